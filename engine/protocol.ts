@@ -1,0 +1,337 @@
+/**
+ * The engine's protocol, declared once: what a run takes (ScenarioConfig), what it emits (RunEvent),
+ * what it produces (RunResult), and LabApi, the one interface the renderer talks to (implemented by the
+ * Electron preload and by the browser edition).
+ *
+ * This file holds types and constants only (no runtime imports), so the renderer may import it.
+ * Every union here is discriminated by `type` or `kind`; switches over them end in `assertNever`.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------- configuration
+
+/** How the host harvests the stage-2 accessed flag (DESIGN.md "Harvest modes"). */
+export type HarvestMode = 'lockless' | 'locked-write' | 'locked-read' | 'hypercall' | 'none';
+export const HARVEST_MODES: readonly HarvestMode[] = ['lockless', 'locked-write', 'locked-read', 'hypercall', 'none'];
+
+/** Reclaim policy. exact-lru cheats (sees every access) and is an upper bound. */
+export type ReclaimPolicy = 'mglru' | 'active-inactive' | 'clock' | 'exact-lru';
+export const RECLAIM_POLICIES: readonly ReclaimPolicy[] = ['mglru', 'active-inactive', 'clock', 'exact-lru'];
+
+/** Every step's cost in virtual nanoseconds comes from one of these keys of the hardware profile. */
+export type CostKey =
+  | 'memAccess' //        a guest memory access that hits in the TLB (or a walk's final access)
+  | 'walkLevel' //        one level of a stage-2 table walk on a TLB miss
+  | 'hwAfUpdate' //       hardware (FEAT_HAFDBS) setting AF with an atomic update
+  | 'afFault' //          trap for an access-flag fault, handle, return (excludes lock wait)
+  | 's2Fault' //          trap for a stage-2 translation fault, handle, return (excludes lock wait, swap-in)
+  | 'hypercall' //        one host->hypervisor call (pKVM), round trip
+  | 'lockAcquire' //      uncontended MMU lock acquire + release
+  | 'tlbInvalidate' //    TLBI for one IPA + DSB
+  | 'pteScan' //          aging: reading one stage-2 descriptor in a walk
+  | 'cmpxchg' //          one atomic compare-and-swap on a descriptor
+  | 'swapIn' //           reading one 4 KiB page back from the swap device
+  | 'swapOut' //          writing one 4 KiB page to the swap device
+  | 'rcuGracePeriod'; //  mean latency of one RCU grace period
+export const COST_KEYS: readonly CostKey[] = [
+  'memAccess',
+  'walkLevel',
+  'hwAfUpdate',
+  'afFault',
+  's2Fault',
+  'hypercall',
+  'lockAcquire',
+  'tlbInvalidate',
+  'pteScan',
+  'cmpxchg',
+  'swapIn',
+  'swapOut',
+  'rcuGracePeriod',
+];
+
+export interface CostFigure {
+  ns: number;
+  /** Where the figure comes from (datasheet, paper, measurement, estimate and why). */
+  source: string;
+}
+
+export interface HardwareProfile {
+  id: string;
+  name: string;
+  description: string;
+  /** FEAT_HAFDBS: hardware sets AF itself. Without it an access to an old page takes an access-flag fault. */
+  hafdbs: boolean;
+  /** Stage-2 owned by the pKVM hypervisor: the host reads no descriptor; aging by hypercall or none. */
+  pkvm: boolean;
+  /** The harvest mode this hardware uses by default (the seed patch's choice). */
+  defaultHarvest: HarvestMode;
+  costs: Record<CostKey, CostFigure>;
+}
+
+export type WorkloadSpec =
+  | { kind: 'zipf'; pages: number; theta: number; writeFraction: number; thinkNs: number }
+  | { kind: 'uniform'; pages: number; writeFraction: number; thinkNs: number }
+  | { kind: 'scan'; pages: number; writeFraction: number; thinkNs: number }
+  | {
+      kind: 'hotset';
+      pages: number;
+      hotPages: number;
+      hotProbability: number;
+      /** Virtual milliseconds between moves of the hot set. */
+      shiftEveryMs: number;
+      writeFraction: number;
+      thinkNs: number;
+    }
+  | {
+      kind: 'trace';
+      /** Name of a trace known to the host (e.g. 'cloudPhysicsIO') or of a file the user loaded. */
+      trace: string;
+      writeFraction: number;
+      thinkNs: number;
+    };
+export type WorkloadKind = WorkloadSpec['kind'];
+
+export interface GuestSpec {
+  name: string;
+  memoryMiB: number;
+  vcpus: number;
+  workload: WorkloadSpec;
+  /** pKVM protected guest: memory pinned (never evicted), no accessed information. */
+  protected: boolean;
+}
+
+export interface HostSpec {
+  memoryMiB: number;
+  /** Free-memory watermarks as % of host memory: kswapd wakes below low, stops at high; direct reclaim below min. */
+  watermarks: { minPct: number; lowPct: number; highPct: number };
+  swap: { device: 'zram' | 'ssd' | 'none'; sizeMiB: number };
+}
+
+export interface ReclaimSpec {
+  policy: ReclaimPolicy;
+  harvest: HarvestMode;
+  /** Virtual milliseconds between aging passes (MGLRU / active-inactive / CLOCK sweeps). */
+  agingIntervalMs: number;
+  /** MGLRU lookaround: test-clear-young of neighbours around a victim (the bitmap's purpose). */
+  lookaround: boolean;
+  /** Map new pages young (AF=1, as KVM does) or old (AF=0, the CLOCK reference semantics). */
+  mapYoung: boolean;
+  tlb: { enabled: boolean; entries: number; flushOnClear: boolean };
+  /** Allow testClearYoung lockless without FEAT_HAFDBS (the reviewer's what-if). */
+  allowLocklessWithoutHafdbs: boolean;
+}
+
+export interface RunSpec {
+  /** Virtual duration of the run. */
+  durationMs: number;
+  sampleIntervalMs: number;
+  seed: number;
+  /** One worker, fixed interleaving: bit-identical results. */
+  deterministic: boolean;
+  /** Worker count for parallel runs; 0 = cores - 1 (min 1). */
+  workers: number;
+  /** An eviction counts as a mistake if its page refaults within this window. */
+  refaultWindowMs: number;
+  /** Demand eviction only (no watermarks, no kswapd): the trace-oracle setup. */
+  demandOnly: boolean;
+}
+
+/** A complete, self-contained run configuration: preset values are copied in, not referenced. */
+export interface ScenarioConfig {
+  name: string;
+  description: string;
+  hardware: HardwareProfile;
+  host: HostSpec;
+  guests: GuestSpec[];
+  reclaim: ReclaimSpec;
+  run: RunSpec;
+}
+
+// ---------------------------------------------------------------- results
+
+/** Sampled metric columns (DESIGN.md "Metrics"); every column is one Float64Array, one row per sample. */
+export const SAMPLE_COLUMNS = [
+  'tMs', //                virtual time at the end of the interval
+  'accesses', //           guest accesses in the interval
+  'hitRate', //            resident hits / accesses in the interval (0..1)
+  'refaults', //           accesses to evicted pages in the interval
+  'refaultRatePerSec', //  refaults per virtual second
+  'evictions', //          pages evicted in the interval
+  'evictionPrecision', //  1 - evictions refaulted within the window / evictions (cumulative, 0..1)
+  's2Faults', //           stage-2 faults (first touch + refault)
+  'afFaults', //           access-flag faults
+  'vcpuStallNs', //        trap + lock wait + swap-in, summed over vCPUs
+  'lockWaitNs', //         MMU lock wait, summed over all waiters
+  'lockHoldNs', //         MMU lock hold time
+  'agingNs', //            aging pass time
+  'ptesScanned', //        descriptors read by aging
+  'youngFound', //         young leaves found by aging / lookaround
+  'cmpxchgFailures', //    failed descriptor cmpxchg
+  'rcuGracePeriods', //    grace periods completed in the interval
+  'rcuCallbacksPending', // callbacks pending at the end of the interval
+  'rcuPagesAwaitingFree', // table pages awaiting free at the end of the interval
+  'throughput', //         accesses per virtual second
+  'freeFrames', //         host free frames at the end of the interval
+  'residentPages', //      guest pages resident at the end of the interval (all guests)
+] as const;
+export type SampleColumn = (typeof SAMPLE_COLUMNS)[number];
+export type SampleColumns = Record<SampleColumn, Float64Array>;
+
+export interface GuestSummary {
+  name: string;
+  accesses: number;
+  hits: number;
+  hitRate: number;
+  coldMisses: number;
+  refaults: number;
+  evictions: number;
+  evictionPrecision: number;
+  s2Faults: number;
+  afFaults: number;
+  vcpuStallNs: number;
+  lockWaitNs: number;
+  /** Accesses per virtual second. */
+  throughput: number;
+  /** Throughput relative to the same guest unconstrained (1 = no slowdown), when known. */
+  slowdown: number | null;
+  pinned: boolean;
+}
+
+export interface RunSummary {
+  accesses: number;
+  hits: number;
+  hitRate: number;
+  coldMisses: number;
+  misses: number;
+  refaults: number;
+  /** Refaults as % of the working set per virtual minute ("promotion rate"). */
+  refaultPctWorkingSetPerMin: number;
+  evictions: number;
+  evictionPrecision: number;
+  s2Faults: number;
+  afFaults: number;
+  vcpuStallNs: number;
+  lockWaitNs: number;
+  lockHoldNs: number;
+  agingPasses: number;
+  agingNs: number;
+  ptesScanned: number;
+  youngFound: number;
+  cmpxchgFailures: number;
+  hypercalls: number;
+  tlbInvalidates: number;
+  rcuGracePeriods: number;
+  tablePagesPeak: number;
+  virtualMs: number;
+  throughput: number;
+  guests: GuestSummary[];
+}
+
+export interface RunResult {
+  engineVersion: string;
+  config: ScenarioConfig;
+  seed: number;
+  workers: number;
+  deterministic: boolean;
+  summary: RunSummary;
+  samples: SampleColumns;
+  /** Wall-clock milliseconds the run took (informational; never compared in tests). */
+  wallMs: number;
+  /** True when the run was stopped early by the user. */
+  stopped: boolean;
+}
+
+// ---------------------------------------------------------------- run events
+
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export type RunState = 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'failed';
+
+export type RunEvent =
+  | { type: 'state'; runId: string; state: RunState }
+  | { type: 'progress'; runId: string; fraction: number; virtualMs: number }
+  /** New sample rows, starting at row `startRow`. */
+  | { type: 'samples'; runId: string; startRow: number; columns: SampleColumns }
+  | { type: 'done'; runId: string; result: RunResult }
+  | { type: 'error'; runId: string; error: ErrorInfo };
+
+// ---------------------------------------------------------------- presets
+
+export interface PresetCatalog {
+  hardware: HardwareProfile[];
+  workloads: { id: string; name: string; description: string; workload: WorkloadSpec }[];
+  scenarios: { id: string; config: ScenarioConfig }[];
+}
+
+// ---------------------------------------------------------------- LabApi (renderer <-> host)
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+export type MenuCommand =
+  | 'new'
+  | 'open'
+  | 'save'
+  | 'save-as'
+  | 'export-csv'
+  | 'run'
+  | 'pause'
+  | 'stop'
+  | 'about';
+
+/** What the renderer asks of its host (Electron main via preload, or the browser edition). */
+export interface LabApi {
+  readonly edition: 'electron' | 'browser';
+  listPresets(): Promise<PresetCatalog>;
+  /** Validates the config (clear error on bad parameters) and starts a run; events arrive via onRunEvent. */
+  startRun(config: ScenarioConfig): Promise<Result<{ runId: string }>>;
+  pauseRun(runId: string): Promise<void>;
+  resumeRun(runId: string): Promise<void>;
+  stopRun(runId: string): Promise<void>;
+  onRunEvent(listener: (event: RunEvent) => void): () => void;
+  /** Parse and validate a user's hardware preset file. */
+  importHardwarePreset(text: string, fileName: string): Promise<Result<HardwareProfile>>;
+  /** Encode + save a session (dialog or download). `canceled` when the user backs out. */
+  saveSession(session: SessionData, options: { saveAs: boolean }): Promise<Result<{ path: string; canceled: boolean }>>;
+  /** Ask the user for a session file (dialog or picker) and decode it. */
+  openSession(): Promise<Result<{ session: SessionData; path: string } | null>>;
+  /** Decode a session from bytes (drag-and-drop, command line). */
+  loadSessionBytes(bytes: Uint8Array, name: string): Promise<Result<{ session: SessionData; path: string }>>;
+  exportCsv(session: SessionData): Promise<Result<{ path: string; canceled: boolean }>>;
+  /** Menu commands and sessions opened by the OS (command line, second instance, file drop on the app). */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  onSessionOpened(listener: (opened: { session: SessionData; path: string }) => void): () => void;
+}
+
+// ---------------------------------------------------------------- sessions
+
+export const SESSION_FORMAT = 'overcommit-lab-session';
+export const SESSION_VERSION = 1;
+
+/** UI state saved with a session so that opening it reopens the same screen. */
+export interface UiState {
+  view: 'setup' | 'run' | 'compare';
+  selectedRun: number;
+  compareRuns: number[];
+  chartMetric: SampleColumn[];
+}
+
+/** One session: the runs the user made (each a full RunResult, config included) and the screen. */
+export interface SessionData {
+  format: typeof SESSION_FORMAT;
+  version: number;
+  appVersion: string;
+  savedAt: string;
+  /** The configuration being edited (may differ from every run's). */
+  draft: ScenarioConfig;
+  runs: RunResult[];
+  ui: UiState;
+}
+
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,73 @@
+// Lint, including the layer rules (see docs/ARCHITECTURE.md):
+//   engine/core  <- engine/host <- main/ and engine/cli ;  renderer/ imports only types from engine/protocol.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process', 'url', 'crypto', 'util', 'events'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'out/', 'dist/', '.cache/', 'test-results/', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] }, globals: { ...globals.browser } },
+  },
+  {
+    // Engine core: no Node, no DOM, no Electron, and nothing from the layers above it.
+    files: ['engine/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'engine/core is pure TypeScript: no Node modules.' },
+            { group: ['electron', 'electron/*'], message: 'The engine never imports Electron.' },
+            { group: ['**/host/**', '**/cli/**', '**/main/**', '**/renderer/**'], message: 'engine/core imports nothing from the layers above it.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*'], message: 'The engine never imports Electron.' },
+            { group: ['**/main/**', '**/renderer/**'], message: 'The engine imports nothing from main/ or renderer/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Renderer: only types from the engine's protocol; never Node or Electron.
+    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'The renderer runs in a browser: no Node modules.' },
+            { group: ['electron', 'electron/*'], message: 'The renderer talks to main only through LabApi.' },
+            { group: ['**/engine/**', '!**/engine/protocol', '!**/engine/protocol.ts'], message: 'The renderer imports only types from engine/protocol.' },
+            { group: ['**/main/**'], message: 'The renderer talks to main only through LabApi.' },
+          ],
+        },
+      ],
+    },
+  },
+);

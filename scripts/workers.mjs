@@ -1,0 +1,39 @@
+// Worker entry points bundled with esbuild for Node (tests, CLI, bench).
+// Node 20 worker_threads cannot load .ts, so every worker the Node side starts
+// is bundled here into .cache/workers/<name>.mjs. Add an entry when you add a worker.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const workerDir = path.join(root, '.cache', 'workers');
+
+/** name -> entry (relative to the project root) */
+export const workerEntries = {
+  // 'stress-worker': 'test/stress/stressWorker.ts',
+  'lock-worker': 'test/core/lockWorker.ts',
+  'rcu-worker': 'test/core/rcuWorker.ts',
+  'stress-worker': 'test/stress/stressWorker.ts',
+};
+
+export async function bundleWorkers(entries = workerEntries) {
+  const names = Object.keys(entries);
+  if (names.length === 0) return;
+  await build({
+    entryPoints: Object.fromEntries(names.map((n) => [n, path.join(root, entries[n])])),
+    outdir: workerDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+}
+
+/** Absolute path of a bundled worker. */
+export function workerPath(name) {
+  return path.join(workerDir, `${name}.mjs`);
+}
