@@ -149,7 +149,18 @@ function offsets(tablePages: number, maxThreads: number, maxLocks: number, simWo
   const sim = align2(pageLive + tablePages);
   const tables = align2(sim + simWords);
   const i32Words = tables + tablePages * TABLE_WORDS;
-  return { alloc, rcu, rcuSlots, locks, pageState, pageLive, sim, tables, i32Words, stats64Words: maxLocks * STAT64_PER_LOCK };
+  return {
+    alloc,
+    rcu,
+    rcuSlots,
+    locks,
+    pageState,
+    pageLive,
+    sim,
+    tables,
+    i32Words,
+    stats64Words: maxLocks * STAT64_PER_LOCK,
+  };
 }
 
 /** Largest arena we accept: 1 GiB of table pages (each maps 2 MiB of guest memory at level 3). */
