@@ -5,7 +5,18 @@ import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process', 'url', 'crypto', 'util', 'events'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'worker_threads',
+  'child_process',
+  'url',
+  'crypto',
+  'util',
+  'events',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', '.cache/', 'test-results/', '**/*.d.ts'] },
@@ -21,25 +32,14 @@ export default tseslint.config(
   },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
-    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] }, globals: { ...globals.browser } },
-  },
-  {
-    // Engine core: no Node, no DOM, no Electron, and nothing from the layers above it.
-    files: ['engine/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: nodeBuiltins, message: 'engine/core is pure TypeScript: no Node modules.' },
-            { group: ['electron', 'electron/*'], message: 'The engine never imports Electron.' },
-            { group: ['**/host/**', '**/cli/**', '**/main/**', '**/renderer/**'], message: 'engine/core imports nothing from the layers above it.' },
-          ],
-        },
-      ],
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
+      globals: { ...globals.browser },
     },
   },
   {
+    // Whole engine (host, cli included). Flat config: a later block's rule replaces an earlier one's for
+    // the same file, so the stricter core block must come AFTER this one.
     files: ['engine/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -48,6 +48,25 @@ export default tseslint.config(
           patterns: [
             { group: ['electron', 'electron/*'], message: 'The engine never imports Electron.' },
             { group: ['**/main/**', '**/renderer/**'], message: 'The engine imports nothing from main/ or renderer/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Engine core: no Node, no DOM, no Electron, and nothing from the layers above it.
+    files: ['engine/core/**/*.ts', 'engine/session/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'engine/core is pure TypeScript: no Node modules.' },
+            { group: ['electron', 'electron/*'], message: 'The engine never imports Electron.' },
+            {
+              group: ['**/host/**', '**/cli/**', '**/main/**', '**/renderer/**'],
+              message: 'engine/core imports nothing from the layers above it.',
+            },
           ],
         },
       ],
@@ -63,8 +82,24 @@ export default tseslint.config(
           patterns: [
             { group: nodeBuiltins, message: 'The renderer runs in a browser: no Node modules.' },
             { group: ['electron', 'electron/*'], message: 'The renderer talks to main only through LabApi.' },
-            { group: ['**/engine/**', '!**/engine/protocol', '!**/engine/protocol.ts'], message: 'The renderer imports only types from engine/protocol.' },
+            {
+              group: ['**/engine/**', '!**/engine/protocol', '!**/engine/protocol.ts'],
+              message: 'The renderer imports only types from engine/protocol.',
+            },
             { group: ['**/main/**'], message: 'The renderer talks to main only through LabApi.' },
+          ],
+        },
+      ],
+      // ...and from engine/protocol only types: `import type`, never a value.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/engine/protocol', '**/engine/protocol.ts'],
+              allowTypeImports: true,
+              message: 'The renderer imports only types from engine/protocol (use `import type`).',
+            },
           ],
         },
       ],

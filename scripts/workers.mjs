@@ -11,9 +11,11 @@ export const workerDir = path.join(root, '.cache', 'workers');
 /** name -> entry (relative to the project root) */
 export const workerEntries = {
   // 'stress-worker': 'test/stress/stressWorker.ts',
+  'sim-worker': 'engine/host/node/simWorker.ts',
   'lock-worker': 'test/core/lockWorker.ts',
   'rcu-worker': 'test/core/rcuWorker.ts',
   'stress-worker': 'test/stress/stressWorker.ts',
+  'bench-locks-vcpu': 'bench/_locksVcpu.ts',
 };
 
 export async function bundleWorkers(entries = workerEntries) {

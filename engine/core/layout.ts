@@ -210,7 +210,8 @@ export function attachArena(sab: SharedArrayBuffer): ArenaViews {
   const maxLocks = head[HDR_MAX_LOCKS];
   const simWords = head[HDR_SIM_WORDS];
   const o = offsets(tablePages, maxThreads, maxLocks, simWords);
-  if (sab.byteLength !== o.i32Words * 4 + o.stats64Words * 8) throw new Error('arena buffer size does not match its header');
+  if (sab.byteLength !== o.i32Words * 4 + o.stats64Words * 8)
+    throw new Error('arena buffer size does not match its header');
   return {
     sab,
     i32: new Int32Array(sab, 0, o.i32Words),
