@@ -1,0 +1,33 @@
+/**
+ * The cost model: every virtual nanosecond the simulation charges comes from the hardware
+ * profile's `costs` (CostKey in protocol.ts). Copied once into a Float64Array indexed by the
+ * C_* constants so the hot path reads `costs[C_WALK_LEVEL]` instead of a string-keyed object.
+ */
+import { COST_KEYS, type CostKey, type HardwareProfile } from '../../protocol.ts';
+
+const index = (k: CostKey): number => COST_KEYS.indexOf(k);
+
+export const C_MEM_ACCESS = index('memAccess');
+export const C_WALK_LEVEL = index('walkLevel');
+export const C_HW_AF_UPDATE = index('hwAfUpdate');
+export const C_AF_FAULT = index('afFault');
+export const C_S2_FAULT = index('s2Fault');
+export const C_HYPERCALL = index('hypercall');
+export const C_LOCK_ACQUIRE = index('lockAcquire');
+export const C_TLB_INVALIDATE = index('tlbInvalidate');
+export const C_PTE_SCAN = index('pteScan');
+export const C_CMPXCHG = index('cmpxchg');
+export const C_SWAP_IN = index('swapIn');
+export const C_SWAP_OUT = index('swapOut');
+export const C_RCU_GRACE_PERIOD = index('rcuGracePeriod');
+
+export function costTable(hw: HardwareProfile): Float64Array {
+  const t = new Float64Array(COST_KEYS.length);
+  for (let i = 0; i < COST_KEYS.length; i++) {
+    const f = hw.costs[COST_KEYS[i]];
+    if (!f || !Number.isFinite(f.ns) || f.ns < 0)
+      throw new RangeError(`hardware cost '${COST_KEYS[i]}' must be a finite ns >= 0`);
+    t[i] = f.ns;
+  }
+  return t;
+}

@@ -1,0 +1,68 @@
+/**
+ * Circular doubly-linked lists over two Int32Arrays (prev/next) in a guest's page region.
+ * Nodes 0..pages-1 are pages; node `pages + k` is the sentinel head of list k. Insert at the
+ * head (newest), take from the tail (oldest). O(1) everything, no allocation: the structure
+ * every LRU-like policy here is built from.
+ *
+ * Contract: a page node is on at most one list; `remove` requires it to be on one.
+ */
+export class DList {
+  constructor(
+    readonly a: Int32Array,
+    readonly prevBase: number,
+    readonly nextBase: number,
+  ) {}
+
+  init(head: number): void {
+    this.a[this.prevBase + head] = head;
+    this.a[this.nextBase + head] = head;
+  }
+
+  isEmpty(head: number): boolean {
+    return this.a[this.nextBase + head] === head;
+  }
+
+  /** Oldest node of the list, or -1 when empty. */
+  tail(head: number): number {
+    const t = this.a[this.prevBase + head];
+    return t === head ? -1 : t;
+  }
+
+  insertHead(head: number, node: number): void {
+    const a = this.a;
+    const first = a[this.nextBase + head];
+    a[this.nextBase + node] = first;
+    a[this.prevBase + node] = head;
+    a[this.prevBase + first] = node;
+    a[this.nextBase + head] = node;
+  }
+
+  remove(node: number): void {
+    const a = this.a;
+    const p = a[this.prevBase + node];
+    const n = a[this.nextBase + node];
+    a[this.nextBase + p] = n;
+    a[this.prevBase + n] = p;
+    a[this.prevBase + node] = -1;
+    a[this.nextBase + node] = -1;
+  }
+
+  moveToHead(head: number, node: number): void {
+    this.remove(node);
+    this.insertHead(head, node);
+  }
+
+  /** Move every node of list `from` to the tail end (oldest side) of list `to`; `from` ends empty. */
+  spliceToTail(from: number, to: number): void {
+    if (this.isEmpty(from)) return;
+    const a = this.a;
+    const first = a[this.nextBase + from];
+    const last = a[this.prevBase + from];
+    const toLast = a[this.prevBase + to];
+    a[this.nextBase + toLast] = first;
+    a[this.prevBase + first] = toLast;
+    a[this.nextBase + last] = to;
+    a[this.prevBase + to] = last;
+    this.init(from);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Host frame accounting, shared by every worker: CTL_FREE_FRAMES in the control buffer
+ * (simLayout.ts), changed only with atomics. Frames are counted, not named: a guest page's output
+ * address is derived from (guest, gfn) and only the count of host frames is scarce.
+ */
+import { atomics } from '../atomics.ts';
+import { CTL_FREE_FRAMES } from './simLayout.ts';
+
+export class HostFrames {
+  constructor(
+    private readonly control: Int32Array,
+    readonly total: number,
+    /** Watermarks in frames: kswapd wakes below low, sleeps at high; faults dip below min only via reclaim. */
+    readonly min: number,
+    readonly low: number,
+    readonly high: number,
+  ) {}
+
+  /** Take a frame if more than `reserve` are free. */
+  tryTake(reserve: number): boolean {
+    const c = this.control;
+    for (;;) {
+      const f = atomics.load(c, CTL_FREE_FRAMES);
+      if (f <= reserve) return false;
+      if (atomics.compareExchange(c, CTL_FREE_FRAMES, f, f - 1) === f) return true;
+    }
+  }
+
+  put(n: number): void {
+    atomics.add(this.control, CTL_FREE_FRAMES, n);
+  }
+
+  free(): number {
+    return atomics.load(this.control, CTL_FREE_FRAMES);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Everything derived from a ScenarioConfig before a run starts, computed identically by the host
+ * (to size buffers) and by every worker: guest page counts, host frames and watermarks, arena size,
+ * the guest-to-worker assignment, and the virtual-time grid (quantum, sample interval, end).
+ */
+import type { ScenarioConfig } from '../../protocol.ts';
+
+export interface RunPlan {
+  guestPages: number[];
+  hostFrames: number;
+  minFrames: number;
+  lowFrames: number;
+  highFrames: number;
+  tablePages: number;
+  workers: number;
+  /** owner worker of each guest */
+  owner: number[];
+  quantumNs: number;
+  sampleNs: number;
+  endNs: number;
+  maxRows: number;
+  maxThreads: number;
+}
+
+/** Largest quantum: workers meet at a barrier at least every virtual millisecond. */
+const MAX_QUANTUM_NS = 1e6;
+
+export const pagesOf = (mib: number): number => Math.round(mib * 256);
+
+export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPlan {
+  const guestPages = config.guests.map((g) => pagesOf(g.memoryMiB));
+  const hostFrames = pagesOf(config.host.memoryMiB);
+  const wm = config.host.watermarks;
+  const pct = (p: number): number => Math.floor((hostFrames * p) / 100);
+  // Leaf tables (512 pages each) + level-2 tables + root, per guest, with headroom for splits.
+  let tablePages = 16;
+  for (const p of guestPages) tablePages += Math.ceil(p / 512) + Math.ceil(p / (512 * 512)) + 2;
+  tablePages = Math.ceil(tablePages * 1.1);
+  const workers = config.run.deterministic ? 1 : Math.max(1, Math.min(requestedWorkers, config.guests.length));
+  // Guest affinity: place guests (weighted by vCPUs) on the least-loaded worker, in order.
+  const load = new Array<number>(workers).fill(0);
+  const owner = config.guests.map((g) => {
+    let best = 0;
+    for (let w = 1; w < workers; w++) if (load[w] < load[best]) best = w;
+    load[best] += g.vcpus;
+    return best;
+  });
+  const sampleNs = config.run.sampleIntervalMs * 1e6;
+  const perSample = Math.max(1, Math.ceil(sampleNs / MAX_QUANTUM_NS));
+  const endNs = config.run.durationMs * 1e6;
+  return {
+    guestPages,
+    hostFrames,
+    minFrames: pct(wm.minPct),
+    lowFrames: pct(wm.lowPct),
+    highFrames: pct(wm.highPct),
+    tablePages,
+    workers,
+    owner,
+    quantumNs: sampleNs / perSample,
+    sampleNs,
+    endNs,
+    maxRows: Math.ceil(endNs / sampleNs) + 1,
+    maxThreads: workers + 2,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Seeded pseudo-random numbers for the simulation: deterministic across runs and platforms
+ * (32-bit integer arithmetic only), so a deterministic run is bit-identical on every repeat.
+ *
+ * Generator: sfc32 (Chris Doty-Humphrey's Small Fast Chaotic), state seeded by splitmix32.
+ * One `Prng` per actor (vCPU), seeded from (run seed, actor index): actors never share a stream,
+ * so the interleaving of actors cannot change the numbers any one actor draws.
+ */
+export class Prng {
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
+
+  constructor(seed: number, stream: number) {
+    let s = (seed ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+    const next = (): number => {
+      s = (s + 0x9e3779b9) | 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next() | 1;
+    for (let i = 0; i < 12; i++) this.nextU32();
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  nextU32(): number {
+    const a = this.a;
+    const b = this.b;
+    const c = this.c;
+    const d = this.d;
+    const t = (((a + b) | 0) + d) | 0;
+    this.d = (d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    this.c = ((c << 21) | (c >>> 11)) + t;
+    this.c |= 0;
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1) with 32 bits of resolution. */
+  nextFloat(): number {
+    return this.nextU32() * 2.3283064365386963e-10;
+  }
+
+  /** Uniform integer in [0, n) for n <= 2^32 (multiply-shift; bias below 2^-32 * n, irrelevant here). */
+  nextBelow(n: number): number {
+    return Math.floor(this.nextFloat() * n);
+  }
+}

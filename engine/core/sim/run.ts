@@ -1,0 +1,105 @@
+/**
+ * A run's life outside the workers, shared by the host (engine/host) and in-process callers
+ * (tests, bench): check the config, plan it, create the shared buffers, and turn the final shared
+ * state into a RunResult. `runInProcess` runs a whole scenario on the calling thread with one
+ * worker's logic (never blocks: one worker never waits at its barrier).
+ */
+import type { RunResult, ScenarioConfig } from '../../protocol.ts';
+import { validateScenario } from '../config/index.ts';
+import { attachArena, createArena } from '../layout.ts';
+import { NCOLS, rowsToColumns, summarize } from './metrics.ts';
+import { planRun, type RunPlan } from './plan.ts';
+import { attachSimViews, createSimBuffers, CTL_STOPPED, TIME_NOW, type SimBuffers } from './simLayout.ts';
+import { initSimState, SimWorkerCore } from './simCore.ts';
+
+export const ENGINE_VERSION = '0.1.0';
+
+export interface PreparedRun {
+  config: ScenarioConfig;
+  plan: RunPlan;
+  buffers: SimBuffers;
+}
+
+/** Throws an Error with a clear message (every problem listed) when the config is not runnable. */
+export function checkRunnable(config: ScenarioConfig, traces: Record<string, Uint32Array>): void {
+  const info: Record<string, { distinct: number }> = {};
+  for (const [name, t] of Object.entries(traces)) info[name] = { distinct: distinctPages(t) };
+  const r = validateScenario(config, { traces: info });
+  if (!r.ok) {
+    const e = new Error(r.error.message);
+    e.name = 'ConfigError';
+    throw e;
+  }
+}
+
+/** Pages a trace needs: its largest dense id + 1 (ids are dense, so this is the distinct count). */
+function distinctPages(t: Uint32Array): number {
+  let max = -1;
+  for (let i = 0; i < t.length; i++) if (t[i] > max) max = t[i];
+  return max + 1;
+}
+
+/** Validate, plan and allocate everything a run shares between workers. */
+export function prepareRun(config: ScenarioConfig, traces: Record<string, Uint32Array>, workers: number): PreparedRun {
+  checkRunnable(config, traces);
+  const plan = planRun(config, workers);
+  const arena = createArena({
+    tablePages: plan.tablePages,
+    maxThreads: plan.maxThreads,
+    maxLocks: config.guests.length,
+  });
+  const guestTraces = config.guests.map((g) => (g.workload.kind === 'trace' ? traces[g.workload.trace] : null));
+  const buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);
+  initSimState(buffers, plan);
+  return { config, plan, buffers };
+}
+
+/** Assemble the RunResult from the shared state after every worker finished. */
+export function buildResult(p: PreparedRun, rows: Float64Array, rowCount: number, wallMs: number): RunResult {
+  const sv = attachSimViews(p.buffers);
+  const arena = attachArena(p.buffers.arena);
+  const virtualNs = sv.time[TIME_NOW];
+  return {
+    engineVersion: ENGINE_VERSION,
+    config: p.config,
+    seed: p.config.run.seed,
+    workers: p.plan.workers,
+    deterministic: p.config.run.deterministic,
+    summary: summarize(p.config, sv, arena, virtualNs),
+    samples: rowsToColumns(rows, rowCount),
+    wallMs,
+    stopped: sv.control[CTL_STOPPED] === 1,
+  };
+}
+
+/** Row-major sample storage that grows; rows may arrive out of order (any worker may emit). */
+export class RowStore {
+  data = new Float64Array(64 * NCOLS);
+  count = 0;
+
+  put(startRow: number, rows: Float64Array[]): void {
+    const need = (startRow + rows.length) * NCOLS;
+    if (need > this.data.length) {
+      const bigger = new Float64Array(Math.max(need, this.data.length * 2));
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    rows.forEach((r, i) => this.data.set(r, (startRow + i) * NCOLS));
+    this.count = Math.max(this.count, startRow + rows.length);
+  }
+}
+
+/** Run a scenario to completion on this thread (deterministic: one worker's logic). */
+export function runInProcess(config: ScenarioConfig, traces: Record<string, Uint32Array> = {}): RunResult {
+  const wall0 = Date.now();
+  const p = prepareRun({ ...config, run: { ...config.run, deterministic: true } }, traces, 1);
+  p.config = config;
+  const store = new RowStore();
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
+    rows: (s, r) => store.put(s, r),
+    progress: () => {},
+  });
+  core.loop();
+  core.close();
+  return buildResult(p, store.data, store.count, Date.now() - wall0);
+}

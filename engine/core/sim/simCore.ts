@@ -1,0 +1,200 @@
+/**
+ * One worker's share of a run: the actors of the guests it owns, a smallest-clock-first scheduler
+ * inside each quantum, and the barrier at which workers meet between quanta. The last worker to
+ * arrive runs the serial section (sample rows, progress, end-of-run decision, next quantum end).
+ *
+ * Determinism: with one worker the interleaving is fixed (smallest clock first, ties by actor
+ * order; an actor runs until it passes the next-smallest clock + SCHED_SLACK_NS) and every random
+ * number comes from per-actor seeded streams, so a repeat is bit-identical. With several workers
+ * only the order in which guests take host frames differs.
+ */
+import type { ScenarioConfig } from '../../protocol.ts';
+import { atomics } from '../atomics.ts';
+import { attachArena } from '../layout.ts';
+import { mmuMmOps } from '../mmu.ts';
+import { rcuPoll, rcuRegisterThread, rcuBarrier, rcuUnregisterThread, type RcuThread } from '../rcu.ts';
+import type { Actor } from './actor.ts';
+import { buildGuest, type WorkerEnv } from './buildGuest.ts';
+import { costTable } from './costs.ts';
+import { HostFrames } from './hostFrames.ts';
+import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
+import type { RunPlan } from './plan.ts';
+import {
+  attachSimViews,
+  CTL_ABORT,
+  CTL_BAR_COUNT,
+  CTL_BAR_GEN,
+  CTL_DONE,
+  CTL_FREE_FRAMES,
+  CTL_PAUSE,
+  CTL_ROWS,
+  CTL_STOP,
+  CTL_STOPPED,
+  GS_CLOCK_MAX,
+  GS_VCPUS_DONE,
+  GS_WORDS,
+  TIME_NEXT_SAMPLE,
+  TIME_NOW,
+  TIME_PREV_T,
+  TIME_QUANTUM_END,
+  type SimBuffers,
+  type SimViews,
+} from './simLayout.ts';
+
+/** How far past the next-smallest clock an actor may run before the scheduler switches. */
+export const SCHED_SLACK_NS = 2_000;
+/** Lock-word loads a worker spins at the barrier before sleeping. */
+const BARRIER_SPINS = 2_000;
+
+/** Where the serial section sends its output (postMessage in a worker, arrays in-process). */
+export interface SimSink {
+  rows(startRow: number, rows: Float64Array[]): void;
+  progress(virtualNs: number): void;
+}
+
+/** Shared state a run starts from; the host calls this once before starting workers. */
+export function initSimState(b: SimBuffers, plan: RunPlan): void {
+  const c = new Int32Array(b.control);
+  c[CTL_FREE_FRAMES] = plan.hostFrames;
+  const t = new Float64Array(b.time);
+  t[TIME_QUANTUM_END] = Math.min(plan.quantumNs, plan.endNs);
+  t[TIME_NEXT_SAMPLE] = plan.sampleNs;
+}
+
+export class SimWorkerCore {
+  readonly sv: SimViews;
+  readonly env: WorkerEnv;
+  private readonly actors: Actor[] = [];
+  private readonly rcu: RcuThread;
+  private readonly totalVcpus: number;
+  private readonly grid: PrecisionGrid;
+
+  constructor(
+    readonly config: ScenarioConfig,
+    readonly plan: RunPlan,
+    buffers: SimBuffers,
+    readonly workerIndex: number,
+    private readonly sink: SimSink,
+  ) {
+    const arena = attachArena(buffers.arena);
+    this.sv = attachSimViews(buffers);
+    const rcu = rcuRegisterThread(arena);
+    this.rcu = rcu;
+    // The composition (mmu.ts) wires the page tables' MmOps: emptied tables may still be read by
+    // lockless walkers (testClearYoung), so they are freed through callRcu after a grace period.
+    const mm = mmuMmOps(arena, rcu);
+    const host = new HostFrames(this.sv.control, plan.hostFrames, plan.minFrames, plan.lowFrames, plan.highFrames);
+    this.env = { config, plan, arena, sv: this.sv, rcu, mm, costs: costTable(config.hardware), host };
+    for (let g = 0; g < config.guests.length; g++)
+      if (plan.owner[g] === workerIndex) buildGuest(this.env, g, this.actors);
+    this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
+    this.grid = precisionGrid(config);
+  }
+
+  /** Run every actor of this worker up to virtual time `end`. */
+  runUntil(end: number): void {
+    const a = this.actors;
+    const n = a.length;
+    for (;;) {
+      let best = -1;
+      let bc = Infinity;
+      let second = Infinity;
+      for (let i = 0; i < n; i++) {
+        const x = a[i];
+        if (x.done) continue;
+        const c = x.clock;
+        if (c < bc) {
+          second = bc;
+          bc = c;
+          best = i;
+        } else if (c < second) second = c;
+      }
+      if (best < 0 || bc >= end) break;
+      const limit = second + SCHED_SLACK_NS;
+      a[best].run(limit < end ? limit : end);
+    }
+    for (let i = 0; i < n; i++) a[i].flush();
+    rcuPoll(this.rcu);
+  }
+
+  /**
+   * The worker's whole run: quanta separated by barriers, honouring pause/stop/abort.
+   * Returns 'done' or 'aborted'. With one worker it never blocks.
+   */
+  loop(): 'done' | 'aborted' {
+    const c = this.sv.control;
+    for (;;) {
+      this.runUntil(this.sv.time[TIME_QUANTUM_END]);
+      if (!this.barrier()) return 'aborted';
+      if (atomics.load(c, CTL_DONE) === 1) return 'done';
+      while (atomics.load(c, CTL_PAUSE) === 1) {
+        if (atomics.load(c, CTL_ABORT) === 1) return 'aborted';
+        atomics.wait(c, CTL_PAUSE, 1, 100);
+      }
+    }
+  }
+
+  /** Quiesce RCU (every deferred table free runs) and give the reader slot back. */
+  close(): void {
+    rcuBarrier(this.rcu);
+    rcuUnregisterThread(this.rcu);
+  }
+
+  private barrier(): boolean {
+    const c = this.sv.control;
+    const gen = atomics.load(c, CTL_BAR_GEN);
+    if (atomics.add(c, CTL_BAR_COUNT, 1) + 1 === this.plan.workers) {
+      this.serial();
+      atomics.store(c, CTL_BAR_COUNT, 0);
+      atomics.add(c, CTL_BAR_GEN, 1);
+      atomics.notify(c, CTL_BAR_GEN);
+      return true;
+    }
+    // Spin a little first: quanta are short and a futex wake costs tens of microseconds.
+    for (let spin = 0; spin < BARRIER_SPINS; spin++) if (atomics.load(c, CTL_BAR_GEN) !== gen) return true;
+    while (atomics.load(c, CTL_BAR_GEN) === gen) {
+      if (atomics.load(c, CTL_ABORT) === 1) return false;
+      atomics.wait(c, CTL_BAR_GEN, gen, 100);
+    }
+    return true;
+  }
+
+  /** Between quanta, in exactly one worker: sample rows, progress, end of run, next quantum. */
+  private serial(): void {
+    const { sv, plan, config } = this;
+    const t = sv.time;
+    const c = sv.control;
+    const guests = config.guests.length;
+    const qEnd = t[TIME_QUANTUM_END];
+    let vDone = 0;
+    let clockMax = 0;
+    for (let g = 0; g < guests; g++) {
+      vDone += sv.stats[g * GS_WORDS + GS_VCPUS_DONE];
+      clockMax = Math.max(clockMax, sv.stats[g * GS_WORDS + GS_CLOCK_MAX]);
+    }
+    const allDone = vDone >= this.totalVcpus;
+    const stop = atomics.load(c, CTL_STOP) === 1;
+    const now = allDone ? Math.min(clockMax, qEnd) : qEnd;
+    const finished = allDone || stop || qEnd >= plan.endNs;
+    const rows: Float64Array[] = [];
+    while (t[TIME_NEXT_SAMPLE] <= now) {
+      rows.push(sampleRow(sv, this.env.arena, guests, t[TIME_NEXT_SAMPLE], this.grid));
+      t[TIME_NEXT_SAMPLE] += plan.sampleNs;
+    }
+    if (finished && t[TIME_PREV_T] < now) rows.push(sampleRow(sv, this.env.arena, guests, now, this.grid)); // partial last row
+    if (rows.length > 0) {
+      const start = c[CTL_ROWS];
+      c[CTL_ROWS] = start + rows.length;
+      this.sink.rows(start, rows);
+    }
+    t[TIME_NOW] = now;
+    this.sink.progress(now);
+    if (finished) {
+      if (stop && !allDone && qEnd < plan.endNs) c[CTL_STOPPED] = 1;
+      atomics.store(c, CTL_DONE, 1);
+    } else {
+      const k = Math.round(qEnd / plan.quantumNs) + 1;
+      t[TIME_QUANTUM_END] = Math.min(k * plan.quantumNs, plan.endNs);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The simulation's own SharedArrayBuffers, declared in one place (the arena's layout stays in
+ * ../layout.ts; the simulation puts nothing in the arena except stage-2 tables, RCU and locks).
+ *
+ * SIM_LAYOUT_VERSION is checked by every worker that attaches (`attachSimShared`).
+ *
+ * Ownership model ("guest affinity"): every guest — its vCPUs, its reclaimer (kswapd share) and
+ * its aging — runs on exactly one worker, its owner. Per-guest regions below are therefore
+ * written by the owner only and read by anyone after a barrier (the barrier's atomics order them).
+ * What is truly shared between workers: host frames (CTL_FREE_FRAMES, atomics), the arena (table
+ * pages, RCU, MMU locks), and the control words (barrier, pause/stop/abort).
+ *
+ * control: Int32Array(CTL_WORDS)                       writers / readers
+ *   CTL_VERSION        SIM_LAYOUT_VERSION               creator / attachers
+ *   CTL_BAR_COUNT      workers arrived at the barrier   workers (atomics.add)
+ *   CTL_BAR_GEN        barrier generation (futex word)  last arriver / waiters
+ *   CTL_PAUSE          1 = paused (futex word)          host main thread / workers
+ *   CTL_STOP           1 = stop requested               host / serial section
+ *   CTL_ABORT          1 = abort (a worker failed)      host / all workers (they exit)
+ *   CTL_DONE           1 = run finished                 serial section / workers
+ *   CTL_FREE_FRAMES    host frames not holding a guest page   any vCPU or reclaimer (atomics)
+ *   CTL_ROWS           sample rows emitted so far       serial section
+ *   CTL_STOPPED        1 = finished because of CTL_STOP serial section / host
+ * time: Float64Array(TIME_WORDS)
+ *   TIME_QUANTUM_END   end of the current quantum (ns)  serial section / workers
+ *   TIME_NEXT_SAMPLE   virtual time of the next sample  serial section
+ *   TIME_NOW           virtual time reached (ns)        serial section / host
+ *   TIME_PREV_T, TIME_PREV.., TIME_PREV_GP  the sampler's memory of the previous row (serial section;
+ *                      whichever worker arrives last runs it, so this state must be shared)
+ * stats: Float64Array(guests * GS_WORDS), guest g's counters at g * GS_WORDS (owner writes).
+ * vlocks: Float64Array(guests * VL_WORDS): virtual reservations of guest g's MMU lock (owner).
+ * per guest g, pagesI32[g]: Int32Array(guestPagesI32Words(pages)) (owner):
+ *   [0, pages)                        page flags (PG_*)
+ *   [pages, 2*pages + LIST_HEADS)     list prev links  (nodes: pages, then LIST_HEADS sentinels)
+ *   [.., + pages + LIST_HEADS)        list next links
+ *   [.., + pages)                     per-page tag: MGLRU generation seq / active-inactive list id
+ *   [.., + POLICY_WORDS)              policy scalars (POL_*)
+ * per guest g, pagesF64[g]: Float64Array(pages): virtual time (ns) of the page's last eviction.
+ * evictBuckets: Float64Array(guests * 2 * buckets) (owner): eviction precision by eviction time, one bucket
+ *   per sample interval (bucket b = evictions at [b, b+1) * sampleNs); guest g at g * 2 * buckets:
+ *   [0, buckets) evictions, [buckets, 2 * buckets) refaults within the window, by their eviction's bucket.
+ *   Precision counts only buckets whose refault window has closed (metrics.ts precisionAt).
+ */
+
+export const SIM_LAYOUT_VERSION = 2;
+
+export const CTL_VERSION = 0;
+export const CTL_BAR_COUNT = 1;
+export const CTL_BAR_GEN = 2;
+export const CTL_PAUSE = 3;
+export const CTL_STOP = 4;
+export const CTL_ABORT = 5;
+export const CTL_DONE = 6;
+export const CTL_FREE_FRAMES = 7;
+export const CTL_ROWS = 8;
+export const CTL_STOPPED = 9;
+export const CTL_WORDS = 16;
+
+export const TIME_QUANTUM_END = 0;
+export const TIME_NEXT_SAMPLE = 1;
+export const TIME_NOW = 2;
+export const TIME_PREV_T = 3; //         virtual time of the previous sample row
+export const TIME_PREV = 8; //          [TIME_PREV, + GS_WORDS): all-guest counter sums at the previous row
+export const TIME_PREV_GP = TIME_PREV + 32; // RCU grace periods at the previous row
+export const TIME_WORDS = TIME_PREV_GP + 8;
+
+// ---- per-guest counters (cumulative; sample rows are differences) ----------------------
+export const GS_ACCESSES = 0;
+export const GS_HITS = 1;
+export const GS_COLD = 2; //             first-touch stage-2 faults
+export const GS_REFAULTS = 3; //         stage-2 faults on evicted pages (swap-in)
+export const GS_REFAULTS_IN_WINDOW = 4; // refaults within run.refaultWindowMs of the eviction
+export const GS_EVICTIONS = 5;
+export const GS_S2_FAULTS = 6; //        cold + refaults
+export const GS_AF_FAULTS = 7;
+export const GS_PERM_FAULTS = 8; //      write to a page mapped read-only
+export const GS_STALL_NS = 9; //         vCPU trap + lock wait + swap-in + direct reclaim
+export const GS_LOCK_WAIT_NS = 10; //    MMU-lock wait of every waiter: vCPU faults, direct reclaim, kswapd, aging
+export const GS_LOCK_WAIT_AGING_NS = 11; // vCPU wait behind aging/harvest holds (part of GS_LOCK_WAIT_NS)
+export const GS_LOCK_HOLD_NS = 12; //    virtual MMU-lock hold time (all holders)
+export const GS_AGING_PASSES = 13;
+export const GS_AGING_NS = 14;
+export const GS_PTES_SCANNED = 15;
+export const GS_YOUNG_FOUND = 16;
+export const GS_CMPXCHG_FAIL = 17;
+export const GS_HYPERCALLS = 18;
+export const GS_TLBI = 19;
+export const GS_RESIDENT = 20; //        pages resident now
+export const GS_VCPUS_DONE = 21; //      vCPUs whose trace is exhausted
+export const GS_CLOCK_MAX = 22; //       latest vCPU clock (ns)
+export const GS_DIRECT_RECLAIM = 23; //  pages evicted by direct/demand reclaim
+export const GS_TLB_HITS = 24;
+export const GS_HW_AF_UPDATES = 25;
+/** vCPU virtual time lost to memory pressure (see metrics.ts "slowdown"): refaults (whole fault), direct
+ * reclaim, frame retries, MMU-lock waits (every writer is reclaim or aging), AF set-ups after aging. */
+export const GS_PRESSURE_NS = 26;
+export const GS_VCPU_NS = 27; //        virtual time of this guest's vCPUs, summed
+export const GS_WORDS = 32;
+
+// Virtual hold intervals [start, end) in ns (vlock.ts). R_START/R_END and RA_START/RA_END must stay adjacent.
+export const VL_W_START = 0; //          last writer hold
+export const VL_W_END = 1;
+export const VL_W_AGING = 2; //          1 if that writer was aging/harvest
+export const VL_R_START = 3; //          union of the latest overlapping reader holds (faults)
+export const VL_R_END = 4;
+export const VL_RA_START = 5; //         same for aging readers (locked-read harvest)
+export const VL_RA_END = 6;
+export const VL_WORDS = 8;
+
+// ---- page flags -------------------------------------------------------------------------
+export const PG_RESIDENT = 1; //  mapped in stage-2, holding a host frame
+export const PG_SWAPPED = 2; //   evicted at least once: the next fault is a refault
+export const PG_TOUCHED = 4; //   faulted in at least once
+
+/** Sentinel list heads after the page nodes (MGLRU uses MAX_NR_GENS of them). */
+export const LIST_HEADS = 8;
+export const POLICY_WORDS = 16;
+
+export interface GuestRegions {
+  flags: number;
+  prev: number;
+  next: number;
+  tag: number;
+  pol: number;
+  words: number;
+}
+
+export function guestRegions(pages: number): GuestRegions {
+  const flags = 0;
+  const prev = pages;
+  const next = prev + pages + LIST_HEADS;
+  const tag = next + pages + LIST_HEADS;
+  const pol = tag + pages;
+  return { flags, prev, next, tag, pol, words: pol + POLICY_WORDS };
+}
+
+/** Every shared buffer of one run, as posted to each worker. */
+export interface SimBuffers {
+  arena: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  time: SharedArrayBuffer;
+  stats: SharedArrayBuffer;
+  vlocks: SharedArrayBuffer;
+  pagesI32: SharedArrayBuffer[];
+  pagesF64: SharedArrayBuffer[];
+  /** Eviction-precision buckets (see the layout above). */
+  evictBuckets: SharedArrayBuffer;
+  /** Trace page ids per guest (null when the guest's workload is not a trace). */
+  traces: (SharedArrayBuffer | null)[];
+}
+
+export interface SimViews {
+  control: Int32Array;
+  time: Float64Array;
+  stats: Float64Array;
+  vlocks: Float64Array;
+  pagesI32: Int32Array[];
+  pagesF64: Float64Array[];
+  evictBuckets: Float64Array;
+  /** Buckets per guest in evictBuckets. */
+  buckets: number;
+  traces: (Uint32Array | null)[];
+}
+
+export function createSimBuffers(
+  guestPages: number[],
+  traces: (Uint32Array | null)[],
+  arena: SharedArrayBuffer,
+  buckets: number,
+): SimBuffers {
+  const n = guestPages.length;
+  const b: SimBuffers = {
+    arena,
+    control: new SharedArrayBuffer(CTL_WORDS * 4),
+    time: new SharedArrayBuffer(TIME_WORDS * 8),
+    stats: new SharedArrayBuffer(n * GS_WORDS * 8),
+    vlocks: new SharedArrayBuffer(n * VL_WORDS * 8),
+    pagesI32: guestPages.map((p) => new SharedArrayBuffer(guestRegions(p).words * 4)),
+    pagesF64: guestPages.map((p) => new SharedArrayBuffer(p * 8)),
+    evictBuckets: new SharedArrayBuffer(Math.max(1, n * 2 * buckets) * 8),
+    traces: traces.map((t) => {
+      if (!t) return null;
+      const sab = new SharedArrayBuffer(t.length * 4);
+      new Uint32Array(sab).set(t);
+      return sab;
+    }),
+  };
+  new Int32Array(b.control)[CTL_VERSION] = SIM_LAYOUT_VERSION;
+  return b;
+}
+
+export function attachSimViews(b: SimBuffers): SimViews {
+  const control = new Int32Array(b.control);
+  if (control[CTL_VERSION] !== SIM_LAYOUT_VERSION) {
+    throw new Error(`simulation layout version ${control[CTL_VERSION]}, this build understands ${SIM_LAYOUT_VERSION}`);
+  }
+  return {
+    control,
+    time: new Float64Array(b.time),
+    stats: new Float64Array(b.stats),
+    vlocks: new Float64Array(b.vlocks),
+    pagesI32: b.pagesI32.map((s) => new Int32Array(s)),
+    pagesF64: b.pagesF64.map((s) => new Float64Array(s)),
+    evictBuckets: new Float64Array(b.evictBuckets),
+    buckets: b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
+    traces: b.traces.map((s) => (s ? new Uint32Array(s) : null)),
+  };
+}

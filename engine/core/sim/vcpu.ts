@@ -1,0 +1,174 @@
+/**
+ * A vCPU: the per-access hot path. Each access: optional TLB lookup (a hit sets no AF), else the
+ * stage-2 walk (stage2GetLeaf); a valid leaf with AF=0 gets AF from hardware by cmpxchg
+ * (FEAT_HAFDBS) or takes an access-flag fault; a write to a read-only leaf takes a permission
+ * fault; an invalid leaf is a stage-2 fault (Guest.fault). Every step's cost comes from the
+ * hardware profile.
+ *
+ * Performance contract: no allocation, no closures, counters kept in fields and flushed to the
+ * shared stats once per run() call.
+ */
+import { S2AP_W, S2_AF } from '../descriptor.ts';
+import { stage2GetLeaf, stage2TrySetPte } from '../pgtable.ts';
+import type { Actor } from './actor.ts';
+import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
+import type { Guest } from './guest.ts';
+import {
+  GS_ACCESSES,
+  GS_CLOCK_MAX,
+  GS_CMPXCHG_FAIL,
+  GS_HITS,
+  GS_HW_AF_UPDATES,
+  GS_PRESSURE_NS,
+  GS_STALL_NS,
+  GS_TLB_HITS,
+  GS_VCPU_NS,
+  GS_VCPUS_DONE,
+} from './simLayout.ts';
+import type { WorkloadGen } from './workload.ts';
+
+/** Virtual wait before a vCPU retries a fault that found no frame and nothing to evict. */
+export const FRAME_RETRY_NS = 10_000;
+const PAGE = 4096;
+
+export class VCpu implements Actor {
+  clock = 0;
+  done = false;
+  private pendingGfn = -1;
+  private pendingWrite = false;
+  private accesses = 0;
+  private hits = 0;
+  private tlbHits = 0;
+  private hwAf = 0;
+  private casFail = 0;
+  private retryStall = 0;
+  /** Walks repeated because a fault found no frame (pressure, see flush). */
+  private retryWalkNs = 0;
+  /** Clock at the last flush (vCPU time is flushed as differences). */
+  private flushedClock = 0;
+  private readonly walkNs: number;
+  private readonly memNs: number;
+  private readonly hwAfNs: number;
+
+  constructor(
+    private readonly g: Guest,
+    /** Index of this vCPU within its guest (its TLB slot). */
+    private readonly vi: number,
+    private readonly wl: WorkloadGen,
+    private readonly hafdbs: boolean,
+    startNs: number,
+  ) {
+    this.clock = startNs;
+    this.flushedClock = startNs;
+    this.walkNs = (4 - g.pgt.startLevel) * g.costs[C_WALK_LEVEL];
+    this.memNs = g.costs[C_MEM_ACCESS];
+    this.hwAfNs = g.costs[C_HW_AF_UPDATE];
+  }
+
+  run(limit: number): void {
+    const g = this.g;
+    const wl = this.wl;
+    const pgt = g.pgt;
+    const i32 = pgt.views.i32;
+    const tlbs = g.tlbs;
+    const policy = g.policy;
+    const seesAll = policy.seesEveryAccess;
+    const think = wl.thinkNs;
+    let t = this.clock;
+    do {
+      let gfn = this.pendingGfn;
+      let write: boolean;
+      if (gfn < 0) {
+        gfn = wl.next(t);
+        if (gfn < 0) {
+          this.finish(t);
+          return;
+        }
+        write = wl.isWrite();
+      } else {
+        write = this.pendingWrite;
+        this.pendingGfn = -1;
+      }
+      if (tlbs !== null && tlbs.lookup(this.vi, gfn, write)) {
+        this.tlbHits++;
+        this.hits++;
+        if (seesAll) policy.onAccess(gfn);
+        t += this.memNs;
+      } else {
+        t += this.walkNs;
+        const w = stage2GetLeaf(pgt, gfn * PAGE);
+        if (w >= 0) {
+          // A plain read is enough: a stale value only makes the cmpxchg below fail (counted).
+          const lo = i32[w];
+          if ((lo & S2_AF) === 0) {
+            if (this.hafdbs) {
+              if (!stage2TrySetPte(pgt.views, w, lo, lo | S2_AF)) this.casFail++;
+              this.hwAf++;
+              t += this.hwAfNs;
+            } else {
+              t = g.afFault(gfn, t);
+            }
+          }
+          let writable = (lo & S2AP_W) !== 0;
+          if (write && !writable) {
+            t = g.permFault(gfn, t);
+            writable = true;
+          }
+          this.hits++;
+          if (seesAll) policy.onAccess(gfn);
+          if (tlbs !== null) tlbs.insert(this.vi, gfn, writable);
+          t += this.memNs;
+        } else {
+          const e = g.fault(gfn, write, t);
+          if (e < 0) {
+            // No frame now: retry this access later (not counted until it completes).
+            this.pendingGfn = gfn;
+            this.pendingWrite = write;
+            t += FRAME_RETRY_NS;
+            this.retryStall += FRAME_RETRY_NS;
+            this.retryWalkNs += this.walkNs;
+            continue;
+          }
+          if (tlbs !== null) tlbs.insert(this.vi, gfn, write);
+          t = e + this.memNs;
+        }
+      }
+      this.accesses++;
+      t += think;
+    } while (t < limit);
+    this.clock = t;
+  }
+
+  private finish(t: number): void {
+    this.clock = t;
+    this.done = true;
+    const s = this.g.stats;
+    const sb = this.g.sb;
+    s[sb + GS_VCPUS_DONE]++;
+    if (t > s[sb + GS_CLOCK_MAX]) s[sb + GS_CLOCK_MAX] = t;
+  }
+
+  flush(): void {
+    const s = this.g.stats;
+    const sb = this.g.sb;
+    s[sb + GS_ACCESSES] += this.accesses;
+    s[sb + GS_HITS] += this.hits;
+    s[sb + GS_TLB_HITS] += this.tlbHits;
+    s[sb + GS_HW_AF_UPDATES] += this.hwAf;
+    s[sb + GS_CMPXCHG_FAIL] += this.casFail;
+    s[sb + GS_STALL_NS] += this.retryStall;
+    // Pressure (metrics.ts "slowdown"): waiting for a frame, the walk repeated after it, and hardware AF
+    // updates (with mapYoung only aging clears AF; unconstrained there is no aging).
+    s[sb + GS_PRESSURE_NS] += this.retryStall + this.retryWalkNs + this.hwAf * this.hwAfNs;
+    s[sb + GS_VCPU_NS] += this.clock - this.flushedClock;
+    this.flushedClock = this.clock;
+    if (this.clock > s[sb + GS_CLOCK_MAX]) s[sb + GS_CLOCK_MAX] = this.clock;
+    this.accesses = 0;
+    this.hits = 0;
+    this.tlbHits = 0;
+    this.hwAf = 0;
+    this.casFail = 0;
+    this.retryStall = 0;
+    this.retryWalkNs = 0;
+  }
+}

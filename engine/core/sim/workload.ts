@@ -1,0 +1,112 @@
+/**
+ * Page-access generators, one per vCPU (DESIGN.md "Guests": zipf, uniform, sequential scan,
+ * shifting hot set, replayed trace).
+ *
+ * Hot path: `next(nowNs)` is called once per simulated access. It allocates nothing and
+ * dispatches on a small integer kind (one monomorphic class, no closures), returning a gfn in
+ * [0, pages) or -1 when a trace is exhausted (the vCPU is then done).
+ *
+ * Trace replay: vCPU `index` of `count` replays entries index, index+count, ... of the guest's
+ * trace (dense page ids as given by the host), so one vCPU replays the trace exactly in order.
+ */
+import { assertNever, type WorkloadSpec } from '../../protocol.ts';
+import type { Prng } from './prng.ts';
+import { ZipfSampler } from './zipf.ts';
+
+const K_ZIPF = 0;
+const K_UNIFORM = 1;
+const K_SCAN = 2;
+const K_HOTSET = 3;
+const K_TRACE = 4;
+
+export class WorkloadGen {
+  private readonly kind: number;
+  private readonly pages: number;
+  private readonly zipf: ZipfSampler | null = null;
+  private readonly trace: Uint32Array | null = null;
+  private cursor = 0;
+  private readonly stride: number = 1;
+  private readonly hotPages: number = 0;
+  private readonly hotProbability: number = 0;
+  private readonly shiftNs: number = 0;
+  readonly writeFraction: number;
+  readonly thinkNs: number;
+
+  constructor(
+    spec: WorkloadSpec,
+    guestPages: number,
+    private readonly prng: Prng,
+    index: number,
+    count: number,
+    trace: Uint32Array | undefined,
+  ) {
+    this.writeFraction = spec.writeFraction;
+    this.thinkNs = spec.thinkNs;
+    switch (spec.kind) {
+      case 'zipf':
+        this.kind = K_ZIPF;
+        this.pages = Math.min(spec.pages, guestPages);
+        this.zipf = new ZipfSampler(this.pages, spec.theta);
+        break;
+      case 'uniform':
+        this.kind = K_UNIFORM;
+        this.pages = Math.min(spec.pages, guestPages);
+        break;
+      case 'scan':
+        this.kind = K_SCAN;
+        this.pages = Math.min(spec.pages, guestPages);
+        this.cursor = Math.floor((index * this.pages) / count);
+        break;
+      case 'hotset':
+        this.kind = K_HOTSET;
+        this.pages = Math.min(spec.pages, guestPages);
+        this.hotPages = Math.max(1, Math.min(spec.hotPages, this.pages));
+        this.hotProbability = spec.hotProbability;
+        this.shiftNs = spec.shiftEveryMs * 1e6;
+        break;
+      case 'trace':
+        if (!trace) throw new Error(`trace '${spec.trace}' was not provided to the engine`);
+        this.kind = K_TRACE;
+        this.pages = guestPages;
+        this.trace = trace;
+        this.cursor = index;
+        this.stride = count;
+        break;
+      default:
+        assertNever(spec, 'workload');
+    }
+  }
+
+  /** The next gfn this vCPU touches at virtual time `nowNs`, or -1 when its trace is exhausted. */
+  next(nowNs: number): number {
+    switch (this.kind) {
+      case K_ZIPF:
+        return (this.zipf as ZipfSampler).sample(this.prng) - 1;
+      case K_UNIFORM:
+        return this.prng.nextBelow(this.pages);
+      case K_SCAN: {
+        const g = this.cursor;
+        this.cursor = g + 1 === this.pages ? 0 : g + 1;
+        return g;
+      }
+      case K_HOTSET: {
+        if (this.prng.nextFloat() >= this.hotProbability) return this.prng.nextBelow(this.pages);
+        const epoch = this.shiftNs > 0 ? Math.floor(nowNs / this.shiftNs) : 0;
+        const base = (epoch * this.hotPages) % this.pages;
+        return (base + this.prng.nextBelow(this.hotPages)) % this.pages;
+      }
+      default: {
+        const t = this.trace as Uint32Array;
+        const i = this.cursor;
+        if (i >= t.length) return -1;
+        this.cursor = i + this.stride;
+        return t[i];
+      }
+    }
+  }
+
+  /** Whether the access about to be made is a write (drawn after `next`). */
+  isWrite(): boolean {
+    return this.writeFraction > 0 && this.prng.nextFloat() < this.writeFraction;
+  }
+}

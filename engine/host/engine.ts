@@ -1,0 +1,179 @@
+/**
+ * The engine host: starts a run on simulation workers and turns their messages into RunEvents.
+ * Runtime-neutral (no Node, no DOM): workers come from an injected `spawnWorker`
+ * (node/spawn.ts nodeSpawner, web/spawn.ts webSpawner, or Electron's ?nodeWorker import).
+ *
+ * Contracts:
+ * - startRun validates the config first and throws a ConfigError (every problem listed) before
+ *   anything starts; after that, every failure (a worker that throws, fails to load, or exits
+ *   early) becomes one 'error' event, state 'failed', and rejects `done` — never a hang.
+ * - Events: state 'starting' → 'running' (⇄ 'paused') → ('stopping') → 'done' | 'failed';
+ *   'progress' and 'samples' (rows in order of startRow) while running; then 'done' with the result.
+ * - This thread never blocks: pause/resume/stop only store (and notify) control words; workers wait.
+ */
+import type { RunEvent, RunResult, ScenarioConfig } from '../protocol.ts';
+import { atomics } from '../core/atomics.ts';
+import { NCOLS, rowsToColumns } from '../core/sim/metrics.ts';
+import { buildResult, prepareRun, RowStore } from '../core/sim/run.ts';
+import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE, CTL_STOP } from '../core/sim/simLayout.ts';
+import { toErrorInfo, type SpawnWorker, type WorkerLike, type WorkerToHost } from './messages.ts';
+
+export interface StartRunOptions {
+  spawnWorker: SpawnWorker;
+  /** Dense page-id traces by name (workload.trace refers to them). */
+  traces?: Record<string, Uint32Array>;
+  /** Cores of this machine: run.workers = 0 means cores - 1 (min 1). */
+  cores?: number;
+  onEvent: (e: RunEvent) => void;
+  runId?: string;
+  /** Test hook: worker 0 throws after this many quanta. */
+  failAfterQuanta?: number;
+}
+
+export interface RunHandle {
+  readonly runId: string;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  /** Resolves with the result (also when stopped early); rejects when the run failed. */
+  readonly done: Promise<RunResult>;
+}
+
+let runCounter = 0;
+
+export function workerCount(config: ScenarioConfig, cores: number | undefined): number {
+  if (config.run.deterministic) return 1;
+  if (config.run.workers > 0) return config.run.workers;
+  return Math.max(1, (cores ?? 2) - 1);
+}
+
+export function startRun(config: ScenarioConfig, options: StartRunOptions): RunHandle {
+  const runId = options.runId ?? `run-${++runCounter}-${Date.now().toString(36)}`;
+  const emit = options.onEvent;
+  const prepared = prepareRun(config, options.traces ?? {}, workerCount(config, options.cores));
+  const { plan, buffers } = prepared;
+  const control = new Int32Array(buffers.control);
+  const store = new RowStore();
+  const workers: WorkerLike[] = [];
+  const wall0 = Date.now();
+  let finished = 0;
+  let settled = false;
+  let resolve!: (r: RunResult) => void;
+  let reject!: (e: Error) => void;
+  const done = new Promise<RunResult>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+
+  const terminateAll = (): void => {
+    for (const w of workers) {
+      try {
+        w.terminate();
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+
+  const fail = (e: unknown): void => {
+    if (settled) return;
+    settled = true;
+    atomics.store(control, CTL_ABORT, 1);
+    atomics.notify(control, CTL_BAR_GEN);
+    atomics.notify(control, CTL_PAUSE);
+    terminateAll();
+    const error = toErrorInfo(e);
+    emit({ type: 'error', runId, error });
+    emit({ type: 'state', runId, state: 'failed' });
+    const err = new Error(error.message);
+    err.name = error.name;
+    reject(err);
+  };
+
+  const onMessage = (m: WorkerToHost): void => {
+    if (settled) return;
+    switch (m.type) {
+      case 'rows': {
+        store.put(m.startRow, m.rows);
+        const flat = new Float64Array(m.rows.length * NCOLS);
+        m.rows.forEach((r, i) => flat.set(r, i * NCOLS));
+        emit({ type: 'samples', runId, startRow: m.startRow, columns: rowsToColumns(flat, m.rows.length) });
+        return;
+      }
+      case 'progress':
+        emit({
+          type: 'progress',
+          runId,
+          fraction: Math.min(1, m.virtualNs / plan.endNs),
+          virtualMs: m.virtualNs / 1e6,
+        });
+        return;
+      case 'finished':
+        if (m.outcome === 'aborted') return fail(new Error('a simulation worker aborted the run'));
+        if (++finished < workers.length) return;
+        try {
+          const result = buildResult(prepared, store.data, store.count, Date.now() - wall0);
+          settled = true;
+          terminateAll();
+          emit({ type: 'done', runId, result });
+          emit({ type: 'state', runId, state: 'done' });
+          resolve(result);
+        } catch (e) {
+          fail(e);
+        }
+        return;
+      case 'error':
+        return fail(m.error);
+      default: {
+        const never: never = m;
+        return fail(new Error(`unexpected worker message ${JSON.stringify(never)}`));
+      }
+    }
+  };
+
+  emit({ type: 'state', runId, state: 'starting' });
+  try {
+    for (let i = 0; i < plan.workers; i++) {
+      const w = options.spawnWorker({
+        config,
+        plan,
+        buffers,
+        workerIndex: i,
+        failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
+      });
+      workers.push(w);
+      w.onMessage(onMessage);
+      w.onError((e) => fail(e));
+      w.postMessage({
+        type: 'init',
+        data: { config, plan, buffers, workerIndex: i, failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined },
+      });
+    }
+    emit({ type: 'state', runId, state: 'running' });
+  } catch (e) {
+    fail(e);
+  }
+
+  return {
+    runId,
+    done,
+    pause() {
+      if (settled) return;
+      atomics.store(control, CTL_PAUSE, 1);
+      emit({ type: 'state', runId, state: 'paused' });
+    },
+    resume() {
+      if (settled) return;
+      atomics.store(control, CTL_PAUSE, 0);
+      atomics.notify(control, CTL_PAUSE);
+      emit({ type: 'state', runId, state: 'running' });
+    },
+    stop() {
+      if (settled) return;
+      atomics.store(control, CTL_STOP, 1);
+      atomics.store(control, CTL_PAUSE, 0);
+      atomics.notify(control, CTL_PAUSE);
+      emit({ type: 'state', runId, state: 'stopping' });
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * Messages between the engine host (engine.ts, on a main thread) and its simulation workers
+ * (workerMain.ts), declared once. Both directions are discriminated unions on `type`.
+ */
+import type { ErrorInfo, ScenarioConfig } from '../protocol.ts';
+import type { RunPlan } from '../core/sim/plan.ts';
+import type { SimBuffers } from '../core/sim/simLayout.ts';
+
+/** Everything one worker needs; posted as the first message ({ type: 'init' }). */
+export interface SimWorkerData {
+  config: ScenarioConfig;
+  plan: RunPlan;
+  buffers: SimBuffers;
+  workerIndex: number;
+  /** Test hook: throw inside the worker after this many quanta (crash injection). */
+  failAfterQuanta?: number;
+}
+
+export type HostToWorker = { type: 'init'; data: SimWorkerData };
+
+export type WorkerToHost =
+  | { type: 'rows'; startRow: number; rows: Float64Array[] }
+  | { type: 'progress'; virtualNs: number }
+  | { type: 'finished'; outcome: 'done' | 'aborted' }
+  | { type: 'error'; error: ErrorInfo };
+
+/** What engine.ts needs of a worker, whichever runtime made it (worker_threads or Web Workers). */
+export interface WorkerLike {
+  postMessage(message: HostToWorker): void;
+  terminate(): void;
+  /** Messages from the worker. */
+  onMessage(handler: (message: WorkerToHost) => void): void;
+  /** The worker failed to load, threw, or exited before saying 'finished'. */
+  onError(handler: (error: ErrorInfo) => void): void;
+}
+
+/** Starts one simulation worker. Node: nodeSpawner(path); browser: webSpawner(() => new Worker(...)). */
+export type SpawnWorker = (data: SimWorkerData) => WorkerLike;
+
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  if (typeof e === 'object' && e !== null && typeof (e as ErrorInfo).message === 'string') {
+    const x = e as ErrorInfo;
+    return { name: typeof x.name === 'string' ? x.name : 'Error', message: x.message, stack: x.stack };
+  }
+  return { name: 'Error', message: String(e) };
+}

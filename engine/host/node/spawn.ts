@@ -1,0 +1,48 @@
+/**
+ * Node spawners (worker_threads) for engine.ts. nodeSpawner(path) starts a bundled worker file
+ * (tests/CLI/bench: workerPath('sim-worker') from scripts/workers.mjs); nodeSpawnerFrom(create)
+ * wraps any factory returning a worker_threads Worker (Electron main: electron-vite's ?nodeWorker).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ErrorInfo } from '../../protocol.ts';
+import { toErrorInfo, type SpawnWorker, type WorkerLike, type WorkerToHost } from '../messages.ts';
+
+export function adaptNodeWorker(w: Worker): WorkerLike {
+  let errorHandler: (e: ErrorInfo) => void = () => {};
+  let finished = false;
+  let terminated = false;
+  w.on('error', (e) => errorHandler(toErrorInfo(e)));
+  w.on('messageerror', (e) => errorHandler(toErrorInfo(e)));
+  w.on('exit', (code) => {
+    if (!finished && !terminated)
+      errorHandler({ name: 'WorkerExit', message: `simulation worker exited with code ${code} before finishing` });
+  });
+  return {
+    postMessage: (m) => w.postMessage(m),
+    terminate: () => {
+      terminated = true;
+      void w.terminate();
+    },
+    onMessage: (h) =>
+      w.on('message', (m: WorkerToHost) => {
+        if (m.type === 'finished' || m.type === 'error') finished = true;
+        h(m);
+      }),
+    onError: (h) => {
+      errorHandler = h;
+    },
+  };
+}
+
+export function nodeSpawner(workerPath: string | URL): SpawnWorker {
+  return () => adaptNodeWorker(new Worker(workerPath));
+}
+
+export function nodeSpawnerFrom(create: () => Worker): SpawnWorker {
+  return () => adaptNodeWorker(create());
+}
+
+export function nodeCores(): number {
+  return availableParallelism();
+}

@@ -1,0 +1,57 @@
+/**
+ * The body of a simulation worker, runtime-neutral: node/simWorker.ts and web/simWorker.ts adapt
+ * their message port to `WorkerPort` and call serveSimWorker. On 'init' it builds the worker's
+ * SimWorkerCore and runs the whole loop (Atomics.wait at the barrier is fine: this is a worker).
+ * Any exception is reported as { type: 'error' } and the run's abort flag is raised, so peers
+ * waiting at the barrier exit instead of hanging.
+ */
+import { atomics } from '../core/atomics.ts';
+import { SimWorkerCore } from '../core/sim/simCore.ts';
+import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE } from '../core/sim/simLayout.ts';
+import { toErrorInfo, type HostToWorker, type WorkerToHost } from './messages.ts';
+
+export interface WorkerPort {
+  post(message: WorkerToHost): void;
+  onMessage(handler: (message: HostToWorker) => void): void;
+}
+
+export function serveSimWorker(port: WorkerPort): void {
+  port.onMessage((msg) => {
+    switch (msg.type) {
+      case 'init': {
+        const d = msg.data;
+        const control = new Int32Array(d.buffers.control);
+        try {
+          let quanta = 0;
+          const core = new SimWorkerCore(d.config, d.plan, d.buffers, d.workerIndex, {
+            rows: (startRow, rows) => port.post({ type: 'rows', startRow, rows }),
+            progress: (virtualNs) => {
+              port.post({ type: 'progress', virtualNs });
+            },
+          });
+          if (d.failAfterQuanta !== undefined) {
+            const run = core.runUntil.bind(core);
+            core.runUntil = (end: number) => {
+              if (++quanta > (d.failAfterQuanta as number))
+                throw new Error(`injected crash in worker ${d.workerIndex}`);
+              run(end);
+            };
+          }
+          const outcome = core.loop();
+          if (outcome === 'done') core.close(); // aborted peers may hold RCU slots: no barrier then
+          port.post({ type: 'finished', outcome });
+        } catch (e) {
+          atomics.store(control, CTL_ABORT, 1);
+          atomics.notify(control, CTL_BAR_GEN);
+          atomics.notify(control, CTL_PAUSE);
+          port.post({ type: 'error', error: toErrorInfo(e) });
+        }
+        break;
+      }
+      default: {
+        const never: never = msg.type;
+        throw new Error(`unexpected message ${String(never)}`);
+      }
+    }
+  });
+}

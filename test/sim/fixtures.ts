@@ -1,0 +1,162 @@
+/**
+ * Test fixtures for the simulation: hardware profiles read from presets/hardware/*.json, the
+ * cloudPhysicsIO trace remapped to dense page ids, and scenario builders.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HardwareProfile, ReclaimSpec, ScenarioConfig, WorkloadSpec } from '../../engine/protocol.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const traceDir = path.resolve(repoRoot, '../shared/data/traces');
+
+export function hardware(id: 'ampere-altra' | 'phone-prev82' | 'pkvm'): HardwareProfile {
+  const raw = JSON.parse(readFileSync(path.join(repoRoot, 'presets/hardware', `${id}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const { id: hid, name, description, hafdbs, pkvm, defaultHarvest, costs } = raw as unknown as HardwareProfile;
+  return { id: hid, name, description, hafdbs, pkvm, defaultHarvest, costs };
+}
+
+let cached: Uint32Array | null = null;
+/** cloudPhysicsIO.txt: one object id per line, remapped densely in order of first appearance. */
+export function cloudPhysicsTrace(): Uint32Array {
+  if (cached) return cached;
+  const lines = readFileSync(path.join(traceDir, 'cloudPhysicsIO.txt'), 'utf8').split('\n');
+  const ids = new Map<string, number>();
+  const out: number[] = [];
+  for (const l of lines) {
+    const s = l.trim();
+    if (s === '') continue;
+    let id = ids.get(s);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(s, id);
+    }
+    out.push(id);
+  }
+  cached = Uint32Array.from(out);
+  return cached;
+}
+
+export interface OracleOptions {
+  policy: ReclaimSpec['policy'];
+  capacity: number;
+  harvest?: ReclaimSpec['harvest'];
+  mapYoung?: boolean;
+  hw?: HardwareProfile;
+}
+
+/** One guest, one vCPU, a host of exactly `capacity` pages, demand eviction, trace replay. */
+export function oracleScenario(o: OracleOptions): ScenarioConfig {
+  return {
+    name: `oracle ${o.policy} C=${o.capacity}`,
+    description: 'trace oracle',
+    hardware: o.hw ?? hardware('ampere-altra'),
+    host: {
+      memoryMiB: o.capacity / 256,
+      watermarks: { minPct: 0, lowPct: 0, highPct: 0 },
+      swap: { device: 'zram', sizeMiB: 1024 },
+    },
+    guests: [
+      {
+        name: 'g0',
+        memoryMiB: 192,
+        vcpus: 1,
+        workload: { kind: 'trace', trace: 'cloudPhysicsIO', writeFraction: 0, thinkNs: 0 },
+        protected: false,
+      },
+    ],
+    reclaim: {
+      policy: o.policy,
+      harvest: o.harvest ?? 'lockless',
+      agingIntervalMs: 1000,
+      lookaround: false,
+      mapYoung: o.mapYoung ?? false,
+      tlb: { enabled: false, entries: 64, flushOnClear: true },
+      allowLocklessWithoutHafdbs: false,
+    },
+    run: {
+      durationMs: 3_600_000,
+      sampleIntervalMs: 1000,
+      seed: 1,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 1000,
+      demandOnly: true,
+    },
+  };
+}
+
+export interface DebateOptions {
+  hw: HardwareProfile;
+  harvest: ReclaimSpec['harvest'];
+  protectedGuest?: boolean;
+  policy?: ReclaimSpec['policy'];
+  deterministic?: boolean;
+  workers?: number;
+  durationMs?: number;
+  seed?: number;
+  tlb?: boolean;
+}
+
+/** Seed-debate-like: three guests at 150% overcommit with zipf / hot-set / scan workloads. */
+export function debateScenario(o: DebateOptions): ScenarioConfig {
+  const w = (workload: WorkloadSpec): WorkloadSpec => workload;
+  return {
+    name: `debate ${o.hw.id} ${o.harvest}`,
+    description: 'three guests at 150% overcommit',
+    hardware: o.hw,
+    host: { memoryMiB: 64, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 256 } },
+    guests: [
+      {
+        name: 'web',
+        memoryMiB: 32,
+        vcpus: 2,
+        workload: w({ kind: 'zipf', pages: 8192, theta: 0.9, writeFraction: 0.2, thinkNs: 200 }),
+        protected: false,
+      },
+      {
+        name: 'db',
+        memoryMiB: 32,
+        vcpus: 2,
+        workload: w({
+          kind: 'hotset',
+          pages: 8192,
+          hotPages: 2048,
+          hotProbability: 0.9,
+          shiftEveryMs: 50,
+          writeFraction: 0.3,
+          thinkNs: 200,
+        }),
+        protected: o.protectedGuest ?? false,
+      },
+      {
+        name: 'batch',
+        memoryMiB: 32,
+        vcpus: 1,
+        workload: w({ kind: 'zipf', pages: 8192, theta: 0.6, writeFraction: 0.1, thinkNs: 300 }),
+        protected: false,
+      },
+    ],
+    reclaim: {
+      policy: o.policy ?? 'mglru',
+      harvest: o.harvest,
+      agingIntervalMs: 20,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: o.tlb ?? false, entries: 64, flushOnClear: true },
+      allowLocklessWithoutHafdbs: false,
+    },
+    run: {
+      durationMs: o.durationMs ?? 200,
+      sampleIntervalMs: 10,
+      seed: o.seed ?? 7,
+      deterministic: o.deterministic ?? true,
+      workers: o.workers ?? 1,
+      refaultWindowMs: 50,
+      demandOnly: false,
+    },
+  };
+}

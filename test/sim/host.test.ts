@@ -1,0 +1,116 @@
+/**
+ * The engine host on real worker_threads: same numbers as in-process, parallel agrees with
+ * deterministic, events in order, pause/stop, bad configs rejected at start, crashes become errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../../engine/core/sim/run.ts';
+import { startRun } from '../../engine/host/engine.ts';
+import type { WorkerLike } from '../../engine/host/messages.ts';
+import type { RunEvent } from '../../engine/protocol.ts';
+import { debateScenario, hardware } from './fixtures.ts';
+import { runOnWorkers, startOnWorkers } from './hostRun.ts';
+
+const altra = hardware('ampere-altra');
+
+describe('engine host (worker_threads)', () => {
+  it('a deterministic run on a worker is bit-identical to the in-process run, and to a repeat', async () => {
+    const config = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 60 });
+    const a = await runOnWorkers(config);
+    const b = await runOnWorkers(config);
+    const c = runInProcess(config);
+    expect(a.summary).toEqual(b.summary);
+    expect(a.summary).toEqual(c.summary);
+    expect(a.samples).toEqual(c.samples);
+    expect(a.samples.tMs.length).toBe(6);
+  });
+
+  it('parallel (2 workers) agrees with deterministic within 1 percentage point of hit rate', async () => {
+    const det = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 200 });
+    const par = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 200, deterministic: false, workers: 2 });
+    const d = await runOnWorkers(det);
+    const p = await runOnWorkers(par);
+    expect(p.workers).toBe(2);
+    expect(Math.abs(p.summary.hitRate - d.summary.hitRate)).toBeLessThan(0.01);
+    p.summary.guests.forEach((g, i) => expect(Math.abs(g.hitRate - d.summary.guests[i].hitRate)).toBeLessThan(0.03));
+  });
+
+  it('emits state, progress, samples in order and done; samples match the result', async () => {
+    const { handle, events } = startOnWorkers(debateScenario({ hw: altra, harvest: 'lockless', durationMs: 50 }));
+    const r = await handle.done;
+    const states = events.filter((e) => e.type === 'state').map((e) => (e as { state: string }).state);
+    expect(states).toEqual(['starting', 'running', 'done']);
+    const rows = events.filter((e): e is Extract<RunEvent, { type: 'samples' }> => e.type === 'samples');
+    const tMs = rows.flatMap((e) => Array.from(e.columns.tMs));
+    expect(tMs).toEqual(Array.from(r.samples.tMs));
+    expect(events.some((e) => e.type === 'progress')).toBe(true);
+    expect(events[events.length - 2].type).toBe('done');
+  });
+
+  it('stop ends the run early with stopped = true; pause/resume keep it going', async () => {
+    const { handle, events } = startOnWorkers(
+      debateScenario({ hw: altra, harvest: 'lockless', durationMs: 3_000_000 }),
+    );
+    handle.pause();
+    await new Promise((r) => setTimeout(r, 50));
+    handle.resume();
+    await new Promise((r) => setTimeout(r, 100));
+    handle.stop();
+    const r = await handle.done;
+    expect(r.stopped).toBe(true);
+    expect(r.summary.virtualMs).toBeLessThan(3_000_000);
+    expect(events.map((e) => (e.type === 'state' ? e.state : '')).filter(Boolean)).toEqual([
+      'starting',
+      'running',
+      'paused',
+      'running',
+      'stopping',
+      'done',
+    ]);
+  });
+
+  it('rejects bad parameters at start with a clear error', () => {
+    const bad = debateScenario({ hw: altra, harvest: 'lockless' });
+    bad.guests[0].memoryMiB = -4;
+    bad.host.swap.device = 'none';
+    const start = (): unknown => startOnWorkers(bad);
+    expect(start).toThrow(/guests\[0\]\.memoryMiB/);
+    const noHafdbs = debateScenario({ hw: hardware('phone-prev82'), harvest: 'lockless' });
+    expect(() => startOnWorkers(noHafdbs)).toThrow(/FEAT_HAFDBS/);
+    const overcommitNoSwap = debateScenario({ hw: altra, harvest: 'lockless' });
+    overcommitNoSwap.host.swap.device = 'none';
+    expect(() => startOnWorkers(overcommitNoSwap)).toThrow(/swap/);
+  });
+
+  it('a worker that throws mid-run becomes an error event and rejects done', async () => {
+    const { handle, events } = startOnWorkers(debateScenario({ hw: altra, harvest: 'lockless', durationMs: 100 }), {
+      failAfterQuanta: 5,
+    });
+    await expect(handle.done).rejects.toThrow(/injected crash/);
+    expect(events.some((e) => e.type === 'error')).toBe(true);
+    expect(events[events.length - 1]).toMatchObject({ type: 'state', state: 'failed' });
+  });
+
+  it('a crash in one of two parallel workers fails the run instead of hanging the other at the barrier', async () => {
+    const cfg = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 100, deterministic: false, workers: 2 });
+    const { handle } = startOnWorkers(cfg, { failAfterQuanta: 3 });
+    await expect(handle.done).rejects.toThrow(/injected crash/);
+  });
+
+  it('a worker that dies without a word (load failure) becomes an error event', async () => {
+    const events: RunEvent[] = [];
+    const dead = (): WorkerLike => {
+      let onError: (e: { name: string; message: string }) => void = () => {};
+      setTimeout(
+        () => onError({ name: 'WorkerExit', message: 'simulation worker exited with code 1 before finishing' }),
+        5,
+      );
+      return { postMessage: () => {}, terminate: () => {}, onMessage: () => {}, onError: (h) => (onError = h) };
+    };
+    const h = startRun(debateScenario({ hw: altra, harvest: 'lockless' }), {
+      spawnWorker: dead,
+      onEvent: (e) => events.push(e),
+    });
+    await expect(h.done).rejects.toThrow(/exited with code 1/);
+    expect(events.filter((e) => e.type === 'error')).toHaveLength(1);
+  });
+});

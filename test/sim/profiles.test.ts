@@ -1,0 +1,80 @@
+/**
+ * The seed-debate scenario (three guests, 150% overcommit, MGLRU) on the three hardware profiles:
+ * the directions of the differences are pinned, each with the reason it must hold.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../engine/protocol.ts';
+import { runInProcess } from '../../engine/core/sim/run.ts';
+import type { SummaryExtras } from '../../engine/core/sim/metrics.ts';
+import { debateScenario, hardware, type DebateOptions } from './fixtures.ts';
+
+const run = (o: DebateOptions): RunSummary & SummaryExtras =>
+  runInProcess(debateScenario({ durationMs: 100, ...o })).summary as RunSummary & SummaryExtras;
+
+describe('hardware profiles on the seed-debate scenario', () => {
+  const altra = run({ hw: hardware('ampere-altra'), harvest: 'lockless' });
+  const altraLocked = run({ hw: hardware('ampere-altra'), harvest: 'locked-write' });
+  const phone = run({ hw: hardware('phone-prev82'), harvest: 'locked-write' });
+  const pkvm = run({ hw: hardware('pkvm'), harvest: 'hypercall' });
+  const pkvmProtected = run({ hw: hardware('pkvm'), harvest: 'hypercall', protectedGuest: true });
+
+  it('every run reclaims: the host is overcommitted', () => {
+    for (const s of [altra, altraLocked, phone, pkvm, pkvmProtected]) {
+      expect(s.evictions).toBeGreaterThan(0);
+      expect(s.agingPasses).toBeGreaterThan(0);
+    }
+  });
+
+  it('lockless aging (RCU + cmpxchg) makes no vCPU wait on the MMU lock because of aging', () => {
+    expect(altra.lockWaitAgingNs).toBe(0);
+    expect(altra.youngFound).toBeGreaterThan(0);
+  });
+
+  it('locked aging (write) holds the MMU lock: vCPU faults wait behind it', () => {
+    expect(altraLocked.lockWaitAgingNs).toBeGreaterThan(0);
+    expect(phone.lockWaitAgingNs).toBeGreaterThan(0);
+  });
+
+  it('pre-v8.2 (no FEAT_HAFDBS) takes access-flag faults; HAFDBS hardware takes none', () => {
+    expect(phone.afFaults).toBeGreaterThan(0);
+    expect(altra.afFaults).toBe(0);
+    expect(altraLocked.afFaults).toBe(0);
+  });
+
+  it('pKVM ages by hypercall (one per mapping, under the lock), and a protected guest is never evicted', () => {
+    expect(pkvm.hypercalls).toBeGreaterThan(0);
+    expect(altra.hypercalls).toBe(0);
+    expect(pkvm.lockWaitAgingNs).toBeGreaterThan(0);
+    const db = pkvmProtected.guests.find((g) => g.name === 'db');
+    expect(db?.pinned).toBe(true);
+    expect(db?.evictions).toBe(0);
+    expect(pkvmProtected.guests.filter((g) => g.name !== 'db').every((g) => g.evictions > 0)).toBe(true);
+  });
+
+  it('aging by hypercall costs more virtual time than the lockless walk', () => {
+    expect(pkvm.agingNs / pkvm.agingPasses).toBeGreaterThan(altra.agingNs / altra.agingPasses);
+  });
+
+  it("the reviewer's what-if: lockless without HAFDBS still has access-flag faults but no aging lock wait", () => {
+    const cfg = debateScenario({ hw: hardware('phone-prev82'), harvest: 'lockless', durationMs: 60 });
+    cfg.reclaim.allowLocklessWithoutHafdbs = true;
+    const s = runInProcess(cfg).summary as RunSummary & SummaryExtras;
+    expect(s.afFaults).toBeGreaterThan(0);
+    expect(s.lockWaitAgingNs).toBe(0);
+  });
+
+  it('deterministic runs are bit-identical across repeats (MGLRU, TLB on)', () => {
+    const cfg = debateScenario({ hw: hardware('ampere-altra'), harvest: 'lockless', durationMs: 40, tlb: true });
+    const a = runInProcess(cfg);
+    const b = runInProcess(cfg);
+    expect(a.summary).toEqual(b.summary);
+    expect(a.samples).toEqual(b.samples);
+    expect((a.summary as RunSummary & SummaryExtras).tlbHits).toBeGreaterThan(0);
+  });
+
+  it('a different seed gives a different (but close) run', () => {
+    const a = run({ hw: hardware('ampere-altra'), harvest: 'lockless', seed: 99 });
+    expect(a.accesses).not.toBe(altra.accesses);
+    expect(Math.abs(a.hitRate - altra.hitRate)).toBeLessThan(0.02);
+  });
+});
