@@ -1,0 +1,241 @@
+/**
+ * Command-line grammar of `npm run lab -- <command> ...`, parsed into a discriminated union.
+ * Contract: parseArgs never throws anything but UsageError, whose message is one line fit for stderr
+ * (the CLI exits 2 on it).
+ */
+import { HARVEST_MODES, RECLAIM_POLICIES, type HarvestMode, type ReclaimPolicy } from '../protocol.ts';
+import { suggestKey } from '../core/config/suggest.ts';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A multi-line validation message as one stderr line: 'head:\na\nb' -> 'head: a; b'. */
+export function oneLine(message: string): string {
+  return message.replace(/:\n/g, ': ').replace(/\n\s*/g, '; ');
+}
+
+export const SWAP_CHOICES = ['zram', 'ssd', 'none'] as const;
+
+export interface RunArgs {
+  cmd: 'run';
+  /** Scenario preset id, or undefined for an ad-hoc run built from --hardware/--workload. */
+  scenario?: string;
+  hardware?: string;
+  workloads: string[];
+  /** 'all', one profile id, or undefined (scenario default: all its profiles). */
+  profile?: string;
+  seed?: number;
+  deterministic?: boolean;
+  workers?: number;
+  durationMs?: number;
+  sampleMs?: number;
+  harvest?: HarvestMode;
+  policy?: ReclaimPolicy;
+  hostMiB?: number;
+  guestMiB?: number;
+  vcpus?: number;
+  swap?: (typeof SWAP_CHOICES)[number];
+  swapMiB?: number;
+  traceFiles: string[];
+  traceDir?: string;
+  out?: string;
+  json: boolean;
+}
+
+export type CliArgs =
+  | RunArgs
+  | { cmd: 'show'; file: string; json: boolean }
+  | { cmd: 'compare'; files: string[]; json: boolean }
+  | { cmd: 'presets'; json: boolean }
+  | { cmd: 'help' };
+
+export const USAGE = `usage:
+  npm run lab -- run <scenario-id> [--profile all|<hardware-id>] [options]
+  npm run lab -- run --hardware <id> --workload <id>[,<id>...] [options]
+  npm run lab -- show <file.msgpack> [--json]
+  npm run lab -- compare <a.msgpack> <b.msgpack> [...] [--json]
+  npm run lab -- presets [--json]
+run options:
+  --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE  --policy POLICY
+  --host-mib N  --guest-mib N  --vcpus N  --swap zram|ssd|none  --swap-mib N  (ad-hoc runs)
+  --trace FILE (repeatable)  --trace-dir DIR  --out FILE.msgpack  --json`;
+
+type OptKind = 'flag' | 'string' | 'uint' | 'number' | 'list';
+const RUN_OPTIONS: Record<string, OptKind> = {
+  hardware: 'string',
+  workload: 'list',
+  profile: 'string',
+  seed: 'uint',
+  deterministic: 'flag',
+  workers: 'uint',
+  'duration-ms': 'number',
+  'sample-ms': 'number',
+  harvest: 'string',
+  policy: 'string',
+  'host-mib': 'number',
+  'guest-mib': 'number',
+  vcpus: 'uint',
+  swap: 'string',
+  'swap-mib': 'number',
+  trace: 'list',
+  'trace-dir': 'string',
+  out: 'string',
+  json: 'flag',
+};
+const JSON_ONLY: Record<string, OptKind> = { json: 'flag' };
+
+type Parsed = { positional: string[]; opts: Map<string, string | true | string[]> };
+
+function parseOptions(argv: readonly string[], spec: Record<string, OptKind>): Parsed {
+  const positional: string[] = [];
+  const opts = new Map<string, string | true | string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq === -1 ? undefined : eq);
+    const kind = spec[name];
+    if (!kind) {
+      const hint = suggestKey(name, Object.keys(spec));
+      throw new UsageError(`unknown option --${name}${hint ? ` (did you mean --${hint}?)` : ''}`);
+    }
+    if (kind === 'flag') {
+      if (eq !== -1) throw new UsageError(`option --${name} takes no value`);
+      opts.set(name, true);
+      continue;
+    }
+    let value: string | undefined = eq === -1 ? argv[++i] : a.slice(eq + 1);
+    if (value === undefined || (eq === -1 && value.startsWith('--')))
+      throw new UsageError(`option --${name} needs a value`);
+    value = value.trim();
+    if (kind === 'list') {
+      const prev = opts.get(name);
+      const items = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      opts.set(name, [...(Array.isArray(prev) ? prev : []), ...items]);
+    } else {
+      if (opts.has(name)) throw new UsageError(`option --${name} given twice`);
+      opts.set(name, value);
+    }
+  }
+  return { positional, opts };
+}
+
+function str(p: Parsed, name: string): string | undefined {
+  const v = p.opts.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+function num(p: Parsed, name: string, integer: boolean): number | undefined {
+  const v = str(p, name);
+  if (v === undefined) return undefined;
+  const ok = integer ? /^\d+$/.test(v) : /^\d+(\.\d+)?$/.test(v);
+  const n = Number(v);
+  if (!ok || !Number.isFinite(n))
+    throw new UsageError(
+      `option --${name} expects ${integer ? 'a non-negative integer' : 'a non-negative number'}, got '${v}'`,
+    );
+  return n;
+}
+
+function choice<T extends string>(p: Parsed, name: string, values: readonly T[]): T | undefined {
+  const v = str(p, name);
+  if (v === undefined) return undefined;
+  if (!(values as readonly string[]).includes(v)) {
+    const hint = suggestKey(v, values);
+    throw new UsageError(
+      `option --${name} expects one of ${values.join(', ')}, got '${v}'${hint ? ` (did you mean ${hint}?)` : ''}`,
+    );
+  }
+  return v as T;
+}
+
+function list(p: Parsed, name: string): string[] {
+  const v = p.opts.get(name);
+  return Array.isArray(v) ? v : [];
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      return { cmd: 'help' };
+    case 'run':
+      return parseRun(rest);
+    case 'show': {
+      const p = parseOptions(rest, JSON_ONLY);
+      if (p.positional.length !== 1)
+        throw new UsageError('show takes exactly one session file: lab show <file.msgpack>');
+      return { cmd: 'show', file: p.positional[0], json: p.opts.has('json') };
+    }
+    case 'compare': {
+      const p = parseOptions(rest, JSON_ONLY);
+      if (p.positional.length < 2)
+        throw new UsageError('compare takes two or more session files: lab compare <a.msgpack> <b.msgpack>');
+      return { cmd: 'compare', files: p.positional, json: p.opts.has('json') };
+    }
+    case 'presets': {
+      const p = parseOptions(rest, JSON_ONLY);
+      if (p.positional.length > 0) throw new UsageError(`presets takes no arguments, got '${p.positional[0]}'`);
+      return { cmd: 'presets', json: p.opts.has('json') };
+    }
+    default: {
+      const hint = suggestKey(cmd, ['run', 'show', 'compare', 'presets', 'help']);
+      throw new UsageError(`unknown command '${cmd}'${hint ? ` (did you mean ${hint}?)` : ''}; try: lab help`);
+    }
+  }
+}
+
+function parseRun(argv: readonly string[]): RunArgs {
+  const p = parseOptions(argv, RUN_OPTIONS);
+  if (p.positional.length > 1) throw new UsageError(`run takes one scenario id, got '${p.positional.join(' ')}'`);
+  const args: RunArgs = {
+    cmd: 'run',
+    scenario: p.positional[0],
+    hardware: str(p, 'hardware'),
+    workloads: list(p, 'workload'),
+    profile: str(p, 'profile'),
+    seed: num(p, 'seed', true),
+    deterministic: p.opts.has('deterministic') ? true : undefined,
+    workers: num(p, 'workers', true),
+    durationMs: num(p, 'duration-ms', false),
+    sampleMs: num(p, 'sample-ms', false),
+    harvest: choice(p, 'harvest', HARVEST_MODES),
+    policy: choice(p, 'policy', RECLAIM_POLICIES),
+    hostMiB: num(p, 'host-mib', false),
+    guestMiB: num(p, 'guest-mib', false),
+    vcpus: num(p, 'vcpus', true),
+    swap: choice(p, 'swap', SWAP_CHOICES),
+    swapMiB: num(p, 'swap-mib', false),
+    traceFiles: list(p, 'trace'),
+    traceDir: str(p, 'trace-dir'),
+    out: str(p, 'out'),
+    json: p.opts.has('json'),
+  };
+  if (args.scenario !== undefined) {
+    const adhoc = ['hardware', 'workload', 'host-mib', 'guest-mib', 'vcpus', 'swap', 'swap-mib'].filter((o) =>
+      p.opts.has(o),
+    );
+    if (adhoc.length > 0)
+      throw new UsageError(
+        `--${adhoc[0]} is for ad-hoc runs; with scenario '${args.scenario}' use --profile to pick hardware`,
+      );
+  } else {
+    if (args.workloads.length === 0)
+      throw new UsageError('run needs a scenario id, or --workload <id> (with --hardware <id> or --profile)');
+    if (args.hardware === undefined && args.profile === undefined)
+      throw new UsageError('an ad-hoc run needs --hardware <id> or --profile all|<id>');
+  }
+  if (args.out !== undefined && !args.out.endsWith('.msgpack'))
+    throw new UsageError(`--out must name a .msgpack file, got '${args.out}'`);
+  return args;
+}

@@ -1,0 +1,92 @@
+/**
+ * Text formatting for the CLI: the side-by-side summary table (one column per run, one row per
+ * metric) used by `run`, `show` and `compare`, and the JSON form of a run. Pure functions.
+ */
+import type { RunResult } from '../protocol.ts';
+
+export interface Column {
+  label: string;
+  result: RunResult;
+}
+
+const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '—');
+const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
+
+export function fmtNs(ns: number): string {
+  if (!Number.isFinite(ns)) return '—';
+  const a = Math.abs(ns);
+  if (a >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
+  if (a >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (a >= 1e3) return `${(ns / 1e3).toFixed(1)} µs`;
+  return `${Math.round(ns)} ns`;
+}
+
+/** Rows of the summary table: label and how to render a run's value. */
+const ROWS: readonly [string, (r: RunResult) => string][] = [
+  ['hardware', (r) => r.config.hardware.id],
+  ['harvest', (r) => r.config.reclaim.harvest],
+  ['policy', (r) => r.config.reclaim.policy],
+  ['virtual time', (r) => fmtNs(r.summary.virtualMs * 1e6)],
+  ['accesses', (r) => int(r.summary.accesses)],
+  ['hit rate', (r) => pct(r.summary.hitRate)],
+  ['refaults', (r) => int(r.summary.refaults)],
+  ['refaults %WS/min', (r) => `${r.summary.refaultPctWorkingSetPerMin.toFixed(1)}%`],
+  ['evictions', (r) => int(r.summary.evictions)],
+  ['eviction precision', (r) => pct(r.summary.evictionPrecision)],
+  ['stage-2 faults', (r) => int(r.summary.s2Faults)],
+  ['access-flag faults', (r) => int(r.summary.afFaults)],
+  ['vCPU stall', (r) => fmtNs(r.summary.vcpuStallNs)],
+  ['MMU lock wait', (r) => fmtNs(r.summary.lockWaitNs)],
+  ['MMU lock hold', (r) => fmtNs(r.summary.lockHoldNs)],
+  ['aging cost', (r) => `${fmtNs(r.summary.agingNs)} / ${int(r.summary.agingPasses)} passes`],
+  ['PTEs scanned', (r) => int(r.summary.ptesScanned)],
+  ['hypercalls', (r) => int(r.summary.hypercalls)],
+  ['cmpxchg failures', (r) => int(r.summary.cmpxchgFailures)],
+  ['RCU grace periods', (r) => int(r.summary.rcuGracePeriods)],
+  ['throughput', (r) => `${int(r.summary.throughput)}/s`],
+  [
+    'pinned guests',
+    (r) =>
+      r.summary.guests
+        .filter((g) => g.pinned)
+        .map((g) => g.name)
+        .join(',') || '-',
+  ],
+  ['workers', (r) => (r.deterministic ? '1 (deterministic)' : String(r.workers))],
+  ['wall time', (r) => `${(r.wallMs / 1000).toFixed(2)} s`],
+];
+
+export function summaryTable(columns: readonly Column[]): string {
+  const header = ['', ...columns.map((c) => c.label)];
+  const body = ROWS.map(([label, render]) => [label, ...columns.map((c) => safe(() => render(c.result)))]);
+  const rows = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function safe(f: () => string): string {
+  try {
+    return f();
+  } catch {
+    return '?';
+  }
+}
+
+/** Machine output of one run: its identity and summary (samples omitted; --out keeps them). */
+export function runJson(label: string, r: RunResult): Record<string, unknown> {
+  return {
+    label,
+    scenario: r.config.name,
+    hardware: r.config.hardware.id,
+    harvest: r.config.reclaim.harvest,
+    policy: r.config.reclaim.policy,
+    seed: r.seed,
+    deterministic: r.deterministic,
+    workers: r.workers,
+    stopped: r.stopped,
+    wallMs: r.wallMs,
+    summary: r.summary,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The `npm run lab` command line. scripts/lab.mjs bundles this file with esbuild and calls runCli.
+ * Exit codes: 0 ok, 1 a run failed (or presets are broken), 2 bad parameters (one line on stderr,
+ * never a stack trace), 130 interrupted by Ctrl-C (partial results are still printed).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { nodeCores } from '../host/node/spawn.ts';
+import { USAGE, UsageError, oneLine, parseArgs, type CliArgs } from './args.ts';
+import type { CliContext } from './context.ts';
+import { presetsCommand } from './presetsCommand.ts';
+import { runCommand } from './runCommand.ts';
+import { compareCommand, showCommand } from './sessionCommands.ts';
+
+export function processContext(root: string): CliContext {
+  let appVersion = '0.0.0';
+  try {
+    appVersion = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    /* informational only */
+  }
+  return {
+    root,
+    presetDir: path.join(root, 'presets'),
+    workerPath: path.join(root, '.cache', 'workers', 'sim-worker.mjs'),
+    appVersion,
+    cores: nodeCores(),
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+    tty: process.stderr.isTTY === true,
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      return () => void process.off('SIGINT', handler);
+    },
+  };
+}
+
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+    return await dispatch(args, ctx);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      ctx.stderr(`lab: ${e.message}\n`);
+      return 2;
+    }
+    // Unexpected: still one line (the message), not a stack trace; LAB_DEBUG=1 shows the stack.
+    const err = e instanceof Error ? e : new Error(String(e));
+    ctx.stderr(`lab: ${err.name === 'ConfigError' ? '' : 'internal error: '}${oneLine(err.message)}\n`);
+    if (process.env.LAB_DEBUG) ctx.stderr(`${err.stack}\n`);
+    return err.name === 'ConfigError' ? 2 : 1;
+  }
+}
+
+async function dispatch(args: CliArgs, ctx: CliContext): Promise<number> {
+  switch (args.cmd) {
+    case 'help':
+      ctx.stdout(`${USAGE}\n`);
+      return 0;
+    case 'run':
+      return runCommand(args, ctx);
+    case 'show':
+      return showCommand(args.file, args.json, ctx);
+    case 'compare':
+      return compareCommand(args.files, args.json, ctx);
+    case 'presets':
+      return presetsCommand(args.json, ctx);
+    default: {
+      const never: never = args;
+      throw new Error(`unexpected command ${JSON.stringify(never)}`);
+    }
+  }
+}

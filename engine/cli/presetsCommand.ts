@@ -1,0 +1,59 @@
+/** `lab presets`: lists hardware profiles, workloads and scenarios (ids first: they are what `run` takes). */
+import { scenarioProfiles } from '../core/config/index.ts';
+import type { WorkloadSpec } from '../protocol.ts';
+import { loadPresetDir } from '../../presets/node.ts';
+import type { CliContext } from './context.ts';
+
+export function presetsCommand(json: boolean, ctx: CliContext): number {
+  const { set, problems } = loadPresetDir(ctx.presetDir);
+  if (json) {
+    ctx.stdout(
+      `${JSON.stringify(
+        {
+          hardware: [...set.hardware.values()],
+          workloads: [...set.workloads.values()],
+          scenarios: [...set.scenarios.values()].map((s) => ({
+            id: s.id,
+            name: s.name,
+            profiles: scenarioProfiles(set, s.id),
+          })),
+          problems,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return problems.length > 0 ? 1 : 0;
+  }
+  const lines: string[] = ['hardware profiles:'];
+  for (const h of set.hardware.values())
+    lines.push(
+      `  ${h.id.padEnd(20)} ${h.name}  [hafdbs ${h.hafdbs ? 'yes' : 'no'}, pkvm ${h.pkvm ? 'yes' : 'no'}, harvest ${h.defaultHarvest}]`,
+    );
+  lines.push('workloads:');
+  for (const w of set.workloads.values()) lines.push(`  ${w.id.padEnd(20)} ${describeWorkload(w.workload)}  ${w.name}`);
+  lines.push('scenarios:');
+  for (const s of set.scenarios.values())
+    lines.push(`  ${s.id.padEnd(20)} ${s.name}  [profiles: ${scenarioProfiles(set, s.id).join(', ')}]`);
+  if (problems.length > 0) lines.push('problems:', ...problems.map((p) => `  ${p}`));
+  ctx.stdout(`${lines.join('\n')}\n`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+function describeWorkload(w: WorkloadSpec): string {
+  switch (w.kind) {
+    case 'zipf':
+      return `zipf θ=${w.theta}, ${w.pages} pages`;
+    case 'uniform':
+    case 'scan':
+      return `${w.kind}, ${w.pages} pages`;
+    case 'hotset':
+      return `hotset ${w.hotPages}/${w.pages} pages`;
+    case 'trace':
+      return `trace ${w.trace}`;
+    default: {
+      const never: never = w;
+      return String(never);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * ScenarioConfig validation: structure of every section, then the relations between them
+ * (semantics.ts) for the sections that are structurally valid, so one call lists every problem.
+ */
+import type { Result, ScenarioConfig } from '../../protocol.ts';
+import { openObject } from './fields.ts';
+import { readHardwareProfile } from './hardware.ts';
+import { MAX_GUESTS } from './limits.ts';
+import { Problems, describeValue, toResult } from './problems.ts';
+import { readGuest, readHost, readReclaim, readRun } from './sections.ts';
+import { checkGuests, checkHarvest, checkMemory, checkProtectedNeedsPkvm, type TraceInfo } from './semantics.ts';
+
+export const SCENARIO_KEYS = ['name', 'description', 'hardware', 'host', 'guests', 'reclaim', 'run'] as const;
+
+export interface ValidateOptions {
+  /** Traces the host can load (name -> distinct pages): trace workloads are then checked against them. */
+  traces?: TraceInfo;
+}
+
+export function validateScenario(x: unknown, options: ValidateOptions = {}): Result<ScenarioConfig> {
+  const problems = new Problems();
+  return toResult(readScenario(problems, x, '', options), problems, 'scenario');
+}
+
+export function readScenario(
+  problems: Problems,
+  x: unknown,
+  path: string,
+  options: ValidateOptions = {},
+): ScenarioConfig | undefined {
+  const start = problems.count;
+  const f = openObject(problems, x, path, SCENARIO_KEYS);
+  if (!f) return undefined;
+  const name = f.str('name', { nonEmpty: true, maxLength: 200 });
+  const description = f.str('description', { maxLength: 4000 });
+  const section = <T>(key: string, read: (p: Problems, v: unknown, at: string) => T | undefined): T | undefined => {
+    const mark = problems.count;
+    const raw = f.raw(key);
+    if (raw === undefined) return undefined;
+    const value = read(problems, raw, f.at(key));
+    return problems.since(mark) === 0 ? value : undefined;
+  };
+  const hardware = section('hardware', readHardwareProfile);
+  const host = section('host', readHost);
+  const reclaim = section('reclaim', readReclaim);
+  const run = section('run', readRun);
+  const guests = section('guests', readGuests);
+
+  if (hardware && reclaim) checkHarvest(problems, hardware, reclaim);
+  if (hardware && guests) checkProtectedNeedsPkvm(problems, hardware, guests);
+  if (host && guests) checkMemory(problems, host, guests);
+  if (guests) checkGuests(problems, guests, options.traces);
+
+  if (problems.since(start) > 0 || !hardware || !host || !reclaim || !run || !guests) return undefined;
+  return { name, description, hardware, host, guests, reclaim, run };
+}
+
+function readGuests(problems: Problems, x: unknown, path: string): ScenarioConfig['guests'] | undefined {
+  if (!Array.isArray(x)) {
+    problems.add(path, `expected an array of guests, got ${describeValue(x)}`);
+    return undefined;
+  }
+  if (x.length === 0 || x.length > MAX_GUESTS) {
+    problems.add(path, `must hold 1 to ${MAX_GUESTS} guests, got ${x.length}`);
+    return undefined;
+  }
+  const guests = x.map((g, i) => readGuest(problems, g, `${path}[${i}]`));
+  return guests.every((g) => g !== undefined) ? guests : undefined;
+}

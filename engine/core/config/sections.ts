@@ -1,0 +1,144 @@
+/**
+ * Structural validation of a scenario's sections: HostSpec, GuestSpec, ReclaimSpec, RunSpec.
+ * Each reader checks its own keys, types and ranges; relations between sections (overcommit vs swap,
+ * harvest vs hardware, workload vs guest size) are in semantics.ts.
+ */
+import {
+  HARVEST_MODES,
+  RECLAIM_POLICIES,
+  type GuestSpec,
+  type HostSpec,
+  type ReclaimSpec,
+  type RunSpec,
+} from '../../protocol.ts';
+import { openObject, type Fields } from './fields.ts';
+import {
+  DURATION_MS,
+  INTERVAL_MS,
+  MAX_SAMPLES,
+  MEMORY_MIB,
+  PERCENT,
+  SEED,
+  SWAP_MIB,
+  TLB_ENTRIES,
+  VCPUS,
+  WORKERS,
+  isWholePages,
+} from './limits.ts';
+import type { Problems } from './problems.ts';
+import { readWorkloadSpec } from './workload.ts';
+
+export const HOST_KEYS = ['memoryMiB', 'watermarks', 'swap'] as const;
+export const GUEST_KEYS = ['name', 'memoryMiB', 'vcpus', 'workload', 'protected'] as const;
+export const RECLAIM_KEYS = [
+  'policy',
+  'harvest',
+  'agingIntervalMs',
+  'lookaround',
+  'mapYoung',
+  'tlb',
+  'allowLocklessWithoutHafdbs',
+] as const;
+export const RUN_KEYS = [
+  'durationMs',
+  'sampleIntervalMs',
+  'seed',
+  'deterministic',
+  'workers',
+  'refaultWindowMs',
+  'demandOnly',
+] as const;
+export const SWAP_DEVICES = ['zram', 'ssd', 'none'] as const;
+
+/** A memory size in MiB that is a whole number of 4 KiB pages. */
+export function memoryMiB(f: Fields, key: string): number {
+  const v = f.num(key, MEMORY_MIB);
+  if (v > 0 && !isWholePages(v))
+    f.problems.add(f.at(key), `must be a whole number of 4 KiB pages (a multiple of 1/256 MiB), got ${v}`);
+  return v;
+}
+
+export function readHost(problems: Problems, x: unknown, path: string): HostSpec | undefined {
+  const f = openObject(problems, x, path, HOST_KEYS);
+  if (!f) return undefined;
+  const mem = memoryMiB(f, 'memoryMiB');
+  const w = f.object('watermarks', ['minPct', 'lowPct', 'highPct']);
+  const watermarks = { minPct: 0, lowPct: 0, highPct: 0 };
+  if (w) {
+    const mark = problems.count;
+    watermarks.minPct = w.num('minPct', PERCENT);
+    watermarks.lowPct = w.num('lowPct', PERCENT);
+    watermarks.highPct = w.num('highPct', PERCENT);
+    const { minPct, lowPct, highPct } = watermarks;
+    if (problems.since(mark) === 0 && !(minPct <= lowPct && lowPct <= highPct))
+      problems.add(w.path, `must satisfy minPct <= lowPct <= highPct, got ${minPct} / ${lowPct} / ${highPct}`);
+  }
+  const s = f.object('swap', ['device', 'sizeMiB']);
+  const swap: HostSpec['swap'] = { device: 'none', sizeMiB: 0 };
+  if (s) {
+    swap.device = s.oneOf('device', SWAP_DEVICES);
+    swap.sizeMiB = s.num('sizeMiB', SWAP_MIB);
+    if (swap.device === 'none' && swap.sizeMiB > 0)
+      problems.add(s.at('sizeMiB'), `must be 0 when device is 'none', got ${swap.sizeMiB}`);
+  }
+  return { memoryMiB: mem, watermarks, swap };
+}
+
+export function readGuest(problems: Problems, x: unknown, path: string): GuestSpec | undefined {
+  const f = openObject(problems, x, path, GUEST_KEYS);
+  if (!f) return undefined;
+  const name = f.str('name', { nonEmpty: true, maxLength: 64 });
+  const mem = memoryMiB(f, 'memoryMiB');
+  const vcpus = f.num('vcpus', VCPUS);
+  const raw = f.raw('workload');
+  const workload = raw === undefined ? undefined : readWorkloadSpec(problems, raw, f.at('workload'));
+  const isProtected = f.bool('protected');
+  if (!workload) return undefined;
+  return { name, memoryMiB: mem, vcpus, workload, protected: isProtected };
+}
+
+export function readReclaim(problems: Problems, x: unknown, path: string): ReclaimSpec | undefined {
+  const f = openObject(problems, x, path, RECLAIM_KEYS);
+  if (!f) return undefined;
+  const policy = f.oneOf('policy', RECLAIM_POLICIES);
+  const harvest = f.oneOf('harvest', HARVEST_MODES);
+  const agingIntervalMs = f.num('agingIntervalMs', INTERVAL_MS);
+  const lookaround = f.bool('lookaround');
+  const mapYoung = f.bool('mapYoung');
+  const t = f.object('tlb', ['enabled', 'entries', 'flushOnClear']);
+  const tlb = { enabled: false, entries: 1, flushOnClear: false };
+  if (t) {
+    tlb.enabled = t.bool('enabled');
+    tlb.entries = t.num('entries', TLB_ENTRIES);
+    tlb.flushOnClear = t.bool('flushOnClear');
+  }
+  const allowLocklessWithoutHafdbs = f.bool('allowLocklessWithoutHafdbs');
+  return { policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs };
+}
+
+export function readRun(problems: Problems, x: unknown, path: string): RunSpec | undefined {
+  const f = openObject(problems, x, path, RUN_KEYS);
+  if (!f) return undefined;
+  const mark = problems.count;
+  const durationMs = f.num('durationMs', DURATION_MS);
+  const sampleIntervalMs = f.num('sampleIntervalMs', INTERVAL_MS);
+  if (problems.since(mark) === 0) {
+    if (sampleIntervalMs > durationMs)
+      problems.add(f.at('sampleIntervalMs'), `must be <= durationMs (${durationMs}), got ${sampleIntervalMs}`);
+    else if (durationMs / sampleIntervalMs > MAX_SAMPLES)
+      problems.add(
+        f.at('sampleIntervalMs'),
+        `gives ${Math.ceil(durationMs / sampleIntervalMs)} samples; at most ${MAX_SAMPLES} per run`,
+      );
+  }
+  return {
+    durationMs,
+    sampleIntervalMs,
+    seed: f.num('seed', SEED),
+    deterministic: f.bool('deterministic'),
+    // Ignored by deterministic runs (always one worker).
+    workers: f.num('workers', WORKERS),
+    refaultWindowMs: f.num('refaultWindowMs', INTERVAL_MS),
+    demandOnly: f.bool('demandOnly'),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * WorkloadSpec validation: a discriminated union on `kind`; each kind has exactly its own keys.
+ * Whether the pages fit in the guest is a scenario-level check (semantics.ts).
+ */
+import type { Result, WorkloadKind, WorkloadSpec } from '../../protocol.ts';
+import { openObject, type Fields } from './fields.ts';
+import { FRACTION, PAGES, THINK_NS, ZIPF_THETA, MAX_DURATION_MS } from './limits.ts';
+import { Problems, describeValue, joinPath, toResult } from './problems.ts';
+import { suggestKey } from './suggest.ts';
+
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['zipf', 'uniform', 'scan', 'hotset', 'trace'];
+
+/** Keys of each kind, `kind` included. */
+export function workloadKeys(kind: WorkloadKind): readonly string[] {
+  switch (kind) {
+    case 'zipf':
+      return ['kind', 'pages', 'theta', 'writeFraction', 'thinkNs'];
+    case 'uniform':
+    case 'scan':
+      return ['kind', 'pages', 'writeFraction', 'thinkNs'];
+    case 'hotset':
+      return ['kind', 'pages', 'hotPages', 'hotProbability', 'shiftEveryMs', 'writeFraction', 'thinkNs'];
+    case 'trace':
+      return ['kind', 'trace', 'writeFraction', 'thinkNs'];
+    default:
+      return assertNeverKind(kind);
+  }
+}
+
+function assertNeverKind(x: never): never {
+  throw new Error(`unexpected workload kind ${String(x)}`);
+}
+
+export function validateWorkloadSpec(x: unknown, path = 'workload'): Result<WorkloadSpec> {
+  const problems = new Problems();
+  return toResult(readWorkloadSpec(problems, x, path), problems, 'workload');
+}
+
+export function readWorkloadSpec(problems: Problems, x: unknown, path: string): WorkloadSpec | undefined {
+  const mark = problems.count;
+  const kind = readKind(problems, x, path);
+  if (kind === undefined) return undefined;
+  const f = openObject(problems, x, path, workloadKeys(kind));
+  if (!f) return undefined;
+  const spec = readKindFields(f, kind);
+  return problems.since(mark) === 0 ? spec : undefined;
+}
+
+function readKind(problems: Problems, x: unknown, path: string): WorkloadKind | undefined {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) {
+    problems.add(path, `expected an object, got ${describeValue(x)}`);
+    return undefined;
+  }
+  const kind = (x as Record<string, unknown>).kind;
+  if (typeof kind === 'string' && (WORKLOAD_KINDS as readonly string[]).includes(kind)) return kind as WorkloadKind;
+  const hint = typeof kind === 'string' ? suggestKey(kind, WORKLOAD_KINDS) : undefined;
+  problems.add(
+    joinPath(path, 'kind'),
+    kind === undefined
+      ? `missing (one of ${WORKLOAD_KINDS.join(', ')})`
+      : `expected one of ${WORKLOAD_KINDS.join(', ')}, got ${describeValue(kind)}${hint ? ` (did you mean '${hint}'?)` : ''}`,
+  );
+  return undefined;
+}
+
+function readKindFields(f: Fields, kind: WorkloadKind): WorkloadSpec {
+  const writeFraction = (): number => f.num('writeFraction', FRACTION);
+  const thinkNs = (): number => f.num('thinkNs', THINK_NS);
+  switch (kind) {
+    case 'zipf':
+      return {
+        kind,
+        pages: f.num('pages', PAGES),
+        theta: f.num('theta', ZIPF_THETA),
+        writeFraction: writeFraction(),
+        thinkNs: thinkNs(),
+      };
+    case 'uniform':
+    case 'scan':
+      return { kind, pages: f.num('pages', PAGES), writeFraction: writeFraction(), thinkNs: thinkNs() };
+    case 'hotset': {
+      const pages = f.num('pages', PAGES);
+      const hotPages = f.num('hotPages', PAGES);
+      if (hotPages > pages) f.problems.add(f.at('hotPages'), `must be <= pages (${pages}), got ${hotPages}`);
+      return {
+        kind,
+        pages,
+        hotPages,
+        hotProbability: f.num('hotProbability', FRACTION),
+        shiftEveryMs: f.num('shiftEveryMs', { min: 0, max: MAX_DURATION_MS, minExclusive: true }),
+        writeFraction: writeFraction(),
+        thinkNs: thinkNs(),
+      };
+    }
+    case 'trace':
+      return {
+        kind,
+        trace: f.str('trace', { nonEmpty: true, maxLength: 200 }),
+        writeFraction: writeFraction(),
+        thinkNs: thinkNs(),
+      };
+    default:
+      return assertNeverKind(kind);
+  }
+}

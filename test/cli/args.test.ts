@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError, oneLine, parseArgs } from '../../engine/cli/args.ts';
+
+function usage(argv: string[]): string {
+  try {
+    parseArgs(argv);
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('parseArgs', () => {
+  it('parses a scenario run with options in both spellings', () => {
+    expect(
+      parseArgs([
+        'run',
+        'seed-debate',
+        '--profile=all',
+        '--seed',
+        '7',
+        '--deterministic',
+        '--duration-ms',
+        '250.5',
+        '--json',
+      ]),
+    ).toMatchObject({
+      cmd: 'run',
+      scenario: 'seed-debate',
+      profile: 'all',
+      seed: 7,
+      deterministic: true,
+      durationMs: 250.5,
+      json: true,
+    });
+  });
+
+  it('parses an ad-hoc run; --workload and --trace accumulate', () => {
+    expect(
+      parseArgs([
+        'run',
+        '--hardware',
+        'pkvm',
+        '--workload',
+        'zipf-web,uniform',
+        '--workload',
+        'scan-batch',
+        '--trace',
+        'a.csv',
+      ]),
+    ).toMatchObject({
+      hardware: 'pkvm',
+      workloads: ['zipf-web', 'uniform', 'scan-batch'],
+      traceFiles: ['a.csv'],
+    });
+  });
+
+  it('parses show, compare, presets and help', () => {
+    expect(parseArgs(['show', 'a.msgpack'])).toEqual({ cmd: 'show', file: 'a.msgpack', json: false });
+    expect(parseArgs(['compare', 'a.msgpack', 'b.msgpack', '--json'])).toEqual({
+      cmd: 'compare',
+      files: ['a.msgpack', 'b.msgpack'],
+      json: true,
+    });
+    expect(parseArgs(['presets'])).toEqual({ cmd: 'presets', json: false });
+    expect(parseArgs([])).toEqual({ cmd: 'help' });
+  });
+
+  it.each([
+    [['frobnicate'], "unknown command 'frobnicate'; try: lab help"],
+    [['rn'], "unknown command 'rn' (did you mean run?); try: lab help"],
+    [['run', 'seed-debate', '--sed', '1'], 'unknown option --sed (did you mean --seed?)'],
+    [['run', 'seed-debate', '--seed', '-1'], "option --seed expects a non-negative integer, got '-1'"],
+    [['run', 'seed-debate', '--seed', 'x'], "option --seed expects a non-negative integer, got 'x'"],
+    [['run', 'seed-debate', '--workers'], 'option --workers needs a value'],
+    [
+      ['run', 'seed-debate', '--harvest', 'lockles'],
+      "option --harvest expects one of lockless, locked-write, locked-read, hypercall, none, got 'lockles' (did you mean lockless?)",
+    ],
+    [['run', 'seed-debate', '--json=1'], 'option --json takes no value'],
+    [['run', 'seed-debate', '--out', 'x.json'], "--out must name a .msgpack file, got 'x.json'"],
+    [
+      ['run', 'seed-debate', '--hardware', 'pkvm'],
+      "--hardware is for ad-hoc runs; with scenario 'seed-debate' use --profile to pick hardware",
+    ],
+    [['run'], 'run needs a scenario id, or --workload <id> (with --hardware <id> or --profile)'],
+    [['run', '--workload', 'uniform'], 'an ad-hoc run needs --hardware <id> or --profile all|<id>'],
+    [['show'], 'show takes exactly one session file: lab show <file.msgpack>'],
+    [['compare', 'a.msgpack'], 'compare takes two or more session files: lab compare <a.msgpack> <b.msgpack>'],
+  ])('%j -> %s', (argv, message) => {
+    expect(usage(argv)).toBe(message);
+  });
+
+  it('oneLine joins a multi-line validation message', () => {
+    expect(oneLine('invalid scenario (2 problems):\na: x\nb: y')).toBe('invalid scenario (2 problems): a: x; b: y');
+  });
+});

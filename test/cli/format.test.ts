@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { fmtNs, summaryTable } from '../../engine/cli/format.ts';
+import { ProgressBar } from '../../engine/cli/progress.ts';
+import type { RunResult } from '../../engine/protocol.ts';
+import { scenario } from '../config/fixtures.ts';
+
+function fakeResult(hw: string, hitRate: number): RunResult {
+  const config = scenario('seed-debate', hw);
+  const zero = {
+    accesses: 1000,
+    hits: 900,
+    hitRate,
+    coldMisses: 10,
+    misses: 100,
+    refaults: 5,
+    refaultPctWorkingSetPerMin: 1.5,
+  };
+  return {
+    engineVersion: 'test',
+    config,
+    seed: 1,
+    workers: 1,
+    deterministic: true,
+    summary: {
+      ...zero,
+      evictions: 10,
+      evictionPrecision: 0.5,
+      s2Faults: 1,
+      afFaults: 2,
+      vcpuStallNs: 1.5e6,
+      lockWaitNs: 0,
+      lockHoldNs: 2500,
+      agingPasses: 3,
+      agingNs: 4e6,
+      ptesScanned: 5,
+      youngFound: 6,
+      cmpxchgFailures: 0,
+      hypercalls: 0,
+      tlbInvalidates: 0,
+      rcuGracePeriods: 1,
+      tablePagesPeak: 1,
+      virtualMs: 20,
+      throughput: 50000,
+      guests: [],
+    },
+    samples: {} as RunResult['samples'],
+    wallMs: 10,
+    stopped: false,
+  };
+}
+
+describe('summaryTable', () => {
+  it('puts runs side by side, one metric per row, aligned', () => {
+    const t = summaryTable([
+      { label: 'ampere-altra', result: fakeResult('ampere-altra', 0.9) },
+      { label: 'pkvm', result: fakeResult('pkvm', 0.75) },
+    ]);
+    const lines = t.split('\n');
+    expect(lines[0]).toMatch(/^\s+ampere-altra\s+pkvm$/);
+    expect(t).toMatch(/^hit rate\s+90\.00%\s+75\.00%$/m);
+    expect(t).toMatch(/^harvest\s+lockless\s+hypercall$/m);
+    expect(t).toMatch(/^aging cost\s+4\.00 ms \/ 3 passes\s+4\.00 ms \/ 3 passes$/m);
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+  });
+
+  it('formats nanoseconds', () => {
+    expect([fmtNs(12), fmtNs(1500), fmtNs(2.5e6), fmtNs(3e9), fmtNs(Number.NaN)]).toEqual([
+      '12 ns',
+      '1.5 µs',
+      '2.50 ms',
+      '3.000 s',
+      '—',
+    ]);
+  });
+});
+
+describe('ProgressBar', () => {
+  it('draws only when enabled, throttled, and clears its line', () => {
+    const out: string[] = [];
+    const bar = new ProgressBar((s) => out.push(s), true, 10);
+    bar.update('a', 0.5, 1000);
+    bar.update('a', 0.6, 1050); // throttled
+    bar.update('a', 1, 1060); // completion always drawn
+    bar.done();
+    expect(out).toEqual(['\r[#####-----]  50%  a\x1b[K', '\r[##########] 100%  a\x1b[K', '\r\x1b[K']);
+    const silent: string[] = [];
+    const off = new ProgressBar((s) => silent.push(s), false);
+    off.update('a', 0.5);
+    off.done();
+    expect(silent).toEqual([]);
+  });
+});

@@ -1,0 +1,260 @@
+/** Scenario validation: structure, ranges and semantics, every problem listed with its path. */
+import { describe, expect, it } from 'vitest';
+import {
+  validateGuestSpec,
+  validateHardwareProfile,
+  validateHostSpec,
+  validateReclaimSpec,
+  validateRunSpec,
+  validateScenario,
+  validateWorkloadSpec,
+} from '../../engine/core/config/index.ts';
+import { mutate, scenario } from './fixtures.ts';
+
+function problems(x: unknown): string[] {
+  const r = validateScenario(x);
+  if (r.ok) return [];
+  expect(r.error.name).toBe('ValidationError');
+  return r.error.message.split('\n').slice(1);
+}
+
+describe('validateScenario', () => {
+  it('accepts the seed-debate config on each profile', () => {
+    for (const hw of ['ampere-altra', 'phone-prev82', 'pkvm'])
+      expect(validateScenario(scenario('seed-debate', hw)).ok).toBe(true);
+  });
+
+  it('names an unknown key with its path and a suggestion', () => {
+    const bad = mutate((c) => {
+      const costs = c.hardware.costs as unknown as Record<string, unknown>;
+      costs.walkLevl = costs.walkLevel;
+      delete costs.walkLevel;
+    });
+    expect(problems(bad)).toEqual([
+      'hardware.costs.walkLevl: unknown key (did you mean walkLevel?)',
+      'hardware.costs.walkLevel: missing',
+    ]);
+  });
+
+  it('lists every problem, not just the first', () => {
+    const bad = mutate((c) => {
+      (c as Record<string, unknown>).extra = 1;
+      c.host.memoryMiB = -5;
+      c.guests[0].vcpus = 0;
+      c.guests[1].memoryMiB = Number.NaN;
+      (c.guests[2] as unknown as Record<string, unknown>).vcpu = 1;
+      c.run.sampleIntervalMs = 5000;
+      c.hardware.costs.swapIn.source = '  ';
+      c.hardware.costs.swapOut.ns = -1;
+      (c.reclaim as unknown as Record<string, unknown>).policy = 'mglrU';
+    });
+    const list = problems(bad);
+    expect(list).toEqual(
+      expect.arrayContaining([
+        'extra: unknown key (expected one of: name, description, hardware, host, guests, reclaim, run)',
+        'host.memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got -5',
+        'guests[0].vcpus: must be an integer >= 1 and <= 512, got 0',
+        'guests[1].memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got NaN',
+        'guests[2].vcpu: unknown key (did you mean vcpus?)',
+        'run.sampleIntervalMs: must be <= durationMs (1500), got 5000',
+        'hardware.costs.swapIn.source: must not be empty',
+        'hardware.costs.swapOut.ns: must be a number >= 0 and <= 1000000000 (1 s), got -1',
+        "reclaim.policy: expected one of 'mglru', 'active-inactive', 'clock', 'exact-lru', got string \"mglrU\" (did you mean 'mglru'?)",
+      ]),
+    );
+    expect(list).toHaveLength(9);
+  });
+
+  it.each([
+    [
+      'guest memory > 1 TiB',
+      (c: ReturnType<typeof scenario>) => (c.guests[0].memoryMiB = 2 * 1024 * 1024),
+      /guests\[0\]\.memoryMiB: must be a number > 0/,
+    ],
+    [
+      'vcpus > 512',
+      (c: ReturnType<typeof scenario>) => (c.guests[0].vcpus = 513),
+      /guests\[0\]\.vcpus: must be an integer >= 1 and <= 512, got 513/,
+    ],
+    [
+      'fractional vcpus',
+      (c: ReturnType<typeof scenario>) => (c.guests[0].vcpus = 1.5),
+      /guests\[0\]\.vcpus: must be an integer/,
+    ],
+    [
+      'memory not whole pages',
+      (c: ReturnType<typeof scenario>) => (c.guests[0].memoryMiB = 512.001),
+      /whole number of 4 KiB pages/,
+    ],
+    [
+      'absurd duration',
+      (c: ReturnType<typeof scenario>) => (c.run.durationMs = 1e9),
+      /run\.durationMs: must be a number > 0 and <= 3600000/,
+    ],
+    ['zero duration', (c: ReturnType<typeof scenario>) => (c.run.durationMs = 0), /run\.durationMs/],
+    [
+      'wrong type',
+      (c: ReturnType<typeof scenario>) => ((c.run as unknown as Record<string, unknown>).seed = '1'),
+      /run\.seed: expected a number, got string "1"/,
+    ],
+    [
+      'watermark order',
+      (c: ReturnType<typeof scenario>) => (c.host.watermarks.minPct = 10),
+      /host\.watermarks: must satisfy minPct <= lowPct <= highPct/,
+    ],
+    [
+      'hotPages > pages',
+      (c: ReturnType<typeof scenario>) => Object.assign(c.guests[2].workload, { hotPages: 1e6 }),
+      /guests\[2\]\.workload\.hotPages: must be <= pages/,
+    ],
+    [
+      'unknown workload kind',
+      (c: ReturnType<typeof scenario>) => Object.assign(c.guests[0].workload, { kind: 'zipff' }),
+      /guests\[0\]\.workload\.kind: .*\(did you mean 'zipf'\?\)/,
+    ],
+    [
+      'workload key of another kind',
+      (c: ReturnType<typeof scenario>) => Object.assign(c.guests[0].workload, { hotPages: 5 }),
+      /guests\[0\]\.workload\.hotPages: unknown key/,
+    ],
+    ['empty guests', (c: ReturnType<typeof scenario>) => (c.guests = []), /guests: must hold 1 to 64 guests, got 0/],
+    [
+      'duplicate guest names',
+      (c: ReturnType<typeof scenario>) => (c.guests[1].name = c.guests[0].name),
+      /guests\[1\]\.name: duplicate guest name 'web' \(also guests\[0\]\)/,
+    ],
+    ['tlb entries 0', (c: ReturnType<typeof scenario>) => (c.reclaim.tlb.entries = 0), /reclaim\.tlb\.entries/],
+    [
+      'not an object',
+      (c: ReturnType<typeof scenario>) => ((c as unknown as Record<string, unknown>).host = [1]),
+      /host: expected an object, got an array/,
+    ],
+  ])('rejects %s', (_what, fn, message) => {
+    expect(problems(mutate(fn)).join('\n')).toMatch(message);
+  });
+
+  it('rejects a non-object', () => {
+    expect(problems(null)).toEqual(['expected an object, got null']);
+    expect(problems('x')).toEqual(['expected an object, got string "x"']);
+  });
+});
+
+describe('semantic checks', () => {
+  it('overcommit with swap none is a clear error', () => {
+    const list = problems(mutate((c) => (c.host.swap = { device: 'none', sizeMiB: 0 })));
+    expect(list).toEqual([
+      "host.swap.device: guests total 1536 MiB on a 1024 MiB host (150% of host memory) but swap is 'none': evicted pages would have nowhere to go; use 'zram' or 'ssd'",
+    ]);
+  });
+
+  it('overcommit with too small swap is a clear error', () => {
+    expect(problems(mutate((c) => (c.host.swap.sizeMiB = 100)))).toEqual([
+      'host.swap.sizeMiB: 100 MiB is too small: guests total 1536 MiB on a 1024 MiB host (150% of host memory) needs at least 512 MiB of swap',
+    ]);
+  });
+
+  it('no overcommit needs no swap', () => {
+    expect(
+      problems(mutate((c) => ((c.host.memoryMiB = 2048), (c.host.swap = { device: 'none', sizeMiB: 0 })))),
+    ).toEqual([]);
+  });
+
+  it('protected guests must fit in host memory', () => {
+    const c = scenario('seed-debate', 'pkvm');
+    c.guests.forEach((g) => (g.protected = true));
+    expect(problems(c).join('\n')).toMatch(
+      /guests: protected guests pin 1536 MiB, which does not fit in the host's 1024 MiB/,
+    );
+  });
+
+  it('protected guests exist only under pKVM', () => {
+    expect(problems(mutate((c) => (c.guests[3].protected = true)))).toEqual([
+      "guests[3].protected: protected guests exist only under pKVM; hardware 'ampere-altra' has pkvm: false",
+    ]);
+  });
+
+  it('hypercall aging only with pKVM', () => {
+    expect(problems(mutate((c) => (c.reclaim.harvest = 'hypercall')))).toEqual([
+      "reclaim.harvest: 'hypercall' aging exists only under pKVM; hardware 'ampere-altra' has pkvm: false",
+    ]);
+  });
+
+  it('pKVM + lockless (or locked) is impossible: the host cannot read the stage-2', () => {
+    const c = scenario('seed-debate', 'pkvm');
+    c.reclaim.harvest = 'lockless';
+    c.reclaim.allowLocklessWithoutHafdbs = true;
+    expect(problems(c).join('\n')).toMatch(
+      /'lockless' is impossible on hardware 'pkvm' \(pkvm\): the host cannot read the hypervisor's stage-2/,
+    );
+    c.reclaim.harvest = 'locked-read';
+    expect(problems(c).join('\n')).toMatch(/'locked-read' is impossible on hardware 'pkvm'/);
+    c.reclaim.harvest = 'none';
+    expect(problems(c)).toEqual([]);
+  });
+
+  it('lockless without FEAT_HAFDBS only as the explicit what-if', () => {
+    const c = scenario('seed-debate', 'phone-prev82');
+    c.reclaim.harvest = 'lockless';
+    expect(problems(c).join('\n')).toMatch(
+      /'lockless' needs FEAT_HAFDBS, which hardware 'phone-prev82' lacks; set reclaim\.allowLocklessWithoutHafdbs/,
+    );
+    c.reclaim.allowLocklessWithoutHafdbs = true;
+    expect(problems(c)).toEqual([]);
+  });
+
+  it('workload pages must fit in guest memory', () => {
+    expect(problems(mutate((c) => (c.guests[0].memoryMiB = 256)))).toEqual([
+      "guests[0].workload.pages: 98304 pages (384 MiB) do not fit in the guest's 256 MiB (65536 pages)",
+    ]);
+  });
+
+  it('trace workloads are checked against known traces when given', () => {
+    const c = scenario('trace-oracle');
+    expect(validateScenario(c, { traces: { cloudPhysicsIO: { distinct: 48974 } } }).ok).toBe(true);
+    const r = validateScenario(c, { traces: { other: { distinct: 5 } } });
+    expect(!r.ok && r.error.message).toMatch(
+      /guests\[0\]\.workload\.trace: unknown trace 'cloudPhysicsIO' \(known: other\)/,
+    );
+    c.guests[0].memoryMiB = 64;
+    const r2 = validateScenario(c, { traces: { cloudPhysicsIO: { distinct: 48974 } } });
+    expect(!r2.ok && r2.error.message).toMatch(/touches 48974 pages, more than the guest's 16384/);
+  });
+
+  it('reports structural and semantic problems of different sections together', () => {
+    const list = problems(
+      mutate((c) => {
+        c.host.swap = { device: 'none', sizeMiB: 0 };
+        c.reclaim.harvest = 'hypercall';
+        (c.run as unknown as Record<string, unknown>).durationMs = -1;
+      }),
+    );
+    expect(list).toHaveLength(3);
+  });
+});
+
+describe('section validators', () => {
+  it('validate one section with its own root path', () => {
+    const c = scenario();
+    expect(validateHardwareProfile(c.hardware).ok).toBe(true);
+    expect(validateHostSpec(c.host).ok).toBe(true);
+    expect(validateGuestSpec(c.guests[0]).ok).toBe(true);
+    expect(validateReclaimSpec(c.reclaim).ok).toBe(true);
+    expect(validateRunSpec(c.run).ok).toBe(true);
+    expect(validateWorkloadSpec(c.guests[0].workload).ok).toBe(true);
+    const r = validateRunSpec({ ...c.run, workers: -1 });
+    expect(!r.ok && r.error.message).toBe(
+      'invalid run settings:\nrun.workers: must be an integer >= 0 and <= 256 (0 = cores - 1), got -1',
+    );
+  });
+
+  it('hardware: every cost key present, defaultHarvest consistent with the flags', () => {
+    const hw = scenario().hardware as unknown as Record<string, unknown> & { costs: Record<string, unknown> };
+    delete hw.costs.tlbInvalidate;
+    hw.pkvm = true;
+    const r = validateHardwareProfile(hw);
+    expect(!r.ok && r.error.message.split('\n').slice(1)).toEqual([
+      'hardware.costs.tlbInvalidate: missing',
+      "hardware.defaultHarvest: 'lockless' is impossible with pkvm: the host cannot read the hypervisor's stage-2",
+    ]);
+  });
+});
