@@ -226,6 +226,12 @@ export interface RunSummary {
   virtualMs: number;
   throughput: number;
   guests: GuestSummary[];
+  /** vCPU MMU-lock wait caused by aging/harvest holds (part of lockWaitNs; 0 with lockless aging). */
+  lockWaitAgingNs?: number;
+  /** Permission faults: writes to pages mapped read-only (S2AP W relaxed under the read lock). */
+  permFaults?: number;
+  /** Accesses served by a vCPU TLB (no walk, so no AF update). */
+  tlbHits?: number;
 }
 
 export interface RunResult {
@@ -272,16 +278,7 @@ export interface PresetCatalog {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
-export type MenuCommand =
-  | 'new'
-  | 'open'
-  | 'save'
-  | 'save-as'
-  | 'export-csv'
-  | 'run'
-  | 'pause'
-  | 'stop'
-  | 'about';
+export type MenuCommand = 'new' | 'open' | 'save' | 'save-as' | 'export-csv' | 'run' | 'pause' | 'stop' | 'about';
 
 /** What the renderer asks of its host (Electron main via preload, or the browser edition). */
 export interface LabApi {

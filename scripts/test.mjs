@@ -46,21 +46,33 @@ if (!only || only === 'static') {
     optionalFile: 'engine/session/tsconfig.json',
   });
   step('typecheck Node side', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
-  step('typecheck renderer (svelte-check)', bin('svelte-check'), ['--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings'], {
-    optionalFile: 'renderer/tsconfig.json',
-  });
+  step(
+    'typecheck renderer (svelte-check)',
+    bin('svelte-check'),
+    ['--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings'],
+    {
+      optionalFile: 'renderer/tsconfig.json',
+    },
+  );
   step('lint (eslint)', bin('eslint'), ['.']);
   step('format (prettier)', bin('prettier'), ['--check', '.']);
 }
 if (!only || only === 'unit') {
   const out = path.join(root, 'test-results', 'vitest.json');
-  const ok = step('vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  const ok = step('vitest', bin('vitest'), [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+  ]);
   countVitest(out);
   if (!ok && failed === 0) failed += 1;
 }
 if (!only || only === 'e2e') {
   const out = path.join(root, 'test-results', 'e2e.json');
-  const ok = step('end-to-end (Chromium)', process.execPath, ['scripts/e2e.mjs', `--json=${out}`], { optionalFile: 'scripts/e2e.mjs' });
+  const ok = step('end-to-end (Chromium)', process.execPath, ['scripts/e2e.mjs', `--json=${out}`], {
+    optionalFile: 'scripts/e2e.mjs',
+  });
   if (existsSync(out)) {
     const j = JSON.parse(readFileSync(out, 'utf8'));
     passed += j.passed ?? 0;
@@ -68,7 +80,9 @@ if (!only || only === 'e2e') {
   } else if (!ok) failed += 1;
 }
 if (!only || only === 'security') {
-  step('electronegativity', process.execPath, ['scripts/electronegativity.mjs'], { optionalFile: 'scripts/electronegativity.mjs' });
+  step('electronegativity', process.execPath, ['scripts/electronegativity.mjs'], {
+    optionalFile: 'scripts/electronegativity.mjs',
+  });
 }
 
 console.log('\n--- summary');

@@ -1,0 +1,79 @@
+/**
+ * Session file codec: SessionData <-> bytes (msgpack).
+ *
+ * Encoding: msgpackr with `moreTypes: true` (Float64Array columns travel as msgpack extension values,
+ * byte-exact, NaN and -0 included) and `useRecords: false` (plain msgpack maps, so any msgpack tool can
+ * read a session; no msgpackr-specific record structures). No structuredClone extension.
+ *
+ * decodeSession NEVER throws: every failure is a Result error with a message a user can act on:
+ *   - larger than maxBytes (default SESSION_MAX_BYTES = 256 MiB) -> "too large"
+ *   - not decodable msgpack, or trailing bytes                   -> "corrupt or truncated session file"
+ *   - missing/wrong format tag                                    -> "not an Overcommit Lab session (foreign file)"
+ *   - version above SESSION_VERSION                               -> "made by a newer version (vN); this build reads up to vM"
+ *   - any field of the wrong shape                                -> "invalid session: <path>: <problem>"
+ */
+import { Packr } from 'msgpackr';
+import { SESSION_FORMAT, type Result, type SessionData } from '../protocol.ts';
+import { sessionError, validateSessionData } from './sessionSchema.ts';
+
+/** 256 MiB: a long multi-run session is tens of MiB; anything bigger is refused before decoding. */
+export const SESSION_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The file extension sessions use (dialogs, command line, drag-and-drop). */
+export const SESSION_EXTENSION = 'msgpack';
+
+export interface DecodeOptions {
+  /** Refuse inputs larger than this many bytes (default SESSION_MAX_BYTES). */
+  maxBytes?: number;
+}
+
+// One Packr per module: its options are the format. (It keeps a reusable scratch buffer, hence the copy.)
+const packr = new Packr({ moreTypes: true, useRecords: false, structuredClone: false, int64AsType: 'number' });
+
+/** Encode a session. The caller passes a valid SessionData (validateSessionData for untrusted input). */
+export function encodeSession(session: SessionData): Uint8Array {
+  const packed: Uint8Array = packr.pack(session);
+  // Copy into a plain Uint8Array that owns its memory: msgpackr may hand out a view of a pooled buffer.
+  return new Uint8Array(packed);
+}
+
+export function decodeSession(bytes: Uint8Array, options: DecodeOptions = {}): Result<SessionData> {
+  const maxBytes = options.maxBytes ?? SESSION_MAX_BYTES;
+  if (!(bytes instanceof Uint8Array)) return sessionError('corrupt', 'corrupt or truncated session file: no bytes');
+  if (bytes.byteLength > maxBytes) {
+    return sessionError(
+      'too-large',
+      `session file too large: ${formatMiB(bytes.byteLength)}, the limit is ${formatMiB(maxBytes)}`,
+    );
+  }
+  if (bytes.byteLength === 0) return sessionError('corrupt', 'corrupt or truncated session file: the file is empty');
+  // A session is exactly one msgpack value. Decode values one by one (at most two) so that:
+  // a first value without our format tag is a foreign file (a JPEG, a JSON file, another tool's
+  // msgpack), whatever follows it; a failure inside our own value, or trailing bytes after it, is corruption.
+  const values: unknown[] = [];
+  let failure: unknown = null;
+  try {
+    packr.unpackMultiple(bytes, (v: unknown) => {
+      values.push(v);
+      return values.length < 2;
+    });
+  } catch (e) {
+    failure = e;
+  }
+  if (values.length > 0 && !hasSessionTag(values[0])) return validateSessionData(values[0]); // -> foreign
+  if (failure !== null) {
+    const detail = failure instanceof Error && failure.message ? ` (${failure.message.slice(0, 200)})` : '';
+    return sessionError('corrupt', `corrupt or truncated session file${detail}`);
+  }
+  if (values.length !== 1)
+    return sessionError('corrupt', 'corrupt or truncated session file: trailing data after the session');
+  return validateSessionData(values[0]);
+}
+
+function hasSessionTag(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && (v as { format?: unknown }).format === SESSION_FORMAT;
+}
+
+function formatMiB(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}

@@ -1,0 +1,32 @@
+/**
+ * CSV export of one run's sampled columns: a header of SAMPLE_COLUMNS, one line per sample row.
+ * Numbers are written with JavaScript's shortest round-trip formatting (String(n)), so parsing the CSV
+ * gives back the exact float64 values; NaN and infinities are written as NaN, Infinity, -Infinity.
+ * Lines end with "\n" (RFC 4180 allows it; every spreadsheet reads it).
+ */
+import { SAMPLE_COLUMNS, type SessionData } from '../protocol.ts';
+
+/**
+ * @param runIndex which run to export; defaults to the UI's selected run, else the last run.
+ * @throws RangeError when the session has no such run (a caller's bug: the UI offers export only for a run).
+ */
+export function sessionToCsv(session: SessionData, runIndex?: number): string {
+  const index =
+    runIndex ??
+    (session.ui.selectedRun >= 0 && session.ui.selectedRun < session.runs.length
+      ? session.ui.selectedRun
+      : session.runs.length - 1);
+  const run = session.runs[index];
+  if (!Number.isInteger(index) || run === undefined) {
+    throw new RangeError(`no run ${index} in this session (it has ${session.runs.length})`);
+  }
+  const columns = SAMPLE_COLUMNS.map((name) => run.samples[name]);
+  const rows = columns[0].length;
+  const lines: string[] = [SAMPLE_COLUMNS.join(',')];
+  for (let r = 0; r < rows; r++) {
+    let line = '';
+    for (let c = 0; c < columns.length; c++) line += (c ? ',' : '') + String(columns[c][r]);
+    lines.push(line);
+  }
+  return lines.join('\n') + '\n';
+}
