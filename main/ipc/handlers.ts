@@ -1,0 +1,219 @@
+/**
+ * The main-process side of LabApi: one handler per invoke channel, built from injected seams so tests
+ * drive them without Electron (deps = runs, presets, dialogs, files, documents).
+ *
+ * Contract: every argument is untrusted (a compromised renderer can send anything) and is checked
+ * here before use: configs by the engine's validator, sessions by validateSessionData, bytes, strings
+ * and ids by type and size. Handlers return the channel's result type; expected failures (bad file,
+ * invalid config, canceled dialog) are Result values, never exceptions. The sender check happens
+ * before a handler is called (register.ts).
+ */
+import path from 'node:path';
+import type { HardwareProfile, PresetCatalog, Result, ScenarioConfig, SessionData } from '../../engine/protocol.ts';
+import { decodeSession, SESSION_EXTENSION, sessionToCsv, validateSessionData } from '../../engine/session/index.ts';
+import type { RunOwner } from '../runs.ts';
+import type { SessionFiles } from '../sessionFiles.ts';
+import type { InvokeChannel, InvokeResult } from './channels.ts';
+
+/** Who is calling: the renderer (for run events and per-window state) and its window (dialog parent). */
+export interface CallContext {
+  owner: RunOwner;
+  window: unknown;
+}
+
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+export interface Dialogs {
+  /** Resolves to the chosen path, or null when the user cancels. */
+  showOpen(window: unknown, options: { title: string; filters: FileFilter[] }): Promise<string | null>;
+  showSave(
+    window: unknown,
+    options: { title: string; defaultPath: string; filters: FileFilter[] },
+  ): Promise<string | null>;
+}
+
+export interface Presets {
+  catalog(): Promise<PresetCatalog>;
+  importHardware(text: string, fileName: string): Result<HardwareProfile>;
+  validateScenario(x: unknown): Result<ScenarioConfig>;
+}
+
+/** Per-window document state and the recent-documents list. */
+export interface Documents {
+  currentPath(ownerId: number): string | null;
+  setCurrentPath(ownerId: number, file: string | null): void;
+  addRecent(file: string): void;
+  /** Where dialogs start when the window has no document yet. */
+  defaultDir(): string;
+}
+
+export interface RunControl {
+  start(config: ScenarioConfig, owner: RunOwner): { runId: string };
+  control(runId: string, owner: RunOwner, action: 'pause' | 'resume' | 'stop'): boolean;
+}
+
+export interface IpcDeps {
+  runs: RunControl;
+  presets: Presets;
+  dialogs: Dialogs;
+  files: SessionFiles;
+  documents: Documents;
+  log?: (message: string) => void;
+}
+
+export type Handler<C extends InvokeChannel> = (ctx: CallContext, args: readonly unknown[]) => Promise<InvokeResult<C>>;
+export type Handlers = { [C in InvokeChannel]: Handler<C> };
+
+const SESSION_FILTERS: FileFilter[] = [{ name: 'Overcommit Lab session', extensions: [SESSION_EXTENSION] }];
+const CSV_FILTERS: FileFilter[] = [{ name: 'CSV', extensions: ['csv'] }];
+const MAX_PRESET_TEXT = 1024 * 1024;
+
+/** An argument of the wrong type is a broken (or hostile) renderer: a plain error, not a Result. */
+class BadArgument extends TypeError {
+  override readonly name = 'BadArgument';
+}
+
+function stringArg(args: readonly unknown[], i: number, what: string, maxLength: number): string {
+  const v = args[i];
+  if (typeof v !== 'string' || v.length > maxLength)
+    throw new BadArgument(`${what} must be a string of at most ${maxLength} characters`);
+  return v;
+}
+
+function fail<T>(name: string, message: string): Result<T> {
+  return { ok: false, error: { name, message } };
+}
+
+export function createIpcHandlers(deps: IpcDeps): Handlers {
+  const { runs, presets, dialogs, files, documents } = deps;
+  const log = deps.log ?? (() => {});
+
+  const controlRun = (action: 'pause' | 'resume' | 'stop') => async (ctx: CallContext, args: readonly unknown[]) => {
+    const runId = stringArg(args, 0, 'runId', 200);
+    // Unknown ids are ignored: a stop racing the run's end is normal. Another window's run is never touched.
+    if (!runs.control(runId, ctx.owner, action)) log(`${action}: no run ${runId} of this window`);
+  };
+
+  /** Ask where to save (or reuse the window's path), then write atomically. */
+  async function saveTo(
+    ctx: CallContext,
+    saveAs: boolean,
+    write: (file: string) => Promise<Result<void>>,
+    kind: 'session' | 'csv',
+    suggested: string,
+  ) {
+    const current = documents.currentPath(ctx.owner.id);
+    let file = !saveAs && kind === 'session' ? current : null;
+    if (file === null) {
+      const base = current ? path.dirname(current) : documents.defaultDir();
+      file = await dialogs.showSave(ctx.window, {
+        title: kind === 'session' ? 'Save session' : 'Export CSV',
+        defaultPath: path.join(base, suggested),
+        filters: kind === 'session' ? SESSION_FILTERS : CSV_FILTERS,
+      });
+      if (file === null) return { ok: true as const, value: { path: '', canceled: true } };
+      const ext = kind === 'session' ? `.${SESSION_EXTENSION}` : '.csv';
+      if (path.extname(file) === '') file += ext; // Linux dialogs do not add the filter's extension
+    }
+    const w = await write(file);
+    if (!w.ok) return w;
+    return { ok: true as const, value: { path: file, canceled: false } };
+  }
+
+  function sessionArg(args: readonly unknown[]): Result<SessionData> {
+    const r = validateSessionData(args[0]);
+    return r.ok
+      ? r
+      : { ok: false, error: { ...r.error, message: `the session to save is invalid: ${r.error.message}` } };
+  }
+
+  return {
+    'lab:listPresets': () => presets.catalog(),
+
+    'lab:startRun': async (ctx, args) => {
+      const config = presets.validateScenario(args[0]);
+      if (!config.ok) return config;
+      try {
+        return { ok: true, value: runs.start(config.value, ctx.owner) };
+      } catch (e) {
+        return fail('RunStartError', `the run could not start: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    },
+    'lab:pauseRun': controlRun('pause'),
+    'lab:resumeRun': controlRun('resume'),
+    'lab:stopRun': controlRun('stop'),
+
+    'lab:importHardwarePreset': async (_ctx, args) => {
+      const text = stringArg(args, 0, 'preset text', MAX_PRESET_TEXT);
+      const fileName = stringArg(args, 1, 'file name', 1000);
+      return presets.importHardware(text, fileName);
+    },
+
+    'lab:saveSession': async (ctx, args) => {
+      const session = sessionArg(args);
+      if (!session.ok) return session;
+      const saveAs =
+        typeof args[1] === 'object' && args[1] !== null && (args[1] as { saveAs?: unknown }).saveAs === true;
+      const saved = await saveTo(
+        ctx,
+        saveAs,
+        (file) => files.writeSession(file, session.value),
+        'session',
+        `${safeName(session.value.draft.name)}.${SESSION_EXTENSION}`,
+      );
+      if (saved.ok && !saved.value.canceled) {
+        documents.setCurrentPath(ctx.owner.id, saved.value.path);
+        documents.addRecent(saved.value.path);
+      }
+      return saved;
+    },
+
+    'lab:openSession': async (ctx) => {
+      const file = await dialogs.showOpen(ctx.window, { title: 'Open session', filters: SESSION_FILTERS });
+      if (file === null) return { ok: true, value: null };
+      const r = await files.readSession(file);
+      if (!r.ok) return r;
+      documents.setCurrentPath(ctx.owner.id, file);
+      documents.addRecent(file);
+      return { ok: true, value: { session: r.value, path: file } };
+    },
+
+    'lab:loadSessionBytes': async (ctx, args) => {
+      const bytes = args[0];
+      if (!(bytes instanceof Uint8Array)) throw new BadArgument('bytes must be a Uint8Array');
+      const name = path.basename(stringArg(args, 1, 'name', 1000));
+      const r = decodeSession(bytes);
+      if (!r.ok) return { ok: false, error: { ...r.error, message: `${name}: ${r.error.message}` } };
+      // Bytes have no path on disk that we may write to: the next Save asks where.
+      documents.setCurrentPath(ctx.owner.id, null);
+      return { ok: true, value: { session: r.value, path: name } };
+    },
+
+    'lab:exportCsv': async (ctx, args) => {
+      const session = sessionArg(args);
+      if (!session.ok) return session;
+      if (session.value.runs.length === 0) return fail('NothingToExport', 'this session has no run to export');
+      const csv = sessionToCsv(session.value);
+      return saveTo(
+        ctx,
+        true,
+        (file) => files.writeText(file, csv),
+        'csv',
+        `${safeName(session.value.draft.name)}.csv`,
+      );
+    },
+  };
+}
+
+/** A file name from a scenario name: no path separators or control characters. */
+export function safeName(name: string): string {
+  const cleaned = name
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+    .replace(/[\u0000-\u001f/\\:*?"<>|]+/g, '-')
+    .trim()
+    .slice(0, 80);
+  return cleaned || 'session';
+}

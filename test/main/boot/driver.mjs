@@ -1,0 +1,74 @@
+// Boots the BUILT main bundle (out/main/index.js) under plain Node with the electron stub, then acts as
+// the renderer: lists presets, starts a small run via lab:startRun, waits for its 'done' event, saves
+// the session via lab:saveSession (the stub dialog answers argv[3]), and prints a JSON report.
+// Usage: node --import ./register.mjs driver.mjs <out/main/index.js> <session path>
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { digestColumns } from './digest.mjs';
+
+const [mainBundle, sessionPath] = process.argv.slice(2);
+await import('electron'); // the stub, through hooks.mjs: the same module instance main will get
+const stub = globalThis.__electronStub;
+const windowCreated = once(stub.events, 'window');
+await import(pathToFileURL(mainBundle).href);
+const [win] = await windowCreated;
+await once(win.webContents, 'did-finish-load');
+
+const ours = { sender: win.webContents, senderFrame: { url: 'lab://app/index.html' } };
+const foreign = { sender: win.webContents, senderFrame: { url: 'https://evil.example/' } };
+const invoke = async (event, channel, ...args) => stub.ipc.get(channel)(event, ...args);
+const unwrap = (w) => {
+  if (!w.ok) throw new Error(`${w.error.name}: ${w.error.message}`);
+  return w.value;
+};
+
+const report = {
+  channels: [...stub.ipc.keys()].sort(),
+  webPreferences: win.options.webPreferences,
+  loadedUrl: win.loadedUrl,
+};
+report.foreign = await invoke(foreign, 'lab:listPresets');
+const catalog = unwrap(await invoke(ours, 'lab:listPresets'));
+const scenario = catalog.scenarios.find((s) => s.id === 'seed-debate') ?? catalog.scenarios[0];
+const config = structuredClone(scenario.config);
+config.run.durationMs = Math.min(config.run.durationMs, 40);
+config.run.sampleIntervalMs = Math.min(config.run.sampleIntervalMs, 10);
+config.run.deterministic = true;
+report.scenario = scenario.id;
+
+const done = new Promise((resolve, reject) => {
+  stub.events.on('sent', ({ channel, payload }) => {
+    if (channel !== 'lab:runEvent') return;
+    if (payload.type === 'done') resolve(payload.result);
+    if (payload.type === 'error') reject(new Error(payload.error.message));
+  });
+});
+const started = unwrap(await invoke(ours, 'lab:startRun', config));
+if (!started.ok) throw new Error(`startRun refused: ${started.error.message}`);
+report.runId = started.value.runId;
+const result = await done;
+report.eventTypes = [
+  ...new Set(win.webContents.sent.filter((s) => s.channel === 'lab:runEvent').map((s) => s.payload.type)),
+];
+
+const session = {
+  format: 'overcommit-lab-session',
+  version: 1,
+  appVersion: 'boot-test',
+  savedAt: new Date(0).toISOString(),
+  draft: config,
+  runs: [result],
+  ui: { view: 'run', selectedRun: 0, compareRuns: [], chartMetric: ['hitRate'] },
+};
+stub.dialogAnswers.push(sessionPath);
+report.saved = unwrap(await invoke(ours, 'lab:saveSession', session, { saveAs: true }));
+report.summary = result.summary;
+report.rows = result.samples.tMs.length;
+report.columnDigest = digestColumns(result.samples);
+
+// The protocol handler serves the built renderer with the CSP header.
+const res = await stub.protocols.get('lab')({ url: 'lab://app/index.html' });
+report.protocol = { status: res.status, csp: res.headers.get('content-security-policy') };
+report.permission = await new Promise((r) => stub.permissionRequestHandler(null, 'media', r));
+process.stdout.write(`\nBOOT-REPORT ${JSON.stringify(report)}\n`);
+process.exit(0);

@@ -1,0 +1,237 @@
+// IPC handlers through their seams: sender check, every lab:* channel round trip with fakes.
+import { describe, expect, it } from 'vitest';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunEvent, ScenarioConfig } from '../../engine/protocol.ts';
+import { INVOKE_CHANNELS, type InvokeChannel, type Wire } from '../../main/ipc/channels.ts';
+import { createIpcHandlers, type Dialogs } from '../../main/ipc/handlers.ts';
+import { registerIpc, type InvokeEventLike, type SenderLike } from '../../main/ipc/register.ts';
+import { RunRegistry, type RunHandleLike } from '../../main/runs.ts';
+import { createSessionFiles } from '../../main/sessionFiles.ts';
+import { DocumentState } from '../../main/documents.ts';
+import { createPresets } from '../../main/presets.ts';
+import { isTrustedSender } from '../../main/security.ts';
+import { encodeSession } from '../../engine/session/index.ts';
+import { makeConfig, makeSession } from '../session/fixtures.ts';
+
+interface FakeRun extends RunHandleLike {
+  calls: string[];
+  finish(): void;
+}
+
+async function setup() {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lab-ipc-'));
+  const started: FakeRun[] = [];
+  const runs = new RunRegistry((config: ScenarioConfig, onEvent: (e: RunEvent) => void) => {
+    const runId = `run-${started.length + 1}`;
+    onEvent({ type: 'state', runId, state: 'starting' }); // before the handle exists: must be buffered
+    let finish = () => {};
+    const done = new Promise<void>((r) => (finish = r));
+    const run: FakeRun = {
+      runId,
+      calls: [],
+      done,
+      finish: () => finish(),
+      pause: () => run.calls.push('pause'),
+      resume: () => run.calls.push('resume'),
+      stop: () => run.calls.push('stop'),
+    };
+    started.push(run);
+    queueMicrotask(() => onEvent({ type: 'progress', runId, fraction: 1, virtualMs: config.run.durationMs }));
+    return run;
+  });
+  const dialogAnswers: (string | null)[] = [];
+  const dialogCalls: string[] = [];
+  const dialogs: Dialogs = {
+    showOpen: async (_w, o) => (dialogCalls.push(`open:${o.title}`), dialogAnswers.shift() ?? null),
+    showSave: async (_w, o) => (dialogCalls.push(`save:${o.defaultPath}`), dialogAnswers.shift() ?? null),
+  };
+  const documents = new DocumentState({ defaultDir: dir, store: { load: async () => [], save: async () => {} } });
+  const handlers = createIpcHandlers({
+    runs,
+    presets: createPresets(),
+    dialogs,
+    files: createSessionFiles(fsp),
+    documents,
+  });
+  const registered = new Map<string, (e: InvokeEventLike, ...a: unknown[]) => Promise<unknown>>();
+  registerIpc({ handle: (c, l) => registered.set(c, l) }, handlers, {
+    isTrusted: (f) => isTrustedSender(f),
+    windowOf: () => null,
+  });
+
+  const sent: { channel: string; payload: unknown }[] = [];
+  const sender = (id: number): SenderLike => ({
+    id,
+    send: (channel, payload) => sent.push({ channel, payload }),
+    isDestroyed: () => false,
+  });
+  const call = async <T>(channel: InvokeChannel, args: unknown[], opts: { url?: string; id?: number } = {}) =>
+    (await registered.get(channel)!(
+      { sender: sender(opts.id ?? 1), senderFrame: { url: opts.url ?? 'lab://app/index.html' } },
+      ...args,
+    )) as Wire<T>;
+  return { dir, started, dialogAnswers, dialogCalls, documents, registered, sent, call };
+}
+
+const value = <T>(w: Wire<T>): T => {
+  if (!w.ok) throw new Error(`${w.error.name}: ${w.error.message}`);
+  return w.value;
+};
+
+describe('IPC registration and sender check', () => {
+  it('registers every lab:* channel once', async () => {
+    const { registered } = await setup();
+    expect([...registered.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
+  });
+
+  it('refuses a foreign frame before the handler runs', async () => {
+    const { call, started, dialogCalls } = await setup();
+    for (const url of ['https://evil.example/', 'file:///tmp/x.html', 'about:blank']) {
+      const r = await call('lab:startRun', [makeConfig()], { url });
+      expect(r).toMatchObject({ ok: false, error: { name: 'ForbiddenSender' } });
+      const o = await call('lab:openSession', [], { url });
+      expect(o.ok).toBe(false);
+    }
+    expect(started).toHaveLength(0);
+    expect(dialogCalls).toHaveLength(0);
+  });
+
+  it('turns a bad argument into a wire error, not a crash', async () => {
+    const { call } = await setup();
+    expect(await call('lab:pauseRun', [{ not: 'an id' }])).toMatchObject({ ok: false, error: { name: 'BadArgument' } });
+    expect(await call('lab:loadSessionBytes', ['text', 'x'])).toMatchObject({
+      ok: false,
+      error: { name: 'BadArgument' },
+    });
+    expect(await call('lab:importHardwarePreset', [42, 'x'])).toMatchObject({
+      ok: false,
+      error: { name: 'BadArgument' },
+    });
+  });
+});
+
+describe('lab:* round trips', () => {
+  it('lab:listPresets returns the bundled catalog', async () => {
+    const { call } = await setup();
+    const catalog = value(await call<{ hardware: { id: string }[]; scenarios: unknown[] }>('lab:listPresets', []));
+    expect(catalog.hardware.map((h) => h.id).sort()).toEqual(expect.arrayContaining(['ampere-altra']));
+    expect(catalog.scenarios.length).toBeGreaterThan(0);
+  });
+
+  it('lab:startRun validates, starts, routes events to the owner; pause/resume/stop only the owner', async () => {
+    const { call, started, sent } = await setup();
+    const bad = value(
+      await call<{ ok: boolean; error?: { message: string } }>('lab:startRun', [{ ...makeConfig(), host: 'x' }]),
+    );
+    expect(bad.ok).toBe(false);
+    expect(started).toHaveLength(0);
+    const r = value(await call<{ ok: true; value: { runId: string } }>('lab:startRun', [makeConfig()]));
+    expect(r).toEqual({ ok: true, value: { runId: 'run-1' } });
+    await Promise.resolve();
+    expect(sent.map((s) => [s.channel, (s.payload as RunEvent).type])).toEqual([
+      ['lab:runEvent', 'state'],
+      ['lab:runEvent', 'progress'],
+    ]);
+    value(await call('lab:pauseRun', ['run-1']));
+    value(await call('lab:resumeRun', ['run-1']));
+    value(await call('lab:stopRun', ['run-1'], { id: 2 })); // another window: ignored
+    value(await call('lab:stopRun', ['run-1']));
+    value(await call('lab:stopRun', ['no-such-run']));
+    expect(started[0].calls).toEqual(['pause', 'resume', 'stop']);
+  });
+
+  it('lab:importHardwarePreset parses a preset file or names the problem', async () => {
+    const { call } = await setup();
+    const text = await fsp.readFile(new URL('../../presets/hardware/ampere-altra.json', import.meta.url), 'utf8');
+    const ok = value(
+      await call<{ ok: boolean; value?: { id: string } }>('lab:importHardwarePreset', [text, 'ampere-altra.json']),
+    );
+    expect(ok).toMatchObject({ ok: true, value: { id: 'ampere-altra' } });
+    const bad = value(
+      await call<{ ok: boolean; error?: { message: string } }>('lab:importHardwarePreset', [
+        '{"nope": 1}',
+        'mine.json',
+      ]),
+    );
+    expect(bad.ok).toBe(false);
+    expect(bad.error?.message).toMatch(/mine\.json/);
+  });
+
+  it('lab:saveSession asks once, then saves to the same path; Save As asks again; cancel is not an error', async () => {
+    const { call, dir, dialogAnswers, dialogCalls, documents } = await setup();
+    const s = makeSession();
+    expect(value(await call('lab:saveSession', [s, { saveAs: false }]))).toEqual({
+      ok: true,
+      value: { path: '', canceled: true },
+    });
+    dialogAnswers.push(path.join(dir, 'first')); // no extension typed: .msgpack is added
+    expect(value(await call('lab:saveSession', [s, { saveAs: false }]))).toEqual({
+      ok: true,
+      value: { path: path.join(dir, 'first.msgpack'), canceled: false },
+    });
+    expect(value(await call('lab:saveSession', [s, { saveAs: false }]))).toMatchObject({
+      ok: true,
+      value: { path: path.join(dir, 'first.msgpack') },
+    });
+    expect(dialogCalls).toHaveLength(2);
+    dialogAnswers.push(path.join(dir, 'second.msgpack'));
+    expect(value(await call('lab:saveSession', [s, { saveAs: true }]))).toMatchObject({
+      ok: true,
+      value: { path: path.join(dir, 'second.msgpack') },
+    });
+    expect(documents.recentDocuments).toEqual([path.join(dir, 'second.msgpack'), path.join(dir, 'first.msgpack')]);
+    const invalid = value(
+      await call<{ ok: boolean; error?: { message: string } }>('lab:saveSession', [
+        { ...s, ui: null },
+        { saveAs: true },
+      ]),
+    );
+    expect(invalid.ok).toBe(false);
+    expect(invalid.error?.message).toMatch(/the session to save is invalid: .*ui/);
+  });
+
+  it('lab:openSession decodes the chosen file, reports a corrupt one, returns null on cancel', async () => {
+    const { call, dir, dialogAnswers } = await setup();
+    const s = makeSession();
+    const good = path.join(dir, 'good.msgpack');
+    await fsp.writeFile(good, encodeSession(s));
+    const bad = path.join(dir, 'bad.msgpack');
+    await fsp.writeFile(bad, new Uint8Array([1, 2, 3]));
+    expect(value(await call('lab:openSession', []))).toEqual({ ok: true, value: null });
+    dialogAnswers.push(good);
+    expect(value(await call('lab:openSession', []))).toEqual({ ok: true, value: { session: s, path: good } });
+    dialogAnswers.push(bad);
+    const r = value(await call<{ ok: boolean; error?: { message: string } }>('lab:openSession', []));
+    expect(r.ok).toBe(false);
+    expect(r.error?.message).toMatch(/bad\.msgpack: not an Overcommit Lab session|bad\.msgpack: corrupt/);
+  });
+
+  it('lab:loadSessionBytes decodes dropped bytes and names the file in errors', async () => {
+    const { call } = await setup();
+    const s = makeSession();
+    expect(value(await call('lab:loadSessionBytes', [encodeSession(s), '/x/y/dropped.msgpack']))).toEqual({
+      ok: true,
+      value: { session: s, path: 'dropped.msgpack' },
+    });
+    const r = value(
+      await call<{ ok: boolean; error?: { message: string } }>('lab:loadSessionBytes', [
+        new Uint8Array([0x92]),
+        'trunc.msgpack',
+      ]),
+    );
+    expect(r.error?.message).toMatch(/^trunc\.msgpack: corrupt or truncated/);
+  });
+
+  it('lab:exportCsv writes the selected run as CSV', async () => {
+    const { call, dir, dialogAnswers } = await setup();
+    dialogAnswers.push(path.join(dir, 'out.csv'));
+    expect(value(await call('lab:exportCsv', [makeSession()]))).toEqual({
+      ok: true,
+      value: { path: path.join(dir, 'out.csv'), canceled: false },
+    });
+    expect((await fsp.readFile(path.join(dir, 'out.csv'), 'utf8')).split('\n')[0]).toMatch(/^tMs,accesses,hitRate/);
+    expect(value(await call<{ ok: boolean }>('lab:exportCsv', [makeSession([])])).ok).toBe(false);
+  });
+});
