@@ -1,0 +1,159 @@
+/**
+ * The one attachment that owns chart.js lifecycles: `{@attach lineChart(() => spec)}` on a <canvas>.
+ *
+ * Contract: the chart is created once per canvas and destroyed with it. Spec changes are read in an
+ * $effect (not when the attachment first runs, which would recreate the chart) and applied at most once
+ * per animation frame with animations off, so a fast sample stream never blocks the renderer thread.
+ * Datasets are matched by series key and updated in place. The canvas gets `data-points` (count of
+ * non-null points drawn), a stable test hook.
+ */
+import {
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
+import { untrack } from 'svelte';
+import type { Attachment } from 'svelte/attachments';
+import { formatTick } from './format.ts';
+import { countValues, type Point, type Series } from './series.ts';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
+
+export interface ChartSpec {
+  yLabel: string;
+  xLabel: string;
+  yMin?: number;
+  yMax?: number;
+  /** Upper end of the x axis (virtual seconds), so a live chart fills left to right. */
+  xMax?: number;
+  series: Series[];
+}
+
+type LineDataset = ChartDataset<'line', Point[]> & { key: string };
+
+function dataset(s: Series): LineDataset {
+  return {
+    key: s.key,
+    label: s.label,
+    data: s.points,
+    borderColor: s.color,
+    backgroundColor: s.color,
+    borderWidth: 1.5,
+    pointRadius: 0,
+    pointHitRadius: 4,
+    spanGaps: true,
+    normalized: true,
+  };
+}
+
+function apply(chart: Chart<'line', Point[]>, spec: ChartSpec): void {
+  const old = new Map((chart.data.datasets as LineDataset[]).map((d) => [d.key, d]));
+  chart.data.datasets = spec.series.map((s) => {
+    const d = old.get(s.key);
+    if (!d) return dataset(s);
+    // In place: chart.js keeps its element caches for the dataset, only new points are parsed.
+    d.data = s.points;
+    d.label = s.label;
+    d.borderColor = d.backgroundColor = s.color;
+    return d;
+  });
+  const scales = chart.options.scales as Record<string, { min?: number; max?: number; title?: { text?: string } }>;
+  scales.x.max = spec.xMax;
+  scales.y.min = spec.yMin ?? 0;
+  scales.y.max = spec.yMax;
+  if (scales.y.title) scales.y.title.text = spec.yLabel;
+  chart.update('none');
+  chart.canvas.dataset.points = String(countValues(spec.series));
+}
+
+/**
+ * Chart construction is the expensive step (layout, fonts, first draw: tens of ms each). Charts are
+ * created one per animation frame from this queue, so mounting seven charts as a run starts never
+ * makes one long task.
+ */
+const createQueue: (() => void)[] = [];
+let queueFrame = 0;
+
+function enqueueCreate(create: () => void): void {
+  createQueue.push(create);
+  if (queueFrame !== 0) return;
+  const step = () => {
+    createQueue.shift()?.();
+    queueFrame = createQueue.length > 0 ? requestAnimationFrame(step) : 0;
+  };
+  queueFrame = requestAnimationFrame(step);
+}
+
+function createChart(canvas: HTMLCanvasElement, spec: ChartSpec): Chart<'line', Point[]> {
+  const chart = new Chart<'line', Point[]>(canvas, {
+    type: 'line',
+    data: { datasets: [] },
+    options: {
+      animation: false,
+      parsing: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      plugins: {
+        // No per-chart legend: the run list / compare picker show each run's colour once for all charts.
+        legend: { display: false },
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatTick(c.parsed.y ?? NaN)}` } },
+      },
+      scales: {
+        x: {
+          type: 'linear',
+          min: 0,
+          title: { display: true, text: spec.xLabel, font: { size: 11 } },
+          ticks: { font: { size: 10 }, maxTicksLimit: 7, callback: (v) => formatTick(Number(v)) },
+        },
+        y: {
+          type: 'linear',
+          title: { display: true, text: spec.yLabel, font: { size: 11 } },
+          ticks: { font: { size: 10 }, maxTicksLimit: 6, callback: (v) => formatTick(Number(v)) },
+        },
+      },
+    },
+  });
+  apply(chart, spec);
+  return chart;
+}
+
+export function lineChart(getSpec: () => ChartSpec): Attachment<HTMLCanvasElement> {
+  return (canvas) => {
+    let chart: Chart<'line', Point[]> | null = null;
+    let destroyed = false;
+    let latest: ChartSpec = untrack(getSpec);
+    let dirty = false;
+    let frame = 0;
+
+    enqueueCreate(() => {
+      if (destroyed) return;
+      chart = createChart(canvas, latest);
+      dirty = false;
+    });
+
+    $effect(() => {
+      latest = getSpec();
+      dirty = true;
+      if (frame === 0 && chart) {
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          if (chart && dirty) apply(chart, latest);
+          dirty = false;
+        });
+      }
+    });
+
+    return () => {
+      destroyed = true;
+      if (frame !== 0) cancelAnimationFrame(frame);
+      chart?.destroy();
+    };
+  };
+}

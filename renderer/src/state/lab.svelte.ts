@@ -1,0 +1,482 @@
+/**
+ * The application state: presets, the draft configuration, finished runs, the live run, the screen and
+ * the error banner. Components read it and call its methods; only this class talks to LabApi.
+ * Numbers are never computed here: they come from RunResults and sample events of the engine.
+ */
+import type {
+  ErrorInfo,
+  HardwareProfile,
+  LabApi,
+  MenuCommand,
+  PresetCatalog,
+  Result,
+  RunEvent,
+  RunResult,
+  SampleColumn,
+  ScenarioConfig,
+  SessionData,
+  UiState,
+} from '../../../engine/protocol.ts';
+import { DEFAULT_CHART_COLUMNS, chartByColumn } from '../lib/metrics.ts';
+import { LiveRun } from './liveRun.svelte.ts';
+
+declare const __APP_VERSION__: string | undefined;
+const APP_VERSION = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0.0-dev';
+
+/** Same value as SESSION_FORMAT / SESSION_VERSION in engine/protocol.ts (the renderer imports only types). */
+const SESSION_FORMAT = 'overcommit-lab-session' as const;
+const SESSION_VERSION = 1;
+
+export type View = UiState['view'];
+
+export interface Banner {
+  title: string;
+  message: string;
+}
+
+/** Deep copy that also unwraps $state proxies (structuredClone cannot clone a proxy). */
+function clone<T>(value: T): T {
+  return $state.snapshot(value) as T;
+}
+
+export class LabState {
+  readonly api: LabApi;
+
+  catalog = $state.raw<PresetCatalog | null>(null);
+  /** Hardware profiles imported by the user (or carried by an opened session). */
+  extraHardware = $state.raw<HardwareProfile[]>([]);
+  scenarioId = $state('');
+  draft = $state<ScenarioConfig | null>(null);
+
+  runs = $state.raw<RunResult[]>([]);
+  live = $state.raw<LiveRun | null>(null);
+  /** True while "run all profiles" is stepping through its runs. */
+  batch = $state(false);
+
+  view = $state<View>('setup');
+  selectedRun = $state(-1);
+  compareRuns = $state<number[]>([]);
+  chartColumns = $state<SampleColumn[]>([...DEFAULT_CHART_COLUMNS]);
+
+  banner = $state<Banner | null>(null);
+  /** Name of the session file last saved or opened ('' = unsaved). */
+  sessionName = $state('');
+  notice = $state('');
+
+  // Bookkeeping, deliberately not reactive (nothing renders from it).
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #pending = new Map<string, RunEvent[]>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #finished = new Map<string, (result: RunResult | null) => void>();
+  #unsubscribe: (() => void)[] = [];
+  /** startRun calls in flight (events of unknown runs are queued only meanwhile). */
+  #starting = 0;
+
+  constructor(api: LabApi) {
+    this.api = api;
+    this.#unsubscribe.push(api.onRunEvent((e) => this.#onRunEvent(e)));
+    this.#unsubscribe.push(api.onMenuCommand((c) => void this.command(c)));
+    this.#unsubscribe.push(api.onSessionOpened((o) => this.#applySession(o.session, o.path)));
+  }
+
+  dispose(): void {
+    for (const u of this.#unsubscribe) u();
+  }
+
+  // ------------------------------------------------------------ derived views
+
+  get hardwareList(): HardwareProfile[] {
+    const base = this.catalog?.hardware ?? [];
+    return [...base, ...this.extraHardware.filter((h) => !base.some((b) => b.id === h.id))];
+  }
+
+  get running(): boolean {
+    return this.live?.active ?? false;
+  }
+
+  get selected(): RunResult | null {
+    return this.runs[this.selectedRun] ?? null;
+  }
+
+  /** Scenarios to pick from (per-profile variants '<id>@<hw>' are not listed separately). */
+  get scenarios(): PresetCatalog['scenarios'] {
+    return (this.catalog?.scenarios ?? []).filter((s) => !s.id.includes('@'));
+  }
+
+  get seedDebateId(): string | null {
+    const s = this.scenarios;
+    return (s.find((x) => x.id === 'seed-debate') ?? s.find((x) => /seed/i.test(x.id)))?.id ?? null;
+  }
+
+  // ------------------------------------------------------------ errors
+
+  showError(title: string, error: ErrorInfo | string): void {
+    this.banner = { title, message: typeof error === 'string' ? error : error.message };
+  }
+
+  dismissError(): void {
+    this.banner = null;
+  }
+
+  async #guard<T>(title: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      this.showError(title, e instanceof Error ? e.message : String(e));
+      return undefined;
+    }
+  }
+
+  // ------------------------------------------------------------ presets and draft
+
+  async init(): Promise<void> {
+    await this.#guard('Could not load presets', async () => {
+      const catalog = await this.api.listPresets();
+      this.catalog = catalog;
+      const first = this.seedDebateId ?? this.scenarios[0]?.id;
+      if (first && !this.draft) {
+        const sc = catalog.scenarios.find((s) => s.id === first)!;
+        this.scenarioId = first;
+        this.draft = clone(sc.config);
+      }
+    });
+  }
+
+  /** Picks a scenario; keeps the selected hardware profile (the two choices are orthogonal). */
+  selectScenario(id: string): void {
+    const sc = this.catalog?.scenarios.find((s) => s.id === id);
+    if (!sc) return;
+    const hardware = this.draft ? clone(this.draft.hardware) : null;
+    const next = clone(sc.config);
+    this.scenarioId = id;
+    if (hardware && hardware.id !== next.hardware.id) this.#setHardware(next, hardware);
+    this.draft = next;
+  }
+
+  selectHardware(id: string): void {
+    const hw = this.hardwareList.find((h) => h.id === id);
+    if (!hw || !this.draft) return;
+    this.#setHardware(this.draft, hw);
+  }
+
+  /**
+   * The engine's resolution of the current scenario on a profile, when the catalog carries one.
+   * Contract with the hosts' listPresets: an entry with id '<scenario>@<hardware id>' is scenario
+   * <scenario> resolved by the engine on that profile (e.g. a guest protected only under pKVM).
+   */
+  #variant(scenarioId: string, hw: HardwareProfile): ScenarioConfig | null {
+    const list = this.catalog?.scenarios ?? [];
+    const base = list.find((s) => s.id === scenarioId);
+    if (base && base.config.hardware.id === hw.id) return base.config;
+    return list.find((s) => s.id === `${scenarioId}@${hw.id}`)?.config ?? null;
+  }
+
+  /**
+   * Swaps the hardware, keeping the user's edits. What depends on the profile comes from the engine's
+   * resolution when there is one (name, guests' protection, default harvest); a harvest that was the
+   * old profile's default follows the new profile's default.
+   */
+  #setHardware(config: ScenarioConfig, hw: HardwareProfile, scenarioId = this.scenarioId): void {
+    const variant = this.#variant(scenarioId, hw);
+    const oldName = config.hardware.name;
+    if (config.reclaim.harvest === config.hardware.defaultHarvest)
+      config.reclaim.harvest = variant?.reclaim.harvest ?? hw.defaultHarvest;
+    if (variant) {
+      config.name = variant.name;
+      for (const g of config.guests) {
+        const v = variant.guests.find((x) => x.name === g.name);
+        if (v) g.protected = v.protected;
+      }
+    } else if (config.name.endsWith(` — ${oldName}`)) {
+      config.name = `${config.name.slice(0, -oldName.length)}${hw.name}`;
+    }
+    config.hardware = clone(hw);
+  }
+
+  async importHardware(file: File): Promise<void> {
+    await this.#guard('Could not import the hardware preset', async () => {
+      const text = await file.text();
+      const r = await this.api.importHardwarePreset(text, file.name);
+      if (!r.ok) return this.showError(`Invalid hardware preset “${file.name}”`, r.error);
+      this.extraHardware = [...this.extraHardware.filter((h) => h.id !== r.value.id), r.value];
+      this.selectHardware(r.value.id);
+      this.notice = `Imported hardware profile “${r.value.name}”.`;
+    });
+  }
+
+  // ------------------------------------------------------------ runs
+
+  #onRunEvent(event: RunEvent): void {
+    const live = this.live;
+    if (!live || live.runId !== event.runId) {
+      // Events may arrive before startRun resolved with the id: keep them for replay (bounded).
+      // Other strays (e.g. the final 'state' of a run already finished) are dropped.
+      if (this.#starting === 0) return;
+      const q = this.#pending.get(event.runId) ?? [];
+      if (q.length < 10_000) q.push(event);
+      this.#pending.set(event.runId, q);
+      return;
+    }
+    this.#deliver(live, event);
+  }
+
+  #deliver(live: LiveRun, event: RunEvent): void {
+    const result = live.handle(event);
+    if (result) {
+      this.runs = [...this.runs, result];
+      this.selectedRun = this.runs.length - 1;
+      this.#finish(live.runId, result);
+    } else if (event.type === 'error') {
+      this.showError(`Run failed (${live.label})`, event.error);
+      this.#finish(live.runId, null);
+    }
+  }
+
+  #finish(runId: string, result: RunResult | null): void {
+    const f = this.#finished.get(runId);
+    this.#finished.delete(runId);
+    f?.(result);
+  }
+
+  /** Starts a run of `config`; resolves when it finished (null if it failed to start or failed). */
+  async #start(config: ScenarioConfig): Promise<RunResult | null> {
+    this.#starting++;
+    let r: Result<{ runId: string }> | undefined;
+    try {
+      r = await this.#guard('Could not start the run', () => this.api.startRun(config));
+    } finally {
+      this.#starting--;
+    }
+    if (!r) return null;
+    if (!r.ok) {
+      this.showError('Invalid configuration', r.error);
+      return null;
+    }
+    const live = new LiveRun(r.value.runId, config, config.hardware.name);
+    const finished = new Promise<RunResult | null>((resolve) => this.#finished.set(live.runId, resolve));
+    this.live = live;
+    this.view = 'run';
+    const queued = this.#pending.get(live.runId) ?? [];
+    this.#pending.clear();
+    for (const e of queued) this.#deliver(live, e);
+    return finished;
+  }
+
+  async run(): Promise<void> {
+    if (!this.draft || this.running) return;
+    this.dismissError();
+    await this.#start($state.snapshot(this.draft) as ScenarioConfig);
+  }
+
+  /** The seed debate on every hardware profile, one after the other, then the compare view. */
+  async runAllProfiles(): Promise<void> {
+    const id = this.seedDebateId;
+    if (!this.catalog || !id || this.running) return;
+    const base =
+      this.scenarioId === id && this.draft
+        ? ($state.snapshot(this.draft) as ScenarioConfig)
+        : clone(this.catalog.scenarios.find((s) => s.id === id)!.config);
+    this.batch = true;
+    this.dismissError();
+    const made: number[] = [];
+    try {
+      const profiles = this.catalog.hardware.filter((hw) => this.#variant(id, hw));
+      for (const hw of profiles.length > 0 ? profiles : this.catalog.hardware) {
+        const config = clone(base);
+        this.#setHardware(config, hw, id);
+        const result = await this.#start(config);
+        if (!result) return;
+        made.push(this.runs.length - 1);
+        if (result.stopped) return;
+      }
+      this.compareRuns = made;
+      this.view = 'compare';
+    } finally {
+      this.batch = false;
+    }
+  }
+
+  async pause(): Promise<void> {
+    const live = this.live;
+    if (!live?.active) return;
+    await this.#guard('Could not pause', () =>
+      live.state === 'paused' ? this.api.resumeRun(live.runId) : this.api.pauseRun(live.runId),
+    );
+  }
+
+  async stop(): Promise<void> {
+    const live = this.live;
+    if (!live?.active) return;
+    this.batch = false;
+    await this.#guard('Could not stop', () => this.api.stopRun(live.runId));
+  }
+
+  selectRun(index: number): void {
+    this.selectedRun = index;
+    if (this.live && !this.live.active) this.live = null;
+    this.view = 'run';
+  }
+
+  toggleCompare(index: number): void {
+    this.compareRuns = this.compareRuns.includes(index)
+      ? this.compareRuns.filter((i) => i !== index)
+      : [...this.compareRuns, index].sort((a, b) => a - b);
+  }
+
+  removeRun(index: number): void {
+    if (this.running) return;
+    this.runs = this.runs.filter((_, i) => i !== index);
+    this.compareRuns = this.compareRuns.filter((i) => i !== index).map((i) => (i > index ? i - 1 : i));
+    if (this.selectedRun >= this.runs.length || this.selectedRun === index) this.selectedRun = this.runs.length - 1;
+    if (this.live && !this.live.active) this.live = null;
+  }
+
+  toggleChart(column: SampleColumn): void {
+    this.chartColumns = this.chartColumns.includes(column)
+      ? this.chartColumns.filter((c) => c !== column)
+      : DEFAULT_CHART_COLUMNS.filter((c) => c === column || this.chartColumns.includes(c));
+  }
+
+  // ------------------------------------------------------------ sessions
+
+  session(): SessionData | null {
+    if (!this.draft) return null;
+    return {
+      format: SESSION_FORMAT,
+      version: SESSION_VERSION,
+      appVersion: APP_VERSION,
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a timestamp, not state
+      savedAt: new Date().toISOString(),
+      draft: $state.snapshot(this.draft) as ScenarioConfig,
+      runs: this.runs,
+      ui: {
+        view: this.view,
+        selectedRun: this.selectedRun,
+        compareRuns: [...this.compareRuns],
+        chartMetric: [...this.chartColumns],
+      },
+    };
+  }
+
+  async save(saveAs: boolean): Promise<void> {
+    const session = this.session();
+    if (!session) return;
+    await this.#guard('Could not save the session', async () => {
+      const r = await this.api.saveSession(session, { saveAs });
+      if (!r.ok) return this.showError('Could not save the session', r.error);
+      if (!r.value.canceled) {
+        this.sessionName = r.value.path;
+        this.notice = `Saved ${r.value.path}`;
+      }
+    });
+  }
+
+  async exportCsv(): Promise<void> {
+    const session = this.session();
+    if (!session) return;
+    await this.#guard('Could not export CSV', async () => {
+      const r = await this.api.exportCsv(session);
+      if (!r.ok) return this.showError('Could not export CSV', r.error);
+      if (!r.value.canceled) this.notice = `Exported ${r.value.path}`;
+    });
+  }
+
+  async open(): Promise<void> {
+    if (this.#refuseWhileRunning()) return;
+    await this.#guard('Could not open the session', async () => {
+      const r = await this.api.openSession();
+      if (!r.ok) return this.showError('Could not open the session', r.error);
+      if (r.value) this.#applySession(r.value.session, r.value.path);
+    });
+  }
+
+  async loadBytes(bytes: Uint8Array, name: string): Promise<void> {
+    if (this.#refuseWhileRunning()) return;
+    await this.#guard(`Could not open ${name}`, async () => {
+      const r = await this.api.loadSessionBytes(bytes, name);
+      if (!r.ok) return this.showError(`Could not open ${name}`, r.error);
+      this.#applySession(r.value.session, r.value.path);
+    });
+  }
+
+  newSession(): void {
+    if (this.#refuseWhileRunning()) return;
+    this.runs = [];
+    this.live = null;
+    this.selectedRun = -1;
+    this.compareRuns = [];
+    this.sessionName = '';
+    this.view = 'setup';
+    this.draft = null;
+    const id = this.scenarioId || this.seedDebateId;
+    const sc = this.catalog?.scenarios.find((s) => s.id === id);
+    if (sc) this.draft = clone(sc.config);
+  }
+
+  #refuseWhileRunning(): boolean {
+    if (!this.running) return false;
+    this.showError('A run is in progress', 'Stop the run before opening or starting a new session.');
+    return true;
+  }
+
+  /** Replaces the whole session at once (only after it decoded and validated, so a failed open loses nothing). */
+  #applySession(session: SessionData, path: string): void {
+    if (this.running) return void this.#refuseWhileRunning();
+    const runs = session.runs;
+    const valid = (i: number) => Number.isInteger(i) && i >= 0 && i < runs.length;
+    const hw = [session.draft.hardware, ...runs.map((r) => r.config.hardware)].filter(
+      (h) => !(this.catalog?.hardware ?? []).some((b) => b.id === h.id),
+    );
+    this.extraHardware = [
+      ...this.extraHardware.filter((h) => !hw.some((x) => x.id === h.id)),
+      ...hw.filter((h, i) => hw.findIndex((x) => x.id === h.id) === i),
+    ];
+    this.live = null;
+    this.runs = runs;
+    this.draft = clone(session.draft);
+    // The scenario the draft came from: same name (a per-profile variant counts as its scenario), else same description.
+    const all = this.catalog?.scenarios ?? [];
+    const from =
+      all.find((s) => s.config.name === session.draft.name) ??
+      all.find((s) => s.config.description === session.draft.description);
+    this.scenarioId = from ? from.id.split('@')[0] : '';
+    this.selectedRun = valid(session.ui.selectedRun) ? session.ui.selectedRun : runs.length - 1;
+    this.compareRuns = session.ui.compareRuns.filter(valid);
+    const cols = session.ui.chartMetric.filter((c) => chartByColumn(c));
+    this.chartColumns = cols.length > 0 ? cols : [...DEFAULT_CHART_COLUMNS];
+    this.view = session.ui.view;
+    this.sessionName = path;
+    this.notice = `Opened ${path}`;
+    this.dismissError();
+  }
+
+  // ------------------------------------------------------------ commands (menu and keyboard)
+
+  async command(c: MenuCommand): Promise<void> {
+    switch (c) {
+      case 'new':
+        return this.newSession();
+      case 'open':
+        return this.open();
+      case 'save':
+        return this.save(false);
+      case 'save-as':
+        return this.save(true);
+      case 'export-csv':
+        return this.exportCsv();
+      case 'run':
+        return this.run();
+      case 'pause':
+        return this.pause();
+      case 'stop':
+        return this.stop();
+      case 'about':
+        this.notice = `Overcommit Lab ${APP_VERSION} (${this.api.edition} edition)`;
+        return;
+      default: {
+        const never: never = c;
+        throw new Error(`unexpected menu command ${String(never)}`);
+      }
+    }
+  }
+}

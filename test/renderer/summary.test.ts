@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../engine/protocol.ts';
+import {
+  formatCount,
+  formatFixed,
+  formatNsAsMs,
+  formatPct,
+  formatRate,
+  formatTick,
+} from '../../renderer/src/lib/format.ts';
+import { SUMMARY_ROWS, summaryColumns } from '../../renderer/src/lib/summary.ts';
+import { columns, summary } from './fixtures.ts';
+
+const T = '\u2009';
+
+describe('format', () => {
+  it('is locale-independent', () => {
+    expect(formatCount(1234567)).toBe(`1${T}234${T}567`);
+    expect(formatFixed(-1234.5, 2)).toBe(`-1${T}234.50`);
+    expect(formatFixed(-0.0001, 2)).toBe('0.00');
+    expect(formatPct(0.91234)).toBe('91.23 %');
+    expect(formatNsAsMs(12_345_678)).toBe('12.346 ms');
+    expect(formatRate(1_234_567, 'acc/s')).toBe('1.23 Macc/s');
+    expect(formatTick(1500)).toBe('1.5k');
+  });
+
+  it('shows a dash for non-finite values', () => {
+    expect(formatPct(NaN)).toBe('—');
+    expect(formatCount(Infinity)).toBe('—');
+  });
+});
+
+describe('summary table', () => {
+  it('has unique row keys (they are test ids)', () => {
+    expect(new Set(SUMMARY_ROWS.map((r) => r.key)).size).toBe(SUMMARY_ROWS.length);
+  });
+
+  it('one column per run, one cell per row, from the run summary only', () => {
+    const run = (name: string, s = summary()) =>
+      ({
+        config: { hardware: { name }, reclaim: { harvest: 'lockless', policy: 'mglru' } },
+        summary: s,
+        stopped: false,
+        samples: columns(1),
+      }) as unknown as RunResult;
+    const cols = summaryColumns([
+      { run: run('Ampere'), index: 0 },
+      { run: run('pKVM', summary({ hitRate: 0.5 })), index: 3 },
+    ]);
+    expect(cols.map((c) => c.label)).toEqual(['#1 Ampere', '#4 pKVM']);
+    expect(cols[0].sublabel).toBe('lockless · mglru');
+    expect(cols[1].cells[0]).toBe('50.00 %');
+    expect(cols[0].cells).toHaveLength(SUMMARY_ROWS.length);
+  });
+});

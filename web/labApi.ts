@@ -1,0 +1,188 @@
+/**
+ * LabApi for the browser edition: the engine runs in Web Workers (engine/host/web), presets come from
+ * the Vite preset loader, sessions are downloads and file-picker uploads decoded by engine/session.
+ *
+ * The engine and the preset source are injected (see web/main.ts), so this module is the seam where
+ * the browser edition's behaviour can be tested without workers.
+ */
+import type {
+  ErrorInfo,
+  HardwareProfile,
+  LabApi,
+  MenuCommand,
+  PresetCatalog,
+  Result,
+  RunEvent,
+  ScenarioConfig,
+  SessionData,
+} from '../engine/protocol.ts';
+import {
+  decodeSession,
+  encodeSession,
+  SESSION_EXTENSION,
+  SESSION_MAX_BYTES,
+  sessionToCsv,
+} from '../engine/session/index.ts';
+import { download, pickFile, withExtension } from './files.ts';
+
+/** What the browser edition needs of the engine host: start a run, control it by id. */
+export interface EngineRun {
+  readonly runId: string;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+}
+
+export interface BrowserDeps {
+  /** Validate + start; events for the run go to `onEvent`. Throws or returns an error for bad configs. */
+  startRun(config: ScenarioConfig, onEvent: (e: RunEvent) => void): Result<EngineRun> | Promise<Result<EngineRun>>;
+  listPresets(): Promise<PresetCatalog>;
+  parseHardwarePreset(text: string, fileName: string): Result<HardwareProfile>;
+  /** Asks the user for a file name (Save As); null = canceled. */
+  promptFileName(suggested: string): string | null;
+}
+
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  return { name: 'Error', message: String(e) };
+}
+
+function fail<T>(name: string, message: string): Result<T> {
+  return { ok: false, error: { name, message } };
+}
+
+export function createBrowserLabApi(deps: BrowserDeps): LabApi {
+  const runListeners = new Set<(e: RunEvent) => void>();
+  const menuListeners = new Set<(c: MenuCommand) => void>();
+  const openedListeners = new Set<(o: { session: SessionData; path: string }) => void>();
+  const runs = new Map<string, EngineRun>();
+  /** The file name sessions are saved under until Save As changes it. */
+  let sessionFile = '';
+
+  const emit = (e: RunEvent) => {
+    if (e.type === 'done' || e.type === 'error') runs.delete(e.runId);
+    for (const l of runListeners) {
+      try {
+        l(e);
+      } catch (err) {
+        console.error('run event listener failed', err);
+      }
+    }
+  };
+
+  const subscribe = <T>(set: Set<T>, l: T) => {
+    set.add(l);
+    return () => void set.delete(l);
+  };
+
+  function decode(bytes: Uint8Array, name: string): Result<{ session: SessionData; path: string }> {
+    const r = decodeSession(bytes);
+    if (!r.ok) return { ok: false, error: { ...r.error, message: `${name}: ${r.error.message}` } };
+    sessionFile = name;
+    return { ok: true, value: { session: r.value, path: name } };
+  }
+
+  async function readFile(file: File): Promise<Result<{ session: SessionData; path: string }>> {
+    // Refuse before reading: a huge file would otherwise be pulled into memory.
+    if (file.size > SESSION_MAX_BYTES) {
+      return fail(
+        'SessionTooLarge',
+        `${file.name}: session file too large (${(file.size / 2 ** 20).toFixed(1)} MiB, the limit is ${SESSION_MAX_BYTES / 2 ** 20} MiB)`,
+      );
+    }
+    return decode(new Uint8Array(await file.arrayBuffer()), file.name);
+  }
+
+  const api: LabApi = {
+    edition: 'browser',
+
+    listPresets: () => deps.listPresets(),
+
+    async startRun(config) {
+      try {
+        const r = await deps.startRun(config, emit);
+        if (!r.ok) return r;
+        runs.set(r.value.runId, r.value);
+        return { ok: true, value: { runId: r.value.runId } };
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+    async pauseRun(runId) {
+      runs.get(runId)?.pause();
+    },
+    async resumeRun(runId) {
+      runs.get(runId)?.resume();
+    },
+    async stopRun(runId) {
+      runs.get(runId)?.stop();
+    },
+    onRunEvent: (l) => subscribe(runListeners, l),
+
+    async importHardwarePreset(text, fileName) {
+      try {
+        return deps.parseHardwarePreset(text, fileName);
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+
+    async saveSession(session, { saveAs }) {
+      try {
+        let name =
+          sessionFile || `overcommit-lab-${session.savedAt.slice(0, 19).replace(/[:T]/g, '-')}.${SESSION_EXTENSION}`;
+        if (saveAs || !sessionFile) {
+          if (saveAs) {
+            const typed = deps.promptFileName(name);
+            if (typed === null) return { ok: true, value: { path: '', canceled: true } };
+            name = withExtension(typed, SESSION_EXTENSION);
+          }
+        }
+        const bytes = encodeSession(session);
+        download(bytes, name, 'application/x-msgpack');
+        sessionFile = name;
+        return { ok: true, value: { path: name, canceled: false } };
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+
+    async openSession() {
+      try {
+        const file = await pickFile();
+        if (!file) return { ok: true, value: null };
+        return await readFile(file);
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+
+    async loadSessionBytes(bytes, name) {
+      try {
+        return decode(bytes, name);
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+
+    async exportCsv(session) {
+      try {
+        if (session.runs.length === 0) return fail('NoRuns', 'nothing to export: the session has no runs');
+        const base = (sessionFile || 'overcommit-lab').replace(/\.msgpack$/i, '');
+        const index =
+          session.ui.selectedRun >= 0 && session.ui.selectedRun < session.runs.length
+            ? session.ui.selectedRun
+            : session.runs.length - 1;
+        const name = `${base}-run${index + 1}.csv`;
+        download(sessionToCsv(session, index), name, 'text/csv');
+        return { ok: true, value: { path: name, canceled: false } };
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+
+    onMenuCommand: (l) => subscribe(menuListeners, l),
+    onSessionOpened: (l) => subscribe(openedListeners, l),
+  };
+  return api;
+}

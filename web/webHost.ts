@@ -1,0 +1,30 @@
+/**
+ * Adapter from the engine host (engine/host/engine.ts + web/spawn.ts) to the browser edition's
+ * EngineRun. Loaded lazily by web/engine.ts, so presets and the UI come up before the first run.
+ */
+import type { Result, RunEvent, ScenarioConfig } from '../engine/protocol.ts';
+import { startRun } from '../engine/host/engine.ts';
+import { webCores, webSpawner } from '../engine/host/web/spawn.ts';
+import type { EngineRun } from './labApi.ts';
+
+/** Vite bundles the worker because the URL literal sits inside `new Worker(...)`. */
+const spawnWorker = webSpawner(
+  () => new Worker(new URL('../engine/host/web/simWorker.ts', import.meta.url), { type: 'module' }),
+);
+
+/** Throws (ConfigError) for a bad config; the caller turns that into a Result error. */
+export function startWebRun(config: ScenarioConfig, onEvent: (e: RunEvent) => void): Result<EngineRun> {
+  // Trace workloads need trace data the browser edition does not bundle; the engine reports that clearly.
+  const handle = startRun(config, { spawnWorker, traces: {}, cores: webCores(), onEvent });
+  // Failures arrive as 'error' events; the promise's rejection is not a second report.
+  handle.done.catch(() => {});
+  return {
+    ok: true,
+    value: {
+      runId: handle.runId,
+      pause: () => handle.pause(),
+      resume: () => handle.resume(),
+      stop: () => handle.stop(),
+    },
+  };
+}
