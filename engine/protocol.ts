@@ -158,7 +158,7 @@ export const SAMPLE_COLUMNS = [
   'refaults', //           accesses to evicted pages in the interval
   'refaultRatePerSec', //  refaults per virtual second
   'evictions', //          pages evicted in the interval
-  'evictionPrecision', //  1 - evictions refaulted within the window / evictions (cumulative, 0..1)
+  'evictionPrecision', //  1 - refaulted within the window / evictions, over evictions whose window has closed (cumulative, 0..1; NaN before any)
   's2Faults', //           stage-2 faults (first touch + refault)
   'afFaults', //           access-flag faults
   'vcpuStallNs', //        trap + lock wait + swap-in, summed over vCPUs
@@ -186,6 +186,7 @@ export interface GuestSummary {
   coldMisses: number;
   refaults: number;
   evictions: number;
+  /** As the sample column; NaN when no eviction's refault window has closed. */
   evictionPrecision: number;
   s2Faults: number;
   afFaults: number;
@@ -193,7 +194,10 @@ export interface GuestSummary {
   lockWaitNs: number;
   /** Accesses per virtual second. */
   throughput: number;
-  /** Throughput relative to the same guest unconstrained (1 = no slowdown), when known. */
+  /**
+   * Slowdown vs. the same accesses unconstrained (host holding every page, no reclaim, no aging): vCPU time /
+   * (vCPU time - stall caused by memory pressure); 1 = no slowdown, 2 = half the throughput. Null when unknown.
+   */
   slowdown: number | null;
   pinned: boolean;
 }
@@ -208,6 +212,7 @@ export interface RunSummary {
   /** Refaults as % of the working set per virtual minute ("promotion rate"). */
   refaultPctWorkingSetPerMin: number;
   evictions: number;
+  /** As the sample column; NaN when no eviction's refault window has closed (null in JSON). */
   evictionPrecision: number;
   s2Faults: number;
   afFaults: number;

@@ -10,6 +10,11 @@ export interface Column {
 }
 
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '—');
+/** A ratio that is undefined without data (eviction precision with no eviction whose window closed). */
+const pctOrNa = (x: number | null | undefined): string =>
+  typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a';
+const times = (x: number | null | undefined): string =>
+  typeof x === 'number' && Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a';
 const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
 
 export function fmtNs(ns: number): string {
@@ -32,7 +37,7 @@ const ROWS: readonly [string, (r: RunResult) => string][] = [
   ['refaults', (r) => int(r.summary.refaults)],
   ['refaults %WS/min', (r) => `${r.summary.refaultPctWorkingSetPerMin.toFixed(1)}%`],
   ['evictions', (r) => int(r.summary.evictions)],
-  ['eviction precision', (r) => pct(r.summary.evictionPrecision)],
+  ['eviction precision', (r) => pctOrNa(r.summary.evictionPrecision)],
   ['stage-2 faults', (r) => int(r.summary.s2Faults)],
   ['access-flag faults', (r) => int(r.summary.afFaults)],
   ['vCPU stall', (r) => fmtNs(r.summary.vcpuStallNs)],
@@ -44,6 +49,7 @@ const ROWS: readonly [string, (r: RunResult) => string][] = [
   ['cmpxchg failures', (r) => int(r.summary.cmpxchgFailures)],
   ['RCU grace periods', (r) => int(r.summary.rcuGracePeriods)],
   ['throughput', (r) => `${int(r.summary.throughput)}/s`],
+  ['slowdown', (r) => times(runSlowdown(r))],
   [
     'pinned guests',
     (r) =>
@@ -56,9 +62,43 @@ const ROWS: readonly [string, (r: RunResult) => string][] = [
   ['wall time', (r) => `${(r.wallMs / 1000).toFixed(2)} s`],
 ];
 
+/**
+ * A run's slowdown vs. unconstrained (engine/core/sim/metrics.ts): the guests' slowdowns weighted by their
+ * accesses, i.e. the unconstrained accesses per second of all guests over the real ones. Null when unknown.
+ */
+export function runSlowdown(r: RunResult): number | null {
+  let accesses = 0;
+  let unconstrained = 0;
+  for (const g of r.summary.guests) {
+    if (g.slowdown === null || !Number.isFinite(g.slowdown)) return null;
+    accesses += g.accesses;
+    unconstrained += g.accesses * g.slowdown;
+  }
+  return accesses > 0 ? unconstrained / accesses : null;
+}
+
+/** One row per guest name (in order of first appearance): that guest's slowdown in each run. */
+function guestSlowdownRows(columns: readonly Column[]): [string, (r: RunResult) => string][] {
+  const names: string[] = [];
+  for (const c of columns) for (const g of c.result.summary.guests) if (!names.includes(g.name)) names.push(g.name);
+  return names.map((name) => [
+    `  ${name}`,
+    (r) => {
+      const g = r.summary.guests.find((x) => x.name === name);
+      if (!g) return '-';
+      return `${times(g.slowdown)}${g.pinned ? ' (pinned)' : ''}`;
+    },
+  ]);
+}
+
 export function summaryTable(columns: readonly Column[]): string {
   const header = ['', ...columns.map((c) => c.label)];
-  const body = ROWS.map(([label, render]) => [label, ...columns.map((c) => safe(() => render(c.result)))]);
+  const rows0: [string, (r: RunResult) => string][] = [];
+  for (const row of ROWS) {
+    rows0.push(row);
+    if (row[0] === 'slowdown') rows0.push(...guestSlowdownRows(columns));
+  }
+  const body = rows0.map(([label, render]) => [label, ...columns.map((c) => safe(() => render(c.result)))]);
   const rows = [header, ...body];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]): string =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmtNs, summaryTable } from '../../engine/cli/format.ts';
+import { fmtNs, runSlowdown, summaryTable } from '../../engine/cli/format.ts';
 import { ProgressBar } from '../../engine/cli/progress.ts';
 import type { RunResult } from '../../engine/protocol.ts';
 import { scenario } from '../config/fixtures.ts';
@@ -61,6 +61,49 @@ describe('summaryTable', () => {
     expect(t).toMatch(/^harvest\s+lockless\s+hypercall$/m);
     expect(t).toMatch(/^aging cost\s+4\.00 ms \/ 3 passes\s+4\.00 ms \/ 3 passes$/m);
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+  });
+
+  it('eviction precision without a judged eviction is n/a, never 100%', () => {
+    const r = fakeResult('ampere-altra', 0.9);
+    r.summary.evictions = 0;
+    r.summary.evictionPrecision = Number.NaN;
+    expect(summaryTable([{ label: 'a', result: r }])).toMatch(/^eviction precision\s+n\/a$/m);
+    // A session written as JSON turns NaN into null: still n/a, not a crash.
+    (r.summary as unknown as Record<string, unknown>).evictionPrecision = null;
+    expect(summaryTable([{ label: 'a', result: r }])).toMatch(/^eviction precision\s+n\/a$/m);
+  });
+
+  it('slowdown: the access-weighted run figure, then one row per guest', () => {
+    const guest = (name: string, accesses: number, slowdown: number | null, pinned = false) => ({
+      name,
+      accesses,
+      hits: 0,
+      hitRate: 0,
+      coldMisses: 0,
+      refaults: 0,
+      evictions: 0,
+      evictionPrecision: Number.NaN,
+      s2Faults: 0,
+      afFaults: 0,
+      vcpuStallNs: 0,
+      lockWaitNs: 0,
+      throughput: 0,
+      slowdown,
+      pinned,
+    });
+    const a = fakeResult('ampere-altra', 0.9);
+    a.summary.guests = [guest('web', 300, 2), guest('vault', 100, 1, true)];
+    const b = fakeResult('pkvm', 0.9);
+    b.summary.guests = [guest('web', 100, null)];
+    expect(runSlowdown(a)).toBeCloseTo(1.75, 12);
+    expect(runSlowdown(b)).toBeNull();
+    const t = summaryTable([
+      { label: 'a', result: a },
+      { label: 'b', result: b },
+    ]);
+    expect(t).toMatch(/^slowdown\s+1\.75×\s+n\/a$/m);
+    expect(t).toMatch(/^ {2}web\s+2\.00×\s+n\/a$/m);
+    expect(t).toMatch(/^ {2}vault\s+1\.00× \(pinned\)\s+-$/m);
   });
 
   it('formats nanoseconds', () => {

@@ -76,6 +76,11 @@ describe('lab run', () => {
     expect(header).toMatch(/ampere-altra\s+phone-prev82\s+pkvm/);
     for (const row of ['hit rate', 'refaults', 'eviction precision', 'vCPU stall', 'MMU lock wait', 'aging cost'])
       expect(r.stdout).toMatch(new RegExp(`^${row}\\s`, 'm'));
+    // Slowdown vs. unconstrained, for the run and per guest; the pinned pKVM vault is marked.
+    expect(r.stdout).toMatch(/^slowdown\s+\d+\.\d\d×\s+\d+\.\d\d×\s+\d+\.\d\d×$/m);
+    expect(r.stdout).toMatch(/^ {2}vault\s+\d+\.\d\d×\s+\d+\.\d\d×\s+\d+\.\d\d× \(pinned\)$/m);
+    // 40 ms is shorter than the 500 ms refault window: no eviction can be judged yet.
+    expect(r.stdout).toMatch(/^eviction precision\s+n\/a\s+n\/a\s+n\/a$/m);
   });
 
   it('--json prints machine output only; the harvest follows each profile', () => {

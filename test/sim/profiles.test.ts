@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../engine/protocol.ts';
 import { runInProcess } from '../../engine/core/sim/run.ts';
 import type { SummaryExtras } from '../../engine/core/sim/metrics.ts';
+import { scenario } from '../config/fixtures.ts';
 import { debateScenario, hardware, type DebateOptions } from './fixtures.ts';
 
 const run = (o: DebateOptions): RunSummary & SummaryExtras =>
@@ -76,5 +77,56 @@ describe('hardware profiles on the seed-debate scenario', () => {
     const a = run({ hw: hardware('ampere-altra'), harvest: 'lockless', seed: 99 });
     expect(a.accesses).not.toBe(altra.accesses);
     expect(Math.abs(a.hitRate - altra.hitRate)).toBeLessThan(0.02);
+  });
+});
+
+/**
+ * The shipped seed-debate preset itself (1.5 GiB of guests on a 1 GiB host, 1.5 s virtual), as the CLI and
+ * the UI run it: every profile must reach reclaim under the same pressure, or the comparison is empty.
+ */
+describe('the seed-debate preset puts every profile under reclaim', () => {
+  const runs = (['ampere-altra', 'phone-prev82', 'pkvm'] as const).map((hw) => {
+    const config = scenario('seed-debate', hw);
+    config.run.deterministic = true;
+    return { hw, summary: runInProcess(config).summary as RunSummary & SummaryExtras };
+  });
+
+  it.each(runs.map((r) => [r.hw, r.summary] as const))(
+    '%s: every non-protected guest is evicted; precision and slowdown are defined',
+    (hw, s) => {
+      const free = s.guests.filter((g) => !g.pinned);
+      expect(free.length).toBe(hw === 'pkvm' ? 3 : 4);
+      for (const g of free) {
+        expect(g.evictions, `${hw} ${g.name}`).toBeGreaterThan(1000);
+        expect(g.refaults, `${hw} ${g.name}`).toBeGreaterThan(0);
+        expect(g.slowdown as number, `${hw} ${g.name}`).toBeGreaterThan(1);
+      }
+      expect(Number.isFinite(s.evictionPrecision)).toBe(true);
+      expect(s.evictionPrecision).toBeGreaterThan(0);
+      expect(s.evictionPrecision).toBeLessThan(1);
+    },
+  );
+
+  it('pkvm: the protected vault guest is pinned, never evicted, never refaults, barely slowed', () => {
+    const vault = runs[2].summary.guests.find((g) => g.name === 'vault')!;
+    expect(vault.pinned).toBe(true);
+    expect(vault.evictions).toBe(0);
+    expect(vault.refaults).toBe(0);
+    expect(vault.evictionPrecision).toBeNaN();
+    // Its only pressure stall: first touches waiting for a free frame once the host is full.
+    expect(vault.slowdown as number).toBeGreaterThanOrEqual(1);
+    expect(vault.slowdown as number).toBeLessThan(1.02);
+    for (const r of runs.slice(0, 2))
+      expect(r.summary.guests.find((g) => g.name === 'vault')!.evictions).toBeGreaterThan(0);
+  });
+
+  it('direction of the differences: lockless waits on nothing, hypercall aging costs the most', () => {
+    const [altra, phone, pkvm] = runs.map((r) => r.summary);
+    expect(altra.lockWaitAgingNs).toBe(0);
+    expect(phone.lockWaitAgingNs).toBeGreaterThan(0);
+    expect(pkvm.lockWaitAgingNs).toBeGreaterThan(phone.lockWaitAgingNs ?? 0);
+    expect(pkvm.agingNs).toBeGreaterThan(10 * Math.max(altra.agingNs, phone.agingNs));
+    expect(phone.afFaults).toBeGreaterThan(0);
+    expect(altra.afFaults + pkvm.afFaults).toBe(0);
   });
 });
