@@ -3,6 +3,8 @@
 //   - testClearYoung PTEs/s, lockless (no MMU lock; the under-lock figure lives with mmu.ts)
 //   - Atomics.compareExchange CAS/s on an Int32Array of a SharedArrayBuffer (baseline)
 //   - table bytes per mapped 4K page, dense and sparse 1 GiB guests
+//   - single-page stage2Map + stage2Unmap (the fault and eviction paths), stage2Mkold and one-gfn
+//     testClearYoung: the direct-descent fast paths against the generic walk (setStage2FastPaths)
 import { performance } from 'node:perf_hooks';
 import { createArena, PAGE_SIZE, TABLE_PAGE_BYTES } from '../engine/core/layout.ts';
 import { arenaStats } from '../engine/core/arena.ts';
@@ -10,10 +12,13 @@ import { leafAttrs } from '../engine/core/descriptor.ts';
 import { atomics } from '../engine/core/atomics.ts';
 import {
   directMmOps,
+  setStage2FastPaths,
   stage2GetLeaf,
   stage2Map,
+  stage2Mkold,
   stage2Mkyoung,
   stage2PgtInit,
+  stage2Unmap,
   type LeafOut,
   type Pgt,
 } from '../engine/core/pgtable.ts';
@@ -140,4 +145,74 @@ const pgt = denseGuest();
   console.log(
     `table bytes per mapped 4K page, sparse 1 GiB (4096 random):   ${((n * TABLE_PAGE_BYTES) / mapped.size).toFixed(1)} B/page  (${n} table pages)`,
   );
+}
+
+// ---- single-page operations: fast paths vs the generic walk ------------------------------
+{
+  // A 1 GiB guest with every other page mapped (its tables stay), as a trace replay's steady state.
+  const v = createArena({ tablePages: 1024, maxThreads: 1, maxLocks: 1 });
+  const g = stage2PgtInit(v, directMmOps(v));
+  const attrs = leafAttrs({ young: true });
+  for (let gfn = 0; gfn < GUEST_GFNS; gfn += 2) stage2Map(g, gfn * PAGE_SIZE, PAGE_SIZE, gfn, attrs);
+  const rnd = lcg(3);
+  const N = 1 << 18;
+  const odd = new Float64Array(N); // unmapped pages: map, then unmap again
+  const even = new Float64Array(N); // mapped pages: mkold, testClearYoung
+  for (let i = 0; i < N; i++) {
+    odd[i] = Math.floor(rnd() * (GUEST_GFNS / 2)) * 2 + 1;
+    even[i] = Math.floor(rnd() * (GUEST_GFNS / 2)) * 2;
+  }
+  // A lone page in an empty 512 GiB region: every map installs 3 tables, every unmap unlinks them.
+  const lone = 2 ** 28;
+  const shared = { shared: true };
+  const bm = new Uint32Array(1);
+  const st = newTestClearYoungStats();
+  const rows: [string, () => number][] = [
+    [
+      'stage2Map (shared) + stage2Unmap, one 4K page, tables present:',
+      () => {
+        for (let i = 0; i < N; i++) {
+          stage2Map(g, odd[i] * PAGE_SIZE, PAGE_SIZE, odd[i], attrs, shared);
+          stage2Unmap(g, odd[i] * PAGE_SIZE, PAGE_SIZE);
+        }
+        return N;
+      },
+    ],
+    [
+      'stage2Map + stage2Unmap, one 4K page, 3 tables linked/unlinked:',
+      () => {
+        for (let i = 0; i < N / 8; i++) {
+          stage2Map(g, (lone + i) * PAGE_SIZE, PAGE_SIZE, i, attrs);
+          stage2Unmap(g, (lone + i) * PAGE_SIZE, PAGE_SIZE);
+        }
+        return N / 8;
+      },
+    ],
+    [
+      'stage2Mkold, one 4K page:',
+      () => {
+        for (let i = 0; i < N; i++) stage2Mkold(g, even[i] * PAGE_SIZE);
+        return N;
+      },
+    ],
+    [
+      'testClearYoung, one gfn (CLOCK, MGLRU victim check):',
+      () => {
+        for (let i = 0; i < N; i++) {
+          bm[0] = 1;
+          testClearYoung(g, even[i], even[i] + 1, even[i], bm, st);
+        }
+        return N;
+      },
+    ],
+  ];
+  for (const [label, fn] of rows) {
+    setStage2FastPaths(false);
+    const generic = rate(3, fn);
+    setStage2FastPaths(true);
+    const fast = rate(5, fn);
+    console.log(
+      `${label.padEnd(66)} ${fmt(fast)}ops/s  (generic walk: ${fmt(generic)}ops/s, x${(fast / generic).toFixed(1)})`,
+    );
+  }
 }

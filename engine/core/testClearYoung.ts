@@ -20,10 +20,26 @@
  * the whole range up front, so the outcome does not depend on which pages are young).
  * No lock and no RCU in here: the caller (mmu.ts) wraps the call in rcuReadLock,
  * which keeps table pages alive while we read them.
+ *
+ * Allocation-free: a range inside one level-3 table (one gfn for CLOCK and MGLRU's victim
+ * check, most 64-gfn lookaround and aging windows) takes a direct descent from the root, exactly
+ * equivalent to the walk (as pgtableFast.ts); other ranges walk with a pooled walker.
  */
-import { S2_AF } from './descriptor.ts';
-import { stage2TrySetPte, type Pgt } from './pgtable.ts';
-import { LEAF, SHARED, walk, type VisitCtx, type Walker } from './walker.ts';
+import { tableUsable } from './arena.ts';
+import { S2_AF, pteIsTable, ptePage } from './descriptor.ts';
+import { stage2FastPaths, stage2TrySetPte, type Pgt } from './pgtable.ts';
+import {
+  LEAF,
+  Pool,
+  SHARED,
+  entryWord,
+  ipaLimit,
+  loadLo,
+  reloadLo,
+  walk,
+  type VisitCtx,
+  type Walker,
+} from './walker.ts';
 import { PAGE_SIZE } from './layout.ts';
 
 /** Counters a caller may pass in; testClearYoung adds to them. */
@@ -43,38 +59,76 @@ export function newTestClearYoungStats(): TestClearYoungStats {
 }
 
 interface Arg {
+  pgt: Pgt;
   lsbGfn: number;
   bitmap: Uint32Array;
   nbits: number;
   stats: TestClearYoungStats;
 }
 
-function testClearYoungVisitor(ctx: VisitCtx<Arg>): number {
-  const a = ctx.arg;
+/** The patch's visit of one leaf entry (word `w`, seen as `old`) at walk position `gfn`. */
+function visitLeaf(pgt: Pgt, w: number, old: number, gfn: number, a: Arg): void {
   const st = a.stats;
   st.scanned++;
-  const old = ctx.oldLo;
   // Valid and young; the patch: `new = old & ~AF; if (!valid(new) || new == old) return 0`.
-  if ((old & 1) === 0 || (old & S2_AF) === 0) return 0;
+  if ((old & 1) === 0 || (old & S2_AF) === 0) return;
   st.young++;
-  const n = a.lsbGfn - ctx.gfn;
+  const n = a.lsbGfn - gfn;
   if (!(n >= 0 && n < a.nbits)) {
-    throw new RangeError(
-      `testClearYoung: bit ${n} (lsbGfn ${a.lsbGfn} - gfn ${ctx.gfn}) outside a ${a.nbits}-bit bitmap`,
-    );
+    throw new RangeError(`testClearYoung: bit ${n} (lsbGfn ${a.lsbGfn} - gfn ${gfn}) outside a ${a.nbits}-bit bitmap`);
   }
   const i = n >>> 5;
   const mask = 1 << (n & 31);
   const word = a.bitmap[i];
   a.bitmap[i] = word ^ mask;
   if ((word & mask) !== 0) {
-    if (stage2TrySetPte(ctx.views, ctx.word, old, old & ~S2_AF)) st.cleared++;
+    if (stage2TrySetPte(pgt.views, w, old, old & ~S2_AF)) st.cleared++;
     else st.casFailures++;
   }
+}
+
+function testClearYoungVisitor(ctx: VisitCtx<Arg>): number {
+  visitLeaf(ctx.arg.pgt, ctx.word, ctx.oldLo, ctx.gfn, ctx.arg);
   return 0;
 }
 
+/**
+ * The walk of [start, end) (LEAF | SHARED) when the range lies in one 512-gfn block (one level-3
+ * table), as a direct descent: an entry above level 3 that is not a table covers the whole range
+ * and is visited once, at `start`; each entry is re-read after its visit, as the walk does.
+ */
+function testClearYoungInTable(pgt: Pgt, start: number, end: number, a: Arg): void {
+  const v = pgt.views;
+  let page = pgt.root;
+  if (!tableUsable(v, page)) return;
+  for (let level = pgt.startLevel; level < 3; level++) {
+    const w = entryWord(v, page, level, start);
+    let lo = loadLo(v, w);
+    if (!pteIsTable(lo, level)) {
+      visitLeaf(pgt, w, lo, start, a);
+      lo = reloadLo(v, w, lo);
+      if (!pteIsTable(lo, level)) return;
+    }
+    page = ptePage(lo);
+    if (!tableUsable(v, page)) return;
+  }
+  const w0 = entryWord(v, page, 3, start);
+  for (let gfn = start; gfn < end; gfn++) {
+    const w = w0 + 2 * (gfn - start);
+    const lo = loadLo(v, w);
+    visitLeaf(pgt, w, lo, gfn, a);
+    reloadLo(v, w, lo); // nothing to descend into at level 3, but a debug arena counts a poisoned re-read
+  }
+}
+
+const NO_BITMAP = new Uint32Array(0);
+const NO_PGT = null as unknown as Pgt;
 const scratchStats = newTestClearYoungStats();
+const walkers = new Pool<Walker<Arg>>(() => ({
+  cb: testClearYoungVisitor,
+  arg: { pgt: NO_PGT, lsbGfn: 0, bitmap: NO_BITMAP, nbits: 0, stats: scratchStats },
+  flags: LEAF | SHARED,
+}));
 
 /**
  * Test and clear the accessed bit of [startGfn, endGfn), as the seed patch. Returns true
@@ -96,11 +150,32 @@ export function testClearYoung(
       `testClearYoung: gfns [${startGfn}, ${endGfn}) with lsbGfn ${lsbGfn} need bits outside a ${nbits}-bit bitmap`,
     );
   }
-  const walker: Walker<Arg> = {
-    cb: testClearYoungVisitor,
-    arg: { lsbGfn, bitmap, nbits, stats },
-    flags: LEAF | SHARED,
-  };
-  walk(pgt, startGfn * PAGE_SIZE, (endGfn - startGfn) * PAGE_SIZE, walker);
+  const walker = walkers.take();
+  const a = walker.arg;
+  a.pgt = pgt;
+  a.lsbGfn = lsbGfn;
+  a.bitmap = bitmap;
+  a.nbits = nbits;
+  a.stats = stats;
+  try {
+    // Inside one level-3 table and the IPA space (else the walk throws its RangeError): direct descent.
+    if (
+      stage2FastPaths() &&
+      Number.isInteger(startGfn) &&
+      Number.isInteger(endGfn) &&
+      startGfn >= 0 &&
+      Math.floor(startGfn / 512) === Math.floor((endGfn - 1) / 512) &&
+      endGfn * PAGE_SIZE <= ipaLimit(pgt.startLevel)
+    ) {
+      testClearYoungInTable(pgt, startGfn, endGfn, a);
+    } else {
+      walk(pgt, startGfn * PAGE_SIZE, (endGfn - startGfn) * PAGE_SIZE, walker);
+    }
+  } finally {
+    a.pgt = NO_PGT;
+    a.bitmap = NO_BITMAP;
+    a.stats = scratchStats;
+    walkers.give(walker);
+  }
   return true;
 }

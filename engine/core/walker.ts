@@ -22,13 +22,20 @@
  *   Other walks use the same loads (they are cheap and keep the atomics hook seeing them).
  * - Debug arena: a child page that is not allocated is a use-after-free (counted,
  *   not entered); a poisoned descriptor is counted and treated as invalid.
- * The ctx object is reused for every visit of one walk: copy what you keep.
+ * The ctx object is reused for every visit of one walk, and by later walks: copy what you keep.
+ *
+ * Allocation: none per walk. Walk state (ctx included) comes from a `Pool`, so nested walks
+ * (a visitor that walks, as map's block install does) each get their own. Callers that walk
+ * often keep their Walker in a Pool too (pgtable.ts, testClearYoung.ts).
+ *
+ * Shared with the direct descents (pgtableFast.ts, testClearYoung.ts): LEVEL_MUL, LEVEL_GFNS, entryWord,
+ * loadLo, reloadLo.
  */
 import { atomics } from './atomics.ts';
 import { ptePoisoned, tableUsable } from './arena.ts';
 import { LEVEL_GFN_SHIFT, MAX_LEVEL, pteIsTable, ptePage } from './descriptor.ts';
 import { PAGE_SIZE, PTRS_PER_TABLE, TABLE_WORDS, type ArenaViews } from './layout.ts';
-import type { Pgt } from './pgtable.ts';
+import type { Pgt } from './pgtableBase.ts';
 
 export const KVM_PGTABLE_WALK_LEAF = 1 << 0;
 export const KVM_PGTABLE_WALK_TABLE_PRE = 1 << 1;
@@ -70,8 +77,42 @@ export interface Walker<A = unknown> {
 
 const INV_PAGE = 1 / PAGE_SIZE;
 /** Multiplier turning a gfn into (index-at-level + fraction): exact, powers of two. */
-const LEVEL_MUL: readonly number[] = LEVEL_GFN_SHIFT.map((s) => 2 ** -s);
-const LEVEL_GFNS: readonly number[] = LEVEL_GFN_SHIFT.map((s) => 2 ** s);
+export const LEVEL_MUL: readonly number[] = LEVEL_GFN_SHIFT.map((s) => 2 ** -s);
+/** Guest frames one entry maps at each level. */
+export const LEVEL_GFNS: readonly number[] = LEVEL_GFN_SHIFT.map((s) => 2 ** s);
+
+/** Int32 index of the lo word of the entry of table `page` (at `level`) that maps `gfn`. */
+export function entryWord(v: ArenaViews, page: number, level: number, gfn: number): number {
+  return v.tables + page * TABLE_WORDS + (((gfn * LEVEL_MUL[level]) & (PTRS_PER_TABLE - 1)) << 1);
+}
+
+/** atomics.load of a lo word; in a debug arena a poisoned one is counted and read as 0 (as the walk does). */
+export function loadLo(v: ArenaViews, w: number): number {
+  const lo = atomics.load(v.i32, w);
+  return ptePoisoned(v, lo) ? 0 : lo;
+}
+
+/** The walk's re-read after a visit of an entry seen as `seen`: `seen` if unchanged, else loadLo's value. */
+export function reloadLo(v: ArenaViews, w: number, seen: number): number {
+  const lo = atomics.load(v.i32, w);
+  return lo === seen || !ptePoisoned(v, lo) ? lo : 0;
+}
+
+/**
+ * Free objects for re-entrant code: take() hands out a free one (allocating only when every
+ * one is in use, i.e. on deeper nesting than ever before), give() returns it. No allocation
+ * in steady state.
+ */
+export class Pool<T> {
+  private readonly free: T[] = [];
+  constructor(private readonly make: () => T) {}
+  take(): T {
+    return this.free.pop() ?? this.make();
+  }
+  give(x: T): void {
+    this.free.push(x);
+  }
+}
 
 interface WalkData<A> {
   ctx: VisitCtx<A>;
@@ -79,6 +120,28 @@ interface WalkData<A> {
   cur: number; // current gfn
   endGfn: number;
 }
+
+const IDLE: Walker<unknown> = { cb: () => 0, arg: null, flags: 0 };
+const NO_VIEWS = null as unknown as ArenaViews;
+const walkPool = new Pool<WalkData<unknown>>(() => ({
+  ctx: {
+    views: NO_VIEWS,
+    page: 0,
+    index: 0,
+    word: 0,
+    oldLo: 0,
+    oldHi: 0,
+    level: 0,
+    addr: 0,
+    gfn: 0,
+    end: 0,
+    flags: 0,
+    arg: null,
+  },
+  walker: IDLE,
+  cur: 0,
+  endGfn: 0,
+}));
 
 /** Read the descriptor at `w` into ctx.oldLo/oldHi without tearing: lo, hi, re-read lo. */
 function readPte(i32: Int32Array, w: number, ctx: VisitCtx<unknown>): void {
@@ -185,21 +248,31 @@ export function walk<A>(pgt: Pgt, addr: number, size: number, walker: Walker<A>)
     throw new RangeError(`walk [${addr}, +${size}) outside the ${pgt.startLevel === 0 ? 48 : 39}-bit IPA space`);
   }
   if (endGfn <= startGfn) return 0;
-  const ctx: VisitCtx<A> = {
-    views: pgt.views,
-    page: pgt.root,
-    index: 0,
-    word: 0,
-    oldLo: 0,
-    oldHi: 0,
-    level: pgt.startLevel,
-    addr: startGfn * PAGE_SIZE,
-    gfn: startGfn,
-    end: endGfn * PAGE_SIZE,
-    flags: walker.flags,
-    arg: walker.arg,
-  };
-  const d: WalkData<A> = { ctx, walker, cur: startGfn, endGfn };
   if (!tableUsable(pgt.views, pgt.root)) return 0;
-  return walkTable(d, pgt.root, pgt.startLevel);
+  const d = walkPool.take() as WalkData<A>;
+  const ctx = d.ctx;
+  ctx.views = pgt.views;
+  ctx.page = pgt.root;
+  ctx.index = 0;
+  ctx.word = 0;
+  ctx.oldLo = 0;
+  ctx.oldHi = 0;
+  ctx.level = pgt.startLevel;
+  ctx.addr = startGfn * PAGE_SIZE;
+  ctx.gfn = startGfn;
+  ctx.end = endGfn * PAGE_SIZE;
+  ctx.flags = walker.flags;
+  ctx.arg = walker.arg;
+  d.walker = walker;
+  d.cur = startGfn;
+  d.endGfn = endGfn;
+  try {
+    return walkTable(d, pgt.root, pgt.startLevel);
+  } finally {
+    // Drop references to the caller's objects (an arena may be large), then recycle.
+    ctx.views = NO_VIEWS;
+    ctx.arg = null as A;
+    d.walker = IDLE as Walker<A>;
+    walkPool.give(d as WalkData<unknown>);
+  }
 }

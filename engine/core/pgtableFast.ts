@@ -1,0 +1,221 @@
+/**
+ * Single-entry fast paths of the stage-2 tables: allocation-free direct descents from the root,
+ * computing the index at each level, instead of the generic visitor walk. Re-exported by
+ * pgtable.ts (the API; its concurrency contract applies); import from there.
+ *
+ *   mapPage(pgt, gfn, frame, attrLo, attrHi, shared)   stage2Map of one 4 KiB page
+ *   unmapPage(pgt, gfn)                                 stage2Unmap of one 4 KiB page
+ *   mkoldPage(pgt, gfn)                                 stage2Mkold of one 4 KiB page
+ *   stage2GetLeaf, stage2LeafFrame, stage2Mkyoung, stage2MkyoungPte, stage2SetWritable  (per access)
+ *
+ * Exact equivalence with the generic walk (pgtable.ts) of [gfn, gfn + 1) is the contract: the
+ * same entries are read and changed in the same order through the same entry operations
+ * (pgtableBase.ts), with the walk's rules: an entry is re-read after a leaf visit and descended
+ * into if it became a table; a child that is not usable (debug arena) is skipped; a poisoned
+ * descriptor reads as 0; an error return stops the walk before any TABLE_POST work; emptied
+ * tables are unlinked innermost first on the way back up. The reference-model tests compare
+ * both paths (test/core/pgtable*.test.ts).
+ */
+import { atomics } from './atomics.ts';
+import { ptePoisoned, tableLive, tableUsable } from './arena.ts';
+import { S2AP_W, S2_AF, pteIsLocked, pteIsTable, pteOaFrame, ptePage, pteValid } from './descriptor.ts';
+import { TABLE_WORDS, type ArenaViews } from './layout.ts';
+import {
+  EAGAIN,
+  INV_PAGE,
+  clearEntry,
+  entryStart,
+  installLeafAt,
+  installTableAt,
+  splitBlock,
+  unlinkTable,
+  type LeafOut,
+  type Pgt,
+} from './pgtableBase.ts';
+import { LEVEL_MUL, entryWord, loadLo, reloadLo } from './walker.ts';
+
+// ---- map / unmap / mkold of one page ---------------------------------------------------
+
+/** stage2Map of [gfn, gfn + 1) to `frame`: 0, EAGAIN (shared) or ENOMEM. Caller checked the range. */
+export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, attrHi: number, shared: boolean): number {
+  const v = pgt.views;
+  const i32 = v.i32;
+  let page = pgt.root;
+  if (!tableUsable(v, page)) return 0;
+  for (let level = pgt.startLevel; ; level++) {
+    const w = entryWord(v, page, level, gfn);
+    if (level === 3) {
+      // A consistent (lo, hi) pair, as the walk reads it: a shared map compares hi (spurious fault).
+      let lo = atomics.load(i32, w);
+      let hi = atomics.load(i32, w + 1);
+      for (let again = atomics.load(i32, w); again !== lo; again = atomics.load(i32, w)) {
+        lo = again;
+        hi = atomics.load(i32, w + 1);
+      }
+      if (ptePoisoned(v, lo)) lo = 0;
+      const ret = installLeafAt(pgt, page, w, 3, lo, hi, gfn, frame, attrLo, attrHi, shared);
+      reloadLo(v, w, lo); // nothing to descend into at level 3, but a debug arena counts a poisoned re-read
+      return ret;
+    }
+    let lo = loadLo(v, w);
+    if (!pteIsTable(lo, level)) {
+      // No table here yet: install one, or split the block (a single page is never a block).
+      // A LOCKED entry under `shared` belongs to a racing writer: EAGAIN.
+      let ret = EAGAIN;
+      if (lo === 0) ret = installTableAt(pgt, page, w, level, shared);
+      else if (!(pteIsLocked(lo) && shared)) {
+        if (!pteValid(lo)) throw new Error(`map: unexpected descriptor 0x${(lo >>> 0).toString(16)} at level ${level}`);
+        ret = splitBlock(pgt, w, level, gfn, lo, shared);
+      }
+      lo = reloadLo(v, w, lo);
+      if (ret !== 0) return ret;
+      if (!pteIsTable(lo, level)) return 0;
+    }
+    page = ptePage(lo);
+    if (!tableUsable(v, page)) return 0;
+  }
+}
+
+/** Unmap [gfn, gfn + 1) below table `page` of `level`; emptied tables are unlinked on the way back. */
+function unmapBelow(pgt: Pgt, page: number, level: number, gfn: number): number {
+  const v = pgt.views;
+  const w = entryWord(v, page, level, gfn);
+  let lo = loadLo(v, w);
+  if (!pteIsTable(lo, level)) {
+    let ret = 0;
+    if (lo !== 0) {
+      if (!pteValid(lo)) throw new Error(`unmap under the write lock met 0x${(lo >>> 0).toString(16)}`);
+      if (level === 3) clearEntry(pgt, page, w, 3, gfn);
+      else ret = splitBlock(pgt, w, level, gfn, lo, false); // partial block: split, then descend
+    }
+    lo = reloadLo(v, w, lo);
+    if (ret !== 0) return ret;
+    if (!pteIsTable(lo, level)) return 0;
+  }
+  const child = ptePage(lo);
+  if (!tableUsable(v, child)) return 0;
+  const ret = unmapBelow(pgt, child, level + 1, gfn);
+  if (ret !== 0) return ret;
+  // The walk's TABLE_POST visit of this table entry.
+  if (tableLive(v, child) === 0) unlinkTable(pgt, page, w, level, entryStart(gfn, level), child);
+  return 0;
+}
+
+/** stage2Unmap of [gfn, gfn + 1) under the write lock: 0 or ENOMEM. Caller checked the range. */
+export function unmapPage(pgt: Pgt, gfn: number): number {
+  if (!tableUsable(pgt.views, pgt.root)) return 0;
+  return unmapBelow(pgt, pgt.root, pgt.startLevel, gfn);
+}
+
+/** stage2Mkold of [gfn, gfn + 1), lockless-safe: true when the leaf was young. */
+export function mkoldPage(pgt: Pgt, gfn: number): boolean {
+  const v = pgt.views;
+  const i32 = v.i32;
+  let page = pgt.root;
+  let young = false;
+  if (!tableUsable(v, page)) return false;
+  for (let level = pgt.startLevel; ; level++) {
+    const w = entryWord(v, page, level, gfn);
+    let lo = loadLo(v, w);
+    if (!pteIsTable(lo, level)) {
+      for (let l = lo; pteValid(l) && (l & S2_AF) !== 0; l = atomics.load(i32, w)) {
+        if (atomics.compareExchange(i32, w, l, l & ~S2_AF) === l) {
+          young = true;
+          break;
+        }
+      }
+      lo = reloadLo(v, w, lo);
+      if (!pteIsTable(lo, level)) return young;
+    }
+    page = ptePage(lo);
+    if (!tableUsable(v, page)) return young;
+  }
+}
+
+// ---- per-access paths ---------------------------------------------------------------------
+
+/**
+ * The valid leaf mapping `addr`: the Int32 index of its lo word, or -1 (unmapped,
+ * invalid or mid break-before-make). Sets out.level when given. Allocation-free;
+ * safe lockless (under RCU): it reads only lo words, which are atomic.
+ */
+export function stage2GetLeaf(pgt: Pgt, addr: number, out?: LeafOut): number {
+  const v = pgt.views;
+  if (v.debugPoison) return getLeafDebug(pgt, addr, out);
+  if (!(addr < pgt.ipaSize)) return -1;
+  const i32 = v.i32;
+  const tables = v.tables;
+  const gfn = addr * INV_PAGE;
+  let page = pgt.root;
+  let level = pgt.startLevel;
+  for (;;) {
+    const w = tables + page * TABLE_WORDS + (((gfn * LEVEL_MUL[level]) & 511) << 1);
+    const lo = atomics.load(i32, w);
+    if ((lo & 1) === 0) return -1;
+    if (level === 3 || (lo & 2) === 0) {
+      if (out !== undefined) out.level = level;
+      return w;
+    }
+    page = lo >>> 12;
+    level++;
+  }
+}
+
+/** stage2GetLeaf in a debug arena: also counts use-after-free and poison reads (ALLOC_UAF, ALLOC_POISON_READS). */
+function getLeafDebug(pgt: Pgt, addr: number, out?: LeafOut): number {
+  const v = pgt.views;
+  if (!(addr < pgt.ipaSize)) return -1;
+  const gfn = addr * INV_PAGE;
+  let page = pgt.root;
+  for (let level = pgt.startLevel; ; level++) {
+    if (!tableUsable(v, page)) return -1;
+    const w = v.tables + page * TABLE_WORDS + (((gfn * LEVEL_MUL[level]) & 511) << 1);
+    const lo = atomics.load(v.i32, w);
+    if (ptePoisoned(v, lo) || (lo & 1) === 0) return -1;
+    if (level === 3 || (lo & 2) === 0) {
+      if (out !== undefined) out.level = level;
+      return w;
+    }
+    page = lo >>> 12;
+  }
+}
+
+/** Host frame backing `addr` under the leaf at `word` (a block maps consecutive frames), or -1 if it changed. */
+export function stage2LeafFrame(views: ArenaViews, word: number, level: number, addr: number): number {
+  const i32 = views.i32;
+  const lo = atomics.load(i32, word);
+  const hi = atomics.load(i32, word + 1);
+  if (atomics.load(i32, word) !== lo || !pteValid(lo) || pteIsTable(lo, level)) return -1;
+  const gfn = addr * INV_PAGE;
+  return pteOaFrame(lo, hi) + (gfn - entryStart(gfn, level));
+}
+
+/** Set AF on the leaf at `word` (cmpxchg loop against agers). True when this call set it. */
+export function stage2MkyoungPte(views: ArenaViews, word: number, level: number): boolean {
+  const i32 = views.i32;
+  for (;;) {
+    const lo = atomics.load(i32, word);
+    if ((lo & 1) === 0 || (lo & S2_AF) !== 0 || pteIsTable(lo, level)) return false;
+    if (atomics.compareExchange(i32, word, lo, lo | S2_AF) === lo) return true;
+  }
+}
+
+const scratch: LeafOut = { level: 0 };
+
+/** Hardware AF update (FEAT_HAFDBS) or the access-flag fault handler: true when AF was set by this call. */
+export function stage2Mkyoung(pgt: Pgt, addr: number): boolean {
+  const w = stage2GetLeaf(pgt, addr, scratch);
+  return w >= 0 && stage2MkyoungPte(pgt.views, w, scratch.level);
+}
+
+/** Permission relax on a write fault: set S2AP W on the leaf. True when this call set it. */
+export function stage2SetWritable(pgt: Pgt, addr: number): boolean {
+  const w = stage2GetLeaf(pgt, addr, scratch);
+  if (w < 0) return false;
+  const i32 = pgt.views.i32;
+  for (;;) {
+    const lo = atomics.load(i32, w);
+    if ((lo & 1) === 0 || (lo & S2AP_W) !== 0 || pteIsTable(lo, scratch.level)) return false;
+    if (atomics.compareExchange(i32, w, lo, lo | S2AP_W) === lo) return true;
+  }
+}
