@@ -283,6 +283,18 @@ export interface PresetCatalog {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
+/** A trace file the user loaded (LabApi.loadTrace): its name (the file's base name) and its size. */
+export interface LoadedTrace {
+  /** What a trace workload names (`workload.trace`), e.g. 'cloudPhysicsIO' for cloudPhysicsIO.txt. */
+  name: string;
+  requests: number;
+  /** Distinct objects = guest pages the trace touches. */
+  distinct: number;
+}
+
+/** Largest trace file a host accepts (LabApi.loadTrace); the 113,872-request cloudPhysicsIO is 1-3 MiB. */
+export const TRACE_MAX_BYTES = 256 * 1024 * 1024;
+
 export type MenuCommand = 'new' | 'open' | 'save' | 'save-as' | 'export-csv' | 'run' | 'pause' | 'stop' | 'about';
 
 /** What the renderer asks of its host (Electron main via preload, or the browser edition). */
@@ -304,6 +316,12 @@ export interface LabApi {
   /** Decode a session from bytes (drag-and-drop, command line). */
   loadSessionBytes(bytes: Uint8Array, name: string): Promise<Result<{ session: SessionData; path: string }>>;
   exportCsv(session: SessionData): Promise<Result<{ path: string; canceled: boolean }>>;
+  /**
+   * Parse a trace file (.txt, .csv, .oracleGeneral.bin / .bin; engine/core/trace) and keep its page ids in
+   * the host under the file's base name; startRun then replays it for every trace workload of that name.
+   * A later load of the same name replaces it. Malformed input is a Result error naming file, line and problem.
+   */
+  loadTrace(bytes: Uint8Array, fileName: string): Promise<Result<LoadedTrace>>;
   /** Menu commands and sessions opened by the OS (command line, second instance, file drop on the app). */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
   onSessionOpened(listener: (opened: { session: SessionData; path: string }) => void): () => void;

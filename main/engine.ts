@@ -11,18 +11,11 @@ import { nodeCores, nodeSpawnerFrom } from '../engine/host/node/spawn.ts';
 import type { StartRun } from './runs.ts';
 
 export interface EngineOptions {
-  /** Traces known to this host by name (workload.trace); none are bundled yet. */
-  traces?: Record<string, Uint32Array>;
   log?: (message: string) => void;
 }
 
-export function createEngine(options: EngineOptions = {}): StartRun {
+/** `traces` of each run: the traces the user loaded into this window (lab:loadTrace, main/traces.ts). */
+export function createEngine(_options: EngineOptions = {}): StartRun {
   const spawnWorker = nodeSpawnerFrom(() => createSimWorker({}));
-  return (config, onEvent) =>
-    startRun(config, {
-      spawnWorker,
-      cores: nodeCores(),
-      onEvent,
-      ...(options.traces ? { traces: options.traces } : {}),
-    });
+  return (config, onEvent, traces) => startRun(config, { spawnWorker, cores: nodeCores(), onEvent, traces });
 }

@@ -18,6 +18,7 @@ import { createIpcHandlers, type Dialogs } from './ipc/handlers.ts';
 import { registerIpc, sendEvent } from './ipc/register.ts';
 import { createPresets } from './presets.ts';
 import { createEngine } from './engine.ts';
+import { WindowTraces } from './traces.ts';
 import { sessionPathFromArgv } from './args.ts';
 import { createMainWindow, type ReadyQueue } from './window.ts';
 
@@ -80,6 +81,7 @@ const dialogs: Dialogs = {
 };
 
 const runs = new RunRegistry(createEngine({ log }));
+const traces = new WindowTraces();
 
 /** Open a session file given by the OS (command line, second instance, Open Recent, macOS open-file). */
 async function openSessionPath(file: string): Promise<void> {
@@ -108,6 +110,7 @@ function createWindow(): void {
   created.win.on('closed', () => {
     runs.stopAllOf(id);
     documents.forget(id);
+    traces.forget(id);
     if (mainWindow === created) mainWindow = null;
   });
   created.win.webContents.on('render-process-gone', () => runs.stopAllOf(id));
@@ -128,11 +131,15 @@ async function start(): Promise<void> {
       });
     });
   }
-  registerIpc(ipcMain, createIpcHandlers({ runs, presets: createPresets({ log }), dialogs, files, documents, log }), {
-    isTrusted: (frame) => isTrustedSender(frame, devServerUrl),
-    windowOf: (sender) => BrowserWindow.getAllWindows().find((w) => w.webContents.id === sender.id) ?? null,
-    log,
-  });
+  registerIpc(
+    ipcMain,
+    createIpcHandlers({ runs, presets: createPresets({ log }), dialogs, files, documents, traces, log }),
+    {
+      isTrusted: (frame) => isTrustedSender(frame, devServerUrl),
+      windowOf: (sender) => BrowserWindow.getAllWindows().find((w) => w.webContents.id === sender.id) ?? null,
+      log,
+    },
+  );
   await documents.load();
   createWindow();
 }

@@ -3,6 +3,8 @@
  * Preset JSON is inlined into the main bundle at build time (presets/browser.ts uses Vite's eager
  * import.meta.glob, which electron-vite's main build and vitest both support), so the packaged app
  * reads no preset file from disk. A broken bundled preset is logged and left out, never fatal.
+ * The catalog is engine/core/config's buildCatalog: every scenario plus its per-profile variants
+ * ('<scenario>@<hardware id>'), the same catalog the browser edition lists.
  */
 import type { PresetCatalog } from '../engine/protocol.ts';
 import {

@@ -16,8 +16,15 @@ export interface RunHandleLike {
   readonly done: Promise<unknown>;
 }
 
-/** Starts one run of a validated config; events arrive through onEvent (never synchronously re-entrant). */
-export type StartRun = (config: ScenarioConfig, onEvent: (event: RunEvent) => void) => RunHandleLike;
+/**
+ * Starts one run of a validated config; events arrive through onEvent (never synchronously re-entrant).
+ * `traces`: page ids of the traces the config's trace workloads replay (by name).
+ */
+export type StartRun = (
+  config: ScenarioConfig,
+  onEvent: (event: RunEvent) => void,
+  traces: Record<string, Uint32Array>,
+) => RunHandleLike;
 
 /** A renderer that receives a run's events. */
 export interface RunOwner {
@@ -31,7 +38,7 @@ export class RunRegistry {
 
   constructor(private readonly startRun: StartRun) {}
 
-  start(config: ScenarioConfig, owner: RunOwner): { runId: string } {
+  start(config: ScenarioConfig, owner: RunOwner, traces: Record<string, Uint32Array> = {}): { runId: string } {
     // Events can arrive before startRun returns (e.g. 'starting'): buffer them until the handle exists.
     let runId: string | null = null;
     const early: RunEvent[] = [];
@@ -39,7 +46,7 @@ export class RunRegistry {
       if (runId === null) early.push(event);
       else this.deliver(runId, owner, event);
     };
-    const handle = this.startRun(config, onEvent);
+    const handle = this.startRun(config, onEvent, traces);
     runId = handle.runId;
     this.runs.set(runId, { handle, owner });
     for (const e of early) this.deliver(runId, owner, e);

@@ -1,6 +1,7 @@
 /**
  * LabApi for the browser edition: the engine runs in Web Workers (engine/host/web), presets come from
- * the Vite preset loader, sessions are downloads and file-picker uploads decoded by engine/session.
+ * the Vite preset loader, sessions are downloads and file-picker uploads decoded by engine/session,
+ * trace files the user loads are parsed by engine/core/trace and kept here (page ids never reach the UI).
  *
  * The engine and the preset source are injected (see web/main.ts), so this module is the seam where
  * the browser edition's behaviour can be tested without workers.
@@ -23,6 +24,7 @@ import {
   SESSION_MAX_BYTES,
   sessionToCsv,
 } from '../engine/session/index.ts';
+import { TraceLibrary } from '../engine/core/trace/index.ts';
 import { download, pickFile, withExtension } from './files.ts';
 
 /** What the browser edition needs of the engine host: start a run, control it by id. */
@@ -34,8 +36,15 @@ export interface EngineRun {
 }
 
 export interface BrowserDeps {
-  /** Validate + start; events for the run go to `onEvent`. Throws or returns an error for bad configs. */
-  startRun(config: ScenarioConfig, onEvent: (e: RunEvent) => void): Result<EngineRun> | Promise<Result<EngineRun>>;
+  /**
+   * Validate + start; events for the run go to `onEvent`. Throws or returns an error for bad configs.
+   * `traces`: the trace files this page loaded (validate trace workloads against them, replay their page ids).
+   */
+  startRun(
+    config: ScenarioConfig,
+    onEvent: (e: RunEvent) => void,
+    traces: TraceLibrary,
+  ): Result<EngineRun> | Promise<Result<EngineRun>>;
   listPresets(): Promise<PresetCatalog>;
   parseHardwarePreset(text: string, fileName: string): Result<HardwareProfile>;
   /** Asks the user for a file name (Save As); null = canceled. */
@@ -56,6 +65,8 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
   const menuListeners = new Set<(c: MenuCommand) => void>();
   const openedListeners = new Set<(o: { session: SessionData; path: string }) => void>();
   const runs = new Map<string, EngineRun>();
+  /** Trace files loaded by the user: page ids stay here, the renderer sees only name and counts. */
+  const traces = new TraceLibrary();
   /** The file name sessions are saved under until Save As changes it. */
   let sessionFile = '';
 
@@ -100,7 +111,7 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
 
     async startRun(config) {
       try {
-        const r = await deps.startRun(config, emit);
+        const r = await deps.startRun(config, emit, traces);
         if (!r.ok) return r;
         runs.set(r.value.runId, r.value);
         return { ok: true, value: { runId: r.value.runId } };
@@ -176,6 +187,15 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
         const name = `${base}-run${index + 1}.csv`;
         download(sessionToCsv(session, index), name, 'text/csv');
         return { ok: true, value: { path: name, canceled: false } };
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+
+    async loadTrace(bytes, fileName) {
+      try {
+        if (!(bytes instanceof Uint8Array)) return fail('BadArgument', 'trace bytes must be a Uint8Array');
+        return traces.load(bytes, String(fileName));
       } catch (e) {
         return { ok: false, error: toErrorInfo(e) };
       }

@@ -13,9 +13,13 @@ const spawnWorker = webSpawner(
 );
 
 /** Throws (ConfigError) for a bad config; the caller turns that into a Result error. */
-export function startWebRun(config: ScenarioConfig, onEvent: (e: RunEvent) => void): Result<EngineRun> {
-  // Trace workloads need trace data the browser edition does not bundle; the engine reports that clearly.
-  const handle = startRun(config, { spawnWorker, traces: {}, cores: webCores(), onEvent });
+export function startWebRun(
+  config: ScenarioConfig,
+  onEvent: (e: RunEvent) => void,
+  traces: Record<string, Uint32Array>,
+): Result<EngineRun> {
+  // `traces`: page ids of the trace files the user loaded (web/labApi.ts keeps them, LabApi.loadTrace).
+  const handle = startRun(config, { spawnWorker, traces, cores: webCores(), onEvent });
   // Failures arrive as 'error' events; the promise's rejection is not a second report.
   handle.done.catch(() => {});
   return {

@@ -11,6 +11,7 @@
 import type {
   ErrorInfo,
   HardwareProfile,
+  LoadedTrace,
   MenuCommand,
   PresetCatalog,
   Result,
@@ -36,6 +37,7 @@ export interface InvokeChannels {
     result: Result<{ session: SessionData; path: string }>;
   };
   'lab:exportCsv': { args: [session: SessionData]; result: Result<{ path: string; canceled: boolean }> };
+  'lab:loadTrace': { args: [bytes: Uint8Array, fileName: string]; result: Result<LoadedTrace> };
 }
 export type InvokeChannel = keyof InvokeChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
@@ -52,6 +54,7 @@ export const INVOKE_CHANNELS = [
   'lab:openSession',
   'lab:loadSessionBytes',
   'lab:exportCsv',
+  'lab:loadTrace',
 ] as const satisfies readonly InvokeChannel[];
 
 // Compile-time check that the list above names every channel exactly (no more, no fewer).

@@ -9,7 +9,15 @@
  * before a handler is called (register.ts).
  */
 import path from 'node:path';
-import type { HardwareProfile, PresetCatalog, Result, ScenarioConfig, SessionData } from '../../engine/protocol.ts';
+import {
+  TRACE_MAX_BYTES,
+  type HardwareProfile,
+  type LoadedTrace,
+  type PresetCatalog,
+  type Result,
+  type ScenarioConfig,
+  type SessionData,
+} from '../../engine/protocol.ts';
 import { decodeSession, SESSION_EXTENSION, sessionToCsv, validateSessionData } from '../../engine/session/index.ts';
 import type { RunOwner } from '../runs.ts';
 import type { SessionFiles } from '../sessionFiles.ts';
@@ -50,8 +58,18 @@ export interface Documents {
   defaultDir(): string;
 }
 
+/** Trace files each window loaded (main/traces.ts): the page ids stay in main. */
+export interface Traces {
+  of(ownerId: number): {
+    load(bytes: Uint8Array, fileName: string): Result<LoadedTrace>;
+    /** The config, then its trace workloads against the loaded traces. */
+    validateRun(config: ScenarioConfig): Result<ScenarioConfig>;
+    pageIdsFor(config: ScenarioConfig): Record<string, Uint32Array>;
+  };
+}
+
 export interface RunControl {
-  start(config: ScenarioConfig, owner: RunOwner): { runId: string };
+  start(config: ScenarioConfig, owner: RunOwner, traces?: Record<string, Uint32Array>): { runId: string };
   control(runId: string, owner: RunOwner, action: 'pause' | 'resume' | 'stop'): boolean;
 }
 
@@ -61,6 +79,9 @@ export interface IpcDeps {
   dialogs: Dialogs;
   files: SessionFiles;
   documents: Documents;
+  traces: Traces;
+  /** Largest trace file lab:loadTrace accepts (default TRACE_MAX_BYTES). */
+  maxTraceBytes?: number;
   log?: (message: string) => void;
 }
 
@@ -88,7 +109,8 @@ function fail<T>(name: string, message: string): Result<T> {
 }
 
 export function createIpcHandlers(deps: IpcDeps): Handlers {
-  const { runs, presets, dialogs, files, documents } = deps;
+  const { runs, presets, dialogs, files, documents, traces } = deps;
+  const maxTraceBytes = deps.maxTraceBytes ?? TRACE_MAX_BYTES;
   const log = deps.log ?? (() => {});
 
   const controlRun = (action: 'pause' | 'resume' | 'stop') => async (ctx: CallContext, args: readonly unknown[]) => {
@@ -134,10 +156,13 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     'lab:listPresets': () => presets.catalog(),
 
     'lab:startRun': async (ctx, args) => {
-      const config = presets.validateScenario(args[0]);
+      const valid = presets.validateScenario(args[0]);
+      if (!valid.ok) return valid;
+      const loaded = traces.of(ctx.owner.id);
+      const config = loaded.validateRun(valid.value);
       if (!config.ok) return config;
       try {
-        return { ok: true, value: runs.start(config.value, ctx.owner) };
+        return { ok: true, value: runs.start(config.value, ctx.owner, loaded.pageIdsFor(config.value)) };
       } catch (e) {
         return fail('RunStartError', `the run could not start: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -150,6 +175,18 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       const text = stringArg(args, 0, 'preset text', MAX_PRESET_TEXT);
       const fileName = stringArg(args, 1, 'file name', 1000);
       return presets.importHardware(text, fileName);
+    },
+
+    'lab:loadTrace': async (ctx, args) => {
+      const bytes = args[0];
+      if (!(bytes instanceof Uint8Array)) throw new BadArgument('trace bytes must be a Uint8Array');
+      const fileName = path.basename(stringArg(args, 1, 'file name', 1000));
+      if (bytes.byteLength > maxTraceBytes)
+        return fail(
+          'TraceTooLarge',
+          `${fileName}: trace file too large (${bytes.byteLength} bytes, the limit is ${maxTraceBytes})`,
+        );
+      return traces.of(ctx.owner.id).load(bytes, fileName);
     },
 
     'lab:saveSession': async (ctx, args) => {

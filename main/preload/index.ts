@@ -52,6 +52,7 @@ const labApi: LabApi = {
   openSession: () => invokeResult('lab:openSession'),
   loadSessionBytes: (bytes, name) => invokeResult('lab:loadSessionBytes', bytes, name),
   exportCsv: (session) => invokeResult('lab:exportCsv', session),
+  loadTrace: (bytes, fileName) => invokeResult('lab:loadTrace', bytes, fileName),
   onMenuCommand: (listener) => subscribe('lab:menuCommand', listener),
   onSessionOpened: (listener) => subscribe('lab:sessionOpened', listener),
 };

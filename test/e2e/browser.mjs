@@ -1,5 +1,5 @@
 // Shared e2e helpers: Debian Chromium through playwright-core with a fresh profile, and page hooks.
-/* global window -- code passed to page.evaluate runs in the page */
+/* global window, document, requestAnimationFrame, DataTransfer, DragEvent -- code passed to page.evaluate runs in the page */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +59,50 @@ export async function summaryCells(page, col = 0) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+}
+
+/**
+ * Waits until every chart of `view` (data-testid of the run or compare view) exists (charts are created
+ * one per animation frame) and, when the view shows finished runs (its data-rows), has drawn every row;
+ * then two more frames so the last draw is on screen. Call before reading chart hooks or taking a shot.
+ */
+export async function chartsSettled(page, view, timeout = 15_000) {
+  await page.waitForFunction(
+    (v) => {
+      const root = document.querySelector(`[data-testid="${v}"]`);
+      if (!root) return false;
+      const canvases = [...root.querySelectorAll('canvas[data-testid^="chart-"]')];
+      const rows = root.dataset.rows;
+      return (
+        canvases.length > 0 &&
+        canvases.every((c) => c.dataset.mounted === 'true' && (rows === undefined || c.dataset.rows === rows))
+      );
+    },
+    view,
+    { timeout },
+  );
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/**
+ * Drops a file on the element matching `selector` the way a user's drag does: dragover then drop events
+ * carrying a DataTransfer that holds the file.
+ */
+export async function dropFile(page, selector, name, bytes) {
+  await page.evaluate(
+    ({ selector, name, b64 }) => {
+      const bin = atob(b64);
+      const data = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], name));
+      const target = document.querySelector(selector);
+      if (!target) throw new Error(`nothing matches ${selector}`);
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    { selector, name, b64: Buffer.from(bytes).toString('base64') },
+  );
 }
 
 /**

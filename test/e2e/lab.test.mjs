@@ -1,12 +1,28 @@
 // Acceptance flow of the browser edition (issue 4): each hardware profile runs the seed-debate
 /* global window, document -- code passed to page.evaluate runs in the page */
 // scenario with live charts and a progress bar reaching 100 %; a saved session reopens after a reload
-// with identical summary numbers; a corrupt file shows a clear error and keeps the current session.
+// (and when dropped on the window) with identical summary numbers; a corrupt file shows a clear error
+// and keeps the current session; CSV export; hardware preset import; trace files loaded in the workload
+// editor, and the trace-oracle scenario replaying cloudPhysicsIO with exact LRU (79438 misses).
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { SHOTS, URL_UNDER_TEST, launch, shot, summaryCells, traceMainThread } from './browser.mjs';
+import {
+  SHOTS,
+  URL_UNDER_TEST,
+  chartsSettled,
+  dropFile,
+  launch,
+  shot,
+  summaryCells,
+  traceMainThread,
+} from './browser.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// CI has shared/ beside the clone.
+const TRACE_DIR = path.resolve(repoRoot, '../shared/data/traces');
 
 const CHARTS = [
   'hitRate',
@@ -18,6 +34,12 @@ const CHARTS = [
   'rcuPagesAwaitingFree',
 ];
 const RUN_TIMEOUT = 60_000;
+/** The header of an exported CSV: every sampled column (engine/protocol.ts SAMPLE_COLUMNS), in order. */
+const CSV_HEADER =
+  'tMs,accesses,hitRate,refaults,refaultRatePerSec,evictions,evictionPrecision,s2Faults,afFaults,vcpuStallNs,' +
+  'lockWaitNs,lockHoldNs,agingNs,ptesScanned,youngFound,cmpxchgFailures,rcuGracePeriods,rcuCallbacksPending,' +
+  'rcuPagesAwaitingFree,throughput,freeFrames,residentPages';
+const digits = (text) => text.replace(/[\s\u2009]/g, '');
 
 describe('Overcommit Lab browser edition', () => {
   /** @type {Awaited<ReturnType<typeof launch>>} */
@@ -46,6 +68,24 @@ describe('Overcommit Lab browser edition', () => {
     await shot(page, '01-setup');
   });
 
+  it("switching profile takes the engine's resolution: vault protected only on pKVM, the profile's harvest", async () => {
+    const vault = await page.$$eval('[data-testid^="guest-"] input[aria-label="Guest name"]', (inputs) =>
+      inputs.findIndex((i) => i.value === 'vault'),
+    );
+    assert.ok(vault >= 0, 'the seed debate has a vault guest');
+    const expected = { 'ampere-altra': 'lockless', 'phone-prev82': 'locked-write', pkvm: 'hypercall' };
+    for (const [profile, harvest] of Object.entries(expected)) {
+      await page.selectOption('[data-testid="profile-select"]', profile);
+      assert.equal(await page.inputValue('[data-testid="harvest-select"]'), harvest, `harvest on ${profile}`);
+      assert.equal(
+        await page.isChecked(`[data-testid="g${vault}-protected"]`),
+        profile === 'pkvm',
+        `vault protected on ${profile}`,
+      );
+    }
+    await page.selectOption('[data-testid="profile-select"]', 'ampere-altra');
+  });
+
   it('runs the seed debate on each hardware profile with live charts and 100 % progress', async () => {
     const profiles = await page.$$eval('[data-testid="profile-select"] option', (os) => os.map((o) => o.value));
     assert.ok(profiles.length >= 3, `expected three hardware profiles, got ${profiles.join(', ')}`);
@@ -69,9 +109,12 @@ describe('Overcommit Lab browser edition', () => {
       await page.waitForSelector('[data-testid="summary-hitRate-0"]');
       const banner = page.locator('[data-testid="error-banner"]');
       assert.equal(await banner.count(), 0, (await banner.count()) ? await banner.textContent() : '');
+      // At the end of the run every chart shows every row and has at least one finite point (eviction
+      // precision is NaN, drawn as a gap, until the first refault window closes).
+      await chartsSettled(page, 'run-view');
       for (const c of CHARTS) {
         const points = Number(await page.getAttribute(`[data-testid="chart-${c}"]`, 'data-points'));
-        assert.ok(points > 0, `chart ${c} is empty for ${profile}`);
+        assert.ok(points > 0, `chart ${c} has no finite point at the end of the ${profile} run`);
       }
       // The canvas really has ink on it (not just data).
       const inked = await page.$eval('[data-testid="chart-hitRate"]', (cv) => {
@@ -116,12 +159,36 @@ describe('Overcommit Lab browser edition', () => {
     await page.waitForSelector('[data-testid="summary-hitRate-2"]');
     for (const i of [0, 1, 2])
       assert.equal((await summaryCells(page, i))[`summary-hitRate-${i}`], summaries[i]['summary-hitRate-0']);
-    await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid="chart-hitRate"]')?.dataset.points ?? 0) > 0,
-    );
+    await chartsSettled(page, 'compare-view');
+    assert.equal(await page.locator('[data-testid="compare-view"] canvas[data-mounted="true"]').count(), CHARTS.length);
     await shot(page, '03-compare');
     await page.click('[data-testid="run-item-1"]');
     await page.waitForSelector('[data-testid="run-view"]');
+  });
+
+  it('exports the selected run as CSV: a header row and one row per sample', async () => {
+    await chartsSettled(page, 'run-view');
+    const rows = Number(await page.getAttribute('[data-testid="run-view"]', 'data-rows'));
+    assert.ok(rows > 0);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid="export-csv-button"]'),
+    ]);
+    assert.match(download.suggestedFilename(), /run2\.csv$/);
+    const file = path.join(SHOTS, 'export.csv');
+    await download.saveAs(file);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    assert.equal(lines[0], CSV_HEADER);
+    assert.equal(lines.length, 1 + rows, 'one row per sample');
+    const cols = lines[0].split(',').length;
+    for (const line of lines.slice(1)) assert.equal(line.split(',').length, cols);
+    // Rows are samples in virtual-time order.
+    const t = lines.slice(1).map((l) => Number(l.split(',')[0]));
+    assert.ok(
+      t.every((x, i) => i === 0 || x > t[i - 1]),
+      'tMs increases row by row',
+    );
+    assert.match(await page.textContent('[data-testid="notice"]'), /Exported .*run2\.csv/);
   });
 
   it('saves the session as a download', async () => {
@@ -150,6 +217,7 @@ describe('Overcommit Lab browser edition', () => {
     for (const i of [0, 1, 2]) assert.deepEqual(await summaryCells(page, i), renumber(summaries[i], i));
     await page.click('[data-testid="tab-run"]');
     assert.equal(await page.inputValue('[data-testid="scenario-select"]'), 'seed-debate');
+    await chartsSettled(page, 'run-view');
     await shot(page, '04-reopened');
     await page.locator('[data-testid="summary-table"]').scrollIntoViewIfNeeded();
     await shot(page, '04b-reopened-summary');
@@ -170,8 +238,21 @@ describe('Overcommit Lab browser edition', () => {
     await shot(page, '05-corrupt-error');
   });
 
-  it('"run seed debate on all profiles" runs each profile and opens the comparison', async () => {
+  it('a session file dropped on the window reopens it', async () => {
     await page.click('[data-testid="error-dismiss"]');
+    await page.click('[data-testid="new-button"]');
+    assert.equal(await page.locator('[data-testid="run-item-0"]').count(), 0, 'New cleared the runs');
+    await dropFile(page, '.app', 'dropped.msgpack', readFileSync(savedPath));
+    await page.waitForSelector('[data-testid="summary-hitRate-0"]');
+    assert.deepEqual(await summaryCells(page, 0), summaries[1]);
+    assert.equal(await page.textContent('[data-testid="session-name"]'), 'dropped.msgpack');
+    assert.equal(await page.locator('[data-testid="run-item-2"]').count(), 1);
+    assert.equal(await page.locator('[data-testid="error-banner"]').count(), 0);
+    // The drop overlay is gone.
+    assert.equal(await page.locator('.drop').count(), 0);
+  });
+
+  it('"run seed debate on all profiles" runs each profile and opens the comparison', async () => {
     await page.click('[data-testid="run-all-profiles"]');
     await page.waitForSelector('[data-testid="compare-view"] [data-testid="summary-hitRate-2"]', {
       timeout: 3 * RUN_TIMEOUT,
@@ -180,7 +261,112 @@ describe('Overcommit Lab browser edition', () => {
     const heads = await page.$$eval('[data-testid^="summary-head-"]', (els) => els.map((e) => e.textContent.trim()));
     assert.equal(heads.length, 3);
     assert.match(heads.join('\n'), /#4 .*\n#5 .*\n#6 /s);
+    await chartsSettled(page, 'compare-view');
     await shot(page, '06-run-all-profiles');
+  });
+
+  it('imports a hardware preset file; an invalid one shows the error naming the bad key', async () => {
+    const preset = JSON.parse(readFileSync(path.join(repoRoot, 'presets/hardware/ampere-altra.json'), 'utf8'));
+    const good = path.join(SHOTS, 'e2e-altra.json');
+    writeFileSync(good, JSON.stringify({ ...preset, id: 'e2e-altra', name: 'E2E Altra (imported)' }));
+    const bad = path.join(SHOTS, 'e2e-typo.json');
+    const { walkLevel, ...costs } = preset.costs;
+    writeFileSync(bad, JSON.stringify({ ...preset, id: 'e2e-typo', costs: { ...costs, walkLevl: walkLevel } }));
+
+    const pick = async (file) => {
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.click('[data-testid="import-hardware"]'),
+      ]);
+      await chooser.setFiles(file);
+    };
+    await pick(good);
+    await page.waitForSelector('[data-testid="profile-select"] option[value="e2e-altra"]', { state: 'attached' });
+    assert.equal(await page.inputValue('[data-testid="profile-select"]'), 'e2e-altra');
+    assert.match(
+      await page.textContent('[data-testid="notice"]'),
+      /Imported hardware profile “E2E Altra \(imported\)”/,
+    );
+    assert.equal(await page.locator('[data-testid="error-banner"]').count(), 0);
+
+    await pick(bad);
+    const banner = page.locator('[data-testid="error-banner"]');
+    await banner.waitFor();
+    const text = await banner.textContent();
+    assert.match(text, /e2e-typo\.json/);
+    assert.match(text, /walkLevl/);
+    assert.equal(await page.locator('[data-testid="profile-select"] option[value="e2e-typo"]').count(), 0);
+    await shot(page, '07-import-hardware-error');
+    await page.click('[data-testid="error-dismiss"]');
+  });
+
+  it('loads trace files in the workload editor: counts for a good one, the problem for a malformed one', async () => {
+    await page.click('[data-testid="tab-setup"]');
+    await page.selectOption('[data-testid="scenario-select"]', 'trace-oracle');
+    await page.selectOption('[data-testid="profile-select"]', 'ampere-altra');
+    const status = page.locator('[data-testid="g0-trace-status"]');
+    assert.match(await status.textContent(), /“cloudPhysicsIO” is not loaded/);
+
+    // Running before the trace is loaded: a clear error, no run.
+    await page.click('[data-testid="run-button"]');
+    const banner = page.locator('[data-testid="error-banner"]');
+    await banner.waitFor();
+    assert.match(await banner.textContent(), /trace 'cloudPhysicsIO', which is not loaded/);
+    await page.click('[data-testid="error-dismiss"]');
+
+    const pick = async (file) => {
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.click('[data-testid="g0-trace-load"]'),
+      ]);
+      await chooser.setFiles(file);
+    };
+    const malformed = path.join(SHOTS, 'malformed.txt');
+    writeFileSync(malformed, '17\n42\n4x2\n');
+    await pick(malformed);
+    await page.waitForSelector('[data-testid="g0-trace-status"][role="alert"]');
+    assert.equal(await status.textContent(), 'malformed.txt: line 3: object id "4x2" is not a non-negative integer');
+    await shot(page, '08-trace-malformed');
+
+    const small = path.join(SHOTS, 'tiny.txt');
+    writeFileSync(small, '5\n6\n5\n7\n5\n');
+    await pick(small);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="g0-trace-status"]')?.textContent?.includes('“tiny” loaded'),
+    );
+    assert.match(digits(await status.textContent()), /5requests,3distinctpages/);
+    assert.equal(await page.inputValue('[data-testid="g0-trace-name"]'), 'tiny');
+  });
+
+  it('the trace-oracle scenario replays cloudPhysicsIO (dropped on the editor) with exact LRU: 79438 misses', async () => {
+    const text = readFileSync(path.join(TRACE_DIR, 'cloudPhysicsIO.txt'));
+    await dropFile(page, '[data-testid="g0-trace-drop"]', 'cloudPhysicsIO.txt', text);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="g0-trace-status"]')?.textContent?.includes('“cloudPhysicsIO” loaded'),
+    );
+    const status = await page.textContent('[data-testid="g0-trace-status"]');
+    assert.match(digits(status), /113872requests,48974distinctpages/);
+    assert.equal(await page.inputValue('[data-testid="g0-trace-name"]'), 'cloudPhysicsIO');
+    // The drop was a trace, not a session: no session error, no overlay.
+    assert.equal(await page.locator('[data-testid="error-banner"]').count(), 0);
+    assert.equal(await page.locator('.drop').count(), 0);
+    await shot(page, '09-trace-loaded');
+
+    const runsBefore = await page.locator('[data-testid^="run-item-"]').count();
+    await page.click('[data-testid="run-button"]');
+    await page.waitForSelector(`[data-testid="run-item-${runsBefore}"]`, { timeout: RUN_TIMEOUT });
+    await page.waitForSelector('[data-testid="summary-misses-0"]');
+    assert.equal(await page.locator('[data-testid="error-banner"]').count(), 0);
+    const cells = await summaryCells(page, 0);
+    assert.equal(digits(cells['summary-misses-0']), '79438', 'exact LRU on 10000 pages misses 79438 times');
+    assert.equal(digits(cells['summary-accesses-0']), '113872');
+    // The replay ends with the trace (about 1.7 virtual s of the 5 s configured): the x axis ends there too.
+    const virtualMs = Number(digits(cells['summary-virtualMs-0']).replace(/ms$/, ''));
+    assert.ok(virtualMs > 0 && virtualMs < 5000, `virtual time ${cells['summary-virtualMs-0']}`);
+    await chartsSettled(page, 'run-view');
+    await shot(page, '10-trace-oracle-run');
+    await page.locator('[data-testid="summary-table"]').scrollIntoViewIfNeeded();
+    await shot(page, '10b-trace-oracle-summary');
   });
 });
 

@@ -36,6 +36,8 @@ interface BootReport {
   columnDigest: string;
   protocol: { status: number; csp: string };
   permission: boolean;
+  traceLoaded: { ok: boolean; value?: { name: string; requests: number; distinct: number } };
+  traceRun: { accesses: number; misses: number };
 }
 
 describe('built main bundle under Node with a stubbed electron', () => {
@@ -92,6 +94,12 @@ describe('built main bundle under Node with a stubbed electron', () => {
     expect(report.scenario).toBe('seed-debate');
     expect(report.eventTypes).toEqual(expect.arrayContaining(['state', 'progress', 'samples', 'done']));
     expect(report.rows).toBeGreaterThan(0);
+  });
+
+  it('loads a trace via lab:loadTrace and replays it in a run of the same window', () => {
+    expect(report.traceLoaded).toEqual({ ok: true, value: { name: 'boot', requests: 6, distinct: 3 } });
+    // Six requests to three pages, all of which fit: three cold misses.
+    expect(report.traceRun).toEqual({ accesses: 6, misses: 3 });
   });
 
   it('writes a session file (lab:saveSession) that decodes to the same summary and columns', async () => {

@@ -11,19 +11,21 @@ import { RunRegistry, type RunHandleLike } from '../../main/runs.ts';
 import { createSessionFiles } from '../../main/sessionFiles.ts';
 import { DocumentState } from '../../main/documents.ts';
 import { createPresets } from '../../main/presets.ts';
+import { WindowTraces } from '../../main/traces.ts';
 import { isTrustedSender } from '../../main/security.ts';
 import { encodeSession } from '../../engine/session/index.ts';
 import { makeConfig, makeSession } from '../session/fixtures.ts';
 
 interface FakeRun extends RunHandleLike {
   calls: string[];
+  traces: Record<string, Uint32Array>;
   finish(): void;
 }
 
 async function setup() {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lab-ipc-'));
   const started: FakeRun[] = [];
-  const runs = new RunRegistry((config: ScenarioConfig, onEvent: (e: RunEvent) => void) => {
+  const runs = new RunRegistry((config: ScenarioConfig, onEvent: (e: RunEvent) => void, traces) => {
     const runId = `run-${started.length + 1}`;
     onEvent({ type: 'state', runId, state: 'starting' }); // before the handle exists: must be buffered
     let finish = () => {};
@@ -31,6 +33,7 @@ async function setup() {
     const run: FakeRun = {
       runId,
       calls: [],
+      traces,
       done,
       finish: () => finish(),
       pause: () => run.calls.push('pause'),
@@ -54,6 +57,8 @@ async function setup() {
     dialogs,
     files: createSessionFiles(fsp),
     documents,
+    traces: new WindowTraces(),
+    maxTraceBytes: 4096,
   });
   const registered = new Map<string, (e: InvokeEventLike, ...a: unknown[]) => Promise<unknown>>();
   registerIpc({ handle: (c, l) => registered.set(c, l) }, handlers, {
@@ -109,6 +114,8 @@ describe('IPC registration and sender check', () => {
       ok: false,
       error: { name: 'BadArgument' },
     });
+    for (const args of [['1\n2\n', 'a.txt'], [[1, 2], 'a.txt'], [new Uint8Array(1), 7], [new Uint8Array(1)]])
+      expect(await call('lab:loadTrace', args)).toMatchObject({ ok: false, error: { name: 'BadArgument' } });
   });
 });
 
@@ -233,5 +240,49 @@ describe('lab:* round trips', () => {
     });
     expect((await fsp.readFile(path.join(dir, 'out.csv'), 'utf8')).split('\n')[0]).toMatch(/^tMs,accesses,hitRate/);
     expect(value(await call<{ ok: boolean }>('lab:exportCsv', [makeSession([])])).ok).toBe(false);
+  });
+
+  it('lab:loadTrace parses a trace, keeps its page ids in main per window and replays it in that window', async () => {
+    const { call, started } = await setup();
+    const bytes = new TextEncoder().encode('10\n20\n10\n30\n');
+    const loaded = value(await call('lab:loadTrace', [bytes, '/home/u/traces/mini.txt']));
+    expect(loaded).toEqual({ ok: true, value: { name: 'mini', requests: 4, distinct: 3 } });
+
+    const config = makeConfig();
+    config.guests[0].workload = { kind: 'trace', trace: 'mini', writeFraction: 0, thinkNs: 0 };
+    const r = value(await call<{ ok: boolean }>('lab:startRun', [config]));
+    expect(r.ok).toBe(true);
+    expect(Object.keys(started[0].traces)).toEqual(['mini']);
+    expect([...started[0].traces.mini]).toEqual([0, 1, 0, 2]);
+
+    // Another window has not loaded it: a clear validation error, no run.
+    const other = value(await call<{ ok: boolean; error?: { message: string } }>('lab:startRun', [config], { id: 2 }));
+    expect(other.ok).toBe(false);
+    expect(other.error?.message).toMatch(
+      /guests\[0\]\.workload\.trace: guest 'db' replays trace 'mini', which is not loaded/,
+    );
+    expect(started).toHaveLength(1);
+  });
+
+  it('lab:loadTrace names the file and the problem for a malformed, empty, unknown or oversized trace', async () => {
+    const { call } = await setup();
+    const err = async (bytes: Uint8Array, name: string) => {
+      const r = value(
+        await call<{ ok: boolean; error?: { name: string; message: string } }>('lab:loadTrace', [bytes, name]),
+      );
+      expect(r.ok).toBe(false);
+      return r.error!;
+    };
+    const enc = (t: string) => new TextEncoder().encode(t);
+    expect((await err(enc('1\n2\nthree\n'), 'bad.txt')).message).toBe(
+      'bad.txt: line 3: object id "three" is not a non-negative integer',
+    );
+    expect((await err(enc(''), 'empty.txt')).message).toMatch(/^empty\.txt: empty trace/);
+    expect((await err(enc('x'), 'notes.doc')).message).toMatch(/^notes\.doc: unknown trace encoding/);
+    expect((await err(new Uint8Array(25), 'odd.bin')).message).toMatch(/^odd\.bin: record 2 is truncated/);
+    expect(await err(new Uint8Array(4097), 'huge.txt')).toMatchObject({
+      name: 'TraceTooLarge',
+      message: 'huge.txt: trace file too large (4097 bytes, the limit is 4096)',
+    });
   });
 });

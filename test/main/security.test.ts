@@ -1,4 +1,5 @@
 // Security settings: webPreferences, CSP, navigation/new-window/webview/permission denial, origin checks.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   APP_ENTRY_URL,
@@ -92,6 +93,24 @@ describe('CSP', () => {
     expect(dev).toContain("script-src 'self' http://localhost:5173");
     expect(dev).toContain("connect-src 'self' http://localhost:5173 ws://localhost:5173");
     expect(dev).not.toMatch(/unsafe-eval/);
+  });
+  it('the pages carry the same policy in a <meta> (minus frame-ancestors, which a meta cannot set)', () => {
+    const metaOf = (file: string) => {
+      const html = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+      const m = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(html);
+      if (!m) throw new Error(`${file} has no CSP meta`);
+      return new Map(
+        m[1]
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([k, ...v]) => [k, v]),
+      );
+    };
+    const expected = new Map([...directives].filter(([k]) => k !== 'frame-ancestors'));
+    // Electron's renderer page: exactly the header's policy.
+    expect(metaOf('renderer/index.html')).toEqual(expected);
+    // The browser edition: the same, but its engine workers are built files of our origin (no blob: workers).
+    expect(metaOf('web/index.html')).toEqual(new Map([...expected, ['worker-src', ["'self'"]]]));
   });
   it('replaces any Content-Security-Policy header of a dev-server response', () => {
     const h = withCspHeader({ 'content-security-policy': ['x'], 'Content-Type': 'text/html' }, CSP);

@@ -71,4 +71,34 @@ describe('browser LabApi', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toMatch(/^bad\.msgpack: /);
   });
+
+  it('loadTrace keeps the page ids in the page and hands them to startRun; errors name the problem', async () => {
+    let seen: Record<string, Uint32Array> = {};
+    const api = createBrowserLabApi(
+      deps({
+        startRun: (c, _onEvent, traces) => {
+          seen = traces.pageIdsFor(c);
+          return { ok: false, error: { name: 'Stop', message: 'stop here' } };
+        },
+      }),
+    );
+    expect(await api.loadTrace(new TextEncoder().encode('5\n6\n5\n'), 'mini.txt')).toEqual({
+      ok: true,
+      value: { name: 'mini', requests: 3, distinct: 2 },
+    });
+    const bad = await api.loadTrace(new TextEncoder().encode('5\nfive\n'), 'broken.txt');
+    expect(bad).toEqual({
+      ok: false,
+      error: {
+        name: 'TraceFormatError',
+        message: 'broken.txt: line 2: object id "five" is not a non-negative integer',
+      },
+    });
+    const traceConfig = {
+      guests: [{ name: 'g', workload: { kind: 'trace', trace: 'mini', writeFraction: 0, thinkNs: 0 } }],
+    } as unknown as ScenarioConfig;
+    await api.startRun(traceConfig);
+    expect(Object.keys(seen)).toEqual(['mini']);
+    expect([...seen.mini]).toEqual([0, 1, 0]);
+  });
 });

@@ -8,7 +8,7 @@ import {
   formatRate,
   formatTick,
 } from '../../renderer/src/lib/format.ts';
-import { SUMMARY_ROWS, summaryColumns } from '../../renderer/src/lib/summary.ts';
+import { SUMMARY_ROWS, runSpanMs, summaryColumns } from '../../renderer/src/lib/summary.ts';
 import { columns, summary } from './fixtures.ts';
 
 const T = '\u2009';
@@ -51,5 +51,13 @@ describe('summary table', () => {
     expect(cols[0].sublabel).toBe('lockless · mglru');
     expect(cols[1].cells[0]).toBe('50.00 %');
     expect(cols[0].cells).toHaveLength(SUMMARY_ROWS.length);
+  });
+
+  it("a finished run's x axis spans the virtual time it simulated (a trace replay may end early)", () => {
+    const run = (virtualMs: number) =>
+      ({ config: { run: { durationMs: 5000 } }, summary: summary({ virtualMs }) }) as unknown as RunResult;
+    expect(runSpanMs(run(1731.2))).toBe(1731.2);
+    expect(runSpanMs(run(NaN))).toBe(5000);
+    expect(runSpanMs(run(0))).toBe(5000);
   });
 });

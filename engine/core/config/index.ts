@@ -19,5 +19,6 @@ export {
 } from './presetFile.ts';
 export type { ScenarioPreset, GuestPreset, ReclaimPreset, ProtectedSetting } from './scenarioPreset.ts';
 export { loadPresets, emptyPresetSet, presetId, type PresetSet, type LoadedPresets } from './presetSet.ts';
-export { resolveScenario, scenarioProfiles, buildCatalog, type ScenarioOverrides } from './resolve.ts';
+export { resolveScenario, scenarioProfiles, type ScenarioOverrides } from './resolve.ts';
+export { buildCatalog, profileVariantId, PROFILE_SEPARATOR } from './catalog.ts';
 export { MAX_MEMORY_MIB, MAX_VCPUS, PAGES_PER_MIB, PAGE_BYTES, mibToPages } from './limits.ts';

@@ -5,7 +5,7 @@
  * of its profiles), harvest mode, reclaim policy and run parameters. The result is validated in full,
  * so an override that makes no sense (lockless on pKVM) is a clear error, not a strange run.
  */
-import type { GuestSpec, HarvestMode, PresetCatalog, ReclaimPolicy, Result, ScenarioConfig } from '../../protocol.ts';
+import type { GuestSpec, HarvestMode, ReclaimPolicy, Result, ScenarioConfig } from '../../protocol.ts';
 import type { PresetSet } from './presetSet.ts';
 import { validateScenario, type ValidateOptions } from './scenario.ts';
 
@@ -96,18 +96,4 @@ export function scenarioProfiles(set: PresetSet, id: string): string[] {
   const preset = set.scenarios.get(id);
   if (!preset) return [];
   return [preset.hardware, ...preset.profiles.filter((p) => p !== preset.hardware)];
-}
-
-/** The catalog the UI lists: every scenario resolved on its default hardware (those that resolve). */
-export function buildCatalog(set: PresetSet): PresetCatalog {
-  const scenarios: PresetCatalog['scenarios'] = [];
-  for (const id of set.scenarios.keys()) {
-    const r = resolveScenario(set, id);
-    if (r.ok) scenarios.push({ id, config: r.value });
-  }
-  return {
-    hardware: [...set.hardware.values()].map((h) => cloneJson(h)),
-    workloads: [...set.workloads.values()].map((w) => cloneJson(w)),
-    scenarios,
-  };
 }

@@ -4,8 +4,10 @@
  * Contract: the chart is created once per canvas and destroyed with it. Spec changes are read in an
  * $effect (not when the attachment first runs, which would recreate the chart) and applied at most once
  * per animation frame with animations off, so a fast sample stream never blocks the renderer thread.
- * Datasets are matched by series key and updated in place. The canvas gets `data-points` (count of
- * non-null points drawn), a stable test hook.
+ * Datasets are matched by series key and updated in place. Missing values (null: NaN or no data, e.g.
+ * eviction precision before the first refault window closes) are drawn as gaps, never bridged.
+ * Test hooks on the canvas: `data-mounted` once the chart exists, `data-points` (count of non-null
+ * points drawn) and `data-rows` (points of the longest series, gaps included) as of the last draw.
  */
 import {
   CategoryScale,
@@ -47,7 +49,8 @@ function dataset(s: Series): LineDataset {
     borderWidth: 1.5,
     pointRadius: 0,
     pointHitRadius: 4,
-    spanGaps: true,
+    // A NaN/null value is a gap: a line across it would invent values the engine did not produce.
+    spanGaps: false,
     normalized: true,
   };
 }
@@ -70,6 +73,7 @@ function apply(chart: Chart<'line', Point[]>, spec: ChartSpec): void {
   if (scales.y.title) scales.y.title.text = spec.yLabel;
   chart.update('none');
   chart.canvas.dataset.points = String(countValues(spec.series));
+  chart.canvas.dataset.rows = String(Math.max(0, ...spec.series.map((s) => s.points.length)));
 }
 
 /**
@@ -136,6 +140,7 @@ export function lineChart(getSpec: () => ChartSpec): Attachment<HTMLCanvasElemen
       if (destroyed) return;
       chart = createChart(canvas, latest);
       dirty = false;
+      canvas.dataset.mounted = 'true';
     });
 
     $effect(() => {

@@ -21,7 +21,7 @@ export const WORKLOAD_HELP: Record<WorkloadKind, string> = {
   uniform: 'Every page equally likely: no locality, the worst case for reclaim.',
   scan: 'Sequential scan over the pages: defeats LRU when larger than memory.',
   hotset: 'A hot subset takes most accesses and moves periodically.',
-  trace: 'Replays a recorded block trace known to the host.',
+  trace: 'Replays a recorded block trace: load its file (.txt, .csv or .oracleGeneral.bin) below.',
 };
 
 export const HELP = {
@@ -58,5 +58,5 @@ export const HELP = {
   hotPages: 'Pages in the hot set.',
   hotProbability: 'Probability an access goes to the hot set (0..1).',
   shiftEveryMs: 'Virtual ms between moves of the hot set.',
-  trace: 'Name of a trace known to the host.',
+  trace: 'Name of a loaded trace: its file name without the extension (cloudPhysicsIO.txt → cloudPhysicsIO).',
 } as const;

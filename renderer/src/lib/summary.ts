@@ -105,6 +105,15 @@ export interface SummaryColumn {
   cells: string[];
 }
 
+/**
+ * Virtual milliseconds a finished run's x axis spans: the time it simulated (a trace replay ends when its
+ * trace does, a stopped run when stopped), else its configured duration.
+ */
+export function runSpanMs(run: RunResult): number {
+  const v = run.summary.virtualMs;
+  return Number.isFinite(v) && v > 0 ? v : run.config.run.durationMs;
+}
+
 /** A short label for a run: scenario, profile, harvest + policy. */
 export function runLabel(run: RunResult, index: number): string {
   return `#${index + 1} ${run.config.hardware.name}`;

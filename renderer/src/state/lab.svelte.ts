@@ -7,6 +7,7 @@ import type {
   ErrorInfo,
   HardwareProfile,
   LabApi,
+  LoadedTrace,
   MenuCommand,
   PresetCatalog,
   Result,
@@ -26,6 +27,8 @@ const APP_VERSION = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0
 /** Same value as SESSION_FORMAT / SESSION_VERSION in engine/protocol.ts (the renderer imports only types). */
 const SESSION_FORMAT = 'overcommit-lab-session' as const;
 const SESSION_VERSION = 1;
+/** Same value as TRACE_MAX_BYTES in engine/protocol.ts: a bigger file is refused before it is read. */
+const TRACE_MAX_BYTES = 256 * 1024 * 1024;
 
 export type View = UiState['view'];
 
@@ -45,6 +48,8 @@ export class LabState {
   catalog = $state.raw<PresetCatalog | null>(null);
   /** Hardware profiles imported by the user (or carried by an opened session). */
   extraHardware = $state.raw<HardwareProfile[]>([]);
+  /** Trace files loaded into the host (LabApi.loadTrace), by name; their page ids stay in the host. */
+  traces = $state.raw<LoadedTrace[]>([]);
   scenarioId = $state('');
   draft = $state<ScenarioConfig | null>(null);
 
@@ -187,8 +192,10 @@ export class LabState {
         const v = variant.guests.find((x) => x.name === g.name);
         if (v) g.protected = v.protected;
       }
-    } else if (config.name.endsWith(` — ${oldName}`)) {
-      config.name = `${config.name.slice(0, -oldName.length)}${hw.name}`;
+    } else {
+      if (config.name.endsWith(` — ${oldName}`)) config.name = `${config.name.slice(0, -oldName.length)}${hw.name}`;
+      // No engine resolution for this profile (e.g. an imported one): protected guests exist only under pKVM.
+      if (!hw.pkvm) for (const g of config.guests) g.protected = false;
     }
     config.hardware = clone(hw);
   }
@@ -202,6 +209,34 @@ export class LabState {
       this.selectHardware(r.value.id);
       this.notice = `Imported hardware profile “${r.value.name}”.`;
     });
+  }
+
+  /**
+   * Reads a trace file and has the host parse and keep it (LabApi.loadTrace). The result (name, counts,
+   * or the error naming the problem) is for the workload editor that asked, which shows it in place.
+   */
+  async loadTrace(file: File): Promise<Result<LoadedTrace>> {
+    try {
+      if (file.size > TRACE_MAX_BYTES)
+        return {
+          ok: false,
+          error: {
+            name: 'TraceTooLarge',
+            message: `${file.name}: trace file too large (${file.size} bytes, the limit is ${TRACE_MAX_BYTES})`,
+          },
+        };
+      const r = await this.api.loadTrace(new Uint8Array(await file.arrayBuffer()), file.name);
+      if (r.ok) {
+        this.traces = [...this.traces.filter((t) => t.name !== r.value.name), r.value];
+        this.notice = `Loaded trace “${r.value.name}” from ${file.name}.`;
+      }
+      return r;
+    } catch (e) {
+      return {
+        ok: false,
+        error: { name: 'TraceReadError', message: `${file.name}: ${e instanceof Error ? e.message : String(e)}` },
+      };
+    }
   }
 
   // ------------------------------------------------------------ runs

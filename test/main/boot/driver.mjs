@@ -1,6 +1,7 @@
 // Boots the BUILT main bundle (out/main/index.js) under plain Node with the electron stub, then acts as
 // the renderer: lists presets, starts a small run via lab:startRun, waits for its 'done' event, saves
-// the session via lab:saveSession (the stub dialog answers argv[3]), and prints a JSON report.
+// the session via lab:saveSession (the stub dialog answers argv[3]), loads a trace via lab:loadTrace and
+// replays it in a run, and prints a JSON report.
 // Usage: node --import ./register.mjs driver.mjs <out/main/index.js> <session path>
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
@@ -65,6 +66,24 @@ report.saved = unwrap(await invoke(ours, 'lab:saveSession', session, { saveAs: t
 report.summary = result.summary;
 report.rows = result.samples.tMs.length;
 report.columnDigest = digestColumns(result.samples);
+
+// A trace file loaded through lab:loadTrace stays in main and is replayed by a run of this window.
+report.traceLoaded = unwrap(
+  await invoke(ours, 'lab:loadTrace', new TextEncoder().encode('7\n8\n7\n9\n7\n8\n'), '/tmp/boot.txt'),
+);
+const traceScenario = catalog.scenarios.find((s) => s.id === 'trace-oracle');
+const traceConfig = structuredClone(traceScenario.config);
+traceConfig.guests[0].workload.trace = 'boot';
+const traceStarted = unwrap(await invoke(ours, 'lab:startRun', traceConfig));
+if (!traceStarted.ok) throw new Error(`trace run refused: ${traceStarted.error.message}`);
+const traceResult = await new Promise((resolve, reject) => {
+  stub.events.on('sent', ({ channel, payload }) => {
+    if (channel !== 'lab:runEvent' || payload.runId !== traceStarted.value.runId) return;
+    if (payload.type === 'done') resolve(payload.result);
+    if (payload.type === 'error') reject(new Error(payload.error.message));
+  });
+});
+report.traceRun = { accesses: traceResult.summary.accesses, misses: traceResult.summary.misses };
 
 // The protocol handler serves the built renderer with the CSP header.
 const res = await stub.protocols.get('lab')({ url: 'lab://app/index.html' });

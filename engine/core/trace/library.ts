@@ -1,0 +1,101 @@
+/**
+ * The traces a host holds for the UI (LabApi.loadTrace): parsed once, kept by name, handed to runs.
+ * Pure, so Electron main and the browser edition share it. The page ids stay in the host: the renderer
+ * only ever sees a LoadedTrace (name, requests, distinct).
+ *
+ * Contract: load() never throws; a malformed, empty, oversized or unnamed file is a Result error whose
+ * message names the file and the problem (line or record from the parsers). Loading a name again
+ * replaces the earlier trace; at most MAX_TRACES are kept (the oldest loaded goes first).
+ */
+import { TRACE_MAX_BYTES, type LoadedTrace, type Result, type ScenarioConfig } from '../../protocol.ts';
+import { problemsError } from '../config/problems.ts';
+import { validateScenario } from '../config/scenario.ts';
+import { parseTrace, traceEncoding, traceName } from './parse.ts';
+import { TraceFormatError, type TraceData } from './types.ts';
+
+export const MAX_TRACES = 16;
+
+function fail<T>(name: string, message: string): Result<T> {
+  return { ok: false, error: { name, message } };
+}
+
+export class TraceLibrary {
+  private readonly traces = new Map<string, TraceData>();
+
+  constructor(private readonly maxBytes = TRACE_MAX_BYTES) {}
+
+  load(bytes: Uint8Array, fileName: string): Result<LoadedTrace> {
+    const file = fileName.split(/[/\\]/).pop() ?? fileName;
+    if (bytes.byteLength > this.maxBytes)
+      return fail(
+        'TraceTooLarge',
+        `${file}: trace file too large (${bytes.byteLength} bytes, the limit is ${this.maxBytes})`,
+      );
+    if (!traceEncoding(file))
+      return fail(
+        'TraceFormatError',
+        `${file}: unknown trace encoding (expected .txt, .csv, .oracleGeneral.bin or .bin)`,
+      );
+    const name = traceName(file);
+    if (name.trim() === '') return fail('TraceFormatError', `${file}: the file name gives no trace name`);
+    if (name.length > 200) return fail('TraceFormatError', `${file}: trace name longer than 200 characters`);
+    let data: TraceData;
+    try {
+      data = parseTrace(file, bytes, name);
+    } catch (e) {
+      if (e instanceof TraceFormatError) return fail(e.name, e.message);
+      if (e instanceof RangeError) return fail('TraceFormatError', `${file}: ${e.message}`);
+      throw e;
+    }
+    this.traces.delete(name); // re-insert: Map order is load order
+    this.traces.set(name, data);
+    while (this.traces.size > MAX_TRACES) this.traces.delete(this.traces.keys().next().value!);
+    return { ok: true, value: { name, requests: data.requests, distinct: data.distinct } };
+  }
+
+  get loaded(): LoadedTrace[] {
+    return [...this.traces.values()].map(({ name, requests, distinct }) => ({ name, requests, distinct }));
+  }
+
+  /** What validation needs (name -> distinct pages), for validateScenario's `traces` option. */
+  info(): Record<string, { distinct: number }> {
+    const out: Record<string, { distinct: number }> = {};
+    for (const [name, t] of this.traces) out[name] = { distinct: t.distinct };
+    return out;
+  }
+
+  /**
+   * Validates `x` as a run on this host: the config itself, then every trace workload against the loaded
+   * traces (a trace not loaded is a clear error saying how to load it; a trace larger than its guest too).
+   */
+  validateRun(x: unknown): Result<ScenarioConfig> {
+    const r = validateScenario(x);
+    if (!r.ok) return r;
+    const missing = r.value.guests
+      .map((g, i) => ({ g, i }))
+      .filter(({ g }) => g.workload.kind === 'trace' && !this.traces.has(g.workload.trace));
+    if (missing.length > 0) {
+      const known = [...this.traces.keys()].map((n) => `'${n}'`).join(', ') || 'none';
+      const problems = missing.map(({ g, i }) => {
+        const trace = g.workload.kind === 'trace' ? g.workload.trace : '';
+        return {
+          path: `guests[${i}].workload.trace`,
+          message: `guest '${g.name}' replays trace '${trace}', which is not loaded: load ${trace}.txt (or .csv, .oracleGeneral.bin) with “Load trace…” in the guest's workload (loaded: ${known})`,
+        };
+      });
+      return { ok: false, error: problemsError(problems, 'scenario') };
+    }
+    return validateScenario(r.value, { traces: this.info() });
+  }
+
+  /** Page ids of the traces `config`'s trace workloads name (those loaded), for startRun's `traces`. */
+  pageIdsFor(config: ScenarioConfig): Record<string, Uint32Array> {
+    const out: Record<string, Uint32Array> = {};
+    for (const g of config.guests) {
+      if (g.workload.kind !== 'trace') continue;
+      const t = this.traces.get(g.workload.trace);
+      if (t) out[t.name] = t.pageIds;
+    }
+    return out;
+  }
+}
