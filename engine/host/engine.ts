@@ -57,6 +57,7 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
   const workers: WorkerLike[] = [];
   const wall0 = Date.now();
   let finished = 0;
+  let aborted = 0;
   let settled = false;
   let resolve!: (r: RunResult) => void;
   let reject!: (e: Error) => void;
@@ -109,8 +110,11 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
         });
         return;
       case 'finished':
-        if (m.outcome === 'aborted') return fail(new Error('a simulation worker aborted the run'));
+        // A worker aborts because a peer failed; the peer's own 'error' arrives on another port, maybe
+        // later: wait for it (it settles the run with the real cause), and blame no one only if it never came.
+        if (m.outcome === 'aborted') aborted++;
         if (++finished < workers.length) return;
+        if (aborted > 0) return fail(new Error('a simulation worker aborted the run'));
         try {
           const result = buildResult(prepared, store.data, store.count, Date.now() - wall0);
           settled = true;

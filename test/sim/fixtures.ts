@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HardwareProfile, ReclaimSpec, ScenarioConfig, WorkloadSpec } from '../../engine/protocol.ts';
+import type { HardwareProfile, ReclaimSpec, RunResult, ScenarioConfig, WorkloadSpec } from '../../engine/protocol.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const traceDir = path.resolve(repoRoot, '../shared/data/traces');
@@ -159,4 +159,49 @@ export function debateScenario(o: DebateOptions): ScenarioConfig {
       demandOnly: false,
     },
   };
+}
+
+/**
+ * How far a parallel run of debateScenario (500 ms) may be from the deterministic run of the same seed.
+ *
+ * The scenario is chaotic: any other interleaving (another seed, or a parallel schedule) moves a
+ * 500 ms run by about 0.1 pp of hit rate and 2% of accesses (deterministic runs over seeds 1-8:
+ * SD 0.10 pp and 1.7%; the per-guest spread is larger for batch, one vCPU at ~45% misses). A
+ * parallel run is one such other interleaving, so it is held to about two of those spreads. The
+ * acceptance criterion (1 pp overall) holds with a wide margin. The biased model this replaces
+ * (the worker that ran ahead in real time paid the direct reclaims) missed these by up to 0.9 pp
+ * overall, 13% of accesses, 1.3 pp for db and 6 pp for batch.
+ */
+export const PARALLEL_TOLERANCE = {
+  hitRatePp: 0.3,
+  accessesPct: 3,
+  /** web, db, batch */
+  guestHitRatePp: [0.5, 0.5, 1.5],
+} as const;
+
+export interface Agreement {
+  hitRatePp: number;
+  accessesPct: number;
+  guestHitRatePp: number[];
+}
+
+/** Differences of a parallel result from a deterministic one, in the units of PARALLEL_TOLERANCE. */
+export function agreement(par: RunResult, det: RunResult): Agreement {
+  return {
+    hitRatePp: (par.summary.hitRate - det.summary.hitRate) * 100,
+    accessesPct: (par.summary.accesses / det.summary.accesses - 1) * 100,
+    guestHitRatePp: par.summary.guests.map((g, i) => (g.hitRate - det.summary.guests[i].hitRate) * 100),
+  };
+}
+
+/** The tolerance violations of an agreement (empty: within tolerance). */
+export function outsideTolerance(a: Agreement): string[] {
+  const t = PARALLEL_TOLERANCE;
+  const out: string[] = [];
+  if (!(Math.abs(a.hitRatePp) < t.hitRatePp)) out.push(`hit rate ${a.hitRatePp.toFixed(3)} pp`);
+  if (!(Math.abs(a.accessesPct) < t.accessesPct)) out.push(`accesses ${a.accessesPct.toFixed(2)}%`);
+  a.guestHitRatePp.forEach((d, i) => {
+    if (!(Math.abs(d) < t.guestHitRatePp[i])) out.push(`guest ${i} hit rate ${d.toFixed(3)} pp`);
+  });
+  return out;
 }

@@ -7,7 +7,7 @@ import { runInProcess } from '../../engine/core/sim/run.ts';
 import { startRun } from '../../engine/host/engine.ts';
 import type { WorkerLike } from '../../engine/host/messages.ts';
 import type { RunEvent } from '../../engine/protocol.ts';
-import { debateScenario, hardware } from './fixtures.ts';
+import { agreement, debateScenario, hardware, outsideTolerance } from './fixtures.ts';
 import { runOnWorkers, startOnWorkers } from './hostRun.ts';
 
 const altra = hardware('ampere-altra');
@@ -24,15 +24,21 @@ describe('engine host (worker_threads)', () => {
     expect(a.samples.tMs.length).toBe(6);
   });
 
-  it('parallel (2 workers) agrees with deterministic within 1 percentage point of hit rate', async () => {
-    const det = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 200 });
-    const par = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 200, deterministic: false, workers: 2 });
-    const d = await runOnWorkers(det);
-    const p = await runOnWorkers(par);
-    expect(p.workers).toBe(2);
-    expect(Math.abs(p.summary.hitRate - d.summary.hitRate)).toBeLessThan(0.01);
-    p.summary.guests.forEach((g, i) => expect(Math.abs(g.hitRate - d.summary.guests[i].hitRate)).toBeLessThan(0.03));
-  });
+  // Tolerances and why: fixtures.ts PARALLEL_TOLERANCE. Real threads, so the schedule differs run to run;
+  // parallel.test.ts pins the model against both extreme schedules without threads.
+  it.each([1, 2])(
+    'parallel (2 workers) agrees with deterministic, seed %i, 500 ms: hit rate within 0.3 pp (web/db 0.5 pp, batch 1.5 pp), accesses within 3%',
+    async (seed) => {
+      const det = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 500, seed });
+      const par = { ...det, run: { ...det.run, deterministic: false, workers: 2 } };
+      const d = await runOnWorkers(det);
+      const p = await runOnWorkers(par);
+      expect(p.workers).toBe(2);
+      const a = agreement(p, d);
+      expect(outsideTolerance(a), JSON.stringify(a)).toEqual([]);
+      expect(Math.abs(a.hitRatePp)).toBeLessThan(1); // the acceptance criterion itself
+    },
+  );
 
   it('emits state, progress, samples in order and done; samples match the result', async () => {
     const { handle, events } = startOnWorkers(debateScenario({ hw: altra, harvest: 'lockless', durationMs: 50 }));

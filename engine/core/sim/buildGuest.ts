@@ -64,6 +64,7 @@ export function buildGuest(env: WorkerEnv, index: number, actors: Actor[]): Gues
     costs: env.costs,
     host: env.host,
     config,
+    deferMin: plan.workers > 1,
   });
   const list = new DList(i32, r.prev, r.next);
   g.policy = makePolicy(config, list, i32, r.tag, g, pages);

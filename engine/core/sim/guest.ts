@@ -27,6 +27,7 @@ import {
   GS_LOCK_WAIT_NS,
   GS_PERM_FAULTS,
   GS_PRESSURE_NS,
+  GS_RECLAIM_OWED,
   GS_REFAULTS,
   GS_REFAULTS_IN_WINDOW,
   GS_RESIDENT,
@@ -63,6 +64,8 @@ export interface GuestParts {
   costs: Float64Array;
   host: HostFrames;
   config: ScenarioConfig;
+  /** Several workers: settle the min watermark at quantum boundaries (Guest.fault). */
+  deferMin: boolean;
 }
 
 export class Guest {
@@ -87,6 +90,8 @@ export class Guest {
   harvester!: Harvester;
   private readonly demandOnly: boolean;
   private readonly reserve: number;
+  /** Parallel runs: the min-watermark check is settled at the barrier (GS_RECLAIM_OWED), see fault. */
+  private readonly deferMin: boolean;
   private readonly windowNs: number;
   private readonly frameBase: number;
   private readonly bucketNs: number;
@@ -117,7 +122,8 @@ export class Guest {
     this.costs = p.costs;
     this.host = p.host;
     this.demandOnly = p.config.run.demandOnly;
-    this.reserve = this.demandOnly ? 0 : p.host.min;
+    this.deferMin = p.deferMin && !this.demandOnly && !this.pinned;
+    this.reserve = this.demandOnly || this.deferMin ? 0 : p.host.min;
     this.windowNs = p.config.run.refaultWindowMs * 1e6;
     this.frameBase = p.index * 2 ** FRAME_GUEST_SHIFT;
     const young = p.config.reclaim.mapYoung;
@@ -136,6 +142,20 @@ export class Guest {
     let now = t + c[C_S2_FAULT];
     let reclaimNs = 0;
     // Allocate the frame first (as KVM's fault path does, before taking mmu_lock): maybe reclaim.
+    // One worker: direct reclaim when free frames are at the min watermark (reserve), decided at
+    // this fault's virtual time. Several workers: the shared free count mixes the other workers'
+    // virtual futures and pasts with ours, so "who finds the host at min first" would be decided by
+    // which worker runs ahead in real time. Instead the fault takes any existing frame, and the
+    // serial section turns the min-watermark deficit into reclaim clusters owed by the guests in
+    // proportion to their faults of the quantum (simCore.ts settleMinWatermark): the expected share
+    // each guest pays in the one-worker interleaving, where the payer is whoever faults at min.
+    if (this.deferMin && s[sb + GS_RECLAIM_OWED] > 0) {
+      s[sb + GS_RECLAIM_OWED]--;
+      const before = now;
+      now = this.evictPages(now, SWAP_CLUSTER_MAX, true);
+      reclaimNs += now - before;
+      s[sb + GS_DIRECT_RECLAIM] += this.lastEvicted;
+    }
     while (!this.host.tryTake(this.reserve)) {
       if (this.pinned) return -1;
       const before = now;

@@ -2,14 +2,23 @@
  * A run's life outside the workers, shared by the host (engine/host) and in-process callers
  * (tests, bench): check the config, plan it, create the shared buffers, and turn the final shared
  * state into a RunResult. `runInProcess` runs a whole scenario on the calling thread with one
- * worker's logic (never blocks: one worker never waits at its barrier).
+ * worker's logic (never blocks: one worker never waits at its barrier). `runInterleaved` runs a
+ * parallel plan on the calling thread with chosen worker timing (tests of the parallel model).
  */
 import type { RunResult, ScenarioConfig } from '../../protocol.ts';
 import { validateScenario } from '../config/index.ts';
 import { attachArena, createArena } from '../layout.ts';
 import { NCOLS, rowsToColumns, summarize } from './metrics.ts';
 import { planRun, type RunPlan } from './plan.ts';
-import { attachSimViews, createSimBuffers, CTL_STOPPED, TIME_NOW, type SimBuffers } from './simLayout.ts';
+import {
+  attachSimViews,
+  createSimBuffers,
+  CTL_DONE,
+  CTL_STOPPED,
+  TIME_NOW,
+  TIME_QUANTUM_END,
+  type SimBuffers,
+} from './simLayout.ts';
 import { initSimState, SimWorkerCore } from './simCore.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -101,5 +110,33 @@ export function runInProcess(config: ScenarioConfig, traces: Record<string, Uint
   });
   core.loop();
   core.close();
+  return buildResult(p, store.data, store.count, Date.now() - wall0);
+}
+
+/**
+ * Run a parallel plan (`workers` SimWorkerCores over the same shared buffers) on this thread, one
+ * worker after another inside each quantum, in `order` (worker indices), then the serial section.
+ * These are the extremes of real parallel timing: the workers later in `order` see the earlier
+ * ones' whole quantum done, the earlier ones see none of the later ones'. A parallel model whose
+ * results depend on that timing shows it here, without threads and reproducibly.
+ */
+export function runInterleaved(config: ScenarioConfig, workers: number, order: number[]): RunResult {
+  const wall0 = Date.now();
+  const p = prepareRun({ ...config, run: { ...config.run, deterministic: false, workers } }, {}, workers);
+  const store = new RowStore();
+  const sink = { rows: (s: number, r: Float64Array[]) => store.put(s, r), progress: () => {} };
+  const cores = Array.from(
+    { length: p.plan.workers },
+    (_, i) => new SimWorkerCore(p.config, p.plan, p.buffers, i, sink),
+  );
+  if (order.length !== cores.length || new Set(order).size !== cores.length || order.some((w) => !cores[w]))
+    throw new RangeError(`order must list each of the ${cores.length} workers once`);
+  const sv = cores[0].sv;
+  do {
+    const end = sv.time[TIME_QUANTUM_END];
+    for (const w of order) cores[w].runUntil(end);
+    cores[0].serial();
+  } while (sv.control[CTL_DONE] !== 1);
+  for (const c of cores) c.close();
   return buildResult(p, store.data, store.count, Date.now() - wall0);
 }

@@ -6,7 +6,12 @@
  * Determinism: with one worker the interleaving is fixed (smallest clock first, ties by actor
  * order; an actor runs until it passes the next-smallest clock + SCHED_SLACK_NS) and every random
  * number comes from per-actor seeded streams, so a repeat is bit-identical. With several workers
- * only the order in which guests take host frames differs.
+ * the only shared resource is the host's free-frame count, and within a quantum the workers are at
+ * different virtual times. What real-time progress may decide: which worker takes a frame first
+ * (frames are counted, not named) and kswapd's watermark wake-ups. What it may not decide, because
+ * it biases results (the worker that runs ahead would find the host at its min watermark first and
+ * pay every direct reclaim): who pays for the min-watermark deficit. That is settled here at the
+ * barrier, in proportion to each guest's faults of the quantum (settleMinWatermark, Guest.fault).
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { atomics } from '../atomics.ts';
@@ -16,6 +21,7 @@ import { rcuPoll, rcuRegisterThread, rcuBarrier, rcuUnregisterThread, type RcuTh
 import type { Actor } from './actor.ts';
 import { buildGuest, type WorkerEnv } from './buildGuest.ts';
 import { costTable } from './costs.ts';
+import { SWAP_CLUSTER_MAX } from './guest.ts';
 import { HostFrames } from './hostFrames.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
 import type { RunPlan } from './plan.ts';
@@ -31,6 +37,10 @@ import {
   CTL_STOP,
   CTL_STOPPED,
   GS_CLOCK_MAX,
+  GS_RECLAIM_CREDIT,
+  GS_RECLAIM_OWED,
+  GS_S2_FAULTS,
+  GS_S2_FAULTS_AT_BARRIER,
   GS_VCPUS_DONE,
   GS_WORDS,
   TIME_NEXT_SAMPLE,
@@ -68,6 +78,8 @@ export class SimWorkerCore {
   private readonly rcu: RcuThread;
   private readonly totalVcpus: number;
   private readonly grid: PrecisionGrid;
+  /** Scratch: frame takes per guest in the quantum (settleMinWatermark). */
+  private readonly takes: Float64Array;
 
   constructor(
     readonly config: ScenarioConfig,
@@ -89,6 +101,7 @@ export class SimWorkerCore {
       if (plan.owner[g] === workerIndex) buildGuest(this.env, g, this.actors);
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
     this.grid = precisionGrid(config);
+    this.takes = new Float64Array(config.guests.length);
   }
 
   /** Run every actor of this worker up to virtual time `end`. */
@@ -159,8 +172,58 @@ export class SimWorkerCore {
     return true;
   }
 
-  /** Between quanta, in exactly one worker: sample rows, progress, end of run, next quantum. */
-  private serial(): void {
+  /**
+   * Parallel runs, in the serial section: the frames the host lacks to be above its min watermark
+   * (beyond clusters already owed) become reclaim clusters owed by unpinned guests, in proportion
+   * to the stage-2 faults (frame takes) each made in the quantum (see Guest.fault). Largest
+   * running credit first, so fractional shares add up over quanta.
+   */
+  private settleMinWatermark(): void {
+    const { sv, config } = this;
+    const st = sv.stats;
+    const n = config.guests.length;
+    const takes = this.takes;
+    let owed = 0;
+    let total = 0;
+    let eligible = 0;
+    for (let g = 0; g < n; g++) {
+      const b = g * GS_WORDS;
+      takes[g] = st[b + GS_S2_FAULTS] - st[b + GS_S2_FAULTS_AT_BARRIER];
+      st[b + GS_S2_FAULTS_AT_BARRIER] = st[b + GS_S2_FAULTS];
+      // Pinned guests cannot reclaim; a guest whose vCPUs are all done will not fault to pay.
+      if (config.guests[g].protected || st[b + GS_VCPUS_DONE] >= config.guests[g].vcpus) {
+        takes[g] = -1;
+        st[b + GS_RECLAIM_OWED] = 0;
+        continue;
+      }
+      eligible++;
+      owed += st[b + GS_RECLAIM_OWED];
+      total += takes[g];
+    }
+    if (eligible === 0) return;
+    const lack = this.plan.minFrames + 1 - atomics.load(sv.control, CTL_FREE_FRAMES) - owed * SWAP_CLUSTER_MAX;
+    if (lack <= 0) return;
+    const clusters = Math.ceil(lack / SWAP_CLUSTER_MAX);
+    for (let g = 0; g < n; g++) {
+      if (takes[g] < 0) continue;
+      st[g * GS_WORDS + GS_RECLAIM_CREDIT] += (clusters * (total > 0 ? takes[g] : 1)) / (total > 0 ? total : eligible);
+    }
+    for (let k = 0; k < clusters; k++) {
+      let best = -1;
+      for (let g = 0; g < n; g++) {
+        if (takes[g] < 0) continue;
+        if (best < 0 || st[g * GS_WORDS + GS_RECLAIM_CREDIT] > st[best * GS_WORDS + GS_RECLAIM_CREDIT]) best = g;
+      }
+      st[best * GS_WORDS + GS_RECLAIM_CREDIT]--;
+      st[best * GS_WORDS + GS_RECLAIM_OWED]++;
+    }
+  }
+
+  /**
+   * Between quanta, in exactly one worker: sample rows, progress, end of run, next quantum.
+   * Called by the barrier's last arriver; runInterleaved (run.ts) calls it directly.
+   */
+  serial(): void {
     const { sv, plan, config } = this;
     const t = sv.time;
     const c = sv.control;
@@ -188,6 +251,7 @@ export class SimWorkerCore {
       this.sink.rows(start, rows);
     }
     t[TIME_NOW] = now;
+    if (plan.workers > 1 && !config.run.demandOnly) this.settleMinWatermark();
     this.sink.progress(now);
     if (finished) {
       if (stop && !allDone && qEnd < plan.endNs) c[CTL_STOPPED] = 1;

@@ -27,7 +27,8 @@
  *   TIME_NOW           virtual time reached (ns)        serial section / host
  *   TIME_PREV_T, TIME_PREV.., TIME_PREV_GP  the sampler's memory of the previous row (serial section;
  *                      whichever worker arrives last runs it, so this state must be shared)
- * stats: Float64Array(guests * GS_WORDS), guest g's counters at g * GS_WORDS (owner writes).
+ * stats: Float64Array(guests * GS_WORDS), guest g's counters at g * GS_WORDS (owner writes; the serial
+ *   section also writes GS_RECLAIM_OWED, GS_RECLAIM_CREDIT, GS_S2_FAULTS_AT_BARRIER, while every worker waits).
  * vlocks: Float64Array(guests * VL_WORDS): virtual reservations of guest g's MMU lock (owner).
  * per guest g, pagesI32[g]: Int32Array(guestPagesI32Words(pages)) (owner):
  *   [0, pages)                        page flags (PG_*)
@@ -42,7 +43,7 @@
  *   Precision counts only buckets whose refault window has closed (metrics.ts precisionAt).
  */
 
-export const SIM_LAYOUT_VERSION = 2;
+export const SIM_LAYOUT_VERSION = 3;
 
 export const CTL_VERSION = 0;
 export const CTL_BAR_COUNT = 1;
@@ -95,6 +96,13 @@ export const GS_HW_AF_UPDATES = 25;
  * reclaim, frame retries, MMU-lock waits (every writer is reclaim or aging), AF set-ups after aging. */
 export const GS_PRESSURE_NS = 26;
 export const GS_VCPU_NS = 27; //        virtual time of this guest's vCPUs, summed
+/** Parallel runs only (simCore.ts settleMinWatermark, Guest.fault): reclaim clusters this guest's vCPUs owe
+ * for the host's min-watermark deficit, added by the serial section, paid (decremented) by the owner's faults. */
+export const GS_RECLAIM_OWED = 28;
+/** Parallel runs only: the guest's running share of deficit clusters not yet assigned (serial section). */
+export const GS_RECLAIM_CREDIT = 29;
+/** Parallel runs only: GS_S2_FAULTS at the previous barrier (serial section). */
+export const GS_S2_FAULTS_AT_BARRIER = 30;
 export const GS_WORDS = 32;
 
 // Virtual hold intervals [start, end) in ns (vlock.ts). R_START/R_END and RA_START/RA_END must stay adjacent.
