@@ -23,27 +23,12 @@ import {
   type Pgt,
 } from '../engine/core/pgtable.ts';
 import { newTestClearYoungStats, testClearYoung } from '../engine/core/testClearYoung.ts';
-
-const GUEST_GFNS = 2 ** 18; // 1 GiB of 4 KiB pages
-const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(1)} M` : `${(x / 1e3).toFixed(1)} k`);
-
-/** Best of `rounds` timed runs of fn (which returns the number of operations it did): ops per second. */
-function rate(rounds: number, fn: () => number): number {
-  let best = 0;
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    const ops = fn();
-    const s = (performance.now() - t0) / 1000;
-    best = Math.max(best, ops / s);
-  }
-  return best;
-}
+import { fmt, GUEST_GFNS, mapDenseGuest, rate } from './_util.ts';
 
 function denseGuest(): Pgt {
   const v = createArena({ tablePages: 1024, maxThreads: 1, maxLocks: 1 });
   const pgt = stage2PgtInit(v, directMmOps(v));
-  if (stage2Map(pgt, 0, GUEST_GFNS * PAGE_SIZE, 2 ** 22, leafAttrs({ young: true })) !== 0)
-    throw new Error('map failed');
+  mapDenseGuest(pgt);
   return pgt;
 }
 

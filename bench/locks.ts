@@ -7,31 +7,16 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
-import { leafAttrs } from '../engine/core/descriptor.ts';
-import { createArena, PAGE_SIZE } from '../engine/core/layout.ts';
+import { createArena } from '../engine/core/layout.ts';
 import { mmuInit, mmuTestClearYoung, type AgingLock } from '../engine/core/mmu.ts';
 import { attachMmuLock, readLock, readUnlock, writeLock, writeUnlock } from '../engine/core/mmuLock.ts';
-import { stage2Map } from '../engine/core/pgtable.ts';
 import { rcuReadLock, rcuReadUnlock, rcuRegisterThread } from '../engine/core/rcu.ts';
-
-const GUEST_GFNS = 2 ** 18; // 1 GiB of 4 KiB pages
-const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(1)} M` : `${(x / 1e3).toFixed(1)} k`);
-
-function rate(rounds: number, fn: () => number): number {
-  let best = 0;
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    const ops = fn();
-    best = Math.max(best, ops / ((performance.now() - t0) / 1000));
-  }
-  return best;
-}
+import { fmt, GUEST_GFNS, mapDenseGuest, rate } from './_util.ts';
 
 const views = createArena({ tablePages: 1024, maxThreads: 4, maxLocks: 1 });
 const rcu = rcuRegisterThread(views);
 const m = mmuInit(views, rcu, 0, { now: () => performance.now() });
-if (stage2Map(m.pgt, 0, GUEST_GFNS * PAGE_SIZE, 2 ** 22, leafAttrs({ young: true })) !== 0)
-  throw new Error('map failed');
+mapDenseGuest(m.pgt);
 const bitmap = new Uint32Array(GUEST_GFNS / 32);
 /** One test-only pass over the whole guest (bits clear: AF stays, the work is the same every pass). */
 const pass = (how: AgingLock): number => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
 import { nodeSpawner } from '../engine/host/node/spawn.ts';
 import type { HardwareProfile, RunResult, ScenarioConfig } from '../engine/protocol.ts';
+import { parseTrace } from '../engine/core/trace/index.ts';
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
@@ -20,16 +21,8 @@ function hardware(id: string): HardwareProfile {
 }
 
 function trace(): Uint32Array {
-  const ids = new Map<string, number>();
-  const out: number[] = [];
-  for (const l of readFileSync(path.resolve(root, '../shared/data/traces/cloudPhysicsIO.txt'), 'utf8').split('\n')) {
-    const s = l.trim();
-    if (!s) continue;
-    let id = ids.get(s);
-    if (id === undefined) ids.set(s, (id = ids.size));
-    out.push(id);
-  }
-  return Uint32Array.from(out);
+  const file = path.resolve(root, '../shared/data/traces/cloudPhysicsIO.txt');
+  return parseTrace(file, readFileSync(file)).pageIds;
 }
 
 function traceScenario(policy: 'exact-lru' | 'mglru', capacity: number, copies: number): ScenarioConfig {

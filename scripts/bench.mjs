@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { bundleWorkers, root } from './workers.mjs';
+import { bundleWorkers, nodeBundle, root } from './workers.mjs';
 
 const filter = process.argv[2] ?? '';
 const benchDir = path.join(root, 'bench');
@@ -16,15 +16,10 @@ const names = readdirSync(benchDir)
 
 await bundleWorkers();
 await build({
+  ...nodeBundle,
   entryPoints: names.map((n) => path.join(benchDir, n)),
   outdir: outDir,
   outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 
 console.log(`Overcommit Lab benchmarks — node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);

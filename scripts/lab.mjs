@@ -7,22 +7,17 @@ import { build } from 'esbuild';
 import { renameSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bundleWorkers, root } from './workers.mjs';
+import { bundleWorkers, nodeBundle, root } from './workers.mjs';
 
 const outfile = path.join(root, '.cache', 'cli', 'lab.mjs');
 try {
   if (!process.env.LAB_NO_WORKER_BUILD) await bundleWorkers();
   const result = await build({
+    ...nodeBundle,
     entryPoints: [path.join(root, 'engine', 'cli', 'main.ts')],
     outfile,
     write: false,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
     sourcemap: 'inline',
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   // Write then rename: concurrent `lab` processes never import a half-written bundle.
   mkdirSync(path.dirname(outfile), { recursive: true });

@@ -8,6 +8,19 @@ import path from 'node:path';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const workerDir = path.join(root, '.cache', 'workers');
 
+/**
+ * esbuild options of every Node bundle (workers, the CLI, benches): one ESM file for Node 20, with
+ * `require` defined for the CommonJS dependencies.
+ */
+export const nodeBundle = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+};
+
 /** name -> entry (relative to the project root) */
 export const workerEntries = {
   // 'stress-worker': 'test/stress/stressWorker.ts',
@@ -22,16 +35,11 @@ export async function bundleWorkers(entries = workerEntries) {
   const names = Object.keys(entries);
   if (names.length === 0) return;
   await build({
+    ...nodeBundle,
     entryPoints: Object.fromEntries(names.map((n) => [n, path.join(root, entries[n])])),
     outdir: workerDir,
     outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
     sourcemap: 'inline',
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
 }
 

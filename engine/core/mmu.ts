@@ -105,6 +105,28 @@ export function mmuAttach(
   return build(views, rcu, lockId, options, pgt);
 }
 
+// ---- locking ------------------------------------------------------------------------
+
+/** `op(pgt, addr)` under readLock: the fault paths that change bits of one live leaf. */
+function underReadLock(m: Mmu, op: (pgt: Pgt, addr: number) => boolean, addr: number): boolean {
+  readLock(m.lock);
+  try {
+    return op(m.pgt, addr);
+  } finally {
+    readUnlock(m.lock);
+  }
+}
+
+function takeLock(m: Mmu, mode: 'read' | 'write'): void {
+  if (mode === 'read') readLock(m.lock);
+  else writeLock(m.lock);
+}
+
+function dropLock(m: Mmu, mode: 'read' | 'write'): void {
+  if (mode === 'read') readUnlock(m.lock);
+  else writeUnlock(m.lock);
+}
+
 // ---- vCPU paths -------------------------------------------------------------------
 
 /**
@@ -122,22 +144,12 @@ export function hardwareMkyoung(m: Mmu, addr: number): boolean {
 
 /** Access-flag fault (cores without hardware AF): readLock, mkyoung. True when this call set AF. */
 export function handleAccessFlagFault(m: Mmu, addr: number): boolean {
-  readLock(m.lock);
-  try {
-    return stage2Mkyoung(m.pgt, addr);
-  } finally {
-    readUnlock(m.lock);
-  }
+  return underReadLock(m, stage2Mkyoung, addr);
 }
 
 /** Write permission fault on a read-only leaf: readLock, set S2AP W. True when this call set it. */
 export function handlePermissionFault(m: Mmu, addr: number): boolean {
-  readLock(m.lock);
-  try {
-    return stage2SetWritable(m.pgt, addr);
-  } finally {
-    readUnlock(m.lock);
-  }
+  return underReadLock(m, stage2SetWritable, addr);
 }
 
 /**
@@ -154,13 +166,12 @@ export function handleStage2Fault(
   opts: { shared?: boolean; allowBlocks?: boolean } = {},
 ): number {
   const shared = opts.shared ?? true;
-  if (shared) readLock(m.lock);
-  else writeLock(m.lock);
+  const mode = shared ? 'read' : 'write';
+  takeLock(m, mode);
   try {
     return stage2Map(m.pgt, addr, size, frame, attrs, { shared, allowBlocks: opts.allowBlocks });
   } finally {
-    if (shared) readUnlock(m.lock);
-    else writeUnlock(m.lock);
+    dropLock(m, mode);
   }
 }
 
@@ -199,13 +210,11 @@ export function mmuTestClearYoung(
       rcuReadUnlock(m.rcu);
     }
   }
-  if (how === 'read') readLock(m.lock);
-  else writeLock(m.lock);
+  takeLock(m, how);
   try {
     return testClearYoung(m.pgt, startGfn, endGfn, lsbGfn, bitmap, stats);
   } finally {
-    if (how === 'read') readUnlock(m.lock);
-    else writeUnlock(m.lock);
+    dropLock(m, how);
   }
 }
 
@@ -230,8 +239,7 @@ export function mmuTryTestClearYoung(
   try {
     testClearYoung(m.pgt, startGfn, endGfn, lsbGfn, bitmap, stats);
   } finally {
-    if (how === 'read') readUnlock(m.lock);
-    else writeUnlock(m.lock);
+    dropLock(m, how);
   }
   return 'ok';
 }

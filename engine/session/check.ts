@@ -6,6 +6,7 @@
  * this package: the public entry points (validateSessionData, decodeSession) catch it and return a
  * Result. Objects are strict: unknown keys are errors, as for presets (STYLE.md 9).
  */
+import type { Result } from '../protocol.ts';
 
 export class SchemaError extends Error {
   override readonly name = 'SchemaError';
@@ -123,6 +124,15 @@ export function checkArray<T>(
   if (!Array.isArray(v)) throw new SchemaError(path, `expected an array, found ${describe(v)}`);
   if (v.length > maxLength) throw new SchemaError(path, `more than ${maxLength} items`);
   return v.map((x, i) => item(x, join(path, i)));
+}
+
+/**
+ * The value of an engine validator's Result (engine/core/config, whose problem paths are given in
+ * full, e.g. `draft.guests[1].vcpus`), or a SchemaError at `path` carrying its message.
+ */
+export function checkResult<T>(r: Result<T>, path: string): T {
+  if (!r.ok) throw new SchemaError(path, r.error.message);
+  return r.value;
 }
 
 export function checkFloat64Array(v: unknown, path: string): Float64Array {

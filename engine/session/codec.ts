@@ -30,8 +30,19 @@ export interface DecodeOptions {
 // One Packr per module: its options are the format. (It keeps a reusable scratch buffer, hence the copy.)
 const packr = new Packr({ moreTypes: true, useRecords: false, structuredClone: false, int64AsType: 'number' });
 
-/** Encode a session. The caller passes a valid SessionData (validateSessionData for untrusted input). */
+/**
+ * Encode a session. Throws (an Error named SessionEncodeError, with the problems) when the session would
+ * not load back through decodeSession — e.g. a draft whose memory field was left empty mid-edit — so that
+ * no file is ever written that this build would then refuse to open. Callers show the message and keep
+ * the session in memory; nothing is lost.
+ */
 export function encodeSession(session: SessionData): Uint8Array {
+  const check = validateSessionData(session);
+  if (!check.ok) {
+    const e = new Error(`this session would not open again, so it was not saved: ${check.error.message}`);
+    e.name = 'SessionEncodeError';
+    throw e;
+  }
   const packed: Uint8Array = packr.pack(session);
   // Copy into a plain Uint8Array that owns its memory: msgpackr may hand out a view of a pooled buffer.
   return new Uint8Array(packed);

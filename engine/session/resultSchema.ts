@@ -21,11 +21,11 @@ import {
   checkFloat64Array,
   checkNumber,
   checkObject,
+  checkResult,
   checkString,
   join,
   SchemaError,
 } from './check.ts';
-import { checkScenarioConfig } from './configSchema.ts';
 
 const SUMMARY_NUMBERS = [
   'accesses',
@@ -78,16 +78,13 @@ const GUEST_NUMBERS = [
 ] as const satisfies readonly (keyof GuestSummary)[];
 
 /**
- * A run's config passed the engine's validator before it ran, so it must pass it again: after the
- * structural check, engine/core/config's validateScenario adds the semantic rules (watermark order,
- * memory vs swap, harvest mode vs hardware). Trace names are not checked (the trace may live on
- * another machine). The session's draft gets the structural check only: it may be half-edited.
+ * A run's config passed the engine's validator before it ran, so it must pass it again, in full:
+ * structure and the semantic rules (watermark order, memory vs swap, harvest mode vs hardware).
+ * Trace names are not checked (the trace may live on another machine). The session's draft gets the
+ * structural check only (sessionSchema.ts): it may be half-edited.
  */
 function checkRunConfig(v: unknown, path: string): ScenarioConfig {
-  const config = checkScenarioConfig(v, path);
-  const r = validateScenario(config);
-  if (!r.ok) throw new SchemaError(path, r.error.message);
-  return config;
+  return checkResult(validateScenario(v, { path }), path);
 }
 
 export function checkRunResult(v: unknown, path: string): RunResult {

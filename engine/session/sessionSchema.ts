@@ -8,7 +8,8 @@
  *     version:    1                          SESSION_VERSION: a newer file is refused with both numbers
  *     appVersion: string                     the app that wrote it (informational)
  *     savedAt:    string                     ISO-8601 time of saving (informational)
- *     draft:      ScenarioConfig             the config being edited, preset values copied in
+ *     draft:      ScenarioConfig             the config being edited, preset values copied in (its
+ *                                            structure is checked, not the relations between fields)
  *     runs:       RunResult[]                each with its full config, seed, summary and
  *                                            samples: { [SAMPLE_COLUMNS]: Float64Array } (msgpack
  *                                            typed-array extension), all columns of one length
@@ -25,8 +26,18 @@ import {
   type SessionData,
   type UiState,
 } from '../protocol.ts';
-import { checkArray, checkFinite, checkObject, checkOneOf, checkString, describe, join, SchemaError } from './check.ts';
-import { checkScenarioConfig } from './configSchema.ts';
+import { validateScenarioStructure } from '../core/config/index.ts';
+import {
+  checkArray,
+  checkFinite,
+  checkObject,
+  checkOneOf,
+  checkResult,
+  checkString,
+  describe,
+  join,
+  SchemaError,
+} from './check.ts';
 import { checkRunResult } from './resultSchema.ts';
 
 /** At most this many runs in one session (a sanity bound for a hostile file, far above real use). */
@@ -92,7 +103,8 @@ function checkSession(v: unknown): SessionData {
     version: o.version as number,
     appVersion: checkString(o.appVersion, 'appVersion', 200),
     savedAt: checkString(o.savedAt, 'savedAt', 200),
-    draft: checkScenarioConfig(o.draft, 'draft'),
+    // Half-edited, maybe: its fields must each be valid, the relations between them need not be.
+    draft: checkResult(validateScenarioStructure(o.draft, 'draft'), 'draft'),
     runs,
     ui: checkUiState(o.ui, 'ui', runs.length),
   };

@@ -7,6 +7,7 @@ import {
   validateReclaimSpec,
   validateRunSpec,
   validateScenario,
+  validateScenarioStructure,
   validateWorkloadSpec,
 } from '../../engine/core/config/index.ts';
 import { mutate, scenario } from './fixtures.ts';
@@ -229,6 +230,64 @@ describe('semantic checks', () => {
       }),
     );
     expect(list).toHaveLength(3);
+  });
+});
+
+describe('structure only (a draft being edited)', () => {
+  const messageOf = (r: ReturnType<typeof validateScenario>) => (r.ok ? '' : r.error.message);
+
+  it.each([
+    ['overcommit without swap', (c: ReturnType<typeof scenario>) => (c.host.swap.device = 'none')],
+    ['swap size with device none', (c: ReturnType<typeof scenario>) => (c.host.swap = { device: 'none', sizeMiB: 64 })],
+    ['watermark order', (c: ReturnType<typeof scenario>) => (c.host.watermarks.minPct = 10)],
+    ['harvest vs hardware', (c: ReturnType<typeof scenario>) => (c.reclaim.harvest = 'hypercall')],
+    ['default harvest vs flags', (c: ReturnType<typeof scenario>) => (c.hardware.pkvm = true)],
+    ['protected without pKVM', (c: ReturnType<typeof scenario>) => (c.guests[3].protected = true)],
+    ['workload pages vs guest size', (c: ReturnType<typeof scenario>) => (c.guests[0].memoryMiB = 256)],
+    ['duplicate guest names', (c: ReturnType<typeof scenario>) => (c.guests[1].name = c.guests[0].name)],
+    ['hotPages > pages', (c: ReturnType<typeof scenario>) => Object.assign(c.guests[2].workload, { hotPages: 1e6 })],
+    ['sample interval > duration', (c: ReturnType<typeof scenario>) => (c.run.sampleIntervalMs = 5000)],
+  ])('accepts a relation broken: %s', (_what, fn) => {
+    const c = mutate(fn);
+    expect(problems(c)).not.toEqual([]);
+    const r = validateScenarioStructure(c);
+    expect(messageOf(r)).toBe('');
+    expect(r.ok && r.value).toEqual(c);
+    expect(r.ok && r.value).not.toBe(c); // built field by field, never the input
+  });
+
+  it('still checks keys, types and each field range, with the given path prefix', () => {
+    const bad = mutate((c) => {
+      c.host.memoryMiB = -1;
+      (c.guests[1] as unknown as Record<string, unknown>).vcpus = '2';
+      (c.reclaim as unknown as Record<string, unknown>).extra = 1;
+    });
+    expect(messageOf(validateScenarioStructure(bad, 'draft')).split('\n')).toEqual([
+      'invalid scenario (3 problems):',
+      'draft.host.memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got -1',
+      'draft.reclaim.extra: unknown key (expected one of: policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs)',
+      'draft.guests[1].vcpus: expected a number, got string "2"',
+    ]);
+  });
+
+  it('validateScenario puts the path prefix on semantic problems too', () => {
+    const r = validateScenario(
+      mutate((c) => (c.host.swap = { device: 'none', sizeMiB: 0 })),
+      { path: 'runs[0].config' },
+    );
+    expect(messageOf(r)).toMatch(/^invalid scenario:\nruns\[0\]\.config\.host\.swap\.device: guests total 1536 MiB/);
+  });
+
+  it('refuses a key present with the value undefined (structured clone and msgpack carry it)', () => {
+    const bad = mutate((c) => {
+      (c.reclaim as unknown as Record<string, unknown>).lookaround = undefined;
+      (c.hardware.costs as unknown as Record<string, unknown>).swapIn = undefined;
+    });
+    for (const r of [validateScenario(bad), validateScenarioStructure(bad)])
+      expect(messageOf(r).split('\n').slice(1)).toEqual([
+        'hardware.costs.swapIn: expected a value, got nothing',
+        'reclaim.lookaround: expected a value, got nothing',
+      ]);
   });
 });
 

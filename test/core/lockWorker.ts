@@ -12,7 +12,8 @@ import { atomics } from '../../engine/core/atomics.ts';
 import { LOCK_SEQ, LOCK_STATE, LOCK_WAITERS } from '../../engine/core/layout.ts';
 import { LOCK_WRITER, attachMmuLock, readLock, readUnlock, writeLock, writeUnlock } from '../../engine/core/mmuLock.ts';
 import type { MmuLock } from '../../engine/core/mmuLock.ts';
-import { installChaos, nap, rng, spin } from '../stress/chaos.ts';
+import { installChaos, nap, spin } from '../stress/chaos.ts';
+import { rng } from '../rng.ts';
 import { D, startBarrier, type LockWorkerData, type LockWorkerResult } from './lockShared.ts';
 
 const wd = workerData as LockWorkerData;

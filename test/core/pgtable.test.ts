@@ -31,17 +31,7 @@ import {
 import { newTestClearYoungStats, testClearYoung } from '../../engine/core/testClearYoung.ts';
 import { LEAF, TABLE_POST, TABLE_PRE, walk } from '../../engine/core/walker.ts';
 import { nativeAtomicOps, setAtomicOps } from '../../engine/core/atomics.ts';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../rng.ts';
 
 /** Slow reference: gfn -> the leaf (a 4K page or a 2 MiB block shared by 512 gfns) mapping it. */
 interface Leaf {
@@ -149,7 +139,7 @@ describe('stage-2 tables against a slow reference model', () => {
       const v = createArena({ tablePages: 512, maxThreads: 1, maxLocks: 1, debugPoison: seed % 2 === 0 });
       const pgt = newPgt(v);
       const ref = new RefModel();
-      const rnd = mulberry32(seed);
+      const rnd = rng(seed);
       const int = (n: number): number => Math.floor(rnd() * n);
       // 32 MiB window high in the IPA: gfns above 2^32 exercise index arithmetic beyond 32 bits.
       const base = 2 ** 34 + (seed === 1 ? 0 : 2 ** 27 - 4 * 512); // seed 2..4 straddle a level-0 boundary
@@ -403,7 +393,7 @@ describe('single-page fast paths', () => {
       const pgt = stage2PgtInit(v, loggingMmOps(v, log, holder));
       holder.pgt = pgt;
       const ref = new RefModel();
-      const rnd = mulberry32(seed);
+      const rnd = rng(seed);
       const int = (n: number): number => Math.floor(rnd() * n);
       // 3 MiB straddling a level-0 (odd seeds) or level-1 (even) boundary: single-page unmaps
       // empty and unlink tables at every level.
@@ -530,7 +520,7 @@ describe('single-page fast paths', () => {
         holder.pgt = pgt;
         return { fast, v, log, pgt };
       });
-      const rnd = mulberry32(seed);
+      const rnd = rng(seed);
       const int = (n: number): number => Math.floor(rnd() * n);
       const base = startLevel === 1 ? 2 ** 18 - 2 * 512 : 2 ** 27 - 2 * 512;
       const span = 4 * 512;

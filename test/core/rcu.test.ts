@@ -16,7 +16,7 @@ import {
   synchronizeRcu,
 } from '../../engine/core/rcu.ts';
 import type { RcuThread } from '../../engine/core/rcu.ts';
-import { rng } from '../stress/chaos.ts';
+import { rng } from '../rng.ts';
 import { runWorker } from '../stress/runWorkers.ts';
 import { OBJ_WORDS, R, dataWords, type RcuWorkerData, type RcuWorkerResult, type UpdaterMode } from './rcuShared.ts';
 

@@ -19,7 +19,8 @@ import {
   rcuUnregisterThread,
   synchronizeRcu,
 } from '../../engine/core/rcu.ts';
-import { installChaos, nap, rng, spin } from '../stress/chaos.ts';
+import { installChaos, nap, spin } from '../stress/chaos.ts';
+import { rng } from '../rng.ts';
 import { startBarrier } from './lockShared.ts';
 import { OBJ_WORDS, R, type RcuWorkerData, type RcuWorkerResult } from './rcuShared.ts';
 

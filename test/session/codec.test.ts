@@ -176,7 +176,7 @@ describe('session errors', () => {
     [
       'negative memory',
       (s) => ((s.draft as SessionData['draft']).host.memoryMiB = -1),
-      /draft\.host\.memoryMiB: -1 is below the minimum 0/,
+      /draft\.host\.memoryMiB: must be a number > 0 and <= 1048576 \(1 TiB\), got -1/,
     ],
   ];
   for (const [what, mutate, message] of schemaCases) {
@@ -190,6 +190,18 @@ describe('session errors', () => {
       (s) => ((s.draft as SessionData['draft']).host.watermarks = { minPct: 50, lowPct: 10, highPct: 5 }),
     );
     expect(decodeSession(bytes).ok).toBe(true);
+    // Overcommit without swap: a relation between sections, checked when the draft is run, not saved.
+    const overcommitted = withField((s) => ((s.draft as SessionData['draft']).host.swap.device = 'none'));
+    expect(decodeSession(overcommitted).ok).toBe(true);
+  });
+
+  it('refuses to encode a session that would not open again, naming the field, so nothing unloadable is written', () => {
+    const s = makeSession();
+    (s.draft.host as { memoryMiB: unknown }).memoryMiB = null; // a number input left empty mid-edit
+    expect(() => encodeSession(s)).toThrow(/would not open again.*draft\.host\.memoryMiB/s);
+    // Negative control: the same session with the field filled in encodes and opens.
+    s.draft.host.memoryMiB = 1024;
+    expect(decodeSession(encodeSession(s)).ok).toBe(true);
   });
 
   it('validateSessionData never throws on exotic values and copies columns', () => {

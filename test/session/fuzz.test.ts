@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { Packr, Unpackr } from 'msgpackr';
 import type { Result, SessionData } from '../../engine/protocol.ts';
 import { decodeSession, encodeSession } from '../../engine/session/index.ts';
-import { makeRunResult, makeSession, rng } from './fixtures.ts';
+import { rng } from '../rng.ts';
+import { makeRunResult, makeSession } from './fixtures.ts';
 
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const CASES = Math.max(1, Math.round(5000 * SCALE));

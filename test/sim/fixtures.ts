@@ -4,11 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { HardwareProfile, ReclaimSpec, RunResult, ScenarioConfig, WorkloadSpec } from '../../engine/protocol.ts';
-
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const traceDir = path.resolve(repoRoot, '../shared/data/traces');
+import { parseTrace } from '../../engine/core/trace/index.ts';
+import { repoRoot, traceDir } from '../trace/traceFiles.ts';
 
 export function hardware(id: 'ampere-altra' | 'phone-prev82' | 'pkvm'): HardwareProfile {
   const raw = JSON.parse(readFileSync(path.join(repoRoot, 'presets/hardware', `${id}.json`), 'utf8')) as Record<
@@ -20,23 +18,9 @@ export function hardware(id: 'ampere-altra' | 'phone-prev82' | 'pkvm'): Hardware
 }
 
 let cached: Uint32Array | null = null;
-/** cloudPhysicsIO.txt: one object id per line, remapped densely in order of first appearance. */
+/** cloudPhysicsIO.txt as the engine parses it: page ids, dense in order of first appearance. */
 export function cloudPhysicsTrace(): Uint32Array {
-  if (cached) return cached;
-  const lines = readFileSync(path.join(traceDir, 'cloudPhysicsIO.txt'), 'utf8').split('\n');
-  const ids = new Map<string, number>();
-  const out: number[] = [];
-  for (const l of lines) {
-    const s = l.trim();
-    if (s === '') continue;
-    let id = ids.get(s);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(s, id);
-    }
-    out.push(id);
-  }
-  cached = Uint32Array.from(out);
+  cached ??= parseTrace('cloudPhysicsIO.txt', readFileSync(path.join(traceDir, 'cloudPhysicsIO.txt'))).pageIds;
   return cached;
 }
 

@@ -7,18 +7,7 @@
  * in *what* it decides, not in the resulting interleaving (the OS still schedules threads).
  */
 import { nativeAtomicOps, setAtomicOps, withHook } from '../../engine/core/atomics.ts';
-
-/** mulberry32: small, fast, good enough for schedules. Returns floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../rng.ts';
 
 export interface ChaosOptions {
   /** Probability of a short busy spin before an atomic. */

@@ -30,7 +30,8 @@ import { stage2GetLeaf, stage2TrySetPte } from '../../engine/core/pgtable.ts';
 import { writeLock, writeUnlock } from '../../engine/core/mmuLock.ts';
 import { rcuBarrier, rcuRegisterThread, rcuUnregisterThread } from '../../engine/core/rcu.ts';
 import { startBarrier } from '../core/lockShared.ts';
-import { installChaos, nap, rng, spin } from './chaos.ts';
+import { installChaos, nap, spin } from './chaos.ts';
+import { rng } from '../rng.ts';
 import {
   C,
   FRAME_OFFSET,

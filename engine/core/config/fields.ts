@@ -42,13 +42,18 @@ export class Fields {
     return Object.prototype.hasOwnProperty.call(this.obj, key);
   }
 
-  /** The raw value, or undefined after recording `missing`. */
+  /**
+   * The raw value, or undefined after recording a problem: `missing`, or a key present with the value
+   * undefined (which structured clone and msgpack can carry, unlike JSON).
+   */
   raw(key: string): unknown {
     if (!this.has(key)) {
       this.problems.add(this.at(key), 'missing');
       return undefined;
     }
-    return this.obj[key];
+    const v = this.obj[key];
+    if (v === undefined) this.problems.add(this.at(key), 'expected a value, got nothing');
+    return v;
   }
 
   num(key: string, range: NumRange): number {

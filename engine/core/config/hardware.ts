@@ -46,16 +46,16 @@ export function readHardwareFields(f: Fields): HardwareProfile {
   return hw;
 }
 
-/** The default is what the hardware runs as posted: no what-if flags can apply to it. */
+/** The default is what the hardware runs as posted: no what-if flags can apply to it (a relation). */
 function checkDefaultHarvest(f: Fields, hw: HardwareProfile): void {
   const at = f.at('defaultHarvest');
   const mode = hw.defaultHarvest;
   switch (mode) {
     case 'lockless':
       if (hw.pkvm)
-        f.problems.add(at, "'lockless' is impossible with pkvm: the host cannot read the hypervisor's stage-2");
+        f.problems.addRelation(at, "'lockless' is impossible with pkvm: the host cannot read the hypervisor's stage-2");
       else if (!hw.hafdbs)
-        f.problems.add(
+        f.problems.addRelation(
           at,
           "'lockless' needs FEAT_HAFDBS (hafdbs: true) as posted; without it use 'locked-write' or 'locked-read'",
         );
@@ -63,13 +63,13 @@ function checkDefaultHarvest(f: Fields, hw: HardwareProfile): void {
     case 'locked-write':
     case 'locked-read':
       if (hw.pkvm)
-        f.problems.add(
+        f.problems.addRelation(
           at,
           `'${mode}' is impossible with pkvm: the host cannot read the hypervisor's stage-2 (use 'hypercall')`,
         );
       return;
     case 'hypercall':
-      if (!hw.pkvm) f.problems.add(at, "'hypercall' aging exists only under pKVM (pkvm: true)");
+      if (!hw.pkvm) f.problems.addRelation(at, "'hypercall' aging exists only under pKVM (pkvm: true)");
       return;
     case 'none':
       return;

@@ -4,7 +4,7 @@
  */
 export { validateHardwareProfile } from './hardware.ts';
 export { validateWorkloadSpec, WORKLOAD_KINDS } from './workload.ts';
-export { validateScenario, type ValidateOptions } from './scenario.ts';
+export { validateScenario, validateScenarioStructure, type ValidateOptions } from './scenario.ts';
 export { validateGuestSpec, validateHostSpec, validateReclaimSpec, validateRunSpec } from './sectionValidators.ts';
 export type { TraceInfo } from './semantics.ts';
 export {

@@ -16,8 +16,19 @@ export interface Problem {
 export class Problems {
   readonly list: Problem[] = [];
 
+  /**
+   * `structureOnly`: check each field on its own (keys, types, ranges) but not the rules that relate
+   * fields or sections (watermark order, overcommit vs swap...): a draft being edited may break those.
+   */
+  constructor(readonly structureOnly = false) {}
+
   add(path: string, message: string): void {
     this.list.push({ path, message });
+  }
+
+  /** A problem in a rule relating two or more fields: not recorded when only the structure is checked. */
+  addRelation(path: string, message: string): void {
+    if (!this.structureOnly) this.add(path, message);
   }
 
   get count(): number {

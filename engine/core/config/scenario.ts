@@ -1,6 +1,8 @@
 /**
  * ScenarioConfig validation: structure of every section, then the relations between them
  * (semantics.ts) for the sections that are structurally valid, so one call lists every problem.
+ * validateScenarioStructure checks the structure only (keys, types, each field's range): for a
+ * config still being edited (a session's draft), which may break any relation between fields.
  */
 import type { Result, ScenarioConfig } from '../../protocol.ts';
 import { openObject } from './fields.ts';
@@ -15,11 +17,19 @@ export const SCENARIO_KEYS = ['name', 'description', 'hardware', 'host', 'guests
 export interface ValidateOptions {
   /** Traces the host can load (name -> distinct pages): trace workloads are then checked against them. */
   traces?: TraceInfo;
+  /** Where the config sits in a larger value (e.g. 'runs[0].config'): the prefix of every problem's path. */
+  path?: string;
 }
 
 export function validateScenario(x: unknown, options: ValidateOptions = {}): Result<ScenarioConfig> {
   const problems = new Problems();
-  return toResult(readScenario(problems, x, '', options), problems, 'scenario');
+  return toResult(readScenario(problems, x, options.path ?? '', options), problems, 'scenario');
+}
+
+/** Keys, types and each field's range only; `path` as in ValidateOptions. */
+export function validateScenarioStructure(x: unknown, path = ''): Result<ScenarioConfig> {
+  const problems = new Problems(true);
+  return toResult(readScenario(problems, x, path), problems, 'scenario');
 }
 
 export function readScenario(
@@ -46,10 +56,10 @@ export function readScenario(
   const run = section('run', readRun);
   const guests = section('guests', readGuests);
 
-  if (hardware && reclaim) checkHarvest(problems, hardware, reclaim);
-  if (hardware && guests) checkProtectedNeedsPkvm(problems, hardware, guests);
-  if (host && guests) checkMemory(problems, host, guests);
-  if (guests) checkGuests(problems, guests, options.traces);
+  if (hardware && reclaim) checkHarvest(problems, path, hardware, reclaim);
+  if (hardware && guests) checkProtectedNeedsPkvm(problems, path, hardware, guests);
+  if (host && guests) checkMemory(problems, path, host, guests);
+  if (guests) checkGuests(problems, path, guests, options.traces);
 
   if (problems.since(start) > 0 || !hardware || !host || !reclaim || !run || !guests) return undefined;
   return { name, description, hardware, host, guests, reclaim, run };

@@ -1,6 +1,7 @@
 /**
  * Structural validation of a scenario's sections: HostSpec, GuestSpec, ReclaimSpec, RunSpec.
- * Each reader checks its own keys, types and ranges; relations between sections (overcommit vs swap,
+ * Each reader checks its own keys, types and ranges, and records the relations between its own fields
+ * (watermark order...) with Problems.addRelation; relations between sections (overcommit vs swap,
  * harvest vs hardware, workload vs guest size) are in semantics.ts.
  */
 import {
@@ -71,7 +72,7 @@ export function readHost(problems: Problems, x: unknown, path: string): HostSpec
     watermarks.highPct = w.num('highPct', PERCENT);
     const { minPct, lowPct, highPct } = watermarks;
     if (problems.since(mark) === 0 && !(minPct <= lowPct && lowPct <= highPct))
-      problems.add(w.path, `must satisfy minPct <= lowPct <= highPct, got ${minPct} / ${lowPct} / ${highPct}`);
+      problems.addRelation(w.path, `must satisfy minPct <= lowPct <= highPct, got ${minPct} / ${lowPct} / ${highPct}`);
   }
   const s = f.object('swap', ['device', 'sizeMiB']);
   const swap: HostSpec['swap'] = { device: 'none', sizeMiB: 0 };
@@ -79,7 +80,7 @@ export function readHost(problems: Problems, x: unknown, path: string): HostSpec
     swap.device = s.oneOf('device', SWAP_DEVICES);
     swap.sizeMiB = s.num('sizeMiB', SWAP_MIB);
     if (swap.device === 'none' && swap.sizeMiB > 0)
-      problems.add(s.at('sizeMiB'), `must be 0 when device is 'none', got ${swap.sizeMiB}`);
+      problems.addRelation(s.at('sizeMiB'), `must be 0 when device is 'none', got ${swap.sizeMiB}`);
   }
   return { memoryMiB: mem, watermarks, swap };
 }
@@ -124,9 +125,9 @@ export function readRun(problems: Problems, x: unknown, path: string): RunSpec |
   const sampleIntervalMs = f.num('sampleIntervalMs', INTERVAL_MS);
   if (problems.since(mark) === 0) {
     if (sampleIntervalMs > durationMs)
-      problems.add(f.at('sampleIntervalMs'), `must be <= durationMs (${durationMs}), got ${sampleIntervalMs}`);
+      problems.addRelation(f.at('sampleIntervalMs'), `must be <= durationMs (${durationMs}), got ${sampleIntervalMs}`);
     else if (durationMs / sampleIntervalMs > MAX_SAMPLES)
-      problems.add(
+      problems.addRelation(
         f.at('sampleIntervalMs'),
         `gives ${Math.ceil(durationMs / sampleIntervalMs)} samples; at most ${MAX_SAMPLES} per run`,
       );

@@ -5,29 +5,31 @@
  *  - protected guests only under pKVM, and their pinned memory must fit in the host;
  *  - overcommit (guests' memory > host memory) needs a swap device big enough for the excess;
  *  - each workload's pages fit in its guest; guest names are unique.
+ * `root` is the scenario's own path (problem paths are under it); every problem is a relation
+ * (Problems.addRelation), so none is recorded when only the structure is checked.
  */
 import type { GuestSpec, HardwareProfile, HostSpec, ReclaimSpec } from '../../protocol.ts';
 import { PAGES_PER_MIB, mibToPages } from './limits.ts';
-import type { Problems } from './problems.ts';
+import { joinPath, type Problems } from './problems.ts';
 
 /** What the caller knows about traces (name -> distinct pages); unknown traces are then errors. */
 export interface TraceInfo {
   [name: string]: { distinct: number };
 }
 
-export function checkHarvest(problems: Problems, hw: HardwareProfile, reclaim: ReclaimSpec): void {
-  const at = 'reclaim.harvest';
+export function checkHarvest(problems: Problems, root: string, hw: HardwareProfile, reclaim: ReclaimSpec): void {
+  const at = joinPath(root, 'reclaim.harvest');
   const mode = reclaim.harvest;
   const on = `hardware '${hw.id}'`;
   switch (mode) {
     case 'lockless':
       if (hw.pkvm)
-        problems.add(
+        problems.addRelation(
           at,
           `'lockless' is impossible on ${on} (pkvm): the host cannot read the hypervisor's stage-2; use 'hypercall' or 'none'`,
         );
       else if (!hw.hafdbs && !reclaim.allowLocklessWithoutHafdbs)
-        problems.add(
+        problems.addRelation(
           at,
           `'lockless' needs FEAT_HAFDBS, which ${on} lacks; set reclaim.allowLocklessWithoutHafdbs for the reviewer's what-if, or use 'locked-write'`,
         );
@@ -35,13 +37,13 @@ export function checkHarvest(problems: Problems, hw: HardwareProfile, reclaim: R
     case 'locked-write':
     case 'locked-read':
       if (hw.pkvm)
-        problems.add(
+        problems.addRelation(
           at,
           `'${mode}' is impossible on ${on} (pkvm): the host cannot read the hypervisor's stage-2; use 'hypercall' or 'none'`,
         );
       return;
     case 'hypercall':
-      if (!hw.pkvm) problems.add(at, `'hypercall' aging exists only under pKVM; ${on} has pkvm: false`);
+      if (!hw.pkvm) problems.addRelation(at, `'hypercall' aging exists only under pKVM; ${on} has pkvm: false`);
       return;
     case 'none':
       return;
@@ -52,23 +54,28 @@ export function checkHarvest(problems: Problems, hw: HardwareProfile, reclaim: R
   }
 }
 
-export function checkProtectedNeedsPkvm(problems: Problems, hw: HardwareProfile, guests: readonly GuestSpec[]): void {
+export function checkProtectedNeedsPkvm(
+  problems: Problems,
+  root: string,
+  hw: HardwareProfile,
+  guests: readonly GuestSpec[],
+): void {
   guests.forEach((g, i) => {
     if (g.protected && !hw.pkvm)
-      problems.add(
-        `guests[${i}].protected`,
+      problems.addRelation(
+        joinPath(root, `guests[${i}].protected`),
         `protected guests exist only under pKVM; hardware '${hw.id}' has pkvm: false`,
       );
   });
 }
 
-export function checkMemory(problems: Problems, host: HostSpec, guests: readonly GuestSpec[]): void {
+export function checkMemory(problems: Problems, root: string, host: HostSpec, guests: readonly GuestSpec[]): void {
   const total = sum(guests.map((g) => g.memoryMiB));
   const pinned = sum(guests.filter((g) => g.protected).map((g) => g.memoryMiB));
   const others = guests.some((g) => !g.protected);
   if (pinned > host.memoryMiB || (others && pinned >= host.memoryMiB))
-    problems.add(
-      'guests',
+    problems.addRelation(
+      joinPath(root, 'guests'),
       `protected guests pin ${fmt(pinned)} MiB, which does not fit in the host's ${fmt(host.memoryMiB)} MiB` +
         (others ? ' with room left for the other guests' : ''),
     );
@@ -77,39 +84,45 @@ export function checkMemory(problems: Problems, host: HostSpec, guests: readonly
   const pct = Math.round((total / host.memoryMiB) * 100);
   const what = `guests total ${fmt(total)} MiB on a ${fmt(host.memoryMiB)} MiB host (${pct}% of host memory)`;
   if (host.swap.device === 'none')
-    problems.add(
-      'host.swap.device',
+    problems.addRelation(
+      joinPath(root, 'host.swap.device'),
       `${what} but swap is 'none': evicted pages would have nowhere to go; use 'zram' or 'ssd'`,
     );
   else if (host.swap.sizeMiB < excess)
-    problems.add(
-      'host.swap.sizeMiB',
+    problems.addRelation(
+      joinPath(root, 'host.swap.sizeMiB'),
       `${fmt(host.swap.sizeMiB)} MiB is too small: ${what} needs at least ${fmt(excess)} MiB of swap`,
     );
 }
 
-export function checkGuests(problems: Problems, guests: readonly GuestSpec[], traces?: TraceInfo): void {
+export function checkGuests(problems: Problems, root: string, guests: readonly GuestSpec[], traces?: TraceInfo): void {
   const seen = new Map<string, number>();
   guests.forEach((g, i) => {
     const first = seen.get(g.name);
     if (first !== undefined)
-      problems.add(`guests[${i}].name`, `duplicate guest name '${g.name}' (also guests[${first}])`);
+      problems.addRelation(
+        joinPath(root, `guests[${i}].name`),
+        `duplicate guest name '${g.name}' (also guests[${first}])`,
+      );
     else seen.set(g.name, i);
     const capacity = mibToPages(g.memoryMiB);
     const w = g.workload;
-    const at = `guests[${i}].workload`;
+    const at = joinPath(root, `guests[${i}].workload`);
     if (w.kind === 'trace') {
       if (!traces) return;
       const info = Object.prototype.hasOwnProperty.call(traces, w.trace) ? traces[w.trace] : undefined;
       if (!info)
-        problems.add(`${at}.trace`, `unknown trace '${w.trace}' (known: ${Object.keys(traces).join(', ') || 'none'})`);
+        problems.addRelation(
+          `${at}.trace`,
+          `unknown trace '${w.trace}' (known: ${Object.keys(traces).join(', ') || 'none'})`,
+        );
       else if (info.distinct > capacity)
-        problems.add(
+        problems.addRelation(
           `${at}.trace`,
           `trace '${w.trace}' touches ${info.distinct} pages, more than the guest's ${capacity} (${fmt(g.memoryMiB)} MiB)`,
         );
     } else if (w.pages > capacity) {
-      problems.add(
+      problems.addRelation(
         `${at}.pages`,
         `${w.pages} pages (${fmt(w.pages / PAGES_PER_MIB)} MiB) do not fit in the guest's ${fmt(g.memoryMiB)} MiB (${capacity} pages)`,
       );

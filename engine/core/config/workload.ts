@@ -81,7 +81,7 @@ function readKindFields(f: Fields, kind: WorkloadKind): WorkloadSpec {
     case 'hotset': {
       const pages = f.num('pages', PAGES);
       const hotPages = f.num('hotPages', PAGES);
-      if (hotPages > pages) f.problems.add(f.at('hotPages'), `must be <= pages (${pages}), got ${hotPages}`);
+      if (hotPages > pages) f.problems.addRelation(f.at('hotPages'), `must be <= pages (${pages}), got ${hotPages}`);
       return {
         kind,
         pages,

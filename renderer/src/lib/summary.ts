@@ -12,92 +12,52 @@ export interface SummaryRowDef {
   text(s: RunSummary): string;
 }
 
-export const SUMMARY_ROWS: readonly SummaryRowDef[] = [
-  { key: 'hitRate', label: 'Hit rate', help: 'resident hits / accesses', text: (s) => formatPct(s.hitRate) },
-  { key: 'accesses', label: 'Accesses', help: 'guest memory accesses', text: (s) => formatCount(s.accesses) },
-  { key: 'misses', label: 'Misses', help: 'accesses that found no resident page', text: (s) => formatCount(s.misses) },
-  { key: 'coldMisses', label: 'Cold misses', help: 'first touches', text: (s) => formatCount(s.coldMisses) },
-  { key: 'refaults', label: 'Refaults', help: 'accesses to evicted pages', text: (s) => formatCount(s.refaults) },
-  {
-    key: 'refaultPct',
-    label: 'Refaults (% WS / min)',
-    help: 'promotion rate: refaults as % of the working set per virtual minute',
-    text: (s) => `${formatFixed(s.refaultPctWorkingSetPerMin, 2)} %`,
-  },
-  { key: 'evictions', label: 'Evictions', help: 'pages evicted', text: (s) => formatCount(s.evictions) },
-  {
-    key: 'evictionPrecision',
-    label: 'Eviction precision',
-    help: '1 − refaulted evictions / evictions',
-    text: (s) => formatPct(s.evictionPrecision),
-  },
-  { key: 's2Faults', label: 'Stage-2 faults', help: 'first touch + refault', text: (s) => formatCount(s.s2Faults) },
-  {
-    key: 'afFaults',
-    label: 'Access-flag faults',
-    help: 'traps to set AF (no FEAT_HAFDBS)',
-    text: (s) => formatCount(s.afFaults),
-  },
-  {
-    key: 'vcpuStall',
-    label: 'vCPU stall',
-    help: 'trap + lock wait + swap-in, all vCPUs',
-    text: (s) => formatNsAsMs(s.vcpuStallNs),
-  },
-  { key: 'lockWait', label: 'MMU lock wait', help: 'all waiters', text: (s) => formatNsAsMs(s.lockWaitNs) },
-  { key: 'lockHold', label: 'MMU lock hold', help: 'time the lock was held', text: (s) => formatNsAsMs(s.lockHoldNs) },
-  {
-    key: 'agingPasses',
-    label: 'Aging passes',
-    help: 'passes over the stage-2 tables',
-    text: (s) => formatCount(s.agingPasses),
-  },
-  { key: 'aging', label: 'Aging time', help: 'time spent harvesting AF', text: (s) => formatNsAsMs(s.agingNs) },
-  {
-    key: 'ptesScanned',
-    label: 'PTEs scanned',
-    help: 'descriptors read by aging',
-    text: (s) => formatCount(s.ptesScanned),
-  },
-  {
-    key: 'youngFound',
-    label: 'Young found',
-    help: 'young leaves found by aging / lookaround',
-    text: (s) => formatCount(s.youngFound),
-  },
-  {
-    key: 'cmpxchgFailures',
-    label: 'cmpxchg failures',
-    help: 'descriptor changed under the harvester',
-    text: (s) => formatCount(s.cmpxchgFailures),
-  },
-  { key: 'hypercalls', label: 'Hypercalls', help: 'pKVM test-and-clear calls', text: (s) => formatCount(s.hypercalls) },
-  { key: 'tlbInvalidates', label: 'TLB invalidates', help: 'TLBI + DSB', text: (s) => formatCount(s.tlbInvalidates) },
-  {
-    key: 'rcuGracePeriods',
-    label: 'RCU grace periods',
-    help: 'completed',
-    text: (s) => formatCount(s.rcuGracePeriods),
-  },
-  {
-    key: 'tablePagesPeak',
-    label: 'Table pages (peak)',
-    help: 'stage-2 table pages in use at peak',
-    text: (s) => formatCount(s.tablePagesPeak),
-  },
-  {
-    key: 'throughput',
-    label: 'Throughput',
-    help: 'accesses per virtual second',
-    text: (s) => formatRate(s.throughput, 'acc/s'),
-  },
-  {
-    key: 'virtualMs',
-    label: 'Virtual time',
-    help: 'simulated duration',
-    text: (s) => `${formatFixed(s.virtualMs, 1)} ms`,
-  },
+/** The figures every RunSummary has (numbers, not optional). */
+type Figure = { [K in keyof RunSummary]-?: RunSummary[K] extends number ? K : never }[keyof RunSummary];
+const pct2 = (v: number): string => `${formatFixed(v, 2)} %`;
+const ms1 = (v: number): string => `${formatFixed(v, 1)} ms`;
+const accPerSec = (v: number): string => formatRate(v, 'acc/s');
+
+/** [key, label, help, the RunSummary figure, its format], in display order. */
+const ROWS: readonly [string, string, string, Figure, (v: number) => string][] = [
+  ['hitRate', 'Hit rate', 'resident hits / accesses', 'hitRate', formatPct],
+  ['accesses', 'Accesses', 'guest memory accesses', 'accesses', formatCount],
+  ['misses', 'Misses', 'accesses that found no resident page', 'misses', formatCount],
+  ['coldMisses', 'Cold misses', 'first touches', 'coldMisses', formatCount],
+  ['refaults', 'Refaults', 'accesses to evicted pages', 'refaults', formatCount],
+  [
+    'refaultPct',
+    'Refaults (% WS / min)',
+    'promotion rate: refaults as % of the working set per virtual minute',
+    'refaultPctWorkingSetPerMin',
+    pct2,
+  ],
+  ['evictions', 'Evictions', 'pages evicted', 'evictions', formatCount],
+  ['evictionPrecision', 'Eviction precision', '1 − refaulted evictions / evictions', 'evictionPrecision', formatPct],
+  ['s2Faults', 'Stage-2 faults', 'first touch + refault', 's2Faults', formatCount],
+  ['afFaults', 'Access-flag faults', 'traps to set AF (no FEAT_HAFDBS)', 'afFaults', formatCount],
+  ['vcpuStall', 'vCPU stall', 'trap + lock wait + swap-in, all vCPUs', 'vcpuStallNs', formatNsAsMs],
+  ['lockWait', 'MMU lock wait', 'all waiters', 'lockWaitNs', formatNsAsMs],
+  ['lockHold', 'MMU lock hold', 'time the lock was held', 'lockHoldNs', formatNsAsMs],
+  ['agingPasses', 'Aging passes', 'passes over the stage-2 tables', 'agingPasses', formatCount],
+  ['aging', 'Aging time', 'time spent harvesting AF', 'agingNs', formatNsAsMs],
+  ['ptesScanned', 'PTEs scanned', 'descriptors read by aging', 'ptesScanned', formatCount],
+  ['youngFound', 'Young found', 'young leaves found by aging / lookaround', 'youngFound', formatCount],
+  ['cmpxchgFailures', 'cmpxchg failures', 'descriptor changed under the harvester', 'cmpxchgFailures', formatCount],
+  ['hypercalls', 'Hypercalls', 'pKVM test-and-clear calls', 'hypercalls', formatCount],
+  ['tlbInvalidates', 'TLB invalidates', 'TLBI + DSB', 'tlbInvalidates', formatCount],
+  ['rcuGracePeriods', 'RCU grace periods', 'completed', 'rcuGracePeriods', formatCount],
+  ['tablePagesPeak', 'Table pages (peak)', 'stage-2 table pages in use at peak', 'tablePagesPeak', formatCount],
+  ['throughput', 'Throughput', 'accesses per virtual second', 'throughput', accPerSec],
+  ['virtualMs', 'Virtual time', 'simulated duration', 'virtualMs', ms1],
 ];
+
+export const SUMMARY_ROWS: readonly SummaryRowDef[] = ROWS.map(([key, label, help, figure, format]) => ({
+  key,
+  label,
+  help,
+  text: (s) => format(s[figure]),
+}));
 
 export interface SummaryColumn {
   label: string;

@@ -5,26 +5,11 @@
  * the reference CLOCK exactly (new object bit 0, hit sets 1). With no accessed information
  * (harvest 'none') every page looks old and CLOCK degenerates to FIFO.
  */
-import type { DList } from '../dlist.ts';
 import type { Harvester } from '../harvest.ts';
-import type { Policy } from './policy.ts';
+import { OneListPolicy } from './oneList.ts';
 
-export class Clock implements Policy {
+export class Clock extends OneListPolicy {
   readonly seesEveryAccess = false;
-  readonly agesPeriodically = false;
-  private readonly head: number;
-
-  constructor(
-    private readonly list: DList,
-    pages: number,
-  ) {
-    this.head = pages;
-    list.init(this.head);
-  }
-
-  onMap(gfn: number): void {
-    this.list.insertHead(this.head, gfn);
-  }
 
   onAccess(): void {}
 
@@ -40,13 +25,5 @@ export class Clock implements Policy {
       list.remove(v);
       return v;
     }
-  }
-
-  age(): void {}
-
-  beginAging(): void {}
-
-  ageStep(): boolean {
-    return false;
   }
 }

@@ -1,0 +1,27 @@
+// Helpers shared by the benches (files starting with _ are not run as benches).
+import { performance } from 'node:perf_hooks';
+import { leafAttrs } from '../engine/core/descriptor.ts';
+import { PAGE_SIZE } from '../engine/core/layout.ts';
+import { stage2Map, type Pgt } from '../engine/core/pgtable.ts';
+
+export const GUEST_GFNS = 2 ** 18; // 1 GiB of 4 KiB pages
+
+/** A rate with its unit prefix: '12.3 M' or '456.7 k'. */
+export const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(1)} M` : `${(x / 1e3).toFixed(1)} k`);
+
+/** Best of `rounds` timed runs of fn (which returns the number of operations it did): ops per second. */
+export function rate(rounds: number, fn: () => number): number {
+  let best = 0;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    const ops = fn();
+    best = Math.max(best, ops / ((performance.now() - t0) / 1000));
+  }
+  return best;
+}
+
+/** Maps all GUEST_GFNS pages of `pgt` with young 4K leaves (frames from 2^22): the dense 1 GiB guest. */
+export function mapDenseGuest(pgt: Pgt): void {
+  if (stage2Map(pgt, 0, GUEST_GFNS * PAGE_SIZE, 2 ** 22, leafAttrs({ young: true })) !== 0)
+    throw new Error('map failed');
+}
