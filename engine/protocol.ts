@@ -111,7 +111,15 @@ export interface HostSpec {
 export interface ReclaimSpec {
   policy: ReclaimPolicy;
   harvest: HarvestMode;
-  /** Virtual milliseconds between aging passes (MGLRU / active-inactive / CLOCK sweeps). */
+  /**
+   * Minimum virtual milliseconds between the starts of two aging passes of a guest (a rate limit).
+   * Aging is reclaim-driven: a pass runs only when reclaim (kswapd below the low watermark, or direct
+   * reclaim) needs one — MGLRU when too few generations are left or their spread is off
+   * (should_run_aging), active/inactive when the inactive list is short (inactive_is_low) — never on a
+   * timer, so with free memory nothing ages. CLOCK and exact LRU run no passes (CLOCK's hand moves only
+   * when reclaim needs a victim). MGLRU eviction that needs a generation while the limit holds gets one
+   * without a page-table walk (no harvest cost).
+   */
   agingIntervalMs: number;
   /** MGLRU lookaround: test-clear-young of neighbours around a victim (the bitmap's purpose). */
   lookaround: boolean;

@@ -151,16 +151,24 @@ export function debateScenario(o: DebateOptions): ScenarioConfig {
  * The scenario is chaotic: any other interleaving (another seed, or a parallel schedule) moves a
  * 500 ms run by about 0.1 pp of hit rate and 2% of accesses (deterministic runs over seeds 1-8:
  * SD 0.10 pp and 1.7%; the per-guest spread is larger for batch, one vCPU at ~45% misses). A
- * parallel run is one such other interleaving, so it is held to about two of those spreads. The
- * acceptance criterion (1 pp overall) holds with a wide margin. The biased model this replaces
- * (the worker that ran ahead in real time paid the direct reclaims) missed these by up to 0.9 pp
- * overall, 13% of accesses, 1.3 pp for db and 6 pp for batch.
+ * parallel run is one such other interleaving. The acceptance criterion (1 pp overall) holds with a
+ * wide margin. The biased model this replaces (the worker that ran ahead in real time paid the direct
+ * reclaims) missed these by up to 0.9 pp overall, 13% of accesses, 1.3 pp for db and 6 pp for batch.
+ *
+ * Measured with reclaim-driven aging (kswapd ages in its own context, so it stops evicting while it
+ * walks, as the kernel's does), seeds 1-8, both worker orders of parallel.test.ts: at most 0.30 pp
+ * overall, 5.0% of accesses, 0.26 / 0.28 / 2.3 pp for web / db / batch; parallel runs do 1.9% more
+ * accesses than deterministic ones on average (0.7% with the old timer aging). The likely cause is
+ * the parallel model's barrier settlement: a dip to the min watermark that kswapd repairs before
+ * the barrier costs no direct reclaim in a parallel run but does in the one-worker run, and kswapd's
+ * aging walks now make such dips more frequent. (The old limits, 0.3 pp / 3% / 1.5 pp, held for
+ * seeds 1 and 2 only: the timer-aging model already exceeded them on seeds 6 and 8.)
  */
 export const PARALLEL_TOLERANCE = {
-  hitRatePp: 0.3,
-  accessesPct: 3,
+  hitRatePp: 0.4,
+  accessesPct: 5.5,
   /** web, db, batch */
-  guestHitRatePp: [0.5, 0.5, 1.5],
+  guestHitRatePp: [0.5, 0.5, 2.5],
 } as const;
 
 export interface Agreement {

@@ -1,7 +1,7 @@
 /**
  * Assemble one guest on its owner worker from the config and the shared buffers: stage-2 table
  * (root allocated here), MMU lock handle, virtual lock, TLBs, policy, harvester, and its actors
- * (vCPUs, kswapd share, aging thread).
+ * (vCPUs, kswapd share; aging runs inside reclaim, see policy/agingGate.ts).
  */
 import { assertNever, type ScenarioConfig } from '../../protocol.ts';
 import type { ArenaViews } from '../layout.ts';
@@ -17,10 +17,11 @@ import type { RunPlan } from './plan.ts';
 import { ActiveInactive } from './policy/activeInactive.ts';
 import { Clock } from './policy/clock.ts';
 import { ExactLru } from './policy/exactLru.ts';
+import { AgingGate } from './policy/agingGate.ts';
 import { Mglru } from './policy/mglru.ts';
 import type { Policy } from './policy/policy.ts';
 import { Prng } from './prng.ts';
-import { AgingThread, Kswapd } from './reclaimActors.ts';
+import { Kswapd } from './reclaimActors.ts';
 import { guestRegions, type SimViews } from './simLayout.ts';
 import { Tlbs } from './tlb.ts';
 import { VCpu } from './vcpu.ts';
@@ -75,9 +76,6 @@ export function buildGuest(env: WorkerEnv, index: number, actors: Actor[]): Gues
     actors.push(new VCpu(g, v, wl, config.hardware.hafdbs, 0));
   }
   if (!spec.protected && !config.run.demandOnly) actors.push(new Kswapd(g));
-  if (!spec.protected && g.policy.agesPeriodically && config.reclaim.agingIntervalMs > 0) {
-    actors.push(new AgingThread(g, config.reclaim.agingIntervalMs * 1e6));
-  }
   return g;
 }
 
@@ -90,15 +88,16 @@ function makePolicy(
   pages: number,
 ): Policy {
   const policy = config.reclaim.policy;
+  const gate = new AgingGate(config.reclaim.agingIntervalMs * 1e6);
   switch (policy) {
     case 'exact-lru':
       return new ExactLru(list, pages);
     case 'clock':
       return new Clock(list, pages);
     case 'active-inactive':
-      return new ActiveInactive(list, i32, tagBase, pages);
+      return new ActiveInactive(list, i32, tagBase, pages, g.stats, g.sb, gate);
     case 'mglru':
-      return new Mglru(list, i32, tagBase, g.flags, pages, config.reclaim.lookaround, g.stats, g.sb);
+      return new Mglru(list, i32, tagBase, g.flags, pages, config.reclaim.lookaround, g.stats, g.sb, gate);
     default:
       return assertNever(policy, 'reclaim policy');
   }

@@ -257,7 +257,7 @@ export class Guest {
     h.t = t;
     let count = 0;
     while (count < n) {
-      const v = this.policy.pickVictim(h);
+      const v = this.policy.pickVictim(h, byVcpu);
       if (v < 0) break;
       h.t = this.evict(v, h.t);
       count++;

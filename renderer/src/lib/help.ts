@@ -34,7 +34,8 @@ export const HELP = {
   swapSize: 'Swap capacity in MiB; must hold the overcommitted part.',
   policy: 'How reclaim chooses victims.',
   harvest: 'How the host learns which pages were accessed (the stage-2 AF harvest).',
-  agingInterval: 'Virtual milliseconds between aging passes.',
+  agingInterval:
+    'Minimum virtual milliseconds between aging passes. Aging runs only when reclaim needs it (host below its low watermark), never on a timer.',
   lookaround: 'Test-clear-young of neighbours around a victim (what the bitmap in the patch is for).',
   mapYoung: 'Map new pages with AF=1 (as KVM does) or AF=0 (CLOCK reference semantics).',
   tlb: 'Per-vCPU TLB: a cached entry sets no AF, so clearing AF without a flush makes hot pages look cold.',

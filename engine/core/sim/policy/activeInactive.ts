@@ -1,20 +1,30 @@
 /**
- * Classic two-list LRU (Linux before MGLRU): new pages join the inactive list; reclaim keeps the
- * inactive list at least as long as the active one by deactivating the active tail
- * (shrink_active_list: its AF is tested and cleared, and it moves to the inactive head whatever
- * the answer, as for anonymous pages), then scans the inactive tail (shrink_inactive_list):
- * young → activate, old → evict.
+ * Classic two-list LRU (Linux before MGLRU): new pages join the inactive list; reclaim scans the
+ * inactive tail (shrink_inactive_list): young → activate, old → evict.
+ *
+ * Aging is reclaim-driven (agingGate.ts): when reclaim runs and the inactive list is short
+ * (inactive_is_low: inactive * inactive_ratio < active, inactive_ratio = int_sqrt(10 * GiB of the
+ * lists) or 1 below 1 GiB), a deactivation pass (shrink_active_list) takes pages from the active
+ * tail until the inactive list is no longer short: each page's AF is tested and cleared in a hold of
+ * its own (folio_referenced) and it moves to the inactive head whatever the answer, as for
+ * anonymous pages. kswapd runs a pass in steps of SWAP_CLUSTER_MAX pages; direct reclaim inline.
+ * Passes start at least reclaim.agingIntervalMs apart: with the inactive list empty and the gate
+ * closed, this guest's eviction stalls (pickVictim returns -1).
  */
 import type { DList } from '../dlist.ts';
 import type { Harvester } from '../harvest.ts';
+import { GS_AGING_PASSES } from '../simLayout.ts';
+import type { AgingGate } from './agingGate.ts';
 import type { Policy } from './policy.ts';
 
 const TAG_ACTIVE = 1;
 const TAG_INACTIVE = 2;
+/** Deactivations per kswapd step (SWAP_CLUSTER_MAX). */
+const STEP_PAGES = 32;
+const PAGES_PER_GIB = 262_144;
 
 export class ActiveInactive implements Policy {
   readonly seesEveryAccess = false;
-  readonly agesPeriodically = false;
   private readonly active: number;
   private readonly inactive: number;
   private nActive = 0;
@@ -25,6 +35,9 @@ export class ActiveInactive implements Policy {
     private readonly tag: Int32Array,
     private readonly tagBase: number,
     pages: number,
+    private readonly stats: Float64Array,
+    private readonly sb: number,
+    private readonly gate: AgingGate,
   ) {
     this.active = pages;
     this.inactive = pages + 1;
@@ -40,21 +53,52 @@ export class ActiveInactive implements Policy {
 
   onAccess(): void {}
 
-  pickVictim(h: Harvester): number {
+  /** inactive_is_low (mm/vmscan.c) for the anon lists. */
+  private inactiveIsLow(): boolean {
+    const gb = Math.floor((this.nActive + this.nInactive) / PAGES_PER_GIB);
+    const ratio = gb > 0 ? Math.floor(Math.sqrt(10 * gb)) : 1;
+    return this.nInactive * ratio < this.nActive;
+  }
+
+  wantsAging(t: number): boolean {
+    return this.inactiveIsLow() && this.gate.open(t);
+  }
+
+  beginAging(t: number): void {
+    this.gate.start(t);
+    this.stats[this.sb + GS_AGING_PASSES]++;
+  }
+
+  /** Deactivate up to STEP_PAGES pages; false when the inactive list is no longer short (pass complete). */
+  ageStep(h: Harvester): boolean {
+    for (let k = 0; k < STEP_PAGES && this.inactiveIsLow(); k++) this.deactivateTail(h);
+    if (this.inactiveIsLow()) return true;
+    this.gate.end();
+    return false;
+  }
+
+  /** shrink_active_list for one anonymous page: AF tested and cleared, to the inactive head. */
+  private deactivateTail(h: Harvester): void {
+    const a = this.list.tail(this.active);
+    h.testClearYoungOne(a);
+    this.list.moveToHead(this.inactive, a);
+    this.tag[this.tagBase + a] = TAG_INACTIVE;
+    this.nActive--;
+    this.nInactive++;
+  }
+
+  pickVictim(h: Harvester, inlineAging: boolean): number {
     const list = this.list;
     // Bounded: each page is activated at most once per call before it is seen old.
     for (let budget = 2 * (this.nActive + this.nInactive) + 2; budget > 0; budget--) {
-      if (this.nActive > this.nInactive) {
-        const a = list.tail(this.active);
-        h.testClearYoungOne(a);
-        list.moveToHead(this.inactive, a);
-        this.tag[this.tagBase + a] = TAG_INACTIVE;
-        this.nActive--;
-        this.nInactive++;
-        continue;
+      if (inlineAging && this.wantsAging(h.t)) {
+        this.beginAging(h.t);
+        while (this.ageStep(h)) {
+          /* next batch */
+        }
       }
       const v = list.tail(this.inactive);
-      if (v < 0) return -1;
+      if (v < 0) return -1; // inactive list empty: kswapd deactivates in steps, or the gate is closed
       if (h.testClearYoungOne(v)) {
         list.moveToHead(this.active, v);
         this.tag[this.tagBase + v] = TAG_ACTIVE;
@@ -71,13 +115,5 @@ export class ActiveInactive implements Policy {
     list.remove(v);
     this.nInactive--;
     return v;
-  }
-
-  age(): void {}
-
-  beginAging(): void {}
-
-  ageStep(): boolean {
-    return false;
   }
 }

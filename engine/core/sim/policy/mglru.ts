@@ -3,12 +3,22 @@
  * stage-2 question needs:
  *
  * - Generations are sequence numbers minSeq..maxSeq (at most MAX_NR_GENS live, at least
- *   MIN_NR_GENS); each is a list (head = pages + seq % MAX_NR_GENS). tag[gfn] = the page's seq.
+ *   MIN_NR_GENS); each is a list (head = pages + seq % MAX_NR_GENS) with its page count
+ *   (lrugen->nr_pages). tag[gfn] = the page's seq.
  * - New pages join generation maxSeq - 1 (lru_gen_add_folio for anon pages not in swap cache).
- * - Aging (periodic, every reclaim.agingIntervalMs, and inline when eviction is down to
- *   MIN_NR_GENS): maxSeq++, then walk the guest's stage-2 in windows of 64 gfns with
- *   testClearYoung (through the harvest mode, one hold per 512 gfns = one leaf table); young
- *   pages move to the new youngest generation. At MAX_NR_GENS the oldest is folded into the next.
+ * - Aging is reclaim-driven (agingGate.ts), never on a timer: should_run_aging decides. It must
+ *   run when only MIN_NR_GENS generations are left (the oldest was exhausted: eviction cannot take
+ *   from the two youngest, scan_folios), and kswapd also runs it at MIN_NR_GENS + 1 when the
+ *   youngest generation holds more than 1/MIN_NR_GENS of the pages or the oldest less than
+ *   1/(MIN_NR_GENS + 2) (the kernel's ideal spread). kswapd (lru_gen_age_node) runs a pass in
+ *   steps; direct reclaim (try_to_inc_max_seq from get_nr_to_scan) runs it inline, only when it
+ *   must. Passes (walks) start at least reclaim.agingIntervalMs apart. If eviction must have a
+ *   new generation while the gate is closed, it gets one without a walk (the kernel's nowalk
+ *   path of try_to_inc_max_seq): free, lock-free, and not an aging pass; eviction's own AF test
+ *   and lookaround then sort the pages, so reclaim never stalls on the rate limit.
+ * - A pass: maxSeq++, then walk the guest's stage-2 in windows of 64 gfns with testClearYoung
+ *   (through the harvest mode, one hold per 512 gfns = one leaf table); young pages move to the
+ *   new youngest generation. At MAX_NR_GENS the oldest is folded into the next.
  * - Eviction from the oldest generation's tail: the victim's AF is tested (the rmap walk);
  *   young → promoted to maxSeq, and with lookaround the 64-gfn window around it is
  *   test-cleared through the bitmap and its young pages promoted too (lru_gen_look_around);
@@ -17,6 +27,7 @@
 import type { DList } from '../dlist.ts';
 import type { Harvester } from '../harvest.ts';
 import { GS_AGING_PASSES } from '../simLayout.ts';
+import type { AgingGate } from './agingGate.ts';
 import type { Policy } from './policy.ts';
 
 export const MIN_NR_GENS = 2;
@@ -24,12 +35,18 @@ export const MAX_NR_GENS = 4;
 const WINDOW = 64;
 const HOLD_GFNS = 512;
 
+/** should_run_aging's answers. */
+const AGING_NO = 0;
+const AGING_SHOULD = 1;
+const AGING_MUST = 2;
+
 export class Mglru implements Policy {
   readonly seesEveryAccess = false;
-  readonly agesPeriodically = true;
   private minSeq = 0;
   private maxSeq = MIN_NR_GENS - 1;
   private agingCursor = 0;
+  /** Pages per generation, index seq % MAX_NR_GENS. */
+  private readonly nrPages = new Int32Array(MAX_NR_GENS);
 
   constructor(
     private readonly list: DList,
@@ -40,6 +57,7 @@ export class Mglru implements Policy {
     private readonly lookaround: boolean,
     private readonly stats: Float64Array,
     private readonly sb: number,
+    private readonly gate: AgingGate,
   ) {
     for (let i = 0; i < MAX_NR_GENS; i++) list.init(pages + i);
   }
@@ -52,33 +70,62 @@ export class Mglru implements Policy {
     const seq = this.maxSeq - 1;
     this.list.insertHead(this.head(seq), gfn);
     this.tag[this.tagBase + gfn] = seq;
+    this.nrPages[seq % MAX_NR_GENS]++;
   }
 
   onAccess(): void {}
 
   /** Move a resident page to the youngest generation (it was found young). */
   private promote(gfn: number): void {
-    if (this.tag[this.tagBase + gfn] === this.maxSeq) return;
+    const seq = this.tag[this.tagBase + gfn];
+    if (seq === this.maxSeq) return;
     this.list.moveToHead(this.head(this.maxSeq), gfn);
     this.tag[this.tagBase + gfn] = this.maxSeq;
+    this.nrPages[seq % MAX_NR_GENS]--;
+    this.nrPages[this.maxSeq % MAX_NR_GENS]++;
   }
 
   /** Fold the oldest generation into the next one (both become minSeq + 1). */
   private incMinSeq(): void {
+    const from = this.minSeq % MAX_NR_GENS;
     this.list.spliceToTail(this.head(this.minSeq), this.head(this.minSeq + 1));
+    this.nrPages[(this.minSeq + 1) % MAX_NR_GENS] += this.nrPages[from];
+    this.nrPages[from] = 0;
     this.minSeq++;
   }
 
-  /** A whole aging pass at once (inline aging on the eviction path). */
-  age(h: Harvester): void {
-    this.beginAging();
-    while (this.ageStep(h)) {
-      /* next 512-gfn chunk */
-    }
+  /** should_run_aging (mm/vmscan.c, one type: anon): whether eviction needs a new generation. */
+  private agingNeed(): number {
+    const gens = this.maxSeq - this.minSeq + 1;
+    if (gens <= MIN_NR_GENS) return AGING_MUST;
+    if (gens > MIN_NR_GENS + 1) return AGING_NO;
+    const young = this.nrPages[this.maxSeq % MAX_NR_GENS];
+    const old = this.nrPages[this.minSeq % MAX_NR_GENS];
+    let total = 0;
+    for (let s = this.minSeq; s <= this.maxSeq; s++) total += this.nrPages[s % MAX_NR_GENS];
+    if (young * MIN_NR_GENS > total) return AGING_SHOULD;
+    if (old * (MIN_NR_GENS + 2) < total) return AGING_SHOULD;
+    return AGING_NO;
   }
 
-  /** Start an aging pass: a new youngest generation (folding the oldest at MAX_NR_GENS). */
-  beginAging(): void {
+  /** kswapd: a pass is needed (must or should) and the gate is open. Never with no resident page. */
+  wantsAging(t: number): boolean {
+    return this.agingNeed() !== AGING_NO && !this.isEmpty() && this.gate.open(t);
+  }
+
+  /**
+   * A new youngest generation without a page-table walk (try_to_inc_max_seq's
+   * iterate_mm_list_nowalk path): no AF is harvested, so it costs nothing and holds no lock; pages
+   * are sorted only by the eviction's own AF test and lookaround, which promote young victims.
+   */
+  private incMaxSeqNoWalk(): void {
+    if (this.maxSeq - this.minSeq + 1 >= MAX_NR_GENS) this.incMinSeq();
+    this.maxSeq++;
+  }
+
+  /** Start an aging pass at virtual time t: a new youngest generation (folding the oldest at MAX_NR_GENS). */
+  beginAging(t: number): void {
+    this.gate.start(t);
     if (this.maxSeq - this.minSeq + 1 >= MAX_NR_GENS) this.incMinSeq();
     this.maxSeq++;
     this.agingCursor = 0;
@@ -107,8 +154,9 @@ export class Mglru implements Policy {
       h.lockBegin();
       for (let w = base; w < end; w += WINDOW) this.harvestWindow(h, w, Math.min(WINDOW, end - w));
       h.lockEnd();
-      return this.agingCursor < this.pages;
+      if (this.agingCursor < this.pages) return true;
     }
+    this.gate.end();
     return false;
   }
 
@@ -125,14 +173,26 @@ export class Mglru implements Policy {
     }
   }
 
-  pickVictim(h: Harvester): number {
+  pickVictim(h: Harvester, inlineAging: boolean): number {
     const list = this.list;
     if (this.isEmpty()) return -1;
     for (let budget = 4 * this.pages + 16; budget > 0; budget--) {
-      if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) this.age(h);
+      if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) {
+        // Eviction cannot take from the two youngest generations: a new one is needed now. With
+        // the gate open, direct reclaim runs the walk here and kswapd returns to run it in steps;
+        // with the gate closed (a walk in progress, or the last one started less than
+        // agingIntervalMs ago) the generation is added without a walk.
+        if (this.gate.open(h.t)) {
+          if (!inlineAging) return -1;
+          this.beginAging(h.t);
+          while (this.ageStep(h)) {
+            /* next 512-gfn chunk */
+          }
+        } else this.incMaxSeqNoWalk();
+      }
       const v = list.tail(this.head(this.minSeq));
       if (v < 0) {
-        this.minSeq++; // retire the empty oldest generation (aging above keeps >= MIN_NR_GENS)
+        this.minSeq++; // retire the empty oldest generation (the check above keeps > MIN_NR_GENS)
         continue;
       }
       if (h.testClearYoungOne(v)) {
@@ -146,6 +206,7 @@ export class Mglru implements Policy {
         continue;
       }
       list.remove(v);
+      this.nrPages[this.minSeq % MAX_NR_GENS]--;
       return v;
     }
     return -1;

@@ -1,7 +1,8 @@
 /**
  * What CLOCK and exact LRU share: the resident pages on one list (its head node is the slot after
- * the guest's pages), new pages joining at the head in fault order, and no periodic aging (they
- * age inside pickVictim). Each subclass says how an access or an eviction moves pages.
+ * the guest's pages), new pages joining at the head in fault order, and no aging passes (CLOCK's
+ * hand moves inside pickVictim, only when reclaim needs a victim). Each subclass says how an access
+ * or an eviction moves pages.
  */
 import type { DList } from '../dlist.ts';
 import type { Harvester } from '../harvest.ts';
@@ -9,7 +10,6 @@ import type { Policy } from './policy.ts';
 
 export abstract class OneListPolicy implements Policy {
   abstract readonly seesEveryAccess: boolean;
-  readonly agesPeriodically = false;
   protected readonly head: number;
 
   constructor(
@@ -26,9 +26,11 @@ export abstract class OneListPolicy implements Policy {
 
   abstract onAccess(gfn: number): void;
 
-  abstract pickVictim(h: Harvester): number;
+  abstract pickVictim(h: Harvester, inlineAging: boolean): number;
 
-  age(): void {}
+  wantsAging(): boolean {
+    return false;
+  }
 
   beginAging(): void {}
 
