@@ -9,6 +9,10 @@ import { STRESS_SEED } from './stressShared.ts';
 import { runStress, type StressReport } from './harness.ts';
 
 function expectClean(r: StressReport): void {
+  // The figures behind the verdict, for the log (what was exercised, what was violated).
+  console.log(
+    `stress: ${JSON.stringify(r.activity)}; uaf ${r.useAfterFree}, lost AF ${r.lostAf}, lost W ${r.lostWritable}`,
+  );
   expect(r.firstError).toBeNull();
   expect(r.errors).toBe(0);
   expect(r.useAfterFree).toBe(0);
