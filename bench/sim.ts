@@ -10,14 +10,17 @@ import { startRun } from '../engine/host/engine.ts';
 import { nodeSpawner } from '../engine/host/node/spawn.ts';
 import type { HardwareProfile, RunResult, ScenarioConfig } from '../engine/protocol.ts';
 import { parseTrace } from '../engine/core/trace/index.ts';
+import { loadPresetDir } from '../presets/node.ts';
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
 
+// The presets loader (as the CLI uses it); the directory is explicit because this file runs bundled.
+const presets = loadPresetDir(path.join(root, 'presets'));
 function hardware(id: string): HardwareProfile {
-  const raw = JSON.parse(readFileSync(path.join(root, 'presets/hardware', `${id}.json`), 'utf8')) as HardwareProfile;
-  const { id: hid, name, description, hafdbs, pkvm, defaultHarvest, costs } = raw;
-  return { id: hid, name, description, hafdbs, pkvm, defaultHarvest, costs };
+  const hw = presets.set.hardware.get(id);
+  if (!hw) throw new Error(`no hardware preset '${id}': ${presets.problems.join('; ')}`);
+  return hw;
 }
 
 function trace(): Uint32Array {

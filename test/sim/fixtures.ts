@@ -1,5 +1,5 @@
 /**
- * Test fixtures for the simulation: hardware profiles read from presets/hardware/*.json, the
+ * Test fixtures for the simulation: hardware profiles from the presets loader, the
  * cloudPhysicsIO trace remapped to dense page ids, and scenario builders.
  */
 import { readFileSync } from 'node:fs';
@@ -7,15 +7,17 @@ import path from 'node:path';
 import type { HardwareProfile, ReclaimSpec, RunResult, ScenarioConfig, WorkloadSpec } from '../../engine/protocol.ts';
 import { parseTrace } from '../../engine/core/trace/index.ts';
 import { repoRoot, traceDir } from '../trace/traceFiles.ts';
+import { loadPresetDir } from '../../presets/node.ts';
+import type { LoadedPresets } from '../../engine/core/config/index.ts';
 
+/** A hardware profile from presets/, loaded and validated by the same loader the CLI and main use. */
 export function hardware(id: 'ampere-altra' | 'phone-prev82' | 'pkvm'): HardwareProfile {
-  const raw = JSON.parse(readFileSync(path.join(repoRoot, 'presets/hardware', `${id}.json`), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  const { id: hid, name, description, hafdbs, pkvm, defaultHarvest, costs } = raw as unknown as HardwareProfile;
-  return { id: hid, name, description, hafdbs, pkvm, defaultHarvest, costs };
+  presets ??= loadPresetDir(path.join(repoRoot, 'presets'));
+  const hw = presets.set.hardware.get(id);
+  if (!hw) throw new Error(`no hardware preset '${id}': ${presets.problems.join('; ')}`);
+  return hw;
 }
+let presets: LoadedPresets | undefined;
 
 let cached: Uint32Array | null = null;
 /** cloudPhysicsIO.txt as the engine parses it: page ids, dense in order of first appearance. */
