@@ -3,8 +3,11 @@ import path from 'node:path';
 import type { CliContext } from './context.ts';
 import { runJson, summaryTable, type Column } from './format.ts';
 import { readSessionFile } from './session.ts';
+import { showSweeps } from './sweepFormat.ts';
 
 export function showCommand(file: string, json: boolean, ctx: CliContext): number {
+  const session = readSessionFile(file);
+  if (session.sweeps?.length) return showSweeps(file, session, json, ctx);
   return printColumns(columnsOf([file], false), json, ctx, `${file}: ${readSessionFile(file).draft.name}`);
 }
 
