@@ -252,7 +252,7 @@ function parseRun(argv: readonly string[]): RunArgs | { cmd: 'help'; topic: 'run
     );
     if (adhoc.length > 0)
       throw new UsageError(
-        `--${adhoc[0]} is for ad-hoc runs; with scenario '${args.scenario}' use --profile to pick hardware, or --set (e.g. --set host.memoryMiB=768)`,
+        `--${adhoc[0]} is for ad-hoc runs; with scenario '${args.scenario}' use --profile to pick hardware`,
       );
   } else {
     if (args.workloads.length === 0)

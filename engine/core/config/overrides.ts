@@ -146,6 +146,13 @@ export function setPaths(config: ScenarioConfig, overrides: readonly Override[])
       setAt(out, keys, value);
     }
   }
+  // As the CLI's --duration-ms (resolve.ts): a shorter run keeps ~10 samples unless the interval is set too.
+  const paths = new Set(overrides.map((o) => o.path));
+  if (paths.has('run.durationMs') && !paths.has('run.sampleIntervalMs')) {
+    const r = out.run;
+    if (typeof r.durationMs === 'number' && r.durationMs > 0 && r.sampleIntervalMs > r.durationMs / 10)
+      r.sampleIntervalMs = r.durationMs / 10;
+  }
   return { ok: true, value: out };
 }
 
