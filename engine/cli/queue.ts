@@ -14,6 +14,7 @@
  *   config, missing trace) is an UnrecoverableError: retrying elsewhere would fail the same way.
  */
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
 import type { RunResult, ScenarioConfig } from '../protocol.ts';
 import type { SweepCollector } from '../host/sweep.ts';
@@ -41,8 +42,15 @@ export function jobId(sweepId: string, index: number): string {
   return `${sweepId}-${index}`;
 }
 
-function connection(url: string): { url: string; maxRetriesPerRequest: null } {
-  return { url, maxRetriesPerRequest: null };
+/**
+ * An ioredis client (BullMQ 6 takes the client, ioredis being an optional peer). BullMQ does not
+ * close a client it was given: the callers quit it. maxRetriesPerRequest null: BullMQ's requirement
+ * for blocking commands.
+ */
+function connection(url: string): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  client.on('error', () => {}); // surfaced by the BullMQ calls that need the connection
+  return client;
 }
 
 export interface SubmitOptions {
@@ -60,7 +68,8 @@ export interface SubmitOptions {
 /** Enqueues the plan's runs and waits until every one is collected (or one failed, or interrupted). */
 export async function submitAndCollect(opts: SubmitOptions): Promise<{ interrupted: boolean }> {
   const { collector, sweepId } = opts;
-  const queue = new Queue<RunJobData, string>(QUEUE_NAME, { connection: connection(opts.url) });
+  const client = connection(opts.url);
+  const queue = new Queue<RunJobData, string>(QUEUE_NAME, { connection: client });
   queue.on('error', () => {}); // connection errors surface through the awaited calls below
   const configs = collector.plan.configs;
   const ids = configs.map((_, i) => jobId(sweepId, i));
@@ -102,6 +111,7 @@ export async function submitAndCollect(opts: SubmitOptions): Promise<{ interrupt
     return { interrupted: false };
   } finally {
     await queue.close();
+    client.disconnect();
   }
 }
 
@@ -115,7 +125,8 @@ export interface WorkerOptions {
   log: (line: string) => void;
 }
 
-export function startQueueWorker(opts: WorkerOptions): Worker<RunJobData, string> {
+export function startQueueWorker(opts: WorkerOptions): { worker: Worker<RunJobData, string>; close(): Promise<void> } {
+  const client = connection(opts.url);
   const worker = new Worker<RunJobData, string>(
     QUEUE_NAME,
     async (job) => {
@@ -131,12 +142,18 @@ export function startQueueWorker(opts: WorkerOptions): Worker<RunJobData, string
       return encodeResult(result);
     },
     {
-      connection: connection(opts.url),
+      connection: client,
       concurrency: opts.concurrency,
       lockDuration: opts.lockMs,
       stalledInterval: opts.lockMs,
       maxStalledCount: 1000,
     },
   );
-  return worker;
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      client.disconnect();
+    },
+  };
 }

@@ -30,7 +30,7 @@ export async function workerCommand(args: WorkerArgs, ctx: CliContext): Promise<
     return traces;
   };
   const log = (line: string) => ctx.stdout(`${new Date().toISOString()} ${line}\n`);
-  const worker = startQueueWorker({
+  const { worker, close } = startQueueWorker({
     url: args.queue,
     concurrency: args.concurrency,
     lockMs: args.lockMs ?? 30_000,
@@ -56,6 +56,6 @@ export async function workerCommand(args: WorkerArgs, ctx: CliContext): Promise<
     process.once('SIGTERM', () => resolve());
   });
   log('closing: finishing the jobs in hand');
-  await worker.close();
+  await close();
   return 0;
 }
