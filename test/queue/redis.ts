@@ -22,7 +22,10 @@ export function ensureRedisServer(): string {
   if (found) return found;
   console.log('redis-server not found: installing Debian redis-server with apt-get');
   for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'redis-server']]) {
-    const r = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const r = spawnSync('apt-get', args, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (r.status !== 0)
       throw new Error(`apt-get ${args.join(' ')} failed (exit ${r.status}); install redis-server or set REDIS_SERVER`);
   }
@@ -55,7 +58,18 @@ export async function startRedis(): Promise<RedisServer> {
     const port = await freePort();
     const child: ChildProcess = spawn(
       bin,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const ready = await new Promise<boolean>((resolve) => {

@@ -88,7 +88,10 @@ describe('config-path overrides', () => {
   });
 
   it('parses path=value', () => {
-    expect(parseAssignment('host.memoryMiB=768')).toEqual({ ok: true, value: { path: 'host.memoryMiB', value: '768' } });
+    expect(parseAssignment('host.memoryMiB=768')).toEqual({
+      ok: true,
+      value: { path: 'host.memoryMiB', value: '768' },
+    });
     expect(parseAssignment('host.memoryMiB').ok).toBe(false);
     expect(parseAssignment('=3').ok).toBe(false);
   });

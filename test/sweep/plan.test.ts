@@ -95,7 +95,10 @@ describe('sweep plan', () => {
     );
     const million = {
       ...PLAIN,
-      axes: { 'host.memoryMiB': { from: 1, to: 1000, steps: 1000 }, 'run.durationMs': { from: 1, to: 1000, steps: 1000 } },
+      axes: {
+        'host.memoryMiB': { from: 1, to: 1000, steps: 1000 },
+        'run.durationMs': { from: 1, to: 1000, steps: 1000 },
+      },
     };
     expect(planError(million)).toBe(
       'the sweep has 1,000,000 runs (1,000,000 points × 1 seed); at most 10000 fit in one session',
@@ -106,10 +109,12 @@ describe('sweep plan', () => {
     expect(planError({ ...PLAIN, axis: {} })).toBe("unknown key 'axis' (did you mean axes?)");
     expect(planError({ ...PLAIN, seeds: [] })).toBe('seeds: empty list (give at least one seed)');
     expect(planError({ ...PLAIN, scenario: 'trace-oracel' })).toMatch(/^scenario: unknown scenario 'trace-oracel'/);
-    expect(planError({ ...PLAIN, axes: { hardware: ['pkvn'] } })).toMatch(/^axes.hardware: unknown hardware profile "pkvn"/);
-    expect(planError({ ...PLAIN, mode: 'zip', axes: { 'host.memoryMiB': [4, 8], 'reclaim.policy': ['clock'] } })).toMatch(
-      /^mode zip: every axis needs the same number of values, got 2, 1$/,
+    expect(planError({ ...PLAIN, axes: { hardware: ['pkvn'] } })).toMatch(
+      /^axes.hardware: unknown hardware profile "pkvn"/,
     );
+    expect(
+      planError({ ...PLAIN, mode: 'zip', axes: { 'host.memoryMiB': [4, 8], 'reclaim.policy': ['clock'] } }),
+    ).toMatch(/^mode zip: every axis needs the same number of values, got 2, 1$/);
     // A value the validator refuses: the point is named, then the validator's own message.
     expect(planError({ ...PLAIN, axes: { 'host.memoryMiB': [3.9] } })).toMatch(
       /^point host 3.9 MiB: invalid scenario: host.memoryMiB: /,
