@@ -13,7 +13,7 @@ import { decodeSession } from '../../engine/session/index.ts';
 import { referenceClock } from '../sim/referenceCache.ts';
 import { repoRoot } from '../trace/traceFiles.ts';
 import { cloudPhysicsTrace } from '../sim/fixtures.ts';
-import { expectUsageError, lab } from './labProcess.ts';
+import { expectUsageError, lab, labHere } from './labProcess.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'lab-sweep-'));
 const CAPACITIES = [1000, 10000, 25000, 48974];
@@ -39,7 +39,7 @@ interface JsonPoint {
 }
 
 describe('lab sweep: the cloudPhysicsIO miss-ratio curve', () => {
-  it('exact LRU and CLOCK over capacity match the reference miss counts at every capacity', () => {
+  it('exact LRU and CLOCK over capacity match the reference miss counts at every capacity', async () => {
     const spec = specFile('capacity.json', {
       scenario: 'trace-oracle',
       axes: { 'reclaim.policy': ['exact-lru', 'clock'], 'host.memoryMiB': CAPACITIES.map((c) => c / 256) },
@@ -64,11 +64,11 @@ describe('lab sweep: the cloudPhysicsIO miss-ratio curve', () => {
         expect(p.metrics.missRatio.mean).toBeCloseTo(REFERENCE_RATIO[capacity], 10);
     }
     // The session reopens: `lab show` gives the same per-point statistics.
-    const shown = lab('show', out, '--json');
+    const shown = await labHere('show', out, '--json');
     expect(shown.code).toBe(0);
     const again = (JSON.parse(shown.stdout) as { sweeps: { points: JsonPoint[] }[] }).sweeps[0].points;
     expect(again).toEqual(points);
-    const table = lab('show', out);
+    const table = await labHere('show', out);
     expect(table.stdout).toMatch(/^exact-lru\s+3\.90625\s+1\/1\s+94,823\s+0\.832716/m);
   });
 
@@ -105,21 +105,21 @@ describe('lab sweep: the cloudPhysicsIO miss-ratio curve', () => {
   });
 });
 
-describe('lab sweep: bad specs get one clear line each (exit 2)', () => {
+describe('lab sweep: bad specs get one clear line each (exit 2)', async () => {
   const base = { scenario: 'trace-oracle', seeds: [1] };
-  it('unknown path', () => {
+  it('unknown path', async () => {
     expectUsageError(
-      lab('sweep', specFile('bad1.json', { ...base, axes: { 'host.memoryMb': [4] } })),
+      await labHere('sweep', specFile('bad1.json', { ...base, axes: { 'host.memoryMb': [4] } })),
       /bad1\.json: axes: unknown config path 'host\.memoryMb' \(did you mean host\.memoryMiB\?\)$/,
     );
   });
-  it('empty axis', () => {
+  it('empty axis', async () => {
     expectUsageError(
-      lab('sweep', specFile('bad2.json', { ...base, axes: { 'reclaim.policy': [] } })),
+      await labHere('sweep', specFile('bad2.json', { ...base, axes: { 'reclaim.policy': [] } })),
       /bad2\.json: axes\.reclaim\.policy: empty axis/,
     );
   });
-  it('10^6 points without --yes', () => {
+  it('10^6 points without --yes', async () => {
     const spec = specFile('bad3.json', {
       ...base,
       axes: {
@@ -127,22 +127,22 @@ describe('lab sweep: bad specs get one clear line each (exit 2)', () => {
         'host.memoryMiB': { from: 4, to: 40, steps: 1000 },
       },
     });
-    expectUsageError(lab('sweep', spec), /the sweep has 1,000,000 runs \(1,000,000 points × 1 seed\)/);
+    expectUsageError(await labHere('sweep', spec), /the sweep has 1,000,000 runs \(1,000,000 points × 1 seed\)/);
     const yes = specFile('bad4.json', { ...base, axes: { 'run.durationMs': { from: 1, to: 1001, steps: 1001 } } });
-    expectUsageError(lab('sweep', yes), /the sweep has 1,001 runs .* more than 1000 need --yes$/);
+    expectUsageError(await labHere('sweep', yes), /the sweep has 1,001 runs .* more than 1000 need --yes$/);
   });
-  it('not JSON, missing file, bad option', () => {
+  it('not JSON, missing file, bad option', async () => {
     const notJson = path.join(tmp, 'bad5.json');
     writeFileSync(notJson, '{ scenario: ');
-    expectUsageError(lab('sweep', notJson), /bad5\.json: not JSON/);
-    expectUsageError(lab('sweep', path.join(tmp, 'nope.json')), /nope\.json: no such file/);
-    expectUsageError(lab('sweep', notJson, '--queue', 'http://x'), /--queue expects redis:\/\/HOST:PORT/);
-    expectUsageError(lab('worker'), /worker needs --queue/);
+    expectUsageError(await labHere('sweep', notJson), /bad5\.json: not JSON/);
+    expectUsageError(await labHere('sweep', path.join(tmp, 'nope.json')), /nope\.json: no such file/);
+    expectUsageError(await labHere('sweep', notJson, '--queue', 'http://x'), /--queue expects redis:\/\/HOST:PORT/);
+    expectUsageError(await labHere('worker'), /worker needs --queue/);
   });
 });
 
 describe('lab run --set and scenario files', () => {
-  it('--set changes any field, validated with the same messages', () => {
+  it('--set changes any field, validated with the same messages', async () => {
     const r = lab(
       'run',
       'trace-oracle',
@@ -157,23 +157,26 @@ describe('lab run --set and scenario files', () => {
     expect(r.code).toBe(0);
     // CLOCK with no accessed information is FIFO: the README's FIFO reference at 10000 objects.
     expect(JSON.parse(r.stdout).runs[0].summary.misses).toBe(79210);
-    expectUsageError(lab('run', 'trace-oracle', '--set', 'host.memoryMb=4'), /did you mean host\.memoryMiB\?/);
     expectUsageError(
-      lab('run', 'seed-debate', '--set', 'guests.web.vcpus=0', '--duration-ms', '10'),
+      await labHere('run', 'trace-oracle', '--set', 'host.memoryMb=4'),
+      /did you mean host\.memoryMiB\?/,
+    );
+    expectUsageError(
+      await labHere('run', 'seed-debate', '--set', 'guests.web.vcpus=0', '--duration-ms', '10'),
       /guests\[0\]\.vcpus: must be an integer >= 1/,
     );
-    expectUsageError(lab('run', 'trace-oracle', '--set', 'host.memoryMiB'), /--set expects path=value/);
+    expectUsageError(await labHere('run', 'trace-oracle', '--set', 'host.memoryMiB'), /--set expects path=value/);
   });
 
-  it('run -h is help', () => {
-    const r = lab('run', '-h');
+  it('run -h is help', async () => {
+    const r = await labHere('run', '-h');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--set PATH=VALUE/);
   });
 
-  it('a scenario file runs like a preset: a full config, or a scenario preset file', () => {
+  it('a scenario file runs like a preset: a full config, or a scenario preset file', async () => {
     const out = path.join(tmp, 'oracle.msgpack');
-    expect(lab('run', 'trace-oracle', '--out', out).code).toBe(0);
+    expect((await labHere('run', 'trace-oracle', '--out', out)).code).toBe(0);
     const session = decodeSession(new Uint8Array(readFileSync(out)));
     if (!session.ok) throw new Error(session.error.message);
     const config = {
@@ -182,10 +185,10 @@ describe('lab run --set and scenario files', () => {
     };
     const configFile = path.join(tmp, 'config.json');
     writeFileSync(configFile, JSON.stringify(config));
-    const r1 = lab('run', configFile, '--json');
+    const r1 = await labHere('run', configFile, '--json');
     expect(r1.stderr).toBe('');
     expect(JSON.parse(r1.stdout).runs[0].summary.misses).toBe(94823);
-    const r1b = lab('run', configFile, '--json', '--set', 'host.memoryMiB=97.65625');
+    const r1b = await labHere('run', configFile, '--json', '--set', 'host.memoryMiB=97.65625');
     expect(JSON.parse(r1b.stdout).runs[0].summary.misses).toBe(70832);
 
     const preset = JSON.parse(readFileSync(path.join(repoRoot, 'presets/scenarios/trace-oracle.json'), 'utf8'));
@@ -194,11 +197,14 @@ describe('lab run --set and scenario files', () => {
       presetFile,
       JSON.stringify({ ...preset, id: 'my-oracle', host: { ...preset.host, memoryMiB: 97.65625 } }),
     );
-    const r2 = lab('run', presetFile, '--json');
+    const r2 = await labHere('run', presetFile, '--json');
     expect(r2.stderr).toBe('');
     expect(JSON.parse(r2.stdout).runs[0].summary.misses).toBe(70832);
 
     writeFileSync(configFile, JSON.stringify({ ...config, host: { ...config.host, memoryMiB: -1 } }));
-    expectUsageError(lab('run', configFile), /config\.json: invalid scenario: host\.memoryMiB: must be a number > 0/);
+    expectUsageError(
+      await labHere('run', configFile),
+      /config\.json: invalid scenario: host\.memoryMiB: must be a number > 0/,
+    );
   });
 });

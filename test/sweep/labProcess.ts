@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { expect } from 'vitest';
+import { processContext, runCli } from '../../engine/cli/main.ts';
 import { repoRoot } from '../trace/traceFiles.ts';
 
 export interface Ran {
@@ -76,4 +77,22 @@ export function expectUsageError(r: Ran, message: RegExp): void {
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^lab: /);
   expect(lines[0]).toMatch(message);
+}
+
+/**
+ * The CLI in this process (engine/cli/main.ts runCli with captured output): for checks of bad input,
+ * which need no bundle build per call. Same exit codes and output as `lab`.
+ */
+export async function labHere(...args: string[]): Promise<Ran> {
+  let stdout = '';
+  let stderr = '';
+  const ctx = {
+    ...processContext(repoRoot),
+    stdout: (s: string) => void (stdout += s),
+    stderr: (s: string) => void (stderr += s),
+    tty: false,
+    onInterrupt: () => () => {},
+  };
+  const code = await runCli(args, ctx);
+  return { code, stdout, stderr };
 }
