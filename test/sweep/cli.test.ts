@@ -127,7 +127,10 @@ describe('lab sweep: bad specs get one clear line each (exit 2)', async () => {
         'host.memoryMiB': { from: 4, to: 40, steps: 1000 },
       },
     });
-    expectUsageError(await labHere('sweep', spec), /the sweep has 1,000,000 runs \(1,000,000 points × 1 seed\)/);
+    expectUsageError(
+      await labHere('sweep', spec),
+      /the sweep has 1,000,000 runs \(1,000,000 points × 1 seed\); more than 1000 need --yes, and at most 10000 fit in one session$/,
+    );
     const yes = specFile('bad4.json', { ...base, axes: { 'run.durationMs': { from: 1, to: 1001, steps: 1001 } } });
     expectUsageError(await labHere('sweep', yes), /the sweep has 1,001 runs .* more than 1000 need --yes$/);
   });

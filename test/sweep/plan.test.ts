@@ -101,6 +101,9 @@ describe('sweep plan', () => {
       },
     };
     expect(planError(million)).toBe(
+      'the sweep has 1,000,000 runs (1,000,000 points × 1 seed); more than 1000 need --yes, and at most 10000 fit in one session',
+    );
+    expect(planError(million, true)).toBe(
       'the sweep has 1,000,000 runs (1,000,000 points × 1 seed); at most 10000 fit in one session',
     );
     expect(planError({ ...PLAIN, axes: { 'host.memoryMiB': { from: 4, to: 40, steps: CONFIRM_RUNS + 1 } } })).toMatch(

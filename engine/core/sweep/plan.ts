@@ -75,8 +75,10 @@ export function planSweep(specValue: unknown, options: PlanOptions): Result<Swee
   const points = pointCount(spec);
   const runs = points * spec.seeds.length;
   const size = `${runs.toLocaleString('en-US')} runs (${points.toLocaleString('en-US')} points × ${spec.seeds.length} seed${spec.seeds.length > 1 ? 's' : ''})`;
-  if (runs > MAX_SWEEP_RUNS) return fail(`the sweep has ${size}; at most ${MAX_SWEEP_RUNS} fit in one session`);
-  if (runs > CONFIRM_RUNS && !options.yes) return fail(`the sweep has ${size}; more than ${CONFIRM_RUNS} need --yes`);
+  const fits = runs > MAX_SWEEP_RUNS ? `at most ${MAX_SWEEP_RUNS} fit in one session` : '';
+  if (runs > CONFIRM_RUNS && !options.yes)
+    return fail(`the sweep has ${size}; more than ${CONFIRM_RUNS} need --yes${fits ? `, and ${fits}` : ''}`);
+  if (fits) return fail(`the sweep has ${size}; ${fits}`);
 
   const base: ScenarioBase = options.base ?? { kind: 'preset', id: spec.scenario };
   if (base.kind === 'preset' && !options.set.scenarios.has(base.id))
