@@ -16,6 +16,7 @@ import type {
   SampleColumn,
   ScenarioConfig,
   SessionData,
+  SweepRecord,
   UiState,
 } from '../../../engine/protocol.ts';
 import { DEFAULT_CHART_COLUMNS, chartByColumn } from '../lib/metrics.ts';
@@ -27,6 +28,8 @@ const APP_VERSION = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0
 /** Same value as SESSION_FORMAT / SESSION_VERSION in engine/protocol.ts (the renderer imports only types). */
 const SESSION_FORMAT = 'overcommit-lab-session' as const;
 const SESSION_VERSION = 1;
+/** Sessions holding sweeps are v2 (engine/protocol.ts). */
+const SWEEP_SESSION_VERSION = 2;
 /** Same value as TRACE_MAX_BYTES in engine/protocol.ts: a bigger file is refused before it is read. */
 const TRACE_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -54,6 +57,8 @@ export class LabState {
   draft = $state<ScenarioConfig | null>(null);
 
   runs = $state.raw<RunResult[]>([]);
+  /** Sweeps of the opened session (v2), kept so that saving it again loses nothing; their points index `runs`. */
+  sweeps = $state.raw<SweepRecord[] | undefined>(undefined);
   live = $state.raw<LiveRun | null>(null);
   /** True while "run all profiles" is stepping through its runs. */
   batch = $state(false);
@@ -362,6 +367,14 @@ export class LabState {
     if (this.running) return;
     this.runs = this.runs.filter((_, i) => i !== index);
     this.compareRuns = this.compareRuns.filter((i) => i !== index).map((i) => (i > index ? i - 1 : i));
+    // Sweeps of an opened session name runs by index: the removed run is no longer there, later ones move.
+    this.sweeps = this.sweeps?.map((sw) => ({
+      ...sw,
+      points: sw.points.map((p) => ({
+        ...p,
+        runs: p.runs.map((i) => (i === index ? -1 : i > index ? i - 1 : i)),
+      })),
+    }));
     if (this.selectedRun >= this.runs.length || this.selectedRun === index) this.selectedRun = this.runs.length - 1;
     if (this.live && !this.live.active) this.live = null;
   }
@@ -378,7 +391,7 @@ export class LabState {
     if (!this.draft) return null;
     return {
       format: SESSION_FORMAT,
-      version: SESSION_VERSION,
+      version: this.sweeps ? SWEEP_SESSION_VERSION : SESSION_VERSION,
       appVersion: APP_VERSION,
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a timestamp, not state
       savedAt: new Date().toISOString(),
@@ -390,6 +403,8 @@ export class LabState {
         compareRuns: [...this.compareRuns],
         chartMetric: [...this.chartColumns],
       },
+      // Sweeps of an opened session (v2, e.g. from `lab sweep --out`) are kept, not dropped on save.
+      ...(this.sweeps ? { sweeps: this.sweeps } : {}),
     };
   }
 
@@ -437,6 +452,7 @@ export class LabState {
   newSession(): void {
     if (this.#refuseWhileRunning()) return;
     this.runs = [];
+    this.sweeps = undefined;
     this.live = null;
     this.selectedRun = -1;
     this.compareRuns = [];
@@ -468,6 +484,7 @@ export class LabState {
     ];
     this.live = null;
     this.runs = runs;
+    this.sweeps = session.sweeps;
     this.draft = clone(session.draft);
     // The scenario the draft came from: same name (a per-profile variant counts as its scenario), else same description.
     const all = this.catalog?.scenarios ?? [];
