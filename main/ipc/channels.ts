@@ -18,6 +18,8 @@ import type {
   RunEvent,
   ScenarioConfig,
   SessionData,
+  PointStats,
+  RunSummary,
   SweepEvent,
   SweepRecord,
   SweepSpec,
@@ -46,6 +48,7 @@ export interface InvokeChannels {
     result: Result<{ sweepId: string; record: SweepRecord }>;
   };
   'lab:stopSweep': { args: [sweepId: string]; result: void };
+  'lab:sweepStats': { args: [points: RunSummary[][]]; result: Result<PointStats[]> };
 }
 export type InvokeChannel = keyof InvokeChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
@@ -65,6 +68,7 @@ export const INVOKE_CHANNELS = [
   'lab:loadTrace',
   'lab:startSweep',
   'lab:stopSweep',
+  'lab:sweepStats',
 ] as const satisfies readonly InvokeChannel[];
 
 // Compile-time check that the list above names every channel exactly (no more, no fewer).

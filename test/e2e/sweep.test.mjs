@@ -219,5 +219,18 @@ describe('Sweep view', () => {
     const again = path.join(SHOTS, 'capacity-sweep-resaved.msgpack');
     await download.saveAs(again);
     assert.deepEqual(labShow(again).sweeps, labShow(savedSweep).sweeps);
+
+    // The Sweep view shows the opened session's sweep: the same points and miss counts.
+    await page.click('[data-testid="tab-sweep"]');
+    await page.click('[data-testid="sweep-show-saved"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="sweep-chart"]')?.dataset.points === '8');
+    const ids = readFileSync(path.join(TRACE_DIR, 'cloudPhysicsIO.txt')).toString().trim().split('\n');
+    for (let i = 0; i < 8; i++) {
+      const capacity = CAPACITIES[i % 4];
+      const expected = i < 4 ? LRU[capacity] : capacity === 48974 ? 48974 : referenceClock(ids, capacity);
+      assert.equal(digits(await page.textContent(`[data-testid="sweep-row-${i}-misses"]`)), String(expected));
+    }
+    await settle(page);
+    await shot(page, 'sweep-04-reopened');
   });
 });
