@@ -11,6 +11,7 @@ import type { MenuCommand, SessionData } from '../engine/protocol.ts';
 import { APP_SCHEME, devCsp, isAppUrl, isTrustedSender, applySecurity, applySessionSecurity } from './security.ts';
 import { serveAppRequest, withCspHeader } from './appProtocol.ts';
 import { createSessionFiles } from './sessionFiles.ts';
+import { writeFileAtomic } from '../engine/host/node/atomicFile.ts';
 import { DocumentState } from './documents.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { RunRegistry } from './runs.ts';
@@ -44,7 +45,7 @@ const documents = new DocumentState({
   store: {
     load: async () =>
       JSON.parse(await fsp.readFile(path.join(app.getPath('userData'), 'recent.json'), 'utf8')) as unknown,
-    save: (list) => fsp.writeFile(path.join(app.getPath('userData'), 'recent.json'), JSON.stringify(list)),
+    save: (list) => writeFileAtomic(path.join(app.getPath('userData'), 'recent.json'), JSON.stringify(list)),
   },
   onChange: (recent, added) => {
     if (added) app.addRecentDocument(added);
