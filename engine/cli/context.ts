@@ -13,4 +13,6 @@ export interface CliContext {
   tty: boolean;
   /** Registers a Ctrl-C handler for the duration of a run; returns the unregister function. */
   onInterrupt: (handler: () => void) => () => void;
+  /** Ends the process now (a second Ctrl-C); tests record the code instead. */
+  exit: (code: number) => void;
 }

@@ -46,7 +46,10 @@ export class TraceLibrary {
       .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
     if (file.length > 200) return fail('TraceFormatError', `the trace file name is longer than 200 characters`);
     if (byteLength > this.maxBytes)
-      return fail('TraceTooLarge', `${file}: trace file too large (${byteLength} bytes, the limit is ${this.maxBytes})`);
+      return fail(
+        'TraceTooLarge',
+        `${file}: trace file too large (${byteLength} bytes, the limit is ${this.maxBytes})`,
+      );
     if (!traceEncoding(file))
       return fail(
         'TraceFormatError',
