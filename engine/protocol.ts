@@ -267,6 +267,8 @@ export interface ErrorInfo {
   name: string;
   message: string;
   stack?: string;
+  /** Validation: every problem found (up to 50), one `path: problem` each; `message` shows those that fit in 300 characters. */
+  problems?: string[];
 }
 
 export type RunState = 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'failed';
