@@ -22,7 +22,7 @@ import {
   encodeSession,
   SESSION_EXTENSION,
   SESSION_MAX_BYTES,
-  sessionToCsv,
+  sessionCsvChunks,
 } from '../engine/session/index.ts';
 import { TraceLibrary } from '../engine/core/trace/index.ts';
 import { download, pickFile, withExtension } from './files.ts';
@@ -185,7 +185,7 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
             ? session.ui.selectedRun
             : session.runs.length - 1;
         const name = `${base}-run${index + 1}.csv`;
-        download(sessionToCsv(session, index), name, 'text/csv');
+        download([...sessionCsvChunks(session, index)], name, 'text/csv');
         return { ok: true, value: { path: name, canceled: false } };
       } catch (e) {
         return { ok: false, error: toErrorInfo(e) };

@@ -18,7 +18,7 @@ import {
   type ScenarioConfig,
   type SessionData,
 } from '../../engine/protocol.ts';
-import { decodeSession, SESSION_EXTENSION, sessionToCsv, validateSessionData } from '../../engine/session/index.ts';
+import { decodeSession, SESSION_EXTENSION, sessionCsvChunks, validateSessionData } from '../../engine/session/index.ts';
 import type { RunOwner } from '../runs.ts';
 import type { SessionFiles } from '../sessionFiles.ts';
 import type { InvokeChannel, InvokeResult } from './channels.ts';
@@ -233,7 +233,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       const session = sessionArg(args);
       if (!session.ok) return session;
       if (session.value.runs.length === 0) return fail('NothingToExport', 'this session has no run to export');
-      const csv = sessionToCsv(session.value);
+      const csv = sessionCsvChunks(session.value); // streamed: a large CSV is longer than any JS string
       return saveTo(
         ctx,
         true,
