@@ -12,6 +12,8 @@ import { APP_SCHEME, devCsp, isAppUrl, isTrustedSender, applySecurity, applySess
 import { serveAppRequest, withCspHeader } from './appProtocol.ts';
 import { createSessionFiles } from './sessionFiles.ts';
 import { writeFileAtomic } from '../engine/host/node/atomicFile.ts';
+import { workerParseService } from '../engine/host/node/parseService.ts';
+import createParseWorker from '../engine/host/node/parseWorker.ts?nodeWorker';
 import { DocumentState } from './documents.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { RunRegistry } from './runs.ts';
@@ -36,7 +38,9 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
-const files = createSessionFiles(fsp);
+// Trace files and session bytes are parsed on a worker: the main thread never runs a parser.
+const parser = workerParseService(() => createParseWorker({}));
+const files = createSessionFiles(fsp, { decode: (bytes, maxBytes) => parser.decodeSession(bytes, maxBytes) });
 let mainWindow: { win: BrowserWindow; queue: ReadyQueue } | null = null;
 const pendingPaths: string[] = [];
 
@@ -134,7 +138,7 @@ async function start(): Promise<void> {
   }
   registerIpc(
     ipcMain,
-    createIpcHandlers({ runs, presets: createPresets({ log }), dialogs, files, documents, traces, log }),
+    createIpcHandlers({ runs, presets: createPresets({ log }), dialogs, files, documents, traces, parser, log }),
     {
       isTrusted: (frame) => isTrustedSender(frame, devServerUrl),
       windowOf: (sender) => BrowserWindow.getAllWindows().find((w) => w.webContents.id === sender.id) ?? null,

@@ -26,8 +26,16 @@ export interface SessionFiles {
   writeText(file: string, text: string | Iterable<string>): Promise<Result<void>>;
 }
 
-export function createSessionFiles(fs: FsLike, options: { maxBytes?: number } = {}): SessionFiles {
+export function createSessionFiles(
+  fs: FsLike,
+  options: {
+    maxBytes?: number;
+    /** Where bytes are decoded (main: the parse worker); default: here, with decodeSession. */
+    decode?: (bytes: Uint8Array, maxBytes: number) => Promise<Result<SessionData>>;
+  } = {},
+): SessionFiles {
   const maxBytes = options.maxBytes ?? SESSION_MAX_BYTES;
+  const decode = options.decode ?? (async (bytes: Uint8Array, max: number) => decodeSession(bytes, { maxBytes: max }));
 
   async function readSession(file: string): Promise<Result<SessionData>> {
     try {
@@ -40,7 +48,7 @@ export function createSessionFiles(fs: FsLike, options: { maxBytes?: number } = 
         );
       }
       const bytes = await fs.readFile(file);
-      const r = decodeSession(bytes, { maxBytes }); // checks the size again: the file may have grown
+      const r = await decode(bytes, maxBytes); // checks the size again: the file may have grown
       return r.ok ? r : { ok: false, error: { ...r.error, message: `${path.basename(file)}: ${r.error.message}` } };
     } catch (e) {
       return fail('SessionReadError', `cannot read ${file}: ${ioReason(e)}`);

@@ -85,7 +85,8 @@ export function decodeSession(bytes: Uint8Array, options: DecodeOptions = {}): R
 function decodeFailure(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   if (e instanceof RangeError && /call stack/i.test(m)) return 'values are nested too deeply';
-  if (/unexpected end|end of buffer|out of range|outside the bounds/i.test(m)) return 'the file ends in the middle of a value';
+  if (/unexpected end|end of buffer|out of range|outside the bounds/i.test(m))
+    return 'the file ends in the middle of a value';
   if (/non-string key|mapsAsObjects|property type/i.test(m)) return 'a map has a key that is not a string';
   if (/extension/i.test(m)) return 'it holds a msgpack extension this format does not use';
   if (/utf-?8|string/i.test(m)) return 'it holds a malformed string';

@@ -19,7 +19,9 @@ import {
   type SessionData,
 } from '../../engine/protocol.ts';
 import { decodeSession, SESSION_EXTENSION, sessionCsvChunks, validateSessionData } from '../../engine/session/index.ts';
-import type { RunOwner } from '../runs.ts';
+import { RunLimitError, type RunOwner } from '../runs.ts';
+import type { ParseService } from '../../engine/host/node/parseService.ts';
+import type { TraceData } from '../../engine/core/trace/index.ts';
 import type { SessionFiles } from '../sessionFiles.ts';
 import type { InvokeChannel, InvokeResult } from './channels.ts';
 
@@ -62,6 +64,10 @@ export interface Documents {
 export interface Traces {
   of(ownerId: number): {
     load(bytes: Uint8Array, fileName: string): Result<LoadedTrace>;
+    /** What load refuses before parsing; gives the base name and trace name (TraceLibrary.check). */
+    check(byteLength: number, fileName: string): Result<{ file: string; name: string }>;
+    /** Keeps a trace parsed elsewhere (on the parse worker). */
+    add(data: TraceData): LoadedTrace;
     /** The config, then its trace workloads against the loaded traces. */
     validateRun(config: ScenarioConfig): Result<ScenarioConfig>;
     pageIdsFor(config: ScenarioConfig): Record<string, Uint32Array>;
@@ -80,6 +86,11 @@ export interface IpcDeps {
   files: SessionFiles;
   documents: Documents;
   traces: Traces;
+  /**
+   * Where trace files and session bytes are parsed: main passes the worker-backed service so the main
+   * thread never runs a parser (engine/host/node/parseService.ts); without it they are parsed inline.
+   */
+  parser?: ParseService;
   /** Largest trace file lab:loadTrace accepts (default TRACE_MAX_BYTES). */
   maxTraceBytes?: number;
   log?: (message: string) => void;
@@ -109,7 +120,7 @@ function fail<T>(name: string, message: string): Result<T> {
 }
 
 export function createIpcHandlers(deps: IpcDeps): Handlers {
-  const { runs, presets, dialogs, files, documents, traces } = deps;
+  const { runs, presets, dialogs, files, documents, traces, parser } = deps;
   const maxTraceBytes = deps.maxTraceBytes ?? TRACE_MAX_BYTES;
   const log = deps.log ?? (() => {});
 
@@ -164,6 +175,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       try {
         return { ok: true, value: runs.start(config.value, ctx.owner, loaded.pageIdsFor(config.value)) };
       } catch (e) {
+        if (e instanceof RunLimitError) return fail(e.name, e.message);
         return fail('RunStartError', `the run could not start: ${e instanceof Error ? e.message : String(e)}`);
       }
     },
@@ -186,7 +198,13 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
           'TraceTooLarge',
           `${fileName}: trace file too large (${bytes.byteLength} bytes, the limit is ${maxTraceBytes})`,
         );
-      return traces.of(ctx.owner.id).load(bytes, fileName);
+      const library = traces.of(ctx.owner.id);
+      if (!parser) return library.load(bytes, fileName);
+      const checked = library.check(bytes.byteLength, fileName);
+      if (!checked.ok) return checked;
+      const parsed = await parser.parseTrace(bytes, checked.value.file, checked.value.name);
+      if (!parsed.ok) return parsed;
+      return { ok: true, value: library.add(parsed.value) };
     },
 
     'lab:saveSession': async (ctx, args) => {
@@ -222,7 +240,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       const bytes = args[0];
       if (!(bytes instanceof Uint8Array)) throw new BadArgument('bytes must be a Uint8Array');
       const name = path.basename(stringArg(args, 1, 'name', 1000));
-      const r = decodeSession(bytes);
+      const r = parser ? await parser.decodeSession(bytes) : decodeSession(bytes);
       if (!r.ok) return { ok: false, error: { ...r.error, message: `${name}: ${r.error.message}` } };
       // Bytes have no path on disk that we may write to: the next Save asks where.
       documents.setCurrentPath(ctx.owner.id, null);
