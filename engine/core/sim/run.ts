@@ -52,13 +52,25 @@ function distinctPages(t: Uint32Array): number {
 export function prepareRun(config: ScenarioConfig, traces: Record<string, Uint32Array>, workers: number): PreparedRun {
   checkRunnable(config, traces);
   const plan = planRun(config, workers);
-  const arena = createArena({
-    tablePages: plan.tablePages,
-    maxThreads: plan.maxThreads,
-    maxLocks: config.guests.length,
-  });
   const guestTraces = config.guests.map((g) => (g.workload.kind === 'trace' ? traces[g.workload.trace] : null));
-  const buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);
+  let buffers: SimBuffers;
+  try {
+    const arena = createArena({
+      tablePages: plan.tablePages,
+      maxThreads: plan.maxThreads,
+      maxLocks: config.guests.length,
+    });
+    buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    // Shared buffers too large for this machine: a config problem the user can act on, naming the field.
+    const mib = config.guests.reduce((a, g) => a + g.memoryMiB, 0);
+    const err = new Error(
+      `guests: the guests total ${mib} MiB and this machine could not allocate the simulator's buffers for them; use smaller guests`,
+    );
+    err.name = 'ConfigError';
+    throw err;
+  }
   initSimState(buffers, plan);
   return { config, plan, buffers };
 }
