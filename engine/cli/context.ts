@@ -1,3 +1,5 @@
+import type { startRun } from '../host/engine.ts';
+
 /** What the CLI needs from its environment; main.ts builds it from the process, tests may fake parts. */
 export interface CliContext {
   /** Repository root (presets/, .cache/workers/, ../shared/data/traces are found from it). */
@@ -15,4 +17,6 @@ export interface CliContext {
   onInterrupt: (handler: () => void) => () => void;
   /** Ends the process now (a second Ctrl-C); tests record the code instead. */
   exit: (code: number) => void;
+  /** Test seam: how a run starts (default engine/host's startRun), e.g. to inject a failing run. */
+  startRun?: typeof startRun;
 }

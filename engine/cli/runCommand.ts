@@ -89,7 +89,7 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number
       const label = (ms: number): string =>
         `${termSafe(config.hardware.id)} (${i + 1}/${configs.length})  ${ms.toFixed(0)}/${config.run.durationMs} ms virtual`;
       try {
-        current = startRun(config, {
+        current = (ctx.startRun ?? startRun)(config, {
           spawnWorker: nodeSpawner(ctx.workerPath),
           traces: pageIds,
           cores: ctx.cores,
