@@ -81,7 +81,9 @@ describe('guest sizes the engine cannot hold', () => {
     const r = validateScenario(c);
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.error.message).toMatch(/^invalid scenario:\nguests: guests total 614400 MiB, which needs \d+ stage-2 table pages/);
+      expect(r.error.message).toMatch(
+        /^invalid scenario:\nguests: guests total 614400 MiB, which needs \d+ stage-2 table pages/,
+      );
       expect(r.error.message.length).toBeLessThan(300);
     }
   });

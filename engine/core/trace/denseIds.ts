@@ -5,8 +5,8 @@
  *
  * Why not a Map: V8's Map holds at most 2^24 entries ("Map maximum size exceeded"), and a trace may
  * name up to 2^32 distinct objects (page ids are u32). This is an open-addressing hash table over typed
- * arrays (linear probing, load <= 3/4): 12 bytes per distinct id plus 4 bytes per slot, no per-entry
- * object, so memory and time grow linearly with the input.
+ * array (linear probing, load <= 3/4, 12 bytes per slot), no per-entry object, so memory and time
+ * grow linearly with the input.
  */
 import { TraceFormatError } from './types.ts';
 
@@ -14,12 +14,12 @@ import { TraceFormatError } from './types.ts';
 export const MAX_DISTINCT = 0x1_0000_0000;
 
 export class DenseIds {
-  /** Slot -> id + 1 (0 = empty). Length is a power of two. */
-  private slots = new Uint32Array(1 << 12);
+  /**
+   * Open addressing, 3 words per slot (key lo, key hi, id + 1; 0 = empty), so a probe touches one
+   * cache line. Capacity (slots) is a power of two.
+   */
+  private table = new Uint32Array(3 << 12);
   private mask = (1 << 12) - 1;
-  /** Id -> its key halves. */
-  private keyLo = new Uint32Array(1 << 11);
-  private keyHi = new Uint32Array(1 << 11);
   private size = 0;
   private out = new Uint32Array(1024);
   private n = 0;
@@ -28,28 +28,26 @@ export class DenseIds {
   pushU64(lo: number, hi: number): void {
     lo >>>= 0;
     hi >>>= 0;
+    const t = this.table;
     let s = hashU64(lo, hi) & this.mask;
-    let id = -1;
+    let id: number;
     for (;;) {
-      const v = this.slots[s];
-      if (v === 0) break;
-      if (this.keyLo[v - 1] === lo && this.keyHi[v - 1] === hi) {
+      const at = s * 3;
+      const v = t[at + 2];
+      if (v === 0) {
+        if (this.size >= MAX_DISTINCT - 1) throw new TraceFormatError('more than 2^32 distinct objects');
+        id = this.size++;
+        t[at] = lo;
+        t[at + 1] = hi;
+        t[at + 2] = id + 1;
+        if (this.size * 4 > (this.mask + 1) * 3) this.rehash();
+        break;
+      }
+      if (t[at] === lo && t[at + 1] === hi) {
         id = v - 1;
         break;
       }
       s = (s + 1) & this.mask;
-    }
-    if (id < 0) {
-      if (this.size >= MAX_DISTINCT - 1) throw new TraceFormatError('more than 2^32 distinct objects');
-      id = this.size++;
-      if (id === this.keyLo.length) {
-        this.keyLo = grow(this.keyLo);
-        this.keyHi = grow(this.keyHi);
-      }
-      this.keyLo[id] = lo;
-      this.keyHi[id] = hi;
-      this.slots[s] = id + 1;
-      if (this.size * 4 > this.slots.length * 3) this.rehash();
     }
     if (this.n === this.out.length) this.out = grow(this.out);
     this.out[this.n++] = id;
@@ -73,15 +71,19 @@ export class DenseIds {
   }
 
   private rehash(): void {
-    const cap = this.slots.length * 2;
-    const slots = new Uint32Array(cap);
+    const old = this.table;
+    const cap = (this.mask + 1) * 2;
+    const t = new Uint32Array(cap * 3);
     const mask = cap - 1;
-    for (let id = 0; id < this.size; id++) {
-      let s = hashU64(this.keyLo[id], this.keyHi[id]) & mask;
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = id + 1;
+    for (let at = 0; at < old.length; at += 3) {
+      if (old[at + 2] === 0) continue;
+      let s = hashU64(old[at], old[at + 1]) & mask;
+      while (t[s * 3 + 2] !== 0) s = (s + 1) & mask;
+      t[s * 3] = old[at];
+      t[s * 3 + 1] = old[at + 1];
+      t[s * 3 + 2] = old[at + 2];
     }
-    this.slots = slots;
+    this.table = t;
     this.mask = mask;
   }
 }

@@ -63,7 +63,7 @@ class LineSplitter {
       this.line(bytes, start, nl);
       start = nl + 1;
     }
-    if (bytes.length - start > MAX_LINE_BYTES) this.tooLong();
+    if (bytes.length - start > MAX_LINE_BYTES) this.tooLong(this.lineNo + 1);
     if (start < bytes.length) this.carry = bytes.slice(start);
   }
 
@@ -76,13 +76,13 @@ class LineSplitter {
   private line(bytes: Uint8Array, start: number, end: number): void {
     this.lineNo++;
     const contentEnd = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
-    if (contentEnd - start > MAX_LINE_BYTES) this.tooLong();
+    if (contentEnd - start > MAX_LINE_BYTES) this.tooLong(this.lineNo);
     this.visit(latin1(bytes, start, contentEnd), this.lineNo);
   }
 
-  private tooLong(): never {
+  private tooLong(lineNo: number): never {
     throw new TraceFormatError(
-      `${this.fileName}: line ${this.lineNo + 1} is longer than ${MAX_LINE_BYTES} bytes; not a trace of object ids`,
+      `${this.fileName}: line ${lineNo} is longer than ${MAX_LINE_BYTES} bytes; not a trace of object ids`,
     );
   }
 }
