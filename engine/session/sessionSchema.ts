@@ -27,7 +27,7 @@ import {
   type UiState,
 } from '../protocol.ts';
 import { validateScenarioStructure } from '../core/config/index.ts';
-import { MAX_MESSAGE } from '../core/config/problems.ts';
+import { escapeControls, MAX_MESSAGE } from '../core/config/problems.ts';
 import {
   checkArray,
   checkFinite,
@@ -58,7 +58,7 @@ export const SESSION_ERROR_NAMES: Record<SessionErrorKind, string> = {
 
 /** One line of at most 300 characters, whatever the input (nested validator messages included). */
 export function sessionError<T>(kind: SessionErrorKind, message: string): Result<T> {
-  let m = message.replace(/:\n/g, ': ').replace(/\n/g, '; ');
+  let m = escapeControls(message.replace(/:\n/g, ': ').replace(/\n/g, '; '));
   if (m.length > MAX_MESSAGE) m = `${m.slice(0, MAX_MESSAGE - 1)}…`;
   return { ok: false, error: { name: SESSION_ERROR_NAMES[kind], message: m } };
 }

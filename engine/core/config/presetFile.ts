@@ -11,7 +11,7 @@ import type { HardwareProfile, Result, WorkloadSpec } from '../../protocol.ts';
 import { isPlainObject, openObject } from './fields.ts';
 import { HARDWARE_KEYS, readHardwareFields } from './hardware.ts';
 import { ID_PATTERN, ID_TEXT } from './limits.ts';
-import { Problems, describeValue, displayKey, toResult } from './problems.ts';
+import { Problems, describeValue, displayKey, escapeControls, toResult } from './problems.ts';
 import { SCENARIO_PRESET_KEYS, readScenarioPresetFields, type ScenarioPreset } from './scenarioPreset.ts';
 import { readWorkloadSpec } from './workload.ts';
 
@@ -57,7 +57,7 @@ export function parsePresetFile(text: string, fileName: string): Result<PresetFi
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     // V8's message quotes the input around the error: keep the reason, cut the quote.
-    const reason = (e as Error).message.replace(/\s+/g, ' ').slice(0, 120);
+    const reason = escapeControls((e as Error).message.replace(/\s+/g, ' ').slice(0, 120));
     return {
       ok: false,
       error: { name: 'ValidationError', message: `invalid preset ${displayKey(fileName)}: not JSON (${reason})` },

@@ -65,18 +65,19 @@ export function toResult<T>(value: T | undefined, problems: Problems, what: stri
  */
 export function problemsError(list: readonly Problem[], what: string, dropped = 0): ErrorInfo {
   const total = list.length + dropped;
-  const head = total === 1 ? `invalid ${clipText(what, 80)}` : `invalid ${clipText(what, 80)} (${total} problems)`;
+  const w = clipText(escapeControls(what), 80);
+  const head = total === 1 ? `invalid ${w}` : `invalid ${w} (${total} problems)`;
   let message = `${head}:`;
   let shown = 0;
   for (const p of list) {
-    const line = clipText(formatProblem(p), MAX_MESSAGE - head.length - 20);
+    const line = clipText(escapeControls(formatProblem(p)), MAX_MESSAGE - head.length - 20);
     const more = total - shown - 1 > 0 ? 20 : 0; // room for the "(and N more)" tail
     if (shown > 0 && message.length + 1 + line.length + more > MAX_MESSAGE) break;
     message += `\n${line}`;
     shown++;
   }
   if (shown < total) message += `\n(and ${total - shown} more)`;
-  return { name: 'ValidationError', message, problems: list.map(formatProblem) };
+  return { name: 'ValidationError', message, problems: list.map((p) => escapeControls(formatProblem(p))) };
 }
 
 function clipText(s: string, max: number): string {
@@ -88,9 +89,13 @@ function clipText(s: string, max: number): string {
  * one is cut to its first 32 characters plus its length, and control characters are escaped.
  */
 export function displayKey(key: string): string {
-  const cut = key.length > 40 ? `${key.slice(0, 32)}…(${key.length} chars)` : key;
+  return escapeControls(key.length > 40 ? `${key.slice(0, 32)}…(${key.length} chars)` : key);
+}
+
+/** C0 and C1 control characters (and DEL) shown as \xNN: messages reach terminals and dialogs. */
+export function escapeControls(s: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 export function joinPath(path: string, key: string): string {
