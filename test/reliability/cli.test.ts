@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests look for control characters in output */
 /**
  * Issue 11, CLI defects: 1 (atomic --out, path checked first, Ctrl-C never replaces a file with a
  * partial session), 2 (first Ctrl-C stops, second exits), 4 (trace size limit), 6 (finished runs kept

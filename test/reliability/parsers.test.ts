@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests look for control characters in output */
 /**
  * Issue 11, defects 3, 4 and 11: every parser bounds its cost by the input size and every refusal is
  * one sentence under 300 characters naming the field or record.
