@@ -6,7 +6,8 @@
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { validateScenario, parsePresetFile } from '../../engine/core/config/index.ts';
-import { DenseIds, parseTrace, traceParser, TraceFormatError } from '../../engine/core/trace/index.ts';
+import { parseTrace, traceParser, TraceFormatError } from '../../engine/core/trace/index.ts';
+import { DenseIds } from '../../engine/core/trace/denseIds.ts';
 import { decodeSession, encodeSession, sessionToCsv, sessionCsvChunks } from '../../engine/session/index.ts';
 import { makeConfig, makeRunResult, makeSession } from '../session/fixtures.ts';
 import { readFileSync } from 'node:fs';
@@ -96,8 +97,8 @@ describe('trace ids (defect 4)', () => {
   it('more than 2^24 distinct ids (V8 Map limit) are renamed densely', () => {
     const n = 2 ** 24 + 5;
     const ids = new DenseIds();
-    for (let i = 0; i < n; i++) ids.pushU64(i * 7, i & 3); // distinct (lo, hi) pairs
-    ids.pushU64(7, 1); // a repeat of i = 1
+    for (let i = 0; i < n; i++) ids.push(i * 7 + (i & 3) * 2 ** 32); // distinct safe-integer ids
+    ids.push(7 + 2 ** 32); // a repeat of i = 1
     expect(ids.distinct).toBe(n);
     const p = ids.pageIds();
     expect(p[n]).toBe(1);
@@ -136,15 +137,23 @@ describe('trace ids (defect 4)', () => {
 describe('decoder messages, figures, BOM, CSV (defect 11)', () => {
   const packr = new Packr({ moreTypes: true, useRecords: false, mapsAsObjects: false });
 
-  it('a map with non-string keys is named in our words, not msgpackr advice', () => {
+  it('a map with a non-string key and a non-plain object are named in our words, not msgpackr advice', () => {
     const s = makeSession() as unknown as Record<string, unknown>;
-    const bytes = packr.pack({ ...s, ui: new Map<unknown, unknown>([[1, 2]]) });
-    const r = decodeSession(bytes);
-    expect(r.ok).toBe(false);
-    if (!r.ok) {
-      expect(r.error.message).not.toMatch(/mapsAsObjects|found an object/);
-      expect(r.error.message.length).toBeLessThan(300);
-      expect(r.error.message).toMatch(/ui|map/);
+    const cases: [unknown, RegExp][] = [
+      [
+        new Map<unknown, unknown>([[[1, 2], 3]]),
+        /^corrupt or truncated session file: a map has a key that is not a string$/,
+      ],
+      [new Set([1]), /^invalid session: ui: expected an object, found a set$/],
+      [new Map<unknown, unknown>([[1, 2]]), /^invalid session: ui\.1: unknown key/],
+    ];
+    for (const [ui, message] of cases) {
+      const r = decodeSession(packr.pack({ ...s, ui }));
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error.message).not.toMatch(/mapsAsObjects|found an object/);
+        expect(r.error.message).toMatch(message);
+      }
     }
   });
 
