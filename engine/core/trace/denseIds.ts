@@ -107,22 +107,3 @@ function hashU64(lo: number, hi: number): number {
 
 /** Longest decimal id accepted (u64 max, 18446744073709551615, has 20 digits), leading zeros aside. */
 export const MAX_ID_DIGITS = 20;
-const U64_MAX = (1n << 64n) - 1n;
-
-/**
- * The u64 halves of a decimal id of digits only (already checked), or a refusal reason. Bounded work:
- * leading zeros are skipped, more than 20 significant digits is refused without arithmetic.
- */
-export function u64OfDecimal(digits: string): [number, number] | string {
-  let i = 0;
-  while (i < digits.length - 1 && digits.charCodeAt(i) === 0x30) i++;
-  const sig = digits.length - i;
-  if (sig > MAX_ID_DIGITS) return `has ${sig} digits; object ids are u64 (at most ${MAX_ID_DIGITS} digits)`;
-  if (sig <= 15) {
-    const v = Number(digits.slice(i));
-    return [v % 0x1_0000_0000, Math.floor(v / 0x1_0000_0000)];
-  }
-  const big = BigInt(digits.slice(i));
-  if (big > U64_MAX) return 'is larger than 2^64 - 1; object ids are u64';
-  return [Number(big & 0xffff_ffffn), Number(big >> 32n)];
-}
