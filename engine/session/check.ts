@@ -150,7 +150,8 @@ export function checkArray<T>(
 ): T[] {
   if (!Array.isArray(v)) throw new SchemaError(path, `expected an array, found ${describe(v)}`);
   if (v.length > maxLength) throw new SchemaError(path, `more than ${maxLength} items`);
-  return v.map((x, i) => item(x, join(path, i)));
+  // Indexed reads into a fresh array: never v.map, whose species lookup runs an untrusted `constructor`.
+  return Array.from({ length: v.length }, (_, i) => item(v[i] as unknown, join(path, i)));
 }
 
 /**

@@ -126,7 +126,11 @@ function randomValue(r: Rand, depth = 0): unknown {
 
 /** An own property even for '__proto__' (as a decoder would create it), never a prototype change. */
 function setOwn(o: object, key: string, value: unknown): void {
-  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  try {
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  } catch {
+    /* a typed array refuses some keys: nothing to mutate there */
+  }
 }
 
 /** Paths to every value inside a plain structure (objects, arrays). */

@@ -198,3 +198,16 @@ describe('decoder messages, figures, BOM, CSV (defect 11)', () => {
     expect(TraceFormatError).toBeDefined();
   });
 });
+
+describe('hostile arrays (found by the fuzzer)', () => {
+  it('an array with an own `constructor` (structured clone carries it) is validated, not thrown on', () => {
+    const config = makeConfig() as unknown as { guests: unknown[] };
+    Object.defineProperty(config.guests, 'constructor', { value: 5, enumerable: true });
+    const r = validateScenario(config);
+    expect(r.ok).toBe(true); // extra array properties are not read; the guests themselves are valid
+    const s = makeSession() as unknown as { runs: unknown[] };
+    Object.defineProperty(s.runs, 'constructor', { value: 5, enumerable: true });
+    expect(() => decodeSession(new Packr({ moreTypes: true, useRecords: false }).pack(s))).not.toThrow();
+    expect(() => encodeSession(s as never)).not.toThrow();
+  });
+});
