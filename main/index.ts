@@ -20,7 +20,7 @@ import { RunRegistry } from './runs.ts';
 import { createIpcHandlers, type Dialogs } from './ipc/handlers.ts';
 import { registerIpc, sendEvent } from './ipc/register.ts';
 import { createPresets } from './presets.ts';
-import { createEngine } from './engine.ts';
+import { createEngine, createSweeps } from './engine.ts';
 import { WindowTraces } from './traces.ts';
 import { sessionPathFromArgv } from './args.ts';
 import { createMainWindow, type ReadyQueue } from './window.ts';
@@ -87,6 +87,7 @@ const dialogs: Dialogs = {
 
 const runs = new RunRegistry(createEngine({ log }));
 const traces = new WindowTraces();
+const sweeps = createSweeps();
 
 /** Open a session file given by the OS (command line, second instance, Open Recent, macOS open-file). */
 async function openSessionPath(file: string): Promise<void> {
@@ -114,11 +115,15 @@ function createWindow(): void {
   const id = created.win.webContents.id;
   created.win.on('closed', () => {
     runs.stopAllOf(id);
+    sweeps.stopAllOf(id);
     documents.forget(id);
     traces.forget(id);
     if (mainWindow === created) mainWindow = null;
   });
-  created.win.webContents.on('render-process-gone', () => runs.stopAllOf(id));
+  created.win.webContents.on('render-process-gone', () => {
+    runs.stopAllOf(id);
+    sweeps.stopAllOf(id);
+  });
   mainWindow = created;
   for (const file of pendingPaths.splice(0)) void openSessionPath(file);
 }
@@ -138,7 +143,7 @@ async function start(): Promise<void> {
   }
   registerIpc(
     ipcMain,
-    createIpcHandlers({ runs, presets: createPresets({ log }), dialogs, files, documents, traces, parser, log }),
+    createIpcHandlers({ runs, presets: createPresets({ log }), dialogs, files, documents, traces, parser, sweeps, log }),
     {
       isTrusted: (frame) => isTrustedSender(frame, devServerUrl),
       windowOf: (sender) => BrowserWindow.getAllWindows().find((w) => w.webContents.id === sender.id) ?? null,

@@ -14,6 +14,7 @@
  *                                            samples: { [SAMPLE_COLUMNS]: Float64Array } (msgpack
  *                                            typed-array extension), all columns of one length
  *     ui:         UiState                    view, selected run, compared runs, chart metrics
+ *     sweeps?:    SweepRecord[]              v2 only: parameter sweeps over `runs` (sweepSchema.ts)
  *   }
  *
  * Every object is strict (unknown keys are errors) and every error names the path of the field.
@@ -40,6 +41,7 @@ import {
   SchemaError,
 } from './check.ts';
 import { checkRunResult } from './resultSchema.ts';
+import { checkSweeps } from './sweepSchema.ts';
 
 /** At most this many runs in one session (a sanity bound for a hostile file, far above real use). */
 export const MAX_RUNS = 10_000;
@@ -100,8 +102,11 @@ export function validateSessionData(v: unknown): Result<SessionData> {
 }
 
 function checkSession(v: unknown): SessionData {
-  const o = checkObject(v, '', ['format', 'version', 'appVersion', 'savedAt', 'draft', 'runs', 'ui']);
+  // v2 (issue 9) adds the optional `sweeps`; a v1 file must not have it.
+  const optional = (v as { version: number }).version >= 2 ? ['sweeps'] : [];
+  const o = checkObject(v, '', ['format', 'version', 'appVersion', 'savedAt', 'draft', 'runs', 'ui'], optional);
   const runs = checkArray(o.runs, 'runs', checkRunResult, MAX_RUNS);
+  const sweeps = o.sweeps === undefined ? {} : { sweeps: checkSweeps(o.sweeps, 'sweeps', runs.length) };
   return {
     format: SESSION_FORMAT,
     version: o.version as number,
@@ -111,6 +116,7 @@ function checkSession(v: unknown): SessionData {
     draft: checkResult(validateScenarioStructure(o.draft, 'draft'), 'draft'),
     runs,
     ui: checkUiState(o.ui, 'ui', runs.length),
+    ...sweeps,
   };
 }
 

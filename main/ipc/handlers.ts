@@ -17,7 +17,11 @@ import {
   type Result,
   type ScenarioConfig,
   type SessionData,
+  type SweepEvent,
+  type SweepRecord,
+  type SweepSpec,
 } from '../../engine/protocol.ts';
+import type { SweepTraces } from '../../engine/host/sweepService.ts';
 import { decodeSession, SESSION_EXTENSION, sessionCsvChunks, validateSessionData } from '../../engine/session/index.ts';
 import { RunLimitError, type RunOwner } from '../runs.ts';
 import type { ParseService } from '../../engine/host/node/parseService.ts';
@@ -29,6 +33,19 @@ import type { InvokeChannel, InvokeResult } from './channels.ts';
 export interface CallContext {
   owner: RunOwner;
   window: unknown;
+  /** Where this renderer's sweep events go (lab:sweepEvent); absent in contexts without sweeps. */
+  sweepOwner?: { id: number; send(event: SweepEvent): void };
+}
+
+/** Sweeps hosted by main (engine/host/sweepService.ts), each owned by the window that started it. */
+export interface SweepControl {
+  start(
+    spec: SweepSpec,
+    traces: SweepTraces,
+    owner: { id: number; send(event: SweepEvent): void },
+    options: { workers?: number },
+  ): Result<{ sweepId: string; record: SweepRecord }>;
+  stop(sweepId: string, ownerId: number): boolean;
 }
 
 export interface FileFilter {
@@ -71,6 +88,8 @@ export interface Traces {
     /** The config, then its trace workloads against the loaded traces. */
     validateRun(config: ScenarioConfig): Result<ScenarioConfig>;
     pageIdsFor(config: ScenarioConfig): Record<string, Uint32Array>;
+    /** name -> distinct pages of the loaded traces (sweeps validate trace workloads against it). */
+    info?(): Record<string, { distinct: number }>;
   };
 }
 
@@ -91,6 +110,8 @@ export interface IpcDeps {
    * thread never runs a parser (engine/host/node/parseService.ts); without it they are parsed inline.
    */
   parser?: ParseService;
+  /** Sweeps (issue 9); without them lab:startSweep answers with a clear error. */
+  sweeps?: SweepControl;
   /** Largest trace file lab:loadTrace accepts (default TRACE_MAX_BYTES). */
   maxTraceBytes?: number;
   log?: (message: string) => void;
@@ -245,6 +266,26 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       // Bytes have no path on disk that we may write to: the next Save asks where.
       documents.setCurrentPath(ctx.owner.id, null);
       return { ok: true, value: { session: r.value, path: name } };
+    },
+
+    'lab:startSweep': async (ctx, args) => {
+      // The spec is untrusted: planSweep checks every key, value and bound (one clear line if bad).
+      if (!deps.sweeps || !ctx.sweepOwner) return fail('SweepsUnavailable', 'sweeps are not available here');
+      const o = args[1];
+      const workers =
+        typeof o === 'object' && o !== null && typeof (o as { workers?: unknown }).workers === 'number'
+          ? (o as { workers: number }).workers
+          : undefined;
+      const library = traces.of(ctx.owner.id);
+      const loaded: SweepTraces = {
+        info: () => library.info?.() ?? {},
+        pageIdsFor: (config) => library.pageIdsFor(config),
+      };
+      return deps.sweeps.start(args[0] as SweepSpec, loaded, ctx.sweepOwner, { workers });
+    },
+    'lab:stopSweep': async (ctx, args) => {
+      const sweepId = stringArg(args, 0, 'sweepId', 200);
+      if (!deps.sweeps?.stop(sweepId, ctx.owner.id)) log(`stopSweep: no sweep ${sweepId} of this window`);
     },
 
     'lab:exportCsv': async (ctx, args) => {
