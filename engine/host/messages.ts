@@ -21,6 +21,8 @@ export type HostToWorker = { type: 'init'; data: SimWorkerData };
 export type WorkerToHost =
   | { type: 'rows'; startRow: number; rows: Float64Array[] }
   | { type: 'progress'; virtualNs: number }
+  /** A stage-2 heat-map column of one guest (core/sim/heatmap.ts). */
+  | { type: 'heat'; guest: number; tMs: number; cells: Uint8Array }
   | { type: 'finished'; outcome: 'done' | 'aborted' }
   | { type: 'error'; error: ErrorInfo };
 

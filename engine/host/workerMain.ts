@@ -28,6 +28,7 @@ export function serveSimWorker(port: WorkerPort): void {
             progress: (virtualNs) => {
               port.post({ type: 'progress', virtualNs });
             },
+            heat: (guest, tMs, cells) => port.post({ type: 'heat', guest, tMs, cells }),
           });
           if (d.failAfterQuanta !== undefined) {
             const run = core.runUntil.bind(core);
