@@ -369,7 +369,16 @@ export interface LabApi {
   /** Menu commands and sessions opened by the OS (command line, second instance, file drop on the app). */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
   onSessionOpened(listener: (opened: { session: SessionData; path: string }) => void): () => void;
+  /**
+   * Save bytes the renderer exported (CSV of the screen, a chart as PNG or SVG, an edited hardware
+   * preset as JSON): Electron asks where (save dialog) and writes atomically; the browser downloads.
+   */
+  exportFile(data: Uint8Array, suggestedName: string, kind: ExportKind): Promise<Result<{ path: string; canceled: boolean }>>;
 }
+
+/** Kinds of files LabApi.exportFile writes (the save dialog's filter and the default extension). */
+export type ExportKind = 'csv' | 'png' | 'svg' | 'json';
+export const EXPORT_KINDS: readonly ExportKind[] = ['csv', 'png', 'svg', 'json'];
 
 // ---------------------------------------------------------------- sessions
 

@@ -29,6 +29,8 @@ export interface SessionFiles {
   readSession(file: string): Promise<Result<SessionData>>;
   writeSession(file: string, session: SessionData): Promise<Result<void>>;
   writeText(file: string, text: string): Promise<Result<void>>;
+  /** Exported bytes (PNG, SVG, CSV, preset JSON), written atomically like every file the lab writes. */
+  writeBytes(file: string, data: Uint8Array): Promise<Result<void>>;
 }
 
 export function createSessionFiles(fs: FsLike, options: { maxBytes?: number } = {}): SessionFiles {
@@ -89,6 +91,7 @@ export function createSessionFiles(fs: FsLike, options: { maxBytes?: number } = 
       return writeAtomically(file, bytes);
     },
     writeText: (file, text) => writeAtomically(file, text),
+    writeBytes: (file, data) => writeAtomically(file, data),
   };
 }
 

@@ -8,6 +8,7 @@
  */
 import type {
   ErrorInfo,
+  ExportKind,
   HardwareProfile,
   LabApi,
   MenuCommand,
@@ -55,6 +56,13 @@ export function toErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return { name: 'Error', message: String(e) };
 }
+
+const EXPORT_MIME: Record<ExportKind, string> = {
+  csv: 'text/csv',
+  png: 'image/png',
+  svg: 'image/svg+xml',
+  json: 'application/json',
+};
 
 function fail<T>(name: string, message: string): Result<T> {
   return { ok: false, error: { name, message } };
@@ -203,6 +211,17 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
 
     onMenuCommand: (l) => subscribe(menuListeners, l),
     onSessionOpened: (l) => subscribe(openedListeners, l),
+
+    async exportFile(data, suggestedName, kind) {
+      try {
+        if (!(data instanceof Uint8Array)) return fail('BadArgument', 'export data must be a Uint8Array');
+        const name = withExtension(String(suggestedName).split(/[\\/]/).pop() ?? '', kind);
+        download(data, name, EXPORT_MIME[kind] ?? 'application/octet-stream');
+        return { ok: true, value: { path: name, canceled: false } };
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
   };
   return api;
 }

@@ -10,6 +10,7 @@
  */
 import type {
   ErrorInfo,
+  ExportKind,
   HardwareProfile,
   LoadedTrace,
   MenuCommand,
@@ -38,6 +39,10 @@ export interface InvokeChannels {
   };
   'lab:exportCsv': { args: [session: SessionData]; result: Result<{ path: string; canceled: boolean }> };
   'lab:loadTrace': { args: [bytes: Uint8Array, fileName: string]; result: Result<LoadedTrace> };
+  'lab:exportFile': {
+    args: [data: Uint8Array, suggestedName: string, kind: ExportKind];
+    result: Result<{ path: string; canceled: boolean }>;
+  };
 }
 export type InvokeChannel = keyof InvokeChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
@@ -55,6 +60,7 @@ export const INVOKE_CHANNELS = [
   'lab:loadSessionBytes',
   'lab:exportCsv',
   'lab:loadTrace',
+  'lab:exportFile',
 ] as const satisfies readonly InvokeChannel[];
 
 // Compile-time check that the list above names every channel exactly (no more, no fewer).

@@ -55,6 +55,7 @@ const labApi: LabApi = {
   loadTrace: (bytes, fileName) => invokeResult('lab:loadTrace', bytes, fileName),
   onMenuCommand: (listener) => subscribe('lab:menuCommand', listener),
   onSessionOpened: (listener) => subscribe('lab:sessionOpened', listener),
+  exportFile: (data, suggestedName, kind) => invokeResult('lab:exportFile', data, suggestedName, kind),
 };
 
 contextBridge.exposeInMainWorld('labApi', labApi);

@@ -2,6 +2,8 @@
  * The application state: presets, the draft configuration, finished runs, the live run, the screen and
  * the error banner. Components read it and call its methods; only this class talks to LabApi.
  * Numbers are never computed here: they come from RunResults and sample events of the engine.
+ * Separate concerns live in their own classes, composed here: the document (saved / modified),
+ * the setup's undo history, the in-app confirmation, screen choices and the heat-map view.
  */
 import type {
   ErrorInfo,
@@ -17,16 +19,25 @@ import type {
   ScenarioConfig,
   SessionData,
   UiState,
+  ExportKind,
 } from '../../../engine/protocol.ts';
 import { DEFAULT_CHART_COLUMNS, chartByColumn } from '../lib/metrics.ts';
+import { screenCsv } from '../lib/csv.ts';
+import { hardwarePresetText } from '../lib/hardware.ts';
+import { runTitle } from '../lib/summary.ts';
+import { ConfirmState } from './confirm.svelte.ts';
+import { DocumentState } from './document.svelte.ts';
+import { HeatView } from './heat.svelte.ts';
+import { SetupHistory } from './history.svelte.ts';
 import { LiveRun } from './liveRun.svelte.ts';
+import { UiState as ScreenState } from './ui.svelte.ts';
 
 declare const __APP_VERSION__: string | undefined;
 const APP_VERSION = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0.0-dev';
 
 /** Same value as SESSION_FORMAT / SESSION_VERSION in engine/protocol.ts (the renderer imports only types). */
 const SESSION_FORMAT = 'overcommit-lab-session' as const;
-const SESSION_VERSION = 1;
+const SESSION_VERSION = 2;
 /** Same value as TRACE_MAX_BYTES in engine/protocol.ts: a bigger file is refused before it is read. */
 const TRACE_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -64,9 +75,17 @@ export class LabState {
   chartColumns = $state<SampleColumn[]>([...DEFAULT_CHART_COLUMNS]);
 
   banner = $state<Banner | null>(null);
-  /** Name of the session file last saved or opened ('' = unsaved). */
-  sessionName = $state('');
   notice = $state('');
+
+  readonly doc = new DocumentState();
+  readonly history = new SetupHistory();
+  readonly confirm = new ConfirmState();
+  readonly screen = new ScreenState();
+  readonly heatView = new HeatView();
+  /** The draft as JSON: what undo/redo and the modified marker compare. */
+  readonly draftJson = $derived(this.draft ? JSON.stringify(this.draft) : '');
+  /** Set while undo/redo replaces the draft, so the history does not record it as an edit. */
+  #replacing = false;
 
   // Bookkeeping, deliberately not reactive (nothing renders from it).
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -81,7 +100,18 @@ export class LabState {
     this.api = api;
     this.#unsubscribe.push(api.onRunEvent((e) => this.#onRunEvent(e)));
     this.#unsubscribe.push(api.onMenuCommand((c) => void this.command(c)));
-    this.#unsubscribe.push(api.onSessionOpened((o) => this.#applySession(o.session, o.path)));
+    this.#unsubscribe.push(api.onSessionOpened((o) => void this.#openSession(o.session, o.path)));
+    // Every setup edit goes to the undo history (the draft is read deeply through JSON).
+    this.#unsubscribe.push(
+      $effect.root(() => {
+        $effect(() => {
+          const json = this.draftJson;
+          if (!json) return;
+          if (this.#replacing) this.#replacing = false;
+          this.history.observe(json, performance.now());
+        });
+      }),
+    );
   }
 
   dispose(): void {
@@ -93,6 +123,28 @@ export class LabState {
   get hardwareList(): HardwareProfile[] {
     const base = this.catalog?.hardware ?? [];
     return [...base, ...this.extraHardware.filter((h) => !base.some((b) => b.id === h.id))];
+  }
+
+  /** Name of the session file last saved or opened ('' = unsaved). */
+  get sessionName(): string {
+    return this.doc.name;
+  }
+
+  /** Anything changed since the last save or open (runs or setup). */
+  get modified(): boolean {
+    return this.doc.modified(this.runs, this.draftJson);
+  }
+
+  /** Runs that would be lost by New, Open, reload or closing the window. */
+  get unsavedRuns(): boolean {
+    return this.doc.unsavedRuns(this.runs);
+  }
+
+  /** The catalog's profile with this id (the source of an edited profile's original costs). */
+  originalHardware(id: string): HardwareProfile | null {
+    return (
+      this.catalog?.hardware.find((h) => h.id === id) ?? this.extraHardware.find((h) => h.id === id) ?? null
+    );
   }
 
   get running(): boolean {
@@ -143,6 +195,7 @@ export class LabState {
         const sc = catalog.scenarios.find((s) => s.id === first)!;
         this.scenarioId = first;
         this.draft = clone(sc.config);
+        this.#markClean();
       }
     });
   }
@@ -207,6 +260,7 @@ export class LabState {
       if (!r.ok) return this.showError(`Invalid hardware preset “${file.name}”`, r.error);
       this.extraHardware = [...this.extraHardware.filter((h) => h.id !== r.value.id), r.value];
       this.selectHardware(r.value.id);
+      this.dismissError(); // a stale error (e.g. of an earlier bad import) no longer applies
       this.notice = `Imported hardware profile “${r.value.name}”.`;
     });
   }
@@ -360,6 +414,8 @@ export class LabState {
 
   removeRun(index: number): void {
     if (this.running) return;
+    const b = this.screen.baseline;
+    this.screen.baseline = b === index ? -1 : b > index ? b - 1 : b;
     this.runs = this.runs.filter((_, i) => i !== index);
     this.compareRuns = this.compareRuns.filter((i) => i !== index).map((i) => (i > index ? i - 1 : i));
     if (this.selectedRun >= this.runs.length || this.selectedRun === index) this.selectedRun = this.runs.length - 1;
@@ -400,24 +456,96 @@ export class LabState {
       const r = await this.api.saveSession(session, { saveAs });
       if (!r.ok) return this.showError('Could not save the session', r.error);
       if (!r.value.canceled) {
-        this.sessionName = r.value.path;
+        this.doc.markSaved(session.runs, JSON.stringify(session.draft), r.value.path);
+        this.dismissError();
         this.notice = `Saved ${r.value.path}`;
       }
     });
   }
 
+  /** Run indices on screen: the compared runs in Compare, else the selected run. */
+  get shownRuns(): number[] {
+    if (this.view === 'compare') return this.compareRuns.filter((i) => i >= 0 && i < this.runs.length);
+    return this.selectedRun >= 0 && this.selectedRun < this.runs.length ? [this.selectedRun] : [];
+  }
+
+  /** Base name for exported files: the session's, else the scenario's. */
+  #exportBase(): string {
+    const base = this.doc.name.replace(/\.msgpack$/i, '') || this.draft?.name || 'overcommit-lab';
+    return base.replace(/[\u0000-\u001f/\\:*?"<>|]+/g, '-').trim().slice(0, 80) || 'overcommit-lab';
+  }
+
+  /** CSV of what is on screen (every compared run in Compare), with a header block of each config. */
   async exportCsv(): Promise<void> {
-    const session = this.session();
-    if (!session) return;
-    await this.#guard('Could not export CSV', async () => {
-      const r = await this.api.exportCsv(session);
-      if (!r.ok) return this.showError('Could not export CSV', r.error);
-      if (!r.value.canceled) this.notice = `Exported ${r.value.path}`;
+    const shown = this.shownRuns;
+    if (shown.length === 0) return this.showError('Nothing to export', 'Select a run, or tick runs in Compare.');
+    const csv = screenCsv(
+      shown.map((i) => ({ number: i + 1, label: runTitle(this.runs[i], i, this.catalog), run: this.runs[i] })),
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a timestamp, not state
+      { app: `Overcommit Lab ${APP_VERSION}`, exportedAt: new Date().toISOString() },
+    );
+    const suffix = this.view === 'compare' ? `compare-${shown.map((i) => i + 1).join('-')}` : `run${shown[0] + 1}`;
+    await this.exportFile(new TextEncoder().encode(csv), `${this.#exportBase()}-${suffix}.csv`, 'csv');
+  }
+
+  /** Saves exported bytes (dialog + atomic write in Electron, a download in the browser). */
+  async exportFile(data: Uint8Array, name: string, kind: ExportKind): Promise<void> {
+    await this.#guard(`Could not export ${kind.toUpperCase()}`, async () => {
+      const r = await this.api.exportFile(data, name, kind);
+      if (!r.ok) return this.showError(`Could not export ${kind.toUpperCase()}`, r.error);
+      if (!r.value.canceled) {
+        this.dismissError();
+        this.notice = `Exported ${r.value.path}`;
+      }
+    });
+  }
+
+  /** The draft's hardware profile (costs as edited) as a preset file another lab can import. */
+  async exportHardware(): Promise<void> {
+    if (!this.draft) return;
+    const hw = $state.snapshot(this.draft.hardware) as HardwareProfile;
+    const { text, fileName } = hardwarePresetText(hw, this.originalHardware(hw.id));
+    await this.exportFile(new TextEncoder().encode(text), fileName, 'json');
+  }
+
+  // ------------------------------------------------------------ undo / redo of setup edits
+
+  undo(): void {
+    this.#replaceDraft(this.history.undo());
+  }
+
+  redo(): void {
+    this.#replaceDraft(this.history.redo());
+  }
+
+  #replaceDraft(json: string | null): void {
+    if (json === null || this.running) return;
+    this.#replacing = true;
+    this.draft = JSON.parse(json) as ScenarioConfig;
+  }
+
+  /** The session equals what was saved/opened/created; the undo history starts here. */
+  #markClean(): void {
+    const json = this.draft ? JSON.stringify($state.snapshot(this.draft)) : '';
+    this.doc.markSaved(this.runs, json);
+    this.history.reset(json || null);
+  }
+
+  /** True when there is nothing to lose, or the user agreed to drop the unsaved runs. */
+  async confirmDiscard(action: string): Promise<boolean> {
+    if (!this.unsavedRuns) return true;
+    const n = this.runs.length;
+    return this.confirm.ask({
+      title: `${action}?`,
+      message: `This session has ${n} run${n === 1 ? '' : 's'} not saved. ${action} drops them.`,
+      confirm: `Discard and ${action.toLowerCase()}`,
+      cancel: 'Cancel',
     });
   }
 
   async open(): Promise<void> {
     if (this.#refuseWhileRunning()) return;
+    if (!(await this.confirmDiscard('Open another session'))) return;
     await this.#guard('Could not open the session', async () => {
       const r = await this.api.openSession();
       if (!r.ok) return this.showError('Could not open the session', r.error);
@@ -430,22 +558,32 @@ export class LabState {
     await this.#guard(`Could not open ${name}`, async () => {
       const r = await this.api.loadSessionBytes(bytes, name);
       if (!r.ok) return this.showError(`Could not open ${name}`, r.error);
-      this.#applySession(r.value.session, r.value.path);
+      await this.#openSession(r.value.session, r.value.path);
     });
   }
 
-  newSession(): void {
+  /** A decoded session from outside (drop, OS): asks before unsaved runs are dropped. */
+  async #openSession(session: SessionData, path: string): Promise<void> {
+    if (this.running) return void this.#refuseWhileRunning();
+    if (!(await this.confirmDiscard('Open another session'))) return;
+    this.#applySession(session, path);
+  }
+
+  async newSession(): Promise<void> {
     if (this.#refuseWhileRunning()) return;
+    if (!(await this.confirmDiscard('Start a new session'))) return;
     this.runs = [];
     this.live = null;
     this.selectedRun = -1;
     this.compareRuns = [];
-    this.sessionName = '';
+    this.doc.name = '';
     this.view = 'setup';
     this.draft = null;
     const id = this.scenarioId || this.seedDebateId;
     const sc = this.catalog?.scenarios.find((s) => s.id === id);
     if (sc) this.draft = clone(sc.config);
+    this.screen.baseline = -1;
+    this.#markClean();
   }
 
   #refuseWhileRunning(): boolean {
@@ -480,7 +618,9 @@ export class LabState {
     const cols = session.ui.chartMetric.filter((c) => chartByColumn(c));
     this.chartColumns = cols.length > 0 ? cols : [...DEFAULT_CHART_COLUMNS];
     this.view = session.ui.view;
-    this.sessionName = path;
+    this.doc.name = path;
+    this.screen.baseline = -1;
+    this.#markClean();
     this.notice = `Opened ${path}`;
     this.dismissError();
   }
