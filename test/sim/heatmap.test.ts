@@ -9,8 +9,9 @@ import { HEAT_CHANNELS, type ReclaimPolicy } from '../../engine/protocol.ts';
 import { atomics } from '../../engine/core/atomics.ts';
 import { S2_AF } from '../../engine/core/descriptor.ts';
 import { stage2GetLeaf, type Pgt } from '../../engine/core/pgtable.ts';
+import type {
+  GuestHeatSampler} from '../../engine/core/sim/heatmap.ts';
 import {
-  GuestHeatSampler,
   HEAT_BINS,
   HEAT_MAX_COLUMNS,
   pagesPerBin,

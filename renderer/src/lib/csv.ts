@@ -47,9 +47,7 @@ export function configLine(c: ScenarioConfig): string {
 }
 
 export function screenCsv(runs: readonly CsvRun[], meta: { app: string; exportedAt: string }): string {
-  const lines: string[] = [
-    `# ${meta.app} export, ${meta.exportedAt}; ${runs.length} run(s); empty cell = no value`,
-  ];
+  const lines: string[] = [`# ${meta.app} export, ${meta.exportedAt}; ${runs.length} run(s); empty cell = no value`];
   for (const r of runs) {
     lines.push(`# run ${r.number}: ${r.label}${r.run.stopped ? ' (stopped)' : ''}`);
     lines.push(`#   ${configLine(r.run.config)}`);

@@ -41,7 +41,13 @@ function scale(v: number): [number, number, number] {
 }
 
 /** The RGB of one bin of one column. */
-export function binColor(cells: Uint8Array, offset: number, bins: number, bin: number, mode: HeatMode): [number, number, number] {
+export function binColor(
+  cells: Uint8Array,
+  offset: number,
+  bins: number,
+  bin: number,
+  mode: HeatMode,
+): [number, number, number] {
   const ch = (k: number) => cells[offset + k * bins + bin];
   if (mode === 'state') {
     const resident = ch(0);

@@ -64,16 +64,24 @@ export function chartSvg(c: SvgChart, theme: SvgTheme, width = 720, height = 400
   for (const t of niceTicks(yLo, yHi)) {
     const y = f(ys(t));
     out.push(`<line x1="${m.left}" x2="${m.left + pw}" y1="${y}" y2="${y}" stroke="${theme.grid}"/>`);
-    out.push(`<text x="${m.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="${theme.text}">${esc(formatTick(t))}</text>`);
+    out.push(
+      `<text x="${m.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" fill="${theme.text}">${esc(formatTick(t))}</text>`,
+    );
   }
   for (const t of niceTicks(0, xMax)) {
     const x = f(xs(t));
     out.push(`<line x1="${x}" x2="${x}" y1="${m.top + ph}" y2="${m.top + ph + 4}" stroke="${theme.text}"/>`);
-    out.push(`<text x="${x}" y="${m.top + ph + 16}" text-anchor="middle" fill="${theme.text}">${esc(formatTick(t))}</text>`);
+    out.push(
+      `<text x="${x}" y="${m.top + ph + 16}" text-anchor="middle" fill="${theme.text}">${esc(formatTick(t))}</text>`,
+    );
   }
   out.push(`<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="${theme.grid}"/>`);
-  out.push(`<text x="${m.left + pw / 2}" y="${m.top + ph + 32}" text-anchor="middle" fill="${theme.text}">${esc(c.xLabel)}</text>`);
-  out.push(`<text transform="translate(14 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle" fill="${theme.text}">${esc(c.yLabel)}</text>`);
+  out.push(
+    `<text x="${m.left + pw / 2}" y="${m.top + ph + 32}" text-anchor="middle" fill="${theme.text}">${esc(c.xLabel)}</text>`,
+  );
+  out.push(
+    `<text transform="translate(14 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle" fill="${theme.text}">${esc(c.yLabel)}</text>`,
+  );
   for (const s of c.series) {
     // One path; "M" restarts the line after a gap (null), so no value is invented across it.
     let d = '';

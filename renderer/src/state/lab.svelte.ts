@@ -142,9 +142,7 @@ export class LabState {
 
   /** The catalog's profile with this id (the source of an edited profile's original costs). */
   originalHardware(id: string): HardwareProfile | null {
-    return (
-      this.catalog?.hardware.find((h) => h.id === id) ?? this.extraHardware.find((h) => h.id === id) ?? null
-    );
+    return this.catalog?.hardware.find((h) => h.id === id) ?? this.extraHardware.find((h) => h.id === id) ?? null;
   }
 
   get running(): boolean {
@@ -472,7 +470,12 @@ export class LabState {
   /** Base name for exported files: the session's, else the scenario's. */
   #exportBase(): string {
     const base = this.doc.name.replace(/\.msgpack$/i, '') || this.draft?.name || 'overcommit-lab';
-    return base.replace(/[\u0000-\u001f/\\:*?"<>|]+/g, '-').trim().slice(0, 80) || 'overcommit-lab';
+    return (
+      base
+        .replace(/[\u0000-\u001f/\\:*?"<>|]+/g, '-')
+        .trim()
+        .slice(0, 80) || 'overcommit-lab'
+    );
   }
 
   /** CSV of what is on screen (every compared run in Compare), with a header block of each config. */
