@@ -29,7 +29,7 @@ export function harvestUnavailable(mode: HarvestMode, hw: HardwareProfile, allow
 
 /** Why a guest cannot be protected on `hw`, or null. */
 export function protectedUnavailable(hw: HardwareProfile): string | null {
-  return hw.pkvm ? null : `protected guests exist only under pKVM; ${hw.name} has no pKVM`;
+  return hw.pkvm ? null : 'only on pKVM profiles (this profile has no pKVM)';
 }
 
 /** Costs whose ns differ from the original profile's. */

@@ -472,7 +472,7 @@ export class LabState {
     const base = this.doc.name.replace(/\.msgpack$/i, '') || this.draft?.name || 'overcommit-lab';
     return (
       base
-        .replace(/[\u0000-\u001f/\\:*?"<>|]+/g, '-')
+        .replace(/[\p{Cc}/\\:*?"<>|]+/gu, '-')
         .trim()
         .slice(0, 80) || 'overcommit-lab'
     );
