@@ -49,7 +49,7 @@ export const GUEST_ROWS: readonly GuestRowDef[] = [
   {
     key: 'slowdown',
     label: 'Slowdown',
-    unit: '× (1 = none)',
+    unit: 'ratio, 1 = none',
     explain:
       'vCPU time / the same time minus what memory pressure cost (refaults, direct reclaim, MMU-lock waits, access-flag faults after aging): 1 = as fast as with all memory, 2 = half the accesses per second.',
     chart: true,

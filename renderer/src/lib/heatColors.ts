@@ -22,9 +22,9 @@ export const HEAT_MODE_NAMES: Record<HeatMode, string> = {
   refaulted: 'refaulted since last column',
 };
 
-/** Dark blue -> teal -> yellow (viridis-like) stops for single-channel modes. */
+/** Viridis stops for single-channel modes (black is kept for "none" / "no resident page"). */
 const STOPS: readonly [number, number, number][] = [
-  [20, 18, 40],
+  [68, 1, 84],
   [59, 82, 139],
   [33, 145, 140],
   [94, 201, 98],
@@ -61,7 +61,21 @@ export function binColor(
     const b = Math.min(255, old + refaulted);
     return [r, g, b];
   }
-  return scale(ch(HEAT_CHANNELS.indexOf(mode)));
+  const v = ch(HEAT_CHANNELS.indexOf(mode));
+  // Age is defined only where pages are resident (0 = the youngest generation is a value, not "none").
+  if (mode === 'age') return ch(0) === 0 ? [0, 0, 0] : scale(v);
+  return v === 0 ? [0, 0, 0] : scale(v);
+}
+
+/** What the colour scale of a single-channel mode spans, for its legend. */
+export function scaleEnds(mode: HeatMode, ageKind: 'generations' | 'inactive' | 'none'): [string, string] {
+  if (mode === 'age')
+    return ageKind === 'generations'
+      ? ['youngest generation', '3 generations older (black: nothing resident)']
+      : ageKind === 'inactive'
+        ? ['all active', 'all inactive (black: nothing resident)']
+        : ['no generations in this policy', ''];
+  return ['none (black) … few', 'all of the bin’s pages'];
 }
 
 /**

@@ -35,7 +35,7 @@ const FORMATS: Record<Fmt, { text: (v: number) => string; delta: (d: number) => 
   pct: { text: formatPct, delta: (d) => signed(`${formatFixed(d * 100, 2)} pp`, d), unit: '%' },
   count: { text: formatCount, delta: (d) => signed(formatCount(d), d), unit: 'count' },
   ms: { text: formatNsAsMs, delta: (d) => signed(formatNsAsMs(d), d), unit: 'ms (virtual)' },
-  pct2: { text: pct2, delta: (d) => signed(`${formatFixed(d, 2)} pp`, d), unit: '% of working set / min' },
+  pct2: { text: pct2, delta: (d) => signed(`${formatFixed(d, 2)} pp`, d), unit: '%' },
   ms1: { text: ms1, delta: (d) => signed(ms1(d), d), unit: 'ms (virtual)' },
   rate: { text: accPerSec, delta: (d) => signed(accPerSec(d), d), unit: 'accesses / virtual s' },
 };

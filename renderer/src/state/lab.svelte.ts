@@ -586,6 +586,7 @@ export class LabState {
     const sc = this.catalog?.scenarios.find((s) => s.id === id);
     if (sc) this.draft = clone(sc.config);
     this.screen.baseline = -1;
+    this.notice = 'New session.';
     this.#markClean();
   }
 
