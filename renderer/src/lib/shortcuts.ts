@@ -4,9 +4,19 @@ export interface Shortcut {
   what: string;
 }
 
-export function shortcuts(mod: string): Shortcut[] {
+/** `edition`: Electron's menu runs with Ctrl+R (and has Pause / Stop); the browser runs with Ctrl+Enter. */
+export function shortcuts(mod: string, edition: 'electron' | 'browser' = 'browser'): Shortcut[] {
+  const menu: Shortcut[] =
+    edition === 'electron'
+      ? [
+          { keys: `${mod}R`, what: 'Run the current setup' },
+          { keys: `${mod}P`, what: 'Pause / resume the run' },
+          { keys: `${mod}.`, what: 'Stop the run' },
+          { keys: `${mod}N`, what: 'New session' },
+        ]
+      : [{ keys: `${mod}Enter`, what: 'Run the current setup' }];
   return [
-    { keys: `${mod}Enter`, what: 'Run the current setup' },
+    ...menu,
     { keys: `${mod}S`, what: 'Save the session' },
     { keys: `${mod}Shift+S`, what: 'Save the session as…' },
     { keys: `${mod}O`, what: 'Open a session' },

@@ -17,27 +17,17 @@ import type {
   RunResult,
   SampleColumn,
   ScenarioConfig,
-  SessionData,
   UiState,
-  ExportKind,
 } from '../../../engine/protocol.ts';
-import { DEFAULT_CHART_COLUMNS, chartByColumn } from '../lib/metrics.ts';
-import { screenCsv } from '../lib/csv.ts';
-import { hardwarePresetText } from '../lib/hardware.ts';
-import { runTitle } from '../lib/summary.ts';
+import { DEFAULT_CHART_COLUMNS } from '../lib/metrics.ts';
 import { ConfirmState } from './confirm.svelte.ts';
 import { DocumentState } from './document.svelte.ts';
 import { HeatView } from './heat.svelte.ts';
 import { SetupHistory } from './history.svelte.ts';
 import { LiveRun } from './liveRun.svelte.ts';
+import { APP_VERSION, SessionActions } from './sessions.svelte.ts';
 import { UiState as ScreenState } from './ui.svelte.ts';
 
-declare const __APP_VERSION__: string | undefined;
-const APP_VERSION = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0.0-dev';
-
-/** Same value as SESSION_FORMAT / SESSION_VERSION in engine/protocol.ts (the renderer imports only types). */
-const SESSION_FORMAT = 'overcommit-lab-session' as const;
-const SESSION_VERSION = 2;
 /** Same value as TRACE_MAX_BYTES in engine/protocol.ts: a bigger file is refused before it is read. */
 const TRACE_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -82,6 +72,8 @@ export class LabState {
   readonly confirm = new ConfirmState();
   readonly screen = new ScreenState();
   readonly heatView = new HeatView();
+  /** Session files and exports (sessions.svelte.ts). */
+  readonly sessions: SessionActions = new SessionActions(this);
   /** The draft as JSON: what undo/redo and the modified marker compare. */
   readonly draftJson = $derived(this.draft ? JSON.stringify(this.draft) : '');
   /** Set while undo/redo replaces the draft, so the history does not record it as an edit. */
@@ -100,7 +92,7 @@ export class LabState {
     this.api = api;
     this.#unsubscribe.push(api.onRunEvent((e) => this.#onRunEvent(e)));
     this.#unsubscribe.push(api.onMenuCommand((c) => void this.command(c)));
-    this.#unsubscribe.push(api.onSessionOpened((o) => void this.#openSession(o.session, o.path)));
+    this.#unsubscribe.push(api.onSessionOpened((o) => void this.sessions.openSession(o.session, o.path)));
     // Every setup edit goes to the undo history (the draft is read deeply through JSON).
     this.#unsubscribe.push(
       $effect.root(() => {
@@ -173,7 +165,7 @@ export class LabState {
     this.banner = null;
   }
 
-  async #guard<T>(title: string, fn: () => Promise<T>): Promise<T | undefined> {
+  async guard<T>(title: string, fn: () => Promise<T>): Promise<T | undefined> {
     try {
       return await fn();
     } catch (e) {
@@ -185,7 +177,7 @@ export class LabState {
   // ------------------------------------------------------------ presets and draft
 
   async init(): Promise<void> {
-    await this.#guard('Could not load presets', async () => {
+    await this.guard('Could not load presets', async () => {
       const catalog = await this.api.listPresets();
       this.catalog = catalog;
       const first = this.seedDebateId ?? this.scenarios[0]?.id;
@@ -193,7 +185,7 @@ export class LabState {
         const sc = catalog.scenarios.find((s) => s.id === first)!;
         this.scenarioId = first;
         this.draft = clone(sc.config);
-        this.#markClean();
+        this.sessions.markClean();
       }
     });
   }
@@ -252,7 +244,7 @@ export class LabState {
   }
 
   async importHardware(file: File): Promise<void> {
-    await this.#guard('Could not import the hardware preset', async () => {
+    await this.guard('Could not import the hardware preset', async () => {
       const text = await file.text();
       const r = await this.api.importHardwarePreset(text, file.name);
       if (!r.ok) return this.showError(`Invalid hardware preset “${file.name}”`, r.error);
@@ -330,7 +322,7 @@ export class LabState {
     this.#starting++;
     let r: Result<{ runId: string }> | undefined;
     try {
-      r = await this.#guard('Could not start the run', () => this.api.startRun(config));
+      r = await this.guard('Could not start the run', () => this.api.startRun(config));
     } finally {
       this.#starting--;
     }
@@ -386,7 +378,7 @@ export class LabState {
   async pause(): Promise<void> {
     const live = this.live;
     if (!live?.active) return;
-    await this.#guard('Could not pause', () =>
+    await this.guard('Could not pause', () =>
       live.state === 'paused' ? this.api.resumeRun(live.runId) : this.api.pauseRun(live.runId),
     );
   }
@@ -395,7 +387,7 @@ export class LabState {
     const live = this.live;
     if (!live?.active) return;
     this.batch = false;
-    await this.#guard('Could not stop', () => this.api.stopRun(live.runId));
+    await this.guard('Could not stop', () => this.api.stopRun(live.runId));
   }
 
   selectRun(index: number): void {
@@ -426,91 +418,6 @@ export class LabState {
       : DEFAULT_CHART_COLUMNS.filter((c) => c === column || this.chartColumns.includes(c));
   }
 
-  // ------------------------------------------------------------ sessions
-
-  session(): SessionData | null {
-    if (!this.draft) return null;
-    return {
-      format: SESSION_FORMAT,
-      version: SESSION_VERSION,
-      appVersion: APP_VERSION,
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a timestamp, not state
-      savedAt: new Date().toISOString(),
-      draft: $state.snapshot(this.draft) as ScenarioConfig,
-      runs: this.runs,
-      ui: {
-        view: this.view,
-        selectedRun: this.selectedRun,
-        compareRuns: [...this.compareRuns],
-        chartMetric: [...this.chartColumns],
-      },
-    };
-  }
-
-  async save(saveAs: boolean): Promise<void> {
-    const session = this.session();
-    if (!session) return;
-    await this.#guard('Could not save the session', async () => {
-      const r = await this.api.saveSession(session, { saveAs });
-      if (!r.ok) return this.showError('Could not save the session', r.error);
-      if (!r.value.canceled) {
-        this.doc.markSaved(session.runs, JSON.stringify(session.draft), r.value.path);
-        this.dismissError();
-        this.notice = `Saved ${r.value.path}`;
-      }
-    });
-  }
-
-  /** Run indices on screen: the compared runs in Compare, else the selected run. */
-  get shownRuns(): number[] {
-    if (this.view === 'compare') return this.compareRuns.filter((i) => i >= 0 && i < this.runs.length);
-    return this.selectedRun >= 0 && this.selectedRun < this.runs.length ? [this.selectedRun] : [];
-  }
-
-  /** Base name for exported files: the session's, else the scenario's. */
-  #exportBase(): string {
-    const base = this.doc.name.replace(/\.msgpack$/i, '') || this.draft?.name || 'overcommit-lab';
-    return (
-      base
-        .replace(/[\p{Cc}/\\:*?"<>|]+/gu, '-')
-        .trim()
-        .slice(0, 80) || 'overcommit-lab'
-    );
-  }
-
-  /** CSV of what is on screen (every compared run in Compare), with a header block of each config. */
-  async exportCsv(): Promise<void> {
-    const shown = this.shownRuns;
-    if (shown.length === 0) return this.showError('Nothing to export', 'Select a run, or tick runs in Compare.');
-    const csv = screenCsv(
-      shown.map((i) => ({ number: i + 1, label: runTitle(this.runs[i], i, this.catalog), run: this.runs[i] })),
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a timestamp, not state
-      { app: `Overcommit Lab ${APP_VERSION}`, exportedAt: new Date().toISOString() },
-    );
-    const suffix = this.view === 'compare' ? `compare-${shown.map((i) => i + 1).join('-')}` : `run${shown[0] + 1}`;
-    await this.exportFile(new TextEncoder().encode(csv), `${this.#exportBase()}-${suffix}.csv`, 'csv');
-  }
-
-  /** Saves exported bytes (dialog + atomic write in Electron, a download in the browser). */
-  async exportFile(data: Uint8Array, name: string, kind: ExportKind): Promise<void> {
-    await this.#guard(`Could not export ${kind.toUpperCase()}`, async () => {
-      const r = await this.api.exportFile(data, name, kind);
-      if (!r.ok) return this.showError(`Could not export ${kind.toUpperCase()}`, r.error);
-      if (!r.value.canceled) {
-        this.dismissError();
-        this.notice = `Exported ${r.value.path}`;
-      }
-    });
-  }
-
-  /** The draft's hardware profile (costs as edited) as a preset file another lab can import. */
-  async exportHardware(): Promise<void> {
-    if (!this.draft) return;
-    const hw = $state.snapshot(this.draft.hardware) as HardwareProfile;
-    const { text, fileName } = hardwarePresetText(hw, this.originalHardware(hw.id));
-    await this.exportFile(new TextEncoder().encode(text), fileName, 'json');
-  }
-
   // ------------------------------------------------------------ undo / redo of setup edits
 
   undo(): void {
@@ -527,122 +434,20 @@ export class LabState {
     this.draft = JSON.parse(json) as ScenarioConfig;
   }
 
-  /** The session equals what was saved/opened/created; the undo history starts here. */
-  #markClean(): void {
-    const json = this.draft ? JSON.stringify($state.snapshot(this.draft)) : '';
-    this.doc.markSaved(this.runs, json);
-    this.history.reset(json || null);
-  }
-
-  /** True when there is nothing to lose, or the user agreed to drop the unsaved runs. */
-  async confirmDiscard(action: string): Promise<boolean> {
-    if (!this.unsavedRuns) return true;
-    const n = this.runs.length;
-    return this.confirm.ask({
-      title: `${action}?`,
-      message: `This session has ${n} run${n === 1 ? '' : 's'} not saved. ${action} drops them.`,
-      confirm: `Discard and ${action.toLowerCase()}`,
-      cancel: 'Cancel',
-    });
-  }
-
-  async open(): Promise<void> {
-    if (this.#refuseWhileRunning()) return;
-    if (!(await this.confirmDiscard('Open another session'))) return;
-    await this.#guard('Could not open the session', async () => {
-      const r = await this.api.openSession();
-      if (!r.ok) return this.showError('Could not open the session', r.error);
-      if (r.value) this.#applySession(r.value.session, r.value.path);
-    });
-  }
-
-  async loadBytes(bytes: Uint8Array, name: string): Promise<void> {
-    if (this.#refuseWhileRunning()) return;
-    await this.#guard(`Could not open ${name}`, async () => {
-      const r = await this.api.loadSessionBytes(bytes, name);
-      if (!r.ok) return this.showError(`Could not open ${name}`, r.error);
-      await this.#openSession(r.value.session, r.value.path);
-    });
-  }
-
-  /** A decoded session from outside (drop, OS): asks before unsaved runs are dropped. */
-  async #openSession(session: SessionData, path: string): Promise<void> {
-    if (this.running) return void this.#refuseWhileRunning();
-    if (!(await this.confirmDiscard('Open another session'))) return;
-    this.#applySession(session, path);
-  }
-
-  async newSession(): Promise<void> {
-    if (this.#refuseWhileRunning()) return;
-    if (!(await this.confirmDiscard('Start a new session'))) return;
-    this.runs = [];
-    this.live = null;
-    this.selectedRun = -1;
-    this.compareRuns = [];
-    this.doc.name = '';
-    this.view = 'setup';
-    this.draft = null;
-    const id = this.scenarioId || this.seedDebateId;
-    const sc = this.catalog?.scenarios.find((s) => s.id === id);
-    if (sc) this.draft = clone(sc.config);
-    this.screen.baseline = -1;
-    this.notice = 'New session.';
-    this.#markClean();
-  }
-
-  #refuseWhileRunning(): boolean {
-    if (!this.running) return false;
-    this.showError('A run is in progress', 'Stop the run before opening or starting a new session.');
-    return true;
-  }
-
-  /** Replaces the whole session at once (only after it decoded and validated, so a failed open loses nothing). */
-  #applySession(session: SessionData, path: string): void {
-    if (this.running) return void this.#refuseWhileRunning();
-    const runs = session.runs;
-    const valid = (i: number) => Number.isInteger(i) && i >= 0 && i < runs.length;
-    const hw = [session.draft.hardware, ...runs.map((r) => r.config.hardware)].filter(
-      (h) => !(this.catalog?.hardware ?? []).some((b) => b.id === h.id),
-    );
-    this.extraHardware = [
-      ...this.extraHardware.filter((h) => !hw.some((x) => x.id === h.id)),
-      ...hw.filter((h, i) => hw.findIndex((x) => x.id === h.id) === i),
-    ];
-    this.live = null;
-    this.runs = runs;
-    this.draft = clone(session.draft);
-    // The scenario the draft came from: same name (a per-profile variant counts as its scenario), else same description.
-    const all = this.catalog?.scenarios ?? [];
-    const from =
-      all.find((s) => s.config.name === session.draft.name) ??
-      all.find((s) => s.config.description === session.draft.description);
-    this.scenarioId = from ? from.id.split('@')[0] : '';
-    this.selectedRun = valid(session.ui.selectedRun) ? session.ui.selectedRun : runs.length - 1;
-    this.compareRuns = session.ui.compareRuns.filter(valid);
-    const cols = session.ui.chartMetric.filter((c) => chartByColumn(c));
-    this.chartColumns = cols.length > 0 ? cols : [...DEFAULT_CHART_COLUMNS];
-    this.view = session.ui.view;
-    this.doc.name = path;
-    this.screen.baseline = -1;
-    this.#markClean();
-    this.notice = `Opened ${path}`;
-    this.dismissError();
-  }
-
   // ------------------------------------------------------------ commands (menu and keyboard)
 
   async command(c: MenuCommand): Promise<void> {
     switch (c) {
       case 'new':
-        return this.newSession();
+        return this.sessions.newSession();
       case 'open':
-        return this.open();
+        return this.sessions.open();
       case 'save':
-        return this.save(false);
+        return this.sessions.save(false);
       case 'save-as':
-        return this.save(true);
+        return this.sessions.save(true);
       case 'export-csv':
-        return this.exportCsv();
+        return this.sessions.exportCsv();
       case 'run':
         return this.run();
       case 'pause':
