@@ -343,6 +343,14 @@ describe('the lab explains itself (issue 10)', () => {
     assert.equal(digits(await page.inputValue('[data-testid="cost-swapIn"]')), '12345');
   });
 
+  it("the trace scenario's title follows its capacity", async () => {
+    await page.selectOption('[data-testid="scenario-select"]', 'trace-oracle');
+    assert.match(await page.textContent('[data-testid="scenario-select"] option:checked'), /10000 pages/);
+    await page.fill('[data-testid="host-memory"]', '80');
+    assert.match(await page.textContent('[data-testid="scenario-select"] option:checked'), /20480 pages — on /);
+    await page.selectOption('[data-testid="scenario-select"]', 'seed-debate');
+  });
+
   it('follows the system colour scheme, and shows the keyboard shortcuts on ?', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     const bg = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim());

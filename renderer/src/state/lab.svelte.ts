@@ -20,6 +20,7 @@ import type {
   UiState,
 } from '../../../engine/protocol.ts';
 import { DEFAULT_CHART_COLUMNS } from '../lib/metrics.ts';
+import { runIdentity } from '../lib/runLabel.ts';
 import { ConfirmState } from './confirm.svelte.ts';
 import { DocumentState } from './document.svelte.ts';
 import { HeatView } from './heat.svelte.ts';
@@ -331,7 +332,9 @@ export class LabState {
       this.showError('Invalid configuration', r.error);
       return null;
     }
-    const live = new LiveRun(r.value.runId, config, config.hardware.name);
+    const identity = runIdentity(config, this.catalog);
+    const label = `#${this.runs.length + 1} ${config.hardware.name}${identity ? ` · ${identity}` : ''}`;
+    const live = new LiveRun(r.value.runId, config, label);
     const finished = new Promise<RunResult | null>((resolve) => this.#finished.set(live.runId, resolve));
     this.live = live;
     this.view = 'run';
