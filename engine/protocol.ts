@@ -373,7 +373,11 @@ export interface LabApi {
    * Save bytes the renderer exported (CSV of the screen, a chart as PNG or SVG, an edited hardware
    * preset as JSON): Electron asks where (save dialog) and writes atomically; the browser downloads.
    */
-  exportFile(data: Uint8Array, suggestedName: string, kind: ExportKind): Promise<Result<{ path: string; canceled: boolean }>>;
+  exportFile(
+    data: Uint8Array,
+    suggestedName: string,
+    kind: ExportKind,
+  ): Promise<Result<{ path: string; canceled: boolean }>>;
 }
 
 /** Kinds of files LabApi.exportFile writes (the save dialog's filter and the default extension). */

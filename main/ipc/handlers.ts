@@ -245,7 +245,8 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
         throw new BadArgument(`export data must be a Uint8Array of at most ${MAX_EXPORT_BYTES} bytes`);
       const name = path.basename(stringArg(args, 1, 'file name', 1000));
       const kind = args[2];
-      if (!EXPORT_KINDS.includes(kind as ExportKind)) throw new BadArgument(`export kind must be one of ${EXPORT_KINDS.join(', ')}`);
+      if (!EXPORT_KINDS.includes(kind as ExportKind))
+        throw new BadArgument(`export kind must be one of ${EXPORT_KINDS.join(', ')}`);
       return saveTo(ctx, true, (file) => files.writeBytes(file, data), kind as ExportKind, safeName(name));
     },
 

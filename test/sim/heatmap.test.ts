@@ -9,14 +9,8 @@ import { HEAT_CHANNELS, type ReclaimPolicy } from '../../engine/protocol.ts';
 import { atomics } from '../../engine/core/atomics.ts';
 import { S2_AF } from '../../engine/core/descriptor.ts';
 import { stage2GetLeaf, type Pgt } from '../../engine/core/pgtable.ts';
-import type {
-  GuestHeatSampler} from '../../engine/core/sim/heatmap.ts';
-import {
-  HEAT_BINS,
-  HEAT_MAX_COLUMNS,
-  pagesPerBin,
-  type HeatSource,
-} from '../../engine/core/sim/heatmap.ts';
+import type { GuestHeatSampler } from '../../engine/core/sim/heatmap.ts';
+import { HEAT_BINS, HEAT_MAX_COLUMNS, pagesPerBin, type HeatSource } from '../../engine/core/sim/heatmap.ts';
 import { MAX_NR_GENS } from '../../engine/core/sim/policy/mglru.ts';
 import { prepareRun, runInProcess } from '../../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
