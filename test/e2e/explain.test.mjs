@@ -249,17 +249,18 @@ describe('the lab explains itself (issue 10)', () => {
 
   it('no lost work: confirm on New, beforeunload on reload, undo / redo of setup edits', async () => {
     await page.click('[data-testid="tab-setup"]');
-    await page.fill('[data-testid="host-memory"]', '1000');
-    await page.click('[data-testid="run-button"]');
-    await waitDone(page);
+    assert.equal(await page.locator('[data-testid="modified"]').count(), 0, 'just opened: not modified');
+    // Removing a run is a change to the saved runs.
+    await page.click('[aria-label="Remove run 2"]');
     assert.equal(await page.locator('[data-testid="modified"]').count(), 1);
+    await page.fill('[data-testid="host-memory"]', '1000');
     // New asks; Cancel keeps every run.
     await page.click('[data-testid="new-button"]');
     await page.waitForSelector('[data-testid="confirm-dialog"]');
-    assert.match(await page.textContent('[data-testid="confirm-dialog"]'), /3 runs not saved/);
+    assert.match(await page.textContent('[data-testid="confirm-dialog"]'), /runs are not saved \(1 run\)/);
     await shots(page, 'x09-confirm-new');
     await page.click('[data-testid="confirm-no"]');
-    assert.equal(await page.locator('[data-testid="run-item-2"]').count(), 1);
+    assert.equal(await page.locator('[data-testid="run-item-0"]').count(), 1);
     // Reload asks (beforeunload); dismissing keeps the page and its runs.
     let asked = 0;
     const onDialog = async (d) => {
@@ -270,7 +271,7 @@ describe('the lab explains itself (issue 10)', () => {
     await page.reload({ timeout: 3000 }).catch(() => {});
     page.off('dialog', onDialog);
     assert.equal(asked, 1, 'reload with unsaved runs asks first');
-    assert.equal(await page.locator('[data-testid="run-item-2"]').count(), 1, 'the runs survived');
+    assert.equal(await page.locator('[data-testid="run-item-0"]').count(), 1, 'the runs survived');
 
     // Undo / redo of setup edits.
     await page.click('[data-testid="tab-setup"]');

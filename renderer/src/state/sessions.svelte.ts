@@ -126,7 +126,7 @@ export class SessionActions {
     const n = this.lab.runs.length;
     return this.lab.confirm.ask({
       title: `${action}?`,
-      message: `This session has ${n} run${n === 1 ? '' : 's'} not saved. ${action} drops them.`,
+      message: `This session’s runs are not saved (${n} run${n === 1 ? '' : 's'}). ${action} drops them.`,
       confirm: `Discard and ${action.toLowerCase()}`,
       cancel: 'Cancel',
     });
