@@ -92,32 +92,51 @@ export class GuestHeatSampler {
     evicted.fill(0);
     refaulted.fill(0);
     tagSum.fill(0);
+    // wasSwappedOut[gfn]: the page was swapped out at the previous column (a resident page now = refaulted).
     const i32 = pgt.views.i32;
+    const inactiveKind = this.ageKind === 'inactive';
     let maxTag = -Infinity;
     // Leaf table of the current 512-page block: the lo word of its entry 0, or -1 (descend per page).
     let blockBase = -1;
     let block = -1;
-    for (let gfn = 0; gfn < pages; gfn++) {
-      const b = (gfn / perBin) | 0;
-      const f = flags[gfn];
-      const swappedOut = (f & PG_SWAPPED) !== 0 && (f & PG_RESIDENT) === 0;
-      if ((f & PG_RESIDENT) !== 0) {
-        resident[b]++;
-        if (wasSwappedOut[gfn] !== 0) refaulted[b]++;
-        const t = tag[tagBase + gfn];
-        tagSum[b] += this.ageKind === 'inactive' ? (t === TAG_INACTIVE ? 1 : 0) : t;
-        if (t > maxTag) maxTag = t;
-        const blk = gfn >>> 9;
-        let w: number;
-        if (blk === block && blockBase >= 0) w = blockBase + ((gfn & 511) << 1);
-        else {
-          w = stage2GetLeaf(pgt, gfn * PAGE, leaf);
-          block = blk;
-          blockBase = w >= 0 && leaf.level === 3 ? w - ((gfn & 511) << 1) : -1;
-        }
-        if (w >= 0 && (atomics.load(i32, w) & S2_AF) !== 0) young[b]++;
-      } else if (swappedOut) evicted[b]++;
-      wasSwappedOut[gfn] = swappedOut ? 1 : 0;
+    // Bin by bin (no division per page); within a bin, page by page in gfn order.
+    for (let b = 0, gfn = 0; b < HEAT_BINS && gfn < pages; b++) {
+      const end = Math.min(pages, gfn + perBin);
+      let res = 0;
+      let yng = 0;
+      let ev = 0;
+      let ref = 0;
+      let tags = 0;
+      for (; gfn < end; gfn++) {
+        const f = flags[gfn];
+        if ((f & PG_RESIDENT) !== 0) {
+          res++;
+          if (wasSwappedOut[gfn] !== 0) {
+            ref++;
+            wasSwappedOut[gfn] = 0;
+          }
+          const t = tag[tagBase + gfn];
+          tags += inactiveKind ? (t === TAG_INACTIVE ? 1 : 0) : t;
+          if (t > maxTag) maxTag = t;
+          const blk = gfn >>> 9;
+          let w: number;
+          if (blk === block) w = blockBase >= 0 ? blockBase + ((gfn & 511) << 1) : stage2GetLeaf(pgt, gfn * PAGE);
+          else {
+            w = stage2GetLeaf(pgt, gfn * PAGE, leaf);
+            block = blk;
+            blockBase = w >= 0 && leaf.level === 3 ? w - ((gfn & 511) << 1) : -1;
+          }
+          if (w >= 0 && (atomics.load(i32, w) & S2_AF) !== 0) yng++;
+        } else if ((f & PG_SWAPPED) !== 0) {
+          ev++;
+          wasSwappedOut[gfn] = 1;
+        } else wasSwappedOut[gfn] = 0;
+      }
+      resident[b] = res;
+      young[b] = yng;
+      evicted[b] = ev;
+      refaulted[b] = ref;
+      tagSum[b] = tags;
     }
     const out = new Uint8Array(HEAT_NCH * HEAT_BINS);
     const scale = 255 / (MAX_NR_GENS - 1);
