@@ -12,7 +12,6 @@ import type {
   LoadedTrace,
   MenuCommand,
   PresetCatalog,
-  Result,
   RunEvent,
   RunResult,
   SampleColumn,
@@ -26,11 +25,10 @@ import { DocumentState } from './document.svelte.ts';
 import { HeatView } from './heat.svelte.ts';
 import { SetupHistory } from './history.svelte.ts';
 import { LiveRun } from './liveRun.svelte.ts';
+import { RunRouter } from './runRouter.ts';
+import { ImportActions } from './imports.svelte.ts';
 import { APP_VERSION, SessionActions } from './sessions.svelte.ts';
 import { UiState as ScreenState } from './ui.svelte.ts';
-
-/** Same value as TRACE_MAX_BYTES in engine/protocol.ts: a bigger file is refused before it is read. */
-const TRACE_MAX_BYTES = 256 * 1024 * 1024;
 
 export type View = UiState['view'];
 
@@ -75,33 +73,28 @@ export class LabState {
   readonly heatView = new HeatView();
   /** Session files and exports (sessions.svelte.ts). */
   readonly sessions: SessionActions = new SessionActions(this);
+  /** Hardware presets and trace files the user loads (imports.svelte.ts). */
+  readonly imports: ImportActions = new ImportActions(this);
   /** The draft as JSON: what undo/redo and the modified marker compare. */
   readonly draftJson = $derived(this.draft ? JSON.stringify(this.draft) : '');
-  /** Set while undo/redo replaces the draft, so the history does not record it as an edit. */
-  #replacing = false;
-
-  // Bookkeeping, deliberately not reactive (nothing renders from it).
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #pending = new Map<string, RunEvent[]>();
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #finished = new Map<string, (result: RunResult | null) => void>();
+  readonly #router = new RunRouter(
+    () => this.live,
+    (live, event) => this.#deliver(live, event),
+  );
   #unsubscribe: (() => void)[] = [];
-  /** startRun calls in flight (events of unknown runs are queued only meanwhile). */
-  #starting = 0;
 
   constructor(api: LabApi) {
     this.api = api;
-    this.#unsubscribe.push(api.onRunEvent((e) => this.#onRunEvent(e)));
+    this.#unsubscribe.push(api.onRunEvent((e) => this.#router.onEvent(e)));
     this.#unsubscribe.push(api.onMenuCommand((c) => void this.command(c)));
     this.#unsubscribe.push(api.onSessionOpened((o) => void this.sessions.openSession(o.session, o.path)));
     // Every setup edit goes to the undo history (the draft is read deeply through JSON).
     this.#unsubscribe.push(
       $effect.root(() => {
         $effect(() => {
+          // An undo/redo's own change equals the history's current state: not recorded.
           const json = this.draftJson;
-          if (!json) return;
-          if (this.#replacing) this.#replacing = false;
-          this.history.observe(json, performance.now());
+          if (json) this.history.observe(json, performance.now());
         });
       }),
     );
@@ -244,89 +237,24 @@ export class LabState {
     config.hardware = clone(hw);
   }
 
-  async importHardware(file: File): Promise<void> {
-    await this.guard('Could not import the hardware preset', async () => {
-      const text = await file.text();
-      const r = await this.api.importHardwarePreset(text, file.name);
-      if (!r.ok) return this.showError(`Invalid hardware preset “${file.name}”`, r.error);
-      this.extraHardware = [...this.extraHardware.filter((h) => h.id !== r.value.id), r.value];
-      this.selectHardware(r.value.id);
-      this.dismissError(); // a stale error (e.g. of an earlier bad import) no longer applies
-      this.notice = `Imported hardware profile “${r.value.name}”.`;
-    });
-  }
-
-  /**
-   * Reads a trace file and has the host parse and keep it (LabApi.loadTrace). The result (name, counts,
-   * or the error naming the problem) is for the workload editor that asked, which shows it in place.
-   */
-  async loadTrace(file: File): Promise<Result<LoadedTrace>> {
-    try {
-      if (file.size > TRACE_MAX_BYTES)
-        return {
-          ok: false,
-          error: {
-            name: 'TraceTooLarge',
-            message: `${file.name}: trace file too large (${file.size} bytes, the limit is ${TRACE_MAX_BYTES})`,
-          },
-        };
-      const r = await this.api.loadTrace(new Uint8Array(await file.arrayBuffer()), file.name);
-      if (r.ok) {
-        this.traces = [...this.traces.filter((t) => t.name !== r.value.name), r.value];
-        this.notice = `Loaded trace “${r.value.name}” from ${file.name}.`;
-      }
-      return r;
-    } catch (e) {
-      return {
-        ok: false,
-        error: { name: 'TraceReadError', message: `${file.name}: ${e instanceof Error ? e.message : String(e)}` },
-      };
-    }
-  }
-
   // ------------------------------------------------------------ runs
 
-  #onRunEvent(event: RunEvent): void {
-    const live = this.live;
-    if (!live || live.runId !== event.runId) {
-      // Events may arrive before startRun resolved with the id: keep them for replay (bounded).
-      // Other strays (e.g. the final 'state' of a run already finished) are dropped.
-      if (this.#starting === 0) return;
-      const q = this.#pending.get(event.runId) ?? [];
-      if (q.length < 10_000) q.push(event);
-      this.#pending.set(event.runId, q);
-      return;
-    }
-    this.#deliver(live, event);
-  }
-
-  #deliver(live: LiveRun, event: RunEvent): void {
+  /** One event of the live run: a finished run joins the list; a failure shows its error. */
+  #deliver(live: LiveRun, event: RunEvent): RunResult | 'failed' | null {
     const result = live.handle(event);
     if (result) {
       this.runs = [...this.runs, result];
       this.selectedRun = this.runs.length - 1;
-      this.#finish(live.runId, result);
-    } else if (event.type === 'error') {
-      this.showError(`Run failed (${live.label})`, event.error);
-      this.#finish(live.runId, null);
+      return result;
     }
-  }
-
-  #finish(runId: string, result: RunResult | null): void {
-    const f = this.#finished.get(runId);
-    this.#finished.delete(runId);
-    f?.(result);
+    if (event.type !== 'error') return null;
+    this.showError(`Run failed (${live.label})`, event.error);
+    return 'failed';
   }
 
   /** Starts a run of `config`; resolves when it finished (null if it failed to start or failed). */
   async #start(config: ScenarioConfig): Promise<RunResult | null> {
-    this.#starting++;
-    let r: Result<{ runId: string }> | undefined;
-    try {
-      r = await this.guard('Could not start the run', () => this.api.startRun(config));
-    } finally {
-      this.#starting--;
-    }
+    const r = await this.#router.starting(() => this.guard('Could not start the run', () => this.api.startRun(config)));
     if (!r) return null;
     if (!r.ok) {
       this.showError('Invalid configuration', r.error);
@@ -335,13 +263,9 @@ export class LabState {
     const identity = runIdentity(config, this.catalog);
     const label = `#${this.runs.length + 1} ${config.hardware.name}${identity ? ` · ${identity}` : ''}`;
     const live = new LiveRun(r.value.runId, config, label);
-    const finished = new Promise<RunResult | null>((resolve) => this.#finished.set(live.runId, resolve));
     this.live = live;
     this.view = 'run';
-    const queued = this.#pending.get(live.runId) ?? [];
-    this.#pending.clear();
-    for (const e of queued) this.#deliver(live, e);
-    return finished;
+    return this.#router.attach(live);
   }
 
   async run(): Promise<void> {
@@ -433,7 +357,6 @@ export class LabState {
 
   #replaceDraft(json: string | null): void {
     if (json === null || this.running) return;
-    this.#replacing = true;
     this.draft = JSON.parse(json) as ScenarioConfig;
   }
 
