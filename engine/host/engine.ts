@@ -29,6 +29,8 @@ export interface StartRunOptions {
   runId?: string;
   /** Test hook: worker 0 throws after this many quanta. */
   failAfterQuanta?: number;
+  /** Sample the stage-2 heat map into RunResult.heatmap and 'heat' events (default true). */
+  heatmap?: boolean;
 }
 
 export interface RunHandle {
@@ -123,7 +125,7 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
         if (aborted > 0) return fail(new Error('a simulation worker aborted the run'));
         try {
           const result = buildResult(prepared, store.data, store.count, Date.now() - wall0);
-          result.heatmap = heat.result();
+          if (options.heatmap !== false) result.heatmap = heat.result();
           settled = true;
           terminateAll();
           emit({ type: 'done', runId, result });
@@ -157,7 +159,14 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
       w.onError((e) => fail(e));
       w.postMessage({
         type: 'init',
-        data: { config, plan, buffers, workerIndex: i, failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined },
+        data: {
+          config,
+          plan,
+          buffers,
+          workerIndex: i,
+          failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
+          heatmap: options.heatmap,
+        },
       });
     }
     emit({ type: 'state', runId, state: 'running' });

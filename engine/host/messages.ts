@@ -14,6 +14,8 @@ export interface SimWorkerData {
   workerIndex: number;
   /** Test hook: throw inside the worker after this many quanta (crash injection). */
   failAfterQuanta?: number;
+  /** Sample the stage-2 heat map (core/sim/heatmap.ts); default true. Batch callers (sweeps) may turn it off. */
+  heatmap?: boolean;
 }
 
 export type HostToWorker = { type: 'init'; data: SimWorkerData };

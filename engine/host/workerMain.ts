@@ -28,7 +28,12 @@ export function serveSimWorker(port: WorkerPort): void {
             progress: (virtualNs) => {
               port.post({ type: 'progress', virtualNs });
             },
-            heat: (guest, tMs, cells) => port.post({ type: 'heat', guest, tMs, cells }),
+            ...(d.heatmap === false
+              ? {}
+              : {
+                  heat: (guest: number, tMs: number, cells: Uint8Array) =>
+                    port.post({ type: 'heat', guest, tMs, cells }),
+                }),
           });
           if (d.failAfterQuanta !== undefined) {
             const run = core.runUntil.bind(core);
