@@ -23,6 +23,7 @@ import { createPresets } from './presets.ts';
 import { createEngine, createSweeps } from './engine.ts';
 import { WindowTraces } from './traces.ts';
 import { sessionPathFromArgv } from './args.ts';
+import { DISCARD_DIALOG, guardUnsavedWork } from './unsavedGuard.ts';
 import { createMainWindow, type ReadyQueue } from './window.ts';
 
 const log = (message: string) => console.log(`[main] ${message}`);
@@ -124,6 +125,8 @@ function createWindow(): void {
     runs.stopAllOf(id);
     sweeps.stopAllOf(id);
   });
+  // Close or reload with unsaved runs: the renderer's beforeunload vetoes, main asks (unsavedGuard.ts).
+  guardUnsavedWork(created.win.webContents, () => dialog.showMessageBoxSync(created.win, DISCARD_DIALOG) === 0);
   mainWindow = created;
   for (const file of pendingPaths.splice(0)) void openSessionPath(file);
 }

@@ -28,6 +28,12 @@ export function serveSimWorker(port: WorkerPort): void {
             progress: (virtualNs) => {
               port.post({ type: 'progress', virtualNs });
             },
+            ...(d.heatmap === false
+              ? {}
+              : {
+                  heat: (guest: number, tMs: number, cells: Uint8Array) =>
+                    port.post({ type: 'heat', guest, tMs, cells }),
+                }),
           });
           if (d.failAfterQuanta !== undefined) {
             const run = core.runUntil.bind(core);

@@ -10,6 +10,7 @@
  */
 import type {
   ErrorInfo,
+  ExportKind,
   HardwareProfile,
   LoadedTrace,
   MenuCommand,
@@ -46,6 +47,10 @@ export interface InvokeChannels {
     result: Result<{ sweepId: string; record: SweepRecord }>;
   };
   'lab:stopSweep': { args: [sweepId: string]; result: void };
+  'lab:exportFile': {
+    args: [data: Uint8Array, suggestedName: string, kind: ExportKind];
+    result: Result<{ path: string; canceled: boolean }>;
+  };
 }
 export type InvokeChannel = keyof InvokeChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
@@ -65,6 +70,7 @@ export const INVOKE_CHANNELS = [
   'lab:loadTrace',
   'lab:startSweep',
   'lab:stopSweep',
+  'lab:exportFile',
 ] as const satisfies readonly InvokeChannel[];
 
 // Compile-time check that the list above names every channel exactly (no more, no fewer).

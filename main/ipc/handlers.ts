@@ -10,7 +10,9 @@
  */
 import path from 'node:path';
 import {
+  EXPORT_KINDS,
   TRACE_MAX_BYTES,
+  type ExportKind,
   type HardwareProfile,
   type LoadedTrace,
   type PresetCatalog,
@@ -122,6 +124,14 @@ export type Handlers = { [C in InvokeChannel]: Handler<C> };
 
 const SESSION_FILTERS: FileFilter[] = [{ name: 'Overcommit Lab session', extensions: [SESSION_EXTENSION] }];
 const CSV_FILTERS: FileFilter[] = [{ name: 'CSV', extensions: ['csv'] }];
+/** lab:exportFile: the save dialog's filter per kind, and the largest export accepted. */
+const EXPORT_FILTERS: Record<ExportKind, FileFilter> = {
+  csv: { name: 'CSV', extensions: ['csv'] },
+  png: { name: 'PNG image', extensions: ['png'] },
+  svg: { name: 'SVG image', extensions: ['svg'] },
+  json: { name: 'Hardware preset (JSON)', extensions: ['json'] },
+};
+const MAX_EXPORT_BYTES = 256 * 1024 * 1024;
 const MAX_PRESET_TEXT = 1024 * 1024;
 
 /** An argument of the wrong type is a broken (or hostile) renderer: a plain error, not a Result. */
@@ -156,7 +166,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     ctx: CallContext,
     saveAs: boolean,
     write: (file: string) => Promise<Result<void>>,
-    kind: 'session' | 'csv',
+    kind: 'session' | 'csv' | ExportKind,
     suggested: string,
   ) {
     const current = documents.currentPath(ctx.owner.id);
@@ -164,12 +174,12 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     if (file === null) {
       const base = current ? path.dirname(current) : documents.defaultDir();
       file = await dialogs.showSave(ctx.window, {
-        title: kind === 'session' ? 'Save session' : 'Export CSV',
+        title: kind === 'session' ? 'Save session' : `Export ${kind.toUpperCase()}`,
         defaultPath: path.join(base, suggested),
-        filters: kind === 'session' ? SESSION_FILTERS : CSV_FILTERS,
+        filters: kind === 'session' ? SESSION_FILTERS : kind === 'csv' ? CSV_FILTERS : [EXPORT_FILTERS[kind]],
       });
       if (file === null) return { ok: true as const, value: { path: '', canceled: true } };
-      const ext = kind === 'session' ? `.${SESSION_EXTENSION}` : '.csv';
+      const ext = kind === 'session' ? `.${SESSION_EXTENSION}` : `.${kind}`;
       if (path.extname(file) === '') file += ext; // Linux dialogs do not add the filter's extension
     }
     const w = await write(file);
@@ -286,6 +296,16 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     'lab:stopSweep': async (ctx, args) => {
       const sweepId = stringArg(args, 0, 'sweepId', 200);
       if (!deps.sweeps?.stop(sweepId, ctx.owner.id)) log(`stopSweep: no sweep ${sweepId} of this window`);
+    },
+    'lab:exportFile': async (ctx, args) => {
+      const data = args[0];
+      if (!(data instanceof Uint8Array) || data.byteLength > MAX_EXPORT_BYTES)
+        throw new BadArgument(`export data must be a Uint8Array of at most ${MAX_EXPORT_BYTES} bytes`);
+      const name = path.basename(stringArg(args, 1, 'file name', 1000));
+      const kind = args[2];
+      if (!EXPORT_KINDS.includes(kind as ExportKind))
+        throw new BadArgument(`export kind must be one of ${EXPORT_KINDS.join(', ')}`);
+      return saveTo(ctx, true, (file) => files.writeBytes(file, data), kind as ExportKind, safeName(name));
     },
 
     'lab:exportCsv': async (ctx, args) => {

@@ -8,6 +8,7 @@
 import type { RunResult, ScenarioConfig } from '../../protocol.ts';
 import { validateScenario } from '../config/index.ts';
 import { attachArena, createArena } from '../layout.ts';
+import { ageKindOf, HeatStore } from './heatmap.ts';
 import { NCOLS, rowsToColumns, summarize } from './metrics.ts';
 import { planRun, type RunPlan } from './plan.ts';
 import {
@@ -93,6 +94,15 @@ export function buildResult(p: PreparedRun, rows: Float64Array, rowCount: number
   };
 }
 
+/** The host-side collector of a run's heat-map columns (RunResult.heatmap). */
+export function heatStoreFor(p: PreparedRun): HeatStore {
+  return new HeatStore(
+    p.config.guests.map((g) => g.name),
+    p.plan.guestPages,
+    ageKindOf(p.config.reclaim.policy),
+  );
+}
+
 /** Row-major sample storage that grows; rows may arrive out of order (any worker may emit). */
 export class RowStore {
   data = new Float64Array(64 * NCOLS);
@@ -111,18 +121,26 @@ export class RowStore {
 }
 
 /** Run a scenario to completion on this thread (deterministic: one worker's logic). */
-export function runInProcess(config: ScenarioConfig, traces: Record<string, Uint32Array> = {}): RunResult {
+export function runInProcess(
+  config: ScenarioConfig,
+  traces: Record<string, Uint32Array> = {},
+  options: { heatmap?: boolean } = {},
+): RunResult {
   const wall0 = Date.now();
   const p = prepareRun({ ...config, run: { ...config.run, deterministic: true } }, traces, 1);
   p.config = config;
   const store = new RowStore();
+  const heat = options.heatmap ? heatStoreFor(p) : null;
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
     rows: (s, r) => store.put(s, r),
     progress: () => {},
+    ...(heat ? { heat: (g: number, t: number, cells: Uint8Array) => heat.put(g, t, cells) } : {}),
   });
   core.loop();
   core.close();
-  return buildResult(p, store.data, store.count, Date.now() - wall0);
+  const result = buildResult(p, store.data, store.count, Date.now() - wall0);
+  if (heat) result.heatmap = heat.result();
+  return result;
 }
 
 /**
