@@ -28,6 +28,8 @@ export interface StartRunOptions {
   runId?: string;
   /** Test hook: worker 0 throws after this many quanta. */
   failAfterQuanta?: number;
+  /** Tests and bench: false keeps an eligible trace replay off the fast path (core/sim/replay.ts). */
+  replay?: boolean;
 }
 
 export interface RunHandle {
@@ -162,13 +164,21 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
         buffers,
         workerIndex: i,
         failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
+        replay: options.replay,
       });
       workers.push(w);
       w.onMessage(onMessage);
       w.onError((e) => fail(e));
       w.postMessage({
         type: 'init',
-        data: { config, plan, buffers, workerIndex: i, failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined },
+        data: {
+          config,
+          plan,
+          buffers,
+          workerIndex: i,
+          failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
+          replay: options.replay,
+        },
       });
     }
     emit({ type: 'state', runId, state: 'running' });

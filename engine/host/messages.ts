@@ -14,6 +14,8 @@ export interface SimWorkerData {
   workerIndex: number;
   /** Test hook: throw inside the worker after this many quanta (crash injection). */
   failAfterQuanta?: number;
+  /** Tests and bench: false keeps an eligible trace replay on the general path (replay.ts). */
+  replay?: boolean;
 }
 
 export type HostToWorker = { type: 'init'; data: SimWorkerData };

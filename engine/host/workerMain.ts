@@ -5,7 +5,8 @@
  * Any exception is reported as { type: 'error' } and the run's abort flag is raised, so peers
  * waiting at the barrier exit instead of hanging.
  */
-import { atomics } from '../core/atomics.ts';
+import { atomics, plainArenaOps, setAtomicOps } from '../core/atomics.ts';
+import { selectReplay } from '../core/sim/replay.ts';
 import { SimWorkerCore } from '../core/sim/simCore.ts';
 import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE, CTL_STOP } from '../core/sim/simLayout.ts';
 import { WorkerEventBatch } from './eventBatch.ts';
@@ -42,6 +43,10 @@ export function serveSimWorker(port: WorkerPort): void {
               run(end);
             };
           }
+          // One worker: nothing else touches the arena while the run lasts (atomics.ts plainArenaOps).
+          if (d.plan.workers === 1) setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
+          // A trace replay that needs nothing but its own accesses takes the fast path (replay.ts).
+          if (d.replay !== false) selectReplay(core.actorList, d.config, d.plan);
           const outcome = core.loop();
           if (outcome === 'done') core.close(); // aborted peers may hold RCU slots: no barrier then
           batch.flush();

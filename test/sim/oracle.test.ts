@@ -7,12 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../../engine/core/sim/run.ts';
 import { cloudPhysicsTrace, oracleScenario, type OracleOptions } from './fixtures.ts';
 
+/** Misses of the replay, on the trace-replay fast path (replay.ts) and on the general path: they must agree. */
 function misses(o: OracleOptions): number {
   const trace = cloudPhysicsTrace();
-  const r = runInProcess(oracleScenario(o), { cloudPhysicsIO: trace });
-  expect(r.summary.accesses).toBe(trace.length);
-  expect(r.summary.s2Faults).toBe(r.summary.misses);
-  return r.summary.misses;
+  const [fast, general] = [true, false].map((replay) => {
+    const r = runInProcess(oracleScenario(o), { cloudPhysicsIO: trace }, { replay });
+    expect(r.summary.accesses).toBe(trace.length);
+    expect(r.summary.s2Faults).toBe(r.summary.misses);
+    return r.summary.misses;
+  });
+  expect(fast).toBe(general);
+  return fast;
 }
 
 /** Reference CLOCK (README semantics): new object bit 0; hit sets 1; hand at the oldest: 1 → clear, move to head; 0 → evict. */

@@ -19,6 +19,7 @@ import {
   TIME_QUANTUM_END,
   type SimBuffers,
 } from './simLayout.ts';
+import { selectReplay } from './replay.ts';
 import { initSimState, SimWorkerCore } from './simCore.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -98,8 +99,17 @@ export class RowStore {
   }
 }
 
+export interface InProcessOptions {
+  /** Take the trace-replay fast path when the run is eligible (replay.ts); default true. */
+  replay?: boolean;
+}
+
 /** Run a scenario to completion on this thread (deterministic: one worker's logic). */
-export function runInProcess(config: ScenarioConfig, traces: Record<string, Uint32Array> = {}): RunResult {
+export function runInProcess(
+  config: ScenarioConfig,
+  traces: Record<string, Uint32Array> = {},
+  options: InProcessOptions = {},
+): RunResult {
   const wall0 = Date.now();
   const p = prepareRun({ ...config, run: { ...config.run, deterministic: true } }, traces, 1);
   p.config = config;
@@ -108,6 +118,7 @@ export function runInProcess(config: ScenarioConfig, traces: Record<string, Uint
     rows: (s, r) => store.put(s, r),
     progress: () => {},
   });
+  if (options.replay ?? true) selectReplay(core.actorList, p.config, p.plan);
   core.loop();
   core.close();
   return buildResult(p, store.data, store.count, Date.now() - wall0);

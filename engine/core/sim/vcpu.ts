@@ -34,28 +34,29 @@ const PAGE = 4096;
 export class VCpu implements Actor {
   clock = 0;
   done = false;
-  private pendingGfn = -1;
-  private pendingWrite = false;
-  private accesses = 0;
-  private hits = 0;
-  private tlbHits = 0;
-  private hwAf = 0;
-  private casFail = 0;
-  private retryStall = 0;
+  // Counters are protected: the trace-replay fast path (replay.ts) is a VCpu with another run().
+  protected pendingGfn = -1;
+  protected pendingWrite = false;
+  protected accesses = 0;
+  protected hits = 0;
+  protected tlbHits = 0;
+  protected hwAf = 0;
+  protected casFail = 0;
+  protected retryStall = 0;
   /** Walks repeated because a fault found no frame (pressure, see flush). */
-  private retryWalkNs = 0;
+  protected retryWalkNs = 0;
   /** Clock at the last flush (vCPU time is flushed as differences). */
   private flushedClock = 0;
-  private readonly walkNs: number;
-  private readonly memNs: number;
-  private readonly hwAfNs: number;
+  protected readonly walkNs: number;
+  protected readonly memNs: number;
+  protected readonly hwAfNs: number;
 
   constructor(
-    private readonly g: Guest,
+    readonly g: Guest,
     /** Index of this vCPU within its guest (its TLB slot). */
-    private readonly vi: number,
-    private readonly wl: WorkloadGen,
-    private readonly hafdbs: boolean,
+    readonly vi: number,
+    readonly wl: WorkloadGen,
+    readonly hafdbs: boolean,
     startNs: number,
   ) {
     this.clock = startNs;
@@ -139,7 +140,7 @@ export class VCpu implements Actor {
     this.clock = t;
   }
 
-  private finish(t: number): void {
+  protected finish(t: number): void {
     this.clock = t;
     this.done = true;
     const s = this.g.stats;
