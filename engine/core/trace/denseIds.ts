@@ -3,20 +3,40 @@
  * an id is keyed by its numeric value (a number when it is a safe integer, else its canonical decimal
  * string), so '0042' in a text trace and 42 in a binary one are the same object.
  */
+import { IdTable } from './idTable.ts';
+
 export type ObjectKey = number | string;
 
 export class DenseIds {
-  private readonly ids = new Map<ObjectKey, number>();
-  private out = new Uint32Array(1024);
+  /** Numeric ids in a typed-array hash (idTable.ts, ≤ 24 B per distinct id); ids beyond 2^53 (strings) in a Map. */
+  private readonly table: IdTable;
+  private readonly big = new Map<string, number>();
+  private count = 0;
+  private out: Uint32Array;
   private n = 0;
+
+  /**
+   * `expectedRequests`, when the parser knows it (records, lines): the output is allocated once at
+   * that size and returned without a copy if it is exact, so a trace costs 4 B per request plus the table.
+   */
+  constructor(expectedRequests = 1024) {
+    this.out = new Uint32Array(Math.max(1, expectedRequests));
+    this.table = new IdTable(); // grows with the distinct ids (unknown up front; small tables stay in cache)
+  }
 
   /** Records one request to object `key`. */
   push(key: ObjectKey): void {
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.ids.size;
-      if (id > 0xffff_ffff) throw new RangeError('more than 2^32 distinct objects');
-      this.ids.set(key, id);
+    const fresh = this.count;
+    let id: number;
+    if (typeof key === 'number') id = this.table.getOrInsert(key, fresh);
+    else {
+      const known = this.big.get(key);
+      id = known ?? fresh;
+      if (known === undefined) this.big.set(key, fresh);
+    }
+    if (id === fresh) {
+      if (fresh > 0xffff_ffff) throw new RangeError('more than 2^32 distinct objects');
+      this.count++;
     }
     if (this.n === this.out.length) {
       const grown = new Uint32Array(this.out.length * 2);
@@ -31,11 +51,11 @@ export class DenseIds {
   }
 
   get distinct(): number {
-    return this.ids.size;
+    return this.count;
   }
 
   pageIds(): Uint32Array {
-    return this.out.slice(0, this.n);
+    return this.n === this.out.length ? this.out : this.out.slice(0, this.n);
   }
 }
 

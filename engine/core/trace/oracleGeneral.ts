@@ -19,7 +19,7 @@ export function parseOracleGeneral(bytes: Uint8Array, fileName: string, name: st
       `${fileName}: record ${records + 1} is truncated: ${bytes.length} bytes is not a whole number of ${ORACLE_RECORD_BYTES}-byte records (${records} records + ${extra} bytes)`,
     );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const ids = new DenseIds();
+  const ids = new DenseIds(records);
   for (let r = 0; r < records; r++) {
     const at = r * ORACLE_RECORD_BYTES;
     const lo = view.getUint32(at + 4, true);

@@ -6,6 +6,7 @@
  * at the very end. Ids must be non-negative decimal integers.
  */
 import { DenseIds, keyOfDecimal } from './denseIds.ts';
+import { scanCsv, scanTxt } from './fastText.ts';
 import { TraceFormatError, type TraceData } from './types.ts';
 
 export const CSV_HEADER = 'version,time,op,size,lbn';
@@ -39,6 +40,8 @@ function quote(s: string): string {
 }
 
 export function parseTxtTrace(bytes: Uint8Array, fileName: string, name: string): TraceData {
+  const fast = scanTxt(bytes); // well-formed files, from the bytes (fastText.ts); else line by line
+  if (fast) return { name, pageIds: fast.pageIds(), distinct: fast.distinct, requests: fast.requests };
   const ids = new DenseIds();
   let blank = 0;
   forEachLine(bytes, (line, lineNo) => {
@@ -57,6 +60,8 @@ export function parseTxtTrace(bytes: Uint8Array, fileName: string, name: string)
 }
 
 export function parseCsvTrace(bytes: Uint8Array, fileName: string, name: string): TraceData {
+  const fast = scanCsv(bytes, CSV_HEADER);
+  if (fast) return { name, pageIds: fast.pageIds(), distinct: fast.distinct, requests: fast.requests };
   const ids = new DenseIds();
   let blank = 0;
   forEachLine(bytes, (line, lineNo) => {
