@@ -23,8 +23,8 @@
  * worker's actors; it swaps the VCpu for a TraceReplay only when replayEligible says so.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
-import { leafAttrs, S2AP_W, S2_AF } from '../descriptor.ts';
-import { EAGAIN, stage2GetLeaf, stage2TrySetPte } from '../pgtable.ts';
+import { leafAttrs } from '../descriptor.ts';
+import { EAGAIN } from '../pgtable.ts';
 import { mapPage, unmapPage } from '../pgtableFast.ts';
 import type { Actor } from './actor.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_IN, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
@@ -47,9 +47,8 @@ import {
   PG_SWAPPED,
   PG_TOUCHED,
 } from './simLayout.ts';
-import { FRAME_RETRY_NS, VCpu } from './vcpu.ts';
+import { FRAME_RETRY_NS, translate, TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, VCpu } from './vcpu.ts';
 
-const PAGE = 4096;
 /** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
 const FRAME_GUEST_SHIFT = 28;
 
@@ -108,8 +107,6 @@ export class TraceReplay extends VCpu {
     const n = trace.length;
     const stride = wl.stride;
     const pgt = g.pgt;
-    const views = pgt.views;
-    const i32 = views.i32;
     const policy = g.policy;
     const seesAll = policy.seesEveryAccess;
     const hafdbs = this.hafdbs;
@@ -144,19 +141,16 @@ export class TraceReplay extends VCpu {
         this.pendingGfn = -1;
       }
       t += walkNs;
-      const w = stage2GetLeaf(pgt, gfn * PAGE);
-      if (w >= 0) {
-        const lo = i32[w];
-        if ((lo & S2_AF) === 0) {
-          if (hafdbs) {
-            if (!stage2TrySetPte(views, w, lo, lo | S2_AF)) casFail++;
-            hwAf++;
-            t += hwAfNs;
-          } else {
-            t = g.afFault(gfn, t);
-          }
+      const x = translate(pgt, gfn, write, hafdbs);
+      if ((x & TX_MISS) === 0) {
+        if ((x & TX_HW_AF) !== 0) {
+          if ((x & TX_CAS_FAIL) !== 0) casFail++;
+          hwAf++;
+          t += hwAfNs;
+        } else if ((x & TX_AF_FAULT) !== 0) {
+          t = g.afFault(gfn, t);
         }
-        if (write && (lo & S2AP_W) === 0) t = g.permFault(gfn, t);
+        if ((x & TX_PERM) !== 0) t = g.permFault(gfn, t);
         hits++;
         if (seesAll) policy.onAccess(gfn);
         t += memNs;
