@@ -74,6 +74,8 @@ export function selectReplay(actors: Actor[], config: ScenarioConfig, plan: RunP
 }
 
 export class TraceReplay extends VCpu {
+  /** Finish time of the last fault / evictOne (see fault). */
+  private at = 0.5;
   private readonly windowNs: number;
   private readonly bucketNs: number;
   private readonly buckets: number;
@@ -155,8 +157,7 @@ export class TraceReplay extends VCpu {
         if (seesAll) policy.onAccess(gfn);
         t += memNs;
       } else {
-        const e = this.fault(gfn, write, t);
-        if (e < 0) {
+        if (!this.fault(gfn, write, t)) {
           this.pendingGfn = gfn;
           this.pendingWrite = write;
           t += FRAME_RETRY_NS;
@@ -164,7 +165,7 @@ export class TraceReplay extends VCpu {
           this.retryWalkNs += walkNs;
           continue;
         }
-        t = e + memNs;
+        t = this.at + memNs;
       }
       accesses++;
       t += think;
@@ -176,8 +177,12 @@ export class TraceReplay extends VCpu {
     this.casFail += casFail;
   }
 
-  /** Guest.fault of a demand-only guest on one worker (reserve 0, no deferred min watermark). */
-  private fault(gfn: number, write: boolean, t: number): number {
+  /**
+   * Guest.fault of a demand-only guest on one worker (reserve 0, no deferred min watermark). False
+   * when no frame can be had; else true with the finish time in `at` (times travel in fields, not
+   * return values: a returned double is a heap allocation per miss when the call is not inlined).
+   */
+  private fault(gfn: number, write: boolean, t: number): boolean {
     const g = this.g;
     const s = g.stats;
     const sb = g.sb;
@@ -186,8 +191,8 @@ export class TraceReplay extends VCpu {
     let reclaimNs = 0;
     while (!g.host.tryTake(0)) {
       const before = now;
-      now = this.evictOne(now);
-      if (now < 0) return -1;
+      if (!this.evictOne(now)) return false;
+      now = this.at;
       reclaimNs += now - before;
       s[sb + GS_DIRECT_RECLAIM] += 1;
     }
@@ -225,17 +230,18 @@ export class TraceReplay extends VCpu {
     s[sb + GS_STALL_NS] += now - t;
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
     g.policy.onMap(gfn);
-    return now;
+    this.at = now;
+    return true;
   }
 
-  /** Guest.evictPages(t, 1, byVcpu = true) + Guest.evict: the finish time, or -1 when nothing is evictable. */
-  private evictOne(t: number): number {
+  /** Guest.evictPages(t, 1, byVcpu = true) + Guest.evict: false when nothing is evictable, else the finish time in `at`. */
+  private evictOne(t: number): boolean {
     const g = this.g;
     const h = g.harvester;
     h.t = t;
     const gfn = g.policy.pickVictim(h, true);
     g.lastEvicted = 0;
-    if (gfn < 0) return -1;
+    if (gfn < 0) return false;
     const s = g.stats;
     const sb = g.sb;
     const c = g.costs;
@@ -256,7 +262,8 @@ export class TraceReplay extends VCpu {
     g.host.put(1);
     g.lastEvicted = 1;
     h.t = end + c[C_SWAP_OUT];
-    return h.t;
+    this.at = h.t;
+    return true;
   }
 
   private bucketOf(t: number): number {
