@@ -20,6 +20,7 @@ import {
   TIME_QUANTUM_END,
   type SimBuffers,
 } from './simLayout.ts';
+import { selectReplay } from './replay.ts';
 import { initSimState, SimWorkerCore } from './simCore.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -120,11 +121,18 @@ export class RowStore {
   }
 }
 
+export interface InProcessOptions {
+  /** Take the trace-replay fast path when the run is eligible (replay.ts); default true. */
+  replay?: boolean;
+  /** Sample the stage-2 heat map into RunResult.heatmap (default false in process). */
+  heatmap?: boolean;
+}
+
 /** Run a scenario to completion on this thread (deterministic: one worker's logic). */
 export function runInProcess(
   config: ScenarioConfig,
   traces: Record<string, Uint32Array> = {},
-  options: { heatmap?: boolean } = {},
+  options: InProcessOptions = {},
 ): RunResult {
   const wall0 = Date.now();
   const p = prepareRun({ ...config, run: { ...config.run, deterministic: true } }, traces, 1);
@@ -136,6 +144,7 @@ export function runInProcess(
     progress: () => {},
     ...(heat ? { heat: (g: number, t: number, cells: Uint8Array) => heat.put(g, t, cells) } : {}),
   });
+  if (options.replay ?? true) selectReplay(core.actorList, p.config, p.plan);
   core.loop();
   core.close();
   const result = buildResult(p, store.data, store.count, Date.now() - wall0);

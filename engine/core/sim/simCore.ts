@@ -122,6 +122,11 @@ export class SimWorkerCore {
     this.takes = new Float64Array(config.guests.length);
   }
 
+  /** The actors this worker runs, in scheduling order (the runner may swap in replay.ts's fast path). */
+  get actorList(): Actor[] {
+    return this.actors;
+  }
+
   /** Run every actor of this worker up to virtual time `end`. */
   runUntil(end: number): void {
     const a = this.actors;
