@@ -146,7 +146,17 @@ async function start(): Promise<void> {
   }
   registerIpc(
     ipcMain,
-    createIpcHandlers({ runs, presets: createPresets({ log }), dialogs, files, documents, traces, parser, sweeps, log }),
+    createIpcHandlers({
+      runs,
+      presets: createPresets({ log }),
+      dialogs,
+      files,
+      documents,
+      traces,
+      parser,
+      sweeps,
+      log,
+    }),
     {
       isTrusted: (frame) => isTrustedSender(frame, devServerUrl),
       windowOf: (sender) => BrowserWindow.getAllWindows().find((w) => w.webContents.id === sender.id) ?? null,
