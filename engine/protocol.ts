@@ -259,6 +259,40 @@ export interface RunResult {
   wallMs: number;
   /** True when the run was stopped early by the user. */
   stopped: boolean;
+  /** Stage-2 heat map sampled during the run (engine/core/sim/heatmap.ts); absent in older sessions. */
+  heatmap?: RunHeatmap;
+}
+
+// ---------------------------------------------------------------- stage-2 heat map
+
+/**
+ * What one heat-map cell holds, each a byte 0..255 (engine/core/sim/heatmap.ts):
+ *   resident   fraction of the bin's pages mapped in stage-2 (holding a host frame)
+ *   young      fraction of the bin's pages whose stage-2 leaf has AF set (accessed since last cleared)
+ *   age        MGLRU: mean generation age of the bin's resident pages (0 = youngest, 255 = MAX_NR_GENS - 1
+ *              generations older); active/inactive: fraction of resident pages on the inactive list;
+ *              other policies: 0 (RunHeatmap.ageKind says which)
+ *   evicted    fraction of the bin's pages swapped out now
+ *   refaulted  fraction of the bin's pages faulted back in since the previous column (were swapped out)
+ */
+export const HEAT_CHANNELS = ['resident', 'young', 'age', 'evicted', 'refaulted'] as const;
+export type HeatChannel = (typeof HEAT_CHANNELS)[number];
+
+export interface GuestHeatmap {
+  name: string;
+  /** Guest-physical pages of the guest; bin b covers gfns [b * pagesPerBin, (b + 1) * pagesPerBin). */
+  pages: number;
+  pagesPerBin: number;
+  /** Virtual time of each column (ms). */
+  tMs: Float64Array;
+  /** Column c, channel k, bin b at ((c * HEAT_CHANNELS.length) + k) * bins + b. */
+  cells: Uint8Array;
+}
+
+export interface RunHeatmap {
+  bins: number;
+  ageKind: 'generations' | 'inactive' | 'none';
+  guests: GuestHeatmap[];
 }
 
 // ---------------------------------------------------------------- run events
@@ -267,6 +301,8 @@ export interface ErrorInfo {
   name: string;
   message: string;
   stack?: string;
+  /** Validation: every problem found (up to 50), one `path: problem` each; `message` shows those that fit in 300 characters. */
+  problems?: string[];
 }
 
 export type RunState = 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'failed';
@@ -277,7 +313,9 @@ export type RunEvent =
   /** New sample rows, starting at row `startRow`. */
   | { type: 'samples'; runId: string; startRow: number; columns: SampleColumns }
   | { type: 'done'; runId: string; result: RunResult }
-  | { type: 'error'; runId: string; error: ErrorInfo };
+  | { type: 'error'; runId: string; error: ErrorInfo }
+  /** One heat-map column of guest `guest` (layout as one column of GuestHeatmap.cells). */
+  | { type: 'heat'; runId: string; guest: number; tMs: number; cells: Uint8Array };
 
 // ---------------------------------------------------------------- presets
 
@@ -333,12 +371,25 @@ export interface LabApi extends SweepApi {
   /** Menu commands and sessions opened by the OS (command line, second instance, file drop on the app). */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
   onSessionOpened(listener: (opened: { session: SessionData; path: string }) => void): () => void;
+  /**
+   * Save bytes the renderer exported (CSV of the screen, a chart as PNG or SVG, an edited hardware
+   * preset as JSON): Electron asks where (save dialog) and writes atomically; the browser downloads.
+   */
+  exportFile(
+    data: Uint8Array,
+    suggestedName: string,
+    kind: ExportKind,
+  ): Promise<Result<{ path: string; canceled: boolean }>>;
 }
+
+/** Kinds of files LabApi.exportFile writes (the save dialog's filter and the default extension). */
+export type ExportKind = 'csv' | 'png' | 'svg' | 'json';
+export const EXPORT_KINDS: readonly ExportKind[] = ['csv', 'png', 'svg', 'json'];
 
 // ---------------------------------------------------------------- sessions
 
 export const SESSION_FORMAT = 'overcommit-lab-session';
-/** v2 (issue 9): adds the optional `sweeps`. v1 files still open. */
+/** v2 (issues 9 and 10): adds the optional `sweeps` and `RunResult.heatmap`. v1 files still open. */
 export const SESSION_VERSION = 2;
 
 /** UI state saved with a session so that opening it reopens the same screen. */

@@ -8,6 +8,7 @@
  */
 import type {
   ErrorInfo,
+  ExportKind,
   HardwareProfile,
   LabApi,
   MenuCommand,
@@ -23,7 +24,7 @@ import {
   encodeSession,
   SESSION_EXTENSION,
   SESSION_MAX_BYTES,
-  sessionToCsv,
+  sessionCsvChunks,
 } from '../engine/session/index.ts';
 import { TraceLibrary } from '../engine/core/trace/index.ts';
 import { SweepService, sweepStats, type SweepServiceDeps } from '../engine/host/sweepService.ts';
@@ -59,6 +60,13 @@ export function toErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return { name: 'Error', message: String(e) };
 }
+
+const EXPORT_MIME: Record<ExportKind, string> = {
+  csv: 'text/csv',
+  png: 'image/png',
+  svg: 'image/svg+xml',
+  json: 'application/json',
+};
 
 function fail<T>(name: string, message: string): Result<T> {
   return { ok: false, error: { name, message } };
@@ -204,7 +212,7 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
             ? session.ui.selectedRun
             : session.runs.length - 1;
         const name = `${base}-run${index + 1}.csv`;
-        download(sessionToCsv(session, index), name, 'text/csv');
+        download([...sessionCsvChunks(session, index)], name, 'text/csv');
         return { ok: true, value: { path: name, canceled: false } };
       } catch (e) {
         return { ok: false, error: toErrorInfo(e) };
@@ -227,6 +235,16 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
       if (!sweepService) return fail('SweepsUnavailable', 'sweeps are not available in this edition');
       try {
         return sweepService.start(spec, traces, sweepOwner, options ?? {});
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+    async exportFile(data, suggestedName, kind) {
+      try {
+        if (!(data instanceof Uint8Array)) return fail('BadArgument', 'export data must be a Uint8Array');
+        const name = withExtension(String(suggestedName).split(/[\\/]/).pop() ?? '', kind);
+        download(data, name, EXPORT_MIME[kind] ?? 'application/octet-stream');
+        return { ok: true, value: { path: name, canceled: false } };
       } catch (e) {
         return { ok: false, error: toErrorInfo(e) };
       }

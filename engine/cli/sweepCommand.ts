@@ -20,7 +20,9 @@ import type { CliContext } from './context.ts';
 import { isScenarioFile, loadScenarioArg } from './overrides.ts';
 import { ProgressBar } from './progress.ts';
 import { submitAndCollect } from './queue.ts';
-import { makeSession, writeSessionFile } from './session.ts';
+import { makeSession, partialPath, writeSessionFile } from './session.ts';
+import { checkWritableTarget } from '../host/node/atomicFile.ts';
+import { termSafe } from './format.ts';
 import type { SweepArgs } from './sweepArgs.ts';
 import { checkMetrics, recordStats, sweepJson, sweepTable } from './sweepFormat.ts';
 import { defaultTraceDir, loadTraces } from './traces.ts';
@@ -84,6 +86,11 @@ export function sweepSession(record: SweepRecord, runs: RunResult[], appVersion:
 
 export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<number> {
   const { plan, traces } = prepareSweep(args, ctx);
+  // The output path is checked before the first run: a bad --out never costs a sweep's results.
+  if (args.out !== undefined) {
+    const refusal = checkWritableTarget(args.out);
+    if (refusal) throw new UsageError(`--out: ${refusal}`);
+  }
   if (!args.queue && !existsSync(ctx.workerPath))
     throw new UsageError(`simulation worker bundle missing (${ctx.workerPath}); run through 'npm run lab'`);
   const total = plan.configs.length;
@@ -143,9 +150,18 @@ export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<nu
   }
   bar.done();
   const { record, runs } = collector.finish();
+  let writeFailed = false;
   if (args.out !== undefined && runs.length > 0) {
-    writeSessionFile(args.out, sweepSession(record, runs, ctx.appVersion));
-    if (!args.json) ctx.stderr(`wrote ${args.out} (${runs.length} of ${total} runs, 1 sweep)\n`);
+    // A partial sweep (interrupted or failed) never replaces an existing file: it goes next to it.
+    const partial = runs.length < total;
+    const target = partial && existsSync(args.out) ? partialPath(args.out) : args.out;
+    try {
+      await writeSessionFile(target, sweepSession(record, runs, ctx.appVersion));
+      if (!args.json) ctx.stderr(`wrote ${termSafe(target)} (${runs.length} of ${total} runs, 1 sweep)\n`);
+    } catch (e) {
+      ctx.stderr(`lab: ${termSafe(oneLine((e as Error).message))}\n`);
+      writeFailed = true;
+    }
   }
   if (failure) {
     ctx.stderr(`lab: ${oneLine(failure.message)}\n`);
@@ -157,5 +173,5 @@ export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<nu
     ctx.stdout(`${sweepTable(record, runs, metrics)}\n`);
     if (interrupted) ctx.stdout(`\n(interrupted: ${runs.length} of ${total} runs done)\n`);
   }
-  return interrupted ? 130 : 0;
+  return writeFailed ? 1 : interrupted ? 130 : 0;
 }

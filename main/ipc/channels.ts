@@ -10,6 +10,7 @@
  */
 import type {
   ErrorInfo,
+  ExportKind,
   HardwareProfile,
   LoadedTrace,
   MenuCommand,
@@ -49,6 +50,10 @@ export interface InvokeChannels {
   };
   'lab:stopSweep': { args: [sweepId: string]; result: void };
   'lab:sweepStats': { args: [points: RunSummary[][]]; result: Result<PointStats[]> };
+  'lab:exportFile': {
+    args: [data: Uint8Array, suggestedName: string, kind: ExportKind];
+    result: Result<{ path: string; canceled: boolean }>;
+  };
 }
 export type InvokeChannel = keyof InvokeChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
@@ -69,6 +74,7 @@ export const INVOKE_CHANNELS = [
   'lab:startSweep',
   'lab:stopSweep',
   'lab:sweepStats',
+  'lab:exportFile',
 ] as const satisfies readonly InvokeChannel[];
 
 // Compile-time check that the list above names every channel exactly (no more, no fewer).

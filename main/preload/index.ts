@@ -59,6 +59,7 @@ const labApi: LabApi = {
   stopSweep: (sweepId) => invoke('lab:stopSweep', sweepId),
   onSweepEvent: (listener) => subscribe('lab:sweepEvent', listener),
   sweepStats: (points) => invokeResult('lab:sweepStats', points),
+  exportFile: (data, suggestedName, kind) => invokeResult('lab:exportFile', data, suggestedName, kind),
 };
 
 contextBridge.exposeInMainWorld('labApi', labApi);

@@ -8,12 +8,17 @@ import { runInProcess } from '../../engine/core/sim/run.ts';
 import { cloudPhysicsTrace, oracleScenario, type OracleOptions } from './fixtures.ts';
 import { referenceClock } from './referenceCache.ts';
 
+/** Misses of the replay, on the trace-replay fast path (replay.ts) and on the general path: they must agree. */
 function misses(o: OracleOptions): number {
   const trace = cloudPhysicsTrace();
-  const r = runInProcess(oracleScenario(o), { cloudPhysicsIO: trace });
-  expect(r.summary.accesses).toBe(trace.length);
-  expect(r.summary.s2Faults).toBe(r.summary.misses);
-  return r.summary.misses;
+  const [fast, general] = [true, false].map((replay) => {
+    const r = runInProcess(oracleScenario(o), { cloudPhysicsIO: trace }, { replay });
+    expect(r.summary.accesses).toBe(trace.length);
+    expect(r.summary.s2Faults).toBe(r.summary.misses);
+    return r.summary.misses;
+  });
+  expect(fast).toBe(general);
+  return fast;
 }
 
 describe('trace oracle (cloudPhysicsIO, exact reference miss counts)', () => {

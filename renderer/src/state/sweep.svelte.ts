@@ -294,7 +294,7 @@ export class SweepState {
 
   /** The sweep as a session of its own (runs + record, session v2), for LabApi.saveSession. */
   session(): SessionData | null {
-    const base = this.lab.session();
+    const base = this.lab.sessions.session();
     if (!this.record || !base) return null;
     const runs: RunResult[] = [];
     const at = this.results.map((r) => (r ? runs.push(r) - 1 : -1));
