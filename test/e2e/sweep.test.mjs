@@ -211,6 +211,8 @@ describe('Sweep view', () => {
 
   it('a sweep session opened in the lab keeps its sweep when saved again', async () => {
     await dropFile(page, '.app', 'capacity-sweep.msgpack', readFileSync(savedSweep));
+    // The run opened from the sweep is not saved: the lab asks before dropping it.
+    await page.click('[data-testid="confirm-yes"]', { timeout: 10_000 });
     await page.waitForFunction(() =>
       document.querySelector('[data-testid="notice"]')?.textContent?.includes('capacity-sweep'),
     );
