@@ -69,7 +69,14 @@ export interface HardwareProfile {
   costs: Record<CostKey, CostFigure>;
 }
 
-export type WorkloadSpec =
+export type WorkloadSpec = WorkloadShape & {
+  /**
+   * Accesses per vCPU operation (e.g. a memcached GET/SET touches a few pages): when set, the run
+   * reports ops/s and op-latency percentiles (RunSummary.opsPerSec...). Absent: no operations.
+   */
+  opAccesses?: number;
+};
+type WorkloadShape =
   | { kind: 'zipf'; pages: number; theta: number; writeFraction: number; thinkNs: number }
   | { kind: 'uniform'; pages: number; writeFraction: number; thinkNs: number }
   | { kind: 'scan'; pages: number; writeFraction: number; thinkNs: number }
@@ -128,6 +135,18 @@ export interface ReclaimSpec {
   tlb: { enabled: boolean; entries: number; flushOnClear: boolean };
   /** Allow testClearYoung lockless without FEAT_HAFDBS (the reviewer's what-if). */
   allowLocklessWithoutHafdbs: boolean;
+  /**
+   * How guests' memory sits on the host LRU. 'host' (default, the kernel without memcgs): one lruvec
+   * holds every VM's anonymous memory; one kswapd and direct reclaim pick victims across guests.
+   * 'memcg': one memcg (lruvec) per guest, scanned in proportion to its size (get_scan_count).
+   */
+  lruvec?: 'host' | 'memcg';
+  /**
+   * folio_referenced_one's secondary-MMU call: true (default, mainline arm64) = clear_flush_young, so KVM
+   * flushes the VM's TLBs (kvm_flush_remote_tlbs) when the page was young; false = clear_young, no flush
+   * ("mm: rmap: don't flush TLB after checking PTE young", the seed v2 baseline).
+   */
+  rmapFlushYoung?: boolean;
 }
 
 export interface RunSpec {
@@ -208,6 +227,12 @@ export interface GuestSummary {
    */
   slowdown: number | null;
   pinned: boolean;
+  /** vCPU operations per virtual second (workload.opAccesses set); absent otherwise. */
+  opsPerSec?: number;
+  /** Operation latency percentiles (ns), NaN/null when no operation completed. */
+  opLatencyP50Ns?: number;
+  opLatencyP99Ns?: number;
+  opLatencyP999Ns?: number;
 }
 
 export interface RunSummary {
@@ -245,6 +270,17 @@ export interface RunSummary {
   permFaults?: number;
   /** Accesses served by a vCPU TLB (no walk, so no AF update). */
   tlbHits?: number;
+  /** vCPU operations per virtual second, all guests (workload.opAccesses set); absent otherwise. */
+  opsPerSec?: number;
+  /** Operation latency percentiles (ns) over every guest's operations. */
+  opLatencyP50Ns?: number;
+  opLatencyP99Ns?: number;
+  opLatencyP999Ns?: number;
+  /** Folios host reclaim considered (folio_referenced -> mmu notifier), VM-wide TLB flushes it caused. */
+  foliosConsidered?: number;
+  tlbFlushesVm?: number;
+  /** kswapd's share of busy time spent waiting for an MMU write lock (the seed profile's _raw_write_lock). */
+  kswapdWriteWaitShare?: number;
 }
 
 export interface RunResult {

@@ -1,9 +1,11 @@
 /**
- * One guest as its owner worker sees it: stage-2 table, MMU lock (real + virtual reservations),
- * TLBs, page metadata, reclaim policy and harvester, and the slow paths of an access:
- * the stage-2 fault (frame allocation, maybe reclaim, swap-in on a refault, map under the MMU lock
- * for read), the access-flag fault, the permission fault, and eviction (unmap under the MMU lock
- * for write + TLB invalidate + swap-out; emptied tables go to callRcu through MmOps).
+ * One guest (one VM = one VMM process) as its owner worker sees it: stage-2 table, kvm->mmu_lock
+ * (real + virtual qrwlock), TLBs, page metadata, its mmu-notifier side (harvester), and the slow
+ * paths of an access: the stage-2 fault (user_mem_abort: frame allocation, maybe direct reclaim of
+ * the host node in this vCPU's context, swap-in on a refault, map under the MMU lock for read), the
+ * access-flag fault (handle_access_fault, read lock), the permission fault, and the eviction of one
+ * of its pages by host reclaim (try_to_unmap -> mmu notifier invalidate -> kvm_unmap_gfn_range under
+ * the MMU lock for write + TLB invalidate, then swap-out; emptied tables go to callRcu via MmOps).
  *
  * Every method takes the caller's virtual time and returns the time it finished.
  */
@@ -14,6 +16,7 @@ import { readLock, readUnlock, writeLock, writeUnlock } from '../mmuLock.ts';
 import { EAGAIN, stage2Map, stage2Mkyoung, stage2SetWritable, stage2Unmap, type Pgt } from '../pgtable.ts';
 import type { RcuThread } from '../rcu.ts';
 import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_IN, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
+import type { Pgdat } from '../mm/pgdat.ts';
 import type { Harvester } from './harvest.ts';
 import type { HostFrames } from './hostFrames.ts';
 import type { Policy } from './policy/policy.ts';
@@ -22,6 +25,7 @@ import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
   GS_EVICTIONS,
+  GS_KSWAPD_WRITE_WAIT_NS,
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
   GS_LOCK_WAIT_NS,
@@ -34,6 +38,8 @@ import {
   GS_S2_FAULTS,
   GS_STALL_NS,
   GS_TLBI,
+  GS_WORDS,
+  OH_WORDS,
   PG_RESIDENT,
   PG_SWAPPED,
   PG_TOUCHED,
@@ -66,6 +72,8 @@ export interface GuestParts {
   config: ScenarioConfig;
   /** Several workers: settle the min watermark at quantum boundaries (Guest.fault). */
   deferMin: boolean;
+  /** Operation latency histograms (all guests) and this guest's offset in them (opHist.ts). */
+  opHist: Float64Array;
 }
 
 export class Guest {
@@ -86,7 +94,14 @@ export class Guest {
   readonly sb: number;
   readonly costs: Float64Array;
   readonly host: HostFrames;
-  policy!: Policy;
+  readonly opHist: Float64Array;
+  readonly opHistBase: number;
+  /** The host node whose reclaim this guest's faults enter (direct reclaim). */
+  pgdat!: Pgdat;
+  /** This guest's page ids on the host lruvec start here (pgdat.idOf). */
+  idBase = 0;
+  /** The lruvec holding this guest's pages (host-wide or its memcg's). */
+  lruvec!: Policy;
   harvester!: Harvester;
   private readonly demandOnly: boolean;
   private readonly reserve: number;
@@ -96,11 +111,7 @@ export class Guest {
   private readonly frameBase: number;
   private readonly bucketNs: number;
   private readonly buckets: number;
-  /** Whether the evictPages call in progress runs on a vCPU (direct reclaim) rather than kswapd. */
-  private evictByVcpu = false;
   private readonly attrLoByWrite: [ReturnType<typeof leafAttrs>, ReturnType<typeof leafAttrs>];
-  /** Pages evicted by the last evictPages call. */
-  lastEvicted = 0;
 
   constructor(p: GuestParts) {
     this.index = p.index;
@@ -118,9 +129,11 @@ export class Guest {
     this.buckets = p.evictBuckets.length >> 1;
     this.bucketNs = p.config.run.sampleIntervalMs * 1e6;
     this.stats = p.stats;
-    this.sb = p.index * 32;
+    this.sb = p.index * GS_WORDS;
     this.costs = p.costs;
     this.host = p.host;
+    this.opHist = p.opHist;
+    this.opHistBase = p.index * OH_WORDS;
     this.demandOnly = p.config.run.demandOnly;
     this.deferMin = p.deferMin && !this.demandOnly && !this.pinned;
     this.reserve = this.demandOnly || this.deferMin ? 0 : p.host.min;
@@ -130,10 +143,23 @@ export class Guest {
     this.attrLoByWrite = [leafAttrs({ write: false, young }), leafAttrs({ write: true, young })];
   }
 
+  /** What a vCPU needs of the LRU: exact LRU sees every access (vcpu.ts calls policy.onAccess(gfn)). */
+  get policy(): { readonly seesEveryAccess: boolean; onAccess(gfn: number): void } {
+    return this;
+  }
+
+  get seesEveryAccess(): boolean {
+    return this.lruvec.seesEveryAccess;
+  }
+
+  onAccess(gfn: number): void {
+    this.lruvec.onAccess(this.idBase + gfn);
+  }
+
   /**
    * Stage-2 fault on `gfn` at virtual time t (the trap is charged here). Returns the finish time,
-   * or -1 when no frame can be had now (nothing evictable in this guest): the vCPU retries later,
-   * after other reclaimers (kswapd shares of other guests) had a chance to run.
+   * or -1 when no frame can be had now (nothing evictable on the host node): the vCPU retries later,
+   * after kswapd had a chance to run.
    */
   fault(gfn: number, write: boolean, t: number): number {
     const s = this.stats;
@@ -149,20 +175,22 @@ export class Guest {
     // serial section turns the min-watermark deficit into reclaim clusters owed by the guests in
     // proportion to their faults of the quantum (simCore.ts settleMinWatermark): the expected share
     // each guest pays in the one-worker interleaving, where the payer is whoever faults at min.
+    // Direct reclaim (__alloc_pages_direct_reclaim -> shrink_node) runs in this vCPU's context on
+    // the host node: with the host lruvec its victims may be any guest's pages.
+    const pg = this.pgdat;
     if (this.deferMin && s[sb + GS_RECLAIM_OWED] > 0) {
       s[sb + GS_RECLAIM_OWED]--;
       const before = now;
-      now = this.evictPages(now, SWAP_CLUSTER_MAX, true);
+      now = pg.directReclaim(now, SWAP_CLUSTER_MAX, this.lruvec);
       reclaimNs += now - before;
-      s[sb + GS_DIRECT_RECLAIM] += this.lastEvicted;
+      s[sb + GS_DIRECT_RECLAIM] += pg.lastEvicted;
     }
     while (!this.host.tryTake(this.reserve)) {
-      if (this.pinned) return -1;
       const before = now;
-      now = this.evictPages(now, this.demandOnly ? 1 : SWAP_CLUSTER_MAX, true);
-      if (this.lastEvicted === 0) return -1;
+      now = pg.directReclaim(now, this.demandOnly ? 1 : SWAP_CLUSTER_MAX, this.lruvec);
+      if (pg.lastEvicted === 0) return -1;
       reclaimNs += now - before;
-      s[sb + GS_DIRECT_RECLAIM] += this.lastEvicted;
+      s[sb + GS_DIRECT_RECLAIM] += pg.lastEvicted;
     }
     const f = this.flags[gfn];
     const refault = (f & PG_SWAPPED) !== 0;
@@ -198,7 +226,8 @@ export class Guest {
     // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
     // (every MMU-lock writer is reclaim or aging).
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
-    this.policy.onMap(gfn);
+    // Pinned (protected) memory is unevictable: it never joins the LRU.
+    if (!this.pinned) this.lruvec.onMap(this.idBase + gfn);
     return now;
   }
 
@@ -245,41 +274,25 @@ export class Guest {
     return end;
   }
 
-  /**
-   * Evict up to n pages chosen by the policy; sets lastEvicted. Returns the finish time. `byVcpu`:
-   * direct reclaim on a vCPU's fault path (its MMU-lock waits are vCPU waits) rather than kswapd.
-   */
-  evictPages(t: number, n: number, byVcpu: boolean): number {
-    this.lastEvicted = 0;
-    if (this.pinned) return t;
-    this.evictByVcpu = byVcpu;
-    const h = this.harvester;
-    h.t = t;
-    let count = 0;
-    while (count < n) {
-      const v = this.policy.pickVictim(h, byVcpu);
-      if (v < 0) break;
-      h.t = this.evict(v, h.t);
-      count++;
-    }
-    this.lastEvicted = count;
-    return h.t;
-  }
-
   /** Eviction-precision bucket of virtual time t (the last bucket takes anything past the run's end). */
   private bucketOf(t: number): number {
     const b = Math.floor(t / this.bucketNs);
     return b < this.buckets ? b : this.buckets - 1;
   }
 
-  /** Unmap one victim (write lock), invalidate TLBs, swap it out, give its frame back. */
-  private evict(gfn: number, t: number): number {
+  /**
+   * Host reclaim evicts this guest's page gfn at time t: try_to_unmap -> mmu notifier
+   * invalidate_range_start -> kvm_unmap_gfn_range under kvm->mmu_lock for write, TLB invalidate,
+   * swap-out, frame freed. byVcpu: direct reclaim (its lock wait is a vCPU's wait), else kswapd.
+   */
+  evictOne(gfn: number, t: number, byVcpu: boolean): number {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
     const start = this.vlock.writeStart(t);
     s[sb + GS_LOCK_WAIT_NS] += start - t;
-    if (this.evictByVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
+    if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
+    else s[sb + GS_KSWAPD_WRITE_WAIT_NS] += start - t;
     writeLock(this.lock);
     stage2Unmap(this.pgt, gfn * PAGE, PAGE);
     writeUnlock(this.lock);

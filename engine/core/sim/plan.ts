@@ -36,7 +36,11 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
   let tablePages = 16;
   for (const p of guestPages) tablePages += Math.ceil(p / 512) + Math.ceil(p / (512 * 512)) + 2;
   tablePages = Math.ceil(tablePages * 1.1);
-  const workers = config.run.deterministic ? 1 : Math.max(1, Math.min(requestedWorkers, config.guests.length));
+  // One host lruvec (the default) is reclaimed by one kswapd that picks victims across every guest, so all
+  // guests live on one worker; per-guest memcgs may be spread over workers (each worker's node reclaims its own).
+  const sharedLru = (config.reclaim.lruvec ?? 'host') === 'host';
+  const workers =
+    config.run.deterministic || sharedLru ? 1 : Math.max(1, Math.min(requestedWorkers, config.guests.length));
   // Guest affinity: place guests (weighted by vCPUs) on the least-loaded worker, in order.
   const load = new Array<number>(workers).fill(0);
   const owner = config.guests.map((g) => {

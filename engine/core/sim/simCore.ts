@@ -19,6 +19,8 @@ import { attachArena } from '../layout.ts';
 import { mmuMmOps } from '../mmu.ts';
 import { rcuPoll, rcuRegisterThread, rcuBarrier, rcuUnregisterThread, type RcuThread } from '../rcu.ts';
 import type { Actor } from './actor.ts';
+import { Kswapd } from '../mm/kswapd.ts';
+import { Pgdat } from '../mm/pgdat.ts';
 import { buildGuest, type WorkerEnv } from './buildGuest.ts';
 import { costTable } from './costs.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
@@ -97,8 +99,13 @@ export class SimWorkerCore {
     const mm = mmuMmOps(arena, rcu);
     const host = new HostFrames(this.sv.control, plan.hostFrames, plan.minFrames, plan.lowFrames, plan.highFrames);
     this.env = { config, plan, arena, sv: this.sv, rcu, mm, costs: costTable(config.hardware), host };
-    for (let g = 0; g < config.guests.length; g++)
-      if (plan.owner[g] === workerIndex) buildGuest(this.env, g, this.actors);
+    // The host node this worker reclaims (one kswapd per node; with the host lruvec every guest is here).
+    const mine: number[] = [];
+    for (let g = 0; g < config.guests.length; g++) if (plan.owner[g] === workerIndex) mine.push(g);
+    const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.workers);
+    mine.forEach((g, k) => buildGuest(this.env, g, this.actors, pgdat, k));
+    if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected))
+      this.actors.push(new Kswapd(pgdat, host));
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
     this.grid = precisionGrid(config);
     this.takes = new Float64Array(config.guests.length);

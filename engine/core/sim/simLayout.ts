@@ -43,7 +43,7 @@
  *   Precision counts only buckets whose refault window has closed (metrics.ts precisionAt).
  */
 
-export const SIM_LAYOUT_VERSION = 3;
+export const SIM_LAYOUT_VERSION = 4;
 
 export const CTL_VERSION = 0;
 export const CTL_BAR_COUNT = 1;
@@ -62,7 +62,7 @@ export const TIME_NEXT_SAMPLE = 1;
 export const TIME_NOW = 2;
 export const TIME_PREV_T = 3; //         virtual time of the previous sample row
 export const TIME_PREV = 8; //          [TIME_PREV, + GS_WORDS): all-guest counter sums at the previous row
-export const TIME_PREV_GP = TIME_PREV + 32; // RCU grace periods at the previous row
+export const TIME_PREV_GP = TIME_PREV + 48; // RCU grace periods at the previous row (after GS_WORDS sums)
 export const TIME_WORDS = TIME_PREV_GP + 8;
 
 // ---- per-guest counters (cumulative; sample rows are differences) ----------------------
@@ -103,7 +103,18 @@ export const GS_RECLAIM_OWED = 28;
 export const GS_RECLAIM_CREDIT = 29;
 /** Parallel runs only: GS_S2_FAULTS at the previous barrier (serial section). */
 export const GS_S2_FAULTS_AT_BARRIER = 30;
-export const GS_WORDS = 32;
+/** vCPU operations (workload.opAccesses accesses each) completed, and their summed latency (ns). */
+export const GS_OPS = 31;
+export const GS_OP_NS = 32;
+/** kswapd's MMU-lock wait in write acquisitions on this VM (the seed profile's `_raw_write_lock` share). */
+export const GS_KSWAPD_WRITE_WAIT_NS = 33;
+/** Virtual time kswapd spent busy (aging + eviction steps), charged to the VM whose pages it worked on. */
+export const GS_KSWAPD_NS = 34;
+/** VM-wide TLB flushes (kvm_flush_remote_tlbs after clear_flush_young found a young page). */
+export const GS_TLB_FLUSH_VM = 35;
+/** Folios reclaim considered (folio_referenced calls through the mmu notifier). */
+export const GS_FOLIOS_CONSIDERED = 36;
+export const GS_WORDS = 48;
 
 // Virtual hold intervals [start, end) in ns (vlock.ts). R_START/R_END and RA_START/RA_END must stay adjacent.
 export const VL_W_START = 0; //          last writer hold
@@ -113,7 +124,23 @@ export const VL_R_START = 3; //          union of the latest overlapping reader 
 export const VL_R_END = 4;
 export const VL_RA_START = 5; //         same for aging readers (locked-read harvest)
 export const VL_RA_END = 6;
-export const VL_WORDS = 8;
+export const VL_RING_NEXT = 7; //        next slot of the writer ring
+export const VL_RING_BASE = 8; //        ring of the last VL_RING write holds: arrival, start, end, aging
+export const VL_RING = 64;
+export const VL_WORDS = VL_RING_BASE + VL_RING * 4;
+
+// Lock hold/wait histograms per guest (vlock.ts): four kinds x LH_BUCKETS log2 buckets (ns).
+export const LH_READ_WAIT = 0;
+export const LH_WRITE_WAIT = 1;
+export const LH_READ_HOLD = 2;
+export const LH_WRITE_HOLD = 3;
+export const LH_BUCKETS = 48;
+export const LH_WORDS = 4 * LH_BUCKETS;
+
+// Operation latency histogram per guest (opHist.ts): log-linear buckets.
+export const OH_SUB = 64; //             linear sub-buckets per power of two
+export const OH_EXP = 40; //             powers of two covered (up to ~1100 s)
+export const OH_WORDS = OH_SUB * OH_EXP;
 
 // ---- page flags -------------------------------------------------------------------------
 export const PG_RESIDENT = 1; //  mapped in stage-2, holding a host frame
@@ -153,6 +180,10 @@ export interface SimBuffers {
   pagesF64: SharedArrayBuffer[];
   /** Eviction-precision buckets (see the layout above). */
   evictBuckets: SharedArrayBuffer;
+  /** Lock hold/wait histograms, guests * LH_WORDS Float64 (vlock.ts). */
+  lockHist: SharedArrayBuffer;
+  /** Operation latency histograms, guests * OH_WORDS Float64 (opHist.ts). */
+  opHist: SharedArrayBuffer;
   /** Trace page ids per guest (null when the guest's workload is not a trace). */
   traces: (SharedArrayBuffer | null)[];
 }
@@ -165,6 +196,8 @@ export interface SimViews {
   pagesI32: Int32Array[];
   pagesF64: Float64Array[];
   evictBuckets: Float64Array;
+  lockHist: Float64Array;
+  opHist: Float64Array;
   /** Buckets per guest in evictBuckets. */
   buckets: number;
   traces: (Uint32Array | null)[];
@@ -186,6 +219,8 @@ export function createSimBuffers(
     pagesI32: guestPages.map((p) => new SharedArrayBuffer(guestRegions(p).words * 4)),
     pagesF64: guestPages.map((p) => new SharedArrayBuffer(p * 8)),
     evictBuckets: new SharedArrayBuffer(Math.max(1, n * 2 * buckets) * 8),
+    lockHist: new SharedArrayBuffer(Math.max(1, n * LH_WORDS) * 8),
+    opHist: new SharedArrayBuffer(Math.max(1, n * OH_WORDS) * 8),
     traces: traces.map((t) => {
       if (!t) return null;
       const sab = new SharedArrayBuffer(t.length * 4);
@@ -210,6 +245,8 @@ export function attachSimViews(b: SimBuffers): SimViews {
     pagesI32: b.pagesI32.map((s) => new Int32Array(s)),
     pagesF64: b.pagesF64.map((s) => new Float64Array(s)),
     evictBuckets: new Float64Array(b.evictBuckets),
+    lockHist: new Float64Array(b.lockHist),
+    opHist: new Float64Array(b.opHist),
     buckets: b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
     traces: b.traces.map((s) => (s ? new Uint32Array(s) : null)),
   };

@@ -13,12 +13,15 @@ import { stage2GetLeaf, stage2TrySetPte } from '../pgtable.ts';
 import type { Actor } from './actor.ts';
 import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
 import type { Guest } from './guest.ts';
+import { opBucket } from './opHist.ts';
 import {
   GS_ACCESSES,
   GS_CLOCK_MAX,
   GS_CMPXCHG_FAIL,
   GS_HITS,
   GS_HW_AF_UPDATES,
+  GS_OPS,
+  GS_OP_NS,
   GS_PRESSURE_NS,
   GS_STALL_NS,
   GS_TLB_HITS,
@@ -49,6 +52,12 @@ export class VCpu implements Actor {
   private readonly walkNs: number;
   private readonly memNs: number;
   private readonly hwAfNs: number;
+  /** Accesses per operation (workload.opAccesses; 0 = no operations), and the one in progress. */
+  private readonly opAccesses: number;
+  private opDone = 0;
+  private opStart = 0;
+  private ops = 0;
+  private opNs = 0;
 
   constructor(
     private readonly g: Guest,
@@ -63,6 +72,8 @@ export class VCpu implements Actor {
     this.walkNs = (4 - g.pgt.startLevel) * g.costs[C_WALK_LEVEL];
     this.memNs = g.costs[C_MEM_ACCESS];
     this.hwAfNs = g.costs[C_HW_AF_UPDATE];
+    this.opAccesses = wl.opAccesses;
+    this.opStart = startNs;
   }
 
   run(limit: number): void {
@@ -134,9 +145,20 @@ export class VCpu implements Actor {
         }
       }
       this.accesses++;
+      if (this.opAccesses > 0 && ++this.opDone === this.opAccesses) this.endOp(t);
       t += think;
     } while (t < limit);
     this.clock = t;
+  }
+
+  /** An operation completed at t: its latency (from its first access's start) into the histogram. */
+  private endOp(t: number): void {
+    const ns = t - this.opStart;
+    this.g.opHist[this.g.opHistBase + opBucket(ns)]++;
+    this.ops++;
+    this.opNs += ns;
+    this.opDone = 0;
+    this.opStart = t + this.wl.thinkNs;
   }
 
   private finish(t: number): void {
@@ -156,6 +178,10 @@ export class VCpu implements Actor {
     s[sb + GS_TLB_HITS] += this.tlbHits;
     s[sb + GS_HW_AF_UPDATES] += this.hwAf;
     s[sb + GS_CMPXCHG_FAIL] += this.casFail;
+    s[sb + GS_OPS] += this.ops;
+    s[sb + GS_OP_NS] += this.opNs;
+    this.ops = 0;
+    this.opNs = 0;
     s[sb + GS_STALL_NS] += this.retryStall;
     // Pressure (metrics.ts "slowdown"): waiting for a frame, the walk repeated after it, and hardware AF
     // updates (with mapYoung only aging clears AF; unconstrained there is no aging).

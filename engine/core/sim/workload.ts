@@ -31,6 +31,8 @@ export class WorkloadGen {
   private readonly shiftNs: number = 0;
   readonly writeFraction: number;
   readonly thinkNs: number;
+  /** Accesses per vCPU operation (spec.opAccesses), 0 = the workload defines no operations. */
+  readonly opAccesses: number;
 
   constructor(
     spec: WorkloadSpec,
@@ -42,6 +44,7 @@ export class WorkloadGen {
   ) {
     this.writeFraction = spec.writeFraction;
     this.thinkNs = spec.thinkNs;
+    this.opAccesses = spec.opAccesses ?? 0;
     switch (spec.kind) {
       case 'zipf':
         this.kind = K_ZIPF;
