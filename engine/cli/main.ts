@@ -9,6 +9,7 @@ import { nodeCores } from '../host/node/spawn.ts';
 import { USAGE, UsageError, oneLine, parseArgs, type CliArgs } from './args.ts';
 import type { CliContext } from './context.ts';
 import { presetsCommand } from './presetsCommand.ts';
+import { reproduceCommand } from './reproduce.ts';
 import { runCommand } from './runCommand.ts';
 import { compareCommand, showCommand } from './sessionCommands.ts';
 
@@ -66,6 +67,8 @@ async function dispatch(args: CliArgs, ctx: CliContext): Promise<number> {
       return compareCommand(args.files, args.json, ctx);
     case 'presets':
       return presetsCommand(args.json, ctx);
+    case 'reproduce':
+      return reproduceCommand(args, ctx);
     default: {
       const never: never = args;
       throw new Error(`unexpected command ${JSON.stringify(never)}`);

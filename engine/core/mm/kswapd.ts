@@ -54,6 +54,10 @@ export class Kswapd implements Actor {
         continue;
       }
       const end = pg.shrinkNode(this.clock, 1, false);
+      if (pg.lastEvicted === 0 && pg.scanAgain) {
+        this.advance(end); // folios considered, none evicted yet: go on next step
+        continue;
+      }
       if (pg.lastEvicted === 0) {
         if (this.wantsAging() !== null) continue; // the policy found it must age first: next step
         this.active = false;

@@ -26,13 +26,19 @@ import { AgingGate } from '../sim/policy/agingGate.ts';
 import { Clock } from '../sim/policy/clock.ts';
 import { ExactLru } from '../sim/policy/exactLru.ts';
 import { Mglru } from '../sim/policy/mglru.ts';
-import type { Policy, Promoter, Reclaimer } from '../sim/policy/policy.ts';
+import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from '../sim/policy/policy.ts';
 import { GS_EVICTIONS, GS_KSWAPD_NS, GS_RESIDENT, GS_WORDS, PG_RESIDENT } from '../sim/simLayout.ts';
 
 /** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
 export const MIN_LRU_BATCH = 64;
 /** PTRS_PER_PTE: look-around is clipped to the folio's PMD (one leaf table). */
 const PMD_PAGES = 512;
+/**
+ * Folios kswapd considers per scheduler step. The kernel's kswapd checks folios one after another,
+ * each taking and releasing the VM's MMU lock, while vCPUs run; one per step keeps its lock requests
+ * in virtual-time order with theirs (a scheduling granularity, not a kernel constant).
+ */
+const KSWAPD_SCAN_PER_STEP = 1;
 /** List heads per lruvec (MGLRU uses MAX_NR_GENS of them). */
 const HEADS = 8;
 
@@ -51,6 +57,10 @@ export class Pgdat implements Reclaimer {
   t = 0;
   /** Pages evicted by the last shrinkNode call. */
   lastEvicted = 0;
+  /** The last shrinkNode call stopped because its scan budget ran out (kswapd: call again at once). */
+  scanAgain = false;
+  /** Folio checks left in this call (kswapd: KSWAPD_SCAN_PER_STEP; direct reclaim: unbounded). */
+  private budget = Infinity;
   readonly guests: Guest[] = [];
   /** base[k]: first id of this worker's k-th guest. */
   private readonly base: number[] = [];
@@ -118,7 +128,12 @@ export class Pgdat implements Reclaimer {
   /** The lruvecs, for kswapd's aging decisions. */
   readonly lruvecPolicies: Policy[] = [];
 
+  spent(): boolean {
+    return this.budget <= 0;
+  }
+
   referenced(id: number, promoter: Promoter | null): boolean {
+    this.budget--;
     const k = this.guestOf(id);
     const g = this.guests[k];
     const gfn = id - this.base[k];
@@ -175,7 +190,6 @@ export class Pgdat implements Reclaimer {
       const hi = Math.min(end, b + g.pages) - b;
       h.t = this.t;
       h.kswapd = this.kswapd;
-      const t0 = this.t;
       for (let w = lo; w < hi; w += MIN_LRU_BATCH) {
         const n = Math.min(MIN_LRU_BATCH, hi - w);
         if (!anyResident(g.flags, w, n)) continue; // walk_pte_range skips empty PMDs/PTEs cheaply
@@ -183,7 +197,6 @@ export class Pgdat implements Reclaimer {
         this.promoteYoung(h.young, w, n, b, -1, promoter);
       }
       this.t = h.t;
-      if (this.kswapd) g.stats[g.sb + GS_KSWAPD_NS] += this.t - t0;
     }
   }
 
@@ -194,15 +207,19 @@ export class Pgdat implements Reclaimer {
   shrinkNode(t: number, nr: number, byVcpu: boolean, own?: Policy): number {
     this.t = t;
     this.kswapd = !byVcpu;
+    this.budget = byVcpu ? Infinity : KSWAPD_SCAN_PER_STEP;
+    this.scanAgain = false;
     let count = 0;
     // memcg mode, direct reclaim: the faulting VM's own memcg first (a deviation, see guestShrink).
     const first = own !== undefined && this.lruvecs.length > 1 ? this.lruvecs.find((l) => l.policy === own) : undefined;
     while (count < nr) {
       const lv = first !== undefined && !first.skip ? first : this.pickLruvec();
       if (lv === null) break;
-      // kswapd's busy time (isolate, folio_referenced, unmap, swap-out) goes to the victim's VM.
-      const t0 = this.t;
       const id = lv.policy.pickVictim(this, byVcpu);
+      if (id === SCAN_AGAIN) {
+        this.scanAgain = true;
+        break;
+      }
       if (id < 0) {
         if (this.lruvecs.length === 1) break;
         lv.skip = true; // nothing evictable there now: the others
@@ -211,9 +228,11 @@ export class Pgdat implements Reclaimer {
       const k = this.guestOf(id);
       const g = this.guests[k];
       this.t = g.evictOne(id - this.base[k], this.t, byVcpu);
-      if (!byVcpu) g.stats[g.sb + GS_KSWAPD_NS] += this.t - t0;
       count++;
     }
+    // kswapd's busy time (folio_referenced, unmap, swap-out) goes to the first VM of the node: only
+    // the node's sum is reported (kswapdWriteWaitShare), as the seed's kswapd profile is per node.
+    if (!byVcpu && this.guests.length > 0) this.guests[0].stats[this.guests[0].sb + GS_KSWAPD_NS] += this.t - t;
     for (const l of this.lruvecs) l.skip = false;
     this.lastEvicted = count;
     return this.t;
@@ -234,7 +253,10 @@ export class Pgdat implements Reclaimer {
   kswapdAgeStep(policy: Policy, t: number): boolean {
     this.t = t;
     this.kswapd = true;
-    return policy.ageStep(this);
+    this.budget = KSWAPD_SCAN_PER_STEP;
+    const more = policy.ageStep(this);
+    if (this.guests.length > 0) this.guests[0].stats[this.guests[0].sb + GS_KSWAPD_NS] += this.t - t;
+    return more;
   }
 
   /**

@@ -50,7 +50,7 @@ export function buildGuest(env: WorkerEnv, index: number, actors: Actor[], pgdat
     pinned: spec.protected,
     pgt: stage2PgtInit(env.arena, env.mm, START_LEVEL),
     lock: attachMmuLock(env.arena, index),
-    vlock: new VLock(sv.vlocks, index, sv.lockHist),
+    vlock: new VLock(index, sv.lockHist),
     rcu: env.rcu,
     tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, Math.max(1, tlbSpec.entries)) : null,
     flags: i32.subarray(r.flags, r.flags + pages),

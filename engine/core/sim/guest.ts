@@ -205,11 +205,13 @@ export class Guest {
     } else {
       s[sb + GS_COLD]++;
     }
-    const start = this.vlock.readStart(now);
+    // user_mem_abort: kvm->mmu_lock for read around the stage-2 map.
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const start = this.vlock.read(now, hold, false);
     const lockWait = start - now;
     s[sb + GS_LOCK_WAIT_NS] += lockWait;
     s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
-    now = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    now = start + hold;
     const attrs = this.attrLoByWrite[write ? 1 : 0];
     readLock(this.lock);
     let r: number;
@@ -217,8 +219,7 @@ export class Guest {
     while (r === EAGAIN);
     readUnlock(this.lock);
     if (r !== 0) throw new Error(`stage-2 map of guest ${this.index} gfn ${gfn} failed (${r}): table arena exhausted`);
-    this.vlock.readRelease(start, now, false);
-    s[sb + GS_LOCK_HOLD_NS] += now - start;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
     this.flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED);
     s[sb + GS_RESIDENT]++;
     s[sb + GS_S2_FAULTS]++;
@@ -237,15 +238,15 @@ export class Guest {
     const sb = this.sb;
     const c = this.costs;
     const trapped = t + c[C_AF_FAULT];
-    const start = this.vlock.readStart(trapped);
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const start = this.vlock.read(trapped, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - trapped;
     s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
     readLock(this.lock);
     stage2Mkyoung(this.pgt, gfn * PAGE);
     readUnlock(this.lock);
-    const end = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-    this.vlock.readRelease(start, end, false);
-    s[sb + GS_LOCK_HOLD_NS] += end - start;
+    const end = start + hold;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
     s[sb + GS_AF_FAULTS]++;
     s[sb + GS_STALL_NS] += end - t;
     // AF was clear because aging harvested it (with mapYoung): unconstrained, nothing clears AF.
@@ -259,16 +260,16 @@ export class Guest {
     const sb = this.sb;
     const c = this.costs;
     const trapped = t + c[C_S2_FAULT];
-    const start = this.vlock.readStart(trapped);
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const start = this.vlock.read(trapped, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - trapped;
     s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
     s[sb + GS_PRESSURE_NS] += start - trapped;
     readLock(this.lock);
     stage2SetWritable(this.pgt, gfn * PAGE);
     readUnlock(this.lock);
-    const end = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-    this.vlock.readRelease(start, end, false);
-    s[sb + GS_LOCK_HOLD_NS] += end - start;
+    const end = start + hold;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
     s[sb + GS_PERM_FAULTS]++;
     s[sb + GS_STALL_NS] += end - t;
     return end;
@@ -289,16 +290,16 @@ export class Guest {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
-    const start = this.vlock.writeStart(t);
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_TLB_INVALIDATE];
+    const start = this.vlock.write(t, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - t;
     if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
     else s[sb + GS_KSWAPD_WRITE_WAIT_NS] += start - t;
     writeLock(this.lock);
     stage2Unmap(this.pgt, gfn * PAGE, PAGE);
     writeUnlock(this.lock);
-    const end = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_TLB_INVALIDATE];
-    this.vlock.writeRelease(start, end, false);
-    s[sb + GS_LOCK_HOLD_NS] += end - start;
+    const end = start + hold;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
     if (this.tlbs !== null) this.tlbs.invalidate(gfn);
     s[sb + GS_TLBI]++;
     this.flags[gfn] = (this.flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;

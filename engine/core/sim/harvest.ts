@@ -101,6 +101,7 @@ export class Harvester {
   private readonly rmapLockless: boolean;
   private readonly bitmap = new Uint32Array(2);
   private readonly tcy = newTestClearYoungStats();
+  /** Virtual clock at begin (the work since then is the hold's length). */
   private holdStart = 0;
   private lockKind = 0; // 0 none (RCU), 1 write, 2 read
 
@@ -176,40 +177,42 @@ export class Harvester {
     g.stats[g.sb + GS_AGING_NS] += ns;
   }
 
-  /** Enter the mode's protection: 0 an RCU read-side section, 1 the write lock, 2 the read lock. */
+  /** Enter the mode's protection for the real table access: 0 RCU read-side, 1 write lock, 2 read lock. */
   private begin(kind: number): void {
     const g = this.g;
     this.lockKind = kind;
-    if (kind === 0) {
-      rcuReadLock(g.rcu);
-    } else {
-      const granted = kind === 1 ? g.vlock.writeStart(this.t) : g.vlock.readStart(this.t);
-      const wait = granted - this.t;
-      g.stats[g.sb + GS_LOCK_WAIT_NS] += wait;
-      if (kind === 1 && this.kswapd) g.stats[g.sb + GS_KSWAPD_WRITE_WAIT_NS] += wait;
-      this.t = granted + g.costs[C_LOCK_ACQUIRE];
-      if (kind === 1) writeLock(g.lock);
-      else readLock(g.lock);
-    }
     this.holdStart = this.t;
+    if (kind === 0) rcuReadLock(g.rcu);
+    else if (kind === 1) writeLock(g.lock);
+    else readLock(g.lock);
   }
 
+  /**
+   * Leave it, and place the work done since begin (this.t - holdStart of virtual time) on the VM's
+   * virtual lock: granted at or after the caller's clock, held for lockAcquire + the work.
+   */
   private end(): void {
     const g = this.g;
+    const work = this.t - this.holdStart;
+    const t = this.holdStart;
     switch (this.lockKind) {
       case 0:
         rcuReadUnlock(g.rcu);
         return;
       case 1:
         writeUnlock(g.lock);
-        g.vlock.writeRelease(this.holdStart, this.t, true);
         break;
       default:
         readUnlock(g.lock);
-        g.vlock.readRelease(this.holdStart, this.t, true);
         break;
     }
-    g.stats[g.sb + GS_LOCK_HOLD_NS] += this.t - this.holdStart;
+    const hold = g.costs[C_LOCK_ACQUIRE] + work;
+    const granted = this.lockKind === 1 ? g.vlock.write(t, hold, true) : g.vlock.read(t, hold, true);
+    const wait = granted - t;
+    g.stats[g.sb + GS_LOCK_WAIT_NS] += wait;
+    if (this.lockKind === 1 && this.kswapd) g.stats[g.sb + GS_KSWAPD_WRITE_WAIT_NS] += wait;
+    g.stats[g.sb + GS_LOCK_HOLD_NS] += hold;
+    this.t = granted + hold;
   }
 
   /** Test and clear AF of gfns [start, start + count), count <= 64, inside begin/end. */

@@ -22,6 +22,7 @@ import type { Actor } from './actor.ts';
 import { Kswapd } from '../mm/kswapd.ts';
 import { Pgdat } from '../mm/pgdat.ts';
 import { buildGuest, type WorkerEnv } from './buildGuest.ts';
+import { vclock } from './vlock.ts';
 import { costTable } from './costs.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
 import { HostFrames } from './hostFrames.ts';
@@ -130,6 +131,7 @@ export class SimWorkerCore {
         } else if (c < second) second = c;
       }
       if (best < 0 || bc >= end) break;
+      vclock.floor = bc; // no actor of this worker is earlier: the virtual locks may forget older holds
       const limit = second + SCHED_SLACK_NS;
       a[best].run(limit < end ? limit : end);
     }

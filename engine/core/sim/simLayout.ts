@@ -116,18 +116,17 @@ export const GS_TLB_FLUSH_VM = 35;
 export const GS_FOLIOS_CONSIDERED = 36;
 export const GS_WORDS = 48;
 
-// Virtual hold intervals [start, end) in ns (vlock.ts). R_START/R_END and RA_START/RA_END must stay adjacent.
-export const VL_W_START = 0; //          last writer hold
-export const VL_W_END = 1;
-export const VL_W_AGING = 2; //          1 if that writer was aging/harvest
-export const VL_R_START = 3; //          union of the latest overlapping reader holds (faults)
-export const VL_R_END = 4;
-export const VL_RA_START = 5; //         same for aging readers (locked-read harvest)
-export const VL_RA_END = 6;
-export const VL_RING_NEXT = 7; //        next slot of the writer ring
-export const VL_RING_BASE = 8; //        ring of the last VL_RING write holds: arrival, start, end, aging
-export const VL_RING = 64;
-export const VL_WORDS = VL_RING_BASE + VL_RING * 4;
+// Virtual MMU-lock holds (vlock.ts): two rings, the last VL_RING write holds and the last VL_RING read
+// holds, each entry [arrival, start, end, kind] in ns (kind: bit 0 write, bit 1 aging/harvest); per ring
+// its next slot and the latest end recorded in it.
+export const VL_W_NEXT = 0;
+export const VL_W_MAX_END = 1;
+export const VL_R_NEXT = 2;
+export const VL_R_MAX_END = 3;
+export const VL_RING = 256;
+export const VL_W_RING = 8;
+export const VL_R_RING = VL_W_RING + VL_RING * 4;
+export const VL_WORDS = VL_R_RING + VL_RING * 4;
 
 // Lock hold/wait histograms per guest (vlock.ts): four kinds x LH_BUCKETS log2 buckets (ns).
 export const LH_READ_WAIT = 0;

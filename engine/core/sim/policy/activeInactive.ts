@@ -16,7 +16,7 @@
 import type { DList } from '../dlist.ts';
 import { GS_AGING_PASSES } from '../simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
-import type { Policy, Reclaimer } from './policy.ts';
+import { SCAN_AGAIN, type Policy, type Reclaimer } from './policy.ts';
 
 const TAG_ACTIVE = 1;
 const TAG_INACTIVE = 2;
@@ -75,7 +75,10 @@ export class ActiveInactive implements Policy {
 
   /** Deactivate up to STEP_PAGES pages; false when the inactive list is no longer short (pass complete). */
   ageStep(r: Reclaimer): boolean {
-    for (let k = 0; k < STEP_PAGES && this.inactiveIsLow(); k++) this.deactivateTail(r);
+    for (let k = 0; k < STEP_PAGES && this.inactiveIsLow(); k++) {
+      this.deactivateTail(r);
+      if (r.spent()) break;
+    }
     if (this.inactiveIsLow()) return true;
     this.gate.end();
     return false;
@@ -108,6 +111,7 @@ export class ActiveInactive implements Policy {
         this.tag[v] = TAG_ACTIVE;
         this.nInactive--;
         this.nActive++;
+        if (r.spent()) return SCAN_AGAIN;
         continue;
       }
       list.remove(v);

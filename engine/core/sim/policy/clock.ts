@@ -6,7 +6,7 @@
  * (harvest 'none') every page looks old and CLOCK degenerates to FIFO.
  */
 import { OneListPolicy } from './oneList.ts';
-import type { Reclaimer } from './policy.ts';
+import { SCAN_AGAIN, type Reclaimer } from './policy.ts';
 
 export class Clock extends OneListPolicy {
   readonly seesEveryAccess = false;
@@ -20,6 +20,7 @@ export class Clock extends OneListPolicy {
       if (v < 0) return -1;
       if (r.referenced(v, null)) {
         list.moveToHead(this.head, v);
+        if (r.spent()) return SCAN_AGAIN;
         continue;
       }
       list.remove(v);

@@ -27,7 +27,7 @@
 import type { DList } from '../dlist.ts';
 import { GS_AGING_PASSES } from '../simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
-import type { Policy, Promoter, Reclaimer } from './policy.ts';
+import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from './policy.ts';
 
 export const MIN_NR_GENS = 2;
 export const MAX_NR_GENS = 4;
@@ -181,6 +181,7 @@ export class Mglru implements Policy, Promoter {
       }
       if (r.referenced(v, this)) {
         this.promote(v);
+        if (r.spent()) return SCAN_AGAIN;
         continue;
       }
       list.remove(v);

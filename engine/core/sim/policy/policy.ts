@@ -18,6 +18,9 @@
  * Policies are single-writer: only the worker that owns the lruvec calls them.
  */
 
+/** pickVictim's answer when the reclaimer's scan budget ran out before a victim was found: call again. */
+export const SCAN_AGAIN = -2;
+
 /** What a policy may do with a page found young by look-around or the walk. */
 export interface Promoter {
   promote(id: number): void;
@@ -37,6 +40,12 @@ export interface Reclaimer {
   walk(start: number, end: number, promoter: Promoter): void;
   /** should_walk_mmu() for every VM of this lruvec: false = aging takes the no-walk path. */
   canWalk(start: number, end: number): boolean;
+  /**
+   * Whether this call's scan budget is used up (kswapd considers one folio per scheduler step, so its
+   * MMU-lock requests interleave with the vCPUs' in virtual time; direct reclaim has no budget).
+   * Policies check it after each folio found young and return SCAN_AGAIN.
+   */
+  spent(): boolean;
 }
 
 export interface Policy {
