@@ -119,7 +119,8 @@ export interface ReclaimSpec {
   policy: ReclaimPolicy;
   harvest: HarvestMode;
   /**
-   * Minimum virtual milliseconds between the starts of two aging passes of a guest (a rate limit).
+   * What-if with no kernel counterpart, 0 = off (the kernel, and every preset): minimum virtual
+   * milliseconds between the starts of two aging passes of a lruvec (a rate limit).
    * Aging is reclaim-driven: a pass runs only when reclaim (kswapd below the low watermark, or direct
    * reclaim) needs one — MGLRU when too few generations are left or their spread is off
    * (should_run_aging), active/inactive when the inactive list is short (inactive_is_low) — never on a

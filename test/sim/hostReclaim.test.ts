@@ -166,7 +166,7 @@ describe('MGLRU walks page tables only with hardware AF (should_walk_mmu)', () =
     const a = new Int32Array(3 * (pages + 8));
     const m = new Mglru(
       new DList(a, 0, pages + 8),
-      new Int32Array(pages),
+      new Int16Array(pages),
       0,
       pages,
       pages,

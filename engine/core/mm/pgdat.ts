@@ -88,10 +88,10 @@ export class Pgdat implements Reclaimer {
     this.total = total;
     const perGuest = (config.reclaim.lruvec ?? 'host') === 'memcg';
     const nLruvecs = perGuest ? guestIndices.length : 1;
-    const a = new Int32Array(3 * (total + HEADS * Math.max(1, nLruvecs)));
+    // prev/next links (pages, then HEADS sentinels per lruvec) and a 16-bit tag per page: 10 bytes a page.
     const heads = HEADS * Math.max(1, nLruvecs);
-    const list = new DList(a, 0, total + heads);
-    const tag = a.subarray(2 * (total + heads), 2 * (total + heads) + total);
+    const list = new DList(new Int32Array(2 * (total + heads)), 0, total + heads);
+    const tag = new Int16Array(Math.max(1, total));
     for (let k = 0; k < nLruvecs; k++) {
       const first = perGuest ? this.base[k] : 0;
       const end = perGuest ? this.base[k] + guestPages[guestIndices[k]] : total;
@@ -308,7 +308,7 @@ export class Pgdat implements Reclaimer {
   }
 }
 
-function anyResident(flags: Int32Array, start: number, n: number): boolean {
+function anyResident(flags: Uint8Array, start: number, n: number): boolean {
   for (let i = start; i < start + n; i++) if ((flags[i] & PG_RESIDENT) !== 0) return true;
   return false;
 }
@@ -316,7 +316,7 @@ function anyResident(flags: Int32Array, start: number, n: number): boolean {
 function makePolicy(
   config: ScenarioConfig,
   list: DList,
-  tag: Int32Array,
+  tag: Int16Array,
   first: number,
   end: number,
   headBase: number,

@@ -53,7 +53,7 @@ export function buildGuest(env: WorkerEnv, index: number, actors: Actor[], pgdat
     vlock: new VLock(index, sv.lockHist),
     rcu: env.rcu,
     tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, Math.max(1, tlbSpec.entries)) : null,
-    flags: i32.subarray(r.flags, r.flags + pages),
+    flags: sv.pageFlags[index].subarray(r.flags, r.flags + pages),
     evictedAt: sv.pagesF64[index],
     evictBuckets: sv.evictBuckets.subarray(index * 2 * sv.buckets, (index + 1) * 2 * sv.buckets),
     stats: sv.stats,

@@ -62,8 +62,8 @@ export interface GuestParts {
   vlock: VLock;
   rcu: RcuThread;
   tlbs: Tlbs | null;
-  flags: Int32Array;
-  evictedAt: Float64Array;
+  flags: Uint8Array;
+  evictedAt: Float32Array;
   /** This guest's eviction-precision buckets: [0, n) evictions, [n, 2n) refaults in window (simLayout.ts). */
   evictBuckets: Float64Array;
   stats: Float64Array;
@@ -86,8 +86,8 @@ export class Guest {
   readonly rcu: RcuThread;
   readonly tlbs: Tlbs | null;
   readonly flushOnClear: boolean;
-  readonly flags: Int32Array;
-  readonly evictedAt: Float64Array;
+  readonly flags: Uint8Array;
+  readonly evictedAt: Float32Array;
   readonly evictBuckets: Float64Array;
   readonly stats: Float64Array;
   /** Base of this guest's counters in `stats`. */

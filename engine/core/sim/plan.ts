@@ -68,3 +68,18 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
     maxThreads: workers + 2,
   };
 }
+
+/**
+ * Simulator memory a run holds per guest page, in bytes: the stage-2 tables (the arena's table pages),
+ * page flags, eviction times, and the worker-local LRU lists (mm/pgdat.ts: prev/next links and a 16-bit
+ * tag). Excludes per-run constants (stats, sample rows, histograms) and per-vCPU TLBs.
+ */
+export function simBytesPerPage(plan: RunPlan): number {
+  const pages = plan.guestPages.reduce((a, b) => a + b, 0);
+  if (pages === 0) return 0;
+  const tables = plan.tablePages * 4096;
+  const flags = plan.guestPages.reduce((a, p) => a + (Math.ceil(p / 4) + 16) * 4, 0);
+  const evictedAt = pages * 4;
+  const lists = 2 * 4 * (pages + 8 * plan.guestPages.length) + 2 * pages;
+  return (tables + flags + evictedAt + lists) / pages;
+}

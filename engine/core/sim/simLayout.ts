@@ -30,13 +30,12 @@
  * stats: Float64Array(guests * GS_WORDS), guest g's counters at g * GS_WORDS (owner writes; the serial
  *   section also writes GS_RECLAIM_OWED, GS_RECLAIM_CREDIT, GS_S2_FAULTS_AT_BARRIER, while every worker waits).
  * vlocks: Float64Array(guests * VL_WORDS): virtual reservations of guest g's MMU lock (owner).
- * per guest g, pagesI32[g]: Int32Array(guestPagesI32Words(pages)) (owner):
- *   [0, pages)                        page flags (PG_*)
- *   [pages, 2*pages + LIST_HEADS)     list prev links  (nodes: pages, then LIST_HEADS sentinels)
- *   [.., + pages + LIST_HEADS)        list next links
- *   [.., + pages)                     per-page tag: MGLRU generation seq / active-inactive list id
- *   [.., + POLICY_WORDS)              policy scalars (POL_*)
- * per guest g, pagesF64[g]: Float64Array(pages): virtual time (ns) of the page's last eviction.
+ * per guest g, pagesI32[g] (owner): the page flags (PG_*), one byte per page (a Uint8Array view over
+ *   guestRegions(pages).words Int32 words). The LRU lists live in the worker's own memory (mm/pgdat.ts).
+ * per guest g, pagesF64[g]: Float32Array(pages): virtual time (ns) of the page's last eviction (float32:
+ *   24-bit mantissa, 64 ns resolution at 1 s and 8 us at 100 s, finer than any refault window).
+ * Memory per guest page: 1 (flags) + 4 (eviction time) + 10 (worker-local lists: prev, next, 16-bit tag)
+ *   + ~8.8 (stage-2 leaf descriptors with the arena's headroom) = ~24 bytes.
  * evictBuckets: Float64Array(guests * 2 * buckets) (owner): eviction precision by eviction time, one bucket
  *   per sample interval (bucket b = evictions at [b, b+1) * sampleNs); guest g at g * 2 * buckets:
  *   [0, buckets) evictions, [buckets, 2 * buckets) refaults within the window, by their eviction's bucket.
@@ -151,21 +150,14 @@ export const LIST_HEADS = 8;
 export const POLICY_WORDS = 16;
 
 export interface GuestRegions {
+  /** Byte offset of the flags (one byte per page). */
   flags: number;
-  prev: number;
-  next: number;
-  tag: number;
-  pol: number;
+  /** Int32 words of the region. */
   words: number;
 }
 
 export function guestRegions(pages: number): GuestRegions {
-  const flags = 0;
-  const prev = pages;
-  const next = prev + pages + LIST_HEADS;
-  const tag = next + pages + LIST_HEADS;
-  const pol = tag + pages;
-  return { flags, prev, next, tag, pol, words: pol + POLICY_WORDS };
+  return { flags: 0, words: Math.ceil(pages / 4) + POLICY_WORDS };
 }
 
 /** Every shared buffer of one run, as posted to each worker. */
@@ -193,7 +185,10 @@ export interface SimViews {
   stats: Float64Array;
   vlocks: Float64Array;
   pagesI32: Int32Array[];
-  pagesF64: Float64Array[];
+  /** Per guest: page flags, one byte per page (over pagesI32's buffer). */
+  pageFlags: Uint8Array[];
+  /** Per guest: virtual time of each page's last eviction. */
+  pagesF64: Float32Array[];
   evictBuckets: Float64Array;
   lockHist: Float64Array;
   opHist: Float64Array;
@@ -216,7 +211,7 @@ export function createSimBuffers(
     stats: new SharedArrayBuffer(n * GS_WORDS * 8),
     vlocks: new SharedArrayBuffer(n * VL_WORDS * 8),
     pagesI32: guestPages.map((p) => new SharedArrayBuffer(guestRegions(p).words * 4)),
-    pagesF64: guestPages.map((p) => new SharedArrayBuffer(p * 8)),
+    pagesF64: guestPages.map((p) => new SharedArrayBuffer(Math.max(1, p) * 4)),
     evictBuckets: new SharedArrayBuffer(Math.max(1, n * 2 * buckets) * 8),
     lockHist: new SharedArrayBuffer(Math.max(1, n * LH_WORDS) * 8),
     opHist: new SharedArrayBuffer(Math.max(1, n * OH_WORDS) * 8),
@@ -242,7 +237,8 @@ export function attachSimViews(b: SimBuffers): SimViews {
     stats: new Float64Array(b.stats),
     vlocks: new Float64Array(b.vlocks),
     pagesI32: b.pagesI32.map((s) => new Int32Array(s)),
-    pagesF64: b.pagesF64.map((s) => new Float64Array(s)),
+    pageFlags: b.pagesI32.map((s) => new Uint8Array(s)),
+    pagesF64: b.pagesF64.map((s) => new Float32Array(s)),
     evictBuckets: new Float64Array(b.evictBuckets),
     lockHist: new Float64Array(b.lockHist),
     opHist: new Float64Array(b.opHist),

@@ -33,7 +33,7 @@ export class ActiveInactive implements Policy {
 
   constructor(
     private readonly list: DList,
-    private readonly tag: Int32Array,
+    private readonly tag: Int16Array,
     headBase: number,
     private readonly stats: Float64Array,
     private readonly sb: number,

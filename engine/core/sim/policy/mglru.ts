@@ -50,7 +50,8 @@ export class Mglru implements Policy, Promoter {
 
   constructor(
     private readonly list: DList,
-    private readonly tag: Int32Array,
+    /** seq & 0xffff (16 bits: live generations span at most a few sequence numbers). */
+    private readonly tag: Int16Array,
     /** Ids [first, end) belong to this lruvec. */
     private readonly first: number,
     private readonly end: number,
@@ -82,8 +83,9 @@ export class Mglru implements Policy, Promoter {
 
   /** Move a resident page to the youngest generation (it was found young): folio_inc_gen / sort_folio. */
   promote(id: number): void {
-    // Pages of a folded generation keep their old tag: they sit in minSeq now.
-    const tagged = this.tag[id];
+    // Pages of a folded generation keep their old tag: they sit in minSeq now. The tag holds the low
+    // 16 bits of the seq; the seq is the one at most 0xffff below maxSeq.
+    const tagged = this.maxSeq - ((this.maxSeq - this.tag[id]) & 0xffff);
     const seq = tagged < this.minSeq ? this.minSeq : tagged;
     if (seq === this.maxSeq) return;
     this.list.moveToHead(this.head(this.maxSeq), id);
