@@ -265,7 +265,7 @@ describe('structure only (a draft being edited)', () => {
     expect(messageOf(validateScenarioStructure(bad, 'draft')).split('\n')).toEqual([
       'invalid scenario (3 problems):',
       'draft.host.memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got -1',
-      'draft.reclaim.extra: unknown key (expected one of: policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs)',
+      'draft.reclaim.extra: unknown key (expected one of: policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs, lruvec, rmapFlushYoung)',
       'draft.guests[1].vcpus: expected a number, got string "2"',
     ]);
   });
