@@ -11,6 +11,8 @@ import { AgingGate } from '../../engine/core/sim/policy/agingGate.ts';
 import type { Promoter, Reclaimer } from '../../engine/core/sim/policy/policy.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
 import { runInProcess } from '../../engine/core/sim/run.ts';
+import { C_SWAP_IN } from '../../engine/core/sim/costs.ts';
+import { SSD_SWAP_IN_NS, swapInNs } from '../../engine/core/mm/swap.ts';
 import { hardware } from './fixtures.ts';
 
 type S = RunSummary & SummaryExtras;
@@ -196,5 +198,20 @@ describe('MGLRU walks page tables only with hardware AF (should_walk_mmu)', () =
     expect(s.agingPasses).toBeGreaterThan(0);
     expect(s.ptesScanned).toBe(s.foliosConsidered);
     expect(s.afFaults).toBeGreaterThan(0);
+  });
+});
+
+describe('the swap device a refault waits for (mm/swap.ts)', () => {
+  it('zram: the profile swapIn figure; ssd: an SSD read; a run with an SSD stalls its refaults longer', () => {
+    const c = twoGuests({ lruvec: 'host' });
+    const costs = new Float64Array(16);
+    costs[C_SWAP_IN] = 10_000;
+    expect(swapInNs(c, costs)).toBe(10_000);
+    const ssd = { ...c, host: { ...c.host, swap: { device: 'ssd' as const, sizeMiB: 64 } } };
+    expect(swapInNs(ssd, costs)).toBe(SSD_SWAP_IN_NS);
+    const a = runInProcess(c).summary;
+    const b = runInProcess(ssd).summary;
+    expect(a.refaults).toBeGreaterThan(0);
+    expect(b.vcpuStallNs / b.refaults).toBeGreaterThan(a.vcpuStallNs / a.refaults + 50_000);
   });
 });

@@ -15,8 +15,9 @@ import type { MmuLock } from '../mmuLock.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from '../mmuLock.ts';
 import { EAGAIN, stage2Map, stage2Mkyoung, stage2SetWritable, stage2Unmap, type Pgt } from '../pgtable.ts';
 import type { RcuThread } from '../rcu.ts';
-import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_IN, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
+import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
+import { swapInNs } from '../mm/swap.ts';
 import type { Harvester } from './harvest.ts';
 import type { HostFrames } from './hostFrames.ts';
 import type { Policy } from './policy/policy.ts';
@@ -108,6 +109,8 @@ export class Guest {
   /** Parallel runs: the min-watermark check is settled at the barrier (GS_RECLAIM_OWED), see fault. */
   private readonly deferMin: boolean;
   private readonly windowNs: number;
+  /** A refault's wait for the swap device (mm/swap.ts: zram = the profile's swapIn, SSD = a block read). */
+  private readonly swapInNs: number;
   private readonly frameBase: number;
   private readonly bucketNs: number;
   private readonly buckets: number;
@@ -138,6 +141,7 @@ export class Guest {
     this.deferMin = p.deferMin && !this.demandOnly && !this.pinned;
     this.reserve = this.demandOnly || this.deferMin ? 0 : p.host.min;
     this.windowNs = p.config.run.refaultWindowMs * 1e6;
+    this.swapInNs = swapInNs(p.config, p.costs);
     this.frameBase = p.index * 2 ** FRAME_GUEST_SHIFT;
     const young = p.config.reclaim.mapYoung;
     this.attrLoByWrite = [leafAttrs({ write: false, young }), leafAttrs({ write: true, young })];
@@ -195,7 +199,7 @@ export class Guest {
     const f = this.flags[gfn];
     const refault = (f & PG_SWAPPED) !== 0;
     if (refault) {
-      now += c[C_SWAP_IN];
+      now += this.swapInNs;
       s[sb + GS_REFAULTS]++;
       const evictedAt = this.evictedAt[gfn];
       if (t - evictedAt <= this.windowNs) {
