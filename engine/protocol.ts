@@ -79,7 +79,14 @@ export type WorkloadSpec = WorkloadShape & {
 type WorkloadShape =
   | { kind: 'zipf'; pages: number; theta: number; writeFraction: number; thinkNs: number }
   | { kind: 'uniform'; pages: number; writeFraction: number; thinkNs: number }
-  | { kind: 'scan'; pages: number; writeFraction: number; thinkNs: number }
+  | {
+      kind: 'scan';
+      pages: number;
+      writeFraction: number;
+      thinkNs: number;
+      /** Each vCPU sweeps only its own 1/vcpus slice (max_guest_memory_test); absent: all of it, staggered. */
+      slices?: boolean;
+    }
   | {
       kind: 'hotset';
       pages: number;

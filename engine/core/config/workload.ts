@@ -16,8 +16,9 @@ export function workloadKeys(kind: WorkloadKind): readonly string[] {
     case 'zipf':
       return ['kind', 'pages', 'theta', 'writeFraction', 'thinkNs', 'opAccesses'];
     case 'uniform':
-    case 'scan':
       return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses'];
+    case 'scan':
+      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'slices'];
     case 'hotset':
       return ['kind', 'pages', 'hotPages', 'hotProbability', 'shiftEveryMs', 'writeFraction', 'thinkNs', 'opAccesses'];
     case 'trace':
@@ -45,6 +46,7 @@ export function readWorkloadSpec(problems: Problems, x: unknown, path: string): 
   const spec = readKindFields(f, kind);
   // Optional: accesses per vCPU operation (ops/s and op latency are reported when set).
   if (f.has('opAccesses')) spec.opAccesses = f.num('opAccesses', { min: 1, max: 4096, integer: true });
+  if (spec.kind === 'scan' && f.has('slices')) spec.slices = f.bool('slices');
   return problems.since(mark) === 0 ? spec : undefined;
 }
 

@@ -26,6 +26,9 @@ export class WorkloadGen {
   private readonly trace: Uint32Array | null = null;
   private cursor = 0;
   private readonly stride: number = 1;
+  /** Scan: the range this vCPU sweeps (the whole guest, or its slice). */
+  private sliceStart = 0;
+  private sliceEnd = 0;
   private readonly hotPages: number = 0;
   private readonly hotProbability: number = 0;
   private readonly shiftNs: number = 0;
@@ -59,6 +62,11 @@ export class WorkloadGen {
         this.kind = K_SCAN;
         this.pages = Math.min(spec.pages, guestPages);
         this.cursor = Math.floor((index * this.pages) / count);
+        if (spec.slices === true) {
+          // max_guest_memory_test: each vCPU sweeps only its own slice.
+          this.sliceStart = this.cursor;
+          this.sliceEnd = Math.max(this.cursor + 1, Math.floor(((index + 1) * this.pages) / count));
+        } else this.sliceEnd = this.pages;
         break;
       case 'hotset':
         this.kind = K_HOTSET;
@@ -89,7 +97,7 @@ export class WorkloadGen {
         return this.prng.nextBelow(this.pages);
       case K_SCAN: {
         const g = this.cursor;
-        this.cursor = g + 1 === this.pages ? 0 : g + 1;
+        this.cursor = g + 1 === this.sliceEnd ? this.sliceStart : g + 1;
         return g;
       }
       case K_HOTSET: {
