@@ -84,7 +84,10 @@ type WorkloadShape =
       pages: number;
       writeFraction: number;
       thinkNs: number;
-      /** Each vCPU sweeps only its own 1/vcpus slice (max_guest_memory_test); absent: all of it, staggered. */
+      /**
+       * Each vCPU sweeps only its own 1/vcpus slice and waits at the end of each pass until every vCPU
+       * of the guest finished it (max_guest_memory_test's rendezvous); absent: all of it, staggered.
+       */
       slices?: boolean;
     }
   | {

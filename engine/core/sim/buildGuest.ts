@@ -20,7 +20,7 @@ import { guestRegions, type SimViews } from './simLayout.ts';
 import { Tlbs } from './tlb.ts';
 import { VCpu } from './vcpu.ts';
 import { VLock } from './vlock.ts';
-import { WorkloadGen } from './workload.ts';
+import { PassBarrier, WorkloadGen } from './workload.ts';
 
 export interface WorkerEnv {
   config: ScenarioConfig;
@@ -76,9 +76,10 @@ export function buildGuest(env: WorkerEnv, index: number, actors: Actor[], pgdat
   g.idBase = pgdat.idOf(k, 0);
   g.lruvec = pgdat.policyOf(k);
   pgdat.attach(k, g);
+  const barrier = new PassBarrier(spec.vcpus);
   for (let v = 0; v < spec.vcpus; v++) {
     const prng = new Prng(config.run.seed, index * 4096 + v);
-    const wl = new WorkloadGen(spec.workload, pages, prng, v, spec.vcpus, sv.traces[index] ?? undefined);
+    const wl = new WorkloadGen(spec.workload, pages, prng, v, spec.vcpus, sv.traces[index] ?? undefined, barrier);
     actors.push(new VCpu(g, v, wl, config.hardware.hafdbs, 0));
   }
   return g;

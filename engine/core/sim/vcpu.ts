@@ -28,7 +28,7 @@ import {
   GS_VCPU_NS,
   GS_VCPUS_DONE,
 } from './simLayout.ts';
-import type { WorkloadGen } from './workload.ts';
+import { WL_WAIT, type WorkloadGen } from './workload.ts';
 
 /** Virtual wait before a vCPU retries a fault that found no frame and nothing to evict. */
 export const FRAME_RETRY_NS = 10_000;
@@ -92,6 +92,10 @@ export class VCpu implements Actor {
       if (gfn < 0) {
         gfn = wl.next(t);
         if (gfn < 0) {
+          if (gfn === WL_WAIT) {
+            t += FRAME_RETRY_NS; // at the workload's rendezvous: idle until the other vCPUs arrive
+            continue;
+          }
           this.finish(t);
           return;
         }
