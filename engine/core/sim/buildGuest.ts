@@ -42,7 +42,6 @@ export function buildGuest(env: WorkerEnv, index: number, actors: Actor[], pgdat
   const spec = config.guests[index];
   const pages = plan.guestPages[index];
   const r = guestRegions(pages);
-  const i32 = sv.pagesI32[index];
   const tlbSpec = config.reclaim.tlb;
   const g = new Guest({
     index,
