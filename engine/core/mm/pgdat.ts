@@ -65,6 +65,8 @@ export class Pgdat implements Reclaimer {
   /** base[k]: first id of this worker's k-th guest. */
   private readonly base: number[] = [];
   readonly total: number;
+  /** The policies' per-page tags (MGLRU seq & 0xffff, active/inactive list), by host-wide id (heat map). */
+  readonly tag: Int16Array;
   private readonly lruvecs: Lruvec[] = [];
   /** The lruvec of each local guest. */
   private readonly lruvecOf: Lruvec[] = [];
@@ -92,6 +94,7 @@ export class Pgdat implements Reclaimer {
     const heads = HEADS * Math.max(1, nLruvecs);
     const list = new DList(new Int32Array(2 * (total + heads)), 0, total + heads);
     const tag = new Int16Array(Math.max(1, total));
+    this.tag = tag;
     for (let k = 0; k < nLruvecs; k++) {
       const first = perGuest ? this.base[k] : 0;
       const end = perGuest ? this.base[k] + guestPages[guestIndices[k]] : total;

@@ -26,6 +26,7 @@ import { vclock } from './vlock.ts';
 import { costTable } from './costs.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
 import { HostFrames } from './hostFrames.ts';
+import { ageKindOf, GuestHeatSampler, heatIntervalNs } from './heatmap.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
 import type { RunPlan } from './plan.ts';
 import {
@@ -63,6 +64,8 @@ const BARRIER_SPINS = 2_000;
 export interface SimSink {
   rows(startRow: number, rows: Float64Array[]): void;
   progress(virtualNs: number): void;
+  /** Optional: stage-2 heat-map columns of this worker's guests (heatmap.ts); no sampling without it. */
+  heat?(guest: number, tMs: number, cells: Uint8Array): void;
 }
 
 /** Shared state a run starts from; the host calls this once before starting workers. */
@@ -83,6 +86,11 @@ export class SimWorkerCore {
   private readonly grid: PrecisionGrid;
   /** Scratch: frame takes per guest in the quantum (settleMinWatermark). */
   private readonly takes: Float64Array;
+  /** Heat-map samplers of this worker's guests (when the sink takes heat columns). */
+  private readonly heat: { guest: number; sampler: GuestHeatSampler }[] = [];
+  private heatNext = 0;
+  private heatLast = -1;
+  private readonly heatNs: number;
 
   constructor(
     readonly config: ScenarioConfig,
@@ -104,12 +112,26 @@ export class SimWorkerCore {
     const mine: number[] = [];
     for (let g = 0; g < config.guests.length; g++) if (plan.owner[g] === workerIndex) mine.push(g);
     const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.workers);
-    mine.forEach((g, k) => buildGuest(this.env, g, this.actors, pgdat, k));
+    const ageKind = ageKindOf(config.reclaim.policy);
+    mine.forEach((g, k) => {
+      const guest = buildGuest(this.env, g, this.actors, pgdat, k);
+      if (!sink.heat) return;
+      // The policy's tags live on the node's lruvec, indexed by host-wide page id (mm/pgdat.ts).
+      const src = { pages: guest.pages, flags: guest.flags, tag: pgdat.tag, tagBase: guest.idBase, pgt: guest.pgt };
+      this.heat.push({ guest: g, sampler: new GuestHeatSampler(src, ageKind) });
+    });
     if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected))
       this.actors.push(new Kswapd(pgdat, host));
+    this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
+    this.heatNext = this.heatNs;
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
     this.grid = precisionGrid(config);
     this.takes = new Float64Array(config.guests.length);
+  }
+
+  /** The actors this worker runs, in scheduling order (the runner may swap in replay.ts's fast path). */
+  get actorList(): Actor[] {
+    return this.actors;
   }
 
   /** Run every actor of this worker up to virtual time `end`. */
@@ -117,6 +139,7 @@ export class SimWorkerCore {
     const a = this.actors;
     const n = a.length;
     for (;;) {
+      if (this.stopRequested()) break; // stop within one actor step, not only at the barrier (issue 11)
       let best = -1;
       let bc = Infinity;
       let second = Infinity;
@@ -146,14 +169,38 @@ export class SimWorkerCore {
   loop(): 'done' | 'aborted' {
     const c = this.sv.control;
     for (;;) {
-      this.runUntil(this.sv.time[TIME_QUANTUM_END]);
+      const qEnd = this.sv.time[TIME_QUANTUM_END];
+      this.runUntil(qEnd);
+      if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
       if (!this.barrier()) return 'aborted';
-      if (atomics.load(c, CTL_DONE) === 1) return 'done';
+      if (atomics.load(c, CTL_DONE) === 1) {
+        if (this.heatLast < this.sv.time[TIME_NOW]) this.sampleHeat(this.sv.time[TIME_NOW]);
+        return 'done';
+      }
       while (atomics.load(c, CTL_PAUSE) === 1) {
         if (atomics.load(c, CTL_ABORT) === 1) return 'aborted';
         atomics.wait(c, CTL_PAUSE, 1, 100);
       }
     }
+  }
+
+  /**
+   * Stop or abort asked for: one atomic load per scheduler step. Each step runs one actor from the
+   * smallest clock to the next-smallest (+ SCHED_SLACK_NS), at >= 1 ns per access (MEM_ACCESS_NS), so
+   * a stop is seen within milliseconds of wall time. The quantum is then cut short: the serial section
+   * ends the run at that quantum (the last sample row covers the accesses made).
+   */
+  private stopRequested(): boolean {
+    const c = this.sv.control;
+    return atomics.load(c, CTL_STOP) === 1 || atomics.load(c, CTL_ABORT) === 1;
+  }
+
+  /** A heat-map column of each of this worker's guests at virtual time tNs (between quanta: nothing runs). */
+  private sampleHeat(tNs: number): void {
+    while (this.heatNext <= tNs) this.heatNext += this.heatNs;
+    if (this.heat.length === 0) return;
+    this.heatLast = tNs;
+    for (const h of this.heat) this.sink.heat?.(h.guest, tNs / 1e6, h.sampler.sample());
   }
 
   /** Quiesce RCU (every deferred table free runs) and give the reader slot back. */
@@ -246,7 +293,8 @@ export class SimWorkerCore {
     }
     const allDone = vDone >= this.totalVcpus;
     const stop = atomics.load(c, CTL_STOP) === 1;
-    const now = allDone ? Math.min(clockMax, qEnd) : qEnd;
+    // Stopped: the quantum may have been cut short (runUntil), so time is what the vCPUs reached.
+    const now = allDone || stop ? Math.min(clockMax, qEnd) : qEnd;
     const finished = allDone || stop || qEnd >= plan.endNs;
     const rows: Float64Array[] = [];
     while (t[TIME_NEXT_SAMPLE] <= now) {

@@ -36,9 +36,10 @@ export class WorkloadGen {
   private readonly kind: number;
   private readonly pages: number;
   private readonly zipf: ZipfSampler | null = null;
-  private readonly trace: Uint32Array | null = null;
-  private cursor = 0;
-  private readonly stride: number = 1;
+  /** Trace replay: the guest's page ids, the next index and the step (replay.ts reads them directly). */
+  readonly trace: Uint32Array | null = null;
+  cursor = 0;
+  readonly stride: number = 1;
   /** Scan: the range this vCPU sweeps (the whole guest, or its slice). */
   private sliceStart = 0;
   private sliceEnd = 0;
