@@ -14,6 +14,7 @@
 import type { RunEvent, RunResult, ScenarioConfig } from '../protocol.ts';
 import { atomics } from '../core/atomics.ts';
 import { NCOLS, rowsToColumns } from '../core/sim/metrics.ts';
+import { heatStoreFor } from '../core/sim/run.ts';
 import { buildResult, prepareRun, RowStore } from '../core/sim/run.ts';
 import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE, CTL_STOP } from '../core/sim/simLayout.ts';
 import { toErrorInfo, type SpawnWorker, type WorkerLike, type WorkerToHost } from './messages.ts';
@@ -28,6 +29,8 @@ export interface StartRunOptions {
   runId?: string;
   /** Test hook: worker 0 throws after this many quanta. */
   failAfterQuanta?: number;
+  /** Sample the stage-2 heat map into RunResult.heatmap and 'heat' events (default true). */
+  heatmap?: boolean;
   /** Tests and bench: false keeps an eligible trace replay off the fast path (core/sim/replay.ts). */
   replay?: boolean;
 }
@@ -56,6 +59,7 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
   const { plan, buffers } = prepared;
   const control = new Int32Array(buffers.control);
   const store = new RowStore();
+  const heat = heatStoreFor(prepared);
   const workers: WorkerLike[] = [];
   const wall0 = Date.now();
   let finished = 0;
@@ -129,6 +133,10 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
           virtualMs: m.virtualNs / 1e6,
         });
         return;
+      case 'heat':
+        heat.put(m.guest, m.tMs, m.cells);
+        emit({ type: 'heat', runId, guest: m.guest, tMs: m.tMs, cells: m.cells });
+        return;
       case 'finished':
         // A worker aborts because a peer failed; the peer's own 'error' arrives on another port, maybe
         // later: wait for it (it settles the run with the real cause), and blame no one only if it never came.
@@ -137,6 +145,7 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
         if (aborted > 0) return fail(new Error('a simulation worker aborted the run'));
         try {
           const result = buildResult(prepared, store.data, store.count, Date.now() - wall0);
+          if (options.heatmap !== false) result.heatmap = heat.result();
           settled = true;
           terminateAll();
           emit({ type: 'done', runId, result });
@@ -177,6 +186,7 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
           buffers,
           workerIndex: i,
           failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
+          heatmap: options.heatmap,
           replay: options.replay,
         },
       });

@@ -34,6 +34,12 @@ export function serveSimWorker(port: WorkerPort): void {
           const core = new SimWorkerCore(d.config, d.plan, d.buffers, d.workerIndex, {
             rows: (startRow, rows) => out.addRows(startRow, rows),
             progress: (virtualNs) => out.progress(virtualNs),
+            ...(d.heatmap === false
+              ? {}
+              : {
+                  heat: (guest: number, tMs: number, cells: Uint8Array) =>
+                    port.post({ type: 'heat', guest, tMs, cells }),
+                }),
           });
           if (d.failAfterQuanta !== undefined) {
             const run = core.runUntil.bind(core);

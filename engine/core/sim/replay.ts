@@ -26,6 +26,7 @@ import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../descriptor.ts';
 import { EAGAIN } from '../pgtable.ts';
 import { mapPage, unmapPage } from '../pgtableFast.ts';
+import { rcuPoll } from '../rcu.ts';
 import type { Actor } from './actor.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_IN, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
 import type { RunPlan } from './plan.ts';
@@ -218,9 +219,13 @@ export class TraceReplay extends VCpu {
     now = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
     const lo = write ? this.attrLoW : this.attrLo;
     const hi = write ? this.attrHiW : this.attrHi;
-    let r: number;
-    do r = mapPage(g.pgt, gfn, this.frameBase + gfn, lo, hi, true);
-    while (r === EAGAIN);
+    let r = this.map(gfn, lo, hi);
+    // ENOMEM: every free table page is an unlinked one waiting for its grace period; as in
+    // Guest.fault, the ripe RCU frees run now and the map retries.
+    for (let tries = 0; r !== 0 && tries < 3; tries++) {
+      rcuPoll(g.rcu);
+      r = this.map(gfn, lo, hi);
+    }
     if (r !== 0) throw new Error(`stage-2 map of guest ${g.index} gfn ${gfn} failed (${r}): table arena exhausted`);
     vlock.readRelease(start, now, false);
     s[sb + GS_LOCK_HOLD_NS] += now - start;
@@ -269,5 +274,12 @@ export class TraceReplay extends VCpu {
   private bucketOf(t: number): number {
     const b = Math.floor(t / this.bucketNs);
     return b < this.buckets ? b : this.buckets - 1;
+  }
+
+  private map(gfn: number, lo: number, hi: number): number {
+    let r: number;
+    do r = mapPage(this.g.pgt, gfn, this.frameBase + gfn, lo, hi, true);
+    while (r === EAGAIN);
+    return r;
   }
 }

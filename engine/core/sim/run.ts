@@ -8,6 +8,7 @@
 import type { RunResult, ScenarioConfig } from '../../protocol.ts';
 import { validateScenario } from '../config/index.ts';
 import { attachArena, createArena } from '../layout.ts';
+import { ageKindOf, HeatStore } from './heatmap.ts';
 import { NCOLS, rowsToColumns, summarize } from './metrics.ts';
 import { planRun, type RunPlan } from './plan.ts';
 import {
@@ -53,13 +54,25 @@ function distinctPages(t: Uint32Array): number {
 export function prepareRun(config: ScenarioConfig, traces: Record<string, Uint32Array>, workers: number): PreparedRun {
   checkRunnable(config, traces);
   const plan = planRun(config, workers);
-  const arena = createArena({
-    tablePages: plan.tablePages,
-    maxThreads: plan.maxThreads,
-    maxLocks: config.guests.length,
-  });
   const guestTraces = config.guests.map((g) => (g.workload.kind === 'trace' ? traces[g.workload.trace] : null));
-  const buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);
+  let buffers: SimBuffers;
+  try {
+    const arena = createArena({
+      tablePages: plan.tablePages,
+      maxThreads: plan.maxThreads,
+      maxLocks: config.guests.length,
+    });
+    buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    // Shared buffers too large for this machine: a config problem the user can act on, naming the field.
+    const mib = config.guests.reduce((a, g) => a + g.memoryMiB, 0);
+    const err = new Error(
+      `guests: the guests total ${mib} MiB and this machine could not allocate the simulator's buffers for them; use smaller guests`,
+    );
+    err.name = 'ConfigError';
+    throw err;
+  }
   initSimState(buffers, plan);
   return { config, plan, buffers };
 }
@@ -82,6 +95,15 @@ export function buildResult(p: PreparedRun, rows: Float64Array, rowCount: number
   };
 }
 
+/** The host-side collector of a run's heat-map columns (RunResult.heatmap). */
+export function heatStoreFor(p: PreparedRun): HeatStore {
+  return new HeatStore(
+    p.config.guests.map((g) => g.name),
+    p.plan.guestPages,
+    ageKindOf(p.config.reclaim.policy),
+  );
+}
+
 /** Row-major sample storage that grows; rows may arrive out of order (any worker may emit). */
 export class RowStore {
   data = new Float64Array(64 * NCOLS);
@@ -102,6 +124,8 @@ export class RowStore {
 export interface InProcessOptions {
   /** Take the trace-replay fast path when the run is eligible (replay.ts); default true. */
   replay?: boolean;
+  /** Sample the stage-2 heat map into RunResult.heatmap (default false in process). */
+  heatmap?: boolean;
 }
 
 /** Run a scenario to completion on this thread (deterministic: one worker's logic). */
@@ -114,14 +138,18 @@ export function runInProcess(
   const p = prepareRun({ ...config, run: { ...config.run, deterministic: true } }, traces, 1);
   p.config = config;
   const store = new RowStore();
+  const heat = options.heatmap ? heatStoreFor(p) : null;
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
     rows: (s, r) => store.put(s, r),
     progress: () => {},
+    ...(heat ? { heat: (g: number, t: number, cells: Uint8Array) => heat.put(g, t, cells) } : {}),
   });
   if (options.replay ?? true) selectReplay(core.actorList, p.config, p.plan);
   core.loop();
   core.close();
-  return buildResult(p, store.data, store.count, Date.now() - wall0);
+  const result = buildResult(p, store.data, store.count, Date.now() - wall0);
+  if (heat) result.heatmap = heat.result();
+  return result;
 }
 
 /**

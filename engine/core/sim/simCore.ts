@@ -23,6 +23,7 @@ import { buildGuest, type WorkerEnv } from './buildGuest.ts';
 import { costTable } from './costs.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
 import { HostFrames } from './hostFrames.ts';
+import { ageKindOf, GuestHeatSampler, heatIntervalNs } from './heatmap.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
 import type { RunPlan } from './plan.ts';
 import {
@@ -43,6 +44,7 @@ import {
   GS_S2_FAULTS_AT_BARRIER,
   GS_VCPUS_DONE,
   GS_WORDS,
+  guestRegions,
   TIME_NEXT_SAMPLE,
   TIME_NOW,
   TIME_PREV_T,
@@ -60,6 +62,8 @@ const BARRIER_SPINS = 2_000;
 export interface SimSink {
   rows(startRow: number, rows: Float64Array[]): void;
   progress(virtualNs: number): void;
+  /** Optional: stage-2 heat-map columns of this worker's guests (heatmap.ts); no sampling without it. */
+  heat?(guest: number, tMs: number, cells: Uint8Array): void;
 }
 
 /** Shared state a run starts from; the host calls this once before starting workers. */
@@ -80,6 +84,11 @@ export class SimWorkerCore {
   private readonly grid: PrecisionGrid;
   /** Scratch: frame takes per guest in the quantum (settleMinWatermark). */
   private readonly takes: Float64Array;
+  /** Heat-map samplers of this worker's guests (when the sink takes heat columns). */
+  private readonly heat: { guest: number; sampler: GuestHeatSampler }[] = [];
+  private heatNext = 0;
+  private heatLast = -1;
+  private readonly heatNs: number;
 
   constructor(
     readonly config: ScenarioConfig,
@@ -97,8 +106,17 @@ export class SimWorkerCore {
     const mm = mmuMmOps(arena, rcu);
     const host = new HostFrames(this.sv.control, plan.hostFrames, plan.minFrames, plan.lowFrames, plan.highFrames);
     this.env = { config, plan, arena, sv: this.sv, rcu, mm, costs: costTable(config.hardware), host };
-    for (let g = 0; g < config.guests.length; g++)
-      if (plan.owner[g] === workerIndex) buildGuest(this.env, g, this.actors);
+    const ageKind = ageKindOf(config.reclaim.policy);
+    for (let g = 0; g < config.guests.length; g++) {
+      if (plan.owner[g] !== workerIndex) continue;
+      const guest = buildGuest(this.env, g, this.actors);
+      if (!sink.heat) continue;
+      const r = guestRegions(guest.pages);
+      const src = { pages: guest.pages, flags: guest.flags, tag: this.sv.pagesI32[g], tagBase: r.tag, pgt: guest.pgt };
+      this.heat.push({ guest: g, sampler: new GuestHeatSampler(src, ageKind) });
+    }
+    this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
+    this.heatNext = this.heatNs;
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
     this.grid = precisionGrid(config);
     this.takes = new Float64Array(config.guests.length);
@@ -114,6 +132,7 @@ export class SimWorkerCore {
     const a = this.actors;
     const n = a.length;
     for (;;) {
+      if (this.stopRequested()) break; // stop within one actor step, not only at the barrier (issue 11)
       let best = -1;
       let bc = Infinity;
       let second = Infinity;
@@ -142,14 +161,38 @@ export class SimWorkerCore {
   loop(): 'done' | 'aborted' {
     const c = this.sv.control;
     for (;;) {
-      this.runUntil(this.sv.time[TIME_QUANTUM_END]);
+      const qEnd = this.sv.time[TIME_QUANTUM_END];
+      this.runUntil(qEnd);
+      if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
       if (!this.barrier()) return 'aborted';
-      if (atomics.load(c, CTL_DONE) === 1) return 'done';
+      if (atomics.load(c, CTL_DONE) === 1) {
+        if (this.heatLast < this.sv.time[TIME_NOW]) this.sampleHeat(this.sv.time[TIME_NOW]);
+        return 'done';
+      }
       while (atomics.load(c, CTL_PAUSE) === 1) {
         if (atomics.load(c, CTL_ABORT) === 1) return 'aborted';
         atomics.wait(c, CTL_PAUSE, 1, 100);
       }
     }
+  }
+
+  /**
+   * Stop or abort asked for: one atomic load per scheduler step. Each step runs one actor from the
+   * smallest clock to the next-smallest (+ SCHED_SLACK_NS), at >= 1 ns per access (MEM_ACCESS_NS), so
+   * a stop is seen within milliseconds of wall time. The quantum is then cut short: the serial section
+   * ends the run at that quantum (the last sample row covers the accesses made).
+   */
+  private stopRequested(): boolean {
+    const c = this.sv.control;
+    return atomics.load(c, CTL_STOP) === 1 || atomics.load(c, CTL_ABORT) === 1;
+  }
+
+  /** A heat-map column of each of this worker's guests at virtual time tNs (between quanta: nothing runs). */
+  private sampleHeat(tNs: number): void {
+    while (this.heatNext <= tNs) this.heatNext += this.heatNs;
+    if (this.heat.length === 0) return;
+    this.heatLast = tNs;
+    for (const h of this.heat) this.sink.heat?.(h.guest, tNs / 1e6, h.sampler.sample());
   }
 
   /** Quiesce RCU (every deferred table free runs) and give the reader slot back. */
@@ -242,7 +285,8 @@ export class SimWorkerCore {
     }
     const allDone = vDone >= this.totalVcpus;
     const stop = atomics.load(c, CTL_STOP) === 1;
-    const now = allDone ? Math.min(clockMax, qEnd) : qEnd;
+    // Stopped: the quantum may have been cut short (runUntil), so time is what the vCPUs reached.
+    const now = allDone || stop ? Math.min(clockMax, qEnd) : qEnd;
     const finished = allDone || stop || qEnd >= plan.endNs;
     const rows: Float64Array[] = [];
     while (t[TIME_NEXT_SAMPLE] <= now) {
