@@ -560,4 +560,6 @@ export interface SweepApi {
   ): Promise<Result<{ sweepId: string; record: SweepRecord }>>;
   stopSweep(sweepId: string): Promise<void>;
   onSweepEvent(listener: (event: SweepEvent) => void): () => void;
+  /** Each point's statistics from its runs' summaries (a sweep reopened from a session). */
+  sweepStats(points: RunSummary[][]): Promise<Result<PointStats[]>>;
 }

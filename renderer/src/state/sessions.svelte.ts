@@ -42,6 +42,8 @@ export class SessionActions {
         compareRuns: [...this.lab.compareRuns],
         chartMetric: [...this.lab.chartColumns],
       },
+      // Sweeps of an opened session (e.g. from `lab sweep --out`) are kept, not dropped on save.
+      ...(this.lab.sweeps ? { sweeps: this.lab.sweeps } : {}),
     };
   }
 
@@ -162,6 +164,7 @@ export class SessionActions {
     if (this.refuseWhileRunning()) return;
     if (!(await this.confirmDiscard('Start a new session'))) return;
     this.lab.runs = [];
+    this.lab.sweeps = undefined;
     this.lab.live = null;
     this.lab.selectedRun = -1;
     this.lab.compareRuns = [];
@@ -196,6 +199,7 @@ export class SessionActions {
     ];
     this.lab.live = null;
     this.lab.runs = runs;
+    this.lab.sweeps = session.sweeps;
     this.lab.draft = clone(session.draft);
     // The scenario the draft came from: same name (a per-profile variant counts as its scenario), else same description.
     const all = this.lab.catalog?.scenarios ?? [];
