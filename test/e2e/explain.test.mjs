@@ -317,6 +317,8 @@ describe('the lab explains itself (issue 10)', () => {
     assert.match(await page.textContent('[data-testid="g0-protected-reason"]'), /only on pKVM profiles/);
     assert.equal(await page.isDisabled('[data-testid="harvest-select"] option[value="hypercall"]'), true);
     assert.match(await page.textContent('[data-testid="harvest-select"] option[value="hypercall"]'), /only under pKVM/);
+    assert.equal(await page.isEnabled('[data-testid="allow-lockless"]'), false);
+    assert.match(await page.textContent('[data-testid="allow-lockless-reason"]'), /this profile has FEAT_HAFDBS/);
 
     const source = await page.textContent('[data-testid="cost-swapIn"] >> xpath=../../td[3]');
     await page.fill('[data-testid="cost-swapIn"]', '12345');
