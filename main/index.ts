@@ -11,13 +11,16 @@ import type { MenuCommand, SessionData } from '../engine/protocol.ts';
 import { APP_SCHEME, devCsp, isAppUrl, isTrustedSender, applySecurity, applySessionSecurity } from './security.ts';
 import { serveAppRequest, withCspHeader } from './appProtocol.ts';
 import { createSessionFiles } from './sessionFiles.ts';
+import { writeFileAtomic } from '../engine/host/node/atomicFile.ts';
+import { workerParseService } from '../engine/host/node/parseService.ts';
+import createParseWorker from '../engine/host/node/parseWorker.ts?nodeWorker';
 import { DocumentState } from './documents.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { RunRegistry } from './runs.ts';
 import { createIpcHandlers, type Dialogs } from './ipc/handlers.ts';
 import { registerIpc, sendEvent } from './ipc/register.ts';
 import { createPresets } from './presets.ts';
-import { createEngine } from './engine.ts';
+import { createEngine, createSweeps } from './engine.ts';
 import { WindowTraces } from './traces.ts';
 import { sessionPathFromArgv } from './args.ts';
 import { DISCARD_DIALOG, guardUnsavedWork } from './unsavedGuard.ts';
@@ -36,7 +39,9 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
-const files = createSessionFiles(fsp);
+// Trace files and session bytes are parsed on a worker: the main thread never runs a parser.
+const parser = workerParseService(() => createParseWorker({}));
+const files = createSessionFiles(fsp, { decode: (bytes, maxBytes) => parser.decodeSession(bytes, maxBytes) });
 let mainWindow: { win: BrowserWindow; queue: ReadyQueue } | null = null;
 const pendingPaths: string[] = [];
 
@@ -45,7 +50,7 @@ const documents = new DocumentState({
   store: {
     load: async () =>
       JSON.parse(await fsp.readFile(path.join(app.getPath('userData'), 'recent.json'), 'utf8')) as unknown,
-    save: (list) => fsp.writeFile(path.join(app.getPath('userData'), 'recent.json'), JSON.stringify(list)),
+    save: (list) => writeFileAtomic(path.join(app.getPath('userData'), 'recent.json'), JSON.stringify(list)),
   },
   onChange: (recent, added) => {
     if (added) app.addRecentDocument(added);
@@ -83,6 +88,7 @@ const dialogs: Dialogs = {
 
 const runs = new RunRegistry(createEngine({ log }));
 const traces = new WindowTraces();
+const sweeps = createSweeps();
 
 /** Open a session file given by the OS (command line, second instance, Open Recent, macOS open-file). */
 async function openSessionPath(file: string): Promise<void> {
@@ -110,11 +116,15 @@ function createWindow(): void {
   const id = created.win.webContents.id;
   created.win.on('closed', () => {
     runs.stopAllOf(id);
+    sweeps.stopAllOf(id);
     documents.forget(id);
     traces.forget(id);
     if (mainWindow === created) mainWindow = null;
   });
-  created.win.webContents.on('render-process-gone', () => runs.stopAllOf(id));
+  created.win.webContents.on('render-process-gone', () => {
+    runs.stopAllOf(id);
+    sweeps.stopAllOf(id);
+  });
   // Close or reload with unsaved runs: the renderer's beforeunload vetoes, main asks (unsavedGuard.ts).
   guardUnsavedWork(created.win.webContents, () => dialog.showMessageBoxSync(created.win, DISCARD_DIALOG) === 0);
   mainWindow = created;
@@ -136,7 +146,17 @@ async function start(): Promise<void> {
   }
   registerIpc(
     ipcMain,
-    createIpcHandlers({ runs, presets: createPresets({ log }), dialogs, files, documents, traces, log }),
+    createIpcHandlers({
+      runs,
+      presets: createPresets({ log }),
+      dialogs,
+      files,
+      documents,
+      traces,
+      parser,
+      sweeps,
+      log,
+    }),
     {
       isTrusted: (frame) => isTrustedSender(frame, devServerUrl),
       windowOf: (sender) => BrowserWindow.getAllWindows().find((w) => w.webContents.id === sender.id) ?? null,

@@ -33,12 +33,37 @@ export interface RunOwner {
   isDestroyed(): boolean;
 }
 
+/**
+ * Runs one window may have going at once. Each run takes up to cores - 1 worker threads and its own
+ * shared buffers; without a limit a renderer could start hundreds (25 runs were 100 threads).
+ */
+export const MAX_RUNS_PER_WINDOW = 4;
+
+/** A start refused because the window already has its maximum of runs going. */
+export class RunLimitError extends Error {
+  override readonly name = 'TooManyRuns';
+}
+
 export class RunRegistry {
   private readonly runs = new Map<string, { handle: RunHandleLike; owner: RunOwner }>();
 
-  constructor(private readonly startRun: StartRun) {}
+  constructor(
+    private readonly startRun: StartRun,
+    private readonly maxPerOwner = MAX_RUNS_PER_WINDOW,
+  ) {}
+
+  /** Runs of this owner not yet finished (a stopped run counts until its workers are done). */
+  activeCount(ownerId: number): number {
+    let n = 0;
+    for (const run of this.runs.values()) if (run.owner.id === ownerId) n++;
+    return n;
+  }
 
   start(config: ScenarioConfig, owner: RunOwner, traces: Record<string, Uint32Array> = {}): { runId: string } {
+    if (this.activeCount(owner.id) >= this.maxPerOwner)
+      throw new RunLimitError(
+        `this window already has ${this.maxPerOwner} runs going: stop one or wait for one to finish before starting another`,
+      );
     // Events can arrive before startRun returns (e.g. 'starting'): buffer them until the handle exists.
     let runId: string | null = null;
     const early: RunEvent[] = [];

@@ -29,6 +29,7 @@ export const workerEntries = {
   'rcu-worker': 'test/core/rcuWorker.ts',
   'stress-worker': 'test/stress/stressWorker.ts',
   'bench-locks-vcpu': 'bench/_locksVcpu.ts',
+  'parse-worker': 'engine/host/node/parseWorker.ts',
 };
 
 export async function bundleWorkers(entries = workerEntries) {

@@ -5,9 +5,11 @@
  */
 
 /** Starts a download of `data` named `fileName`. */
-export function download(data: Uint8Array | string, fileName: string, mime: string): void {
-  const part: BlobPart = typeof data === 'string' ? data : (data as Uint8Array<ArrayBuffer>);
-  const url = URL.createObjectURL(new Blob([part], { type: mime }));
+export function download(data: Uint8Array | string | string[], fileName: string, mime: string): void {
+  // string[]: text in chunks (a large CSV is longer than any one JS string can be).
+  const parts: BlobPart[] =
+    typeof data === 'string' ? [data] : Array.isArray(data) ? data : [data as Uint8Array<ArrayBuffer>];
+  const url = URL.createObjectURL(new Blob(parts, { type: mime }));
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;

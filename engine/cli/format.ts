@@ -4,6 +4,28 @@
  */
 import type { RunResult } from '../protocol.ts';
 
+/**
+ * Text from a file or a preset, made safe for a terminal: C0 and C1 control characters (escape
+ * sequences that clear the screen, retitle the window, move the cursor) and DEL are shown as \xNN.
+ */
+export function termSafe(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** JSON for stdout: JSON.stringify escapes C0 controls; C1 controls (8-bit CSI...) are escaped too. */
+export function jsonText(v: unknown): string {
+  return JSON.stringify(v, null, 2).replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** A refusal longer than a line is cut (messages are built short; this is the last guard). */
+export function clip(s: string, max = 299): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
 export interface Column {
   label: string;
   result: RunResult;
@@ -98,12 +120,15 @@ export function summaryTable(columns: readonly Column[]): string {
     rows0.push(row);
     if (row[0] === 'slowdown') rows0.push(...guestSlowdownRows(columns));
   }
-  const body = rows0.map(([label, render]) => [label, ...columns.map((c) => safe(() => render(c.result)))]);
-  const rows = [header, ...body];
+  const body = rows0.map(([label, render]) => [
+    termSafe(label),
+    ...columns.map((c) => termSafe(safe(() => render(c.result)))),
+  ]);
+  const rows = [header.map(termSafe), ...body];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]): string =>
     r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
 function safe(f: () => string): string {

@@ -8,9 +8,13 @@ import path from 'node:path';
 import { nodeCores } from '../host/node/spawn.ts';
 import { USAGE, UsageError, oneLine, parseArgs, type CliArgs } from './args.ts';
 import type { CliContext } from './context.ts';
+import { clip, termSafe } from './format.ts';
 import { presetsCommand } from './presetsCommand.ts';
 import { runCommand } from './runCommand.ts';
 import { compareCommand, showCommand } from './sessionCommands.ts';
+import { RUN_HELP, SWEEP_USAGE } from './sweepArgs.ts';
+import { sweepCommand } from './sweepCommand.ts';
+import { workerCommand } from './workerCommand.ts';
 
 export function processContext(root: string): CliContext {
   let appVersion = '0.0.0';
@@ -32,6 +36,7 @@ export function processContext(root: string): CliContext {
       process.on('SIGINT', handler);
       return () => void process.off('SIGINT', handler);
     },
+    exit: (code) => process.exit(code),
   };
 }
 
@@ -42,12 +47,12 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     return await dispatch(args, ctx);
   } catch (e) {
     if (e instanceof UsageError) {
-      ctx.stderr(`lab: ${e.message}\n`);
+      ctx.stderr(`lab: ${termSafe(clip(oneLine(e.message)))}\n`);
       return 2;
     }
     // Unexpected: still one line (the message), not a stack trace; LAB_DEBUG=1 shows the stack.
     const err = e instanceof Error ? e : new Error(String(e));
-    ctx.stderr(`lab: ${err.name === 'ConfigError' ? '' : 'internal error: '}${oneLine(err.message)}\n`);
+    ctx.stderr(`lab: ${err.name === 'ConfigError' ? '' : 'internal error: '}${termSafe(clip(oneLine(err.message)))}\n`);
     if (process.env.LAB_DEBUG) ctx.stderr(`${err.stack}\n`);
     return err.name === 'ConfigError' ? 2 : 1;
   }
@@ -56,8 +61,12 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
 async function dispatch(args: CliArgs, ctx: CliContext): Promise<number> {
   switch (args.cmd) {
     case 'help':
-      ctx.stdout(`${USAGE}\n`);
+      ctx.stdout(args.topic === 'run' ? `${RUN_HELP}\n` : `${USAGE}\n${SWEEP_USAGE}\n`);
       return 0;
+    case 'sweep':
+      return sweepCommand(args, ctx);
+    case 'worker':
+      return workerCommand(args, ctx);
     case 'run':
       return runCommand(args, ctx);
     case 'show':

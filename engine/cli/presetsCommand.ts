@@ -3,25 +3,22 @@ import { scenarioProfiles } from '../core/config/index.ts';
 import type { WorkloadSpec } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import type { CliContext } from './context.ts';
+import { jsonText, termSafe } from './format.ts';
 
 export function presetsCommand(json: boolean, ctx: CliContext): number {
   const { set, problems } = loadPresetDir(ctx.presetDir);
   if (json) {
     ctx.stdout(
-      `${JSON.stringify(
-        {
-          hardware: [...set.hardware.values()],
-          workloads: [...set.workloads.values()],
-          scenarios: [...set.scenarios.values()].map((s) => ({
-            id: s.id,
-            name: s.name,
-            profiles: scenarioProfiles(set, s.id),
-          })),
-          problems,
-        },
-        null,
-        2,
-      )}\n`,
+      `${jsonText({
+        hardware: [...set.hardware.values()],
+        workloads: [...set.workloads.values()],
+        scenarios: [...set.scenarios.values()].map((s) => ({
+          id: s.id,
+          name: s.name,
+          profiles: scenarioProfiles(set, s.id),
+        })),
+        problems,
+      })}\n`,
     );
     return problems.length > 0 ? 1 : 0;
   }
@@ -36,7 +33,7 @@ export function presetsCommand(json: boolean, ctx: CliContext): number {
   for (const s of set.scenarios.values())
     lines.push(`  ${s.id.padEnd(20)} ${s.name}  [profiles: ${scenarioProfiles(set, s.id).join(', ')}]`);
   if (problems.length > 0) lines.push('problems:', ...problems.map((p) => `  ${p}`));
-  ctx.stdout(`${lines.join('\n')}\n`);
+  ctx.stdout(`${lines.map(termSafe).join('\n')}\n`);
   return problems.length > 0 ? 1 : 0;
 }
 

@@ -2,7 +2,9 @@
  * `lab run`: resolve the scenario (or an ad-hoc one) on each requested profile, validate every config
  * before running any, run them one after another on simulation workers, then print the side-by-side
  * table (or JSON) and optionally write a session file.
- * Bad parameters are UsageErrors (exit 2) raised before the first run; a run that fails is exit 1.
+ * Bad parameters (a bad --out path included) are UsageErrors (exit 2) raised before the first run; a run
+ * that fails is exit 1, but the runs that finished are still printed and saved. Ctrl-C once stops
+ * gracefully (exit 130, partial results kept); twice exits at once.
  */
 import { existsSync } from 'node:fs';
 import { resolveScenario, scenarioProfiles, type PresetSet, type TraceInfo } from '../core/config/index.ts';
@@ -13,9 +15,11 @@ import { loadPresetDir } from '../../presets/node.ts';
 import { ADHOC_ID, withAdhocScenario } from './adhoc.ts';
 import { UsageError, oneLine, type RunArgs } from './args.ts';
 import type { CliContext } from './context.ts';
-import { runJson, summaryTable } from './format.ts';
+import { jsonText, runJson, summaryTable, termSafe } from './format.ts';
 import { ProgressBar } from './progress.ts';
-import { makeSession, writeSessionFile } from './session.ts';
+import { makeSession, partialPath, writeSessionFile } from './session.ts';
+import { checkWritableTarget, shortPath } from '../host/node/atomicFile.ts';
+import { configFromFile, loadScenarioArg, parseSets, scenarioTraceNames, withSets } from './overrides.ts';
 import { defaultTraceDir, loadTraces } from './traces.ts';
 
 export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number> {
@@ -24,80 +28,111 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number
     ctx.stderr(`lab: the presets in ${ctx.presetDir} are invalid:\n${loaded.problems.join('\n')}\n`);
     return 1;
   }
-  const traces = loadTraces(traceNames(loaded.set, args), args.traceFiles, args.traceDir ?? defaultTraceDir(ctx.root));
+  // A scenario id or a scenario JSON file, and the --set overrides (issue 9).
+  const scenario = args.scenario === undefined ? undefined : loadScenarioArg(args.scenario, loaded.set);
+  // `--set hardware=ID` picks the profile (like --profile ID); every other path edits a field.
+  const allSets = parseSets(args.sets);
+  const hardwareSet = allSets.filter((o) => o.path === 'hardware').pop()?.value as string | undefined;
+  const sets = allSets.filter((o) => o.path !== 'hardware');
+  if (hardwareSet !== undefined && !loaded.set.hardware.has(hardwareSet))
+    throw new UsageError(
+      `--set hardware: unknown hardware profile '${hardwareSet}' (known: ${[...loaded.set.hardware.keys()].join(', ')})`,
+    );
+  const names = scenario ? scenarioTraceNames(scenario, sets) : traceNames(loaded.set, args);
+  const traces = loadTraces(names, args.traceFiles, args.traceDir ?? defaultTraceDir(ctx.root));
   const info: TraceInfo = {};
   for (const [name, t] of traces) info[name] = { distinct: t.distinct };
-  const set = args.scenario === undefined ? withAdhocScenario(loaded.set, args, info) : loaded.set;
-  const id = args.scenario ?? ADHOC_ID;
-  if (!set.scenarios.has(id))
+  const set = scenario?.set ?? withAdhocScenario(loaded.set, args, info);
+  const id = scenario?.id ?? ADHOC_ID;
+  const fileConfig = scenario?.base.kind === 'config' ? scenario.base.config : undefined;
+  if (!fileConfig && !set.scenarios.has(id))
     throw new UsageError(`unknown scenario '${id}' (known: ${[...set.scenarios.keys()].join(', ')})`);
 
-  const profiles = args.profile === undefined || args.profile === 'all' ? scenarioProfiles(set, id) : [args.profile];
+  const profile = hardwareSet ?? args.profile;
+  const all = profile === undefined || profile === 'all';
+  const profiles = fileConfig ? [all ? fileConfig.hardware.id : profile] : all ? scenarioProfiles(set, id) : [profile];
   const configs = profiles.map((hardware) => {
-    const r = resolveScenario(
-      set,
-      id,
-      {
-        hardware,
-        harvest: args.harvest,
-        policy: args.policy,
-        durationMs: args.durationMs,
-        sampleIntervalMs: args.sampleMs,
-        seed: args.seed,
-        deterministic: args.deterministic,
-        workers: args.workers,
-      },
-      { traces: info },
-    );
+    const overrides = {
+      hardware,
+      harvest: args.harvest,
+      policy: args.policy,
+      durationMs: args.durationMs,
+      sampleIntervalMs: args.sampleMs,
+      seed: args.seed,
+      deterministic: args.deterministic,
+      workers: args.workers,
+    };
+    if (fileConfig) return withSets(configFromFile(set, fileConfig, hardware, overrides, info), sets, info);
+    const r = resolveScenario(set, id, overrides, { traces: info });
     if (!r.ok) throw new UsageError(oneLine(r.error.message));
-    return r.value;
+    return withSets(r.value, sets, info);
   });
   if (!existsSync(ctx.workerPath))
     throw new UsageError(`simulation worker bundle missing (${ctx.workerPath}); run through 'npm run lab'`);
+  // The output path is checked before the first run: a bad --out never costs a run's results.
+  if (args.out !== undefined) {
+    const refusal = checkWritableTarget(args.out);
+    if (refusal) throw new UsageError(`--out: ${refusal}`);
+  }
 
   const pageIds: Record<string, Uint32Array> = {};
   for (const [name, t] of traces) pageIds[name] = t.pageIds;
   const results: RunResult[] = [];
+  const failures: string[] = [];
   const bar = new ProgressBar(ctx.stderr, ctx.tty && !args.json);
-  let interrupted = false;
+  let interrupts = 0;
   let current: RunHandle | undefined;
+  // First Ctrl-C: stop the current run gracefully (its partial result is kept) and start no other.
+  // Second Ctrl-C: exit now (130), whatever the run is doing.
   const unregister = ctx.onInterrupt(() => {
-    interrupted = true;
-    current?.stop();
+    if (++interrupts === 1) {
+      bar.done();
+      ctx.stderr('lab: stopping after Ctrl-C (press Ctrl-C again to exit at once)\n');
+      current?.stop();
+    } else {
+      bar.done();
+      ctx.stderr('lab: interrupted twice: exiting without results\n');
+      ctx.exit(130);
+    }
   });
   try {
     for (const [i, config] of configs.entries()) {
-      if (interrupted) break;
+      if (interrupts > 0) break;
       const label = (ms: number): string =>
-        `${config.hardware.id} (${i + 1}/${configs.length})  ${ms.toFixed(0)}/${config.run.durationMs} ms virtual`;
+        `${termSafe(config.hardware.id)} (${i + 1}/${configs.length})  ${ms.toFixed(0)}/${config.run.durationMs} ms virtual`;
       try {
-        current = startRun(config, {
+        current = (ctx.startRun ?? startRun)(config, {
           spawnWorker: nodeSpawner(ctx.workerPath),
           traces: pageIds,
           cores: ctx.cores,
           onEvent: (e) => {
-            if (e.type === 'progress') bar.update(label(e.virtualMs), (i + e.fraction) / configs.length);
+            if (e.type === 'progress' && interrupts === 0)
+              bar.update(label(e.virtualMs), (i + e.fraction) / configs.length);
           },
         });
       } catch (e) {
         bar.done();
         throw new UsageError(`${config.hardware.id}: ${oneLine((e as Error).message)}`);
       }
-      if (interrupted) current.stop();
+      if (interrupts > 0) current.stop();
       try {
         results.push(await current.done);
       } catch (e) {
+        // A failed run loses only itself: the runs that finished are still printed and saved.
         bar.done();
-        ctx.stderr(`lab: run on '${config.hardware.id}' failed: ${(e as Error).message}\n`);
-        return 1;
+        failures.push(
+          `lab: run on '${termSafe(config.hardware.id)}' failed: ${termSafe(oneLine((e as Error).message))}`,
+        );
       }
     }
   } finally {
     bar.done();
     unregister();
   }
-  report(args, ctx, configs, results);
-  return interrupted ? 130 : 0;
+  for (const f of failures) ctx.stderr(`${f}\n`);
+  const wrote = await report(args, ctx, configs, results, interrupts > 0 || failures.length > 0);
+  if (!wrote) return 1;
+  return failures.length > 0 ? 1 : interrupts > 0 ? 130 : 0;
 }
 
 /** Names of the traces the requested runs replay (scenario guests or ad-hoc workloads). */
@@ -114,24 +149,42 @@ function traceNames(set: PresetSet, args: RunArgs): Set<string> {
   return names;
 }
 
-function report(args: RunArgs, ctx: CliContext, configs: ScenarioConfig[], results: RunResult[]): void {
+/** Prints the finished runs, then saves them; false when the save failed (said on stderr). */
+async function report(
+  args: RunArgs,
+  ctx: CliContext,
+  configs: ScenarioConfig[],
+  results: RunResult[],
+  partial: boolean,
+): Promise<boolean> {
   const labels = results.map((r) => r.config.hardware.id);
-  if (args.out !== undefined && results.length > 0) {
-    writeSessionFile(args.out, makeSession(results, configs[0], ctx.appVersion));
-    if (!args.json) ctx.stderr(`wrote ${args.out} (${results.length} run${results.length > 1 ? 's' : ''})\n`);
-  }
   if (args.json) {
     ctx.stdout(
-      `${JSON.stringify({ scenario: args.scenario ?? ADHOC_ID, runs: results.map((r, i) => runJson(labels[i], r)) }, null, 2)}\n`,
+      `${jsonText({ scenario: args.scenario ?? ADHOC_ID, runs: results.map((r, i) => runJson(labels[i], r)) })}\n`,
     );
-    return;
-  }
-  if (results.length === 0) {
+  } else if (results.length === 0) {
     ctx.stdout('no run completed\n');
-    return;
+  } else {
+    const title = args.scenario ?? ADHOC_ID;
+    ctx.stdout(`${termSafe(title)}: ${termSafe(results[0].config.name.split(' — ')[0])}\n\n`);
+    ctx.stdout(`${summaryTable(results.map((result, i) => ({ label: labels[i], result })))}\n`);
+    if (results.some((r) => r.stopped)) ctx.stdout('\n(stopped early: figures cover the virtual time reached)\n');
   }
-  const title = args.scenario ?? ADHOC_ID;
-  ctx.stdout(`${title}: ${results[0].config.name.split(' — ')[0]}\n\n`);
-  ctx.stdout(`${summaryTable(results.map((result, i) => ({ label: labels[i], result })))}\n`);
-  if (results.some((r) => r.stopped)) ctx.stdout('\n(stopped early: figures cover the virtual time reached)\n');
+  if (args.out === undefined || results.length === 0) return true;
+  // A partial session (interrupted, or a run failed) never replaces an existing file without asking:
+  // it goes next to it under a new name, and we say so.
+  const target = partial && existsSync(args.out) ? partialPath(args.out) : args.out;
+  try {
+    await writeSessionFile(target, makeSession(results, configs[0], ctx.appVersion));
+  } catch (e) {
+    ctx.stderr(`lab: ${termSafe(oneLine((e as Error).message))}\n`);
+    return false;
+  }
+  const runs = `${results.length} run${results.length > 1 ? 's' : ''}`;
+  if (target !== args.out)
+    ctx.stderr(
+      `lab: ${shortPath(args.out)} left unchanged: the session is partial, so ${runs} went to ${shortPath(target)}\n`,
+    );
+  else if (!args.json) ctx.stderr(`wrote ${shortPath(target)} (${runs}${partial ? ', partial' : ''})\n`);
+  return true;
 }

@@ -1,21 +1,28 @@
-/** `lab show file` and `lab compare a b ...`: session files as the same side-by-side table, or JSON. */
+/**
+ * `lab show file` and `lab compare a b ...`: session files as the same side-by-side table, or JSON.
+ * Every string from a file reaches the terminal escaped (termSafe); files are read once each.
+ */
 import path from 'node:path';
+import type { SessionData } from '../protocol.ts';
 import type { CliContext } from './context.ts';
-import { runJson, summaryTable, type Column } from './format.ts';
+import { jsonText, runJson, summaryTable, termSafe, type Column } from './format.ts';
 import { readSessionFile } from './session.ts';
+import { showSweeps } from './sweepFormat.ts';
 
 export function showCommand(file: string, json: boolean, ctx: CliContext): number {
-  return printColumns(columnsOf([file], false), json, ctx, `${file}: ${readSessionFile(file).draft.name}`);
+  const s = readSessionFile(file);
+  if (s.sweeps?.length) return showSweeps(file, s, json, ctx);
+  return printColumns(columnsOf([[file, s]], false), json, ctx, `${file}: ${s.draft.name}`);
 }
 
 export function compareCommand(files: readonly string[], json: boolean, ctx: CliContext): number {
-  return printColumns(columnsOf(files, true), json, ctx, `compare: ${files.join(' vs ')}`);
+  const sessions = files.map((f): [string, SessionData] => [f, readSessionFile(f)]);
+  return printColumns(columnsOf(sessions, true), json, ctx, `compare: ${files.join(' vs ')}`);
 }
 
-function columnsOf(files: readonly string[], prefixFile: boolean): Column[] {
+function columnsOf(sessions: readonly [string, SessionData][], prefixFile: boolean): Column[] {
   const columns: Column[] = [];
-  for (const file of files) {
-    const s = readSessionFile(file);
+  for (const [file, s] of sessions) {
     s.runs.forEach((result, i) => {
       const run = s.runs.length > 1 ? `#${i + 1} ${result.config.hardware.id}` : result.config.hardware.id;
       columns.push({ label: prefixFile ? `${path.basename(file)}:${run}` : run, result });
@@ -26,10 +33,10 @@ function columnsOf(files: readonly string[], prefixFile: boolean): Column[] {
 
 function printColumns(columns: Column[], json: boolean, ctx: CliContext, title: string): number {
   if (json) {
-    ctx.stdout(`${JSON.stringify({ runs: columns.map((c) => runJson(c.label, c.result)) }, null, 2)}\n`);
+    ctx.stdout(`${jsonText({ runs: columns.map((c) => runJson(c.label, c.result)) })}\n`);
     return 0;
   }
-  ctx.stdout(`${title}\n\n`);
+  ctx.stdout(`${termSafe(title)}\n\n`);
   ctx.stdout(columns.length === 0 ? 'no runs in this session\n' : `${summaryTable(columns)}\n`);
   return 0;
 }

@@ -31,6 +31,8 @@ export interface StartRunOptions {
   failAfterQuanta?: number;
   /** Sample the stage-2 heat map into RunResult.heatmap and 'heat' events (default true). */
   heatmap?: boolean;
+  /** Tests and bench: false keeps an eligible trace replay off the fast path (core/sim/replay.ts). */
+  replay?: boolean;
 }
 
 export interface RunHandle {
@@ -63,6 +65,10 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
   let finished = 0;
   let aborted = 0;
   let settled = false;
+  /** Rows received (by index) and the first row not yet emitted as 'samples'; latest progress. */
+  let arrived = new Uint8Array(64);
+  let emitted = 0;
+  let progressNs = -1;
   let resolve!: (r: RunResult) => void;
   let reject!: (e: Error) => void;
   const done = new Promise<RunResult>((res, rej) => {
@@ -99,13 +105,27 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
     if (settled) return;
     switch (m.type) {
       case 'rows': {
+        // Workers post coalesced batches (eventBatch.ts), each worker's in order but interleaved
+        // across workers: emit 'samples' only for the contiguous prefix, so rows go out in order.
         store.put(m.startRow, m.rows);
-        const flat = new Float64Array(m.rows.length * NCOLS);
-        m.rows.forEach((r, i) => flat.set(r, i * NCOLS));
-        emit({ type: 'samples', runId, startRow: m.startRow, columns: rowsToColumns(flat, m.rows.length) });
+        if (arrived.length < store.count) {
+          const grown = new Uint8Array(Math.max(store.count, arrived.length * 2));
+          grown.set(arrived);
+          arrived = grown;
+        }
+        arrived.fill(1, m.startRow, m.startRow + m.rows.length);
+        let end = emitted;
+        while (end < store.count && arrived[end] === 1) end++;
+        if (end > emitted) {
+          const columns = rowsToColumns(store.data.subarray(emitted * NCOLS, end * NCOLS), end - emitted);
+          emit({ type: 'samples', runId, startRow: emitted, columns });
+          emitted = end;
+        }
         return;
       }
       case 'progress':
+        if (m.virtualNs <= progressNs) return; // another worker's older news
+        progressNs = m.virtualNs;
         emit({
           type: 'progress',
           runId,
@@ -153,6 +173,7 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
         buffers,
         workerIndex: i,
         failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
+        replay: options.replay,
       });
       workers.push(w);
       w.onMessage(onMessage);
@@ -166,6 +187,7 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
           workerIndex: i,
           failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
           heatmap: options.heatmap,
+          replay: options.replay,
         },
       });
     }

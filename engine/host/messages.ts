@@ -16,6 +16,8 @@ export interface SimWorkerData {
   failAfterQuanta?: number;
   /** Sample the stage-2 heat map (core/sim/heatmap.ts); default true. Batch callers (sweeps) may turn it off. */
   heatmap?: boolean;
+  /** Tests and bench: false keeps an eligible trace replay on the general path (replay.ts). */
+  replay?: boolean;
 }
 
 export type HostToWorker = { type: 'init'; data: SimWorkerData };

@@ -7,6 +7,7 @@
  * Result. Objects are strict: unknown keys are errors, as for presets (STYLE.md 9).
  */
 import type { Result } from '../protocol.ts';
+import { displayKey } from '../core/config/problems.ts';
 
 export class SchemaError extends Error {
   override readonly name = 'SchemaError';
@@ -24,6 +25,16 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
   if (v instanceof Date) return 'a date';
+  if (v instanceof Map) return 'a map whose keys are not all strings';
+  if (v instanceof Set) return 'a set';
+  if (v instanceof Error) return 'an error value';
+  if (v instanceof RegExp) return 'a regular expression';
+  if (typeof v === 'object' && !isPlainObject(v)) {
+    const name: unknown = (v as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && /^[A-Za-z][A-Za-z0-9]{0,30}$/.test(name)
+      ? `a ${name} value, not a plain object`
+      : 'a value that is not a plain object';
+  }
   switch (typeof v) {
     case 'string':
       return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
@@ -72,7 +83,9 @@ export function checkObject(
 }
 
 export function join(path: string, key: string | number): string {
-  return typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+  if (typeof key === 'number') return `${path}[${key}]`;
+  const k = displayKey(key);
+  return path ? `${path}.${k}` : k;
 }
 
 export function checkString(v: unknown, path: string, maxLength = 100_000): string {
@@ -84,6 +97,20 @@ export function checkString(v: unknown, path: string, maxLength = 100_000): stri
 export function checkBoolean(v: unknown, path: string): boolean {
   if (typeof v !== 'boolean') throw new SchemaError(path, `expected true or false, found ${describe(v)}`);
   return v;
+}
+
+/**
+ * A measured figure: a count, a duration, a rate or (`ratio`) a fraction. NaN is allowed (undefined
+ * without data, e.g. eviction precision with no eviction); negative or infinite figures are not, since
+ * no run produces them and printing them ("hit rate -100.00 %") would mislead.
+ */
+export function checkFigure(v: unknown, path: string, ratio = false): number {
+  const n = checkNumber(v, path);
+  if (Number.isNaN(n)) return n;
+  if (!Number.isFinite(n)) throw new SchemaError(path, `expected a finite figure, found ${n}`);
+  if (n < 0) throw new SchemaError(path, `a figure cannot be negative, found ${n}`);
+  if (ratio && n > 1) throw new SchemaError(path, `a fraction must be at most 1, found ${n}`);
+  return n;
 }
 
 /** Any number, NaN and infinities included (measured figures such as a hit rate of an empty run). */
@@ -123,7 +150,8 @@ export function checkArray<T>(
 ): T[] {
   if (!Array.isArray(v)) throw new SchemaError(path, `expected an array, found ${describe(v)}`);
   if (v.length > maxLength) throw new SchemaError(path, `more than ${maxLength} items`);
-  return v.map((x, i) => item(x, join(path, i)));
+  // Indexed reads into a fresh array: never v.map, whose species lookup runs an untrusted `constructor`.
+  return Array.from({ length: v.length }, (_, i) => item(v[i] as unknown, join(path, i)));
 }
 
 /**

@@ -72,13 +72,25 @@ export function decodeSession(bytes: Uint8Array, options: DecodeOptions = {}): R
     failure = e;
   }
   if (values.length > 0 && !hasSessionTag(values[0])) return validateSessionData(values[0]); // -> foreign
-  if (failure !== null) {
-    const detail = failure instanceof Error && failure.message ? ` (${failure.message.slice(0, 200)})` : '';
-    return sessionError('corrupt', `corrupt or truncated session file${detail}`);
-  }
+  if (failure !== null) return sessionError('corrupt', `corrupt or truncated session file: ${decodeFailure(failure)}`);
   if (values.length !== 1)
     return sessionError('corrupt', 'corrupt or truncated session file: trailing data after the session');
   return validateSessionData(values[0]);
+}
+
+/**
+ * msgpackr's reason in our words: its messages advise on its own options ("decoded as a Map with
+ * mapsAsObjects: false") or run to hundreds of characters, neither of which helps a user.
+ */
+function decodeFailure(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  if (e instanceof RangeError && /call stack/i.test(m)) return 'values are nested too deeply';
+  if (/unexpected end|end of buffer|out of range|outside the bounds/i.test(m))
+    return 'the file ends in the middle of a value';
+  if (/non-string key|mapsAsObjects|property type/i.test(m)) return 'a map has a key that is not a string';
+  if (/extension/i.test(m)) return 'it holds a msgpack extension this format does not use';
+  if (/utf-?8|string/i.test(m)) return 'it holds a malformed string';
+  return 'the bytes are not valid msgpack';
 }
 
 function hasSessionTag(v: unknown): boolean {

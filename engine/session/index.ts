@@ -4,5 +4,5 @@
  */
 export { encodeSession, decodeSession, SESSION_MAX_BYTES, SESSION_EXTENSION, type DecodeOptions } from './codec.ts';
 export { validateSessionData, MAX_RUNS, SESSION_ERROR_NAMES, type SessionErrorKind } from './sessionSchema.ts';
-export { sessionToCsv } from './csv.ts';
+export { sessionToCsv, sessionCsvChunks } from './csv.ts';
 export { SchemaError } from './check.ts';

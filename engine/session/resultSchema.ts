@@ -21,8 +21,8 @@ import {
   checkArray,
   checkBoolean,
   checkFinite,
+  checkFigure,
   checkFloat64Array,
-  checkNumber,
   checkObject,
   checkOneOf,
   checkResult,
@@ -67,6 +67,9 @@ const OPTIONAL_SUMMARY_NUMBERS = [
   'tlbHits',
 ] as const satisfies readonly (keyof RunSummary)[];
 
+/** Figures that are fractions (0..1, or NaN without data); every other figure is >= 0 (or NaN). */
+const RATIOS: ReadonlySet<string> = new Set(['hitRate', 'evictionPrecision']);
+
 const GUEST_NUMBERS = [
   'accesses',
   'hits',
@@ -107,7 +110,7 @@ export function checkRunResult(v: unknown, path: string): RunResult {
     deterministic: checkBoolean(o.deterministic, join(path, 'deterministic')),
     summary: checkSummary(o.summary, join(path, 'summary')),
     samples: checkSampleColumns(o.samples, join(path, 'samples')),
-    wallMs: checkNumber(o.wallMs, join(path, 'wallMs')),
+    wallMs: checkFigure(o.wallMs, join(path, 'wallMs')),
     stopped: checkBoolean(o.stopped, join(path, 'stopped')),
   };
   if (Object.prototype.hasOwnProperty.call(o, 'heatmap')) out.heatmap = checkHeatmap(o.heatmap, join(path, 'heatmap'));
@@ -151,18 +154,18 @@ function checkSummary(v: unknown, path: string): RunSummary {
   const o = checkObject(v, path, [...SUMMARY_NUMBERS, 'guests'], OPTIONAL_SUMMARY_NUMBERS);
   // Built in the engine's key order, so re-encoding a decoded session reproduces the same bytes.
   const out = {} as RunSummary;
-  for (const key of SUMMARY_NUMBERS) out[key] = checkNumber(o[key], join(path, key));
+  for (const key of SUMMARY_NUMBERS) out[key] = checkFigure(o[key], join(path, key), RATIOS.has(key));
   out.guests = checkArray(o.guests, join(path, 'guests'), checkGuestSummary, 4096);
   for (const key of OPTIONAL_SUMMARY_NUMBERS)
-    if (Object.prototype.hasOwnProperty.call(o, key)) out[key] = checkNumber(o[key], join(path, key));
+    if (Object.prototype.hasOwnProperty.call(o, key)) out[key] = checkFigure(o[key], join(path, key), RATIOS.has(key));
   return out;
 }
 
 function checkGuestSummary(v: unknown, path: string): GuestSummary {
   const o = checkObject(v, path, [...GUEST_NUMBERS, 'name', 'slowdown', 'pinned']);
   const out = { name: checkString(o.name, join(path, 'name'), 1000) } as GuestSummary;
-  for (const key of GUEST_NUMBERS) out[key] = checkNumber(o[key], join(path, key));
-  out.slowdown = o.slowdown === null ? null : checkNumber(o.slowdown, join(path, 'slowdown'));
+  for (const key of GUEST_NUMBERS) out[key] = checkFigure(o[key], join(path, key), RATIOS.has(key));
+  out.slowdown = o.slowdown === null ? null : checkFigure(o.slowdown, join(path, 'slowdown'));
   out.pinned = checkBoolean(o.pinned, join(path, 'pinned'));
   return out;
 }

@@ -17,6 +17,7 @@
  *                                            v2: optional heatmap { bins, ageKind, guests: [{ name,
  *                                            pages, pagesPerBin, tMs: Float64Array, cells: Uint8Array }] }
  *     ui:         UiState                    view, selected run, compared runs, chart metrics
+ *     sweeps?:    SweepRecord[]              v2 only: parameter sweeps over `runs` (sweepSchema.ts)
  *   }
  *
  * Every object is strict (unknown keys are errors) and every error names the path of the field.
@@ -30,6 +31,7 @@ import {
   type UiState,
 } from '../protocol.ts';
 import { validateScenarioStructure } from '../core/config/index.ts';
+import { escapeControls, MAX_MESSAGE } from '../core/config/problems.ts';
 import {
   checkArray,
   checkFinite,
@@ -42,6 +44,7 @@ import {
   SchemaError,
 } from './check.ts';
 import { checkRunResult } from './resultSchema.ts';
+import { checkSweeps } from './sweepSchema.ts';
 
 /** At most this many runs in one session (a sanity bound for a hostile file, far above real use). */
 export const MAX_RUNS = 10_000;
@@ -58,8 +61,11 @@ export const SESSION_ERROR_NAMES: Record<SessionErrorKind, string> = {
   schema: 'SessionSchemaError',
 };
 
+/** One line of at most 300 characters, whatever the input (nested validator messages included). */
 export function sessionError<T>(kind: SessionErrorKind, message: string): Result<T> {
-  return { ok: false, error: { name: SESSION_ERROR_NAMES[kind], message } };
+  let m = escapeControls(message.replace(/:\n/g, ': ').replace(/\n/g, '; '));
+  if (m.length > MAX_MESSAGE) m = `${m.slice(0, MAX_MESSAGE - 1)}…`;
+  return { ok: false, error: { name: SESSION_ERROR_NAMES[kind], message: m } };
 }
 
 /**
@@ -99,8 +105,11 @@ export function validateSessionData(v: unknown): Result<SessionData> {
 }
 
 function checkSession(v: unknown): SessionData {
-  const o = checkObject(v, '', ['format', 'version', 'appVersion', 'savedAt', 'draft', 'runs', 'ui']);
+  // v2 (issue 9) adds the optional `sweeps`; a v1 file must not have it.
+  const optional = (v as { version: number }).version >= 2 ? ['sweeps'] : [];
+  const o = checkObject(v, '', ['format', 'version', 'appVersion', 'savedAt', 'draft', 'runs', 'ui'], optional);
   const runs = checkArray(o.runs, 'runs', checkRunResult, MAX_RUNS);
+  const sweeps = o.sweeps === undefined ? {} : { sweeps: checkSweeps(o.sweeps, 'sweeps', runs.length) };
   return {
     format: SESSION_FORMAT,
     version: o.version as number,
@@ -110,6 +119,7 @@ function checkSession(v: unknown): SessionData {
     draft: checkResult(validateScenarioStructure(o.draft, 'draft'), 'draft'),
     runs,
     ui: checkUiState(o.ui, 'ui', runs.length),
+    ...sweeps,
   };
 }
 

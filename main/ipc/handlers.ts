@@ -19,9 +19,15 @@ import {
   type Result,
   type ScenarioConfig,
   type SessionData,
+  type SweepEvent,
+  type SweepRecord,
+  type SweepSpec,
 } from '../../engine/protocol.ts';
-import { decodeSession, SESSION_EXTENSION, sessionToCsv, validateSessionData } from '../../engine/session/index.ts';
-import type { RunOwner } from '../runs.ts';
+import type { SweepTraces } from '../../engine/host/sweepService.ts';
+import { decodeSession, SESSION_EXTENSION, sessionCsvChunks, validateSessionData } from '../../engine/session/index.ts';
+import { RunLimitError, type RunOwner } from '../runs.ts';
+import type { ParseService } from '../../engine/host/node/parseService.ts';
+import type { TraceData } from '../../engine/core/trace/index.ts';
 import type { SessionFiles } from '../sessionFiles.ts';
 import type { InvokeChannel, InvokeResult } from './channels.ts';
 
@@ -29,6 +35,19 @@ import type { InvokeChannel, InvokeResult } from './channels.ts';
 export interface CallContext {
   owner: RunOwner;
   window: unknown;
+  /** Where this renderer's sweep events go (lab:sweepEvent); absent in contexts without sweeps. */
+  sweepOwner?: { id: number; send(event: SweepEvent): void };
+}
+
+/** Sweeps hosted by main (engine/host/sweepService.ts), each owned by the window that started it. */
+export interface SweepControl {
+  start(
+    spec: SweepSpec,
+    traces: SweepTraces,
+    owner: { id: number; send(event: SweepEvent): void },
+    options: { workers?: number },
+  ): Result<{ sweepId: string; record: SweepRecord }>;
+  stop(sweepId: string, ownerId: number): boolean;
 }
 
 export interface FileFilter {
@@ -64,9 +83,15 @@ export interface Documents {
 export interface Traces {
   of(ownerId: number): {
     load(bytes: Uint8Array, fileName: string): Result<LoadedTrace>;
+    /** What load refuses before parsing; gives the base name and trace name (TraceLibrary.check). */
+    check(byteLength: number, fileName: string): Result<{ file: string; name: string }>;
+    /** Keeps a trace parsed elsewhere (on the parse worker). */
+    add(data: TraceData): LoadedTrace;
     /** The config, then its trace workloads against the loaded traces. */
     validateRun(config: ScenarioConfig): Result<ScenarioConfig>;
     pageIdsFor(config: ScenarioConfig): Record<string, Uint32Array>;
+    /** name -> distinct pages of the loaded traces (sweeps validate trace workloads against it). */
+    info?(): Record<string, { distinct: number }>;
   };
 }
 
@@ -82,6 +107,13 @@ export interface IpcDeps {
   files: SessionFiles;
   documents: Documents;
   traces: Traces;
+  /**
+   * Where trace files and session bytes are parsed: main passes the worker-backed service so the main
+   * thread never runs a parser (engine/host/node/parseService.ts); without it they are parsed inline.
+   */
+  parser?: ParseService;
+  /** Sweeps (issue 9); without them lab:startSweep answers with a clear error. */
+  sweeps?: SweepControl;
   /** Largest trace file lab:loadTrace accepts (default TRACE_MAX_BYTES). */
   maxTraceBytes?: number;
   log?: (message: string) => void;
@@ -119,7 +151,7 @@ function fail<T>(name: string, message: string): Result<T> {
 }
 
 export function createIpcHandlers(deps: IpcDeps): Handlers {
-  const { runs, presets, dialogs, files, documents, traces } = deps;
+  const { runs, presets, dialogs, files, documents, traces, parser } = deps;
   const maxTraceBytes = deps.maxTraceBytes ?? TRACE_MAX_BYTES;
   const log = deps.log ?? (() => {});
 
@@ -174,6 +206,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       try {
         return { ok: true, value: runs.start(config.value, ctx.owner, loaded.pageIdsFor(config.value)) };
       } catch (e) {
+        if (e instanceof RunLimitError) return fail(e.name, e.message);
         return fail('RunStartError', `the run could not start: ${e instanceof Error ? e.message : String(e)}`);
       }
     },
@@ -196,7 +229,13 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
           'TraceTooLarge',
           `${fileName}: trace file too large (${bytes.byteLength} bytes, the limit is ${maxTraceBytes})`,
         );
-      return traces.of(ctx.owner.id).load(bytes, fileName);
+      const library = traces.of(ctx.owner.id);
+      if (!parser) return library.load(bytes, fileName);
+      const checked = library.check(bytes.byteLength, fileName);
+      if (!checked.ok) return checked;
+      const parsed = await parser.parseTrace(bytes, checked.value.file, checked.value.name);
+      if (!parsed.ok) return parsed;
+      return { ok: true, value: library.add(parsed.value) };
     },
 
     'lab:saveSession': async (ctx, args) => {
@@ -232,13 +271,32 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       const bytes = args[0];
       if (!(bytes instanceof Uint8Array)) throw new BadArgument('bytes must be a Uint8Array');
       const name = path.basename(stringArg(args, 1, 'name', 1000));
-      const r = decodeSession(bytes);
+      const r = parser ? await parser.decodeSession(bytes) : decodeSession(bytes);
       if (!r.ok) return { ok: false, error: { ...r.error, message: `${name}: ${r.error.message}` } };
       // Bytes have no path on disk that we may write to: the next Save asks where.
       documents.setCurrentPath(ctx.owner.id, null);
       return { ok: true, value: { session: r.value, path: name } };
     },
 
+    'lab:startSweep': async (ctx, args) => {
+      // The spec is untrusted: planSweep checks every key, value and bound (one clear line if bad).
+      if (!deps.sweeps || !ctx.sweepOwner) return fail('SweepsUnavailable', 'sweeps are not available here');
+      const o = args[1];
+      const workers =
+        typeof o === 'object' && o !== null && typeof (o as { workers?: unknown }).workers === 'number'
+          ? (o as { workers: number }).workers
+          : undefined;
+      const library = traces.of(ctx.owner.id);
+      const loaded: SweepTraces = {
+        info: () => library.info?.() ?? {},
+        pageIdsFor: (config) => library.pageIdsFor(config),
+      };
+      return deps.sweeps.start(args[0] as SweepSpec, loaded, ctx.sweepOwner, { workers });
+    },
+    'lab:stopSweep': async (ctx, args) => {
+      const sweepId = stringArg(args, 0, 'sweepId', 200);
+      if (!deps.sweeps?.stop(sweepId, ctx.owner.id)) log(`stopSweep: no sweep ${sweepId} of this window`);
+    },
     'lab:exportFile': async (ctx, args) => {
       const data = args[0];
       if (!(data instanceof Uint8Array) || data.byteLength > MAX_EXPORT_BYTES)
@@ -254,7 +312,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       const session = sessionArg(args);
       if (!session.ok) return session;
       if (session.value.runs.length === 0) return fail('NothingToExport', 'this session has no run to export');
-      const csv = sessionToCsv(session.value);
+      const csv = sessionCsvChunks(session.value); // streamed: a large CSV is longer than any JS string
       return saveTo(
         ctx,
         true,

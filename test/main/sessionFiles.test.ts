@@ -68,7 +68,9 @@ describe('session files', () => {
       const r = await createSessionFiles(failing(op)).writeSession(file, makeSession([makeRunResult(80)]));
       expect(r.ok).toBe(false);
       if (!r.ok)
-        expect(r.error.message).toMatch(/^cannot write .*a\.msgpack: (permission denied|the disk is full|io)$/);
+        expect(r.error.message).toMatch(
+          /^cannot write .*a\.msgpack: (permission denied|the disk is full|io); the previous file is unchanged$/,
+        );
       expect(new Uint8Array(await fsp.readFile(file))).toEqual(before);
       expect(await listDir()).toEqual(['a.msgpack']);
     });

@@ -1,6 +1,7 @@
 /**
  * HardwareProfile validation: identity, feature flags, the default harvest mode (which must be one
- * the hardware can run as posted, without any what-if), and every CostKey with ns >= 0 and a
+ * the hardware can run as posted, without any what-if), and every CostKey with ns >= 0 (memAccess >= 1,
+ * the floor that makes every run advance virtual time) and a
  * non-empty `source` saying where the figure comes from.
  */
 import {
@@ -12,7 +13,7 @@ import {
   type Result,
 } from '../../protocol.ts';
 import { openObject, type Fields } from './fields.ts';
-import { COST_NS, ID_PATTERN, ID_TEXT } from './limits.ts';
+import { COST_NS, ID_PATTERN, ID_TEXT, MEM_ACCESS_NS } from './limits.ts';
 import { Problems, toResult } from './problems.ts';
 
 export const HARDWARE_KEYS = ['id', 'name', 'description', 'hafdbs', 'pkvm', 'defaultHarvest', 'costs'] as const;
@@ -91,7 +92,7 @@ function readCosts(f: Fields): Record<CostKey, CostFigure> {
     const figure = c.object(key, ['ns', 'source']);
     if (!figure) continue;
     costs[key] = {
-      ns: figure.num('ns', COST_NS),
+      ns: figure.num('ns', key === 'memAccess' ? MEM_ACCESS_NS : COST_NS),
       source: figure.str('source', { nonEmpty: true, maxLength: 2000 }),
     };
   }

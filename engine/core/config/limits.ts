@@ -34,6 +34,16 @@ export const PERCENT: NumRange = { min: 0, max: 50, note: '(% of host memory)' }
 export const DURATION_MS: NumRange = { min: 0, max: MAX_DURATION_MS, minExclusive: true, note: '(one virtual hour)' };
 export const INTERVAL_MS: NumRange = { min: 0, max: MAX_DURATION_MS, minExclusive: true };
 export const COST_NS: NumRange = { min: 0, max: MAX_COST_NS, note: '(1 s)' };
+/**
+ * The floor that guarantees progress: every access a vCPU makes charges at least memAccess, so with
+ * memAccess >= 1 ns virtual time always advances (at most 10^6 accesses per vCPU per 1 ms quantum).
+ * With 0 (and thinkNs 0, as a trace workload has) a run would spin forever at one virtual instant.
+ */
+export const MEM_ACCESS_NS: NumRange = {
+  min: 1,
+  max: MAX_COST_NS,
+  note: '(every access must cost time, or virtual time never advances)',
+};
 export const SEED: NumRange = { min: 0, max: 0xffff_ffff, integer: true, note: '(u32)' };
 export const WORKERS: NumRange = { min: 0, max: MAX_WORKERS, integer: true, note: '(0 = cores - 1)' };
 export const TLB_ENTRIES: NumRange = { min: 1, max: 65536, integer: true };

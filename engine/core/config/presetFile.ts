@@ -11,7 +11,7 @@ import type { HardwareProfile, Result, WorkloadSpec } from '../../protocol.ts';
 import { isPlainObject, openObject } from './fields.ts';
 import { HARDWARE_KEYS, readHardwareFields } from './hardware.ts';
 import { ID_PATTERN, ID_TEXT } from './limits.ts';
-import { Problems, describeValue, toResult } from './problems.ts';
+import { Problems, describeValue, displayKey, escapeControls, toResult } from './problems.ts';
 import { SCENARIO_PRESET_KEYS, readScenarioPresetFields, type ScenarioPreset } from './scenarioPreset.ts';
 import { readWorkloadSpec } from './workload.ts';
 
@@ -53,11 +53,14 @@ export function presetKeys(kind: PresetKind): readonly string[] {
 export function parsePresetFile(text: string, fileName: string): Result<PresetFile> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A UTF-8 byte order mark (editors on Windows add one) is accepted, as in .txt and .csv traces.
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
+    // V8's message quotes the input around the error: keep the reason, cut the quote.
+    const reason = escapeControls((e as Error).message.replace(/\s+/g, ' ').slice(0, 120));
     return {
       ok: false,
-      error: { name: 'ValidationError', message: `invalid preset ${fileName}: not JSON (${(e as Error).message})` },
+      error: { name: 'ValidationError', message: `invalid preset ${displayKey(fileName)}: not JSON (${reason})` },
     };
   }
   return validatePresetFile(value, fileName);

@@ -13,8 +13,15 @@ export interface Problem {
   message: string;
 }
 
+/** Problems kept per validation: a file with a million bad keys costs a bounded message, not a million lines. */
+export const MAX_PROBLEMS = 50;
+/** Longest refusal message: one screen line or two, whatever the input. */
+export const MAX_MESSAGE = 299;
+
 export class Problems {
   readonly list: Problem[] = [];
+  /** Problems found beyond MAX_PROBLEMS (counted, not kept). */
+  dropped = 0;
 
   /**
    * `structureOnly`: check each field on its own (keys, types, ranges) but not the rules that relate
@@ -23,7 +30,8 @@ export class Problems {
   constructor(readonly structureOnly = false) {}
 
   add(path: string, message: string): void {
-    this.list.push({ path, message });
+    if (this.list.length < MAX_PROBLEMS) this.list.push({ path, message });
+    else this.dropped++;
   }
 
   /** A problem in a rule relating two or more fields: not recorded when only the structure is checked. */
@@ -32,12 +40,12 @@ export class Problems {
   }
 
   get count(): number {
-    return this.list.length;
+    return this.list.length + this.dropped;
   }
 
   /** Problems recorded since `mark` (a previous `count`): lets a caller ask "was this section clean?". */
   since(mark: number): number {
-    return this.list.length - mark;
+    return this.count - mark;
   }
 }
 
@@ -48,17 +56,51 @@ export function formatProblem(p: Problem): string {
 /** `name` is the ErrorInfo name; the message lists every problem, one per line. */
 export function toResult<T>(value: T | undefined, problems: Problems, what: string): Result<T> {
   if (problems.count === 0 && value !== undefined) return { ok: true, value };
-  return { ok: false, error: problemsError(problems.list, what) };
+  return { ok: false, error: problemsError(problems.list, what, problems.dropped) };
 }
 
-export function problemsError(list: readonly Problem[], what: string): ErrorInfo {
-  const lines = list.map(formatProblem);
-  const head = list.length === 1 ? `invalid ${what}` : `invalid ${what} (${list.length} problems)`;
-  return { name: 'ValidationError', message: `${head}:\n${lines.join('\n')}` };
+/**
+ * The message lists the problems one per line, as many as fit in MAX_MESSAGE characters (the first
+ * ones: fix those, validate again), then how many more there are.
+ */
+export function problemsError(list: readonly Problem[], what: string, dropped = 0): ErrorInfo {
+  const total = list.length + dropped;
+  const w = clipText(escapeControls(what), 80);
+  const head = total === 1 ? `invalid ${w}` : `invalid ${w} (${total} problems)`;
+  let message = `${head}:`;
+  let shown = 0;
+  for (const p of list) {
+    const line = clipText(escapeControls(formatProblem(p)), MAX_MESSAGE - head.length - 20);
+    const more = total - shown - 1 > 0 ? 20 : 0; // room for the "(and N more)" tail
+    if (shown > 0 && message.length + 1 + line.length + more > MAX_MESSAGE) break;
+    message += `\n${line}`;
+    shown++;
+  }
+  if (shown < total) message += `\n(and ${total - shown} more)`;
+  return { name: 'ValidationError', message, problems: list.map((p) => escapeControls(formatProblem(p))) };
+}
+
+function clipText(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/**
+ * A key as it appears in a path: keys from files may be huge or hold control characters, so a long
+ * one is cut to its first 32 characters plus its length, and control characters are escaped.
+ */
+export function displayKey(key: string): string {
+  return escapeControls(key.length > 40 ? `${key.slice(0, 32)}…(${key.length} chars)` : key);
+}
+
+/** C0 and C1 control characters (and DEL) shown as \xNN: messages reach terminals and dialogs. */
+export function escapeControls(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 export function joinPath(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
+  const k = displayKey(key);
+  return path ? `${path}.${k}` : k;
 }
 
 export function indexPath(path: string, i: number): string {

@@ -74,6 +74,7 @@ function readGuests(problems: Problems, x: unknown, path: string): ScenarioConfi
     problems.add(path, `must hold 1 to ${MAX_GUESTS} guests, got ${x.length}`);
     return undefined;
   }
-  const guests = x.map((g, i) => readGuest(problems, g, `${path}[${i}]`));
+  // Indexed reads into a fresh array: never x.map, whose species lookup runs an untrusted `constructor`.
+  const guests = Array.from({ length: x.length }, (_, i) => readGuest(problems, x[i] as unknown, `${path}[${i}]`));
   return guests.every((g) => g !== undefined) ? guests : undefined;
 }

@@ -9,6 +9,8 @@
  * (Problems.addRelation), so none is recorded when only the structure is checked.
  */
 import type { GuestSpec, HardwareProfile, HostSpec, ReclaimSpec } from '../../protocol.ts';
+import { MAX_TABLE_PAGES } from '../layout.ts';
+import { tablePagesFor } from '../sim/plan.ts';
 import { PAGES_PER_MIB, mibToPages } from './limits.ts';
 import { joinPath, type Problems } from './problems.ts';
 
@@ -71,6 +73,14 @@ export function checkProtectedNeedsPkvm(
 
 export function checkMemory(problems: Problems, root: string, host: HostSpec, guests: readonly GuestSpec[]): void {
   const total = sum(guests.map((g) => g.memoryMiB));
+  // The engine's stage-2 table arena has a fixed maximum (layout.ts MAX_TABLE_PAGES): refuse here,
+  // naming the field, what the engine would otherwise refuse with an internal arena message.
+  const tables = tablePagesFor(guests.map((g) => mibToPages(g.memoryMiB)));
+  if (tables > MAX_TABLE_PAGES)
+    problems.addRelation(
+      joinPath(root, 'guests'),
+      `guests total ${fmt(total)} MiB, which needs ${tables} stage-2 table pages; the engine holds at most ${MAX_TABLE_PAGES} (about ${Math.floor((MAX_TABLE_PAGES / 1.1) * 2)} MiB of guest memory in all)`,
+    );
   const pinned = sum(guests.filter((g) => g.protected).map((g) => g.memoryMiB));
   const others = guests.some((g) => !g.protected);
   if (pinned > host.memoryMiB || (others && pinned >= host.memoryMiB))

@@ -3,6 +3,9 @@
  * to be a plausible typo (distance <= 2, or <= a third of the key's length for long keys).
  */
 export function suggestKey(key: string, allowed: readonly string[]): string | undefined {
+  // Bounded cost: a typo is short. Edit distance is O(key x candidate), so a 10 MB key would take
+  // seconds per candidate; no key longer than this is worth a suggestion.
+  if (key.length > MAX_SUGGEST_LENGTH) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of allowed) {
@@ -15,6 +18,9 @@ export function suggestKey(key: string, allowed: readonly string[]): string | un
   const limit = Math.max(2, Math.floor(key.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
+
+/** Keys (or values) longer than this get no "did you mean" (and cost nothing to refuse). */
+export const MAX_SUGGEST_LENGTH = 64;
 
 /** Levenshtein distance (insert, delete, substitute), O(a*b) with one row. */
 export function editDistance(a: string, b: string): number {

@@ -8,11 +8,11 @@
  * Every method takes the caller's virtual time and returns the time it finished.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
-import { leafAttrs } from '../descriptor.ts';
+import { leafAttrs, type LeafAttrs } from '../descriptor.ts';
 import type { MmuLock } from '../mmuLock.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from '../mmuLock.ts';
 import { EAGAIN, stage2Map, stage2Mkyoung, stage2SetWritable, stage2Unmap, type Pgt } from '../pgtable.ts';
-import type { RcuThread } from '../rcu.ts';
+import { rcuPoll, type RcuThread } from '../rcu.ts';
 import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_IN, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
 import type { Harvester } from './harvest.ts';
 import type { HostFrames } from './hostFrames.ts';
@@ -130,6 +130,15 @@ export class Guest {
     this.attrLoByWrite = [leafAttrs({ write: false, young }), leafAttrs({ write: true, young })];
   }
 
+  private map(gfn: number, attrs: LeafAttrs): number {
+    readLock(this.lock);
+    let r: number;
+    do r = stage2Map(this.pgt, gfn * PAGE, PAGE, this.frameBase + gfn, attrs, { shared: true });
+    while (r === EAGAIN);
+    readUnlock(this.lock);
+    return r;
+  }
+
   /**
    * Stage-2 fault on `gfn` at virtual time t (the trap is charged here). Returns the finish time,
    * or -1 when no frame can be had now (nothing evictable in this guest): the vCPU retries later,
@@ -183,11 +192,14 @@ export class Guest {
     s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
     now = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
     const attrs = this.attrLoByWrite[write ? 1 : 0];
-    readLock(this.lock);
-    let r: number;
-    do r = stage2Map(this.pgt, gfn * PAGE, PAGE, this.frameBase + gfn, attrs, { shared: true });
-    while (r === EAGAIN);
-    readUnlock(this.lock);
+    let r = this.map(gfn, attrs);
+    // ENOMEM: every free table page is an unlinked one waiting for its RCU grace period (cheap runs
+    // unlink and relink tables faster than quanta end). KVM's fault path would fail its memory-cache
+    // top-up and retry; here the ripe frees run now (rcuPoll, as at a quantum's end) and the map retries.
+    for (let tries = 0; r !== 0 && tries < 3; tries++) {
+      rcuPoll(this.rcu);
+      r = this.map(gfn, attrs);
+    }
     if (r !== 0) throw new Error(`stage-2 map of guest ${this.index} gfn ${gfn} failed (${r}): table arena exhausted`);
     this.vlock.readRelease(start, now, false);
     s[sb + GS_LOCK_HOLD_NS] += now - start;

@@ -27,15 +27,19 @@ const MAX_QUANTUM_NS = 1e6;
 
 export const pagesOf = (mib: number): number => Math.round(mib * 256);
 
+/** Stage-2 table pages a run needs: leaf tables (512 pages each) + level-2 tables + root, per guest, with headroom for splits. */
+export function tablePagesFor(guestPages: readonly number[]): number {
+  let tablePages = 16;
+  for (const p of guestPages) tablePages += Math.ceil(p / 512) + Math.ceil(p / (512 * 512)) + 2;
+  return Math.ceil(tablePages * 1.1);
+}
+
 export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPlan {
   const guestPages = config.guests.map((g) => pagesOf(g.memoryMiB));
   const hostFrames = pagesOf(config.host.memoryMiB);
   const wm = config.host.watermarks;
   const pct = (p: number): number => Math.floor((hostFrames * p) / 100);
-  // Leaf tables (512 pages each) + level-2 tables + root, per guest, with headroom for splits.
-  let tablePages = 16;
-  for (const p of guestPages) tablePages += Math.ceil(p / 512) + Math.ceil(p / (512 * 512)) + 2;
-  tablePages = Math.ceil(tablePages * 1.1);
+  const tablePages = tablePagesFor(guestPages);
   const workers = config.run.deterministic ? 1 : Math.max(1, Math.min(requestedWorkers, config.guests.length));
   // Guest affinity: place guests (weighted by vCPUs) on the least-loaded worker, in order.
   const load = new Array<number>(workers).fill(0);

@@ -20,6 +20,7 @@ import {
   TIME_QUANTUM_END,
   type SimBuffers,
 } from './simLayout.ts';
+import { selectReplay } from './replay.ts';
 import { initSimState, SimWorkerCore } from './simCore.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -53,13 +54,25 @@ function distinctPages(t: Uint32Array): number {
 export function prepareRun(config: ScenarioConfig, traces: Record<string, Uint32Array>, workers: number): PreparedRun {
   checkRunnable(config, traces);
   const plan = planRun(config, workers);
-  const arena = createArena({
-    tablePages: plan.tablePages,
-    maxThreads: plan.maxThreads,
-    maxLocks: config.guests.length,
-  });
   const guestTraces = config.guests.map((g) => (g.workload.kind === 'trace' ? traces[g.workload.trace] : null));
-  const buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);
+  let buffers: SimBuffers;
+  try {
+    const arena = createArena({
+      tablePages: plan.tablePages,
+      maxThreads: plan.maxThreads,
+      maxLocks: config.guests.length,
+    });
+    buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    // Shared buffers too large for this machine: a config problem the user can act on, naming the field.
+    const mib = config.guests.reduce((a, g) => a + g.memoryMiB, 0);
+    const err = new Error(
+      `guests: the guests total ${mib} MiB and this machine could not allocate the simulator's buffers for them; use smaller guests`,
+    );
+    err.name = 'ConfigError';
+    throw err;
+  }
   initSimState(buffers, plan);
   return { config, plan, buffers };
 }
@@ -108,11 +121,18 @@ export class RowStore {
   }
 }
 
+export interface InProcessOptions {
+  /** Take the trace-replay fast path when the run is eligible (replay.ts); default true. */
+  replay?: boolean;
+  /** Sample the stage-2 heat map into RunResult.heatmap (default false in process). */
+  heatmap?: boolean;
+}
+
 /** Run a scenario to completion on this thread (deterministic: one worker's logic). */
 export function runInProcess(
   config: ScenarioConfig,
   traces: Record<string, Uint32Array> = {},
-  options: { heatmap?: boolean } = {},
+  options: InProcessOptions = {},
 ): RunResult {
   const wall0 = Date.now();
   const p = prepareRun({ ...config, run: { ...config.run, deterministic: true } }, traces, 1);
@@ -124,6 +144,7 @@ export function runInProcess(
     progress: () => {},
     ...(heat ? { heat: (g: number, t: number, cells: Uint8Array) => heat.put(g, t, cells) } : {}),
   });
+  if (options.replay ?? true) selectReplay(core.actorList, p.config, p.plan);
   core.loop();
   core.close();
   const result = buildResult(p, store.data, store.count, Date.now() - wall0);

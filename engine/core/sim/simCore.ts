@@ -122,11 +122,17 @@ export class SimWorkerCore {
     this.takes = new Float64Array(config.guests.length);
   }
 
+  /** The actors this worker runs, in scheduling order (the runner may swap in replay.ts's fast path). */
+  get actorList(): Actor[] {
+    return this.actors;
+  }
+
   /** Run every actor of this worker up to virtual time `end`. */
   runUntil(end: number): void {
     const a = this.actors;
     const n = a.length;
     for (;;) {
+      if (this.stopRequested()) break; // stop within one actor step, not only at the barrier (issue 11)
       let best = -1;
       let bc = Infinity;
       let second = Infinity;
@@ -168,6 +174,17 @@ export class SimWorkerCore {
         atomics.wait(c, CTL_PAUSE, 1, 100);
       }
     }
+  }
+
+  /**
+   * Stop or abort asked for: one atomic load per scheduler step. Each step runs one actor from the
+   * smallest clock to the next-smallest (+ SCHED_SLACK_NS), at >= 1 ns per access (MEM_ACCESS_NS), so
+   * a stop is seen within milliseconds of wall time. The quantum is then cut short: the serial section
+   * ends the run at that quantum (the last sample row covers the accesses made).
+   */
+  private stopRequested(): boolean {
+    const c = this.sv.control;
+    return atomics.load(c, CTL_STOP) === 1 || atomics.load(c, CTL_ABORT) === 1;
   }
 
   /** A heat-map column of each of this worker's guests at virtual time tNs (between quanta: nothing runs). */
@@ -268,7 +285,8 @@ export class SimWorkerCore {
     }
     const allDone = vDone >= this.totalVcpus;
     const stop = atomics.load(c, CTL_STOP) === 1;
-    const now = allDone ? Math.min(clockMax, qEnd) : qEnd;
+    // Stopped: the quantum may have been cut short (runUntil), so time is what the vCPUs reached.
+    const now = allDone || stop ? Math.min(clockMax, qEnd) : qEnd;
     const finished = allDone || stop || qEnd >= plan.endNs;
     const rows: Float64Array[] = [];
     while (t[TIME_NEXT_SAMPLE] <= now) {

@@ -19,17 +19,36 @@ function fail<T>(name: string, message: string): Result<T> {
   return { ok: false, error: { name, message } };
 }
 
+/**
+ * A parser's failure as a Result naming the file: a TraceFormatError's own message, or (RangeError)
+ * the machine running out of memory for the ids. Anything else is a bug and is rethrown.
+ */
+export function traceFailure<T>(e: unknown, file: string): Result<T> {
+  if (e instanceof TraceFormatError)
+    return fail(e.name, e.message.startsWith(`${file}:`) ? e.message : `${file}: ${e.message}`);
+  if (e instanceof RangeError)
+    return fail('TraceTooLarge', `${file}: the trace's ids do not fit in memory (${e.message.slice(0, 80)})`);
+  throw e;
+}
+
 export class TraceLibrary {
   private readonly traces = new Map<string, TraceData>();
 
   constructor(private readonly maxBytes = TRACE_MAX_BYTES) {}
 
-  load(bytes: Uint8Array, fileName: string): Result<LoadedTrace> {
-    const file = fileName.split(/[/\\]/).pop() ?? fileName;
-    if (bytes.byteLength > this.maxBytes)
+  /**
+   * Everything that can be refused before parsing: size, encoding, name. Gives the file's base name and
+   * the trace name to parse under (a host may parse elsewhere, e.g. on a worker, then call add()).
+   */
+  check(byteLength: number, fileName: string): Result<{ file: string; name: string }> {
+    const file = (fileName.split(/[/\\]/).pop() ?? fileName)
+      // eslint-disable-next-line no-control-regex -- a file name reaches messages: no control characters
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+    if (file.length > 200) return fail('TraceFormatError', `the trace file name is longer than 200 characters`);
+    if (byteLength > this.maxBytes)
       return fail(
         'TraceTooLarge',
-        `${file}: trace file too large (${bytes.byteLength} bytes, the limit is ${this.maxBytes})`,
+        `${file}: trace file too large (${byteLength} bytes, the limit is ${this.maxBytes})`,
       );
     if (!traceEncoding(file))
       return fail(
@@ -38,19 +57,29 @@ export class TraceLibrary {
       );
     const name = traceName(file);
     if (name.trim() === '') return fail('TraceFormatError', `${file}: the file name gives no trace name`);
-    if (name.length > 200) return fail('TraceFormatError', `${file}: trace name longer than 200 characters`);
+    return { ok: true, value: { file, name } };
+  }
+
+  load(bytes: Uint8Array, fileName: string): Result<LoadedTrace> {
+    const checked = this.check(bytes.byteLength, fileName);
+    if (!checked.ok) return checked;
+    const { file, name } = checked.value;
     let data: TraceData;
     try {
       data = parseTrace(file, bytes, name);
     } catch (e) {
-      if (e instanceof TraceFormatError) return fail(e.name, e.message);
-      if (e instanceof RangeError) return fail('TraceFormatError', `${file}: ${e.message}`);
-      throw e;
+      return traceFailure(e, file);
     }
+    return { ok: true, value: this.add(data) };
+  }
+
+  /** Keeps a parsed trace under its name (replacing an earlier one); at most MAX_TRACES are kept. */
+  add(data: TraceData): LoadedTrace {
+    const { name } = data;
     this.traces.delete(name); // re-insert: Map order is load order
     this.traces.set(name, data);
     while (this.traces.size > MAX_TRACES) this.traces.delete(this.traces.keys().next().value!);
-    return { ok: true, value: { name, requests: data.requests, distinct: data.distinct } };
+    return { name, requests: data.requests, distinct: data.distinct };
   }
 
   get loaded(): LoadedTrace[] {

@@ -3,9 +3,9 @@
  * Throws TraceFormatError (message: file, line/record, problem) on malformed input or an unknown
  * extension. Hosts read the bytes (fs in Node, File in the browser); this stays pure.
  */
-import { parseOracleGeneral } from './oracleGeneral.ts';
-import { parseCsvTrace, parseTxtTrace } from './textTraces.ts';
-import { TraceFormatError, type TraceData, type TraceEncoding } from './types.ts';
+import { oracleGeneralParser, parseOracleGeneral } from './oracleGeneral.ts';
+import { csvTraceParser, parseCsvTrace, parseTxtTrace, txtTraceParser } from './textTraces.ts';
+import { TraceFormatError, type TraceData, type TraceEncoding, type TraceParser } from './types.ts';
 
 const SUFFIXES: readonly [string, TraceEncoding][] = [
   ['.oraclegeneral.bin', 'oracleGeneral'],
@@ -43,6 +43,25 @@ export function parseTrace(fileName: string, data: Uint8Array | string, name = t
       return parseCsvTrace(bytes, fileName, name);
     case 'txt':
       return parseTxtTrace(bytes, fileName, name);
+    default: {
+      const never: never = encoding;
+      throw new Error(`unexpected trace encoding ${String(never)}`);
+    }
+  }
+}
+
+/** A chunked parser for `fileName`'s encoding (hosts stream large files through it). */
+export function traceParser(fileName: string, name = traceName(fileName)): TraceParser {
+  const encoding = traceEncoding(fileName);
+  if (!encoding)
+    throw new TraceFormatError(`${fileName}: unknown trace encoding (expected .oracleGeneral.bin, .bin, .csv or .txt)`);
+  switch (encoding) {
+    case 'oracleGeneral':
+      return oracleGeneralParser(fileName, name);
+    case 'csv':
+      return csvTraceParser(fileName, name);
+    case 'txt':
+      return txtTraceParser(fileName, name);
     default: {
       const never: never = encoding;
       throw new Error(`unexpected trace encoding ${String(never)}`);

@@ -15,3 +15,9 @@ export type TraceEncoding = 'oracleGeneral' | 'csv' | 'txt';
 export class TraceFormatError extends Error {
   override readonly name = 'TraceFormatError';
 }
+
+/** A parser fed a file's bytes in chunks of any size (push), then asked for the trace (end). */
+export interface TraceParser {
+  push(chunk: Uint8Array): void;
+  end(): TraceData;
+}

@@ -1,0 +1,90 @@
+/**
+ * Issue 11, defects 2, 8 and 12b: every run advances virtual time or is refused up front; stop takes
+ * effect inside a quantum (not only at the barrier); guest sizes the engine cannot hold are refused by
+ * the validator naming the field; a near-zero-cost trace run completes (no "table arena exhausted").
+ */
+import { describe, expect, it } from 'vitest';
+import { COST_KEYS, type HardwareProfile, type ScenarioConfig } from '../../engine/protocol.ts';
+import { validateHardwareProfile, validateScenario } from '../../engine/core/config/index.ts';
+import { cloudPhysicsTrace, hardware, oracleScenario } from '../sim/fixtures.ts';
+import { runOnWorkers, startOnWorkers } from '../sim/hostRun.ts';
+
+/** Every cost 0 except a memory access of `memNs`. */
+function cheapHardware(memNs: number): HardwareProfile {
+  const hw = structuredClone(hardware('ampere-altra'));
+  for (const k of COST_KEYS) hw.costs[k].ns = 0;
+  hw.costs.memAccess.ns = memNs;
+  return hw;
+}
+
+describe('progress: a run whose accesses cost nothing is refused, naming the field', () => {
+  it('memAccess 0 ns (with thinkNs 0, as the shipped trace workload has) is refused', () => {
+    const r = validateHardwareProfile(cheapHardware(0));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.message).toMatch(/hardware\.costs\.memAccess\.ns: must be a number >= 1/);
+      expect(r.error.message.length).toBeLessThan(300);
+    }
+    expect(validateHardwareProfile(cheapHardware(1)).ok).toBe(true);
+  });
+});
+
+describe('stop inside a quantum', () => {
+  // 256 vCPUs at 1 ns per access and no think time: one 1 ms quantum is 256 x 10^6 accesses, tens of
+  // seconds of wall time. A stop honoured only at the barrier would end the run at virtualMs = 1.
+  function longQuantum(): ScenarioConfig {
+    const c = oracleScenario({ policy: 'clock', capacity: 4096, hw: cheapHardware(1) });
+    c.host.memoryMiB = 64;
+    c.guests[0] = {
+      name: 'busy',
+      memoryMiB: 16,
+      vcpus: 256,
+      workload: { kind: 'uniform', pages: 1024, writeFraction: 0, thinkNs: 0 },
+      protected: false,
+    };
+    c.run.durationMs = 10_000;
+    c.run.sampleIntervalMs = 1000;
+    return c;
+  }
+
+  it('ends the run mid-quantum: the result covers less than one quantum of virtual time', async () => {
+    const { handle } = startOnWorkers(longQuantum());
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = performance.now();
+    handle.stop();
+    const result = await handle.done;
+    const stopWallMs = performance.now() - t0;
+    console.log(`stop -> done: ${stopWallMs.toFixed(0)} ms wall; virtual time reached ${result.summary.virtualMs} ms`);
+    expect(result.stopped).toBe(true);
+    expect(result.summary.virtualMs).toBeLessThan(1); // the first 1 ms quantum was cut short
+    expect(result.summary.accesses).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('zero-cost trace replay', () => {
+  it('cloudPhysicsIO with every cost 0 but a 1 ns access completes with every request replayed', async () => {
+    const c = oracleScenario({ policy: 'clock', capacity: 10000, hw: cheapHardware(1) });
+    c.run.durationMs = 5000;
+    const trace = cloudPhysicsTrace();
+    const r = await runOnWorkers(c, { traces: { cloudPhysicsIO: trace } });
+    expect(r.summary.accesses).toBe(trace.length);
+    expect(r.stopped).toBe(false);
+  }, 120_000);
+});
+
+describe('guest sizes the engine cannot hold', () => {
+  it('are refused by the validator, naming guests (not an internal arena message at start)', () => {
+    const c = oracleScenario({ policy: 'clock', capacity: 10000 });
+    c.guests[0].memoryMiB = 600 * 1024;
+    c.guests[0].workload = { kind: 'uniform', pages: 1000, writeFraction: 0, thinkNs: 0 };
+    c.host.swap.sizeMiB = 4 * 1024 * 1024;
+    const r = validateScenario(c);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.message).toMatch(
+        /^invalid scenario:\nguests: guests total 614400 MiB, which needs \d+ stage-2 table pages/,
+      );
+      expect(r.error.message.length).toBeLessThan(300);
+    }
+  });
+});
