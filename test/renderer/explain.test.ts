@@ -251,3 +251,19 @@ describe('heat-map colours', () => {
     expect(columnX(750, 1500, 480)).toBe(240);
   });
 });
+
+describe('heat-map readout', () => {
+  it('names the guest, the time, the gfn range and each share with its unit', async () => {
+    const { cellReadout } = await import('../../renderer/src/lib/heatColors.ts');
+    const bins = 2;
+    const cells = new Uint8Array(5 * bins * 2);
+    const at = 5 * bins; // column 1
+    cells[at + 0 * bins + 1] = 255; // bin 1 resident
+    cells[at + 1 * bins + 1] = 51; // 20 % young
+    cells[at + 2 * bins + 1] = 85; // age 1 generation
+    const g = { name: 'web', pages: 10, pagesPerBin: 5, tMs: Float64Array.from([50, 100]), cells };
+    expect(cellReadout(g, bins, 'generations', 1, 1)).toBe(
+      'web · 0.100 virtual s · gfn 5–9: resident 100 %, young 20 %, evicted 0 %, refaulted 0 % of the bin’s pages; mean age 1.0 generations',
+    );
+  });
+});
