@@ -25,3 +25,10 @@ export function mapDenseGuest(pgt: Pgt): void {
   if (stage2Map(pgt, 0, GUEST_GFNS * PAGE_SIZE, 2 ** 22, leafAttrs({ young: true })) !== 0)
     throw new Error('map failed');
 }
+
+/** Median of a non-empty list (mean of the two middle values for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

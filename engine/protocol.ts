@@ -259,6 +259,40 @@ export interface RunResult {
   wallMs: number;
   /** True when the run was stopped early by the user. */
   stopped: boolean;
+  /** Stage-2 heat map sampled during the run (engine/core/sim/heatmap.ts); absent in older sessions. */
+  heatmap?: RunHeatmap;
+}
+
+// ---------------------------------------------------------------- stage-2 heat map
+
+/**
+ * What one heat-map cell holds, each a byte 0..255 (engine/core/sim/heatmap.ts):
+ *   resident   fraction of the bin's pages mapped in stage-2 (holding a host frame)
+ *   young      fraction of the bin's pages whose stage-2 leaf has AF set (accessed since last cleared)
+ *   age        MGLRU: mean generation age of the bin's resident pages (0 = youngest, 255 = MAX_NR_GENS - 1
+ *              generations older); active/inactive: fraction of resident pages on the inactive list;
+ *              other policies: 0 (RunHeatmap.ageKind says which)
+ *   evicted    fraction of the bin's pages swapped out now
+ *   refaulted  fraction of the bin's pages faulted back in since the previous column (were swapped out)
+ */
+export const HEAT_CHANNELS = ['resident', 'young', 'age', 'evicted', 'refaulted'] as const;
+export type HeatChannel = (typeof HEAT_CHANNELS)[number];
+
+export interface GuestHeatmap {
+  name: string;
+  /** Guest-physical pages of the guest; bin b covers gfns [b * pagesPerBin, (b + 1) * pagesPerBin). */
+  pages: number;
+  pagesPerBin: number;
+  /** Virtual time of each column (ms). */
+  tMs: Float64Array;
+  /** Column c, channel k, bin b at ((c * HEAT_CHANNELS.length) + k) * bins + b. */
+  cells: Uint8Array;
+}
+
+export interface RunHeatmap {
+  bins: number;
+  ageKind: 'generations' | 'inactive' | 'none';
+  guests: GuestHeatmap[];
 }
 
 // ---------------------------------------------------------------- run events
@@ -279,7 +313,9 @@ export type RunEvent =
   /** New sample rows, starting at row `startRow`. */
   | { type: 'samples'; runId: string; startRow: number; columns: SampleColumns }
   | { type: 'done'; runId: string; result: RunResult }
-  | { type: 'error'; runId: string; error: ErrorInfo };
+  | { type: 'error'; runId: string; error: ErrorInfo }
+  /** One heat-map column of guest `guest` (layout as one column of GuestHeatmap.cells). */
+  | { type: 'heat'; runId: string; guest: number; tMs: number; cells: Uint8Array };
 
 // ---------------------------------------------------------------- presets
 
@@ -308,7 +344,7 @@ export const TRACE_MAX_BYTES = 256 * 1024 * 1024;
 export type MenuCommand = 'new' | 'open' | 'save' | 'save-as' | 'export-csv' | 'run' | 'pause' | 'stop' | 'about';
 
 /** What the renderer asks of its host (Electron main via preload, or the browser edition). */
-export interface LabApi {
+export interface LabApi extends SweepApi {
   readonly edition: 'electron' | 'browser';
   listPresets(): Promise<PresetCatalog>;
   /** Validates the config (clear error on bad parameters) and starts a run; events arrive via onRunEvent. */
@@ -335,12 +371,26 @@ export interface LabApi {
   /** Menu commands and sessions opened by the OS (command line, second instance, file drop on the app). */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
   onSessionOpened(listener: (opened: { session: SessionData; path: string }) => void): () => void;
+  /**
+   * Save bytes the renderer exported (CSV of the screen, a chart as PNG or SVG, an edited hardware
+   * preset as JSON): Electron asks where (save dialog) and writes atomically; the browser downloads.
+   */
+  exportFile(
+    data: Uint8Array,
+    suggestedName: string,
+    kind: ExportKind,
+  ): Promise<Result<{ path: string; canceled: boolean }>>;
 }
+
+/** Kinds of files LabApi.exportFile writes (the save dialog's filter and the default extension). */
+export type ExportKind = 'csv' | 'png' | 'svg' | 'json';
+export const EXPORT_KINDS: readonly ExportKind[] = ['csv', 'png', 'svg', 'json'];
 
 // ---------------------------------------------------------------- sessions
 
 export const SESSION_FORMAT = 'overcommit-lab-session';
-export const SESSION_VERSION = 1;
+/** v2 (issues 9 and 10): adds the optional `sweeps` and `RunResult.heatmap`. v1 files still open. */
+export const SESSION_VERSION = 2;
 
 /** UI state saved with a session so that opening it reopens the same screen. */
 export interface UiState {
@@ -360,8 +410,107 @@ export interface SessionData {
   draft: ScenarioConfig;
   runs: RunResult[];
   ui: UiState;
+  /** v2: parameter sweeps; their points name runs of `runs` by index. Absent in v1 files. */
+  sweeps?: SweepRecord[];
 }
 
 export function assertNever(x: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}
+
+// ---------------------------------------------------------------- sweeps (issue 9)
+
+/** A value a sweep axis takes: a number (memory, vCPUs...), a string (policy, harvest, profile id) or a flag. */
+export type SweepValue = number | string | boolean;
+
+/**
+ * One axis of a sweep spec: a list of values, a range of `steps` values from `from` to `to` (both
+ * included; `scale: 'log'` spaces them geometrically), or a range by `step`.
+ */
+export type SweepAxisSpec =
+  | SweepValue[]
+  | { from: number; to: number; steps: number; scale?: 'linear' | 'log' }
+  | { from: number; to: number; step: number };
+
+/**
+ * A sweep as the user writes it (JSON file, or built in the UI). Keys of `axes` and `set` are config
+ * paths (engine/core/config/overrides.ts: `host.memoryMiB`, `guests.web.vcpus`, `reclaim.harvest`) or
+ * `hardware` (a profile id). The runs are the product of the axes (or, with `mode: 'zip'`, the axes
+ * taken side by side), each run once per seed. Every run is deterministic (one worker), so a run's
+ * result depends only on its config and seed, wherever it runs.
+ */
+export interface SweepSpec {
+  name?: string;
+  /** Scenario preset id (or, on the command line, a scenario JSON file). */
+  scenario: string;
+  axes: Record<string, SweepAxisSpec>;
+  /** Seeds, or `{ count, first }` for first, first+1, ... (first defaults to 1). */
+  seeds: number[] | { count: number; first?: number };
+  mode?: 'product' | 'zip';
+  /** Fixed overrides applied to every run before the axes (e.g. `run.durationMs`). */
+  set?: Record<string, SweepValue>;
+}
+
+export interface SweepAxis {
+  path: string;
+  values: SweepValue[];
+}
+
+export interface SweepPoint {
+  /** One value per axis, in axis order. */
+  values: SweepValue[];
+  /** What the point changes, e.g. 'host 768 MiB · clock'. */
+  label: string;
+  /** Index into the session's runs of this point's run for each seed (in seed order); -1 until it has run. */
+  runs: number[];
+}
+
+/** A sweep as saved in a session (SessionData.sweeps): the expanded spec and where each run's result is. */
+export interface SweepRecord {
+  name: string;
+  scenario: string;
+  /** The scenario as resolved before any axis (with `set` and the first seed applied). */
+  base: ScenarioConfig;
+  axes: SweepAxis[];
+  mode: 'product' | 'zip';
+  seeds: number[];
+  set: { path: string; value: SweepValue }[];
+  points: SweepPoint[];
+}
+
+/** A summary metric over a point's seeds: mean and the half-width of its 95 % Student-t interval (NaN for n < 2). */
+export interface MetricStat {
+  mean: number;
+  ci95: number;
+  n: number;
+}
+
+/** Per metric (every numeric RunSummary field, plus missRatio = misses / accesses). */
+export type PointStats = Record<string, MetricStat>;
+
+export type SweepEvent =
+  | { type: 'sweep-started'; sweepId: string; record: SweepRecord }
+  /** One run finished; `stats` covers the point's seeds done so far. */
+  | {
+      type: 'sweep-run';
+      sweepId: string;
+      pointIndex: number;
+      seedIndex: number;
+      result: RunResult;
+      stats: PointStats;
+      done: number;
+      total: number;
+    }
+  | { type: 'sweep-done'; sweepId: string; record: SweepRecord; stopped: boolean }
+  | { type: 'sweep-error'; sweepId: string; error: ErrorInfo };
+
+/** The sweep methods of LabApi (kept in their own interface so both hosts implement them together). */
+export interface SweepApi {
+  /** Validates the spec (every point's config, clear message on the first bad one) and starts the sweep. */
+  startSweep(
+    spec: SweepSpec,
+    options?: { workers?: number },
+  ): Promise<Result<{ sweepId: string; record: SweepRecord }>>;
+  stopSweep(sweepId: string): Promise<void>;
+  onSweepEvent(listener: (event: SweepEvent) => void): () => void;
 }

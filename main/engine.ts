@@ -8,6 +8,8 @@
 import createSimWorker from '../engine/host/node/simWorker.ts?nodeWorker';
 import { startRun } from '../engine/host/engine.ts';
 import { nodeCores, nodeSpawnerFrom } from '../engine/host/node/spawn.ts';
+import { SweepService } from '../engine/host/sweepService.ts';
+import { loadBundledPresets } from '../presets/browser.ts';
 import type { StartRun } from './runs.ts';
 
 export interface EngineOptions {
@@ -18,4 +20,18 @@ export interface EngineOptions {
 export function createEngine(_options: EngineOptions = {}): StartRun {
   const spawnWorker = nodeSpawnerFrom(() => createSimWorker({}));
   return (config, onEvent, traces) => startRun(config, { spawnWorker, cores: nodeCores(), onEvent, traces });
+}
+
+/** Sweeps on worker_threads (engine/host/sweepService.ts): the bundled presets, one deterministic run per job. */
+export function createSweeps(): SweepService {
+  const spawnWorker = nodeSpawnerFrom(() => createSimWorker({}));
+  let set: ReturnType<typeof loadBundledPresets>['set'] | null = null;
+  return new SweepService({
+    presets: () => (set ??= loadBundledPresets().set),
+    defaultWorkers: () => Math.max(1, nodeCores() - 1),
+    startRun: (config, traces) => {
+      const h = startRun(config, { spawnWorker, cores: nodeCores(), onEvent: () => {}, traces });
+      return { done: h.done, stop: () => h.stop() };
+    },
+  });
 }

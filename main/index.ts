@@ -20,9 +20,10 @@ import { RunRegistry } from './runs.ts';
 import { createIpcHandlers, type Dialogs } from './ipc/handlers.ts';
 import { registerIpc, sendEvent } from './ipc/register.ts';
 import { createPresets } from './presets.ts';
-import { createEngine } from './engine.ts';
+import { createEngine, createSweeps } from './engine.ts';
 import { WindowTraces } from './traces.ts';
 import { sessionPathFromArgv } from './args.ts';
+import { DISCARD_DIALOG, guardUnsavedWork } from './unsavedGuard.ts';
 import { createMainWindow, type ReadyQueue } from './window.ts';
 
 const log = (message: string) => console.log(`[main] ${message}`);
@@ -87,6 +88,7 @@ const dialogs: Dialogs = {
 
 const runs = new RunRegistry(createEngine({ log }));
 const traces = new WindowTraces();
+const sweeps = createSweeps();
 
 /** Open a session file given by the OS (command line, second instance, Open Recent, macOS open-file). */
 async function openSessionPath(file: string): Promise<void> {
@@ -114,11 +116,17 @@ function createWindow(): void {
   const id = created.win.webContents.id;
   created.win.on('closed', () => {
     runs.stopAllOf(id);
+    sweeps.stopAllOf(id);
     documents.forget(id);
     traces.forget(id);
     if (mainWindow === created) mainWindow = null;
   });
-  created.win.webContents.on('render-process-gone', () => runs.stopAllOf(id));
+  created.win.webContents.on('render-process-gone', () => {
+    runs.stopAllOf(id);
+    sweeps.stopAllOf(id);
+  });
+  // Close or reload with unsaved runs: the renderer's beforeunload vetoes, main asks (unsavedGuard.ts).
+  guardUnsavedWork(created.win.webContents, () => dialog.showMessageBoxSync(created.win, DISCARD_DIALOG) === 0);
   mainWindow = created;
   for (const file of pendingPaths.splice(0)) void openSessionPath(file);
 }
@@ -138,7 +146,17 @@ async function start(): Promise<void> {
   }
   registerIpc(
     ipcMain,
-    createIpcHandlers({ runs, presets: createPresets({ log }), dialogs, files, documents, traces, parser, log }),
+    createIpcHandlers({
+      runs,
+      presets: createPresets({ log }),
+      dialogs,
+      files,
+      documents,
+      traces,
+      parser,
+      sweeps,
+      log,
+    }),
     {
       isTrusted: (frame) => isTrustedSender(frame, devServerUrl),
       windowOf: (sender) => BrowserWindow.getAllWindows().find((w) => w.webContents.id === sender.id) ?? null,

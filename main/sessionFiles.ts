@@ -24,6 +24,8 @@ export interface SessionFiles {
   writeSession(file: string, session: SessionData): Promise<Result<void>>;
   /** Text, or its chunks in order (a large CSV export is never one string). */
   writeText(file: string, text: string | Iterable<string>): Promise<Result<void>>;
+  /** Exported bytes (PNG, SVG, CSV, preset JSON), written atomically like every file the lab writes. */
+  writeBytes(file: string, data: Uint8Array): Promise<Result<void>>;
 }
 
 export function createSessionFiles(
@@ -78,6 +80,7 @@ export function createSessionFiles(
       return writeAtomically(file, bytes);
     },
     writeText: (file, text) => writeAtomically(file, text),
+    writeBytes: (file, data) => writeAtomically(file, data),
   };
 }
 

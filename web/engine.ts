@@ -7,6 +7,34 @@ import { buildCatalog, parseHardwarePresetFile } from '../engine/core/config/ind
 import type { TraceLibrary } from '../engine/core/trace/index.ts';
 import { loadBundledPresets } from '../presets/browser.ts';
 import type { BrowserDeps, EngineRun } from './labApi.ts';
+import type { SweepServiceDeps } from '../engine/host/sweepService.ts';
+import { webCores } from '../engine/host/web/spawn.ts';
+
+/** Sweeps on Web Workers: the same presets as the catalog, each run through the lazily loaded engine host. */
+function sweepDeps(): SweepServiceDeps {
+  let set: ReturnType<typeof loadBundledPresets>['set'] | null = null;
+  return {
+    presets: () => (set ??= loadBundledPresets().set),
+    defaultWorkers: () => webCores(),
+    startRun(config, traces) {
+      let stopped = false;
+      let handle: { stop(): void } | null = null;
+      const done = import('./webHost.ts').then((m) => {
+        const h = m.startWebSweepRun(config, traces);
+        handle = h;
+        if (stopped) h.stop();
+        return h.done;
+      });
+      return {
+        done,
+        stop: () => {
+          stopped = true;
+          handle?.stop();
+        },
+      };
+    },
+  };
+}
 
 /** The catalog (engine/core/config/catalog.ts: every scenario plus its per-profile variants). */
 export function browserCatalog(): PresetCatalog {
@@ -45,5 +73,6 @@ export function engineDeps(): Omit<BrowserDeps, 'promptFileName'> {
     listPresets: async () => (catalog ??= browserCatalog()),
     parseHardwarePreset: (text, fileName) => parseHardwarePresetFile(text, fileName),
     startRun: startEngineRun,
+    sweeps: sweepDeps(),
   };
 }

@@ -8,6 +8,7 @@
  */
 import type {
   ErrorInfo,
+  ExportKind,
   HardwareProfile,
   LabApi,
   MenuCommand,
@@ -16,6 +17,7 @@ import type {
   RunEvent,
   ScenarioConfig,
   SessionData,
+  SweepEvent,
 } from '../engine/protocol.ts';
 import {
   decodeSession,
@@ -25,6 +27,7 @@ import {
   sessionCsvChunks,
 } from '../engine/session/index.ts';
 import { TraceLibrary } from '../engine/core/trace/index.ts';
+import { SweepService, type SweepServiceDeps } from '../engine/host/sweepService.ts';
 import { download, pickFile, withExtension } from './files.ts';
 
 /** What the browser edition needs of the engine host: start a run, control it by id. */
@@ -49,12 +52,21 @@ export interface BrowserDeps {
   parseHardwarePreset(text: string, fileName: string): Result<HardwareProfile>;
   /** Asks the user for a file name (Save As); null = canceled. */
   promptFileName(suggested: string): string | null;
+  /** Sweeps (issue 9): presets and a run starter for the local pool; without it startSweep fails clearly. */
+  sweeps?: SweepServiceDeps;
 }
 
 export function toErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return { name: 'Error', message: String(e) };
 }
+
+const EXPORT_MIME: Record<ExportKind, string> = {
+  csv: 'text/csv',
+  png: 'image/png',
+  svg: 'image/svg+xml',
+  json: 'application/json',
+};
 
 function fail<T>(name: string, message: string): Result<T> {
   return { ok: false, error: { name, message } };
@@ -69,6 +81,21 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
   const traces = new TraceLibrary();
   /** The file name sessions are saved under until Save As changes it. */
   let sessionFile = '';
+  const sweepListeners = new Set<(e: SweepEvent) => void>();
+  const sweepService = deps.sweeps ? new SweepService(deps.sweeps) : null;
+  /** The page is the only owner of its sweeps. */
+  const sweepOwner = {
+    id: 0,
+    send: (e: SweepEvent) => {
+      for (const l of sweepListeners) {
+        try {
+          l(e);
+        } catch (err) {
+          console.error('sweep event listener failed', err);
+        }
+      }
+    },
+  };
 
   const emit = (e: RunEvent) => {
     if (e.type === 'done' || e.type === 'error') runs.delete(e.runId);
@@ -203,6 +230,29 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
 
     onMenuCommand: (l) => subscribe(menuListeners, l),
     onSessionOpened: (l) => subscribe(openedListeners, l),
+
+    async startSweep(spec, options) {
+      if (!sweepService) return fail('SweepsUnavailable', 'sweeps are not available in this edition');
+      try {
+        return sweepService.start(spec, traces, sweepOwner, options ?? {});
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+    async exportFile(data, suggestedName, kind) {
+      try {
+        if (!(data instanceof Uint8Array)) return fail('BadArgument', 'export data must be a Uint8Array');
+        const name = withExtension(String(suggestedName).split(/[\\/]/).pop() ?? '', kind);
+        download(data, name, EXPORT_MIME[kind] ?? 'application/octet-stream');
+        return { ok: true, value: { path: name, canceled: false } };
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+    async stopSweep(sweepId) {
+      sweepService?.stop(sweepId, sweepOwner.id);
+    },
+    onSweepEvent: (l) => subscribe(sweepListeners, l),
   };
   return api;
 }

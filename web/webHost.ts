@@ -3,7 +3,7 @@
  * EngineRun. Loaded lazily by web/engine.ts, so presets and the UI come up before the first run.
  */
 import type { Result, RunEvent, ScenarioConfig } from '../engine/protocol.ts';
-import { startRun } from '../engine/host/engine.ts';
+import { startRun, type RunHandle } from '../engine/host/engine.ts';
 import { webCores, webSpawner } from '../engine/host/web/spawn.ts';
 import type { EngineRun } from './labApi.ts';
 
@@ -31,4 +31,9 @@ export function startWebRun(
       stop: () => handle.stop(),
     },
   };
+}
+
+/** One run of a sweep (engine/host/sweepService.ts): no live events, only its result. */
+export function startWebSweepRun(config: ScenarioConfig, traces: Record<string, Uint32Array>): RunHandle {
+  return startRun(config, { spawnWorker, traces, cores: webCores(), onEvent: () => {} });
 }

@@ -5,6 +5,7 @@
  */
 import { HARVEST_MODES, RECLAIM_POLICIES, type HarvestMode, type ReclaimPolicy } from '../protocol.ts';
 import { suggestKey } from '../core/config/suggest.ts';
+import { parseSweep, parseWorker, type SweepArgs, type WorkerArgs } from './sweepArgs.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -41,6 +42,8 @@ export interface RunArgs {
   traceDir?: string;
   out?: string;
   json: boolean;
+  /** `--set path=value` config overrides (engine/core/config/overrides.ts), in order. */
+  sets: string[];
 }
 
 export type CliArgs =
@@ -48,7 +51,9 @@ export type CliArgs =
   | { cmd: 'show'; file: string; json: boolean }
   | { cmd: 'compare'; files: string[]; json: boolean }
   | { cmd: 'presets'; json: boolean }
-  | { cmd: 'help' };
+  | { cmd: 'help'; topic?: 'run' }
+  | SweepArgs
+  | WorkerArgs;
 
 export const USAGE = `usage:
   npm run lab -- run <scenario-id> [--profile all|<hardware-id>] [options]
@@ -59,9 +64,13 @@ export const USAGE = `usage:
 run options:
   --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE  --policy POLICY
   --host-mib N  --guest-mib N  --vcpus N  --swap zram|ssd|none  --swap-mib N  (ad-hoc runs)
-  --trace FILE (repeatable)  --trace-dir DIR  --out FILE.msgpack  --json`;
+  --trace FILE (repeatable)  --trace-dir DIR  --out FILE.msgpack  --json
+  --set PATH=VALUE (repeatable): change any config field, e.g. --set host.memoryMiB=768
+        --set guests.web.vcpus=8 --set reclaim.harvest=none (guests by name, index or *)
+  <scenario-id> may also be a scenario JSON file (a scenario preset file or a full config)`;
 
-type OptKind = 'flag' | 'string' | 'uint' | 'number' | 'list';
+/** list: comma-separated, repeatable; repeat: repeatable, each value whole (may hold commas). */
+export type OptKind = 'flag' | 'string' | 'uint' | 'number' | 'list' | 'repeat';
 const RUN_OPTIONS: Record<string, OptKind> = {
   hardware: 'string',
   workload: 'list',
@@ -82,16 +91,23 @@ const RUN_OPTIONS: Record<string, OptKind> = {
   'trace-dir': 'string',
   out: 'string',
   json: 'flag',
+  set: 'repeat',
+  help: 'flag',
 };
 const JSON_ONLY: Record<string, OptKind> = { json: 'flag' };
 
-type Parsed = { positional: string[]; opts: Map<string, string | true | string[]> };
+export type Parsed = { positional: string[]; opts: Map<string, string | true | string[]> };
 
-function parseOptions(argv: readonly string[], spec: Record<string, OptKind>): Parsed {
+export function parseOptions(argv: readonly string[], spec: Record<string, OptKind>): Parsed {
   const positional: string[] = [];
   const opts = new Map<string, string | true | string[]>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '-h') {
+      if (spec.help !== 'flag') throw new UsageError('unknown option -h');
+      opts.set('help', true);
+      continue;
+    }
     if (!a.startsWith('--')) {
       positional.push(a);
       continue;
@@ -112,7 +128,10 @@ function parseOptions(argv: readonly string[], spec: Record<string, OptKind>): P
     if (value === undefined || (eq === -1 && value.startsWith('--')))
       throw new UsageError(`option --${name} needs a value`);
     value = value.trim();
-    if (kind === 'list') {
+    if (kind === 'repeat') {
+      const prev = opts.get(name);
+      opts.set(name, [...(Array.isArray(prev) ? prev : []), value]);
+    } else if (kind === 'list') {
       const prev = opts.get(name);
       const items = value
         .split(',')
@@ -127,12 +146,12 @@ function parseOptions(argv: readonly string[], spec: Record<string, OptKind>): P
   return { positional, opts };
 }
 
-function str(p: Parsed, name: string): string | undefined {
+export function str(p: Parsed, name: string): string | undefined {
   const v = p.opts.get(name);
   return typeof v === 'string' ? v : undefined;
 }
 
-function num(p: Parsed, name: string, integer: boolean): number | undefined {
+export function num(p: Parsed, name: string, integer: boolean): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
   const ok = integer ? /^\d+$/.test(v) : /^\d+(\.\d+)?$/.test(v);
@@ -156,7 +175,7 @@ function choice<T extends string>(p: Parsed, name: string, values: readonly T[])
   return v as T;
 }
 
-function list(p: Parsed, name: string): string[] {
+export function list(p: Parsed, name: string): string[] {
   const v = p.opts.get(name);
   return Array.isArray(v) ? v : [];
 }
@@ -171,6 +190,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       return { cmd: 'help' };
     case 'run':
       return parseRun(rest);
+    case 'sweep':
+      return parseSweep(rest);
+    case 'worker':
+      return parseWorker(rest);
     case 'show': {
       const p = parseOptions(rest, JSON_ONLY);
       if (p.positional.length !== 1)
@@ -189,14 +212,15 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       return { cmd: 'presets', json: p.opts.has('json') };
     }
     default: {
-      const hint = suggestKey(cmd, ['run', 'show', 'compare', 'presets', 'help']);
+      const hint = suggestKey(cmd, ['run', 'show', 'compare', 'presets', 'help', 'sweep', 'worker']);
       throw new UsageError(`unknown command '${cmd}'${hint ? ` (did you mean ${hint}?)` : ''}; try: lab help`);
     }
   }
 }
 
-function parseRun(argv: readonly string[]): RunArgs {
+function parseRun(argv: readonly string[]): RunArgs | { cmd: 'help'; topic: 'run' } {
   const p = parseOptions(argv, RUN_OPTIONS);
+  if (p.opts.has('help')) return { cmd: 'help', topic: 'run' };
   if (p.positional.length > 1) throw new UsageError(`run takes one scenario id, got '${p.positional.join(' ')}'`);
   const args: RunArgs = {
     cmd: 'run',
@@ -220,6 +244,7 @@ function parseRun(argv: readonly string[]): RunArgs {
     traceDir: str(p, 'trace-dir'),
     out: str(p, 'out'),
     json: p.opts.has('json'),
+    sets: list(p, 'set'),
   };
   if (args.scenario !== undefined) {
     const adhoc = ['hardware', 'workload', 'host-mib', 'guest-mib', 'vcpus', 'swap', 'swap-mib'].filter((o) =>

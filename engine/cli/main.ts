@@ -12,6 +12,9 @@ import { clip, termSafe } from './format.ts';
 import { presetsCommand } from './presetsCommand.ts';
 import { runCommand } from './runCommand.ts';
 import { compareCommand, showCommand } from './sessionCommands.ts';
+import { RUN_HELP, SWEEP_USAGE } from './sweepArgs.ts';
+import { sweepCommand } from './sweepCommand.ts';
+import { workerCommand } from './workerCommand.ts';
 
 export function processContext(root: string): CliContext {
   let appVersion = '0.0.0';
@@ -58,8 +61,12 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
 async function dispatch(args: CliArgs, ctx: CliContext): Promise<number> {
   switch (args.cmd) {
     case 'help':
-      ctx.stdout(`${USAGE}\n`);
+      ctx.stdout(args.topic === 'run' ? `${RUN_HELP}\n` : `${USAGE}\n${SWEEP_USAGE}\n`);
       return 0;
+    case 'sweep':
+      return sweepCommand(args, ctx);
+    case 'worker':
+      return workerCommand(args, ctx);
     case 'run':
       return runCommand(args, ctx);
     case 'show':

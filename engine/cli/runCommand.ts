@@ -19,6 +19,7 @@ import { jsonText, runJson, summaryTable, termSafe } from './format.ts';
 import { ProgressBar } from './progress.ts';
 import { makeSession, partialPath, writeSessionFile } from './session.ts';
 import { checkWritableTarget, shortPath } from '../host/node/atomicFile.ts';
+import { configFromFile, loadScenarioArg, parseSets, scenarioTraceNames, withSets } from './overrides.ts';
 import { defaultTraceDir, loadTraces } from './traces.ts';
 
 export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number> {
@@ -27,33 +28,44 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number
     ctx.stderr(`lab: the presets in ${ctx.presetDir} are invalid:\n${loaded.problems.join('\n')}\n`);
     return 1;
   }
-  const traces = loadTraces(traceNames(loaded.set, args), args.traceFiles, args.traceDir ?? defaultTraceDir(ctx.root));
+  // A scenario id or a scenario JSON file, and the --set overrides (issue 9).
+  const scenario = args.scenario === undefined ? undefined : loadScenarioArg(args.scenario, loaded.set);
+  // `--set hardware=ID` picks the profile (like --profile ID); every other path edits a field.
+  const allSets = parseSets(args.sets);
+  const hardwareSet = allSets.filter((o) => o.path === 'hardware').pop()?.value as string | undefined;
+  const sets = allSets.filter((o) => o.path !== 'hardware');
+  if (hardwareSet !== undefined && !loaded.set.hardware.has(hardwareSet))
+    throw new UsageError(
+      `--set hardware: unknown hardware profile '${hardwareSet}' (known: ${[...loaded.set.hardware.keys()].join(', ')})`,
+    );
+  const names = scenario ? scenarioTraceNames(scenario, sets) : traceNames(loaded.set, args);
+  const traces = loadTraces(names, args.traceFiles, args.traceDir ?? defaultTraceDir(ctx.root));
   const info: TraceInfo = {};
   for (const [name, t] of traces) info[name] = { distinct: t.distinct };
-  const set = args.scenario === undefined ? withAdhocScenario(loaded.set, args, info) : loaded.set;
-  const id = args.scenario ?? ADHOC_ID;
-  if (!set.scenarios.has(id))
+  const set = scenario?.set ?? withAdhocScenario(loaded.set, args, info);
+  const id = scenario?.id ?? ADHOC_ID;
+  const fileConfig = scenario?.base.kind === 'config' ? scenario.base.config : undefined;
+  if (!fileConfig && !set.scenarios.has(id))
     throw new UsageError(`unknown scenario '${id}' (known: ${[...set.scenarios.keys()].join(', ')})`);
 
-  const profiles = args.profile === undefined || args.profile === 'all' ? scenarioProfiles(set, id) : [args.profile];
+  const profile = hardwareSet ?? args.profile;
+  const all = profile === undefined || profile === 'all';
+  const profiles = fileConfig ? [all ? fileConfig.hardware.id : profile] : all ? scenarioProfiles(set, id) : [profile];
   const configs = profiles.map((hardware) => {
-    const r = resolveScenario(
-      set,
-      id,
-      {
-        hardware,
-        harvest: args.harvest,
-        policy: args.policy,
-        durationMs: args.durationMs,
-        sampleIntervalMs: args.sampleMs,
-        seed: args.seed,
-        deterministic: args.deterministic,
-        workers: args.workers,
-      },
-      { traces: info },
-    );
+    const overrides = {
+      hardware,
+      harvest: args.harvest,
+      policy: args.policy,
+      durationMs: args.durationMs,
+      sampleIntervalMs: args.sampleMs,
+      seed: args.seed,
+      deterministic: args.deterministic,
+      workers: args.workers,
+    };
+    if (fileConfig) return withSets(configFromFile(set, fileConfig, hardware, overrides, info), sets, info);
+    const r = resolveScenario(set, id, overrides, { traces: info });
     if (!r.ok) throw new UsageError(oneLine(r.error.message));
-    return r.value;
+    return withSets(r.value, sets, info);
   });
   if (!existsSync(ctx.workerPath))
     throw new UsageError(`simulation worker bundle missing (${ctx.workerPath}); run through 'npm run lab'`);

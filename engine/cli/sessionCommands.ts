@@ -7,9 +7,11 @@ import type { SessionData } from '../protocol.ts';
 import type { CliContext } from './context.ts';
 import { jsonText, runJson, summaryTable, termSafe, type Column } from './format.ts';
 import { readSessionFile } from './session.ts';
+import { showSweeps } from './sweepFormat.ts';
 
 export function showCommand(file: string, json: boolean, ctx: CliContext): number {
   const s = readSessionFile(file);
+  if (s.sweeps?.length) return showSweeps(file, s, json, ctx);
   return printColumns(columnsOf([[file, s]], false), json, ctx, `${file}: ${s.draft.name}`);
 }
 

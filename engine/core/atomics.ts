@@ -74,3 +74,71 @@ export function withHook(hook: (op: keyof AtomicOps) => void, base: AtomicOps = 
   }
   return out as unknown as AtomicOps;
 }
+
+/**
+ * Plain typed-array operations on ONE arena (its Int32Array `i32` and BigInt64Array `i64`), native
+ * atomics on every other array (the simulation's control words, which the host thread writes while a
+ * worker runs). Same results as the native operations in a single agent; no ordering across agents.
+ *
+ * Contract, when a caller may select it with `setAtomicOps(plainArenaOps(...))`: for as long as it is
+ * selected, no other agent reads or writes the arena. The simulation worker of a run with ONE worker
+ * qualifies: only it runs stage-2 walks, MMU-lock and RCU operations on the arena; the host reads the
+ * arena only after the worker's 'finished' message (postMessage orders it). Parallel runs, stress tests
+ * and the main thread never select it. The routing stays the same object, so a stress test's
+ * `withHook` still sees every call (it replaces these fields as it replaced the native ones).
+ *
+ * Why: on a one-worker trace replay the sequentially consistent operations (x86: locked instructions
+ * and fences for every store, cmpxchg, add) were ~20 % of the CPU time, about 35 of them per miss.
+ * `wait` and `notify` stay native (they are never needed on an uncontended arena).
+ */
+export function plainArenaOps(i32: Int32Array, i64: BigInt64Array): AtomicOps {
+  return {
+    load: (a, i) => (a === i32 ? a[i] : Atomics.load(a, i)),
+    store: (a, i, v) => (a === i32 ? (a[i] = v) : Atomics.store(a, i, v)),
+    compareExchange: (a, i, e, r) => {
+      if (a !== i32) return Atomics.compareExchange(a, i, e, r);
+      const old = a[i];
+      if (old === (e | 0)) a[i] = r;
+      return old;
+    },
+    exchange: (a, i, v) => {
+      if (a !== i32) return Atomics.exchange(a, i, v);
+      const old = a[i];
+      a[i] = v;
+      return old;
+    },
+    add: (a, i, v) => {
+      if (a !== i32) return Atomics.add(a, i, v);
+      const old = a[i];
+      a[i] = old + v;
+      return old;
+    },
+    sub: (a, i, v) => {
+      if (a !== i32) return Atomics.sub(a, i, v);
+      const old = a[i];
+      a[i] = old - v;
+      return old;
+    },
+    or: (a, i, v) => {
+      if (a !== i32) return Atomics.or(a, i, v);
+      const old = a[i];
+      a[i] = old | v;
+      return old;
+    },
+    and: (a, i, v) => {
+      if (a !== i32) return Atomics.and(a, i, v);
+      const old = a[i];
+      a[i] = old & v;
+      return old;
+    },
+    wait: (a, i, v, t) => Atomics.wait(a, i, v, t),
+    notify: (a, i, c) => Atomics.notify(a, i, c),
+    add64: (a, i, v) => {
+      if (a !== i64) return Atomics.add(a, i, v);
+      const old = a[i];
+      a[i] = old + v;
+      return old;
+    },
+    load64: (a, i) => (a === i64 ? a[i] : Atomics.load(a, i)),
+  };
+}

@@ -18,7 +18,16 @@
  */
 import { atomics } from './atomics.ts';
 import { ptePoisoned, tableLive, tableUsable } from './arena.ts';
-import { S2AP_W, S2_AF, pteIsLocked, pteIsTable, pteOaFrame, ptePage, pteValid } from './descriptor.ts';
+import {
+  LEVEL_GFN_SHIFT,
+  S2AP_W,
+  S2_AF,
+  pteIsLocked,
+  pteIsTable,
+  pteOaFrame,
+  ptePage,
+  pteValid,
+} from './descriptor.ts';
 import { TABLE_WORDS, type ArenaViews } from './layout.ts';
 import {
   EAGAIN,
@@ -34,6 +43,18 @@ import {
 } from './pgtableBase.ts';
 import { LEVEL_MUL, entryWord, loadLo, reloadLo } from './walker.ts';
 
+/** gfn bits below each level's index (LEVEL_GFN_SHIFT), for the integer form of entryWord. */
+const SHIFT = LEVEL_GFN_SHIFT;
+
+/**
+ * entryWord with integer shifts when the gfn fits 32 bits (every gfn of a 39-bit IPA, and of the
+ * first 16 TiB of a 48-bit one): the same word, without a double multiply and truncation.
+ */
+function entryAt(v: ArenaViews, page: number, level: number, gfn: number): number {
+  if (gfn <= 0xffff_ffff) return v.tables + page * TABLE_WORDS + (((gfn >>> SHIFT[level]) & 511) << 1);
+  return entryWord(v, page, level, gfn);
+}
+
 // ---- map / unmap / mkold of one page ---------------------------------------------------
 
 /** stage2Map of [gfn, gfn + 1) to `frame`: 0, EAGAIN (shared) or ENOMEM. Caller checked the range. */
@@ -43,7 +64,7 @@ export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, at
   let page = pgt.root;
   if (!tableUsable(v, page)) return 0;
   for (let level = pgt.startLevel; ; level++) {
-    const w = entryWord(v, page, level, gfn);
+    const w = entryAt(v, page, level, gfn);
     if (level === 3) {
       // A consistent (lo, hi) pair, as the walk reads it: a shared map compares hi (spurious fault).
       let lo = atomics.load(i32, w);
@@ -79,7 +100,7 @@ export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, at
 /** Unmap [gfn, gfn + 1) below table `page` of `level`; emptied tables are unlinked on the way back. */
 function unmapBelow(pgt: Pgt, page: number, level: number, gfn: number): number {
   const v = pgt.views;
-  const w = entryWord(v, page, level, gfn);
+  const w = entryAt(v, page, level, gfn);
   let lo = loadLo(v, w);
   if (!pteIsTable(lo, level)) {
     let ret = 0;
@@ -115,7 +136,7 @@ export function mkoldPage(pgt: Pgt, gfn: number): boolean {
   let young = false;
   if (!tableUsable(v, page)) return false;
   for (let level = pgt.startLevel; ; level++) {
-    const w = entryWord(v, page, level, gfn);
+    const w = entryAt(v, page, level, gfn);
     let lo = loadLo(v, w);
     if (!pteIsTable(lo, level)) {
       for (let l = lo; pteValid(l) && (l & S2_AF) !== 0; l = atomics.load(i32, w)) {
@@ -149,7 +170,10 @@ export function stage2GetLeaf(pgt: Pgt, addr: number, out?: LeafOut): number {
   let page = pgt.root;
   let level = pgt.startLevel;
   for (;;) {
-    const w = tables + page * TABLE_WORDS + (((gfn * LEVEL_MUL[level]) & 511) << 1);
+    const w =
+      tables +
+      page * TABLE_WORDS +
+      ((gfn <= 0xffff_ffff ? (gfn >>> SHIFT[level]) & 511 : (gfn * LEVEL_MUL[level]) & 511) << 1);
     const lo = atomics.load(i32, w);
     if ((lo & 1) === 0) return -1;
     if (level === 3 || (lo & 2) === 0) {

@@ -14,6 +14,7 @@
 import type { RunEvent, RunResult, ScenarioConfig } from '../protocol.ts';
 import { atomics } from '../core/atomics.ts';
 import { NCOLS, rowsToColumns } from '../core/sim/metrics.ts';
+import { heatStoreFor } from '../core/sim/run.ts';
 import { buildResult, prepareRun, RowStore } from '../core/sim/run.ts';
 import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE, CTL_STOP } from '../core/sim/simLayout.ts';
 import { toErrorInfo, type SpawnWorker, type WorkerLike, type WorkerToHost } from './messages.ts';
@@ -28,6 +29,10 @@ export interface StartRunOptions {
   runId?: string;
   /** Test hook: worker 0 throws after this many quanta. */
   failAfterQuanta?: number;
+  /** Sample the stage-2 heat map into RunResult.heatmap and 'heat' events (default true). */
+  heatmap?: boolean;
+  /** Tests and bench: false keeps an eligible trace replay off the fast path (core/sim/replay.ts). */
+  replay?: boolean;
 }
 
 export interface RunHandle {
@@ -54,11 +59,16 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
   const { plan, buffers } = prepared;
   const control = new Int32Array(buffers.control);
   const store = new RowStore();
+  const heat = heatStoreFor(prepared);
   const workers: WorkerLike[] = [];
   const wall0 = Date.now();
   let finished = 0;
   let aborted = 0;
   let settled = false;
+  /** Rows received (by index) and the first row not yet emitted as 'samples'; latest progress. */
+  let arrived = new Uint8Array(64);
+  let emitted = 0;
+  let progressNs = -1;
   let resolve!: (r: RunResult) => void;
   let reject!: (e: Error) => void;
   const done = new Promise<RunResult>((res, rej) => {
@@ -95,19 +105,37 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
     if (settled) return;
     switch (m.type) {
       case 'rows': {
+        // Workers post coalesced batches (eventBatch.ts), each worker's in order but interleaved
+        // across workers: emit 'samples' only for the contiguous prefix, so rows go out in order.
         store.put(m.startRow, m.rows);
-        const flat = new Float64Array(m.rows.length * NCOLS);
-        m.rows.forEach((r, i) => flat.set(r, i * NCOLS));
-        emit({ type: 'samples', runId, startRow: m.startRow, columns: rowsToColumns(flat, m.rows.length) });
+        if (arrived.length < store.count) {
+          const grown = new Uint8Array(Math.max(store.count, arrived.length * 2));
+          grown.set(arrived);
+          arrived = grown;
+        }
+        arrived.fill(1, m.startRow, m.startRow + m.rows.length);
+        let end = emitted;
+        while (end < store.count && arrived[end] === 1) end++;
+        if (end > emitted) {
+          const columns = rowsToColumns(store.data.subarray(emitted * NCOLS, end * NCOLS), end - emitted);
+          emit({ type: 'samples', runId, startRow: emitted, columns });
+          emitted = end;
+        }
         return;
       }
       case 'progress':
+        if (m.virtualNs <= progressNs) return; // another worker's older news
+        progressNs = m.virtualNs;
         emit({
           type: 'progress',
           runId,
           fraction: Math.min(1, m.virtualNs / plan.endNs),
           virtualMs: m.virtualNs / 1e6,
         });
+        return;
+      case 'heat':
+        heat.put(m.guest, m.tMs, m.cells);
+        emit({ type: 'heat', runId, guest: m.guest, tMs: m.tMs, cells: m.cells });
         return;
       case 'finished':
         // A worker aborts because a peer failed; the peer's own 'error' arrives on another port, maybe
@@ -117,6 +145,7 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
         if (aborted > 0) return fail(new Error('a simulation worker aborted the run'));
         try {
           const result = buildResult(prepared, store.data, store.count, Date.now() - wall0);
+          if (options.heatmap !== false) result.heatmap = heat.result();
           settled = true;
           terminateAll();
           emit({ type: 'done', runId, result });
@@ -144,13 +173,22 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
         buffers,
         workerIndex: i,
         failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
+        replay: options.replay,
       });
       workers.push(w);
       w.onMessage(onMessage);
       w.onError((e) => fail(e));
       w.postMessage({
         type: 'init',
-        data: { config, plan, buffers, workerIndex: i, failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined },
+        data: {
+          config,
+          plan,
+          buffers,
+          workerIndex: i,
+          failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
+          heatmap: options.heatmap,
+          replay: options.replay,
+        },
       });
     }
     emit({ type: 'state', runId, state: 'running' });

@@ -14,6 +14,10 @@ export interface SimWorkerData {
   workerIndex: number;
   /** Test hook: throw inside the worker after this many quanta (crash injection). */
   failAfterQuanta?: number;
+  /** Sample the stage-2 heat map (core/sim/heatmap.ts); default true. Batch callers (sweeps) may turn it off. */
+  heatmap?: boolean;
+  /** Tests and bench: false keeps an eligible trace replay on the general path (replay.ts). */
+  replay?: boolean;
 }
 
 export type HostToWorker = { type: 'init'; data: SimWorkerData };
@@ -21,6 +25,8 @@ export type HostToWorker = { type: 'init'; data: SimWorkerData };
 export type WorkerToHost =
   | { type: 'rows'; startRow: number; rows: Float64Array[] }
   | { type: 'progress'; virtualNs: number }
+  /** A stage-2 heat-map column of one guest (core/sim/heatmap.ts). */
+  | { type: 'heat'; guest: number; tMs: number; cells: Uint8Array }
   | { type: 'finished'; outcome: 'done' | 'aborted' }
   | { type: 'error'; error: ErrorInfo };
 

@@ -5,9 +5,11 @@
  * Any exception is reported as { type: 'error' } and the run's abort flag is raised, so peers
  * waiting at the barrier exit instead of hanging.
  */
-import { atomics } from '../core/atomics.ts';
+import { atomics, plainArenaOps, setAtomicOps } from '../core/atomics.ts';
+import { selectReplay } from '../core/sim/replay.ts';
 import { SimWorkerCore } from '../core/sim/simCore.ts';
-import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE } from '../core/sim/simLayout.ts';
+import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE, CTL_STOP } from '../core/sim/simLayout.ts';
+import { WorkerEventBatch } from './eventBatch.ts';
 import { toErrorInfo, type HostToWorker, type WorkerToHost } from './messages.ts';
 
 export interface WorkerPort {
@@ -21,13 +23,23 @@ export function serveSimWorker(port: WorkerPort): void {
       case 'init': {
         const d = msg.data;
         const control = new Int32Array(d.buffers.control);
+        let batch: WorkerEventBatch | undefined;
         try {
           let quanta = 0;
+          // Rows and progress are coalesced by wall time (eventBatch.ts), posted at once when a pause
+          // or stop is requested, and flushed before 'finished': no row is lost or reordered.
+          const urgent = (): boolean => atomics.load(control, CTL_PAUSE) === 1 || atomics.load(control, CTL_STOP) === 1;
+          batch = new WorkerEventBatch((m) => port.post(m), Date.now, urgent);
+          const out = batch;
           const core = new SimWorkerCore(d.config, d.plan, d.buffers, d.workerIndex, {
-            rows: (startRow, rows) => port.post({ type: 'rows', startRow, rows }),
-            progress: (virtualNs) => {
-              port.post({ type: 'progress', virtualNs });
-            },
+            rows: (startRow, rows) => out.addRows(startRow, rows),
+            progress: (virtualNs) => out.progress(virtualNs),
+            ...(d.heatmap === false
+              ? {}
+              : {
+                  heat: (guest: number, tMs: number, cells: Uint8Array) =>
+                    port.post({ type: 'heat', guest, tMs, cells }),
+                }),
           });
           if (d.failAfterQuanta !== undefined) {
             const run = core.runUntil.bind(core);
@@ -37,10 +49,16 @@ export function serveSimWorker(port: WorkerPort): void {
               run(end);
             };
           }
+          // One worker: nothing else touches the arena while the run lasts (atomics.ts plainArenaOps).
+          if (d.plan.workers === 1) setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
+          // A trace replay that needs nothing but its own accesses takes the fast path (replay.ts).
+          if (d.replay !== false) selectReplay(core.actorList, d.config, d.plan);
           const outcome = core.loop();
           if (outcome === 'done') core.close(); // aborted peers may hold RCU slots: no barrier then
+          batch.flush();
           port.post({ type: 'finished', outcome });
         } catch (e) {
+          batch?.flush();
           atomics.store(control, CTL_ABORT, 1);
           atomics.notify(control, CTL_BAR_GEN);
           atomics.notify(control, CTL_PAUSE);

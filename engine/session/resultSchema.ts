@@ -6,8 +6,11 @@
  * Columns are copied, so a decoded session never aliases the file's bytes.
  */
 import {
+  HEAT_CHANNELS,
   SAMPLE_COLUMNS,
+  type GuestHeatmap,
   type GuestSummary,
+  type RunHeatmap,
   type RunResult,
   type RunSummary,
   type SampleColumns,
@@ -21,8 +24,10 @@ import {
   checkFigure,
   checkFloat64Array,
   checkObject,
+  checkOneOf,
   checkResult,
   checkString,
+  describe,
   join,
   SchemaError,
 } from './check.ts';
@@ -91,18 +96,13 @@ function checkRunConfig(v: unknown, path: string): ScenarioConfig {
 }
 
 export function checkRunResult(v: unknown, path: string): RunResult {
-  const o = checkObject(v, path, [
-    'engineVersion',
-    'config',
-    'seed',
-    'workers',
-    'deterministic',
-    'summary',
-    'samples',
-    'wallMs',
-    'stopped',
-  ]);
-  return {
+  const o = checkObject(
+    v,
+    path,
+    ['engineVersion', 'config', 'seed', 'workers', 'deterministic', 'summary', 'samples', 'wallMs', 'stopped'],
+    ['heatmap'],
+  );
+  const out: RunResult = {
     engineVersion: checkString(o.engineVersion, join(path, 'engineVersion'), 200),
     config: checkRunConfig(o.config, join(path, 'config')),
     seed: checkFinite(o.seed, join(path, 'seed'), { integer: true }),
@@ -113,6 +113,41 @@ export function checkRunResult(v: unknown, path: string): RunResult {
     wallMs: checkFigure(o.wallMs, join(path, 'wallMs')),
     stopped: checkBoolean(o.stopped, join(path, 'stopped')),
   };
+  if (Object.prototype.hasOwnProperty.call(o, 'heatmap')) out.heatmap = checkHeatmap(o.heatmap, join(path, 'heatmap'));
+  return out;
+}
+
+/** Most heat-map bins per column a session may hold (the engine writes HEAT_BINS = 128). */
+const MAX_HEAT_BINS = 4096;
+
+/**
+ * RunResult.heatmap (session v2): bins, ageKind, one GuestHeatmap per guest; each guest's cells hold exactly
+ * tMs.length columns of HEAT_CHANNELS * bins bytes. Copied out of the input.
+ */
+function checkHeatmap(v: unknown, path: string): RunHeatmap {
+  const o = checkObject(v, path, ['bins', 'ageKind', 'guests']);
+  const bins = checkFinite(o.bins, join(path, 'bins'), { min: 1, max: MAX_HEAT_BINS, integer: true });
+  const ageKind = checkOneOf(o.ageKind, join(path, 'ageKind'), ['generations', 'inactive', 'none'] as const);
+  const guest = (x: unknown, p: string): GuestHeatmap => {
+    const g = checkObject(x, p, ['name', 'pages', 'pagesPerBin', 'tMs', 'cells']);
+    const tMs = checkFloat64Array(g.tMs, join(p, 'tMs'));
+    if (!(g.cells instanceof Uint8Array))
+      throw new SchemaError(join(p, 'cells'), `expected a Uint8Array, found ${describe(g.cells)}`);
+    const want = tMs.length * HEAT_CHANNELS.length * bins;
+    if (g.cells.length !== want)
+      throw new SchemaError(
+        join(p, 'cells'),
+        `holds ${g.cells.length} bytes, expected ${want} (${tMs.length} columns)`,
+      );
+    return {
+      name: checkString(g.name, join(p, 'name'), 1000),
+      pages: checkFinite(g.pages, join(p, 'pages'), { min: 0, integer: true }),
+      pagesPerBin: checkFinite(g.pagesPerBin, join(p, 'pagesPerBin'), { min: 1, integer: true }),
+      tMs: new Float64Array(tMs),
+      cells: new Uint8Array(g.cells),
+    };
+  };
+  return { bins, ageKind, guests: checkArray(o.guests, join(path, 'guests'), guest, 4096) };
 }
 
 function checkSummary(v: unknown, path: string): RunSummary {

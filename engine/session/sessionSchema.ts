@@ -5,15 +5,19 @@
  *
  *   {
  *     format:     "overcommit-lab-session"   SESSION_FORMAT: anything else is a foreign file
- *     version:    1                          SESSION_VERSION: a newer file is refused with both numbers
+ *     version:    2                          SESSION_VERSION: a newer file is refused with both numbers;
+ *                                            v1 files (no heat maps) still open
  *     appVersion: string                     the app that wrote it (informational)
  *     savedAt:    string                     ISO-8601 time of saving (informational)
  *     draft:      ScenarioConfig             the config being edited, preset values copied in (its
  *                                            structure is checked, not the relations between fields)
  *     runs:       RunResult[]                each with its full config, seed, summary and
  *                                            samples: { [SAMPLE_COLUMNS]: Float64Array } (msgpack
- *                                            typed-array extension), all columns of one length
+ *                                            typed-array extension), all columns of one length;
+ *                                            v2: optional heatmap { bins, ageKind, guests: [{ name,
+ *                                            pages, pagesPerBin, tMs: Float64Array, cells: Uint8Array }] }
  *     ui:         UiState                    view, selected run, compared runs, chart metrics
+ *     sweeps?:    SweepRecord[]              v2 only: parameter sweeps over `runs` (sweepSchema.ts)
  *   }
  *
  * Every object is strict (unknown keys are errors) and every error names the path of the field.
@@ -40,6 +44,7 @@ import {
   SchemaError,
 } from './check.ts';
 import { checkRunResult } from './resultSchema.ts';
+import { checkSweeps } from './sweepSchema.ts';
 
 /** At most this many runs in one session (a sanity bound for a hostile file, far above real use). */
 export const MAX_RUNS = 10_000;
@@ -100,8 +105,11 @@ export function validateSessionData(v: unknown): Result<SessionData> {
 }
 
 function checkSession(v: unknown): SessionData {
-  const o = checkObject(v, '', ['format', 'version', 'appVersion', 'savedAt', 'draft', 'runs', 'ui']);
+  // v2 (issue 9) adds the optional `sweeps`; a v1 file must not have it.
+  const optional = (v as { version: number }).version >= 2 ? ['sweeps'] : [];
+  const o = checkObject(v, '', ['format', 'version', 'appVersion', 'savedAt', 'draft', 'runs', 'ui'], optional);
   const runs = checkArray(o.runs, 'runs', checkRunResult, MAX_RUNS);
+  const sweeps = o.sweeps === undefined ? {} : { sweeps: checkSweeps(o.sweeps, 'sweeps', runs.length) };
   return {
     format: SESSION_FORMAT,
     version: o.version as number,
@@ -111,6 +119,7 @@ function checkSession(v: unknown): SessionData {
     draft: checkResult(validateScenarioStructure(o.draft, 'draft'), 'draft'),
     runs,
     ui: checkUiState(o.ui, 'ui', runs.length),
+    ...sweeps,
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import type {
   ErrorInfo,
+  ExportKind,
   HardwareProfile,
   LoadedTrace,
   MenuCommand,
@@ -18,6 +19,9 @@ import type {
   RunEvent,
   ScenarioConfig,
   SessionData,
+  SweepEvent,
+  SweepRecord,
+  SweepSpec,
 } from '../../engine/protocol.ts';
 
 export interface InvokeChannels {
@@ -38,6 +42,15 @@ export interface InvokeChannels {
   };
   'lab:exportCsv': { args: [session: SessionData]; result: Result<{ path: string; canceled: boolean }> };
   'lab:loadTrace': { args: [bytes: Uint8Array, fileName: string]; result: Result<LoadedTrace> };
+  'lab:startSweep': {
+    args: [spec: SweepSpec, options: { workers?: number }];
+    result: Result<{ sweepId: string; record: SweepRecord }>;
+  };
+  'lab:stopSweep': { args: [sweepId: string]; result: void };
+  'lab:exportFile': {
+    args: [data: Uint8Array, suggestedName: string, kind: ExportKind];
+    result: Result<{ path: string; canceled: boolean }>;
+  };
 }
 export type InvokeChannel = keyof InvokeChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
@@ -55,6 +68,9 @@ export const INVOKE_CHANNELS = [
   'lab:loadSessionBytes',
   'lab:exportCsv',
   'lab:loadTrace',
+  'lab:startSweep',
+  'lab:stopSweep',
+  'lab:exportFile',
 ] as const satisfies readonly InvokeChannel[];
 
 // Compile-time check that the list above names every channel exactly (no more, no fewer).
@@ -65,12 +81,14 @@ export interface EventChannels {
   'lab:runEvent': RunEvent;
   'lab:menuCommand': MenuCommand;
   'lab:sessionOpened': { session: SessionData; path: string };
+  'lab:sweepEvent': SweepEvent;
 }
 export type EventChannel = keyof EventChannels;
 export const EVENT_CHANNELS = [
   'lab:runEvent',
   'lab:menuCommand',
   'lab:sessionOpened',
+  'lab:sweepEvent',
 ] as const satisfies readonly EventChannel[];
 
 /** Every invoke reply: the handler's value, or the error it failed with (sender refused, bad argument, bug). */

@@ -10,14 +10,20 @@
  */
 import path from 'node:path';
 import {
+  EXPORT_KINDS,
   TRACE_MAX_BYTES,
+  type ExportKind,
   type HardwareProfile,
   type LoadedTrace,
   type PresetCatalog,
   type Result,
   type ScenarioConfig,
   type SessionData,
+  type SweepEvent,
+  type SweepRecord,
+  type SweepSpec,
 } from '../../engine/protocol.ts';
+import type { SweepTraces } from '../../engine/host/sweepService.ts';
 import { decodeSession, SESSION_EXTENSION, sessionCsvChunks, validateSessionData } from '../../engine/session/index.ts';
 import { RunLimitError, type RunOwner } from '../runs.ts';
 import type { ParseService } from '../../engine/host/node/parseService.ts';
@@ -29,6 +35,19 @@ import type { InvokeChannel, InvokeResult } from './channels.ts';
 export interface CallContext {
   owner: RunOwner;
   window: unknown;
+  /** Where this renderer's sweep events go (lab:sweepEvent); absent in contexts without sweeps. */
+  sweepOwner?: { id: number; send(event: SweepEvent): void };
+}
+
+/** Sweeps hosted by main (engine/host/sweepService.ts), each owned by the window that started it. */
+export interface SweepControl {
+  start(
+    spec: SweepSpec,
+    traces: SweepTraces,
+    owner: { id: number; send(event: SweepEvent): void },
+    options: { workers?: number },
+  ): Result<{ sweepId: string; record: SweepRecord }>;
+  stop(sweepId: string, ownerId: number): boolean;
 }
 
 export interface FileFilter {
@@ -71,6 +90,8 @@ export interface Traces {
     /** The config, then its trace workloads against the loaded traces. */
     validateRun(config: ScenarioConfig): Result<ScenarioConfig>;
     pageIdsFor(config: ScenarioConfig): Record<string, Uint32Array>;
+    /** name -> distinct pages of the loaded traces (sweeps validate trace workloads against it). */
+    info?(): Record<string, { distinct: number }>;
   };
 }
 
@@ -91,6 +112,8 @@ export interface IpcDeps {
    * thread never runs a parser (engine/host/node/parseService.ts); without it they are parsed inline.
    */
   parser?: ParseService;
+  /** Sweeps (issue 9); without them lab:startSweep answers with a clear error. */
+  sweeps?: SweepControl;
   /** Largest trace file lab:loadTrace accepts (default TRACE_MAX_BYTES). */
   maxTraceBytes?: number;
   log?: (message: string) => void;
@@ -101,6 +124,14 @@ export type Handlers = { [C in InvokeChannel]: Handler<C> };
 
 const SESSION_FILTERS: FileFilter[] = [{ name: 'Overcommit Lab session', extensions: [SESSION_EXTENSION] }];
 const CSV_FILTERS: FileFilter[] = [{ name: 'CSV', extensions: ['csv'] }];
+/** lab:exportFile: the save dialog's filter per kind, and the largest export accepted. */
+const EXPORT_FILTERS: Record<ExportKind, FileFilter> = {
+  csv: { name: 'CSV', extensions: ['csv'] },
+  png: { name: 'PNG image', extensions: ['png'] },
+  svg: { name: 'SVG image', extensions: ['svg'] },
+  json: { name: 'Hardware preset (JSON)', extensions: ['json'] },
+};
+const MAX_EXPORT_BYTES = 256 * 1024 * 1024;
 const MAX_PRESET_TEXT = 1024 * 1024;
 
 /** An argument of the wrong type is a broken (or hostile) renderer: a plain error, not a Result. */
@@ -135,7 +166,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     ctx: CallContext,
     saveAs: boolean,
     write: (file: string) => Promise<Result<void>>,
-    kind: 'session' | 'csv',
+    kind: 'session' | 'csv' | ExportKind,
     suggested: string,
   ) {
     const current = documents.currentPath(ctx.owner.id);
@@ -143,12 +174,12 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     if (file === null) {
       const base = current ? path.dirname(current) : documents.defaultDir();
       file = await dialogs.showSave(ctx.window, {
-        title: kind === 'session' ? 'Save session' : 'Export CSV',
+        title: kind === 'session' ? 'Save session' : `Export ${kind.toUpperCase()}`,
         defaultPath: path.join(base, suggested),
-        filters: kind === 'session' ? SESSION_FILTERS : CSV_FILTERS,
+        filters: kind === 'session' ? SESSION_FILTERS : kind === 'csv' ? CSV_FILTERS : [EXPORT_FILTERS[kind]],
       });
       if (file === null) return { ok: true as const, value: { path: '', canceled: true } };
-      const ext = kind === 'session' ? `.${SESSION_EXTENSION}` : '.csv';
+      const ext = kind === 'session' ? `.${SESSION_EXTENSION}` : `.${kind}`;
       if (path.extname(file) === '') file += ext; // Linux dialogs do not add the filter's extension
     }
     const w = await write(file);
@@ -245,6 +276,36 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       // Bytes have no path on disk that we may write to: the next Save asks where.
       documents.setCurrentPath(ctx.owner.id, null);
       return { ok: true, value: { session: r.value, path: name } };
+    },
+
+    'lab:startSweep': async (ctx, args) => {
+      // The spec is untrusted: planSweep checks every key, value and bound (one clear line if bad).
+      if (!deps.sweeps || !ctx.sweepOwner) return fail('SweepsUnavailable', 'sweeps are not available here');
+      const o = args[1];
+      const workers =
+        typeof o === 'object' && o !== null && typeof (o as { workers?: unknown }).workers === 'number'
+          ? (o as { workers: number }).workers
+          : undefined;
+      const library = traces.of(ctx.owner.id);
+      const loaded: SweepTraces = {
+        info: () => library.info?.() ?? {},
+        pageIdsFor: (config) => library.pageIdsFor(config),
+      };
+      return deps.sweeps.start(args[0] as SweepSpec, loaded, ctx.sweepOwner, { workers });
+    },
+    'lab:stopSweep': async (ctx, args) => {
+      const sweepId = stringArg(args, 0, 'sweepId', 200);
+      if (!deps.sweeps?.stop(sweepId, ctx.owner.id)) log(`stopSweep: no sweep ${sweepId} of this window`);
+    },
+    'lab:exportFile': async (ctx, args) => {
+      const data = args[0];
+      if (!(data instanceof Uint8Array) || data.byteLength > MAX_EXPORT_BYTES)
+        throw new BadArgument(`export data must be a Uint8Array of at most ${MAX_EXPORT_BYTES} bytes`);
+      const name = path.basename(stringArg(args, 1, 'file name', 1000));
+      const kind = args[2];
+      if (!EXPORT_KINDS.includes(kind as ExportKind))
+        throw new BadArgument(`export kind must be one of ${EXPORT_KINDS.join(', ')}`);
+      return saveTo(ctx, true, (file) => files.writeBytes(file, data), kind as ExportKind, safeName(name));
     },
 
     'lab:exportCsv': async (ctx, args) => {

@@ -52,6 +52,7 @@ export function contextOf(sender: SenderLike, windowOf: (s: SenderLike) => unkno
       send: (event) => sendEvent(sender, 'lab:runEvent', event),
       isDestroyed: () => sender.isDestroyed(),
     },
+    sweepOwner: { id: sender.id, send: (event) => sendEvent(sender, 'lab:sweepEvent', event) },
     window: windowOf(sender),
   };
 }

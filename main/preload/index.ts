@@ -55,6 +55,10 @@ const labApi: LabApi = {
   loadTrace: (bytes, fileName) => invokeResult('lab:loadTrace', bytes, fileName),
   onMenuCommand: (listener) => subscribe('lab:menuCommand', listener),
   onSessionOpened: (listener) => subscribe('lab:sessionOpened', listener),
+  startSweep: (spec, options) => invokeResult('lab:startSweep', spec, { workers: options?.workers }),
+  stopSweep: (sweepId) => invoke('lab:stopSweep', sweepId),
+  onSweepEvent: (listener) => subscribe('lab:sweepEvent', listener),
+  exportFile: (data, suggestedName, kind) => invokeResult('lab:exportFile', data, suggestedName, kind),
 };
 
 contextBridge.exposeInMainWorld('labApi', labApi);

@@ -177,13 +177,19 @@ describe('Overcommit Lab browser edition', () => {
     assert.match(download.suggestedFilename(), /run2\.csv$/);
     const file = path.join(SHOTS, 'export.csv');
     await download.saveAs(file);
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    assert.equal(lines[0], CSV_HEADER);
+    // A header block of '#' lines (the run's config), then run,label + every sampled column, one row per sample.
+    const all = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const h = all.findIndex((l) => l.startsWith('run,label,'));
+    assert.ok(h > 0 && all.slice(0, h).every((l) => l.startsWith('#')), 'a header block precedes the table');
+    assert.equal(all[h], 'run,label,' + CSV_HEADER);
+    const lines = all.slice(h);
     assert.equal(lines.length, 1 + rows, 'one row per sample');
-    const cols = lines[0].split(',').length;
-    for (const line of lines.slice(1)) assert.equal(line.split(',').length, cols);
+    const cols = CSV_HEADER.split(',').length;
+    // The label is quoted when it holds a comma: count the sampled fields from the end.
+    for (const line of lines.slice(1)) assert.ok(line.split(',').length >= cols + 2);
+    assert.doesNotMatch(all.join('\n'), /NaN/);
     // Rows are samples in virtual-time order.
-    const t = lines.slice(1).map((l) => Number(l.split(',')[0]));
+    const t = lines.slice(1).map((l) => Number(l.split(',').at(-cols)));
     assert.ok(
       t.every((x, i) => i === 0 || x > t[i - 1]),
       'tMs increases row by row',

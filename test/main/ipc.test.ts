@@ -242,6 +242,27 @@ describe('lab:* round trips', () => {
     expect(value(await call<{ ok: boolean }>('lab:exportCsv', [makeSession([])])).ok).toBe(false);
   });
 
+  it('lab:exportFile asks where, adds the extension and writes the bytes atomically; bad kinds are refused', async () => {
+    const { call, dir, dialogAnswers } = await setup();
+    dialogAnswers.push(path.join(dir, 'chart')); // a Linux dialog returns no extension
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    expect(value(await call('lab:exportFile', [png, 'chart-hitRate.png', 'png']))).toEqual({
+      ok: true,
+      value: { path: path.join(dir, 'chart.png'), canceled: false },
+    });
+    expect(new Uint8Array(await fsp.readFile(path.join(dir, 'chart.png')))).toEqual(png);
+    expect((await fsp.readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // Canceled dialog: nothing written.
+    expect(value(await call('lab:exportFile', [png, 'x.svg', 'svg']))).toEqual({
+      ok: true,
+      value: { path: '', canceled: true },
+    });
+    const bad = (await call('lab:exportFile', [png, 'x.exe', 'exe'])) as Wire<unknown>;
+    expect(bad.ok).toBe(false);
+    const notBytes = (await call('lab:exportFile', ['text', 'x.csv', 'csv'])) as Wire<unknown>;
+    expect(notBytes.ok).toBe(false);
+  });
+
   it('lab:loadTrace parses a trace, keeps its page ids in main per window and replays it in that window', async () => {
     const { call, started } = await setup();
     const bytes = new TextEncoder().encode('10\n20\n10\n30\n');

@@ -52,6 +52,26 @@ describe('engine host (worker_threads)', () => {
     expect(events[events.length - 2].type).toBe('done');
   });
 
+  it("heat-map columns arrive as 'heat' events before 'done' and equal RunResult.heatmap; heatmap: false turns them off", async () => {
+    const config = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 60 });
+    config.run = { ...config.run, deterministic: false, workers: 2 };
+    const { handle, events } = startOnWorkers(config);
+    const r = await handle.done;
+    const heat = events.filter((e): e is Extract<RunEvent, { type: 'heat' }> => e.type === 'heat');
+    const done = events.findIndex((e) => e.type === 'done');
+    expect(heat.length).toBeGreaterThanOrEqual(config.guests.length * 6);
+    expect(events.findIndex((e) => e.type === 'heat')).toBeLessThan(done);
+    const hm = r.heatmap!;
+    expect(hm.guests.map((g) => g.name)).toEqual(config.guests.map((g) => g.name));
+    for (const [g, gh] of hm.guests.entries()) {
+      const mine = heat.filter((e) => e.guest === g);
+      expect(Array.from(gh.tMs)).toEqual(mine.map((e) => e.tMs));
+      expect(gh.cells.subarray(0, mine[0].cells.length)).toEqual(mine[0].cells);
+    }
+    const off = await runOnWorkers(config, { heatmap: false });
+    expect(off.heatmap).toBeUndefined();
+  });
+
   it('stop ends the run early with stopped = true; pause/resume keep it going', async () => {
     const { handle, events } = startOnWorkers(
       debateScenario({ hw: altra, harvest: 'lockless', durationMs: 3_000_000 }),

@@ -6,54 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../../engine/core/sim/run.ts';
 import { cloudPhysicsTrace, oracleScenario, type OracleOptions } from './fixtures.ts';
+import { referenceClock } from './referenceCache.ts';
 
+/** Misses of the replay, on the trace-replay fast path (replay.ts) and on the general path: they must agree. */
 function misses(o: OracleOptions): number {
   const trace = cloudPhysicsTrace();
-  const r = runInProcess(oracleScenario(o), { cloudPhysicsIO: trace });
-  expect(r.summary.accesses).toBe(trace.length);
-  expect(r.summary.s2Faults).toBe(r.summary.misses);
-  return r.summary.misses;
-}
-
-/** Reference CLOCK (README semantics): new object bit 0; hit sets 1; hand at the oldest: 1 → clear, move to head; 0 → evict. */
-function referenceClock(trace: Uint32Array, capacity: number): number {
-  const bit = new Uint8Array(trace.length + 1);
-  const resident = new Uint8Array(trace.length + 1);
-  // FIFO queue of resident ids as a ring buffer: head = newest end.
-  const ring = new Int32Array(capacity + 1);
-  let head = 0;
-  let tail = 0;
-  let size = 0;
-  let miss = 0;
-  const push = (id: number): void => {
-    ring[head] = id;
-    head = (head + 1) % ring.length;
-    size++;
-  };
-  const pop = (): number => {
-    const id = ring[tail];
-    tail = (tail + 1) % ring.length;
-    size--;
-    return id;
-  };
-  for (const id of trace) {
-    if (resident[id]) {
-      bit[id] = 1;
-      continue;
-    }
-    miss++;
-    while (size >= capacity) {
-      const v = pop();
-      if (bit[v]) {
-        bit[v] = 0;
-        push(v);
-      } else resident[v] = 0;
-    }
-    resident[id] = 1;
-    bit[id] = 0;
-    push(id);
-  }
-  return miss;
+  const [fast, general] = [true, false].map((replay) => {
+    const r = runInProcess(oracleScenario(o), { cloudPhysicsIO: trace }, { replay });
+    expect(r.summary.accesses).toBe(trace.length);
+    expect(r.summary.s2Faults).toBe(r.summary.misses);
+    return r.summary.misses;
+  });
+  expect(fast).toBe(general);
+  return fast;
 }
 
 describe('trace oracle (cloudPhysicsIO, exact reference miss counts)', () => {

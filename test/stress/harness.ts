@@ -40,6 +40,8 @@ export interface StressOptions {
   /** Hot stable pages (default HOT_PAGES); `focus` puts every vCPU access and aging pass there. */
   hotPages?: number;
   focus?: boolean;
+  /** False: vCPUs only, no ager and no unmapper (control of the race counters). Default true. */
+  background?: boolean;
 }
 
 export interface StressReport {
@@ -64,6 +66,11 @@ export interface StressReport {
     wSets: number;
     wrprotects: number;
     gracePeriods: number;
+    /** vCPU hardware AF cmpxchg (vcpu.ts translate) that lost a race. */
+    casFailures: number;
+    /** vCPU walks made while unlinked table pages awaited their grace period; the most awaiting at once. */
+    walksOverDeferred: number;
+    maxDeferred: number;
   };
 }
 
@@ -92,7 +99,7 @@ export async function runStress(o: StressOptions): Promise<StressReport> {
     counters: counters.buffer as SharedArrayBuffer,
     root: setup.pgt.root,
     ops: Math.max(1, Math.round((o.ops ?? 20000) * STRESS_SCALE)),
-    workers: vcpus + 2,
+    workers: vcpus + (o.background === false ? 0 : 2),
     agerLocks: o.agerLocks ?? ['lockless'],
     agerVolatile: o.agerVolatile ?? true,
     unsafeFreeWithoutGracePeriod: o.unsafeFreeWithoutGracePeriod ?? false,
@@ -100,6 +107,7 @@ export async function runStress(o: StressOptions): Promise<StressReport> {
     brokenCmpxchg: o.brokenCmpxchg ?? false,
     hotPages: o.hotPages ?? HOT_PAGES,
     focus: o.focus ?? false,
+    background: o.background ?? true,
   };
   const start = (role: StressWorkerData['role'], i: number): Promise<StressWorkerResult> =>
     runWorker<StressWorkerResult>('stress-worker', {
@@ -107,7 +115,7 @@ export async function runStress(o: StressOptions): Promise<StressReport> {
       role,
       seed: o.seed * 7919 + i,
     } satisfies StressWorkerData);
-  const background = [start('ager', 100), start('unmapper', 200)];
+  const background = o.background === false ? [] : [start('ager', 100), start('unmapper', 200)];
   const vcpuResults = await Promise.all(Array.from({ length: vcpus }, (_, i) => start('vcpu', i)));
   Atomics.store(counters, C.stop, 1);
   const results = [...vcpuResults, ...(await Promise.all(background))];
@@ -168,6 +176,9 @@ export async function runStress(o: StressOptions): Promise<StressReport> {
       wSets,
       wrprotects: counters[C.wrprotects],
       gracePeriods: rcuStats(views).gracePeriods,
+      casFailures: counters[C.casFailures],
+      walksOverDeferred: counters[C.walksOverDeferred],
+      maxDeferred: counters[C.maxDeferred],
     },
   };
 }

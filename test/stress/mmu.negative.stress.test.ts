@@ -7,9 +7,21 @@ import { STRESS_SEED } from './stressShared.ts';
 import { runStress } from './harness.ts';
 
 describe('mmu stress negative controls', () => {
-  it('(a) unsafeFreeWithoutGracePeriod: use-after-free is detected', async () => {
+  it('(a) unsafeFreeWithoutGracePeriod: use-after-free is detected (and no free is ever deferred)', async () => {
     const r = await runStress({ seed: STRESS_SEED + 10, unsafeFreeWithoutGracePeriod: true });
     expect(r.useAfterFree).toBeGreaterThan(0);
+    expect(r.activity.maxDeferred).toBe(0);
+  });
+
+  it('(d) the race counters count races: one vCPU alone has no cmpxchg failure and no deferred free', async () => {
+    const r = await runStress({ seed: STRESS_SEED + 40, vcpus: 1, background: false, focus: true, hotPages: 16 });
+    console.log(`stress control: ${JSON.stringify(r.activity)}`);
+    expect(r.activity.vcpuOps).toBeGreaterThan(0);
+    expect(r.activity.afSets).toBeGreaterThan(0);
+    expect(r.activity.casFailures).toBe(0);
+    expect(r.activity.walksOverDeferred).toBe(0);
+    expect(r.activity.maxDeferred).toBe(0);
+    expect(r.useAfterFree).toBe(0);
   });
 
   it('(b) plain read-then-store instead of cmpxchg in the ager: lost updates are detected', async () => {

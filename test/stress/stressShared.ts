@@ -35,6 +35,12 @@ export const C = {
   enomem: 7,
   wrprotects: 8,
   unmapperRounds: 9,
+  /** vCPU hardware AF updates (vcpu.ts translate) whose cmpxchg lost a race. */
+  casFailures: 10,
+  /** vCPU walks made while table pages awaited their grace period (unlinked, not yet freed). */
+  walksOverDeferred: 11,
+  /** Most table pages seen awaiting a grace period at once (sampled by the vCPUs). */
+  maxDeferred: 12,
   header: 16,
 } as const;
 export const afSetsAt = (gfn: number): number => C.header + gfn;
@@ -68,6 +74,8 @@ export interface StressWorkerData {
   /** Stable pages [0, hotPages) get half of the stable accesses and aging passes (all with `focus`). */
   hotPages: number;
   focus: boolean;
+  /** False: no ager and no unmapper (the control of the race counters). */
+  background: boolean;
 }
 
 export interface StressWorkerResult {

@@ -19,7 +19,6 @@ import {
   handleAccessFlagFault,
   handlePermissionFault,
   handleStage2Fault,
-  hardwareMkyoung,
   mmuAttach,
   mmuPoll,
   mmuTestClearYoung,
@@ -28,7 +27,15 @@ import {
 } from '../../engine/core/mmu.ts';
 import { stage2GetLeaf, stage2TrySetPte } from '../../engine/core/pgtable.ts';
 import { writeLock, writeUnlock } from '../../engine/core/mmuLock.ts';
-import { rcuBarrier, rcuRegisterThread, rcuUnregisterThread } from '../../engine/core/rcu.ts';
+import {
+  rcuBarrier,
+  rcuReadLock,
+  rcuReadUnlock,
+  rcuRegisterThread,
+  rcuStats,
+  rcuUnregisterThread,
+} from '../../engine/core/rcu.ts';
+import { translate, TX_CAS_FAIL, TX_HW_AF, TX_MISS } from '../../engine/core/sim/vcpu.ts';
 import { startBarrier } from '../core/lockShared.ts';
 import { installChaos, nap, spin } from './chaos.ts';
 import { rng } from '../rng.ts';
@@ -82,9 +89,28 @@ function vcpuAccess(): void {
   const addr = gfn * PAGE_SIZE;
   const r = rand();
   if (r < 0.45) {
-    if (hardwareMkyoung(m, addr)) {
+    // The engine's own access path (vcpu.ts translate: walk + FEAT_HAFDBS cmpxchg), lockless inside
+    // an RCU read-side section, as a vCPU's walks run while the unmapper unlinks tables.
+    rcuReadLock(rcu);
+    let x: number;
+    try {
+      const awaiting = rcuStats(views).pagesAwaiting;
+      if (awaiting > 0) {
+        Atomics.add(counters, C.walksOverDeferred, 1);
+        for (let seen = Atomics.load(counters, C.maxDeferred); awaiting > seen;) {
+          const was = Atomics.compareExchange(counters, C.maxDeferred, seen, awaiting);
+          if (was === seen) break;
+          seen = was;
+        }
+      }
+      x = translate(m.pgt, gfn, false, true);
+    } finally {
+      rcuReadUnlock(rcu);
+    }
+    if ((x & TX_CAS_FAIL) !== 0) Atomics.add(counters, C.casFailures, 1);
+    else if ((x & TX_HW_AF) !== 0) {
       if (stable) Atomics.add(counters, afSetsAt(gfn), 1);
-    } else if (!stable && rand() < 0.5) {
+    } else if ((x & TX_MISS) !== 0 && !stable && rand() < 0.5) {
       handleStage2Fault(m, addr, PAGE_SIZE, gfn + FRAME_OFFSET, leafAttrs({ write: false }), { shared: true });
     }
   } else if (r < 0.7) {
@@ -96,7 +122,8 @@ function vcpuAccess(): void {
 
 /** Background workers that have not yet made their minimum progress (passes, unmap rounds). */
 const backgroundBehind = (): boolean =>
-  Atomics.load(counters, C.agerPasses) < MIN_BACKGROUND || Atomics.load(counters, C.unmapperRounds) < MIN_BACKGROUND;
+  wd.background &&
+  (Atomics.load(counters, C.agerPasses) < MIN_BACKGROUND || Atomics.load(counters, C.unmapperRounds) < MIN_BACKGROUND);
 
 function vcpu(): number {
   // At least `ops`, and until the ager and the unmapper made progress: the roles overlap for sure.

@@ -8,6 +8,7 @@
 import type { RunResult, ScenarioConfig } from '../../protocol.ts';
 import { validateScenario } from '../config/index.ts';
 import { attachArena, createArena } from '../layout.ts';
+import { ageKindOf, HeatStore } from './heatmap.ts';
 import { NCOLS, rowsToColumns, summarize } from './metrics.ts';
 import { planRun, type RunPlan } from './plan.ts';
 import {
@@ -19,6 +20,7 @@ import {
   TIME_QUANTUM_END,
   type SimBuffers,
 } from './simLayout.ts';
+import { selectReplay } from './replay.ts';
 import { initSimState, SimWorkerCore } from './simCore.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -93,6 +95,15 @@ export function buildResult(p: PreparedRun, rows: Float64Array, rowCount: number
   };
 }
 
+/** The host-side collector of a run's heat-map columns (RunResult.heatmap). */
+export function heatStoreFor(p: PreparedRun): HeatStore {
+  return new HeatStore(
+    p.config.guests.map((g) => g.name),
+    p.plan.guestPages,
+    ageKindOf(p.config.reclaim.policy),
+  );
+}
+
 /** Row-major sample storage that grows; rows may arrive out of order (any worker may emit). */
 export class RowStore {
   data = new Float64Array(64 * NCOLS);
@@ -110,19 +121,35 @@ export class RowStore {
   }
 }
 
+export interface InProcessOptions {
+  /** Take the trace-replay fast path when the run is eligible (replay.ts); default true. */
+  replay?: boolean;
+  /** Sample the stage-2 heat map into RunResult.heatmap (default false in process). */
+  heatmap?: boolean;
+}
+
 /** Run a scenario to completion on this thread (deterministic: one worker's logic). */
-export function runInProcess(config: ScenarioConfig, traces: Record<string, Uint32Array> = {}): RunResult {
+export function runInProcess(
+  config: ScenarioConfig,
+  traces: Record<string, Uint32Array> = {},
+  options: InProcessOptions = {},
+): RunResult {
   const wall0 = Date.now();
   const p = prepareRun({ ...config, run: { ...config.run, deterministic: true } }, traces, 1);
   p.config = config;
   const store = new RowStore();
+  const heat = options.heatmap ? heatStoreFor(p) : null;
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
     rows: (s, r) => store.put(s, r),
     progress: () => {},
+    ...(heat ? { heat: (g: number, t: number, cells: Uint8Array) => heat.put(g, t, cells) } : {}),
   });
+  if (options.replay ?? true) selectReplay(core.actorList, p.config, p.plan);
   core.loop();
   core.close();
-  return buildResult(p, store.data, store.count, Date.now() - wall0);
+  const result = buildResult(p, store.data, store.count, Date.now() - wall0);
+  if (heat) result.heatmap = heat.result();
+  return result;
 }
 
 /**

@@ -23,6 +23,7 @@ import { buildGuest, type WorkerEnv } from './buildGuest.ts';
 import { costTable } from './costs.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
 import { HostFrames } from './hostFrames.ts';
+import { ageKindOf, GuestHeatSampler, heatIntervalNs } from './heatmap.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
 import type { RunPlan } from './plan.ts';
 import {
@@ -43,6 +44,7 @@ import {
   GS_S2_FAULTS_AT_BARRIER,
   GS_VCPUS_DONE,
   GS_WORDS,
+  guestRegions,
   TIME_NEXT_SAMPLE,
   TIME_NOW,
   TIME_PREV_T,
@@ -66,6 +68,8 @@ const BARRIER_SPINS = 2_000;
 export interface SimSink {
   rows(startRow: number, rows: Float64Array[]): void;
   progress(virtualNs: number): void;
+  /** Optional: stage-2 heat-map columns of this worker's guests (heatmap.ts); no sampling without it. */
+  heat?(guest: number, tMs: number, cells: Uint8Array): void;
 }
 
 /** Shared state a run starts from; the host calls this once before starting workers. */
@@ -86,6 +90,11 @@ export class SimWorkerCore {
   private readonly grid: PrecisionGrid;
   /** Scratch: frame takes per guest in the quantum (settleMinWatermark). */
   private readonly takes: Float64Array;
+  /** Heat-map samplers of this worker's guests (when the sink takes heat columns). */
+  private readonly heat: { guest: number; sampler: GuestHeatSampler }[] = [];
+  private heatNext = 0;
+  private heatLast = -1;
+  private readonly heatNs: number;
 
   constructor(
     readonly config: ScenarioConfig,
@@ -103,11 +112,25 @@ export class SimWorkerCore {
     const mm = mmuMmOps(arena, rcu);
     const host = new HostFrames(this.sv.control, plan.hostFrames, plan.minFrames, plan.lowFrames, plan.highFrames);
     this.env = { config, plan, arena, sv: this.sv, rcu, mm, costs: costTable(config.hardware), host };
-    for (let g = 0; g < config.guests.length; g++)
-      if (plan.owner[g] === workerIndex) buildGuest(this.env, g, this.actors);
+    const ageKind = ageKindOf(config.reclaim.policy);
+    for (let g = 0; g < config.guests.length; g++) {
+      if (plan.owner[g] !== workerIndex) continue;
+      const guest = buildGuest(this.env, g, this.actors);
+      if (!sink.heat) continue;
+      const r = guestRegions(guest.pages);
+      const src = { pages: guest.pages, flags: guest.flags, tag: this.sv.pagesI32[g], tagBase: r.tag, pgt: guest.pgt };
+      this.heat.push({ guest: g, sampler: new GuestHeatSampler(src, ageKind) });
+    }
+    this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
+    this.heatNext = this.heatNs;
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
     this.grid = precisionGrid(config);
     this.takes = new Float64Array(config.guests.length);
+  }
+
+  /** The actors this worker runs, in scheduling order (the runner may swap in replay.ts's fast path). */
+  get actorList(): Actor[] {
+    return this.actors;
   }
 
   /** Run every actor of this worker up to virtual time `end`. */
@@ -150,9 +173,14 @@ export class SimWorkerCore {
   loop(): 'done' | 'aborted' {
     const c = this.sv.control;
     for (;;) {
-      this.runUntil(this.sv.time[TIME_QUANTUM_END]);
+      const qEnd = this.sv.time[TIME_QUANTUM_END];
+      this.runUntil(qEnd);
+      if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
       if (!this.barrier()) return 'aborted';
-      if (atomics.load(c, CTL_DONE) === 1) return 'done';
+      if (atomics.load(c, CTL_DONE) === 1) {
+        if (this.heatLast < this.sv.time[TIME_NOW]) this.sampleHeat(this.sv.time[TIME_NOW]);
+        return 'done';
+      }
       while (atomics.load(c, CTL_PAUSE) === 1) {
         if (atomics.load(c, CTL_ABORT) === 1) return 'aborted';
         atomics.wait(c, CTL_PAUSE, 1, 100);
@@ -168,6 +196,14 @@ export class SimWorkerCore {
   private stopRequested(): boolean {
     const c = this.sv.control;
     return atomics.load(c, CTL_STOP) === 1 || atomics.load(c, CTL_ABORT) === 1;
+  }
+
+  /** A heat-map column of each of this worker's guests at virtual time tNs (between quanta: nothing runs). */
+  private sampleHeat(tNs: number): void {
+    while (this.heatNext <= tNs) this.heatNext += this.heatNs;
+    if (this.heat.length === 0) return;
+    this.heatLast = tNs;
+    for (const h of this.heat) this.sink.heat?.(h.guest, tNs / 1e6, h.sampler.sample());
   }
 
   /** Quiesce RCU (every deferred table free runs) and give the reader slot back. */

@@ -9,7 +9,7 @@
  * shared stats once per run() call.
  */
 import { S2AP_W, S2_AF } from '../descriptor.ts';
-import { stage2GetLeaf, stage2TrySetPte } from '../pgtable.ts';
+import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../pgtable.ts';
 import type { Actor } from './actor.ts';
 import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
 import type { Guest } from './guest.ts';
@@ -27,6 +27,33 @@ import {
 } from './simLayout.ts';
 import type { WorkloadGen } from './workload.ts';
 
+/** Bits of translate()'s result. 0: a valid leaf with AF set and the access allowed. */
+export const TX_MISS = 1; //     no valid leaf: a stage-2 fault
+export const TX_AF_FAULT = 2; // AF clear and no FEAT_HAFDBS: an access-flag fault, the caller's to take
+export const TX_HW_AF = 4; //    AF clear: the hardware set it by cmpxchg ...
+export const TX_CAS_FAIL = 8; // ... and that cmpxchg lost a race (an ager or an unmapper changed the PTE)
+export const TX_PERM = 16; //    a write to a read-only leaf: a permission fault, the caller's to take
+export const TX_WRITABLE = 32; // the leaf allowed writes (S2AP W) when read
+
+/**
+ * The hardware side of one access that missed the TLB: the stage-2 walk (stage2GetLeaf) and, on a
+ * valid leaf with AF clear, the FEAT_HAFDBS update by cmpxchg. Lockless: the caller is inside an RCU
+ * read-side section wherever table pages may be unlinked concurrently (test/stress runs it so).
+ * Returns TX_* bits; faults are left to the caller (Guest or mmu.ts handlers).
+ */
+export function translate(pgt: Pgt, gfn: number, write: boolean, hafdbs: boolean): number {
+  const w = stage2GetLeaf(pgt, gfn * PAGE);
+  if (w < 0) return TX_MISS;
+  // A plain read is enough: a stale value only makes the cmpxchg below fail (counted).
+  const lo = pgt.views.i32[w];
+  let r = (lo & S2AP_W) !== 0 ? TX_WRITABLE : write ? TX_PERM : 0;
+  if ((lo & S2_AF) === 0) {
+    if (!hafdbs) r |= TX_AF_FAULT;
+    else r |= stage2TrySetPte(pgt.views, w, lo, lo | S2_AF) ? TX_HW_AF : TX_HW_AF | TX_CAS_FAIL;
+  }
+  return r;
+}
+
 /** Virtual wait before a vCPU retries a fault that found no frame and nothing to evict. */
 export const FRAME_RETRY_NS = 10_000;
 const PAGE = 4096;
@@ -34,28 +61,29 @@ const PAGE = 4096;
 export class VCpu implements Actor {
   clock = 0;
   done = false;
-  private pendingGfn = -1;
-  private pendingWrite = false;
-  private accesses = 0;
-  private hits = 0;
-  private tlbHits = 0;
-  private hwAf = 0;
-  private casFail = 0;
-  private retryStall = 0;
+  // Counters are protected: the trace-replay fast path (replay.ts) is a VCpu with another run().
+  protected pendingGfn = -1;
+  protected pendingWrite = false;
+  protected accesses = 0;
+  protected hits = 0;
+  protected tlbHits = 0;
+  protected hwAf = 0;
+  protected casFail = 0;
+  protected retryStall = 0;
   /** Walks repeated because a fault found no frame (pressure, see flush). */
-  private retryWalkNs = 0;
+  protected retryWalkNs = 0;
   /** Clock at the last flush (vCPU time is flushed as differences). */
   private flushedClock = 0;
-  private readonly walkNs: number;
-  private readonly memNs: number;
-  private readonly hwAfNs: number;
+  protected readonly walkNs: number;
+  protected readonly memNs: number;
+  protected readonly hwAfNs: number;
 
   constructor(
-    private readonly g: Guest,
+    readonly g: Guest,
     /** Index of this vCPU within its guest (its TLB slot). */
-    private readonly vi: number,
-    private readonly wl: WorkloadGen,
-    private readonly hafdbs: boolean,
+    readonly vi: number,
+    readonly wl: WorkloadGen,
+    readonly hafdbs: boolean,
     startNs: number,
   ) {
     this.clock = startNs;
@@ -69,7 +97,7 @@ export class VCpu implements Actor {
     const g = this.g;
     const wl = this.wl;
     const pgt = g.pgt;
-    const i32 = pgt.views.i32;
+    const hafdbs = this.hafdbs;
     const tlbs = g.tlbs;
     const policy = g.policy;
     const seesAll = policy.seesEveryAccess;
@@ -96,24 +124,17 @@ export class VCpu implements Actor {
         t += this.memNs;
       } else {
         t += this.walkNs;
-        const w = stage2GetLeaf(pgt, gfn * PAGE);
-        if (w >= 0) {
-          // A plain read is enough: a stale value only makes the cmpxchg below fail (counted).
-          const lo = i32[w];
-          if ((lo & S2_AF) === 0) {
-            if (this.hafdbs) {
-              if (!stage2TrySetPte(pgt.views, w, lo, lo | S2_AF)) this.casFail++;
-              this.hwAf++;
-              t += this.hwAfNs;
-            } else {
-              t = g.afFault(gfn, t);
-            }
+        const x = translate(pgt, gfn, write, hafdbs);
+        if ((x & TX_MISS) === 0) {
+          if ((x & TX_HW_AF) !== 0) {
+            if ((x & TX_CAS_FAIL) !== 0) this.casFail++;
+            this.hwAf++;
+            t += this.hwAfNs;
+          } else if ((x & TX_AF_FAULT) !== 0) {
+            t = g.afFault(gfn, t);
           }
-          let writable = (lo & S2AP_W) !== 0;
-          if (write && !writable) {
-            t = g.permFault(gfn, t);
-            writable = true;
-          }
+          if ((x & TX_PERM) !== 0) t = g.permFault(gfn, t);
+          const writable = (x & (TX_WRITABLE | TX_PERM)) !== 0;
           this.hits++;
           if (seesAll) policy.onAccess(gfn);
           if (tlbs !== null) tlbs.insert(this.vi, gfn, writable);
@@ -139,7 +160,7 @@ export class VCpu implements Actor {
     this.clock = t;
   }
 
-  private finish(t: number): void {
+  protected finish(t: number): void {
     this.clock = t;
     this.done = true;
     const s = this.g.stats;

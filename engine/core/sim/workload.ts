@@ -23,9 +23,10 @@ export class WorkloadGen {
   private readonly kind: number;
   private readonly pages: number;
   private readonly zipf: ZipfSampler | null = null;
-  private readonly trace: Uint32Array | null = null;
-  private cursor = 0;
-  private readonly stride: number = 1;
+  /** Trace replay: the guest's page ids, the next index and the step (replay.ts reads them directly). */
+  readonly trace: Uint32Array | null = null;
+  cursor = 0;
+  readonly stride: number = 1;
   private readonly hotPages: number = 0;
   private readonly hotProbability: number = 0;
   private readonly shiftNs: number = 0;

@@ -10,6 +10,8 @@
  * points drawn) and `data-rows` (points of the longest series, gaps included) as of the last draw.
  */
 import {
+  BarController,
+  BarElement,
   CategoryScale,
   Chart,
   Legend,
@@ -25,7 +27,52 @@ import type { Attachment } from 'svelte/attachments';
 import { formatTick } from './format.ts';
 import { countValues, type Point, type Series } from './series.ts';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  LinearScale,
+  CategoryScale,
+  Legend,
+  Tooltip,
+  BarController,
+  BarElement,
+);
+
+/** Text and grid colours of the current colour scheme (CSS variables of app.css). */
+export function chartTheme(): { text: string; grid: string; background: string } {
+  const css = typeof document !== 'undefined' ? getComputedStyle(document.documentElement) : null;
+  const v = (name: string, fallback: string) => css?.getPropertyValue(name).trim() || fallback;
+  return { text: v('--muted', '#64748b'), grid: v('--grid', '#e2e8f0'), background: v('--card', '#ffffff') };
+}
+
+/** Every live chart, so a change of the system colour scheme re-themes them all (not state: nothing renders from it). */
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const liveCharts = new Set<Chart>();
+
+function applyTheme(chart: Chart): void {
+  const t = chartTheme();
+  const scales = chart.options.scales as Record<
+    string,
+    { ticks?: { color?: string }; grid?: { color?: string }; title?: { color?: string } }
+  >;
+  for (const axis of Object.values(scales)) {
+    axis.ticks = { ...axis.ticks, color: t.text };
+    axis.grid = { ...axis.grid, color: t.grid };
+    axis.title = { ...axis.title, color: t.text };
+  }
+  const legend = chart.options.plugins?.legend;
+  if (legend) legend.labels = { ...legend.labels, color: t.text };
+}
+
+if (typeof window !== 'undefined' && typeof window.matchMedia === 'function') {
+  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    for (const c of liveCharts) {
+      applyTheme(c);
+      c.update('none');
+    }
+  });
+}
 
 export interface ChartSpec {
   yLabel: string;
@@ -34,6 +81,8 @@ export interface ChartSpec {
   yMax?: number;
   /** Upper end of the x axis (virtual seconds), so a live chart fills left to right. */
   xMax?: number;
+  /** Unit of y values, shown in tooltips. */
+  unit?: string;
   series: Series[];
 }
 
@@ -71,6 +120,9 @@ function apply(chart: Chart<'line', Point[]>, spec: ChartSpec): void {
   scales.y.min = spec.yMin ?? 0;
   scales.y.max = spec.yMax;
   if (scales.y.title) scales.y.title.text = spec.yLabel;
+  // A legend names each run when several share the axes (one run: the title says which).
+  const legend = chart.options.plugins?.legend;
+  if (legend) legend.display = spec.series.length > 1;
   chart.update('none');
   chart.canvas.dataset.points = String(countValues(spec.series));
   chart.canvas.dataset.rows = String(Math.max(0, ...spec.series.map((s) => s.points.length)));
@@ -106,8 +158,13 @@ function createChart(canvas: HTMLCanvasElement, spec: ChartSpec): Chart<'line', 
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       plugins: {
         // No per-chart legend: the run list / compare picker show each run's colour once for all charts.
-        legend: { display: false },
-        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatTick(c.parsed.y ?? NaN)}` } },
+        legend: { display: false, position: 'bottom', labels: { boxWidth: 10, font: { size: 10 } } },
+        tooltip: {
+          callbacks: {
+            title: (items) => (items[0] ? `${formatTick(items[0].parsed.x ?? NaN)} virtual s` : ''),
+            label: (c) => `${c.dataset.label}: ${formatTick(c.parsed.y ?? NaN)} ${spec.unit ?? ''}`.trimEnd(),
+          },
+        },
       },
       scales: {
         x: {
@@ -124,6 +181,7 @@ function createChart(canvas: HTMLCanvasElement, spec: ChartSpec): Chart<'line', 
       },
     },
   });
+  applyTheme(chart);
   apply(chart, spec);
   return chart;
 }
@@ -139,6 +197,7 @@ export function lineChart(getSpec: () => ChartSpec): Attachment<HTMLCanvasElemen
     enqueueCreate(() => {
       if (destroyed) return;
       chart = createChart(canvas, latest);
+      liveCharts.add(chart);
       dirty = false;
       canvas.dataset.mounted = 'true';
     });
@@ -158,6 +217,75 @@ export function lineChart(getSpec: () => ChartSpec): Attachment<HTMLCanvasElemen
     return () => {
       destroyed = true;
       if (frame !== 0) cancelAnimationFrame(frame);
+      if (chart) liveCharts.delete(chart);
+      chart?.destroy();
+    };
+  };
+}
+
+export interface BarSpec {
+  labels: string[];
+  yLabel: string;
+  unit: string;
+  datasets: { label: string; color: string; data: (number | null)[] }[];
+}
+
+/** A grouped bar chart (per-guest figures): `{@attach barChart(() => spec)}` on a <canvas>. */
+export function barChart(getSpec: () => BarSpec): Attachment<HTMLCanvasElement> {
+  return (canvas) => {
+    let chart: Chart<'bar', (number | null)[]> | null = null;
+    let destroyed = false;
+    let latest: BarSpec = untrack(getSpec);
+    const update = (c: Chart<'bar', (number | null)[]>, spec: BarSpec) => {
+      c.data.labels = spec.labels;
+      c.data.datasets = spec.datasets.map((d) => ({ label: d.label, data: d.data, backgroundColor: d.color }));
+      const y = (c.options.scales as Record<string, { title?: { text?: string } }>).y;
+      if (y.title) y.title.text = spec.yLabel;
+      const legend = c.options.plugins?.legend;
+      if (legend) legend.display = spec.datasets.length > 1;
+      c.update('none');
+      canvas.dataset.bars = String(spec.datasets.reduce((n, d) => n + d.data.filter((v) => v !== null).length, 0));
+    };
+    enqueueCreate(() => {
+      if (destroyed) return;
+      chart = new Chart<'bar', (number | null)[]>(canvas, {
+        type: 'bar',
+        data: { labels: [], datasets: [] },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          plugins: {
+            legend: { display: false, position: 'bottom', labels: { boxWidth: 10, font: { size: 10 } } },
+            tooltip: {
+              callbacks: {
+                label: (c) => `${c.dataset.label}: ${formatTick(c.parsed.y ?? NaN)} ${latest.unit}`.trimEnd(),
+              },
+            },
+          },
+          scales: {
+            x: { type: 'category', ticks: { font: { size: 10 } } },
+            y: {
+              type: 'linear',
+              beginAtZero: true,
+              title: { display: true, text: latest.yLabel, font: { size: 11 } },
+              ticks: { font: { size: 10 }, maxTicksLimit: 6, callback: (v) => formatTick(Number(v)) },
+            },
+          },
+        },
+      });
+      applyTheme(chart);
+      liveCharts.add(chart);
+      update(chart, latest);
+      canvas.dataset.mounted = 'true';
+    });
+    $effect(() => {
+      latest = getSpec();
+      if (chart) update(chart, latest);
+    });
+    return () => {
+      destroyed = true;
+      if (chart) liveCharts.delete(chart);
       chart?.destroy();
     };
   };

@@ -11,7 +11,11 @@ export interface ChartDef {
   title: string;
   /** Axis label with units. */
   yLabel: string;
+  /** The unit of a value (tooltips, exports). */
+  unit: string;
   help: string;
+  /** One paragraph shown on demand: what is measured, how, how to read it. */
+  explain: string;
   /** Fixed y range when the metric is bounded (percentages). */
   yMin?: number;
   yMax?: number;
@@ -42,6 +46,9 @@ export const CHARTS: readonly ChartDef[] = [
     column: 'hitRate',
     title: 'Hit rate',
     yLabel: 'hit rate (%)',
+    unit: '%',
+    explain:
+      'Per sample interval, the share of guest memory accesses that found their page mapped in stage-2. Misses are stage-2 faults: first touches (cold, high at the start of a run) and refaults of evicted pages. Under overcommit the hit rate falls once the host fills; how far it falls, and how fast it recovers, shows how well reclaim picks cold pages.',
     help: 'Accesses that found their page resident, per sample interval (cold misses count as misses).',
     yMin: 0,
     yMax: 100,
@@ -51,6 +58,9 @@ export const CHARTS: readonly ChartDef[] = [
     column: 'refaultRatePerSec',
     title: 'Refaults',
     yLabel: 'refaults / virtual s',
+    unit: 'refaults / virtual s',
+    explain:
+      'Accesses per virtual second to pages that reclaim had evicted. Each one is a stage-2 fault plus a swap-in the vCPU waits for. A refault is reclaim’s mistake made visible: the page was not cold after all.',
     help: 'Accesses to pages that had been evicted: each one is a swap-in the guest waited for.',
     value: (c, i) => finite(c.refaultRatePerSec[i]),
   },
@@ -58,6 +68,9 @@ export const CHARTS: readonly ChartDef[] = [
     column: 'evictionPrecision',
     title: 'Eviction precision',
     yLabel: 'precision (%)',
+    unit: '%',
+    explain:
+      'Of the evictions whose refault window has closed, the share whose page did not come back within the window (cumulative). 100 % means every eviction picked a truly cold page. A gap means no eviction window has closed yet — there is no value to show, not a zero.',
     help: '1 − evictions refaulted within the window / evictions (cumulative). High = reclaim picked cold pages.',
     yMin: 0,
     yMax: 100,
@@ -67,6 +80,9 @@ export const CHARTS: readonly ChartDef[] = [
     column: 'vcpuStallNs',
     title: 'vCPU stall',
     yLabel: 'stall (ms / virtual s)',
+    unit: 'ms / virtual s',
+    explain:
+      'Milliseconds per virtual second that the vCPUs spent not running guest code because of memory management — fault traps, MMU-lock waits, swap-ins, direct reclaim — summed over all vCPUs (so it can exceed 1000 with several vCPUs).',
     help: 'Trap + lock wait + swap-in time of all vCPUs, per virtual second.',
     value: nsPerSecond('vcpuStallNs'),
   },
@@ -74,6 +90,9 @@ export const CHARTS: readonly ChartDef[] = [
     column: 'lockWaitNs',
     title: 'MMU lock wait',
     yLabel: 'lock wait (ms / virtual s)',
+    unit: 'ms / virtual s',
+    explain:
+      'Milliseconds per virtual second spent waiting for a guest’s MMU lock (kvm->mmu_lock), by all waiters. Aging under the write lock blocks stage-2 faults; the lockless harvest (RCU + cmpxchg) adds no waits.',
     help: 'Time spent waiting for the MMU lock (all waiters), per virtual second. Lockless aging adds none.',
     value: nsPerSecond('lockWaitNs'),
   },
@@ -81,6 +100,9 @@ export const CHARTS: readonly ChartDef[] = [
     column: 'agingNs',
     title: 'Aging cost',
     yLabel: 'aging (ms / virtual s)',
+    unit: 'ms / virtual s',
+    explain:
+      'Milliseconds per virtual second spent in aging passes: walking the stage-2 tables, testing and clearing access flags, or one hypercall per mapping under pKVM. Aging runs only when reclaim needs it.',
     help: 'Time spent in aging passes harvesting the accessed flag, per virtual second.',
     value: nsPerSecond('agingNs'),
   },
@@ -88,6 +110,9 @@ export const CHARTS: readonly ChartDef[] = [
     column: 'rcuPagesAwaitingFree',
     title: 'RCU pending frees',
     yLabel: 'table pages awaiting free',
+    unit: 'table pages',
+    explain:
+      'Stage-2 table pages that were unlinked and are waiting for an RCU grace period before they are freed, because a lockless walker may still be reading them. Sampled at the end of each interval.',
     help: 'Unlinked stage-2 table pages waiting for an RCU grace period before they are freed.',
     yMin: 0,
     value: (c, i) => finite(c.rcuPagesAwaitingFree[i]),

@@ -3,7 +3,7 @@
  * engine/protocol.ts, so the lists are restated here; `satisfies Record<Union, true>` makes the
  * compiler reject a missing or an extra member when the protocol changes.
  */
-import type { CostKey, HarvestMode, ReclaimPolicy, SampleColumn } from '../../../engine/protocol.ts';
+import type { CostKey, HarvestMode, HeatChannel, ReclaimPolicy, SampleColumn } from '../../../engine/protocol.ts';
 
 const harvest = {
   lockless: true,
@@ -60,3 +60,7 @@ export const HARVEST_MODES = Object.keys(harvest) as HarvestMode[];
 export const RECLAIM_POLICIES = Object.keys(policies) as ReclaimPolicy[];
 export const COST_KEYS = Object.keys(costs) as CostKey[];
 export const SAMPLE_COLUMNS = Object.keys(samples) as SampleColumn[];
+
+/** protocol.ts HEAT_CHANNELS, in order (the byte layout of a heat-map column). */
+const heat = { resident: 0, young: 1, age: 2, evicted: 3, refaulted: 4 } satisfies Record<HeatChannel, number>;
+export const HEAT_CHANNELS = (Object.keys(heat) as HeatChannel[]).sort((a, b) => heat[a] - heat[b]);

@@ -2,6 +2,8 @@
  * The application state: presets, the draft configuration, finished runs, the live run, the screen and
  * the error banner. Components read it and call its methods; only this class talks to LabApi.
  * Numbers are never computed here: they come from RunResults and sample events of the engine.
+ * Separate concerns live in their own classes, composed here: the document (saved / modified),
+ * the setup's undo history, the in-app confirmation, screen choices and the heat-map view.
  */
 import type {
   ErrorInfo,
@@ -10,25 +12,23 @@ import type {
   LoadedTrace,
   MenuCommand,
   PresetCatalog,
-  Result,
   RunEvent,
   RunResult,
   SampleColumn,
   ScenarioConfig,
-  SessionData,
   UiState,
 } from '../../../engine/protocol.ts';
-import { DEFAULT_CHART_COLUMNS, chartByColumn } from '../lib/metrics.ts';
+import { DEFAULT_CHART_COLUMNS } from '../lib/metrics.ts';
+import { runIdentity } from '../lib/runLabel.ts';
+import { ConfirmState } from './confirm.svelte.ts';
+import { DocumentState } from './document.svelte.ts';
+import { HeatView } from './heat.svelte.ts';
+import { SetupHistory } from './history.svelte.ts';
 import { LiveRun } from './liveRun.svelte.ts';
-
-declare const __APP_VERSION__: string | undefined;
-const APP_VERSION = typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : '0.0.0-dev';
-
-/** Same value as SESSION_FORMAT / SESSION_VERSION in engine/protocol.ts (the renderer imports only types). */
-const SESSION_FORMAT = 'overcommit-lab-session' as const;
-const SESSION_VERSION = 1;
-/** Same value as TRACE_MAX_BYTES in engine/protocol.ts: a bigger file is refused before it is read. */
-const TRACE_MAX_BYTES = 256 * 1024 * 1024;
+import { RunRouter } from './runRouter.ts';
+import { ImportActions } from './imports.svelte.ts';
+import { APP_VERSION, SessionActions } from './sessions.svelte.ts';
+import { UiState as ScreenState } from './ui.svelte.ts';
 
 export type View = UiState['view'];
 
@@ -64,24 +64,40 @@ export class LabState {
   chartColumns = $state<SampleColumn[]>([...DEFAULT_CHART_COLUMNS]);
 
   banner = $state<Banner | null>(null);
-  /** Name of the session file last saved or opened ('' = unsaved). */
-  sessionName = $state('');
   notice = $state('');
 
-  // Bookkeeping, deliberately not reactive (nothing renders from it).
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #pending = new Map<string, RunEvent[]>();
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #finished = new Map<string, (result: RunResult | null) => void>();
+  readonly doc = new DocumentState();
+  readonly history = new SetupHistory();
+  readonly confirm = new ConfirmState();
+  readonly screen = new ScreenState();
+  readonly heatView = new HeatView();
+  /** Session files and exports (sessions.svelte.ts). */
+  readonly sessions: SessionActions = new SessionActions(this);
+  /** Hardware presets and trace files the user loads (imports.svelte.ts). */
+  readonly imports: ImportActions = new ImportActions(this);
+  /** The draft as JSON: what undo/redo and the modified marker compare. */
+  readonly draftJson = $derived(this.draft ? JSON.stringify(this.draft) : '');
+  readonly #router = new RunRouter(
+    () => this.live,
+    (live, event) => this.#deliver(live, event),
+  );
   #unsubscribe: (() => void)[] = [];
-  /** startRun calls in flight (events of unknown runs are queued only meanwhile). */
-  #starting = 0;
 
   constructor(api: LabApi) {
     this.api = api;
-    this.#unsubscribe.push(api.onRunEvent((e) => this.#onRunEvent(e)));
+    this.#unsubscribe.push(api.onRunEvent((e) => this.#router.onEvent(e)));
     this.#unsubscribe.push(api.onMenuCommand((c) => void this.command(c)));
-    this.#unsubscribe.push(api.onSessionOpened((o) => this.#applySession(o.session, o.path)));
+    this.#unsubscribe.push(api.onSessionOpened((o) => void this.sessions.openSession(o.session, o.path)));
+    // Every setup edit goes to the undo history (the draft is read deeply through JSON).
+    this.#unsubscribe.push(
+      $effect.root(() => {
+        $effect(() => {
+          // An undo/redo's own change equals the history's current state: not recorded.
+          const json = this.draftJson;
+          if (json) this.history.observe(json, performance.now());
+        });
+      }),
+    );
   }
 
   dispose(): void {
@@ -93,6 +109,26 @@ export class LabState {
   get hardwareList(): HardwareProfile[] {
     const base = this.catalog?.hardware ?? [];
     return [...base, ...this.extraHardware.filter((h) => !base.some((b) => b.id === h.id))];
+  }
+
+  /** Name of the session file last saved or opened ('' = unsaved). */
+  get sessionName(): string {
+    return this.doc.name;
+  }
+
+  /** Anything changed since the last save or open (runs or setup). */
+  get modified(): boolean {
+    return this.doc.modified(this.runs, this.draftJson);
+  }
+
+  /** Runs that would be lost by New, Open, reload or closing the window. */
+  get unsavedRuns(): boolean {
+    return this.doc.unsavedRuns(this.runs);
+  }
+
+  /** The catalog's profile with this id (the source of an edited profile's original costs). */
+  originalHardware(id: string): HardwareProfile | null {
+    return this.catalog?.hardware.find((h) => h.id === id) ?? this.extraHardware.find((h) => h.id === id) ?? null;
   }
 
   get running(): boolean {
@@ -123,7 +159,7 @@ export class LabState {
     this.banner = null;
   }
 
-  async #guard<T>(title: string, fn: () => Promise<T>): Promise<T | undefined> {
+  async guard<T>(title: string, fn: () => Promise<T>): Promise<T | undefined> {
     try {
       return await fn();
     } catch (e) {
@@ -135,7 +171,7 @@ export class LabState {
   // ------------------------------------------------------------ presets and draft
 
   async init(): Promise<void> {
-    await this.#guard('Could not load presets', async () => {
+    await this.guard('Could not load presets', async () => {
       const catalog = await this.api.listPresets();
       this.catalog = catalog;
       const first = this.seedDebateId ?? this.scenarios[0]?.id;
@@ -143,6 +179,7 @@ export class LabState {
         const sc = catalog.scenarios.find((s) => s.id === first)!;
         this.scenarioId = first;
         this.draft = clone(sc.config);
+        this.sessions.markClean();
       }
     });
   }
@@ -200,101 +237,35 @@ export class LabState {
     config.hardware = clone(hw);
   }
 
-  async importHardware(file: File): Promise<void> {
-    await this.#guard('Could not import the hardware preset', async () => {
-      const text = await file.text();
-      const r = await this.api.importHardwarePreset(text, file.name);
-      if (!r.ok) return this.showError(`Invalid hardware preset “${file.name}”`, r.error);
-      this.extraHardware = [...this.extraHardware.filter((h) => h.id !== r.value.id), r.value];
-      this.selectHardware(r.value.id);
-      this.notice = `Imported hardware profile “${r.value.name}”.`;
-    });
-  }
-
-  /**
-   * Reads a trace file and has the host parse and keep it (LabApi.loadTrace). The result (name, counts,
-   * or the error naming the problem) is for the workload editor that asked, which shows it in place.
-   */
-  async loadTrace(file: File): Promise<Result<LoadedTrace>> {
-    try {
-      if (file.size > TRACE_MAX_BYTES)
-        return {
-          ok: false,
-          error: {
-            name: 'TraceTooLarge',
-            message: `${file.name}: trace file too large (${file.size} bytes, the limit is ${TRACE_MAX_BYTES})`,
-          },
-        };
-      const r = await this.api.loadTrace(new Uint8Array(await file.arrayBuffer()), file.name);
-      if (r.ok) {
-        this.traces = [...this.traces.filter((t) => t.name !== r.value.name), r.value];
-        this.notice = `Loaded trace “${r.value.name}” from ${file.name}.`;
-      }
-      return r;
-    } catch (e) {
-      return {
-        ok: false,
-        error: { name: 'TraceReadError', message: `${file.name}: ${e instanceof Error ? e.message : String(e)}` },
-      };
-    }
-  }
-
   // ------------------------------------------------------------ runs
 
-  #onRunEvent(event: RunEvent): void {
-    const live = this.live;
-    if (!live || live.runId !== event.runId) {
-      // Events may arrive before startRun resolved with the id: keep them for replay (bounded).
-      // Other strays (e.g. the final 'state' of a run already finished) are dropped.
-      if (this.#starting === 0) return;
-      const q = this.#pending.get(event.runId) ?? [];
-      if (q.length < 10_000) q.push(event);
-      this.#pending.set(event.runId, q);
-      return;
-    }
-    this.#deliver(live, event);
-  }
-
-  #deliver(live: LiveRun, event: RunEvent): void {
+  /** One event of the live run: a finished run joins the list; a failure shows its error. */
+  #deliver(live: LiveRun, event: RunEvent): RunResult | 'failed' | null {
     const result = live.handle(event);
     if (result) {
       this.runs = [...this.runs, result];
       this.selectedRun = this.runs.length - 1;
-      this.#finish(live.runId, result);
-    } else if (event.type === 'error') {
-      this.showError(`Run failed (${live.label})`, event.error);
-      this.#finish(live.runId, null);
+      return result;
     }
-  }
-
-  #finish(runId: string, result: RunResult | null): void {
-    const f = this.#finished.get(runId);
-    this.#finished.delete(runId);
-    f?.(result);
+    if (event.type !== 'error') return null;
+    this.showError(`Run failed (${live.label})`, event.error);
+    return 'failed';
   }
 
   /** Starts a run of `config`; resolves when it finished (null if it failed to start or failed). */
   async #start(config: ScenarioConfig): Promise<RunResult | null> {
-    this.#starting++;
-    let r: Result<{ runId: string }> | undefined;
-    try {
-      r = await this.#guard('Could not start the run', () => this.api.startRun(config));
-    } finally {
-      this.#starting--;
-    }
+    const r = await this.#router.starting(() => this.guard('Could not start the run', () => this.api.startRun(config)));
     if (!r) return null;
     if (!r.ok) {
       this.showError('Invalid configuration', r.error);
       return null;
     }
-    const live = new LiveRun(r.value.runId, config, config.hardware.name);
-    const finished = new Promise<RunResult | null>((resolve) => this.#finished.set(live.runId, resolve));
+    const identity = runIdentity(config, this.catalog);
+    const label = `#${this.runs.length + 1} ${config.hardware.name}${identity ? ` · ${identity}` : ''}`;
+    const live = new LiveRun(r.value.runId, config, label);
     this.live = live;
     this.view = 'run';
-    const queued = this.#pending.get(live.runId) ?? [];
-    this.#pending.clear();
-    for (const e of queued) this.#deliver(live, e);
-    return finished;
+    return this.#router.attach(live);
   }
 
   async run(): Promise<void> {
@@ -334,7 +305,7 @@ export class LabState {
   async pause(): Promise<void> {
     const live = this.live;
     if (!live?.active) return;
-    await this.#guard('Could not pause', () =>
+    await this.guard('Could not pause', () =>
       live.state === 'paused' ? this.api.resumeRun(live.runId) : this.api.pauseRun(live.runId),
     );
   }
@@ -343,7 +314,7 @@ export class LabState {
     const live = this.live;
     if (!live?.active) return;
     this.batch = false;
-    await this.#guard('Could not stop', () => this.api.stopRun(live.runId));
+    await this.guard('Could not stop', () => this.api.stopRun(live.runId));
   }
 
   selectRun(index: number): void {
@@ -360,6 +331,8 @@ export class LabState {
 
   removeRun(index: number): void {
     if (this.running) return;
+    const b = this.screen.baseline;
+    this.screen.baseline = b === index ? -1 : b > index ? b - 1 : b;
     this.runs = this.runs.filter((_, i) => i !== index);
     this.compareRuns = this.compareRuns.filter((i) => i !== index).map((i) => (i > index ? i - 1 : i));
     if (this.selectedRun >= this.runs.length || this.selectedRun === index) this.selectedRun = this.runs.length - 1;
@@ -372,117 +345,19 @@ export class LabState {
       : DEFAULT_CHART_COLUMNS.filter((c) => c === column || this.chartColumns.includes(c));
   }
 
-  // ------------------------------------------------------------ sessions
+  // ------------------------------------------------------------ undo / redo of setup edits
 
-  session(): SessionData | null {
-    if (!this.draft) return null;
-    return {
-      format: SESSION_FORMAT,
-      version: SESSION_VERSION,
-      appVersion: APP_VERSION,
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a timestamp, not state
-      savedAt: new Date().toISOString(),
-      draft: $state.snapshot(this.draft) as ScenarioConfig,
-      runs: this.runs,
-      ui: {
-        view: this.view,
-        selectedRun: this.selectedRun,
-        compareRuns: [...this.compareRuns],
-        chartMetric: [...this.chartColumns],
-      },
-    };
+  undo(): void {
+    this.#replaceDraft(this.history.undo());
   }
 
-  async save(saveAs: boolean): Promise<void> {
-    const session = this.session();
-    if (!session) return;
-    await this.#guard('Could not save the session', async () => {
-      const r = await this.api.saveSession(session, { saveAs });
-      if (!r.ok) return this.showError('Could not save the session', r.error);
-      if (!r.value.canceled) {
-        this.sessionName = r.value.path;
-        this.notice = `Saved ${r.value.path}`;
-      }
-    });
+  redo(): void {
+    this.#replaceDraft(this.history.redo());
   }
 
-  async exportCsv(): Promise<void> {
-    const session = this.session();
-    if (!session) return;
-    await this.#guard('Could not export CSV', async () => {
-      const r = await this.api.exportCsv(session);
-      if (!r.ok) return this.showError('Could not export CSV', r.error);
-      if (!r.value.canceled) this.notice = `Exported ${r.value.path}`;
-    });
-  }
-
-  async open(): Promise<void> {
-    if (this.#refuseWhileRunning()) return;
-    await this.#guard('Could not open the session', async () => {
-      const r = await this.api.openSession();
-      if (!r.ok) return this.showError('Could not open the session', r.error);
-      if (r.value) this.#applySession(r.value.session, r.value.path);
-    });
-  }
-
-  async loadBytes(bytes: Uint8Array, name: string): Promise<void> {
-    if (this.#refuseWhileRunning()) return;
-    await this.#guard(`Could not open ${name}`, async () => {
-      const r = await this.api.loadSessionBytes(bytes, name);
-      if (!r.ok) return this.showError(`Could not open ${name}`, r.error);
-      this.#applySession(r.value.session, r.value.path);
-    });
-  }
-
-  newSession(): void {
-    if (this.#refuseWhileRunning()) return;
-    this.runs = [];
-    this.live = null;
-    this.selectedRun = -1;
-    this.compareRuns = [];
-    this.sessionName = '';
-    this.view = 'setup';
-    this.draft = null;
-    const id = this.scenarioId || this.seedDebateId;
-    const sc = this.catalog?.scenarios.find((s) => s.id === id);
-    if (sc) this.draft = clone(sc.config);
-  }
-
-  #refuseWhileRunning(): boolean {
-    if (!this.running) return false;
-    this.showError('A run is in progress', 'Stop the run before opening or starting a new session.');
-    return true;
-  }
-
-  /** Replaces the whole session at once (only after it decoded and validated, so a failed open loses nothing). */
-  #applySession(session: SessionData, path: string): void {
-    if (this.running) return void this.#refuseWhileRunning();
-    const runs = session.runs;
-    const valid = (i: number) => Number.isInteger(i) && i >= 0 && i < runs.length;
-    const hw = [session.draft.hardware, ...runs.map((r) => r.config.hardware)].filter(
-      (h) => !(this.catalog?.hardware ?? []).some((b) => b.id === h.id),
-    );
-    this.extraHardware = [
-      ...this.extraHardware.filter((h) => !hw.some((x) => x.id === h.id)),
-      ...hw.filter((h, i) => hw.findIndex((x) => x.id === h.id) === i),
-    ];
-    this.live = null;
-    this.runs = runs;
-    this.draft = clone(session.draft);
-    // The scenario the draft came from: same name (a per-profile variant counts as its scenario), else same description.
-    const all = this.catalog?.scenarios ?? [];
-    const from =
-      all.find((s) => s.config.name === session.draft.name) ??
-      all.find((s) => s.config.description === session.draft.description);
-    this.scenarioId = from ? from.id.split('@')[0] : '';
-    this.selectedRun = valid(session.ui.selectedRun) ? session.ui.selectedRun : runs.length - 1;
-    this.compareRuns = session.ui.compareRuns.filter(valid);
-    const cols = session.ui.chartMetric.filter((c) => chartByColumn(c));
-    this.chartColumns = cols.length > 0 ? cols : [...DEFAULT_CHART_COLUMNS];
-    this.view = session.ui.view;
-    this.sessionName = path;
-    this.notice = `Opened ${path}`;
-    this.dismissError();
+  #replaceDraft(json: string | null): void {
+    if (json === null || this.running) return;
+    this.draft = JSON.parse(json) as ScenarioConfig;
   }
 
   // ------------------------------------------------------------ commands (menu and keyboard)
@@ -490,15 +365,15 @@ export class LabState {
   async command(c: MenuCommand): Promise<void> {
     switch (c) {
       case 'new':
-        return this.newSession();
+        return this.sessions.newSession();
       case 'open':
-        return this.open();
+        return this.sessions.open();
       case 'save':
-        return this.save(false);
+        return this.sessions.save(false);
       case 'save-as':
-        return this.save(true);
+        return this.sessions.save(true);
       case 'export-csv':
-        return this.exportCsv();
+        return this.sessions.exportCsv();
       case 'run':
         return this.run();
       case 'pause':

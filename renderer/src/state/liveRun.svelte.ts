@@ -4,6 +4,7 @@
  * what the charts' derived series depend on. So a burst of events costs one re-derive per frame.
  */
 import type { RunEvent, RunResult, RunState, SampleColumns, ScenarioConfig } from '../../../engine/protocol.ts';
+import { LiveHeat } from './heat.svelte.ts';
 import { appendSamples, createSamplesBuffer, samplesView, type SamplesBuffer } from '../lib/samplesBuffer.ts';
 
 export class LiveRun {
@@ -17,6 +18,8 @@ export class LiveRun {
   version = $state(0);
   result = $state.raw<RunResult | null>(null);
   error = $state.raw<string | null>(null);
+  /** Heat-map columns as they arrive. */
+  readonly heat: LiveHeat;
 
   #buffer: SamplesBuffer = createSamplesBuffer();
   #frame = 0;
@@ -25,6 +28,12 @@ export class LiveRun {
     this.runId = runId;
     this.config = config;
     this.label = label;
+    this.heat = new LiveHeat(config);
+  }
+
+  /** What the status line says: 'stopped' for a run the user stopped, else the run state. */
+  get status(): string {
+    return this.state === 'done' && this.result?.stopped ? 'stopped' : this.state;
   }
 
   get active(): boolean {
@@ -64,6 +73,9 @@ export class LiveRun {
         this.virtualMs = event.result.summary.virtualMs;
         this.version++;
         return event.result;
+      case 'heat':
+        this.heat.add(event);
+        return null;
       case 'error':
         this.error = event.error.message;
         this.state = 'failed';

@@ -1,0 +1,180 @@
+/**
+ * Engine figures of issue 8, measured in CPU time where the machine is shared:
+ *
+ * 1. Synthetic accesses per second on a 64-vCPU scenario, 1 worker vs 2 workers, and the speed-up.
+ *    Two shapes: 64 vCPUs over 4 guests (16 each; guests spread over workers) and 64 vCPUs in ONE
+ *    guest (a guest's actors all live on one worker today, so its plan has one worker whatever is
+ *    asked: the speed-up shows that limit). Rate = accesses / wall seconds of the run (a parallel
+ *    run's point is wall time); CPU seconds and the load average are printed next to it, since
+ *    other processes compete for the two cores. Also the hit rate of each, parallel vs 1 worker.
+ * 2. Start-up of a 64 GiB guest: CPU time of prepareRun (validate, plan, arena + shared buffers)
+ *    and of building the worker's core (stage-2 root, policy, actors), and the simulator's shared
+ *    bytes per guest page (arena + per-guest page metadata; tables for a fully mapped guest).
+ * Env: ENGINE_ROUNDS (default 3), ENGINE_MS (virtual ms per synthetic run, default 200).
+ */
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { startRun } from '../engine/host/engine.ts';
+import { nodeSpawner } from '../engine/host/node/spawn.ts';
+import type { RunResult, ScenarioConfig } from '../engine/protocol.ts';
+import { prepareRun } from '../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
+import { loadPresetDir } from '../presets/node.ts';
+import { median } from './_util.ts';
+
+const root = process.cwd();
+const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
+const ROUNDS = Number(process.env.ENGINE_ROUNDS ?? 3);
+const MS = Number(process.env.ENGINE_MS ?? 200);
+const presets = loadPresetDir(path.join(root, 'presets'));
+const hw = presets.set.hardware.get('ampere-altra');
+if (!hw) throw new Error(`no hardware preset 'ampere-altra': ${presets.problems.join('; ')}`);
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+/** 64 vCPUs in `guests` guests, zipf, 150 % overcommit, MGLRU lockless, kswapd with watermarks. */
+function vcpus64(guests: number, workers: number): ScenarioConfig {
+  const per = 64 / guests;
+  const guestMiB = 1024 / guests;
+  return {
+    name: `64 vCPUs in ${guests} guest(s)`,
+    description: '',
+    hardware: hw as NonNullable<typeof hw>,
+    host: {
+      memoryMiB: Math.round(((guests * guestMiB) / 1.5) * 256) / 256,
+      watermarks: { minPct: 1, lowPct: 2, highPct: 4 },
+      swap: { device: 'zram', sizeMiB: 8192 },
+    },
+    guests: Array.from({ length: guests }, (_, i) => ({
+      name: `g${i}`,
+      memoryMiB: guestMiB,
+      vcpus: per,
+      workload: { kind: 'zipf' as const, pages: guestMiB * 256, theta: 0.99, writeFraction: 0.2, thinkNs: 100 },
+      protected: false,
+    })),
+    reclaim: {
+      policy: 'mglru',
+      harvest: 'lockless',
+      agingIntervalMs: 50,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: true, entries: 256, flushOnClear: true },
+      allowLocklessWithoutHafdbs: false,
+    },
+    run: {
+      durationMs: MS,
+      sampleIntervalMs: 50,
+      seed: 1,
+      deterministic: workers === 1,
+      workers,
+      refaultWindowMs: 100,
+      demandOnly: false,
+    },
+  };
+}
+
+interface Measured {
+  rate: number;
+  cpuS: number;
+  wallS: number;
+  hit: number;
+  workers: number;
+}
+
+async function run(config: ScenarioConfig): Promise<Measured> {
+  const c0 = cpuNow();
+  const w0 = performance.now();
+  const r: RunResult = await startRun(config, {
+    spawnWorker: nodeSpawner(workerFile),
+    onEvent: () => {},
+  }).done;
+  const wallS = (performance.now() - w0) / 1000;
+  return {
+    rate: r.summary.accesses / wallS,
+    cpuS: cpuNow() - c0,
+    wallS,
+    hit: r.summary.hitRate,
+    workers: r.workers,
+  };
+}
+
+console.log(`64-vCPU synthetic scenario, ${MS} ms virtual, ${ROUNDS} rounds, load average at start ${load()}`);
+for (const guests of [4, 1]) {
+  const one: Measured[] = [];
+  const two: Measured[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    one.push(await run(vcpus64(guests, 1)));
+    two.push(await run(vcpus64(guests, 2)));
+  }
+  const r1 = median(one.map((m) => m.rate));
+  const r2 = median(two.map((m) => m.rate));
+  const line = (label: string, ms: Measured[]): string =>
+    `  ${label}: ${(median(ms.map((m) => m.rate)) / 1e6).toFixed(2)} M accesses/s (wall), ${(median(ms.map((m) => (m.rate * m.wallS) / m.cpuS)) / 1e6).toFixed(2)} M per CPU second, CPU ${median(ms.map((m) => m.cpuS)).toFixed(2)} s, wall ${median(ms.map((m) => m.wallS)).toFixed(2)} s, hit ${(100 * ms[0].hit).toFixed(2)} %, plan ${ms[0].workers} worker(s)`;
+  console.log(`64 vCPUs in ${guests} guest(s):`);
+  console.log(line('1 worker ', one));
+  console.log(line('2 workers', two));
+  console.log(
+    `  speed-up 2 ÷ 1 workers = ${(r2 / r1).toFixed(2)}; hit rate parallel − 1 worker = ${(100 * (two[0].hit - one[0].hit)).toFixed(2)} pp`,
+  );
+}
+console.log(`load average after the synthetic runs ${load()}`);
+
+// ---- start-up and memory of a 64 GiB guest --------------------------------------------------
+function bigGuest(): ScenarioConfig {
+  const c = vcpus64(1, 1);
+  c.name = '64 GiB guest';
+  c.guests[0].memoryMiB = 64 * 1024;
+  c.guests[0].workload = { kind: 'uniform', pages: 64 * 1024 * 256, writeFraction: 0, thinkNs: 0 };
+  c.host.memoryMiB = 64 * 1024;
+  return c;
+}
+const prepS: number[] = [];
+const coreS: number[] = [];
+let bytes = 0;
+let pages = 0;
+let tableBytes = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  const c0 = cpuNow();
+  const p = prepareRun(bigGuest(), {}, 1);
+  const c1 = cpuNow();
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+  const c2 = cpuNow();
+  core.close();
+  prepS.push(c1 - c0);
+  coreS.push(c2 - c1);
+  const b = p.buffers;
+  tableBytes = b.arena.byteLength;
+  bytes =
+    b.arena.byteLength +
+    b.control.byteLength +
+    b.time.byteLength +
+    b.stats.byteLength +
+    b.vlocks.byteLength +
+    b.pagesI32.reduce((n, s) => n + s.byteLength, 0) +
+    b.pagesF64.reduce((n, s) => n + s.byteLength, 0);
+  pages = p.plan.guestPages[0];
+}
+console.log(
+  `64 GiB guest (${pages} pages): start-up CPU ${(median(prepS) * 1000).toFixed(0)} ms prepareRun + ${(median(coreS) * 1000).toFixed(0)} ms worker core; shared memory ${(bytes / 2 ** 20).toFixed(0)} MiB = ${(bytes / pages).toFixed(1)} B per guest page (arena, sized for every page mapped: ${(tableBytes / pages).toFixed(1)} B/page)`,
+);
+
+// The whole start of a run on a worker: startRun of the 64 GiB guest for 1 ms of virtual time.
+const startCpu: number[] = [];
+const startWall: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const c = bigGuest();
+  c.run.durationMs = 1;
+  c.run.sampleIntervalMs = 1;
+  const m = await run(c);
+  startCpu.push(m.cpuS);
+  startWall.push(m.wallS);
+}
+console.log(
+  `64 GiB guest, whole run of 1 ms virtual on a worker (spawn, buffers, build, run, result): CPU ${(median(startCpu) * 1000).toFixed(0)} ms, wall ${(median(startWall) * 1000).toFixed(0)} ms; load average ${load()}`,
+);

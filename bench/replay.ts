@@ -1,0 +1,187 @@
+/**
+ * Trace replay throughput against libCacheSim (issue 8), per core in CPU time.
+ *
+ * cloudPhysicsIO (oracleGeneral) repeated COPIES times (×50: 5.69 M requests), one guest, one vCPU,
+ * a host of exactly CAPACITY pages, demand eviction, through the full pipeline (engine host + a
+ * simulation worker, as the CLI and the UI run it). Policies: exact LRU, CLOCK (AF as the
+ * reference bit, new pages mapped old), MGLRU. With LIBCACHESIM=/path/to/cachesim the same file
+ * (the ×COPIES oracleGeneral bytes, written to a temp file) is replayed by libCacheSim's LRU and
+ * Clock at the same capacity; miss counts must be identical (LRU, CLOCK) and the ratio printed is
+ * lab requests/s ÷ libCacheSim requests/s, both per CPU second (user + system, whole process:
+ * the lab's host thread and worker thread together).
+ *
+ * The machine is shared: rounds alternate lab and libCacheSim, and medians are printed with the
+ * load average. Steady state = the ×COPIES run minus the ×1 run (start-up and JIT warm-up removed).
+ * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { startRun } from '../engine/host/engine.ts';
+import { nodeSpawner } from '../engine/host/node/spawn.ts';
+import type { ReclaimSpec, RunResult, ScenarioConfig } from '../engine/protocol.ts';
+import { parseTrace } from '../engine/core/trace/index.ts';
+import { loadPresetDir } from '../presets/node.ts';
+import { median } from './_util.ts';
+
+const root = process.cwd();
+const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
+const traceFile = path.resolve(root, '../shared/data/traces/cloudPhysicsIO.oracleGeneral.bin');
+const CAPACITY = 10_000;
+const COPIES = Number(process.env.REPLAY_COPIES ?? 50);
+const ROUNDS = Number(process.env.REPLAY_ROUNDS ?? 3);
+const POLICIES = (process.env.REPLAY_POLICIES ?? 'exact-lru,clock,mglru').split(',') as ReclaimSpec['policy'][];
+const LIBCACHESIM = process.env.LIBCACHESIM;
+
+const presets = loadPresetDir(path.join(root, 'presets'));
+const hw = presets.set.hardware.get('ampere-altra');
+if (!hw) throw new Error(`no hardware preset 'ampere-altra': ${presets.problems.join('; ')}`);
+
+const bytes = readFileSync(traceFile);
+const once = parseTrace(traceFile, bytes).pageIds;
+function repeat(t: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(t.length * n);
+  for (let i = 0; i < n; i++) out.set(t, i * t.length);
+  return out;
+}
+const traces: Record<string, Uint32Array> = { x1: once, xN: repeat(once, COPIES) };
+
+function scenario(policy: ReclaimSpec['policy'], trace: string): ScenarioConfig {
+  return {
+    name: `replay ${policy}`,
+    description: '',
+    hardware: hw as NonNullable<typeof hw>,
+    host: {
+      memoryMiB: CAPACITY / 256,
+      watermarks: { minPct: 0, lowPct: 0, highPct: 0 },
+      swap: { device: 'zram', sizeMiB: 1024 },
+    },
+    guests: [
+      {
+        name: 'g0',
+        memoryMiB: 192,
+        vcpus: 1,
+        workload: { kind: 'trace', trace, writeFraction: 0, thinkNs: 0 },
+        protected: false,
+      },
+    ],
+    reclaim: {
+      policy,
+      harvest: 'lockless',
+      agingIntervalMs: 1000,
+      lookaround: false,
+      mapYoung: false,
+      tlb: { enabled: false, entries: 64, flushOnClear: true },
+      allowLocklessWithoutHafdbs: false,
+    },
+    run: {
+      durationMs: 3_600_000,
+      sampleIntervalMs: 1000,
+      seed: 1,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 1000,
+      demandOnly: true,
+    },
+  };
+}
+
+interface Measured {
+  cpuS: number;
+  wallS: number;
+  misses: number;
+  requests: number;
+}
+
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+async function lab(policy: ReclaimSpec['policy'], trace: string): Promise<Measured> {
+  const c0 = cpuNow();
+  const w0 = performance.now();
+  const r: RunResult = await startRun(scenario(policy, trace), {
+    spawnWorker: nodeSpawner(workerFile),
+    traces,
+    onEvent: () => {},
+  }).done;
+  return {
+    cpuS: cpuNow() - c0,
+    wallS: (performance.now() - w0) / 1000,
+    misses: r.summary.misses,
+    requests: r.summary.accesses,
+  };
+}
+
+let lcsFile = '';
+function libCacheSim(algo: 'lru' | 'clock'): Measured | null {
+  if (!LIBCACHESIM) return null;
+  if (!lcsFile) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'replay-'));
+    lcsFile = path.join(dir, `cloudPhysicsIO.x${COPIES}.oracleGeneral.bin`);
+    const big = Buffer.alloc(bytes.length * COPIES);
+    for (let i = 0; i < COPIES; i++) bytes.copy(big, i * bytes.length);
+    writeFileSync(lcsFile, big);
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const w0 = performance.now();
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', 'CPU %U %S', LIBCACHESIM, lcsFile, 'oracleGeneral', algo, String(CAPACITY), '--ignore-obj-size', '1'],
+    { encoding: 'utf8', cwd: path.dirname(lcsFile) }, // it appends its report to <trace>.cachesim in cwd
+  );
+  const wallS = (performance.now() - w0) / 1000;
+  const out = `${r.stdout}\n${r.stderr}`;
+  const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(out);
+  // cachesim prints "<file> <algo> cache size <C>, <requests> req, miss ratio <0.dddd>, throughput ...":
+  // the miss count only to four digits of the ratio (missesExact: within half a unit of the last digit).
+  const line = /(\d+) req, miss ratio ([\d.]+)/.exec(out);
+  if (r.status !== 0 || !cpu || !line) throw new Error(`cachesim failed (${r.status}):\n${out}`);
+  const requests = Number(line[1]);
+  return { cpuS: Number(cpu[1]) + Number(cpu[2]), wallS, misses: Number(line[2]) * requests, requests };
+}
+
+const rate = (m: Measured): number => m.requests / m.cpuS;
+const mrps = (x: number): string => `${(x / 1e6).toFixed(2)} M/s`;
+
+console.log(
+  `cloudPhysicsIO ×${COPIES} (${traces.xN.length} requests), C=${CAPACITY}, ${ROUNDS} rounds, load average at start ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
+const results = new Map<string, { xN: Measured[]; x1: Measured[] }>();
+const lcs = new Map<string, Measured[]>();
+for (let round = 0; round < ROUNDS; round++) {
+  for (const policy of POLICIES) {
+    const e = results.get(policy) ?? { xN: [], x1: [] };
+    e.x1.push(await lab(policy, 'x1'));
+    e.xN.push(await lab(policy, 'xN'));
+    results.set(policy, e);
+    const algo = policy === 'clock' ? 'clock' : 'lru';
+    const m = libCacheSim(algo);
+    if (m) lcs.set(algo, [...(lcs.get(algo) ?? []), m]);
+  }
+}
+const lcsRate = (algo: string): number => median((lcs.get(algo) ?? []).map(rate));
+for (const policy of POLICIES) {
+  const e = results.get(policy)!;
+  const full = median(e.xN.map(rate));
+  const steady = median(e.xN.map((m, i) => (m.requests - e.x1[i].requests) / (m.cpuS - e.x1[i].cpuS)));
+  const misses = e.xN[0].misses;
+  let line = `lab ${policy.padEnd(10)} ×${COPIES}: ${mrps(full).padStart(11)} per core (steady ${mrps(steady)}), misses ${misses}, median CPU ${median(e.xN.map((m) => m.cpuS)).toFixed(2)} s, wall ${median(e.xN.map((m) => m.wallS)).toFixed(2)} s`;
+  const algo = policy === 'clock' ? 'clock' : 'lru';
+  if (lcs.has(algo)) {
+    const l = lcs.get(algo)!;
+    const same = Math.abs(l[0].misses - misses) <= 0.5e-4 * l[0].requests && l[0].requests === e.xN[0].requests;
+    const agree = policy === 'mglru' ? '' : same ? ' (same to the 4 digits cachesim prints)' : ' (DIFFERENT)';
+    line += `\n    libCacheSim ${algo.padEnd(5)}: ${mrps(lcsRate(algo)).padStart(11)} per core, miss ratio ${(l[0].misses / l[0].requests).toFixed(4)} vs lab ${(misses / e.xN[0].requests).toFixed(4)}${agree}; ratio lab ÷ libCacheSim = ${(full / lcsRate(algo)).toFixed(2)} (steady ${(steady / lcsRate(algo)).toFixed(2)})`;
+  }
+  console.log(line);
+}
+console.log(
+  `load average at end ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);

@@ -1,0 +1,285 @@
+/**
+ * The trace-replay fast path: a vCPU that replays a trace in a run that needs nothing but its own
+ * accesses (one worker, one guest, one vCPU, demand-only reclaim, no TLB model). Such a run is the
+ * trace oracle and the libCacheSim comparison: millions of requests, ~70 % of them misses.
+ *
+ * What it runs, unchanged: the stage-2 code (pgtableFast.ts: stage2GetLeaf on every access, mapPage
+ * on a fault, unmapPage on an eviction, empty tables unlinked and handed to callRcu through the
+ * guest's MmOps), the AF code (hardware AF by stage2TrySetPte; Guest.afFault / permFault when the
+ * hardware has no FEAT_HAFDBS or the page is read-only), and the policy code (the guest's Policy:
+ * onMap, onAccess, pickVictim through the guest's Harvester, aging passes inside it). The virtual
+ * time and every counter are charged exactly as VCpu.run + Guest.fault + Guest.evictPages do in
+ * that configuration; test/sim/replay.test.ts requires identical summaries, sample rows and arena
+ * bytes from both paths, so a change to either shows up there.
+ *
+ * What it skips, because one agent needs none of it: the real MMU rwlock around map and unmap
+ * (nobody to exclude; its counters are not part of a run's results), the TLB model (off), the
+ * frame-retry loop's generality (a demand-only guest always has a victim or fails), and the
+ * per-access dispatch of WorkloadGen.next (it reads the trace array directly). The virtual lock
+ * reservations (vlock.ts) are kept: they decide lock waits, which the aging holds of locked
+ * harvest modes can cause even with one vCPU.
+ *
+ * Selection: the runner (engine/host/workerMain.ts, run.ts) calls selectReplay after building the
+ * worker's actors; it swaps the VCpu for a TraceReplay only when replayEligible says so.
+ */
+import type { ScenarioConfig } from '../../protocol.ts';
+import { leafAttrs } from '../descriptor.ts';
+import { EAGAIN } from '../pgtable.ts';
+import { mapPage, unmapPage } from '../pgtableFast.ts';
+import { rcuPoll } from '../rcu.ts';
+import type { Actor } from './actor.ts';
+import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_IN, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
+import type { RunPlan } from './plan.ts';
+import {
+  GS_COLD,
+  GS_DIRECT_RECLAIM,
+  GS_EVICTIONS,
+  GS_LOCK_HOLD_NS,
+  GS_LOCK_WAIT_AGING_NS,
+  GS_LOCK_WAIT_NS,
+  GS_PRESSURE_NS,
+  GS_REFAULTS,
+  GS_REFAULTS_IN_WINDOW,
+  GS_RESIDENT,
+  GS_S2_FAULTS,
+  GS_STALL_NS,
+  GS_TLBI,
+  PG_RESIDENT,
+  PG_SWAPPED,
+  PG_TOUCHED,
+} from './simLayout.ts';
+import { FRAME_RETRY_NS, translate, TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, VCpu } from './vcpu.ts';
+
+/** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
+const FRAME_GUEST_SHIFT = 28;
+
+/** Whether a run may replay on the fast path (see the file comment). */
+export function replayEligible(config: ScenarioConfig, plan: RunPlan): boolean {
+  if (plan.workers !== 1 || config.guests.length !== 1) return false;
+  const g = config.guests[0];
+  return (
+    g.vcpus === 1 && g.workload.kind === 'trace' && !g.protected && config.run.demandOnly && !config.reclaim.tlb.enabled
+  );
+}
+
+/**
+ * Replace the run's only VCpu in `actors` by a TraceReplay when the run is eligible. Returns
+ * whether it did. Call before the first quantum (the vCPU's state is taken over as it is).
+ */
+export function selectReplay(actors: Actor[], config: ScenarioConfig, plan: RunPlan): boolean {
+  if (!replayEligible(config, plan)) return false;
+  const i = actors.findIndex((a) => a instanceof VCpu);
+  if (i < 0 || actors.some((a, j) => j !== i && !a.done)) return false;
+  actors[i] = new TraceReplay(actors[i] as VCpu, config);
+  return true;
+}
+
+export class TraceReplay extends VCpu {
+  /** Finish time of the last fault / evictOne (see fault). */
+  private at = 0.5;
+  private readonly windowNs: number;
+  private readonly bucketNs: number;
+  private readonly buckets: number;
+  private readonly frameBase: number;
+  private readonly attrLo: number;
+  private readonly attrHi: number;
+  private readonly attrLoW: number;
+  private readonly attrHiW: number;
+
+  constructor(v: VCpu, config: ScenarioConfig) {
+    super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
+    if (v.wl.trace === null || v.g.tlbs !== null) throw new Error('TraceReplay needs a trace workload and no TLB');
+    this.windowNs = config.run.refaultWindowMs * 1e6;
+    this.bucketNs = config.run.sampleIntervalMs * 1e6;
+    this.buckets = v.g.evictBuckets.length >> 1;
+    this.frameBase = v.g.index * 2 ** FRAME_GUEST_SHIFT;
+    const young = config.reclaim.mapYoung;
+    const r = leafAttrs({ write: false, young });
+    const w = leafAttrs({ write: true, young });
+    this.attrLo = r.lo;
+    this.attrHi = r.hi;
+    this.attrLoW = w.lo;
+    this.attrHiW = w.hi;
+  }
+
+  /** VCpu.run for this configuration: the same accesses, costs and counters. */
+  override run(limit: number): void {
+    const g = this.g;
+    const wl = this.wl;
+    const trace = wl.trace as Uint32Array;
+    const n = trace.length;
+    const stride = wl.stride;
+    const pgt = g.pgt;
+    const policy = g.policy;
+    const seesAll = policy.seesEveryAccess;
+    const hafdbs = this.hafdbs;
+    const walkNs = this.walkNs;
+    const memNs = this.memNs;
+    const hwAfNs = this.hwAfNs;
+    const think = wl.thinkNs;
+    const writes = wl.writeFraction > 0;
+    let accesses = 0;
+    let hits = 0;
+    let hwAf = 0;
+    let casFail = 0;
+    let t = this.clock;
+    do {
+      let gfn = this.pendingGfn;
+      let write: boolean;
+      if (gfn < 0) {
+        const i = wl.cursor;
+        if (i >= n) {
+          this.accesses += accesses;
+          this.hits += hits;
+          this.hwAf += hwAf;
+          this.casFail += casFail;
+          this.finish(t);
+          return;
+        }
+        wl.cursor = i + stride;
+        gfn = trace[i];
+        write = writes && wl.isWrite();
+      } else {
+        write = this.pendingWrite;
+        this.pendingGfn = -1;
+      }
+      t += walkNs;
+      const x = translate(pgt, gfn, write, hafdbs);
+      if ((x & TX_MISS) === 0) {
+        if ((x & TX_HW_AF) !== 0) {
+          if ((x & TX_CAS_FAIL) !== 0) casFail++;
+          hwAf++;
+          t += hwAfNs;
+        } else if ((x & TX_AF_FAULT) !== 0) {
+          t = g.afFault(gfn, t);
+        }
+        if ((x & TX_PERM) !== 0) t = g.permFault(gfn, t);
+        hits++;
+        if (seesAll) policy.onAccess(gfn);
+        t += memNs;
+      } else {
+        if (!this.fault(gfn, write, t)) {
+          this.pendingGfn = gfn;
+          this.pendingWrite = write;
+          t += FRAME_RETRY_NS;
+          this.retryStall += FRAME_RETRY_NS;
+          this.retryWalkNs += walkNs;
+          continue;
+        }
+        t = this.at + memNs;
+      }
+      accesses++;
+      t += think;
+    } while (t < limit);
+    this.clock = t;
+    this.accesses += accesses;
+    this.hits += hits;
+    this.hwAf += hwAf;
+    this.casFail += casFail;
+  }
+
+  /**
+   * Guest.fault of a demand-only guest on one worker (reserve 0, no deferred min watermark). False
+   * when no frame can be had; else true with the finish time in `at` (times travel in fields, not
+   * return values: a returned double is a heap allocation per miss when the call is not inlined).
+   */
+  private fault(gfn: number, write: boolean, t: number): boolean {
+    const g = this.g;
+    const s = g.stats;
+    const sb = g.sb;
+    const c = g.costs;
+    let now = t + c[C_S2_FAULT];
+    let reclaimNs = 0;
+    while (!g.host.tryTake(0)) {
+      const before = now;
+      if (!this.evictOne(now)) return false;
+      now = this.at;
+      reclaimNs += now - before;
+      s[sb + GS_DIRECT_RECLAIM] += 1;
+    }
+    const flags = g.flags;
+    const f = flags[gfn];
+    const refault = (f & PG_SWAPPED) !== 0;
+    if (refault) {
+      now += c[C_SWAP_IN];
+      s[sb + GS_REFAULTS]++;
+      const evictedAt = g.evictedAt[gfn];
+      if (t - evictedAt <= this.windowNs) {
+        s[sb + GS_REFAULTS_IN_WINDOW]++;
+        g.evictBuckets[this.buckets + this.bucketOf(evictedAt)]++;
+      }
+    } else {
+      s[sb + GS_COLD]++;
+    }
+    const vlock = g.vlock;
+    const start = vlock.readStart(now);
+    const lockWait = start - now;
+    s[sb + GS_LOCK_WAIT_NS] += lockWait;
+    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    now = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const lo = write ? this.attrLoW : this.attrLo;
+    const hi = write ? this.attrHiW : this.attrHi;
+    let r = this.map(gfn, lo, hi);
+    // ENOMEM: every free table page is an unlinked one waiting for its grace period; as in
+    // Guest.fault, the ripe RCU frees run now and the map retries.
+    for (let tries = 0; r !== 0 && tries < 3; tries++) {
+      rcuPoll(g.rcu);
+      r = this.map(gfn, lo, hi);
+    }
+    if (r !== 0) throw new Error(`stage-2 map of guest ${g.index} gfn ${gfn} failed (${r}): table arena exhausted`);
+    vlock.readRelease(start, now, false);
+    s[sb + GS_LOCK_HOLD_NS] += now - start;
+    flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED);
+    s[sb + GS_RESIDENT]++;
+    s[sb + GS_S2_FAULTS]++;
+    s[sb + GS_STALL_NS] += now - t;
+    s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
+    g.policy.onMap(gfn);
+    this.at = now;
+    return true;
+  }
+
+  /** Guest.evictPages(t, 1, byVcpu = true) + Guest.evict: false when nothing is evictable, else the finish time in `at`. */
+  private evictOne(t: number): boolean {
+    const g = this.g;
+    const h = g.harvester;
+    h.t = t;
+    const gfn = g.policy.pickVictim(h, true);
+    g.lastEvicted = 0;
+    if (gfn < 0) return false;
+    const s = g.stats;
+    const sb = g.sb;
+    const c = g.costs;
+    const vlock = g.vlock;
+    const start = vlock.writeStart(h.t);
+    s[sb + GS_LOCK_WAIT_NS] += start - h.t;
+    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    unmapPage(g.pgt, gfn);
+    const end = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_TLB_INVALIDATE];
+    vlock.writeRelease(start, end, false);
+    s[sb + GS_LOCK_HOLD_NS] += end - start;
+    s[sb + GS_TLBI]++;
+    g.flags[gfn] = (g.flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
+    g.evictedAt[gfn] = end;
+    g.evictBuckets[this.bucketOf(end)]++;
+    s[sb + GS_RESIDENT]--;
+    s[sb + GS_EVICTIONS]++;
+    g.host.put(1);
+    g.lastEvicted = 1;
+    h.t = end + c[C_SWAP_OUT];
+    this.at = h.t;
+    return true;
+  }
+
+  private bucketOf(t: number): number {
+    const b = Math.floor(t / this.bucketNs);
+    return b < this.buckets ? b : this.buckets - 1;
+  }
+
+  private map(gfn: number, lo: number, hi: number): number {
+    let r: number;
+    do r = mapPage(this.g.pgt, gfn, this.frameBase + gfn, lo, hi, true);
+    while (r === EAGAIN);
+    return r;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Hardware-profile helpers for the setup panel (pure; test/renderer/hardware.test.ts): which harvest
+ * modes and guest options a profile allows (and why not), which costs were edited, and an edited
+ * profile as a preset file (same schema as presets/hardware/*.json).
+ */
+import type { CostKey, HardwareProfile, HarvestMode } from '../../../engine/protocol.ts';
+import { COST_KEYS } from './protocolLists.ts';
+
+/** Why `mode` cannot run on `hw` (the engine's rule, engine/core/config/semantics.ts), or null. */
+export function harvestUnavailable(mode: HarvestMode, hw: HardwareProfile, allowLockless: boolean): string | null {
+  switch (mode) {
+    case 'lockless':
+      if (hw.pkvm) return 'impossible under pKVM: the host cannot read the hypervisor’s stage-2';
+      if (!hw.hafdbs && !allowLockless) return 'needs FEAT_HAFDBS (or the what-if “Lockless without FEAT_HAFDBS”)';
+      return null;
+    case 'locked-write':
+    case 'locked-read':
+      return hw.pkvm ? 'impossible under pKVM: the host cannot read the hypervisor’s stage-2' : null;
+    case 'hypercall':
+      return hw.pkvm ? null : 'exists only under pKVM (this profile has no pKVM)';
+    case 'none':
+      return null;
+    default: {
+      const never: never = mode;
+      throw new Error(`unexpected harvest mode ${String(never)}`);
+    }
+  }
+}
+
+/** Why a guest cannot be protected on `hw`, or null. */
+export function protectedUnavailable(hw: HardwareProfile): string | null {
+  return hw.pkvm ? null : 'only on pKVM profiles (this profile has no pKVM)';
+}
+
+/** Costs whose ns differ from the original profile's. */
+export function editedCosts(hw: HardwareProfile, original: HardwareProfile | null): CostKey[] {
+  if (!original) return [];
+  return COST_KEYS.filter((k) => hw.costs[k] && original.costs[k] && hw.costs[k].ns !== original.costs[k].ns);
+}
+
+/**
+ * The profile as a preset file. Edited costs keep their source, with the original figure noted; the
+ * id and name say it is edited so that importing it does not replace the original.
+ */
+export function hardwarePresetText(
+  hw: HardwareProfile,
+  original: HardwareProfile | null,
+): { text: string; fileName: string } {
+  const edited = editedCosts(hw, original);
+  const costs = {} as HardwareProfile['costs'];
+  for (const k of COST_KEYS) {
+    const c = hw.costs[k];
+    costs[k] = edited.includes(k)
+      ? { ns: c.ns, source: `Edited in Overcommit Lab (was ${original!.costs[k].ns} ns). Original source: ${c.source}` }
+      : { ns: c.ns, source: c.source };
+  }
+  const isEdited = edited.length > 0 && !hw.id.endsWith('-edited');
+  const id = isEdited ? `${hw.id}-edited` : hw.id;
+  const preset = {
+    format: 'overcommit-lab-preset',
+    version: 1,
+    kind: 'hardware',
+    id,
+    name: isEdited ? `${hw.name} (edited)` : hw.name,
+    description: isEdited ? `${hw.description} Edited costs: ${edited.join(', ')}.` : hw.description,
+    hafdbs: hw.hafdbs,
+    pkvm: hw.pkvm,
+    defaultHarvest: hw.defaultHarvest,
+    costs,
+  };
+  return { text: JSON.stringify(preset, null, 2) + '\n', fileName: `${id}.json` };
+}

@@ -1,0 +1,187 @@
+// The Sweep view of the browser edition (issue 9): a capacity sweep of exact LRU and CLOCK over the
+/* global document, requestAnimationFrame -- code passed to page.evaluate runs in the page */
+// cloudPhysicsIO trace built from the knobs and run on Web Workers must show the reference miss counts
+// (README table for LRU; the README's CLOCK semantics, by the reference model below, for CLOCK), plotted
+// as a miss-ratio curve on a log capacity axis; hovering a point names it, clicking opens its run. Then a
+// harvest-mode × memory sweep of the seed debate over two seeds (CI bands). Screenshots in test-results/e2e.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { URL_UNDER_TEST, dropFile, launch, shot, summaryCells } from './browser.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TRACE_DIR = path.resolve(repoRoot, '../shared/data/traces');
+const SWEEP_TIMEOUT = 240_000;
+const digits = (text) => text.replace(/[\s\u2009,]/g, '');
+
+const CAPACITIES = [1000, 10000, 25000, 48974];
+const LRU = { 1000: 94823, 10000: 79438, 25000: 70832, 48974: 48974 };
+
+/** Reference CLOCK (README): new object bit 0; a hit sets it; the hand at the oldest: 1 -> clear, to the head; 0 -> evict. */
+function referenceClock(ids, capacity) {
+  const bit = new Map();
+  const queue = [];
+  let head = 0;
+  let misses = 0;
+  for (const id of ids) {
+    if (bit.has(id)) {
+      bit.set(id, 1);
+      continue;
+    }
+    misses++;
+    while (queue.length - head >= capacity) {
+      const v = queue[head++];
+      if (bit.get(v) === 1) {
+        bit.set(v, 0);
+        queue.push(v);
+      } else bit.delete(v);
+    }
+    bit.set(id, 0);
+    queue.push(id);
+  }
+  return misses;
+}
+
+async function settle(page) {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+async function buildSweep(page, scenario, axes, seeds) {
+  await page.click('[data-testid="tab-sweep"]');
+  await page.selectOption('[data-testid="sweep-scenario"]', scenario);
+  while ((await page.locator('[data-testid^="sweep-axis-"][data-testid$="-path"]').count()) < axes.length)
+    await page.click('[data-testid="sweep-add-axis"]');
+  for (const [i, [knob, values]] of axes.entries()) {
+    await page.selectOption(`[data-testid="sweep-axis-${i}-path"]`, knob);
+    await page.fill(`[data-testid="sweep-axis-${i}-values"]`, values);
+  }
+  await page.fill('[data-testid="sweep-seeds"]', seeds);
+  await page.fill('[data-testid="sweep-workers"]', '2');
+}
+
+async function runSweep(page, total) {
+  await page.click('[data-testid="sweep-start"]');
+  try {
+    await page.waitForSelector(`[data-testid="sweep-progress"][data-running="false"][data-done="${total}"]`, {
+      timeout: SWEEP_TIMEOUT,
+    });
+  } catch (e) {
+    await shot(page, 'sweep-failed');
+    throw e;
+  }
+  assert.equal(await page.locator('[data-testid="sweep-error"]').count(), 0);
+  const points = await page.$$eval('[data-testid^="sweep-row-"][data-testid$="-runs"]', (els) => els.length);
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="sweep-chart"]')?.dataset.points === String(n),
+    points,
+  );
+  await settle(page);
+}
+
+describe('Sweep view', () => {
+  let b;
+  let page;
+
+  before(async () => {
+    b = await launch();
+    page = b.page;
+    await page.goto(URL_UNDER_TEST);
+    await page.waitForSelector('[data-testid="profile-select"] option', { state: 'attached' });
+  });
+
+  after(async () => {
+    if (b?.consoleErrors.length) console.log('page errors:\n' + b.consoleErrors.join('\n'));
+    await b?.close();
+  });
+
+  it('a bad value is one clear line, and nothing runs', async () => {
+    await buildSweep(page, 'trace-oracle', [['host.memoryMiB', '3.9, 39.0625']], '1');
+    await page.click('[data-testid="sweep-start"]');
+    const error = page.locator('[data-testid="sweep-error"]');
+    await error.waitFor();
+    // 3.9 MiB is not a whole number of 4 KiB pages: the engine's validator says so, naming the point.
+    // (The trace is not loaded yet either: the same line lists that too.)
+    assert.match(
+      await error.textContent(),
+      /^point host 3\.9 MiB: invalid scenario.*: host\.memoryMiB: must be a whole number/,
+    );
+    assert.equal(await page.locator('[data-testid="sweep-progress"]').count(), 0);
+  });
+
+  it('capacity sweep of exact LRU and CLOCK over cloudPhysicsIO: the reference miss counts, a log miss-ratio curve', async () => {
+    // The trace is loaded where a trace workload is edited (the setup's workload editor).
+    await page.click('[data-testid="tab-setup"]');
+    await page.selectOption('[data-testid="scenario-select"]', 'trace-oracle');
+    const text = readFileSync(path.join(TRACE_DIR, 'cloudPhysicsIO.txt'));
+    await dropFile(page, '[data-testid="g0-trace-drop"]', 'cloudPhysicsIO.txt', text);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="g0-trace-status"]')?.textContent?.includes('“cloudPhysicsIO” loaded'),
+    );
+
+    await buildSweep(
+      page,
+      'trace-oracle',
+      [
+        ['reclaim.policy', 'exact-lru, clock'],
+        ['host.memoryMiB', CAPACITIES.map((c) => c / 256).join(', ')],
+      ],
+      '1',
+    );
+    await runSweep(page, 8);
+    const ids = text.toString().trim().split('\n');
+    for (let i = 0; i < 8; i++) {
+      const policy = i < 4 ? 'exact-lru' : 'clock';
+      const capacity = CAPACITIES[i % 4];
+      const expected = policy === 'exact-lru' ? LRU[capacity] : referenceClock(ids, capacity);
+      const cell = await page.textContent(`[data-testid="sweep-row-${i}-misses"]`);
+      assert.equal(digits(cell), String(expected), `${policy} at ${capacity} objects`);
+    }
+    const chart = page.locator('[data-testid="sweep-chart"]');
+    assert.equal(await chart.getAttribute('data-series'), '2');
+    assert.equal(await chart.getAttribute('data-log'), 'true');
+    assert.equal(await page.inputValue('[data-testid="sweep-x"]'), '1');
+    assert.equal(await page.inputValue('[data-testid="sweep-metric"]'), 'missRatio');
+    await shot(page, 'sweep-01-miss-ratio-curve');
+
+    // Hover a real point of the curve: the view names it; a click opens its run.
+    const pixels = JSON.parse(await chart.getAttribute('data-pixels'));
+    const target = pixels.find((p) => p.point === 5); // CLOCK at 10000 objects
+    const box = await chart.boundingBox();
+    await page.mouse.move(box.x + target.x, box.y + target.y);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="sweep-hover"]')?.textContent?.includes('clock · host 39.0625 MiB'),
+    );
+    await shot(page, 'sweep-02-hover');
+    await page.mouse.click(box.x + target.x, box.y + target.y);
+    await page.waitForSelector('[data-testid="summary-misses-0"]');
+    const cells = await summaryCells(page, 0);
+    assert.equal(digits(cells['summary-misses-0']), String(referenceClock(ids, 10000)));
+  });
+
+  it('harvest mode × host memory on the seed debate, two seeds: one line per harvest mode with CI bands', async () => {
+    await buildSweep(
+      page,
+      'seed-debate',
+      [
+        ['reclaim.harvest', 'lockless, locked-write, none'],
+        ['host.memoryMiB', '512, 768, 1024'],
+        ['run.durationMs', '300'],
+      ],
+      '1, 2',
+    );
+    await runSweep(page, 18);
+    assert.equal(await page.inputValue('[data-testid="sweep-metric"]'), 'hitRate');
+    await page.selectOption('[data-testid="sweep-x"]', '1');
+    await page.uncheck('[data-testid="sweep-logx"]');
+    await settle(page);
+    const chart = page.locator('[data-testid="sweep-chart"]');
+    assert.equal(await chart.getAttribute('data-series'), '3');
+    assert.equal(await chart.getAttribute('data-log'), 'false');
+    // Two seeds per point: the table shows mean ± CI.
+    assert.match(await page.textContent('[data-testid="sweep-row-0-hitRate"]'), /^0\.\d{6} ± 0\.\d{6}$/);
+    assert.equal(await page.textContent('[data-testid="sweep-row-0-runs"]'), '2/2');
+    await shot(page, 'sweep-03-harvest-x-memory');
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The trace-replay fast path (engine/core/sim/replay.ts) against the general path (VCpu.run +
+ * Guest.fault/evictPages): same summary, same sample rows, same arena bytes (stage-2 tables, RCU and
+ * allocator state), over policies, harvest modes, hardware with and without FEAT_HAFDBS, writes.
+ * (active/inactive runs both paths in the oracle, test/sim/oracle.test.ts: its aging makes a longer
+ * replay here cost ~15 s.)
+ */
+import { describe, expect, it } from 'vitest';
+import type { ReclaimSpec, RunResult, ScenarioConfig } from '../../engine/protocol.ts';
+import { replayEligible, selectReplay, TraceReplay } from '../../engine/core/sim/replay.ts';
+import { buildResult, prepareRun, RowStore, runInProcess } from '../../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
+import { planRun } from '../../engine/core/sim/plan.ts';
+import { attachArena, LOCK_WORDS } from '../../engine/core/layout.ts';
+import { cloudPhysicsTrace, hardware, oracleScenario } from './fixtures.ts';
+
+const PREFIX = 20_000;
+const trace = (): Uint32Array => cloudPhysicsTrace().subarray(0, PREFIX);
+
+interface Both {
+  result: RunResult;
+  arena: Uint8Array;
+  fast: boolean;
+}
+
+function run(config: ScenarioConfig, replay: boolean): Both {
+  const p = prepareRun(config, { cloudPhysicsIO: trace() }, 1);
+  const store = new RowStore();
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
+    rows: (s, r) => store.put(s, r),
+    progress: () => {},
+  });
+  const fast = replay && selectReplay(core.actorList, p.config, p.plan);
+  core.loop();
+  core.close();
+  const result = buildResult(p, store.data, store.count, 0);
+  // Everything but the MMU locks' words: the fast path does not take the real rwlock (one agent,
+  // nobody to exclude; replay.ts), so only the lock's acquisition counters may differ.
+  const v = attachArena(p.buffers.arena);
+  const arena = new Uint8Array(p.buffers.arena.slice(0));
+  new Int32Array(arena.buffer).fill(0, v.locks, v.locks + v.maxLocks * LOCK_WORDS);
+  return { result, arena, fast };
+}
+
+function scenario(
+  policy: ReclaimSpec['policy'],
+  o: { harvest?: ReclaimSpec['harvest']; noHafdbs?: boolean; writes?: number; mapYoung?: boolean } = {},
+): ScenarioConfig {
+  const c = oracleScenario({
+    policy,
+    capacity: 1000,
+    harvest: o.harvest,
+    mapYoung: o.mapYoung,
+    hw: o.noHafdbs ? hardware('phone-prev82') : undefined,
+  });
+  c.guests[0].workload = { kind: 'trace', trace: 'cloudPhysicsIO', writeFraction: o.writes ?? 0, thinkNs: 0 };
+  c.run.sampleIntervalMs = 50; // several sample rows and eviction-precision buckets
+  c.run.refaultWindowMs = 50;
+  return c;
+}
+
+describe('trace replay fast path (replay.ts) = the general path', () => {
+  it.each([
+    ['exact-lru', {}],
+    ['clock', {}],
+    ['clock', { harvest: 'none' as const }],
+    ['mglru', {}],
+    ['mglru', { harvest: 'locked-write' as const, mapYoung: true }],
+    ['clock', { noHafdbs: true, writes: 0.3, harvest: 'locked-write' as const }],
+    ['mglru', { noHafdbs: true, writes: 0.2, mapYoung: true, harvest: 'locked-read' as const }],
+  ] as const)('%s %j: identical summary, samples and arena', (policy, o) => {
+    const config = scenario(policy, o);
+    const general = run(config, false);
+    const fast = run(config, true);
+    expect(general.fast).toBe(false);
+    expect(fast.fast).toBe(true);
+    const { wallMs: _a, ...g } = general.result;
+    const { wallMs: _b, ...f } = fast.result;
+    expect(f.summary.accesses).toBe(PREFIX);
+    expect(Object.values(f.samples)[0].length).toBeGreaterThan(3);
+    expect(f).toEqual(g);
+    expect(Buffer.from(fast.arena).equals(Buffer.from(general.arena))).toBe(true);
+  });
+
+  it('negative control: the comparison sees a one-bit change of the model (mapYoung)', () => {
+    const a = run(scenario('clock', { mapYoung: false }), true);
+    const b = run(scenario('clock', { mapYoung: true }), true);
+    expect(a.result.summary.misses).not.toBe(b.result.summary.misses);
+    expect(Buffer.from(a.arena).equals(Buffer.from(b.arena))).toBe(false);
+  });
+
+  it('is chosen only for one worker, one guest, one vCPU, a trace, demand-only, no TLB', () => {
+    const base = scenario('exact-lru');
+    const plan = (c: ScenarioConfig): ReturnType<typeof planRun> => planRun(c, 1);
+    expect(replayEligible(base, plan(base))).toBe(true);
+    const variants: ScenarioConfig[] = [
+      { ...base, run: { ...base.run, demandOnly: false } },
+      { ...base, reclaim: { ...base.reclaim, tlb: { ...base.reclaim.tlb, enabled: true } } },
+      { ...base, guests: [{ ...base.guests[0], vcpus: 2 }] },
+      {
+        ...base,
+        guests: [{ ...base.guests[0], workload: { kind: 'uniform', pages: 100, writeFraction: 0, thinkNs: 0 } }],
+      },
+      { ...base, guests: [base.guests[0], { ...base.guests[0], name: 'g1' }] },
+    ];
+    for (const v of variants) expect(replayEligible(v, plan(v))).toBe(false);
+    // runInProcess takes it by default (the oracle runs both ways, test/sim/oracle.test.ts).
+    const p = prepareRun(base, { cloudPhysicsIO: trace() }, 1);
+    const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+    expect(selectReplay(core.actorList, p.config, p.plan)).toBe(true);
+    expect(core.actorList.some((a) => a instanceof TraceReplay)).toBe(true);
+    const r = runInProcess(base, { cloudPhysicsIO: trace() });
+    expect(r.summary.accesses).toBe(PREFIX);
+  });
+});
