@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { HardwareProfile, PresetCatalog, RunResult, ScenarioConfig } from '../../engine/protocol.ts';
 import { makeConfig, makeRunResult } from '../session/fixtures.ts';
 import { baseScenarioOf, configDiff, runIdentity, scenarioTitle } from '../../renderer/src/lib/runLabel.ts';
-import { csvNumber, screenCsv } from '../../renderer/src/lib/csv.ts';
+import { csvNumber, screenCsv, screenCsvBytes, screenCsvChunks } from '../../renderer/src/lib/csv.ts';
 import { chartSvg, niceTicks } from '../../renderer/src/lib/svg.ts';
 import { GUEST_ROWS, guestBars, guestColumns, guestRowsFor } from '../../renderer/src/lib/guests.ts';
 import {
@@ -265,5 +265,17 @@ describe('heat-map readout', () => {
     expect(cellReadout(g, bins, 'generations', 1, 1)).toBe(
       'web · 0.100 virtual s · gfn 5–9: resident 100 %, young 20 %, evicted 0 %, refaulted 0 % of the bin’s pages; mean age 1.0 generations',
     );
+  });
+});
+
+describe('screen CSV in chunks', () => {
+  it('chunks join to the one-string CSV and bytes decode to it, with small chunks', () => {
+    const run = makeRunResult(40, 1);
+    const meta = { app: 'Overcommit Lab test', exportedAt: '2026-01-01T00:00:00Z' };
+    const runs = [{ number: 1, label: 'a', run }];
+    const chunks = [...screenCsvChunks(runs, meta, 64)];
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.join('')).toBe(screenCsv(runs, meta));
+    expect(new TextDecoder().decode(screenCsvBytes(runs, meta))).toBe(screenCsv(runs, meta));
   });
 });
