@@ -217,7 +217,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     'lab:importHardwarePreset': async (_ctx, args) => {
       const text = stringArg(args, 0, 'preset text', MAX_PRESET_TEXT);
       const fileName = stringArg(args, 1, 'file name', 1000);
-      return presets.importHardware(text, fileName);
+      return parser ? parser.parseHardwarePreset(text, fileName) : presets.importHardware(text, fileName);
     },
 
     'lab:loadTrace': async (ctx, args) => {

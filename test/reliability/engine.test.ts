@@ -61,6 +61,26 @@ describe('stop inside a quantum', () => {
   }, 120_000);
 });
 
+describe("stop inside a lone actor's stretch", () => {
+  // One vCPU and no kswapd (demand-only reclaim): the scheduler hands the vCPU a whole 1 ms quantum at
+  // once, 10^6 faulting accesses at 1 ns each (seconds of wall time). The worker runs it in 2 us pieces.
+  it('a lone vCPU stops mid-quantum too', async () => {
+    const c = oracleScenario({ policy: 'clock', capacity: 1000, hw: cheapHardware(1) });
+    c.guests[0].workload = { kind: 'uniform', pages: 40_000, writeFraction: 0, thinkNs: 0 };
+    c.run.durationMs = 10_000;
+    const { handle } = startOnWorkers(c);
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = performance.now();
+    handle.stop();
+    const result = await handle.done;
+    console.log(
+      `lone vCPU: stop -> done ${(performance.now() - t0).toFixed(0)} ms wall; virtual ${result.summary.virtualMs} ms`,
+    );
+    expect(result.stopped).toBe(true);
+    expect(result.summary.virtualMs).toBeLessThan(1);
+  }, 120_000);
+});
+
 describe('zero-cost trace replay', () => {
   it('cloudPhysicsIO with every cost 0 but a 1 ns access completes with every request replayed', async () => {
     const c = oracleScenario({ policy: 'clock', capacity: 10000, hw: cheapHardware(1) });

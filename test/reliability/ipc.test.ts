@@ -77,18 +77,21 @@ describe('parsing off the main thread', () => {
       calls,
       parseTrace: (bytes, file, name) => (calls.push(`trace:${file}:${name}`), inner.parseTrace(bytes, file, name)),
       decodeSession: (bytes, max) => (calls.push('session'), inner.decodeSession(bytes, max)),
+      parseHardwarePreset: (text, file) => (calls.push(`hardware:${file}`), inner.parseHardwarePreset(text, file)),
       close() {},
     };
   }
 
-  it('lab:loadTrace and lab:loadSessionBytes hand the bytes to the parse service', async () => {
+  it('lab:loadTrace, lab:loadSessionBytes and lab:importHardwarePreset hand their input to the parse service', async () => {
     const parser = recording();
     const { handlers } = setup(parser);
     const t = await handlers['lab:loadTrace'](owner(1), [new TextEncoder().encode('1\n2\n1\n'), 'dir/small.txt']);
     expect(t).toEqual({ ok: true, value: { name: 'small', requests: 3, distinct: 2 } });
     const s = await handlers['lab:loadSessionBytes'](owner(1), [encodeSession(makeSession()), 'a.msgpack']);
     expect(s.ok).toBe(true);
-    expect(parser.calls).toEqual(['trace:small.txt:small', 'session']);
+    const hw = await handlers['lab:importHardwarePreset'](owner(1), ['{}', 'hw.json']);
+    expect(hw.ok).toBe(false);
+    expect(parser.calls).toEqual(['trace:small.txt:small', 'session', 'hardware:hw.json']);
   });
 
   const service = workerParseService(() => new Worker(workers.workerPath('parse-worker')));

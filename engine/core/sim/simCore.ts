@@ -19,7 +19,10 @@ import { attachArena } from '../layout.ts';
 import { mmuMmOps } from '../mmu.ts';
 import { rcuPoll, rcuRegisterThread, rcuBarrier, rcuUnregisterThread, type RcuThread } from '../rcu.ts';
 import type { Actor } from './actor.ts';
+import { Kswapd } from '../mm/kswapd.ts';
+import { Pgdat } from '../mm/pgdat.ts';
 import { buildGuest, type WorkerEnv } from './buildGuest.ts';
+import { vclock } from './vlock.ts';
 import { costTable } from './costs.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
 import { HostFrames } from './hostFrames.ts';
@@ -44,7 +47,6 @@ import {
   GS_S2_FAULTS_AT_BARRIER,
   GS_VCPUS_DONE,
   GS_WORDS,
-  guestRegions,
   TIME_NEXT_SAMPLE,
   TIME_NOW,
   TIME_PREV_T,
@@ -55,6 +57,12 @@ import {
 
 /** How far past the next-smallest clock an actor may run before the scheduler switches. */
 export const SCHED_SLACK_NS = 2_000;
+/**
+ * Longest stretch of virtual time an actor runs between two stop checks (the scheduler's own slack, so
+ * interleaved actors are never split): at the 1 ns floor per access (MEM_ACCESS_NS) that is 2,000
+ * accesses, milliseconds of wall time even when each one faults and reclaims.
+ */
+export const STOP_CHECK_NS = SCHED_SLACK_NS;
 /** Lock-word loads a worker spins at the barrier before sleeping. */
 const BARRIER_SPINS = 2_000;
 
@@ -106,15 +114,20 @@ export class SimWorkerCore {
     const mm = mmuMmOps(arena, rcu);
     const host = new HostFrames(this.sv.control, plan.hostFrames, plan.minFrames, plan.lowFrames, plan.highFrames);
     this.env = { config, plan, arena, sv: this.sv, rcu, mm, costs: costTable(config.hardware), host };
+    // The host node this worker reclaims (one kswapd per node; with the host lruvec every guest is here).
+    const mine: number[] = [];
+    for (let g = 0; g < config.guests.length; g++) if (plan.owner[g] === workerIndex) mine.push(g);
+    const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.workers);
     const ageKind = ageKindOf(config.reclaim.policy);
-    for (let g = 0; g < config.guests.length; g++) {
-      if (plan.owner[g] !== workerIndex) continue;
-      const guest = buildGuest(this.env, g, this.actors);
-      if (!sink.heat) continue;
-      const r = guestRegions(guest.pages);
-      const src = { pages: guest.pages, flags: guest.flags, tag: this.sv.pagesI32[g], tagBase: r.tag, pgt: guest.pgt };
+    mine.forEach((g, k) => {
+      const guest = buildGuest(this.env, g, this.actors, pgdat, k);
+      if (!sink.heat) return;
+      // The policy's tags live on the node's lruvec, indexed by host-wide page id (mm/pgdat.ts).
+      const src = { pages: guest.pages, flags: guest.flags, tag: pgdat.tag, tagBase: guest.idBase, pgt: guest.pgt };
       this.heat.push({ guest: g, sampler: new GuestHeatSampler(src, ageKind) });
-    }
+    });
+    if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected))
+      this.actors.push(new Kswapd(pgdat, host));
     this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
     this.heatNext = this.heatNs;
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
@@ -147,8 +160,15 @@ export class SimWorkerCore {
         } else if (c < second) second = c;
       }
       if (best < 0 || bc >= end) break;
-      const limit = second + SCHED_SLACK_NS;
-      a[best].run(limit < end ? limit : end);
+      vclock.floor = bc; // no actor of this worker is earlier: the virtual locks may forget older holds
+      const limit = second + SCHED_SLACK_NS < end ? second + SCHED_SLACK_NS : end;
+      // In pieces of at most STOP_CHECK_NS of virtual time, checking stop between them: the same steps
+      // as one run(limit) (an actor steps while its clock < limit), but a lone actor in a cheap run no
+      // longer runs a whole quantum (10^6 accesses at 1 ns) before a stop is seen.
+      const x = a[best];
+      x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
+      while (!x.done && x.clock < limit && !this.stopRequested())
+        x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
     }
     for (let i = 0; i < n; i++) a[i].flush();
     rcuPoll(this.rcu);
@@ -177,10 +197,9 @@ export class SimWorkerCore {
   }
 
   /**
-   * Stop or abort asked for: one atomic load per scheduler step. Each step runs one actor from the
-   * smallest clock to the next-smallest (+ SCHED_SLACK_NS), at >= 1 ns per access (MEM_ACCESS_NS), so
-   * a stop is seen within milliseconds of wall time. The quantum is then cut short: the serial section
-   * ends the run at that quantum (the last sample row covers the accesses made).
+   * Stop or abort asked for: one atomic load per STOP_CHECK_NS of an actor's virtual time (at most), at
+   * >= 1 ns per access (MEM_ACCESS_NS), so a stop is seen within milliseconds of wall time. The quantum
+   * is then cut short: the serial section ends the run there (the last sample row covers the accesses made).
    */
   private stopRequested(): boolean {
     const c = this.sv.control;

@@ -1,12 +1,13 @@
 /**
  * Parsing on a worker thread, for hosts whose main thread must stay responsive (Electron main): trace
- * files (engine/core/trace) and session bytes (engine/session). One long-lived worker, started on first
+ * files (engine/core/trace), session bytes (engine/session) and imported hardware preset files. One long-lived worker, started on first
  * use; requests carry an id and are answered in any order. A worker that dies fails the requests in
  * flight with a clear message and is replaced on the next request. `inlineParseService` does the same
  * work on the calling thread (tests, and hosts without workers).
  */
 import type { Worker } from 'node:worker_threads';
-import type { Result, SessionData } from '../../protocol.ts';
+import type { HardwareProfile, Result, SessionData } from '../../protocol.ts';
+import { parseHardwarePresetFile } from '../../core/config/index.ts';
 import { parseTrace, traceFailure, type TraceData } from '../../core/trace/index.ts';
 import { decodeSession } from '../../session/index.ts';
 
@@ -14,16 +15,19 @@ export interface ParseService {
   /** Parses `bytes` as the trace file `file` under the trace name `name`; failures name the file. */
   parseTrace(bytes: Uint8Array, file: string, name: string): Promise<Result<TraceData>>;
   decodeSession(bytes: Uint8Array, maxBytes?: number): Promise<Result<SessionData>>;
+  /** A hardware preset file's text (JSON) parsed and validated. */
+  parseHardwarePreset(text: string, fileName: string): Promise<Result<HardwareProfile>>;
   close(): void;
 }
 
 export type ParseRequest =
   | { id: number; kind: 'trace'; bytes: Uint8Array; file: string; name: string }
-  | { id: number; kind: 'session'; bytes: Uint8Array; maxBytes?: number };
+  | { id: number; kind: 'session'; bytes: Uint8Array; maxBytes?: number }
+  | { id: number; kind: 'hardware'; text: string; fileName: string };
 
 export interface ParseReply {
   id: number;
-  result: Result<TraceData> | Result<SessionData>;
+  result: Result<TraceData> | Result<SessionData> | Result<HardwareProfile>;
 }
 
 function fail<T>(name: string, message: string): Result<T> {
@@ -49,6 +53,8 @@ export function serveParseRequest(req: ParseRequest): { reply: ParseReply; trans
     }
     case 'session':
       return { reply: { id: req.id, result: decodeSession(req.bytes, { maxBytes: req.maxBytes }) }, transfer: [] };
+    case 'hardware':
+      return { reply: { id: req.id, result: parseHardwarePresetFile(req.text, req.fileName) }, transfer: [] };
     default: {
       const never: never = req;
       throw new Error(`unexpected parse request ${JSON.stringify(never)}`);
@@ -63,6 +69,7 @@ export function inlineParseService(): ParseService {
   return {
     parseTrace: (bytes, file, name) => run({ id: ++id, kind: 'trace', bytes, file, name }),
     decodeSession: (bytes, maxBytes) => run({ id: ++id, kind: 'session', bytes, maxBytes }),
+    parseHardwarePreset: (text, fileName) => run({ id: ++id, kind: 'hardware', text, fileName }),
     close() {},
   };
 }
@@ -112,6 +119,7 @@ export function workerParseService(create: () => Worker): ParseService {
   return {
     parseTrace: (bytes, file, name) => send({ id: ++nextId, kind: 'trace', bytes, file, name }),
     decodeSession: (bytes, maxBytes) => send({ id: ++nextId, kind: 'session', bytes, maxBytes }),
+    parseHardwarePreset: (text, fileName) => send({ id: ++nextId, kind: 'hardware', text, fileName }),
     close() {
       const w = worker;
       worker = null;

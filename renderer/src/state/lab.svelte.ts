@@ -16,6 +16,7 @@ import type {
   RunResult,
   SampleColumn,
   ScenarioConfig,
+  SessionData,
   SweepRecord,
   UiState,
 } from '../../../engine/protocol.ts';
@@ -354,6 +355,11 @@ export class LabState {
     this.chartColumns = this.chartColumns.includes(column)
       ? this.chartColumns.filter((c) => c !== column)
       : DEFAULT_CHART_COLUMNS.filter((c) => c === column || this.chartColumns.includes(c));
+  }
+
+  /** The session as SessionData (sessions.svelte.ts); kept here for callers that compose LabState (the sweep view). */
+  session(): SessionData | null {
+    return this.sessions.session();
   }
 
   // ------------------------------------------------------------ undo / redo of setup edits

@@ -5,7 +5,7 @@
  * is composed into; talks to LabApi only through it.
  */
 import type { ExportKind, HardwareProfile, ScenarioConfig, SessionData } from '../../../engine/protocol.ts';
-import { screenCsv } from '../lib/csv.ts';
+import { screenCsvBytes } from '../lib/csv.ts';
 import { hardwarePresetText } from '../lib/hardware.ts';
 import { DEFAULT_CHART_COLUMNS, chartByColumn } from '../lib/metrics.ts';
 import { runTitle } from '../lib/summary.ts';
@@ -82,7 +82,7 @@ export class SessionActions {
   async exportCsv(): Promise<void> {
     const shown = this.shownRuns;
     if (shown.length === 0) return this.lab.showError('Nothing to export', 'Select a run, or tick runs in Compare.');
-    const csv = screenCsv(
+    const csv = screenCsvBytes(
       shown.map((i) => ({
         number: i + 1,
         label: runTitle(this.lab.runs[i], i, this.lab.catalog),
@@ -92,7 +92,7 @@ export class SessionActions {
       { app: `Overcommit Lab ${APP_VERSION}`, exportedAt: new Date().toISOString() },
     );
     const suffix = this.lab.view === 'compare' ? `compare-${shown.map((i) => i + 1).join('-')}` : `run${shown[0] + 1}`;
-    await this.exportFile(new TextEncoder().encode(csv), `${this.#exportBase()}-${suffix}.csv`, 'csv');
+    await this.exportFile(csv, `${this.#exportBase()}-${suffix}.csv`, 'csv');
   }
 
   /** Saves exported bytes (dialog + atomic write in Electron, a download in the browser). */
