@@ -163,7 +163,11 @@ function mutateValue(r: Rand, base: unknown): unknown {
     const key = p[p.length - 1];
     switch (int(r, 5)) {
       case 0:
-        delete parent[key];
+        try {
+          delete parent[key];
+        } catch {
+          /* a typed array's elements cannot be deleted */
+        }
         break;
       case 1:
         setOwn(parent, hostileString(r), randomValue(r));

@@ -77,8 +77,10 @@ export function expandAxis(path: string, spec: unknown): SweepValue[] {
     spec.forEach((v, i) => {
       if (!isSweepValue(v)) fail(`${where}[${i}]: expected a number, string or boolean, got ${show(v)}`);
     });
-    if (new Set(spec.map((v) => JSON.stringify(v))).size !== spec.length) fail(`${where}: a value is listed twice`);
-    return spec as SweepValue[];
+    // Indexed copies, never spec.map: an array sent over IPC may carry its own `constructor` (species).
+    const values = Array.from({ length: spec.length }, (_, i) => spec[i] as SweepValue);
+    if (new Set(values.map((v) => JSON.stringify(v))).size !== values.length) fail(`${where}: a value is listed twice`);
+    return values;
   }
   if (!isObject(spec))
     fail(`${where}: expected a list of values or a range {from, to, steps} / {from, to, step}, got ${show(spec)}`);
@@ -120,7 +122,7 @@ function seedsOf(v: unknown): number[] {
   if (Array.isArray(v)) {
     if (v.length === 0) fail('seeds: empty list (give at least one seed)');
     if (v.length > MAX_SEEDS) fail(`seeds: ${v.length} seeds, at most ${MAX_SEEDS}`);
-    const seeds = v.map((s, i) => checkSeed(s, `seeds[${i}]`));
+    const seeds = Array.from({ length: v.length }, (_, i) => checkSeed(v[i], `seeds[${i}]`));
     if (new Set(seeds).size !== seeds.length) fail('seeds: a seed is listed twice');
     return seeds;
   }
