@@ -69,10 +69,27 @@ export interface HardwareProfile {
   costs: Record<CostKey, CostFigure>;
 }
 
-export type WorkloadSpec =
+export type WorkloadSpec = WorkloadShape & {
+  /**
+   * Accesses per vCPU operation (e.g. a memcached GET/SET touches a few pages): when set, the run
+   * reports ops/s and op-latency percentiles (RunSummary.opsPerSec...). Absent: no operations.
+   */
+  opAccesses?: number;
+};
+type WorkloadShape =
   | { kind: 'zipf'; pages: number; theta: number; writeFraction: number; thinkNs: number }
   | { kind: 'uniform'; pages: number; writeFraction: number; thinkNs: number }
-  | { kind: 'scan'; pages: number; writeFraction: number; thinkNs: number }
+  | {
+      kind: 'scan';
+      pages: number;
+      writeFraction: number;
+      thinkNs: number;
+      /**
+       * Each vCPU sweeps only its own 1/vcpus slice and waits at the end of each pass until every vCPU
+       * of the guest finished it (max_guest_memory_test's rendezvous); absent: all of it, staggered.
+       */
+      slices?: boolean;
+    }
   | {
       kind: 'hotset';
       pages: number;
@@ -112,7 +129,8 @@ export interface ReclaimSpec {
   policy: ReclaimPolicy;
   harvest: HarvestMode;
   /**
-   * Minimum virtual milliseconds between the starts of two aging passes of a guest (a rate limit).
+   * What-if with no kernel counterpart, 0 = off (the kernel, and every preset): minimum virtual
+   * milliseconds between the starts of two aging passes of a lruvec (a rate limit).
    * Aging is reclaim-driven: a pass runs only when reclaim (kswapd below the low watermark, or direct
    * reclaim) needs one — MGLRU when too few generations are left or their spread is off
    * (should_run_aging), active/inactive when the inactive list is short (inactive_is_low) — never on a
@@ -128,6 +146,18 @@ export interface ReclaimSpec {
   tlb: { enabled: boolean; entries: number; flushOnClear: boolean };
   /** Allow testClearYoung lockless without FEAT_HAFDBS (the reviewer's what-if). */
   allowLocklessWithoutHafdbs: boolean;
+  /**
+   * How guests' memory sits on the host LRU. 'host' (default, the kernel without memcgs): one lruvec
+   * holds every VM's anonymous memory; one kswapd and direct reclaim pick victims across guests.
+   * 'memcg': one memcg (lruvec) per guest, scanned in proportion to its size (get_scan_count).
+   */
+  lruvec?: 'host' | 'memcg';
+  /**
+   * folio_referenced_one's secondary-MMU call: true (default, mainline arm64) = clear_flush_young, so KVM
+   * flushes the VM's TLBs (kvm_flush_remote_tlbs) when the page was young; false = clear_young, no flush
+   * ("mm: rmap: don't flush TLB after checking PTE young", the seed v2 baseline).
+   */
+  rmapFlushYoung?: boolean;
 }
 
 export interface RunSpec {
@@ -208,6 +238,12 @@ export interface GuestSummary {
    */
   slowdown: number | null;
   pinned: boolean;
+  /** vCPU operations per virtual second (workload.opAccesses set); absent otherwise. */
+  opsPerSec?: number;
+  /** Operation latency percentiles (ns), NaN/null when no operation completed. */
+  opLatencyP50Ns?: number;
+  opLatencyP99Ns?: number;
+  opLatencyP999Ns?: number;
 }
 
 export interface RunSummary {
@@ -245,6 +281,17 @@ export interface RunSummary {
   permFaults?: number;
   /** Accesses served by a vCPU TLB (no walk, so no AF update). */
   tlbHits?: number;
+  /** vCPU operations per virtual second, all guests (workload.opAccesses set); absent otherwise. */
+  opsPerSec?: number;
+  /** Operation latency percentiles (ns) over every guest's operations. */
+  opLatencyP50Ns?: number;
+  opLatencyP99Ns?: number;
+  opLatencyP999Ns?: number;
+  /** Folios host reclaim considered (folio_referenced -> mmu notifier), VM-wide TLB flushes it caused. */
+  foliosConsidered?: number;
+  tlbFlushesVm?: number;
+  /** kswapd's share of busy time spent waiting for an MMU write lock (the seed profile's _raw_write_lock). */
+  kswapdWriteWaitShare?: number;
 }
 
 export interface RunResult {
@@ -513,4 +560,6 @@ export interface SweepApi {
   ): Promise<Result<{ sweepId: string; record: SweepRecord }>>;
   stopSweep(sweepId: string): Promise<void>;
   onSweepEvent(listener: (event: SweepEvent) => void): () => void;
+  /** Each point's statistics from its runs' summaries (a sweep reopened from a session). */
+  sweepStats(points: RunSummary[][]): Promise<Result<PointStats[]>>;
 }

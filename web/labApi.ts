@@ -27,7 +27,7 @@ import {
   sessionCsvChunks,
 } from '../engine/session/index.ts';
 import { TraceLibrary } from '../engine/core/trace/index.ts';
-import { SweepService, type SweepServiceDeps } from '../engine/host/sweepService.ts';
+import { SweepService, sweepStats, type SweepServiceDeps } from '../engine/host/sweepService.ts';
 import { download, pickFile, withExtension } from './files.ts';
 
 /** What the browser edition needs of the engine host: start a run, control it by id. */
@@ -253,6 +253,13 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
       sweepService?.stop(sweepId, sweepOwner.id);
     },
     onSweepEvent: (l) => subscribe(sweepListeners, l),
+    async sweepStats(points) {
+      try {
+        return sweepStats(points);
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
   };
   return api;
 }

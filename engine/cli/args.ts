@@ -53,7 +53,8 @@ export type CliArgs =
   | { cmd: 'presets'; json: boolean }
   | { cmd: 'help'; topic?: 'run' }
   | SweepArgs
-  | WorkerArgs;
+  | WorkerArgs
+  | { cmd: 'reproduce'; id?: string; json: boolean };
 
 export const USAGE = `usage:
   npm run lab -- run <scenario-id> [--profile all|<hardware-id>] [options]
@@ -61,6 +62,7 @@ export const USAGE = `usage:
   npm run lab -- show <file.msgpack> [--json]
   npm run lab -- compare <a.msgpack> <b.msgpack> [...] [--json]
   npm run lab -- presets [--json]
+  npm run lab -- reproduce [<reproduction-id>] [--json]
 run options:
   --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE  --policy POLICY
   --host-mib N  --guest-mib N  --vcpus N  --swap zram|ssd|none  --swap-mib N  (ad-hoc runs)
@@ -211,8 +213,14 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (p.positional.length > 0) throw new UsageError(`presets takes no arguments, got '${p.positional[0]}'`);
       return { cmd: 'presets', json: p.opts.has('json') };
     }
+    case 'reproduce': {
+      const p = parseOptions(rest, JSON_ONLY);
+      if (p.positional.length > 1)
+        throw new UsageError(`reproduce takes at most one id, got '${p.positional.join(' ')}'`);
+      return { cmd: 'reproduce', id: p.positional[0], json: p.opts.has('json') };
+    }
     default: {
-      const hint = suggestKey(cmd, ['run', 'show', 'compare', 'presets', 'help', 'sweep', 'worker']);
+      const hint = suggestKey(cmd, ['run', 'show', 'compare', 'presets', 'help', 'sweep', 'worker', 'reproduce']);
       throw new UsageError(`unknown command '${cmd}'${hint ? ` (did you mean ${hint}?)` : ''}; try: lab help`);
     }
   }

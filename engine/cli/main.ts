@@ -10,6 +10,7 @@ import { USAGE, UsageError, oneLine, parseArgs, type CliArgs } from './args.ts';
 import type { CliContext } from './context.ts';
 import { clip, termSafe } from './format.ts';
 import { presetsCommand } from './presetsCommand.ts';
+import { reproduceCommand } from './reproduce.ts';
 import { runCommand } from './runCommand.ts';
 import { compareCommand, showCommand } from './sessionCommands.ts';
 import { RUN_HELP, SWEEP_USAGE } from './sweepArgs.ts';
@@ -75,6 +76,8 @@ async function dispatch(args: CliArgs, ctx: CliContext): Promise<number> {
       return compareCommand(args.files, args.json, ctx);
     case 'presets':
       return presetsCommand(args.json, ctx);
+    case 'reproduce':
+      return reproduceCommand(args, ctx);
     default: {
       const never: never = args;
       throw new Error(`unexpected command ${JSON.stringify(never)}`);

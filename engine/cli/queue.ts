@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
 import type { RunResult, ScenarioConfig } from '../protocol.ts';
 import type { SweepCollector } from '../host/sweep.ts';
+import { UsageError } from './args.ts';
 
 export const QUEUE_NAME = 'overcommit-lab-runs';
 
@@ -53,6 +54,29 @@ function connection(url: string): Redis {
   return client;
 }
 
+/**
+ * Fails fast (one clear line) when nothing answers at `url`: the clients BullMQ uses retry forever,
+ * which would leave a submitter or a worker waiting silently on a typo.
+ */
+export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+  });
+  let cause = '';
+  probe.on('error', (e: Error) => (cause ||= e.message));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (e) {
+    throw new UsageError(`cannot reach Redis at ${url}: ${cause || (e as Error).message || 'no answer'}`);
+  } finally {
+    probe.disconnect();
+  }
+}
+
 export interface SubmitOptions {
   url: string;
   sweepId: string;
@@ -68,6 +92,7 @@ export interface SubmitOptions {
 /** Enqueues the plan's runs and waits until every one is collected (or one failed, or interrupted). */
 export async function submitAndCollect(opts: SubmitOptions): Promise<{ interrupted: boolean }> {
   const { collector, sweepId } = opts;
+  await checkRedis(opts.url);
   const client = connection(opts.url);
   const queue = new Queue<RunJobData, string>(QUEUE_NAME, { connection: client });
   queue.on('error', () => {}); // connection errors surface through the awaited calls below

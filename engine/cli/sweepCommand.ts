@@ -116,6 +116,10 @@ export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<nu
       });
       interrupted = r.interrupted;
     } catch (e) {
+      if (e instanceof UsageError) {
+        bar.done();
+        throw e; // Redis unreachable: a bad --queue, nothing ran
+      }
       failure = e as Error;
     } finally {
       unregister();

@@ -12,7 +12,7 @@ import { nodeSpawner } from '../host/node/spawn.ts';
 import type { ScenarioConfig } from '../protocol.ts';
 import { UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
-import { startQueueWorker } from './queue.ts';
+import { checkRedis, startQueueWorker } from './queue.ts';
 import type { WorkerArgs } from './sweepArgs.ts';
 import { defaultTraceDir, loadTraces } from './traces.ts';
 
@@ -30,6 +30,7 @@ export async function workerCommand(args: WorkerArgs, ctx: CliContext): Promise<
     return traces;
   };
   const log = (line: string) => ctx.stdout(`${new Date().toISOString()} ${line}\n`);
+  await checkRedis(args.queue);
   const { worker, close } = startQueueWorker({
     url: args.queue,
     concurrency: args.concurrency,
@@ -45,7 +46,12 @@ export async function workerCommand(args: WorkerArgs, ctx: CliContext): Promise<
       return result;
     },
   });
-  worker.on('error', (e) => log(`queue error: ${e.message}`));
+  // A connection lost later is retried by the client: say so once per distinct message, not per retry.
+  let lastError = '';
+  worker.on('error', (e) => {
+    if (e.message !== lastError) log(`queue error: ${e.message} (retrying)`);
+    lastError = e.message;
+  });
   await worker.waitUntilReady();
   log(`worker ready on ${args.queue} (concurrency ${args.concurrency})`);
   await new Promise<void>((resolve) => {

@@ -8,10 +8,20 @@
  * returns a Result; afterwards everything arrives as events ('sweep-started', one 'sweep-run' per
  * run, then 'sweep-done' or 'sweep-error'). A sweep may be stopped only by its owner.
  */
-import type { Result, RunResult, ScenarioConfig, SweepEvent, SweepRecord, SweepSpec } from '../protocol.ts';
+import type {
+  PointStats,
+  Result,
+  RunResult,
+  RunSummary,
+  ScenarioConfig,
+  SweepEvent,
+  SweepRecord,
+  SweepSpec,
+} from '../protocol.ts';
 import type { PresetSet } from '../core/config/presetSet.ts';
 import type { TraceInfo } from '../core/config/semantics.ts';
 import { planSweep } from '../core/sweep/plan.ts';
+import { pointStats } from '../core/sweep/stats.ts';
 import { runLocalSweep, type LocalSweepHandle, type RunOneHandle } from './sweep.ts';
 
 export interface SweepTraces {
@@ -75,4 +85,24 @@ export class SweepService {
   stopAllOf(ownerId: number): void {
     for (const s of this.sweeps.values()) if (s.ownerId === ownerId) s.handle.stop();
   }
+}
+
+/** At most this many summaries in one sweepStats call (a session holds at most 10,000 runs). */
+const MAX_STATS_SUMMARIES = 10_000;
+
+/**
+ * LabApi.sweepStats: the statistics of each point from its runs' summaries. The argument is untrusted
+ * (IPC): it must be an array of arrays of objects, bounded in size; non-numeric fields are ignored.
+ */
+export function sweepStats(points: unknown): Result<PointStats[]> {
+  const bad = (message: string): Result<PointStats[]> => ({ ok: false, error: { name: 'BadArgument', message } });
+  if (!Array.isArray(points)) return bad('sweepStats expects an array of points');
+  let n = 0;
+  for (const p of points) {
+    if (!Array.isArray(p)) return bad('each point must be an array of run summaries');
+    n += p.length;
+    if (n > MAX_STATS_SUMMARIES) return bad(`more than ${MAX_STATS_SUMMARIES} summaries`);
+    if (p.some((x) => typeof x !== 'object' || x === null)) return bad('a run summary must be an object');
+  }
+  return { ok: true, value: (points as RunSummary[][]).map((p) => pointStats(p)) };
 }

@@ -65,10 +65,17 @@ const OPTIONAL_SUMMARY_NUMBERS = [
   'lockWaitAgingNs',
   'permFaults',
   'tlbHits',
+  'opsPerSec',
+  'opLatencyP50Ns',
+  'opLatencyP99Ns',
+  'opLatencyP999Ns',
+  'foliosConsidered',
+  'tlbFlushesVm',
+  'kswapdWriteWaitShare',
 ] as const satisfies readonly (keyof RunSummary)[];
 
 /** Figures that are fractions (0..1, or NaN without data); every other figure is >= 0 (or NaN). */
-const RATIOS: ReadonlySet<string> = new Set(['hitRate', 'evictionPrecision']);
+const RATIOS: ReadonlySet<string> = new Set(['hitRate', 'evictionPrecision', 'kswapdWriteWaitShare']);
 
 const GUEST_NUMBERS = [
   'accesses',
@@ -83,6 +90,14 @@ const GUEST_NUMBERS = [
   'vcpuStallNs',
   'lockWaitNs',
   'throughput',
+] as const satisfies readonly (keyof GuestSummary)[];
+
+/** GuestSummary's optional figures: checked when present, never required. */
+const OPTIONAL_GUEST_NUMBERS = [
+  'opsPerSec',
+  'opLatencyP50Ns',
+  'opLatencyP99Ns',
+  'opLatencyP999Ns',
 ] as const satisfies readonly (keyof GuestSummary)[];
 
 /**
@@ -162,11 +177,13 @@ function checkSummary(v: unknown, path: string): RunSummary {
 }
 
 function checkGuestSummary(v: unknown, path: string): GuestSummary {
-  const o = checkObject(v, path, [...GUEST_NUMBERS, 'name', 'slowdown', 'pinned']);
+  const o = checkObject(v, path, [...GUEST_NUMBERS, 'name', 'slowdown', 'pinned'], OPTIONAL_GUEST_NUMBERS);
   const out = { name: checkString(o.name, join(path, 'name'), 1000) } as GuestSummary;
   for (const key of GUEST_NUMBERS) out[key] = checkFigure(o[key], join(path, key), RATIOS.has(key));
   out.slowdown = o.slowdown === null ? null : checkFigure(o.slowdown, join(path, 'slowdown'));
   out.pinned = checkBoolean(o.pinned, join(path, 'pinned'));
+  for (const key of OPTIONAL_GUEST_NUMBERS)
+    if (Object.prototype.hasOwnProperty.call(o, key)) out[key] = checkFigure(o[key], join(path, key));
   return out;
 }
 

@@ -19,6 +19,8 @@ import type {
   RunEvent,
   ScenarioConfig,
   SessionData,
+  PointStats,
+  RunSummary,
   SweepEvent,
   SweepRecord,
   SweepSpec,
@@ -47,6 +49,7 @@ export interface InvokeChannels {
     result: Result<{ sweepId: string; record: SweepRecord }>;
   };
   'lab:stopSweep': { args: [sweepId: string]; result: void };
+  'lab:sweepStats': { args: [points: RunSummary[][]]; result: Result<PointStats[]> };
   'lab:exportFile': {
     args: [data: Uint8Array, suggestedName: string, kind: ExportKind];
     result: Result<{ path: string; canceled: boolean }>;
@@ -70,6 +73,7 @@ export const INVOKE_CHANNELS = [
   'lab:loadTrace',
   'lab:startSweep',
   'lab:stopSweep',
+  'lab:sweepStats',
   'lab:exportFile',
 ] as const satisfies readonly InvokeChannel[];
 

@@ -23,7 +23,7 @@ import {
   type SweepRecord,
   type SweepSpec,
 } from '../../engine/protocol.ts';
-import type { SweepTraces } from '../../engine/host/sweepService.ts';
+import { sweepStats, type SweepTraces } from '../../engine/host/sweepService.ts';
 import { decodeSession, SESSION_EXTENSION, sessionCsvChunks, validateSessionData } from '../../engine/session/index.ts';
 import { RunLimitError, type RunOwner } from '../runs.ts';
 import type { ParseService } from '../../engine/host/node/parseService.ts';
@@ -293,6 +293,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       };
       return deps.sweeps.start(args[0] as SweepSpec, loaded, ctx.sweepOwner, { workers });
     },
+    'lab:sweepStats': async (_ctx, args) => sweepStats(args[0]),
     'lab:stopSweep': async (ctx, args) => {
       const sweepId = stringArg(args, 0, 'sweepId', 200);
       if (!deps.sweeps?.stop(sweepId, ctx.owner.id)) log(`stopSweep: no sweep ${sweepId} of this window`);

@@ -58,6 +58,7 @@ const labApi: LabApi = {
   startSweep: (spec, options) => invokeResult('lab:startSweep', spec, { workers: options?.workers }),
   stopSweep: (sweepId) => invoke('lab:stopSweep', sweepId),
   onSweepEvent: (listener) => subscribe('lab:sweepEvent', listener),
+  sweepStats: (points) => invokeResult('lab:sweepStats', points),
   exportFile: (data, suggestedName, kind) => invokeResult('lab:exportFile', data, suggestedName, kind),
 };
 

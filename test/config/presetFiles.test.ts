@@ -140,7 +140,7 @@ describe('resolveScenario overrides', () => {
       /^scenario 'seed-debate' on 'pkvm': invalid scenario:\nreclaim\.harvest: 'lockless' is impossible/,
     );
     expect(messageOf(resolveScenario(set, 'nope'))).toBe(
-      "unknown scenario 'nope' (known: reviewer-whatif, seed-debate, trace-oracle)",
+      "unknown scenario 'nope' (known: repro-max-guest-memory-v2, repro-max-guest-memory, repro-memcached-arm64, reviewer-whatif, seed-debate, trace-oracle)",
     );
     expect(messageOf(resolveScenario(set, 'seed-debate', { hardware: 'x' }))).toMatch(/unknown hardware profile 'x'/);
   });

@@ -270,7 +270,7 @@ describe('structure only (a draft being edited)', () => {
     expect(messageOf(r).length).toBeLessThan(300);
     expect(!r.ok && r.error.problems).toEqual([
       'draft.host.memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got -1',
-      'draft.reclaim.extra: unknown key (expected one of: policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs)',
+      'draft.reclaim.extra: unknown key (expected one of: policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs, lruvec, rmapFlushYoung)',
       'draft.guests[1].vcpus: expected a number, got string "2"',
     ]);
   });

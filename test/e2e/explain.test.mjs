@@ -119,6 +119,13 @@ describe('the lab explains itself (issue 10)', () => {
       return n;
     });
     assert.ok(lit > 1000, `heat map of batch looks empty (${lit} lit pixels)`);
+    // Pointing at a cell reads out its figures, with units.
+    const box = await page.locator('[data-testid="heat-1"]').boundingBox();
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.9);
+    assert.match(
+      await page.textContent('[data-testid="heat-readout-1"]'),
+      /^batch · \d\.\d{3} virtual s · gfn \d+–\d+: resident \d+ %, young \d+ %, evicted \d+ %, refaulted \d+ %/,
+    );
     await shots(page, 'x02-heatmap-done');
     await page.selectOption('[data-testid="heat-mode"]', 'age');
     await shot(page, 'x03-heatmap-age');
@@ -310,6 +317,8 @@ describe('the lab explains itself (issue 10)', () => {
     assert.match(await page.textContent('[data-testid="g0-protected-reason"]'), /only on pKVM profiles/);
     assert.equal(await page.isDisabled('[data-testid="harvest-select"] option[value="hypercall"]'), true);
     assert.match(await page.textContent('[data-testid="harvest-select"] option[value="hypercall"]'), /only under pKVM/);
+    assert.equal(await page.isEnabled('[data-testid="allow-lockless"]'), false);
+    assert.match(await page.textContent('[data-testid="allow-lockless-reason"]'), /this profile has FEAT_HAFDBS/);
 
     const source = await page.textContent('[data-testid="cost-swapIn"] >> xpath=../../td[3]');
     await page.fill('[data-testid="cost-swapIn"]', '12345');

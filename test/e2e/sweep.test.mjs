@@ -5,11 +5,12 @@
 // as a miss-ratio curve on a log capacity axis; hovering a point names it, clicking opens its run. Then a
 // harvest-mode × memory sweep of the seed debate over two seeds (CI bands). Screenshots in test-results/e2e.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { URL_UNDER_TEST, dropFile, launch, shot, summaryCells } from './browser.mjs';
+import { SHOTS, URL_UNDER_TEST, dropFile, launch, shot, summaryCells } from './browser.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TRACE_DIR = path.resolve(repoRoot, '../shared/data/traces');
@@ -42,6 +43,17 @@ function referenceClock(ids, capacity) {
     queue.push(id);
   }
   return misses;
+}
+
+/** `lab show FILE --json`: what the CLI reads back from a session the UI saved. */
+function labShow(file) {
+  const r = spawnSync(process.execPath, ['scripts/lab.mjs', 'show', file, '--json'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, LAB_NO_WORKER_BUILD: '1' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
 }
 
 async function settle(page) {
@@ -83,6 +95,7 @@ async function runSweep(page, total) {
 describe('Sweep view', () => {
   let b;
   let page;
+  let savedSweep = '';
 
   before(async () => {
     b = await launch();
@@ -145,6 +158,17 @@ describe('Sweep view', () => {
     assert.equal(await page.inputValue('[data-testid="sweep-metric"]'), 'missRatio');
     await shot(page, 'sweep-01-miss-ratio-curve');
 
+    // Saved from the UI as one session (v2), the CLI reopens it with the same miss counts.
+    page.once('dialog', (d) => void d.accept('capacity-sweep.msgpack'));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="sweep-save"]')]);
+    savedSweep = path.join(SHOTS, 'capacity-sweep.msgpack');
+    await download.saveAs(savedSweep);
+    const shown = labShow(savedSweep).sweeps[0].points;
+    assert.deepEqual(
+      shown.map((p) => p.metrics.misses.mean),
+      CAPACITIES.map((c) => LRU[c]).concat(CAPACITIES.map((c) => (c === 48974 ? 48974 : referenceClock(ids, c)))),
+    );
+
     // Hover a real point of the curve: the view names it; a click opens its run.
     const pixels = JSON.parse(await chart.getAttribute('data-pixels'));
     const target = pixels.find((p) => p.point === 5); // CLOCK at 10000 objects
@@ -183,5 +207,30 @@ describe('Sweep view', () => {
     assert.match(await page.textContent('[data-testid="sweep-row-0-hitRate"]'), /^0\.\d{6} ± 0\.\d{6}$/);
     assert.equal(await page.textContent('[data-testid="sweep-row-0-runs"]'), '2/2');
     await shot(page, 'sweep-03-harvest-x-memory');
+  });
+
+  it('a sweep session opened in the lab keeps its sweep when saved again', async () => {
+    await dropFile(page, '.app', 'capacity-sweep.msgpack', readFileSync(savedSweep));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="notice"]')?.textContent?.includes('capacity-sweep'),
+    );
+    assert.equal(await page.locator('[data-testid="error-banner"]').count(), 0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="save-button"]')]);
+    const again = path.join(SHOTS, 'capacity-sweep-resaved.msgpack');
+    await download.saveAs(again);
+    assert.deepEqual(labShow(again).sweeps, labShow(savedSweep).sweeps);
+
+    // The Sweep view shows the opened session's sweep: the same points and miss counts.
+    await page.click('[data-testid="tab-sweep"]');
+    await page.click('[data-testid="sweep-show-saved"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="sweep-chart"]')?.dataset.points === '8');
+    const ids = readFileSync(path.join(TRACE_DIR, 'cloudPhysicsIO.txt')).toString().trim().split('\n');
+    for (let i = 0; i < 8; i++) {
+      const capacity = CAPACITIES[i % 4];
+      const expected = i < 4 ? LRU[capacity] : capacity === 48974 ? 48974 : referenceClock(ids, capacity);
+      assert.equal(digits(await page.textContent(`[data-testid="sweep-row-${i}-misses"]`)), String(expected));
+    }
+    await settle(page);
+    await shot(page, 'sweep-04-reopened');
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { HardwareProfile, PresetCatalog, RunResult, ScenarioConfig } from '../../engine/protocol.ts';
 import { makeConfig, makeRunResult } from '../session/fixtures.ts';
 import { baseScenarioOf, configDiff, runIdentity, scenarioTitle } from '../../renderer/src/lib/runLabel.ts';
-import { csvNumber, screenCsv } from '../../renderer/src/lib/csv.ts';
+import { csvNumber, screenCsv, screenCsvBytes, screenCsvChunks } from '../../renderer/src/lib/csv.ts';
 import { chartSvg, niceTicks } from '../../renderer/src/lib/svg.ts';
 import { GUEST_ROWS, guestBars, guestColumns, guestRowsFor } from '../../renderer/src/lib/guests.ts';
 import {
@@ -249,5 +249,33 @@ describe('heat-map colours', () => {
     expect([...img.subarray(0, 4)]).toEqual([255, 0, 0, 255]); // top row = bin 1
     expect([...img.subarray(8, 12)]).toEqual([0, 255, 0, 255]);
     expect(columnX(750, 1500, 480)).toBe(240);
+  });
+});
+
+describe('heat-map readout', () => {
+  it('names the guest, the time, the gfn range and each share with its unit', async () => {
+    const { cellReadout } = await import('../../renderer/src/lib/heatColors.ts');
+    const bins = 2;
+    const cells = new Uint8Array(5 * bins * 2);
+    const at = 5 * bins; // column 1
+    cells[at + 0 * bins + 1] = 255; // bin 1 resident
+    cells[at + 1 * bins + 1] = 51; // 20 % young
+    cells[at + 2 * bins + 1] = 85; // age 1 generation
+    const g = { name: 'web', pages: 10, pagesPerBin: 5, tMs: Float64Array.from([50, 100]), cells };
+    expect(cellReadout(g, bins, 'generations', 1, 1)).toBe(
+      'web · 0.100 virtual s · gfn 5–9: resident 100 %, young 20 %, evicted 0 %, refaulted 0 % of the bin’s pages; mean age 1.0 generations',
+    );
+  });
+});
+
+describe('screen CSV in chunks', () => {
+  it('chunks join to the one-string CSV and bytes decode to it, with small chunks', () => {
+    const run = makeRunResult(40, 1);
+    const meta = { app: 'Overcommit Lab test', exportedAt: '2026-01-01T00:00:00Z' };
+    const runs = [{ number: 1, label: 'a', run }];
+    const chunks = [...screenCsvChunks(runs, meta, 64)];
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.join('')).toBe(screenCsv(runs, meta));
+    expect(new TextDecoder().decode(screenCsvBytes(runs, meta))).toBe(screenCsv(runs, meta));
   });
 });

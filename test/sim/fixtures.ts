@@ -85,6 +85,8 @@ export interface DebateOptions {
   durationMs?: number;
   seed?: number;
   tlb?: boolean;
+  /** reclaim.lruvec: parallel runs need per-guest memcgs (one host lruvec keeps every guest on one worker). */
+  lruvec?: 'host' | 'memcg';
 }
 
 /** Seed-debate-like: three guests at 150% overcommit with zipf / hot-set / scan workloads. */
@@ -134,6 +136,7 @@ export function debateScenario(o: DebateOptions): ScenarioConfig {
       mapYoung: true,
       tlb: { enabled: o.tlb ?? false, entries: 64, flushOnClear: true },
       allowLocklessWithoutHafdbs: false,
+      ...(o.lruvec ? { lruvec: o.lruvec } : {}),
     },
     run: {
       durationMs: o.durationMs ?? 200,

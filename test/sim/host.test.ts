@@ -29,7 +29,7 @@ describe('engine host (worker_threads)', () => {
   it.each([1, 2])(
     'parallel (2 workers) agrees with deterministic, seed %i, 500 ms: hit rate within 0.4 pp (web/db 0.5 pp, batch 2.5 pp), accesses within 5.5%',
     async (seed) => {
-      const det = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 500, seed });
+      const det = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 500, seed, lruvec: 'memcg' });
       const par = { ...det, run: { ...det.run, deterministic: false, workers: 2 } };
       const d = await runOnWorkers(det);
       const p = await runOnWorkers(par);

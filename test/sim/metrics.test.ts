@@ -55,11 +55,12 @@ describe('slowdown vs. an unconstrained run', () => {
 
   it('equals the virtual time of the same replay on a host holding every page, without reclaim or aging', () => {
     // Constrained: 100 MiB for a trace touching ~191 MiB, so refaults, direct reclaim, access-flag
-    // faults after aging and MMU-lock waits behind locked aging all occur.
+    // faults after rmap clears AF and MMU-lock waits all occur. (Pre-v8.2: no page-table walk, so aging
+    // holds are only rmap's one-folio clear_flush_young holds; a lone vCPU rarely lands in one.)
     const constrained = runInProcess(replay(100, 5), traces()).summary;
     expect(constrained.refaults).toBeGreaterThan(0);
     expect(constrained.afFaults).toBeGreaterThan(0);
-    expect(constrained.lockWaitAgingNs ?? 0).toBeGreaterThan(0);
+    expect(constrained.lockWaitNs).toBeGreaterThan(0);
     // Unconstrained: everything fits, so reclaim never runs and nothing ages (same aging interval).
     const base = runInProcess(replay(512, 5), traces()).summary;
     expect(base.evictions + base.afFaults + base.agingPasses).toBe(0);

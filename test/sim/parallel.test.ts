@@ -16,7 +16,7 @@ describe('parallel model (2 workers, in-process, either worker first)', () => {
   it.each([1, 2])(
     'seed %i, 500 ms: both orders agree with deterministic (hit rate within 0.4 pp, web/db 0.5 pp, batch 2.5 pp, accesses 5.5%)',
     (seed) => {
-      const config = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 500, seed });
+      const config = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 500, seed, lruvec: 'memcg' });
       const det = runInProcess(config);
       for (const order of [
         [0, 1],
@@ -31,7 +31,7 @@ describe('parallel model (2 workers, in-process, either worker first)', () => {
   );
 
   it('an interleaved run is reproducible, and one worker through runInterleaved is the deterministic run', () => {
-    const config = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 30 });
+    const config = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 30, lruvec: 'memcg' });
     expect(runInterleaved(config, 2, [1, 0]).summary).toEqual(runInterleaved(config, 2, [1, 0]).summary);
     const one = runInterleaved(config, 1, [0]);
     const det = runInProcess(config);
@@ -46,6 +46,7 @@ describe('parallel model (2 workers, in-process, either worker first)', () => {
       harvest: 'hypercall',
       protectedGuest: true,
       durationMs: 100,
+      lruvec: 'memcg',
     });
     const r = runInterleaved(config, 2, [0, 1]);
     const db = r.summary.guests[1];

@@ -39,7 +39,7 @@ describe('mmu stress (worker_threads, debug poison)', () => {
   });
 
   it('same-leaf races: everything focused on 4 hot pages, 3 vCPUs; vCPU hardware AF cmpxchg loses real races', async () => {
-    const r = await runStress({ seed: STRESS_SEED + 2, focus: true, hotPages: 4, vcpus: 3 });
+    const r = await runStress({ seed: STRESS_SEED + 2, focus: true, hotPages: 4, vcpus: 3, ops: 50_000 });
     expectClean(r);
     expect(r.activity.casFailures).toBeGreaterThan(0);
   });

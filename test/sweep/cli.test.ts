@@ -141,6 +141,16 @@ describe('lab sweep: bad specs get one clear line each (exit 2)', async () => {
     expectUsageError(await labHere('sweep', path.join(tmp, 'nope.json')), /nope\.json: no such file/);
     expectUsageError(await labHere('sweep', notJson, '--queue', 'http://x'), /--queue expects redis:\/\/HOST:PORT/);
     expectUsageError(await labHere('worker'), /worker needs --queue/);
+    // Nothing listens on port 1: one line at once, not a silent wait on a typo.
+    const plain = specFile('plain-q.json', { ...base, axes: { 'reclaim.policy': ['clock'] } });
+    expectUsageError(
+      await labHere('sweep', plain, '--queue', 'redis://127.0.0.1:1'),
+      /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/,
+    );
+    expectUsageError(
+      await labHere('worker', '--queue', 'redis://127.0.0.1:1'),
+      /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/,
+    );
   });
 });
 

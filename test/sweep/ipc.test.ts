@@ -114,4 +114,20 @@ describe('lab:startSweep / lab:stopSweep / lab:sweepEvent', () => {
     expect(events.map((e) => (e.payload as SweepEvent).type)).toEqual(['sweep-started', 'sweep-run', 'sweep-done']);
     expect(events.at(-1)!.payload).toMatchObject({ stopped: true });
   });
+
+  it('lab:sweepStats computes each point from its summaries and refuses a malformed argument', async () => {
+    const { call } = await setup();
+    const summary = (misses: number) => ({ misses, accesses: 10, guests: [] });
+    const r = await call<Result<{ misses: { mean: number; n: number }; missRatio: { mean: number } }[]>>(
+      'lab:sweepStats',
+      [[[summary(4), summary(6)], [summary(1)]]],
+    );
+    if (!r.ok || !r.value.ok) throw new Error(JSON.stringify(r));
+    expect(r.value.value.map((p) => [p.misses.mean, p.misses.n, p.missRatio.mean])).toEqual([
+      [5, 2, 0.5],
+      [1, 1, 0.1],
+    ]);
+    const bad = await call<Result<unknown>>('lab:sweepStats', ['nope']);
+    expect(bad.ok && bad.value).toMatchObject({ ok: false, error: { name: 'BadArgument' } });
+  });
 });

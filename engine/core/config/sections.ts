@@ -39,6 +39,8 @@ export const RECLAIM_KEYS = [
   'mapYoung',
   'tlb',
   'allowLocklessWithoutHafdbs',
+  'lruvec',
+  'rmapFlushYoung',
 ] as const;
 export const RUN_KEYS = [
   'durationMs',
@@ -103,7 +105,8 @@ export function readReclaim(problems: Problems, x: unknown, path: string): Recla
   if (!f) return undefined;
   const policy = f.oneOf('policy', RECLAIM_POLICIES);
   const harvest = f.oneOf('harvest', HARVEST_MODES);
-  const agingIntervalMs = f.num('agingIntervalMs', INTERVAL_MS);
+  // A what-if rate limit with no kernel counterpart: 0 = off (the kernel's behaviour).
+  const agingIntervalMs = f.num('agingIntervalMs', { ...INTERVAL_MS, minExclusive: false });
   const lookaround = f.bool('lookaround');
   const mapYoung = f.bool('mapYoung');
   const t = f.object('tlb', ['enabled', 'entries', 'flushOnClear']);
@@ -114,7 +117,11 @@ export function readReclaim(problems: Problems, x: unknown, path: string): Recla
     tlb.flushOnClear = t.bool('flushOnClear');
   }
   const allowLocklessWithoutHafdbs = f.bool('allowLocklessWithoutHafdbs');
-  return { policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs };
+  const spec: ReclaimSpec = { policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs };
+  // Optional (added after format version 1 sessions were written): absent = the kernel default.
+  if (f.has('lruvec')) spec.lruvec = f.oneOf('lruvec', ['host', 'memcg'] as const);
+  if (f.has('rmapFlushYoung')) spec.rmapFlushYoung = f.bool('rmapFlushYoung');
+  return spec;
 }
 
 export function readRun(problems: Problems, x: unknown, path: string): RunSpec | undefined {

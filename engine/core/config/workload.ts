@@ -14,14 +14,15 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['zipf', 'uniform', 'scan
 export function workloadKeys(kind: WorkloadKind): readonly string[] {
   switch (kind) {
     case 'zipf':
-      return ['kind', 'pages', 'theta', 'writeFraction', 'thinkNs'];
+      return ['kind', 'pages', 'theta', 'writeFraction', 'thinkNs', 'opAccesses'];
     case 'uniform':
+      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses'];
     case 'scan':
-      return ['kind', 'pages', 'writeFraction', 'thinkNs'];
+      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'slices'];
     case 'hotset':
-      return ['kind', 'pages', 'hotPages', 'hotProbability', 'shiftEveryMs', 'writeFraction', 'thinkNs'];
+      return ['kind', 'pages', 'hotPages', 'hotProbability', 'shiftEveryMs', 'writeFraction', 'thinkNs', 'opAccesses'];
     case 'trace':
-      return ['kind', 'trace', 'writeFraction', 'thinkNs'];
+      return ['kind', 'trace', 'writeFraction', 'thinkNs', 'opAccesses'];
     default:
       return assertNeverKind(kind);
   }
@@ -43,6 +44,9 @@ export function readWorkloadSpec(problems: Problems, x: unknown, path: string): 
   const f = openObject(problems, x, path, workloadKeys(kind));
   if (!f) return undefined;
   const spec = readKindFields(f, kind);
+  // Optional: accesses per vCPU operation (ops/s and op latency are reported when set).
+  if (f.has('opAccesses')) spec.opAccesses = f.num('opAccesses', { min: 1, max: 4096, integer: true });
+  if (spec.kind === 'scan' && f.has('slices')) spec.slices = f.bool('slices');
   return problems.since(mark) === 0 ? spec : undefined;
 }
 

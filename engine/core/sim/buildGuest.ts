@@ -1,32 +1,26 @@
 /**
  * Assemble one guest on its owner worker from the config and the shared buffers: stage-2 table
- * (root allocated here), MMU lock handle, virtual lock, TLBs, policy, harvester, and its actors
- * (vCPUs, kswapd share; aging runs inside reclaim, see policy/agingGate.ts).
+ * (root allocated here), MMU lock handle, virtual qrwlock, TLBs, its mmu-notifier side (harvester),
+ * its place on the host node's LRU (mm/pgdat.ts), and its vCPUs. Reclaim is host-wide: the worker's
+ * one kswapd (mm/kswapd.ts) is created by simCore, not here.
  */
-import { assertNever, type ScenarioConfig } from '../../protocol.ts';
+import type { ScenarioConfig } from '../../protocol.ts';
+import type { Pgdat } from '../mm/pgdat.ts';
 import type { ArenaViews } from '../layout.ts';
 import { attachMmuLock } from '../mmuLock.ts';
 import { stage2PgtInit, type MmOps } from '../pgtable.ts';
 import type { RcuThread } from '../rcu.ts';
 import type { Actor } from './actor.ts';
-import { DList } from './dlist.ts';
 import { Guest } from './guest.ts';
 import { Harvester } from './harvest.ts';
 import type { HostFrames } from './hostFrames.ts';
 import type { RunPlan } from './plan.ts';
-import { ActiveInactive } from './policy/activeInactive.ts';
-import { Clock } from './policy/clock.ts';
-import { ExactLru } from './policy/exactLru.ts';
-import { AgingGate } from './policy/agingGate.ts';
-import { Mglru } from './policy/mglru.ts';
-import type { Policy } from './policy/policy.ts';
 import { Prng } from './prng.ts';
-import { Kswapd } from './reclaimActors.ts';
 import { guestRegions, type SimViews } from './simLayout.ts';
 import { Tlbs } from './tlb.ts';
 import { VCpu } from './vcpu.ts';
 import { VLock } from './vlock.ts';
-import { WorkloadGen } from './workload.ts';
+import { PassBarrier, WorkloadGen } from './workload.ts';
 
 export interface WorkerEnv {
   config: ScenarioConfig;
@@ -42,12 +36,12 @@ export interface WorkerEnv {
 /** Stage-2 start level: 1 (39-bit IPA, three levels) covers every guest the lab accepts (<= 512 GiB). */
 const START_LEVEL = 1;
 
-export function buildGuest(env: WorkerEnv, index: number, actors: Actor[]): Guest {
+/** Guest `index`, the k-th guest of this worker's node `pgdat`. */
+export function buildGuest(env: WorkerEnv, index: number, actors: Actor[], pgdat: Pgdat, k: number): Guest {
   const { config, plan, sv } = env;
   const spec = config.guests[index];
   const pages = plan.guestPages[index];
   const r = guestRegions(pages);
-  const i32 = sv.pagesI32[index];
   const tlbSpec = config.reclaim.tlb;
   const g = new Guest({
     index,
@@ -55,10 +49,10 @@ export function buildGuest(env: WorkerEnv, index: number, actors: Actor[]): Gues
     pinned: spec.protected,
     pgt: stage2PgtInit(env.arena, env.mm, START_LEVEL),
     lock: attachMmuLock(env.arena, index),
-    vlock: new VLock(sv.vlocks, index),
+    vlock: new VLock(index, sv.lockHist),
     rcu: env.rcu,
     tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, Math.max(1, tlbSpec.entries)) : null,
-    flags: i32.subarray(r.flags, r.flags + pages),
+    flags: sv.pageFlags[index].subarray(r.flags, r.flags + pages),
     evictedAt: sv.pagesF64[index],
     evictBuckets: sv.evictBuckets.subarray(index * 2 * sv.buckets, (index + 1) * 2 * sv.buckets),
     stats: sv.stats,
@@ -66,39 +60,26 @@ export function buildGuest(env: WorkerEnv, index: number, actors: Actor[]): Gues
     host: env.host,
     config,
     deferMin: plan.workers > 1,
+    opHist: sv.opHist,
   });
-  const list = new DList(i32, r.prev, r.next);
-  g.policy = makePolicy(config, list, i32, r.tag, g, pages);
-  g.harvester = new Harvester(g, spec.protected ? 'none' : config.reclaim.harvest);
+  const hw = config.hardware;
+  g.harvester = new Harvester(g, {
+    mode: spec.protected ? 'none' : config.reclaim.harvest,
+    // kvm_arch_has_test_clear_young(): cpu_has_hw_af() && !is_protected_kvm_enabled() (the seed's gate).
+    fastPathAllowed: (hw.hafdbs || config.reclaim.allowLocklessWithoutHafdbs) && !hw.pkvm,
+    // should_walk_mmu(): arch_has_hw_pte_young().
+    walkMmu: hw.hafdbs,
+    rmapFlushYoung: config.reclaim.rmapFlushYoung ?? true,
+  });
+  g.pgdat = pgdat;
+  g.idBase = pgdat.idOf(k, 0);
+  g.lruvec = pgdat.policyOf(k);
+  pgdat.attach(k, g);
+  const barrier = new PassBarrier(spec.vcpus);
   for (let v = 0; v < spec.vcpus; v++) {
     const prng = new Prng(config.run.seed, index * 4096 + v);
-    const wl = new WorkloadGen(spec.workload, pages, prng, v, spec.vcpus, sv.traces[index] ?? undefined);
+    const wl = new WorkloadGen(spec.workload, pages, prng, v, spec.vcpus, sv.traces[index] ?? undefined, barrier);
     actors.push(new VCpu(g, v, wl, config.hardware.hafdbs, 0));
   }
-  if (!spec.protected && !config.run.demandOnly) actors.push(new Kswapd(g));
   return g;
-}
-
-function makePolicy(
-  config: ScenarioConfig,
-  list: DList,
-  i32: Int32Array,
-  tagBase: number,
-  g: Guest,
-  pages: number,
-): Policy {
-  const policy = config.reclaim.policy;
-  const gate = new AgingGate(config.reclaim.agingIntervalMs * 1e6);
-  switch (policy) {
-    case 'exact-lru':
-      return new ExactLru(list, pages);
-    case 'clock':
-      return new Clock(list, pages);
-    case 'active-inactive':
-      return new ActiveInactive(list, i32, tagBase, pages, g.stats, g.sb, gate);
-    case 'mglru':
-      return new Mglru(list, i32, tagBase, g.flags, pages, config.reclaim.lookaround, g.stats, g.sb, gate);
-    default:
-      return assertNever(policy, 'reclaim policy');
-  }
 }

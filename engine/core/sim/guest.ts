@@ -1,9 +1,11 @@
 /**
- * One guest as its owner worker sees it: stage-2 table, MMU lock (real + virtual reservations),
- * TLBs, page metadata, reclaim policy and harvester, and the slow paths of an access:
- * the stage-2 fault (frame allocation, maybe reclaim, swap-in on a refault, map under the MMU lock
- * for read), the access-flag fault, the permission fault, and eviction (unmap under the MMU lock
- * for write + TLB invalidate + swap-out; emptied tables go to callRcu through MmOps).
+ * One guest (one VM = one VMM process) as its owner worker sees it: stage-2 table, kvm->mmu_lock
+ * (real + virtual qrwlock), TLBs, page metadata, its mmu-notifier side (harvester), and the slow
+ * paths of an access: the stage-2 fault (user_mem_abort: frame allocation, maybe direct reclaim of
+ * the host node in this vCPU's context, swap-in on a refault, map under the MMU lock for read), the
+ * access-flag fault (handle_access_fault, read lock), the permission fault, and the eviction of one
+ * of its pages by host reclaim (try_to_unmap -> mmu notifier invalidate -> kvm_unmap_gfn_range under
+ * the MMU lock for write + TLB invalidate, then swap-out; emptied tables go to callRcu via MmOps).
  *
  * Every method takes the caller's virtual time and returns the time it finished.
  */
@@ -13,7 +15,9 @@ import type { MmuLock } from '../mmuLock.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from '../mmuLock.ts';
 import { EAGAIN, stage2Map, stage2Mkyoung, stage2SetWritable, stage2Unmap, type Pgt } from '../pgtable.ts';
 import { rcuPoll, type RcuThread } from '../rcu.ts';
-import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_IN, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
+import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
+import type { Pgdat } from '../mm/pgdat.ts';
+import { swapInNs } from '../mm/swap.ts';
 import type { Harvester } from './harvest.ts';
 import type { HostFrames } from './hostFrames.ts';
 import type { Policy } from './policy/policy.ts';
@@ -22,6 +26,7 @@ import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
   GS_EVICTIONS,
+  GS_KSWAPD_WRITE_WAIT_NS,
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
   GS_LOCK_WAIT_NS,
@@ -34,6 +39,8 @@ import {
   GS_S2_FAULTS,
   GS_STALL_NS,
   GS_TLBI,
+  GS_WORDS,
+  OH_WORDS,
   PG_RESIDENT,
   PG_SWAPPED,
   PG_TOUCHED,
@@ -56,8 +63,8 @@ export interface GuestParts {
   vlock: VLock;
   rcu: RcuThread;
   tlbs: Tlbs | null;
-  flags: Int32Array;
-  evictedAt: Float64Array;
+  flags: Uint8Array;
+  evictedAt: Float32Array;
   /** This guest's eviction-precision buckets: [0, n) evictions, [n, 2n) refaults in window (simLayout.ts). */
   evictBuckets: Float64Array;
   stats: Float64Array;
@@ -66,6 +73,8 @@ export interface GuestParts {
   config: ScenarioConfig;
   /** Several workers: settle the min watermark at quantum boundaries (Guest.fault). */
   deferMin: boolean;
+  /** Operation latency histograms (all guests) and this guest's offset in them (opHist.ts). */
+  opHist: Float64Array;
 }
 
 export class Guest {
@@ -78,29 +87,34 @@ export class Guest {
   readonly rcu: RcuThread;
   readonly tlbs: Tlbs | null;
   readonly flushOnClear: boolean;
-  readonly flags: Int32Array;
-  readonly evictedAt: Float64Array;
+  readonly flags: Uint8Array;
+  readonly evictedAt: Float32Array;
   readonly evictBuckets: Float64Array;
   readonly stats: Float64Array;
   /** Base of this guest's counters in `stats`. */
   readonly sb: number;
   readonly costs: Float64Array;
   readonly host: HostFrames;
-  policy!: Policy;
+  readonly opHist: Float64Array;
+  readonly opHistBase: number;
+  /** The host node whose reclaim this guest's faults enter (direct reclaim). */
+  pgdat!: Pgdat;
+  /** This guest's page ids on the host lruvec start here (pgdat.idOf). */
+  idBase = 0;
+  /** The lruvec holding this guest's pages (host-wide or its memcg's). */
+  lruvec!: Policy;
   harvester!: Harvester;
   private readonly demandOnly: boolean;
   private readonly reserve: number;
   /** Parallel runs: the min-watermark check is settled at the barrier (GS_RECLAIM_OWED), see fault. */
   private readonly deferMin: boolean;
   private readonly windowNs: number;
+  /** A refault's wait for the swap device (mm/swap.ts: zram = the profile's swapIn, SSD = a block read). */
+  readonly swapInNs: number;
   private readonly frameBase: number;
   private readonly bucketNs: number;
   private readonly buckets: number;
-  /** Whether the evictPages call in progress runs on a vCPU (direct reclaim) rather than kswapd. */
-  private evictByVcpu = false;
   private readonly attrLoByWrite: [ReturnType<typeof leafAttrs>, ReturnType<typeof leafAttrs>];
-  /** Pages evicted by the last evictPages call. */
-  lastEvicted = 0;
 
   constructor(p: GuestParts) {
     this.index = p.index;
@@ -118,16 +132,32 @@ export class Guest {
     this.buckets = p.evictBuckets.length >> 1;
     this.bucketNs = p.config.run.sampleIntervalMs * 1e6;
     this.stats = p.stats;
-    this.sb = p.index * 32;
+    this.sb = p.index * GS_WORDS;
     this.costs = p.costs;
     this.host = p.host;
+    this.opHist = p.opHist;
+    this.opHistBase = p.index * OH_WORDS;
     this.demandOnly = p.config.run.demandOnly;
     this.deferMin = p.deferMin && !this.demandOnly && !this.pinned;
     this.reserve = this.demandOnly || this.deferMin ? 0 : p.host.min;
     this.windowNs = p.config.run.refaultWindowMs * 1e6;
+    this.swapInNs = swapInNs(p.config, p.costs);
     this.frameBase = p.index * 2 ** FRAME_GUEST_SHIFT;
     const young = p.config.reclaim.mapYoung;
     this.attrLoByWrite = [leafAttrs({ write: false, young }), leafAttrs({ write: true, young })];
+  }
+
+  /** What a vCPU needs of the LRU: exact LRU sees every access (vcpu.ts calls policy.onAccess(gfn)). */
+  get policy(): { readonly seesEveryAccess: boolean; onAccess(gfn: number): void } {
+    return this;
+  }
+
+  get seesEveryAccess(): boolean {
+    return this.lruvec.seesEveryAccess;
+  }
+
+  onAccess(gfn: number): void {
+    this.lruvec.onAccess(this.idBase + gfn);
   }
 
   private map(gfn: number, attrs: LeafAttrs): number {
@@ -141,8 +171,8 @@ export class Guest {
 
   /**
    * Stage-2 fault on `gfn` at virtual time t (the trap is charged here). Returns the finish time,
-   * or -1 when no frame can be had now (nothing evictable in this guest): the vCPU retries later,
-   * after other reclaimers (kswapd shares of other guests) had a chance to run.
+   * or -1 when no frame can be had now (nothing evictable on the host node): the vCPU retries later,
+   * after kswapd had a chance to run.
    */
   fault(gfn: number, write: boolean, t: number): number {
     const s = this.stats;
@@ -158,25 +188,27 @@ export class Guest {
     // serial section turns the min-watermark deficit into reclaim clusters owed by the guests in
     // proportion to their faults of the quantum (simCore.ts settleMinWatermark): the expected share
     // each guest pays in the one-worker interleaving, where the payer is whoever faults at min.
+    // Direct reclaim (__alloc_pages_direct_reclaim -> shrink_node) runs in this vCPU's context on
+    // the host node: with the host lruvec its victims may be any guest's pages.
+    const pg = this.pgdat;
     if (this.deferMin && s[sb + GS_RECLAIM_OWED] > 0) {
       s[sb + GS_RECLAIM_OWED]--;
       const before = now;
-      now = this.evictPages(now, SWAP_CLUSTER_MAX, true);
+      now = pg.directReclaim(now, SWAP_CLUSTER_MAX, this.lruvec);
       reclaimNs += now - before;
-      s[sb + GS_DIRECT_RECLAIM] += this.lastEvicted;
+      s[sb + GS_DIRECT_RECLAIM] += pg.lastEvicted;
     }
     while (!this.host.tryTake(this.reserve)) {
-      if (this.pinned) return -1;
       const before = now;
-      now = this.evictPages(now, this.demandOnly ? 1 : SWAP_CLUSTER_MAX, true);
-      if (this.lastEvicted === 0) return -1;
+      now = pg.directReclaim(now, this.demandOnly ? 1 : SWAP_CLUSTER_MAX, this.lruvec);
+      if (pg.lastEvicted === 0) return -1;
       reclaimNs += now - before;
-      s[sb + GS_DIRECT_RECLAIM] += this.lastEvicted;
+      s[sb + GS_DIRECT_RECLAIM] += pg.lastEvicted;
     }
     const f = this.flags[gfn];
     const refault = (f & PG_SWAPPED) !== 0;
     if (refault) {
-      now += c[C_SWAP_IN];
+      now += this.swapInNs;
       s[sb + GS_REFAULTS]++;
       const evictedAt = this.evictedAt[gfn];
       if (t - evictedAt <= this.windowNs) {
@@ -186,11 +218,13 @@ export class Guest {
     } else {
       s[sb + GS_COLD]++;
     }
-    const start = this.vlock.readStart(now);
+    // user_mem_abort: kvm->mmu_lock for read around the stage-2 map.
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const start = this.vlock.read(now, hold, false);
     const lockWait = start - now;
     s[sb + GS_LOCK_WAIT_NS] += lockWait;
     s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
-    now = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    now = start + hold;
     const attrs = this.attrLoByWrite[write ? 1 : 0];
     let r = this.map(gfn, attrs);
     // ENOMEM: every free table page is an unlinked one waiting for its RCU grace period (cheap runs
@@ -201,8 +235,7 @@ export class Guest {
       r = this.map(gfn, attrs);
     }
     if (r !== 0) throw new Error(`stage-2 map of guest ${this.index} gfn ${gfn} failed (${r}): table arena exhausted`);
-    this.vlock.readRelease(start, now, false);
-    s[sb + GS_LOCK_HOLD_NS] += now - start;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
     this.flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED);
     s[sb + GS_RESIDENT]++;
     s[sb + GS_S2_FAULTS]++;
@@ -210,7 +243,8 @@ export class Guest {
     // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
     // (every MMU-lock writer is reclaim or aging).
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
-    this.policy.onMap(gfn);
+    // Pinned (protected) memory is unevictable: it never joins the LRU.
+    if (!this.pinned) this.lruvec.onMap(this.idBase + gfn);
     return now;
   }
 
@@ -220,15 +254,15 @@ export class Guest {
     const sb = this.sb;
     const c = this.costs;
     const trapped = t + c[C_AF_FAULT];
-    const start = this.vlock.readStart(trapped);
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const start = this.vlock.read(trapped, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - trapped;
     s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
     readLock(this.lock);
     stage2Mkyoung(this.pgt, gfn * PAGE);
     readUnlock(this.lock);
-    const end = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-    this.vlock.readRelease(start, end, false);
-    s[sb + GS_LOCK_HOLD_NS] += end - start;
+    const end = start + hold;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
     s[sb + GS_AF_FAULTS]++;
     s[sb + GS_STALL_NS] += end - t;
     // AF was clear because aging harvested it (with mapYoung): unconstrained, nothing clears AF.
@@ -242,40 +276,19 @@ export class Guest {
     const sb = this.sb;
     const c = this.costs;
     const trapped = t + c[C_S2_FAULT];
-    const start = this.vlock.readStart(trapped);
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const start = this.vlock.read(trapped, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - trapped;
     s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
     s[sb + GS_PRESSURE_NS] += start - trapped;
     readLock(this.lock);
     stage2SetWritable(this.pgt, gfn * PAGE);
     readUnlock(this.lock);
-    const end = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-    this.vlock.readRelease(start, end, false);
-    s[sb + GS_LOCK_HOLD_NS] += end - start;
+    const end = start + hold;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
     s[sb + GS_PERM_FAULTS]++;
     s[sb + GS_STALL_NS] += end - t;
     return end;
-  }
-
-  /**
-   * Evict up to n pages chosen by the policy; sets lastEvicted. Returns the finish time. `byVcpu`:
-   * direct reclaim on a vCPU's fault path (its MMU-lock waits are vCPU waits) rather than kswapd.
-   */
-  evictPages(t: number, n: number, byVcpu: boolean): number {
-    this.lastEvicted = 0;
-    if (this.pinned) return t;
-    this.evictByVcpu = byVcpu;
-    const h = this.harvester;
-    h.t = t;
-    let count = 0;
-    while (count < n) {
-      const v = this.policy.pickVictim(h, byVcpu);
-      if (v < 0) break;
-      h.t = this.evict(v, h.t);
-      count++;
-    }
-    this.lastEvicted = count;
-    return h.t;
   }
 
   /** Eviction-precision bucket of virtual time t (the last bucket takes anything past the run's end). */
@@ -284,20 +297,25 @@ export class Guest {
     return b < this.buckets ? b : this.buckets - 1;
   }
 
-  /** Unmap one victim (write lock), invalidate TLBs, swap it out, give its frame back. */
-  private evict(gfn: number, t: number): number {
+  /**
+   * Host reclaim evicts this guest's page gfn at time t: try_to_unmap -> mmu notifier
+   * invalidate_range_start -> kvm_unmap_gfn_range under kvm->mmu_lock for write, TLB invalidate,
+   * swap-out, frame freed. byVcpu: direct reclaim (its lock wait is a vCPU's wait), else kswapd.
+   */
+  evictOne(gfn: number, t: number, byVcpu: boolean): number {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
-    const start = this.vlock.writeStart(t);
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_TLB_INVALIDATE];
+    const start = this.vlock.write(t, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - t;
-    if (this.evictByVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
+    if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
+    else s[sb + GS_KSWAPD_WRITE_WAIT_NS] += start - t;
     writeLock(this.lock);
     stage2Unmap(this.pgt, gfn * PAGE, PAGE);
     writeUnlock(this.lock);
-    const end = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_TLB_INVALIDATE];
-    this.vlock.writeRelease(start, end, false);
-    s[sb + GS_LOCK_HOLD_NS] += end - start;
+    const end = start + hold;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
     if (this.tlbs !== null) this.tlbs.invalidate(gfn);
     s[sb + GS_TLBI]++;
     this.flags[gfn] = (this.flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;

@@ -1,19 +1,34 @@
 /**
- * Harvesting the stage-2 accessed flag for reclaim, in the configured harvest mode
- * (DESIGN.md "Harvest modes"). Every policy reads AF only through a Harvester, so the mode decides
- * what it costs and who waits:
+ * The KVM side of the mmu notifiers reclaim calls to age one VM's stage-2 (virt/kvm/kvm_main.c,
+ * arch/arm64/kvm/mmu.c), in the configured harvest mode (DESIGN.md "Harvest modes"). Host reclaim
+ * (engine/core/mm/pgdat.ts) reaches a VM only through this class:
  *
- *   lockless      rcuReadLock + testClearYoung (cmpxchg), no MMU lock: vCPU faults never wait on it.
- *   locked-write  the same walk under the MMU lock for write: vCPU faults (read lock) wait.
- *   locked-read   under the MMU lock for read: faults proceed, evictions (write) wait.
- *   hypercall     pKVM, non-protected guest: one hypercall per mapping, under the lock for write;
- *                 the hypervisor does the test-and-clear (we run testClearYoung on its behalf).
- *   none          no accessed information: every page looks old (protected guests are pinned anyway).
+ *   folioReferenced(gfn)  folio_referenced -> folio_referenced_one -> ptep_clear_flush_young_notify
+ *                         (or ptep_clear_young_notify with reclaim.rmapFlushYoung = false) ->
+ *                         kvm_mmu_notifier_clear_flush_young / clear_young -> kvm_handle_hva_range,
+ *                         which takes KVM_MMU_LOCK (write_lock on arm64) around kvm_age_gfn for the one
+ *                         folio, and with the flush variant kvm_flush_remote_tlbs when it was young.
+ *   lookAroundBatch(...)  the seed's fast path, kvm_arch_test_clear_young over up to 64 gfns with the
+ *                         bitmap, lockless under RCU (used by lru_gen_look_around and walk_pte_range).
+ *   walkBatch(...)        MGLRU's page-table walk (walk_pte_range) over one 64-gfn window of the VMM's
+ *                         mapping of guest memory: with the fast path it harvests the stage-2 through
+ *                         kvm_arch_test_clear_young; without it the walk reads only the host (primary)
+ *                         PTEs, which the guest's accesses never make young, so it finds nothing.
  *
- * Time: the caller sets `t` (its virtual clock), calls lockBegin / test* / lockEnd, and reads `t`
- * back. Costs come from the hardware profile; counters go to the guest's stats.
- * Contract: test* calls happen between lockBegin and lockEnd (one "hold"); a hold over many windows
- * is how an aging pass batches 512 pages per lock acquisition.
+ * Modes (what KVM implements):
+ *   lockless      the seed series: the fast path exists when kvm_arch_has_test_clear_young()
+ *                 (cpu_has_hw_af() && !is_protected_kvm_enabled(); or the reviewer's what-if
+ *                 allowLocklessWithoutHafdbs). In v1, clear_flush_young kept its write lock; with
+ *                 rmapFlushYoung = false (v2) the rmap's clear_young goes through the fast path too.
+ *   locked-write  mainline/baseline: every notifier age call under kvm->mmu_lock for write.
+ *   locked-read   what-if (a dropped 2024 series): under the lock for read.
+ *   hypercall     pKVM, non-protected guest: one HVC per mapping (__pkvm_host_test_clear_young_guest)
+ *                 under kvm->mmu_lock for write.
+ *   none          no accessed information (protected guests are pinned and never aged anyway).
+ *
+ * Time: the caller sets `t` (its virtual clock), calls one method, and reads `t` back. Costs come from
+ * the hardware profile; counters go to the guest's stats. `kswapd` says whether the caller is kswapd
+ * (its write-lock wait is counted apart: the seed's kswapd profile).
  */
 import { assertNever, type HarvestMode } from '../../protocol.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from '../mmuLock.ts';
@@ -24,11 +39,14 @@ import type { Guest } from './guest.ts';
 import {
   GS_AGING_NS,
   GS_CMPXCHG_FAIL,
+  GS_FOLIOS_CONSIDERED,
   GS_HYPERCALLS,
+  GS_KSWAPD_WRITE_WAIT_NS,
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_NS,
   GS_PTES_SCANNED,
   GS_TLBI,
+  GS_TLB_FLUSH_VM,
   GS_YOUNG_FOUND,
   PG_RESIDENT,
 } from './simLayout.ts';
@@ -56,23 +74,46 @@ function modeCode(m: HarvestMode): number {
   }
 }
 
+export interface HarvestOptions {
+  mode: HarvestMode;
+  /** kvm_arch_has_test_clear_young(): hardware AF (or the what-if) and not pKVM. */
+  fastPathAllowed: boolean;
+  /** should_walk_mmu(): arch_has_hw_pte_young() (FEAT_HAFDBS on arm64). */
+  walkMmu: boolean;
+  /** folio_referenced_one calls clear_flush_young (true) or clear_young (false). */
+  rmapFlushYoung: boolean;
+}
+
 export class Harvester {
   /** The calling actor's virtual clock (ns). */
   t = 0;
-  /** Young pages found by the last testClearYoungWindow, bit i = gfn start + i (two words). */
+  /** Whether the caller is kswapd (its write-lock wait is counted apart). */
+  kswapd = false;
+  /** Young pages found by the last batch, bit i = gfn start + i (two words). */
   readonly young = new Uint32Array(2);
-  /** Whether the last testClearYoungOne found the page young. */
+  /** The seed's lockless test_clear_young fast path is available on this VM. */
+  readonly fastPath: boolean;
+  /** MGLRU may walk page tables (should_walk_mmu). */
+  readonly walkMmu: boolean;
   private readonly mode: number;
+  private readonly flushYoung: boolean;
+  /** The rmap notifier (clear_young / clear_flush_young) takes the fast path (v2 with the seed). */
+  private readonly rmapLockless: boolean;
   private readonly bitmap = new Uint32Array(2);
   private readonly tcy = newTestClearYoungStats();
+  /** Virtual clock at begin (the work since then is the hold's length). */
   private holdStart = 0;
-  private startedAt = 0;
+  private lockKind = 0; // 0 none (RCU), 1 write, 2 read
 
   constructor(
     private readonly g: Guest,
-    mode: HarvestMode,
+    o: HarvestOptions,
   ) {
-    this.mode = modeCode(mode);
+    this.mode = modeCode(o.mode);
+    this.fastPath = this.mode === M_LOCKLESS && o.fastPathAllowed;
+    this.walkMmu = o.walkMmu;
+    this.flushYoung = o.rmapFlushYoung;
+    this.rmapLockless = this.fastPath && !o.rmapFlushYoung;
   }
 
   /** True when this mode gives accessed information at all. */
@@ -80,64 +121,102 @@ export class Harvester {
     return this.mode !== M_NONE;
   }
 
-  /** Start a hold: the MMU lock (locked, hypercall modes) or an RCU read-side section (lockless). */
-  lockBegin(): void {
+  /**
+   * folio_referenced for one folio mapped by this VM, through the mmu notifier (see the file
+   * comment). Returns whether the stage-2 PTE was young (and clears AF).
+   */
+  folioReferenced(gfn: number): boolean {
     const g = this.g;
-    this.startedAt = this.t;
-    switch (this.mode) {
-      case M_LOCKLESS:
-        rcuReadLock(g.rcu);
-        break;
-      case M_LOCKED_WRITE:
-      case M_HYPERCALL: {
-        const granted = g.vlock.writeStart(this.t);
-        g.stats[g.sb + GS_LOCK_WAIT_NS] += granted - this.t;
-        this.t = granted + g.costs[C_LOCK_ACQUIRE];
-        writeLock(g.lock);
-        break;
-      }
-      case M_LOCKED_READ: {
-        const granted = g.vlock.readStart(this.t);
-        g.stats[g.sb + GS_LOCK_WAIT_NS] += granted - this.t;
-        this.t = granted + g.costs[C_LOCK_ACQUIRE];
-        readLock(g.lock);
-        break;
-      }
-      default:
-        break;
+    g.stats[g.sb + GS_FOLIOS_CONSIDERED]++;
+    if (this.mode === M_NONE) return false;
+    const t0 = this.t;
+    this.begin(this.rmapLockless ? 0 : this.mode === M_LOCKED_READ ? 2 : 1);
+    this.batch(gfn, 1); // kvm_age_gfn (or the fast path) on the one page
+    const young = (this.young[0] & 1) !== 0;
+    if (young && this.flushYoung && !this.rmapLockless) {
+      // kvm_handle_hva_range(.flush_on_ret) -> kvm_flush_remote_tlbs -> __kvm_tlb_flush_vmid:
+      // TLBI VMALLS12E1IS + DSB ISH, every vCPU of the VM loses its cached translations.
+      this.t += g.costs[C_TLB_INVALIDATE];
+      g.stats[g.sb + GS_TLB_FLUSH_VM]++;
+      if (g.tlbs !== null) g.tlbs.e.fill(0);
     }
-    this.holdStart = this.t;
-  }
-
-  /** End the hold started by lockBegin; publishes the virtual release and charges aging time. */
-  lockEnd(): void {
-    const g = this.g;
-    switch (this.mode) {
-      case M_LOCKLESS:
-        rcuReadUnlock(g.rcu);
-        break;
-      case M_LOCKED_WRITE:
-      case M_HYPERCALL:
-        writeUnlock(g.lock);
-        g.vlock.writeRelease(this.holdStart, this.t, true);
-        g.stats[g.sb + GS_LOCK_HOLD_NS] += this.t - this.holdStart;
-        break;
-      case M_LOCKED_READ:
-        readUnlock(g.lock);
-        g.vlock.readRelease(this.holdStart, this.t, true);
-        g.stats[g.sb + GS_LOCK_HOLD_NS] += this.t - this.holdStart;
-        break;
-      default:
-        break;
-    }
-    g.stats[g.sb + GS_AGING_NS] += this.t - this.startedAt;
+    this.end();
+    g.stats[g.sb + GS_AGING_NS] += this.t - t0;
+    return young;
   }
 
   /**
-   * Test and clear AF of gfns [start, start + count), count <= 64, inside a hold. Afterwards
-   * `young` holds the pages that were young (their AF is now clear). Mode 'none': nothing is young.
+   * kvm_arch_test_clear_young on gfns [start, start + count), count <= 64, lockless under RCU (the
+   * seed's fast path; callers check `fastPath`). Afterwards `young` holds the pages that were young.
    */
-  testClearYoungWindow(start: number, count: number): void {
+  lookAroundBatch(start: number, count: number): void {
+    const t0 = this.t;
+    this.begin(0);
+    this.batch(start, count);
+    this.end();
+    this.g.stats[this.g.sb + GS_AGING_NS] += this.t - t0;
+  }
+
+  /**
+   * walk_pte_range over one window of guest memory: with the fast path, the stage-2 is harvested
+   * (lookAroundBatch); without it only the primary PTEs are read (cost, nothing young: the guest's
+   * accesses set the stage-2 AF, not the VMM's host PTEs). Callers check `walkMmu` first.
+   */
+  walkBatch(start: number, count: number): void {
+    if (this.fastPath) {
+      this.lookAroundBatch(start, count);
+      return;
+    }
+    const g = this.g;
+    let resident = 0;
+    for (let i = 0; i < count; i++) if ((g.flags[start + i] & PG_RESIDENT) !== 0) resident++;
+    this.young[0] = 0;
+    this.young[1] = 0;
+    const ns = resident * g.costs[C_PTE_SCAN];
+    this.t += ns;
+    g.stats[g.sb + GS_AGING_NS] += ns;
+  }
+
+  /** Enter the mode's protection for the real table access: 0 RCU read-side, 1 write lock, 2 read lock. */
+  private begin(kind: number): void {
+    const g = this.g;
+    this.lockKind = kind;
+    this.holdStart = this.t;
+    if (kind === 0) rcuReadLock(g.rcu);
+    else if (kind === 1) writeLock(g.lock);
+    else readLock(g.lock);
+  }
+
+  /**
+   * Leave it, and place the work done since begin (this.t - holdStart of virtual time) on the VM's
+   * virtual lock: granted at or after the caller's clock, held for lockAcquire + the work.
+   */
+  private end(): void {
+    const g = this.g;
+    const work = this.t - this.holdStart;
+    const t = this.holdStart;
+    switch (this.lockKind) {
+      case 0:
+        rcuReadUnlock(g.rcu);
+        return;
+      case 1:
+        writeUnlock(g.lock);
+        break;
+      default:
+        readUnlock(g.lock);
+        break;
+    }
+    const hold = g.costs[C_LOCK_ACQUIRE] + work;
+    const granted = this.lockKind === 1 ? g.vlock.write(t, hold, true) : g.vlock.read(t, hold, true);
+    const wait = granted - t;
+    g.stats[g.sb + GS_LOCK_WAIT_NS] += wait;
+    if (this.lockKind === 1 && this.kswapd) g.stats[g.sb + GS_KSWAPD_WRITE_WAIT_NS] += wait;
+    g.stats[g.sb + GS_LOCK_HOLD_NS] += hold;
+    this.t = granted + hold;
+  }
+
+  /** Test and clear AF of gfns [start, start + count), count <= 64, inside begin/end. */
+  private batch(start: number, count: number): void {
     const y = this.young;
     y[0] = 0;
     y[1] = 0;
@@ -169,25 +248,17 @@ export class Harvester {
     g.stats[g.sb + GS_YOUNG_FOUND] += st.cleared;
     g.stats[g.sb + GS_CMPXCHG_FAIL] += st.casFailures;
     if (st.cleared === 0) return;
+    const flushOne = g.tlbs !== null && g.flushOnClear;
     for (let i = 0; i < count; i++) {
       const n = lsb - (start + i);
       if ((b[n >>> 5] & (1 << (n & 31))) === 0 && (g.flags[start + i] & PG_RESIDENT) !== 0) {
         y[i >>> 5] |= 1 << (i & 31);
-        if (g.tlbs !== null && g.flushOnClear) {
+        if (flushOne && g.tlbs !== null) {
           g.tlbs.invalidate(start + i);
           this.t += costs[C_TLB_INVALIDATE];
           g.stats[g.sb + GS_TLBI]++;
         }
       }
     }
-  }
-
-  /** Test and clear AF of one page, in a hold of its own. True when it was young. */
-  testClearYoungOne(gfn: number): boolean {
-    if (this.mode === M_NONE) return false;
-    this.lockBegin();
-    this.testClearYoungWindow(gfn, 1);
-    this.lockEnd();
-    return (this.young[0] & 1) !== 0;
   }
 }

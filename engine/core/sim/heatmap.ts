@@ -54,9 +54,9 @@ export function pagesPerBin(pages: number): number {
 /** What the sampler reads of one guest (all owned by the guest's worker). */
 export interface HeatSource {
   pages: number;
-  flags: Int32Array;
+  flags: Uint8Array | Int32Array;
   /** The policy's per-page tag: tag[tagBase + gfn]. */
-  tag: Int32Array;
+  tag: Int16Array | Int32Array;
   tagBase: number;
   pgt: Pgt;
 }

@@ -27,6 +27,7 @@ import {
 import { arenaStats } from '../arena.ts';
 import type { ArenaViews } from '../layout.ts';
 import { rcuStats } from '../rcu.ts';
+import { opPercentile } from './opHist.ts';
 import {
   CTL_FREE_FRAMES,
   GS_ACCESSES,
@@ -36,7 +37,12 @@ import {
   GS_CMPXCHG_FAIL,
   GS_COLD,
   GS_EVICTIONS,
+  GS_FOLIOS_CONSIDERED,
   GS_HITS,
+  GS_KSWAPD_NS,
+  GS_KSWAPD_WRITE_WAIT_NS,
+  GS_OPS,
+  GS_TLB_FLUSH_VM,
   GS_HYPERCALLS,
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
@@ -53,6 +59,7 @@ import {
   GS_VCPU_NS,
   GS_WORDS,
   GS_YOUNG_FOUND,
+  OH_WORDS,
   TIME_PREV,
   TIME_PREV_GP,
   TIME_PREV_T,
@@ -161,6 +168,20 @@ export interface SummaryExtras {
   lockWaitAgingNs: number;
   permFaults: number;
   tlbHits: number;
+  foliosConsidered: number;
+  tlbFlushesVm: number;
+  kswapdWriteWaitShare: number;
+}
+
+/** opsPerSec and op-latency percentiles of the guests at `bases` in sv.opHist; {} without operations. */
+function opFigures(sv: SimViews, ops: number, vs: number, bases: number[]): Partial<GuestSummary> {
+  if (ops <= 0) return {};
+  return {
+    opsPerSec: vs > 0 ? ops / vs : 0,
+    opLatencyP50Ns: opPercentile(sv.opHist, bases, 0.5),
+    opLatencyP99Ns: opPercentile(sv.opHist, bases, 0.99),
+    opLatencyP999Ns: opPercentile(sv.opHist, bases, 0.999),
+  };
 }
 
 /** The run summary from the final counters. virtualNs: the virtual time the run reached. */
@@ -196,6 +217,7 @@ export function summarize(
       throughput: vs > 0 ? accesses / vs : 0,
       slowdown: accesses > 0 && unconstrainedNs > 0 ? vcpuNs / unconstrainedNs : null,
       pinned: spec.protected,
+      ...opFigures(sv, s(GS_OPS), vs, [g * OH_WORDS]),
     };
   });
   const rcu = rcuStats(arena);
@@ -233,5 +255,14 @@ export function summarize(
     lockWaitAgingNs: a(GS_LOCK_WAIT_AGING_NS),
     permFaults: a(GS_PERM_FAULTS),
     tlbHits: a(GS_TLB_HITS),
+    ...opFigures(
+      sv,
+      a(GS_OPS),
+      vs,
+      config.guests.map((_, g) => g * OH_WORDS),
+    ),
+    foliosConsidered: a(GS_FOLIOS_CONSIDERED),
+    tlbFlushesVm: a(GS_TLB_FLUSH_VM),
+    kswapdWriteWaitShare: a(GS_KSWAPD_NS) > 0 ? a(GS_KSWAPD_WRITE_WAIT_NS) / a(GS_KSWAPD_NS) : 0,
   };
 }

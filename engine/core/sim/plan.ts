@@ -40,7 +40,11 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
   const wm = config.host.watermarks;
   const pct = (p: number): number => Math.floor((hostFrames * p) / 100);
   const tablePages = tablePagesFor(guestPages);
-  const workers = config.run.deterministic ? 1 : Math.max(1, Math.min(requestedWorkers, config.guests.length));
+  // One host lruvec (the default) is reclaimed by one kswapd that picks victims across every guest, so all
+  // guests live on one worker; per-guest memcgs may be spread over workers (each worker's node reclaims its own).
+  const sharedLru = (config.reclaim.lruvec ?? 'host') === 'host';
+  const workers =
+    config.run.deterministic || sharedLru ? 1 : Math.max(1, Math.min(requestedWorkers, config.guests.length));
   // Guest affinity: place guests (weighted by vCPUs) on the least-loaded worker, in order.
   const load = new Array<number>(workers).fill(0);
   const owner = config.guests.map((g) => {
@@ -67,4 +71,19 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
     maxRows: Math.ceil(endNs / sampleNs) + 1,
     maxThreads: workers + 2,
   };
+}
+
+/**
+ * Simulator memory a run holds per guest page, in bytes: the stage-2 tables (the arena's table pages),
+ * page flags, eviction times, and the worker-local LRU lists (mm/pgdat.ts: prev/next links and a 16-bit
+ * tag). Excludes per-run constants (stats, sample rows, histograms) and per-vCPU TLBs.
+ */
+export function simBytesPerPage(plan: RunPlan): number {
+  const pages = plan.guestPages.reduce((a, b) => a + b, 0);
+  if (pages === 0) return 0;
+  const tables = plan.tablePages * 4096;
+  const flags = plan.guestPages.reduce((a, p) => a + (Math.ceil(p / 4) + 16) * 4, 0);
+  const evictedAt = pages * 4;
+  const lists = 2 * 4 * (pages + 8 * plan.guestPages.length) + 2 * pages;
+  return (tables + flags + evictedAt + lists) / pages;
 }

@@ -7,8 +7,8 @@
  * on a fault, unmapPage on an eviction, empty tables unlinked and handed to callRcu through the
  * guest's MmOps), the AF code (hardware AF by stage2TrySetPte; Guest.afFault / permFault when the
  * hardware has no FEAT_HAFDBS or the page is read-only), and the policy code (the guest's Policy:
- * onMap, onAccess, pickVictim through the guest's Harvester, aging passes inside it). The virtual
- * time and every counter are charged exactly as VCpu.run + Guest.fault + Guest.evictPages do in
+ * onMap, onAccess; victims through the host node's direct reclaim, mm/pgdat.ts, as Guest.fault). The virtual
+ * time and every counter are charged exactly as VCpu.run + Guest.fault do in
  * that configuration; test/sim/replay.test.ts requires identical summaries, sample rows and arena
  * bytes from both paths, so a change to either shows up there.
  *
@@ -25,15 +25,14 @@
 import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../descriptor.ts';
 import { EAGAIN } from '../pgtable.ts';
-import { mapPage, unmapPage } from '../pgtableFast.ts';
+import { mapPage } from '../pgtableFast.ts';
 import { rcuPoll } from '../rcu.ts';
 import type { Actor } from './actor.ts';
-import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_IN, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
+import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
 import type { RunPlan } from './plan.ts';
 import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
-  GS_EVICTIONS,
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
   GS_LOCK_WAIT_NS,
@@ -43,7 +42,6 @@ import {
   GS_RESIDENT,
   GS_S2_FAULTS,
   GS_STALL_NS,
-  GS_TLBI,
   PG_RESIDENT,
   PG_SWAPPED,
   PG_TOUCHED,
@@ -58,7 +56,13 @@ export function replayEligible(config: ScenarioConfig, plan: RunPlan): boolean {
   if (plan.workers !== 1 || config.guests.length !== 1) return false;
   const g = config.guests[0];
   return (
-    g.vcpus === 1 && g.workload.kind === 'trace' && !g.protected && config.run.demandOnly && !config.reclaim.tlb.enabled
+    g.vcpus === 1 &&
+    g.workload.kind === 'trace' &&
+    !g.protected &&
+    config.run.demandOnly &&
+    !config.reclaim.tlb.enabled &&
+    // The fast path keeps no operation latencies (vcpu.ts endOp).
+    !g.workload.opAccesses
   );
 }
 
@@ -190,10 +194,12 @@ export class TraceReplay extends VCpu {
     const c = g.costs;
     let now = t + c[C_S2_FAULT];
     let reclaimNs = 0;
+    // Direct reclaim of the host node, one page at a time (demand-only), exactly as Guest.fault does.
+    const pg = g.pgdat;
     while (!g.host.tryTake(0)) {
       const before = now;
-      if (!this.evictOne(now)) return false;
-      now = this.at;
+      now = pg.directReclaim(now, 1, g.lruvec);
+      if (pg.lastEvicted === 0) return false;
       reclaimNs += now - before;
       s[sb + GS_DIRECT_RECLAIM] += 1;
     }
@@ -201,7 +207,7 @@ export class TraceReplay extends VCpu {
     const f = flags[gfn];
     const refault = (f & PG_SWAPPED) !== 0;
     if (refault) {
-      now += c[C_SWAP_IN];
+      now += g.swapInNs;
       s[sb + GS_REFAULTS]++;
       const evictedAt = g.evictedAt[gfn];
       if (t - evictedAt <= this.windowNs) {
@@ -212,11 +218,12 @@ export class TraceReplay extends VCpu {
       s[sb + GS_COLD]++;
     }
     const vlock = g.vlock;
-    const start = vlock.readStart(now);
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const start = vlock.read(now, hold, false);
     const lockWait = start - now;
     s[sb + GS_LOCK_WAIT_NS] += lockWait;
     s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
-    now = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    now = start + hold;
     const lo = write ? this.attrLoW : this.attrLo;
     const hi = write ? this.attrHiW : this.attrHi;
     let r = this.map(gfn, lo, hi);
@@ -227,47 +234,14 @@ export class TraceReplay extends VCpu {
       r = this.map(gfn, lo, hi);
     }
     if (r !== 0) throw new Error(`stage-2 map of guest ${g.index} gfn ${gfn} failed (${r}): table arena exhausted`);
-    vlock.readRelease(start, now, false);
-    s[sb + GS_LOCK_HOLD_NS] += now - start;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
     flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED);
     s[sb + GS_RESIDENT]++;
     s[sb + GS_S2_FAULTS]++;
     s[sb + GS_STALL_NS] += now - t;
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
-    g.policy.onMap(gfn);
+    g.lruvec.onMap(g.idBase + gfn);
     this.at = now;
-    return true;
-  }
-
-  /** Guest.evictPages(t, 1, byVcpu = true) + Guest.evict: false when nothing is evictable, else the finish time in `at`. */
-  private evictOne(t: number): boolean {
-    const g = this.g;
-    const h = g.harvester;
-    h.t = t;
-    const gfn = g.policy.pickVictim(h, true);
-    g.lastEvicted = 0;
-    if (gfn < 0) return false;
-    const s = g.stats;
-    const sb = g.sb;
-    const c = g.costs;
-    const vlock = g.vlock;
-    const start = vlock.writeStart(h.t);
-    s[sb + GS_LOCK_WAIT_NS] += start - h.t;
-    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
-    unmapPage(g.pgt, gfn);
-    const end = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_TLB_INVALIDATE];
-    vlock.writeRelease(start, end, false);
-    s[sb + GS_LOCK_HOLD_NS] += end - start;
-    s[sb + GS_TLBI]++;
-    g.flags[gfn] = (g.flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
-    g.evictedAt[gfn] = end;
-    g.evictBuckets[this.bucketOf(end)]++;
-    s[sb + GS_RESIDENT]--;
-    s[sb + GS_EVICTIONS]++;
-    g.host.put(1);
-    g.lastEvicted = 1;
-    h.t = end + c[C_SWAP_OUT];
-    this.at = h.t;
     return true;
   }
 

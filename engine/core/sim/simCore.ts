@@ -19,7 +19,10 @@ import { attachArena } from '../layout.ts';
 import { mmuMmOps } from '../mmu.ts';
 import { rcuPoll, rcuRegisterThread, rcuBarrier, rcuUnregisterThread, type RcuThread } from '../rcu.ts';
 import type { Actor } from './actor.ts';
+import { Kswapd } from '../mm/kswapd.ts';
+import { Pgdat } from '../mm/pgdat.ts';
 import { buildGuest, type WorkerEnv } from './buildGuest.ts';
+import { vclock } from './vlock.ts';
 import { costTable } from './costs.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
 import { HostFrames } from './hostFrames.ts';
@@ -44,7 +47,6 @@ import {
   GS_S2_FAULTS_AT_BARRIER,
   GS_VCPUS_DONE,
   GS_WORDS,
-  guestRegions,
   TIME_NEXT_SAMPLE,
   TIME_NOW,
   TIME_PREV_T,
@@ -112,15 +114,20 @@ export class SimWorkerCore {
     const mm = mmuMmOps(arena, rcu);
     const host = new HostFrames(this.sv.control, plan.hostFrames, plan.minFrames, plan.lowFrames, plan.highFrames);
     this.env = { config, plan, arena, sv: this.sv, rcu, mm, costs: costTable(config.hardware), host };
+    // The host node this worker reclaims (one kswapd per node; with the host lruvec every guest is here).
+    const mine: number[] = [];
+    for (let g = 0; g < config.guests.length; g++) if (plan.owner[g] === workerIndex) mine.push(g);
+    const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.workers);
     const ageKind = ageKindOf(config.reclaim.policy);
-    for (let g = 0; g < config.guests.length; g++) {
-      if (plan.owner[g] !== workerIndex) continue;
-      const guest = buildGuest(this.env, g, this.actors);
-      if (!sink.heat) continue;
-      const r = guestRegions(guest.pages);
-      const src = { pages: guest.pages, flags: guest.flags, tag: this.sv.pagesI32[g], tagBase: r.tag, pgt: guest.pgt };
+    mine.forEach((g, k) => {
+      const guest = buildGuest(this.env, g, this.actors, pgdat, k);
+      if (!sink.heat) return;
+      // The policy's tags live on the node's lruvec, indexed by host-wide page id (mm/pgdat.ts).
+      const src = { pages: guest.pages, flags: guest.flags, tag: pgdat.tag, tagBase: guest.idBase, pgt: guest.pgt };
       this.heat.push({ guest: g, sampler: new GuestHeatSampler(src, ageKind) });
-    }
+    });
+    if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected))
+      this.actors.push(new Kswapd(pgdat, host));
     this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
     this.heatNext = this.heatNs;
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
@@ -153,6 +160,7 @@ export class SimWorkerCore {
         } else if (c < second) second = c;
       }
       if (best < 0 || bc >= end) break;
+      vclock.floor = bc; // no actor of this worker is earlier: the virtual locks may forget older holds
       const limit = second + SCHED_SLACK_NS < end ? second + SCHED_SLACK_NS : end;
       // In pieces of at most STOP_CHECK_NS of virtual time, checking stop between them: the same steps
       // as one run(limit) (an actor steps while its clock < limit), but a lone actor in a cheap run no

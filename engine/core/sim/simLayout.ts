@@ -30,20 +30,19 @@
  * stats: Float64Array(guests * GS_WORDS), guest g's counters at g * GS_WORDS (owner writes; the serial
  *   section also writes GS_RECLAIM_OWED, GS_RECLAIM_CREDIT, GS_S2_FAULTS_AT_BARRIER, while every worker waits).
  * vlocks: Float64Array(guests * VL_WORDS): virtual reservations of guest g's MMU lock (owner).
- * per guest g, pagesI32[g]: Int32Array(guestPagesI32Words(pages)) (owner):
- *   [0, pages)                        page flags (PG_*)
- *   [pages, 2*pages + LIST_HEADS)     list prev links  (nodes: pages, then LIST_HEADS sentinels)
- *   [.., + pages + LIST_HEADS)        list next links
- *   [.., + pages)                     per-page tag: MGLRU generation seq / active-inactive list id
- *   [.., + POLICY_WORDS)              policy scalars (POL_*)
- * per guest g, pagesF64[g]: Float64Array(pages): virtual time (ns) of the page's last eviction.
+ * per guest g, pagesI32[g] (owner): the page flags (PG_*), one byte per page (a Uint8Array view over
+ *   guestRegions(pages).words Int32 words). The LRU lists live in the worker's own memory (mm/pgdat.ts).
+ * per guest g, pagesF64[g]: Float32Array(pages): virtual time (ns) of the page's last eviction (float32:
+ *   24-bit mantissa, 64 ns resolution at 1 s and 8 us at 100 s, finer than any refault window).
+ * Memory per guest page: 1 (flags) + 4 (eviction time) + 10 (worker-local lists: prev, next, 16-bit tag)
+ *   + ~8.8 (stage-2 leaf descriptors with the arena's headroom) = ~24 bytes.
  * evictBuckets: Float64Array(guests * 2 * buckets) (owner): eviction precision by eviction time, one bucket
  *   per sample interval (bucket b = evictions at [b, b+1) * sampleNs); guest g at g * 2 * buckets:
  *   [0, buckets) evictions, [buckets, 2 * buckets) refaults within the window, by their eviction's bucket.
  *   Precision counts only buckets whose refault window has closed (metrics.ts precisionAt).
  */
 
-export const SIM_LAYOUT_VERSION = 3;
+export const SIM_LAYOUT_VERSION = 4;
 
 export const CTL_VERSION = 0;
 export const CTL_BAR_COUNT = 1;
@@ -62,7 +61,7 @@ export const TIME_NEXT_SAMPLE = 1;
 export const TIME_NOW = 2;
 export const TIME_PREV_T = 3; //         virtual time of the previous sample row
 export const TIME_PREV = 8; //          [TIME_PREV, + GS_WORDS): all-guest counter sums at the previous row
-export const TIME_PREV_GP = TIME_PREV + 32; // RCU grace periods at the previous row
+export const TIME_PREV_GP = TIME_PREV + 48; // RCU grace periods at the previous row (after GS_WORDS sums)
 export const TIME_WORDS = TIME_PREV_GP + 8;
 
 // ---- per-guest counters (cumulative; sample rows are differences) ----------------------
@@ -103,17 +102,43 @@ export const GS_RECLAIM_OWED = 28;
 export const GS_RECLAIM_CREDIT = 29;
 /** Parallel runs only: GS_S2_FAULTS at the previous barrier (serial section). */
 export const GS_S2_FAULTS_AT_BARRIER = 30;
-export const GS_WORDS = 32;
+/** vCPU operations (workload.opAccesses accesses each) completed, and their summed latency (ns). */
+export const GS_OPS = 31;
+export const GS_OP_NS = 32;
+/** kswapd's MMU-lock wait in write acquisitions on this VM (the seed profile's `_raw_write_lock` share). */
+export const GS_KSWAPD_WRITE_WAIT_NS = 33;
+/** Virtual time kswapd spent busy (aging + eviction steps), charged to the VM whose pages it worked on. */
+export const GS_KSWAPD_NS = 34;
+/** VM-wide TLB flushes (kvm_flush_remote_tlbs after clear_flush_young found a young page). */
+export const GS_TLB_FLUSH_VM = 35;
+/** Folios reclaim considered (folio_referenced calls through the mmu notifier). */
+export const GS_FOLIOS_CONSIDERED = 36;
+export const GS_WORDS = 48;
 
-// Virtual hold intervals [start, end) in ns (vlock.ts). R_START/R_END and RA_START/RA_END must stay adjacent.
-export const VL_W_START = 0; //          last writer hold
-export const VL_W_END = 1;
-export const VL_W_AGING = 2; //          1 if that writer was aging/harvest
-export const VL_R_START = 3; //          union of the latest overlapping reader holds (faults)
-export const VL_R_END = 4;
-export const VL_RA_START = 5; //         same for aging readers (locked-read harvest)
-export const VL_RA_END = 6;
-export const VL_WORDS = 8;
+// Virtual MMU-lock holds (vlock.ts): two rings, the last VL_RING write holds and the last VL_RING read
+// holds, each entry [arrival, start, end, kind] in ns (kind: bit 0 write, bit 1 aging/harvest); per ring
+// its next slot and the latest end recorded in it.
+export const VL_W_NEXT = 0;
+export const VL_W_MAX_END = 1;
+export const VL_R_NEXT = 2;
+export const VL_R_MAX_END = 3;
+export const VL_RING = 256;
+export const VL_W_RING = 8;
+export const VL_R_RING = VL_W_RING + VL_RING * 4;
+export const VL_WORDS = VL_R_RING + VL_RING * 4;
+
+// Lock hold/wait histograms per guest (vlock.ts): four kinds x LH_BUCKETS log2 buckets (ns).
+export const LH_READ_WAIT = 0;
+export const LH_WRITE_WAIT = 1;
+export const LH_READ_HOLD = 2;
+export const LH_WRITE_HOLD = 3;
+export const LH_BUCKETS = 48;
+export const LH_WORDS = 4 * LH_BUCKETS;
+
+// Operation latency histogram per guest (opHist.ts): log-linear buckets.
+export const OH_SUB = 64; //             linear sub-buckets per power of two
+export const OH_EXP = 40; //             powers of two covered (up to ~1100 s)
+export const OH_WORDS = OH_SUB * OH_EXP;
 
 // ---- page flags -------------------------------------------------------------------------
 export const PG_RESIDENT = 1; //  mapped in stage-2, holding a host frame
@@ -125,21 +150,14 @@ export const LIST_HEADS = 8;
 export const POLICY_WORDS = 16;
 
 export interface GuestRegions {
+  /** Byte offset of the flags (one byte per page). */
   flags: number;
-  prev: number;
-  next: number;
-  tag: number;
-  pol: number;
+  /** Int32 words of the region. */
   words: number;
 }
 
 export function guestRegions(pages: number): GuestRegions {
-  const flags = 0;
-  const prev = pages;
-  const next = prev + pages + LIST_HEADS;
-  const tag = next + pages + LIST_HEADS;
-  const pol = tag + pages;
-  return { flags, prev, next, tag, pol, words: pol + POLICY_WORDS };
+  return { flags: 0, words: Math.ceil(pages / 4) + POLICY_WORDS };
 }
 
 /** Every shared buffer of one run, as posted to each worker. */
@@ -153,6 +171,10 @@ export interface SimBuffers {
   pagesF64: SharedArrayBuffer[];
   /** Eviction-precision buckets (see the layout above). */
   evictBuckets: SharedArrayBuffer;
+  /** Lock hold/wait histograms, guests * LH_WORDS Float64 (vlock.ts). */
+  lockHist: SharedArrayBuffer;
+  /** Operation latency histograms, guests * OH_WORDS Float64 (opHist.ts). */
+  opHist: SharedArrayBuffer;
   /** Trace page ids per guest (null when the guest's workload is not a trace). */
   traces: (SharedArrayBuffer | null)[];
 }
@@ -163,8 +185,13 @@ export interface SimViews {
   stats: Float64Array;
   vlocks: Float64Array;
   pagesI32: Int32Array[];
-  pagesF64: Float64Array[];
+  /** Per guest: page flags, one byte per page (over pagesI32's buffer). */
+  pageFlags: Uint8Array[];
+  /** Per guest: virtual time of each page's last eviction. */
+  pagesF64: Float32Array[];
   evictBuckets: Float64Array;
+  lockHist: Float64Array;
+  opHist: Float64Array;
   /** Buckets per guest in evictBuckets. */
   buckets: number;
   traces: (Uint32Array | null)[];
@@ -184,8 +211,10 @@ export function createSimBuffers(
     stats: new SharedArrayBuffer(n * GS_WORDS * 8),
     vlocks: new SharedArrayBuffer(n * VL_WORDS * 8),
     pagesI32: guestPages.map((p) => new SharedArrayBuffer(guestRegions(p).words * 4)),
-    pagesF64: guestPages.map((p) => new SharedArrayBuffer(p * 8)),
+    pagesF64: guestPages.map((p) => new SharedArrayBuffer(Math.max(1, p) * 4)),
     evictBuckets: new SharedArrayBuffer(Math.max(1, n * 2 * buckets) * 8),
+    lockHist: new SharedArrayBuffer(Math.max(1, n * LH_WORDS) * 8),
+    opHist: new SharedArrayBuffer(Math.max(1, n * OH_WORDS) * 8),
     traces: traces.map((t) => {
       if (!t) return null;
       const sab = new SharedArrayBuffer(t.length * 4);
@@ -208,8 +237,11 @@ export function attachSimViews(b: SimBuffers): SimViews {
     stats: new Float64Array(b.stats),
     vlocks: new Float64Array(b.vlocks),
     pagesI32: b.pagesI32.map((s) => new Int32Array(s)),
-    pagesF64: b.pagesF64.map((s) => new Float64Array(s)),
+    pageFlags: b.pagesI32.map((s) => new Uint8Array(s)),
+    pagesF64: b.pagesF64.map((s) => new Float32Array(s)),
     evictBuckets: new Float64Array(b.evictBuckets),
+    lockHist: new Float64Array(b.lockHist),
+    opHist: new Float64Array(b.opHist),
     buckets: b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
     traces: b.traces.map((s) => (s ? new Uint32Array(s) : null)),
   };

@@ -13,19 +13,22 @@ import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../pgtable.ts';
 import type { Actor } from './actor.ts';
 import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
 import type { Guest } from './guest.ts';
+import { opBucket } from './opHist.ts';
 import {
   GS_ACCESSES,
   GS_CLOCK_MAX,
   GS_CMPXCHG_FAIL,
   GS_HITS,
   GS_HW_AF_UPDATES,
+  GS_OPS,
+  GS_OP_NS,
   GS_PRESSURE_NS,
   GS_STALL_NS,
   GS_TLB_HITS,
   GS_VCPU_NS,
   GS_VCPUS_DONE,
 } from './simLayout.ts';
-import type { WorkloadGen } from './workload.ts';
+import { WL_WAIT, type WorkloadGen } from './workload.ts';
 
 /** Bits of translate()'s result. 0: a valid leaf with AF set and the access allowed. */
 export const TX_MISS = 1; //     no valid leaf: a stage-2 fault
@@ -77,6 +80,12 @@ export class VCpu implements Actor {
   protected readonly walkNs: number;
   protected readonly memNs: number;
   protected readonly hwAfNs: number;
+  /** Accesses per operation (workload.opAccesses; 0 = no operations), and the one in progress. */
+  private readonly opAccesses: number;
+  private opDone = 0;
+  private opStart = 0;
+  private ops = 0;
+  private opNs = 0;
 
   constructor(
     readonly g: Guest,
@@ -91,6 +100,8 @@ export class VCpu implements Actor {
     this.walkNs = (4 - g.pgt.startLevel) * g.costs[C_WALK_LEVEL];
     this.memNs = g.costs[C_MEM_ACCESS];
     this.hwAfNs = g.costs[C_HW_AF_UPDATE];
+    this.opAccesses = wl.opAccesses;
+    this.opStart = startNs;
   }
 
   run(limit: number): void {
@@ -109,6 +120,10 @@ export class VCpu implements Actor {
       if (gfn < 0) {
         gfn = wl.next(t);
         if (gfn < 0) {
+          if (gfn === WL_WAIT) {
+            t += FRAME_RETRY_NS; // at the workload's rendezvous: idle until the other vCPUs arrive
+            continue;
+          }
           this.finish(t);
           return;
         }
@@ -155,9 +170,20 @@ export class VCpu implements Actor {
         }
       }
       this.accesses++;
+      if (this.opAccesses > 0 && ++this.opDone === this.opAccesses) this.endOp(t);
       t += think;
     } while (t < limit);
     this.clock = t;
+  }
+
+  /** An operation completed at t: its latency (from its first access's start) into the histogram. */
+  private endOp(t: number): void {
+    const ns = t - this.opStart;
+    this.g.opHist[this.g.opHistBase + opBucket(ns)]++;
+    this.ops++;
+    this.opNs += ns;
+    this.opDone = 0;
+    this.opStart = t + this.wl.thinkNs;
   }
 
   protected finish(t: number): void {
@@ -177,6 +203,10 @@ export class VCpu implements Actor {
     s[sb + GS_TLB_HITS] += this.tlbHits;
     s[sb + GS_HW_AF_UPDATES] += this.hwAf;
     s[sb + GS_CMPXCHG_FAIL] += this.casFail;
+    s[sb + GS_OPS] += this.ops;
+    s[sb + GS_OP_NS] += this.opNs;
+    this.ops = 0;
+    this.opNs = 0;
     s[sb + GS_STALL_NS] += this.retryStall;
     // Pressure (metrics.ts "slowdown"): waiting for a frame, the walk repeated after it, and hardware AF
     // updates (with mapYoung only aging clears AF; unconstrained there is no aging).

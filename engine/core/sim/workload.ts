@@ -19,6 +19,19 @@ const K_SCAN = 2;
 const K_HOTSET = 3;
 const K_TRACE = 4;
 
+/** next(): the vCPU waits at the pass barrier (scan with slices): try again a little later. */
+export const WL_WAIT = -2;
+
+/**
+ * max_guest_memory_test's rendezvous: the main thread waits for every vCPU to finish a pass over its
+ * slice before the next pass starts. Shared by the vCPUs of one guest (all on its owner worker).
+ */
+export class PassBarrier {
+  pass = 0;
+  arrived = 0;
+  constructor(readonly vcpus: number) {}
+}
+
 export class WorkloadGen {
   private readonly kind: number;
   private readonly pages: number;
@@ -27,11 +40,20 @@ export class WorkloadGen {
   readonly trace: Uint32Array | null = null;
   cursor = 0;
   readonly stride: number = 1;
+  /** Scan: the range this vCPU sweeps (the whole guest, or its slice). */
+  private sliceStart = 0;
+  private sliceEnd = 0;
+  /** Scan with slices: the guest's pass barrier, and the pass this vCPU is in. */
+  private barrier: PassBarrier | null = null;
+  private myPass = 0;
+  private waiting = false;
   private readonly hotPages: number = 0;
   private readonly hotProbability: number = 0;
   private readonly shiftNs: number = 0;
   readonly writeFraction: number;
   readonly thinkNs: number;
+  /** Accesses per vCPU operation (spec.opAccesses), 0 = the workload defines no operations. */
+  readonly opAccesses: number;
 
   constructor(
     spec: WorkloadSpec,
@@ -40,9 +62,11 @@ export class WorkloadGen {
     index: number,
     count: number,
     trace: Uint32Array | undefined,
+    barrier?: PassBarrier,
   ) {
     this.writeFraction = spec.writeFraction;
     this.thinkNs = spec.thinkNs;
+    this.opAccesses = spec.opAccesses ?? 0;
     switch (spec.kind) {
       case 'zipf':
         this.kind = K_ZIPF;
@@ -57,6 +81,12 @@ export class WorkloadGen {
         this.kind = K_SCAN;
         this.pages = Math.min(spec.pages, guestPages);
         this.cursor = Math.floor((index * this.pages) / count);
+        if (spec.slices === true) {
+          // max_guest_memory_test: each vCPU sweeps only its own slice.
+          this.sliceStart = this.cursor;
+          this.sliceEnd = Math.max(this.cursor + 1, Math.floor(((index + 1) * this.pages) / count));
+          this.barrier = barrier ?? null;
+        } else this.sliceEnd = this.pages;
         break;
       case 'hotset':
         this.kind = K_HOTSET;
@@ -86,8 +116,24 @@ export class WorkloadGen {
       case K_UNIFORM:
         return this.prng.nextBelow(this.pages);
       case K_SCAN: {
+        const b = this.barrier;
+        if (b !== null && this.waiting) {
+          if (b.pass === this.myPass) return WL_WAIT;
+          this.waiting = false;
+          this.myPass = b.pass;
+        }
         const g = this.cursor;
-        this.cursor = g + 1 === this.pages ? 0 : g + 1;
+        if (g + 1 === this.sliceEnd) {
+          this.cursor = this.sliceStart;
+          if (b !== null) {
+            // The last page of the pass: arrive at the rendezvous (the last arriver releases everyone).
+            this.waiting = true;
+            if (++b.arrived === b.vcpus) {
+              b.arrived = 0;
+              b.pass++;
+            }
+          }
+        } else this.cursor = g + 1;
         return g;
       }
       case K_HOTSET: {

@@ -46,14 +46,23 @@ export function configLine(c: ScenarioConfig): string {
   ].join('; ');
 }
 
-export function screenCsv(runs: readonly CsvRun[], meta: { app: string; exportedAt: string }): string {
-  const lines: string[] = [`# ${meta.app} export, ${meta.exportedAt}; ${runs.length} run(s); empty cell = no value`];
+/**
+ * The screen CSV as chunks of at most about `chunkChars` characters, in order. A long run's CSV can be
+ * longer than the longest string a JS engine makes ("Invalid string length"), so exports never join it
+ * into one string: they encode chunk by chunk (screenCsvBytes).
+ */
+export function* screenCsvChunks(
+  runs: readonly CsvRun[],
+  meta: { app: string; exportedAt: string },
+  chunkChars = 1 << 20,
+): Generator<string> {
+  let buf = `# ${meta.app} export, ${meta.exportedAt}; ${runs.length} run(s); empty cell = no value\n`;
   for (const r of runs) {
-    lines.push(`# run ${r.number}: ${r.label}${r.run.stopped ? ' (stopped)' : ''}`);
-    lines.push(`#   ${configLine(r.run.config)}`);
+    buf += `# run ${r.number}: ${r.label}${r.run.stopped ? ' (stopped)' : ''}\n`;
+    buf += `#   ${configLine(r.run.config)}\n`;
   }
   const cols: readonly SampleColumn[] = SAMPLE_COLUMNS;
-  lines.push(['run', 'label', ...cols].join(','));
+  buf += ['run', 'label', ...cols].join(',') + '\n';
   for (const r of runs) {
     const label = csvField(r.label);
     const s = r.run.samples;
@@ -61,8 +70,36 @@ export function screenCsv(runs: readonly CsvRun[], meta: { app: string; exported
     for (let i = 0; i < rows; i++) {
       let line = `${r.number},${label}`;
       for (const c of cols) line += ',' + csvNumber(s[c][i]);
-      lines.push(line);
+      buf += line + '\n';
+      if (buf.length >= chunkChars) {
+        yield buf;
+        buf = '';
+      }
     }
   }
-  return lines.join('\n') + '\n';
+  if (buf.length > 0) yield buf;
+}
+
+/** The screen CSV as one string (small exports and tests). */
+export function screenCsv(runs: readonly CsvRun[], meta: { app: string; exportedAt: string }): string {
+  return [...screenCsvChunks(runs, meta)].join('');
+}
+
+/** The screen CSV as UTF-8 bytes, encoded chunk by chunk (never one giant string). */
+export function screenCsvBytes(runs: readonly CsvRun[], meta: { app: string; exportedAt: string }): Uint8Array {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (const chunk of screenCsvChunks(runs, meta)) {
+    const b = enc.encode(chunk);
+    parts.push(b);
+    total += b.byteLength;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const b of parts) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
+  return out;
 }

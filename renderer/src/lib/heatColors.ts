@@ -111,3 +111,32 @@ export function columnX(tMs: number, spanMs: number, width: number): number {
   if (!(spanMs > 0)) return 0;
   return Math.max(0, Math.min(width, Math.round((tMs / spanMs) * width)));
 }
+
+/**
+ * What one heat-map cell holds, in words with units (the hover readout): the bin's gfn range, the column's
+ * virtual time, and each channel as a share of the bin's pages (age in generations).
+ */
+export function cellReadout(
+  g: { name: string; pages: number; pagesPerBin: number; tMs: Float64Array; cells: Uint8Array },
+  bins: number,
+  ageKind: 'generations' | 'inactive' | 'none',
+  column: number,
+  bin: number,
+): string {
+  const c = Math.max(0, Math.min(g.tMs.length - 1, column));
+  const lo = bin * g.pagesPerBin;
+  const hi = Math.min(g.pages, lo + g.pagesPerBin) - 1;
+  const at = c * HEAT_CHANNELS.length * bins;
+  const v = (k: number) => g.cells[at + k * bins + bin];
+  const pct = (k: number) => `${Math.round((v(k) / 255) * 100)} %`;
+  const age =
+    ageKind === 'generations'
+      ? `; mean age ${((v(2) / 255) * 3).toFixed(1)} generations`
+      : ageKind === 'inactive'
+        ? `; ${pct(2)} of the resident pages inactive`
+        : '';
+  return (
+    `${g.name} · ${(g.tMs[c] / 1000).toFixed(3)} virtual s · gfn ${lo}–${hi}: ` +
+    `resident ${pct(0)}, young ${pct(1)}, evicted ${pct(3)}, refaulted ${pct(4)} of the bin’s pages${v(0) > 0 ? age : ''}`
+  );
+}

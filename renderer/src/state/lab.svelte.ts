@@ -16,6 +16,8 @@ import type {
   RunResult,
   SampleColumn,
   ScenarioConfig,
+  SessionData,
+  SweepRecord,
   UiState,
 } from '../../../engine/protocol.ts';
 import { DEFAULT_CHART_COLUMNS } from '../lib/metrics.ts';
@@ -54,6 +56,8 @@ export class LabState {
   draft = $state<ScenarioConfig | null>(null);
 
   runs = $state.raw<RunResult[]>([]);
+  /** Sweeps of the opened session (v2), kept so that saving it again loses nothing; their points index `runs`. */
+  sweeps = $state.raw<SweepRecord[] | undefined>(undefined);
   live = $state.raw<LiveRun | null>(null);
   /** True while "run all profiles" is stepping through its runs. */
   batch = $state(false);
@@ -335,6 +339,14 @@ export class LabState {
     this.screen.baseline = b === index ? -1 : b > index ? b - 1 : b;
     this.runs = this.runs.filter((_, i) => i !== index);
     this.compareRuns = this.compareRuns.filter((i) => i !== index).map((i) => (i > index ? i - 1 : i));
+    // Sweeps of an opened session name runs by index: the removed run is no longer there, later ones move.
+    this.sweeps = this.sweeps?.map((sw) => ({
+      ...sw,
+      points: sw.points.map((p) => ({
+        ...p,
+        runs: p.runs.map((i) => (i === index ? -1 : i > index ? i - 1 : i)),
+      })),
+    }));
     if (this.selectedRun >= this.runs.length || this.selectedRun === index) this.selectedRun = this.runs.length - 1;
     if (this.live && !this.live.active) this.live = null;
   }
@@ -343,6 +355,11 @@ export class LabState {
     this.chartColumns = this.chartColumns.includes(column)
       ? this.chartColumns.filter((c) => c !== column)
       : DEFAULT_CHART_COLUMNS.filter((c) => c === column || this.chartColumns.includes(c));
+  }
+
+  /** The session as SessionData (sessions.svelte.ts); kept here for callers that compose LabState (the sweep view). */
+  session(): SessionData | null {
+    return this.sessions.session();
   }
 
   // ------------------------------------------------------------ undo / redo of setup edits

@@ -5,7 +5,7 @@
  * is composed into; talks to LabApi only through it.
  */
 import type { ExportKind, HardwareProfile, ScenarioConfig, SessionData } from '../../../engine/protocol.ts';
-import { screenCsv } from '../lib/csv.ts';
+import { screenCsvBytes } from '../lib/csv.ts';
 import { hardwarePresetText } from '../lib/hardware.ts';
 import { DEFAULT_CHART_COLUMNS, chartByColumn } from '../lib/metrics.ts';
 import { runTitle } from '../lib/summary.ts';
@@ -42,6 +42,8 @@ export class SessionActions {
         compareRuns: [...this.lab.compareRuns],
         chartMetric: [...this.lab.chartColumns],
       },
+      // Sweeps of an opened session (e.g. from `lab sweep --out`) are kept, not dropped on save.
+      ...(this.lab.sweeps ? { sweeps: this.lab.sweeps } : {}),
     };
   }
 
@@ -80,7 +82,7 @@ export class SessionActions {
   async exportCsv(): Promise<void> {
     const shown = this.shownRuns;
     if (shown.length === 0) return this.lab.showError('Nothing to export', 'Select a run, or tick runs in Compare.');
-    const csv = screenCsv(
+    const csv = screenCsvBytes(
       shown.map((i) => ({
         number: i + 1,
         label: runTitle(this.lab.runs[i], i, this.lab.catalog),
@@ -90,7 +92,7 @@ export class SessionActions {
       { app: `Overcommit Lab ${APP_VERSION}`, exportedAt: new Date().toISOString() },
     );
     const suffix = this.lab.view === 'compare' ? `compare-${shown.map((i) => i + 1).join('-')}` : `run${shown[0] + 1}`;
-    await this.exportFile(new TextEncoder().encode(csv), `${this.#exportBase()}-${suffix}.csv`, 'csv');
+    await this.exportFile(csv, `${this.#exportBase()}-${suffix}.csv`, 'csv');
   }
 
   /** Saves exported bytes (dialog + atomic write in Electron, a download in the browser). */
@@ -162,6 +164,7 @@ export class SessionActions {
     if (this.refuseWhileRunning()) return;
     if (!(await this.confirmDiscard('Start a new session'))) return;
     this.lab.runs = [];
+    this.lab.sweeps = undefined;
     this.lab.live = null;
     this.lab.selectedRun = -1;
     this.lab.compareRuns = [];
@@ -196,6 +199,7 @@ export class SessionActions {
     ];
     this.lab.live = null;
     this.lab.runs = runs;
+    this.lab.sweeps = session.sweeps;
     this.lab.draft = clone(session.draft);
     // The scenario the draft came from: same name (a per-profile variant counts as its scenario), else same description.
     const all = this.lab.catalog?.scenarios ?? [];

@@ -184,6 +184,30 @@ export class SweepState {
     this.running = true;
   }
 
+  /**
+   * Shows a sweep of the opened session (LabState.sweeps, e.g. from `lab sweep --out`): its record, its
+   * runs from the session, and each point's statistics computed by the host (LabApi.sweepStats).
+   */
+  async showSaved(index = 0): Promise<void> {
+    const record = this.lab.sweeps?.[index];
+    if (!record || this.running) return;
+    const runs = this.lab.runs;
+    const seeds = record.seeds.length;
+    this.#reset(record, null);
+    const results = [...this.results];
+    record.points.forEach((p, i) => p.runs.forEach((r, s) => (results[i * seeds + s] = r >= 0 ? runs[r] : undefined)));
+    this.results = results;
+    this.done = results.filter(Boolean).length;
+    const stats = await this.lab.api.sweepStats(
+      record.points.map((p) => p.runs.filter((r) => r >= 0 && runs[r]).map((r) => runs[r].summary)),
+    );
+    if (!stats.ok) {
+      this.error = stats.error.message;
+      return;
+    }
+    this.stats = stats.value;
+  }
+
   async stop(): Promise<void> {
     if (this.sweepId && this.running) await this.lab.api.stopSweep(this.sweepId);
   }

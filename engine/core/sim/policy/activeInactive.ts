@@ -1,6 +1,8 @@
 /**
- * Classic two-list LRU (Linux before MGLRU): new pages join the inactive list; reclaim scans the
- * inactive tail (shrink_inactive_list): young → activate, old → evict.
+ * Classic two-list LRU (Linux before MGLRU) over one lruvec (host-wide ids, mm/pgdat.ts): new pages
+ * join the inactive list; reclaim scans the inactive tail (shrink_inactive_list -> shrink_folio_list ->
+ * folio_check_references -> folio_referenced, through each VM's mmu notifier): young → activate,
+ * old → evict. The seed series never changed this path: clear_flush_young keeps its write lock.
  *
  * Aging is reclaim-driven (agingGate.ts): when reclaim runs and the inactive list is short
  * (inactive_is_low: inactive * inactive_ratio < active, inactive_ratio = int_sqrt(10 * GiB of the
@@ -12,10 +14,9 @@
  * closed, this guest's eviction stalls (pickVictim returns -1).
  */
 import type { DList } from '../dlist.ts';
-import type { Harvester } from '../harvest.ts';
 import { GS_AGING_PASSES } from '../simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
-import type { Policy } from './policy.ts';
+import { SCAN_AGAIN, type Policy, type Reclaimer } from './policy.ts';
 
 const TAG_ACTIVE = 1;
 const TAG_INACTIVE = 2;
@@ -32,26 +33,29 @@ export class ActiveInactive implements Policy {
 
   constructor(
     private readonly list: DList,
-    private readonly tag: Int32Array,
-    private readonly tagBase: number,
-    pages: number,
+    private readonly tag: Int16Array,
+    headBase: number,
     private readonly stats: Float64Array,
     private readonly sb: number,
     private readonly gate: AgingGate,
   ) {
-    this.active = pages;
-    this.inactive = pages + 1;
+    this.active = headBase;
+    this.inactive = headBase + 1;
     list.init(this.active);
     list.init(this.inactive);
   }
 
   onMap(gfn: number): void {
     this.list.insertHead(this.inactive, gfn);
-    this.tag[this.tagBase + gfn] = TAG_INACTIVE;
+    this.tag[gfn] = TAG_INACTIVE;
     this.nInactive++;
   }
 
   onAccess(): void {}
+
+  size(): number {
+    return this.nActive + this.nInactive;
+  }
 
   /** inactive_is_low (mm/vmscan.c) for the anon lists. */
   private inactiveIsLow(): boolean {
@@ -70,40 +74,44 @@ export class ActiveInactive implements Policy {
   }
 
   /** Deactivate up to STEP_PAGES pages; false when the inactive list is no longer short (pass complete). */
-  ageStep(h: Harvester): boolean {
-    for (let k = 0; k < STEP_PAGES && this.inactiveIsLow(); k++) this.deactivateTail(h);
+  ageStep(r: Reclaimer): boolean {
+    for (let k = 0; k < STEP_PAGES && this.inactiveIsLow(); k++) {
+      this.deactivateTail(r);
+      if (r.spent()) break;
+    }
     if (this.inactiveIsLow()) return true;
     this.gate.end();
     return false;
   }
 
   /** shrink_active_list for one anonymous page: AF tested and cleared, to the inactive head. */
-  private deactivateTail(h: Harvester): void {
+  private deactivateTail(r: Reclaimer): void {
     const a = this.list.tail(this.active);
-    h.testClearYoungOne(a);
+    r.referenced(a, null);
     this.list.moveToHead(this.inactive, a);
-    this.tag[this.tagBase + a] = TAG_INACTIVE;
+    this.tag[a] = TAG_INACTIVE;
     this.nActive--;
     this.nInactive++;
   }
 
-  pickVictim(h: Harvester, inlineAging: boolean): number {
+  pickVictim(r: Reclaimer, inlineAging: boolean): number {
     const list = this.list;
     // Bounded: each page is activated at most once per call before it is seen old.
     for (let budget = 2 * (this.nActive + this.nInactive) + 2; budget > 0; budget--) {
-      if (inlineAging && this.wantsAging(h.t)) {
-        this.beginAging(h.t);
-        while (this.ageStep(h)) {
+      if (inlineAging && this.wantsAging(r.t)) {
+        this.beginAging(r.t);
+        while (this.ageStep(r)) {
           /* next batch */
         }
       }
       const v = list.tail(this.inactive);
       if (v < 0) return -1; // inactive list empty: kswapd deactivates in steps, or the gate is closed
-      if (h.testClearYoungOne(v)) {
+      if (r.referenced(v, null)) {
         list.moveToHead(this.active, v);
-        this.tag[this.tagBase + v] = TAG_ACTIVE;
+        this.tag[v] = TAG_ACTIVE;
         this.nInactive--;
         this.nActive++;
+        if (r.spent()) return SCAN_AGAIN;
         continue;
       }
       list.remove(v);

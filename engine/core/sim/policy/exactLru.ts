@@ -8,13 +8,16 @@ import { OneListPolicy } from './oneList.ts';
 export class ExactLru extends OneListPolicy {
   readonly seesEveryAccess = true;
 
-  onAccess(gfn: number): void {
-    this.list.moveToHead(this.head, gfn);
+  onAccess(id: number): void {
+    this.list.moveToHead(this.head, id);
   }
 
   pickVictim(): number {
     const v = this.list.tail(this.head);
-    if (v >= 0) this.list.remove(v);
+    if (v >= 0) {
+      this.list.remove(v);
+      this.n--;
+    }
     return v;
   }
 }

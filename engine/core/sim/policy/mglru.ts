@@ -1,86 +1,95 @@
 /**
- * Multi-generation LRU for one guest (Linux mm/vmscan.c, lru_gen_*), reduced to what the
- * stage-2 question needs:
+ * Multi-generation LRU over one lruvec (Linux mm/vmscan.c, lru_gen_*): the host's one lruvec holding
+ * every guest's memory, or one guest's memcg. Pages are host-wide ids (mm/pgdat.ts).
  *
  * - Generations are sequence numbers minSeq..maxSeq (at most MAX_NR_GENS live, at least
- *   MIN_NR_GENS); each is a list (head = pages + seq % MAX_NR_GENS) with its page count
- *   (lrugen->nr_pages). tag[gfn] = the page's seq.
+ *   MIN_NR_GENS); each is a list (head = headBase + seq % MAX_NR_GENS) with its page count
+ *   (lrugen->nr_pages). tag[id] = the page's seq.
  * - New pages join generation maxSeq - 1 (lru_gen_add_folio for anon pages not in swap cache).
- * - Aging is reclaim-driven (agingGate.ts), never on a timer: should_run_aging decides. It must
- *   run when only MIN_NR_GENS generations are left (the oldest was exhausted: eviction cannot take
- *   from the two youngest, scan_folios), and kswapd also runs it at MIN_NR_GENS + 1 when the
- *   youngest generation holds more than 1/MIN_NR_GENS of the pages or the oldest less than
- *   1/(MIN_NR_GENS + 2) (the kernel's ideal spread). kswapd (lru_gen_age_node) runs a pass in
- *   steps; direct reclaim (try_to_inc_max_seq from get_nr_to_scan) runs it inline, only when it
- *   must. Passes (walks) start at least reclaim.agingIntervalMs apart. If eviction must have a
- *   new generation while the gate is closed, it gets one without a walk (the kernel's nowalk
- *   path of try_to_inc_max_seq): free, lock-free, and not an aging pass; eviction's own AF test
- *   and lookaround then sort the pages, so reclaim never stalls on the rate limit.
- * - A pass: maxSeq++, then walk the guest's stage-2 in windows of 64 gfns with testClearYoung
- *   (through the harvest mode, one hold per 512 gfns = one leaf table); young pages move to the
- *   new youngest generation. At MAX_NR_GENS the oldest is folded into the next.
- * - Eviction from the oldest generation's tail: the victim's AF is tested (the rmap walk);
- *   young → promoted to maxSeq, and with lookaround the 64-gfn window around it is
- *   test-cleared through the bitmap and its young pages promoted too (lru_gen_look_around);
- *   old → evicted. An empty oldest generation is retired (minSeq++).
+ * - Aging is reclaim-driven, never on a timer: should_run_aging decides. It must run when only
+ *   MIN_NR_GENS generations are left (eviction cannot take from the two youngest, scan_folios), and
+ *   kswapd also runs it at MIN_NR_GENS + 1 when the youngest generation holds more than 1/MIN_NR_GENS
+ *   of the pages or the oldest less than 1/(MIN_NR_GENS + 2). kswapd (lru_gen_age_node) runs a pass in
+ *   steps; direct reclaim (try_to_inc_max_seq from get_nr_to_scan) runs it inline, only when it must.
+ * - A pass (try_to_inc_max_seq): maxSeq++, then, only where should_walk_mmu() (arch_has_hw_pte_young:
+ *   hardware AF), walk_mm over every mm of the lruvec in steps of MAX_LRU_BATCH ids; the walk reaches
+ *   the stage-2 only through the seed's kvm_arch_test_clear_young batches (Reclaimer.walk; without the
+ *   fast path it reads only host PTEs, which guest accesses never make young). Young pages move to
+ *   the new youngest generation. Without hardware AF the pass is iterate_mm_list_nowalk: a new
+ *   generation, no walk. At MAX_NR_GENS the oldest is folded into the next.
+ * - Eviction from the oldest generation's tail: folio_referenced (Reclaimer.referenced; with the
+ *   fast path this is lru_gen_look_around, 64 pages clipped to the PMD, in one lockless batch) →
+ *   young: promoted to maxSeq (with its young neighbours); old: evicted. An empty oldest generation
+ *   is retired (minSeq++).
+ * - reclaim.agingIntervalMs (a what-if, 0 = off): passes start at least that far apart; eviction that
+ *   needs a generation meanwhile gets one without a walk.
  */
 import type { DList } from '../dlist.ts';
-import type { Harvester } from '../harvest.ts';
 import { GS_AGING_PASSES } from '../simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
-import type { Policy } from './policy.ts';
+import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from './policy.ts';
 
 export const MIN_NR_GENS = 2;
 export const MAX_NR_GENS = 4;
-const WINDOW = 64;
-const HOLD_GFNS = 512;
+/** MAX_LRU_BATCH (include/linux/mmzone.h): ids walked per kswapd aging step. */
+export const MAX_LRU_BATCH = 4096;
 
 /** should_run_aging's answers. */
 const AGING_NO = 0;
 const AGING_SHOULD = 1;
 const AGING_MUST = 2;
 
-export class Mglru implements Policy {
+export class Mglru implements Policy, Promoter {
   readonly seesEveryAccess = false;
   private minSeq = 0;
   private maxSeq = MIN_NR_GENS - 1;
   private agingCursor = 0;
+  private total = 0;
   /** Pages per generation, index seq % MAX_NR_GENS. */
   private readonly nrPages = new Int32Array(MAX_NR_GENS);
 
   constructor(
     private readonly list: DList,
-    private readonly tag: Int32Array,
-    private readonly tagBase: number,
-    private readonly flags: Int32Array,
-    private readonly pages: number,
-    private readonly lookaround: boolean,
+    /** seq & 0xffff (16 bits: live generations span at most a few sequence numbers). */
+    private readonly tag: Int16Array,
+    /** Ids [first, end) belong to this lruvec. */
+    private readonly first: number,
+    private readonly end: number,
+    private readonly headBase: number,
     private readonly stats: Float64Array,
     private readonly sb: number,
     private readonly gate: AgingGate,
   ) {
-    for (let i = 0; i < MAX_NR_GENS; i++) list.init(pages + i);
+    for (let i = 0; i < MAX_NR_GENS; i++) list.init(headBase + i);
   }
 
   private head(seq: number): number {
-    return this.pages + (seq % MAX_NR_GENS);
+    return this.headBase + (seq % MAX_NR_GENS);
   }
 
-  onMap(gfn: number): void {
+  onMap(id: number): void {
     const seq = this.maxSeq - 1;
-    this.list.insertHead(this.head(seq), gfn);
-    this.tag[this.tagBase + gfn] = seq;
+    this.list.insertHead(this.head(seq), id);
+    this.tag[id] = seq;
     this.nrPages[seq % MAX_NR_GENS]++;
+    this.total++;
   }
 
   onAccess(): void {}
 
-  /** Move a resident page to the youngest generation (it was found young). */
-  private promote(gfn: number): void {
-    const seq = this.tag[this.tagBase + gfn];
+  size(): number {
+    return this.total;
+  }
+
+  /** Move a resident page to the youngest generation (it was found young): folio_inc_gen / sort_folio. */
+  promote(id: number): void {
+    // Pages of a folded generation keep their old tag: they sit in minSeq now. The tag holds the low
+    // 16 bits of the seq; the seq is the one at most 0xffff below maxSeq.
+    const tagged = this.maxSeq - ((this.maxSeq - this.tag[id]) & 0xffff);
+    const seq = tagged < this.minSeq ? this.minSeq : tagged;
     if (seq === this.maxSeq) return;
-    this.list.moveToHead(this.head(this.maxSeq), gfn);
-    this.tag[this.tagBase + gfn] = this.maxSeq;
+    this.list.moveToHead(this.head(this.maxSeq), id);
+    this.tag[id] = this.maxSeq;
     this.nrPages[seq % MAX_NR_GENS]--;
     this.nrPages[this.maxSeq % MAX_NR_GENS]++;
   }
@@ -133,60 +142,37 @@ export class Mglru implements Policy {
   }
 
   /**
-   * Harvest the next chunk of HOLD_GFNS gfns that has resident pages, in one hold (one lock
-   * acquisition in the locked modes). Returns false when the pass is complete.
+   * walk_mm for the next MAX_LRU_BATCH ids of the lruvec (no walk at all without hardware AF:
+   * should_walk_mmu). Returns false when the pass is complete.
    */
-  ageStep(h: Harvester): boolean {
-    if (!h.informative) this.agingCursor = this.pages;
-    const flags = this.flags;
-    while (this.agingCursor < this.pages) {
-      const base = this.agingCursor;
-      const end = Math.min(base + HOLD_GFNS, this.pages);
-      this.agingCursor = end;
-      let any = false;
-      for (let i = base; i < end; i++) {
-        if ((flags[i] & 1) !== 0) {
-          any = true;
-          break;
-        }
-      }
-      if (!any) continue;
-      h.lockBegin();
-      for (let w = base; w < end; w += WINDOW) this.harvestWindow(h, w, Math.min(WINDOW, end - w));
-      h.lockEnd();
-      if (this.agingCursor < this.pages) return true;
+  ageStep(r: Reclaimer): boolean {
+    if (this.agingCursor === 0 && !r.canWalk(this.first, this.end)) this.agingCursor = this.end - this.first;
+    const n = this.end - this.first;
+    if (this.agingCursor < n) {
+      const start = this.first + this.agingCursor;
+      const stop = Math.min(start + MAX_LRU_BATCH, this.end);
+      this.agingCursor = stop - this.first;
+      r.walk(start, stop, this);
+      if (this.agingCursor < n) return true;
     }
     this.gate.end();
     return false;
   }
 
-  private harvestWindow(h: Harvester, start: number, count: number): void {
-    h.testClearYoungWindow(start, count);
-    const y = h.young;
-    for (let k = 0; k < 2; k++) {
-      let bits = y[k];
-      while (bits !== 0) {
-        const b = 31 - Math.clz32(bits);
-        bits &= ~(1 << b);
-        this.promote(start + k * 32 + b);
-      }
-    }
-  }
-
-  pickVictim(h: Harvester, inlineAging: boolean): number {
+  pickVictim(r: Reclaimer, inlineAging: boolean): number {
     const list = this.list;
     if (this.isEmpty()) return -1;
-    for (let budget = 4 * this.pages + 16; budget > 0; budget--) {
+    for (let budget = 4 * this.total + 16; budget > 0; budget--) {
       if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) {
         // Eviction cannot take from the two youngest generations: a new one is needed now. With
         // the gate open, direct reclaim runs the walk here and kswapd returns to run it in steps;
         // with the gate closed (a walk in progress, or the last one started less than
         // agingIntervalMs ago) the generation is added without a walk.
-        if (this.gate.open(h.t)) {
+        if (this.gate.open(r.t)) {
           if (!inlineAging) return -1;
-          this.beginAging(h.t);
-          while (this.ageStep(h)) {
-            /* next 512-gfn chunk */
+          this.beginAging(r.t);
+          while (this.ageStep(r)) {
+            /* next MAX_LRU_BATCH ids */
           }
         } else this.incMaxSeqNoWalk();
       }
@@ -195,18 +181,14 @@ export class Mglru implements Policy {
         this.minSeq++; // retire the empty oldest generation (the check above keeps > MIN_NR_GENS)
         continue;
       }
-      if (h.testClearYoungOne(v)) {
+      if (r.referenced(v, this)) {
         this.promote(v);
-        if (this.lookaround) {
-          const start = Math.max(0, Math.min(v - WINDOW / 2, this.pages - WINDOW));
-          h.lockBegin();
-          this.harvestWindow(h, start, Math.min(WINDOW, this.pages - start));
-          h.lockEnd();
-        }
+        if (r.spent()) return SCAN_AGAIN;
         continue;
       }
       list.remove(v);
       this.nrPages[this.minSeq % MAX_NR_GENS]--;
+      this.total--;
       return v;
     }
     return -1;

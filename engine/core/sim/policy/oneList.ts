@@ -1,32 +1,37 @@
 /**
- * What CLOCK and exact LRU share: the resident pages on one list (its head node is the slot after
- * the guest's pages), new pages joining at the head in fault order, and no aging passes (CLOCK's
- * hand moves inside pickVictim, only when reclaim needs a victim). Each subclass says how an access
- * or an eviction moves pages.
+ * What CLOCK and exact LRU share: the resident pages on one list (its head node is `headBase`),
+ * new pages joining at the head in fault order, and no aging passes (CLOCK's hand moves inside
+ * pickVictim, only when reclaim needs a victim). Each subclass says how an access or an eviction
+ * moves pages.
  */
 import type { DList } from '../dlist.ts';
-import type { Harvester } from '../harvest.ts';
-import type { Policy } from './policy.ts';
+import type { Policy, Reclaimer } from './policy.ts';
 
 export abstract class OneListPolicy implements Policy {
   abstract readonly seesEveryAccess: boolean;
   protected readonly head: number;
+  protected n = 0;
 
   constructor(
     protected readonly list: DList,
-    pages: number,
+    headBase: number,
   ) {
-    this.head = pages;
+    this.head = headBase;
     list.init(this.head);
   }
 
-  onMap(gfn: number): void {
-    this.list.insertHead(this.head, gfn);
+  onMap(id: number): void {
+    this.list.insertHead(this.head, id);
+    this.n++;
   }
 
-  abstract onAccess(gfn: number): void;
+  abstract onAccess(id: number): void;
 
-  abstract pickVictim(h: Harvester, inlineAging: boolean): number;
+  abstract pickVictim(r: Reclaimer, inlineAging: boolean): number;
+
+  size(): number {
+    return this.n;
+  }
 
   wantsAging(): boolean {
     return false;

@@ -1,31 +1,61 @@
 /**
- * A reclaim policy over one guest's resident pages (DESIGN.md "Reclaim").
+ * A reclaim policy over one lruvec (DESIGN.md "Reclaim"): the pages of the host's one lruvec (every
+ * guest's memory) or of one memcg (one guest). Pages are named by host-wide page ids
+ * (engine/core/mm/pgdat.ts: guest base + gfn); the policy never sees guests or harvest modes.
  *
  * Contract:
- * - onMap(gfn): the page just became resident (after a stage-2 fault); it joins the structures.
- * - onAccess(gfn): called on EVERY access to a resident page, but only when `seesEveryAccess`
+ * - onMap(id): the page just became resident (after a stage-2 fault); it joins the structures.
+ * - onAccess(id): called on EVERY access to a resident page, but only when `seesEveryAccess`
  *   (exact LRU, the upper bound that cheats); AF-based policies learn about accesses only via AF.
- * - pickVictim(h, inlineAging): choose a page to evict, remove it from the structures and return it,
- *   or -1 if nothing is evictable now. Reading AF goes through the Harvester `h`, which advances `h.t`
- *   (the reclaimer's clock) by what the reads cost in the harvest mode. The caller unmaps and swaps
- *   out the victim. With `inlineAging` (direct reclaim on a vCPU) a policy that cannot evict without
- *   an aging pass runs a whole pass here if its AgingGate is open; without it (kswapd) it returns -1
- *   and kswapd runs the pass in steps (wantsAging/beginAging/ageStep).
- * - Aging is reclaim-driven (agingGate.ts): wantsAging(t) is true when reclaim needs a pass now (the
- *   policy's own trigger) and the gate is open; beginAging(t) starts it (counted in GS_AGING_PASSES);
- *   ageStep(h) does one lock hold's worth of it and returns false when the pass is complete.
- *   MGLRU and active/inactive age; CLOCK and exact LRU never do (CLOCK's hand moves only inside
- *   pickVictim, when reclaim needs a victim).
- * Policies are single-writer: only the guest's owner worker calls them.
+ * - pickVictim(r, inlineAging): choose a page to evict, remove it from the structures and return its
+ *   id, or -1 if nothing is evictable now. Accessed information comes only from the Reclaimer `r`
+ *   (folio_referenced through the owning VM's mmu notifier, look-around, the page-table walk), which
+ *   advances `r.t` (the reclaimer's clock) by what it costs. The caller unmaps and swaps out the victim.
+ *   With `inlineAging` (direct reclaim) a policy that cannot evict without an aging pass runs it here;
+ *   without it (kswapd) it returns -1 and kswapd runs the pass in steps (wantsAging/beginAging/ageStep).
+ * - Aging is reclaim-driven (agingGate.ts): wantsAging(t) is true when reclaim needs a pass now;
+ *   beginAging(t) starts it; ageStep(r) does one step of it and returns false when it is complete.
+ * Policies are single-writer: only the worker that owns the lruvec calls them.
  */
-import type { Harvester } from '../harvest.ts';
+
+/** pickVictim's answer when the reclaimer's scan budget ran out before a victim was found: call again. */
+export const SCAN_AGAIN = -2;
+
+/** What a policy may do with a page found young by look-around or the walk. */
+export interface Promoter {
+  promote(id: number): void;
+}
+
+/** The host's reclaimer as a policy sees it (engine/core/mm/pgdat.ts). */
+export interface Reclaimer {
+  /** The reclaimer's virtual clock (ns). */
+  t: number;
+  /**
+   * folio_referenced(id): whether the page was accessed since the last check (clears AF). MGLRU
+   * passes itself as `promoter`: with the seed's fast path, look-around (lru_gen_look_around) then
+   * test-clears the neighbours in the same batch and promotes the young ones.
+   */
+  referenced(id: number, promoter: Promoter | null): boolean;
+  /** MGLRU's page-table walk over ids [start, end) (walk_mm): young pages are promoted. */
+  walk(start: number, end: number, promoter: Promoter): void;
+  /** should_walk_mmu() for every VM of this lruvec: false = aging takes the no-walk path. */
+  canWalk(start: number, end: number): boolean;
+  /**
+   * Whether this call's scan budget is used up (kswapd considers one folio per scheduler step, so its
+   * MMU-lock requests interleave with the vCPUs' in virtual time; direct reclaim has no budget).
+   * Policies check it after each folio found young and return SCAN_AGAIN.
+   */
+  spent(): boolean;
+}
 
 export interface Policy {
   readonly seesEveryAccess: boolean;
-  onMap(gfn: number): void;
-  onAccess(gfn: number): void;
-  pickVictim(h: Harvester, inlineAging: boolean): number;
+  onMap(id: number): void;
+  onAccess(id: number): void;
+  pickVictim(r: Reclaimer, inlineAging: boolean): number;
   wantsAging(t: number): boolean;
   beginAging(t: number): void;
-  ageStep(h: Harvester): boolean;
+  ageStep(r: Reclaimer): boolean;
+  /** Pages on this lruvec now (lruvec_lru_size), for proportional scanning between memcgs. */
+  size(): number;
 }

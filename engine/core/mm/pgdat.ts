@@ -1,0 +1,345 @@
+/**
+ * The host's memory node as reclaim sees it (struct pglist_data, mm/vmscan.c): the guests whose
+ * anonymous memory it holds (each guest = one VMM process, its memory on the host LRU), their
+ * lruvec(s), and the reclaim entry points:
+ *
+ * - shrinkNode(t, nr, byVcpu): shrink_node -> shrink_node_memcgs -> shrink_lruvec / lru_gen_shrink_node,
+ *   evicting up to nr pages: from the one host lruvec (reclaim.lruvec 'host', default: victims chosen
+ *   across guests by one LRU), or from the per-guest memcgs in proportion to their sizes
+ *   (get_scan_count's proportional scan, 'memcg'). kswapd (mm/kswapd.ts) and direct reclaim in the
+ *   faulting vCPU's context (Guest.fault, __alloc_pages_direct_reclaim) both come here.
+ * - referenced(id): folio_referenced -> rmap walk to the one VMA mapping the page -> the owning VM's
+ *   mmu notifier (sim/harvest.ts). With MGLRU and the seed's fast path this is lru_gen_look_around:
+ *   up to MIN_LRU_BATCH (64) pages around the folio, clipped to its PMD (512 pages), in one lockless
+ *   kvm_arch_test_clear_young batch; young neighbours are promoted too.
+ * - walk(start, end): MGLRU's walk_mm over each VM's range (walk_pte_range in 64-page windows).
+ *
+ * Page ids: guest g's page gfn is id base[g] + gfn, over the guests this worker owns. The lists live
+ * in worker-local memory (only this worker's reclaim touches them). With the host lruvec every guest
+ * must be on one worker (plan.ts puts them there).
+ */
+import type { ScenarioConfig } from '../../protocol.ts';
+import { DList } from '../sim/dlist.ts';
+import type { Guest } from '../sim/guest.ts';
+import { ActiveInactive } from '../sim/policy/activeInactive.ts';
+import { AgingGate } from '../sim/policy/agingGate.ts';
+import { Clock } from '../sim/policy/clock.ts';
+import { ExactLru } from '../sim/policy/exactLru.ts';
+import { Mglru } from '../sim/policy/mglru.ts';
+import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from '../sim/policy/policy.ts';
+import { GS_EVICTIONS, GS_KSWAPD_NS, GS_RESIDENT, GS_WORDS, PG_RESIDENT } from '../sim/simLayout.ts';
+
+/** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
+export const MIN_LRU_BATCH = 64;
+/** PTRS_PER_PTE: look-around is clipped to the folio's PMD (one leaf table). */
+const PMD_PAGES = 512;
+/**
+ * Folios kswapd considers per scheduler step. The kernel's kswapd checks folios one after another,
+ * each taking and releasing the VM's MMU lock, while vCPUs run; one per step keeps its lock requests
+ * in virtual-time order with theirs (a scheduling granularity, not a kernel constant).
+ */
+const KSWAPD_SCAN_PER_STEP = 1;
+/** List heads per lruvec (MGLRU uses MAX_NR_GENS of them). */
+const HEADS = 8;
+
+interface Lruvec {
+  policy: Policy;
+  first: number;
+  end: number;
+  /** The guest (config index) of a memcg lruvec. */
+  guest: number;
+  /** Nothing evictable there in this shrinkNode call. */
+  skip: boolean;
+}
+
+export class Pgdat implements Reclaimer {
+  /** The reclaimer's clock during a reclaim call (ns). */
+  t = 0;
+  /** Pages evicted by the last shrinkNode call. */
+  lastEvicted = 0;
+  /** The last shrinkNode call stopped because its scan budget ran out (kswapd: call again at once). */
+  scanAgain = false;
+  /** Folio checks left in this call (kswapd: KSWAPD_SCAN_PER_STEP; direct reclaim: unbounded). */
+  private budget = Infinity;
+  readonly guests: Guest[] = [];
+  /** base[k]: first id of this worker's k-th guest. */
+  private readonly base: number[] = [];
+  readonly total: number;
+  /** The policies' per-page tags (MGLRU seq & 0xffff, active/inactive list), by host-wide id (heat map). */
+  readonly tag: Int16Array;
+  private readonly lruvecs: Lruvec[] = [];
+  /** The lruvec of each local guest. */
+  private readonly lruvecOf: Lruvec[] = [];
+  private readonly lookaround: boolean;
+  private kswapd = false;
+  /** Every guest's counters (all workers'), for proportional scanning between memcgs. */
+  private readonly allStats: Float64Array;
+  private readonly unpinned: number[];
+  /** Other workers hold memcgs too (parallel runs): kswapd leaves a memcg that is ahead of its share. */
+  private readonly sharedNode: boolean;
+
+  constructor(config: ScenarioConfig, guestPages: number[], guestIndices: number[], stats: Float64Array, workers = 1) {
+    this.allStats = stats;
+    this.unpinned = config.guests.flatMap((g, i) => (g.protected ? [] : [i]));
+    this.sharedNode = workers > 1;
+    let total = 0;
+    for (const g of guestIndices) {
+      this.base.push(total);
+      total += guestPages[g];
+    }
+    this.total = total;
+    const perGuest = (config.reclaim.lruvec ?? 'host') === 'memcg';
+    const nLruvecs = perGuest ? guestIndices.length : 1;
+    // prev/next links (pages, then HEADS sentinels per lruvec) and a 16-bit tag per page: 10 bytes a page.
+    const heads = HEADS * Math.max(1, nLruvecs);
+    const list = new DList(new Int32Array(2 * (total + heads)), 0, total + heads);
+    const tag = new Int16Array(Math.max(1, total));
+    this.tag = tag;
+    for (let k = 0; k < nLruvecs; k++) {
+      const first = perGuest ? this.base[k] : 0;
+      const end = perGuest ? this.base[k] + guestPages[guestIndices[k]] : total;
+      // Aging passes are counted on the lruvec's first guest.
+      const sb = guestIndices[k] * GS_WORDS;
+      const policy = makePolicy(config, list, tag, first, end, total + k * HEADS, stats, sb);
+      this.lruvecs.push({ policy, first, end, guest: guestIndices[k] ?? 0, skip: false });
+      this.lruvecPolicies.push(policy);
+    }
+    for (let k = 0; k < guestIndices.length; k++) this.lruvecOf.push(this.lruvecs[perGuest ? k : 0]);
+    this.lookaround = config.reclaim.lookaround;
+  }
+
+  /** Register the k-th local guest (after its Guest object exists). */
+  attach(k: number, g: Guest): void {
+    this.guests[k] = g;
+  }
+
+  idOf(k: number, gfn: number): number {
+    return this.base[k] + gfn;
+  }
+
+  policyOf(k: number): Policy {
+    return this.lruvecOf[k].policy;
+  }
+
+  /** Local guest index of id (few guests: a linear scan from the end). */
+  private guestOf(id: number): number {
+    let k = this.base.length - 1;
+    while (this.base[k] > id) k--;
+    return k;
+  }
+
+  /** The lruvecs, for kswapd's aging decisions. */
+  readonly lruvecPolicies: Policy[] = [];
+
+  spent(): boolean {
+    return this.budget <= 0;
+  }
+
+  referenced(id: number, promoter: Promoter | null): boolean {
+    this.budget--;
+    const k = this.guestOf(id);
+    const g = this.guests[k];
+    const gfn = id - this.base[k];
+    const h = g.harvester;
+    h.t = this.t;
+    h.kswapd = this.kswapd;
+    let young: boolean;
+    if (promoter !== null && h.fastPath && this.lookaround) {
+      // lru_gen_look_around: MIN_LRU_BATCH pages around the folio, clipped to its PMD and the VMA.
+      const pmd = gfn - (gfn % PMD_PAGES);
+      const pmdEnd = Math.min(pmd + PMD_PAGES, g.pages);
+      let start = Math.max(pmd, gfn - MIN_LRU_BATCH / 2);
+      const end = Math.min(pmdEnd, start + MIN_LRU_BATCH);
+      start = Math.max(pmd, end - MIN_LRU_BATCH);
+      h.lookAroundBatch(start, end - start);
+      young = this.promoteYoung(h.young, start, end - start, this.base[k], gfn, promoter);
+    } else {
+      young = h.folioReferenced(gfn);
+    }
+    this.t = h.t;
+    return young;
+  }
+
+  /** Promote the young pages of a batch except `skip`; returns whether `skip` itself was young. */
+  private promoteYoung(y: Uint32Array, start: number, count: number, base: number, skip: number, p: Promoter): boolean {
+    let skipYoung = false;
+    for (let w = 0; w < 2; w++) {
+      let bits = y[w];
+      while (bits !== 0) {
+        const b = 31 - Math.clz32(bits);
+        bits &= ~(1 << b);
+        const gfn = start + w * 32 + b;
+        if (gfn === skip) skipYoung = true;
+        else if (gfn < start + count) p.promote(base + gfn);
+      }
+    }
+    return skipYoung;
+  }
+
+  canWalk(start: number, end: number): boolean {
+    // should_walk_mmu(): arch_has_hw_pte_young() is a property of the host CPU, the same for every VM.
+    for (let k = this.guestOf(start); k < this.guests.length && this.base[k] < end; k++)
+      if (this.guests[k].harvester.walkMmu) return true;
+    return false;
+  }
+
+  walk(start: number, end: number, promoter: Promoter): void {
+    for (let k = this.guestOf(start); k < this.guests.length && this.base[k] < end; k++) {
+      const g = this.guests[k];
+      const h = g.harvester;
+      if (!h.walkMmu || g.pinned) continue;
+      const b = this.base[k];
+      const lo = Math.max(start, b) - b;
+      const hi = Math.min(end, b + g.pages) - b;
+      h.t = this.t;
+      h.kswapd = this.kswapd;
+      for (let w = lo; w < hi; w += MIN_LRU_BATCH) {
+        const n = Math.min(MIN_LRU_BATCH, hi - w);
+        if (!anyResident(g.flags, w, n)) continue; // walk_pte_range skips empty PMDs/PTEs cheaply
+        h.walkBatch(w, n);
+        this.promoteYoung(h.young, w, n, b, -1, promoter);
+      }
+      this.t = h.t;
+    }
+  }
+
+  /**
+   * Evict up to nr pages at virtual time t (shrink_node); sets lastEvicted, returns the finish time.
+   * byVcpu: direct reclaim on a vCPU's fault path; otherwise kswapd.
+   */
+  shrinkNode(t: number, nr: number, byVcpu: boolean, own?: Policy): number {
+    this.t = t;
+    this.kswapd = !byVcpu;
+    this.budget = byVcpu ? Infinity : KSWAPD_SCAN_PER_STEP;
+    this.scanAgain = false;
+    let count = 0;
+    // memcg mode, direct reclaim: the faulting VM's own memcg first (a deviation, see guestShrink).
+    const first = own !== undefined && this.lruvecs.length > 1 ? this.lruvecs.find((l) => l.policy === own) : undefined;
+    while (count < nr) {
+      const lv = first !== undefined && !first.skip ? first : this.pickLruvec();
+      if (lv === null) break;
+      const id = lv.policy.pickVictim(this, byVcpu);
+      if (id === SCAN_AGAIN) {
+        this.scanAgain = true;
+        break;
+      }
+      if (id < 0) {
+        if (this.lruvecs.length === 1) break;
+        lv.skip = true; // nothing evictable there now: the others
+        continue;
+      }
+      const k = this.guestOf(id);
+      const g = this.guests[k];
+      this.t = g.evictOne(id - this.base[k], this.t, byVcpu);
+      count++;
+    }
+    // kswapd's busy time (folio_referenced, unmap, swap-out) goes to the first VM of the node: only
+    // the node's sum is reported (kswapdWriteWaitShare), as the seed's kswapd profile is per node.
+    if (!byVcpu && this.guests.length > 0) this.guests[0].stats[this.guests[0].sb + GS_KSWAPD_NS] += this.t - t;
+    for (const l of this.lruvecs) l.skip = false;
+    this.lastEvicted = count;
+    return this.t;
+  }
+
+  /**
+   * Direct reclaim by a vCPU of the local guest whose lruvec is `own`. With the host lruvec this is
+   * shrinkNode. With memcgs, the kernel's direct reclaim on a node shortage scans every memcg in
+   * proportion; here the faulting VM's memcg goes first (as under a memcg limit) and the others only
+   * when it has nothing to evict, because in a parallel run the other workers' memcgs are out of reach
+   * and one-worker runs must agree with parallel ones (a stated deviation).
+   */
+  directReclaim(t: number, nr: number, own: Policy): number {
+    return this.shrinkNode(t, nr, true, own);
+  }
+
+  /** kswapd's aging step on a lruvec (lru_gen_age_node / shrink_active_list) from time t; reads back `t`. */
+  kswapdAgeStep(policy: Policy, t: number): boolean {
+    this.t = t;
+    this.kswapd = true;
+    this.budget = KSWAPD_SCAN_PER_STEP;
+    const more = policy.ageStep(this);
+    if (this.guests.length > 0) this.guests[0].stats[this.guests[0].sb + GS_KSWAPD_NS] += this.t - t;
+    return more;
+  }
+
+  /**
+   * The lruvec to take the next page from: the only one, or (memcg) the one furthest behind its
+   * proportional share: get_scan_count scans each memcg's lruvec in proportion to its size, so over
+   * time each memcg's share of evictions follows its share of resident pages (shares over every guest
+   * of the host: all workers' counters).
+   */
+  private pickLruvec(): Lruvec | null {
+    const ls = this.lruvecs;
+    if (ls.length === 1) return ls[0].skip ? null : ls[0];
+    const st = this.allStats;
+    let resident = 0;
+    let evicted = 0;
+    for (const g of this.unpinned) {
+      resident += st[g * GS_WORDS + GS_RESIDENT];
+      evicted += st[g * GS_WORDS + GS_EVICTIONS];
+    }
+    let best: Lruvec | null = null;
+    let bestDeficit = -Infinity;
+    for (const l of ls) {
+      if (l.skip || l.policy.size() === 0) continue;
+      const b = l.guest * GS_WORDS;
+      const share = resident > 0 ? st[b + GS_RESIDENT] / resident : 0;
+      const done = evicted > 0 ? st[b + GS_EVICTIONS] / evicted : 0;
+      const deficit = share - done;
+      if (deficit > bestDeficit) {
+        bestDeficit = deficit;
+        best = l;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The share of the node's one kswapd this worker's reclaim stands for: its guests' share of the
+   * node's evictable (resident, unpinned) pages. 1 with one worker. In a parallel run each worker runs
+   * a kswapd over its own memcgs; stretching its busy time by 1/share makes the workers' kswapds
+   * together work at the rate of one (one kswapd per node, time-shared across memcgs).
+   */
+  kswapdShare(): number {
+    if (!this.sharedNode) return 1;
+    const st = this.allStats;
+    let all = 0;
+    let mine = 0;
+    for (const g of this.unpinned) all += st[g * GS_WORDS + GS_RESIDENT];
+    for (const l of this.lruvecs) if (this.unpinned.includes(l.guest)) mine += st[l.guest * GS_WORDS + GS_RESIDENT];
+    return all > 0 && mine > 0 ? mine / all : 1;
+  }
+}
+
+function anyResident(flags: Uint8Array, start: number, n: number): boolean {
+  for (let i = start; i < start + n; i++) if ((flags[i] & PG_RESIDENT) !== 0) return true;
+  return false;
+}
+
+function makePolicy(
+  config: ScenarioConfig,
+  list: DList,
+  tag: Int16Array,
+  first: number,
+  end: number,
+  headBase: number,
+  stats: Float64Array,
+  sb: number,
+): Policy {
+  const policy = config.reclaim.policy;
+  const gate = new AgingGate(config.reclaim.agingIntervalMs * 1e6);
+  switch (policy) {
+    case 'exact-lru':
+      return new ExactLru(list, headBase);
+    case 'clock':
+      return new Clock(list, headBase);
+    case 'active-inactive':
+      return new ActiveInactive(list, tag, headBase, stats, sb, gate);
+    case 'mglru':
+      return new Mglru(list, tag, first, end, headBase, stats, sb, gate);
+    default: {
+      const never: never = policy;
+      throw new Error(`unexpected reclaim policy ${String(never)}`);
+    }
+  }
+}

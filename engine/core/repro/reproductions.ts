@@ -1,0 +1,166 @@
+/**
+ * The published results of the seed series (../../../shared/research/seed-numbers.md) as reproductions:
+ * each names its scenario preset (presets/scenarios/repro-*.json, whose description states the figure,
+ * its source and the setup), the variants it runs (only what the published comparison changes: the
+ * harvest mode = the patch applied or not, the reclaim policy = MGLRU on or off), how the lab figure
+ * is computed from the runs' summaries, and the band it must land in (from the issue: direction and
+ * magnitude). Nothing here sets a cost or a knob: the preset holds the published setup, the hardware
+ * profile holds the costs.
+ *
+ * Pure data + arithmetic (engine core): the CLI (`lab reproduce`) and the bench run the variants.
+ */
+import type { RunSummary } from '../../protocol.ts';
+
+/** One run a reproduction needs: its preset with these overrides. */
+export interface Variant {
+  key: string;
+  scenario: string;
+  harvest: 'lockless' | 'locked-write';
+  policy?: 'mglru' | 'active-inactive';
+}
+
+/** One checked figure: the published value, the band, and how the lab value is computed. */
+export interface Figure {
+  id: string;
+  /** What is compared, in words. */
+  label: string;
+  published: number;
+  /** Inclusive bounds; null = unbounded on that side. */
+  band: [number | null, number | null];
+  lab(runs: Record<string, RunSummary>): number;
+}
+
+export interface Reproduction {
+  id: string;
+  /** The scenario preset that holds the published setup. */
+  scenario: string;
+  title: string;
+  source: string;
+  variants: Variant[];
+  figures: Figure[];
+}
+
+/** Virtual-time rate of the work the published benchmark times (ops/s, or accesses/s for a fixed job). */
+const opsPerSec = (s: RunSummary): number => s.opsPerSec ?? 0;
+const rate = (s: RunSummary): number => s.throughput;
+const p99 = (s: RunSummary): number => s.opLatencyP99Ns ?? Number.NaN;
+const kswapdWait = (s: RunSummary): number => s.kswapdWriteWaitShare ?? 0;
+
+const v = (key: string, scenario: string, harvest: Variant['harvest'], policy?: Variant['policy']): Variant => ({
+  key,
+  scenario,
+  harvest,
+  ...(policy ? { policy } : {}),
+});
+
+export const REPRODUCTIONS: readonly Reproduction[] = [
+  {
+    id: 'repro-memcached-arm64',
+    scenario: 'repro-memcached-arm64',
+    title: 'arm64 memcached (memtier), 64-vCPU guest, MGLRU: lockless vs locked accessed-bit harvest',
+    source: 'lore.kernel.org/r/CAOUHufaWbWZ-q-PUJnjXD_jDk1s34mcg4vHU8CtAtmeAT-deRA@mail.gmail.com',
+    variants: [v('before', 'repro-memcached-arm64', 'locked-write'), v('after', 'repro-memcached-arm64', 'lockless')],
+    figures: [
+      {
+        id: 'ops-ratio',
+        label: 'ops/s lockless / locked-write (639,511 -> 974,184)',
+        published: 974_184 / 639_511,
+        band: [1.3, 1.8],
+        lab: (r) => opsPerSec(r.after) / opsPerSec(r.before),
+      },
+      {
+        id: 'p99-change',
+        label: 'op latency p99 change, lockless vs locked (0.271 -> 0.159 ms)',
+        published: 0.159 / 0.271 - 1,
+        band: [null, -0.25],
+        lab: (r) => p99(r.after) / p99(r.before) - 1,
+      },
+    ],
+  },
+  {
+    id: 'repro-v1-mglru',
+    scenario: 'repro-max-guest-memory',
+    title: 'v1: max_guest_memory_test -c 64, MGLRU, rmap clear_flush_young: run time before / after',
+    source: 'lore.kernel.org/r/20230217041230.2417228-1-yuzhao@google.com',
+    variants: [
+      v('before', 'repro-max-guest-memory', 'locked-write', 'mglru'),
+      v('after', 'repro-max-guest-memory', 'lockless', 'mglru'),
+    ],
+    figures: [
+      {
+        id: 'time-ratio',
+        label: 'run time locked / lockless (~600 s -> ~50 s)',
+        published: 600 / 50,
+        band: [5, null],
+        lab: (r) => rate(r.after) / rate(r.before),
+      },
+      {
+        id: 'kswapd-write-wait-before',
+        label: 'kswapd time in MMU write-lock wait, before (_raw_write_lock 19.34 %)',
+        published: 0.1934,
+        band: [0.1, null],
+        lab: (r) => kswapdWait(r.before),
+      },
+      {
+        id: 'kswapd-write-wait-after',
+        label: 'kswapd time in MMU write-lock wait, after (test_clear_young 1.53 %)',
+        published: 0.0153,
+        band: [null, 0.03],
+        lab: (r) => kswapdWait(r.after),
+      },
+    ],
+  },
+  {
+    id: 'repro-v1-active-inactive',
+    scenario: 'repro-max-guest-memory',
+    title: 'v1: the same test with MGLRU off (active/inactive): run time between MGLRU before and after',
+    source: 'lore.kernel.org/r/20230217041230.2417228-1-yuzhao@google.com',
+    variants: [
+      v('mglru-before', 'repro-max-guest-memory', 'locked-write', 'mglru'),
+      v('mglru-after', 'repro-max-guest-memory', 'lockless', 'mglru'),
+      // The seed never changed the classic LRU's rmap path: the patch makes no difference there.
+      v('off', 'repro-max-guest-memory', 'lockless', 'active-inactive'),
+    ],
+    figures: [
+      {
+        id: 'time-position',
+        label: 'run time (off - after) / (before - after): 0 = MGLRU after, 1 = MGLRU before (~250 s of 50..600 s)',
+        published: (250 - 50) / (600 - 50),
+        band: [0, 1],
+        lab: (r) => {
+          const t = (s: RunSummary): number => 1 / rate(s);
+          return (t(r.off) - t(r['mglru-after'])) / (t(r['mglru-before']) - t(r['mglru-after']));
+        },
+      },
+    ],
+  },
+  {
+    id: 'repro-v2-baseline',
+    scenario: 'repro-max-guest-memory-v2',
+    title: 'v2: the same test on a baseline whose rmap calls clear_young (no TLB flush): before / after',
+    source: 'lore.kernel.org/r/20230526234435.662652-1-yuzhao@google.com',
+    variants: [
+      v('before', 'repro-max-guest-memory-v2', 'locked-write', 'mglru'),
+      v('after', 'repro-max-guest-memory-v2', 'lockless', 'mglru'),
+    ],
+    figures: [
+      {
+        id: 'time-ratio',
+        label: 'run time locked / lockless (~64 s -> ~51 s)',
+        published: 64 / 51,
+        band: [1.1, 1.5],
+        lab: (r) => rate(r.after) / rate(r.before),
+      },
+    ],
+  },
+];
+
+export function inBand(x: number, band: Figure['band']): boolean {
+  return Number.isFinite(x) && (band[0] === null || x >= band[0]) && (band[1] === null || x <= band[1]);
+}
+
+export function bandText(band: Figure['band']): string {
+  if (band[0] !== null && band[1] !== null) return `[${band[0]}, ${band[1]}]`;
+  if (band[0] !== null) return `>= ${band[0]}`;
+  return `<= ${band[1]}`;
+}
