@@ -6,6 +6,7 @@
  *  - presets (parsePresetFile, validateScenario): never throws; same refusal rules;
  *  - traces (parseTrace, and traceParser fed random chunks): only TraceFormatError, same rules; an
  *    accepted trace is consistent (requests = ids, every id < distinct, chunked = whole);
+ *  - sweep specs (planSweep over the shipped presets): never throws; same refusal rules;
  * Cases are generated from real inputs (the shipped presets, a real session, small traces) by byte-,
  * text- and value-level mutations, plus hostile shapes (10^5-character keys and lines, 21-digit ids,
  * BOMs, control characters, deep nesting, maps with non-string keys, non-regular values).
@@ -13,13 +14,14 @@
  */
 import { Packr } from 'msgpackr';
 import type { Result } from '../../engine/protocol.ts';
-import { parsePresetFile, validateScenario } from '../../engine/core/config/index.ts';
+import { loadPresets, parsePresetFile, validateScenario, type PresetSet } from '../../engine/core/config/index.ts';
+import { planSweep } from '../../engine/core/sweep/plan.ts';
 import { parseTrace, traceParser, TraceFormatError, type TraceData } from '../../engine/core/trace/index.ts';
 import { decodeSession, encodeSession } from '../../engine/session/index.ts';
 import { rng } from '../rng.ts';
 
-export type Target = 'session' | 'preset' | 'scenario' | 'trace';
-export const TARGETS: readonly Target[] = ['session', 'preset', 'scenario', 'trace'];
+export type Target = 'session' | 'preset' | 'scenario' | 'trace' | 'sweep';
+export const TARGETS: readonly Target[] = ['session', 'preset', 'scenario', 'trace', 'sweep'];
 
 export interface Seeds {
   /** A valid encoded session. */
@@ -28,6 +30,8 @@ export interface Seeds {
   presets: Record<string, string>;
   /** A valid ScenarioConfig (plain data). */
   scenario: unknown;
+  /** A valid sweep spec (over a shipped scenario). */
+  sweep: unknown;
 }
 
 export interface Finding {
@@ -159,7 +163,11 @@ function mutateValue(r: Rand, base: unknown): unknown {
     const key = p[p.length - 1];
     switch (int(r, 5)) {
       case 0:
-        delete parent[key];
+        try {
+          delete parent[key];
+        } catch {
+          /* a typed array's elements cannot be deleted */
+        }
         break;
       case 1:
         setOwn(parent, hostileString(r), randomValue(r));
@@ -301,6 +309,17 @@ function checkTrace(t: TraceData): string | null {
   return null;
 }
 
+const sets = new WeakMap<Seeds, PresetSet>();
+/** The shipped presets as a PresetSet (sweeps are planned against it). */
+function presetSet(seeds: Seeds): PresetSet {
+  let set = sets.get(seeds);
+  if (!set) {
+    set = loadPresets(seeds.presets).set;
+    sets.set(seeds, set);
+  }
+  return set;
+}
+
 /** Runs one case; returns a problem (a crash or a broken invariant) or null, and whether it was accepted. */
 export function runCase(
   target: Target,
@@ -399,6 +418,18 @@ export function runCase(
         };
       }
     }
+    case 'sweep': {
+      const spec = int(r, 4) ? mutateValue(r, seeds.sweep) : randomValue(r);
+      let res: Result<unknown>;
+      try {
+        res = planSweep(spec, { set: presetSet(seeds), yes: int(r, 2) === 0 });
+      } catch (e) {
+        return { problem: `planSweep threw: ${String(e).slice(0, 200)}`, accepted: false };
+      }
+      return res.ok
+        ? { problem: null, accepted: true }
+        : { problem: checkMessage(res.error.message), accepted: false, message: res.error.message };
+    }
     default: {
       const never: never = target;
       throw new Error(`unknown target ${String(never)}`);
@@ -410,6 +441,8 @@ export function runCase(
 export function runFuzz(seeds: Seeds, seed: number, cases: number, onCase?: (i: number) => void): FuzzStats {
   const base = decodeSession(seeds.session);
   if (!base.ok) throw new Error(`seed session invalid: ${base.error.message}`);
+  const sweep = planSweep(seeds.sweep, { set: presetSet(seeds) });
+  if (!sweep.ok) throw new Error(`seed sweep invalid: ${sweep.error.message}`);
   const stats: FuzzStats = {
     cases: 0,
     byTarget: Object.fromEntries(

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { validateScenario, parsePresetFile } from '../../engine/core/config/index.ts';
 import { parseTrace, traceParser, TraceFormatError } from '../../engine/core/trace/index.ts';
 import { DenseIds } from '../../engine/core/trace/denseIds.ts';
+import { planSweep } from '../../engine/core/sweep/plan.ts';
+import { loadPresetDir } from '../../presets/node.ts';
 import { decodeSession, encodeSession, sessionToCsv, sessionCsvChunks } from '../../engine/session/index.ts';
 import { makeConfig, makeRunResult, makeSession } from '../session/fixtures.ts';
 import { readFileSync } from 'node:fs';
@@ -209,5 +211,24 @@ describe('hostile arrays (found by the fuzzer)', () => {
     Object.defineProperty(s.runs, 'constructor', { value: 5, enumerable: true });
     expect(() => decodeSession(new Packr({ moreTypes: true, useRecords: false }).pack(s))).not.toThrow();
     expect(() => encodeSession(s as never)).not.toThrow();
+  });
+});
+
+describe('sweep specs (fuzzed after the sweep parser landed)', () => {
+  it('a BigInt value, a 100 kB key or a control character is refused in one short line, never thrown', () => {
+    const specs: unknown[] = [
+      { scenario: 'seed-debate', axes: { 'host.memoryMiB': [64] }, seeds: 10n },
+      { scenario: 'seed-debate', axes: { 'host.memoryMiB': [64] }, seeds: [1], ['k'.repeat(100_000)]: 1 },
+      { scenario: 'seed-debate', axes: { '\u001b[2J': [1] }, seeds: [1] },
+    ];
+    const set = loadPresetDir(path.join(repoRoot, 'presets')).set;
+    for (const spec of specs) {
+      const r = planSweep(spec, { set });
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error.message.length).toBeLessThan(300);
+        expect(r.error.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+      }
+    }
   });
 });

@@ -18,6 +18,7 @@ import type { PresetSet } from './presetSet.ts';
 import { resolveScenario } from './resolve.ts';
 import { validateScenario, type ValidateOptions } from './scenario.ts';
 import { suggestKey } from './suggest.ts';
+import { refusalText } from './problems.ts';
 
 /** One override: a config path and its value (JSON, or a string from the command line to coerce). */
 export interface Override {
@@ -31,7 +32,7 @@ export const HARDWARE_PATH = 'hardware';
 type Key = string | number;
 
 function fail<T>(message: string): Result<T> {
-  return { ok: false, error: { name: 'ValidationError', message } };
+  return { ok: false, error: { name: 'ValidationError', message: refusalText(message) } };
 }
 
 /** `path=value` from the command line; the value stays a string until its field's type is known. */

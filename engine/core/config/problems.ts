@@ -92,6 +92,15 @@ export function displayKey(key: string): string {
   return escapeControls(key.length > 40 ? `${key.slice(0, 32)}…(${key.length} chars)` : key);
 }
 
+/**
+ * The last guard of a one-line refusal: newlines joined, control characters escaped, at most
+ * MAX_MESSAGE characters (messages are built short; an echoed input may still be long).
+ */
+export function refusalText(message: string): string {
+  const line = escapeControls(message.replace(/:\n/g, ': ').replace(/\n\s*/g, '; '));
+  return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE - 1)}…` : line;
+}
+
 /** C0 and C1 control characters (and DEL) shown as \xNN: messages reach terminals and dialogs. */
 export function escapeControls(s: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped

@@ -8,6 +8,7 @@
  * so its result depends only on its config. Sweeps above CONFIRM_RUNS need `yes`; above
  * MAX_SWEEP_RUNS (what one session file holds) they are refused.
  */
+import { refusalText } from '../config/problems.ts';
 import type { Result, ScenarioConfig, SweepPoint, SweepRecord, SweepValue } from '../../protocol.ts';
 import { overrideLabel } from '../config/diff.ts';
 import { applyOverrides, resolvePath, type Override, type ScenarioBase } from '../config/overrides.ts';
@@ -37,7 +38,7 @@ export interface PlanOptions {
 }
 
 function fail<T>(message: string): Result<T> {
-  return { ok: false, error: { name: 'SweepSpecError', message } };
+  return { ok: false, error: { name: 'SweepSpecError', message: refusalText(message) } };
 }
 
 function flat(message: string): string {

@@ -7,6 +7,7 @@
 import type { Result, SweepAxis, SweepSpec, SweepValue } from '../../protocol.ts';
 import { SEED } from '../config/limits.ts';
 import { suggestKey } from '../config/suggest.ts';
+import { displayKey, escapeControls, refusalText } from '../config/problems.ts';
 
 export const SPEC_KEYS = ['name', 'scenario', 'axes', 'seeds', 'mode', 'set'] as const;
 /** Values one range may expand to (a sanity bound; the run-count limits are in plan.ts). */
@@ -33,15 +34,23 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function show(v: unknown): string {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v); // throws on a BigInt or a cycle (possible in a value sent over IPC)
+  } catch {
+    s = `a ${typeof v}`;
+  }
+  if (s === undefined) s = typeof v === 'symbol' || typeof v === 'function' ? `a ${typeof v}` : String(v);
+  return escapeControls(s.length > 40 ? `${s.slice(0, 37)}...` : s);
 }
 
 function strictKeys(o: Record<string, unknown>, allowed: readonly string[], where: string): void {
   for (const k of Object.keys(o)) {
     if (allowed.includes(k)) continue;
     const hint = suggestKey(k, allowed);
-    fail(`${where}unknown key '${k}'${hint ? ` (did you mean ${hint}?)` : ` (expected: ${allowed.join(', ')})`}`);
+    fail(
+      `${where}unknown key '${displayKey(k)}'${hint ? ` (did you mean ${hint}?)` : ` (expected: ${allowed.join(', ')})`}`,
+    );
   }
 }
 
@@ -61,15 +70,17 @@ function num(o: Record<string, unknown>, key: string, where: string): number {
 }
 
 export function expandAxis(path: string, spec: unknown): SweepValue[] {
-  const where = `axes.${path}`;
+  const where = `axes.${displayKey(path)}`;
   if (Array.isArray(spec)) {
     if (spec.length === 0) fail(`${where}: empty axis (give at least one value)`);
     if (spec.length > MAX_AXIS_VALUES) fail(`${where}: ${spec.length} values, at most ${MAX_AXIS_VALUES}`);
     spec.forEach((v, i) => {
       if (!isSweepValue(v)) fail(`${where}[${i}]: expected a number, string or boolean, got ${show(v)}`);
     });
-    if (new Set(spec.map((v) => JSON.stringify(v))).size !== spec.length) fail(`${where}: a value is listed twice`);
-    return spec as SweepValue[];
+    // Indexed copies, never spec.map: an array sent over IPC may carry its own `constructor` (species).
+    const values = Array.from({ length: spec.length }, (_, i) => spec[i] as SweepValue);
+    if (new Set(values.map((v) => JSON.stringify(v))).size !== values.length) fail(`${where}: a value is listed twice`);
+    return values;
   }
   if (!isObject(spec))
     fail(`${where}: expected a list of values or a range {from, to, steps} / {from, to, step}, got ${show(spec)}`);
@@ -111,7 +122,7 @@ function seedsOf(v: unknown): number[] {
   if (Array.isArray(v)) {
     if (v.length === 0) fail('seeds: empty list (give at least one seed)');
     if (v.length > MAX_SEEDS) fail(`seeds: ${v.length} seeds, at most ${MAX_SEEDS}`);
-    const seeds = v.map((s, i) => checkSeed(s, `seeds[${i}]`));
+    const seeds = Array.from({ length: v.length }, (_, i) => checkSeed(v[i], `seeds[${i}]`));
     if (new Set(seeds).size !== seeds.length) fail('seeds: a seed is listed twice');
     return seeds;
   }
@@ -148,8 +159,9 @@ export function canonicalSpec(x: unknown): Result<CanonicalSpec> {
     if (spec.set !== undefined) {
       if (!isObject(spec.set)) fail(`set: expected an object { "config.path": value }, got ${show(spec.set)}`);
       for (const [path, value] of Object.entries(spec.set)) {
-        if (!isSweepValue(value)) fail(`set.${path}: expected a number, string or boolean, got ${show(value)}`);
-        if (spec.axes[path] !== undefined) fail(`set.${path}: also an axis; keep it in one place`);
+        if (!isSweepValue(value))
+          fail(`set.${displayKey(path)}: expected a number, string or boolean, got ${show(value)}`);
+        if (spec.axes[path] !== undefined) fail(`set.${displayKey(path)}: also an axis; keep it in one place`);
         set.push({ path, value });
       }
     }
@@ -158,7 +170,8 @@ export function canonicalSpec(x: unknown): Result<CanonicalSpec> {
     const name = spec.name ?? `${spec.scenario}: ${axes.map((a) => a.path).join(' × ') || 'seeds'}`;
     return { ok: true, value: { name, scenario: spec.scenario, axes, seeds, mode, set } };
   } catch (e) {
-    if (e instanceof SpecError) return { ok: false, error: { name: 'SweepSpecError', message: e.message } };
+    if (e instanceof SpecError)
+      return { ok: false, error: { name: 'SweepSpecError', message: refusalText(e.message) } };
     throw e;
   }
 }
