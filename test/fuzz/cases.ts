@@ -178,7 +178,11 @@ function mutateValue(r: Rand, base: unknown): unknown {
         break;
       }
       default:
-        parent[key] = randomValue(r);
+        try {
+          parent[key] = randomValue(r);
+        } catch {
+          /* a typed array element takes no BigInt */
+        }
     }
   }
   return root;
