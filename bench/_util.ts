@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { leafAttrs } from '../engine/core/descriptor.ts';
 import { PAGE_SIZE } from '../engine/core/layout.ts';
 import { stage2Map, type Pgt } from '../engine/core/pgtable.ts';
+import type { HardwareProfile, ReclaimSpec, ScenarioConfig } from '../engine/protocol.ts';
 
 export const GUEST_GFNS = 2 ** 18; // 1 GiB of 4 KiB pages
 
@@ -31,4 +32,50 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One guest, one vCPU replaying `trace` on a host of exactly `capacity` pages, demand eviction (bench/replay.ts, _profileReplay.ts). */
+export function replayScenario(
+  hw: HardwareProfile,
+  capacity: number,
+  policy: ReclaimSpec['policy'],
+  trace: string,
+): ScenarioConfig {
+  return {
+    name: `replay ${policy}`,
+    description: '',
+    hardware: hw,
+    host: {
+      memoryMiB: capacity / 256,
+      watermarks: { minPct: 0, lowPct: 0, highPct: 0 },
+      swap: { device: 'zram', sizeMiB: 1024 },
+    },
+    guests: [
+      {
+        name: 'g0',
+        memoryMiB: 192,
+        vcpus: 1,
+        workload: { kind: 'trace', trace, writeFraction: 0, thinkNs: 0 },
+        protected: false,
+      },
+    ],
+    reclaim: {
+      policy,
+      harvest: 'lockless',
+      agingIntervalMs: 1000,
+      lookaround: false,
+      mapYoung: false,
+      tlb: { enabled: false, entries: 64, flushOnClear: true },
+      allowLocklessWithoutHafdbs: false,
+    },
+    run: {
+      durationMs: 3_600_000,
+      sampleIntervalMs: 1000,
+      seed: 1,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 1000,
+      demandOnly: true,
+    },
+  };
 }

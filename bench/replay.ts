@@ -20,10 +20,10 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
 import { nodeSpawner } from '../engine/host/node/spawn.ts';
-import type { ReclaimSpec, RunResult, ScenarioConfig } from '../engine/protocol.ts';
+import type { ReclaimSpec, RunResult } from '../engine/protocol.ts';
 import { parseTrace } from '../engine/core/trace/index.ts';
 import { loadPresetDir } from '../presets/node.ts';
-import { median } from './_util.ts';
+import { median, replayScenario } from './_util.ts';
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
@@ -47,46 +47,6 @@ function repeat(t: Uint32Array, n: number): Uint32Array {
 }
 const traces: Record<string, Uint32Array> = { x1: once, xN: repeat(once, COPIES) };
 
-function scenario(policy: ReclaimSpec['policy'], trace: string): ScenarioConfig {
-  return {
-    name: `replay ${policy}`,
-    description: '',
-    hardware: hw as NonNullable<typeof hw>,
-    host: {
-      memoryMiB: CAPACITY / 256,
-      watermarks: { minPct: 0, lowPct: 0, highPct: 0 },
-      swap: { device: 'zram', sizeMiB: 1024 },
-    },
-    guests: [
-      {
-        name: 'g0',
-        memoryMiB: 192,
-        vcpus: 1,
-        workload: { kind: 'trace', trace, writeFraction: 0, thinkNs: 0 },
-        protected: false,
-      },
-    ],
-    reclaim: {
-      policy,
-      harvest: 'lockless',
-      agingIntervalMs: 1000,
-      lookaround: false,
-      mapYoung: false,
-      tlb: { enabled: false, entries: 64, flushOnClear: true },
-      allowLocklessWithoutHafdbs: false,
-    },
-    run: {
-      durationMs: 3_600_000,
-      sampleIntervalMs: 1000,
-      seed: 1,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 1000,
-      demandOnly: true,
-    },
-  };
-}
-
 interface Measured {
   cpuS: number;
   wallS: number;
@@ -102,7 +62,7 @@ const cpuNow = (): number => {
 async function lab(policy: ReclaimSpec['policy'], trace: string): Promise<Measured> {
   const c0 = cpuNow();
   const w0 = performance.now();
-  const r: RunResult = await startRun(scenario(policy, trace), {
+  const r: RunResult = await startRun(replayScenario(hw as NonNullable<typeof hw>, CAPACITY, policy, trace), {
     spawnWorker: nodeSpawner(workerFile),
     traces,
     onEvent: () => {},
