@@ -2,8 +2,8 @@
 // of the dense guest until told to stop. Reports faults done in a shared counter.
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachArena, PAGE_SIZE } from '../engine/core/layout.ts';
-import { handleAccessFlagFault, mmuAttach } from '../engine/core/mmu.ts';
-import { rcuRegisterThread, rcuUnregisterThread } from '../engine/core/rcu.ts';
+import { handleAccessFlagFault, mmuAttach } from '../engine/core/kvm/mmu.ts';
+import { rcuRegisterThread, rcuUnregisterThread } from '../engine/core/sync/rcu.ts';
 
 interface Data {
   arena: SharedArrayBuffer;

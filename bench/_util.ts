@@ -1,8 +1,8 @@
 // Helpers shared by the benches (files starting with _ are not run as benches).
 import { performance } from 'node:perf_hooks';
-import { leafAttrs } from '../engine/core/descriptor.ts';
+import { leafAttrs } from '../engine/core/arch/descriptor.ts';
 import { PAGE_SIZE } from '../engine/core/layout.ts';
-import { stage2Map, type Pgt } from '../engine/core/pgtable.ts';
+import { stage2Map, type Pgt } from '../engine/core/arch/pgtable.ts';
 import type { HardwareProfile, ReclaimSpec, ScenarioConfig } from '../engine/protocol.ts';
 
 export const GUEST_GFNS = 2 ** 18; // 1 GiB of 4 KiB pages

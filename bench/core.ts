@@ -7,9 +7,9 @@
 //     testClearYoung: the direct-descent fast paths against the generic walk (setStage2FastPaths)
 import { performance } from 'node:perf_hooks';
 import { createArena, PAGE_SIZE, TABLE_PAGE_BYTES } from '../engine/core/layout.ts';
-import { arenaStats } from '../engine/core/arena.ts';
-import { leafAttrs } from '../engine/core/descriptor.ts';
-import { atomics } from '../engine/core/atomics.ts';
+import { arenaStats } from '../engine/core/arch/arena.ts';
+import { leafAttrs } from '../engine/core/arch/descriptor.ts';
+import { atomics } from '../engine/core/sync/atomics.ts';
 import {
   directMmOps,
   setStage2FastPaths,
@@ -21,8 +21,8 @@ import {
   stage2Unmap,
   type LeafOut,
   type Pgt,
-} from '../engine/core/pgtable.ts';
-import { newTestClearYoungStats, testClearYoung } from '../engine/core/testClearYoung.ts';
+} from '../engine/core/arch/pgtable.ts';
+import { newTestClearYoungStats, testClearYoung } from '../engine/core/arch/testClearYoung.ts';
 import { fmt, GUEST_GFNS, mapDenseGuest, rate } from './_util.ts';
 
 function denseGuest(): Pgt {

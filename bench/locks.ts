@@ -8,9 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { createArena } from '../engine/core/layout.ts';
-import { mmuInit, mmuTestClearYoung, type AgingLock } from '../engine/core/mmu.ts';
-import { attachMmuLock, readLock, readUnlock, writeLock, writeUnlock } from '../engine/core/mmuLock.ts';
-import { rcuReadLock, rcuReadUnlock, rcuRegisterThread } from '../engine/core/rcu.ts';
+import { mmuInit, mmuTestClearYoung, type AgingLock } from '../engine/core/kvm/mmu.ts';
+import { attachMmuLock, readLock, readUnlock, writeLock, writeUnlock } from '../engine/core/kvm/mmuLock.ts';
+import { rcuReadLock, rcuReadUnlock, rcuRegisterThread } from '../engine/core/sync/rcu.ts';
 import { fmt, GUEST_GFNS, mapDenseGuest, rate } from './_util.ts';
 
 const views = createArena({ tablePages: 1024, maxThreads: 4, maxLocks: 1 });

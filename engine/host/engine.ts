@@ -12,7 +12,7 @@
  * - This thread never blocks: pause/resume/stop only store (and notify) control words; workers wait.
  */
 import type { RunEvent, RunResult, ScenarioConfig } from '../protocol.ts';
-import { atomics } from '../core/atomics.ts';
+import { atomics } from '../core/sync/atomics.ts';
 import { NCOLS, rowsToColumns } from '../core/sim/metrics.ts';
 import { heatStoreFor } from '../core/sim/run.ts';
 import { buildResult, prepareRun, RowStore } from '../core/sim/run.ts';

@@ -5,7 +5,7 @@
  * Any exception is reported as { type: 'error' } and the run's abort flag is raised, so peers
  * waiting at the barrier exit instead of hanging.
  */
-import { atomics, plainArenaOps, setAtomicOps } from '../core/atomics.ts';
+import { atomics, plainArenaOps, setAtomicOps } from '../core/sync/atomics.ts';
 import { selectReplay } from '../core/sim/replay.ts';
 import { SimWorkerCore } from '../core/sim/simCore.ts';
 import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE, CTL_STOP } from '../core/sim/simLayout.ts';

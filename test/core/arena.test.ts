@@ -11,7 +11,7 @@ import {
   tableLive,
   tableLiveAdd,
   tableUsable,
-} from '../../engine/core/arena.ts';
+} from '../../engine/core/arch/arena.ts';
 
 describe('table-page allocator', () => {
   it('bumps, reuses freed pages LIFO, and refuses when full', () => {

@@ -31,7 +31,7 @@ import {
   pteXn,
   pteYoung,
   type Pte,
-} from '../../engine/core/descriptor.ts';
+} from '../../engine/core/arch/descriptor.ts';
 
 const bit = (n: number): bigint => 1n << BigInt(n);
 const field = (d: bigint, hi: number, lo: number): number =>

@@ -8,10 +8,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { attachArena } from '../../engine/core/layout.ts';
-import { atomics } from '../../engine/core/atomics.ts';
+import { atomics } from '../../engine/core/sync/atomics.ts';
 import { LOCK_SEQ, LOCK_STATE, LOCK_WAITERS } from '../../engine/core/layout.ts';
-import { LOCK_WRITER, attachMmuLock, readLock, readUnlock, writeLock, writeUnlock } from '../../engine/core/mmuLock.ts';
-import type { MmuLock } from '../../engine/core/mmuLock.ts';
+import {
+  LOCK_WRITER,
+  attachMmuLock,
+  readLock,
+  readUnlock,
+  writeLock,
+  writeUnlock,
+} from '../../engine/core/kvm/mmuLock.ts';
+import type { MmuLock } from '../../engine/core/kvm/mmuLock.ts';
 import { installChaos, nap, spin } from '../stress/chaos.ts';
 import { rng } from '../rng.ts';
 import { D, startBarrier, type LockWorkerData, type LockWorkerResult } from './lockShared.ts';

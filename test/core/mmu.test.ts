@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { arenaStats } from '../../engine/core/arena.ts';
-import { leafAttrs, pteWritable, pteYoung } from '../../engine/core/descriptor.ts';
+import { arenaStats } from '../../engine/core/arch/arena.ts';
+import { leafAttrs, pteWritable, pteYoung } from '../../engine/core/arch/descriptor.ts';
 import { createArena, PAGE_SIZE } from '../../engine/core/layout.ts';
 import {
   handleAccessFlagFault,
@@ -13,10 +13,10 @@ import {
   mmuTestClearYoung,
   mmuTryTestClearYoung,
   unmapRange,
-} from '../../engine/core/mmu.ts';
-import { attachMmuLock, readUnlock, tryRead, tryWrite, writeUnlock } from '../../engine/core/mmuLock.ts';
-import { EAGAIN, stage2GetLeaf } from '../../engine/core/pgtable.ts';
-import { rcuBarrier, rcuReadLock, rcuReadUnlock, rcuRegisterThread, rcuStats } from '../../engine/core/rcu.ts';
+} from '../../engine/core/kvm/mmu.ts';
+import { attachMmuLock, readUnlock, tryRead, tryWrite, writeUnlock } from '../../engine/core/kvm/mmuLock.ts';
+import { EAGAIN, stage2GetLeaf } from '../../engine/core/arch/pgtable.ts';
+import { rcuBarrier, rcuReadLock, rcuReadUnlock, rcuRegisterThread, rcuStats } from '../../engine/core/sync/rcu.ts';
 
 const setup = (options = {}) => {
   const views = createArena({ tablePages: 64, maxThreads: 4, maxLocks: 1, debugPoison: true });

@@ -10,7 +10,7 @@ import {
   tryWrite,
   writeLock,
   writeUnlock,
-} from '../../engine/core/mmuLock.ts';
+} from '../../engine/core/kvm/mmuLock.ts';
 import { runWorker } from '../stress/runWorkers.ts';
 import { D, type LockWorkerData, type LockWorkerResult } from './lockShared.ts';
 

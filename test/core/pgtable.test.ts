@@ -1,6 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { createArena, PAGE_SIZE, type ArenaViews } from '../../engine/core/layout.ts';
-import { POISON, arenaStats, allocTablePage, freeTablePage, tableLive, tableLiveAdd } from '../../engine/core/arena.ts';
+import {
+  POISON,
+  arenaStats,
+  allocTablePage,
+  freeTablePage,
+  tableLive,
+  tableLiveAdd,
+} from '../../engine/core/arch/arena.ts';
 import {
   KVM_INVALID_PTE_LOCKED,
   leafAttrs,
@@ -9,7 +16,7 @@ import {
   pteValid,
   pteWritable,
   pteYoung,
-} from '../../engine/core/descriptor.ts';
+} from '../../engine/core/arch/descriptor.ts';
 import {
   EAGAIN,
   ENOMEM,
@@ -27,10 +34,10 @@ import {
   type LeafOut,
   type MmOps,
   type Pgt,
-} from '../../engine/core/pgtable.ts';
-import { newTestClearYoungStats, testClearYoung } from '../../engine/core/testClearYoung.ts';
-import { LEAF, TABLE_POST, TABLE_PRE, walk } from '../../engine/core/walker.ts';
-import { nativeAtomicOps, setAtomicOps } from '../../engine/core/atomics.ts';
+} from '../../engine/core/arch/pgtable.ts';
+import { newTestClearYoungStats, testClearYoung } from '../../engine/core/arch/testClearYoung.ts';
+import { LEAF, TABLE_POST, TABLE_PRE, walk } from '../../engine/core/arch/walker.ts';
+import { nativeAtomicOps, setAtomicOps } from '../../engine/core/sync/atomics.ts';
 import { rng } from '../rng.ts';
 
 /** Slow reference: gfn -> the leaf (a 4K page or a 2 MiB block shared by 512 gfns) mapping it. */

@@ -14,8 +14,8 @@ import {
   rcuTryAdvance,
   rcuUnregisterThread,
   synchronizeRcu,
-} from '../../engine/core/rcu.ts';
-import type { RcuThread } from '../../engine/core/rcu.ts';
+} from '../../engine/core/sync/rcu.ts';
+import type { RcuThread } from '../../engine/core/sync/rcu.ts';
 import { rng } from '../rng.ts';
 import { runWorker } from '../stress/runWorkers.ts';
 import { OBJ_WORDS, R, dataWords, type RcuWorkerData, type RcuWorkerResult, type UpdaterMode } from './rcuShared.ts';

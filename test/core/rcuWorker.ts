@@ -6,7 +6,7 @@
  * with a pause between: a poisoned or changing object is a use-after-free, counted.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { atomics } from '../../engine/core/atomics.ts';
+import { atomics } from '../../engine/core/sync/atomics.ts';
 import { attachArena } from '../../engine/core/layout.ts';
 import {
   callRcu,
@@ -18,7 +18,7 @@ import {
   rcuRegisterThread,
   rcuUnregisterThread,
   synchronizeRcu,
-} from '../../engine/core/rcu.ts';
+} from '../../engine/core/sync/rcu.ts';
 import { installChaos, nap, spin } from '../stress/chaos.ts';
 import { rng } from '../rng.ts';
 import { startBarrier } from './lockShared.ts';

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { createArena, PAGE_SIZE } from '../../engine/core/layout.ts';
-import { KVM_INVALID_PTE_LOCKED, S2_AF, leafAttrs, pteYoung } from '../../engine/core/descriptor.ts';
-import { directMmOps, stage2GetLeaf, stage2Map, stage2PgtInit, type Pgt } from '../../engine/core/pgtable.ts';
-import { newTestClearYoungStats, testClearYoung } from '../../engine/core/testClearYoung.ts';
-import { nativeAtomicOps, setAtomicOps } from '../../engine/core/atomics.ts';
+import { KVM_INVALID_PTE_LOCKED, S2_AF, leafAttrs, pteYoung } from '../../engine/core/arch/descriptor.ts';
+import { directMmOps, stage2GetLeaf, stage2Map, stage2PgtInit, type Pgt } from '../../engine/core/arch/pgtable.ts';
+import { newTestClearYoungStats, testClearYoung } from '../../engine/core/arch/testClearYoung.ts';
+import { nativeAtomicOps, setAtomicOps } from '../../engine/core/sync/atomics.ts';
 
 type State = 'young' | 'old' | 'invalid';
 

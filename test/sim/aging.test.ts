@@ -1,11 +1,11 @@
 /**
- * Aging is reclaim-driven (engine/core/sim/policy/agingGate.ts): no aging pass while the host has free
+ * Aging is reclaim-driven (engine/core/mm/policy/agingGate.ts): no aging pass while the host has free
  * memory, in any harvest mode, so no mode pays aging cost or blocks faults before there is pressure;
  * under pressure reclaim ages, and reclaim.agingIntervalMs is the minimum interval between pass starts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HarvestMode, ReclaimPolicy, RunSummary } from '../../engine/protocol.ts';
-import { AgingGate } from '../../engine/core/sim/policy/agingGate.ts';
+import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
 import type { SummaryExtras } from '../../engine/core/sim/metrics.ts';
 import { runInProcess } from '../../engine/core/sim/run.ts';
 import { debateScenario, hardware } from './fixtures.ts';

@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HEAT_CHANNELS, type ReclaimPolicy } from '../../engine/protocol.ts';
-import { atomics } from '../../engine/core/atomics.ts';
-import { S2_AF } from '../../engine/core/descriptor.ts';
-import { stage2GetLeaf, type Pgt } from '../../engine/core/pgtable.ts';
+import { atomics } from '../../engine/core/sync/atomics.ts';
+import { S2_AF } from '../../engine/core/arch/descriptor.ts';
+import { stage2GetLeaf, type Pgt } from '../../engine/core/arch/pgtable.ts';
 import type { GuestHeatSampler } from '../../engine/core/sim/heatmap.ts';
 import { HEAT_BINS, HEAT_MAX_COLUMNS, pagesPerBin, type HeatSource } from '../../engine/core/sim/heatmap.ts';
-import { MAX_NR_GENS } from '../../engine/core/sim/policy/mglru.ts';
+import { MAX_NR_GENS } from '../../engine/core/mm/policy/mglru.ts';
 import { prepareRun, runInProcess } from '../../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { guestRegions, PG_RESIDENT, PG_SWAPPED } from '../../engine/core/sim/simLayout.ts';

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { HardwareProfile, ReclaimSpec, RunSummary, ScenarioConfig, WorkloadSpec } from '../../engine/protocol.ts';
 import type { SummaryExtras } from '../../engine/core/sim/metrics.ts';
-import { Mglru } from '../../engine/core/sim/policy/mglru.ts';
-import { AgingGate } from '../../engine/core/sim/policy/agingGate.ts';
-import type { Promoter, Reclaimer } from '../../engine/core/sim/policy/policy.ts';
+import { Mglru } from '../../engine/core/mm/policy/mglru.ts';
+import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
+import type { Promoter, Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
 import { runInProcess } from '../../engine/core/sim/run.ts';
 import { C_SWAP_IN } from '../../engine/core/sim/costs.ts';

@@ -1,11 +1,11 @@
 /**
- * The virtual kvm->mmu_lock (sim/vlock.ts) against the rules of a queued rwlock, checked on random
+ * The virtual kvm->mmu_lock (sync/vlock.ts) against the rules of a queued rwlock, checked on random
  * request sequences against a slow reference that simulates the queue event by event, and with a
  * negative control: a reader-preferring lock (new readers pass a waiting writer) must fail the
  * fairness check, so the check can fail.
  */
 import { describe, expect, it } from 'vitest';
-import { VLock, vclock } from '../../engine/core/sim/vlock.ts';
+import { VLock, vclock } from '../../engine/core/sync/vlock.ts';
 import { Prng } from '../../engine/core/sim/prng.ts';
 
 interface Hold {

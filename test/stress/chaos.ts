@@ -1,12 +1,12 @@
 /**
  * Seeded randomness and yield injection for concurrency tests.
  *
- * `installChaos` swaps this agent's atomic operations (engine/core/atomics.ts) for versions that,
+ * `installChaos` swaps this agent's atomic operations (engine/core/sync/atomics.ts) for versions that,
  * at random, spin or briefly sleep before the operation. That stretches the windows between
  * atomics, so a missing cmpxchg or grace period shows up in a short run. Deterministic per seed
  * in *what* it decides, not in the resulting interleaving (the OS still schedules threads).
  */
-import { nativeAtomicOps, setAtomicOps, withHook } from '../../engine/core/atomics.ts';
+import { nativeAtomicOps, setAtomicOps, withHook } from '../../engine/core/sync/atomics.ts';
 import { rng } from '../rng.ts';
 
 export interface ChaosOptions {

@@ -2,12 +2,18 @@
  * Runs the MMU stress scenario (stressWorker.ts) on real worker_threads and returns its
  * invariant counters. Every counter in `Violations` must be 0 in a correct run.
  */
-import { arenaStats } from '../../engine/core/arena.ts';
-import { leafAttrs, pteWritable, pteYoung } from '../../engine/core/descriptor.ts';
+import { arenaStats } from '../../engine/core/arch/arena.ts';
+import { leafAttrs, pteWritable, pteYoung } from '../../engine/core/arch/descriptor.ts';
 import { createArena, LOCK_STATE, PAGE_SIZE } from '../../engine/core/layout.ts';
-import { mmuAttach, mmuInit, unmapRange, type AgingLock } from '../../engine/core/mmu.ts';
-import { stage2GetLeaf, stage2Map } from '../../engine/core/pgtable.ts';
-import { rcuBarrier, rcuRegisterThread, rcuStats, rcuUnregisterThread, synchronizeRcu } from '../../engine/core/rcu.ts';
+import { mmuAttach, mmuInit, unmapRange, type AgingLock } from '../../engine/core/kvm/mmu.ts';
+import { stage2GetLeaf, stage2Map } from '../../engine/core/arch/pgtable.ts';
+import {
+  rcuBarrier,
+  rcuRegisterThread,
+  rcuStats,
+  rcuUnregisterThread,
+  synchronizeRcu,
+} from '../../engine/core/sync/rcu.ts';
 import { runWorker } from './runWorkers.ts';
 import {
   C,

@@ -7,7 +7,7 @@
  *                                                     remapped all the time: level-2 and level-3 tables are
  *                                                     unlinked and freed through RCU
  */
-import type { AgingLock } from '../../engine/core/mmu.ts';
+import type { AgingLock } from '../../engine/core/kvm/mmu.ts';
 
 export const STABLE_PAGES = 4096;
 export const VOLATILE_START = 1 << 18; // 1 GiB

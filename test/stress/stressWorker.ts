@@ -12,8 +12,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { atomics, setAtomicOps } from '../../engine/core/atomics.ts';
-import { S2AP_W, S2_AF, leafAttrs } from '../../engine/core/descriptor.ts';
+import { atomics, setAtomicOps } from '../../engine/core/sync/atomics.ts';
+import { S2AP_W, S2_AF, leafAttrs } from '../../engine/core/arch/descriptor.ts';
 import { attachArena, PAGE_SIZE, TABLE_WORDS } from '../../engine/core/layout.ts';
 import {
   handleAccessFlagFault,
@@ -24,9 +24,9 @@ import {
   mmuTestClearYoung,
   unmapRange,
   type Mmu,
-} from '../../engine/core/mmu.ts';
-import { stage2GetLeaf, stage2TrySetPte } from '../../engine/core/pgtable.ts';
-import { writeLock, writeUnlock } from '../../engine/core/mmuLock.ts';
+} from '../../engine/core/kvm/mmu.ts';
+import { stage2GetLeaf, stage2TrySetPte } from '../../engine/core/arch/pgtable.ts';
+import { writeLock, writeUnlock } from '../../engine/core/kvm/mmuLock.ts';
 import {
   rcuBarrier,
   rcuReadLock,
@@ -34,7 +34,7 @@ import {
   rcuRegisterThread,
   rcuStats,
   rcuUnregisterThread,
-} from '../../engine/core/rcu.ts';
+} from '../../engine/core/sync/rcu.ts';
 import { translate, TX_CAS_FAIL, TX_HW_AF, TX_MISS } from '../../engine/core/sim/vcpu.ts';
 import { startBarrier } from '../core/lockShared.ts';
 import { installChaos, nap, spin } from './chaos.ts';

@@ -13,8 +13,8 @@
  * the GS_KSWAPD_* counters record).
  */
 import type { Actor } from '../sim/actor.ts';
-import type { HostFrames } from '../sim/hostFrames.ts';
-import type { Policy } from '../sim/policy/policy.ts';
+import type { HostFrames } from './hostFrames.ts';
+import type { Policy } from './policy/policy.ts';
 import type { Pgdat } from './pgdat.ts';
 
 /** Virtual time between kswapd checks of the watermarks while asleep. */

@@ -9,7 +9,7 @@
  *   (get_scan_count's proportional scan, 'memcg'). kswapd (mm/kswapd.ts) and direct reclaim in the
  *   faulting vCPU's context (Guest.fault, __alloc_pages_direct_reclaim) both come here.
  * - referenced(id): folio_referenced -> rmap walk to the one VMA mapping the page -> the owning VM's
- *   mmu notifier (sim/harvest.ts). With MGLRU and the seed's fast path this is lru_gen_look_around:
+ *   mmu notifier (kvm/mmuNotifier.ts). With MGLRU and the seed's fast path this is lru_gen_look_around:
  *   up to MIN_LRU_BATCH (64) pages around the folio, clipped to its PMD (512 pages), in one lockless
  *   kvm_arch_test_clear_young batch; young neighbours are promoted too.
  * - walk(start, end): MGLRU's walk_mm over each VM's range (walk_pte_range in 64-page windows).
@@ -21,12 +21,12 @@
 import type { ScenarioConfig } from '../../protocol.ts';
 import { DList } from '../sim/dlist.ts';
 import type { Guest } from '../sim/guest.ts';
-import { ActiveInactive } from '../sim/policy/activeInactive.ts';
-import { AgingGate } from '../sim/policy/agingGate.ts';
-import { Clock } from '../sim/policy/clock.ts';
-import { ExactLru } from '../sim/policy/exactLru.ts';
-import { Mglru } from '../sim/policy/mglru.ts';
-import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from '../sim/policy/policy.ts';
+import { ActiveInactive } from './policy/activeInactive.ts';
+import { AgingGate } from './policy/agingGate.ts';
+import { Clock } from './policy/clock.ts';
+import { ExactLru } from './policy/exactLru.ts';
+import { Mglru } from './policy/mglru.ts';
+import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from './policy/policy.ts';
 import { GS_EVICTIONS, GS_KSWAPD_NS, GS_RESIDENT, GS_WORDS, PG_RESIDENT } from '../sim/simLayout.ts';
 
 /** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */

@@ -7,19 +7,19 @@
 import type { ScenarioConfig } from '../../protocol.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
 import type { ArenaViews } from '../layout.ts';
-import { attachMmuLock } from '../mmuLock.ts';
-import { stage2PgtInit, type MmOps } from '../pgtable.ts';
-import type { RcuThread } from '../rcu.ts';
+import { attachMmuLock } from '../kvm/mmuLock.ts';
+import { stage2PgtInit, type MmOps } from '../arch/pgtable.ts';
+import type { RcuThread } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
 import { Guest } from './guest.ts';
-import { Harvester } from './harvest.ts';
-import type { HostFrames } from './hostFrames.ts';
+import { Harvester } from '../kvm/mmuNotifier.ts';
+import type { HostFrames } from '../mm/hostFrames.ts';
 import type { RunPlan } from './plan.ts';
 import { Prng } from './prng.ts';
 import { guestRegions, type SimViews } from './simLayout.ts';
-import { Tlbs } from './tlb.ts';
+import { Tlbs } from '../arch/tlb.ts';
 import { VCpu } from './vcpu.ts';
-import { VLock } from './vlock.ts';
+import { VLock } from '../sync/vlock.ts';
 import { PassBarrier, WorkloadGen } from './workload.ts';
 
 export interface WorkerEnv {

@@ -10,17 +10,17 @@
  * Every method takes the caller's virtual time and returns the time it finished.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
-import { leafAttrs, type LeafAttrs } from '../descriptor.ts';
-import type { MmuLock } from '../mmuLock.ts';
-import { readLock, readUnlock, writeLock, writeUnlock } from '../mmuLock.ts';
-import { EAGAIN, stage2Map, stage2Mkyoung, stage2SetWritable, stage2Unmap, type Pgt } from '../pgtable.ts';
-import { rcuPoll, type RcuThread } from '../rcu.ts';
+import { leafAttrs, type LeafAttrs } from '../arch/descriptor.ts';
+import type { MmuLock } from '../kvm/mmuLock.ts';
+import { readLock, readUnlock, writeLock, writeUnlock } from '../kvm/mmuLock.ts';
+import { EAGAIN, stage2Map, stage2Mkyoung, stage2SetWritable, stage2Unmap, type Pgt } from '../arch/pgtable.ts';
+import { rcuPoll, type RcuThread } from '../sync/rcu.ts';
 import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
 import { swapInNs } from '../mm/swap.ts';
-import type { Harvester } from './harvest.ts';
-import type { HostFrames } from './hostFrames.ts';
-import type { Policy } from './policy/policy.ts';
+import type { Harvester } from '../kvm/mmuNotifier.ts';
+import type { HostFrames } from '../mm/hostFrames.ts';
+import type { Policy } from '../mm/policy/policy.ts';
 import {
   GS_AF_FAULTS,
   GS_COLD,
@@ -45,8 +45,8 @@ import {
   PG_SWAPPED,
   PG_TOUCHED,
 } from './simLayout.ts';
-import type { Tlbs } from './tlb.ts';
-import type { VLock } from './vlock.ts';
+import type { Tlbs } from '../arch/tlb.ts';
+import type { VLock } from '../sync/vlock.ts';
 
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
 export const SWAP_CLUSTER_MAX = 32;

@@ -15,11 +15,11 @@
  * with or without the sampler (test/sim/heatmap.test.ts checks it).
  */
 import { HEAT_CHANNELS, type GuestHeatmap, type ReclaimPolicy, type RunHeatmap } from '../../protocol.ts';
-import { atomics } from '../atomics.ts';
-import { S2_AF } from '../descriptor.ts';
-import { stage2GetLeaf, type Pgt } from '../pgtable.ts';
-import type { LeafOut } from '../pgtableBase.ts';
-import { MAX_NR_GENS } from './policy/mglru.ts';
+import { atomics } from '../sync/atomics.ts';
+import { S2_AF } from '../arch/descriptor.ts';
+import { stage2GetLeaf, type Pgt } from '../arch/pgtable.ts';
+import type { LeafOut } from '../arch/pgtableBase.ts';
+import { MAX_NR_GENS } from '../mm/policy/mglru.ts';
 import { PG_RESIDENT, PG_SWAPPED } from './simLayout.ts';
 
 /** Bins per guest and column (rows of the picture). */

@@ -24,9 +24,9 @@ import {
   type SampleColumns,
   type ScenarioConfig,
 } from '../../protocol.ts';
-import { arenaStats } from '../arena.ts';
+import { arenaStats } from '../arch/arena.ts';
 import type { ArenaViews } from '../layout.ts';
-import { rcuStats } from '../rcu.ts';
+import { rcuStats } from '../sync/rcu.ts';
 import { opPercentile } from './opHist.ts';
 import {
   CTL_FREE_FRAMES,

@@ -23,10 +23,10 @@
  * worker's actors; it swaps the VCpu for a TraceReplay only when replayEligible says so.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
-import { leafAttrs } from '../descriptor.ts';
-import { EAGAIN } from '../pgtable.ts';
-import { mapPage } from '../pgtableFast.ts';
-import { rcuPoll } from '../rcu.ts';
+import { leafAttrs } from '../arch/descriptor.ts';
+import { EAGAIN } from '../arch/pgtable.ts';
+import { mapPage } from '../arch/pgtableFast.ts';
+import { rcuPoll } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
 import type { RunPlan } from './plan.ts';

@@ -14,18 +14,18 @@
  * barrier, in proportion to each guest's faults of the quantum (settleMinWatermark, Guest.fault).
  */
 import type { ScenarioConfig } from '../../protocol.ts';
-import { atomics } from '../atomics.ts';
+import { atomics } from '../sync/atomics.ts';
 import { attachArena } from '../layout.ts';
-import { mmuMmOps } from '../mmu.ts';
-import { rcuPoll, rcuRegisterThread, rcuBarrier, rcuUnregisterThread, type RcuThread } from '../rcu.ts';
+import { mmuMmOps } from '../kvm/mmu.ts';
+import { rcuPoll, rcuRegisterThread, rcuBarrier, rcuUnregisterThread, type RcuThread } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
 import { Kswapd } from '../mm/kswapd.ts';
 import { Pgdat } from '../mm/pgdat.ts';
 import { buildGuest, type WorkerEnv } from './buildGuest.ts';
-import { vclock } from './vlock.ts';
+import { vclock } from '../sync/vlock.ts';
 import { costTable } from './costs.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
-import { HostFrames } from './hostFrames.ts';
+import { HostFrames } from '../mm/hostFrames.ts';
 import { ageKindOf, GuestHeatSampler, heatIntervalNs } from './heatmap.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
 import type { RunPlan } from './plan.ts';

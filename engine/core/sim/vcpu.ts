@@ -8,8 +8,8 @@
  * Performance contract: no allocation, no closures, counters kept in fields and flushed to the
  * shared stats once per run() call.
  */
-import { S2AP_W, S2_AF } from '../descriptor.ts';
-import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../pgtable.ts';
+import { S2AP_W, S2_AF } from '../arch/descriptor.ts';
+import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../arch/pgtable.ts';
 import type { Actor } from './actor.ts';
 import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
 import type { Guest } from './guest.ts';

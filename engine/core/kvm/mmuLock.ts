@@ -29,8 +29,8 @@
  * Not recursive: a handle that holds the lock and asks again is a broken invariant and throws
  * (with writer preference a recursive readLock would deadlock behind a pending writer).
  */
-import { atomics } from './atomics.ts';
-import type { ArenaViews } from './layout.ts';
+import { atomics } from '../sync/atomics.ts';
+import type { ArenaViews } from '../layout.ts';
 import {
   LOCK_READ_ACQUIRES,
   LOCK_READ_CONTENDED,
@@ -45,7 +45,7 @@ import {
   STAT64_LOCK_WRITE_HOLD_NS,
   STAT64_LOCK_WRITE_WAIT_NS,
   STAT64_PER_LOCK,
-} from './layout.ts';
+} from '../layout.ts';
 
 export const LOCK_WRITER = 1 << 30;
 export const LOCK_PENDING_ONE = 1 << 16;

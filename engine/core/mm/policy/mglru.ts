@@ -24,8 +24,8 @@
  * - reclaim.agingIntervalMs (a what-if, 0 = off): passes start at least that far apart; eviction that
  *   needs a generation meanwhile gets one without a walk.
  */
-import type { DList } from '../dlist.ts';
-import { GS_AGING_PASSES } from '../simLayout.ts';
+import type { DList } from '../../sim/dlist.ts';
+import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
 import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from './policy.ts';
 

@@ -34,7 +34,7 @@
  * threads) register with `mayBlock: false` and use rcuReadLock/rcuReadUnlock/callRcu/rcuPoll only.
  */
 import { atomics } from './atomics.ts';
-import type { ArenaViews } from './layout.ts';
+import type { ArenaViews } from '../layout.ts';
 import {
   RCU_CB_PENDING,
   RCU_EPOCH,
@@ -45,7 +45,7 @@ import {
   RCU_PAGES_AWAITING,
   RCU_SLOT_FREE,
   RCU_SLOT_WORDS,
-} from './layout.ts';
+} from '../layout.ts';
 
 /** 'page': the callback frees an unlinked table page (counted in RCU_PAGES_AWAITING). */
 export type RcuKind = 'page' | 'other';

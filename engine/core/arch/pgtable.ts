@@ -40,8 +40,8 @@
  */
 import { allocTablePage, freeTablePage, tableLive } from './arena.ts';
 import { MAX_FRAME, S2_AF, pteIsLocked, ptePage, pteValid, type LeafAttrs } from './descriptor.ts';
-import { atomics } from './atomics.ts';
-import { PAGE_SIZE, type ArenaViews } from './layout.ts';
+import { atomics } from '../sync/atomics.ts';
+import { PAGE_SIZE, type ArenaViews } from '../layout.ts';
 import {
   EAGAIN,
   INV_PAGE,

@@ -31,11 +31,11 @@
  * (its write-lock wait is counted apart: the seed's kswapd profile).
  */
 import { assertNever, type HarvestMode } from '../../protocol.ts';
-import { readLock, readUnlock, writeLock, writeUnlock } from '../mmuLock.ts';
-import { rcuReadLock, rcuReadUnlock } from '../rcu.ts';
-import { newTestClearYoungStats, testClearYoung } from '../testClearYoung.ts';
-import { C_CMPXCHG, C_HYPERCALL, C_LOCK_ACQUIRE, C_PTE_SCAN, C_TLB_INVALIDATE } from './costs.ts';
-import type { Guest } from './guest.ts';
+import { readLock, readUnlock, writeLock, writeUnlock } from './mmuLock.ts';
+import { rcuReadLock, rcuReadUnlock } from '../sync/rcu.ts';
+import { newTestClearYoungStats, testClearYoung } from '../arch/testClearYoung.ts';
+import { C_CMPXCHG, C_HYPERCALL, C_LOCK_ACQUIRE, C_PTE_SCAN, C_TLB_INVALIDATE } from '../sim/costs.ts';
+import type { Guest } from '../sim/guest.ts';
 import {
   GS_AGING_NS,
   GS_CMPXCHG_FAIL,
@@ -49,7 +49,7 @@ import {
   GS_TLB_FLUSH_VM,
   GS_YOUNG_FOUND,
   PG_RESIDENT,
-} from './simLayout.ts';
+} from '../sim/simLayout.ts';
 
 const M_LOCKLESS = 0;
 const M_LOCKED_WRITE = 1;

@@ -13,8 +13,8 @@
  * Passes start at least reclaim.agingIntervalMs apart: with the inactive list empty and the gate
  * closed, this guest's eviction stalls (pickVictim returns -1).
  */
-import type { DList } from '../dlist.ts';
-import { GS_AGING_PASSES } from '../simLayout.ts';
+import type { DList } from '../../sim/dlist.ts';
+import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
 import { SCAN_AGAIN, type Policy, type Reclaimer } from './policy.ts';
 

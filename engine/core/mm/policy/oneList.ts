@@ -4,7 +4,7 @@
  * pickVictim, only when reclaim needs a victim). Each subclass says how an access or an eviction
  * moves pages.
  */
-import type { DList } from '../dlist.ts';
+import type { DList } from '../../sim/dlist.ts';
 import type { Policy, Reclaimer } from './policy.ts';
 
 export abstract class OneListPolicy implements Policy {

@@ -27,7 +27,7 @@
  * last wait was behind aging/harvest holds. Hold and wait distributions: log2 histograms per guest
  * (LH_* in simLayout.ts).
  */
-import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WORDS, LH_WRITE_HOLD, LH_WRITE_WAIT } from './simLayout.ts';
+import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WORDS, LH_WRITE_HOLD, LH_WRITE_WAIT } from '../sim/simLayout.ts';
 
 /** The scheduler's floor: no actor of this worker is at an earlier virtual time (simCore.runUntil). */
 export const vclock = { floor: 0 };

@@ -16,7 +16,7 @@
  * tables are unlinked innermost first on the way back up. The reference-model tests compare
  * both paths (test/core/pgtable*.test.ts).
  */
-import { atomics } from './atomics.ts';
+import { atomics } from '../sync/atomics.ts';
 import { ptePoisoned, tableLive, tableUsable } from './arena.ts';
 import {
   LEVEL_GFN_SHIFT,
@@ -28,7 +28,7 @@ import {
   ptePage,
   pteValid,
 } from './descriptor.ts';
-import { TABLE_WORDS, type ArenaViews } from './layout.ts';
+import { TABLE_WORDS, type ArenaViews } from '../layout.ts';
 import {
   EAGAIN,
   INV_PAGE,

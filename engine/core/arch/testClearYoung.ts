@@ -40,7 +40,7 @@ import {
   type VisitCtx,
   type Walker,
 } from './walker.ts';
-import { PAGE_SIZE } from './layout.ts';
+import { PAGE_SIZE } from '../layout.ts';
 
 /** Counters a caller may pass in; testClearYoung adds to them. */
 export interface TestClearYoungStats {

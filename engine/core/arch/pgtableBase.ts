@@ -12,7 +12,7 @@
  *   unlinkTable(pgt, page, w, level, start, child): void                    clearEntry + mm.freeUnlinkedTable
  *   stage2FastPaths(), setStage2FastPaths(on): previous     single-page fast paths on (default) or off
  */
-import { atomics } from './atomics.ts';
+import { atomics } from '../sync/atomics.ts';
 import { freeTablePage, tableLiveAdd } from './arena.ts';
 import {
   KVM_INVALID_PTE_LOCKED,
@@ -28,7 +28,7 @@ import {
   pteOaFrame,
   pteValid,
 } from './descriptor.ts';
-import { PAGE_SIZE, TABLE_WORDS, type ArenaViews } from './layout.ts';
+import { PAGE_SIZE, TABLE_WORDS, type ArenaViews } from '../layout.ts';
 import { LEVEL_GFNS, LEVEL_MUL } from './walker.ts';
 
 export const EAGAIN = -11;

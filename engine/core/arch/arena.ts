@@ -27,7 +27,7 @@
  *   arenaStats(views): ArenaStats
  *   POISON
  */
-import { atomics } from './atomics.ts';
+import { atomics } from '../sync/atomics.ts';
 import {
   ALLOC_ALLOCS,
   ALLOC_FAILURES,
@@ -41,7 +41,7 @@ import {
   ALLOC_UAF,
   TABLE_WORDS,
   type ArenaViews,
-} from './layout.ts';
+} from '../layout.ts';
 
 /**
  * Poison for freed pages, both words: the slab's POISON_FREE byte 0x6b with the

@@ -31,10 +31,10 @@
  * Shared with the direct descents (pgtableFast.ts, testClearYoung.ts): LEVEL_MUL, LEVEL_GFNS, entryWord,
  * loadLo, reloadLo.
  */
-import { atomics } from './atomics.ts';
+import { atomics } from '../sync/atomics.ts';
 import { ptePoisoned, tableUsable } from './arena.ts';
 import { LEVEL_GFN_SHIFT, MAX_LEVEL, pteIsTable, ptePage } from './descriptor.ts';
-import { PAGE_SIZE, PTRS_PER_TABLE, TABLE_WORDS, type ArenaViews } from './layout.ts';
+import { PAGE_SIZE, PTRS_PER_TABLE, TABLE_WORDS, type ArenaViews } from '../layout.ts';
 import type { Pgt } from './pgtableBase.ts';
 
 export const KVM_PGTABLE_WALK_LEAF = 1 << 0;

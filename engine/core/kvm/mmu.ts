@@ -21,18 +21,18 @@
  * Main threads: create the Mmu with `mayBlock: false`; only the lockless paths and the try*
  * variants are usable there (the lock throws rather than block).
  */
-import { allocTablePage, freeTablePage } from './arena.ts';
-import type { ArenaViews } from './layout.ts';
+import { allocTablePage, freeTablePage } from '../arch/arena.ts';
+import type { ArenaViews } from '../layout.ts';
 import { attachMmuLock, readLock, readUnlock, tryRead, tryWrite, writeLock, writeUnlock } from './mmuLock.ts';
 import type { MmuLock } from './mmuLock.ts';
-import { callRcu, rcuPoll, rcuReadLock, rcuReadUnlock } from './rcu.ts';
-import type { RcuThread } from './rcu.ts';
-import type { LeafAttrs } from './descriptor.ts';
-import { stage2Map, stage2Mkyoung, stage2PgtInit, stage2SetWritable, stage2Unmap } from './pgtable.ts';
-import type { MmOps, Pgt } from './pgtable.ts';
-import { testClearYoung } from './testClearYoung.ts';
-import type { TestClearYoungStats } from './testClearYoung.ts';
-import { ipaLimit } from './walker.ts';
+import { callRcu, rcuPoll, rcuReadLock, rcuReadUnlock } from '../sync/rcu.ts';
+import type { RcuThread } from '../sync/rcu.ts';
+import type { LeafAttrs } from '../arch/descriptor.ts';
+import { stage2Map, stage2Mkyoung, stage2PgtInit, stage2SetWritable, stage2Unmap } from '../arch/pgtable.ts';
+import type { MmOps, Pgt } from '../arch/pgtable.ts';
+import { testClearYoung } from '../arch/testClearYoung.ts';
+import type { TestClearYoungStats } from '../arch/testClearYoung.ts';
+import { ipaLimit } from '../arch/walker.ts';
 
 export interface MmuOptions {
   /** Clock in ms for lock wait/hold statistics (see mmuLock.ts). */

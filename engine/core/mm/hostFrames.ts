@@ -3,8 +3,8 @@
  * (simLayout.ts), changed only with atomics. Frames are counted, not named: a guest page's output
  * address is derived from (guest, gfn) and only the count of host frames is scarce.
  */
-import { atomics } from '../atomics.ts';
-import { CTL_FREE_FRAMES } from './simLayout.ts';
+import { atomics } from '../sync/atomics.ts';
+import { CTL_FREE_FRAMES } from '../sim/simLayout.ts';
 
 export class HostFrames {
   constructor(
