@@ -45,7 +45,7 @@ import {
   PG_SWAPPED,
   PG_TOUCHED,
 } from './simLayout.ts';
-import type { Tlbs } from '../arch/tlb.ts';
+import { VmTlbFlush, type Tlbs } from '../arch/tlb.ts';
 import type { VLock } from '../sync/vlock.ts';
 
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
@@ -86,6 +86,8 @@ export class Guest {
   readonly vlock: VLock;
   readonly rcu: RcuThread;
   readonly tlbs: Tlbs | null;
+  /** kvm_flush_remote_tlbs: the VM's flush generation, seen by each vCPU (arch/tlb.ts). */
+  readonly tlbFlush: VmTlbFlush;
   readonly flushOnClear: boolean;
   readonly flags: Uint8Array;
   readonly evictedAt: Float32Array;
@@ -125,6 +127,7 @@ export class Guest {
     this.vlock = p.vlock;
     this.rcu = p.rcu;
     this.tlbs = p.tlbs;
+    this.tlbFlush = new VmTlbFlush(p.config.guests[p.index].vcpus, p.tlbs);
     this.flushOnClear = p.config.reclaim.tlb.flushOnClear;
     this.flags = p.flags;
     this.evictedAt = p.evictedAt;

@@ -113,6 +113,12 @@ export const GS_KSWAPD_NS = 34;
 export const GS_TLB_FLUSH_VM = 35;
 /** Folios reclaim considered (folio_referenced calls through the mmu notifier). */
 export const GS_FOLIOS_CONSIDERED = 36;
+/**
+ * vCPU translations refilled after a VM-wide flush (arch/tlb.ts): the vCPU's first translation after
+ * kvm_flush_remote_tlbs, a full two-dimensional walk; and their summed extra walk time (ns).
+ */
+export const GS_TLB_REFILLS = 37;
+export const GS_TLB_REFILL_NS = 38;
 export const GS_WORDS = 48;
 
 // Virtual MMU-lock holds (vlock.ts): two rings, the last VL_RING write holds and the last VL_RING read
