@@ -15,9 +15,9 @@ import type { MmuLock } from '../kvm/mmuLock.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from '../kvm/mmuLock.ts';
 import { EAGAIN, stage2Map, stage2Mkyoung, stage2SetWritable, stage2Unmap, type Pgt } from '../arch/pgtable.ts';
 import { rcuPoll, type RcuThread } from '../sync/rcu.ts';
-import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
+import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_TLB_INVALIDATE } from './costs.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
-import { swapInNs } from '../mm/swap.ts';
+import { swapInNs, swapOutNs } from '../mm/swap.ts';
 import type { Harvester } from '../kvm/mmuNotifier.ts';
 import type { HostFrames } from '../mm/hostFrames.ts';
 import type { Policy } from '../mm/policy/policy.ts';
@@ -113,6 +113,8 @@ export class Guest {
   private readonly windowNs: number;
   /** A refault's wait for the swap device (mm/swap.ts: zram = the profile's swapIn, SSD = a block read). */
   readonly swapInNs: number;
+  /** The reclaimer's cost of one page's swap-out (mm/swap.ts: zram compresses inline, an SSD write is async). */
+  readonly swapOutNs: number;
   private readonly frameBase: number;
   private readonly bucketNs: number;
   private readonly buckets: number;
@@ -145,6 +147,7 @@ export class Guest {
     this.reserve = this.demandOnly || this.deferMin ? 0 : p.host.min;
     this.windowNs = p.config.run.refaultWindowMs * 1e6;
     this.swapInNs = swapInNs(p.config, p.costs);
+    this.swapOutNs = swapOutNs(p.config, p.costs);
     this.frameBase = p.index * 2 ** FRAME_GUEST_SHIFT;
     const young = p.config.reclaim.mapYoung;
     this.attrLoByWrite = [leafAttrs({ write: false, young }), leafAttrs({ write: true, young })];
@@ -327,6 +330,6 @@ export class Guest {
     s[sb + GS_RESIDENT]--;
     s[sb + GS_EVICTIONS]++;
     this.host.put(1);
-    return end + c[C_SWAP_OUT];
+    return end + this.swapOutNs;
   }
 }
