@@ -6,7 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HardwareProfile, ReclaimSpec, ScenarioConfig } from '../../engine/protocol.ts';
-import { refillExtraRefs, Tlbs, VmTlbFlush } from '../../engine/core/arch/tlb.ts';
+import {
+  REFILL_FULL,
+  REFILL_NONE,
+  REFILL_STAGE1,
+  refillExtraRefs,
+  STAGE1_REFILL_REFS,
+  Tlbs,
+  VmTlbFlush,
+} from '../../engine/core/arch/tlb.ts';
 import { prepareRun } from '../../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { VCpu } from '../../engine/core/sim/vcpu.ts';
@@ -26,6 +34,8 @@ import {
   GS_TLB_FLUSH_VM,
   GS_TLB_REFILL_NS,
   GS_TLB_REFILLS,
+  GS_TLB_S1_REFILLS,
+  GS_EVICTIONS,
   GS_WORDS,
 } from '../../engine/core/sim/simLayout.ts';
 import { hardware } from './fixtures.ts';
@@ -98,26 +108,54 @@ describe('VM-wide TLB flush: the vCPUs of that VM refill (arch/tlb.ts)', () => {
     expect(a.e.every((x) => x !== 0)).toBe(true);
     for (let v = 0; v < 4; v++) expect(fa.pending(v)).toBe(true);
     for (let v = 0; v < 4; v++) {
-      expect(fa.refill(v)).toBe(true);
-      expect(fa.refill(v)).toBe(false); // once per flush
+      expect(fa.refill(v)).toBe(REFILL_FULL);
+      expect(fa.refill(v)).toBe(REFILL_NONE); // once per flush
       for (let g = 0; g < 8; g++) expect(a.lookup(v, g, false)).toBe(false);
     }
     // The other VM: nothing pending, every entry still hits.
     for (let v = 0; v < 4; v++) {
       expect(fb.pending(v)).toBe(false);
-      expect(fb.refill(v)).toBe(false);
+      expect(fb.refill(v)).toBe(REFILL_NONE);
       for (let g = 0; g < 8; g++) expect(b.lookup(v, g, true)).toBe(true);
     }
   });
 
-  it('negative control: a per-IPA invalidate (unmap) drops one translation and starts no refill', () => {
+  it('negative control: a per-IPA invalidate drops one translation and starts no refill', () => {
     const a = new Tlbs(2, 8);
     const fa = new VmTlbFlush(2, a);
     for (let v = 0; v < 2; v++) for (let g = 0; g < 8; g++) a.insert(v, g, true);
     a.invalidate(3);
     expect(fa.pending(0)).toBe(false);
+    expect(fa.refill(0)).toBe(REFILL_NONE);
     expect(a.lookup(0, 3, false)).toBe(false);
     expect(a.lookup(1, 4, false)).toBe(true);
+  });
+
+  it("the unmap path's stage-1 flush (VMALLE1IS): a stage-1 re-walk, unless a VM-wide flush came too", () => {
+    const a = new Tlbs(2, 8);
+    const fa = new VmTlbFlush(2, a);
+    a.insert(0, 1, true);
+    fa.flushStage1();
+    expect(fa.pending(0)).toBe(false); // no full refill owed
+    expect(a.lookup(0, 1, true)).toBe(true); // lazily: still there until vCPU 0 translates
+    expect(fa.refill(0)).toBe(REFILL_STAGE1);
+    expect(a.lookup(0, 1, true)).toBe(false); // combined entries are stage-1 entries: gone
+    expect(fa.refill(0)).toBe(REFILL_NONE);
+    fa.flushStage1();
+    fa.flush();
+    expect(fa.refill(1)).toBe(REFILL_FULL); // the full refill covers both
+    expect(fa.refill(1)).toBe(REFILL_NONE);
+    expect(refillExtraRefs(3)).toBeGreaterThan(STAGE1_REFILL_REFS);
+  });
+
+  it('an eviction (kvm_unmap_gfn_range) flushes stage 1 of its VM only, inside its write hold', () => {
+    const { guests } = build(twoVms({ harvest: 'lockless', rmapFlushYoung: true }));
+    const [a, b] = guests;
+    const mapped = a.fault(9, true, 0);
+    a.evictOne(9, mapped + 1000, false);
+    expect(a.tlbFlush.s1gen).toBe(1);
+    expect(b.tlbFlush.s1gen).toBe(0);
+    expect(a.tlbFlush.gen).toBe(0);
   });
 
   it('the flusher pays tlbFlushVmid inside its write hold; a fault arriving meanwhile waits for it', () => {
@@ -146,7 +184,7 @@ describe('VM-wide TLB flush: the vCPUs of that VM refill (arch/tlb.ts)', () => {
     expect(a.tlbFlush.gen).toBe(1);
   });
 
-  it('in a run, the flushed VM vCPUs refill at most once per flush each; clear_young (no flush) refills nothing', () => {
+  it('in a run, the flushed VM vCPUs refill at most once per flush each; clear_young makes no full refill (only the unmaps stage-1 re-walks)', () => {
     const run = (rmapFlushYoung: boolean, tlb: boolean) => {
       const { core, stats } = build(twoVms({ harvest: 'locked-write', rmapFlushYoung, tlb }));
       core.loop();
@@ -155,6 +193,8 @@ describe('VM-wide TLB flush: the vCPUs of that VM refill (arch/tlb.ts)', () => {
         flushes: stats[g * GS_WORDS + GS_TLB_FLUSH_VM],
         refills: stats[g * GS_WORDS + GS_TLB_REFILLS],
         refillNs: stats[g * GS_WORDS + GS_TLB_REFILL_NS],
+        s1Refills: stats[g * GS_WORDS + GS_TLB_S1_REFILLS],
+        evictions: stats[g * GS_WORDS + GS_EVICTIONS],
       }));
     };
     const walk = hardware('ampere-altra').costs.walkLevel.ns;
@@ -164,12 +204,15 @@ describe('VM-wide TLB flush: the vCPUs of that VM refill (arch/tlb.ts)', () => {
         expect(g.flushes).toBeGreaterThan(0);
         expect(g.refills).toBeGreaterThan(0);
         expect(g.refills).toBeLessThanOrEqual(g.flushes * 4);
-        expect(g.refillNs).toBe(g.refills * refillExtraRefs(3) * walk);
+        expect(g.refillNs).toBe(g.refills * refillExtraRefs(3) * walk + g.s1Refills * STAGE1_REFILL_REFS * walk);
       }
-      // Negative control: the v2 baseline's clear_young never flushes, so no vCPU refills.
+      // Negative control: the v2 baseline's clear_young never flushes, so no vCPU refills in full; the
+      // unmaps' stage-1 flushes still make them re-walk stage 1, at most once per eviction each.
       for (const g of run(false, tlb)) {
         expect(g.flushes).toBe(0);
         expect(g.refills).toBe(0);
+        expect(g.s1Refills).toBeGreaterThan(0);
+        expect(g.s1Refills).toBeLessThanOrEqual(g.evictions * 4);
       }
     }
   });
@@ -205,7 +248,7 @@ describe('swap-out as the reclaimer pays it (mm/swap.ts)', () => {
       const g = guests[0];
       const mapped = g.fault(5, true, 0);
       const k = g.costs;
-      const hold = k[C_LOCK_ACQUIRE] + k[C_CMPXCHG] + k[C_TLB_INVALIDATE];
+      const hold = k[C_LOCK_ACQUIRE] + k[C_CMPXCHG] + 2 * k[C_TLB_INVALIDATE]; // IPAS2E1IS, then VMALLE1IS
       const t = mapped + 100_000;
       expect(g.evictOne(5, t, false)).toBe(t + hold + want);
     }

@@ -8,6 +8,12 @@
  * makes hot pages look cold — the real effect DESIGN.md asks for. Unmap always invalidates
  * (break-before-make).
  *
+ * VmTlbFlush also counts the stage-1-only flushes of the unmap path: __kvm_tlb_flush_vmid_ipa (called
+ * for each leaf kvm_unmap_gfn_range removes) invalidates the IPA at stage 2 and then, lacking the VA,
+ * "the whole of Stage-1" (TLBI IPAS2E1IS, DSB ISH, TLBI VMALLE1IS, DSB ISH): every vCPU of the VM loses
+ * its stage-1 and combined entries but keeps its stage-2 ones, so its next translation re-walks the
+ * guest's stage-1 (GUEST_S1_LEVELS references, their IPAs translated by the surviving stage-2 entries).
+ *
  * VmTlbFlush: kvm_flush_remote_tlbs on arm64 is __kvm_tlb_flush_vmid, TLBI VMALLS12E1IS + DSB ISH:
  * every PE drops every stage-1 and stage-2 entry of the VMID, walk caches included. The flusher pays
  * `tlbFlushVmid` (kvm/mmuNotifier.ts); every vCPU of the VM — and no other VM's — then pays on its
@@ -26,6 +32,9 @@
  * lab's normal walk (VCpu.walkNs) is the stage-2 walk only, stage-1 assumed cached.
  */
 export const GUEST_S1_LEVELS = 4; // 4 KiB granule, 48-bit guest VA (the KVM selftests' default mode)
+
+/** Extra memory references after a stage-1-only flush (VMALLE1IS): the guest's stage-1 walk again. */
+export const STAGE1_REFILL_REFS = GUEST_S1_LEVELS;
 
 /** Extra memory references of a refill after a VM-wide flush, over the lab's normal (stage-2) walk. */
 export function refillExtraRefs(s2Levels: number): number {
@@ -70,12 +79,22 @@ export class Tlbs {
   }
 }
 
-/** One VM's flush generation (kvm_flush_remote_tlbs count) and the vCPUs' view of it. */
+/** What a vCPU must refill before its next translation (VmTlbFlush.refill). */
+export const REFILL_NONE = 0;
+/** A stage-1-only flush since its last translation (the unmap path's VMALLE1IS). */
+export const REFILL_STAGE1 = 1;
+/** A VM-wide flush (VMALLS12E1IS) since its last translation: a full two-dimensional walk. */
+export const REFILL_FULL = 2;
+
+/** One VM's flush generations (kvm_flush_remote_tlbs; the unmap path's stage-1 flush) and the vCPUs' view. */
 export class VmTlbFlush {
   /** VM-wide flushes so far (bumped by the flusher, inside its write-lock hold). */
   gen = 0;
-  /** The generation each vCPU last translated under. */
+  /** Stage-1-only flushes so far (__kvm_tlb_flush_vmid_ipa's VMALLE1IS, inside the unmap's hold). */
+  s1gen = 0;
+  /** The generations each vCPU last translated under. */
   private readonly seen: Int32Array;
+  private readonly seenS1: Int32Array;
 
   constructor(
     vcpus: number,
@@ -83,6 +102,7 @@ export class VmTlbFlush {
     private readonly tlbs: Tlbs | null,
   ) {
     this.seen = new Int32Array(vcpus);
+    this.seenS1 = new Int32Array(vcpus);
   }
 
   /** __kvm_tlb_flush_vmid: every vCPU of this VM loses its cached translations. O(1). */
@@ -90,18 +110,26 @@ export class VmTlbFlush {
     this.gen++;
   }
 
-  /**
-   * Whether vCPU `v` must refill before its next translation (a flush since its last one); if so,
-   * its TLB entries are dropped and it is marked current. The caller charges the refill walk.
-   */
-  refill(v: number): boolean {
-    if (this.seen[v] === this.gen) return false;
-    this.seen[v] = this.gen;
-    if (this.tlbs !== null) this.tlbs.clearVcpu(v);
-    return true;
+  /** TLBI VMALLE1IS (__kvm_tlb_flush_vmid_ipa): every vCPU loses its stage-1 and combined entries. O(1). */
+  flushStage1(): void {
+    this.s1gen++;
   }
 
-  /** Flushes vCPU `v` has not yet seen (tests). */
+  /**
+   * What vCPU `v` must refill before its next translation (REFILL_*); it is then marked current and,
+   * when anything was flushed, its TLB entries (combined stage-1+2 translations) are dropped. The
+   * caller charges the refill walk.
+   */
+  refill(v: number): number {
+    const full = this.seen[v] !== this.gen;
+    if (!full && this.seenS1[v] === this.s1gen) return REFILL_NONE;
+    this.seen[v] = this.gen;
+    this.seenS1[v] = this.s1gen;
+    if (this.tlbs !== null) this.tlbs.clearVcpu(v);
+    return full ? REFILL_FULL : REFILL_STAGE1;
+  }
+
+  /** Whether vCPU `v` has a VM-wide flush not yet seen (tests). */
   pending(v: number): boolean {
     return this.seen[v] !== this.gen;
   }

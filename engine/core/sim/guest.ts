@@ -312,7 +312,11 @@ export class Guest {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
-    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_TLB_INVALIDATE];
+    // kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa, inside the hold:
+    // TLBI IPAS2E1IS + DSB ISH, then TLBI VMALLE1IS + DSB ISH ("the whole of Stage-1", the VA being
+    // unknown): two broadcast invalidates with their completion, each the DVM round trip tlbInvalidate
+    // stands for (estimate: the VMID-wide stage-1 one costs the same as the per-IPA one).
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + 2 * c[C_TLB_INVALIDATE];
     const start = this.vlock.write(t, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - t;
     if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
@@ -323,7 +327,8 @@ export class Guest {
     const end = start + hold;
     s[sb + GS_LOCK_HOLD_NS] += hold;
     if (this.tlbs !== null) this.tlbs.invalidate(gfn);
-    s[sb + GS_TLBI]++;
+    this.tlbFlush.flushStage1(); // every vCPU of this VM re-walks its stage-1 next (arch/tlb.ts)
+    s[sb + GS_TLBI] += 2;
     this.flags[gfn] = (this.flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
     this.evictedAt[gfn] = end;
     this.evictBuckets[this.bucketOf(end)]++;

@@ -12,7 +12,7 @@ import { S2AP_W, S2_AF } from '../arch/descriptor.ts';
 import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../arch/pgtable.ts';
 import type { Actor } from './actor.ts';
 import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
-import { refillExtraRefs } from '../arch/tlb.ts';
+import { REFILL_FULL, REFILL_NONE, refillExtraRefs, STAGE1_REFILL_REFS } from '../arch/tlb.ts';
 import type { Guest } from './guest.ts';
 import { opBucket } from './opHist.ts';
 import {
@@ -28,6 +28,7 @@ import {
   GS_TLB_HITS,
   GS_TLB_REFILLS,
   GS_TLB_REFILL_NS,
+  GS_TLB_S1_REFILLS,
   GS_VCPU_NS,
   GS_VCPUS_DONE,
 } from './simLayout.ts';
@@ -83,9 +84,11 @@ export class VCpu implements Actor {
   protected readonly walkNs: number;
   protected readonly memNs: number;
   protected readonly hwAfNs: number;
-  /** Translations refilled after a VM-wide flush, and the extra walk time of one (arch/tlb.ts). */
+  /** Translations refilled after a VM-wide / a stage-1-only flush, and the extra walk time of each (arch/tlb.ts). */
   protected refills = 0;
+  protected s1Refills = 0;
   protected readonly refillNs: number;
+  protected readonly s1RefillNs: number;
   /** Accesses per operation (workload.opAccesses; 0 = no operations), and the one in progress. */
   private readonly opAccesses: number;
   private opDone = 0;
@@ -108,6 +111,7 @@ export class VCpu implements Actor {
     this.hwAfNs = g.costs[C_HW_AF_UPDATE];
     // A full two-dimensional walk over the normal stage-2 walk, each reference at the blended walkLevel.
     this.refillNs = refillExtraRefs(4 - g.pgt.startLevel) * g.costs[C_WALK_LEVEL];
+    this.s1RefillNs = STAGE1_REFILL_REFS * g.costs[C_WALK_LEVEL];
     this.opAccesses = wl.opAccesses;
     this.opStart = startNs;
   }
@@ -186,13 +190,19 @@ export class VCpu implements Actor {
   }
 
   /**
-   * kvm_flush_remote_tlbs since this vCPU's last translation (arch/tlb.ts VmTlbFlush): its TLB and
-   * walk caches were emptied, so this translation is a full two-dimensional walk. Returns the extra ns.
+   * Flushes since this vCPU's last translation (arch/tlb.ts VmTlbFlush): after kvm_flush_remote_tlbs
+   * its TLB and walk caches are empty and this translation is a full two-dimensional walk; after an
+   * unmap's stage-1 flush it re-walks the guest's stage-1. Returns the extra ns.
    */
   protected refill(): number {
-    if (!this.g.tlbFlush.refill(this.vi)) return 0;
-    this.refills++;
-    return this.refillNs;
+    const r = this.g.tlbFlush.refill(this.vi);
+    if (r === REFILL_NONE) return 0;
+    if (r === REFILL_FULL) {
+      this.refills++;
+      return this.refillNs;
+    }
+    this.s1Refills++;
+    return this.s1RefillNs;
   }
 
   /** An operation completed at t: its latency (from its first access's start) into the histogram. */
@@ -230,11 +240,13 @@ export class VCpu implements Actor {
     // Pressure (metrics.ts "slowdown"): waiting for a frame, the walk repeated after it, and hardware AF
     // updates (with mapYoung only aging clears AF; unconstrained there is no aging).
     // VM-wide flushes come only from aging (clear_flush_young): their refill walks are pressure too.
-    const refillNs = this.refills * this.refillNs;
+    const refillNs = this.refills * this.refillNs + this.s1Refills * this.s1RefillNs;
     s[sb + GS_TLB_REFILLS] += this.refills;
+    s[sb + GS_TLB_S1_REFILLS] += this.s1Refills;
     s[sb + GS_TLB_REFILL_NS] += refillNs;
     s[sb + GS_PRESSURE_NS] += this.retryStall + this.retryWalkNs + this.hwAf * this.hwAfNs + refillNs;
     this.refills = 0;
+    this.s1Refills = 0;
     s[sb + GS_VCPU_NS] += this.clock - this.flushedClock;
     this.flushedClock = this.clock;
     if (this.clock > s[sb + GS_CLOCK_MAX]) s[sb + GS_CLOCK_MAX] = this.clock;
