@@ -39,6 +39,8 @@ import {
   GS_WORDS,
 } from '../../engine/core/sim/simLayout.ts';
 import { hardware } from './fixtures.ts';
+import { TLB_FLUSH_VMID_DEFAULT } from '../../engine/core/config/hardware.ts';
+import { validateHardwareProfile } from '../../engine/core/config/index.ts';
 
 /** Two guests of 8 MiB, 4 vCPUs each, zipf over their memory, on a host of 10 MiB (pressure). */
 function twoVms(o: { harvest: ReclaimSpec['harvest']; rmapFlushYoung: boolean; tlb?: boolean; hw?: HardwareProfile }) {
@@ -252,5 +254,23 @@ describe('swap-out as the reclaimer pays it (mm/swap.ts)', () => {
       const t = mapped + 100_000;
       expect(g.evictOne(5, t, false)).toBe(t + hold + want);
     }
+  });
+});
+
+describe('tlbFlushVmid in configs written before it existed (engine/core/config/hardware.ts)', () => {
+  it('an older config without the key still validates, charging the one broadcast TLBI it was run with', () => {
+    const hw = structuredClone(hardware('ampere-altra')) as unknown as { costs: Record<string, unknown> };
+    delete hw.costs.tlbFlushVmid;
+    const r = validateHardwareProfile(hw);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.costs.tlbFlushVmid).toEqual({
+      ns: r.value.costs.tlbInvalidate.ns,
+      source: TLB_FLUSH_VMID_DEFAULT,
+    });
+    // Negative control: any other missing cost is still refused.
+    delete hw.costs.tlbInvalidate;
+    const bad = validateHardwareProfile(hw);
+    expect(!bad.ok && bad.error.message).toContain('hardware.costs.tlbInvalidate: missing');
   });
 });
