@@ -33,7 +33,8 @@ export type CostKey =
   | 'cmpxchg' //          one atomic compare-and-swap on a descriptor
   | 'swapIn' //           reading one 4 KiB page back from the swap device
   | 'swapOut' //          writing one 4 KiB page to the swap device
-  | 'rcuGracePeriod'; //  mean latency of one RCU grace period
+  | 'rcuGracePeriod' //   mean latency of one RCU grace period
+  | 'tlbFlushVmid'; //    flush every TLB entry of one VM on every CPU (kvm_flush_remote_tlbs), flusher's cost
 export const COST_KEYS: readonly CostKey[] = [
   'memAccess',
   'walkLevel',
@@ -48,6 +49,7 @@ export const COST_KEYS: readonly CostKey[] = [
   'swapIn',
   'swapOut',
   'rcuGracePeriod',
+  'tlbFlushVmid',
 ];
 
 export interface CostFigure {

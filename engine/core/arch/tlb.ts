@@ -1,11 +1,46 @@
 /**
- * Per-vCPU TLBs of one guest: direct-mapped, `entries` slots per vCPU, all in one Int32Array
- * (worker-local: a guest's vCPUs all run on its owner worker).
+ * The vCPUs' translation caches of one guest (worker-local: a guest's vCPUs all run on its owner
+ * worker), and what a VM-wide flush does to them.
  *
- * Entry = (gfn << 1 | writable) + 1, 0 = empty. A TLB hit skips the stage-2 walk and therefore
- * sets no AF: clearing AF without a TLB flush (reclaim.tlb.flushOnClear = false) makes hot pages
- * look cold — the real effect DESIGN.md asks for. Unmap always invalidates (break-before-make).
+ * Tlbs: per-vCPU TLBs, direct-mapped, `entries` slots per vCPU, all in one Int32Array (only when
+ * reclaim.tlb.enabled). Entry = (gfn << 1 | writable) + 1, 0 = empty. A TLB hit skips the stage-2
+ * walk and therefore sets no AF: clearing AF without a TLB flush (reclaim.tlb.flushOnClear = false)
+ * makes hot pages look cold — the real effect DESIGN.md asks for. Unmap always invalidates
+ * (break-before-make).
+ *
+ * VmTlbFlush also counts the stage-1-only flushes of the unmap path: __kvm_tlb_flush_vmid_ipa (called
+ * for each leaf kvm_unmap_gfn_range removes) invalidates the IPA at stage 2 and then, lacking the VA,
+ * "the whole of Stage-1" (TLBI IPAS2E1IS, DSB ISH, TLBI VMALLE1IS, DSB ISH): every vCPU of the VM loses
+ * its stage-1 and combined entries but keeps its stage-2 ones, so its next translation re-walks the
+ * guest's stage-1 (GUEST_S1_LEVELS references, their IPAs translated by the surviving stage-2 entries).
+ *
+ * VmTlbFlush: kvm_flush_remote_tlbs on arm64 is __kvm_tlb_flush_vmid, TLBI VMALLS12E1IS + DSB ISH:
+ * every PE drops every stage-1 and stage-2 entry of the VMID, walk caches included. The flusher pays
+ * `tlbFlushVmid` (kvm/mmuNotifier.ts); every vCPU of the VM — and no other VM's — then pays on its
+ * next translation: its TLB is empty and its next walk is a full two-dimensional walk. This is a
+ * generation count (O(1) per flush): a flush bumps the VM's generation, and a vCPU whose last seen
+ * generation is older refills on its next access (VCpu.run calls `refill`). With the TLB model off
+ * every access already walks, at the blended `walkLevel` cost (walk caches mostly hitting); the
+ * refill's extra walk is charged either way, because the flush empties the walk caches too.
  */
+
+/**
+ * Memory references of a two-dimensional walk with cold walk caches: a guest stage-1 walk of
+ * G_LEVELS levels, each of its table addresses (and the final IPA) translated by a stage-2 walk of
+ * S2 levels: (G + 1) * (S2 + 1) - 1 (Arm ARM, "two-stage translation"; Bhargava et al., ASPLOS 2008
+ * for the same count on x86 nested paging). The guest's own stage-1 tables are not simulated: the
+ * lab's normal walk (VCpu.walkNs) is the stage-2 walk only, stage-1 assumed cached.
+ */
+export const GUEST_S1_LEVELS = 4; // 4 KiB granule, 48-bit guest VA (the KVM selftests' default mode)
+
+/** Extra memory references after a stage-1-only flush (VMALLE1IS): the guest's stage-1 walk again. */
+export const STAGE1_REFILL_REFS = GUEST_S1_LEVELS;
+
+/** Extra memory references of a refill after a VM-wide flush, over the lab's normal (stage-2) walk. */
+export function refillExtraRefs(s2Levels: number): number {
+  return (GUEST_S1_LEVELS + 1) * (s2Levels + 1) - 1 - s2Levels;
+}
+
 export class Tlbs {
   readonly e: Int32Array;
 
@@ -36,5 +71,66 @@ export class Tlbs {
       const x = this.e[i];
       if (x !== 0 && (x - 1) >>> 1 === gfn) this.e[i] = 0;
     }
+  }
+
+  /** Drop every entry of vCPU `v` (its share of a VMID-wide invalidate, applied lazily). */
+  clearVcpu(v: number): void {
+    this.e.fill(0, v * this.entries, (v + 1) * this.entries);
+  }
+}
+
+/** What a vCPU must refill before its next translation (VmTlbFlush.refill). */
+export const REFILL_NONE = 0;
+/** A stage-1-only flush since its last translation (the unmap path's VMALLE1IS). */
+export const REFILL_STAGE1 = 1;
+/** A VM-wide flush (VMALLS12E1IS) since its last translation: a full two-dimensional walk. */
+export const REFILL_FULL = 2;
+
+/** One VM's flush generations (kvm_flush_remote_tlbs; the unmap path's stage-1 flush) and the vCPUs' view. */
+export class VmTlbFlush {
+  /** VM-wide flushes so far (bumped by the flusher, inside its write-lock hold). */
+  gen = 0;
+  /** Stage-1-only flushes so far (__kvm_tlb_flush_vmid_ipa's VMALLE1IS, inside the unmap's hold). */
+  s1gen = 0;
+  /** The generations each vCPU last translated under. */
+  private readonly seen: Int32Array;
+  private readonly seenS1: Int32Array;
+
+  constructor(
+    vcpus: number,
+    /** The vCPUs' TLBs, or null when the TLB model is off (then only the walk cost applies). */
+    private readonly tlbs: Tlbs | null,
+  ) {
+    this.seen = new Int32Array(vcpus);
+    this.seenS1 = new Int32Array(vcpus);
+  }
+
+  /** __kvm_tlb_flush_vmid: every vCPU of this VM loses its cached translations. O(1). */
+  flush(): void {
+    this.gen++;
+  }
+
+  /** TLBI VMALLE1IS (__kvm_tlb_flush_vmid_ipa): every vCPU loses its stage-1 and combined entries. O(1). */
+  flushStage1(): void {
+    this.s1gen++;
+  }
+
+  /**
+   * What vCPU `v` must refill before its next translation (REFILL_*); it is then marked current and,
+   * when anything was flushed, its TLB entries (combined stage-1+2 translations) are dropped. The
+   * caller charges the refill walk.
+   */
+  refill(v: number): number {
+    const full = this.seen[v] !== this.gen;
+    if (!full && this.seenS1[v] === this.s1gen) return REFILL_NONE;
+    this.seen[v] = this.gen;
+    this.seenS1[v] = this.s1gen;
+    if (this.tlbs !== null) this.tlbs.clearVcpu(v);
+    return full ? REFILL_FULL : REFILL_STAGE1;
+  }
+
+  /** Whether vCPU `v` has a VM-wide flush not yet seen (tests). */
+  pending(v: number): boolean {
+    return this.seen[v] !== this.gen;
   }
 }

@@ -83,12 +83,22 @@ function assertNeverMode(x: never): never {
   throw new Error(`unexpected harvest mode ${String(x)}`);
 }
 
+/** The source of tlbFlushVmid in a config written before the key existed (readCosts). */
+export const TLB_FLUSH_VMID_DEFAULT =
+  'Not in this config (written before tlbFlushVmid existed): the VM-wide flush was charged as one broadcast TLBI (tlbInvalidate).';
+
 function readCosts(f: Fields): Record<CostKey, CostFigure> {
   const costs = {} as Record<CostKey, CostFigure>;
   const c = f.object('costs', COST_KEYS);
   for (const key of COST_KEYS) {
     costs[key] = { ns: 0, source: '' };
     if (!c) continue;
+    if (key === 'tlbFlushVmid' && !c.has(key)) {
+      // Added after sessions were first saved: a config without it (an older session) keeps opening,
+      // with the one broadcast TLBI it was charged then (the run's results were computed that way).
+      costs[key] = { ns: costs.tlbInvalidate.ns, source: TLB_FLUSH_VMID_DEFAULT };
+      continue;
+    }
     const figure = c.object(key, ['ns', 'source']);
     if (!figure) continue;
     costs[key] = {

@@ -1,12 +1,20 @@
 /**
- * The swap device's latency on a refault (do_swap_page -> swap_read_folio): zram decompresses on the
- * faulting CPU (the hardware profile's `swapIn`, a per-CPU figure), an SSD is a block-device read the
- * faulting vCPU waits for. Swap-out (pageout -> swap_writepage) is charged the profile's `swapOut` for
- * either device: for an SSD the kernel's writeback is asynchronous and the reclaimer's own cost is the
- * submission, which the lab does not model separately (a stated simplification).
+ * The swap device as reclaim and refaults see it.
+ *
+ * Swap-in (do_swap_page -> swap_read_folio): zram decompresses on the faulting CPU (the hardware
+ * profile's `swapIn`, a per-CPU figure); an SSD is a block-device read the faulting vCPU waits for.
+ *
+ * Swap-out (shrink_folio_list -> add_to_swap, pageout -> swap_writepage -> __swap_writepage): zram
+ * compresses inside submit_bio (zram_submit_bio -> zram_write_page), in the reclaimer's context, so
+ * the reclaimer pays the profile's `swapOut`. An SSD write is asynchronous: the reclaimer allocates the
+ * swap slot, adds the folio to the swap cache and submits the bio, then goes on; the device writes
+ * meanwhile and the clean folio is freed when writeback ends (folio_rotate_reclaimable puts it at the
+ * LRU tail, the next scan frees it without another rmap walk). The lab frees the frame at once: the
+ * pages in flight are the write latency (tens of us) times the eviction rate, tens of pages against
+ * the thousands between the min and high watermarks. The device's bandwidth and queue are not modelled.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
-import { C_SWAP_IN } from '../sim/costs.ts';
+import { C_SWAP_IN, C_SWAP_OUT } from '../sim/costs.ts';
 
 /**
  * NVMe 4 KiB random read as seen by a swap-in: estimate, 90 us. Datacenter NVMe SSDs (TLC NAND) read
@@ -18,4 +26,19 @@ export const SSD_SWAP_IN_NS = 90_000;
 /** Virtual ns a refault waits for its page to come back from the host's swap device. */
 export function swapInNs(config: ScenarioConfig, costs: Float64Array): number {
   return config.host.swap.device === 'ssd' ? SSD_SWAP_IN_NS : costs[C_SWAP_IN];
+}
+
+/**
+ * The reclaimer's own cost of sending one 4 KiB page to an SSD: estimate, 2 us. add_to_swap
+ * (folio_alloc_swap from the per-CPU swap-slot cache, the swap-cache xarray insert, a few hundred ns)
+ * plus swap_writepage -> submit_bio through blk-mq to the NVMe submission queue: block-layer
+ * submission costs about 0.5-1 us of CPU per I/O (io_uring and fio per-core IOPS figures of 1-2 M
+ * with interrupts imply this), with the bio and swap-map bookkeeping around it. The completion
+ * interrupt runs later on some CPU and is not charged to the reclaimer.
+ */
+export const SSD_SWAP_OUT_SUBMIT_NS = 2_000;
+
+/** Virtual ns the reclaimer spends sending one page to the host's swap device (see the file comment). */
+export function swapOutNs(config: ScenarioConfig, costs: Float64Array): number {
+  return config.host.swap.device === 'ssd' ? SSD_SWAP_OUT_SUBMIT_NS : costs[C_SWAP_OUT];
 }

@@ -20,6 +20,7 @@ export const C_CMPXCHG = index('cmpxchg');
 export const C_SWAP_IN = index('swapIn');
 export const C_SWAP_OUT = index('swapOut');
 export const C_RCU_GRACE_PERIOD = index('rcuGracePeriod');
+export const C_TLB_FLUSH_VMID = index('tlbFlushVmid');
 
 export function costTable(hw: HardwareProfile): Float64Array {
   const t = new Float64Array(COST_KEYS.length);

@@ -15,9 +15,9 @@ import type { MmuLock } from '../kvm/mmuLock.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from '../kvm/mmuLock.ts';
 import { EAGAIN, stage2Map, stage2Mkyoung, stage2SetWritable, stage2Unmap, type Pgt } from '../arch/pgtable.ts';
 import { rcuPoll, type RcuThread } from '../sync/rcu.ts';
-import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
+import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_TLB_INVALIDATE } from './costs.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
-import { swapInNs } from '../mm/swap.ts';
+import { swapInNs, swapOutNs } from '../mm/swap.ts';
 import type { Harvester } from '../kvm/mmuNotifier.ts';
 import type { HostFrames } from '../mm/hostFrames.ts';
 import type { Policy } from '../mm/policy/policy.ts';
@@ -45,7 +45,7 @@ import {
   PG_SWAPPED,
   PG_TOUCHED,
 } from './simLayout.ts';
-import type { Tlbs } from '../arch/tlb.ts';
+import { VmTlbFlush, type Tlbs } from '../arch/tlb.ts';
 import type { VLock } from '../sync/vlock.ts';
 
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
@@ -86,6 +86,8 @@ export class Guest {
   readonly vlock: VLock;
   readonly rcu: RcuThread;
   readonly tlbs: Tlbs | null;
+  /** kvm_flush_remote_tlbs: the VM's flush generation, seen by each vCPU (arch/tlb.ts). */
+  readonly tlbFlush: VmTlbFlush;
   readonly flushOnClear: boolean;
   readonly flags: Uint8Array;
   readonly evictedAt: Float32Array;
@@ -111,6 +113,8 @@ export class Guest {
   private readonly windowNs: number;
   /** A refault's wait for the swap device (mm/swap.ts: zram = the profile's swapIn, SSD = a block read). */
   readonly swapInNs: number;
+  /** The reclaimer's cost of one page's swap-out (mm/swap.ts: zram compresses inline, an SSD write is async). */
+  readonly swapOutNs: number;
   private readonly frameBase: number;
   private readonly bucketNs: number;
   private readonly buckets: number;
@@ -125,6 +129,7 @@ export class Guest {
     this.vlock = p.vlock;
     this.rcu = p.rcu;
     this.tlbs = p.tlbs;
+    this.tlbFlush = new VmTlbFlush(p.config.guests[p.index].vcpus, p.tlbs);
     this.flushOnClear = p.config.reclaim.tlb.flushOnClear;
     this.flags = p.flags;
     this.evictedAt = p.evictedAt;
@@ -142,6 +147,7 @@ export class Guest {
     this.reserve = this.demandOnly || this.deferMin ? 0 : p.host.min;
     this.windowNs = p.config.run.refaultWindowMs * 1e6;
     this.swapInNs = swapInNs(p.config, p.costs);
+    this.swapOutNs = swapOutNs(p.config, p.costs);
     this.frameBase = p.index * 2 ** FRAME_GUEST_SHIFT;
     const young = p.config.reclaim.mapYoung;
     this.attrLoByWrite = [leafAttrs({ write: false, young }), leafAttrs({ write: true, young })];
@@ -306,7 +312,11 @@ export class Guest {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
-    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_TLB_INVALIDATE];
+    // kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa, inside the hold:
+    // TLBI IPAS2E1IS + DSB ISH, then TLBI VMALLE1IS + DSB ISH ("the whole of Stage-1", the VA being
+    // unknown): two broadcast invalidates with their completion, each the DVM round trip tlbInvalidate
+    // stands for (estimate: the VMID-wide stage-1 one costs the same as the per-IPA one).
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + 2 * c[C_TLB_INVALIDATE];
     const start = this.vlock.write(t, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - t;
     if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
@@ -317,13 +327,14 @@ export class Guest {
     const end = start + hold;
     s[sb + GS_LOCK_HOLD_NS] += hold;
     if (this.tlbs !== null) this.tlbs.invalidate(gfn);
-    s[sb + GS_TLBI]++;
+    this.tlbFlush.flushStage1(); // every vCPU of this VM re-walks its stage-1 next (arch/tlb.ts)
+    s[sb + GS_TLBI] += 2;
     this.flags[gfn] = (this.flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
     this.evictedAt[gfn] = end;
     this.evictBuckets[this.bucketOf(end)]++;
     s[sb + GS_RESIDENT]--;
     s[sb + GS_EVICTIONS]++;
     this.host.put(1);
-    return end + c[C_SWAP_OUT];
+    return end + this.swapOutNs;
   }
 }

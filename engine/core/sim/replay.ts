@@ -147,6 +147,7 @@ export class TraceReplay extends VCpu {
         write = this.pendingWrite;
         this.pendingGfn = -1;
       }
+      t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
       t += walkNs;
       const x = translate(pgt, gfn, write, hafdbs);
       if ((x & TX_MISS) === 0) {

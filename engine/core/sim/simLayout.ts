@@ -113,6 +113,15 @@ export const GS_KSWAPD_NS = 34;
 export const GS_TLB_FLUSH_VM = 35;
 /** Folios reclaim considered (folio_referenced calls through the mmu notifier). */
 export const GS_FOLIOS_CONSIDERED = 36;
+/**
+ * vCPU translations refilled after a VM-wide flush (arch/tlb.ts): the vCPU's first translation after
+ * kvm_flush_remote_tlbs, a full two-dimensional walk; and the summed extra walk time (ns) of these
+ * and of the stage-1 re-walks (GS_TLB_S1_REFILLS).
+ */
+export const GS_TLB_REFILLS = 37;
+export const GS_TLB_REFILL_NS = 38;
+/** vCPU translations that re-walked the guest's stage-1 after an unmap's VMALLE1IS (arch/tlb.ts). */
+export const GS_TLB_S1_REFILLS = 39;
 export const GS_WORDS = 48;
 
 // Virtual MMU-lock holds (vlock.ts): two rings, the last VL_RING write holds and the last VL_RING read

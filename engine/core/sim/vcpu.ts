@@ -12,6 +12,7 @@ import { S2AP_W, S2_AF } from '../arch/descriptor.ts';
 import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../arch/pgtable.ts';
 import type { Actor } from './actor.ts';
 import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
+import { REFILL_FULL, REFILL_NONE, refillExtraRefs, STAGE1_REFILL_REFS } from '../arch/tlb.ts';
 import type { Guest } from './guest.ts';
 import { opBucket } from './opHist.ts';
 import {
@@ -25,6 +26,9 @@ import {
   GS_PRESSURE_NS,
   GS_STALL_NS,
   GS_TLB_HITS,
+  GS_TLB_REFILLS,
+  GS_TLB_REFILL_NS,
+  GS_TLB_S1_REFILLS,
   GS_VCPU_NS,
   GS_VCPUS_DONE,
 } from './simLayout.ts';
@@ -80,6 +84,11 @@ export class VCpu implements Actor {
   protected readonly walkNs: number;
   protected readonly memNs: number;
   protected readonly hwAfNs: number;
+  /** Translations refilled after a VM-wide / a stage-1-only flush, and the extra walk time of each (arch/tlb.ts). */
+  protected refills = 0;
+  protected s1Refills = 0;
+  protected readonly refillNs: number;
+  protected readonly s1RefillNs: number;
   /** Accesses per operation (workload.opAccesses; 0 = no operations), and the one in progress. */
   private readonly opAccesses: number;
   private opDone = 0;
@@ -100,6 +109,9 @@ export class VCpu implements Actor {
     this.walkNs = (4 - g.pgt.startLevel) * g.costs[C_WALK_LEVEL];
     this.memNs = g.costs[C_MEM_ACCESS];
     this.hwAfNs = g.costs[C_HW_AF_UPDATE];
+    // A full two-dimensional walk over the normal stage-2 walk, each reference at the blended walkLevel.
+    this.refillNs = refillExtraRefs(4 - g.pgt.startLevel) * g.costs[C_WALK_LEVEL];
+    this.s1RefillNs = STAGE1_REFILL_REFS * g.costs[C_WALK_LEVEL];
     this.opAccesses = wl.opAccesses;
     this.opStart = startNs;
   }
@@ -132,6 +144,7 @@ export class VCpu implements Actor {
         write = this.pendingWrite;
         this.pendingGfn = -1;
       }
+      t += this.refill();
       if (tlbs !== null && tlbs.lookup(this.vi, gfn, write)) {
         this.tlbHits++;
         this.hits++;
@@ -176,6 +189,22 @@ export class VCpu implements Actor {
     this.clock = t;
   }
 
+  /**
+   * Flushes since this vCPU's last translation (arch/tlb.ts VmTlbFlush): after kvm_flush_remote_tlbs
+   * its TLB and walk caches are empty and this translation is a full two-dimensional walk; after an
+   * unmap's stage-1 flush it re-walks the guest's stage-1. Returns the extra ns.
+   */
+  protected refill(): number {
+    const r = this.g.tlbFlush.refill(this.vi);
+    if (r === REFILL_NONE) return 0;
+    if (r === REFILL_FULL) {
+      this.refills++;
+      return this.refillNs;
+    }
+    this.s1Refills++;
+    return this.s1RefillNs;
+  }
+
   /** An operation completed at t: its latency (from its first access's start) into the histogram. */
   private endOp(t: number): void {
     const ns = t - this.opStart;
@@ -210,7 +239,14 @@ export class VCpu implements Actor {
     s[sb + GS_STALL_NS] += this.retryStall;
     // Pressure (metrics.ts "slowdown"): waiting for a frame, the walk repeated after it, and hardware AF
     // updates (with mapYoung only aging clears AF; unconstrained there is no aging).
-    s[sb + GS_PRESSURE_NS] += this.retryStall + this.retryWalkNs + this.hwAf * this.hwAfNs;
+    // VM-wide flushes come only from aging (clear_flush_young): their refill walks are pressure too.
+    const refillNs = this.refills * this.refillNs + this.s1Refills * this.s1RefillNs;
+    s[sb + GS_TLB_REFILLS] += this.refills;
+    s[sb + GS_TLB_S1_REFILLS] += this.s1Refills;
+    s[sb + GS_TLB_REFILL_NS] += refillNs;
+    s[sb + GS_PRESSURE_NS] += this.retryStall + this.retryWalkNs + this.hwAf * this.hwAfNs + refillNs;
+    this.refills = 0;
+    this.s1Refills = 0;
     s[sb + GS_VCPU_NS] += this.clock - this.flushedClock;
     this.flushedClock = this.clock;
     if (this.clock > s[sb + GS_CLOCK_MAX]) s[sb + GS_CLOCK_MAX] = this.clock;

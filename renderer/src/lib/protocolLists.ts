@@ -30,6 +30,7 @@ const costs = {
   swapIn: true,
   swapOut: true,
   rcuGracePeriod: true,
+  tlbFlushVmid: true,
 } satisfies Record<CostKey, true>;
 const samples = {
   tMs: true,

@@ -1,0 +1,276 @@
+/**
+ * The VM-wide TLB flush after a young PTE (kvm_mmu_notifier_clear_flush_young -> kvm_handle_hva_range
+ * -> kvm_flush_remote_tlbs -> __kvm_tlb_flush_vmid: TLBI VMALLS12E1IS + DSB ISH) and the swap-out the
+ * reclaimer pays (mm/swap.ts): the flusher is charged tlbFlushVmid inside its write hold, every vCPU
+ * of that VM and no other VM's refills with a full two-dimensional walk, O(1) per flush.
+ */
+import { describe, expect, it } from 'vitest';
+import type { HardwareProfile, ReclaimSpec, ScenarioConfig } from '../../engine/protocol.ts';
+import {
+  REFILL_FULL,
+  REFILL_NONE,
+  REFILL_STAGE1,
+  refillExtraRefs,
+  STAGE1_REFILL_REFS,
+  Tlbs,
+  VmTlbFlush,
+} from '../../engine/core/arch/tlb.ts';
+import { prepareRun } from '../../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
+import { VCpu } from '../../engine/core/sim/vcpu.ts';
+import type { Guest } from '../../engine/core/sim/guest.ts';
+import {
+  C_CMPXCHG,
+  C_LOCK_ACQUIRE,
+  C_PTE_SCAN,
+  C_SWAP_OUT,
+  C_TLB_FLUSH_VMID,
+  C_TLB_INVALIDATE,
+  C_WALK_LEVEL,
+} from '../../engine/core/sim/costs.ts';
+import { SSD_SWAP_OUT_SUBMIT_NS, swapOutNs } from '../../engine/core/mm/swap.ts';
+import {
+  GS_LOCK_HOLD_NS,
+  GS_TLB_FLUSH_VM,
+  GS_TLB_REFILL_NS,
+  GS_TLB_REFILLS,
+  GS_TLB_S1_REFILLS,
+  GS_EVICTIONS,
+  GS_WORDS,
+} from '../../engine/core/sim/simLayout.ts';
+import { hardware } from './fixtures.ts';
+import { TLB_FLUSH_VMID_DEFAULT } from '../../engine/core/config/hardware.ts';
+import { validateHardwareProfile } from '../../engine/core/config/index.ts';
+
+/** Two guests of 8 MiB, 4 vCPUs each, zipf over their memory, on a host of 10 MiB (pressure). */
+function twoVms(o: { harvest: ReclaimSpec['harvest']; rmapFlushYoung: boolean; tlb?: boolean; hw?: HardwareProfile }) {
+  const guest = (name: string): ScenarioConfig['guests'][number] => ({
+    name,
+    memoryMiB: 8,
+    vcpus: 4,
+    protected: false,
+    workload: { kind: 'zipf', pages: 2048, theta: 0.8, writeFraction: 0.2, thinkNs: 100 },
+  });
+  const c: ScenarioConfig = {
+    name: 'two VMs',
+    description: '',
+    hardware: o.hw ?? hardware('ampere-altra'),
+    host: { memoryMiB: 10, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
+    guests: [guest('a'), guest('b')],
+    reclaim: {
+      policy: 'mglru',
+      harvest: o.harvest,
+      agingIntervalMs: 0,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: o.tlb ?? false, entries: 64, flushOnClear: false },
+      allowLocklessWithoutHafdbs: false,
+      rmapFlushYoung: o.rmapFlushYoung,
+    },
+    run: {
+      durationMs: 30,
+      sampleIntervalMs: 10,
+      seed: 5,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 10,
+      demandOnly: false,
+    },
+  };
+  return c;
+}
+
+/** A built (not yet run) worker core and its guests, plus the run's raw counters. */
+function build(c: ScenarioConfig): { core: SimWorkerCore; guests: Guest[]; stats: Float64Array } {
+  const p = prepareRun({ ...c, run: { ...c.run, deterministic: true } }, {}, 1);
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+  const guests: Guest[] = [];
+  for (const a of core.actorList) if (a instanceof VCpu && !guests.includes(a.g)) guests.push(a.g);
+  return { core, guests, stats: new Float64Array(p.buffers.stats) };
+}
+
+describe('VM-wide TLB flush: the vCPUs of that VM refill (arch/tlb.ts)', () => {
+  it('a refill is a full two-dimensional walk over the lab walk: (4 + 1)(3 + 1) - 1 - 3 = 16 more references', () => {
+    expect(refillExtraRefs(3)).toBe(16);
+    expect(refillExtraRefs(4)).toBe(20);
+  });
+
+  it('a flush empties every vCPU TLB of that VM, each on its next translation, and no other VM', () => {
+    const a = new Tlbs(4, 8);
+    const b = new Tlbs(4, 8);
+    const fa = new VmTlbFlush(4, a);
+    const fb = new VmTlbFlush(4, b);
+    for (let v = 0; v < 4; v++)
+      for (let g = 0; g < 8; g++) {
+        a.insert(v, g, true);
+        b.insert(v, g, true);
+      }
+    fa.flush();
+    // O(1): the flush itself touches no entry; each vCPU drops its own on its next translation.
+    expect(a.e.every((x) => x !== 0)).toBe(true);
+    for (let v = 0; v < 4; v++) expect(fa.pending(v)).toBe(true);
+    for (let v = 0; v < 4; v++) {
+      expect(fa.refill(v)).toBe(REFILL_FULL);
+      expect(fa.refill(v)).toBe(REFILL_NONE); // once per flush
+      for (let g = 0; g < 8; g++) expect(a.lookup(v, g, false)).toBe(false);
+    }
+    // The other VM: nothing pending, every entry still hits.
+    for (let v = 0; v < 4; v++) {
+      expect(fb.pending(v)).toBe(false);
+      expect(fb.refill(v)).toBe(REFILL_NONE);
+      for (let g = 0; g < 8; g++) expect(b.lookup(v, g, true)).toBe(true);
+    }
+  });
+
+  it('negative control: a per-IPA invalidate drops one translation and starts no refill', () => {
+    const a = new Tlbs(2, 8);
+    const fa = new VmTlbFlush(2, a);
+    for (let v = 0; v < 2; v++) for (let g = 0; g < 8; g++) a.insert(v, g, true);
+    a.invalidate(3);
+    expect(fa.pending(0)).toBe(false);
+    expect(fa.refill(0)).toBe(REFILL_NONE);
+    expect(a.lookup(0, 3, false)).toBe(false);
+    expect(a.lookup(1, 4, false)).toBe(true);
+  });
+
+  it("the unmap path's stage-1 flush (VMALLE1IS): a stage-1 re-walk, unless a VM-wide flush came too", () => {
+    const a = new Tlbs(2, 8);
+    const fa = new VmTlbFlush(2, a);
+    a.insert(0, 1, true);
+    fa.flushStage1();
+    expect(fa.pending(0)).toBe(false); // no full refill owed
+    expect(a.lookup(0, 1, true)).toBe(true); // lazily: still there until vCPU 0 translates
+    expect(fa.refill(0)).toBe(REFILL_STAGE1);
+    expect(a.lookup(0, 1, true)).toBe(false); // combined entries are stage-1 entries: gone
+    expect(fa.refill(0)).toBe(REFILL_NONE);
+    fa.flushStage1();
+    fa.flush();
+    expect(fa.refill(1)).toBe(REFILL_FULL); // the full refill covers both
+    expect(fa.refill(1)).toBe(REFILL_NONE);
+    expect(refillExtraRefs(3)).toBeGreaterThan(STAGE1_REFILL_REFS);
+  });
+
+  it('an eviction (kvm_unmap_gfn_range) flushes stage 1 of its VM only, inside its write hold', () => {
+    const { guests } = build(twoVms({ harvest: 'lockless', rmapFlushYoung: true }));
+    const [a, b] = guests;
+    const mapped = a.fault(9, true, 0);
+    a.evictOne(9, mapped + 1000, false);
+    expect(a.tlbFlush.s1gen).toBe(1);
+    expect(b.tlbFlush.s1gen).toBe(0);
+    expect(a.tlbFlush.gen).toBe(0);
+  });
+
+  it('the flusher pays tlbFlushVmid inside its write hold; a fault arriving meanwhile waits for it', () => {
+    const { guests, stats } = build(twoVms({ harvest: 'locked-write', rmapFlushYoung: true }));
+    const [a, b] = guests;
+    const c = a.costs;
+    expect(a.fault(0, true, 0)).toBeGreaterThan(0); // mapped young (mapYoung)
+    const t0 = 1_000_000;
+    const hold0 = stats[GS_LOCK_HOLD_NS];
+    const h = a.harvester;
+    h.t = t0;
+    expect(h.folioReferenced(0)).toBe(true);
+    const hold = stats[GS_LOCK_HOLD_NS] - hold0;
+    expect(hold).toBe(c[C_LOCK_ACQUIRE] + c[C_PTE_SCAN] + c[C_CMPXCHG] + c[C_TLB_FLUSH_VMID]);
+    expect(h.t).toBe(t0 + hold);
+    expect(stats[GS_TLB_FLUSH_VM]).toBe(1);
+    expect(a.tlbFlush.gen).toBe(1);
+    expect(b.tlbFlush.gen).toBe(0); // not another VM's
+    // A stage-2 fault's read lock requested half-way through the flush is granted only after it.
+    expect(a.vlock.read(t0 + hold / 2, 10, false)).toBe(t0 + hold);
+    // The page is old now: the same call holds the lock without the flush, and bumps nothing.
+    const hold1 = stats[GS_LOCK_HOLD_NS];
+    h.t = t0 + 10_000;
+    expect(h.folioReferenced(0)).toBe(false);
+    expect(stats[GS_LOCK_HOLD_NS] - hold1).toBe(c[C_LOCK_ACQUIRE] + c[C_PTE_SCAN]);
+    expect(a.tlbFlush.gen).toBe(1);
+  });
+
+  it('in a run, the flushed VM vCPUs refill at most once per flush each; clear_young makes no full refill (only the unmaps stage-1 re-walks)', () => {
+    const run = (rmapFlushYoung: boolean, tlb: boolean) => {
+      const { core, stats } = build(twoVms({ harvest: 'locked-write', rmapFlushYoung, tlb }));
+      core.loop();
+      core.close();
+      return [0, 1].map((g) => ({
+        flushes: stats[g * GS_WORDS + GS_TLB_FLUSH_VM],
+        refills: stats[g * GS_WORDS + GS_TLB_REFILLS],
+        refillNs: stats[g * GS_WORDS + GS_TLB_REFILL_NS],
+        s1Refills: stats[g * GS_WORDS + GS_TLB_S1_REFILLS],
+        evictions: stats[g * GS_WORDS + GS_EVICTIONS],
+      }));
+    };
+    const walk = hardware('ampere-altra').costs.walkLevel.ns;
+    for (const tlb of [false, true]) {
+      const flushed = run(true, tlb);
+      for (const g of flushed) {
+        expect(g.flushes).toBeGreaterThan(0);
+        expect(g.refills).toBeGreaterThan(0);
+        expect(g.refills).toBeLessThanOrEqual(g.flushes * 4);
+        expect(g.refillNs).toBe(g.refills * refillExtraRefs(3) * walk + g.s1Refills * STAGE1_REFILL_REFS * walk);
+      }
+      // Negative control: the v2 baseline's clear_young never flushes, so no vCPU refills in full; the
+      // unmaps' stage-1 flushes still make them re-walk stage 1, at most once per eviction each.
+      for (const g of run(false, tlb)) {
+        expect(g.flushes).toBe(0);
+        expect(g.refills).toBe(0);
+        expect(g.s1Refills).toBeGreaterThan(0);
+        expect(g.s1Refills).toBeLessThanOrEqual(g.evictions * 4);
+      }
+    }
+  });
+
+  it('a flushed vCPU with the TLB model on misses where it hit before the flush', () => {
+    const { core, guests } = build(twoVms({ harvest: 'locked-write', rmapFlushYoung: true, tlb: true }));
+    const a = guests[0];
+    const v = core.actorList.find((x) => x instanceof VCpu && x.g === a && x.vi === 0) as VCpu;
+    const tlbs = a.tlbs as Tlbs;
+    tlbs.insert(0, 7, true);
+    expect(tlbs.lookup(0, 7, true)).toBe(true);
+    a.tlbFlush.flush();
+    const refill = (v as unknown as { refill(): number }).refill();
+    expect(refill).toBe(refillExtraRefs(3) * a.costs[C_WALK_LEVEL]);
+    expect(tlbs.lookup(0, 7, true)).toBe(false);
+  });
+});
+
+describe('swap-out as the reclaimer pays it (mm/swap.ts)', () => {
+  it('zram compresses in the reclaimer (profile swapOut); an SSD write is submitted and completes asynchronously', () => {
+    const c = twoVms({ harvest: 'lockless', rmapFlushYoung: true });
+    const costs = new Float64Array(32);
+    costs[C_SWAP_OUT] = 15_000;
+    expect(swapOutNs(c, costs)).toBe(15_000);
+    const ssd = { ...c, host: { ...c.host, swap: { device: 'ssd' as const, sizeMiB: 64 } } };
+    expect(swapOutNs(ssd, costs)).toBe(SSD_SWAP_OUT_SUBMIT_NS);
+    // Guest.evictOne charges it after the unmap's write hold.
+    for (const [cfg, want] of [
+      [c, c.hardware.costs.swapOut.ns],
+      [ssd, SSD_SWAP_OUT_SUBMIT_NS],
+    ] as const) {
+      const { guests } = build(cfg);
+      const g = guests[0];
+      const mapped = g.fault(5, true, 0);
+      const k = g.costs;
+      const hold = k[C_LOCK_ACQUIRE] + k[C_CMPXCHG] + 2 * k[C_TLB_INVALIDATE]; // IPAS2E1IS, then VMALLE1IS
+      const t = mapped + 100_000;
+      expect(g.evictOne(5, t, false)).toBe(t + hold + want);
+    }
+  });
+});
+
+describe('tlbFlushVmid in configs written before it existed (engine/core/config/hardware.ts)', () => {
+  it('an older config without the key still validates, charging the one broadcast TLBI it was run with', () => {
+    const hw = structuredClone(hardware('ampere-altra')) as unknown as { costs: Record<string, unknown> };
+    delete hw.costs.tlbFlushVmid;
+    const r = validateHardwareProfile(hw);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.costs.tlbFlushVmid).toEqual({
+      ns: r.value.costs.tlbInvalidate.ns,
+      source: TLB_FLUSH_VMID_DEFAULT,
+    });
+    // Negative control: any other missing cost is still refused.
+    delete hw.costs.tlbInvalidate;
+    const bad = validateHardwareProfile(hw);
+    expect(!bad.ok && bad.error.message).toContain('hardware.costs.tlbInvalidate: missing');
+  });
+});
