@@ -573,6 +573,8 @@ export interface ReproFigureInfo {
   published: number;
   /** Inclusive bounds; null = unbounded on that side. */
   band: [number | null, number | null];
+  /** The band as the CLI prints it ('[1.3, 1.8]', '>= 5', '<= -0.25'). */
+  bandText: string;
 }
 
 /** One input of a reproduction's runs, with where its value comes from. */

@@ -14,7 +14,7 @@ import {
   type WorkloadSpec,
 } from '../../protocol.ts';
 import type { PresetSet } from '../config/presetSet.ts';
-import { reproductionConfigs, variantKey, type Reproduction } from './reproductions.ts';
+import { figureInfo, reproductionConfigs, variantKey, type Reproduction } from './reproductions.ts';
 
 function workloadText(w: WorkloadSpec): string {
   const parts: string[] = [w.kind];
@@ -108,7 +108,7 @@ export function reproductionInfos(set: PresetSet, repros: readonly Reproduction[
           const c = configs.value.get(variantKey(v)) as ScenarioConfig;
           return { key: v.key, harvest: c.reclaim.harvest, policy: c.reclaim.policy };
         }),
-        figures: r.figures.map((f) => ({ id: f.id, label: f.label, published: f.published, band: f.band })),
+        figures: r.figures.map(figureInfo),
         inputs: inputsOf(r, configs.value),
       };
     }),

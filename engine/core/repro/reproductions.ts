@@ -10,7 +10,7 @@
  * Pure data + arithmetic (engine core): engine/host/reproduce.ts runs the variants for the CLI
  * (`lab reproduce`), the UI's Reproductions view (LabApi.startReproductions) and the bench.
  */
-import type { ReproFigureResult, Result, RunSummary, ScenarioConfig } from '../../protocol.ts';
+import type { ReproFigureInfo, ReproFigureResult, Result, RunSummary, ScenarioConfig } from '../../protocol.ts';
 import type { PresetSet } from '../config/presetSet.ts';
 import { resolveScenario } from '../config/resolve.ts';
 
@@ -220,6 +220,15 @@ export function evaluateReproduction(r: Reproduction, summaries: ReadonlyMap<str
   }
   return r.figures.map((f) => {
     const lab = f.lab(runs);
-    return { id: f.id, label: f.label, published: f.published, band: f.band, lab, inBand: inBand(lab, f.band) };
+    return {
+      ...figureInfo(f),
+      lab,
+      inBand: inBand(lab, f.band),
+    };
   });
+}
+
+/** A figure as the UI lists it (no computation: what is compared, the published value, the band). */
+export function figureInfo(f: Figure): ReproFigureInfo {
+  return { id: f.id, label: f.label, published: f.published, band: f.band, bandText: bandText(f.band) };
 }
