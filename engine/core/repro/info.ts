@@ -50,11 +50,11 @@ function inputsOf(r: Reproduction, configs: ReadonlyMap<string, ScenarioConfig>)
   ];
   for (const g of base.guests) {
     out.push({
-      name: `guest ${g.name}`,
+      name: `guest '${g.name}'`,
       value: `${g.memoryMiB} MiB, ${g.vcpus} vCPUs${g.protected ? ', protected' : ''}`,
       source: preset,
     });
-    out.push({ name: `guest ${g.name} workload`, value: workloadText(g.workload), source: preset });
+    out.push({ name: `guest '${g.name}' workload`, value: workloadText(g.workload), source: preset });
   }
   const rc = base.reclaim;
   out.push(
