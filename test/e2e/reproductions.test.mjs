@@ -132,6 +132,7 @@ describe('the Reproductions view (issue 7)', () => {
       encoding: 'utf8',
       env: { ...process.env, LAB_NO_WORKER_BUILD: '1' },
     });
+    assert.ok(cli.stdout.trim().startsWith('['), `lab reproduce printed no JSON (exit ${cli.status}): ${cli.stderr}`);
     const [fig] = JSON.parse(cli.stdout);
     assert.equal(got.lab, fig.lab.toFixed(3), `UI ${got.lab} vs lab reproduce ${fig.lab}`);
     assert.equal(got.inBand, fig.inBand ? 'yes' : 'NO');
