@@ -132,8 +132,9 @@ export function runReproductionJob(o: ReproJobOptions): ReproJob {
         });
         const result = await slot.handle.done;
         running.delete(key);
-        // A stopped run's result is partial: never a reproduction's input.
-        if (stopped || error || result.stopped) continue;
+        if (stopped || error) continue;
+        // A run stopped by someone else (e.g. its engine shut down) is partial: never a reproduction's input.
+        if (result.stopped) throw new Error('it was stopped before the end of its virtual time');
         results.set(key, result);
         deliverReady();
         progress(true);

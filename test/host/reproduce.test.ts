@@ -187,6 +187,23 @@ describe('runReproductionJob', () => {
   });
 });
 
+describe('runReproductionJob: a run stopped by someone else', () => {
+  it('is partial: an error naming the run, and no figure from it', async () => {
+    const { j, engine, events } = job(['repro-v2-baseline'], 2);
+    await engine.finish(key('repro-v2-baseline', 'before'));
+    // The engine stops the other run on its own (not the job's stop): its result says `stopped`.
+    const p = engine.pending.get(key('repro-v2-baseline', 'after'))!;
+    engine.pending.delete(key('repro-v2-baseline', 'after'));
+    p.resolve({ ...makeRunResult(2), config: p.config, summary: fakeSummary(p.config), stopped: true });
+    const out = await j.done;
+    expect(out.results).toEqual([]);
+    expect(out.error?.message).toBe(
+      `repro-v2-baseline: run ${key('repro-v2-baseline', 'after')} failed: it was stopped before the end of its virtual time`,
+    );
+    expect(events.filter((e) => e.type === 'repro-result')).toHaveLength(0);
+  });
+});
+
 describe('ReproductionService', () => {
   function service() {
     const engine = fakeEngine();
