@@ -1,15 +1,16 @@
 /**
  * Runs reproductions (engine/core/repro): the one runner behind `lab reproduce` (engine/cli), the
- * Reproductions view of both editions (engine/host/reproduceService.ts, LabApi.startReproductions) and
- * the bench. Runtime-neutral: each run starts through the injected `startRun` (the host's own engine).
+ * Reproductions view of both editions (engine/host/reproduceService.ts, LabApi.startReproductions).
+ * (bench/repro.ts times each run alone with the same configs.) Runtime-neutral: each run starts through the injected `startRun` (the host's own engine).
  *
  * Contract: the runs the reproductions need (engine/core/repro reproductionConfigs: runs shared by
  * several reproductions run once), in the order the reproductions need them, at most `concurrency` at
  * a time. A reproduction's figures are computed (evaluateReproduction) as soon as its last run is done
  * and delivered at once ('repro-result'); the job ends with exactly one 'repro-done' or 'repro-error',
  * after every run it started has settled. stop(): the runs going are stopped and their partial results
- * dropped, no new run starts, reproductions already delivered stand. A failed run stops the job
- * ('repro-error' naming the run and its reproductions); earlier results stand.
+ * dropped, no new run starts, reproductions already delivered stand. A failed run, or one stopped by
+ * anyone but this job (its result is partial), stops the job ('repro-error' naming the run and its
+ * reproductions); earlier results stand.
  */
 import type { ErrorInfo, ReproEvent, ReproductionResult, RunResult, RunSummary, ScenarioConfig } from '../protocol.ts';
 import { evaluateReproduction, variantKey, type Reproduction } from '../core/repro/reproductions.ts';

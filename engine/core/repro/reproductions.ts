@@ -8,7 +8,8 @@
  * profile holds the costs.
  *
  * Pure data + arithmetic (engine core): engine/host/reproduce.ts runs the variants for the CLI
- * (`lab reproduce`), the UI's Reproductions view (LabApi.startReproductions) and the bench.
+ * (`lab reproduce`) and the UI's Reproductions view (LabApi.startReproductions); the bench times the
+ * same configs (reproductionConfigs).
  */
 import type { ReproFigureInfo, ReproFigureResult, Result, RunSummary, ScenarioConfig } from '../../protocol.ts';
 import type { PresetSet } from '../config/presetSet.ts';
