@@ -9,6 +9,8 @@ import createSimWorker from '../engine/host/node/simWorker.ts?nodeWorker';
 import { startRun } from '../engine/host/engine.ts';
 import { nodeCores, nodeSpawnerFrom } from '../engine/host/node/spawn.ts';
 import { SweepService } from '../engine/host/sweepService.ts';
+import { ReproductionService } from '../engine/host/reproduceService.ts';
+import { defaultReproConcurrency } from '../engine/host/reproduce.ts';
 import { loadBundledPresets } from '../presets/browser.ts';
 import type { StartRun } from './runs.ts';
 
@@ -22,15 +24,37 @@ export function createEngine(_options: EngineOptions = {}): StartRun {
   return (config, onEvent, traces) => startRun(config, { spawnWorker, cores: nodeCores(), onEvent, traces });
 }
 
+let bundledSet: ReturnType<typeof loadBundledPresets>['set'] | null = null;
+/** The bundled presets, loaded once for sweeps and reproductions. */
+const presetSet = () => (bundledSet ??= loadBundledPresets().set);
+
 /** Sweeps on worker_threads (engine/host/sweepService.ts): the bundled presets, one deterministic run per job. */
 export function createSweeps(): SweepService {
   const spawnWorker = nodeSpawnerFrom(() => createSimWorker({}));
-  let set: ReturnType<typeof loadBundledPresets>['set'] | null = null;
   return new SweepService({
-    presets: () => (set ??= loadBundledPresets().set),
+    presets: presetSet,
     defaultWorkers: () => Math.max(1, nodeCores() - 1),
     startRun: (config, traces) => {
       const h = startRun(config, { spawnWorker, cores: nodeCores(), onEvent: () => {}, traces });
+      return { done: h.done, stop: () => h.stop() };
+    },
+  });
+}
+
+/** Reproductions on worker_threads (engine/host/reproduceService.ts): the bundled presets, one deterministic run each. */
+export function createReproductions(): ReproductionService {
+  const spawnWorker = nodeSpawnerFrom(() => createSimWorker({}));
+  return new ReproductionService({
+    presets: presetSet,
+    concurrency: () => defaultReproConcurrency(nodeCores()),
+    startRun: (config, onProgress) => {
+      const h = startRun(config, {
+        spawnWorker,
+        cores: nodeCores(),
+        onEvent: (e) => {
+          if (e.type === 'progress') onProgress(e.fraction);
+        },
+      });
       return { done: h.done, stop: () => h.stop() };
     },
   });

@@ -20,7 +20,7 @@ import { RunRegistry } from './runs.ts';
 import { createIpcHandlers, type Dialogs } from './ipc/handlers.ts';
 import { registerIpc, sendEvent } from './ipc/register.ts';
 import { createPresets } from './presets.ts';
-import { createEngine, createSweeps } from './engine.ts';
+import { createEngine, createReproductions, createSweeps } from './engine.ts';
 import { WindowTraces } from './traces.ts';
 import { sessionPathFromArgv } from './args.ts';
 import { DISCARD_DIALOG, guardUnsavedWork } from './unsavedGuard.ts';
@@ -89,6 +89,7 @@ const dialogs: Dialogs = {
 const runs = new RunRegistry(createEngine({ log }));
 const traces = new WindowTraces();
 const sweeps = createSweeps();
+const reproductions = createReproductions();
 
 /** Open a session file given by the OS (command line, second instance, Open Recent, macOS open-file). */
 async function openSessionPath(file: string): Promise<void> {
@@ -117,6 +118,7 @@ function createWindow(): void {
   created.win.on('closed', () => {
     runs.stopAllOf(id);
     sweeps.stopAllOf(id);
+    reproductions.stopAllOf(id);
     documents.forget(id);
     traces.forget(id);
     if (mainWindow === created) mainWindow = null;
@@ -124,6 +126,7 @@ function createWindow(): void {
   created.win.webContents.on('render-process-gone', () => {
     runs.stopAllOf(id);
     sweeps.stopAllOf(id);
+    reproductions.stopAllOf(id);
   });
   // Close or reload with unsaved runs: the renderer's beforeunload vetoes, main asks (unsavedGuard.ts).
   guardUnsavedWork(created.win.webContents, () => dialog.showMessageBoxSync(created.win, DISCARD_DIALOG) === 0);
@@ -155,6 +158,7 @@ async function start(): Promise<void> {
       traces,
       parser,
       sweeps,
+      reproductions,
       log,
     }),
     {

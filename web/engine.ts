@@ -2,36 +2,60 @@
  * The browser edition's engine side: presets bundled by Vite, validation by engine/core/config, and
  * runs on Web Workers through engine/host/web.
  */
-import type { PresetCatalog, Result, RunEvent, ScenarioConfig } from '../engine/protocol.ts';
+import type { PresetCatalog, Result, RunEvent, RunResult, ScenarioConfig } from '../engine/protocol.ts';
+import type { RunHandle } from '../engine/host/engine.ts';
+import type * as WebHostModule from './webHost.ts';
+
+type WebHost = typeof WebHostModule;
 import { buildCatalog, parseHardwarePresetFile } from '../engine/core/config/index.ts';
 import type { TraceLibrary } from '../engine/core/trace/index.ts';
 import { loadBundledPresets } from '../presets/browser.ts';
 import type { BrowserDeps, EngineRun } from './labApi.ts';
 import type { SweepServiceDeps } from '../engine/host/sweepService.ts';
+import type { ReproServiceDeps } from '../engine/host/reproduceService.ts';
+import { defaultReproConcurrency } from '../engine/host/reproduce.ts';
 import { webCores } from '../engine/host/web/spawn.ts';
+
+let bundledSet: ReturnType<typeof loadBundledPresets>['set'] | null = null;
+/** The bundled presets, loaded once for sweeps and reproductions. */
+const presetSet = () => (bundledSet ??= loadBundledPresets().set);
 
 /** Sweeps on Web Workers: the same presets as the catalog, each run through the lazily loaded engine host. */
 function sweepDeps(): SweepServiceDeps {
-  let set: ReturnType<typeof loadBundledPresets>['set'] | null = null;
   return {
-    presets: () => (set ??= loadBundledPresets().set),
+    presets: presetSet,
     defaultWorkers: () => webCores(),
-    startRun(config, traces) {
-      let stopped = false;
-      let handle: { stop(): void } | null = null;
-      const done = import('./webHost.ts').then((m) => {
-        const h = m.startWebSweepRun(config, traces);
-        handle = h;
-        if (stopped) h.stop();
-        return h.done;
-      });
-      return {
-        done,
-        stop: () => {
-          stopped = true;
-          handle?.stop();
-        },
-      };
+    startRun: (config, traces) => lazyRun((m) => m.startWebSweepRun(config, traces)),
+  };
+}
+
+/** Reproductions on Web Workers: the bundled presets, each run through the lazily loaded engine host. */
+function reproDeps(): ReproServiceDeps {
+  return {
+    presets: presetSet,
+    concurrency: () => defaultReproConcurrency(webCores()),
+    startRun: (config, onProgress) => lazyRun((m) => m.startWebReproRun(config, onProgress)),
+  };
+}
+
+/**
+ * A run started once the engine host module has loaded (it is loaded lazily, so presets and the UI come
+ * up first); a stop before then stops the run as soon as it starts.
+ */
+function lazyRun(start: (m: WebHost) => RunHandle): { done: Promise<RunResult>; stop(): void } {
+  let stopped = false;
+  let handle: RunHandle | null = null;
+  const done = import('./webHost.ts').then((m) => {
+    const h = start(m);
+    handle = h;
+    if (stopped) h.stop();
+    return h.done;
+  });
+  return {
+    done,
+    stop: () => {
+      stopped = true;
+      handle?.stop();
     },
   };
 }
@@ -74,5 +98,6 @@ export function engineDeps(): Omit<BrowserDeps, 'promptFileName'> {
     parseHardwarePreset: (text, fileName) => parseHardwarePresetFile(text, fileName),
     startRun: startEngineRun,
     sweeps: sweepDeps(),
+    reproductions: reproDeps(),
   };
 }

@@ -16,6 +16,7 @@ import type {
   Result,
   RunEvent,
   ScenarioConfig,
+  ReproEvent,
   SessionData,
   SweepEvent,
 } from '../engine/protocol.ts';
@@ -28,6 +29,7 @@ import {
 } from '../engine/session/index.ts';
 import { TraceLibrary } from '../engine/core/trace/index.ts';
 import { SweepService, sweepStats, type SweepServiceDeps } from '../engine/host/sweepService.ts';
+import { ReproductionService, type ReproServiceDeps } from '../engine/host/reproduceService.ts';
 import { download, pickFile, withExtension } from './files.ts';
 
 /** What the browser edition needs of the engine host: start a run, control it by id. */
@@ -54,6 +56,8 @@ export interface BrowserDeps {
   promptFileName(suggested: string): string | null;
   /** Sweeps (issue 9): presets and a run starter for the local pool; without it startSweep fails clearly. */
   sweeps?: SweepServiceDeps;
+  /** Reproductions (issue 7): presets and a run starter; without it the Reproductions view says so. */
+  reproductions?: ReproServiceDeps;
 }
 
 export function toErrorInfo(e: unknown): ErrorInfo {
@@ -92,6 +96,22 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
           l(e);
         } catch (err) {
           console.error('sweep event listener failed', err);
+        }
+      }
+    },
+  };
+
+  const reproListeners = new Set<(e: ReproEvent) => void>();
+  const reproService = deps.reproductions ? new ReproductionService(deps.reproductions) : null;
+  /** The page is the only owner of its reproduction jobs. */
+  const reproOwner = {
+    id: 0,
+    send: (e: ReproEvent) => {
+      for (const l of reproListeners) {
+        try {
+          l(e);
+        } catch (err) {
+          console.error('reproduction event listener failed', err);
         }
       }
     },
@@ -253,6 +273,26 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
       sweepService?.stop(sweepId, sweepOwner.id);
     },
     onSweepEvent: (l) => subscribe(sweepListeners, l),
+    async listReproductions() {
+      if (!reproService) return fail('ReproductionsUnavailable', 'reproductions are not available in this edition');
+      try {
+        return reproService.list();
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+    async startReproductions(ids) {
+      if (!reproService) return fail('ReproductionsUnavailable', 'reproductions are not available in this edition');
+      try {
+        return reproService.start(ids, reproOwner);
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+    async stopReproductions(jobId) {
+      reproService?.stop(jobId, reproOwner.id);
+    },
+    onReproductionEvent: (l) => subscribe(reproListeners, l),
     async sweepStats(points) {
       try {
         return sweepStats(points);

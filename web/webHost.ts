@@ -37,3 +37,14 @@ export function startWebRun(
 export function startWebSweepRun(config: ScenarioConfig, traces: Record<string, Uint32Array>): RunHandle {
   return startRun(config, { spawnWorker, traces, cores: webCores(), onEvent: () => {} });
 }
+
+/** One run of a reproduction (engine/host/reproduce.ts): its progress, then its result. */
+export function startWebReproRun(config: ScenarioConfig, onProgress: (fraction: number) => void): RunHandle {
+  return startRun(config, {
+    spawnWorker,
+    cores: webCores(),
+    onEvent: (e) => {
+      if (e.type === 'progress') onProgress(e.fraction);
+    },
+  });
+}

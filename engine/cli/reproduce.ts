@@ -6,11 +6,16 @@
  * --json: [{ id, figure, published, lab, band, inBand }, ...] (one entry per figure; `id` is the
  * reproduction's).
  */
-import { resolveScenario } from '../core/config/index.ts';
-import { bandText, inBand, REPRODUCTIONS, type Reproduction, type Variant } from '../core/repro/reproductions.ts';
+import {
+  bandText,
+  pickReproductions,
+  reproductionConfigs as configsFor,
+  type Reproduction,
+} from '../core/repro/reproductions.ts';
 import { startRun } from '../host/engine.ts';
 import { nodeSpawner } from '../host/node/spawn.ts';
-import type { RunSummary, ScenarioConfig } from '../protocol.ts';
+import { defaultReproConcurrency, runReproductionJob } from '../host/reproduce.ts';
+import type { ScenarioConfig } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import { UsageError, oneLine } from './args.ts';
 import type { CliContext } from './context.ts';
@@ -31,76 +36,62 @@ export interface FigureResult {
   inBand: boolean;
 }
 
-const variantKey = (v: Variant): string => `${v.scenario}/${v.harvest}/${v.policy ?? '-'}`;
-
 /** The configs a set of reproductions needs, by variant key (validated before anything runs). */
 export function reproductionConfigs(presetDir: string, repros: readonly Reproduction[]): Map<string, ScenarioConfig> {
   const loaded = loadPresetDir(presetDir);
   if (loaded.problems.length > 0) throw new Error(`the presets are invalid:\n${loaded.problems.join('\n')}`);
-  const out = new Map<string, ScenarioConfig>();
-  for (const r of repros)
-    for (const v of r.variants) {
-      const key = variantKey(v);
-      if (out.has(key)) continue;
-      const c = resolveScenario(loaded.set, v.scenario, { harvest: v.harvest, policy: v.policy });
-      if (!c.ok) throw new UsageError(`${r.id}: ${oneLine(c.error.message)}`);
-      out.set(key, c.value);
-    }
-  return out;
-}
-
-/** The figures of each reproduction from the variants' summaries. */
-export function evaluate(repros: readonly Reproduction[], summaries: Map<string, RunSummary>): FigureResult[] {
-  const out: FigureResult[] = [];
-  for (const r of repros) {
-    const runs: Record<string, RunSummary> = {};
-    for (const v of r.variants) runs[v.key] = summaries.get(variantKey(v)) as RunSummary;
-    for (const f of r.figures) {
-      const lab = f.lab(runs);
-      out.push({
-        id: r.id,
-        figure: f.id,
-        label: f.label,
-        published: f.published,
-        lab,
-        band: f.band,
-        inBand: inBand(lab, f.band),
-      });
-    }
-  }
-  return out;
+  const c = configsFor(loaded.set, repros);
+  if (!c.ok) throw new UsageError(oneLine(c.error.message));
+  return c.value;
 }
 
 export async function reproduceCommand(args: ReproduceArgs, ctx: CliContext): Promise<number> {
-  const repros = args.id === undefined ? REPRODUCTIONS : REPRODUCTIONS.filter((r) => r.id === args.id);
-  if (repros.length === 0)
-    throw new UsageError(`unknown reproduction '${args.id}' (known: ${REPRODUCTIONS.map((r) => r.id).join(', ')})`);
+  const picked = pickReproductions(args.id === undefined ? undefined : [args.id]);
+  if (!picked.ok) throw new UsageError(picked.error.message);
+  const repros = picked.value;
   const configs = reproductionConfigs(ctx.presetDir, repros);
-  const summaries = new Map<string, RunSummary>();
   const wall0 = Date.now();
-  const queue = [...configs.entries()];
-  const parallel = Math.max(1, Math.min(2, ctx.cores));
-  let failed: string | undefined;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const next = queue.shift();
-      if (!next || failed) return;
-      const [key, config] = next;
+  const start = ctx.startRun ?? startRun;
+  // The same runner as the UI's Reproductions view (engine/host/reproduce.ts): shared runs run once.
+  const job = runReproductionJob({
+    jobId: 'cli',
+    repros,
+    configs,
+    concurrency: defaultReproConcurrency(ctx.cores),
+    startRun: (key, config, onProgress) => {
       if (!args.json) ctx.stderr(`running ${key} ...\n`);
-      try {
-        const h = startRun(config, { spawnWorker: nodeSpawner(ctx.workerPath), cores: ctx.cores, onEvent: () => {} });
-        summaries.set(key, (await h.done).summary);
-      } catch (e) {
-        failed = `${key}: ${(e as Error).message}`;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: parallel }, worker));
-  if (failed) {
-    ctx.stderr(`lab: reproduction run failed: ${failed}\n`);
+      const h = start(config, {
+        spawnWorker: nodeSpawner(ctx.workerPath),
+        cores: ctx.cores,
+        onEvent: (e) => {
+          if (e.type === 'progress') onProgress(e.fraction);
+        },
+      });
+      return { done: h.done, stop: () => h.stop() };
+    },
+    onEvent: () => {},
+  });
+  const unregister = ctx.onInterrupt(() => job.stop());
+  const outcome = await job.done.finally(unregister);
+  if (outcome.error) {
+    ctx.stderr(`lab: reproduction run failed: ${outcome.error.message}\n`);
     return 1;
   }
-  const results = evaluate(repros, summaries);
+  if (outcome.stopped) {
+    ctx.stderr('lab: reproductions stopped\n');
+    return 130;
+  }
+  const results: FigureResult[] = outcome.results.flatMap((r) =>
+    r.figures.map((f) => ({
+      id: r.id,
+      figure: f.id,
+      label: f.label,
+      published: f.published,
+      lab: f.lab,
+      band: f.band,
+      inBand: f.inBand,
+    })),
+  );
   const wallS = (Date.now() - wall0) / 1000;
   if (args.json) ctx.stdout(`${JSON.stringify(results, null, 2)}\n`);
   else ctx.stdout(`${table(results)}\n\n${configs.size} runs in ${wallS.toFixed(0)} s wall\n`);

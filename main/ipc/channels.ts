@@ -24,6 +24,8 @@ import type {
   SweepEvent,
   SweepRecord,
   SweepSpec,
+  ReproEvent,
+  ReproductionInfo,
 } from '../../engine/protocol.ts';
 
 export interface InvokeChannels {
@@ -54,6 +56,9 @@ export interface InvokeChannels {
     args: [data: Uint8Array, suggestedName: string, kind: ExportKind];
     result: Result<{ path: string; canceled: boolean }>;
   };
+  'lab:listReproductions': { args: []; result: Result<ReproductionInfo[]> };
+  'lab:startReproductions': { args: [ids: string[]]; result: Result<{ jobId: string }> };
+  'lab:stopReproductions': { args: [jobId: string]; result: void };
 }
 export type InvokeChannel = keyof InvokeChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
@@ -75,6 +80,9 @@ export const INVOKE_CHANNELS = [
   'lab:stopSweep',
   'lab:sweepStats',
   'lab:exportFile',
+  'lab:listReproductions',
+  'lab:startReproductions',
+  'lab:stopReproductions',
 ] as const satisfies readonly InvokeChannel[];
 
 // Compile-time check that the list above names every channel exactly (no more, no fewer).
@@ -86,6 +94,7 @@ export interface EventChannels {
   'lab:menuCommand': MenuCommand;
   'lab:sessionOpened': { session: SessionData; path: string };
   'lab:sweepEvent': SweepEvent;
+  'lab:reproEvent': ReproEvent;
 }
 export type EventChannel = keyof EventChannels;
 export const EVENT_CHANNELS = [
@@ -93,6 +102,7 @@ export const EVENT_CHANNELS = [
   'lab:menuCommand',
   'lab:sessionOpened',
   'lab:sweepEvent',
+  'lab:reproEvent',
 ] as const satisfies readonly EventChannel[];
 
 /** Every invoke reply: the handler's value, or the error it failed with (sender refused, bad argument, bug). */

@@ -22,7 +22,9 @@ import {
   type SweepEvent,
   type SweepRecord,
   type SweepSpec,
+  type ReproductionInfo,
 } from '../../engine/protocol.ts';
+import type { ReproOwner } from '../../engine/host/reproduceService.ts';
 import { sweepStats, type SweepTraces } from '../../engine/host/sweepService.ts';
 import { decodeSession, SESSION_EXTENSION, sessionCsvChunks, validateSessionData } from '../../engine/session/index.ts';
 import { RunLimitError, type RunOwner } from '../runs.ts';
@@ -37,6 +39,15 @@ export interface CallContext {
   window: unknown;
   /** Where this renderer's sweep events go (lab:sweepEvent); absent in contexts without sweeps. */
   sweepOwner?: { id: number; send(event: SweepEvent): void };
+  /** Where this renderer's reproduction events go (lab:reproEvent). */
+  reproOwner?: ReproOwner;
+}
+
+/** Reproductions hosted by main (engine/host/reproduceService.ts), each job owned by its window. */
+export interface ReproControl {
+  list(): Result<ReproductionInfo[]>;
+  start(ids: unknown, owner: ReproOwner): Result<{ jobId: string }>;
+  stop(jobId: unknown, ownerId: number): boolean;
 }
 
 /** Sweeps hosted by main (engine/host/sweepService.ts), each owned by the window that started it. */
@@ -114,6 +125,8 @@ export interface IpcDeps {
   parser?: ParseService;
   /** Sweeps (issue 9); without them lab:startSweep answers with a clear error. */
   sweeps?: SweepControl;
+  /** Reproductions (issue 7); without them the lab:*Reproductions channels answer with a clear error. */
+  reproductions?: ReproControl;
   /** Largest trace file lab:loadTrace accepts (default TRACE_MAX_BYTES). */
   maxTraceBytes?: number;
   log?: (message: string) => void;
@@ -297,6 +310,20 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     'lab:stopSweep': async (ctx, args) => {
       const sweepId = stringArg(args, 0, 'sweepId', 200);
       if (!deps.sweeps?.stop(sweepId, ctx.owner.id)) log(`stopSweep: no sweep ${sweepId} of this window`);
+    },
+    // The ids are untrusted: the service checks type, count and every id before anything runs.
+    'lab:listReproductions': async () =>
+      deps.reproductions
+        ? deps.reproductions.list()
+        : fail('ReproductionsUnavailable', 'reproductions are not available here'),
+    'lab:startReproductions': async (ctx, args) => {
+      if (!deps.reproductions || !ctx.reproOwner)
+        return fail('ReproductionsUnavailable', 'reproductions are not available here');
+      return deps.reproductions.start(args[0], ctx.reproOwner);
+    },
+    'lab:stopReproductions': async (ctx, args) => {
+      const jobId = stringArg(args, 0, 'jobId', 200);
+      if (!deps.reproductions?.stop(jobId, ctx.owner.id)) log(`stopReproductions: no job ${jobId} of this window`);
     },
     'lab:exportFile': async (ctx, args) => {
       const data = args[0];

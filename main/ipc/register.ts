@@ -53,6 +53,7 @@ export function contextOf(sender: SenderLike, windowOf: (s: SenderLike) => unkno
       isDestroyed: () => sender.isDestroyed(),
     },
     sweepOwner: { id: sender.id, send: (event) => sendEvent(sender, 'lab:sweepEvent', event) },
+    reproOwner: { id: sender.id, send: (event) => sendEvent(sender, 'lab:reproEvent', event) },
     window: windowOf(sender),
   };
 }

@@ -60,6 +60,10 @@ const labApi: LabApi = {
   onSweepEvent: (listener) => subscribe('lab:sweepEvent', listener),
   sweepStats: (points) => invokeResult('lab:sweepStats', points),
   exportFile: (data, suggestedName, kind) => invokeResult('lab:exportFile', data, suggestedName, kind),
+  listReproductions: () => invokeResult('lab:listReproductions'),
+  startReproductions: (ids) => invokeResult('lab:startReproductions', ids),
+  stopReproductions: (jobId) => invoke('lab:stopReproductions', jobId),
+  onReproductionEvent: (listener) => subscribe('lab:reproEvent', listener),
 };
 
 contextBridge.exposeInMainWorld('labApi', labApi);

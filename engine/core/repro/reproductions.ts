@@ -7,9 +7,13 @@
  * magnitude). Nothing here sets a cost or a knob: the preset holds the published setup, the hardware
  * profile holds the costs.
  *
- * Pure data + arithmetic (engine core): the CLI (`lab reproduce`) and the bench run the variants.
+ * Pure data + arithmetic (engine core): engine/host/reproduce.ts runs the variants for the CLI
+ * (`lab reproduce`) and the UI's Reproductions view (LabApi.startReproductions); the bench times the
+ * same configs (reproductionConfigs).
  */
-import type { RunSummary } from '../../protocol.ts';
+import type { ReproFigureInfo, ReproFigureResult, Result, RunSummary, ScenarioConfig } from '../../protocol.ts';
+import type { PresetSet } from '../config/presetSet.ts';
+import { resolveScenario } from '../config/resolve.ts';
 
 /** One run a reproduction needs: its preset with these overrides. */
 export interface Variant {
@@ -163,4 +167,69 @@ export function bandText(band: Figure['band']): string {
   if (band[0] !== null && band[1] !== null) return `[${band[0]}, ${band[1]}]`;
   if (band[0] !== null) return `>= ${band[0]}`;
   return `<= ${band[1]}`;
+}
+
+/** A run's identity across reproductions: runs with the same scenario, harvest mode and policy run once. */
+export const variantKey = (v: Variant): string => `${v.scenario}/${v.harvest}/${v.policy ?? '-'}`;
+
+/** The reproductions named by `ids` (every one for undefined), or a message naming the unknown id. */
+export function pickReproductions(ids: readonly string[] | undefined): Result<Reproduction[]> {
+  if (ids === undefined) return { ok: true, value: [...REPRODUCTIONS] };
+  const out: Reproduction[] = [];
+  for (const id of ids) {
+    const r = REPRODUCTIONS.find((x) => x.id === id);
+    if (!r) {
+      const known = REPRODUCTIONS.map((x) => x.id).join(', ');
+      return {
+        ok: false,
+        error: { name: 'UnknownReproduction', message: `unknown reproduction '${id}' (known: ${known})` },
+      };
+    }
+    if (!out.includes(r)) out.push(r);
+  }
+  return { ok: true, value: out };
+}
+
+/**
+ * The validated config of every run a set of reproductions needs, by variantKey, in the order the
+ * reproductions need them (so the first reproduction's runs come first). A preset that does not
+ * resolve is an error naming the reproduction.
+ */
+export function reproductionConfigs(
+  set: PresetSet,
+  repros: readonly Reproduction[],
+): Result<Map<string, ScenarioConfig>> {
+  const out = new Map<string, ScenarioConfig>();
+  for (const r of repros)
+    for (const v of r.variants) {
+      const key = variantKey(v);
+      if (out.has(key)) continue;
+      const c = resolveScenario(set, v.scenario, { harvest: v.harvest, policy: v.policy });
+      if (!c.ok) return { ok: false, error: { ...c.error, message: `${r.id}: ${c.error.message}` } };
+      out.set(key, c.value);
+    }
+  return { ok: true, value: out };
+}
+
+/** A reproduction's figures from its runs' summaries (by variantKey; every variant must be there). */
+export function evaluateReproduction(r: Reproduction, summaries: ReadonlyMap<string, RunSummary>): ReproFigureResult[] {
+  const runs: Record<string, RunSummary> = {};
+  for (const v of r.variants) {
+    const s = summaries.get(variantKey(v));
+    if (!s) throw new Error(`${r.id}: run ${variantKey(v)} has no result`);
+    runs[v.key] = s;
+  }
+  return r.figures.map((f) => {
+    const lab = f.lab(runs);
+    return {
+      ...figureInfo(f),
+      lab,
+      inBand: inBand(lab, f.band),
+    };
+  });
+}
+
+/** A figure as the UI lists it (no computation: what is compared, the published value, the band). */
+export function figureInfo(f: Figure): ReproFigureInfo {
+  return { id: f.id, label: f.label, published: f.published, band: f.band, bandText: bandText(f.band) };
 }

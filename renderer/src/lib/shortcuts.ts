@@ -24,6 +24,7 @@ export function shortcuts(mod: string, edition: 'electron' | 'browser' = 'browse
     { keys: `${mod}Z`, what: 'Undo a setup edit' },
     { keys: `${mod}Shift+Z or ${mod}Y`, what: 'Redo a setup edit' },
     { keys: '1 / 2 / 3', what: 'Setup / Run / Compare tab (outside text fields)' },
+    { keys: '4 / 5', what: 'Sweep / Reproductions tab (outside text fields)' },
     { keys: '?', what: 'Show or hide this sheet' },
     { keys: 'Esc', what: 'Close this sheet or a question' },
   ];

@@ -1,0 +1,80 @@
+/**
+ * Pure helpers of the Reproductions view (unit-tested in test/renderer/reproductions.test.ts): how a
+ * figure's value is printed (as `lab reproduce` prints it), the rows of the table, the charts of a
+ * reproduction's runs and each run's curve source. Every number comes from the host's result.
+ */
+import type { ReproductionInfo, ReproductionResult } from '../../../engine/protocol.ts';
+import { chartByColumn, type ChartDef } from './metrics.ts';
+import type { SeriesSource } from './series.ts';
+
+/** As the CLI's table: whole numbers from 100 up, three decimals below; 'n/a' when not finite. */
+export function formatFigure(x: number): string {
+  return Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3)) : 'n/a';
+}
+
+export interface ReproRow {
+  id: string;
+  title: string;
+  /** First row of its reproduction (the cell with the reproduction's name spans its figures). */
+  first: boolean;
+  span: number;
+  figure: string;
+  label: string;
+  published: string;
+  band: string;
+  /** Absent until the reproduction has a result. */
+  lab?: string;
+  inBand?: boolean;
+}
+
+/** One row per figure of every reproduction, with the lab value and in-band once a result is there. */
+export function reproRows(infos: readonly ReproductionInfo[], results: Record<string, ReproductionResult>): ReproRow[] {
+  return infos.flatMap((info) =>
+    info.figures.map((f, i) => {
+      const got = results[info.id]?.figures.find((x) => x.id === f.id);
+      return {
+        id: info.id,
+        title: info.title,
+        first: i === 0,
+        span: info.figures.length,
+        figure: f.id,
+        label: f.label,
+        published: formatFigure(f.published),
+        band: f.bandText,
+        ...(got ? { lab: formatFigure(got.lab), inBand: got.inBand } : {}),
+      };
+    }),
+  );
+}
+
+const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** The rate the published benchmark's work goes at, per sample interval. */
+const ACCESS_RATE: ChartDef = {
+  column: 'throughput',
+  title: 'Guest access rate',
+  yLabel: 'accesses / virtual s',
+  unit: 'accesses / virtual s',
+  help: 'Guest memory accesses per virtual second, per sample interval: how fast the benchmark’s work goes.',
+  explain:
+    'Accesses the guest’s vCPUs completed per virtual second in each sample interval. A fixed job (max_guest_memory_test) takes a time inversely proportional to this rate; memcached’s operations are a few accesses each, so its ops/s (in the table’s figures) follows the same curve. Stalls — stage-2 faults, MMU-lock waits, swap-ins, direct reclaim — pull it down.',
+  yMin: 0,
+  value: (c, i) => finite(c.throughput[i]),
+};
+
+/** The charts of a reproduction: the access rate, the hit rate and the MMU lock wait of each run. */
+export const REPRO_CHARTS: readonly ChartDef[] = [
+  ACCESS_RATE,
+  chartByColumn('hitRate') as ChartDef,
+  chartByColumn('lockWaitNs') as ChartDef,
+];
+
+/** One curve source per run of the result, labelled by what the run changes. */
+export function runSources(result: ReproductionResult): SeriesSource[] {
+  return result.runs.map((r, i) => ({
+    key: `${result.id}/${r.key}`,
+    label: `${r.key}: ${r.harvest}, ${r.policy}`,
+    samples: r.samples,
+    colorIndex: i,
+  }));
+}
