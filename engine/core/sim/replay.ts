@@ -24,11 +24,12 @@
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../arch/descriptor.ts';
-import { EAGAIN } from '../arch/pgtable.ts';
-import { mapPage } from '../arch/pgtableFast.ts';
+import { EAGAIN, stage2FastPaths, stage2Unmap } from '../arch/pgtable.ts';
+import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
+import { SCAN_AGAIN } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
-import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
+import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
 import type { RunPlan } from './plan.ts';
 import {
   GS_COLD,
@@ -42,6 +43,8 @@ import {
   GS_RESIDENT,
   GS_S2_FAULTS,
   GS_STALL_NS,
+  GS_EVICTIONS,
+  GS_TLBI,
   PG_RESIDENT,
   PG_SWAPPED,
   PG_TOUCHED,
@@ -50,6 +53,7 @@ import { FRAME_RETRY_NS, translate, TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS,
 
 /** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
 const FRAME_GUEST_SHIFT = 28;
+const PAGE = 4096;
 
 /** Whether a run may replay on the fast path (see the file comment). */
 export function replayEligible(config: ScenarioConfig, plan: RunPlan): boolean {
@@ -104,6 +108,8 @@ export class TraceReplay extends VCpu {
     this.attrHi = r.hi;
     this.attrLoW = w.lo;
     this.attrHiW = w.hi;
+    // One worker (replayEligible): only this agent takes and frees host frames (hostFrames.ts).
+    v.g.host.singleAgent = true;
   }
 
   /** VCpu.run for this configuration: the same accesses, costs and counters. */
@@ -194,13 +200,24 @@ export class TraceReplay extends VCpu {
     const c = g.costs;
     let now = t + c[C_S2_FAULT];
     let reclaimNs = 0;
-    // Direct reclaim of the host node, one page at a time (demand-only), exactly as Guest.fault does.
-    const pg = g.pgdat;
-    while (!g.host.tryTake(0)) {
-      const before = now;
-      now = pg.directReclaim(now, 1, g.lruvec);
-      if (pg.lastEvicted === 0) return false;
-      reclaimNs += now - before;
+    // Direct reclaim of the host node, one page at a time (demand-only), as Guest.fault does: here
+    // Pgdat.directReclaim(now, 1) of the node's one lruvec (shrink_node) is taken apart, the policy
+    // picks the victim with the node as its Reclaimer and evictOne runs below.
+    const host = g.host;
+    while (!host.tryTake(0)) {
+      const pg = g.pgdat;
+      pg.beginDirectReclaim(now);
+      const id = g.lruvec.pickVictim(pg, true);
+      if (id < 0) {
+        pg.lastEvicted = 0;
+        pg.scanAgain = id === SCAN_AGAIN;
+        return false;
+      }
+      this.evictOne(id - g.idBase, pg.t);
+      pg.t = this.at;
+      pg.lastEvicted = 1;
+      reclaimNs += this.at - now;
+      now = this.at;
       s[sb + GS_DIRECT_RECLAIM] += 1;
     }
     const flags = g.flags;
@@ -219,7 +236,8 @@ export class TraceReplay extends VCpu {
     }
     const vlock = g.vlock;
     const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-    const start = vlock.read(now, hold, false);
+    vlock.readAt(now, hold);
+    const start = vlock.grant;
     const lockWait = start - now;
     s[sb + GS_LOCK_WAIT_NS] += lockWait;
     s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
@@ -243,6 +261,37 @@ export class TraceReplay extends VCpu {
     g.lruvec.onMap(g.idBase + gfn);
     this.at = now;
     return true;
+  }
+
+  /**
+   * Guest.evictOne(gfn, t, byVcpu = true) with no TLB model: kvm_unmap_gfn_range under the virtual
+   * MMU lock for write (the real rwlock is not taken: one agent), swap-out, frame freed. The finish
+   * time (after the swap-out) is left in `at`.
+   */
+  private evictOne(gfn: number, t: number): void {
+    const g = this.g;
+    const s = g.stats;
+    const sb = g.sb;
+    const c = g.costs;
+    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_TLB_INVALIDATE];
+    const vlock = g.vlock;
+    vlock.writeAt(t, hold, false);
+    const start = vlock.grant;
+    s[sb + GS_LOCK_WAIT_NS] += start - t;
+    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    if (stage2FastPaths()) unmapPage(g.pgt, gfn);
+    else stage2Unmap(g.pgt, gfn * PAGE, PAGE);
+    const end = start + hold;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
+    s[sb + GS_TLBI]++;
+    const flags = g.flags;
+    flags[gfn] = (flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
+    g.evictedAt[gfn] = end;
+    g.evictBuckets[this.bucketOf(end)]++;
+    s[sb + GS_RESIDENT]--;
+    s[sb + GS_EVICTIONS]++;
+    g.host.put(1);
+    this.at = end + c[C_SWAP_OUT];
   }
 
   private bucketOf(t: number): number {

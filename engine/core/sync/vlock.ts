@@ -70,34 +70,62 @@ export class VLock {
     this.hasHist = hist.length > 0;
   }
 
+  /**
+   * The grant time of the last read / write (readAt / writeAt leave it here: a double returned from
+   * a call that is not inlined is a heap number, an allocation per call on the fault path).
+   */
+  grant = 0;
+
   /** queued_read_lock at t for `hold` ns: the grant time (the hold is recorded). */
   read(t: number, hold: number, _aging: boolean): number {
+    this.readAt(t, hold);
+    return this.grant;
+  }
+
+  /** queued_write_lock at t for `hold` ns: the grant time (the hold is recorded). */
+  write(t: number, hold: number, aging: boolean): number {
+    this.writeAt(t, hold, aging);
+    return this.grant;
+  }
+
+  /** read, with the grant time left in `grant`. */
+  readAt(t: number, hold: number): void {
     this.prune();
-    const s = this.pastWriters(t, t, hold);
+    let s = t;
+    const n = this.we;
+    // Every recorded write hold ended by t (the common case): the reader fast path.
+    if (n !== this.wh && this.w[n - W + 2] > t) s = this.pastWriters(t, t, hold);
+    else this.agingWaitNs = 0;
     this.addRead(s, s + hold);
     if (this.hasHist) {
       this.account(LH_READ_WAIT, s - t);
       this.account(LH_READ_HOLD, hold);
     }
-    return s;
+    this.grant = s;
   }
 
-  /** queued_write_lock at t for `hold` ns: the grant time (the hold is recorded). */
-  write(t: number, hold: number, aging: boolean): number {
+  /** write, with the grant time left in `grant`. */
+  writeAt(t: number, hold: number, aging: boolean): void {
     this.prune();
     let s = t;
-    for (;;) {
-      const s0 = s;
-      s = this.pastWriters(t, s, hold);
-      s = this.pastReaders(s, hold);
-      if (s === s0) break;
+    const n = this.we;
+    const m = this.re;
+    if ((n !== this.wh && this.w[n - W + 2] > t) || (m !== this.rh && this.r[m - 1] > t)) {
+      for (;;) {
+        const s0 = s;
+        s = this.pastWriters(t, s, hold);
+        s = this.pastReaders(s, hold);
+        if (s === s0) break;
+      }
+    } else {
+      this.agingWaitNs = 0; // every recorded hold ended by t: granted at once
     }
     this.addWrite(t, s, s + hold, aging);
     if (this.hasHist) {
       this.account(LH_WRITE_WAIT, s - t);
       this.account(LH_WRITE_HOLD, hold);
     }
-    return s;
+    this.grant = s;
   }
 
   /** Pending holds (tests). */
@@ -228,7 +256,7 @@ function firstEndAfter(a: Float64Array, head: number, end: number, k: number, e:
  * Room for one more record of stride k in the window a[head, end) at the array's end: the window
  * moved to the front, in a doubled array when it fills more than half.
  */
-function room(a: Float64Array, head: number, end: number, k: number): Float64Array {
+function room(a: Float64Array<ArrayBuffer>, head: number, end: number, k: number): Float64Array<ArrayBuffer> {
   const live = end - head;
   if (live + k <= a.length >> 1) {
     a.copyWithin(0, head, end);
