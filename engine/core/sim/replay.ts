@@ -26,7 +26,7 @@ import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../arch/descriptor.ts';
 import { EAGAIN, stage2FastPaths, stage2Unmap } from '../arch/pgtable.ts';
 import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
-import { SCAN_AGAIN } from '../mm/policy/policy.ts';
+import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_SWAP_OUT, C_TLB_INVALIDATE } from './costs.ts';
@@ -93,6 +93,9 @@ export class TraceReplay extends VCpu {
   private readonly attrHi: number;
   private readonly attrLoW: number;
   private readonly attrHiW: number;
+  /** The host lruvec holding the guest's pages and the guest's first id on it (Guest.onAccess). */
+  private readonly lruvec: Policy;
+  private readonly idBase: number;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -110,6 +113,8 @@ export class TraceReplay extends VCpu {
     this.attrHiW = w.hi;
     // One worker (replayEligible): only this agent takes and frees host frames (hostFrames.ts).
     v.g.host.singleAgent = true;
+    this.lruvec = v.g.lruvec;
+    this.idBase = v.g.idBase;
   }
 
   /** VCpu.run for this configuration: the same accesses, costs and counters. */
@@ -120,8 +125,9 @@ export class TraceReplay extends VCpu {
     const n = trace.length;
     const stride = wl.stride;
     const pgt = g.pgt;
-    const policy = g.policy;
-    const seesAll = policy.seesEveryAccess;
+    const lruvec = this.lruvec;
+    const idBase = this.idBase;
+    const seesAll = lruvec.seesEveryAccess;
     const hafdbs = this.hafdbs;
     const walkNs = this.walkNs;
     const memNs = this.memNs;
@@ -165,7 +171,7 @@ export class TraceReplay extends VCpu {
         }
         if ((x & TX_PERM) !== 0) t = g.permFault(gfn, t);
         hits++;
-        if (seesAll) policy.onAccess(gfn);
+        if (seesAll) lruvec.onAccess(idBase + gfn); // Guest.onAccess
         t += memNs;
       } else {
         if (!this.fault(gfn, write, t)) {
