@@ -18,16 +18,7 @@
  */
 import { atomics } from '../sync/atomics.ts';
 import { ptePoisoned, tableLive, tableUsable } from './arena.ts';
-import {
-  LEVEL_GFN_SHIFT,
-  S2AP_W,
-  S2_AF,
-  pteIsLocked,
-  pteIsTable,
-  pteOaFrame,
-  ptePage,
-  pteValid,
-} from './descriptor.ts';
+import { S2AP_W, S2_AF, pteIsLocked, pteIsTable, pteOaFrame, ptePage, pteValid } from './descriptor.ts';
 import { TABLE_WORDS, type ArenaViews } from '../layout.ts';
 import {
   EAGAIN,
@@ -41,23 +32,10 @@ import {
   type LeafOut,
   type Pgt,
 } from './pgtableBase.ts';
-import { LEVEL_MUL, entryWord, loadLo, reloadLo } from './walker.ts';
+import { LEVEL_MUL, entryWord, levelShift, loadLo, reloadLo } from './walker.ts';
 
-/**
- * gfn bits below a level's index, for the integer form of entryWord: LEVEL_GFN_SHIFT[level] =
- * 27 - 9 * level (9 index bits per level, 4 levels), computed rather than loaded on the per-access path.
- */
-const shiftOf = (level: number): number => 27 - 9 * level;
-if (LEVEL_GFN_SHIFT.some((sh, l) => sh !== shiftOf(l))) throw new Error('pgtableFast: LEVEL_GFN_SHIFT changed');
-
-/**
- * entryWord with integer shifts when the gfn fits 32 bits (every gfn of a 39-bit IPA, and of the
- * first 16 TiB of a 48-bit one): the same word, without a double multiply and truncation.
- */
-function entryAt(v: ArenaViews, page: number, level: number, gfn: number): number {
-  if (gfn <= 0xffff_ffff) return v.tables + page * TABLE_WORDS + (((gfn >>> shiftOf(level)) & 511) << 1);
-  return entryWord(v, page, level, gfn);
-}
+/** entryWord (walker.ts), under the name the descents below use. */
+const entryAt = entryWord;
 
 // ---- map / unmap / mkold of one page ---------------------------------------------------
 
@@ -194,7 +172,7 @@ export function stage2GetLeaf(pgt: Pgt, addr: number, out?: LeafOut): number {
     const w =
       tables +
       page * TABLE_WORDS +
-      ((gfn <= 0xffff_ffff ? (gfn >>> shiftOf(level)) & 511 : (gfn * LEVEL_MUL[level]) & 511) << 1);
+      ((gfn <= 0xffff_ffff ? (gfn >>> levelShift(level)) & 511 : (gfn * LEVEL_MUL[level]) & 511) << 1);
     const lo = atomics.load(i32, w);
     if ((lo & 1) === 0) return -1;
     if (level === 3 || (lo & 2) === 0) {
