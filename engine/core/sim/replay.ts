@@ -96,6 +96,12 @@ export class TraceReplay extends VCpu {
   /** The host lruvec holding the guest's pages and the guest's first id on it (Guest.onAccess). */
   private readonly lruvec: Policy;
   private readonly idBase: number;
+  /** Exact LRU: the policy sees every access (Guest.policy.seesEveryAccess). */
+  private readonly seesAll: boolean;
+  private readonly trace: Uint32Array;
+  private readonly traceLength: number;
+  private readonly writes: boolean;
+  private readonly thinkNs: number;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -115,83 +121,66 @@ export class TraceReplay extends VCpu {
     v.g.host.singleAgent = true;
     this.lruvec = v.g.lruvec;
     this.idBase = v.g.idBase;
+    this.seesAll = v.g.lruvec.seesEveryAccess;
+    this.trace = v.wl.trace;
+    this.traceLength = v.wl.trace.length;
+    this.writes = v.wl.writeFraction > 0;
+    this.thinkNs = v.wl.thinkNs;
   }
 
-  /** VCpu.run for this configuration: the same accesses, costs and counters. */
+  /**
+   * VCpu.run for this configuration: the same accesses, costs and counters. The scheduler calls it
+   * for at most SCHED_SLACK_NS of virtual time (simCore.ts), about one request when they miss: so
+   * nothing is loaded up front that a request may not need, and counters go straight to the fields.
+   */
   override run(limit: number): void {
-    const g = this.g;
     const wl = this.wl;
-    const trace = wl.trace as Uint32Array;
-    const n = trace.length;
-    const stride = wl.stride;
-    const pgt = g.pgt;
-    const lruvec = this.lruvec;
-    const idBase = this.idBase;
-    const seesAll = lruvec.seesEveryAccess;
-    const hafdbs = this.hafdbs;
-    const walkNs = this.walkNs;
-    const memNs = this.memNs;
-    const hwAfNs = this.hwAfNs;
-    const think = wl.thinkNs;
-    const writes = wl.writeFraction > 0;
-    let accesses = 0;
-    let hits = 0;
-    let hwAf = 0;
-    let casFail = 0;
     let t = this.clock;
     do {
       let gfn = this.pendingGfn;
-      let write: boolean;
+      let write = false;
       if (gfn < 0) {
         const i = wl.cursor;
-        if (i >= n) {
-          this.accesses += accesses;
-          this.hits += hits;
-          this.hwAf += hwAf;
-          this.casFail += casFail;
+        if (i >= this.traceLength) {
           this.finish(t);
           return;
         }
-        wl.cursor = i + stride;
-        gfn = trace[i];
-        write = writes && wl.isWrite();
+        wl.cursor = i + wl.stride;
+        gfn = this.trace[i];
+        if (this.writes) write = wl.isWrite();
       } else {
         write = this.pendingWrite;
         this.pendingGfn = -1;
       }
-      t += walkNs;
-      const x = translate(pgt, gfn, write, hafdbs);
+      t += this.walkNs;
+      const x = translate(this.g.pgt, gfn, write, this.hafdbs);
       if ((x & TX_MISS) === 0) {
         if ((x & TX_HW_AF) !== 0) {
-          if ((x & TX_CAS_FAIL) !== 0) casFail++;
-          hwAf++;
-          t += hwAfNs;
+          if ((x & TX_CAS_FAIL) !== 0) this.casFail++;
+          this.hwAf++;
+          t += this.hwAfNs;
         } else if ((x & TX_AF_FAULT) !== 0) {
-          t = g.afFault(gfn, t);
+          t = this.g.afFault(gfn, t);
         }
-        if ((x & TX_PERM) !== 0) t = g.permFault(gfn, t);
-        hits++;
-        if (seesAll) lruvec.onAccess(idBase + gfn); // Guest.onAccess
-        t += memNs;
+        if ((x & TX_PERM) !== 0) t = this.g.permFault(gfn, t);
+        this.hits++;
+        if (this.seesAll) this.lruvec.onAccess(this.idBase + gfn); // Guest.onAccess
+        t += this.memNs;
       } else {
         if (!this.fault(gfn, write, t)) {
           this.pendingGfn = gfn;
           this.pendingWrite = write;
           t += FRAME_RETRY_NS;
           this.retryStall += FRAME_RETRY_NS;
-          this.retryWalkNs += walkNs;
+          this.retryWalkNs += this.walkNs;
           continue;
         }
-        t = this.at + memNs;
+        t = this.at + this.memNs;
       }
-      accesses++;
-      t += think;
+      this.accesses++;
+      t += this.thinkNs;
     } while (t < limit);
     this.clock = t;
-    this.accesses += accesses;
-    this.hits += hits;
-    this.hwAf += hwAf;
-    this.casFail += casFail;
   }
 
   /**
