@@ -167,7 +167,8 @@ export class TraceReplay extends VCpu {
         if (this.seesAll) this.lruvec.onAccess(this.idBase + gfn); // Guest.onAccess
         t += this.memNs;
       } else {
-        if (!this.fault(gfn, write, t)) {
+        this.at = t;
+        if (!this.fault(gfn, write)) {
           this.pendingGfn = gfn;
           this.pendingWrite = write;
           t += FRAME_RETRY_NS;
@@ -184,11 +185,13 @@ export class TraceReplay extends VCpu {
   }
 
   /**
-   * Guest.fault of a demand-only guest on one worker (reserve 0, no deferred min watermark). False
-   * when no frame can be had; else true with the finish time in `at` (times travel in fields, not
-   * return values: a returned double is a heap allocation per miss when the call is not inlined).
+   * Guest.fault of a demand-only guest on one worker (reserve 0, no deferred min watermark), at the
+   * time in `at`. False when no frame can be had; else true with the finish time in `at` (times
+   * travel in fields, not arguments and return values: a double passed to or returned from a call
+   * that is not inlined is a heap number, an allocation each).
    */
-  private fault(gfn: number, write: boolean, t: number): boolean {
+  private fault(gfn: number, write: boolean): boolean {
+    const t = this.at;
     const g = this.g;
     const s = g.stats;
     const sb = g.sb;
@@ -208,7 +211,8 @@ export class TraceReplay extends VCpu {
         pg.scanAgain = id === SCAN_AGAIN;
         return false;
       }
-      this.evictOne(id - g.idBase, pg.t);
+      this.at = pg.t;
+      this.evictOne(id - g.idBase);
       pg.t = this.at;
       pg.lastEvicted = 1;
       reclaimNs += this.at - now;
@@ -224,14 +228,17 @@ export class TraceReplay extends VCpu {
       const evictedAt = g.evictedAt[gfn];
       if (t - evictedAt <= this.windowNs) {
         s[sb + GS_REFAULTS_IN_WINDOW]++;
-        g.evictBuckets[this.buckets + this.bucketOf(evictedAt)]++;
+        const b = Math.floor(evictedAt / this.bucketNs); // Guest.bucketOf
+        g.evictBuckets[this.buckets + (b < this.buckets ? b : this.buckets - 1)]++;
       }
     } else {
       s[sb + GS_COLD]++;
     }
     const vlock = g.vlock;
     const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-    vlock.readAt(now, hold);
+    vlock.reqT = now;
+    vlock.reqHold = hold;
+    vlock.readReq();
     const start = vlock.grant;
     const lockWait = start - now;
     s[sb + GS_LOCK_WAIT_NS] += lockWait;
@@ -260,17 +267,20 @@ export class TraceReplay extends VCpu {
 
   /**
    * Guest.evictOne(gfn, t, byVcpu = true) with no TLB model: kvm_unmap_gfn_range under the virtual
-   * MMU lock for write (the real rwlock is not taken: one agent), swap-out, frame freed. The finish
-   * time (after the swap-out) is left in `at`.
+   * MMU lock for write (the real rwlock is not taken: one agent), swap-out, frame freed, at the time
+   * in `at`; the finish time (after the swap-out) is left there.
    */
-  private evictOne(gfn: number, t: number): void {
+  private evictOne(gfn: number): void {
+    const t = this.at;
     const g = this.g;
     const s = g.stats;
     const sb = g.sb;
     const c = g.costs;
     const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_TLB_INVALIDATE];
     const vlock = g.vlock;
-    vlock.writeAt(t, hold, false);
+    vlock.reqT = t;
+    vlock.reqHold = hold;
+    vlock.writeReq(false);
     const start = vlock.grant;
     s[sb + GS_LOCK_WAIT_NS] += start - t;
     s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
@@ -282,16 +292,12 @@ export class TraceReplay extends VCpu {
     const flags = g.flags;
     flags[gfn] = (flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
     g.evictedAt[gfn] = end;
-    g.evictBuckets[this.bucketOf(end)]++;
+    const b = Math.floor(end / this.bucketNs); // Guest.bucketOf
+    g.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
     s[sb + GS_RESIDENT]--;
     s[sb + GS_EVICTIONS]++;
     g.host.put(1);
     this.at = end + c[C_SWAP_OUT];
-  }
-
-  private bucketOf(t: number): number {
-    const b = Math.floor(t / this.bucketNs);
-    return b < this.buckets ? b : this.buckets - 1;
   }
 
   private map(gfn: number, lo: number, hi: number): number {

@@ -71,31 +71,78 @@ export class VLock {
   }
 
   /**
-   * The grant time of the last read / write (readAt / writeAt leave it here: a double returned from
-   * a call that is not inlined is a heap number, an allocation per call on the fault path).
+   * The grant time of the last request (readReq / writeReq leave it here: a double returned from a
+   * call that is not inlined is a heap number, an allocation per call on the fault path).
    */
   grant = 0;
+  /**
+   * The request of readReq / writeReq: its time and hold length, set by the caller (in fields for
+   * the same reason: each double argument of a call that is not inlined is a heap number).
+   */
+  reqT = 0;
+  reqHold = 0;
+  /** Histogram bucket of the last read / write hold length (one cost each, so nearly always a hit). */
+  private readHold = -1;
+  private readHoldBucket = 0;
+  private writeHold = -1;
+  private writeHoldBucket = 0;
 
   /** queued_read_lock at t for `hold` ns: the grant time (the hold is recorded). */
   read(t: number, hold: number, _aging: boolean): number {
-    this.readAt(t, hold);
+    this.reqT = t;
+    this.reqHold = hold;
+    this.readReq();
     return this.grant;
   }
 
   /** queued_write_lock at t for `hold` ns: the grant time (the hold is recorded). */
   write(t: number, hold: number, aging: boolean): number {
-    this.writeAt(t, hold, aging);
+    this.reqT = t;
+    this.reqHold = hold;
+    this.writeReq(aging);
     return this.grant;
   }
 
-  /** read, with the grant time left in `grant`. */
-  readAt(t: number, hold: number): void {
+  /** read(reqT, reqHold), the grant time left in `grant`. */
+  readReq(): void {
     this.prune();
-    let s = t;
+    const t = this.reqT;
     const n = this.we;
-    // Every recorded write hold ended by t (the common case): the reader fast path.
-    if (n !== this.wh && this.w[n - W + 2] > t) s = this.pastWriters(t, t, hold);
-    else this.agingWaitNs = 0;
+    // A write hold not ended by t: the general path.
+    if (n !== this.wh && this.w[n - W + 2] > t) {
+      this.readSlow();
+      return;
+    }
+    // The reader fast path: granted at t. addRead(t, t + hold) appends unless it touches the last read.
+    this.agingWaitNs = 0;
+    const hold = this.reqHold;
+    const r = this.r;
+    const m = this.re;
+    if ((m === this.rh || r[m - 1] <= t - 1e-9) && m + R <= r.length) {
+      r[m] = t;
+      r[m + 1] = t + hold;
+      this.re = m + R;
+    } else {
+      this.addRead(t, t + hold);
+    }
+    if (this.hasHist) {
+      const h = this.hist;
+      const base = this.hb;
+      h[base + LH_READ_WAIT * LH_BUCKETS]++; // a wait of 0: bucket 0
+      if (hold !== this.readHold) {
+        this.readHold = hold;
+        this.readHoldBucket = log2Bucket(hold);
+      }
+      h[base + LH_READ_HOLD * LH_BUCKETS + this.readHoldBucket]++;
+    }
+    this.grant = t;
+  }
+
+  /** readReq behind a write hold. */
+  private readSlow(): void {
+    const t = this.reqT;
+    const hold = this.reqHold;
+    const s = this.pastWriters(t, t, hold);
     this.addRead(s, s + hold);
     if (this.hasHist) {
       this.account(LH_READ_WAIT, s - t);
@@ -104,21 +151,53 @@ export class VLock {
     this.grant = s;
   }
 
-  /** write, with the grant time left in `grant`. */
-  writeAt(t: number, hold: number, aging: boolean): void {
+  /** write(reqT, reqHold, aging), the grant time left in `grant`. */
+  writeReq(aging: boolean): void {
     this.prune();
-    let s = t;
+    const t = this.reqT;
     const n = this.we;
     const m = this.re;
+    // A hold not ended by t: the general path.
     if ((n !== this.wh && this.w[n - W + 2] > t) || (m !== this.rh && this.r[m - 1] > t)) {
-      for (;;) {
-        const s0 = s;
-        s = this.pastWriters(t, s, hold);
-        s = this.pastReaders(s, hold);
-        if (s === s0) break;
-      }
+      this.writeSlow(aging);
+      return;
+    }
+    // Every recorded hold ended by t: granted at once; addWrite(t, t, t + hold) appends.
+    this.agingWaitNs = 0;
+    const hold = this.reqHold;
+    const w = this.w;
+    if (n + W <= w.length) {
+      w[n] = t; // Math.min(arrival, start) with both t
+      w[n + 1] = t;
+      w[n + 2] = t + hold;
+      w[n + 3] = aging ? 1 : 0;
+      this.we = n + W;
     } else {
-      this.agingWaitNs = 0; // every recorded hold ended by t: granted at once
+      this.addWrite(t, t, t + hold, aging);
+    }
+    if (this.hasHist) {
+      const h = this.hist;
+      const base = this.hb;
+      h[base + LH_WRITE_WAIT * LH_BUCKETS]++; // a wait of 0: bucket 0
+      if (hold !== this.writeHold) {
+        this.writeHold = hold;
+        this.writeHoldBucket = log2Bucket(hold);
+      }
+      h[base + LH_WRITE_HOLD * LH_BUCKETS + this.writeHoldBucket]++;
+    }
+    this.grant = t;
+  }
+
+  /** writeReq behind other holds. */
+  private writeSlow(aging: boolean): void {
+    const t = this.reqT;
+    const hold = this.reqHold;
+    let s = t;
+    for (;;) {
+      const s0 = s;
+      s = this.pastWriters(t, s, hold);
+      s = this.pastReaders(s, hold);
+      if (s === s0) break;
     }
     this.addWrite(t, s, s + hold, aging);
     if (this.hasHist) {
@@ -225,13 +304,14 @@ export class VLock {
     const f = vclock.floor;
     const w = this.w;
     if (this.we > this.wh && w[this.wh + 2] <= f) {
-      this.wh = firstEndAfter(w, this.wh, this.we, W, 2, f);
-      if (this.wh === this.we) this.wh = this.we = 0;
+      // All of them (the usual case with one actor), else from the first that ends after f on.
+      if (w[this.we - W + 2] <= f) this.wh = this.we = 0;
+      else this.wh = firstEndAfter(w, this.wh, this.we, W, 2, f);
     }
     const r = this.r;
     if (this.re > this.rh && r[this.rh + 1] <= f) {
-      this.rh = firstEndAfter(r, this.rh, this.re, R, 1, f);
-      if (this.rh === this.re) this.rh = this.re = 0;
+      if (r[this.re - 1] <= f) this.rh = this.re = 0;
+      else this.rh = firstEndAfter(r, this.rh, this.re, R, 1, f);
     }
   }
 
