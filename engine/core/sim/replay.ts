@@ -6,18 +6,24 @@
  * What it runs, unchanged: the stage-2 code (pgtableFast.ts: stage2GetLeaf on every access, mapPage
  * on a fault, unmapPage on an eviction, empty tables unlinked and handed to callRcu through the
  * guest's MmOps), the AF code (hardware AF by stage2TrySetPte; Guest.afFault / permFault when the
- * hardware has no FEAT_HAFDBS or the page is read-only), and the policy code (the guest's Policy:
- * onMap, onAccess; victims through the host node's direct reclaim, mm/pgdat.ts, as Guest.fault). The virtual
- * time and every counter are charged exactly as VCpu.run + Guest.fault do in
- * that configuration; test/sim/replay.test.ts requires identical summaries, sample rows and arena
- * bytes from both paths, so a change to either shows up there.
+ * hardware has no FEAT_HAFDBS or the page is read-only), the virtual MMU lock (vlock.ts: it decides
+ * lock waits, which the aging holds of locked harvest modes cause even with one vCPU) and the policy
+ * code (the lruvec's Policy: onMap, onAccess, pickVictim with the host node, mm/pgdat.ts, as its
+ * Reclaimer, so folio_referenced goes through the mmu notifier as in shrink_node). The virtual time
+ * and every counter are charged exactly as VCpu.run + Guest.fault + Pgdat.directReclaim +
+ * Guest.evictOne do in that configuration (fault and evictOne below are their copies for it);
+ * test/sim/replay.test.ts requires identical summaries, sample rows and arena bytes from both
+ * paths, so a change to either shows up there.
  *
  * What it skips, because one agent needs none of it: the real MMU rwlock around map and unmap
- * (nobody to exclude; its counters are not part of a run's results), the TLB model (off), the
- * frame-retry loop's generality (a demand-only guest always has a victim or fails), and the
- * per-access dispatch of WorkloadGen.next (it reads the trace array directly). The virtual lock
- * reservations (vlock.ts) are kept: they decide lock waits, which the aging holds of locked
- * harvest modes can cause even with one vCPU.
+ * (nobody to exclude; its counters are not part of a run's results), atomic updates of the host's
+ * free-frame count (HostFrames.singleAgent), the TLB model (off), shrink_node's lruvec selection
+ * (one lruvec), the frame-retry loop's generality (a demand-only guest always has a victim or
+ * fails), and the per-access dispatch of WorkloadGen.next (it reads the trace array directly).
+ *
+ * Performance contract (the libCacheSim comparison, bench/replay.ts): per request only typed-array
+ * work and monomorphic calls, no allocation; virtual times travel in fields (`at`, VLock.reqT), as
+ * V8 passes a double to a call it does not inline as a new heap number.
  *
  * Selection: the runner (engine/host/workerMain.ts, run.ts) calls selectReplay after building the
  * worker's actors; it swaps the VCpu for a TraceReplay only when replayEligible says so.
