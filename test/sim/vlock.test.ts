@@ -5,7 +5,9 @@
  * fairness check, so the check can fail.
  */
 import { describe, expect, it } from 'vitest';
-import { VLock, vclock } from '../../engine/core/sync/vlock.ts';
+import { VLock, log2Bucket, vclock } from '../../engine/core/sync/vlock.ts';
+import { LH_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { VLockRef, log2BucketRef } from './vlockRef.ts';
 import { Prng } from '../../engine/core/sim/prng.ts';
 
 interface Hold {
@@ -130,5 +132,56 @@ describe('virtual MMU lock (qrwlock in virtual time)', () => {
     vclock.floor = 2500;
     l.read(2500, 1, false);
     expect(l.pending.writes).toBe(25);
+  });
+});
+
+describe('typed-array VLock against its reference model (vlockRef.ts, the first implementation)', () => {
+  /**
+   * Several actors at their own clocks ask in an interleaved real-time order (so requests come out
+   * of virtual-time order, and long write holds are booked ahead), the floor is the smallest clock:
+   * grants, aging waits, pending counts and histograms must be identical, bit for bit.
+   */
+  it.each([1, 2, 3, 4, 5, 6])('seed %i: identical grants, aging waits and histograms', (seed) => {
+    const prng = new Prng(seed, 7);
+    const hist = new Float64Array(2 * LH_WORDS);
+    const histRef = new Float64Array(2 * LH_WORDS);
+    vclock.floor = 0;
+    const lock = new VLock(1, hist);
+    const ref = new VLockRef(1, histRef);
+    const clocks = [0, 0, 0, 0];
+    let moved = 0;
+    const got: number[] = [];
+    const want: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const a = prng.nextBelow(clocks.length);
+      // Often at once after its last hold (touching read holds merge).
+      if (prng.nextFloat() < 0.6) clocks[a] += prng.nextFloat() * 900;
+      vclock.floor = Math.min(...clocks);
+      const write = prng.nextFloat() < 0.35;
+      const aging = write && prng.nextFloat() < 0.3;
+      // Fractional and integer lengths, some near powers of two (histogram bucket edges).
+      const hold =
+        prng.nextFloat() < 0.2 ? 2 ** (1 + prng.nextBelow(12)) - prng.nextFloat() * 1e-6 : 10 + prng.nextFloat() * 3000;
+      const t = clocks[a];
+      const s = write ? lock.write(t, hold, aging) : lock.read(t, hold, aging);
+      const sRef = write ? ref.write(t, hold, aging) : ref.read(t, hold, aging);
+      got.push(s, lock.agingWaitNs, lock.pending.writes, lock.pending.reads);
+      want.push(sRef, ref.agingWaitNs, ref.pending.writes, ref.pending.reads);
+      if (s > t) moved++;
+      clocks[a] = s + hold;
+    }
+    expect(got).toEqual(want);
+    expect(hist).toEqual(histRef);
+    expect(moved).toBeGreaterThan(1000); // contention happened
+  });
+
+  it('log2Bucket equals the Math.log2 form everywhere, including just below powers of two', () => {
+    const xs: number[] = [0, 0.5, 1, 1.5, 2, 3, 1e9, 2 ** 31, 2 ** 40, 2 ** 60, NaN];
+    for (let k = 0; k < 50; k++)
+      for (const d of [0, 1e-12, 1e-9, 1e-6, 0.5, 1]) xs.push(2 ** k - d * 2 ** Math.max(0, k - 40), 2 ** k + d);
+    const prng = new Prng(9, 0);
+    for (let i = 0; i < 100_000; i++) xs.push(prng.nextFloat() * 2 ** prng.nextBelow(45));
+    const bad = xs.filter((x) => log2Bucket(x) !== log2BucketRef(x));
+    expect(bad).toEqual([]);
   });
 });

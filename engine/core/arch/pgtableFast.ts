@@ -18,16 +18,7 @@
  */
 import { atomics } from '../sync/atomics.ts';
 import { ptePoisoned, tableLive, tableUsable } from './arena.ts';
-import {
-  LEVEL_GFN_SHIFT,
-  S2AP_W,
-  S2_AF,
-  pteIsLocked,
-  pteIsTable,
-  pteOaFrame,
-  ptePage,
-  pteValid,
-} from './descriptor.ts';
+import { S2AP_W, S2_AF, pteIsLocked, pteIsTable, pteOaFrame, ptePage, pteValid } from './descriptor.ts';
 import { TABLE_WORDS, type ArenaViews } from '../layout.ts';
 import {
   EAGAIN,
@@ -41,19 +32,10 @@ import {
   type LeafOut,
   type Pgt,
 } from './pgtableBase.ts';
-import { LEVEL_MUL, entryWord, loadLo, reloadLo } from './walker.ts';
+import { LEVEL_MUL, entryWord, levelShift, loadLo, reloadLo } from './walker.ts';
 
-/** gfn bits below each level's index (LEVEL_GFN_SHIFT), for the integer form of entryWord. */
-const SHIFT = LEVEL_GFN_SHIFT;
-
-/**
- * entryWord with integer shifts when the gfn fits 32 bits (every gfn of a 39-bit IPA, and of the
- * first 16 TiB of a 48-bit one): the same word, without a double multiply and truncation.
- */
-function entryAt(v: ArenaViews, page: number, level: number, gfn: number): number {
-  if (gfn <= 0xffff_ffff) return v.tables + page * TABLE_WORDS + (((gfn >>> SHIFT[level]) & 511) << 1);
-  return entryWord(v, page, level, gfn);
-}
+/** entryWord (walker.ts), under the name the descents below use. */
+const entryAt = entryWord;
 
 // ---- map / unmap / mkold of one page ---------------------------------------------------
 
@@ -97,35 +79,52 @@ export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, at
   }
 }
 
-/** Unmap [gfn, gfn + 1) below table `page` of `level`; emptied tables are unlinked on the way back. */
-function unmapBelow(pgt: Pgt, page: number, level: number, gfn: number): number {
-  const v = pgt.views;
-  const w = entryAt(v, page, level, gfn);
-  let lo = loadLo(v, w);
-  if (!pteIsTable(lo, level)) {
-    let ret = 0;
-    if (lo !== 0) {
-      if (!pteValid(lo)) throw new Error(`unmap under the write lock met 0x${(lo >>> 0).toString(16)}`);
-      if (level === 3) clearEntry(pgt, page, w, 3, gfn);
-      else ret = splitBlock(pgt, w, level, gfn, lo, false); // partial block: split, then descend
-    }
-    lo = reloadLo(v, w, lo);
-    if (ret !== 0) return ret;
-    if (!pteIsTable(lo, level)) return 0;
-  }
-  const child = ptePage(lo);
-  if (!tableUsable(v, child)) return 0;
-  const ret = unmapBelow(pgt, child, level + 1, gfn);
-  if (ret !== 0) return ret;
-  // The walk's TABLE_POST visit of this table entry.
-  if (tableLive(v, child) === 0) unlinkTable(pgt, page, w, level, entryStart(gfn, level), child);
-  return 0;
-}
+/**
+ * The tables descended through by unmapPage, innermost last: (table page, entry word, child page)
+ * per level. unmapPage is not re-entrant (nothing it calls unmaps), so one scratch stack serves.
+ */
+const unmapStack = new Int32Array(3 * 4);
 
-/** stage2Unmap of [gfn, gfn + 1) under the write lock: 0 or ENOMEM. Caller checked the range. */
+/**
+ * stage2Unmap of [gfn, gfn + 1) under the write lock: 0 or ENOMEM. Caller checked the range.
+ * The walk's order, iteratively: descend (clearing the leaf, or splitting a block and going on
+ * into the new table), then on the way back up the TABLE_POST visits unlink each emptied table,
+ * innermost first; an error stops the walk before any of them.
+ */
 export function unmapPage(pgt: Pgt, gfn: number): number {
-  if (!tableUsable(pgt.views, pgt.root)) return 0;
-  return unmapBelow(pgt, pgt.root, pgt.startLevel, gfn);
+  const v = pgt.views;
+  let page = pgt.root;
+  if (!tableUsable(v, page)) return 0;
+  const stack = unmapStack;
+  let depth = 0;
+  for (let level = pgt.startLevel; ; level++) {
+    const w = entryAt(v, page, level, gfn);
+    let lo = loadLo(v, w);
+    if (!pteIsTable(lo, level)) {
+      let ret = 0;
+      if (lo !== 0) {
+        if (!pteValid(lo)) throw new Error(`unmap under the write lock met 0x${(lo >>> 0).toString(16)}`);
+        if (level === 3) clearEntry(pgt, page, w, 3, gfn);
+        else ret = splitBlock(pgt, w, level, gfn, lo, false); // partial block: split, then descend
+      }
+      lo = reloadLo(v, w, lo);
+      if (ret !== 0) return ret;
+      if (!pteIsTable(lo, level)) break;
+    }
+    const child = ptePage(lo);
+    if (!tableUsable(v, child)) break;
+    stack[depth] = page;
+    stack[depth + 1] = w;
+    stack[depth + 2] = child;
+    depth += 3;
+    page = child;
+  }
+  // The walk's TABLE_POST visits of the entries descended through, innermost first.
+  for (let d = depth - 3, level = pgt.startLevel + d / 3; d >= 0; d -= 3, level--) {
+    const child = stack[d + 2];
+    if (tableLive(v, child) === 0) unlinkTable(pgt, stack[d], stack[d + 1], level, entryStart(gfn, level), child);
+  }
+  return 0;
 }
 
 /** stage2Mkold of [gfn, gfn + 1), lockless-safe: true when the leaf was young. */
@@ -173,7 +172,7 @@ export function stage2GetLeaf(pgt: Pgt, addr: number, out?: LeafOut): number {
     const w =
       tables +
       page * TABLE_WORDS +
-      ((gfn <= 0xffff_ffff ? (gfn >>> SHIFT[level]) & 511 : (gfn * LEVEL_MUL[level]) & 511) << 1);
+      ((gfn <= 0xffff_ffff ? (gfn >>> levelShift(level)) & 511 : (gfn * LEVEL_MUL[level]) & 511) << 1);
     const lo = atomics.load(i32, w);
     if ((lo & 1) === 0) return -1;
     if (level === 3 || (lo & 2) === 0) {

@@ -81,9 +81,24 @@ export const LEVEL_MUL: readonly number[] = LEVEL_GFN_SHIFT.map((s) => 2 ** -s);
 /** Guest frames one entry maps at each level. */
 export const LEVEL_GFNS: readonly number[] = LEVEL_GFN_SHIFT.map((s) => 2 ** s);
 
-/** Int32 index of the lo word of the entry of table `page` (at `level`) that maps `gfn`. */
+/**
+ * gfn bits below a level's index: LEVEL_GFN_SHIFT[level] = 27 - 9 * level (9 index bits per level,
+ * 4 levels), computed rather than loaded on the per-access paths (checked against it below).
+ */
+export const levelShift = (level: number): number => 27 - 9 * level;
+if (LEVEL_GFN_SHIFT.some((sh, l) => sh !== levelShift(l))) throw new Error('walker: LEVEL_GFN_SHIFT changed');
+
+/**
+ * Int32 index of the lo word of the entry of table `page` (at `level`) that maps `gfn`. Integer
+ * shifts when the gfn fits 32 bits (every gfn of a 39-bit IPA, and of the first 16 TiB of a 48-bit
+ * one), else the exact power-of-two multiply: the same index either way (gfns are never negative).
+ */
 export function entryWord(v: ArenaViews, page: number, level: number, gfn: number): number {
-  return v.tables + page * TABLE_WORDS + (((gfn * LEVEL_MUL[level]) & (PTRS_PER_TABLE - 1)) << 1);
+  const index =
+    gfn <= 0xffff_ffff
+      ? (gfn >>> levelShift(level)) & (PTRS_PER_TABLE - 1)
+      : (gfn * LEVEL_MUL[level]) & (PTRS_PER_TABLE - 1);
+  return v.tables + page * TABLE_WORDS + (index << 1);
 }
 
 /** atomics.load of a lo word; in a debug arena a poisoned one is counted and read as 0 (as the walk does). */

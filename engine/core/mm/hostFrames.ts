@@ -7,6 +7,14 @@ import { atomics } from '../sync/atomics.ts';
 import { CTL_FREE_FRAMES } from '../sim/simLayout.ts';
 
 export class HostFrames {
+  /**
+   * Only this agent touches the count while the run lasts (the contract of atomics.ts plainArenaOps:
+   * a one-worker run, the host thread not reading it until 'finished'): plain reads and writes then,
+   * not sequentially consistent ones (a locked instruction per frame taken or freed). Set by the
+   * trace-replay fast path (sim/replay.ts), whose eligibility includes one worker.
+   */
+  singleAgent = false;
+
   constructor(
     private readonly control: Int32Array,
     readonly total: number,
@@ -19,6 +27,12 @@ export class HostFrames {
   /** Take a frame if more than `reserve` are free. */
   tryTake(reserve: number): boolean {
     const c = this.control;
+    if (this.singleAgent) {
+      const f = c[CTL_FREE_FRAMES];
+      if (f <= reserve) return false;
+      c[CTL_FREE_FRAMES] = f - 1;
+      return true;
+    }
     for (;;) {
       const f = atomics.load(c, CTL_FREE_FRAMES);
       if (f <= reserve) return false;
@@ -27,7 +41,8 @@ export class HostFrames {
   }
 
   put(n: number): void {
-    atomics.add(this.control, CTL_FREE_FRAMES, n);
+    if (this.singleAgent) this.control[CTL_FREE_FRAMES] += n;
+    else atomics.add(this.control, CTL_FREE_FRAMES, n);
   }
 
   free(): number {

@@ -252,6 +252,18 @@ export class Pgdat implements Reclaimer {
     return this.shrinkNode(t, nr, true, own);
   }
 
+  /**
+   * shrinkNode's per-call state for direct reclaim, for a caller that picks and evicts the victims
+   * itself: the trace-replay fast path (sim/replay.ts, one guest, one lruvec), which must leave the
+   * Reclaimer as shrinkNode(t, nr, true) would for its policy's folio_referenced calls.
+   */
+  beginDirectReclaim(t: number): void {
+    this.t = t;
+    this.kswapd = false;
+    this.budget = Infinity;
+    this.scanAgain = false;
+  }
+
   /** kswapd's aging step on a lruvec (lru_gen_age_node / shrink_active_list) from time t; reads back `t`. */
   kswapdAgeStep(policy: Policy, t: number): boolean {
     this.t = t;

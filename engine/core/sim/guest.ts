@@ -48,6 +48,19 @@ import {
 import { VmTlbFlush, type Tlbs } from '../arch/tlb.ts';
 import type { VLock } from '../sync/vlock.ts';
 
+/**
+ * The unmap's TLB maintenance: kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa,
+ * inside the write hold: TLBI IPAS2E1IS + DSB ISH, then TLBI VMALLE1IS + DSB ISH ("the whole of
+ * Stage-1", the VA being unknown): two broadcast invalidates with their completion, each the DVM round
+ * trip tlbInvalidate stands for (estimate: the VMID-wide stage-1 one costs the same as the per-IPA one).
+ */
+export const UNMAP_TLBIS = 2;
+
+/** Write-hold of one page's unmap (Guest.evictOne and the replay's copy of it share this). */
+export function unmapHoldNs(c: Float64Array): number {
+  return c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + UNMAP_TLBIS * c[C_TLB_INVALIDATE];
+}
+
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
 export const SWAP_CLUSTER_MAX = 32;
 const PAGE = 4096;
@@ -312,11 +325,7 @@ export class Guest {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
-    // kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa, inside the hold:
-    // TLBI IPAS2E1IS + DSB ISH, then TLBI VMALLE1IS + DSB ISH ("the whole of Stage-1", the VA being
-    // unknown): two broadcast invalidates with their completion, each the DVM round trip tlbInvalidate
-    // stands for (estimate: the VMID-wide stage-1 one costs the same as the per-IPA one).
-    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + 2 * c[C_TLB_INVALIDATE];
+    const hold = unmapHoldNs(c);
     const start = this.vlock.write(t, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - t;
     if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
@@ -328,7 +337,7 @@ export class Guest {
     s[sb + GS_LOCK_HOLD_NS] += hold;
     if (this.tlbs !== null) this.tlbs.invalidate(gfn);
     this.tlbFlush.flushStage1(); // every vCPU of this VM re-walks its stage-1 next (arch/tlb.ts)
-    s[sb + GS_TLBI] += 2;
+    s[sb + GS_TLBI] += UNMAP_TLBIS;
     this.flags[gfn] = (this.flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
     this.evictedAt[gfn] = end;
     this.evictBuckets[this.bucketOf(end)]++;

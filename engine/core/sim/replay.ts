@@ -6,29 +6,37 @@
  * What it runs, unchanged: the stage-2 code (pgtableFast.ts: stage2GetLeaf on every access, mapPage
  * on a fault, unmapPage on an eviction, empty tables unlinked and handed to callRcu through the
  * guest's MmOps), the AF code (hardware AF by stage2TrySetPte; Guest.afFault / permFault when the
- * hardware has no FEAT_HAFDBS or the page is read-only), and the policy code (the guest's Policy:
- * onMap, onAccess; victims through the host node's direct reclaim, mm/pgdat.ts, as Guest.fault). The virtual
- * time and every counter are charged exactly as VCpu.run + Guest.fault do in
- * that configuration; test/sim/replay.test.ts requires identical summaries, sample rows and arena
- * bytes from both paths, so a change to either shows up there.
+ * hardware has no FEAT_HAFDBS or the page is read-only), the virtual MMU lock (vlock.ts: it decides
+ * lock waits, which the aging holds of locked harvest modes cause even with one vCPU) and the policy
+ * code (the lruvec's Policy: onMap, onAccess, pickVictim with the host node, mm/pgdat.ts, as its
+ * Reclaimer, so folio_referenced goes through the mmu notifier as in shrink_node). The virtual time
+ * and every counter are charged exactly as VCpu.run + Guest.fault + Pgdat.directReclaim +
+ * Guest.evictOne do in that configuration (fault and evictOne below are their copies for it);
+ * test/sim/replay.test.ts requires identical summaries, sample rows and arena bytes from both
+ * paths, so a change to either shows up there.
  *
  * What it skips, because one agent needs none of it: the real MMU rwlock around map and unmap
- * (nobody to exclude; its counters are not part of a run's results), the TLB model (off), the
- * frame-retry loop's generality (a demand-only guest always has a victim or fails), and the
- * per-access dispatch of WorkloadGen.next (it reads the trace array directly). The virtual lock
- * reservations (vlock.ts) are kept: they decide lock waits, which the aging holds of locked
- * harvest modes can cause even with one vCPU.
+ * (nobody to exclude; its counters are not part of a run's results), atomic updates of the host's
+ * free-frame count (HostFrames.singleAgent), the TLB model (off), shrink_node's lruvec selection
+ * (one lruvec), the frame-retry loop's generality (a demand-only guest always has a victim or
+ * fails), and the per-access dispatch of WorkloadGen.next (it reads the trace array directly).
+ *
+ * Performance contract (the libCacheSim comparison, bench/replay.ts): per request only typed-array
+ * work and monomorphic calls, no allocation; virtual times travel in fields (`at`, VLock.reqT), as
+ * V8 passes a double to a call it does not inline as a new heap number.
  *
  * Selection: the runner (engine/host/workerMain.ts, run.ts) calls selectReplay after building the
  * worker's actors; it swaps the VCpu for a TraceReplay only when replayEligible says so.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../arch/descriptor.ts';
-import { EAGAIN } from '../arch/pgtable.ts';
-import { mapPage } from '../arch/pgtableFast.ts';
+import { EAGAIN, stage2FastPaths, stage2Unmap } from '../arch/pgtable.ts';
+import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
+import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
+import { UNMAP_TLBIS, unmapHoldNs } from './guest.ts';
 import type { RunPlan } from './plan.ts';
 import {
   GS_COLD,
@@ -42,6 +50,8 @@ import {
   GS_RESIDENT,
   GS_S2_FAULTS,
   GS_STALL_NS,
+  GS_EVICTIONS,
+  GS_TLBI,
   PG_RESIDENT,
   PG_SWAPPED,
   PG_TOUCHED,
@@ -50,6 +60,7 @@ import { FRAME_RETRY_NS, translate, TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS,
 
 /** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
 const FRAME_GUEST_SHIFT = 28;
+const PAGE = 4096;
 
 /** Whether a run may replay on the fast path (see the file comment). */
 export function replayEligible(config: ScenarioConfig, plan: RunPlan): boolean {
@@ -89,6 +100,15 @@ export class TraceReplay extends VCpu {
   private readonly attrHi: number;
   private readonly attrLoW: number;
   private readonly attrHiW: number;
+  /** The host lruvec holding the guest's pages and the guest's first id on it (Guest.onAccess). */
+  private readonly lruvec: Policy;
+  private readonly idBase: number;
+  /** Exact LRU: the policy sees every access (Guest.policy.seesEveryAccess). */
+  private readonly seesAll: boolean;
+  private readonly trace: Uint32Array;
+  private readonly traceLength: number;
+  private readonly writes: boolean;
+  private readonly thinkNs: number;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -104,104 +124,107 @@ export class TraceReplay extends VCpu {
     this.attrHi = r.hi;
     this.attrLoW = w.lo;
     this.attrHiW = w.hi;
+    // One worker (replayEligible): only this agent takes and frees host frames (hostFrames.ts).
+    v.g.host.singleAgent = true;
+    this.lruvec = v.g.lruvec;
+    this.idBase = v.g.idBase;
+    this.seesAll = v.g.lruvec.seesEveryAccess;
+    this.trace = v.wl.trace;
+    this.traceLength = v.wl.trace.length;
+    this.writes = v.wl.writeFraction > 0;
+    this.thinkNs = v.wl.thinkNs;
   }
 
-  /** VCpu.run for this configuration: the same accesses, costs and counters. */
+  /**
+   * VCpu.run for this configuration: the same accesses, costs and counters. The scheduler calls it
+   * for at most SCHED_SLACK_NS of virtual time (simCore.ts), about one request when they miss: so
+   * nothing is loaded up front that a request may not need, and counters go straight to the fields.
+   */
   override run(limit: number): void {
-    const g = this.g;
     const wl = this.wl;
-    const trace = wl.trace as Uint32Array;
-    const n = trace.length;
-    const stride = wl.stride;
-    const pgt = g.pgt;
-    const policy = g.policy;
-    const seesAll = policy.seesEveryAccess;
-    const hafdbs = this.hafdbs;
-    const walkNs = this.walkNs;
-    const memNs = this.memNs;
-    const hwAfNs = this.hwAfNs;
-    const think = wl.thinkNs;
-    const writes = wl.writeFraction > 0;
-    let accesses = 0;
-    let hits = 0;
-    let hwAf = 0;
-    let casFail = 0;
     let t = this.clock;
     do {
       let gfn = this.pendingGfn;
-      let write: boolean;
+      let write = false;
       if (gfn < 0) {
         const i = wl.cursor;
-        if (i >= n) {
-          this.accesses += accesses;
-          this.hits += hits;
-          this.hwAf += hwAf;
-          this.casFail += casFail;
+        if (i >= this.traceLength) {
           this.finish(t);
           return;
         }
-        wl.cursor = i + stride;
-        gfn = trace[i];
-        write = writes && wl.isWrite();
+        wl.cursor = i + wl.stride;
+        gfn = this.trace[i];
+        if (this.writes) write = wl.isWrite();
       } else {
         write = this.pendingWrite;
         this.pendingGfn = -1;
       }
       t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
-      t += walkNs;
-      const x = translate(pgt, gfn, write, hafdbs);
+      t += this.walkNs;
+      const x = translate(this.g.pgt, gfn, write, this.hafdbs);
       if ((x & TX_MISS) === 0) {
         if ((x & TX_HW_AF) !== 0) {
-          if ((x & TX_CAS_FAIL) !== 0) casFail++;
-          hwAf++;
-          t += hwAfNs;
+          if ((x & TX_CAS_FAIL) !== 0) this.casFail++;
+          this.hwAf++;
+          t += this.hwAfNs;
         } else if ((x & TX_AF_FAULT) !== 0) {
-          t = g.afFault(gfn, t);
+          t = this.g.afFault(gfn, t);
         }
-        if ((x & TX_PERM) !== 0) t = g.permFault(gfn, t);
-        hits++;
-        if (seesAll) policy.onAccess(gfn);
-        t += memNs;
+        if ((x & TX_PERM) !== 0) t = this.g.permFault(gfn, t);
+        this.hits++;
+        if (this.seesAll) this.lruvec.onAccess(this.idBase + gfn); // Guest.onAccess
+        t += this.memNs;
       } else {
-        if (!this.fault(gfn, write, t)) {
+        this.at = t;
+        if (!this.fault(gfn, write)) {
           this.pendingGfn = gfn;
           this.pendingWrite = write;
           t += FRAME_RETRY_NS;
           this.retryStall += FRAME_RETRY_NS;
-          this.retryWalkNs += walkNs;
+          this.retryWalkNs += this.walkNs;
           continue;
         }
-        t = this.at + memNs;
+        t = this.at + this.memNs;
       }
-      accesses++;
-      t += think;
+      this.accesses++;
+      t += this.thinkNs;
     } while (t < limit);
     this.clock = t;
-    this.accesses += accesses;
-    this.hits += hits;
-    this.hwAf += hwAf;
-    this.casFail += casFail;
   }
 
   /**
-   * Guest.fault of a demand-only guest on one worker (reserve 0, no deferred min watermark). False
-   * when no frame can be had; else true with the finish time in `at` (times travel in fields, not
-   * return values: a returned double is a heap allocation per miss when the call is not inlined).
+   * Guest.fault of a demand-only guest on one worker (reserve 0, no deferred min watermark), at the
+   * time in `at`. False when no frame can be had; else true with the finish time in `at` (times
+   * travel in fields, not arguments and return values: a double passed to or returned from a call
+   * that is not inlined is a heap number, an allocation each).
    */
-  private fault(gfn: number, write: boolean, t: number): boolean {
+  private fault(gfn: number, write: boolean): boolean {
+    const t = this.at;
     const g = this.g;
     const s = g.stats;
     const sb = g.sb;
     const c = g.costs;
     let now = t + c[C_S2_FAULT];
     let reclaimNs = 0;
-    // Direct reclaim of the host node, one page at a time (demand-only), exactly as Guest.fault does.
-    const pg = g.pgdat;
-    while (!g.host.tryTake(0)) {
-      const before = now;
-      now = pg.directReclaim(now, 1, g.lruvec);
-      if (pg.lastEvicted === 0) return false;
-      reclaimNs += now - before;
+    // Direct reclaim of the host node, one page at a time (demand-only), as Guest.fault does: here
+    // Pgdat.directReclaim(now, 1) of the node's one lruvec (shrink_node) is taken apart, the policy
+    // picks the victim with the node as its Reclaimer and evictOne runs below.
+    const host = g.host;
+    while (!host.tryTake(0)) {
+      const pg = g.pgdat;
+      pg.beginDirectReclaim(now);
+      const id = g.lruvec.pickVictim(pg, true);
+      if (id < 0) {
+        pg.lastEvicted = 0;
+        pg.scanAgain = id === SCAN_AGAIN;
+        return false;
+      }
+      this.at = pg.t;
+      this.evictOne(id - g.idBase);
+      pg.t = this.at;
+      pg.lastEvicted = 1;
+      reclaimNs += this.at - now;
+      now = this.at;
       s[sb + GS_DIRECT_RECLAIM] += 1;
     }
     const flags = g.flags;
@@ -213,14 +236,18 @@ export class TraceReplay extends VCpu {
       const evictedAt = g.evictedAt[gfn];
       if (t - evictedAt <= this.windowNs) {
         s[sb + GS_REFAULTS_IN_WINDOW]++;
-        g.evictBuckets[this.buckets + this.bucketOf(evictedAt)]++;
+        const b = Math.floor(evictedAt / this.bucketNs); // Guest.bucketOf
+        g.evictBuckets[this.buckets + (b < this.buckets ? b : this.buckets - 1)]++;
       }
     } else {
       s[sb + GS_COLD]++;
     }
     const vlock = g.vlock;
     const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-    const start = vlock.read(now, hold, false);
+    vlock.reqT = now;
+    vlock.reqHold = hold;
+    vlock.readReq();
+    const start = vlock.grant;
     const lockWait = start - now;
     s[sb + GS_LOCK_WAIT_NS] += lockWait;
     s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
@@ -246,9 +273,40 @@ export class TraceReplay extends VCpu {
     return true;
   }
 
-  private bucketOf(t: number): number {
-    const b = Math.floor(t / this.bucketNs);
-    return b < this.buckets ? b : this.buckets - 1;
+  /**
+   * Guest.evictOne(gfn, t, byVcpu = true) with no TLB model: kvm_unmap_gfn_range under the virtual
+   * MMU lock for write (the real rwlock is not taken: one agent), swap-out, frame freed, at the time
+   * in `at`; the finish time (after the swap-out) is left there.
+   */
+  private evictOne(gfn: number): void {
+    const t = this.at;
+    const g = this.g;
+    const s = g.stats;
+    const sb = g.sb;
+    const c = g.costs;
+    const hold = unmapHoldNs(c);
+    const vlock = g.vlock;
+    vlock.reqT = t;
+    vlock.reqHold = hold;
+    vlock.writeReq(false);
+    const start = vlock.grant;
+    s[sb + GS_LOCK_WAIT_NS] += start - t;
+    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    if (stage2FastPaths()) unmapPage(g.pgt, gfn);
+    else stage2Unmap(g.pgt, gfn * PAGE, PAGE);
+    const end = start + hold;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
+    g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
+    s[sb + GS_TLBI] += UNMAP_TLBIS;
+    const flags = g.flags;
+    flags[gfn] = (flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
+    g.evictedAt[gfn] = end;
+    const b = Math.floor(end / this.bucketNs); // Guest.bucketOf
+    g.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
+    s[sb + GS_RESIDENT]--;
+    s[sb + GS_EVICTIONS]++;
+    g.host.put(1);
+    this.at = end + g.swapOutNs;
   }
 
   private map(gfn: number, lo: number, hi: number): number {

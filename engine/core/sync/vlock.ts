@@ -26,23 +26,40 @@
  * Every waiter's time is accounted by the caller (grant - t); `agingWaitNs` tells which part of the
  * last wait was behind aging/harvest holds. Hold and wait distributions: log2 histograms per guest
  * (LH_* in simLayout.ts).
+ *
+ * Representation (a fault or an eviction asks twice per miss, so this is on the replay's hot path):
+ * each calendar is a Float64Array window [head, end) of fixed-stride records, sorted; pruning moves
+ * the head, the common request (after every recorded hold) appends, an insertion in the middle shifts
+ * with copyWithin; the array is compacted or doubled only when the window reaches its end. No
+ * allocation per request. The results are bit-identical to the first implementation (plain arrays
+ * and Array.splice, kept as the reference model in test/sim/vlockRef.ts): the same comparisons and
+ * the same double arithmetic on the same values.
  */
 import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WORDS, LH_WRITE_HOLD, LH_WRITE_WAIT } from '../sim/simLayout.ts';
 
 /** The scheduler's floor: no actor of this worker is at an earlier virtual time (simCore.runUntil). */
 export const vclock = { floor: 0 };
 
-/** Words per write hold: arrival, start, end, aging (1/0). */
+/** Doubles per write hold: arrival, start, end, aging (1/0). */
 const W = 4;
+/** Doubles per read interval: start, end. */
+const R = 2;
+/** Initial records per calendar (grown by doubling when a quantum holds more). */
+const INITIAL = 64;
 
 export class VLock {
   private readonly hb: number;
   /** Of the last wait computed by read/write: the part caused by aging/harvest holds. */
   agingWaitNs = 0;
-  /** Write holds, sorted by start (disjoint, so also by end). */
-  private w: number[] = [];
-  /** Union of read holds: disjoint [start, end) pairs sorted by start. */
-  private r: number[] = [];
+  /** Write holds in w[wh, we), stride W, sorted by start (disjoint, so also by end). */
+  private w = new Float64Array(INITIAL * W);
+  private wh = 0;
+  private we = 0;
+  /** Union of read holds in r[rh, re): disjoint [start, end) pairs sorted by start. */
+  private r = new Float64Array(INITIAL * R);
+  private rh = 0;
+  private re = 0;
+  private readonly hasHist: boolean;
 
   constructor(
     guest: number,
@@ -50,21 +67,131 @@ export class VLock {
     private readonly hist: Float64Array = new Float64Array(0),
   ) {
     this.hb = guest * LH_WORDS;
+    this.hasHist = hist.length > 0;
   }
+
+  /**
+   * The grant time of the last request (readReq / writeReq leave it here: a double returned from a
+   * call that is not inlined is a heap number, an allocation per call on the fault path).
+   */
+  grant = 0;
+  /**
+   * The request of readReq / writeReq: its time and hold length, set by the caller (in fields for
+   * the same reason: each double argument of a call that is not inlined is a heap number).
+   */
+  reqT = 0;
+  reqHold = 0;
+  /** Histogram bucket of the last read / write hold length (one cost each, so nearly always a hit). */
+  private readHold = -1;
+  private readHoldBucket = 0;
+  private writeHold = -1;
+  private writeHoldBucket = 0;
 
   /** queued_read_lock at t for `hold` ns: the grant time (the hold is recorded). */
   read(t: number, hold: number, _aging: boolean): number {
-    this.prune();
-    const s = this.pastWriters(t, t, hold);
-    this.addRead(s, s + hold);
-    this.account(LH_READ_WAIT, s - t);
-    this.account(LH_READ_HOLD, hold);
-    return s;
+    this.reqT = t;
+    this.reqHold = hold;
+    this.readReq();
+    return this.grant;
   }
 
   /** queued_write_lock at t for `hold` ns: the grant time (the hold is recorded). */
   write(t: number, hold: number, aging: boolean): number {
+    this.reqT = t;
+    this.reqHold = hold;
+    this.writeReq(aging);
+    return this.grant;
+  }
+
+  /** read(reqT, reqHold), the grant time left in `grant`. */
+  readReq(): void {
     this.prune();
+    const t = this.reqT;
+    const n = this.we;
+    // A write hold not ended by t: the general path.
+    if (n !== this.wh && this.w[n - W + 2] > t) {
+      this.readSlow();
+      return;
+    }
+    // The reader fast path: granted at t. addRead(t, t + hold) appends unless it touches the last read.
+    this.agingWaitNs = 0;
+    const hold = this.reqHold;
+    const r = this.r;
+    const m = this.re;
+    if ((m === this.rh || r[m - 1] <= t - 1e-9) && m + R <= r.length) {
+      r[m] = t;
+      r[m + 1] = t + hold;
+      this.re = m + R;
+    } else {
+      this.addRead(t, t + hold);
+    }
+    if (this.hasHist) {
+      const h = this.hist;
+      const base = this.hb;
+      h[base + LH_READ_WAIT * LH_BUCKETS]++; // a wait of 0: bucket 0
+      if (hold !== this.readHold) {
+        this.readHold = hold;
+        this.readHoldBucket = log2Bucket(hold);
+      }
+      h[base + LH_READ_HOLD * LH_BUCKETS + this.readHoldBucket]++;
+    }
+    this.grant = t;
+  }
+
+  /** readReq behind a write hold. */
+  private readSlow(): void {
+    const t = this.reqT;
+    const hold = this.reqHold;
+    const s = this.pastWriters(t, t, hold);
+    this.addRead(s, s + hold);
+    if (this.hasHist) {
+      this.account(LH_READ_WAIT, s - t);
+      this.account(LH_READ_HOLD, hold);
+    }
+    this.grant = s;
+  }
+
+  /** write(reqT, reqHold, aging), the grant time left in `grant`. */
+  writeReq(aging: boolean): void {
+    this.prune();
+    const t = this.reqT;
+    const n = this.we;
+    const m = this.re;
+    // A hold not ended by t: the general path.
+    if ((n !== this.wh && this.w[n - W + 2] > t) || (m !== this.rh && this.r[m - 1] > t)) {
+      this.writeSlow(aging);
+      return;
+    }
+    // Every recorded hold ended by t: granted at once; addWrite(t, t, t + hold) appends.
+    this.agingWaitNs = 0;
+    const hold = this.reqHold;
+    const w = this.w;
+    if (n + W <= w.length) {
+      w[n] = t; // Math.min(arrival, start) with both t
+      w[n + 1] = t;
+      w[n + 2] = t + hold;
+      w[n + 3] = aging ? 1 : 0;
+      this.we = n + W;
+    } else {
+      this.addWrite(t, t, t + hold, aging);
+    }
+    if (this.hasHist) {
+      const h = this.hist;
+      const base = this.hb;
+      h[base + LH_WRITE_WAIT * LH_BUCKETS]++; // a wait of 0: bucket 0
+      if (hold !== this.writeHold) {
+        this.writeHold = hold;
+        this.writeHoldBucket = log2Bucket(hold);
+      }
+      h[base + LH_WRITE_HOLD * LH_BUCKETS + this.writeHoldBucket]++;
+    }
+    this.grant = t;
+  }
+
+  /** writeReq behind other holds. */
+  private writeSlow(aging: boolean): void {
+    const t = this.reqT;
+    const hold = this.reqHold;
     let s = t;
     for (;;) {
       const s0 = s;
@@ -73,14 +200,16 @@ export class VLock {
       if (s === s0) break;
     }
     this.addWrite(t, s, s + hold, aging);
-    this.account(LH_WRITE_WAIT, s - t);
-    this.account(LH_WRITE_HOLD, hold);
-    return s;
+    if (this.hasHist) {
+      this.account(LH_WRITE_WAIT, s - t);
+      this.account(LH_WRITE_HOLD, hold);
+    }
+    this.grant = s;
   }
 
   /** Pending holds (tests). */
   get pending(): { writes: number; reads: number } {
-    return { writes: this.w.length / W, reads: this.r.length / 2 };
+    return { writes: (this.we - this.wh) / W, reads: (this.re - this.rh) / R };
   }
 
   /**
@@ -88,10 +217,12 @@ export class VLock {
    * writer queued or holding before us; qrwlock lets no new reader or writer pass it).
    */
   private pastWriters(t: number, s: number, hold: number): number {
-    const w = this.w;
-    const n = w.length;
     this.agingWaitNs = 0;
-    for (let i = this.firstEndAfter(w, W, 2, s); i < n; i += W) {
+    const w = this.w;
+    const n = this.we;
+    // Every recorded write hold ended by s (the common case): nothing to pass.
+    if (n === this.wh || w[n - W + 2] <= s) return s;
+    for (let i = firstEndAfter(w, this.wh, n, W, 2, s); i < n; i += W) {
       const end = w[i + 2];
       if (end <= s) continue;
       // Writers are granted in about their arrival order: the first one that starts after our hold
@@ -106,71 +237,131 @@ export class VLock {
   /** From s: after every read hold that overlaps [s, s + hold) (a writer waits for readers to drain). */
   private pastReaders(s: number, hold: number): number {
     const r = this.r;
-    for (let i = this.firstEndAfter(r, 2, 1, s); i < r.length; i += 2) {
+    const n = this.re;
+    if (n === this.rh || r[n - 1] <= s) return s;
+    for (let i = firstEndAfter(r, this.rh, n, R, 1, s); i < n; i += R) {
       if (r[i] >= s + hold) break;
       if (r[i + 1] > s) s = r[i + 1];
     }
     return s;
   }
 
-  /** Index of the first record (stride k, end at offset e) whose end is > s (binary search). */
-  private firstEndAfter(a: number[], k: number, e: number, s: number): number {
-    let lo = 0;
-    let hi = a.length / k;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (a[mid * k + e] <= s) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo * k;
-  }
-
   private addWrite(arrival: number, start: number, end: number, aging: boolean): void {
+    let n = this.we;
+    let i = n === this.wh || this.w[n - W + 2] <= start ? n : firstEndAfter(this.w, this.wh, n, W, 2, start);
+    if (n + W > this.w.length) {
+      i -= this.wh;
+      this.w = room(this.w, this.wh, n, W);
+      n -= this.wh;
+      this.wh = 0;
+    }
     const w = this.w;
-    const i = this.firstEndAfter(w, W, 2, start);
-    w.splice(i, 0, Math.min(arrival, start), start, end, aging ? 1 : 0);
+    if (i < n) w.copyWithin(i + W, i, n);
+    w[i] = Math.min(arrival, start);
+    w[i + 1] = start;
+    w[i + 2] = end;
+    w[i + 3] = aging ? 1 : 0;
+    this.we = n + W;
   }
 
   private addRead(start: number, end: number): void {
-    const r = this.r;
-    // Merge with every interval it touches.
-    const i = this.firstEndAfter(r, 2, 1, start - 1e-9);
+    let r = this.r;
+    let n = this.re;
+    // Merge with every interval it touches: those from the first that ends after start - 1e-9 on
+    // while they start at or before end.
+    const from = start - 1e-9;
+    let i = n === this.rh || r[n - 1] <= from ? n : firstEndAfter(r, this.rh, n, R, 1, from);
     let j = i;
     let lo = start;
     let hi = end;
-    while (j < r.length && r[j] <= end) {
+    while (j < n && r[j] <= end) {
       if (r[j] < lo) lo = r[j];
       if (r[j + 1] > hi) hi = r[j + 1];
-      j += 2;
+      j += R;
     }
-    r.splice(i, j - i, lo, hi);
+    if (j === i) {
+      // Nothing merged: insert a record at i.
+      if (n + R > r.length) {
+        i -= this.rh;
+        this.r = r = room(r, this.rh, n, R);
+        n -= this.rh;
+        this.rh = 0;
+      }
+      if (i < n) r.copyWithin(i + R, i, n);
+      n += R;
+    } else if (j > i + R) {
+      // Several merged into one: close the gap.
+      r.copyWithin(i + R, j, n);
+      n -= j - i - R;
+    }
+    r[i] = lo;
+    r[i + 1] = hi;
+    this.re = n;
   }
 
   /** Drop holds that ended before the scheduler's floor: no one can ask about that time any more. */
   private prune(): void {
     const f = vclock.floor;
     const w = this.w;
-    if (w.length > 0 && w[2] <= f) {
-      const i = this.firstEndAfter(w, W, 2, f);
-      w.splice(0, i);
+    if (this.we > this.wh && w[this.wh + 2] <= f) {
+      // All of them (the usual case with one actor), else from the first that ends after f on.
+      if (w[this.we - W + 2] <= f) this.wh = this.we = 0;
+      else this.wh = firstEndAfter(w, this.wh, this.we, W, 2, f);
     }
     const r = this.r;
-    if (r.length > 0 && r[1] <= f) {
-      const i = this.firstEndAfter(r, 2, 1, f);
-      r.splice(0, i);
+    if (this.re > this.rh && r[this.rh + 1] <= f) {
+      if (r[this.re - 1] <= f) this.rh = this.re = 0;
+      else this.rh = firstEndAfter(r, this.rh, this.re, R, 1, f);
     }
   }
 
   private account(kind: number, ns: number): void {
-    const h = this.hist;
-    if (h.length === 0) return;
-    h[this.hb + kind * LH_BUCKETS + log2Bucket(ns)]++;
+    this.hist[this.hb + kind * LH_BUCKETS + log2Bucket(ns)]++;
   }
 }
 
-/** Histogram bucket of a duration: 0 for < 1 ns, else 1 + floor(log2(ns)), capped. */
+/** Index of the first record in a[head, end) (stride k, end time at offset e) whose end is > s. */
+function firstEndAfter(a: Float64Array, head: number, end: number, k: number, e: number, s: number): number {
+  let lo = 0;
+  let hi = (end - head) / k;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[head + mid * k + e] <= s) lo = mid + 1;
+    else hi = mid;
+  }
+  return head + lo * k;
+}
+
+/**
+ * Room for one more record of stride k in the window a[head, end) at the array's end: the window
+ * moved to the front, in a doubled array when it fills more than half.
+ */
+function room(a: Float64Array<ArrayBuffer>, head: number, end: number, k: number): Float64Array<ArrayBuffer> {
+  const live = end - head;
+  if (live + k <= a.length >> 1) {
+    a.copyWithin(0, head, end);
+    return a;
+  }
+  const b = new Float64Array(a.length * 2);
+  b.set(a.subarray(head, end));
+  return b;
+}
+
+/** 2^31: below it a duration's integer part fits Math.clz32. */
+const CLZ_LIMIT = 2 ** 31;
+
+/**
+ * Histogram bucket of a duration: 0 for < 1 ns, else 1 + floor(log2(ns)), capped, where log2 is
+ * Math.log2 (the first implementation). The integer form (Math.clz32 of the integer part) equals it
+ * except where Math.log2 may round a value just below a power of two up to it: when the integer part
+ * is 2^k - 1 (all ones), and beyond 2^31 (and NaN); those take Math.log2 itself.
+ */
 export function log2Bucket(ns: number): number {
   if (ns < 1) return 0;
+  if (ns < CLZ_LIMIT) {
+    const x = ns | 0;
+    if (((x + 1) & x) !== 0) return 32 - Math.clz32(x); // < 32 < LH_BUCKETS
+  }
   const b = 1 + Math.floor(Math.log2(ns));
   return b < LH_BUCKETS ? b : LH_BUCKETS - 1;
 }
