@@ -160,6 +160,27 @@ export function guestRegions(pages: number): GuestRegions {
   return { flags: 0, words: Math.ceil(pages / 4) + POLICY_WORDS };
 }
 
+/**
+ * Spread runs only (plan.spread, sim/spread.ts: a VM's vCPUs on several workers, the node's reclaim on
+ * worker 0). Absent otherwise, so one-worker runs allocate and touch nothing of it.
+ *   roots: Int32Array(guests)       stage-2 root table page of each guest, allocated by prepareRun before
+ *                                   any worker starts (every worker walks the same stage-2)
+ *   lruAdd[w - 1], worker w >= 1:   its lru_add ring (mm/lruAdd.ts): ids of pages its vCPUs mapped,
+ *                                   drained onto the host lruvec by worker 0
+ *   tlbs[g]: Int32Array(vcpus * entries) or null   guest g's TLBs (arch/tlb.ts), shared because its
+ *                                   vCPUs run on several workers and reclaim on worker 0 invalidates them
+ *   counters[w - 1], worker w >= 1: its private copy of stats | evictBuckets | lockHist | opHist (same
+ *                                   shapes as the shared ones); counters are plain Float64 adds, so two
+ *                                   workers never add to one word. The serial section folds them into
+ *                                   the shared ones (foldWorkerCounters) before it samples.
+ */
+export interface SpreadBuffers {
+  roots: SharedArrayBuffer;
+  lruAdd: SharedArrayBuffer[];
+  tlbs: (SharedArrayBuffer | null)[];
+  counters: SharedArrayBuffer[];
+}
+
 /** Every shared buffer of one run, as posted to each worker. */
 export interface SimBuffers {
   arena: SharedArrayBuffer;
@@ -177,6 +198,8 @@ export interface SimBuffers {
   opHist: SharedArrayBuffer;
   /** Trace page ids per guest (null when the guest's workload is not a trace). */
   traces: (SharedArrayBuffer | null)[];
+  /** Spread runs only (see SpreadBuffers). */
+  spread?: SpreadBuffers;
 }
 
 export interface SimViews {
@@ -226,23 +249,109 @@ export function createSimBuffers(
   return b;
 }
 
-export function attachSimViews(b: SimBuffers): SimViews {
+/**
+ * Views of the shared buffers. `worker` >= 1 in a spread run: the counters (stats, evictBuckets,
+ * lockHist, opHist) are that worker's private copies (SpreadBuffers.counters); the serial section
+ * folds them into the shared ones.
+ */
+export function attachSimViews(b: SimBuffers, worker = 0): SimViews {
   const control = new Int32Array(b.control);
   if (control[CTL_VERSION] !== SIM_LAYOUT_VERSION) {
     throw new Error(`simulation layout version ${control[CTL_VERSION]}, this build understands ${SIM_LAYOUT_VERSION}`);
   }
+  const own = b.spread !== undefined && worker >= 1 ? counterViews(b, b.spread.counters[worker - 1]) : null;
   return {
     control,
     time: new Float64Array(b.time),
-    stats: new Float64Array(b.stats),
+    stats: own?.stats ?? new Float64Array(b.stats),
     vlocks: new Float64Array(b.vlocks),
     pagesI32: b.pagesI32.map((s) => new Int32Array(s)),
     pageFlags: b.pagesI32.map((s) => new Uint8Array(s)),
     pagesF64: b.pagesF64.map((s) => new Float32Array(s)),
+    evictBuckets: own?.evictBuckets ?? new Float64Array(b.evictBuckets),
+    lockHist: own?.lockHist ?? new Float64Array(b.lockHist),
+    opHist: own?.opHist ?? new Float64Array(b.opHist),
+    buckets: b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
+    traces: b.traces.map((s) => (s ? new Uint32Array(s) : null)),
+  };
+}
+
+interface CounterViews {
+  stats: Float64Array;
+  evictBuckets: Float64Array;
+  lockHist: Float64Array;
+  opHist: Float64Array;
+}
+
+/** Byte size of one worker's private counters: the shared counter buffers, back to back. */
+function counterBytes(b: Pick<SimBuffers, 'stats' | 'evictBuckets' | 'lockHist' | 'opHist'>): number {
+  return b.stats.byteLength + b.evictBuckets.byteLength + b.lockHist.byteLength + b.opHist.byteLength;
+}
+
+function counterViews(b: SimBuffers, sab: SharedArrayBuffer): CounterViews {
+  let at = 0;
+  const take = (bytes: number): Float64Array => {
+    const v = new Float64Array(sab, at, bytes / 8);
+    at += bytes;
+    return v;
+  };
+  return {
+    stats: take(b.stats.byteLength),
+    evictBuckets: take(b.evictBuckets.byteLength),
+    lockHist: take(b.lockHist.byteLength),
+    opHist: take(b.opHist.byteLength),
+  };
+}
+
+/**
+ * Spread runs: add every worker's private counters into the shared ones and zero them (GS_CLOCK_MAX
+ * is a maximum, not a sum). Only in the serial section, while every other worker waits at the barrier.
+ */
+export function foldWorkerCounters(b: SimBuffers): void {
+  if (b.spread === undefined) return;
+  const main: CounterViews = {
+    stats: new Float64Array(b.stats),
     evictBuckets: new Float64Array(b.evictBuckets),
     lockHist: new Float64Array(b.lockHist),
     opHist: new Float64Array(b.opHist),
-    buckets: b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
-    traces: b.traces.map((s) => (s ? new Uint32Array(s) : null)),
+  };
+  const guests = b.pagesI32.length;
+  for (const sab of b.spread.counters) {
+    const w = counterViews(b, sab);
+    for (let g = 0; g < guests; g++) {
+      const i = g * GS_WORDS + GS_CLOCK_MAX;
+      if (w.stats[i] > main.stats[i]) main.stats[i] = w.stats[i];
+      w.stats[i] = 0;
+    }
+    for (const k of ['stats', 'evictBuckets', 'lockHist', 'opHist'] as const) {
+      const src = w[k];
+      const dst = main[k];
+      for (let i = 0; i < src.length; i++) {
+        const x = src[i];
+        if (x !== 0) {
+          dst[i] += x;
+          src[i] = 0;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The spread run's extra buffers (SpreadBuffers); `ringEntries` per worker's lru_add ring,
+ * `tlbEntries[g]` = vcpus * entries of guest g's TLBs (0: no TLB).
+ */
+export function createSpreadBuffers(
+  b: SimBuffers,
+  workers: number,
+  ringWords: number,
+  tlbEntries: number[],
+): SpreadBuffers {
+  const others = Math.max(0, workers - 1);
+  return {
+    roots: new SharedArrayBuffer(Math.max(1, b.pagesI32.length) * 4),
+    lruAdd: Array.from({ length: others }, () => new SharedArrayBuffer(ringWords * 4)),
+    tlbs: tlbEntries.map((n) => (n > 0 ? new SharedArrayBuffer(n * 4) : null)),
+    counters: Array.from({ length: others }, () => new SharedArrayBuffer(counterBytes(b))),
   };
 }
