@@ -1,10 +1,14 @@
 // Diagnostics of spread runs (not a bench): summaries of 1 vs N workers on the 64-vCPU scenario.
+if (process.env.WATCHDOG) setTimeout(() => process.exit(3), Number(process.env.WATCHDOG)).unref();
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
 import { nodeSpawner } from '../engine/host/node/spawn.ts';
 import type { RunResult, ScenarioConfig } from '../engine/protocol.ts';
 import { loadPresetDir } from '../presets/node.ts';
+import { setReclaimWorkerVcpuWeight, setSpreadQuantumNs } from '../engine/core/sim/plan.ts';
+if (process.env.SPREAD_Q) setSpreadQuantumNs(Number(process.env.SPREAD_Q));
+if (process.env.SPREAD_W0) setReclaimWorkerVcpuWeight(Number(process.env.SPREAD_W0));
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
@@ -21,8 +25,8 @@ function cfg(guests: number, workers: number): ScenarioConfig {
     guests: Array.from({ length: guests }, (_, i) => ({ name: `g${i}`, memoryMiB: guestMiB, vcpus: per,
       workload: { kind: 'zipf' as const, pages: guestMiB * 256, theta: 0.99, writeFraction: 0.2, thinkNs: 100 }, protected: false })),
     reclaim: { policy: 'mglru', harvest: 'lockless', agingIntervalMs: 50, lookaround: true, mapYoung: true,
-      tlb: { enabled: true, entries: 256, flushOnClear: true }, allowLocklessWithoutHafdbs: false },
-    run: { durationMs: MS, sampleIntervalMs: 50, seed: 1, deterministic: workers === 1, workers, refaultWindowMs: 100, demandOnly: false },
+      tlb: { enabled: process.env.NOTLB !== '1', entries: 256, flushOnClear: true }, allowLocklessWithoutHafdbs: false },
+    run: { durationMs: MS, sampleIntervalMs: Math.min(50, MS), seed: 1, deterministic: workers === 1, workers, refaultWindowMs: 100, demandOnly: false },
   };
 }
 for (const w of (process.env.W ?? '1,2').split(',').map(Number)) {

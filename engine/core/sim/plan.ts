@@ -33,6 +33,19 @@ export interface RunPlan {
 /** Largest quantum: workers meet at a barrier at least every virtual millisecond. */
 const MAX_QUANTUM_NS = 1e6;
 
+/**
+ * Largest quantum of a spread run. Inside a quantum each worker runs its actors as fast as its core
+ * allows, so one worker's vCPUs may be up to a quantum ahead of the reclaim worker in virtual time,
+ * and aging would see accessed bits set "in its future" (measured: at 1 ms, 64 vCPUs in one VM, the
+ * refaults of a 2-worker run fell to a tenth of the 1-worker run's and the hit rate rose 4 pp). The
+ * quantum bounds that skew; a barrier costs tens of microseconds of wall time, a quantum of this size
+ * holds thousands of accesses.
+ */
+export let SPREAD_QUANTUM_NS = 100_000;
+export function setSpreadQuantumNs(ns: number): void {
+  SPREAD_QUANTUM_NS = ns;
+}
+
 export const pagesOf = (mib: number): number => Math.round(mib * 256);
 
 /** Stage-2 table pages a run needs: leaf tables (512 pages each) + level-2 tables + root, per guest, with headroom for splits. */
@@ -75,7 +88,7 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
     ? spreadVcpus(config, workers)
     : config.guests.map((g, i) => new Array<number>(g.vcpus).fill(owner[i]));
   const sampleNs = config.run.sampleIntervalMs * 1e6;
-  const perSample = Math.max(1, Math.ceil(sampleNs / MAX_QUANTUM_NS));
+  const perSample = Math.max(1, Math.ceil(sampleNs / (spread && workers > 1 ? SPREAD_QUANTUM_NS : MAX_QUANTUM_NS)));
   const endNs = config.run.durationMs * 1e6;
   return {
     guestPages,
@@ -110,13 +123,34 @@ function canSpread(config: ScenarioConfig): boolean {
 }
 
 /**
+ * Share of vCPUs worker 0 takes relative to each other worker, because it also runs the node's reclaim.
+ * Estimate (a scheduling choice, not a model parameter: it changes no simulated cost): in a CPU profile
+ * of the 64-vCPU bench scenario on one worker, reclaim (kswapd + direct reclaim) took about a third of
+ * the CPU; with 2 workers a weight of W_0 balances them when W_0 / (1 + W_0) of the vCPU work plus the
+ * reclaim is half the total. Benches may set it (setReclaimWorkerVcpuWeight) to measure the balance.
+ */
+export let RECLAIM_WORKER_VCPU_WEIGHT = 0.5;
+/** Bench/test only: set the weight above (see its comment). */
+export function setReclaimWorkerVcpuWeight(w: number): void {
+  RECLAIM_WORKER_VCPU_WEIGHT = w;
+}
+
+/**
  * vCPUs to workers, round-robin over every vCPU of the run in guest order (vCPU threads of one VM
  * land on different host CPUs), so each worker gets an equal share of every guest. Worker 0 also
  * runs the node's reclaim (kswapd, aging, the rmap walk).
  */
 function spreadVcpus(config: ScenarioConfig, workers: number): number[][] {
-  let i = 0;
-  return config.guests.map((g) => Array.from({ length: g.vcpus }, () => i++ % workers));
+  const count = new Array<number>(workers).fill(0);
+  const weight = (w: number): number => (w === 0 ? RECLAIM_WORKER_VCPU_WEIGHT : 1);
+  return config.guests.map((g) =>
+    Array.from({ length: g.vcpus }, () => {
+      let best = 0;
+      for (let w = 1; w < workers; w++) if ((count[w] + 1) / weight(w) < (count[best] + 1) / weight(best)) best = w;
+      count[best]++;
+      return best;
+    }),
+  );
 }
 
 /**

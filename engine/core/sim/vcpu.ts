@@ -53,8 +53,12 @@ export function translate(pgt: Pgt, gfn: number, write: boolean, hafdbs: boolean
   const w = stage2GetLeaf(pgt, gfn * PAGE);
   lastLeafWord = w;
   if (w < 0) return TX_MISS;
-  // A plain read is enough: a stale value only makes the cmpxchg below fail (counted).
+  // A plain read is enough: a stale value only makes the cmpxchg below fail (counted). But the leaf may
+  // have been unmapped since the walk found it (reclaim on another worker, spread runs): the hardware
+  // sets AF only in a valid descriptor, so an invalid one is a miss (a cmpxchg from 0 would plant
+  // AF in an empty entry: found by the spread runs, "unmap under the write lock met 0x400").
   const lo = pgt.views.i32[w];
+  if ((lo & PTE_VALID) === 0) return TX_MISS;
   let r = (lo & S2AP_W) !== 0 ? TX_WRITABLE : write ? TX_PERM : 0;
   if ((lo & S2_AF) === 0) {
     if (!hafdbs) r |= TX_AF_FAULT;
