@@ -49,6 +49,7 @@ import {
   GS_TLBI,
   GS_WORDS,
   OH_WORDS,
+  PG_LRU,
   PG_RESIDENT,
   PG_SWAPPED,
   PG_TOUCHED,
@@ -120,6 +121,8 @@ export class Guest {
    * paid by the guest's vCPUs on worker 0.
    */
   canReclaim = true;
+  /** Spread runs, worker 0: pages this guest maps join the LRU at once and carry PG_LRU (simLayout.ts). */
+  markLru = false;
   private readonly demandOnly: boolean;
   private readonly reserve: number;
   /** Parallel runs: the min-watermark check is settled at the barrier (GS_RECLAIM_OWED), see fault. */
@@ -276,7 +279,11 @@ export class Guest {
     // (every MMU-lock writer is reclaim or aging).
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
     // Pinned (protected) memory is unevictable: it never joins the LRU.
-    if (!this.pinned) this.lruvec.onMap(this.idBase + gfn);
+    if (!this.pinned) {
+      this.lruvec.onMap(this.idBase + gfn);
+      // Spread runs: on the reclaim worker the page is on the LRU now; elsewhere when worker 0 drains it.
+      if (this.markLru) this.flags[gfn] |= PG_LRU;
+    }
     return now;
   }
 
@@ -350,7 +357,7 @@ export class Guest {
     s[sb + GS_LOCK_HOLD_NS] += hold;
     if (this.tlbs !== null) this.tlbs.invalidate(gfn);
     s[sb + GS_TLBI]++;
-    this.flags[gfn] = (this.flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
+    this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU)) | PG_SWAPPED;
     this.evictedAt[gfn] = end;
     this.evictBuckets[this.bucketOf(end)]++;
     s[sb + GS_RESIDENT]--;

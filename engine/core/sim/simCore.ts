@@ -181,7 +181,12 @@ export class SimWorkerCore {
     });
     if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected))
       this.actors.push(new Kswapd(pgdat, host));
-    if (spread && workerIndex === 0 && mine.length > 0) this.lruAdd = new LruAddDrain(spread, pgdat.policyOf(0));
+    if (spread && workerIndex === 0 && mine.length > 0) {
+      const flags = config.guests.map((_, g) => pgdat.guests[g].flags);
+      this.lruAdd = new LruAddDrain(spread, pgdat.policyOf(0), flags, idBases(plan));
+      pgdat.lruFlag = true;
+      for (const g of pgdat.guests) g.markLru = true;
+    }
     this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
     this.heatNext = this.heatNs;
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);

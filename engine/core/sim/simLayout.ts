@@ -144,6 +144,13 @@ export const OH_WORDS = OH_SUB * OH_EXP;
 export const PG_RESIDENT = 1; //  mapped in stage-2, holding a host frame
 export const PG_SWAPPED = 2; //   evicted at least once: the next fault is a refault
 export const PG_TOUCHED = 4; //   faulted in at least once
+/**
+ * Spread runs only (sim/spread.ts): the page is on the host lruvec (the kernel's PG_lru). A page a vCPU on
+ * another worker mapped waits in that worker's lru_add ring, off the LRU, until worker 0 drains it;
+ * reclaim's look-around and walk must not promote it meanwhile (it is on no list). Set by worker 0
+ * when the page joins the LRU, cleared by eviction.
+ */
+export const PG_LRU = 8;
 
 /** Sentinel list heads after the page nodes (MGLRU uses MAX_NR_GENS of them). */
 export const LIST_HEADS = 8;

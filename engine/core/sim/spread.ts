@@ -39,7 +39,7 @@ import type { Policy, Reclaimer } from '../mm/policy/policy.ts';
 import { C_S2_FAULT, costTable } from './costs.ts';
 import type { RunPlan } from './plan.ts';
 import type { ScenarioConfig } from '../../protocol.ts';
-import { createSpreadBuffers, type SimBuffers, type SpreadBuffers } from './simLayout.ts';
+import { createSpreadBuffers, PG_LRU, type SimBuffers, type SpreadBuffers } from './simLayout.ts';
 
 /**
  * Entries of one worker's lru_add ring: every vCPU of the run could fault once per C_S2_FAULT of
@@ -124,14 +124,22 @@ function notHere(): never {
   throw new Error('spread run: reclaim runs on worker 0 only');
 }
 
-/** Worker 0's side of the lru_add rings: drain every worker's ring onto the host lruvec. */
+/**
+ * Worker 0's side of the lru_add rings: drain every worker's ring onto the host lruvec, marking each
+ * page PG_LRU (`flags[g]`: guest g's page flags; `bases`: first host-wide id of each guest).
+ */
 export class LruAddDrain {
   private readonly rings: LruAddRing[];
   private readonly onMap: (id: number) => void;
 
-  constructor(s: SpreadBuffers, lruvec: Policy) {
+  constructor(s: SpreadBuffers, lruvec: Policy, flags: Uint8Array[], bases: number[]) {
     this.rings = s.lruAdd.map((b) => new LruAddRing(new Int32Array(b)));
-    this.onMap = (id) => lruvec.onMap(id);
+    this.onMap = (id) => {
+      lruvec.onMap(id);
+      let g = bases.length - 1;
+      while (bases[g] > id) g--;
+      flags[g][id - bases[g]] |= PG_LRU;
+    };
   }
 
   /** lru_add_drain of every vCPU worker's batch; returns the pages moved. */
