@@ -6,8 +6,7 @@ import { startRun } from '../engine/host/engine.ts';
 import { nodeSpawner } from '../engine/host/node/spawn.ts';
 import type { RunResult, ScenarioConfig } from '../engine/protocol.ts';
 import { loadPresetDir } from '../presets/node.ts';
-import { setReclaimWorkerVcpuWeight, setSpreadQuantumNs } from '../engine/core/sim/plan.ts';
-if (process.env.SPREAD_Q) setSpreadQuantumNs(Number(process.env.SPREAD_Q));
+import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
 if (process.env.SPREAD_W0) setReclaimWorkerVcpuWeight(Number(process.env.SPREAD_W0));
 
 const root = process.cwd();

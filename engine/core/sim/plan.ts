@@ -33,19 +33,6 @@ export interface RunPlan {
 /** Largest quantum: workers meet at a barrier at least every virtual millisecond. */
 const MAX_QUANTUM_NS = 1e6;
 
-/**
- * Largest quantum of a spread run. Inside a quantum each worker runs its actors as fast as its core
- * allows, so one worker's vCPUs may be up to a quantum ahead of the reclaim worker in virtual time,
- * and aging would see accessed bits set "in its future" (measured: at 1 ms, 64 vCPUs in one VM, the
- * refaults of a 2-worker run fell to a tenth of the 1-worker run's and the hit rate rose 4 pp). The
- * quantum bounds that skew; a barrier costs tens of microseconds of wall time, a quantum of this size
- * holds thousands of accesses.
- */
-export let SPREAD_QUANTUM_NS = 100_000;
-export function setSpreadQuantumNs(ns: number): void {
-  SPREAD_QUANTUM_NS = ns;
-}
-
 export const pagesOf = (mib: number): number => Math.round(mib * 256);
 
 /** Stage-2 table pages a run needs: leaf tables (512 pages each) + level-2 tables + root, per guest, with headroom for splits. */
@@ -88,7 +75,7 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
     ? spreadVcpus(config, workers)
     : config.guests.map((g, i) => new Array<number>(g.vcpus).fill(owner[i]));
   const sampleNs = config.run.sampleIntervalMs * 1e6;
-  const perSample = Math.max(1, Math.ceil(sampleNs / (spread && workers > 1 ? SPREAD_QUANTUM_NS : MAX_QUANTUM_NS)));
+  const perSample = Math.max(1, Math.ceil(sampleNs / MAX_QUANTUM_NS));
   const endNs = config.run.durationMs * 1e6;
   return {
     guestPages,

@@ -9,6 +9,10 @@
  * written by the owner only and read by anyone after a barrier (the barrier's atomics order them).
  * What is truly shared between workers: host frames (CTL_FREE_FRAMES, atomics), the arena (table
  * pages, RCU, MMU locks), and the control words (barrier, pause/stop/abort).
+ * Spread runs (plan.spread, spread.ts) break guest affinity on purpose: a guest's vCPUs run on several
+ * workers, its reclaim on worker 0. Then page flags and eviction times are written by both (the
+ * ordering each write relies on is stated at the write), TLBs and roots live in SpreadBuffers, and
+ * workers >= 1 keep their counters in private copies folded in by the serial section.
  *
  * control: Int32Array(CTL_WORDS)                       writers / readers
  *   CTL_VERSION        SIM_LAYOUT_VERSION               creator / attachers
