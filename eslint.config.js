@@ -105,4 +105,16 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Promises on the Node side and the editions' composition roots must be awaited or handled: an
+    // unawaited atomic write once lost `lab sweep --out`'s file. Type-aware, so limited to these folders.
+    files: ['engine/host/**/*.ts', 'engine/cli/**/*.ts', 'main/**/*.ts', 'web/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.node.json', tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
+    files: ['renderer/**/*.ts'],
+    languageOptions: { parserOptions: { project: './renderer/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
 );
