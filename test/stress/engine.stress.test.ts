@@ -35,11 +35,6 @@ interface Shape {
 }
 /** Both races: six vCPUs on the hot set (cmpxchg), two sweeping the scan VM (table unlinks). */
 const WIDE: Shape = { hostMiB: 6, scanMiB: 8, scanVcpus: 2, hotVcpus: 6, ms: 40 };
-/**
- * The negative control's shape: many vCPUs sweeping a VM whose tables reclaim keeps emptying and
- * unlinking, so walks meet tables being freed (without a grace period, freed under them).
- */
-const UNLINKS: Shape = { hostMiB: 8, scanMiB: 16, scanVcpus: 6, hotVcpus: 2, ms: 60 };
 
 /**
  * Two VMs on a host with 5/8 of their memory: 'scan' sweeps its whole memory (its evictions empty whole
@@ -182,12 +177,12 @@ describe('engine stress: spread run on two workers (chaos atomics, debug poison)
     // unmap by the MMU lock; only lockless walks can meet them), so this control asserts what the bug
     // always changes: no free waits for a reader. The stand-alone stress's control (a) shows the
     // use-after-free counter catching the same bug (mmu.negative.stress.test.ts).
-    const o = await run(false, { unsafeFreeWithoutGracePeriod: true }, UNLINKS);
+    const o = await run(false, { unsafeFreeWithoutGracePeriod: true });
     console.log(
       `engine stress control (unsafe free): deferred ${o.deferredVsReaders}, uaf ${o.uaf}, poison reads ${o.poisonReads}, error ${o.error?.message ?? 'none'}`,
     );
     expect(o.deferredVsReaders).toBe(0);
-    const ok = await run(false, undefined, UNLINKS);
+    const ok = await run(false);
     console.log(`engine stress (same shape, callRcu): deferred ${ok.deferredVsReaders}, uaf ${ok.uaf}`);
     expect(ok.error).toBeNull();
     expect(ok.deferredVsReaders).toBeGreaterThan(0);
