@@ -294,6 +294,11 @@ export interface RunSummary {
   tlbFlushesVm?: number;
   /** kswapd's share of busy time spent waiting for an MMU write lock (the seed profile's _raw_write_lock). */
   kswapdWriteWaitShare?: number;
+  /**
+   * Stage-2 table pages unlinked and handed to callRcu while another worker's thread was inside an RCU
+   * read-side section (a reader in flight really deferred the free; 0 with one worker).
+   */
+  rcuDeferredFrees?: number;
 }
 
 export interface RunResult {

@@ -28,6 +28,7 @@ export const workerEntries = {
   'lock-worker': 'test/core/lockWorker.ts',
   'rcu-worker': 'test/core/rcuWorker.ts',
   'stress-worker': 'test/stress/stressWorker.ts',
+  'sim-chaos-worker': 'test/stress/simChaosWorker.ts',
   'bench-locks-vcpu': 'bench/_locksVcpu.ts',
   'parse-worker': 'engine/host/node/parseWorker.ts',
 };

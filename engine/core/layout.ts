@@ -61,6 +61,11 @@ export const RCU_PAGES_AWAITING = 3; //  unlinked table pages waiting for a grac
 export const RCU_NEXT_SLOT = 4; //       next free reader slot; rcuRegisterThread takes one
 export const RCU_GP_SEQ = 5; //          futex word: bumped + notified on every epoch advance
 export const RCU_GP_WAITERS = 6; //      threads blocked in synchronizeRcu/rcuBarrier; readers leaving a section wake them
+/**
+ * Table pages handed to callRcu while another thread was inside a read-side section (rcu.ts callRcu): frees
+ * that a reader in flight really deferred (0 with one thread). Added by the thread calling callRcu.
+ */
+export const RCU_DEFERRED_VS_READERS = 7;
 export const RCU_WORDS = 8;
 /**
  * Per-thread reader slot: [0] = observed epoch << 1 | active (0 = quiescent), written by the owner, read by

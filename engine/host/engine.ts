@@ -16,7 +16,8 @@ import { atomics } from '../core/sync/atomics.ts';
 import { NCOLS, rowsToColumns } from '../core/sim/metrics.ts';
 import { heatStoreFor } from '../core/sim/run.ts';
 import { buildResult, prepareRun, RowStore } from '../core/sim/run.ts';
-import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE, CTL_STOP } from '../core/sim/simLayout.ts';
+import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE, CTL_STOP, type SimBuffers } from '../core/sim/simLayout.ts';
+import type { SimCoreHooks } from '../core/sim/simCore.ts';
 import { toErrorInfo, type SpawnWorker, type WorkerLike, type WorkerToHost } from './messages.ts';
 
 export interface StartRunOptions {
@@ -33,6 +34,12 @@ export interface StartRunOptions {
   heatmap?: boolean;
   /** Tests and bench: false keeps an eligible trace replay off the fast path (core/sim/replay.ts). */
   replay?: boolean;
+  /** Stress tests: poison freed table pages and count use-after-free walks (debug arena). */
+  debugPoison?: boolean;
+  /** Stress tests: a bug a negative control plants in every worker (SimCoreHooks). */
+  hooks?: SimCoreHooks;
+  /** Stress tests: the run's shared buffers, once allocated (to read the arena's debug counters). */
+  onPrepared?: (buffers: SimBuffers) => void;
 }
 
 export interface RunHandle {
@@ -55,8 +62,11 @@ export function workerCount(config: ScenarioConfig, cores: number | undefined): 
 export function startRun(config: ScenarioConfig, options: StartRunOptions): RunHandle {
   const runId = options.runId ?? `run-${++runCounter}-${Date.now().toString(36)}`;
   const emit = options.onEvent;
-  const prepared = prepareRun(config, options.traces ?? {}, workerCount(config, options.cores));
+  const prepared = prepareRun(config, options.traces ?? {}, workerCount(config, options.cores), {
+    debugPoison: options.debugPoison,
+  });
   const { plan, buffers } = prepared;
+  options.onPrepared?.(buffers);
   const control = new Int32Array(buffers.control);
   const store = new RowStore();
   const heat = heatStoreFor(prepared);
@@ -167,29 +177,21 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
   emit({ type: 'state', runId, state: 'starting' });
   try {
     for (let i = 0; i < plan.workers; i++) {
-      const w = options.spawnWorker({
+      const data = {
         config,
         plan,
         buffers,
         workerIndex: i,
         failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
+        heatmap: options.heatmap,
         replay: options.replay,
-      });
+        hooks: options.hooks,
+      };
+      const w = options.spawnWorker(data);
       workers.push(w);
       w.onMessage(onMessage);
       w.onError((e) => fail(e));
-      w.postMessage({
-        type: 'init',
-        data: {
-          config,
-          plan,
-          buffers,
-          workerIndex: i,
-          failAfterQuanta: i === 0 ? options.failAfterQuanta : undefined,
-          heatmap: options.heatmap,
-          replay: options.replay,
-        },
-      });
+      w.postMessage({ type: 'init', data });
     }
     emit({ type: 'state', runId, state: 'running' });
   } catch (e) {

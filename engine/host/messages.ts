@@ -5,6 +5,7 @@
 import type { ErrorInfo, ScenarioConfig } from '../protocol.ts';
 import type { RunPlan } from '../core/sim/plan.ts';
 import type { SimBuffers } from '../core/sim/simLayout.ts';
+import type { SimCoreHooks } from '../core/sim/simCore.ts';
 
 /** Everything one worker needs; posted as the first message ({ type: 'init' }). */
 export interface SimWorkerData {
@@ -18,6 +19,8 @@ export interface SimWorkerData {
   heatmap?: boolean;
   /** Tests and bench: false keeps an eligible trace replay on the general path (replay.ts). */
   replay?: boolean;
+  /** Stress tests only: a bug a negative control plants (simCore.ts SimCoreHooks). */
+  hooks?: SimCoreHooks;
 }
 
 export type HostToWorker = { type: 'init'; data: SimWorkerData };

@@ -31,16 +31,23 @@ export function serveSimWorker(port: WorkerPort): void {
           const urgent = (): boolean => atomics.load(control, CTL_PAUSE) === 1 || atomics.load(control, CTL_STOP) === 1;
           batch = new WorkerEventBatch((m) => port.post(m), Date.now, urgent);
           const out = batch;
-          const core = new SimWorkerCore(d.config, d.plan, d.buffers, d.workerIndex, {
-            rows: (startRow, rows) => out.addRows(startRow, rows),
-            progress: (virtualNs) => out.progress(virtualNs),
-            ...(d.heatmap === false
-              ? {}
-              : {
-                  heat: (guest: number, tMs: number, cells: Uint8Array) =>
-                    port.post({ type: 'heat', guest, tMs, cells }),
-                }),
-          });
+          const core = new SimWorkerCore(
+            d.config,
+            d.plan,
+            d.buffers,
+            d.workerIndex,
+            {
+              rows: (startRow, rows) => out.addRows(startRow, rows),
+              progress: (virtualNs) => out.progress(virtualNs),
+              ...(d.heatmap === false
+                ? {}
+                : {
+                    heat: (guest: number, tMs: number, cells: Uint8Array) =>
+                      port.post({ type: 'heat', guest, tMs, cells }),
+                  }),
+            },
+            d.hooks,
+          );
           if (d.failAfterQuanta !== undefined) {
             const run = core.runUntil.bind(core);
             core.runUntil = (end: number) => {

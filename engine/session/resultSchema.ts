@@ -72,6 +72,7 @@ const OPTIONAL_SUMMARY_NUMBERS = [
   'foliosConsidered',
   'tlbFlushesVm',
   'kswapdWriteWaitShare',
+  'rcuDeferredFrees',
 ] as const satisfies readonly (keyof RunSummary)[];
 
 /** Figures that are fractions (0..1, or NaN without data); every other figure is >= 0 (or NaN). */

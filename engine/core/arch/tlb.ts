@@ -47,8 +47,10 @@ export class Tlbs {
   constructor(
     readonly vcpus: number,
     readonly entries: number,
+    /** Spread runs (sim/spread.ts): a shared array of vcpus * entries, the guest's vCPUs being on several workers. */
+    backing?: Int32Array,
   ) {
-    this.e = new Int32Array(vcpus * entries);
+    this.e = backing ?? new Int32Array(vcpus * entries);
   }
 
   /** True if vCPU `v` holds a translation of `gfn` that allows this access. */

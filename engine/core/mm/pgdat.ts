@@ -27,7 +27,7 @@ import { Clock } from './policy/clock.ts';
 import { ExactLru } from './policy/exactLru.ts';
 import { Mglru } from './policy/mglru.ts';
 import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from './policy/policy.ts';
-import { GS_EVICTIONS, GS_KSWAPD_NS, GS_RESIDENT, GS_WORDS, PG_RESIDENT } from '../sim/simLayout.ts';
+import { GS_EVICTIONS, GS_KSWAPD_NS, GS_RESIDENT, GS_WORDS, PG_LRU, PG_RESIDENT } from '../sim/simLayout.ts';
 
 /** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
 export const MIN_LRU_BATCH = 64;
@@ -75,6 +75,8 @@ export class Pgdat implements Reclaimer {
   /** Every guest's counters (all workers'), for proportional scanning between memcgs. */
   private readonly allStats: Float64Array;
   private readonly unpinned: number[];
+  /** Spread runs (sim/spread.ts): pages carry PG_LRU, and only those on the LRU are promoted. */
+  lruFlag = false;
   /** Other workers hold memcgs too (parallel runs): kswapd leaves a memcg that is ahead of its share. */
   private readonly sharedNode: boolean;
 
@@ -152,7 +154,7 @@ export class Pgdat implements Reclaimer {
       const end = Math.min(pmdEnd, start + MIN_LRU_BATCH);
       start = Math.max(pmd, end - MIN_LRU_BATCH);
       h.lookAroundBatch(start, end - start);
-      young = this.promoteYoung(h.young, start, end - start, this.base[k], gfn, promoter);
+      young = this.promoteYoung(h.young, start, end - start, this.base[k], gfn, promoter, g.flags);
     } else {
       young = h.folioReferenced(gfn);
     }
@@ -161,7 +163,15 @@ export class Pgdat implements Reclaimer {
   }
 
   /** Promote the young pages of a batch except `skip`; returns whether `skip` itself was young. */
-  private promoteYoung(y: Uint32Array, start: number, count: number, base: number, skip: number, p: Promoter): boolean {
+  private promoteYoung(
+    y: Uint32Array,
+    start: number,
+    count: number,
+    base: number,
+    skip: number,
+    p: Promoter,
+    flags: Uint8Array,
+  ): boolean {
     let skipYoung = false;
     for (let w = 0; w < 2; w++) {
       let bits = y[w];
@@ -170,7 +180,8 @@ export class Pgdat implements Reclaimer {
         bits &= ~(1 << b);
         const gfn = start + w * 32 + b;
         if (gfn === skip) skipYoung = true;
-        else if (gfn < start + count) p.promote(base + gfn);
+        // Spread runs: a page still in a vCPU worker's lru_add batch is on no list yet (PG_LRU clear).
+        else if (gfn < start + count && (!this.lruFlag || (flags[gfn] & PG_LRU) !== 0)) p.promote(base + gfn);
       }
     }
     return skipYoung;
@@ -197,7 +208,7 @@ export class Pgdat implements Reclaimer {
         const n = Math.min(MIN_LRU_BATCH, hi - w);
         if (!anyResident(g.flags, w, n)) continue; // walk_pte_range skips empty PMDs/PTEs cheaply
         h.walkBatch(w, n);
-        this.promoteYoung(h.young, w, n, b, -1, promoter);
+        this.promoteYoung(h.young, w, n, b, -1, promoter, g.flags);
       }
       this.t = h.t;
     }

@@ -8,7 +8,9 @@ import type { ScenarioConfig } from '../../protocol.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
 import type { ArenaViews } from '../layout.ts';
 import { attachMmuLock } from '../kvm/mmuLock.ts';
-import { stage2PgtInit, type MmOps } from '../arch/pgtable.ts';
+import { stage2PgtInit, type MmOps, type Pgt } from '../arch/pgtable.ts';
+import { ipaLimit } from '../arch/walker.ts';
+import type { Policy } from '../mm/policy/policy.ts';
 import type { RcuThread } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
 import { Guest } from './guest.ts';
@@ -31,27 +33,55 @@ export interface WorkerEnv {
   mm: MmOps;
   costs: Float64Array;
   host: HostFrames;
+  /** This worker's index (which of a guest's vCPUs it runs: plan.vcpuWorker). */
+  worker: number;
+}
+
+/**
+ * Spread runs (sim/spread.ts): what a guest shares across workers. The stage-2 root allocated
+ * before the workers started, the guest's shared TLB array, and on a vCPU worker (no reclaim side
+ * here) the lruvec stand-in its faults add pages to (the lru_add ring) and the guest's first page id.
+ */
+export interface SharedGuestParts {
+  root: number;
+  tlb: Int32Array | null;
+  remote: { lruvec: Policy; idBase: number } | null;
 }
 
 /** Stage-2 start level: 1 (39-bit IPA, three levels) covers every guest the lab accepts (<= 512 GiB). */
 const START_LEVEL = 1;
 
-/** Guest `index`, the k-th guest of this worker's node `pgdat`. */
-export function buildGuest(env: WorkerEnv, index: number, actors: Actor[], pgdat: Pgdat, k: number): Guest {
+/**
+ * Guest `index`, the k-th guest of this worker's node `pgdat` (null: a spread run's vCPU worker, see
+ * `shared.remote`), with the vCPUs plan.vcpuWorker places on this worker.
+ */
+export function buildGuest(
+  env: WorkerEnv,
+  index: number,
+  actors: Actor[],
+  pgdat: Pgdat | null,
+  k: number,
+  shared: SharedGuestParts | null = null,
+): Guest {
   const { config, plan, sv } = env;
   const spec = config.guests[index];
   const pages = plan.guestPages[index];
   const r = guestRegions(pages);
   const tlbSpec = config.reclaim.tlb;
+  const pgt: Pgt =
+    shared === null
+      ? stage2PgtInit(env.arena, env.mm, START_LEVEL)
+      : { views: env.arena, root: shared.root, startLevel: START_LEVEL, ipaSize: ipaLimit(START_LEVEL), mm: env.mm };
+  const entries = Math.max(1, tlbSpec.entries);
   const g = new Guest({
     index,
     pages,
     pinned: spec.protected,
-    pgt: stage2PgtInit(env.arena, env.mm, START_LEVEL),
+    pgt,
     lock: attachMmuLock(env.arena, index),
     vlock: new VLock(index, sv.lockHist),
     rcu: env.rcu,
-    tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, Math.max(1, tlbSpec.entries)) : null,
+    tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, entries, shared?.tlb ?? undefined) : null,
     flags: sv.pageFlags[index].subarray(r.flags, r.flags + pages),
     evictedAt: sv.pagesF64[index],
     evictBuckets: sv.evictBuckets.subarray(index * 2 * sv.buckets, (index + 1) * 2 * sv.buckets),
@@ -71,15 +101,25 @@ export function buildGuest(env: WorkerEnv, index: number, actors: Actor[], pgdat
     walkMmu: hw.hafdbs,
     rmapFlushYoung: config.reclaim.rmapFlushYoung ?? true,
   });
-  g.pgdat = pgdat;
-  g.idBase = pgdat.idOf(k, 0);
-  g.lruvec = pgdat.policyOf(k);
-  pgdat.attach(k, g);
+  if (pgdat !== null) {
+    g.pgdat = pgdat;
+    g.idBase = pgdat.idOf(k, 0);
+    g.lruvec = pgdat.policyOf(k);
+    pgdat.attach(k, g);
+  } else if (shared?.remote) {
+    g.idBase = shared.remote.idBase;
+    g.lruvec = shared.remote.lruvec;
+    g.canReclaim = false;
+  } else {
+    throw new Error(`guest ${index}: neither a reclaim side nor a spread run's lru_add ring`);
+  }
   const barrier = new PassBarrier(spec.vcpus);
+  const here = plan.vcpuWorker[index];
   for (let v = 0; v < spec.vcpus; v++) {
+    if (here[v] !== env.worker) continue;
     const prng = new Prng(config.run.seed, index * 4096 + v);
     const wl = new WorkloadGen(spec.workload, pages, prng, v, spec.vcpus, sv.traces[index] ?? undefined, barrier);
-    actors.push(new VCpu(g, v, wl, config.hardware.hafdbs, 0));
+    actors.push(new VCpu(g, v, wl, config.hardware.hafdbs, 0, shared !== null));
   }
   return g;
 }

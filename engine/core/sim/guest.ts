@@ -13,7 +13,15 @@ import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs, type LeafAttrs } from '../arch/descriptor.ts';
 import type { MmuLock } from '../kvm/mmuLock.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from '../kvm/mmuLock.ts';
-import { EAGAIN, stage2Map, stage2Mkyoung, stage2SetWritable, stage2Unmap, type Pgt } from '../arch/pgtable.ts';
+import {
+  EAGAIN,
+  stage2GetLeaf,
+  stage2Map,
+  stage2Mkyoung,
+  stage2SetWritable,
+  stage2Unmap,
+  type Pgt,
+} from '../arch/pgtable.ts';
 import { rcuPoll, type RcuThread } from '../sync/rcu.ts';
 import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_TLB_INVALIDATE } from './costs.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
@@ -41,6 +49,7 @@ import {
   GS_TLBI,
   GS_WORDS,
   OH_WORDS,
+  PG_LRU,
   PG_RESIDENT,
   PG_SWAPPED,
   PG_TOUCHED,
@@ -64,6 +73,8 @@ export function unmapHoldNs(c: Float64Array): number {
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
 export const SWAP_CLUSTER_MAX = 32;
 const PAGE = 4096;
+/** Guest.map: another vCPU (on another worker, spread runs) mapped the gfn first. */
+const MAPPED_BY_OTHER = 1;
 /** Frame numbers are (guest << FRAME_GUEST_SHIFT) + gfn: unique per page, host count kept apart. */
 const FRAME_GUEST_SHIFT = 28;
 
@@ -119,6 +130,14 @@ export class Guest {
   /** The lruvec holding this guest's pages (host-wide or its memcg's). */
   lruvec!: Policy;
   harvester!: Harvester;
+  /**
+   * False on a spread run's vCPU worker (sim/spread.ts): the host node's reclaim lives on worker 0, so a
+   * fault that finds no frame waits (retries) for it instead of reclaiming here, and owed clusters are
+   * paid by the guest's vCPUs on worker 0.
+   */
+  canReclaim = true;
+  /** Spread runs, worker 0: pages this guest maps join the LRU at once and carry PG_LRU (simLayout.ts). */
+  markLru = false;
   private readonly demandOnly: boolean;
   private readonly reserve: number;
   /** Parallel runs: the min-watermark check is settled at the barrier (GS_RECLAIM_OWED), see fault. */
@@ -182,8 +201,16 @@ export class Guest {
   private map(gfn: number, attrs: LeafAttrs): number {
     readLock(this.lock);
     let r: number;
-    do r = stage2Map(this.pgt, gfn * PAGE, PAGE, this.frameBase + gfn, attrs, { shared: true });
-    while (r === EAGAIN);
+    for (;;) {
+      r = stage2Map(this.pgt, gfn * PAGE, PAGE, this.frameBase + gfn, attrs, { shared: true });
+      if (r !== EAGAIN) break;
+      // EAGAIN on a valid leaf: a vCPU on another worker mapped this gfn first (spread runs; the
+      // kernel's !stage2_pte_needs_update spurious fault). Otherwise a racing writer holds the entry.
+      if (stage2GetLeaf(this.pgt, gfn * PAGE) >= 0) {
+        r = MAPPED_BY_OTHER;
+        break;
+      }
+    }
     readUnlock(this.lock);
     return r;
   }
@@ -210,7 +237,7 @@ export class Guest {
     // Direct reclaim (__alloc_pages_direct_reclaim -> shrink_node) runs in this vCPU's context on
     // the host node: with the host lruvec its victims may be any guest's pages.
     const pg = this.pgdat;
-    if (this.deferMin && s[sb + GS_RECLAIM_OWED] > 0) {
+    if (this.deferMin && this.canReclaim && s[sb + GS_RECLAIM_OWED] > 0) {
       s[sb + GS_RECLAIM_OWED]--;
       const before = now;
       now = pg.directReclaim(now, SWAP_CLUSTER_MAX, this.lruvec);
@@ -218,6 +245,7 @@ export class Guest {
       s[sb + GS_DIRECT_RECLAIM] += pg.lastEvicted;
     }
     while (!this.host.tryTake(this.reserve)) {
+      if (!this.canReclaim) return -1; // reclaim_throttle: wait for kswapd on the reclaim worker
       const before = now;
       now = pg.directReclaim(now, this.demandOnly ? 1 : SWAP_CLUSTER_MAX, this.lruvec);
       if (pg.lastEvicted === 0) return -1;
@@ -226,17 +254,7 @@ export class Guest {
     }
     const f = this.flags[gfn];
     const refault = (f & PG_SWAPPED) !== 0;
-    if (refault) {
-      now += this.swapInNs;
-      s[sb + GS_REFAULTS]++;
-      const evictedAt = this.evictedAt[gfn];
-      if (t - evictedAt <= this.windowNs) {
-        s[sb + GS_REFAULTS_IN_WINDOW]++;
-        this.evictBuckets[this.buckets + this.bucketOf(evictedAt)]++;
-      }
-    } else {
-      s[sb + GS_COLD]++;
-    }
+    if (refault) now += this.swapInNs;
     // user_mem_abort: kvm->mmu_lock for read around the stage-2 map.
     const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
     const start = this.vlock.read(now, hold, false);
@@ -249,12 +267,29 @@ export class Guest {
     // ENOMEM: every free table page is an unlinked one waiting for its RCU grace period (cheap runs
     // unlink and relink tables faster than quanta end). KVM's fault path would fail its memory-cache
     // top-up and retry; here the ripe frees run now (rcuPoll, as at a quantum's end) and the map retries.
-    for (let tries = 0; r !== 0 && tries < 3; tries++) {
+    for (let tries = 0; r !== 0 && r !== MAPPED_BY_OTHER && tries < 3; tries++) {
       rcuPoll(this.rcu);
       r = this.map(gfn, attrs);
     }
-    if (r !== 0) throw new Error(`stage-2 map of guest ${this.index} gfn ${gfn} failed (${r}): table arena exhausted`);
     s[sb + GS_LOCK_HOLD_NS] += hold;
+    if (r === MAPPED_BY_OTHER) {
+      // Spread runs: a vCPU on another worker faulted the same gfn in at the same time and mapped it
+      // first. Its fault did the work (frame, LRU, counters); this one gives its frame back and returns.
+      this.host.put(1);
+      s[sb + GS_STALL_NS] += now - t;
+      return now;
+    }
+    if (r !== 0) throw new Error(`stage-2 map of guest ${this.index} gfn ${gfn} failed (${r}): table arena exhausted`);
+    if (refault) {
+      s[sb + GS_REFAULTS]++;
+      const evictedAt = this.evictedAt[gfn];
+      if (t - evictedAt <= this.windowNs) {
+        s[sb + GS_REFAULTS_IN_WINDOW]++;
+        this.evictBuckets[this.buckets + this.bucketOf(evictedAt)]++;
+      }
+    } else {
+      s[sb + GS_COLD]++;
+    }
     this.flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED);
     s[sb + GS_RESIDENT]++;
     s[sb + GS_S2_FAULTS]++;
@@ -263,7 +298,11 @@ export class Guest {
     // (every MMU-lock writer is reclaim or aging).
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
     // Pinned (protected) memory is unevictable: it never joins the LRU.
-    if (!this.pinned) this.lruvec.onMap(this.idBase + gfn);
+    if (!this.pinned) {
+      this.lruvec.onMap(this.idBase + gfn);
+      // Spread runs: on the reclaim worker the page is on the LRU now; elsewhere when worker 0 drains it.
+      if (this.markLru) this.flags[gfn] |= PG_LRU;
+    }
     return now;
   }
 
@@ -338,7 +377,7 @@ export class Guest {
     if (this.tlbs !== null) this.tlbs.invalidate(gfn);
     this.tlbFlush.flushStage1(); // every vCPU of this VM re-walks its stage-1 next (arch/tlb.ts)
     s[sb + GS_TLBI] += UNMAP_TLBIS;
-    this.flags[gfn] = (this.flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
+    this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU)) | PG_SWAPPED;
     this.evictedAt[gfn] = end;
     this.evictBuckets[this.bucketOf(end)]++;
     s[sb + GS_RESIDENT]--;

@@ -264,5 +264,6 @@ export function summarize(
     foliosConsidered: a(GS_FOLIOS_CONSIDERED),
     tlbFlushesVm: a(GS_TLB_FLUSH_VM),
     kswapdWriteWaitShare: a(GS_KSWAPD_NS) > 0 ? a(GS_KSWAPD_WRITE_WAIT_NS) / a(GS_KSWAPD_NS) : 0,
+    rcuDeferredFrees: rcu.deferredVsReaders,
   };
 }

@@ -21,6 +21,7 @@ import {
   type SimBuffers,
 } from './simLayout.ts';
 import { selectReplay } from './replay.ts';
+import { prepareSpread } from './spread.ts';
 import { initSimState, SimWorkerCore } from './simCore.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -50,8 +51,19 @@ function distinctPages(t: Uint32Array): number {
   return max + 1;
 }
 
+/** Options of prepareRun (tests). */
+export interface PrepareOptions {
+  /** Poison freed table pages and count use-after-free walks (layout.ts FLAG_DEBUG_POISON): stress tests. */
+  debugPoison?: boolean;
+}
+
 /** Validate, plan and allocate everything a run shares between workers. */
-export function prepareRun(config: ScenarioConfig, traces: Record<string, Uint32Array>, workers: number): PreparedRun {
+export function prepareRun(
+  config: ScenarioConfig,
+  traces: Record<string, Uint32Array>,
+  workers: number,
+  options: PrepareOptions = {},
+): PreparedRun {
   checkRunnable(config, traces);
   const plan = planRun(config, workers);
   const guestTraces = config.guests.map((g) => (g.workload.kind === 'trace' ? traces[g.workload.trace] : null));
@@ -61,8 +73,10 @@ export function prepareRun(config: ScenarioConfig, traces: Record<string, Uint32
       tablePages: plan.tablePages,
       maxThreads: plan.maxThreads,
       maxLocks: config.guests.length,
+      debugPoison: options.debugPoison,
     });
     buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);
+    if (plan.spread) buffers.spread = prepareSpread(buffers, arena, config, plan);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     // Shared buffers too large for this machine: a config problem the user can act on, naming the field.

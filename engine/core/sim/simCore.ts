@@ -17,11 +17,19 @@ import type { ScenarioConfig } from '../../protocol.ts';
 import { atomics } from '../sync/atomics.ts';
 import { attachArena } from '../layout.ts';
 import { mmuMmOps } from '../kvm/mmu.ts';
-import { rcuPoll, rcuRegisterThread, rcuBarrier, rcuUnregisterThread, type RcuThread } from '../sync/rcu.ts';
+import {
+  rcuBarrier,
+  rcuPoll,
+  rcuReadLock,
+  rcuReadUnlock,
+  rcuRegisterThread,
+  rcuUnregisterThread,
+  type RcuThread,
+} from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
 import { Kswapd } from '../mm/kswapd.ts';
 import { Pgdat } from '../mm/pgdat.ts';
-import { buildGuest, type WorkerEnv } from './buildGuest.ts';
+import { buildGuest, type SharedGuestParts, type WorkerEnv } from './buildGuest.ts';
 import { vclock } from '../sync/vlock.ts';
 import { costTable } from './costs.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
@@ -29,8 +37,10 @@ import { HostFrames } from '../mm/hostFrames.ts';
 import { ageKindOf, GuestHeatSampler, heatIntervalNs } from './heatmap.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
 import type { RunPlan } from './plan.ts';
+import { idBases, LruAddDrain, RemoteLruvec, ringOf } from './spread.ts';
 import {
   attachSimViews,
+  foldWorkerCounters,
   CTL_ABORT,
   CTL_BAR_COUNT,
   CTL_BAR_GEN,
@@ -83,8 +93,15 @@ export function initSimState(b: SimBuffers, plan: RunPlan): void {
   t[TIME_NEXT_SAMPLE] = plan.sampleNs;
 }
 
+/** Test hooks (test/stress): bugs a negative control plants. Never set by the engine itself. */
+export interface SimCoreHooks {
+  /** Free unlinked stage-2 tables at once instead of through callRcu (kvm/mmu.ts mmuMmOps). */
+  unsafeFreeWithoutGracePeriod?: boolean;
+}
+
 export class SimWorkerCore {
   readonly sv: SimViews;
+  private readonly buffers: SimBuffers;
   readonly env: WorkerEnv;
   private readonly actors: Actor[] = [];
   private readonly rcu: RcuThread;
@@ -97,6 +114,10 @@ export class SimWorkerCore {
   private heatNext = 0;
   private heatLast = -1;
   private readonly heatNs: number;
+  /** Spread runs, worker 0: the vCPU workers' lru_add rings (spread.ts). */
+  private readonly lruAdd: LruAddDrain | null = null;
+  /** Spread runs: every scheduler step runs inside one RCU read-side section (spread.ts). */
+  private readonly stepInRcu: boolean;
 
   constructor(
     readonly config: ScenarioConfig,
@@ -104,23 +125,55 @@ export class SimWorkerCore {
     buffers: SimBuffers,
     readonly workerIndex: number,
     private readonly sink: SimSink,
+    /** Test hooks of the stress tests (test/stress): the negative control's planted bug. */
+    hooks: SimCoreHooks = {},
   ) {
     const arena = attachArena(buffers.arena);
-    this.sv = attachSimViews(buffers);
+    this.sv = attachSimViews(buffers, plan.spread ? workerIndex : 0);
     const rcu = rcuRegisterThread(arena);
     this.rcu = rcu;
     // The composition (mmu.ts) wires the page tables' MmOps: emptied tables may still be read by
     // lockless walkers (testClearYoung), so they are freed through callRcu after a grace period.
-    const mm = mmuMmOps(arena, rcu);
+    const mm = mmuMmOps(arena, rcu, { unsafeFreeWithoutGracePeriod: hooks.unsafeFreeWithoutGracePeriod });
     const host = new HostFrames(this.sv.control, plan.hostFrames, plan.minFrames, plan.lowFrames, plan.highFrames);
-    this.env = { config, plan, arena, sv: this.sv, rcu, mm, costs: costTable(config.hardware), host };
+    this.env = {
+      config,
+      plan,
+      arena,
+      sv: this.sv,
+      rcu,
+      mm,
+      costs: costTable(config.hardware),
+      host,
+      worker: workerIndex,
+    };
+    this.buffers = buffers;
+    this.stepInRcu = plan.spread;
+    const spread = plan.spread ? buffers.spread : undefined;
+    if (plan.spread && spread === undefined) throw new Error('spread run without its shared buffers (prepareRun)');
+    const roots = spread ? new Int32Array(spread.roots) : null;
+    const shared = (g: number, remote: boolean): SharedGuestParts | null =>
+      spread && roots
+        ? {
+            root: roots[g],
+            tlb: spread.tlbs[g] ? new Int32Array(spread.tlbs[g] as SharedArrayBuffer) : null,
+            remote: remote ? { lruvec: new RemoteLruvec(ringOf(spread, workerIndex)), idBase: idBases(plan)[g] } : null,
+          }
+        : null;
+    if (spread && workerIndex > 0) {
+      // A vCPU worker of a spread run: every guest's vCPUs placed here, no reclaim side.
+      for (let g = 0; g < config.guests.length; g++)
+        if (plan.vcpuWorker[g].includes(workerIndex)) buildGuest(this.env, g, this.actors, null, g, shared(g, true));
+    }
     // The host node this worker reclaims (one kswapd per node; with the host lruvec every guest is here).
     const mine: number[] = [];
     for (let g = 0; g < config.guests.length; g++) if (plan.owner[g] === workerIndex) mine.push(g);
-    const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.workers);
+    if (spread && workerIndex > 0) mine.length = 0;
+    // A spread run's worker 0 is the node's only reclaimer: one kswapd, not a share of one (workers = 1).
+    const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.spread ? 1 : plan.workers);
     const ageKind = ageKindOf(config.reclaim.policy);
     mine.forEach((g, k) => {
-      const guest = buildGuest(this.env, g, this.actors, pgdat, k);
+      const guest = buildGuest(this.env, g, this.actors, pgdat, k, shared(g, false));
       if (!sink.heat) return;
       // The policy's tags live on the node's lruvec, indexed by host-wide page id (mm/pgdat.ts).
       const src = { pages: guest.pages, flags: guest.flags, tag: pgdat.tag, tagBase: guest.idBase, pgt: guest.pgt };
@@ -128,6 +181,12 @@ export class SimWorkerCore {
     });
     if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected))
       this.actors.push(new Kswapd(pgdat, host));
+    if (spread && workerIndex === 0 && mine.length > 0) {
+      const flags = config.guests.map((_, g) => pgdat.guests[g].flags);
+      this.lruAdd = new LruAddDrain(spread, pgdat.policyOf(0), flags, idBases(plan));
+      pgdat.lruFlag = true;
+      for (const g of pgdat.guests) g.markLru = true;
+    }
     this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
     this.heatNext = this.heatNs;
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
@@ -162,6 +221,11 @@ export class SimWorkerCore {
       if (best < 0 || bc >= end) break;
       vclock.floor = bc; // no actor of this worker is earlier: the virtual locks may forget older holds
       const limit = second + SCHED_SLACK_NS < end ? second + SCHED_SLACK_NS : end;
+      // Spread runs: pages the other workers' vCPUs mapped join the LRU before this step (lruAdd.ts).
+      if (this.lruAdd !== null) this.lruAdd.drainAll();
+      // Spread runs: the step is one RCU read-side section (the vCPU's walks; reclaim's lockless
+      // aging nests its own), so table pages unlinked on another worker stay readable throughout.
+      if (this.stepInRcu) rcuReadLock(this.rcu);
       // In pieces of at most STOP_CHECK_NS of virtual time, checking stop between them: the same steps
       // as one run(limit) (an actor steps while its clock < limit), but a lone actor in a cheap run no
       // longer runs a whole quantum (10^6 accesses at 1 ns) before a stop is seen.
@@ -169,6 +233,10 @@ export class SimWorkerCore {
       x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
       while (!x.done && x.clock < limit && !this.stopRequested())
         x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
+      if (this.stepInRcu) {
+        rcuReadUnlock(this.rcu);
+        rcuPoll(this.rcu); // callbacks whose grace period ended: table pages back to the arena
+      }
     }
     for (let i = 0; i < n; i++) a[i].flush();
     rcuPoll(this.rcu);
@@ -234,7 +302,10 @@ export class SimWorkerCore {
     for (let spin = 0; spin < BARRIER_SPINS; spin++) if (atomics.load(c, CTL_BAR_GEN) !== gen) return true;
     while (atomics.load(c, CTL_BAR_GEN) === gen) {
       if (atomics.load(c, CTL_ABORT) === 1) return false;
-      atomics.wait(c, CTL_BAR_GEN, gen, 100);
+      // Spread runs, worker 0: keep draining the lru_add rings, so a vCPU worker whose ring is full
+      // (it waits in LruAddRing.add) can finish its quantum.
+      if (this.lruAdd !== null) this.lruAdd.drainAll();
+      atomics.wait(c, CTL_BAR_GEN, gen, this.lruAdd !== null ? 1 : 100);
     }
     return true;
   }
@@ -296,6 +367,7 @@ export class SimWorkerCore {
     const c = sv.control;
     const guests = config.guests.length;
     const qEnd = t[TIME_QUANTUM_END];
+    foldWorkerCounters(this.buffers); // spread runs: the vCPU workers' counters into the shared ones
     let vDone = 0;
     let clockMax = 0;
     for (let g = 0; g < guests; g++) {

@@ -9,6 +9,10 @@
  * written by the owner only and read by anyone after a barrier (the barrier's atomics order them).
  * What is truly shared between workers: host frames (CTL_FREE_FRAMES, atomics), the arena (table
  * pages, RCU, MMU locks), and the control words (barrier, pause/stop/abort).
+ * Spread runs (plan.spread, spread.ts) break guest affinity on purpose: a guest's vCPUs run on several
+ * workers, its reclaim on worker 0. Then page flags and eviction times are written by both (the
+ * ordering each write relies on is stated at the write), TLBs and roots live in SpreadBuffers, and
+ * workers >= 1 keep their counters in private copies folded in by the serial section.
  *
  * control: Int32Array(CTL_WORDS)                       writers / readers
  *   CTL_VERSION        SIM_LAYOUT_VERSION               creator / attachers
@@ -153,6 +157,13 @@ export const OH_WORDS = OH_SUB * OH_EXP;
 export const PG_RESIDENT = 1; //  mapped in stage-2, holding a host frame
 export const PG_SWAPPED = 2; //   evicted at least once: the next fault is a refault
 export const PG_TOUCHED = 4; //   faulted in at least once
+/**
+ * Spread runs only (sim/spread.ts): the page is on the host lruvec (the kernel's PG_lru). A page a vCPU on
+ * another worker mapped waits in that worker's lru_add ring, off the LRU, until worker 0 drains it;
+ * reclaim's look-around and walk must not promote it meanwhile (it is on no list). Set by worker 0
+ * when the page joins the LRU, cleared by eviction.
+ */
+export const PG_LRU = 8;
 
 /** Sentinel list heads after the page nodes (MGLRU uses MAX_NR_GENS of them). */
 export const LIST_HEADS = 8;
@@ -167,6 +178,27 @@ export interface GuestRegions {
 
 export function guestRegions(pages: number): GuestRegions {
   return { flags: 0, words: Math.ceil(pages / 4) + POLICY_WORDS };
+}
+
+/**
+ * Spread runs only (plan.spread, sim/spread.ts: a VM's vCPUs on several workers, the node's reclaim on
+ * worker 0). Absent otherwise, so one-worker runs allocate and touch nothing of it.
+ *   roots: Int32Array(guests)       stage-2 root table page of each guest, allocated by prepareRun before
+ *                                   any worker starts (every worker walks the same stage-2)
+ *   lruAdd[w - 1], worker w >= 1:   its lru_add ring (mm/lruAdd.ts): ids of pages its vCPUs mapped,
+ *                                   drained onto the host lruvec by worker 0
+ *   tlbs[g]: Int32Array(vcpus * entries) or null   guest g's TLBs (arch/tlb.ts), shared because its
+ *                                   vCPUs run on several workers and reclaim on worker 0 invalidates them
+ *   counters[w - 1], worker w >= 1: its private copy of stats | evictBuckets | lockHist | opHist (same
+ *                                   shapes as the shared ones); counters are plain Float64 adds, so two
+ *                                   workers never add to one word. The serial section folds them into
+ *                                   the shared ones (foldWorkerCounters) before it samples.
+ */
+export interface SpreadBuffers {
+  roots: SharedArrayBuffer;
+  lruAdd: SharedArrayBuffer[];
+  tlbs: (SharedArrayBuffer | null)[];
+  counters: SharedArrayBuffer[];
 }
 
 /** Every shared buffer of one run, as posted to each worker. */
@@ -186,6 +218,8 @@ export interface SimBuffers {
   opHist: SharedArrayBuffer;
   /** Trace page ids per guest (null when the guest's workload is not a trace). */
   traces: (SharedArrayBuffer | null)[];
+  /** Spread runs only (see SpreadBuffers). */
+  spread?: SpreadBuffers;
 }
 
 export interface SimViews {
@@ -235,23 +269,109 @@ export function createSimBuffers(
   return b;
 }
 
-export function attachSimViews(b: SimBuffers): SimViews {
+/**
+ * Views of the shared buffers. `worker` >= 1 in a spread run: the counters (stats, evictBuckets,
+ * lockHist, opHist) are that worker's private copies (SpreadBuffers.counters); the serial section
+ * folds them into the shared ones.
+ */
+export function attachSimViews(b: SimBuffers, worker = 0): SimViews {
   const control = new Int32Array(b.control);
   if (control[CTL_VERSION] !== SIM_LAYOUT_VERSION) {
     throw new Error(`simulation layout version ${control[CTL_VERSION]}, this build understands ${SIM_LAYOUT_VERSION}`);
   }
+  const own = b.spread !== undefined && worker >= 1 ? counterViews(b, b.spread.counters[worker - 1]) : null;
   return {
     control,
     time: new Float64Array(b.time),
-    stats: new Float64Array(b.stats),
+    stats: own?.stats ?? new Float64Array(b.stats),
     vlocks: new Float64Array(b.vlocks),
     pagesI32: b.pagesI32.map((s) => new Int32Array(s)),
     pageFlags: b.pagesI32.map((s) => new Uint8Array(s)),
     pagesF64: b.pagesF64.map((s) => new Float32Array(s)),
+    evictBuckets: own?.evictBuckets ?? new Float64Array(b.evictBuckets),
+    lockHist: own?.lockHist ?? new Float64Array(b.lockHist),
+    opHist: own?.opHist ?? new Float64Array(b.opHist),
+    buckets: b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
+    traces: b.traces.map((s) => (s ? new Uint32Array(s) : null)),
+  };
+}
+
+interface CounterViews {
+  stats: Float64Array;
+  evictBuckets: Float64Array;
+  lockHist: Float64Array;
+  opHist: Float64Array;
+}
+
+/** Byte size of one worker's private counters: the shared counter buffers, back to back. */
+function counterBytes(b: Pick<SimBuffers, 'stats' | 'evictBuckets' | 'lockHist' | 'opHist'>): number {
+  return b.stats.byteLength + b.evictBuckets.byteLength + b.lockHist.byteLength + b.opHist.byteLength;
+}
+
+function counterViews(b: SimBuffers, sab: SharedArrayBuffer): CounterViews {
+  let at = 0;
+  const take = (bytes: number): Float64Array => {
+    const v = new Float64Array(sab, at, bytes / 8);
+    at += bytes;
+    return v;
+  };
+  return {
+    stats: take(b.stats.byteLength),
+    evictBuckets: take(b.evictBuckets.byteLength),
+    lockHist: take(b.lockHist.byteLength),
+    opHist: take(b.opHist.byteLength),
+  };
+}
+
+/**
+ * Spread runs: add every worker's private counters into the shared ones and zero them (GS_CLOCK_MAX
+ * is a maximum, not a sum). Only in the serial section, while every other worker waits at the barrier.
+ */
+export function foldWorkerCounters(b: SimBuffers): void {
+  if (b.spread === undefined) return;
+  const main: CounterViews = {
+    stats: new Float64Array(b.stats),
     evictBuckets: new Float64Array(b.evictBuckets),
     lockHist: new Float64Array(b.lockHist),
     opHist: new Float64Array(b.opHist),
-    buckets: b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
-    traces: b.traces.map((s) => (s ? new Uint32Array(s) : null)),
+  };
+  const guests = b.pagesI32.length;
+  for (const sab of b.spread.counters) {
+    const w = counterViews(b, sab);
+    for (let g = 0; g < guests; g++) {
+      const i = g * GS_WORDS + GS_CLOCK_MAX;
+      if (w.stats[i] > main.stats[i]) main.stats[i] = w.stats[i];
+      w.stats[i] = 0;
+    }
+    for (const k of ['stats', 'evictBuckets', 'lockHist', 'opHist'] as const) {
+      const src = w[k];
+      const dst = main[k];
+      for (let i = 0; i < src.length; i++) {
+        const x = src[i];
+        if (x !== 0) {
+          dst[i] += x;
+          src[i] = 0;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The spread run's extra buffers (SpreadBuffers); `ringEntries` per worker's lru_add ring,
+ * `tlbEntries[g]` = vcpus * entries of guest g's TLBs (0: no TLB).
+ */
+export function createSpreadBuffers(
+  b: SimBuffers,
+  workers: number,
+  ringWords: number,
+  tlbEntries: number[],
+): SpreadBuffers {
+  const others = Math.max(0, workers - 1);
+  return {
+    roots: new SharedArrayBuffer(Math.max(1, b.pagesI32.length) * 4),
+    lruAdd: Array.from({ length: others }, () => new SharedArrayBuffer(ringWords * 4)),
+    tlbs: tlbEntries.map((n) => (n > 0 ? new SharedArrayBuffer(n * 4) : null)),
+    counters: Array.from({ length: others }, () => new SharedArrayBuffer(counterBytes(b))),
   };
 }

@@ -8,12 +8,14 @@
  * Performance contract: no allocation, no closures, counters kept in fields and flushed to the
  * shared stats once per run() call.
  */
-import { S2AP_W, S2_AF } from '../arch/descriptor.ts';
+import { PTE_VALID, S2AP_W, S2_AF } from '../arch/descriptor.ts';
+import { atomics } from '../sync/atomics.ts';
 import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../arch/pgtable.ts';
 import type { Actor } from './actor.ts';
 import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
 import { REFILL_FULL, REFILL_NONE, refillExtraRefs, STAGE1_REFILL_REFS } from '../arch/tlb.ts';
 import type { Guest } from './guest.ts';
+import type { Tlbs } from '../arch/tlb.ts';
 import { opBucket } from './opHist.ts';
 import {
   GS_ACCESSES,
@@ -42,6 +44,9 @@ export const TX_CAS_FAIL = 8; // ... and that cmpxchg lost a race (an ager or an
 export const TX_PERM = 16; //    a write to a read-only leaf: a permission fault, the caller's to take
 export const TX_WRITABLE = 32; // the leaf allowed writes (S2AP W) when read
 
+/** Arena word of the leaf the last translate() read (-1: none); the TLB re-check reads it again. */
+let lastLeafWord = -1;
+
 /**
  * The hardware side of one access that missed the TLB: the stage-2 walk (stage2GetLeaf) and, on a
  * valid leaf with AF clear, the FEAT_HAFDBS update by cmpxchg. Lockless: the caller is inside an RCU
@@ -50,15 +55,38 @@ export const TX_WRITABLE = 32; // the leaf allowed writes (S2AP W) when read
  */
 export function translate(pgt: Pgt, gfn: number, write: boolean, hafdbs: boolean): number {
   const w = stage2GetLeaf(pgt, gfn * PAGE);
+  lastLeafWord = w;
   if (w < 0) return TX_MISS;
-  // A plain read is enough: a stale value only makes the cmpxchg below fail (counted).
+  // A plain read is enough: a stale value only makes the cmpxchg below fail (counted). But the leaf may
+  // have been unmapped since the walk found it (reclaim on another worker, spread runs): the hardware
+  // sets AF only in a valid descriptor, so an invalid one is a miss (a cmpxchg from 0 would plant
+  // AF in an empty entry: found by the spread runs, "unmap under the write lock met 0x400").
   const lo = pgt.views.i32[w];
+  if ((lo & PTE_VALID) === 0) return TX_MISS;
   let r = (lo & S2AP_W) !== 0 ? TX_WRITABLE : write ? TX_PERM : 0;
   if ((lo & S2_AF) === 0) {
     if (!hafdbs) r |= TX_AF_FAULT;
     else r |= stage2TrySetPte(pgt.views, w, lo, lo | S2_AF) ? TX_HW_AF : TX_HW_AF | TX_CAS_FAIL;
   }
   return r;
+}
+
+/**
+ * Spread runs (sim/spread.ts): a translation just put in the shared TLB of vCPU `vi` must not outlive
+ * an unmap or an AF clear that reclaim (on another worker) made after this walk read the leaf. The
+ * kernel's guarantee: the unmapper's TLBI + DSB completes every walk in flight, so no walk that read
+ * the old leaf inserts its entry after the invalidation. Here: publish the entry (an SC store), then
+ * re-read the leaf; if it lacks a bit of `need` (valid; and young after a walk that made it young),
+ * take the entry back (if still ours). The reclaimer clears the leaf (SC) before it invalidates TLB
+ * entries, so one of the two sees the other.
+ * Inside the step's RCU read-side section, so the leaf's table page is not reused meanwhile.
+ */
+function recheckTlb(pgt: Pgt, tlbs: Tlbs, vi: number, gfn: number, w: number, need: number): void {
+  const slot = vi * tlbs.entries + (gfn % tlbs.entries);
+  const x = tlbs.e[slot];
+  atomics.store(tlbs.e, slot, x);
+  const lo = w < 0 ? 0 : atomics.load(pgt.views.i32, w);
+  if ((lo & need) !== need) atomics.compareExchange(tlbs.e, slot, x, 0);
 }
 
 /** Virtual wait before a vCPU retries a fault that found no frame and nothing to evict. */
@@ -103,6 +131,8 @@ export class VCpu implements Actor {
     readonly wl: WorkloadGen,
     readonly hafdbs: boolean,
     startNs: number,
+    /** Spread runs: TLB entries are re-checked after insertion (recheckTlb). */
+    private readonly sharedTlb = false,
   ) {
     this.clock = startNs;
     this.flushedClock = startNs;
@@ -165,7 +195,10 @@ export class VCpu implements Actor {
           const writable = (x & (TX_WRITABLE | TX_PERM)) !== 0;
           this.hits++;
           if (seesAll) policy.onAccess(gfn);
-          if (tlbs !== null) tlbs.insert(this.vi, gfn, writable);
+          if (tlbs !== null) {
+            tlbs.insert(this.vi, gfn, writable);
+            if (this.sharedTlb) recheckTlb(pgt, tlbs, this.vi, gfn, lastLeafWord, PTE_VALID | S2_AF);
+          }
           t += this.memNs;
         } else {
           const e = g.fault(gfn, write, t);
@@ -178,7 +211,10 @@ export class VCpu implements Actor {
             this.retryWalkNs += this.walkNs;
             continue;
           }
-          if (tlbs !== null) tlbs.insert(this.vi, gfn, write);
+          if (tlbs !== null) {
+            tlbs.insert(this.vi, gfn, write);
+            if (this.sharedTlb) recheckTlb(pgt, tlbs, this.vi, gfn, stage2GetLeaf(pgt, gfn * PAGE), PTE_VALID);
+          }
           t = e + this.memNs;
         }
       }

@@ -37,6 +37,7 @@ import { atomics } from './atomics.ts';
 import type { ArenaViews } from '../layout.ts';
 import {
   RCU_CB_PENDING,
+  RCU_DEFERRED_VS_READERS,
   RCU_EPOCH,
   RCU_GP_SEQ,
   RCU_GP_WAITERS,
@@ -168,9 +169,24 @@ export function callRcu(t: RcuThread, fn: () => void, kind: RcuKind = 'other'): 
   checkRegistered(t, 'callRcu');
   const page = kind === 'page';
   atomics.add(t.i32, g(t, RCU_CB_PENDING), 1);
-  if (page) atomics.add(t.i32, g(t, RCU_PAGES_AWAITING), 1);
+  if (page) {
+    atomics.add(t.i32, g(t, RCU_PAGES_AWAITING), 1);
+    if (otherReaderActive(t)) atomics.add(t.i32, g(t, RCU_DEFERRED_VS_READERS), 1);
+  }
   // Read after the unlink (the caller's) and after the counters: the grace period starts here.
   t.queue.push({ epoch: atomics.load(t.i32, g(t, RCU_EPOCH)), fn, page });
+}
+
+/** Whether a thread other than `t` is inside a read-side section now (a reader the free must wait for). */
+function otherReaderActive(t: RcuThread): boolean {
+  const v = t.views;
+  const used = Math.min(atomics.load(t.i32, v.rcu + RCU_NEXT_SLOT), v.maxThreads);
+  for (let i = 0; i < used; i++) {
+    if (i === t.slotIndex) continue;
+    const s = atomics.load(t.i32, v.rcuSlots + i * RCU_SLOT_WORDS);
+    if (s !== 0 && s !== RCU_SLOT_FREE && (s & 1) === 1) return true;
+  }
+  return false;
 }
 
 /**
@@ -285,6 +301,8 @@ export interface RcuStats {
   callbacksPending: number;
   pagesAwaiting: number;
   threads: number;
+  /** Table-page frees deferred while another thread was inside a read-side section (RCU_DEFERRED_VS_READERS). */
+  deferredVsReaders: number;
 }
 
 export function rcuStats(views: ArenaViews): RcuStats {
@@ -295,5 +313,6 @@ export function rcuStats(views: ArenaViews): RcuStats {
     callbacksPending: r(RCU_CB_PENDING),
     pagesAwaiting: r(RCU_PAGES_AWAITING),
     threads: Math.min(r(RCU_NEXT_SLOT), views.maxThreads),
+    deferredVsReaders: r(RCU_DEFERRED_VS_READERS),
   };
 }
