@@ -54,7 +54,7 @@ export type CliArgs =
   | { cmd: 'help'; topic?: 'run' }
   | SweepArgs
   | WorkerArgs
-  | { cmd: 'reproduce'; id?: string; json: boolean };
+  | { cmd: 'reproduce'; id?: string; json: boolean; inputs: boolean };
 
 export const USAGE = `usage:
   npm run lab -- run <scenario-id> [--profile all|<hardware-id>] [options]
@@ -62,7 +62,7 @@ export const USAGE = `usage:
   npm run lab -- show <file.msgpack> [--json]
   npm run lab -- compare <a.msgpack> <b.msgpack> [...] [--json]
   npm run lab -- presets [--json]
-  npm run lab -- reproduce [<reproduction-id>] [--json]
+  npm run lab -- reproduce [<reproduction-id>] [--json] [--inputs: list each one's inputs and sources, run nothing]
 run options:
   --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE  --policy POLICY
   --host-mib N  --guest-mib N  --vcpus N  --swap zram|ssd|none  --swap-mib N  (ad-hoc runs)
@@ -214,10 +214,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       return { cmd: 'presets', json: p.opts.has('json') };
     }
     case 'reproduce': {
-      const p = parseOptions(rest, JSON_ONLY);
+      const p = parseOptions(rest, { json: 'flag', inputs: 'flag' });
       if (p.positional.length > 1)
         throw new UsageError(`reproduce takes at most one id, got '${p.positional.join(' ')}'`);
-      return { cmd: 'reproduce', id: p.positional[0], json: p.opts.has('json') };
+      return { cmd: 'reproduce', id: p.positional[0], json: p.opts.has('json'), inputs: p.opts.has('inputs') };
     }
     default: {
       const hint = suggestKey(cmd, ['run', 'show', 'compare', 'presets', 'help', 'sweep', 'worker', 'reproduce']);

@@ -69,6 +69,7 @@ const ROWS: readonly [string, (r: RunResult) => string][] = [
   ['PTEs scanned', (r) => int(r.summary.ptesScanned)],
   ['hypercalls', (r) => int(r.summary.hypercalls)],
   ['cmpxchg failures', (r) => int(r.summary.cmpxchgFailures)],
+  ['RCU-deferred frees', (r) => (r.summary.rcuDeferredFrees === undefined ? 'n/a' : int(r.summary.rcuDeferredFrees))],
   ['RCU grace periods', (r) => int(r.summary.rcuGracePeriods)],
   ['throughput', (r) => `${int(r.summary.throughput)}/s`],
   ['slowdown', (r) => times(runSlowdown(r))],

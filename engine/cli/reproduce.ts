@@ -5,6 +5,8 @@
  * `cores` runs at a time (each is deterministic: one worker). Exit 1 if any figure is out of its band.
  * --json: [{ id, figure, published, lab, band, inBand }, ...] (one entry per figure; `id` is the
  * reproduction's).
+ * --inputs: run nothing; list each reproduction's inputs with their sources (engine/core/repro/info.ts,
+ * the same list as the UI's Reproductions view), as text or, with --json, as ReproductionInfo[].
  */
 import {
   bandText,
@@ -12,6 +14,7 @@ import {
   reproductionConfigs as configsFor,
   type Reproduction,
 } from '../core/repro/reproductions.ts';
+import { reproductionInfos } from '../core/repro/info.ts';
 import { startRun } from '../host/engine.ts';
 import { nodeSpawner } from '../host/node/spawn.ts';
 import { defaultReproConcurrency, runReproductionJob } from '../host/reproduce.ts';
@@ -24,6 +27,7 @@ export interface ReproduceArgs {
   cmd: 'reproduce';
   id?: string;
   json: boolean;
+  inputs?: boolean;
 }
 
 export interface FigureResult {
@@ -49,6 +53,7 @@ export async function reproduceCommand(args: ReproduceArgs, ctx: CliContext): Pr
   const picked = pickReproductions(args.id === undefined ? undefined : [args.id]);
   if (!picked.ok) throw new UsageError(picked.error.message);
   const repros = picked.value;
+  if (args.inputs === true) return listInputs(ctx, repros, args.json);
   const configs = reproductionConfigs(ctx.presetDir, repros);
   const wall0 = Date.now();
   const start = ctx.startRun ?? startRun;
@@ -94,8 +99,34 @@ export async function reproduceCommand(args: ReproduceArgs, ctx: CliContext): Pr
   );
   const wallS = (Date.now() - wall0) / 1000;
   if (args.json) ctx.stdout(`${JSON.stringify(results, null, 2)}\n`);
-  else ctx.stdout(`${table(results)}\n\n${configs.size} runs in ${wallS.toFixed(0)} s wall\n`);
+  else
+    ctx.stdout(
+      `${table(results)}\n\n${configs.size} runs in ${wallS.toFixed(0)} s wall\n` +
+        `inputs and their sources: npm run lab -- reproduce [<id>] --inputs\n`,
+    );
   return results.every((r) => r.inBand) ? 0 : 1;
+}
+
+/** `--inputs`: every reproduction's published result, setup and costs, each with its source. */
+function listInputs(ctx: CliContext, repros: readonly Reproduction[], json: boolean): number {
+  const loaded = loadPresetDir(ctx.presetDir);
+  if (loaded.problems.length > 0) throw new Error(`the presets are invalid:\n${loaded.problems.join('\n')}`);
+  const infos = reproductionInfos(loaded.set, repros);
+  if (!infos.ok) throw new UsageError(oneLine(infos.error.message));
+  if (json) {
+    ctx.stdout(`${JSON.stringify(infos.value, null, 2)}\n`);
+    return 0;
+  }
+  const out: string[] = [];
+  for (const r of infos.value) {
+    out.push(`${r.id}: ${r.title}`, `  source: ${r.source}`, `  scenario: ${r.scenario} (${r.scenarioName})`);
+    const w = Math.max(...r.inputs.map((i) => i.name.length));
+    const v = Math.min(48, Math.max(...r.inputs.map((i) => i.value.length)));
+    for (const i of r.inputs) out.push(`  ${i.name.padEnd(w)}  ${i.value.padEnd(v)}  ${i.source}`);
+    out.push('');
+  }
+  ctx.stdout(out.join('\n'));
+  return 0;
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3)) : 'n/a');

@@ -208,3 +208,21 @@ describe('trace oracle through the CLI', () => {
     expect(runs[0].summary.misses).toBe(79438);
   });
 });
+
+describe('lab reproduce --inputs', () => {
+  it('lists every input of a reproduction with its source, runs nothing, and reads the presets (not a copy)', () => {
+    const r = lab('reproduce', 'repro-v2-baseline', '--inputs', '--json');
+    expect(r.code).toBe(0);
+    const infos = JSON.parse(r.stdout) as { id: string; inputs: { name: string; value: string; source: string }[] }[];
+    expect(infos.map((i) => i.id)).toEqual(['repro-v2-baseline']);
+    const byName = new Map(infos[0].inputs.map((i) => [i.name, i]));
+    for (const i of infos[0].inputs) expect(i.source.length).toBeGreaterThan(0);
+    expect(byName.get('host memory')?.source).toMatch(/repro-max-guest-memory-v2/);
+    expect(byName.get('cost tlbFlushVmid')?.source).toMatch(/^Estimate/);
+    expect(byName.get('cost hypercall')?.source).toMatch(/^Measured/);
+    const text = lab('reproduce', 'repro-v2-baseline', '--inputs');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/rmap secondary-MMU call\s+clear_young \(no flush\)/);
+    expect(text.stderr).not.toMatch(/running/);
+  });
+});

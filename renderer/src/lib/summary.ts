@@ -23,8 +23,8 @@ export interface SummaryRowDef {
   delta(d: number): string;
 }
 
-/** The figures every RunSummary has (numbers, not optional). */
-type Figure = { [K in keyof RunSummary]-?: RunSummary[K] extends number ? K : never }[keyof RunSummary];
+/** The RunSummary figures (numbers; an optional one, absent in older sessions, shows as —). */
+type Figure = { [K in keyof RunSummary]-?: NonNullable<RunSummary[K]> extends number ? K : never }[keyof RunSummary];
 const pct2 = (v: number): string => `${formatFixed(v, 2)} %`;
 const ms1 = (v: number): string => `${formatFixed(v, 1)} ms`;
 const accPerSec = (v: number): string => formatRate(v, 'acc/s');
@@ -187,6 +187,14 @@ const ROWS: readonly [string, string, string, string, Figure, Fmt][] = [
     'count',
   ],
   [
+    'rcuDeferredFrees',
+    'RCU-deferred frees',
+    'table frees a reader in flight delayed',
+    'Stage-2 table pages reclaim unlinked and handed to callRcu while a vCPU on another worker was inside its RCU read-side section: the free really had to wait for the grace period. Only parallel (spread) runs can have them; 0 with one worker, — in sessions saved before the figure existed.',
+    'rcuDeferredFrees',
+    'count',
+  ],
+  [
     'hypercalls',
     'Hypercalls',
     'pKVM test-and-clear calls',
@@ -235,8 +243,11 @@ export const SUMMARY_ROWS: readonly SummaryRowDef[] = ROWS.map(([key, label, hel
   unit: FORMATS[fmt].unit,
   help,
   explain,
-  value: (s) => s[figure],
-  text: (s) => FORMATS[fmt].text(s[figure]),
+  value: (s) => s[figure] ?? NaN,
+  text: (s) => {
+    const v = s[figure];
+    return v === undefined ? '—' : FORMATS[fmt].text(v);
+  },
   delta: FORMATS[fmt].delta,
 }));
 
