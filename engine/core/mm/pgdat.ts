@@ -39,6 +39,13 @@ const PMD_PAGES = 512;
  * in virtual-time order with theirs (a scheduling granularity, not a kernel constant).
  */
 const KSWAPD_SCAN_PER_STEP = 1;
+/**
+ * Folios one direct-reclaim step considers (Pgdat.directReclaimStep): shrink_folio_list handles the
+ * folios of a cluster one after another, each folio_referenced / try_to_unmap taking and releasing
+ * the VM's MMU lock, so other vCPUs' faults and kswapd queue between two folios (qrwlock). The
+ * faulting vCPU (Guest.fault) yields to the scheduler between steps once it is past its limit.
+ */
+const DIRECT_SCAN_PER_STEP = 1;
 /** List heads per lruvec (MGLRU uses MAX_NR_GENS of them). */
 const HEADS = 8;
 
@@ -59,7 +66,7 @@ export class Pgdat implements Reclaimer {
   lastEvicted = 0;
   /** The last shrinkNode call stopped because its scan budget ran out (kswapd: call again at once). */
   scanAgain = false;
-  /** Folio checks left in this call (kswapd: KSWAPD_SCAN_PER_STEP; direct reclaim: unbounded). */
+  /** Folio checks left in this call (kswapd: KSWAPD_SCAN_PER_STEP; direct reclaim: DIRECT_SCAN_PER_STEP). */
   private budget = Infinity;
   readonly guests: Guest[] = [];
   /** base[k]: first id of this worker's k-th guest. */
@@ -218,10 +225,16 @@ export class Pgdat implements Reclaimer {
    * Evict up to nr pages at virtual time t (shrink_node); sets lastEvicted, returns the finish time.
    * byVcpu: direct reclaim on a vCPU's fault path; otherwise kswapd.
    */
-  shrinkNode(t: number, nr: number, byVcpu: boolean, own?: Policy): number {
+  shrinkNode(
+    t: number,
+    nr: number,
+    byVcpu: boolean,
+    own?: Policy,
+    budget = byVcpu ? Infinity : KSWAPD_SCAN_PER_STEP,
+  ): number {
     this.t = t;
     this.kswapd = !byVcpu;
-    this.budget = byVcpu ? Infinity : KSWAPD_SCAN_PER_STEP;
+    this.budget = budget;
     this.scanAgain = false;
     let count = 0;
     // memcg mode, direct reclaim: the faulting VM's own memcg first (a deviation, see guestShrink).
@@ -253,25 +266,28 @@ export class Pgdat implements Reclaimer {
   }
 
   /**
-   * Direct reclaim by a vCPU of the local guest whose lruvec is `own`. With the host lruvec this is
+   * One step of direct reclaim by a vCPU of the local guest whose lruvec is `own`: one folio of
+   * shrink_folio_list (folio_referenced; try_to_unmap and swap-out when it was not young), evicting
+   * 0 or 1 page (lastEvicted); scanAgain when the folio was young (rotated) and the cluster goes on.
+   * Guest.fault runs SWAP_CLUSTER_MAX evictions as such steps. With the host lruvec this is
    * shrinkNode. With memcgs, the kernel's direct reclaim on a node shortage scans every memcg in
    * proportion; here the faulting VM's memcg goes first (as under a memcg limit) and the others only
    * when it has nothing to evict, because in a parallel run the other workers' memcgs are out of reach
    * and one-worker runs must agree with parallel ones (a stated deviation).
    */
-  directReclaim(t: number, nr: number, own: Policy): number {
-    return this.shrinkNode(t, nr, true, own);
+  directReclaimStep(t: number, own: Policy): number {
+    return this.shrinkNode(t, 1, true, own, DIRECT_SCAN_PER_STEP);
   }
 
   /**
-   * shrinkNode's per-call state for direct reclaim, for a caller that picks and evicts the victims
-   * itself: the trace-replay fast path (sim/replay.ts, one guest, one lruvec), which must leave the
-   * Reclaimer as shrinkNode(t, nr, true) would for its policy's folio_referenced calls.
+   * directReclaimStep's per-call state, for a caller that picks and evicts the victim itself: the
+   * trace-replay fast path (sim/replay.ts, one guest, one lruvec), which must leave the Reclaimer as
+   * directReclaimStep would for its policy's folio_referenced calls.
    */
   beginDirectReclaim(t: number): void {
     this.t = t;
     this.kswapd = false;
-    this.budget = Infinity;
+    this.budget = DIRECT_SCAN_PER_STEP;
     this.scanAgain = false;
   }
 

@@ -72,6 +72,19 @@ export function unmapHoldNs(c: Float64Array): number {
 
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
 export const SWAP_CLUSTER_MAX = 32;
+/** Guest.fault's result when its direct reclaim stopped between two folios (see fault). */
+export const FAULT_SUSPENDED = -2;
+/** A vCPU's fault suspended in direct reclaim: doubles per vCPU in Guest.suspended. */
+const SUS_PHASE = 0; //      PHASE_*
+const SUS_T0 = 1; //         the fault's start (the trap)
+const SUS_RECLAIM_NS = 2; // reclaim time so far
+const SUS_LEFT = 3; //       evictions left in the cluster
+const SUS_EVICTED = 4; //    evictions of the cluster so far
+const SUS_WORDS = 5;
+/** No cluster in progress / a cluster owed to the min watermark (deferMin) / one for a frame now. */
+const PHASE_NONE = 0;
+const PHASE_OWED = 1;
+const PHASE_SHORT = 2;
 const PAGE = 4096;
 /** Guest.map: another vCPU (on another worker, spread runs) mapped the gfn first. */
 const MAPPED_BY_OTHER = 1;
@@ -151,6 +164,10 @@ export class Guest {
   private readonly bucketNs: number;
   private readonly buckets: number;
   private readonly attrLoByWrite: [ReturnType<typeof leafAttrs>, ReturnType<typeof leafAttrs>];
+  /** Per vCPU (SUS_WORDS each): a fault suspended between two folios of its direct reclaim. */
+  private readonly suspended: Float64Array;
+  /** The time at which the last fault that returned FAULT_SUSPENDED stopped. */
+  resumeAt = 0;
 
   constructor(p: GuestParts) {
     this.index = p.index;
@@ -183,6 +200,7 @@ export class Guest {
     this.frameBase = p.index * 2 ** FRAME_GUEST_SHIFT;
     const young = p.config.reclaim.mapYoung;
     this.attrLoByWrite = [leafAttrs({ write: false, young }), leafAttrs({ write: true, young })];
+    this.suspended = new Float64Array(p.config.guests[p.index].vcpus * SUS_WORDS);
   }
 
   /** What a vCPU needs of the LRU: exact LRU sees every access (vcpu.ts calls policy.onAccess(gfn)). */
@@ -216,15 +234,20 @@ export class Guest {
   }
 
   /**
-   * Stage-2 fault on `gfn` at virtual time t (the trap is charged here). Returns the finish time,
-   * or -1 when no frame can be had now (nothing evictable on the host node): the vCPU retries later,
-   * after kswapd had a chance to run.
+   * Stage-2 fault on `gfn` by vCPU `vi` at virtual time t (the trap is charged here). Returns the
+   * finish time; or -1 when no frame can be had now (nothing evictable on the host node): the vCPU
+   * retries later, after kswapd had a chance to run; or FAULT_SUSPENDED when its direct reclaim
+   * stopped between two folios at a time >= limit (the vCPU's scheduling limit, simCore.ts): the time
+   * is in `resumeAt`, and the vCPU calls fault again for the same gfn at that time to go on.
    */
-  fault(gfn: number, write: boolean, t: number): number {
+  fault(gfn: number, write: boolean, t: number, vi = 0, limit = Infinity): number {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
-    let now = t + c[C_S2_FAULT];
+    const sus = this.suspended;
+    const o = vi * SUS_WORDS;
+    let t0 = t;
+    let now: number;
     let reclaimNs = 0;
     // Allocate the frame first (as KVM's fault path does, before taking mmu_lock): maybe reclaim.
     // One worker: direct reclaim when free frames are at the min watermark (reserve), decided at
@@ -236,23 +259,76 @@ export class Guest {
     // each guest pays in the one-worker interleaving, where the payer is whoever faults at min.
     // Direct reclaim (__alloc_pages_direct_reclaim -> shrink_node) runs in this vCPU's context on
     // the host node: with the host lruvec its victims may be any guest's pages.
-    const pg = this.pgdat;
-    if (this.deferMin && this.canReclaim && s[sb + GS_RECLAIM_OWED] > 0) {
-      s[sb + GS_RECLAIM_OWED]--;
-      const before = now;
-      now = pg.directReclaim(now, SWAP_CLUSTER_MAX, this.lruvec);
-      reclaimNs += now - before;
-      s[sb + GS_DIRECT_RECLAIM] += pg.lastEvicted;
+    // A cluster (SWAP_CLUSTER_MAX evictions) runs folio by folio (Pgdat.directReclaimStep), as
+    // shrink_folio_list does: each folio's MMU-lock holds are booked when the step runs, so the
+    // vCPU yields between folios once past its limit and other actors' earlier requests go first.
+    let phase: number;
+    let left = 0;
+    let evicted = 0;
+    if (sus[o + SUS_PHASE] !== PHASE_NONE) {
+      phase = sus[o + SUS_PHASE];
+      t0 = sus[o + SUS_T0];
+      reclaimNs = sus[o + SUS_RECLAIM_NS];
+      left = sus[o + SUS_LEFT];
+      evicted = sus[o + SUS_EVICTED];
+      sus[o + SUS_PHASE] = PHASE_NONE;
+      now = t;
+    } else {
+      now = t + c[C_S2_FAULT];
+      phase = PHASE_NONE;
+      if (this.deferMin && this.canReclaim && s[sb + GS_RECLAIM_OWED] > 0) {
+        s[sb + GS_RECLAIM_OWED]--;
+        phase = PHASE_OWED;
+        left = SWAP_CLUSTER_MAX;
+      }
     }
-    while (!this.host.tryTake(this.reserve)) {
-      if (!this.canReclaim) return -1; // reclaim_throttle: wait for kswapd on the reclaim worker
+    const pg = this.pgdat;
+    for (;;) {
+      if (phase === PHASE_NONE) {
+        if (this.host.tryTake(this.reserve)) break;
+        if (!this.canReclaim) return -1; // reclaim_throttle: wait for kswapd on the reclaim worker
+        phase = PHASE_SHORT;
+        left = this.demandOnly ? 1 : SWAP_CLUSTER_MAX;
+        evicted = 0;
+      }
       const before = now;
-      now = pg.directReclaim(now, this.demandOnly ? 1 : SWAP_CLUSTER_MAX, this.lruvec);
-      if (pg.lastEvicted === 0) return -1;
+      now = pg.directReclaimStep(now, this.lruvec);
       reclaimNs += now - before;
-      s[sb + GS_DIRECT_RECLAIM] += pg.lastEvicted;
+      if (pg.lastEvicted > 0) {
+        s[sb + GS_DIRECT_RECLAIM]++;
+        evicted++;
+        left--;
+      }
+      if (left === 0 || (pg.lastEvicted === 0 && !pg.scanAgain)) {
+        // The cluster is over: a short one that freed nothing means nothing is evictable now.
+        if (phase === PHASE_SHORT && evicted === 0) {
+          // A resumed fault's clock already moved on: that time was spent waiting for a frame.
+          s[sb + GS_STALL_NS] += t - t0;
+          s[sb + GS_PRESSURE_NS] += t - t0;
+          return -1;
+        }
+        phase = PHASE_NONE;
+        continue;
+      }
+      if (now >= limit) {
+        sus[o + SUS_PHASE] = phase;
+        sus[o + SUS_T0] = t0;
+        sus[o + SUS_RECLAIM_NS] = reclaimNs;
+        sus[o + SUS_LEFT] = left;
+        sus[o + SUS_EVICTED] = evicted;
+        this.resumeAt = now;
+        return FAULT_SUSPENDED;
+      }
     }
     const f = this.flags[gfn];
+    if ((f & PG_RESIDENT) !== 0) {
+      // Only after a suspension: another vCPU faulted gfn in meanwhile. user_mem_abort would find the
+      // PTE valid (-EAGAIN from the map walker: a spurious fault) and free the page it allocated.
+      this.host.put(1);
+      s[sb + GS_STALL_NS] += now - t0;
+      s[sb + GS_PRESSURE_NS] += reclaimNs;
+      return now;
+    }
     const refault = (f & PG_SWAPPED) !== 0;
     if (refault) now += this.swapInNs;
     // user_mem_abort: kvm->mmu_lock for read around the stage-2 map.
@@ -276,14 +352,14 @@ export class Guest {
       // Spread runs: a vCPU on another worker faulted the same gfn in at the same time and mapped it
       // first. Its fault did the work (frame, LRU, counters); this one gives its frame back and returns.
       this.host.put(1);
-      s[sb + GS_STALL_NS] += now - t;
+      s[sb + GS_STALL_NS] += now - t0;
       return now;
     }
     if (r !== 0) throw new Error(`stage-2 map of guest ${this.index} gfn ${gfn} failed (${r}): table arena exhausted`);
     if (refault) {
       s[sb + GS_REFAULTS]++;
       const evictedAt = this.evictedAt[gfn];
-      if (t - evictedAt <= this.windowNs) {
+      if (t0 - evictedAt <= this.windowNs) {
         s[sb + GS_REFAULTS_IN_WINDOW]++;
         this.evictBuckets[this.buckets + this.bucketOf(evictedAt)]++;
       }
@@ -293,10 +369,10 @@ export class Guest {
     this.flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED);
     s[sb + GS_RESIDENT]++;
     s[sb + GS_S2_FAULTS]++;
-    s[sb + GS_STALL_NS] += now - t;
+    s[sb + GS_STALL_NS] += now - t0;
     // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
     // (every MMU-lock writer is reclaim or aging).
-    s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
+    s[sb + GS_PRESSURE_NS] += refault ? now - t0 : reclaimNs + lockWait;
     // Pinned (protected) memory is unevictable: it never joins the LRU.
     if (!this.pinned) {
       this.lruvec.onMap(this.idBase + gfn);

@@ -10,7 +10,7 @@
  * lock waits, which the aging holds of locked harvest modes cause even with one vCPU) and the policy
  * code (the lruvec's Policy: onMap, onAccess, pickVictim with the host node, mm/pgdat.ts, as its
  * Reclaimer, so folio_referenced goes through the mmu notifier as in shrink_node). The virtual time
- * and every counter are charged exactly as VCpu.run + Guest.fault + Pgdat.directReclaim +
+ * and every counter are charged exactly as VCpu.run + Guest.fault + Pgdat.directReclaimStep +
  * Guest.evictOne do in that configuration (fault and evictOne below are their copies for it);
  * test/sim/replay.test.ts requires identical summaries, sample rows and arena bytes from both
  * paths, so a change to either shows up there.
@@ -89,9 +89,17 @@ export function selectReplay(actors: Actor[], config: ScenarioConfig, plan: RunP
   return true;
 }
 
+/** TraceReplay.fault's results. */
+const FAULTED = 0;
+const FAULTED_NO_FRAME = 1;
+const FAULTED_SUSPENDED = 2;
+
 export class TraceReplay extends VCpu {
   /** Finish time of the last fault / evictOne (see fault). */
   private at = 0.5;
+  /** A fault suspended in direct reclaim (VCpu.resumeFault): its start and reclaim time so far. */
+  private susT0 = 0;
+  private susReclaimNs = 0;
   private readonly windowNs: number;
   private readonly bucketNs: number;
   private readonly buckets: number;
@@ -159,9 +167,15 @@ export class TraceReplay extends VCpu {
         write = this.pendingWrite;
         this.pendingGfn = -1;
       }
-      t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
-      t += this.walkNs;
-      const x = translate(this.g.pgt, gfn, write, this.hafdbs);
+      // As VCpu.run: a fault suspended in direct reclaim goes on where it stopped (no re-walk).
+      const resume = this.resumeFault;
+      this.resumeFault = false;
+      let x = TX_MISS;
+      if (!resume) {
+        t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
+        t += this.walkNs;
+        x = translate(this.g.pgt, gfn, write, this.hafdbs);
+      }
       if ((x & TX_MISS) === 0) {
         if ((x & TX_HW_AF) !== 0) {
           if ((x & TX_CAS_FAIL) !== 0) this.casFail++;
@@ -176,7 +190,15 @@ export class TraceReplay extends VCpu {
         t += this.memNs;
       } else {
         this.at = t;
-        if (!this.fault(gfn, write)) {
+        const r = this.fault(gfn, write, resume, limit);
+        if (r === FAULTED_SUSPENDED) {
+          this.pendingGfn = gfn;
+          this.pendingWrite = write;
+          this.resumeFault = true;
+          t = this.at; // >= limit: the loop ends
+          continue;
+        }
+        if (r === FAULTED_NO_FRAME) {
           this.pendingGfn = gfn;
           this.pendingWrite = write;
           t += FRAME_RETRY_NS;
@@ -194,30 +216,55 @@ export class TraceReplay extends VCpu {
 
   /**
    * Guest.fault of a demand-only guest on one worker (reserve 0, no deferred min watermark), at the
-   * time in `at`. False when no frame can be had; else true with the finish time in `at` (times
-   * travel in fields, not arguments and return values: a double passed to or returned from a call
-   * that is not inlined is a heap number, an allocation each).
+   * time in `at` (resume: go on with the fault suspended there). FAULTED_NO_FRAME when no frame can be
+   * had; FAULTED_SUSPENDED when its direct reclaim stopped between two folios at or past limit (the
+   * time in `at`); else FAULTED with the finish time in `at` (times travel in fields, not arguments
+   * and return values: a double passed to or returned from a call that is not inlined is a heap
+   * number, an allocation each).
    */
-  private fault(gfn: number, write: boolean): boolean {
-    const t = this.at;
+  private fault(gfn: number, write: boolean, resume: boolean, limit: number): number {
     const g = this.g;
     const s = g.stats;
     const sb = g.sb;
     const c = g.costs;
+    let t = this.at;
     let now = t + c[C_S2_FAULT];
     let reclaimNs = 0;
+    if (resume) {
+      now = t;
+      t = this.susT0;
+      reclaimNs = this.susReclaimNs;
+    }
     // Direct reclaim of the host node, one page at a time (demand-only), as Guest.fault does: here
-    // Pgdat.directReclaim(now, 1) of the node's one lruvec (shrink_node) is taken apart, the policy
-    // picks the victim with the node as its Reclaimer and evictOne runs below.
+    // Pgdat.directReclaimStep(now) of the node's one lruvec (shrink_node, one folio a step) is taken
+    // apart, the policy picks the victim with the node as its Reclaimer and evictOne runs below. One
+    // vCPU and nothing else running: Guest.fault would never suspend between steps.
     const host = g.host;
     while (!host.tryTake(0)) {
       const pg = g.pgdat;
       pg.beginDirectReclaim(now);
       const id = g.lruvec.pickVictim(pg, true);
+      if (id === SCAN_AGAIN) {
+        // A young folio rotated: the cluster goes on with the next step.
+        pg.lastEvicted = 0;
+        pg.scanAgain = true;
+        reclaimNs += pg.t - now;
+        now = pg.t;
+        if (now >= limit) {
+          this.susT0 = t;
+          this.susReclaimNs = reclaimNs;
+          this.at = now;
+          return FAULTED_SUSPENDED;
+        }
+        continue;
+      }
       if (id < 0) {
         pg.lastEvicted = 0;
-        pg.scanAgain = id === SCAN_AGAIN;
-        return false;
+        pg.scanAgain = false;
+        // As Guest.fault: a resumed fault's clock already moved on, waiting for a frame.
+        s[sb + GS_STALL_NS] += this.at - t;
+        s[sb + GS_PRESSURE_NS] += this.at - t;
+        return FAULTED_NO_FRAME;
       }
       this.at = pg.t;
       this.evictOne(id - g.idBase);
@@ -270,7 +317,7 @@ export class TraceReplay extends VCpu {
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
     g.lruvec.onMap(g.idBase + gfn);
     this.at = now;
-    return true;
+    return FAULTED;
   }
 
   /**

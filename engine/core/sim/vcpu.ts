@@ -14,7 +14,7 @@ import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../arch/pgtable.ts';
 import type { Actor } from './actor.ts';
 import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
 import { REFILL_FULL, REFILL_NONE, refillExtraRefs, STAGE1_REFILL_REFS } from '../arch/tlb.ts';
-import type { Guest } from './guest.ts';
+import { FAULT_SUSPENDED, type Guest } from './guest.ts';
 import type { Tlbs } from '../arch/tlb.ts';
 import { opBucket } from './opHist.ts';
 import {
@@ -99,6 +99,8 @@ export class VCpu implements Actor {
   // Counters are protected: the trace-replay fast path (replay.ts) is a VCpu with another run().
   protected pendingGfn = -1;
   protected pendingWrite = false;
+  /** The pending access's fault is suspended in direct reclaim (Guest.fault): resume, do not re-walk. */
+  protected resumeFault = false;
   protected accesses = 0;
   protected hits = 0;
   protected tlbHits = 0;
@@ -174,15 +176,21 @@ export class VCpu implements Actor {
         write = this.pendingWrite;
         this.pendingGfn = -1;
       }
-      t += this.refill();
-      if (tlbs !== null && tlbs.lookup(this.vi, gfn, write)) {
+      // A fault suspended in direct reclaim (Guest.fault, FAULT_SUSPENDED) goes on where it stopped.
+      const resume = this.resumeFault;
+      this.resumeFault = false;
+      if (!resume) t += this.refill();
+      if (!resume && tlbs !== null && tlbs.lookup(this.vi, gfn, write)) {
         this.tlbHits++;
         this.hits++;
         if (seesAll) policy.onAccess(gfn);
         t += this.memNs;
       } else {
-        t += this.walkNs;
-        const x = translate(pgt, gfn, write, hafdbs);
+        let x = TX_MISS;
+        if (!resume) {
+          t += this.walkNs;
+          x = translate(pgt, gfn, write, hafdbs);
+        }
         if ((x & TX_MISS) === 0) {
           if ((x & TX_HW_AF) !== 0) {
             if ((x & TX_CAS_FAIL) !== 0) this.casFail++;
@@ -201,7 +209,16 @@ export class VCpu implements Actor {
           }
           t += this.memNs;
         } else {
-          const e = g.fault(gfn, write, t);
+          const e = g.fault(gfn, write, t, this.vi, limit);
+          if (e === FAULT_SUSPENDED) {
+            // Stopped between two folios at or past `limit`: the scheduler runs the earlier actors
+            // (their MMU-lock requests go first), then this fault resumes at resumeAt.
+            this.pendingGfn = gfn;
+            this.pendingWrite = write;
+            this.resumeFault = true;
+            t = g.resumeAt;
+            continue;
+          }
           if (e < 0) {
             // No frame now: retry this access later (not counted until it completes).
             this.pendingGfn = gfn;
