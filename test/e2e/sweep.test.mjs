@@ -157,6 +157,18 @@ describe('Sweep view', () => {
     assert.equal(await page.inputValue('[data-testid="sweep-x"]'), '1');
     assert.equal(await page.inputValue('[data-testid="sweep-metric"]'), 'missRatio');
     await shot(page, 'sweep-01-miss-ratio-curve');
+    // Dark mode: the builder and the table take the theme's card colour, not a fixed white.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const tableBg = await page
+      .locator('[data-testid="sweep-chart"]')
+      .evaluate(
+        () =>
+          getComputedStyle(document.querySelector('[data-testid="sweep-row-0-misses"]').closest('table'))
+            .backgroundColor,
+      );
+    assert.notEqual(tableBg, 'rgb(255, 255, 255)', 'a table stays white in dark mode');
+    await shot(page, 'sweep-01-miss-ratio-curve-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // Saved from the UI as one session (v2), the CLI reopens it with the same miss counts.
     page.once('dialog', (d) => void d.accept('capacity-sweep.msgpack'));
