@@ -160,12 +160,9 @@ describe('Sweep view', () => {
     // Dark mode: the builder and the table take the theme's card colour, not a fixed white.
     await page.emulateMedia({ colorScheme: 'dark' });
     const tableBg = await page
-      .locator('[data-testid="sweep-chart"]')
-      .evaluate(
-        () =>
-          getComputedStyle(document.querySelector('[data-testid="sweep-row-0-misses"]').closest('table'))
-            .backgroundColor,
-      );
+      .locator('[data-testid="sweep-row-0-misses"]')
+      .locator('xpath=ancestor::table')
+      .evaluate((t) => t.ownerDocument.defaultView.getComputedStyle(t).backgroundColor);
     assert.notEqual(tableBg, 'rgb(255, 255, 255)', 'a table stays white in dark mode');
     await shot(page, 'sweep-01-miss-ratio-curve-dark');
     await page.emulateMedia({ colorScheme: 'light' });
