@@ -7,6 +7,7 @@ import { nodeSpawner } from '../engine/host/node/spawn.ts';
 import type { RunResult, ScenarioConfig } from '../engine/protocol.ts';
 import { loadPresetDir } from '../presets/node.ts';
 import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
+import { vcpus64Scenario } from './_util.ts';
 if (process.env.SPREAD_W0) setReclaimWorkerVcpuWeight(Number(process.env.SPREAD_W0));
 
 const root = process.cwd();
@@ -15,45 +16,8 @@ const presets = loadPresetDir(path.join(root, 'presets'));
 const hw = presets.set.hardware.get('ampere-altra')!;
 const GUESTS = Number(process.env.GUESTS ?? 1);
 const MS = Number(process.env.MS ?? 100);
-function cfg(guests: number, workers: number): ScenarioConfig {
-  const per = 64 / guests;
-  const guestMiB = 1024 / guests;
-  return {
-    name: 'x',
-    description: '',
-    hardware: hw,
-    host: {
-      memoryMiB: Math.round(((guests * guestMiB) / 1.5) * 256) / 256,
-      watermarks: { minPct: 1, lowPct: 2, highPct: 4 },
-      swap: { device: 'zram', sizeMiB: 8192 },
-    },
-    guests: Array.from({ length: guests }, (_, i) => ({
-      name: `g${i}`,
-      memoryMiB: guestMiB,
-      vcpus: per,
-      workload: { kind: 'zipf' as const, pages: guestMiB * 256, theta: 0.99, writeFraction: 0.2, thinkNs: 100 },
-      protected: false,
-    })),
-    reclaim: {
-      policy: 'mglru',
-      harvest: 'lockless',
-      agingIntervalMs: 50,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: process.env.NOTLB !== '1', entries: 256, flushOnClear: true },
-      allowLocklessWithoutHafdbs: false,
-    },
-    run: {
-      durationMs: MS,
-      sampleIntervalMs: Math.min(50, MS),
-      seed: 1,
-      deterministic: workers === 1,
-      workers,
-      refaultWindowMs: 100,
-      demandOnly: false,
-    },
-  };
-}
+const cfg = (guests: number, workers: number): ScenarioConfig =>
+  vcpus64Scenario(hw, guests, workers, MS, process.env.NOTLB !== '1');
 for (const w of (process.env.W ?? '1,2').split(',').map(Number)) {
   const t0 = performance.now();
   const r: RunResult = await startRun(cfg(GUESTS, w), { spawnWorker: nodeSpawner(workerFile), onEvent: () => {} }).done;

@@ -79,3 +79,54 @@ export function replayScenario(
     },
   };
 }
+
+/**
+ * The 64-vCPU synthetic scenario (bench/engine.ts, _profileSynthetic.ts, _spreadDiag.ts): 64 vCPUs split
+ * over `guests` guests of 1 GiB in total, Zipf 0.99, 150 % overcommit, MGLRU lockless, kswapd with
+ * watermarks; deterministic on one worker.
+ */
+export function vcpus64Scenario(
+  hw: HardwareProfile,
+  guests: number,
+  workers: number,
+  durationMs: number,
+  tlb = true,
+): ScenarioConfig {
+  const per = 64 / guests;
+  const guestMiB = 1024 / guests;
+  return {
+    name: `64 vCPUs in ${guests} guest(s)`,
+    description: '',
+    hardware: hw,
+    host: {
+      memoryMiB: Math.round(((guests * guestMiB) / 1.5) * 256) / 256,
+      watermarks: { minPct: 1, lowPct: 2, highPct: 4 },
+      swap: { device: 'zram', sizeMiB: 8192 },
+    },
+    guests: Array.from({ length: guests }, (_, i) => ({
+      name: `g${i}`,
+      memoryMiB: guestMiB,
+      vcpus: per,
+      workload: { kind: 'zipf' as const, pages: guestMiB * 256, theta: 0.99, writeFraction: 0.2, thinkNs: 100 },
+      protected: false,
+    })),
+    reclaim: {
+      policy: 'mglru',
+      harvest: 'lockless',
+      agingIntervalMs: 50,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: tlb, entries: 256, flushOnClear: true },
+      allowLocklessWithoutHafdbs: false,
+    },
+    run: {
+      durationMs,
+      sampleIntervalMs: Math.min(50, durationMs),
+      seed: 1,
+      deterministic: workers === 1,
+      workers,
+      refaultWindowMs: 100,
+      demandOnly: false,
+    },
+  };
+}

@@ -21,7 +21,7 @@ import type { RunResult, ScenarioConfig } from '../engine/protocol.ts';
 import { prepareRun } from '../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
 import { loadPresetDir } from '../presets/node.ts';
-import { median } from './_util.ts';
+import { median, vcpus64Scenario } from './_util.ts';
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
@@ -39,46 +39,8 @@ const load = (): string =>
     .map((x) => x.toFixed(2))
     .join(' ');
 
-/** 64 vCPUs in `guests` guests, zipf, 150 % overcommit, MGLRU lockless, kswapd with watermarks. */
-function vcpus64(guests: number, workers: number): ScenarioConfig {
-  const per = 64 / guests;
-  const guestMiB = 1024 / guests;
-  return {
-    name: `64 vCPUs in ${guests} guest(s)`,
-    description: '',
-    hardware: hw as NonNullable<typeof hw>,
-    host: {
-      memoryMiB: Math.round(((guests * guestMiB) / 1.5) * 256) / 256,
-      watermarks: { minPct: 1, lowPct: 2, highPct: 4 },
-      swap: { device: 'zram', sizeMiB: 8192 },
-    },
-    guests: Array.from({ length: guests }, (_, i) => ({
-      name: `g${i}`,
-      memoryMiB: guestMiB,
-      vcpus: per,
-      workload: { kind: 'zipf' as const, pages: guestMiB * 256, theta: 0.99, writeFraction: 0.2, thinkNs: 100 },
-      protected: false,
-    })),
-    reclaim: {
-      policy: 'mglru',
-      harvest: 'lockless',
-      agingIntervalMs: 50,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: true, entries: 256, flushOnClear: true },
-      allowLocklessWithoutHafdbs: false,
-    },
-    run: {
-      durationMs: MS,
-      sampleIntervalMs: 50,
-      seed: 1,
-      deterministic: workers === 1,
-      workers,
-      refaultWindowMs: 100,
-      demandOnly: false,
-    },
-  };
-}
+const vcpus64 = (guests: number, workers: number): ScenarioConfig =>
+  vcpus64Scenario(hw as NonNullable<typeof hw>, guests, workers, MS);
 
 interface Measured {
   rate: number;
