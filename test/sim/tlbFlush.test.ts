@@ -274,3 +274,26 @@ describe('tlbFlushVmid in configs written before it existed (engine/core/config/
     expect(!bad.ok && bad.error.message).toContain('hardware.costs.tlbInvalidate: missing');
   });
 });
+
+describe('flush counts shared across workers (spread runs)', () => {
+  // Each worker builds its own Guest (and VmTlbFlush) of the same VM; reclaim runs on worker 0.
+  it('a flush by reclaim on worker 0 reaches a vCPU on worker 1 through the shared counts', () => {
+    const shared = new Int32Array(new SharedArrayBuffer(8));
+    const onReclaimWorker = new VmTlbFlush(4, null, shared);
+    const onVcpuWorker = new VmTlbFlush(4, null, shared);
+    expect(onVcpuWorker.refill(3)).toBe(REFILL_NONE);
+    onReclaimWorker.flush();
+    expect(onVcpuWorker.refill(3)).toBe(REFILL_FULL);
+    expect(onVcpuWorker.refill(3)).toBe(REFILL_NONE);
+    onReclaimWorker.flushStage1();
+    expect(onVcpuWorker.refill(3)).toBe(REFILL_STAGE1);
+  });
+
+  it('negative control: per-worker counts (the bug) never tell worker 1 of the flush', () => {
+    const onReclaimWorker = new VmTlbFlush(4, null);
+    const onVcpuWorker = new VmTlbFlush(4, null);
+    onVcpuWorker.refill(3);
+    onReclaimWorker.flush();
+    expect(onVcpuWorker.refill(3)).toBe(REFILL_NONE);
+  });
+});

@@ -90,10 +90,13 @@ export const REFILL_FULL = 2;
 
 /** One VM's flush generations (kvm_flush_remote_tlbs; the unmap path's stage-1 flush) and the vCPUs' view. */
 export class VmTlbFlush {
-  /** VM-wide flushes so far (bumped by the flusher, inside its write-lock hold). */
-  gen = 0;
-  /** Stage-1-only flushes so far (__kvm_tlb_flush_vmid_ipa's VMALLE1IS, inside the unmap's hold). */
-  s1gen = 0;
+  /**
+   * [VM-wide flushes, stage-1-only flushes] so far, bumped by the flusher inside its write-lock hold.
+   * Spread runs pass a SharedArrayBuffer view, so vCPUs on every worker see the flushes reclaim makes
+   * on worker 0. Contract: one writer (reclaim, worker 0); readers may see a count a little late (a
+   * plain aligned Int32 read never tears), which delays that vCPU's refill by at most its step.
+   */
+  private readonly gens: Int32Array;
   /** The generations each vCPU last translated under. */
   private readonly seen: Int32Array;
   private readonly seenS1: Int32Array;
@@ -102,19 +105,31 @@ export class VmTlbFlush {
     vcpus: number,
     /** The vCPUs' TLBs, or null when the TLB model is off (then only the walk cost applies). */
     private readonly tlbs: Tlbs | null,
+    gens: Int32Array = new Int32Array(2),
   ) {
+    this.gens = gens;
     this.seen = new Int32Array(vcpus);
     this.seenS1 = new Int32Array(vcpus);
   }
 
   /** __kvm_tlb_flush_vmid: every vCPU of this VM loses its cached translations. O(1). */
   flush(): void {
-    this.gen++;
+    this.gens[0]++;
+  }
+
+  /** VM-wide flushes so far. */
+  get gen(): number {
+    return this.gens[0];
+  }
+
+  /** Stage-1-only flushes so far. */
+  get s1gen(): number {
+    return this.gens[1];
   }
 
   /** TLBI VMALLE1IS (__kvm_tlb_flush_vmid_ipa): every vCPU loses its stage-1 and combined entries. O(1). */
   flushStage1(): void {
-    this.s1gen++;
+    this.gens[1]++;
   }
 
   /**
@@ -123,16 +138,18 @@ export class VmTlbFlush {
    * caller charges the refill walk.
    */
   refill(v: number): number {
-    const full = this.seen[v] !== this.gen;
-    if (!full && this.seenS1[v] === this.s1gen) return REFILL_NONE;
-    this.seen[v] = this.gen;
-    this.seenS1[v] = this.s1gen;
+    const gen = this.gens[0];
+    const s1gen = this.gens[1];
+    const full = this.seen[v] !== gen;
+    if (!full && this.seenS1[v] === s1gen) return REFILL_NONE;
+    this.seen[v] = gen;
+    this.seenS1[v] = s1gen;
     if (this.tlbs !== null) this.tlbs.clearVcpu(v);
     return full ? REFILL_FULL : REFILL_STAGE1;
   }
 
   /** Whether vCPU `v` has a VM-wide flush not yet seen (tests). */
   pending(v: number): boolean {
-    return this.seen[v] !== this.gen;
+    return this.seen[v] !== this.gens[0];
   }
 }

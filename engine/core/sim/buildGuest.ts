@@ -45,6 +45,8 @@ export interface WorkerEnv {
 export interface SharedGuestParts {
   root: number;
   tlb: Int32Array | null;
+  /** The guest's two flush counts (arch/tlb.ts VmTlbFlush), shared so every worker's vCPUs see reclaim's flushes. */
+  tlbGens: Int32Array;
   remote: { lruvec: Policy; idBase: number } | null;
 }
 
@@ -82,6 +84,7 @@ export function buildGuest(
     vlock: new VLock(index, sv.lockHist),
     rcu: env.rcu,
     tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, entries, shared?.tlb ?? undefined) : null,
+    tlbGens: shared?.tlbGens,
     flags: sv.pageFlags[index].subarray(r.flags, r.flags + pages),
     evictedAt: sv.pagesF64[index],
     evictBuckets: sv.evictBuckets.subarray(index * 2 * sv.buckets, (index + 1) * 2 * sv.buckets),

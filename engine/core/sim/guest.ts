@@ -100,6 +100,8 @@ export interface GuestParts {
   vlock: VLock;
   rcu: RcuThread;
   tlbs: Tlbs | null;
+  /** Spread runs: the guest's flush counts in shared memory (arch/tlb.ts VmTlbFlush); else local. */
+  tlbGens?: Int32Array;
   flags: Uint8Array;
   evictedAt: Float32Array;
   /** This guest's eviction-precision buckets: [0, n) evictions, [n, 2n) refaults in window (simLayout.ts). */
@@ -178,7 +180,7 @@ export class Guest {
     this.vlock = p.vlock;
     this.rcu = p.rcu;
     this.tlbs = p.tlbs;
-    this.tlbFlush = new VmTlbFlush(p.config.guests[p.index].vcpus, p.tlbs);
+    this.tlbFlush = new VmTlbFlush(p.config.guests[p.index].vcpus, p.tlbs, p.tlbGens);
     this.flushOnClear = p.config.reclaim.tlb.flushOnClear;
     this.flags = p.flags;
     this.evictedAt = p.evictedAt;

@@ -157,6 +157,7 @@ export class SimWorkerCore {
         ? {
             root: roots[g],
             tlb: spread.tlbs[g] ? new Int32Array(spread.tlbs[g] as SharedArrayBuffer) : null,
+            tlbGens: new Int32Array(spread.tlbGens, g * 2 * 4, 2),
             remote: remote ? { lruvec: new RemoteLruvec(ringOf(spread, workerIndex)), idBase: idBases(plan)[g] } : null,
           }
         : null;

@@ -189,6 +189,8 @@ export function guestRegions(pages: number): GuestRegions {
  *                                   drained onto the host lruvec by worker 0
  *   tlbs[g]: Int32Array(vcpus * entries) or null   guest g's TLBs (arch/tlb.ts), shared because its
  *                                   vCPUs run on several workers and reclaim on worker 0 invalidates them
+ *   tlbGens: Int32Array(2 * guests)  each guest's [VM-wide, stage-1] flush counts (arch/tlb.ts VmTlbFlush),
+ *                                   bumped by reclaim on worker 0, read by every vCPU before it translates
  *   counters[w - 1], worker w >= 1: its private copy of stats | evictBuckets | lockHist | opHist (same
  *                                   shapes as the shared ones); counters are plain Float64 adds, so two
  *                                   workers never add to one word. The serial section folds them into
@@ -198,6 +200,7 @@ export interface SpreadBuffers {
   roots: SharedArrayBuffer;
   lruAdd: SharedArrayBuffer[];
   tlbs: (SharedArrayBuffer | null)[];
+  tlbGens: SharedArrayBuffer;
   counters: SharedArrayBuffer[];
 }
 
@@ -372,6 +375,7 @@ export function createSpreadBuffers(
     roots: new SharedArrayBuffer(Math.max(1, b.pagesI32.length) * 4),
     lruAdd: Array.from({ length: others }, () => new SharedArrayBuffer(ringWords * 4)),
     tlbs: tlbEntries.map((n) => (n > 0 ? new SharedArrayBuffer(n * 4) : null)),
+    tlbGens: new SharedArrayBuffer(Math.max(1, tlbEntries.length) * 2 * 4),
     counters: Array.from({ length: others }, () => new SharedArrayBuffer(counterBytes(b))),
   };
 }
