@@ -12,6 +12,7 @@
 import { assertNever, type WorkloadSpec } from '../../protocol.ts';
 import type { Prng } from './prng.ts';
 import { ZipfSampler } from './zipf.ts';
+import { ClosedLoop } from './closedLoop.ts';
 
 const K_ZIPF = 0;
 const K_UNIFORM = 1;
@@ -54,6 +55,10 @@ export class WorkloadGen {
   readonly thinkNs: number;
   /** Accesses per vCPU operation (spec.opAccesses), 0 = the workload defines no operations. */
   readonly opAccesses: number;
+  /** The closed-loop client that sends this vCPU its operations (spec.client), or null: back to back. */
+  readonly client: ClosedLoop | null = null;
+  /** Operations completing before this virtual time are not measured (spec.client.warmupMs). */
+  readonly measureFromNs: number = 0;
 
   constructor(
     spec: WorkloadSpec,
@@ -63,10 +68,16 @@ export class WorkloadGen {
     count: number,
     trace: Uint32Array | undefined,
     barrier?: PassBarrier,
+    /** The vCPU's start time (the closed-loop client's first requests are ready then). */
+    startNs = 0,
   ) {
     this.writeFraction = spec.writeFraction;
     this.thinkNs = spec.thinkNs;
     this.opAccesses = spec.opAccesses ?? 0;
+    if (spec.client) {
+      this.client = new ClosedLoop(spec.client.connections, spec.client.roundTripNs, startNs);
+      this.measureFromNs = (spec.client.warmupMs ?? 0) * 1e6;
+    }
     switch (spec.kind) {
       case 'zipf':
         this.kind = K_ZIPF;
