@@ -85,6 +85,12 @@ export type WorkloadSpec = WorkloadShape & {
    * (plus thinkNs per access), and latency counts only the accesses.
    */
   client?: ClientSpec;
+  /**
+   * Before its pattern, each vCPU writes every page of its 1/vcpus slice of `pages` once, in order
+   * (memtier's load run: --ratio 1:0 --key-pattern P:P -n allkeys, which SETs every key before the
+   * measured run). Kinds with `pages` other than scan. Absent: the pattern from the start.
+   */
+  loadPass?: boolean;
 };
 export interface ClientSpec {
   /** Connections bound to each vCPU (memtier --clients x --threads / memcached worker threads = vCPUs). */

@@ -322,3 +322,56 @@ describe('section validators', () => {
     ]);
   });
 });
+
+describe('closed-loop client and load pass (workload.client, workload.loadPass)', () => {
+  const base = { kind: 'uniform', pages: 1000, writeFraction: 0, thinkNs: 0, opAccesses: 3 };
+  const withWorkload = (w: Record<string, unknown>) =>
+    mutate((c) => {
+      c.guests[0].workload = w as never;
+    });
+
+  it('accepts a client with a warm-up and a load pass; old workloads without them stay valid', () => {
+    const w = { ...base, loadPass: true, client: { connections: 1, roundTripNs: 46_565, warmupMs: 100 } };
+    expect(problems(withWorkload(w))).toEqual([]);
+    expect(problems(withWorkload(base))).toEqual([]);
+  });
+
+  it('a client needs operations and no think time', () => {
+    const { opAccesses: _, ...noOps } = base;
+    expect(problems(withWorkload({ ...noOps, client: { connections: 1, roundTripNs: 10 } }))).toEqual([
+      'guests[0].workload.client: needs opAccesses: each request of the client is one operation',
+    ]);
+    expect(problems(withWorkload({ ...base, thinkNs: 200, client: { connections: 1, roundTripNs: 10 } }))).toEqual([
+      'guests[0].workload.thinkNs: must be 0 with a client (the time between requests is client.roundTripNs), got 200',
+    ]);
+  });
+
+  it('names each bad client field', () => {
+    expect(problems(withWorkload({ ...base, client: { connections: 0, roundTripNs: -5, extra: 1 } }))).toEqual([
+      'guests[0].workload.client.extra: unknown key (expected one of: connections, roundTripNs, warmupMs)',
+      'guests[0].workload.client.connections: must be an integer >= 1 and <= 4096, got 0',
+      'guests[0].workload.client.roundTripNs: must be a number >= 0 and <= 1000000000 (1 s), got -5',
+    ]);
+    expect(problems(withWorkload({ ...base, client: { conections: 2, roundTripNs: 5 } }))).toEqual([
+      'guests[0].workload.client.conections: unknown key (did you mean connections?)',
+      'guests[0].workload.client.connections: missing',
+    ]);
+  });
+
+  it('the warm-up must leave part of the run measured', () => {
+    const c = scenario();
+    c.guests[0].workload = { ...base, client: { connections: 1, roundTripNs: 5, warmupMs: c.run.durationMs } } as never;
+    expect(problems(c)).toEqual([
+      `guests[0].workload.client.warmupMs: ${c.run.durationMs} ms leaves nothing of the ${c.run.durationMs} ms run to measure; must be < run.durationMs`,
+    ]);
+  });
+
+  it('loadPass is a boolean, and not a key of scan or trace workloads', () => {
+    expect(problems(withWorkload({ ...base, loadPass: 'yes' }))).toEqual([
+      'guests[0].workload.loadPass: expected true or false, got string "yes"',
+    ]);
+    expect(problems(withWorkload({ kind: 'scan', pages: 100, writeFraction: 0, thinkNs: 0, loadPass: true }))).toEqual([
+      'guests[0].workload.loadPass: unknown key (expected one of: kind, pages, writeFraction, thinkNs, opAccesses, slices, client)',
+    ]);
+  });
+});

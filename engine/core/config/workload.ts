@@ -14,9 +14,9 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['zipf', 'uniform', 'scan
 export function workloadKeys(kind: WorkloadKind): readonly string[] {
   switch (kind) {
     case 'zipf':
-      return ['kind', 'pages', 'theta', 'writeFraction', 'thinkNs', 'opAccesses', 'client'];
+      return ['kind', 'pages', 'theta', 'writeFraction', 'thinkNs', 'opAccesses', 'client', 'loadPass'];
     case 'uniform':
-      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'client'];
+      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'client', 'loadPass'];
     case 'scan':
       return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'slices', 'client'];
     case 'hotset':
@@ -30,6 +30,7 @@ export function workloadKeys(kind: WorkloadKind): readonly string[] {
         'thinkNs',
         'opAccesses',
         'client',
+        'loadPass',
       ];
     case 'trace':
       return ['kind', 'trace', 'writeFraction', 'thinkNs', 'opAccesses', 'client'];
@@ -57,6 +58,7 @@ export function readWorkloadSpec(problems: Problems, x: unknown, path: string): 
   // Optional: accesses per vCPU operation (ops/s and op latency are reported when set).
   if (f.has('opAccesses')) spec.opAccesses = f.num('opAccesses', { min: 1, max: 4096, integer: true });
   if (spec.kind === 'scan' && f.has('slices')) spec.slices = f.bool('slices');
+  if (f.has('loadPass')) spec.loadPass = f.bool('loadPass');
   if (f.has('client')) {
     const client = readClient(f);
     if (client) spec.client = client;

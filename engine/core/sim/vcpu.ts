@@ -268,7 +268,7 @@ export class VCpu implements Actor {
   private endOp(t: number): number {
     const cl = this.wl.client;
     const ns = cl === null ? t - this.opStart : cl.complete(t);
-    if (t >= this.wl.measureFromNs) {
+    if (t >= this.wl.measureFromNs && !this.wl.inLoadPass()) {
       this.g.opHist[this.g.opHistBase + opBucket(ns)]++;
       this.ops++;
       this.opNs += ns;

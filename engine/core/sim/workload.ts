@@ -59,6 +59,11 @@ export class WorkloadGen {
   readonly client: ClosedLoop | null = null;
   /** Operations completing before this virtual time are not measured (spec.client.warmupMs). */
   readonly measureFromNs: number = 0;
+  /** Load pass (spec.loadPass): the next page of this vCPU's slice to write, and the slice's end. */
+  private loadNext = 0;
+  private loadEnd = 0;
+  /** The access `next` returned last belongs to the load pass (it is a write). */
+  private lastWasLoad = false;
 
   constructor(
     spec: WorkloadSpec,
@@ -117,10 +122,27 @@ export class WorkloadGen {
       default:
         assertNever(spec, 'workload');
     }
+    if (spec.loadPass === true) {
+      if (spec.kind === 'scan' || spec.kind === 'trace')
+        throw new Error(`loadPass does not apply to a ${spec.kind} workload`);
+      // memtier's load run: this vCPU's connection SETs its share of the keys in order.
+      this.loadNext = Math.floor((index * this.pages) / count);
+      this.loadEnd = Math.floor(((index + 1) * this.pages) / count);
+    }
+  }
+
+  /** Whether the access `next` returned last, or any still to come, belongs to the load pass. */
+  inLoadPass(): boolean {
+    return this.lastWasLoad || this.loadNext < this.loadEnd;
   }
 
   /** The next gfn this vCPU touches at virtual time `nowNs`, or -1 when its trace is exhausted. */
   next(nowNs: number): number {
+    if (this.loadNext < this.loadEnd) {
+      this.lastWasLoad = true;
+      return this.loadNext++;
+    }
+    this.lastWasLoad = false;
     switch (this.kind) {
       case K_ZIPF:
         return (this.zipf as ZipfSampler).sample(this.prng) - 1;
@@ -165,6 +187,7 @@ export class WorkloadGen {
 
   /** Whether the access about to be made is a write (drawn after `next`). */
   isWrite(): boolean {
+    if (this.lastWasLoad) return true;
     return this.writeFraction > 0 && this.prng.nextFloat() < this.writeFraction;
   }
 }
