@@ -2,6 +2,8 @@
  * The closed-loop client (sim/closedLoop.ts, workload.client) and memtier's load pass
  * (workload.loadPass): throughput and latency against hand-computed values and a reference model.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClosedLoop } from '../../engine/core/sim/closedLoop.ts';
 import { WorkloadGen } from '../../engine/core/sim/workload.ts';
@@ -10,6 +12,7 @@ import { opBucket, opBucketUpper } from '../../engine/core/sim/opHist.ts';
 import { runInProcess } from '../../engine/core/sim/run.ts';
 import type { ClientSpec, ScenarioConfig } from '../../engine/protocol.ts';
 import { hardware } from './fixtures.ts';
+import { repoRoot } from '../trace/traceFiles.ts';
 
 /**
  * A server that serves every request in exactly `serviceNs`, driven by a ClosedLoop for `untilNs`;
@@ -184,6 +187,25 @@ describe('closed-loop client in a run', () => {
     expect(s.opLatencyP50Ns).toBe(bucket);
     expect(s.opLatencyP99Ns).toBe(bucket);
     expect(s.guests[0].opsPerSec).toBe(s.opsPerSec);
+  });
+
+  it('four connections and no round trip: the vCPU never idles, each request waits for the other three', () => {
+    const s = runInProcess(clientScenario({ connections: 4, roundTripNs: 0, warmupMs: 5 }, 105)).summary;
+    expect(s.evictions).toBe(0);
+    expect(Math.abs((s.opsPerSec ?? 0) - 1e9 / serviceNs)).toBeLessThanOrEqual(4 * 10); // X = 1 / S
+    const bucket = opBucketUpper(opBucket(4 * serviceNs)); // latency N S = 1,740 ns
+    expect(s.opLatencyP50Ns).toBe(bucket);
+    expect(s.opLatencyP99Ns).toBe(bucket);
+  });
+
+  it('the memcached reproduction derives its round trip from the published p50 and this service time', () => {
+    const preset = JSON.parse(
+      readFileSync(path.join(repoRoot, 'presets/scenarios/repro-memcached-arm64.json'), 'utf8'),
+    ) as { hardware: string; guests: { workload: { opAccesses: number; client: ClientSpec } }[] };
+    expect(preset.hardware).toBe('ampere-altra');
+    const w = preset.guests[0].workload;
+    // p50 0.047 ms (memtier, both variants) = round trip + one resident operation.
+    expect(w.client.roundTripNs + w.opAccesses * (3 * hw.costs.walkLevel.ns + hw.costs.memAccess.ns)).toBe(47_000);
   });
 
   it('control: without the client the same vCPU runs its operations back to back', () => {
