@@ -10,7 +10,9 @@ import {
   validateScenarioStructure,
   validateWorkloadSpec,
 } from '../../engine/core/config/index.ts';
-import { mutate, scenario } from './fixtures.ts';
+import { applyOverrides } from '../../engine/core/config/overrides.ts';
+import { resolveScenario } from '../../engine/core/config/index.ts';
+import { loaded, mutate, scenario } from './fixtures.ts';
 
 function problems(x: unknown): string[] {
   const r = validateScenario(x);
@@ -373,5 +375,25 @@ describe('closed-loop client and load pass (workload.client, workload.loadPass)'
     expect(problems(withWorkload({ kind: 'scan', pages: 100, writeFraction: 0, thinkNs: 0, loadPass: true }))).toEqual([
       'guests[0].workload.loadPass: unknown key (expected one of: kind, pages, writeFraction, thinkNs, opAccesses, slices, client)',
     ]);
+  });
+});
+
+describe('a shorter run keeps a client warm-up inside it (--duration-ms, --set run.durationMs)', () => {
+  const warmup = (r: { ok: boolean; value?: { guests: { workload: { client?: { warmupMs?: number } } }[] } }) =>
+    r.ok ? r.value?.guests[0].workload.client?.warmupMs : 'refused';
+
+  it('scales the warm-up with the run when it would swallow it, as the sample interval; leaves it otherwise', () => {
+    // The preset: 1,500 ms with 500 ms of warm-up.
+    expect(warmup(resolveScenario(loaded.set, 'repro-memcached-arm64', {}))).toBe(500);
+    expect(warmup(resolveScenario(loaded.set, 'repro-memcached-arm64', { durationMs: 30 }))).toBe(10);
+    expect(warmup(resolveScenario(loaded.set, 'repro-memcached-arm64', { durationMs: 900 }))).toBe(500);
+    const base = { kind: 'preset', id: 'repro-memcached-arm64' } as const;
+    expect(warmup(applyOverrides(loaded.set, base, [{ path: 'run.durationMs', value: '30' }]))).toBe(10);
+    // Set together, both are the user's: a warm-up as long as the run is refused with the clear message.
+    const both = applyOverrides(loaded.set, base, [
+      { path: 'run.durationMs', value: '30' },
+      { path: 'guests.*.workload.client.warmupMs', value: '40' },
+    ]);
+    expect(both.ok ? '' : both.error.message).toMatch(/warmupMs: 40 ms leaves nothing of the 30 ms run to measure/);
   });
 });
