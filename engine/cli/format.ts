@@ -121,7 +121,8 @@ function guestSlowdownRows(columns: readonly Column[]): [string, (r: RunResult) 
 function passRows(columns: readonly Column[]): [string, (r: RunResult) => string][] {
   const names: string[] = [];
   for (const c of columns)
-    for (const g of c.result.summary.guests) if (g.passEndMs !== undefined && !names.includes(g.name)) names.push(g.name);
+    for (const g of c.result.summary.guests)
+      if (g.passEndMs !== undefined && !names.includes(g.name)) names.push(g.name);
   return names.map((name) => [
     `pass ends, ${name}`,
     (r) => {

@@ -178,10 +178,12 @@ function checkSummary(v: unknown, path: string): RunSummary {
 }
 
 function checkGuestSummary(v: unknown, path: string): GuestSummary {
-  const o = checkObject(v, path, [...GUEST_NUMBERS, 'name', 'slowdown', 'pinned'], [
-    ...OPTIONAL_GUEST_NUMBERS,
-    'passEndMs',
-  ]);
+  const o = checkObject(
+    v,
+    path,
+    [...GUEST_NUMBERS, 'name', 'slowdown', 'pinned'],
+    [...OPTIONAL_GUEST_NUMBERS, 'passEndMs'],
+  );
   const out = { name: checkString(o.name, join(path, 'name'), 1000) } as GuestSummary;
   for (const key of GUEST_NUMBERS) out[key] = checkFigure(o[key], join(path, key), RATIOS.has(key));
   out.slowdown = o.slowdown === null ? null : checkFigure(o.slowdown, join(path, 'slowdown'));

@@ -137,8 +137,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     figures: [
       {
         id: 'time-position',
-        label:
-          'run 2 time (off - after) / (before - after): 0 = MGLRU after, 1 = MGLRU before (~250 s of 50..600 s)',
+        label: 'run 2 time (off - after) / (before - after): 0 = MGLRU after, 1 = MGLRU before (~250 s of 50..600 s)',
         published: (250 - 50) / (600 - 50),
         band: [0, 1],
         lab: (r) => (run2Ms(r.off) - run2Ms(r['mglru-after'])) / (run2Ms(r['mglru-before']) - run2Ms(r['mglru-after'])),
