@@ -18,7 +18,7 @@ export function workloadKeys(kind: WorkloadKind): readonly string[] {
     case 'uniform':
       return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'client', 'loadPass'];
     case 'scan':
-      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'slices', 'client'];
+      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'slices', 'passes', 'prefault', 'client'];
     case 'hotset':
       return [
         'kind',
@@ -58,6 +58,11 @@ export function readWorkloadSpec(problems: Problems, x: unknown, path: string): 
   // Optional: accesses per vCPU operation (ops/s and op latency are reported when set).
   if (f.has('opAccesses')) spec.opAccesses = f.num('opAccesses', { min: 1, max: 4096, integer: true });
   if (spec.kind === 'scan' && f.has('slices')) spec.slices = f.bool('slices');
+  if (spec.kind === 'scan' && f.has('passes')) {
+    spec.passes = f.num('passes', { min: 1, max: 1_000_000, integer: true });
+    if (spec.slices !== true) problems.add(f.at('passes'), 'needs slices: true (passes end at the rendezvous)');
+  }
+  if (spec.kind === 'scan' && f.has('prefault')) spec.prefault = f.bool('prefault');
   if (f.has('loadPass')) spec.loadPass = f.bool('loadPass');
   if (f.has('client')) {
     const client = readClient(f);
