@@ -77,7 +77,33 @@ export type WorkloadSpec = WorkloadShape & {
    * reports ops/s and op-latency percentiles (RunSummary.opsPerSec...). Absent: no operations.
    */
   opAccesses?: number;
+  /**
+   * A closed-loop client drives the operations (memtier_benchmark, --pipeline 1): each vCPU serves
+   * `connections` connections, each with one request outstanding, and a connection's next request
+   * is ready `roundTripNs` after its reply (sim/closedLoop.ts). Needs opAccesses (a request is one
+   * operation) and thinkNs 0. Absent: each vCPU starts the next operation right after the last
+   * (plus thinkNs per access), and latency counts only the accesses.
+   */
+  client?: ClientSpec;
+  /**
+   * Before its pattern, each vCPU writes every page of its 1/vcpus slice of `pages` once, in order
+   * (memtier's load run: --ratio 1:0 --key-pattern P:P -n allkeys, which SETs every key before the
+   * measured run). Kinds with `pages` other than scan. Absent: the pattern from the start.
+   */
+  loadPass?: boolean;
 };
+export interface ClientSpec {
+  /** Connections bound to each vCPU (memtier --clients x --threads / memcached worker threads = vCPUs). */
+  connections: number;
+  /** Virtual ns a connection is away between a reply and its next request (socket both ways, client work). */
+  roundTripNs: number;
+  /**
+   * Virtual ms at the start not measured: operations that complete earlier are not counted, and
+   * ops/s is over the rest of the run (memtier reports its measured run, after the load run).
+   * Absent or 0: everything is measured.
+   */
+  warmupMs?: number;
+}
 type WorkloadShape =
   | { kind: 'zipf'; pages: number; theta: number; writeFraction: number; thinkNs: number }
   | { kind: 'uniform'; pages: number; writeFraction: number; thinkNs: number }

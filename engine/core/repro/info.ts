@@ -28,6 +28,11 @@ function workloadText(w: WorkloadSpec): string {
   if (w.kind === 'trace') parts.push(`trace ${w.trace}`);
   parts.push(`write fraction ${w.writeFraction}`, `think ${w.thinkNs} ns`);
   if (w.opAccesses !== undefined) parts.push(`${w.opAccesses} accesses per operation`);
+  if (w.client) {
+    const c = w.client;
+    parts.push(`closed-loop client: ${c.connections} connection(s) per vCPU, round trip ${c.roundTripNs} ns`);
+    if (c.warmupMs) parts.push(`first ${c.warmupMs} ms not measured`);
+  }
   return parts.join(', ');
 }
 

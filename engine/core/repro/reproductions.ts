@@ -70,7 +70,8 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
   {
     id: 'repro-memcached-arm64',
     scenario: 'repro-memcached-arm64',
-    title: 'arm64 memcached (memtier), 64-vCPU guest, MGLRU: lockless vs locked accessed-bit harvest',
+    title:
+      'arm64 memcached (memtier GET run, one connection per vCPU), 64-vCPU guest, MGLRU: lockless vs locked (rmap clear_young) harvest',
     source: 'lore.kernel.org/r/CAOUHufaWbWZ-q-PUJnjXD_jDk1s34mcg4vHU8CtAtmeAT-deRA@mail.gmail.com',
     variants: [v('before', 'repro-memcached-arm64', 'locked-write'), v('after', 'repro-memcached-arm64', 'lockless')],
     figures: [

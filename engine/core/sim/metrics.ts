@@ -19,6 +19,7 @@
  */
 import {
   SAMPLE_COLUMNS,
+  type GuestSpec,
   type GuestSummary,
   type RunSummary,
   type SampleColumns,
@@ -177,15 +178,34 @@ export interface SummaryExtras {
   kswapdWriteWaitShare: number;
 }
 
-/** opsPerSec and op-latency percentiles of the guests at `bases` in sv.opHist; {} without operations. */
-function opFigures(sv: SimViews, ops: number, vs: number, bases: number[]): Partial<GuestSummary> {
+/**
+ * opsPerSec and op-latency percentiles of the guests at `bases` in sv.opHist; {} without operations.
+ * `opsPerSec` is given when the guests' measured windows differ (a closed-loop client's warm-up).
+ */
+function opFigures(sv: SimViews, ops: number, vs: number, bases: number[], opsPerSec?: number): Partial<GuestSummary> {
   if (ops <= 0) return {};
   return {
-    opsPerSec: vs > 0 ? ops / vs : 0,
+    opsPerSec: opsPerSec ?? (vs > 0 ? ops / vs : 0),
     opLatencyP50Ns: opPercentile(sv.opHist, bases, 0.5),
     opLatencyP99Ns: opPercentile(sv.opHist, bases, 0.99),
     opLatencyP999Ns: opPercentile(sv.opHist, bases, 0.999),
   };
+}
+
+/** Virtual seconds over which a guest's operations are measured: the run less its client's warm-up. */
+function measuredSeconds(spec: GuestSpec, vs: number): number {
+  const w = spec.workload.client?.warmupMs ?? 0;
+  return w > 0 ? Math.max(0, vs - w / 1e3) : vs;
+}
+
+/** Host ops/s when a guest has a warm-up: the sum of the guests' rates (each over its window); else undefined (ops / run). */
+function hostOpsPerSec(config: ScenarioConfig, guests: readonly GuestSummary[], vs: number): number | undefined {
+  if (!config.guests.some((g) => (g.workload.client?.warmupMs ?? 0) > 0)) return undefined;
+  let sum = 0;
+  guests.forEach((g, i) => {
+    if (measuredSeconds(config.guests[i], vs) > 0) sum += g.opsPerSec ?? 0;
+  });
+  return sum;
 }
 
 /** Scan with slices: when each recorded pass completed (workload.ts PassBarrier), in virtual ms. */
@@ -228,7 +248,7 @@ export function summarize(
       throughput: vs > 0 ? accesses / vs : 0,
       slowdown: accesses > 0 && unconstrainedNs > 0 ? vcpuNs / unconstrainedNs : null,
       pinned: spec.protected,
-      ...opFigures(sv, s(GS_OPS), vs, [g * OH_WORDS]),
+      ...opFigures(sv, s(GS_OPS), measuredSeconds(spec, vs), [g * OH_WORDS]),
       ...passFigures(spec.workload, s),
     };
   });
@@ -272,6 +292,7 @@ export function summarize(
       a(GS_OPS),
       vs,
       config.guests.map((_, g) => g * OH_WORDS),
+      hostOpsPerSec(config, guests, vs),
     ),
     foliosConsidered: a(GS_FOLIOS_CONSIDERED),
     tlbFlushesVm: a(GS_TLB_FLUSH_VM),

@@ -13,6 +13,7 @@ import { assertNever, type WorkloadSpec } from '../../protocol.ts';
 import type { Prng } from './prng.ts';
 import { GS_PASS_END_NS, GS_PASSES, PASS_RECORDS } from './simLayout.ts';
 import { ZipfSampler } from './zipf.ts';
+import { ClosedLoop } from './closedLoop.ts';
 
 const K_ZIPF = 0;
 const K_UNIFORM = 1;
@@ -79,6 +80,15 @@ export class WorkloadGen {
   readonly thinkNs: number;
   /** Accesses per vCPU operation (spec.opAccesses), 0 = the workload defines no operations. */
   readonly opAccesses: number;
+  /** The closed-loop client that sends this vCPU its operations (spec.client), or null: back to back. */
+  readonly client: ClosedLoop | null = null;
+  /** Operations completing before this virtual time are not measured (spec.client.warmupMs). */
+  readonly measureFromNs: number = 0;
+  /** Load pass (spec.loadPass): the next page of this vCPU's slice to write, and the slice's end. */
+  private loadNext = 0;
+  private loadEnd = 0;
+  /** The access `next` returned last belongs to the load pass (it is a write). */
+  private lastWasLoad = false;
 
   constructor(
     spec: WorkloadSpec,
@@ -88,10 +98,16 @@ export class WorkloadGen {
     count: number,
     trace: Uint32Array | undefined,
     barrier?: PassBarrier,
+    /** The vCPU's start time (the closed-loop client's first requests are ready then). */
+    startNs = 0,
   ) {
     this.writeFraction = spec.writeFraction;
     this.thinkNs = spec.thinkNs;
     this.opAccesses = spec.opAccesses ?? 0;
+    if (spec.client) {
+      this.client = new ClosedLoop(spec.client.connections, spec.client.roundTripNs, startNs);
+      this.measureFromNs = (spec.client.warmupMs ?? 0) * 1e6;
+    }
     switch (spec.kind) {
       case 'zipf':
         this.kind = K_ZIPF;
@@ -132,10 +148,27 @@ export class WorkloadGen {
       default:
         assertNever(spec, 'workload');
     }
+    if (spec.loadPass === true) {
+      if (spec.kind === 'scan' || spec.kind === 'trace')
+        throw new Error(`loadPass does not apply to a ${spec.kind} workload`);
+      // memtier's load run: this vCPU's connection SETs its share of the keys in order.
+      this.loadNext = Math.floor((index * this.pages) / count);
+      this.loadEnd = Math.floor(((index + 1) * this.pages) / count);
+    }
+  }
+
+  /** Whether the access `next` returned last, or any still to come, belongs to the load pass. */
+  inLoadPass(): boolean {
+    return this.lastWasLoad || this.loadNext < this.loadEnd;
   }
 
   /** The next gfn this vCPU touches at virtual time `nowNs`, or -1 when its trace is exhausted. */
   next(nowNs: number): number {
+    if (this.loadNext < this.loadEnd) {
+      this.lastWasLoad = true;
+      return this.loadNext++;
+    }
+    this.lastWasLoad = false;
     switch (this.kind) {
       case K_ZIPF:
         return (this.zipf as ZipfSampler).sample(this.prng) - 1;
@@ -183,6 +216,7 @@ export class WorkloadGen {
 
   /** Whether the access about to be made is a write (drawn after `next`). */
   isWrite(): boolean {
+    if (this.lastWasLoad) return true;
     return this.writeFraction > 0 && this.prng.nextFloat() < this.writeFraction;
   }
 }
