@@ -119,6 +119,8 @@ export class TraceReplay extends VCpu {
   private readonly traceLength: number;
   private readonly writes: boolean;
   private readonly thinkNs: number;
+  /** unmapHoldNs of the guest's costs (they are fixed for a run). */
+  private readonly unmapHold: number;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -143,6 +145,7 @@ export class TraceReplay extends VCpu {
     this.traceLength = v.wl.trace.length;
     this.writes = v.wl.writeFraction > 0;
     this.thinkNs = v.wl.thinkNs;
+    this.unmapHold = unmapHoldNs(v.g.costs);
   }
 
   /**
@@ -352,8 +355,7 @@ export class TraceReplay extends VCpu {
     const g = this.g;
     const s = g.stats;
     const sb = g.sb;
-    const c = g.costs;
-    const hold = unmapHoldNs(c);
+    const hold = this.unmapHold;
     const vlock = g.vlock;
     vlock.reqT = t;
     vlock.reqHold = hold;
