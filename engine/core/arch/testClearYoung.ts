@@ -124,6 +124,8 @@ function testClearYoungInTable(pgt: Pgt, start: number, end: number, a: Arg): vo
 const NO_BITMAP = new Uint32Array(0);
 const NO_PGT = null as unknown as Pgt;
 const scratchStats = newTestClearYoungStats();
+/** The direct descent's argument (testClearYoung). */
+const directArg: Arg = { pgt: NO_PGT, lsbGfn: 0, bitmap: NO_BITMAP, nbits: 0, stats: scratchStats };
 const walkers = new Pool<Walker<Arg>>(() => ({
   cb: testClearYoungVisitor,
   arg: { pgt: NO_PGT, lsbGfn: 0, bitmap: NO_BITMAP, nbits: 0, stats: scratchStats },
@@ -150,6 +152,29 @@ export function testClearYoung(
       `testClearYoung: gfns [${startGfn}, ${endGfn}) with lsbGfn ${lsbGfn} need bits outside a ${nbits}-bit bitmap`,
     );
   }
+  // Inside one level-3 table and the IPA space (else the walk throws its RangeError): direct descent,
+  // with a module-level argument (it calls nothing that re-enters testClearYoung), no walker from the
+  // pool and no try/finally: on the rmap's one-folio calls that wrapping cost as much as the visit.
+  if (
+    stage2FastPaths() &&
+    Number.isInteger(startGfn) &&
+    Number.isInteger(endGfn) &&
+    startGfn >= 0 &&
+    Math.floor(startGfn / 512) === Math.floor((endGfn - 1) / 512) &&
+    endGfn * PAGE_SIZE <= ipaLimit(pgt.startLevel)
+  ) {
+    const a = directArg;
+    a.pgt = pgt;
+    a.lsbGfn = lsbGfn;
+    a.bitmap = bitmap;
+    a.nbits = nbits;
+    a.stats = stats;
+    testClearYoungInTable(pgt, startGfn, endGfn, a);
+    a.pgt = NO_PGT;
+    a.bitmap = NO_BITMAP;
+    a.stats = scratchStats;
+    return true;
+  }
   const walker = walkers.take();
   const a = walker.arg;
   a.pgt = pgt;
@@ -158,19 +183,7 @@ export function testClearYoung(
   a.nbits = nbits;
   a.stats = stats;
   try {
-    // Inside one level-3 table and the IPA space (else the walk throws its RangeError): direct descent.
-    if (
-      stage2FastPaths() &&
-      Number.isInteger(startGfn) &&
-      Number.isInteger(endGfn) &&
-      startGfn >= 0 &&
-      Math.floor(startGfn / 512) === Math.floor((endGfn - 1) / 512) &&
-      endGfn * PAGE_SIZE <= ipaLimit(pgt.startLevel)
-    ) {
-      testClearYoungInTable(pgt, startGfn, endGfn, a);
-    } else {
-      walk(pgt, startGfn * PAGE_SIZE, (endGfn - startGfn) * PAGE_SIZE, walker);
-    }
+    walk(pgt, startGfn * PAGE_SIZE, (endGfn - startGfn) * PAGE_SIZE, walker);
   } finally {
     a.pgt = NO_PGT;
     a.bitmap = NO_BITMAP;
