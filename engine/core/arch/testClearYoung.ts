@@ -25,6 +25,7 @@
  * check, most 64-gfn lookaround and aging windows) takes a direct descent from the root, exactly
  * equivalent to the walk (as pgtableFast.ts); other ranges walk with a pooled walker.
  */
+import { atomics } from '../sync/atomics.ts';
 import { tableUsable } from './arena.ts';
 import { S2_AF, pteIsTable, ptePage } from './descriptor.ts';
 import { stage2FastPaths, stage2TrySetPte, type Pgt } from './pgtable.ts';
@@ -99,25 +100,31 @@ function testClearYoungVisitor(ctx: VisitCtx<Arg>): number {
  */
 function testClearYoungInTable(pgt: Pgt, start: number, end: number, a: Arg): void {
   const v = pgt.views;
+  const i32 = v.i32;
+  // Outside a debug arena no page is unusable and no descriptor poisoned (pgtableFast.ts mapPage):
+  // the checks only in one; every entry read still goes through `atomics`.
+  const dbg = v.debugPoison;
   let page = pgt.root;
-  if (!tableUsable(v, page)) return;
+  if (dbg && !tableUsable(v, page)) return;
   for (let level = pgt.startLevel; level < 3; level++) {
     const w = entryWord(v, page, level, start);
-    let lo = loadLo(v, w);
+    let lo = dbg ? loadLo(v, w) : atomics.load(i32, w);
     if (!pteIsTable(lo, level)) {
       visitLeaf(pgt, w, lo, start, a);
-      lo = reloadLo(v, w, lo);
+      lo = dbg ? reloadLo(v, w, lo) : atomics.load(i32, w);
       if (!pteIsTable(lo, level)) return;
     }
     page = ptePage(lo);
-    if (!tableUsable(v, page)) return;
+    if (dbg && !tableUsable(v, page)) return;
   }
   const w0 = entryWord(v, page, 3, start);
   for (let gfn = start; gfn < end; gfn++) {
     const w = w0 + 2 * (gfn - start);
-    const lo = loadLo(v, w);
+    const lo = dbg ? loadLo(v, w) : atomics.load(i32, w);
     visitLeaf(pgt, w, lo, gfn, a);
-    reloadLo(v, w, lo); // nothing to descend into at level 3, but a debug arena counts a poisoned re-read
+    // Nothing to descend into at level 3, but a debug arena counts a poisoned re-read.
+    if (dbg) reloadLo(v, w, lo);
+    else atomics.load(i32, w);
   }
 }
 
