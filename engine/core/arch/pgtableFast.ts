@@ -192,13 +192,11 @@ export function stage2GetLeaf(pgt: Pgt, addr: number, out?: LeafOut): number {
   const i32 = v.i32;
   const tables = v.tables;
   const gfn = addr * INV_PAGE;
+  const small = gfn <= 0xffff_ffff;
   let page = pgt.root;
   let level = pgt.startLevel;
   for (;;) {
-    const w =
-      tables +
-      page * TABLE_WORDS +
-      ((gfn <= 0xffff_ffff ? (gfn >>> levelShift(level)) & 511 : (gfn * LEVEL_MUL[level]) & 511) << 1);
+    const w = entryIn(tables, page, level, gfn, small);
     const lo = atomics.load(i32, w);
     if ((lo & 1) === 0) return -1;
     if (level === 3 || (lo & 2) === 0) {
