@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReclaimSpec, RunResult, ScenarioConfig } from '../../engine/protocol.ts';
-import { replayEligible, selectReplay, TraceReplay } from '../../engine/core/sim/replay.ts';
+import { TraceReplay } from '../../engine/core/sim/replay.ts';
+import { replayEligible, selectReplay } from '../../engine/core/sim/replaySelect.ts';
 import { buildResult, prepareRun, RowStore, runInProcess } from '../../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { planRun } from '../../engine/core/sim/plan.ts';

@@ -25,8 +25,8 @@
  * work and monomorphic calls, no allocation; virtual times travel in fields (`at`, VLock.reqT), as
  * V8 passes a double to a call it does not inline as a new heap number.
  *
- * Selection: the runner (engine/host/workerMain.ts, run.ts) calls selectReplay after building the
- * worker's actors; it swaps the VCpu for a TraceReplay only when replayEligible says so.
+ * Selection: replaySelect.ts (replayEligible, selectReplay), called by the runner after it builds
+ * the worker's actors.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../arch/descriptor.ts';
@@ -34,10 +34,9 @@ import { EAGAIN, stage2FastPaths, stage2Unmap } from '../arch/pgtable.ts';
 import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
 import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
-import type { Actor, StopCheck } from './actor.ts';
+import type { StopCheck } from './actor.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
 import { UNMAP_TLBIS, unmapHoldNs } from './guest.ts';
-import type { RunPlan } from './plan.ts';
 import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
@@ -63,33 +62,6 @@ const FRAME_GUEST_SHIFT = 28;
 const PAGE = 4096;
 /** Requests between two stop checks of a lone replay (runAlone). */
 const STOP_EVERY = 1024;
-
-/** Whether a run may replay on the fast path (see the file comment). */
-export function replayEligible(config: ScenarioConfig, plan: RunPlan): boolean {
-  if (plan.workers !== 1 || config.guests.length !== 1) return false;
-  const g = config.guests[0];
-  return (
-    g.vcpus === 1 &&
-    g.workload.kind === 'trace' &&
-    !g.protected &&
-    config.run.demandOnly &&
-    !config.reclaim.tlb.enabled &&
-    // The fast path keeps no operation latencies (vcpu.ts endOp).
-    !g.workload.opAccesses
-  );
-}
-
-/**
- * Replace the run's only VCpu in `actors` by a TraceReplay when the run is eligible. Returns
- * whether it did. Call before the first quantum (the vCPU's state is taken over as it is).
- */
-export function selectReplay(actors: Actor[], config: ScenarioConfig, plan: RunPlan): boolean {
-  if (!replayEligible(config, plan)) return false;
-  const i = actors.findIndex((a) => a instanceof VCpu);
-  if (i < 0 || actors.some((a, j) => j !== i && !a.done)) return false;
-  actors[i] = new TraceReplay(actors[i] as VCpu, config);
-  return true;
-}
 
 /** TraceReplay.fault's results. */
 const FAULTED = 0;
@@ -149,9 +121,10 @@ export class TraceReplay extends VCpu {
   }
 
   /**
-   * VCpu.run for this configuration: the same accesses, costs and counters. The scheduler calls it
-   * for at most SCHED_SLACK_NS of virtual time (simCore.ts), about one request when they miss: so
-   * nothing is loaded up front that a request may not need, and counters go straight to the fields.
+   * VCpu.run for this configuration: the same accesses, costs and counters. Alone on its worker (every
+   * eligible run) the scheduler calls runAlone instead; run is the general scheduler's entry, for
+   * pieces of at most STOP_CHECK_NS of virtual time (simCore.ts), about one request when they miss.
+   * Counters go straight to the fields.
    */
   override run(limit: number): void {
     this.steps(limit, null);
