@@ -162,12 +162,15 @@ export function testClearYoung(
   // Inside one level-3 table and the IPA space (else the walk throws its RangeError): direct descent,
   // with a module-level argument (it calls nothing that re-enters testClearYoung), no walker from the
   // pool and no try/finally: on the rmap's one-folio calls that wrapping cost as much as the visit.
+  // (Gfns below 2^32, every guest's: integer shifts for the same test as the general form.)
   if (
     stage2FastPaths() &&
-    Number.isInteger(startGfn) &&
-    Number.isInteger(endGfn) &&
-    startGfn >= 0 &&
-    Math.floor(startGfn / 512) === Math.floor((endGfn - 1) / 512) &&
+    (startGfn >>> 0 === startGfn && endGfn >>> 0 === endGfn
+      ? startGfn >>> 9 === (endGfn - 1) >>> 9
+      : Number.isInteger(startGfn) &&
+        Number.isInteger(endGfn) &&
+        startGfn >= 0 &&
+        Math.floor(startGfn / 512) === Math.floor((endGfn - 1) / 512)) &&
     endGfn * PAGE_SIZE <= ipaLimit(pgt.startLevel)
   ) {
     const a = directArg;
