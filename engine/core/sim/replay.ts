@@ -15,11 +15,12 @@
  * test/sim/replay.test.ts requires identical summaries, sample rows and arena bytes from both
  * paths, so a change to either shows up there.
  *
- * What it skips, because one agent needs none of it: the real MMU rwlock around map and unmap
- * (nobody to exclude; its counters are not part of a run's results), atomic updates of the host's
- * free-frame count (HostFrames.singleAgent), the TLB model (off), shrink_node's lruvec selection
- * (one lruvec), the frame-retry loop's generality (a demand-only guest always has a victim or
- * fails), and the per-access dispatch of WorkloadGen.next (it reads the trace array directly).
+ * What it skips, because one agent needs none of it: the real MMU rwlock around map and unmap and
+ * in the mmu notifier's aging calls (nobody to exclude; its counters are not part of a run's
+ * results), atomic updates of the host's free-frame count (HostFrames.singleAgent), the TLB model
+ * (off), shrink_node's lruvec selection (one lruvec), the frame-retry loop's generality (a
+ * demand-only guest always has a victim or fails), and the per-access dispatch of WorkloadGen.next
+ * (it reads the trace array directly).
  *
  * Performance contract (the libCacheSim comparison, bench/replay.ts): per request only typed-array
  * work and monomorphic calls, no allocation; virtual times travel in fields (`at`, VLock.reqT), as
@@ -110,6 +111,7 @@ export class TraceReplay extends VCpu {
     this.attrHiW = w.hi;
     // One worker (replayEligible): only this agent takes and frees host frames (hostFrames.ts).
     v.g.host.singleAgent = true;
+    v.g.harvester.loneAgent = true; // nor the notifier's real rwlock (mmuNotifier.ts)
     this.lruvec = v.g.lruvec;
     this.idBase = v.g.idBase;
     this.seesAll = v.g.lruvec.seesEveryAccess;
