@@ -91,6 +91,18 @@ type WorkloadShape =
        * of the guest finished it (max_guest_memory_test's rendezvous); absent: all of it, staggered.
        */
       slices?: boolean;
+      /**
+       * With slices: each vCPU stops after this many passes (max_guest_memory_test: 2, run 1 and run 2;
+       * the run ends when every vCPU is done); absent: it sweeps until the run's end.
+       */
+      passes?: number;
+      /**
+       * max_guest_memory_test's host pre-fault: before the vCPUs run, the VMM has written every page of
+       * the guest's memory (host page tables only, nothing in stage-2), so the pages sit on the host LRU
+       * and what did not fit was swapped out by host reclaim (sim/buildGuest.ts prefault). Absent/false:
+       * guest memory starts untouched.
+       */
+      prefault?: boolean;
     }
   | {
       kind: 'hotset';
@@ -246,6 +258,12 @@ export interface GuestSummary {
   opLatencyP50Ns?: number;
   opLatencyP99Ns?: number;
   opLatencyP999Ns?: number;
+  /**
+   * Scan with slices: virtual ms at which each of the first passes over the guest's memory completed
+   * (every vCPU done with its slice: max_guest_memory_test's run 1, run 2, ...); absent for other
+   * workloads and in sessions saved before it existed.
+   */
+  passEndMs?: number[];
 }
 
 export interface RunSummary {

@@ -18,7 +18,7 @@ export function workloadKeys(kind: WorkloadKind): readonly string[] {
     case 'uniform':
       return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses'];
     case 'scan':
-      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'slices'];
+      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'slices', 'passes', 'prefault'];
     case 'hotset':
       return ['kind', 'pages', 'hotPages', 'hotProbability', 'shiftEveryMs', 'writeFraction', 'thinkNs', 'opAccesses'];
     case 'trace':
@@ -47,6 +47,11 @@ export function readWorkloadSpec(problems: Problems, x: unknown, path: string): 
   // Optional: accesses per vCPU operation (ops/s and op latency are reported when set).
   if (f.has('opAccesses')) spec.opAccesses = f.num('opAccesses', { min: 1, max: 4096, integer: true });
   if (spec.kind === 'scan' && f.has('slices')) spec.slices = f.bool('slices');
+  if (spec.kind === 'scan' && f.has('passes')) {
+    spec.passes = f.num('passes', { min: 1, max: 1_000_000, integer: true });
+    if (spec.slices !== true) problems.add(f.at('passes'), 'needs slices: true (passes end at the rendezvous)');
+  }
+  if (spec.kind === 'scan' && f.has('prefault')) spec.prefault = f.bool('prefault');
   return problems.since(mark) === 0 ? spec : undefined;
 }
 

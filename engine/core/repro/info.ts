@@ -23,6 +23,8 @@ function workloadText(w: WorkloadSpec): string {
   if (w.kind === 'hotset')
     parts.push(`hot ${w.hotPages} pages p=${w.hotProbability}, moves every ${w.shiftEveryMs} ms`);
   if (w.kind === 'scan' && w.slices) parts.push('one slice per vCPU, rendezvous after each pass');
+  if (w.kind === 'scan' && w.passes !== undefined) parts.push(`${w.passes} passes, then the vCPUs are done`);
+  if (w.kind === 'scan' && w.prefault) parts.push('memory pre-faulted by the VMM before the vCPUs run');
   if (w.kind === 'trace') parts.push(`trace ${w.trace}`);
   parts.push(`write fraction ${w.writeFraction}`, `think ${w.thinkNs} ns`);
   if (w.opAccesses !== undefined) parts.push(`${w.opAccesses} accesses per operation`);

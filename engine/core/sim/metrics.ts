@@ -23,6 +23,7 @@ import {
   type RunSummary,
   type SampleColumns,
   type ScenarioConfig,
+  type WorkloadSpec,
 } from '../../protocol.ts';
 import { arenaStats } from '../arch/arena.ts';
 import type { ArenaViews } from '../layout.ts';
@@ -47,7 +48,10 @@ import {
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
   GS_LOCK_WAIT_NS,
+  GS_PASS_END_NS,
+  GS_PASSES,
   GS_PERM_FAULTS,
+  PASS_RECORDS,
   GS_PRESSURE_NS,
   GS_PTES_SCANNED,
   GS_REFAULTS,
@@ -184,6 +188,13 @@ function opFigures(sv: SimViews, ops: number, vs: number, bases: number[]): Part
   };
 }
 
+/** Scan with slices: when each recorded pass completed (workload.ts PassBarrier), in virtual ms. */
+function passFigures(w: WorkloadSpec, s: (k: number) => number): Partial<GuestSummary> {
+  if (w.kind !== 'scan' || w.slices !== true) return {};
+  const n = Math.min(s(GS_PASSES), PASS_RECORDS);
+  return { passEndMs: Array.from({ length: n }, (_, k) => s(GS_PASS_END_NS + k) / 1e6) };
+}
+
 /** The run summary from the final counters. virtualNs: the virtual time the run reached. */
 export function summarize(
   config: ScenarioConfig,
@@ -218,6 +229,7 @@ export function summarize(
       slowdown: accesses > 0 && unconstrainedNs > 0 ? vcpuNs / unconstrainedNs : null,
       pinned: spec.protected,
       ...opFigures(sv, s(GS_OPS), vs, [g * OH_WORDS]),
+      ...passFigures(spec.workload, s),
     };
   });
   const rcu = rcuStats(arena);

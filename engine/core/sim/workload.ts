@@ -11,6 +11,7 @@
  */
 import { assertNever, type WorkloadSpec } from '../../protocol.ts';
 import type { Prng } from './prng.ts';
+import { GS_PASS_END_NS, GS_PASSES, PASS_RECORDS } from './simLayout.ts';
 import { ZipfSampler } from './zipf.ts';
 
 const K_ZIPF = 0;
@@ -23,13 +24,33 @@ const K_TRACE = 4;
 export const WL_WAIT = -2;
 
 /**
- * max_guest_memory_test's rendezvous: the main thread waits for every vCPU to finish a pass over its
- * slice before the next pass starts. Shared by the vCPUs of one guest (all on its owner worker).
+ * max_guest_memory_test's rendezvous (rendezvous_with_vcpus / rendezvous_with_boss): the main thread
+ * waits for every vCPU to finish a pass over its slice, reads CLOCK_MONOTONIC, then releases them for
+ * the next. Shared by the vCPUs of one guest (all on its owner worker). A vCPU arrives once its last
+ * access of the pass is done (its next call to WorkloadGen.next); the last arrival completes the pass
+ * at that vCPU's clock, which is recorded (the test's time_run1, time_run2 ...) when `stats` is given:
+ * the count at stats[base + GS_PASSES], the first PASS_RECORDS times (ns) from GS_PASS_END_NS.
  */
 export class PassBarrier {
   pass = 0;
   arrived = 0;
-  constructor(readonly vcpus: number) {}
+  constructor(
+    readonly vcpus: number,
+    private readonly stats: Float64Array | null = null,
+    private readonly base = 0,
+  ) {}
+
+  /** A vCPU finished its slice of the current pass at nowNs. */
+  arrive(nowNs: number): void {
+    if (++this.arrived < this.vcpus) return;
+    this.arrived = 0;
+    const s = this.stats;
+    if (s !== null) {
+      if (this.pass < PASS_RECORDS) s[this.base + GS_PASS_END_NS + this.pass] = nowNs;
+      s[this.base + GS_PASSES] = this.pass + 1;
+    }
+    this.pass++;
+  }
 }
 
 export class WorkloadGen {
@@ -47,6 +68,10 @@ export class WorkloadGen {
   private barrier: PassBarrier | null = null;
   private myPass = 0;
   private waiting = false;
+  /** The last page of this vCPU's slice was handed out: it arrives at the barrier on the next call. */
+  private atEnd = false;
+  /** Scan with slices and `passes`: the vCPU is done (next() -1) after this many passes; 0 = never. */
+  private readonly passes: number = 0;
   private readonly hotPages: number = 0;
   private readonly hotProbability: number = 0;
   private readonly shiftNs: number = 0;
@@ -86,6 +111,7 @@ export class WorkloadGen {
           this.sliceStart = this.cursor;
           this.sliceEnd = Math.max(this.cursor + 1, Math.floor(((index + 1) * this.pages) / count));
           this.barrier = barrier ?? null;
+          this.passes = spec.passes ?? 0;
         } else this.sliceEnd = this.pages;
         break;
       case 'hotset':
@@ -117,22 +143,25 @@ export class WorkloadGen {
         return this.prng.nextBelow(this.pages);
       case K_SCAN: {
         const b = this.barrier;
-        if (b !== null && this.waiting) {
-          if (b.pass === this.myPass) return WL_WAIT;
-          this.waiting = false;
-          this.myPass = b.pass;
+        if (b !== null) {
+          if (this.atEnd) {
+            // The slice's last access is done: arrive at the rendezvous (the last arriver releases everyone).
+            this.atEnd = false;
+            this.waiting = true;
+            b.arrive(nowNs);
+            // vcpu_worker returns after its last run's rendezvous: the vCPU thread is done.
+            if (this.passes > 0 && this.myPass + 1 >= this.passes) return -1;
+          }
+          if (this.waiting) {
+            if (b.pass === this.myPass) return WL_WAIT;
+            this.waiting = false;
+            this.myPass = b.pass;
+          }
         }
         const g = this.cursor;
         if (g + 1 === this.sliceEnd) {
           this.cursor = this.sliceStart;
-          if (b !== null) {
-            // The last page of the pass: arrive at the rendezvous (the last arriver releases everyone).
-            this.waiting = true;
-            if (++b.arrived === b.vcpus) {
-              b.arrived = 0;
-              b.pass++;
-            }
-          }
+          if (b !== null) this.atEnd = true;
         } else this.cursor = g + 1;
         return g;
       }
