@@ -6,7 +6,7 @@
  * waiting at the barrier exit instead of hanging.
  */
 import { atomics, plainArenaOps, setAtomicOps } from '../core/sync/atomics.ts';
-import { selectReplay } from '../core/sim/replay.ts';
+import { selectReplay } from '../core/sim/replaySelect.ts';
 import { SimWorkerCore } from '../core/sim/simCore.ts';
 import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE, CTL_STOP } from '../core/sim/simLayout.ts';
 import { WorkerEventBatch } from './eventBatch.ts';

@@ -7,11 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReclaimSpec, RunResult, ScenarioConfig } from '../../engine/protocol.ts';
-import { replayEligible, selectReplay, TraceReplay } from '../../engine/core/sim/replay.ts';
+import { TraceReplay } from '../../engine/core/sim/replay.ts';
+import { replayEligible, selectReplay } from '../../engine/core/sim/replaySelect.ts';
 import { buildResult, prepareRun, RowStore, runInProcess } from '../../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { planRun } from '../../engine/core/sim/plan.ts';
 import { attachArena, LOCK_WORDS } from '../../engine/core/layout.ts';
+import { GS_ACCESSES } from '../../engine/core/sim/simLayout.ts';
 import { cloudPhysicsTrace, hardware, oracleScenario } from './fixtures.ts';
 
 const PREFIX = 20_000;
@@ -111,5 +113,27 @@ describe('trace replay fast path (replay.ts) = the general path', () => {
     expect(core.actorList.some((a) => a instanceof TraceReplay)).toBe(true);
     const r = runInProcess(base, { cloudPhysicsIO: trace() });
     expect(r.summary.accesses).toBe(PREFIX);
+  });
+
+  it('alone on its worker it runs a whole quantum in one call and still sees a stop', () => {
+    const actor = (): TraceReplay => {
+      const p = prepareRun(scenario('exact-lru'), { cloudPhysicsIO: trace() }, 1);
+      const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+      selectReplay(core.actorList, p.config, p.plan);
+      return core.actorList.find((a) => a instanceof TraceReplay) as TraceReplay;
+    };
+    const never = actor();
+    never.runAlone(1e15, { stopRequested: () => false });
+    expect(never.done).toBe(true); // the whole trace in one call
+    let asked = 0;
+    const stopped = actor();
+    stopped.runAlone(1e15, { stopRequested: () => ++asked > 0 });
+    expect(asked).toBe(1);
+    expect(stopped.done).toBe(false);
+    // Stopped at the first check, within a bounded number of requests (replay.ts STOP_EVERY).
+    stopped.flush();
+    const made = stopped.g.stats[stopped.g.sb + GS_ACCESSES];
+    expect(made).toBeGreaterThan(0);
+    expect(made).toBeLessThan(2048);
   });
 });

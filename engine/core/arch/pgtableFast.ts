@@ -39,14 +39,31 @@ const entryAt = entryWord;
 
 // ---- map / unmap / mkold of one page ---------------------------------------------------
 
-/** stage2Map of [gfn, gfn + 1) to `frame`: 0, EAGAIN (shared) or ENOMEM. Caller checked the range. */
+/**
+ * The Int32 index of the entry of `level` in table `page` for `gfn` (entryWord, walker.ts), with the
+ * choice between the shift and the multiply made once per descent (`small`: gfn < 2^32).
+ */
+function entryIn(base: number, page: number, level: number, gfn: number, small: boolean): number {
+  return (
+    base + page * TABLE_WORDS + ((small ? (gfn >>> levelShift(level)) & 511 : (gfn * LEVEL_MUL[level]) & 511) << 1)
+  );
+}
+
+/**
+ * stage2Map of [gfn, gfn + 1) to `frame`: 0, EAGAIN (shared) or ENOMEM. Caller checked the range.
+ * Outside a debug arena no page is unusable and no descriptor poisoned, so the checks (tableUsable,
+ * ptePoisoned) are made only in one (`dbg`); every entry read still goes through `atomics`.
+ */
 export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, attrHi: number, shared: boolean): number {
   const v = pgt.views;
   const i32 = v.i32;
+  const dbg = v.debugPoison;
+  const base = v.tables;
+  const small = gfn <= 0xffff_ffff;
   let page = pgt.root;
-  if (!tableUsable(v, page)) return 0;
+  if (dbg && !tableUsable(v, page)) return 0;
   for (let level = pgt.startLevel; ; level++) {
-    const w = entryAt(v, page, level, gfn);
+    const w = entryIn(base, page, level, gfn, small);
     if (level === 3) {
       // A consistent (lo, hi) pair, as the walk reads it: a shared map compares hi (spurious fault).
       let lo = atomics.load(i32, w);
@@ -55,27 +72,31 @@ export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, at
         lo = again;
         hi = atomics.load(i32, w + 1);
       }
-      if (ptePoisoned(v, lo)) lo = 0;
+      if (dbg && ptePoisoned(v, lo)) lo = 0;
       const ret = installLeafAt(pgt, page, w, 3, lo, hi, gfn, frame, attrLo, attrHi, shared);
-      reloadLo(v, w, lo); // nothing to descend into at level 3, but a debug arena counts a poisoned re-read
+      // The walk re-reads the entry after a leaf visit: nothing to descend into at level 3, but a
+      // debug arena counts a poisoned re-read (reloadLo).
+      if (dbg) reloadLo(v, w, lo);
+      else atomics.load(i32, w);
       return ret;
     }
-    let lo = loadLo(v, w);
-    if (!pteIsTable(lo, level)) {
-      // No table here yet: install one, or split the block (a single page is never a block).
-      // A LOCKED entry under `shared` belongs to a racing writer: EAGAIN.
+    let lo = atomics.load(i32, w);
+    if (dbg && ptePoisoned(v, lo)) lo = 0;
+    if ((lo & 3) !== 3) {
+      // Not a table (pteIsTable below level 3): install one, or split the block (a single page is
+      // never a block). A LOCKED entry under `shared` belongs to a racing writer: EAGAIN.
       let ret = EAGAIN;
       if (lo === 0) ret = installTableAt(pgt, page, w, level, shared);
       else if (!(pteIsLocked(lo) && shared)) {
         if (!pteValid(lo)) throw new Error(`map: unexpected descriptor 0x${(lo >>> 0).toString(16)} at level ${level}`);
         ret = splitBlock(pgt, w, level, gfn, lo, shared);
       }
-      lo = reloadLo(v, w, lo);
+      lo = dbg ? reloadLo(v, w, lo) : atomics.load(i32, w);
       if (ret !== 0) return ret;
-      if (!pteIsTable(lo, level)) return 0;
+      if ((lo & 3) !== 3) return 0;
     }
     page = ptePage(lo);
-    if (!tableUsable(v, page)) return 0;
+    if (dbg && !tableUsable(v, page)) return 0;
   }
 }
 
@@ -89,17 +110,22 @@ const unmapStack = new Int32Array(3 * 4);
  * stage2Unmap of [gfn, gfn + 1) under the write lock: 0 or ENOMEM. Caller checked the range.
  * The walk's order, iteratively: descend (clearing the leaf, or splitting a block and going on
  * into the new table), then on the way back up the TABLE_POST visits unlink each emptied table,
- * innermost first; an error stops the walk before any of them.
+ * innermost first; an error stops the walk before any of them. Debug-arena checks as in mapPage.
  */
 export function unmapPage(pgt: Pgt, gfn: number): number {
   const v = pgt.views;
+  const i32 = v.i32;
+  const dbg = v.debugPoison;
+  const base = v.tables;
+  const small = gfn <= 0xffff_ffff;
   let page = pgt.root;
-  if (!tableUsable(v, page)) return 0;
+  if (dbg && !tableUsable(v, page)) return 0;
   const stack = unmapStack;
   let depth = 0;
   for (let level = pgt.startLevel; ; level++) {
-    const w = entryAt(v, page, level, gfn);
-    let lo = loadLo(v, w);
+    const w = entryIn(base, page, level, gfn, small);
+    let lo = atomics.load(i32, w);
+    if (dbg && ptePoisoned(v, lo)) lo = 0;
     if (!pteIsTable(lo, level)) {
       let ret = 0;
       if (lo !== 0) {
@@ -107,12 +133,12 @@ export function unmapPage(pgt: Pgt, gfn: number): number {
         if (level === 3) clearEntry(pgt, page, w, 3, gfn);
         else ret = splitBlock(pgt, w, level, gfn, lo, false); // partial block: split, then descend
       }
-      lo = reloadLo(v, w, lo);
+      lo = dbg ? reloadLo(v, w, lo) : atomics.load(i32, w);
       if (ret !== 0) return ret;
       if (!pteIsTable(lo, level)) break;
     }
     const child = ptePage(lo);
-    if (!tableUsable(v, child)) break;
+    if (dbg && !tableUsable(v, child)) break;
     stack[depth] = page;
     stack[depth + 1] = w;
     stack[depth + 2] = child;
@@ -166,13 +192,11 @@ export function stage2GetLeaf(pgt: Pgt, addr: number, out?: LeafOut): number {
   const i32 = v.i32;
   const tables = v.tables;
   const gfn = addr * INV_PAGE;
+  const small = gfn <= 0xffff_ffff;
   let page = pgt.root;
   let level = pgt.startLevel;
   for (;;) {
-    const w =
-      tables +
-      page * TABLE_WORDS +
-      ((gfn <= 0xffff_ffff ? (gfn >>> levelShift(level)) & 511 : (gfn * LEVEL_MUL[level]) & 511) << 1);
+    const w = entryIn(tables, page, level, gfn, small);
     const lo = atomics.load(i32, w);
     if ((lo & 1) === 0) return -1;
     if (level === 3 || (lo & 2) === 0) {

@@ -25,6 +25,7 @@
  * check, most 64-gfn lookaround and aging windows) takes a direct descent from the root, exactly
  * equivalent to the walk (as pgtableFast.ts); other ranges walk with a pooled walker.
  */
+import { atomics } from '../sync/atomics.ts';
 import { tableUsable } from './arena.ts';
 import { S2_AF, pteIsTable, ptePage } from './descriptor.ts';
 import { stage2FastPaths, stage2TrySetPte, type Pgt } from './pgtable.ts';
@@ -99,31 +100,39 @@ function testClearYoungVisitor(ctx: VisitCtx<Arg>): number {
  */
 function testClearYoungInTable(pgt: Pgt, start: number, end: number, a: Arg): void {
   const v = pgt.views;
+  const i32 = v.i32;
+  // Outside a debug arena no page is unusable and no descriptor poisoned (pgtableFast.ts mapPage):
+  // the checks only in one; every entry read still goes through `atomics`.
+  const dbg = v.debugPoison;
   let page = pgt.root;
-  if (!tableUsable(v, page)) return;
+  if (dbg && !tableUsable(v, page)) return;
   for (let level = pgt.startLevel; level < 3; level++) {
     const w = entryWord(v, page, level, start);
-    let lo = loadLo(v, w);
+    let lo = dbg ? loadLo(v, w) : atomics.load(i32, w);
     if (!pteIsTable(lo, level)) {
       visitLeaf(pgt, w, lo, start, a);
-      lo = reloadLo(v, w, lo);
+      lo = dbg ? reloadLo(v, w, lo) : atomics.load(i32, w);
       if (!pteIsTable(lo, level)) return;
     }
     page = ptePage(lo);
-    if (!tableUsable(v, page)) return;
+    if (dbg && !tableUsable(v, page)) return;
   }
   const w0 = entryWord(v, page, 3, start);
   for (let gfn = start; gfn < end; gfn++) {
     const w = w0 + 2 * (gfn - start);
-    const lo = loadLo(v, w);
+    const lo = dbg ? loadLo(v, w) : atomics.load(i32, w);
     visitLeaf(pgt, w, lo, gfn, a);
-    reloadLo(v, w, lo); // nothing to descend into at level 3, but a debug arena counts a poisoned re-read
+    // Nothing to descend into at level 3, but a debug arena counts a poisoned re-read.
+    if (dbg) reloadLo(v, w, lo);
+    else atomics.load(i32, w);
   }
 }
 
 const NO_BITMAP = new Uint32Array(0);
 const NO_PGT = null as unknown as Pgt;
 const scratchStats = newTestClearYoungStats();
+/** The direct descent's argument (testClearYoung). */
+const directArg: Arg = { pgt: NO_PGT, lsbGfn: 0, bitmap: NO_BITMAP, nbits: 0, stats: scratchStats };
 const walkers = new Pool<Walker<Arg>>(() => ({
   cb: testClearYoungVisitor,
   arg: { pgt: NO_PGT, lsbGfn: 0, bitmap: NO_BITMAP, nbits: 0, stats: scratchStats },
@@ -150,6 +159,32 @@ export function testClearYoung(
       `testClearYoung: gfns [${startGfn}, ${endGfn}) with lsbGfn ${lsbGfn} need bits outside a ${nbits}-bit bitmap`,
     );
   }
+  // Inside one level-3 table and the IPA space (else the walk throws its RangeError): direct descent,
+  // with a module-level argument (it calls nothing that re-enters testClearYoung), no walker from the
+  // pool and no try/finally: on the rmap's one-folio calls that wrapping cost as much as the visit.
+  // (Gfns below 2^32, every guest's: integer shifts for the same test as the general form.)
+  if (
+    stage2FastPaths() &&
+    (startGfn >>> 0 === startGfn && endGfn >>> 0 === endGfn
+      ? startGfn >>> 9 === (endGfn - 1) >>> 9
+      : Number.isInteger(startGfn) &&
+        Number.isInteger(endGfn) &&
+        startGfn >= 0 &&
+        Math.floor(startGfn / 512) === Math.floor((endGfn - 1) / 512)) &&
+    endGfn * PAGE_SIZE <= ipaLimit(pgt.startLevel)
+  ) {
+    const a = directArg;
+    a.pgt = pgt;
+    a.lsbGfn = lsbGfn;
+    a.bitmap = bitmap;
+    a.nbits = nbits;
+    a.stats = stats;
+    testClearYoungInTable(pgt, startGfn, endGfn, a);
+    a.pgt = NO_PGT;
+    a.bitmap = NO_BITMAP;
+    a.stats = scratchStats;
+    return true;
+  }
   const walker = walkers.take();
   const a = walker.arg;
   a.pgt = pgt;
@@ -158,19 +193,7 @@ export function testClearYoung(
   a.nbits = nbits;
   a.stats = stats;
   try {
-    // Inside one level-3 table and the IPA space (else the walk throws its RangeError): direct descent.
-    if (
-      stage2FastPaths() &&
-      Number.isInteger(startGfn) &&
-      Number.isInteger(endGfn) &&
-      startGfn >= 0 &&
-      Math.floor(startGfn / 512) === Math.floor((endGfn - 1) / 512) &&
-      endGfn * PAGE_SIZE <= ipaLimit(pgt.startLevel)
-    ) {
-      testClearYoungInTable(pgt, startGfn, endGfn, a);
-    } else {
-      walk(pgt, startGfn * PAGE_SIZE, (endGfn - startGfn) * PAGE_SIZE, walker);
-    }
+    walk(pgt, startGfn * PAGE_SIZE, (endGfn - startGfn) * PAGE_SIZE, walker);
   } finally {
     a.pgt = NO_PGT;
     a.bitmap = NO_BITMAP;

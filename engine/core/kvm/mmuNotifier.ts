@@ -111,6 +111,13 @@ export class Harvester {
   /** Virtual clock at begin (the work since then is the hold's length). */
   private holdStart = 0;
   private lockKind = 0; // 0 none (RCU), 1 write, 2 read
+  /**
+   * Set by the trace-replay fast path (sim/replay.ts: one worker, one agent on the arena): the real
+   * rwlock would exclude nobody, so begin/end do not take it, as the replay's own map and unmap do
+   * not. The virtual lock still charges every hold (end), and RCU is still entered: its read-side
+   * sections decide when unlinked tables are freed.
+   */
+  loneAgent = false;
 
   constructor(
     private readonly g: Guest,
@@ -192,6 +199,7 @@ export class Harvester {
     this.lockKind = kind;
     this.holdStart = this.t;
     if (kind === 0) rcuReadLock(g.rcu);
+    else if (this.loneAgent) return;
     else if (kind === 1) writeLock(g.lock);
     else readLock(g.lock);
   }
@@ -209,10 +217,10 @@ export class Harvester {
         rcuReadUnlock(g.rcu);
         return;
       case 1:
-        writeUnlock(g.lock);
+        if (!this.loneAgent) writeUnlock(g.lock);
         break;
       default:
-        readUnlock(g.lock);
+        if (!this.loneAgent) readUnlock(g.lock);
         break;
     }
     const hold = g.costs[C_LOCK_ACQUIRE] + work;

@@ -15,18 +15,19 @@
  * test/sim/replay.test.ts requires identical summaries, sample rows and arena bytes from both
  * paths, so a change to either shows up there.
  *
- * What it skips, because one agent needs none of it: the real MMU rwlock around map and unmap
- * (nobody to exclude; its counters are not part of a run's results), atomic updates of the host's
- * free-frame count (HostFrames.singleAgent), the TLB model (off), shrink_node's lruvec selection
- * (one lruvec), the frame-retry loop's generality (a demand-only guest always has a victim or
- * fails), and the per-access dispatch of WorkloadGen.next (it reads the trace array directly).
+ * What it skips, because one agent needs none of it: the real MMU rwlock around map and unmap and
+ * in the mmu notifier's aging calls (nobody to exclude; its counters are not part of a run's
+ * results), atomic updates of the host's free-frame count (HostFrames.singleAgent), the TLB model
+ * (off), shrink_node's lruvec selection (one lruvec), the frame-retry loop's generality (a
+ * demand-only guest always has a victim or fails), and the per-access dispatch of WorkloadGen.next
+ * (it reads the trace array directly).
  *
  * Performance contract (the libCacheSim comparison, bench/replay.ts): per request only typed-array
  * work and monomorphic calls, no allocation; virtual times travel in fields (`at`, VLock.reqT), as
  * V8 passes a double to a call it does not inline as a new heap number.
  *
- * Selection: the runner (engine/host/workerMain.ts, run.ts) calls selectReplay after building the
- * worker's actors; it swaps the VCpu for a TraceReplay only when replayEligible says so.
+ * Selection: replaySelect.ts (replayEligible, selectReplay), called by the runner after it builds
+ * the worker's actors.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../arch/descriptor.ts';
@@ -34,10 +35,9 @@ import { EAGAIN, stage2FastPaths, stage2Unmap } from '../arch/pgtable.ts';
 import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
 import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
-import type { Actor } from './actor.ts';
+import type { StopCheck } from './actor.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
 import { UNMAP_TLBIS, unmapHoldNs } from './guest.ts';
-import type { RunPlan } from './plan.ts';
 import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
@@ -61,33 +61,8 @@ import { FRAME_RETRY_NS, translate, TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS,
 /** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
 const FRAME_GUEST_SHIFT = 28;
 const PAGE = 4096;
-
-/** Whether a run may replay on the fast path (see the file comment). */
-export function replayEligible(config: ScenarioConfig, plan: RunPlan): boolean {
-  if (plan.workers !== 1 || config.guests.length !== 1) return false;
-  const g = config.guests[0];
-  return (
-    g.vcpus === 1 &&
-    g.workload.kind === 'trace' &&
-    !g.protected &&
-    config.run.demandOnly &&
-    !config.reclaim.tlb.enabled &&
-    // The fast path keeps no operation latencies (vcpu.ts endOp).
-    !g.workload.opAccesses
-  );
-}
-
-/**
- * Replace the run's only VCpu in `actors` by a TraceReplay when the run is eligible. Returns
- * whether it did. Call before the first quantum (the vCPU's state is taken over as it is).
- */
-export function selectReplay(actors: Actor[], config: ScenarioConfig, plan: RunPlan): boolean {
-  if (!replayEligible(config, plan)) return false;
-  const i = actors.findIndex((a) => a instanceof VCpu);
-  if (i < 0 || actors.some((a, j) => j !== i && !a.done)) return false;
-  actors[i] = new TraceReplay(actors[i] as VCpu, config);
-  return true;
-}
+/** Requests between two stop checks of a lone replay (runAlone). */
+const STOP_EVERY = 1024;
 
 /** TraceReplay.fault's results. */
 const FAULTED = 0;
@@ -117,6 +92,8 @@ export class TraceReplay extends VCpu {
   private readonly traceLength: number;
   private readonly writes: boolean;
   private readonly thinkNs: number;
+  /** unmapHoldNs of the guest's costs (they are fixed for a run). */
+  private readonly unmapHold: number;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -134,6 +111,7 @@ export class TraceReplay extends VCpu {
     this.attrHiW = w.hi;
     // One worker (replayEligible): only this agent takes and frees host frames (hostFrames.ts).
     v.g.host.singleAgent = true;
+    v.g.harvester.loneAgent = true; // nor the notifier's real rwlock (mmuNotifier.ts)
     this.lruvec = v.g.lruvec;
     this.idBase = v.g.idBase;
     this.seesAll = v.g.lruvec.seesEveryAccess;
@@ -141,17 +119,39 @@ export class TraceReplay extends VCpu {
     this.traceLength = v.wl.trace.length;
     this.writes = v.wl.writeFraction > 0;
     this.thinkNs = v.wl.thinkNs;
+    this.unmapHold = unmapHoldNs(v.g.costs);
   }
 
   /**
-   * VCpu.run for this configuration: the same accesses, costs and counters. The scheduler calls it
-   * for at most SCHED_SLACK_NS of virtual time (simCore.ts), about one request when they miss: so
-   * nothing is loaded up front that a request may not need, and counters go straight to the fields.
+   * VCpu.run for this configuration: the same accesses, costs and counters. Alone on its worker (every
+   * eligible run) the scheduler calls runAlone instead; run is the general scheduler's entry, for
+   * pieces of at most STOP_CHECK_NS of virtual time (simCore.ts), about one request when they miss.
+   * Counters go straight to the fields.
    */
   override run(limit: number): void {
+    this.steps(limit, null);
+  }
+
+  /**
+   * The scheduler's pieces (STOP_CHECK_NS each, simCore.ts) in one call when this vCPU is alone on
+   * the worker: the same steps, as run() is transparent to where its limit falls (a fault suspended
+   * at a limit resumes where it stopped; test/sim/replay.test.ts compares with the general path).
+   * `stop` is asked every STOP_EVERY requests instead of every piece: at most a few hundred
+   * microseconds of wall time between two checks.
+   */
+  runAlone(limit: number, stop: StopCheck): void {
+    this.steps(limit, stop);
+  }
+
+  private steps(limit: number, stop: StopCheck | null): void {
     const wl = this.wl;
     let t = this.clock;
+    let countdown = STOP_EVERY;
     do {
+      if (--countdown === 0) {
+        countdown = STOP_EVERY;
+        if (stop !== null && stop.stopRequested()) break;
+      }
       let gfn = this.pendingGfn;
       let write = false;
       if (gfn < 0) {
@@ -330,8 +330,7 @@ export class TraceReplay extends VCpu {
     const g = this.g;
     const s = g.stats;
     const sb = g.sb;
-    const c = g.costs;
-    const hold = unmapHoldNs(c);
+    const hold = this.unmapHold;
     const vlock = g.vlock;
     vlock.reqT = t;
     vlock.reqHold = hold;

@@ -20,7 +20,7 @@ import {
   TIME_QUANTUM_END,
   type SimBuffers,
 } from './simLayout.ts';
-import { selectReplay } from './replay.ts';
+import { selectReplay } from './replaySelect.ts';
 import { prepareSpread } from './spread.ts';
 import { initSimState, SimWorkerCore } from './simCore.ts';
 

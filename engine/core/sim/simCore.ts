@@ -231,9 +231,12 @@ export class SimWorkerCore {
       // as one run(limit) (an actor steps while its clock < limit), but a lone actor in a cheap run no
       // longer runs a whole quantum (10^6 accesses at 1 ns) before a stop is seen.
       const x = a[best];
-      x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
-      while (!x.done && x.clock < limit && !this.stopRequested())
+      if (second === Infinity && x.runAlone !== undefined) x.runAlone(limit, this);
+      else {
         x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
+        while (!x.done && x.clock < limit && !this.stopRequested())
+          x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
+      }
       if (this.stepInRcu) {
         rcuReadUnlock(this.rcu);
         rcuPoll(this.rcu); // callbacks whose grace period ended: table pages back to the arena
@@ -270,7 +273,7 @@ export class SimWorkerCore {
    * >= 1 ns per access (MEM_ACCESS_NS), so a stop is seen within milliseconds of wall time. The quantum
    * is then cut short: the serial section ends the run there (the last sample row covers the accesses made).
    */
-  private stopRequested(): boolean {
+  stopRequested(): boolean {
     const c = this.sv.control;
     return atomics.load(c, CTL_STOP) === 1 || atomics.load(c, CTL_ABORT) === 1;
   }
