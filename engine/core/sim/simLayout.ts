@@ -126,6 +126,11 @@ export const GS_TLB_REFILLS = 37;
 export const GS_TLB_REFILL_NS = 38;
 /** vCPU translations that re-walked the guest's stage-1 after an unmap's VMALLE1IS (arch/tlb.ts). */
 export const GS_TLB_S1_REFILLS = 39;
+/** kswapd wake-ups by the allocator (wakeup_kswapd from __alloc_pages_slowpath, mm/kswapd.ts). */
+export const GS_KSWAPD_WAKEUPS = 40;
+/** Direct reclaimers throttled by too_many_isolated (reclaim_throttle VMSCAN_THROTTLE_ISOLATED), and their sleep (ns). */
+export const GS_THROTTLED = 41;
+export const GS_THROTTLE_NS = 42;
 export const GS_WORDS = 48;
 
 // Virtual MMU-lock holds (vlock.ts): two rings, the last VL_RING write holds and the last VL_RING read
