@@ -28,6 +28,7 @@ import { smallReclaimScenario, workerOf } from './fixtures.ts';
 /** Fault fresh pages 1 us apart while `more()` holds; returns the time and next gfn. */
 function faultWhile(g: Guest, more: () => boolean, t = 0, gfn = 0): { t: number; gfn: number } {
   while (more()) {
+    if (gfn > 100_000) throw new Error('the watermark is never reached');
     t = g.fault(gfn++, false, t + 1000) + 1000;
     g.yieldNow = false;
   }
@@ -58,7 +59,7 @@ describe('kswapd is woken by the allocator (wakeup_kswapd), not polled', () => {
     const h = g.host;
     const { t, gfn } = faultWhile(g, () => h.free() > h.low);
     g.fault(gfn, false, t);
-    kswapd.run(Infinity); // runs until it sleeps (its clock is then +Infinity)
+    kswapd.run(t + 1e9); // runs until it sleeps (its clock is then +Infinity), within 1 s
     expect(kswapd.clock).toBe(Infinity);
     expect(h.free()).toBeGreaterThanOrEqual(h.high);
     expect(stats[GS_EVICTIONS] - stats[GS_DIRECT_RECLAIM]).toBeGreaterThan(0); // kswapd's evictions
@@ -163,8 +164,11 @@ describe('too_many_isolated -> reclaim_throttle(VMSCAN_THROTTLE_ISOLATED)', () =
     expect(a.summary).toEqual(b.summary);
     const n = a.summary.reclaimThrottled ?? 0;
     expect(n).toBeGreaterThan(0);
-    // Woken early by wake_throttle_isolated: less sleep than n full timeouts.
-    expect(a.summary.reclaimThrottleNs ?? 0).toBeLessThan(n * THROTTLE_ISOLATED_NS);
+    // Some sleeps ended early (wake_throttle_isolated): the total is not a whole number of HZ/50 timeouts
+    // (sleeps still going at the end of the run are not counted).
+    const slept = a.summary.reclaimThrottleNs ?? 0;
+    expect(slept).toBeGreaterThan(0);
+    expect(slept % THROTTLE_ISOLATED_NS).not.toBe(0);
     expect(a.summary.kswapdWakeups ?? 0).toBeGreaterThan(0);
   });
 });
