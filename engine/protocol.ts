@@ -77,7 +77,33 @@ export type WorkloadSpec = WorkloadShape & {
    * reports ops/s and op-latency percentiles (RunSummary.opsPerSec...). Absent: no operations.
    */
   opAccesses?: number;
+  /**
+   * A closed-loop client drives the operations (memtier_benchmark, --pipeline 1): each vCPU serves
+   * `connections` connections, each with one request outstanding, and a connection's next request
+   * is ready `roundTripNs` after its reply (sim/closedLoop.ts). Needs opAccesses (a request is one
+   * operation) and thinkNs 0. Absent: each vCPU starts the next operation right after the last
+   * (plus thinkNs per access), and latency counts only the accesses.
+   */
+  client?: ClientSpec;
+  /**
+   * Before its pattern, each vCPU writes every page of its 1/vcpus slice of `pages` once, in order
+   * (memtier's load run: --ratio 1:0 --key-pattern P:P -n allkeys, which SETs every key before the
+   * measured run). Kinds with `pages` other than scan. Absent: the pattern from the start.
+   */
+  loadPass?: boolean;
 };
+export interface ClientSpec {
+  /** Connections bound to each vCPU (memtier --clients x --threads / memcached worker threads = vCPUs). */
+  connections: number;
+  /** Virtual ns a connection is away between a reply and its next request (socket both ways, client work). */
+  roundTripNs: number;
+  /**
+   * Virtual ms at the start not measured: operations that complete earlier are not counted, and
+   * ops/s is over the rest of the run (memtier reports its measured run, after the load run).
+   * Absent or 0: everything is measured.
+   */
+  warmupMs?: number;
+}
 type WorkloadShape =
   | { kind: 'zipf'; pages: number; theta: number; writeFraction: number; thinkNs: number }
   | { kind: 'uniform'; pages: number; writeFraction: number; thinkNs: number }
@@ -91,6 +117,18 @@ type WorkloadShape =
        * of the guest finished it (max_guest_memory_test's rendezvous); absent: all of it, staggered.
        */
       slices?: boolean;
+      /**
+       * With slices: each vCPU stops after this many passes (max_guest_memory_test: 2, run 1 and run 2;
+       * the run ends when every vCPU is done); absent: it sweeps until the run's end.
+       */
+      passes?: number;
+      /**
+       * max_guest_memory_test's host pre-fault: before the vCPUs run, the VMM has written every page of
+       * the guest's memory (host page tables only, nothing in stage-2), so the pages sit on the host LRU
+       * and what did not fit was swapped out by host reclaim (sim/buildGuest.ts prefault). Absent/false:
+       * guest memory starts untouched.
+       */
+      prefault?: boolean;
     }
   | {
       kind: 'hotset';
@@ -246,6 +284,12 @@ export interface GuestSummary {
   opLatencyP50Ns?: number;
   opLatencyP99Ns?: number;
   opLatencyP999Ns?: number;
+  /**
+   * Scan with slices: virtual ms at which each of the first passes over the guest's memory completed
+   * (every vCPU done with its slice: max_guest_memory_test's run 1, run 2, ...); absent for other
+   * workloads and in sessions saved before it existed.
+   */
+  passEndMs?: number[];
 }
 
 export interface RunSummary {

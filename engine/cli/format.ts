@@ -114,12 +114,31 @@ function guestSlowdownRows(columns: readonly Column[]): [string, (r: RunResult) 
   ]);
 }
 
+/**
+ * Scan with slices only (max_guest_memory_test): per guest, when each pass completed and the last pass's
+ * duration (run 2 of the test is the second). No rows when no run has pass times.
+ */
+function passRows(columns: readonly Column[]): [string, (r: RunResult) => string][] {
+  const names: string[] = [];
+  for (const c of columns)
+    for (const g of c.result.summary.guests)
+      if (g.passEndMs !== undefined && !names.includes(g.name)) names.push(g.name);
+  return names.map((name) => [
+    `pass ends, ${name}`,
+    (r) => {
+      const p = r.summary.guests.find((x) => x.name === name)?.passEndMs;
+      if (p === undefined || p.length === 0) return '-';
+      return p.map((ms) => fmtNs(ms * 1e6)).join(' / ');
+    },
+  ]);
+}
+
 export function summaryTable(columns: readonly Column[]): string {
   const header = ['', ...columns.map((c) => c.label)];
   const rows0: [string, (r: RunResult) => string][] = [];
   for (const row of ROWS) {
     rows0.push(row);
-    if (row[0] === 'slowdown') rows0.push(...guestSlowdownRows(columns));
+    if (row[0] === 'slowdown') rows0.push(...guestSlowdownRows(columns), ...passRows(columns));
   }
   const body = rows0.map(([label, render]) => [
     termSafe(label),

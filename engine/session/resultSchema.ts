@@ -178,13 +178,21 @@ function checkSummary(v: unknown, path: string): RunSummary {
 }
 
 function checkGuestSummary(v: unknown, path: string): GuestSummary {
-  const o = checkObject(v, path, [...GUEST_NUMBERS, 'name', 'slowdown', 'pinned'], OPTIONAL_GUEST_NUMBERS);
+  const o = checkObject(
+    v,
+    path,
+    [...GUEST_NUMBERS, 'name', 'slowdown', 'pinned'],
+    [...OPTIONAL_GUEST_NUMBERS, 'passEndMs'],
+  );
   const out = { name: checkString(o.name, join(path, 'name'), 1000) } as GuestSummary;
   for (const key of GUEST_NUMBERS) out[key] = checkFigure(o[key], join(path, key), RATIOS.has(key));
   out.slowdown = o.slowdown === null ? null : checkFigure(o.slowdown, join(path, 'slowdown'));
   out.pinned = checkBoolean(o.pinned, join(path, 'pinned'));
   for (const key of OPTIONAL_GUEST_NUMBERS)
     if (Object.prototype.hasOwnProperty.call(o, key)) out[key] = checkFigure(o[key], join(path, key));
+  // Scan with slices (sessions written since it existed): when each recorded pass completed, in ms.
+  if (Object.prototype.hasOwnProperty.call(o, 'passEndMs'))
+    out.passEndMs = checkArray(o.passEndMs, join(path, 'passEndMs'), (x, p) => checkFigure(x, p), 64);
   return out;
 }
 

@@ -63,6 +63,16 @@ describe('summaryTable', () => {
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
   });
 
+  it('pass end times (scan with slices) get a row per guest that has them; other runs show none', () => {
+    const r = fakeResult('ampere-altra', 0.9);
+    expect(summaryTable([{ label: 'a', result: r }])).not.toMatch(/pass ends/);
+    r.summary.guests = [{ ...r.summary.guests[0], passEndMs: [616.734, 1233.474] }, ...r.summary.guests.slice(1)];
+    const name = r.summary.guests[0].name;
+    expect(summaryTable([{ label: 'a', result: r }])).toMatch(
+      new RegExp(`^pass ends, ${name}\\s+616\\.73 ms / 1\\.233 s$`, 'm'),
+    );
+  });
+
   it('eviction precision without a judged eviction is n/a, never 100%', () => {
     const r = fakeResult('ampere-altra', 0.9);
     r.summary.evictions = 0;

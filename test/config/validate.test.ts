@@ -10,7 +10,9 @@ import {
   validateScenarioStructure,
   validateWorkloadSpec,
 } from '../../engine/core/config/index.ts';
-import { mutate, scenario } from './fixtures.ts';
+import { applyOverrides } from '../../engine/core/config/overrides.ts';
+import { resolveScenario } from '../../engine/core/config/index.ts';
+import { loaded, mutate, scenario } from './fixtures.ts';
 
 function problems(x: unknown): string[] {
   const r = validateScenario(x);
@@ -320,5 +322,78 @@ describe('section validators', () => {
       'hardware.costs.tlbInvalidate: missing',
       "hardware.defaultHarvest: 'lockless' is impossible with pkvm: the host cannot read the hypervisor's stage-2",
     ]);
+  });
+});
+
+describe('closed-loop client and load pass (workload.client, workload.loadPass)', () => {
+  const base = { kind: 'uniform', pages: 1000, writeFraction: 0, thinkNs: 0, opAccesses: 3 };
+  const withWorkload = (w: Record<string, unknown>) =>
+    mutate((c) => {
+      c.guests[0].workload = w as never;
+    });
+
+  it('accepts a client with a warm-up and a load pass; old workloads without them stay valid', () => {
+    const w = { ...base, loadPass: true, client: { connections: 1, roundTripNs: 46_565, warmupMs: 100 } };
+    expect(problems(withWorkload(w))).toEqual([]);
+    expect(problems(withWorkload(base))).toEqual([]);
+  });
+
+  it('a client needs operations and no think time', () => {
+    const { opAccesses: _, ...noOps } = base;
+    expect(problems(withWorkload({ ...noOps, client: { connections: 1, roundTripNs: 10 } }))).toEqual([
+      'guests[0].workload.client: needs opAccesses: each request of the client is one operation',
+    ]);
+    expect(problems(withWorkload({ ...base, thinkNs: 200, client: { connections: 1, roundTripNs: 10 } }))).toEqual([
+      'guests[0].workload.thinkNs: must be 0 with a client (the time between requests is client.roundTripNs), got 200',
+    ]);
+  });
+
+  it('names each bad client field', () => {
+    expect(problems(withWorkload({ ...base, client: { connections: 0, roundTripNs: -5, extra: 1 } }))).toEqual([
+      'guests[0].workload.client.extra: unknown key (expected one of: connections, roundTripNs, warmupMs)',
+      'guests[0].workload.client.connections: must be an integer >= 1 and <= 4096, got 0',
+      'guests[0].workload.client.roundTripNs: must be a number >= 0 and <= 1000000000 (1 s), got -5',
+    ]);
+    expect(problems(withWorkload({ ...base, client: { conections: 2, roundTripNs: 5 } }))).toEqual([
+      'guests[0].workload.client.conections: unknown key (did you mean connections?)',
+      'guests[0].workload.client.connections: missing',
+    ]);
+  });
+
+  it('the warm-up must leave part of the run measured', () => {
+    const c = scenario();
+    c.guests[0].workload = { ...base, client: { connections: 1, roundTripNs: 5, warmupMs: c.run.durationMs } } as never;
+    expect(problems(c)).toEqual([
+      `guests[0].workload.client.warmupMs: ${c.run.durationMs} ms leaves nothing of the ${c.run.durationMs} ms run to measure; must be < run.durationMs`,
+    ]);
+  });
+
+  it('loadPass is a boolean, and not a key of scan or trace workloads', () => {
+    expect(problems(withWorkload({ ...base, loadPass: 'yes' }))).toEqual([
+      'guests[0].workload.loadPass: expected true or false, got string "yes"',
+    ]);
+    expect(problems(withWorkload({ kind: 'scan', pages: 100, writeFraction: 0, thinkNs: 0, loadPass: true }))).toEqual([
+      'guests[0].workload.loadPass: unknown key (expected one of: kind, pages, writeFraction, thinkNs, opAccesses, slices, passes, prefault, client)',
+    ]);
+  });
+});
+
+describe('a shorter run keeps a client warm-up inside it (--duration-ms, --set run.durationMs)', () => {
+  const warmup = (r: { ok: boolean; value?: { guests: { workload: { client?: { warmupMs?: number } } }[] } }) =>
+    r.ok ? r.value?.guests[0].workload.client?.warmupMs : 'refused';
+
+  it('scales the warm-up with the run when it would swallow it, as the sample interval; leaves it otherwise', () => {
+    // The preset: 1,500 ms with 500 ms of warm-up.
+    expect(warmup(resolveScenario(loaded.set, 'repro-memcached-arm64', {}))).toBe(500);
+    expect(warmup(resolveScenario(loaded.set, 'repro-memcached-arm64', { durationMs: 30 }))).toBe(10);
+    expect(warmup(resolveScenario(loaded.set, 'repro-memcached-arm64', { durationMs: 900 }))).toBe(500);
+    const base = { kind: 'preset', id: 'repro-memcached-arm64' } as const;
+    expect(warmup(applyOverrides(loaded.set, base, [{ path: 'run.durationMs', value: '30' }]))).toBe(10);
+    // Set together, both are the user's: a warm-up as long as the run is refused with the clear message.
+    const both = applyOverrides(loaded.set, base, [
+      { path: 'run.durationMs', value: '30' },
+      { path: 'guests.*.workload.client.warmupMs', value: '40' },
+    ]);
+    expect(both.ok ? '' : both.error.message).toMatch(/warmupMs: 40 ms leaves nothing of the 30 ms run to measure/);
   });
 });

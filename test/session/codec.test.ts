@@ -47,6 +47,21 @@ describe('session round trip', () => {
     expect(Array.from(encodeSession(r.value))).toEqual(Array.from(bytes));
   });
 
+  it("keeps a guest's pass end times (scan with slices) and still loads runs saved without them", () => {
+    const run = makeRunResult(3, 1);
+    run.summary.guests[0] = { ...run.summary.guests[0], passEndMs: [616.7, 1233.5] };
+    const r = decodeSession(encodeSession(makeSession([run, makeRunResult(3, 2)])));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.runs[0].summary.guests[0].passEndMs).toEqual([616.7, 1233.5]);
+    expect(r.value.runs[1].summary.guests[0]).not.toHaveProperty('passEndMs');
+    // Not a list of numbers: named, not loaded.
+    const bad = withField((s) => {
+      const runs = s.runs as { summary: { guests: Record<string, unknown>[] } }[];
+      runs[0].summary.guests[0].passEndMs = ['x'];
+    });
+    expectError(decodeSession(bad), 'SessionSchemaError', /passEndMs/);
+  });
+
   it('decodes a session with no runs and from an unaligned view', () => {
     const bytes = encodeSession(makeSession([]));
     const shifted = new Uint8Array(bytes.length + 3);

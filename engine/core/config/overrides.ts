@@ -15,7 +15,7 @@
  */
 import type { Result, ScenarioConfig } from '../../protocol.ts';
 import type { PresetSet } from './presetSet.ts';
-import { resolveScenario } from './resolve.ts';
+import { resolveScenario, shrinkWarmups } from './resolve.ts';
 import { validateScenario, type ValidateOptions } from './scenario.ts';
 import { suggestKey } from './suggest.ts';
 import { refusalText } from './problems.ts';
@@ -154,6 +154,10 @@ export function setPaths(config: ScenarioConfig, overrides: readonly Override[])
     if (typeof r.durationMs === 'number' && r.durationMs > 0 && r.sampleIntervalMs > r.durationMs / 10)
       r.sampleIntervalMs = r.durationMs / 10;
   }
+  // ... and a client's warm-up keeps its share of the run unless it was set too.
+  if (paths.has('run.durationMs') && ![...paths].some((p) => p.endsWith('.client.warmupMs') || p.endsWith('.client')))
+    if (typeof out.run.durationMs === 'number' && Array.isArray(out.guests))
+      shrinkWarmups(out.guests, config.run.durationMs, out.run.durationMs);
   return { ok: true, value: out };
 }
 

@@ -66,6 +66,7 @@ export function resolveScenario(
     // A shorter run keeps at least ~10 samples unless the caller chose the interval.
     if (overrides.sampleIntervalMs === undefined && run.sampleIntervalMs > run.durationMs / 10)
       run.sampleIntervalMs = run.durationMs / 10;
+    shrinkWarmups(guests, preset.run.durationMs, run.durationMs);
   }
   if (overrides.sampleIntervalMs !== undefined) run.sampleIntervalMs = overrides.sampleIntervalMs;
   if (overrides.seed !== undefined) run.seed = overrides.seed;
@@ -89,6 +90,18 @@ export function resolveScenario(
   const r = validateScenario(config, options);
   if (!r.ok) return { ok: false, error: { ...r.error, message: `scenario '${id}' on '${hwId}': ${r.error.message}` } };
   return r;
+}
+
+/**
+ * A run made shorter than a closed-loop client's warm-up would measure nothing (and is refused): the
+ * warm-up then keeps its share of the preset's run, as the sample interval does.
+ */
+export function shrinkWarmups(guests: readonly GuestSpec[], fromMs: number, toMs: number): void {
+  // Also called on unvalidated overrides (overrides.ts): anything not shaped like a client is left alone.
+  for (const g of guests as readonly unknown[]) {
+    const c = (g as { workload?: { client?: { warmupMs?: unknown } } } | null)?.workload?.client;
+    if (typeof c?.warmupMs === 'number' && c.warmupMs >= toMs && fromMs > 0) c.warmupMs = (c.warmupMs * toMs) / fromMs;
+  }
 }
 
 /** The profiles `--profile all` runs for a scenario (its `profiles`, default first). */

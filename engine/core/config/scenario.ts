@@ -10,7 +10,14 @@ import { readHardwareProfile } from './hardware.ts';
 import { MAX_GUESTS } from './limits.ts';
 import { Problems, describeValue, toResult } from './problems.ts';
 import { readGuest, readHost, readReclaim, readRun } from './sections.ts';
-import { checkGuests, checkHarvest, checkMemory, checkProtectedNeedsPkvm, type TraceInfo } from './semantics.ts';
+import {
+  checkGuests,
+  checkClientWarmup,
+  checkHarvest,
+  checkMemory,
+  checkProtectedNeedsPkvm,
+  type TraceInfo,
+} from './semantics.ts';
 
 export const SCENARIO_KEYS = ['name', 'description', 'hardware', 'host', 'guests', 'reclaim', 'run'] as const;
 
@@ -60,6 +67,7 @@ export function readScenario(
   if (hardware && guests) checkProtectedNeedsPkvm(problems, path, hardware, guests);
   if (host && guests) checkMemory(problems, path, host, guests);
   if (guests) checkGuests(problems, path, guests, options.traces);
+  if (guests && run) checkClientWarmup(problems, path, guests, run.durationMs);
 
   if (problems.since(start) > 0 || !hardware || !host || !reclaim || !run || !guests) return undefined;
   return { name, description, hardware, host, guests, reclaim, run };

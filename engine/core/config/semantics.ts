@@ -4,7 +4,8 @@
  *    stage-2, so no lockless or locked walk; lockless without FEAT_HAFDBS only as the explicit what-if);
  *  - protected guests only under pKVM, and their pinned memory must fit in the host;
  *  - overcommit (guests' memory > host memory) needs a swap device big enough for the excess;
- *  - each workload's pages fit in its guest; guest names are unique.
+ *  - each workload's pages fit in its guest; guest names are unique;
+ *  - a closed-loop client's warm-up ends before the run does.
  * `root` is the scenario's own path (problem paths are under it); every problem is a relation
  * (Problems.addRelation), so none is recorded when only the structure is checked.
  */
@@ -137,6 +138,23 @@ export function checkGuests(problems: Problems, root: string, guests: readonly G
         `${w.pages} pages (${fmt(w.pages / PAGES_PER_MIB)} MiB) do not fit in the guest's ${fmt(g.memoryMiB)} MiB (${capacity} pages)`,
       );
     }
+  });
+}
+
+/** A closed-loop client's warm-up must leave part of the run measured. */
+export function checkClientWarmup(
+  problems: Problems,
+  root: string,
+  guests: readonly GuestSpec[],
+  durationMs: number,
+): void {
+  guests.forEach((g, i) => {
+    const w = g.workload.client?.warmupMs;
+    if (w !== undefined && w >= durationMs)
+      problems.addRelation(
+        joinPath(root, `guests[${i}].workload.client.warmupMs`),
+        `${w} ms leaves nothing of the ${durationMs} ms run to measure; must be < run.durationMs`,
+      );
   });
 }
 

@@ -2,8 +2,8 @@
  * WorkloadSpec validation: a discriminated union on `kind`; each kind has exactly its own keys.
  * Whether the pages fit in the guest is a scenario-level check (semantics.ts).
  */
-import type { Result, WorkloadKind, WorkloadSpec } from '../../protocol.ts';
-import { openObject, type Fields } from './fields.ts';
+import type { ClientSpec, Result, WorkloadKind, WorkloadSpec } from '../../protocol.ts';
+import { openObject, type Fields, type NumRange } from './fields.ts';
 import { FRACTION, PAGES, THINK_NS, ZIPF_THETA, MAX_DURATION_MS } from './limits.ts';
 import { Problems, describeValue, joinPath, toResult } from './problems.ts';
 import { suggestKey } from './suggest.ts';
@@ -14,15 +14,26 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['zipf', 'uniform', 'scan
 export function workloadKeys(kind: WorkloadKind): readonly string[] {
   switch (kind) {
     case 'zipf':
-      return ['kind', 'pages', 'theta', 'writeFraction', 'thinkNs', 'opAccesses'];
+      return ['kind', 'pages', 'theta', 'writeFraction', 'thinkNs', 'opAccesses', 'client', 'loadPass'];
     case 'uniform':
-      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses'];
+      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'client', 'loadPass'];
     case 'scan':
-      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'slices'];
+      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'slices', 'passes', 'prefault', 'client'];
     case 'hotset':
-      return ['kind', 'pages', 'hotPages', 'hotProbability', 'shiftEveryMs', 'writeFraction', 'thinkNs', 'opAccesses'];
+      return [
+        'kind',
+        'pages',
+        'hotPages',
+        'hotProbability',
+        'shiftEveryMs',
+        'writeFraction',
+        'thinkNs',
+        'opAccesses',
+        'client',
+        'loadPass',
+      ];
     case 'trace':
-      return ['kind', 'trace', 'writeFraction', 'thinkNs', 'opAccesses'];
+      return ['kind', 'trace', 'writeFraction', 'thinkNs', 'opAccesses', 'client'];
     default:
       return assertNeverKind(kind);
   }
@@ -47,7 +58,43 @@ export function readWorkloadSpec(problems: Problems, x: unknown, path: string): 
   // Optional: accesses per vCPU operation (ops/s and op latency are reported when set).
   if (f.has('opAccesses')) spec.opAccesses = f.num('opAccesses', { min: 1, max: 4096, integer: true });
   if (spec.kind === 'scan' && f.has('slices')) spec.slices = f.bool('slices');
+  if (spec.kind === 'scan' && f.has('passes')) {
+    spec.passes = f.num('passes', { min: 1, max: 1_000_000, integer: true });
+    if (spec.slices !== true) problems.add(f.at('passes'), 'needs slices: true (passes end at the rendezvous)');
+  }
+  if (spec.kind === 'scan' && f.has('prefault')) spec.prefault = f.bool('prefault');
+  if (f.has('loadPass')) spec.loadPass = f.bool('loadPass');
+  if (f.has('client')) {
+    const client = readClient(f);
+    if (client) spec.client = client;
+  }
   return problems.since(mark) === 0 ? spec : undefined;
+}
+
+/** Connections per vCPU: memcached binds a connection to one worker thread; 4096 is far above any setup. */
+const CLIENT_CONNECTIONS: NumRange = { min: 1, max: 4096, integer: true };
+/** A round trip of up to 1 virtual second. */
+const CLIENT_ROUND_TRIP_NS: NumRange = { min: 0, max: 1e9, note: '(1 s)' };
+const CLIENT_WARMUP_MS: NumRange = { min: 0, max: MAX_DURATION_MS };
+
+/** workload.client (closed-loop client, sim/closedLoop.ts): it drives operations, so it needs opAccesses and no think time. */
+function readClient(f: Fields): ClientSpec | undefined {
+  const mark = f.problems.count;
+  const c = f.object('client', ['connections', 'roundTripNs', 'warmupMs']);
+  if (!c) return undefined;
+  const client: ClientSpec = {
+    connections: c.num('connections', CLIENT_CONNECTIONS),
+    roundTripNs: c.num('roundTripNs', CLIENT_ROUND_TRIP_NS),
+  };
+  if (c.has('warmupMs')) client.warmupMs = c.num('warmupMs', CLIENT_WARMUP_MS);
+  if (!f.has('opAccesses'))
+    f.problems.addRelation(f.at('client'), 'needs opAccesses: each request of the client is one operation');
+  if (f.has('thinkNs') && f.obj.thinkNs !== 0)
+    f.problems.addRelation(
+      f.at('thinkNs'),
+      `must be 0 with a client (the time between requests is client.roundTripNs), got ${describeValue(f.obj.thinkNs)}`,
+    );
+  return f.problems.since(mark) === 0 ? client : undefined;
 }
 
 function readKind(problems: Problems, x: unknown, path: string): WorkloadKind | undefined {

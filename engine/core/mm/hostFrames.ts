@@ -40,6 +40,15 @@ export class HostFrames {
     }
   }
 
+  /**
+   * Take n frames at once, before the run starts (the VMM's pre-fault, sim/prefault.ts): the caller
+   * has checked that n frames are free.
+   */
+  takeMany(n: number): void {
+    if (n > this.free()) throw new Error(`taking ${n} host frames, only ${this.free()} free`);
+    this.put(-n);
+  }
+
   put(n: number): void {
     if (this.singleAgent) this.control[CTL_FREE_FRAMES] += n;
     else atomics.add(this.control, CTL_FREE_FRAMES, n);

@@ -23,9 +23,16 @@ function workloadText(w: WorkloadSpec): string {
   if (w.kind === 'hotset')
     parts.push(`hot ${w.hotPages} pages p=${w.hotProbability}, moves every ${w.shiftEveryMs} ms`);
   if (w.kind === 'scan' && w.slices) parts.push('one slice per vCPU, rendezvous after each pass');
+  if (w.kind === 'scan' && w.passes !== undefined) parts.push(`${w.passes} passes, then the vCPUs are done`);
+  if (w.kind === 'scan' && w.prefault) parts.push('memory pre-faulted by the VMM before the vCPUs run');
   if (w.kind === 'trace') parts.push(`trace ${w.trace}`);
   parts.push(`write fraction ${w.writeFraction}`, `think ${w.thinkNs} ns`);
   if (w.opAccesses !== undefined) parts.push(`${w.opAccesses} accesses per operation`);
+  if (w.client) {
+    const c = w.client;
+    parts.push(`closed-loop client: ${c.connections} connection(s) per vCPU, round trip ${c.roundTripNs} ns`);
+    if (c.warmupMs) parts.push(`first ${c.warmupMs} ms not measured`);
+  }
   return parts.join(', ');
 }
 

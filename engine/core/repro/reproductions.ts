@@ -44,11 +44,20 @@ export interface Reproduction {
   figures: Figure[];
 }
 
-/** Virtual-time rate of the work the published benchmark times (ops/s, or accesses/s for a fixed job). */
+/** Virtual-time rate of the work the published benchmark times (ops/s). */
 const opsPerSec = (s: RunSummary): number => s.opsPerSec ?? 0;
-const rate = (s: RunSummary): number => s.throughput;
 const p99 = (s: RunSummary): number => s.opLatencyP99Ns ?? Number.NaN;
 const kswapdWait = (s: RunSummary): number => s.kswapdWriteWaitShare ?? 0;
+/**
+ * max_guest_memory_test's published figure: run 2 (time_run2 - time_reset), the second pass over guest
+ * memory, timed from the rendezvous that released it to the one where every vCPU finished it
+ * (workload.ts PassBarrier; the lab's reset step takes no virtual time, so pass 2 starts when pass 1
+ * ends). NaN when the run ended before pass 2 did (the figure is then out of band, never a guess).
+ */
+export const run2Ms = (s: RunSummary): number => {
+  const p = s.guests[0]?.passEndMs;
+  return p !== undefined && p.length >= 2 ? p[1] - p[0] : Number.NaN;
+};
 
 const v = (key: string, scenario: string, harvest: Variant['harvest'], policy?: Variant['policy']): Variant => ({
   key,
@@ -61,7 +70,8 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
   {
     id: 'repro-memcached-arm64',
     scenario: 'repro-memcached-arm64',
-    title: 'arm64 memcached (memtier), 64-vCPU guest, MGLRU: lockless vs locked accessed-bit harvest',
+    title:
+      'arm64 memcached (memtier GET run, one connection per vCPU), 64-vCPU guest, MGLRU: lockless vs locked (rmap clear_young) harvest',
     source: 'lore.kernel.org/r/CAOUHufaWbWZ-q-PUJnjXD_jDk1s34mcg4vHU8CtAtmeAT-deRA@mail.gmail.com',
     variants: [v('before', 'repro-memcached-arm64', 'locked-write'), v('after', 'repro-memcached-arm64', 'lockless')],
     figures: [
@@ -93,10 +103,10 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     figures: [
       {
         id: 'time-ratio',
-        label: 'run time locked / lockless (~600 s -> ~50 s)',
+        label: 'run 2 time locked / lockless (~600 s -> ~50 s)',
         published: 600 / 50,
         band: [5, null],
-        lab: (r) => rate(r.after) / rate(r.before),
+        lab: (r) => run2Ms(r.before) / run2Ms(r.after),
       },
       {
         id: 'kswapd-write-wait-before',
@@ -128,13 +138,10 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     figures: [
       {
         id: 'time-position',
-        label: 'run time (off - after) / (before - after): 0 = MGLRU after, 1 = MGLRU before (~250 s of 50..600 s)',
+        label: 'run 2 time (off - after) / (before - after): 0 = MGLRU after, 1 = MGLRU before (~250 s of 50..600 s)',
         published: (250 - 50) / (600 - 50),
         band: [0, 1],
-        lab: (r) => {
-          const t = (s: RunSummary): number => 1 / rate(s);
-          return (t(r.off) - t(r['mglru-after'])) / (t(r['mglru-before']) - t(r['mglru-after']));
-        },
+        lab: (r) => (run2Ms(r.off) - run2Ms(r['mglru-after'])) / (run2Ms(r['mglru-before']) - run2Ms(r['mglru-after'])),
       },
     ],
   },
@@ -150,10 +157,10 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     figures: [
       {
         id: 'time-ratio',
-        label: 'run time locked / lockless (~64 s -> ~51 s)',
+        label: 'run 2 time locked / lockless (~64 s -> ~51 s)',
         published: 64 / 51,
         band: [1.1, 1.5],
-        lab: (r) => rate(r.after) / rate(r.before),
+        lab: (r) => run2Ms(r.before) / run2Ms(r.after),
       },
     ],
   },

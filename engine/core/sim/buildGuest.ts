@@ -18,11 +18,12 @@ import { Harvester } from '../kvm/mmuNotifier.ts';
 import type { HostFrames } from '../mm/hostFrames.ts';
 import type { RunPlan } from './plan.ts';
 import { Prng } from './prng.ts';
-import { guestRegions, type SimViews } from './simLayout.ts';
+import { guestRegions, GS_WORDS, type SimViews } from './simLayout.ts';
 import { Tlbs } from '../arch/tlb.ts';
 import { VCpu } from './vcpu.ts';
 import { VLock } from '../sync/vlock.ts';
 import { PassBarrier, WorkloadGen } from './workload.ts';
+import { prefaultGuest } from './prefault.ts';
 
 export interface WorkerEnv {
   config: ScenarioConfig;
@@ -116,7 +117,12 @@ export function buildGuest(
   } else {
     throw new Error(`guest ${index}: neither a reclaim side nor a spread run's lru_add ring`);
   }
-  const barrier = new PassBarrier(spec.vcpus);
+  // max_guest_memory_test's host pre-fault, by the VMM before its vCPUs run (sim/prefault.ts). Only the
+  // reclaim side has the LRU; a pass-barrier workload never spreads (plan.ts canSpread), so this side
+  // builds every vCPU of the guest too.
+  if (spec.workload.kind === 'scan' && spec.workload.prefault === true && pgdat !== null) prefaultGuest(g, env.host);
+  // The pass rendezvous records its times in the guest's counters (GS_PASSES, GS_PASS_END_NS).
+  const barrier = new PassBarrier(spec.vcpus, sv.stats, index * GS_WORDS);
   const here = plan.vcpuWorker[index];
   for (let v = 0; v < spec.vcpus; v++) {
     if (here[v] !== env.worker) continue;

@@ -51,6 +51,7 @@ import {
   GS_TLBI,
   GS_WORDS,
   OH_WORDS,
+  PG_HOST,
   PG_LRU,
   PG_RESIDENT,
   PG_SWAPPED,
@@ -318,6 +319,9 @@ export class Guest {
     }
     for (;;) {
       if (phase === PHASE_NONE) {
+        // A page the VMM pre-faulted (PG_HOST): its folio is in memory already (the memfd's page cache),
+        // so hva_to_pfn finds it and nothing is allocated: no frame, no reclaim, no swap-in.
+        if ((this.flags[gfn] & PG_HOST) !== 0) break;
         // __alloc_pages: the fast path's get_page_from_freelist needs free pages above the low
         // watermark; below it the slow path wakes kswapd (wake_all_kswapds -> wakeup_kswapd) and
         // retries against the min watermark (ALLOC_WMARK_MIN): `reserve`. Only below min does the
@@ -386,6 +390,8 @@ export class Guest {
       s[sb + GS_PRESSURE_NS] += reclaimNs;
       return now;
     }
+    // Pre-faulted by the VMM: the frame is held and the folio is on the host LRU already.
+    const prefaulted = (f & PG_HOST) !== 0;
     const refault = (f & PG_SWAPPED) !== 0;
     if (refault) now += this.swapInNs;
     // user_mem_abort: kvm->mmu_lock for read around the stage-2 map.
@@ -423,15 +429,16 @@ export class Guest {
     } else {
       s[sb + GS_COLD]++;
     }
-    this.flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED);
-    s[sb + GS_RESIDENT]++;
+    this.flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & (PG_SWAPPED | PG_LRU));
+    if (!prefaulted) s[sb + GS_RESIDENT]++;
     s[sb + GS_S2_FAULTS]++;
     s[sb + GS_STALL_NS] += now - t0;
     // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
     // (every MMU-lock writer is reclaim or aging).
     s[sb + GS_PRESSURE_NS] += refault ? now - t0 : reclaimNs + lockWait;
-    // Pinned (protected) memory is unevictable: it never joins the LRU.
-    if (!this.pinned) {
+    // Pinned (protected) memory is unevictable: it never joins the LRU. A pre-faulted page is on it
+    // already, where the VMM's write put it; the stage-2 AF set by this map is what aging finds young.
+    if (!this.pinned && !prefaulted) {
       this.lruvec.onMap(this.idBase + gfn);
       // Spread runs: on the reclaim worker the page is on the LRU now; elsewhere when worker 0 drains it.
       if (this.markLru) this.flags[gfn] |= PG_LRU;
@@ -497,20 +504,26 @@ export class Guest {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
-    const hold = unmapHoldNs(c);
+    // A page only the VMM mapped (PG_HOST, pre-faulted, never touched by the guest): the notifier's
+    // kvm_unmap_gfn_range still takes the write lock (the memslot covers the hva), but
+    // stage2_unmap_walker finds no valid leaf: no PTE cleared, no TLBI.
+    const mapped = (this.flags[gfn] & PG_HOST) === 0;
+    const hold = mapped ? unmapHoldNs(c) : c[C_LOCK_ACQUIRE];
     const start = this.vlock.write(t, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - t;
     if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
     else s[sb + GS_KSWAPD_WRITE_WAIT_NS] += start - t;
     writeLock(this.lock);
-    stage2Unmap(this.pgt, gfn * PAGE, PAGE);
+    if (mapped) stage2Unmap(this.pgt, gfn * PAGE, PAGE);
     writeUnlock(this.lock);
     const end = start + hold;
     s[sb + GS_LOCK_HOLD_NS] += hold;
-    if (this.tlbs !== null) this.tlbs.invalidate(gfn);
-    this.tlbFlush.flushStage1(); // every vCPU of this VM re-walks its stage-1 next (arch/tlb.ts)
-    s[sb + GS_TLBI] += UNMAP_TLBIS;
-    this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU)) | PG_SWAPPED;
+    if (mapped) {
+      if (this.tlbs !== null) this.tlbs.invalidate(gfn);
+      this.tlbFlush.flushStage1(); // every vCPU of this VM re-walks its stage-1 next (arch/tlb.ts)
+      s[sb + GS_TLBI] += UNMAP_TLBIS;
+    }
+    this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU | PG_HOST)) | PG_SWAPPED;
     this.evictedAt[gfn] = end;
     this.evictBuckets[this.bucketOf(end)]++;
     s[sb + GS_RESIDENT]--;

@@ -19,10 +19,12 @@
  */
 import {
   SAMPLE_COLUMNS,
+  type GuestSpec,
   type GuestSummary,
   type RunSummary,
   type SampleColumns,
   type ScenarioConfig,
+  type WorkloadSpec,
 } from '../../protocol.ts';
 import { arenaStats } from '../arch/arena.ts';
 import type { ArenaViews } from '../layout.ts';
@@ -51,7 +53,10 @@ import {
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
   GS_LOCK_WAIT_NS,
+  GS_PASS_END_NS,
+  GS_PASSES,
   GS_PERM_FAULTS,
+  PASS_RECORDS,
   GS_PRESSURE_NS,
   GS_PTES_SCANNED,
   GS_REFAULTS,
@@ -181,15 +186,41 @@ export interface SummaryExtras {
   reclaimThrottleNs: number;
 }
 
-/** opsPerSec and op-latency percentiles of the guests at `bases` in sv.opHist; {} without operations. */
-function opFigures(sv: SimViews, ops: number, vs: number, bases: number[]): Partial<GuestSummary> {
+/**
+ * opsPerSec and op-latency percentiles of the guests at `bases` in sv.opHist; {} without operations.
+ * `opsPerSec` is given when the guests' measured windows differ (a closed-loop client's warm-up).
+ */
+function opFigures(sv: SimViews, ops: number, vs: number, bases: number[], opsPerSec?: number): Partial<GuestSummary> {
   if (ops <= 0) return {};
   return {
-    opsPerSec: vs > 0 ? ops / vs : 0,
+    opsPerSec: opsPerSec ?? (vs > 0 ? ops / vs : 0),
     opLatencyP50Ns: opPercentile(sv.opHist, bases, 0.5),
     opLatencyP99Ns: opPercentile(sv.opHist, bases, 0.99),
     opLatencyP999Ns: opPercentile(sv.opHist, bases, 0.999),
   };
+}
+
+/** Virtual seconds over which a guest's operations are measured: the run less its client's warm-up. */
+function measuredSeconds(spec: GuestSpec, vs: number): number {
+  const w = spec.workload.client?.warmupMs ?? 0;
+  return w > 0 ? Math.max(0, vs - w / 1e3) : vs;
+}
+
+/** Host ops/s when a guest has a warm-up: the sum of the guests' rates (each over its window); else undefined (ops / run). */
+function hostOpsPerSec(config: ScenarioConfig, guests: readonly GuestSummary[], vs: number): number | undefined {
+  if (!config.guests.some((g) => (g.workload.client?.warmupMs ?? 0) > 0)) return undefined;
+  let sum = 0;
+  guests.forEach((g, i) => {
+    if (measuredSeconds(config.guests[i], vs) > 0) sum += g.opsPerSec ?? 0;
+  });
+  return sum;
+}
+
+/** Scan with slices: when each recorded pass completed (workload.ts PassBarrier), in virtual ms. */
+function passFigures(w: WorkloadSpec, s: (k: number) => number): Partial<GuestSummary> {
+  if (w.kind !== 'scan' || w.slices !== true) return {};
+  const n = Math.min(s(GS_PASSES), PASS_RECORDS);
+  return { passEndMs: Array.from({ length: n }, (_, k) => s(GS_PASS_END_NS + k) / 1e6) };
 }
 
 /** The run summary from the final counters. virtualNs: the virtual time the run reached. */
@@ -225,7 +256,8 @@ export function summarize(
       throughput: vs > 0 ? accesses / vs : 0,
       slowdown: accesses > 0 && unconstrainedNs > 0 ? vcpuNs / unconstrainedNs : null,
       pinned: spec.protected,
-      ...opFigures(sv, s(GS_OPS), vs, [g * OH_WORDS]),
+      ...opFigures(sv, s(GS_OPS), measuredSeconds(spec, vs), [g * OH_WORDS]),
+      ...passFigures(spec.workload, s),
     };
   });
   const rcu = rcuStats(arena);
@@ -268,6 +300,7 @@ export function summarize(
       a(GS_OPS),
       vs,
       config.guests.map((_, g) => g * OH_WORDS),
+      hostOpsPerSec(config, guests, vs),
     ),
     foliosConsidered: a(GS_FOLIOS_CONSIDERED),
     tlbFlushesVm: a(GS_TLB_FLUSH_VM),

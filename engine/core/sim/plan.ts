@@ -105,7 +105,10 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
 function canSpread(config: ScenarioConfig): boolean {
   // A scan with slices meets at a pass barrier of the guest's vCPUs (workload.ts PassBarrier), which
   // lives on one worker.
-  const passBarrier = config.guests.some((g) => g.workload.kind === 'scan' && g.workload.slices === true);
+  // A pre-fault (sim/prefault.ts) is set up by the reclaim side before any vCPU runs: not across workers.
+  const passBarrier = config.guests.some(
+    (g) => g.workload.kind === 'scan' && (g.workload.slices === true || g.workload.prefault === true),
+  );
   return !config.run.demandOnly && config.reclaim.policy !== 'exact-lru' && !passBarrier;
 }
 

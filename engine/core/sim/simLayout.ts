@@ -126,11 +126,19 @@ export const GS_TLB_REFILLS = 37;
 export const GS_TLB_REFILL_NS = 38;
 /** vCPU translations that re-walked the guest's stage-1 after an unmap's VMALLE1IS (arch/tlb.ts). */
 export const GS_TLB_S1_REFILLS = 39;
+/**
+ * Scan with slices (max_guest_memory_test): passes every vCPU of the guest completed (workload.ts
+ * PassBarrier), and the virtual time (ns) each of the first PASS_RECORDS passes completed, at
+ * [GS_PASS_END_NS, GS_PASS_END_NS + PASS_RECORDS): the test's rendezvous_with_vcpus times.
+ */
+export const GS_PASSES = 40;
+export const GS_PASS_END_NS = 41;
+export const PASS_RECORDS = 4;
 /** kswapd wake-ups by the allocator (wakeup_kswapd from __alloc_pages_slowpath, mm/kswapd.ts). */
-export const GS_KSWAPD_WAKEUPS = 40;
+export const GS_KSWAPD_WAKEUPS = 45;
 /** Direct reclaimers throttled by too_many_isolated (reclaim_throttle VMSCAN_THROTTLE_ISOLATED), and their sleep (ns). */
-export const GS_THROTTLED = 41;
-export const GS_THROTTLE_NS = 42;
+export const GS_THROTTLED = 46;
+export const GS_THROTTLE_NS = 47;
 export const GS_WORDS = 48;
 
 // Virtual MMU-lock holds (vlock.ts): two rings, the last VL_RING write holds and the last VL_RING read
@@ -169,6 +177,12 @@ export const PG_TOUCHED = 4; //   faulted in at least once
  * when the page joins the LRU, cleared by eviction.
  */
 export const PG_LRU = 8;
+/**
+ * Holding a host frame and on the host LRU but not mapped in stage-2 (PG_RESIDENT clear): a page the VMM
+ * wrote before the guest ran (workload `prefault`, max_guest_memory_test's host pre-fault). The guest's
+ * first touch is a stage-2 fault that maps it without allocating or swapping in (Guest.fault).
+ */
+export const PG_HOST = 16;
 
 /** Sentinel list heads after the page nodes (MGLRU uses MAX_NR_GENS of them). */
 export const LIST_HEADS = 8;

@@ -148,6 +148,8 @@ export class VCpu implements Actor {
     this.s1RefillNs = STAGE1_REFILL_REFS * g.costs[C_WALK_LEVEL];
     this.opAccesses = wl.opAccesses;
     this.opStart = startNs;
+    // A closed-loop client: the first request's service starts when a request is ready.
+    if (wl.client !== null) this.clock = this.flushedClock = wl.client.next(startNs);
   }
 
   run(limit: number): void {
@@ -257,7 +259,7 @@ export class VCpu implements Actor {
         }
       }
       this.accesses++;
-      if (this.opAccesses > 0 && ++this.opDone === this.opAccesses) this.endOp(t);
+      if (this.opAccesses > 0 && ++this.opDone === this.opAccesses) t = this.endOp(t);
       t += think;
     } while (t < limit);
     this.clock = t;
@@ -279,14 +281,25 @@ export class VCpu implements Actor {
     return this.s1RefillNs;
   }
 
-  /** An operation completed at t: its latency (from its first access's start) into the histogram. */
-  private endOp(t: number): void {
-    const ns = t - this.opStart;
-    this.g.opHist[this.g.opHistBase + opBucket(ns)]++;
-    this.ops++;
-    this.opNs += ns;
+  /**
+   * An operation completed at t: its latency into the histogram (from its first access's start; with
+   * a closed-loop client, as the client sees it: round trip and queueing included). Returns when the
+   * vCPU goes on: t, or with a client the start of the next request's service (idle until it is ready).
+   */
+  private endOp(t: number): number {
+    const cl = this.wl.client;
+    const ns = cl === null ? t - this.opStart : cl.complete(t);
+    if (t >= this.wl.measureFromNs && !this.wl.inLoadPass()) {
+      this.g.opHist[this.g.opHistBase + opBucket(ns)]++;
+      this.ops++;
+      this.opNs += ns;
+    }
     this.opDone = 0;
-    this.opStart = t + this.wl.thinkNs;
+    if (cl === null) {
+      this.opStart = t + this.wl.thinkNs;
+      return t;
+    }
+    return cl.next(t);
   }
 
   protected finish(t: number): void {

@@ -11,7 +11,9 @@
  */
 import { assertNever, type WorkloadSpec } from '../../protocol.ts';
 import type { Prng } from './prng.ts';
+import { GS_PASS_END_NS, GS_PASSES, PASS_RECORDS } from './simLayout.ts';
 import { ZipfSampler } from './zipf.ts';
+import { ClosedLoop } from './closedLoop.ts';
 
 const K_ZIPF = 0;
 const K_UNIFORM = 1;
@@ -23,13 +25,33 @@ const K_TRACE = 4;
 export const WL_WAIT = -2;
 
 /**
- * max_guest_memory_test's rendezvous: the main thread waits for every vCPU to finish a pass over its
- * slice before the next pass starts. Shared by the vCPUs of one guest (all on its owner worker).
+ * max_guest_memory_test's rendezvous (rendezvous_with_vcpus / rendezvous_with_boss): the main thread
+ * waits for every vCPU to finish a pass over its slice, reads CLOCK_MONOTONIC, then releases them for
+ * the next. Shared by the vCPUs of one guest (all on its owner worker). A vCPU arrives once its last
+ * access of the pass is done (its next call to WorkloadGen.next); the last arrival completes the pass
+ * at that vCPU's clock, which is recorded (the test's time_run1, time_run2 ...) when `stats` is given:
+ * the count at stats[base + GS_PASSES], the first PASS_RECORDS times (ns) from GS_PASS_END_NS.
  */
 export class PassBarrier {
   pass = 0;
   arrived = 0;
-  constructor(readonly vcpus: number) {}
+  constructor(
+    readonly vcpus: number,
+    private readonly stats: Float64Array | null = null,
+    private readonly base = 0,
+  ) {}
+
+  /** A vCPU finished its slice of the current pass at nowNs. */
+  arrive(nowNs: number): void {
+    if (++this.arrived < this.vcpus) return;
+    this.arrived = 0;
+    const s = this.stats;
+    if (s !== null) {
+      if (this.pass < PASS_RECORDS) s[this.base + GS_PASS_END_NS + this.pass] = nowNs;
+      s[this.base + GS_PASSES] = this.pass + 1;
+    }
+    this.pass++;
+  }
 }
 
 export class WorkloadGen {
@@ -47,6 +69,10 @@ export class WorkloadGen {
   private barrier: PassBarrier | null = null;
   private myPass = 0;
   private waiting = false;
+  /** The last page of this vCPU's slice was handed out: it arrives at the barrier on the next call. */
+  private atEnd = false;
+  /** Scan with slices and `passes`: the vCPU is done (next() -1) after this many passes; 0 = never. */
+  private readonly passes: number = 0;
   private readonly hotPages: number = 0;
   private readonly hotProbability: number = 0;
   private readonly shiftNs: number = 0;
@@ -54,6 +80,15 @@ export class WorkloadGen {
   readonly thinkNs: number;
   /** Accesses per vCPU operation (spec.opAccesses), 0 = the workload defines no operations. */
   readonly opAccesses: number;
+  /** The closed-loop client that sends this vCPU its operations (spec.client), or null: back to back. */
+  readonly client: ClosedLoop | null = null;
+  /** Operations completing before this virtual time are not measured (spec.client.warmupMs). */
+  readonly measureFromNs: number = 0;
+  /** Load pass (spec.loadPass): the next page of this vCPU's slice to write, and the slice's end. */
+  private loadNext = 0;
+  private loadEnd = 0;
+  /** The access `next` returned last belongs to the load pass (it is a write). */
+  private lastWasLoad = false;
 
   constructor(
     spec: WorkloadSpec,
@@ -63,10 +98,16 @@ export class WorkloadGen {
     count: number,
     trace: Uint32Array | undefined,
     barrier?: PassBarrier,
+    /** The vCPU's start time (the closed-loop client's first requests are ready then). */
+    startNs = 0,
   ) {
     this.writeFraction = spec.writeFraction;
     this.thinkNs = spec.thinkNs;
     this.opAccesses = spec.opAccesses ?? 0;
+    if (spec.client) {
+      this.client = new ClosedLoop(spec.client.connections, spec.client.roundTripNs, startNs);
+      this.measureFromNs = (spec.client.warmupMs ?? 0) * 1e6;
+    }
     switch (spec.kind) {
       case 'zipf':
         this.kind = K_ZIPF;
@@ -86,6 +127,7 @@ export class WorkloadGen {
           this.sliceStart = this.cursor;
           this.sliceEnd = Math.max(this.cursor + 1, Math.floor(((index + 1) * this.pages) / count));
           this.barrier = barrier ?? null;
+          this.passes = spec.passes ?? 0;
         } else this.sliceEnd = this.pages;
         break;
       case 'hotset':
@@ -106,10 +148,27 @@ export class WorkloadGen {
       default:
         assertNever(spec, 'workload');
     }
+    if (spec.loadPass === true) {
+      if (spec.kind === 'scan' || spec.kind === 'trace')
+        throw new Error(`loadPass does not apply to a ${spec.kind} workload`);
+      // memtier's load run: this vCPU's connection SETs its share of the keys in order.
+      this.loadNext = Math.floor((index * this.pages) / count);
+      this.loadEnd = Math.floor(((index + 1) * this.pages) / count);
+    }
+  }
+
+  /** Whether the access `next` returned last, or any still to come, belongs to the load pass. */
+  inLoadPass(): boolean {
+    return this.lastWasLoad || this.loadNext < this.loadEnd;
   }
 
   /** The next gfn this vCPU touches at virtual time `nowNs`, or -1 when its trace is exhausted. */
   next(nowNs: number): number {
+    if (this.loadNext < this.loadEnd) {
+      this.lastWasLoad = true;
+      return this.loadNext++;
+    }
+    this.lastWasLoad = false;
     switch (this.kind) {
       case K_ZIPF:
         return (this.zipf as ZipfSampler).sample(this.prng) - 1;
@@ -117,22 +176,25 @@ export class WorkloadGen {
         return this.prng.nextBelow(this.pages);
       case K_SCAN: {
         const b = this.barrier;
-        if (b !== null && this.waiting) {
-          if (b.pass === this.myPass) return WL_WAIT;
-          this.waiting = false;
-          this.myPass = b.pass;
+        if (b !== null) {
+          if (this.atEnd) {
+            // The slice's last access is done: arrive at the rendezvous (the last arriver releases everyone).
+            this.atEnd = false;
+            this.waiting = true;
+            b.arrive(nowNs);
+            // vcpu_worker returns after its last run's rendezvous: the vCPU thread is done.
+            if (this.passes > 0 && this.myPass + 1 >= this.passes) return -1;
+          }
+          if (this.waiting) {
+            if (b.pass === this.myPass) return WL_WAIT;
+            this.waiting = false;
+            this.myPass = b.pass;
+          }
         }
         const g = this.cursor;
         if (g + 1 === this.sliceEnd) {
           this.cursor = this.sliceStart;
-          if (b !== null) {
-            // The last page of the pass: arrive at the rendezvous (the last arriver releases everyone).
-            this.waiting = true;
-            if (++b.arrived === b.vcpus) {
-              b.arrived = 0;
-              b.pass++;
-            }
-          }
+          if (b !== null) this.atEnd = true;
         } else this.cursor = g + 1;
         return g;
       }
@@ -154,6 +216,7 @@ export class WorkloadGen {
 
   /** Whether the access about to be made is a write (drawn after `next`). */
   isWrite(): boolean {
+    if (this.lastWasLoad) return true;
     return this.writeFraction > 0 && this.prng.nextFloat() < this.writeFraction;
   }
 }
