@@ -339,6 +339,15 @@ export interface RunSummary {
   /** kswapd's share of busy time spent waiting for an MMU write lock (the seed profile's _raw_write_lock). */
   kswapdWriteWaitShare?: number;
   /**
+   * Share of evictions made by direct reclaim in vCPU context (the rest by kswapd); absent in sessions
+   * saved before it existed.
+   */
+  directReclaimShare?: number;
+  /** kswapd wake-ups by the allocator (wakeup_kswapd); direct reclaimers throttled by too_many_isolated and their summed sleep (ns). */
+  kswapdWakeups?: number;
+  reclaimThrottled?: number;
+  reclaimThrottleNs?: number;
+  /**
    * Stage-2 table pages unlinked and handed to callRcu while another worker's thread was inside an RCU
    * read-side section (a reader in flight really deferred the free; 0 with one worker).
    */

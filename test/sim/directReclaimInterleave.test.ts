@@ -9,60 +9,13 @@
  * request wait behind the next folio's holds.
  */
 import { describe, expect, it } from 'vitest';
-import type { ScenarioConfig } from '../../engine/protocol.ts';
-import { prepareRun } from '../../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
-import { VCpu } from '../../engine/core/sim/vcpu.ts';
 import { FAULT_SUSPENDED, SWAP_CLUSTER_MAX, unmapHoldNs, type Guest } from '../../engine/core/sim/guest.ts';
 import { GS_DIRECT_RECLAIM, GS_EVICTIONS } from '../../engine/core/sim/simLayout.ts';
-import { hardware } from './fixtures.ts';
-
-/** One guest of 8 MiB with 2 vCPUs on a host of 6 MiB, locked-write harvest, SSD swap. */
-function config(): ScenarioConfig {
-  return {
-    name: 'direct reclaim',
-    description: '',
-    hardware: hardware('ampere-altra'),
-    host: { memoryMiB: 6, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'ssd', sizeMiB: 64 } },
-    guests: [
-      {
-        name: 'a',
-        memoryMiB: 8,
-        vcpus: 2,
-        protected: false,
-        workload: { kind: 'zipf', pages: 2048, theta: 0.8, writeFraction: 0.2, thinkNs: 100 },
-      },
-    ],
-    reclaim: {
-      policy: 'active-inactive',
-      harvest: 'locked-write',
-      agingIntervalMs: 0,
-      lookaround: false,
-      mapYoung: false,
-      tlb: { enabled: false, entries: 64, flushOnClear: false },
-      allowLocklessWithoutHafdbs: false,
-      rmapFlushYoung: true,
-    },
-    run: {
-      durationMs: 30,
-      sampleIntervalMs: 10,
-      seed: 5,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
-  };
-}
+import { smallReclaimScenario, workerOf } from './fixtures.ts';
 
 /** A guest whose host is at its min watermark: its next fault direct-reclaims a cluster. */
 function guestAtMin(): { g: Guest; stats: Float64Array; t: number; next: number } {
-  const p = prepareRun(config(), {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  const v = core.actorList.find((a) => a instanceof VCpu);
-  if (!(v instanceof VCpu)) throw new Error('no vCPU');
-  const g = v.g;
-  const stats = new Float64Array(p.buffers.stats);
+  const { g, stats } = workerOf(smallReclaimScenario());
   let t = 0;
   let gfn = 0;
   while (g.host.free() > g.host.min) t = g.fault(gfn++, false, t + 1000) + 1000;

@@ -9,6 +9,11 @@ import { parseTrace } from '../../engine/core/trace/index.ts';
 import { repoRoot, traceDir } from '../trace/traceFiles.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import type { LoadedPresets } from '../../engine/core/config/index.ts';
+import { prepareRun } from '../../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
+import { VCpu } from '../../engine/core/sim/vcpu.ts';
+import type { Guest } from '../../engine/core/sim/guest.ts';
+import { Kswapd } from '../../engine/core/mm/kswapd.ts';
 
 /** A hardware profile from presets/, loaded and validated by the same loader the CLI and main use. */
 export function hardware(id: 'ampere-altra' | 'phone-prev82' | 'pkvm'): HardwareProfile {
@@ -201,4 +206,57 @@ export function outsideTolerance(a: Agreement): string[] {
     if (!(Math.abs(d) < t.guestHitRatePp[i])) out.push(`guest ${i} hit rate ${d.toFixed(3)} pp`);
   });
   return out;
+}
+
+/** One guest of 8 MiB with `vcpus` vCPUs on a host of 6 MiB, active/inactive, locked-write harvest, SSD swap. */
+export function smallReclaimScenario(vcpus = 2): ScenarioConfig {
+  return {
+    name: 'direct reclaim',
+    description: '',
+    hardware: hardware('ampere-altra'),
+    host: { memoryMiB: 6, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'ssd', sizeMiB: 64 } },
+    guests: [
+      {
+        name: 'a',
+        memoryMiB: 8,
+        vcpus,
+        protected: false,
+        workload: { kind: 'zipf', pages: 2048, theta: 0.8, writeFraction: 0.2, thinkNs: 100 },
+      },
+    ],
+    reclaim: {
+      policy: 'active-inactive',
+      harvest: 'locked-write',
+      agingIntervalMs: 0,
+      lookaround: false,
+      mapYoung: false,
+      tlb: { enabled: false, entries: 64, flushOnClear: false },
+      allowLocklessWithoutHafdbs: false,
+      rmapFlushYoung: true,
+    },
+    run: {
+      durationMs: 30,
+      sampleIntervalMs: 10,
+      seed: 5,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 10,
+      demandOnly: false,
+    },
+  };
+}
+
+/** One worker's core of `config` (not run): its first vCPU's guest, the shared counters and the node's kswapd. */
+export function workerOf(config: ScenarioConfig): {
+  core: SimWorkerCore;
+  g: Guest;
+  stats: Float64Array;
+  kswapd: Kswapd | null;
+} {
+  const p = prepareRun(config, {}, 1);
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+  const v = core.actorList.find((a) => a instanceof VCpu);
+  if (!(v instanceof VCpu)) throw new Error('no vCPU');
+  const k = core.actorList.find((a) => a instanceof Kswapd);
+  return { core, g: v.g, stats: new Float64Array(p.buffers.stats), kswapd: k instanceof Kswapd ? k : null };
 }

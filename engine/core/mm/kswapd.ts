@@ -1,13 +1,26 @@
 /**
- * kswapd: one per host node (mm/vmscan.c kswapd -> balance_pgdat), not one per guest. It sleeps
- * while free memory is above the low watermark (polled every KSWAPD_POLL_NS of virtual time: the
- * wake-up from the allocator's wakeup_kswapd is not modelled as an event), and once awake reclaims
- * until free memory reaches the high watermark:
+ * kswapd: one per host node (mm/vmscan.c kswapd -> balance_pgdat), not one per guest. It sleeps until
+ * the allocator wakes it and, once awake, reclaims until free memory reaches the high watermark:
  *
+ * - woken by wakeup_kswapd(), which the page allocator calls from __alloc_pages_slowpath ->
+ *   wake_all_kswapds when an allocation finds free pages at or below the low watermark (the fast
+ *   path's get_page_from_freelist with ALLOC_WMARK_LOW failed): Guest.fault -> Pgdat.wakeKswapd ->
+ *   wake(t). A wake-up reaches only a sleeping kswapd (waitqueue_active), and none reaches a node
+ *   kswapd gave up on (kswapd_failures >= MAX_RECLAIM_RETRIES: "hopeless node, leave it to direct
+ *   reclaim"), until some reclaim makes progress again (shrink_node resets kswapd_failures);
+ * - sleeps (kswapd_try_to_sleep) once the node is balanced (pgdat_balanced: free above the high
+ *   watermark) or when it freed nothing (balance_pgdat without progress: kswapd_failures++). While it
+ *   sleeps its clock is +Infinity: the scheduler never picks it, and a wake-up sets its clock to the
+ *   waker's time plus the wake-up latency (KSWAPD_WAKE_NS);
  * - aging first when a lruvec needs it (MGLRU: lru_gen_age_node -> should_run_aging ->
  *   try_to_inc_max_seq; active/inactive: inactive_is_low -> shrink_active_list), in steps so the
  *   scheduler interleaves it with the vCPUs in virtual time; a pass once started is finished;
  * - then eviction, one page per step (shrink_node on the node's lruvec(s), Pgdat.shrinkNode).
+ *
+ * A node whose memory several workers allocate from (parallel runs, spread runs) cannot be woken by
+ * the other workers' faults in virtual time (their clocks are not this worker's): there kswapd also
+ * checks the low watermark every KSWAPD_POLL_NS while asleep, as this lab's kswapd did before the
+ * wake-up was modelled (a stated deviation, `pollNs`). Faults on its own worker wake it as above.
  *
  * Its virtual clock is its own: MMU-lock waits on any VM move it (the seed's kswapd profile is what
  * the GS_KSWAPD_* counters record).
@@ -15,22 +28,59 @@
 import type { Actor } from '../sim/actor.ts';
 import type { HostFrames } from './hostFrames.ts';
 import type { Policy } from './policy/policy.ts';
-import type { Pgdat } from './pgdat.ts';
+import type { KswapdTask, Pgdat } from './pgdat.ts';
 
-/** Virtual time between kswapd checks of the watermarks while asleep. */
+/** Virtual time between a sleeping kswapd's checks of the low watermark, on a node shared by workers only. */
 export const KSWAPD_POLL_NS = 50_000;
+/** MAX_RECLAIM_RETRIES (mm/internal.h): balance_pgdat runs without progress before wakeup_kswapd gives up on the node. */
+export const MAX_RECLAIM_RETRIES = 16;
+/**
+ * Wake-up latency: wakeup_kswapd -> wake_up_interruptible(&pgdat->kswapd_wait) -> try_to_wake_up of
+ * kswapd on its (idle) CPU until kswapd runs. Estimate, 5 us: a cross-CPU wake-up is an IPI (or a
+ * polling idle CPU seeing TIF_NEED_RESCHED), the exit from a shallow idle state (WFI) and a context
+ * switch, each a few hundred ns to a few us on a server core; no measured arm64 figure was found in
+ * the search corpora. The waker pays only the enqueue, inside its fault's trap cost.
+ */
+export const KSWAPD_WAKE_NS = 5_000;
 
-export class Kswapd implements Actor {
-  clock = 0;
+export class Kswapd implements Actor, KswapdTask {
+  clock: number;
   done = false;
+  /** In balance_pgdat (awake), as opposed to asleep in kswapd_try_to_sleep. */
   private active = false;
+  /** The virtual time at which it last went to sleep (a wake-up cannot start it earlier). */
+  private sleptAt = 0;
   /** The lruvec whose aging pass is in progress, or null. */
   private aging: Policy | null = null;
 
   constructor(
     private readonly pgdat: Pgdat,
     private readonly host: HostFrames,
-  ) {}
+    /** Nodes shared by workers: the low-watermark check while asleep (see the file comment); else Infinity. */
+    private readonly pollNs = Infinity,
+  ) {
+    this.clock = pollNs === Infinity ? Infinity : 0;
+    pgdat.kswapdTask = this;
+  }
+
+  /** Awake in balance_pgdat (Pgdat.isolatedPages counts its batch). */
+  get isolating(): boolean {
+    return this.active;
+  }
+
+  /**
+   * wakeup_kswapd at the waker's time t: a sleeping kswapd of a node not given up on starts at
+   * t + KSWAPD_WAKE_NS. Returns whether it woke (the caller then yields to the scheduler).
+   */
+  wake(t: number): boolean {
+    if (this.active || this.aging !== null) return false; // not on kswapd_wait: already running
+    if (this.pgdat.kswapdFailures >= MAX_RECLAIM_RETRIES) return false;
+    this.active = true;
+    const start = (t > this.sleptAt ? t : this.sleptAt) + KSWAPD_WAKE_NS;
+    if (start < this.clock) this.clock = start;
+    this.pgdat.countWakeup();
+    return true;
+  }
 
   run(limit: number): void {
     const pg = this.pgdat;
@@ -42,9 +92,10 @@ export class Kswapd implements Actor {
         this.advance(pg.t);
         continue;
       }
-      if (!this.active && host.free() < host.low) this.active = true;
+      // Shared nodes only: the poll stands in for other workers' wake-ups.
+      if (!this.active && host.free() < host.low && pg.kswapdFailures < MAX_RECLAIM_RETRIES) this.active = true;
       if (!this.active) {
-        this.clock += KSWAPD_POLL_NS;
+        this.sleep();
         continue;
       }
       const p = this.wantsAging();
@@ -60,13 +111,29 @@ export class Kswapd implements Actor {
       }
       if (pg.lastEvicted === 0) {
         if (this.wantsAging() !== null) continue; // the policy found it must age first: next step
+        // balance_pgdat freed nothing. Not counted on a node shared by workers: there "nothing" is
+        // this worker's share of the node's memcgs, not the node (Pgdat.shrinkNode, sharedNode).
+        if (this.pollNs === Infinity) pg.kswapdFailures++;
         this.active = false;
-        this.clock += KSWAPD_POLL_NS;
+        this.sleep();
         continue;
       }
       this.advance(end);
-      if (host.free() >= host.high) this.active = false;
+      if (host.free() >= host.high) {
+        this.active = false; // pgdat_balanced: kswapd_try_to_sleep
+        this.sleep();
+      }
     } while (this.clock < limit);
+  }
+
+  /** kswapd_try_to_sleep: until a wake-up (clock +Infinity), or the next poll on a shared node. */
+  private sleep(): void {
+    if (this.pollNs === Infinity) {
+      this.sleptAt = this.clock;
+      this.clock = Infinity;
+    } else {
+      this.clock += this.pollNs;
+    }
   }
 
   /** Move the clock to `end` (a step's finish), stretched by the node's kswapd share (Pgdat.kswapdShare). */

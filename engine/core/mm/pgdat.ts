@@ -27,7 +27,15 @@ import { Clock } from './policy/clock.ts';
 import { ExactLru } from './policy/exactLru.ts';
 import { Mglru } from './policy/mglru.ts';
 import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from './policy/policy.ts';
-import { GS_EVICTIONS, GS_KSWAPD_NS, GS_RESIDENT, GS_WORDS, PG_LRU, PG_RESIDENT } from '../sim/simLayout.ts';
+import {
+  GS_EVICTIONS,
+  GS_KSWAPD_NS,
+  GS_KSWAPD_WAKEUPS,
+  GS_RESIDENT,
+  GS_WORDS,
+  PG_LRU,
+  PG_RESIDENT,
+} from '../sim/simLayout.ts';
 
 /** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
 export const MIN_LRU_BATCH = 64;
@@ -48,6 +56,28 @@ const KSWAPD_SCAN_PER_STEP = 1;
 const DIRECT_SCAN_PER_STEP = 1;
 /** List heads per lruvec (MGLRU uses MAX_NR_GENS of them). */
 const HEADS = 8;
+/**
+ * Folios a shrink_inactive_list call isolates at most (isolate_lru_folios with nr_to_scan capped at
+ * SWAP_CLUSTER_MAX): NR_ISOLATED_ANON grows by this per reclaimer in its cluster (see isolate).
+ */
+const ISOLATE_BATCH = 32;
+/**
+ * reclaim_throttle(pgdat, VMSCAN_THROTTLE_ISOLATED)'s timeout: HZ/50 jiffies (mm/vmscan.c), 20 ms
+ * whatever CONFIG_HZ (100, 250, 300 or 1000 all give 20 ms, to a jiffy).
+ */
+export const THROTTLE_ISOLATED_NS = 20_000_000;
+
+/** kswapd as the allocator sees it (mm/kswapd.ts): wakeup_kswapd. */
+export interface KswapdTask {
+  wake(t: number): boolean;
+  /** Awake in balance_pgdat: its batch counts as isolated (isolatedPages). */
+  readonly isolating: boolean;
+}
+
+/** A task asleep in reclaim_throttle: woken by setting its clock (an actor's) no later than now. */
+export interface ThrottleWaiter {
+  clock: number;
+}
 
 interface Lruvec {
   policy: Policy;
@@ -86,6 +116,18 @@ export class Pgdat implements Reclaimer {
   lruFlag = false;
   /** Other workers hold memcgs too (parallel runs): kswapd leaves a memcg that is ahead of its share. */
   private readonly sharedNode: boolean;
+  /** The node's kswapd (null without one: demand-only runs, or no unpinned guest here). */
+  kswapdTask: KswapdTask | null = null;
+  /**
+   * pgdat->kswapd_failures: balance_pgdat runs that freed nothing; wakeup_kswapd ignores the node at
+   * MAX_RECLAIM_RETRIES, and any reclaim progress (shrink_node) resets it.
+   */
+  kswapdFailures = 0;
+  /** Direct-reclaim clusters in progress (each has isolated ISOLATE_BATCH folios: NR_ISOLATED_ANON). */
+  private isolatedClusters = 0;
+  /** Tasks asleep in reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) (pgdat->reclaim_wait[]), with the time each fell asleep. */
+  private readonly throttled: ThrottleWaiter[] = [];
+  private readonly throttledAt: number[] = [];
 
   constructor(config: ScenarioConfig, guestPages: number[], guestIndices: number[], stats: Float64Array, workers = 1) {
     this.allStats = stats;
@@ -262,7 +304,82 @@ export class Pgdat implements Reclaimer {
     if (!byVcpu && this.guests.length > 0) this.guests[0].stats[this.guests[0].sb + GS_KSWAPD_NS] += this.t - t;
     for (const l of this.lruvecs) l.skip = false;
     this.lastEvicted = count;
+    if (count > 0) this.kswapdFailures = 0; // shrink_node: reclaim made progress
     return this.t;
+  }
+
+  /**
+   * wakeup_kswapd at time t, from the allocator's slow path (Guest.fault, free at or below the low
+   * watermark). Returns whether a sleeping kswapd woke (the waker then yields to the scheduler, so
+   * kswapd's first steps are booked in virtual-time order).
+   */
+  wakeKswapd(t: number): boolean {
+    return this.kswapdTask !== null && this.kswapdTask.wake(t);
+  }
+
+  countWakeup(): void {
+    if (this.guests.length > 0) this.guests[0].stats[this.guests[0].sb + GS_KSWAPD_WAKEUPS]++;
+  }
+
+  /**
+   * NR_ISOLATED_ANON: ISOLATE_BATCH per direct-reclaim cluster in progress, and one batch for kswapd
+   * while it is awake (its shrink_inactive_list isolates a batch at a time too; estimate: counted the
+   * whole time it is awake).
+   */
+  isolatedPages(): number {
+    return ISOLATE_BATCH * (this.isolatedClusters + (this.kswapdTask?.isolating === true ? 1 : 0));
+  }
+
+  /**
+   * too_many_isolated() for a direct reclaimer about to isolate a batch from `policy` at time t
+   * (shrink_inactive_list): isolated > inactive >> 3 (a KVM fault allocates with
+   * GFP_HIGHUSER_MOVABLE, which has __GFP_IO | __GFP_FS: gfp_has_io_fs). When not too many, the
+   * tasks asleep in reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) are woken (wake_throttle_isolated,
+   * wake_up_all) at t. Policies without the check (MGLRU's evict_folios -> isolate_folios has none;
+   * the lab's exact LRU and CLOCK are not kernel policies) answer false and wake nobody.
+   * kswapd never calls it (current_is_kswapd() returns false before the wake-up).
+   */
+  tooManyIsolated(policy: Policy, t: number): boolean {
+    const inactive = policy.inactivePages();
+    if (inactive < 0) return false;
+    const tooMany = this.isolatedPages() > inactive >> 3;
+    if (!tooMany) this.wakeThrottled(t);
+    return tooMany;
+  }
+
+  /** isolate_lru_folios of a direct-reclaim cluster: NR_ISOLATED_ANON += ISOLATE_BATCH. */
+  isolate(): void {
+    this.isolatedClusters++;
+  }
+
+  /** The cluster's folios are back on the LRU or freed (move_folios_to_lru): NR_ISOLATED_ANON -= ISOLATE_BATCH. */
+  putback(): void {
+    this.isolatedClusters--;
+  }
+
+  /** reclaim_throttle(VMSCAN_THROTTLE_ISOLATED): `w` fell asleep at time t (its clock is t + the timeout). */
+  throttle(w: ThrottleWaiter, t: number): void {
+    this.throttled.push(w);
+    this.throttledAt.push(t);
+  }
+
+  /** `w` runs again (woken or timed out): off the wait queue (finish_wait). */
+  unthrottle(w: ThrottleWaiter): void {
+    const i = this.throttled.indexOf(w);
+    if (i < 0) return;
+    this.throttled.splice(i, 1);
+    this.throttledAt.splice(i, 1);
+  }
+
+  /** wake_throttle_isolated at time t: every sleeper runs from t (or from when it fell asleep, if later). */
+  private wakeThrottled(t: number): void {
+    const ws = this.throttled;
+    for (let i = 0; i < ws.length; i++) {
+      const at = this.throttledAt[i] > t ? this.throttledAt[i] : t;
+      if (at < ws[i].clock) ws[i].clock = at;
+    }
+    ws.length = 0;
+    this.throttledAt.length = 0;
   }
 
   /**

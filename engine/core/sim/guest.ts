@@ -24,7 +24,7 @@ import {
 } from '../arch/pgtable.ts';
 import { rcuPoll, type RcuThread } from '../sync/rcu.ts';
 import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_TLB_INVALIDATE } from './costs.ts';
-import type { Pgdat } from '../mm/pgdat.ts';
+import { THROTTLE_ISOLATED_NS, type Pgdat } from '../mm/pgdat.ts';
 import { swapInNs, swapOutNs } from '../mm/swap.ts';
 import type { Harvester } from '../kvm/mmuNotifier.ts';
 import type { HostFrames } from '../mm/hostFrames.ts';
@@ -46,6 +46,8 @@ import {
   GS_RESIDENT,
   GS_S2_FAULTS,
   GS_STALL_NS,
+  GS_THROTTLED,
+  GS_THROTTLE_NS,
   GS_TLBI,
   GS_WORDS,
   OH_WORDS,
@@ -81,11 +83,16 @@ const SUS_T0 = 1; //         the fault's start (the trap)
 const SUS_RECLAIM_NS = 2; // reclaim time so far
 const SUS_LEFT = 3; //       evictions left in the cluster
 const SUS_EVICTED = 4; //    evictions of the cluster so far
-const SUS_WORDS = 5;
-/** No cluster in progress / a cluster owed to the min watermark (deferMin) / one for a frame now. */
+const SUS_AT = 5; //         when it stopped (throttled: when it fell asleep)
+const SUS_WORDS = 6;
+/**
+ * No cluster in progress / a cluster owed to the min watermark (deferMin) / one for a frame now /
+ * asleep in reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) before isolating a cluster's batch.
+ */
 const PHASE_NONE = 0;
 const PHASE_OWED = 1;
 const PHASE_SHORT = 2;
+const PHASE_THROTTLED = 3;
 const PAGE = 4096;
 /** Guest.map: another vCPU (on another worker, spread runs) mapped the gfn first. */
 const MAPPED_BY_OTHER = 1;
@@ -171,6 +178,17 @@ export class Guest {
   private readonly suspended: Float64Array;
   /** The time at which the last fault that returned FAULT_SUSPENDED stopped. */
   resumeAt = 0;
+  /**
+   * Set by fault when the caller should end its scheduler step after this access: it woke kswapd
+   * (whose first steps must be booked in virtual-time order with this vCPU's), or a throttled
+   * reclaimer. The vCPU clears it.
+   */
+  yieldNow = false;
+  /**
+   * Set with FAULT_SUSPENDED when the fault fell asleep in reclaim_throttle: the time it did (else -1).
+   * The vCPU queues itself (Pgdat.throttle) and resets it.
+   */
+  throttledAt = -1;
 
   constructor(p: GuestParts) {
     this.index = p.index;
@@ -268,6 +286,7 @@ export class Guest {
     let phase: number;
     let left = 0;
     let evicted = 0;
+    const pg = this.pgdat;
     if (sus[o + SUS_PHASE] !== PHASE_NONE) {
       phase = sus[o + SUS_PHASE];
       t0 = sus[o + SUS_T0];
@@ -276,6 +295,18 @@ export class Guest {
       evicted = sus[o + SUS_EVICTED];
       sus[o + SUS_PHASE] = PHASE_NONE;
       now = t;
+      if (phase === PHASE_THROTTLED) {
+        // Woken (wake_throttle_isolated) or timed out. shrink_inactive_list checks once more
+        // (stalled = true): still too many, it returns having reclaimed nothing and the allocator
+        // retries its freelists (the frames others freed meanwhile), else it isolates its batch.
+        s[sb + GS_THROTTLE_NS] += t - sus[o + SUS_AT];
+        reclaimNs += t - sus[o + SUS_AT];
+        if (pg.tooManyIsolated(this.lruvec, now)) phase = PHASE_NONE;
+        else {
+          phase = PHASE_SHORT;
+          pg.isolate();
+        }
+      }
     } else {
       now = t + c[C_S2_FAULT];
       phase = PHASE_NONE;
@@ -283,19 +314,41 @@ export class Guest {
         s[sb + GS_RECLAIM_OWED]--;
         phase = PHASE_OWED;
         left = SWAP_CLUSTER_MAX;
+        pg.isolate();
       }
     }
-    const pg = this.pgdat;
     for (;;) {
       if (phase === PHASE_NONE) {
         // A page the VMM pre-faulted (PG_HOST): its folio is in memory already (the memfd's page cache),
         // so hva_to_pfn finds it and nothing is allocated: no frame, no reclaim, no swap-in.
         if ((this.flags[gfn] & PG_HOST) !== 0) break;
+        // __alloc_pages: the fast path's get_page_from_freelist needs free pages above the low
+        // watermark; below it the slow path wakes kswapd (wake_all_kswapds -> wakeup_kswapd) and
+        // retries against the min watermark (ALLOC_WMARK_MIN): `reserve`. Only below min does the
+        // fault enter direct reclaim (__alloc_pages_direct_reclaim -> try_to_free_pages -> shrink_node).
+        // A spread run's vCPU worker has no node here (canReclaim false): its kswapd polls (mm/kswapd.ts).
+        if (this.canReclaim && pg.kswapdTask !== null && this.host.free() <= this.host.low && pg.wakeKswapd(now))
+          this.yieldNow = true;
         if (this.host.tryTake(this.reserve)) break;
         if (!this.canReclaim) return -1; // reclaim_throttle: wait for kswapd on the reclaim worker
-        phase = PHASE_SHORT;
         left = this.demandOnly ? 1 : SWAP_CLUSTER_MAX;
         evicted = 0;
+        // shrink_inactive_list: too_many_isolated -> reclaim_throttle(pgdat, VMSCAN_THROTTLE_ISOLATED):
+        // asleep until another direct reclaimer finds isolation back under the limit, or HZ/50.
+        if (pg.tooManyIsolated(this.lruvec, now)) {
+          s[sb + GS_THROTTLED]++;
+          sus[o + SUS_PHASE] = PHASE_THROTTLED;
+          sus[o + SUS_T0] = t0;
+          sus[o + SUS_RECLAIM_NS] = reclaimNs;
+          sus[o + SUS_LEFT] = left;
+          sus[o + SUS_EVICTED] = 0;
+          sus[o + SUS_AT] = now;
+          this.resumeAt = now + THROTTLE_ISOLATED_NS;
+          this.throttledAt = now;
+          return FAULT_SUSPENDED;
+        }
+        phase = PHASE_SHORT;
+        pg.isolate();
       }
       const before = now;
       now = pg.directReclaimStep(now, this.lruvec);
@@ -306,6 +359,7 @@ export class Guest {
         left--;
       }
       if (left === 0 || (pg.lastEvicted === 0 && !pg.scanAgain)) {
+        pg.putback(); // the batch is freed or back on the LRU: NR_ISOLATED_ANON falls
         // The cluster is over: a short one that freed nothing means nothing is evictable now.
         if (phase === PHASE_SHORT && evicted === 0) {
           // A resumed fault's clock already moved on: that time was spent waiting for a frame.
@@ -322,6 +376,7 @@ export class Guest {
         sus[o + SUS_RECLAIM_NS] = reclaimNs;
         sus[o + SUS_LEFT] = left;
         sus[o + SUS_EVICTED] = evicted;
+        sus[o + SUS_AT] = now;
         this.resumeAt = now;
         return FAULT_SUSPENDED;
       }

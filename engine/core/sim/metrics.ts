@@ -42,6 +42,10 @@ import {
   GS_FOLIOS_CONSIDERED,
   GS_HITS,
   GS_KSWAPD_NS,
+  GS_KSWAPD_WAKEUPS,
+  GS_THROTTLED,
+  GS_THROTTLE_NS,
+  GS_DIRECT_RECLAIM,
   GS_KSWAPD_WRITE_WAIT_NS,
   GS_OPS,
   GS_TLB_FLUSH_VM,
@@ -176,6 +180,10 @@ export interface SummaryExtras {
   foliosConsidered: number;
   tlbFlushesVm: number;
   kswapdWriteWaitShare: number;
+  directReclaimShare: number;
+  kswapdWakeups: number;
+  reclaimThrottled: number;
+  reclaimThrottleNs: number;
 }
 
 /**
@@ -297,6 +305,10 @@ export function summarize(
     foliosConsidered: a(GS_FOLIOS_CONSIDERED),
     tlbFlushesVm: a(GS_TLB_FLUSH_VM),
     kswapdWriteWaitShare: a(GS_KSWAPD_NS) > 0 ? a(GS_KSWAPD_WRITE_WAIT_NS) / a(GS_KSWAPD_NS) : 0,
+    directReclaimShare: a(GS_EVICTIONS) > 0 ? a(GS_DIRECT_RECLAIM) / a(GS_EVICTIONS) : 0,
+    kswapdWakeups: a(GS_KSWAPD_WAKEUPS),
+    reclaimThrottled: a(GS_THROTTLED),
+    reclaimThrottleNs: a(GS_THROTTLE_NS),
     rcuDeferredFrees: rcu.deferredVsReaders,
   };
 }

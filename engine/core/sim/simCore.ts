@@ -27,7 +27,7 @@ import {
   type RcuThread,
 } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
-import { Kswapd } from '../mm/kswapd.ts';
+import { Kswapd, KSWAPD_POLL_NS } from '../mm/kswapd.ts';
 import { Pgdat } from '../mm/pgdat.ts';
 import { buildGuest, type SharedGuestParts, type WorkerEnv } from './buildGuest.ts';
 import { vclock } from '../sync/vlock.ts';
@@ -181,7 +181,8 @@ export class SimWorkerCore {
       this.heat.push({ guest: g, sampler: new GuestHeatSampler(src, ageKind) });
     });
     if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected))
-      this.actors.push(new Kswapd(pgdat, host));
+      // Woken by this worker's faults; a node other workers allocate from is also polled (mm/kswapd.ts).
+      this.actors.push(new Kswapd(pgdat, host, plan.workers > 1 || plan.spread ? KSWAPD_POLL_NS : Infinity));
     if (spread && workerIndex === 0 && mine.length > 0) {
       const flags = config.guests.map((_, g) => pgdat.guests[g].flags);
       this.lruAdd = new LruAddDrain(spread, pgdat.policyOf(0), flags, idBases(plan));

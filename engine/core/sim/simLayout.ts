@@ -134,6 +134,11 @@ export const GS_TLB_S1_REFILLS = 39;
 export const GS_PASSES = 40;
 export const GS_PASS_END_NS = 41;
 export const PASS_RECORDS = 4;
+/** kswapd wake-ups by the allocator (wakeup_kswapd from __alloc_pages_slowpath, mm/kswapd.ts). */
+export const GS_KSWAPD_WAKEUPS = 45;
+/** Direct reclaimers throttled by too_many_isolated (reclaim_throttle VMSCAN_THROTTLE_ISOLATED), and their sleep (ns). */
+export const GS_THROTTLED = 46;
+export const GS_THROTTLE_NS = 47;
 export const GS_WORDS = 48;
 
 // Virtual MMU-lock holds (vlock.ts): two rings, the last VL_RING write holds and the last VL_RING read

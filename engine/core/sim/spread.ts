@@ -118,6 +118,10 @@ export class RemoteLruvec implements Policy {
   size(): number {
     return notHere();
   }
+
+  inactivePages(): number {
+    return notHere();
+  }
 }
 
 function notHere(): never {

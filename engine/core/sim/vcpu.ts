@@ -101,6 +101,8 @@ export class VCpu implements Actor {
   protected pendingWrite = false;
   /** The pending access's fault is suspended in direct reclaim (Guest.fault): resume, do not re-walk. */
   protected resumeFault = false;
+  /** Asleep in reclaim_throttle (queued on Pgdat.throttle until run again). */
+  private throttled = false;
   protected accesses = 0;
   protected hits = 0;
   protected tlbHits = 0;
@@ -160,6 +162,11 @@ export class VCpu implements Actor {
     const seesAll = policy.seesEveryAccess;
     const think = wl.thinkNs;
     let t = this.clock;
+    if (this.throttled) {
+      // Woken or timed out (finish_wait): off the throttle queue.
+      this.throttled = false;
+      g.pgdat.unthrottle(this);
+    }
     do {
       let gfn = this.pendingGfn;
       let write: boolean;
@@ -212,12 +219,26 @@ export class VCpu implements Actor {
           t += this.memNs;
         } else {
           const e = g.fault(gfn, write, t, this.vi, limit);
+          if (g.yieldNow) {
+            // It woke kswapd (or throttled reclaimers): end this step after the access, so their
+            // steps from now on are booked in virtual-time order with ours.
+            g.yieldNow = false;
+            limit = -Infinity;
+          }
           if (e === FAULT_SUSPENDED) {
             // Stopped between two folios at or past `limit`: the scheduler runs the earlier actors
             // (their MMU-lock requests go first), then this fault resumes at resumeAt.
             this.pendingGfn = gfn;
             this.pendingWrite = write;
             this.resumeFault = true;
+            if (g.throttledAt >= 0) {
+              // Asleep in reclaim_throttle until resumeAt (HZ/50) or an earlier wake-up, which moves
+              // this.clock back (Pgdat.wakeThrottled): the step must end here.
+              g.pgdat.throttle(this, g.throttledAt);
+              g.throttledAt = -1;
+              this.throttled = true;
+              limit = -Infinity;
+            }
             t = g.resumeAt;
             continue;
           }

@@ -57,6 +57,11 @@ export class ActiveInactive implements Policy {
     return this.nActive + this.nInactive;
   }
 
+  /** NR_INACTIVE_ANON (too_many_isolated). */
+  inactivePages(): number {
+    return this.nInactive;
+  }
+
   /** inactive_is_low (mm/vmscan.c) for the anon lists. */
   private inactiveIsLow(): boolean {
     const gb = Math.floor((this.nActive + this.nInactive) / PAGES_PER_GIB);

@@ -81,6 +81,11 @@ export class Mglru implements Policy, Promoter {
     return this.total;
   }
 
+  /** MGLRU has no too_many_isolated check (evict_folios -> isolate_folios). */
+  inactivePages(): number {
+    return -1;
+  }
+
   /** Move a resident page to the youngest generation (it was found young): folio_inc_gen / sort_folio. */
   promote(id: number): void {
     // Pages of a folded generation keep their old tag: they sit in minSeq now. The tag holds the low

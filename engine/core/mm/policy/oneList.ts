@@ -33,6 +33,11 @@ export abstract class OneListPolicy implements Policy {
     return this.n;
   }
 
+  /** Not a kernel policy: no too_many_isolated. */
+  inactivePages(): number {
+    return -1;
+  }
+
   wantsAging(): boolean {
     return false;
   }

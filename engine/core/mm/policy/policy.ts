@@ -58,4 +58,9 @@ export interface Policy {
   ageStep(r: Reclaimer): boolean;
   /** Pages on this lruvec now (lruvec_lru_size), for proportional scanning between memcgs. */
   size(): number;
+  /**
+   * NR_INACTIVE_ANON of this lruvec for too_many_isolated (shrink_inactive_list), or -1 when the
+   * policy's reclaim path has no such check (MGLRU's evict_folios; the lab's exact LRU and CLOCK).
+   */
+  inactivePages(): number;
 }
