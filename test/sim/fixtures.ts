@@ -173,12 +173,20 @@ export function debateScenario(o: DebateOptions): ScenarioConfig {
  * the barrier costs no direct reclaim in a parallel run but does in the one-worker run, and kswapd's
  * aging walks now make such dips more frequent. (The old limits, 0.3 pp / 3% / 1.5 pp, held for
  * seeds 1 and 2 only: the timer-aging model already exceeded them on seeds 6 and 8.)
+ *
+ * Re-measured when kswapd became woken by the allocator (mm/kswapd.ts: on one worker a fault below
+ * the low watermark wakes it 5 us later; on a node shared by workers it also polls every 50 us,
+ * since another worker's fault cannot reach it in this worker's virtual time): seeds 1-6, both
+ * orders, at most 0.32 pp overall, 3.8% of accesses, 0.62 / 0.37 / 2.1 pp for web / db / batch (web
+ * -0.62 on seed 1, order 1,0). The overall bound (the acceptance figure is 0.5 pp) is unchanged; the
+ * web/db bound moves from 0.5 to 0.7 pp on that measurement. Tried and worse: no wake-up on shared
+ * nodes (seed 4: 0.50 pp overall, db 0.59), and a 5 us poll there (seed 4: 0.51 pp, batch 3.9).
  */
 export const PARALLEL_TOLERANCE = {
   hitRatePp: 0.4,
   accessesPct: 5.5,
   /** web, db, batch */
-  guestHitRatePp: [0.5, 0.5, 2.5],
+  guestHitRatePp: [0.7, 0.7, 2.5],
 } as const;
 
 export interface Agreement {
