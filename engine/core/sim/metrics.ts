@@ -54,7 +54,10 @@ import {
   PASS_RECORDS,
   GS_PRESSURE_NS,
   GS_PTES_SCANNED,
+  GS_RA_HITS,
+  GS_RA_PAGES,
   GS_REFAULTS,
+  GS_SWAP_READS,
   GS_RESIDENT,
   GS_S2_FAULTS,
   GS_STALL_NS,
@@ -277,5 +280,8 @@ export function summarize(
     tlbFlushesVm: a(GS_TLB_FLUSH_VM),
     kswapdWriteWaitShare: a(GS_KSWAPD_NS) > 0 ? a(GS_KSWAPD_WRITE_WAIT_NS) / a(GS_KSWAPD_NS) : 0,
     rcuDeferredFrees: rcu.deferredVsReaders,
+    ...(config.host.swap.device === 'ssd'
+      ? { swapReads: a(GS_SWAP_READS), readaheadPages: a(GS_RA_PAGES), readaheadHits: a(GS_RA_HITS) }
+      : {}),
   };
 }

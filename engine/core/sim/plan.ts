@@ -100,7 +100,7 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
  * Whether a run's vCPUs may spread over workers around one reclaim worker (sim/spread.ts): not a
  * demand-only replay (its reclaim is the fault itself), and not a policy that sees every access
  * (exact LRU's list order is the access order: every access would have to reach the reclaim worker),
- * nor a workload whose vCPUs meet at a pass barrier.
+ * nor a workload whose vCPUs meet at a pass barrier, nor an SSD swap device (its readahead).
  */
 function canSpread(config: ScenarioConfig): boolean {
   // A scan with slices meets at a pass barrier of the guest's vCPUs (workload.ts PassBarrier), which
@@ -109,7 +109,10 @@ function canSpread(config: ScenarioConfig): boolean {
   const passBarrier = config.guests.some(
     (g) => g.workload.kind === 'scan' && (g.workload.slices === true || g.workload.prefault === true),
   );
-  return !config.run.demandOnly && config.reclaim.policy !== 'exact-lru' && !passBarrier;
+  // Swap readahead on a block device (mm/swapReadahead.ts) reads and frees swap slots in the faulting
+  // vCPU's context and adds folios to the LRU: the slot map lives with the node, on one worker.
+  const ssd = config.host.swap.device === 'ssd';
+  return !config.run.demandOnly && config.reclaim.policy !== 'exact-lru' && !passBarrier && !ssd;
 }
 
 /**

@@ -134,6 +134,15 @@ export const GS_TLB_S1_REFILLS = 39;
 export const GS_PASSES = 40;
 export const GS_PASS_END_NS = 41;
 export const PASS_RECORDS = 4;
+/**
+ * Block-device swap (mm/swapReadahead.ts): swap reads submitted (one per refault that found no folio in
+ * the swap cache: the faulting page and its readahead window in one request), pages read ahead
+ * (PG_readahead folios added to the swap cache), and faults that found a readahead folio there (minor
+ * faults, no I/O). 0 with zram.
+ */
+export const GS_SWAP_READS = 45;
+export const GS_RA_PAGES = 46;
+export const GS_RA_HITS = 47;
 export const GS_WORDS = 48;
 
 // Virtual MMU-lock holds (vlock.ts): two rings, the last VL_RING write holds and the last VL_RING read
@@ -178,6 +187,12 @@ export const PG_LRU = 8;
  * first touch is a stage-2 fault that maps it without allocating or swapping in (Guest.fault).
  */
 export const PG_HOST = 16;
+/**
+ * In the swap cache, read ahead (mm/swapReadahead.ts): holding a host frame and on the host LRU, mapped
+ * neither in stage-2 nor by the VMM, its data still in its swap slot (clean). PG_SWAPPED stays set. The
+ * guest's fault on it maps it from the swap cache without I/O; reclaim frees it without a write.
+ */
+export const PG_SWAPCACHE = 32;
 
 /** Sentinel list heads after the page nodes (MGLRU uses MAX_NR_GENS of them). */
 export const LIST_HEADS = 8;
