@@ -15,6 +15,7 @@ import { VCpu } from '../../engine/core/sim/vcpu.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from '../../engine/core/sim/costs.ts';
 import { SwapArea, ssdReadNs, SSD_READ_PAGE_NS } from '../../engine/core/mm/swapReadahead.ts';
+import { DList } from '../../engine/core/sim/dlist.ts';
 import { SSD_SWAP_IN_NS } from '../../engine/core/mm/swap.ts';
 import {
   GS_EVICTIONS,
@@ -89,7 +90,7 @@ const cachedGfns = (g: Guest): number[] => {
 
 describe('swapin_nr_pages (the adaptive window)', () => {
   it('follows __swapin_nr_pages: 1 alone, 2 next to the last, hits round up to a power of two, shrinks by halves', () => {
-    const a = new SwapArea(1000);
+    const a = new SwapArea(new DList(new Int32Array(2), 0, 1), 1000, 1001);
     expect(a.nrPages(100)).toBe(1); // no hits, not next to prev_offset (0)
     expect(a.nrPages(101)).toBe(2); // next to the previous offset
     a.hit();
@@ -102,20 +103,32 @@ describe('swapin_nr_pages (the adaptive window)', () => {
     expect(a.nrPages(900)).toBe(2);
     expect(a.nrPages(300)).toBe(1);
     // page_cluster 0: never any readahead, whatever the hits.
-    const none = new SwapArea(100, 0);
+    const none = new SwapArea(new DList(new Int32Array(2), 0, 1), 100, 101, 0);
     for (let i = 0; i < 7; i++) none.hit();
     expect(none.nrPages(5)).toBe(1);
   });
 
-  it('slots go out in allocation order, skip the header and used slots, and wrap', () => {
-    const a = new SwapArea(4);
+  it('slots go out in allocation order, skip the header and used slots, wrap, and run out', () => {
+    const list = new DList(new Int32Array(2 * 8), 0, 8);
+    const a = new SwapArea(list, 4, 64);
     expect([a.alloc(3), a.alloc(0), a.alloc(2)]).toEqual([1, 2, 3]);
+    expect(a.slot(0)).toBe(2); // kept in the page's unused list link
     a.free(0);
+    expect(a.pageAt(2)).toBe(-1);
     expect(a.alloc(1)).toBe(4);
     expect(a.alloc(0)).toBe(2); // wraps past the header (slot 0) to the free slot 2
     expect(a.pageAt(2)).toBe(0);
     expect(a.pageAt(0)).toBe(-1);
-    expect(() => a.alloc(9)).toThrow(/swap area full/);
+    // A swap-cache page's slot survives its list link being reused, and goes back there on reclaim.
+    a.toCache(3);
+    list.setSpare(3, 99);
+    expect(a.slot(3)).toBe(1);
+    a.fromCache(3);
+    expect(list.spare(3)).toBe(1);
+    // A device smaller than the pages: the 3 slots after the header are all used, the next gets none.
+    const small = new SwapArea(new DList(new Int32Array(16), 0, 8), 4, 4);
+    expect([small.alloc(0), small.alloc(1), small.alloc(2), small.alloc(3)]).toEqual([1, 2, 3, -1]);
+    expect(small.slot(3)).toBe(-1);
   });
 });
 
@@ -139,8 +152,9 @@ describe('swap_cluster_readahead on an SSD', () => {
     expect(g.flags[14]).toBe(PG_SWAPPED);
     expect(g.flags[23]).toBe(PG_SWAPPED);
     // The faulting page's slot is freed (shmem_swapin_folio); the cached ones keep theirs.
-    expect(area.slot(g.idBase + 20)).toBe(-1);
+    expect(area.pageAt(21)).toBe(-1);
     expect(area.slot(g.idBase + 21)).toBe(22);
+    expect(area.pageAt(22)).toBe(g.idBase + 21);
   });
 
   it('a later fault on a read-ahead page is a minor fault: no I/O, counted as a hit; in flight it waits for the read', () => {
@@ -159,7 +173,7 @@ describe('swap_cluster_readahead on an SSD', () => {
     expect(stats[GS_RESIDENT]).toBe(resident); // counted when it was read ahead
     expect(g.lruvec.size()).toBe(lru); // on the LRU already
     expect(g.host.free()).toBe(HIGH - 8); // no frame taken
-    expect(area.slot(g.idBase + 21)).toBe(-1);
+    expect(area.pageAt(22)).toBe(-1);
     // Another vCPU faulting a read-ahead page while the request is in flight (t = 2,000 ns, the read
     // ends at end - the lock hold) waits for the read's end, then maps: it finishes when the first did.
     expect(g.fault(22, true, 2000, 1)).toBe(end);
@@ -191,6 +205,7 @@ describe('swap_cluster_readahead on an SSD', () => {
     // folio_referenced on a folio mapped nowhere: not referenced, no mmu notifier.
     expect(g.pgdat.referenced(g.idBase + 18, null)).toBe(false);
     expect(stats[GS_FOLIOS_CONSIDERED]).toBe(considered);
+    // (The test calls evictOne directly: pickVictim would first have taken the page off its list.)
     expect(g.evictOne(18, 50_000, false)).toBe(50_000); // no lock hold, no swap-out submission
     expect(stats[GS_LOCK_HOLD_NS]).toBe(hold);
     expect(stats[GS_EVICTIONS]).toBe(0);

@@ -36,7 +36,7 @@ import {
   PG_RESIDENT,
   PG_SWAPCACHE,
 } from '../sim/simLayout.ts';
-import { SwapArea } from './swapReadahead.ts';
+import { SwapArea, swapDeviceSlots } from './swapReadahead.ts';
 
 /** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
 export const MIN_LRU_BATCH = 64;
@@ -126,7 +126,7 @@ export class Pgdat implements Reclaimer {
     }
     for (let k = 0; k < guestIndices.length; k++) this.lruvecOf.push(this.lruvecs[perGuest ? k : 0]);
     this.lookaround = config.reclaim.lookaround;
-    this.swap = config.host.swap.device === 'ssd' ? new SwapArea(total) : null;
+    this.swap = config.host.swap.device === 'ssd' ? new SwapArea(list, total, swapDeviceSlots(config)) : null;
   }
 
   /** Register the k-th local guest (after its Guest object exists). */

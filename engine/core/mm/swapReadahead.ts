@@ -28,8 +28,16 @@
  * zram: do_swap_page / shmem_swapin_folio skip the swap cache and readahead for SWP_SYNCHRONOUS_IO
  * devices (a synchronous read of the one page): no SwapArea exists then (Pgdat.swap is null).
  *
- * Memory: two Int32 per guest page (slot of a page, page of a slot), only with an SSD.
+ * Memory, only with an SSD: the page of each slot (Int32 per slot of the device, at most one per guest
+ * page); the slot of a swapped-out page is kept in its LRU node's unused link (DList.spare: the page is
+ * on no list), and that of a read-ahead page, which is on the LRU, in a map (as many entries as
+ * read-ahead pages in the swap cache, a share of the host's frames).
+ *
+ * Swap full: the lab does not model a full device (add_to_swap failing, the folio kept). A page
+ * swapped out while every slot is in use gets no slot: its refault reads it alone, without readahead.
  */
+import type { ScenarioConfig } from '../../protocol.ts';
+import type { DList } from '../sim/dlist.ts';
 import type { Pgdat } from './pgdat.ts';
 import { SSD_SWAP_IN_NS } from './swap.ts';
 import { GS_RA_PAGES, GS_RESIDENT, GS_SWAP_READS, PG_SWAPCACHE } from '../sim/simLayout.ts';
@@ -51,12 +59,17 @@ export function ssdReadNs(pages: number): number {
   return SSD_SWAP_IN_NS + (pages - 1) * SSD_READ_PAGE_NS;
 }
 
+/** The swap device's size in 4 KiB slots (host.swap.sizeMiB), the header slot included. */
+export function swapDeviceSlots(config: ScenarioConfig): number {
+  return Math.floor(config.host.swap.sizeMiB * 256);
+}
+
 /** Recent reads kept to find one still in flight when a readahead page is faulted (see readyAt). */
 const INFLIGHT = 256;
 
 export class SwapArea {
-  /** Slot of each page id (-1: none). */
-  private readonly slotOf: Int32Array;
+  /** Slots of the pages in the swap cache (on the LRU, so their list link is in use). */
+  private readonly cached = new Map<number, number>();
   /** Page id in each slot (-1: free). Slot 0 is the header. */
   private readonly idAt: Int32Array;
   private cursor = 0;
@@ -69,14 +82,24 @@ export class SwapArea {
   private readonly inflight = new Float64Array(INFLIGHT * 3).fill(-1);
   private inflightNext = 0;
 
-  constructor(pages: number, pageCluster = PAGE_CLUSTER) {
-    this.slotOf = new Int32Array(pages).fill(-1);
-    this.idAt = new Int32Array(pages + 1).fill(-1);
+  /**
+   * list: the node's LRU list, whose unused links of off-list pages hold their slots; pages: the
+   * node's guest pages; deviceSlots: the swap device's size in 4 KiB slots (header included).
+   */
+  constructor(
+    private readonly list: DList,
+    pages: number,
+    deviceSlots: number,
+    pageCluster = PAGE_CLUSTER,
+  ) {
+    this.idAt = new Int32Array(Math.max(2, Math.min(pages + 1, deviceSlots))).fill(-1);
     this.maxPages = 1 << pageCluster;
   }
 
+  /** The slot of a swapped-out page id (in the swap cache or not), -1 if it has none. */
   slot(id: number): number {
-    return this.slotOf[id];
+    const c = this.cached.get(id);
+    return c ?? this.list.spare(id);
   }
 
   /** The page in slot `s`, or -1 (free or out of the area). */
@@ -84,28 +107,43 @@ export class SwapArea {
     return s > 0 && s < this.idAt.length ? this.idAt[s] : -1;
   }
 
-  /** folio_alloc_swap: the next free slot after the previous swap-out's. The page must hold none. */
+  /**
+   * folio_alloc_swap for page id, off the LRU and holding no slot: the next free slot after the
+   * previous swap-out's, or -1 when every slot is in use (see the file comment).
+   */
   alloc(id: number): number {
     const n = this.idAt.length;
     let s = this.cursor;
-    for (let i = 0; i < n; i++) {
+    for (let i = 1; i < n; i++) {
       s = s + 1 < n ? s + 1 : 1;
       if (this.idAt[s] < 0) {
         this.idAt[s] = id;
-        this.slotOf[id] = s;
+        this.list.setSpare(id, s);
         this.cursor = s;
         return s;
       }
     }
-    throw new Error('swap area full: more pages swapped than exist');
+    this.list.setSpare(id, -1);
+    return -1;
   }
 
-  /** swap_free: the page was faulted in (shmem_swapin_folio frees its slot). */
+  /** swap_free: the page was faulted in (shmem_swapin_folio frees its slot). Before it joins the LRU. */
   free(id: number): void {
-    const s = this.slotOf[id];
-    if (s < 0) return;
-    this.idAt[s] = -1;
-    this.slotOf[id] = -1;
+    const s = this.slot(id);
+    this.cached.delete(id);
+    if (s > 0) this.idAt[s] = -1;
+  }
+
+  /** Page id enters the swap cache, about to join the LRU: its slot moves out of its list link. */
+  toCache(id: number): void {
+    this.cached.set(id, this.list.spare(id));
+  }
+
+  /** Page id leaves the swap cache unused (reclaimed, off the LRU now): its slot goes back to its link. */
+  fromCache(id: number): void {
+    const s = this.cached.get(id);
+    this.cached.delete(id);
+    this.list.setSpare(id, s ?? -1);
   }
 
   /** swap_cache_get_folio found a PG_readahead folio: one more readahead hit. */
@@ -181,6 +219,11 @@ export function swapClusterReadahead(
   reserve: number,
 ): number {
   const offset = area.slot(id);
+  if (offset < 0) {
+    // No slot (swapped out while the device was full, see SwapArea): a read of the page alone.
+    stats[sb + GS_SWAP_READS]++;
+    return t + ssdReadNs(1);
+  }
   const mask = area.nrPages(offset) - 1;
   let first = offset;
   let last = offset;
@@ -198,6 +241,7 @@ export function swapClusterReadahead(
       if ((g.flags[gfn] & PG_SWAPCACHE) !== 0) continue; // in the swap cache already: no read
       if (!g.host.tryTake(reserve)) break;
       g.flags[gfn] |= PG_SWAPCACHE;
+      area.toCache(other);
       g.stats[g.sb + GS_RESIDENT]++;
       if (g.lruvec.onReadahead !== undefined) g.lruvec.onReadahead(other);
       else g.lruvec.onMap(other);

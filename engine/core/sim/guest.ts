@@ -480,6 +480,7 @@ export class Guest {
       // no eviction counted; the page keeps its slot and its original eviction time. Its CPU cost
       // (a few hundred ns, as the other per-folio bookkeeping of shrink_folio_list) is not charged.
       this.flags[gfn] &= ~(PG_SWAPCACHE | PG_LRU);
+      this.swapArea?.fromCache(this.idBase + gfn);
       s[sb + GS_RESIDENT]--;
       this.host.put(1);
       return t;
