@@ -352,6 +352,14 @@ export interface RunSummary {
    * read-side section (a reader in flight really deferred the free; 0 with one worker).
    */
   rcuDeferredFrees?: number;
+  /**
+   * Block-device (SSD) swap only, absent with zram and in sessions saved before it: swap reads submitted
+   * (one request per refault that missed the swap cache, readahead window included), pages read ahead
+   * into the swap cache, and faults that found a read-ahead page there (no I/O). engine/core/mm/swapReadahead.ts.
+   */
+  swapReads?: number;
+  readaheadPages?: number;
+  readaheadHits?: number;
 }
 
 export interface RunResult {

@@ -59,6 +59,13 @@ const ROWS: readonly [string, (r: RunResult) => string][] = [
   ['refaults', (r) => int(r.summary.refaults)],
   ['refaults %WS/min', (r) => `${r.summary.refaultPctWorkingSetPerMin.toFixed(1)}%`],
   ['evictions', (r) => int(r.summary.evictions)],
+  [
+    'swap reads / read ahead / hits',
+    (r) =>
+      r.summary.swapReads === undefined
+        ? 'n/a'
+        : `${int(r.summary.swapReads)} / ${int(r.summary.readaheadPages ?? 0)} / ${int(r.summary.readaheadHits ?? 0)}`,
+  ],
   ['eviction precision', (r) => pctOrNa(r.summary.evictionPrecision)],
   ['stage-2 faults', (r) => int(r.summary.s2Faults)],
   ['access-flag faults', (r) => int(r.summary.afFaults)],

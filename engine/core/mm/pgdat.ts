@@ -35,7 +35,9 @@ import {
   GS_WORDS,
   PG_LRU,
   PG_RESIDENT,
+  PG_SWAPCACHE,
 } from '../sim/simLayout.ts';
+import { SwapArea, swapDeviceSlots } from './swapReadahead.ts';
 
 /** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
 export const MIN_LRU_BATCH = 64;
@@ -128,6 +130,8 @@ export class Pgdat implements Reclaimer {
   /** Tasks asleep in reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) (pgdat->reclaim_wait[]), with the time each fell asleep. */
   private readonly throttled: ThrottleWaiter[] = [];
   private readonly throttledAt: number[] = [];
+  /** The swap device's slots over this node's guests, with an SSD (mm/swapReadahead.ts); null with zram. */
+  readonly swap: SwapArea | null;
 
   constructor(config: ScenarioConfig, guestPages: number[], guestIndices: number[], stats: Float64Array, workers = 1) {
     this.allStats = stats;
@@ -157,6 +161,7 @@ export class Pgdat implements Reclaimer {
     }
     for (let k = 0; k < guestIndices.length; k++) this.lruvecOf.push(this.lruvecs[perGuest ? k : 0]);
     this.lookaround = config.reclaim.lookaround;
+    this.swap = config.host.swap.device === 'ssd' ? new SwapArea(list, total, swapDeviceSlots(config)) : null;
   }
 
   /** Register the k-th local guest (after its Guest object exists). */
@@ -173,7 +178,7 @@ export class Pgdat implements Reclaimer {
   }
 
   /** Local guest index of id (few guests: a linear scan from the end). */
-  private guestOf(id: number): number {
+  guestOf(id: number): number {
     let k = this.base.length - 1;
     while (this.base[k] > id) k--;
     return k;
@@ -191,6 +196,9 @@ export class Pgdat implements Reclaimer {
     const k = this.guestOf(id);
     const g = this.guests[k];
     const gfn = id - this.base[k];
+    // A readahead folio in the swap cache is mapped nowhere: folio_referenced's rmap walk finds no
+    // mapping, so no mmu notifier is called and it is not referenced.
+    if ((g.flags[gfn] & PG_SWAPCACHE) !== 0) return false;
     const h = g.harvester;
     h.t = this.t;
     h.kswapd = this.kswapd;

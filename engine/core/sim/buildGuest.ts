@@ -109,6 +109,7 @@ export function buildGuest(
     g.pgdat = pgdat;
     g.idBase = pgdat.idOf(k, 0);
     g.lruvec = pgdat.policyOf(k);
+    g.swapArea = pgdat.swap;
     pgdat.attach(k, g);
   } else if (shared?.remote) {
     g.idBase = shared.remote.idBase;

@@ -47,6 +47,19 @@ export class DList {
     a[this.nextBase + node] = -1;
   }
 
+  /**
+   * A page node on no list has an unused next link: a caller may keep one Int32 there (spare) until the
+   * node is inserted again, which overwrites it. The swap slot of a swapped-out page lives there
+   * (mm/swapReadahead.ts), so slots cost no memory per page.
+   */
+  spare(node: number): number {
+    return this.a[this.nextBase + node];
+  }
+
+  setSpare(node: number, v: number): void {
+    this.a[this.nextBase + node] = v;
+  }
+
   moveToHead(head: number, node: number): void {
     this.remove(node);
     this.insertHead(head, node);

@@ -26,6 +26,7 @@ import { rcuPoll, type RcuThread } from '../sync/rcu.ts';
 import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_TLB_INVALIDATE } from './costs.ts';
 import { THROTTLE_ISOLATED_NS, type Pgdat } from '../mm/pgdat.ts';
 import { swapInNs, swapOutNs } from '../mm/swap.ts';
+import { swapClusterReadahead, type SwapArea } from '../mm/swapReadahead.ts';
 import type { Harvester } from '../kvm/mmuNotifier.ts';
 import type { HostFrames } from '../mm/hostFrames.ts';
 import type { Policy } from '../mm/policy/policy.ts';
@@ -40,6 +41,7 @@ import {
   GS_LOCK_WAIT_NS,
   GS_PERM_FAULTS,
   GS_PRESSURE_NS,
+  GS_RA_HITS,
   GS_RECLAIM_OWED,
   GS_REFAULTS,
   GS_REFAULTS_IN_WINDOW,
@@ -54,6 +56,7 @@ import {
   PG_HOST,
   PG_LRU,
   PG_RESIDENT,
+  PG_SWAPCACHE,
   PG_SWAPPED,
   PG_TOUCHED,
 } from './simLayout.ts';
@@ -148,6 +151,8 @@ export class Guest {
   readonly opHistBase: number;
   /** The host node whose reclaim this guest's faults enter (direct reclaim). */
   pgdat!: Pgdat;
+  /** The node's swap slots with a block swap device (pgdat.swap, mm/swapReadahead.ts); null with zram. */
+  swapArea: SwapArea | null = null;
   /** This guest's page ids on the host lruvec start here (pgdat.idOf). */
   idBase = 0;
   /** The lruvec holding this guest's pages (host-wide or its memcg's). */
@@ -320,8 +325,9 @@ export class Guest {
     for (;;) {
       if (phase === PHASE_NONE) {
         // A page the VMM pre-faulted (PG_HOST): its folio is in memory already (the memfd's page cache),
-        // so hva_to_pfn finds it and nothing is allocated: no frame, no reclaim, no swap-in.
-        if ((this.flags[gfn] & PG_HOST) !== 0) break;
+        // so hva_to_pfn finds it and nothing is allocated: no frame, no reclaim, no swap-in. So is a
+        // page swap readahead brought into the swap cache (PG_SWAPCACHE, mm/swapReadahead.ts).
+        if ((this.flags[gfn] & (PG_HOST | PG_SWAPCACHE)) !== 0) break;
         // __alloc_pages: the fast path's get_page_from_freelist needs free pages above the low
         // watermark; below it the slow path wakes kswapd (wake_all_kswapds -> wakeup_kswapd) and
         // retries against the min watermark (ALLOC_WMARK_MIN): `reserve`. Only below min does the
@@ -392,8 +398,26 @@ export class Guest {
     }
     // Pre-faulted by the VMM: the frame is held and the folio is on the host LRU already.
     const prefaulted = (f & PG_HOST) !== 0;
+    // Read ahead into the swap cache: already on the LRU and counted resident.
+    const cached = (f & PG_SWAPCACHE) !== 0;
     const refault = (f & PG_SWAPPED) !== 0;
-    if (refault) now += this.swapInNs;
+    const area = this.swapArea;
+    if (cached && area !== null) {
+      // shmem_swapin_folio -> swap_cache_get_folio finds the folio (a readahead hit): no I/O, unless its
+      // read is still in flight (folio_lock waits for it). The slot is freed as the folio moves to the
+      // memfd's page cache (delete_from_swap_cache, swap_free_nr).
+      const id = this.idBase + gfn;
+      area.hit();
+      s[sb + GS_RA_HITS]++;
+      const ready = area.readyAt(area.slot(id));
+      if (ready > now) now = ready;
+      area.free(id);
+    } else if (refault && area !== null) {
+      // A block device: shmem_swapin_cluster -> swap_cluster_readahead, one request for the window.
+      const id = this.idBase + gfn;
+      now = swapClusterReadahead(pg, area, id, now, s, sb, this.host.min);
+      area.free(id);
+    } else if (refault) now += this.swapInNs; // zram: SWP_SYNCHRONOUS_IO, no swap cache, no readahead
     // user_mem_abort: kvm->mmu_lock for read around the stage-2 map.
     const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
     const start = this.vlock.read(now, hold, false);
@@ -430,7 +454,7 @@ export class Guest {
       s[sb + GS_COLD]++;
     }
     this.flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & (PG_SWAPPED | PG_LRU));
-    if (!prefaulted) s[sb + GS_RESIDENT]++;
+    if (!prefaulted && !cached) s[sb + GS_RESIDENT]++;
     s[sb + GS_S2_FAULTS]++;
     s[sb + GS_STALL_NS] += now - t0;
     // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
@@ -438,7 +462,7 @@ export class Guest {
     s[sb + GS_PRESSURE_NS] += refault ? now - t0 : reclaimNs + lockWait;
     // Pinned (protected) memory is unevictable: it never joins the LRU. A pre-faulted page is on it
     // already, where the VMM's write put it; the stage-2 AF set by this map is what aging finds young.
-    if (!this.pinned && !prefaulted) {
+    if (!this.pinned && !prefaulted && !cached) {
       this.lruvec.onMap(this.idBase + gfn);
       // Spread runs: on the reclaim worker the page is on the LRU now; elsewhere when worker 0 drains it.
       if (this.markLru) this.flags[gfn] |= PG_LRU;
@@ -504,6 +528,18 @@ export class Guest {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
+    if ((this.flags[gfn] & PG_SWAPCACHE) !== 0) {
+      // An unused readahead folio (mm/swapReadahead.ts): mapped nowhere, so try_to_unmap and the mmu
+      // notifier have nothing to do, and clean (its data is still in its swap slot), so no pageout:
+      // __remove_mapping drops it from the swap cache and the frame is freed. Not a swap-out: no write,
+      // no eviction counted; the page keeps its slot and its original eviction time. Its CPU cost
+      // (a few hundred ns, as the other per-folio bookkeeping of shrink_folio_list) is not charged.
+      this.flags[gfn] &= ~(PG_SWAPCACHE | PG_LRU);
+      this.swapArea?.fromCache(this.idBase + gfn);
+      s[sb + GS_RESIDENT]--;
+      this.host.put(1);
+      return t;
+    }
     // A page only the VMM mapped (PG_HOST, pre-faulted, never touched by the guest): the notifier's
     // kvm_unmap_gfn_range still takes the write lock (the memslot covers the hva), but
     // stage2_unmap_walker finds no valid leaf: no PTE cleared, no TLBI.
@@ -526,6 +562,8 @@ export class Guest {
     this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU | PG_HOST)) | PG_SWAPPED;
     this.evictedAt[gfn] = end;
     this.evictBuckets[this.bucketOf(end)]++;
+    // add_to_swap: a block device gives the page the next slot (mm/swapReadahead.ts); zram keeps none here.
+    this.swapArea?.alloc(this.idBase + gfn);
     s[sb + GS_RESIDENT]--;
     s[sb + GS_EVICTIONS]++;
     this.host.put(1);

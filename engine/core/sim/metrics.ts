@@ -59,7 +59,10 @@ import {
   PASS_RECORDS,
   GS_PRESSURE_NS,
   GS_PTES_SCANNED,
+  GS_RA_HITS,
+  GS_RA_PAGES,
   GS_REFAULTS,
+  GS_SWAP_READS,
   GS_RESIDENT,
   GS_S2_FAULTS,
   GS_STALL_NS,
@@ -310,5 +313,8 @@ export function summarize(
     reclaimThrottled: a(GS_THROTTLED),
     reclaimThrottleNs: a(GS_THROTTLE_NS),
     rcuDeferredFrees: rcu.deferredVsReaders,
+    ...(config.host.swap.device === 'ssd'
+      ? { swapReads: a(GS_SWAP_READS), readaheadPages: a(GS_RA_PAGES), readaheadHits: a(GS_RA_HITS) }
+      : {}),
   };
 }

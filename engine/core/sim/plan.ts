@@ -4,6 +4,7 @@
  * the guest-to-worker assignment, and the virtual-time grid (quantum, sample interval, end).
  */
 import type { ScenarioConfig } from '../../protocol.ts';
+import { swapDeviceSlots } from '../mm/swapReadahead.ts';
 
 export interface RunPlan {
   guestPages: number[];
@@ -28,6 +29,8 @@ export interface RunPlan {
   endNs: number;
   maxRows: number;
   maxThreads: number;
+  /** A block swap device: its size in slots; each node keeps a page id per slot (mm/swapReadahead.ts). */
+  swapSlots?: number;
 }
 
 /** Largest quantum: workers meet at a barrier at least every virtual millisecond. */
@@ -80,6 +83,7 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
   return {
     guestPages,
     hostFrames,
+    ...(config.host.swap.device === 'ssd' ? { swapSlots: swapDeviceSlots(config) } : {}),
     minFrames: pct(wm.minPct),
     lowFrames: pct(wm.lowPct),
     highFrames: pct(wm.highPct),
@@ -100,7 +104,7 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
  * Whether a run's vCPUs may spread over workers around one reclaim worker (sim/spread.ts): not a
  * demand-only replay (its reclaim is the fault itself), and not a policy that sees every access
  * (exact LRU's list order is the access order: every access would have to reach the reclaim worker),
- * nor a workload whose vCPUs meet at a pass barrier.
+ * nor a workload whose vCPUs meet at a pass barrier, nor an SSD swap device (its readahead).
  */
 function canSpread(config: ScenarioConfig): boolean {
   // A scan with slices meets at a pass barrier of the guest's vCPUs (workload.ts PassBarrier), which
@@ -109,7 +113,10 @@ function canSpread(config: ScenarioConfig): boolean {
   const passBarrier = config.guests.some(
     (g) => g.workload.kind === 'scan' && (g.workload.slices === true || g.workload.prefault === true),
   );
-  return !config.run.demandOnly && config.reclaim.policy !== 'exact-lru' && !passBarrier;
+  // Swap readahead on a block device (mm/swapReadahead.ts) reads and frees swap slots in the faulting
+  // vCPU's context and adds folios to the LRU: the slot map lives with the node, on one worker.
+  const ssd = config.host.swap.device === 'ssd';
+  return !config.run.demandOnly && config.reclaim.policy !== 'exact-lru' && !passBarrier && !ssd;
 }
 
 /**
@@ -145,8 +152,8 @@ function spreadVcpus(config: ScenarioConfig, workers: number): number[][] {
 
 /**
  * Simulator memory a run holds per guest page, in bytes: the stage-2 tables (the arena's table pages),
- * page flags, eviction times, and the worker-local LRU lists (mm/pgdat.ts: prev/next links and a 16-bit
- * tag). Excludes per-run constants (stats, sample rows, histograms) and per-vCPU TLBs.
+ * page flags, eviction times, the worker-local LRU lists (mm/pgdat.ts: prev/next links and a 16-bit
+ * tag) and, with an SSD, the swap slots (mm/swapReadahead.ts). Excludes per-run constants (stats, sample rows, histograms) and per-vCPU TLBs.
  */
 export function simBytesPerPage(plan: RunPlan): number {
   const pages = plan.guestPages.reduce((a, b) => a + b, 0);
@@ -155,5 +162,8 @@ export function simBytesPerPage(plan: RunPlan): number {
   const flags = plan.guestPages.reduce((a, p) => a + (Math.ceil(p / 4) + 16) * 4, 0);
   const evictedAt = pages * 4;
   const lists = 2 * 4 * (pages + 8 * plan.guestPages.length) + 2 * pages;
-  return (tables + flags + evictedAt + lists) / pages;
+  // SwapArea: the page in each slot, Int32 (a swapped page's slot is in its unused LRU link; the
+  // read-ahead pages' map, a share of the host's frames, is not counted).
+  const slots = plan.swapSlots !== undefined ? 4 * Math.min(pages + 1, plan.swapSlots) : 0;
+  return (tables + flags + evictedAt + lists + slots) / pages;
 }

@@ -35,6 +35,8 @@ export function prefaultGuest(g: Guest, host: HostFrames): PrefaultResult {
   for (let gfn = 0; gfn < swapped; gfn++) {
     g.flags[gfn] = PG_SWAPPED;
     g.evictedAt[gfn] = -Infinity;
+    // Swapped out by reclaim while the pre-fault wrote on: slots in write order (mm/swapReadahead.ts).
+    g.swapArea?.alloc(g.idBase + gfn);
   }
   for (let gfn = swapped; gfn < g.pages; gfn++) {
     g.flags[gfn] = PG_HOST;

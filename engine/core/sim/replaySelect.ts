@@ -17,6 +17,8 @@ export function replayEligible(config: ScenarioConfig, plan: RunPlan): boolean {
     g.vcpus === 1 &&
     g.workload.kind === 'trace' &&
     !g.protected &&
+    // The replay's copy of the fault path has no swap readahead (mm/swapReadahead.ts): zram only.
+    config.host.swap.device !== 'ssd' &&
     config.run.demandOnly &&
     !config.reclaim.tlb.enabled &&
     // The fast path keeps no operation latencies (vcpu.ts endOp).

@@ -65,7 +65,7 @@ export const TIME_NEXT_SAMPLE = 1;
 export const TIME_NOW = 2;
 export const TIME_PREV_T = 3; //         virtual time of the previous sample row
 export const TIME_PREV = 8; //          [TIME_PREV, + GS_WORDS): all-guest counter sums at the previous row
-export const TIME_PREV_GP = TIME_PREV + 48; // RCU grace periods at the previous row (after GS_WORDS sums)
+export const TIME_PREV_GP = TIME_PREV + 51; // RCU grace periods at the previous row (after GS_WORDS sums; checked below)
 export const TIME_WORDS = TIME_PREV_GP + 8;
 
 // ---- per-guest counters (cumulative; sample rows are differences) ----------------------
@@ -139,7 +139,19 @@ export const GS_KSWAPD_WAKEUPS = 45;
 /** Direct reclaimers throttled by too_many_isolated (reclaim_throttle VMSCAN_THROTTLE_ISOLATED), and their sleep (ns). */
 export const GS_THROTTLED = 46;
 export const GS_THROTTLE_NS = 47;
-export const GS_WORDS = 48;
+/**
+ * Block-device swap (mm/swapReadahead.ts): swap reads submitted (one per refault that found no folio in
+ * the swap cache: the faulting page and its readahead window in one request), pages read ahead
+ * (PG_readahead folios added to the swap cache), and faults that found a readahead folio there (minor
+ * faults, no I/O). 0 with zram.
+ */
+export const GS_SWAP_READS = 48;
+export const GS_RA_PAGES = 49;
+export const GS_RA_HITS = 50;
+export const GS_WORDS = 51;
+// The previous row's sums [TIME_PREV, + GS_WORDS) must end before TIME_PREV_GP (a literal above, since
+// GS_WORDS is declared after it): a counter added without moving it would overwrite the grace periods.
+if (TIME_PREV + GS_WORDS > TIME_PREV_GP) throw new Error('simLayout: TIME_PREV_GP overlaps the GS_WORDS sums');
 
 // Virtual MMU-lock holds (vlock.ts): two rings, the last VL_RING write holds and the last VL_RING read
 // holds, each entry [arrival, start, end, kind] in ns (kind: bit 0 write, bit 1 aging/harvest); per ring
@@ -183,6 +195,12 @@ export const PG_LRU = 8;
  * first touch is a stage-2 fault that maps it without allocating or swapping in (Guest.fault).
  */
 export const PG_HOST = 16;
+/**
+ * In the swap cache, read ahead (mm/swapReadahead.ts): holding a host frame and on the host LRU, mapped
+ * neither in stage-2 nor by the VMM, its data still in its swap slot (clean). PG_SWAPPED stays set. The
+ * guest's fault on it maps it from the swap cache without I/O; reclaim frees it without a write.
+ */
+export const PG_SWAPCACHE = 32;
 
 /** Sentinel list heads after the page nodes (MGLRU uses MAX_NR_GENS of them). */
 export const LIST_HEADS = 8;

@@ -75,6 +75,18 @@ export class Mglru implements Policy, Promoter {
     this.total++;
   }
 
+  /**
+   * lru_gen_add_folio for a readahead folio (not active, in the swap cache): "everything else falls
+   * between 2 and 3, e.g., readahead pages": minSeq + 1, or minSeq when only MIN_NR_GENS are live.
+   */
+  onReadahead(id: number): void {
+    const seq = this.minSeq + MIN_NR_GENS >= this.maxSeq ? this.minSeq : this.minSeq + 1;
+    this.list.insertHead(this.head(seq), id);
+    this.tag[id] = seq;
+    this.nrPages[seq % MAX_NR_GENS]++;
+    this.total++;
+  }
+
   onAccess(): void {}
 
   size(): number {

@@ -51,6 +51,11 @@ export interface Reclaimer {
 export interface Policy {
   readonly seesEveryAccess: boolean;
   onMap(id: number): void;
+  /**
+   * A folio swap readahead brought into the swap cache (mm/swapReadahead.ts) joins the LRU, not mapped:
+   * lru_gen_add_folio places a non-active swap-cache folio as it places readahead pages. Absent: as onMap.
+   */
+  onReadahead?(id: number): void;
   onAccess(id: number): void;
   pickVictim(r: Reclaimer, inlineAging: boolean): number;
   wantsAging(t: number): boolean;

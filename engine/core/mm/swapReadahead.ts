@@ -1,0 +1,258 @@
+/**
+ * Swap slots and swap-in readahead on a block swap device (the SSD; zram is SWP_SYNCHRONOUS_IO and
+ * takes neither, see below).
+ *
+ * Slots (mm/swapfile.c folio_alloc_swap -> cluster_alloc_swap_entry): the kernel hands each CPU a
+ * 512-slot cluster and allocates its swap-outs from it in order, so folios one CPU swaps out one after
+ * another get neighbouring slots. Here each worker's node has one swap area over its guests' pages
+ * (Pgdat ids) and a swap-out takes the next free slot after the previous one (a cursor that wraps):
+ * the order of the kernel's per-CPU clusters when one reclaimer (kswapd) does most swap-outs, without
+ * the clusters themselves (a simplification: two reclaimers' swap-outs interleave here, where the
+ * kernel puts them in two clusters). Slot 0 is never used: it is the swap header (the kernel's
+ * `if (!start_offset) start_offset++`). A page keeps its slot while it is swapped out and while it
+ * sits in the swap cache; shmem_swapin_folio frees it (delete_from_swap_cache, swap_free_nr) when the
+ * page is faulted in, as the guest memory of max_guest_memory_test is a shmem memfd.
+ *
+ * Readahead (mm/swap_state.c): shmem_swapin_folio -> shmem_swapin_cluster -> swap_cluster_readahead
+ * reads the window of swapin_nr_pages(offset) slots aligned around the faulting slot (mask =
+ * pages - 1, start = offset & ~mask, end = offset | mask), each slot through __read_swap_cache_async,
+ * which skips a free slot or one whose folio is in the swap cache already, allocates a folio with the
+ * fault's gfp and submits its read inside one block plug; folios other than the faulting one are
+ * marked PG_readahead. swapin_nr_pages is the kernel's adaptive window: 2^page_cluster at most, sized
+ * by the readahead hits since the last call (swap_cache_get_folio counts a hit when it finds a folio
+ * with PG_readahead and clears it), or 2 for an access next to the previous one, else 1; never less
+ * than half the previous window. Anonymous memory of a VMA on a non-rotational device would take
+ * swap_vma_readahead instead (swap_use_vma_readahead); the lab's guests are shmem-backed and shmem
+ * always takes the cluster path.
+ *
+ * zram: do_swap_page / shmem_swapin_folio skip the swap cache and readahead for SWP_SYNCHRONOUS_IO
+ * devices (a synchronous read of the one page): no SwapArea exists then (Pgdat.swap is null).
+ *
+ * Memory, only with an SSD: the page of each slot (Int32 per slot of the device, at most one per guest
+ * page); the slot of a swapped-out page is kept in its LRU node's unused link (DList.spare: the page is
+ * on no list), and that of a read-ahead page, which is on the LRU, in a map (as many entries as
+ * read-ahead pages in the swap cache, a share of the host's frames).
+ *
+ * Swap full: the lab does not model a full device (add_to_swap failing, the folio kept). A page
+ * swapped out while every slot is in use gets no slot: its refault reads it alone, without readahead.
+ */
+import type { ScenarioConfig } from '../../protocol.ts';
+import type { DList } from '../sim/dlist.ts';
+import type { Pgdat } from './pgdat.ts';
+import { SSD_SWAP_IN_NS } from './swap.ts';
+import { GS_RA_PAGES, GS_RESIDENT, GS_SWAP_READS, PG_SWAPCACHE } from '../sim/simLayout.ts';
+
+/** vm.page-cluster's default (mm/swap.c swap_setup: 3 above 16 MiB of RAM): windows of up to 8 slots. */
+export const PAGE_CLUSTER = 3;
+
+/**
+ * Each page of a multi-page swap read after the first: estimate, 1.4 us. The window's reads are
+ * adjacent bios submitted under one blk_plug, which blk-mq merges into one request; the device pays
+ * its access latency once (SSD_SWAP_IN_NS, an estimate for a 4 KiB read) plus the transfer of the
+ * extra 4 KiB pages at its sequential read rate, ~3 GB/s for a PCIe 3.0 x4 datacenter NVMe SSD
+ * (4,096 B / 3 GB/s = 1.4 us). A 32 KiB read thus costs 90 + 7 x 1.4 = 99.8 us.
+ */
+export const SSD_READ_PAGE_NS = 1_400;
+
+/** Virtual ns one swap read of `pages` adjacent slots takes (see SSD_READ_PAGE_NS). */
+export function ssdReadNs(pages: number): number {
+  return SSD_SWAP_IN_NS + (pages - 1) * SSD_READ_PAGE_NS;
+}
+
+/** The swap device's size in 4 KiB slots (host.swap.sizeMiB), the header slot included. */
+export function swapDeviceSlots(config: ScenarioConfig): number {
+  return Math.floor(config.host.swap.sizeMiB * 256);
+}
+
+/** Recent reads kept to find one still in flight when a readahead page is faulted (see readyAt). */
+const INFLIGHT = 256;
+
+export class SwapArea {
+  /** Slots of the pages in the swap cache (on the LRU, so their list link is in use). */
+  private readonly cached = new Map<number, number>();
+  /** Page id in each slot (-1: free). Slot 0 is the header. */
+  private readonly idAt: Int32Array;
+  private cursor = 0;
+  readonly maxPages: number;
+  /** swapin_nr_pages' state: swapin_readahead_hits, prev_offset, last_readahead_pages. */
+  private hits = 0;
+  private prevOffset = 0;
+  private lastRaPages = 0;
+  /** Reads recently submitted: [first slot, last slot, completion time] per entry, a ring. */
+  private readonly inflight = new Float64Array(INFLIGHT * 3).fill(-1);
+  private inflightNext = 0;
+
+  /**
+   * list: the node's LRU list, whose unused links of off-list pages hold their slots; pages: the
+   * node's guest pages; deviceSlots: the swap device's size in 4 KiB slots (header included).
+   */
+  constructor(
+    private readonly list: DList,
+    pages: number,
+    deviceSlots: number,
+    pageCluster = PAGE_CLUSTER,
+  ) {
+    this.idAt = new Int32Array(Math.max(2, Math.min(pages + 1, deviceSlots))).fill(-1);
+    this.maxPages = 1 << pageCluster;
+  }
+
+  /** The slot of a swapped-out page id (in the swap cache or not), -1 if it has none. */
+  slot(id: number): number {
+    const c = this.cached.get(id);
+    return c ?? this.list.spare(id);
+  }
+
+  /** The page in slot `s`, or -1 (free or out of the area). */
+  pageAt(s: number): number {
+    return s > 0 && s < this.idAt.length ? this.idAt[s] : -1;
+  }
+
+  /**
+   * folio_alloc_swap for page id, off the LRU and holding no slot: the next free slot after the
+   * previous swap-out's, or -1 when every slot is in use (see the file comment).
+   */
+  alloc(id: number): number {
+    const n = this.idAt.length;
+    let s = this.cursor;
+    for (let i = 1; i < n; i++) {
+      s = s + 1 < n ? s + 1 : 1;
+      if (this.idAt[s] < 0) {
+        this.idAt[s] = id;
+        this.list.setSpare(id, s);
+        this.cursor = s;
+        return s;
+      }
+    }
+    this.list.setSpare(id, -1);
+    return -1;
+  }
+
+  /** swap_free: the page was faulted in (shmem_swapin_folio frees its slot). Before it joins the LRU. */
+  free(id: number): void {
+    const s = this.slot(id);
+    this.cached.delete(id);
+    if (s > 0) this.idAt[s] = -1;
+  }
+
+  /** Page id enters the swap cache, about to join the LRU: its slot moves out of its list link. */
+  toCache(id: number): void {
+    this.cached.set(id, this.list.spare(id));
+  }
+
+  /** Page id leaves the swap cache unused (reclaimed, off the LRU now): its slot goes back to its link. */
+  fromCache(id: number): void {
+    const s = this.cached.get(id);
+    this.cached.delete(id);
+    this.list.setSpare(id, s ?? -1);
+  }
+
+  /** swap_cache_get_folio found a PG_readahead folio: one more readahead hit. */
+  hit(): void {
+    this.hits++;
+  }
+
+  /**
+   * swapin_nr_pages(offset) with __swapin_nr_pages: the window for a swap-in of `offset`, a power of
+   * two from 1 to 2^page_cluster. Consumes the hits counted since the previous call.
+   */
+  nrPages(offset: number): number {
+    const max = this.maxPages;
+    if (max <= 1) return 1;
+    const hits = this.hits;
+    this.hits = 0;
+    let pages = hits + 2;
+    if (pages === 2) {
+      // No hits to judge by: an access next to the previous one still earns a window of 2.
+      if (offset !== this.prevOffset + 1 && offset !== this.prevOffset - 1) pages = 1;
+    } else {
+      let roundup = 4;
+      while (roundup < pages) roundup <<= 1;
+      pages = roundup;
+    }
+    if (pages > max) pages = max;
+    // "Don't shrink readahead too fast."
+    const lastRa = this.lastRaPages >> 1;
+    if (pages < lastRa) pages = lastRa;
+    if (hits === 0) this.prevOffset = offset;
+    this.lastRaPages = pages;
+    return pages;
+  }
+
+  /** Record one read of slots [first, last] completing at `end` (for readyAt). */
+  submitted(first: number, last: number, end: number): void {
+    const o = this.inflightNext * 3;
+    this.inflight[o] = first;
+    this.inflight[o + 1] = last;
+    this.inflight[o + 2] = end;
+    this.inflightNext = (this.inflightNext + 1) % INFLIGHT;
+  }
+
+  /**
+   * When the read that brought slot `s` into the swap cache completes (0 if long done or unknown):
+   * a fault on a readahead folio whose read is in flight waits for it (folio_lock in
+   * shmem_swapin_folio sleeps until the read's end_io unlocks the folio).
+   */
+  readyAt(s: number): number {
+    const f = this.inflight;
+    let end = 0;
+    for (let o = 0; o < f.length; o += 3) if (f[o] <= s && s <= f[o + 1] && f[o + 2] > end) end = f[o + 2];
+    return end;
+  }
+}
+
+/**
+ * swap_cluster_readahead for the swap-in of page `id` (its slot still held) at virtual time t, by a
+ * fault of the guest whose counters are at stats[sb]: reads the faulting page and the window's other
+ * swapped-out pages in one request and returns its completion time. Each other page becomes a swap-cache
+ * folio (PG_SWAPCACHE) on the LRU (folio_add_lru from __read_swap_cache_async, placed by
+ * Policy.onReadahead), holding a host frame taken above `reserve` free frames: the allocation with the
+ * fault's gfp. When none is free the readahead stops there (a deviation: the kernel's gfp allows direct
+ * reclaim for each readahead folio; here only the faulting page's own frame is reclaimed for).
+ */
+export function swapClusterReadahead(
+  pg: Pgdat,
+  area: SwapArea,
+  id: number,
+  t: number,
+  stats: Float64Array,
+  sb: number,
+  reserve: number,
+): number {
+  const offset = area.slot(id);
+  if (offset < 0) {
+    // No slot (swapped out while the device was full, see SwapArea): a read of the page alone.
+    stats[sb + GS_SWAP_READS]++;
+    return t + ssdReadNs(1);
+  }
+  const mask = area.nrPages(offset) - 1;
+  let first = offset;
+  let last = offset;
+  let read = 1;
+  if (mask !== 0) {
+    const start = Math.max(1, offset & ~mask); // slot 0 is the swap header
+    const end = offset | mask;
+    for (let s = start; s <= end; s++) {
+      if (s === offset) continue;
+      const other = area.pageAt(s);
+      if (other < 0) continue; // a free slot: swapcache_prepare fails, nothing to read
+      const k = pg.guestOf(other);
+      const g = pg.guests[k];
+      const gfn = other - g.idBase;
+      if ((g.flags[gfn] & PG_SWAPCACHE) !== 0) continue; // in the swap cache already: no read
+      if (!g.host.tryTake(reserve)) break;
+      g.flags[gfn] |= PG_SWAPCACHE;
+      area.toCache(other);
+      g.stats[g.sb + GS_RESIDENT]++;
+      if (g.lruvec.onReadahead !== undefined) g.lruvec.onReadahead(other);
+      else g.lruvec.onMap(other);
+      read++;
+      if (s < first) first = s;
+      if (s > last) last = s;
+    }
+  }
+  stats[sb + GS_SWAP_READS]++;
+  stats[sb + GS_RA_PAGES] += read - 1;
+  const done = t + ssdReadNs(read);
+  if (read > 1) area.submitted(first, last, done);
+  return done;
+}

@@ -1,0 +1,235 @@
+/**
+ * Swap-in readahead on an SSD (mm/swapReadahead.ts): swap_cluster_readahead reads the aligned window
+ * of swapin_nr_pages slots around the faulting one in one request; the window's other swapped-out pages
+ * become swap-cache folios on the LRU, a later fault on one is a minor fault (no I/O), an unused one is
+ * reclaimed without a write, and zram (SWP_SYNCHRONOUS_IO) reads only the faulting page.
+ *
+ * Setup (as test/sim/prefault.test.ts): one 4 MiB guest (1024 pages) pre-faulted on a 3 MiB host; the
+ * first 286 pages written were swapped out in write order, so page gfn holds slot gfn + 1.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ScenarioConfig } from '../../engine/protocol.ts';
+import { prepareRun } from '../../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
+import { VCpu } from '../../engine/core/sim/vcpu.ts';
+import type { Guest } from '../../engine/core/sim/guest.ts';
+import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from '../../engine/core/sim/costs.ts';
+import { SwapArea, ssdReadNs, SSD_READ_PAGE_NS } from '../../engine/core/mm/swapReadahead.ts';
+import { DList } from '../../engine/core/sim/dlist.ts';
+import { SSD_SWAP_IN_NS } from '../../engine/core/mm/swap.ts';
+import {
+  GS_EVICTIONS,
+  GS_FOLIOS_CONSIDERED,
+  GS_LOCK_HOLD_NS,
+  GS_RA_HITS,
+  GS_RA_PAGES,
+  GS_REFAULTS,
+  GS_RESIDENT,
+  GS_SWAP_READS,
+  PG_RESIDENT,
+  PG_SWAPCACHE,
+  PG_SWAPPED,
+  PG_TOUCHED,
+} from '../../engine/core/sim/simLayout.ts';
+import { hardware } from './fixtures.ts';
+
+function config(device: 'ssd' | 'zram'): ScenarioConfig {
+  return {
+    name: 'readahead',
+    description: '',
+    hardware: hardware('ampere-altra'),
+    host: { memoryMiB: 3, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device, sizeMiB: 64 } },
+    guests: [
+      {
+        name: 'g',
+        memoryMiB: 4,
+        vcpus: 2,
+        protected: false,
+        workload: { kind: 'scan', pages: 1024, writeFraction: 1, thinkNs: 0, slices: true, passes: 2, prefault: true },
+      },
+    ],
+    reclaim: {
+      policy: 'mglru',
+      harvest: 'locked-write',
+      agingIntervalMs: 0,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: false, entries: 64, flushOnClear: false },
+      allowLocklessWithoutHafdbs: false,
+      rmapFlushYoung: true,
+    },
+    run: {
+      durationMs: 2000,
+      sampleIntervalMs: 10,
+      seed: 1,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 10,
+      demandOnly: false,
+    },
+  };
+}
+
+function build(device: 'ssd' | 'zram'): { g: Guest; stats: Float64Array } {
+  const p = prepareRun(config(device), {}, 1);
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+  const vcpu = core.actorList.find((a) => a instanceof VCpu) as VCpu;
+  return { g: vcpu.g, stats: new Float64Array(p.buffers.stats) };
+}
+
+const SWAPPED = 286;
+const HIGH = 30;
+const MIN = 7; // floor(768 * 1 / 100)
+/** The trap and the map's read-lock hold around any stage-2 fault with no lock contention. */
+const faultNs = (g: Guest): number => g.costs[C_S2_FAULT] + g.costs[C_LOCK_ACQUIRE] + g.costs[C_CMPXCHG];
+const cachedGfns = (g: Guest): number[] => {
+  const out: number[] = [];
+  for (let gfn = 0; gfn < g.pages; gfn++) if ((g.flags[gfn] & PG_SWAPCACHE) !== 0) out.push(gfn);
+  return out;
+};
+
+describe('swapin_nr_pages (the adaptive window)', () => {
+  it('follows __swapin_nr_pages: 1 alone, 2 next to the last, hits round up to a power of two, shrinks by halves', () => {
+    const a = new SwapArea(new DList(new Int32Array(2), 0, 1), 1000, 1001);
+    expect(a.nrPages(100)).toBe(1); // no hits, not next to prev_offset (0)
+    expect(a.nrPages(101)).toBe(2); // next to the previous offset
+    a.hit();
+    expect(a.nrPages(103)).toBe(4); // hits 1: 3 rounded up to 4
+    for (let i = 0; i < 3; i++) a.hit();
+    expect(a.nrPages(107)).toBe(8); // hits 3: 5 -> 8
+    for (let i = 0; i < 7; i++) a.hit();
+    expect(a.nrPages(115)).toBe(8); // 9 -> 16, capped at 2^page_cluster
+    expect(a.nrPages(500)).toBe(4); // no hits, far away: 1, but never below half the last window
+    expect(a.nrPages(900)).toBe(2);
+    expect(a.nrPages(300)).toBe(1);
+    // page_cluster 0: never any readahead, whatever the hits.
+    const none = new SwapArea(new DList(new Int32Array(2), 0, 1), 100, 101, 0);
+    for (let i = 0; i < 7; i++) none.hit();
+    expect(none.nrPages(5)).toBe(1);
+  });
+
+  it('slots go out in allocation order, skip the header and used slots, wrap, and run out', () => {
+    const list = new DList(new Int32Array(2 * 8), 0, 8);
+    const a = new SwapArea(list, 4, 64);
+    expect([a.alloc(3), a.alloc(0), a.alloc(2)]).toEqual([1, 2, 3]);
+    expect(a.slot(0)).toBe(2); // kept in the page's unused list link
+    a.free(0);
+    expect(a.pageAt(2)).toBe(-1);
+    expect(a.alloc(1)).toBe(4);
+    expect(a.alloc(0)).toBe(2); // wraps past the header (slot 0) to the free slot 2
+    expect(a.pageAt(2)).toBe(0);
+    expect(a.pageAt(0)).toBe(-1);
+    // A swap-cache page's slot survives its list link being reused, and goes back there on reclaim.
+    a.toCache(3);
+    list.setSpare(3, 99);
+    expect(a.slot(3)).toBe(1);
+    a.fromCache(3);
+    expect(list.spare(3)).toBe(1);
+    // A device smaller than the pages: the 3 slots after the header are all used, the next gets none.
+    const small = new SwapArea(new DList(new Int32Array(16), 0, 8), 4, 4);
+    expect([small.alloc(0), small.alloc(1), small.alloc(2), small.alloc(3)]).toEqual([1, 2, 3, -1]);
+    expect(small.slot(3)).toBe(-1);
+  });
+});
+
+describe('swap_cluster_readahead on an SSD', () => {
+  it('reads the aligned 8-slot window in one request; the others join the swap cache and the LRU', () => {
+    const { g, stats } = build('ssd');
+    const area = g.swapArea!;
+    expect(area.slot(g.idBase + 20)).toBe(21); // pre-fault order: slot = gfn + 1
+    for (let i = 0; i < 7; i++) area.hit(); // seven readahead hits since the last swap-in: window 8
+    const lru = g.lruvec.size();
+    const end = g.fault(20, true, 1000);
+    // slot 21 -> window [16, 23] -> gfns 15..22 except 20 itself: 7 pages read ahead.
+    expect(cachedGfns(g)).toEqual([15, 16, 17, 18, 19, 21, 22]);
+    expect(end).toBe(1000 + faultNs(g) + ssdReadNs(8));
+    expect(ssdReadNs(8)).toBe(SSD_SWAP_IN_NS + 7 * SSD_READ_PAGE_NS);
+    expect(g.host.free()).toBe(HIGH - 8);
+    expect(g.lruvec.size()).toBe(lru + 8);
+    expect(stats[GS_SWAP_READS]).toBe(1);
+    expect(stats[GS_RA_PAGES]).toBe(7);
+    // Negative controls: the neighbours outside the aligned window (14, 23) stay swapped, untouched.
+    expect(g.flags[14]).toBe(PG_SWAPPED);
+    expect(g.flags[23]).toBe(PG_SWAPPED);
+    // The faulting page's slot is freed (shmem_swapin_folio); the cached ones keep theirs.
+    expect(area.pageAt(21)).toBe(-1);
+    expect(area.slot(g.idBase + 21)).toBe(22);
+    expect(area.pageAt(22)).toBe(g.idBase + 21);
+  });
+
+  it('a later fault on a read-ahead page is a minor fault: no I/O, counted as a hit; in flight it waits for the read', () => {
+    const { g, stats } = build('ssd');
+    const area = g.swapArea!;
+    for (let i = 0; i < 7; i++) area.hit();
+    const end = g.fault(20, true, 1000);
+    const resident = stats[GS_RESIDENT];
+    const lru = g.lruvec.size();
+    const t = end + 5000;
+    expect(g.fault(21, true, t)).toBe(t + faultNs(g)); // no read
+    expect(stats[GS_SWAP_READS]).toBe(1);
+    expect(stats[GS_RA_HITS]).toBe(1);
+    expect(stats[GS_REFAULTS]).toBe(2); // still a refault of an evicted page
+    expect(g.flags[21]).toBe(PG_RESIDENT | PG_TOUCHED | PG_SWAPPED);
+    expect(stats[GS_RESIDENT]).toBe(resident); // counted when it was read ahead
+    expect(g.lruvec.size()).toBe(lru); // on the LRU already
+    expect(g.host.free()).toBe(HIGH - 8); // no frame taken
+    expect(area.pageAt(22)).toBe(-1);
+    // Another vCPU faulting a read-ahead page while the request is in flight (t = 2,000 ns, the read
+    // ends at end - the lock hold) waits for the read's end, then maps: it finishes when the first did.
+    expect(g.fault(22, true, 2000, 1)).toBe(end);
+    expect(stats[GS_SWAP_READS]).toBe(1);
+    // Negative control: a page outside the window still takes a read of its own.
+    g.fault(30, true, t);
+    expect(stats[GS_SWAP_READS]).toBe(2);
+  });
+
+  it('stops when no frame is free above the min watermark', () => {
+    const { g, stats } = build('ssd');
+    for (let i = 0; i < 7; i++) g.swapArea!.hit();
+    g.host.put(-(HIGH - (MIN + 1 + 3))); // MIN + 4 free: one for the faulting page, three above min
+    g.fault(20, true, 1000);
+    expect(cachedGfns(g)).toEqual([15, 16, 17]);
+    expect(stats[GS_RA_PAGES]).toBe(3);
+    expect(g.host.free()).toBe(MIN);
+  });
+
+  it('an unused read-ahead page is reclaimed without a write: no lock, no swap-out, slot kept', () => {
+    const { g, stats } = build('ssd');
+    const area = g.swapArea!;
+    for (let i = 0; i < 7; i++) area.hit();
+    g.fault(20, true, 1000);
+    const hold = stats[GS_LOCK_HOLD_NS];
+    const free = g.host.free();
+    const resident = stats[GS_RESIDENT];
+    const considered = stats[GS_FOLIOS_CONSIDERED];
+    // folio_referenced on a folio mapped nowhere: not referenced, no mmu notifier.
+    expect(g.pgdat.referenced(g.idBase + 18, null)).toBe(false);
+    expect(stats[GS_FOLIOS_CONSIDERED]).toBe(considered);
+    // (The test calls evictOne directly: pickVictim would first have taken the page off its list.)
+    expect(g.evictOne(18, 50_000, false)).toBe(50_000); // no lock hold, no swap-out submission
+    expect(stats[GS_LOCK_HOLD_NS]).toBe(hold);
+    expect(stats[GS_EVICTIONS]).toBe(0);
+    expect(g.flags[18]).toBe(PG_SWAPPED);
+    expect(stats[GS_RESIDENT]).toBe(resident - 1);
+    expect(g.host.free()).toBe(free + 1);
+    expect(area.slot(g.idBase + 18)).toBe(19); // its data is still in its slot
+    // Negative control: evicting a mapped page pays the unmap and the swap-out, and takes a new slot.
+    const e = g.evictOne(20, 60_000, false);
+    expect(e).toBeGreaterThan(60_000 + g.swapOutNs);
+    expect(stats[GS_EVICTIONS]).toBe(1);
+    expect(area.slot(g.idBase + 20)).toBe(SWAPPED + 1);
+  });
+
+  it('zram (SWP_SYNCHRONOUS_IO) reads only the faulting page: no slots, no swap cache, no readahead', () => {
+    const { g, stats } = build('zram');
+    expect(g.swapArea).toBeNull();
+    const end = g.fault(20, true, 1000);
+    expect(end).toBe(1000 + faultNs(g) + g.swapInNs);
+    expect(cachedGfns(g)).toEqual([]);
+    expect(stats[GS_SWAP_READS]).toBe(0);
+    expect(stats[GS_RA_PAGES]).toBe(0);
+    expect(g.host.free()).toBe(HIGH - 1);
+    // Its neighbour in the same window is a full swap-in of its own.
+    expect(g.fault(21, true, end)).toBe(end + faultNs(g) + g.swapInNs);
+  });
+});
