@@ -73,10 +73,34 @@ const OPTIONAL_SUMMARY_NUMBERS = [
   'tlbFlushesVm',
   'kswapdWriteWaitShare',
   'rcuDeferredFrees',
+  'directReclaimShare',
+  'kswapdWakeups',
+  'reclaimThrottled',
+  'reclaimThrottleNs',
+  'swapReads',
+  'readaheadPages',
+  'readaheadHits',
 ] as const satisfies readonly (keyof RunSummary)[];
 
+/**
+ * Every RunSummary field must be listed above (or be `guests`): a field the engine fills but the
+ * schema does not know makes every session with it unsavable ("unknown key"). This fails to compile
+ * when one is missing, naming it.
+ */
+type UnlistedSummaryKey = Exclude<
+  keyof RunSummary,
+  (typeof SUMMARY_NUMBERS)[number] | (typeof OPTIONAL_SUMMARY_NUMBERS)[number] | 'guests'
+>;
+const summaryKeysListed: [UnlistedSummaryKey] extends [never] ? true : UnlistedSummaryKey = true;
+void summaryKeysListed;
+
 /** Figures that are fractions (0..1, or NaN without data); every other figure is >= 0 (or NaN). */
-const RATIOS: ReadonlySet<string> = new Set(['hitRate', 'evictionPrecision', 'kswapdWriteWaitShare']);
+const RATIOS: ReadonlySet<string> = new Set([
+  'hitRate',
+  'evictionPrecision',
+  'kswapdWriteWaitShare',
+  'directReclaimShare',
+]);
 
 const GUEST_NUMBERS = [
   'accesses',
