@@ -16,7 +16,16 @@ import { openObject, type Fields } from './fields.ts';
 import { COST_NS, ID_PATTERN, ID_TEXT, MEM_ACCESS_NS } from './limits.ts';
 import { Problems, toResult } from './problems.ts';
 
-export const HARDWARE_KEYS = ['id', 'name', 'description', 'hafdbs', 'pkvm', 's2fwb', 'defaultHarvest', 'costs'] as const;
+export const HARDWARE_KEYS = [
+  'id',
+  'name',
+  'description',
+  'hafdbs',
+  'pkvm',
+  's2fwb',
+  'defaultHarvest',
+  'costs',
+] as const;
 
 export function validateHardwareProfile(x: unknown, path = 'hardware'): Result<HardwareProfile> {
   const problems = new Problems();

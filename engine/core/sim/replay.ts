@@ -36,7 +36,7 @@ import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
 import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { StopCheck } from './actor.ts';
-import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
+import { C_S2_FAULT } from './costs.ts';
 import { UNMAP_TLBIS, mapHoldNs, unmapHoldNs } from './guest.ts';
 import {
   GS_COLD,
