@@ -34,7 +34,8 @@ export type CostKey =
   | 'swapIn' //           reading one 4 KiB page back from the swap device
   | 'swapOut' //          writing one 4 KiB page to the swap device
   | 'rcuGracePeriod' //   mean latency of one RCU grace period
-  | 'tlbFlushVmid'; //    flush every TLB entry of one VM on every CPU (kvm_flush_remote_tlbs), flusher's cost
+  | 'tlbFlushVmid' //     flush every TLB entry of one VM on every CPU (kvm_flush_remote_tlbs), flusher's cost
+  | 'dcacheCleanInval'; // DC CIVAC over one 4 KiB page + DSB (dcache_clean_inval_poc), charged only without S2FWB
 export const COST_KEYS: readonly CostKey[] = [
   'memAccess',
   'walkLevel',
@@ -50,6 +51,7 @@ export const COST_KEYS: readonly CostKey[] = [
   'swapOut',
   'rcuGracePeriod',
   'tlbFlushVmid',
+  'dcacheCleanInval',
 ];
 
 export interface CostFigure {
@@ -66,6 +68,13 @@ export interface HardwareProfile {
   hafdbs: boolean;
   /** Stage-2 owned by the pKVM hypervisor: the host reads no descriptor; aging by hypercall or none. */
   pkvm: boolean;
+  /**
+   * FEAT_S2FWB (Armv8.4): stage-2 forces write-back cacheable, so KVM skips the data-cache clean to PoC
+   * when it maps or unmaps a guest page (stage2_has_fwb / __clean_dcache_guest_page). false: every new
+   * stage-2 leaf and every unmapped one costs `dcacheCleanInval` inside the MMU lock hold. Absent: as
+   * true (no cache maintenance charged) -- configs saved before the flag existed ran without it.
+   */
+  s2fwb?: boolean;
   /** The harvest mode this hardware uses by default (the seed patch's choice). */
   defaultHarvest: HarvestMode;
   costs: Record<CostKey, CostFigure>;

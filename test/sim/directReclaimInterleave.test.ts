@@ -29,7 +29,7 @@ function guestAtMin(): { g: Guest; stats: Float64Array; t: number; next: number 
  */
 function requestDuringCluster(suspend: boolean): { wait: number; first: number; evicted: number } {
   const { g, stats, t, next } = guestAtMin();
-  const hold = unmapHoldNs(g.costs);
+  const hold = unmapHoldNs(g.costs, g.cmoNs);
   let first: number;
   if (suspend) {
     // The scheduler's limit is just past the fault's start: the vCPU stops after its first folio.

@@ -81,7 +81,8 @@ const SWAPPED = 286;
 const HIGH = 30;
 const MIN = 7; // floor(768 * 1 / 100)
 /** The trap and the map's read-lock hold around any stage-2 fault with no lock contention. */
-const faultNs = (g: Guest): number => g.costs[C_S2_FAULT] + g.costs[C_LOCK_ACQUIRE] + g.costs[C_CMPXCHG];
+/** Trap + the map's read hold, its cache maintenance included (no S2FWB: Guest.cmoNs). */
+const faultNs = (g: Guest): number => g.costs[C_S2_FAULT] + g.costs[C_LOCK_ACQUIRE] + g.costs[C_CMPXCHG] + g.cmoNs;
 const cachedGfns = (g: Guest): number[] => {
   const out: number[] = [];
   for (let gfn = 0; gfn < g.pages; gfn++) if ((g.flags[gfn] & PG_SWAPCACHE) !== 0) out.push(gfn);

@@ -16,7 +16,16 @@ import { openObject, type Fields } from './fields.ts';
 import { COST_NS, ID_PATTERN, ID_TEXT, MEM_ACCESS_NS } from './limits.ts';
 import { Problems, toResult } from './problems.ts';
 
-export const HARDWARE_KEYS = ['id', 'name', 'description', 'hafdbs', 'pkvm', 'defaultHarvest', 'costs'] as const;
+export const HARDWARE_KEYS = [
+  'id',
+  'name',
+  'description',
+  'hafdbs',
+  'pkvm',
+  's2fwb',
+  'defaultHarvest',
+  'costs',
+] as const;
 
 export function validateHardwareProfile(x: unknown, path = 'hardware'): Result<HardwareProfile> {
   const problems = new Problems();
@@ -43,6 +52,8 @@ export function readHardwareFields(f: Fields): HardwareProfile {
   // Only judge the combination when its three parts read cleanly (no cascading messages).
   const flagsOk = f.problems.since(mark) === 0;
   const hw: HardwareProfile = { id, name, description, hafdbs, pkvm, defaultHarvest, costs: readCosts(f) };
+  // Optional: a config saved before the flag existed ran without cache maintenance (see the type).
+  if (f.has('s2fwb')) hw.s2fwb = f.bool('s2fwb');
   if (flagsOk) checkDefaultHarvest(f, hw);
   return hw;
 }
@@ -87,12 +98,21 @@ function assertNeverMode(x: never): never {
 export const TLB_FLUSH_VMID_DEFAULT =
   'Not in this config (written before tlbFlushVmid existed): the VM-wide flush was charged as one broadcast TLBI (tlbInvalidate).';
 
+/** The source of dcacheCleanInval in a config written before the key existed (readCosts). */
+export const DCACHE_CLEAN_INVAL_DEFAULT =
+  'Not in this config (written before dcacheCleanInval existed): no stage-2 cache maintenance was charged.';
+
 function readCosts(f: Fields): Record<CostKey, CostFigure> {
   const costs = {} as Record<CostKey, CostFigure>;
   const c = f.object('costs', COST_KEYS);
   for (const key of COST_KEYS) {
     costs[key] = { ns: 0, source: '' };
     if (!c) continue;
+    if (key === 'dcacheCleanInval' && !c.has(key)) {
+      // Added after sessions were first saved: such a config ran without cache maintenance.
+      costs[key] = { ns: 0, source: DCACHE_CLEAN_INVAL_DEFAULT };
+      continue;
+    }
     if (key === 'tlbFlushVmid' && !c.has(key)) {
       // Added after sessions were first saved: a config without it (an older session) keeps opening,
       // with the one broadcast TLBI it was charged then (the run's results were computed that way).

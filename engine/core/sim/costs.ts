@@ -21,6 +21,7 @@ export const C_SWAP_IN = index('swapIn');
 export const C_SWAP_OUT = index('swapOut');
 export const C_RCU_GRACE_PERIOD = index('rcuGracePeriod');
 export const C_TLB_FLUSH_VMID = index('tlbFlushVmid');
+export const C_DCACHE_CLEAN_INVAL = index('dcacheCleanInval');
 
 export function costTable(hw: HardwareProfile): Float64Array {
   const t = new Float64Array(COST_KEYS.length);
@@ -31,4 +32,13 @@ export function costTable(hw: HardwareProfile): Float64Array {
     t[i] = f.ns;
   }
   return t;
+}
+
+/**
+ * Cache maintenance of one 4 KiB guest page in a stage-2 map or unmap: dcache_clean_inval_poc, which
+ * stage2_map_walker_try_leaf runs before it makes a new cacheable leaf valid and stage2_unmap_walker
+ * after it clears a cacheable one, both only without FEAT_S2FWB. 0 with FWB or an absent flag.
+ */
+export function s2CmoNs(hw: HardwareProfile, c: Float64Array): number {
+  return hw.s2fwb === false ? c[C_DCACHE_CLEAN_INVAL] : 0;
 }

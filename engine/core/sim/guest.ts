@@ -23,7 +23,7 @@ import {
   type Pgt,
 } from '../arch/pgtable.ts';
 import { rcuPoll, type RcuThread } from '../sync/rcu.ts';
-import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_TLB_INVALIDATE } from './costs.ts';
+import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_TLB_INVALIDATE, s2CmoNs } from './costs.ts';
 import { THROTTLE_ISOLATED_NS, type Pgdat } from '../mm/pgdat.ts';
 import { swapInNs, swapOutNs } from '../mm/swap.ts';
 import { swapClusterReadahead, type SwapArea } from '../mm/swapReadahead.ts';
@@ -71,9 +71,23 @@ import type { VLock } from '../sync/vlock.ts';
  */
 export const UNMAP_TLBIS = 2;
 
-/** Write-hold of one page's unmap (Guest.evictOne and the replay's copy of it share this). */
-export function unmapHoldNs(c: Float64Array): number {
-  return c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + UNMAP_TLBIS * c[C_TLB_INVALIDATE];
+/**
+ * Write-hold of one page's unmap (Guest.evictOne and the replay's copy of it share this): the PTE
+ * clear, the TLBIs, and without FEAT_S2FWB stage2_unmap_walker's dcache_clean_inval_poc of the page
+ * (cmoNs: s2CmoNs), all inside kvm_unmap_gfn_range's write hold.
+ */
+export function unmapHoldNs(c: Float64Array, cmoNs: number): number {
+  return c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + UNMAP_TLBIS * c[C_TLB_INVALIDATE] + cmoNs;
+}
+
+/**
+ * Read-hold of a stage-2 fault's map (Guest.fault and the replay's copy share this): user_mem_abort
+ * holds kvm->mmu_lock for read around kvm_pgtable_stage2_map, whose stage2_map_walker_try_leaf cleans
+ * the new page to PoC before making the leaf valid when the stage-2 has no FWB (cmoNs: s2CmoNs).
+ * The lab's mappings are data (never executable): no icache_inval_pou.
+ */
+export function mapHoldNs(c: Float64Array, cmoNs: number): number {
+  return c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + cmoNs;
 }
 
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
@@ -146,6 +160,8 @@ export class Guest {
   /** Base of this guest's counters in `stats`. */
   readonly sb: number;
   readonly costs: Float64Array;
+  /** Cache maintenance of one page in a stage-2 map or unmap (s2CmoNs: 0 with FEAT_S2FWB). */
+  readonly cmoNs: number;
   readonly host: HostFrames;
   readonly opHist: Float64Array;
   readonly opHistBase: number;
@@ -214,6 +230,7 @@ export class Guest {
     this.stats = p.stats;
     this.sb = p.index * GS_WORDS;
     this.costs = p.costs;
+    this.cmoNs = s2CmoNs(p.config.hardware, p.costs);
     this.host = p.host;
     this.opHist = p.opHist;
     this.opHistBase = p.index * OH_WORDS;
@@ -418,8 +435,10 @@ export class Guest {
       now = swapClusterReadahead(pg, area, id, now, s, sb, this.host.min);
       area.free(id);
     } else if (refault) now += this.swapInNs; // zram: SWP_SYNCHRONOUS_IO, no swap cache, no readahead
-    // user_mem_abort: kvm->mmu_lock for read around the stage-2 map.
-    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    // user_mem_abort: kvm->mmu_lock for read around the stage-2 map, its CMO included (a pre-faulted
+    // page too: its first stage-2 leaf is new). A spread run's MAPPED_BY_OTHER loser would have
+    // returned -EAGAIN before the CMO; it is charged anyway (rare; the hold is booked before the map).
+    const hold = mapHoldNs(c, this.cmoNs);
     const start = this.vlock.read(now, hold, false);
     const lockWait = start - now;
     s[sb + GS_LOCK_WAIT_NS] += lockWait;
@@ -544,7 +563,7 @@ export class Guest {
     // kvm_unmap_gfn_range still takes the write lock (the memslot covers the hva), but
     // stage2_unmap_walker finds no valid leaf: no PTE cleared, no TLBI.
     const mapped = (this.flags[gfn] & PG_HOST) === 0;
-    const hold = mapped ? unmapHoldNs(c) : c[C_LOCK_ACQUIRE];
+    const hold = mapped ? unmapHoldNs(c, this.cmoNs) : c[C_LOCK_ACQUIRE];
     const start = this.vlock.write(t, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - t;
     if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;

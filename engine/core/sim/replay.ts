@@ -36,8 +36,8 @@ import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
 import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { StopCheck } from './actor.ts';
-import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
-import { UNMAP_TLBIS, unmapHoldNs } from './guest.ts';
+import { C_S2_FAULT } from './costs.ts';
+import { UNMAP_TLBIS, mapHoldNs, unmapHoldNs } from './guest.ts';
 import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
@@ -94,6 +94,8 @@ export class TraceReplay extends VCpu {
   private readonly thinkNs: number;
   /** unmapHoldNs of the guest's costs (they are fixed for a run). */
   private readonly unmapHold: number;
+  /** mapHoldNs of the guest's costs. */
+  private readonly mapHold: number;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -119,7 +121,8 @@ export class TraceReplay extends VCpu {
     this.traceLength = v.wl.trace.length;
     this.writes = v.wl.writeFraction > 0;
     this.thinkNs = v.wl.thinkNs;
-    this.unmapHold = unmapHoldNs(v.g.costs);
+    this.unmapHold = unmapHoldNs(v.g.costs, v.g.cmoNs);
+    this.mapHold = mapHoldNs(v.g.costs, v.g.cmoNs);
   }
 
   /**
@@ -290,7 +293,7 @@ export class TraceReplay extends VCpu {
       s[sb + GS_COLD]++;
     }
     const vlock = g.vlock;
-    const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const hold = this.mapHold;
     vlock.reqT = now;
     vlock.reqHold = hold;
     vlock.readReq();

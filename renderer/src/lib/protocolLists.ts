@@ -31,6 +31,7 @@ const costs = {
   swapOut: true,
   rcuGracePeriod: true,
   tlbFlushVmid: true,
+  dcacheCleanInval: true,
 } satisfies Record<CostKey, true>;
 const samples = {
   tMs: true,

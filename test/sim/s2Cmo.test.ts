@@ -1,0 +1,143 @@
+/**
+ * Stage-2 cache maintenance without FEAT_S2FWB: stage2_map_walker_try_leaf runs dcache_clean_inval_poc
+ * on the page before it makes the new leaf valid, inside user_mem_abort's kvm->mmu_lock read hold;
+ * stage2_unmap_walker runs it after clearing the leaf, inside kvm_unmap_gfn_range's write hold. With
+ * FWB (or a profile saved before the flag existed) neither is charged.
+ */
+import { describe, expect, it } from 'vitest';
+import type { HardwareProfile, ScenarioConfig } from '../../engine/protocol.ts';
+import { prepareRun } from '../../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
+import { VCpu } from '../../engine/core/sim/vcpu.ts';
+import type { Guest } from '../../engine/core/sim/guest.ts';
+import {
+  C_CMPXCHG,
+  C_DCACHE_CLEAN_INVAL,
+  C_LOCK_ACQUIRE,
+  C_S2_FAULT,
+  C_TLB_INVALIDATE,
+} from '../../engine/core/sim/costs.ts';
+import { GS_LOCK_HOLD_NS } from '../../engine/core/sim/simLayout.ts';
+import { validateHardwareProfile } from '../../engine/core/config/hardware.ts';
+import { hardware } from './fixtures.ts';
+
+function config(hw: HardwareProfile): ScenarioConfig {
+  return {
+    name: 's2cmo',
+    description: '',
+    hardware: hw,
+    host: { memoryMiB: 8, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
+    guests: [
+      {
+        name: 'g',
+        memoryMiB: 4,
+        vcpus: 1,
+        protected: false,
+        workload: { kind: 'uniform', pages: 1024, writeFraction: 0, thinkNs: 0 },
+      },
+    ],
+    reclaim: {
+      policy: 'mglru',
+      harvest: 'lockless',
+      agingIntervalMs: 0,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: false, entries: 64, flushOnClear: false },
+      allowLocklessWithoutHafdbs: false,
+      rmapFlushYoung: false,
+    },
+    run: {
+      durationMs: 100,
+      sampleIntervalMs: 10,
+      seed: 1,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 10,
+      demandOnly: false,
+    },
+  };
+}
+
+function build(hw: HardwareProfile): { g: Guest; stats: Float64Array } {
+  const p = prepareRun(config(hw), {}, 1);
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+  const vcpu = core.actorList.find((a) => a instanceof VCpu) as VCpu;
+  return { g: vcpu.g, stats: new Float64Array(p.buffers.stats) };
+}
+
+const altra = (): HardwareProfile => hardware('ampere-altra');
+const withFwb = (): HardwareProfile => ({ ...altra(), s2fwb: true });
+
+/**
+ * Faults gfn 7 in at t = 1000, then asks for the MMU lock for write just after the trap (while the map
+ * holds it for read): returns the read hold booked and when the writer got the lock.
+ */
+function mapThenWriter(hw: HardwareProfile): { hold: number; writerAt: number; g: Guest } {
+  const { g, stats } = build(hw);
+  const c = g.costs;
+  const before = stats[GS_LOCK_HOLD_NS];
+  const end = g.fault(7, false, 1000);
+  const hold = stats[GS_LOCK_HOLD_NS] - before;
+  expect(end).toBe(1000 + c[C_S2_FAULT] + hold);
+  const writerAt = g.vlock.write(1000 + c[C_S2_FAULT] + 1, 10, false);
+  return { hold, writerAt, g };
+}
+
+describe('stage-2 cache maintenance (no FEAT_S2FWB)', () => {
+  it('the presets: all three profiles lack FWB (Armv8.0 / v8.2) and carry a sourced dcacheCleanInval', () => {
+    for (const id of ['ampere-altra', 'phone-prev82', 'pkvm'] as const) {
+      const hw = hardware(id);
+      expect(hw.s2fwb).toBe(false);
+      expect(hw.costs.dcacheCleanInval.ns).toBeGreaterThan(0);
+      expect(hw.costs.dcacheCleanInval.source).toMatch(/^Estimate/);
+    }
+  });
+
+  it("a fault's map holds the read lock longer by the CMO, and a writer arriving meanwhile waits for it", () => {
+    const cmo = mapThenWriter(altra());
+    const c = cmo.g.costs;
+    expect(c[C_DCACHE_CLEAN_INVAL]).toBe(400);
+    expect(cmo.hold).toBe(c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + c[C_DCACHE_CLEAN_INVAL]);
+    // Negative control: with FWB the hold is the old one and the writer gets the lock earlier by the CMO.
+    const fwb = mapThenWriter(withFwb());
+    expect(fwb.g.cmoNs).toBe(0);
+    expect(fwb.hold).toBe(c[C_LOCK_ACQUIRE] + c[C_CMPXCHG]);
+    expect(cmo.writerAt - fwb.writerAt).toBe(c[C_DCACHE_CLEAN_INVAL]);
+    expect(cmo.writerAt).toBe(1000 + c[C_S2_FAULT] + cmo.hold);
+  });
+
+  it("an unmap's write hold includes the CMO; none with FWB", () => {
+    const holds = [altra(), withFwb()].map((hw) => {
+      const { g, stats } = build(hw);
+      g.fault(7, true, 1000);
+      const before = stats[GS_LOCK_HOLD_NS];
+      const end = g.evictOne(7, 50_000, false);
+      const hold = stats[GS_LOCK_HOLD_NS] - before;
+      expect(end).toBe(50_000 + hold + g.swapOutNs);
+      return { hold, c: g.costs };
+    });
+    const c = holds[0].c;
+    const base = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + 2 * c[C_TLB_INVALIDATE];
+    expect(holds[0].hold).toBe(base + c[C_DCACHE_CLEAN_INVAL]);
+    expect(holds[1].hold).toBe(base); // negative control
+  });
+
+  it('a profile saved before the flag and the cost existed loads with no CMO charged', () => {
+    const old = structuredClone(altra()) as unknown as Record<string, unknown> & { costs: Record<string, unknown> };
+    delete old.s2fwb;
+    delete old.costs.dcacheCleanInval;
+    const r = validateHardwareProfile(old);
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    expect(r.value.s2fwb).toBeUndefined();
+    expect(r.value.costs.dcacheCleanInval.ns).toBe(0);
+    const { g, stats } = build(r.value);
+    expect(g.cmoNs).toBe(0);
+    const before = stats[GS_LOCK_HOLD_NS];
+    g.fault(7, false, 1000);
+    expect(stats[GS_LOCK_HOLD_NS] - before).toBe(g.costs[C_LOCK_ACQUIRE] + g.costs[C_CMPXCHG]);
+    // A flag of the wrong type is named.
+    const bad = validateHardwareProfile({ ...altra(), s2fwb: 'no' });
+    expect(bad.ok).toBe(false);
+    expect(JSON.stringify(bad)).toContain('s2fwb');
+  });
+});
