@@ -181,12 +181,19 @@ export function debateScenario(o: DebateOptions): ScenarioConfig {
  * -0.62 on seed 1, order 1,0). The overall bound (the acceptance figure is 0.5 pp) is unchanged; the
  * web/db bound moves from 0.5 to 0.7 pp on that measurement. Tried and worse: no wake-up on shared
  * nodes (seed 4: 0.50 pp overall, db 0.59), and a 5 us poll there (seed 4: 0.51 pp, batch 3.9).
+ *
+ * Re-measured again when the stage-2 map and unmap started cleaning the page to PoC inside their lock
+ * holds (no FEAT_S2FWB on Neoverse N1: +400 ns per hold, estimate): seeds 1-6, both orders, at most
+ * 0.451 pp overall (seed 5, order 0,1), 5.3% of accesses, 0.33 / 0.60 / 2.94 pp for web / db / batch.
+ * Longer holds make the per-worker virtual lock calendars (a parallel-model approximation) matter
+ * more. The overall bound becomes the acceptance figure itself, 0.5 pp, and batch 3.0 pp; the margin
+ * is now thin, which is itself a finding about the parallel model.
  */
 export const PARALLEL_TOLERANCE = {
-  hitRatePp: 0.4,
+  hitRatePp: 0.5,
   accessesPct: 5.5,
   /** web, db, batch */
-  guestHitRatePp: [0.7, 0.7, 2.5],
+  guestHitRatePp: [0.7, 0.7, 3.0],
 } as const;
 
 export interface Agreement {
