@@ -81,6 +81,12 @@ export class SwapArea {
   /** Reads recently submitted: [first slot, last slot, completion time] per entry, a ring. */
   private readonly inflight = new Float64Array(INFLIGHT * 3).fill(-1);
   private inflightNext = 0;
+  /**
+   * Folios swapped out and not yet freed (mm/swap.ts): page id -> the virtual time its write completes,
+   * in submission order. Off the LRU (their slot in their list link), flagged PG_SWAPCACHE. As many
+   * entries as writes in flight plus written folios reclaim has not come back to.
+   */
+  readonly writeback = new Map<number, number>();
 
   /**
    * list: the node's LRU list, whose unused links of off-list pages hold their slots; pages: the
