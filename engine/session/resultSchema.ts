@@ -73,10 +73,24 @@ const OPTIONAL_SUMMARY_NUMBERS = [
   'tlbFlushesVm',
   'kswapdWriteWaitShare',
   'rcuDeferredFrees',
+  'directReclaimShare',
+  'kswapdWakeups',
+  'reclaimThrottled',
+  'reclaimThrottleNs',
+  'swapReads',
+  'readaheadPages',
+  'readaheadHits',
+  'swapWritebacks',
+  'writebackFaults',
 ] as const satisfies readonly (keyof RunSummary)[];
 
 /** Figures that are fractions (0..1, or NaN without data); every other figure is >= 0 (or NaN). */
-const RATIOS: ReadonlySet<string> = new Set(['hitRate', 'evictionPrecision', 'kswapdWriteWaitShare']);
+const RATIOS: ReadonlySet<string> = new Set([
+  'hitRate',
+  'evictionPrecision',
+  'kswapdWriteWaitShare',
+  'directReclaimShare',
+]);
 
 const GUEST_NUMBERS = [
   'accesses',
