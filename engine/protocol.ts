@@ -369,6 +369,13 @@ export interface RunSummary {
   swapReads?: number;
   readaheadPages?: number;
   readaheadHits?: number;
+  /**
+   * SSD swap only, absent with zram and in older sessions: swap-outs written asynchronously (the frame
+   * held under writeback until reclaim meets the written folio again), and guest faults that found such
+   * a folio still in the swap cache (minor: no read). engine/core/mm/swap.ts.
+   */
+  swapWritebacks?: number;
+  writebackFaults?: number;
 }
 
 export interface RunResult {

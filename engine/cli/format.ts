@@ -66,6 +66,13 @@ const ROWS: readonly [string, (r: RunResult) => string][] = [
         ? 'n/a'
         : `${int(r.summary.swapReads)} / ${int(r.summary.readaheadPages ?? 0)} / ${int(r.summary.readaheadHits ?? 0)}`,
   ],
+  [
+    'swap-outs under writeback / faults on them',
+    (r) =>
+      r.summary.swapWritebacks === undefined
+        ? 'n/a'
+        : `${int(r.summary.swapWritebacks)} / ${int(r.summary.writebackFaults ?? 0)}`,
+  ],
   ['eviction precision', (r) => pctOrNa(r.summary.evictionPrecision)],
   ['stage-2 faults', (r) => int(r.summary.s2Faults)],
   ['access-flag faults', (r) => int(r.summary.afFaults)],

@@ -80,6 +80,8 @@ const OPTIONAL_SUMMARY_NUMBERS = [
   'swapReads',
   'readaheadPages',
   'readaheadHits',
+  'swapWritebacks',
+  'writebackFaults',
 ] as const satisfies readonly (keyof RunSummary)[];
 
 /**

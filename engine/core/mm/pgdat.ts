@@ -286,6 +286,7 @@ export class Pgdat implements Reclaimer {
     this.kswapd = !byVcpu;
     this.budget = budget;
     this.scanAgain = false;
+    const freed = this.swap !== null ? this.endWriteback(t) : 0;
     let count = 0;
     // memcg mode, direct reclaim: the faulting VM's own memcg first (a deviation, see guestShrink).
     const first = own !== undefined && this.lruvecs.length > 1 ? this.lruvecs.find((l) => l.policy === own) : undefined;
@@ -312,8 +313,29 @@ export class Pgdat implements Reclaimer {
     if (!byVcpu && this.guests.length > 0) this.guests[0].stats[this.guests[0].sb + GS_KSWAPD_NS] += this.t - t;
     for (const l of this.lruvecs) l.skip = false;
     this.lastEvicted = count;
-    if (count > 0) this.kswapdFailures = 0; // shrink_node: reclaim made progress
+    if (count + freed > 0) this.kswapdFailures = 0; // shrink_node: reclaim made progress
     return this.t;
+  }
+
+  /**
+   * The reclaim pass starting at t meets, at the LRU tail where folio_end_writeback ->
+   * folio_rotate_reclaimable put them, the swapped-out folios whose write completed by t, and frees
+   * them (shrink_folio_list -> __remove_mapping: clean, in the swap cache, no rmap walk). Entries are
+   * met in submission order, stopping at the first still in flight (writes by several reclaimers
+   * complete nearly in that order; a later one behind it waits for the next pass). Returns the frees.
+   * Their per-folio CPU cost is not charged (as for an unused readahead folio, Guest.evictOne).
+   */
+  private endWriteback(t: number): number {
+    const wb = (this.swap as SwapArea).writeback;
+    let n = 0;
+    for (const [id, done] of wb) {
+      if (done > t) break;
+      wb.delete(id);
+      const k = this.guestOf(id);
+      this.guests[k].freeWritten(id - this.base[k]);
+      n++;
+    }
+    return n;
   }
 
   /**

@@ -8,10 +8,15 @@
  * compresses inside submit_bio (zram_submit_bio -> zram_write_page), in the reclaimer's context, so
  * the reclaimer pays the profile's `swapOut`. An SSD write is asynchronous: the reclaimer allocates the
  * swap slot, adds the folio to the swap cache and submits the bio, then goes on; the device writes
- * meanwhile and the clean folio is freed when writeback ends (folio_rotate_reclaimable puts it at the
- * LRU tail, the next scan frees it without another rmap walk). The lab frees the frame at once: the
- * pages in flight are the write latency (tens of us) times the eviction rate, tens of pages against
- * the thousands between the min and high watermarks. The device's bandwidth and queue are not modelled.
+ * meanwhile. The folio keeps its frame, unmapped, in the swap cache under PG_writeback (shrink_folio_list
+ * puts it back: activate_locked / MGLRU's sort_folio moves a writeback folio on); folio_end_writeback ->
+ * folio_rotate_reclaimable puts the written, clean folio at the LRU tail, and the next reclaim pass
+ * frees it there (__remove_mapping, no rmap walk, no write). The lab keeps the folio off its LRU while in
+ * flight (reclaim would only skip it) with its completion time (SwapArea.writeback), and frees it when a
+ * reclaim pass (Pgdat.shrinkNode) starts at or after that time: the rotated folios are the first it meets.
+ * A guest touch before the free finds the folio in the swap cache: a minor fault that waits for the
+ * write (shmem_swapin_folio's folio_wait_writeback) and reads nothing. Each write takes the device's
+ * latency on its own: the device's bandwidth and queue are not modelled.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { C_SWAP_IN, C_SWAP_OUT } from '../sim/costs.ts';
@@ -42,3 +47,12 @@ export const SSD_SWAP_OUT_SUBMIT_NS = 2_000;
 export function swapOutNs(config: ScenarioConfig, costs: Float64Array): number {
   return config.host.swap.device === 'ssd' ? SSD_SWAP_OUT_SUBMIT_NS : costs[C_SWAP_OUT];
 }
+
+/**
+ * NVMe 4 KiB random write latency, submission to completion interrupt: estimate, 20 us. Datacenter NVMe
+ * SSDs acknowledge a write once it is in their power-loss-protected DRAM buffer, so a write completes well
+ * before a NAND read (SSD_SWAP_IN_NS, 90 us); their datasheets quote typical 4 KiB write latencies of
+ * roughly 15-30 us (e.g. Intel's DC P4510 product brief: 18 us write vs 77 us read, quoted from memory,
+ * not re-checked here). Sustained random writes past the buffer would be slower; not modelled.
+ */
+export const SSD_SWAP_WRITE_NS = 20_000;

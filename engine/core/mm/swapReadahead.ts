@@ -31,7 +31,9 @@
  * Memory, only with an SSD: the page of each slot (Int32 per slot of the device, at most one per guest
  * page); the slot of a swapped-out page is kept in its LRU node's unused link (DList.spare: the page is
  * on no list), and that of a read-ahead page, which is on the LRU, in a map (as many entries as
- * read-ahead pages in the swap cache, a share of the host's frames).
+ * read-ahead pages in the swap cache, a share of the host's frames); the completion time of each folio
+ * under writeback or written and not yet freed (SwapArea.writeback, mm/swap.ts: the writes in flight plus
+ * the swap-outs since reclaim last ran, also a share of the host's frames).
  *
  * Swap full: the lab does not model a full device (add_to_swap failing, the folio kept). A page
  * swapped out while every slot is in use gets no slot: its refault reads it alone, without readahead.
@@ -81,6 +83,12 @@ export class SwapArea {
   /** Reads recently submitted: [first slot, last slot, completion time] per entry, a ring. */
   private readonly inflight = new Float64Array(INFLIGHT * 3).fill(-1);
   private inflightNext = 0;
+  /**
+   * Folios swapped out and not yet freed (mm/swap.ts): page id -> the virtual time its write completes,
+   * in submission order. Off the LRU (their slot in their list link), flagged PG_SWAPCACHE. As many
+   * entries as writes in flight plus written folios reclaim has not come back to.
+   */
+  readonly writeback = new Map<number, number>();
 
   /**
    * list: the node's LRU list, whose unused links of off-list pages hold their slots; pages: the

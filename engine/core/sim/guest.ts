@@ -25,7 +25,7 @@ import {
 import { rcuPoll, type RcuThread } from '../sync/rcu.ts';
 import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_TLB_INVALIDATE, s2CmoNs } from './costs.ts';
 import { THROTTLE_ISOLATED_NS, type Pgdat } from '../mm/pgdat.ts';
-import { swapInNs, swapOutNs } from '../mm/swap.ts';
+import { SSD_SWAP_WRITE_NS, swapInNs, swapOutNs } from '../mm/swap.ts';
 import { swapClusterReadahead, type SwapArea } from '../mm/swapReadahead.ts';
 import type { Harvester } from '../kvm/mmuNotifier.ts';
 import type { HostFrames } from '../mm/hostFrames.ts';
@@ -42,6 +42,8 @@ import {
   GS_PERM_FAULTS,
   GS_PRESSURE_NS,
   GS_RA_HITS,
+  GS_WB_FAULTS,
+  GS_WB_PAGES,
   GS_RECLAIM_OWED,
   GS_REFAULTS,
   GS_REFAULTS_IN_WINDOW,
@@ -419,7 +421,18 @@ export class Guest {
     const cached = (f & PG_SWAPCACHE) !== 0;
     const refault = (f & PG_SWAPPED) !== 0;
     const area = this.swapArea;
-    if (cached && area !== null) {
+    const written = cached && area !== null ? area.writeback.get(this.idBase + gfn) : undefined;
+    if (written !== undefined && area !== null) {
+      // shmem_swapin_folio -> swap_cache_get_folio finds a folio this guest's memory swapped out, still
+      // under writeback or written and not yet freed (mm/swap.ts): no read; folio_wait_writeback waits
+      // for the write, then delete_from_swap_cache and swap_free_nr as for any swap-cache hit. Not a
+      // readahead hit (no PG_readahead). The folio goes back on the LRU below.
+      const id = this.idBase + gfn;
+      area.writeback.delete(id);
+      s[sb + GS_WB_FAULTS]++;
+      if (written > now) now = written;
+      area.free(id);
+    } else if (cached && area !== null) {
       // shmem_swapin_folio -> swap_cache_get_folio finds the folio (a readahead hit): no I/O, unless its
       // read is still in flight (folio_lock waits for it). The slot is freed as the folio moves to the
       // memfd's page cache (delete_from_swap_cache, swap_free_nr).
@@ -481,7 +494,7 @@ export class Guest {
     s[sb + GS_PRESSURE_NS] += refault ? now - t0 : reclaimNs + lockWait;
     // Pinned (protected) memory is unevictable: it never joins the LRU. A pre-faulted page is on it
     // already, where the VMM's write put it; the stage-2 AF set by this map is what aging finds young.
-    if (!this.pinned && !prefaulted && !cached) {
+    if (!this.pinned && !prefaulted && (!cached || written !== undefined)) {
       this.lruvec.onMap(this.idBase + gfn);
       // Spread runs: on the reclaim worker the page is on the LRU now; elsewhere when worker 0 drains it.
       if (this.markLru) this.flags[gfn] |= PG_LRU;
@@ -581,11 +594,32 @@ export class Guest {
     this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU | PG_HOST)) | PG_SWAPPED;
     this.evictedAt[gfn] = end;
     this.evictBuckets[this.bucketOf(end)]++;
-    // add_to_swap: a block device gives the page the next slot (mm/swapReadahead.ts); zram keeps none here.
-    this.swapArea?.alloc(this.idBase + gfn);
-    s[sb + GS_RESIDENT]--;
     s[sb + GS_EVICTIONS]++;
+    const area = this.swapArea;
+    if (area !== null) {
+      // A block device (mm/swap.ts): add_to_swap gives the page the next slot (mm/swapReadahead.ts) and
+      // puts the folio in the swap cache; pageout -> swap_writepage submits the write. The folio keeps its
+      // frame under writeback until reclaim meets it written (Pgdat.endWriteback).
+      const id = this.idBase + gfn;
+      area.alloc(id);
+      this.flags[gfn] |= PG_SWAPCACHE;
+      area.writeback.set(id, end + this.swapOutNs + SSD_SWAP_WRITE_NS);
+      s[sb + GS_WB_PAGES]++;
+      return end + this.swapOutNs;
+    }
+    // zram: zram_write_page compresses inline (SWP_SYNCHRONOUS_IO), the write is over and the frame freed.
+    s[sb + GS_RESIDENT]--;
     this.host.put(1);
     return end + this.swapOutNs;
+  }
+
+  /**
+   * Reclaim frees a written swap-cache folio of this guest (mm/swap.ts: folio_end_writeback rotated it to
+   * the LRU tail, __remove_mapping frees it): clean, its data in its slot, which it keeps.
+   */
+  freeWritten(gfn: number): void {
+    this.flags[gfn] &= ~PG_SWAPCACHE;
+    this.stats[this.sb + GS_RESIDENT]--;
+    this.host.put(1);
   }
 }

@@ -60,6 +60,8 @@ import {
   GS_PRESSURE_NS,
   GS_PTES_SCANNED,
   GS_RA_HITS,
+  GS_WB_FAULTS,
+  GS_WB_PAGES,
   GS_RA_PAGES,
   GS_REFAULTS,
   GS_SWAP_READS,
@@ -314,7 +316,13 @@ export function summarize(
     reclaimThrottleNs: a(GS_THROTTLE_NS),
     rcuDeferredFrees: rcu.deferredVsReaders,
     ...(config.host.swap.device === 'ssd'
-      ? { swapReads: a(GS_SWAP_READS), readaheadPages: a(GS_RA_PAGES), readaheadHits: a(GS_RA_HITS) }
+      ? {
+          swapReads: a(GS_SWAP_READS),
+          readaheadPages: a(GS_RA_PAGES),
+          readaheadHits: a(GS_RA_HITS),
+          swapWritebacks: a(GS_WB_PAGES),
+          writebackFaults: a(GS_WB_FAULTS),
+        }
       : {}),
   };
 }

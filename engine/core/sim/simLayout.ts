@@ -65,7 +65,7 @@ export const TIME_NEXT_SAMPLE = 1;
 export const TIME_NOW = 2;
 export const TIME_PREV_T = 3; //         virtual time of the previous sample row
 export const TIME_PREV = 8; //          [TIME_PREV, + GS_WORDS): all-guest counter sums at the previous row
-export const TIME_PREV_GP = TIME_PREV + 51; // RCU grace periods at the previous row (after GS_WORDS sums; checked below)
+export const TIME_PREV_GP = TIME_PREV + 53; // RCU grace periods at the previous row (after GS_WORDS sums; checked below)
 export const TIME_WORDS = TIME_PREV_GP + 8;
 
 // ---- per-guest counters (cumulative; sample rows are differences) ----------------------
@@ -148,7 +148,15 @@ export const GS_THROTTLE_NS = 47;
 export const GS_SWAP_READS = 48;
 export const GS_RA_PAGES = 49;
 export const GS_RA_HITS = 50;
-export const GS_WORDS = 51;
+/**
+ * Block-device swap: swap-outs that went through asynchronous writeback (swap_writepage ->
+ * folio_start_writeback, the frame kept until reclaim meets the written folio again), and guest faults
+ * that found such a folio still in the swap cache (under writeback or written, not yet freed: a minor
+ * fault, no read). 0 with zram (its write completes inline). mm/swap.ts.
+ */
+export const GS_WB_PAGES = 51;
+export const GS_WB_FAULTS = 52;
+export const GS_WORDS = 53;
 // The previous row's sums [TIME_PREV, + GS_WORDS) must end before TIME_PREV_GP (a literal above, since
 // GS_WORDS is declared after it): a counter added without moving it would overwrite the grace periods.
 if (TIME_PREV + GS_WORDS > TIME_PREV_GP) throw new Error('simLayout: TIME_PREV_GP overlaps the GS_WORDS sums');

@@ -1,0 +1,174 @@
+/**
+ * SSD swap-out under writeback (mm/swap.ts): shrink_folio_list -> pageout -> swap_writepage submits the
+ * write and the folio stays in the swap cache, holding its frame, until the write completes
+ * (folio_end_writeback -> folio_rotate_reclaimable) and a reclaim pass meets it at the LRU tail and frees
+ * it (__remove_mapping). A guest touch before that finds it in the swap cache: a minor fault, no read.
+ * zram (SWP_SYNCHRONOUS_IO, zram_write_page inline) frees the frame at once, as before.
+ *
+ * Setup (as test/sim/swapReadahead.test.ts): one 4 MiB guest pre-faulted on a 3 MiB host, 738 pages
+ * resident on the LRU, 30 frames free (the high watermark).
+ */
+import { describe, expect, it } from 'vitest';
+import type { ScenarioConfig } from '../../engine/protocol.ts';
+import { prepareRun } from '../../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
+import { VCpu } from '../../engine/core/sim/vcpu.ts';
+import type { Guest } from '../../engine/core/sim/guest.ts';
+import { C_CMPXCHG, C_LOCK_ACQUIRE } from '../../engine/core/sim/costs.ts';
+import { SSD_SWAP_WRITE_NS } from '../../engine/core/mm/swap.ts';
+import {
+  GS_EVICTIONS,
+  GS_REFAULTS,
+  GS_RESIDENT,
+  GS_SWAP_READS,
+  GS_WB_FAULTS,
+  GS_WB_PAGES,
+  PG_RESIDENT,
+  PG_SWAPCACHE,
+  PG_SWAPPED,
+  PG_TOUCHED,
+} from '../../engine/core/sim/simLayout.ts';
+import { hardware } from './fixtures.ts';
+
+function config(device: 'ssd' | 'zram'): ScenarioConfig {
+  return {
+    name: 'writeback',
+    description: '',
+    hardware: hardware('ampere-altra'),
+    host: { memoryMiB: 3, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device, sizeMiB: 64 } },
+    guests: [
+      {
+        name: 'g',
+        memoryMiB: 4,
+        vcpus: 2,
+        protected: false,
+        workload: { kind: 'scan', pages: 1024, writeFraction: 1, thinkNs: 0, slices: true, passes: 2, prefault: true },
+      },
+    ],
+    reclaim: {
+      policy: 'mglru',
+      harvest: 'locked-write',
+      agingIntervalMs: 0,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: false, entries: 64, flushOnClear: false },
+      allowLocklessWithoutHafdbs: false,
+      rmapFlushYoung: true,
+    },
+    run: {
+      durationMs: 2000,
+      sampleIntervalMs: 10,
+      seed: 1,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 10,
+      demandOnly: false,
+    },
+  };
+}
+
+function build(device: 'ssd' | 'zram'): { g: Guest; stats: Float64Array } {
+  const p = prepareRun(config(device), {}, 1);
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+  const vcpu = core.actorList.find((a) => a instanceof VCpu) as VCpu;
+  return { g: vcpu.g, stats: new Float64Array(p.buffers.stats) };
+}
+
+const HIGH = 30;
+const RESIDENT = 768 - HIGH;
+
+/** kswapd's shrink_node evicting one folio at t; returns the victim's gfn and the pass's end. */
+function swapOutOne(g: Guest, t: number): { gfn: number; end: number } {
+  const before = new Set(g.flags.keys());
+  // MGLRU: the pre-faulted folios sit in the youngest generations; age until one is evictable.
+  let end = t;
+  for (let i = 0; i < 8 && g.pgdat.lastEvicted === 0; i++) {
+    end = g.pgdat.shrinkNode(end, 1, true);
+    if (g.pgdat.lastEvicted === 0) {
+      g.pgdat.kswapdAgeStep(g.lruvec, end);
+      end = g.pgdat.t;
+    }
+  }
+  expect(g.pgdat.lastEvicted).toBe(1);
+  const area = g.swapArea;
+  let gfn = -1;
+  if (area !== null) for (const id of area.writeback.keys()) gfn = id - g.idBase;
+  else for (const k of before) if ((g.flags[k] & PG_SWAPPED) !== 0 && g.evictedAt[k] > 0) gfn = k;
+  return { gfn, end };
+}
+
+describe('SSD swap-out under writeback', () => {
+  it('keeps the frame until the write completes and reclaim meets the written folio again', () => {
+    const { g, stats } = build('ssd');
+    const area = g.swapArea!;
+    expect(g.host.free()).toBe(HIGH);
+    const { gfn, end } = swapOutOne(g, 10_000);
+    const id = g.idBase + gfn;
+    expect(stats[GS_EVICTIONS]).toBe(1);
+    expect(stats[GS_WB_PAGES]).toBe(1);
+    expect(g.flags[gfn]).toBe(PG_SWAPPED | PG_SWAPCACHE);
+    const done = area.writeback.get(id)!;
+    expect(done).toBe(end + SSD_SWAP_WRITE_NS); // the pass ends with the submission: end = unmap + swapOutNs
+    // Not freed at the swap-out, nor by a reclaim pass while the write is in flight.
+    expect(g.host.free()).toBe(HIGH);
+    expect(stats[GS_RESIDENT]).toBe(RESIDENT);
+    g.pgdat.shrinkNode(done - 1, 0, false);
+    expect(g.host.free()).toBe(HIGH);
+    expect(g.flags[gfn] & PG_SWAPCACHE).toBe(PG_SWAPCACHE);
+    // The first pass at or after completion frees it: clean, its data in its slot, which it keeps.
+    g.pgdat.shrinkNode(done, 0, false);
+    expect(g.host.free()).toBe(HIGH + 1);
+    expect(g.flags[gfn]).toBe(PG_SWAPPED);
+    expect(stats[GS_RESIDENT]).toBe(RESIDENT - 1);
+    expect(area.writeback.size).toBe(0);
+    expect(area.slot(id)).toBeGreaterThan(0);
+  });
+
+  it('negative control: zram (synchronous write) frees the frame at the swap-out, no writeback', () => {
+    const { g, stats } = build('zram');
+    expect(g.swapArea).toBeNull();
+    const { gfn } = swapOutOne(g, 10_000);
+    expect(gfn).toBeGreaterThanOrEqual(0);
+    expect(g.host.free()).toBe(HIGH + 1); // the assertion the SSD case above fails at the same point
+    expect(g.flags[gfn]).toBe(PG_SWAPPED);
+    expect(stats[GS_RESIDENT]).toBe(RESIDENT - 1);
+    expect(stats[GS_WB_PAGES]).toBe(0);
+  });
+
+  it('a touch during writeback is a minor fault: it waits for the write, reads nothing, takes no frame', () => {
+    const { g, stats } = build('ssd');
+    const area = g.swapArea!;
+    const { gfn, end } = swapOutOne(g, 10_000);
+    const id = g.idBase + gfn;
+    const slot = area.slot(id);
+    const done = end + SSD_SWAP_WRITE_NS;
+    const lru = g.lruvec.size();
+    const t = end + 1_000;
+    const f = g.fault(gfn, true, t);
+    // shmem_swapin_folio: folio_wait_writeback, then the map under the read lock.
+    expect(f).toBe(done + g.costs[C_LOCK_ACQUIRE] + g.costs[C_CMPXCHG]);
+    expect(stats[GS_SWAP_READS]).toBe(0);
+    expect(stats[GS_WB_FAULTS]).toBe(1);
+    expect(stats[GS_REFAULTS]).toBe(1);
+    expect(g.host.free()).toBe(HIGH); // no frame taken: the folio's own
+    expect(stats[GS_RESIDENT]).toBe(RESIDENT);
+    expect(g.flags[gfn]).toBe(PG_RESIDENT | PG_TOUCHED | PG_SWAPPED);
+    expect(g.lruvec.size()).toBe(lru + 1); // back on the LRU
+    expect(area.writeback.size).toBe(0);
+    expect(area.pageAt(slot)).toBe(-1); // swap_free_nr: the slot is free again
+    // A later reclaim pass has nothing to free.
+    g.pgdat.shrinkNode(done + 1_000_000, 0, false);
+    expect(g.host.free()).toBe(HIGH);
+  });
+
+  it('negative control: a touch after reclaim freed the written folio reads it from the device', () => {
+    const { g, stats } = build('ssd');
+    const { gfn, end } = swapOutOne(g, 10_000);
+    const done = end + SSD_SWAP_WRITE_NS;
+    g.pgdat.shrinkNode(done, 0, false); // freed
+    const f = g.fault(gfn, true, done + 1_000);
+    expect(stats[GS_SWAP_READS]).toBe(1);
+    expect(stats[GS_WB_FAULTS]).toBe(0);
+    expect(f).toBeGreaterThanOrEqual(done + 1_000 + g.swapInNs);
+  });
+});
