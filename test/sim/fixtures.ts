@@ -261,6 +261,65 @@ export function smallReclaimScenario(vcpus = 2): ScenarioConfig {
   };
 }
 
+/**
+ * max_guest_memory_test's shape in miniature: one 4 MiB guest (1024 pages), 2 vCPUs each sweeping its
+ * slice with writes for two passes, on a 3 MiB host (768 frames, watermarks 1/2/4 %), MGLRU. Used by the
+ * pre-fault, swap-readahead and swap-writeback tests.
+ */
+export function scanSliceScenario(o: {
+  name: string;
+  device: 'ssd' | 'zram';
+  prefault: boolean;
+  harvest: 'lockless' | 'locked-write';
+}): ScenarioConfig {
+  return {
+    name: o.name,
+    description: '',
+    hardware: hardware('ampere-altra'),
+    host: {
+      memoryMiB: 3,
+      watermarks: { minPct: 1, lowPct: 2, highPct: 4 },
+      swap: { device: o.device, sizeMiB: 64 },
+    },
+    guests: [
+      {
+        name: 'g',
+        memoryMiB: 4,
+        vcpus: 2,
+        protected: false,
+        workload: {
+          kind: 'scan',
+          pages: 1024,
+          writeFraction: 1,
+          thinkNs: 0,
+          slices: true,
+          passes: 2,
+          prefault: o.prefault,
+        },
+      },
+    ],
+    reclaim: {
+      policy: 'mglru',
+      harvest: o.harvest,
+      agingIntervalMs: 0,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: false, entries: 64, flushOnClear: false },
+      allowLocklessWithoutHafdbs: false,
+      rmapFlushYoung: o.harvest === 'locked-write',
+    },
+    run: {
+      durationMs: 2000,
+      sampleIntervalMs: 10,
+      seed: 1,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 10,
+      demandOnly: false,
+    },
+  };
+}
+
 /** One worker's core of `config` (not run): its first vCPU's guest, the shared counters and the node's kswapd. */
 export function workerOf(config: ScenarioConfig): {
   core: SimWorkerCore;

@@ -7,10 +7,7 @@
  * leaf: no TLBI.
  */
 import { describe, expect, it } from 'vitest';
-import type { ScenarioConfig } from '../../engine/protocol.ts';
-import { prepareRun } from '../../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
-import { VCpu } from '../../engine/core/sim/vcpu.ts';
+import type { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
 import { unmapHoldNs } from '../../engine/core/sim/guest.ts';
 import { C_CMPXCHG, C_DCACHE_CLEAN_INVAL, C_LOCK_ACQUIRE, C_S2_FAULT } from '../../engine/core/sim/costs.ts';
@@ -30,51 +27,11 @@ import {
   PG_SWAPPED,
   PG_TOUCHED,
 } from '../../engine/core/sim/simLayout.ts';
-import { hardware } from './fixtures.ts';
+import { scanSliceScenario, workerOf } from './fixtures.ts';
 
 /** One 4 MiB guest (1024 pages), 2 vCPUs, max_guest_memory_test's shape, on a 3 MiB host (768 frames). */
-function config(prefault: boolean): ScenarioConfig {
-  return {
-    name: 'prefault',
-    description: '',
-    hardware: hardware('ampere-altra'),
-    host: { memoryMiB: 3, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'ssd', sizeMiB: 64 } },
-    guests: [
-      {
-        name: 'g',
-        memoryMiB: 4,
-        vcpus: 2,
-        protected: false,
-        workload: { kind: 'scan', pages: 1024, writeFraction: 1, thinkNs: 0, slices: true, passes: 2, prefault },
-      },
-    ],
-    reclaim: {
-      policy: 'mglru',
-      harvest: 'lockless',
-      agingIntervalMs: 0,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: false, entries: 64, flushOnClear: false },
-      allowLocklessWithoutHafdbs: false,
-      rmapFlushYoung: false,
-    },
-    run: {
-      durationMs: 2000,
-      sampleIntervalMs: 10,
-      seed: 1,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
-  };
-}
-
 function build(prefault: boolean): { core: SimWorkerCore; g: Guest; stats: Float64Array } {
-  const p = prepareRun(config(prefault), {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  const vcpu = core.actorList.find((a) => a instanceof VCpu) as VCpu;
-  return { core, g: vcpu.g, stats: new Float64Array(p.buffers.stats) };
+  return workerOf(scanSliceScenario({ name: 'prefault', device: 'ssd', prefault, harvest: 'lockless' }));
 }
 
 // high watermark: floor(768 * 4 / 100) = 30 frames left free; 738 pages resident; 1024 - 738 = 286 swapped.

@@ -6,9 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HardwareProfile, ScenarioConfig } from '../../engine/protocol.ts';
-import { prepareRun } from '../../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
-import { VCpu } from '../../engine/core/sim/vcpu.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
 import {
   C_CMPXCHG,
@@ -19,7 +16,7 @@ import {
 } from '../../engine/core/sim/costs.ts';
 import { GS_LOCK_HOLD_NS } from '../../engine/core/sim/simLayout.ts';
 import { validateHardwareProfile } from '../../engine/core/config/hardware.ts';
-import { hardware } from './fixtures.ts';
+import { hardware, workerOf } from './fixtures.ts';
 
 function config(hw: HardwareProfile): ScenarioConfig {
   return {
@@ -59,10 +56,7 @@ function config(hw: HardwareProfile): ScenarioConfig {
 }
 
 function build(hw: HardwareProfile): { g: Guest; stats: Float64Array } {
-  const p = prepareRun(config(hw), {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  const vcpu = core.actorList.find((a) => a instanceof VCpu) as VCpu;
-  return { g: vcpu.g, stats: new Float64Array(p.buffers.stats) };
+  return workerOf(config(hw));
 }
 
 const altra = (): HardwareProfile => hardware('ampere-altra');

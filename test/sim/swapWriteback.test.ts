@@ -9,10 +9,6 @@
  * resident on the LRU, 30 frames free (the high watermark).
  */
 import { describe, expect, it } from 'vitest';
-import type { ScenarioConfig } from '../../engine/protocol.ts';
-import { prepareRun } from '../../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
-import { VCpu } from '../../engine/core/sim/vcpu.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE } from '../../engine/core/sim/costs.ts';
 import { SSD_SWAP_WRITE_NS } from '../../engine/core/mm/swap.ts';
@@ -28,50 +24,10 @@ import {
   PG_SWAPPED,
   PG_TOUCHED,
 } from '../../engine/core/sim/simLayout.ts';
-import { hardware } from './fixtures.ts';
-
-function config(device: 'ssd' | 'zram'): ScenarioConfig {
-  return {
-    name: 'writeback',
-    description: '',
-    hardware: hardware('ampere-altra'),
-    host: { memoryMiB: 3, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device, sizeMiB: 64 } },
-    guests: [
-      {
-        name: 'g',
-        memoryMiB: 4,
-        vcpus: 2,
-        protected: false,
-        workload: { kind: 'scan', pages: 1024, writeFraction: 1, thinkNs: 0, slices: true, passes: 2, prefault: true },
-      },
-    ],
-    reclaim: {
-      policy: 'mglru',
-      harvest: 'locked-write',
-      agingIntervalMs: 0,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: false, entries: 64, flushOnClear: false },
-      allowLocklessWithoutHafdbs: false,
-      rmapFlushYoung: true,
-    },
-    run: {
-      durationMs: 2000,
-      sampleIntervalMs: 10,
-      seed: 1,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
-  };
-}
+import { scanSliceScenario, workerOf } from './fixtures.ts';
 
 function build(device: 'ssd' | 'zram'): { g: Guest; stats: Float64Array } {
-  const p = prepareRun(config(device), {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  const vcpu = core.actorList.find((a) => a instanceof VCpu) as VCpu;
-  return { g: vcpu.g, stats: new Float64Array(p.buffers.stats) };
+  return workerOf(scanSliceScenario({ name: 'writeback', device, prefault: true, harvest: 'locked-write' }));
 }
 
 const HIGH = 30;
