@@ -65,8 +65,7 @@ export const TIME_NEXT_SAMPLE = 1;
 export const TIME_NOW = 2;
 export const TIME_PREV_T = 3; //         virtual time of the previous sample row
 export const TIME_PREV = 8; //          [TIME_PREV, + GS_WORDS): all-guest counter sums at the previous row
-export const TIME_PREV_GP = TIME_PREV + 53; // RCU grace periods at the previous row (after GS_WORDS sums; checked below)
-export const TIME_WORDS = TIME_PREV_GP + 8;
+// TIME_PREV_GP (RCU grace periods at the previous row) and TIME_WORDS follow the GS_WORDS sums: below GS_WORDS.
 
 // ---- per-guest counters (cumulative; sample rows are differences) ----------------------
 export const GS_ACCESSES = 0;
@@ -157,9 +156,9 @@ export const GS_RA_HITS = 50;
 export const GS_WB_PAGES = 51;
 export const GS_WB_FAULTS = 52;
 export const GS_WORDS = 53;
-// The previous row's sums [TIME_PREV, + GS_WORDS) must end before TIME_PREV_GP (a literal above, since
-// GS_WORDS is declared after it): a counter added without moving it would overwrite the grace periods.
-if (TIME_PREV + GS_WORDS > TIME_PREV_GP) throw new Error('simLayout: TIME_PREV_GP overlaps the GS_WORDS sums');
+/** RCU grace periods at the previous sample row, after the previous row's GS_WORDS sums (derived, so a new counter moves it). */
+export const TIME_PREV_GP = TIME_PREV + GS_WORDS;
+export const TIME_WORDS = TIME_PREV_GP + 8;
 
 // Virtual MMU-lock holds (vlock.ts): two rings, the last VL_RING write holds and the last VL_RING read
 // holds, each entry [arrival, start, end, kind] in ns (kind: bit 0 write, bit 1 aging/harvest); per ring
