@@ -27,9 +27,30 @@ function step(name, cmd, args, { optionalFile } = {}) {
   return ok;
 }
 
+// Failing test names, repeated in the closing summary: CI keeps only the tail of the output,
+// and a failure scrolled away above the e2e and security steps cannot be diagnosed.
+const failures = [];
+
 function countVitest(file) {
   try {
     const j = JSON.parse(readFileSync(file, 'utf8'));
+    for (const suite of j.testResults ?? []) {
+      const rel = path.relative(root, suite.name ?? '');
+      for (const t of suite.assertionResults ?? []) {
+        if (t.status !== 'failed') continue;
+        const msg = String(t.failureMessages?.[0] ?? '')
+          .split('\n')[0]
+          .slice(0, 300);
+        failures.push(`${rel} > ${t.fullName ?? t.title}: ${msg}`);
+      }
+      if (suite.status === 'failed' && !(suite.assertionResults ?? []).some((t) => t.status === 'failed')) {
+        failures.push(
+          `${rel}: ${String(suite.message ?? 'suite failed')
+            .split('\n')[0]
+            .slice(0, 300)}`,
+        );
+      }
+    }
     passed += j.numPassedTests ?? 0;
     failed += (j.numFailedTests ?? 0) + (j.numTotalTestSuites && j.success === false && !j.numFailedTests ? 1 : 0);
   } catch {
@@ -87,6 +108,7 @@ if (!only || only === 'security') {
 
 console.log('\n--- summary');
 for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}`);
+for (const f of failures) console.log(`  failed: ${f}`);
 const stepsFailed = results.filter((r) => !r.ok).length;
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(stepsFailed || failed ? 1 : 0);
