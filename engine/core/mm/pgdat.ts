@@ -37,7 +37,8 @@ import {
   PG_RESIDENT,
   PG_SWAPCACHE,
 } from '../sim/simLayout.ts';
-import { SwapArea, swapDeviceSlots } from './swapReadahead.ts';
+import { PAGE_CLUSTER, SwapArea, swapDeviceSlots } from './swapReadahead.ts';
+import { KSWAPD_CPU } from './swapSlots.ts';
 
 /** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
 export const MIN_LRU_BATCH = 64;
@@ -161,7 +162,10 @@ export class Pgdat implements Reclaimer {
     }
     for (let k = 0; k < guestIndices.length; k++) this.lruvecOf.push(this.lruvecs[perGuest ? k : 0]);
     this.lookaround = config.reclaim.lookaround;
-    this.swap = config.host.swap.device === 'ssd' ? new SwapArea(list, total, swapDeviceSlots(config)) : null;
+    this.swap =
+      config.host.swap.device === 'ssd'
+        ? new SwapArea(list, swapDeviceSlots(config), PAGE_CLUSTER, config.run.seed)
+        : null;
   }
 
   /** Register the k-th local guest (after its Guest object exists). */
@@ -273,7 +277,8 @@ export class Pgdat implements Reclaimer {
 
   /**
    * Evict up to nr pages at virtual time t (shrink_node); sets lastEvicted, returns the finish time.
-   * byVcpu: direct reclaim on a vCPU's fault path; otherwise kswapd.
+   * byVcpu: direct reclaim on a vCPU's fault path; otherwise kswapd. cpu: the reclaimer's CPU, whose
+   * swap cluster the swap-outs take their slots from (mm/swapSlots.ts).
    */
   shrinkNode(
     t: number,
@@ -281,6 +286,7 @@ export class Pgdat implements Reclaimer {
     byVcpu: boolean,
     own?: Policy,
     budget = byVcpu ? Infinity : KSWAPD_SCAN_PER_STEP,
+    cpu = KSWAPD_CPU,
   ): number {
     this.t = t;
     this.kswapd = !byVcpu;
@@ -305,7 +311,7 @@ export class Pgdat implements Reclaimer {
       }
       const k = this.guestOf(id);
       const g = this.guests[k];
-      this.t = g.evictOne(id - this.base[k], this.t, byVcpu);
+      this.t = g.evictOne(id - this.base[k], this.t, byVcpu, cpu);
       count++;
     }
     // kswapd's busy time (folio_referenced, unmap, swap-out) goes to the first VM of the node: only
@@ -422,8 +428,8 @@ export class Pgdat implements Reclaimer {
    * when it has nothing to evict, because in a parallel run the other workers' memcgs are out of reach
    * and one-worker runs must agree with parallel ones (a stated deviation).
    */
-  directReclaimStep(t: number, own: Policy): number {
-    return this.shrinkNode(t, 1, true, own, DIRECT_SCAN_PER_STEP);
+  directReclaimStep(t: number, own: Policy, cpu: number): number {
+    return this.shrinkNode(t, 1, true, own, DIRECT_SCAN_PER_STEP, cpu);
   }
 
   /**
