@@ -215,7 +215,8 @@ export class Pgdat implements Reclaimer {
       const end = Math.min(pmdEnd, start + MIN_LRU_BATCH);
       start = Math.max(pmd, end - MIN_LRU_BATCH);
       h.lookAroundBatch(start, end - start);
-      young = this.promoteYoung(h.young, start, end - start, this.base[k], gfn, promoter, g.flags);
+      // kswapd's shrink has an mm_walk (set_mm_walk: pgdat->mm_walk), direct reclaim none.
+      young = this.promoteYoung(h.young, start, end - start, this.base[k], gfn, promoter, g.flags, this.kswapd);
     } else {
       young = h.folioReferenced(gfn);
     }
@@ -223,7 +224,13 @@ export class Pgdat implements Reclaimer {
     return young;
   }
 
-  /** Promote the young pages of a batch except `skip`; returns whether `skip` itself was young. */
+  /**
+   * Promote the young pages of a batch except `skip`; returns whether `skip` itself was young. In
+   * address order, as lru_gen_look_around and walk_pte_range visit them (for_each_set_bit): `lazy`
+   * (an mm_walk: kswapd's look-around, any walk) changes their generation only (folio_update_gen),
+   * else each is activated in turn (folio_activate: the head of the youngest generation, so the last
+   * address ends nearest the head and eviction later meets them in ascending order).
+   */
   private promoteYoung(
     y: Uint32Array,
     start: number,
@@ -232,17 +239,22 @@ export class Pgdat implements Reclaimer {
     skip: number,
     p: Promoter,
     flags: Uint8Array,
+    lazy: boolean,
   ): boolean {
     let skipYoung = false;
     for (let w = 0; w < 2; w++) {
       let bits = y[w];
       while (bits !== 0) {
-        const b = 31 - Math.clz32(bits);
-        bits &= ~(1 << b);
+        const low = bits & -bits;
+        const b = 31 - Math.clz32(low);
+        bits ^= low;
         const gfn = start + w * 32 + b;
         if (gfn === skip) skipYoung = true;
         // Spread runs: a page still in a vCPU worker's lru_add batch is on no list yet (PG_LRU clear).
-        else if (gfn < start + count && (!this.lruFlag || (flags[gfn] & PG_LRU) !== 0)) p.promote(base + gfn);
+        else if (gfn < start + count && (!this.lruFlag || (flags[gfn] & PG_LRU) !== 0)) {
+          if (lazy) p.promote(base + gfn);
+          else p.activate(base + gfn);
+        }
       }
     }
     return skipYoung;
@@ -269,7 +281,7 @@ export class Pgdat implements Reclaimer {
         const n = Math.min(MIN_LRU_BATCH, hi - w);
         if (!anyResident(g.flags, w, n)) continue; // walk_pte_range skips empty PMDs/PTEs cheaply
         h.walkBatch(w, n);
-        this.promoteYoung(h.young, w, n, b, -1, promoter, g.flags);
+        this.promoteYoung(h.young, w, n, b, -1, promoter, g.flags, true);
       }
       this.t = h.t;
     }
