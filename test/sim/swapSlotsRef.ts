@@ -32,7 +32,6 @@ export class RefSwapSlots {
   inuse = 0;
   /** Clusters on si->free_clusters, head first. */
   freeList: number[] = [];
-  /** Clusters whose usage counts the header / tail slots. */
   private readonly cpus = new Map<number, Cpu>();
   private readonly rng: Prng;
 
@@ -61,7 +60,7 @@ export class RefSwapSlots {
       c = { cluster: null, next: 0, nextCpu: null, slots: [], ret: [] };
       this.cpus.set(id, c);
     }
-    if (c.nextCpu === null) c.nextCpu = this.rand(1, Math.max(1, this.highest));
+    if (c.nextCpu === null) c.nextCpu = this.rand(1, this.max - 1);
     return c;
   }
 

@@ -165,7 +165,9 @@ export class SwapSlots {
       c = new PerCpu();
       this.cpus.set(cpu, c);
     }
-    if (c.nextCpu < 0) c.nextCpu = this.randomInclusive(1, Math.max(1, this.highestBit)); // swapon
+    // swapon: get_random_u32_inclusive(1, highest_bit) with the device empty (highest_bit = max - 1);
+    // drawn when the CPU first allocates or frees, which keeps the draws in a deterministic order.
+    if (c.nextCpu < 0) c.nextCpu = this.randomInclusive(1, this.max - 1);
     return c;
   }
 
