@@ -43,6 +43,7 @@
  * Memory: the page id of each slot lives in a 512-entry array per cluster in use (dropped when the
  * cluster is free again): 4 bytes per slot of the clusters holding swapped-out pages.
  */
+import { MAX_VCPUS } from '../config/limits.ts';
 import { Prng } from '../sim/prng.ts';
 
 /** SWAPFILE_CLUSTER with CONFIG_THP_SWAP: HPAGE_PMD_NR (4 KiB pages) slots per cluster. */
@@ -64,7 +65,7 @@ export const KSWAPD_CPU = 0;
  * their own (with as many host CPUs as vCPUs, as in the seed's 64-vCPU runs, that is where they run).
  */
 export function cpuOfVcpu(guest: number, vi: number): number {
-  return 1 + guest * 4096 + vi;
+  return 1 + guest * MAX_VCPUS + vi;
 }
 
 /** swap_map states besides a page id (>= 0). */
