@@ -37,7 +37,8 @@ import {
   PG_RESIDENT,
   PG_SWAPCACHE,
 } from '../sim/simLayout.ts';
-import { SwapArea, swapDeviceSlots } from './swapReadahead.ts';
+import { PAGE_CLUSTER, SwapArea, swapDeviceSlots } from './swapReadahead.ts';
+import { KSWAPD_CPU } from './swapSlots.ts';
 
 /** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
 export const MIN_LRU_BATCH = 64;
@@ -161,7 +162,10 @@ export class Pgdat implements Reclaimer {
     }
     for (let k = 0; k < guestIndices.length; k++) this.lruvecOf.push(this.lruvecs[perGuest ? k : 0]);
     this.lookaround = config.reclaim.lookaround;
-    this.swap = config.host.swap.device === 'ssd' ? new SwapArea(list, total, swapDeviceSlots(config)) : null;
+    this.swap =
+      config.host.swap.device === 'ssd'
+        ? new SwapArea(list, swapDeviceSlots(config), PAGE_CLUSTER, config.run.seed)
+        : null;
   }
 
   /** Register the k-th local guest (after its Guest object exists). */
@@ -211,7 +215,8 @@ export class Pgdat implements Reclaimer {
       const end = Math.min(pmdEnd, start + MIN_LRU_BATCH);
       start = Math.max(pmd, end - MIN_LRU_BATCH);
       h.lookAroundBatch(start, end - start);
-      young = this.promoteYoung(h.young, start, end - start, this.base[k], gfn, promoter, g.flags);
+      // kswapd's shrink has an mm_walk (set_mm_walk: pgdat->mm_walk), direct reclaim none.
+      young = this.promoteYoung(h.young, start, end - start, this.base[k], gfn, promoter, g.flags, this.kswapd);
     } else {
       young = h.folioReferenced(gfn);
     }
@@ -219,7 +224,13 @@ export class Pgdat implements Reclaimer {
     return young;
   }
 
-  /** Promote the young pages of a batch except `skip`; returns whether `skip` itself was young. */
+  /**
+   * Promote the young pages of a batch except `skip`; returns whether `skip` itself was young. In
+   * address order, as lru_gen_look_around and walk_pte_range visit them (for_each_set_bit): `lazy`
+   * (an mm_walk: kswapd's look-around, any walk) changes their generation only (folio_update_gen),
+   * else each is activated in turn (folio_activate: the head of the youngest generation, so the last
+   * address ends nearest the head and eviction later meets them in ascending order).
+   */
   private promoteYoung(
     y: Uint32Array,
     start: number,
@@ -228,17 +239,22 @@ export class Pgdat implements Reclaimer {
     skip: number,
     p: Promoter,
     flags: Uint8Array,
+    lazy: boolean,
   ): boolean {
     let skipYoung = false;
     for (let w = 0; w < 2; w++) {
       let bits = y[w];
       while (bits !== 0) {
-        const b = 31 - Math.clz32(bits);
-        bits &= ~(1 << b);
+        const low = bits & -bits;
+        const b = 31 - Math.clz32(low);
+        bits ^= low;
         const gfn = start + w * 32 + b;
         if (gfn === skip) skipYoung = true;
         // Spread runs: a page still in a vCPU worker's lru_add batch is on no list yet (PG_LRU clear).
-        else if (gfn < start + count && (!this.lruFlag || (flags[gfn] & PG_LRU) !== 0)) p.promote(base + gfn);
+        else if (gfn < start + count && (!this.lruFlag || (flags[gfn] & PG_LRU) !== 0)) {
+          if (lazy) p.promote(base + gfn);
+          else p.activate(base + gfn);
+        }
       }
     }
     return skipYoung;
@@ -265,7 +281,7 @@ export class Pgdat implements Reclaimer {
         const n = Math.min(MIN_LRU_BATCH, hi - w);
         if (!anyResident(g.flags, w, n)) continue; // walk_pte_range skips empty PMDs/PTEs cheaply
         h.walkBatch(w, n);
-        this.promoteYoung(h.young, w, n, b, -1, promoter, g.flags);
+        this.promoteYoung(h.young, w, n, b, -1, promoter, g.flags, true);
       }
       this.t = h.t;
     }
@@ -273,7 +289,8 @@ export class Pgdat implements Reclaimer {
 
   /**
    * Evict up to nr pages at virtual time t (shrink_node); sets lastEvicted, returns the finish time.
-   * byVcpu: direct reclaim on a vCPU's fault path; otherwise kswapd.
+   * byVcpu: direct reclaim on a vCPU's fault path; otherwise kswapd. cpu: the reclaimer's CPU, whose
+   * swap cluster the swap-outs take their slots from (mm/swapSlots.ts).
    */
   shrinkNode(
     t: number,
@@ -281,6 +298,7 @@ export class Pgdat implements Reclaimer {
     byVcpu: boolean,
     own?: Policy,
     budget = byVcpu ? Infinity : KSWAPD_SCAN_PER_STEP,
+    cpu = KSWAPD_CPU,
   ): number {
     this.t = t;
     this.kswapd = !byVcpu;
@@ -305,7 +323,7 @@ export class Pgdat implements Reclaimer {
       }
       const k = this.guestOf(id);
       const g = this.guests[k];
-      this.t = g.evictOne(id - this.base[k], this.t, byVcpu);
+      this.t = g.evictOne(id - this.base[k], this.t, byVcpu, cpu);
       count++;
     }
     // kswapd's busy time (folio_referenced, unmap, swap-out) goes to the first VM of the node: only
@@ -422,8 +440,8 @@ export class Pgdat implements Reclaimer {
    * when it has nothing to evict, because in a parallel run the other workers' memcgs are out of reach
    * and one-worker runs must agree with parallel ones (a stated deviation).
    */
-  directReclaimStep(t: number, own: Policy): number {
-    return this.shrinkNode(t, 1, true, own, DIRECT_SCAN_PER_STEP);
+  directReclaimStep(t: number, own: Policy, cpu: number): number {
+    return this.shrinkNode(t, 1, true, own, DIRECT_SCAN_PER_STEP, cpu);
   }
 
   /**

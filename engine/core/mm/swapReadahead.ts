@@ -2,15 +2,12 @@
  * Swap slots and swap-in readahead on a block swap device (the SSD; zram is SWP_SYNCHRONOUS_IO and
  * takes neither, see below).
  *
- * Slots (mm/swapfile.c folio_alloc_swap -> cluster_alloc_swap_entry): the kernel hands each CPU a
- * 512-slot cluster and allocates its swap-outs from it in order, so folios one CPU swaps out one after
- * another get neighbouring slots. Here each worker's node has one swap area over its guests' pages
- * (Pgdat ids) and a swap-out takes the next free slot after the previous one (a cursor that wraps):
- * the order of the kernel's per-CPU clusters when one reclaimer (kswapd) does most swap-outs, without
- * the clusters themselves (a simplification: two reclaimers' swap-outs interleave here, where the
- * kernel puts them in two clusters). Slot 0 is never used: it is the swap header (the kernel's
- * `if (!start_offset) start_offset++`). A page keeps its slot while it is swapped out and while it
- * sits in the swap cache; shmem_swapin_folio frees it (delete_from_swap_cache, swap_free_nr) when the
+ * Slots (mm/swapSlots.ts): folio_alloc_swap on the reclaiming CPU, from that CPU's swap slot cache
+ * and swap cluster, as the kernel does on an SSD (SWP_SOLIDSTATE): kswapd's consecutive swap-outs fill
+ * its cluster in order, and a vCPU in direct reclaim fills its own, so two reclaimers' swap-outs do not
+ * interleave in slot order. Each worker's node has one swap device over its guests' pages (Pgdat ids).
+ * A page keeps its slot while it is swapped out and while it sits in the swap cache;
+ * shmem_swapin_folio frees it (delete_from_swap_cache, swap_free) on the faulting vCPU's CPU when the
  * page is faulted in, as the guest memory of max_guest_memory_test is a shmem memfd.
  *
  * Readahead (mm/swap_state.c): shmem_swapin_folio -> shmem_swapin_cluster -> swap_cluster_readahead
@@ -28,20 +25,21 @@
  * zram: do_swap_page / shmem_swapin_folio skip the swap cache and readahead for SWP_SYNCHRONOUS_IO
  * devices (a synchronous read of the one page): no SwapArea exists then (Pgdat.swap is null).
  *
- * Memory, only with an SSD: the page of each slot (Int32 per slot of the device, at most one per guest
- * page); the slot of a swapped-out page is kept in its LRU node's unused link (DList.spare: the page is
+ * Memory, only with an SSD: the page of each slot (mm/swapSlots.ts: Int32 per slot of the clusters in
+ * use); the slot of a swapped-out page is kept in its LRU node's unused link (DList.spare: the page is
  * on no list), and that of a read-ahead page, which is on the LRU, in a map (as many entries as
  * read-ahead pages in the swap cache, a share of the host's frames); the completion time of each folio
  * under writeback or written and not yet freed (SwapArea.writeback, mm/swap.ts: the writes in flight plus
  * the swap-outs since reclaim last ran, also a share of the host's frames).
  *
  * Swap full: the lab does not model a full device (add_to_swap failing, the folio kept). A page
- * swapped out while every slot is in use gets no slot: its refault reads it alone, without readahead.
+ * swapped out while no slot can be had gets none: its refault reads it alone, without readahead.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import type { DList } from '../sim/dlist.ts';
 import type { Pgdat } from './pgdat.ts';
 import { SSD_SWAP_IN_NS } from './swap.ts';
+import { KSWAPD_CPU, SwapSlots } from './swapSlots.ts';
 import { GS_RA_PAGES, GS_RESIDENT, GS_SWAP_READS, PG_SWAPCACHE } from '../sim/simLayout.ts';
 
 /** vm.page-cluster's default (mm/swap.c swap_setup: 3 above 16 MiB of RAM): windows of up to 8 slots. */
@@ -72,9 +70,8 @@ const INFLIGHT = 256;
 export class SwapArea {
   /** Slots of the pages in the swap cache (on the LRU, so their list link is in use). */
   private readonly cached = new Map<number, number>();
-  /** Page id in each slot (-1: free). Slot 0 is the header. */
-  private readonly idAt: Int32Array;
-  private cursor = 0;
+  /** The device's slots: which page holds each, and how they are handed out (mm/swapSlots.ts). */
+  readonly slots: SwapSlots;
   readonly maxPages: number;
   /** swapin_nr_pages' state: swapin_readahead_hits, prev_offset, last_readahead_pages. */
   private hits = 0;
@@ -92,15 +89,16 @@ export class SwapArea {
 
   /**
    * list: the node's LRU list, whose unused links of off-list pages hold their slots; pages: the
-   * node's guest pages; deviceSlots: the swap device's size in 4 KiB slots (header included).
+   * node's guest pages; deviceSlots: the swap device's size in 4 KiB slots (header included); seed:
+   * the run's seed (the allocator's get_random_u32_inclusive draws).
    */
   constructor(
     private readonly list: DList,
-    pages: number,
     deviceSlots: number,
     pageCluster = PAGE_CLUSTER,
+    seed = 1,
   ) {
-    this.idAt = new Int32Array(Math.max(2, Math.min(pages + 1, deviceSlots))).fill(-1);
+    this.slots = new SwapSlots(deviceSlots, seed);
     this.maxPages = 1 << pageCluster;
   }
 
@@ -112,34 +110,27 @@ export class SwapArea {
 
   /** The page in slot `s`, or -1 (free or out of the area). */
   pageAt(s: number): number {
-    return s > 0 && s < this.idAt.length ? this.idAt[s] : -1;
+    return this.slots.pageAt(s);
   }
 
   /**
-   * folio_alloc_swap for page id, off the LRU and holding no slot: the next free slot after the
-   * previous swap-out's, or -1 when every slot is in use (see the file comment).
+   * folio_alloc_swap for page id, off the LRU and holding no slot, by a reclaimer on CPU `cpu`
+   * (mm/swapSlots.ts: KSWAPD_CPU, or cpuOfVcpu for direct reclaim): its slot, or -1 when none is free.
    */
-  alloc(id: number): number {
-    const n = this.idAt.length;
-    let s = this.cursor;
-    for (let i = 1; i < n; i++) {
-      s = s + 1 < n ? s + 1 : 1;
-      if (this.idAt[s] < 0) {
-        this.idAt[s] = id;
-        this.list.setSpare(id, s);
-        this.cursor = s;
-        return s;
-      }
-    }
-    this.list.setSpare(id, -1);
-    return -1;
+  alloc(id: number, cpu = KSWAPD_CPU): number {
+    const s = this.slots.alloc(id, cpu);
+    this.list.setSpare(id, s);
+    return s;
   }
 
-  /** swap_free: the page was faulted in (shmem_swapin_folio frees its slot). Before it joins the LRU. */
-  free(id: number): void {
+  /**
+   * swap_free on CPU `cpu`: the page was faulted in by a vCPU there (shmem_swapin_folio frees its slot,
+   * through that CPU's slots_ret). Before it joins the LRU.
+   */
+  free(id: number, cpu: number): void {
     const s = this.slot(id);
     this.cached.delete(id);
-    if (s > 0) this.idAt[s] = -1;
+    if (s > 0) this.slots.free(s, cpu);
   }
 
   /** Page id enters the swap cache, about to join the LRU: its slot moves out of its list link. */

@@ -65,17 +65,19 @@ export class DList {
     this.insertHead(head, node);
   }
 
-  /** Move every node of list `from` to the tail end (oldest side) of list `to`; `from` ends empty. */
-  spliceToTail(from: number, to: number): void {
-    if (this.isEmpty(from)) return;
+  /** Insert at the tail (oldest end): the kernel's list_add_tail. */
+  insertTail(head: number, node: number): void {
     const a = this.a;
-    const first = a[this.nextBase + from];
-    const last = a[this.prevBase + from];
-    const toLast = a[this.prevBase + to];
-    a[this.nextBase + toLast] = first;
-    a[this.prevBase + first] = toLast;
-    a[this.nextBase + last] = to;
-    a[this.prevBase + to] = last;
-    this.init(from);
+    const last = a[this.prevBase + head];
+    a[this.prevBase + node] = last;
+    a[this.nextBase + node] = head;
+    a[this.nextBase + last] = node;
+    a[this.prevBase + head] = node;
+  }
+
+  /** list_move_tail. */
+  moveToTail(head: number, node: number): void {
+    this.remove(node);
+    this.insertTail(head, node);
   }
 }

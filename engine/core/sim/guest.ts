@@ -27,6 +27,7 @@ import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_TLB_INVALIDATE, s2
 import { THROTTLE_ISOLATED_NS, type Pgdat } from '../mm/pgdat.ts';
 import { SSD_SWAP_WRITE_NS, swapInNs, swapOutNs } from '../mm/swap.ts';
 import { swapClusterReadahead, type SwapArea } from '../mm/swapReadahead.ts';
+import { cpuOfVcpu, KSWAPD_CPU } from '../mm/swapSlots.ts';
 import type { Harvester } from '../kvm/mmuNotifier.ts';
 import type { HostFrames } from '../mm/hostFrames.ts';
 import type { Policy } from '../mm/policy/policy.ts';
@@ -376,7 +377,7 @@ export class Guest {
         pg.isolate();
       }
       const before = now;
-      now = pg.directReclaimStep(now, this.lruvec);
+      now = pg.directReclaimStep(now, this.lruvec, cpuOfVcpu(this.index, vi));
       reclaimNs += now - before;
       if (pg.lastEvicted > 0) {
         s[sb + GS_DIRECT_RECLAIM]++;
@@ -431,7 +432,7 @@ export class Guest {
       area.writeback.delete(id);
       s[sb + GS_WB_FAULTS]++;
       if (written > now) now = written;
-      area.free(id);
+      area.free(id, cpuOfVcpu(this.index, vi));
     } else if (cached && area !== null) {
       // shmem_swapin_folio -> swap_cache_get_folio finds the folio (a readahead hit): no I/O, unless its
       // read is still in flight (folio_lock waits for it). The slot is freed as the folio moves to the
@@ -441,12 +442,12 @@ export class Guest {
       s[sb + GS_RA_HITS]++;
       const ready = area.readyAt(area.slot(id));
       if (ready > now) now = ready;
-      area.free(id);
+      area.free(id, cpuOfVcpu(this.index, vi));
     } else if (refault && area !== null) {
       // A block device: shmem_swapin_cluster -> swap_cluster_readahead, one request for the window.
       const id = this.idBase + gfn;
       now = swapClusterReadahead(pg, area, id, now, s, sb, this.host.min);
-      area.free(id);
+      area.free(id, cpuOfVcpu(this.index, vi));
     } else if (refault) now += this.swapInNs; // zram: SWP_SYNCHRONOUS_IO, no swap cache, no readahead
     // user_mem_abort: kvm->mmu_lock for read around the stage-2 map, its CMO included (a pre-faulted
     // page too: its first stage-2 leaf is new). A spread run's MAPPED_BY_OTHER loser would have
@@ -554,9 +555,10 @@ export class Guest {
   /**
    * Host reclaim evicts this guest's page gfn at time t: try_to_unmap -> mmu notifier
    * invalidate_range_start -> kvm_unmap_gfn_range under kvm->mmu_lock for write, TLB invalidate,
-   * swap-out, frame freed. byVcpu: direct reclaim (its lock wait is a vCPU's wait), else kswapd.
+   * swap-out, frame freed. byVcpu: direct reclaim (its lock wait is a vCPU's wait), else kswapd; cpu:
+   * the reclaimer's CPU (mm/swapSlots.ts: the swap slot comes from its cluster).
    */
-  evictOne(gfn: number, t: number, byVcpu: boolean): number {
+  evictOne(gfn: number, t: number, byVcpu: boolean, cpu = KSWAPD_CPU): number {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
@@ -597,11 +599,12 @@ export class Guest {
     s[sb + GS_EVICTIONS]++;
     const area = this.swapArea;
     if (area !== null) {
-      // A block device (mm/swap.ts): add_to_swap gives the page the next slot (mm/swapReadahead.ts) and
+      // A block device (mm/swap.ts): add_to_swap gives the page a slot from the reclaimer's CPU's swap
+      // cluster (mm/swapSlots.ts) and
       // puts the folio in the swap cache; pageout -> swap_writepage submits the write. The folio keeps its
       // frame under writeback until reclaim meets it written (Pgdat.endWriteback).
       const id = this.idBase + gfn;
-      area.alloc(id);
+      area.alloc(id, cpu);
       this.flags[gfn] |= PG_SWAPCACHE;
       area.writeback.set(id, end + this.swapOutNs + SSD_SWAP_WRITE_NS);
       s[sb + GS_WB_PAGES]++;

@@ -5,7 +5,8 @@
  * - Generations are sequence numbers minSeq..maxSeq (at most MAX_NR_GENS live, at least
  *   MIN_NR_GENS); each is a list (head = headBase + seq % MAX_NR_GENS) with its page count
  *   (lrugen->nr_pages). tag[id] = the page's seq.
- * - New pages join generation maxSeq - 1 (lru_gen_add_folio for anon pages not in swap cache).
+ * - New pages join generation maxSeq - 1 at its head (lru_gen_add_folio for anon pages not in swap
+ *   cache: list_add).
  * - Aging is reclaim-driven, never on a timer: should_run_aging decides. It must run when only
  *   MIN_NR_GENS generations are left (eviction cannot take from the two youngest, scan_folios), and
  *   kswapd also runs it at MIN_NR_GENS + 1 when the youngest generation holds more than 1/MIN_NR_GENS
@@ -17,10 +18,19 @@
  *   fast path it reads only host PTEs, which guest accesses never make young). Young pages move to
  *   the new youngest generation. Without hardware AF the pass is iterate_mm_list_nowalk: a new
  *   generation, no walk. At MAX_NR_GENS the oldest is folded into the next.
- * - Eviction from the oldest generation's tail: folio_referenced (Reclaimer.referenced; with the
- *   fast path this is lru_gen_look_around, 64 pages clipped to the PMD, in one lockless batch) →
- *   young: promoted to maxSeq (with its young neighbours); old: evicted. An empty oldest generation
- *   is retired (minSeq++).
+ * - Eviction from the oldest generation's tail (scan_folios: lru_to_folio, the list's tail). A page
+ *   whose generation was raised meanwhile (promoted lazily, below) is first moved to the head of its
+ *   generation (sort_folio's "promoted": list_move), without folio_referenced. Otherwise
+ *   folio_referenced (Reclaimer.referenced; with the fast path this is lru_gen_look_around, 64 pages
+ *   clipped to the PMD, in one lockless batch) → young: activated (activate_locked ->
+ *   move_folios_to_lru -> lru_gen_add_folio of an active folio: the head of maxSeq); old: evicted. An
+ *   empty oldest generation is retired (minSeq++).
+ * - Young pages found by the walk (walk_pte_range) or by kswapd's look-around (which has an mm_walk)
+ *   are promoted lazily (folio_update_gen): their generation and the generations' sizes change, their
+ *   place on the lists does not, until eviction meets them (sort_folio) or the oldest generation is
+ *   folded (inc_min_seq). Direct reclaim's look-around (no mm_walk) activates each young neighbour in
+ *   address order instead (folio_activate). Within a generation pages thus keep the order they had:
+ *   pages faulted in address order are evicted in address order.
  * - reclaim.agingIntervalMs (a what-if, 0 = off): passes start at least that far apart; eviction that
  *   needs a generation meanwhile gets one without a walk.
  */
@@ -98,12 +108,30 @@ export class Mglru implements Policy, Promoter {
     return -1;
   }
 
-  /** Move a resident page to the youngest generation (it was found young): folio_inc_gen / sort_folio. */
-  promote(id: number): void {
-    // Pages of a folded generation keep their old tag: they sit in minSeq now. The tag holds the low
-    // 16 bits of the seq; the seq is the one at most 0xffff below maxSeq.
+  /**
+   * The page's generation. The tag holds the low 16 bits of the seq; the seq is the one at most 0xffff
+   * below maxSeq. A tag below minSeq (left by a retired generation) means minSeq.
+   */
+  private seqOf(id: number): number {
     const tagged = this.maxSeq - ((this.maxSeq - this.tag[id]) & 0xffff);
-    const seq = tagged < this.minSeq ? this.minSeq : tagged;
+    return tagged < this.minSeq ? this.minSeq : tagged;
+  }
+
+  /**
+   * folio_update_gen (lazy promotion): the page now belongs to the youngest generation, and is counted
+   * there, but stays where it is on the lists until sort_folio or inc_min_seq moves it.
+   */
+  promote(id: number): void {
+    const seq = this.seqOf(id);
+    if (seq === this.maxSeq) return;
+    this.tag[id] = this.maxSeq;
+    this.nrPages[seq % MAX_NR_GENS]--;
+    this.nrPages[this.maxSeq % MAX_NR_GENS]++;
+  }
+
+  /** folio_activate / activate_locked: the page moves to the head of the youngest generation now. */
+  activate(id: number): void {
+    const seq = this.seqOf(id);
     if (seq === this.maxSeq) return;
     this.list.moveToHead(this.head(this.maxSeq), id);
     this.tag[id] = this.maxSeq;
@@ -111,12 +139,26 @@ export class Mglru implements Policy, Promoter {
     this.nrPages[this.maxSeq % MAX_NR_GENS]++;
   }
 
-  /** Fold the oldest generation into the next one (both become minSeq + 1). */
+  /**
+   * inc_min_seq: fold the oldest generation into the next one. Folio by folio from its tail
+   * (lru_to_folio), each to the tail of its generation (list_move_tail): a lazily promoted one to its
+   * own, the others to minSeq + 1 (folio_inc_gen). The first moved ends up furthest from the tail, so
+   * the fold reverses their order, as the kernel's does.
+   */
   private incMinSeq(): void {
-    const from = this.minSeq % MAX_NR_GENS;
-    this.list.spliceToTail(this.head(this.minSeq), this.head(this.minSeq + 1));
-    this.nrPages[(this.minSeq + 1) % MAX_NR_GENS] += this.nrPages[from];
-    this.nrPages[from] = 0;
+    const old = this.minSeq;
+    const from = this.head(old);
+    const next = old + 1;
+    for (let v = this.list.tail(from); v >= 0; v = this.list.tail(from)) {
+      let seq = this.seqOf(v);
+      if (seq === old) {
+        seq = next;
+        this.tag[v] = next;
+        this.nrPages[old % MAX_NR_GENS]--;
+        this.nrPages[next % MAX_NR_GENS]++;
+      }
+      this.list.moveToTail(this.head(seq), v);
+    }
     this.minSeq++;
   }
 
@@ -198,8 +240,14 @@ export class Mglru implements Policy, Promoter {
         this.minSeq++; // retire the empty oldest generation (the check above keeps > MIN_NR_GENS)
         continue;
       }
+      const seq = this.seqOf(v);
+      if (seq !== this.minSeq) {
+        // sort_folio, "promoted": to the head of the generation it was promoted to (list_move).
+        list.moveToHead(this.head(seq), v);
+        continue;
+      }
       if (r.referenced(v, this)) {
-        this.promote(v);
+        this.activate(v);
         if (r.spent()) return SCAN_AGAIN;
         continue;
       }

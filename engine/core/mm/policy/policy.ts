@@ -21,9 +21,18 @@
 /** pickVictim's answer when the reclaimer's scan budget ran out before a victim was found: call again. */
 export const SCAN_AGAIN = -2;
 
-/** What a policy may do with a page found young by look-around or the walk. */
+/**
+ * What a policy may do with a page found young by look-around or the walk (MGLRU, mm/vmscan.c):
+ * - promote: folio_update_gen, the lazy promotion of walk_pte_range and of lru_gen_look_around with an
+ *   mm_walk (kswapd): the page's generation changes, its place on the lists does not; eviction moves it
+ *   later (sort_folio).
+ * - activate: folio_activate, look-around without an mm_walk (direct reclaim), and a young victim
+ *   (activate_locked -> move_folios_to_lru): off its list and onto the head of the youngest generation
+ *   (lru_gen_add_folio of an active folio: list_add).
+ */
 export interface Promoter {
   promote(id: number): void;
+  activate(id: number): void;
 }
 
 /** The host's reclaimer as a policy sees it (engine/core/mm/pgdat.ts). */
