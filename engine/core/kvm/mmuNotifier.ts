@@ -146,7 +146,7 @@ export class Harvester {
       // (kvm/remoteTlbFlush.ts). Every vCPU of this VM, and no other VM's, loses its cached
       // translations and refills with a full two-dimensional walk (arch/tlb.ts). The running set is
       // read at the time the hold was asked for (holdStart).
-      this.t += g.flushRemoteTlbs(this.holdStart);
+      this.t += g.flushRemoteTlbs(this.holdStart, this.kswapd);
     }
     this.end();
     g.stats[g.sb + GS_AGING_NS] += this.t - t0;

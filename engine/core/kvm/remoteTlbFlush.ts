@@ -30,23 +30,34 @@
  * window of t may be judged on the wrong side. The running set is read at the time the flusher asks for
  * the lock (its wait, if any, is not known yet). A kicked vCPU pays kickExit at its next access (take).
  *
- * Costs (hardware profile): vcpuRequest per vCPU of the VM, ipiSend per vCPU kicked, ipiAck once when
- * any was kicked (the flusher); kickExit per kicked vCPU (that vCPU).
+ * Costs (hardware profile), the flusher's: per vCPU of the VM two locked operations on the line holding
+ * vcpu->requests and vcpu->mode (set_bit, cmpxchg: 2 x cmpxchg), plus vcpuRequest (one core-to-core
+ * transfer of that line) unless kswapd flushed last and the vCPU has not touched the line since -- a
+ * vCPU touches it when it changes mode (enters or leaves guest mode: vcpu_enter_guest writes
+ * vcpu->mode, kvm_check_request clears the bit), so the line of a vCPU blocked in a fault or waiting in
+ * the VMM stays in kswapd's cache from one flush to the next; direct reclaimers (vCPU threads of any
+ * VM) are taken to find it remote; ipiSend per vCPU kicked, ipiAck once when any was kicked. The
+ * vCPU's: kickExit per kick.
  */
-import { C_IPI_ACK, C_IPI_SEND, C_KICK_EXIT, C_VCPU_REQUEST } from '../sim/costs.ts';
+import { C_CMPXCHG, C_IPI_ACK, C_IPI_SEND, C_KICK_EXIT, C_VCPU_REQUEST } from '../sim/costs.ts';
 
 export class IpiKick {
   /** vCPU v is outside guest mode (vcpu->mode OUTSIDE_GUEST_MODE) over [outFrom[v], outUntil[v]). */
   private readonly outFrom: Float64Array;
   private readonly outUntil: Float64Array;
-  /** Exit time each vCPU owes for kicks not yet charged to it (take). */
+  /** Exit time each vCPU owes for kicks not yet charged (take). */
   private readonly owed: Float64Array;
+  /** 1: vCPU v's requests/mode line sits in kswapd's cache (kswapd flushed last, v has not touched it since). */
+  private readonly atKswapd: Uint8Array;
+  private readonly lockedOpsNs: number;
   private readonly requestNs: number;
   private readonly sendNs: number;
   private readonly ackNs: number;
   private readonly exitNs: number;
   /** vCPUs the last flush sent an IPI. */
   lastKicked = 0;
+  /** Request lines the last flush fetched from another CPU. */
+  lastRemote = 0;
 
   constructor(
     readonly vcpus: number,
@@ -55,6 +66,8 @@ export class IpiKick {
     this.outFrom = new Float64Array(vcpus);
     this.outUntil = new Float64Array(vcpus); // [0, 0): every vCPU starts in guest mode
     this.owed = new Float64Array(vcpus);
+    this.atKswapd = new Uint8Array(vcpus);
+    this.lockedOpsNs = 2 * costs[C_CMPXCHG];
     this.requestNs = costs[C_VCPU_REQUEST];
     this.sendNs = costs[C_IPI_SEND];
     this.ackNs = costs[C_IPI_ACK];
@@ -64,6 +77,7 @@ export class IpiKick {
   /** vCPU v leaves guest mode at t (a fault, the rendezvous, the end of its run); no-op if already out. */
   leave(v: number, t: number): void {
     if (this.outUntil[v] === Infinity) return;
+    this.atKswapd[v] = 0; // the exit writes vcpu->mode
     this.outFrom[v] = t;
     this.outUntil[v] = Infinity;
   }
@@ -71,6 +85,7 @@ export class IpiKick {
   /** vCPU v is back in guest mode from t (vcpu_enter_guest: mode = IN_GUEST_MODE). */
   enter(v: number, t: number): void {
     this.outUntil[v] = t;
+    this.atKswapd[v] = 0; // vcpu_enter_guest writes vcpu->mode and clears the handled requests
   }
 
   /** Whether vCPU v is in guest mode at t (kvm_request_needs_ipi's mode != OUTSIDE_GUEST_MODE). */
@@ -79,18 +94,27 @@ export class IpiKick {
   }
 
   /**
-   * kvm_make_all_cpus_request(kvm, KVM_REQ_TLB_FLUSH) by a flusher at virtual time t: each vCPU in guest
-   * mode is kicked (owes kickExit); returns the flusher's ns. lastKicked says how many were kicked.
+   * kvm_make_all_cpus_request(kvm, KVM_REQ_TLB_FLUSH) by a flusher (kswapd, or a direct reclaimer) at
+   * virtual time t: each vCPU in guest mode is kicked (owes kickExit); returns the flusher's ns.
+   * lastKicked says how many were kicked, lastRemote how many request lines had to be fetched.
    */
-  flush(t: number): number {
+  flush(t: number, kswapd: boolean): number {
     let kicked = 0;
+    let remote = 0;
+    const mine = kswapd ? 1 : 0;
     for (let v = 0; v < this.vcpus; v++) {
+      if (!kswapd || this.atKswapd[v] === 0) remote++;
+      this.atKswapd[v] = mine;
       if (this.outFrom[v] <= t && t < this.outUntil[v]) continue;
       this.owed[v] += this.exitNs;
+      this.atKswapd[v] = 0; // its exit and re-entry touch the line before the next flush
       kicked++;
     }
     this.lastKicked = kicked;
-    return this.vcpus * this.requestNs + kicked * this.sendNs + (kicked > 0 ? this.ackNs : 0);
+    this.lastRemote = remote;
+    return (
+      this.vcpus * this.lockedOpsNs + remote * this.requestNs + kicked * this.sendNs + (kicked > 0 ? this.ackNs : 0)
+    );
   }
 
   /** The exit time vCPU v owes (charged by the vCPU at its next access), reset to 0. */

@@ -575,15 +575,16 @@ export class Guest {
    * of the VM, and no other VM's, loses its cached translations (arch/tlb.ts, a full refill next). Returns
    * the flusher's ns. arm64 ('tlbi-broadcast'): __kvm_tlb_flush_vmid, TLBI VMALLS12E1IS + DSB ISH
    * (tlbFlushVmid). x86 ('ipi-kick'): kvm_make_all_cpus_request, the IPIs to the vCPUs in guest mode
-   * and the wait for their exits (kvm/remoteTlbFlush.ts).
+   * and the wait for their exits (kvm/remoteTlbFlush.ts). kswapd: whether kswapd is the flusher (else a
+   * direct reclaimer).
    */
-  flushRemoteTlbs(t: number): number {
+  flushRemoteTlbs(t: number, kswapd: boolean): number {
     const s = this.stats;
     s[this.sb + GS_TLB_FLUSH_VM]++;
     this.tlbFlush.flush();
     const kick = this.kick;
     if (kick === null) return this.costs[C_TLB_FLUSH_VMID];
-    const ns = kick.flush(t);
+    const ns = kick.flush(t, kswapd);
     s[this.sb + GS_IPI_KICKS] += kick.lastKicked;
     s[this.sb + GS_IPI_FLUSH_NS] += ns;
     return ns;
@@ -620,7 +621,7 @@ export class Guest {
     const hold = !mapped
       ? c[C_LOCK_ACQUIRE]
       : ipi
-        ? c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + this.cmoNs + this.flushRemoteTlbs(t)
+        ? c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + this.cmoNs + this.flushRemoteTlbs(t, !byVcpu)
         : unmapHoldNs(c, this.cmoNs);
     const start = this.vlock.write(t, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - t;
