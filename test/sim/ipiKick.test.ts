@@ -137,6 +137,18 @@ describe('IpiKick: kvm_make_all_cpus_request(KVM_REQ_TLB_FLUSH) on x86', () => {
     expect(k.flush(50, false)).toBe(flusherNs(3, 3, 1));
     expect(k.flush(60, true)).toBe(flusherNs(3, 3, 1));
   });
+
+  it('the line follows virtual time: a fault recorded ahead of the flusher touches it only at its start and end', () => {
+    const k = new IpiKick(1, c);
+    k.leave(0, 0);
+    expect(k.flush(10, true)).toBe(flusherNs(1, 1, 0));
+    k.enter(0, 20);
+    k.leave(0, 25); // a fault from 25 to 100, simulated before the flusher reaches 30
+    k.enter(0, 100);
+    expect(k.flush(30, true)).toBe(flusherNs(1, 1, 0)); // entered at 20, left at 25: fetched
+    expect(k.flush(50, true)).toBe(flusherNs(1, 0, 0)); // still in the fault: untouched since 30
+    expect(k.flush(150, true)).toBe(flusherNs(1, 1, 1)); // re-entered at 100: fetched, and kicked
+  });
 });
 
 describe('the x86 flush inside the write holds', () => {

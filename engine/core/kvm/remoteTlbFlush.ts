@@ -47,8 +47,12 @@ export class IpiKick {
   private readonly outUntil: Float64Array;
   /** Exit time each vCPU owes for kicks not yet charged (take). */
   private readonly owed: Float64Array;
-  /** 1: vCPU v's requests/mode line sits in kswapd's cache (kswapd flushed last, v has not touched it since). */
-  private readonly atKswapd: Uint8Array;
+  /**
+   * When kswapd's last flush left vCPU v's requests/mode line in kswapd's cache (-Infinity: not there,
+   * e.g. a direct reclaimer flushed last, or v was kicked and its exit took the line back). The vCPU
+   * touches the line again when it leaves or enters guest mode: at outFrom / outUntil.
+   */
+  private readonly lineAt: Float64Array;
   private readonly lockedOpsNs: number;
   private readonly requestNs: number;
   private readonly sendNs: number;
@@ -66,7 +70,7 @@ export class IpiKick {
     this.outFrom = new Float64Array(vcpus);
     this.outUntil = new Float64Array(vcpus); // [0, 0): every vCPU starts in guest mode
     this.owed = new Float64Array(vcpus);
-    this.atKswapd = new Uint8Array(vcpus);
+    this.lineAt = new Float64Array(vcpus).fill(-Infinity);
     this.lockedOpsNs = 2 * costs[C_CMPXCHG];
     this.requestNs = costs[C_VCPU_REQUEST];
     this.sendNs = costs[C_IPI_SEND];
@@ -77,7 +81,6 @@ export class IpiKick {
   /** vCPU v leaves guest mode at t (a fault, the rendezvous, the end of its run); no-op if already out. */
   leave(v: number, t: number): void {
     if (this.outUntil[v] === Infinity) return;
-    this.atKswapd[v] = 0; // the exit writes vcpu->mode
     this.outFrom[v] = t;
     this.outUntil[v] = Infinity;
   }
@@ -85,7 +88,6 @@ export class IpiKick {
   /** vCPU v is back in guest mode from t (vcpu_enter_guest: mode = IN_GUEST_MODE). */
   enter(v: number, t: number): void {
     this.outUntil[v] = t;
-    this.atKswapd[v] = 0; // vcpu_enter_guest writes vcpu->mode and clears the handled requests
   }
 
   /** Whether vCPU v is in guest mode at t (kvm_request_needs_ipi's mode != OUTSIDE_GUEST_MODE). */
@@ -101,13 +103,18 @@ export class IpiKick {
   flush(t: number, kswapd: boolean): number {
     let kicked = 0;
     let remote = 0;
-    const mine = kswapd ? 1 : 0;
+    const lineAt = this.lineAt;
     for (let v = 0; v < this.vcpus; v++) {
-      if (!kswapd || this.atKswapd[v] === 0) remote++;
-      this.atKswapd[v] = mine;
-      if (this.outFrom[v] <= t && t < this.outUntil[v]) continue;
+      const from = this.outFrom[v];
+      const until = this.outUntil[v];
+      const last = lineAt[v];
+      // Still in kswapd's cache unless the vCPU left or entered guest mode since that flush (vcpu->mode
+      // written; entering also clears the handled requests), by virtual time.
+      if (!kswapd || last === -Infinity || (from > last && from <= t) || (until > last && until <= t)) remote++;
+      lineAt[v] = kswapd ? t : -Infinity;
+      if (from <= t && t < until) continue;
       this.owed[v] += this.exitNs;
-      this.atKswapd[v] = 0; // its exit and re-entry touch the line before the next flush
+      lineAt[v] = -Infinity; // its exit and re-entry take the line back before the next flush
       kicked++;
     }
     this.lastKicked = kicked;
