@@ -35,7 +35,12 @@ export type CostKey =
   | 'swapOut' //          writing one 4 KiB page to the swap device
   | 'rcuGracePeriod' //   mean latency of one RCU grace period
   | 'tlbFlushVmid' //     flush every TLB entry of one VM on every CPU (kvm_flush_remote_tlbs), flusher's cost
-  | 'dcacheCleanInval'; // DC CIVAC over one 4 KiB page + DSB (dcache_clean_inval_poc), charged only without S2FWB
+  | 'dcacheCleanInval' // DC CIVAC over one 4 KiB page + DSB (dcache_clean_inval_poc), charged only without S2FWB
+  // x86's kvm_flush_remote_tlbs (remoteTlbFlush 'ipi-kick', kvm/remoteTlbFlush.ts); 0 and unused with 'tlbi-broadcast':
+  | 'vcpuRequest' //      requester, per vCPU of the VM: kvm_make_vcpu_request (set the request bit, read vcpu->mode)
+  | 'ipiSend' //          requester, per vCPU kicked: smp_call_function_many_cond's csd + queue + ICR write
+  | 'ipiAck' //           requester, once if any vCPU was kicked: wait for the last kicked CPU's ack (csd_lock_wait)
+  | 'kickExit'; //        each kicked vCPU: VM exit on the IPI, the flush request handled, VM entry
 export const COST_KEYS: readonly CostKey[] = [
   'memAccess',
   'walkLevel',
@@ -52,7 +57,21 @@ export const COST_KEYS: readonly CostKey[] = [
   'rcuGracePeriod',
   'tlbFlushVmid',
   'dcacheCleanInval',
+  'vcpuRequest',
+  'ipiSend',
+  'ipiAck',
+  'kickExit',
 ];
+
+/**
+ * How kvm_flush_remote_tlbs reaches the other CPUs (HardwareProfile.remoteTlbFlush).
+ * 'tlbi-broadcast': arm64, __kvm_tlb_flush_vmid (TLBI VMALLS12E1IS + DSB ISH): the flusher pays
+ * tlbFlushVmid; no vCPU leaves the guest. 'ipi-kick': x86, kvm_make_all_cpus_request(kvm,
+ * KVM_REQ_TLB_FLUSH): the request is set on every vCPU, every vCPU in guest mode is sent an IPI and
+ * the flusher waits for each to exit (KVM_REQUEST_WAIT); each such vCPU pays kickExit.
+ */
+export type RemoteTlbFlush = 'tlbi-broadcast' | 'ipi-kick';
+export const REMOTE_TLB_FLUSHES: readonly RemoteTlbFlush[] = ['tlbi-broadcast', 'ipi-kick'];
 
 export interface CostFigure {
   ns: number;
@@ -75,6 +94,11 @@ export interface HardwareProfile {
    * true (no cache maintenance charged) -- configs saved before the flag existed ran without it.
    */
   s2fwb?: boolean;
+  /**
+   * How kvm_flush_remote_tlbs reaches the vCPUs (RemoteTlbFlush). Absent: 'tlbi-broadcast' (arm64) --
+   * every config saved before the field existed ran that way.
+   */
+  remoteTlbFlush?: RemoteTlbFlush;
   /** The harvest mode this hardware uses by default (the seed patch's choice). */
   defaultHarvest: HarvestMode;
   costs: Record<CostKey, CostFigure>;
@@ -345,6 +369,14 @@ export interface RunSummary {
   /** Folios host reclaim considered (folio_referenced -> mmu notifier), VM-wide TLB flushes it caused. */
   foliosConsidered?: number;
   tlbFlushesVm?: number;
+  /**
+   * x86's IPI remote TLB flush (hardware remoteTlbFlush 'ipi-kick'): vCPUs sent an IPI (one per vCPU in
+   * guest mode per flush), the flushers' summed time in kvm_make_all_cpus_request (inside write holds),
+   * and the kicked vCPUs' summed exit time (ns). Present only with 'ipi-kick'.
+   */
+  ipiKicks?: number;
+  ipiFlushNs?: number;
+  kickExitNs?: number;
   /** kswapd's share of busy time spent waiting for an MMU write lock (the seed profile's _raw_write_lock). */
   kswapdWriteWaitShare?: number;
   /**

@@ -78,7 +78,7 @@ describe('loadPresets', () => {
       'workloads/uniform.json': texts['workloads/uniform.json'].replace('"pages"', '"pagez"'),
     };
     const { set, problems } = loadPresets(broken);
-    expect(set.hardware.size).toBe(3);
+    expect(set.hardware.size).toBe(4);
     expect(problems[0]).toMatch(
       /^invalid preset workloads\/uniform\.json \(2 problems\):\n {2}workload\.pagez: unknown key \(did you mean pages\?\)/,
     );
@@ -101,7 +101,7 @@ describe('loadPresets', () => {
     s.profiles = ['ampere-altra', 'phone-prev82', 'pkvm', 'x-board'];
     let r = loadPresets({ ...texts, 'scenarios/seed-debate.json': JSON.stringify(s) });
     expect(r.problems).toEqual([
-      `scenarios/seed-debate.json: unknown hardware profile 'x-board' (known: ampere-altra, phone-prev82, pkvm)`,
+      `scenarios/seed-debate.json: unknown hardware profile 'x-board' (known: ampere-altra, phone-prev82, pkvm, x86-workstation)`,
     ]);
     s.profiles = ['ampere-altra', 'phone-prev82', 'pkvm'];
     s.host.swap.sizeMiB = 10;

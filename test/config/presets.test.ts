@@ -13,8 +13,8 @@ describe('shipped presets', () => {
     );
   });
 
-  it('has the three hardware profiles with a sourced figure for every cost', () => {
-    expect([...loaded.set.hardware.keys()].sort()).toEqual(['ampere-altra', 'phone-prev82', 'pkvm']);
+  it('has the four hardware profiles with a sourced figure for every cost', () => {
+    expect([...loaded.set.hardware.keys()].sort()).toEqual(['ampere-altra', 'phone-prev82', 'pkvm', 'x86-workstation']);
     for (const hw of loaded.set.hardware.values())
       for (const key of COST_KEYS) expect(hw.costs[key].source.length, `${hw.id}.${key}`).toBeGreaterThan(20);
     const altra = loaded.set.hardware.get('ampere-altra')!;
@@ -23,6 +23,14 @@ describe('shipped presets', () => {
     expect([altra.hafdbs, altra.pkvm, altra.defaultHarvest]).toEqual([true, false, 'lockless']);
     expect([phone.hafdbs, phone.pkvm, phone.defaultHarvest]).toEqual([false, false, 'locked-write']);
     expect([pkvm.hafdbs, pkvm.pkvm, pkvm.defaultHarvest]).toEqual([true, true, 'hypercall']);
+    const x86 = loaded.set.hardware.get('x86-workstation')!;
+    expect([x86.hafdbs, x86.pkvm, x86.s2fwb, x86.remoteTlbFlush, x86.defaultHarvest]).toEqual([
+      true,
+      false,
+      true,
+      'ipi-kick',
+      'lockless',
+    ]);
   });
 
   it('has the workload kinds zipf, uniform, scan, hotset and trace', () => {
@@ -69,7 +77,7 @@ describe('shipped presets', () => {
 
   it('builds the catalog for the UI', () => {
     const cat = buildCatalog(loaded.set);
-    expect(cat.hardware).toHaveLength(3);
+    expect(cat.hardware).toHaveLength(4);
     const base = cat.scenarios.filter((s) => !s.id.includes('@'));
     expect(base.map((s) => s.id).sort()).toEqual([...loaded.set.scenarios.keys()].sort());
   });

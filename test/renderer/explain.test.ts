@@ -214,6 +214,14 @@ describe('hardware', () => {
     expect(p.costs.swapIn.source).toContain(hw.costs.swapIn.source);
     expect(p.costs.swapIn.source).toContain(`was ${hw.costs.swapIn.ns} ns`);
   });
+  it('an export keeps the optional flags (s2fwb, remoteTlbFlush), so it re-imports with the same mechanisms', () => {
+    const x86: HardwareProfile = { ...clone(hw), s2fwb: true, remoteTlbFlush: 'ipi-kick' };
+    const p = JSON.parse(hardwarePresetText(x86, x86).text);
+    expect([p.s2fwb, p.remoteTlbFlush]).toEqual([true, 'ipi-kick']);
+    // Absent flags stay absent (a profile saved before they existed).
+    const old = JSON.parse(hardwarePresetText(clone(hw), hw).text);
+    expect('remoteTlbFlush' in old).toBe(hw.remoteTlbFlush !== undefined);
+  });
 });
 
 describe('setup undo history', () => {

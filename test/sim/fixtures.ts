@@ -16,7 +16,7 @@ import type { Guest } from '../../engine/core/sim/guest.ts';
 import { Kswapd } from '../../engine/core/mm/kswapd.ts';
 
 /** A hardware profile from presets/, loaded and validated by the same loader the CLI and main use. */
-export function hardware(id: 'ampere-altra' | 'phone-prev82' | 'pkvm'): HardwareProfile {
+export function hardware(id: 'ampere-altra' | 'phone-prev82' | 'pkvm' | 'x86-workstation'): HardwareProfile {
   presets ??= loadPresetDir(path.join(repoRoot, 'presets'));
   const hw = presets.set.hardware.get(id);
   if (!hw) throw new Error(`no hardware preset '${id}': ${presets.problems.join('; ')}`);

@@ -7,6 +7,7 @@
 import {
   COST_KEYS,
   HARVEST_MODES,
+  REMOTE_TLB_FLUSHES,
   type CostFigure,
   type CostKey,
   type HardwareProfile,
@@ -23,6 +24,7 @@ export const HARDWARE_KEYS = [
   'hafdbs',
   'pkvm',
   's2fwb',
+  'remoteTlbFlush',
   'defaultHarvest',
   'costs',
 ] as const;
@@ -51,11 +53,41 @@ export function readHardwareFields(f: Fields): HardwareProfile {
   const defaultHarvest = f.oneOf('defaultHarvest', HARVEST_MODES);
   // Only judge the combination when its three parts read cleanly (no cascading messages).
   const flagsOk = f.problems.since(mark) === 0;
-  const hw: HardwareProfile = { id, name, description, hafdbs, pkvm, defaultHarvest, costs: readCosts(f) };
+  const present = new Set<CostKey>();
+  const hw: HardwareProfile = { id, name, description, hafdbs, pkvm, defaultHarvest, costs: readCosts(f, present) };
   // Optional: a config saved before the flag existed ran without cache maintenance (see the type).
   if (f.has('s2fwb')) hw.s2fwb = f.bool('s2fwb');
+  // Optional: a config saved before the field existed flushed by TLBI broadcast (see the type).
+  if (f.has('remoteTlbFlush')) {
+    const m = f.problems.count;
+    hw.remoteTlbFlush = f.oneOf('remoteTlbFlush', REMOTE_TLB_FLUSHES);
+    if (f.problems.since(m) === 0) checkRemoteTlbFlush(f, hw, present);
+  }
   if (flagsOk) checkDefaultHarvest(f, hw);
   return hw;
+}
+
+/** The costs the 'ipi-kick' flush charges (kvm/remoteTlbFlush.ts): a profile that selects it must state them. */
+export const IPI_KICK_COSTS: readonly CostKey[] = ['vcpuRequest', 'ipiSend', 'ipiAck', 'kickExit'];
+
+/**
+ * 'ipi-kick' is x86's kvm_make_all_cpus_request: it needs its four costs stated (an old config's
+ * missing key reads as 0, which would make the IPIs free), and it is not pKVM's (arm64 only).
+ */
+function checkRemoteTlbFlush(f: Fields, hw: HardwareProfile, present: Set<CostKey>): void {
+  if (hw.remoteTlbFlush !== 'ipi-kick') return;
+  const at = f.at('remoteTlbFlush');
+  if (hw.pkvm)
+    f.problems.addRelation(
+      at,
+      "'ipi-kick' is x86's kvm_make_all_cpus_request; pkvm (arm64 protected KVM) flushes by TLBI broadcast from EL2 ('tlbi-broadcast')",
+    );
+  const missing = IPI_KICK_COSTS.filter((k) => !present.has(k));
+  if (missing.length > 0 && f.has('costs'))
+    f.problems.addRelation(
+      at,
+      `'ipi-kick' charges the IPI flush's costs; costs lacks ${missing.map((k) => `'${k}'`).join(', ')}`,
+    );
 }
 
 /** The default is what the hardware runs as posted: no what-if flags can apply to it (a relation). */
@@ -102,12 +134,24 @@ export const TLB_FLUSH_VMID_DEFAULT =
 export const DCACHE_CLEAN_INVAL_DEFAULT =
   'Not in this config (written before dcacheCleanInval existed): no stage-2 cache maintenance was charged.';
 
-function readCosts(f: Fields): Record<CostKey, CostFigure> {
+/** The source of an 'ipi-kick' cost in a config written before the key existed (readCosts). */
+export function ipiCostDefault(key: CostKey): string {
+  return `Not in this config (written before ${key} existed): only the 'ipi-kick' remote TLB flush (x86) charges it.`;
+}
+
+/** `present` receives the keys the config states (the rest are defaults of older configs). */
+function readCosts(f: Fields, present: Set<CostKey>): Record<CostKey, CostFigure> {
   const costs = {} as Record<CostKey, CostFigure>;
   const c = f.object('costs', COST_KEYS);
   for (const key of COST_KEYS) {
     costs[key] = { ns: 0, source: '' };
     if (!c) continue;
+    if (c.has(key)) present.add(key);
+    if (IPI_KICK_COSTS.includes(key) && !c.has(key)) {
+      // Added with the x86 profile: a config without them never flushed by IPI (checkRemoteTlbFlush).
+      costs[key] = { ns: 0, source: ipiCostDefault(key) };
+      continue;
+    }
     if (key === 'dcacheCleanInval' && !c.has(key)) {
       // Added after sessions were first saved: such a config ran without cache maintenance.
       costs[key] = { ns: 0, source: DCACHE_CLEAN_INVAL_DEFAULT };

@@ -34,14 +34,7 @@ import { assertNever, type HarvestMode } from '../../protocol.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from './mmuLock.ts';
 import { rcuReadLock, rcuReadUnlock } from '../sync/rcu.ts';
 import { newTestClearYoungStats, testClearYoung } from '../arch/testClearYoung.ts';
-import {
-  C_CMPXCHG,
-  C_HYPERCALL,
-  C_LOCK_ACQUIRE,
-  C_PTE_SCAN,
-  C_TLB_FLUSH_VMID,
-  C_TLB_INVALIDATE,
-} from '../sim/costs.ts';
+import { C_CMPXCHG, C_HYPERCALL, C_LOCK_ACQUIRE, C_PTE_SCAN, C_TLB_INVALIDATE } from '../sim/costs.ts';
 import type { Guest } from '../sim/guest.ts';
 import {
   GS_AGING_NS,
@@ -53,7 +46,6 @@ import {
   GS_LOCK_WAIT_NS,
   GS_PTES_SCANNED,
   GS_TLBI,
-  GS_TLB_FLUSH_VM,
   GS_YOUNG_FOUND,
   PG_RESIDENT,
 } from '../sim/simLayout.ts';
@@ -148,13 +140,13 @@ export class Harvester {
     this.batch(gfn, 1); // kvm_age_gfn (or the fast path) on the one page
     const young = (this.young[0] & 1) !== 0;
     if (young && this.flushYoung && !this.rmapLockless) {
-      // kvm_handle_hva_range(.flush_on_ret) -> kvm_flush_remote_tlbs -> __kvm_tlb_flush_vmid, still
-      // inside KVM_MMU_LOCK (before end()): TLBI VMALLS12E1IS + DSB ISH. The flusher pays the broadcast
-      // and its completion (tlbFlushVmid) in its write hold; every vCPU of this VM, and no other VM's,
-      // loses its cached translations and refills with a full two-dimensional walk (arch/tlb.ts).
-      this.t += g.costs[C_TLB_FLUSH_VMID];
-      g.stats[g.sb + GS_TLB_FLUSH_VM]++;
-      g.tlbFlush.flush();
+      // kvm_handle_hva_range(.flush_on_ret) -> kvm_flush_remote_tlbs, still inside KVM_MMU_LOCK (before
+      // end()), so its cost lengthens the write hold. arm64: __kvm_tlb_flush_vmid, TLBI VMALLS12E1IS +
+      // DSB ISH (tlbFlushVmid); x86: IPIs to the vCPUs in guest mode and the wait for their exits
+      // (kvm/remoteTlbFlush.ts). Every vCPU of this VM, and no other VM's, loses its cached
+      // translations and refills with a full two-dimensional walk (arch/tlb.ts). The running set is
+      // read at the time the hold was asked for (holdStart).
+      this.t += g.flushRemoteTlbs(this.holdStart, this.kswapd);
     }
     this.end();
     g.stats[g.sb + GS_AGING_NS] += this.t - t0;

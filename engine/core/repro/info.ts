@@ -47,6 +47,14 @@ function inputsOf(r: Reproduction, configs: ReadonlyMap<string, ScenarioConfig>)
     { name: 'hardware', value: hw.name, source: hwSource },
     { name: 'FEAT_HAFDBS', value: hw.hafdbs ? 'yes' : 'no', source: hwSource },
     { name: 'pKVM', value: hw.pkvm ? 'yes' : 'no', source: hwSource },
+    {
+      name: 'remote TLB flush (kvm_flush_remote_tlbs)',
+      value:
+        hw.remoteTlbFlush === 'ipi-kick'
+          ? 'IPI to each vCPU in guest mode, wait for its exit (x86)'
+          : 'TLBI broadcast (arm64)',
+      source: hwSource,
+    },
     { name: 'host memory', value: `${base.host.memoryMiB} MiB`, source: preset },
     {
       name: 'watermarks (min/low/high)',

@@ -22,6 +22,10 @@ export const C_SWAP_OUT = index('swapOut');
 export const C_RCU_GRACE_PERIOD = index('rcuGracePeriod');
 export const C_TLB_FLUSH_VMID = index('tlbFlushVmid');
 export const C_DCACHE_CLEAN_INVAL = index('dcacheCleanInval');
+export const C_VCPU_REQUEST = index('vcpuRequest');
+export const C_IPI_SEND = index('ipiSend');
+export const C_IPI_ACK = index('ipiAck');
+export const C_KICK_EXIT = index('kickExit');
 
 export function costTable(hw: HardwareProfile): Float64Array {
   const t = new Float64Array(COST_KEYS.length);

@@ -23,7 +23,16 @@ import {
   type Pgt,
 } from '../arch/pgtable.ts';
 import { rcuPoll, type RcuThread } from '../sync/rcu.ts';
-import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT, C_TLB_INVALIDATE, s2CmoNs } from './costs.ts';
+import {
+  C_AF_FAULT,
+  C_CMPXCHG,
+  C_LOCK_ACQUIRE,
+  C_S2_FAULT,
+  C_TLB_FLUSH_VMID,
+  C_TLB_INVALIDATE,
+  s2CmoNs,
+} from './costs.ts';
+import { IpiKick } from '../kvm/remoteTlbFlush.ts';
 import { THROTTLE_ISOLATED_NS, type Pgdat } from '../mm/pgdat.ts';
 import { SSD_SWAP_WRITE_NS, swapInNs, swapOutNs } from '../mm/swap.ts';
 import { swapClusterReadahead, type SwapArea } from '../mm/swapReadahead.ts';
@@ -36,6 +45,8 @@ import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
   GS_EVICTIONS,
+  GS_IPI_FLUSH_NS,
+  GS_IPI_KICKS,
   GS_KSWAPD_WRITE_WAIT_NS,
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
@@ -54,6 +65,7 @@ import {
   GS_THROTTLED,
   GS_THROTTLE_NS,
   GS_TLBI,
+  GS_TLB_FLUSH_VM,
   GS_WORDS,
   OH_WORDS,
   PG_HOST,
@@ -155,6 +167,11 @@ export class Guest {
   readonly tlbs: Tlbs | null;
   /** kvm_flush_remote_tlbs: the VM's flush generation, seen by each vCPU (arch/tlb.ts). */
   readonly tlbFlush: VmTlbFlush;
+  /**
+   * x86's IPI flush (hardware remoteTlbFlush 'ipi-kick', kvm/remoteTlbFlush.ts): which vCPUs are in
+   * guest mode, and the exits they owe. null with arm64's TLBI broadcast (the default).
+   */
+  readonly kick: IpiKick | null;
   readonly flushOnClear: boolean;
   readonly flags: Uint8Array;
   readonly evictedAt: Float32Array;
@@ -224,6 +241,8 @@ export class Guest {
     this.rcu = p.rcu;
     this.tlbs = p.tlbs;
     this.tlbFlush = new VmTlbFlush(p.config.guests[p.index].vcpus, p.tlbs, p.tlbGens);
+    this.kick =
+      p.config.hardware.remoteTlbFlush === 'ipi-kick' ? new IpiKick(p.config.guests[p.index].vcpus, p.costs) : null;
     this.flushOnClear = p.config.reclaim.tlb.flushOnClear;
     this.flags = p.flags;
     this.evictedAt = p.evictedAt;
@@ -553,6 +572,26 @@ export class Guest {
   }
 
   /**
+   * kvm_flush_remote_tlbs for this VM, by a flusher at virtual time t inside its write hold: every vCPU
+   * of the VM, and no other VM's, loses its cached translations (arch/tlb.ts, a full refill next). Returns
+   * the flusher's ns. arm64 ('tlbi-broadcast'): __kvm_tlb_flush_vmid, TLBI VMALLS12E1IS + DSB ISH
+   * (tlbFlushVmid). x86 ('ipi-kick'): kvm_make_all_cpus_request, the IPIs to the vCPUs in guest mode
+   * and the wait for their exits (kvm/remoteTlbFlush.ts). kswapd: whether kswapd is the flusher (else a
+   * direct reclaimer).
+   */
+  flushRemoteTlbs(t: number, kswapd: boolean): number {
+    const s = this.stats;
+    s[this.sb + GS_TLB_FLUSH_VM]++;
+    this.tlbFlush.flush();
+    const kick = this.kick;
+    if (kick === null) return this.costs[C_TLB_FLUSH_VMID];
+    const ns = kick.flush(t, kswapd);
+    s[this.sb + GS_IPI_KICKS] += kick.lastKicked;
+    s[this.sb + GS_IPI_FLUSH_NS] += ns;
+    return ns;
+  }
+
+  /**
    * Host reclaim evicts this guest's page gfn at time t: try_to_unmap -> mmu notifier
    * invalidate_range_start -> kvm_unmap_gfn_range under kvm->mmu_lock for write, TLB invalidate,
    * swap-out, frame freed. byVcpu: direct reclaim (its lock wait is a vCPU's wait), else kswapd; cpu:
@@ -578,7 +617,14 @@ export class Guest {
     // kvm_unmap_gfn_range still takes the write lock (the memslot covers the hva), but
     // stage2_unmap_walker finds no valid leaf: no PTE cleared, no TLBI.
     const mapped = (this.flags[gfn] & PG_HOST) === 0;
-    const hold = mapped ? unmapHoldNs(c, this.cmoNs) : c[C_LOCK_ACQUIRE];
+    // x86 ('ipi-kick'): the zap has no broadcast invalidate; kvm_unmap_gfn_range returns flush and
+    // kvm_handle_hva_range (flush_on_ret) calls kvm_flush_remote_tlbs inside the same write hold.
+    const ipi = mapped && this.kick !== null;
+    const hold = !mapped
+      ? c[C_LOCK_ACQUIRE]
+      : ipi
+        ? c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + this.cmoNs + this.flushRemoteTlbs(t, !byVcpu)
+        : unmapHoldNs(c, this.cmoNs);
     const start = this.vlock.write(t, hold, false);
     s[sb + GS_LOCK_WAIT_NS] += start - t;
     if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
@@ -588,7 +634,9 @@ export class Guest {
     writeUnlock(this.lock);
     const end = start + hold;
     s[sb + GS_LOCK_HOLD_NS] += hold;
-    if (mapped) {
+    if (ipi) {
+      if (this.tlbs !== null) this.tlbs.invalidate(gfn); // flushRemoteTlbs emptied every vCPU's TLB
+    } else if (mapped) {
       if (this.tlbs !== null) this.tlbs.invalidate(gfn);
       this.tlbFlush.flushStage1(); // every vCPU of this VM re-walks its stage-1 next (arch/tlb.ts)
       s[sb + GS_TLBI] += UNMAP_TLBIS;

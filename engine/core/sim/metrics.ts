@@ -49,6 +49,9 @@ import {
   GS_KSWAPD_WRITE_WAIT_NS,
   GS_OPS,
   GS_TLB_FLUSH_VM,
+  GS_IPI_FLUSH_NS,
+  GS_IPI_KICKS,
+  GS_KICK_EXIT_NS,
   GS_HYPERCALLS,
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
@@ -309,6 +312,9 @@ export function summarize(
     ),
     foliosConsidered: a(GS_FOLIOS_CONSIDERED),
     tlbFlushesVm: a(GS_TLB_FLUSH_VM),
+    ...(config.hardware.remoteTlbFlush === 'ipi-kick'
+      ? { ipiKicks: a(GS_IPI_KICKS), ipiFlushNs: a(GS_IPI_FLUSH_NS), kickExitNs: a(GS_KICK_EXIT_NS) }
+      : {}),
     kswapdWriteWaitShare: a(GS_KSWAPD_NS) > 0 ? a(GS_KSWAPD_WRITE_WAIT_NS) / a(GS_KSWAPD_NS) : 0,
     directReclaimShare: a(GS_EVICTIONS) > 0 ? a(GS_DIRECT_RECLAIM) / a(GS_EVICTIONS) : 0,
     kswapdWakeups: a(GS_KSWAPD_WAKEUPS),

@@ -104,7 +104,8 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
  * Whether a run's vCPUs may spread over workers around one reclaim worker (sim/spread.ts): not a
  * demand-only replay (its reclaim is the fault itself), and not a policy that sees every access
  * (exact LRU's list order is the access order: every access would have to reach the reclaim worker),
- * nor a workload whose vCPUs meet at a pass barrier, nor an SSD swap device (its readahead).
+ * nor a workload whose vCPUs meet at a pass barrier, nor an SSD swap device (its readahead), nor x86's
+ * IPI remote TLB flush.
  */
 function canSpread(config: ScenarioConfig): boolean {
   // A scan with slices meets at a pass barrier of the guest's vCPUs (workload.ts PassBarrier), which
@@ -116,7 +117,10 @@ function canSpread(config: ScenarioConfig): boolean {
   // Swap readahead on a block device (mm/swapReadahead.ts) reads and frees swap slots in the faulting
   // vCPU's context and adds folios to the LRU: the slot map lives with the node, on one worker.
   const ssd = config.host.swap.device === 'ssd';
-  return !config.run.demandOnly && config.reclaim.policy !== 'exact-lru' && !passBarrier && !ssd;
+  // x86's IPI flush (kvm/remoteTlbFlush.ts) reads which vCPUs are in guest mode and charges their exits
+  // in worker-local arrays: the flusher (reclaim, worker 0) and the vCPUs must share a worker.
+  const ipi = config.hardware.remoteTlbFlush === 'ipi-kick';
+  return !config.run.demandOnly && config.reclaim.policy !== 'exact-lru' && !passBarrier && !ssd && !ipi;
 }
 
 /**

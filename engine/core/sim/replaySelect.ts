@@ -20,6 +20,8 @@ export function replayEligible(config: ScenarioConfig, plan: RunPlan): boolean {
     // The replay's copy of the fault path has no swap readahead (mm/swapReadahead.ts): zram only.
     config.host.swap.device !== 'ssd' &&
     config.run.demandOnly &&
+    // The replay's copy of the unmap charges arm64's TLBIs, not x86's IPI flush (kvm/remoteTlbFlush.ts).
+    config.hardware.remoteTlbFlush !== 'ipi-kick' &&
     !config.reclaim.tlb.enabled &&
     // The fast path keeps no operation latencies (vcpu.ts endOp).
     !g.workload.opAccesses

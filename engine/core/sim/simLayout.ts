@@ -155,7 +155,15 @@ export const GS_RA_HITS = 50;
  */
 export const GS_WB_PAGES = 51;
 export const GS_WB_FAULTS = 52;
-export const GS_WORDS = 53;
+/**
+ * x86's IPI remote TLB flush (hardware remoteTlbFlush 'ipi-kick', kvm/remoteTlbFlush.ts): vCPUs sent an
+ * IPI (one per vCPU in guest mode per flush), the flushers' time in kvm_make_all_cpus_request (inside
+ * their write holds), and the kicked vCPUs' exit time (kickExit each). 0 with 'tlbi-broadcast'.
+ */
+export const GS_IPI_KICKS = 53;
+export const GS_IPI_FLUSH_NS = 54;
+export const GS_KICK_EXIT_NS = 55;
+export const GS_WORDS = 56;
 /** RCU grace periods at the previous sample row, after the previous row's GS_WORDS sums (derived, so a new counter moves it). */
 export const TIME_PREV_GP = TIME_PREV + GS_WORDS;
 export const TIME_WORDS = TIME_PREV_GP + 8;

@@ -23,6 +23,7 @@ import {
   GS_CMPXCHG_FAIL,
   GS_HITS,
   GS_HW_AF_UPDATES,
+  GS_KICK_EXIT_NS,
   GS_OPS,
   GS_OP_NS,
   GS_PRESSURE_NS,
@@ -121,6 +122,10 @@ export class VCpu implements Actor {
   protected s1Refills = 0;
   protected readonly refillNs: number;
   protected readonly s1RefillNs: number;
+  /** x86 IPI flushes (kvm/remoteTlbFlush.ts): exit time charged to this vCPU since the last flush(). */
+  protected kickNs = 0;
+  /** At the workload's rendezvous (outside guest mode, for the IPI flush's running set). */
+  private waiting = false;
   /** Accesses per operation (workload.opAccesses; 0 = no operations), and the one in progress. */
   private readonly opAccesses: number;
   private opDone = 0;
@@ -161,6 +166,8 @@ export class VCpu implements Actor {
     const policy = g.policy;
     const seesAll = policy.seesEveryAccess;
     const think = wl.thinkNs;
+    const kick = g.kick;
+    const vi = this.vi;
     let t = this.clock;
     if (this.throttled) {
       // Woken or timed out (finish_wait): off the throttle queue.
@@ -174,11 +181,20 @@ export class VCpu implements Actor {
         gfn = wl.next(t);
         if (gfn < 0) {
           if (gfn === WL_WAIT) {
-            t += FRAME_RETRY_NS; // at the workload's rendezvous: idle until the other vCPUs arrive
+            // At the workload's rendezvous: exited to the VMM (GUEST_DONE), idle until the others arrive.
+            if (kick !== null && !this.waiting) {
+              this.waiting = true;
+              kick.leave(vi, t);
+            }
+            t += FRAME_RETRY_NS;
             continue;
           }
           this.finish(t);
           return;
+        }
+        if (kick !== null && this.waiting) {
+          this.waiting = false;
+          kick.enter(vi, t); // KVM_RUN again: the next pass
         }
         write = wl.isWrite();
       } else {
@@ -189,6 +205,7 @@ export class VCpu implements Actor {
       const resume = this.resumeFault;
       this.resumeFault = false;
       if (!resume) t += this.refill();
+      if (kick !== null) t += this.kicked(kick);
       if (!resume && tlbs !== null && tlbs.lookup(this.vi, gfn, write)) {
         this.tlbHits++;
         this.hits++;
@@ -206,9 +223,15 @@ export class VCpu implements Actor {
             this.hwAf++;
             t += this.hwAfNs;
           } else if ((x & TX_AF_FAULT) !== 0) {
+            if (kick !== null) kick.leave(vi, t);
             t = g.afFault(gfn, t);
+            if (kick !== null) kick.enter(vi, t);
           }
-          if ((x & TX_PERM) !== 0) t = g.permFault(gfn, t);
+          if ((x & TX_PERM) !== 0) {
+            if (kick !== null) kick.leave(vi, t);
+            t = g.permFault(gfn, t);
+            if (kick !== null) kick.enter(vi, t);
+          }
           const writable = (x & (TX_WRITABLE | TX_PERM)) !== 0;
           this.hits++;
           if (seesAll) policy.onAccess(gfn);
@@ -218,7 +241,11 @@ export class VCpu implements Actor {
           }
           t += this.memNs;
         } else {
-          const e = g.fault(gfn, write, t, this.vi, limit);
+          // Out of guest mode for the fault (x86 IPI flushes skip it): from its start (a resumed fault
+          // is already out) until it completes; a suspended or frameless one stays out.
+          if (kick !== null) kick.leave(vi, t);
+          const e = g.fault(gfn, write, t, vi, limit);
+          if (kick !== null && e >= 0) kick.enter(vi, e);
           if (g.yieldNow) {
             // It woke kswapd (or throttled reclaimers): end this step after the access, so their
             // steps from now on are booked in virtual-time order with ours.
@@ -302,9 +329,17 @@ export class VCpu implements Actor {
     return cl.next(t);
   }
 
+  /** Exit time the x86 IPI flushes charged this vCPU since its last access (kvm/remoteTlbFlush.ts). */
+  private kicked(kick: NonNullable<Guest['kick']>): number {
+    const x = kick.take(this.vi);
+    this.kickNs += x;
+    return x;
+  }
+
   protected finish(t: number): void {
     this.clock = t;
     this.done = true;
+    this.g.kick?.leave(this.vi, t); // the vCPU thread has returned: never kicked again
     const s = this.g.stats;
     const sb = this.g.sb;
     s[sb + GS_VCPUS_DONE]++;
@@ -331,7 +366,10 @@ export class VCpu implements Actor {
     s[sb + GS_TLB_REFILLS] += this.refills;
     s[sb + GS_TLB_S1_REFILLS] += this.s1Refills;
     s[sb + GS_TLB_REFILL_NS] += refillNs;
-    s[sb + GS_PRESSURE_NS] += this.retryStall + this.retryWalkNs + this.hwAf * this.hwAfNs + refillNs;
+    // x86 IPI flushes: the kicked exits are pressure too (they come from reclaim's flushes).
+    s[sb + GS_KICK_EXIT_NS] += this.kickNs;
+    s[sb + GS_PRESSURE_NS] += this.retryStall + this.retryWalkNs + this.hwAf * this.hwAfNs + refillNs + this.kickNs;
+    this.kickNs = 0;
     this.refills = 0;
     this.s1Refills = 0;
     s[sb + GS_VCPU_NS] += this.clock - this.flushedClock;

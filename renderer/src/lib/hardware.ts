@@ -65,6 +65,10 @@ export function hardwarePresetText(
     description: isEdited ? `${hw.description} Edited costs: ${edited.join(', ')}.` : hw.description,
     hafdbs: hw.hafdbs,
     pkvm: hw.pkvm,
+    // Optional flags: kept when the profile has them (an export without them would re-import as a profile
+    // saved before they existed: no stage-2 cache maintenance, arm64's TLBI broadcast).
+    ...(hw.s2fwb !== undefined ? { s2fwb: hw.s2fwb } : {}),
+    ...(hw.remoteTlbFlush !== undefined ? { remoteTlbFlush: hw.remoteTlbFlush } : {}),
     defaultHarvest: hw.defaultHarvest,
     costs,
   };

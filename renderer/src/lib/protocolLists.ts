@@ -32,6 +32,10 @@ const costs = {
   rcuGracePeriod: true,
   tlbFlushVmid: true,
   dcacheCleanInval: true,
+  vcpuRequest: true,
+  ipiSend: true,
+  ipiAck: true,
+  kickExit: true,
 } satisfies Record<CostKey, true>;
 const samples = {
   tMs: true,
