@@ -230,7 +230,14 @@ export class Harvester {
         break;
     }
     const hold = g.costs[C_LOCK_ACQUIRE] + work;
-    const granted = this.lockKind === 1 ? g.vlock.write(t, hold, true) : g.vlock.read(t, hold, true);
+    // vlock.write / read(t, hold, true) with the request and the grant in fields: a double passed to or
+    // returned from a call that is not inlined is a heap number (an allocation per aged folio).
+    const vlock = g.vlock;
+    vlock.reqT = t;
+    vlock.reqHold = hold;
+    if (this.lockKind === 1) vlock.writeReq(true);
+    else vlock.readReq();
+    const granted = vlock.grant;
     const wait = granted - t;
     g.stats[g.sb + GS_LOCK_WAIT_NS] += wait;
     if (this.lockKind === 1 && this.kswapd) g.stats[g.sb + GS_KSWAPD_WRITE_WAIT_NS] += wait;
