@@ -13,6 +13,13 @@
  * The machine is shared: rounds alternate lab and libCacheSim, and medians are printed with the
  * load average. Steady state = the ×COPIES run minus the ×1 run (start-up and JIT warm-up removed).
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
+ *
+ * Instructions per request (REPLAY_CALLGRIND=1, needs valgrind; minutes per policy): each policy's lab
+ * replay runs under `valgrind --tool=callgrind` at ×1 and ×REPLAY_CALLGRIND_COPIES (default 10), in a
+ * child process of this bench (REPLAY_CHILD=<policy>), and (Ir ×N − Ir ×1) ÷ (requests ×N − ×1) is
+ * printed: the steady-state instructions per request of the whole process (host and worker threads),
+ * start-up and trace loading cancelled out. Instruction counts do not depend on the machine's load;
+ * they vary by a few per cent from run to run with V8's background compilation.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +40,8 @@ const COPIES = Number(process.env.REPLAY_COPIES ?? 50);
 const ROUNDS = Number(process.env.REPLAY_ROUNDS ?? 3);
 const POLICIES = (process.env.REPLAY_POLICIES ?? 'exact-lru,clock,mglru').split(',') as ReclaimSpec['policy'][];
 const LIBCACHESIM = process.env.LIBCACHESIM;
+/** Set in the callgrind child (see the file comment): run one lab replay of this policy and exit. */
+const CHILD = process.env.REPLAY_CHILD as ReclaimSpec['policy'] | undefined;
 
 const presets = loadPresetDir(path.join(root, 'presets'));
 const hw = presets.set.hardware.get('ampere-altra');
@@ -103,6 +112,35 @@ function libCacheSim(algo: 'lru' | 'clock'): Measured | null {
   return { cpuS: Number(cpu[1]) + Number(cpu[2]), wallS, misses: Number(line[2]) * requests, requests };
 }
 
+if (CHILD) {
+  const m = await lab(CHILD, 'xN');
+  console.log(`child ${CHILD} ×${COPIES}: ${m.requests} requests, misses ${m.misses}`);
+  process.exit(0);
+}
+
+/** Steady-state instructions per request of the lab replay of `policy` under callgrind, or null without valgrind. */
+function instructionsPerRequest(policy: ReclaimSpec['policy'], copies: number): number | null {
+  const dir = mkdtempSync(path.join(tmpdir(), 'replay-cg-'));
+  try {
+    const ir: number[] = [];
+    for (const c of [1, copies]) {
+      const out = path.join(dir, `cg.${c}`);
+      const r = spawnSync(
+        'valgrind',
+        ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, process.argv[1]],
+        { encoding: 'utf8', cwd: root, env: { ...process.env, REPLAY_CHILD: policy, REPLAY_COPIES: String(c) } },
+      );
+      if (r.error || r.status !== 0) return null;
+      const m = /^summary: (\d+)$/m.exec(readFileSync(out, 'utf8'));
+      if (!m) return null;
+      ir.push(Number(m[1]));
+    }
+    return (ir[1] - ir[0]) / (once.length * (copies - 1));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const rate = (m: Measured): number => m.requests / m.cpuS;
 const mrps = (x: number): string => `${(x / 1e6).toFixed(2)} M/s`;
 
@@ -139,6 +177,17 @@ for (const policy of POLICIES) {
     line += `\n    libCacheSim ${algo.padEnd(5)}: ${mrps(lcsRate(algo)).padStart(11)} per core, miss ratio ${(l[0].misses / l[0].requests).toFixed(4)} vs lab ${(misses / e.xN[0].requests).toFixed(4)}${agree}; ratio lab ÷ libCacheSim = ${(full / lcsRate(algo)).toFixed(2)} (steady ${(steady / lcsRate(algo)).toFixed(2)})`;
   }
   console.log(line);
+}
+if (process.env.REPLAY_CALLGRIND) {
+  const copies = Number(process.env.REPLAY_CALLGRIND_COPIES ?? 10);
+  for (const policy of POLICIES) {
+    const ipr = instructionsPerRequest(policy, copies);
+    console.log(
+      ipr === null
+        ? `lab ${policy}: instructions per request not measured (valgrind missing or failed)`
+        : `lab ${policy.padEnd(10)} instructions per request (callgrind, ×${copies} − ×1, whole process): ${ipr.toFixed(0)}`,
+    );
+  }
 }
 console.log(
   `load average at end ${loadavg()

@@ -61,9 +61,18 @@ import { mapPage, mkoldPage, unmapPage } from './pgtableFast.ts';
 import { LEAF, LEVEL_GFNS, Pool, SHARED, TABLE_POST, TABLE_PRE, ipaLimit, walk } from './walker.ts';
 import type { VisitCtx, Walker } from './walker.ts';
 
-export { EAGAIN, ENOMEM, setStage2FastPaths, stage2FastPaths, stage2TrySetPte } from './pgtableBase.ts';
+export { EAGAIN, ENOMEM, setStage2FastPaths, stage2FastPaths, stage2TrySetPte, stage2Unlinks } from './pgtableBase.ts';
 export type { LeafOut, MapOptions, MmOps, Pgt } from './pgtableBase.ts';
-export { stage2GetLeaf, stage2LeafFrame, stage2Mkyoung, stage2MkyoungPte, stage2SetWritable } from './pgtableFast.ts';
+export {
+  getLeafMiss,
+  mapLeafAt,
+  stage2GetLeaf,
+  stage2LeafFrame,
+  stage2Mkyoung,
+  stage2MkyoungPte,
+  stage2SetWritable,
+  unmapLeafAt,
+} from './pgtableFast.ts';
 
 /** Placeholder held by idle pooled walkers, so that they keep no arena alive. */
 const NO_PGT = null as unknown as Pgt;

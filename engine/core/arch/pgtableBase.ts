@@ -11,6 +11,7 @@
  *   clearEntry(pgt, page, w, level, start): void                            break-before-make to 0, live count - 1
  *   unlinkTable(pgt, page, w, level, start, child): void                    clearEntry + mm.freeUnlinkedTable
  *   stage2FastPaths(), setStage2FastPaths(on): previous     single-page fast paths on (default) or off
+ *   stage2Unlinks(): number                                 tables unlinked by this thread so far
  */
 import { atomics } from '../sync/atomics.ts';
 import { freeTablePage, tableLiveAdd } from './arena.ts';
@@ -84,6 +85,19 @@ export function setStage2FastPaths(on: boolean): boolean {
   const was = fastPaths;
   fastPaths = on;
   return was;
+}
+
+/** Tables this thread has unlinked (unlinkTable), module state like fastPaths. */
+let unlinks = 0;
+
+/**
+ * How many tables this thread has unlinked so far. A caller that found a table page by a walk and
+ * is the only agent on the arena (sim/replay.ts) may use that page again, without a new descent, as
+ * long as this count has not moved: only an unlink takes a table off a walk's path (a new table
+ * goes into an empty entry, and blocks are never made by the single-page map).
+ */
+export function stage2Unlinks(): number {
+  return unlinks;
 }
 
 export const INV_PAGE = 1 / PAGE_SIZE;
@@ -234,5 +248,6 @@ export function clearEntry(pgt: Pgt, page: number, w: number, level: number, sta
 /** Write lock: unlink the empty table `child` linked at word `w` and hand it to mm.freeUnlinkedTable. */
 export function unlinkTable(pgt: Pgt, page: number, w: number, level: number, start: number, child: number): void {
   clearEntry(pgt, page, w, level, start);
+  unlinks++;
   pgt.mm.freeUnlinkedTable(child, level + 1);
 }

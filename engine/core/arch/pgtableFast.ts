@@ -7,6 +7,9 @@
  *   unmapPage(pgt, gfn)                                 stage2Unmap of one 4 KiB page
  *   mkoldPage(pgt, gfn)                                 stage2Mkold of one 4 KiB page
  *   stage2GetLeaf, stage2LeafFrame, stage2Mkyoung, stage2MkyoungPte, stage2SetWritable  (per access)
+ *   getLeafMiss                                         where the last stage2GetLeaf found no valid leaf
+ *   mapLeafAt(pgt, w, gfn, frame, attrLo, attrHi, shared)   mapPage's level-3 step at a known entry
+ *   unmapLeafAt(pgt, w, gfn)                            unmapPage of a leaf whose table stays non-empty
  *
  * Exact equivalence with the generic walk (pgtable.ts) of [gfn, gfn + 1) is the contract: the
  * same entries are read and changed in the same order through the same entry operations
@@ -64,22 +67,7 @@ export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, at
   if (dbg && !tableUsable(v, page)) return 0;
   for (let level = pgt.startLevel; ; level++) {
     const w = entryIn(base, page, level, gfn, small);
-    if (level === 3) {
-      // A consistent (lo, hi) pair, as the walk reads it: a shared map compares hi (spurious fault).
-      let lo = atomics.load(i32, w);
-      let hi = atomics.load(i32, w + 1);
-      for (let again = atomics.load(i32, w); again !== lo; again = atomics.load(i32, w)) {
-        lo = again;
-        hi = atomics.load(i32, w + 1);
-      }
-      if (dbg && ptePoisoned(v, lo)) lo = 0;
-      const ret = installLeafAt(pgt, page, w, 3, lo, hi, gfn, frame, attrLo, attrHi, shared);
-      // The walk re-reads the entry after a leaf visit: nothing to descend into at level 3, but a
-      // debug arena counts a poisoned re-read (reloadLo).
-      if (dbg) reloadLo(v, w, lo);
-      else atomics.load(i32, w);
-      return ret;
-    }
+    if (level === 3) return mapLeaf(pgt, page, w, gfn, frame, attrLo, attrHi, shared);
     let lo = atomics.load(i32, w);
     if (dbg && ptePoisoned(v, lo)) lo = 0;
     if ((lo & 3) !== 3) {
@@ -98,6 +86,82 @@ export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, at
     page = ptePage(lo);
     if (dbg && !tableUsable(v, page)) return 0;
   }
+}
+
+/** mapPage's visit of the level-3 entry at word `w` of table `page`, and the walk's re-read after it. */
+function mapLeaf(
+  pgt: Pgt,
+  page: number,
+  w: number,
+  gfn: number,
+  frame: number,
+  attrLo: number,
+  attrHi: number,
+  shared: boolean,
+): number {
+  const v = pgt.views;
+  const i32 = v.i32;
+  const dbg = v.debugPoison;
+  // A consistent (lo, hi) pair, as the walk reads it: a shared map compares hi (spurious fault).
+  let lo = atomics.load(i32, w);
+  let hi = atomics.load(i32, w + 1);
+  for (let again = atomics.load(i32, w); again !== lo; again = atomics.load(i32, w)) {
+    lo = again;
+    hi = atomics.load(i32, w + 1);
+  }
+  if (dbg && ptePoisoned(v, lo)) lo = 0;
+  const ret = installLeafAt(pgt, page, w, 3, lo, hi, gfn, frame, attrLo, attrHi, shared);
+  // The walk re-reads the entry after a leaf visit: nothing to descend into at level 3, but a
+  // debug arena counts a poisoned re-read (reloadLo).
+  if (dbg) reloadLo(v, w, lo);
+  else atomics.load(i32, w);
+  return ret;
+}
+
+/** The table page holding the entry at Int32 word `w` (an entry word of any level). */
+export function entryPage(v: ArenaViews, w: number): number {
+  return ((w - v.tables) / TABLE_WORDS) | 0;
+}
+
+/**
+ * mapPage(pgt, gfn, ...) when the level-3 entry for gfn is known to be at word `w` (a walk of this
+ * access found it invalid there: getLeafMiss): the same visit of that entry, without the descent.
+ *
+ * Contract (the caller's): the tables from the root to w's table are the ones the walk went through,
+ * i.e. none was unlinked since (stage2Unlinks unchanged) and no other agent writes this arena (a lone
+ * trace replay, sim/replay.ts). The descent would then only read those table entries again, which has
+ * no effect. Not for a debug arena (its usable/poison checks are the descent's): mapPage there.
+ */
+export function mapLeafAt(
+  pgt: Pgt,
+  w: number,
+  gfn: number,
+  frame: number,
+  attrLo: number,
+  attrHi: number,
+  shared: boolean,
+): number {
+  return mapLeaf(pgt, entryPage(pgt.views, w), w, gfn, frame, attrLo, attrHi, shared);
+}
+
+/**
+ * unmapPage(pgt, gfn) when gfn's valid level-3 leaf is known to be at word `w` and its table holds
+ * another live entry: the same clear (clearEntry, then the walk's re-read), without the descent; no
+ * table empties, so the walk's TABLE_POST visits would unlink nothing. Returns false, having done
+ * nothing, when the table would empty (the caller then runs unmapPage, which unlinks it).
+ *
+ * Contract (the caller's): w is the leaf mapPage installed for gfn and gfn has stayed mapped since,
+ * under the write lock or as the only agent on the arena. A table holding a valid leaf has a live
+ * count of at least 1, and only an emptied table is unlinked, so w's table is still where the walk
+ * found it. Not for a debug arena (unmapPage there).
+ */
+export function unmapLeafAt(pgt: Pgt, w: number, gfn: number): boolean {
+  const v = pgt.views;
+  const page = entryPage(v, w);
+  if (tableLive(v, page) <= 1) return false;
+  clearEntry(pgt, page, w, 3, gfn);
+  atomics.load(v.i32, w); // the walk's re-read after the leaf visit
+  return true;
 }
 
 /**
@@ -181,6 +245,13 @@ export function mkoldPage(pgt: Pgt, gfn: number): boolean {
 // ---- per-access paths ---------------------------------------------------------------------
 
 /**
+ * Where the last stage2GetLeaf of this thread that returned -1 stopped, outside a debug arena:
+ * [Int32 word of the invalid entry, its level], level -1 for an address outside the IPA space. (Per
+ * thread, as the module state of pgtableBase.ts.) mapLeafAt's caller reads it right after the walk.
+ */
+export const getLeafMiss = new Int32Array(2);
+
+/**
  * The valid leaf mapping `addr`: the Int32 index of its lo word, or -1 (unmapped,
  * invalid or mid break-before-make). Sets out.level when given. Allocation-free;
  * safe lockless (under RCU): it reads only lo words, which are atomic.
@@ -188,7 +259,10 @@ export function mkoldPage(pgt: Pgt, gfn: number): boolean {
 export function stage2GetLeaf(pgt: Pgt, addr: number, out?: LeafOut): number {
   const v = pgt.views;
   if (v.debugPoison) return getLeafDebug(pgt, addr, out);
-  if (!(addr < pgt.ipaSize)) return -1;
+  if (!(addr < pgt.ipaSize)) {
+    getLeafMiss[1] = -1;
+    return -1;
+  }
   const i32 = v.i32;
   const tables = v.tables;
   const gfn = addr * INV_PAGE;
@@ -198,7 +272,11 @@ export function stage2GetLeaf(pgt: Pgt, addr: number, out?: LeafOut): number {
   for (;;) {
     const w = entryIn(tables, page, level, gfn, small);
     const lo = atomics.load(i32, w);
-    if ((lo & 1) === 0) return -1;
+    if ((lo & 1) === 0) {
+      getLeafMiss[0] = w;
+      getLeafMiss[1] = level;
+      return -1;
+    }
     if (level === 3 || (lo & 2) === 0) {
       if (out !== undefined) out.level = level;
       return w;

@@ -3,6 +3,7 @@
  * "kvm/arm64: add kvm_arch_test_clear_young()" (Yu Zhao, Feb 2023; seed/).
  *
  *   testClearYoung(pgt, startGfn, endGfn, lsbGfn, bitmap, stats?): boolean   (always true)
+ *   testClearYoungLeaf(pgt, w, gfn, lsbGfn, bitmap, stats): the same for [gfn, gfn + 1) at a known leaf
  *
  * Semantics, exactly as stage2_test_clear_young() in the patch:
  * - Walk [startGfn, endGfn) with LEAF visits only, SHARED (lockless reads).
@@ -126,6 +127,44 @@ function testClearYoungInTable(pgt: Pgt, start: number, end: number, a: Arg): vo
     if (dbg) reloadLo(v, w, lo);
     else atomics.load(i32, w);
   }
+}
+
+/**
+ * testClearYoung(pgt, gfn, gfn + 1, lsbGfn, bitmap, stats) when gfn's valid level-3 leaf is known to
+ * be at Int32 word `w`: the same visit of that leaf and the same re-read, without the descent through
+ * the tables above it (which only reads table descriptors: no visit, nothing changed).
+ *
+ * Contract (the caller's): gfn is mapped by the 4 KiB leaf at w and has stayed mapped since that
+ * leaf was installed, and no other agent writes the arena (a lone trace replay: sim/replay.ts and the
+ * mmu notifier's Harvester.leafOf). A table holding a valid leaf is never unlinked, so the descent
+ * would reach w. Not for a debug arena (its usable/poison checks belong to the descent).
+ */
+export function testClearYoungLeaf(
+  pgt: Pgt,
+  w: number,
+  gfn: number,
+  lsbGfn: number,
+  bitmap: Uint32Array,
+  stats: TestClearYoungStats,
+): void {
+  const nbits = bitmap.length * 32;
+  if (!(lsbGfn - gfn >= 0 && lsbGfn - gfn < nbits)) {
+    throw new RangeError(
+      `testClearYoung: gfns [${gfn}, ${gfn + 1}) with lsbGfn ${lsbGfn} need bits outside a ${nbits}-bit bitmap`,
+    );
+  }
+  const a = directArg;
+  a.pgt = pgt;
+  a.lsbGfn = lsbGfn;
+  a.bitmap = bitmap;
+  a.nbits = nbits;
+  a.stats = stats;
+  const i32 = pgt.views.i32;
+  visitLeaf(pgt, w, atomics.load(i32, w), gfn, a);
+  atomics.load(i32, w); // the walk's re-read after the leaf visit
+  a.pgt = NO_PGT;
+  a.bitmap = NO_BITMAP;
+  a.stats = scratchStats;
 }
 
 const NO_BITMAP = new Uint32Array(0);

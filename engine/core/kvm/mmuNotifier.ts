@@ -33,7 +33,7 @@
 import { assertNever, type HarvestMode } from '../../protocol.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from './mmuLock.ts';
 import { rcuReadLock, rcuReadUnlock } from '../sync/rcu.ts';
-import { newTestClearYoungStats, testClearYoung } from '../arch/testClearYoung.ts';
+import { newTestClearYoungStats, testClearYoung, testClearYoungLeaf } from '../arch/testClearYoung.ts';
 import { C_CMPXCHG, C_HYPERCALL, C_LOCK_ACQUIRE, C_PTE_SCAN, C_TLB_INVALIDATE } from '../sim/costs.ts';
 import type { Guest } from '../sim/guest.ts';
 import {
@@ -110,6 +110,12 @@ export class Harvester {
    * sections decide when unlinked tables are freed.
    */
   loneAgent = false;
+  /**
+   * Set by the trace-replay fast path with loneAgent (outside a debug arena): the Int32 word of each
+   * mapped gfn's level-3 leaf, -1 when unmapped (TraceReplay keeps it; the contract of
+   * testClearYoungLeaf). A one-folio batch then visits that leaf without descending from the root.
+   */
+  leafOf: Int32Array | null = null;
 
   constructor(
     private readonly g: Guest,
@@ -216,7 +222,14 @@ export class Harvester {
         break;
     }
     const hold = g.costs[C_LOCK_ACQUIRE] + work;
-    const granted = this.lockKind === 1 ? g.vlock.write(t, hold, true) : g.vlock.read(t, hold, true);
+    // vlock.write / read(t, hold, true) with the request and the grant in fields: a double passed to or
+    // returned from a call that is not inlined is a heap number (an allocation per aged folio).
+    const vlock = g.vlock;
+    vlock.reqT = t;
+    vlock.reqHold = hold;
+    if (this.lockKind === 1) vlock.writeReq(true);
+    else vlock.readReq();
+    const granted = vlock.grant;
     const wait = granted - t;
     g.stats[g.sb + GS_LOCK_WAIT_NS] += wait;
     if (this.lockKind === 1 && this.kswapd) g.stats[g.sb + GS_KSWAPD_WRITE_WAIT_NS] += wait;
@@ -242,7 +255,10 @@ export class Harvester {
     st.young = 0;
     st.cleared = 0;
     st.casFailures = 0;
-    testClearYoung(g.pgt, start, start + count, lsb, b, st);
+    const leafOf = this.leafOf;
+    if (count === 1 && leafOf !== null && leafOf[start] >= 0)
+      testClearYoungLeaf(g.pgt, leafOf[start], start, lsb, b, st);
+    else testClearYoung(g.pgt, start, start + count, lsb, b, st);
     const costs = g.costs;
     if (this.mode === M_HYPERCALL) {
       // The host cannot read the hypervisor's table: one hypercall per mapped page.

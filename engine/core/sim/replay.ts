@@ -31,7 +31,16 @@
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../arch/descriptor.ts';
-import { EAGAIN, stage2FastPaths, stage2Unmap } from '../arch/pgtable.ts';
+import {
+  EAGAIN,
+  getLeafMiss,
+  mapLeafAt,
+  stage2FastPaths,
+  stage2GetLeaf,
+  stage2Unlinks,
+  stage2Unmap,
+  unmapLeafAt,
+} from '../arch/pgtable.ts';
 import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
 import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
@@ -96,6 +105,22 @@ export class TraceReplay extends VCpu {
   private readonly unmapHold: number;
   /** mapHoldNs of the guest's costs. */
   private readonly mapHold: number;
+  /**
+   * Walk once (outside a debug arena, fast paths on): the Int32 word of each mapped gfn's level-3
+   * leaf, -1 when not mapped by this replay. Contract: only this agent maps and unmaps on the arena
+   * (one worker: replayEligible), a mapped 4 KiB leaf's table holds a live entry and so is never
+   * unlinked, and every unmap of a gfn goes through evictOne, which resets the word. evictOne unmaps
+   * at the word (unmapLeafAt) and the notifier's one-folio aging visits it (Harvester.leafOf).
+   */
+  private readonly leafOf: Int32Array;
+  /**
+   * The level-3 entry word where this access's walk found no leaf (getLeafMiss), or -1, and
+   * stage2Unlinks() then: the fault maps at that word (mapLeafAt) if no table was unlinked since
+   * (direct reclaim unmaps pages before the map and may empty a table).
+   */
+  private missWord = -1;
+  private missUnlinks = 0;
+  private readonly debugArena: boolean;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -123,6 +148,9 @@ export class TraceReplay extends VCpu {
     this.thinkNs = v.wl.thinkNs;
     this.unmapHold = unmapHoldNs(v.g.costs, v.g.cmoNs);
     this.mapHold = mapHoldNs(v.g.costs, v.g.cmoNs);
+    this.leafOf = new Int32Array(v.g.pages).fill(-1);
+    this.debugArena = v.g.pgt.views.debugPoison;
+    if (!this.debugArena) v.g.harvester.leafOf = this.leafOf;
   }
 
   /**
@@ -178,6 +206,11 @@ export class TraceReplay extends VCpu {
         t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
         t += this.walkNs;
         x = translate(this.g.pgt, gfn, write, this.hafdbs);
+        if ((x & TX_MISS) !== 0) {
+          // Where the walk stopped, for the fault's map (walk once: mapLeafAt).
+          this.missWord = getLeafMiss[1] === 3 && !this.debugArena ? getLeafMiss[0] : -1;
+          this.missUnlinks = stage2Unlinks();
+        }
       }
       if ((x & TX_MISS) === 0) {
         if ((x & TX_HW_AF) !== 0) {
@@ -341,8 +374,11 @@ export class TraceReplay extends VCpu {
     const start = vlock.grant;
     s[sb + GS_LOCK_WAIT_NS] += start - t;
     s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
-    if (stage2FastPaths()) unmapPage(g.pgt, gfn);
-    else stage2Unmap(g.pgt, gfn * PAGE, PAGE);
+    if (stage2FastPaths()) {
+      const w = this.leafOf[gfn];
+      if (w < 0 || !unmapLeafAt(g.pgt, w, gfn)) unmapPage(g.pgt, gfn);
+    } else stage2Unmap(g.pgt, gfn * PAGE, PAGE);
+    this.leafOf[gfn] = -1;
     const end = start + hold;
     s[sb + GS_LOCK_HOLD_NS] += hold;
     g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
@@ -358,10 +394,25 @@ export class TraceReplay extends VCpu {
     this.at = end + g.swapOutNs;
   }
 
+  /**
+   * stage2Map of gfn (mapPage, shared, retried on EAGAIN), at the entry this access's walk found
+   * (mapLeafAt) when no table was unlinked since; records the leaf's word in leafOf.
+   */
   private map(gfn: number, lo: number, hi: number): number {
+    const pgt = this.g.pgt;
+    const frame = this.frameBase + gfn;
     let r: number;
-    do r = mapPage(this.g.pgt, gfn, this.frameBase + gfn, lo, hi, true);
+    const w = this.missWord;
+    this.missWord = -1; // one use: a retry (ENOMEM, after RCU frees) descends
+    if (w >= 0 && stage2Unlinks() === this.missUnlinks && stage2FastPaths()) {
+      do r = mapLeafAt(pgt, w, gfn, frame, lo, hi, true);
+      while (r === EAGAIN);
+      if (r === 0) this.leafOf[gfn] = w;
+      return r;
+    }
+    do r = mapPage(pgt, gfn, frame, lo, hi, true);
     while (r === EAGAIN);
+    if (r === 0 && !this.debugArena) this.leafOf[gfn] = stage2GetLeaf(pgt, gfn * PAGE);
     return r;
   }
 }

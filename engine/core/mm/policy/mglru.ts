@@ -41,6 +41,13 @@ import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from './policy
 
 export const MIN_NR_GENS = 2;
 export const MAX_NR_GENS = 4;
+/**
+ * seq % MAX_NR_GENS as a mask (lru_gen_from_seq): sequence numbers are never negative here (minSeq and
+ * maxSeq start at 0 and 1 and only grow; promote clamps to minSeq), so the two agree, and a signed
+ * modulus is several instructions on every list access of the replay's reclaim.
+ */
+const GEN_MASK = MAX_NR_GENS - 1;
+if ((MAX_NR_GENS & GEN_MASK) !== 0) throw new Error('mglru: MAX_NR_GENS must be a power of two');
 /** MAX_LRU_BATCH (include/linux/mmzone.h): ids walked per kswapd aging step. */
 export const MAX_LRU_BATCH = 4096;
 
@@ -74,14 +81,14 @@ export class Mglru implements Policy, Promoter {
   }
 
   private head(seq: number): number {
-    return this.headBase + (seq % MAX_NR_GENS);
+    return this.headBase + (seq & GEN_MASK);
   }
 
   onMap(id: number): void {
     const seq = this.maxSeq - 1;
     this.list.insertHead(this.head(seq), id);
     this.tag[id] = seq;
-    this.nrPages[seq % MAX_NR_GENS]++;
+    this.nrPages[seq & GEN_MASK]++;
     this.total++;
   }
 
@@ -93,7 +100,7 @@ export class Mglru implements Policy, Promoter {
     const seq = this.minSeq + MIN_NR_GENS >= this.maxSeq ? this.minSeq : this.minSeq + 1;
     this.list.insertHead(this.head(seq), id);
     this.tag[id] = seq;
-    this.nrPages[seq % MAX_NR_GENS]++;
+    this.nrPages[seq & GEN_MASK]++;
     this.total++;
   }
 
@@ -135,8 +142,8 @@ export class Mglru implements Policy, Promoter {
     if (seq === this.maxSeq) return;
     this.list.moveToHead(this.head(this.maxSeq), id);
     this.tag[id] = this.maxSeq;
-    this.nrPages[seq % MAX_NR_GENS]--;
-    this.nrPages[this.maxSeq % MAX_NR_GENS]++;
+    this.nrPages[seq & GEN_MASK]--;
+    this.nrPages[this.maxSeq & GEN_MASK]++;
   }
 
   /**
@@ -154,8 +161,8 @@ export class Mglru implements Policy, Promoter {
       if (seq === old) {
         seq = next;
         this.tag[v] = next;
-        this.nrPages[old % MAX_NR_GENS]--;
-        this.nrPages[next % MAX_NR_GENS]++;
+        this.nrPages[old & GEN_MASK]--;
+        this.nrPages[next & GEN_MASK]++;
       }
       this.list.moveToTail(this.head(seq), v);
     }
@@ -167,10 +174,10 @@ export class Mglru implements Policy, Promoter {
     const gens = this.maxSeq - this.minSeq + 1;
     if (gens <= MIN_NR_GENS) return AGING_MUST;
     if (gens > MIN_NR_GENS + 1) return AGING_NO;
-    const young = this.nrPages[this.maxSeq % MAX_NR_GENS];
-    const old = this.nrPages[this.minSeq % MAX_NR_GENS];
+    const young = this.nrPages[this.maxSeq & GEN_MASK];
+    const old = this.nrPages[this.minSeq & GEN_MASK];
     let total = 0;
-    for (let s = this.minSeq; s <= this.maxSeq; s++) total += this.nrPages[s % MAX_NR_GENS];
+    for (let s = this.minSeq; s <= this.maxSeq; s++) total += this.nrPages[s & GEN_MASK];
     if (young * MIN_NR_GENS > total) return AGING_SHOULD;
     if (old * (MIN_NR_GENS + 2) < total) return AGING_SHOULD;
     return AGING_NO;
@@ -252,7 +259,7 @@ export class Mglru implements Policy, Promoter {
         continue;
       }
       list.remove(v);
-      this.nrPages[this.minSeq % MAX_NR_GENS]--;
+      this.nrPages[this.minSeq & GEN_MASK]--;
       this.total--;
       return v;
     }
