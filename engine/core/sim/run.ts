@@ -21,7 +21,7 @@ import {
   type SimBuffers,
 } from './simLayout.ts';
 import { selectReplay } from './replaySelect.ts';
-import { prepareSpread } from './spread.ts';
+import { arenaLocks, prepareSpread } from './spread.ts';
 import { initSimState, SimWorkerCore } from './simCore.ts';
 
 export const ENGINE_VERSION = '0.1.0';
@@ -72,7 +72,7 @@ export function prepareRun(
     const arena = createArena({
       tablePages: plan.tablePages,
       maxThreads: plan.maxThreads,
-      maxLocks: config.guests.length,
+      maxLocks: arenaLocks(config, plan),
       debugPoison: options.debugPoison,
     });
     buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);

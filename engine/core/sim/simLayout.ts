@@ -46,7 +46,9 @@
  *   Precision counts only buckets whose refault window has closed (metrics.ts precisionAt).
  */
 
-export const SIM_LAYOUT_VERSION = 4;
+import type { SharedLruBuffers } from '../mm/sharedLru.ts';
+
+export const SIM_LAYOUT_VERSION = 5;
 
 export const CTL_VERSION = 0;
 export const CTL_BAR_COUNT = 1;
@@ -238,7 +240,16 @@ export function guestRegions(pages: number): GuestRegions {
  *   counters[w - 1], worker w >= 1: its private copy of stats | evictBuckets | lockHist | opHist (same
  *                                   shapes as the shared ones); counters are plain Float64 adds, so two
  *                                   workers never add to one word. The serial section folds them into
- *                                   the shared ones (foldWorkerCounters) before it samples.
+ *                                   the shared ones (foldWorkerCounters) before it samples. Not folded:
+ *                                   the min-watermark settlement's words (SETTLE_SLOTS), which are the
+ *                                   worker's own: the clusters its vCPUs of each guest owe (GS_RECLAIM_OWED).
+ *   lru: the host lruvec in shared memory (mm/sharedLru.ts): every worker's reclaim works on it under
+ *                                   lru_lock (arena MMU lock number `guests`), built by prepareSpread
+ *   settle: Float64Array(guests * workers * SETTLE_WORDS)  the serial section's per (guest, worker) state
+ *                                   of the min-watermark settlement (simCore.ts settleSpread)
+ *   vlocks[g]: guest g's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts)
+ *   floors: Float64Array(workers)   each worker's scheduler floor (its smallest actor clock), written by
+ *                                   that worker at every scheduler step, read by the shared calendars' pruning
  */
 export interface SpreadBuffers {
   roots: SharedArrayBuffer;
@@ -246,7 +257,18 @@ export interface SpreadBuffers {
   tlbs: (SharedArrayBuffer | null)[];
   tlbGens: SharedArrayBuffer;
   counters: SharedArrayBuffer[];
+  lru: SharedLruBuffers;
+  settle: SharedArrayBuffer;
+  vlocks: SharedArrayBuffer[];
+  floors: SharedArrayBuffer;
 }
+
+/** Per (guest, worker) words of SpreadBuffers.settle: vCPUs done (cumulative), running reclaim credit. */
+export const SETTLE_DONE = 0;
+export const SETTLE_CREDIT = 1;
+export const SETTLE_WORDS = 2;
+/** Per-guest stats words that are a worker's own settlement state, never folded (foldWorkerCounters). */
+const SETTLE_SLOTS = [GS_RECLAIM_OWED, GS_RECLAIM_CREDIT, GS_S2_FAULTS_AT_BARRIER];
 
 /** Every shared buffer of one run, as posted to each worker. */
 export interface SimBuffers {
@@ -395,13 +417,22 @@ export function foldWorkerCounters(b: SimBuffers): void {
       const dst = main[k];
       for (let i = 0; i < src.length; i++) {
         const x = src[i];
-        if (x !== 0) {
+        if (x !== 0 && (k !== 'stats' || !SETTLE_SLOTS.includes(i % GS_WORDS))) {
           dst[i] += x;
           src[i] = 0;
         }
       }
     }
   }
+}
+
+/**
+ * Worker w's counters as the serial section reads them: the shared stats for worker 0 (or outside a
+ * spread run), worker w's private copy for w >= 1 (not yet folded).
+ */
+export function workerStats(b: SimBuffers, w: number): Float64Array {
+  if (b.spread === undefined || w === 0) return new Float64Array(b.stats);
+  return counterViews(b, b.spread.counters[w - 1]).stats;
 }
 
 /**
@@ -413,9 +444,15 @@ export function createSpreadBuffers(
   workers: number,
   ringWords: number,
   tlbEntries: number[],
+  lru: SharedLruBuffers,
+  vlockBytes: number,
 ): SpreadBuffers {
   const others = Math.max(0, workers - 1);
   return {
+    lru,
+    vlocks: b.pagesI32.map(() => new SharedArrayBuffer(vlockBytes)),
+    floors: new SharedArrayBuffer(Math.max(1, workers) * 8),
+    settle: new SharedArrayBuffer(Math.max(1, b.pagesI32.length * workers * SETTLE_WORDS) * 8),
     roots: new SharedArrayBuffer(Math.max(1, b.pagesI32.length) * 4),
     lruAdd: Array.from({ length: others }, () => new SharedArrayBuffer(ringWords * 4)),
     tlbs: tlbEntries.map((n) => (n > 0 ? new SharedArrayBuffer(n * 4) : null)),

@@ -35,6 +35,9 @@
 import type { ArenaViews } from '../layout.ts';
 import { allocTablePage } from '../arch/arena.ts';
 import { LruAddRing, lruAddRingWords } from '../mm/lruAdd.ts';
+import { HEADS, Pgdat } from '../mm/pgdat.ts';
+import { attachSharedLru, createSharedLruBuffers, type LockedLruvec } from '../mm/sharedLru.ts';
+import { sharedVLockBytes, sharedVLockRecords } from '../sync/vlockShared.ts';
 import type { Policy, Reclaimer } from '../mm/policy/policy.ts';
 import { C_S2_FAULT, costTable } from './costs.ts';
 import type { RunPlan } from './plan.ts';
@@ -52,14 +55,29 @@ export function lruAddRingEntries(config: ScenarioConfig, plan: RunPlan): number
   return Math.min(1 << 22, Math.ceil(2 * vcpus * (plan.quantumNs / faultNs + 2)) + 1024);
 }
 
-/** The spread run's buffers, with every guest's stage-2 root allocated (before any worker starts). */
+/**
+ * The spread run's buffers, with every guest's stage-2 root allocated and the shared host lruvec
+ * initialised (mm/sharedLru.ts: the node built once here, `fresh`), before any worker starts.
+ */
 export function prepareSpread(b: SimBuffers, arena: ArenaViews, config: ScenarioConfig, plan: RunPlan): SpreadBuffers {
   const tlb = config.reclaim.tlb;
+  const pages = plan.guestPages.reduce((a, p) => a + p, 0);
+  const lru = createSharedLruBuffers(pages, HEADS, 1);
+  const all = config.guests.map((_, g) => g);
+  new Pgdat(config, plan.guestPages, all, new Float64Array(b.stats), 1, attachSharedLru(lru, true, null));
   const s = createSpreadBuffers(
     b,
     plan.workers,
     lruAddRingWords(lruAddRingEntries(config, plan)),
     config.guests.map((g) => (tlb.enabled ? g.vcpus * Math.max(1, tlb.entries) : 0)),
+    lru,
+    sharedVLockBytes(
+      sharedVLockRecords(
+        config.guests.reduce((n, g) => n + g.vcpus, 0),
+        plan.quantumNs,
+        costTable(config.hardware)[C_S2_FAULT],
+      ),
+    ),
   );
   const roots = new Int32Array(s.roots);
   for (let g = 0; g < config.guests.length; g++) {
@@ -69,6 +87,13 @@ export function prepareSpread(b: SimBuffers, arena: ArenaViews, config: Scenario
   }
   return s;
 }
+
+/** The arena MMU-lock number of a spread run's lru_lock (mm/sharedLru.ts): after the guests' MMU locks. */
+export const lruLockId = (config: ScenarioConfig): number => config.guests.length;
+
+/** Arena MMU locks a run needs: one per guest, and a spread run's lru_lock. */
+export const arenaLocks = (config: ScenarioConfig, plan: RunPlan): number =>
+  config.guests.length + (plan.spread ? 1 : 0);
 
 /** First host-wide page id of each guest on the one host lruvec (mm/pgdat.ts ids: guests in order). */
 export function idBases(plan: RunPlan): number[] {
@@ -130,27 +155,47 @@ function notHere(): never {
 
 /**
  * Worker 0's side of the lru_add rings: drain every worker's ring onto the host lruvec, marking each
- * page PG_LRU (`flags[g]`: guest g's page flags; `bases`: first host-wide id of each guest).
+ * page PG_LRU (`flags[g]`: guest g's page flags; `bases`: first host-wide id of each guest). A ring's
+ * batch moves in one lru_lock hold (folio_batch_move_lru takes the lock once per batch).
  */
 export class LruAddDrain {
   private readonly rings: LruAddRing[];
   private readonly onMap: (id: number) => void;
+  private policy: Policy | null = null;
+  private ring: LruAddRing | null = null;
+  private moved = 0;
+  private readonly moveBatch: (p: Policy) => void;
 
-  constructor(s: SpreadBuffers, lruvec: Policy, flags: Uint8Array[], bases: number[]) {
+  constructor(
+    s: SpreadBuffers,
+    private readonly lruvec: LockedLruvec,
+    flags: Uint8Array[],
+    bases: number[],
+  ) {
     this.rings = s.lruAdd.map((b) => new LruAddRing(new Int32Array(b)));
     this.onMap = (id) => {
-      lruvec.onMap(id);
+      (this.policy as Policy).onMap(id);
       let g = bases.length - 1;
       while (bases[g] > id) g--;
       flags[g][id - bases[g]] |= PG_LRU;
+    };
+    this.moveBatch = (p) => {
+      this.policy = p;
+      this.moved += (this.ring as LruAddRing).drain(this.onMap);
+      this.policy = null;
     };
   }
 
   /** lru_add_drain of every vCPU worker's batch; returns the pages moved. */
   drainAll(): number {
-    let n = 0;
-    for (const r of this.rings) n += r.drain(this.onMap);
-    return n;
+    this.moved = 0;
+    for (const r of this.rings) {
+      if (r.pending() === 0) continue;
+      this.ring = r;
+      this.lruvec.locked(this.moveBatch);
+    }
+    this.ring = null;
+    return this.moved;
   }
 }
 

@@ -34,6 +34,14 @@ export const MAX_NR_GENS = 4;
 /** MAX_LRU_BATCH (include/linux/mmzone.h): ids walked per kswapd aging step. */
 export const MAX_LRU_BATCH = 4096;
 
+/** The policy's state words (see the constructor's `state`). */
+const MIN_SEQ = 0;
+const MAX_SEQ = 1;
+const AGING_CURSOR = 2;
+const TOTAL = 3;
+const NR_PAGES = 4;
+export const MGLRU_WORDS = NR_PAGES + MAX_NR_GENS;
+
 /** should_run_aging's answers. */
 const AGING_NO = 0;
 const AGING_SHOULD = 1;
@@ -41,12 +49,8 @@ const AGING_MUST = 2;
 
 export class Mglru implements Policy, Promoter {
   readonly seesEveryAccess = false;
-  private minSeq = 0;
-  private maxSeq = MIN_NR_GENS - 1;
-  private agingCursor = 0;
-  private total = 0;
-  /** Pages per generation, index seq % MAX_NR_GENS. */
-  private readonly nrPages = new Int32Array(MAX_NR_GENS);
+  /** Pages per generation, index seq % MAX_NR_GENS (lrugen->nr_pages): a view of `state`. */
+  private readonly nrPages: Float64Array;
 
   constructor(
     private readonly list: DList,
@@ -59,8 +63,51 @@ export class Mglru implements Policy, Promoter {
     private readonly stats: Float64Array,
     private readonly sb: number,
     private readonly gate: AgingGate,
+    /**
+     * minSeq, maxSeq, the aging cursor, the page count and nrPages (MGLRU_WORDS doubles): a local array
+     * or a spread run's shared lruvec state, used under the lruvec's lock (mm/sharedLru.ts).
+     */
+    private readonly state: Float64Array = new Float64Array(MGLRU_WORDS),
+    /** False: lists and state were initialised already (a shared lruvec attached by another worker). */
+    fresh = true,
   ) {
+    this.nrPages = state.subarray(NR_PAGES, NR_PAGES + MAX_NR_GENS);
+    if (!fresh) return;
+    state.fill(0, 0, MGLRU_WORDS);
+    state[MAX_SEQ] = MIN_NR_GENS - 1;
     for (let i = 0; i < MAX_NR_GENS; i++) list.init(headBase + i);
+  }
+
+  private get minSeq(): number {
+    return this.state[MIN_SEQ];
+  }
+
+  private set minSeq(v: number) {
+    this.state[MIN_SEQ] = v;
+  }
+
+  private get maxSeq(): number {
+    return this.state[MAX_SEQ];
+  }
+
+  private set maxSeq(v: number) {
+    this.state[MAX_SEQ] = v;
+  }
+
+  private get agingCursor(): number {
+    return this.state[AGING_CURSOR];
+  }
+
+  private set agingCursor(v: number) {
+    this.state[AGING_CURSOR] = v;
+  }
+
+  private get total(): number {
+    return this.state[TOTAL];
+  }
+
+  private set total(v: number) {
+    this.state[TOTAL] = v;
   }
 
   private head(seq: number): number {
