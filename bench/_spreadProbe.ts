@@ -8,6 +8,15 @@ import { nodeSpawner } from '../engine/host/node/spawn.ts';
 import { planRun } from '../engine/core/sim/plan.ts';
 import * as P from '../engine/core/sim/probe.ts';
 import { loadPresetDir } from '../presets/node.ts';
+import {
+  attachArena,
+  LOCK_READ_ACQUIRES,
+  LOCK_READ_CONTENDED,
+  LOCK_WORDS,
+  LOCK_WRITE_ACQUIRES,
+  LOCK_WRITE_CONTENDED,
+} from '../engine/core/layout.ts';
+import type { SimBuffers } from '../engine/core/sim/simLayout.ts';
 import { vcpus64Scenario } from './_util.ts';
 
 const root = process.cwd();
@@ -24,7 +33,13 @@ for (let round = 0; round < ROUNDS; round++)
     const quanta = P.probeQuanta(plan);
     const probe = P.createProbe(plan.workers, quanta);
     const t0 = performance.now();
-    const r = await startRun(config, { spawnWorker: nodeSpawner(workerFile), onEvent: () => {}, probe }).done;
+    let buffers: SimBuffers | undefined;
+    const r = await startRun(config, {
+      spawnWorker: nodeSpawner(workerFile),
+      onEvent: () => {},
+      probe,
+      onPrepared: (b) => (buffers = b),
+    }).done;
     const wall = performance.now() - t0;
     const rows = Array.from({ length: plan.workers }, (_, i) => P.probeRow(probe, i, quanta));
     const cp = P.criticalPath(rows);
@@ -32,6 +47,16 @@ for (let round = 0; round < ROUNDS; round++)
       `${GUESTS} guest(s), ${r.workers} worker(s): wall ${f(wall)} ms, hit ${(100 * r.summary.hitRate).toFixed(3)} %, accesses ${r.summary.accesses}, ` +
         `critical path ${f(cp.criticalMs)} ms of ${f(cp.workMs)} ms work (idle-machine speed-up over one core ${(cp.workMs / cp.criticalMs).toFixed(2)}), load ${loadavg()[0].toFixed(2)}`,
     );
+    if (buffers) {
+      // The real locks: each guest's MMU rwlock, then (spread runs) lru_lock: acquisitions and contended ones.
+      const a = attachArena(buffers.arena);
+      const locks = Array.from({ length: a.maxLocks }, (_, k) => {
+        const b = a.locks + k * LOCK_WORDS;
+        const i = a.i32;
+        return `${k < GUESTS ? `mmu_lock ${k}` : 'lru_lock'}: read ${i[b + LOCK_READ_ACQUIRES]} (${i[b + LOCK_READ_CONTENDED]} contended), write ${i[b + LOCK_WRITE_ACQUIRES]} (${i[b + LOCK_WRITE_CONTENDED]} contended)`;
+      });
+      console.log(`  real locks: ${locks.join('; ')}`);
+    }
     rows.forEach((x, i) =>
       console.log(
         `  w${i}: vcpus ${x[P.P_VCPUS]} actors ${x[P.P_ACTORS]} | wall busy ${f(x[P.P_BUSY_WALL_MS])} barrier ${f(x[P.P_BARRIER_WALL_MS])} serial ${f(x[P.P_SERIAL_WALL_MS])} ms | ` +

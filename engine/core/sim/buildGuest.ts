@@ -50,8 +50,8 @@ export interface SharedGuestParts {
   /** The guest's two flush counts (arch/tlb.ts VmTlbFlush), shared so every worker's vCPUs see reclaim's flushes. */
   tlbGens: Int32Array;
   remote: { lruvec: Policy; idBase: number } | null;
-  /** The guest's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts). */
-  vlock: { sab: SharedArrayBuffer; floors: Float64Array };
+  /** The guest's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts); null: this worker's own (a test's control). */
+  vlock: { sab: SharedArrayBuffer; floors: Float64Array } | null;
 }
 
 /** Stage-2 start level: 1 (39-bit IPA, three levels) covers every guest the lab accepts (<= 512 GiB). */
@@ -82,7 +82,7 @@ export function buildGuest(
     pinned: spec.protected,
     pgt,
     lock: attachMmuLock(env.arena, index),
-    vlock: shared
+    vlock: shared?.vlock
       ? new SharedVLock(index, sv.lockHist, shared.vlock.sab, shared.vlock.floors)
       : new VLock(index, sv.lockHist),
     rcu: env.rcu,

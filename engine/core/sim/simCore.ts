@@ -126,6 +126,12 @@ export function initSimState(b: SimBuffers, plan: RunPlan): void {
 export interface SimCoreHooks {
   /** Free unlinked stage-2 tables at once instead of through callRcu (kvm/mmu.ts mmuMmOps). */
   unsafeFreeWithoutGracePeriod?: boolean;
+  /**
+   * Spread runs: each worker books a VM's MMU-lock holds in its own calendar (sync/vlock.ts) instead of
+   * the shared one (sync/vlockShared.ts), so a vCPU never waits in virtual time behind another worker's
+   * holds: the approximation this lab had before the shared calendar (test/sim/spread.test.ts control).
+   */
+  perWorkerVLock?: boolean;
 }
 
 export class SimWorkerCore {
@@ -199,7 +205,7 @@ export class SimWorkerCore {
             tlb: spread.tlbs[g] ? new Int32Array(spread.tlbs[g] as SharedArrayBuffer) : null,
             tlbGens: new Int32Array(spread.tlbGens, g * 2 * 4, 2),
             remote: remote ? { lruvec: new RemoteLruvec(ringOf(spread, workerIndex)), idBase: idBases(plan)[g] } : null,
-            vlock: { sab: spread.vlocks[g], floors: this.floors as Float64Array },
+            vlock: hooks.perWorkerVLock ? null : { sab: spread.vlocks[g], floors: this.floors as Float64Array },
           }
         : null;
     // The host node this worker reclaims (one kswapd per node; with the host lruvec every guest is here).
@@ -336,22 +342,11 @@ export class SimWorkerCore {
 
   /** quantum() with the probe's clocks read around each part (probe.ts). */
   private probedQuantum(qEnd: number, row: Float64Array, clocks: ProbeClocks): boolean {
-    const st = this.sv.stats;
-    const sum = (k: number): number => {
-      let x = 0;
-      for (let g = 0; g < this.config.guests.length; g++) x += st[g * GS_WORDS + k];
-      return x;
-    };
-    const before = [sum(GS_ACCESSES), sum(GS_S2_FAULTS), sum(GS_EVICTIONS), sum(GS_DIRECT_RECLAIM)];
     const w0 = clocks.wallMs();
     const c0 = clocks.thread()?.[0] ?? NaN;
-    this.runUntil(qEnd);
+    this.runUntilCounted(qEnd);
     const w1 = clocks.wallMs();
     const c1 = clocks.thread()?.[0] ?? NaN;
-    row[P_ACCESSES] += sum(GS_ACCESSES) - before[0];
-    row[P_S2_FAULTS] += sum(GS_S2_FAULTS) - before[1];
-    row[P_EVICTIONS] += sum(GS_EVICTIONS) - before[2];
-    row[P_DIRECT_RECLAIM] += sum(GS_DIRECT_RECLAIM) - before[3];
     if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
     const w2 = clocks.wallMs();
     const c2 = clocks.thread()?.[0] ?? NaN;
@@ -372,6 +367,24 @@ export class SimWorkerCore {
     if (PROBE_HDR + q < row.length)
       row[PROBE_HDR + q] = Number.isNaN(c1) ? w2 - w0 + this.serialWallMs : c2 - c0 + this.serialCpuMs;
     return ok;
+  }
+
+  /** runUntil, adding this worker's work of it to the probe's counters (probe.ts; runInterleaved calls it too). */
+  runUntilCounted(end: number): void {
+    const row = this.probe?.row;
+    if (row === undefined) return this.runUntil(end);
+    const st = this.sv.stats;
+    const sum = (k: number): number => {
+      let x = 0;
+      for (let g = 0; g < this.config.guests.length; g++) x += st[g * GS_WORDS + k];
+      return x;
+    };
+    const before = [sum(GS_ACCESSES), sum(GS_S2_FAULTS), sum(GS_EVICTIONS), sum(GS_DIRECT_RECLAIM)];
+    this.runUntil(end);
+    row[P_ACCESSES] += sum(GS_ACCESSES) - before[0];
+    row[P_S2_FAULTS] += sum(GS_S2_FAULTS) - before[1];
+    row[P_EVICTIONS] += sum(GS_EVICTIONS) - before[2];
+    row[P_DIRECT_RECLAIM] += sum(GS_DIRECT_RECLAIM) - before[3];
   }
 
   /** The probed serial section's wall and CPU ms (probedQuantum). */
