@@ -15,8 +15,9 @@
  * - walk(start, end): MGLRU's walk_mm over each VM's range (walk_pte_range in 64-page windows).
  *
  * Page ids: guest g's page gfn is id base[g] + gfn, over the guests this worker owns. The lists live
- * in worker-local memory (only this worker's reclaim touches them). With the host lruvec every guest
- * must be on one worker (plan.ts puts them there).
+ * in worker-local memory (only this worker's reclaim touches them), except in a spread run, where every
+ * worker holds the node over every guest on one lruvec in shared memory, each policy call under lru_lock
+ * (mm/sharedLru.ts). Otherwise with the host lruvec every guest is on one worker (plan.ts).
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { DList } from '../sim/dlist.ts';

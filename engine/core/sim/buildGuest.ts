@@ -10,7 +10,6 @@ import type { ArenaViews } from '../layout.ts';
 import { attachMmuLock } from '../kvm/mmuLock.ts';
 import { stage2PgtInit, type MmOps, type Pgt } from '../arch/pgtable.ts';
 import { ipaLimit } from '../arch/walker.ts';
-import type { Policy } from '../mm/policy/policy.ts';
 import type { RcuThread } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
 import { Guest } from './guest.ts';
@@ -41,15 +40,13 @@ export interface WorkerEnv {
 
 /**
  * Spread runs (sim/spread.ts): what a guest shares across workers. The stage-2 root allocated
- * before the workers started, the guest's shared TLB array, and on a worker >= 1 the lruvec stand-in
- * its faults add pages to (the lru_add ring) and the guest's first page id.
+ * before the workers started, the guest's shared TLB array and flush counts, its MMU-lock calendar.
  */
 export interface SharedGuestParts {
   root: number;
   tlb: Int32Array | null;
   /** The guest's two flush counts (arch/tlb.ts VmTlbFlush), shared so every worker's vCPUs see reclaim's flushes. */
   tlbGens: Int32Array;
-  remote: { lruvec: Policy; idBase: number } | null;
   /** The guest's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts); null: this worker's own (a test's control). */
   vlock: { sab: SharedArrayBuffer; floors: Float64Array } | null;
 }
@@ -113,8 +110,6 @@ export function buildGuest(
   g.lruvec = pgdat.policyOf(k);
   g.swapArea = pgdat.swap;
   pgdat.attach(k, g);
-  // A spread run's worker >= 1: mapped pages reach the lruvec through this worker's lru_add ring.
-  if (shared?.remote) g.lruAdd = shared.remote.lruvec;
   // max_guest_memory_test's host pre-fault, by the VMM before its vCPUs run (sim/prefault.ts). A
   // pass-barrier workload never spreads (plan.ts canSpread), so this worker builds every vCPU of the guest too.
   if (spec.workload.kind === 'scan' && spec.workload.prefault === true) prefaultGuest(g, env.host);

@@ -177,12 +177,10 @@ export class Guest {
   lruvec!: Policy;
   harvester!: Harvester;
   /**
-   * Where a mapped page goes (folio_add_lru): null = the lruvec itself; a spread run's worker >= 1 adds
-   * to its lru_add ring (sim/spread.ts RemoteLruvec, drained by worker 0). Reclaim uses `lruvec`.
+   * Where a mapped page goes (folio_add_lru): null = the lruvec itself; in a spread run the worker's
+   * lru_add batch (mm/lruAdd.ts), which sets PG_LRU as it moves. Reclaim uses `lruvec`.
    */
-  lruAdd: Policy | null = null;
-  /** Spread runs, worker 0: pages this guest maps join the LRU at once and carry PG_LRU (simLayout.ts). */
-  markLru = false;
+  lruAdd: { onMap(id: number): void } | null = null;
   private readonly demandOnly: boolean;
   private readonly reserve: number;
   /** Parallel runs: the min-watermark check is settled at the barrier (GS_RECLAIM_OWED), see fault. */
@@ -493,8 +491,6 @@ export class Guest {
     // already, where the VMM's write put it; the stage-2 AF set by this map is what aging finds young.
     if (!this.pinned && !prefaulted && (!cached || written !== undefined)) {
       (this.lruAdd ?? this.lruvec).onMap(this.idBase + gfn);
-      // Spread runs: on the reclaim worker the page is on the LRU now; elsewhere when worker 0 drains it.
-      if (this.markLru) this.flags[gfn] |= PG_LRU;
     }
     return now;
   }

@@ -59,7 +59,8 @@ import {
   type ProbeClocks,
 } from './probe.ts';
 import { VCpu } from './vcpu.ts';
-import { idBases, LruAddDrain, lruLockId, RemoteLruvec, ringOf } from './spread.ts';
+import { idBases, lruLockId } from './spread.ts';
+import { LruAddBatch } from '../mm/lruAdd.ts';
 import {
   attachSimViews,
   foldWorkerCounters,
@@ -155,8 +156,8 @@ export class SimWorkerCore {
   private heatNext = 0;
   private heatLast = -1;
   private readonly heatNs: number;
-  /** Spread runs, worker 0: the vCPU workers' lru_add rings (spread.ts). */
-  private readonly lruAdd: LruAddDrain | null = null;
+  /** Spread runs: this worker's lru_add batch (mm/lruAdd.ts), drained at the end of each quantum. */
+  private readonly lruAdd: LruAddBatch | null = null;
   /** Spread runs: every scheduler step runs inside one RCU read-side section (spread.ts). */
   private readonly stepInRcu: boolean;
   /** Spread runs: every worker's scheduler floor (the shared MMU-lock calendars prune by their minimum). */
@@ -198,13 +199,12 @@ export class SimWorkerCore {
     if (plan.spread && spread === undefined) throw new Error('spread run without its shared buffers (prepareRun)');
     const roots = spread ? new Int32Array(spread.roots) : null;
     this.floors = spread ? new Float64Array(spread.floors) : null;
-    const shared = (g: number, remote: boolean): SharedGuestParts | null =>
+    const shared = (g: number): SharedGuestParts | null =>
       spread && roots
         ? {
             root: roots[g],
             tlb: spread.tlbs[g] ? new Int32Array(spread.tlbs[g] as SharedArrayBuffer) : null,
             tlbGens: new Int32Array(spread.tlbGens, g * 2 * 4, 2),
-            remote: remote ? { lruvec: new RemoteLruvec(ringOf(spread, workerIndex)), idBase: idBases(plan)[g] } : null,
             vlock: hooks.perWorkerVLock ? null : { sab: spread.vlocks[g], floors: this.floors as Float64Array },
           }
         : null;
@@ -218,7 +218,7 @@ export class SimWorkerCore {
     const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.spread ? 1 : plan.workers, lru);
     const ageKind = ageKindOf(config.reclaim.policy);
     mine.forEach((g, k) => {
-      const guest = buildGuest(this.env, g, this.actors, pgdat, k, shared(g, workerIndex > 0));
+      const guest = buildGuest(this.env, g, this.actors, pgdat, k, shared(g));
       if (!sink.heat || (spread && workerIndex > 0)) return;
       // The policy's tags live on the node's lruvec, indexed by host-wide page id (mm/pgdat.ts).
       const src = { pages: guest.pages, flags: guest.flags, tag: pgdat.tag, tagBase: guest.idBase, pgt: guest.pgt };
@@ -228,13 +228,11 @@ export class SimWorkerCore {
       // Woken by this worker's faults; a node other workers allocate from is also polled (mm/kswapd.ts).
       this.actors.push(new Kswapd(pgdat, host, plan.workers > 1 || plan.spread ? KSWAPD_POLL_NS : Infinity));
     if (spread) {
-      // Pages carry PG_LRU; on worker 0 a mapped page joins the LRU at once, elsewhere through the ring.
+      // Pages carry PG_LRU; a mapped page joins the LRU when this worker's lru_add batch moves.
       pgdat.lruFlag = true;
-      if (workerIndex === 0) {
-        const flags = config.guests.map((_, g) => pgdat.guests[g].flags);
-        this.lruAdd = new LruAddDrain(spread, pgdat.policyOf(0) as LockedLruvec, flags, idBases(plan));
-        for (const g of pgdat.guests) g.markLru = true;
-      }
+      const flags = config.guests.map((_, g) => pgdat.guests[g].flags);
+      this.lruAdd = new LruAddBatch(pgdat.policyOf(0) as LockedLruvec, flags, idBases(plan));
+      for (const g of pgdat.guests) g.lruAdd = this.lruAdd;
     }
     this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
     this.heatNext = this.heatNs;
@@ -286,8 +284,6 @@ export class SimWorkerCore {
       vclock.floor = bc; // no actor of this worker is earlier: the virtual locks may forget older holds
       if (this.floors !== null) this.floors[this.workerIndex] = bc; // spread runs: the shared calendars' floor
       const limit = second + SCHED_SLACK_NS < end ? second + SCHED_SLACK_NS : end;
-      // Spread runs: pages the other workers' vCPUs mapped join the LRU before this step (lruAdd.ts).
-      if (this.lruAdd !== null) this.lruAdd.drainAll();
       // Spread runs: the step is one RCU read-side section (the vCPU's walks; reclaim's lockless
       // aging nests its own), so table pages unlinked on another worker stay readable throughout.
       if (this.stepInRcu) rcuReadLock(this.rcu);
@@ -307,6 +303,7 @@ export class SimWorkerCore {
       }
     }
     for (let i = 0; i < n; i++) a[i].flush();
+    if (this.lruAdd !== null) this.lruAdd.drain(); // spread runs: lru_add_drain at the quantum's end
     rcuPoll(this.rcu);
   }
 
@@ -437,10 +434,7 @@ export class SimWorkerCore {
     for (let spin = 0; spin < BARRIER_SPINS; spin++) if (atomics.load(c, CTL_BAR_GEN) !== gen) return true;
     while (atomics.load(c, CTL_BAR_GEN) === gen) {
       if (atomics.load(c, CTL_ABORT) === 1) return false;
-      // Spread runs, worker 0: keep draining the lru_add rings, so a vCPU worker whose ring is full
-      // (it waits in LruAddRing.add) can finish its quantum.
-      if (this.lruAdd !== null) this.lruAdd.drainAll();
-      atomics.wait(c, CTL_BAR_GEN, gen, this.lruAdd !== null ? 1 : 100);
+      atomics.wait(c, CTL_BAR_GEN, gen, 100);
     }
     return true;
   }

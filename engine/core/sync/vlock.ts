@@ -11,8 +11,9 @@
  * sorted), kept from the scheduler's floor (the smallest actor clock, `vclock.floor`: nobody can ask
  * about an earlier time) on. An acquisition is one call that knows its hold length: `read(t, hold)` /
  * `write(t, hold)` return the virtual grant time s >= t and record [s, s + hold). The calendar is
- * worker-local (a VM's vCPUs and the node's reclaim run on its owner worker). The real mmuLock.ts is
- * taken too, around the real table update, so concurrent table updates are safe regardless.
+ * worker-local where a VM's vCPUs and the node's reclaim run on one worker; a spread run shares one
+ * calendar per VM between its workers (vlockShared.ts, a subclass). The real mmuLock.ts is taken too,
+ * around the real table update, so concurrent table updates are safe regardless.
  *
  * Rules (every recorded hold is honoured, whichever actor recorded it first in real time):
  * - mutual exclusion: a writer's hold overlaps no other hold; a reader's overlaps no writer's.
