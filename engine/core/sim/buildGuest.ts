@@ -48,7 +48,7 @@ export interface SharedGuestParts {
   /** The guest's two flush counts (arch/tlb.ts VmTlbFlush), shared so every worker's vCPUs see reclaim's flushes. */
   tlbGens: Int32Array;
   /** The guest's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts); null: this worker's own (a test's control). */
-  vlock: { sab: SharedArrayBuffer; floors: Float64Array } | null;
+  vlock: SharedArrayBuffer | null;
 }
 
 /** Stage-2 start level: 1 (39-bit IPA, three levels) covers every guest the lab accepts (<= 512 GiB). */
@@ -80,7 +80,7 @@ export function buildGuest(
     pgt,
     lock: attachMmuLock(env.arena, index),
     vlock: shared?.vlock
-      ? new SharedVLock(index, sv.lockHist, shared.vlock.sab, shared.vlock.floors)
+      ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs)
       : new VLock(index, sv.lockHist),
     rcu: env.rcu,
     tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, entries, shared?.tlb ?? undefined) : null,

@@ -160,8 +160,6 @@ export class SimWorkerCore {
   private readonly lruAdd: LruAddBatch | null = null;
   /** Spread runs: every scheduler step runs inside one RCU read-side section (spread.ts). */
   private readonly stepInRcu: boolean;
-  /** Spread runs: every worker's scheduler floor (the shared MMU-lock calendars prune by their minimum). */
-  private readonly floors: Float64Array | null;
   /** Bench/diagnostics: this worker's row of a probe (probe.ts), or null (every ordinary run). */
   private probe: { row: Float64Array; clocks: ProbeClocks } | null = null;
 
@@ -198,14 +196,13 @@ export class SimWorkerCore {
     const spread = plan.spread ? buffers.spread : undefined;
     if (plan.spread && spread === undefined) throw new Error('spread run without its shared buffers (prepareRun)');
     const roots = spread ? new Int32Array(spread.roots) : null;
-    this.floors = spread ? new Float64Array(spread.floors) : null;
     const shared = (g: number): SharedGuestParts | null =>
       spread && roots
         ? {
             root: roots[g],
             tlb: spread.tlbs[g] ? new Int32Array(spread.tlbs[g] as SharedArrayBuffer) : null,
             tlbGens: new Int32Array(spread.tlbGens, g * 2 * 4, 2),
-            vlock: hooks.perWorkerVLock ? null : { sab: spread.vlocks[g], floors: this.floors as Float64Array },
+            vlock: hooks.perWorkerVLock ? null : spread.vlocks[g],
           }
         : null;
     // The host node this worker reclaims (one kswapd per node; with the host lruvec every guest is here).
@@ -282,7 +279,6 @@ export class SimWorkerCore {
       }
       if (best < 0 || bc >= end) break;
       vclock.floor = bc; // no actor of this worker is earlier: the virtual locks may forget older holds
-      if (this.floors !== null) this.floors[this.workerIndex] = bc; // spread runs: the shared calendars' floor
       const limit = second + SCHED_SLACK_NS < end ? second + SCHED_SLACK_NS : end;
       // Spread runs: the step is one RCU read-side section (the vCPU's walks; reclaim's lockless
       // aging nests its own), so table pages unlinked on another worker stay readable throughout.

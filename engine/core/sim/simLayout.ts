@@ -247,8 +247,6 @@ export function guestRegions(pages: number): GuestRegions {
  *   settle: Float64Array(guests * workers * SETTLE_WORDS)  the serial section's per (guest, worker) state
  *                                   of the min-watermark settlement (simCore.ts settleSpread)
  *   vlocks[g]: guest g's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts)
- *   floors: Float64Array(workers)   each worker's scheduler floor (its smallest actor clock), written by
- *                                   that worker at every scheduler step, read by the shared calendars' pruning
  */
 export interface SpreadBuffers {
   roots: SharedArrayBuffer;
@@ -258,7 +256,6 @@ export interface SpreadBuffers {
   lru: SharedLruBuffers;
   settle: SharedArrayBuffer;
   vlocks: SharedArrayBuffer[];
-  floors: SharedArrayBuffer;
 }
 
 /** Per (guest, worker) words of SpreadBuffers.settle: vCPUs done (cumulative), running reclaim credit. */
@@ -447,7 +444,6 @@ export function createSpreadBuffers(
   return {
     lru,
     vlocks: b.pagesI32.map(() => new SharedArrayBuffer(vlockBytes)),
-    floors: new SharedArrayBuffer(Math.max(1, workers) * 8),
     settle: new SharedArrayBuffer(Math.max(1, b.pagesI32.length * workers * SETTLE_WORDS) * 8),
     roots: new SharedArrayBuffer(Math.max(1, b.pagesI32.length) * 4),
     tlbs: tlbEntries.map((n) => (n > 0 ? new SharedArrayBuffer(n * 4) : null)),

@@ -12,9 +12,11 @@
  * worker booked first in real time (like the host's free-frame count): parallel runs agree with the
  * deterministic run statistically, within the stated tolerance, not bit for bit.
  *
- * Pruning: a hold may be forgotten once it ends before every worker's scheduler floor (the smallest actor
- * clock of each worker, published in `floors` at every scheduler step: simCore.runUntil); a stale floor
- * read is an older, smaller one, so it only keeps holds longer.
+ * Pruning: a hold may be forgotten once it ends before the current quantum's start: every actor of every
+ * worker is at or past it (a worker's runUntil ends a quantum only once all its actors reached the end, and
+ * a wake-up never moves an actor before its waker). Coarser than vlock.ts's per-worker scheduler floor
+ * (a calendar holds up to a quantum of holds) but read from a word only the serial section writes, where a
+ * floor published by each worker at every scheduler step was a cache line both cores wrote and read.
  *
  * Each request is one critical section under a futex mutex (`meta[M_LOCK]`, Drepper's three-state
  * mutex: 0 free, 1 held, 2 held with waiters) covering the calendar's window indices and records. The
@@ -26,6 +28,7 @@
  */
 import { atomics } from './atomics.ts';
 import { VLock, vclock } from './vlock.ts';
+import { TIME_QUANTUM_END } from '../sim/simLayout.ts';
 
 const M_LOCK = 0;
 const M_WH = 1;
@@ -60,8 +63,9 @@ export class SharedVLock extends VLock {
     guest: number,
     hist: Float64Array,
     sab: SharedArrayBuffer,
-    /** Every worker's scheduler floor (simCore.runUntil publishes its own). */
-    private readonly floors: Float64Array,
+    /** The run's time words (simLayout.ts): TIME_QUANTUM_END, written by the serial section only. */
+    private readonly time: Float64Array,
+    private readonly quantumNs: number,
   ) {
     super(guest, hist);
     this.meta = new Int32Array(sab, 0, META_WORDS);
@@ -115,12 +119,9 @@ export class SharedVLock extends VLock {
     this.we = m[M_WE];
     this.rh = m[M_RH];
     this.re = m[M_RE];
-    // Prune against the run-wide floor: the smallest of every worker's.
+    // Prune against the run-wide floor: the quantum's start (see the file comment).
     this.ownFloor = vclock.floor;
-    let f = vclock.floor;
-    const fl = this.floors;
-    for (let i = 0; i < fl.length; i++) if (fl[i] < f) f = fl[i];
-    vclock.floor = f;
+    vclock.floor = this.time[TIME_QUANTUM_END] - this.quantumNs;
   }
 
   private exit(): void {
