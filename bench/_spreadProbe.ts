@@ -60,6 +60,20 @@ for (let round = 0; round < ROUNDS; round++)
         });
         console.log(`  real locks: ${locks.join('; ')}`);
       }
+      if (rows.length === 2) {
+        // Per-quantum imbalance: how often worker 0 is the slower one, and the slower one's excess over the mean.
+        let w0Slower = 0;
+        let excess = 0;
+        for (let q = 0; q < quanta; q++) {
+          const a = rows[0][P.PROBE_HDR + q];
+          const b = rows[1][P.PROBE_HDR + q];
+          if (a > b) w0Slower++;
+          excess += Math.abs(a - b) / 2;
+        }
+        console.log(
+          `  per quantum: worker 0 the slower in ${w0Slower} of ${quanta}; slower's excess over the mean ${f(excess)} ms in all`,
+        );
+      }
       rows.forEach((x, i) =>
         console.log(
           `  w${i}: vcpus ${x[P.P_VCPUS]} actors ${x[P.P_ACTORS]} | wall busy ${f(x[P.P_BUSY_WALL_MS])} barrier ${f(x[P.P_BARRIER_WALL_MS])} serial ${f(x[P.P_SERIAL_WALL_MS])} ms | ` +

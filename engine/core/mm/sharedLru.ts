@@ -12,11 +12,11 @@
  * generations, active/inactive sizes, CLOCK's count, the aging gate, pgdat->kswapd_failures) live in one
  * SharedArrayBuffer; every call into the policy from a worker of a spread run is made under `lru_lock`, a
  * real lock in the arena (kvm/mmuLock.ts taken exclusive: the lab has one lock implementation that
- * spins, then sleeps on a futex). One policy call is one hold: a victim pick with its folio_referenced
- * checks (and the look-around they do), one aging step (walk_mm of MAX_LRU_BATCH ids), one drain of an
- * lru_add batch. Coarser than the kernel (which drops lru_lock around shrink_folio_list's rmap walk and
- * look-around runs under the PTL only): a stated approximation, real-time contention only; virtual time
- * is unaffected.
+ * spins, then sleeps on a futex). MGLRU's victim pick holds it around its list operations only
+ * (isolate, put back: mglru.ts setLruLock), so folio_referenced and look-around run unlocked, as in
+ * evict_folios; the other policies hold it for a whole pick (coarser than the kernel, real-time
+ * contention only). One aging step (walk_mm of MAX_LRU_BATCH ids) and one move of an lru_add batch are
+ * one hold each. Virtual time is unaffected by any of this.
  *
  * Layout (created by prepareSpread, initialised there by building the node once: `fresh`):
  *   links: Int32Array(2 * (pages + HEADS)) the DList prev/next links (mm/pgdat.ts)
@@ -76,12 +76,16 @@ export function attachSharedLru(b: SharedLruBuffers, fresh: boolean, lock: MmuLo
  */
 export class LockedLruvec implements Policy {
   readonly seesEveryAccess: boolean;
+  /** The inner policy takes lru_lock itself in pickVictim, around its list operations (MGLRU). */
+  private readonly picksLocked: boolean;
 
   constructor(
     readonly inner: Policy,
     readonly lock: MmuLock,
   ) {
     this.seesEveryAccess = inner.seesEveryAccess;
+    this.picksLocked = inner.setLruLock !== undefined;
+    inner.setLruLock?.({ lock: () => writeLock(lock), unlock: () => writeUnlock(lock) });
   }
 
   onMap(id: number): void {
@@ -98,6 +102,7 @@ export class LockedLruvec implements Policy {
   }
 
   pickVictim(r: Reclaimer, inlineAging: boolean): number {
+    if (this.picksLocked) return this.inner.pickVictim(r, inlineAging);
     writeLock(this.lock);
     try {
       return this.inner.pickVictim(r, inlineAging);

@@ -103,6 +103,13 @@ export const SCHED_SLACK_NS = 2_000;
  * accesses, milliseconds of wall time even when each one faults and reclaims.
  */
 export const STOP_CHECK_NS = SCHED_SLACK_NS;
+/**
+ * Lock-word loads a worker spins on a busy lru_lock before sleeping (mm/sharedLru.ts). A hold is one
+ * victim pick (a few microseconds of CPU); a futex sleep and wake-up cost more than that, and with the two
+ * workers on their own cores 31 % of 221k acquisitions were contended (64-vCPU bench scenario, 4 guests,
+ * load 2.2) with mmuLock.ts's default 64 spins. lru_lock is a spinlock in the kernel.
+ */
+const LRU_LOCK_SPINS = 4_000;
 /** Lock-word loads a worker spins at the barrier before sleeping. */
 const BARRIER_SPINS = 2_000;
 
@@ -210,7 +217,9 @@ export class SimWorkerCore {
     // so a vCPU's direct reclaim runs on its own worker, under lru_lock; kswapd (one per node) on worker 0.
     const mine: number[] = [];
     for (let g = 0; g < config.guests.length; g++) if (spread || plan.owner[g] === workerIndex) mine.push(g);
-    const lru = spread ? attachSharedLru(spread.lru, false, attachMmuLock(arena, lruLockId(config))) : undefined;
+    const lru = spread
+      ? attachSharedLru(spread.lru, false, attachMmuLock(arena, lruLockId(config), { spins: LRU_LOCK_SPINS }))
+      : undefined;
     // A spread run's node is reclaimed by one kswapd, not a share of one (workers = 1).
     const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.spread ? 1 : plan.workers, lru);
     const ageKind = ageKindOf(config.reclaim.policy);

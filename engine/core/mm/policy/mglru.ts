@@ -27,7 +27,7 @@
 import type { DList } from '../../sim/dlist.ts';
 import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
-import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from './policy.ts';
+import { SCAN_AGAIN, type LruLock, type Policy, type Promoter, type Reclaimer } from './policy.ts';
 
 export const MIN_NR_GENS = 2;
 export const MAX_NR_GENS = 4;
@@ -147,6 +147,8 @@ export class Mglru implements Policy, Promoter {
 
   /** Move a resident page to the youngest generation (it was found young): folio_inc_gen / sort_folio. */
   promote(id: number): void {
+    // Spread runs: a page another reclaimer isolated is on no list (its PG_lru is clear in the kernel).
+    if (this.lruLock !== null && !this.list.linked(id)) return;
     // Pages of a folded generation keep their old tag: they sit in minSeq now. The tag holds the low
     // 16 bits of the seq; the seq is the one at most 0xffff below maxSeq.
     const tagged = this.maxSeq - ((this.maxSeq - this.tag[id]) & 0xffff);
@@ -223,7 +225,33 @@ export class Mglru implements Policy, Promoter {
     return false;
   }
 
+  /**
+   * Spread runs: the shared lruvec's lru_lock (mm/sharedLru.ts). pickVictim then holds it only around
+   * the list operations, as evict_folios does: isolate_folios takes the folio off the LRU under lru_lock,
+   * folio_referenced (with look-around) runs without it, and a young folio is put back on the youngest
+   * generation under it again. Null (every other run): the one-agent pickVictim below.
+   */
+  private lruLock: LruLock | null = null;
+  /** The promoter look-around gets while lru_lock is not held: each promotion under the lock. */
+  private lockedPromoter: Promoter = this;
+
+  /** Spread runs (mm/sharedLru.ts LockedLruvec): pick victims under `lock` held around list operations only. */
+  setLruLock(lock: LruLock): void {
+    this.lruLock = lock;
+    this.lockedPromoter = {
+      promote: (id) => {
+        lock.lock();
+        try {
+          this.promote(id);
+        } finally {
+          lock.unlock();
+        }
+      },
+    };
+  }
+
   pickVictim(r: Reclaimer, inlineAging: boolean): number {
+    if (this.lruLock !== null) return this.pickVictimIsolating(r, inlineAging, this.lruLock);
     const list = this.list;
     if (this.isEmpty()) return -1;
     for (let budget = 4 * this.total + 16; budget > 0; budget--) {
@@ -256,6 +284,59 @@ export class Mglru implements Policy, Promoter {
       return v;
     }
     return -1;
+  }
+
+  /**
+   * pickVictim with lru_lock held around the list operations only (setLruLock): the same choices as
+   * pickVictim, with the victim off the LRU (isolated) while its folio_referenced runs unlocked, so
+   * another reclaimer cannot pick it and no promotion moves it (promote skips a page on no list).
+   */
+  private pickVictimIsolating(r: Reclaimer, inlineAging: boolean, l: LruLock): number {
+    const list = this.list;
+    l.lock();
+    let held = true;
+    try {
+      if (this.isEmpty()) return -1;
+      for (let budget = 4 * this.total + 16; budget > 0; budget--) {
+        if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) {
+          if (this.gate.open(r.t)) {
+            if (!inlineAging) return -1;
+            this.beginAging(r.t);
+            while (this.ageStep(r)) {
+              /* next MAX_LRU_BATCH ids */
+            }
+          } else this.incMaxSeqNoWalk();
+        }
+        const v = list.tail(this.head(this.minSeq));
+        if (v < 0) {
+          this.minSeq++;
+          continue;
+        }
+        // isolate_folios: the folio leaves the LRU under lru_lock ...
+        list.remove(v);
+        this.nrPages[this.minSeq % MAX_NR_GENS]--;
+        this.total--;
+        // ... shrink_folio_list -> folio_referenced (look-around) runs without it.
+        l.unlock();
+        held = false;
+        const young = r.referenced(v, this.lockedPromoter);
+        l.lock();
+        held = true;
+        if (young) {
+          // Back on the LRU in the youngest generation (as promote would have moved it).
+          list.insertHead(this.head(this.maxSeq), v);
+          this.tag[v] = this.maxSeq;
+          this.nrPages[this.maxSeq % MAX_NR_GENS]++;
+          this.total++;
+          if (r.spent()) return SCAN_AGAIN;
+          continue;
+        }
+        return v;
+      }
+      return -1;
+    } finally {
+      if (held) l.unlock();
+    }
   }
 
   private isEmpty(): boolean {
