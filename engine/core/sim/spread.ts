@@ -35,8 +35,9 @@
  * quantum barrier), so which of two workers books an MMU-lock hold first (and so who waits) follows
  * real time within the quantum, as frame takes do; run.ts runInterleaved pins the extremes
  * (test/sim/spread.test.ts). kswapd is woken by the faults of worker 0 only; it polls the low watermark
- * for the others' (mm/kswapd.ts). lru_lock is held for a whole victim pick (the kernel drops it around
- * shrink_folio_list): real-time contention only.
+ * for the others' (mm/kswapd.ts). MGLRU holds lru_lock around its list operations only (isolate, put
+ * back; folio_referenced unlocked); the other policies hold it for a whole victim pick (the kernel drops
+ * it around shrink_folio_list): real-time contention only.
  */
 import type { ArenaViews } from '../layout.ts';
 import { allocTablePage } from '../arch/arena.ts';
