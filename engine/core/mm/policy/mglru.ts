@@ -232,20 +232,24 @@ export class Mglru implements Policy, Promoter {
    * generation under it again. Null (every other run): the one-agent pickVictim below.
    */
   private lruLock: LruLock | null = null;
-  /** The promoter look-around gets while lru_lock is not held: each promotion under the lock. */
+  /**
+   * The promoter look-around gets while lru_lock is not held: the first promotion takes the lock, which
+   * pickVictimIsolating then keeps for the put-back (one hold for the batch's promotions and the victim).
+   */
   private lockedPromoter: Promoter = this;
+  /** lru_lock taken by lockedPromoter during the current folio_referenced call. */
+  private promoterHolds = false;
 
   /** Spread runs (mm/sharedLru.ts LockedLruvec): pick victims under `lock` held around list operations only. */
   setLruLock(lock: LruLock): void {
     this.lruLock = lock;
     this.lockedPromoter = {
       promote: (id) => {
-        lock.lock();
-        try {
-          this.promote(id);
-        } finally {
-          lock.unlock();
+        if (!this.promoterHolds) {
+          lock.lock();
+          this.promoterHolds = true;
         }
+        this.promote(id);
       },
     };
   }
@@ -319,8 +323,16 @@ export class Mglru implements Policy, Promoter {
         // ... shrink_folio_list -> folio_referenced (look-around) runs without it.
         l.unlock();
         held = false;
-        const young = r.referenced(v, this.lockedPromoter);
-        l.lock();
+        this.promoterHolds = false;
+        let young: boolean;
+        try {
+          young = r.referenced(v, this.lockedPromoter);
+        } finally {
+          // Look-around's first promotion took lru_lock (lockedPromoter); else take it for the put-back.
+          held = this.promoterHolds;
+          this.promoterHolds = false;
+        }
+        if (!held) l.lock();
         held = true;
         if (young) {
           // Back on the LRU in the youngest generation (as promote would have moved it).
