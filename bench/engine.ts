@@ -11,6 +11,10 @@
  * 2. Start-up of a 64 GiB guest: CPU time of prepareRun (validate, plan, arena + shared buffers)
  *    and of building the worker's core (stage-2 root, policy, actors), and the simulator's shared
  *    bytes per guest page (arena + per-guest page metadata; tables for a fully mapped guest).
+ *    Load-independent figure (the machine is shared): each worker's thread CPU per quantum (core/sim/probe.ts,
+ *    /proc/thread-self/schedstat), summed over quanta as the slowest worker's: the critical path of an idle
+ *    machine with a core per worker. Predicted idle speed-up = the 1-worker run's thread CPU ÷ the 2-worker
+ *    run's critical path (barrier waits excluded: they cost no CPU when the peer runs on its own core).
  * Env: ENGINE_ROUNDS (default 3), ENGINE_MS (virtual ms per synthetic run, default 200).
  */
 import { loadavg } from 'node:os';
@@ -22,6 +26,8 @@ import { prepareRun } from '../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
 import { loadPresetDir } from '../presets/node.ts';
 import { median, vcpus64Scenario } from './_util.ts';
+import { planRun } from '../engine/core/sim/plan.ts';
+import { createProbe, criticalPath, P_BUSY_CPU_MS, probeQuanta, probeRow } from '../engine/core/sim/probe.ts';
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
@@ -50,17 +56,29 @@ interface Measured {
   workers: number;
   casFailures: number;
   deferredFrees: number;
+  /** Thread CPU ms: the sum over quanta of the slowest worker's (critical path), and of all workers'. */
+  criticalMs: number;
+  workMs: number;
+  /** Each worker's thread CPU in its actors' steps (ms). */
+  busyMs: number[];
 }
 
 async function run(config: ScenarioConfig): Promise<Measured> {
+  const plan = planRun(config, config.run.workers);
+  const quanta = probeQuanta(plan);
+  const probe = createProbe(plan.workers, quanta);
   const c0 = cpuNow();
   const w0 = performance.now();
   const r: RunResult = await startRun(config, {
     spawnWorker: nodeSpawner(workerFile),
     onEvent: () => {},
+    probe,
   }).done;
   const wallS = (performance.now() - w0) / 1000;
+  const rows = Array.from({ length: plan.workers }, (_, w) => probeRow(probe, w, quanta));
   return {
+    ...criticalPath(rows),
+    busyMs: rows.map((x) => x[P_BUSY_CPU_MS]),
     rate: r.summary.accesses / wallS,
     cpuS: cpuNow() - c0,
     wallS,
@@ -91,6 +109,13 @@ for (const guests of [4, 1]) {
     `  speed-up 2 ÷ 1 workers = ${(r2 / r1).toFixed(2)} (wall), ${(median(two.map((m) => (m.rate * m.wallS) / m.cpuS)) / median(one.map((m) => (m.rate * m.wallS) / m.cpuS))).toFixed(2)} (per CPU second); ` +
       `hit rate parallel − 1 worker = ${hitDiff.map((d) => d.toFixed(2)).join(', ')} pp (each parallel round; 1 worker is deterministic); ` +
       `parallel races: cmpxchg failures ${two.map((m) => m.casFailures).join(', ')}, RCU-deferred table frees ${two.map((m) => m.deferredFrees).join(', ')}; load ${load()}`,
+  );
+  // Load-independent: thread CPU (probe.ts). Round i's 2-worker critical path against round i's 1-worker CPU.
+  const predicted = two.map((m, i) => one[i].workMs / m.criticalMs);
+  console.log(
+    `  idle-machine prediction (thread CPU): 1 worker ${median(one.map((m) => m.workMs)).toFixed(0)} ms; 2 workers ${median(two.map((m) => m.workMs)).toFixed(0)} ms in all, ` +
+      `critical path ${median(two.map((m) => m.criticalMs)).toFixed(0)} ms (workers' busy CPU ${two.map((m) => m.busyMs.map((x) => x.toFixed(0)).join(' / ')).join(', ')}); ` +
+      `speed-up 2 ÷ 1 = ${median(predicted).toFixed(2)} (rounds ${predicted.map((x) => x.toFixed(2)).join(', ')})`,
   );
 }
 console.log(`load average after the synthetic runs ${load()}`);

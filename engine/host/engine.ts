@@ -38,6 +38,8 @@ export interface StartRunOptions {
   debugPoison?: boolean;
   /** Stress tests: a bug a negative control plants in every worker (SimCoreHooks). */
   hooks?: SimCoreHooks;
+  /** Bench/diagnostics: a probe buffer (core/sim/probe.ts createProbe) every worker writes its row of. */
+  probe?: SharedArrayBuffer;
   /** Stress tests: the run's shared buffers, once allocated (to read the arena's debug counters). */
   onPrepared?: (buffers: SimBuffers) => void;
 }
@@ -186,6 +188,7 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
         heatmap: options.heatmap,
         replay: options.replay,
         hooks: options.hooks,
+        probe: options.probe,
       };
       const w = options.spawnWorker(data);
       workers.push(w);

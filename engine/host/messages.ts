@@ -21,6 +21,8 @@ export interface SimWorkerData {
   replay?: boolean;
   /** Stress tests only: a bug a negative control plants (simCore.ts SimCoreHooks). */
   hooks?: SimCoreHooks;
+  /** Bench/diagnostics only: where each worker's time goes (core/sim/probe.ts), written by the workers. */
+  probe?: SharedArrayBuffer;
 }
 
 export type HostToWorker = { type: 'init'; data: SimWorkerData };

@@ -8,6 +8,7 @@
 import { atomics, plainArenaOps, setAtomicOps } from '../core/sync/atomics.ts';
 import { selectReplay } from '../core/sim/replaySelect.ts';
 import { SimWorkerCore } from '../core/sim/simCore.ts';
+import { probeQuanta, probeRow } from '../core/sim/probe.ts';
 import { CTL_ABORT, CTL_BAR_GEN, CTL_PAUSE, CTL_STOP } from '../core/sim/simLayout.ts';
 import { WorkerEventBatch } from './eventBatch.ts';
 import { toErrorInfo, type HostToWorker, type WorkerToHost } from './messages.ts';
@@ -17,7 +18,11 @@ export interface WorkerPort {
   onMessage(handler: (message: HostToWorker) => void): void;
 }
 
-export function serveSimWorker(port: WorkerPort): void {
+/**
+ * `threadClock`: this thread's [CPU ms, run-delay ms] for a run's probe (core/sim/probe.ts); the Node
+ * worker reads /proc/thread-self/schedstat, a runtime without a per-thread clock passes none.
+ */
+export function serveSimWorker(port: WorkerPort, threadClock: () => [number, number] | null = () => null): void {
   port.onMessage((msg) => {
     switch (msg.type) {
       case 'init': {
@@ -56,6 +61,11 @@ export function serveSimWorker(port: WorkerPort): void {
               run(end);
             };
           }
+          if (d.probe !== undefined)
+            core.attachProbe(probeRow(d.probe, d.workerIndex, probeQuanta(d.plan)), {
+              wallMs: () => performance.now(),
+              thread: threadClock,
+            });
           // One worker: nothing else touches the arena while the run lasts (atomics.ts plainArenaOps).
           if (d.plan.workers === 1) setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
           // A trace replay that needs nothing but its own accesses takes the fast path (replay.ts).

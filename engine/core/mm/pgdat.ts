@@ -15,8 +15,9 @@
  * - walk(start, end): MGLRU's walk_mm over each VM's range (walk_pte_range in 64-page windows).
  *
  * Page ids: guest g's page gfn is id base[g] + gfn, over the guests this worker owns. The lists live
- * in worker-local memory (only this worker's reclaim touches them). With the host lruvec every guest
- * must be on one worker (plan.ts puts them there).
+ * in worker-local memory (only this worker's reclaim touches them), except in a spread run, where every
+ * worker holds the node over every guest on one lruvec in shared memory, each policy call under lru_lock
+ * (mm/sharedLru.ts). Otherwise with the host lruvec every guest is on one worker (plan.ts).
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { DList } from '../sim/dlist.ts';
@@ -39,6 +40,15 @@ import {
 } from '../sim/simLayout.ts';
 import { PAGE_CLUSTER, SwapArea, swapDeviceSlots } from './swapReadahead.ts';
 import { KSWAPD_CPU } from './swapSlots.ts';
+import {
+  LockedLruvec,
+  LRUVEC_POLICY_WORDS,
+  LRUVEC_WORDS,
+  PGDAT_KSWAPD_FAILURES,
+  PGDAT_WORDS,
+  type SharedLru,
+} from './sharedLru.ts';
+import { GATE_WORDS } from './policy/agingGate.ts';
 
 /** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
 export const MIN_LRU_BATCH = 64;
@@ -58,7 +68,7 @@ const KSWAPD_SCAN_PER_STEP = 1;
  */
 const DIRECT_SCAN_PER_STEP = 1;
 /** List heads per lruvec (MGLRU uses MAX_NR_GENS of them). */
-const HEADS = 8;
+export const HEADS = 8;
 /**
  * Folios a shrink_inactive_list call isolates at most (isolate_lru_folios with nr_to_scan capped at
  * SWAP_CLUSTER_MAX): NR_ISOLATED_ANON grows by this per reclaimer in its cluster (see isolate).
@@ -123,9 +133,19 @@ export class Pgdat implements Reclaimer {
   kswapdTask: KswapdTask | null = null;
   /**
    * pgdat->kswapd_failures: balance_pgdat runs that freed nothing; wakeup_kswapd ignores the node at
-   * MAX_RECLAIM_RETRIES, and any reclaim progress (shrink_node) resets it.
+   * MAX_RECLAIM_RETRIES, and any reclaim progress (shrink_node) resets it. In `state` (shared in a
+   * spread run: direct reclaim on any worker resets it).
    */
-  kswapdFailures = 0;
+  get kswapdFailures(): number {
+    return this.state[PGDAT_KSWAPD_FAILURES];
+  }
+
+  set kswapdFailures(n: number) {
+    this.state[PGDAT_KSWAPD_FAILURES] = n;
+  }
+
+  /** The node's and its lruvecs' counters (mm/sharedLru.ts layout): local, or the spread run's shared ones. */
+  private readonly state: Float64Array;
   /** Direct-reclaim clusters in progress (each has isolated ISOLATE_BATCH folios: NR_ISOLATED_ANON). */
   private isolatedClusters = 0;
   /** Tasks asleep in reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) (pgdat->reclaim_wait[]), with the time each fell asleep. */
@@ -134,7 +154,15 @@ export class Pgdat implements Reclaimer {
   /** The swap device's slots over this node's guests, with an SSD (mm/swapReadahead.ts); null with zram. */
   readonly swap: SwapArea | null;
 
-  constructor(config: ScenarioConfig, guestPages: number[], guestIndices: number[], stats: Float64Array, workers = 1) {
+  constructor(
+    config: ScenarioConfig,
+    guestPages: number[],
+    guestIndices: number[],
+    stats: Float64Array,
+    workers = 1,
+    /** Spread runs: the lruvec in shared memory, under lru_lock (mm/sharedLru.ts); else worker-local. */
+    shared?: SharedLru,
+  ) {
     this.allStats = stats;
     this.unpinned = config.guests.flatMap((g, i) => (g.protected ? [] : [i]));
     this.sharedNode = workers > 1;
@@ -148,15 +176,23 @@ export class Pgdat implements Reclaimer {
     const nLruvecs = perGuest ? guestIndices.length : 1;
     // prev/next links (pages, then HEADS sentinels per lruvec) and a 16-bit tag per page: 10 bytes a page.
     const heads = HEADS * Math.max(1, nLruvecs);
-    const list = new DList(new Int32Array(2 * (total + heads)), 0, total + heads);
-    const tag = new Int16Array(Math.max(1, total));
+    const links = shared?.links ?? new Int32Array(2 * (total + heads));
+    if (links.length !== 2 * (total + heads)) throw new Error('shared lruvec: links sized for another node');
+    const list = new DList(links, 0, total + heads);
+    const tag = shared?.tag ?? new Int16Array(Math.max(1, total));
     this.tag = tag;
+    this.state = shared?.state ?? new Float64Array(PGDAT_WORDS + nLruvecs * LRUVEC_WORDS);
+    const fresh = shared?.fresh ?? true;
+    if (fresh) this.state[PGDAT_KSWAPD_FAILURES] = 0;
     for (let k = 0; k < nLruvecs; k++) {
       const first = perGuest ? this.base[k] : 0;
       const end = perGuest ? this.base[k] + guestPages[guestIndices[k]] : total;
       // Aging passes are counted on the lruvec's first guest.
       const sb = guestIndices[k] * GS_WORDS;
-      const policy = makePolicy(config, list, tag, first, end, total + k * HEADS, stats, sb);
+      const at = PGDAT_WORDS + k * LRUVEC_WORDS;
+      const ps = { state: this.state.subarray(at, at + LRUVEC_POLICY_WORDS), gateAt: at + LRUVEC_POLICY_WORDS, fresh };
+      const own = makePolicy(config, list, tag, first, end, total + k * HEADS, stats, sb, this.state, ps);
+      const policy = shared?.lock ? new LockedLruvec(own, shared.lock) : own;
       this.lruvecs.push({ policy, first, end, guest: guestIndices[k] ?? 0, skip: false });
       this.lruvecPolicies.push(policy);
     }
@@ -520,6 +556,10 @@ function anyResident(flags: Uint8Array, start: number, n: number): boolean {
   return false;
 }
 
+/**
+ * A lruvec's policy; its counters in `ps.state` and its aging gate's in `nodeState` at `ps.gateAt`
+ * (GATE_WORDS), initialised unless a shared lruvec was built already (`ps.fresh` false).
+ */
 function makePolicy(
   config: ScenarioConfig,
   list: DList,
@@ -529,18 +569,21 @@ function makePolicy(
   headBase: number,
   stats: Float64Array,
   sb: number,
+  nodeState: Float64Array,
+  ps: { state: Float64Array; gateAt: number; fresh: boolean },
 ): Policy {
   const policy = config.reclaim.policy;
-  const gate = new AgingGate(config.reclaim.agingIntervalMs * 1e6);
+  if (ps.gateAt + GATE_WORDS > nodeState.length) throw new Error('lruvec state: no room for the aging gate');
+  const gate = new AgingGate(config.reclaim.agingIntervalMs * 1e6, nodeState, ps.gateAt, ps.fresh);
   switch (policy) {
     case 'exact-lru':
-      return new ExactLru(list, headBase);
+      return new ExactLru(list, headBase, ps.state, ps.fresh);
     case 'clock':
-      return new Clock(list, headBase);
+      return new Clock(list, headBase, ps.state, ps.fresh);
     case 'active-inactive':
-      return new ActiveInactive(list, tag, headBase, stats, sb, gate);
+      return new ActiveInactive(list, tag, headBase, stats, sb, gate, ps.state, ps.fresh);
     case 'mglru':
-      return new Mglru(list, tag, first, end, headBase, stats, sb, gate);
+      return new Mglru(list, tag, first, end, headBase, stats, sb, gate, ps.state, ps.fresh);
     default: {
       const never: never = policy;
       throw new Error(`unexpected reclaim policy ${String(never)}`);

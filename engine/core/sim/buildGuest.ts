@@ -10,7 +10,6 @@ import type { ArenaViews } from '../layout.ts';
 import { attachMmuLock } from '../kvm/mmuLock.ts';
 import { stage2PgtInit, type MmOps, type Pgt } from '../arch/pgtable.ts';
 import { ipaLimit } from '../arch/walker.ts';
-import type { Policy } from '../mm/policy/policy.ts';
 import type { RcuThread } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
 import { Guest } from './guest.ts';
@@ -22,6 +21,7 @@ import { guestRegions, GS_WORDS, type SimViews } from './simLayout.ts';
 import { Tlbs } from '../arch/tlb.ts';
 import { VCpu } from './vcpu.ts';
 import { VLock } from '../sync/vlock.ts';
+import { SharedVLock } from '../sync/vlockShared.ts';
 import { PassBarrier, WorkloadGen } from './workload.ts';
 import { prefaultGuest } from './prefault.ts';
 
@@ -40,24 +40,21 @@ export interface WorkerEnv {
 
 /**
  * Spread runs (sim/spread.ts): what a guest shares across workers. The stage-2 root allocated
- * before the workers started, the guest's shared TLB array, and on a vCPU worker (no reclaim side
- * here) the lruvec stand-in its faults add pages to (the lru_add ring) and the guest's first page id.
+ * before the workers started, the guest's shared TLB array and flush counts, its MMU-lock calendar.
  */
 export interface SharedGuestParts {
   root: number;
   tlb: Int32Array | null;
   /** The guest's two flush counts (arch/tlb.ts VmTlbFlush), shared so every worker's vCPUs see reclaim's flushes. */
   tlbGens: Int32Array;
-  remote: { lruvec: Policy; idBase: number } | null;
+  /** The guest's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts); null: this worker's own (a test's control). */
+  vlock: SharedArrayBuffer | null;
 }
 
 /** Stage-2 start level: 1 (39-bit IPA, three levels) covers every guest the lab accepts (<= 512 GiB). */
 const START_LEVEL = 1;
 
-/**
- * Guest `index`, the k-th guest of this worker's node `pgdat` (null: a spread run's vCPU worker, see
- * `shared.remote`), with the vCPUs plan.vcpuWorker places on this worker.
- */
+/** Guest `index`, the k-th guest of this worker's node `pgdat`, with the vCPUs plan.vcpuWorker places on this worker. */
 export function buildGuest(
   env: WorkerEnv,
   index: number,
@@ -82,7 +79,9 @@ export function buildGuest(
     pinned: spec.protected,
     pgt,
     lock: attachMmuLock(env.arena, index),
-    vlock: new VLock(index, sv.lockHist),
+    vlock: shared?.vlock
+      ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs)
+      : new VLock(index, sv.lockHist),
     rcu: env.rcu,
     tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, entries, shared?.tlb ?? undefined) : null,
     tlbGens: shared?.tlbGens,
@@ -105,23 +104,15 @@ export function buildGuest(
     walkMmu: hw.hafdbs,
     rmapFlushYoung: config.reclaim.rmapFlushYoung ?? true,
   });
-  if (pgdat !== null) {
-    g.pgdat = pgdat;
-    g.idBase = pgdat.idOf(k, 0);
-    g.lruvec = pgdat.policyOf(k);
-    g.swapArea = pgdat.swap;
-    pgdat.attach(k, g);
-  } else if (shared?.remote) {
-    g.idBase = shared.remote.idBase;
-    g.lruvec = shared.remote.lruvec;
-    g.canReclaim = false;
-  } else {
-    throw new Error(`guest ${index}: neither a reclaim side nor a spread run's lru_add ring`);
-  }
-  // max_guest_memory_test's host pre-fault, by the VMM before its vCPUs run (sim/prefault.ts). Only the
-  // reclaim side has the LRU; a pass-barrier workload never spreads (plan.ts canSpread), so this side
-  // builds every vCPU of the guest too.
-  if (spec.workload.kind === 'scan' && spec.workload.prefault === true && pgdat !== null) prefaultGuest(g, env.host);
+  if (pgdat === null) throw new Error(`guest ${index}: no host node`);
+  g.pgdat = pgdat;
+  g.idBase = pgdat.idOf(k, 0);
+  g.lruvec = pgdat.policyOf(k);
+  g.swapArea = pgdat.swap;
+  pgdat.attach(k, g);
+  // max_guest_memory_test's host pre-fault, by the VMM before its vCPUs run (sim/prefault.ts). A
+  // pass-barrier workload never spreads (plan.ts canSpread), so this worker builds every vCPU of the guest too.
+  if (spec.workload.kind === 'scan' && spec.workload.prefault === true) prefaultGuest(g, env.host);
   // The pass rendezvous records its times in the guest's counters (GS_PASSES, GS_PASS_END_NS).
   const barrier = new PassBarrier(spec.vcpus, sv.stats, index * GS_WORDS);
   const here = plan.vcpuWorker[index];

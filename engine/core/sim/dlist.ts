@@ -60,6 +60,11 @@ export class DList {
     this.a[this.nextBase + node] = v;
   }
 
+  /** Whether a page node that was on a list is on one now (`remove` leaves its links at -1). */
+  linked(node: number): boolean {
+    return this.a[this.prevBase + node] >= 0;
+  }
+
   moveToHead(head: number, node: number): void {
     this.remove(node);
     this.insertHead(head, node);

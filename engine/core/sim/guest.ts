@@ -195,13 +195,10 @@ export class Guest {
   lruvec!: Policy;
   harvester!: Harvester;
   /**
-   * False on a spread run's vCPU worker (sim/spread.ts): the host node's reclaim lives on worker 0, so a
-   * fault that finds no frame waits (retries) for it instead of reclaiming here, and owed clusters are
-   * paid by the guest's vCPUs on worker 0.
+   * Where a mapped page goes (folio_add_lru): null = the lruvec itself; in a spread run the worker's
+   * lru_add batch (mm/lruAdd.ts), which sets PG_LRU as it moves. Reclaim uses `lruvec`.
    */
-  canReclaim = true;
-  /** Spread runs, worker 0: pages this guest maps join the LRU at once and carry PG_LRU (simLayout.ts). */
-  markLru = false;
+  lruAdd: { onMap(id: number): void } | null = null;
   private readonly demandOnly: boolean;
   private readonly reserve: number;
   /** Parallel runs: the min-watermark check is settled at the barrier (GS_RECLAIM_OWED), see fault. */
@@ -354,7 +351,7 @@ export class Guest {
     } else {
       now = t + c[C_S2_FAULT];
       phase = PHASE_NONE;
-      if (this.deferMin && this.canReclaim && s[sb + GS_RECLAIM_OWED] > 0) {
+      if (this.deferMin && s[sb + GS_RECLAIM_OWED] > 0) {
         s[sb + GS_RECLAIM_OWED]--;
         phase = PHASE_OWED;
         left = SWAP_CLUSTER_MAX;
@@ -371,11 +368,9 @@ export class Guest {
         // watermark; below it the slow path wakes kswapd (wake_all_kswapds -> wakeup_kswapd) and
         // retries against the min watermark (ALLOC_WMARK_MIN): `reserve`. Only below min does the
         // fault enter direct reclaim (__alloc_pages_direct_reclaim -> try_to_free_pages -> shrink_node).
-        // A spread run's vCPU worker has no node here (canReclaim false): its kswapd polls (mm/kswapd.ts).
-        if (this.canReclaim && pg.kswapdTask !== null && this.host.free() <= this.host.low && pg.wakeKswapd(now))
-          this.yieldNow = true;
+        // A spread run's worker >= 1 has no kswapd (worker 0 runs the node's one): it polls (mm/kswapd.ts).
+        if (pg.kswapdTask !== null && this.host.free() <= this.host.low && pg.wakeKswapd(now)) this.yieldNow = true;
         if (this.host.tryTake(this.reserve)) break;
-        if (!this.canReclaim) return -1; // reclaim_throttle: wait for kswapd on the reclaim worker
         left = this.demandOnly ? 1 : SWAP_CLUSTER_MAX;
         evicted = 0;
         // shrink_inactive_list: too_many_isolated -> reclaim_throttle(pgdat, VMSCAN_THROTTLE_ISOLATED):
@@ -515,9 +510,7 @@ export class Guest {
     // Pinned (protected) memory is unevictable: it never joins the LRU. A pre-faulted page is on it
     // already, where the VMM's write put it; the stage-2 AF set by this map is what aging finds young.
     if (!this.pinned && !prefaulted && (!cached || written !== undefined)) {
-      this.lruvec.onMap(this.idBase + gfn);
-      // Spread runs: on the reclaim worker the page is on the LRU now; elsewhere when worker 0 drains it.
-      if (this.markLru) this.flags[gfn] |= PG_LRU;
+      (this.lruAdd ?? this.lruvec).onMap(this.idBase + gfn);
     }
     return now;
   }

@@ -17,9 +17,9 @@ export interface RunPlan {
   /** owner worker of each guest: the worker holding its reclaim side (Pgdat, kswapd, the LRU) */
   owner: number[];
   /**
-   * vCPUs of a VM spread over the workers (sim/spread.ts): every guest's reclaim side lives on
-   * worker 0 (the one host lruvec, its kswapd), its vCPUs on `vcpuWorker[g][v]`. False: each
-   * guest's vCPUs run on its owner (deterministic runs, memcg spreads).
+   * vCPUs of a VM spread over the workers (sim/spread.ts): every worker reclaims from the one shared
+   * host lruvec (direct reclaim by its vCPUs), kswapd runs on worker 0, the vCPUs on `vcpuWorker[g][v]`.
+   * False: each guest's vCPUs run on its owner (deterministic runs, memcg spreads).
    */
   spread: boolean;
   /** Worker of each vCPU, per guest (all `owner[g]` unless `spread`). */
@@ -55,7 +55,7 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
   // guests live on one worker; per-guest memcgs may be spread over workers (each worker's node reclaims its own).
   const sharedLru = (config.reclaim.lruvec ?? 'host') === 'host';
   const totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
-  // The host lruvec in a parallel run: the vCPUs spread over workers, reclaim stays on worker 0
+  // The host lruvec in a parallel run: the vCPUs spread over workers around the shared node
   // (canSpread). Otherwise per-guest memcgs spread whole guests; else one worker.
   const spread = !config.run.deterministic && requestedWorkers > 1 && sharedLru && canSpread(config);
   const workers = config.run.deterministic
@@ -101,7 +101,7 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
 }
 
 /**
- * Whether a run's vCPUs may spread over workers around one reclaim worker (sim/spread.ts): not a
+ * Whether a run's vCPUs may spread over workers around one shared host node (sim/spread.ts): not a
  * demand-only replay (its reclaim is the fault itself), and not a policy that sees every access
  * (exact LRU's list order is the access order: every access would have to reach the reclaim worker),
  * nor a workload whose vCPUs meet at a pass barrier, nor an SSD swap device (its readahead), nor x86's
@@ -124,11 +124,11 @@ function canSpread(config: ScenarioConfig): boolean {
 }
 
 /**
- * Share of vCPUs worker 0 takes relative to each other worker (it also runs the node's reclaim). A
- * scheduling choice, not a model parameter, but not neutral: direct reclaim needs the LRU, so only
- * worker 0's vCPUs pay the min-watermark clusters (spread.ts). Measured on bench/engine.ts's 64-vCPU
- * scenario (4 guests, 200 ms): weight 0.5 (worker 0 lighter, for speed) moved the hit rate -0.64 pp from
- * the deterministic run, weight 1 (an even split) -0.26 pp; the acceptance is 0.5 pp, so 1.
+ * Share of vCPUs worker 0 takes relative to each other worker (it also runs the node's kswapd, the
+ * lru_add drain, the heat map). A scheduling choice, not a model parameter. Measured on bench/engine.ts's
+ * 64-vCPU scenario (4 guests, 200 ms) when only worker 0's vCPUs paid direct reclaim: weight 0.5 moved
+ * the hit rate -0.64 pp from the deterministic run, weight 1 -0.26 pp. Direct reclaim is now paid by
+ * every worker's vCPUs in proportion to their faults (simCore.settleSpread); kept at 1 (even split).
  */
 export let RECLAIM_WORKER_VCPU_WEIGHT = 1;
 /** Bench/test only: set the weight above (see its comment). */
@@ -139,7 +139,7 @@ export function setReclaimWorkerVcpuWeight(w: number): void {
 /**
  * vCPUs to workers, round-robin over every vCPU of the run in guest order (vCPU threads of one VM
  * land on different host CPUs), so each worker gets an equal share of every guest. Worker 0 also
- * runs the node's reclaim (kswapd, aging, the rmap walk).
+ * runs the node's kswapd.
  */
 function spreadVcpus(config: ScenarioConfig, workers: number): number[][] {
   const count = new Array<number>(workers).fill(0);

@@ -21,8 +21,9 @@ import {
   type SimBuffers,
 } from './simLayout.ts';
 import { selectReplay } from './replaySelect.ts';
-import { prepareSpread } from './spread.ts';
-import { initSimState, SimWorkerCore } from './simCore.ts';
+import { arenaLocks, prepareSpread } from './spread.ts';
+import { initSimState, SimWorkerCore, type SimCoreHooks } from './simCore.ts';
+import { probeQuanta, probeRow, type ProbeClocks } from './probe.ts';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -72,7 +73,7 @@ export function prepareRun(
     const arena = createArena({
       tablePages: plan.tablePages,
       maxThreads: plan.maxThreads,
-      maxLocks: config.guests.length,
+      maxLocks: arenaLocks(config, plan),
       debugPoison: options.debugPoison,
     });
     buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);
@@ -166,6 +167,16 @@ export function runInProcess(
   return result;
 }
 
+/** Options of runInterleaved (tests). */
+export interface InterleavedOptions {
+  /** A bug a negative control plants (SimCoreHooks). */
+  hooks?: SimCoreHooks;
+  /** A probe buffer for (workers, quanta), e.g. createProbe: each worker's work counters (probe.ts). */
+  probe?: (workers: number, quanta: number) => SharedArrayBuffer;
+}
+
+const NO_CLOCKS: ProbeClocks = { wallMs: () => 0, thread: () => null };
+
 /**
  * Run a parallel plan (`workers` SimWorkerCores over the same shared buffers) on this thread, one
  * worker after another inside each quantum, in `order` (worker indices), then the serial section.
@@ -173,21 +184,29 @@ export function runInProcess(
  * ones' whole quantum done, the earlier ones see none of the later ones'. A parallel model whose
  * results depend on that timing shows it here, without threads and reproducibly.
  */
-export function runInterleaved(config: ScenarioConfig, workers: number, order: number[]): RunResult {
+export function runInterleaved(
+  config: ScenarioConfig,
+  workers: number,
+  order: number[],
+  options: InterleavedOptions = {},
+): RunResult {
   const wall0 = Date.now();
   const p = prepareRun({ ...config, run: { ...config.run, deterministic: false, workers } }, {}, workers);
   const store = new RowStore();
   const sink = { rows: (s: number, r: Float64Array[]) => store.put(s, r), progress: () => {} };
   const cores = Array.from(
     { length: p.plan.workers },
-    (_, i) => new SimWorkerCore(p.config, p.plan, p.buffers, i, sink),
+    (_, i) => new SimWorkerCore(p.config, p.plan, p.buffers, i, sink, options.hooks),
   );
+  // Work counters only (no clocks here): which worker's vCPUs faulted and reclaimed (probe.ts).
+  const probe = options.probe?.(p.plan.workers, probeQuanta(p.plan));
+  if (probe) cores.forEach((c, i) => c.attachProbe(probeRow(probe, i, probeQuanta(p.plan)), NO_CLOCKS));
   if (order.length !== cores.length || new Set(order).size !== cores.length || order.some((w) => !cores[w]))
     throw new RangeError(`order must list each of the ${cores.length} workers once`);
   const sv = cores[0].sv;
   do {
     const end = sv.time[TIME_QUANTUM_END];
-    for (const w of order) cores[w].runUntil(end);
+    for (const w of order) cores[w].runUntilCounted(end);
     cores[0].serial();
   } while (sv.control[CTL_DONE] !== 1);
   for (const c of cores) c.close();

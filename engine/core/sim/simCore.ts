@@ -29,6 +29,8 @@ import {
 import type { Actor } from './actor.ts';
 import { Kswapd, KSWAPD_POLL_NS } from '../mm/kswapd.ts';
 import { Pgdat } from '../mm/pgdat.ts';
+import { attachSharedLru, type LockedLruvec } from '../mm/sharedLru.ts';
+import { attachMmuLock } from '../kvm/mmuLock.ts';
 import { buildGuest, type SharedGuestParts, type WorkerEnv } from './buildGuest.ts';
 import { vclock } from '../sync/vlock.ts';
 import { costTable } from './costs.ts';
@@ -37,7 +39,28 @@ import { HostFrames } from '../mm/hostFrames.ts';
 import { ageKindOf, GuestHeatSampler, heatIntervalNs } from './heatmap.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
 import type { RunPlan } from './plan.ts';
-import { idBases, LruAddDrain, RemoteLruvec, ringOf } from './spread.ts';
+import {
+  P_ACCESSES,
+  P_ACTORS,
+  P_BARRIER_CPU_MS,
+  P_BARRIER_WALL_MS,
+  P_BUSY_CPU_MS,
+  P_BUSY_WALL_MS,
+  P_DIRECT_RECLAIM,
+  P_EVICTIONS,
+  P_HEAT_CPU_MS,
+  P_QUANTA,
+  P_RUN_DELAY_MS,
+  P_S2_FAULTS,
+  P_SERIAL_CPU_MS,
+  P_SERIAL_WALL_MS,
+  P_VCPUS,
+  PROBE_HDR,
+  type ProbeClocks,
+} from './probe.ts';
+import { VCpu } from './vcpu.ts';
+import { idBases, lruLockId } from './spread.ts';
+import { LruAddBatch } from '../mm/lruAdd.ts';
 import {
   attachSimViews,
   foldWorkerCounters,
@@ -50,12 +73,19 @@ import {
   CTL_ROWS,
   CTL_STOP,
   CTL_STOPPED,
+  GS_ACCESSES,
   GS_CLOCK_MAX,
+  GS_DIRECT_RECLAIM,
+  GS_EVICTIONS,
   GS_RECLAIM_CREDIT,
   GS_RECLAIM_OWED,
   GS_S2_FAULTS,
   GS_S2_FAULTS_AT_BARRIER,
   GS_VCPUS_DONE,
+  SETTLE_CREDIT,
+  SETTLE_DONE,
+  SETTLE_WORDS,
+  workerStats,
   GS_WORDS,
   TIME_NEXT_SAMPLE,
   TIME_NOW,
@@ -73,6 +103,13 @@ export const SCHED_SLACK_NS = 2_000;
  * accesses, milliseconds of wall time even when each one faults and reclaims.
  */
 export const STOP_CHECK_NS = SCHED_SLACK_NS;
+/**
+ * Lock-word loads a worker spins on a busy lru_lock before sleeping (mm/sharedLru.ts). A hold is one
+ * victim pick (a few microseconds of CPU); a futex sleep and wake-up cost more than that, and with the two
+ * workers on their own cores 31 % of 221k acquisitions were contended (64-vCPU bench scenario, 4 guests,
+ * load 2.2) with mmuLock.ts's default 64 spins. lru_lock is a spinlock in the kernel.
+ */
+const LRU_LOCK_SPINS = 4_000;
 /** Lock-word loads a worker spins at the barrier before sleeping. */
 const BARRIER_SPINS = 2_000;
 
@@ -97,6 +134,12 @@ export function initSimState(b: SimBuffers, plan: RunPlan): void {
 export interface SimCoreHooks {
   /** Free unlinked stage-2 tables at once instead of through callRcu (kvm/mmu.ts mmuMmOps). */
   unsafeFreeWithoutGracePeriod?: boolean;
+  /**
+   * Spread runs: each worker books a VM's MMU-lock holds in its own calendar (sync/vlock.ts) instead of
+   * the shared one (sync/vlockShared.ts), so a vCPU never waits in virtual time behind another worker's
+   * holds: the approximation this lab had before the shared calendar (test/sim/spread.test.ts control).
+   */
+  perWorkerVLock?: boolean;
 }
 
 export class SimWorkerCore {
@@ -109,15 +152,23 @@ export class SimWorkerCore {
   private readonly grid: PrecisionGrid;
   /** Scratch: frame takes per guest in the quantum (settleMinWatermark). */
   private readonly takes: Float64Array;
+  /** Spread runs: frame takes per (guest, worker) in the quantum, its settlement state, the vCPUs of each pair. */
+  private readonly spreadTakes: Float64Array | null = null;
+  private readonly settle: Float64Array | null = null;
+  private readonly vcpusOn: Int32Array = new Int32Array(0);
+  /** Spread runs: every worker's counters as the serial section reads them (simLayout.ts workerStats). */
+  private readonly workerStatsViews: Float64Array[] = [];
   /** Heat-map samplers of this worker's guests (when the sink takes heat columns). */
   private readonly heat: { guest: number; sampler: GuestHeatSampler }[] = [];
   private heatNext = 0;
   private heatLast = -1;
   private readonly heatNs: number;
-  /** Spread runs, worker 0: the vCPU workers' lru_add rings (spread.ts). */
-  private readonly lruAdd: LruAddDrain | null = null;
+  /** Spread runs: this worker's lru_add batch (mm/lruAdd.ts), drained at the end of each quantum. */
+  private readonly lruAdd: LruAddBatch | null = null;
   /** Spread runs: every scheduler step runs inside one RCU read-side section (spread.ts). */
   private readonly stepInRcu: boolean;
+  /** Bench/diagnostics: this worker's row of a probe (probe.ts), or null (every ordinary run). */
+  private probe: { row: Float64Array; clocks: ProbeClocks } | null = null;
 
   constructor(
     readonly config: ScenarioConfig,
@@ -152,53 +203,68 @@ export class SimWorkerCore {
     const spread = plan.spread ? buffers.spread : undefined;
     if (plan.spread && spread === undefined) throw new Error('spread run without its shared buffers (prepareRun)');
     const roots = spread ? new Int32Array(spread.roots) : null;
-    const shared = (g: number, remote: boolean): SharedGuestParts | null =>
+    const shared = (g: number): SharedGuestParts | null =>
       spread && roots
         ? {
             root: roots[g],
             tlb: spread.tlbs[g] ? new Int32Array(spread.tlbs[g] as SharedArrayBuffer) : null,
             tlbGens: new Int32Array(spread.tlbGens, g * 2 * 4, 2),
-            remote: remote ? { lruvec: new RemoteLruvec(ringOf(spread, workerIndex)), idBase: idBases(plan)[g] } : null,
+            vlock: hooks.perWorkerVLock ? null : spread.vlocks[g],
           }
         : null;
-    if (spread && workerIndex > 0) {
-      // A vCPU worker of a spread run: every guest's vCPUs placed here, no reclaim side.
-      for (let g = 0; g < config.guests.length; g++)
-        if (plan.vcpuWorker[g].includes(workerIndex)) buildGuest(this.env, g, this.actors, null, g, shared(g, true));
-    }
     // The host node this worker reclaims (one kswapd per node; with the host lruvec every guest is here).
+    // A spread run: every worker holds the node over every guest on the one shared lruvec (mm/sharedLru.ts),
+    // so a vCPU's direct reclaim runs on its own worker, under lru_lock; kswapd (one per node) on worker 0.
     const mine: number[] = [];
-    for (let g = 0; g < config.guests.length; g++) if (plan.owner[g] === workerIndex) mine.push(g);
-    if (spread && workerIndex > 0) mine.length = 0;
-    // A spread run's worker 0 is the node's only reclaimer: one kswapd, not a share of one (workers = 1).
-    const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.spread ? 1 : plan.workers);
+    for (let g = 0; g < config.guests.length; g++) if (spread || plan.owner[g] === workerIndex) mine.push(g);
+    const lru = spread
+      ? attachSharedLru(spread.lru, false, attachMmuLock(arena, lruLockId(config), { spins: LRU_LOCK_SPINS }))
+      : undefined;
+    // A spread run's node is reclaimed by one kswapd, not a share of one (workers = 1).
+    const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.spread ? 1 : plan.workers, lru);
     const ageKind = ageKindOf(config.reclaim.policy);
     mine.forEach((g, k) => {
-      const guest = buildGuest(this.env, g, this.actors, pgdat, k, shared(g, false));
-      if (!sink.heat) return;
+      const guest = buildGuest(this.env, g, this.actors, pgdat, k, shared(g));
+      if (!sink.heat || (spread && workerIndex > 0)) return;
       // The policy's tags live on the node's lruvec, indexed by host-wide page id (mm/pgdat.ts).
       const src = { pages: guest.pages, flags: guest.flags, tag: pgdat.tag, tagBase: guest.idBase, pgt: guest.pgt };
       this.heat.push({ guest: g, sampler: new GuestHeatSampler(src, ageKind) });
     });
-    if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected))
+    if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected) && !(spread && workerIndex > 0))
       // Woken by this worker's faults; a node other workers allocate from is also polled (mm/kswapd.ts).
       this.actors.push(new Kswapd(pgdat, host, plan.workers > 1 || plan.spread ? KSWAPD_POLL_NS : Infinity));
-    if (spread && workerIndex === 0 && mine.length > 0) {
-      const flags = config.guests.map((_, g) => pgdat.guests[g].flags);
-      this.lruAdd = new LruAddDrain(spread, pgdat.policyOf(0), flags, idBases(plan));
+    if (spread) {
+      // Pages carry PG_LRU; a mapped page joins the LRU when this worker's lru_add batch moves.
       pgdat.lruFlag = true;
-      for (const g of pgdat.guests) g.markLru = true;
+      const flags = config.guests.map((_, g) => pgdat.guests[g].flags);
+      this.lruAdd = new LruAddBatch(pgdat.policyOf(0) as LockedLruvec, flags, idBases(plan));
+      for (const g of pgdat.guests) g.lruAdd = this.lruAdd;
     }
     this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
     this.heatNext = this.heatNs;
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
     this.grid = precisionGrid(config);
     this.takes = new Float64Array(config.guests.length);
+    if (spread) {
+      const W = plan.workers;
+      this.spreadTakes = new Float64Array(config.guests.length * W);
+      this.settle = new Float64Array(spread.settle);
+      this.vcpusOn = new Int32Array(config.guests.length * W);
+      plan.vcpuWorker.forEach((ws, g) => ws.forEach((w) => this.vcpusOn[g * W + w]++));
+      for (let w = 0; w < W; w++) this.workerStatsViews.push(workerStats(buffers, w));
+    }
   }
 
   /** The actors this worker runs, in scheduling order (the runner may swap in replay.ts's fast path). */
   get actorList(): Actor[] {
     return this.actors;
+  }
+
+  /** Bench/diagnostics: record where this worker's time goes into `row` (probe.ts) while loop() runs. */
+  attachProbe(row: Float64Array, clocks: ProbeClocks): void {
+    this.probe = { row, clocks };
+    row[P_VCPUS] = this.actors.filter((a) => a instanceof VCpu).length;
+    row[P_ACTORS] = this.actors.length;
   }
 
   /** Run every actor of this worker up to virtual time `end`. */
@@ -223,8 +289,6 @@ export class SimWorkerCore {
       if (best < 0 || bc >= end) break;
       vclock.floor = bc; // no actor of this worker is earlier: the virtual locks may forget older holds
       const limit = second + SCHED_SLACK_NS < end ? second + SCHED_SLACK_NS : end;
-      // Spread runs: pages the other workers' vCPUs mapped join the LRU before this step (lruAdd.ts).
-      if (this.lruAdd !== null) this.lruAdd.drainAll();
       // Spread runs: the step is one RCU read-side section (the vCPU's walks; reclaim's lockless
       // aging nests its own), so table pages unlinked on another worker stay readable throughout.
       if (this.stepInRcu) rcuReadLock(this.rcu);
@@ -244,6 +308,7 @@ export class SimWorkerCore {
       }
     }
     for (let i = 0; i < n; i++) a[i].flush();
+    if (this.lruAdd !== null) this.lruAdd.drain(); // spread runs: lru_add_drain at the quantum's end
     rcuPoll(this.rcu);
   }
 
@@ -253,12 +318,13 @@ export class SimWorkerCore {
    */
   loop(): 'done' | 'aborted' {
     const c = this.sv.control;
+    const probe = this.probe;
+    const delay0 = probe?.clocks.thread()?.[1] ?? 0;
     for (;;) {
       const qEnd = this.sv.time[TIME_QUANTUM_END];
-      this.runUntil(qEnd);
-      if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
-      if (!this.barrier()) return 'aborted';
+      if (!(probe !== null ? this.probedQuantum(qEnd, probe.row, probe.clocks) : this.quantum(qEnd))) return 'aborted';
       if (atomics.load(c, CTL_DONE) === 1) {
+        if (probe !== null) probe.row[P_RUN_DELAY_MS] = (probe.clocks.thread()?.[1] ?? NaN) - delay0;
         if (this.heatLast < this.sv.time[TIME_NOW]) this.sampleHeat(this.sv.time[TIME_NOW]);
         return 'done';
       }
@@ -268,6 +334,64 @@ export class SimWorkerCore {
       }
     }
   }
+
+  /** One quantum of this worker: its actors up to qEnd, heat-map columns, the barrier. False: aborted. */
+  private quantum(qEnd: number): boolean {
+    this.runUntil(qEnd);
+    if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
+    return this.barrier();
+  }
+
+  /** quantum() with the probe's clocks read around each part (probe.ts). */
+  private probedQuantum(qEnd: number, row: Float64Array, clocks: ProbeClocks): boolean {
+    const w0 = clocks.wallMs();
+    const c0 = clocks.thread()?.[0] ?? NaN;
+    this.runUntilCounted(qEnd);
+    const w1 = clocks.wallMs();
+    const c1 = clocks.thread()?.[0] ?? NaN;
+    if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
+    const w2 = clocks.wallMs();
+    const c2 = clocks.thread()?.[0] ?? NaN;
+    this.serialWallMs = 0;
+    this.serialCpuMs = 0;
+    const ok = this.barrier();
+    const w3 = clocks.wallMs();
+    const c3 = clocks.thread()?.[0] ?? NaN;
+    const q = row[P_QUANTA]++;
+    row[P_BUSY_WALL_MS] += w1 - w0;
+    row[P_BUSY_CPU_MS] += c1 - c0;
+    row[P_HEAT_CPU_MS] += c2 - c1;
+    row[P_SERIAL_WALL_MS] += this.serialWallMs;
+    row[P_SERIAL_CPU_MS] += this.serialCpuMs;
+    row[P_BARRIER_WALL_MS] += w3 - w2 - this.serialWallMs;
+    row[P_BARRIER_CPU_MS] += c3 - c2 - this.serialCpuMs;
+    // The quantum's critical-path share: its work (actors, heat map, serial section) in CPU time.
+    if (PROBE_HDR + q < row.length)
+      row[PROBE_HDR + q] = Number.isNaN(c1) ? w2 - w0 + this.serialWallMs : c2 - c0 + this.serialCpuMs;
+    return ok;
+  }
+
+  /** runUntil, adding this worker's work of it to the probe's counters (probe.ts; runInterleaved calls it too). */
+  runUntilCounted(end: number): void {
+    const row = this.probe?.row;
+    if (row === undefined) return this.runUntil(end);
+    const st = this.sv.stats;
+    const sum = (k: number): number => {
+      let x = 0;
+      for (let g = 0; g < this.config.guests.length; g++) x += st[g * GS_WORDS + k];
+      return x;
+    };
+    const before = [sum(GS_ACCESSES), sum(GS_S2_FAULTS), sum(GS_EVICTIONS), sum(GS_DIRECT_RECLAIM)];
+    this.runUntil(end);
+    row[P_ACCESSES] += sum(GS_ACCESSES) - before[0];
+    row[P_S2_FAULTS] += sum(GS_S2_FAULTS) - before[1];
+    row[P_EVICTIONS] += sum(GS_EVICTIONS) - before[2];
+    row[P_DIRECT_RECLAIM] += sum(GS_DIRECT_RECLAIM) - before[3];
+  }
+
+  /** The probed serial section's wall and CPU ms (probedQuantum). */
+  private serialWallMs = 0;
+  private serialCpuMs = 0;
 
   /**
    * Stop or abort asked for: one atomic load per STOP_CHECK_NS of an actor's virtual time (at most), at
@@ -297,7 +421,15 @@ export class SimWorkerCore {
     const c = this.sv.control;
     const gen = atomics.load(c, CTL_BAR_GEN);
     if (atomics.add(c, CTL_BAR_COUNT, 1) + 1 === this.plan.workers) {
-      this.serial();
+      const probe = this.probe;
+      if (probe === null) this.serial();
+      else {
+        const w0 = probe.clocks.wallMs();
+        const c0 = probe.clocks.thread()?.[0] ?? NaN;
+        this.serial();
+        this.serialWallMs = probe.clocks.wallMs() - w0;
+        this.serialCpuMs = (probe.clocks.thread()?.[0] ?? NaN) - c0;
+      }
       atomics.store(c, CTL_BAR_COUNT, 0);
       atomics.add(c, CTL_BAR_GEN, 1);
       atomics.notify(c, CTL_BAR_GEN);
@@ -307,10 +439,7 @@ export class SimWorkerCore {
     for (let spin = 0; spin < BARRIER_SPINS; spin++) if (atomics.load(c, CTL_BAR_GEN) !== gen) return true;
     while (atomics.load(c, CTL_BAR_GEN) === gen) {
       if (atomics.load(c, CTL_ABORT) === 1) return false;
-      // Spread runs, worker 0: keep draining the lru_add rings, so a vCPU worker whose ring is full
-      // (it waits in LruAddRing.add) can finish its quantum.
-      if (this.lruAdd !== null) this.lruAdd.drainAll();
-      atomics.wait(c, CTL_BAR_GEN, gen, this.lruAdd !== null ? 1 : 100);
+      atomics.wait(c, CTL_BAR_GEN, gen, 100);
     }
     return true;
   }
@@ -363,6 +492,89 @@ export class SimWorkerCore {
   }
 
   /**
+   * Spread runs, in the serial section before the fold: the stage-2 faults (frame takes) each worker's
+   * vCPUs of each guest made in the quantum (`spreadTakes`, guest-major), and each pair's vCPUs done
+   * (cumulative, SpreadBuffers.settle). Worker 0's are in the shared counters (its adds since the last
+   * fold), the others' in their private copies (zeroed by every fold).
+   */
+  private collectSpreadTakes(): void {
+    const W = this.plan.workers;
+    const settle = this.settle as Float64Array;
+    const takes = this.spreadTakes as Float64Array;
+    const ws = this.workerStatsViews;
+    for (let g = 0; g < this.config.guests.length; g++) {
+      const b = g * GS_WORDS;
+      let others = 0;
+      for (let w = 1; w < W; w++) {
+        const i = g * W + w;
+        others += settle[i * SETTLE_WORDS + SETTLE_DONE];
+        takes[i] = ws[w][b + GS_S2_FAULTS];
+        settle[i * SETTLE_WORDS + SETTLE_DONE] += ws[w][b + GS_VCPUS_DONE];
+      }
+      const st = ws[0];
+      takes[g * W] = st[b + GS_S2_FAULTS] - st[b + GS_S2_FAULTS_AT_BARRIER];
+      settle[g * W * SETTLE_WORDS + SETTLE_DONE] = st[b + GS_VCPUS_DONE] - others;
+    }
+  }
+
+  /**
+   * Spread runs, in the serial section: settleMinWatermark over (guest, worker) pairs instead of guests.
+   * A cluster owed by a pair is paid by that guest's vCPUs on that worker (their next fault's direct
+   * reclaim, Guest.fault, in their own thread: __alloc_pages_direct_reclaim runs in the faulting task),
+   * in proportion to the pair's faults of the quantum, so the expected share each vCPU pays is the one
+   * of the one-worker interleaving, wherever it runs. The owed count lives in the worker's own counters
+   * (GS_RECLAIM_OWED, never folded); credits in SpreadBuffers.settle.
+   */
+  private settleSpread(): void {
+    const { sv, config, plan } = this;
+    const W = plan.workers;
+    const st = sv.stats;
+    const settle = this.settle as Float64Array;
+    const takes = this.spreadTakes as Float64Array;
+    const ws = this.workerStatsViews;
+    let owed = 0;
+    let total = 0;
+    let eligible = 0;
+    for (let g = 0; g < config.guests.length; g++) {
+      const b = g * GS_WORDS;
+      st[b + GS_S2_FAULTS_AT_BARRIER] = st[b + GS_S2_FAULTS];
+      for (let w = 0; w < W; w++) {
+        const i = g * W + w;
+        // Pinned guests cannot reclaim; a pair whose vCPUs are all done will not fault to pay.
+        const here = this.vcpusOn[i];
+        if (config.guests[g].protected || here === 0 || settle[i * SETTLE_WORDS + SETTLE_DONE] >= here) {
+          takes[i] = -1;
+          ws[w][b + GS_RECLAIM_OWED] = 0;
+          continue;
+        }
+        eligible++;
+        owed += ws[w][b + GS_RECLAIM_OWED];
+        total += takes[i];
+      }
+    }
+    if (eligible === 0) return;
+    const lack = plan.minFrames + 1 - atomics.load(sv.control, CTL_FREE_FRAMES) - owed * SWAP_CLUSTER_MAX;
+    if (lack <= 0) return;
+    const clusters = Math.ceil(lack / SWAP_CLUSTER_MAX);
+    const n = takes.length;
+    for (let i = 0; i < n; i++) {
+      if (takes[i] < 0) continue;
+      settle[i * SETTLE_WORDS + SETTLE_CREDIT] +=
+        (clusters * (total > 0 ? takes[i] : 1)) / (total > 0 ? total : eligible);
+    }
+    for (let k = 0; k < clusters; k++) {
+      let best = -1;
+      for (let i = 0; i < n; i++) {
+        if (takes[i] < 0) continue;
+        if (best < 0 || settle[i * SETTLE_WORDS + SETTLE_CREDIT] > settle[best * SETTLE_WORDS + SETTLE_CREDIT])
+          best = i;
+      }
+      settle[best * SETTLE_WORDS + SETTLE_CREDIT]--;
+      ws[best % W][Math.floor(best / W) * GS_WORDS + GS_RECLAIM_OWED]++;
+    }
+  }
+
+  /**
    * Between quanta, in exactly one worker: sample rows, progress, end of run, next quantum.
    * Called by the barrier's last arriver; runInterleaved (run.ts) calls it directly.
    */
@@ -372,6 +584,9 @@ export class SimWorkerCore {
     const c = sv.control;
     const guests = config.guests.length;
     const qEnd = t[TIME_QUANTUM_END];
+    // Spread runs: each (guest, worker)'s faults of the quantum, read before the fold merges them.
+    const spreadSettle = plan.spread && !config.run.demandOnly;
+    if (spreadSettle) this.collectSpreadTakes();
     foldWorkerCounters(this.buffers); // spread runs: the vCPU workers' counters into the shared ones
     let vDone = 0;
     let clockMax = 0;
@@ -396,7 +611,8 @@ export class SimWorkerCore {
       this.sink.rows(start, rows);
     }
     t[TIME_NOW] = now;
-    if (plan.workers > 1 && !config.run.demandOnly) this.settleMinWatermark();
+    if (spreadSettle) this.settleSpread();
+    else if (plan.workers > 1 && !config.run.demandOnly) this.settleMinWatermark();
     this.sink.progress(now);
     if (finished) {
       if (stop && !allDone && qEnd < plan.endNs) c[CTL_STOPPED] = 1;

@@ -10,7 +10,7 @@
  * What is truly shared between workers: host frames (CTL_FREE_FRAMES, atomics), the arena (table
  * pages, RCU, MMU locks), and the control words (barrier, pause/stop/abort).
  * Spread runs (plan.spread, spread.ts) break guest affinity on purpose: a guest's vCPUs run on several
- * workers, its reclaim on worker 0. Then page flags and eviction times are written by both (the
+ * workers, each of which reclaims from the shared host lruvec (kswapd on worker 0). Then page flags and eviction times are written by both (the
  * ordering each write relies on is stated at the write), TLBs and roots live in SpreadBuffers, and
  * workers >= 1 keep their counters in private copies folded in by the serial section.
  *
@@ -35,7 +35,8 @@
  *   section also writes GS_RECLAIM_OWED, GS_RECLAIM_CREDIT, GS_S2_FAULTS_AT_BARRIER, while every worker waits).
  * vlocks: Float64Array(guests * VL_WORDS): virtual reservations of guest g's MMU lock (owner).
  * per guest g, pagesI32[g] (owner): the page flags (PG_*), one byte per page (a Uint8Array view over
- *   guestRegions(pages).words Int32 words). The LRU lists live in the worker's own memory (mm/pgdat.ts).
+ *   guestRegions(pages).words Int32 words). The LRU lists live in the worker's own memory (mm/pgdat.ts),
+ *   or in a spread run in SpreadBuffers.lru.
  * per guest g, pagesF64[g]: Float32Array(pages): virtual time (ns) of the page's last eviction (float32:
  *   24-bit mantissa, 64 ns resolution at 1 s and 8 us at 100 s, finer than any refault window).
  * Memory per guest page: 1 (flags) + 4 (eviction time) + 10 (worker-local lists: prev, next, 16-bit tag)
@@ -46,7 +47,9 @@
  *   Precision counts only buckets whose refault window has closed (metrics.ts precisionAt).
  */
 
-export const SIM_LAYOUT_VERSION = 4;
+import type { SharedLruBuffers } from '../mm/sharedLru.ts';
+
+export const SIM_LAYOUT_VERSION = 5;
 
 export const CTL_VERSION = 0;
 export const CTL_BAR_COUNT = 1;
@@ -198,10 +201,10 @@ export const PG_RESIDENT = 1; //  mapped in stage-2, holding a host frame
 export const PG_SWAPPED = 2; //   evicted at least once: the next fault is a refault
 export const PG_TOUCHED = 4; //   faulted in at least once
 /**
- * Spread runs only (sim/spread.ts): the page is on the host lruvec (the kernel's PG_lru). A page a vCPU on
- * another worker mapped waits in that worker's lru_add ring, off the LRU, until worker 0 drains it;
- * reclaim's look-around and walk must not promote it meanwhile (it is on no list). Set by worker 0
- * when the page joins the LRU, cleared by eviction.
+ * Spread runs only (sim/spread.ts): the page is on the host lruvec (the kernel's PG_lru). A page a vCPU
+ * mapped waits in its worker's lru_add batch (mm/lruAdd.ts), off the LRU, until the batch moves;
+ * reclaim's look-around and walk must not promote it meanwhile (it is on no list). Set when the page
+ * joins the LRU, cleared by eviction.
  */
 export const PG_LRU = 8;
 /**
@@ -233,28 +236,42 @@ export function guestRegions(pages: number): GuestRegions {
 }
 
 /**
- * Spread runs only (plan.spread, sim/spread.ts: a VM's vCPUs on several workers, the node's reclaim on
- * worker 0). Absent otherwise, so one-worker runs allocate and touch nothing of it.
+ * Spread runs only (plan.spread, sim/spread.ts: a VM's vCPUs on several workers around one shared host
+ * node). Absent otherwise, so one-worker runs allocate and touch nothing of it.
  *   roots: Int32Array(guests)       stage-2 root table page of each guest, allocated by prepareRun before
  *                                   any worker starts (every worker walks the same stage-2)
- *   lruAdd[w - 1], worker w >= 1:   its lru_add ring (mm/lruAdd.ts): ids of pages its vCPUs mapped,
- *                                   drained onto the host lruvec by worker 0
  *   tlbs[g]: Int32Array(vcpus * entries) or null   guest g's TLBs (arch/tlb.ts), shared because its
- *                                   vCPUs run on several workers and reclaim on worker 0 invalidates them
+ *                                   vCPUs run on several workers and reclaim on any worker invalidates them
  *   tlbGens: Int32Array(2 * guests)  each guest's [VM-wide, stage-1] flush counts (arch/tlb.ts VmTlbFlush),
- *                                   bumped by reclaim on worker 0, read by every vCPU before it translates
+ *                                   bumped by reclaim on any worker, read by every vCPU before it translates
  *   counters[w - 1], worker w >= 1: its private copy of stats | evictBuckets | lockHist | opHist (same
  *                                   shapes as the shared ones); counters are plain Float64 adds, so two
  *                                   workers never add to one word. The serial section folds them into
- *                                   the shared ones (foldWorkerCounters) before it samples.
+ *                                   the shared ones (foldWorkerCounters) before it samples. Not folded:
+ *                                   the min-watermark settlement's words (SETTLE_SLOTS), which are the
+ *                                   worker's own: the clusters its vCPUs of each guest owe (GS_RECLAIM_OWED).
+ *   lru: the host lruvec in shared memory (mm/sharedLru.ts): every worker's reclaim works on it under
+ *                                   lru_lock (arena MMU lock number `guests`), built by prepareSpread
+ *   settle: Float64Array(guests * workers * SETTLE_WORDS)  the serial section's per (guest, worker) state
+ *                                   of the min-watermark settlement (simCore.ts settleSpread)
+ *   vlocks[g]: guest g's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts)
  */
 export interface SpreadBuffers {
   roots: SharedArrayBuffer;
-  lruAdd: SharedArrayBuffer[];
   tlbs: (SharedArrayBuffer | null)[];
   tlbGens: SharedArrayBuffer;
   counters: SharedArrayBuffer[];
+  lru: SharedLruBuffers;
+  settle: SharedArrayBuffer;
+  vlocks: SharedArrayBuffer[];
 }
+
+/** Per (guest, worker) words of SpreadBuffers.settle: vCPUs done (cumulative), running reclaim credit. */
+export const SETTLE_DONE = 0;
+export const SETTLE_CREDIT = 1;
+export const SETTLE_WORDS = 2;
+/** Per-guest stats words that are a worker's own settlement state, never folded (foldWorkerCounters). */
+const SETTLE_SLOTS = [GS_RECLAIM_OWED, GS_RECLAIM_CREDIT, GS_S2_FAULTS_AT_BARRIER];
 
 /** Every shared buffer of one run, as posted to each worker. */
 export interface SimBuffers {
@@ -403,7 +420,7 @@ export function foldWorkerCounters(b: SimBuffers): void {
       const dst = main[k];
       for (let i = 0; i < src.length; i++) {
         const x = src[i];
-        if (x !== 0) {
+        if (x !== 0 && (k !== 'stats' || !SETTLE_SLOTS.includes(i % GS_WORDS))) {
           dst[i] += x;
           src[i] = 0;
         }
@@ -413,19 +430,30 @@ export function foldWorkerCounters(b: SimBuffers): void {
 }
 
 /**
- * The spread run's extra buffers (SpreadBuffers); `ringEntries` per worker's lru_add ring,
- * `tlbEntries[g]` = vcpus * entries of guest g's TLBs (0: no TLB).
+ * Worker w's counters as the serial section reads them: the shared stats for worker 0 (or outside a
+ * spread run), worker w's private copy for w >= 1 (not yet folded).
+ */
+export function workerStats(b: SimBuffers, w: number): Float64Array {
+  if (b.spread === undefined || w === 0) return new Float64Array(b.stats);
+  return counterViews(b, b.spread.counters[w - 1]).stats;
+}
+
+/**
+ * The spread run's extra buffers (SpreadBuffers); `tlbEntries[g]` = vcpus * entries of guest g's TLBs (0: no TLB).
  */
 export function createSpreadBuffers(
   b: SimBuffers,
   workers: number,
-  ringWords: number,
   tlbEntries: number[],
+  lru: SharedLruBuffers,
+  vlockBytes: number,
 ): SpreadBuffers {
   const others = Math.max(0, workers - 1);
   return {
+    lru,
+    vlocks: b.pagesI32.map(() => new SharedArrayBuffer(vlockBytes)),
+    settle: new SharedArrayBuffer(Math.max(1, b.pagesI32.length * workers * SETTLE_WORDS) * 8),
     roots: new SharedArrayBuffer(Math.max(1, b.pagesI32.length) * 4),
-    lruAdd: Array.from({ length: others }, () => new SharedArrayBuffer(ringWords * 4)),
     tlbs: tlbEntries.map((n) => (n > 0 ? new SharedArrayBuffer(n * 4) : null)),
     tlbGens: new SharedArrayBuffer(Math.max(1, tlbEntries.length) * 2 * 4),
     counters: Array.from({ length: others }, () => new SharedArrayBuffer(counterBytes(b))),

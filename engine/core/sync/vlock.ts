@@ -11,8 +11,9 @@
  * sorted), kept from the scheduler's floor (the smallest actor clock, `vclock.floor`: nobody can ask
  * about an earlier time) on. An acquisition is one call that knows its hold length: `read(t, hold)` /
  * `write(t, hold)` return the virtual grant time s >= t and record [s, s + hold). The calendar is
- * worker-local (a VM's vCPUs and the node's reclaim run on its owner worker). The real mmuLock.ts is
- * taken too, around the real table update, so concurrent table updates are safe regardless.
+ * worker-local where a VM's vCPUs and the node's reclaim run on one worker; a spread run shares one
+ * calendar per VM between its workers (vlockShared.ts, a subclass). The real mmuLock.ts is taken too,
+ * around the real table update, so concurrent table updates are safe regardless.
  *
  * Rules (every recorded hold is honoured, whichever actor recorded it first in real time):
  * - mutual exclusion: a writer's hold overlaps no other hold; a reader's overlaps no writer's.
@@ -52,13 +53,13 @@ export class VLock {
   /** Of the last wait computed by read/write: the part caused by aging/harvest holds. */
   agingWaitNs = 0;
   /** Write holds in w[wh, we), stride W, sorted by start (disjoint, so also by end). */
-  private w = new Float64Array(INITIAL * W);
-  private wh = 0;
-  private we = 0;
+  protected w: Float64Array<ArrayBufferLike> = new Float64Array(INITIAL * W);
+  protected wh = 0;
+  protected we = 0;
   /** Union of read holds in r[rh, re): disjoint [start, end) pairs sorted by start. */
-  private r = new Float64Array(INITIAL * R);
-  private rh = 0;
-  private re = 0;
+  protected r: Float64Array<ArrayBufferLike> = new Float64Array(INITIAL * R);
+  protected rh = 0;
+  protected re = 0;
   private readonly hasHist: boolean;
 
   constructor(
@@ -251,7 +252,7 @@ export class VLock {
     let i = n === this.wh || this.w[n - W + 2] <= start ? n : firstEndAfter(this.w, this.wh, n, W, 2, start);
     if (n + W > this.w.length) {
       i -= this.wh;
-      this.w = room(this.w, this.wh, n, W);
+      this.w = this.room(this.w, this.wh, n, W);
       n -= this.wh;
       this.wh = 0;
     }
@@ -283,7 +284,7 @@ export class VLock {
       // Nothing merged: insert a record at i.
       if (n + R > r.length) {
         i -= this.rh;
-        this.r = r = room(r, this.rh, n, R);
+        this.r = r = this.room(r, this.rh, n, R);
         n -= this.rh;
         this.rh = 0;
       }
@@ -315,13 +316,30 @@ export class VLock {
     }
   }
 
+  /** Room for one more record (see the module function room); a shared calendar overrides it (vlockShared.ts). */
+  protected room(
+    a: Float64Array<ArrayBufferLike>,
+    head: number,
+    end: number,
+    k: number,
+  ): Float64Array<ArrayBufferLike> {
+    return room(a, head, end, k);
+  }
+
   private account(kind: number, ns: number): void {
     this.hist[this.hb + kind * LH_BUCKETS + log2Bucket(ns)]++;
   }
 }
 
 /** Index of the first record in a[head, end) (stride k, end time at offset e) whose end is > s. */
-function firstEndAfter(a: Float64Array, head: number, end: number, k: number, e: number, s: number): number {
+function firstEndAfter(
+  a: Float64Array<ArrayBufferLike>,
+  head: number,
+  end: number,
+  k: number,
+  e: number,
+  s: number,
+): number {
   let lo = 0;
   let hi = (end - head) / k;
   while (lo < hi) {
@@ -336,7 +354,7 @@ function firstEndAfter(a: Float64Array, head: number, end: number, k: number, e:
  * Room for one more record of stride k in the window a[head, end) at the array's end: the window
  * moved to the front, in a doubled array when it fills more than half.
  */
-function room(a: Float64Array<ArrayBuffer>, head: number, end: number, k: number): Float64Array<ArrayBuffer> {
+function room(a: Float64Array<ArrayBufferLike>, head: number, end: number, k: number): Float64Array<ArrayBufferLike> {
   const live = end - head;
   if (live + k <= a.length >> 1) {
     a.copyWithin(0, head, end);

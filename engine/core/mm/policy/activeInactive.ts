@@ -24,12 +24,15 @@ const TAG_INACTIVE = 2;
 const STEP_PAGES = 32;
 const PAGES_PER_GIB = 262_144;
 
+/** Doubles of the policy's state: the two list sizes. */
+export const ACTIVE_INACTIVE_WORDS = 2;
+const N_ACTIVE = 0;
+const N_INACTIVE = 1;
+
 export class ActiveInactive implements Policy {
   readonly seesEveryAccess = false;
   private readonly active: number;
   private readonly inactive: number;
-  private nActive = 0;
-  private nInactive = 0;
 
   constructor(
     private readonly list: DList,
@@ -38,11 +41,34 @@ export class ActiveInactive implements Policy {
     private readonly stats: Float64Array,
     private readonly sb: number,
     private readonly gate: AgingGate,
+    /** nActive, nInactive: a local array or a spread run's shared lruvec state (mm/sharedLru.ts). */
+    private readonly state: Float64Array = new Float64Array(ACTIVE_INACTIVE_WORDS),
+    /** False: lists and state were initialised already (a shared lruvec attached by another worker). */
+    fresh = true,
   ) {
     this.active = headBase;
     this.inactive = headBase + 1;
+    if (!fresh) return;
+    state[N_ACTIVE] = 0;
+    state[N_INACTIVE] = 0;
     list.init(this.active);
     list.init(this.inactive);
+  }
+
+  private get nActive(): number {
+    return this.state[N_ACTIVE];
+  }
+
+  private set nActive(v: number) {
+    this.state[N_ACTIVE] = v;
+  }
+
+  private get nInactive(): number {
+    return this.state[N_INACTIVE];
+  }
+
+  private set nInactive(v: number) {
+    this.state[N_INACTIVE] = v;
   }
 
   onMap(gfn: number): void {

@@ -7,13 +7,42 @@
  * meanwhile MGLRU eviction that needs a new generation gets one without a walk (mglru.ts), and
  * active/inactive eviction with an empty inactive list finds nothing in that lruvec.
  *
- * One gate per lruvec, used only by its owner worker (like the policy).
+ * One gate per lruvec. Its state lives in `state` at `at` (GATE_WORDS doubles): a local array, or in a
+ * spread run the shared lruvec's state, used under the lruvec's lock like the policy (mm/sharedLru.ts).
  */
-export class AgingGate {
-  private lastStart = -Infinity;
-  private busy = false;
+export const GATE_WORDS = 2;
+const LAST_START = 0;
+const BUSY = 1;
 
-  constructor(readonly intervalNs: number) {}
+export class AgingGate {
+  constructor(
+    readonly intervalNs: number,
+    private readonly state: Float64Array = new Float64Array(GATE_WORDS),
+    private readonly at = 0,
+    /** False: `state` was initialised already (a shared lruvec attached by another worker). */
+    fresh = true,
+  ) {
+    if (fresh) {
+      state[at + LAST_START] = -Infinity;
+      state[at + BUSY] = 0;
+    }
+  }
+
+  private get lastStart(): number {
+    return this.state[this.at + LAST_START];
+  }
+
+  private set lastStart(t: number) {
+    this.state[this.at + LAST_START] = t;
+  }
+
+  private get busy(): boolean {
+    return this.state[this.at + BUSY] !== 0;
+  }
+
+  private set busy(b: boolean) {
+    this.state[this.at + BUSY] = b ? 1 : 0;
+  }
 
   /** Whether a pass may start at virtual time t. */
   open(t: number): boolean {

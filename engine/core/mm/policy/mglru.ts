@@ -37,7 +37,7 @@
 import type { DList } from '../../sim/dlist.ts';
 import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
-import { SCAN_AGAIN, type Policy, type Promoter, type Reclaimer } from './policy.ts';
+import { SCAN_AGAIN, type LruLock, type Policy, type Promoter, type Reclaimer } from './policy.ts';
 
 export const MIN_NR_GENS = 2;
 export const MAX_NR_GENS = 4;
@@ -51,6 +51,14 @@ if ((MAX_NR_GENS & GEN_MASK) !== 0) throw new Error('mglru: MAX_NR_GENS must be 
 /** MAX_LRU_BATCH (include/linux/mmzone.h): ids walked per kswapd aging step. */
 export const MAX_LRU_BATCH = 4096;
 
+/** The policy's state words (see the constructor's `state`). */
+const MIN_SEQ = 0;
+const MAX_SEQ = 1;
+const AGING_CURSOR = 2;
+const TOTAL = 3;
+const NR_PAGES = 4;
+export const MGLRU_WORDS = NR_PAGES + MAX_NR_GENS;
+
 /** should_run_aging's answers. */
 const AGING_NO = 0;
 const AGING_SHOULD = 1;
@@ -58,12 +66,8 @@ const AGING_MUST = 2;
 
 export class Mglru implements Policy, Promoter {
   readonly seesEveryAccess = false;
-  private minSeq = 0;
-  private maxSeq = MIN_NR_GENS - 1;
-  private agingCursor = 0;
-  private total = 0;
-  /** Pages per generation, index seq % MAX_NR_GENS. */
-  private readonly nrPages = new Int32Array(MAX_NR_GENS);
+  /** Pages per generation, index seq % MAX_NR_GENS (lrugen->nr_pages): a view of `state`. */
+  private readonly nrPages: Float64Array;
 
   constructor(
     private readonly list: DList,
@@ -76,8 +80,51 @@ export class Mglru implements Policy, Promoter {
     private readonly stats: Float64Array,
     private readonly sb: number,
     private readonly gate: AgingGate,
+    /**
+     * minSeq, maxSeq, the aging cursor, the page count and nrPages (MGLRU_WORDS doubles): a local array
+     * or a spread run's shared lruvec state, used under the lruvec's lock (mm/sharedLru.ts).
+     */
+    private readonly state: Float64Array = new Float64Array(MGLRU_WORDS),
+    /** False: lists and state were initialised already (a shared lruvec attached by another worker). */
+    fresh = true,
   ) {
+    this.nrPages = state.subarray(NR_PAGES, NR_PAGES + MAX_NR_GENS);
+    if (!fresh) return;
+    state.fill(0, 0, MGLRU_WORDS);
+    state[MAX_SEQ] = MIN_NR_GENS - 1;
     for (let i = 0; i < MAX_NR_GENS; i++) list.init(headBase + i);
+  }
+
+  private get minSeq(): number {
+    return this.state[MIN_SEQ];
+  }
+
+  private set minSeq(v: number) {
+    this.state[MIN_SEQ] = v;
+  }
+
+  private get maxSeq(): number {
+    return this.state[MAX_SEQ];
+  }
+
+  private set maxSeq(v: number) {
+    this.state[MAX_SEQ] = v;
+  }
+
+  private get agingCursor(): number {
+    return this.state[AGING_CURSOR];
+  }
+
+  private set agingCursor(v: number) {
+    this.state[AGING_CURSOR] = v;
+  }
+
+  private get total(): number {
+    return this.state[TOTAL];
+  }
+
+  private set total(v: number) {
+    this.state[TOTAL] = v;
   }
 
   private head(seq: number): number {
@@ -129,6 +176,8 @@ export class Mglru implements Policy, Promoter {
    * there, but stays where it is on the lists until sort_folio or inc_min_seq moves it.
    */
   promote(id: number): void {
+    // Spread runs: a page another reclaimer isolated is on no list (its PG_lru is clear in the kernel).
+    if (this.lruLock !== null && !this.list.linked(id)) return;
     const seq = this.seqOf(id);
     if (seq === this.maxSeq) return;
     this.tag[id] = this.maxSeq;
@@ -138,6 +187,8 @@ export class Mglru implements Policy, Promoter {
 
   /** folio_activate / activate_locked: the page moves to the head of the youngest generation now. */
   activate(id: number): void {
+    // Spread runs: a page another reclaimer isolated is on no list (its PG_lru is clear in the kernel).
+    if (this.lruLock !== null && !this.list.linked(id)) return;
     const seq = this.seqOf(id);
     if (seq === this.maxSeq) return;
     this.list.moveToHead(this.head(this.maxSeq), id);
@@ -225,7 +276,44 @@ export class Mglru implements Policy, Promoter {
     return false;
   }
 
+  /**
+   * Spread runs: the shared lruvec's lru_lock (mm/sharedLru.ts). pickVictim then holds it only around
+   * the list operations, as evict_folios does: isolate_folios takes the folio off the LRU under lru_lock,
+   * folio_referenced (with look-around) runs without it, and a young folio is put back on the youngest
+   * generation under it again. Null (every other run): the one-agent pickVictim below.
+   */
+  private lruLock: LruLock | null = null;
+  /**
+   * The promoter look-around gets while lru_lock is not held: the first promotion takes the lock, which
+   * pickVictimIsolating then keeps for the put-back (one hold for the batch's promotions and the victim).
+   */
+  private lockedPromoter: Promoter = this;
+  /** lru_lock taken by lockedPromoter during the current folio_referenced call. */
+  private promoterHolds = false;
+
+  /** Spread runs (mm/sharedLru.ts LockedLruvec): pick victims under `lock` held around list operations only. */
+  setLruLock(lock: LruLock): void {
+    this.lruLock = lock;
+    const take = (): void => {
+      if (!this.promoterHolds) {
+        lock.lock();
+        this.promoterHolds = true;
+      }
+    };
+    this.lockedPromoter = {
+      promote: (id) => {
+        take();
+        this.promote(id);
+      },
+      activate: (id) => {
+        take();
+        this.activate(id);
+      },
+    };
+  }
+
   pickVictim(r: Reclaimer, inlineAging: boolean): number {
+    if (this.lruLock !== null) return this.pickVictimIsolating(r, inlineAging, this.lruLock);
     const list = this.list;
     if (this.isEmpty()) return -1;
     for (let budget = 4 * this.total + 16; budget > 0; budget--) {
@@ -264,6 +352,73 @@ export class Mglru implements Policy, Promoter {
       return v;
     }
     return -1;
+  }
+
+  /**
+   * pickVictim with lru_lock held around the list operations only (setLruLock): the same choices as
+   * pickVictim, with the victim off the LRU (isolated) while its folio_referenced runs unlocked, so
+   * another reclaimer cannot pick it and no promotion moves it (promote skips a page on no list).
+   */
+  private pickVictimIsolating(r: Reclaimer, inlineAging: boolean, l: LruLock): number {
+    const list = this.list;
+    l.lock();
+    let held = true;
+    try {
+      if (this.isEmpty()) return -1;
+      for (let budget = 4 * this.total + 16; budget > 0; budget--) {
+        if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) {
+          if (this.gate.open(r.t)) {
+            if (!inlineAging) return -1;
+            this.beginAging(r.t);
+            while (this.ageStep(r)) {
+              /* next MAX_LRU_BATCH ids */
+            }
+          } else this.incMaxSeqNoWalk();
+        }
+        const v = list.tail(this.head(this.minSeq));
+        if (v < 0) {
+          this.minSeq++;
+          continue;
+        }
+        const seq = this.seqOf(v);
+        if (seq !== this.minSeq) {
+          // sort_folio, "promoted": to the head of the generation it was promoted to (list_move).
+          list.moveToHead(this.head(seq), v);
+          continue;
+        }
+        // isolate_folios: the folio leaves the LRU under lru_lock ...
+        list.remove(v);
+        this.nrPages[this.minSeq % MAX_NR_GENS]--;
+        this.total--;
+        // ... shrink_folio_list -> folio_referenced (look-around) runs without it.
+        l.unlock();
+        held = false;
+        this.promoterHolds = false;
+        let young: boolean;
+        try {
+          young = r.referenced(v, this.lockedPromoter);
+        } finally {
+          // Look-around's first promotion took lru_lock (lockedPromoter); else take it for the put-back.
+          held = this.promoterHolds;
+          this.promoterHolds = false;
+        }
+        if (!held) l.lock();
+        held = true;
+        if (young) {
+          // Back on the LRU in the youngest generation (as promote would have moved it).
+          list.insertHead(this.head(this.maxSeq), v);
+          this.tag[v] = this.maxSeq;
+          this.nrPages[this.maxSeq % MAX_NR_GENS]++;
+          this.total++;
+          if (r.spent()) return SCAN_AGAIN;
+          continue;
+        }
+        return v;
+      }
+      return -1;
+    } finally {
+      if (held) l.unlock();
+    }
   }
 
   private isEmpty(): boolean {

@@ -7,22 +7,38 @@
 import type { DList } from '../../sim/dlist.ts';
 import type { Policy, Reclaimer } from './policy.ts';
 
+/** Doubles of a one-list policy's state (its page count). */
+export const ONE_LIST_WORDS = 1;
+
 export abstract class OneListPolicy implements Policy {
   abstract readonly seesEveryAccess: boolean;
   protected readonly head: number;
-  protected n = 0;
 
   constructor(
     protected readonly list: DList,
     headBase: number,
+    /** The page count, in a local array or a spread run's shared lruvec state (mm/sharedLru.ts). */
+    private readonly state: Float64Array = new Float64Array(ONE_LIST_WORDS),
+    /** False: list and state were initialised already (a shared lruvec attached by another worker). */
+    fresh = true,
   ) {
     this.head = headBase;
+    if (!fresh) return;
+    state[0] = 0;
     list.init(this.head);
   }
 
   onMap(id: number): void {
     this.list.insertHead(this.head, id);
     this.n++;
+  }
+
+  protected get n(): number {
+    return this.state[0];
+  }
+
+  protected set n(v: number) {
+    this.state[0] = v;
   }
 
   abstract onAccess(id: number): void;

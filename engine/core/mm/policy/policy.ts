@@ -21,6 +21,12 @@
 /** pickVictim's answer when the reclaimer's scan budget ran out before a victim was found: call again. */
 export const SCAN_AGAIN = -2;
 
+/** lruvec->lru_lock as a policy that takes it itself sees it (mm/sharedLru.ts, spread runs). */
+export interface LruLock {
+  lock(): void;
+  unlock(): void;
+}
+
 /**
  * What a policy may do with a page found young by look-around or the walk (MGLRU, mm/vmscan.c):
  * - promote: folio_update_gen, the lazy promotion of walk_pte_range and of lru_gen_look_around with an
@@ -72,6 +78,11 @@ export interface Policy {
   ageStep(r: Reclaimer): boolean;
   /** Pages on this lruvec now (lruvec_lru_size), for proportional scanning between memcgs. */
   size(): number;
+  /**
+   * Optional: the policy takes lru_lock itself in pickVictim, around its list operations only (MGLRU's
+   * isolate / folio_referenced / putback). Without it the caller holds the lock for the whole pick.
+   */
+  setLruLock?(lock: LruLock): void;
   /**
    * NR_INACTIVE_ANON of this lruvec for too_many_isolated (shrink_inactive_list), or -1 when the
    * policy's reclaim path has no such check (MGLRU's evict_folios; the lab's exact LRU and CLOCK).

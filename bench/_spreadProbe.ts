@@ -1,0 +1,84 @@
+// Diagnostics of spread runs (not a bench): where each worker's time goes on the 64-vCPU scenario
+// (core/sim/probe.ts), 1 worker vs N, with the load average, and the idle-machine prediction (critical
+// path of per-quantum thread CPU). Env: GUESTS (1), MS (200), W ('1,2'), ROUNDS (1), SEEDS ('1').
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { startRun } from '../engine/host/engine.ts';
+import { nodeSpawner } from '../engine/host/node/spawn.ts';
+import { planRun } from '../engine/core/sim/plan.ts';
+import * as P from '../engine/core/sim/probe.ts';
+import { loadPresetDir } from '../presets/node.ts';
+import {
+  attachArena,
+  LOCK_READ_ACQUIRES,
+  LOCK_READ_CONTENDED,
+  LOCK_WORDS,
+  LOCK_WRITE_ACQUIRES,
+  LOCK_WRITE_CONTENDED,
+} from '../engine/core/layout.ts';
+import type { SimBuffers } from '../engine/core/sim/simLayout.ts';
+import { vcpus64Scenario } from './_util.ts';
+
+const root = process.cwd();
+const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
+const hw = loadPresetDir(path.join(root, 'presets')).set.hardware.get('ampere-altra')!;
+const GUESTS = Number(process.env.GUESTS ?? 1);
+const MS = Number(process.env.MS ?? 200);
+const ROUNDS = Number(process.env.ROUNDS ?? 1);
+const f = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const SEEDS = (process.env.SEEDS ?? '1').split(',').map(Number);
+for (let round = 0; round < ROUNDS; round++)
+  for (const seed of SEEDS)
+    for (const w of (process.env.W ?? '1,2').split(',').map(Number)) {
+      const config = vcpus64Scenario(hw, GUESTS, w, MS);
+      config.run.seed = seed;
+      const plan = planRun(config, w);
+      const quanta = P.probeQuanta(plan);
+      const probe = P.createProbe(plan.workers, quanta);
+      const t0 = performance.now();
+      let buffers: SimBuffers | undefined;
+      const r = await startRun(config, {
+        spawnWorker: nodeSpawner(workerFile),
+        onEvent: () => {},
+        probe,
+        onPrepared: (b) => (buffers = b),
+      }).done;
+      const wall = performance.now() - t0;
+      const rows = Array.from({ length: plan.workers }, (_, i) => P.probeRow(probe, i, quanta));
+      const cp = P.criticalPath(rows);
+      console.log(
+        `seed ${seed}, ${GUESTS} guest(s), ${r.workers} worker(s): wall ${f(wall)} ms, hit ${(100 * r.summary.hitRate).toFixed(3)} %, accesses ${r.summary.accesses}, ` +
+          `critical path ${f(cp.criticalMs)} ms of ${f(cp.workMs)} ms work (idle-machine speed-up over one core ${(cp.workMs / cp.criticalMs).toFixed(2)}), load ${loadavg()[0].toFixed(2)}`,
+      );
+      if (buffers) {
+        // The real locks: each guest's MMU rwlock, then (spread runs) lru_lock: acquisitions and contended ones.
+        const a = attachArena(buffers.arena);
+        const locks = Array.from({ length: a.maxLocks }, (_, k) => {
+          const b = a.locks + k * LOCK_WORDS;
+          const i = a.i32;
+          return `${k < GUESTS ? `mmu_lock ${k}` : 'lru_lock'}: read ${i[b + LOCK_READ_ACQUIRES]} (${i[b + LOCK_READ_CONTENDED]} contended), write ${i[b + LOCK_WRITE_ACQUIRES]} (${i[b + LOCK_WRITE_CONTENDED]} contended)`;
+        });
+        console.log(`  real locks: ${locks.join('; ')}`);
+      }
+      if (rows.length === 2) {
+        // Per-quantum imbalance: how often worker 0 is the slower one, and the slower one's excess over the mean.
+        let w0Slower = 0;
+        let excess = 0;
+        for (let q = 0; q < quanta; q++) {
+          const a = rows[0][P.PROBE_HDR + q];
+          const b = rows[1][P.PROBE_HDR + q];
+          if (a > b) w0Slower++;
+          excess += Math.abs(a - b) / 2;
+        }
+        console.log(
+          `  per quantum: worker 0 the slower in ${w0Slower} of ${quanta}; slower's excess over the mean ${f(excess)} ms in all`,
+        );
+      }
+      rows.forEach((x, i) =>
+        console.log(
+          `  w${i}: vcpus ${x[P.P_VCPUS]} actors ${x[P.P_ACTORS]} | wall busy ${f(x[P.P_BUSY_WALL_MS])} barrier ${f(x[P.P_BARRIER_WALL_MS])} serial ${f(x[P.P_SERIAL_WALL_MS])} ms | ` +
+            `cpu busy ${f(x[P.P_BUSY_CPU_MS])} heat ${f(x[P.P_HEAT_CPU_MS])} barrier ${f(x[P.P_BARRIER_CPU_MS])} serial ${f(x[P.P_SERIAL_CPU_MS])} ms, run-delay ${f(x[P.P_RUN_DELAY_MS])} ms | ` +
+            `accesses ${x[P.P_ACCESSES]} s2faults ${x[P.P_S2_FAULTS]} evictions ${x[P.P_EVICTIONS]} direct ${x[P.P_DIRECT_RECLAIM]}`,
+        ),
+      );
+    }

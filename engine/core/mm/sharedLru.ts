@@ -1,0 +1,158 @@
+/**
+ * The host lruvec in shared memory, for spread runs (sim/spread.ts): every worker's reclaim (kswapd on
+ * worker 0, direct reclaim by the faulting vCPU on whichever worker runs it) works on the one lruvec,
+ * as every CPU of a host reclaims from the node's one lruvec in the kernel.
+ *
+ * Kernel: the lruvec's lists and counters are protected by lruvec->lru_lock (a spinlock). Direct reclaim
+ * (__alloc_pages_direct_reclaim -> try_to_free_pages -> shrink_node) runs in the faulting task on its own
+ * CPU; it isolates folios from the LRU under lru_lock (isolate_lru_folios / MGLRU isolate_folios) and
+ * puts them back or frees them. kswapd does the same from its own CPU.
+ *
+ * Here: the lists (DList links), the per-page policy tags and the policies' counters (MGLRU's
+ * generations, active/inactive sizes, CLOCK's count, the aging gate, pgdat->kswapd_failures) live in one
+ * SharedArrayBuffer; every call into the policy from a worker of a spread run is made under `lru_lock`, a
+ * real lock in the arena (kvm/mmuLock.ts taken exclusive: the lab has one lock implementation that
+ * spins, then sleeps on a futex). MGLRU's victim pick holds it around its list operations only
+ * (isolate, put back: mglru.ts setLruLock), so folio_referenced and look-around run unlocked, as in
+ * evict_folios; the other policies hold it for a whole pick (coarser than the kernel, real-time
+ * contention only). One aging step (walk_mm of MAX_LRU_BATCH ids) and one move of an lru_add batch are
+ * one hold each. Virtual time is unaffected by any of this.
+ *
+ * Layout (created by prepareSpread, initialised there by building the node once: `fresh`):
+ *   links: Int32Array(2 * (pages + HEADS)) the DList prev/next links (mm/pgdat.ts)
+ *   tag:   Int16Array(pages)                the policies' per-page tags
+ *   state: Float64Array(SHARED_LRU_STATE_WORDS) PGDAT_* words, then per lruvec its policy and gate words
+ */
+import type { MmuLock } from '../kvm/mmuLock.ts';
+import { writeLock, writeUnlock } from '../kvm/mmuLock.ts';
+import type { Policy, Reclaimer } from './policy/policy.ts';
+
+/** pgdat->kswapd_failures (shared: direct reclaim's progress on any worker resets it). */
+export const PGDAT_KSWAPD_FAILURES = 0;
+export const PGDAT_WORDS = 4;
+/** Doubles per lruvec: its policy's words (at most MGLRU_WORDS = 8), then its aging gate's (GATE_WORDS). */
+export const LRUVEC_POLICY_WORDS = 12;
+export const LRUVEC_WORDS = 16;
+
+/** The shared lruvec's storage (see the layout above). */
+export interface SharedLru {
+  links: Int32Array;
+  tag: Int16Array;
+  state: Float64Array;
+  /** Initialise lists and state (the one builder, before any worker starts); else attach to them. */
+  fresh: boolean;
+  /** lruvec->lru_lock; null while the node is built on the host (no worker runs yet). */
+  lock: MmuLock | null;
+}
+
+/** Buffers of a shared lruvec over `pages` page ids with `heads` list heads and `lruvecs` lruvecs. */
+export interface SharedLruBuffers {
+  links: SharedArrayBuffer;
+  tag: SharedArrayBuffer;
+  state: SharedArrayBuffer;
+}
+
+export function createSharedLruBuffers(pages: number, heads: number, lruvecs: number): SharedLruBuffers {
+  return {
+    links: new SharedArrayBuffer(2 * (pages + heads) * 4),
+    tag: new SharedArrayBuffer(Math.max(1, pages) * 2),
+    state: new SharedArrayBuffer((PGDAT_WORDS + lruvecs * LRUVEC_WORDS) * 8),
+  };
+}
+
+export function attachSharedLru(b: SharedLruBuffers, fresh: boolean, lock: MmuLock | null): SharedLru {
+  return {
+    links: new Int32Array(b.links),
+    tag: new Int16Array(b.tag),
+    state: new Float64Array(b.state),
+    fresh,
+    lock,
+  };
+}
+
+/**
+ * A policy whose every call is made under lru_lock (spread runs). The promoter the policy hands to the
+ * reclaimer (look-around, the walk) is the policy itself, called inside the same hold.
+ */
+export class LockedLruvec implements Policy {
+  readonly seesEveryAccess: boolean;
+  /** The inner policy takes lru_lock itself in pickVictim, around its list operations (MGLRU). */
+  private readonly picksLocked: boolean;
+
+  constructor(
+    readonly inner: Policy,
+    readonly lock: MmuLock,
+  ) {
+    this.seesEveryAccess = inner.seesEveryAccess;
+    this.picksLocked = inner.setLruLock !== undefined;
+    inner.setLruLock?.({ lock: () => writeLock(lock), unlock: () => writeUnlock(lock) });
+  }
+
+  onMap(id: number): void {
+    writeLock(this.lock);
+    try {
+      this.inner.onMap(id);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
+
+  onAccess(id: number): void {
+    this.inner.onAccess(id); // never called: a policy that sees every access is not spread (plan.ts)
+  }
+
+  pickVictim(r: Reclaimer, inlineAging: boolean): number {
+    if (this.picksLocked) return this.inner.pickVictim(r, inlineAging);
+    writeLock(this.lock);
+    try {
+      return this.inner.pickVictim(r, inlineAging);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
+
+  wantsAging(t: number): boolean {
+    writeLock(this.lock);
+    try {
+      return this.inner.wantsAging(t);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
+
+  beginAging(t: number): void {
+    writeLock(this.lock);
+    try {
+      this.inner.beginAging(t);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
+
+  ageStep(r: Reclaimer): boolean {
+    writeLock(this.lock);
+    try {
+      return this.inner.ageStep(r);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
+
+  size(): number {
+    return this.inner.size(); // a racy read of one counter, as lruvec_lru_size reads it
+  }
+
+  inactivePages(): number {
+    return this.inner.inactivePages(); // too_many_isolated reads the counter without lru_lock
+  }
+
+  /** Run `f` on the inner policy in one hold (a drain of an lru_add batch: folio_batch_move_lru). */
+  locked<T>(f: (p: Policy) => T): T {
+    writeLock(this.lock);
+    try {
+      return f(this.inner);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
+}

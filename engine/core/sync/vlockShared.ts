@@ -1,0 +1,139 @@
+/**
+ * One VM's kvm->mmu_lock in virtual time, shared by every worker of a spread run (sim/spread.ts): the
+ * same calendar of holds and the same rules as vlock.ts, in a SharedArrayBuffer, so a vCPU on any worker
+ * waits, in virtual time, behind the write holds of reclaim on any worker (kswapd's unmaps and aging on
+ * worker 0, direct reclaim by a vCPU on its own worker), as every CPU of the host contends for the one
+ * kvm->mmu_lock of the VM.
+ *
+ * Virtual-time contract (as vlock.ts, across workers): every recorded hold is honoured, whichever actor
+ * recorded it first in real time; an acquirer whose hold would overlap a hold recorded earlier in real
+ * time but later in virtual time yields to it. Workers run the same quantum (they meet at the quantum
+ * barrier), each at its own virtual time inside it, so the grant an acquirer gets can depend on which
+ * worker booked first in real time (like the host's free-frame count): parallel runs agree with the
+ * deterministic run statistically, within the stated tolerance, not bit for bit.
+ *
+ * Pruning: a hold may be forgotten once it ends before the current quantum's start: every actor of every
+ * worker is at or past it (a worker's runUntil ends a quantum only once all its actors reached the end, and
+ * a wake-up never moves an actor before its waker). Coarser than vlock.ts's per-worker scheduler floor
+ * (a calendar holds up to a quantum of holds) but read from a word only the serial section writes, where a
+ * floor published by each worker at every scheduler step was a cache line both cores wrote and read.
+ *
+ * Each request is one critical section under a futex mutex (`meta[M_LOCK]`, Drepper's three-state
+ * mutex: 0 free, 1 held, 2 held with waiters) covering the calendar's window indices and records. The
+ * records have a fixed capacity (sharedVLockRecords): a calendar that outgrows it throws (never silently
+ * drops a hold).
+ *
+ * Layout of one guest's buffer (sharedVLockBytes): Int32 meta[META_WORDS] (lock, write window head/end,
+ * read window head/end), then the write records (stride 4 doubles), then the read intervals (stride 2).
+ */
+import { atomics } from './atomics.ts';
+import { VLock, vclock } from './vlock.ts';
+import { TIME_QUANTUM_END } from '../sim/simLayout.ts';
+
+const M_LOCK = 0;
+const M_WH = 1;
+const M_WE = 2;
+const M_RH = 3;
+const M_RE = 4;
+const META_WORDS = 8;
+const W = 4;
+const R = 2;
+
+/** Bytes of one guest's shared calendar with `records` write records and as many read intervals. */
+export function sharedVLockBytes(records: number): number {
+  return META_WORDS * 4 + records * (W + R) * 8;
+}
+
+/**
+ * Records a calendar holds: the holds of one quantum, twice over (workers are at most a quantum apart
+ * and holds that ended before every floor are dropped): at most one per stage-2 fault and one per
+ * eviction of every vCPU, per `faultNs` of virtual time (the fault's trap cost, the cheapest miss),
+ * capped at 2^20.
+ */
+export function sharedVLockRecords(vcpus: number, quantumNs: number, faultNs: number): number {
+  return Math.min(1 << 20, Math.ceil(4 * vcpus * (quantumNs / Math.max(1, faultNs) + 2)) + 1024);
+}
+
+export class SharedVLock extends VLock {
+  private readonly meta: Int32Array;
+  /** This worker's own floor while a request runs with the run-wide one. */
+  private ownFloor = 0;
+
+  constructor(
+    guest: number,
+    hist: Float64Array,
+    sab: SharedArrayBuffer,
+    /** The run's time words (simLayout.ts): TIME_QUANTUM_END, written by the serial section only. */
+    private readonly time: Float64Array,
+    private readonly quantumNs: number,
+  ) {
+    super(guest, hist);
+    this.meta = new Int32Array(sab, 0, META_WORDS);
+    const records = (sab.byteLength - META_WORDS * 4) / ((W + R) * 8);
+    this.w = new Float64Array(sab, META_WORDS * 4, records * W);
+    this.r = new Float64Array(sab, META_WORDS * 4 + records * W * 8, records * R);
+  }
+
+  override readReq(): void {
+    this.enter();
+    try {
+      super.readReq();
+    } finally {
+      this.exit();
+    }
+  }
+
+  override writeReq(aging: boolean): void {
+    this.enter();
+    try {
+      super.writeReq(aging);
+    } finally {
+      this.exit();
+    }
+  }
+
+  /** The records cannot grow: the window moves to the front, or the calendar is full. */
+  protected override room(
+    a: Float64Array<ArrayBufferLike>,
+    head: number,
+    end: number,
+    k: number,
+  ): Float64Array<ArrayBufferLike> {
+    if (end - head + k > a.length)
+      throw new Error(`shared MMU-lock calendar full (${a.length / k} records): sharedVLockRecords too small`);
+    a.copyWithin(0, head, end);
+    return a;
+  }
+
+  private enter(): void {
+    const m = this.meta;
+    // Drepper's futex mutex: 0 -> 1 uncontended; else mark contended (2) and sleep until released.
+    let c = atomics.compareExchange(m, M_LOCK, 0, 1);
+    if (c !== 0) {
+      do {
+        if (c === 2 || atomics.compareExchange(m, M_LOCK, 1, 2) !== 0) atomics.wait(m, M_LOCK, 2, 1);
+        c = atomics.compareExchange(m, M_LOCK, 0, 2);
+      } while (c !== 0);
+    }
+    this.wh = m[M_WH];
+    this.we = m[M_WE];
+    this.rh = m[M_RH];
+    this.re = m[M_RE];
+    // Prune against the run-wide floor: the quantum's start (see the file comment).
+    this.ownFloor = vclock.floor;
+    vclock.floor = this.time[TIME_QUANTUM_END] - this.quantumNs;
+  }
+
+  private exit(): void {
+    vclock.floor = this.ownFloor;
+    const m = this.meta;
+    m[M_WH] = this.wh;
+    m[M_WE] = this.we;
+    m[M_RH] = this.rh;
+    m[M_RE] = this.re;
+    if (atomics.sub(m, M_LOCK, 1) !== 1) {
+      atomics.store(m, M_LOCK, 0);
+      atomics.notify(m, M_LOCK, 1);
+    }
+  }
+}
