@@ -153,18 +153,11 @@ export function testClearYoungLeaf(
       `testClearYoung: gfns [${gfn}, ${gfn + 1}) with lsbGfn ${lsbGfn} need bits outside a ${nbits}-bit bitmap`,
     );
   }
-  const a = directArg;
-  a.pgt = pgt;
-  a.lsbGfn = lsbGfn;
-  a.bitmap = bitmap;
-  a.nbits = nbits;
-  a.stats = stats;
+  const a = bindArg(directArg, pgt, lsbGfn, bitmap, nbits, stats);
   const i32 = pgt.views.i32;
   visitLeaf(pgt, w, atomics.load(i32, w), gfn, a);
   atomics.load(i32, w); // the walk's re-read after the leaf visit
-  a.pgt = NO_PGT;
-  a.bitmap = NO_BITMAP;
-  a.stats = scratchStats;
+  unbindArg(a);
 }
 
 const NO_BITMAP = new Uint32Array(0);
@@ -172,6 +165,30 @@ const NO_PGT = null as unknown as Pgt;
 const scratchStats = newTestClearYoungStats();
 /** The direct descent's argument (testClearYoung). */
 const directArg: Arg = { pgt: NO_PGT, lsbGfn: 0, bitmap: NO_BITMAP, nbits: 0, stats: scratchStats };
+/** A visitor argument filled for one call (directArg, or a pooled walker's). */
+function bindArg(
+  a: Arg,
+  pgt: Pgt,
+  lsbGfn: number,
+  bitmap: Uint32Array,
+  nbits: number,
+  stats: TestClearYoungStats,
+): Arg {
+  a.pgt = pgt;
+  a.lsbGfn = lsbGfn;
+  a.bitmap = bitmap;
+  a.nbits = nbits;
+  a.stats = stats;
+  return a;
+}
+
+/** Drop directArg's references after the visit (the arena and the caller's bitmap stay collectable). */
+function unbindArg(a: Arg): void {
+  a.pgt = NO_PGT;
+  a.bitmap = NO_BITMAP;
+  a.stats = scratchStats;
+}
+
 const walkers = new Pool<Walker<Arg>>(() => ({
   cb: testClearYoungVisitor,
   arg: { pgt: NO_PGT, lsbGfn: 0, bitmap: NO_BITMAP, nbits: 0, stats: scratchStats },
@@ -212,31 +229,17 @@ export function testClearYoung(
         Math.floor(startGfn / 512) === Math.floor((endGfn - 1) / 512)) &&
     endGfn * PAGE_SIZE <= ipaLimit(pgt.startLevel)
   ) {
-    const a = directArg;
-    a.pgt = pgt;
-    a.lsbGfn = lsbGfn;
-    a.bitmap = bitmap;
-    a.nbits = nbits;
-    a.stats = stats;
+    const a = bindArg(directArg, pgt, lsbGfn, bitmap, nbits, stats);
     testClearYoungInTable(pgt, startGfn, endGfn, a);
-    a.pgt = NO_PGT;
-    a.bitmap = NO_BITMAP;
-    a.stats = scratchStats;
+    unbindArg(a);
     return true;
   }
   const walker = walkers.take();
-  const a = walker.arg;
-  a.pgt = pgt;
-  a.lsbGfn = lsbGfn;
-  a.bitmap = bitmap;
-  a.nbits = nbits;
-  a.stats = stats;
+  const a = bindArg(walker.arg, pgt, lsbGfn, bitmap, nbits, stats);
   try {
     walk(pgt, startGfn * PAGE_SIZE, (endGfn - startGfn) * PAGE_SIZE, walker);
   } finally {
-    a.pgt = NO_PGT;
-    a.bitmap = NO_BITMAP;
-    a.stats = scratchStats;
+    unbindArg(a);
     walkers.give(walker);
   }
   return true;
