@@ -55,7 +55,12 @@ import {
   P_SERIAL_CPU_MS,
   P_SERIAL_WALL_MS,
   P_VCPUS,
-  PROBE_HDR,
+  PQ_ACCESSES,
+  PQ_CPU_MS,
+  PQ_DIRECT_RECLAIM,
+  PQ_EVICTIONS,
+  PQ_S2_FAULTS,
+  pqAt,
   type ProbeClocks,
 } from './probe.ts';
 import { VCpu } from './vcpu.ts';
@@ -366,8 +371,8 @@ export class SimWorkerCore {
     row[P_BARRIER_WALL_MS] += w3 - w2 - this.serialWallMs;
     row[P_BARRIER_CPU_MS] += c3 - c2 - this.serialCpuMs;
     // The quantum's critical-path share: its work (actors, heat map, serial section) in CPU time.
-    if (PROBE_HDR + q < row.length)
-      row[PROBE_HDR + q] = Number.isNaN(c1) ? w2 - w0 + this.serialWallMs : c2 - c0 + this.serialCpuMs;
+    if (pqAt(row, PQ_CPU_MS, q) < pqAt(row, PQ_CPU_MS + 1, 0))
+      row[pqAt(row, PQ_CPU_MS, q)] = Number.isNaN(c1) ? w2 - w0 + this.serialWallMs : c2 - c0 + this.serialCpuMs;
     return ok;
   }
 
@@ -383,10 +388,17 @@ export class SimWorkerCore {
     };
     const before = [sum(GS_ACCESSES), sum(GS_S2_FAULTS), sum(GS_EVICTIONS), sum(GS_DIRECT_RECLAIM)];
     this.runUntil(end);
-    row[P_ACCESSES] += sum(GS_ACCESSES) - before[0];
-    row[P_S2_FAULTS] += sum(GS_S2_FAULTS) - before[1];
-    row[P_EVICTIONS] += sum(GS_EVICTIONS) - before[2];
-    row[P_DIRECT_RECLAIM] += sum(GS_DIRECT_RECLAIM) - before[3];
+    const q = row[P_QUANTA]; // this quantum's slot (probedQuantum counts it after the barrier)
+    const last = pqAt(row, PQ_CPU_MS + 1, 0) - pqAt(row, PQ_CPU_MS, 0);
+    const add = (total: number, series: number, k: number, gs: number): void => {
+      const d = sum(gs) - before[k];
+      row[total] += d;
+      if (q < last) row[pqAt(row, series, q)] += d;
+    };
+    add(P_ACCESSES, PQ_ACCESSES, 0, GS_ACCESSES);
+    add(P_S2_FAULTS, PQ_S2_FAULTS, 1, GS_S2_FAULTS);
+    add(P_EVICTIONS, PQ_EVICTIONS, 2, GS_EVICTIONS);
+    add(P_DIRECT_RECLAIM, PQ_DIRECT_RECLAIM, 3, GS_DIRECT_RECLAIM);
   }
 
   /** The probed serial section's wall and CPU ms (probedQuantum). */
