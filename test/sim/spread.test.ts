@@ -84,7 +84,7 @@ describe('spread runs (one VM on 2 workers, in-process, either worker first)', (
     }
   });
 
-  it("both workers' vCPUs pay direct reclaim, each in proportion to its own faults", () => {
+  it("both workers' vCPUs pay direct reclaim, each about in proportion to its faults (its guest's share, split by vCPUs)", () => {
     for (const o of ORDERS) {
       let buf: SharedArrayBuffer | undefined;
       let quanta = 0;
