@@ -49,7 +49,7 @@
 
 import type { SharedLruBuffers } from '../mm/sharedLru.ts';
 
-export const SIM_LAYOUT_VERSION = 5;
+export const SIM_LAYOUT_VERSION = 6;
 
 export const CTL_VERSION = 0;
 export const CTL_BAR_COUNT = 1;
@@ -58,10 +58,16 @@ export const CTL_PAUSE = 3;
 export const CTL_STOP = 4;
 export const CTL_ABORT = 5;
 export const CTL_DONE = 6;
-export const CTL_FREE_FRAMES = 7;
+/**
+ * The host's free-frame count: every fault and free on every worker changes it (atomics), so it sits
+ * apart from the words each worker reads at every scheduler step (CTL_STOP, CTL_ABORT) and the barrier's,
+ * more than a 64-byte cache line away whatever the buffer's 16-byte alignment (layout.ts LINE_WORDS):
+ * a frame take on one core then no longer invalidates the line the other core polls.
+ */
+export const CTL_FREE_FRAMES = 32;
 export const CTL_ROWS = 8;
 export const CTL_STOPPED = 9;
-export const CTL_WORDS = 16;
+export const CTL_WORDS = 48;
 
 export const TIME_QUANTUM_END = 0;
 export const TIME_NEXT_SAMPLE = 1;
