@@ -90,6 +90,7 @@ import {
   SETTLE_CREDIT,
   SETTLE_DONE,
   SETTLE_WORDS,
+  TLB_GENS_STRIDE,
   workerStats,
   GS_WORDS,
   TIME_NEXT_SAMPLE,
@@ -213,7 +214,7 @@ export class SimWorkerCore {
         ? {
             root: roots[g],
             tlb: spread.tlbs[g] ? new Int32Array(spread.tlbs[g] as SharedArrayBuffer) : null,
-            tlbGens: new Int32Array(spread.tlbGens, g * 2 * 4, 2),
+            tlbGens: new Int32Array(spread.tlbGens, g * TLB_GENS_STRIDE * 4, 2),
             vlock: hooks.perWorkerVLock ? null : spread.vlocks[g],
           }
         : null;

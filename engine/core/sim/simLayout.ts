@@ -248,7 +248,7 @@ export function guestRegions(pages: number): GuestRegions {
  *                                   any worker starts (every worker walks the same stage-2)
  *   tlbs[g]: Int32Array(vcpus * entries) or null   guest g's TLBs (arch/tlb.ts), shared because its
  *                                   vCPUs run on several workers and reclaim on any worker invalidates them
- *   tlbGens: Int32Array(2 * guests)  each guest's [VM-wide, stage-1] flush counts (arch/tlb.ts VmTlbFlush),
+ *   tlbGens: Int32Array(TLB_GENS_STRIDE * guests)  each guest's [VM-wide, stage-1] flush counts (arch/tlb.ts VmTlbFlush),
  *                                   bumped by reclaim on any worker, read by every vCPU before it translates
  *   counters[w - 1], worker w >= 1: its private copy of stats | evictBuckets | lockHist | opHist (same
  *                                   shapes as the shared ones); counters are plain Float64 adds, so two
@@ -273,6 +273,13 @@ export interface SpreadBuffers {
 }
 
 /** Per (guest, worker) words of SpreadBuffers.settle: vCPUs done (cumulative), running reclaim credit. */
+/**
+ * Int32 words between two guests' flush counts in SpreadBuffers.tlbGens (2 used): every vCPU reads its
+ * guest's at every access (VmTlbFlush.refill) and reclaim bumps them at every flush, so each guest's pair
+ * is on its own 64-byte line (layout.ts LINE_WORDS): one guest's flushes no longer invalidate the line
+ * the other guests' vCPUs read.
+ */
+export const TLB_GENS_STRIDE = 16;
 export const SETTLE_DONE = 0;
 export const SETTLE_CREDIT = 1;
 export const SETTLE_WORDS = 2;
@@ -461,7 +468,7 @@ export function createSpreadBuffers(
     settle: new SharedArrayBuffer(Math.max(1, b.pagesI32.length * workers * SETTLE_WORDS) * 8),
     roots: new SharedArrayBuffer(Math.max(1, b.pagesI32.length) * 4),
     tlbs: tlbEntries.map((n) => (n > 0 ? new SharedArrayBuffer(n * 4) : null)),
-    tlbGens: new SharedArrayBuffer(Math.max(1, tlbEntries.length) * 2 * 4),
+    tlbGens: new SharedArrayBuffer(Math.max(1, tlbEntries.length) * TLB_GENS_STRIDE * 4),
     counters: Array.from({ length: others }, () => new SharedArrayBuffer(counterBytes(b))),
   };
 }
