@@ -65,8 +65,8 @@ for (let round = 0; round < ROUNDS; round++)
         let w0Slower = 0;
         let excess = 0;
         for (let q = 0; q < quanta; q++) {
-          const a = rows[0][P.PROBE_HDR + q];
-          const b = rows[1][P.PROBE_HDR + q];
+          const a = rows[0][P.pqAt(rows[0], P.PQ_CPU_MS, q)];
+          const b = rows[1][P.pqAt(rows[1], P.PQ_CPU_MS, q)];
           if (a > b) w0Slower++;
           excess += Math.abs(a - b) / 2;
         }

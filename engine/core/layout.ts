@@ -7,7 +7,7 @@
  * a slot moves, so that a worker attached to a buffer of another layout refuses
  * it instead of reading garbage.
  *
- * Regions, in order (all offsets in Int32 words, each region 8-byte aligned):
+ * Regions, in order (all offsets in Int32 words, each region starting a 64-byte cache line: LINE_WORDS):
  *
  *   header      HEADER_WORDS                      constants written once by `createArena`
  *   alloc       ALLOC_WORDS                       table-page allocator state (arena.ts)
@@ -20,7 +20,19 @@
  *   stats64     (separate BigInt64Array view)     nanosecond counters (locks), see STAT64_*
  */
 
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
+
+/**
+ * Int32 words of a 64-byte cache line (x86-64 and the arm64 cores the lab models). Words that different
+ * threads write often are kept on different lines: a store to a line another core holds costs a
+ * transfer of the line (false sharing when the words are unrelated). Layout v1 packed every thread's RCU
+ * reader slot (written twice per scheduler step by its worker) on one line with guest 0's MMU lock, and
+ * two locks with their counters per line (bench 64-vCPU scenario: spread runs spent 1.15-1.47x the CPU of
+ * one worker). Each reader slot, each lock and each region now takes whole lines' worth of words. The
+ * buffer itself is only 16-byte aligned for sure (malloc), so a 64-byte slot may straddle two lines; its
+ * used words (at most 32 bytes from its start) then still share a line with no other slot's.
+ */
+export const LINE_WORDS = 16;
 export const LAYOUT_MAGIC = 0x4f434c42; // 'OCLB'
 
 /** A stage-2 table page: 4 KiB = 512 descriptors of 8 bytes = 1024 Int32 words. */
@@ -71,7 +83,7 @@ export const RCU_WORDS = 8;
  * Per-thread reader slot: [0] = observed epoch << 1 | active (0 = quiescent), written by the owner, read by
  * grace-period detection in any thread; [1] = nesting (owner only), or RCU_SLOT_FREE once unregistered.
  */
-export const RCU_SLOT_WORDS = 2;
+export const RCU_SLOT_WORDS = LINE_WORDS; // [0], [1] used; the rest pads the slot to its own cache line
 export const RCU_SLOT_FREE = -1;
 
 // ---- locks: one MMU reader-writer lock per guest (mmuLock.ts) ------------------
@@ -82,13 +94,13 @@ export const LOCK_WRITE_ACQUIRES = 3;
 export const LOCK_READ_CONTENDED = 4; // acquisitions that had to wait
 export const LOCK_WRITE_CONTENDED = 5;
 export const LOCK_WAITERS = 6; //        threads currently waiting
-export const LOCK_WORDS = 8;
+export const LOCK_WORDS = LINE_WORDS; // words 0-6 used; the rest pads the lock to its own cache line
 // stats64 per lock (nanoseconds of wall time, summed over all threads)
 export const STAT64_LOCK_READ_WAIT_NS = 0;
 export const STAT64_LOCK_WRITE_WAIT_NS = 1;
 export const STAT64_LOCK_READ_HOLD_NS = 2;
 export const STAT64_LOCK_WRITE_HOLD_NS = 3;
-export const STAT64_PER_LOCK = 4;
+export const STAT64_PER_LOCK = 8; // 4 used; 64 bytes per lock, so two locks' counters share no line
 
 export interface ArenaConfig {
   /** Capacity in 4 KiB table pages. */
@@ -129,7 +141,8 @@ export interface ArenaViews {
   readonly tables: number;
 }
 
-const align2 = (n: number): number => (n + 1) & ~1;
+/** Region starts: the next cache line (LINE_WORDS). */
+const alignLine = (n: number): number => Math.ceil(n / LINE_WORDS) * LINE_WORDS;
 
 interface Offsets {
   alloc: number;
@@ -146,13 +159,13 @@ interface Offsets {
 
 function offsets(tablePages: number, maxThreads: number, maxLocks: number, simWords: number): Offsets {
   const alloc = HEADER_WORDS;
-  const rcu = alloc + ALLOC_WORDS;
-  const rcuSlots = rcu + RCU_WORDS;
-  const locks = align2(rcuSlots + maxThreads * RCU_SLOT_WORDS);
-  const pageState = locks + maxLocks * LOCK_WORDS;
-  const pageLive = pageState + tablePages;
-  const sim = align2(pageLive + tablePages);
-  const tables = align2(sim + simWords);
+  const rcu = alignLine(alloc + ALLOC_WORDS);
+  const rcuSlots = alignLine(rcu + RCU_WORDS);
+  const locks = alignLine(rcuSlots + maxThreads * RCU_SLOT_WORDS);
+  const pageState = alignLine(locks + maxLocks * LOCK_WORDS);
+  const pageLive = alignLine(pageState + tablePages);
+  const sim = alignLine(pageLive + tablePages);
+  const tables = alignLine(sim + simWords);
   const i32Words = tables + tablePages * TABLE_WORDS;
   return {
     alloc,

@@ -271,7 +271,7 @@ export function stage2GetLeaf(pgt: Pgt, addr: number, out?: LeafOut): number {
   let level = pgt.startLevel;
   for (;;) {
     const w = entryIn(tables, page, level, gfn, small);
-    const lo = atomics.load(i32, w);
+    const lo = atomics.readOnce(i32, w);
     if ((lo & 1) === 0) {
       getLeafMiss[0] = w;
       getLeafMiss[1] = level;

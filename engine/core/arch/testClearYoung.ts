@@ -109,10 +109,10 @@ function testClearYoungInTable(pgt: Pgt, start: number, end: number, a: Arg): vo
   if (dbg && !tableUsable(v, page)) return;
   for (let level = pgt.startLevel; level < 3; level++) {
     const w = entryWord(v, page, level, start);
-    let lo = dbg ? loadLo(v, w) : atomics.load(i32, w);
+    let lo = dbg ? loadLo(v, w) : atomics.readOnce(i32, w);
     if (!pteIsTable(lo, level)) {
       visitLeaf(pgt, w, lo, start, a);
-      lo = dbg ? reloadLo(v, w, lo) : atomics.load(i32, w);
+      lo = dbg ? reloadLo(v, w, lo) : atomics.readOnce(i32, w);
       if (!pteIsTable(lo, level)) return;
     }
     page = ptePage(lo);
@@ -121,11 +121,11 @@ function testClearYoungInTable(pgt: Pgt, start: number, end: number, a: Arg): vo
   const w0 = entryWord(v, page, 3, start);
   for (let gfn = start; gfn < end; gfn++) {
     const w = w0 + 2 * (gfn - start);
-    const lo = dbg ? loadLo(v, w) : atomics.load(i32, w);
+    const lo = dbg ? loadLo(v, w) : atomics.readOnce(i32, w);
     visitLeaf(pgt, w, lo, gfn, a);
     // Nothing to descend into at level 3, but a debug arena counts a poisoned re-read.
     if (dbg) reloadLo(v, w, lo);
-    else atomics.load(i32, w);
+    else atomics.readOnce(i32, w);
   }
 }
 

@@ -19,9 +19,11 @@
  *                         other workers' into only after everyone arrived; on workers >= 1 their private copies)
  *   P_VCPUS, P_ACTORS     vCPUs and actors (vCPUs + kswapd) this worker runs
  *   P_HEAT_CPU_MS         thread CPU in the heat-map sampling after runUntil (NaN without a thread clock)
- *   [PROBE_HDR + q]       CPU ms of quantum q's work (actors, heat map, serial section; wall ms where there
+ * then PQ_SERIES per-quantum series of `quanta` doubles each (index: pqAt):
+ *   PQ_CPU_MS             CPU ms of quantum q's work (actors, heat map, serial section; wall ms where there
  *                         is no thread clock), barrier waits excluded: the
  *                         critical path of an idle machine is the sum over quanta of the slowest worker's.
+ *   PQ_ACCESSES, PQ_S2_FAULTS, PQ_EVICTIONS, PQ_DIRECT_RECLAIM   the work counters above, per quantum
  */
 import type { RunPlan } from './plan.ts';
 
@@ -41,6 +43,12 @@ export const P_VCPUS = 12;
 export const P_ACTORS = 13;
 export const P_HEAT_CPU_MS = 14;
 export const PROBE_HDR = 16;
+export const PQ_CPU_MS = 0;
+export const PQ_ACCESSES = 1;
+export const PQ_S2_FAULTS = 2;
+export const PQ_EVICTIONS = 3;
+export const PQ_DIRECT_RECLAIM = 4;
+export const PQ_SERIES = 5;
 
 /** Clocks a worker host injects (engine/host/workerMain.ts): wall ms, and this thread's CPU / run delay in ms. */
 export interface ProbeClocks {
@@ -54,7 +62,11 @@ export const probeQuanta = (plan: Pick<RunPlan, 'endNs' | 'quantumNs'>): number 
   Math.ceil(plan.endNs / plan.quantumNs);
 
 /** Doubles of one worker's row for a run of `quanta` quanta. */
-export const probeRowWords = (quanta: number): number => PROBE_HDR + quanta;
+export const probeRowWords = (quanta: number): number => PROBE_HDR + PQ_SERIES * quanta;
+
+/** Index in a probe row of per-quantum series `series` (PQ_*) at quantum q (q < the row's quanta). */
+export const pqAt = (row: Float64Array, series: number, q: number): number =>
+  PROBE_HDR + series * ((row.length - PROBE_HDR) / PQ_SERIES) + q;
 
 /** A probe buffer for `workers` workers and a run of `quanta` quanta. */
 export function createProbe(workers: number, quanta: number): SharedArrayBuffer {
@@ -80,7 +92,7 @@ export function criticalPath(rows: Float64Array[]): { criticalMs: number; workMs
   for (let q = 0; q < quanta; q++) {
     let max = 0;
     for (const r of rows) {
-      const x = r[PROBE_HDR + q] ?? 0;
+      const x = r[pqAt(r, PQ_CPU_MS, q)] ?? 0;
       workMs += x;
       if (x > max) max = x;
     }

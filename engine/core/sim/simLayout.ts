@@ -49,7 +49,7 @@
 
 import type { SharedLruBuffers } from '../mm/sharedLru.ts';
 
-export const SIM_LAYOUT_VERSION = 5;
+export const SIM_LAYOUT_VERSION = 6;
 
 export const CTL_VERSION = 0;
 export const CTL_BAR_COUNT = 1;
@@ -58,10 +58,16 @@ export const CTL_PAUSE = 3;
 export const CTL_STOP = 4;
 export const CTL_ABORT = 5;
 export const CTL_DONE = 6;
-export const CTL_FREE_FRAMES = 7;
+/**
+ * The host's free-frame count: every fault and free on every worker changes it (atomics), so it sits
+ * apart from the words each worker reads at every scheduler step (CTL_STOP, CTL_ABORT) and the barrier's,
+ * more than a 64-byte cache line away whatever the buffer's 16-byte alignment (layout.ts LINE_WORDS):
+ * a frame take on one core then no longer invalidates the line the other core polls.
+ */
+export const CTL_FREE_FRAMES = 32;
 export const CTL_ROWS = 8;
 export const CTL_STOPPED = 9;
-export const CTL_WORDS = 16;
+export const CTL_WORDS = 48;
 
 export const TIME_QUANTUM_END = 0;
 export const TIME_NEXT_SAMPLE = 1;
@@ -242,7 +248,7 @@ export function guestRegions(pages: number): GuestRegions {
  *                                   any worker starts (every worker walks the same stage-2)
  *   tlbs[g]: Int32Array(vcpus * entries) or null   guest g's TLBs (arch/tlb.ts), shared because its
  *                                   vCPUs run on several workers and reclaim on any worker invalidates them
- *   tlbGens: Int32Array(2 * guests)  each guest's [VM-wide, stage-1] flush counts (arch/tlb.ts VmTlbFlush),
+ *   tlbGens: Int32Array(TLB_GENS_STRIDE * guests)  each guest's [VM-wide, stage-1] flush counts (arch/tlb.ts VmTlbFlush),
  *                                   bumped by reclaim on any worker, read by every vCPU before it translates
  *   counters[w - 1], worker w >= 1: its private copy of stats | evictBuckets | lockHist | opHist (same
  *                                   shapes as the shared ones); counters are plain Float64 adds, so two
@@ -267,6 +273,13 @@ export interface SpreadBuffers {
 }
 
 /** Per (guest, worker) words of SpreadBuffers.settle: vCPUs done (cumulative), running reclaim credit. */
+/**
+ * Int32 words between two guests' flush counts in SpreadBuffers.tlbGens (2 used): every vCPU reads its
+ * guest's at every access (VmTlbFlush.refill) and reclaim bumps them at every flush, so each guest's pair
+ * is on its own 64-byte line (layout.ts LINE_WORDS): one guest's flushes no longer invalidate the line
+ * the other guests' vCPUs read.
+ */
+export const TLB_GENS_STRIDE = 16;
 export const SETTLE_DONE = 0;
 export const SETTLE_CREDIT = 1;
 export const SETTLE_WORDS = 2;
@@ -455,7 +468,7 @@ export function createSpreadBuffers(
     settle: new SharedArrayBuffer(Math.max(1, b.pagesI32.length * workers * SETTLE_WORDS) * 8),
     roots: new SharedArrayBuffer(Math.max(1, b.pagesI32.length) * 4),
     tlbs: tlbEntries.map((n) => (n > 0 ? new SharedArrayBuffer(n * 4) : null)),
-    tlbGens: new SharedArrayBuffer(Math.max(1, tlbEntries.length) * 2 * 4),
+    tlbGens: new SharedArrayBuffer(Math.max(1, tlbEntries.length) * TLB_GENS_STRIDE * 4),
     counters: Array.from({ length: others }, () => new SharedArrayBuffer(counterBytes(b))),
   };
 }

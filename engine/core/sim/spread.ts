@@ -28,8 +28,9 @@
  *   in one lru_lock hold when full (FOLIO_BATCH_SIZE) and at the end of each quantum; until then the
  *   page is on no list (no PG_LRU: look-around and the walk do not promote it).
  * - Frames: the host's free count is shared (atomics). Who pays the min-watermark deficit is settled at
- *   the barrier per (guest, worker), in proportion to each pair's faults of the quantum
- *   (simCore.settleSpread), and paid by those vCPUs' next faults on their own worker.
+ *   the barrier per (guest, worker): each guest's share in proportion to its faults of the quantum, split
+ *   over its workers by running vCPUs (simCore.settleSpread), and paid by those vCPUs' next faults on
+ *   their own worker.
  *
  * Approximated (stated, not hidden): virtual time is per worker inside a quantum (workers meet at the
  * quantum barrier), so which of two workers books an MMU-lock hold first (and so who waits) follows

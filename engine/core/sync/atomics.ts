@@ -8,10 +8,24 @@
  * directly; it calls `atomics.load(...)` etc.
  *
  * Contract: the functions have exactly the semantics of the `Atomics` methods of
- * the same name on an Int32Array (BigInt64Array only for `add64` / `load64`).
+ * the same name on an Int32Array (BigInt64Array only for `add64` / `load64`), except
+ * `readOnce` (see there).
  */
 export interface AtomicOps {
   load(a: Int32Array, i: number): number;
+  /**
+   * The kernel's READ_ONCE of a page-table entry by a walker (arch/arm64/kvm/hyp/pgtable.c
+   * __kvm_pgtable_visit: `ctx.old = READ_ONCE(*ptep)`; the MMU's hardware walker is no more ordered): one
+   * tear-free read (ECMA-262 IsNoTearConfiguration: integer typed arrays), no ordering with other
+   * locations. A plain typed-array read: on Node 20 (V8 11.3) Atomics.load is a builtin call, ~41 ns
+   * against ~5 ns (measured, x86-64), and the walks' reads were 15 % of a spread run's CPU (profile of
+   * bench/_spreadCost.ts). Only for reads whose staleness the caller tolerates: an entry found invalid
+   * is a miss (the fault path re-walks under the MMU lock), a changed valid one makes the caller's
+   * following cmpxchg fail (counted); a table descriptor and the entry read through it are
+   * address-dependent. Never for a value re-read to check a pair (the (lo, hi) reads of pgtableFast.ts) or a spin.
+   * Routed here like every access, so a stress test's hook still yields before it.
+   */
+  readOnce(a: Int32Array, i: number): number;
   store(a: Int32Array, i: number, v: number): number;
   compareExchange(a: Int32Array, i: number, expected: number, replacement: number): number;
   exchange(a: Int32Array, i: number, v: number): number;
@@ -28,6 +42,7 @@ export interface AtomicOps {
 
 const nativeOps: AtomicOps = {
   load: (a, i) => Atomics.load(a, i),
+  readOnce: (a, i) => a[i],
   store: (a, i, v) => Atomics.store(a, i, v),
   compareExchange: (a, i, e, r) => Atomics.compareExchange(a, i, e, r),
   exchange: (a, i, v) => Atomics.exchange(a, i, v),
@@ -94,6 +109,7 @@ export function withHook(hook: (op: keyof AtomicOps) => void, base: AtomicOps = 
 export function plainArenaOps(i32: Int32Array, i64: BigInt64Array): AtomicOps {
   return {
     load: (a, i) => (a === i32 ? a[i] : Atomics.load(a, i)),
+    readOnce: (a, i) => a[i],
     store: (a, i, v) => (a === i32 ? (a[i] = v) : Atomics.store(a, i, v)),
     compareExchange: (a, i, e, r) => {
       if (a !== i32) return Atomics.compareExchange(a, i, e, r);
