@@ -211,6 +211,16 @@ export function agreement(par: RunResult, det: RunResult): Agreement {
   };
 }
 
+/** Each figure's median over several parallel runs (an odd count) against one deterministic run. */
+export function medianAgreement(runs: Agreement[]): Agreement {
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[(xs.length - 1) >> 1];
+  return {
+    hitRatePp: med(runs.map((r) => r.hitRatePp)),
+    accessesPct: med(runs.map((r) => r.accessesPct)),
+    guestHitRatePp: runs[0].guestHitRatePp.map((_, i) => med(runs.map((r) => r.guestHitRatePp[i]))),
+  };
+}
+
 /** The tolerance violations of an agreement (empty: within tolerance). */
 export function outsideTolerance(a: Agreement): string[] {
   const t = PARALLEL_TOLERANCE;
