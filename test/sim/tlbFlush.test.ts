@@ -4,6 +4,7 @@
  * reclaimer pays (mm/swap.ts): the flusher is charged tlbFlushVmid inside its write hold, every vCPU
  * of that VM and no other VM's refills with a full two-dimensional walk, O(1) per flush.
  */
+import { invalidateEndHoldNs } from '../../engine/core/sim/guest.ts';
 import { describe, expect, it } from 'vitest';
 import {
   REFILL_FULL,
@@ -203,7 +204,8 @@ describe('swap-out as the reclaimer pays it (mm/swap.ts)', () => {
       const mapped = g.fault(5, true, 0);
       const k = g.costs;
       // IPAS2E1IS, then VMALLE1IS; and stage2_unmap_walker's clean to PoC (no S2FWB on this profile)
-      const hold = k[C_LOCK_ACQUIRE] + k[C_CMPXCHG] + 2 * k[C_TLB_INVALIDATE] + g.cmoNs;
+      // then invalidate_range_end's write hold (invalidateEndHoldNs)
+      const hold = k[C_LOCK_ACQUIRE] + k[C_CMPXCHG] + 2 * k[C_TLB_INVALIDATE] + g.cmoNs + invalidateEndHoldNs(k);
       const t = mapped + 100_000;
       expect(g.evictOne(5, t, false)).toBe(t + hold + want);
     }

@@ -96,6 +96,21 @@ export function unmapHoldNs(c: Float64Array, cmoNs: number): number {
 }
 
 /**
+ * Write-hold of the second half of one folio's unmap: try_to_unmap_one brackets its PTE clear with
+ * mmu_notifier_invalidate_range_start / _end, and KVM's kvm_mmu_notifier_invalidate_range_end
+ * (virt/kvm/kvm_main.c, v6.1-v6.6) goes through __kvm_handle_hva_range with handler kvm_null_fn and
+ * on_lock kvm_mmu_invalidate_end: for the memslot covering the hva it takes KVM_MMU_LOCK (write_lock
+ * on arm64) again, bumps mmu_invalidate_seq and decrements mmu_invalidate_in_progress, and unlocks.
+ * So every folio try_to_unmap takes off a VM costs two write holds, never batched across folios
+ * (shrink_folio_list batches only the primary MMU's TLB flush: TTU_BATCH_FLUSH, try_to_unmap_flush).
+ * The hold is the acquire/release and two stores on lines the lock's owner has just written: the
+ * lockAcquire estimate, nothing added.
+ */
+export function invalidateEndHoldNs(c: Float64Array): number {
+  return c[C_LOCK_ACQUIRE];
+}
+
+/**
  * Read-hold of a stage-2 fault's map (Guest.fault and the replay's copy share this): user_mem_abort
  * holds kvm->mmu_lock for read around kvm_pgtable_stage2_map, whose stage2_map_walker_try_leaf cleans
  * the new page to PoC before making the leaf valid when the stage-2 has no FWB (cmoNs: s2CmoNs).
@@ -625,7 +640,7 @@ export class Guest {
     writeLock(this.lock);
     if (mapped) stage2Unmap(this.pgt, gfn * PAGE, PAGE);
     writeUnlock(this.lock);
-    const end = start + hold;
+    const unmapEnd = start + hold;
     s[sb + GS_LOCK_HOLD_NS] += hold;
     if (ipi) {
       if (this.tlbs !== null) this.tlbs.invalidate(gfn); // flushRemoteTlbs emptied every vCPU's TLB
@@ -634,9 +649,12 @@ export class Guest {
       this.tlbFlush.flushStage1(); // every vCPU of this VM re-walks its stage-1 next (arch/tlb.ts)
       s[sb + GS_TLBI] += UNMAP_TLBIS;
     }
+    // try_to_unmap_one clears the VMM's own PTE (its host TLB flush deferred to try_to_unmap_flush;
+    // not charged), then mmu_notifier_invalidate_range_end: the second write hold (invalidateEndHoldNs).
+    const end = this.invalidateEnd(unmapEnd, byVcpu);
     this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU | PG_HOST)) | PG_SWAPPED;
-    this.evictedAt[gfn] = end;
-    this.evictBuckets[this.bucketOf(end)]++;
+    this.evictedAt[gfn] = unmapEnd;
+    this.evictBuckets[this.bucketOf(unmapEnd)]++;
     s[sb + GS_EVICTIONS]++;
     const area = this.swapArea;
     if (area !== null) {
@@ -655,6 +673,24 @@ export class Guest {
     s[sb + GS_RESIDENT]--;
     this.host.put(1);
     return end + this.swapOutNs;
+  }
+
+  /**
+   * kvm_mmu_notifier_invalidate_range_end for one folio's unmap, asked at time t by its reclaimer
+   * (byVcpu: direct reclaim, else kswapd): KVM_MMU_LOCK for write around kvm_mmu_invalidate_end
+   * (invalidateEndHoldNs). Returns when the hold ends. The real rwlock is not taken: nothing in the
+   * lab's tables changes under it (mmu_invalidate_seq is not modelled: see docs/repro-max-guest-memory.md).
+   */
+  private invalidateEnd(t: number, byVcpu: boolean): number {
+    const s = this.stats;
+    const sb = this.sb;
+    const hold = invalidateEndHoldNs(this.costs);
+    const start = this.vlock.write(t, hold, false);
+    s[sb + GS_LOCK_WAIT_NS] += start - t;
+    if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
+    else s[sb + GS_KSWAPD_WRITE_WAIT_NS] += start - t;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
+    return start + hold;
   }
 
   /**

@@ -46,7 +46,7 @@ import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { StopCheck } from './actor.ts';
 import { C_S2_FAULT } from './costs.ts';
-import { UNMAP_TLBIS, mapHoldNs, unmapHoldNs } from './guest.ts';
+import { UNMAP_TLBIS, invalidateEndHoldNs, mapHoldNs, unmapHoldNs } from './guest.ts';
 import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
@@ -101,6 +101,8 @@ export class TraceReplay extends VCpu {
   private readonly traceLength: number;
   private readonly writes: boolean;
   private readonly thinkNs: number;
+  /** invalidateEndHoldNs of the guest's costs. */
+  private readonly invalidateEndHold: number;
   /** unmapHoldNs of the guest's costs (they are fixed for a run). */
   private readonly unmapHold: number;
   /** mapHoldNs of the guest's costs. */
@@ -147,6 +149,7 @@ export class TraceReplay extends VCpu {
     this.writes = v.wl.writeFraction > 0;
     this.thinkNs = v.wl.thinkNs;
     this.unmapHold = unmapHoldNs(v.g.costs, v.g.cmoNs);
+    this.invalidateEndHold = invalidateEndHoldNs(v.g.costs);
     this.mapHold = mapHoldNs(v.g.costs, v.g.cmoNs);
     this.leafOf = new Int32Array(v.g.pages).fill(-1);
     this.debugArena = v.g.pgt.views.debugPoison;
@@ -379,14 +382,23 @@ export class TraceReplay extends VCpu {
       if (w < 0 || !unmapLeafAt(g.pgt, w, gfn)) unmapPage(g.pgt, gfn);
     } else stage2Unmap(g.pgt, gfn * PAGE, PAGE);
     this.leafOf[gfn] = -1;
-    const end = start + hold;
+    const unmapEnd = start + hold;
     s[sb + GS_LOCK_HOLD_NS] += hold;
+    // kvm_mmu_notifier_invalidate_range_end's write hold (Guest.invalidateEnd).
+    const endHold = this.invalidateEndHold;
+    vlock.reqT = unmapEnd;
+    vlock.reqHold = endHold;
+    vlock.writeReq(false);
+    s[sb + GS_LOCK_WAIT_NS] += vlock.grant - unmapEnd;
+    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    s[sb + GS_LOCK_HOLD_NS] += endHold;
+    const end = vlock.grant + endHold;
     g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
     s[sb + GS_TLBI] += UNMAP_TLBIS;
     const flags = g.flags;
     flags[gfn] = (flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
-    g.evictedAt[gfn] = end;
-    const b = Math.floor(end / this.bucketNs); // Guest.bucketOf
+    g.evictedAt[gfn] = unmapEnd;
+    const b = Math.floor(unmapEnd / this.bucketNs); // Guest.bucketOf
     g.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
     s[sb + GS_RESIDENT]--;
     s[sb + GS_EVICTIONS]++;

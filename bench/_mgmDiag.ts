@@ -1,0 +1,193 @@
+// Diagnostics of the max_guest_memory_test reproductions (not a bench): where run 2's virtual time goes
+// for each variant, and what kswapd's write-lock waits are behind. Bundle and run:
+//   npx esbuild bench/_mgmDiag.ts --bundle --platform=node --format=esm --outfile=/tmp/mgm.mjs && node /tmp/mgm.mjs [key...]
+import path from 'node:path';
+import { loadavg } from 'node:os';
+import { reproductionConfigs } from '../engine/cli/reproduce.ts';
+import { REPRODUCTIONS } from '../engine/core/repro/reproductions.ts';
+import { runInProcess } from '../engine/core/sim/run.ts';
+import { PassBarrier } from '../engine/core/sim/workload.ts';
+import { Guest } from '../engine/core/sim/guest.ts';
+import { VLock } from '../engine/core/sync/vlock.ts';
+import { Pgdat } from '../engine/core/mm/pgdat.ts';
+import type { Promoter } from '../engine/core/mm/policy/policy.ts';
+import * as L from '../engine/core/sim/simLayout.ts';
+
+const configs = reproductionConfigs(path.join(process.cwd(), 'presets'), REPRODUCTIONS);
+const want = process.argv.slice(2);
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const cur: { snap: Float64Array | null; live: Float64Array | null } = { snap: null, live: null };
+let liveBase = 0;
+let pass1End = Infinity;
+const origArrive = PassBarrier.prototype.arrive;
+PassBarrier.prototype.arrive = function (this: Any, now: number) {
+  const before = this.pass;
+  origArrive.call(this, now);
+  if (before === 0 && this.pass === 1 && this.stats) {
+    cur.snap = Float64Array.from(this.stats as Float64Array);
+    cur.live = this.stats;
+    liveBase = this.base;
+    pass1End = now;
+  }
+};
+// Per-vCPU fault time in run 2, and where it went.
+const per = new Map<number, { faults: number; ns: number; lockWait: number; end: number }>();
+const origFault = Guest.prototype.fault;
+Guest.prototype.fault = function (this: Any, gfn: number, write: boolean, t: number, vi = 0, limit = Infinity) {
+  const s = this.stats as Float64Array;
+  const lw = s[this.sb + L.GS_LOCK_WAIT_NS];
+  const r = origFault.call(this, gfn, write, t, vi, limit);
+  if (t >= pass1End) {
+    let p = per.get(vi);
+    if (!p) per.set(vi, (p = { faults: 0, ns: 0, lockWait: 0, end: 0 }));
+    p.faults++;
+    const e = r >= 0 ? r : this.resumeAt;
+    p.ns += e - t;
+    p.lockWait += s[this.sb + L.GS_LOCK_WAIT_NS] - lw;
+    p.end = Math.max(p.end, e);
+  }
+  return r;
+};
+// kswapd's (and every writer's) waits split by what they wait behind: earlier writers or readers.
+const wsplit = {
+  futureReaders: 0,
+  heldReaders: 0,
+  writers: 0,
+  readers: 0,
+  n: 0,
+  waited: 0,
+  run2Writers: 0,
+  run2Readers: 0,
+  run2Waited: 0,
+};
+const origWriteSlow = (VLock.prototype as Any).writeSlow;
+(VLock.prototype as Any).writeSlow = function (this: Any, aging: boolean) {
+  const t = this.reqT;
+  const hold = this.reqHold;
+  let s = t;
+  let byW = 0;
+  let byR = 0;
+  for (;;) {
+    const s0 = s;
+    const a = this.pastWriters(t, s, hold);
+    byW += a - s;
+    const b = this.pastReaders(a, hold);
+    byR += b - a;
+    if (b > a) {
+      // Which reads pushed it: those already holding at the request time t, or ones starting after t
+      // (booked earlier in real time, later in virtual time).
+      const r = this.r as Float64Array;
+      let x = a;
+      for (let i = this.rh; i < this.re; i += 2) {
+        if (r[i + 1] <= x) continue;
+        if (r[i] >= x + hold) break;
+        if (r[i] > t) wsplit.futureReaders += r[i + 1] - x;
+        else wsplit.heldReaders += r[i + 1] - x;
+        x = r[i + 1];
+      }
+    }
+    s = b;
+    if (s === s0) break;
+  }
+  wsplit.n++;
+  if (s > t) wsplit.waited++;
+  wsplit.writers += byW;
+  wsplit.readers += byR;
+  if (t >= pass1End) {
+    wsplit.run2Writers += byW;
+    wsplit.run2Readers += byR;
+    if (s > t) wsplit.run2Waited++;
+  }
+  origWriteSlow.call(this, aging);
+};
+
+// Readers' waits behind writers: writers that had arrived by the reader's request, or later ones.
+const rsplit = { early: 0, late: 0, n: 0 };
+const origReadSlow = (VLock.prototype as Any).readSlow;
+(VLock.prototype as Any).readSlow = function (this: Any) {
+  const t = this.reqT;
+  const hold = this.reqHold;
+  const w = this.w as Float64Array;
+  let s = t;
+  for (let i = this.wh; i < this.we; i += 4) {
+    const end = w[i + 2];
+    if (end <= s) continue;
+    if (w[i + 1] >= s + hold && w[i] > t) break;
+    if (w[i] <= t) rsplit.early += end - s;
+    else rsplit.late += end - s;
+    s = end;
+  }
+  rsplit.n++;
+  origReadSlow.call(this);
+};
+const refs = { kswapd: 0, direct: 0, kswapdYoung: 0, directYoung: 0 };
+const origRef = Pgdat.prototype.referenced;
+Pgdat.prototype.referenced = function (this: Any, id: number, p: Promoter | null) {
+  const y = origRef.call(this as unknown as Pgdat, id, p);
+  if (this.t >= pass1End) {
+    if (this.kswapd) {
+      refs.kswapd++;
+      if (y) refs.kswapdYoung++;
+    } else {
+      refs.direct++;
+      if (y) refs.directYoung++;
+    }
+  }
+  return y;
+};
+const names = Object.entries(L)
+  .filter(([k, v]) => k.startsWith('GS_') && typeof v === 'number' && k !== 'GS_WORDS')
+  .sort((a, b) => (a[1] as number) - (b[1] as number)) as [string, number][];
+
+for (const [key, config] of configs) {
+  if (!key.includes('max-guest') || (want.length > 0 && !want.some((w) => key.includes(w)))) continue;
+  cur.snap = null;
+  pass1End = Infinity;
+  per.clear();
+  for (const k of Object.keys(wsplit)) (wsplit as Any)[k] = 0;
+  rsplit.early = rsplit.late = rsplit.n = 0;
+  refs.kswapd = refs.direct = refs.kswapdYoung = refs.directYoung = 0;
+  const t0 = Date.now();
+  const r = runInProcess(config);
+  const s = r.summary;
+  const g = s.guests[0] as Any;
+  console.log(`\n=== ${key}  wall ${((Date.now() - t0) / 1000).toFixed(1)} s  load ${loadavg()[0].toFixed(2)}`);
+  console.log(`passEndMs ${JSON.stringify(g.passEndMs)}  kswapdWriteWaitShare ${s.kswapdWriteWaitShare}`);
+  const a = cur.snap as Float64Array | null; // set by the PassBarrier hook during the run
+  const b = cur.live as Float64Array | null;
+  if (a !== null && b !== null) {
+    console.log('counters: run 1 (at pass-1 end) | run 2 (end - pass-1 end), guest 0:');
+    console.log(
+      names
+        .map(
+          ([k, i]) => `${k.slice(3)}=${+a[liveBase + i].toFixed(0)}|${+(b[liveBase + i] - a[liveBase + i]).toFixed(0)}`,
+        )
+        .join(' '),
+    );
+  }
+  const list = [...per.entries()].sort((x, y) => y[1].end - x[1].end);
+  const ms = (ns: number): string => (ns / 1e6).toFixed(2);
+  console.log(`run-2 faults by vCPU (slowest 6 by last fault end; times ms from pass-1 end ${ms(pass1End)}):`);
+  for (const [vi, p] of list.slice(0, 6))
+    console.log(
+      `  vcpu ${vi}: faults ${p.faults} fault time ${ms(p.ns)} lock wait ${ms(p.lockWait)} last end +${ms(p.end - pass1End)}`,
+    );
+  let tf = 0;
+  let tn = 0;
+  let tl = 0;
+  for (const p of per.values()) {
+    tf += p.faults;
+    tn += p.ns;
+    tl += p.lockWait;
+  }
+  console.log(`  all vCPUs: faults ${tf} fault time ${ms(tn)} lock wait ${ms(tl)}`);
+  console.log(
+    `writers' waits: behind writers ${ms(wsplit.writers)} behind readers ${ms(wsplit.readers)} (${wsplit.waited}/${wsplit.n} slow requests waited); run 2: behind writers ${ms(wsplit.run2Writers)} readers ${ms(wsplit.run2Readers)} waited ${wsplit.run2Waited}; behind reads holding at the request ${ms(wsplit.heldReaders)}, behind reads booked to start after it ${ms(wsplit.futureReaders)}`,
+  );
+  console.log(
+    `readers' waits behind writers: arrived by the read request ${ms(rsplit.early)}, arrived after it ${ms(rsplit.late)} (${rsplit.n} slow reads)`,
+  );
+  console.log('run-2 folio_referenced calls:', JSON.stringify(refs));
+  console.log('summary guest 0:', JSON.stringify(g));
+}
