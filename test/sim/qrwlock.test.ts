@@ -113,6 +113,20 @@ describe('virtual MMU lock against an event-ordered qrwlock (qrwlockRef.ts)', ()
     expect(book(new VLock(0), reqs, [0, 1])).toEqual([10_000, 10_200]); // the old booking
   });
 
+  it('the booking-order diagnostics count late requests and those moved past a later-arriving writer', () => {
+    const reqs: QRequest[] = [
+      { write: true, t: 10_000, hold: 300 },
+      { write: false, t: 9_900, hold: 200 },
+      { write: false, t: 20_000, hold: 10 },
+    ];
+    const inOrder = new VLock(0);
+    book(inOrder, reqs, [1, 0, 2]);
+    expect([inOrder.lateN, inOrder.yieldedN]).toEqual([0, 0]);
+    const late = new VLock(0);
+    expect(book(late, reqs, [0, 1, 2])).toEqual([10_000, 10_300, 20_000]); // qrwlock: [10_100, 9_900, 20_000]
+    expect([late.lateN, late.lateMaxNs, late.yieldedN, late.yieldedNs]).toEqual([1, 100, 1, 400]);
+  });
+
   it('random out-of-order bookings diverge from the reference (the order contract matters)', () => {
     const reqs = requests(3, 400, 0.3);
     const ref = qrwlockGrants(reqs).map((g) => g.start);
