@@ -344,10 +344,12 @@ export class Guest {
         sus[o + SUS_RECLAIM_NS],
         sus[o + SUS_LEFT] === 1,
       );
-      // mmu_invalidate_retry: reclaim unmapped the gfn while this fault slept (an invalidation ran between
-      // the fault's mmu_invalidate_seq read and its read_lock). KVM drops the lock and returns to the guest,
-      // which faults again. (The lab mapped at the step's start, so the hold booked above stands for the
-      // retry check.) Another vCPU may have faulted it back in meanwhile: then it is mapped, no retry.
+      // mmu_invalidate_retry: reclaim unmapped the gfn while this fault slept. KVM drops the lock with
+      // -EAGAIN and the guest faults again. (The lab mapped at the step's start, so the hold booked above
+      // stands for the retry check.) Another vCPU may have faulted it back in meanwhile: then no retry.
+      // Only this case is modelled: arm64's user_mem_abort (6.1-6.6) calls the VM-wide
+      // mmu_invalidate_retry(kvm, mmu_seq), which also retries when any other range of the VM was
+      // invalidated during the sleep (kvm->mmu_invalidate_seq moved): not modelled (docs/repro-memcached.md).
       if ((this.flags[gfn] & PG_RESIDENT) === 0) return this.fault(gfn, write, end, vi, limit);
       return end;
     }
