@@ -74,10 +74,19 @@ for (const harvest of ['locked-write', 'lockless'] as const) {
   const config = r.value;
   const wl = config.guests[0].workload;
   const warmupMs = 'client' in wl && wl.client ? (wl.client.warmupMs ?? 0) : 0;
-  const fromMs = warmupMs + 1;
+  // Without a client warm-up (the max_guest_memory sweeps) the window is the whole run.
+  const fromMs = warmupMs > 0 ? warmupMs + 1 : 0;
   const t0 = performance.now();
   const full = run(config, config.run.durationMs);
-  const warm = run(config, fromMs);
+  const warm: Counters =
+    fromMs > 0
+      ? run(config, fromMs)
+      : {
+          ...full,
+          stats: full.stats.map(() => 0),
+          lockHist: full.lockHist.map(() => 0),
+          opHist: full.opHist.map(() => 0),
+        };
   const s = minus(full.stats, warm.stats);
   const lh = minus(full.lockHist, warm.lockHist);
   const windowS = (config.run.durationMs - fromMs) / 1000;
