@@ -81,11 +81,18 @@ describe("folio_referenced's costs: the rmap walk and KVM's lone lookup of the f
     const young = c[C_LOCK_ACQUIRE] + lookupOf(g) + c[C_CMPXCHG];
     expect(stats[GS_LOCK_HOLD_NS] - hold0).toBe(young);
     expect(h.t).toBe(t0 + young);
-    // Old now: the same lookup, no cmpxchg.
+    // Old now, and its leaf line is the one the last lookup loaded: the descent only, no cmpxchg.
+    const descent = (4 - g.pgt.startLevel) * c[C_WALK_LEVEL];
     const hold1 = stats[GS_LOCK_HOLD_NS];
     h.t = t0 + 10_000;
     expect(h.folioReferenced(7)).toBe(false);
-    expect(stats[GS_LOCK_HOLD_NS] - hold1).toBe(c[C_LOCK_ACQUIRE] + lookupOf(g));
+    expect(stats[GS_LOCK_HOLD_NS] - hold1).toBe(c[C_LOCK_ACQUIRE] + c[C_PTE_SCAN] + descent);
+    // A folio in another leaf line (gfn 16: line 2, the last was line 0): the line is a miss again.
+    g.fault(16, false, 0);
+    const hold2 = stats[GS_LOCK_HOLD_NS];
+    h.t = t0 + 20_000;
+    expect(h.folioReferenced(16)).toBe(true);
+    expect(stats[GS_LOCK_HOLD_NS] - hold2).toBe(young);
     // More than one streamed descriptor: the lookup is a demand miss, not pteScan.
     expect(lookupOf(g)).toBeGreaterThan(c[C_PTE_SCAN]);
   });

@@ -117,6 +117,18 @@ export class Harvester {
    * MGLRU walk's consecutive windows (walk_pte_range streams through a leaf table).
    */
   private readonly lookupNs: number;
+  /**
+   * The lookup when the folio's leaf descriptor shares its 64-byte line (8 descriptors, gfn >> 3) with
+   * the last one this harvester looked up or streamed: the descent only (walkLevel x levels), the
+   * line still in the reclaimer's cache. Estimate with reasoning: reclaim meets folios in LRU order, which
+   * after a sequential sweep (max_guest_memory_test) is address order, so 7 of 8 consecutive lookups hit
+   * the line the previous one loaded (and cleared AF in, so it is held modified); a vCPU that set AF in
+   * that line in between would move it away (not modelled: between two lookups ~0.2-2 us apart). After
+   * random accesses (memcached) consecutive folios rarely share a line and every lookup misses.
+   */
+  private readonly descentNs: number;
+  /** Leaf line (gfn >> 3) of the last lookup or batch, -1: none. */
+  private lastLeafLine = -1;
   private readonly tcy = newTestClearYoungStats();
   /** Virtual clock at begin (the work since then is the hold's length). */
   private holdStart = 0;
@@ -145,7 +157,8 @@ export class Harvester {
     this.flushYoung = o.rmapFlushYoung;
     this.rmapLockless = this.fastPath && !o.rmapFlushYoung;
     const c = g.costs;
-    this.lookupNs = (4 - g.pgt.startLevel) * c[C_WALK_LEVEL] + c[C_MEM_ACCESS] - c[C_PTE_SCAN];
+    this.descentNs = (4 - g.pgt.startLevel) * c[C_WALK_LEVEL];
+    this.lookupNs = this.descentNs + c[C_MEM_ACCESS] - c[C_PTE_SCAN];
   }
 
   /** True when this mode gives accessed information at all. */
@@ -291,7 +304,8 @@ export class Harvester {
       g.stats[g.sb + GS_HYPERCALLS] += mapped;
     } else {
       this.t += st.scanned * costs[C_PTE_SCAN] + (st.cleared + st.casFailures) * costs[C_CMPXCHG];
-      if (lookup && st.scanned > 0) this.t += this.lookupNs;
+      if (lookup && st.scanned > 0) this.t += start >>> 3 === this.lastLeafLine ? this.descentNs : this.lookupNs;
+      if (st.scanned > 0) this.lastLeafLine = (start + count - 1) >>> 3;
     }
     g.stats[g.sb + GS_PTES_SCANNED] += st.scanned;
     g.stats[g.sb + GS_YOUNG_FOUND] += st.cleared;
