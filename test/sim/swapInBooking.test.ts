@@ -6,7 +6,7 @@
  * qrwlock would. Negative control: the whole fault in one step (no limit, the old booking) books the
  * read ahead of the writer's earlier request, so the writer yields and the vCPU's wait is lost.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAULT_SUSPENDED, type Guest } from '../../engine/core/sim/guest.ts';
 import {
   GS_LOCK_WAIT_NS,
@@ -16,6 +16,7 @@ import {
   PG_SWAPPED,
 } from '../../engine/core/sim/simLayout.ts';
 import { smallReclaimScenario, workerOf } from './fixtures.ts';
+import { vclock } from '../../engine/core/sync/vlock.ts';
 
 /** A guest that reclaimed some of its pages, and one swapped-out gfn (no swap-cache copy). */
 function guestWithSwapped(): { g: Guest; stats: Float64Array; t: number; gfn: number } {
@@ -60,6 +61,14 @@ function writerDuringSwapIn(split: boolean): { vcpuWait: number; writerWait: num
 }
 
 describe('a fault books its read hold of kvm->mmu_lock after the swap-in (user_mem_abort order)', () => {
+  // Another actor (kswapd) is earlier than the fault's end: the scheduler's vclock.others (simCore).
+  beforeEach(() => {
+    vclock.others = 0;
+  });
+  afterEach(() => {
+    vclock.others = Infinity;
+  });
+
   it('a writer arriving during the swap-in sleep holds first; the vCPU waits for its release', () => {
     const r = writerDuringSwapIn(true);
     expect(r.sleep).toBeGreaterThan(1000); // a real sleep (block-device read)
@@ -71,6 +80,12 @@ describe('a fault books its read hold of kvm->mmu_lock after the swap-in (user_m
     const r = writerDuringSwapIn(false);
     expect(r.vcpuWait).toBe(0);
     expect(r.writerWait).toBeGreaterThan(0);
+  });
+
+  it('alone (no earlier actor) the fault books at once, whatever its limit', () => {
+    vclock.others = Infinity;
+    const { g, t, gfn } = guestWithSwapped();
+    expect(g.fault(gfn, false, t, 0, t + 1)).toBeGreaterThan(t);
   });
 
   it('a gfn reclaimed during the sleep is faulted again (mmu_invalidate_retry)', () => {

@@ -76,7 +76,7 @@ import {
   PG_TOUCHED,
 } from './simLayout.ts';
 import { VmTlbFlush, type Tlbs } from '../arch/tlb.ts';
-import type { VLock } from '../sync/vlock.ts';
+import { vclock, type VLock } from '../sync/vlock.ts';
 
 /**
  * The unmap's TLB maintenance: kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa,
@@ -538,7 +538,9 @@ export class Guest {
     if (!this.pinned && !prefaulted && (!cached || written !== undefined)) {
       (this.lruAdd ?? this.lruvec).onMap(this.idBase + gfn);
     }
-    if (now >= limit) {
+    // Only when another actor of this worker is earlier (it may still ask for the lock before `now`):
+    // a vCPU alone, or stopped by the quantum's end with nobody behind it, books at once.
+    if (now >= limit && now > vclock.others) {
       sus[o + SUS_PHASE] = PHASE_MAP_LOCK;
       sus[o + SUS_T0] = t0;
       sus[o + SUS_RECLAIM_NS] = reclaimNs;

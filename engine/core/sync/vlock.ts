@@ -46,8 +46,13 @@
  */
 import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WORDS, LH_WRITE_HOLD, LH_WRITE_WAIT } from '../sim/simLayout.ts';
 
-/** The scheduler's floor: no actor of this worker is at an earlier virtual time (simCore.runUntil). */
-export const vclock = { floor: 0 };
+/**
+ * The scheduler's view (simCore.runUntil): `floor`, no actor of this worker is at an earlier virtual
+ * time; `others`, the smallest clock among the other actors of this worker than the one stepping
+ * (+Infinity when it is alone or the others sleep): a request at or before it cannot be preceded by
+ * anyone's later booking, so the stepping actor need not stop before booking it (Guest.fault).
+ */
+export const vclock = { floor: 0, others: Infinity };
 
 /** Doubles per write hold: arrival, start, end, aging (1/0). */
 const W = 4;
