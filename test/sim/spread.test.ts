@@ -77,9 +77,11 @@ describe('spread runs (one VM on 2 workers, in-process, either worker first)', (
     );
     for (const a of shared) expect(Math.abs(a.hitRatePp), JSON.stringify(a)).toBeLessThan(PARALLEL_TOLERANCE.hitRatePp);
     // Negative control: with a calendar per worker a vCPU never waits behind the other worker's holds,
-    // so the run makes far more accesses (measured +17.2 .. +21.7 % over seeds 1-6; shared: -6.7 .. -0.1 %).
+    // so the run makes far more accesses. Measured with a fault's read hold booked after its swap-in
+    // (Guest.fault PHASE_MAP_LOCK), seeds 1-6 x both orders, in-process: control +7.5 .. +12.8 %, shared
+    // -6.8 .. -3.7 %, control - shared >= 14.3 pp (before that fix: control +17.2 .. +21.7 %, shared -6.7 .. -0.1 %).
     for (const [i, a] of control.entries()) {
-      expect(a.accessesPct, JSON.stringify(a)).toBeGreaterThan(10);
+      expect(a.accessesPct, JSON.stringify(a)).toBeGreaterThan(5);
       expect(a.accessesPct).toBeGreaterThan(shared[i].accessesPct + 10);
     }
   });

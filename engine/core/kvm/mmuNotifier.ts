@@ -34,7 +34,15 @@ import { assertNever, type HarvestMode } from '../../protocol.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from './mmuLock.ts';
 import { rcuReadLock, rcuReadUnlock } from '../sync/rcu.ts';
 import { newTestClearYoungStats, testClearYoung, testClearYoungLeaf } from '../arch/testClearYoung.ts';
-import { C_CMPXCHG, C_HYPERCALL, C_LOCK_ACQUIRE, C_PTE_SCAN, C_TLB_INVALIDATE } from '../sim/costs.ts';
+import {
+  C_CMPXCHG,
+  C_HYPERCALL,
+  C_LOCK_ACQUIRE,
+  C_MEM_ACCESS,
+  C_PTE_SCAN,
+  C_TLB_INVALIDATE,
+  C_WALK_LEVEL,
+} from '../sim/costs.ts';
 import type { Guest } from '../sim/guest.ts';
 import {
   GS_AGING_NS,
@@ -99,6 +107,28 @@ export class Harvester {
   /** The rmap notifier (clear_young / clear_flush_young) takes the fast path (v2 with the seed). */
   private readonly rmapLockless: boolean;
   private readonly bitmap = new Uint32Array(2);
+  /**
+   * What a lone lookup of one folio's stage-2 leaf costs over the streaming pteScan: the walk's descent
+   * from the root (kvm_pgtable_walk -> __kvm_pgtable_walk, one level per table: walkLevel each, as the
+   * vCPU's walk) and the leaf descriptor's line as a demand miss (memAccess) instead of one streamed
+   * descriptor (pteScan assumes 8 descriptors per line with prefetch: a sequential scan). Charged to the
+   * batches that start at a folio the LRU picked, whose leaf nothing touched recently on this CPU:
+   * kvm_age_gfn for one folio (folio_referenced's notifier) and lru_gen_look_around's batch; not to the
+   * MGLRU walk's consecutive windows (walk_pte_range streams through a leaf table).
+   */
+  private readonly lookupNs: number;
+  /**
+   * The lookup when the folio's leaf descriptor shares its 64-byte line (8 descriptors, gfn >> 3) with
+   * the last one this harvester looked up or streamed: the descent only (walkLevel x levels), the
+   * line still in the reclaimer's cache. Estimate with reasoning: reclaim meets folios in LRU order, which
+   * after a sequential sweep (max_guest_memory_test) is address order, so 7 of 8 consecutive lookups hit
+   * the line the previous one loaded (and cleared AF in, so it is held modified); a vCPU that set AF in
+   * that line in between would move it away (not modelled: between two lookups ~0.2-2 us apart). After
+   * random accesses (memcached) consecutive folios rarely share a line and every lookup misses.
+   */
+  private readonly descentNs: number;
+  /** Leaf line (gfn >> 3) of the last lookup or batch, -1: none. */
+  private lastLeafLine = -1;
   private readonly tcy = newTestClearYoungStats();
   /** Virtual clock at begin (the work since then is the hold's length). */
   private holdStart = 0;
@@ -126,6 +156,9 @@ export class Harvester {
     this.walkMmu = o.walkMmu;
     this.flushYoung = o.rmapFlushYoung;
     this.rmapLockless = this.fastPath && !o.rmapFlushYoung;
+    const c = g.costs;
+    this.descentNs = (4 - g.pgt.startLevel) * c[C_WALK_LEVEL];
+    this.lookupNs = this.descentNs + c[C_MEM_ACCESS] - c[C_PTE_SCAN];
   }
 
   /** True when this mode gives accessed information at all. */
@@ -143,7 +176,7 @@ export class Harvester {
     if (this.mode === M_NONE) return false;
     const t0 = this.t;
     this.begin(this.rmapLockless ? 0 : this.mode === M_LOCKED_READ ? 2 : 1);
-    this.batch(gfn, 1); // kvm_age_gfn (or the fast path) on the one page
+    this.batch(gfn, 1, true); // kvm_age_gfn (or the fast path) on the one page
     const young = (this.young[0] & 1) !== 0;
     if (young && this.flushYoung && !this.rmapLockless) {
       // kvm_handle_hva_range(.flush_on_ret) -> kvm_flush_remote_tlbs, still inside KVM_MMU_LOCK (before
@@ -163,10 +196,10 @@ export class Harvester {
    * kvm_arch_test_clear_young on gfns [start, start + count), count <= 64, lockless under RCU (the
    * seed's fast path; callers check `fastPath`). Afterwards `young` holds the pages that were young.
    */
-  lookAroundBatch(start: number, count: number): void {
+  lookAroundBatch(start: number, count: number, lookup = true): void {
     const t0 = this.t;
     this.begin(0);
-    this.batch(start, count);
+    this.batch(start, count, lookup);
     this.end();
     this.g.stats[this.g.sb + GS_AGING_NS] += this.t - t0;
   }
@@ -178,7 +211,7 @@ export class Harvester {
    */
   walkBatch(start: number, count: number): void {
     if (this.fastPath) {
-      this.lookAroundBatch(start, count);
+      this.lookAroundBatch(start, count, false);
       return;
     }
     const g = this.g;
@@ -237,8 +270,11 @@ export class Harvester {
     this.t = granted + hold;
   }
 
-  /** Test and clear AF of gfns [start, start + count), count <= 64, inside begin/end. */
-  private batch(start: number, count: number): void {
+  /**
+   * Test and clear AF of gfns [start, start + count), count <= 64, inside begin/end. `lookup`: the batch
+   * starts with a lone lookup of a folio's leaf (lookupNs), not inside a streaming walk.
+   */
+  private batch(start: number, count: number, lookup: boolean): void {
     const y = this.young;
     y[0] = 0;
     y[1] = 0;
@@ -268,6 +304,8 @@ export class Harvester {
       g.stats[g.sb + GS_HYPERCALLS] += mapped;
     } else {
       this.t += st.scanned * costs[C_PTE_SCAN] + (st.cleared + st.casFailures) * costs[C_CMPXCHG];
+      if (lookup && st.scanned > 0) this.t += start >>> 3 === this.lastLeafLine ? this.descentNs : this.lookupNs;
+      if (st.scanned > 0) this.lastLeafLine = (start + count - 1) >>> 3;
     }
     g.stats[g.sb + GS_PTES_SCANNED] += st.scanned;
     g.stats[g.sb + GS_YOUNG_FOUND] += st.cleared;

@@ -67,6 +67,19 @@ const KSWAPD_SCAN_PER_STEP = 1;
  * faulting vCPU (Guest.fault) yields to the scheduler between steps once it is past its limit.
  */
 const DIRECT_SCAN_PER_STEP = 1;
+/**
+ * folio_referenced's own walk for one mapped folio, outside the secondary MMU: rmap_walk (the anon_vma
+ * or i_mmap tree of the VMM's one mapping, its lock), folio_referenced_one -> page_vma_mapped_walk (the
+ * VMM's host page table, its PTE lock), ptep_clear_young_notify's primary PTE and the mmu-notifier
+ * dispatch (__mmu_notifier_clear_young). 56 ns: inferred from idle page tracking, whose rmap walk per
+ * page (page_idle_clear_pte_refs -> rmap_walk -> ptep_clear_young_notify, the same calls) took 15 s
+ * for 1 TB, against 2 s in page-table order (lore.kernel.org/r/20180901124811.530300789@intel.com,
+ * x86, 2018; ../shared/research/seed-numbers.md section 4). Used for Neoverse N1 as an estimate: a
+ * figure of another CPU. KVM's handler (the lock, kvm_age_gfn or the lockless batch) is charged by
+ * kvm/mmuNotifier.ts. A folio mapped nowhere (an unused swap-cache folio) returns before the walk
+ * (folio_referenced: no mapcount) and pays nothing.
+ */
+export const RMAP_WALK_NS = 56;
 /** List heads per lruvec (MGLRU uses MAX_NR_GENS of them). */
 export const HEADS = 8;
 /**
@@ -240,7 +253,7 @@ export class Pgdat implements Reclaimer {
     // mapping, so no mmu notifier is called and it is not referenced.
     if ((g.flags[gfn] & PG_SWAPCACHE) !== 0) return false;
     const h = g.harvester;
-    h.t = this.t;
+    h.t = this.t + RMAP_WALK_NS;
     h.kswapd = this.kswapd;
     let young: boolean;
     if (promoter !== null && h.fastPath && this.lookaround) {

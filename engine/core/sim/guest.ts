@@ -76,7 +76,7 @@ import {
   PG_TOUCHED,
 } from './simLayout.ts';
 import { VmTlbFlush, type Tlbs } from '../arch/tlb.ts';
-import type { VLock } from '../sync/vlock.ts';
+import { vclock, type VLock } from '../sync/vlock.ts';
 
 /**
  * The unmap's TLB maintenance: kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa,
@@ -140,6 +140,11 @@ const PHASE_NONE = 0;
 const PHASE_OWED = 1;
 const PHASE_SHORT = 2;
 const PHASE_THROTTLED = 3;
+/**
+ * The frame is in and mapped; the fault's read hold of kvm->mmu_lock (user_mem_abort after
+ * __kvm_faultin_pfn's swap-in sleep) is booked when the vCPU resumes at SUS_AT. SUS_LEFT: 1 for a refault.
+ */
+const PHASE_MAP_LOCK = 4;
 const PAGE = 4096;
 /** Guest.map: another vCPU (on another worker, spread runs) mapped the gfn first. */
 const MAPPED_BY_OTHER = 1;
@@ -314,8 +319,10 @@ export class Guest {
    * Stage-2 fault on `gfn` by vCPU `vi` at virtual time t (the trap is charged here). Returns the
    * finish time; or -1 when no frame can be had now (nothing evictable on the host node): the vCPU
    * retries later, after kswapd had a chance to run; or FAULT_SUSPENDED when its direct reclaim
-   * stopped between two folios at a time >= limit (the vCPU's scheduling limit, simCore.ts): the time
-   * is in `resumeAt`, and the vCPU calls fault again for the same gfn at that time to go on.
+   * stopped between two folios at a time >= limit (the vCPU's scheduling limit, simCore.ts), or when
+   * the frame was ready (swap-in, readahead wait, allocation) at or past limit, before the read hold
+   * of kvm->mmu_lock is booked (PHASE_MAP_LOCK): the time is in `resumeAt`, and the vCPU calls fault
+   * again for the same gfn at that time to go on.
    */
   fault(gfn: number, write: boolean, t: number, vi = 0, limit = Infinity): number {
     const s = this.stats;
@@ -343,6 +350,24 @@ export class Guest {
     let left = 0;
     let evicted = 0;
     const pg = this.pgdat;
+    if (sus[o + SUS_PHASE] === PHASE_MAP_LOCK) {
+      sus[o + SUS_PHASE] = PHASE_NONE;
+      const end = this.mapLocked(
+        t,
+        mapHoldNs(c, this.cmoNs),
+        sus[o + SUS_T0],
+        sus[o + SUS_RECLAIM_NS],
+        sus[o + SUS_LEFT] === 1,
+      );
+      // mmu_invalidate_retry: reclaim unmapped the gfn while this fault slept. KVM drops the lock with
+      // -EAGAIN and the guest faults again. (The lab mapped at the step's start, so the hold booked above
+      // stands for the retry check.) Another vCPU may have faulted it back in meanwhile: then no retry.
+      // Only this case is modelled: arm64's user_mem_abort (6.1-6.6) calls the VM-wide
+      // mmu_invalidate_retry(kvm, mmu_seq), which also retries when any other range of the VM was
+      // invalidated during the sleep (kvm->mmu_invalidate_seq moved): not modelled (docs/repro-memcached.md).
+      if ((this.flags[gfn] & PG_RESIDENT) === 0) return this.fault(gfn, write, end, vi, limit);
+      return end;
+    }
     if (sus[o + SUS_PHASE] !== PHASE_NONE) {
       phase = sus[o + SUS_PHASE];
       t0 = sus[o + SUS_T0];
@@ -478,15 +503,15 @@ export class Guest {
       now = swapClusterReadahead(pg, area, id, now, s, sb, this.host.min);
       area.free(id, cpuOfVcpu(this.index, vi));
     } else if (refault) now += this.swapInNs; // zram: SWP_SYNCHRONOUS_IO, no swap cache, no readahead
-    // user_mem_abort: kvm->mmu_lock for read around the stage-2 map, its CMO included (a pre-faulted
-    // page too: its first stage-2 leaf is new). A spread run's MAPPED_BY_OTHER loser would have
-    // returned -EAGAIN before the CMO; it is charged anyway (rare; the hold is booked before the map).
+    // user_mem_abort (arch/arm64/kvm/mmu.c): __kvm_faultin_pfn resolved the pfn above, sleeping for
+    // the swap-in without kvm->mmu_lock (mmu_invalidate_seq recorded before it); then
+    // read_lock(&kvm->mmu_lock), mmu_invalidate_retry, and kvm_pgtable_stage2_map with its CMO (a
+    // pre-faulted page too: its first stage-2 leaf is new). The table update and the folio's state
+    // change now, in this step; the read hold is booked at `now`, the end of the sleep: in this step
+    // when `now` is before the vCPU's scheduling limit, else in the vCPU's next step (FAULT_SUSPENDED,
+    // PHASE_MAP_LOCK), once the scheduler has run the actors that are earlier in virtual time, so
+    // their MMU-lock requests are booked first, in virtual-time order, as qrwlock would queue them.
     const hold = mapHoldNs(c, this.cmoNs);
-    const start = this.vlock.read(now, hold, false);
-    const lockWait = start - now;
-    s[sb + GS_LOCK_WAIT_NS] += lockWait;
-    s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
-    now = start + hold;
     const attrs = this.attrLoByWrite[write ? 1 : 0];
     let r = this.map(gfn, attrs);
     // ENOMEM: every free table page is an unlinked one waiting for its RCU grace period (cheap runs
@@ -496,11 +521,16 @@ export class Guest {
       rcuPoll(this.rcu);
       r = this.map(gfn, attrs);
     }
-    s[sb + GS_LOCK_HOLD_NS] += hold;
     if (r === MAPPED_BY_OTHER) {
       // Spread runs: a vCPU on another worker faulted the same gfn in at the same time and mapped it
       // first. Its fault did the work (frame, LRU, counters); this one gives its frame back and returns.
+      // It would have returned -EAGAIN before the CMO; the hold is charged anyway (rare).
       this.host.put(1);
+      const start = this.vlock.read(now, hold, false);
+      s[sb + GS_LOCK_WAIT_NS] += start - now;
+      s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
+      s[sb + GS_LOCK_HOLD_NS] += hold;
+      now = start + hold;
       s[sb + GS_STALL_NS] += now - t0;
       return now;
     }
@@ -518,15 +548,42 @@ export class Guest {
     this.flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & (PG_SWAPPED | PG_LRU));
     if (!prefaulted && !cached) s[sb + GS_RESIDENT]++;
     s[sb + GS_S2_FAULTS]++;
-    s[sb + GS_STALL_NS] += now - t0;
-    // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
-    // (every MMU-lock writer is reclaim or aging).
-    s[sb + GS_PRESSURE_NS] += refault ? now - t0 : reclaimNs + lockWait;
     // Pinned (protected) memory is unevictable: it never joins the LRU. A pre-faulted page is on it
     // already, where the VMM's write put it; the stage-2 AF set by this map is what aging finds young.
     if (!this.pinned && !prefaulted && (!cached || written !== undefined)) {
       (this.lruAdd ?? this.lruvec).onMap(this.idBase + gfn);
     }
+    // Only when another actor of this worker is earlier (it may still ask for the lock before `now`):
+    // a vCPU alone, or stopped by the quantum's end with nobody behind it, books at once.
+    if (now >= limit && now > vclock.others) {
+      sus[o + SUS_PHASE] = PHASE_MAP_LOCK;
+      sus[o + SUS_T0] = t0;
+      sus[o + SUS_RECLAIM_NS] = reclaimNs;
+      sus[o + SUS_LEFT] = refault ? 1 : 0;
+      sus[o + SUS_AT] = now;
+      this.resumeAt = now;
+      return FAULT_SUSPENDED;
+    }
+    return this.mapLocked(now, hold, t0, reclaimNs, refault);
+  }
+
+  /**
+   * The end of a stage-2 fault: read_lock(&kvm->mmu_lock) at `now` for `hold` ns (the map), the
+   * fault's stall and pressure. Returns the fault's finish time.
+   */
+  private mapLocked(now: number, hold: number, t0: number, reclaimNs: number, refault: boolean): number {
+    const s = this.stats;
+    const sb = this.sb;
+    const start = this.vlock.read(now, hold, false);
+    const lockWait = start - now;
+    s[sb + GS_LOCK_WAIT_NS] += lockWait;
+    s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
+    now = start + hold;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
+    s[sb + GS_STALL_NS] += now - t0;
+    // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
+    // (every MMU-lock writer is reclaim or aging).
+    s[sb + GS_PRESSURE_NS] += refault ? now - t0 : reclaimNs + lockWait;
     return now;
   }
 

@@ -294,6 +294,7 @@ export class SimWorkerCore {
       }
       if (best < 0 || bc >= end) break;
       vclock.floor = bc; // no actor of this worker is earlier: the virtual locks may forget older holds
+      vclock.others = second; // Guest.fault books its map's read hold at once when no other actor is earlier
       const limit = second + SCHED_SLACK_NS < end ? second + SCHED_SLACK_NS : end;
       // Spread runs: the step is one RCU read-side section (the vCPU's walks; reclaim's lockless
       // aging nests its own), so table pages unlinked on another worker stay readable throughout.

@@ -24,6 +24,14 @@
  * An acquirer whose hold would overlap a hold recorded earlier in real time but later in virtual time
  * yields to it (it is placed after): the recorded one cannot move any more.
  *
+ * Booking order (the contract that makes this qrwlock): fed in arrival order, the grants are exactly
+ * those of an event-ordered qrwlock (test/sim/qrwlockRef.ts: wait_lock FIFO, _QW_WAITING, the fast
+ * paths). The scheduler books in about arrival order: it runs the actor with the smallest clock, and an
+ * actor whose next request lies past its scheduling limit stops before booking it (Guest.fault's
+ * PHASE_MAP_LOCK after a swap-in, direct reclaim between folios). What is left (an actor's step runs
+ * up to SCHED_SLACK_NS past the next clock, and a step's own requests span its length) is measured:
+ * `late*` count the requests booked after one that arrives later, and by how much.
+ *
  * Every waiter's time is accounted by the caller (grant - t); `agingWaitNs` tells which part of the
  * last wait was behind aging/harvest holds. Hold and wait distributions: log2 histograms per guest
  * (LH_* in simLayout.ts).
@@ -38,8 +46,13 @@
  */
 import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WORDS, LH_WRITE_HOLD, LH_WRITE_WAIT } from '../sim/simLayout.ts';
 
-/** The scheduler's floor: no actor of this worker is at an earlier virtual time (simCore.runUntil). */
-export const vclock = { floor: 0 };
+/**
+ * The scheduler's view (simCore.runUntil): `floor`, no actor of this worker is at an earlier virtual
+ * time; `others`, the smallest clock among the other actors of this worker than the one stepping
+ * (+Infinity when it is alone or the others sleep): a request at or before it cannot be preceded by
+ * anyone's later booking, so the stepping actor need not stop before booking it (Guest.fault).
+ */
+export const vclock = { floor: 0, others: Infinity };
 
 /** Doubles per write hold: arrival, start, end, aging (1/0). */
 const W = 4;
@@ -61,6 +74,14 @@ export class VLock {
   protected rh = 0;
   protected re = 0;
   private readonly hasHist: boolean;
+  /** Booking-order diagnostics: the latest arrival booked so far, and the requests booked after it. */
+  private latest = -Infinity;
+  lateN = 0;
+  lateNs = 0;
+  lateMaxNs = 0;
+  /** Of the late requests: how many were moved past a write hold that arrived after them, and by how much. */
+  yieldedN = 0;
+  yieldedNs = 0;
 
   constructor(
     guest: number,
@@ -108,6 +129,8 @@ export class VLock {
   readReq(): void {
     this.prune();
     const t = this.reqT;
+    if (t < this.latest) this.late(t);
+    else this.latest = t;
     const n = this.we;
     // A write hold not ended by t: the general path.
     if (n !== this.wh && this.w[n - W + 2] > t) {
@@ -156,6 +179,8 @@ export class VLock {
   writeReq(aging: boolean): void {
     this.prune();
     const t = this.reqT;
+    if (t < this.latest) this.late(t);
+    else this.latest = t;
     const n = this.we;
     const m = this.re;
     // A hold not ended by t: the general path.
@@ -208,6 +233,13 @@ export class VLock {
     this.grant = s;
   }
 
+  private late(t: number): void {
+    const d = this.latest - t;
+    this.lateN++;
+    this.lateNs += d;
+    if (d > this.lateMaxNs) this.lateMaxNs = d;
+  }
+
   /** Pending holds (tests). */
   get pending(): { writes: number; reads: number } {
     return { writes: (this.we - this.wh) / W, reads: (this.re - this.rh) / R };
@@ -230,6 +262,11 @@ export class VLock {
       // and arrived after us ends the scan.
       if (w[i + 1] >= s + hold && w[i] > t) break;
       if (w[i + 3] === 1) this.agingWaitNs += end - s;
+      if (w[i] > t) {
+        // A writer that arrived after us, booked first: qrwlock would have queued it behind us.
+        this.yieldedN++;
+        this.yieldedNs += end - s;
+      }
       s = end;
     }
     return s;

@@ -1,0 +1,123 @@
+// Diagnostic (not a bench): where a reproduction's op latency and reclaim work go, per variant, over
+// the measured window (docs/repro-memcached.md). Each variant runs twice in process, deterministic, to
+// the run's end and to the client's warm-up + 1 ms; the counters' difference is the measured window.
+//   npx esbuild bench/_reproBreakdown.ts --bundle --platform=node --format=esm \
+//     --outfile=.cache/bench/_reproBreakdown.mjs && node .cache/bench/_reproBreakdown.mjs [scenario]
+// Prints the load average with the wall time (figures are virtual, so they do not depend on it).
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import type { ScenarioConfig } from '../engine/protocol.ts';
+import { resolveScenario } from '../engine/core/config/resolve.ts';
+import { prepareRun } from '../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
+import { selectReplay } from '../engine/core/sim/replaySelect.ts';
+import * as L from '../engine/core/sim/simLayout.ts';
+import { opBucketUpper } from '../engine/core/sim/opHist.ts';
+import { VCpu } from '../engine/core/sim/vcpu.ts';
+import { loadPresetDir } from '../presets/node.ts';
+
+interface Counters {
+  stats: Float64Array;
+  lockHist: Float64Array;
+  opHist: Float64Array;
+  /** The VM's virtual lock's booking-order diagnostics (sync/vlock.ts), over the whole run. */
+  late: { lateN: number; lateNs: number; lateMaxNs: number; yieldedN: number; yieldedNs: number };
+}
+
+function run(config: ScenarioConfig, durationMs: number): Counters {
+  const c = { ...config, run: { ...config.run, durationMs, deterministic: true } };
+  const p = prepareRun(c, {}, 1);
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+  selectReplay(core.actorList, p.config, p.plan);
+  core.loop();
+  const vcpu = core.actorList.find((a): a is VCpu => a instanceof VCpu);
+  if (vcpu === undefined) throw new Error('no vCPU');
+  const { lateN, lateNs, lateMaxNs, yieldedN, yieldedNs } = vcpu.g.vlock;
+  core.close();
+  const sv = L.attachSimViews(p.buffers);
+  // Guest 0 only: the reproductions have one guest.
+  return {
+    stats: sv.stats.slice(0, L.GS_WORDS),
+    lockHist: sv.lockHist.slice(0, L.LH_WORDS),
+    opHist: sv.opHist.slice(0, L.OH_WORDS),
+    late: { lateN, lateNs, lateMaxNs, yieldedN, yieldedNs },
+  };
+}
+
+const minus = (a: Float64Array, b: Float64Array): Float64Array => a.map((x, i) => x - b[i]);
+
+function percentile(h: Float64Array, p: number): number {
+  const n = h.reduce((a, b) => a + b, 0);
+  let cum = 0;
+  for (let b = 0; b < h.length; b++) {
+    cum += h[b];
+    if (cum >= p * n) return opBucketUpper(b);
+  }
+  return Number.NaN;
+}
+
+/** A log2 histogram as "count x [lo, hi) ns" for its non-empty buckets. */
+function hist(h: Float64Array, kind: number): string {
+  const out: string[] = [];
+  for (let b = 0; b < L.LH_BUCKETS; b++) {
+    const n = h[kind * L.LH_BUCKETS + b];
+    if (n > 0) out.push(`${n} x ${b === 0 ? '<1' : `${2 ** (b - 1)}-${2 ** b}`}`);
+  }
+  return out.join(', ');
+}
+
+const presets = loadPresetDir(path.join(process.cwd(), 'presets'));
+const scenario = process.argv[2] ?? 'repro-memcached-arm64';
+for (const harvest of ['locked-write', 'lockless'] as const) {
+  const r = resolveScenario(presets.set, scenario, { harvest });
+  if (!r.ok) throw new Error(r.error.message);
+  const config = r.value;
+  const wl = config.guests[0].workload;
+  const warmupMs = 'client' in wl && wl.client ? (wl.client.warmupMs ?? 0) : 0;
+  // Without a client warm-up (the max_guest_memory sweeps) the window is the whole run.
+  const fromMs = warmupMs > 0 ? warmupMs + 1 : 0;
+  const t0 = performance.now();
+  const full = run(config, config.run.durationMs);
+  const warm: Counters =
+    fromMs > 0
+      ? run(config, fromMs)
+      : {
+          ...full,
+          stats: full.stats.map(() => 0),
+          lockHist: full.lockHist.map(() => 0),
+          opHist: full.opHist.map(() => 0),
+        };
+  const s = minus(full.stats, warm.stats);
+  const lh = minus(full.lockHist, warm.lockHist);
+  const windowS = (config.run.durationMs - fromMs) / 1000;
+  const ops = s[L.GS_OPS];
+  const faults = s[L.GS_S2_FAULTS];
+  const reads = lh.slice(L.LH_READ_HOLD * L.LH_BUCKETS, (L.LH_READ_HOLD + 1) * L.LH_BUCKETS).reduce((a, b) => a + b, 0);
+  const vcpuWait = s[L.GS_LOCK_WAIT_NS] - s[L.GS_KSWAPD_WRITE_WAIT_NS];
+  console.log(
+    `== ${scenario} ${harvest}: window ${fromMs}-${config.run.durationMs} ms; wall ${((performance.now() - t0) / 1000).toFixed(1)} s, load ${loadavg()[0].toFixed(2)}`,
+  );
+  console.log(
+    `ops ${ops} (${(ops / windowS).toFixed(0)}/s), average ${(s[L.GS_OP_NS] / ops / 1e3).toFixed(2)} us; whole run p50 / p99 / p99.9 ${[0.5, 0.99, 0.999].map((p) => (percentile(full.opHist, p) / 1e3).toFixed(1)).join(' / ')} us`,
+  );
+  console.log(
+    `stage-2 faults ${faults} (${(faults / ops).toFixed(4)} per op; refaults ${s[L.GS_REFAULTS]}, swap reads ${s[L.GS_SWAP_READS]}, readahead hits ${s[L.GS_RA_HITS]}, writeback waits ${s[L.GS_WB_FAULTS]}); permission faults ${s[L.GS_PERM_FAULTS]}`,
+  );
+  console.log(
+    `evictions ${s[L.GS_EVICTIONS]} (by direct reclaim ${s[L.GS_DIRECT_RECLAIM]}); folios checked under the write lock ${s[L.GS_FOLIOS_CONSIDERED]}; young found ${s[L.GS_YOUNG_FOUND]}; throttled ${s[L.GS_THROTTLED]}`,
+  );
+  console.log(
+    `vCPU MMU-lock wait ${(vcpuWait / 1e6).toFixed(2)} ms (${(vcpuWait / Math.max(1, reads)).toFixed(1)} ns per read acquisition; behind aging holds ${(s[L.GS_LOCK_WAIT_AGING_NS] / 1e6).toFixed(3)} ms)`,
+  );
+  console.log(
+    `kswapd busy ${(s[L.GS_KSWAPD_NS] / 1e6).toFixed(1)} ms, in write-lock wait ${(s[L.GS_KSWAPD_WRITE_WAIT_NS] / 1e6).toFixed(1)} ms`,
+  );
+  const late = full.late;
+  console.log(
+    `MMU-lock requests booked after a later-arriving one (whole run): ${late.lateN} (mean ${(late.lateNs / Math.max(1, late.lateN)).toFixed(0)} ns, max ${late.lateMaxNs.toFixed(0)} ns earlier than the latest booked); moved past a later-arriving writer: ${late.yieldedN} (${(late.yieldedNs / 1e6).toFixed(3)} ms)`,
+  );
+  console.log(`write holds: ${hist(lh, L.LH_WRITE_HOLD)}`);
+  console.log(`read holds: ${hist(lh, L.LH_READ_HOLD)}`);
+  console.log(`read waits: ${hist(lh, L.LH_READ_WAIT)}`);
+  console.log(`write waits: ${hist(lh, L.LH_WRITE_WAIT)}`);
+}
