@@ -128,6 +128,16 @@ export class Harvester {
     this.rmapLockless = this.fastPath && !o.rmapFlushYoung;
   }
 
+  /**
+   * Whether any call of this notifier takes the VM's MMU lock (real and virtual): folioReferenced
+   * does, unless the mode gives no information or the rmap notifier takes the lockless fast path;
+   * look-around and walk batches never do (begin(0)). The trace replay (sim/replay.ts) then knows it
+   * is the lock's only user.
+   */
+  get takesMmuLock(): boolean {
+    return this.mode !== M_NONE && !this.rmapLockless;
+  }
+
   /** True when this mode gives accessed information at all. */
   get informative(): boolean {
     return this.mode !== M_NONE;

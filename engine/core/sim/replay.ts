@@ -42,6 +42,7 @@ import {
   unmapLeafAt,
 } from '../arch/pgtable.ts';
 import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
+import { ExactLru } from '../mm/policy/exactLru.ts';
 import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { StopCheck } from './actor.ts';
@@ -61,11 +62,27 @@ import {
   GS_STALL_NS,
   GS_EVICTIONS,
   GS_TLBI,
+  LH_BUCKETS,
+  LH_READ_HOLD,
+  LH_READ_WAIT,
+  LH_WRITE_HOLD,
+  LH_WRITE_WAIT,
   PG_RESIDENT,
   PG_SWAPPED,
   PG_TOUCHED,
 } from './simLayout.ts';
-import { FRAME_RETRY_NS, translate, TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, VCpu } from './vcpu.ts';
+import {
+  FRAME_RETRY_NS,
+  translate,
+  translateLeaf,
+  TX_AF_FAULT,
+  TX_CAS_FAIL,
+  TX_HW_AF,
+  TX_MISS,
+  TX_PERM,
+  VCpu,
+} from './vcpu.ts';
+import { log2Bucket, VLock } from '../sync/vlock.ts';
 
 /** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
 const FRAME_GUEST_SHIFT = 28;
@@ -121,6 +138,31 @@ export class TraceReplay extends VCpu {
   private missWord = -1;
   private missUnlinks = 0;
   private readonly debugArena: boolean;
+  /**
+   * The walk cache of the level-3 tables (outside a debug arena): per 2 MiB region of the guest
+   * (gfn >>> 9), 1 + the Int32 word where its level-3 table's entries start, 0 when not known. An
+   * entry is filled by a walk that reached level 3 and is valid while no table is unlinked
+   * (stage2Unlinks() === l3Epoch; every entry is dropped when one is): a table stays linked where the
+   * walk found it until it is unlinked (pgtable.ts), so the upper levels' descriptors the walk would
+   * read again are the ones it read, and the level-3 entry read at the cached table is the walk's
+   * result. Hardware keeps such entries in its walk caches (Arm ARM D8.10, "translation table walk
+   * caches"), which the unlink's TLBI invalidates; the cost charged per access stays walkNs.
+   */
+  private readonly l3Of: Int32Array;
+  private l3Epoch = 0;
+  /**
+   * The virtual MMU lock has no other user (the notifier never takes it: Harvester.takesMmuLock): its
+   * calendar is skipped (see lockFree in fault / evictOne).
+   */
+  private readonly lockFree: boolean;
+  /** End of this vCPU's last lock hold on the lockFree path (its contract check). */
+  private lockEnd = 0;
+  /** lockHist words of the lockFree path's histogram counts (VLock.readReq / writeReq's fast paths). */
+  private readonly hist: Float64Array;
+  private readonly readWaitAt: number;
+  private readonly readHoldAt: number;
+  private readonly writeWaitAt: number;
+  private readonly writeHoldAt: number;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -151,6 +193,21 @@ export class TraceReplay extends VCpu {
     this.leafOf = new Int32Array(v.g.pages).fill(-1);
     this.debugArena = v.g.pgt.views.debugPoison;
     if (!this.debugArena) v.g.harvester.leafOf = this.leafOf;
+    this.l3Of = new Int32Array(Math.ceil(v.g.pages / 512) + 1);
+    this.l3Epoch = stage2Unlinks();
+    // Skip the calendar only where it can never delay anyone: a plain VLock (not the shared one of a
+    // spread run) whose only requests are this vCPU's own, which come one after another in virtual
+    // time (each at or after the end of the previous hold: checked in lockGrant), so VLock would grant
+    // each at once (its reader and writer fast paths). Guest.afFault / permFault still go through the
+    // VLock (they too are this vCPU's, sequential with these).
+    const vl = v.g.vlock;
+    // Exact LRU never asks the notifier (ExactLru.pickVictim ignores its Reclaimer; no aging).
+    this.lockFree = (!v.g.harvester.takesMmuLock || this.lruvec instanceof ExactLru) && vl.constructor === VLock;
+    this.hist = vl.hist;
+    this.readWaitAt = vl.hb + LH_READ_WAIT * LH_BUCKETS;
+    this.writeWaitAt = vl.hb + LH_WRITE_WAIT * LH_BUCKETS;
+    this.readHoldAt = vl.hb + LH_READ_HOLD * LH_BUCKETS + log2Bucket(this.mapHold);
+    this.writeHoldAt = vl.hb + LH_WRITE_HOLD * LH_BUCKETS + log2Bucket(this.unmapHold);
   }
 
   /**
@@ -205,12 +262,7 @@ export class TraceReplay extends VCpu {
       if (!resume) {
         t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
         t += this.walkNs;
-        x = translate(this.g.pgt, gfn, write, this.hafdbs);
-        if ((x & TX_MISS) !== 0) {
-          // Where the walk stopped, for the fault's map (walk once: mapLeafAt).
-          this.missWord = getLeafMiss[1] === 3 && !this.debugArena ? getLeafMiss[0] : -1;
-          this.missUnlinks = stage2Unlinks();
-        }
+        x = this.debugArena ? translate(this.g.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
       }
       if ((x & TX_MISS) === 0) {
         if ((x & TX_HW_AF) !== 0) {
@@ -248,6 +300,41 @@ export class TraceReplay extends VCpu {
       t += this.thinkNs;
     } while (t < limit);
     this.clock = t;
+  }
+
+  /**
+   * translate() of gfn outside a debug arena, through the walk caches: a mapped gfn's leaf is at
+   * leafOf[gfn] (the word the walk would return: leafOf's contract), an unmapped one's level-3 entry
+   * in the table l3Of knows; else the full walk (stage2GetLeaf), which fills l3Of. On a miss, where
+   * the walk stopped is kept for the fault's map (walk once: mapLeafAt).
+   */
+  private translateCached(gfn: number, write: boolean): number {
+    const leaf = this.leafOf[gfn];
+    if (leaf >= 0) {
+      const r = translateLeaf(this.g.pgt.views, leaf, write, this.hafdbs);
+      if ((r & TX_MISS) !== 0) this.missWord = -1; // not for leafOf's contract; mapPage then
+      return r;
+    }
+    const unlinks = stage2Unlinks();
+    this.missUnlinks = unlinks;
+    if (unlinks !== this.l3Epoch) {
+      this.l3Of.fill(0);
+      this.l3Epoch = unlinks;
+    }
+    const region = gfn >>> 9;
+    const base = this.l3Of[region];
+    if (base > 0) {
+      // The level-3 entry of an unmapped gfn (leafOf < 0): invalid, as the walk would find it.
+      this.missWord = base - 1 + ((gfn & 511) << 1);
+      return TX_MISS;
+    }
+    const x = translate(this.g.pgt, gfn, write, this.hafdbs);
+    if ((x & TX_MISS) !== 0 && getLeafMiss[1] === 3) {
+      const w = getLeafMiss[0];
+      this.missWord = w;
+      this.l3Of[region] = w - ((gfn & 511) << 1) + 1;
+    } else this.missWord = -1;
+    return x;
   }
 
   /**
@@ -325,16 +412,26 @@ export class TraceReplay extends VCpu {
     } else {
       s[sb + GS_COLD]++;
     }
-    const vlock = g.vlock;
     const hold = this.mapHold;
-    vlock.reqT = now;
-    vlock.reqHold = hold;
-    vlock.readReq();
-    const start = vlock.grant;
-    const lockWait = start - now;
-    s[sb + GS_LOCK_WAIT_NS] += lockWait;
-    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
-    now = start + hold;
+    let lockWait = 0;
+    if (this.lockFree) {
+      // The read grant of VLock.readReq's fast path, without the calendar (lockFree): granted at once,
+      // wait 0 (the wait counters' += 0 left out), the histograms counted as it counts them.
+      this.lockGrant(now, hold);
+      this.hist[this.readWaitAt]++;
+      this.hist[this.readHoldAt]++;
+    } else {
+      const vlock = g.vlock;
+      vlock.reqT = now;
+      vlock.reqHold = hold;
+      vlock.readReq();
+      const start = vlock.grant;
+      lockWait = start - now;
+      s[sb + GS_LOCK_WAIT_NS] += lockWait;
+      s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+      now = start;
+    }
+    now += hold;
     const lo = write ? this.attrLoW : this.attrLo;
     const hi = write ? this.attrHiW : this.attrHi;
     let r = this.map(gfn, lo, hi);
@@ -367,13 +464,21 @@ export class TraceReplay extends VCpu {
     const s = g.stats;
     const sb = g.sb;
     const hold = this.unmapHold;
-    const vlock = g.vlock;
-    vlock.reqT = t;
-    vlock.reqHold = hold;
-    vlock.writeReq(false);
-    const start = vlock.grant;
-    s[sb + GS_LOCK_WAIT_NS] += start - t;
-    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    let start = t;
+    if (this.lockFree) {
+      // VLock.writeReq's fast path without the calendar, as in fault.
+      this.lockGrant(t, hold);
+      this.hist[this.writeWaitAt]++;
+      this.hist[this.writeHoldAt]++;
+    } else {
+      const vlock = g.vlock;
+      vlock.reqT = t;
+      vlock.reqHold = hold;
+      vlock.writeReq(false);
+      start = vlock.grant;
+      s[sb + GS_LOCK_WAIT_NS] += start - t;
+      s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    }
     if (stage2FastPaths()) {
       const w = this.leafOf[gfn];
       if (w < 0 || !unmapLeafAt(g.pgt, w, gfn)) unmapPage(g.pgt, gfn);
@@ -392,6 +497,17 @@ export class TraceReplay extends VCpu {
     s[sb + GS_EVICTIONS]++;
     g.host.put(1);
     this.at = end + g.swapOutNs;
+  }
+
+  /**
+   * The lockFree path's contract: a request at t for `hold` ns comes at or after the end of this
+   * vCPU's previous hold, so VLock would grant it at t. A request before it would have waited there
+   * (the calendar this path skips): an error, not a silent difference.
+   */
+  private lockGrant(t: number, hold: number): void {
+    if (t < this.lockEnd)
+      throw new Error(`trace replay: MMU lock request at ${t} ns inside this vCPU's hold to ${this.lockEnd} ns`);
+    this.lockEnd = t + hold;
   }
 
   /**
