@@ -35,6 +35,7 @@ import { readLock, readUnlock, writeLock, writeUnlock } from './mmuLock.ts';
 import { rcuReadLock, rcuReadUnlock } from '../sync/rcu.ts';
 import { newTestClearYoungStats, testClearYoung, testClearYoungLeaf } from '../arch/testClearYoung.ts';
 import { C_CMPXCHG, C_HYPERCALL, C_LOCK_ACQUIRE, C_PTE_SCAN, C_TLB_INVALIDATE } from '../sim/costs.ts';
+import type { LoneLock } from '../sim/replayLock.ts';
 import type { Guest } from '../sim/guest.ts';
 import {
   GS_AGING_NS,
@@ -116,6 +117,11 @@ export class Harvester {
    * testClearYoungLeaf). A one-folio batch then visits that leaf without descending from the root.
    */
   leafOf: Int32Array | null = null;
+  /**
+   * Set by the trace-replay fast path with loneAgent: the virtual MMU lock without its calendar
+   * (sim/replayLock.ts says why a lone replay may skip it), shared with the replay's own requests.
+   */
+  loneLock: LoneLock | null = null;
 
   constructor(
     private readonly g: Guest,
@@ -126,16 +132,6 @@ export class Harvester {
     this.walkMmu = o.walkMmu;
     this.flushYoung = o.rmapFlushYoung;
     this.rmapLockless = this.fastPath && !o.rmapFlushYoung;
-  }
-
-  /**
-   * Whether any call of this notifier takes the VM's MMU lock (real and virtual): folioReferenced
-   * does, unless the mode gives no information or the rmap notifier takes the lockless fast path;
-   * look-around and walk batches never do (begin(0)). The trace replay (sim/replay.ts) then knows it
-   * is the lock's only user.
-   */
-  get takesMmuLock(): boolean {
-    return this.mode !== M_NONE && !this.rmapLockless;
   }
 
   /** True when this mode gives accessed information at all. */
@@ -232,6 +228,18 @@ export class Harvester {
         break;
     }
     const hold = g.costs[C_LOCK_ACQUIRE] + work;
+    const lone = this.loneLock;
+    if (lone !== null) {
+      // The trace replay's lock without the calendar (sim/replayLock.ts): granted at t, so the wait
+      // counters' += 0 are left out.
+      lone.reqT = t;
+      lone.reqHold = hold;
+      if (this.lockKind === 1) lone.write();
+      else lone.read();
+      g.stats[g.sb + GS_LOCK_HOLD_NS] += hold;
+      this.t = t + hold;
+      return;
+    }
     // vlock.write / read(t, hold, true) with the request and the grant in fields: a double passed to or
     // returned from a call that is not inlined is a heap number (an allocation per aged folio).
     const vlock = g.vlock;

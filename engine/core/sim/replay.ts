@@ -6,8 +6,7 @@
  * What it runs, unchanged: the stage-2 code (pgtableFast.ts: stage2GetLeaf on every access, mapPage
  * on a fault, unmapPage on an eviction, empty tables unlinked and handed to callRcu through the
  * guest's MmOps), the AF code (hardware AF by stage2TrySetPte; Guest.afFault / permFault when the
- * hardware has no FEAT_HAFDBS or the page is read-only), the virtual MMU lock (vlock.ts: it decides
- * lock waits, which the aging holds of locked harvest modes cause even with one vCPU) and the policy
+ * hardware has no FEAT_HAFDBS or the page is read-only) and the policy
  * code (the lruvec's Policy: onMap, onAccess, pickVictim with the host node, mm/pgdat.ts, as its
  * Reclaimer, so folio_referenced goes through the mmu notifier as in shrink_node). The virtual time
  * and every counter are charged exactly as VCpu.run + Guest.fault + Pgdat.directReclaimStep +
@@ -15,7 +14,10 @@
  * test/sim/replay.test.ts requires identical summaries, sample rows and arena bytes from both
  * paths, so a change to either shows up there.
  *
- * What it skips, because one agent needs none of it: the real MMU rwlock around map and unmap and
+ * What it skips, because one agent needs none of it: the virtual MMU lock's calendar (vlock.ts; the
+ * holds are still charged and counted: replayLock.ts says why no hold can wait), the stage-2 walk's
+ * descent from the root when the walk caches know the level-3 table (l3Of, leafOf: the same entry is
+ * read and the same walk cost charged), the real MMU rwlock around map and unmap and
  * in the mmu notifier's aging calls (nobody to exclude; its counters are not part of a run's
  * results), atomic updates of the host's free-frame count (HostFrames.singleAgent), the TLB model
  * (off), shrink_node's lruvec selection (one lruvec), the frame-retry loop's generality (a
@@ -42,7 +44,6 @@ import {
   unmapLeafAt,
 } from '../arch/pgtable.ts';
 import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
-import { ExactLru } from '../mm/policy/exactLru.ts';
 import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { StopCheck } from './actor.ts';
@@ -62,11 +63,6 @@ import {
   GS_STALL_NS,
   GS_EVICTIONS,
   GS_TLBI,
-  LH_BUCKETS,
-  LH_READ_HOLD,
-  LH_READ_WAIT,
-  LH_WRITE_HOLD,
-  LH_WRITE_WAIT,
   PG_RESIDENT,
   PG_SWAPPED,
   PG_TOUCHED,
@@ -82,7 +78,8 @@ import {
   TX_PERM,
   VCpu,
 } from './vcpu.ts';
-import { log2Bucket, VLock } from '../sync/vlock.ts';
+import { VLock } from '../sync/vlock.ts';
+import { LoneLock } from './replayLock.ts';
 
 /** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
 const FRAME_GUEST_SHIFT = 28;
@@ -151,18 +148,10 @@ export class TraceReplay extends VCpu {
   private readonly l3Of: Int32Array;
   private l3Epoch = 0;
   /**
-   * The virtual MMU lock has no other user (the notifier never takes it: Harvester.takesMmuLock): its
-   * calendar is skipped (see lockFree in fault / evictOne).
+   * The MMU lock without the virtual lock's calendar (replayLock.ts: why a lone replay may skip it),
+   * shared with the notifier; null with a shared VLock (never in a replay: one worker), then VLock.
    */
-  private readonly lockFree: boolean;
-  /** End of this vCPU's last lock hold on the lockFree path (its contract check). */
-  private lockEnd = 0;
-  /** lockHist words of the lockFree path's histogram counts (VLock.readReq / writeReq's fast paths). */
-  private readonly hist: Float64Array;
-  private readonly readWaitAt: number;
-  private readonly readHoldAt: number;
-  private readonly writeWaitAt: number;
-  private readonly writeHoldAt: number;
+  private readonly lone: LoneLock | null;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -195,19 +184,9 @@ export class TraceReplay extends VCpu {
     if (!this.debugArena) v.g.harvester.leafOf = this.leafOf;
     this.l3Of = new Int32Array(Math.ceil(v.g.pages / 512) + 1);
     this.l3Epoch = stage2Unlinks();
-    // Skip the calendar only where it can never delay anyone: a plain VLock (not the shared one of a
-    // spread run) whose only requests are this vCPU's own, which come one after another in virtual
-    // time (each at or after the end of the previous hold: checked in lockGrant), so VLock would grant
-    // each at once (its reader and writer fast paths). Guest.afFault / permFault still go through the
-    // VLock (they too are this vCPU's, sequential with these).
     const vl = v.g.vlock;
-    // Exact LRU never asks the notifier (ExactLru.pickVictim ignores its Reclaimer; no aging).
-    this.lockFree = (!v.g.harvester.takesMmuLock || this.lruvec instanceof ExactLru) && vl.constructor === VLock;
-    this.hist = vl.hist;
-    this.readWaitAt = vl.hb + LH_READ_WAIT * LH_BUCKETS;
-    this.writeWaitAt = vl.hb + LH_WRITE_WAIT * LH_BUCKETS;
-    this.readHoldAt = vl.hb + LH_READ_HOLD * LH_BUCKETS + log2Bucket(this.mapHold);
-    this.writeHoldAt = vl.hb + LH_WRITE_HOLD * LH_BUCKETS + log2Bucket(this.unmapHold);
+    this.lone = vl.constructor === VLock ? new LoneLock(vl) : null;
+    v.g.harvester.loneLock = this.lone;
   }
 
   /**
@@ -414,12 +393,12 @@ export class TraceReplay extends VCpu {
     }
     const hold = this.mapHold;
     let lockWait = 0;
-    if (this.lockFree) {
-      // The read grant of VLock.readReq's fast path, without the calendar (lockFree): granted at once,
-      // wait 0 (the wait counters' += 0 left out), the histograms counted as it counts them.
-      this.lockGrant(now, hold);
-      this.hist[this.readWaitAt]++;
-      this.hist[this.readHoldAt]++;
+    const lone = this.lone;
+    if (lone !== null) {
+      // Granted at once (replayLock.ts), so the wait counters' += 0 are left out.
+      lone.reqT = now;
+      lone.reqHold = hold;
+      lone.read();
     } else {
       const vlock = g.vlock;
       vlock.reqT = now;
@@ -465,11 +444,11 @@ export class TraceReplay extends VCpu {
     const sb = g.sb;
     const hold = this.unmapHold;
     let start = t;
-    if (this.lockFree) {
-      // VLock.writeReq's fast path without the calendar, as in fault.
-      this.lockGrant(t, hold);
-      this.hist[this.writeWaitAt]++;
-      this.hist[this.writeHoldAt]++;
+    const lone = this.lone;
+    if (lone !== null) {
+      lone.reqT = t;
+      lone.reqHold = hold;
+      lone.write();
     } else {
       const vlock = g.vlock;
       vlock.reqT = t;
@@ -497,17 +476,6 @@ export class TraceReplay extends VCpu {
     s[sb + GS_EVICTIONS]++;
     g.host.put(1);
     this.at = end + g.swapOutNs;
-  }
-
-  /**
-   * The lockFree path's contract: a request at t for `hold` ns comes at or after the end of this
-   * vCPU's previous hold, so VLock would grant it at t. A request before it would have waited there
-   * (the calendar this path skips): an error, not a silent difference.
-   */
-  private lockGrant(t: number, hold: number): void {
-    if (t < this.lockEnd)
-      throw new Error(`trace replay: MMU lock request at ${t} ns inside this vCPU's hold to ${this.lockEnd} ns`);
-    this.lockEnd = t + hold;
   }
 
   /**
