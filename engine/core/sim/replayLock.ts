@@ -44,9 +44,9 @@ export class LoneLock {
 
   /** VLock.readReq of a lone agent: granted at reqT (wait 0, agingWaitNs 0). */
   read(): void {
-    const hold = this.reqHold;
-    this.grant(hold);
+    this.grant();
     if (!this.hasHist) return;
+    const hold = this.reqHold;
     if (hold !== this.readHold) {
       this.readHold = hold;
       this.readHoldAt = this.readHold0 + log2Bucket(hold);
@@ -57,9 +57,9 @@ export class LoneLock {
 
   /** VLock.writeReq of a lone agent: granted at reqT. */
   write(): void {
-    const hold = this.reqHold;
-    this.grant(hold);
+    this.grant();
     if (!this.hasHist) return;
+    const hold = this.reqHold;
     if (hold !== this.writeHold) {
       this.writeHold = hold;
       this.writeHoldAt = this.writeHold0 + log2Bucket(hold);
@@ -68,8 +68,9 @@ export class LoneLock {
     this.hist[this.writeHoldAt]++;
   }
 
-  private grant(hold: number): void {
+  private grant(): void {
     const t = this.reqT;
+    const hold = this.reqHold;
     if (t < this.end) throw new Error(`lone MMU lock: request at ${t} ns inside the previous hold (to ${this.end} ns)`);
     this.end = t + hold;
   }
