@@ -320,17 +320,70 @@ export function scanSliceScenario(o: {
   };
 }
 
-/** One worker's core of `config` (not run): its first vCPU's guest, the shared counters and the node's kswapd. */
+/** One worker's core of `config` (not run): its first vCPU's guest, every vCPU-bearing guest in actor order, the shared counters and the node's kswapd. */
 export function workerOf(config: ScenarioConfig): {
   core: SimWorkerCore;
   g: Guest;
+  guests: Guest[];
   stats: Float64Array;
   kswapd: Kswapd | null;
 } {
   const p = prepareRun(config, {}, 1);
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  const v = core.actorList.find((a) => a instanceof VCpu);
-  if (!(v instanceof VCpu)) throw new Error('no vCPU');
+  const guests: Guest[] = [];
+  for (const a of core.actorList) if (a instanceof VCpu && !guests.includes(a.g)) guests.push(a.g);
+  if (guests.length === 0) throw new Error('no vCPU');
   const k = core.actorList.find((a) => a instanceof Kswapd);
-  return { core, g: v.g, stats: new Float64Array(p.buffers.stats), kswapd: k instanceof Kswapd ? k : null };
+  return {
+    core,
+    g: guests[0],
+    guests,
+    stats: new Float64Array(p.buffers.stats),
+    kswapd: k instanceof Kswapd ? k : null,
+  };
+}
+
+/**
+ * Two guests of 8 MiB, 4 vCPUs each, zipf over their memory, on a host of 10 MiB (pressure), MGLRU with
+ * look-around: the setting of the remote-TLB-flush tests (arm64's TLBI broadcast and x86's IPI kick).
+ */
+export function twoVmScenario(o: {
+  harvest: ReclaimSpec['harvest'];
+  rmapFlushYoung?: boolean;
+  tlb?: boolean;
+  hw?: HardwareProfile;
+}): ScenarioConfig {
+  const guest = (name: string): ScenarioConfig['guests'][number] => ({
+    name,
+    memoryMiB: 8,
+    vcpus: 4,
+    protected: false,
+    workload: { kind: 'zipf', pages: 2048, theta: 0.8, writeFraction: 0.2, thinkNs: 100 },
+  });
+  return {
+    name: 'two VMs',
+    description: '',
+    hardware: o.hw ?? hardware('ampere-altra'),
+    host: { memoryMiB: 10, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
+    guests: [guest('a'), guest('b')],
+    reclaim: {
+      policy: 'mglru',
+      harvest: o.harvest,
+      agingIntervalMs: 0,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: o.tlb ?? false, entries: 64, flushOnClear: false },
+      allowLocklessWithoutHafdbs: false,
+      rmapFlushYoung: o.rmapFlushYoung ?? true,
+    },
+    run: {
+      durationMs: 30,
+      sampleIntervalMs: 10,
+      seed: 5,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 10,
+      demandOnly: false,
+    },
+  };
 }

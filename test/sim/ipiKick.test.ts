@@ -8,10 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HardwareProfile, ReclaimSpec, RunSummary, ScenarioConfig } from '../../engine/protocol.ts';
 import { IpiKick } from '../../engine/core/kvm/remoteTlbFlush.ts';
-import { prepareRun, runInProcess } from '../../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
-import { VCpu } from '../../engine/core/sim/vcpu.ts';
-import type { Guest } from '../../engine/core/sim/guest.ts';
+import { runInProcess } from '../../engine/core/sim/run.ts';
 import {
   C_CMPXCHG,
   C_IPI_ACK,
@@ -33,55 +30,14 @@ import {
   GS_WORDS,
 } from '../../engine/core/sim/simLayout.ts';
 import { validateHardwareProfile } from '../../engine/core/config/hardware.ts';
-import { hardware } from './fixtures.ts';
+import { hardware, twoVmScenario, workerOf } from './fixtures.ts';
 
 const x86 = (): HardwareProfile => hardware('x86-workstation');
 const altra = (): HardwareProfile => hardware('ampere-altra');
 
-/** Two guests of 8 MiB, 4 vCPUs each, zipf over their memory, on a host of 10 MiB (pressure). */
-function twoVms(hw: HardwareProfile, harvest: ReclaimSpec['harvest'] = 'locked-write'): ScenarioConfig {
-  const guest = (name: string): ScenarioConfig['guests'][number] => ({
-    name,
-    memoryMiB: 8,
-    vcpus: 4,
-    protected: false,
-    workload: { kind: 'zipf', pages: 2048, theta: 0.8, writeFraction: 0.2, thinkNs: 100 },
-  });
-  return {
-    name: 'two VMs',
-    description: '',
-    hardware: hw,
-    host: { memoryMiB: 10, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
-    guests: [guest('a'), guest('b')],
-    reclaim: {
-      policy: 'mglru',
-      harvest,
-      agingIntervalMs: 0,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: false, entries: 64, flushOnClear: false },
-      allowLocklessWithoutHafdbs: false,
-      rmapFlushYoung: true,
-    },
-    run: {
-      durationMs: 30,
-      sampleIntervalMs: 10,
-      seed: 5,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
-  };
-}
-
-function build(c: ScenarioConfig): { core: SimWorkerCore; guests: Guest[]; stats: Float64Array } {
-  const p = prepareRun(c, {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  const guests: Guest[] = [];
-  for (const a of core.actorList) if (a instanceof VCpu && !guests.includes(a.g)) guests.push(a.g);
-  return { core, guests, stats: new Float64Array(p.buffers.stats) };
-}
+const twoVms = (hw: HardwareProfile, harvest: ReclaimSpec['harvest'] = 'locked-write'): ScenarioConfig =>
+  twoVmScenario({ hw, harvest });
+const build = workerOf;
 
 describe('IpiKick: kvm_make_all_cpus_request(KVM_REQ_TLB_FLUSH) on x86', () => {
   const c = costTable(x86());

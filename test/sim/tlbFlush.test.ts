@@ -5,7 +5,6 @@
  * of that VM and no other VM's refills with a full two-dimensional walk, O(1) per flush.
  */
 import { describe, expect, it } from 'vitest';
-import type { HardwareProfile, ReclaimSpec, ScenarioConfig } from '../../engine/protocol.ts';
 import {
   REFILL_FULL,
   REFILL_NONE,
@@ -15,10 +14,7 @@ import {
   Tlbs,
   VmTlbFlush,
 } from '../../engine/core/arch/tlb.ts';
-import { prepareRun } from '../../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { VCpu } from '../../engine/core/sim/vcpu.ts';
-import type { Guest } from '../../engine/core/sim/guest.ts';
 import {
   C_CMPXCHG,
   C_LOCK_ACQUIRE,
@@ -38,56 +34,12 @@ import {
   GS_EVICTIONS,
   GS_WORDS,
 } from '../../engine/core/sim/simLayout.ts';
-import { hardware } from './fixtures.ts';
+import { hardware, twoVmScenario, workerOf } from './fixtures.ts';
 import { TLB_FLUSH_VMID_DEFAULT } from '../../engine/core/config/hardware.ts';
 import { validateHardwareProfile } from '../../engine/core/config/index.ts';
 
-/** Two guests of 8 MiB, 4 vCPUs each, zipf over their memory, on a host of 10 MiB (pressure). */
-function twoVms(o: { harvest: ReclaimSpec['harvest']; rmapFlushYoung: boolean; tlb?: boolean; hw?: HardwareProfile }) {
-  const guest = (name: string): ScenarioConfig['guests'][number] => ({
-    name,
-    memoryMiB: 8,
-    vcpus: 4,
-    protected: false,
-    workload: { kind: 'zipf', pages: 2048, theta: 0.8, writeFraction: 0.2, thinkNs: 100 },
-  });
-  const c: ScenarioConfig = {
-    name: 'two VMs',
-    description: '',
-    hardware: o.hw ?? hardware('ampere-altra'),
-    host: { memoryMiB: 10, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
-    guests: [guest('a'), guest('b')],
-    reclaim: {
-      policy: 'mglru',
-      harvest: o.harvest,
-      agingIntervalMs: 0,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: o.tlb ?? false, entries: 64, flushOnClear: false },
-      allowLocklessWithoutHafdbs: false,
-      rmapFlushYoung: o.rmapFlushYoung,
-    },
-    run: {
-      durationMs: 30,
-      sampleIntervalMs: 10,
-      seed: 5,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
-  };
-  return c;
-}
-
-/** A built (not yet run) worker core and its guests, plus the run's raw counters. */
-function build(c: ScenarioConfig): { core: SimWorkerCore; guests: Guest[]; stats: Float64Array } {
-  const p = prepareRun({ ...c, run: { ...c.run, deterministic: true } }, {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  const guests: Guest[] = [];
-  for (const a of core.actorList) if (a instanceof VCpu && !guests.includes(a.g)) guests.push(a.g);
-  return { core, guests, stats: new Float64Array(p.buffers.stats) };
-}
+const twoVms = twoVmScenario;
+const build = workerOf;
 
 describe('VM-wide TLB flush: the vCPUs of that VM refill (arch/tlb.ts)', () => {
   it('a refill is a full two-dimensional walk over the lab walk: (4 + 1)(3 + 1) - 1 - 3 = 16 more references', () => {
