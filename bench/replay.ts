@@ -12,6 +12,8 @@
  *
  * The machine is shared: rounds alternate lab and libCacheSim, and medians are printed with the
  * load average. Steady state = the ×COPIES run minus the ×1 run (start-up and JIT warm-up removed).
+ * Each lab ×COPIES run is also divided by a plain typed-array LRU (plainLru) measured in this process
+ * right before it: a ratio that the machine's load moves much less than the one against another process.
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
  *
  * Instructions per request (REPLAY_CALLGRIND=1, needs valgrind; minutes per policy): each policy's lab
@@ -84,6 +86,49 @@ async function lab(policy: ReclaimSpec['policy'], trace: string): Promise<Measur
   };
 }
 
+/**
+ * The in-process yardstick: a plain LRU over the same dense page ids (typed arrays only: a doubly
+ * linked list in two Int32Arrays, an Int8Array of residency), as issue 8's "plain typed-array LRU in
+ * Node". Measured in this process between the lab runs, so lab ÷ plain is a ratio of two figures
+ * taken under the same load; its misses must equal the lab's exact LRU's.
+ */
+function plainLru(t: Uint32Array, capacity: number): Measured {
+  const c0 = cpuNow();
+  const w0 = performance.now();
+  let pages = 0;
+  for (let i = 0; i < t.length; i++) if (t[i] >= pages) pages = t[i] + 1;
+  const head = pages;
+  const prev = new Int32Array(pages + 1);
+  const next = new Int32Array(pages + 1);
+  const resident = new Int8Array(pages);
+  prev[head] = head;
+  next[head] = head;
+  let size = 0;
+  let misses = 0;
+  for (let i = 0; i < t.length; i++) {
+    const p = t[i];
+    if (resident[p] === 1) {
+      next[prev[p]] = next[p];
+      prev[next[p]] = prev[p];
+    } else {
+      misses++;
+      if (size === capacity) {
+        const v = prev[head];
+        next[prev[v]] = head;
+        prev[head] = prev[v];
+        resident[v] = 0;
+      } else size++;
+      resident[p] = 1;
+    }
+    const first = next[head];
+    next[p] = first;
+    prev[p] = head;
+    prev[first] = p;
+    next[head] = p;
+  }
+  return { cpuS: cpuNow() - c0, wallS: (performance.now() - w0) / 1000, misses, requests: t.length };
+}
+
 let lcsFile = '';
 function libCacheSim(algo: 'lru' | 'clock'): Measured | null {
   if (!LIBCACHESIM) return null;
@@ -151,10 +196,12 @@ console.log(
 );
 const results = new Map<string, { xN: Measured[]; x1: Measured[] }>();
 const lcs = new Map<string, Measured[]>();
+const plain: Measured[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   for (const policy of POLICIES) {
     const e = results.get(policy) ?? { xN: [], x1: [] };
     e.x1.push(await lab(policy, 'x1'));
+    plain.push(plainLru(traces.xN, CAPACITY));
     e.xN.push(await lab(policy, 'xN'));
     results.set(policy, e);
     const algo = policy === 'clock' ? 'clock' : 'lru';
@@ -169,6 +216,9 @@ for (const policy of POLICIES) {
   const steady = median(e.xN.map((m, i) => (m.requests - e.x1[i].requests) / (m.cpuS - e.x1[i].cpuS)));
   const misses = e.xN[0].misses;
   let line = `lab ${policy.padEnd(10)} ×${COPIES}: ${mrps(full).padStart(11)} per core (steady ${mrps(steady)}), misses ${misses}, median CPU ${median(e.xN.map((m) => m.cpuS)).toFixed(2)} s, wall ${median(e.xN.map((m) => m.wallS)).toFixed(2)} s`;
+  // Within this process: each lab ×N run against the plain LRU measured right before it.
+  const inProc = median(e.xN.map((m, i) => rate(m) / rate(plain[i * POLICIES.length + POLICIES.indexOf(policy)])));
+  line += `\n    ÷ plain typed-array LRU in this process (same rounds): ${inProc.toFixed(3)}`;
   const algo = policy === 'clock' ? 'clock' : 'lru';
   if (lcs.has(algo)) {
     const l = lcs.get(algo)!;
@@ -178,6 +228,10 @@ for (const policy of POLICIES) {
   }
   console.log(line);
 }
+const plainRate = median(plain.map(rate));
+let plainLine = `plain typed-array LRU ×${COPIES}: ${mrps(plainRate).padStart(11)} per core, misses ${plain[0].misses}`;
+if (lcs.has('lru')) plainLine += `; ÷ libCacheSim LRU = ${(plainRate / lcsRate('lru')).toFixed(2)}`;
+console.log(plainLine);
 if (process.env.REPLAY_CALLGRIND) {
   const copies = Number(process.env.REPLAY_CALLGRIND_COPIES ?? 10);
   for (const policy of POLICIES) {

@@ -43,6 +43,7 @@ import {
   C_TLB_INVALIDATE,
   C_WALK_LEVEL,
 } from '../sim/costs.ts';
+import type { LoneLock } from '../sim/replayLock.ts';
 import type { Guest } from '../sim/guest.ts';
 import {
   GS_AGING_NS,
@@ -146,6 +147,11 @@ export class Harvester {
    * testClearYoungLeaf). A one-folio batch then visits that leaf without descending from the root.
    */
   leafOf: Int32Array | null = null;
+  /**
+   * Set by the trace-replay fast path with loneAgent: the virtual MMU lock without its calendar
+   * (sim/replayLock.ts says why a lone replay may skip it), shared with the replay's own requests.
+   */
+  loneLock: LoneLock | null = null;
 
   constructor(
     private readonly g: Guest,
@@ -255,6 +261,18 @@ export class Harvester {
         break;
     }
     const hold = g.costs[C_LOCK_ACQUIRE] + work;
+    const lone = this.loneLock;
+    if (lone !== null) {
+      // The trace replay's lock without the calendar (sim/replayLock.ts): granted at t, so the wait
+      // counters' += 0 are left out.
+      lone.reqT = t;
+      lone.reqHold = hold;
+      if (this.lockKind === 1) lone.write();
+      else lone.read();
+      g.stats[g.sb + GS_LOCK_HOLD_NS] += hold;
+      this.t = t + hold;
+      return;
+    }
     // vlock.write / read(t, hold, true) with the request and the grant in fields: a double passed to or
     // returned from a call that is not inlined is a heap number (an allocation per aged folio).
     const vlock = g.vlock;

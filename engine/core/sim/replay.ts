@@ -6,8 +6,7 @@
  * What it runs, unchanged: the stage-2 code (pgtableFast.ts: stage2GetLeaf on every access, mapPage
  * on a fault, unmapPage on an eviction, empty tables unlinked and handed to callRcu through the
  * guest's MmOps), the AF code (hardware AF by stage2TrySetPte; Guest.afFault / permFault when the
- * hardware has no FEAT_HAFDBS or the page is read-only), the virtual MMU lock (vlock.ts: it decides
- * lock waits, which the aging holds of locked harvest modes cause even with one vCPU) and the policy
+ * hardware has no FEAT_HAFDBS or the page is read-only) and the policy
  * code (the lruvec's Policy: onMap, onAccess, pickVictim with the host node, mm/pgdat.ts, as its
  * Reclaimer, so folio_referenced goes through the mmu notifier as in shrink_node). The virtual time
  * and every counter are charged exactly as VCpu.run + Guest.fault + Pgdat.directReclaimStep +
@@ -15,7 +14,10 @@
  * test/sim/replay.test.ts requires identical summaries, sample rows and arena bytes from both
  * paths, so a change to either shows up there.
  *
- * What it skips, because one agent needs none of it: the real MMU rwlock around map and unmap and
+ * What it skips, because one agent needs none of it: the virtual MMU lock's calendar (vlock.ts; the
+ * holds are still charged and counted: replayLock.ts says why no hold can wait), the stage-2 walk's
+ * descent from the root when the walk caches know the level-3 table (l3Of, leafOf: the same entry is
+ * read and the same walk cost charged), the real MMU rwlock around map and unmap and
  * in the mmu notifier's aging calls (nobody to exclude; its counters are not part of a run's
  * results), atomic updates of the host's free-frame count (HostFrames.singleAgent), the TLB model
  * (off), shrink_node's lruvec selection (one lruvec), the frame-retry loop's generality (a
@@ -65,7 +67,19 @@ import {
   PG_SWAPPED,
   PG_TOUCHED,
 } from './simLayout.ts';
-import { FRAME_RETRY_NS, translate, TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, VCpu } from './vcpu.ts';
+import {
+  FRAME_RETRY_NS,
+  translate,
+  translateLeaf,
+  TX_AF_FAULT,
+  TX_CAS_FAIL,
+  TX_HW_AF,
+  TX_MISS,
+  TX_PERM,
+  VCpu,
+} from './vcpu.ts';
+import { VLock } from '../sync/vlock.ts';
+import { LoneLock } from './replayLock.ts';
 
 /** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
 const FRAME_GUEST_SHIFT = 28;
@@ -123,6 +137,23 @@ export class TraceReplay extends VCpu {
   private missWord = -1;
   private missUnlinks = 0;
   private readonly debugArena: boolean;
+  /**
+   * The walk cache of the level-3 tables (outside a debug arena): per 2 MiB region of the guest
+   * (gfn >>> 9), 1 + the Int32 word where its level-3 table's entries start, 0 when not known. An
+   * entry is filled by a walk that reached level 3 and is valid while no table is unlinked
+   * (stage2Unlinks() === l3Epoch; every entry is dropped when one is): a table stays linked where the
+   * walk found it until it is unlinked (pgtable.ts), so the upper levels' descriptors the walk would
+   * read again are the ones it read, and the level-3 entry read at the cached table is the walk's
+   * result. Hardware keeps such entries in its walk caches (Arm ARM D8.10, "translation table walk
+   * caches"), which the unlink's TLBI invalidates; the cost charged per access stays walkNs.
+   */
+  private readonly l3Of: Int32Array;
+  private l3Epoch = 0;
+  /**
+   * The MMU lock without the virtual lock's calendar (replayLock.ts: why a lone replay may skip it),
+   * shared with the notifier; null with a shared VLock (never in a replay: one worker), then VLock.
+   */
+  private readonly lone: LoneLock | null;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -154,6 +185,11 @@ export class TraceReplay extends VCpu {
     this.leafOf = new Int32Array(v.g.pages).fill(-1);
     this.debugArena = v.g.pgt.views.debugPoison;
     if (!this.debugArena) v.g.harvester.leafOf = this.leafOf;
+    this.l3Of = new Int32Array(Math.ceil(v.g.pages / 512) + 1);
+    this.l3Epoch = stage2Unlinks();
+    const vl = v.g.vlock;
+    this.lone = vl.constructor === VLock ? new LoneLock(vl) : null;
+    v.g.harvester.loneLock = this.lone;
   }
 
   /**
@@ -208,12 +244,7 @@ export class TraceReplay extends VCpu {
       if (!resume) {
         t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
         t += this.walkNs;
-        x = translate(this.g.pgt, gfn, write, this.hafdbs);
-        if ((x & TX_MISS) !== 0) {
-          // Where the walk stopped, for the fault's map (walk once: mapLeafAt).
-          this.missWord = getLeafMiss[1] === 3 && !this.debugArena ? getLeafMiss[0] : -1;
-          this.missUnlinks = stage2Unlinks();
-        }
+        x = this.debugArena ? translate(this.g.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
       }
       if ((x & TX_MISS) === 0) {
         if ((x & TX_HW_AF) !== 0) {
@@ -251,6 +282,41 @@ export class TraceReplay extends VCpu {
       t += this.thinkNs;
     } while (t < limit);
     this.clock = t;
+  }
+
+  /**
+   * translate() of gfn outside a debug arena, through the walk caches: a mapped gfn's leaf is at
+   * leafOf[gfn] (the word the walk would return: leafOf's contract), an unmapped one's level-3 entry
+   * in the table l3Of knows; else the full walk (stage2GetLeaf), which fills l3Of. On a miss, where
+   * the walk stopped is kept for the fault's map (walk once: mapLeafAt).
+   */
+  private translateCached(gfn: number, write: boolean): number {
+    const leaf = this.leafOf[gfn];
+    if (leaf >= 0) {
+      const r = translateLeaf(this.g.pgt.views, leaf, write, this.hafdbs);
+      if ((r & TX_MISS) !== 0) this.missWord = -1; // not for leafOf's contract; mapPage then
+      return r;
+    }
+    const unlinks = stage2Unlinks();
+    this.missUnlinks = unlinks;
+    if (unlinks !== this.l3Epoch) {
+      this.l3Of.fill(0);
+      this.l3Epoch = unlinks;
+    }
+    const region = gfn >>> 9;
+    const base = this.l3Of[region];
+    if (base > 0) {
+      // The level-3 entry of an unmapped gfn (leafOf < 0): invalid, as the walk would find it.
+      this.missWord = base - 1 + ((gfn & 511) << 1);
+      return TX_MISS;
+    }
+    const x = translate(this.g.pgt, gfn, write, this.hafdbs);
+    if ((x & TX_MISS) !== 0 && getLeafMiss[1] === 3) {
+      const w = getLeafMiss[0];
+      this.missWord = w;
+      this.l3Of[region] = w - ((gfn & 511) << 1) + 1;
+    } else this.missWord = -1;
+    return x;
   }
 
   /**
@@ -328,16 +394,26 @@ export class TraceReplay extends VCpu {
     } else {
       s[sb + GS_COLD]++;
     }
-    const vlock = g.vlock;
     const hold = this.mapHold;
-    vlock.reqT = now;
-    vlock.reqHold = hold;
-    vlock.readReq();
-    const start = vlock.grant;
-    const lockWait = start - now;
-    s[sb + GS_LOCK_WAIT_NS] += lockWait;
-    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
-    now = start + hold;
+    let lockWait = 0;
+    const lone = this.lone;
+    if (lone !== null) {
+      // Granted at once (replayLock.ts), so the wait counters' += 0 are left out.
+      lone.reqT = now;
+      lone.reqHold = hold;
+      lone.read();
+    } else {
+      const vlock = g.vlock;
+      vlock.reqT = now;
+      vlock.reqHold = hold;
+      vlock.readReq();
+      const start = vlock.grant;
+      lockWait = start - now;
+      s[sb + GS_LOCK_WAIT_NS] += lockWait;
+      s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+      now = start;
+    }
+    now += hold;
     const lo = write ? this.attrLoW : this.attrLo;
     const hi = write ? this.attrHiW : this.attrHi;
     let r = this.map(gfn, lo, hi);
@@ -370,13 +446,21 @@ export class TraceReplay extends VCpu {
     const s = g.stats;
     const sb = g.sb;
     const hold = this.unmapHold;
-    const vlock = g.vlock;
-    vlock.reqT = t;
-    vlock.reqHold = hold;
-    vlock.writeReq(false);
-    const start = vlock.grant;
-    s[sb + GS_LOCK_WAIT_NS] += start - t;
-    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    let start = t;
+    const lone = this.lone;
+    if (lone !== null) {
+      lone.reqT = t;
+      lone.reqHold = hold;
+      lone.write();
+    } else {
+      const vlock = g.vlock;
+      vlock.reqT = t;
+      vlock.reqHold = hold;
+      vlock.writeReq(false);
+      start = vlock.grant;
+      s[sb + GS_LOCK_WAIT_NS] += start - t;
+      s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    }
     if (stage2FastPaths()) {
       const w = this.leafOf[gfn];
       if (w < 0 || !unmapLeafAt(g.pgt, w, gfn)) unmapPage(g.pgt, gfn);
@@ -386,13 +470,22 @@ export class TraceReplay extends VCpu {
     s[sb + GS_LOCK_HOLD_NS] += hold;
     // kvm_mmu_notifier_invalidate_range_end's write hold (Guest.invalidateEnd).
     const endHold = this.invalidateEndHold;
-    vlock.reqT = unmapEnd;
-    vlock.reqHold = endHold;
-    vlock.writeReq(false);
-    s[sb + GS_LOCK_WAIT_NS] += vlock.grant - unmapEnd;
-    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    let endStart = unmapEnd;
+    if (lone !== null) {
+      lone.reqT = unmapEnd;
+      lone.reqHold = endHold;
+      lone.write();
+    } else {
+      const vlock = g.vlock;
+      vlock.reqT = unmapEnd;
+      vlock.reqHold = endHold;
+      vlock.writeReq(false);
+      endStart = vlock.grant;
+      s[sb + GS_LOCK_WAIT_NS] += endStart - unmapEnd;
+      s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    }
     s[sb + GS_LOCK_HOLD_NS] += endHold;
-    const end = vlock.grant + endHold;
+    const end = endStart + endHold;
     g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
     s[sb + GS_TLBI] += UNMAP_TLBIS;
     const flags = g.flags;

@@ -11,6 +11,7 @@
 import { PTE_VALID, S2AP_W, S2_AF } from '../arch/descriptor.ts';
 import { atomics } from '../sync/atomics.ts';
 import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../arch/pgtable.ts';
+import type { ArenaViews } from '../layout.ts';
 import type { Actor } from './actor.ts';
 import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
 import { REFILL_FULL, REFILL_NONE, refillExtraRefs, STAGE1_REFILL_REFS } from '../arch/tlb.ts';
@@ -58,16 +59,24 @@ export function translate(pgt: Pgt, gfn: number, write: boolean, hafdbs: boolean
   const w = stage2GetLeaf(pgt, gfn * PAGE);
   lastLeafWord = w;
   if (w < 0) return TX_MISS;
+  return translateLeaf(pgt.views, w, write, hafdbs);
+}
+
+/**
+ * translate() after its walk: the access at the leaf whose lo word is `w` (a walk's result). The
+ * trace replay (sim/replay.ts) calls it with the leaf word it keeps per mapped gfn (its walk cache).
+ */
+export function translateLeaf(views: ArenaViews, w: number, write: boolean, hafdbs: boolean): number {
   // A plain read is enough: a stale value only makes the cmpxchg below fail (counted). But the leaf may
   // have been unmapped since the walk found it (reclaim on another worker, spread runs): the hardware
   // sets AF only in a valid descriptor, so an invalid one is a miss (a cmpxchg from 0 would plant
   // AF in an empty entry: found by the spread runs, "unmap under the write lock met 0x400").
-  const lo = pgt.views.i32[w];
+  const lo = views.i32[w];
   if ((lo & PTE_VALID) === 0) return TX_MISS;
   let r = (lo & S2AP_W) !== 0 ? TX_WRITABLE : write ? TX_PERM : 0;
   if ((lo & S2_AF) === 0) {
     if (!hafdbs) r |= TX_AF_FAULT;
-    else r |= stage2TrySetPte(pgt.views, w, lo, lo | S2_AF) ? TX_HW_AF : TX_HW_AF | TX_CAS_FAIL;
+    else r |= stage2TrySetPte(views, w, lo, lo | S2_AF) ? TX_HW_AF : TX_HW_AF | TX_CAS_FAIL;
   }
   return r;
 }

@@ -62,7 +62,8 @@ const R = 2;
 const INITIAL = 64;
 
 export class VLock {
-  private readonly hb: number;
+  /** This guest's first word in `hist` (read by the trace replay's lone-agent path, sim/replay.ts). */
+  readonly hb: number;
   /** Of the last wait computed by read/write: the part caused by aging/harvest holds. */
   agingWaitNs = 0;
   /** Write holds in w[wh, we), stride W, sorted by start (disjoint, so also by end). */
@@ -86,7 +87,7 @@ export class VLock {
   constructor(
     guest: number,
     /** Hold/wait histograms (LH_*), or an empty array to keep none. */
-    private readonly hist: Float64Array = new Float64Array(0),
+    readonly hist: Float64Array = new Float64Array(0),
   ) {
     this.hb = guest * LH_WORDS;
     this.hasHist = hist.length > 0;

@@ -1,0 +1,77 @@
+/**
+ * The MMU lock of a lone trace replay (replay.ts) without the virtual lock's calendar (vlock.ts).
+ *
+ * Why it may be skipped: in a replay (replaySelect.ts: one worker, one guest, one vCPU, no other actor
+ * running) the lock's only users are that vCPU (Guest.fault's map under the read lock, the unmap under
+ * the write lock) and the mmu notifier it calls from direct reclaim (kvm_age_gfn under the lock,
+ * mmuNotifier.ts end()). Both run on the vCPU's one virtual timeline, one request after another: each
+ * asks at or after the end of the previous hold. VLock then grants every request at once (its reader
+ * and writer fast paths), so the calendar it keeps decides nothing. This class grants the same way,
+ * counts the same histograms (LH_*, as VLock.readReq / writeReq's fast paths) and checks the premise:
+ * a request before the previous hold's end throws instead of silently differing from VLock.
+ *
+ * Requests are passed in fields (reqT, reqHold), as to VLock: a double passed to a call that is not
+ * inlined is a heap number.
+ */
+import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WRITE_HOLD, LH_WRITE_WAIT } from './simLayout.ts';
+import { log2Bucket, type VLock } from '../sync/vlock.ts';
+
+export class LoneLock {
+  reqT = 0;
+  reqHold = 0;
+  /** End of the last hold granted. */
+  private end = 0;
+  private readonly hist: Float64Array;
+  private readonly readWait: number;
+  private readonly writeWait: number;
+  private readonly readHold0: number;
+  private readonly writeHold0: number;
+  /** Histogram bucket of the last read / write hold length (VLock's cache: a few distinct lengths). */
+  private readHold = -1;
+  private readHoldAt = 0;
+  private writeHold = -1;
+  private writeHoldAt = 0;
+  private readonly hasHist: boolean;
+
+  constructor(vlock: VLock) {
+    this.hist = vlock.hist;
+    this.hasHist = vlock.hist.length > 0;
+    this.readWait = vlock.hb + LH_READ_WAIT * LH_BUCKETS;
+    this.writeWait = vlock.hb + LH_WRITE_WAIT * LH_BUCKETS;
+    this.readHold0 = vlock.hb + LH_READ_HOLD * LH_BUCKETS;
+    this.writeHold0 = vlock.hb + LH_WRITE_HOLD * LH_BUCKETS;
+  }
+
+  /** VLock.readReq of a lone agent: granted at reqT (wait 0, agingWaitNs 0). */
+  read(): void {
+    this.grant();
+    if (!this.hasHist) return;
+    const hold = this.reqHold;
+    if (hold !== this.readHold) {
+      this.readHold = hold;
+      this.readHoldAt = this.readHold0 + log2Bucket(hold);
+    }
+    this.hist[this.readWait]++; // a wait of 0: bucket 0
+    this.hist[this.readHoldAt]++;
+  }
+
+  /** VLock.writeReq of a lone agent: granted at reqT. */
+  write(): void {
+    this.grant();
+    if (!this.hasHist) return;
+    const hold = this.reqHold;
+    if (hold !== this.writeHold) {
+      this.writeHold = hold;
+      this.writeHoldAt = this.writeHold0 + log2Bucket(hold);
+    }
+    this.hist[this.writeWait]++;
+    this.hist[this.writeHoldAt]++;
+  }
+
+  private grant(): void {
+    const t = this.reqT;
+    const hold = this.reqHold;
+    if (t < this.end) throw new Error(`lone MMU lock: request at ${t} ns inside the previous hold (to ${this.end} ns)`);
+    this.end = t + hold;
+  }
+}
