@@ -161,6 +161,10 @@ export class Mglru implements Policy, Promoter {
   /**
    * lru_gen_add_folio for a readahead folio (not active, in the swap cache): "everything else falls
    * between 2 and 3, e.g., readahead pages": minSeq + 1, or minSeq when only MIN_NR_GENS are live.
+   * Stated deviation, not measured: the lab's readahead runs inside a fault (swap_cluster_readahead from
+   * do_swap_page), where current->in_lru_fault is set, and folio_add_lru (mm/swap.c, 6.1-6.6) sets
+   * PG_active on every folio it adds then, __read_swap_cache_async's readahead folios included; by that
+   * rule they would join max_seq like the faulting page (onMap).
    */
   onReadahead(id: number): void {
     const seq = this.minSeq + MIN_NR_GENS >= this.maxSeq ? this.minSeq : this.minSeq + 1;
