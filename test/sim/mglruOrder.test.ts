@@ -49,8 +49,9 @@ class RefMglru implements Promoter {
   }
 
   add(id: number): void {
-    this.gen.set(id, this.maxSeq - 1);
-    this.list(this.maxSeq - 1).unshift(id); // list_add
+    // folio_add_lru in fault context sets PG_active: lru_gen_add_folio puts it at max_seq (6.1-6.6).
+    this.gen.set(id, this.maxSeq);
+    this.list(this.maxSeq).unshift(id); // list_add
   }
 
   promote(id: number): void {
@@ -85,8 +86,9 @@ class RefMglru implements Promoter {
   pick(r: Reclaimer): number {
     for (;;) {
       if (this.maxSeq - this.minSeq + 1 <= 2) {
-        this.incMaxSeq();
+        // try_to_inc_max_seq: the walk promotes into the current max_seq, then inc_max_seq.
         r.walk(0, N, this);
+        this.incMaxSeq();
       }
       const l = this.list(this.minSeq);
       if (l.length === 0) {
@@ -225,7 +227,7 @@ describe('MGLRU list order (lru_gen_add_folio, folio_update_gen, folio_activate,
     const list = new DList(new Int32Array(2 * (8 + 4)), 0, 8 + 4);
     const tag = new Int16Array(8);
     const m = new Mglru(list, tag, 0, 8, 8, new Float64Array(GS_WORDS), 0, new AgingGate(1e18));
-    for (let id = 0; id < 4; id++) m.onMap(id); // generation 0, head to tail 3 2 1 0
+    for (let id = 0; id < 4; id++) m.onMap(id); // generation 1 (max_seq), head to tail 3 2 1 0
     const never: Reclaimer = {
       t: 0,
       referenced: () => false,
@@ -233,9 +235,10 @@ describe('MGLRU list order (lru_gen_add_folio, folio_update_gen, folio_activate,
       canWalk: () => false,
       spent: () => false,
     };
-    // No walk (the gate stays closed): each call adds a generation; the fourth one folds generation 0.
-    for (let i = 0; i < 3; i++) (m as unknown as { incMaxSeqNoWalk(): void }).incMaxSeqNoWalk();
-    expect(listOrder(list, 8 + 1)).toEqual([0, 1, 2, 3]); // head to tail: reversed
+    // No walk (the gate stays closed): each call adds a generation; the third one folds the empty
+    // generation 0, the fourth folds generation 1 (the faulted pages) into generation 2.
+    for (let i = 0; i < 4; i++) (m as unknown as { incMaxSeqNoWalk(): void }).incMaxSeqNoWalk();
+    expect(listOrder(list, 8 + 2)).toEqual([0, 1, 2, 3]); // head to tail: reversed
     expect(m.pickVictim(never, false)).toBe(3);
   });
 });

@@ -5,27 +5,35 @@
  * - Generations are sequence numbers minSeq..maxSeq (at most MAX_NR_GENS live, at least
  *   MIN_NR_GENS); each is a list (head = headBase + seq % MAX_NR_GENS) with its page count
  *   (lrugen->nr_pages). tag[id] = the page's seq.
- * - New pages join generation maxSeq - 1 at its head (lru_gen_add_folio for anon pages not in swap
- *   cache: list_add). Stated deviation: a page faulted in (KVM's GUP fault runs handle_mm_fault, so
- *   lru_gen_in_fault()) is made active by folio_add_lru (6.1-6.6) and joins max_seq instead. Measured
- *   with a diagnostic build on seed-debate lockless (seed 1, 1.5 s): max_seq gives 86.75 % hit rate
- *   against 86.87 %.
+ * - A page faulted in joins the youngest generation, maxSeq, at its head (onMap). KVM's stage-2 fault
+ *   reaches the host page through GUP (user_mem_abort -> __kvm_faultin_pfn -> hva_to_pfn ->
+ *   handle_mm_fault), and handle_mm_fault sets current->in_lru_fault (lru_gen_enter_fault; guest RAM is
+ *   an ordinary anonymous VMA, no VM_SEQ_READ/VM_RAND_READ). folio_add_lru (mm/swap.c, 6.1-6.6) then
+ *   sets PG_active ("lru_gen_enabled() && !folio_test_unevictable(folio) && lru_gen_in_fault() &&
+ *   !(current->flags & PF_MEMALLOC)"; a vCPU thread is not PF_MEMALLOC), and lru_gen_add_folio
+ *   (include/linux/mm_inline.h, 6.1-6.6) puts an active folio at lrugen->max_seq before it tests
+ *   anything else (list_add: the head). This holds for both kinds of fault the lab has: a first touch
+ *   (do_anonymous_page) and a swap-in (do_swap_page: whether the folio is in the swap cache or not,
+ *   the swap-cache test comes after the active one). Direct reclaim's and kswapd's own allocations are
+ *   not faults, but they add no folios here.
  * - Aging is reclaim-driven, never on a timer: should_run_aging decides. It must run when only
  *   MIN_NR_GENS generations are left (eviction cannot take from the two youngest, scan_folios), and
  *   kswapd also runs it at MIN_NR_GENS + 1 when the youngest generation holds more than 1/MIN_NR_GENS
  *   of the pages or the oldest less than 1/(MIN_NR_GENS + 2). kswapd (lru_gen_age_node) runs a pass in
  *   steps; direct reclaim (try_to_inc_max_seq from get_nr_to_scan) runs it inline, only when it must.
- * - A pass (try_to_inc_max_seq): maxSeq++, then, only where should_walk_mmu() (arch_has_hw_pte_young:
- *   hardware AF), walk_mm over every mm of the lruvec in steps of MAX_LRU_BATCH ids; the walk reaches
- *   the stage-2 only through the seed's kvm_arch_test_clear_young batches (Reclaimer.walk; without the
- *   fast path it reads only host PTEs, which guest accesses never make young). Young pages move to
- *   the new youngest generation. Without hardware AF the pass is iterate_mm_list_nowalk: a new
- *   generation, no walk. At MAX_NR_GENS the oldest is folded into the next.
- *   Stated deviation: the kernel's walk promotes into the current max_seq and opens the new
- *   generation after it (try_to_inc_max_seq: walk->max_seq = max_seq, walk_pte_range's new_gen =
- *   lru_gen_from_seq(walk->max_seq), then inc_max_seq; 6.1, 6.6). Measured with a diagnostic build on
- *   seed-debate lockless (seed 1, 1.5 s): the kernel's order gives 86.87 % hit rate, as this one; with
- *   max_seq placement of faulted pages as well, 82.03 %.
+ * - A pass (try_to_inc_max_seq, mm/vmscan.c 6.1-6.6): only where should_walk_mmu()
+ *   (arch_has_hw_pte_young: hardware AF), walk_mm over every mm of the lruvec in steps of
+ *   MAX_LRU_BATCH ids; the walk reaches the stage-2 only through the seed's kvm_arch_test_clear_young
+ *   batches (Reclaimer.walk; without the fast path it reads only host PTEs, which guest accesses never
+ *   make young). Young pages move to the current youngest generation (walk->max_seq = max_seq;
+ *   walk_pte_range: new_gen = lru_gen_from_seq(walk->max_seq)); then, after the walk, inc_max_seq opens
+ *   the next one (folding the oldest into the next at MAX_NR_GENS). So the pages the walk found young
+ *   share the generation of the pages faulted since the last pass, and the new youngest generation
+ *   starts empty. Without hardware AF the pass is iterate_mm_list_nowalk: a new generation, no walk.
+ *   A pass whose generation was opened meanwhile without a walk (eviction with the gate closed, below)
+ *   opens none at its end: the kernel's last walker calls inc_max_seq only for the max_seq it walked
+ *   (try_to_inc_max_seq's VM_WARN_ON_ONCE(max_seq != lrugen->max_seq)); the lab's no-walk generation
+ *   during a walk is itself a simplification of reclaimers that join or wait for the walk.
  * - Eviction from the oldest generation's tail (scan_folios: lru_to_folio, the list's tail). A page
  *   whose generation was raised meanwhile (promoted lazily, below) is first moved to the head of its
  *   generation (sort_folio's "promoted": list_move), without folio_referenced. Otherwise
@@ -65,7 +73,9 @@ const MAX_SEQ = 1;
 const AGING_CURSOR = 2;
 const TOTAL = 3;
 const NR_PAGES = 4;
-export const MGLRU_WORDS = NR_PAGES + MAX_NR_GENS;
+/** The max_seq the current pass walks (walk->max_seq), after the NR_PAGES words. */
+const WALK_SEQ = NR_PAGES + MAX_NR_GENS;
+export const MGLRU_WORDS = WALK_SEQ + 1;
 
 /** should_run_aging's answers. */
 const AGING_NO = 0;
@@ -89,7 +99,7 @@ export class Mglru implements Policy, Promoter {
     private readonly sb: number,
     private readonly gate: AgingGate,
     /**
-     * minSeq, maxSeq, the aging cursor, the page count and nrPages (MGLRU_WORDS doubles): a local array
+     * minSeq, maxSeq, the aging cursor, the page count, nrPages and the walked seq (MGLRU_WORDS doubles): a local array
      * or a spread run's shared lruvec state, used under the lruvec's lock (mm/sharedLru.ts).
      */
     private readonly state: Float64Array = new Float64Array(MGLRU_WORDS),
@@ -139,8 +149,9 @@ export class Mglru implements Policy, Promoter {
     return this.headBase + (seq & GEN_MASK);
   }
 
+  /** folio_add_lru in fault context: PG_active, so lru_gen_add_folio adds it at the head of max_seq. */
   onMap(id: number): void {
-    const seq = this.maxSeq - 1;
+    const seq = this.maxSeq;
     this.list.insertHead(this.head(seq), id);
     this.tag[id] = seq;
     this.nrPages[seq & GEN_MASK]++;
@@ -150,6 +161,10 @@ export class Mglru implements Policy, Promoter {
   /**
    * lru_gen_add_folio for a readahead folio (not active, in the swap cache): "everything else falls
    * between 2 and 3, e.g., readahead pages": minSeq + 1, or minSeq when only MIN_NR_GENS are live.
+   * Stated deviation, not measured: the lab's readahead runs inside a fault (swap_cluster_readahead from
+   * do_swap_page), where current->in_lru_fault is set, and folio_add_lru (mm/swap.c, 6.1-6.6) sets
+   * PG_active on every folio it adds then, __read_swap_cache_async's readahead folios included; by that
+   * rule they would join max_seq like the faulting page (onMap).
    */
   onReadahead(id: number): void {
     const seq = this.minSeq + MIN_NR_GENS >= this.maxSeq ? this.minSeq : this.minSeq + 1;
@@ -259,17 +274,33 @@ export class Mglru implements Policy, Promoter {
    * are sorted only by the eviction's own AF test and lookaround, which promote young victims.
    */
   private incMaxSeqNoWalk(): void {
+    this.incMaxSeq();
+  }
+
+  /** inc_max_seq: fold the oldest generation at MAX_NR_GENS (inc_min_seq), then max_seq + 1. */
+  private incMaxSeq(): void {
     if (this.maxSeq - this.minSeq + 1 >= MAX_NR_GENS) this.incMinSeq();
     this.maxSeq++;
   }
 
-  /** Start an aging pass at virtual time t: a new youngest generation (folding the oldest at MAX_NR_GENS). */
+  /**
+   * Start an aging pass at virtual time t. The walk promotes into the current maxSeq
+   * (walk->max_seq = max_seq); the new generation is opened when the pass ends (endAging).
+   */
   beginAging(t: number): void {
     this.gate.start(t);
-    if (this.maxSeq - this.minSeq + 1 >= MAX_NR_GENS) this.incMinSeq();
-    this.maxSeq++;
+    this.state[WALK_SEQ] = this.maxSeq;
     this.agingCursor = 0;
     this.stats[this.sb + GS_AGING_PASSES]++;
+  }
+
+  /**
+   * The end of try_to_inc_max_seq: inc_max_seq after the walk, unless the generation was opened
+   * meanwhile (a no-walk generation while the gate was closed: max_seq is no longer the walked one).
+   */
+  private endAging(): void {
+    if (this.maxSeq === this.state[WALK_SEQ]) this.incMaxSeq();
+    this.gate.end();
   }
 
   /**
@@ -286,7 +317,7 @@ export class Mglru implements Policy, Promoter {
       r.walk(start, stop, this);
       if (this.agingCursor < n) return true;
     }
-    this.gate.end();
+    this.endAging();
     return false;
   }
 
