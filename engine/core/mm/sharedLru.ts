@@ -30,7 +30,7 @@ import type { Policy, Reclaimer } from './policy/policy.ts';
 /** pgdat->kswapd_failures (shared: direct reclaim's progress on any worker resets it). */
 export const PGDAT_KSWAPD_FAILURES = 0;
 export const PGDAT_WORDS = 4;
-/** Doubles per lruvec: its policy's words (at most MGLRU_WORDS = 8), then its aging gate's (GATE_WORDS). */
+/** Doubles per lruvec: its policy's words (at most MGLRU_WORDS = 9), then its aging gate's (GATE_WORDS). */
 export const LRUVEC_POLICY_WORDS = 12;
 export const LRUVEC_WORDS = 16;
 

@@ -106,6 +106,8 @@ export class Mglru implements Policy, Promoter {
     /** False: lists and state were initialised already (a shared lruvec attached by another worker). */
     fresh = true,
   ) {
+    // A shared lruvec gives LRUVEC_POLICY_WORDS (mm/sharedLru.ts); a state word added here must fit it.
+    if (state.length < MGLRU_WORDS) throw new Error(`MGLRU state needs ${MGLRU_WORDS} words, got ${state.length}`);
     this.nrPages = state.subarray(NR_PAGES, NR_PAGES + MAX_NR_GENS);
     if (!fresh) return;
     state.fill(0, 0, MGLRU_WORDS);
