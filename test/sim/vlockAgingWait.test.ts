@@ -9,12 +9,16 @@
  *   it arrived later, as an out-of-order booking does).
  * - Against the event-ordered qrwlock (qrwlockRef.ts, its per-waiter attribution) over random
  *   arrival-ordered requests with aging flags, readers and writers.
+ * - The wait histograms (LH_READ_WAIT / LH_WRITE_WAIT) against the summed waits (grant - t): one count
+ *   per request, the sum inside the buckets' bounds. Control (injected by hand, session 5): the writer
+ *   fast path counting its wait in LH_READ_WAIT fails it (3,689 read-wait counts for 3,210 reads).
  * Negative control: the old attribution (each pass restarting it, kept in VLockRef as
  * `lastPassOnlyAging`) reports 0 for every writer that waited (its last pass is the one that moved
  * nothing) and fails both.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { VLock, vclock } from '../../engine/core/sync/vlock.ts';
+import { LH_BUCKETS, LH_READ_WAIT, LH_WORDS, LH_WRITE_WAIT } from '../../engine/core/sim/simLayout.ts';
 import { Prng } from '../../engine/core/sim/prng.ts';
 import { qrwlockGrants, type QRequest } from './qrwlockRef.ts';
 import { VLockRef } from './vlockRef.ts';
@@ -136,6 +140,47 @@ describe('MMU-lock wait attributed to aging holds (VLock.agingWaitNs)', () => {
       }
       expect(aged).toBeGreaterThan(100);
       expect(changed).toBeGreaterThan(0);
+    }
+  });
+
+  it('wait histograms agree with the summed waits (counts, and sums within the log2 buckets), in order and out of order', () => {
+    for (const seed of [1, 2, 3]) {
+      const prng = new Prng(seed, 13);
+      vclock.floor = 0;
+      const hist = new Float64Array(LH_WORDS);
+      const lock = new VLock(0, hist);
+      const clocks = [0, 0, 0, 0];
+      const n = [0, 0];
+      const sum = [0, 0];
+      for (let i = 0; i < 5_000; i++) {
+        const a = prng.nextBelow(clocks.length);
+        if (prng.nextFloat() < 0.6) clocks[a] += prng.nextFloat() * 900;
+        vclock.floor = Math.min(...clocks);
+        const write = prng.nextFloat() < 0.35;
+        const hold = 10 + prng.nextFloat() * 3000;
+        const t = clocks[a];
+        const s = write ? lock.write(t, hold, false) : lock.read(t, hold, false);
+        n[write ? 1 : 0]++;
+        sum[write ? 1 : 0] += s - t;
+        clocks[a] = s + hold;
+      }
+      for (const [kind, k] of [
+        [LH_READ_WAIT, 0],
+        [LH_WRITE_WAIT, 1],
+      ]) {
+        const row = hist.subarray(kind * LH_BUCKETS, (kind + 1) * LH_BUCKETS);
+        expect(row.reduce((x, y) => x + y, 0)).toBe(n[k]);
+        // Bucket b >= 1 holds [2^(b-1), 2^b); bucket 0 holds [0, 1).
+        let lo = 0;
+        let hi = 0;
+        row.forEach((c, b) => {
+          lo += b === 0 ? 0 : c * 2 ** (b - 1);
+          hi += c * 2 ** b;
+        });
+        expect(sum[k]).toBeGreaterThanOrEqual(lo);
+        expect(sum[k]).toBeLessThan(hi);
+        expect(sum[k]).toBeGreaterThan(0);
+      }
     }
   });
 });
