@@ -14,6 +14,13 @@
  *   new reader gets in, fast or slow), wait until cnts == _QW_WAITING (the holding writer released and
  *   every reader inside drained), take _QW_LOCKED, release wait_lock.
  * Hand-offs take no time (the lab charges the acquire in the hold).
+ *
+ * Per-waiter attribution (`agingWaitNs`, the lab's "wait behind aging"): an instant x of a waiter's
+ * wait [t, start) is behind aging when the next write hold to release ahead of the waiter (the first,
+ * by release, of the write holds of requests that arrived before it with release in (x, start]) is an
+ * aging one: the writer that holds the lock or heads the queue the waiter is in. Instants after the
+ * last such release (the waiter behind readers only) are not. Stated on the event order, independent
+ * of how the calendar finds its grant.
  */
 
 export interface QRequest {
@@ -21,15 +28,20 @@ export interface QRequest {
   /** Arrival: when the CPU calls read_lock / write_lock. */
   t: number;
   hold: number;
+  /** An aging/harvest hold (default false). */
+  aging?: boolean;
 }
 
 export interface QGrant {
   start: number;
   end: number;
+  /** The part of [t, start) behind aging write holds (see the file comment). */
+  agingWaitNs: number;
 }
 
 interface Held {
   write: boolean;
+  aging: boolean;
   arrival: number;
   start: number;
   end: number;
@@ -79,8 +91,17 @@ export function qrwlockGrants(reqs: readonly QRequest[]): QGrant[] {
         queueFree = start;
       }
     }
-    held.push({ write, arrival: t, start, end: start + hold });
-    out[i] = { start, end: start + hold };
+    // Attribution: the write holds ahead (all of `held` arrived before) releasing in (t, start], by
+    // release; each owns the stretch since the previous release (or t).
+    const ahead = held.filter((h) => h.write && h.end > t && h.end <= start).sort((a, b) => a.end - b.end);
+    let agingWaitNs = 0;
+    let from = t;
+    for (const h of ahead) {
+      if (h.aging) agingWaitNs += h.end - from;
+      from = h.end;
+    }
+    held.push({ write, aging: reqs[i].aging === true, arrival: t, start, end: start + hold });
+    out[i] = { start, end: start + hold, agingWaitNs };
   }
   return out;
 }

@@ -31,6 +31,11 @@ export class VLockRef {
     guest: number,
     /** Hold/wait histograms (LH_*), or an empty array to keep none. */
     private readonly hist: Float64Array = new Float64Array(0),
+    /**
+     * Negative control only (vlockAgingWait.test.ts): the attribution bug fixed in session 5, each
+     * pastWriters pass restarting agingWaitNs, so a write request keeps only its last pass's share.
+     */
+    private readonly lastPassOnlyAging = false,
   ) {
     this.hb = guest * LH_WORDS;
   }
@@ -38,6 +43,7 @@ export class VLockRef {
   /** queued_read_lock at t for `hold` ns: the grant time (the hold is recorded). */
   read(t: number, hold: number, _aging: boolean): number {
     this.prune();
+    this.agingWaitNs = 0;
     const s = this.pastWriters(t, t, hold);
     this.addRead(s, s + hold);
     this.account(LH_READ_WAIT, s - t);
@@ -49,6 +55,7 @@ export class VLockRef {
   write(t: number, hold: number, aging: boolean): number {
     this.prune();
     let s = t;
+    this.agingWaitNs = 0; // summed over every pass
     for (;;) {
       const s0 = s;
       s = this.pastWriters(t, s, hold);
@@ -73,7 +80,7 @@ export class VLockRef {
   private pastWriters(t: number, s: number, hold: number): number {
     const w = this.w;
     const n = w.length;
-    this.agingWaitNs = 0;
+    if (this.lastPassOnlyAging) this.agingWaitNs = 0;
     for (let i = this.firstEndAfter(w, W, 2, s); i < n; i += W) {
       const end = w[i + 2];
       if (end <= s) continue;

@@ -33,7 +33,10 @@
  * `late*` count the requests booked after one that arrives later, and by how much.
  *
  * Every waiter's time is accounted by the caller (grant - t); `agingWaitNs` tells which part of the
- * last wait was behind aging/harvest holds. Hold and wait distributions: log2 histograms per guest
+ * last wait was behind aging/harvest write holds: the instants of [t, grant) at which the next write
+ * hold to release ahead of the waiter is an aging one, summed over every pass of writeSlow (read
+ * holds are one union without the flag, so a wait behind an aging READ hold, locked-read harvest, is
+ * not attributed). Hold and wait distributions: log2 histograms per guest
  * (LH_* in simLayout.ts).
  *
  * Representation (a fault or an eviction asks twice per miss, so this is on the replay's hot path):
@@ -167,6 +170,7 @@ export class VLock {
   private readSlow(): void {
     const t = this.reqT;
     const hold = this.reqHold;
+    this.agingWaitNs = 0;
     const s = this.pastWriters(t, t, hold);
     this.addRead(s, s + hold);
     if (this.hasHist) {
@@ -220,6 +224,9 @@ export class VLock {
     const t = this.reqT;
     const hold = this.reqHold;
     let s = t;
+    // Summed over every pass: a pass that moved past readers may meet further writers (one booked
+    // ahead of us although it arrived later); each passed writer adds [s, its end) once, s only grows.
+    this.agingWaitNs = 0;
     for (;;) {
       const s0 = s;
       s = this.pastWriters(t, s, hold);
@@ -248,10 +255,11 @@ export class VLock {
 
   /**
    * From s: after every write hold that overlaps [s, s + hold) or that arrived at or before t (a
-   * writer queued or holding before us; qrwlock lets no new reader or writer pass it).
+   * writer queued or holding before us; qrwlock lets no new reader or writer pass it). Adds to
+   * agingWaitNs, for each aging hold passed, [s, its end): the time the next writer to release ahead
+   * of us was an aging one (the caller zeroes agingWaitNs once per request).
    */
   private pastWriters(t: number, s: number, hold: number): number {
-    this.agingWaitNs = 0;
     const w = this.w;
     const n = this.we;
     // Every recorded write hold ended by s (the common case): nothing to pass.
