@@ -34,5 +34,5 @@ console.log(
 );
 for (const [i, x] of rows.entries())
   console.log(
-    `worker ${i}: busy ${x[P.P_BUSY_CPU_MS].toFixed(1)} heat ${x[P.P_HEAT_CPU_MS].toFixed(1)} serial ${x[P.P_SERIAL_CPU_MS].toFixed(1)} barrier ${x[P.P_BARRIER_CPU_MS].toFixed(1)} ms CPU, vCPUs ${x[P.P_VCPUS]}, actors ${x[P.P_ACTORS]}`,
+    `worker ${i}: busy ${x[P.P_BUSY_CPU_MS].toFixed(1)} heat ${x[P.P_HEAT_CPU_MS].toFixed(1)} serial ${x[P.P_SERIAL_CPU_MS].toFixed(1)} barrier ${x[P.P_BARRIER_CPU_MS].toFixed(1)} ms CPU, accesses ${x[P.P_ACCESSES]}, vCPUs ${x[P.P_VCPUS]}, actors ${x[P.P_ACTORS]}`,
   );
