@@ -32,3 +32,7 @@ writeFileSync(process.env.OUT ?? path.join(root, '.cache', 'quanta.csv'), lines.
 console.log(
   `${GUESTS} guest(s), ${r.workers} worker(s): hit ${(100 * r.summary.hitRate).toFixed(3)} %, accesses ${r.summary.accesses}, critical ${cp.criticalMs.toFixed(0)} of ${cp.workMs.toFixed(0)} ms (${(cp.workMs / cp.criticalMs).toFixed(2)}), load ${loadavg()[0].toFixed(2)}`,
 );
+for (const [i, x] of rows.entries())
+  console.log(
+    `worker ${i}: busy ${x[P.P_BUSY_CPU_MS].toFixed(1)} heat ${x[P.P_HEAT_CPU_MS].toFixed(1)} serial ${x[P.P_SERIAL_CPU_MS].toFixed(1)} barrier ${x[P.P_BARRIER_CPU_MS].toFixed(1)} ms CPU, accesses ${x[P.P_ACCESSES]}, vCPUs ${x[P.P_VCPUS]}, actors ${x[P.P_ACTORS]}`,
+  );

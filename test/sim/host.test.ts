@@ -3,6 +3,7 @@
  * deterministic, events in order, pause/stop, bad configs rejected at start, crashes become errors.
  */
 import { describe, expect, it } from 'vitest';
+import { planRun } from '../../engine/core/sim/plan.ts';
 import { runInProcess } from '../../engine/core/sim/run.ts';
 import { startRun } from '../../engine/host/engine.ts';
 import type { WorkerLike } from '../../engine/host/messages.ts';
@@ -73,8 +74,14 @@ describe('engine host (worker_threads)', () => {
     expect(events.findIndex((e) => e.type === 'heat')).toBeLessThan(done);
     const hm = r.heatmap!;
     expect(hm.guests.map((g) => g.name)).toEqual(config.guests.map((g) => g.name));
+    // A spread run samples its guests on both workers (plan.heatWorker), every guest on exactly one.
+    const plan = planRun(config, 2);
+    expect(plan.spread).toBe(true);
+    expect(new Set(plan.heatWorker)).toEqual(new Set([0, 1]));
     for (const [g, gh] of hm.guests.entries()) {
       const mine = heat.filter((e) => e.guest === g);
+      expect(mine.length).toBeGreaterThanOrEqual(6);
+      expect(new Set(mine.map((e) => e.tMs)).size).toBe(mine.length);
       expect(Array.from(gh.tMs)).toEqual(mine.map((e) => e.tMs));
       expect(gh.cells.subarray(0, mine[0].cells.length)).toEqual(mine[0].cells);
     }

@@ -85,59 +85,24 @@ export class GuestHeatSampler {
 
   /** One column: HEAT_NCH * HEAT_BINS bytes, channel-major (see protocol.ts GuestHeatmap.cells). */
   sample(): Uint8Array {
-    const { pages, flags, tag, tagBase, pgt } = this.src;
-    const { resident, young, evicted, refaulted, tagSum, wasSwappedOut, perBin } = this;
+    const pages = this.src.pages;
+    const { resident, young, evicted, refaulted, tagSum, perBin } = this;
     resident.fill(0);
     young.fill(0);
     evicted.fill(0);
     refaulted.fill(0);
     tagSum.fill(0);
-    // wasSwappedOut[gfn]: the page was swapped out at the previous column (a resident page now = refaulted).
-    const i32 = pgt.views.i32;
-    const inactiveKind = this.ageKind === 'inactive';
-    let maxTag = -Infinity;
-    // Leaf table of the current 512-page block: the lo word of its entry 0, or -1 (descend per page).
-    let blockBase = -1;
-    let block = -1;
-    // Bin by bin (no division per page); within a bin, page by page in gfn order.
-    for (let b = 0, gfn = 0; b < HEAT_BINS && gfn < pages; b++) {
-      const end = Math.min(pages, gfn + perBin);
-      let res = 0;
-      let yng = 0;
-      let ev = 0;
-      let ref = 0;
-      let tags = 0;
-      for (; gfn < end; gfn++) {
-        const f = flags[gfn];
-        if ((f & PG_RESIDENT) !== 0) {
-          res++;
-          if (wasSwappedOut[gfn] !== 0) {
-            ref++;
-            wasSwappedOut[gfn] = 0;
-          }
-          const t = tag[tagBase + gfn];
-          tags += inactiveKind ? (t === TAG_INACTIVE ? 1 : 0) : t;
-          if (t > maxTag) maxTag = t;
-          const blk = gfn >>> 9;
-          let w: number;
-          if (blk === block) w = blockBase >= 0 ? blockBase + ((gfn & 511) << 1) : stage2GetLeaf(pgt, gfn * PAGE);
-          else {
-            w = stage2GetLeaf(pgt, gfn * PAGE, leaf);
-            block = blk;
-            blockBase = w >= 0 && leaf.level === 3 ? w - ((gfn & 511) << 1) : -1;
-          }
-          if (w >= 0 && (atomics.load(i32, w) & S2_AF) !== 0) yng++;
-        } else if ((f & PG_SWAPPED) !== 0) {
-          ev++;
-          wasSwappedOut[gfn] = 1;
-        } else wasSwappedOut[gfn] = 0;
-      }
-      resident[b] = res;
-      young[b] = yng;
-      evicted[b] = ev;
-      refaulted[b] = ref;
-      tagSum[b] = tags;
-    }
+    this.maxTag = -Infinity;
+    this.block = -1;
+    this.blockBase = -1;
+    // Bin by bin (no division per page). One call per bin, not one loop over every page: the sampler runs a
+    // few times per run on a fresh worker, and one long call only reached optimized code by on-stack
+    // replacement, which deoptimized (type feedback of branches not yet taken) and finished in the
+    // interpreter: 30-100 ms per 1 GiB column on its first calls against 4-8 ms warm (bench/_heatCost.ts).
+    // A bin-sized function is optimized as a whole after a few calls and re-optimized cheaply.
+    for (let b = 0, gfn = 0; b < HEAT_BINS && gfn < pages; b++, gfn += perBin)
+      this.scanBin(b, gfn, Math.min(pages, gfn + perBin));
+    const maxTag = this.maxTag;
     const out = new Uint8Array(HEAT_NCH * HEAT_BINS);
     const scale = 255 / (MAX_NR_GENS - 1);
     for (let b = 0; b < HEAT_BINS; b++) {
@@ -159,6 +124,64 @@ export class GuestHeatSampler {
       }
     }
     return out;
+  }
+
+  // scanBin's running state across bins of one column.
+  private maxTag = -Infinity;
+  /** The 512-page block whose leaf table blockBase points into (gfn >>> 9), or -1. */
+  private block = -1;
+  /** Leaf table of the current block: the lo word of its entry 0, or -1 (descend per page). */
+  private blockBase = -1;
+
+  /** Pages [gfn, end) into bin b of the accumulators; wasSwappedOut[gfn] moves to this column's state. */
+  private scanBin(b: number, gfn: number, end: number): void {
+    const { flags, tag, tagBase, pgt } = this.src;
+    const wasSwappedOut = this.wasSwappedOut;
+    const i32 = pgt.views.i32;
+    const inactiveKind = this.ageKind === 'inactive';
+    let maxTag = this.maxTag;
+    let block = this.block;
+    let blockBase = this.blockBase;
+    let res = 0;
+    let yng = 0;
+    let ev = 0;
+    let ref = 0;
+    let tags = 0;
+    for (; gfn < end; gfn++) {
+      const f = flags[gfn];
+      if ((f & PG_RESIDENT) !== 0) {
+        res++;
+        if (wasSwappedOut[gfn] !== 0) {
+          ref++;
+          wasSwappedOut[gfn] = 0;
+        }
+        const t = tag[tagBase + gfn];
+        tags += inactiveKind ? (t === TAG_INACTIVE ? 1 : 0) : t;
+        if (t > maxTag) maxTag = t;
+        const blk = gfn >>> 9;
+        let w: number;
+        if (blk === block) w = blockBase >= 0 ? blockBase + ((gfn & 511) << 1) : stage2GetLeaf(pgt, gfn * PAGE);
+        else {
+          w = stage2GetLeaf(pgt, gfn * PAGE, leaf);
+          block = blk;
+          blockBase = w >= 0 && leaf.level === 3 ? w - ((gfn & 511) << 1) : -1;
+        }
+        // READ_ONCE of the AF: in a spread run another worker's vCPU may set it meanwhile (a racy look, as
+        // DAMON's pte_young(ptep_get()) is); one worker reads a quiet table either way.
+        if (w >= 0 && (atomics.readOnce(i32, w) & S2_AF) !== 0) yng++;
+      } else if ((f & PG_SWAPPED) !== 0) {
+        ev++;
+        wasSwappedOut[gfn] = 1;
+      } else wasSwappedOut[gfn] = 0;
+    }
+    this.resident[b] = res;
+    this.young[b] = yng;
+    this.evicted[b] = ev;
+    this.refaulted[b] = ref;
+    this.tagSum[b] = tags;
+    this.maxTag = maxTag;
+    this.block = block;
+    this.blockBase = blockBase;
   }
 }
 

@@ -24,6 +24,8 @@ export interface RunPlan {
   spread: boolean;
   /** Worker of each vCPU, per guest (all `owner[g]` unless `spread`). */
   vcpuWorker: number[][];
+  /** Worker that takes each guest's heat-map columns (sim/heatmap.ts): `owner[g]` unless `spread` (heatWorkers). */
+  heatWorker: number[];
   quantumNs: number;
   sampleNs: number;
   endNs: number;
@@ -77,6 +79,7 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
   const vcpuWorker = spread
     ? spreadVcpus(config, workers)
     : config.guests.map((g, i) => new Array<number>(g.vcpus).fill(owner[i]));
+  const heatWorker = spread && workers > 1 ? heatWorkers(guestPages, workers) : owner.slice();
   const sampleNs = config.run.sampleIntervalMs * 1e6;
   const perSample = Math.max(1, Math.ceil(sampleNs / MAX_QUANTUM_NS));
   const endNs = config.run.durationMs * 1e6;
@@ -92,6 +95,7 @@ export function planRun(config: ScenarioConfig, requestedWorkers: number): RunPl
     owner,
     spread: spread && workers > 1,
     vcpuWorker,
+    heatWorker,
     quantumNs: sampleNs / perSample,
     sampleNs,
     endNs,
@@ -152,6 +156,25 @@ function spreadVcpus(config: ScenarioConfig, workers: number): number[][] {
       return best;
     }),
   );
+}
+
+/**
+ * A spread run's heat-map samplers over the workers: each guest to the worker with the fewest pages to
+ * sample so far, ties to the highest-numbered worker, so worker 0 (which also runs the node's kswapd)
+ * takes the fewest. Every worker holds every guest's shared page flags, tags and tables, so any worker
+ * can sample any guest; one guest stays on one worker (its sampler remembers the previous column).
+ * A scheduling choice, not a model parameter: the sampler reads and never writes (heatmap.ts). Measured
+ * on bench/engine.ts's 64-vCPU scenario with every column on worker 0: its heat-map CPU exceeded worker
+ * 1's by ~25 ms (1 guest) and ~38 ms (4 guests) per 200 ms run, on the critical path (bench/_quantaDump.ts).
+ */
+function heatWorkers(guestPages: readonly number[], workers: number): number[] {
+  const load = new Array<number>(workers).fill(0);
+  return guestPages.map((p) => {
+    let best = workers - 1;
+    for (let w = workers - 2; w >= 0; w--) if (load[w] < load[best]) best = w;
+    load[best] += p;
+    return best;
+  });
 }
 
 /**

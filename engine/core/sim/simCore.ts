@@ -231,7 +231,7 @@ export class SimWorkerCore {
     const ageKind = ageKindOf(config.reclaim.policy);
     mine.forEach((g, k) => {
       const guest = buildGuest(this.env, g, this.actors, pgdat, k, shared(g));
-      if (!sink.heat || (spread && workerIndex > 0)) return;
+      if (!sink.heat || plan.heatWorker[g] !== workerIndex) return;
       // The policy's tags live on the node's lruvec, indexed by host-wide page id (mm/pgdat.ts).
       const src = { pages: guest.pages, flags: guest.flags, tag: pgdat.tag, tagBase: guest.idBase, pgt: guest.pgt };
       this.heat.push({ guest: g, sampler: new GuestHeatSampler(src, ageKind) });
@@ -417,7 +417,10 @@ export class SimWorkerCore {
     return atomics.load(c, CTL_STOP) === 1 || atomics.load(c, CTL_ABORT) === 1;
   }
 
-  /** A heat-map column of each of this worker's guests at virtual time tNs (between quanta: nothing runs). */
+  /**
+   * A heat-map column of each guest this worker samples (plan.heatWorker) at virtual time tNs, after its
+   * quantum: this worker's actors are still; in a spread run other workers' may not be (a racy look, read-only).
+   */
   private sampleHeat(tNs: number): void {
     while (this.heatNext <= tNs) this.heatNext += this.heatNs;
     if (this.heat.length === 0) return;
