@@ -266,15 +266,7 @@ export function smallReclaimScenario(vcpus = 2): ScenarioConfig {
       allowLocklessWithoutHafdbs: false,
       rmapFlushYoung: true,
     },
-    run: {
-      durationMs: 30,
-      sampleIntervalMs: 10,
-      seed: 5,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
+    run: shortRun(),
   };
 }
 
@@ -337,6 +329,19 @@ export function scanSliceScenario(o: {
   };
 }
 
+/** The 30 ms deterministic one-worker run of the small constructed scenarios. */
+function shortRun(): ScenarioConfig['run'] {
+  return {
+    durationMs: 30,
+    sampleIntervalMs: 10,
+    seed: 5,
+    deterministic: true,
+    workers: 1,
+    refaultWindowMs: 10,
+    demandOnly: false,
+  };
+}
+
 /** One worker's core of `config` (not run): its first vCPU's guest, every vCPU-bearing guest in actor order, the shared counters and the node's kswapd. */
 export function workerOf(config: ScenarioConfig): {
   core: SimWorkerCore;
@@ -393,14 +398,6 @@ export function twoVmScenario(o: {
       allowLocklessWithoutHafdbs: false,
       rmapFlushYoung: o.rmapFlushYoung ?? true,
     },
-    run: {
-      durationMs: 30,
-      sampleIntervalMs: 10,
-      seed: 5,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
+    run: shortRun(),
   };
 }

@@ -435,6 +435,40 @@ export class TraceReplay extends VCpu {
     return FAULTED;
   }
 
+  /** A write request of kvm->mmu_lock, in fields (a double passed to a call that is not inlined is a heap number). */
+  private reqT = 0;
+  private reqHold = 0;
+  /** The granted write hold's start (writeHold). */
+  private grantAt = 0;
+
+  /**
+   * kvm->mmu_lock for write at reqT for reqHold: the lone lock (granted at once) or the virtual lock with
+   * its waits counted; the hold is counted, its start left in grantAt.
+   */
+  private writeHold(): void {
+    const t = this.reqT;
+    const hold = this.reqHold;
+    const g = this.g;
+    const s = g.stats;
+    const sb = g.sb;
+    const lone = this.lone;
+    if (lone !== null) {
+      lone.reqT = t;
+      lone.reqHold = hold;
+      lone.write();
+      this.grantAt = t;
+    } else {
+      const vlock = g.vlock;
+      vlock.reqT = t;
+      vlock.reqHold = hold;
+      vlock.writeReq(false);
+      this.grantAt = vlock.grant;
+      s[sb + GS_LOCK_WAIT_NS] += vlock.grant - t;
+      s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    }
+    s[sb + GS_LOCK_HOLD_NS] += hold;
+  }
+
   /**
    * Guest.evictOne(gfn, t, byVcpu = true) with no TLB model: kvm_unmap_gfn_range under the virtual
    * MMU lock for write (the real rwlock is not taken: one agent), swap-out, frame freed, at the time
@@ -446,46 +480,22 @@ export class TraceReplay extends VCpu {
     const s = g.stats;
     const sb = g.sb;
     const hold = this.unmapHold;
-    let start = t;
-    const lone = this.lone;
-    if (lone !== null) {
-      lone.reqT = t;
-      lone.reqHold = hold;
-      lone.write();
-    } else {
-      const vlock = g.vlock;
-      vlock.reqT = t;
-      vlock.reqHold = hold;
-      vlock.writeReq(false);
-      start = vlock.grant;
-      s[sb + GS_LOCK_WAIT_NS] += start - t;
-      s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
-    }
+    this.reqT = t;
+    this.reqHold = hold;
+    this.writeHold();
+    const start = this.grantAt;
     if (stage2FastPaths()) {
       const w = this.leafOf[gfn];
       if (w < 0 || !unmapLeafAt(g.pgt, w, gfn)) unmapPage(g.pgt, gfn);
     } else stage2Unmap(g.pgt, gfn * PAGE, PAGE);
     this.leafOf[gfn] = -1;
     const unmapEnd = start + hold;
-    s[sb + GS_LOCK_HOLD_NS] += hold;
     // kvm_mmu_notifier_invalidate_range_end's write hold (Guest.invalidateEnd).
     const endHold = this.invalidateEndHold;
-    let endStart = unmapEnd;
-    if (lone !== null) {
-      lone.reqT = unmapEnd;
-      lone.reqHold = endHold;
-      lone.write();
-    } else {
-      const vlock = g.vlock;
-      vlock.reqT = unmapEnd;
-      vlock.reqHold = endHold;
-      vlock.writeReq(false);
-      endStart = vlock.grant;
-      s[sb + GS_LOCK_WAIT_NS] += endStart - unmapEnd;
-      s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
-    }
-    s[sb + GS_LOCK_HOLD_NS] += endHold;
-    const end = endStart + endHold;
+    this.reqT = unmapEnd;
+    this.reqHold = endHold;
+    this.writeHold();
+    const end = this.grantAt + endHold;
     g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
     s[sb + GS_TLBI] += UNMAP_TLBIS;
     const flags = g.flags;
