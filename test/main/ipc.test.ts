@@ -1,20 +1,14 @@
 // IPC handlers through their seams: sender check, every lab:* channel round trip with fakes.
 import { describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { RunEvent, ScenarioConfig } from '../../engine/protocol.ts';
-import { INVOKE_CHANNELS, type InvokeChannel, type Wire } from '../../main/ipc/channels.ts';
-import { createIpcHandlers, type Dialogs } from '../../main/ipc/handlers.ts';
-import { registerIpc, type InvokeEventLike, type SenderLike } from '../../main/ipc/register.ts';
+import { INVOKE_CHANNELS, type Wire } from '../../main/ipc/channels.ts';
+import type { Dialogs } from '../../main/ipc/handlers.ts';
 import { RunRegistry, type RunHandleLike } from '../../main/runs.ts';
-import { createSessionFiles } from '../../main/sessionFiles.ts';
-import { DocumentState } from '../../main/documents.ts';
-import { createPresets } from '../../main/presets.ts';
-import { WindowTraces } from '../../main/traces.ts';
-import { isTrustedSender } from '../../main/security.ts';
 import { encodeSession } from '../../engine/session/index.ts';
 import { makeConfig, makeSession } from '../session/fixtures.ts';
+import { ipcHarness } from './ipcHarness.ts';
 
 interface FakeRun extends RunHandleLike {
   calls: string[];
@@ -23,7 +17,6 @@ interface FakeRun extends RunHandleLike {
 }
 
 async function setup() {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lab-ipc-'));
   const started: FakeRun[] = [];
   const runs = new RunRegistry((config: ScenarioConfig, onEvent: (e: RunEvent) => void, traces) => {
     const runId = `run-${started.length + 1}`;
@@ -50,33 +43,7 @@ async function setup() {
     showOpen: async (_w, o) => (dialogCalls.push(`open:${o.title}`), dialogAnswers.shift() ?? null),
     showSave: async (_w, o) => (dialogCalls.push(`save:${o.defaultPath}`), dialogAnswers.shift() ?? null),
   };
-  const documents = new DocumentState({ defaultDir: dir, store: { load: async () => [], save: async () => {} } });
-  const handlers = createIpcHandlers({
-    runs,
-    presets: createPresets(),
-    dialogs,
-    files: createSessionFiles(fsp),
-    documents,
-    traces: new WindowTraces(),
-    maxTraceBytes: 4096,
-  });
-  const registered = new Map<string, (e: InvokeEventLike, ...a: unknown[]) => Promise<unknown>>();
-  registerIpc({ handle: (c, l) => registered.set(c, l) }, handlers, {
-    isTrusted: (f) => isTrustedSender(f),
-    windowOf: () => null,
-  });
-
-  const sent: { channel: string; payload: unknown }[] = [];
-  const sender = (id: number): SenderLike => ({
-    id,
-    send: (channel, payload) => sent.push({ channel, payload }),
-    isDestroyed: () => false,
-  });
-  const call = async <T>(channel: InvokeChannel, args: unknown[], opts: { url?: string; id?: number } = {}) =>
-    (await registered.get(channel)!(
-      { sender: sender(opts.id ?? 1), senderFrame: { url: opts.url ?? 'lab://app/index.html' } },
-      ...args,
-    )) as Wire<T>;
+  const { dir, documents, registered, sent, call } = await ipcHarness(() => ({ runs, dialogs, maxTraceBytes: 4096 }));
   return { dir, started, dialogAnswers, dialogCalls, documents, registered, sent, call };
 }
 

@@ -4,76 +4,22 @@
  * error, events go on lab:reproEvent to the window that started the job only, and only that window
  * may stop it.
  */
-import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReproductionService } from '../../engine/host/reproduceService.ts';
-import type { ReproductionInfo, ReproEvent, Result, RunResult } from '../../engine/protocol.ts';
-import type { Wire } from '../../main/ipc/channels.ts';
-import { createIpcHandlers } from '../../main/ipc/handlers.ts';
-import { registerIpc, type InvokeEventLike } from '../../main/ipc/register.ts';
-import { DocumentState } from '../../main/documents.ts';
-import { createPresets } from '../../main/presets.ts';
-import { RunRegistry } from '../../main/runs.ts';
-import { isTrustedSender } from '../../main/security.ts';
-import { createSessionFiles } from '../../main/sessionFiles.ts';
-import { WindowTraces } from '../../main/traces.ts';
+import type { ReproductionInfo, ReproEvent, Result } from '../../engine/protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
-import { makeRunResult } from '../session/fixtures.ts';
 import { repoRoot } from '../trace/traceFiles.ts';
+import { fakeRuns, ipcHarness } from './ipcHarness.ts';
 
 async function setup() {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lab-repro-ipc-'));
-  const stops: number[] = [];
-  let started = 0;
+  const { start, stops } = fakeRuns();
   const reproductions = new ReproductionService({
     presets: () => loadPresetDir(path.join(repoRoot, 'presets')).set,
     concurrency: () => 1,
-    startRun: (config, onProgress) => {
-      const n = started++;
-      let stop = () => {};
-      const done = new Promise<RunResult>((resolve) => {
-        onProgress(0.25);
-        const t = setTimeout(() => resolve({ ...makeRunResult(2, n), config }), n === 0 ? 5 : 400);
-        stop = () => {
-          clearTimeout(t);
-          stops.push(n);
-          resolve({ ...makeRunResult(2, n), config, stopped: true });
-        };
-      });
-      return { done, stop: () => stop() };
-    },
+    startRun: (config, onProgress) => start(config, onProgress),
   });
-  const handlers = createIpcHandlers({
-    runs: new RunRegistry(() => {
-      throw new Error('no runs here');
-    }),
-    presets: createPresets(),
-    dialogs: { showOpen: async () => null, showSave: async () => null },
-    files: createSessionFiles(fsp),
-    documents: new DocumentState({ defaultDir: dir, store: { load: async () => [], save: async () => {} } }),
-    traces: new WindowTraces(),
-    reproductions,
-  });
-  const registered = new Map<string, (e: InvokeEventLike, ...a: unknown[]) => Promise<unknown>>();
-  registerIpc({ handle: (c, l) => registered.set(c, l) }, handlers, {
-    isTrusted: (f) => isTrustedSender(f),
-    windowOf: () => null,
-  });
-  const sent: { to: number; channel: string; payload: unknown }[] = [];
-  const call = async <T>(channel: string, args: unknown[], opts: { url?: string; id?: number } = {}) =>
-    (await registered.get(channel)!(
-      {
-        sender: {
-          id: opts.id ?? 1,
-          send: (c: string, p: unknown) => sent.push({ to: opts.id ?? 1, channel: c, payload: p }),
-          isDestroyed: () => false,
-        },
-        senderFrame: { url: opts.url ?? 'lab://app/index.html' },
-      },
-      ...args,
-    )) as Wire<T>;
+  const { call, sent } = await ipcHarness(() => ({ reproductions }));
   return { call, sent, stops };
 }
 
