@@ -271,6 +271,40 @@ export function smallReclaimScenario(vcpus = 2): ScenarioConfig {
 }
 
 /**
+ * One 4 MiB guest (1024 pages, uniform reads, no think time) with `vcpus` vCPUs on an 8 MiB host with
+ * zram, MGLRU with lockless harvest: nothing is reclaimed unless a test calls the reclaim paths itself.
+ * Used by the constructed MMU-lock tests (invalidate_range_end, stage-2 cache maintenance).
+ */
+export function uniformGuestScenario(o: { name: string; hardware: HardwareProfile; vcpus: number }): ScenarioConfig {
+  return {
+    name: o.name,
+    description: '',
+    hardware: o.hardware,
+    host: { memoryMiB: 8, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
+    guests: [
+      {
+        name: 'g',
+        memoryMiB: 4,
+        vcpus: o.vcpus,
+        protected: false,
+        workload: { kind: 'uniform', pages: 1024, writeFraction: 0, thinkNs: 0 },
+      },
+    ],
+    reclaim: {
+      policy: 'mglru',
+      harvest: 'lockless',
+      agingIntervalMs: 0,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: false, entries: 64, flushOnClear: false },
+      allowLocklessWithoutHafdbs: false,
+      rmapFlushYoung: false,
+    },
+    run: { ...shortRun(), durationMs: 100, seed: 1 },
+  };
+}
+
+/**
  * max_guest_memory_test's shape in miniature: one 4 MiB guest (1024 pages), 2 vCPUs each sweeping its
  * slice with writes for two passes, on a 3 MiB host (768 frames, watermarks 1/2/4 %), MGLRU. Used by the
  * pre-fault, swap-readahead and swap-writeback tests.

@@ -9,43 +9,10 @@ import type { ScenarioConfig } from '../../engine/protocol.ts';
 import { invalidateEndHoldNs, unmapHoldNs } from '../../engine/core/sim/guest.ts';
 import { C_LOCK_ACQUIRE, C_S2_FAULT } from '../../engine/core/sim/costs.ts';
 import { GS_KSWAPD_WRITE_WAIT_NS, GS_LOCK_HOLD_NS } from '../../engine/core/sim/simLayout.ts';
-import { hardware, workerOf } from './fixtures.ts';
+import { hardware, uniformGuestScenario, workerOf } from './fixtures.ts';
 
 function config(): ScenarioConfig {
-  return {
-    name: 'invalidate-end',
-    description: '',
-    hardware: hardware('ampere-altra'),
-    host: { memoryMiB: 8, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
-    guests: [
-      {
-        name: 'g',
-        memoryMiB: 4,
-        vcpus: 2,
-        protected: false,
-        workload: { kind: 'uniform', pages: 1024, writeFraction: 0, thinkNs: 0 },
-      },
-    ],
-    reclaim: {
-      policy: 'mglru',
-      harvest: 'lockless',
-      agingIntervalMs: 0,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: false, entries: 64, flushOnClear: false },
-      allowLocklessWithoutHafdbs: false,
-      rmapFlushYoung: false,
-    },
-    run: {
-      durationMs: 100,
-      sampleIntervalMs: 10,
-      seed: 1,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
-  };
+  return uniformGuestScenario({ name: 'invalidate-end', hardware: hardware('ampere-altra'), vcpus: 2 });
 }
 
 describe('an eviction takes the MMU write lock twice (invalidate_range_start, invalidate_range_end)', () => {

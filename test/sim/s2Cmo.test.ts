@@ -17,43 +17,10 @@ import {
 } from '../../engine/core/sim/costs.ts';
 import { GS_LOCK_HOLD_NS } from '../../engine/core/sim/simLayout.ts';
 import { validateHardwareProfile } from '../../engine/core/config/hardware.ts';
-import { hardware, workerOf } from './fixtures.ts';
+import { hardware, uniformGuestScenario, workerOf } from './fixtures.ts';
 
 function config(hw: HardwareProfile): ScenarioConfig {
-  return {
-    name: 's2cmo',
-    description: '',
-    hardware: hw,
-    host: { memoryMiB: 8, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
-    guests: [
-      {
-        name: 'g',
-        memoryMiB: 4,
-        vcpus: 1,
-        protected: false,
-        workload: { kind: 'uniform', pages: 1024, writeFraction: 0, thinkNs: 0 },
-      },
-    ],
-    reclaim: {
-      policy: 'mglru',
-      harvest: 'lockless',
-      agingIntervalMs: 0,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: false, entries: 64, flushOnClear: false },
-      allowLocklessWithoutHafdbs: false,
-      rmapFlushYoung: false,
-    },
-    run: {
-      durationMs: 100,
-      sampleIntervalMs: 10,
-      seed: 1,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
-  };
+  return uniformGuestScenario({ name: 's2cmo', hardware: hw, vcpus: 1 });
 }
 
 function build(hw: HardwareProfile): { g: Guest; stats: Float64Array } {
