@@ -1,7 +1,8 @@
 // `npm run test:e2e`: UI end-to-end tests of the browser edition in Debian's Chromium.
 // Builds out/web, serves it with COOP/COEP on a free loopback port, installs Chromium with apt-get if
 // /usr/bin/chromium is missing (CI runs as root on a fresh machine), then runs test/e2e/*.test.mjs with
-// node's test runner. Exits non-zero on failure. `--no-build` reuses an existing out/web.
+// node's test runner. Exits non-zero on failure. `--no-build` reuses an existing out/web; other
+// arguments pick test files by name.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,9 +35,12 @@ async function main() {
   const { server, url } = await serveStatic(webOut, { port: 0 });
   console.log(`serving ${webOut} at ${url}`);
   const dir = path.join(root, 'test', 'e2e');
+  // Positional arguments pick test files by name (`npm run test:e2e -- explain`); none runs them all.
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.test.mjs'))
+    .filter((f) => f.endsWith('.test.mjs') && (only.length === 0 || only.some((o) => f.includes(o))))
     .map((f) => path.join(dir, f));
+  if (files.length === 0) throw new Error(`no e2e test file matches ${only.join(', ')}`);
   // `--json=FILE` (used by scripts/test.mjs): also write a TAP report and sum it up as { passed, failed }.
   const jsonOut = process.argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
   const tapFile = jsonOut ? `${jsonOut}.tap` : null;
