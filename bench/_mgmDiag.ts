@@ -195,7 +195,8 @@ for (const [key, config] of configs) {
     `readers' waits behind writers: arrived by the read request ${ms(rsplit.early)}, arrived after it ${ms(rsplit.late)} (${rsplit.n} slow reads)`,
   );
   console.log('run-2 folio_referenced calls:', JSON.stringify(refs));
-  const rt = retries.guest?.mmuRetries ?? 0;
+  const rg = retries.guest as Any | null; // set by the fault hook during the run
+  const rt = rg === null ? 0 : (rg.mmuRetries as number);
   console.log(`mmu_invalidate_retry -EAGAINs: run 1 ${retries.atPass1} run 2 ${rt - retries.atPass1}`);
   console.log('summary guest 0:', JSON.stringify(g));
 }

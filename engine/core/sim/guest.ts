@@ -77,6 +77,7 @@ import {
 } from './simLayout.ts';
 import { VmTlbFlush, type Tlbs } from '../arch/tlb.ts';
 import { vclock, type VLock } from '../sync/vlock.ts';
+import { SharedVLock } from '../sync/vlockShared.ts';
 
 /**
  * The unmap's TLB maintenance: kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa,
@@ -261,9 +262,11 @@ export class Guest {
    * This VM's mmu-notifier invalidations (evictOne), in booking order: [begin, end) per pair, the last
    * INVAL_RING of them. begin: range_start's write hold starts (kvm_mmu_invalidate_begin,
    * mmu_invalidate_in_progress++); end: range_end's ends (kvm_mmu_invalidate_end, mmu_invalidate_seq++,
-   * in_progress--). Worker-local: in a spread run a fault sees only its own worker's reclaim (deviation).
+   * in_progress--). Not used in a spread run (sharedLock).
    */
   private readonly inval = new Float64Array(INVAL_RING * 2);
+  /** A spread run's VM: the invalidations are read from the shared MMU-lock calendar (SharedVLock.writeMeets). */
+  private readonly sharedLock: boolean;
   private invalCount = 0;
   /** Stage-2 faults mmu_invalidate_retry sent back to the guest (-EAGAIN): diagnostics and tests. */
   mmuRetries = 0;
@@ -286,6 +289,7 @@ export class Guest {
     this.pgt = p.pgt;
     this.lock = p.lock;
     this.vlock = p.vlock;
+    this.sharedLock = p.vlock instanceof SharedVLock;
     this.rcu = p.rcu;
     this.tlbs = p.tlbs;
     this.tlbFlush = new VmTlbFlush(p.config.guests[p.index].vcpus, p.tlbs, p.tlbGens);
@@ -612,6 +616,9 @@ export class Guest {
    * lab's x86 profile, a what-if on the arm64 paths, takes the arm64 rule.
    */
   invalidatedDuring(sample: number, check: number): boolean {
+    // A spread run: reclaim on every worker records its holds in the VM's shared calendar (pruned at the
+    // quantum's start: a window reaching back across it may miss one).
+    if (this.sharedLock && this.vlock.writeMeets(sample, check)) return true;
     const r = this.inval;
     const n = Math.min(this.invalCount, INVAL_RING);
     const floor = sample - INVAL_DISORDER_NS;
