@@ -77,7 +77,6 @@ import {
 } from './simLayout.ts';
 import { VmTlbFlush, type Tlbs } from '../arch/tlb.ts';
 import { vclock, type VLock } from '../sync/vlock.ts';
-import { SharedVLock } from '../sync/vlockShared.ts';
 
 /**
  * The unmap's TLB maintenance: kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa,
@@ -132,8 +131,7 @@ const SUS_RECLAIM_NS = 2; // reclaim time so far
 const SUS_LEFT = 3; //       evictions left in the cluster
 const SUS_EVICTED = 4; //    evictions of the cluster so far
 const SUS_AT = 5; //         when it stopped (throttled: when it fell asleep)
-const SUS_SAMPLE = 6; //     PHASE_MAP_LOCK: when user_mem_abort read kvm->mmu_invalidate_seq (mmu_seq)
-const SUS_WORDS = 7;
+const SUS_WORDS = 6;
 /**
  * No cluster in progress / a cluster owed to the min watermark (deferMin) / one for a frame now /
  * asleep in reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) before isolating a cluster's batch.
@@ -152,26 +150,6 @@ const PAGE = 4096;
 const MAPPED_BY_OTHER = 1;
 /** Frame numbers are (guest << FRAME_GUEST_SHIFT) + gfn: unique per page, host count kept apart. */
 const FRAME_GUEST_SHIFT = 28;
-
-/**
- * Where user_mem_abort reads mmu_seq (arch/arm64/kvm/mmu.c, v6.1-v6.6: `mmu_seq =
- * vcpu->kvm->mmu_invalidate_seq; mmap_read_unlock(...)`, just before __gfn_to_pfn_memslot): this many ns
- * before the end of the fault's fixed cost (s2Fault, charged at the trap). What is left of the fault
- * between the read and read_lock(&kvm->mmu_lock), for a page already in memory, is hva_to_pfn_fast's
- * get_user_page_fast_only (a lockless walk of the VMM's 4-level table, ~4 dependent loads mostly cache
- * hits, and the folio reference, one atomic) and the checks around it: about 0.5 us (estimate, not
- * measured). A swap-in or direct reclaim inside __gfn_to_pfn_memslot comes on top (the lab charges
- * them after s2Fault), so the window is [sample, read-lock grant].
- */
-export const FAULTIN_FAST_NS = 500;
-/** Invalidations kept per guest for mmu_invalidate_retry (Guest.invalidatedDuring): [begin, end) pairs. */
-const INVAL_RING = 1024;
-/**
- * Bound on how far out of virtual-time order invalidations are booked (the scheduler runs the actor with
- * the smallest clock; one step runs SCHED_SLACK_NS past the next clock plus one folio's eviction): a
- * generous 1 ms. Invalidations that ended more than this before the window's start are not looked at.
- */
-const INVAL_DISORDER_NS = 1_000_000;
 
 export interface GuestParts {
   index: number;
@@ -259,18 +237,6 @@ export class Guest {
   /** The time at which the last fault that returned FAULT_SUSPENDED stopped. */
   resumeAt = 0;
   /**
-   * This VM's mmu-notifier invalidations (evictOne), in booking order: [begin, end) per pair, the last
-   * INVAL_RING of them. begin: range_start's write hold starts (kvm_mmu_invalidate_begin,
-   * mmu_invalidate_in_progress++); end: range_end's ends (kvm_mmu_invalidate_end, mmu_invalidate_seq++,
-   * in_progress--). Not used in a spread run (sharedLock).
-   */
-  private readonly inval = new Float64Array(INVAL_RING * 2);
-  /** A spread run's VM: the invalidations are read from the shared MMU-lock calendar (SharedVLock.writeMeets). */
-  private readonly sharedLock: boolean;
-  private invalCount = 0;
-  /** Stage-2 faults mmu_invalidate_retry sent back to the guest (-EAGAIN): diagnostics and tests. */
-  mmuRetries = 0;
-  /**
    * Set by fault when the caller should end its scheduler step after this access: it woke kswapd
    * (whose first steps must be booked in virtual-time order with this vCPU's), or a throttled
    * reclaimer. The vCPU clears it.
@@ -289,7 +255,6 @@ export class Guest {
     this.pgt = p.pgt;
     this.lock = p.lock;
     this.vlock = p.vlock;
-    this.sharedLock = p.vlock instanceof SharedVLock;
     this.rcu = p.rcu;
     this.tlbs = p.tlbs;
     this.tlbFlush = new VmTlbFlush(p.config.guests[p.index].vcpus, p.tlbs, p.tlbGens);
@@ -387,17 +352,22 @@ export class Guest {
     const pg = this.pgdat;
     if (sus[o + SUS_PHASE] === PHASE_MAP_LOCK) {
       sus[o + SUS_PHASE] = PHASE_NONE;
-      return this.mapLocked(
-        gfn,
-        write,
-        vi,
-        limit,
+      const end = this.mapLocked(
         t,
+        mapHoldNs(c, this.cmoNs),
         sus[o + SUS_T0],
         sus[o + SUS_RECLAIM_NS],
         sus[o + SUS_LEFT] === 1,
-        sus[o + SUS_SAMPLE],
       );
+      // mmu_invalidate_retry: reclaim unmapped the gfn while this fault slept. KVM drops the lock with
+      // -EAGAIN and the guest faults again. (The lab mapped at the step's start, so the hold booked above
+      // stands for the retry check.) Another vCPU may have faulted it back in meanwhile: then no retry.
+      // Only this case is modelled: arm64's user_mem_abort (6.1-6.6) calls the VM-wide
+      // mmu_invalidate_retry(kvm, mmu_seq), which also retries when any other range of the VM was
+      // invalidated during the sleep (kvm->mmu_invalidate_seq moved): built in session 6 (commit 6c0ddb1) and
+      // reverted, as spread runs then disagree with deterministic ones (docs/repro-max-guest-memory.md).
+      if ((this.flags[gfn] & PG_RESIDENT) === 0) return this.fault(gfn, write, end, vi, limit);
+      return end;
     }
     if (sus[o + SUS_PHASE] !== PHASE_NONE) {
       phase = sus[o + SUS_PHASE];
@@ -543,8 +513,6 @@ export class Guest {
     // PHASE_MAP_LOCK), once the scheduler has run the actors that are earlier in virtual time, so
     // their MMU-lock requests are booked first, in virtual-time order, as qrwlock would queue them.
     const hold = mapHoldNs(c, this.cmoNs);
-    // user_mem_abort read mmu_seq before __gfn_to_pfn_memslot, i.e. before the reclaim and swap-in above.
-    const sample = this.mmuSeqAt(t0);
     const attrs = this.attrLoByWrite[write ? 1 : 0];
     let r = this.map(gfn, attrs);
     // ENOMEM: every free table page is an unlinked one waiting for its RCU grace period (cheap runs
@@ -594,117 +562,30 @@ export class Guest {
       sus[o + SUS_RECLAIM_NS] = reclaimNs;
       sus[o + SUS_LEFT] = refault ? 1 : 0;
       sus[o + SUS_AT] = now;
-      sus[o + SUS_SAMPLE] = sample;
       this.resumeAt = now;
       return FAULT_SUSPENDED;
     }
-    return this.mapLocked(gfn, write, vi, limit, now, t0, reclaimNs, refault, sample);
-  }
-
-  /** When a fault trapped at t0 reads kvm->mmu_invalidate_seq (FAULTIN_FAST_NS before s2Fault's end). */
-  private mmuSeqAt(t0: number): number {
-    return t0 + Math.max(0, this.costs[C_S2_FAULT] - FAULTIN_FAST_NS);
+    return this.mapLocked(now, hold, t0, reclaimNs, refault);
   }
 
   /**
-   * mmu_invalidate_retry(kvm, mmu_seq) (include/linux/kvm_host.h, v6.1-v6.6) for a fault that read mmu_seq
-   * at `sample` and checks under read_lock at `check`: true when an invalidation of this VM was in progress
-   * at `check` (mmu_invalidate_in_progress, from kvm_mmu_invalidate_begin to kvm_mmu_invalidate_end) or
-   * ended after `sample` (mmu_invalidate_seq moved), whichever gfn it was for: one whose [begin, end)
-   * meets (sample, check). arm64's user_mem_abort calls this VM-wide form; x86's is_page_fault_stale uses
-   * mmu_invalidate_retry_hva (in progress only over the faulting hva; the sequence still VM-wide): the
-   * lab's x86 profile, a what-if on the arm64 paths, takes the arm64 rule.
+   * The end of a stage-2 fault: read_lock(&kvm->mmu_lock) at `now` for `hold` ns (the map), the
+   * fault's stall and pressure. Returns the fault's finish time.
    */
-  invalidatedDuring(sample: number, check: number): boolean {
-    // A spread run: reclaim on every worker records its holds in the VM's shared calendar (pruned at the
-    // quantum's start: a window reaching back across it may miss one).
-    if (this.sharedLock && this.vlock.writeMeets(sample, check)) return true;
-    const r = this.inval;
-    const n = Math.min(this.invalCount, INVAL_RING);
-    const floor = sample - INVAL_DISORDER_NS;
-    for (let k = 1; k <= n; k++) {
-      const o = ((this.invalCount - k) % INVAL_RING) * 2;
-      const end = r[o + 1];
-      if (end > sample && r[o] < check) return true;
-      if (end < floor) return false;
-    }
-    return false;
-  }
-
-  /**
-   * The end of a stage-2 fault (user_mem_abort, arch/arm64/kvm/mmu.c, v6.1-v6.6), asked at `now`:
-   * read_lock(&kvm->mmu_lock), then `if (mmu_invalidate_retry(kvm, mmu_seq)) goto out_unlock` with mmu_seq
-   * read at `sample`, else kvm_pgtable_stage2_map (the hold: mapHoldNs). On a retry the fault returns 0
-   * with nothing mapped, kvm_handle_guest_abort re-enters the guest, which re-executes the access and takes
-   * the stage-2 fault again: its cost (s2Fault, as any stage-2 fault of a page already in memory, the
-   * lab's estimate) then the same read_lock and check, with mmu_seq read anew (mmuSeqAt). The lab's table
-   * was updated when the fault's first step ran; a retry only delays the fault's end (and the leaf is
-   * visible early, to aging, meanwhile). If reclaim unmapped this very gfn meanwhile, the new fault starts
-   * over (swap-in). Returns the fault's finish time, or FAULT_SUSPENDED when the re-fault's request lies
-   * past the vCPU's scheduling limit (PHASE_MAP_LOCK, as after a swap-in).
-   */
-  private mapLocked(
-    gfn: number,
-    write: boolean,
-    vi: number,
-    limit: number,
-    now: number,
-    t0: number,
-    reclaimNs: number,
-    refault: boolean,
-    sample: number,
-  ): number {
+  private mapLocked(now: number, hold: number, t0: number, reclaimNs: number, refault: boolean): number {
     const s = this.stats;
     const sb = this.sb;
-    const c = this.costs;
-    const mapHold = mapHoldNs(c, this.cmoNs);
-    for (;;) {
-      // Known at the request (an invalidation began before it and ended after the sample): the hold is the
-      // check alone, the lock's acquire and release. Else the map's; a retry found only at the grant (the
-      // fault waited behind an invalidation) keeps the map's hold: over-charged by cmpxchg + CMO (rare).
-      const early = this.invalidatedDuring(sample, now);
-      const hold = early ? c[C_LOCK_ACQUIRE] : mapHold;
-      const start = this.vlock.read(now, hold, false);
-      const lockWait = start - now;
-      s[sb + GS_LOCK_WAIT_NS] += lockWait;
-      s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
-      s[sb + GS_LOCK_HOLD_NS] += hold;
-      const unlocked = start + hold;
-      // Not resident with no invalidation seen: evicted in an actor's step booked out of virtual-time order
-      // (within the scheduler's slack); the kernel's check would have seen it, so this retries too.
-      const resident = (this.flags[gfn] & PG_RESIDENT) !== 0;
-      if (!early && resident && !this.invalidatedDuring(sample, start)) {
-        s[sb + GS_STALL_NS] += unlocked - t0;
-        // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
-        // (every MMU-lock writer is reclaim or aging, every invalidation reclaim's).
-        s[sb + GS_PRESSURE_NS] += refault ? unlocked - t0 : reclaimNs + lockWait;
-        return unlocked;
-      }
-      this.mmuRetries++;
-      if (!resident) {
-        // Reclaim unmapped this gfn while the fault slept: the guest's next fault is a full one.
-        s[sb + GS_STALL_NS] += unlocked - t0;
-        s[sb + GS_PRESSURE_NS] += refault ? unlocked - t0 : reclaimNs + lockWait;
-        return this.fault(gfn, write, unlocked, vi, limit);
-      }
-      // The retry's time (the wait, the check, the re-fault) is pressure: unconstrained nothing invalidates.
-      const next = unlocked + c[C_S2_FAULT];
-      reclaimNs += next - now;
-      now = next;
-      sample = this.mmuSeqAt(unlocked);
-      if (now >= limit && now > vclock.others) {
-        const o = vi * SUS_WORDS;
-        const sus = this.suspended;
-        sus[o + SUS_PHASE] = PHASE_MAP_LOCK;
-        sus[o + SUS_T0] = t0;
-        sus[o + SUS_RECLAIM_NS] = reclaimNs;
-        sus[o + SUS_LEFT] = refault ? 1 : 0;
-        sus[o + SUS_AT] = now;
-        sus[o + SUS_SAMPLE] = sample;
-        this.resumeAt = now;
-        return FAULT_SUSPENDED;
-      }
-    }
+    const start = this.vlock.read(now, hold, false);
+    const lockWait = start - now;
+    s[sb + GS_LOCK_WAIT_NS] += lockWait;
+    s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
+    now = start + hold;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
+    s[sb + GS_STALL_NS] += now - t0;
+    // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
+    // (every MMU-lock writer is reclaim or aging).
+    s[sb + GS_PRESSURE_NS] += refault ? now - t0 : reclaimNs + lockWait;
+    return now;
   }
 
   /** Access-flag fault (no FEAT_HAFDBS): trap, MMU lock for read, mkyoung, return. */
@@ -829,11 +710,6 @@ export class Guest {
     // try_to_unmap_one clears the VMM's own PTE (its host TLB flush deferred to try_to_unmap_flush;
     // not charged), then mmu_notifier_invalidate_range_end: the second write hold (invalidateEndHoldNs).
     const end = this.invalidateEnd(unmapEnd, byVcpu);
-    // mmu_invalidate_in_progress from the unmap's hold to range_end's; mmu_invalidate_seq++ at the latter.
-    const io = (this.invalCount % INVAL_RING) * 2;
-    this.inval[io] = start;
-    this.inval[io + 1] = end;
-    this.invalCount++;
     this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU | PG_HOST)) | PG_SWAPPED;
     this.evictedAt[gfn] = unmapEnd;
     this.evictBuckets[this.bucketOf(unmapEnd)]++;
@@ -861,7 +737,7 @@ export class Guest {
    * kvm_mmu_notifier_invalidate_range_end for one folio's unmap, asked at time t by its reclaimer
    * (byVcpu: direct reclaim, else kswapd): KVM_MMU_LOCK for write around kvm_mmu_invalidate_end
    * (invalidateEndHoldNs). Returns when the hold ends. The real rwlock is not taken: nothing in the
-   * lab's tables changes under it (mmu_invalidate_seq is evictOne's record, read by invalidatedDuring).
+   * lab's tables changes under it (mmu_invalidate_seq is not modelled: see docs/repro-max-guest-memory.md).
    */
   private invalidateEnd(t: number, byVcpu: boolean): number {
     const s = this.stats;

@@ -249,22 +249,6 @@ export class VLock {
   }
 
   /** Pending holds (tests). */
-  /**
-   * Whether a non-aging write hold recorded here (an mmu-notifier invalidation's: Guest.evictOne's unmap
-   * and range_end holds) meets (from, to): ends after `from` and starts before `to`. Spread runs read
-   * mmu_invalidate_retry's answer here (Guest.invalidatedDuring), the one record every worker's reclaim
-   * writes. Holds pruned before the floor are not seen.
-   */
-  writeMeets(from: number, to: number): boolean {
-    const w = this.w;
-    // Sorted by start and disjoint, so by end too: walk back from the last until one ends by `from`.
-    for (let i = this.we - W; i >= this.wh; i -= W) {
-      if (w[i + 2] <= from) break;
-      if (w[i + 1] < to && w[i + 3] === 0) return true;
-    }
-    return false;
-  }
-
   get pending(): { writes: number; reads: number } {
     return { writes: (this.we - this.wh) / W, reads: (this.re - this.rh) / R };
   }

@@ -92,15 +92,6 @@ export class SharedVLock extends VLock {
     }
   }
 
-  override writeMeets(from: number, to: number): boolean {
-    this.enter();
-    try {
-      return super.writeMeets(from, to);
-    } finally {
-      this.exit();
-    }
-  }
-
   /** The records cannot grow: the window moves to the front, or the calendar is full. */
   protected override room(
     a: Float64Array<ArrayBufferLike>,
