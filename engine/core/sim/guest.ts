@@ -364,7 +364,8 @@ export class Guest {
       // stands for the retry check.) Another vCPU may have faulted it back in meanwhile: then no retry.
       // Only this case is modelled: arm64's user_mem_abort (6.1-6.6) calls the VM-wide
       // mmu_invalidate_retry(kvm, mmu_seq), which also retries when any other range of the VM was
-      // invalidated during the sleep (kvm->mmu_invalidate_seq moved): not modelled (docs/repro-memcached.md).
+      // invalidated during the sleep (kvm->mmu_invalidate_seq moved): built in session 6 (commit 6c0ddb1) and
+      // reverted, as spread runs then disagree with deterministic ones (docs/repro-max-guest-memory.md).
       if ((this.flags[gfn] & PG_RESIDENT) === 0) return this.fault(gfn, write, end, vi, limit);
       return end;
     }

@@ -161,19 +161,21 @@ export class Mglru implements Policy, Promoter {
   }
 
   /**
-   * lru_gen_add_folio for a readahead folio (not active, in the swap cache): "everything else falls
-   * between 2 and 3, e.g., readahead pages": minSeq + 1, or minSeq when only MIN_NR_GENS are live.
-   * Stated deviation, not measured: the lab's readahead runs inside a fault (swap_cluster_readahead from
-   * do_swap_page), where current->in_lru_fault is set, and folio_add_lru (mm/swap.c, 6.1-6.6) sets
-   * PG_active on every folio it adds then, __read_swap_cache_async's readahead folios included; by that
-   * rule they would join max_seq like the faulting page (onMap).
+   * A swap-readahead folio joins max_seq, as the faulting one does (onMap). The lab's readahead runs only
+   * inside a vCPU's stage-2 fault: user_mem_abort -> __gfn_to_pfn_memslot -> hva_to_pfn_slow -> GUP ->
+   * handle_mm_fault, which brackets the fault with lru_gen_enter_fault / lru_gen_exit_fault
+   * (current->in_lru_fault set for a VMA without VM_SEQ_READ / VM_RAND_READ: the memfd's). Inside it,
+   * shmem_swapin_folio -> shmem_swapin_cluster -> swap_cluster_readahead -> __read_swap_cache_async adds
+   * each window folio with folio_add_lru, and folio_add_lru (mm/swap.c, v6.1-v6.6) sets PG_active when
+   * `lru_gen_enabled() && lru_gen_in_fault() && !(current->flags & PF_MEMALLOC)`; lru_gen_add_folio
+   * (include/linux/mm_inline.h) then puts an active folio in max_seq. The MGLRU series says so ("Readahead
+   * pages allocated in the page fault path will also be added to the youngest generation", "mm: multi-gen
+   * LRU: activation", Yu Zhao). lru_gen_add_folio's non-active placements (min_seq or min_seq + 1, where
+   * the lab put these folios before; later kernels' comment names "pages being read ahead") are for folios
+   * added outside a fault.
    */
   onReadahead(id: number): void {
-    const seq = this.minSeq + MIN_NR_GENS >= this.maxSeq ? this.minSeq : this.minSeq + 1;
-    this.list.insertHead(this.head(seq), id);
-    this.tag[id] = seq;
-    this.nrPages[seq & GEN_MASK]++;
-    this.total++;
+    this.onMap(id);
   }
 
   onAccess(): void {}
