@@ -194,6 +194,7 @@ export class Pgdat implements Reclaimer {
     const list = new DList(links, 0, total + heads);
     const tag = shared?.tag ?? new Int16Array(Math.max(1, total));
     this.tag = tag;
+    const folioFlags = shared?.folioFlags ?? new Uint8Array(Math.max(1, total));
     this.state = shared?.state ?? new Float64Array(PGDAT_WORDS + nLruvecs * LRUVEC_WORDS);
     const fresh = shared?.fresh ?? true;
     if (fresh) this.state[PGDAT_KSWAPD_FAILURES] = 0;
@@ -204,7 +205,7 @@ export class Pgdat implements Reclaimer {
       const sb = guestIndices[k] * GS_WORDS;
       const at = PGDAT_WORDS + k * LRUVEC_WORDS;
       const ps = { state: this.state.subarray(at, at + LRUVEC_POLICY_WORDS), gateAt: at + LRUVEC_POLICY_WORDS, fresh };
-      const own = makePolicy(config, list, tag, first, end, total + k * HEADS, stats, sb, this.state, ps);
+      const own = makePolicy(config, list, tag, folioFlags, first, end, total + k * HEADS, stats, sb, this.state, ps);
       const policy = shared?.lock ? new LockedLruvec(own, shared.lock) : own;
       this.lruvecs.push({ policy, first, end, guest: guestIndices[k] ?? 0, skip: false });
       this.lruvecPolicies.push(policy);
@@ -577,6 +578,7 @@ function makePolicy(
   config: ScenarioConfig,
   list: DList,
   tag: Int16Array,
+  folioFlags: Uint8Array,
   first: number,
   end: number,
   headBase: number,
@@ -596,7 +598,7 @@ function makePolicy(
     case 'active-inactive':
       return new ActiveInactive(list, tag, headBase, stats, sb, gate, ps.state, ps.fresh);
     case 'mglru':
-      return new Mglru(list, tag, first, end, headBase, stats, sb, gate, ps.state, ps.fresh);
+      return new Mglru(list, tag, first, end, headBase, stats, sb, gate, ps.state, ps.fresh, folioFlags);
     default: {
       const never: never = policy;
       throw new Error(`unexpected reclaim policy ${String(never)}`);
