@@ -258,15 +258,6 @@ export class Pgdat implements Reclaimer {
     h.kswapd = this.kswapd;
     let young: boolean;
     if (promoter !== null && h.fastPath && this.lookaround) {
-      // should_look_around (the seed's mm/vmscan.c, v1 5/5 and v2 19/21): the folio's own PTE first,
-      // one page through the fast path (mmu_notifier_test_clear_young / clear_young); only a young
-      // folio is looked around (v1: `return !old`; v2: KVM returns MMU_NOTIFIER_RANGE_LOCKLESS only
-      // when young), as mainline's folio_referenced_one looks around only a young PTE.
-      h.lookAroundBatch(gfn, 1);
-      if ((h.young[0] & 1) === 0) {
-        this.t = h.t;
-        return false;
-      }
       // lru_gen_look_around: MIN_LRU_BATCH pages around the folio, clipped to its PMD and the VMA.
       const pmd = gfn - (gfn % PMD_PAGES);
       const pmdEnd = Math.min(pmd + PMD_PAGES, g.pages);
@@ -274,10 +265,8 @@ export class Pgdat implements Reclaimer {
       const end = Math.min(pmdEnd, start + MIN_LRU_BATCH);
       start = Math.max(pmd, end - MIN_LRU_BATCH);
       h.lookAroundBatch(start, end - start);
-      // kswapd's shrink has an mm_walk (set_mm_walk: pgdat->mm_walk), direct reclaim none. The folio's
-      // own flag was cleared by the test above: the window finds it old and skips it.
-      this.promoteYoung(h.young, start, end - start, this.base[k], gfn, promoter, g.flags, this.kswapd);
-      young = true;
+      // kswapd's shrink has an mm_walk (set_mm_walk: pgdat->mm_walk), direct reclaim none.
+      young = this.promoteYoung(h.young, start, end - start, this.base[k], gfn, promoter, g.flags, this.kswapd);
     } else {
       young = h.folioReferenced(gfn);
     }
