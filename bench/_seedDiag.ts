@@ -20,10 +20,8 @@ config.run.deterministic = true;
 
 const BIN = 100e6;
 const ev: number[][] = [];
-let pg: Any = {};
 const origShrink = Pgdat.prototype.shrinkNode;
 Pgdat.prototype.shrinkNode = function (this: Any, t: number, ...rest: unknown[]) {
-  pg = this;
   const origEvict = this.__wrapped ? null : true;
   if (origEvict) {
     this.__wrapped = true;
@@ -63,10 +61,35 @@ M.refault = function (this: Any, id: number) {
   if (f !== 0) recent++;
   return f;
 };
+let inWalk = false;
+let walkYoung = 0;
+const P = Pgdat.prototype as Any;
+const origWalk = P.walk;
+P.walk = function (this: Any, ...a: unknown[]) {
+  inWalk = true;
+  try {
+    return origWalk.apply(this, a);
+  } finally {
+    inWalk = false;
+  }
+};
+const origPY = P.promoteYoung;
+P.promoteYoung = function (this: Any, y: Uint32Array, start: number, count: number, ...a: unknown[]) {
+  if (inWalk) for (let i = 0; i < count; i++) if ((y[i >>> 5] >>> (i & 31)) & 1) walkYoung++;
+  return origPY.call(this, y, start, count, ...a);
+};
+const origEnd = M.endAging;
+M.endAging = function (this: Any) {
+  passes.push(`  end: walk found ${walkYoung} young`);
+  walkYoung = 0;
+  return origEnd.call(this);
+};
 const res = runInProcess(config);
 console.log(`refaults seen by the policy ${refaults}, recent ${recent}, protected ${protects}`);
 const sm = res.summary as Any;
-console.log(`${harvest}: hit ${(sm.hitRate * 100).toFixed(2)} % thr ${(sm.throughput / 1e6).toFixed(3)} M evictions ${sm.evictions}`);
+console.log(
+  `${harvest}: hit ${(sm.hitRate * 100).toFixed(2)} % thr ${(sm.throughput / 1e6).toFixed(3)} M evictions ${sm.evictions}`,
+);
 for (const p of passes) console.log(p);
 console.log('evictions per 100 ms (web batch cache vault):');
 ev.forEach((e, b) => console.log(`${b * 100}-${b * 100 + 100} ms: ${e.join(' ')}`));
