@@ -19,7 +19,10 @@ import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
 import { FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET, Mglru } from '../../engine/core/mm/policy/mglru.ts';
 import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
-import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { Guest } from '../../engine/core/sim/guest.ts';
+import { runInProcess } from '../../engine/core/sim/run.ts';
+import { GS_WB_FAULTS, GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { scanSliceScenario } from './fixtures.ts';
 
 const N = 16;
 /** Every folio is old, the walk finds nothing: eviction order is list order alone. */
@@ -131,5 +134,87 @@ describe('MGLRU refault protection (lru_gen_refault, sort_folio protected, folio
     open(); // folds 3 into 4: min_seq 4, max_seq 7
     expect(state[0]).toBe(4);
     expect(f[0]).toBe(flags);
+  });
+});
+
+/**
+ * A victim that stays in the swap cache under writeback (SSD swap, Guest.evictOne) is not freed: the
+ * kernel leaves its shadow only in __remove_mapping (workingset_eviction), when reclaim frees the written
+ * folio; a fault that finds it in the swap cache meanwhile maps it without workingset_refault. Here
+ * Pgdat clears the mark pickVictim left and calls Mglru.evicted when endWriteback frees the folio.
+ */
+describe('MGLRU shadows and swap-cache writeback (Pgdat.shrinkNode, Pgdat.endWriteback)', () => {
+  it('the Mglru side: no shadow mark, no refault; evicted() leaves the shadow with the min_seq of the free', () => {
+    const r = rig();
+    for (let id = 0; id < 4; id++) r.m.onMap(id);
+    expect(r.evict()).toBe(0);
+    r.flags[0] = 0; // what Pgdat does for a victim left under writeback
+    r.m.onMap(0); // the fault found it in the swap cache
+    expect(r.flags[0]).toBe(0);
+    expect(r.evict()).toBe(1);
+    r.flags[1] = 0;
+    r.m.evicted(1); // endWriteback freed it
+    expect(r.flags[1]).toBe(FOLIO_SHADOW);
+    r.m.onMap(1);
+    expect(r.flags[1]).toBe(FOLIO_REFS_MASK | FOLIO_WORKINGSET); // min_seq unchanged since: recent
+  });
+
+  /**
+   * The wiring, in a run with SSD swap where vCPUs fault on folios under writeback: at every onMap that
+   * follows such a fault (GS_WB_FAULTS grew since the previous onMap: the written path counts it just
+   * before it maps), the page carries no shadow mark; and every written folio reclaim freed left one
+   * (Mglru.evicted right after Guest.freeWritten). Control, run by hand: without the clear in
+   * Pgdat.shrinkNode the first check finds marked pages on that path (the test fails); without the
+   * endWriteback call the second finds none.
+   */
+  it('faults on folios under writeback are not refaults; freed written folios leave a shadow', () => {
+    // Uniform writes over 1024 pages on 768 frames: a page evicted is often touched again while its
+    // write is in flight (seed 1: 25 writeback faults and 1,302 swap-outs in 50 ms).
+    const cfg = scanSliceScenario({ name: 'wb', device: 'ssd', prefault: false, harvest: 'lockless' });
+    cfg.guests[0].workload = { kind: 'uniform', pages: 1024, writeFraction: 1, thinkNs: 0 };
+    cfg.run.durationMs = 50;
+    const M = Mglru.prototype as unknown as Record<string, (...a: number[]) => unknown>;
+    const G = Guest.prototype as unknown as Record<string, (...a: number[]) => unknown>;
+    const onMap = M.onMap;
+    const evicted = M.evicted;
+    const freeWritten = G.freeWritten;
+    let lastWb = 0;
+    let wbMaps = 0;
+    let marked = 0;
+    let freed = 0;
+    let shadowsAfterFree = 0;
+    let freedId = -1;
+    M.onMap = function (this: { stats: Float64Array; folioFlags: Uint8Array }, id: number) {
+      let wb = 0;
+      for (let k = 0; k * GS_WORDS < this.stats.length; k++) wb += this.stats[k * GS_WORDS + GS_WB_FAULTS];
+      if (wb > lastWb) {
+        wbMaps++;
+        if ((this.folioFlags[id] & FOLIO_SHADOW) !== 0) marked++;
+      }
+      lastWb = wb;
+      return onMap.call(this, id);
+    };
+    G.freeWritten = function (this: { idBase: number }, gfn: number) {
+      freed++;
+      freedId = this.idBase + gfn;
+      return freeWritten.call(this, gfn);
+    };
+    M.evicted = function (this: { folioFlags: Uint8Array }, id: number) {
+      const r = evicted.call(this, id);
+      if (id === freedId && (this.folioFlags[id] & FOLIO_SHADOW) !== 0) shadowsAfterFree++;
+      freedId = -1;
+      return r;
+    };
+    try {
+      runInProcess(cfg);
+    } finally {
+      M.onMap = onMap;
+      M.evicted = evicted;
+      G.freeWritten = freeWritten;
+    }
+    expect(wbMaps).toBeGreaterThan(0);
+    expect(marked).toBe(0);
+    expect(freed).toBeGreaterThan(0);
+    expect(shadowsAfterFree).toBe(freed);
   });
 });

@@ -101,6 +101,15 @@ export class LockedLruvec implements Policy {
       writeUnlock(this.lock);
     }
   }
+  evicted(id: number): void {
+    if (this.inner.evicted === undefined) return;
+    writeLock(this.lock);
+    try {
+      this.inner.evicted(id);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
 
   onAccess(id: number): void {
     this.inner.onAccess(id); // never called: a policy that sees every access is not spread (plan.ts)

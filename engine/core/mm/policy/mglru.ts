@@ -240,8 +240,13 @@ export class Mglru implements Policy, Promoter {
     this.nrPages[next & GEN_MASK]++;
   }
 
-  /** lru_gen_eviction: the victim's shadow token records min_seq (in its tag, free now). */
-  private leaveShadow(id: number): void {
+  /**
+   * lru_gen_eviction (workingset_eviction from __remove_mapping, as the folio is freed): the shadow's
+   * token records min_seq, in the page's tag (free while the page is off the LRU). pickVictim calls it
+   * for its victim; a victim that stays in the swap cache under writeback (SSD) is not freed yet: the
+   * node clears the mark and calls this again when reclaim frees the written folio (Pgdat.endWriteback).
+   */
+  evicted(id: number): void {
     this.tag[id] = this.minSeq;
     this.folioFlags[id] = FOLIO_SHADOW;
   }
@@ -472,7 +477,7 @@ export class Mglru implements Policy, Promoter {
       list.remove(v);
       this.nrPages[this.minSeq & GEN_MASK]--;
       this.total--;
-      this.leaveShadow(v);
+      this.evicted(v);
       return v;
     }
     return -1;
@@ -541,7 +546,7 @@ export class Mglru implements Policy, Promoter {
           if (r.spent()) return SCAN_AGAIN;
           continue;
         }
-        this.leaveShadow(v);
+        this.evicted(v);
         return v;
       }
       return -1;
