@@ -50,7 +50,8 @@
  * - Refault protection (mm/workingset.c lru_gen_eviction / lru_gen_refault, mm/vmscan.c sort_folio,
  *   6.1.y from 6.1.69 and 6.6.y from 6.6.8, mainline 6.8: "mm/mglru: fix underprotected page cache",
  *   Cc: stable, Fixes the minimal implementation). An evicted folio leaves a shadow whose token holds
- *   min_seq at its eviction (lru_gen_eviction); the lab keeps it in the page's tag (free while the page
+ *   min_seq when it is freed (lru_gen_eviction: at once for zram, when reclaim frees the written folio
+ *   for SSD swap, see evicted); the lab keeps it in the page's tag (free while the page
  *   is not on the LRU) and marks it SHADOW in `folioFlags`. The swap-in of that page (do_swap_page ->
  *   workingset_refault -> lru_gen_refault, before folio_add_lru) is "recent" when min_seq has not moved
  *   since (lru_gen_test_recent: the token's seq equals min_seq); in a fault (lru_gen_in_fault(): the
@@ -64,7 +65,9 @@
  *   refaulted / (evicted + protected) per tier). With the rule above it decides nothing here: a folio
  *   touched only through page tables has LRU_REFS 0 (tier 0, never protected, tier > tier_idx >= 0) or,
  *   after a recent refault, BIT(LRU_REFS_WIDTH), protected whatever tier_idx is. (Before those stable
- *   releases lru_gen_refault set only PG_workingset, tier 1, and the PID controller decided.)
+ *   releases lru_gen_refault set only PG_workingset, tier 1, and the PID controller decided.) Also not
+ *   applied: a readahead folio's refault (__read_swap_cache_async calls workingset_refault too, in the
+ *   fault's context); onReadahead neither consumes the shadow mark nor sets the flags.
  * - reclaim.agingIntervalMs (a what-if, 0 = off): passes start at least that far apart; eviction that
  *   needs a generation meanwhile gets one without a walk.
  */
