@@ -30,6 +30,12 @@ class RefMglru implements Promoter {
   maxSeq = 1;
   readonly lists: number[][] = Array.from({ length: MAX_NR_GENS }, () => []);
   readonly gen = new Map<number, number>();
+  /** lru_gen_eviction's shadow: min_seq when the page was evicted. */
+  readonly shadow = new Map<number, number>();
+  /** Folios whose LRU_REFS bits and PG_workingset a recent refault set (lru_gen_refault, 6.1.69+/6.6.8+). */
+  readonly refaulted = new Set<number>();
+  /** sort_folio's protected branch taken (the drive must exercise it). */
+  protections = 0;
 
   constructor(private readonly eager = false) {}
 
@@ -49,6 +55,10 @@ class RefMglru implements Promoter {
   }
 
   add(id: number): void {
+    // workingset_refault -> lru_gen_refault first: recent (the shadow's min_seq is still min_seq), in a
+    // fault -> every LRU_REFS bit and PG_workingset.
+    if (this.shadow.get(id) === this.minSeq) this.refaulted.add(id);
+    this.shadow.delete(id);
     // folio_add_lru in fault context sets PG_active: lru_gen_add_folio puts it at max_seq (6.1-6.6).
     this.gen.set(id, this.maxSeq);
     this.list(this.maxSeq).unshift(id); // list_add
@@ -74,7 +84,10 @@ class RefMglru implements Promoter {
       while (l.length > 0) {
         const v = l.pop() as number;
         let g = this.eff(v);
-        if (g === old) g = old + 1;
+        if (g === old) {
+          g = old + 1;
+          this.refaulted.delete(v); // folio_inc_gen clears the refs bits and PG_workingset
+        }
         this.gen.set(v, g);
         this.list(g).push(v);
       }
@@ -102,12 +115,22 @@ class RefMglru implements Promoter {
         this.list(g).unshift(v); // sort_folio, promoted: list_move
         continue;
       }
+      if (this.refaulted.has(v)) {
+        // sort_folio, protected (refs == BIT(LRU_REFS_WIDTH)): folio_inc_gen, list_move_tail.
+        l.pop();
+        this.protections++;
+        this.refaulted.delete(v);
+        this.gen.set(v, this.minSeq + 1);
+        this.list(this.minSeq + 1).push(v);
+        continue;
+      }
       if (r.referenced(v, this)) {
         this.activate(v);
         continue;
       }
       l.pop();
       this.gen.delete(v);
+      this.shadow.set(v, this.minSeq); // lru_gen_eviction
       return v;
     }
   }
@@ -211,8 +234,10 @@ describe('MGLRU list order (lru_gen_add_folio, folio_update_gen, folio_activate,
     'matches the slow reference of the kernel list operations (kswapd look-around: %s)',
     (kswapd) => {
       for (let seed = 1; seed <= 5; seed++) {
-        const r = drive(kswapd, seed, new RefMglru());
+        const ref = new RefMglru();
+        const r = drive(kswapd, seed, ref);
         expect(r.real.length).toBeGreaterThan(500);
+        expect(ref.protections).toBeGreaterThan(0); // refaults within a min_seq happen in the drive
         expect(r.same).toBe(true);
       }
     },
@@ -221,6 +246,12 @@ describe('MGLRU list order (lru_gen_add_folio, folio_update_gen, folio_activate,
   it('negative control: a reference whose lazy promotion moves the page at once (the old model) disagrees', () => {
     const r = drive(true, 1, new RefMglru(true));
     expect(r.same).toBe(false);
+  });
+
+  it('negative control: a reference without refault protection (lru_gen_refault, sort_folio) disagrees', () => {
+    const ref = new RefMglru();
+    ref.refaulted.add = () => ref.refaulted; // never marks a refault: the model before this rule
+    expect(drive(true, 1, ref).same).toBe(false);
   });
 
   it('inc_min_seq reverses the folded generation (list_move_tail from the tail)', () => {

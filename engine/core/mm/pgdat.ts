@@ -130,6 +130,8 @@ export class Pgdat implements Reclaimer {
   readonly total: number;
   /** The policies' per-page tags (MGLRU seq & 0xffff, active/inactive list), by host-wide id (heat map). */
   readonly tag: Int16Array;
+  /** MGLRU's per-page folio flags (LRU_REFS, PG_workingset, shadow mark), by host-wide id (mglru.ts). */
+  private readonly folioFlags: Uint8Array;
   private readonly lruvecs: Lruvec[] = [];
   /** The lruvec of each local guest. */
   private readonly lruvecOf: Lruvec[] = [];
@@ -194,6 +196,8 @@ export class Pgdat implements Reclaimer {
     const list = new DList(links, 0, total + heads);
     const tag = shared?.tag ?? new Int16Array(Math.max(1, total));
     this.tag = tag;
+    const folioFlags = shared?.folioFlags ?? new Uint8Array(Math.max(1, total));
+    this.folioFlags = folioFlags;
     this.state = shared?.state ?? new Float64Array(PGDAT_WORDS + nLruvecs * LRUVEC_WORDS);
     const fresh = shared?.fresh ?? true;
     if (fresh) this.state[PGDAT_KSWAPD_FAILURES] = 0;
@@ -204,7 +208,7 @@ export class Pgdat implements Reclaimer {
       const sb = guestIndices[k] * GS_WORDS;
       const at = PGDAT_WORDS + k * LRUVEC_WORDS;
       const ps = { state: this.state.subarray(at, at + LRUVEC_POLICY_WORDS), gateAt: at + LRUVEC_POLICY_WORDS, fresh };
-      const own = makePolicy(config, list, tag, first, end, total + k * HEADS, stats, sb, this.state, ps);
+      const own = makePolicy(config, list, tag, folioFlags, first, end, total + k * HEADS, stats, sb, this.state, ps);
       const policy = shared?.lock ? new LockedLruvec(own, shared.lock) : own;
       this.lruvecs.push({ policy, first, end, guest: guestIndices[k] ?? 0, skip: false });
       this.lruvecPolicies.push(policy);
@@ -373,6 +377,9 @@ export class Pgdat implements Reclaimer {
       const k = this.guestOf(id);
       const g = this.guests[k];
       this.t = g.evictOne(id - this.base[k], this.t, byVcpu, cpu);
+      // Under writeback in the swap cache (SSD): not freed, so no shadow yet (a fault finds the folio in
+      // the swap cache: no workingset_refault); endWriteback frees it and leaves the shadow then.
+      if ((g.flags[id - this.base[k]] & PG_SWAPCACHE) !== 0) this.folioFlags[id] = 0;
       count++;
     }
     // kswapd's busy time (folio_referenced, unmap, swap-out) goes to the first VM of the node: only
@@ -400,6 +407,7 @@ export class Pgdat implements Reclaimer {
       wb.delete(id);
       const k = this.guestOf(id);
       this.guests[k].freeWritten(id - this.base[k]);
+      this.lruvecOf[k].policy.evicted?.(id); // __remove_mapping -> workingset_eviction
       n++;
     }
     return n;
@@ -577,6 +585,7 @@ function makePolicy(
   config: ScenarioConfig,
   list: DList,
   tag: Int16Array,
+  folioFlags: Uint8Array,
   first: number,
   end: number,
   headBase: number,
@@ -596,7 +605,7 @@ function makePolicy(
     case 'active-inactive':
       return new ActiveInactive(list, tag, headBase, stats, sb, gate, ps.state, ps.fresh);
     case 'mglru':
-      return new Mglru(list, tag, first, end, headBase, stats, sb, gate, ps.state, ps.fresh);
+      return new Mglru(list, tag, first, end, headBase, stats, sb, gate, ps.state, ps.fresh, folioFlags);
     default: {
       const never: never = policy;
       throw new Error(`unexpected reclaim policy ${String(never)}`);

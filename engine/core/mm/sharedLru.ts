@@ -21,6 +21,7 @@
  * Layout (created by prepareSpread, initialised there by building the node once: `fresh`):
  *   links: Int32Array(2 * (pages + HEADS)) the DList prev/next links (mm/pgdat.ts)
  *   tag:   Int16Array(pages)                the policies' per-page tags
+ *   folioFlags: Uint8Array(pages)           MGLRU's per-page LRU_REFS / PG_workingset / shadow bits
  *   state: Float64Array(SHARED_LRU_STATE_WORDS) PGDAT_* words, then per lruvec its policy and gate words
  */
 import type { MmuLock } from '../kvm/mmuLock.ts';
@@ -38,6 +39,7 @@ export const LRUVEC_WORDS = 16;
 export interface SharedLru {
   links: Int32Array;
   tag: Int16Array;
+  folioFlags: Uint8Array;
   state: Float64Array;
   /** Initialise lists and state (the one builder, before any worker starts); else attach to them. */
   fresh: boolean;
@@ -49,6 +51,7 @@ export interface SharedLru {
 export interface SharedLruBuffers {
   links: SharedArrayBuffer;
   tag: SharedArrayBuffer;
+  folioFlags: SharedArrayBuffer;
   state: SharedArrayBuffer;
 }
 
@@ -56,6 +59,7 @@ export function createSharedLruBuffers(pages: number, heads: number, lruvecs: nu
   return {
     links: new SharedArrayBuffer(2 * (pages + heads) * 4),
     tag: new SharedArrayBuffer(Math.max(1, pages) * 2),
+    folioFlags: new SharedArrayBuffer(Math.max(1, pages)),
     state: new SharedArrayBuffer((PGDAT_WORDS + lruvecs * LRUVEC_WORDS) * 8),
   };
 }
@@ -64,6 +68,7 @@ export function attachSharedLru(b: SharedLruBuffers, fresh: boolean, lock: MmuLo
   return {
     links: new Int32Array(b.links),
     tag: new Int16Array(b.tag),
+    folioFlags: new Uint8Array(b.folioFlags),
     state: new Float64Array(b.state),
     fresh,
     lock,
@@ -92,6 +97,15 @@ export class LockedLruvec implements Policy {
     writeLock(this.lock);
     try {
       this.inner.onMap(id);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
+  evicted(id: number): void {
+    if (this.inner.evicted === undefined) return;
+    writeLock(this.lock);
+    try {
+      this.inner.evicted(id);
     } finally {
       writeUnlock(this.lock);
     }

@@ -47,6 +47,27 @@
  *   folded (inc_min_seq). Direct reclaim's look-around (no mm_walk) activates each young neighbour in
  *   address order instead (folio_activate). Within a generation pages thus keep the order they had:
  *   pages faulted in address order are evicted in address order.
+ * - Refault protection (mm/workingset.c lru_gen_eviction / lru_gen_refault, mm/vmscan.c sort_folio,
+ *   6.1.y from 6.1.69 and 6.6.y from 6.6.8, mainline 6.8: "mm/mglru: fix underprotected page cache",
+ *   Cc: stable, Fixes the minimal implementation). An evicted folio leaves a shadow whose token holds
+ *   min_seq when it is freed (lru_gen_eviction: at once for zram, when reclaim frees the written folio
+ *   for SSD swap, see evicted); the lab keeps it in the page's tag (free while the page
+ *   is not on the LRU) and marks it SHADOW in `folioFlags`. The swap-in of that page (do_swap_page ->
+ *   workingset_refault -> lru_gen_refault, before folio_add_lru) is "recent" when min_seq has not moved
+ *   since (lru_gen_test_recent: the token's seq equals min_seq); in a fault (lru_gen_in_fault(): the
+ *   vCPU's GUP fault runs handle_mm_fault) the folio then gets PG_workingset and every LRU_REFS bit
+ *   (set_mask_bits(LRU_REFS_MASK | BIT(PG_workingset))), so folio_lru_refs == BIT(LRU_REFS_WIDTH). When
+ *   eviction meets such a folio unpromoted at the oldest tail, sort_folio's "protected" branch moves it
+ *   to the tail of min_seq + 1 (folio_inc_gen, list_move_tail) instead of evicting it; folio_inc_gen
+ *   clears LRU_REFS_MASK, PG_referenced and PG_workingset, so the protection is one generation, once per
+ *   refault. inc_min_seq's folio_inc_gen clears them too (not for a folio promoted meanwhile: it returns
+ *   before touching the flags). Not modelled: the PID controller (get_tier_idx / positive_ctrl_err over
+ *   refaulted / (evicted + protected) per tier). With the rule above it decides nothing here: a folio
+ *   touched only through page tables has LRU_REFS 0 (tier 0, never protected, tier > tier_idx >= 0) or,
+ *   after a recent refault, BIT(LRU_REFS_WIDTH), protected whatever tier_idx is. (Before those stable
+ *   releases lru_gen_refault set only PG_workingset, tier 1, and the PID controller decided.) Also not
+ *   applied: a readahead folio's refault (__read_swap_cache_async calls workingset_refault too, in the
+ *   fault's context); onReadahead neither consumes the shadow mark nor sets the flags.
  * - reclaim.agingIntervalMs (a what-if, 0 = off): passes start at least that far apart; eviction that
  *   needs a generation meanwhile gets one without a walk.
  */
@@ -66,6 +87,13 @@ const GEN_MASK = MAX_NR_GENS - 1;
 if ((MAX_NR_GENS & GEN_MASK) !== 0) throw new Error('mglru: MAX_NR_GENS must be a power of two');
 /** MAX_LRU_BATCH (include/linux/mmzone.h): ids walked per kswapd aging step. */
 export const MAX_LRU_BATCH = 4096;
+/** LRU_REFS_WIDTH = MAX_NR_TIERS - 2 (include/linux/mm_inline.h, 6.1-6.6). */
+const LRU_REFS_WIDTH = 2;
+/** folioFlags bits: LRU_REFS_MASK (the refs counter's LRU_REFS_WIDTH bits) and PG_workingset, as in folio->flags. */
+export const FOLIO_REFS_MASK = (1 << LRU_REFS_WIDTH) - 1;
+export const FOLIO_WORKINGSET = 1 << LRU_REFS_WIDTH;
+/** Lab bookkeeping, no folio bit: the page was evicted from this lruvec and its tag holds the shadow's min_seq. */
+export const FOLIO_SHADOW = 0x80;
 
 /** The policy's state words (see the constructor's `state`). */
 const MIN_SEQ = 0;
@@ -105,6 +133,11 @@ export class Mglru implements Policy, Promoter {
     private readonly state: Float64Array = new Float64Array(MGLRU_WORDS),
     /** False: lists and state were initialised already (a shared lruvec attached by another worker). */
     fresh = true,
+    /**
+     * Per page id (host-wide, like `tag`): the folio's LRU_REFS bits and PG_workingset (FOLIO_REFS_MASK,
+     * FOLIO_WORKINGSET) while it is on the LRU, FOLIO_SHADOW after its eviction. A spread run's is shared.
+     */
+    private readonly folioFlags: Uint8Array = new Uint8Array(end),
   ) {
     // A shared lruvec gives LRUVEC_POLICY_WORDS (mm/sharedLru.ts); a state word added here must fit it.
     if (state.length < MGLRU_WORDS) throw new Error(`MGLRU state needs ${MGLRU_WORDS} words, got ${state.length}`);
@@ -151,8 +184,13 @@ export class Mglru implements Policy, Promoter {
     return this.headBase + (seq & GEN_MASK);
   }
 
-  /** folio_add_lru in fault context: PG_active, so lru_gen_add_folio adds it at the head of max_seq. */
+  /**
+   * folio_add_lru in fault context: PG_active, so lru_gen_add_folio adds it at the head of max_seq.
+   * A swap-in of a page this lruvec evicted first passes lru_gen_refault (do_swap_page calls
+   * workingset_refault before folio_add_lru): see refault.
+   */
   onMap(id: number): void {
+    this.folioFlags[id] = (this.folioFlags[id] & FOLIO_SHADOW) !== 0 ? this.refault(id) : 0;
     const seq = this.maxSeq;
     this.list.insertHead(this.head(seq), id);
     this.tag[id] = seq;
@@ -176,6 +214,46 @@ export class Mglru implements Policy, Promoter {
    */
   onReadahead(id: number): void {
     this.onMap(id);
+  }
+
+  /**
+   * lru_gen_refault (mm/workingset.c, 6.1.69+ / 6.6.8+) for the page's shadow, in a fault: the new
+   * folio's flags. Recent (lru_gen_test_recent: the token's min_seq is still min_seq, compared in the
+   * tag's 16 bits as the kernel compares within EVICTION_MASK) -> PG_workingset and LRU_REFS_MASK;
+   * otherwise none.
+   */
+  private refault(id: number): number {
+    return (this.tag[id] & 0xffff) === (this.minSeq & 0xffff) ? FOLIO_REFS_MASK | FOLIO_WORKINGSET : 0;
+  }
+
+  /** folio_lru_refs == BIT(LRU_REFS_WIDTH): sort_folio protects the folio whatever the tier index. */
+  private protectedRefs(id: number): boolean {
+    const f = this.folioFlags[id];
+    return (f & FOLIO_REFS_MASK) + ((f & FOLIO_WORKINGSET) !== 0 ? 1 : 0) === 1 << LRU_REFS_WIDTH;
+  }
+
+  /**
+   * sort_folio's "protected" branch for a folio at the oldest tail: folio_inc_gen (min_seq + 1, its
+   * LRU_REFS bits, PG_referenced and PG_workingset cleared) and list_move_tail onto that generation.
+   */
+  private protect(id: number): void {
+    const next = this.minSeq + 1;
+    this.list.moveToTail(this.head(next), id);
+    this.tag[id] = next;
+    this.folioFlags[id] = 0;
+    this.nrPages[this.minSeq & GEN_MASK]--;
+    this.nrPages[next & GEN_MASK]++;
+  }
+
+  /**
+   * lru_gen_eviction (workingset_eviction from __remove_mapping, as the folio is freed): the shadow's
+   * token records min_seq, in the page's tag (free while the page is off the LRU). pickVictim calls it
+   * for its victim; a victim that stays in the swap cache under writeback (SSD) is not freed yet: the
+   * node clears the mark and calls this again when reclaim frees the written folio (Pgdat.endWriteback).
+   */
+  evicted(id: number): void {
+    this.tag[id] = this.minSeq;
+    this.folioFlags[id] = FOLIO_SHADOW;
   }
 
   onAccess(): void {}
@@ -243,8 +321,10 @@ export class Mglru implements Policy, Promoter {
     for (let v = this.list.tail(from); v >= 0; v = this.list.tail(from)) {
       let seq = this.seqOf(v);
       if (seq === old) {
+        // folio_inc_gen: the new flags drop LRU_REFS_MASK, PG_referenced and PG_workingset.
         seq = next;
         this.tag[v] = next;
+        this.folioFlags[v] = 0;
         this.nrPages[old & GEN_MASK]--;
         this.nrPages[next & GEN_MASK]++;
       }
@@ -390,6 +470,10 @@ export class Mglru implements Policy, Promoter {
         list.moveToHead(this.head(seq), v);
         continue;
       }
+      if (this.protectedRefs(v)) {
+        this.protect(v); // sort_folio, "protected": refaulted recently (lru_gen_refault)
+        continue;
+      }
       if (r.referenced(v, this)) {
         this.activate(v);
         if (r.spent()) return SCAN_AGAIN;
@@ -398,6 +482,7 @@ export class Mglru implements Policy, Promoter {
       list.remove(v);
       this.nrPages[this.minSeq & GEN_MASK]--;
       this.total--;
+      this.evicted(v);
       return v;
     }
     return -1;
@@ -435,6 +520,10 @@ export class Mglru implements Policy, Promoter {
           list.moveToHead(this.head(seq), v);
           continue;
         }
+        if (this.protectedRefs(v)) {
+          this.protect(v); // sort_folio, "protected": refaulted recently (lru_gen_refault)
+          continue;
+        }
         // isolate_folios: the folio leaves the LRU under lru_lock ...
         list.remove(v);
         this.nrPages[this.minSeq % MAX_NR_GENS]--;
@@ -462,6 +551,7 @@ export class Mglru implements Policy, Promoter {
           if (r.spent()) return SCAN_AGAIN;
           continue;
         }
+        this.evicted(v);
         return v;
       }
       return -1;

@@ -73,6 +73,11 @@ export interface Policy {
   onReadahead?(id: number): void;
   onAccess(id: number): void;
   pickVictim(r: Reclaimer, inlineAging: boolean): number;
+  /**
+   * Optional: a victim pickVictim returned earlier is freed only now (a written swap-cache folio,
+   * Pgdat.endWriteback): workingset_eviction. MGLRU records the shadow (lru_gen_eviction).
+   */
+  evicted?(id: number): void;
   wantsAging(t: number): boolean;
   beginAging(t: number): void;
   ageStep(r: Reclaimer): boolean;

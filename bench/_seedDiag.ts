@@ -1,0 +1,95 @@
+// Diagnostics of seed-debate (not a bench): per-guest evictions and refaults over time, and MGLRU's
+// generations at each aging pass. Bundle and run:
+//   npx esbuild bench/_seedDiag.ts --bundle --platform=node --format=esm --outfile=/tmp/seed.mjs && node /tmp/seed.mjs <harvest> [durationMs]
+import { runInProcess } from '../engine/core/sim/run.ts';
+import { resolveScenario } from '../engine/core/config/index.ts';
+import { loadPresetDir } from '../presets/node.ts';
+import { Pgdat } from '../engine/core/mm/pgdat.ts';
+import { Mglru } from '../engine/core/mm/policy/mglru.ts';
+import type { HarvestMode, ScenarioConfig } from '../engine/protocol.ts';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const harvest = (process.argv[2] ?? 'lockless') as HarvestMode;
+const dur = Number(process.argv[3] ?? 1500);
+const r = resolveScenario(loadPresetDir(process.cwd() + '/presets').set, 'seed-debate', { hardware: 'ampere-altra' });
+if (!r.ok) throw new Error(r.error.message);
+const config = JSON.parse(JSON.stringify(r.value)) as ScenarioConfig;
+config.reclaim.harvest = harvest;
+config.run.durationMs = dur;
+config.run.deterministic = true;
+
+const BIN = 100e6;
+const ev: number[][] = [];
+const origShrink = Pgdat.prototype.shrinkNode;
+Pgdat.prototype.shrinkNode = function (this: Any, t: number, ...rest: unknown[]) {
+  const origEvict = this.__wrapped ? null : true;
+  if (origEvict) {
+    this.__wrapped = true;
+    for (const g of this.guests as Any[]) {
+      const oe = g.evictOne.bind(g);
+      g.evictOne = (gfn: number, tt: number, ...a: unknown[]) => {
+        const b = Math.floor(tt / BIN);
+        (ev[b] ??= [0, 0, 0, 0])[g.index]++;
+        return oe(gfn, tt, ...a);
+      };
+    }
+  }
+  return (origShrink as Any).call(this, t, ...rest);
+};
+const passes: string[] = [];
+const origBegin = Mglru.prototype.beginAging;
+Mglru.prototype.beginAging = function (this: Any, t: number) {
+  const s = this.state as Float64Array;
+  const sizes = [];
+  for (let q = s[0]; q <= s[1]; q++) sizes.push(this.nrPages[q % 4]);
+  passes.push(`begin t=${(t / 1e6).toFixed(2)}ms min=${s[0]} max=${s[1]} sizes=${sizes.join('/')}`);
+  return origBegin.call(this, t);
+};
+let protects = 0;
+let refaults = 0;
+let recent = 0;
+const M = Mglru.prototype as Any;
+const origProtect = M.protect;
+M.protect = function (this: Any, id: number) {
+  protects++;
+  return origProtect.call(this, id);
+};
+const origRefault = M.refault;
+M.refault = function (this: Any, id: number) {
+  refaults++;
+  const f = origRefault.call(this, id);
+  if (f !== 0) recent++;
+  return f;
+};
+let inWalk = false;
+let walkYoung = 0;
+const P = Pgdat.prototype as Any;
+const origWalk = P.walk;
+P.walk = function (this: Any, ...a: unknown[]) {
+  inWalk = true;
+  try {
+    return origWalk.apply(this, a);
+  } finally {
+    inWalk = false;
+  }
+};
+const origPY = P.promoteYoung;
+P.promoteYoung = function (this: Any, y: Uint32Array, start: number, count: number, ...a: unknown[]) {
+  if (inWalk) for (let i = 0; i < count; i++) if ((y[i >>> 5] >>> (i & 31)) & 1) walkYoung++;
+  return origPY.call(this, y, start, count, ...a);
+};
+const origEnd = M.endAging;
+M.endAging = function (this: Any) {
+  passes.push(`  end: walk found ${walkYoung} young`);
+  walkYoung = 0;
+  return origEnd.call(this);
+};
+const res = runInProcess(config);
+console.log(`refaults seen by the policy ${refaults}, recent ${recent}, protected ${protects}`);
+const sm = res.summary as Any;
+console.log(
+  `${harvest}: hit ${(sm.hitRate * 100).toFixed(2)} % thr ${(sm.throughput / 1e6).toFixed(3)} M evictions ${sm.evictions}`,
+);
+for (const p of passes) console.log(p);
+console.log('evictions per 100 ms (web batch cache vault):');
+ev.forEach((e, b) => console.log(`${b * 100}-${b * 100 + 100} ms: ${e.join(' ')}`));
