@@ -306,9 +306,12 @@ describe('address order under kswapd on the lockless path (the readahead premise
         if (d === -1) down++;
       }
     }
-    // Measured (seed 1, deterministic): 708 ascending neighbours, 1 descending, of 771 swap-outs. The
-    // old model (lazy promotions moved at once, in descending bit order) gave 225 and 519.
+    // Measured (seed 1, deterministic): 922 ascending neighbours, 125 descending, of 1,395 swap-outs.
+    // Readahead folios joining max_seq (26 descending alone) and refault protection, which moves a
+    // recently refaulted folio met at the tail to min_seq + 1 once (0 alone), each interleave some
+    // folios out of fault order, as the kernel's rules would; before both: 708 and 1 of 771. The old
+    // model this guards against (lazy promotions moved at once, in descending bit order) gave 225 and 519.
     expect(up).toBeGreaterThan(run.length / 2);
-    expect(up).toBeGreaterThan(20 * down);
+    expect(up).toBeGreaterThan(5 * down);
   });
 });

@@ -65,9 +65,9 @@
  *   refaulted / (evicted + protected) per tier). With the rule above it decides nothing here: a folio
  *   touched only through page tables has LRU_REFS 0 (tier 0, never protected, tier > tier_idx >= 0) or,
  *   after a recent refault, BIT(LRU_REFS_WIDTH), protected whatever tier_idx is. (Before those stable
- *   releases lru_gen_refault set only PG_workingset, tier 1, and the PID controller decided.) Also not
- *   applied: a readahead folio's refault (__read_swap_cache_async calls workingset_refault too, in the
- *   fault's context); onReadahead neither consumes the shadow mark nor sets the flags.
+ *   releases lru_gen_refault set only PG_workingset, tier 1, and the PID controller decided.) A readahead
+ *   folio's refault is applied as the faulting folio's: __read_swap_cache_async (mm/swap_state.c) calls
+ *   workingset_refault for its shadow in the fault's context, and onReadahead places it as onMap does.
  * - reclaim.agingIntervalMs (a what-if, 0 = off): passes start at least that far apart; eviction that
  *   needs a generation meanwhile gets one without a walk.
  */
