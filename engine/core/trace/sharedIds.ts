@@ -16,8 +16,7 @@ export function isWholeShared(t: Uint32Array): boolean {
   return (
     typeof SharedArrayBuffer !== 'undefined' &&
     t.buffer instanceof SharedArrayBuffer &&
-    t.byteOffset === 0 &&
-    t.byteLength === t.buffer.byteLength
+    t.byteLength === t.buffer.byteLength // so byteOffset is 0
   );
 }
 
