@@ -449,9 +449,7 @@ export class SimWorkerCore {
       }
       atomics.store(c, CTL_BAR_COUNT, 0);
       atomics.add(c, CTL_BAR_GEN, 1);
-      // Nobody else waits here with one worker (the host's abort notifies on its own, engine.ts), and
-      // a notify is a call into the runtime's waiter list once a quantum (a trace replay: ~46 requests).
-      if (this.plan.workers > 1) atomics.notify(c, CTL_BAR_GEN);
+      atomics.notify(c, CTL_BAR_GEN);
       return true;
     }
     // Spin a little first: quanta are short and a futex wake costs tens of microseconds.
