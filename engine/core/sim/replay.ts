@@ -515,8 +515,6 @@ export class TraceReplay extends VCpu {
   private evictOne(gfn: number): void {
     const t = this.at;
     const g = this.g;
-    const s = g.stats;
-    const sb = g.sb;
     const hold = this.unmapHold;
     this.reqT = t;
     this.reqHold = hold;
