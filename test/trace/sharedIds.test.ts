@@ -5,13 +5,14 @@
  *
  * Negative control (run by hand): with createSimBuffers copying every trace as before, the first test
  * fails (the run's buffer is not the trace's); with isWholeShared not comparing the view's length with
- * its buffer's, the subarray case fails (the run would read the parent buffer from its start).
+ * its buffer's, the subarray case fails (the run would read the parent buffer from its start); the
+ * page-count cache's control is in its test.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSimBuffers } from '../../engine/core/sim/simLayout.ts';
-import { runInProcess } from '../../engine/core/sim/run.ts';
+import { checkRunnable, runInProcess } from '../../engine/core/sim/run.ts';
 import { inSharedMemory, isWholeShared } from '../../engine/core/trace/sharedIds.ts';
 import { TraceLibrary } from '../../engine/core/trace/index.ts';
 import { scenario } from '../config/fixtures.ts';
@@ -46,6 +47,22 @@ describe('traces in shared memory', () => {
     expect(isWholeShared(a)).toBe(true);
     expect(lib.pageIdsFor(c).cloudPhysicsIO.buffer).toBe(a.buffer);
     expect(a).toEqual(cloudPhysicsTrace());
+  });
+
+  it('a lent trace is scanned for its page count once (checkRunnable), a plain one at every run', () => {
+    // Seen by breaking the contract on purpose: after a first check, an id past the guest's pages is
+    // written into the trace. A plain trace is scanned again and refused; a lent one keeps the count of
+    // its first scan. Control: without the cache (sharedTracePages in run.ts) the lent trace is refused too.
+    const config = oracleScenario({ policy: 'clock', capacity: 500 });
+    const pages = config.guests[0].memoryMiB * 256;
+    const plain = cloudPhysicsTrace().slice(0, 1000);
+    const shared = inSharedMemory(plain.slice());
+    checkRunnable(config, { cloudPhysicsIO: plain });
+    checkRunnable(config, { cloudPhysicsIO: shared });
+    plain[0] = pages + 10;
+    shared[0] = pages + 10;
+    expect(() => checkRunnable(config, { cloudPhysicsIO: plain })).toThrow(/trace|pages/i);
+    expect(() => checkRunnable(config, { cloudPhysicsIO: shared })).not.toThrow();
   });
 
   it('a run over a lent trace equals the run over a copy, and leaves the trace as it was', () => {
