@@ -23,6 +23,8 @@ interface Both {
   result: RunResult;
   arena: Uint8Array;
   fast: boolean;
+  /** The MMU locks' wait and hold histograms (VLock / LoneLock; not part of RunResult). */
+  lockHist: Float64Array;
 }
 
 function run(config: ScenarioConfig, replay: boolean): Both {
@@ -41,7 +43,7 @@ function run(config: ScenarioConfig, replay: boolean): Both {
   const v = attachArena(p.buffers.arena);
   const arena = new Uint8Array(p.buffers.arena.slice(0));
   new Int32Array(arena.buffer).fill(0, v.locks, v.locks + v.maxLocks * LOCK_WORDS);
-  return { result, arena, fast };
+  return { result, arena, fast, lockHist: new Float64Array(p.buffers.lockHist.slice(0)) };
 }
 
 function scenario(
@@ -82,6 +84,10 @@ describe('trace replay fast path (replay.ts) = the general path', () => {
     expect(Object.values(f.samples)[0].length).toBeGreaterThan(3);
     expect(f).toEqual(g);
     expect(Buffer.from(fast.arena).equals(Buffer.from(general.arena))).toBe(true);
+    // The fast path counts its faults' and evictions' lock grants at flush (replay.ts faultsN,
+    // evictsN): the histograms must hold what VLock counted per request.
+    expect(fast.lockHist.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(fast.lockHist).toEqual(general.lockHist);
   });
 
   it('negative control: the comparison sees a one-bit change of the model (mapYoung)', () => {

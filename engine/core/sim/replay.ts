@@ -154,6 +154,19 @@ export class TraceReplay extends VCpu {
    * shared with the notifier; null with a shared VLock (never in a replay: one worker), then VLock.
    */
   private readonly lone: LoneLock | null;
+  /**
+   * Events counted here and turned into the guest's counters at flush (the end of each scheduler step
+   * and of each quantum, before anything reads them: sample rows, the probe, the result), as VCpu
+   * keeps hits and accesses: this path's faults, refaults and evictions (evictOne), and the lone MMU
+   * lock's grants of their holds. Each of the counters they stand for moved by a whole number per
+   * event (GS_S2_FAULTS, GS_COLD, GS_REFAULTS, GS_RESIDENT, GS_EVICTIONS, GS_DIRECT_RECLAIM,
+   * GS_TLBI, the lock's wait and hold histograms), so the sums are exact in any order; the time
+   * sums (stall, pressure, hold ns) are not exact in another order and are still added per event.
+   * test/sim/replay.test.ts compares them with the general path's per-event counts.
+   */
+  private faultsN = 0;
+  private refaultsN = 0;
+  private evictsN = 0;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -284,6 +297,33 @@ export class TraceReplay extends VCpu {
     this.clock = t;
   }
 
+  /** VCpu.flush, and the counters this path keeps in fields (faultsN, refaultsN, evictsN). */
+  override flush(): void {
+    super.flush();
+    const f = this.faultsN;
+    const e = this.evictsN;
+    if (f === 0 && e === 0) return;
+    const r = this.refaultsN;
+    const s = this.g.stats;
+    const sb = this.g.sb;
+    s[sb + GS_S2_FAULTS] += f;
+    s[sb + GS_REFAULTS] += r;
+    s[sb + GS_COLD] += f - r;
+    s[sb + GS_RESIDENT] += f - e;
+    s[sb + GS_EVICTIONS] += e;
+    s[sb + GS_DIRECT_RECLAIM] += e;
+    s[sb + GS_TLBI] += e * UNMAP_TLBIS;
+    const lone = this.lone;
+    if (lone !== null) {
+      lone.countReads(f, this.mapHold);
+      lone.countWrites(e, this.unmapHold);
+      lone.countWrites(e, this.invalidateEndHold);
+    }
+    this.faultsN = 0;
+    this.refaultsN = 0;
+    this.evictsN = 0;
+  }
+
   /**
    * translate() of gfn outside a debug arena, through the walk caches: a mapped gfn's leaf is at
    * leafOf[gfn] (the word the walk would return: leafOf's contract), an unmapped one's level-3 entry
@@ -377,31 +417,30 @@ export class TraceReplay extends VCpu {
       pg.lastEvicted = 1;
       reclaimNs += this.at - now;
       now = this.at;
-      s[sb + GS_DIRECT_RECLAIM] += 1;
+      // GS_DIRECT_RECLAIM += 1: one per evictOne, counted there (evictsN, flush).
     }
     const flags = g.flags;
     const f = flags[gfn];
     const refault = (f & PG_SWAPPED) !== 0;
     if (refault) {
       now += g.swapInNs;
-      s[sb + GS_REFAULTS]++;
+      this.refaultsN++; // GS_REFAULTS (flush; GS_COLD is the other faults)
       const evictedAt = g.evictedAt[gfn];
       if (t - evictedAt <= this.windowNs) {
         s[sb + GS_REFAULTS_IN_WINDOW]++;
         const b = Math.floor(evictedAt / this.bucketNs); // Guest.bucketOf
         g.evictBuckets[this.buckets + (b < this.buckets ? b : this.buckets - 1)]++;
       }
-    } else {
-      s[sb + GS_COLD]++;
     }
     const hold = this.mapHold;
     let lockWait = 0;
     const lone = this.lone;
     if (lone !== null) {
-      // Granted at once (replayLock.ts), so the wait counters' += 0 are left out.
+      // Granted at once (replayLock.ts), so the wait counters' += 0 are left out; its histogram
+      // counts are added at flush (faultsN reads of mapHold).
       lone.reqT = now;
       lone.reqHold = hold;
-      lone.read();
+      lone.grantOnly();
     } else {
       const vlock = g.vlock;
       vlock.reqT = now;
@@ -426,8 +465,7 @@ export class TraceReplay extends VCpu {
     if (r !== 0) throw new Error(`stage-2 map of guest ${g.index} gfn ${gfn} failed (${r}): table arena exhausted`);
     s[sb + GS_LOCK_HOLD_NS] += hold;
     flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED);
-    s[sb + GS_RESIDENT]++;
-    s[sb + GS_S2_FAULTS]++;
+    this.faultsN++; // GS_RESIDENT++, GS_S2_FAULTS++ (flush)
     s[sb + GS_STALL_NS] += now - t;
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
     g.lruvec.onMap(g.idBase + gfn);
@@ -455,7 +493,7 @@ export class TraceReplay extends VCpu {
     if (lone !== null) {
       lone.reqT = t;
       lone.reqHold = hold;
-      lone.write();
+      lone.grantOnly(); // its histogram counts at flush (evictsN writes of each of evictOne's holds)
       this.grantAt = t;
     } else {
       const vlock = g.vlock;
@@ -477,8 +515,6 @@ export class TraceReplay extends VCpu {
   private evictOne(gfn: number): void {
     const t = this.at;
     const g = this.g;
-    const s = g.stats;
-    const sb = g.sb;
     const hold = this.unmapHold;
     this.reqT = t;
     this.reqHold = hold;
@@ -497,14 +533,13 @@ export class TraceReplay extends VCpu {
     this.writeHold();
     const end = this.grantAt + endHold;
     g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
-    s[sb + GS_TLBI] += UNMAP_TLBIS;
     const flags = g.flags;
     flags[gfn] = (flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
     g.evictedAt[gfn] = unmapEnd;
     const b = Math.floor(unmapEnd / this.bucketNs); // Guest.bucketOf
     g.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
-    s[sb + GS_RESIDENT]--;
-    s[sb + GS_EVICTIONS]++;
+    // GS_TLBI += UNMAP_TLBIS, GS_RESIDENT--, GS_EVICTIONS++ and the caller's GS_DIRECT_RECLAIM++ (flush).
+    this.evictsN++;
     g.host.put(1);
     this.at = end + g.swapOutNs;
   }

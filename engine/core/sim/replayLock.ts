@@ -68,6 +68,29 @@ export class LoneLock {
     this.hist[this.writeHoldAt]++;
   }
 
+  /**
+   * The premise check of read() / write() without their histogram counts, for a caller that counts
+   * its requests itself and adds them with countReads / countWrites before anyone reads the
+   * histograms (the replay's fault and eviction, at its flush: replay.ts).
+   */
+  grantOnly(): void {
+    this.grant();
+  }
+
+  /** The histogram counts of `n` read() calls of `hold` ns each (a wait of 0: bucket 0). */
+  countReads(n: number, hold: number): void {
+    if (!this.hasHist || n === 0) return;
+    this.hist[this.readWait] += n;
+    this.hist[this.readHold0 + log2Bucket(hold)] += n;
+  }
+
+  /** The histogram counts of `n` write() calls of `hold` ns each. */
+  countWrites(n: number, hold: number): void {
+    if (!this.hasHist || n === 0) return;
+    this.hist[this.writeWait] += n;
+    this.hist[this.writeHold0 + log2Bucket(hold)] += n;
+  }
+
   private grant(): void {
     const t = this.reqT;
     const hold = this.reqHold;

@@ -48,6 +48,7 @@
  */
 
 import type { SharedLruBuffers } from '../mm/sharedLru.ts';
+import { sharedBufferOf } from '../trace/sharedIds.ts';
 
 export const SIM_LAYOUT_VERSION = 6;
 
@@ -343,12 +344,8 @@ export function createSimBuffers(
     evictBuckets: new SharedArrayBuffer(Math.max(1, n * 2 * buckets) * 8),
     lockHist: new SharedArrayBuffer(Math.max(1, n * LH_WORDS) * 8),
     opHist: new SharedArrayBuffer(Math.max(1, n * OH_WORDS) * 8),
-    traces: traces.map((t) => {
-      if (!t) return null;
-      const sab = new SharedArrayBuffer(t.length * 4);
-      new Uint32Array(sab).set(t);
-      return sab;
-    }),
+    // A trace already in a whole SharedArrayBuffer is shared, not copied (trace/sharedIds.ts).
+    traces: traces.map((t) => (t ? sharedBufferOf(t) : null)),
   };
   new Int32Array(b.control)[CTL_VERSION] = SIM_LAYOUT_VERSION;
   return b;

@@ -12,6 +12,7 @@ import { problemsError } from '../config/problems.ts';
 import { validateScenario } from '../config/scenario.ts';
 import { parseTrace, traceEncoding, traceName } from './parse.ts';
 import { TraceFormatError, type TraceData } from './types.ts';
+import { inSharedMemory } from './sharedIds.ts';
 
 export const MAX_TRACES = 16;
 
@@ -77,7 +78,8 @@ export class TraceLibrary {
   add(data: TraceData): LoadedTrace {
     const { name } = data;
     this.traces.delete(name); // re-insert: Map order is load order
-    this.traces.set(name, data);
+    // Held in shared memory once, so that each run shares it instead of copying it (sharedIds.ts).
+    this.traces.set(name, { ...data, pageIds: inSharedMemory(data.pageIds) });
     while (this.traces.size > MAX_TRACES) this.traces.delete(this.traces.keys().next().value!);
     return { name, requests: data.requests, distinct: data.distinct };
   }
