@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { VLock, vclock } from '../../engine/core/sync/vlock.ts';
 import { SharedVLock } from '../../engine/core/sync/vlockShared.ts';
-import { installChaos } from '../stress/chaos.ts';
+import { installChaos, nap, spin } from '../stress/chaos.ts';
 import { startBarrier } from '../core/lockShared.ts';
 
 interface Data {
@@ -40,6 +40,9 @@ for (let i = 0; i < wd.n; i++) {
     fields.rh = meta[3];
     fields.re = meta[4];
     VLock.prototype.writeReq.call(lock, false);
+    // The window a mutex would close, widened as chaos widens it around the real mutex's atomics.
+    if (i % 16 === 0) nap();
+    else spin(50);
     meta[1] = fields.wh;
     meta[2] = fields.we;
     meta[3] = fields.rh;
