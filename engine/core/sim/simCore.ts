@@ -328,11 +328,20 @@ export class SimWorkerCore {
       // as one run(limit) (an actor steps while its clock < limit), but a lone actor in a cheap run no
       // longer runs a whole quantum (10^6 accesses at 1 ns) before a stop is seen.
       const x = a[best];
-      if (second === Infinity && x.runAlone !== undefined) x.runAlone(limit, this);
-      else {
+      // A stop seen between the pieces ends runUntil after this step (not up to STOP_CHECK_STEPS later).
+      let stopSeen = false;
+      if (second === Infinity && x.runAlone !== undefined) {
+        x.runAlone(limit, this);
+        stopSeen = this.stopRequested(); // a lone step is a whole stretch: one check more is nothing
+      } else {
         x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
-        while (!x.done && x.clock < limit && !this.stopRequested())
+        while (!x.done && x.clock < limit) {
+          if (this.stopRequested()) {
+            stopSeen = true;
+            break;
+          }
           x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
+        }
       }
       steps++;
       if (inRcu && steps % RCU_SECTION_STEPS === 0) {
@@ -340,6 +349,7 @@ export class SimWorkerCore {
         inRcu = false;
         rcuPoll(this.rcu); // callbacks whose grace period ended: table pages back to the arena
       }
+      if (stopSeen) break;
     }
     if (inRcu) rcuReadUnlock(this.rcu);
     for (let i = 0; i < n; i++) a[i].flush();
