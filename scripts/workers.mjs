@@ -26,6 +26,7 @@ export const workerEntries = {
   // 'stress-worker': 'test/stress/stressWorker.ts',
   'sim-worker': 'engine/host/node/simWorker.ts',
   'lock-worker': 'test/core/lockWorker.ts',
+  'vlock-worker': 'test/sim/vlockSharedWorker.ts',
   'rcu-worker': 'test/core/rcuWorker.ts',
   'stress-worker': 'test/stress/stressWorker.ts',
   'sim-chaos-worker': 'test/stress/simChaosWorker.ts',

@@ -25,6 +25,8 @@ export interface LockWorkerData {
   /** Workers in the run, for the start barrier, and how many of them are readers. */
   workers: number;
   readers: number;
+  /** Lock-word loads to spin before sleeping (mmuLock.ts MmuLockOptions.spins); the default when absent. */
+  spins?: number;
 }
 
 export interface LockWorkerResult {

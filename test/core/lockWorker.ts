@@ -28,7 +28,7 @@ const views = attachArena(wd.arena);
 const data = new Int32Array(wd.data);
 const rand = rng(wd.seed);
 if (wd.chaos) installChaos(wd.seed ^ 0x9e3779b9);
-const lock = attachMmuLock(views, wd.lockId, { now: () => performance.now() });
+const lock = attachMmuLock(views, wd.lockId, { now: () => performance.now(), spins: wd.spins });
 
 function brokenWriteLock(l: MmuLock): void {
   while ((atomics.or(l.i32, l.base + LOCK_STATE, LOCK_WRITER) & LOCK_WRITER) !== 0) spin(10);

@@ -12,6 +12,7 @@ import {
   writeUnlock,
 } from '../../engine/core/kvm/mmuLock.ts';
 import { runWorker } from '../stress/runWorkers.ts';
+import { MMU_LOCK_SPREAD_SPINS } from '../../engine/core/sim/buildGuest.ts';
 import { D, type LockWorkerData, type LockWorkerResult } from './lockShared.ts';
 
 const arena = () => createArena({ tablePages: 4, maxThreads: 8, maxLocks: 2 });
@@ -108,6 +109,7 @@ async function runLockWorkers(opts: {
   brokenWriter?: boolean;
   iterations: number;
   seed: number;
+  spins?: number;
 }): Promise<Run> {
   const v = createArena({ tablePages: 1, maxThreads: 8, maxLocks: 1 });
   const data = new Int32Array(new SharedArrayBuffer(D.words * 4));
@@ -120,6 +122,7 @@ async function runLockWorkers(opts: {
     chaos: true,
     workers: opts.readers + opts.writers,
     readers: opts.readers,
+    spins: opts.spins,
   };
   const wd = (role: LockWorkerData['role'], i: number, iterations: number): LockWorkerData => ({
     ...base,
@@ -174,5 +177,31 @@ describe('mmuLock across worker_threads', () => {
   it('negative control: a writer lock that ignores readers is caught', async () => {
     const run = await runLockWorkers({ writers: 2, readers: 2, brokenWriter: true, iterations: 400, seed: 3 });
     expect(run.violations).toBeGreaterThan(0);
+  });
+
+  // Spread runs take a VM's MMU lock with MMU_LOCK_SPREAD_SPINS (2,000) spins before the futex: a waiter
+  // mostly gets the lock while spinning, so this pins that the spinning path excludes as the sleeping one
+  // does, and that the broken writer is still caught with it.
+  it("with the spread runs' spin count: no overlap, no lost increment; the broken writer is still caught", async () => {
+    const run = await runLockWorkers({
+      writers: 2,
+      readers: 2,
+      iterations: 400,
+      seed: 4,
+      spins: MMU_LOCK_SPREAD_SPINS,
+    });
+    expect(run.violations).toBe(0);
+    expect(run.a).toBe(run.writes);
+    expect(run.b).toBe(run.writes);
+    expect(run.contended).toBeGreaterThan(0);
+    const broken = await runLockWorkers({
+      writers: 2,
+      readers: 2,
+      brokenWriter: true,
+      iterations: 400,
+      seed: 5,
+      spins: MMU_LOCK_SPREAD_SPINS,
+    });
+    expect(broken.violations).toBeGreaterThan(0);
   });
 });

@@ -25,6 +25,15 @@ import { SharedVLock } from '../sync/vlockShared.ts';
 import { PassBarrier, WorkloadGen } from './workload.ts';
 import { prefaultGuest } from './prefault.ts';
 
+/**
+ * Lock-word loads a waiter for a VM's MMU lock spins before sleeping in a spread run (mmuLock.ts
+ * default: 64, ~1 us, for agents that may outnumber cores). With 64, 2-worker runs of bench/engine.ts's
+ * 64-vCPU scenario slept and woke on ~1 % of acquisitions and the futex wait/notify pairs were ~5 % of
+ * the workers' profiles (bench/_profileSpread.ts with --cpu-prof). Bounded, so a preempted holder (a
+ * loaded machine) costs at most tens of microseconds of spinning before the futex.
+ */
+export const MMU_LOCK_SPREAD_SPINS = 2_000;
+
 export interface WorkerEnv {
   config: ScenarioConfig;
   plan: RunPlan;
@@ -78,7 +87,10 @@ export function buildGuest(
     pages,
     pinned: spec.protected,
     pgt,
-    lock: attachMmuLock(env.arena, index),
+    // Spread runs: the VM's lock is taken by threads on both cores; kvm->mmu_lock is an rwlock_t
+    // (qrwlock, arm64 KVM_HAVE_MMU_RWLOCK) that spins and never sleeps, and a hold here is one
+    // stage-2 update (microseconds), so a waiter spins that long before it sleeps (MMU_LOCK_SPREAD_SPINS).
+    lock: attachMmuLock(env.arena, index, shared === null ? {} : { spins: MMU_LOCK_SPREAD_SPINS }),
     vlock: shared?.vlock
       ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs)
       : new VLock(index, sv.lockHist),

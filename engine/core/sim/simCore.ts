@@ -116,6 +116,22 @@ export const STOP_CHECK_NS = SCHED_SLACK_NS;
  * load 2.2) with mmuLock.ts's default 64 spins. lru_lock is a spinlock in the kernel.
  */
 const LRU_LOCK_SPINS = 4_000;
+/**
+ * Scheduler steps between two stop checks (runUntil). A step is one actor's run to at most SCHED_SLACK_NS
+ * past the next-smallest clock (a handful of accesses with 32-64 vCPUs per worker), so a stop is still
+ * seen within microseconds of wall time; the check is two atomic loads, which per step were ~1 % of a
+ * spread run's CPU (bench/_eCount.ts: 0.49 loads per access).
+ */
+export const STOP_CHECK_STEPS = 8;
+/**
+ * Spread runs: scheduler steps one RCU read-side section spans (runUntil). Each step in its own section
+ * (the rule before) cost four atomics per step (rcuReadLock's epoch load and slot store, rcuReadUnlock's
+ * store and GP-waiter load), 0.86 per access (bench/_eCount.ts). A longer section only delays the
+ * frees of tables other workers unlink (by 16 steps: microseconds of wall time) and never lets one run
+ * early: every walk of the steps inside it is covered, as before. A simulator granularity, not a model
+ * parameter: the results do not depend on it beyond which free is counted as deferred (rcu.ts).
+ */
+export const RCU_SECTION_STEPS = 16;
 /** Lock-word loads a worker spins at the barrier before sleeping. */
 const BARRIER_SPINS = 2_000;
 
@@ -277,8 +293,13 @@ export class SimWorkerCore {
   runUntil(end: number): void {
     const a = this.actors;
     const n = a.length;
+    const inRcuSteps = this.stepInRcu;
+    // Scheduler steps taken; the RCU read-side section open (spread runs).
+    let steps = 0;
+    let inRcu = false;
     for (;;) {
-      if (this.stopRequested()) break; // stop within one actor step, not only at the barrier (issue 11)
+      // Stop within STOP_CHECK_STEPS actor steps, not only at the barrier (issue 11).
+      if (steps % STOP_CHECK_STEPS === 0 && this.stopRequested()) break;
       let best = -1;
       let bc = Infinity;
       let second = Infinity;
@@ -296,24 +317,41 @@ export class SimWorkerCore {
       vclock.floor = bc; // no actor of this worker is earlier: the virtual locks may forget older holds
       vclock.others = second; // Guest.fault books its map's read hold at once when no other actor is earlier
       const limit = second + SCHED_SLACK_NS < end ? second + SCHED_SLACK_NS : end;
-      // Spread runs: the step is one RCU read-side section (the vCPU's walks; reclaim's lockless
-      // aging nests its own), so table pages unlinked on another worker stay readable throughout.
-      if (this.stepInRcu) rcuReadLock(this.rcu);
+      // Spread runs: the step runs inside an RCU read-side section (the vCPU's walks; reclaim's lockless
+      // aging nests its own), so table pages unlinked on another worker stay readable throughout. One
+      // section spans up to RCU_SECTION_STEPS steps (see there).
+      if (inRcuSteps && !inRcu) {
+        rcuReadLock(this.rcu);
+        inRcu = true;
+      }
       // In pieces of at most STOP_CHECK_NS of virtual time, checking stop between them: the same steps
       // as one run(limit) (an actor steps while its clock < limit), but a lone actor in a cheap run no
       // longer runs a whole quantum (10^6 accesses at 1 ns) before a stop is seen.
       const x = a[best];
-      if (second === Infinity && x.runAlone !== undefined) x.runAlone(limit, this);
-      else {
+      // A stop seen between the pieces ends runUntil after this step (not up to STOP_CHECK_STEPS later).
+      let stopSeen = false;
+      if (second === Infinity && x.runAlone !== undefined) {
+        x.runAlone(limit, this);
+        stopSeen = this.stopRequested(); // a lone step is a whole stretch: one check more is nothing
+      } else {
         x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
-        while (!x.done && x.clock < limit && !this.stopRequested())
+        while (!x.done && x.clock < limit) {
+          if (this.stopRequested()) {
+            stopSeen = true;
+            break;
+          }
           x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
+        }
       }
-      if (this.stepInRcu) {
+      steps++;
+      if (inRcu && steps % RCU_SECTION_STEPS === 0) {
         rcuReadUnlock(this.rcu);
+        inRcu = false;
         rcuPoll(this.rcu); // callbacks whose grace period ended: table pages back to the arena
       }
+      if (stopSeen) break;
     }
+    if (inRcu) rcuReadUnlock(this.rcu);
     for (let i = 0; i < n; i++) a[i].flush();
     if (this.lruAdd !== null) this.lruAdd.drain(); // spread runs: lru_add_drain at the quantum's end
     rcuPoll(this.rcu);

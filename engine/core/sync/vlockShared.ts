@@ -38,6 +38,8 @@ const M_RE = 4;
 const META_WORDS = 8;
 const W = 4;
 const R = 2;
+/** Loads of the mutex word a request spins before it sleeps (enter). */
+export const VLOCK_MUTEX_SPINS = 200;
 
 /** Bytes of one guest's shared calendar with `records` write records and as many read intervals. */
 export function sharedVLockBytes(records: number): number {
@@ -109,6 +111,12 @@ export class SharedVLock extends VLock {
     const m = this.meta;
     // Drepper's futex mutex: 0 -> 1 uncontended; else mark contended (2) and sleep until released.
     let c = atomics.compareExchange(m, M_LOCK, 0, 1);
+    // Spin first (adaptive mutex: the holder is running on the other core and its critical section is
+    // one calendar operation, well under a microsecond): a futex sleep costs the waiter a wait and the
+    // releaser a notify, microseconds each. Measured (bench 64-vCPU scenario, 1 guest, 2 workers): the
+    // sleeps and notifies of this mutex were ~4 % of both workers' profiles.
+    for (let i = 0; c !== 0 && i < VLOCK_MUTEX_SPINS; i++)
+      if (atomics.load(m, M_LOCK) === 0) c = atomics.compareExchange(m, M_LOCK, 0, 1);
     if (c !== 0) {
       do {
         if (c === 2 || atomics.compareExchange(m, M_LOCK, 1, 2) !== 0) atomics.wait(m, M_LOCK, 2, 1);
