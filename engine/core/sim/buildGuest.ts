@@ -80,7 +80,7 @@ export function buildGuest(
     pgt,
     lock: attachMmuLock(env.arena, index),
     vlock: shared?.vlock
-      ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs)
+      ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs, env.worker)
       : new VLock(index, sv.lockHist),
     rcu: env.rcu,
     tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, entries, shared?.tlb ?? undefined) : null,
