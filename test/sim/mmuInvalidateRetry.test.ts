@@ -222,6 +222,8 @@ describe('mmu_invalidate_retry in spread runs: the other worker invalidations of
     expect(n.owed).toBe(0);
   });
 
+  // Control also run on the engine: settleRetries returning before its loop (the 6c0ddb1 spread runs) fails
+  // the case above (0 retries, 0 owed).
   it('negative control: without the settlement (the spread runs of 6c0ddb1) the fault never retries', () => {
     const r = crossWorker(200, true);
     expect(r.g0.mmuRetries).toBe(0);
