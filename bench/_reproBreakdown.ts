@@ -35,6 +35,8 @@ interface Counters {
   stats: Float64Array;
   lockHist: Float64Array;
   opHist: Float64Array;
+  /** mmu_invalidate_retry's -EAGAINs (Guest.mmuRetries) to the run's end. */
+  retries: number;
   /** The VM's virtual lock's booking-order diagnostics (sync/vlock.ts), over the whole run. */
   late: { lateN: number; lateNs: number; lateMaxNs: number; yieldedN: number; yieldedNs: number };
 }
@@ -48,6 +50,7 @@ function run(config: ScenarioConfig, durationMs: number): Counters {
   const vcpu = core.actorList.find((a): a is VCpu => a instanceof VCpu);
   if (vcpu === undefined) throw new Error('no vCPU');
   const { lateN, lateNs, lateMaxNs, yieldedN, yieldedNs } = vcpu.g.vlock;
+  const retries = vcpu.g.mmuRetries;
   core.close();
   const sv = L.attachSimViews(p.buffers);
   // Guest 0 only: the reproductions have one guest.
@@ -55,6 +58,7 @@ function run(config: ScenarioConfig, durationMs: number): Counters {
     stats: sv.stats.slice(0, L.GS_WORDS),
     lockHist: sv.lockHist.slice(0, L.LH_WORDS),
     opHist: sv.opHist.slice(0, L.OH_WORDS),
+    retries,
     late: { lateN, lateNs, lateMaxNs, yieldedN, yieldedNs },
   };
 }
@@ -106,6 +110,7 @@ for (const harvest of ['locked-write', 'lockless'] as const) {
           stats: full.stats.map(() => 0),
           lockHist: full.lockHist.map(() => 0),
           opHist: full.opHist.map(() => 0),
+          retries: 0,
         };
   const s = minus(full.stats, warm.stats);
   const oh = minus(full.opHist, warm.opHist);
@@ -136,6 +141,10 @@ for (const harvest of ['locked-write', 'lockless'] as const) {
   );
   console.log(
     `stage-2 faults ${faults} (${(faults / ops).toFixed(4)} per op; refaults ${s[L.GS_REFAULTS]}, swap reads ${s[L.GS_SWAP_READS]}, readahead hits ${s[L.GS_RA_HITS]}, writeback waits ${s[L.GS_WB_FAULTS]}); permission faults ${s[L.GS_PERM_FAULTS]}`,
+  );
+  const retries = full.retries - warm.retries;
+  console.log(
+    `mmu_invalidate_retry -EAGAINs ${retries} (${(retries / Math.max(1, faults)).toFixed(3)} per stage-2 fault, ${(retries / ops).toFixed(4)} per op); vCPU stall ${(s[L.GS_STALL_NS] / 1e6).toFixed(2)} ms`,
   );
   console.log(
     `evictions ${s[L.GS_EVICTIONS]} (by direct reclaim ${s[L.GS_DIRECT_RECLAIM]}); folios checked under the write lock ${s[L.GS_FOLIOS_CONSIDERED]}; young found ${s[L.GS_YOUNG_FOUND]}; throttled ${s[L.GS_THROTTLED]}`,

@@ -92,7 +92,7 @@ export function buildGuest(
     // stage-2 update (microseconds), so a waiter spins that long before it sleeps (MMU_LOCK_SPREAD_SPINS).
     lock: attachMmuLock(env.arena, index, shared === null ? {} : { spins: MMU_LOCK_SPREAD_SPINS }),
     vlock: shared?.vlock
-      ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs)
+      ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs, env.worker)
       : new VLock(index, sv.lockHist),
     rcu: env.rcu,
     tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, entries, shared?.tlb ?? undefined) : null,

@@ -47,8 +47,8 @@ import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
 import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { StopCheck } from './actor.ts';
-import { C_S2_FAULT } from './costs.ts';
-import { UNMAP_TLBIS, invalidateEndHoldNs, mapHoldNs, unmapHoldNs } from './guest.ts';
+import { C_AF_FAULT, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
+import { FAULTIN_FAST_NS, UNMAP_TLBIS, invalidateEndHoldNs, mapHoldNs, unmapHoldNs } from './guest.ts';
 import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
@@ -385,6 +385,9 @@ export class TraceReplay extends VCpu {
     // apart, the policy picks the victim with the node as its Reclaimer and evictOne runs below. One
     // vCPU and nothing else running: Guest.fault would never suspend between steps.
     const host = g.host;
+    // Whether this fault's reclaim invalidated a page of the VM (evictOne below; it is always the loop's
+    // last step, as the eviction frees the frame the next tryTake takes, so never before a suspension).
+    let invalidated = false;
     while (!host.tryTake(0)) {
       const pg = g.pgdat;
       pg.beginDirectReclaim(now);
@@ -413,6 +416,7 @@ export class TraceReplay extends VCpu {
       }
       this.at = pg.t;
       this.evictOne(id - g.idBase);
+      invalidated = true;
       pg.t = this.at;
       pg.lastEvicted = 1;
       reclaimNs += this.at - now;
@@ -432,9 +436,36 @@ export class TraceReplay extends VCpu {
         g.evictBuckets[this.buckets + (b < this.buckets ? b : this.buckets - 1)]++;
       }
     }
+    const lone = this.lone;
+    if (invalidated) {
+      // Guest.mapLocked's mmu_invalidate_retry: the eviction above ran after user_mem_abort read mmu_seq,
+      // so the check under read_lock fails (kvm_mmu_invalidate_end moved mmu_invalidate_seq): a hold of
+      // the lock's acquire and release, back to the guest, and the same stage-2 fault again (Guest.refaultNs:
+      // the trap, afFault, and the fast path, FAULTIN_FAST_NS), with the page in memory now and nothing else
+      // running to invalidate during it.
+      g.mmuRetries++;
+      const check = c[C_LOCK_ACQUIRE];
+      let start = now;
+      if (lone !== null) {
+        lone.reqT = now;
+        lone.reqHold = check;
+        lone.read();
+      } else {
+        const vlock = g.vlock;
+        vlock.reqT = now;
+        vlock.reqHold = check;
+        vlock.readReq();
+        start = vlock.grant;
+        s[sb + GS_LOCK_WAIT_NS] += start - now;
+        s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+      }
+      s[sb + GS_LOCK_HOLD_NS] += check;
+      const next = start + check + c[C_AF_FAULT] + FAULTIN_FAST_NS;
+      reclaimNs += next - now;
+      now = next;
+    }
     const hold = this.mapHold;
     let lockWait = 0;
-    const lone = this.lone;
     if (lone !== null) {
       // Granted at once (replayLock.ts), so the wait counters' += 0 are left out; its histogram
       // counts are added at flush (faultsN reads of mapHold).

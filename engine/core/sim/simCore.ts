@@ -34,7 +34,7 @@ import { attachMmuLock } from '../kvm/mmuLock.ts';
 import { buildGuest, type SharedGuestParts, type WorkerEnv } from './buildGuest.ts';
 import { vclock } from '../sync/vlock.ts';
 import { costTable } from './costs.ts';
-import { SWAP_CLUSTER_MAX } from './guest.ts';
+import { SWAP_CLUSTER_MAX, type Guest } from './guest.ts';
 import { HostFrames } from '../mm/hostFrames.ts';
 import { ageKindOf, GuestHeatSampler, heatIntervalNs } from './heatmap.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
@@ -187,6 +187,8 @@ export class SimWorkerCore {
   private readonly heatNs: number;
   /** Spread runs: this worker's lru_add batch (mm/lruAdd.ts), drained at the end of each quantum. */
   private readonly lruAdd: LruAddBatch | null = null;
+  /** Spread runs: this worker's guests, for mmu_invalidate_retry's settlement (Guest.settleRetries). */
+  private spreadGuests: Guest[] = [];
   /** Spread runs: every scheduler step runs inside one RCU read-side section (spread.ts). */
   private readonly stepInRcu: boolean;
   /** Bench/diagnostics: this worker's row of a probe (probe.ts), or null (every ordinary run). */
@@ -261,6 +263,7 @@ export class SimWorkerCore {
       const flags = config.guests.map((_, g) => pgdat.guests[g].flags);
       this.lruAdd = new LruAddBatch(pgdat.policyOf(0) as LockedLruvec, flags, idBases(plan));
       for (const g of pgdat.guests) g.lruAdd = this.lruAdd;
+      this.spreadGuests = pgdat.guests;
     }
     this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
     this.heatNext = this.heatNs;
@@ -293,6 +296,8 @@ export class SimWorkerCore {
   runUntil(end: number): void {
     const a = this.actors;
     const n = a.length;
+    // Spread runs: the faults of the quantum before against the other workers' invalidations of it.
+    for (const g of this.spreadGuests) g.settleRetries();
     const inRcuSteps = this.stepInRcu;
     // Scheduler steps taken; the RCU read-side section open (spread runs).
     let steps = 0;

@@ -183,6 +183,12 @@ export class VCpu implements Actor {
       this.throttled = false;
       g.pgdat.unthrottle(this);
     }
+    // Spread runs: mmu_invalidate_retry's -EAGAINs found at this quantum's start (Guest.settleRetries).
+    if (g.retryOwedNs[vi] !== 0) {
+      if (kick !== null) kick.leave(vi, t);
+      t = g.payRetries(vi, t);
+      if (kick !== null) kick.enter(vi, t);
+    }
     do {
       let gfn = this.pendingGfn;
       let write: boolean;

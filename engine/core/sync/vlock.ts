@@ -57,7 +57,7 @@ import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WORDS, LH_WRITE_HOLD, LH_WRI
  */
 export const vclock = { floor: 0, others: Infinity };
 
-/** Doubles per write hold: arrival, start, end, aging (1/0). */
+/** Doubles per write hold: arrival, start, end, aging (1; else the booker's tag, `tag`, negated: spanFromArrival). */
 const W = 4;
 /** Doubles per read interval: start, end. */
 const R = 2;
@@ -73,6 +73,18 @@ export class VLock {
   protected w: Float64Array<ArrayBufferLike> = new Float64Array(INITIAL * W);
   protected wh = 0;
   protected we = 0;
+  /**
+   * The last word of a non-aging write record (aging ones hold 1): 0 here; a shared calendar's
+   * (SharedVLock) names the worker that booked it, so writeMeets can tell the other workers' holds.
+   */
+  protected tag = 0;
+  /**
+   * Set by the caller around one write request: its record counts for writeMeets from its arrival, not
+   * its start (stored as -tag). mmu_notifier_invalidate_range_end's hold (Guest.invalidateEnd): the
+   * invalidation stays in progress from the unmap's hold, which ended at its arrival, to its end
+   * (kvm_mmu_invalidate_end runs under it).
+   */
+  spanFromArrival = false;
   /** Union of read holds in r[rh, re): disjoint [start, end) pairs sorted by start. */
   protected r: Float64Array<ArrayBufferLike> = new Float64Array(INITIAL * R);
   protected rh = 0;
@@ -201,7 +213,7 @@ export class VLock {
       w[n] = t; // Math.min(arrival, start) with both t
       w[n + 1] = t;
       w[n + 2] = t + hold;
-      w[n + 3] = aging ? 1 : 0;
+      w[n + 3] = aging ? 1 : this.spanFromArrival ? -this.tag : this.tag;
       this.we = n + W;
     } else {
       this.addWrite(t, t, t + hold, aging);
@@ -246,6 +258,26 @@ export class VLock {
     this.lateN++;
     this.lateNs += d;
     if (d > this.lateMaxNs) this.lateMaxNs = d;
+  }
+
+  /**
+   * Whether a non-aging write hold recorded here (an mmu-notifier invalidation's: Guest.evictOne's unmap
+   * and range_end holds) meets (from, to): ends after `from` and starts before `to`. Spread runs read
+   * mmu_invalidate_retry's answer here (Guest.invalidatedDuring), the one record every worker's reclaim
+   * writes; `othersOnly`: only holds another worker booked (a tag other than this one's, SharedVLock). A
+   * range_end hold (spanFromArrival) counts from its arrival, the unmap's end.
+   * Holds pruned before the floor are not seen.
+   */
+  writeMeets(from: number, to: number, othersOnly = false): boolean {
+    const w = this.w;
+    // Sorted by start and disjoint, so by end too: walk back from the last until one ends by `from`.
+    for (let i = this.we - W; i >= this.wh; i -= W) {
+      if (w[i + 2] <= from) break;
+      const k = w[i + 3];
+      if (k === 1) continue; // aging
+      if ((k < 0 ? w[i] : w[i + 1]) < to && !(othersOnly && (k < 0 ? -k : k) === this.tag)) return true;
+    }
+    return false;
   }
 
   /** Pending holds (tests). */
@@ -307,7 +339,7 @@ export class VLock {
     w[i] = Math.min(arrival, start);
     w[i + 1] = start;
     w[i + 2] = end;
-    w[i + 3] = aging ? 1 : 0;
+    w[i + 3] = aging ? 1 : this.spanFromArrival ? -this.tag : this.tag;
     this.we = n + W;
   }
 

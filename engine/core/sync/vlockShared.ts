@@ -14,7 +14,9 @@
  *
  * Pruning: a hold may be forgotten once it ends before the current quantum's start: every actor of every
  * worker is at or past it (a worker's runUntil ends a quantum only once all its actors reached the end, and
- * a wake-up never moves an actor before its waker). Coarser than vlock.ts's per-worker scheduler floor
+ * a wake-up never moves an actor before its waker). The calendar keeps one quantum more, to the previous
+ * quantum's start: each worker reads the other workers' invalidations of the quantum before at the start of
+ * its next one (Guest.settleRetries, mmu_invalidate_retry), possibly after another worker's first request. Coarser than vlock.ts's per-worker scheduler floor
  * (a calendar holds up to a quantum of holds) but read from a word only the serial section writes, where a
  * floor published by each worker at every scheduler step was a cache line both cores wrote and read.
  *
@@ -47,13 +49,13 @@ export function sharedVLockBytes(records: number): number {
 }
 
 /**
- * Records a calendar holds: the holds of one quantum, twice over (workers are at most a quantum apart
- * and holds that ended before every floor are dropped): at most one per stage-2 fault and one per
+ * Records a calendar holds: the holds of two quanta (kept from the previous quantum's start), and of one
+ * more as margin (workers are at most a quantum apart): at most one per stage-2 fault and one per
  * eviction of every vCPU, per `faultNs` of virtual time (the fault's trap cost, the cheapest miss),
  * capped at 2^20.
  */
 export function sharedVLockRecords(vcpus: number, quantumNs: number, faultNs: number): number {
-  return Math.min(1 << 20, Math.ceil(4 * vcpus * (quantumNs / Math.max(1, faultNs) + 2)) + 1024);
+  return Math.min(1 << 20, Math.ceil(6 * vcpus * (quantumNs / Math.max(1, faultNs) + 2)) + 1024);
 }
 
 export class SharedVLock extends VLock {
@@ -68,8 +70,11 @@ export class SharedVLock extends VLock {
     /** The run's time words (simLayout.ts): TIME_QUANTUM_END, written by the serial section only. */
     private readonly time: Float64Array,
     private readonly quantumNs: number,
+    /** The worker this copy books for: its non-aging holds carry tag 2 + worker (VLock.tag). */
+    worker = 0,
   ) {
     super(guest, hist);
+    this.tag = 2 + worker;
     this.meta = new Int32Array(sab, 0, META_WORDS);
     const records = (sab.byteLength - META_WORDS * 4) / ((W + R) * 8);
     this.w = new Float64Array(sab, META_WORDS * 4, records * W);
@@ -89,6 +94,15 @@ export class SharedVLock extends VLock {
     this.enter();
     try {
       super.writeReq(aging);
+    } finally {
+      this.exit();
+    }
+  }
+
+  override writeMeets(from: number, to: number, othersOnly = false): boolean {
+    this.enter();
+    try {
+      return super.writeMeets(from, to, othersOnly);
     } finally {
       this.exit();
     }
@@ -127,9 +141,9 @@ export class SharedVLock extends VLock {
     this.we = m[M_WE];
     this.rh = m[M_RH];
     this.re = m[M_RE];
-    // Prune against the run-wide floor: the quantum's start (see the file comment).
+    // Prune against the run-wide floor: the previous quantum's start (see the file comment).
     this.ownFloor = vclock.floor;
-    vclock.floor = this.time[TIME_QUANTUM_END] - this.quantumNs;
+    vclock.floor = this.time[TIME_QUANTUM_END] - 2 * this.quantumNs;
   }
 
   private exit(): void {
