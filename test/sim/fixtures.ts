@@ -305,6 +305,56 @@ export function uniformGuestScenario(o: { name: string; hardware: HardwareProfil
 }
 
 /**
+ * The spread model's test guest: one 64 MiB guest (16 vCPUs, zipf 0.99, 20 % writes) on a host of two
+ * thirds of it, MGLRU with lockless harvest and a TLB, aging at least `agingIntervalMs` apart; one
+ * deterministic worker for 40 ms unless `run` says otherwise.
+ */
+export function spreadScenario(
+  seed = 1,
+  o: { agingIntervalMs?: number; run?: Partial<ScenarioConfig['run']> } = {},
+): ScenarioConfig {
+  const mib = 64;
+  return {
+    name: 'spread',
+    description: '',
+    hardware: hardware('ampere-altra'),
+    host: {
+      memoryMiB: Math.round((mib / 1.5) * 256) / 256,
+      watermarks: { minPct: 1, lowPct: 2, highPct: 4 },
+      swap: { device: 'zram', sizeMiB: 1024 },
+    },
+    guests: [
+      {
+        name: 'g0',
+        memoryMiB: mib,
+        vcpus: 16,
+        workload: { kind: 'zipf', pages: mib * 256, theta: 0.99, writeFraction: 0.2, thinkNs: 100 },
+        protected: false,
+      },
+    ],
+    reclaim: {
+      policy: 'mglru',
+      harvest: 'lockless',
+      agingIntervalMs: o.agingIntervalMs ?? 50,
+      lookaround: true,
+      mapYoung: true,
+      tlb: { enabled: true, entries: 256, flushOnClear: true },
+      allowLocklessWithoutHafdbs: false,
+    },
+    run: {
+      durationMs: 40,
+      sampleIntervalMs: 10,
+      seed,
+      deterministic: true,
+      workers: 1,
+      refaultWindowMs: 100,
+      demandOnly: false,
+      ...o.run,
+    },
+  };
+}
+
+/**
  * max_guest_memory_test's shape in miniature: one 4 MiB guest (1024 pages), 2 vCPUs each sweeping its
  * slice with writes for two passes, on a 3 MiB host (768 frames, watermarks 1/2/4 %), MGLRU. Used by the
  * pre-fault, swap-readahead and swap-writeback tests.

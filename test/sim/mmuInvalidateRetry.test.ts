@@ -26,43 +26,10 @@ import { vclock } from '../../engine/core/sync/vlock.ts';
 import { prepareRun } from '../../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { VCpu } from '../../engine/core/sim/vcpu.ts';
-import { hardware, workerOf } from './fixtures.ts';
+import { hardware, uniformGuestScenario, workerOf } from './fixtures.ts';
 
 function config(): ScenarioConfig {
-  return {
-    name: 'mmu-invalidate-retry',
-    description: '',
-    hardware: hardware('ampere-altra'),
-    host: { memoryMiB: 8, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
-    guests: [
-      {
-        name: 'g',
-        memoryMiB: 4,
-        vcpus: 2,
-        protected: false,
-        workload: { kind: 'uniform', pages: 1024, writeFraction: 0, thinkNs: 0 },
-      },
-    ],
-    reclaim: {
-      policy: 'mglru',
-      harvest: 'lockless',
-      agingIntervalMs: 0,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: false, entries: 64, flushOnClear: false },
-      allowLocklessWithoutHafdbs: false,
-      rmapFlushYoung: false,
-    },
-    run: {
-      durationMs: 100,
-      sampleIntervalMs: 10,
-      seed: 1,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
-  };
+  return uniformGuestScenario({ name: 'mmu-invalidate-retry', hardware: hardware('ampere-altra'), vcpus: 2 });
 }
 
 /** A retry's re-fault: the trap (afFault, 451 ns measured on the Altra) and user_mem_abort's fast path. */

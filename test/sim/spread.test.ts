@@ -18,49 +18,7 @@
 import { describe, expect, it } from 'vitest';
 import { runInProcess, runInterleaved } from '../../engine/core/sim/run.ts';
 import { createProbe, P_DIRECT_RECLAIM, P_S2_FAULTS, probeRow } from '../../engine/core/sim/probe.ts';
-import type { ScenarioConfig } from '../../engine/protocol.ts';
-import { agreement, hardware, PARALLEL_TOLERANCE } from './fixtures.ts';
-
-function scenario(seed = 1): ScenarioConfig {
-  const mib = 64;
-  return {
-    name: 'spread',
-    description: '',
-    hardware: hardware('ampere-altra'),
-    host: {
-      memoryMiB: Math.round((mib / 1.5) * 256) / 256,
-      watermarks: { minPct: 1, lowPct: 2, highPct: 4 },
-      swap: { device: 'zram', sizeMiB: 1024 },
-    },
-    guests: [
-      {
-        name: 'g0',
-        memoryMiB: mib,
-        vcpus: 16,
-        workload: { kind: 'zipf', pages: mib * 256, theta: 0.99, writeFraction: 0.2, thinkNs: 100 },
-        protected: false,
-      },
-    ],
-    reclaim: {
-      policy: 'mglru',
-      harvest: 'lockless',
-      agingIntervalMs: 50,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: true, entries: 256, flushOnClear: true },
-      allowLocklessWithoutHafdbs: false,
-    },
-    run: {
-      durationMs: 40,
-      sampleIntervalMs: 10,
-      seed,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 100,
-      demandOnly: false,
-    },
-  };
-}
+import { agreement, PARALLEL_TOLERANCE, spreadScenario } from './fixtures.ts';
 
 const ORDERS = [
   [0, 1],
@@ -68,12 +26,12 @@ const ORDERS = [
 ];
 
 describe('spread runs (one VM on 2 workers, in-process, either worker first)', () => {
-  const det = runInProcess(scenario());
+  const det = runInProcess(spreadScenario());
 
   it('both orders agree with the deterministic run: hit rate within 0.5 pp; the control (per-worker calendars) shows the bias', () => {
-    const shared = ORDERS.map((o) => agreement(runInterleaved(scenario(), 2, o), det));
+    const shared = ORDERS.map((o) => agreement(runInterleaved(spreadScenario(), 2, o), det));
     const control = ORDERS.map((o) =>
-      agreement(runInterleaved(scenario(), 2, o, { hooks: { perWorkerVLock: true } }), det),
+      agreement(runInterleaved(spreadScenario(), 2, o, { hooks: { perWorkerVLock: true } }), det),
     );
     for (const a of shared) expect(Math.abs(a.hitRatePp), JSON.stringify(a)).toBeLessThan(PARALLEL_TOLERANCE.hitRatePp);
     // Negative control: with a calendar per worker a vCPU never waits behind the other worker's holds,
@@ -90,7 +48,7 @@ describe('spread runs (one VM on 2 workers, in-process, either worker first)', (
     for (const o of ORDERS) {
       let buf: SharedArrayBuffer | undefined;
       let quanta = 0;
-      runInterleaved(scenario(), 2, o, { probe: (w, q) => ((quanta = q), (buf = createProbe(w, q))) });
+      runInterleaved(spreadScenario(), 2, o, { probe: (w, q) => ((quanta = q), (buf = createProbe(w, q))) });
       const rows = [0, 1].map((w) => probeRow(buf as SharedArrayBuffer, w, quanta));
       const perFault = rows.map((r) => r[P_DIRECT_RECLAIM] / r[P_S2_FAULTS]);
       for (const r of rows) expect(r[P_DIRECT_RECLAIM]).toBeGreaterThan(1000);

@@ -22,47 +22,13 @@ import { RCU_SECTION_STEPS, SimWorkerCore } from '../../engine/core/sim/simCore.
 import { CTL_DONE, TIME_QUANTUM_END } from '../../engine/core/sim/simLayout.ts';
 import { atomics, setAtomicOps } from '../../engine/core/sync/atomics.ts';
 import type { ScenarioConfig } from '../../engine/protocol.ts';
-import { hardware } from './fixtures.ts';
+import { spreadScenario } from './fixtures.ts';
 
 function scenario(): ScenarioConfig {
-  const mib = 64;
-  return {
-    name: 'spread rcu sections',
-    description: '',
-    hardware: hardware('ampere-altra'),
-    host: {
-      memoryMiB: Math.round((mib / 1.5) * 256) / 256,
-      watermarks: { minPct: 1, lowPct: 2, highPct: 4 },
-      swap: { device: 'zram', sizeMiB: 1024 },
-    },
-    guests: [
-      {
-        name: 'g0',
-        memoryMiB: mib,
-        vcpus: 16,
-        workload: { kind: 'zipf', pages: mib * 256, theta: 0.99, writeFraction: 0.2, thinkNs: 100 },
-        protected: false,
-      },
-    ],
-    reclaim: {
-      policy: 'mglru',
-      harvest: 'lockless',
-      agingIntervalMs: 5,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: true, entries: 256, flushOnClear: true },
-      allowLocklessWithoutHafdbs: false,
-    },
-    run: {
-      durationMs: 12,
-      sampleIntervalMs: 4,
-      seed: 3,
-      deterministic: false,
-      workers: 2,
-      refaultWindowMs: 100,
-      demandOnly: false,
-    },
-  };
+  return spreadScenario(3, {
+    agingIntervalMs: 5,
+    run: { durationMs: 12, sampleIntervalMs: 4, deterministic: false, workers: 2 },
+  });
 }
 
 describe('spread runs: RCU read-side sections over several scheduler steps', () => {
