@@ -79,7 +79,7 @@ import {
   VCpu,
 } from './vcpu.ts';
 import { VLock } from '../sync/vlock.ts';
-import { LoneLock } from './replayLock.ts';
+import { DOUBLE_ZERO, LoneLock } from './replayLock.ts';
 
 /** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
 const FRAME_GUEST_SHIFT = 28;
@@ -96,8 +96,8 @@ export class TraceReplay extends VCpu {
   /** Finish time of the last fault / evictOne (see fault). */
   private at = 0.5;
   /** A fault suspended in direct reclaim (VCpu.resumeFault): its start and reclaim time so far. */
-  private susT0 = 0;
-  private susReclaimNs = 0;
+  private susT0 = DOUBLE_ZERO;
+  private susReclaimNs = DOUBLE_ZERO;
   private readonly windowNs: number;
   private readonly bucketNs: number;
   private readonly buckets: number;
@@ -505,10 +505,10 @@ export class TraceReplay extends VCpu {
   }
 
   /** A write request of kvm->mmu_lock, in fields (a double passed to a call that is not inlined is a heap number). */
-  private reqT = 0;
-  private reqHold = 0;
+  private reqT = DOUBLE_ZERO;
+  private reqHold = DOUBLE_ZERO;
   /** The granted write hold's start (writeHold). */
-  private grantAt = 0;
+  private grantAt = DOUBLE_ZERO;
 
   /**
    * kvm->mmu_lock for write at reqT for reqHold: the lone lock (granted at once) or the virtual lock with

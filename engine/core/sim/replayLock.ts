@@ -16,20 +16,32 @@
 import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WRITE_HOLD, LH_WRITE_WAIT } from './simLayout.ts';
 import { log2Bucket, type VLock } from '../sync/vlock.ts';
 
+/**
+ * Zero as a double that is not a small integer (-0): V8 stores a field first set to it as a double
+ * from the start. A time field first set to 0 is a small-integer field until its first fractional
+ * value, which changes the object's shape and deoptimizes every function compiled against it; in a
+ * replay that came at the first eviction (reqT, reqHold, grantAt), after the hot loop was compiled,
+ * and cost a recompilation of the replay's largest functions. Same value: -0 + x === x, -0 === 0.
+ */
+export const DOUBLE_ZERO = -0;
+
 export class LoneLock {
-  reqT = 0;
-  reqHold = 0;
+  reqT = DOUBLE_ZERO;
+  reqHold = DOUBLE_ZERO;
   /** End of the last hold granted. */
-  private end = 0;
+  private end = DOUBLE_ZERO;
   private readonly hist: Float64Array;
   private readonly readWait: number;
   private readonly writeWait: number;
   private readonly readHold0: number;
   private readonly writeHold0: number;
-  /** Histogram bucket of the last read / write hold length (VLock's cache: a few distinct lengths). */
-  private readHold = -1;
+  /**
+   * Histogram bucket of the last read / write hold length (VLock's cache: a few distinct lengths); NaN
+   * (no length yet, equal to none) rather than -1, a double field from the start (DOUBLE_ZERO says why).
+   */
+  private readHold = NaN;
   private readHoldAt = 0;
-  private writeHold = -1;
+  private writeHold = NaN;
   private writeHoldAt = 0;
   private readonly hasHist: boolean;
 
