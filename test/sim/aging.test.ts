@@ -65,10 +65,10 @@ describe('reclaim-driven aging', () => {
       const starts = recordPassStarts();
       const s = run(mode, hw, policy, 64);
       expect(s.evictions).toBeGreaterThan(0);
-      // Active/inactive without accessed information activates no page: the active list stays empty, the
-      // inactive list is never short, and there is nothing to deactivate (eviction is FIFO).
-      if (policy === 'active-inactive' && mode === 'none') expect(s.agingPasses).toBe(0);
-      else expect(s.agingPasses).toBeGreaterThan(0);
+      // Even without the secondary MMU's accessed information (none), folio_referenced finds the host PTE
+      // the fault installed young once (mm/hostPte.ts, ptep_clear_flush_young_notify), so active/inactive
+      // activates pages and has an active list to age too.
+      expect(s.agingPasses).toBeGreaterThan(0);
       const all = [...starts.values()];
       expect(all.reduce((n, l) => n + l.length, 0)).toBe(s.agingPasses);
       const intervalNs = 20e6;

@@ -24,6 +24,7 @@ import {
   GS_REFAULTS,
   GS_RESIDENT,
   GS_SWAP_READS,
+  PG_HOST_YOUNG,
   PG_RESIDENT,
   PG_SWAPCACHE,
   PG_SWAPPED,
@@ -125,7 +126,8 @@ describe('swap_cluster_readahead on an SSD', () => {
     expect(stats[GS_SWAP_READS]).toBe(1);
     expect(stats[GS_RA_HITS]).toBe(1);
     expect(stats[GS_REFAULTS]).toBe(2); // still a refault of an evicted page
-    expect(g.flags[21]).toBe(PG_RESIDENT | PG_TOUCHED | PG_SWAPPED);
+    // do_swap_page / shmem finish_fault installed the VMM's PTE young (mm/hostPte.ts).
+    expect(g.flags[21]).toBe(PG_RESIDENT | PG_TOUCHED | PG_SWAPPED | PG_HOST_YOUNG);
     expect(stats[GS_RESIDENT]).toBe(resident); // counted when it was read ahead
     expect(g.lruvec.size()).toBe(lru); // on the LRU already
     expect(g.host.free()).toBe(HIGH - 8); // no frame taken

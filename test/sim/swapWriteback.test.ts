@@ -19,6 +19,7 @@ import {
   GS_SWAP_READS,
   GS_WB_FAULTS,
   GS_WB_PAGES,
+  PG_HOST_YOUNG,
   PG_RESIDENT,
   PG_SWAPCACHE,
   PG_SWAPPED,
@@ -110,7 +111,8 @@ describe('SSD swap-out under writeback', () => {
     expect(stats[GS_REFAULTS]).toBe(1);
     expect(g.host.free()).toBe(HIGH); // no frame taken: the folio's own
     expect(stats[GS_RESIDENT]).toBe(RESIDENT);
-    expect(g.flags[gfn]).toBe(PG_RESIDENT | PG_TOUCHED | PG_SWAPPED);
+    // The fault installed the VMM's PTE young (mm/hostPte.ts).
+    expect(g.flags[gfn]).toBe(PG_RESIDENT | PG_TOUCHED | PG_SWAPPED | PG_HOST_YOUNG);
     expect(g.lruvec.size()).toBe(lru + 1); // back on the LRU
     expect(area.writeback.size).toBe(0);
     expect(area.pageAt(slot)).toBe(-1); // swap_free_nr: the slot is free again

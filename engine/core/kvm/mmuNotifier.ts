@@ -13,7 +13,8 @@
  *   walkBatch(...)        MGLRU's page-table walk (walk_pte_range) over one 64-gfn window of the VMM's
  *                         mapping of guest memory: with the fast path it harvests the stage-2 through
  *                         kvm_arch_test_clear_young; without it the walk reads only the host (primary)
- *                         PTEs, which the guest's accesses never make young, so it finds nothing.
+ *                         PTEs, which the guest's accesses never make young: only the fault that
+ *                         installed one did (mm/hostPte.ts; Pgdat.walk tests those in every mode).
  *
  * Modes (what KVM implements):
  *   lockless      the seed series: the fast path exists when kvm_arch_has_test_clear_young()
@@ -212,8 +213,9 @@ export class Harvester {
 
   /**
    * walk_pte_range over one window of guest memory: with the fast path, the stage-2 is harvested
-   * (lookAroundBatch); without it only the primary PTEs are read (cost, nothing young: the guest's
-   * accesses set the stage-2 AF, not the VMM's host PTEs). Callers check `walkMmu` first.
+   * (lookAroundBatch); without it only the primary PTEs are read (cost, nothing young here: the guest's
+   * accesses set the stage-2 AF, not the VMM's host PTEs; the young bit a fault left on a host PTE is
+   * the caller's, mm/hostPte.ts via Pgdat.walk). Callers check `walkMmu` first.
    */
   walkBatch(start: number, count: number): void {
     if (this.fastPath) {

@@ -36,8 +36,12 @@ import {
   GS_WORDS,
   PG_LRU,
   PG_RESIDENT,
+  PG_HOST_YOUNG,
   PG_SWAPCACHE,
+  GS_AGING_NS,
 } from '../sim/simLayout.ts';
+import { C_CMPXCHG, C_PTE_SCAN, C_TLB_INVALIDATE } from '../sim/costs.ts';
+import { hostMapped, hostTestClearYoung } from './hostPte.ts';
 import { PAGE_CLUSTER, SwapArea, swapDeviceSlots } from './swapReadahead.ts';
 import { KSWAPD_CPU } from './swapSlots.ts';
 import {
@@ -260,21 +264,71 @@ export class Pgdat implements Reclaimer {
     h.t = this.t + RMAP_WALK_NS;
     h.kswapd = this.kswapd;
     let young: boolean;
-    if (promoter !== null && h.fastPath && this.lookaround) {
+    // The VMM's host PTE (mm/hostPte.ts): young once after the fault that installed it.
+    const hostYoung = (g.flags[gfn] & PG_HOST_YOUNG) !== 0;
+    if (promoter !== null && this.lookaround && (h.fastPath || hostYoung)) {
       // lru_gen_look_around: MIN_LRU_BATCH pages around the folio, clipped to its PMD and the VMA.
       const pmd = gfn - (gfn % PMD_PAGES);
       const pmdEnd = Math.min(pmd + PMD_PAGES, g.pages);
       let start = Math.max(pmd, gfn - MIN_LRU_BATCH / 2);
       const end = Math.min(pmdEnd, start + MIN_LRU_BATCH);
       start = Math.max(pmd, end - MIN_LRU_BATCH);
-      h.lookAroundBatch(start, end - start);
+      const n = end - start;
+      if (h.fastPath) {
+        // The seed's folio_referenced_one calls lru_gen_look_around for every PTE-mapped folio; it
+        // tests the stage-2 (test_spte_young: kvm_arch_test_clear_young) and the host PTE (pte_young)
+        // of each page of the window, and clears both (clear_spte_young, ptep_test_and_clear_young).
+        h.lookAroundBatch(start, n);
+      } else {
+        // Mainline 6.1-6.6 folio_referenced_one: pte_young(primary) -> lru_gen_look_around, which
+        // reads only host PTEs (the window's present ones: pteScan each), then referenced++ whatever
+        // the notifier says; ptep_clear_flush_young_notify still runs after it (the primary, cleared
+        // by the look-around, then the notifier's clear_flush_young: kvm_age_gfn under the lock).
+        h.young[0] = 0;
+        h.young[1] = 0;
+        const ns = hostMapped(g.flags, start, n) * g.costs[C_PTE_SCAN];
+        h.t += ns;
+        g.stats[g.sb + GS_AGING_NS] += ns;
+      }
+      // The folio's own host PTE: the seed's should_look_around clears it first; mainline's look-around
+      // skips the isolated folio (get_pfn_folio: not on the LRU) and ptep_clear_flush_young_notify
+      // clears it after. Either way it ends old and counts as referenced.
+      if (hostYoung) {
+        g.flags[gfn] &= ~PG_HOST_YOUNG;
+        h.t += g.costs[C_CMPXCHG];
+        g.stats[g.sb + GS_AGING_NS] += g.costs[C_CMPXCHG];
+      }
+      this.hostClear(g, start, n);
       // kswapd's shrink has an mm_walk (set_mm_walk: pgdat->mm_walk), direct reclaim none.
-      young = this.promoteYoung(h.young, start, end - start, this.base[k], gfn, promoter, g.flags, this.kswapd);
+      young = this.promoteYoung(h.young, start, n, this.base[k], gfn, promoter, g.flags, this.kswapd) || hostYoung;
+      if (!h.fastPath) h.folioReferenced(gfn);
     } else {
-      young = h.folioReferenced(gfn);
+      // ptep_clear_flush_young_notify: ptep_clear_flush_young on the host PTE (arm64: the cmpxchg, and
+      // flush_tlb_page_nosync's TLBI when it was young; estimate: tlbInvalidate, the stage-2 TLBI's
+      // figure, for a TLBI without the DSB), then the notifier (clear_flush_young or clear_young).
+      if (hostYoung) {
+        g.flags[gfn] &= ~PG_HOST_YOUNG;
+        const ns = g.costs[C_CMPXCHG] + g.costs[C_TLB_INVALIDATE];
+        h.t += ns;
+        g.stats[g.sb + GS_AGING_NS] += ns;
+      }
+      young = h.folioReferenced(gfn) || hostYoung;
     }
     this.t = h.t;
     return young;
+  }
+
+  /**
+   * ptep_test_and_clear_young on the young host PTEs of a window the walk or look-around visited,
+   * OR-ed into the harvester's `young` (mm/hostPte.ts); each clear is an atomic (cmpxchg) on h.t.
+   */
+  private hostClear(g: Guest, start: number, n: number): void {
+    const h = g.harvester;
+    const cleared = hostTestClearYoung(g.flags, start, n, h.young, this.lruFlag);
+    if (cleared === 0) return;
+    const ns = cleared * g.costs[C_CMPXCHG];
+    h.t += ns;
+    g.stats[g.sb + GS_AGING_NS] += ns;
   }
 
   /**
@@ -334,6 +388,8 @@ export class Pgdat implements Reclaimer {
         const n = Math.min(MIN_LRU_BATCH, hi - w);
         if (!anyResident(g.flags, w, n)) continue; // walk_pte_range skips empty PMDs/PTEs cheaply
         h.walkBatch(w, n);
+        // walk_pte_range tests the host PTEs in every harvest mode (pte_young; the seed also the stage-2).
+        this.hostClear(g, w, n);
         this.promoteYoung(h.young, w, n, b, -1, promoter, g.flags, true);
       }
       this.t = h.t;

@@ -69,6 +69,7 @@ import {
   GS_WORDS,
   OH_WORDS,
   PG_HOST,
+  PG_HOST_YOUNG,
   PG_LRU,
   PG_RESIDENT,
   PG_SWAPCACHE,
@@ -255,6 +256,11 @@ export class Guest {
   private readonly frameBase: number;
   private readonly bucketNs: number;
   private readonly buckets: number;
+  /**
+   * PG_HOST_YOUNG when reclaim.mapYoung (mm/hostPte.ts: the kernel maps both the host PTE and the
+   * stage-2 young; mapYoung = false is the what-if where neither carries the fault as an access).
+   */
+  private readonly hostYoungOnMap: number;
   private readonly attrLoByWrite: [ReturnType<typeof leafAttrs>, ReturnType<typeof leafAttrs>];
   /** Per vCPU (SUS_WORDS each): a fault suspended between two folios of its direct reclaim. */
   private readonly suspended: Float64Array;
@@ -337,6 +343,7 @@ export class Guest {
     this.swapOutNs = swapOutNs(p.config, p.costs);
     this.frameBase = p.index * 2 ** FRAME_GUEST_SHIFT;
     const young = p.config.reclaim.mapYoung;
+    this.hostYoungOnMap = young ? PG_HOST_YOUNG : 0;
     this.attrLoByWrite = [leafAttrs({ write: false, young }), leafAttrs({ write: true, young })];
     this.suspended = new Float64Array(p.config.guests[p.index].vcpus * SUS_WORDS);
   }
@@ -599,7 +606,11 @@ export class Guest {
     } else {
       s[sb + GS_COLD]++;
     }
-    this.flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & (PG_SWAPPED | PG_LRU));
+    // The fault installed the VMM's host PTE young (mm/hostPte.ts: do_anonymous_page / do_swap_page /
+    // shmem_fault -> finish_fault, PTE_AF in arm64's PAGE_*), unless the VMM's pre-fault had (PG_HOST:
+    // hva_to_pfn_fast finds the PTE, nothing is installed, its bit stays as it was).
+    this.flags[gfn] =
+      PG_RESIDENT | PG_TOUCHED | (f & (PG_SWAPPED | PG_LRU)) | (prefaulted ? f & PG_HOST_YOUNG : this.hostYoungOnMap);
     if (!prefaulted && !cached) s[sb + GS_RESIDENT]++;
     s[sb + GS_S2_FAULTS]++;
     // Pinned (protected) memory is unevictable: it never joins the LRU. A pre-faulted page is on it
@@ -929,7 +940,7 @@ export class Guest {
     this.inval[io] = start;
     this.inval[io + 1] = end;
     this.invalCount++;
-    this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU | PG_HOST)) | PG_SWAPPED;
+    this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU | PG_HOST | PG_HOST_YOUNG)) | PG_SWAPPED;
     this.evictedAt[gfn] = unmapEnd;
     this.evictBuckets[this.bucketOf(unmapEnd)]++;
     s[sb + GS_EVICTIONS]++;

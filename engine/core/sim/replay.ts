@@ -64,6 +64,7 @@ import {
   GS_EVICTIONS,
   GS_TLBI,
   PG_RESIDENT,
+  PG_HOST_YOUNG,
   PG_SWAPPED,
   PG_TOUCHED,
 } from './simLayout.ts';
@@ -167,6 +168,8 @@ export class TraceReplay extends VCpu {
   private faultsN = 0;
   private refaultsN = 0;
   private evictsN = 0;
+  /** Guest.hostYoungOnMap: the fault's host PTE is young (mm/hostPte.ts). */
+  private readonly hostYoungOnMap: number;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -176,6 +179,7 @@ export class TraceReplay extends VCpu {
     this.buckets = v.g.evictBuckets.length >> 1;
     this.frameBase = v.g.index * 2 ** FRAME_GUEST_SHIFT;
     const young = config.reclaim.mapYoung;
+    this.hostYoungOnMap = young ? PG_HOST_YOUNG : 0;
     const r = leafAttrs({ write: false, young });
     const w = leafAttrs({ write: true, young });
     this.attrLo = r.lo;
@@ -495,7 +499,7 @@ export class TraceReplay extends VCpu {
     }
     if (r !== 0) throw new Error(`stage-2 map of guest ${g.index} gfn ${gfn} failed (${r}): table arena exhausted`);
     s[sb + GS_LOCK_HOLD_NS] += hold;
-    flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED);
+    flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED) | this.hostYoungOnMap; // Guest.fault's host PTE
     this.faultsN++; // GS_RESIDENT++, GS_S2_FAULTS++ (flush)
     s[sb + GS_STALL_NS] += now - t;
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
@@ -565,7 +569,7 @@ export class TraceReplay extends VCpu {
     const end = this.grantAt + endHold;
     g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
     const flags = g.flags;
-    flags[gfn] = (flags[gfn] & ~PG_RESIDENT) | PG_SWAPPED;
+    flags[gfn] = (flags[gfn] & ~(PG_RESIDENT | PG_HOST_YOUNG)) | PG_SWAPPED;
     g.evictedAt[gfn] = unmapEnd;
     const b = Math.floor(unmapEnd / this.bucketNs); // Guest.bucketOf
     g.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;

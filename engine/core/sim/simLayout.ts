@@ -226,6 +226,13 @@ export const PG_HOST = 16;
  * guest's fault on it maps it from the swap cache without I/O; reclaim frees it without a write.
  */
 export const PG_SWAPCACHE = 32;
+/**
+ * The VMM's own (host, primary) PTE for this page has the accessed flag (mm/hostPte.ts). Set when the
+ * vCPU's stage-2 fault installs that PTE through GUP (handle_mm_fault: do_anonymous_page, do_swap_page,
+ * shmem_fault -> finish_fault; arm64's PAGE_* protections include PTE_AF), cleared by MGLRU's walk
+ * (walk_pte_range), lru_gen_look_around and folio_referenced_one, and with the PTE at eviction.
+ */
+export const PG_HOST_YOUNG = 64;
 
 /** Sentinel list heads after the page nodes (MGLRU uses MAX_NR_GENS of them). */
 export const LIST_HEADS = 8;

@@ -25,7 +25,8 @@
  *   (arch_has_hw_pte_young: hardware AF), walk_mm over every mm of the lruvec in steps of
  *   MAX_LRU_BATCH ids; the walk reaches the stage-2 only through the seed's kvm_arch_test_clear_young
  *   batches (Reclaimer.walk; without the fast path it reads only host PTEs, which guest accesses never
- *   make young). Young pages move to the current youngest generation (walk->max_seq = max_seq;
+ *   make young: in every mode it finds young, once, the host PTE of each page faulted in since, which
+ *   the fault installed young, mm/hostPte.ts). Young pages move to the current youngest generation (walk->max_seq = max_seq;
  *   walk_pte_range: new_gen = lru_gen_from_seq(walk->max_seq)); then, after the walk, inc_max_seq opens
  *   the next one (folding the oldest into the next at MAX_NR_GENS). So the pages the walk found young
  *   share the generation of the pages faulted since the last pass, and the new youngest generation
