@@ -204,12 +204,19 @@ export function debateScenario(o: DebateOptions): ScenarioConfig {
  * retry widens the batch guest's spread (its sequential sweep was already the least stable guest) is
  * not measured yet; its bound moves from 3.0 to 3.5 pp on that measurement; the overall bound (the
  * acceptance figure, 0.5 pp), accesses and web/db are unchanged.
+ *
+ * Re-measured once more when the VMM's host PTE accessed bit was modelled (set by the fault, cleared by
+ * walks, look-around, folio_referenced_one and the unmap: mm/hostPte.ts): seeds 1-6, both orders, at most
+ * 0.463 pp overall (seed 5, order 0,1), 5.27% of accesses, 0.758 / 0.825 / 3.100 pp for web / db / batch
+ * (db -0.825 on seed 1, order 0,1; next highest -0.566 on seed 4). The db bound moves from 0.8 to 0.9 pp
+ * on that measurement; the overall bound, accesses and batch are unchanged. The overall figure now sits
+ * within 0.04 pp of the acceptance bound on seed 5: the in-process parallel model's margin is thin.
  */
 export const PARALLEL_TOLERANCE = {
   hitRatePp: 0.5,
   accessesPct: 5.5,
   /** web, db, batch */
-  guestHitRatePp: [0.8, 0.8, 3.5],
+  guestHitRatePp: [0.8, 0.9, 3.5],
 } as const;
 
 export interface Agreement {

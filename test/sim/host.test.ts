@@ -29,7 +29,7 @@ describe('engine host (worker_threads)', () => {
   // Tolerances and why: fixtures.ts PARALLEL_TOLERANCE. Real threads, so the schedule differs run to run;
   // parallel.test.ts pins the model against both extreme schedules without threads.
   it.each([1, 2])(
-    'parallel (2 workers) agrees with deterministic, seed %i, 500 ms: hit rate within 0.5 pp (web/db 0.8 pp, batch 3.5 pp), accesses within 5.5%',
+    'parallel (2 workers) agrees with deterministic, seed %i, 500 ms: hit rate within 0.5 pp (web 0.8, db 0.9, batch 3.5 pp), accesses within 5.5%',
     async (seed) => {
       const det = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 500, seed, lruvec: 'memcg' });
       const par = { ...det, run: { ...det.run, deterministic: false, workers: 2 } };

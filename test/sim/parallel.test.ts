@@ -14,7 +14,7 @@ const altra = hardware('ampere-altra');
 
 describe('parallel model (2 workers, in-process, either worker first)', () => {
   it.each([1, 2])(
-    'seed %i, 500 ms: both orders agree with deterministic (hit rate within 0.5 pp, web/db 0.8 pp, batch 3.5 pp, accesses 5.5%)',
+    'seed %i, 500 ms: both orders agree with deterministic (hit rate within 0.5 pp, web 0.8, db 0.9, batch 3.5 pp, accesses 5.5%)',
     (seed) => {
       const config = debateScenario({ hw: altra, harvest: 'lockless', durationMs: 500, seed, lruvec: 'memcg' });
       const det = runInProcess(config);
