@@ -620,17 +620,32 @@ export class Guest {
     }
     // Only when another actor of this worker is earlier (it may still ask for the lock before `now`):
     // a vCPU alone, or stopped by the quantum's end with nobody behind it, books at once.
-    if (now >= limit && now > vclock.others) {
-      sus[o + SUS_PHASE] = PHASE_MAP_LOCK;
-      sus[o + SUS_T0] = t0;
-      sus[o + SUS_RECLAIM_NS] = reclaimNs;
-      sus[o + SUS_LEFT] = refault ? 1 : 0;
-      sus[o + SUS_AT] = now;
-      sus[o + SUS_SAMPLE] = sample;
-      this.resumeAt = now;
-      return FAULT_SUSPENDED;
-    }
+    if (now >= limit && now > vclock.others) return this.suspendForMapLock(vi, t0, reclaimNs, refault, now, sample);
     return this.mapLocked(gfn, write, vi, limit, now, t0, reclaimNs, refault, sample);
+  }
+
+  /**
+   * Suspend vCPU `vi`'s fault before user_mem_abort's read_lock, to book the map's read hold in its next
+   * step (PHASE_MAP_LOCK), once earlier actors of this worker have booked theirs.
+   */
+  private suspendForMapLock(
+    vi: number,
+    t0: number,
+    reclaimNs: number,
+    refault: boolean,
+    now: number,
+    sample: number,
+  ): number {
+    const o = vi * SUS_WORDS;
+    const sus = this.suspended;
+    sus[o + SUS_PHASE] = PHASE_MAP_LOCK;
+    sus[o + SUS_T0] = t0;
+    sus[o + SUS_RECLAIM_NS] = reclaimNs;
+    sus[o + SUS_LEFT] = refault ? 1 : 0;
+    sus[o + SUS_AT] = now;
+    sus[o + SUS_SAMPLE] = sample;
+    this.resumeAt = now;
+    return FAULT_SUSPENDED;
   }
 
   /** When a fault trapped at t0 reads kvm->mmu_invalidate_seq (FAULTIN_FAST_NS before s2Fault's end). */
@@ -725,18 +740,7 @@ export class Guest {
       reclaimNs += next - now;
       now = next;
       sample = next - FAULTIN_FAST_NS;
-      if (now >= limit && now > vclock.others) {
-        const o = vi * SUS_WORDS;
-        const sus = this.suspended;
-        sus[o + SUS_PHASE] = PHASE_MAP_LOCK;
-        sus[o + SUS_T0] = t0;
-        sus[o + SUS_RECLAIM_NS] = reclaimNs;
-        sus[o + SUS_LEFT] = refault ? 1 : 0;
-        sus[o + SUS_AT] = now;
-        sus[o + SUS_SAMPLE] = sample;
-        this.resumeAt = now;
-        return FAULT_SUSPENDED;
-      }
+      if (now >= limit && now > vclock.others) return this.suspendForMapLock(vi, t0, reclaimNs, refault, now, sample);
     }
   }
 
