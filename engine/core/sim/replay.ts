@@ -440,7 +440,6 @@ export class TraceReplay extends VCpu {
         g.evictBuckets[this.buckets + (b < this.buckets ? b : this.buckets - 1)]++;
       }
     }
-    const lone = this.lone;
     if (invalidated) {
       // Guest.mapLocked's mmu_invalidate_retry: the eviction above ran after user_mem_abort read mmu_seq,
       // so the check under read_lock fails (kvm_mmu_invalidate_end moved mmu_invalidate_seq): a hold of
@@ -449,45 +448,20 @@ export class TraceReplay extends VCpu {
       // running to invalidate during it.
       g.mmuRetries++;
       const check = c[C_LOCK_ACQUIRE];
-      let start = now;
-      if (lone !== null) {
-        lone.reqT = now;
-        lone.reqHold = check;
-        lone.read();
-      } else {
-        const vlock = g.vlock;
-        vlock.reqT = now;
-        vlock.reqHold = check;
-        vlock.readReq();
-        start = vlock.grant;
-        s[sb + GS_LOCK_WAIT_NS] += start - now;
-        s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
-      }
-      s[sb + GS_LOCK_HOLD_NS] += check;
-      const next = start + check + c[C_AF_FAULT] + FAULTIN_FAST_NS;
+      this.reqT = now;
+      this.reqHold = check;
+      this.lockHold(false, true);
+      const next = this.grantAt + check + c[C_AF_FAULT] + FAULTIN_FAST_NS;
       reclaimNs += next - now;
       now = next;
     }
+    // The map's read hold; a lone lock's histogram counts are added at flush (faultsN reads of mapHold).
     const hold = this.mapHold;
-    let lockWait = 0;
-    if (lone !== null) {
-      // Granted at once (replayLock.ts), so the wait counters' += 0 are left out; its histogram
-      // counts are added at flush (faultsN reads of mapHold).
-      lone.reqT = now;
-      lone.reqHold = hold;
-      lone.grantOnly();
-    } else {
-      const vlock = g.vlock;
-      vlock.reqT = now;
-      vlock.reqHold = hold;
-      vlock.readReq();
-      const start = vlock.grant;
-      lockWait = start - now;
-      s[sb + GS_LOCK_WAIT_NS] += lockWait;
-      s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
-      now = start;
-    }
-    now += hold;
+    this.reqT = now;
+    this.reqHold = hold;
+    this.lockHold(false, false);
+    const lockWait = this.grantAt - now;
+    now = this.grantAt + hold;
     const lo = write ? this.attrLoW : this.attrLo;
     const hi = write ? this.attrHiW : this.attrHi;
     let r = this.map(gfn, lo, hi);
@@ -498,7 +472,6 @@ export class TraceReplay extends VCpu {
       r = this.map(gfn, lo, hi);
     }
     if (r !== 0) throw new Error(`stage-2 map of guest ${g.index} gfn ${gfn} failed (${r}): table arena exhausted`);
-    s[sb + GS_LOCK_HOLD_NS] += hold;
     flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED) | this.hostYoungOnMap; // Guest.fault's host PTE
     this.faultsN++; // GS_RESIDENT++, GS_S2_FAULTS++ (flush)
     s[sb + GS_STALL_NS] += now - t;
@@ -508,17 +481,18 @@ export class TraceReplay extends VCpu {
     return FAULTED;
   }
 
-  /** A write request of kvm->mmu_lock, in fields (a double passed to a call that is not inlined is a heap number). */
+  /** A request of kvm->mmu_lock, in fields (a double passed to a call that is not inlined is a heap number). */
   private reqT = DOUBLE_ZERO;
   private reqHold = DOUBLE_ZERO;
-  /** The granted write hold's start (writeHold). */
+  /** The granted hold's start (lockHold). */
   private grantAt = DOUBLE_ZERO;
 
   /**
-   * kvm->mmu_lock for write at reqT for reqHold: the lone lock (granted at once) or the virtual lock with
+   * kvm->mmu_lock for write or read at reqT for reqHold: the lone lock (granted at once; its histogram
+   * counted now with `countNow`, a read, else at flush from faultsN / evictsN) or the virtual lock with
    * its waits counted; the hold is counted, its start left in grantAt.
    */
-  private writeHold(): void {
+  private lockHold(write: boolean, countNow: boolean): void {
     const t = this.reqT;
     const hold = this.reqHold;
     const g = this.g;
@@ -528,13 +502,15 @@ export class TraceReplay extends VCpu {
     if (lone !== null) {
       lone.reqT = t;
       lone.reqHold = hold;
-      lone.grantOnly(); // its histogram counts at flush (evictsN writes of each of evictOne's holds)
+      if (countNow) lone.read();
+      else lone.grantOnly();
       this.grantAt = t;
     } else {
       const vlock = g.vlock;
       vlock.reqT = t;
       vlock.reqHold = hold;
-      vlock.writeReq(false);
+      if (write) vlock.writeReq(false);
+      else vlock.readReq();
       this.grantAt = vlock.grant;
       s[sb + GS_LOCK_WAIT_NS] += vlock.grant - t;
       s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
@@ -553,7 +529,7 @@ export class TraceReplay extends VCpu {
     const hold = this.unmapHold;
     this.reqT = t;
     this.reqHold = hold;
-    this.writeHold();
+    this.lockHold(true, false);
     const start = this.grantAt;
     if (stage2FastPaths()) {
       const w = this.leafOf[gfn];
@@ -565,7 +541,7 @@ export class TraceReplay extends VCpu {
     const endHold = this.invalidateEndHold;
     this.reqT = unmapEnd;
     this.reqHold = endHold;
-    this.writeHold();
+    this.lockHold(true, false);
     const end = this.grantAt + endHold;
     g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
     const flags = g.flags;
