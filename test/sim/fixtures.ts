@@ -442,6 +442,44 @@ function shortRun(): ScenarioConfig['run'] {
   };
 }
 
+/**
+ * One 8 MiB VM (zipf 0.8 over 2048 pages, 20 % writes) with `vcpus` vCPUs on a 10 MiB host with zram,
+ * look-around on, no TLB model, 10 ms: built (workerOf) by the constructed notifier and host-PTE tests.
+ */
+export function zipfVmScenario(o: {
+  harvest: ReclaimSpec['harvest'];
+  policy?: ReclaimSpec['policy'];
+  vcpus?: number;
+  mapYoung?: boolean;
+}): ScenarioConfig {
+  return {
+    name: 'one VM',
+    description: '',
+    hardware: hardware('ampere-altra'),
+    host: { memoryMiB: 10, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
+    guests: [
+      {
+        name: 'a',
+        memoryMiB: 8,
+        vcpus: o.vcpus ?? 1,
+        protected: false,
+        workload: { kind: 'zipf', pages: 2048, theta: 0.8, writeFraction: 0.2, thinkNs: 100 },
+      },
+    ],
+    reclaim: {
+      policy: o.policy ?? 'mglru',
+      harvest: o.harvest,
+      agingIntervalMs: 0,
+      lookaround: true,
+      mapYoung: o.mapYoung ?? true,
+      tlb: { enabled: false, entries: 64, flushOnClear: false },
+      allowLocklessWithoutHafdbs: false,
+      rmapFlushYoung: false,
+    },
+    run: { ...shortRun(), durationMs: 10, seed: 3 },
+  };
+}
+
 /** One worker's core of `config` (not run): its first vCPU's guest, every vCPU-bearing guest in actor order, the shared counters and the node's kswapd. */
 export function workerOf(config: ScenarioConfig): {
   core: SimWorkerCore;

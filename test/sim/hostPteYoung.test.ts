@@ -10,59 +10,15 @@
  * cleared, so every case below but the mapYoung=false one fails.
  */
 import { describe, expect, it } from 'vitest';
-import type { ReclaimSpec, ScenarioConfig } from '../../engine/protocol.ts';
-import { prepareRun } from '../../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
-import { VCpu } from '../../engine/core/sim/vcpu.ts';
+import type { ReclaimSpec } from '../../engine/protocol.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
 import type { Promoter } from '../../engine/core/mm/policy/policy.ts';
 import { PG_HOST_YOUNG } from '../../engine/core/sim/simLayout.ts';
-import { hardware } from './fixtures.ts';
-
-function vm(harvest: ReclaimSpec['harvest'], policy: ReclaimSpec['policy'], mapYoung = true): ScenarioConfig {
-  return {
-    name: 'one VM',
-    description: '',
-    hardware: hardware('ampere-altra'),
-    host: { memoryMiB: 10, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
-    guests: [
-      {
-        name: 'a',
-        memoryMiB: 8,
-        vcpus: 1,
-        protected: false,
-        workload: { kind: 'zipf', pages: 2048, theta: 0.8, writeFraction: 0.2, thinkNs: 100 },
-      },
-    ],
-    reclaim: {
-      policy,
-      harvest,
-      agingIntervalMs: 0,
-      lookaround: true,
-      mapYoung,
-      tlb: { enabled: false, entries: 64, flushOnClear: false },
-      allowLocklessWithoutHafdbs: false,
-      rmapFlushYoung: false,
-    },
-    run: {
-      durationMs: 10,
-      sampleIntervalMs: 10,
-      seed: 3,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
-  };
-}
+import { workerOf, zipfVmScenario } from './fixtures.ts';
 
 /** The built (not run) guest. */
 function guestOf(harvest: ReclaimSpec['harvest'], policy: ReclaimSpec['policy'] = 'mglru', mapYoung = true): Guest {
-  const p = prepareRun(vm(harvest, policy, mapYoung), {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  const v = core.actorList.find((a) => a instanceof VCpu);
-  if (!(v instanceof VCpu)) throw new Error('no vCPU');
-  return v.g;
+  return workerOf(zipfVmScenario({ harvest, policy, mapYoung })).g;
 }
 
 /** Records the gfns promoted (folio_update_gen) and activated (folio_activate). */

@@ -8,10 +8,7 @@
  *   (walk_pte_range over consecutive windows) does not pay per window (kvm/mmuNotifier.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { ReclaimSpec, ScenarioConfig } from '../../engine/protocol.ts';
-import { prepareRun } from '../../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
-import { VCpu } from '../../engine/core/sim/vcpu.ts';
+import type { ReclaimSpec } from '../../engine/protocol.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
 import { RMAP_WALK_NS } from '../../engine/core/mm/pgdat.ts';
 import {
@@ -23,53 +20,11 @@ import {
   C_WALK_LEVEL,
 } from '../../engine/core/sim/costs.ts';
 import { GS_LOCK_HOLD_NS, PG_SWAPCACHE } from '../../engine/core/sim/simLayout.ts';
-import { hardware } from './fixtures.ts';
+import { workerOf, zipfVmScenario } from './fixtures.ts';
 
-function vm(harvest: ReclaimSpec['harvest']): ScenarioConfig {
-  return {
-    name: 'one VM',
-    description: '',
-    hardware: hardware('ampere-altra'),
-    host: { memoryMiB: 10, watermarks: { minPct: 1, lowPct: 2, highPct: 4 }, swap: { device: 'zram', sizeMiB: 64 } },
-    guests: [
-      {
-        name: 'a',
-        memoryMiB: 8,
-        vcpus: 2,
-        protected: false,
-        workload: { kind: 'zipf', pages: 2048, theta: 0.8, writeFraction: 0.2, thinkNs: 100 },
-      },
-    ],
-    reclaim: {
-      policy: 'mglru',
-      harvest,
-      agingIntervalMs: 0,
-      lookaround: true,
-      mapYoung: true,
-      tlb: { enabled: false, entries: 64, flushOnClear: false },
-      allowLocklessWithoutHafdbs: false,
-      rmapFlushYoung: false,
-    },
-    run: {
-      durationMs: 10,
-      sampleIntervalMs: 10,
-      seed: 3,
-      deterministic: true,
-      workers: 1,
-      refaultWindowMs: 10,
-      demandOnly: false,
-    },
-  };
-}
-
-/** The built (not run) guest of vm(harvest) and the run's counters. */
+/** The built (not run) guest of a 2-vCPU zipfVmScenario and the run's counters. */
 function guestOf(harvest: ReclaimSpec['harvest']): { g: Guest; stats: Float64Array } {
-  const c = vm(harvest);
-  const p = prepareRun(c, {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  const v = core.actorList.find((a) => a instanceof VCpu);
-  if (!(v instanceof VCpu)) throw new Error('no vCPU');
-  return { g: v.g, stats: new Float64Array(p.buffers.stats) };
+  return workerOf(zipfVmScenario({ harvest, vcpus: 2 }));
 }
 
 /** The descent to a leaf (one walkLevel per level) and the leaf's line from memory. */
