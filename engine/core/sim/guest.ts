@@ -163,6 +163,14 @@ const FRAME_GUEST_SHIFT = 28;
  * hits, and the folio reference, one atomic) and the checks around it: about 0.5 us (estimate, not
  * measured). A swap-in or direct reclaim inside __gfn_to_pfn_memslot comes on top (the lab charges
  * them after s2Fault), so the window is [sample, read-lock grant].
+ * No measurement of hva_to_pfn_fast or of a single-page get_user_page_fast_only on an Arm server was
+ * found (searched session 7). The nearest measured bound is a whole stage-2 fault on a resident page: in
+ * dirty_log_perf_test with 1 vCPU, 4 GiB THP-backed, kvmarm-6.1, "time to dirty memory" was 0.87 s
+ * (O. Upton, lore.kernel.org/r/20221007232818.459650-1-oliver.upton@linux.dev; host not named), i.e.
+ * 1,048,576 guest pages written once each, each a dirty-logging fault through user_mem_abort and
+ * __gfn_to_pfn_memslot: <= 0.83 us per fault, trap to ERET, the guest's store loop included. The lab's
+ * re-fault on the Altra profile is afFault 451 + this 500 + read lock and map 60 + dcacheCleanInval 400
+ * (no FEAT_S2FWB) = 1.41 us (1.01 us without the CMO): if that host was comparable, 500 ns is not low.
  */
 export const FAULTIN_FAST_NS = 500;
 /** Spread runs: fault windows kept per worker's guest for a quantum (grown by doubling). */
