@@ -1,7 +1,8 @@
 // Diagnostics (not a bench): mmu_invalidate_retry in the bench's 64-vCPU scenario, 1 worker (deterministic)
 // against a spread run of 2 workers on ONE thread (each quantum's runUntil in turn, order alternating):
 // hit rate, and per guest accesses, stage-2 faults, refaults, evictions, retries (MmuInvalidate.retries), and the
-// process CPU of each. Env: GUESTS (4), MS (200), SEED (1), MODES (one,spread).
+// process CPU of each. Env: GUESTS (4), MS (200), SEEDS (1), MODES (one,spread), WAITS (lock waits by
+// caller), NORETRY (mmu_invalidate_retry never fires: attribution only).
 import path from 'node:path';
 import { loadavg } from 'node:os';
 import { prepareRun, buildResult, RowStore } from '../engine/core/sim/run.ts';
@@ -102,6 +103,8 @@ for (const seed of (process.env.SEEDS ?? '1').split(',').map(Number))
       });
       setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
       if (process.env.WAITS) for (const g of guestsOf(core)) instrument(g);
+      // NORETRY=1: a what-if for attribution, mmu_invalidate_retry never fires (the lab before s6-f).
+      if (process.env.NORETRY) for (const g of guestsOf(core)) g.mmuInvalidate.retry = () => false;
       const c0 = cpu();
       core.loop();
       const ms = cpu() - c0;
