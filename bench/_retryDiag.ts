@@ -127,6 +127,10 @@ for (const seed of (process.env.SEEDS ?? '1').split(',').map(Number))
       for (const core of cores)
         for (const g of guestsOf(core)) {
           if (process.env.WAITS) instrument(g);
+          if (process.env.NORETRY) {
+            g.mmuInvalidate.retry = () => false;
+            g.mmuInvalidate.settle = () => {};
+          }
           const pay = g.mmuInvalidate.pay.bind(g.mmuInvalidate);
           g.mmuInvalidate.pay = (vi: number, t: number): number => {
             const e = pay(vi, t);
