@@ -33,14 +33,14 @@ PassBarrier.prototype.arrive = function (this: Any, now: number) {
 };
 // Per-vCPU fault time in run 2, and where it went.
 const per = new Map<number, { faults: number; ns: number; lockWait: number; end: number }>();
-// mmu_invalidate_retry's -EAGAINs (Guest.mmuRetries): in all, and by the end of pass 1.
+// mmu_invalidate_retry's -EAGAINs (MmuInvalidate.retries): in all, and by the end of pass 1.
 const retries = { guest: null as Any | null, atPass1: -1 };
 const origFault = Guest.prototype.fault;
 Guest.prototype.fault = function (this: Any, gfn: number, write: boolean, t: number, vi = 0, limit = Infinity) {
   const s = this.stats as Float64Array;
   const lw = s[this.sb + L.GS_LOCK_WAIT_NS];
   retries.guest = this;
-  if (t >= pass1End && retries.atPass1 < 0) retries.atPass1 = this.mmuRetries;
+  if (t >= pass1End && retries.atPass1 < 0) retries.atPass1 = this.mmuInvalidate.retries;
   const r = origFault.call(this, gfn, write, t, vi, limit);
   if (t >= pass1End) {
     let p = per.get(vi);
@@ -196,7 +196,7 @@ for (const [key, config] of configs) {
   );
   console.log('run-2 folio_referenced calls:', JSON.stringify(refs));
   const rg = retries.guest as Any | null; // set by the fault hook during the run
-  const rt = rg === null ? 0 : (rg.mmuRetries as number);
+  const rt = rg === null ? 0 : (rg.mmuInvalidate.retries as number);
   console.log(`mmu_invalidate_retry -EAGAINs: run 1 ${retries.atPass1} run 2 ${rt - retries.atPass1}`);
   console.log('summary guest 0:', JSON.stringify(g));
 }

@@ -35,7 +35,7 @@ interface Counters {
   stats: Float64Array;
   lockHist: Float64Array;
   opHist: Float64Array;
-  /** mmu_invalidate_retry's -EAGAINs (Guest.mmuRetries) to the run's end. */
+  /** mmu_invalidate_retry's -EAGAINs (MmuInvalidate.retries) to the run's end. */
   retries: number;
   /** The VM's virtual lock's booking-order diagnostics (sync/vlock.ts), over the whole run. */
   late: { lateN: number; lateNs: number; lateMaxNs: number; yieldedN: number; yieldedNs: number };
@@ -50,7 +50,7 @@ function run(config: ScenarioConfig, durationMs: number): Counters {
   const vcpu = core.actorList.find((a): a is VCpu => a instanceof VCpu);
   if (vcpu === undefined) throw new Error('no vCPU');
   const { lateN, lateNs, lateMaxNs, yieldedN, yieldedNs } = vcpu.g.vlock;
-  const retries = vcpu.g.mmuRetries;
+  const retries = vcpu.g.mmuInvalidate.retries;
   core.close();
   const sv = L.attachSimViews(p.buffers);
   // Guest 0 only: the reproductions have one guest.

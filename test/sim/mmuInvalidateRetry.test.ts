@@ -9,13 +9,13 @@
  * read that long before s2Fault's end), the check's hold (lockAcquire), the map's hold (mapHoldNs), the
  * retry's re-fault (afFault + FAULTIN_FAST_NS: the page is resolved already, no host allocation). The
  * negative control plants the lab's former rule (a retry only when this very gfn was unmapped:
- * `invalidatedDuring` always false) and shows the expectation fails under it: ran as the last case.
+ * `MmuInvalidate.retry` always false) and shows the expectation fails under it: ran as the last case.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScenarioConfig } from '../../engine/protocol.ts';
+import { FAULTIN_FAST_NS } from '../../engine/core/kvm/mmuInvalidate.ts';
 import {
   FAULT_SUSPENDED,
-  FAULTIN_FAST_NS,
   invalidateEndHoldNs,
   mapHoldNs,
   unmapHoldNs,
@@ -48,13 +48,13 @@ function invalidationNs(g: Guest): number {
  */
 function touchAfterEviction(after: number, plant = false): { end: number; retries: number; g: Guest } {
   const { g } = workerOf(config());
-  if (plant) g.invalidatedDuring = () => false;
+  if (plant) g.mmuInvalidate.retry = () => false;
   g.fault(7, true, 1000);
   const T = 50_000;
   g.evictOne(7, T, false);
   const request = T + invalidationNs(g) + after;
   const end = g.fault(20, true, request - g.costs[C_S2_FAULT]);
-  return { end: end - request, retries: g.mmuRetries, g };
+  return { end: end - request, retries: g.mmuInvalidate.retries, g };
 }
 
 /**
@@ -66,7 +66,7 @@ function refaultWithEvictionDuringSleep(
   resumeLimit = Infinity,
 ): { g: Guest; ready: number; first: number; end: number } {
   const { g } = workerOf(config());
-  if (plant) g.invalidatedDuring = () => false;
+  if (plant) g.mmuInvalidate.retry = () => false;
   g.fault(7, true, 1000);
   g.fault(9, true, 2000);
   g.evictOne(7, 10_000, false);
@@ -107,7 +107,7 @@ describe("mmu_invalidate_retry: a stage-2 fault retries after any invalidation o
   it('an invalidation of another gfn during the swap-in sleep: the fault checks, re-faults and maps', () => {
     const { g, ready, end } = refaultWithEvictionDuringSleep();
     const c = g.costs;
-    expect(g.mmuRetries).toBe(1);
+    expect(g.mmuInvalidate.retries).toBe(1);
     expect(end).toBe(ready + c[C_LOCK_ACQUIRE] + refault(c) + mapHoldNs(c, g.cmoNs));
   });
 
@@ -116,7 +116,7 @@ describe("mmu_invalidate_retry: a stage-2 fault retries after any invalidation o
     const split = refaultWithEvictionDuringSleep(false, whole.ready + 1);
     expect(split.first).toBe(FAULT_SUSPENDED);
     expect(split.end).toBe(whole.end);
-    expect(split.g.mmuRetries).toBe(1);
+    expect(split.g.mmuInvalidate.retries).toBe(1);
   });
 
   it('negative control: with the former rule (same gfn only) neither case retries, and both expectations fail', () => {
@@ -127,7 +127,7 @@ describe("mmu_invalidate_retry: a stage-2 fault retries after any invalidation o
     expect(a.end).toBe(mapHold);
     expect(a.end).not.toBe(c[C_LOCK_ACQUIRE] + refault(c) + mapHold);
     const b = refaultWithEvictionDuringSleep(true);
-    expect(b.g.mmuRetries).toBe(0);
+    expect(b.g.mmuInvalidate.retries).toBe(0);
     expect(b.end).toBe(b.ready + mapHold);
   });
 });
@@ -150,18 +150,18 @@ function spreadPair(): { g0: Guest; v0: number; g1: Guest; cores: SimWorkerCore[
 /**
  * Worker 0 maps a first touch of gfn 20 (read-lock request at R = 100 us) before, in real time, worker 1's
  * reclaim books the eviction of gfn 7 that ends its invalidation `before` ns before R: the order of the
- * interleaved extreme [0, 1]. Then worker 0's next quantum starts (settleRetries).
+ * interleaved extreme [0, 1]. Then worker 0's next quantum starts (MmuInvalidate.settle).
  */
 function crossWorker(before: number, plant = false): { g0: Guest; v0: number; end: number; owed: number } {
   const { g0, v0, g1, cores } = spreadPair();
-  if (plant) g0.settleRetries = () => {}; // the former spread runs (6c0ddb1): nothing re-checked
+  if (plant) g0.mmuInvalidate.settle = () => {}; // the former spread runs (6c0ddb1): nothing re-checked
   g1.fault(7, true, 1000, 0);
   const R = 100_000;
   const end = g0.fault(20, true, R - g0.costs[C_S2_FAULT], v0) - R;
-  expect(g0.mmuRetries).toBe(0); // worker 1's eviction is not booked yet
+  expect(g0.mmuInvalidate.retries).toBe(0); // worker 1's eviction is not booked yet
   g1.evictOne(7, R - before - invalidationNs(g1), false);
-  g0.settleRetries();
-  const owed = g0.retryOwedNs[v0];
+  g0.mmuInvalidate.settle();
+  const owed = g0.mmuInvalidate.owedNs[v0];
   for (const c of cores) c.close();
   return { g0, v0, end, owed };
 }
@@ -178,22 +178,22 @@ describe('mmu_invalidate_retry in spread runs: the other worker invalidations of
     // Mapped at once (the eviction was not booked), then found at the settlement: one retry where the
     // fault was, the map hold already booked, then the re-fault (refault) and the map again.
     expect(r.end).toBe(mapHold);
-    expect(r.g0.mmuRetries).toBe(1);
+    expect(r.g0.mmuInvalidate.retries).toBe(1);
     expect(r.owed).toBe(refault(c) + mapHold);
     // The vCPU pays it at its next step.
-    expect(r.g0.payRetries(r.v0, 500_000)).toBe(500_000 + refault(c) + mapHold);
-    expect(r.g0.retryOwedNs[r.v0]).toBe(0);
+    expect(r.g0.mmuInvalidate.pay(r.v0, 500_000)).toBe(500_000 + refault(c) + mapHold);
+    expect(r.g0.mmuInvalidate.owedNs[r.v0]).toBe(0);
     // Ended 600 ns before the request: before mmu_seq was read, no retry (as touchAfterEviction(600)).
     const n = crossWorker(600);
-    expect(n.g0.mmuRetries).toBe(0);
+    expect(n.g0.mmuInvalidate.retries).toBe(0);
     expect(n.owed).toBe(0);
   });
 
-  // Control also run on the engine: settleRetries returning before its loop (the 6c0ddb1 spread runs) fails
+  // Control also run on the engine: MmuInvalidate.settle returning before its loop (the 6c0ddb1 spread runs) fails
   // the case above (0 retries, 0 owed).
   it('negative control: without the settlement (the spread runs of 6c0ddb1) the fault never retries', () => {
     const r = crossWorker(200, true);
-    expect(r.g0.mmuRetries).toBe(0);
+    expect(r.g0.mmuInvalidate.retries).toBe(0);
     expect(r.owed).toBe(0);
     // The deterministic run books the same eviction first (virtual-time order) and retries: the bias.
     expect(touchAfterEviction(200).retries).toBe(1);

@@ -185,3 +185,35 @@ describe('typed-array VLock against its reference model (vlockRef.ts, the first 
     expect(bad).toEqual([]);
   });
 });
+
+/**
+ * VLock.readFifo: a read request booked late (MmuInvalidate.settle books a spread run's settled re-faults a
+ * quantum after their time) waits for the write holds that arrived at or before it (queued ahead of it in
+ * qrwlock's FIFO queue) and not for those that arrived after it. Hand-computed: W1 arrives at 100 and holds
+ * [100, 200); W2 arrives at 190, queued behind W1: [200, 300); W3 arrives at 250: [300, 400). A read at 195
+ * for 50 ns: W1 and W2 are ahead of it, W3 behind it: granted at 300. Negative control: read() (the request
+ * honours every hold booked before it in real time, the settlement's former booking) passes W3 too: 400.
+ */
+describe('VLock.readFifo: a late read waits only for the writers that arrived before it', () => {
+  const convoy = (): VLock => {
+    vclock.floor = 0;
+    const v = new VLock(0);
+    expect(v.write(100, 100, false)).toBe(100);
+    expect(v.write(190, 100, false)).toBe(200);
+    expect(v.write(250, 100, false)).toBe(300);
+    return v;
+  };
+
+  it('granted after W1 and W2, before W3', () => {
+    expect(convoy().readFifo(195, 50)).toBe(300);
+    // Before every writer's arrival but W1's end: only W1 is ahead.
+    expect(convoy().readFifo(150, 20)).toBe(200);
+    // Before W1 arrived: nothing ahead.
+    expect(convoy().readFifo(50, 20)).toBe(50);
+  });
+
+  it('negative control: read() yields to W3 as well', () => {
+    expect(convoy().read(195, 50, false)).toBe(400);
+    expect(convoy().read(195, 50, false)).not.toBe(convoy().readFifo(195, 50));
+  });
+});

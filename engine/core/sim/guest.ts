@@ -33,6 +33,7 @@ import {
   s2CmoNs,
 } from './costs.ts';
 import { IpiKick } from '../kvm/remoteTlbFlush.ts';
+import { FAULTIN_FAST_NS, MmuInvalidate, mmuSeqAt } from '../kvm/mmuInvalidate.ts';
 import { THROTTLE_ISOLATED_NS, type Pgdat } from '../mm/pgdat.ts';
 import { SSD_SWAP_WRITE_NS, swapInNs, swapOutNs } from '../mm/swap.ts';
 import { swapClusterReadahead, type SwapArea } from '../mm/swapReadahead.ts';
@@ -154,36 +155,6 @@ const MAPPED_BY_OTHER = 1;
 /** Frame numbers are (guest << FRAME_GUEST_SHIFT) + gfn: unique per page, host count kept apart. */
 const FRAME_GUEST_SHIFT = 28;
 
-/**
- * Where user_mem_abort reads mmu_seq (arch/arm64/kvm/mmu.c, v6.1-v6.6: `mmu_seq =
- * vcpu->kvm->mmu_invalidate_seq; mmap_read_unlock(...)`, just before __gfn_to_pfn_memslot): this many ns
- * before the end of the fault's fixed cost (s2Fault, charged at the trap). What is left of the fault
- * between the read and read_lock(&kvm->mmu_lock), for a page already in memory, is hva_to_pfn_fast's
- * get_user_page_fast_only (a lockless walk of the VMM's 4-level table, ~4 dependent loads mostly cache
- * hits, and the folio reference, one atomic) and the checks around it: about 0.5 us (estimate, not
- * measured). A swap-in or direct reclaim inside __gfn_to_pfn_memslot comes on top (the lab charges
- * them after s2Fault), so the window is [sample, read-lock grant].
- * No measurement of hva_to_pfn_fast or of a single-page get_user_page_fast_only on an Arm server was
- * found (searched session 7). The nearest measured bound is a whole stage-2 fault on a resident page: in
- * dirty_log_perf_test with 1 vCPU, 4 GiB THP-backed, kvmarm-6.1, "time to dirty memory" was 0.87 s
- * (O. Upton, lore.kernel.org/r/20221007232818.459650-1-oliver.upton@linux.dev; host not named), i.e.
- * 1,048,576 guest pages written once each, each a dirty-logging fault through user_mem_abort and
- * __gfn_to_pfn_memslot: <= 0.83 us per fault, trap to ERET, the guest's store loop included. The lab's
- * re-fault on the Altra profile is afFault 451 + this 500 + read lock and map 60 + dcacheCleanInval 400
- * (no FEAT_S2FWB) = 1.41 us (1.01 us without the CMO): if that host was comparable, 500 ns is not low.
- */
-export const FAULTIN_FAST_NS = 500;
-/** Spread runs: fault windows kept per worker's guest for a quantum (grown by doubling). */
-const WIN_INITIAL = 256;
-/** Invalidations kept per guest for mmu_invalidate_retry (Guest.invalidatedDuring): [begin, end) pairs. */
-const INVAL_RING = 1024;
-/**
- * Bound on how far out of virtual-time order invalidations are booked (the scheduler runs the actor with
- * the smallest clock; one step runs SCHED_SLACK_NS past the next clock plus one folio's eviction): a
- * generous 1 ms. Invalidations that ended more than this before the window's start are not looked at.
- */
-const INVAL_DISORDER_NS = 1_000_000;
-
 export interface GuestParts {
   index: number;
   pages: number;
@@ -274,35 +245,10 @@ export class Guest {
   private readonly suspended: Float64Array;
   /** The time at which the last fault that returned FAULT_SUSPENDED stopped. */
   resumeAt = 0;
-  /**
-   * This VM's mmu-notifier invalidations (evictOne), in booking order: [begin, end) per pair, the last
-   * INVAL_RING of them. begin: range_start's write hold starts (kvm_mmu_invalidate_begin,
-   * mmu_invalidate_in_progress++); end: range_end's ends (kvm_mmu_invalidate_end, mmu_invalidate_seq++,
-   * in_progress--). Not used in a spread run (sharedLock).
-   */
-  private readonly inval = new Float64Array(INVAL_RING * 2);
   /** A spread run's VM: the invalidations are read from the shared MMU-lock calendar (SharedVLock.writeMeets). */
   private readonly sharedLock: boolean;
-  private invalCount = 0;
-  /** Stage-2 faults mmu_invalidate_retry sent back to the guest (-EAGAIN): diagnostics and tests. */
-  mmuRetries = 0;
-  /**
-   * A retry's re-fault: the guest re-executes the access and traps again (exit and entry round trip, the
-   * access-flag fault's measured trap path, afFault), then user_mem_abort up to read_lock with the page
-   * already resolved: mmap_read_lock, vma_lookup, mmu_seq read, __gfn_to_pfn_memslot -> hva_to_pfn_fast
-   * (FAULTIN_FAST_NS, estimate). No host allocation or swap-in (the first fault resolved the pfn, its host
-   * PTE stays), so not s2Fault (which includes the host page allocation).
-   */
-  private readonly refaultNs: number;
-  /**
-   * Spread runs: the faults this worker's vCPUs mapped in the quantum, (vCPU, mmu_seq read, read-lock
-   * grant) each, re-checked against the other workers' invalidations of the quantum at the next one's
-   * start (settleRetries): a worker that ran first could not see those booked after it in real time.
-   */
-  private win = new Float64Array(WIN_INITIAL * 3);
-  private winN = 0;
-  /** Spread runs: the retries' time settleRetries found per vCPU, paid at its next step (payRetries). */
-  readonly retryOwedNs: Float64Array;
+  /** mmu_invalidate_seq / _in_progress and mmu_invalidate_retry for this VM (kvm/mmuInvalidate.ts). */
+  readonly mmuInvalidate: MmuInvalidate;
   /**
    * Set by fault when the caller should end its scheduler step after this access: it woke kswapd
    * (whose first steps must be booked in virtual-time order with this vCPU's), or a throttled
@@ -323,7 +269,6 @@ export class Guest {
     this.lock = p.lock;
     this.vlock = p.vlock;
     this.sharedLock = p.vlock instanceof SharedVLock;
-    this.retryOwedNs = new Float64Array(p.config.guests[p.index].vcpus);
     this.rcu = p.rcu;
     this.tlbs = p.tlbs;
     this.tlbFlush = new VmTlbFlush(p.config.guests[p.index].vcpus, p.tlbs, p.tlbGens);
@@ -338,8 +283,16 @@ export class Guest {
     this.stats = p.stats;
     this.sb = p.index * GS_WORDS;
     this.costs = p.costs;
-    this.refaultNs = p.costs[C_AF_FAULT] + FAULTIN_FAST_NS;
     this.cmoNs = s2CmoNs(p.config.hardware, p.costs);
+    this.mmuInvalidate = new MmuInvalidate({
+      vcpus: p.config.guests[p.index].vcpus,
+      vlock: p.vlock,
+      shared: this.sharedLock,
+      stats: p.stats,
+      sb: this.sb,
+      costs: p.costs,
+      mapHold: mapHoldNs(p.costs, this.cmoNs),
+    });
     this.host = p.host;
     this.opHist = p.opHist;
     this.opHistBase = p.index * OH_WORDS;
@@ -580,7 +533,7 @@ export class Guest {
     // their MMU-lock requests are booked first, in virtual-time order, as qrwlock would queue them.
     const hold = mapHoldNs(c, this.cmoNs);
     // user_mem_abort read mmu_seq before __gfn_to_pfn_memslot, i.e. before the reclaim and swap-in above.
-    const sample = this.mmuSeqAt(t0);
+    const sample = mmuSeqAt(c, t0);
     const attrs = this.attrLoByWrite[write ? 1 : 0];
     let r = this.map(gfn, attrs);
     // ENOMEM: every free table page is an unlinked one waiting for its RCU grace period (cheap runs
@@ -656,36 +609,6 @@ export class Guest {
     return FAULT_SUSPENDED;
   }
 
-  /** When a fault trapped at t0 reads kvm->mmu_invalidate_seq (FAULTIN_FAST_NS before s2Fault's end). */
-  private mmuSeqAt(t0: number): number {
-    return t0 + Math.max(0, this.costs[C_S2_FAULT] - FAULTIN_FAST_NS);
-  }
-
-  /**
-   * mmu_invalidate_retry(kvm, mmu_seq) (include/linux/kvm_host.h, v6.1-v6.6) for a fault that read mmu_seq
-   * at `sample` and checks under read_lock at `check`: true when an invalidation of this VM was in progress
-   * at `check` (mmu_invalidate_in_progress, from kvm_mmu_invalidate_begin to kvm_mmu_invalidate_end) or
-   * ended after `sample` (mmu_invalidate_seq moved), whichever gfn it was for: one whose [begin, end)
-   * meets (sample, check). arm64's user_mem_abort calls this VM-wide form; x86's is_page_fault_stale uses
-   * mmu_invalidate_retry_hva (in progress only over the faulting hva; the sequence still VM-wide): the
-   * lab's x86 profile, a what-if on the arm64 paths, takes the arm64 rule.
-   */
-  invalidatedDuring(sample: number, check: number): boolean {
-    // A spread run: reclaim on every worker records its holds in the VM's shared calendar (pruned at the
-    // previous quantum's start); those another worker books later in real time: settleRetries.
-    if (this.sharedLock && this.vlock.writeMeets(sample, check)) return true;
-    const r = this.inval;
-    const n = Math.min(this.invalCount, INVAL_RING);
-    const floor = sample - INVAL_DISORDER_NS;
-    for (let k = 1; k <= n; k++) {
-      const o = ((this.invalCount - k) % INVAL_RING) * 2;
-      const end = r[o + 1];
-      if (end > sample && r[o] < check) return true;
-      if (end < floor) return false;
-    }
-    return false;
-  }
-
   /**
    * The end of a stage-2 fault (user_mem_abort, arch/arm64/kvm/mmu.c, v6.1-v6.6), asked at `now`:
    * read_lock(&kvm->mmu_lock), then `if (mmu_invalidate_retry(kvm, mmu_seq)) goto out_unlock` with mmu_seq
@@ -713,11 +636,12 @@ export class Guest {
     const sb = this.sb;
     const c = this.costs;
     const mapHold = mapHoldNs(c, this.cmoNs);
+    const inval = this.mmuInvalidate;
     for (;;) {
       // Known at the request (an invalidation began before it and ended after the sample): the hold is the
       // check alone, the lock's acquire and release. Else the map's; a retry found only at the grant (the
       // fault waited behind an invalidation) keeps the map's hold: over-charged by cmpxchg + CMO (rare).
-      const early = this.invalidatedDuring(sample, now);
+      const early = inval.retry(sample, now);
       const hold = early ? c[C_LOCK_ACQUIRE] : mapHold;
       const start = this.vlock.read(now, hold, false);
       const lockWait = start - now;
@@ -728,15 +652,15 @@ export class Guest {
       // Not resident with no invalidation seen: evicted in an actor's step booked out of virtual-time order
       // (within the scheduler's slack); the kernel's check would have seen it, so this retries too.
       const resident = (this.flags[gfn] & PG_RESIDENT) !== 0;
-      if (!early && resident && !this.invalidatedDuring(sample, start)) {
-        if (this.sharedLock) this.keepWindow(vi, sample, start);
+      if (!early && resident && !inval.retry(sample, start)) {
+        if (this.sharedLock) inval.keep(vi, sample, start);
         s[sb + GS_STALL_NS] += unlocked - t0;
         // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
         // (every MMU-lock writer is reclaim or aging, every invalidation reclaim's).
         s[sb + GS_PRESSURE_NS] += refault ? unlocked - t0 : reclaimNs + lockWait;
         return unlocked;
       }
-      this.mmuRetries++;
+      inval.retries++;
       if (!resident) {
         // Reclaim unmapped this gfn while the fault slept: the guest's next fault is a full one.
         s[sb + GS_STALL_NS] += unlocked - t0;
@@ -744,85 +668,12 @@ export class Guest {
         return this.fault(gfn, write, unlocked, vi, limit);
       }
       // The retry's time (the wait, the check, the re-fault) is pressure: unconstrained nothing invalidates.
-      const next = unlocked + this.refaultNs;
+      const next = unlocked + inval.refaultNs;
       reclaimNs += next - now;
       now = next;
       sample = next - FAULTIN_FAST_NS;
       if (now >= limit && now > vclock.others) return this.suspendForMapLock(vi, t0, reclaimNs, refault, now, sample);
     }
-  }
-
-  /** Spread runs: a fault mapped by this worker with mmu_seq read at `sample` and the read lock at `grant`. */
-  private keepWindow(vi: number, sample: number, grant: number): void {
-    let w = this.win;
-    const o = this.winN * 3;
-    if (o + 3 > w.length) {
-      const bigger = new Float64Array(w.length * 2);
-      bigger.set(w);
-      this.win = w = bigger;
-    }
-    w[o] = vi;
-    w[o + 1] = sample;
-    w[o + 2] = grant;
-    this.winN++;
-  }
-
-  /**
-   * Spread runs, at the start of this worker's quantum (simCore.runUntil), before its actors book
-   * anything: mmu_invalidate_retry for the faults this worker mapped in the quantum before, against the
-   * invalidations the other workers booked (SharedVLock.writeMeets, othersOnly): those booked after the
-   * fault's check in real time but meeting its [mmu_seq read, read-lock grant] window in virtual time,
-   * which the kernel's check would have seen. Such a fault retries where it was, as mapLocked would have:
-   * its re-faults (refaultNs), read-lock requests (booked at that past time: they end before or near this
-   * quantum's start, where every actor is) and checks, each re-fault retrying again while its own window
-   * meets an invalidation (now every worker's of the quantum). The time the retries add is owed by the
-   * vCPU (retryOwedNs), paid at its next step (payRetries). This worker's own invalidations were seen at
-   * the check, as in a deterministic run.
-   */
-  settleRetries(): void {
-    const w = this.win;
-    const n = this.winN;
-    this.winN = 0;
-    if (!this.sharedLock) return;
-    const s = this.stats;
-    const sb = this.sb;
-    const c = this.costs;
-    const mapHold = mapHoldNs(c, this.cmoNs);
-    for (let k = 0; k < n; k++) {
-      const o = k * 3;
-      if (!this.vlock.writeMeets(w[o + 1], w[o + 2], true)) continue;
-      // The check failed at the grant: the map's hold stays booked (over-charged by cmpxchg + CMO, as a
-      // retry mapLocked finds only at the grant).
-      const ended = w[o + 2] + mapHold;
-      let now = ended;
-      for (;;) {
-        this.mmuRetries++;
-        now += this.refaultNs;
-        const sample = now - FAULTIN_FAST_NS;
-        const early = this.invalidatedDuring(sample, now);
-        const hold = early ? c[C_LOCK_ACQUIRE] : mapHold;
-        const start = this.vlock.read(now, hold, false);
-        s[sb + GS_LOCK_WAIT_NS] += start - now;
-        s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
-        s[sb + GS_LOCK_HOLD_NS] += hold;
-        now = start + hold;
-        if (!early && !this.invalidatedDuring(sample, start)) break;
-      }
-      this.retryOwedNs[w[o]] += now - ended;
-    }
-  }
-
-  /**
-   * Spread runs: the time settleRetries found vCPU `vi`'s faults of the quantum before owe, paid at the
-   * start of its step at `t` (a quantum late: its accesses since went on as if each fault had ended at
-   * its first grant). Stall and pressure (unconstrained nothing invalidates). Returns when it goes on.
-   */
-  payRetries(vi: number, t: number): number {
-    const ns = this.retryOwedNs[vi];
-    this.retryOwedNs[vi] = 0;
-    this.stats[this.sb + GS_STALL_NS] += ns;
-    this.stats[this.sb + GS_PRESSURE_NS] += ns;
-    return t + ns;
   }
 
   /** Access-flag fault (no FEAT_HAFDBS): trap, MMU lock for read, mkyoung, return. */
@@ -948,10 +799,7 @@ export class Guest {
     // not charged), then mmu_notifier_invalidate_range_end: the second write hold (invalidateEndHoldNs).
     const end = this.invalidateEnd(unmapEnd, byVcpu);
     // mmu_invalidate_in_progress from the unmap's hold to range_end's; mmu_invalidate_seq++ at the latter.
-    const io = (this.invalCount % INVAL_RING) * 2;
-    this.inval[io] = start;
-    this.inval[io + 1] = end;
-    this.invalCount++;
+    this.mmuInvalidate.invalidate(start, end);
     this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU | PG_HOST | PG_HOST_YOUNG)) | PG_SWAPPED;
     this.evictedAt[gfn] = unmapEnd;
     this.evictBuckets[this.bucketOf(unmapEnd)]++;
@@ -979,7 +827,7 @@ export class Guest {
    * kvm_mmu_notifier_invalidate_range_end for one folio's unmap, asked at time t by its reclaimer
    * (byVcpu: direct reclaim, else kswapd): KVM_MMU_LOCK for write around kvm_mmu_invalidate_end
    * (invalidateEndHoldNs). Returns when the hold ends. The real rwlock is not taken: nothing in the
-   * lab's tables changes under it (mmu_invalidate_seq is evictOne's record, read by invalidatedDuring).
+   * lab's tables changes under it (mmu_invalidate_seq is evictOne's record: kvm/mmuInvalidate.ts).
    */
   private invalidateEnd(t: number, byVcpu: boolean): number {
     const s = this.stats;

@@ -48,7 +48,8 @@ import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { StopCheck } from './actor.ts';
 import { C_AF_FAULT, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
-import { FAULTIN_FAST_NS, UNMAP_TLBIS, invalidateEndHoldNs, mapHoldNs, unmapHoldNs } from './guest.ts';
+import { UNMAP_TLBIS, invalidateEndHoldNs, mapHoldNs, unmapHoldNs } from './guest.ts';
+import { FAULTIN_FAST_NS } from '../kvm/mmuInvalidate.ts';
 import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
@@ -446,7 +447,7 @@ export class TraceReplay extends VCpu {
       // the lock's acquire and release, back to the guest, and the same stage-2 fault again (Guest.refaultNs:
       // the trap, afFault, and the fast path, FAULTIN_FAST_NS), with the page in memory now and nothing else
       // running to invalidate during it.
-      g.mmuRetries++;
+      g.mmuInvalidate.retries++;
       const check = c[C_LOCK_ACQUIRE];
       this.reqT = now;
       this.reqHold = check;

@@ -187,7 +187,7 @@ export class SimWorkerCore {
   private readonly heatNs: number;
   /** Spread runs: this worker's lru_add batch (mm/lruAdd.ts), drained at the end of each quantum. */
   private readonly lruAdd: LruAddBatch | null = null;
-  /** Spread runs: this worker's guests, for mmu_invalidate_retry's settlement (Guest.settleRetries). */
+  /** Spread runs: this worker's guests, for mmu_invalidate_retry's settlement (MmuInvalidate.settle). */
   private spreadGuests: Guest[] = [];
   /** Spread runs: every scheduler step runs inside one RCU read-side section (spread.ts). */
   private readonly stepInRcu: boolean;
@@ -297,7 +297,7 @@ export class SimWorkerCore {
     const a = this.actors;
     const n = a.length;
     // Spread runs: the faults of the quantum before against the other workers' invalidations of it.
-    for (const g of this.spreadGuests) g.settleRetries();
+    for (const g of this.spreadGuests) g.mmuInvalidate.settle();
     const inRcuSteps = this.stepInRcu;
     // Scheduler steps taken; the RCU read-side section open (spread runs).
     let steps = 0;

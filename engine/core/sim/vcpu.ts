@@ -183,10 +183,10 @@ export class VCpu implements Actor {
       this.throttled = false;
       g.pgdat.unthrottle(this);
     }
-    // Spread runs: mmu_invalidate_retry's -EAGAINs found at this quantum's start (Guest.settleRetries).
-    if (g.retryOwedNs[vi] !== 0) {
+    // Spread runs: mmu_invalidate_retry's -EAGAINs found at this quantum's start (MmuInvalidate.settle).
+    if (g.mmuInvalidate.owedNs[vi] !== 0) {
       if (kick !== null) kick.leave(vi, t);
-      t = g.payRetries(vi, t);
+      t = g.mmuInvalidate.pay(vi, t);
       if (kick !== null) kick.enter(vi, t);
     }
     do {

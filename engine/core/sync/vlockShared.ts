@@ -16,7 +16,7 @@
  * worker is at or past it (a worker's runUntil ends a quantum only once all its actors reached the end, and
  * a wake-up never moves an actor before its waker). The calendar keeps one quantum more, to the previous
  * quantum's start: each worker reads the other workers' invalidations of the quantum before at the start of
- * its next one (Guest.settleRetries, mmu_invalidate_retry), possibly after another worker's first request. Coarser than vlock.ts's per-worker scheduler floor
+ * its next one (MmuInvalidate.settle, mmu_invalidate_retry), possibly after another worker's first request. Coarser than vlock.ts's per-worker scheduler floor
  * (a calendar holds up to a quantum of holds) but read from a word only the serial section writes, where a
  * floor published by each worker at every scheduler step was a cache line both cores wrote and read.
  *
@@ -94,6 +94,15 @@ export class SharedVLock extends VLock {
     this.enter();
     try {
       super.writeReq(aging);
+    } finally {
+      this.exit();
+    }
+  }
+
+  override readFifo(t: number, hold: number): number {
+    this.enter();
+    try {
+      return super.readFifo(t, hold);
     } finally {
       this.exit();
     }
