@@ -288,11 +288,17 @@ export class Mglru implements Policy, Promoter {
 
   /**
    * folio_update_gen (lazy promotion): the page now belongs to the youngest generation, and is counted
-   * there, but stays where it is on the lists until sort_folio or inc_min_seq moves it.
+   * there, but stays where it is on the lists until sort_folio or inc_min_seq moves it. Its LRU_REFS bits,
+   * PG_referenced and PG_workingset are cleared, also when it is in the youngest generation already
+   * (mm/vmscan.c 6.1-6.12: new_flags = old_flags & ~(LRU_GEN_MASK | LRU_REFS_MASK | LRU_REFS_FLAGS)
+   * whatever the old generation): a recently refaulted folio that a walk or kswapd's look-around finds
+   * young loses its refault protection (sort_folio's protected branch) for the promotion. (6.14's "mm/mglru:
+   * rework workingset protection" sets PG_workingset here instead; not modelled.)
    */
   promote(id: number): void {
     // Spread runs: a page another reclaimer isolated is on no list (its PG_lru is clear in the kernel).
     if (this.lruLock !== null && !this.list.linked(id)) return;
+    this.folioFlags[id] = 0;
     const seq = this.seqOf(id);
     if (seq === this.maxSeq) return;
     this.tag[id] = this.maxSeq;
