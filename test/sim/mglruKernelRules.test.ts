@@ -129,8 +129,9 @@ function walkCase(plant: boolean): {
 }
 
 /**
- * Case 3: a pass over MAX_LRU_BATCH + 8 ids in two steps; between them eviction opens a generation
- * without a walk (the gate is closed while the walk runs). Returns max_seq before and after.
+ * Case 3: a pass over MAX_LRU_BATCH + 8 ids in two steps; between them a generation is opened without a
+ * walk (called directly: eviction no longer does this during a walk, mglruWalkInProgress.test.ts; this
+ * pins endAging's own check). Returns max_seq before and after.
  */
 function openedMeanwhileCase(alwaysInc: boolean): { before: number; after: number } {
   const n = MAX_LRU_BATCH + 8;

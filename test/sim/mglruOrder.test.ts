@@ -66,7 +66,9 @@ class RefMglru implements Promoter {
 
   promote(id: number): void {
     if (this.eager) return this.activate(id); // the negative control: promotion moves the page
-    if (this.eff(id) !== this.maxSeq) this.gen.set(id, this.maxSeq); // folio_update_gen
+    // folio_update_gen: max_seq, and LRU_REFS_MASK | LRU_REFS_FLAGS cleared whatever the old generation.
+    this.refaulted.delete(id);
+    if (this.eff(id) !== this.maxSeq) this.gen.set(id, this.maxSeq);
   }
 
   activate(id: number): void {

@@ -108,33 +108,38 @@ describe('MGLRU refault protection (lru_gen_refault, sort_folio protected, folio
 
   /**
    * inc_min_seq (a generation opened at MAX_NR_GENS folds the oldest): folio_inc_gen clears the refs
-   * bits and PG_workingset of a folio it moves, but returns early, flags untouched, for a folio that
-   * folio_update_gen promoted meanwhile. With the gate closed (no walk), each incMaxSeqNoWalk opens a
-   * generation: after the refault of 0 (generation 3, min_seq 1), two openings fold generations 1 and
-   * 2; a third folds generation 3, where 0 is.
+   * bits and PG_workingset of a folio it moves to min_seq + 1, but returns early for a folio that
+   * folio_update_gen promoted meanwhile, which stays in its generation; folio_update_gen itself cleared
+   * that folio's flags (mglruUpdateGenRefs.test.ts), so both end with none. With the gate closed (no walk),
+   * each incMaxSeqNoWalk opens a generation: after the refault of 0 (generation 3, min_seq 1), two
+   * openings fold generations 1 and 2; a third folds generation 3, where 0 is.
    */
   it.each([
-    [false, 0],
-    [true, FOLIO_REFS_MASK | FOLIO_WORKINGSET],
-  ])('inc_min_seq clears a refaulted folio flags unless it was promoted (promoted: %s)', (promoted, flags) => {
-    const list = new DList(new Int32Array(2 * (N + 4)), 0, N + 4);
-    const tag = new Int16Array(N);
-    const f = new Uint8Array(N);
-    const state = new Float64Array(16);
-    const m = new Mglru(list, tag, 0, N, N, new Float64Array(GS_WORDS), 0, new AgingGate(0), state, true, f);
-    for (let id = 0; id < 4; id++) m.onMap(id);
-    expect(m.pickVictim(never, true)).toBe(0);
-    m.onMap(0);
-    expect(f[0]).toBe(FOLIO_REFS_MASK | FOLIO_WORKINGSET);
-    const open = (): void => (m as unknown as { incMaxSeqNoWalk(): void }).incMaxSeqNoWalk();
-    open(); // max_seq 4: four generations (1..4)
-    open(); // folds 1 into 2: min_seq 2, max_seq 5
-    open(); // folds 2 into 3: min_seq 3, max_seq 6
-    if (promoted) m.promote(0); // folio_update_gen: 0 now belongs to generation 6
-    open(); // folds 3 into 4: min_seq 4, max_seq 7
-    expect(state[0]).toBe(4);
-    expect(f[0]).toBe(flags);
-  });
+    [false, 4],
+    [true, 6],
+  ])(
+    'inc_min_seq moves a refaulted folio to min_seq + 1 and clears its flags unless it was promoted (promoted: %s)',
+    (promoted, seq) => {
+      const list = new DList(new Int32Array(2 * (N + 4)), 0, N + 4);
+      const tag = new Int16Array(N);
+      const f = new Uint8Array(N);
+      const state = new Float64Array(16);
+      const m = new Mglru(list, tag, 0, N, N, new Float64Array(GS_WORDS), 0, new AgingGate(0), state, true, f);
+      for (let id = 0; id < 4; id++) m.onMap(id);
+      expect(m.pickVictim(never, true)).toBe(0);
+      m.onMap(0);
+      expect(f[0]).toBe(FOLIO_REFS_MASK | FOLIO_WORKINGSET);
+      const open = (): void => (m as unknown as { incMaxSeqNoWalk(): void }).incMaxSeqNoWalk();
+      open(); // max_seq 4: four generations (1..4)
+      open(); // folds 1 into 2: min_seq 2, max_seq 5
+      open(); // folds 2 into 3: min_seq 3, max_seq 6
+      if (promoted) m.promote(0); // folio_update_gen: 0 now belongs to generation 6
+      open(); // folds 3 into 4: min_seq 4, max_seq 7
+      expect(state[0]).toBe(4);
+      expect(f[0]).toBe(0);
+      expect((m as unknown as { seqOf(id: number): number }).seqOf(0)).toBe(seq);
+    },
+  );
 });
 
 /**

@@ -267,6 +267,21 @@ export class Pgdat implements Reclaimer {
     // The VMM's host PTE (mm/hostPte.ts): young once after the fault that installed it.
     const hostYoung = (g.flags[gfn] & PG_HOST_YOUNG) !== 0;
     if (promoter !== null && this.lookaround && (h.fastPath || hostYoung)) {
+      let s2Young = false;
+      if (h.fastPath) {
+        // should_look_around (the seed's mm/vmscan.c, v2 19/21; v1 5/5 the same in effect): the folio's
+        // own stage-2 first, mmu_notifier_clear_young on its one page (the fast path: lockless), then its
+        // host PTE; only a young folio is looked around: KVM returns MMU_NOTIFIER_RANGE_LOCKLESS only
+        // when the page was young (`args.young ? MMU_NOTIFIER_RANGE_LOCKLESS : 0`), and `return ret &
+        // MMU_NOTIFIER_RANGE_LOCKLESS`, as mainline's folio_referenced_one looks around only a young PTE.
+        // An old folio is not referenced and its neighbours are left as they are.
+        h.lookAroundBatch(gfn, 1);
+        s2Young = (h.young[0] & 1) !== 0;
+        if (!s2Young && !hostYoung) {
+          this.t = h.t;
+          return false;
+        }
+      }
       // lru_gen_look_around: MIN_LRU_BATCH pages around the folio, clipped to its PMD and the VMA.
       const pmd = gfn - (gfn % PMD_PAGES);
       const pmdEnd = Math.min(pmd + PMD_PAGES, g.pages);
@@ -275,9 +290,9 @@ export class Pgdat implements Reclaimer {
       start = Math.max(pmd, end - MIN_LRU_BATCH);
       const n = end - start;
       if (h.fastPath) {
-        // The seed's folio_referenced_one calls lru_gen_look_around for every PTE-mapped folio; it
-        // tests the stage-2 (test_spte_young: kvm_arch_test_clear_young) and the host PTE (pte_young)
-        // of each page of the window, and clears both (clear_spte_young, ptep_test_and_clear_young).
+        // The seed's lru_gen_look_around tests the stage-2 (test_spte_young: kvm_arch_test_clear_young)
+        // and the host PTE (pte_young) of each page of the window, and clears both (clear_spte_young,
+        // ptep_test_and_clear_young). The folio's own flag was cleared above: the window finds it old.
         h.lookAroundBatch(start, n);
       } else {
         // Mainline 6.1-6.6 folio_referenced_one: pte_young(primary) -> lru_gen_look_around, which
@@ -300,7 +315,8 @@ export class Pgdat implements Reclaimer {
       }
       this.hostClear(g, start, n);
       // kswapd's shrink has an mm_walk (set_mm_walk: pgdat->mm_walk), direct reclaim none.
-      young = this.promoteYoung(h.young, start, n, this.base[k], gfn, promoter, g.flags, this.kswapd) || hostYoung;
+      young =
+        this.promoteYoung(h.young, start, n, this.base[k], gfn, promoter, g.flags, this.kswapd) || hostYoung || s2Young;
       if (!h.fastPath) h.folioReferenced(gfn);
     } else {
       // ptep_clear_flush_young_notify: ptep_clear_flush_young on the host PTE (arm64: the cmpxchg, and

@@ -4,7 +4,8 @@
  * when reclaim (kswapd between the low and high watermarks, or direct reclaim) needs it (MGLRU:
  * should_run_aging; active/inactive: inactive_is_low). With a non-zero interval a pass starts only when
  * none is in progress and at least that much virtual time has passed since the previous one started;
- * meanwhile MGLRU eviction that needs a new generation gets one without a walk (mglru.ts), and
+ * between passes MGLRU eviction that needs a new generation gets one without a walk (mglru.ts; during a
+ * pass it gets none, as in the kernel: walking()), and
  * active/inactive eviction with an empty inactive list finds nothing in that lruvec.
  *
  * One gate per lruvec. Its state lives in `state` at `at` (GATE_WORDS doubles): a local array, or in a
@@ -47,6 +48,15 @@ export class AgingGate {
   /** Whether a pass may start at virtual time t. */
   open(t: number): boolean {
     return !this.busy && t >= this.lastStart + this.intervalNs;
+  }
+
+  /**
+   * A pass is in progress (started, not yet ended): the kernel's walk of max_seq that other reclaimers
+   * find under way in try_to_inc_max_seq (mm/vmscan.c). Distinct from a gate closed by the what-if
+   * interval alone.
+   */
+  walking(): boolean {
+    return this.busy;
   }
 
   /** A pass starts at virtual time t (the caller checked `open(t)`). */

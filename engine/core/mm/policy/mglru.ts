@@ -31,10 +31,19 @@
  *   the next one (folding the oldest into the next at MAX_NR_GENS). So the pages the walk found young
  *   share the generation of the pages faulted since the last pass, and the new youngest generation
  *   starts empty. Without hardware AF the pass is iterate_mm_list_nowalk: a new generation, no walk.
- *   A pass whose generation was opened meanwhile without a walk (eviction with the gate closed, below)
- *   opens none at its end: the kernel's last walker calls inc_max_seq only for the max_seq it walked
- *   (try_to_inc_max_seq's VM_WARN_ON_ONCE(max_seq != lrugen->max_seq)); the lab's no-walk generation
- *   during a walk is itself a simplification of reclaimers that join or wait for the walk.
+ *   While a walk is in progress no other generation is opened: try_to_inc_max_seq for the same max_seq
+ *   hands each further caller the next unwalked mm (iterate_mm_list) or none, and a caller left without
+ *   one returns false (6.1: after waiting, at priority <= DEF_PRIORITY - 2, for the last walker's
+ *   inc_max_seq; 6.5+, "mm: multi-gen LRU: remove wait_event_killable()": at once), so get_nr_to_scan
+ *   skips the lruvec. A reclaimer that needs a generation then gets no victim (pickVictim returns -1: a
+ *   vCPU's fault retries, kswapd is the walker). Not modelled: a direct reclaimer joining the walk to take
+ *   a whole unwalked VM (mm) itself. So walk_pte_range's walk->max_seq is still max_seq when the walk
+ *   ends, and the pages it found young end in max_seq - 1. (Before, the lab opened no-walk generations
+ *   meanwhile, which left the walked pages, their flags cleared, in what had become the oldest
+ *   generation: test/sim/mglruWalkInProgress.test.ts.) A pass whose generation was opened meanwhile
+ *   (only the agingIntervalMs what-if can: a no-walk generation while the gate is closed between passes
+ *   does not overlap a walk) opens none at its end: the kernel's last walker calls inc_max_seq only for
+ *   the max_seq it walked (try_to_inc_max_seq's VM_WARN_ON_ONCE(max_seq != lrugen->max_seq)).
  * - Eviction from the oldest generation's tail (scan_folios: lru_to_folio, the list's tail). A page
  *   whose generation was raised meanwhile (promoted lazily, below) is first moved to the head of its
  *   generation (sort_folio's "promoted": list_move), without folio_referenced. Otherwise
@@ -279,11 +288,17 @@ export class Mglru implements Policy, Promoter {
 
   /**
    * folio_update_gen (lazy promotion): the page now belongs to the youngest generation, and is counted
-   * there, but stays where it is on the lists until sort_folio or inc_min_seq moves it.
+   * there, but stays where it is on the lists until sort_folio or inc_min_seq moves it. Its LRU_REFS bits,
+   * PG_referenced and PG_workingset are cleared, also when it is in the youngest generation already
+   * (mm/vmscan.c 6.1-6.12: new_flags = old_flags & ~(LRU_GEN_MASK | LRU_REFS_MASK | LRU_REFS_FLAGS)
+   * whatever the old generation): a recently refaulted folio that a walk or kswapd's look-around finds
+   * young loses its refault protection (sort_folio's protected branch) for the promotion. (6.14's "mm/mglru:
+   * rework workingset protection" sets PG_workingset here instead; not modelled.)
    */
   promote(id: number): void {
     // Spread runs: a page another reclaimer isolated is on no list (its PG_lru is clear in the kernel).
     if (this.lruLock !== null && !this.list.linked(id)) return;
+    this.folioFlags[id] = 0;
     const seq = this.seqOf(id);
     if (seq === this.maxSeq) return;
     this.tag[id] = this.maxSeq;
@@ -355,7 +370,7 @@ export class Mglru implements Policy, Promoter {
 
   /**
    * A new youngest generation without a page-table walk (try_to_inc_max_seq's
-   * iterate_mm_list_nowalk path): no AF is harvested, so it costs nothing and holds no lock; pages
+   * iterate_mm_list_nowalk path; here only for the agingIntervalMs what-if): no AF is harvested, so it costs nothing and holds no lock; pages
    * are sorted only by the eviction's own AF test and lookaround, which promote young victims.
    */
   private incMaxSeqNoWalk(): void {
@@ -450,15 +465,18 @@ export class Mglru implements Policy, Promoter {
       if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) {
         // Eviction cannot take from the two youngest generations: a new one is needed now. With
         // the gate open, direct reclaim runs the walk here and kswapd returns to run it in steps;
-        // with the gate closed (a walk in progress, or the last one started less than
-        // agingIntervalMs ago) the generation is added without a walk.
+        // with a walk in progress there is no victim until it ends (try_to_inc_max_seq: see the file
+        // comment); with the gate closed only by the agingIntervalMs what-if the generation is added
+        // without a walk.
         if (this.gate.open(r.t)) {
           if (!inlineAging) return -1;
           this.beginAging(r.t);
           while (this.ageStep(r)) {
             /* next MAX_LRU_BATCH ids */
           }
-        } else this.incMaxSeqNoWalk();
+        } else if (this.gate.walking())
+          return -1; // the walk of max_seq is under way: aging_in_progress
+        else this.incMaxSeqNoWalk();
       }
       const v = list.tail(this.head(this.minSeq));
       if (v < 0) {
@@ -508,7 +526,9 @@ export class Mglru implements Policy, Promoter {
             while (this.ageStep(r)) {
               /* next MAX_LRU_BATCH ids */
             }
-          } else this.incMaxSeqNoWalk();
+          } else if (this.gate.walking())
+            return -1; // as pickVictim: no generation while max_seq is walked
+          else this.incMaxSeqNoWalk();
         }
         const v = list.tail(this.head(this.minSeq));
         if (v < 0) {
