@@ -113,12 +113,18 @@ interface Counters {
   opHist: Float64Array;
   /** mmu_invalidate_retry's -EAGAINs (Guest.mmuRetries) to the run's end. */
   retries: number;
+  /** Throttle sleeps that ended (whole run), and the fewest free frames after a take. */
+  sleeps: Sleep[];
+  minFree: number;
   /** The VM's virtual lock's booking-order diagnostics (sync/vlock.ts), over the whole run. */
   late: { lateN: number; lateNs: number; lateMaxNs: number; yieldedN: number; yieldedNs: number };
 }
 
 function run(config: ScenarioConfig, durationMs: number): Counters {
-  const c = { ...config, run: { ...config.run, durationMs, deterministic: true, ...(seed !== undefined ? { seed } : {}) } };
+  const c = {
+    ...config,
+    run: { ...config.run, durationMs, deterministic: true, ...(seed !== undefined ? { seed } : {}) },
+  };
   sleeps = [];
   asleep.clear();
   minFree = Infinity;
@@ -243,9 +249,7 @@ for (const harvest of ['locked-write', 'lockless'] as const) {
   console.log(
     `throttled on pfmemalloc_wait (throttle_direct_reclaim) ${s[L.GS_PFMEMALLOC_THROTTLED]}, asleep ${(s[L.GS_PFMEMALLOC_NS] / 1e6).toFixed(3)} ms (whole run ${full.stats[L.GS_PFMEMALLOC_THROTTLED]}, ${(full.stats[L.GS_PFMEMALLOC_NS] / 1e6).toFixed(3)} ms); sleeps starting in the window: pfmemalloc ${sleepSummary(full.sleeps, WAIT_PFMEMALLOC, fromMs * 1e6, Infinity)}; isolated ${sleepSummary(full.sleeps, WAIT_ISOLATED, fromMs * 1e6, Infinity)}`,
   );
-  console.log(
-    `fewest free host frames after a take (whole run): ${full.minFree} (watermarks, frames: ${hostWmarks})`,
-  );
+  console.log(`fewest free host frames after a take (whole run): ${full.minFree} (watermarks, frames: ${hostWmarks})`);
   const late = full.late;
   console.log(
     `MMU-lock requests booked after a later-arriving one (whole run): ${late.lateN} (mean ${(late.lateNs / Math.max(1, late.lateN)).toFixed(0)} ns, max ${late.lateMaxNs.toFixed(0)} ns earlier than the latest booked); moved past a later-arriving writer: ${late.yieldedN} (${(late.yieldedNs / 1e6).toFixed(3)} ms)`,
