@@ -55,8 +55,11 @@ export class Kswapd implements Actor, KswapdTask {
   private slept = 0;
   /**
    * Pages freed in the current balance_pgdat iteration (kswapd_shrink_node's sc->nr_reclaimed toward
-   * sc->nr_to_reclaim = max(high_wmark_pages, SWAP_CLUSTER_MAX), 6.1 kswapd_shrink_node); at that count
-   * the iteration ends and balance_pgdat checks pfmemalloc_wait (Pgdat.kswapdShrunk).
+   * sc->nr_to_reclaim = max(high_wmark_pages, SWAP_CLUSTER_MAX), 6.1-6.6 kswapd_shrink_node; MGLRU's
+   * try_to_shrink_lruvec stops there too, get_nr_to_reclaim); at that count the iteration ends and
+   * balance_pgdat checks pfmemalloc_wait (Pgdat.kswapdShrunk). "mm/mglru: try to stop at high
+   * watermarks" (Dec 2023, to stable) also ends it once every zone is above high + MIN_LRU_BATCH: the
+   * lab's kswapd sleeps at high, and its sleep wakes the queue (Pgdat.kswapdSleeps).
    */
   private iterationFreed = 0;
   /** The lruvec whose aging pass is in progress, or null. */
