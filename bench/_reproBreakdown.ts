@@ -6,7 +6,13 @@
 // What-ifs (diagnostics, never settings; docs/repro-memcached.md, session 6):
 //   --kswapd-share=<s>          kswapd gets only s of a host CPU (its busy time is stretched by 1/s, as
 //                               Pgdat.kswapdShare does on shared nodes): a CPU time-shared with vCPU threads;
-//   --watermarks=<min,low,high> the host's watermarks in percent of its memory, instead of the preset's.
+//   --watermarks=<min,low,high> the host's watermarks in percent of its memory, instead of the preset's;
+//   --seed=<n>                  the run's seed instead of the preset's;
+//   --throttle-at-min           throttle_direct_reclaim's allow_direct_reclaim sees free pages min - min/2
+//                               lower than the lab's count (an upper bound: as if NR_FREE_PAGES dipped to
+//                               min/2 whenever the freelist is at min, e.g. frames on per-CPU lists, which
+//                               the lab does not model), so every direct-reclaim entry sleeps on
+//                               pfmemalloc_wait until kswapd wakes it.
 // Prints the load average with the wall time (figures are virtual, so they do not depend on it).
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -19,7 +25,8 @@ import * as L from '../engine/core/sim/simLayout.ts';
 import { opBucketUpper } from '../engine/core/sim/opHist.ts';
 import { VCpu } from '../engine/core/sim/vcpu.ts';
 import { loadPresetDir } from '../presets/node.ts';
-import { Pgdat } from '../engine/core/mm/pgdat.ts';
+import { Pgdat, WAIT_ISOLATED, WAIT_PFMEMALLOC, type ThrottleWaiter } from '../engine/core/mm/pgdat.ts';
+import { HostFrames } from '../engine/core/mm/hostFrames.ts';
 
 const flag = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -27,9 +34,78 @@ const share = Number(flag('kswapd-share') ?? 1);
 if (!(share > 0 && share <= 1)) throw new Error(`--kswapd-share must be in (0, 1], got ${flag('kswapd-share')}`);
 // The kswapd-share what-if replaces the method for this process only (a diagnostic, not the engine).
 if (share !== 1) (Pgdat.prototype as unknown as { kswapdShare: () => number }).kswapdShare = () => share;
+const seed = flag('seed') === undefined ? undefined : Number(flag('seed'));
+if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${flag('seed')}`);
+const throttleAtMin = process.argv.includes('--throttle-at-min');
+if (throttleAtMin) {
+  const allow0 = Pgdat.prototype.allowDirectReclaim;
+  Pgdat.prototype.allowDirectReclaim = function (this: Pgdat, t: number): boolean {
+    const h = (this as unknown as { host: HostFrames | null }).host;
+    if (h === null) return allow0.call(this, t);
+    const hide = h.min - Math.floor(h.min / 2);
+    h.put(-hide);
+    const ok = allow0.call(this, t);
+    h.put(hide);
+    return ok;
+  };
+}
 const wm = flag('watermarks')?.split(',').map(Number);
 if (wm !== undefined && (wm.length !== 3 || wm.some((x) => !(x >= 0 && x <= 100))))
   throw new Error(`--watermarks must be three percentages min,low,high, got ${flag('watermarks')}`);
+
+// Throttle sleeps (diagnostic hooks on this process's Pgdat/HostFrames, reset per run): each sleep's
+// queue, start and end (the sleeper's clock when it runs again: its wake-up or timeout), and the fewest
+// free host frames seen after a take.
+interface Sleep {
+  queue: number;
+  from: number;
+  to: number;
+}
+let sleeps: Sleep[] = [];
+const asleep = new Map<ThrottleWaiter, { queue: number; from: number }>();
+let minFree = Infinity;
+let hostWmarks = '';
+const pgProto = Pgdat.prototype as unknown as {
+  throttle: (w: ThrottleWaiter, t: number, q?: number) => void;
+  unthrottle: (w: ThrottleWaiter) => void;
+};
+const throttle0 = pgProto.throttle;
+const unthrottle0 = pgProto.unthrottle;
+pgProto.throttle = function (this: Pgdat, w: ThrottleWaiter, t: number, q = WAIT_ISOLATED): void {
+  asleep.set(w, { queue: q, from: t });
+  throttle0.call(this, w, t, q);
+};
+pgProto.unthrottle = function (this: Pgdat, w: ThrottleWaiter): void {
+  const a = asleep.get(w);
+  if (a !== undefined) {
+    sleeps.push({ queue: a.queue, from: a.from, to: w.clock });
+    asleep.delete(w);
+  }
+  unthrottle0.call(this, w);
+};
+const take0 = HostFrames.prototype.tryTake;
+HostFrames.prototype.tryTake = function (this: HostFrames, reserve: number): boolean {
+  const ok = take0.call(this, reserve);
+  if (ok) minFree = Math.min(minFree, this.free());
+  hostWmarks = `min ${this.min}, low ${this.low}, high ${this.high} of ${this.total}`;
+  return ok;
+};
+
+/** Sleeps on `queue` starting in [from, to): count, total, longest, and the most asleep at once. */
+function sleepSummary(all: Sleep[], queue: number, from: number, to: number): string {
+  const ss = all.filter((x) => x.queue === queue && x.from >= from && x.from < to);
+  if (ss.length === 0) return '0';
+  const total = ss.reduce((a, x) => a + (x.to - x.from), 0);
+  const longest = Math.max(...ss.map((x) => x.to - x.from));
+  const ev = ss.flatMap((x) => [[x.from, 1] as const, [x.to, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let n = 0;
+  let most = 0;
+  for (const [, d] of ev) {
+    n += d;
+    most = Math.max(most, n);
+  }
+  return `${ss.length} (total ${(total / 1e6).toFixed(3)} ms, longest ${(longest / 1e6).toFixed(3)} ms, at most ${most} asleep at once)`;
+}
 
 interface Counters {
   stats: Float64Array;
@@ -37,12 +113,21 @@ interface Counters {
   opHist: Float64Array;
   /** mmu_invalidate_retry's -EAGAINs (MmuInvalidate.retries) to the run's end. */
   retries: number;
+  /** Throttle sleeps that ended (whole run), and the fewest free frames after a take. */
+  sleeps: Sleep[];
+  minFree: number;
   /** The VM's virtual lock's booking-order diagnostics (sync/vlock.ts), over the whole run. */
   late: { lateN: number; lateNs: number; lateMaxNs: number; yieldedN: number; yieldedNs: number };
 }
 
 function run(config: ScenarioConfig, durationMs: number): Counters {
-  const c = { ...config, run: { ...config.run, durationMs, deterministic: true } };
+  const c = {
+    ...config,
+    run: { ...config.run, durationMs, deterministic: true, ...(seed !== undefined ? { seed } : {}) },
+  };
+  sleeps = [];
+  asleep.clear();
+  minFree = Infinity;
   const p = prepareRun(c, {}, 1);
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
   selectReplay(core.actorList, p.config, p.plan);
@@ -59,6 +144,8 @@ function run(config: ScenarioConfig, durationMs: number): Counters {
     lockHist: sv.lockHist.slice(0, L.LH_WORDS),
     opHist: sv.opHist.slice(0, L.OH_WORDS),
     retries,
+    sleeps,
+    minFree,
     late: { lateN, lateNs, lateMaxNs, yieldedN, yieldedNs },
   };
 }
@@ -87,8 +174,11 @@ function hist(h: Float64Array, kind: number): string {
 
 const presets = loadPresetDir(path.join(process.cwd(), 'presets'));
 const scenario = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'repro-memcached-arm64';
-if (share !== 1 || wm !== undefined)
-  console.log(`what-if: kswapd share ${share}${wm ? `, watermarks ${wm.join(' / ')} %` : ''} (diagnostic)`);
+if (share !== 1 || wm !== undefined || throttleAtMin)
+  console.log(
+    `what-if: kswapd share ${share}${wm ? `, watermarks ${wm.join(' / ')} %` : ''}${throttleAtMin ? ', throttle at min' : ''} (diagnostic)`,
+  );
+if (seed !== undefined) console.log(`seed ${seed}`);
 for (const harvest of ['locked-write', 'lockless'] as const) {
   const r = resolveScenario(presets.set, scenario, { harvest });
   if (!r.ok) throw new Error(r.error.message);
@@ -111,6 +201,7 @@ for (const harvest of ['locked-write', 'lockless'] as const) {
           lockHist: full.lockHist.map(() => 0),
           opHist: full.opHist.map(() => 0),
           retries: 0,
+          sleeps: [],
         };
   const s = minus(full.stats, warm.stats);
   const oh = minus(full.opHist, warm.opHist);
@@ -155,6 +246,10 @@ for (const harvest of ['locked-write', 'lockless'] as const) {
   console.log(
     `kswapd busy ${(s[L.GS_KSWAPD_NS] / 1e6).toFixed(1)} ms, in write-lock wait ${(s[L.GS_KSWAPD_WRITE_WAIT_NS] / 1e6).toFixed(1)} ms`,
   );
+  console.log(
+    `throttled on pfmemalloc_wait (throttle_direct_reclaim) ${s[L.GS_PFMEMALLOC_THROTTLED]}, asleep ${(s[L.GS_PFMEMALLOC_NS] / 1e6).toFixed(3)} ms (whole run ${full.stats[L.GS_PFMEMALLOC_THROTTLED]}, ${(full.stats[L.GS_PFMEMALLOC_NS] / 1e6).toFixed(3)} ms); sleeps starting in the window: pfmemalloc ${sleepSummary(full.sleeps, WAIT_PFMEMALLOC, fromMs * 1e6, Infinity)}; isolated ${sleepSummary(full.sleeps, WAIT_ISOLATED, fromMs * 1e6, Infinity)}`,
+  );
+  console.log(`fewest free host frames after a take (whole run): ${full.minFree} (watermarks, frames: ${hostWmarks})`);
   const late = full.late;
   console.log(
     `MMU-lock requests booked after a later-arriving one (whole run): ${late.lateN} (mean ${(late.lateNs / Math.max(1, late.lateN)).toFixed(0)} ns, max ${late.lateMaxNs.toFixed(0)} ns earlier than the latest booked); moved past a later-arriving writer: ${late.yieldedN} (${(late.yieldedNs / 1e6).toFixed(3)} ms)`,

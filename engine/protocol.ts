@@ -388,6 +388,9 @@ export interface RunSummary {
   kswapdWakeups?: number;
   reclaimThrottled?: number;
   reclaimThrottleNs?: number;
+  /** Direct reclaimers throttled on pfmemalloc_wait (throttle_direct_reclaim: free <= min watermark / 2) and their summed sleep (ns). */
+  pfmemallocThrottled?: number;
+  pfmemallocThrottleNs?: number;
   /**
    * Stage-2 table pages unlinked and handed to callRcu while another worker's thread was inside an RCU
    * read-side section (a reader in flight really deferred the free; 0 with one worker).

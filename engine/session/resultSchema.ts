@@ -80,6 +80,8 @@ const OPTIONAL_SUMMARY_NUMBERS = [
   'kswapdWakeups',
   'reclaimThrottled',
   'reclaimThrottleNs',
+  'pfmemallocThrottled',
+  'pfmemallocThrottleNs',
   'swapReads',
   'readaheadPages',
   'readaheadHits',

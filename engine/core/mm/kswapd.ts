@@ -30,6 +30,9 @@ import type { HostFrames } from './hostFrames.ts';
 import type { Policy } from './policy/policy.ts';
 import type { KswapdTask, Pgdat } from './pgdat.ts';
 
+/** SWAP_CLUSTER_MAX (include/linux/swap.h): kswapd_shrink_node's floor on nr_to_reclaim. */
+const SWAP_CLUSTER_MAX = 32;
+
 /** Virtual time between a sleeping kswapd's checks of the low watermark, on a node shared by workers only. */
 export const KSWAPD_POLL_NS = 50_000;
 /** MAX_RECLAIM_RETRIES (mm/internal.h): balance_pgdat runs without progress before wakeup_kswapd gives up on the node. */
@@ -49,7 +52,16 @@ export class Kswapd implements Actor, KswapdTask {
   /** In balance_pgdat (awake), as opposed to asleep in kswapd_try_to_sleep. */
   private active = false;
   /** The virtual time at which it last went to sleep (a wake-up cannot start it earlier). */
-  private sleptAt = 0;
+  private slept = 0;
+  /**
+   * Pages freed in the current balance_pgdat iteration (kswapd_shrink_node's sc->nr_reclaimed toward
+   * sc->nr_to_reclaim = max(high_wmark_pages, SWAP_CLUSTER_MAX), 6.1-6.6 kswapd_shrink_node; MGLRU's
+   * try_to_shrink_lruvec stops there too, get_nr_to_reclaim); at that count the iteration ends and
+   * balance_pgdat checks pfmemalloc_wait (Pgdat.kswapdShrunk). "mm/mglru: try to stop at high
+   * watermarks" (Dec 2023, to stable) also ends it once every zone is above high + MIN_LRU_BATCH: the
+   * lab's kswapd sleeps at high, and its sleep wakes the queue (Pgdat.kswapdSleeps).
+   */
+  private iterationFreed = 0;
   /** The lruvec whose aging pass is in progress, or null. */
   private aging: Policy | null = null;
 
@@ -61,6 +73,16 @@ export class Kswapd implements Actor, KswapdTask {
   ) {
     this.clock = pollNs === Infinity ? Infinity : 0;
     pgdat.kswapdTask = this;
+  }
+
+  /** When it last went to sleep (kswapd_try_to_sleep), ns. */
+  get sleptAt(): number {
+    return this.slept;
+  }
+
+  /** On kswapd_wait: asleep in kswapd_try_to_sleep, a wake-up would start it. */
+  get asleep(): boolean {
+    return !this.active && this.aging === null;
   }
 
   /** Awake in balance_pgdat (Pgdat.isolatedPages counts its batch). */
@@ -76,7 +98,8 @@ export class Kswapd implements Actor, KswapdTask {
     if (this.active || this.aging !== null) return false; // not on kswapd_wait: already running
     if (this.pgdat.kswapdFailures >= MAX_RECLAIM_RETRIES) return false;
     this.active = true;
-    const start = (t > this.sleptAt ? t : this.sleptAt) + KSWAPD_WAKE_NS;
+    this.iterationFreed = 0;
+    const start = (t > this.slept ? t : this.slept) + KSWAPD_WAKE_NS;
     if (start < this.clock) this.clock = start;
     this.pgdat.countWakeup();
     return true;
@@ -93,7 +116,10 @@ export class Kswapd implements Actor, KswapdTask {
         continue;
       }
       // Shared nodes only: the poll stands in for other workers' wake-ups.
-      if (!this.active && host.free() < host.low && pg.kswapdFailures < MAX_RECLAIM_RETRIES) this.active = true;
+      if (!this.active && host.free() < host.low && pg.kswapdFailures < MAX_RECLAIM_RETRIES) {
+        this.active = true;
+        this.iterationFreed = 0;
+      }
       if (!this.active) {
         this.sleep();
         continue;
@@ -119,6 +145,13 @@ export class Kswapd implements Actor, KswapdTask {
         continue;
       }
       this.advance(end);
+      // balance_pgdat: the kswapd_shrink_node call ends once it reclaimed nr_to_reclaim; then the
+      // pfmemalloc_wait check (Pgdat.kswapdShrunk), and a new iteration.
+      this.iterationFreed += pg.lastFreed;
+      if (this.iterationFreed >= Math.max(host.high, SWAP_CLUSTER_MAX)) {
+        this.iterationFreed = 0;
+        pg.kswapdShrunk(this.clock);
+      }
       if (host.free() >= host.high) {
         this.active = false; // pgdat_balanced: kswapd_try_to_sleep
         this.sleep();
@@ -128,8 +161,10 @@ export class Kswapd implements Actor, KswapdTask {
 
   /** kswapd_try_to_sleep: until a wake-up (clock +Infinity), or the next poll on a shared node. */
   private sleep(): void {
+    // prepare_kswapd_sleep: wake_up_all(&pgdat->pfmemalloc_wait) if anyone waits there.
+    this.pgdat.kswapdSleeps(this.clock);
     if (this.pollNs === Infinity) {
-      this.sleptAt = this.clock;
+      this.slept = this.clock;
       this.clock = Infinity;
     } else {
       this.clock += this.pollNs;

@@ -44,6 +44,8 @@ import { C_CMPXCHG, C_PTE_SCAN, C_TLB_INVALIDATE } from '../sim/costs.ts';
 import { hostMapped, hostTestClearYoung } from './hostPte.ts';
 import { PAGE_CLUSTER, SwapArea, swapDeviceSlots } from './swapReadahead.ts';
 import { KSWAPD_CPU } from './swapSlots.ts';
+import { MAX_RECLAIM_RETRIES } from './kswapd.ts';
+import type { HostFrames } from './hostFrames.ts';
 import {
   LockedLruvec,
   LRUVEC_POLICY_WORDS,
@@ -97,9 +99,18 @@ const ISOLATE_BATCH = 32;
  */
 export const THROTTLE_ISOLATED_NS = 20_000_000;
 
+/**
+ * The wait queues a direct reclaimer can sleep on: pgdat->reclaim_wait[VMSCAN_THROTTLE_ISOLATED]
+ * (reclaim_throttle from shrink_inactive_list) and pgdat->pfmemalloc_wait (throttle_direct_reclaim).
+ */
+export const WAIT_ISOLATED = 0;
+export const WAIT_PFMEMALLOC = 1;
+
 /** kswapd as the allocator sees it (mm/kswapd.ts): wakeup_kswapd. */
 export interface KswapdTask {
   wake(t: number): boolean;
+  /** Asleep in kswapd_try_to_sleep (waitqueue_active(&pgdat->kswapd_wait)). */
+  readonly asleep: boolean;
   /** Awake in balance_pgdat: its batch counts as isolated (isolatedPages). */
   readonly isolating: boolean;
 }
@@ -167,9 +178,19 @@ export class Pgdat implements Reclaimer {
   private readonly state: Float64Array;
   /** Direct-reclaim clusters in progress (each has isolated ISOLATE_BATCH folios: NR_ISOLATED_ANON). */
   private isolatedClusters = 0;
-  /** Tasks asleep in reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) (pgdat->reclaim_wait[]), with the time each fell asleep. */
-  private readonly throttled: ThrottleWaiter[] = [];
-  private readonly throttledAt: number[] = [];
+  /**
+   * Tasks asleep on a wait queue (WAIT_ISOLATED: reclaim_throttle(VMSCAN_THROTTLE_ISOLATED),
+   * pgdat->reclaim_wait[]; WAIT_PFMEMALLOC: throttle_direct_reclaim, pgdat->pfmemalloc_wait), with
+   * the time each fell asleep.
+   */
+  private readonly throttled: ThrottleWaiter[][] = [[], []];
+  private readonly throttledAt: number[][] = [[], []];
+  /** allowDirectReclaim woke kswapd (the caller yields to the scheduler, as after wakeup_kswapd); it clears it. */
+  wokeKswapd = false;
+  /** Pages the last shrinkNode call freed (sc->nr_reclaimed: frames back on the free lists). */
+  lastFreed = 0;
+  /** The node's free frames and watermarks (the first attached guest's host; one host per run). */
+  private host: HostFrames | null = null;
   /** The swap device's slots over this node's guests, with an SSD (mm/swapReadahead.ts); null with zram. */
   readonly swap: SwapArea | null;
 
@@ -228,6 +249,7 @@ export class Pgdat implements Reclaimer {
   /** Register the k-th local guest (after its Guest object exists). */
   attach(k: number, g: Guest): void {
     this.guests[k] = g;
+    this.host ??= g.host;
   }
 
   idOf(k: number, gfn: number): number {
@@ -430,6 +452,7 @@ export class Pgdat implements Reclaimer {
     this.budget = budget;
     this.scanAgain = false;
     const freed = this.swap !== null ? this.endWriteback(t) : 0;
+    let nrFreed = freed;
     let count = 0;
     // memcg mode, direct reclaim: the faulting VM's own memcg first (a deviation, see guestShrink).
     const first = own !== undefined && this.lruvecs.length > 1 ? this.lruvecs.find((l) => l.policy === own) : undefined;
@@ -452,6 +475,7 @@ export class Pgdat implements Reclaimer {
       // Under writeback in the swap cache (SSD): not freed, so no shadow yet (a fault finds the folio in
       // the swap cache: no workingset_refault); endWriteback frees it and leaves the shadow then.
       if ((g.flags[id - this.base[k]] & PG_SWAPCACHE) !== 0) this.folioFlags[id] = 0;
+      else nrFreed++;
       count++;
     }
     // kswapd's busy time (folio_referenced, unmap, swap-out) goes to the first VM of the node: only
@@ -459,6 +483,7 @@ export class Pgdat implements Reclaimer {
     if (!byVcpu && this.guests.length > 0) this.guests[0].stats[this.guests[0].sb + GS_KSWAPD_NS] += this.t - t;
     for (const l of this.lruvecs) l.skip = false;
     this.lastEvicted = count;
+    this.lastFreed = nrFreed;
     if (count + freed > 0) this.kswapdFailures = 0; // shrink_node: reclaim made progress
     return this.t;
   }
@@ -534,29 +559,95 @@ export class Pgdat implements Reclaimer {
     this.isolatedClusters--;
   }
 
-  /** reclaim_throttle(VMSCAN_THROTTLE_ISOLATED): `w` fell asleep at time t (its clock is t + the timeout). */
-  throttle(w: ThrottleWaiter, t: number): void {
-    this.throttled.push(w);
-    this.throttledAt.push(t);
+  /**
+   * `w` fell asleep at time t on wait queue `queue` (WAIT_ISOLATED: reclaim_throttle, its clock is t +
+   * the timeout; WAIT_PFMEMALLOC: throttle_direct_reclaim, no timeout, its clock is +Infinity).
+   */
+  throttle(w: ThrottleWaiter, t: number, queue = WAIT_ISOLATED): void {
+    this.throttled[queue].push(w);
+    this.throttledAt[queue].push(t);
   }
 
-  /** `w` runs again (woken or timed out): off the wait queue (finish_wait). */
+  /** `w` runs again (woken or timed out): off its wait queue (finish_wait). */
   unthrottle(w: ThrottleWaiter): void {
-    const i = this.throttled.indexOf(w);
-    if (i < 0) return;
-    this.throttled.splice(i, 1);
-    this.throttledAt.splice(i, 1);
+    for (let q = 0; q < this.throttled.length; q++) {
+      const i = this.throttled[q].indexOf(w);
+      if (i < 0) continue;
+      this.throttled[q].splice(i, 1);
+      this.throttledAt[q].splice(i, 1);
+    }
+  }
+
+  /** Tasks asleep on wait queue `queue` (waitqueue_active). */
+  sleepers(queue: number): number {
+    return this.throttled[queue].length;
   }
 
   /** wake_throttle_isolated at time t: every sleeper runs from t (or from when it fell asleep, if later). */
   private wakeThrottled(t: number): void {
-    const ws = this.throttled;
+    this.wakeAll(WAIT_ISOLATED, t);
+  }
+
+  /** wake_up_all on `queue` at time t: every sleeper runs from t (or from when it fell asleep, if later). */
+  private wakeAll(queue: number, t: number): void {
+    const ws = this.throttled[queue];
+    const at = this.throttledAt[queue];
     for (let i = 0; i < ws.length; i++) {
-      const at = this.throttledAt[i] > t ? this.throttledAt[i] : t;
-      if (at < ws[i].clock) ws[i].clock = at;
+      const from = at[i] > t ? at[i] : t;
+      if (from < ws[i].clock) ws[i].clock = from;
     }
     ws.length = 0;
-    this.throttledAt.length = 0;
+    at.length = 0;
+  }
+
+  /**
+   * allow_direct_reclaim(pgdat) at time t (mm/vmscan.c, 6.1 and 6.6): true when kswapd gave up on the
+   * node (kswapd_failures >= MAX_RECLAIM_RETRIES) or no zone has reclaimable pages (no reserve: "do not
+   * throttle"); else free pages > the sum of the zones' min watermarks / 2 (unsigned long division).
+   * The lab's node is one zone (ZONE_NORMAL; arm64 has ZONE_DMA too, whose min share is small). When
+   * false it wakes a sleeping kswapd ("kswapd must be awake if processes are being throttled":
+   * wake_up_interruptible(&pgdat->kswapd_wait) when waitqueue_active).
+   */
+  allowDirectReclaim(t: number): boolean {
+    const host = this.host;
+    const k = this.kswapdTask;
+    if (host === null || k === null) return true;
+    if (this.kswapdFailures >= MAX_RECLAIM_RETRIES) return true;
+    let reclaimable = 0;
+    for (const l of this.lruvecs) reclaimable += l.policy.size();
+    // zone_reclaimable_pages(zone) == 0: the zone adds nothing to pfmemalloc_reserve.
+    const reserve = reclaimable > 0 ? host.min : 0;
+    if (reserve === 0) return true;
+    const ok = host.free() > Math.floor(reserve / 2);
+    if (!ok && k.asleep && k.wake(t)) this.wokeKswapd = true;
+    return ok;
+  }
+
+  /**
+   * throttle_direct_reclaim's check for a user task (not PF_KTHREAD, no fatal signal) at the start of
+   * try_to_free_pages, at time t: whether it must sleep on pgdat->pfmemalloc_wait. Counted by the caller
+   * (PGSCAN_DIRECT_THROTTLE).
+   */
+  mustThrottleDirect(t: number): boolean {
+    return !this.allowDirectReclaim(t);
+  }
+
+  /**
+   * balance_pgdat after each kswapd_shrink_node at kswapd's time t: "if the low watermark is met there
+   * is no need for processes to be throttled on pfmemalloc_wait": waitqueue_active(&pgdat->pfmemalloc_wait)
+   * && allow_direct_reclaim(pgdat) -> wake_up_all.
+   */
+  kswapdShrunk(t: number): void {
+    if (this.throttled[WAIT_PFMEMALLOC].length > 0 && this.allowDirectReclaim(t)) this.wakeAll(WAIT_PFMEMALLOC, t);
+  }
+
+  /**
+   * prepare_kswapd_sleep at kswapd's time t: "if kswapd is going to sleep, no process should be sleeping
+   * on pfmemalloc_wait, so wake them now if necessary" (wake_up_all, unconditionally; a woken task whose
+   * condition still fails sleeps again and wakes kswapd).
+   */
+  kswapdSleeps(t: number): void {
+    if (this.throttled[WAIT_PFMEMALLOC].length > 0) this.wakeAll(WAIT_PFMEMALLOC, t);
   }
 
   /**

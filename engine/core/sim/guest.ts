@@ -34,7 +34,7 @@ import {
 } from './costs.ts';
 import { IpiKick } from '../kvm/remoteTlbFlush.ts';
 import { FAULTIN_FAST_NS, MmuInvalidate, mmuSeqAt } from '../kvm/mmuInvalidate.ts';
-import { THROTTLE_ISOLATED_NS, type Pgdat } from '../mm/pgdat.ts';
+import { THROTTLE_ISOLATED_NS, WAIT_ISOLATED, WAIT_PFMEMALLOC, type Pgdat } from '../mm/pgdat.ts';
 import { SSD_SWAP_WRITE_NS, swapInNs, swapOutNs } from '../mm/swap.ts';
 import { swapClusterReadahead, type SwapArea } from '../mm/swapReadahead.ts';
 import { cpuOfVcpu, KSWAPD_CPU } from '../mm/swapSlots.ts';
@@ -65,6 +65,8 @@ import {
   GS_STALL_NS,
   GS_THROTTLED,
   GS_THROTTLE_NS,
+  GS_PFMEMALLOC_THROTTLED,
+  GS_PFMEMALLOC_NS,
   GS_TLBI,
   GS_TLB_FLUSH_VM,
   GS_WORDS,
@@ -149,6 +151,11 @@ const PHASE_THROTTLED = 3;
  * __kvm_faultin_pfn's swap-in sleep) is booked when the vCPU resumes at SUS_AT. SUS_LEFT: 1 for a refault.
  */
 const PHASE_MAP_LOCK = 4;
+/**
+ * Asleep in throttle_direct_reclaim on pgdat->pfmemalloc_wait (try_to_free_pages' first step), until
+ * kswapd wakes the queue (Pgdat.kswapdShrunk / kswapdSleeps); SUS_AT: when it (last) fell asleep.
+ */
+const PHASE_PFMEMALLOC = 5;
 const PAGE = 4096;
 /** Guest.map: another vCPU (on another worker, spread runs) mapped the gfn first. */
 const MAPPED_BY_OTHER = 1;
@@ -260,6 +267,8 @@ export class Guest {
    * The vCPU queues itself (Pgdat.throttle) and resets it.
    */
   throttledAt = -1;
+  /** The wait queue of that sleep (Pgdat WAIT_ISOLATED or WAIT_PFMEMALLOC). */
+  throttleQueue = WAIT_ISOLATED;
 
   constructor(p: GuestParts) {
     this.index = p.index;
@@ -373,6 +382,8 @@ export class Guest {
     let phase: number;
     let left = 0;
     let evicted = 0;
+    // Back from pfmemalloc_wait: straight into reclaim (throttle_direct_reclaim returned).
+    let skipFreelist = false;
     const pg = this.pgdat;
     if (sus[o + SUS_PHASE] === PHASE_MAP_LOCK) {
       sus[o + SUS_PHASE] = PHASE_NONE;
@@ -396,7 +407,16 @@ export class Guest {
       evicted = sus[o + SUS_EVICTED];
       sus[o + SUS_PHASE] = PHASE_NONE;
       now = t;
-      if (phase === PHASE_THROTTLED) {
+      if (phase === PHASE_PFMEMALLOC) {
+        // Woken by kswapd (wake_up_all(&pgdat->pfmemalloc_wait)): wait_event_killable checks its
+        // condition again; still not allow_direct_reclaim, it sleeps again (one PGSCAN_DIRECT_THROTTLE);
+        // else try_to_free_pages goes on into do_try_to_free_pages: a cluster, no freelist retry first.
+        s[sb + GS_PFMEMALLOC_NS] += t - sus[o + SUS_AT];
+        reclaimNs += t - sus[o + SUS_AT];
+        if (pg.mustThrottleDirect(now)) return this.sleepPfmemalloc(vi, t0, reclaimNs, now);
+        phase = PHASE_NONE;
+        skipFreelist = true;
+      } else if (phase === PHASE_THROTTLED) {
         // Woken (wake_throttle_isolated) or timed out. shrink_inactive_list checks once more
         // (stalled = true): still too many, it returns having reclaimed nothing and the allocator
         // retries its freelists (the frames others freed meanwhile), else it isolates its batch.
@@ -423,14 +443,26 @@ export class Guest {
         // A page the VMM pre-faulted (PG_HOST): its folio is in memory already (the memfd's page cache),
         // so hva_to_pfn finds it and nothing is allocated: no frame, no reclaim, no swap-in. So is a
         // page swap readahead brought into the swap cache (PG_SWAPCACHE, mm/swapReadahead.ts).
-        if ((this.flags[gfn] & (PG_HOST | PG_SWAPCACHE)) !== 0) break;
-        // __alloc_pages: the fast path's get_page_from_freelist needs free pages above the low
-        // watermark; below it the slow path wakes kswapd (wake_all_kswapds -> wakeup_kswapd) and
-        // retries against the min watermark (ALLOC_WMARK_MIN): `reserve`. Only below min does the
-        // fault enter direct reclaim (__alloc_pages_direct_reclaim -> try_to_free_pages -> shrink_node).
-        // A spread run's worker >= 1 has no kswapd (worker 0 runs the node's one): it polls (mm/kswapd.ts).
-        if (pg.kswapdTask !== null && this.host.free() <= this.host.low && pg.wakeKswapd(now)) this.yieldNow = true;
-        if (this.host.tryTake(this.reserve)) break;
+        if (!skipFreelist) {
+          if ((this.flags[gfn] & (PG_HOST | PG_SWAPCACHE)) !== 0) break;
+          // __alloc_pages: the fast path's get_page_from_freelist needs free pages above the low
+          // watermark; below it the slow path wakes kswapd (wake_all_kswapds -> wakeup_kswapd) and
+          // retries against the min watermark (ALLOC_WMARK_MIN): `reserve`. Only below min does the
+          // fault enter direct reclaim (__alloc_pages_direct_reclaim -> try_to_free_pages -> shrink_node).
+          // A spread run's worker >= 1 has no kswapd (worker 0 runs the node's one): it polls (mm/kswapd.ts).
+          if (pg.kswapdTask !== null && this.host.free() <= this.host.low && pg.wakeKswapd(now)) this.yieldNow = true;
+          if (this.host.tryTake(this.reserve)) break;
+          // try_to_free_pages -> throttle_direct_reclaim (mm/vmscan.c, 6.1-6.6): a user task (the vCPU
+          // thread: not PF_KTHREAD) sleeps on pgdat->pfmemalloc_wait while !allow_direct_reclaim (free
+          // pages <= half the min watermarks), killable and without timeout: GFP_HIGHUSER_MOVABLE has
+          // __GFP_FS. One worker only: with the deferred min watermark (parallel runs) the shared free
+          // count mixes workers' virtual times and dips to 0 by construction (see above).
+          if (!this.deferMin && !this.demandOnly && pg.mustThrottleDirect(now)) {
+            s[sb + GS_PFMEMALLOC_THROTTLED]++;
+            return this.sleepPfmemalloc(vi, t0, reclaimNs, now);
+          }
+        }
+        skipFreelist = false;
         left = this.demandOnly ? 1 : SWAP_CLUSTER_MAX;
         evicted = 0;
         // shrink_inactive_list: too_many_isolated -> reclaim_throttle(pgdat, VMSCAN_THROTTLE_ISOLATED):
@@ -445,6 +477,7 @@ export class Guest {
           sus[o + SUS_AT] = now;
           this.resumeAt = now + THROTTLE_ISOLATED_NS;
           this.throttledAt = now;
+          this.throttleQueue = WAIT_ISOLATED;
           return FAULT_SUSPENDED;
         }
         phase = PHASE_SHORT;
@@ -583,6 +616,30 @@ export class Guest {
     // a vCPU alone, or stopped by the quantum's end with nobody behind it, books at once.
     if (now >= limit && now > vclock.others) return this.suspendForMapLock(vi, t0, reclaimNs, refault, now, sample);
     return this.mapLocked(gfn, write, vi, limit, now, t0, reclaimNs, refault, sample);
+  }
+
+  /**
+   * Fall asleep on pgdat->pfmemalloc_wait at `now` (throttle_direct_reclaim's wait_event_killable):
+   * FAULT_SUSPENDED with resumeAt +Infinity; the vCPU queues itself (Pgdat.throttle, WAIT_PFMEMALLOC)
+   * and kswapd's wake_up_all sets its clock. allow_direct_reclaim woke kswapd if it slept: yield.
+   */
+  private sleepPfmemalloc(vi: number, t0: number, reclaimNs: number, now: number): number {
+    const sus = this.suspended;
+    const o = vi * SUS_WORDS;
+    if (this.pgdat.wokeKswapd) {
+      this.pgdat.wokeKswapd = false;
+      this.yieldNow = true;
+    }
+    sus[o + SUS_PHASE] = PHASE_PFMEMALLOC;
+    sus[o + SUS_T0] = t0;
+    sus[o + SUS_RECLAIM_NS] = reclaimNs;
+    sus[o + SUS_LEFT] = 0;
+    sus[o + SUS_EVICTED] = 0;
+    sus[o + SUS_AT] = now;
+    this.resumeAt = Infinity;
+    this.throttledAt = now;
+    this.throttleQueue = WAIT_PFMEMALLOC;
+    return FAULT_SUSPENDED;
   }
 
   /**

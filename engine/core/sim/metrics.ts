@@ -45,6 +45,8 @@ import {
   GS_KSWAPD_WAKEUPS,
   GS_THROTTLED,
   GS_THROTTLE_NS,
+  GS_PFMEMALLOC_THROTTLED,
+  GS_PFMEMALLOC_NS,
   GS_DIRECT_RECLAIM,
   GS_KSWAPD_WRITE_WAIT_NS,
   GS_OPS,
@@ -192,6 +194,8 @@ export interface SummaryExtras {
   kswapdWakeups: number;
   reclaimThrottled: number;
   reclaimThrottleNs: number;
+  pfmemallocThrottled: number;
+  pfmemallocThrottleNs: number;
 }
 
 /**
@@ -320,6 +324,8 @@ export function summarize(
     kswapdWakeups: a(GS_KSWAPD_WAKEUPS),
     reclaimThrottled: a(GS_THROTTLED),
     reclaimThrottleNs: a(GS_THROTTLE_NS),
+    pfmemallocThrottled: a(GS_PFMEMALLOC_THROTTLED),
+    pfmemallocThrottleNs: a(GS_PFMEMALLOC_NS),
     rcuDeferredFrees: rcu.deferredVsReaders,
     ...(config.host.swap.device === 'ssd'
       ? {

@@ -173,7 +173,13 @@ export const GS_WB_FAULTS = 52;
 export const GS_IPI_KICKS = 53;
 export const GS_IPI_FLUSH_NS = 54;
 export const GS_KICK_EXIT_NS = 55;
-export const GS_WORDS = 56;
+/**
+ * Direct reclaimers throttled on pgdat->pfmemalloc_wait (throttle_direct_reclaim: free pages <= half
+ * the min watermark; PGSCAN_DIRECT_THROTTLE), and their sleep (ns).
+ */
+export const GS_PFMEMALLOC_THROTTLED = 56;
+export const GS_PFMEMALLOC_NS = 57;
+export const GS_WORDS = 58;
 /** RCU grace periods at the previous sample row, after the previous row's GS_WORDS sums (derived, so a new counter moves it). */
 export const TIME_PREV_GP = TIME_PREV + GS_WORDS;
 export const TIME_WORDS = TIME_PREV_GP + 8;

@@ -274,9 +274,10 @@ export class VCpu implements Actor {
             this.pendingWrite = write;
             this.resumeFault = true;
             if (g.throttledAt >= 0) {
-              // Asleep in reclaim_throttle until resumeAt (HZ/50) or an earlier wake-up, which moves
-              // this.clock back (Pgdat.wakeThrottled): the step must end here.
-              g.pgdat.throttle(this, g.throttledAt);
+              // Asleep in reclaim_throttle until resumeAt (HZ/50) or an earlier wake-up, or on
+              // pfmemalloc_wait (resumeAt +Infinity) until kswapd's wake_up_all; a wake-up moves
+              // this.clock back (Pgdat.wakeAll): the step must end here.
+              g.pgdat.throttle(this, g.throttledAt, g.throttleQueue);
               g.throttledAt = -1;
               this.throttled = true;
               limit = -Infinity;
