@@ -215,6 +215,40 @@ export function createArena(config: ArenaConfig): ArenaViews {
   return attachArena(sab);
 }
 
+/** ArenaViews on a class map, all fields in-object (core/ownShape.ts: why not an object literal). */
+class ArenaViewsObject implements ArenaViews {
+  readonly i32: Int32Array;
+  readonly stats64: BigInt64Array;
+  readonly alloc: number;
+  readonly rcu: number;
+  readonly rcuSlots: number;
+  readonly locks: number;
+  readonly pageState: number;
+  readonly pageLive: number;
+  readonly sim: number;
+  readonly tables: number;
+  constructor(
+    readonly sab: SharedArrayBuffer,
+    o: Offsets,
+    readonly tablePages: number,
+    readonly maxThreads: number,
+    readonly maxLocks: number,
+    readonly simWords: number,
+    readonly debugPoison: boolean,
+  ) {
+    this.i32 = new Int32Array(sab, 0, o.i32Words);
+    this.stats64 = new BigInt64Array(sab, o.i32Words * 4, o.stats64Words);
+    this.alloc = o.alloc;
+    this.rcu = o.rcu;
+    this.rcuSlots = o.rcuSlots;
+    this.locks = o.locks;
+    this.pageState = o.pageState;
+    this.pageLive = o.pageLive;
+    this.sim = o.sim;
+    this.tables = o.tables;
+  }
+}
+
 /** Build views over an existing arena buffer (e.g. one posted to a worker). Throws on a foreign buffer. */
 export function attachArena(sab: SharedArrayBuffer): ArenaViews {
   if (sab.byteLength < HEADER_WORDS * 4) throw new Error('arena buffer too small for a header');
@@ -230,24 +264,8 @@ export function attachArena(sab: SharedArrayBuffer): ArenaViews {
   const o = offsets(tablePages, maxThreads, maxLocks, simWords);
   if (sab.byteLength !== o.i32Words * 4 + o.stats64Words * 8)
     throw new Error('arena buffer size does not match its header');
-  return {
-    sab,
-    i32: new Int32Array(sab, 0, o.i32Words),
-    stats64: new BigInt64Array(sab, o.i32Words * 4, o.stats64Words),
-    tablePages,
-    maxThreads,
-    maxLocks,
-    simWords,
-    debugPoison: (head[HDR_FLAGS] & FLAG_DEBUG_POISON) !== 0,
-    alloc: o.alloc,
-    rcu: o.rcu,
-    rcuSlots: o.rcuSlots,
-    locks: o.locks,
-    pageState: o.pageState,
-    pageLive: o.pageLive,
-    sim: o.sim,
-    tables: o.tables,
-  };
+  const poison = (head[HDR_FLAGS] & FLAG_DEBUG_POISON) !== 0;
+  return new ArenaViewsObject(sab, o, tablePages, maxThreads, maxLocks, simWords, poison);
 }
 
 /** Word offset in `i32` of descriptor `index` (low word; the high word follows) of table page `page`. */

@@ -7,7 +7,7 @@
  * Any exception is reported as { type: 'error' } and the run's abort flag is raised, so peers
  * waiting at the barrier exit instead of hanging.
  */
-import { atomics, plainArenaOps, setAtomicOps } from '../core/sync/atomics.ts';
+import { atomics, plainArenaOps, releasePlainArena, setAtomicOps } from '../core/sync/atomics.ts';
 import { selectReplay } from '../core/sim/replaySelect.ts';
 import { SimWorkerCore } from '../core/sim/simCore.ts';
 import { probeQuanta, probeRow } from '../core/sim/probe.ts';
@@ -71,7 +71,13 @@ export function serveSimWorker(port: WorkerPort, threadClock: () => [number, num
             });
           // One worker: nothing else touches the arena while the run lasts (atomics.ts plainArenaOps).
           // Restored when the run ends (finally): a kept worker's next run may be a parallel one.
-          if (d.plan.workers === 1) restoreOps = setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
+          if (d.plan.workers === 1) {
+            const restore = setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
+            restoreOps = () => {
+              restore();
+              releasePlainArena();
+            };
+          }
           // A trace replay that needs nothing but its own accesses takes the fast path (replay.ts).
           if (d.replay !== false) selectReplay(core.actorList, d.config, d.plan);
           const outcome = core.loop();

@@ -363,26 +363,44 @@ export function createSimBuffers(
  * lockHist, opHist) are that worker's private copies (SpreadBuffers.counters); the serial section
  * folds them into the shared ones.
  */
+/** SimViews on a class map, all fields in-object (core/ownShape.ts: why not an object literal). */
+class SimViewsObject implements SimViews {
+  constructor(
+    public control: Int32Array,
+    public time: Float64Array,
+    public stats: Float64Array,
+    public vlocks: Float64Array,
+    public pagesI32: Int32Array[],
+    public pageFlags: Uint8Array[],
+    public pagesF64: Float32Array[],
+    public evictBuckets: Float64Array,
+    public lockHist: Float64Array,
+    public opHist: Float64Array,
+    public buckets: number,
+    public traces: (Uint32Array | null)[],
+  ) {}
+}
+
 export function attachSimViews(b: SimBuffers, worker = 0): SimViews {
   const control = new Int32Array(b.control);
   if (control[CTL_VERSION] !== SIM_LAYOUT_VERSION) {
     throw new Error(`simulation layout version ${control[CTL_VERSION]}, this build understands ${SIM_LAYOUT_VERSION}`);
   }
   const own = b.spread !== undefined && worker >= 1 ? counterViews(b, b.spread.counters[worker - 1]) : null;
-  return {
+  return new SimViewsObject(
     control,
-    time: new Float64Array(b.time),
-    stats: own?.stats ?? new Float64Array(b.stats),
-    vlocks: new Float64Array(b.vlocks),
-    pagesI32: b.pagesI32.map((s) => new Int32Array(s)),
-    pageFlags: b.pagesI32.map((s) => new Uint8Array(s)),
-    pagesF64: b.pagesF64.map((s) => new Float32Array(s)),
-    evictBuckets: own?.evictBuckets ?? new Float64Array(b.evictBuckets),
-    lockHist: own?.lockHist ?? new Float64Array(b.lockHist),
-    opHist: own?.opHist ?? new Float64Array(b.opHist),
-    buckets: b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
-    traces: b.traces.map((s) => (s ? new Uint32Array(s) : null)),
-  };
+    new Float64Array(b.time),
+    own?.stats ?? new Float64Array(b.stats),
+    new Float64Array(b.vlocks),
+    b.pagesI32.map((s) => new Int32Array(s)),
+    b.pagesI32.map((s) => new Uint8Array(s)),
+    b.pagesF64.map((s) => new Float32Array(s)),
+    own?.evictBuckets ?? new Float64Array(b.evictBuckets),
+    own?.lockHist ?? new Float64Array(b.lockHist),
+    own?.opHist ?? new Float64Array(b.opHist),
+    b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
+    b.traces.map((s) => (s ? new Uint32Array(s) : null)),
+  );
 }
 
 interface CounterViews {
