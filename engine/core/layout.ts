@@ -215,37 +215,54 @@ export function createArena(config: ArenaConfig): ArenaViews {
   return attachArena(sab);
 }
 
-/** ArenaViews on a class map, all fields in-object (core/ownShape.ts: why not an object literal). */
+/**
+ * ArenaViews on a class map, all fields in-object (core/ownShape.ts: why not an object literal).
+ * `declare` fields: no class-field definition (undefined) before the constructor's stores, so each
+ * field's first value sets its representation (the offsets stay small integers, as in a literal).
+ */
 class ArenaViewsObject implements ArenaViews {
-  readonly i32: Int32Array;
-  readonly stats64: BigInt64Array;
-  readonly alloc: number;
-  readonly rcu: number;
-  readonly rcuSlots: number;
-  readonly locks: number;
-  readonly pageState: number;
-  readonly pageLive: number;
-  readonly sim: number;
-  readonly tables: number;
+  declare readonly sab: SharedArrayBuffer;
+  declare readonly i32: Int32Array;
+  declare readonly stats64: BigInt64Array;
+  declare readonly tablePages: number;
+  declare readonly maxThreads: number;
+  declare readonly maxLocks: number;
+  declare readonly simWords: number;
+  declare readonly debugPoison: boolean;
+  declare readonly alloc: number;
+  declare readonly rcu: number;
+  declare readonly rcuSlots: number;
+  declare readonly locks: number;
+  declare readonly pageState: number;
+  declare readonly pageLive: number;
+  declare readonly sim: number;
+  declare readonly tables: number;
   constructor(
-    readonly sab: SharedArrayBuffer,
+    sab: SharedArrayBuffer,
     o: Offsets,
-    readonly tablePages: number,
-    readonly maxThreads: number,
-    readonly maxLocks: number,
-    readonly simWords: number,
-    readonly debugPoison: boolean,
+    tablePages: number,
+    maxThreads: number,
+    maxLocks: number,
+    simWords: number,
+    debugPoison: boolean,
   ) {
-    this.i32 = new Int32Array(sab, 0, o.i32Words);
-    this.stats64 = new BigInt64Array(sab, o.i32Words * 4, o.stats64Words);
-    this.alloc = o.alloc;
-    this.rcu = o.rcu;
-    this.rcuSlots = o.rcuSlots;
-    this.locks = o.locks;
-    this.pageState = o.pageState;
-    this.pageLive = o.pageLive;
-    this.sim = o.sim;
-    this.tables = o.tables;
+    const w = this as { -readonly [K in keyof ArenaViews]: ArenaViews[K] };
+    w.sab = sab;
+    w.i32 = new Int32Array(sab, 0, o.i32Words);
+    w.stats64 = new BigInt64Array(sab, o.i32Words * 4, o.stats64Words);
+    w.tablePages = tablePages;
+    w.maxThreads = maxThreads;
+    w.maxLocks = maxLocks;
+    w.simWords = simWords;
+    w.debugPoison = debugPoison;
+    w.alloc = o.alloc;
+    w.rcu = o.rcu;
+    w.rcuSlots = o.rcuSlots;
+    w.locks = o.locks;
+    w.pageState = o.pageState;
+    w.pageLive = o.pageLive;
+    w.sim = o.sim;
+    w.tables = o.tables;
   }
 }
 

@@ -363,22 +363,34 @@ export function createSimBuffers(
  * lockHist, opHist) are that worker's private copies (SpreadBuffers.counters); the serial section
  * folds them into the shared ones.
  */
-/** SimViews on a class map, all fields in-object (core/ownShape.ts: why not an object literal). */
+/** SimViews on a class map (core/ownShape.ts); `declare` fields as layout.ts ArenaViewsObject. */
 class SimViewsObject implements SimViews {
-  constructor(
-    public control: Int32Array,
-    public time: Float64Array,
-    public stats: Float64Array,
-    public vlocks: Float64Array,
-    public pagesI32: Int32Array[],
-    public pageFlags: Uint8Array[],
-    public pagesF64: Float32Array[],
-    public evictBuckets: Float64Array,
-    public lockHist: Float64Array,
-    public opHist: Float64Array,
-    public buckets: number,
-    public traces: (Uint32Array | null)[],
-  ) {}
+  declare control: Int32Array;
+  declare time: Float64Array;
+  declare stats: Float64Array;
+  declare vlocks: Float64Array;
+  declare pagesI32: Int32Array[];
+  declare pageFlags: Uint8Array[];
+  declare pagesF64: Float32Array[];
+  declare evictBuckets: Float64Array;
+  declare lockHist: Float64Array;
+  declare opHist: Float64Array;
+  declare buckets: number;
+  declare traces: (Uint32Array | null)[];
+  constructor(v: SimViews) {
+    this.control = v.control;
+    this.time = v.time;
+    this.stats = v.stats;
+    this.vlocks = v.vlocks;
+    this.pagesI32 = v.pagesI32;
+    this.pageFlags = v.pageFlags;
+    this.pagesF64 = v.pagesF64;
+    this.evictBuckets = v.evictBuckets;
+    this.lockHist = v.lockHist;
+    this.opHist = v.opHist;
+    this.buckets = v.buckets;
+    this.traces = v.traces;
+  }
 }
 
 export function attachSimViews(b: SimBuffers, worker = 0): SimViews {
@@ -387,20 +399,21 @@ export function attachSimViews(b: SimBuffers, worker = 0): SimViews {
     throw new Error(`simulation layout version ${control[CTL_VERSION]}, this build understands ${SIM_LAYOUT_VERSION}`);
   }
   const own = b.spread !== undefined && worker >= 1 ? counterViews(b, b.spread.counters[worker - 1]) : null;
-  return new SimViewsObject(
+  // Built as a literal once (its map is never used past this line), then copied onto the class map.
+  return new SimViewsObject({
     control,
-    new Float64Array(b.time),
-    own?.stats ?? new Float64Array(b.stats),
-    new Float64Array(b.vlocks),
-    b.pagesI32.map((s) => new Int32Array(s)),
-    b.pagesI32.map((s) => new Uint8Array(s)),
-    b.pagesF64.map((s) => new Float32Array(s)),
-    own?.evictBuckets ?? new Float64Array(b.evictBuckets),
-    own?.lockHist ?? new Float64Array(b.lockHist),
-    own?.opHist ?? new Float64Array(b.opHist),
-    b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
-    b.traces.map((s) => (s ? new Uint32Array(s) : null)),
-  );
+    time: new Float64Array(b.time),
+    stats: own?.stats ?? new Float64Array(b.stats),
+    vlocks: new Float64Array(b.vlocks),
+    pagesI32: b.pagesI32.map((s) => new Int32Array(s)),
+    pageFlags: b.pagesI32.map((s) => new Uint8Array(s)),
+    pagesF64: b.pagesF64.map((s) => new Float32Array(s)),
+    evictBuckets: own?.evictBuckets ?? new Float64Array(b.evictBuckets),
+    lockHist: own?.lockHist ?? new Float64Array(b.lockHist),
+    opHist: own?.opHist ?? new Float64Array(b.opHist),
+    buckets: b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
+    traces: b.traces.map((s) => (s ? new Uint32Array(s) : null)),
+  });
 }
 
 interface CounterViews {
