@@ -79,7 +79,11 @@ const cpuNow = (): number => {
 const coldWorker = nodeSpawner(workerFile);
 const pool = nodeWorkerPool(workerFile, { maxIdle: 1 });
 
-async function lab(policy: ReclaimSpec['policy'], trace: string, spawnWorker: SpawnWorker = coldWorker): Promise<Measured> {
+async function lab(
+  policy: ReclaimSpec['policy'],
+  trace: string,
+  spawnWorker: SpawnWorker = coldWorker,
+): Promise<Measured> {
   const c0 = cpuNow();
   const w0 = performance.now();
   const r: RunResult = await startRun(replayScenario(hw as NonNullable<typeof hw>, CAPACITY, policy, trace), {

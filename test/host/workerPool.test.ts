@@ -135,7 +135,11 @@ describe('SimWorkerPool bookkeeping (fake workers)', () => {
         // Answers at once: a clean run, or an error when the config asks for one.
         const fail = (m.data as unknown as { fail?: boolean }).fail === true;
         queueMicrotask(() =>
-          onMessage((fail ? { type: 'error', error: { name: 'E', message: 'x' } } : { type: 'finished', outcome: 'done' }) as never),
+          onMessage(
+            (fail
+              ? { type: 'error', error: { name: 'E', message: 'x' } }
+              : { type: 'finished', outcome: 'done' }) as never,
+          ),
         );
       },
       terminate: () => log.push(`${id} terminate`),
