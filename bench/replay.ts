@@ -241,7 +241,8 @@ for (const policy of POLICIES) {
   line += `\n    warm (kept worker, after its earlier runs): ${mrps(warmFull).padStart(11)} per core, same misses, median CPU ${median(k.xN.map((m) => m.cpuS)).toFixed(2)} s (×1 ${median(k.x1.map((m) => m.cpuS)).toFixed(3)} s, cold ×1 ${median(e.x1.map((m) => m.cpuS)).toFixed(3)} s)`;
   // Within this process: each lab ×N run against the plain LRU measured right before it.
   const inProc = median(e.xN.map((m, i) => rate(m) / rate(plain[i * POLICIES.length + POLICIES.indexOf(policy)])));
-  line += `\n    ÷ plain typed-array LRU in this process (same rounds): ${inProc.toFixed(3)}`;
+  const warmInProc = median(k.xN.map((m, i) => rate(m) / rate(plain[i * POLICIES.length + POLICIES.indexOf(policy)])));
+  line += `\n    ÷ plain typed-array LRU in this process (same rounds): cold ${inProc.toFixed(3)}, warm ${warmInProc.toFixed(3)}`;
   const algo = policy === 'clock' ? 'clock' : 'lru';
   if (lcs.has(algo)) {
     const l = lcs.get(algo)!;
