@@ -4,10 +4,9 @@
  * idle workers end (timeout, close) and never keep the process alive.
  *
  * Negative control, in this file: the same check on a worker with a planted leak (test/host/leakyWorker.ts,
- * a run counter carried into the next run's seed) finds different summaries. Also run by hand: with
- * `restoreOps` removed from workerMain.ts the results stay identical (the routing is keyed by arena, so
- * that reset is for memory and parallel runs, not results); with `w.unref()` removed from
- * node/spawn.ts the exit probe hangs until spawnSync's timeout and its test fails.
+ * a run counter carried into the next run's seed) finds different summaries. Run by hand: with
+ * `w.unref()` replaced by a no-op in node/spawn.ts, the exit probe hung until spawnSync's 60 s timeout
+ * (SIGTERM) and its test failed.
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
