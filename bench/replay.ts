@@ -12,6 +12,9 @@
  *
  * The machine is shared: rounds alternate lab and libCacheSim, and medians are printed with the
  * load average. Steady state = the ×COPIES run minus the ×1 run (start-up and JIT warm-up removed).
+ * Cold = each run on a fresh worker (start-up and JIT warm-up paid); warm = the same runs on one kept
+ * worker (engine/host/workerPool.ts) that has already run the bench's earlier warm runs (in round 1 of
+ * the first policy, only its ×1): what a user running several replays pays from the second one on.
  * Each lab ×COPIES run is also divided by a plain typed-array LRU (plainLru) measured in this process
  * right before it: a ratio that the machine's load moves much less than the one against another process.
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
@@ -28,7 +31,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
-import { nodeSpawner } from '../engine/host/node/spawn.ts';
+import { nodeSpawner, nodeWorkerPool } from '../engine/host/node/spawn.ts';
+import type { SpawnWorker } from '../engine/host/messages.ts';
 import type { ReclaimSpec, RunResult } from '../engine/protocol.ts';
 import { parseTrace } from '../engine/core/trace/index.ts';
 import { loadPresetDir } from '../presets/node.ts';
@@ -71,11 +75,19 @@ const cpuNow = (): number => {
   return (u.user + u.system) / 1e6;
 };
 
-async function lab(policy: ReclaimSpec['policy'], trace: string): Promise<Measured> {
+/** Cold runs start a fresh worker each (nodeSpawner); warm runs borrow the bench's one kept worker (workerPool.ts). */
+const coldWorker = nodeSpawner(workerFile);
+const pool = nodeWorkerPool(workerFile, { maxIdle: 1 });
+
+async function lab(
+  policy: ReclaimSpec['policy'],
+  trace: string,
+  spawnWorker: SpawnWorker = coldWorker,
+): Promise<Measured> {
   const c0 = cpuNow();
   const w0 = performance.now();
   const r: RunResult = await startRun(replayScenario(hw as NonNullable<typeof hw>, CAPACITY, policy, trace), {
-    spawnWorker: nodeSpawner(workerFile),
+    spawnWorker,
     traces,
     onEvent: () => {},
   }).done;
@@ -196,6 +208,7 @@ console.log(
     .join(' ')}`,
 );
 const results = new Map<string, { xN: Measured[]; x1: Measured[] }>();
+const warm = new Map<string, { xN: Measured[]; x1: Measured[] }>();
 const lcs = new Map<string, Measured[]>();
 const plain: Measured[] = [];
 for (let round = 0; round < ROUNDS; round++) {
@@ -205,6 +218,10 @@ for (let round = 0; round < ROUNDS; round++) {
     plain.push(plainLru(traces.xN, CAPACITY));
     e.xN.push(await lab(policy, 'xN'));
     results.set(policy, e);
+    const k = warm.get(policy) ?? { xN: [], x1: [] };
+    k.x1.push(await lab(policy, 'x1', pool.spawn));
+    k.xN.push(await lab(policy, 'xN', pool.spawn));
+    warm.set(policy, k);
     const algo = policy === 'clock' ? 'clock' : 'lru';
     const m = libCacheSim(algo);
     if (m) lcs.set(algo, [...(lcs.get(algo) ?? []), m]);
@@ -213,19 +230,25 @@ for (let round = 0; round < ROUNDS; round++) {
 const lcsRate = (algo: string): number => median((lcs.get(algo) ?? []).map(rate));
 for (const policy of POLICIES) {
   const e = results.get(policy)!;
+  const k = warm.get(policy)!;
   const full = median(e.xN.map(rate));
   const steady = median(e.xN.map((m, i) => (m.requests - e.x1[i].requests) / (m.cpuS - e.x1[i].cpuS)));
+  const warmFull = median(k.xN.map(rate));
   const misses = e.xN[0].misses;
-  let line = `lab ${policy.padEnd(10)} ×${COPIES}: ${mrps(full).padStart(11)} per core (steady ${mrps(steady)}), misses ${misses}, median CPU ${median(e.xN.map((m) => m.cpuS)).toFixed(2)} s, wall ${median(e.xN.map((m) => m.wallS)).toFixed(2)} s`;
+  if (k.xN.some((m) => m.misses !== misses) || k.x1.some((m, i) => m.misses !== e.x1[i].misses))
+    throw new Error(`${policy}: a kept worker's misses differ from a fresh worker's`);
+  let line = `lab ${policy.padEnd(10)} ×${COPIES}: cold (fresh worker) ${mrps(full).padStart(11)} per core (steady ${mrps(steady)}), misses ${misses}, median CPU ${median(e.xN.map((m) => m.cpuS)).toFixed(2)} s, wall ${median(e.xN.map((m) => m.wallS)).toFixed(2)} s`;
+  line += `\n    warm (kept worker, after its earlier runs): ${mrps(warmFull).padStart(11)} per core, same misses, median CPU ${median(k.xN.map((m) => m.cpuS)).toFixed(2)} s (×1 ${median(k.x1.map((m) => m.cpuS)).toFixed(3)} s, cold ×1 ${median(e.x1.map((m) => m.cpuS)).toFixed(3)} s)`;
   // Within this process: each lab ×N run against the plain LRU measured right before it.
   const inProc = median(e.xN.map((m, i) => rate(m) / rate(plain[i * POLICIES.length + POLICIES.indexOf(policy)])));
-  line += `\n    ÷ plain typed-array LRU in this process (same rounds): ${inProc.toFixed(3)}`;
+  const warmInProc = median(k.xN.map((m, i) => rate(m) / rate(plain[i * POLICIES.length + POLICIES.indexOf(policy)])));
+  line += `\n    ÷ plain typed-array LRU in this process (same rounds): cold ${inProc.toFixed(3)}, warm ${warmInProc.toFixed(3)}`;
   const algo = policy === 'clock' ? 'clock' : 'lru';
   if (lcs.has(algo)) {
     const l = lcs.get(algo)!;
     const same = Math.abs(l[0].misses - misses) <= 0.5e-4 * l[0].requests && l[0].requests === e.xN[0].requests;
     const agree = policy === 'mglru' ? '' : same ? ' (same to the 4 digits cachesim prints)' : ' (DIFFERENT)';
-    line += `\n    libCacheSim ${algo.padEnd(5)}: ${mrps(lcsRate(algo)).padStart(11)} per core, miss ratio ${(l[0].misses / l[0].requests).toFixed(4)} vs lab ${(misses / e.xN[0].requests).toFixed(4)}${agree}; ratio lab ÷ libCacheSim = ${(full / lcsRate(algo)).toFixed(2)} (steady ${(steady / lcsRate(algo)).toFixed(2)})`;
+    line += `\n    libCacheSim ${algo.padEnd(5)}: ${mrps(lcsRate(algo)).padStart(11)} per core, miss ratio ${(l[0].misses / l[0].requests).toFixed(4)} vs lab ${(misses / e.xN[0].requests).toFixed(4)}${agree}; ratio lab ÷ libCacheSim = cold ${(full / lcsRate(algo)).toFixed(2)} (steady ${(steady / lcsRate(algo)).toFixed(2)}), warm ${(warmFull / lcsRate(algo)).toFixed(2)}`;
   }
   console.log(line);
 }
@@ -233,6 +256,7 @@ const plainRate = median(plain.map(rate));
 let plainLine = `plain typed-array LRU ×${COPIES}: ${mrps(plainRate).padStart(11)} per core, misses ${plain[0].misses}`;
 if (lcs.has('lru')) plainLine += `; ÷ libCacheSim LRU = ${(plainRate / lcsRate('lru')).toFixed(2)}`;
 console.log(plainLine);
+pool.close();
 if (process.env.REPLAY_CALLGRIND) {
   const copies = Number(process.env.REPLAY_CALLGRIND_COPIES ?? 10);
   for (const policy of POLICIES) {

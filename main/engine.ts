@@ -7,12 +7,24 @@
  */
 import createSimWorker from '../engine/host/node/simWorker.ts?nodeWorker';
 import { startRun } from '../engine/host/engine.ts';
-import { nodeCores, nodeSpawnerFrom } from '../engine/host/node/spawn.ts';
+import { nodeCores, nodeWorkerPool } from '../engine/host/node/spawn.ts';
+import type { SimWorkerPool } from '../engine/host/workerPool.ts';
 import { SweepService } from '../engine/host/sweepService.ts';
 import { ReproductionService } from '../engine/host/reproduceService.ts';
 import { defaultReproConcurrency } from '../engine/host/reproduce.ts';
 import { loadBundledPresets } from '../presets/browser.ts';
 import type { StartRun } from './runs.ts';
+
+let pool: SimWorkerPool | null = null;
+/**
+ * One pool of kept simulation workers (engine/host/workerPool.ts) for the window's runs, sweeps and
+ * reproductions: from the second run on, no worker start and no JIT warm-up. Idle workers end after
+ * 30 s and never keep the app from quitting.
+ */
+function simWorkers(): SimWorkerPool {
+  pool ??= nodeWorkerPool(() => createSimWorker({}), { maxIdle: Math.max(4, nodeCores()) });
+  return pool;
+}
 
 export interface EngineOptions {
   log?: (message: string) => void;
@@ -20,7 +32,7 @@ export interface EngineOptions {
 
 /** `traces` of each run: the traces the user loaded into this window (lab:loadTrace, main/traces.ts). */
 export function createEngine(_options: EngineOptions = {}): StartRun {
-  const spawnWorker = nodeSpawnerFrom(() => createSimWorker({}));
+  const spawnWorker = simWorkers().spawn;
   return (config, onEvent, traces) => startRun(config, { spawnWorker, cores: nodeCores(), onEvent, traces });
 }
 
@@ -30,7 +42,7 @@ const presetSet = () => (bundledSet ??= loadBundledPresets().set);
 
 /** Sweeps on worker_threads (engine/host/sweepService.ts): the bundled presets, one deterministic run per job. */
 export function createSweeps(): SweepService {
-  const spawnWorker = nodeSpawnerFrom(() => createSimWorker({}));
+  const spawnWorker = simWorkers().spawn;
   return new SweepService({
     presets: presetSet,
     defaultWorkers: () => Math.max(1, nodeCores() - 1),
@@ -43,7 +55,7 @@ export function createSweeps(): SweepService {
 
 /** Reproductions on worker_threads (engine/host/reproduceService.ts): the bundled presets, one deterministic run each. */
 export function createReproductions(): ReproductionService {
-  const spawnWorker = nodeSpawnerFrom(() => createSimWorker({}));
+  const spawnWorker = simWorkers().spawn;
   return new ReproductionService({
     presets: presetSet,
     concurrency: () => defaultReproConcurrency(nodeCores()),

@@ -30,6 +30,8 @@ export const workerEntries = {
   'rcu-worker': 'test/core/rcuWorker.ts',
   'stress-worker': 'test/stress/stressWorker.ts',
   'sim-chaos-worker': 'test/stress/simChaosWorker.ts',
+  'sim-leaky-worker': 'test/host/leakyWorker.ts',
+  'pool-exit-probe': 'test/host/poolExitProbe.ts', // not a worker: a child process of workerPool.test.ts
   'bench-locks-vcpu': 'bench/_locksVcpu.ts',
   'parse-worker': 'engine/host/node/parseWorker.ts',
 };

@@ -4,13 +4,16 @@
  */
 import type { Result, RunEvent, ScenarioConfig } from '../engine/protocol.ts';
 import { startRun, type RunHandle } from '../engine/host/engine.ts';
-import { webCores, webSpawner } from '../engine/host/web/spawn.ts';
+import { webCores, webWorkerPool } from '../engine/host/web/spawn.ts';
 import type { EngineRun } from './labApi.ts';
 
-/** Vite bundles the worker because the URL literal sits inside `new Worker(...)`. */
-const spawnWorker = webSpawner(
+/**
+ * Vite bundles the worker because the URL literal sits inside `new Worker(...)`. Kept workers
+ * (engine/host/workerPool.ts): a second run or a sweep's runs skip the worker's start and JIT warm-up.
+ */
+const spawnWorker = webWorkerPool(
   () => new Worker(new URL('../engine/host/web/simWorker.ts', import.meta.url), { type: 'module' }),
-);
+).spawn;
 
 /** Throws (ConfigError) for a bad config; the caller turns that into a Result error. */
 export function startWebRun(

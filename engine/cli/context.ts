@@ -1,4 +1,6 @@
 import type { startRun } from '../host/engine.ts';
+import type { SpawnWorker } from '../host/messages.ts';
+import { nodeSpawner } from '../host/node/spawn.ts';
 
 /** What the CLI needs from its environment; main.ts builds it from the process, tests may fake parts. */
 export interface CliContext {
@@ -17,6 +19,18 @@ export interface CliContext {
   onInterrupt: (handler: () => void) => () => void;
   /** Ends the process now (a second Ctrl-C); tests record the code instead. */
   exit: (code: number) => void;
+  /**
+   * How runs get their simulation workers: processContext passes a pool of kept workers
+   * (engine/host/workerPool.ts); without it, each run starts fresh workers from workerPath.
+   */
+  spawnWorker?: SpawnWorker;
+  /** Ends the kept workers (runCli calls it when the command is done). */
+  closeWorkers?: () => void;
   /** Test seam: how a run starts (default engine/host's startRun), e.g. to inject a failing run. */
   startRun?: typeof startRun;
+}
+
+/** The SpawnWorker for this CLI's runs: the context's kept workers, or a fresh worker per run. */
+export function simWorkers(ctx: CliContext): SpawnWorker {
+  return ctx.spawnWorker ?? nodeSpawner(ctx.workerPath);
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { nodeCores } from '../host/node/spawn.ts';
+import { nodeCores, nodeWorkerPool } from '../host/node/spawn.ts';
 import { USAGE, UsageError, oneLine, parseArgs, type CliArgs } from './args.ts';
 import type { CliContext } from './context.ts';
 import { clip, termSafe } from './format.ts';
@@ -24,10 +24,16 @@ export function processContext(root: string): CliContext {
   } catch {
     /* informational only */
   }
+  const workerPath = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
+  // Kept workers: a command with several runs (run over profiles, sweep, reproduce, worker) starts each
+  // worker once; idle ones never hold the process (workerPool.ts) and end when the command is done.
+  const pool = nodeWorkerPool(workerPath, { maxIdle: Math.max(4, nodeCores()) });
   return {
     root,
     presetDir: path.join(root, 'presets'),
-    workerPath: path.join(root, '.cache', 'workers', 'sim-worker.mjs'),
+    workerPath,
+    spawnWorker: pool.spawn,
+    closeWorkers: () => pool.close(),
     appVersion,
     cores: nodeCores(),
     stdout: (s) => void process.stdout.write(s),
@@ -56,6 +62,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     ctx.stderr(`lab: ${err.name === 'ConfigError' ? '' : 'internal error: '}${termSafe(clip(oneLine(err.message)))}\n`);
     if (process.env.LAB_DEBUG) ctx.stderr(`${err.stack}\n`);
     return err.name === 'ConfigError' ? 2 : 1;
+  } finally {
+    ctx.closeWorkers?.();
   }
 }
 

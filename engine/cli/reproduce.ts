@@ -16,12 +16,11 @@ import {
 } from '../core/repro/reproductions.ts';
 import { reproductionInfos } from '../core/repro/info.ts';
 import { startRun } from '../host/engine.ts';
-import { nodeSpawner } from '../host/node/spawn.ts';
 import { defaultReproConcurrency, runReproductionJob } from '../host/reproduce.ts';
 import type { ScenarioConfig } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import { UsageError, oneLine } from './args.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, simWorkers } from './context.ts';
 
 export interface ReproduceArgs {
   cmd: 'reproduce';
@@ -66,7 +65,7 @@ export async function reproduceCommand(args: ReproduceArgs, ctx: CliContext): Pr
     startRun: (key, config, onProgress) => {
       if (!args.json) ctx.stderr(`running ${key} ...\n`);
       const h = start(config, {
-        spawnWorker: nodeSpawner(ctx.workerPath),
+        spawnWorker: simWorkers(ctx),
         cores: ctx.cores,
         onEvent: (e) => {
           if (e.type === 'progress') onProgress(e.fraction);

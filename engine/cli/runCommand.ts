@@ -9,12 +9,11 @@
 import { existsSync } from 'node:fs';
 import { resolveScenario, scenarioProfiles, type PresetSet, type TraceInfo } from '../core/config/index.ts';
 import { startRun, type RunHandle } from '../host/engine.ts';
-import { nodeSpawner } from '../host/node/spawn.ts';
 import type { RunResult, ScenarioConfig } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import { ADHOC_ID, withAdhocScenario } from './adhoc.ts';
 import { UsageError, oneLine, type RunArgs } from './args.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, simWorkers } from './context.ts';
 import { jsonText, runJson, summaryTable, termSafe } from './format.ts';
 import { ProgressBar } from './progress.ts';
 import { makeSession, partialPath, writeSessionFile } from './session.ts';
@@ -102,7 +101,7 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number
         `${termSafe(config.hardware.id)} (${i + 1}/${configs.length})  ${ms.toFixed(0)}/${config.run.durationMs} ms virtual`;
       try {
         current = (ctx.startRun ?? startRun)(config, {
-          spawnWorker: nodeSpawner(ctx.workerPath),
+          spawnWorker: simWorkers(ctx),
           traces: pageIds,
           cores: ctx.cores,
           onEvent: (e) => {

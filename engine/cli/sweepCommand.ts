@@ -12,11 +12,10 @@ import type { RunResult, SessionData, SweepRecord } from '../protocol.ts';
 import type { TraceInfo } from '../core/config/index.ts';
 import { planSweep, type SweepPlan } from '../core/sweep/plan.ts';
 import { startRun } from '../host/engine.ts';
-import { nodeSpawner } from '../host/node/spawn.ts';
 import { runLocalSweep, SweepCollector } from '../host/sweep.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import { UsageError, oneLine } from './args.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, simWorkers } from './context.ts';
 import { isScenarioFile, loadScenarioArg } from './overrides.ts';
 import { ProgressBar } from './progress.ts';
 import { submitAndCollect } from './queue.ts';
@@ -125,7 +124,7 @@ export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<nu
       unregister();
     }
   } else {
-    const spawnWorker = nodeSpawner(ctx.workerPath);
+    const spawnWorker = simWorkers(ctx);
     const concurrency = Math.min(args.workers ?? ctx.cores, total);
     const handle = runLocalSweep(plan, {
       sweepId,

@@ -8,10 +8,9 @@
 import { existsSync } from 'node:fs';
 import { checkRunnable } from '../core/sim/run.ts';
 import { startRun } from '../host/engine.ts';
-import { nodeSpawner } from '../host/node/spawn.ts';
 import type { ScenarioConfig } from '../protocol.ts';
 import { UsageError } from './args.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, simWorkers } from './context.ts';
 import { checkRedis, startQueueWorker } from './queue.ts';
 import type { WorkerArgs } from './sweepArgs.ts';
 import { defaultTraceDir, loadTraces } from './traces.ts';
@@ -19,7 +18,7 @@ import { defaultTraceDir, loadTraces } from './traces.ts';
 export async function workerCommand(args: WorkerArgs, ctx: CliContext): Promise<number> {
   if (!existsSync(ctx.workerPath))
     throw new UsageError(`simulation worker bundle missing (${ctx.workerPath}); run through 'npm run lab'`);
-  const spawnWorker = nodeSpawner(ctx.workerPath);
+  const spawnWorker = simWorkers(ctx);
   const traces: Record<string, Uint32Array> = {};
   const dir = args.traceDir ?? defaultTraceDir(ctx.root);
   const tracesFor = (config: ScenarioConfig): Record<string, Uint32Array> => {

@@ -215,6 +215,57 @@ export function createArena(config: ArenaConfig): ArenaViews {
   return attachArena(sab);
 }
 
+/**
+ * ArenaViews on a class map, all fields in-object (core/ownShape.ts: why not an object literal).
+ * `declare` fields: no class-field definition (undefined) before the constructor's stores, so each
+ * field's first value sets its representation (the offsets stay small integers, as in a literal).
+ */
+class ArenaViewsObject implements ArenaViews {
+  declare readonly sab: SharedArrayBuffer;
+  declare readonly i32: Int32Array;
+  declare readonly stats64: BigInt64Array;
+  declare readonly tablePages: number;
+  declare readonly maxThreads: number;
+  declare readonly maxLocks: number;
+  declare readonly simWords: number;
+  declare readonly debugPoison: boolean;
+  declare readonly alloc: number;
+  declare readonly rcu: number;
+  declare readonly rcuSlots: number;
+  declare readonly locks: number;
+  declare readonly pageState: number;
+  declare readonly pageLive: number;
+  declare readonly sim: number;
+  declare readonly tables: number;
+  constructor(
+    sab: SharedArrayBuffer,
+    o: Offsets,
+    tablePages: number,
+    maxThreads: number,
+    maxLocks: number,
+    simWords: number,
+    debugPoison: boolean,
+  ) {
+    const w = this as { -readonly [K in keyof ArenaViews]: ArenaViews[K] };
+    w.sab = sab;
+    w.i32 = new Int32Array(sab, 0, o.i32Words);
+    w.stats64 = new BigInt64Array(sab, o.i32Words * 4, o.stats64Words);
+    w.tablePages = tablePages;
+    w.maxThreads = maxThreads;
+    w.maxLocks = maxLocks;
+    w.simWords = simWords;
+    w.debugPoison = debugPoison;
+    w.alloc = o.alloc;
+    w.rcu = o.rcu;
+    w.rcuSlots = o.rcuSlots;
+    w.locks = o.locks;
+    w.pageState = o.pageState;
+    w.pageLive = o.pageLive;
+    w.sim = o.sim;
+    w.tables = o.tables;
+  }
+}
+
 /** Build views over an existing arena buffer (e.g. one posted to a worker). Throws on a foreign buffer. */
 export function attachArena(sab: SharedArrayBuffer): ArenaViews {
   if (sab.byteLength < HEADER_WORDS * 4) throw new Error('arena buffer too small for a header');
@@ -230,24 +281,8 @@ export function attachArena(sab: SharedArrayBuffer): ArenaViews {
   const o = offsets(tablePages, maxThreads, maxLocks, simWords);
   if (sab.byteLength !== o.i32Words * 4 + o.stats64Words * 8)
     throw new Error('arena buffer size does not match its header');
-  return {
-    sab,
-    i32: new Int32Array(sab, 0, o.i32Words),
-    stats64: new BigInt64Array(sab, o.i32Words * 4, o.stats64Words),
-    tablePages,
-    maxThreads,
-    maxLocks,
-    simWords,
-    debugPoison: (head[HDR_FLAGS] & FLAG_DEBUG_POISON) !== 0,
-    alloc: o.alloc,
-    rcu: o.rcu,
-    rcuSlots: o.rcuSlots,
-    locks: o.locks,
-    pageState: o.pageState,
-    pageLive: o.pageLive,
-    sim: o.sim,
-    tables: o.tables,
-  };
+  const poison = (head[HDR_FLAGS] & FLAG_DEBUG_POISON) !== 0;
+  return new ArenaViewsObject(sab, o, tablePages, maxThreads, maxLocks, simWords, poison);
 }
 
 /** Word offset in `i32` of descriptor `index` (low word; the high word follows) of table page `page`. */

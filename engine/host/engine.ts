@@ -159,7 +159,11 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
           const result = buildResult(prepared, store.data, store.count, Date.now() - wall0);
           if (options.heatmap !== false) result.heatmap = heat.result();
           settled = true;
-          terminateAll();
+          // Kept workers (workerPool.ts) go back to their pool; the others end here.
+          for (const w of workers) {
+            if (w.release) w.release();
+            else w.terminate();
+          }
           emit({ type: 'done', runId, result });
           emit({ type: 'state', runId, state: 'done' });
           resolve(result);

@@ -39,6 +39,11 @@ export type WorkerToHost =
 export interface WorkerLike {
   postMessage(message: HostToWorker): void;
   terminate(): void;
+  /**
+   * Kept workers (workerPool.ts) only: the run ended cleanly (this worker said 'finished', outcome
+   * 'done'); the worker may serve another run. Without it, engine.ts terminates the worker.
+   */
+  release?(): void;
   /** Messages from the worker. */
   onMessage(handler: (message: WorkerToHost) => void): void;
   /** The worker failed to load, threw, or exited before saying 'finished'. */

@@ -2,10 +2,12 @@
  * The body of a simulation worker, runtime-neutral: node/simWorker.ts and web/simWorker.ts adapt
  * their message port to `WorkerPort` and call serveSimWorker. On 'init' it builds the worker's
  * SimWorkerCore and runs the whole loop (Atomics.wait at the barrier is fine: this is a worker).
+ * A kept worker (workerPool.ts) gets one 'init' per run: everything a run uses is built from its
+ * message, and the per-thread atomic routing it selects is restored when it ends.
  * Any exception is reported as { type: 'error' } and the run's abort flag is raised, so peers
  * waiting at the barrier exit instead of hanging.
  */
-import { atomics, plainArenaOps, setAtomicOps } from '../core/sync/atomics.ts';
+import { atomics, plainArenaOps, releasePlainArena, setAtomicOps } from '../core/sync/atomics.ts';
 import { selectReplay } from '../core/sim/replaySelect.ts';
 import { SimWorkerCore } from '../core/sim/simCore.ts';
 import { probeQuanta, probeRow } from '../core/sim/probe.ts';
@@ -29,6 +31,7 @@ export function serveSimWorker(port: WorkerPort, threadClock: () => [number, num
         const d = msg.data;
         const control = new Int32Array(d.buffers.control);
         let batch: WorkerEventBatch | undefined;
+        let restoreOps = (): void => {};
         try {
           let quanta = 0;
           // Rows and progress are coalesced by wall time (eventBatch.ts), posted at once when a pause
@@ -67,7 +70,14 @@ export function serveSimWorker(port: WorkerPort, threadClock: () => [number, num
               thread: threadClock,
             });
           // One worker: nothing else touches the arena while the run lasts (atomics.ts plainArenaOps).
-          if (d.plan.workers === 1) setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
+          // Restored when the run ends (finally): a kept worker's next run may be a parallel one.
+          if (d.plan.workers === 1) {
+            const restore = setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
+            restoreOps = () => {
+              restore();
+              releasePlainArena();
+            };
+          }
           // A trace replay that needs nothing but its own accesses takes the fast path (replay.ts).
           if (d.replay !== false) selectReplay(core.actorList, d.config, d.plan);
           const outcome = core.loop();
@@ -80,6 +90,8 @@ export function serveSimWorker(port: WorkerPort, threadClock: () => [number, num
           atomics.notify(control, CTL_BAR_GEN);
           atomics.notify(control, CTL_PAUSE);
           port.post({ type: 'error', error: toErrorInfo(e) });
+        } finally {
+          restoreOps();
         }
         break;
       }

@@ -41,6 +41,7 @@
 import { allocTablePage, freeTablePage, tableLive } from './arena.ts';
 import { MAX_FRAME, S2_AF, pteIsLocked, ptePage, pteValid, type LeafAttrs } from './descriptor.ts';
 import { atomics } from '../sync/atomics.ts';
+import { ownShape } from '../ownShape.ts';
 import { PAGE_SIZE, type ArenaViews } from '../layout.ts';
 import {
   EAGAIN,
@@ -89,8 +90,10 @@ export function stage2PgtInit(views: ArenaViews, mm: MmOps, startLevel = 0): Pgt
   if (startLevel !== 0 && startLevel !== 1) throw new RangeError(`start level ${startLevel}: only 0 and 1 supported`);
   const root = mm.allocTablePage();
   if (root < 0) throw new Error('stage-2 init: no table page for the root');
-  return { views, root, startLevel, ipaSize: ipaLimit(startLevel), mm };
+  return ownShape(PgtShape, { views, root, startLevel, ipaSize: ipaLimit(startLevel), mm });
 }
+/** The map of every Pgt (core/ownShape.ts); buildGuest's shared-table Pgt uses it too. */
+export class PgtShape {}
 
 /** Tear down (write lock held, or no other user): every table goes through mm.freeUnlinkedTable. */
 export function stage2PgtDestroy(pgt: Pgt): void {

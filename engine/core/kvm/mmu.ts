@@ -64,15 +64,35 @@ export interface Mmu {
 
 /** The page tables' memory operations for this thread: arena allocation, RCU-deferred frees. */
 export function mmuMmOps(views: ArenaViews, rcu: RcuThread, options: MmuOptions = {}): MmOps {
-  const free = (page: number): void => freeTablePage(views, page);
-  const ops: MmOps = {
-    allocTablePage: () => allocTablePage(views),
-    freeUnlinkedTable: options.unsafeFreeWithoutGracePeriod ? free : (page) => callRcu(rcu, () => free(page), 'page'),
-    // Never published: no walker can hold it, so no grace period is needed.
-    freeTablePage: free,
-  };
-  if (options.tlbInvalidate) ops.tlbInvalidate = options.tlbInvalidate;
-  return ops;
+  return new ArenaMmOps(views, rcu, options.unsafeFreeWithoutGracePeriod === true, options.tlbInvalidate);
+}
+
+/**
+ * Methods on a prototype, not closures made per call: a kept worker (engine/host/workerPool.ts) builds
+ * these per run, and TurboFan's code that inlined them stays valid from one run to the next (per-run
+ * closures deoptimised mapPage, unmapPage, allocTablePage, ... at each run's start: "wrong call target").
+ */
+class ArenaMmOps implements MmOps {
+  readonly tlbInvalidate?: (addr: number, level: number) => void;
+  constructor(
+    private readonly views: ArenaViews,
+    private readonly rcu: RcuThread,
+    private readonly unsafeFree: boolean,
+    tlbInvalidate: ((addr: number, level: number) => void) | undefined,
+  ) {
+    if (tlbInvalidate) this.tlbInvalidate = tlbInvalidate;
+  }
+  allocTablePage(): number {
+    return allocTablePage(this.views);
+  }
+  freeUnlinkedTable(page: number): void {
+    if (this.unsafeFree) freeTablePage(this.views, page);
+    else callRcu(this.rcu, () => freeTablePage(this.views, page), 'page');
+  }
+  /** Never published: no walker can hold it, so no grace period is needed. */
+  freeTablePage(page: number): void {
+    freeTablePage(this.views, page);
+  }
 }
 
 function build(views: ArenaViews, rcu: RcuThread, lockId: number, options: MmuOptions, pgt: Pgt): Mmu {

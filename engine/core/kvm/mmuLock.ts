@@ -30,6 +30,7 @@
  * (with writer preference a recursive readLock would deadlock behind a pending writer).
  */
 import { atomics } from '../sync/atomics.ts';
+import { ownShape } from '../ownShape.ts';
 import type { ArenaViews } from '../layout.ts';
 import {
   LOCK_READ_ACQUIRES,
@@ -87,19 +88,21 @@ export function attachMmuLock(views: ArenaViews, lockId: number, options: MmuLoc
   if (!Number.isInteger(lockId) || lockId < 0 || lockId >= views.maxLocks) {
     throw new RangeError(`lockId ${lockId} outside [0, ${views.maxLocks})`);
   }
-  return {
+  // Hot fields first: an empty class keeps about 8 in-object (core/ownShape.ts).
+  return ownShape(MmuLockShape, {
     i32: views.i32,
-    stats64: views.stats64,
-    lockId,
     base: views.locks + lockId * LOCK_WORDS,
+    stats64: views.stats64,
     stat: lockId * STAT64_PER_LOCK,
-    now: options.now,
-    mayBlock: options.mayBlock ?? true,
-    spins: options.spins ?? DEFAULT_SPINS,
-    held: 'none',
+    held: 'none' as LockMode,
     heldSince: 0,
-  };
+    spins: options.spins ?? DEFAULT_SPINS,
+    mayBlock: options.mayBlock ?? true,
+    now: options.now,
+    lockId,
+  });
 }
+class MmuLockShape {}
 
 // ---- single attempts (no bookkeeping) ------------------------------------------
 

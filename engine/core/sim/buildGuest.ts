@@ -8,7 +8,8 @@ import type { ScenarioConfig } from '../../protocol.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
 import type { ArenaViews } from '../layout.ts';
 import { attachMmuLock } from '../kvm/mmuLock.ts';
-import { stage2PgtInit, type MmOps, type Pgt } from '../arch/pgtable.ts';
+import { PgtShape, stage2PgtInit, type MmOps, type Pgt } from '../arch/pgtable.ts';
+import { ownShape } from '../ownShape.ts';
 import { ipaLimit } from '../arch/walker.ts';
 import type { RcuThread } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
@@ -80,7 +81,13 @@ export function buildGuest(
   const pgt: Pgt =
     shared === null
       ? stage2PgtInit(env.arena, env.mm, START_LEVEL)
-      : { views: env.arena, root: shared.root, startLevel: START_LEVEL, ipaSize: ipaLimit(START_LEVEL), mm: env.mm };
+      : ownShape(PgtShape, {
+          views: env.arena,
+          root: shared.root,
+          startLevel: START_LEVEL,
+          ipaSize: ipaLimit(START_LEVEL),
+          mm: env.mm,
+        });
   const entries = Math.max(1, tlbSpec.entries);
   const g = new Guest({
     index,

@@ -16,6 +16,7 @@
 import type { ScenarioConfig } from '../../protocol.ts';
 import { atomics } from '../sync/atomics.ts';
 import { attachArena } from '../layout.ts';
+import { ownShape } from '../ownShape.ts';
 import { mmuMmOps } from '../kvm/mmu.ts';
 import {
   rcuBarrier,
@@ -164,6 +165,8 @@ export interface SimCoreHooks {
   perWorkerVLock?: boolean;
 }
 
+class WorkerEnvShape {}
+
 export class SimWorkerCore {
   readonly sv: SimViews;
   private readonly buffers: SimBuffers;
@@ -211,17 +214,17 @@ export class SimWorkerCore {
     // lockless walkers (testClearYoung), so they are freed through callRcu after a grace period.
     const mm = mmuMmOps(arena, rcu, { unsafeFreeWithoutGracePeriod: hooks.unsafeFreeWithoutGracePeriod });
     const host = new HostFrames(this.sv.control, plan.hostFrames, plan.minFrames, plan.lowFrames, plan.highFrames);
-    this.env = {
-      config,
-      plan,
+    this.env = ownShape(WorkerEnvShape, {
       arena,
       sv: this.sv,
       rcu,
       mm,
       costs: costTable(config.hardware),
       host,
+      config,
+      plan,
       worker: workerIndex,
-    };
+    });
     this.buffers = buffers;
     this.stepInRcu = plan.spread;
     const spread = plan.spread ? buffers.spread : undefined;

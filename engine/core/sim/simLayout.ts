@@ -369,13 +369,44 @@ export function createSimBuffers(
  * lockHist, opHist) are that worker's private copies (SpreadBuffers.counters); the serial section
  * folds them into the shared ones.
  */
+/** SimViews on a class map (core/ownShape.ts); `declare` fields as layout.ts ArenaViewsObject. */
+class SimViewsObject implements SimViews {
+  declare control: Int32Array;
+  declare time: Float64Array;
+  declare stats: Float64Array;
+  declare vlocks: Float64Array;
+  declare pagesI32: Int32Array[];
+  declare pageFlags: Uint8Array[];
+  declare pagesF64: Float32Array[];
+  declare evictBuckets: Float64Array;
+  declare lockHist: Float64Array;
+  declare opHist: Float64Array;
+  declare buckets: number;
+  declare traces: (Uint32Array | null)[];
+  constructor(v: SimViews) {
+    this.control = v.control;
+    this.time = v.time;
+    this.stats = v.stats;
+    this.vlocks = v.vlocks;
+    this.pagesI32 = v.pagesI32;
+    this.pageFlags = v.pageFlags;
+    this.pagesF64 = v.pagesF64;
+    this.evictBuckets = v.evictBuckets;
+    this.lockHist = v.lockHist;
+    this.opHist = v.opHist;
+    this.buckets = v.buckets;
+    this.traces = v.traces;
+  }
+}
+
 export function attachSimViews(b: SimBuffers, worker = 0): SimViews {
   const control = new Int32Array(b.control);
   if (control[CTL_VERSION] !== SIM_LAYOUT_VERSION) {
     throw new Error(`simulation layout version ${control[CTL_VERSION]}, this build understands ${SIM_LAYOUT_VERSION}`);
   }
   const own = b.spread !== undefined && worker >= 1 ? counterViews(b, b.spread.counters[worker - 1]) : null;
-  return {
+  // Built as a literal once (its map is never used past this line), then copied onto the class map.
+  return new SimViewsObject({
     control,
     time: new Float64Array(b.time),
     stats: own?.stats ?? new Float64Array(b.stats),
@@ -388,7 +419,7 @@ export function attachSimViews(b: SimBuffers, worker = 0): SimViews {
     opHist: own?.opHist ?? new Float64Array(b.opHist),
     buckets: b.pagesI32.length > 0 ? Math.floor(b.evictBuckets.byteLength / 8 / (2 * b.pagesI32.length)) : 0,
     traces: b.traces.map((s) => (s ? new Uint32Array(s) : null)),
-  };
+  });
 }
 
 interface CounterViews {

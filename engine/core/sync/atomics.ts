@@ -90,6 +90,65 @@ export function withHook(hook: (op: keyof AtomicOps) => void, base: AtomicOps = 
   return out as unknown as AtomicOps;
 }
 
+/** The arena plainArenaOps selected in this thread (null: none; every array then takes the native path). */
+let i32: Int32Array | null = null;
+let i64: BigInt64Array | null = null;
+
+/**
+ * One set of functions per thread, whatever the arena: a kept worker (engine/host/workerPool.ts) selects
+ * them run after run, and TurboFan's code from the previous run, which inlined these very functions,
+ * stays valid (new closures per run deoptimised ~20 hot functions at each run's start: "wrong call target").
+ */
+const plainOps: AtomicOps = {
+  load: (a, i) => (a === i32 ? a[i] : Atomics.load(a, i)),
+  readOnce: (a, i) => a[i],
+  store: (a, i, v) => (a === i32 ? (a[i] = v) : Atomics.store(a, i, v)),
+  compareExchange: (a, i, e, r) => {
+    if (a !== i32) return Atomics.compareExchange(a, i, e, r);
+    const old = a[i];
+    if (old === (e | 0)) a[i] = r;
+    return old;
+  },
+  exchange: (a, i, v) => {
+    if (a !== i32) return Atomics.exchange(a, i, v);
+    const old = a[i];
+    a[i] = v;
+    return old;
+  },
+  add: (a, i, v) => {
+    if (a !== i32) return Atomics.add(a, i, v);
+    const old = a[i];
+    a[i] = old + v;
+    return old;
+  },
+  sub: (a, i, v) => {
+    if (a !== i32) return Atomics.sub(a, i, v);
+    const old = a[i];
+    a[i] = old - v;
+    return old;
+  },
+  or: (a, i, v) => {
+    if (a !== i32) return Atomics.or(a, i, v);
+    const old = a[i];
+    a[i] = old | v;
+    return old;
+  },
+  and: (a, i, v) => {
+    if (a !== i32) return Atomics.and(a, i, v);
+    const old = a[i];
+    a[i] = old & v;
+    return old;
+  },
+  wait: (a, i, v, t) => Atomics.wait(a, i, v, t),
+  notify: (a, i, c) => Atomics.notify(a, i, c),
+  add64: (a, i, v) => {
+    if (a !== i64) return Atomics.add(a, i, v);
+    const old = a[i];
+    a[i] = old + v;
+    return old;
+  },
+  load64: (a, i) => (a === i64 ? a[i] : Atomics.load(a, i)),
+};
 /**
  * Plain typed-array operations on ONE arena (its Int32Array `i32` and BigInt64Array `i64`), native
  * atomics on every other array (the simulation's control words, which the host thread writes while a
@@ -106,55 +165,14 @@ export function withHook(hook: (op: keyof AtomicOps) => void, base: AtomicOps = 
  * and fences for every store, cmpxchg, add) were ~20 % of the CPU time, about 35 of them per miss.
  * `wait` and `notify` stay native (they are never needed on an uncontended arena).
  */
-export function plainArenaOps(i32: Int32Array, i64: BigInt64Array): AtomicOps {
-  return {
-    load: (a, i) => (a === i32 ? a[i] : Atomics.load(a, i)),
-    readOnce: (a, i) => a[i],
-    store: (a, i, v) => (a === i32 ? (a[i] = v) : Atomics.store(a, i, v)),
-    compareExchange: (a, i, e, r) => {
-      if (a !== i32) return Atomics.compareExchange(a, i, e, r);
-      const old = a[i];
-      if (old === (e | 0)) a[i] = r;
-      return old;
-    },
-    exchange: (a, i, v) => {
-      if (a !== i32) return Atomics.exchange(a, i, v);
-      const old = a[i];
-      a[i] = v;
-      return old;
-    },
-    add: (a, i, v) => {
-      if (a !== i32) return Atomics.add(a, i, v);
-      const old = a[i];
-      a[i] = old + v;
-      return old;
-    },
-    sub: (a, i, v) => {
-      if (a !== i32) return Atomics.sub(a, i, v);
-      const old = a[i];
-      a[i] = old - v;
-      return old;
-    },
-    or: (a, i, v) => {
-      if (a !== i32) return Atomics.or(a, i, v);
-      const old = a[i];
-      a[i] = old | v;
-      return old;
-    },
-    and: (a, i, v) => {
-      if (a !== i32) return Atomics.and(a, i, v);
-      const old = a[i];
-      a[i] = old & v;
-      return old;
-    },
-    wait: (a, i, v, t) => Atomics.wait(a, i, v, t),
-    notify: (a, i, c) => Atomics.notify(a, i, c),
-    add64: (a, i, v) => {
-      if (a !== i64) return Atomics.add(a, i, v);
-      const old = a[i];
-      a[i] = old + v;
-      return old;
-    },
-    load64: (a, i) => (a === i64 ? a[i] : Atomics.load(a, i)),
-  };
+export function plainArenaOps(arenaI32: Int32Array, arenaI64: BigInt64Array): AtomicOps {
+  i32 = arenaI32;
+  i64 = arenaI64;
+  return plainOps;
+}
+
+/** Forget the arena plainArenaOps selected (after the run: its buffers are not kept alive by this thread). */
+export function releasePlainArena(): void {
+  i32 = null;
+  i64 = null;
 }

@@ -34,6 +34,7 @@
  * threads) register with `mayBlock: false` and use rcuReadLock/rcuReadUnlock/callRcu/rcuPoll only.
  */
 import { atomics } from './atomics.ts';
+import { ownShape } from '../ownShape.ts';
 import type { ArenaViews } from '../layout.ts';
 import {
   RCU_CB_PENDING,
@@ -103,17 +104,18 @@ export function rcuRegisterThread(views: ArenaViews, options: RcuThreadOptions =
   const slot = views.rcuSlots + index * RCU_SLOT_WORDS;
   atomics.store(a, slot, 0);
   atomics.store(a, slot + 1, 0);
-  return {
+  return ownShape(RcuThreadShape, {
     views,
     i32: a,
     slotIndex: index,
     slot,
     mayBlock: options.mayBlock ?? true,
-    queue: [],
+    queue: [] as Callback[],
     head: 0,
     registered: true,
-  };
+  });
 }
+class RcuThreadShape {}
 
 /** Give the slot back. The thread must be quiescent and have no callbacks left (rcuBarrier first). */
 export function rcuUnregisterThread(t: RcuThread): void {

@@ -6,9 +6,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ErrorInfo } from '../../protocol.ts';
-import { toErrorInfo, type SpawnWorker, type WorkerLike, type WorkerToHost } from '../messages.ts';
+import { toErrorInfo, type SpawnWorker, type WorkerToHost } from '../messages.ts';
+import { SimWorkerPool, type PoolableWorker, type WorkerPoolOptions } from '../workerPool.ts';
 
-export function adaptNodeWorker(w: Worker): WorkerLike {
+export function adaptNodeWorker(w: Worker): PoolableWorker {
   let errorHandler: (e: ErrorInfo) => void = () => {};
   let finished = false;
   let terminated = false;
@@ -19,7 +20,12 @@ export function adaptNodeWorker(w: Worker): WorkerLike {
       errorHandler({ name: 'WorkerExit', message: `simulation worker exited with code ${code} before finishing` });
   });
   return {
-    postMessage: (m) => w.postMessage(m),
+    postMessage: (m) => {
+      if (m.type === 'init') finished = false; // a kept worker's next run (workerPool.ts)
+      w.postMessage(m);
+    },
+    ref: () => w.ref(),
+    unref: () => w.unref(),
     terminate: () => {
       terminated = true;
       void w.terminate();
@@ -41,6 +47,15 @@ export function nodeSpawner(workerPath: string | URL): SpawnWorker {
 
 export function nodeSpawnerFrom(create: () => Worker): SpawnWorker {
   return () => adaptNodeWorker(create());
+}
+
+/**
+ * Kept simulation workers on worker_threads (workerPool.ts): `pool.spawn` is the SpawnWorker for
+ * startRun; idle workers do not keep the process alive and end after options.idleMs or pool.close().
+ */
+export function nodeWorkerPool(worker: string | URL | (() => Worker), options: WorkerPoolOptions = {}): SimWorkerPool {
+  const create = typeof worker === 'function' ? worker : () => new Worker(worker);
+  return new SimWorkerPool(() => adaptNodeWorker(create()), options);
 }
 
 export function nodeCores(): number {

@@ -4,6 +4,7 @@
  * Web Workers have no exit event: load failures and uncaught exceptions arrive as 'error'.
  */
 import type { SpawnWorker, WorkerLike, WorkerToHost } from '../messages.ts';
+import { SimWorkerPool, type WorkerPoolOptions } from '../workerPool.ts';
 
 interface WebWorker {
   postMessage(m: unknown): void;
@@ -28,6 +29,11 @@ export function adaptWebWorker(w: WebWorker): WorkerLike {
 
 export function webSpawner(create: () => WebWorker): SpawnWorker {
   return () => adaptWebWorker(create());
+}
+
+/** Kept simulation Web Workers (workerPool.ts): `pool.spawn` is the SpawnWorker for startRun. */
+export function webWorkerPool(create: () => WebWorker, options: WorkerPoolOptions = {}): SimWorkerPool {
+  return new SimWorkerPool(() => adaptWebWorker(create()), options);
 }
 
 export function webCores(): number {
