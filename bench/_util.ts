@@ -91,6 +91,7 @@ export function vcpus64Scenario(
   workers: number,
   durationMs: number,
   tlb = true,
+  seed = 1,
 ): ScenarioConfig {
   const per = 64 / guests;
   const guestMiB = 1024 / guests;
@@ -122,7 +123,7 @@ export function vcpus64Scenario(
     run: {
       durationMs,
       sampleIntervalMs: Math.min(50, durationMs),
-      seed: 1,
+      seed,
       deterministic: workers === 1,
       workers,
       refaultWindowMs: 100,

@@ -6,7 +6,8 @@
  *    shared stage-2), and the speed-up. Two shapes: 64 vCPUs over 4 guests (16 each) and 64 vCPUs in
  *    ONE guest. Rate = accesses / wall seconds of the run (a parallel run's point is wall time); CPU
  *    seconds and the load average are printed next to it, since other processes compete for the two
- *    cores. Also the hit rate of each (parallel − 1 worker, in pp; the acceptance: within 0.5 pp) and
+ *    cores. Also the hit rate of each (parallel − 1 worker, in pp, round i on seed i + 1 against the
+ *    deterministic run of the same seed, and the mean over rounds; the acceptance: within 0.5 pp) and
  *    the races the parallel run had for real: lost cmpxchg, table frees deferred by a reader.
  * 2. Start-up of a 64 GiB guest: CPU time of prepareRun (validate, plan, arena + shared buffers)
  *    and of building the worker's core (stage-2 root, policy, actors), and the simulator's shared
@@ -45,8 +46,8 @@ const load = (): string =>
     .map((x) => x.toFixed(2))
     .join(' ');
 
-const vcpus64 = (guests: number, workers: number): ScenarioConfig =>
-  vcpus64Scenario(hw as NonNullable<typeof hw>, guests, workers, MS);
+const vcpus64 = (guests: number, workers: number, seed = 1): ScenarioConfig =>
+  vcpus64Scenario(hw as NonNullable<typeof hw>, guests, workers, MS, true, seed);
 
 interface Measured {
   rate: number;
@@ -94,20 +95,24 @@ for (const guests of [4, 1]) {
   const one: Measured[] = [];
   const two: Measured[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    one.push(await run(vcpus64(guests, 1)));
-    two.push(await run(vcpus64(guests, 2)));
+    // Round i runs seed i + 1 on both: a parallel run is one realisation of its seed, and one
+    // deterministic seed can sit apart from the others (session 7: seed 1 of the 4-guest scenario is
+    // 0.4-0.5 pp above seeds 2-6), so agreement is read per seed and as the mean over the rounds.
+    one.push(await run(vcpus64(guests, 1, round + 1)));
+    two.push(await run(vcpus64(guests, 2, round + 1)));
   }
   const r1 = median(one.map((m) => m.rate));
   const r2 = median(two.map((m) => m.rate));
   const line = (label: string, ms: Measured[]): string =>
-    `  ${label}: ${(median(ms.map((m) => m.rate)) / 1e6).toFixed(2)} M accesses/s (wall), ${(median(ms.map((m) => (m.rate * m.wallS) / m.cpuS)) / 1e6).toFixed(2)} M per CPU second, CPU ${median(ms.map((m) => m.cpuS)).toFixed(2)} s, wall ${median(ms.map((m) => m.wallS)).toFixed(2)} s, hit ${(100 * ms[0].hit).toFixed(2)} %, plan ${ms[0].workers} worker(s)`;
+    `  ${label}: ${(median(ms.map((m) => m.rate)) / 1e6).toFixed(2)} M accesses/s (wall), ${(median(ms.map((m) => (m.rate * m.wallS) / m.cpuS)) / 1e6).toFixed(2)} M per CPU second, CPU ${median(ms.map((m) => m.cpuS)).toFixed(2)} s, wall ${median(ms.map((m) => m.wallS)).toFixed(2)} s, hit ${ms.map((m) => (100 * m.hit).toFixed(2)).join(' / ')} %, plan ${ms[0].workers} worker(s)`;
   console.log(`64 vCPUs in ${guests} guest(s):`);
   console.log(line('1 worker ', one));
   console.log(line('2 workers', two));
-  const hitDiff = two.map((m) => 100 * (m.hit - one[0].hit));
+  const hitDiff = two.map((m, i) => 100 * (m.hit - one[i].hit));
+  const meanDiff = hitDiff.reduce((a, d) => a + d, 0) / hitDiff.length;
   console.log(
     `  speed-up 2 ÷ 1 workers = ${(r2 / r1).toFixed(2)} (wall), ${(median(two.map((m) => (m.rate * m.wallS) / m.cpuS)) / median(one.map((m) => (m.rate * m.wallS) / m.cpuS))).toFixed(2)} (per CPU second); ` +
-      `hit rate parallel − 1 worker = ${hitDiff.map((d) => d.toFixed(2)).join(', ')} pp (each parallel round; 1 worker is deterministic); ` +
+      `hit rate parallel − 1 worker = ${hitDiff.map((d) => d.toFixed(2)).join(', ')} pp (seeds 1..${ROUNDS}, each against the deterministic run of its seed; mean ${meanDiff.toFixed(2)} pp); ` +
       `parallel races: cmpxchg failures ${two.map((m) => m.casFailures).join(', ')}, RCU-deferred table frees ${two.map((m) => m.deferredFrees).join(', ')}; load ${load()}`,
   );
   // Load-independent: thread CPU (probe.ts). Round i's 2-worker critical path against round i's 1-worker CPU.
