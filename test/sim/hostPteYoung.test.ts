@@ -12,27 +12,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ReclaimSpec } from '../../engine/protocol.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
-import type { Promoter } from '../../engine/core/mm/policy/policy.ts';
-import { PG_HOST_YOUNG } from '../../engine/core/sim/simLayout.ts';
 import { workerOf, zipfVmScenario } from './fixtures.ts';
+import { hostYoung, recorder } from './promoteRecorder.ts';
 
 /** The built (not run) guest. */
 function guestOf(harvest: ReclaimSpec['harvest'], policy: ReclaimSpec['policy'] = 'mglru', mapYoung = true): Guest {
   return workerOf(zipfVmScenario({ harvest, policy, mapYoung })).g;
 }
-
-/** Records the gfns promoted (folio_update_gen) and activated (folio_activate). */
-function recorder(g: Guest): Promoter & { promoted: number[]; activated: number[] } {
-  const r = {
-    promoted: [] as number[],
-    activated: [] as number[],
-    promote: (id: number) => r.promoted.push(id - g.idBase),
-    activate: (id: number) => r.activated.push(id - g.idBase),
-  };
-  return r;
-}
-
-const hostYoung = (g: Guest, gfn: number): boolean => (g.flags[gfn] & PG_HOST_YOUNG) !== 0;
 
 describe("the VMM's host PTE accessed bit: set by the fault, cleared once by reclaim", () => {
   it.each(['locked-write', 'locked-read', 'lockless', 'none'] as const)(

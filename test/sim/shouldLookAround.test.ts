@@ -12,24 +12,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Guest } from '../../engine/core/sim/guest.ts';
-import type { Promoter } from '../../engine/core/mm/policy/policy.ts';
-import { PG_HOST_YOUNG } from '../../engine/core/sim/simLayout.ts';
 import { stage2GetLeaf } from '../../engine/core/arch/pgtable.ts';
 import { S2_AF } from '../../engine/core/arch/descriptor.ts';
 import { atomics } from '../../engine/core/sync/atomics.ts';
 import { workerOf, zipfVmScenario } from './fixtures.ts';
+import { hostYoung, recorder } from './promoteRecorder.ts';
 
-function recorder(g: Guest): Promoter & { promoted: number[]; activated: number[] } {
-  const r = {
-    promoted: [] as number[],
-    activated: [] as number[],
-    promote: (id: number) => r.promoted.push(id - g.idBase),
-    activate: (id: number) => r.activated.push(id - g.idBase),
-  };
-  return r;
-}
-
-const hostYoung = (g: Guest, gfn: number): boolean => (g.flags[gfn] & PG_HOST_YOUNG) !== 0;
 /** The stage-2 leaf's AF (bit 10), in the descriptor's low word. */
 const s2Young = (g: Guest, gfn: number): boolean => {
   const w = stage2GetLeaf(g.pgt, gfn * 4096);
