@@ -30,6 +30,7 @@ export const workerEntries = {
   'rcu-worker': 'test/core/rcuWorker.ts',
   'stress-worker': 'test/stress/stressWorker.ts',
   'sim-chaos-worker': 'test/stress/simChaosWorker.ts',
+  'page-flags-worker': 'test/stress/pageFlagsWorker.ts',
   'bench-locks-vcpu': 'bench/_locksVcpu.ts',
   'parse-worker': 'engine/host/node/parseWorker.ts',
 };
