@@ -716,18 +716,30 @@ export class Guest {
       // Known at the request (an invalidation began before it and ended after the sample): the hold is the
       // check alone, the lock's acquire and release. Else the map's; a retry found only at the grant (the
       // fault waited behind an invalidation) keeps the map's hold: over-charged by cmpxchg + CMO (rare).
-      const early = this.invalidatedDuring(sample, now);
-      const hold = early ? c[C_LOCK_ACQUIRE] : mapHold;
-      const start = this.vlock.read(now, hold, false);
+      // The two checks and the booking in one section of the shared calendar (VLock.enterSection).
+      this.vlock.enterSection();
+      let early: boolean;
+      let hold: number;
+      let start: number;
+      let resident: boolean;
+      let mapped: boolean;
+      try {
+        early = this.invalidatedDuring(sample, now);
+        hold = early ? c[C_LOCK_ACQUIRE] : mapHold;
+        start = this.vlock.read(now, hold, false);
+        // Not resident with no invalidation seen: evicted in an actor's step booked out of virtual-time
+        // order (within the scheduler's slack); the kernel's check would have seen it, so this retries too.
+        resident = (this.flags[gfn] & PG_RESIDENT) !== 0;
+        mapped = !early && resident && !this.invalidatedDuring(sample, start);
+      } finally {
+        this.vlock.exitSection();
+      }
       const lockWait = start - now;
       s[sb + GS_LOCK_WAIT_NS] += lockWait;
       s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
       s[sb + GS_LOCK_HOLD_NS] += hold;
       const unlocked = start + hold;
-      // Not resident with no invalidation seen: evicted in an actor's step booked out of virtual-time order
-      // (within the scheduler's slack); the kernel's check would have seen it, so this retries too.
-      const resident = (this.flags[gfn] & PG_RESIDENT) !== 0;
-      if (!early && resident && !this.invalidatedDuring(sample, start)) {
+      if (mapped) {
         if (this.sharedLock) this.keepWindow(vi, sample, start);
         s[sb + GS_STALL_NS] += unlocked - t0;
         // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
@@ -782,11 +794,21 @@ export class Guest {
     const w = this.win;
     const n = this.winN;
     this.winN = 0;
-    if (!this.sharedLock) return;
+    if (!this.sharedLock || n === 0) return;
+    const mapHold = mapHoldNs(this.costs, this.cmoNs);
+    // The quantum's checks in one section of the shared calendar (VLock.enterSection).
+    this.vlock.enterSection();
+    try {
+      this.settleWindows(w, n, mapHold);
+    } finally {
+      this.vlock.exitSection();
+    }
+  }
+
+  private settleWindows(w: Float64Array, n: number, mapHold: number): void {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;
-    const mapHold = mapHoldNs(c, this.cmoNs);
     for (let k = 0; k < n; k++) {
       const o = k * 3;
       if (!this.vlock.writeMeets(w[o + 1], w[o + 2], true)) continue;
