@@ -716,24 +716,19 @@ export class Guest {
       // Known at the request (an invalidation began before it and ended after the sample): the hold is the
       // check alone, the lock's acquire and release. Else the map's; a retry found only at the grant (the
       // fault waited behind an invalidation) keeps the map's hold: over-charged by cmpxchg + CMO (rare).
-      // The two checks and the booking in one section of the shared calendar (VLock.enterSection).
+      // The two checks and the booking in one section of the shared calendar (VLock.enterSection). No
+      // try/finally (it cost ~5 % of a one-thread spread run's CPU, bench/_spreadCost.ts interleaved): an
+      // exception in between ends the run, and the host then terminates every worker (engine.ts
+      // terminateAll), so the calendar's mutex left held cannot hang a peer.
       this.vlock.enterSection();
-      let early: boolean;
-      let hold: number;
-      let start: number;
-      let resident: boolean;
-      let mapped: boolean;
-      try {
-        early = this.invalidatedDuring(sample, now);
-        hold = early ? c[C_LOCK_ACQUIRE] : mapHold;
-        start = this.vlock.read(now, hold, false);
-        // Not resident with no invalidation seen: evicted in an actor's step booked out of virtual-time
-        // order (within the scheduler's slack); the kernel's check would have seen it, so this retries too.
-        resident = (this.flags[gfn] & PG_RESIDENT) !== 0;
-        mapped = !early && resident && !this.invalidatedDuring(sample, start);
-      } finally {
-        this.vlock.exitSection();
-      }
+      const early = this.invalidatedDuring(sample, now);
+      const hold = early ? c[C_LOCK_ACQUIRE] : mapHold;
+      const start = this.vlock.read(now, hold, false);
+      // Not resident with no invalidation seen: evicted in an actor's step booked out of virtual-time
+      // order (within the scheduler's slack); the kernel's check would have seen it, so this retries too.
+      const resident = (this.flags[gfn] & PG_RESIDENT) !== 0;
+      const mapped = !early && resident && !this.invalidatedDuring(sample, start);
+      this.vlock.exitSection();
       const lockWait = start - now;
       s[sb + GS_LOCK_WAIT_NS] += lockWait;
       s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
@@ -796,13 +791,11 @@ export class Guest {
     this.winN = 0;
     if (!this.sharedLock || n === 0) return;
     const mapHold = mapHoldNs(this.costs, this.cmoNs);
-    // The quantum's checks in one section of the shared calendar (VLock.enterSection).
+    // The quantum's checks in one section of the shared calendar (VLock.enterSection; no try/finally, as
+    // in mapLocked).
     this.vlock.enterSection();
-    try {
-      this.settleWindows(w, n, mapHold);
-    } finally {
-      this.vlock.exitSection();
-    }
+    this.settleWindows(w, n, mapHold);
+    this.vlock.exitSection();
   }
 
   private settleWindows(w: Float64Array, n: number, mapHold: number): void {
