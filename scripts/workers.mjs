@@ -32,6 +32,7 @@ export const workerEntries = {
   'sim-chaos-worker': 'test/stress/simChaosWorker.ts',
   'sim-leaky-worker': 'test/host/leakyWorker.ts',
   'pool-exit-probe': 'test/host/poolExitProbe.ts', // not a worker: a child process of workerPool.test.ts
+  'page-flags-worker': 'test/stress/pageFlagsWorker.ts',
   'bench-locks-vcpu': 'bench/_locksVcpu.ts',
   'parse-worker': 'engine/host/node/parseWorker.ts',
 };

@@ -55,7 +55,12 @@ function entryIn(base: number, page: number, level: number, gfn: number, small: 
 /**
  * stage2Map of [gfn, gfn + 1) to `frame`: 0, EAGAIN (shared) or ENOMEM. Caller checked the range.
  * Outside a debug arena no page is unusable and no descriptor poisoned, so the checks (tableUsable,
- * ptePoisoned) are made only in one (`dbg`); every entry read still goes through `atomics`.
+ * ptePoisoned) are made only in one (`dbg`); every entry read still goes through `atomics`. The
+ * table descriptors on the way down and the re-read after the leaf visit are the walker's READ_ONCE
+ * (__kvm_pgtable_visit: `ctx.old = READ_ONCE(*ptep)`, and again after a leaf visit when `reload`):
+ * atomics.readOnce (see there: a table descriptor and the entry read through it are address-dependent;
+ * an entry that changed under us makes the install's cmpxchg fail). The leaf's (lo, hi) pair stays
+ * Atomics.load (its re-read checks the pair). Same for unmapPage's descent, under the write lock.
  */
 export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, attrHi: number, shared: boolean): number {
   const v = pgt.views;
@@ -68,7 +73,7 @@ export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, at
   for (let level = pgt.startLevel; ; level++) {
     const w = entryIn(base, page, level, gfn, small);
     if (level === 3) return mapLeaf(pgt, page, w, gfn, frame, attrLo, attrHi, shared);
-    let lo = atomics.load(i32, w);
+    let lo = atomics.readOnce(i32, w);
     if (dbg && ptePoisoned(v, lo)) lo = 0;
     if ((lo & 3) !== 3) {
       // Not a table (pteIsTable below level 3): install one, or split the block (a single page is
@@ -79,7 +84,7 @@ export function mapPage(pgt: Pgt, gfn: number, frame: number, attrLo: number, at
         if (!pteValid(lo)) throw new Error(`map: unexpected descriptor 0x${(lo >>> 0).toString(16)} at level ${level}`);
         ret = splitBlock(pgt, w, level, gfn, lo, shared);
       }
-      lo = dbg ? reloadLo(v, w, lo) : atomics.load(i32, w);
+      lo = dbg ? reloadLo(v, w, lo) : atomics.readOnce(i32, w);
       if (ret !== 0) return ret;
       if ((lo & 3) !== 3) return 0;
     }
@@ -114,7 +119,7 @@ function mapLeaf(
   // The walk re-reads the entry after a leaf visit: nothing to descend into at level 3, but a
   // debug arena counts a poisoned re-read (reloadLo).
   if (dbg) reloadLo(v, w, lo);
-  else atomics.load(i32, w);
+  else atomics.readOnce(i32, w);
   return ret;
 }
 
@@ -160,7 +165,7 @@ export function unmapLeafAt(pgt: Pgt, w: number, gfn: number): boolean {
   const page = entryPage(v, w);
   if (tableLive(v, page) <= 1) return false;
   clearEntry(pgt, page, w, 3, gfn);
-  atomics.load(v.i32, w); // the walk's re-read after the leaf visit
+  atomics.readOnce(v.i32, w); // the walk's re-read after the leaf visit
   return true;
 }
 
@@ -188,7 +193,7 @@ export function unmapPage(pgt: Pgt, gfn: number): number {
   let depth = 0;
   for (let level = pgt.startLevel; ; level++) {
     const w = entryIn(base, page, level, gfn, small);
-    let lo = atomics.load(i32, w);
+    let lo = atomics.readOnce(i32, w);
     if (dbg && ptePoisoned(v, lo)) lo = 0;
     if (!pteIsTable(lo, level)) {
       let ret = 0;
@@ -197,7 +202,7 @@ export function unmapPage(pgt: Pgt, gfn: number): number {
         if (level === 3) clearEntry(pgt, page, w, 3, gfn);
         else ret = splitBlock(pgt, w, level, gfn, lo, false); // partial block: split, then descend
       }
-      lo = dbg ? reloadLo(v, w, lo) : atomics.load(i32, w);
+      lo = dbg ? reloadLo(v, w, lo) : atomics.readOnce(i32, w);
       if (ret !== 0) return ret;
       if (!pteIsTable(lo, level)) break;
     }

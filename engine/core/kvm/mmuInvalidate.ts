@@ -246,7 +246,15 @@ export class MmuInvalidate {
     const w = this.win;
     const n = this.winN;
     this.winN = 0;
-    if (!this.shared) return;
+    if (!this.shared || n === 0) return;
+    // The quantum's checks in one section of the shared calendar (VLock.enterSection: one mutex
+    // acquisition; no try/finally, as in Guest.mapLocked).
+    this.vlock.enterSection();
+    this.settleWindows(w, n);
+    this.vlock.exitSection();
+  }
+
+  private settleWindows(w: Float64Array, n: number): void {
     const s = this.stats;
     const sb = this.sb;
     const c = this.costs;

@@ -31,12 +31,15 @@
  * - try_to_unmap_one at eviction: the PTE itself is replaced by a swap entry.
  */
 import { PG_HOST, PG_HOST_YOUNG, PG_LRU, PG_RESIDENT } from '../sim/simLayout.ts';
+import { testClearPageFlag } from './pageFlags.ts';
 
 /**
  * ptep_test_and_clear_young over the host PTEs of gfns [start, start + count), count <= 64: each young
  * one is cleared and bit i (gfn start + i) is set in `young` (two words, OR-ed into what is there).
  * `lruFlag` (spread runs): only pages on the LRU (PG_LRU) are taken, as get_pfn_folio does. Returns how
- * many were cleared.
+ * many were cleared. The test of each byte is a plain read (most are old: no atomic for them); the clear is
+ * a cmpxchg that re-tests (mm/pageFlags.ts), as the kernel's is: a vCPU worker's PG_LRU set or a fault's
+ * map racing with it is not lost.
  */
 export function hostTestClearYoung(
   flags: Uint8Array,
@@ -49,7 +52,7 @@ export function hostTestClearYoung(
   for (let i = 0; i < count; i++) {
     const f = flags[start + i];
     if ((f & PG_HOST_YOUNG) === 0 || (lruFlag && (f & PG_LRU) === 0)) continue;
-    flags[start + i] = f & ~PG_HOST_YOUNG;
+    if (!testClearPageFlag(flags, start + i, PG_HOST_YOUNG, lruFlag ? PG_LRU : 0)) continue;
     young[i >>> 5] |= 1 << (i & 31);
     n++;
   }

@@ -15,6 +15,7 @@
  */
 import type { LockedLruvec } from './sharedLru.ts';
 import { PG_LRU } from '../sim/simLayout.ts';
+import { setPageFlags } from './pageFlags.ts';
 import type { Policy } from './policy/policy.ts';
 
 /** FOLIO_BATCH_SIZE (include/linux/pagevec.h): folios a per-CPU batch holds before it moves. */
@@ -38,7 +39,7 @@ export class LruAddBatch {
         p.onMap(id);
         let g = bases.length - 1;
         while (bases[g] > id) g--;
-        flags[g][id - bases[g]] |= PG_LRU;
+        setPageFlags(flags[g], id - bases[g], PG_LRU);
       }
       this.n = 0;
     };

@@ -42,6 +42,7 @@ import {
 } from '../sim/simLayout.ts';
 import { C_CMPXCHG, C_PTE_SCAN, C_TLB_INVALIDATE } from '../sim/costs.ts';
 import { hostMapped, hostTestClearYoung } from './hostPte.ts';
+import { clearPageFlags } from './pageFlags.ts';
 import { PAGE_CLUSTER, SwapArea, swapDeviceSlots } from './swapReadahead.ts';
 import { KSWAPD_CPU } from './swapSlots.ts';
 import { MAX_RECLAIM_RETRIES } from './kswapd.ts';
@@ -331,7 +332,7 @@ export class Pgdat implements Reclaimer {
       // skips the isolated folio (get_pfn_folio: not on the LRU) and ptep_clear_flush_young_notify
       // clears it after. Either way it ends old and counts as referenced.
       if (hostYoung) {
-        g.flags[gfn] &= ~PG_HOST_YOUNG;
+        clearPageFlags(g.flags, gfn, PG_HOST_YOUNG);
         h.t += g.costs[C_CMPXCHG];
         g.stats[g.sb + GS_AGING_NS] += g.costs[C_CMPXCHG];
       }
@@ -345,7 +346,7 @@ export class Pgdat implements Reclaimer {
       // flush_tlb_page_nosync's TLBI when it was young; estimate: tlbInvalidate, the stage-2 TLBI's
       // figure, for a TLBI without the DSB), then the notifier (clear_flush_young or clear_young).
       if (hostYoung) {
-        g.flags[gfn] &= ~PG_HOST_YOUNG;
+        clearPageFlags(g.flags, gfn, PG_HOST_YOUNG);
         const ns = g.costs[C_CMPXCHG] + g.costs[C_TLB_INVALIDATE];
         h.t += ns;
         g.stats[g.sb + GS_AGING_NS] += ns;

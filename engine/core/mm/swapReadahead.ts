@@ -41,6 +41,7 @@ import type { Pgdat } from './pgdat.ts';
 import { SSD_SWAP_IN_NS } from './swap.ts';
 import { KSWAPD_CPU, SwapSlots } from './swapSlots.ts';
 import { GS_RA_PAGES, GS_RESIDENT, GS_SWAP_READS, PG_SWAPCACHE } from '../sim/simLayout.ts';
+import { setPageFlags } from './pageFlags.ts';
 
 /** vm.page-cluster's default (mm/swap.c swap_setup: 3 above 16 MiB of RAM): windows of up to 8 slots. */
 export const PAGE_CLUSTER = 3;
@@ -239,7 +240,7 @@ export function swapClusterReadahead(
       const gfn = other - g.idBase;
       if ((g.flags[gfn] & PG_SWAPCACHE) !== 0) continue; // in the swap cache already: no read
       if (!g.host.tryTake(reserve)) break;
-      g.flags[gfn] |= PG_SWAPCACHE;
+      setPageFlags(g.flags, gfn, PG_SWAPCACHE);
       area.toCache(other);
       g.stats[g.sb + GS_RESIDENT]++;
       if (g.lruvec.onReadahead !== undefined) g.lruvec.onReadahead(other);

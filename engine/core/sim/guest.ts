@@ -82,6 +82,7 @@ import {
 import { VmTlbFlush, type Tlbs } from '../arch/tlb.ts';
 import { vclock, type VLock } from '../sync/vlock.ts';
 import { SharedVLock } from '../sync/vlockShared.ts';
+import { clearPageFlags, setPageFlags, updatePageFlags } from '../mm/pageFlags.ts';
 
 /**
  * The unmap's TLB maintenance: kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa,
@@ -603,8 +604,14 @@ export class Guest {
     // The fault installed the VMM's host PTE young (mm/hostPte.ts: do_anonymous_page / do_swap_page /
     // shmem_fault -> finish_fault, PTE_AF in arm64's PAGE_*), unless the VMM's pre-fault had (PG_HOST:
     // hva_to_pfn_fast finds the PTE, nothing is installed, its bit stays as it was).
-    this.flags[gfn] =
-      PG_RESIDENT | PG_TOUCHED | (f & (PG_SWAPPED | PG_LRU)) | (prefaulted ? f & PG_HOST_YOUNG : this.hostYoungOnMap);
+    // One transition from the byte as it is now (mm/pageFlags.ts): a PG_LRU another worker's lru_add set,
+    // or a host-young clear by reclaim on another worker since `f` was read, is kept.
+    updatePageFlags(
+      this.flags,
+      gfn,
+      0xff & ~(PG_SWAPPED | PG_LRU | (prefaulted ? PG_HOST_YOUNG : 0)),
+      PG_RESIDENT | PG_TOUCHED | (prefaulted ? 0 : this.hostYoungOnMap),
+    );
     if (!prefaulted && !cached) s[sb + GS_RESIDENT]++;
     s[sb + GS_S2_FAULTS]++;
     // Pinned (protected) memory is unevictable: it never joins the LRU. A pre-faulted page is on it
@@ -698,18 +705,25 @@ export class Guest {
       // Known at the request (an invalidation began before it and ended after the sample): the hold is the
       // check alone, the lock's acquire and release. Else the map's; a retry found only at the grant (the
       // fault waited behind an invalidation) keeps the map's hold: over-charged by cmpxchg + CMO (rare).
+      // The two checks and the booking in one section of the shared calendar (VLock.enterSection). No
+      // try/finally (it cost ~5 % of a one-thread spread run's CPU, bench/_spreadCost.ts interleaved): an
+      // exception in between ends the run, and the host then terminates every worker (engine.ts
+      // terminateAll), so the calendar's mutex left held cannot hang a peer.
+      this.vlock.enterSection();
       const early = inval.retry(sample, now);
       const hold = early ? c[C_LOCK_ACQUIRE] : mapHold;
       const start = this.vlock.read(now, hold, false);
+      // Not resident with no invalidation seen: evicted in an actor's step booked out of virtual-time
+      // order (within the scheduler's slack); the kernel's check would have seen it, so this retries too.
+      const resident = (this.flags[gfn] & PG_RESIDENT) !== 0;
+      const mapped = !early && resident && !inval.retry(sample, start);
+      this.vlock.exitSection();
       const lockWait = start - now;
       s[sb + GS_LOCK_WAIT_NS] += lockWait;
       s[sb + GS_LOCK_WAIT_AGING_NS] += this.vlock.agingWaitNs;
       s[sb + GS_LOCK_HOLD_NS] += hold;
       const unlocked = start + hold;
-      // Not resident with no invalidation seen: evicted in an actor's step booked out of virtual-time order
-      // (within the scheduler's slack); the kernel's check would have seen it, so this retries too.
-      const resident = (this.flags[gfn] & PG_RESIDENT) !== 0;
-      if (!early && resident && !inval.retry(sample, start)) {
+      if (mapped) {
         if (this.sharedLock) inval.keep(vi, sample, start);
         s[sb + GS_STALL_NS] += unlocked - t0;
         // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
@@ -818,7 +832,7 @@ export class Guest {
       // __remove_mapping drops it from the swap cache and the frame is freed. Not a swap-out: no write,
       // no eviction counted; the page keeps its slot and its original eviction time. Its CPU cost
       // (a few hundred ns, as the other per-folio bookkeeping of shrink_folio_list) is not charged.
-      this.flags[gfn] &= ~(PG_SWAPCACHE | PG_LRU);
+      clearPageFlags(this.flags, gfn, PG_SWAPCACHE | PG_LRU);
       this.swapArea?.fromCache(this.idBase + gfn);
       s[sb + GS_RESIDENT]--;
       this.host.put(1);
@@ -857,7 +871,7 @@ export class Guest {
     const end = this.invalidateEnd(unmapEnd, byVcpu);
     // mmu_invalidate_in_progress from the unmap's hold to range_end's; mmu_invalidate_seq++ at the latter.
     this.mmuInvalidate.invalidate(start, end);
-    this.flags[gfn] = (this.flags[gfn] & ~(PG_RESIDENT | PG_LRU | PG_HOST | PG_HOST_YOUNG)) | PG_SWAPPED;
+    updatePageFlags(this.flags, gfn, PG_RESIDENT | PG_LRU | PG_HOST | PG_HOST_YOUNG, PG_SWAPPED);
     this.evictedAt[gfn] = unmapEnd;
     this.evictBuckets[this.bucketOf(unmapEnd)]++;
     s[sb + GS_EVICTIONS]++;
@@ -869,7 +883,7 @@ export class Guest {
       // frame under writeback until reclaim meets it written (Pgdat.endWriteback).
       const id = this.idBase + gfn;
       area.alloc(id, cpu);
-      this.flags[gfn] |= PG_SWAPCACHE;
+      setPageFlags(this.flags, gfn, PG_SWAPCACHE);
       area.writeback.set(id, end + this.swapOutNs + SSD_SWAP_WRITE_NS);
       s[sb + GS_WB_PAGES]++;
       return end + this.swapOutNs;
@@ -907,7 +921,7 @@ export class Guest {
    * the LRU tail, __remove_mapping frees it): clean, its data in its slot, which it keeps.
    */
   freeWritten(gfn: number): void {
-    this.flags[gfn] &= ~PG_SWAPCACHE;
+    clearPageFlags(this.flags, gfn, PG_SWAPCACHE);
     this.stats[this.sb + GS_RESIDENT]--;
     this.host.put(1);
   }

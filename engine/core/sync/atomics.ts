@@ -33,6 +33,15 @@ export interface AtomicOps {
   sub(a: Int32Array, i: number, v: number): number;
   or(a: Int32Array, i: number, v: number): number;
   and(a: Int32Array, i: number, v: number): number;
+  /**
+   * Byte-wide operations, for the page flags (one byte per page, sim/simLayout.ts; mm/pageFlags.ts): the
+   * kernel's set_bit / clear_bit / test_and_clear_bit on page->flags are atomic RMWs (arm64: LDSET /
+   * LDCLR, or an LL/SC loop), so two CPUs that change different bits of one page's flags never lose
+   * each other's update. Same semantics as the Atomics methods on a Uint8Array.
+   */
+  or8(a: Uint8Array, i: number, v: number): number;
+  and8(a: Uint8Array, i: number, v: number): number;
+  compareExchange8(a: Uint8Array, i: number, expected: number, replacement: number): number;
   /** Blocks the calling agent. Never call on a browser or Electron main thread. */
   wait(a: Int32Array, i: number, v: number, timeoutMs?: number): 'ok' | 'not-equal' | 'timed-out';
   notify(a: Int32Array, i: number, count?: number): number;
@@ -50,6 +59,9 @@ const nativeOps: AtomicOps = {
   sub: (a, i, v) => Atomics.sub(a, i, v),
   or: (a, i, v) => Atomics.or(a, i, v),
   and: (a, i, v) => Atomics.and(a, i, v),
+  or8: (a, i, v) => Atomics.or(a, i, v),
+  and8: (a, i, v) => Atomics.and(a, i, v),
+  compareExchange8: (a, i, e, r) => Atomics.compareExchange(a, i, e, r),
   wait: (a, i, v, t) => Atomics.wait(a, i, v, t),
   notify: (a, i, c) => Atomics.notify(a, i, c),
   add64: (a, i, v) => Atomics.add(a, i, v),
@@ -139,6 +151,21 @@ const plainOps: AtomicOps = {
     a[i] = old & v;
     return old;
   },
+  or8: (a, i, v) => {
+    const old = a[i];
+    a[i] = old | v;
+    return old;
+  },
+  and8: (a, i, v) => {
+    const old = a[i];
+    a[i] = old & v;
+    return old;
+  },
+  compareExchange8: (a, i, e, r) => {
+    const old = a[i];
+    if (old === (e & 0xff)) a[i] = r;
+    return old;
+  },
   wait: (a, i, v, t) => Atomics.wait(a, i, v, t),
   notify: (a, i, c) => Atomics.notify(a, i, c),
   add64: (a, i, v) => {
@@ -154,8 +181,10 @@ const plainOps: AtomicOps = {
  * atomics on every other array (the simulation's control words, which the host thread writes while a
  * worker runs). Same results as the native operations in a single agent; no ordering across agents.
  *
+ * The byte-wide operations (the page flags) are plain on every array.
+ *
  * Contract, when a caller may select it with `setAtomicOps(plainArenaOps(...))`: for as long as it is
- * selected, no other agent reads or writes the arena. The simulation worker of a run with ONE worker
+ * selected, no other agent reads or writes the arena, and no other agent writes the page flags. The simulation worker of a run with ONE worker
  * qualifies: only it runs stage-2 walks, MMU-lock and RCU operations on the arena; the host reads the
  * arena only after the worker's 'finished' message (postMessage orders it). Parallel runs, stress tests
  * and the main thread never select it. The routing stays the same object, so a stress test's

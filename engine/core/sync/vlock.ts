@@ -133,6 +133,16 @@ export class VLock {
     return this.grant;
   }
 
+  /**
+   * Open / close one section over several requests of this calendar (SharedVLock: one hold of its
+   * mutex instead of one per request; readReq, writeReq and writeMeets inside it take none). Here, one
+   * worker's own calendar: nothing to do. A simulator section, not a model one: the requests inside
+   * it give what they give one by one when no other worker books between them (an order that real
+   * time could always have given).
+   */
+  enterSection(): void {}
+  exitSection(): void {}
+
   /** queued_write_lock at t for `hold` ns: the grant time (the hold is recorded). */
   write(t: number, hold: number, aging: boolean): number {
     this.reqT = t;

@@ -62,6 +62,8 @@ export class SharedVLock extends VLock {
   private readonly meta: Int32Array;
   /** This worker's own floor while a request runs with the run-wide one. */
   private ownFloor = 0;
+  /** Open sections (enterSection and the requests' own): the mutex is held while > 0. */
+  private depth = 0;
 
   constructor(
     guest: number,
@@ -117,6 +119,20 @@ export class SharedVLock extends VLock {
     }
   }
 
+  /**
+   * One mutex hold over several requests (Guest.mapLocked: mmu_invalidate_retry's two checks and the
+   * map's read hold; Guest.settleRetries: a quantum's checks): per stage-2 fault one acquire and one
+   * release of the calendar's mutex instead of three of each (bench/_spreadAtomicsCount.ts). Must not
+   * span anything that waits on another lock or on a barrier.
+   */
+  override enterSection(): void {
+    this.enter();
+  }
+
+  override exitSection(): void {
+    this.exit();
+  }
+
   /** The records cannot grow: the window moves to the front, or the calendar is full. */
   protected override room(
     a: Float64Array<ArrayBufferLike>,
@@ -131,6 +147,7 @@ export class SharedVLock extends VLock {
   }
 
   private enter(): void {
+    if (this.depth++ > 0) return; // inside a section: the mutex is held, wh..re are current
     const m = this.meta;
     // Drepper's futex mutex: 0 -> 1 uncontended; else mark contended (2) and sleep until released.
     let c = atomics.compareExchange(m, M_LOCK, 0, 1);
@@ -156,6 +173,7 @@ export class SharedVLock extends VLock {
   }
 
   private exit(): void {
+    if (--this.depth > 0) return;
     vclock.floor = this.ownFloor;
     const m = this.meta;
     m[M_WH] = this.wh;
