@@ -28,6 +28,8 @@ interface Fake {
   interrupt: () => void;
   exits: number[];
   starts: string[];
+  /** Resolves at the first 'progress' event past 0 ms of any run the CLI starts: a run is under way. */
+  underWay: Promise<void>;
 }
 
 function fakeContext(over: Partial<CliContext> = {}): Fake {
@@ -36,6 +38,8 @@ function fakeContext(over: Partial<CliContext> = {}): Fake {
   let handler: (() => void) | null = null;
   const exits: number[] = [];
   const starts: string[] = [];
+  let started!: () => void;
+  const underWay = new Promise<void>((r) => (started = r));
   const ctx: CliContext = {
     ...processContext(repoRoot),
     stdout: (s) => void (out += s),
@@ -52,10 +56,19 @@ function fakeContext(over: Partial<CliContext> = {}): Fake {
     },
     ...over,
   };
-  return { ctx, out: () => out, err: () => err, interrupt: () => handler?.(), exits, starts };
+  // Every run's events pass here, whichever startRun the test put in the context.
+  const inner = ctx.startRun;
+  ctx.startRun = (config, options) =>
+    (inner ?? startRun)(config, {
+      ...options,
+      onEvent: (e) => {
+        if (e.type === 'progress' && e.virtualMs > 0) started();
+        options.onEvent(e);
+      },
+    });
+  return { ctx, out: () => out, err: () => err, interrupt: () => handler?.(), exits, starts, underWay };
 }
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Long enough that only a stop ends it (one virtual hour on three profiles). */
 const LONG = ['run', 'seed-debate', '--duration-ms', '3600000'];
 
@@ -76,7 +89,9 @@ describe('--out (defect 1)', () => {
     writeFileSync(out, 'previous contents');
     const f = fakeContext();
     const done = runCli([...LONG, '--out', out], f.ctx);
-    await wait(1500);
+    // Interrupted once the first run is under way (a fixed 1.5 s wait could end before it started on a
+    // loaded machine: then no run would be kept and the test would fail for the wrong reason).
+    await f.underWay;
     f.interrupt();
     expect(await done).toBe(130);
     expect(readFileSync(out, 'utf8')).toBe('previous contents');
@@ -92,7 +107,7 @@ describe('Ctrl-C (defect 2)', () => {
   it('the first Ctrl-C stops gracefully, the second exits at once', async () => {
     const f = fakeContext();
     const done = runCli(LONG, f.ctx);
-    await wait(1500);
+    await f.underWay;
     f.interrupt();
     expect(f.err()).toContain('press Ctrl-C again to exit at once');
     expect(f.exits).toEqual([]);
