@@ -400,6 +400,7 @@ export class SimWorkerCore {
     const c = this.sv.control;
     const probe = this.probe;
     const delay0 = probe?.clocks.thread()?.[1] ?? 0;
+    if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0; // the run's start counts as a serial section
     for (;;) {
       const qEnd = this.sv.time[TIME_QUANTUM_END];
       if (!(probe !== null ? this.probedQuantum(qEnd, probe.row, probe.clocks) : this.quantum(qEnd))) return 'aborted';
