@@ -142,6 +142,32 @@ export interface SimSink {
   progress(virtualNs: number): void;
   /** Optional: stage-2 heat-map columns of this worker's guests (heatmap.ts); no sampling without it. */
   heat?(guest: number, tMs: number, cells: Uint8Array): void;
+  /**
+   * Optional: a wall clock in ms (the worker's Date.now). With it, a one-worker run skips the barrier and
+   * serial section of a quantum that has nothing for them but progress (loop, quietQuantum), and still
+   * runs them at least every QUIET_MAX_MS of wall time, so progress reaches the UI at its batch rate.
+   * Without it (in-process callers, tests), every quantum ends at the barrier, as before.
+   */
+  wallMs?(): number;
+}
+
+/**
+ * One-worker runs with a wall clock (SimSink.wallMs): the longest wall time between two serial sections
+ * when no sample row, heat column, stop, pause or end is due. Below the worker's event batching
+ * (eventBatch.ts DEFAULT_BATCH_MS = 50), so the UI's progress still moves at the batch's rate.
+ */
+export const QUIET_MAX_MS = 20;
+/**
+ * Skipped quanta between two reads of that clock: the serial section runs at most QUIET_MAX_MS plus this
+ * many quanta's wall time after the last one (a replay's quantum is ~10 µs of CPU; a busy 64-vCPU
+ * quantum ~1 ms). Not the scheduler's business: which quanta skip the serial section changes no result.
+ */
+export const QUIET_CLOCK_EVERY = 4;
+
+/** The quantum after the one ending at qEnd (serial section; quietQuantum): a multiple of quantumNs, at most endNs. */
+function nextQuantumEnd(plan: RunPlan, qEnd: number): number {
+  const k = Math.round(qEnd / plan.quantumNs) + 1;
+  return Math.min(k * plan.quantumNs, plan.endNs);
 }
 
 /** Shared state a run starts from; the host calls this once before starting workers. */
@@ -227,6 +253,7 @@ export class SimWorkerCore {
     });
     this.buffers = buffers;
     this.stepInRcu = plan.spread;
+    this.quiet = plan.workers === 1 && sink.wallMs !== undefined;
     const spread = plan.spread ? buffers.spread : undefined;
     if (plan.spread && spread === undefined) throw new Error('spread run without its shared buffers (prepareRun)');
     const roots = spread ? new Int32Array(spread.roots) : null;
@@ -373,6 +400,7 @@ export class SimWorkerCore {
     const c = this.sv.control;
     const probe = this.probe;
     const delay0 = probe?.clocks.thread()?.[1] ?? 0;
+    if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0; // the run's start counts as a serial section
     for (;;) {
       const qEnd = this.sv.time[TIME_QUANTUM_END];
       if (!(probe !== null ? this.probedQuantum(qEnd, probe.row, probe.clocks) : this.quantum(qEnd))) return 'aborted';
@@ -392,7 +420,45 @@ export class SimWorkerCore {
   private quantum(qEnd: number): boolean {
     this.runUntil(qEnd);
     if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
+    if (this.quiet && this.quietQuantum(qEnd)) return true;
     return this.barrier();
+  }
+
+  /** One-worker runs with a wall clock (SimSink.wallMs): quietQuantum may skip serial sections. */
+  private readonly quiet: boolean;
+  /** Wall ms of the last serial section, and quanta skipped since the run began (quietQuantum). */
+  private lastSerialMs = 0;
+  private quietCount = 0;
+
+  /**
+   * One worker, the quantum ending at qEnd just run: when its serial section would do nothing but post
+   * progress (no sample row due, not the run's end, every vCPU not done, no stop, abort or pause asked
+   * for) and it ran less than QUIET_MAX_MS of wall time ago, the barrier and the serial section are
+   * skipped and the next quantum end is set as serial() sets it. True: skipped. The quanta themselves
+   * (runUntil's ends, heat columns) are unchanged, so a run's results are too: what is skipped is a
+   * barrier with no peer (one atomic add, a store, an add and a notify of nobody), the fold (a no-op
+   * without spread), the sampling loop's test, the per-quantum progress call (a clock read and two
+   * atomic loads in the worker's batch) and TIME_NOW, which only the result reads (set by the last
+   * serial). Issue 8: a trace replay runs ~128k quanta of ~45 requests each (cloudPhysicsIO ×50).
+   */
+  private quietQuantum(qEnd: number): boolean {
+    const { sv, plan } = this;
+    const t = sv.time;
+    if (t[TIME_NEXT_SAMPLE] <= qEnd || qEnd >= plan.endNs) return false;
+    const c = sv.control;
+    if (this.stopRequested() || atomics.load(c, CTL_PAUSE) === 1) return false;
+    const st = sv.stats;
+    let vDone = 0;
+    for (let g = 0; g < this.config.guests.length; g++) vDone += st[g * GS_WORDS + GS_VCPUS_DONE];
+    if (vDone >= this.totalVcpus) return false;
+    // The clock every QUIET_CLOCK_EVERY quanta (a call of Date.now was ~1 % of a replay's CPU per quantum).
+    if (
+      ++this.quietCount % QUIET_CLOCK_EVERY === 0 &&
+      (this.sink.wallMs?.() ?? Infinity) - this.lastSerialMs >= QUIET_MAX_MS
+    )
+      return false;
+    t[TIME_QUANTUM_END] = nextQuantumEnd(plan, qEnd);
+    return true;
   }
 
   /** quantum() with the probe's clocks read around each part (probe.ts). */
@@ -699,12 +765,10 @@ export class SimWorkerCore {
     if (spreadSettle) this.settleSpread();
     else if (plan.workers > 1 && !config.run.demandOnly) this.settleMinWatermark();
     this.sink.progress(now);
+    if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0;
     if (finished) {
       if (stop && !allDone && qEnd < plan.endNs) c[CTL_STOPPED] = 1;
       atomics.store(c, CTL_DONE, 1);
-    } else {
-      const k = Math.round(qEnd / plan.quantumNs) + 1;
-      t[TIME_QUANTUM_END] = Math.min(k * plan.quantumNs, plan.endNs);
-    }
+    } else t[TIME_QUANTUM_END] = nextQuantumEnd(plan, qEnd);
   }
 }
