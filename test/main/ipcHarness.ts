@@ -54,21 +54,20 @@ export async function ipcHarness(deps: (dir: string) => Partial<IpcDeps> = () =>
    */
   const sentEvent = (accept: (s: SentEvent) => boolean, what: string, boundMs = 30_000) =>
     new Promise<SentEvent>((resolve, reject) => {
-      let bound: ReturnType<typeof setTimeout> | undefined;
-      const check = (): boolean => {
+      const already = sent.find(accept);
+      if (already !== undefined) return resolve(already);
+      const check = (): void => {
         const s = sent.find(accept);
-        if (s === undefined) return false;
+        if (s === undefined) return;
         watchers.delete(check);
         clearTimeout(bound);
         resolve(s);
-        return true;
       };
-      if (check()) return;
-      watchers.add(check);
-      bound = setTimeout(() => {
+      const bound = setTimeout(() => {
         watchers.delete(check);
         reject(new Error(`no ${what} was sent within ${boundMs} ms`));
       }, boundMs);
+      watchers.add(check);
     });
   const call = async <T>(channel: InvokeChannel, args: unknown[], opts: { url?: string; id?: number } = {}) => {
     const id = opts.id ?? 1;
