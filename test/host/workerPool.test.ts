@@ -9,6 +9,7 @@
  * (SIGTERM) and its test failed.
  */
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { nodeSpawner, nodeWorkerPool } from '../../engine/host/node/spawn.ts';
 import { SimWorkerPool, type PoolableWorker } from '../../engine/host/workerPool.ts';
@@ -100,11 +101,28 @@ describe('kept simulation workers', () => {
     }
   });
 
+  // Waits for the idle worker's thread to exit (its 'exit' event), not a fixed wall time: the test needs
+  // the thread gone, which the pool's count alone does not show. Negative control (run by hand, reverted):
+  // discard() that takes the slot out of the idle list without terminating the worker -> no exit, the
+  // test fails at the 30 s bound; the old 300 ms wait then `idle: 0` passed with it.
   it('idle workers end after idleMs and at close(); a closed pool starts nothing', async () => {
-    const pool = nodeWorkerPool(simWorkerPath(), { idleMs: 50 });
+    const exits: Promise<number>[] = [];
+    const pool = nodeWorkerPool(
+      () => {
+        const w = new Worker(simWorkerPath());
+        exits.push(new Promise((r) => w.once('exit', r)));
+        return w;
+      },
+      { idleMs: 50 },
+    );
     await runOnWorkers(smallReclaimScenario(1), { spawnWorker: pool.spawn });
     expect(pool.stats().idle).toBe(1);
-    await new Promise((r) => setTimeout(r, 300));
+    expect(exits).toHaveLength(1);
+    let bound: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<'timed out'>((r) => (bound = setTimeout(() => r('timed out'), 30_000)));
+    const ended = await Promise.race([exits[0].then(() => 'exited' as const), timedOut]);
+    clearTimeout(bound);
+    expect(ended, 'the idle worker thread did not exit within 30 s of its 50 ms idle timeout').toBe('exited');
     expect(pool.stats()).toMatchObject({ idle: 0, created: 1 });
     const kept = nodeWorkerPool(simWorkerPath());
     await runOnWorkers(smallReclaimScenario(1), { spawnWorker: kept.spawn });

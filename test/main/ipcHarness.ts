@@ -1,7 +1,8 @@
 /**
  * main's IPC handlers registered as main registers them (main/ipc/register.ts, the real sender
  * check), with fakes for everything a test does not name. `call` invokes a channel as a frame at
- * `url` in window `id` would; `sent` records every event a handler pushes, with the window it went to.
+ * `url` in window `id` would; `sent` records every event a handler pushes, with the window it went to;
+ * `sentEvent` waits for one.
  */
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
@@ -45,19 +46,45 @@ export async function ipcHarness(deps: (dir: string) => Partial<IpcDeps> = () =>
     windowOf: () => null,
   });
   const sent: SentEvent[] = [];
+  const watchers = new Set<() => void>();
+  /**
+   * The first event sent that `accept` takes (one already sent or a later one): a test waits for the
+   * event that means the state it needs, not a wall-clock time. Rejects, naming `what`, after `boundMs`
+   * (a generous bound: the fakes' events come within milliseconds).
+   */
+  const sentEvent = (accept: (s: SentEvent) => boolean, what: string, boundMs = 30_000) =>
+    new Promise<SentEvent>((resolve, reject) => {
+      const already = sent.find(accept);
+      if (already !== undefined) return resolve(already);
+      const check = (): void => {
+        const s = sent.find(accept);
+        if (s === undefined) return;
+        watchers.delete(check);
+        clearTimeout(bound);
+        resolve(s);
+      };
+      const bound = setTimeout(() => {
+        watchers.delete(check);
+        reject(new Error(`no ${what} was sent within ${boundMs} ms`));
+      }, boundMs);
+      watchers.add(check);
+    });
   const call = async <T>(channel: InvokeChannel, args: unknown[], opts: { url?: string; id?: number } = {}) => {
     const id = opts.id ?? 1;
     const event: InvokeEventLike = {
       sender: {
         id,
-        send: (c: string, p: unknown) => sent.push({ to: id, channel: c, payload: p }),
+        send: (c: string, p: unknown) => {
+          sent.push({ to: id, channel: c, payload: p });
+          for (const w of [...watchers]) w();
+        },
         isDestroyed: () => false,
       },
       senderFrame: { url: opts.url ?? 'lab://app/index.html' },
     };
     return (await registered.get(channel)!(event, ...args)) as Wire<T>;
   };
-  return { dir, documents, registered, sent, call };
+  return { dir, documents, registered, sent, sentEvent, call };
 }
 
 /**

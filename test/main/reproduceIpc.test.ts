@@ -19,8 +19,8 @@ async function setup() {
     concurrency: () => 1,
     startRun: (config, onProgress) => start(config, onProgress),
   });
-  const { call, sent } = await ipcHarness(() => ({ reproductions }));
-  return { call, sent, stops };
+  const { call, sent, sentEvent } = await ipcHarness(() => ({ reproductions }));
+  return { call, sent, sentEvent, stops };
 }
 
 describe('lab:listReproductions / lab:startReproductions / lab:stopReproductions / lab:reproEvent', () => {
@@ -46,17 +46,23 @@ describe('lab:listReproductions / lab:startReproductions / lab:stopReproductions
   });
 
   it('events go to the starting window only; another window cannot stop the job; its owner can', async () => {
-    const { call, sent, stops } = await setup();
+    const { call, sent, sentEvent, stops } = await setup();
     const r = await call<Result<{ jobId: string }>>('lab:startReproductions', [['repro-v2-baseline']]);
     if (!r.ok || !r.value.ok) throw new Error(JSON.stringify(r));
     const jobId = r.value.value.jobId;
-    // The first run finishes (5 ms); the second is in flight (400 ms).
-    await new Promise((res) => setTimeout(res, 100));
+    const reproEvent = (accept: (e: ReproEvent) => boolean, what: string) =>
+      sentEvent((s) => s.channel === 'lab:reproEvent' && accept(s.payload as ReproEvent), what);
+    // The progress that counts the first run done with the second running: the job's lane sends it, then
+    // starts that run in the same step (engine/host/reproduce.ts); the fake's later runs last 400 ms.
+    await reproEvent(
+      (e) => e.type === 'repro-progress' && e.done === 1 && e.running.length === 1,
+      "a 'repro-progress' with the first run done and the second running",
+    );
     await call('lab:stopReproductions', [jobId], { id: 2 });
     expect(stops).toEqual([]);
     await call('lab:stopReproductions', [jobId], { id: 1 });
     expect(stops).toEqual([1]);
-    await new Promise((res) => setTimeout(res, 20));
+    await reproEvent((e) => e.type === 'repro-done', "'repro-done'");
     const events = sent.filter((s) => s.channel === 'lab:reproEvent');
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((s) => s.to === 1)).toBe(true);

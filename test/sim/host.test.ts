@@ -89,17 +89,30 @@ describe('engine host (worker_threads)', () => {
     expect(off.heatmap).toBeUndefined();
   });
 
+  // Driven by the run's own events, not wall-clock waits: pause once a 'progress' event shows the run is
+  // under way, resume once a 'progress' sent after the pause shows the worker reached it (its quantum's
+  // serial section flushes at once when a pause is asked for, workerMain.ts urgent), and stop once a
+  // 'progress' past that point shows the run went on after resume. Negative control (run by hand,
+  // reverted): resume() that does not clear CTL_PAUSE -> this test times out waiting for the progress
+  // after resume; the old fixed-wait version passed with it (stop() clears CTL_PAUSE too).
   it('stop ends the run early with stopped = true; pause/resume keep it going', async () => {
-    const { handle, events } = startOnWorkers(
+    const { handle, events, until } = startOnWorkers(
       debateScenario({ hw: altra, harvest: 'lockless', durationMs: 3_000_000 }),
     );
+    type Progress = Extract<RunEvent, { type: 'progress' }>;
+    const progressAfter =
+      (seen: Set<RunEvent>, pastMs: number) =>
+      (e: RunEvent): e is Progress =>
+        e.type === 'progress' && !seen.has(e) && e.virtualMs > pastMs;
+    const first = await until(progressAfter(new Set(), 0), 'its first progress');
     handle.pause();
-    await new Promise((r) => setTimeout(r, 50));
+    const paused = await until(progressAfter(new Set(events), first.virtualMs), 'a progress after the pause');
     handle.resume();
-    await new Promise((r) => setTimeout(r, 100));
+    const resumed = await until(progressAfter(new Set(events), paused.virtualMs), 'a progress after resume');
     handle.stop();
     const r = await handle.done;
     expect(r.stopped).toBe(true);
+    expect(r.summary.virtualMs).toBeGreaterThanOrEqual(resumed.virtualMs);
     expect(r.summary.virtualMs).toBeLessThan(3_000_000);
     expect(events.map((e) => (e.type === 'state' ? e.state : '')).filter(Boolean)).toEqual([
       'starting',

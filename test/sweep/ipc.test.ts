@@ -18,8 +18,8 @@ async function setup() {
     defaultWorkers: () => 1,
     startRun: () => start(),
   });
-  const { call, sent } = await ipcHarness(() => ({ sweeps }));
-  return { call, sent, stops };
+  const { call, sent, sentEvent } = await ipcHarness(() => ({ sweeps }));
+  return { call, sent, sentEvent, stops };
 }
 
 const SPEC = { scenario: 'seed-debate', axes: { 'reclaim.harvest': ['lockless', 'none'] }, seeds: [1] };
@@ -45,17 +45,20 @@ describe('lab:startSweep / lab:stopSweep / lab:sweepEvent', () => {
   });
 
   it('events go to the starting window only; another window cannot stop it; its owner can', async () => {
-    const { call, sent, stops } = await setup();
+    const { call, sent, sentEvent, stops } = await setup();
     const r = await call<Result<{ sweepId: string }>>('lab:startSweep', [SPEC, { workers: 1 }]);
     if (!r.ok || !r.value.ok) throw new Error(JSON.stringify(r));
     const sweepId = r.value.value.sweepId;
-    // First run finishes (5 ms); the second is in flight (400 ms).
-    await new Promise((res) => setTimeout(res, 100));
+    const sweepEvent = (type: SweepEvent['type']) =>
+      sentEvent((s) => s.channel === 'lab:sweepEvent' && (s.payload as SweepEvent).type === type, `'${type}'`);
+    // The first run's 'sweep-run': it finished, and the second run is in flight (runLocalSweep starts the
+    // next run in the same step, engine/host/sweep.ts; the fake's later runs last 400 ms unless stopped).
+    await sweepEvent('sweep-run');
     await call('lab:stopSweep', [sweepId], { id: 2 });
     expect(stops).toEqual([]);
     await call('lab:stopSweep', [sweepId], { id: 1 });
     expect(stops).toEqual([1]);
-    await new Promise((res) => setTimeout(res, 20));
+    await sweepEvent('sweep-done');
     const events = sent.filter((s) => s.channel === 'lab:sweepEvent');
     expect(events.every((s) => s.to === 1)).toBe(true);
     expect(events.map((e) => (e.payload as SweepEvent).type)).toEqual(['sweep-started', 'sweep-run', 'sweep-done']);
