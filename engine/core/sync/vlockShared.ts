@@ -26,7 +26,7 @@
  * drops a hold).
  *
  * Layout of one guest's buffer (sharedVLockBytes): Int32 meta[META_WORDS] (lock, write window head/end,
- * read window head/end), then the write records (stride 4 doubles), then the read intervals (stride 2).
+ * read window head/end, gapMax as a Float64 in words 6-7), then the write records (stride 4 doubles), then the read intervals (stride 2).
  */
 import { atomics } from './atomics.ts';
 import { VLock, vclock } from './vlock.ts';
@@ -37,6 +37,8 @@ const M_WH = 1;
 const M_WE = 2;
 const M_RH = 3;
 const M_RE = 4;
+/** A Float64 (words 6-7): the window's gapMax (VLock.writeMeets). */
+const M_GAP = 6;
 const META_WORDS = 8;
 const W = 4;
 const R = 2;
@@ -60,6 +62,8 @@ export function sharedVLockRecords(vcpus: number, quantumNs: number, faultNs: nu
 
 export class SharedVLock extends VLock {
   private readonly meta: Int32Array;
+  /** VLock.gapMax of the shared calendar (meta words 6-7), under the mutex like the window indices. */
+  private readonly gap: Float64Array;
   /** This worker's own floor while a request runs with the run-wide one. */
   private ownFloor = 0;
   /** Open sections (enterSection and the requests' own): the mutex is held while > 0. */
@@ -78,6 +82,7 @@ export class SharedVLock extends VLock {
     super(guest, hist);
     this.tag = 2 + worker;
     this.meta = new Int32Array(sab, 0, META_WORDS);
+    this.gap = new Float64Array(sab, M_GAP * 4, 1);
     const records = (sab.byteLength - META_WORDS * 4) / ((W + R) * 8);
     this.w = new Float64Array(sab, META_WORDS * 4, records * W);
     this.r = new Float64Array(sab, META_WORDS * 4 + records * W * 8, records * R);
@@ -167,6 +172,7 @@ export class SharedVLock extends VLock {
     this.we = m[M_WE];
     this.rh = m[M_RH];
     this.re = m[M_RE];
+    this.gapMax = this.gap[0];
     // Prune against the run-wide floor: the previous quantum's start (see the file comment).
     this.ownFloor = vclock.floor;
     vclock.floor = this.time[TIME_QUANTUM_END] - 2 * this.quantumNs;
@@ -180,6 +186,7 @@ export class SharedVLock extends VLock {
     m[M_WE] = this.we;
     m[M_RH] = this.rh;
     m[M_RE] = this.re;
+    this.gap[0] = this.gapMax;
     if (atomics.sub(m, M_LOCK, 1) !== 1) {
       atomics.store(m, M_LOCK, 0);
       atomics.notify(m, M_LOCK, 1);
