@@ -470,16 +470,9 @@ export class Guest {
         // asleep until another direct reclaimer finds isolation back under the limit, or HZ/50.
         if (pg.tooManyIsolated(this.lruvec, now)) {
           s[sb + GS_THROTTLED]++;
-          sus[o + SUS_PHASE] = PHASE_THROTTLED;
-          sus[o + SUS_T0] = t0;
-          sus[o + SUS_RECLAIM_NS] = reclaimNs;
-          sus[o + SUS_LEFT] = left;
-          sus[o + SUS_EVICTED] = 0;
-          sus[o + SUS_AT] = now;
-          this.resumeAt = now + THROTTLE_ISOLATED_NS;
           this.throttledAt = now;
           this.throttleQueue = WAIT_ISOLATED;
-          return FAULT_SUSPENDED;
+          return this.suspend(vi, PHASE_THROTTLED, t0, reclaimNs, left, 0, now, now + THROTTLE_ISOLATED_NS);
         }
         phase = PHASE_SHORT;
         pg.isolate();
@@ -504,16 +497,7 @@ export class Guest {
         phase = PHASE_NONE;
         continue;
       }
-      if (now >= limit) {
-        sus[o + SUS_PHASE] = phase;
-        sus[o + SUS_T0] = t0;
-        sus[o + SUS_RECLAIM_NS] = reclaimNs;
-        sus[o + SUS_LEFT] = left;
-        sus[o + SUS_EVICTED] = evicted;
-        sus[o + SUS_AT] = now;
-        this.resumeAt = now;
-        return FAULT_SUSPENDED;
-      }
+      if (now >= limit) return this.suspend(vi, phase, t0, reclaimNs, left, evicted, now, now);
     }
     const f = this.flags[gfn];
     if ((f & PG_RESIDENT) !== 0) {
@@ -631,21 +615,39 @@ export class Guest {
    * and kswapd's wake_up_all sets its clock. allow_direct_reclaim woke kswapd if it slept: yield.
    */
   private sleepPfmemalloc(vi: number, t0: number, reclaimNs: number, now: number): number {
-    const sus = this.suspended;
-    const o = vi * SUS_WORDS;
     if (this.pgdat.wokeKswapd) {
       this.pgdat.wokeKswapd = false;
       this.yieldNow = true;
     }
-    sus[o + SUS_PHASE] = PHASE_PFMEMALLOC;
-    sus[o + SUS_T0] = t0;
-    sus[o + SUS_RECLAIM_NS] = reclaimNs;
-    sus[o + SUS_LEFT] = 0;
-    sus[o + SUS_EVICTED] = 0;
-    sus[o + SUS_AT] = now;
-    this.resumeAt = Infinity;
     this.throttledAt = now;
     this.throttleQueue = WAIT_PFMEMALLOC;
+    return this.suspend(vi, PHASE_PFMEMALLOC, t0, reclaimNs, 0, 0, now, Infinity);
+  }
+
+  /**
+   * Record vCPU `vi`'s fault as suspended in `phase` at `at` (its resumable state: the fault's start t0,
+   * the reclaim time so far, the direct-reclaim batch's pages left and evicted); the vCPU's step ends and
+   * it resumes at `resumeAt` (+Infinity: until woken). Returns FAULT_SUSPENDED.
+   */
+  private suspend(
+    vi: number,
+    phase: number,
+    t0: number,
+    reclaimNs: number,
+    left: number,
+    evicted: number,
+    at: number,
+    resumeAt: number,
+  ): number {
+    const o = vi * SUS_WORDS;
+    const sus = this.suspended;
+    sus[o + SUS_PHASE] = phase;
+    sus[o + SUS_T0] = t0;
+    sus[o + SUS_RECLAIM_NS] = reclaimNs;
+    sus[o + SUS_LEFT] = left;
+    sus[o + SUS_EVICTED] = evicted;
+    sus[o + SUS_AT] = at;
+    this.resumeAt = resumeAt;
     return FAULT_SUSPENDED;
   }
 
@@ -661,16 +663,9 @@ export class Guest {
     now: number,
     sample: number,
   ): number {
-    const o = vi * SUS_WORDS;
-    const sus = this.suspended;
-    sus[o + SUS_PHASE] = PHASE_MAP_LOCK;
-    sus[o + SUS_T0] = t0;
-    sus[o + SUS_RECLAIM_NS] = reclaimNs;
-    sus[o + SUS_LEFT] = refault ? 1 : 0;
-    sus[o + SUS_AT] = now;
-    sus[o + SUS_SAMPLE] = sample;
-    this.resumeAt = now;
-    return FAULT_SUSPENDED;
+    // SUS_LEFT carries `refault` in this phase; SUS_SAMPLE when mmu_seq was read.
+    this.suspended[vi * SUS_WORDS + SUS_SAMPLE] = sample;
+    return this.suspend(vi, PHASE_MAP_LOCK, t0, reclaimNs, refault ? 1 : 0, 0, now, now);
   }
 
   /**
