@@ -106,7 +106,9 @@ describe('engine host (worker_threads)', () => {
         e.type === 'progress' && !seen.has(e) && e.virtualMs > pastMs;
     const first = await until(progressAfter(new Set(), 0), 'its first progress');
     handle.pause();
-    const paused = await until(progressAfter(new Set(events), first.virtualMs), 'a progress after the pause');
+    // The worker posts its progress when it parks (SimSink.parked), so one arrives after the pause even
+    // when the last one before it was `first` itself (same virtual time: hence first.virtualMs - 1).
+    const paused = await until(progressAfter(new Set(events), first.virtualMs - 1), 'a progress after the pause');
     handle.resume();
     const resumed = await until(progressAfter(new Set(events), paused.virtualMs), 'a progress after resume');
     handle.stop();

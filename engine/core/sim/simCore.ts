@@ -149,6 +149,12 @@ export interface SimSink {
    * Without it (in-process callers, tests), every quantum ends at the barrier, as before.
    */
   wallMs?(): number;
+  /**
+   * Optional: this worker is about to wait on a pause, its virtual time at its last serial section being
+   * `virtualNs`. A host that coalesces rows and progress posts what is pending now: a pause asked for
+   * between the serial section's progress and this wait would otherwise hold them until resume.
+   */
+  parked?(virtualNs: number): void;
 }
 
 /**
@@ -409,6 +415,7 @@ export class SimWorkerCore {
         if (this.heatLast < this.sv.time[TIME_NOW]) this.sampleHeat(this.sv.time[TIME_NOW]);
         return 'done';
       }
+      if (atomics.load(c, CTL_PAUSE) === 1) this.sink.parked?.(this.sv.time[TIME_NOW]);
       while (atomics.load(c, CTL_PAUSE) === 1) {
         if (atomics.load(c, CTL_ABORT) === 1) return 'aborted';
         atomics.wait(c, CTL_PAUSE, 1, 100);
