@@ -113,6 +113,11 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
     reject(err);
   };
 
+  const emitProgress = (virtualNs: number): void => {
+    progressNs = virtualNs;
+    emit({ type: 'progress', runId, fraction: Math.min(1, virtualNs / plan.endNs), virtualMs: virtualNs / 1e6 });
+  };
+
   const onMessage = (m: WorkerToHost): void => {
     if (settled) return;
     switch (m.type) {
@@ -137,14 +142,13 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
       }
       case 'progress':
         if (m.virtualNs <= progressNs) return; // another worker's older news
-        progressNs = m.virtualNs;
-        emit({
-          type: 'progress',
-          runId,
-          fraction: Math.min(1, m.virtualNs / plan.endNs),
-          virtualMs: m.virtualNs / 1e6,
-        });
-        return;
+        return emitProgress(m.virtualNs);
+      case 'parked':
+        // Always told, even at the virtual time of the last 'progress': a pause asked for just after a
+        // serial section's progress parks the worker at that same time, and a listener waiting for the
+        // run to reach its pause must hear of it (only a peer's older time is dropped).
+        if (m.virtualNs < progressNs) return;
+        return emitProgress(m.virtualNs);
       case 'heat':
         heat.put(m.guest, m.tMs, m.cells);
         emit({ type: 'heat', runId, guest: m.guest, tMs: m.tMs, cells: m.cells });

@@ -30,6 +30,12 @@ export type HostToWorker = { type: 'init'; data: SimWorkerData };
 export type WorkerToHost =
   | { type: 'rows'; startRow: number; rows: Float64Array[] }
   | { type: 'progress'; virtualNs: number }
+  /**
+   * The worker saw a pause and waits (SimSink.parked) at `virtualNs`, everything it produced before
+   * already posted. Unlike 'progress' it is never coalesced or deduplicated: the host always tells its
+   * listener, so "the run holds still" is an event, not a guess.
+   */
+  | { type: 'parked'; virtualNs: number }
   /** A stage-2 heat-map column of one guest (core/sim/heatmap.ts). */
   | { type: 'heat'; guest: number; tMs: number; cells: Uint8Array }
   | { type: 'finished'; outcome: 'done' | 'aborted' }

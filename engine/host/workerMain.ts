@@ -47,8 +47,11 @@ export function serveSimWorker(port: WorkerPort, threadClock: () => [number, num
             {
               rows: (startRow, rows) => out.addRows(startRow, rows),
               progress: (virtualNs) => out.progress(virtualNs),
-              // Pause requested (urgent): progress posts the pending rows and this virtual time at once.
-              parked: (virtualNs) => out.progress(virtualNs),
+              // Pause seen: post the pending rows and progress, then say where this worker waits.
+              parked: (virtualNs) => {
+                out.flush();
+                port.post({ type: 'parked', virtualNs });
+              },
               // One worker: quanta with nothing for the serial section but progress skip it (simCore.ts quietQuantum).
               wallMs: Date.now,
               ...(d.heatmap === false
