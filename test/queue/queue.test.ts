@@ -37,8 +37,13 @@ function comparable(s: SessionData): unknown {
   return { runs: s.runs.map((r) => ({ ...r, wallMs: 0 })), sweeps: s.sweeps, draft: s.draft, ui: s.ui };
 }
 
-function startWorker(): Spawned {
-  const w = labSpawn('worker', '--queue', redis!.url, '--lock-ms', '1000');
+/**
+ * `lockMs`: the job lock's lifetime. Short where a killed worker's job must come back soon; long where
+ * each job must run once, since a worker whose process is not scheduled for lockMs (a loaded machine)
+ * loses its lock and BullMQ, at-least-once, lets another worker run the job again.
+ */
+function startWorker(lockMs: number): Spawned {
+  const w = labSpawn('worker', '--queue', redis!.url, '--lock-ms', String(lockMs));
   workers.push(w);
   return w;
 }
@@ -51,6 +56,14 @@ async function stopWorker(w: Spawned): Promise<void> {
 
 function jobLines(w: Spawned, what: 'started' | 'done'): string[] {
   return [...w.out().matchAll(new RegExp(`job (\\S+) ${what}`, 'g'))].map((m) => m[1]);
+}
+
+/**
+ * A worker logs 'job X done' before BullMQ stores the result, but its stdout and the submitter's exit
+ * reach this process on different pipes, in either order: wait for the line rather than read at once.
+ */
+async function doneLine(w: Spawned, job: string): Promise<void> {
+  await w.waitFor(new RegExp(`job ${job} done`));
 }
 
 function everyPointOnce(s: SessionData): void {
@@ -75,7 +88,7 @@ describe('lab sweep --queue (BullMQ on a real redis-server)', () => {
     const local = lab('sweep', spec, '--out', localOut, '--workers', '2');
     expect(local.code).toBe(0);
 
-    const [a, b] = [startWorker(), startWorker()];
+    const [a, b] = [startWorker(60_000), startWorker(60_000)];
     await Promise.all([a.waitFor(/worker ready/), b.waitFor(/worker ready/)]);
     const queueOut = path.join(tmp, 'queue.msgpack');
     const sub = labSpawn('sweep', spec, '--queue', redis!.url, '--out', queueOut);
@@ -84,6 +97,8 @@ describe('lab sweep --queue (BullMQ on a real redis-server)', () => {
     expect(comparable(readSession(queueOut))).toEqual(comparable(readSession(localOut)));
     everyPointOnce(readSession(queueOut));
     // Both workers took part, and each job ran once.
+    const jobs = [0, 1, 2, 3, 4, 5].map((i) => `\\S+-${i}`); // <sweepId>-<run index> (queue.ts jobId)
+    await Promise.all(jobs.map((j) => Promise.any([doneLine(a, j), doneLine(b, j)])));
     const done = [...jobLines(a, 'done'), ...jobLines(b, 'done')];
     expect(jobLines(a, 'done').length).toBeGreaterThan(0);
     expect(jobLines(b, 'done').length).toBeGreaterThan(0);
@@ -106,7 +121,7 @@ describe('lab sweep --queue (BullMQ on a real redis-server)', () => {
     const localOut = path.join(tmp, 'local-kill.msgpack');
     expect(lab('sweep', spec, '--out', localOut, '--workers', '2').code).toBe(0);
 
-    const [victim, survivor] = [startWorker(), startWorker()];
+    const [victim, survivor] = [startWorker(1000), startWorker(1000)];
     await Promise.all([victim.waitFor(/worker ready/), survivor.waitFor(/worker ready/)]);
     const queueOut = path.join(tmp, 'queue-kill.msgpack');
     const sub = labSpawn('sweep', spec, '--queue', redis!.url, '--out', queueOut);
@@ -122,7 +137,7 @@ describe('lab sweep --queue (BullMQ on a real redis-server)', () => {
     expect(s.runs).toHaveLength(6);
     expect(comparable(s)).toEqual(comparable(readSession(localOut)));
     // The killed worker's job was run again by the survivor (after its lock expired).
-    expect(jobLines(survivor, 'done')).toContain(killedJob);
+    await doneLine(survivor, killedJob);
     await stopWorker(survivor);
   });
 });

@@ -105,7 +105,7 @@ describe('trace ids (defect 4)', () => {
     const p = ids.pageIds();
     expect(p[n]).toBe(1);
     expect(p[n - 1]).toBe(n - 1);
-  }, 60_000);
+  }, 300_000); // a hang guard, not a speed check: ~10 s idle, 91 s on a machine at load 20
 
   it('chunked parsing gives the same trace as one piece, whatever the chunk boundaries', () => {
     const rand = rng(11);

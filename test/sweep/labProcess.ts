@@ -51,7 +51,8 @@ export function labSpawn(...args: string[]): Spawned {
     }
   });
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the child's stdout and stderr are read to their end, so out() is complete.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     child,
     out: () => out,
