@@ -19,6 +19,8 @@ const config = JSON.parse(JSON.stringify(r.value)) as ScenarioConfig;
 config.reclaim.harvest = harvest;
 config.run.durationMs = dur;
 config.run.deterministic = true;
+// POLICY=exact-lru|clock|active-inactive: the same scenario under another policy, to compare.
+if (process.env.POLICY) config.reclaim.policy = process.env.POLICY as ScenarioConfig['reclaim']['policy'];
 
 const pages = config.guests.map((g) => (g.memoryMiB * 1024) / 4);
 const base: number[] = [];
@@ -66,9 +68,37 @@ M.evicted = function (this: Any, id: number) {
 };
 const P = Pgdat.prototype as Any;
 const origWalk = P.walk;
+const origHostClear = P.hostClear;
+P.hostClear = function (this: Any, g: Any, start: number, n: number) {
+  if (inWalk) for (let i = 0; i < n; i++) walked[base[g.index] + start + i] = 1;
+  return origHostClear.call(this, g, start, n);
+};
+// Lost accesses: a page the walk or look-around found young (its AF cleared) that does not end in max_seq.
+let lost = 0;
+let foundYoung = 0;
+const origPY = P.promoteYoung;
+P.promoteYoung = function (
+  this: Any,
+  y: Uint32Array,
+  start: number,
+  count: number,
+  b: number,
+  skip: number,
+  p: Any,
+  ...a: unknown[]
+) {
+  const ret = origPY.call(this, y, start, count, b, skip, p, ...a);
+  const pol = this.lruvecs[0].policy as Any;
+  for (let i = 0; i < count; i++)
+    if ((y[i >>> 5] >>> (i & 31)) & 1 && start + i !== skip) {
+      foundYoung++;
+      if (pol.seqOf(b + start + i) !== pol.state[1]) lost++;
+    }
+  return ret;
+};
+process.on('exit', () => console.log(`found young by walk/look-around ${foundYoung}, not in max_seq after ${lost}`));
 P.walk = function (this: Any, start: number, end: number, ...a: unknown[]) {
   inWalk = true;
-  for (let i = start; i < end; i++) walked[i] = 1;
   try {
     return origWalk.call(this, start, end, ...a);
   } finally {

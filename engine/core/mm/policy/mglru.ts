@@ -31,6 +31,9 @@
  *   the next one (folding the oldest into the next at MAX_NR_GENS). So the pages the walk found young
  *   share the generation of the pages faulted since the last pass, and the new youngest generation
  *   starts empty. Without hardware AF the pass is iterate_mm_list_nowalk: a new generation, no walk.
+ *   After the first (force_scan) pass the walk reads only the PTE tables the previous walk, or eviction's
+ *   look-around since, found dense with young PTEs (the Bloom filters, bloomFilter.ts; Pgdat.walk asks
+ *   walkPmd per table): a table it skips keeps its accessed bits and generations for eviction to read.
  *   While a walk is in progress no other generation is opened: try_to_inc_max_seq for the same max_seq
  *   hands each further caller the next unwalked mm (iterate_mm_list) or none, and a caller left without
  *   one returns false (6.1: after waiting, at priority <= DEF_PRIORITY - 2, for the last walker's
