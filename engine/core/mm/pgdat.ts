@@ -60,7 +60,7 @@ import { GATE_WORDS } from './policy/agingGate.ts';
 /** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
 export const MIN_LRU_BATCH = 64;
 /** PTRS_PER_PTE: look-around is clipped to the folio's PMD (one leaf table). */
-const PMD_PAGES = 512;
+export const PMD_PAGES = 512;
 /**
  * Folios kswapd considers per scheduler step. The kernel's kswapd checks folios one after another,
  * each taking and releasing the VM's MMU lock, while vCPUs run; one per step keeps its lock requests
@@ -143,6 +143,16 @@ export class Pgdat implements Reclaimer {
   readonly guests: Guest[] = [];
   /** base[k]: first id of this worker's k-th guest. */
   private readonly base: number[] = [];
+  /**
+   * pmdBase[k]: the key of the k-th guest's first PTE table (one per PMD_PAGES gfns of the VMM's mapping of
+   * its memory), the keys of MGLRU's Bloom filters; pmdKeys of them over the node.
+   */
+  private readonly pmdBase: number[] = [];
+  private pmdKeys = 0;
+  /** The walk's PTE table whose walk a MAX_LRU_BATCH step boundary split (walk): its key, test, young PTEs. */
+  private splitKey = -1;
+  private splitVisit = false;
+  private splitYoung = 0;
   readonly total: number;
   /** The policies' per-page tags (MGLRU seq & 0xffff, active/inactive list), by host-wide id (heat map). */
   readonly tag: Int16Array;
@@ -210,7 +220,9 @@ export class Pgdat implements Reclaimer {
     let total = 0;
     for (const g of guestIndices) {
       this.base.push(total);
+      this.pmdBase.push(this.pmdKeys);
       total += guestPages[g];
+      this.pmdKeys += Math.ceil(guestPages[g] / PMD_PAGES);
     }
     this.total = total;
     const perGuest = (config.reclaim.lruvec ?? 'host') === 'memcg';
@@ -234,7 +246,13 @@ export class Pgdat implements Reclaimer {
       const sb = guestIndices[k] * GS_WORDS;
       const at = PGDAT_WORDS + k * LRUVEC_WORDS;
       const ps = { state: this.state.subarray(at, at + LRUVEC_POLICY_WORDS), gateAt: at + LRUVEC_POLICY_WORDS, fresh };
-      const own = makePolicy(config, list, tag, folioFlags, first, end, total + k * HEADS, stats, sb, this.state, ps);
+      // The Bloom filters over the node's PTE tables (mm/policy/bloomFilter.ts): shared with the spread run's lruvec.
+      const filters = shared?.filters ?? new Uint8Array(2 * this.pmdKeys);
+      if (filters.length !== 2 * this.pmdKeys) throw new Error('shared lruvec: Bloom filters sized for another node');
+      const own = makePolicy(config, list, tag, folioFlags, first, end, total + k * HEADS, stats, sb, this.state, {
+        ...ps,
+        filters,
+      });
       const policy = shared?.lock ? new LockedLruvec(own, shared.lock) : own;
       this.lruvecs.push({ policy, first, end, guest: guestIndices[k] ?? 0, skip: false });
       this.lruvecPolicies.push(policy);
@@ -340,6 +358,16 @@ export class Pgdat implements Reclaimer {
       // kswapd's shrink has an mm_walk (set_mm_walk: pgdat->mm_walk), direct reclaim none.
       young =
         this.promoteYoung(h.young, start, n, this.base[k], gfn, promoter, g.flags, this.kswapd) || hostYoung || s2Young;
+      // "feedback from rmap walkers to page table walkers": suitable_to_scan(i, young) over the window adds
+      // its PTE table to the Bloom filter of max_seq. young counts the folio itself (the seed's
+      // should_look_around sets it; mainline's window loop finds its young host PTE), cleared above.
+      const own = gfn - start;
+      const ownBit = (h.young[own >>> 5] >>> (own & 31)) & 1;
+      promoter.lookedAround?.(
+        this.pmdBase[k] + pmd / PMD_PAGES,
+        n,
+        popcount(h.young[0]) + popcount(h.young[1]) - ownBit + 1,
+      );
       if (!h.fastPath) h.folioReferenced(gfn);
     } else {
       // ptep_clear_flush_young_notify: ptep_clear_flush_young on the host PTE (arm64: the cmpxchg, and
@@ -423,13 +451,37 @@ export class Pgdat implements Reclaimer {
       const hi = Math.min(end, b + g.pages) - b;
       h.t = this.t;
       h.kswapd = this.kswapd;
-      for (let w = lo; w < hi; w += MIN_LRU_BATCH) {
-        const n = Math.min(MIN_LRU_BATCH, hi - w);
-        if (!anyResident(g.flags, w, n)) continue; // walk_pte_range skips empty PMDs/PTEs cheaply
-        h.walkBatch(w, n);
-        // walk_pte_range tests the host PTEs in every harvest mode (pte_young; the seed also the stage-2).
-        this.hostClear(g, w, n);
-        this.promoteYoung(h.young, w, n, b, -1, promoter, g.flags, true);
+      // walk_pmd_range, one PTE table (PMD_PAGES gfns) at a time: test_bloom_filter decides whether
+      // walk_pte_range reads it, and a table it read with enough young PTEs is carried over to the next
+      // walk's filter (mm/policy/bloomFilter.ts). A MAX_LRU_BATCH step may end inside a table (a guest
+      // not PMD-aligned in the id space): the next step finishes it with the same decision (split*).
+      for (let p = lo; p < hi;) {
+        const pmd = p - (p % PMD_PAGES);
+        const pmdEnd = Math.min(pmd + PMD_PAGES, g.pages);
+        const stop = Math.min(pmdEnd, hi);
+        const key = this.pmdBase[k] + pmd / PMD_PAGES;
+        let visit: boolean;
+        let young = 0;
+        if (p !== pmd && this.splitKey === key) {
+          visit = this.splitVisit;
+          young = this.splitYoung;
+        } else visit = promoter.walkPmd?.(key) ?? true;
+        if (visit) {
+          for (let w = p; w < stop; w += MIN_LRU_BATCH) {
+            const n = Math.min(MIN_LRU_BATCH, stop - w);
+            if (!anyResident(g.flags, w, n)) continue; // walk_pte_range skips empty PMDs/PTEs cheaply
+            h.walkBatch(w, n);
+            // walk_pte_range tests the host PTEs in every harvest mode (pte_young; the seed also the stage-2).
+            this.hostClear(g, w, n);
+            young += popcount(h.young[0]) + popcount(h.young[1]);
+            this.promoteYoung(h.young, w, n, b, -1, promoter, g.flags, true);
+          }
+          if (stop === pmdEnd) promoter.walkedPmd?.(key, pmdEnd - pmd, young);
+        }
+        this.splitKey = stop === pmdEnd ? -1 : key;
+        this.splitVisit = visit;
+        this.splitYoung = young;
+        p = stop;
       }
       this.t = h.t;
     }
@@ -745,6 +797,13 @@ function anyResident(flags: Uint8Array, start: number, n: number): boolean {
  * A lruvec's policy; its counters in `ps.state` and its aging gate's in `nodeState` at `ps.gateAt`
  * (GATE_WORDS), initialised unless a shared lruvec was built already (`ps.fresh` false).
  */
+/** Set bits of a 32-bit word. */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
 function makePolicy(
   config: ScenarioConfig,
   list: DList,
@@ -756,7 +815,7 @@ function makePolicy(
   stats: Float64Array,
   sb: number,
   nodeState: Float64Array,
-  ps: { state: Float64Array; gateAt: number; fresh: boolean },
+  ps: { state: Float64Array; gateAt: number; fresh: boolean; filters: Uint8Array },
 ): Policy {
   const policy = config.reclaim.policy;
   if (ps.gateAt + GATE_WORDS > nodeState.length) throw new Error('lruvec state: no room for the aging gate');
@@ -769,7 +828,7 @@ function makePolicy(
     case 'active-inactive':
       return new ActiveInactive(list, tag, headBase, stats, sb, gate, ps.state, ps.fresh);
     case 'mglru':
-      return new Mglru(list, tag, first, end, headBase, stats, sb, gate, ps.state, ps.fresh, folioFlags);
+      return new Mglru(list, tag, first, end, headBase, stats, sb, gate, ps.state, ps.fresh, folioFlags, ps.filters);
     default: {
       const never: never = policy;
       throw new Error(`unexpected reclaim policy ${String(never)}`);

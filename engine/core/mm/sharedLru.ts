@@ -40,6 +40,8 @@ export interface SharedLru {
   links: Int32Array;
   tag: Int16Array;
   folioFlags: Uint8Array;
+  /** MGLRU's two Bloom filters over the node's PTE tables (mm/policy/bloomFilter.ts): 2 bytes a table. */
+  filters: Uint8Array;
   state: Float64Array;
   /** Initialise lists and state (the one builder, before any worker starts); else attach to them. */
   fresh: boolean;
@@ -52,14 +54,17 @@ export interface SharedLruBuffers {
   links: SharedArrayBuffer;
   tag: SharedArrayBuffer;
   folioFlags: SharedArrayBuffer;
+  filters: SharedArrayBuffer;
   state: SharedArrayBuffer;
 }
 
-export function createSharedLruBuffers(pages: number, heads: number, lruvecs: number): SharedLruBuffers {
+/** `pmds`: the node's PTE tables (Pgdat.pmdKeys: each guest's pages in PMD-sized tables). */
+export function createSharedLruBuffers(pages: number, heads: number, lruvecs: number, pmds: number): SharedLruBuffers {
   return {
     links: new SharedArrayBuffer(2 * (pages + heads) * 4),
     tag: new SharedArrayBuffer(Math.max(1, pages) * 2),
     folioFlags: new SharedArrayBuffer(Math.max(1, pages)),
+    filters: new SharedArrayBuffer(2 * pmds),
     state: new SharedArrayBuffer((PGDAT_WORDS + lruvecs * LRUVEC_WORDS) * 8),
   };
 }
@@ -69,6 +74,7 @@ export function attachSharedLru(b: SharedLruBuffers, fresh: boolean, lock: MmuLo
     links: new Int32Array(b.links),
     tag: new Int16Array(b.tag),
     folioFlags: new Uint8Array(b.folioFlags),
+    filters: new Uint8Array(b.filters),
     state: new Float64Array(b.state),
     fresh,
     lock,

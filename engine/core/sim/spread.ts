@@ -42,7 +42,7 @@
  */
 import type { ArenaViews } from '../layout.ts';
 import { allocTablePage } from '../arch/arena.ts';
-import { HEADS, Pgdat } from '../mm/pgdat.ts';
+import { HEADS, PMD_PAGES, Pgdat } from '../mm/pgdat.ts';
 import { attachSharedLru, createSharedLruBuffers } from '../mm/sharedLru.ts';
 import { sharedVLockBytes, sharedVLockRecords } from '../sync/vlockShared.ts';
 import { C_S2_FAULT, costTable } from './costs.ts';
@@ -57,7 +57,8 @@ import { createSpreadBuffers, type SimBuffers, type SpreadBuffers } from './simL
 export function prepareSpread(b: SimBuffers, arena: ArenaViews, config: ScenarioConfig, plan: RunPlan): SpreadBuffers {
   const tlb = config.reclaim.tlb;
   const pages = plan.guestPages.reduce((a, p) => a + p, 0);
-  const lru = createSharedLruBuffers(pages, HEADS, 1);
+  const pmds = plan.guestPages.reduce((a, p) => a + Math.ceil(p / PMD_PAGES), 0);
+  const lru = createSharedLruBuffers(pages, HEADS, 1, pmds);
   const all = config.guests.map((_, g) => g);
   new Pgdat(config, plan.guestPages, all, new Float64Array(b.stats), 1, attachSharedLru(lru, true, null));
   const s = createSpreadBuffers(

@@ -31,6 +31,9 @@
  *   the next one (folding the oldest into the next at MAX_NR_GENS). So the pages the walk found young
  *   share the generation of the pages faulted since the last pass, and the new youngest generation
  *   starts empty. Without hardware AF the pass is iterate_mm_list_nowalk: a new generation, no walk.
+ *   After the first (force_scan) pass the walk reads only the PTE tables the previous walk, or eviction's
+ *   look-around since, found dense with young PTEs (the Bloom filters, bloomFilter.ts; Pgdat.walk asks
+ *   walkPmd per table): a table it skips keeps its accessed bits and generations for eviction to read.
  *   While a walk is in progress no other generation is opened: try_to_inc_max_seq for the same max_seq
  *   hands each further caller the next unwalked mm (iterate_mm_list) or none, and a caller left without
  *   one returns false (6.1: after waiting, at priority <= DEF_PRIORITY - 2, for the last walker's
@@ -85,6 +88,7 @@ import type { DList } from '../../sim/dlist.ts';
 import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
 import { SCAN_AGAIN, type LruLock, type Policy, type Promoter, type Reclaimer } from './policy.ts';
+import { BloomFilters } from './bloomFilter.ts';
 
 export const MIN_NR_GENS = 2;
 export const MAX_NR_GENS = 4;
@@ -113,7 +117,13 @@ const TOTAL = 3;
 const NR_PAGES = 4;
 /** The max_seq the current pass walks (walk->max_seq), after the NR_PAGES words. */
 const WALK_SEQ = NR_PAGES + MAX_NR_GENS;
-export const MGLRU_WORDS = WALK_SEQ + 1;
+/**
+ * The Bloom filters' state (bloomFilter.ts): FILTER_PRESENT << g when filter g exists (mm_state->filters[g]
+ * allocated), NEXT_FORCE when the next walk is an iteration with mm_state->tail NULL (force_scan),
+ * WALK_FORCE when the walk in progress is.
+ */
+const FILTER_BITS = WALK_SEQ + 1;
+export const MGLRU_WORDS = FILTER_BITS + 1;
 
 /** should_run_aging's answers. */
 const AGING_NO = 0;
@@ -148,14 +158,39 @@ export class Mglru implements Policy, Promoter {
      * FOLIO_WORKINGSET) while it is on the LRU, FOLIO_SHADOW after its eviction. A spread run's is shared.
      */
     private readonly folioFlags: Uint8Array = new Uint8Array(end),
+    /**
+     * The two Bloom filters' bits over the node's PTE-table keys (Pgdat.pmdKey): 2 x keys bytes, a spread
+     * run's shared. Empty: no keys (a test's lruvec without a walk that asks for them).
+     */
+    filterBits: Uint8Array = new Uint8Array(0),
   ) {
     // A shared lruvec gives LRUVEC_POLICY_WORDS (mm/sharedLru.ts); a state word added here must fit it.
     if (state.length < MGLRU_WORDS) throw new Error(`MGLRU state needs ${MGLRU_WORDS} words, got ${state.length}`);
     this.nrPages = state.subarray(NR_PAGES, NR_PAGES + MAX_NR_GENS);
+    this.filters = new BloomFilters(filterBits, state, FILTER_BITS);
     if (!fresh) return;
     state.fill(0, 0, MGLRU_WORDS);
     state[MAX_SEQ] = MIN_NR_GENS - 1;
+    this.filters.init();
     for (let i = 0; i < MAX_NR_GENS; i++) list.init(headBase + i);
+  }
+
+  /** mm_state's Bloom filters (walk_pmd_range's test and update, lru_gen_look_around's update). */
+  private readonly filters: BloomFilters;
+
+  /** walk_pmd_range: whether the walk in progress visits PTE table `key` (test_bloom_filter). */
+  walkPmd(key: number): boolean {
+    return this.filters.test(key, this.state[WALK_SEQ]);
+  }
+
+  /** walk_pmd_range after walk_pte_range: a suitable table is carried over to the next walk. */
+  walkedPmd(key: number, total: number, young: number): void {
+    this.filters.walked(key, this.state[WALK_SEQ], total, young);
+  }
+
+  /** lru_gen_look_around's feedback: a dense window adds its table to the filter of max_seq's walk. */
+  lookedAround(key: number, total: number, young: number): void {
+    this.filters.lookedAround(key, this.maxSeq, total, young);
   }
 
   private get minSeq(): number {
@@ -374,6 +409,7 @@ export class Mglru implements Policy, Promoter {
    * are sorted only by the eviction's own AF test and lookaround, which promote young victims.
    */
   private incMaxSeqNoWalk(): void {
+    this.filters.noWalk();
     this.incMaxSeq();
   }
 
@@ -408,7 +444,14 @@ export class Mglru implements Policy, Promoter {
    * should_walk_mmu). Returns false when the pass is complete.
    */
   ageStep(r: Reclaimer): boolean {
-    if (this.agingCursor === 0 && !r.canWalk(this.first, this.end)) this.agingCursor = this.end - this.first;
+    if (this.agingCursor === 0) {
+      // iterate_mm_list: no mm to walk is iterate_mm_list_nowalk (mm_state->tail = NULL); a walk's first mm
+      // resets the filter of max_seq + 1 (reset_bloom_filter) and takes force_scan from the tail.
+      if (!r.canWalk(this.first, this.end)) {
+        this.agingCursor = this.end - this.first;
+        this.filters.noWalk();
+      } else this.filters.startWalk(this.state[WALK_SEQ]);
+    }
     const n = this.end - this.first;
     if (this.agingCursor < n) {
       const start = this.first + this.agingCursor;
@@ -454,6 +497,8 @@ export class Mglru implements Policy, Promoter {
         take();
         this.activate(id);
       },
+      // update_bloom_filter sets bits with set_bit, under no lru_lock.
+      lookedAround: (key, total, young) => this.lookedAround(key, total, young),
     };
   }
 

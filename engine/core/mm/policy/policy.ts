@@ -39,6 +39,17 @@ export interface LruLock {
 export interface Promoter {
   promote(id: number): void;
   activate(id: number): void;
+  /**
+   * MGLRU's Bloom filters over PTE tables (mm/policy/bloomFilter.ts), keyed by Pgdat's PTE-table key;
+   * absent: every table is walked and nothing is recorded.
+   * - walkPmd: walk_pmd_range's test_bloom_filter(walk->seq) (true under force_scan or with no filter).
+   * - walkedPmd: after walk_pte_range of a visited table, total PTEs and young ones (suitable_to_scan ->
+   *   update_bloom_filter(walk->seq + 1)).
+   * - lookedAround: lru_gen_look_around's window, its PTEs and young ones (update_bloom_filter(max_seq)).
+   */
+  walkPmd?(key: number): boolean;
+  walkedPmd?(key: number, total: number, young: number): void;
+  lookedAround?(key: number, total: number, young: number): void;
 }
 
 /** The host's reclaimer as a policy sees it (engine/core/mm/pgdat.ts). */
