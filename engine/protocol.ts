@@ -166,11 +166,11 @@ type WorkloadShape =
        * max_guest_memory_test's reset step between two runs (the vCPUs' vcpu_sregs_set after run 1), where
        * it resets the MMU context: on x86 only (`#ifdef __x86_64__`: CR0.WP toggled), KVM_SET_SREGS ->
        * kvm_mmu_reset_context -> kvm_mmu_unload, so every vCPU puts its reference to the TDP MMU root, and
-       * the last put (kvm_tdp_mmu_put_root, arch/x86/kvm/mmu/tdp_mmu.c, 6.0-6.6) invalidates the root and
-       * queues tdp_mmu_zap_root_work: run 2 faults every page into a new root. Kernels with "KVM: x86: Do
-       * not unload MMU roots when only toggling CR0.WP with TDP enabled" (6.4) keep the root: false. Applied
-       * only on x86 hardware (remoteTlbFlush 'ipi-kick'): arm64 has no CR0.WP (and returns -EINVAL for the
-       * test's KVM_GET_REGS). Needs slices and passes (Guest.zapRoot). Absent/false: no reset.
+       * the last put (kvm_tdp_mmu_put_root, arch/x86/kvm/mmu/tdp_mmu.c, 6.0 to "KVM: x86/mmu: Keep TDP MMU
+       * roots alive until they are explicitly invalidated", a 2023 change whose version was not checked)
+       * invalidates the root and queues tdp_mmu_zap_root_work: run 2 faults every page into a new root.
+       * Applied only on x86 hardware (remoteTlbFlush 'ipi-kick', the lab's x86): arm64 has no CR0.WP (and
+       * returns -EINVAL for the test's KVM_GET_REGS). Needs passes (Guest.zapRoot). Absent/false: no reset.
        */
       resetZapsRoot?: boolean;
     }

@@ -2,7 +2,7 @@
  * max_guest_memory_test's reset step on x86 (workload `resetZapsRoot`, Guest.zapRoot): between run 1 and
  * run 2 every vCPU's KVM_SET_SREGS toggles CR0.WP -> kvm_mmu_reset_context -> kvm_mmu_unload, which puts
  * its reference to the TDP MMU root; the roots are reloaded only at the next KVM_RUN, so the last put
- * (kvm_tdp_mmu_put_root, 6.0-6.6) invalidates the root and the zap worker removes every SPTE. Run 2 then
+ * (kvm_tdp_mmu_put_root, from 6.0 until the roots were kept alive, 2023, version not checked) invalidates the root and the zap worker removes every SPTE. Run 2 then
  * faults every page into a new root (no frame, no swap-in, no LRU add: the folio is in the memfd's page
  * cache), and a page not yet faulted back is not young to kvm_age_gfn. arm64 has no CR0.WP: nothing.
  *
