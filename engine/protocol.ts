@@ -207,6 +207,13 @@ export interface HostSpec {
   /** Free-memory watermarks as % of host memory: kswapd wakes below low, stops at high; direct reclaim below min. */
   watermarks: { minPct: number; lowPct: number; highPct: number };
   swap: { device: 'zram' | 'ssd' | 'none'; sizeMiB: number };
+  /**
+   * The host and its guests stand for a machine `scale` times larger (a 1/scale replica: every size
+   * divided, shares kept; docs/repro-max-guest-memory.md). Kernel formulas of an absolute size use the
+   * size stood for: inactive_is_low's inactive_ratio = int_sqrt(10 x GiB) (mm/policy/activeInactive.ts).
+   * Absent: 1 (the sizes are the machine's).
+   */
+  scale?: number;
 }
 
 export interface ReclaimSpec {
