@@ -1,6 +1,8 @@
 // Diagnostics of the max_guest_memory_test reproductions (not a bench): where run 2's virtual time goes
 // for each variant, and what kswapd's write-lock waits are behind. Bundle and run:
 //   npx esbuild bench/_mgmDiag.ts --bundle --platform=node --format=esm --outfile=/tmp/mgm.mjs && node /tmp/mgm.mjs [key...]
+// Environment: X86=1 runs each on presets/hardware/x86-workstation.json; ZAP=1 / ZAP=0 sets / clears the
+// scan workload's resetZapsRoot (x86's MMU context reset between the runs, Guest.zapRoot; the v1 preset sets it).
 import path from 'node:path';
 import { loadavg } from 'node:os';
 import { reproductionConfigs } from '../engine/cli/reproduce.ts';
@@ -12,9 +14,20 @@ import { VLock } from '../engine/core/sync/vlock.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import type { Promoter } from '../engine/core/mm/policy/policy.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
+import { readFileSync } from 'node:fs';
+import { parseHardwarePresetFile } from '../engine/core/config/presetFile.ts';
 
 const configs = reproductionConfigs(path.join(process.cwd(), 'presets'), REPRODUCTIONS);
 const want = process.argv.slice(2);
+if (process.env.X86 === '1') {
+  const f = path.join(process.cwd(), 'presets/hardware/x86-workstation.json');
+  const hw = parseHardwarePresetFile(readFileSync(f, 'utf8'), f);
+  if (!hw.ok) throw new Error(hw.error.message);
+  for (const c of configs.values()) c.hardware = hw.value;
+}
+if (process.env.ZAP === '1' || process.env.ZAP === '0')
+  for (const c of configs.values())
+    for (const g of c.guests) if (g.workload.kind === 'scan') g.workload.resetZapsRoot = process.env.ZAP === '1';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const cur: { snap: Float64Array | null; live: Float64Array | null } = { snap: null, live: null };

@@ -162,6 +162,17 @@ type WorkloadShape =
        * guest memory starts untouched.
        */
       prefault?: boolean;
+      /**
+       * max_guest_memory_test's reset step between two runs (the vCPUs' vcpu_sregs_set after run 1), where
+       * it resets the MMU context: on x86 only (`#ifdef __x86_64__`: CR0.WP toggled), KVM_SET_SREGS ->
+       * kvm_mmu_reset_context -> kvm_mmu_unload, so every vCPU puts its reference to the TDP MMU root, and
+       * the last put (kvm_tdp_mmu_put_root, arch/x86/kvm/mmu/tdp_mmu.c, 6.0 to "KVM: x86/mmu: Keep TDP MMU
+       * roots alive until they are explicitly invalidated", a 2023 change whose version was not checked)
+       * invalidates the root and queues tdp_mmu_zap_root_work: run 2 faults every page into a new root.
+       * Applied only on x86 hardware (remoteTlbFlush 'ipi-kick', the lab's x86): arm64 has no CR0.WP (and
+       * returns -EINVAL for the test's KVM_GET_REGS). Needs passes (Guest.zapRoot). Absent/false: no reset.
+       */
+      resetZapsRoot?: boolean;
     }
   | {
       kind: 'hotset';
@@ -196,6 +207,13 @@ export interface HostSpec {
   /** Free-memory watermarks as % of host memory: kswapd wakes below low, stops at high; direct reclaim below min. */
   watermarks: { minPct: number; lowPct: number; highPct: number };
   swap: { device: 'zram' | 'ssd' | 'none'; sizeMiB: number };
+  /**
+   * The host and its guests stand for a machine `scale` times larger (a 1/scale replica: every size
+   * divided, shares kept; docs/repro-max-guest-memory.md). Kernel formulas of an absolute size use the
+   * size stood for: inactive_is_low's inactive_ratio = int_sqrt(10 x GiB) (mm/policy/activeInactive.ts).
+   * Absent: 1 (the sizes are the machine's).
+   */
+  scale?: number;
 }
 
 export interface ReclaimSpec {

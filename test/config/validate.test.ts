@@ -373,7 +373,7 @@ describe('closed-loop client and load pass (workload.client, workload.loadPass)'
       'guests[0].workload.loadPass: expected true or false, got string "yes"',
     ]);
     expect(problems(withWorkload({ kind: 'scan', pages: 100, writeFraction: 0, thinkNs: 0, loadPass: true }))).toEqual([
-      'guests[0].workload.loadPass: unknown key (expected one of: kind, pages, writeFraction, thinkNs, opAccesses, slices, passes, prefault, client)',
+      'guests[0].workload.loadPass: unknown key (expected one of: kind, pages, writeFraction, thinkNs, opAccesses, slices, passes, prefault, resetZapsRoot, client)',
     ]);
   });
 });

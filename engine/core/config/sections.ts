@@ -29,7 +29,7 @@ import {
 import type { Problems } from './problems.ts';
 import { readWorkloadSpec } from './workload.ts';
 
-export const HOST_KEYS = ['memoryMiB', 'watermarks', 'swap'] as const;
+export const HOST_KEYS = ['memoryMiB', 'watermarks', 'swap', 'scale'] as const;
 export const GUEST_KEYS = ['name', 'memoryMiB', 'vcpus', 'workload', 'protected'] as const;
 export const RECLAIM_KEYS = [
   'policy',
@@ -84,7 +84,10 @@ export function readHost(problems: Problems, x: unknown, path: string): HostSpec
     if (swap.device === 'none' && swap.sizeMiB > 0)
       problems.addRelation(s.at('sizeMiB'), `must be 0 when device is 'none', got ${swap.sizeMiB}`);
   }
-  return { memoryMiB: mem, watermarks, swap };
+  const host: HostSpec = { memoryMiB: mem, watermarks, swap };
+  // A 1/scale replica (HostSpec.scale): at most 4096 (256 MiB standing for 1 TiB).
+  if (f.has('scale')) host.scale = f.num('scale', { min: 1, max: 4096, integer: true });
+  return host;
 }
 
 export function readGuest(problems: Problems, x: unknown, path: string): GuestSpec | undefined {

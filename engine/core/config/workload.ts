@@ -18,7 +18,18 @@ export function workloadKeys(kind: WorkloadKind): readonly string[] {
     case 'uniform':
       return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'client', 'loadPass'];
     case 'scan':
-      return ['kind', 'pages', 'writeFraction', 'thinkNs', 'opAccesses', 'slices', 'passes', 'prefault', 'client'];
+      return [
+        'kind',
+        'pages',
+        'writeFraction',
+        'thinkNs',
+        'opAccesses',
+        'slices',
+        'passes',
+        'prefault',
+        'resetZapsRoot',
+        'client',
+      ];
     case 'hotset':
       return [
         'kind',
@@ -63,6 +74,10 @@ export function readWorkloadSpec(problems: Problems, x: unknown, path: string): 
     if (spec.slices !== true) problems.add(f.at('passes'), 'needs slices: true (passes end at the rendezvous)');
   }
   if (spec.kind === 'scan' && f.has('prefault')) spec.prefault = f.bool('prefault');
+  if (spec.kind === 'scan' && f.has('resetZapsRoot')) {
+    spec.resetZapsRoot = f.bool('resetZapsRoot');
+    if (spec.passes === undefined) problems.add(f.at('resetZapsRoot'), 'needs passes (the reset is between two runs)');
+  }
   if (f.has('loadPass')) spec.loadPass = f.bool('loadPass');
   if (f.has('client')) {
     const client = readClient(f);

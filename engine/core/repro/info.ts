@@ -25,6 +25,8 @@ function workloadText(w: WorkloadSpec): string {
   if (w.kind === 'scan' && w.slices) parts.push('one slice per vCPU, rendezvous after each pass');
   if (w.kind === 'scan' && w.passes !== undefined) parts.push(`${w.passes} passes, then the vCPUs are done`);
   if (w.kind === 'scan' && w.prefault) parts.push('memory pre-faulted by the VMM before the vCPUs run');
+  if (w.kind === 'scan' && w.resetZapsRoot)
+    parts.push("x86 only: the reset between runs drops every vCPU's TDP MMU root, which is zapped (none on arm64)");
   if (w.kind === 'trace') parts.push(`trace ${w.trace}`);
   parts.push(`write fraction ${w.writeFraction}`, `think ${w.thinkNs} ns`);
   if (w.opAccesses !== undefined) parts.push(`${w.opAccesses} accesses per operation`);

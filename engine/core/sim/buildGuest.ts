@@ -134,6 +134,15 @@ export function buildGuest(
   if (spec.workload.kind === 'scan' && spec.workload.prefault === true) prefaultGuest(g, env.host);
   // The pass rendezvous records its times in the guest's counters (GS_PASSES, GS_PASS_END_NS).
   const barrier = new PassBarrier(spec.vcpus, sv.stats, index * GS_WORDS);
+  // max_guest_memory_test's reset step between two runs: on x86 (the 'ipi-kick' flush is the lab's x86
+  // hardware) the CR0.WP toggle drops every vCPU's TDP MMU root and the root is zapped (Guest.zapRoot).
+  const wl = spec.workload;
+  if (wl.kind === 'scan' && wl.resetZapsRoot === true && wl.passes !== undefined && hw.remoteTlbFlush === 'ipi-kick') {
+    const passes = wl.passes;
+    barrier.onRelease = (done) => {
+      if (done < passes) g.zapRoot();
+    };
+  }
   const here = plan.vcpuWorker[index];
   for (let v = 0; v < spec.vcpus; v++) {
     if (here[v] !== env.worker) continue;

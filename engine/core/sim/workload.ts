@@ -35,6 +35,11 @@ export const WL_WAIT = -2;
 export class PassBarrier {
   pass = 0;
   arrived = 0;
+  /**
+   * Called when a pass completes, with the passes completed so far and the time: what the test does
+   * between two runs before it releases the vCPUs (the reset step: Guest.zapRoot, buildGuest.ts). null: nothing.
+   */
+  onRelease: ((passes: number, nowNs: number) => void) | null = null;
   constructor(
     readonly vcpus: number,
     private readonly stats: Float64Array | null = null,
@@ -51,6 +56,7 @@ export class PassBarrier {
       s[this.base + GS_PASSES] = this.pass + 1;
     }
     this.pass++;
+    this.onRelease?.(this.pass, nowNs);
   }
 }
 

@@ -45,6 +45,8 @@ export class ActiveInactive implements Policy {
     private readonly state: Float64Array = new Float64Array(ACTIVE_INACTIVE_WORDS),
     /** False: lists and state were initialised already (a shared lruvec attached by another worker). */
     fresh = true,
+    /** host.scale: the lists stand for `scale` times their pages in inactive_is_low's GiB. */
+    private readonly scale = 1,
   ) {
     this.active = headBase;
     this.inactive = headBase + 1;
@@ -88,9 +90,14 @@ export class ActiveInactive implements Policy {
     return this.nInactive;
   }
 
-  /** inactive_is_low (mm/vmscan.c) for the anon lists. */
+  /**
+   * inactive_is_low (mm/vmscan.c, 6.1-6.6) for the anon lists: gb = (inactive + active) >> (30 -
+   * PAGE_SHIFT), inactive_ratio = int_sqrt(10 * gb), or 1 below 1 GiB. gb is the size the lists stand for
+   * (host.scale times theirs): a 1/256 replica of a 248 GiB LRU keeps the kernel's ratio 49 (an inactive
+   * list of 1/50), where its own 1 GiB would give 3 (1/4).
+   */
   private inactiveIsLow(): boolean {
-    const gb = Math.floor((this.nActive + this.nInactive) / PAGES_PER_GIB);
+    const gb = Math.floor(((this.nActive + this.nInactive) * this.scale) / PAGES_PER_GIB);
     const ratio = gb > 0 ? Math.floor(Math.sqrt(10 * gb)) : 1;
     return this.nInactive * ratio < this.nActive;
   }
