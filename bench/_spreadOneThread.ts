@@ -42,6 +42,8 @@ if (MODE === 'one') {
   const cores = [0, 1].map(
     (i) => new SimWorkerCore(p.config, p.plan, p.buffers, i, sink, { perWorkerVLock: !!process.env.PERW }),
   );
+  // PLAIN=1: plain arena operations (plainArenaOps) for both cores, as a one-worker run selects: one thread, so valid.
+  if (process.env.PLAIN) setAtomicOps(plainArenaOps(cores[0].env.arena.i32, cores[0].env.arena.stats64));
   const sv = cores[0].sv;
   const actorMs = new Map<string, number>();
   if (process.env.ACTORS) {

@@ -4,8 +4,11 @@
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
-import { nodeSpawner } from '../engine/host/node/spawn.ts';
-import { planRun } from '../engine/core/sim/plan.ts';
+import { nodeSpawner, nodeWorkerPool } from '../engine/host/node/spawn.ts';
+import type { SimWorkerPool } from '../engine/host/workerPool.ts';
+import { planRun, setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
+// SPREAD_W0: plan.ts RECLAIM_WORKER_VCPU_WEIGHT for this diagnostic's runs (the plan travels to the workers).
+if (process.env.SPREAD_W0) setReclaimWorkerVcpuWeight(Number(process.env.SPREAD_W0));
 import * as P from '../engine/core/sim/probe.ts';
 import { loadPresetDir } from '../presets/node.ts';
 import {
@@ -20,13 +23,22 @@ import type { SimBuffers } from '../engine/core/sim/simLayout.ts';
 import { vcpus64Scenario } from './_util.ts';
 
 const root = process.cwd();
-const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
+// SIM_WORKER: another bundle of the sim worker (absolute path), e.g. to compare two builds in interleaved runs.
+const workerFile = process.env.SIM_WORKER ?? path.join(root, '.cache', 'workers', 'sim-worker.mjs');
 const hw = loadPresetDir(path.join(root, 'presets')).set.hardware.get('ampere-altra')!;
 const GUESTS = Number(process.env.GUESTS ?? 1);
 const MS = Number(process.env.MS ?? 200);
 const ROUNDS = Number(process.env.ROUNDS ?? 1);
 const f = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
 const SEEDS = (process.env.SEEDS ?? '1').split(',').map(Number);
+// POOL=1: kept workers (workerPool.ts), one pool per worker count, so every run after the first of its
+// worker count runs on warm workers (the JIT's code of the runs before): the run without the warm-up.
+const pools = new Map<number, SimWorkerPool>();
+const spawnFor = (w: number) => {
+  if (!process.env.POOL) return nodeSpawner(workerFile);
+  if (!pools.has(w)) pools.set(w, nodeWorkerPool(workerFile));
+  return (pools.get(w) as SimWorkerPool).spawn;
+};
 for (let round = 0; round < ROUNDS; round++)
   for (const seed of SEEDS)
     for (const w of (process.env.W ?? '1,2').split(',').map(Number)) {
@@ -38,7 +50,7 @@ for (let round = 0; round < ROUNDS; round++)
       const t0 = performance.now();
       let buffers: SimBuffers | undefined;
       const r = await startRun(config, {
-        spawnWorker: nodeSpawner(workerFile),
+        spawnWorker: spawnFor(w),
         onEvent: () => {},
         probe,
         onPrepared: (b) => (buffers = b),
@@ -82,3 +94,4 @@ for (let round = 0; round < ROUNDS; round++)
         ),
       );
     }
+for (const p of pools.values()) p.close();

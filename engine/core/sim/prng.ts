@@ -38,8 +38,9 @@ export class Prng {
     this.d = (d + 1) | 0;
     this.a = b ^ (b >>> 9);
     this.b = (c + (c << 3)) | 0;
-    this.c = ((c << 21) | (c >>> 11)) + t;
-    this.c |= 0;
+    // One expression: storing the uncut sum (up to 2^32, not a Smi) in the field and cutting it after boxed a
+    // HeapNumber per draw: 8 MB of a 200 ms 64-vCPU run's 58 MB of allocation (bench/_allocSpread.ts).
+    this.c = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   }
 

@@ -409,13 +409,20 @@ export class SimWorkerCore {
     if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0; // the run's start counts as a serial section
     for (;;) {
       const qEnd = this.sv.time[TIME_QUANTUM_END];
-      if (!(probe !== null ? this.probedQuantum(qEnd, probe.row, probe.clocks) : this.quantum(qEnd))) return 'aborted';
+      if (!(probe !== null ? this.probedQuantum(qEnd, probe.row, probe.clocks) : this.quantum(qEnd))) {
+        this.publish();
+        return 'aborted';
+      }
       if (atomics.load(c, CTL_DONE) === 1) {
+        this.publish();
         if (probe !== null) probe.row[P_RUN_DELAY_MS] = (probe.clocks.thread()?.[1] ?? NaN) - delay0;
         if (this.heatLast < this.sv.time[TIME_NOW]) this.sampleHeat(this.sv.time[TIME_NOW]);
         return 'done';
       }
-      if (atomics.load(c, CTL_PAUSE) === 1) this.sink.parked?.(this.sv.time[TIME_NOW]);
+      if (atomics.load(c, CTL_PAUSE) === 1) {
+        this.publish();
+        this.sink.parked?.(this.sv.time[TIME_NOW]);
+      }
       while (atomics.load(c, CTL_PAUSE) === 1) {
         if (atomics.load(c, CTL_ABORT) === 1) return 'aborted';
         atomics.wait(c, CTL_PAUSE, 1, 100);
@@ -425,6 +432,7 @@ export class SimWorkerCore {
 
   /** One quantum of this worker: its actors up to qEnd, heat-map columns, the barrier. False: aborted. */
   private quantum(qEnd: number): boolean {
+    this.publish(); // the previous serial section's rows and progress, while the peers run this quantum
     this.runUntil(qEnd);
     if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
     if (this.quiet && this.quietQuantum(qEnd)) return true;
@@ -472,6 +480,7 @@ export class SimWorkerCore {
   private probedQuantum(qEnd: number, row: Float64Array, clocks: ProbeClocks): boolean {
     const w0 = clocks.wallMs();
     const c0 = clocks.thread()?.[0] ?? NaN;
+    this.publish(); // counted in this quantum's busy CPU: it runs while the peers run theirs
     this.runUntilCounted(qEnd);
     const w1 = clocks.wallMs();
     const c1 = clocks.thread()?.[0] ?? NaN;
@@ -558,11 +567,11 @@ export class SimWorkerCore {
     const gen = atomics.load(c, CTL_BAR_GEN);
     if (atomics.add(c, CTL_BAR_COUNT, 1) + 1 === this.plan.workers) {
       const probe = this.probe;
-      if (probe === null) this.serial();
+      if (probe === null) this.serialSection();
       else {
         const w0 = probe.clocks.wallMs();
         const c0 = probe.clocks.thread()?.[0] ?? NaN;
-        this.serial();
+        this.serialSection();
         this.serialWallMs = probe.clocks.wallMs() - w0;
         this.serialCpuMs = (probe.clocks.thread()?.[0] ?? NaN) - c0;
       }
@@ -733,10 +742,41 @@ export class SimWorkerCore {
   }
 
   /**
-   * Between quanta, in exactly one worker: sample rows, progress, end of run, next quantum.
-   * Called by the barrier's last arriver; runInterleaved (run.ts) calls it directly.
+   * Between quanta, in exactly one worker: sample rows, progress, end of run, next quantum, and the
+   * rows and progress handed to the sink at once. runInterleaved (run.ts) and the one-thread diagnostics
+   * call it directly; the barrier's last arriver runs serialSection and posts later (publish).
    */
   serial(): void {
+    this.serialSection();
+    this.publish();
+  }
+
+  /** Rows (from CTL_ROWS on) and the virtual time of the last serial section, not yet handed to the sink. */
+  private pendingRows: Float64Array[] = [];
+  private pendingStart = 0;
+  private pendingNs = -1;
+
+  /**
+   * Hands the last serial section's rows and progress to the sink. The barrier's last arriver calls it
+   * after the barrier, at the start of its next quantum (or when the loop ends or parks), not inside the
+   * serial section: there every other worker waits, and the sink's work (the event batch's clock read
+   * and checks, and every ~50 ms a postMessage of the rows) was ~half of the serial section's CPU
+   * (bench/_profileSpread.ts, 4 guests, 2 workers: `progress` 15-44 ms of 40-78 ms per worker). The rows
+   * are copies made in the serial section and the row numbers were taken there (CTL_ROWS), so what is
+   * posted and in which order is unchanged; it reaches the host one quantum's work later at most.
+   */
+  private publish(): void {
+    if (this.pendingNs < 0) return;
+    if (this.pendingRows.length > 0) {
+      this.sink.rows(this.pendingStart, this.pendingRows);
+      this.pendingRows = [];
+    }
+    const now = this.pendingNs;
+    this.pendingNs = -1;
+    this.sink.progress(now);
+  }
+
+  private serialSection(): void {
     const { sv, plan, config } = this;
     const t = sv.time;
     const c = sv.control;
@@ -766,12 +806,13 @@ export class SimWorkerCore {
     if (rows.length > 0) {
       const start = c[CTL_ROWS];
       c[CTL_ROWS] = start + rows.length;
-      this.sink.rows(start, rows);
+      this.pendingStart = start;
+      this.pendingRows = rows;
     }
     t[TIME_NOW] = now;
     if (spreadSettle) this.settleSpread();
     else if (plan.workers > 1 && !config.run.demandOnly) this.settleMinWatermark();
-    this.sink.progress(now);
+    this.pendingNs = now;
     if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0;
     if (finished) {
       if (stop && !allDone && qEnd < plan.endNs) c[CTL_STOPPED] = 1;

@@ -1,0 +1,30 @@
+// Diagnostics (not a bench): the idle-machine prediction (probe.ts) split by phase of the run, from two
+// _quantaDump.ts CSVs of the same scenario and seed: ONE (1 worker, default .cache/quanta1.csv) and TWO
+// (2 workers, default .cache/quanta.csv). Each quantum's phase comes from the 1-worker run: q0 (the
+// worker's start and JIT warm-up), stall (no access completed: every vCPU retrying or asleep), fault-in
+// (accesses, no eviction), reclaim (evictions). Per phase: the 1-worker CPU, the 2-worker work and
+// critical path (the slower worker of each quantum), their ratios.
+import { readFileSync } from 'node:fs';
+
+const load = (f: string): Record<string, number>[] => {
+  const [head, ...lines] = readFileSync(f, 'utf8').trim().split('\n');
+  const keys = head.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i], Number(v)])));
+};
+const one = load(process.env.ONE ?? '.cache/quanta1.csv');
+const two = load(process.env.TWO ?? '.cache/quanta.csv');
+const phaseOf = (q: number): string =>
+  q === 0 ? 'q0' : one[q].acc0 === 0 ? 'stall' : one[q].evi0 === 0 ? 'fault-in' : 'reclaim';
+const sums = new Map<string, { n: number; w1: number; work: number; crit: number }>();
+for (let q = 0; q < Math.min(one.length, two.length); q++) {
+  const s = sums.get(phaseOf(q)) ?? { n: 0, w1: 0, work: 0, crit: 0 };
+  s.n++;
+  s.w1 += one[q].cpu0;
+  s.work += two[q].cpu0 + two[q].cpu1;
+  s.crit += Math.max(two[q].cpu0, two[q].cpu1);
+  sums.set(phaseOf(q), s);
+}
+for (const [k, s] of sums)
+  console.log(
+    `${k.padEnd(9)} ${String(s.n).padStart(4)} quanta: 1 worker ${s.w1.toFixed(0)} ms; 2 workers work ${s.work.toFixed(0)} ms (×${(s.work / s.w1).toFixed(2)}), critical ${s.crit.toFixed(0)} ms; prediction ${(s.w1 / s.crit).toFixed(2)}, balanced bound ${((2 * s.w1) / s.work).toFixed(2)}`,
+  );
