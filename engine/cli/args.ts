@@ -54,7 +54,7 @@ export type CliArgs =
   | { cmd: 'help'; topic?: 'run' }
   | SweepArgs
   | WorkerArgs
-  | { cmd: 'reproduce'; id?: string; json: boolean; inputs: boolean };
+  | { cmd: 'reproduce'; id?: string; json: boolean; inputs: boolean; profile?: string };
 
 export const USAGE = `usage:
   npm run lab -- run <scenario-id> [--profile all|<hardware-id>] [options]
@@ -63,6 +63,7 @@ export const USAGE = `usage:
   npm run lab -- compare <a.msgpack> <b.msgpack> [...] [--json]
   npm run lab -- presets [--json]
   npm run lab -- reproduce [<reproduction-id>] [--json] [--inputs: list each one's inputs and sources, run nothing]
+                          [--profile ID: what-if, every run on hardware profile ID instead of its own]
 run options:
   --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE  --policy POLICY
   --host-mib N  --guest-mib N  --vcpus N  --swap zram|ssd|none  --swap-mib N  (ad-hoc runs)
@@ -214,10 +215,19 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       return { cmd: 'presets', json: p.opts.has('json') };
     }
     case 'reproduce': {
-      const p = parseOptions(rest, { json: 'flag', inputs: 'flag' });
+      const p = parseOptions(rest, { json: 'flag', inputs: 'flag', profile: 'string' });
       if (p.positional.length > 1)
         throw new UsageError(`reproduce takes at most one id, got '${p.positional.join(' ')}'`);
-      return { cmd: 'reproduce', id: p.positional[0], json: p.opts.has('json'), inputs: p.opts.has('inputs') };
+      const profile = p.opts.get('profile');
+      if (profile !== undefined && p.opts.has('inputs'))
+        throw new UsageError('--inputs lists each reproduction as published; it takes no --profile');
+      return {
+        cmd: 'reproduce',
+        id: p.positional[0],
+        json: p.opts.has('json'),
+        inputs: p.opts.has('inputs'),
+        ...(typeof profile === 'string' ? { profile } : {}),
+      };
     }
     default: {
       const hint = suggestKey(cmd, ['run', 'show', 'compare', 'presets', 'help', 'sweep', 'worker', 'reproduce']);

@@ -5,6 +5,9 @@
  * `cores` runs at a time (each is deterministic: one worker). Exit 1 if any figure is out of its band.
  * --json: [{ id, figure, published, lab, band, inBand }, ...] (one entry per figure; `id` is the
  * reproduction's).
+ * --profile ID: a what-if, every run on hardware profile ID instead of its scenario's own (e.g. the v1
+ * test on x86, where max_guest_memory_test ran: docs/repro-max-guest-memory.md); said on the first
+ * line of the table, and as `profile` in each --json entry.
  * --inputs: run nothing; list each reproduction's inputs with their sources (engine/core/repro/info.ts,
  * the same list as the UI's Reproductions view), as text or, with --json, as ReproductionInfo[].
  */
@@ -27,6 +30,7 @@ export interface ReproduceArgs {
   id?: string;
   json: boolean;
   inputs?: boolean;
+  profile?: string;
 }
 
 export interface FigureResult {
@@ -37,13 +41,19 @@ export interface FigureResult {
   lab: number;
   band: [number | null, number | null];
   inBand: boolean;
+  /** Set on a --profile what-if: the hardware profile every run used. */
+  profile?: string;
 }
 
 /** The configs a set of reproductions needs, by variant key (validated before anything runs). */
-export function reproductionConfigs(presetDir: string, repros: readonly Reproduction[]): Map<string, ScenarioConfig> {
+export function reproductionConfigs(
+  presetDir: string,
+  repros: readonly Reproduction[],
+  profile?: string,
+): Map<string, ScenarioConfig> {
   const loaded = loadPresetDir(presetDir);
   if (loaded.problems.length > 0) throw new Error(`the presets are invalid:\n${loaded.problems.join('\n')}`);
-  const c = configsFor(loaded.set, repros);
+  const c = configsFor(loaded.set, repros, profile);
   if (!c.ok) throw new UsageError(oneLine(c.error.message));
   return c.value;
 }
@@ -53,7 +63,7 @@ export async function reproduceCommand(args: ReproduceArgs, ctx: CliContext): Pr
   if (!picked.ok) throw new UsageError(picked.error.message);
   const repros = picked.value;
   if (args.inputs === true) return listInputs(ctx, repros, args.json);
-  const configs = reproductionConfigs(ctx.presetDir, repros);
+  const configs = reproductionConfigs(ctx.presetDir, repros, args.profile);
   const wall0 = Date.now();
   const start = ctx.startRun ?? startRun;
   // The same runner as the UI's Reproductions view (engine/host/reproduce.ts): shared runs run once.
@@ -94,13 +104,17 @@ export async function reproduceCommand(args: ReproduceArgs, ctx: CliContext): Pr
       lab: f.lab,
       band: f.band,
       inBand: f.inBand,
+      ...(args.profile === undefined ? {} : { profile: args.profile }),
     })),
   );
   const wallS = (Date.now() - wall0) / 1000;
   if (args.json) ctx.stdout(`${JSON.stringify(results, null, 2)}\n`);
   else
     ctx.stdout(
-      `${table(results)}\n\n${configs.size} runs in ${wallS.toFixed(0)} s wall\n` +
+      (args.profile === undefined
+        ? ''
+        : `what-if: every run on hardware profile '${args.profile}', not its reproduction's own (bands as published)\n\n`) +
+        `${table(results)}\n\n${configs.size} runs in ${wallS.toFixed(0)} s wall\n` +
         `inputs and their sources: npm run lab -- reproduce [<id>] --inputs\n`,
     );
   return results.every((r) => r.inBand) ? 0 : 1;

@@ -105,6 +105,24 @@ function job(ids: string[], concurrency = 2) {
 const key = (reproId: string, variant: string) =>
   variantKey(REPRODUCTIONS.find((r) => r.id === reproId)!.variants.find((v) => v.key === variant)!);
 
+describe('reproductionConfigs', () => {
+  // `lab reproduce --profile`: a what-if on another machine, e.g. v1 on x86 where the test ran.
+  // Control (run by hand, reverted): the hardware override not passed to resolveScenario -> ampere-altra.
+  it("runs every variant on its scenario's hardware, or on the one a what-if names; an unknown one is a clear error", () => {
+    const repros = REPRODUCTIONS.filter((r) => r.id === 'repro-v1-mglru');
+    const own = reproductionConfigs(presets(), repros);
+    const x86 = reproductionConfigs(presets(), repros, 'x86-workstation');
+    if (!own.ok || !x86.ok) throw new Error('configs');
+    expect([...own.value.values()].map((c) => c.hardware.id)).toEqual(['ampere-altra', 'ampere-altra']);
+    expect([...x86.value.values()].map((c) => c.hardware.id)).toEqual(['x86-workstation', 'x86-workstation']);
+    // Only the hardware differs: the workload, host and harvest of each variant are the published setup's.
+    for (const [k, c] of own.value) expect({ ...x86.value.get(k)!, hardware: c.hardware }).toEqual(c);
+    const bad = reproductionConfigs(presets(), repros, 'nope');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toMatch(/unknown hardware profile 'nope' \(known: .*x86-workstation/);
+  });
+});
+
 describe('runReproductionJob', () => {
   it('runs shared runs once, at most `concurrency` at a time, and computes each figure from its own runs', async () => {
     const ids = ['repro-v1-mglru', 'repro-v1-active-inactive'];

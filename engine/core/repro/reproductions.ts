@@ -205,13 +205,19 @@ export function pickReproductions(ids: readonly string[] | undefined): Result<Re
 export function reproductionConfigs(
   set: PresetSet,
   repros: readonly Reproduction[],
+  /** A what-if: every run on this hardware profile instead of its scenario's own. */
+  hardware?: string,
 ): Result<Map<string, ScenarioConfig>> {
   const out = new Map<string, ScenarioConfig>();
   for (const r of repros)
     for (const v of r.variants) {
       const key = variantKey(v);
       if (out.has(key)) continue;
-      const c = resolveScenario(set, v.scenario, { harvest: v.harvest, policy: v.policy });
+      const c = resolveScenario(set, v.scenario, {
+        harvest: v.harvest,
+        policy: v.policy,
+        ...(hardware === undefined ? {} : { hardware }),
+      });
       if (!c.ok) return { ok: false, error: { ...c.error, message: `${r.id}: ${c.error.message}` } };
       out.set(key, c.value);
     }
