@@ -140,11 +140,18 @@ export class VmTlbFlush {
   refill(v: number): number {
     const gen = this.gens[0];
     const s1gen = this.gens[1];
-    const full = this.seen[v] !== gen;
-    if (!full && this.seenS1[v] === s1gen) return REFILL_NONE;
-    this.seen[v] = gen;
-    this.seenS1[v] = s1gen;
-    if (this.tlbs !== null) this.tlbs.clearVcpu(v);
+    const seen = this.seen;
+    const seenS1 = this.seenS1;
+    const tlbs = this.tlbs;
+    const full = seen[v] !== gen;
+    const stale = full || seenS1[v] !== s1gen;
+    // Stored on every call (the same values when nothing was flushed): a store or load first reached
+    // at the first flush has no type feedback when the hot loop was compiled before it (a trace
+    // replay's first eviction), and deoptimized the caller (TraceReplay.steps, which inlines this).
+    seen[v] = gen;
+    seenS1[v] = s1gen;
+    if (!stale) return REFILL_NONE;
+    if (tlbs !== null) tlbs.clearVcpu(v);
     return full ? REFILL_FULL : REFILL_STAGE1;
   }
 

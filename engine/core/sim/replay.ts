@@ -143,14 +143,19 @@ export class TraceReplay extends VCpu {
    * The walk cache of the level-3 tables (outside a debug arena): per 2 MiB region of the guest
    * (gfn >>> 9), 1 + the Int32 word where its level-3 table's entries start, 0 when not known. An
    * entry is filled by a walk that reached level 3 and is valid while no table is unlinked
-   * (stage2Unlinks() === l3Epoch; every entry is dropped when one is): a table stays linked where the
+   * (stage2Unlinks() === l3At[region], the count when it was filled): a table stays linked where the
    * walk found it until it is unlinked (pgtable.ts), so the upper levels' descriptors the walk would
    * read again are the ones it read, and the level-3 entry read at the cached table is the walk's
    * result. Hardware keeps such entries in its walk caches (Arm ARM D8.10, "translation table walk
    * caches"), which the unlink's TLBI invalidates; the cost charged per access stays walkNs.
    */
   private readonly l3Of: Int32Array;
-  private l3Epoch = 0;
+  /**
+   * stage2Unlinks() when l3Of[region] was filled. A tag per entry rather than one epoch for all with
+   * every entry dropped (fill) when a table is unlinked: that branch was first reached at the first
+   * unlink, after the hot loop was compiled, and deoptimized steps (which inlines translateCached).
+   */
+  private readonly l3At: Int32Array;
   /**
    * The MMU lock without the virtual lock's calendar (replayLock.ts: why a lone replay may skip it),
    * shared with the notifier; null with a shared VLock (never in a replay: one worker), then VLock.
@@ -204,7 +209,7 @@ export class TraceReplay extends VCpu {
     this.debugArena = v.g.pgt.views.debugPoison;
     if (!this.debugArena) v.g.harvester.leafOf = this.leafOf;
     this.l3Of = new Int32Array(Math.ceil(v.g.pages / 512) + 1);
-    this.l3Epoch = stage2Unlinks();
+    this.l3At = new Int32Array(this.l3Of.length);
     const vl = v.g.vlock;
     this.lone = vl.constructor === VLock ? new LoneLock(vl) : null;
     v.g.harvester.loneLock = this.lone;
@@ -344,13 +349,9 @@ export class TraceReplay extends VCpu {
     }
     const unlinks = stage2Unlinks();
     this.missUnlinks = unlinks;
-    if (unlinks !== this.l3Epoch) {
-      this.l3Of.fill(0);
-      this.l3Epoch = unlinks;
-    }
     const region = gfn >>> 9;
     const base = this.l3Of[region];
-    if (base > 0) {
+    if (base > 0 && this.l3At[region] === unlinks) {
       // The level-3 entry of an unmapped gfn (leafOf < 0): invalid, as the walk would find it.
       this.missWord = base - 1 + ((gfn & 511) << 1);
       return TX_MISS;
@@ -360,6 +361,7 @@ export class TraceReplay extends VCpu {
       const w = getLeafMiss[0];
       this.missWord = w;
       this.l3Of[region] = w - ((gfn & 511) << 1) + 1;
+      this.l3At[region] = unlinks;
     } else this.missWord = -1;
     return x;
   }

@@ -65,6 +65,7 @@ import {
   type ProbeClocks,
 } from './probe.ts';
 import { VCpu } from './vcpu.ts';
+import { DOUBLE_ZERO } from './replayLock.ts';
 import { idBases, lruLockId } from './spread.ts';
 import { LruAddBatch } from '../mm/lruAdd.ts';
 import {
@@ -217,8 +218,14 @@ export class SimWorkerCore {
   private readonly workerStatsViews: Float64Array[] = [];
   /** Heat-map samplers of this worker's guests (when the sink takes heat columns). */
   private readonly heat: { guest: number; sampler: GuestHeatSampler }[] = [];
-  private heatNext = 0;
-  private heatLast = -1;
+  /**
+   * Virtual ns: doubles from the start (DOUBLE_ZERO, -Infinity: replayLock.ts says why). A field
+   * first set to a small integer changed this object's shape when it passed 2^30 ns (heatNext, ~1 s
+   * of virtual time in) or took its first fractional time (heatLast), and every function compiled
+   * against the shape (runUntil, quantum, quietQuantum, stopRequested) deoptimized mid-run.
+   */
+  private heatNext = DOUBLE_ZERO;
+  private heatLast = -Infinity;
   private readonly heatNs: number;
   /** Spread runs: this worker's lru_add batch (mm/lruAdd.ts), drained at the end of each quantum. */
   private readonly lruAdd: LruAddBatch | null = null;
@@ -442,7 +449,7 @@ export class SimWorkerCore {
   /** One-worker runs with a wall clock (SimSink.wallMs): quietQuantum may skip serial sections. */
   private readonly quiet: boolean;
   /** Wall ms of the last serial section, and quanta skipped since the run began (quietQuantum). */
-  private lastSerialMs = 0;
+  private lastSerialMs = DOUBLE_ZERO;
   private quietCount = 0;
 
   /**
@@ -532,8 +539,8 @@ export class SimWorkerCore {
   }
 
   /** The probed serial section's wall and CPU ms (probedQuantum). */
-  private serialWallMs = 0;
-  private serialCpuMs = 0;
+  private serialWallMs = DOUBLE_ZERO;
+  private serialCpuMs = DOUBLE_ZERO;
 
   /**
    * Stop or abort asked for: one atomic load per STOP_CHECK_NS of an actor's virtual time (at most), at

@@ -14,7 +14,7 @@ import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../arch/pgtable.ts';
 import type { ArenaViews } from '../layout.ts';
 import type { Actor } from './actor.ts';
 import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
-import { REFILL_FULL, REFILL_NONE, refillExtraRefs, STAGE1_REFILL_REFS } from '../arch/tlb.ts';
+import { REFILL_FULL, REFILL_STAGE1, refillExtraRefs, STAGE1_REFILL_REFS } from '../arch/tlb.ts';
 import { FAULT_SUSPENDED, type Guest } from './guest.ts';
 import type { Tlbs } from '../arch/tlb.ts';
 import { opBucket } from './opHist.ts';
@@ -127,10 +127,18 @@ export class VCpu implements Actor {
   protected readonly memNs: number;
   protected readonly hwAfNs: number;
   /** Translations refilled after a VM-wide / a stage-1-only flush, and the extra walk time of each (arch/tlb.ts). */
-  protected refills = 0;
-  protected s1Refills = 0;
   protected readonly refillNs: number;
   protected readonly s1RefillNs: number;
+  /**
+   * Refills since the last flush() by kind, indexed by REFILL_* (REFILL_NONE's slot counts
+   * translations that needed none and is not read), and the extra walk ns of each kind (0, s1RefillNs,
+   * refillNs): refill() indexes both on every call instead of branching on the kind, so its code has
+   * type feedback from the first translation. With branches, the stage-1 refill was first reached at
+   * a trace replay's first eviction, after the hot loop (TraceReplay.steps, which inlines refill) was
+   * compiled, and deoptimized it.
+   */
+  private readonly refillsBy = new Float64Array(3);
+  private readonly refillNsBy: Float64Array;
   /** x86 IPI flushes (kvm/remoteTlbFlush.ts): exit time charged to this vCPU since the last flush(). */
   protected kickNs = 0;
   /** At the workload's rendezvous (outside guest mode, for the IPI flush's running set). */
@@ -160,6 +168,9 @@ export class VCpu implements Actor {
     // A full two-dimensional walk over the normal stage-2 walk, each reference at the blended walkLevel.
     this.refillNs = refillExtraRefs(4 - g.pgt.startLevel) * g.costs[C_WALK_LEVEL];
     this.s1RefillNs = STAGE1_REFILL_REFS * g.costs[C_WALK_LEVEL];
+    this.refillNsBy = new Float64Array(3);
+    this.refillNsBy[REFILL_STAGE1] = this.s1RefillNs;
+    this.refillNsBy[REFILL_FULL] = this.refillNs;
     this.opAccesses = wl.opAccesses;
     this.opStart = startNs;
     // A closed-loop client: the first request's service starts when a request is ready.
@@ -315,13 +326,8 @@ export class VCpu implements Actor {
    */
   protected refill(): number {
     const r = this.g.tlbFlush.refill(this.vi);
-    if (r === REFILL_NONE) return 0;
-    if (r === REFILL_FULL) {
-      this.refills++;
-      return this.refillNs;
-    }
-    this.s1Refills++;
-    return this.s1RefillNs;
+    this.refillsBy[r]++;
+    return this.refillNsBy[r];
   }
 
   /**
@@ -378,16 +384,18 @@ export class VCpu implements Actor {
     // Pressure (metrics.ts "slowdown"): waiting for a frame, the walk repeated after it, and hardware AF
     // updates (with mapYoung only aging clears AF; unconstrained there is no aging).
     // VM-wide flushes come only from aging (clear_flush_young): their refill walks are pressure too.
-    const refillNs = this.refills * this.refillNs + this.s1Refills * this.s1RefillNs;
-    s[sb + GS_TLB_REFILLS] += this.refills;
-    s[sb + GS_TLB_S1_REFILLS] += this.s1Refills;
+    const by = this.refillsBy;
+    const refills = by[REFILL_FULL];
+    const s1Refills = by[REFILL_STAGE1];
+    const refillNs = refills * this.refillNs + s1Refills * this.s1RefillNs;
+    s[sb + GS_TLB_REFILLS] += refills;
+    s[sb + GS_TLB_S1_REFILLS] += s1Refills;
     s[sb + GS_TLB_REFILL_NS] += refillNs;
     // x86 IPI flushes: the kicked exits are pressure too (they come from reclaim's flushes).
     s[sb + GS_KICK_EXIT_NS] += this.kickNs;
     s[sb + GS_PRESSURE_NS] += this.retryStall + this.retryWalkNs + this.hwAf * this.hwAfNs + refillNs + this.kickNs;
     this.kickNs = 0;
-    this.refills = 0;
-    this.s1Refills = 0;
+    by.fill(0);
     s[sb + GS_VCPU_NS] += this.clock - this.flushedClock;
     this.flushedClock = this.clock;
     if (this.clock > s[sb + GS_CLOCK_MAX]) s[sb + GS_CLOCK_MAX] = this.clock;
