@@ -9,6 +9,7 @@ import { chartSvg, niceTicks } from '../../renderer/src/lib/svg.ts';
 import { GUEST_ROWS, guestBars, guestColumns, guestRowsFor } from '../../renderer/src/lib/guests.ts';
 import {
   editedCosts,
+  hardwareImport,
   harvestUnavailable,
   hardwarePresetText,
   protectedUnavailable,
@@ -228,6 +229,18 @@ describe('hardware', () => {
     expect(harvestUnavailable('hypercall', pkvm, false)).toBeNull();
     expect(protectedUnavailable(plain)).toMatch(/only on pKVM/);
     expect(protectedUnavailable(pkvm)).toBeNull();
+  });
+  it("importing a preset with a built-in profile's id: unchanged selects it, changed is refused", () => {
+    const reordered = Object.fromEntries(Object.entries(clone(hw)).reverse()) as HardwareProfile;
+    expect(hardwareImport(reordered, [hw])).toEqual({ kind: 'builtin', profile: hw });
+    const changed = clone(hw);
+    changed.costs.swapIn.ns = 12345;
+    const v = hardwareImport(changed, [hw]);
+    expect(v.kind).toBe('clash');
+    if (v.kind === 'clash') expect(v.message).toMatch(new RegExp(`'${hw.id}'.*swapIn`));
+    const flag = { ...clone(hw), pkvm: !hw.pkvm };
+    expect(hardwareImport(flag, [hw]).kind).toBe('clash');
+    expect(hardwareImport({ ...changed, id: 'mine' }, [hw])).toEqual({ kind: 'new' });
   });
   it('an edited profile exports as a preset: edited id and name, source kept with the original figure', () => {
     const edited = clone(hw);
