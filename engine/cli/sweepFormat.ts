@@ -45,9 +45,21 @@ export function fmtStat(name: string, s: MetricStat | undefined): string {
   return s.n > 1 && Number.isFinite(s.ci95) ? `${mean} ± ${fmtNumber(s.ci95, ratio)}` : mean;
 }
 
+/**
+ * Units of metrics whose name does not carry one (…Ns, …PerSec, …Pct… and the ratios do), shown in the
+ * table header as `lab run` shows them in its cells ('1,882,379/s'); --metric still takes the bare name.
+ */
+const METRIC_UNITS: Record<string, string> = { throughput: 'accesses/s' };
+
+/** A metric's column header: its name, and its unit when the name does not say it. */
+export function metricHeader(name: string): string {
+  const unit = METRIC_UNITS[name];
+  return unit ? `${name} (${unit})` : name;
+}
+
 export function sweepTable(record: SweepRecord, runs: readonly RunResult[], metrics: readonly string[]): string {
   const stats = recordStats(record, runs);
-  const header = [...record.axes.map((a) => a.path), 'runs', ...metrics];
+  const header = [...record.axes.map((a) => a.path), 'runs', ...metrics.map(metricHeader)];
   const body = record.points.map((p, i) => [
     ...p.values.map(String),
     `${p.runs.filter((r) => r >= 0).length}/${p.runs.length}`,

@@ -258,7 +258,7 @@ describe('Overcommit Lab browser edition', () => {
     assert.equal(await page.locator('.drop').count(), 0);
   });
 
-  it('"run seed debate on all profiles" runs each profile and opens the comparison', async () => {
+  it('"run seed debate on its profiles" runs each profile and opens the comparison', async () => {
     await page.click('[data-testid="run-all-profiles"]');
     await page.waitForSelector('[data-testid="compare-view"] [data-testid="summary-hitRate-2"]', {
       timeout: 3 * RUN_TIMEOUT,

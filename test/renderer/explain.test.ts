@@ -9,6 +9,7 @@ import { chartSvg, niceTicks } from '../../renderer/src/lib/svg.ts';
 import { GUEST_ROWS, guestBars, guestColumns, guestRowsFor } from '../../renderer/src/lib/guests.ts';
 import {
   editedCosts,
+  hardwareImport,
   harvestUnavailable,
   hardwarePresetText,
   protectedUnavailable,
@@ -17,6 +18,8 @@ import { binColor, columnX, paintColumn } from '../../renderer/src/lib/heatColor
 import { SUMMARY_ROWS, deltaText, summaryColumns } from '../../renderer/src/lib/summary.ts';
 import { CHARTS } from '../../renderer/src/lib/metrics.ts';
 import { SAMPLE_COLUMNS } from '../../renderer/src/lib/protocolLists.ts';
+import { buildCatalog } from '../../engine/core/config/catalog.ts';
+import { loadPresetDir } from '../../presets/node.ts';
 import { UndoStack as SetupHistory, COALESCE_MS } from '../../renderer/src/lib/undo.ts';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -66,6 +69,33 @@ describe('run identity', () => {
     c.description = 'else';
     c.host.memoryMiB = 768;
     expect(runIdentity(c, catalog)).toBe('');
+  });
+
+  it('a profile the scenario has no resolution for: its own costs are not edits, an edited cost is', () => {
+    // As the UI does it (LabState #setHardware): seed-debate lists ampere-altra, phone-prev82 and pkvm,
+    // so on x86-workstation the draft is the base scenario with the hardware swapped. Before the fix
+    // every x86 cost that differs from Altra's (tlbInvalidate 0 ns, ipiAck 1100 ns, ...) was listed as
+    // the run's identity. Control: with runIdentity comparing against baseScenarioOf unchanged, the
+    // first expectation fails with that list of costs.
+    const real = buildCatalog(loadPresetDir().set);
+    const seed = real.scenarios.find((s) => s.id === 'seed-debate')!.config;
+    const x86 = real.hardware.find((h) => h.id === 'x86-workstation')!;
+    expect(real.scenarios.some((s) => s.config.name === seed.name && s.config.hardware.id === x86.id)).toBe(false);
+    const c = clone(seed);
+    c.hardware = clone(x86);
+    expect(runIdentity(c, real)).toBe('');
+    c.hardware.costs.swapIn = { ...c.hardware.costs.swapIn, ns: 99_000 };
+    c.host.memoryMiB = 768;
+    expect(runIdentity(c, real)).toBe('swapIn 99000 ns · host 768 MiB');
+    // An imported profile (not in the catalog) is named by its name; its costs are not edits either.
+    const imported = clone(seed);
+    imported.hardware = { ...clone(x86), id: 'my-board', name: 'My board' };
+    imported.hardware.costs.memAccess = { ...imported.hardware.costs.memAccess, ns: 321 };
+    expect(runIdentity(imported, real)).toBe('');
+    // On a profile the catalog does resolve, the costs still compare against that resolution.
+    const phone = clone(real.scenarios.find((s) => s.id === 'seed-debate@phone-prev82')!.config);
+    phone.hardware.costs.afFault = { ...phone.hardware.costs.afFault, ns: 5 };
+    expect(runIdentity(phone, real)).toBe('afFault 5 ns');
   });
 
   it("the trace scenario's title follows the capacity", () => {
@@ -199,6 +229,18 @@ describe('hardware', () => {
     expect(harvestUnavailable('hypercall', pkvm, false)).toBeNull();
     expect(protectedUnavailable(plain)).toMatch(/only on pKVM/);
     expect(protectedUnavailable(pkvm)).toBeNull();
+  });
+  it("importing a preset with a built-in profile's id: unchanged selects it, changed is refused", () => {
+    const reordered = Object.fromEntries(Object.entries(clone(hw)).reverse()) as HardwareProfile;
+    expect(hardwareImport(reordered, [hw])).toEqual({ kind: 'builtin', profile: hw });
+    const changed = clone(hw);
+    changed.costs.swapIn.ns = 12345;
+    const v = hardwareImport(changed, [hw]);
+    expect(v.kind).toBe('clash');
+    if (v.kind === 'clash') expect(v.message).toMatch(new RegExp(`'${hw.id}'.*swapIn`));
+    const flag = { ...clone(hw), pkvm: !hw.pkvm };
+    expect(hardwareImport(flag, [hw]).kind).toBe('clash');
+    expect(hardwareImport({ ...changed, id: 'mine' }, [hw])).toEqual({ kind: 'new' });
   });
   it('an edited profile exports as a preset: edited id and name, source kept with the original figure', () => {
     const edited = clone(hw);

@@ -78,12 +78,16 @@ describe('lab sweep: the cloudPhysicsIO miss-ratio curve', () => {
       axes: { 'host.memoryMiB': [3.90625, 39.0625], 'reclaim.policy': ['exact-lru', 'clock'] },
       seeds: [1],
     });
-    const r = lab('sweep', spec, '--metric', 'misses,missRatio');
+    const r = lab('sweep', spec, '--metric', 'misses,missRatio,throughput');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^host\.memoryMiB\s+reclaim\.policy\s+runs\s+misses\s+missRatio$/m);
-    expect(r.stdout).toMatch(/^39\.0625\s+exact-lru\s+1\/1\s+79,438\s+0\.697608$/m);
-    expect(r.stdout).toMatch(/^3\.90625\s+exact-lru\s+1\/1\s+94,823\s+0\.832716$/m);
+    // throughput's header names its unit (as `lab run` does in its cells: '59,670/s'); control: without
+    // metricHeader the header is the bare 'throughput' and this match fails.
+    expect(r.stdout).toMatch(
+      /^host\.memoryMiB\s+reclaim\.policy\s+runs\s+misses\s+missRatio\s+throughput \(accesses\/s\)$/m,
+    );
+    expect(r.stdout).toMatch(/^39\.0625\s+exact-lru\s+1\/1\s+79,438\s+0\.697608\s+[\d,]+$/m);
+    expect(r.stdout).toMatch(/^3\.90625\s+exact-lru\s+1\/1\s+94,823\s+0\.832716\s+[\d,]+$/m);
   });
 
   it('several seeds: mean ± 95 % CI per point', () => {

@@ -7,7 +7,8 @@
  * Datasets are matched by series key and updated in place. Missing values (null: NaN or no data, e.g.
  * eviction precision before the first refault window closes) are drawn as gaps, never bridged.
  * Test hooks on the canvas: `data-mounted` once the chart exists, `data-points` (count of non-null
- * points drawn) and `data-rows` (points of the longest series, gaps included) as of the last draw.
+ * points drawn), `data-rows` (points of the longest series, gaps included) and `data-legend` (the
+ * legend entries as drawn, JSON) as of the last draw.
  */
 import {
   BarController,
@@ -38,6 +39,66 @@ Chart.register(
   BarController,
   BarElement,
 );
+
+/**
+ * `text` shortened in the middle with '…' until `width(text)` fits `room` px (unchanged when it fits).
+ * The head ('#2 x86 workstation') and the tail (the last edited settings) both name the run.
+ */
+export function fitText(text: string, room: number, width: (t: string) => number): string {
+  if (width(text) <= room) return text;
+  let lo = 0;
+  let hi = text.length - 1;
+  const cut = (keep: number) => {
+    const head = Math.ceil(keep / 2);
+    return `${text.slice(0, head).replace(/[\s·]+$/, '')} … ${text.slice(text.length - (keep - head)).replace(/^[\s·]+/, '')}`;
+  };
+  // The longest cut that fits: `keep` characters of the original kept.
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (width(cut(mid)) <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return cut(lo);
+}
+
+const LEGEND_FONT_SIZE = 10;
+
+/**
+ * Legend options shared by the line and bar charts. chart.js draws each legend entry on one line and
+ * clips what overflows the canvas, so a run label longer than the chart (a run with many edited
+ * settings: '#2 x86 workstation … · walkLevel 17 ns · swapIn 99999 ns · host 1111 MiB · seed 12345')
+ * lost both ends; entries are shortened in the middle to the canvas width. Tooltips keep the full label.
+ */
+function legendOptions() {
+  return {
+    display: false,
+    position: 'bottom' as const,
+    labels: {
+      boxWidth: 10,
+      font: { size: LEGEND_FONT_SIZE },
+      generateLabels: (chart: Chart) => {
+        const items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
+        const ctx = chart.ctx;
+        ctx.save();
+        ctx.font = `${LEGEND_FONT_SIZE}px ${Chart.defaults.font.family}`;
+        // Box (10) + its gap (~10) + the legend's side padding (~20).
+        const room = chart.width - 40;
+        for (const item of items) item.text = fitText(item.text, room, (t) => ctx.measureText(t).width);
+        ctx.restore();
+        return items;
+      },
+    },
+  };
+}
+
+/** Test hook: the legend entries as drawn (data-legend, JSON), '[]' when the legend is hidden. */
+function markLegend(chart: Chart<'line', Point[]> | Chart<'bar', (number | null)[]>): void {
+  const legend = (
+    chart as unknown as { legend?: { options?: { display?: boolean }; legendItems?: { text: string }[] } }
+  ).legend;
+  const shown = legend?.options?.display ? (legend.legendItems ?? []).map((i) => i.text) : [];
+  chart.canvas.dataset.legend = JSON.stringify(shown);
+}
 
 /** Text and grid colours of the current colour scheme (CSS variables of app.css). */
 export function chartTheme(): { text: string; grid: string; background: string } {
@@ -124,6 +185,7 @@ function apply(chart: Chart<'line', Point[]>, spec: ChartSpec): void {
   const legend = chart.options.plugins?.legend;
   if (legend) legend.display = spec.series.length > 1;
   chart.update('none');
+  markLegend(chart);
   chart.canvas.dataset.points = String(countValues(spec.series));
   chart.canvas.dataset.rows = String(Math.max(0, ...spec.series.map((s) => s.points.length)));
 }
@@ -158,7 +220,7 @@ function createChart(canvas: HTMLCanvasElement, spec: ChartSpec): Chart<'line', 
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       plugins: {
         // No per-chart legend: the run list / compare picker show each run's colour once for all charts.
-        legend: { display: false, position: 'bottom', labels: { boxWidth: 10, font: { size: 10 } } },
+        legend: legendOptions(),
         tooltip: {
           callbacks: {
             title: (items) => (items[0] ? `${formatTick(items[0].parsed.x ?? NaN)} virtual s` : ''),
@@ -244,6 +306,7 @@ export function barChart(getSpec: () => BarSpec): Attachment<HTMLCanvasElement> 
       const legend = c.options.plugins?.legend;
       if (legend) legend.display = spec.datasets.length > 1;
       c.update('none');
+      markLegend(c);
       canvas.dataset.bars = String(spec.datasets.reduce((n, d) => n + d.data.filter((v) => v !== null).length, 0));
     };
     enqueueCreate(() => {
@@ -256,7 +319,7 @@ export function barChart(getSpec: () => BarSpec): Attachment<HTMLCanvasElement> 
           responsive: true,
           maintainAspectRatio: false,
           plugins: {
-            legend: { display: false, position: 'bottom', labels: { boxWidth: 10, font: { size: 10 } } },
+            legend: legendOptions(),
             tooltip: {
               callbacks: {
                 label: (c) => `${c.dataset.label}: ${formatTick(c.parsed.y ?? NaN)} ${latest.unit}`.trimEnd(),

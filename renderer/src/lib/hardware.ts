@@ -74,3 +74,38 @@ export function hardwarePresetText(
   };
   return { text: JSON.stringify(preset, null, 2) + '\n', fileName: `${id}.json` };
 }
+
+/** JSON text with object keys sorted: equal for equal plain data whatever the key order. */
+function canonicalJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
+  if (x !== null && typeof x === 'object')
+    return `{${Object.keys(x)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((x as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(x) ?? 'null';
+}
+
+export type HardwareImport =
+  { kind: 'new' } | { kind: 'builtin'; profile: HardwareProfile } | { kind: 'clash'; message: string };
+
+/**
+ * What importing `imported` does, given the built-in profiles. A new id is added. A built-in id is
+ * refused unless the file is that profile unchanged (then the built-in is simply selected): the
+ * built-ins are what the catalog's per-profile scenario variants were resolved on, so a file may not
+ * replace one, and adding it beside the built-in would list two profiles with one id (before this
+ * check the import said "Imported" and the file's costs were silently dropped).
+ */
+export function hardwareImport(imported: HardwareProfile, builtins: readonly HardwareProfile[]): HardwareImport {
+  const builtin = builtins.find((h) => h.id === imported.id);
+  if (!builtin) return { kind: 'new' };
+  if (canonicalJson(builtin) === canonicalJson(imported)) return { kind: 'builtin', profile: builtin };
+  const changed = editedCosts(imported, builtin);
+  const what = changed.length > 0 ? `its costs differ (${changed.join(', ')})` : 'its contents differ';
+  return {
+    kind: 'clash',
+    message:
+      `its id '${imported.id}' is the built-in profile “${builtin.name}” and ${what}; ` +
+      `give the preset an id of its own (e.g. '${imported.id}-edited') to import it beside the built-in one`,
+  };
+}

@@ -1,7 +1,7 @@
 /**
  * Run identity: what a run's configuration changes relative to the scenario it came from, in a few
  * words ("host 768 MiB · 6 vCPU"), so runs that share a profile and a scenario can be told apart in the
- * run list, legends, tooltips, summary headers and CSV. Pure (unit-tested in test/renderer/runLabel.test.ts).
+ * run list, legends, tooltips, summary headers and CSV. Pure (unit-tested in test/renderer/explain.test.ts, "run identity").
  *
  * The base is the catalog's scenario resolved on the run's hardware profile ('<id>@<hardware>' when
  * the catalog has it), found by the run's scenario name; with no base the label is empty.
@@ -120,9 +120,21 @@ export function configDiff(config: ScenarioConfig, base: ScenarioConfig | null):
   return parts;
 }
 
-/** The identity label: the changed settings joined with " · " ('' when the run is its scenario as is). */
+/**
+ * The identity label: the changed settings joined with " · " ('' when the run is its scenario as is).
+ * When the catalog has no resolution of the scenario on the run's profile (e.g. seed-debate on
+ * x86-workstation, or on an imported profile), the base is the scenario on another profile: its
+ * hardware is then replaced by the catalog's copy of the run's profile (or by the run's own profile
+ * when the catalog has none), so the profile's own costs are not listed as edits; the profile is
+ * named by its name beside the label, and a cost the user edited on it is still listed.
+ */
 export function runIdentity(config: ScenarioConfig, catalog: PresetCatalog | null): string {
-  return configDiff(config, baseScenarioOf(config, catalog)).join(' · ');
+  const base = baseScenarioOf(config, catalog);
+  if (base && base.hardware.id !== config.hardware.id) {
+    const hardware = catalog?.hardware.find((h) => h.id === config.hardware.id) ?? config.hardware;
+    return configDiff(config, { ...base, hardware }).join(' · ');
+  }
+  return configDiff(config, base).join(' · ');
 }
 
 /** A title for a scenario whose capacity may have been edited: "… 10000 pages" follows the host's size. */

@@ -5,6 +5,7 @@
  */
 import type { LoadedTrace, Result } from '../../../engine/protocol.ts';
 import type { LabState } from './lab.svelte.ts';
+import { hardwareImport } from '../lib/hardware.ts';
 
 /** Same value as TRACE_MAX_BYTES in engine/protocol.ts: a bigger file is refused before it is read. */
 const TRACE_MAX_BYTES = 256 * 1024 * 1024;
@@ -17,6 +18,15 @@ export class ImportActions {
       const text = await file.text();
       const r = await this.lab.api.importHardwarePreset(text, file.name);
       if (!r.ok) return this.lab.showError(`Invalid hardware preset “${file.name}”`, r.error);
+      const verdict = hardwareImport(r.value, this.lab.catalog?.hardware ?? []);
+      if (verdict.kind === 'clash')
+        return this.lab.showError(`Hardware preset “${file.name}” not imported`, verdict.message);
+      if (verdict.kind === 'builtin') {
+        this.lab.selectHardware(r.value.id);
+        this.lab.dismissError();
+        this.lab.notice = `“${file.name}” is the built-in profile “${r.value.name}”, unchanged: selected it.`;
+        return;
+      }
       this.lab.extraHardware = [...this.lab.extraHardware.filter((h) => h.id !== r.value.id), r.value];
       this.lab.selectHardware(r.value.id);
       this.lab.dismissError(); // a stale error (e.g. of an earlier bad import) no longer applies

@@ -153,6 +153,17 @@ export class LabState {
     return (s.find((x) => x.id === 'seed-debate') ?? s.find((x) => /seed/i.test(x.id)))?.id ?? null;
   }
 
+  /**
+   * The profiles "run seed debate on its profiles" runs: those the catalog resolves the seed debate on
+   * (its preset's list, e.g. not x86-workstation), or every profile when it resolves on none.
+   */
+  get seedDebateProfiles(): HardwareProfile[] {
+    const id = this.seedDebateId;
+    if (!this.catalog || !id) return [];
+    const profiles = this.catalog.hardware.filter((hw) => this.#variant(id, hw));
+    return profiles.length > 0 ? profiles : this.catalog.hardware;
+  }
+
   // ------------------------------------------------------------ errors
 
   showError(title: string, error: ErrorInfo | string): void {
@@ -290,8 +301,7 @@ export class LabState {
     this.dismissError();
     const made: number[] = [];
     try {
-      const profiles = this.catalog.hardware.filter((hw) => this.#variant(id, hw));
-      for (const hw of profiles.length > 0 ? profiles : this.catalog.hardware) {
+      for (const hw of this.seedDebateProfiles) {
         const config = clone(base);
         this.#setHardware(config, hw, id);
         const result = await this.#start(config);

@@ -86,6 +86,18 @@ export function parseSeeds(text: string): number[] | string {
   return bad === undefined ? items.map(Number) : `seed '${bad}' is not a whole number`;
 }
 
+/**
+ * What the seeds field will run, shown beside it: the field is a list of seed values, not a count, so
+ * '2' is one run per point with seed 2 (a user typing 2 for "two seeds" sees it before running). An
+ * invalid list shows nothing here; Run sweep names the problem.
+ */
+export function seedsHint(text: string): string {
+  const seeds = parseSeeds(text);
+  if (typeof seeds === 'string') return '';
+  const n = seeds.length;
+  return `= ${n} run${n > 1 ? 's' : ''} per point (seed${n > 1 ? 's' : ''} ${seeds.join(', ')})`;
+}
+
 export class SweepState {
   /** The Sweep tab is showing (App.svelte's tab hook). */
   active = $state(false);
