@@ -34,7 +34,8 @@ import {
 } from './costs.ts';
 import { IpiKick } from '../kvm/remoteTlbFlush.ts';
 import { FAULTIN_FAST_NS, MmuInvalidate, mmuSeqAt } from '../kvm/mmuInvalidate.ts';
-import { THROTTLE_ISOLATED_NS, WAIT_ISOLATED, WAIT_PFMEMALLOC, type Pgdat } from '../mm/pgdat.ts';
+import type { Pgdat } from '../mm/pgdat.ts';
+import { THROTTLE_ISOLATED_NS, WAIT_ISOLATED, WAIT_PFMEMALLOC } from '../mm/reclaimThrottle.ts';
 import { SSD_SWAP_WRITE_NS, swapInNs, swapOutNs } from '../mm/swap.ts';
 import { swapClusterReadahead, type SwapArea } from '../mm/swapReadahead.ts';
 import { cpuOfVcpu, KSWAPD_CPU } from '../mm/swapSlots.ts';
