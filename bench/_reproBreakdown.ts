@@ -25,7 +25,8 @@ import * as L from '../engine/core/sim/simLayout.ts';
 import { opBucketUpper } from '../engine/core/sim/opHist.ts';
 import { VCpu } from '../engine/core/sim/vcpu.ts';
 import { loadPresetDir } from '../presets/node.ts';
-import { Pgdat, WAIT_ISOLATED, WAIT_PFMEMALLOC, type ThrottleWaiter } from '../engine/core/mm/pgdat.ts';
+import { Pgdat } from '../engine/core/mm/pgdat.ts';
+import { WAIT_ISOLATED, WAIT_PFMEMALLOC, type ThrottleWaiter } from '../engine/core/mm/reclaimThrottle.ts';
 import { HostFrames } from '../engine/core/mm/hostFrames.ts';
 
 const flag = (name: string): string | undefined =>

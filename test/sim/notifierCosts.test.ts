@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReclaimSpec } from '../../engine/protocol.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
-import { RMAP_WALK_NS } from '../../engine/core/mm/pgdat.ts';
+import { RMAP_WALK_NS } from '../../engine/core/mm/folioReferenced.ts';
 import {
   C_CMPXCHG,
   C_LOCK_ACQUIRE,

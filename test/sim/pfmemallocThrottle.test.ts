@@ -19,7 +19,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_SUSPENDED, SWAP_CLUSTER_MAX, type Guest } from '../../engine/core/sim/guest.ts';
 import { KSWAPD_WAKE_NS, type Kswapd } from '../../engine/core/mm/kswapd.ts';
-import { WAIT_PFMEMALLOC } from '../../engine/core/mm/pgdat.ts';
+import { WAIT_PFMEMALLOC } from '../../engine/core/mm/reclaimThrottle.ts';
 import { C_S2_FAULT } from '../../engine/core/sim/costs.ts';
 import {
   GS_DIRECT_RECLAIM,

@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_SUSPENDED, SWAP_CLUSTER_MAX, type Guest } from '../../engine/core/sim/guest.ts';
 import { KSWAPD_WAKE_NS } from '../../engine/core/mm/kswapd.ts';
-import { THROTTLE_ISOLATED_NS } from '../../engine/core/mm/pgdat.ts';
+import { THROTTLE_ISOLATED_NS } from '../../engine/core/mm/reclaimThrottle.ts';
 import { C_S2_FAULT } from '../../engine/core/sim/costs.ts';
 import { runInProcess } from '../../engine/core/sim/run.ts';
 import {

@@ -1,0 +1,165 @@
+/**
+ * Host reclaim taking one page off a VM (mm/rmap.c try_to_unmap_one -> the mmu notifier ->
+ * virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start / _end, v6.1-v6.6): kvm_unmap_gfn_range
+ * under kvm->mmu_lock for write (arch/arm64/kvm/mmu.c: stage2_unmap_walker, its TLBIs and CMO; x86:
+ * kvm_flush_remote_tlbs in the same hold), the second write hold of invalidate_range_end
+ * (kvm_mmu_invalidate_end), then the page's swap-out (mm/vmscan.c pageout: zram inline, or an SSD's
+ * add_to_swap + swap_writepage leaving the folio in the swap cache under writeback). The hold figures
+ * are shared with the trace replay's copy of this path (sim/replay.ts). Guest.evictOne comes here.
+ */
+import type { Guest } from '../sim/guest.ts';
+import { writeLock, writeUnlock } from './mmuLock.ts';
+import { stage2Unmap } from '../arch/pgtable.ts';
+import { C_CMPXCHG, C_LOCK_ACQUIRE, C_TLB_INVALIDATE } from '../sim/costs.ts';
+import { SSD_SWAP_WRITE_NS } from '../mm/swap.ts';
+import { KSWAPD_CPU } from '../mm/swapSlots.ts';
+import {
+  GS_EVICTIONS,
+  GS_KSWAPD_WRITE_WAIT_NS,
+  GS_LOCK_HOLD_NS,
+  GS_LOCK_WAIT_AGING_NS,
+  GS_LOCK_WAIT_NS,
+  GS_RESIDENT,
+  GS_TLBI,
+  GS_WB_PAGES,
+  PG_HOST,
+  PG_HOST_YOUNG,
+  PG_LRU,
+  PG_RESIDENT,
+  PG_SWAPCACHE,
+  PG_SWAPPED,
+} from '../sim/simLayout.ts';
+import { clearPageFlags, setPageFlags, updatePageFlags } from '../mm/pageFlags.ts';
+import { PAGE } from './userMemAbort.ts';
+
+/**
+ * The unmap's TLB maintenance: kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa,
+ * inside the write hold: TLBI IPAS2E1IS + DSB ISH, then TLBI VMALLE1IS + DSB ISH ("the whole of
+ * Stage-1", the VA being unknown): two broadcast invalidates with their completion, each the DVM round
+ * trip tlbInvalidate stands for (estimate: the VMID-wide stage-1 one costs the same as the per-IPA one).
+ */
+export const UNMAP_TLBIS = 2;
+
+/**
+ * Write-hold of one page's unmap (Guest.evictOne and the replay's copy of it share this): the PTE
+ * clear, the TLBIs, and without FEAT_S2FWB stage2_unmap_walker's dcache_clean_inval_poc of the page
+ * (cmoNs: s2CmoNs), all inside kvm_unmap_gfn_range's write hold.
+ */
+export function unmapHoldNs(c: Float64Array, cmoNs: number): number {
+  return c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + UNMAP_TLBIS * c[C_TLB_INVALIDATE] + cmoNs;
+}
+
+/**
+ * Write-hold of the second half of one folio's unmap: try_to_unmap_one brackets its PTE clear with
+ * mmu_notifier_invalidate_range_start / _end, and KVM's kvm_mmu_notifier_invalidate_range_end
+ * (virt/kvm/kvm_main.c, v6.1-v6.6) goes through __kvm_handle_hva_range with handler kvm_null_fn and
+ * on_lock kvm_mmu_invalidate_end: for the memslot covering the hva it takes KVM_MMU_LOCK (write_lock
+ * on arm64) again, bumps mmu_invalidate_seq and decrements mmu_invalidate_in_progress, and unlocks.
+ * So every folio try_to_unmap takes off a VM costs two write holds, never batched across folios
+ * (shrink_folio_list batches only the primary MMU's TLB flush: TTU_BATCH_FLUSH, try_to_unmap_flush).
+ * The hold is the acquire/release and two stores on lines the lock's owner has just written: the
+ * lockAcquire estimate, nothing added.
+ */
+export function invalidateEndHoldNs(c: Float64Array): number {
+  return c[C_LOCK_ACQUIRE];
+}
+
+/**
+ * Host reclaim evicts this guest's page gfn at time t: try_to_unmap -> mmu notifier
+ * invalidate_range_start -> kvm_unmap_gfn_range under kvm->mmu_lock for write, TLB invalidate,
+ * swap-out, frame freed. byVcpu: direct reclaim (its lock wait is a vCPU's wait), else kswapd; cpu:
+ * the reclaimer's CPU (mm/swapSlots.ts: the swap slot comes from its cluster).
+ */
+export function evictOne(g: Guest, gfn: number, t: number, byVcpu: boolean, cpu = KSWAPD_CPU): number {
+  const s = g.stats;
+  const sb = g.sb;
+  const c = g.costs;
+  if ((g.flags[gfn] & PG_SWAPCACHE) !== 0) {
+    // An unused readahead folio (mm/swapReadahead.ts): mapped nowhere, so try_to_unmap and the mmu
+    // notifier have nothing to do, and clean (its data is still in its swap slot), so no pageout:
+    // __remove_mapping drops it from the swap cache and the frame is freed. Not a swap-out: no write,
+    // no eviction counted; the page keeps its slot and its original eviction time. Its CPU cost
+    // (a few hundred ns, as the other per-folio bookkeeping of shrink_folio_list) is not charged.
+    clearPageFlags(g.flags, gfn, PG_SWAPCACHE | PG_LRU);
+    g.swapArea?.fromCache(g.idBase + gfn);
+    s[sb + GS_RESIDENT]--;
+    g.host.put(1);
+    return t;
+  }
+  // A page only the VMM mapped (PG_HOST, pre-faulted, never touched by the guest): the notifier's
+  // kvm_unmap_gfn_range still takes the write lock (the memslot covers the hva), but
+  // stage2_unmap_walker finds no valid leaf: no PTE cleared, no TLBI.
+  const mapped = (g.flags[gfn] & PG_HOST) === 0;
+  // x86 ('ipi-kick'): the zap has no broadcast invalidate; kvm_unmap_gfn_range returns flush and
+  // kvm_handle_hva_range (flush_on_ret) calls kvm_flush_remote_tlbs inside the same write hold.
+  const ipi = mapped && g.kick !== null;
+  const hold = !mapped
+    ? c[C_LOCK_ACQUIRE]
+    : ipi
+      ? c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + g.cmoNs + g.flushRemoteTlbs(t, !byVcpu)
+      : unmapHoldNs(c, g.cmoNs);
+  const start = g.vlock.write(t, hold, false);
+  s[sb + GS_LOCK_WAIT_NS] += start - t;
+  if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
+  else s[sb + GS_KSWAPD_WRITE_WAIT_NS] += start - t;
+  writeLock(g.lock);
+  if (mapped) stage2Unmap(g.pgt, gfn * PAGE, PAGE);
+  writeUnlock(g.lock);
+  const unmapEnd = start + hold;
+  s[sb + GS_LOCK_HOLD_NS] += hold;
+  if (ipi) {
+    if (g.tlbs !== null) g.tlbs.invalidate(gfn); // flushRemoteTlbs emptied every vCPU's TLB
+  } else if (mapped) {
+    if (g.tlbs !== null) g.tlbs.invalidate(gfn);
+    g.tlbFlush.flushStage1(); // every vCPU of this VM re-walks its stage-1 next (arch/tlb.ts)
+    s[sb + GS_TLBI] += UNMAP_TLBIS;
+  }
+  // try_to_unmap_one clears the VMM's own PTE (its host TLB flush deferred to try_to_unmap_flush;
+  // not charged), then mmu_notifier_invalidate_range_end: the second write hold (invalidateEndHoldNs).
+  const end = invalidateEnd(g, unmapEnd, byVcpu);
+  // mmu_invalidate_in_progress from the unmap's hold to range_end's; mmu_invalidate_seq++ at the latter.
+  g.mmuInvalidate.invalidate(start, end);
+  updatePageFlags(g.flags, gfn, PG_RESIDENT | PG_LRU | PG_HOST | PG_HOST_YOUNG, PG_SWAPPED);
+  g.evictedAt[gfn] = unmapEnd;
+  g.evictBuckets[g.bucketOf(unmapEnd)]++;
+  s[sb + GS_EVICTIONS]++;
+  const area = g.swapArea;
+  if (area !== null) {
+    // A block device (mm/swap.ts): add_to_swap gives the page a slot from the reclaimer's CPU's swap
+    // cluster (mm/swapSlots.ts) and
+    // puts the folio in the swap cache; pageout -> swap_writepage submits the write. The folio keeps its
+    // frame under writeback until reclaim meets it written (Pgdat.endWriteback).
+    const id = g.idBase + gfn;
+    area.alloc(id, cpu);
+    setPageFlags(g.flags, gfn, PG_SWAPCACHE);
+    area.writeback.set(id, end + g.swapOutNs + SSD_SWAP_WRITE_NS);
+    s[sb + GS_WB_PAGES]++;
+    return end + g.swapOutNs;
+  }
+  // zram: zram_write_page compresses inline (SWP_SYNCHRONOUS_IO), the write is over and the frame freed.
+  s[sb + GS_RESIDENT]--;
+  g.host.put(1);
+  return end + g.swapOutNs;
+}
+
+/**
+ * kvm_mmu_notifier_invalidate_range_end for one folio's unmap, asked at time t by its reclaimer
+ * (byVcpu: direct reclaim, else kswapd): KVM_MMU_LOCK for write around kvm_mmu_invalidate_end
+ * (invalidateEndHoldNs). Returns when the hold ends. The real rwlock is not taken: nothing in the
+ * lab's tables changes under it (mmu_invalidate_seq is evictOne's record: kvm/mmuInvalidate.ts).
+ */
+function invalidateEnd(g: Guest, t: number, byVcpu: boolean): number {
+  const s = g.stats;
+  const sb = g.sb;
+  const hold = invalidateEndHoldNs(g.costs);
+  // In progress since the unmap's hold (kvm_mmu_invalidate_begin): the shared calendar's record of
+  // this hold spans from its request, the unmap's end (VLock.writeMeets, mmu_invalidate_retry).
+  g.vlock.spanFromArrival = true;
+  const start = g.vlock.write(t, hold, false);
+  g.vlock.spanFromArrival = false;
+  s[sb + GS_LOCK_WAIT_NS] += start - t;
+  if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
+  else s[sb + GS_KSWAPD_WRITE_WAIT_NS] += start - t;
+  s[sb + GS_LOCK_HOLD_NS] += hold;
+  return start + hold;
+}

@@ -1,0 +1,320 @@
+/**
+ * The stage-2 fault paths of one VM's vCPU (arch/arm64/kvm/mmu.c, v6.1-v6.6: kvm_handle_guest_abort):
+ * - userMemAbort: user_mem_abort for a page not mapped: mmu_invalidate_seq read, __kvm_faultin_pfn
+ *   (the frame: allocation and maybe direct reclaim, mm/directReclaim.ts; the swap-in, mm/swapIn.ts),
+ *   then read_lock(&kvm->mmu_lock), mmu_invalidate_retry and kvm_pgtable_stage2_map (mapLocked);
+ * - afFault: handle_access_fault (no FEAT_HAFDBS: the access flag set under the read lock);
+ * - permFault: user_mem_abort's permission-fault path (S2AP W relaxed under the read lock).
+ * Each takes the vCPU's virtual time and returns the time it finished. Guest.fault / afFault / permFault
+ * come here.
+ */
+import type { Guest } from '../sim/guest.ts';
+import type { LeafAttrs } from '../arch/descriptor.ts';
+import { readLock, readUnlock } from './mmuLock.ts';
+import { EAGAIN, stage2GetLeaf, stage2Map, stage2Mkyoung, stage2SetWritable } from '../arch/pgtable.ts';
+import { rcuPoll } from '../sync/rcu.ts';
+import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from '../sim/costs.ts';
+import { FAULTIN_FAST_NS, mmuSeqAt } from './mmuInvalidate.ts';
+import {
+  GS_AF_FAULTS,
+  GS_COLD,
+  GS_LOCK_HOLD_NS,
+  GS_LOCK_WAIT_AGING_NS,
+  GS_LOCK_WAIT_NS,
+  GS_PERM_FAULTS,
+  GS_PRESSURE_NS,
+  GS_REFAULTS,
+  GS_REFAULTS_IN_WINDOW,
+  GS_RESIDENT,
+  GS_S2_FAULTS,
+  GS_STALL_NS,
+  PG_HOST,
+  PG_HOST_YOUNG,
+  PG_LRU,
+  PG_RESIDENT,
+  PG_SWAPCACHE,
+  PG_SWAPPED,
+  PG_TOUCHED,
+} from '../sim/simLayout.ts';
+import { vclock } from '../sync/vlock.ts';
+import { updatePageFlags } from '../mm/pageFlags.ts';
+import {
+  PHASE_MAP_LOCK,
+  PHASE_NONE,
+  SUS_LEFT,
+  SUS_PHASE,
+  SUS_RECLAIM_NS,
+  SUS_SAMPLE,
+  SUS_T0,
+  SUS_WORDS,
+  suspendForMapLock,
+} from '../sim/faultSuspend.ts';
+import { allocFrame } from '../mm/directReclaim.ts';
+import { swapIn } from '../mm/swapIn.ts';
+
+export const PAGE = 4096;
+/** Guest.map: another vCPU (on another worker, spread runs) mapped the gfn first. */
+const MAPPED_BY_OTHER = 1;
+
+/**
+ * Read-hold of a stage-2 fault's map (Guest.fault and the replay's copy share this): user_mem_abort
+ * holds kvm->mmu_lock for read around kvm_pgtable_stage2_map, whose stage2_map_walker_try_leaf cleans
+ * the new page to PoC before making the leaf valid when the stage-2 has no FWB (cmoNs: s2CmoNs).
+ * The lab's mappings are data (never executable): no icache_inval_pou.
+ */
+export function mapHoldNs(c: Float64Array, cmoNs: number): number {
+  return c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + cmoNs;
+}
+
+function map(g: Guest, gfn: number, attrs: LeafAttrs): number {
+  readLock(g.lock);
+  let r: number;
+  for (;;) {
+    r = stage2Map(g.pgt, gfn * PAGE, PAGE, g.frameBase + gfn, attrs, { shared: true });
+    if (r !== EAGAIN) break;
+    // EAGAIN on a valid leaf: a vCPU on another worker mapped this gfn first (spread runs; the
+    // kernel's !stage2_pte_needs_update spurious fault). Otherwise a racing writer holds the entry.
+    if (stage2GetLeaf(g.pgt, gfn * PAGE) >= 0) {
+      r = MAPPED_BY_OTHER;
+      break;
+    }
+  }
+  readUnlock(g.lock);
+  return r;
+}
+
+/**
+ * Stage-2 fault on `gfn` by vCPU `vi` at virtual time t (the trap is charged here). Returns the
+ * finish time; or -1 when no frame can be had now (nothing evictable on the host node): the vCPU
+ * retries later, after kswapd had a chance to run; or FAULT_SUSPENDED when its direct reclaim
+ * stopped between two folios at a time >= limit (the vCPU's scheduling limit, simCore.ts), or when
+ * the frame was ready (swap-in, readahead wait, allocation) at or past limit, before the read hold
+ * of kvm->mmu_lock is booked (PHASE_MAP_LOCK): the time is in `resumeAt`, and the vCPU calls fault
+ * again for the same gfn at that time to go on.
+ */
+export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, vi = 0, limit = Infinity): number {
+  const s = g.stats;
+  const sb = g.sb;
+  const c = g.costs;
+  const sus = g.suspended;
+  const o = vi * SUS_WORDS;
+  if (sus[o + SUS_PHASE] === PHASE_MAP_LOCK) {
+    sus[o + SUS_PHASE] = PHASE_NONE;
+    return g.mapLocked(
+      gfn,
+      write,
+      vi,
+      limit,
+      t,
+      sus[o + SUS_T0],
+      sus[o + SUS_RECLAIM_NS],
+      sus[o + SUS_LEFT] === 1,
+      sus[o + SUS_SAMPLE],
+    );
+  }
+  let now = allocFrame(g, gfn, t, vi, limit);
+  if (now < 0) return now;
+  const t0 = g.faultT0;
+  const reclaimNs = g.faultReclaimNs;
+  const f = g.flags[gfn];
+  if ((f & PG_RESIDENT) !== 0) {
+    // Only after a suspension: another vCPU faulted gfn in meanwhile. user_mem_abort would find the
+    // PTE valid (-EAGAIN from the map walker: a spurious fault) and free the page it allocated.
+    g.host.put(1);
+    s[sb + GS_STALL_NS] += now - t0;
+    s[sb + GS_PRESSURE_NS] += reclaimNs;
+    return now;
+  }
+  // Pre-faulted by the VMM: the frame is held and the folio is on the host LRU already.
+  const prefaulted = (f & PG_HOST) !== 0;
+  // Read ahead into the swap cache: already on the LRU and counted resident.
+  const cached = (f & PG_SWAPCACHE) !== 0;
+  const refault = (f & PG_SWAPPED) !== 0;
+  const area = g.swapArea;
+  const written = cached && area !== null ? area.writeback.get(g.idBase + gfn) : undefined;
+  now = swapIn(g, gfn, vi, now, cached, refault, written);
+  // user_mem_abort (arch/arm64/kvm/mmu.c): __kvm_faultin_pfn resolved the pfn above, sleeping for
+  // the swap-in without kvm->mmu_lock (mmu_invalidate_seq recorded before it); then
+  // read_lock(&kvm->mmu_lock), mmu_invalidate_retry, and kvm_pgtable_stage2_map with its CMO (a
+  // pre-faulted page too: its first stage-2 leaf is new). The table update and the folio's state
+  // change now, in this step; the read hold is booked at `now`, the end of the sleep: in this step
+  // when `now` is before the vCPU's scheduling limit, else in the vCPU's next step (FAULT_SUSPENDED,
+  // PHASE_MAP_LOCK), once the scheduler has run the actors that are earlier in virtual time, so
+  // their MMU-lock requests are booked first, in virtual-time order, as qrwlock would queue them.
+  const hold = mapHoldNs(c, g.cmoNs);
+  // user_mem_abort read mmu_seq before __gfn_to_pfn_memslot, i.e. before the reclaim and swap-in above.
+  const sample = mmuSeqAt(c, t0);
+  const attrs = g.attrLoByWrite[write ? 1 : 0];
+  let r = map(g, gfn, attrs);
+  // ENOMEM: every free table page is an unlinked one waiting for its RCU grace period (cheap runs
+  // unlink and relink tables faster than quanta end). KVM's fault path would fail its memory-cache
+  // top-up and retry; here the ripe frees run now (rcuPoll, as at a quantum's end) and the map retries.
+  for (let tries = 0; r !== 0 && r !== MAPPED_BY_OTHER && tries < 3; tries++) {
+    rcuPoll(g.rcu);
+    r = map(g, gfn, attrs);
+  }
+  if (r === MAPPED_BY_OTHER) {
+    // Spread runs: a vCPU on another worker faulted the same gfn in at the same time and mapped it
+    // first. Its fault did the work (frame, LRU, counters); this one gives its frame back and returns.
+    // It would have returned -EAGAIN before the CMO; the hold is charged anyway (rare).
+    g.host.put(1);
+    const start = g.vlock.read(now, hold, false);
+    s[sb + GS_LOCK_WAIT_NS] += start - now;
+    s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
+    now = start + hold;
+    s[sb + GS_STALL_NS] += now - t0;
+    return now;
+  }
+  if (r !== 0) throw new Error(`stage-2 map of guest ${g.index} gfn ${gfn} failed (${r}): table arena exhausted`);
+  if (refault) {
+    s[sb + GS_REFAULTS]++;
+    const evictedAt = g.evictedAt[gfn];
+    if (t0 - evictedAt <= g.windowNs) {
+      s[sb + GS_REFAULTS_IN_WINDOW]++;
+      g.evictBuckets[g.buckets + g.bucketOf(evictedAt)]++;
+    }
+  } else {
+    s[sb + GS_COLD]++;
+  }
+  // The fault installed the VMM's host PTE young (mm/hostPte.ts: do_anonymous_page / do_swap_page /
+  // shmem_fault -> finish_fault, PTE_AF in arm64's PAGE_*), unless the VMM's pre-fault had (PG_HOST:
+  // hva_to_pfn_fast finds the PTE, nothing is installed, its bit stays as it was).
+  // One transition from the byte as it is now (mm/pageFlags.ts): a PG_LRU another worker's lru_add set,
+  // or a host-young clear by reclaim on another worker since `f` was read, is kept.
+  updatePageFlags(
+    g.flags,
+    gfn,
+    0xff & ~(PG_SWAPPED | PG_LRU | (prefaulted ? PG_HOST_YOUNG : 0)),
+    PG_RESIDENT | PG_TOUCHED | (prefaulted ? 0 : g.hostYoungOnMap),
+  );
+  if (!prefaulted && !cached) s[sb + GS_RESIDENT]++;
+  s[sb + GS_S2_FAULTS]++;
+  // Pinned (protected) memory is unevictable: it never joins the LRU. A pre-faulted page is on it
+  // already, where the VMM's write put it; the stage-2 AF set by this map is what aging finds young.
+  if (!g.pinned && !prefaulted && (!cached || written !== undefined)) {
+    (g.lruAdd ?? g.lruvec).onMap(g.idBase + gfn);
+  }
+  // Only when another actor of this worker is earlier (it may still ask for the lock before `now`):
+  // a vCPU alone, or stopped by the quantum's end with nobody behind it, books at once.
+  if (now >= limit && now > vclock.others) return suspendForMapLock(g, vi, t0, reclaimNs, refault, now, sample);
+  return g.mapLocked(gfn, write, vi, limit, now, t0, reclaimNs, refault, sample);
+}
+
+/**
+ * The end of a stage-2 fault (user_mem_abort, arch/arm64/kvm/mmu.c, v6.1-v6.6), asked at `now`:
+ * read_lock(&kvm->mmu_lock), then `if (mmu_invalidate_retry(kvm, mmu_seq)) goto out_unlock` with mmu_seq
+ * read at `sample`, else kvm_pgtable_stage2_map (the hold: mapHoldNs). On a retry the fault returns 0
+ * with nothing mapped, kvm_handle_guest_abort re-enters the guest, which re-executes the access and takes
+ * the stage-2 fault again: its cost (refaultNs: the trap and user_mem_abort's fast path, the page being
+ * resolved already) then the same read_lock and check, with mmu_seq read anew. The lab's table
+ * was updated when the fault's first step ran; a retry only delays the fault's end (and the leaf is
+ * visible early, to aging, meanwhile). If reclaim unmapped this very gfn meanwhile, the new fault starts
+ * over (swap-in). Returns the fault's finish time, or FAULT_SUSPENDED when the re-fault's request lies
+ * past the vCPU's scheduling limit (PHASE_MAP_LOCK, as after a swap-in).
+ */
+export function mapLocked(
+  g: Guest,
+  gfn: number,
+  write: boolean,
+  vi: number,
+  limit: number,
+  now: number,
+  t0: number,
+  reclaimNs: number,
+  refault: boolean,
+  sample: number,
+): number {
+  const s = g.stats;
+  const sb = g.sb;
+  const c = g.costs;
+  const mapHold = mapHoldNs(c, g.cmoNs);
+  const inval = g.mmuInvalidate;
+  for (;;) {
+    // Known at the request (an invalidation began before it and ended after the sample): the hold is the
+    // check alone, the lock's acquire and release. Else the map's; a retry found only at the grant (the
+    // fault waited behind an invalidation) keeps the map's hold: over-charged by cmpxchg + CMO (rare).
+    // The two checks and the booking in one section of the shared calendar (VLock.enterSection). No
+    // try/finally (it cost ~5 % of a one-thread spread run's CPU, bench/_spreadCost.ts interleaved): an
+    // exception in between ends the run, and the host then terminates every worker (engine.ts
+    // terminateAll), so the calendar's mutex left held cannot hang a peer.
+    g.vlock.enterSection();
+    const early = inval.retry(sample, now);
+    const hold = early ? c[C_LOCK_ACQUIRE] : mapHold;
+    const start = g.vlock.read(now, hold, false);
+    // Not resident with no invalidation seen: evicted in an actor's step booked out of virtual-time
+    // order (within the scheduler's slack); the kernel's check would have seen it, so this retries too.
+    const resident = (g.flags[gfn] & PG_RESIDENT) !== 0;
+    const mapped = !early && resident && !inval.retry(sample, start);
+    g.vlock.exitSection();
+    const lockWait = start - now;
+    s[sb + GS_LOCK_WAIT_NS] += lockWait;
+    s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
+    const unlocked = start + hold;
+    if (mapped) {
+      if (g.sharedLock) inval.keep(vi, sample, start);
+      s[sb + GS_STALL_NS] += unlocked - t0;
+      // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
+      // (every MMU-lock writer is reclaim or aging, every invalidation reclaim's).
+      s[sb + GS_PRESSURE_NS] += refault ? unlocked - t0 : reclaimNs + lockWait;
+      return unlocked;
+    }
+    inval.retries++;
+    if (!resident) {
+      // Reclaim unmapped this gfn while the fault slept: the guest's next fault is a full one.
+      s[sb + GS_STALL_NS] += unlocked - t0;
+      s[sb + GS_PRESSURE_NS] += refault ? unlocked - t0 : reclaimNs + lockWait;
+      return g.fault(gfn, write, unlocked, vi, limit);
+    }
+    // The retry's time (the wait, the check, the re-fault) is pressure: unconstrained nothing invalidates.
+    const next = unlocked + inval.refaultNs;
+    reclaimNs += next - now;
+    now = next;
+    sample = next - FAULTIN_FAST_NS;
+    if (now >= limit && now > vclock.others) return suspendForMapLock(g, vi, t0, reclaimNs, refault, now, sample);
+  }
+}
+
+/** Access-flag fault (no FEAT_HAFDBS): trap, MMU lock for read, mkyoung, return. */
+export function afFault(g: Guest, gfn: number, t: number): number {
+  const s = g.stats;
+  const sb = g.sb;
+  const c = g.costs;
+  const trapped = t + c[C_AF_FAULT];
+  const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+  const start = g.vlock.read(trapped, hold, false);
+  s[sb + GS_LOCK_WAIT_NS] += start - trapped;
+  s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
+  readLock(g.lock);
+  stage2Mkyoung(g.pgt, gfn * PAGE);
+  readUnlock(g.lock);
+  const end = start + hold;
+  s[sb + GS_LOCK_HOLD_NS] += hold;
+  s[sb + GS_AF_FAULTS]++;
+  s[sb + GS_STALL_NS] += end - t;
+  // AF was clear because aging harvested it (with mapYoung): unconstrained, nothing clears AF.
+  s[sb + GS_PRESSURE_NS] += end - t;
+  return end;
+}
+
+/** Permission fault on a write to a page mapped read-only: relax S2AP W under the read lock. */
+export function permFault(g: Guest, gfn: number, t: number): number {
+  const s = g.stats;
+  const sb = g.sb;
+  const c = g.costs;
+  const trapped = t + c[C_S2_FAULT];
+  const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+  const start = g.vlock.read(trapped, hold, false);
+  s[sb + GS_LOCK_WAIT_NS] += start - trapped;
+  s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
+  s[sb + GS_PRESSURE_NS] += start - trapped;
+  readLock(g.lock);
+  stage2SetWritable(g.pgt, gfn * PAGE);
+  readUnlock(g.lock);
+  const end = start + hold;
+  s[sb + GS_LOCK_HOLD_NS] += hold;
+  s[sb + GS_PERM_FAULTS]++;
+  s[sb + GS_STALL_NS] += end - t;
+  return end;
+}

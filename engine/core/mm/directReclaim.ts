@@ -1,0 +1,199 @@
+/**
+ * A stage-2 fault's frame allocation, in the faulting vCPU's context (mm/page_alloc.c, mm/vmscan.c,
+ * 6.1-6.6): __alloc_pages' fast path (get_page_from_freelist above the low watermark), the slow path's
+ * wakeup_kswapd and retry against the min watermark, then __alloc_pages_direct_reclaim ->
+ * try_to_free_pages (throttle_direct_reclaim: asleep on pgdat->pfmemalloc_wait while
+ * !allow_direct_reclaim) -> shrink_node, whose shrink_inactive_list may first sleep in
+ * reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) (too_many_isolated). A cluster of SWAP_CLUSTER_MAX
+ * evictions runs one folio per step (Pgdat.directReclaimStep), and the fault suspends between steps
+ * past the vCPU's scheduling limit (sim/faultSuspend.ts). Guest.fault (kvm/userMemAbort.ts) comes here
+ * before it maps the page.
+ */
+import type { Guest } from '../sim/guest.ts';
+import { C_S2_FAULT } from '../sim/costs.ts';
+import {
+  GS_DIRECT_RECLAIM,
+  GS_PFMEMALLOC_NS,
+  GS_PFMEMALLOC_THROTTLED,
+  GS_PRESSURE_NS,
+  GS_RECLAIM_OWED,
+  GS_STALL_NS,
+  GS_THROTTLED,
+  GS_THROTTLE_NS,
+  PG_HOST,
+  PG_SWAPCACHE,
+} from '../sim/simLayout.ts';
+import {
+  PHASE_NONE,
+  PHASE_OWED,
+  PHASE_PFMEMALLOC,
+  PHASE_SHORT,
+  PHASE_THROTTLED,
+  SUS_AT,
+  SUS_EVICTED,
+  SUS_LEFT,
+  SUS_PHASE,
+  SUS_RECLAIM_NS,
+  SUS_T0,
+  SUS_WORDS,
+  suspend,
+} from '../sim/faultSuspend.ts';
+import { THROTTLE_ISOLATED_NS, WAIT_ISOLATED, WAIT_PFMEMALLOC } from './reclaimThrottle.ts';
+import { cpuOfVcpu } from './swapSlots.ts';
+
+/** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
+export const SWAP_CLUSTER_MAX = 32;
+
+/**
+ * The frame for vCPU `vi`'s stage-2 fault on `gfn` at virtual time t (the trap is charged here), or the
+ * fault's resumption from its suspended record. Returns the time the frame is there (no frame needed for
+ * a page the VMM pre-faulted or one in the swap cache), with the fault's start and reclaim time so far in
+ * g.faultT0 / g.faultReclaimNs; or -1 when no frame can be had now (nothing evictable on the host node);
+ * or FAULT_SUSPENDED (sim/faultSuspend.ts).
+ */
+export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: number): number {
+  const s = g.stats;
+  const sb = g.sb;
+  const c = g.costs;
+  const sus = g.suspended;
+  const o = vi * SUS_WORDS;
+  let t0 = t;
+  let now: number;
+  let reclaimNs = 0;
+  // Allocate the frame first (as KVM's fault path does, before taking mmu_lock): maybe reclaim.
+  // One worker: direct reclaim when free frames are at the min watermark (reserve), decided at
+  // this fault's virtual time. Several workers: the shared free count mixes the other workers'
+  // virtual futures and pasts with ours, so "who finds the host at min first" would be decided by
+  // which worker runs ahead in real time. Instead the fault takes any existing frame, and the
+  // serial section turns the min-watermark deficit into reclaim clusters owed by the guests in
+  // proportion to their faults of the quantum (simCore.ts settleMinWatermark): the expected share
+  // each guest pays in the one-worker interleaving, where the payer is whoever faults at min.
+  // Direct reclaim (__alloc_pages_direct_reclaim -> shrink_node) runs in this vCPU's context on
+  // the host node: with the host lruvec its victims may be any guest's pages.
+  // A cluster (SWAP_CLUSTER_MAX evictions) runs folio by folio (Pgdat.directReclaimStep), as
+  // shrink_folio_list does: each folio's MMU-lock holds are booked when the step runs, so the
+  // vCPU yields between folios once past its limit and other actors' earlier requests go first.
+  let phase: number;
+  let left = 0;
+  let evicted = 0;
+  // Back from pfmemalloc_wait: straight into reclaim (throttle_direct_reclaim returned).
+  let skipFreelist = false;
+  const pg = g.pgdat;
+  if (sus[o + SUS_PHASE] !== PHASE_NONE) {
+    phase = sus[o + SUS_PHASE];
+    t0 = sus[o + SUS_T0];
+    reclaimNs = sus[o + SUS_RECLAIM_NS];
+    left = sus[o + SUS_LEFT];
+    evicted = sus[o + SUS_EVICTED];
+    sus[o + SUS_PHASE] = PHASE_NONE;
+    now = t;
+    if (phase === PHASE_PFMEMALLOC) {
+      // Woken by kswapd (wake_up_all(&pgdat->pfmemalloc_wait)): wait_event_killable checks its
+      // condition again; still not allow_direct_reclaim, it sleeps again (one PGSCAN_DIRECT_THROTTLE);
+      // else try_to_free_pages goes on into do_try_to_free_pages: a cluster, no freelist retry first.
+      s[sb + GS_PFMEMALLOC_NS] += t - sus[o + SUS_AT];
+      reclaimNs += t - sus[o + SUS_AT];
+      if (pg.mustThrottleDirect(now)) return sleepPfmemalloc(g, vi, t0, reclaimNs, now);
+      phase = PHASE_NONE;
+      skipFreelist = true;
+    } else if (phase === PHASE_THROTTLED) {
+      // Woken (wake_throttle_isolated) or timed out. shrink_inactive_list checks once more
+      // (stalled = true): still too many, it returns having reclaimed nothing and the allocator
+      // retries its freelists (the frames others freed meanwhile), else it isolates its batch.
+      s[sb + GS_THROTTLE_NS] += t - sus[o + SUS_AT];
+      reclaimNs += t - sus[o + SUS_AT];
+      if (pg.tooManyIsolated(g.lruvec, now)) phase = PHASE_NONE;
+      else {
+        phase = PHASE_SHORT;
+        pg.isolate();
+      }
+    }
+  } else {
+    now = t + c[C_S2_FAULT];
+    phase = PHASE_NONE;
+    if (g.deferMin && s[sb + GS_RECLAIM_OWED] > 0) {
+      s[sb + GS_RECLAIM_OWED]--;
+      phase = PHASE_OWED;
+      left = SWAP_CLUSTER_MAX;
+      pg.isolate();
+    }
+  }
+  for (;;) {
+    if (phase === PHASE_NONE) {
+      // A page the VMM pre-faulted (PG_HOST): its folio is in memory already (the memfd's page cache),
+      // so hva_to_pfn finds it and nothing is allocated: no frame, no reclaim, no swap-in. So is a
+      // page swap readahead brought into the swap cache (PG_SWAPCACHE, mm/swapReadahead.ts).
+      if (!skipFreelist) {
+        if ((g.flags[gfn] & (PG_HOST | PG_SWAPCACHE)) !== 0) break;
+        // __alloc_pages: the fast path's get_page_from_freelist needs free pages above the low
+        // watermark; below it the slow path wakes kswapd (wake_all_kswapds -> wakeup_kswapd) and
+        // retries against the min watermark (ALLOC_WMARK_MIN): `reserve`. Only below min does the
+        // fault enter direct reclaim (__alloc_pages_direct_reclaim -> try_to_free_pages -> shrink_node).
+        // A spread run's worker >= 1 has no kswapd (worker 0 runs the node's one): it polls (mm/kswapd.ts).
+        if (pg.kswapdTask !== null && g.host.free() <= g.host.low && pg.wakeKswapd(now)) g.yieldNow = true;
+        if (g.host.tryTake(g.reserve)) break;
+        // try_to_free_pages -> throttle_direct_reclaim (mm/vmscan.c, 6.1-6.6): a user task (the vCPU
+        // thread: not PF_KTHREAD) sleeps on pgdat->pfmemalloc_wait while !allow_direct_reclaim (free
+        // pages <= half the min watermarks), killable and without timeout: GFP_HIGHUSER_MOVABLE has
+        // __GFP_FS. One worker only: with the deferred min watermark (parallel runs) the shared free
+        // count mixes workers' virtual times and dips to 0 by construction (see above).
+        if (!g.deferMin && !g.demandOnly && pg.mustThrottleDirect(now)) {
+          s[sb + GS_PFMEMALLOC_THROTTLED]++;
+          return sleepPfmemalloc(g, vi, t0, reclaimNs, now);
+        }
+      }
+      skipFreelist = false;
+      left = g.demandOnly ? 1 : SWAP_CLUSTER_MAX;
+      evicted = 0;
+      // shrink_inactive_list: too_many_isolated -> reclaim_throttle(pgdat, VMSCAN_THROTTLE_ISOLATED):
+      // asleep until another direct reclaimer finds isolation back under the limit, or HZ/50.
+      if (pg.tooManyIsolated(g.lruvec, now)) {
+        s[sb + GS_THROTTLED]++;
+        g.throttledAt = now;
+        g.throttleQueue = WAIT_ISOLATED;
+        return suspend(g, vi, PHASE_THROTTLED, t0, reclaimNs, left, 0, now, now + THROTTLE_ISOLATED_NS);
+      }
+      phase = PHASE_SHORT;
+      pg.isolate();
+    }
+    const before = now;
+    now = pg.directReclaimStep(now, g.lruvec, cpuOfVcpu(g.index, vi));
+    reclaimNs += now - before;
+    if (pg.lastEvicted > 0) {
+      s[sb + GS_DIRECT_RECLAIM]++;
+      evicted++;
+      left--;
+    }
+    if (left === 0 || (pg.lastEvicted === 0 && !pg.scanAgain)) {
+      pg.putback(); // the batch is freed or back on the LRU: NR_ISOLATED_ANON falls
+      // The cluster is over: a short one that freed nothing means nothing is evictable now.
+      if (phase === PHASE_SHORT && evicted === 0) {
+        // A resumed fault's clock already moved on: that time was spent waiting for a frame.
+        s[sb + GS_STALL_NS] += t - t0;
+        s[sb + GS_PRESSURE_NS] += t - t0;
+        return -1;
+      }
+      phase = PHASE_NONE;
+      continue;
+    }
+    if (now >= limit) return suspend(g, vi, phase, t0, reclaimNs, left, evicted, now, now);
+  }
+  g.faultT0 = t0;
+  g.faultReclaimNs = reclaimNs;
+  return now;
+}
+
+/**
+ * Fall asleep on pgdat->pfmemalloc_wait at `now` (throttle_direct_reclaim's wait_event_killable):
+ * FAULT_SUSPENDED with resumeAt +Infinity; the vCPU queues itself (Pgdat.throttle, WAIT_PFMEMALLOC)
+ * and kswapd's wake_up_all sets its clock. allow_direct_reclaim woke kswapd if it slept: yield.
+ */
+function sleepPfmemalloc(g: Guest, vi: number, t0: number, reclaimNs: number, now: number): number {
+  if (g.pgdat.wokeKswapd) {
+    g.pgdat.wokeKswapd = false;
+    g.yieldNow = true;
+  }
+  g.throttledAt = now;
+  g.throttleQueue = WAIT_PFMEMALLOC;
+  return suspend(g, vi, PHASE_PFMEMALLOC, t0, reclaimNs, 0, 0, now, Infinity);
+}

@@ -1,0 +1,122 @@
+/**
+ * Eviction from the host node (mm/vmscan.c, 6.1-6.6): shrink_node -> shrink_node_memcgs -> shrink_lruvec /
+ * lru_gen_shrink_node -> evict_folios / shrink_inactive_list -> shrink_folio_list, up to nr pages, from the
+ * one host lruvec or from the per-guest memcgs in proportion to their sizes (get_scan_count's proportional
+ * scan: pickLruvec); each victim the policy picks (folio_referenced on the way, mm/folioReferenced.ts) is
+ * unmapped and swapped out by its guest (Guest.evictOne: try_to_unmap, pageout). With an SSD, folios whose
+ * swap write completed are met and freed first (endWriteback: folio_end_writeback -> __remove_mapping).
+ * Pgdat.shrinkNode (kswapd's and direct reclaim's entry) comes here.
+ */
+import type { Lruvec, Pgdat } from './pgdat.ts';
+import { SCAN_AGAIN, type Policy } from './policy/policy.ts';
+import { GS_EVICTIONS, GS_KSWAPD_NS, GS_RESIDENT, GS_WORDS, PG_SWAPCACHE } from '../sim/simLayout.ts';
+import type { SwapArea } from './swapReadahead.ts';
+
+/**
+ * Evict up to nr pages at virtual time t (shrink_node); sets pg.lastEvicted, returns the finish time.
+ * byVcpu: direct reclaim on a vCPU's fault path; otherwise kswapd. budget: folio checks allowed in this call.
+ * cpu: the reclaimer's CPU, whose swap cluster the swap-outs take their slots from (mm/swapSlots.ts).
+ */
+export function shrinkNode(
+  pg: Pgdat,
+  t: number,
+  nr: number,
+  byVcpu: boolean,
+  own: Policy | undefined,
+  budget: number,
+  cpu: number,
+): number {
+  pg.t = t;
+  pg.kswapd = !byVcpu;
+  pg.budget = budget;
+  pg.scanAgain = false;
+  const freed = pg.swap !== null ? endWriteback(pg, t) : 0;
+  let nrFreed = freed;
+  let count = 0;
+  // memcg mode, direct reclaim: the faulting VM's own memcg first (a deviation, see guestShrink).
+  const first = own !== undefined && pg.lruvecs.length > 1 ? pg.lruvecs.find((l) => l.policy === own) : undefined;
+  while (count < nr) {
+    const lv = first !== undefined && !first.skip ? first : pickLruvec(pg);
+    if (lv === null) break;
+    const id = lv.policy.pickVictim(pg, byVcpu);
+    if (id === SCAN_AGAIN) {
+      pg.scanAgain = true;
+      break;
+    }
+    if (id < 0) {
+      if (pg.lruvecs.length === 1) break;
+      lv.skip = true; // nothing evictable there now: the others
+      continue;
+    }
+    const k = pg.guestOf(id);
+    const g = pg.guests[k];
+    pg.t = g.evictOne(id - pg.base[k], pg.t, byVcpu, cpu);
+    // Under writeback in the swap cache (SSD): not freed, so no shadow yet (a fault finds the folio in
+    // the swap cache: no workingset_refault); endWriteback frees it and leaves the shadow then.
+    if ((g.flags[id - pg.base[k]] & PG_SWAPCACHE) !== 0) pg.folioFlags[id] = 0;
+    else nrFreed++;
+    count++;
+  }
+  // kswapd's busy time (folio_referenced, unmap, swap-out) goes to the first VM of the node: only
+  // the node's sum is reported (kswapdWriteWaitShare), as the seed's kswapd profile is per node.
+  if (!byVcpu && pg.guests.length > 0) pg.guests[0].stats[pg.guests[0].sb + GS_KSWAPD_NS] += pg.t - t;
+  for (const l of pg.lruvecs) l.skip = false;
+  pg.lastEvicted = count;
+  pg.lastFreed = nrFreed;
+  if (count + freed > 0) pg.kswapdFailures = 0; // shrink_node: reclaim made progress
+  return pg.t;
+}
+
+/**
+ * The reclaim pass starting at t meets, at the LRU tail where folio_end_writeback ->
+ * folio_rotate_reclaimable put them, the swapped-out folios whose write completed by t, and frees
+ * them (shrink_folio_list -> __remove_mapping: clean, in the swap cache, no rmap walk). Entries are
+ * met in submission order, stopping at the first still in flight (writes by several reclaimers
+ * complete nearly in that order; a later one behind it waits for the next pass). Returns the frees.
+ * Their per-folio CPU cost is not charged (as for an unused readahead folio, Guest.evictOne).
+ */
+function endWriteback(pg: Pgdat, t: number): number {
+  const wb = (pg.swap as SwapArea).writeback;
+  let n = 0;
+  for (const [id, done] of wb) {
+    if (done > t) break;
+    wb.delete(id);
+    const k = pg.guestOf(id);
+    pg.guests[k].freeWritten(id - pg.base[k]);
+    pg.lruvecOf[k].policy.evicted?.(id); // __remove_mapping -> workingset_eviction
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The lruvec to take the next page from: the only one, or (memcg) the one furthest behind its
+ * proportional share: get_scan_count scans each memcg's lruvec in proportion to its size, so over
+ * time each memcg's share of evictions follows its share of resident pages (shares over every guest
+ * of the host: all workers' counters).
+ */
+function pickLruvec(pg: Pgdat): Lruvec | null {
+  const ls = pg.lruvecs;
+  if (ls.length === 1) return ls[0].skip ? null : ls[0];
+  const st = pg.allStats;
+  let resident = 0;
+  let evicted = 0;
+  for (const g of pg.unpinned) {
+    resident += st[g * GS_WORDS + GS_RESIDENT];
+    evicted += st[g * GS_WORDS + GS_EVICTIONS];
+  }
+  let best: Lruvec | null = null;
+  let bestDeficit = -Infinity;
+  for (const l of ls) {
+    if (l.skip || l.policy.size() === 0) continue;
+    const b = l.guest * GS_WORDS;
+    const share = resident > 0 ? st[b + GS_RESIDENT] / resident : 0;
+    const done = evicted > 0 ? st[b + GS_EVICTIONS] / evicted : 0;
+    const deficit = share - done;
+    if (deficit > bestDeficit) {
+      bestDeficit = deficit;
+      best = l;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,77 @@
+/**
+ * The young bits of one batch of PTEs, as both of MGLRU's harvesters use them (mm/vmscan.c, 6.1-6.6):
+ * the rmap side's look-around (lru_gen_look_around, mm/folioReferenced.ts) and the page-table walk
+ * (walk_pte_range, mm/walkMm.ts). A batch is at most MIN_LRU_BATCH pages of one PTE table, its young
+ * pages a 64-bit bitmap in the harvester's `young` (two 32-bit words): ptep_test_and_clear_young on the
+ * host PTEs (hostClear), then the young folios promoted in address order (promoteYoung: for_each_set_bit
+ * -> folio_update_gen or folio_activate).
+ */
+import type { Guest } from '../sim/guest.ts';
+import { C_CMPXCHG } from '../sim/costs.ts';
+import { GS_AGING_NS, PG_LRU } from '../sim/simLayout.ts';
+import { hostTestClearYoung } from './hostPte.ts';
+import type { Promoter } from './policy/policy.ts';
+
+/** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
+export const MIN_LRU_BATCH = 64;
+/** PTRS_PER_PTE: look-around is clipped to the folio's PMD (one leaf table). */
+export const PMD_PAGES = 512;
+
+/**
+ * ptep_test_and_clear_young on the young host PTEs of a window the walk or look-around visited,
+ * OR-ed into the harvester's `young` (mm/hostPte.ts); each clear is an atomic (cmpxchg) on h.t.
+ * lruFlag: a spread run's node (Pgdat.lruFlag).
+ */
+export function hostClear(g: Guest, start: number, n: number, lruFlag: boolean): void {
+  const h = g.harvester;
+  const cleared = hostTestClearYoung(g.flags, start, n, h.young, lruFlag);
+  if (cleared === 0) return;
+  const ns = cleared * g.costs[C_CMPXCHG];
+  h.t += ns;
+  g.stats[g.sb + GS_AGING_NS] += ns;
+}
+
+/**
+ * Promote the young pages of a batch except `skip`; returns whether `skip` itself was young. In
+ * address order, as lru_gen_look_around and walk_pte_range visit them (for_each_set_bit): `lazy`
+ * (an mm_walk: kswapd's look-around, any walk) changes their generation only (folio_update_gen),
+ * else each is activated in turn (folio_activate: the head of the youngest generation, so the last
+ * address ends nearest the head and eviction later meets them in ascending order). lruFlag: a spread
+ * run's node (Pgdat.lruFlag), where only pages on the LRU are promoted.
+ */
+export function promoteYoung(
+  y: Uint32Array,
+  start: number,
+  count: number,
+  base: number,
+  skip: number,
+  p: Promoter,
+  flags: Uint8Array,
+  lazy: boolean,
+  lruFlag: boolean,
+): boolean {
+  let skipYoung = false;
+  for (let w = 0; w < 2; w++) {
+    let bits = y[w];
+    while (bits !== 0) {
+      const low = bits & -bits;
+      const b = 31 - Math.clz32(low);
+      bits ^= low;
+      const gfn = start + w * 32 + b;
+      if (gfn === skip) skipYoung = true;
+      // Spread runs: a page still in a vCPU worker's lru_add batch is on no list yet (PG_LRU clear).
+      else if (gfn < start + count && (!lruFlag || (flags[gfn] & PG_LRU) !== 0)) {
+        if (lazy) p.promote(base + gfn);
+        else p.activate(base + gfn);
+      }
+    }
+  }
+  return skipYoung;
+}
+
+/** Set bits of a 32-bit word. */
+export function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
