@@ -10,7 +10,8 @@
  * Negative control (run for this commit): with the previous pickVictimIsolating (lock for the isolation,
  * lock again for the put-back or look-around's first promotion) the count test sees 8 acquisitions, not 4,
  * and fails; the equivalence test (the change must not alter a single agent's choices) needs flushDeferred,
- * which the previous code lacks.
+ * which the previous code lacks. Without the lockless early return in pickVictimIsolating (the check
+ * moved below l.lock(), run for this commit) the walk-in-progress test sees 1 acquisition, not 0.
  */
 import { describe, expect, it } from 'vitest';
 import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
@@ -88,6 +89,26 @@ describe('MGLRU eviction under a shared lru_lock (spread runs)', () => {
     expect(lists(m, list, N)).toEqual(lists(ref.m, ref.list, N));
     // Youngest generation (3), head to tail: 2, 1, 0 put back after 5 was activated.
     expect(lists(m, list, N)[3]).toEqual([2, 1, 0, 5]);
+  });
+
+  it("a walk of max_seq under way with MIN_NR_GENS generations left: no victim and no lru_lock (get_nr_to_scan's lockless check)", () => {
+    const N = 8;
+    const list = new DList(new Int32Array(2 * (N + MAX_NR_GENS)), 0, N + MAX_NR_GENS);
+    const gate = new AgingGate(0);
+    const m = new Mglru(list, new Int16Array(N), 0, N, N, new Float64Array(GS_WORDS), 0, gate);
+    for (let id = 0; id < N; id++) m.onMap(id); // generations 0 (empty) and 1: MIN_NR_GENS
+    let acquisitions = 0;
+    m.setLruLock({ lock: () => acquisitions++, unlock: () => {} });
+    const r: Reclaimer = { t: 0, referenced: () => false, walk: () => {}, canWalk: () => true, spent: () => true };
+    m.beginAging(0); // another reclaimer's walk (kswapd) is under way
+    expect(m.pickVictim(r, true)).toBe(-1);
+    expect(acquisitions).toBe(0);
+    // Control: the walk done (a third generation), the same call takes lru_lock once and evicts page 0.
+    while (m.ageStep(r)) {
+      /* next MAX_LRU_BATCH ids */
+    }
+    expect(m.pickVictim(r, true)).toBe(0);
+    expect(acquisitions).toBe(1);
   });
 
   it('a single agent makes the same choices as the lock-free pick (faults flush the owed operations first)', () => {

@@ -597,6 +597,12 @@ export class Mglru implements Policy, Promoter {
    * another reclaimer cannot pick it and no promotion moves it (promote skips a page on no list).
    */
   private pickVictimIsolating(r: Reclaimer, inlineAging: boolean, l: LruLock): number {
+    // get_nr_to_scan (mm/vmscan.c, 6.1-6.12) decides before evict_folios, without lru_lock:
+    // should_run_aging reads min_seq / max_seq with READ_ONCE (DEFINE_MIN_SEQ, DEFINE_MAX_SEQ), and with
+    // only MIN_NR_GENS generations left and another reclaimer's walk of max_seq under way,
+    // try_to_inc_max_seq returns false, so the lruvec is skipped (0 to scan) and lru_lock is never taken.
+    // The same answer as the locked check below (-1), from racy reads of the shared words.
+    if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS && this.gate.walking()) return -1;
     const list = this.list;
     l.lock();
     let held = true;
