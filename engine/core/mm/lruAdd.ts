@@ -27,7 +27,7 @@ export class LruAddBatch {
   private readonly move: (p: Policy) => void;
 
   constructor(
-    private readonly lruvec: LockedLruvec,
+    readonly lruvec: LockedLruvec,
     /** Page flags of each guest, and the first host-wide page id of each. */
     flags: Uint8Array[],
     bases: number[],

@@ -14,8 +14,9 @@
  * real lock in the arena (kvm/mmuLock.ts taken exclusive: the lab has one lock implementation that
  * spins, then sleeps on a futex). MGLRU's victim pick holds it around its list operations only
  * (isolate, put back: mglru.ts setLruLock), so folio_referenced and look-around run unlocked, as in
- * evict_folios; the other policies hold it for a whole pick (coarser than the kernel, real-time
- * contention only). One aging step (walk_mm of MAX_LRU_BATCH ids) and one move of an lru_add batch are
+ * evict_folios; a step's put-back and look-around operations wait for the worker's next hold
+ * (Mglru.deferred: one acquisition per folio considered; drainDeferred at the quantum's end); the
+ * other policies hold it for a whole pick (coarser than the kernel, real-time contention only). One aging step (walk_mm of MAX_LRU_BATCH ids) and one move of an lru_add batch are
  * one hold each. Virtual time is unaffected by any of this.
  *
  * Layout (created by prepareSpread, initialised there by building the node once: `fresh`):
@@ -102,6 +103,7 @@ export class LockedLruvec implements Policy {
   onMap(id: number): void {
     writeLock(this.lock);
     try {
+      this.inner.flushDeferred?.();
       this.inner.onMap(id);
     } finally {
       writeUnlock(this.lock);
@@ -111,6 +113,7 @@ export class LockedLruvec implements Policy {
     if (this.inner.evicted === undefined) return;
     writeLock(this.lock);
     try {
+      this.inner.flushDeferred?.();
       this.inner.evicted(id);
     } finally {
       writeUnlock(this.lock);
@@ -121,10 +124,25 @@ export class LockedLruvec implements Policy {
     this.inner.onAccess(id); // never called: a policy that sees every access is not spread (plan.ts)
   }
 
+  /**
+   * The end of a worker's quantum (with lru_add_drain, sim/simCore.ts): what this worker's reclaim still
+   * owes the lists (Mglru.deferred), in one hold; none when it owes nothing.
+   */
+  drainDeferred(): void {
+    if (this.inner.flushDeferred === undefined || (this.inner.deferredOps?.() ?? 0) === 0) return;
+    writeLock(this.lock);
+    try {
+      this.inner.flushDeferred();
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
+
   pickVictim(r: Reclaimer, inlineAging: boolean): number {
     if (this.picksLocked) return this.inner.pickVictim(r, inlineAging);
     writeLock(this.lock);
     try {
+      this.inner.flushDeferred?.();
       return this.inner.pickVictim(r, inlineAging);
     } finally {
       writeUnlock(this.lock);
@@ -134,6 +152,7 @@ export class LockedLruvec implements Policy {
   wantsAging(t: number): boolean {
     writeLock(this.lock);
     try {
+      this.inner.flushDeferred?.();
       return this.inner.wantsAging(t);
     } finally {
       writeUnlock(this.lock);
@@ -143,6 +162,7 @@ export class LockedLruvec implements Policy {
   beginAging(t: number): void {
     writeLock(this.lock);
     try {
+      this.inner.flushDeferred?.();
       this.inner.beginAging(t);
     } finally {
       writeUnlock(this.lock);
@@ -152,6 +172,7 @@ export class LockedLruvec implements Policy {
   ageStep(r: Reclaimer): boolean {
     writeLock(this.lock);
     try {
+      this.inner.flushDeferred?.();
       return this.inner.ageStep(r);
     } finally {
       writeUnlock(this.lock);
@@ -170,6 +191,7 @@ export class LockedLruvec implements Policy {
   locked<T>(f: (p: Policy) => T): T {
     writeLock(this.lock);
     try {
+      this.inner.flushDeferred?.();
       return f(this.inner);
     } finally {
       writeUnlock(this.lock);

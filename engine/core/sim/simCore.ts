@@ -401,7 +401,10 @@ export class SimWorkerCore {
     }
     if (inRcu) rcuReadUnlock(this.rcu);
     for (let i = 0; i < n; i++) a[i].flush();
-    if (this.lruAdd !== null) this.lruAdd.drain(); // spread runs: lru_add_drain at the quantum's end
+    if (this.lruAdd !== null) {
+      this.lruAdd.drain(); // spread runs: lru_add_drain at the quantum's end
+      this.lruAdd.lruvec.drainDeferred(); // and this worker's deferred put-backs (Mglru.deferred)
+    }
     rcuPoll(this.rcu);
   }
 

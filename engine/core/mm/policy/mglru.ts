@@ -125,6 +125,11 @@ const WALK_SEQ = NR_PAGES + MAX_NR_GENS;
 const FILTER_BITS = WALK_SEQ + 1;
 export const MGLRU_WORDS = FILTER_BITS + 1;
 
+/** Mglru.deferred's kinds. */
+const DEFER_PROMOTE = 0;
+const DEFER_ACTIVATE = 1;
+const DEFER_PUTBACK = 2;
+
 /** should_run_aging's answers. */
 const AGING_NO = 0;
 const AGING_SHOULD = 1;
@@ -472,34 +477,68 @@ export class Mglru implements Policy, Promoter {
    */
   private lruLock: LruLock | null = null;
   /**
-   * The promoter look-around gets while lru_lock is not held: the first promotion takes the lock, which
-   * pickVictimIsolating then keeps for the put-back (one hold for the batch's promotions and the victim).
+   * Spread runs: the list operations a reclaimer owes the LRU since its last lru_lock hold, in the order
+   * it made them, each `id * 4 + kind` (DEFER_*): look-around's promotions and activations (made while
+   * lru_lock is not held) and the put-back of a folio found young. They are applied at the start of this
+   * worker's next hold (flushDeferred), whatever takes it, so a holder on this worker sees the lists as
+   * the immediate operations would have left them; only the other worker sees the folios still isolated.
+   * Kernel (mm/vmscan.c, 6.1-6.12): evict_folios takes lruvec->lru_lock once for isolate_folios, runs
+   * shrink_folio_list (folio_referenced -> lru_gen_look_around) without it, and takes it once more for
+   * move_folios_to_lru, which puts the batch's young folios back; kswapd's look-around promotions are
+   * batched in its mm_walk (update_batch_size) and applied in that same hold (reset_batch_size); direct
+   * reclaim's look-around activations go through folio_activate's per-CPU batch (6.6+). The lab
+   * considers one folio per reclaim step (pgdat.ts KSWAPD_SCAN_PER_STEP, DIRECT_SCAN_PER_STEP), so its
+   * batch is that folio and the put-back hold is the next step's isolate hold: one lru_lock acquisition
+   * per folio considered instead of two (isolate, then put back or look-around's promotion).
    */
+  private readonly deferred: number[] = [];
+  /** The promoter look-around gets while lru_lock is not held: records into `deferred`. */
   private lockedPromoter: Promoter = this;
-  /** lru_lock taken by lockedPromoter during the current folio_referenced call. */
-  private promoterHolds = false;
 
   /** Spread runs (mm/sharedLru.ts LockedLruvec): pick victims under `lock` held around list operations only. */
   setLruLock(lock: LruLock): void {
     this.lruLock = lock;
-    const take = (): void => {
-      if (!this.promoterHolds) {
-        lock.lock();
-        this.promoterHolds = true;
-      }
-    };
+    const deferred = this.deferred;
     this.lockedPromoter = {
       promote: (id) => {
-        take();
-        this.promote(id);
+        deferred.push(id * 4 + DEFER_PROMOTE);
       },
       activate: (id) => {
-        take();
-        this.activate(id);
+        deferred.push(id * 4 + DEFER_ACTIVATE);
       },
       // update_bloom_filter sets bits with set_bit, under no lru_lock.
       lookedAround: (key, total, young) => this.lookedAround(key, total, young),
     };
+  }
+
+  /**
+   * Apply the deferred list operations (see `deferred`), lru_lock held: look-around's promotions and
+   * activations as promote/activate make them, and a young folio's put-back (move_folios_to_lru ->
+   * lru_gen_add_folio of an active folio: the head of max_seq). Callers: every method that runs under
+   * lru_lock in a spread run (pickVictimIsolating's holds, and LockedLruvec's calls of onMap, evicted,
+   * wantsAging, beginAging, ageStep, and its drainDeferred at the end of each quantum).
+   */
+  flushDeferred(): void {
+    const d = this.deferred;
+    if (d.length === 0) return;
+    for (let i = 0; i < d.length; i++) {
+      const kind = d[i] % 4;
+      const id = (d[i] - kind) / 4;
+      if (kind === DEFER_PROMOTE) this.promote(id);
+      else if (kind === DEFER_ACTIVATE) this.activate(id);
+      else {
+        this.list.insertHead(this.head(this.maxSeq), id);
+        this.tag[id] = this.maxSeq;
+        this.nrPages[this.maxSeq & GEN_MASK]++;
+        this.total++;
+      }
+    }
+    d.length = 0;
+  }
+
+  /** How many deferred operations wait (LockedLruvec.drainDeferred, tests); read by the owning worker. */
+  deferredOps(): number {
+    return this.deferred.length;
   }
 
   pickVictim(r: Reclaimer, inlineAging: boolean): number {
@@ -558,10 +597,17 @@ export class Mglru implements Policy, Promoter {
    * another reclaimer cannot pick it and no promotion moves it (promote skips a page on no list).
    */
   private pickVictimIsolating(r: Reclaimer, inlineAging: boolean, l: LruLock): number {
+    // get_nr_to_scan (mm/vmscan.c, 6.1-6.12) decides before evict_folios, without lru_lock:
+    // should_run_aging reads min_seq / max_seq with READ_ONCE (DEFINE_MIN_SEQ, DEFINE_MAX_SEQ), and with
+    // only MIN_NR_GENS generations left and another reclaimer's walk of max_seq under way,
+    // try_to_inc_max_seq returns false, so the lruvec is skipped (0 to scan) and lru_lock is never taken.
+    // The same answer as the locked check below (-1), from racy reads of the shared words.
+    if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS && this.gate.walking()) return -1;
     const list = this.list;
     l.lock();
     let held = true;
     try {
+      this.flushDeferred(); // the previous step's put-back and look-around operations (`deferred`)
       if (this.isEmpty()) return -1;
       for (let budget = 4 * this.total + 16; budget > 0; budget--) {
         if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) {
@@ -592,31 +638,22 @@ export class Mglru implements Policy, Promoter {
         }
         // isolate_folios: the folio leaves the LRU under lru_lock ...
         list.remove(v);
-        this.nrPages[this.minSeq % MAX_NR_GENS]--;
+        this.nrPages[this.minSeq & GEN_MASK]--;
         this.total--;
-        // ... shrink_folio_list -> folio_referenced (look-around) runs without it.
+        // ... shrink_folio_list -> folio_referenced (look-around) runs without it; look-around's
+        // promotions and the put-back of a young folio wait for the next hold (`deferred`).
         l.unlock();
         held = false;
-        this.promoterHolds = false;
-        let young: boolean;
-        try {
-          young = r.referenced(v, this.lockedPromoter);
-        } finally {
-          // Look-around's first promotion took lru_lock (lockedPromoter); else take it for the put-back.
-          held = this.promoterHolds;
-          this.promoterHolds = false;
-        }
-        if (!held) l.lock();
-        held = true;
-        if (young) {
-          // Back on the LRU in the youngest generation (as promote would have moved it).
-          list.insertHead(this.head(this.maxSeq), v);
-          this.tag[v] = this.maxSeq;
-          this.nrPages[this.maxSeq % MAX_NR_GENS]++;
-          this.total++;
+        if (r.referenced(v, this.lockedPromoter)) {
+          // Back on the LRU in the youngest generation at the next hold (move_folios_to_lru).
+          this.deferred.push(v * 4 + DEFER_PUTBACK);
           if (r.spent()) return SCAN_AGAIN;
+          l.lock();
+          held = true;
+          this.flushDeferred();
           continue;
         }
+        // lru_gen_eviction reads min_seq without lru_lock (workingset_eviction under the mapping's lock).
         this.evicted(v);
         return v;
       }

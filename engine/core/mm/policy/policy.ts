@@ -100,6 +100,13 @@ export interface Policy {
    */
   setLruLock?(lock: LruLock): void;
   /**
+   * Optional, with setLruLock: apply the list operations the policy's reclaim deferred to its next
+   * lru_lock hold (MGLRU's put-back of young folios and look-around's promotions); lru_lock held.
+   */
+  flushDeferred?(): void;
+  /** Optional, with flushDeferred: how many deferred operations wait (read by the owning worker only). */
+  deferredOps?(): number;
+  /**
    * NR_INACTIVE_ANON of this lruvec for too_many_isolated (shrink_inactive_list), or -1 when the
    * policy's reclaim path has no such check (MGLRU's evict_folios; the lab's exact LRU and CLOCK).
    */
