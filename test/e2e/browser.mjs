@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const URL_UNDER_TEST = process.env.E2E_URL ?? 'http://127.0.0.1:5173/';
@@ -153,4 +154,25 @@ export async function traceMainThread(context, page) {
       };
     },
   };
+}
+
+/**
+ * node:test hooks for a test file's own browser: `before` launches a fresh one, opens the lab and waits
+ * for its profile list, then hands the page to `opened`; `after` prints the page's console errors and
+ * closes the browser.
+ * @param {(page: import('playwright-core').Page) => void | Promise<void>} opened
+ */
+export function labInBrowser(opened) {
+  /** @type {Awaited<ReturnType<typeof launch>> | undefined} */
+  let b;
+  before(async () => {
+    b = await launch();
+    await b.page.goto(URL_UNDER_TEST);
+    await b.page.waitForSelector('[data-testid="profile-select"] option', { state: 'attached' });
+    await opened(b.page);
+  });
+  after(async () => {
+    if (b?.consoleErrors.length) console.log('page errors:\n' + b.consoleErrors.join('\n'));
+    await b?.close();
+  });
 }

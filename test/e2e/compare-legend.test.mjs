@@ -5,12 +5,11 @@
 // legend's generateLabels (renderer/src/lib/chart.svelte.ts) the entry is the full label, wider than
 // the canvas, and the width and '…' checks fail.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { URL_UNDER_TEST, chartsSettled, launch, shot } from './browser.mjs';
+import { describe, it } from 'node:test';
+import { chartsSettled, labInBrowser, shot } from './browser.mjs';
 
 describe('compare legends', () => {
-  /** @type {Awaited<ReturnType<typeof launch>>} */
-  let b;
+  /** @type {import('playwright-core').Page} */
   let page;
   const runDone = () =>
     page.waitForFunction(
@@ -20,16 +19,7 @@ describe('compare legends', () => {
       null,
       { timeout: 120_000 },
     );
-  before(async () => {
-    b = await launch();
-    page = b.page;
-    await page.goto(URL_UNDER_TEST);
-    await page.waitForSelector('[data-testid="profile-select"] option', { state: 'attached' });
-  });
-  after(async () => {
-    if (b?.consoleErrors.length) console.log('page errors:\n' + b.consoleErrors.join('\n'));
-    await b?.close();
-  });
+  labInBrowser((opened) => (page = opened));
 
   it("a long run label is shortened in the middle to the chart's width", async () => {
     await page.fill('[data-testid="duration"]', '100');

@@ -9,15 +9,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
-import { SHOTS, URL_UNDER_TEST, launch, shot } from './browser.mjs';
+import { describe, it } from 'node:test';
+import { labInBrowser, shot, SHOTS } from './browser.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const altra = JSON.parse(readFileSync(path.join(repoRoot, 'presets/hardware/ampere-altra.json'), 'utf8'));
 
 describe('hardware preset import vs the built-in profiles', () => {
-  /** @type {Awaited<ReturnType<typeof launch>>} */
-  let b;
+  /** @type {import('playwright-core').Page} */
   let page;
   const options = () => page.$$eval('[data-testid="profile-select"] option', (os) => os.map((o) => o.value));
   const banner = () => page.locator('[data-testid="error-banner"]');
@@ -36,17 +35,9 @@ describe('hardware preset import vs the built-in profiles', () => {
     costs: { ...altra.costs, memAccess: { ...altra.costs.memAccess, ns: 250 } },
   };
 
-  before(async () => {
-    b = await launch();
-    page = b.page;
-    await page.goto(URL_UNDER_TEST);
-    await page.waitForSelector('[data-testid="profile-select"] option', { state: 'attached' });
+  labInBrowser(async (opened) => {
+    page = opened;
     await page.selectOption('[data-testid="profile-select"]', 'pkvm');
-  });
-
-  after(async () => {
-    if (b?.consoleErrors.length) console.log('page errors:\n' + b.consoleErrors.join('\n'));
-    await b?.close();
   });
 
   it("an edited preset with a built-in profile's id is refused, naming the id and the changed cost", async () => {

@@ -3,23 +3,13 @@
 // (x86-workstation is not one of them), but it read "on all profiles" and its tooltip said "on every
 // hardware profile". Control: with the old label and tooltip both checks fail.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { URL_UNDER_TEST, launch } from './browser.mjs';
+import { describe, it } from 'node:test';
+import { labInBrowser } from './browser.mjs';
 
 describe('run-all-profiles button', () => {
-  /** @type {Awaited<ReturnType<typeof launch>>} */
-  let b;
+  /** @type {import('playwright-core').Page} */
   let page;
-  before(async () => {
-    b = await launch();
-    page = b.page;
-    await page.goto(URL_UNDER_TEST);
-    await page.waitForSelector('[data-testid="profile-select"] option', { state: 'attached' });
-  });
-  after(async () => {
-    if (b?.consoleErrors.length) console.log('page errors:\n' + b.consoleErrors.join('\n'));
-    await b?.close();
-  });
+  labInBrowser((opened) => (page = opened));
 
   it('names the number of profiles it runs, and which', async () => {
     const profiles = await page.$$eval('[data-testid="profile-select"] option', (os) => os.map((o) => o.value));

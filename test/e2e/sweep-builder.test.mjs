@@ -5,23 +5,13 @@
 // nothing said so. A live hint beside the field now states what will run. Control: without the hint
 // (SweepView.svelte before this change) the element is missing.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { URL_UNDER_TEST, launch, shot } from './browser.mjs';
+import { describe, it } from 'node:test';
+import { labInBrowser, shot } from './browser.mjs';
 
 describe('sweep builder', () => {
-  /** @type {Awaited<ReturnType<typeof launch>>} */
-  let b;
+  /** @type {import('playwright-core').Page} */
   let page;
-  before(async () => {
-    b = await launch();
-    page = b.page;
-    await page.goto(URL_UNDER_TEST);
-    await page.waitForSelector('[data-testid="profile-select"] option', { state: 'attached' });
-  });
-  after(async () => {
-    if (b?.consoleErrors.length) console.log('page errors:\n' + b.consoleErrors.join('\n'));
-    await b?.close();
-  });
+  labInBrowser((opened) => (page = opened));
 
   it('starts on the scenario picked in the sidebar', async () => {
     await page.selectOption('[data-testid="scenario-select"]', 'seed-debate');

@@ -276,6 +276,18 @@ export function mapLocked(
   }
 }
 
+/**
+ * The MMU read lock for a short section booked from `trapped` (an access-flag or permission fault: one
+ * descriptor update): its wait, and the part of it behind aging, go to the guest's stats. Returns the
+ * hold's start.
+ */
+function readSection(g: Guest, trapped: number, hold: number): number {
+  const start = g.vlock.read(trapped, hold, false);
+  g.stats[g.sb + GS_LOCK_WAIT_NS] += start - trapped;
+  g.stats[g.sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
+  return start;
+}
+
 /** Access-flag fault (no FEAT_HAFDBS): trap, MMU lock for read, mkyoung, return. */
 export function afFault(g: Guest, gfn: number, t: number): number {
   const s = g.stats;
@@ -283,9 +295,7 @@ export function afFault(g: Guest, gfn: number, t: number): number {
   const c = g.costs;
   const trapped = t + c[C_AF_FAULT];
   const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-  const start = g.vlock.read(trapped, hold, false);
-  s[sb + GS_LOCK_WAIT_NS] += start - trapped;
-  s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
+  const start = readSection(g, trapped, hold);
   readLock(g.lock);
   stage2Mkyoung(g.pgt, gfn * PAGE);
   readUnlock(g.lock);
@@ -305,9 +315,7 @@ export function permFault(g: Guest, gfn: number, t: number): number {
   const c = g.costs;
   const trapped = t + c[C_S2_FAULT];
   const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-  const start = g.vlock.read(trapped, hold, false);
-  s[sb + GS_LOCK_WAIT_NS] += start - trapped;
-  s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
+  const start = readSection(g, trapped, hold);
   s[sb + GS_PRESSURE_NS] += start - trapped;
   readLock(g.lock);
   stage2SetWritable(g.pgt, gfn * PAGE);
