@@ -67,6 +67,7 @@ export const USAGE = `usage:
 run options:
   --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE  --policy POLICY
   --host-mib N  --guest-mib N  --vcpus N  --swap zram|ssd|none  --swap-mib N  (ad-hoc runs)
+  --workers 0: one simulation worker per core but one (a deterministic run always uses one)
   --trace FILE (repeatable)  --trace-dir DIR  --out FILE.msgpack  --json
   --set PATH=VALUE (repeatable): change any config field, e.g. --set host.memoryMiB=768
         --set guests.web.vcpus=8 --set reclaim.harvest=none (guests by name, index or *)
