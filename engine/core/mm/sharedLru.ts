@@ -101,9 +101,8 @@ export class LockedLruvec implements Policy {
   }
 
   onMap(id: number): void {
-    writeLock(this.lock);
+    this.acquire();
     try {
-      this.inner.flushDeferred?.();
       this.inner.onMap(id);
     } finally {
       writeUnlock(this.lock);
@@ -111,9 +110,8 @@ export class LockedLruvec implements Policy {
   }
   evicted(id: number): void {
     if (this.inner.evicted === undefined) return;
-    writeLock(this.lock);
+    this.acquire();
     try {
-      this.inner.flushDeferred?.();
       this.inner.evicted(id);
     } finally {
       writeUnlock(this.lock);
@@ -124,25 +122,31 @@ export class LockedLruvec implements Policy {
     this.inner.onAccess(id); // never called: a policy that sees every access is not spread (plan.ts)
   }
 
+  /** lru_lock for one call of the inner policy: first what this worker's reclaim still owes the lists. */
+  private acquire(): void {
+    writeLock(this.lock);
+    try {
+      this.inner.flushDeferred?.();
+    } catch (e) {
+      writeUnlock(this.lock);
+      throw e;
+    }
+  }
+
   /**
    * The end of a worker's quantum (with lru_add_drain, sim/simCore.ts): what this worker's reclaim still
    * owes the lists (Mglru.deferred), in one hold; none when it owes nothing.
    */
   drainDeferred(): void {
-    if (this.inner.flushDeferred === undefined || (this.inner.deferredOps?.() ?? 0) === 0) return;
-    writeLock(this.lock);
-    try {
-      this.inner.flushDeferred();
-    } finally {
-      writeUnlock(this.lock);
-    }
+    if ((this.inner.deferredOps?.() ?? 0) === 0) return;
+    this.acquire();
+    writeUnlock(this.lock);
   }
 
   pickVictim(r: Reclaimer, inlineAging: boolean): number {
     if (this.picksLocked) return this.inner.pickVictim(r, inlineAging);
-    writeLock(this.lock);
+    this.acquire();
     try {
-      this.inner.flushDeferred?.();
       return this.inner.pickVictim(r, inlineAging);
     } finally {
       writeUnlock(this.lock);
@@ -150,9 +154,8 @@ export class LockedLruvec implements Policy {
   }
 
   wantsAging(t: number): boolean {
-    writeLock(this.lock);
+    this.acquire();
     try {
-      this.inner.flushDeferred?.();
       return this.inner.wantsAging(t);
     } finally {
       writeUnlock(this.lock);
@@ -160,9 +163,8 @@ export class LockedLruvec implements Policy {
   }
 
   beginAging(t: number): void {
-    writeLock(this.lock);
+    this.acquire();
     try {
-      this.inner.flushDeferred?.();
       this.inner.beginAging(t);
     } finally {
       writeUnlock(this.lock);
@@ -170,9 +172,8 @@ export class LockedLruvec implements Policy {
   }
 
   ageStep(r: Reclaimer): boolean {
-    writeLock(this.lock);
+    this.acquire();
     try {
-      this.inner.flushDeferred?.();
       return this.inner.ageStep(r);
     } finally {
       writeUnlock(this.lock);
@@ -189,9 +190,8 @@ export class LockedLruvec implements Policy {
 
   /** Run `f` on the inner policy in one hold (a drain of an lru_add batch: folio_batch_move_lru). */
   locked<T>(f: (p: Policy) => T): T {
-    writeLock(this.lock);
+    this.acquire();
     try {
-      this.inner.flushDeferred?.();
       return f(this.inner);
     } finally {
       writeUnlock(this.lock);

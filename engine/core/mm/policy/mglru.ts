@@ -241,6 +241,11 @@ export class Mglru implements Policy, Promoter {
    */
   onMap(id: number): void {
     this.folioFlags[id] = (this.folioFlags[id] & FOLIO_SHADOW) !== 0 ? this.refault(id) : 0;
+    this.addActive(id);
+  }
+
+  /** lru_gen_add_folio of an active folio (a fault's, or move_folios_to_lru's put-back): max_seq's head. */
+  private addActive(id: number): void {
     const seq = this.maxSeq;
     this.list.insertHead(this.head(seq), id);
     this.tag[id] = seq;
@@ -526,12 +531,7 @@ export class Mglru implements Policy, Promoter {
       const id = (d[i] - kind) / 4;
       if (kind === DEFER_PROMOTE) this.promote(id);
       else if (kind === DEFER_ACTIVATE) this.activate(id);
-      else {
-        this.list.insertHead(this.head(this.maxSeq), id);
-        this.tag[id] = this.maxSeq;
-        this.nrPages[this.maxSeq & GEN_MASK]++;
-        this.total++;
-      }
+      else this.addActive(id);
     }
     d.length = 0;
   }
