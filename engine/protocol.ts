@@ -564,6 +564,22 @@ export interface LabApi extends SweepApi, ReproductionApi {
     suggestedName: string,
     kind: ExportKind,
   ): Promise<Result<{ path: string; canceled: boolean }>>;
+  /**
+   * What closing or reloading the window would lose now (null = nothing), sent whenever it changes.
+   * Electron's main names it in its close / reload dialog (main/unsavedGuard.ts); the browser's own
+   * beforeunload question cannot carry a message, so there it is a no-op.
+   */
+  setUnsaved(work: UnsavedWork | null): void;
+}
+
+/**
+ * Unsaved work of a session, compared with what was last saved or opened (renderer/src/lib/unsaved.ts):
+ * `runs` = how many runs the session has when they differ from the saved ones (null: runs saved);
+ * `setup` = the draft (guests, host, costs, hardware, reclaim...) differs from the saved one.
+ */
+export interface UnsavedWork {
+  runs: number | null;
+  setup: boolean;
 }
 
 /** Kinds of files LabApi.exportFile writes (the save dialog's filter and the default extension). */

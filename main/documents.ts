@@ -1,8 +1,9 @@
 /**
- * Per-window document state (the path Save writes to) and the recent-documents list behind
- * File > Open Recent. The list is persisted through an injected store (a JSON file in userData)
+ * Per-window document state (the path Save writes to, what its session would lose on close) and the
+ * recent-documents list behind File > Open Recent. The list is persisted through an injected store (a JSON file in userData)
  * and mirrored to the OS (app.addRecentDocument) through onAdd.
  */
+import type { UnsavedWork } from '../engine/protocol.ts';
 import type { Documents } from './ipc/handlers.ts';
 
 export const MAX_RECENT = 10;
@@ -22,6 +23,7 @@ export interface DocumentsOptions {
 
 export class DocumentState implements Documents {
   private readonly paths = new Map<number, string>();
+  private readonly unsavedWork = new Map<number, UnsavedWork>();
   private recent: string[] = [];
 
   constructor(private readonly options: DocumentsOptions) {}
@@ -54,6 +56,17 @@ export class DocumentState implements Documents {
 
   forget(ownerId: number): void {
     this.paths.delete(ownerId);
+    this.unsavedWork.delete(ownerId);
+  }
+
+  setUnsaved(ownerId: number, work: UnsavedWork | null): void {
+    if (work === null) this.unsavedWork.delete(ownerId);
+    else this.unsavedWork.set(ownerId, work);
+  }
+
+  /** What the window's renderer last said its session would lose (null: nothing, or never said). */
+  unsaved(ownerId: number): UnsavedWork | null {
+    return this.unsavedWork.get(ownerId) ?? null;
   }
 
   addRecent(file: string): void {

@@ -38,6 +38,7 @@ interface BootReport {
   permission: boolean;
   traceLoaded: { ok: boolean; value?: { name: string; requests: number; distinct: number } };
   traceRun: { accesses: number; misses: number };
+  unloadGuard: { cancelled: boolean; discarded: boolean; messages: string[] };
 }
 
 describe('built main bundle under Node with a stubbed electron', () => {
@@ -88,6 +89,17 @@ describe('built main bundle under Node with a stubbed electron', () => {
     expect(report.protocol).toEqual({ status: 200, csp: CSP });
     expect(report.foreign).toMatchObject({ ok: false, error: { name: 'ForbiddenSender' } });
     expect(report.permission).toBe(false);
+  });
+
+  it('asks before a close / reload drops unsaved work, naming it as the renderer said (lab:setUnsaved)', () => {
+    expect(report.unloadGuard).toEqual({
+      cancelled: false,
+      discarded: true,
+      messages: [
+        'This session has unsaved changes: setup edits.',
+        'This session has unsaved changes: 2 runs and setup edits.',
+      ],
+    });
   });
 
   it('runs a scenario on the engine via lab:startRun and streams its events', () => {

@@ -85,6 +85,26 @@ const traceResult = await new Promise((resolve, reject) => {
 });
 report.traceRun = { accesses: traceResult.summary.accesses, misses: traceResult.summary.misses };
 
+// Close / reload with unsaved work: the renderer says what (lab:setUnsaved), its beforeunload veto
+// arrives as 'will-prevent-unload'; main asks naming it; Cancel keeps the veto, Discard lifts it.
+const unloadVeto = () => {
+  let proceeded = false;
+  win.webContents.emit('will-prevent-unload', { preventDefault: () => (proceeded = true) });
+  return proceeded;
+};
+unwrap(await invoke(ours, 'lab:setUnsaved', { runs: null, setup: true }));
+stub.syncAnswers.push(1);
+const cancelled = unloadVeto();
+const cancelBox = stub.messageBoxes.at(-1);
+unwrap(await invoke(ours, 'lab:setUnsaved', { runs: 2, setup: true }));
+stub.syncAnswers.push(0);
+const discarded = unloadVeto();
+report.unloadGuard = {
+  cancelled,
+  discarded,
+  messages: [cancelBox?.message, stub.messageBoxes.at(-1)?.message],
+};
+
 // The protocol handler serves the built renderer with the CSP header.
 const res = await stub.protocols.get('lab')({ url: 'lab://app/index.html' });
 report.protocol = { status: res.status, csp: res.headers.get('content-security-policy') };
