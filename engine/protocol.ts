@@ -556,6 +556,13 @@ export interface LabApi extends SweepApi, ReproductionApi {
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
   onSessionOpened(listener: (opened: { session: SessionData; path: string }) => void): () => void;
   /**
+   * The renderer opened the session onSessionOpened offered (the user agreed to drop unsaved work, if
+   * any): from now on Save writes to `path`. Until then, and after a declined offer, Save's target stays
+   * the session's own file, so a declined file is never overwritten by the session kept. Only the
+   * offered path is taken (Electron's main checks); the browser has no such target (no-op).
+   */
+  acceptOpened(path: string): void;
+  /**
    * Save bytes the renderer exported (CSV of the screen, a chart as PNG or SVG, an edited hardware
    * preset as JSON): Electron asks where (save dialog) and writes atomically; the browser downloads.
    */

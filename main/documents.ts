@@ -24,6 +24,8 @@ export interface DocumentsOptions {
 export class DocumentState implements Documents {
   private readonly paths = new Map<number, string>();
   private readonly unsavedWork = new Map<number, UnsavedWork>();
+  /** Files offered to a window's renderer (lab:sessionOpened) that it has not opened yet. */
+  private readonly offers = new Map<number, string>();
   private recent: string[] = [];
 
   constructor(private readonly options: DocumentsOptions) {}
@@ -57,6 +59,24 @@ export class DocumentState implements Documents {
   forget(ownerId: number): void {
     this.paths.delete(ownerId);
     this.unsavedWork.delete(ownerId);
+    this.offers.delete(ownerId);
+  }
+
+  /**
+   * A file the OS asked to open (Open Recent, command line, macOS open-file), sent to the window's
+   * renderer, which may decline it (the user keeps unsaved work): Save's target changes only when the
+   * renderer accepts (acceptOffered), so a declined file is never overwritten by the session kept.
+   */
+  offer(ownerId: number, file: string): void {
+    this.offers.set(ownerId, file);
+  }
+
+  acceptOffered(ownerId: number, file: string): boolean {
+    if (this.offers.get(ownerId) !== file) return false;
+    this.offers.delete(ownerId);
+    this.setCurrentPath(ownerId, file);
+    this.addRecent(file);
+    return true;
   }
 
   setUnsaved(ownerId: number, work: UnsavedWork | null): void {

@@ -106,8 +106,9 @@ async function openSessionPath(file: string): Promise<void> {
   }
   const opened: { session: SessionData; path: string } = { session: r.value, path: file };
   queue.run(() => {
-    documents.setCurrentPath(win.webContents.id, file);
-    documents.addRecent(file);
+    // Save's target becomes `file` only once the renderer opened it (lab:acceptOpened): it asks first
+    // when its session has unsaved work, and a Cancel must leave Save writing where it did.
+    documents.offer(win.webContents.id, file);
     sendEvent(win.webContents, 'lab:sessionOpened', opened);
   });
 }

@@ -295,6 +295,8 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
     onReproductionEvent: (l) => subscribe(reproListeners, l),
     // The browser's own beforeunload question carries no message: nothing to tell (App.svelte vetoes).
     setUnsaved() {},
+    // Save downloads: there is no file to write back to.
+    acceptOpened() {},
     async sweepStats(points) {
       try {
         return sweepStats(points);

@@ -61,6 +61,7 @@ export interface InvokeChannels {
   'lab:startReproductions': { args: [ids: string[]]; result: Result<{ jobId: string }> };
   'lab:stopReproductions': { args: [jobId: string]; result: void };
   'lab:setUnsaved': { args: [work: UnsavedWork | null]; result: void };
+  'lab:acceptOpened': { args: [path: string]; result: boolean };
 }
 export type InvokeChannel = keyof InvokeChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
@@ -86,6 +87,7 @@ export const INVOKE_CHANNELS = [
   'lab:startReproductions',
   'lab:stopReproductions',
   'lab:setUnsaved',
+  'lab:acceptOpened',
 ] as const satisfies readonly InvokeChannel[];
 
 // Compile-time check that the list above names every channel exactly (no more, no fewer).

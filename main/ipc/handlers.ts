@@ -91,6 +91,11 @@ export interface Documents {
   defaultDir(): string;
   /** What the window's session would lose on close / reload, as its renderer last said (lab:setUnsaved). */
   setUnsaved(ownerId: number, work: UnsavedWork | null): void;
+  /**
+   * The window's renderer opened the file main offered it (lab:sessionOpened): it becomes the current
+   * path. False (nothing changed) when `file` is not the offer pending for that window.
+   */
+  acceptOffered(ownerId: number, file: string): boolean;
 }
 
 /** Trace files each window loaded (main/traces.ts): the page ids stay in main. */
@@ -345,6 +350,8 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     'lab:setUnsaved': async (ctx, args) => {
       documents.setUnsaved(ctx.owner.id, unsavedArg(args[0]));
     },
+
+    'lab:acceptOpened': async (ctx, args) => documents.acceptOffered(ctx.owner.id, stringArg(args, 0, 'path', 4096)),
 
     'lab:exportFile': async (ctx, args) => {
       const data = args[0];

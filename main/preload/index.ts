@@ -66,6 +66,7 @@ const labApi: LabApi = {
   onReproductionEvent: (listener) => subscribe('lab:reproEvent', listener),
   // Fire and forget: main keeps the last word for its close / reload dialog (a failure only loses wording).
   setUnsaved: (work) => void invoke('lab:setUnsaved', work).catch(() => {}),
+  acceptOpened: (path) => void invoke('lab:acceptOpened', path).catch(() => {}),
 };
 
 contextBridge.exposeInMainWorld('labApi', labApi);

@@ -244,6 +244,20 @@ describe('lab:* round trips', () => {
     expect(documents.unsaved(7)).toBeNull();
   });
 
+  it('lab:acceptOpened takes only the file offered to that window; until then Save keeps its target', async () => {
+    const { call, documents } = await setup();
+    documents.setCurrentPath(1, '/s/mine.msgpack');
+    documents.offer(1, '/s/other.msgpack');
+    expect(documents.currentPath(1)).toBe('/s/mine.msgpack'); // offered, not accepted: Save writes mine
+    expect(value(await call('lab:acceptOpened', ['/s/other.msgpack'], { id: 2 }))).toBe(false); // not window 2's
+    expect(value(await call('lab:acceptOpened', ['/etc/passwd'], { id: 1 }))).toBe(false);
+    expect(documents.currentPath(1)).toBe('/s/mine.msgpack');
+    expect(value(await call('lab:acceptOpened', ['/s/other.msgpack'], { id: 1 }))).toBe(true);
+    expect(documents.currentPath(1)).toBe('/s/other.msgpack');
+    expect(documents.recentDocuments[0]).toBe('/s/other.msgpack');
+    expect(value(await call('lab:acceptOpened', ['/s/other.msgpack'], { id: 1 }))).toBe(false); // once
+  });
+
   it('lab:loadTrace parses a trace, keeps its page ids in main per window and replays it in that window', async () => {
     const { call, started } = await setup();
     const bytes = new TextEncoder().encode('10\n20\n10\n30\n');

@@ -96,7 +96,12 @@ export class LabState {
     this.api = api;
     this.#unsubscribe.push(api.onRunEvent((e) => this.#router.onEvent(e)));
     this.#unsubscribe.push(api.onMenuCommand((c) => void this.command(c)));
-    this.#unsubscribe.push(api.onSessionOpened((o) => void this.sessions.openSession(o.session, o.path)));
+    // An OS-opened file (Open Recent, command line): main makes it Save's target only if we open it.
+    this.#unsubscribe.push(
+      api.onSessionOpened(async (o) => {
+        if (await this.sessions.openSession(o.session, o.path)) api.acceptOpened(o.path);
+      }),
+    );
     // Every setup edit goes to the undo history (the draft is read deeply through JSON).
     this.#unsubscribe.push(
       $effect.root(() => {

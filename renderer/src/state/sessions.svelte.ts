@@ -149,11 +149,11 @@ export class SessionActions {
     });
   }
 
-  /** A decoded session from outside (drop, OS): asks before unsaved work is dropped. */
-  async openSession(session: SessionData, path: string): Promise<void> {
-    if (this.lab.running) return void this.refuseWhileRunning();
-    if (!(await this.confirmDiscard('Open another session'))) return;
-    this.applySession(session, path);
+  /** A decoded session from outside (drop, OS): asks before unsaved work is dropped; true = opened. */
+  async openSession(session: SessionData, path: string): Promise<boolean> {
+    if (this.lab.running) return (this.refuseWhileRunning(), false);
+    if (!(await this.confirmDiscard('Open another session'))) return false;
+    return this.applySession(session, path);
   }
 
   async newSession(): Promise<void> {
@@ -182,8 +182,8 @@ export class SessionActions {
   }
 
   /** Replaces the whole session at once (only after it decoded and validated, so a failed open loses nothing). */
-  applySession(session: SessionData, path: string): void {
-    if (this.lab.running) return void this.refuseWhileRunning();
+  applySession(session: SessionData, path: string): boolean {
+    if (this.lab.running) return (this.refuseWhileRunning(), false);
     const runs = session.runs;
     const valid = (i: number) => Number.isInteger(i) && i >= 0 && i < runs.length;
     const hw = [session.draft.hardware, ...runs.map((r) => r.config.hardware)].filter(
@@ -213,5 +213,6 @@ export class SessionActions {
     this.markClean();
     this.lab.notice = `Opened ${path}`;
     this.lab.dismissError();
+    return true;
   }
 }
