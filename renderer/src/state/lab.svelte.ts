@@ -110,8 +110,9 @@ export class LabState {
           const json = this.draftJson;
           if (json) this.history.observe(json, performance.now());
         });
-        // Main's close / reload dialog names what would be lost: tell it whenever that changes.
-        let sent = 'null';
+        // Main's close / reload dialog names what would be lost: tell it whenever that changes, and
+        // once at start (after a reload main may still hold the previous page's word).
+        let sent = '';
         $effect(() => {
           const key = JSON.stringify(this.unsaved);
           if (key === sent) return;
