@@ -556,6 +556,13 @@ export interface LabApi extends SweepApi, ReproductionApi {
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
   onSessionOpened(listener: (opened: { session: SessionData; path: string }) => void): () => void;
   /**
+   * The renderer opened the session onSessionOpened offered (the user agreed to drop unsaved work, if
+   * any): from now on Save writes to `path`. Until then, and after a declined offer, Save's target stays
+   * the session's own file, so a declined file is never overwritten by the session kept. Only the
+   * offered path is taken (Electron's main checks); the browser has no such target (no-op).
+   */
+  acceptOpened(path: string): void;
+  /**
    * Save bytes the renderer exported (CSV of the screen, a chart as PNG or SVG, an edited hardware
    * preset as JSON): Electron asks where (save dialog) and writes atomically; the browser downloads.
    */
@@ -564,6 +571,22 @@ export interface LabApi extends SweepApi, ReproductionApi {
     suggestedName: string,
     kind: ExportKind,
   ): Promise<Result<{ path: string; canceled: boolean }>>;
+  /**
+   * What closing or reloading the window would lose now (null = nothing), sent whenever it changes.
+   * Electron's main names it in its close / reload dialog (main/unsavedGuard.ts); the browser's own
+   * beforeunload question cannot carry a message, so there it is a no-op.
+   */
+  setUnsaved(work: UnsavedWork | null): void;
+}
+
+/**
+ * Unsaved work of a session, compared with what was last saved or opened (renderer/src/lib/unsaved.ts):
+ * `runs` = how many runs the session has when they differ from the saved ones (null: runs saved);
+ * `setup` = the draft (guests, host, costs, hardware, reclaim...) differs from the saved one.
+ */
+export interface UnsavedWork {
+  runs: number | null;
+  setup: boolean;
 }
 
 /** Kinds of files LabApi.exportFile writes (the save dialog's filter and the default extension). */

@@ -1,8 +1,9 @@
 /**
- * Per-window document state (the path Save writes to) and the recent-documents list behind
- * File > Open Recent. The list is persisted through an injected store (a JSON file in userData)
+ * Per-window document state (the path Save writes to, what its session would lose on close) and the
+ * recent-documents list behind File > Open Recent. The list is persisted through an injected store (a JSON file in userData)
  * and mirrored to the OS (app.addRecentDocument) through onAdd.
  */
+import type { UnsavedWork } from '../engine/protocol.ts';
 import type { Documents } from './ipc/handlers.ts';
 
 export const MAX_RECENT = 10;
@@ -22,6 +23,9 @@ export interface DocumentsOptions {
 
 export class DocumentState implements Documents {
   private readonly paths = new Map<number, string>();
+  private readonly unsavedWork = new Map<number, UnsavedWork>();
+  /** Files offered to a window's renderer (lab:sessionOpened) that it has not opened yet. */
+  private readonly offers = new Map<number, string>();
   private recent: string[] = [];
 
   constructor(private readonly options: DocumentsOptions) {}
@@ -54,6 +58,35 @@ export class DocumentState implements Documents {
 
   forget(ownerId: number): void {
     this.paths.delete(ownerId);
+    this.unsavedWork.delete(ownerId);
+    this.offers.delete(ownerId);
+  }
+
+  /**
+   * A file the OS asked to open (Open Recent, command line, macOS open-file), sent to the window's
+   * renderer, which may decline it (the user keeps unsaved work): Save's target changes only when the
+   * renderer accepts (acceptOffered), so a declined file is never overwritten by the session kept.
+   */
+  offer(ownerId: number, file: string): void {
+    this.offers.set(ownerId, file);
+  }
+
+  acceptOffered(ownerId: number, file: string): boolean {
+    if (this.offers.get(ownerId) !== file) return false;
+    this.offers.delete(ownerId);
+    this.setCurrentPath(ownerId, file);
+    this.addRecent(file);
+    return true;
+  }
+
+  setUnsaved(ownerId: number, work: UnsavedWork | null): void {
+    if (work === null) this.unsavedWork.delete(ownerId);
+    else this.unsavedWork.set(ownerId, work);
+  }
+
+  /** What the window's renderer last said its session would lose (null: nothing, or never said). */
+  unsaved(ownerId: number): UnsavedWork | null {
+    return this.unsavedWork.get(ownerId) ?? null;
   }
 
   addRecent(file: string): void {

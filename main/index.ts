@@ -23,7 +23,7 @@ import { createPresets } from './presets.ts';
 import { createEngine, createReproductions, createSweeps } from './engine.ts';
 import { WindowTraces } from './traces.ts';
 import { sessionPathFromArgv } from './args.ts';
-import { DISCARD_DIALOG, guardUnsavedWork } from './unsavedGuard.ts';
+import { discardDialog, guardUnsavedWork } from './unsavedGuard.ts';
 import { createMainWindow, type ReadyQueue } from './window.ts';
 
 const log = (message: string) => console.log(`[main] ${message}`);
@@ -106,8 +106,9 @@ async function openSessionPath(file: string): Promise<void> {
   }
   const opened: { session: SessionData; path: string } = { session: r.value, path: file };
   queue.run(() => {
-    documents.setCurrentPath(win.webContents.id, file);
-    documents.addRecent(file);
+    // Save's target becomes `file` only once the renderer opened it (lab:acceptOpened): it asks first
+    // when its session has unsaved work, and a Cancel must leave Save writing where it did.
+    documents.offer(win.webContents.id, file);
     sendEvent(win.webContents, 'lab:sessionOpened', opened);
   });
 }
@@ -128,8 +129,13 @@ function createWindow(): void {
     sweeps.stopAllOf(id);
     reproductions.stopAllOf(id);
   });
-  // Close or reload with unsaved runs: the renderer's beforeunload vetoes, main asks (unsavedGuard.ts).
-  guardUnsavedWork(created.win.webContents, () => dialog.showMessageBoxSync(created.win, DISCARD_DIALOG) === 0);
+  // Close or reload with unsaved runs or setup edits: the renderer's beforeunload vetoes, main asks,
+  // naming what the renderer last said would be lost (lab:setUnsaved; unsavedGuard.ts).
+  guardUnsavedWork(
+    created.win.webContents,
+    () => documents.unsaved(id),
+    (work) => dialog.showMessageBoxSync(created.win, discardDialog(work)) === 0,
+  );
   mainWindow = created;
   for (const file of pendingPaths.splice(0)) void openSessionPath(file);
 }

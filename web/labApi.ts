@@ -293,6 +293,10 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
       reproService?.stop(jobId, reproOwner.id);
     },
     onReproductionEvent: (l) => subscribe(reproListeners, l),
+    // The browser's own beforeunload question carries no message: nothing to tell (App.svelte vetoes).
+    setUnsaved() {},
+    // Save downloads: there is no file to write back to.
+    acceptOpened() {},
     async sweepStats(points) {
       try {
         return sweepStats(points);

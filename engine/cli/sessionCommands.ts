@@ -12,7 +12,27 @@ import { showSweeps } from './sweepFormat.ts';
 export function showCommand(file: string, json: boolean, ctx: CliContext): number {
   const s = readSessionFile(file);
   if (s.sweeps?.length) return showSweeps(file, s, json, ctx);
-  return printColumns(columnsOf([[file, s]], false), json, ctx, `${file}: ${s.draft.name}`);
+  return printColumns(columnsOf([[file, s]], false), json, ctx, `${file}: ${sessionTitle(s)}`);
+}
+
+/**
+ * The session's title from its runs, not only its draft: a preset resolved on a profile is named
+ * "<scenario> — <profile name>" (the draft carries the first profile's), which for runs on several
+ * profiles named one of them as if all ran there. Several profiles: "<scenario> — N runs on M profiles:
+ * id, id"; one: "<scenario> — <its name>"; no runs: the draft's name.
+ */
+export function sessionTitle(s: SessionData): string {
+  if (s.runs.length === 0) return s.draft.name;
+  const profiles = [...new Map(s.runs.map((r) => [r.config.hardware.id, r.config.hardware])).values()];
+  const names = new Set([s.draft.hardware.name, ...profiles.map((h) => h.name)]);
+  // The scenario's own name: without a trailing " — <profile name>" of the draft's or a run's profile.
+  const base = [...names].reduce(
+    (name, hw) => (name.endsWith(` — ${hw}`) ? name.slice(0, -` — ${hw}`.length) : name),
+    s.draft.name,
+  );
+  if (profiles.length === 1) return `${base} — ${profiles[0].name}`;
+  const runs = `${s.runs.length} run${s.runs.length > 1 ? 's' : ''}`;
+  return `${base} — ${runs} on ${profiles.length} profiles: ${profiles.map((h) => h.id).join(', ')}`;
 }
 
 export function compareCommand(files: readonly string[], json: boolean, ctx: CliContext): number {

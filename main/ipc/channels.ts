@@ -26,6 +26,7 @@ import type {
   SweepSpec,
   ReproEvent,
   ReproductionInfo,
+  UnsavedWork,
 } from '../../engine/protocol.ts';
 
 export interface InvokeChannels {
@@ -59,6 +60,8 @@ export interface InvokeChannels {
   'lab:listReproductions': { args: []; result: Result<ReproductionInfo[]> };
   'lab:startReproductions': { args: [ids: string[]]; result: Result<{ jobId: string }> };
   'lab:stopReproductions': { args: [jobId: string]; result: void };
+  'lab:setUnsaved': { args: [work: UnsavedWork | null]; result: void };
+  'lab:acceptOpened': { args: [path: string]; result: boolean };
 }
 export type InvokeChannel = keyof InvokeChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
@@ -83,6 +86,8 @@ export const INVOKE_CHANNELS = [
   'lab:listReproductions',
   'lab:startReproductions',
   'lab:stopReproductions',
+  'lab:setUnsaved',
+  'lab:acceptOpened',
 ] as const satisfies readonly InvokeChannel[];
 
 // Compile-time check that the list above names every channel exactly (no more, no fewer).

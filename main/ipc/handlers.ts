@@ -23,6 +23,7 @@ import {
   type SweepRecord,
   type SweepSpec,
   type ReproductionInfo,
+  type UnsavedWork,
 } from '../../engine/protocol.ts';
 import type { ReproOwner } from '../../engine/host/reproduceService.ts';
 import { sweepStats, type SweepTraces } from '../../engine/host/sweepService.ts';
@@ -88,6 +89,13 @@ export interface Documents {
   addRecent(file: string): void;
   /** Where dialogs start when the window has no document yet. */
   defaultDir(): string;
+  /** What the window's session would lose on close / reload, as its renderer last said (lab:setUnsaved). */
+  setUnsaved(ownerId: number, work: UnsavedWork | null): void;
+  /**
+   * The window's renderer opened the file main offered it (lab:sessionOpened): it becomes the current
+   * path. False (nothing changed) when `file` is not the offer pending for that window.
+   */
+  acceptOffered(ownerId: number, file: string): boolean;
 }
 
 /** Trace files each window loaded (main/traces.ts): the page ids stay in main. */
@@ -157,6 +165,20 @@ function stringArg(args: readonly unknown[], i: number, what: string, maxLength:
   if (typeof v !== 'string' || v.length > maxLength)
     throw new BadArgument(`${what} must be a string of at most ${maxLength} characters`);
   return v;
+}
+
+/** lab:setUnsaved's argument: null, or { runs: null | a run count, setup: boolean } (nothing else kept). */
+function unsavedArg(x: unknown): UnsavedWork | null {
+  if (x === null) return null;
+  const o = x as { runs?: unknown; setup?: unknown } | undefined;
+  const runs = o?.runs;
+  if (
+    typeof o !== 'object' ||
+    typeof o.setup !== 'boolean' ||
+    !(runs === null || (Number.isSafeInteger(runs) && (runs as number) >= 0))
+  )
+    throw new BadArgument('unsaved work must be null or { runs: null or a run count, setup: true or false }');
+  return { runs: runs as number | null, setup: o.setup };
 }
 
 function fail<T>(name: string, message: string): Result<T> {
@@ -325,6 +347,12 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       const jobId = stringArg(args, 0, 'jobId', 200);
       if (!deps.reproductions?.stop(jobId, ctx.owner.id)) log(`stopReproductions: no job ${jobId} of this window`);
     },
+    'lab:setUnsaved': async (ctx, args) => {
+      documents.setUnsaved(ctx.owner.id, unsavedArg(args[0]));
+    },
+
+    'lab:acceptOpened': async (ctx, args) => documents.acceptOffered(ctx.owner.id, stringArg(args, 0, 'path', 4096)),
+
     'lab:exportFile': async (ctx, args) => {
       const data = args[0];
       if (!(data instanceof Uint8Array) || data.byteLength > MAX_EXPORT_BYTES)

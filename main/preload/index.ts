@@ -64,6 +64,9 @@ const labApi: LabApi = {
   startReproductions: (ids) => invokeResult('lab:startReproductions', ids),
   stopReproductions: (jobId) => invoke('lab:stopReproductions', jobId),
   onReproductionEvent: (listener) => subscribe('lab:reproEvent', listener),
+  // Fire and forget: main keeps the last word for its close / reload dialog (a failure only loses wording).
+  setUnsaved: (work) => void invoke('lab:setUnsaved', work).catch(() => {}),
+  acceptOpened: (path) => void invoke('lab:acceptOpened', path).catch(() => {}),
 };
 
 contextBridge.exposeInMainWorld('labApi', labApi);

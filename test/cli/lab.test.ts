@@ -134,6 +134,10 @@ describe('lab run', () => {
       'phone-prev82',
       'pkvm',
     ]);
+    // Its runs are on three profiles: the title says so (it named the first profile only, as if all ran there).
+    expect(lab('show', a).stdout.split('\n')[0]).toMatch(
+      /a\.msgpack: Seed debate: .* — 3 runs on 3 profiles: ampere-altra, phone-prev82, pkvm$/,
+    );
     const table = lab('show', b);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^hit rate\s/m);

@@ -38,6 +38,15 @@ interface BootReport {
   permission: boolean;
   traceLoaded: { ok: boolean; value?: { name: string; requests: number; distinct: number } };
   traceRun: { accesses: number; misses: number };
+  unloadGuard: { cancelled: boolean; discarded: boolean; messages: string[] };
+  offer: {
+    path: string;
+    saveWhileDeclined: unknown;
+    declinedUnchanged: boolean;
+    foreignAccept: boolean;
+    accepted: boolean;
+    saveAfterAccept: unknown;
+  };
 }
 
 describe('built main bundle under Node with a stubbed electron', () => {
@@ -88,6 +97,29 @@ describe('built main bundle under Node with a stubbed electron', () => {
     expect(report.protocol).toEqual({ status: 200, csp: CSP });
     expect(report.foreign).toMatchObject({ ok: false, error: { name: 'ForbiddenSender' } });
     expect(report.permission).toBe(false);
+  });
+
+  it("an OS-opened file becomes Save's target only once the renderer opens it (a declined one is never overwritten)", () => {
+    const declined = `${sessionPath}.other.msgpack`;
+    expect(report.offer).toEqual({
+      path: declined,
+      saveWhileDeclined: { ok: true, value: { path: sessionPath, canceled: false } },
+      declinedUnchanged: true,
+      foreignAccept: false,
+      accepted: true,
+      saveAfterAccept: { ok: true, value: { path: declined, canceled: false } },
+    });
+  });
+
+  it('asks before a close / reload drops unsaved work, naming it as the renderer said (lab:setUnsaved)', () => {
+    expect(report.unloadGuard).toEqual({
+      cancelled: false,
+      discarded: true,
+      messages: [
+        'This session has unsaved changes: setup edits.',
+        'This session has unsaved changes: 2 runs and setup edits.',
+      ],
+    });
   });
 
   it('runs a scenario on the engine via lab:startRun and streams its events', () => {

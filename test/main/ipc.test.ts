@@ -230,6 +230,34 @@ describe('lab:* round trips', () => {
     expect(notBytes.ok).toBe(false);
   });
 
+  it('lab:setUnsaved keeps what each window would lose; malformed words are refused', async () => {
+    const { call, documents } = await setup();
+    expect(value(await call('lab:setUnsaved', [{ runs: 2, setup: true }], { id: 7 }))).toBeUndefined();
+    expect(documents.unsaved(7)).toEqual({ runs: 2, setup: true });
+    expect(documents.unsaved(8)).toBeNull();
+    expect(value(await call('lab:setUnsaved', [null], { id: 7 }))).toBeUndefined();
+    expect(documents.unsaved(7)).toBeNull();
+    for (const bad of [{ runs: -1, setup: true }, { runs: 1.5, setup: false }, { runs: null }, 'setup', undefined]) {
+      const r = await call('lab:setUnsaved', [bad], { id: 7 });
+      expect(r).toMatchObject({ ok: false, error: { name: 'BadArgument' } });
+    }
+    expect(documents.unsaved(7)).toBeNull();
+  });
+
+  it('lab:acceptOpened takes only the file offered to that window; until then Save keeps its target', async () => {
+    const { call, documents } = await setup();
+    documents.setCurrentPath(1, '/s/mine.msgpack');
+    documents.offer(1, '/s/other.msgpack');
+    expect(documents.currentPath(1)).toBe('/s/mine.msgpack'); // offered, not accepted: Save writes mine
+    expect(value(await call('lab:acceptOpened', ['/s/other.msgpack'], { id: 2 }))).toBe(false); // not window 2's
+    expect(value(await call('lab:acceptOpened', ['/etc/passwd'], { id: 1 }))).toBe(false);
+    expect(documents.currentPath(1)).toBe('/s/mine.msgpack');
+    expect(value(await call('lab:acceptOpened', ['/s/other.msgpack'], { id: 1 }))).toBe(true);
+    expect(documents.currentPath(1)).toBe('/s/other.msgpack');
+    expect(documents.recentDocuments[0]).toBe('/s/other.msgpack');
+    expect(value(await call('lab:acceptOpened', ['/s/other.msgpack'], { id: 1 }))).toBe(false); // once
+  });
+
   it('lab:loadTrace parses a trace, keeps its page ids in main per window and replays it in that window', async () => {
     const { call, started } = await setup();
     const bytes = new TextEncoder().encode('10\n20\n10\n30\n');

@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import type { HardwareProfile, PresetCatalog, RunResult, ScenarioConfig } from '../../engine/protocol.ts';
 import { makeConfig, makeRunResult } from '../session/fixtures.ts';
-import { baseScenarioOf, configDiff, runIdentity, scenarioTitle } from '../../renderer/src/lib/runLabel.ts';
+import {
+  baseScenarioOf,
+  configDiff,
+  runIdentity,
+  scenarioBaseName,
+  scenarioTitle,
+} from '../../renderer/src/lib/runLabel.ts';
 import { csvNumber, screenCsv, screenCsvBytes, screenCsvChunks } from '../../renderer/src/lib/csv.ts';
 import { chartSvg, niceTicks } from '../../renderer/src/lib/svg.ts';
 import { GUEST_ROWS, guestBars, guestColumns, guestRowsFor } from '../../renderer/src/lib/guests.ts';
@@ -103,6 +109,16 @@ describe('run identity', () => {
     c.name = 'Trace oracle: cloudPhysicsIO, exact LRU, 10000 pages';
     c.host.memoryMiB = 20;
     expect(scenarioTitle(c)).toBe('Trace oracle: cloudPhysicsIO, exact LRU, 5120 pages');
+  });
+
+  it('the Scenario drop-down names a scenario without the profile it was resolved on (the picker shows it)', () => {
+    const names = ['Ampere Altra (Neoverse N1)', 'Android protected KVM'];
+    expect(scenarioBaseName('Seed debate: 150% overcommit — Android protected KVM', names)).toBe(
+      'Seed debate: 150% overcommit',
+    );
+    // Only a trailing profile name goes; other dashes and unlisted names stay.
+    expect(scenarioBaseName('A — B — Ampere Altra (Neoverse N1)', names)).toBe('A — B');
+    expect(scenarioBaseName('Seed debate — Some phone', names)).toBe('Seed debate — Some phone');
   });
 });
 

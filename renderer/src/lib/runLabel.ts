@@ -137,6 +137,16 @@ export function runIdentity(config: ScenarioConfig, catalog: PresetCatalog | nul
   return configDiff(config, base).join(' · ');
 }
 
+/**
+ * A scenario's name without the profile a preset was resolved on: the engine names a resolution
+ * "<scenario> — <profile name>" (seed-debate), which the Scenario drop-down under the profile picker
+ * need not repeat. `hardwareNames`: the names a suffix may be (every listed profile's).
+ */
+export function scenarioBaseName(name: string, hardwareNames: readonly string[]): string {
+  const hw = hardwareNames.find((h) => name.endsWith(` — ${h}`));
+  return hw === undefined ? name : name.slice(0, -` — ${hw}`.length);
+}
+
 /** A title for a scenario whose capacity may have been edited: "… 10000 pages" follows the host's size. */
 export function scenarioTitle(config: ScenarioConfig): string {
   const pages = Math.round(config.host.memoryMiB * 256);

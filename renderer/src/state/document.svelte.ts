@@ -1,8 +1,9 @@
 /**
  * The session as a document: its file name, and what was last saved or opened, so the UI can say
- * "modified" and ask before unsaved runs are dropped (New, Open, reload, window close).
+ * "modified" and ask before unsaved runs or setup edits are dropped (New, Open, reload, window close).
  */
-import type { RunResult } from '../../../engine/protocol.ts';
+import type { RunResult, UnsavedWork } from '../../../engine/protocol.ts';
+import { unsavedWork } from '../lib/unsaved.ts';
 
 export class DocumentState {
   /** Name of the session file last saved or opened ('' = never saved). */
@@ -17,14 +18,8 @@ export class DocumentState {
     if (name !== undefined) this.name = name;
   }
 
-  /** Runs made or removed since the last save / open. */
-  unsavedRuns(runs: readonly RunResult[]): boolean {
-    const saved = this.#savedRuns;
-    return runs.length !== saved.length || runs.some((r, i) => r !== saved[i]);
-  }
-
-  /** Anything changed since the last save / open: runs or the setup. */
-  modified(runs: readonly RunResult[], draftJson: string): boolean {
-    return this.unsavedRuns(runs) || draftJson !== this.#savedDraft;
+  /** What differs from the last save / open (runs, setup), or null (lib/unsaved.ts). */
+  unsaved(runs: readonly RunResult[], draftJson: string): UnsavedWork | null {
+    return unsavedWork({ runs: this.#savedRuns, draftJson: this.#savedDraft }, runs, draftJson);
   }
 }

@@ -81,6 +81,11 @@ export class LabState {
   readonly imports: ImportActions = new ImportActions(this);
   /** The draft as JSON: what undo/redo and the modified marker compare. */
   readonly draftJson = $derived(this.draft ? JSON.stringify(this.draft) : '');
+  /**
+   * What New, Open, a reload or closing the window would lose (null = nothing): the one answer the
+   * in-app confirm, App's beforeunload and (through LabApi.setUnsaved) Electron's close dialog use.
+   */
+  readonly unsaved = $derived(this.doc.unsaved(this.runs, this.draftJson));
   readonly #router = new RunRouter(
     () => this.live,
     (live, event) => this.#deliver(live, event),
@@ -91,7 +96,12 @@ export class LabState {
     this.api = api;
     this.#unsubscribe.push(api.onRunEvent((e) => this.#router.onEvent(e)));
     this.#unsubscribe.push(api.onMenuCommand((c) => void this.command(c)));
-    this.#unsubscribe.push(api.onSessionOpened((o) => void this.sessions.openSession(o.session, o.path)));
+    // An OS-opened file (Open Recent, command line): main makes it Save's target only if we open it.
+    this.#unsubscribe.push(
+      api.onSessionOpened(async (o) => {
+        if (await this.sessions.openSession(o.session, o.path)) api.acceptOpened(o.path);
+      }),
+    );
     // Every setup edit goes to the undo history (the draft is read deeply through JSON).
     this.#unsubscribe.push(
       $effect.root(() => {
@@ -99,6 +109,15 @@ export class LabState {
           // An undo/redo's own change equals the history's current state: not recorded.
           const json = this.draftJson;
           if (json) this.history.observe(json, performance.now());
+        });
+        // Main's close / reload dialog names what would be lost: tell it whenever that changes, and
+        // once at start (after a reload main may still hold the previous page's word).
+        let sent = '';
+        $effect(() => {
+          const key = JSON.stringify(this.unsaved);
+          if (key === sent) return;
+          sent = key;
+          this.api.setUnsaved(this.unsaved);
         });
       }),
     );
@@ -120,14 +139,9 @@ export class LabState {
     return this.doc.name;
   }
 
-  /** Anything changed since the last save or open (runs or setup). */
+  /** Anything changed since the last save or open (runs or setup): the "modified" marker. */
   get modified(): boolean {
-    return this.doc.modified(this.runs, this.draftJson);
-  }
-
-  /** Runs that would be lost by New, Open, reload or closing the window. */
-  get unsavedRuns(): boolean {
-    return this.doc.unsavedRuns(this.runs);
+    return this.unsaved !== null;
   }
 
   /** The catalog's profile with this id (the source of an edited profile's original costs). */

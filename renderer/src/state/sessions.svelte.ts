@@ -1,6 +1,6 @@
 /**
  * Session files and exports (split out of LabState, STYLE.md 14): the session as SessionData, save /
- * open / New (asking before unsaved runs are dropped), applying an opened session, and the exports of
+ * open / New (asking before unsaved runs or setup edits are dropped), applying an opened session, and the exports of
  * what is on screen (CSV, chart images, the edited hardware profile). Reads and writes the LabState it
  * is composed into; talks to LabApi only through it.
  */
@@ -9,6 +9,7 @@ import { screenCsvBytes } from '../lib/csv.ts';
 import { hardwarePresetText } from '../lib/hardware.ts';
 import { DEFAULT_CHART_COLUMNS, chartByColumn } from '../lib/metrics.ts';
 import { runTitle } from '../lib/summary.ts';
+import { discardQuestion } from '../lib/unsaved.ts';
 import type { LabState } from './lab.svelte.ts';
 
 declare const __APP_VERSION__: string | undefined;
@@ -122,16 +123,11 @@ export class SessionActions {
     this.lab.history.reset(json || null);
   }
 
-  /** True when there is nothing to lose, or the user agreed to drop the unsaved runs. */
+  /** True when there is nothing to lose, or the user agreed to drop the unsaved runs and / or setup edits. */
   async confirmDiscard(action: string): Promise<boolean> {
-    if (!this.lab.unsavedRuns) return true;
-    const n = this.lab.runs.length;
-    return this.lab.confirm.ask({
-      title: `${action}?`,
-      message: `This session’s runs are not saved (${n} run${n === 1 ? '' : 's'}). ${action} drops them.`,
-      confirm: `Discard and ${action.toLowerCase()}`,
-      cancel: 'Cancel',
-    });
+    const unsaved = this.lab.unsaved;
+    if (!unsaved) return true;
+    return this.lab.confirm.ask(discardQuestion(unsaved, action));
   }
 
   async open(): Promise<void> {
@@ -153,11 +149,11 @@ export class SessionActions {
     });
   }
 
-  /** A decoded session from outside (drop, OS): asks before unsaved runs are dropped. */
-  async openSession(session: SessionData, path: string): Promise<void> {
-    if (this.lab.running) return void this.refuseWhileRunning();
-    if (!(await this.confirmDiscard('Open another session'))) return;
-    this.applySession(session, path);
+  /** A decoded session from outside (drop, OS): asks before unsaved work is dropped; true = opened. */
+  async openSession(session: SessionData, path: string): Promise<boolean> {
+    if (this.lab.running) return (this.refuseWhileRunning(), false);
+    if (!(await this.confirmDiscard('Open another session'))) return false;
+    return this.applySession(session, path);
   }
 
   async newSession(): Promise<void> {
@@ -186,8 +182,8 @@ export class SessionActions {
   }
 
   /** Replaces the whole session at once (only after it decoded and validated, so a failed open loses nothing). */
-  applySession(session: SessionData, path: string): void {
-    if (this.lab.running) return void this.refuseWhileRunning();
+  applySession(session: SessionData, path: string): boolean {
+    if (this.lab.running) return (this.refuseWhileRunning(), false);
     const runs = session.runs;
     const valid = (i: number) => Number.isInteger(i) && i >= 0 && i < runs.length;
     const hw = [session.draft.hardware, ...runs.map((r) => r.config.hardware)].filter(
@@ -217,5 +213,6 @@ export class SessionActions {
     this.markClean();
     this.lab.notice = `Opened ${path}`;
     this.lab.dismissError();
+    return true;
   }
 }

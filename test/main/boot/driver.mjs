@@ -4,11 +4,12 @@
 // replays it in a run, and prints a JSON report.
 // Usage: node --import ./register.mjs driver.mjs <out/main/index.js> <session path>
 import { once } from 'node:events';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { digestColumns } from './digest.mjs';
 
 const [mainBundle, sessionPath] = process.argv.slice(2);
-await import('electron'); // the stub, through hooks.mjs: the same module instance main will get
+const { app } = await import('electron'); // the stub, through hooks.mjs: the same module instance main will get
 const stub = globalThis.__electronStub;
 const windowCreated = once(stub.events, 'window');
 await import(pathToFileURL(mainBundle).href);
@@ -84,6 +85,44 @@ const traceResult = await new Promise((resolve, reject) => {
   });
 });
 report.traceRun = { accesses: traceResult.summary.accesses, misses: traceResult.summary.misses };
+
+// A file the OS opens (macOS open-file; Open Recent and the command line take the same path) is offered
+// to the renderer; while it has not accepted it (it asked, the user kept their unsaved work), Save still
+// writes the session's own file and never over the declined one.
+const declined = `${sessionPath}.other.msgpack`;
+copyFileSync(sessionPath, declined);
+const declinedBytes = readFileSync(declined);
+const offered = new Promise((resolve) =>
+  stub.events.on('sent', ({ channel, payload }) => channel === 'lab:sessionOpened' && resolve(payload.path)),
+);
+app.emit('open-file', { preventDefault() {} }, declined);
+report.offer = { path: await offered };
+session.appVersion = 'boot-test-2';
+report.offer.saveWhileDeclined = unwrap(await invoke(ours, 'lab:saveSession', session, { saveAs: false }));
+report.offer.declinedUnchanged = Buffer.compare(readFileSync(declined), declinedBytes) === 0;
+report.offer.foreignAccept = unwrap(await invoke(ours, 'lab:acceptOpened', '/etc/passwd'));
+report.offer.accepted = unwrap(await invoke(ours, 'lab:acceptOpened', declined));
+report.offer.saveAfterAccept = unwrap(await invoke(ours, 'lab:saveSession', session, { saveAs: false }));
+
+// Close / reload with unsaved work: the renderer says what (lab:setUnsaved), its beforeunload veto
+// arrives as 'will-prevent-unload'; main asks naming it; Cancel keeps the veto, Discard lifts it.
+const unloadVeto = () => {
+  let proceeded = false;
+  win.webContents.emit('will-prevent-unload', { preventDefault: () => (proceeded = true) });
+  return proceeded;
+};
+unwrap(await invoke(ours, 'lab:setUnsaved', { runs: null, setup: true }));
+stub.syncAnswers.push(1);
+const cancelled = unloadVeto();
+const cancelBox = stub.messageBoxes.at(-1);
+unwrap(await invoke(ours, 'lab:setUnsaved', { runs: 2, setup: true }));
+stub.syncAnswers.push(0);
+const discarded = unloadVeto();
+report.unloadGuard = {
+  cancelled,
+  discarded,
+  messages: [cancelBox?.message, stub.messageBoxes.at(-1)?.message],
+};
 
 // The protocol handler serves the built renderer with the CSP header.
 const res = await stub.protocols.get('lab')({ url: 'lab://app/index.html' });

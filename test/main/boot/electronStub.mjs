@@ -12,6 +12,7 @@ const stub = {
   menus: [],
   messageBoxes: [],
   dialogAnswers: [],
+  syncAnswers: [],
   recentDocuments: [],
   permissionRequestHandler: null,
   permissionCheckHandler: null,
@@ -111,5 +112,7 @@ export const dialog = {
     return a ? { canceled: false, filePaths: [a] } : { canceled: true, filePaths: [] };
   },
   showMessageBox: async (_w, o) => (stub.messageBoxes.push(o), { response: 0 }),
+  // The close / reload question: recorded; answered from stub.syncAnswers (default 1 = Cancel).
+  showMessageBoxSync: (_w, o) => (stub.messageBoxes.push(o), stub.syncAnswers.shift() ?? 1),
 };
 export default { app, BrowserWindow, ipcMain, protocol, session, Menu, dialog };
