@@ -16,8 +16,10 @@
  * (isolate, put back: mglru.ts setLruLock), so folio_referenced and look-around run unlocked, as in
  * evict_folios; a step's put-back and look-around operations wait for the worker's next hold
  * (Mglru.deferred: one acquisition per folio considered; drainDeferred at the quantum's end); the
- * other policies hold it for a whole pick (coarser than the kernel, real-time contention only). One aging step (walk_mm of MAX_LRU_BATCH ids) and one move of an lru_add batch are
- * one hold each. Virtual time is unaffected by any of this.
+ * other policies hold it for a whole pick (coarser than the kernel, real-time contention only). MGLRU's
+ * aging walk runs without it, as walk_mm's walk_page_range does, and takes it once per step for the
+ * step's promotions (reset_batch_size) and inc_max_seq (Mglru.ageStep); the other policies' aging step
+ * and one move of an lru_add batch are one hold each. Virtual time is unaffected by any of this.
  *
  * Layout (created by prepareSpread, initialised there by building the node once: `fresh`):
  *   links: Int32Array(2 * (pages + HEADS)) the DList prev/next links (mm/pgdat.ts)
@@ -90,6 +92,8 @@ export class LockedLruvec implements Policy {
   readonly seesEveryAccess: boolean;
   /** The inner policy takes lru_lock itself in pickVictim, around its list operations (MGLRU). */
   private readonly picksLocked: boolean;
+  /** The inner policy takes lru_lock itself in ageStep, around each step's batch only (MGLRU's walk_mm). */
+  private readonly innerAgesLocked: boolean;
 
   constructor(
     readonly inner: Policy,
@@ -98,6 +102,7 @@ export class LockedLruvec implements Policy {
     this.seesEveryAccess = inner.seesEveryAccess;
     this.picksLocked = inner.setLruLock !== undefined;
     inner.setLruLock?.({ lock: () => writeLock(lock), unlock: () => writeUnlock(lock) });
+    this.innerAgesLocked = inner.agesLocked === true;
   }
 
   onMap(id: number): void {
@@ -172,6 +177,8 @@ export class LockedLruvec implements Policy {
   }
 
   ageStep(r: Reclaimer): boolean {
+    // MGLRU walks without lru_lock and takes it for each step's batch and inc_max_seq (Mglru.ageStep).
+    if (this.innerAgesLocked) return this.inner.ageStep(r);
     this.acquire();
     try {
       return this.inner.ageStep(r);

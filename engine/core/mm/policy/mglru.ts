@@ -454,6 +454,7 @@ export class Mglru implements Policy, Promoter {
    * should_walk_mmu). Returns false when the pass is complete.
    */
   ageStep(r: Reclaimer): boolean {
+    const l = this.lruLock;
     if (this.agingCursor === 0) {
       // iterate_mm_list: no mm to walk is iterate_mm_list_nowalk (mm_state->tail = NULL); a walk's first mm
       // resets the filter of max_seq + 1 (reset_bloom_filter) and takes force_scan from the tail.
@@ -467,11 +468,44 @@ export class Mglru implements Policy, Promoter {
       const start = this.first + this.agingCursor;
       const stop = Math.min(start + MAX_LRU_BATCH, this.end);
       this.agingCursor = stop - this.first;
-      r.walk(start, stop, this);
+      if (l === null) r.walk(start, stop, this);
+      else {
+        // Spread runs: walk_mm runs walk_page_range without lru_lock (mm/vmscan.c 6.1-6.12); its
+        // promotions wait in the walk's batch and are applied in one hold afterwards (reset_batch_size
+        // under spin_lock_irq(&lruvec->lru_lock)). Here the batch is this worker's `deferred`.
+        r.walk(start, stop, this.walkPromoter);
+        if (this.agingCursor < n) {
+          l.lock();
+          try {
+            this.flushDeferred();
+          } finally {
+            l.unlock();
+          }
+          return true;
+        }
+      }
       if (this.agingCursor < n) return true;
     }
-    this.endAging();
+    if (l === null) this.endAging();
+    else {
+      // The last step's batch, then inc_max_seq, which takes lru_lock itself: one hold here.
+      l.lock();
+      try {
+        this.flushDeferred();
+        this.endAging();
+      } finally {
+        l.unlock();
+      }
+    }
     return false;
+  }
+
+  /**
+   * Spread runs: whether ageStep takes lru_lock itself (around each step's batch and inc_max_seq, not
+   * around the walk): LockedLruvec then calls ageStep without holding it.
+   */
+  get agesLocked(): boolean {
+    return this.lruLock !== null;
   }
 
   /**
@@ -499,6 +533,12 @@ export class Mglru implements Policy, Promoter {
   private readonly deferred: number[] = [];
   /** The promoter look-around gets while lru_lock is not held: records into `deferred`. */
   private lockedPromoter: Promoter = this;
+  /**
+   * The promoter of a walk step run without lru_lock (ageStep, spread runs): promotions into `deferred`
+   * (the walk's batch), the Bloom filters' test and update directly (test_bloom_filter /
+   * update_bloom_filter: set_bit and test_bit, under no lru_lock).
+   */
+  private walkPromoter: Promoter = this;
 
   /** Spread runs (mm/sharedLru.ts LockedLruvec): pick victims under `lock` held around list operations only. */
   setLruLock(lock: LruLock): void {
@@ -513,6 +553,13 @@ export class Mglru implements Policy, Promoter {
       },
       // update_bloom_filter sets bits with set_bit, under no lru_lock.
       lookedAround: (key, total, young) => this.lookedAround(key, total, young),
+    };
+    this.walkPromoter = {
+      promote: this.lockedPromoter.promote,
+      activate: this.lockedPromoter.activate,
+      lookedAround: this.lockedPromoter.lookedAround,
+      walkPmd: (key) => this.walkPmd(key),
+      walkedPmd: (key, total, young) => this.walkedPmd(key, total, young),
     };
   }
 
@@ -614,9 +661,16 @@ export class Mglru implements Policy, Promoter {
           if (this.gate.open(r.t)) {
             if (!inlineAging) return -1;
             this.beginAging(r.t);
+            // try_to_inc_max_seq's walk runs without lru_lock; each step takes it for its batch and the
+            // last for inc_max_seq (ageStep). Other reclaimers meanwhile see the walk (gate) and skip.
+            l.unlock();
+            held = false;
             while (this.ageStep(r)) {
               /* next MAX_LRU_BATCH ids */
             }
+            l.lock();
+            held = true;
+            this.flushDeferred();
           } else if (this.gate.walking())
             return -1; // as pickVictim: no generation while max_seq is walked
           else this.incMaxSeqNoWalk();

@@ -100,6 +100,11 @@ export interface Policy {
    */
   setLruLock?(lock: LruLock): void;
   /**
+   * Optional, after setLruLock: true when ageStep takes lru_lock itself, around each step's promotions
+   * and the pass's end only, not around the walk (MGLRU's walk_mm); the caller then holds no lock.
+   */
+  readonly agesLocked?: boolean;
+  /**
    * Optional, with setLruLock: apply the list operations the policy's reclaim deferred to its next
    * lru_lock hold (MGLRU's put-back of young folios and look-around's promotions); lru_lock held.
    */
