@@ -22,6 +22,11 @@
  * GC helpers; libuv) and the host thread. On this project's shared VMs a thread's CPU time for the same
  * work moves by up to ~1.6x from minute to minute (bench/_replayPair.ts: a fresh and a kept worker
  * replaying at once, either one the slower), so compare splits within a run, not across bench runs.
+ * Instruction counts (session 9, r: `valgrind --tool=callgrind --separate-threads=yes node
+ * .cache/bench/_warmReplay.mjs exact-lru 1 <runs>` with runs 0, 1, 2, differences): a fresh worker's ×1
+ * run is 1,286 M instructions, of which the worker's thread 664 M, V8's background threads 533 M (all
+ * TurboFan: concurrent compiles), the host 89 M; the next ×1 on the same kept worker is ~390 M (worker
+ * 297 M, TurboFan 104 M).
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
  *
  * Instructions per request (REPLAY_CALLGRIND=1, needs valgrind; minutes per policy): each policy's lab
