@@ -17,6 +17,16 @@
  * the first policy, only its ×1): what a user running several replays pays from the second one on.
  * Each lab ×COPIES run is also divided by a plain typed-array LRU (plainLru) measured in this process
  * right before it: a ratio that the machine's load moves much less than the one against another process.
+ * Where a fresh worker's extra CPU goes (Linux: /proc/self/task/<tid>/schedstat): each run's CPU split
+ * into the worker's thread, the other threads (V8's platform threads: concurrent TurboFan compiles and
+ * GC helpers; libuv) and the host thread. On this project's shared VMs a thread's CPU time for the same
+ * work moves by up to ~1.6x from minute to minute (bench/_replayPair.ts: a fresh and a kept worker
+ * replaying at once, either one the slower), so compare splits within a run, not across bench runs.
+ * Instruction counts (session 9, r: `valgrind --tool=callgrind --separate-threads=yes node
+ * .cache/bench/_warmReplay.mjs exact-lru 1 <runs>` with runs 0, 1, 2, differences): a fresh worker's ×1
+ * run is 1,286 M instructions, of which the worker's thread 664 M, V8's background threads 533 M (all
+ * TurboFan: concurrent compiles), the host 89 M; the next ×1 on the same kept worker is ~390 M (worker
+ * 297 M, TurboFan 104 M).
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
  *
  * Instructions per request (REPLAY_CALLGRIND=1, needs valgrind; minutes per policy): each policy's lab
@@ -27,7 +37,7 @@
  * they vary by a few per cent from run to run with V8's background compilation.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -68,6 +78,76 @@ interface Measured {
   wallS: number;
   misses: number;
   requests: number;
+  /** Lab runs only: the run's CPU seconds by thread (threadCpu), or undefined off Linux. */
+  threads?: ThreadCpu;
+}
+
+interface ThreadCpu {
+  /** This (host) thread. */
+  host: number;
+  /** The simulation worker's thread: threads started during the run (a fresh worker), or the kept worker's. */
+  worker: number;
+  /** The other threads: V8's platform threads (concurrent TurboFan compiles, GC helpers) and libuv's. */
+  background: number;
+}
+
+/** CPU seconds of each thread of this process (/proc/self/task/<tid>/schedstat: sum_exec_runtime ns), or null. */
+function threadsNow(): Map<string, number> | null {
+  try {
+    const m = new Map<string, number>();
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        m.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0]) / 1e9);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return m;
+  } catch {
+    return null;
+  }
+}
+
+/** The kept worker's thread id (found in its first run: threadCpu). */
+let keptTid = '';
+
+/**
+ * The run's CPU by thread, from the per-thread clocks of threads that existed before and after it.
+ * A fresh worker's thread ends with the run, so its CPU is the process's (process.cpuUsage keeps
+ * ended threads' time) minus that of the threads that existed before; a kept worker's thread
+ * existed before: it is the busiest of them other than the host (the rest are idle or short jobs).
+ */
+function threadCpu(
+  before: Map<string, number> | null,
+  after: Map<string, number> | null,
+  cpuS: number,
+  kept: boolean,
+): ThreadCpu | undefined {
+  if (before === null || after === null) return undefined;
+  const host = String(process.pid);
+  let h = 0;
+  let old = 0;
+  let busiestCpu = 0;
+  for (const [tid, c0] of before) {
+    const c1 = after.get(tid);
+    if (c1 === undefined) continue;
+    if (tid === host) h = c1 - c0;
+    else {
+      old += c1 - c0;
+      if (c1 - c0 > busiestCpu) busiestCpu = c1 - c0;
+    }
+  }
+  if (!kept) return { host: h, worker: cpuS - h - old, background: old };
+  // The kept worker's first run: its thread started during it (a fresh one); record which it is.
+  if (keptTid === '') {
+    let first = '';
+    for (const [tid, c1] of after) if (!before.has(tid) && (first === '' || c1 > (after.get(first) ?? 0))) first = tid;
+    keptTid = first;
+    return { host: h, worker: cpuS - h - old, background: old };
+  }
+  const w =
+    after.has(keptTid) && before.has(keptTid) ? (after.get(keptTid) ?? 0) - (before.get(keptTid) ?? 0) : busiestCpu;
+  return { host: h, worker: w, background: cpuS - h - w };
 }
 
 const cpuNow = (): number => {
@@ -84,6 +164,7 @@ async function lab(
   trace: string,
   spawnWorker: SpawnWorker = coldWorker,
 ): Promise<Measured> {
+  const t0 = threadsNow();
   const c0 = cpuNow();
   const w0 = performance.now();
   const r: RunResult = await startRun(replayScenario(hw as NonNullable<typeof hw>, CAPACITY, policy, trace), {
@@ -91,11 +172,14 @@ async function lab(
     traces,
     onEvent: () => {},
   }).done;
+  const c1 = cpuNow();
+  const wallS = (performance.now() - w0) / 1000;
   return {
-    cpuS: cpuNow() - c0,
-    wallS: (performance.now() - w0) / 1000,
+    cpuS: c1 - c0,
+    wallS,
     misses: r.summary.misses,
     requests: r.summary.accesses,
+    threads: threadCpu(t0, threadsNow(), c1 - c0, spawnWorker !== coldWorker),
   };
 }
 
@@ -242,6 +326,12 @@ for (const policy of POLICIES) {
   // Within this process: each lab ×N run against the plain LRU measured right before it.
   const inProc = median(e.xN.map((m, i) => rate(m) / rate(plain[i * POLICIES.length + POLICIES.indexOf(policy)])));
   const warmInProc = median(k.xN.map((m, i) => rate(m) / rate(plain[i * POLICIES.length + POLICIES.indexOf(policy)])));
+  const split = (ms: Measured[]): string =>
+    (['worker', 'background', 'host'] as const)
+      .map((f) => median(ms.map((m) => m.threads?.[f] ?? NaN)).toFixed(3))
+      .join(' / ');
+  if (e.xN[0].threads !== undefined)
+    line += `\n    CPU by thread, worker / V8 and libuv background (TurboFan compiles, GC helpers) / host, median s: cold ×${COPIES} ${split(e.xN)}, ×1 ${split(e.x1)}; warm ×${COPIES} ${split(k.xN)}, ×1 ${split(k.x1)}`;
   line += `\n    ÷ plain typed-array LRU in this process (same rounds): cold ${inProc.toFixed(3)}, warm ${warmInProc.toFixed(3)}`;
   const algo = policy === 'clock' ? 'clock' : 'lru';
   if (lcs.has(algo)) {
