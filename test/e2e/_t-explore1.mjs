@@ -1,0 +1,11 @@
+import { launch } from '/work/wt9-t/test/e2e/browser.mjs';
+const URL = process.argv[2];
+const b = await launch();
+const p = b.page;
+await p.goto(URL);
+await p.waitForSelector('[data-testid="profile-select"] option', { state: 'attached' });
+await p.screenshot({ path: '/tmp/t-shots/01-start.png' });
+console.log((await p.textContent('body')).slice(0, 3000));
+const tabs = await p.$$eval('[role="tab"]', (els) => els.map((e) => `${e.getAttribute('data-testid')}: ${e.textContent.trim()}`));
+console.log(tabs);
+await b.close();
