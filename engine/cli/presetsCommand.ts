@@ -27,16 +27,21 @@ export function presetsCommand(json: boolean, ctx: CliContext): number {
     );
     return problems.length > 0 ? 1 : 0;
   }
+  // One id column for all three lists, as wide as the longest id (repro-max-guest-memory-v2 overran 20).
+  const w = Math.max(
+    ...[...set.hardware.keys(), ...set.workloads.keys(), ...set.scenarios.keys()].map((id) => id.length),
+  );
   const lines: string[] = ['hardware profiles:'];
   for (const h of set.hardware.values())
     lines.push(
-      `  ${h.id.padEnd(20)} ${h.name}  [hafdbs ${h.hafdbs ? 'yes' : 'no'}, pkvm ${h.pkvm ? 'yes' : 'no'}, harvest ${h.defaultHarvest}]`,
+      `  ${h.id.padEnd(w)}  ${h.name}  [hafdbs ${h.hafdbs ? 'yes' : 'no'}, pkvm ${h.pkvm ? 'yes' : 'no'}, harvest ${h.defaultHarvest}]`,
     );
   lines.push('workloads:');
-  for (const w of set.workloads.values()) lines.push(`  ${w.id.padEnd(20)} ${describeWorkload(w.workload)}  ${w.name}`);
+  for (const wl of set.workloads.values())
+    lines.push(`  ${wl.id.padEnd(w)}  ${describeWorkload(wl.workload)}  ${wl.name}`);
   lines.push('scenarios:');
   for (const s of set.scenarios.values())
-    lines.push(`  ${s.id.padEnd(20)} ${s.name}  [profiles: ${scenarioProfiles(set, s.id).join(', ')}]`);
+    lines.push(`  ${s.id.padEnd(w)}  ${s.name}  [profiles: ${scenarioProfiles(set, s.id).join(', ')}]`);
   if (problems.length > 0) lines.push('problems:', ...problems.map((p) => `  ${p}`));
   lines.push('one with its description: npm run lab -- presets <id>');
   ctx.stdout(`${lines.map(termSafe).join('\n')}\n`);

@@ -26,6 +26,21 @@ async function lab(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
+describe('lab presets', () => {
+  // repro-max-guest-memory-v2 (25 characters) ran into its name with ids padded to 20 (s9-t trial).
+  // Control: padEnd(20) fails.
+  it('lists every id in one column, its name after two spaces', async () => {
+    const { out } = await lab('presets');
+    const rows = out.split('\n').filter((l) => l.startsWith('  '));
+    expect(rows.length).toBeGreaterThanOrEqual(15);
+    const nameAt = rows.map((l) => /^ {2}\S+\s{2,}/.exec(l)?.[0].length);
+    expect(new Set(nameAt).size).toBe(1);
+    expect(rows.find((l) => l.includes('repro-max-guest-memory-v2'))).toMatch(
+      /^ {2}repro-max-guest-memory-v2 {2}Repro/,
+    );
+  });
+});
+
 describe('lab presets <id>', () => {
   it('parses an optional id', () => {
     expect(parseArgs(['presets', 'seed-debate'])).toEqual({ cmd: 'presets', json: false, id: 'seed-debate' });
