@@ -750,6 +750,11 @@ export interface ReproductionInfo {
   title: string;
   /** Where the published result is (a lore.kernel.org message). */
   source: string;
+  /**
+   * How to read its figures (engine/core/repro/reproductions.ts Reproduction.note): where the published
+   * figure was measured when the lab runs it elsewhere, or the mechanism the lab is known to lack.
+   */
+  note: string;
   /** The scenario preset holding the published setup: its name and description (figure, source, setup). */
   scenario: string;
   scenarioName: string;

@@ -50,7 +50,7 @@ export type CliArgs =
   | RunArgs
   | { cmd: 'show'; file: string; json: boolean }
   | { cmd: 'compare'; files: string[]; json: boolean }
-  | { cmd: 'presets'; json: boolean }
+  | { cmd: 'presets'; json: boolean; id?: string }
   | { cmd: 'help'; topic?: 'run' }
   | SweepArgs
   | WorkerArgs
@@ -61,7 +61,7 @@ export const USAGE = `usage:
   npm run lab -- run --hardware <id> --workload <id>[,<id>...] [options]
   npm run lab -- show <file.msgpack> [--json]
   npm run lab -- compare <a.msgpack> <b.msgpack> [...] [--json]
-  npm run lab -- presets [--json]
+  npm run lab -- presets [<id>] [--json]   (with an id: that scenario's, profile's or workload's description)
   npm run lab -- reproduce [<reproduction-id>] [--json] [--inputs: list each one's inputs and sources, run nothing]
                           [--profile ID: what-if, every run on hardware profile ID instead of its own]
 run options:
@@ -212,8 +212,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
     case 'presets': {
       const p = parseOptions(rest, JSON_ONLY);
-      if (p.positional.length > 0) throw new UsageError(`presets takes no arguments, got '${p.positional[0]}'`);
-      return { cmd: 'presets', json: p.opts.has('json') };
+      if (p.positional.length > 1)
+        throw new UsageError(`presets takes at most one id, got '${p.positional.join(' ')}'`);
+      const id = p.positional[0];
+      return { cmd: 'presets', json: p.opts.has('json'), ...(id === undefined ? {} : { id }) };
     }
     case 'reproduce': {
       const p = parseOptions(rest, { json: 'flag', inputs: 'flag', profile: 'string' });

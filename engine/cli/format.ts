@@ -189,3 +189,17 @@ export function runJson(label: string, r: RunResult): Record<string, unknown> {
     summary: r.summary,
   };
 }
+
+/** `text` broken at spaces into lines of at most `width` characters (a longer word stays whole), each after `indent`. */
+export function wrap(text: string, width: number, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
+}

@@ -9,7 +9,7 @@ import { nodeCores, nodeWorkerPool } from '../host/node/spawn.ts';
 import { USAGE, UsageError, oneLine, parseArgs, type CliArgs } from './args.ts';
 import type { CliContext } from './context.ts';
 import { clip, termSafe } from './format.ts';
-import { presetsCommand } from './presetsCommand.ts';
+import { presetCommand, presetsCommand } from './presetsCommand.ts';
 import { reproduceCommand } from './reproduce.ts';
 import { runCommand } from './runCommand.ts';
 import { compareCommand, showCommand } from './sessionCommands.ts';
@@ -83,7 +83,7 @@ async function dispatch(args: CliArgs, ctx: CliContext): Promise<number> {
     case 'compare':
       return compareCommand(args.files, args.json, ctx);
     case 'presets':
-      return presetsCommand(args.json, ctx);
+      return args.id === undefined ? presetsCommand(args.json, ctx) : presetCommand(args.id, args.json, ctx);
     case 'reproduce':
       return reproduceCommand(args, ctx);
     default: {

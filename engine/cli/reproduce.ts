@@ -23,6 +23,7 @@ import { defaultReproConcurrency, runReproductionJob } from '../host/reproduce.t
 import type { ScenarioConfig } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import { UsageError, oneLine } from './args.ts';
+import { wrap } from './format.ts';
 import { type CliContext, simWorkers } from './context.ts';
 
 export interface ReproduceArgs {
@@ -114,7 +115,7 @@ export async function reproduceCommand(args: ReproduceArgs, ctx: CliContext): Pr
       (args.profile === undefined
         ? ''
         : `what-if: every run on hardware profile '${args.profile}', not its reproduction's own (bands as published)\n\n`) +
-        `${table(results)}\n\n${configs.size} runs in ${wallS.toFixed(0)} s wall\n` +
+        `${table(results)}\n\n${notes(repros)}\n\n${configs.size} runs in ${wallS.toFixed(0)} s wall\n` +
         `inputs and their sources: npm run lab -- reproduce [<id>] --inputs\n`,
     );
   return results.every((r) => r.inBand) ? 0 : 1;
@@ -132,7 +133,12 @@ function listInputs(ctx: CliContext, repros: readonly Reproduction[], json: bool
   }
   const out: string[] = [];
   for (const r of infos.value) {
-    out.push(`${r.id}: ${r.title}`, `  source: ${r.source}`, `  scenario: ${r.scenario} (${r.scenarioName})`);
+    out.push(
+      `${r.id}: ${r.title}`,
+      `  source: ${r.source}`,
+      `  scenario: ${r.scenario} (${r.scenarioName})`,
+      wrap(`note: ${r.note}`, 110, '  '),
+    );
     const w = Math.max(...r.inputs.map((i) => i.name.length));
     const v = Math.min(48, Math.max(...r.inputs.map((i) => i.value.length)));
     for (const i of r.inputs) out.push(`  ${i.name.padEnd(w)}  ${i.value.padEnd(v)}  ${i.source}`);
@@ -140,6 +146,15 @@ function listInputs(ctx: CliContext, repros: readonly Reproduction[], json: bool
   }
   ctx.stdout(out.join('\n'));
   return 0;
+}
+
+/**
+ * How to read each reproduction's figures, under the table: an out-of-band figure whose published value
+ * was measured on other hardware (v1 and v2 ran on x86) or that needs a mechanism the lab lacks must
+ * not be read as a result about the patch.
+ */
+function notes(repros: readonly Reproduction[]): string {
+  return ['reading the figures:', ...repros.map((r) => wrap(`${r.id}: ${r.note}`, 110, '  '))].join('\n');
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3)) : 'n/a');

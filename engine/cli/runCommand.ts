@@ -129,7 +129,9 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number
     unregister();
   }
   for (const f of failures) ctx.stderr(`${f}\n`);
-  const wrote = await report(args, ctx, configs, results, interrupts > 0 || failures.length > 0);
+  // A preset scenario (not a file) has a description `lab presets <id>` prints.
+  const presetId = args.scenario !== undefined && loaded.set.scenarios.has(args.scenario) ? args.scenario : undefined;
+  const wrote = await report(args, ctx, configs, results, interrupts > 0 || failures.length > 0, presetId);
   if (!wrote) return 1;
   return failures.length > 0 ? 1 : interrupts > 0 ? 130 : 0;
 }
@@ -155,6 +157,7 @@ async function report(
   configs: ScenarioConfig[],
   results: RunResult[],
   partial: boolean,
+  presetId?: string,
 ): Promise<boolean> {
   const labels = results.map((r) => r.config.hardware.id);
   if (args.json) {
@@ -168,6 +171,10 @@ async function report(
     ctx.stdout(`${termSafe(title)}: ${termSafe(results[0].config.name.split(' — ')[0])}\n\n`);
     ctx.stdout(`${summaryTable(results.map((result, i) => ({ label: labels[i], result })))}\n`);
     if (results.some((r) => r.stopped)) ctx.stdout('\n(stopped early: figures cover the virtual time reached)\n');
+    // The scenario's description holds what the figures mean (and seed-debate's, why lockless ranks
+    // where it does); the table cannot, so say where it is.
+    if (presetId !== undefined)
+      ctx.stdout(`\nabout this scenario and its figures: npm run lab -- presets ${termSafe(presetId)}\n`);
   }
   if (args.out === undefined || results.length === 0) return true;
   // A partial session (interrupted, or a run failed) never replaces an existing file without asking:

@@ -24,7 +24,9 @@ export function makeSession(runs: RunResult[], draft: ScenarioConfig, appVersion
       view: runs.length > 1 ? 'compare' : 'run',
       selectedRun: 0,
       compareRuns: runs.length > 1 ? runs.map((_, i) => i) : [],
-      chartMetric: ['hitRate'],
+      // None chosen: the app opens it with its default charts (every one), as after a run in the app
+      // (['hitRate'] showed a CLI session with one chart and six unticked).
+      chartMetric: [],
     },
   };
 }

@@ -217,7 +217,11 @@ describe('lab reproduce --inputs', () => {
   it('lists every input of a reproduction with its source, runs nothing, and reads the presets (not a copy)', () => {
     const r = lab('reproduce', 'repro-v2-baseline', '--inputs', '--json');
     expect(r.code).toBe(0);
-    const infos = JSON.parse(r.stdout) as { id: string; inputs: { name: string; value: string; source: string }[] }[];
+    const infos = JSON.parse(r.stdout) as {
+      id: string;
+      note: string;
+      inputs: { name: string; value: string; source: string }[];
+    }[];
     expect(infos.map((i) => i.id)).toEqual(['repro-v2-baseline']);
     const byName = new Map(infos[0].inputs.map((i) => [i.name, i]));
     for (const i of infos[0].inputs) expect(i.source.length).toBeGreaterThan(0);
@@ -227,6 +231,9 @@ describe('lab reproduce --inputs', () => {
     const text = lab('reproduce', 'repro-v2-baseline', '--inputs');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/rmap secondary-MMU call\s+clear_young \(no flush\)/);
+    // How to read its figure: the published v2 figures are x86's (s9-t).
+    expect(text.stdout).toMatch(/^ {2}note: Same test as repro-v1-mglru, so the v2 figures are x86's too/m);
+    expect(infos[0]).toMatchObject({ note: expect.stringContaining('--profile x86-workstation') });
     expect(text.stderr).not.toMatch(/running/);
   });
 });

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReproEvent, ReproductionInfo, ReproductionResult, RunResult } from '../../engine/protocol.ts';
-import { formatFigure, REPRO_CHARTS, reproRows, runSources } from '../../renderer/src/lib/reproductions.ts';
+import { formatFigure, REPRO_CHARTS, reproRows, run2Ms, runSources } from '../../renderer/src/lib/reproductions.ts';
 import { seriesFor } from '../../renderer/src/lib/series.ts';
 import { createBrowserLabApi, type BrowserDeps } from '../../web/labApi.ts';
 import { loadPresetDir } from '../../presets/node.ts';
@@ -19,6 +19,7 @@ const info = (id: string, figures: string[]): ReproductionInfo => ({
   id,
   title: `${id} title`,
   source: 'lore.kernel.org/r/x',
+  note: `${id} note`,
   scenario: 'repro-x',
   scenarioName: 'x',
   description: 'd',
@@ -64,6 +65,20 @@ describe('Reproductions view helpers', () => {
       ['r1', 'b', false, 2, '2.500', '[1, 2]', undefined, undefined],
       ['r2', 'c', true, 1, '1.500', '[1, 2]', undefined, undefined],
     ]);
+    // The note (how to read the figures) follows each reproduction's last figure, with or without a result.
+    expect(rows.map((r) => [r.figure, r.last, r.note])).toEqual([
+      ['a', false, 'r1 note'],
+      ['b', true, 'r1 note'],
+      ['c', true, 'r2 note'],
+    ]);
+  });
+
+  it("a run's run 2 time is its second pass's end minus its first's; none without a second pass", () => {
+    const base = makeRunResult(2).summary;
+    const withPasses = (passEndMs?: number[]) => ({ ...base, guests: [{ ...base.guests[0], passEndMs }] });
+    expect(run2Ms(withPasses([107.5, 216.25]))).toBe(108.75);
+    expect(run2Ms(withPasses([107.5]))).toBeUndefined();
+    expect(run2Ms(withPasses(undefined))).toBeUndefined();
   });
 
   it('each run is one curve of its own samples, labelled by what it changes', () => {

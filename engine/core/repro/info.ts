@@ -118,6 +118,7 @@ export function reproductionInfos(set: PresetSet, repros: readonly Reproduction[
         id: r.id,
         title: r.title,
         source: r.source,
+        note: r.note,
         scenario: r.scenario,
         scenarioName: first.name,
         description: first.description,

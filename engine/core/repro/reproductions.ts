@@ -40,6 +40,13 @@ export interface Reproduction {
   scenario: string;
   title: string;
   source: string;
+  /**
+   * How to read its figures: what the published figure was measured on when the lab runs it elsewhere,
+   * or the mechanism the lab is known to lack for it. Shown beside the figures (UI table, CLI table), so
+   * an out-of-band figure is not read as a result about the patch. States no lab figure (it would go
+   * stale); the lab's figures and the analysis are in the preset's description and docs/.
+   */
+  note: string;
   variants: Variant[];
   figures: Figure[];
 }
@@ -73,6 +80,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     title:
       'arm64 memcached (memtier GET run, one connection per vCPU), 64-vCPU guest, MGLRU: lockless vs locked (rmap clear_young) harvest',
     source: 'lore.kernel.org/r/CAOUHufaWbWZ-q-PUJnjXD_jDk1s34mcg4vHU8CtAtmeAT-deRA@mail.gmail.com',
+    note: 'What the lab lacks: the published gain comes from vCPUs stalled behind kvm->mmu_lock while reclaim ages under it. In the lab the write lock stalls vCPUs about as little with the patch as without it, so ops/s and p99 barely move. The likely missing input is how long one locked kvm_age_gfn holds the lock on the real host: no measurement exists, and the lab does not guess one. Analysis: docs/repro-memcached.md.',
     variants: [v('before', 'repro-memcached-arm64', 'locked-write'), v('after', 'repro-memcached-arm64', 'lockless')],
     figures: [
       {
@@ -96,6 +104,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     scenario: 'repro-max-guest-memory',
     title: 'v1: max_guest_memory_test -c 64, MGLRU, rmap clear_flush_young: run time before / after',
     source: 'lore.kernel.org/r/20230217041230.2417228-1-yuzhao@google.com',
+    note: "Published on x86, reproduced on arm64: max_guest_memory_test cannot run on arm64 (every vCPU thread calls KVM_GET_REGS, which arm64's kvm_arch_vcpu_ioctl_get_regs refuses with -EINVAL), so the v1 figures come from an x86 workstation, where the locked path's TLB flush is an IPI to every running vCPU. This reproduction runs the test on Ampere Altra, as the issue asks, where that flush is one TLBI broadcast. A run-2 ratio below the band on Altra is the lab's prediction for arm64, not a contradiction of the x86 figure. The x86 what-if: npm run lab -- reproduce repro-v1-mglru --profile x86-workstation (docs/repro-max-guest-memory.md).",
     variants: [
       v('before', 'repro-max-guest-memory', 'locked-write', 'mglru'),
       v('after', 'repro-max-guest-memory', 'lockless', 'mglru'),
@@ -129,6 +138,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     scenario: 'repro-max-guest-memory',
     title: 'v1: the same test with MGLRU off (active/inactive): run time between MGLRU before and after',
     source: 'lore.kernel.org/r/20230217041230.2417228-1-yuzhao@google.com',
+    note: 'Same test as repro-v1-mglru: published on x86 (the test cannot run on arm64), reproduced on Ampere Altra. The x86 what-if: npm run lab -- reproduce repro-v1-active-inactive --profile x86-workstation.',
     variants: [
       v('mglru-before', 'repro-max-guest-memory', 'locked-write', 'mglru'),
       v('mglru-after', 'repro-max-guest-memory', 'lockless', 'mglru'),
@@ -150,6 +160,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     scenario: 'repro-max-guest-memory-v2',
     title: 'v2: the same test on a baseline whose rmap calls clear_young (no TLB flush): before / after',
     source: 'lore.kernel.org/r/20230526234435.662652-1-yuzhao@google.com',
+    note: "Same test as repro-v1-mglru, so the v2 figures are x86's too (the test cannot run on arm64); reproduced on Ampere Altra. x86's root zap between the runs (resetZapsRoot) is not set for v2: when x86 began keeping TDP MMU roots alive across that reset is not known. The x86 what-if: npm run lab -- reproduce repro-v2-baseline --profile x86-workstation.",
     variants: [
       v('before', 'repro-max-guest-memory-v2', 'locked-write', 'mglru'),
       v('after', 'repro-max-guest-memory-v2', 'lockless', 'mglru'),

@@ -110,7 +110,7 @@ export const GUEST_ROWS: readonly GuestRowDef[] = [
   {
     key: 'vcpuStall',
     label: 'vCPU stall',
-    unit: 'ms (virtual)',
+    unit: 'virtual ms',
     explain: 'Fault traps, lock waits, swap-ins and direct reclaim of this guest’s vCPUs.',
     chart: false,
     optional: false,
@@ -120,7 +120,7 @@ export const GUEST_ROWS: readonly GuestRowDef[] = [
   {
     key: 'lockWait',
     label: 'MMU lock wait',
-    unit: 'ms (virtual)',
+    unit: 'virtual ms',
     explain: 'Time spent waiting for this guest’s MMU lock.',
     chart: false,
     optional: false,
@@ -140,7 +140,7 @@ export const GUEST_ROWS: readonly GuestRowDef[] = [
   {
     key: 'opLatencyP50',
     label: 'Op latency p50',
-    unit: 'µs (virtual)',
+    unit: 'virtual µs',
     explain: 'Median virtual time of one operation.',
     chart: true,
     optional: true,
@@ -150,7 +150,7 @@ export const GUEST_ROWS: readonly GuestRowDef[] = [
   {
     key: 'opLatencyP99',
     label: 'Op latency p99',
-    unit: 'µs (virtual)',
+    unit: 'virtual µs',
     explain: '99th percentile of the virtual time of one operation.',
     chart: true,
     optional: true,
@@ -160,7 +160,7 @@ export const GUEST_ROWS: readonly GuestRowDef[] = [
   {
     key: 'opLatencyP999',
     label: 'Op latency p99.9',
-    unit: 'µs (virtual)',
+    unit: 'virtual µs',
     explain: '99.9th percentile of the virtual time of one operation.',
     chart: true,
     optional: true,
@@ -202,7 +202,7 @@ export function guestBars(
 ): { labels: string[]; datasets: { label: string; color: string; data: (number | null)[] }[] } {
   const labels: string[] = [];
   for (const { run } of runs) for (const g of run.summary.guests) if (!labels.includes(g.name)) labels.push(g.name);
-  const scale = row.unit === '%' ? 100 : row.unit.startsWith('µs') ? 1e-3 : 1;
+  const scale = row.unit === '%' ? 100 : row.unit.endsWith('µs') ? 1e-3 : 1;
   return {
     labels,
     datasets: runs.map(({ run, label, color }) => ({

@@ -3,7 +3,7 @@
  * figure's value is printed (as `lab reproduce` prints it), the rows of the table, the charts of a
  * reproduction's runs and each run's curve source. Every number comes from the host's result.
  */
-import type { ReproductionInfo, ReproductionResult } from '../../../engine/protocol.ts';
+import type { ReproductionInfo, ReproductionResult, RunSummary } from '../../../engine/protocol.ts';
 import { chartByColumn, type ChartDef } from './metrics.ts';
 import type { SeriesSource } from './series.ts';
 
@@ -15,9 +15,12 @@ export function formatFigure(x: number): string {
 export interface ReproRow {
   id: string;
   title: string;
-  /** First row of its reproduction (the cell with the reproduction's name spans its figures). */
+  /** First row of its reproduction (the cell with the reproduction's name spans its figures and its note). */
   first: boolean;
   span: number;
+  /** Last figure of its reproduction: its note (how to read the figures) follows it on a row of its own. */
+  last: boolean;
+  note: string;
   figure: string;
   label: string;
   published: string;
@@ -37,6 +40,8 @@ export function reproRows(infos: readonly ReproductionInfo[], results: Record<st
         title: info.title,
         first: i === 0,
         span: info.figures.length,
+        last: i === info.figures.length - 1,
+        note: info.note,
         figure: f.id,
         label: f.label,
         published: formatFigure(f.published),
@@ -45,6 +50,16 @@ export function reproRows(infos: readonly ReproductionInfo[], results: Record<st
       };
     }),
   );
+}
+
+/**
+ * max_guest_memory_test's run 2 of a run, in virtual ms: the second pass's end minus the first's (the
+ * figure's input, as engine/core/repro/reproductions.ts run2Ms computes it), or undefined when the run
+ * has no second pass (memcached) — so the runs table shows what a "run 2 time" figure divides.
+ */
+export function run2Ms(summary: RunSummary): number | undefined {
+  const p = summary.guests[0]?.passEndMs;
+  return p !== undefined && p.length >= 2 ? p[1] - p[0] : undefined;
 }
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);

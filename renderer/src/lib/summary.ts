@@ -34,9 +34,9 @@ type Fmt = 'pct' | 'count' | 'ms' | 'pct2' | 'ms1' | 'rate';
 const FORMATS: Record<Fmt, { text: (v: number) => string; delta: (d: number) => string; unit: string }> = {
   pct: { text: formatPct, delta: (d) => signed(`${formatFixed(d * 100, 2)} pp`, d), unit: '%' },
   count: { text: formatCount, delta: (d) => signed(formatCount(d), d), unit: 'count' },
-  ms: { text: formatNsAsMs, delta: (d) => signed(formatNsAsMs(d), d), unit: 'ms (virtual)' },
+  ms: { text: formatNsAsMs, delta: (d) => signed(formatNsAsMs(d), d), unit: 'virtual ms' },
   pct2: { text: pct2, delta: (d) => signed(`${formatFixed(d, 2)} pp`, d), unit: '%' },
-  ms1: { text: ms1, delta: (d) => signed(ms1(d), d), unit: 'ms (virtual)' },
+  ms1: { text: ms1, delta: (d) => signed(ms1(d), d), unit: 'virtual ms' },
   rate: { text: accPerSec, delta: (d) => signed(accPerSec(d), d), unit: 'accesses / virtual s' },
 };
 
