@@ -1,10 +1,12 @@
 /**
  * Spread runs: MGLRU's aging walk runs without lru_lock (engine/core/mm/policy/mglru.ts ageStep,
  * mm/sharedLru.ts LockedLruvec.ageStep). Kernel (mm/vmscan.c, 6.1-6.12): walk_mm runs walk_page_range
- * under mmap_read_trylock only; the walk's promotions (folio_update_gen) are batched in the mm_walk and
- * their sizes applied afterwards in one lru_lock hold (reset_batch_size under spin_lock_irq(&lruvec->lru_lock));
- * inc_max_seq takes lru_lock itself. Before this, one aging step (MAX_LRU_BATCH ids) was one lru_lock hold
- * around the whole walk, so the other worker's reclaimers spun or slept on lru_lock for its length.
+ * under mmap_read_trylock only; walk_pte_range's folio_update_gen moves a young folio's generation at
+ * once (a cmpxchg on folio->flags, no lru_lock) and only the generations' sizes are batched in the
+ * mm_walk, applied afterwards in one lru_lock hold (reset_batch_size); inc_max_seq takes lru_lock itself.
+ * The lab keeps tags and sizes under the one lock, so a walk promotion is a short hold of its own.
+ * Before s9-w2, one aging step (MAX_LRU_BATCH ids) was one lru_lock hold around the whole walk, so the
+ * other worker's reclaimers spun or slept on lru_lock for its length.
  *
  * Negative controls (run for this commit): with the previous mglru.ts, sharedLru.ts and policy.ts (the
  * whole step under lru_lock, promotions made at once) the first test fails: another agent's tryWrite
@@ -20,7 +22,7 @@ import { MAX_LRU_BATCH, MAX_NR_GENS, Mglru } from '../../engine/core/mm/policy/m
 import type { Promoter, Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { LockedLruvec } from '../../engine/core/mm/sharedLru.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
-import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { GS_AGING_PASSES, GS_WORDS } from '../../engine/core/sim/simLayout.ts';
 
 /** A lruvec of n pages, all in generation 1, max_seq 2 (one pass without a walk): a promotion moves a page. */
 function make(n: number): { m: Mglru; list: DList; tag: Int16Array } {
@@ -79,8 +81,9 @@ describe('MGLRU aging walk in spread runs: walk_mm without lru_lock', () => {
     }
     expect(walks).toBe(2);
     expect(free).toBe(2); // control (the whole step under lru_lock): 0
-    // Hand count of this agent's holds: beginAging 1, then one per step (its batch; the last with inc_max_seq).
-    expect(lockStats(v, 0).writeAcquires - 2).toBe(1 + 2); // minus the other agent's two tryWrites
+    // Hand count of this agent's holds: beginAging 1, one per young page (the walk's folio_update_gen, at
+    // once), then one per step (its deferred operations; the last with inc_max_seq).
+    expect(lockStats(v, 0).writeAcquires - 2).toBe(1 + young.length + 2); // minus the other agent's two tryWrites
     // The same walk without any lock (one-worker runs: promote at once) leaves the same lists and tags.
     const ref = make(N);
     const plain: Reclaimer = {
@@ -98,7 +101,7 @@ describe('MGLRU aging walk in spread runs: walk_mm without lru_lock', () => {
     expect(tag[5]).toBe(1);
   });
 
-  it("each step's batch is applied in that step's hold (reset_batch_size per walk_mm), before the next walk", () => {
+  it("a page the walk promoted is in max_seq before the step ends (folio_update_gen at once), for the next step's walk too", () => {
     const N = MAX_LRU_BATCH + 10;
     const v = createArena({ tablePages: 4, maxThreads: 4, maxLocks: 1 });
     const lock = attachMmuLock(v, 0);
@@ -119,6 +122,108 @@ describe('MGLRU aging walk in spread runs: walk_mm without lru_lock', () => {
     while (lv.ageStep(r)) {
       /* next MAX_LRU_BATCH ids */
     }
-    expect(seen).toEqual([2]); // promoted to max_seq 2 in the first step's hold (control: still 1)
+    expect(seen).toEqual([2]); // promoted to max_seq 2 in the first step (control, no flush between steps: still 1)
+  });
+
+  /**
+   * Two agents (workers) on one shared lruvec: A's walk finds page 0 young (clearing its accessed bit) and
+   * promotes it; B's reclaim runs meanwhile, lru_lock being free during the walk. In the kernel
+   * folio_update_gen has moved page 0's generation at once, so B's sort_folio moves it instead of
+   * evicting it. Negative control (run for this commit): the walk's promotions deferred to the step's
+   * end (walkPromoter.promote = lockedPromoter.promote, as s9-w2 had it): B evicts page 0, and the
+   * deferred promotion then lands on the refaulted folio and clears its refault protection.
+   */
+  it("another worker's reclaim during a walk step does not evict a page the walk has just promoted", () => {
+    const N = 16;
+    const list = new DList(new Int32Array(2 * (N + MAX_NR_GENS)), 0, N + MAX_NR_GENS);
+    const tag = new Int16Array(N);
+    const state = new Float64Array(12);
+    const gateState = new Float64Array(2);
+    const flags = new Uint8Array(N);
+    const stats = new Float64Array(GS_WORDS);
+    const A = new Mglru(list, tag, 0, N, N, stats, 0, new AgingGate(0, gateState, 0, true), state, true, flags);
+    const B = new Mglru(list, tag, 0, N, N, stats, 0, new AgingGate(0, gateState, 0, false), state, false, flags);
+    for (let id = 0; id < N; id++) A.onMap(id);
+    const noWalk: Reclaimer = {
+      t: 0,
+      referenced: () => false,
+      walk: () => {},
+      canWalk: () => false,
+      spent: () => false,
+    };
+    for (let i = 0; i < 2; i++) {
+      A.beginAging(0);
+      while (A.ageStep(noWalk)) {
+        /* no walk */
+      }
+    }
+    let held = 0;
+    const fake = { lock: () => void held++, unlock: () => void held-- };
+    A.setLruLock(fake);
+    B.setLruLock(fake);
+    const rB: Reclaimer = { t: 1, referenced: () => false, walk: () => {}, canWalk: () => true, spent: () => false };
+    const victims: number[] = [];
+    const rA: Reclaimer = {
+      t: 1,
+      referenced: () => false,
+      canWalk: () => true,
+      spent: () => false,
+      walk: (start: number, _end: number, p: Promoter) => {
+        if (start !== 0) return;
+        p.promote(0); // walk_pte_range found page 0 young
+        victims.push(B.pickVictim(rB, false)); // the other worker's reclaim, lru_lock free meanwhile
+      },
+    };
+    A.beginAging(1);
+    while (A.ageStep(rA)) {
+      /* one step */
+    }
+    expect(victims).toHaveLength(1);
+    expect(victims[0]).toBeGreaterThanOrEqual(0);
+    expect(victims[0]).not.toBe(0); // control (promotion deferred to the step's end): 0
+    expect(held).toBe(0);
+  });
+
+  /**
+   * kswapd checks wantsAging, then starts the pass; a direct reclaimer on the other worker may start
+   * and walk (unlocked) in between. tryBeginAging re-checks in the one hold, as try_to_inc_max_seq does,
+   * so kswapd does not start a second walk over the first. Negative control (run for this commit):
+   * kswapd calling beginAging after its earlier check (the old Kswapd.run) restarts the walk: steps at
+   * [0, 4096, 0, 4096, 8192, ...] and one more pass counted than passes started at id 0.
+   */
+  it('kswapd cannot start a second pass over a walk another worker began after its check', () => {
+    const N = 2 * MAX_LRU_BATCH + 10;
+    const list = new DList(new Int32Array(2 * (N + MAX_NR_GENS)), 0, N + MAX_NR_GENS);
+    const tag = new Int16Array(N);
+    const state = new Float64Array(12);
+    const gateState = new Float64Array(2);
+    const flags = new Uint8Array(N);
+    const stats = new Float64Array(GS_WORDS);
+    const A = new Mglru(list, tag, 0, N, N, stats, 0, new AgingGate(0, gateState, 0, true), state, true, flags);
+    const B = new Mglru(list, tag, 0, N, N, stats, 0, new AgingGate(0, gateState, 0, false), state, false, flags);
+    for (let id = 0; id < N; id++) A.onMap(id);
+    const v = createArena({ tablePages: 4, maxThreads: 4, maxLocks: 1 });
+    const kswapdLv = new LockedLruvec(A, attachMmuLock(v, 0));
+    const directLv = new LockedLruvec(B, attachMmuLock(v, 0));
+    expect(kswapdLv.wantsAging(0)).toBe(true); // kswapd's check (Kswapd.run's wantsAging)
+    const walked: number[] = [];
+    const began: boolean[] = [];
+    const rB: Reclaimer = {
+      t: 0,
+      referenced: () => false,
+      canWalk: () => true,
+      spent: () => false,
+      walk: (start: number) => {
+        walked.push(start);
+        if (start === MAX_LRU_BATCH && began.length === 0) began.push(kswapdLv.tryBeginAging(0)); // kswapd starts now
+      },
+    };
+    directLv.pickVictim(rB, true); // the direct reclaimer needs a generation: it walks inline, unlocked
+    expect(began).toEqual([false]);
+    // The pass runs its three steps undisturbed (control: [0, 4096, 0, 4096, 8192]). The direct
+    // reclaimer then walks a second pass (all pages still in two generations: MIN_NR_GENS), so every
+    // pass starts at id 0 and is counted once.
+    expect(walked.slice(0, 3)).toEqual([0, MAX_LRU_BATCH, 2 * MAX_LRU_BATCH]);
+    expect(stats[GS_AGING_PASSES]).toBe(walked.filter((s) => s === 0).length);
   });
 });

@@ -126,7 +126,10 @@ export class Kswapd implements Actor, KswapdTask {
       }
       const p = this.wantsAging();
       if (p !== null) {
-        p.beginAging(this.clock);
+        // A shared lruvec re-checks under lru_lock: another worker's direct reclaimer may have started
+        // the pass since (its walk runs unlocked). Then the gate is closed and the next iteration evicts.
+        if (p.tryBeginAging === undefined) p.beginAging(this.clock);
+        else if (!p.tryBeginAging(this.clock)) continue;
         this.aging = p;
         continue;
       }

@@ -17,8 +17,10 @@
  * evict_folios; a step's put-back and look-around operations wait for the worker's next hold
  * (Mglru.deferred: one acquisition per folio considered; drainDeferred at the quantum's end); the
  * other policies hold it for a whole pick (coarser than the kernel, real-time contention only). MGLRU's
- * aging walk runs without it, as walk_mm's walk_page_range does, and takes it once per step for the
- * step's promotions (reset_batch_size) and inc_max_seq (Mglru.ageStep); the other policies' aging step
+ * aging walk runs without it, as walk_mm's walk_page_range does: each promotion is a short hold of its
+ * own (folio_update_gen changes the generation at once), and each step ends with one hold for the
+ * deferred operations and, last, inc_max_seq (Mglru.ageStep); kswapd starts a pass only after re-checking
+ * under the lock (tryBeginAging), as another worker may have started one; the other policies' aging step
  * and one move of an lru_add batch are one hold each. Virtual time is unaffected by any of this.
  *
  * Layout (created by prepareSpread, initialised there by building the node once: `fresh`):
@@ -171,6 +173,17 @@ export class LockedLruvec implements Policy {
     this.acquire();
     try {
       this.inner.beginAging(t);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
+
+  tryBeginAging(t: number): boolean {
+    this.acquire();
+    try {
+      if (!this.inner.wantsAging(t)) return false;
+      this.inner.beginAging(t);
+      return true;
     } finally {
       writeUnlock(this.lock);
     }

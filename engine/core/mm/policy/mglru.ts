@@ -470,9 +470,10 @@ export class Mglru implements Policy, Promoter {
       this.agingCursor = stop - this.first;
       if (l === null) r.walk(start, stop, this);
       else {
-        // Spread runs: walk_mm runs walk_page_range without lru_lock (mm/vmscan.c 6.1-6.12); its
-        // promotions wait in the walk's batch and are applied in one hold afterwards (reset_batch_size
-        // under spin_lock_irq(&lruvec->lru_lock)). Here the batch is this worker's `deferred`.
+        // Spread runs: walk_mm runs walk_page_range without lru_lock (mm/vmscan.c 6.1-6.12). Its
+        // promotions are made at once (walkPromoter, folio_update_gen); look-around's deferred
+        // operations and the sizes' batch wait for one hold afterwards (reset_batch_size under
+        // spin_lock_irq(&lruvec->lru_lock)).
         r.walk(start, stop, this.walkPromoter);
         if (this.agingCursor < n) {
           l.lock();
@@ -554,8 +555,21 @@ export class Mglru implements Policy, Promoter {
       // update_bloom_filter sets bits with set_bit, under no lru_lock.
       lookedAround: (key, total, young) => this.lookedAround(key, total, young),
     };
+    // folio_update_gen changes the folio's generation at once, with a cmpxchg on folio->flags and no
+    // lru_lock (mm/vmscan.c 6.1-6.12; only the generations' sizes wait for reset_batch_size's hold). A
+    // promotion held back to the step's end would leave a page the walk has just found young (its
+    // accessed bit now clear) tagged with its old generation, for another worker to isolate and evict,
+    // or would land on a folio evicted and refaulted meanwhile. So the walk promotes now, in a short
+    // hold of its own: the lab's per-page tag and sizes are one lock's data.
     this.walkPromoter = {
-      promote: this.lockedPromoter.promote,
+      promote: (id) => {
+        lock.lock();
+        try {
+          this.promote(id);
+        } finally {
+          lock.unlock();
+        }
+      },
       activate: this.lockedPromoter.activate,
       lookedAround: this.lockedPromoter.lookedAround,
       walkPmd: (key) => this.walkPmd(key),
