@@ -52,7 +52,8 @@ for (let round = 0; round < ROUNDS; round++)
       const r = await startRun(config, {
         spawnWorker: spawnFor(w),
         onEvent: () => {},
-        probe,
+        // NOPROBE=1: no probe (the run as a user's; the per-worker figures below are then 0).
+        probe: process.env.NOPROBE ? undefined : probe,
         onPrepared: (b) => (buffers = b),
       }).done;
       const wall = performance.now() - t0;
