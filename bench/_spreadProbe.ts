@@ -52,7 +52,8 @@ for (let round = 0; round < ROUNDS; round++)
       const r = await startRun(config, {
         spawnWorker: spawnFor(w),
         onEvent: () => {},
-        probe,
+        // NOPROBE=1: no probe (the run as a user's; the per-worker figures below are then 0).
+        probe: process.env.NOPROBE ? undefined : probe,
         onPrepared: (b) => (buffers = b),
       }).done;
       const wall = performance.now() - t0;
@@ -85,6 +86,23 @@ for (let round = 0; round < ROUNDS; round++)
         console.log(
           `  per quantum: worker 0 the slower in ${w0Slower} of ${quanta}; slower's excess over the mean ${f(excess)} ms in all`,
         );
+      }
+      // WIN=<ms>: thread CPU and accesses per window of virtual time, all workers summed: warm-up (first
+      // windows) against steady state, and CPU per access (ns) per window.
+      if (process.env.WIN) {
+        const per = Math.max(1, Math.round((Number(process.env.WIN) * 1e6) / plan.quantumNs));
+        const parts: string[] = [];
+        for (let q0 = 0; q0 < quanta; q0 += per) {
+          let cpuMs = 0;
+          let acc = 0;
+          for (const x of rows)
+            for (let q = q0; q < Math.min(quanta, q0 + per); q++) {
+              cpuMs += x[P.pqAt(x, P.PQ_CPU_MS, q)];
+              acc += x[P.pqAt(x, P.PQ_ACCESSES, q)];
+            }
+          parts.push(`${f(cpuMs)} ms/${(acc / 1e3).toFixed(0)}k=${f((cpuMs * 1e6) / acc)} ns`);
+        }
+        console.log(`  per ${process.env.WIN} ms window (CPU ms / accesses = ns per access): ${parts.join(' | ')}`);
       }
       rows.forEach((x, i) =>
         console.log(

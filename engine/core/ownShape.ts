@@ -19,3 +19,16 @@
 export function ownShape<T extends object>(shape: new () => object, fields: T): T {
   return Object.assign(new shape(), fields);
 }
+
+/**
+ * Zero as a double that is not a small integer (-0): V8 stores a field first set to it as a double
+ * from the start. A time field first set to 0 is a small-integer field until its first fractional
+ * value, which changes the object's shape (the map is deprecated) and deoptimizes every function
+ * compiled against it; in a replay that came at the first eviction (reqT, reqHold, grantAt), after
+ * the hot loop was compiled, and cost a recompilation of the replay's largest functions. Every
+ * worker isolate pays each such deopt and its recompilation again (a spread run's two workers twice).
+ * Same value: -0 + x === x, -0 === 0, JSON and toFixed print 0. A field that must start from a
+ * constructor argument that may be 0 (a start time) is declared `= DOUBLE_ZERO` first and then
+ * assigned: a small integer stored into a double field keeps the field double.
+ */
+export const DOUBLE_ZERO = -0;

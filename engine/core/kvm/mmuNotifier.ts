@@ -31,6 +31,7 @@
  * the hardware profile; counters go to the guest's stats. `kswapd` says whether the caller is kswapd
  * (its write-lock wait is counted apart: the seed's kswapd profile).
  */
+import { DOUBLE_ZERO } from '../ownShape.ts';
 import { assertNever, type HarvestMode } from '../../protocol.ts';
 import { readLock, readUnlock, writeLock, writeUnlock } from './mmuLock.ts';
 import { rcuReadLock, rcuReadUnlock } from '../sync/rcu.ts';
@@ -94,8 +95,8 @@ export interface HarvestOptions {
 }
 
 export class Harvester {
-  /** The calling actor's virtual clock (ns). */
-  t = 0;
+  /** The calling actor's virtual clock (ns); a double from the start (DOUBLE_ZERO, core/ownShape.ts). */
+  t = DOUBLE_ZERO;
   /** Whether the caller is kswapd (its write-lock wait is counted apart). */
   kswapd = false;
   /** Young pages found by the last batch, bit i = gfn start + i (two words). */
@@ -133,7 +134,7 @@ export class Harvester {
   private lastLeafLine = -1;
   private readonly tcy = newTestClearYoungStats();
   /** Virtual clock at begin (the work since then is the hold's length). */
-  private holdStart = 0;
+  private holdStart = DOUBLE_ZERO;
   private lockKind = 0; // 0 none (RCU), 1 write, 2 read
   /**
    * Set by the trace-replay fast path (sim/replay.ts: one worker, one agent on the arena): the real

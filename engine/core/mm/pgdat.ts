@@ -23,6 +23,7 @@
  * (mm/sharedLru.ts). Otherwise with the host lruvec every guest is on one worker (plan.ts).
  * Fields the files above read are public; only they and this class write them.
  */
+import { DOUBLE_ZERO } from '../ownShape.ts';
 import type { ScenarioConfig } from '../../protocol.ts';
 import { DList } from '../sim/dlist.ts';
 import type { Guest } from '../sim/guest.ts';
@@ -90,8 +91,8 @@ export interface Lruvec {
 }
 
 export class Pgdat implements Reclaimer {
-  /** The reclaimer's clock during a reclaim call (ns). */
-  t = 0;
+  /** The reclaimer's clock during a reclaim call (ns); a double from the start (DOUBLE_ZERO, core/ownShape.ts). */
+  t = DOUBLE_ZERO;
   /** Pages evicted by the last shrinkNode call. */
   lastEvicted = 0;
   /** The last shrinkNode call stopped because its scan budget ran out (kswapd: call again at once). */

@@ -14,6 +14,7 @@
  * Every method takes the caller's virtual time and returns the time it finished. Fields the files above
  * read are public; only they and this class write them.
  */
+import { DOUBLE_ZERO } from '../ownShape.ts';
 import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../arch/descriptor.ts';
 import type { MmuLock } from '../kvm/mmuLock.ts';
@@ -149,7 +150,7 @@ export class Guest {
   /** Per vCPU (SUS_WORDS each): a fault suspended between two folios of its direct reclaim. */
   readonly suspended: Float64Array;
   /** The time at which the last fault that returned FAULT_SUSPENDED stopped. */
-  resumeAt = 0;
+  resumeAt = DOUBLE_ZERO;
   /** A spread run's VM: the invalidations are read from the shared MMU-lock calendar (SharedVLock.writeMeets). */
   readonly sharedLock: boolean;
   /** mmu_invalidate_seq / _in_progress and mmu_invalidate_retry for this VM (kvm/mmuInvalidate.ts). */
@@ -167,9 +168,12 @@ export class Guest {
   throttledAt = -1;
   /** The wait queue of that sleep (Pgdat WAIT_ISOLATED or WAIT_PFMEMALLOC). */
   throttleQueue = WAIT_ISOLATED;
-  /** allocFrame's results for the fault that called it (mm/directReclaim.ts): its start and reclaim time. */
-  faultT0 = 0;
-  faultReclaimNs = 0;
+  /**
+   * allocFrame's results for the fault that called it (mm/directReclaim.ts): its start and reclaim time.
+   * Virtual-ns fields here are doubles from the start (DOUBLE_ZERO, core/ownShape.ts says why).
+   */
+  faultT0 = DOUBLE_ZERO;
+  faultReclaimNs = DOUBLE_ZERO;
 
   constructor(p: GuestParts) {
     this.index = p.index;

@@ -15,15 +15,10 @@
  */
 import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WRITE_HOLD, LH_WRITE_WAIT } from './simLayout.ts';
 import { log2Bucket, type VLock } from '../sync/vlock.ts';
+import { DOUBLE_ZERO } from '../ownShape.ts';
 
-/**
- * Zero as a double that is not a small integer (-0): V8 stores a field first set to it as a double
- * from the start. A time field first set to 0 is a small-integer field until its first fractional
- * value, which changes the object's shape and deoptimizes every function compiled against it; in a
- * replay that came at the first eviction (reqT, reqHold, grantAt), after the hot loop was compiled,
- * and cost a recompilation of the replay's largest functions. Same value: -0 + x === x, -0 === 0.
- */
-export const DOUBLE_ZERO = -0;
+/** Zero as a double that is not a small integer: core/ownShape.ts says why (re-exported for the replay). */
+export { DOUBLE_ZERO };
 
 export class LoneLock {
   reqT = DOUBLE_ZERO;

@@ -10,6 +10,7 @@
  */
 import { PTE_VALID, S2AP_W, S2_AF } from '../arch/descriptor.ts';
 import { atomics } from '../sync/atomics.ts';
+import { DOUBLE_ZERO } from '../ownShape.ts';
 import { stage2GetLeaf, stage2TrySetPte, type Pgt } from '../arch/pgtable.ts';
 import type { ArenaViews } from '../layout.ts';
 import type { Actor } from './actor.ts';
@@ -104,7 +105,12 @@ export const FRAME_RETRY_NS = 10_000;
 const PAGE = 4096;
 
 export class VCpu implements Actor {
-  clock = 0;
+  /**
+   * Virtual ns fields are doubles from the start (DOUBLE_ZERO, core/ownShape.ts): a field first set to a
+   * small integer became a double at its first fractional value, mid-run, and deoptimized every function
+   * compiled against VCpu (run, flush, the scheduler's runUntil that inlines them), in every worker.
+   */
+  clock = DOUBLE_ZERO;
   done = false;
   // Counters are protected: the trace-replay fast path (replay.ts) is a VCpu with another run().
   protected pendingGfn = -1;
@@ -120,9 +126,9 @@ export class VCpu implements Actor {
   protected casFail = 0;
   protected retryStall = 0;
   /** Walks repeated because a fault found no frame (pressure, see flush). */
-  protected retryWalkNs = 0;
+  protected retryWalkNs = DOUBLE_ZERO;
   /** Clock at the last flush (vCPU time is flushed as differences). */
-  private flushedClock = 0;
+  private flushedClock = DOUBLE_ZERO;
   protected readonly walkNs: number;
   protected readonly memNs: number;
   protected readonly hwAfNs: number;
@@ -140,15 +146,15 @@ export class VCpu implements Actor {
   private readonly refillsBy = new Float64Array(3);
   private readonly refillNsBy: Float64Array;
   /** x86 IPI flushes (kvm/remoteTlbFlush.ts): exit time charged to this vCPU since the last flush(). */
-  protected kickNs = 0;
+  protected kickNs = DOUBLE_ZERO;
   /** At the workload's rendezvous (outside guest mode, for the IPI flush's running set). */
   private waiting = false;
   /** Accesses per operation (workload.opAccesses; 0 = no operations), and the one in progress. */
   private readonly opAccesses: number;
   private opDone = 0;
-  private opStart = 0;
+  private opStart = DOUBLE_ZERO;
   private ops = 0;
-  private opNs = 0;
+  private opNs = DOUBLE_ZERO;
 
   constructor(
     readonly g: Guest,

@@ -48,6 +48,7 @@
  * the same double arithmetic on the same values.
  */
 import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WORDS, LH_WRITE_HOLD, LH_WRITE_WAIT } from '../sim/simLayout.ts';
+import { DOUBLE_ZERO } from '../ownShape.ts';
 
 /**
  * The scheduler's view (simCore.runUntil): `floor`, no actor of this worker is at an earlier virtual
@@ -55,7 +56,7 @@ import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WORDS, LH_WRITE_HOLD, LH_WRI
  * (+Infinity when it is alone or the others sleep): a request at or before it cannot be preceded by
  * anyone's later booking, so the stepping actor need not stop before booking it (Guest.fault).
  */
-export const vclock = { floor: 0, others: Infinity };
+export const vclock = { floor: DOUBLE_ZERO, others: Infinity };
 
 /** Doubles per write hold: arrival, start, end, aging (1; else the booker's tag, `tag`, negated: spanFromArrival). */
 const W = 4;
@@ -68,7 +69,7 @@ export class VLock {
   /** This guest's first word in `hist` (read by the trace replay's lone-agent path, sim/replay.ts). */
   readonly hb: number;
   /** Of the last wait computed by read/write: the part caused by aging/harvest holds. */
-  agingWaitNs = 0;
+  agingWaitNs = DOUBLE_ZERO;
   /** Write holds in w[wh, we), stride W, sorted by start (disjoint, so also by end). */
   protected w: Float64Array<ArrayBufferLike> = new Float64Array(INITIAL * W);
   protected wh = 0;
@@ -91,7 +92,7 @@ export class VLock {
    * the records that start at or after `to` plus it, none of which can meet (a simulator bound, no
    * kernel counterpart; the answers are those of the full scan, test/sim/vlockWriteMeets.test.ts).
    */
-  protected gapMax = 0;
+  protected gapMax = DOUBLE_ZERO;
   /** Union of read holds in r[rh, re): disjoint [start, end) pairs sorted by start. */
   protected r: Float64Array<ArrayBufferLike> = new Float64Array(INITIAL * R);
   protected rh = 0;
@@ -100,11 +101,11 @@ export class VLock {
   /** Booking-order diagnostics: the latest arrival booked so far, and the requests booked after it. */
   private latest = -Infinity;
   lateN = 0;
-  lateNs = 0;
-  lateMaxNs = 0;
+  lateNs = DOUBLE_ZERO;
+  lateMaxNs = DOUBLE_ZERO;
   /** Of the late requests: how many were moved past a write hold that arrived after them, and by how much. */
   yieldedN = 0;
-  yieldedNs = 0;
+  yieldedNs = DOUBLE_ZERO;
 
   constructor(
     guest: number,
@@ -119,17 +120,20 @@ export class VLock {
    * The grant time of the last request (readReq / writeReq leave it here: a double returned from a
    * call that is not inlined is a heap number, an allocation per call on the fault path).
    */
-  grant = 0;
+  grant = DOUBLE_ZERO;
   /**
    * The request of readReq / writeReq: its time and hold length, set by the caller (in fields for
    * the same reason: each double argument of a call that is not inlined is a heap number).
    */
-  reqT = 0;
-  reqHold = 0;
-  /** Histogram bucket of the last read / write hold length (one cost each, so nearly always a hit). */
-  private readHold = -1;
+  reqT = DOUBLE_ZERO;
+  reqHold = DOUBLE_ZERO;
+  /**
+   * Histogram bucket of the last read / write hold length (one cost each, so nearly always a hit); NaN
+   * until the first (equal to no length), a double field from the start (DOUBLE_ZERO says why).
+   */
+  private readHold = NaN;
   private readHoldBucket = 0;
-  private writeHold = -1;
+  private writeHold = NaN;
   private writeHoldBucket = 0;
 
   /** queued_read_lock at t for `hold` ns: the grant time (the hold is recorded). */

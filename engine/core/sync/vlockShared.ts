@@ -30,6 +30,7 @@
  */
 import { atomics } from './atomics.ts';
 import { VLock, vclock } from './vlock.ts';
+import { DOUBLE_ZERO } from '../ownShape.ts';
 import { TIME_QUANTUM_END } from '../sim/simLayout.ts';
 
 const M_LOCK = 0;
@@ -65,7 +66,7 @@ export class SharedVLock extends VLock {
   /** VLock.gapMax of the shared calendar (meta words 6-7), under the mutex like the window indices. */
   private readonly gap: Float64Array;
   /** This worker's own floor while a request runs with the run-wide one. */
-  private ownFloor = 0;
+  private ownFloor = DOUBLE_ZERO;
   /** Open sections (enterSection and the requests' own): the mutex is held while > 0. */
   private depth = 0;
 
