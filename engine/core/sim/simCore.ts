@@ -516,6 +516,8 @@ export class SimWorkerCore {
     this.loneEnded = true;
     if (!this.quiet || !this.quietQuantum(qEnd)) return -1;
     this.loneEnded = false;
+    // runUntil's stop check before the next quantum's first step: stopped, it is ended unrun (loopLone).
+    if (this.stopRequested()) return -1;
     vclock.floor = (this.lone as Actor).clock;
     vclock.others = Infinity;
     return t[TIME_QUANTUM_END];
