@@ -27,26 +27,14 @@ interface Both {
   lockHist: Float64Array;
 }
 
-/**
- * `quiet`: the sink has a wall clock that never moves (SimSink.wallMs), so every quantum whose serial
- * section has nothing but progress to do skips it (SimWorkerCore.quietQuantum), as in a worker.
- * `onCore`: sees the core before the run (spies, planted bugs).
- */
-function run(
-  config: ScenarioConfig,
-  replay: boolean,
-  quiet = false,
-  onCore: (core: SimWorkerCore) => void = () => {},
-): Both {
+function run(config: ScenarioConfig, replay: boolean): Both {
   const p = prepareRun(config, { cloudPhysicsIO: trace() }, 1);
   const store = new RowStore();
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
     rows: (s, r) => store.put(s, r),
     progress: () => {},
-    ...(quiet ? { wallMs: () => 0 } : {}),
   });
   const fast = replay && selectReplay(core.actorList, p.config, p.plan);
-  onCore(core);
   core.loop();
   core.close();
   const result = buildResult(p, store.data, store.count, 0);
@@ -132,37 +120,6 @@ describe('trace replay fast path (replay.ts) = the general path', () => {
     const r = runInProcess(base, { cloudPhysicsIO: trace() });
     expect(r.summary.accesses).toBe(PREFIX);
   });
-
-  it.each(['exact-lru', 'mglru'] as const)(
-    '%s: the replay carries the quanta whose serial section is skipped (runQuanta), same results',
-    (policy) => {
-      const config = scenario(policy);
-      const general = run(config, false);
-      let calls = 0;
-      let ends = 0;
-      const fast = run(config, true, true, (core) => {
-        const x = core.actorList.find((a) => a instanceof TraceReplay) as TraceReplay;
-        const runQuanta = x.runQuanta.bind(x);
-        x.runQuanta = (limit, e) => {
-          calls++;
-          runQuanta(limit, e);
-        };
-        const endQuantum = core.endQuantum.bind(core);
-        core.endQuantum = () => {
-          ends++;
-          return endQuantum();
-        };
-      });
-      // Several quanta per call: the serial section ran only at the sample rows and the end.
-      expect(calls).toBeGreaterThan(1);
-      expect(ends).toBeGreaterThan(10 * calls);
-      const { wallMs: _a, ...g } = general.result;
-      const { wallMs: _b, ...f } = fast.result;
-      expect(f).toEqual(g);
-      expect(Buffer.from(fast.arena).equals(Buffer.from(general.arena))).toBe(true);
-      expect(fast.lockHist).toEqual(general.lockHist);
-    },
-  );
 
   it('alone on its worker it runs a whole quantum in one call and still sees a stop', () => {
     const actor = (): TraceReplay => {

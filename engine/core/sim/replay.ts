@@ -46,7 +46,7 @@ import {
 import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
 import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
-import type { QuantumEnds, StopCheck } from './actor.ts';
+import type { StopCheck } from './actor.ts';
 import { C_AF_FAULT, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
 import { UNMAP_TLBIS, invalidateEndHoldNs, mapHoldNs, unmapHoldNs } from './guest.ts';
 import { FAULTIN_FAST_NS } from '../kvm/mmuInvalidate.ts';
@@ -222,7 +222,7 @@ export class TraceReplay extends VCpu {
    * Counters go straight to the fields.
    */
   override run(limit: number): void {
-    this.steps(limit, null, null);
+    this.steps(limit, null);
   }
 
   /**
@@ -233,98 +233,78 @@ export class TraceReplay extends VCpu {
    * microseconds of wall time between two checks.
    */
   runAlone(limit: number, stop: StopCheck): void {
-    this.steps(limit, stop, null);
+    this.steps(limit, stop);
   }
 
-  /**
-   * runAlone through quantum ends (Actor.runQuanta): a lone replay's quantum is ~45 requests
-   * (cloudPhysicsIO), and the scheduler's per-quantum calls around each (loop, quantum, runUntil)
-   * were a second hot loop that TurboFan compiled on its own and with this one inlined (issue 8).
-   */
-  runQuanta(limit: number, ends: QuantumEnds): void {
-    this.steps(limit, ends, ends);
-  }
-
-  private steps(limit: number, stop: StopCheck | null, ends: QuantumEnds | null): void {
+  private steps(limit: number, stop: StopCheck | null): void {
     const wl = this.wl;
     let t = this.clock;
     let countdown = STOP_EVERY;
-    for (;;) {
-      do {
-        if (--countdown === 0) {
-          countdown = STOP_EVERY;
-          if (stop !== null && stop.stopRequested()) {
-            this.clock = t;
-            return;
-          }
+    do {
+      if (--countdown === 0) {
+        countdown = STOP_EVERY;
+        if (stop !== null && stop.stopRequested()) break;
+      }
+      let gfn = this.pendingGfn;
+      let write = false;
+      if (gfn < 0) {
+        const i = wl.cursor;
+        if (i >= this.traceLength) {
+          this.finish(t);
+          return;
         }
-        let gfn = this.pendingGfn;
-        let write = false;
-        if (gfn < 0) {
-          const i = wl.cursor;
-          if (i >= this.traceLength) {
-            this.finish(t);
-            return;
-          }
-          wl.cursor = i + wl.stride;
-          gfn = this.trace[i];
-          if (this.writes) write = wl.isWrite();
-        } else {
-          write = this.pendingWrite;
-          this.pendingGfn = -1;
+        wl.cursor = i + wl.stride;
+        gfn = this.trace[i];
+        if (this.writes) write = wl.isWrite();
+      } else {
+        write = this.pendingWrite;
+        this.pendingGfn = -1;
+      }
+      // As VCpu.run: a fault suspended in direct reclaim goes on where it stopped (no re-walk).
+      const resume = this.resumeFault;
+      this.resumeFault = false;
+      let x = TX_MISS;
+      if (!resume) {
+        t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
+        t += this.walkNs;
+        x = this.debugArena ? translate(this.g.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
+      }
+      if ((x & TX_MISS) === 0) {
+        if ((x & TX_HW_AF) !== 0) {
+          if ((x & TX_CAS_FAIL) !== 0) this.casFail++;
+          this.hwAf++;
+          t += this.hwAfNs;
+        } else if ((x & TX_AF_FAULT) !== 0) {
+          t = this.g.afFault(gfn, t);
         }
-        // As VCpu.run: a fault suspended in direct reclaim goes on where it stopped (no re-walk).
-        const resume = this.resumeFault;
-        this.resumeFault = false;
-        let x = TX_MISS;
-        if (!resume) {
-          t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
-          t += this.walkNs;
-          x = this.debugArena ? translate(this.g.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
+        if ((x & TX_PERM) !== 0) t = this.g.permFault(gfn, t);
+        this.hits++;
+        if (this.seesAll) this.lruvec.onAccess(this.idBase + gfn); // Guest.onAccess
+        t += this.memNs;
+      } else {
+        this.at = t;
+        const r = this.fault(gfn, write, resume, limit);
+        if (r === FAULTED_SUSPENDED) {
+          this.pendingGfn = gfn;
+          this.pendingWrite = write;
+          this.resumeFault = true;
+          t = this.at; // >= limit: the loop ends
+          continue;
         }
-        if ((x & TX_MISS) === 0) {
-          if ((x & TX_HW_AF) !== 0) {
-            if ((x & TX_CAS_FAIL) !== 0) this.casFail++;
-            this.hwAf++;
-            t += this.hwAfNs;
-          } else if ((x & TX_AF_FAULT) !== 0) {
-            t = this.g.afFault(gfn, t);
-          }
-          if ((x & TX_PERM) !== 0) t = this.g.permFault(gfn, t);
-          this.hits++;
-          if (this.seesAll) this.lruvec.onAccess(this.idBase + gfn); // Guest.onAccess
-          t += this.memNs;
-        } else {
-          this.at = t;
-          const r = this.fault(gfn, write, resume, limit);
-          if (r === FAULTED_SUSPENDED) {
-            this.pendingGfn = gfn;
-            this.pendingWrite = write;
-            this.resumeFault = true;
-            t = this.at; // >= limit: the loop ends
-            continue;
-          }
-          if (r === FAULTED_NO_FRAME) {
-            this.pendingGfn = gfn;
-            this.pendingWrite = write;
-            t += FRAME_RETRY_NS;
-            this.retryStall += FRAME_RETRY_NS;
-            this.retryWalkNs += this.walkNs;
-            continue;
-          }
-          t = this.at + this.memNs;
+        if (r === FAULTED_NO_FRAME) {
+          this.pendingGfn = gfn;
+          this.pendingWrite = write;
+          t += FRAME_RETRY_NS;
+          this.retryStall += FRAME_RETRY_NS;
+          this.retryWalkNs += this.walkNs;
+          continue;
         }
-        this.accesses++;
-        t += this.thinkNs;
-      } while (t < limit);
-      this.clock = t;
-      if (ends === null) return;
-      // The quantum is over; a next one this replay has already passed is ended at once (runUntil
-      // does not run an actor whose clock is at or past the quantum's end).
-      do limit = ends.endQuantum();
-      while (limit >= 0 && t >= limit);
-      if (limit < 0) return;
-    }
+        t = this.at + this.memNs;
+      }
+      this.accesses++;
+      t += this.thinkNs;
+    } while (t < limit);
+    this.clock = t;
   }
 
   /** VCpu.flush, and the counters this path keeps in fields (faultsN, refaultsN, evictsN). */

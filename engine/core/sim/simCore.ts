@@ -417,8 +417,6 @@ export class SimWorkerCore {
     const probe = this.probe;
     const delay0 = probe?.clocks.thread()?.[1] ?? 0;
     if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0; // the run's start counts as a serial section
-    const lone = this.loneActor();
-    if (lone !== null) return this.loopLone(lone);
     for (;;) {
       const qEnd = this.sv.time[TIME_QUANTUM_END];
       if (!(probe !== null ? this.probedQuantum(qEnd, probe.row, probe.clocks) : this.quantum(qEnd))) {
@@ -440,87 +438,6 @@ export class SimWorkerCore {
         atomics.wait(c, CTL_PAUSE, 1, 100);
       }
     }
-  }
-
-  /**
-   * The worker's only actor when it can carry the quanta itself (Actor.runQuanta: the trace replay),
-   * else null: no probe, no spread run (no RCU sections, lru_add batch or invalidation settling per
-   * quantum), and runUntil not replaced by a test hook (workerMain's failAfterQuanta counts its calls).
-   */
-  private loneActor(): Actor | null {
-    const a = this.actors;
-    if (a.length !== 1 || a[0].runQuanta === undefined || this.probe !== null || this.stepInRcu) return null;
-    if (this.lruAdd !== null || this.spreadGuests.length > 0) return null;
-    return Object.hasOwn(this, 'runUntil') ? null : a[0];
-  }
-
-  /** loopLone's actor, and whether endQuantum has ended the current quantum. */
-  private lone: Actor | null = null;
-  private loneEnded = false;
-
-  /**
-   * loop() for a lone actor (loneActor): the same quanta, each ended as quantum() ends it (runUntil's
-   * flush and RCU poll, the heat column, quietQuantum or the barrier), with the actor's own loop
-   * carrying it from a quantum to the next that skips the serial section (runQuanta, endQuantum)
-   * instead of loop -> quantum -> runUntil -> the actor each quantum. Issue 8: ~128k quanta of ~45
-   * requests in a cloudPhysicsIO x50 replay; what runUntil does for one actor: one stop check before
-   * it runs (quietQuantum's, for the quanta runQuanta goes on with) and vclock's floor.
-   */
-  private loopLone(x: Actor): 'done' | 'aborted' {
-    const c = this.sv.control;
-    const t = this.sv.time;
-    this.lone = x;
-    for (;;) {
-      const qEnd = t[TIME_QUANTUM_END];
-      this.publish();
-      this.loneEnded = false;
-      if (!this.stopRequested() && !x.done && x.clock < qEnd) {
-        vclock.floor = x.clock;
-        vclock.others = Infinity;
-        x.runQuanta?.(qEnd, this);
-      }
-      // Stopped or done inside a quantum, or run past it at once: it ends here, as quantum() ends it.
-      if (!this.loneEnded) this.endLoneQuantum(t[TIME_QUANTUM_END]);
-      if (!this.barrier()) {
-        this.publish();
-        return 'aborted';
-      }
-      if (atomics.load(c, CTL_DONE) === 1) {
-        this.publish();
-        if (this.heatLast < t[TIME_NOW]) this.sampleHeat(t[TIME_NOW]);
-        return 'done';
-      }
-      if (atomics.load(c, CTL_PAUSE) === 1) {
-        this.publish();
-        this.sink.parked?.(t[TIME_NOW]);
-      }
-      while (atomics.load(c, CTL_PAUSE) === 1) {
-        if (atomics.load(c, CTL_ABORT) === 1) return 'aborted';
-        atomics.wait(c, CTL_PAUSE, 1, 100);
-      }
-    }
-  }
-
-  /** runUntil's end of a quantum for loopLone's actor (flush, RCU poll), then quantum()'s heat column. */
-  private endLoneQuantum(qEnd: number): void {
-    (this.lone as Actor).flush();
-    rcuPoll(this.rcu);
-    if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
-  }
-
-  /** QuantumEnds (actor.ts) for loopLone's actor: the quantum ended; the next one's end, or -1 for the barrier. */
-  endQuantum(): number {
-    const t = this.sv.time;
-    const qEnd = t[TIME_QUANTUM_END];
-    this.endLoneQuantum(qEnd);
-    this.loneEnded = true;
-    if (!this.quiet || !this.quietQuantum(qEnd)) return -1;
-    this.loneEnded = false;
-    // runUntil's stop check before the next quantum's first step: stopped, it is ended unrun (loopLone).
-    if (this.stopRequested()) return -1;
-    vclock.floor = (this.lone as Actor).clock;
-    vclock.others = Infinity;
-    return t[TIME_QUANTUM_END];
   }
 
   /** One quantum of this worker: its actors up to qEnd, heat-map columns, the barrier. False: aborted. */
