@@ -26,7 +26,12 @@
  * .cache/bench/_warmReplay.mjs exact-lru 1 <runs>` with runs 0, 1, 2, differences): a fresh worker's ×1
  * run is 1,286 M instructions, of which the worker's thread 664 M, V8's background threads 533 M (all
  * TurboFan: concurrent compiles), the host 89 M; the next ×1 on the same kept worker is ~390 M (worker
- * 297 M, TurboFan 104 M).
+ * 297 M, TurboFan 104 M). The scheduler's per-quantum calls are not where it goes (session 9, r2): a lone
+ * replay whose own loop carried it across quanta (loop -> quantum -> runUntil skipped, same quanta, flush
+ * and RCU polls) measured, same commands, cold ×1 1,222-1,280 M vs 1,229-1,305 M, a kept worker's ×1
+ * 352-416 M vs 393-491 M, steady worker thread ~2,250 vs ~2,300 instructions per request (×10 − ×1):
+ * ≤ 2 %, inside the spread, so not kept. A ×1 has ~2,500 quanta; its kept-worker 294 M is ~240 M in
+ * JIT-compiled code (~2,100 instructions per request), so per-quantum work cannot be more than a few %.
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
  *
  * Instructions per request (REPLAY_CALLGRIND=1, needs valgrind; minutes per policy): each policy's lab
