@@ -156,6 +156,19 @@ export async function traceMainThread(context, page) {
   };
 }
 
+/** Reloads `page`, dismissing any beforeunload question; returns how many were asked (0 or 1). */
+export async function reloadAsked(page) {
+  let asked = 0;
+  const onDialog = async (d) => {
+    if (d.type() === 'beforeunload') asked++;
+    await d.dismiss();
+  };
+  page.on('dialog', onDialog);
+  await page.reload({ timeout: 3000 }).catch(() => {});
+  page.off('dialog', onDialog);
+  return asked;
+}
+
 /**
  * node:test hooks for a test file's own browser: `before` launches a fresh one, opens the lab and waits
  * for its profile list, then hands the page to `opened`; `after` prints the page's console errors and

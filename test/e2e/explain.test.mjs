@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SHOTS, URL_UNDER_TEST, chartsSettled, launch, shot, traceMainThread } from './browser.mjs';
+import { SHOTS, URL_UNDER_TEST, chartsSettled, launch, reloadAsked, shot, traceMainThread } from './browser.mjs';
 
 const RUN_TIMEOUT = 90_000;
 const digits = (text) => text.replace(/[\s\u2009]/g, '');
@@ -269,15 +269,7 @@ describe('the lab explains itself (issue 10)', () => {
     await page.click('[data-testid="confirm-no"]');
     assert.equal(await page.locator('[data-testid="run-item-0"]').count(), 1);
     // Reload asks (beforeunload); dismissing keeps the page and its runs.
-    let asked = 0;
-    const onDialog = async (d) => {
-      if (d.type() === 'beforeunload') asked++;
-      await d.dismiss();
-    };
-    page.on('dialog', onDialog);
-    await page.reload({ timeout: 3000 }).catch(() => {});
-    page.off('dialog', onDialog);
-    assert.equal(asked, 1, 'reload with unsaved runs asks first');
+    assert.equal(await reloadAsked(page), 1, 'reload with unsaved runs asks first');
     assert.equal(await page.locator('[data-testid="run-item-0"]').count(), 1, 'the runs survived');
 
     // Undo / redo of setup edits.

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { SHOTS, dropFile, labInBrowser, shot } from './browser.mjs';
+import { SHOTS, dropFile, labInBrowser, reloadAsked, shot } from './browser.mjs';
 
 describe('unsaved setup edits', () => {
   /** @type {import('playwright-core').Page} */
@@ -19,18 +19,6 @@ describe('unsaved setup edits', () => {
 
   const modified = () => page.locator('[data-testid="modified"]').count();
   const dialogShown = () => page.locator('[data-testid="confirm-dialog"]').count();
-  /** Reloads, dismissing a beforeunload question; returns how many were asked. */
-  async function reloadAsked() {
-    let asked = 0;
-    const onDialog = async (d) => {
-      if (d.type() === 'beforeunload') asked++;
-      await d.dismiss();
-    };
-    page.on('dialog', onDialog);
-    await page.reload({ timeout: 3000 }).catch(() => {});
-    page.off('dialog', onDialog);
-    return asked;
-  }
 
   it('New asks before dropping a setup edit, names it, and Cancel keeps it; undo back is clean', async () => {
     assert.equal(await modified(), 0, 'fresh page: nothing modified');
@@ -65,7 +53,7 @@ describe('unsaved setup edits', () => {
 
   it('reload asks while a setup edit is unsaved; Open asks; after Save neither does', async () => {
     await page.fill('[data-testid="host-memory"]', '900');
-    assert.equal(await reloadAsked(), 1, 'reload with an unsaved setup edit asks first');
+    assert.equal(await reloadAsked(page), 1, 'reload with an unsaved setup edit asks first');
     assert.equal(await page.inputValue('[data-testid="host-memory"]'), '900', 'dismissed: the edit is still there');
 
     // Save (a download in the browser): clean; a reload then asks nothing.
@@ -85,7 +73,7 @@ describe('unsaved setup edits', () => {
     );
     assert.equal(await page.inputValue('[data-testid="host-memory"]'), '900', 'the saved setup, reopened');
     assert.equal(await modified(), 0);
-    assert.equal(await reloadAsked(), 0, 'nothing unsaved: the reload asks nothing');
+    assert.equal(await reloadAsked(page), 0, 'nothing unsaved: the reload asks nothing');
     await page.waitForSelector('[data-testid="profile-select"] option', { state: 'attached' });
   });
 

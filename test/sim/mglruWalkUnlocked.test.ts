@@ -49,6 +49,23 @@ function lists(list: DList, n: number): number[][] {
   return out;
 }
 
+/**
+ * Two agents (a spread run's two workers) on one lruvec of n pages in shared state: A builds it (all
+ * pages mapped, in generation 1), B attaches to it.
+ */
+function twoAgents(n: number): { A: Mglru; B: Mglru; stats: Float64Array } {
+  const list = new DList(new Int32Array(2 * (n + MAX_NR_GENS)), 0, n + MAX_NR_GENS);
+  const tag = new Int16Array(n);
+  const state = new Float64Array(12);
+  const gateState = new Float64Array(2);
+  const flags = new Uint8Array(n);
+  const stats = new Float64Array(GS_WORDS);
+  const A = new Mglru(list, tag, 0, n, n, stats, 0, new AgingGate(0, gateState, 0, true), state, true, flags);
+  const B = new Mglru(list, tag, 0, n, n, stats, 0, new AgingGate(0, gateState, 0, false), state, false, flags);
+  for (let id = 0; id < n; id++) A.onMap(id);
+  return { A, B, stats };
+}
+
 describe('MGLRU aging walk in spread runs: walk_mm without lru_lock', () => {
   it('another agent can take lru_lock during each walk step; the promotions land as in the lock-free walk', () => {
     // Two steps: MAX_LRU_BATCH ids, then the rest.
@@ -135,15 +152,7 @@ describe('MGLRU aging walk in spread runs: walk_mm without lru_lock', () => {
    */
   it("another worker's reclaim during a walk step does not evict a page the walk has just promoted", () => {
     const N = 16;
-    const list = new DList(new Int32Array(2 * (N + MAX_NR_GENS)), 0, N + MAX_NR_GENS);
-    const tag = new Int16Array(N);
-    const state = new Float64Array(12);
-    const gateState = new Float64Array(2);
-    const flags = new Uint8Array(N);
-    const stats = new Float64Array(GS_WORDS);
-    const A = new Mglru(list, tag, 0, N, N, stats, 0, new AgingGate(0, gateState, 0, true), state, true, flags);
-    const B = new Mglru(list, tag, 0, N, N, stats, 0, new AgingGate(0, gateState, 0, false), state, false, flags);
-    for (let id = 0; id < N; id++) A.onMap(id);
+    const { A, B } = twoAgents(N);
     const noWalk: Reclaimer = {
       t: 0,
       referenced: () => false,
@@ -193,15 +202,7 @@ describe('MGLRU aging walk in spread runs: walk_mm without lru_lock', () => {
    */
   it('kswapd cannot start a second pass over a walk another worker began after its check', () => {
     const N = 2 * MAX_LRU_BATCH + 10;
-    const list = new DList(new Int32Array(2 * (N + MAX_NR_GENS)), 0, N + MAX_NR_GENS);
-    const tag = new Int16Array(N);
-    const state = new Float64Array(12);
-    const gateState = new Float64Array(2);
-    const flags = new Uint8Array(N);
-    const stats = new Float64Array(GS_WORDS);
-    const A = new Mglru(list, tag, 0, N, N, stats, 0, new AgingGate(0, gateState, 0, true), state, true, flags);
-    const B = new Mglru(list, tag, 0, N, N, stats, 0, new AgingGate(0, gateState, 0, false), state, false, flags);
-    for (let id = 0; id < N; id++) A.onMap(id);
+    const { A, B, stats } = twoAgents(N);
     const v = createArena({ tablePages: 4, maxThreads: 4, maxLocks: 1 });
     const kswapdLv = new LockedLruvec(A, attachMmuLock(v, 0));
     const directLv = new LockedLruvec(B, attachMmuLock(v, 0));
