@@ -539,8 +539,16 @@ export interface LabApi extends SweepApi, ReproductionApi {
   onRunEvent(listener: (event: RunEvent) => void): () => void;
   /** Parse and validate a user's hardware preset file. */
   importHardwarePreset(text: string, fileName: string): Promise<Result<HardwareProfile>>;
-  /** Encode + save a session (dialog or download). `canceled` when the user backs out. */
-  saveSession(session: SessionData, options: { saveAs: boolean }): Promise<Result<{ path: string; canceled: boolean }>>;
+  /**
+   * Encode + save a session (dialog or download). `canceled` when the user backs out. `target`: the file
+   * the renderer shows this session as ('' = untitled: New, a reload). A Save (not Save As) writes over
+   * the window's file only when it is that target; otherwise it asks, so a session never lands on a file
+   * it was not opened from or saved to.
+   */
+  saveSession(
+    session: SessionData,
+    options: { saveAs: boolean; target?: string },
+  ): Promise<Result<{ path: string; canceled: boolean }>>;
   /** Ask the user for a session file (dialog or picker) and decode it. */
   openSession(): Promise<Result<{ session: SessionData; path: string } | null>>;
   /** Decode a session from bytes (drag-and-drop, command line). */

@@ -185,10 +185,12 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
       }
     },
 
-    async saveSession(session, { saveAs }) {
+    async saveSession(session, { saveAs, target }) {
       try {
-        let name =
-          sessionFile || `overcommit-lab-${session.savedAt.slice(0, 19).replace(/[:T]/g, '-')}.${SESSION_EXTENSION}`;
+        // A download never overwrites; `target` only keeps an untitled session (New) from taking the
+        // name of the file downloaded before it.
+        const known = target === undefined ? sessionFile : target;
+        let name = known || `overcommit-lab-${session.savedAt.slice(0, 19).replace(/[:T]/g, '-')}.${SESSION_EXTENSION}`;
         if (saveAs || !sessionFile) {
           if (saveAs) {
             const typed = deps.promptFileName(name);

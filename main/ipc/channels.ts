@@ -37,7 +37,7 @@ export interface InvokeChannels {
   'lab:stopRun': { args: [runId: string]; result: void };
   'lab:importHardwarePreset': { args: [text: string, fileName: string]; result: Result<HardwareProfile> };
   'lab:saveSession': {
-    args: [session: SessionData, options: { saveAs: boolean }];
+    args: [session: SessionData, options: { saveAs: boolean; target?: string }];
     result: Result<{ path: string; canceled: boolean }>;
   };
   'lab:openSession': { args: []; result: Result<{ session: SessionData; path: string } | null> };

@@ -196,16 +196,23 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     if (!runs.control(runId, ctx.owner, action)) log(`${action}: no run ${runId} of this window`);
   };
 
-  /** Ask where to save (or reuse the window's path), then write atomically. */
+  /**
+   * Ask where to save (or reuse the window's path), then write atomically. `target` (sessions): the
+   * file the renderer shows; the window's path is reused only when it is that file. Main's path can
+   * outlive what the renderer shows (New and a reload clear only the renderer's; an offered file's
+   * acceptance can race another offer), and a Save must never write a session over a file it was not
+   * opened from or saved to.
+   */
   async function saveTo(
     ctx: CallContext,
     saveAs: boolean,
     write: (file: string) => Promise<Result<void>>,
     kind: 'session' | 'csv' | ExportKind,
     suggested: string,
+    target?: string,
   ) {
     const current = documents.currentPath(ctx.owner.id);
-    let file = !saveAs && kind === 'session' ? current : null;
+    let file = !saveAs && kind === 'session' && (target === undefined || target === current) ? current : null;
     if (file === null) {
       const base = current ? path.dirname(current) : documents.defaultDir();
       file = await dialogs.showSave(ctx.window, {
@@ -276,14 +283,18 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     'lab:saveSession': async (ctx, args) => {
       const session = sessionArg(args);
       if (!session.ok) return session;
-      const saveAs =
-        typeof args[1] === 'object' && args[1] !== null && (args[1] as { saveAs?: unknown }).saveAs === true;
+      const opts =
+        typeof args[1] === 'object' && args[1] !== null ? (args[1] as { saveAs?: unknown; target?: unknown }) : {};
+      const saveAs = opts.saveAs === true;
+      // Absent (an older renderer): the window's path as before. Anything but a string: no reuse.
+      const target = opts.target === undefined ? undefined : typeof opts.target === 'string' ? opts.target : '';
       const saved = await saveTo(
         ctx,
         saveAs,
         (file) => files.writeSession(file, session.value),
         'session',
         `${safeName(session.value.draft.name)}.${SESSION_EXTENSION}`,
+        target,
       );
       if (saved.ok && !saved.value.canceled) {
         documents.setCurrentPath(ctx.owner.id, saved.value.path);

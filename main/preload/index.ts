@@ -48,7 +48,11 @@ const labApi: LabApi = {
   stopRun: (runId) => invoke('lab:stopRun', runId),
   onRunEvent: (listener) => subscribe('lab:runEvent', listener),
   importHardwarePreset: (text, fileName) => invokeResult('lab:importHardwarePreset', text, fileName),
-  saveSession: (session, options) => invokeResult('lab:saveSession', session, { saveAs: options.saveAs === true }),
+  saveSession: (session, options) =>
+    invokeResult('lab:saveSession', session, {
+      saveAs: options.saveAs === true,
+      ...(typeof options.target === 'string' ? { target: options.target } : {}),
+    }),
   openSession: () => invokeResult('lab:openSession'),
   loadSessionBytes: (bytes, name) => invokeResult('lab:loadSessionBytes', bytes, name),
   exportCsv: (session) => invokeResult('lab:exportCsv', session),

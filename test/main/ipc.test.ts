@@ -166,6 +166,49 @@ describe('lab:* round trips', () => {
     expect(invalid.error?.message).toMatch(/the session to save is invalid: .*ui/);
   });
 
+  /**
+   * Main's path for a window outlives what the renderer shows: New and a reload clear only the renderer's
+   * document, and an offered file's acceptance can race another offer. The renderer sends the file it
+   * shows (`target`); Save reuses main's path only when it is that file. Negative control (run for this
+   * commit): saveTo ignoring `target` writes the untitled session over first.msgpack without asking
+   * (dialogCalls 1, the file's bytes changed).
+   */
+  it("lab:saveSession reuses the window's file only when the renderer shows that file (untitled after New: asks)", async () => {
+    const { call, dir, dialogAnswers, dialogCalls } = await setup();
+    const first = path.join(dir, 'first.msgpack');
+    dialogAnswers.push(first);
+    const s = makeSession();
+    expect(value(await call('lab:saveSession', [s, { saveAs: false, target: '' }]))).toMatchObject({
+      value: { path: first, canceled: false },
+    });
+    const before = await fsp.readFile(first);
+    // The document still shows first.msgpack: Save writes it without asking.
+    expect(value(await call('lab:saveSession', [s, { saveAs: false, target: first }]))).toMatchObject({
+      value: { path: first },
+    });
+    expect(dialogCalls).toHaveLength(1);
+    // New (untitled) or another file shown: Save asks; cancelling leaves first.msgpack as it was.
+    const other = { ...s, savedAt: '2031-01-01T00:00:00.000Z' };
+    expect(value(await call('lab:saveSession', [other, { saveAs: false, target: '' }]))).toEqual({
+      ok: true,
+      value: { path: '', canceled: true },
+    });
+    expect(
+      value(await call('lab:saveSession', [other, { saveAs: false, target: path.join(dir, 'a.msgpack') }])),
+    ).toEqual({
+      ok: true,
+      value: { path: '', canceled: true },
+    });
+    expect(dialogCalls).toHaveLength(3);
+    expect(await fsp.readFile(first)).toEqual(before);
+    // An older renderer (no target) keeps the window's path; a non-string target never reuses it.
+    expect(value(await call('lab:saveSession', [s, { saveAs: false }]))).toMatchObject({ value: { path: first } });
+    expect(value(await call('lab:saveSession', [s, { saveAs: false, target: 7 }]))).toMatchObject({
+      value: { canceled: true },
+    });
+    expect(dialogCalls).toHaveLength(4);
+  });
+
   it('lab:openSession decodes the chosen file, reports a corrupt one, returns null on cancel', async () => {
     const { call, dir, dialogAnswers } = await setup();
     const s = makeSession();

@@ -52,7 +52,9 @@ export class SessionActions {
     const session = this.session();
     if (!session) return;
     await this.lab.guard('Could not save the session', async () => {
-      const r = await this.lab.api.saveSession(session, { saveAs });
+      // target: the file this document shows ('' after New or a reload), so Save never writes over
+      // a file main still remembers for this window but the user no longer has open.
+      const r = await this.lab.api.saveSession(session, { saveAs, target: this.lab.doc.name });
       if (!r.ok) return this.lab.showError('Could not save the session', r.error);
       if (!r.value.canceled) {
         this.lab.doc.markSaved(session.runs, JSON.stringify(session.draft), r.value.path);
