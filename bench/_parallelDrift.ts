@@ -13,6 +13,7 @@ import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
 import { CTL_DONE, TIME_QUANTUM_END } from '../engine/core/sim/simLayout.ts';
 import { loadPresetDir } from '../presets/node.ts';
 import { vcpus64Scenario } from './_util.ts';
+import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
@@ -29,6 +30,9 @@ async function real(seed: number, workers: number): Promise<RunResult> {
 }
 
 function oneThread(seed: number): RunResult {
+  // W0WEIGHT: the plan's worker-0 vCPU weight (plan.ts RECLAIM_WORKER_VCPU_WEIGHT); 1000 puts every vCPU on
+  // worker 0: the spread machinery (deferred min watermark, lru_add batches, shared calendar) without a second worker's vCPUs.
+  if (process.env.W0WEIGHT) setReclaimWorkerVcpuWeight(Number(process.env.W0WEIGHT));
   const c = vcpus64Scenario(hw, GUESTS, 2, MS, true, seed);
   const p = prepareRun({ ...c, run: { ...c.run, deterministic: false, workers: 2 } }, {}, 2);
   const store = new RowStore();
@@ -39,6 +43,15 @@ function oneThread(seed: number): RunResult {
   const cores = [0, 1].map(
     (i) => new SimWorkerCore(p.config, p.plan, p.buffers, i, sink, { perWorkerVLock: !!process.env.PERW }),
   );
+  // NODEFER=1 (with W0WEIGHT=1000 only: one worker runs every vCPU): the one-worker min-watermark check at
+  // each fault (Guest.reserve = min) instead of the barrier's settlement (Guest.deferMin).
+  if (process.env.NODEFER)
+    for (const g of (
+      cores[0] as unknown as { spreadGuests: { deferMin: boolean; reserve: number; host: { min: number } }[] }
+    ).spreadGuests) {
+      g.deferMin = false;
+      g.reserve = g.host.min;
+    }
   const sv = cores[0].sv;
   let q = 0;
   do {
