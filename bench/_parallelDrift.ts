@@ -43,15 +43,15 @@ function oneThread(seed: number): RunResult {
   const cores = [0, 1].map(
     (i) => new SimWorkerCore(p.config, p.plan, p.buffers, i, sink, { perWorkerVLock: !!process.env.PERW }),
   );
-  // NODEFER=1 (with W0WEIGHT=1000 only: one worker runs every vCPU): the one-worker min-watermark check at
-  // each fault (Guest.reserve = min) instead of the barrier's settlement (Guest.deferMin).
+  // NODEFER=1: every worker's guests take the one-worker min-watermark check at each fault (Guest.reserve =
+  // min) instead of the barrier's settlement (Guest.deferMin).
+  type Deferring = { spreadGuests: { deferMin: boolean; reserve: number; host: { min: number } }[] };
   if (process.env.NODEFER)
-    for (const g of (
-      cores[0] as unknown as { spreadGuests: { deferMin: boolean; reserve: number; host: { min: number } }[] }
-    ).spreadGuests) {
-      g.deferMin = false;
-      g.reserve = g.host.min;
-    }
+    for (const core of cores)
+      for (const g of (core as unknown as Deferring).spreadGuests) {
+        g.deferMin = false;
+        g.reserve = g.host.min;
+      }
   const sv = cores[0].sv;
   let q = 0;
   do {
