@@ -184,6 +184,8 @@ export interface InterleavedOptions {
   hooks?: SimCoreHooks;
   /** A probe buffer for (workers, quanta), e.g. createProbe: each worker's work counters (probe.ts). */
   probe?: (workers: number, quanta: number) => SharedArrayBuffer;
+  /** Which worker runs quantum q's serial section (threads: the barrier's last arriver); default 0. */
+  serialWorker?: (quantum: number) => number;
 }
 
 const NO_CLOCKS: ProbeClocks = { wallMs: () => 0, thread: () => null };
@@ -215,10 +217,11 @@ export function runInterleaved(
   if (order.length !== cores.length || new Set(order).size !== cores.length || order.some((w) => !cores[w]))
     throw new RangeError(`order must list each of the ${cores.length} workers once`);
   const sv = cores[0].sv;
+  let q = 0;
   do {
     const end = sv.time[TIME_QUANTUM_END];
     for (const w of order) cores[w].runUntilCounted(end);
-    cores[0].serial();
+    cores[options.serialWorker?.(q++) ?? 0].serial();
   } while (sv.control[CTL_DONE] !== 1);
   for (const c of cores) c.close();
   return buildResult(p, store.data, store.count, Date.now() - wall0);

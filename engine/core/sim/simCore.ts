@@ -202,6 +202,13 @@ class WorkerEnvShape {}
 
 export class SimWorkerCore {
   readonly sv: SimViews;
+  /**
+   * The shared counters' views (worker 0's `sv`): what the serial section samples and settles. Before,
+   * a spread run's worker 1, when last at the barrier, sampled its private counters just after the fold
+   * had zeroed them (a row of zeros, the next row all of both quanta's counts) and moved the
+   * settlement's GS_S2_FAULTS_AT_BARRIER in its private copy (folded into the shared word later).
+   */
+  private readonly shared: SimViews;
   private readonly buffers: SimBuffers;
   readonly env: WorkerEnv;
   private readonly actors: Actor[] = [];
@@ -247,6 +254,9 @@ export class SimWorkerCore {
   ) {
     const arena = attachArena(buffers.arena);
     this.sv = attachSimViews(buffers, plan.spread ? workerIndex : 0);
+    // The serial section reads and writes the run's shared counters, whichever worker runs it (the
+    // barrier's last arriver): a spread worker >= 1's own `sv.stats` is its private copy, zeroed by the fold.
+    this.shared = plan.spread && workerIndex > 0 ? attachSimViews(buffers, 0) : this.sv;
     const rcu = rcuRegisterThread(arena);
     this.rcu = rcu;
     // The composition (mmu.ts) wires the page tables' MmOps: emptied tables may still be read by
@@ -691,7 +701,8 @@ export class SimWorkerCore {
    * (GS_RECLAIM_OWED, never folded); credits in SpreadBuffers.settle.
    */
   private settleSpread(): void {
-    const { sv, config, plan } = this;
+    const { config, plan } = this;
+    const sv = this.shared;
     const W = plan.workers;
     const st = sv.stats;
     const settle = this.settle as Float64Array;
@@ -787,7 +798,8 @@ export class SimWorkerCore {
   }
 
   private serialSection(): void {
-    const { sv, plan, config } = this;
+    const { plan, config } = this;
+    const sv = this.shared;
     const t = sv.time;
     const c = sv.control;
     const guests = config.guests.length;

@@ -39,6 +39,17 @@
  * for the others' (mm/kswapd.ts). MGLRU holds lru_lock around its list operations only (isolate, put
  * back; folio_referenced unlocked); the other policies hold it for a whole victim pick (the kernel drops
  * it around shrink_folio_list): real-time contention only.
+ *
+ * Measured bias of the deferred min watermark (session 9, bench/_parallelDrift.ts, bench engine's 64-vCPU
+ * scenario, 4 guests, 600 ms, seeds 1-2): the spread plan run on ONE thread with every vCPU on worker 0
+ * (W0WEIGHT=1000: no second worker's vCPUs, no real-time race) is 1.44 / 1.54 pp below the deterministic
+ * run's hit rate (95.62 / 96.27 %), MMU-lock wait 6.4 s vs 4.3 / 4.1 s; the same with the one-worker check
+ * at each fault instead (NODEFER=1) is 0.31 / 0.30 pp below, lock wait 4.5 / 4.1 s. With the vCPUs split over
+ * both workers (one thread, order alternating per quantum) the check at each fault is worse, not better
+ * (-2.0 / -2.7 pp, lock wait 7.1 s; deferred: -0.77 / -1.70 pp): the shared free count mixes the workers'
+ * virtual times, the reason for the deferral. Not fixed: the payer should be whoever faults at min in
+ * virtual time within each worker (e.g. per-worker frame budgets above min, settled at the barrier). Real 2-worker runs:
+ * -0.96 to -1.78 pp at 600 ms (seeds 1-3), -0.65 pp at 1000 ms (seed 1); <= 0.13 pp at 200 ms.
  */
 import type { ArenaViews } from '../layout.ts';
 import { allocTablePage } from '../arch/arena.ts';
