@@ -108,8 +108,6 @@ export class Kswapd implements Actor, KswapdTask {
   run(limit: number): void {
     const pg = this.pgdat;
     const host = this.host;
-    // Spread runs: the frames kswapd frees go to every worker's budget by share (HostFrames.putKswapd).
-    host.kswapdRunning = true;
     do {
       if (this.aging !== null) {
         const p = this.aging;
@@ -162,7 +160,6 @@ export class Kswapd implements Actor, KswapdTask {
         this.sleep();
       }
     } while (this.clock < limit);
-    host.kswapdRunning = false;
   }
 
   /** kswapd_try_to_sleep: until a wake-up (clock +Infinity), or the next poll on a shared node. */

@@ -111,8 +111,7 @@ export function buildGuest(
     costs: env.costs,
     host: env.host,
     config,
-    // Spread runs take frames from their worker's budget at min instead (mm/hostFrames.ts useBudgets).
-    deferMin: plan.workers > 1 && !plan.spread,
+    deferMin: plan.workers > 1,
     opHist: sv.opHist,
   });
   const hw = config.hardware;

@@ -36,7 +36,7 @@ import { buildGuest, type SharedGuestParts, type WorkerEnv } from './buildGuest.
 import { vclock } from '../sync/vlock.ts';
 import { costTable } from './costs.ts';
 import { SWAP_CLUSTER_MAX, type Guest } from './guest.ts';
-import { HostFrames, splitBudgets } from '../mm/hostFrames.ts';
+import { HostFrames } from '../mm/hostFrames.ts';
 import { ageKindOf, GuestHeatSampler, heatIntervalNs } from './heatmap.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
 import type { RunPlan } from './plan.ts';
@@ -89,6 +89,7 @@ import {
   GS_S2_FAULTS,
   GS_S2_FAULTS_AT_BARRIER,
   GS_VCPUS_DONE,
+  SETTLE_CREDIT,
   SETTLE_DONE,
   SETTLE_WORDS,
   TLB_GENS_STRIDE,
@@ -180,13 +181,6 @@ function nextQuantumEnd(plan: RunPlan, qEnd: number): number {
 export function initSimState(b: SimBuffers, plan: RunPlan): void {
   const c = new Int32Array(b.control);
   c[CTL_FREE_FRAMES] = plan.hostFrames;
-  // Spread runs: the first quantum's frame budgets (simCore.settleBudgets), by each worker's vCPUs.
-  if (b.spread !== undefined && plan.spread) {
-    const weights = new Float64Array(plan.workers);
-    for (const ws of plan.vcpuWorker) for (const w of ws) weights[w]++;
-    const above = Math.max(0, plan.hostFrames - plan.minFrames);
-    splitBudgets(above, weights, new Int32Array(b.spread.budgets), new Float64Array(b.spread.shares));
-  }
   const t = new Float64Array(b.time);
   t[TIME_QUANTUM_END] = Math.min(plan.quantumNs, plan.endNs);
   t[TIME_NEXT_SAMPLE] = plan.sampleNs;
@@ -227,9 +221,6 @@ export class SimWorkerCore {
   private readonly spreadTakes: Float64Array | null = null;
   private readonly settle: Float64Array | null = null;
   private readonly vcpusOn: Int32Array = new Int32Array(0);
-  /** Spread runs, settleBudgets' scratch: each worker's weight and running vCPUs. */
-  private readonly budgetWeights: Float64Array = new Float64Array(0);
-  private readonly liveOn: Float64Array = new Float64Array(0);
   /** Spread runs: every worker's counters as the serial section reads them (simLayout.ts workerStats). */
   private readonly workerStatsViews: Float64Array[] = [];
   /** Heat-map samplers of this worker's guests (when the sink takes heat columns). */
@@ -339,11 +330,6 @@ export class SimWorkerCore {
       this.vcpusOn = new Int32Array(config.guests.length * W);
       plan.vcpuWorker.forEach((ws, g) => ws.forEach((w) => this.vcpusOn[g * W + w]++));
       for (let w = 0; w < W; w++) this.workerStatsViews.push(workerStats(buffers, w));
-      this.budgetWeights = new Float64Array(W);
-      this.liveOn = new Float64Array(W);
-      // Frames above min from this worker's budget (settleBudgets), refilled by its frees.
-      if (!config.run.demandOnly)
-        host.useBudgets(new Int32Array(spread.budgets), new Float64Array(spread.shares), workerIndex);
     }
   }
 
@@ -697,57 +683,83 @@ export class SimWorkerCore {
   }
 
   /**
-   * Spread runs, in the serial section (every worker waits): the free frames above the min watermark
-   * become the workers' budgets for the next quantum (mm/hostFrames.ts useBudgets), in proportion to
-   * each worker's frame takes (stage-2 faults, every guest) in the quantum just ended; a worker with no
-   * running vCPU gets none. Inside the quantum each worker applies the one-worker rule against its own
-   * budget: a fault that finds it empty reclaims in the faulting task (directReclaim.ts allocFrame:
-   * __alloc_pages_direct_reclaim), and what the worker frees refills it. So each worker reaches min at
-   * its own virtual time, and the payer is whoever faults there, as in the one-worker interleaving.
-   * Why takes and not an equal split (or running vCPUs): the workers hold different mixes of guests
-   * whose fault rates differ, and the last quantum's takes are the best estimate of the next one's; a
-   * split in proportion to the rates has both workers reach min at the same virtual time, as the one
-   * shared count does with one worker. Takes count the frames a worker's reclaim produced for itself,
-   * so a worker that paid reclaim is not starved in the next split (the period-2 oscillation of the
-   * owed-cluster rule before, which charged the next quantum for this one's faults).
+   * Spread runs, in the serial section: settleMinWatermark over (guest, worker) pairs instead of guests.
+   * A cluster owed by a pair is paid by that guest's vCPUs on that worker (their next fault's direct
+   * reclaim, Guest.fault, in their own thread: __alloc_pages_direct_reclaim runs in the faulting task).
+   * Each guest's share is in proportion to its faults of the quantum (as settleMinWatermark), and a
+   * guest's share is split over its workers in proportion to its vCPUs still running there: a VM's
+   * vCPUs run one workload (each its own stream), so the expected share each vCPU pays is the one of
+   * the one-worker interleaving, wherever it runs.
+   *
+   * Why not each pair's own faults of the quantum (the rule before): that split fed back with a
+   * quantum's delay. The pair that faulted most in quantum q owed most in q + 1, its vCPUs stalled
+   * paying (one 32-folio cluster per fault), faulted least, and the other worker's pair owed in q + 2:
+   * a period-2 oscillation the kernel does not have (its payer is whoever faults at min, microseconds
+   * later). Measured (bench 64-vCPU scenario, 4 guests, seed 1, load ~10): one worker's 32 vCPUs made
+   * ~500 accesses in a quantum while the other's made ~20,000, alternating, and each quantum's CPU
+   * followed (critical path 3,218 of 5,580 ms work). The owed count lives in the worker's own counters
+   * (GS_RECLAIM_OWED, never folded); credits in SpreadBuffers.settle.
    */
-  private settleBudgets(): void {
+  private settleSpread(): void {
     const { config, plan } = this;
-    const spread = this.buffers.spread;
-    if (spread === undefined) return;
+    const sv = this.shared;
     const W = plan.workers;
+    const st = sv.stats;
     const settle = this.settle as Float64Array;
     const takes = this.spreadTakes as Float64Array;
-    const weights = this.budgetWeights;
-    const st = this.shared.stats;
+    const ws = this.workerStatsViews;
+    let owed = 0;
+    let total = 0;
+    let eligible = 0;
     for (let g = 0; g < config.guests.length; g++) {
       const b = g * GS_WORDS;
-      st[b + GS_S2_FAULTS_AT_BARRIER] = st[b + GS_S2_FAULTS]; // worker 0's takes count from here (collectSpreadTakes)
-    }
-    let running = 0;
-    for (let w = 0; w < W; w++) {
-      let t = 0;
-      let live = 0;
-      for (let g = 0; g < config.guests.length; g++) {
+      st[b + GS_S2_FAULTS_AT_BARRIER] = st[b + GS_S2_FAULTS];
+      // The guest's faults and running vCPUs over its eligible pairs.
+      let guestTakes = 0;
+      let guestRunning = 0;
+      for (let w = 0; w < W; w++) {
         const i = g * W + w;
-        t += takes[i];
-        live += this.vcpusOn[i] - settle[i * SETTLE_WORDS + SETTLE_DONE];
+        // Pinned guests cannot reclaim; a pair whose vCPUs are all done will not fault to pay.
+        const here = this.vcpusOn[i];
+        const running = here - settle[i * SETTLE_WORDS + SETTLE_DONE];
+        if (config.guests[g].protected || here === 0 || running <= 0) {
+          takes[i] = -1;
+          ws[w][b + GS_RECLAIM_OWED] = 0;
+          continue;
+        }
+        eligible++;
+        owed += ws[w][b + GS_RECLAIM_OWED];
+        guestTakes += takes[i];
+        guestRunning += running;
       }
-      weights[w] = live > 0 ? t : 0;
-      this.liveOn[w] = live > 0 ? live : 0;
-      running += this.liveOn[w];
+      // The pairs' weights: the guest's faults, split by running vCPUs.
+      for (let w = 0; w < W; w++) {
+        const i = g * W + w;
+        if (takes[i] < 0) continue;
+        takes[i] = (guestTakes * (this.vcpusOn[i] - settle[i * SETTLE_WORDS + SETTLE_DONE])) / guestRunning;
+      }
+      total += guestTakes;
     }
-    if (running === 0) return;
-    // No takes at all (a quantum without faults): by running vCPUs.
-    let total = 0;
-    for (let w = 0; w < W; w++) total += weights[w];
-    const above = Math.max(0, atomics.load(this.shared.control, CTL_FREE_FRAMES) - plan.minFrames);
-    splitBudgets(
-      above,
-      total > 0 ? weights : this.liveOn,
-      new Int32Array(spread.budgets),
-      new Float64Array(spread.shares),
-    );
+    if (eligible === 0) return;
+    const lack = plan.minFrames + 1 - atomics.load(sv.control, CTL_FREE_FRAMES) - owed * SWAP_CLUSTER_MAX;
+    if (lack <= 0) return;
+    const clusters = Math.ceil(lack / SWAP_CLUSTER_MAX);
+    const n = takes.length;
+    for (let i = 0; i < n; i++) {
+      if (takes[i] < 0) continue;
+      settle[i * SETTLE_WORDS + SETTLE_CREDIT] +=
+        (clusters * (total > 0 ? takes[i] : 1)) / (total > 0 ? total : eligible);
+    }
+    for (let k = 0; k < clusters; k++) {
+      let best = -1;
+      for (let i = 0; i < n; i++) {
+        if (takes[i] < 0) continue;
+        if (best < 0 || settle[i * SETTLE_WORDS + SETTLE_CREDIT] > settle[best * SETTLE_WORDS + SETTLE_CREDIT])
+          best = i;
+      }
+      settle[best * SETTLE_WORDS + SETTLE_CREDIT]--;
+      ws[best % W][Math.floor(best / W) * GS_WORDS + GS_RECLAIM_OWED]++;
+    }
   }
 
   /**
@@ -820,7 +832,7 @@ export class SimWorkerCore {
       this.pendingRows = rows;
     }
     t[TIME_NOW] = now;
-    if (spreadSettle) this.settleBudgets();
+    if (spreadSettle) this.settleSpread();
     else if (plan.workers > 1 && !config.run.demandOnly) this.settleMinWatermark();
     this.pendingNs = now;
     if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0;

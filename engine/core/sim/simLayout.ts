@@ -273,13 +273,8 @@ export function guestRegions(pages: number): GuestRegions {
  *   lru: the host lruvec in shared memory (mm/sharedLru.ts): every worker's reclaim works on it under
  *                                   lru_lock (arena MMU lock number `guests`), built by prepareSpread
  *   settle: Float64Array(guests * workers * SETTLE_WORDS)  the serial section's per (guest, worker) state
- *                                   of the frame-budget split (simCore.ts settleBudgets: vCPUs done)
+ *                                   of the min-watermark settlement (simCore.ts settleSpread)
  *   vlocks[g]: guest g's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts)
- *   budgets: Int32Array(workers * BUDGET_STRIDE)  worker w's frames above the min watermark at
- *                                   w * BUDGET_STRIDE (mm/hostFrames.ts): split by the serial section
- *                                   (simCore.ts settleBudgets), taken and refilled by worker w (atomics;
- *                                   kswapd's frees go to every worker's, mm/hostFrames.ts putKswapd)
- *   shares: Float64Array(workers)    each worker's share of the last split (serial section / kswapd)
  */
 export interface SpreadBuffers {
   roots: SharedArrayBuffer;
@@ -289,15 +284,7 @@ export interface SpreadBuffers {
   lru: SharedLruBuffers;
   settle: SharedArrayBuffer;
   vlocks: SharedArrayBuffer[];
-  budgets: SharedArrayBuffer;
-  shares: SharedArrayBuffer;
 }
-
-/**
- * Int32 words from one worker's frame budget to the next's in SpreadBuffers.budgets: each on its own
- * 64-byte line (layout.ts LINE_WORDS), as every frame take and free of that worker changes it.
- */
-export const BUDGET_STRIDE = 16;
 
 /** Per (guest, worker) words of SpreadBuffers.settle: vCPUs done (cumulative), running reclaim credit. */
 /**
@@ -524,7 +511,5 @@ export function createSpreadBuffers(
     tlbs: tlbEntries.map((n) => (n > 0 ? new SharedArrayBuffer(n * 4) : null)),
     tlbGens: new SharedArrayBuffer(Math.max(1, tlbEntries.length) * TLB_GENS_STRIDE * 4),
     counters: Array.from({ length: others }, () => new SharedArrayBuffer(counterBytes(b))),
-    budgets: new SharedArrayBuffer(workers * BUDGET_STRIDE * 4),
-    shares: new SharedArrayBuffer(workers * 8),
   };
 }

@@ -27,11 +27,10 @@
  * - lru_add: a mapped page joins its worker's per-CPU batch (mm/lruAdd.ts), which moves to the lruvec
  *   in one lru_lock hold when full (FOLIO_BATCH_SIZE) and at the end of each quantum; until then the
  *   page is on no list (no PG_LRU: look-around and the walk do not promote it).
- * - Frames: the host's free count is shared (atomics). The frames above the min watermark are split into
- *   per-worker budgets at each barrier, in proportion to each worker's frame takes of the quantum
- *   (simCore.settleBudgets); inside the quantum a fault below its worker's budget reclaims in the
- *   faulting task (mm/hostFrames.ts useBudgets: the one-worker rule per worker), and a worker's frees
- *   refill its own budget (kswapd's go to every worker's by share).
+ * - Frames: the host's free count is shared (atomics). Who pays the min-watermark deficit is settled at
+ *   the barrier per (guest, worker): each guest's share in proportion to its faults of the quantum, split
+ *   over its workers by running vCPUs (simCore.settleSpread), and paid by those vCPUs' next faults on
+ *   their own worker.
  *
  * Approximated (stated, not hidden): virtual time is per worker inside a quantum (workers meet at the
  * quantum barrier), so which of two workers books an MMU-lock hold first (and so who waits) follows
