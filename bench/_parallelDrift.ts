@@ -7,8 +7,9 @@
 // reverted after it): parallel - det hit rate at 600 ms, seeds 1/2/3, two real runs each: before -1.44/-2.18/-1.64,
 // -1.28/-1.85/-1.75; after -1.78/-1.37/-0.92, -0.25/-1.63/-0.37. 1000 ms: before -0.97/-1.14/-1.11, -0.69/-1.02/-0.70;
 // after -0.36/-0.88/-0.26, -0.53/-0.10/-0.48 (load 4-10). 1t at 600 ms: before -0.77/-1.70/-0.96, after
-// -1.96/-2.64/-2.11; 1t seed 1 with QNS=200000: before -2.13, after -0.53 (the rest of the budgets' bias shrinks with
-// the quantum: the workers' virtual times mixed on the shared lruvec and calendar within a quantum, not frames).
+// -1.96/-2.64/-2.11; 1t seeds 1/2/3 with QNS=200000: before -2.13/-2.82/-2.15, after -0.53/-0.72/-0.69 (the rest of
+// the budgets' bias shrinks with the quantum, the deferral's does not: the workers' virtual times mixed on the
+// shared lruvec and calendar within a quantum, not frames). W0WEIGHT=1000, seed 1, after: -0.31 (one-worker rule).
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
