@@ -3,6 +3,13 @@
 // 1t (the same spread plan run on ONE thread, quantum by quantum, worker order alternating: the spread
 // model without real races). Prints the summary counters and each 50 ms window's hit rate / evictions /
 // free frames. 1t only: QNS (quantum ns), PERW=1 (per-worker MMU-lock calendars). Env: GUESTS (4), MS (600), SEEDS (3), SEED0 (1), MODES (det,par,1t).
+// Session 9 (s9-a2), per-worker frame budgets above min instead of the deferred min watermark (commit d8ba2ee,
+// reverted after it): parallel - det hit rate at 600 ms, seeds 1/2/3, two real runs each: before -1.44/-2.18/-1.64,
+// -1.28/-1.85/-1.75; after -1.78/-1.37/-0.92, -0.25/-1.63/-0.37. 1000 ms: before -0.97/-1.14/-1.11, -0.69/-1.02/-0.70;
+// after -0.36/-0.88/-0.26, -0.53/-0.10/-0.48 (load 4-10). 1t at 600 ms: before -0.77/-1.70/-0.96, after
+// -1.96/-2.64/-2.11; 1t seeds 1/2/3 with QNS=200000: before -2.13/-2.82/-2.15, after -0.53/-0.72/-0.69 (the rest of
+// the budgets' bias shrinks with the quantum, the deferral's does not: the workers' virtual times mixed on the
+// shared lruvec and calendar within a quantum, not frames). W0WEIGHT=1000, seed 1, after: -0.31 (one-worker rule).
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
