@@ -19,7 +19,11 @@
  *    The same over the second half of virtual time only (lateHalf): most of each worker isolate's warm-up
  *    excluded. Background threads (V8's TurboFan compiles, GC helpers) are in neither: thread CPU is the
  *    worker's own.
- * Env: ENGINE_ROUNDS (default 3), ENGINE_MS (virtual ms per synthetic run, default 200).
+ * 3. Agreement over a longer run (ENGINE_LONG_MS, 4 guests, seeds 1..ROUNDS): session 9 found that the
+ *    2-worker spread run trails the deterministic run beyond ~350 ms of virtual time (sim/spread.ts,
+ *    "Measured bias"), which the 200 ms runs above do not reach. Printed so the bias stays visible.
+ * Env: ENGINE_ROUNDS (default 3), ENGINE_MS (virtual ms per synthetic run, default 200), ENGINE_LONG_MS
+ * (default 600; 0 skips 3).
  */
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -170,6 +174,23 @@ for (const guests of [4, 1]) {
   );
 }
 console.log(`load average after the synthetic runs ${load()}`);
+
+const LONG_MS = Number(process.env.ENGINE_LONG_MS ?? 600);
+if (LONG_MS > 0) {
+  const diffs: number[] = [];
+  const hits: string[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const det = await run(vcpus64Scenario(hw as NonNullable<typeof hw>, 4, 1, LONG_MS, true, round + 1));
+    const par = await run(vcpus64Scenario(hw as NonNullable<typeof hw>, 4, 2, LONG_MS, true, round + 1));
+    diffs.push(100 * (par.hit - det.hit));
+    hits.push(`${(100 * det.hit).toFixed(2)} / ${(100 * par.hit).toFixed(2)}`);
+  }
+  const mean = diffs.reduce((a, d) => a + d, 0) / diffs.length;
+  console.log(
+    `agreement over ${LONG_MS} ms virtual, 64 vCPUs in 4 guests: hit rate deterministic / 2 workers ${hits.join(', ')} %; ` +
+      `parallel − 1 worker = ${diffs.map((d) => d.toFixed(2)).join(', ')} pp (seeds 1..${ROUNDS}; mean ${mean.toFixed(2)} pp; the acceptance: within 0.5 pp); load ${load()}`,
+  );
+}
 
 // ---- start-up and memory of a 64 GiB guest --------------------------------------------------
 function bigGuest(): ScenarioConfig {
