@@ -99,6 +99,9 @@ async function openSessionPath(file: string): Promise<void> {
   }
   const { win, queue } = mainWindow;
   const r = await files.readSession(file);
+  // The window may have closed while the file was read: BrowserWindow methods would throw "Object has
+  // been destroyed", and an offer for a forgotten window would be left behind.
+  if (win.isDestroyed()) return;
   if (!r.ok) {
     // The renderer's current session is untouched: only a message.
     await dialog.showMessageBox(win, { type: 'error', title: 'Cannot open session', message: r.error.message });
@@ -106,6 +109,7 @@ async function openSessionPath(file: string): Promise<void> {
   }
   const opened: { session: SessionData; path: string } = { session: r.value, path: file };
   queue.run(() => {
+    if (win.isDestroyed()) return;
     // Save's target becomes `file` only once the renderer opened it (lab:acceptOpened): it asks first
     // when its session has unsaved work, and a Cancel must leave Save writing where it did.
     documents.offer(win.webContents.id, file);

@@ -63,6 +63,9 @@ export class BrowserWindow extends EventEmitter {
   isMinimized() {
     return false;
   }
+  isDestroyed() {
+    return false;
+  }
   static getAllWindows() {
     return stub.windows;
   }
