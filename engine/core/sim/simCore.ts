@@ -12,33 +12,17 @@
  * it biases results (the worker that runs ahead would find the host at its min watermark first and
  * pay every direct reclaim): who pays for the min-watermark deficit. That is settled at the barrier,
  * in the serial section, in proportion to each guest's faults of the quantum (spreadSettle.ts
- * settleMinWatermark, Guest.fault). The serial section and its publishing: serialSection.ts.
+ * settleMinWatermark, Guest.fault). The serial section and its publishing: serialSection.ts; the
+ * worker's composition (its guests, actors, node, kswapd): composeWorker.ts.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { atomics } from '../sync/atomics.ts';
-import { attachArena } from '../layout.ts';
-import { ownShape } from '../ownShape.ts';
-import { mmuMmOps } from '../kvm/mmu.ts';
-import {
-  rcuBarrier,
-  rcuPoll,
-  rcuReadLock,
-  rcuReadUnlock,
-  rcuRegisterThread,
-  rcuUnregisterThread,
-  type RcuThread,
-} from '../sync/rcu.ts';
+import { rcuBarrier, rcuPoll, rcuReadLock, rcuReadUnlock, rcuUnregisterThread, type RcuThread } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
-import { Kswapd, KSWAPD_POLL_NS } from '../mm/kswapd.ts';
-import { Pgdat } from '../mm/pgdat.ts';
-import { attachSharedLru, type LockedLruvec } from '../mm/sharedLru.ts';
-import { attachMmuLock } from '../kvm/mmuLock.ts';
-import { buildGuest, type SharedGuestParts, type WorkerEnv } from './buildGuest.ts';
+import type { WorkerEnv } from './buildGuest.ts';
 import { vclock } from '../sync/vlock.ts';
-import { costTable } from './costs.ts';
 import type { Guest } from './guest.ts';
-import { HostFrames } from '../mm/hostFrames.ts';
-import { ageKindOf, GuestHeatSampler, heatIntervalNs } from './heatmap.ts';
+import { heatIntervalNs, type GuestHeatSampler } from './heatmap.ts';
 import type { RunPlan } from './plan.ts';
 import {
   P_ACCESSES,
@@ -66,10 +50,10 @@ import {
 } from './probe.ts';
 import { VCpu } from './vcpu.ts';
 import { DOUBLE_ZERO } from './replayLock.ts';
-import { idBases, lruLockId } from './spread.ts';
 import { nextQuantumEnd, SerialSection, type SimSink } from './serialSection.ts';
 import { SpreadSettlement } from './spreadSettle.ts';
-import { LruAddBatch } from '../mm/lruAdd.ts';
+import { composeWorker, type SimCoreHooks } from './composeWorker.ts';
+import type { LruAddBatch } from '../mm/lruAdd.ts';
 import {
   attachSimViews,
   CTL_ABORT,
@@ -84,7 +68,6 @@ import {
   GS_EVICTIONS,
   GS_S2_FAULTS,
   GS_VCPUS_DONE,
-  TLB_GENS_STRIDE,
   GS_WORDS,
   TIME_NEXT_SAMPLE,
   TIME_NOW,
@@ -101,13 +84,6 @@ export const SCHED_SLACK_NS = 2_000;
  * accesses, milliseconds of wall time even when each one faults and reclaims.
  */
 export const STOP_CHECK_NS = SCHED_SLACK_NS;
-/**
- * Lock-word loads a worker spins on a busy lru_lock before sleeping (mm/sharedLru.ts). A hold is one
- * victim pick (a few microseconds of CPU); a futex sleep and wake-up cost more than that, and with the two
- * workers on their own cores 31 % of 221k acquisitions were contended (64-vCPU bench scenario, 4 guests,
- * load 2.2) with mmuLock.ts's default 64 spins. lru_lock is a spinlock in the kernel.
- */
-const LRU_LOCK_SPINS = 4_000;
 /**
  * Scheduler steps between two stop checks (runUntil). A step is one actor's run to at most SCHED_SLACK_NS
  * past the next-smallest clock (a handful of accesses with 32-64 vCPUs per worker), so a stop is still
@@ -152,30 +128,19 @@ export function initSimState(b: SimBuffers, plan: RunPlan): void {
   t[TIME_NEXT_SAMPLE] = plan.sampleNs;
 }
 
-/** Test hooks (test/stress): bugs a negative control plants. Never set by the engine itself. */
-export interface SimCoreHooks {
-  /** Free unlinked stage-2 tables at once instead of through callRcu (kvm/mmu.ts mmuMmOps). */
-  unsafeFreeWithoutGracePeriod?: boolean;
-  /**
-   * Spread runs: each worker books a VM's MMU-lock holds in its own calendar (sync/vlock.ts) instead of
-   * the shared one (sync/vlockShared.ts), so a vCPU never waits in virtual time behind another worker's
-   * holds: the approximation this lab had before the shared calendar (test/sim/spread.test.ts control).
-   */
-  perWorkerVLock?: boolean;
-}
-
-class WorkerEnvShape {}
+/** Test hooks (test/stress): composeWorker.ts (re-exported for the importers of this module). */
+export type { SimCoreHooks };
 
 export class SimWorkerCore {
   readonly sv: SimViews;
   readonly env: WorkerEnv;
-  private readonly actors: Actor[] = [];
+  private readonly actors: Actor[];
   private readonly rcu: RcuThread;
   private readonly totalVcpus: number;
   /** The serial section (serialSection.ts): rows, progress, the settlement, the next quantum end. */
   private readonly section: SerialSection;
   /** Heat-map samplers of this worker's guests (when the sink takes heat columns). */
-  private readonly heat: { guest: number; sampler: GuestHeatSampler }[] = [];
+  private readonly heat: { guest: number; sampler: GuestHeatSampler }[];
   /**
    * Virtual ns: doubles from the start (DOUBLE_ZERO, -Infinity: replayLock.ts says why). A field
    * first set to a small integer changed this object's shape when it passed 2^30 ns (heatNext, ~1 s
@@ -186,9 +151,9 @@ export class SimWorkerCore {
   private heatLast = -Infinity;
   private readonly heatNs: number;
   /** Spread runs: this worker's lru_add batch (mm/lruAdd.ts), drained at the end of each quantum. */
-  private readonly lruAdd: LruAddBatch | null = null;
+  private readonly lruAdd: LruAddBatch | null;
   /** Spread runs: this worker's guests, for mmu_invalidate_retry's settlement (MmuInvalidate.settle). */
-  private spreadGuests: Guest[] = [];
+  private readonly spreadGuests: Guest[];
   /** Spread runs: every scheduler step runs inside one RCU read-side section (spread.ts). */
   private readonly stepInRcu: boolean;
   /** Bench/diagnostics: this worker's row of a probe (probe.ts), or null (every ordinary run). */
@@ -203,68 +168,17 @@ export class SimWorkerCore {
     /** Test hooks of the stress tests (test/stress): the negative control's planted bug. */
     hooks: SimCoreHooks = {},
   ) {
-    const arena = attachArena(buffers.arena);
     this.sv = attachSimViews(buffers, plan.spread ? workerIndex : 0);
-    const rcu = rcuRegisterThread(arena);
-    this.rcu = rcu;
-    // The composition (mmu.ts) wires the page tables' MmOps: emptied tables may still be read by
-    // lockless walkers (testClearYoung), so they are freed through callRcu after a grace period.
-    const mm = mmuMmOps(arena, rcu, { unsafeFreeWithoutGracePeriod: hooks.unsafeFreeWithoutGracePeriod });
-    const host = new HostFrames(this.sv.control, plan.hostFrames, plan.minFrames, plan.lowFrames, plan.highFrames);
-    this.env = ownShape(WorkerEnvShape, {
-      arena,
-      sv: this.sv,
-      rcu,
-      mm,
-      costs: costTable(config.hardware),
-      host,
-      config,
-      plan,
-      worker: workerIndex,
-    });
+    // The worker's composition (composeWorker.ts): its environment, guests, actors, heat samplers.
+    const w = composeWorker(config, plan, buffers, workerIndex, this.sv, sink.heat !== undefined, hooks);
+    this.env = w.env;
+    this.rcu = w.rcu;
+    this.actors = w.actors;
+    this.heat = w.heat;
+    this.lruAdd = w.lruAdd;
+    this.spreadGuests = w.spreadGuests;
     this.stepInRcu = plan.spread;
     this.quiet = plan.workers === 1 && sink.wallMs !== undefined;
-    const spread = plan.spread ? buffers.spread : undefined;
-    if (plan.spread && spread === undefined) throw new Error('spread run without its shared buffers (prepareRun)');
-    const roots = spread ? new Int32Array(spread.roots) : null;
-    const shared = (g: number): SharedGuestParts | null =>
-      spread && roots
-        ? {
-            root: roots[g],
-            tlb: spread.tlbs[g] ? new Int32Array(spread.tlbs[g] as SharedArrayBuffer) : null,
-            tlbGens: new Int32Array(spread.tlbGens, g * TLB_GENS_STRIDE * 4, 2),
-            vlock: hooks.perWorkerVLock ? null : spread.vlocks[g],
-          }
-        : null;
-    // The host node this worker reclaims (one kswapd per node; with the host lruvec every guest is here).
-    // A spread run: every worker holds the node over every guest on the one shared lruvec (mm/sharedLru.ts),
-    // so a vCPU's direct reclaim runs on its own worker, under lru_lock; kswapd (one per node) on worker 0.
-    const mine: number[] = [];
-    for (let g = 0; g < config.guests.length; g++) if (spread || plan.owner[g] === workerIndex) mine.push(g);
-    const lru = spread
-      ? attachSharedLru(spread.lru, false, attachMmuLock(arena, lruLockId(config), { spins: LRU_LOCK_SPINS }))
-      : undefined;
-    // A spread run's node is reclaimed by one kswapd, not a share of one (workers = 1).
-    const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.spread ? 1 : plan.workers, lru);
-    const ageKind = ageKindOf(config.reclaim.policy);
-    mine.forEach((g, k) => {
-      const guest = buildGuest(this.env, g, this.actors, pgdat, k, shared(g));
-      if (!sink.heat || plan.heatWorker[g] !== workerIndex) return;
-      // The policy's tags live on the node's lruvec, indexed by host-wide page id (mm/pgdat.ts).
-      const src = { pages: guest.pages, flags: guest.flags, tag: pgdat.tag, tagBase: guest.idBase, pgt: guest.pgt };
-      this.heat.push({ guest: g, sampler: new GuestHeatSampler(src, ageKind) });
-    });
-    if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected) && !(spread && workerIndex > 0))
-      // Woken by this worker's faults; a node other workers allocate from is also polled (mm/kswapd.ts).
-      this.actors.push(new Kswapd(pgdat, host, plan.workers > 1 || plan.spread ? KSWAPD_POLL_NS : Infinity));
-    if (spread) {
-      // Pages carry PG_LRU; a mapped page joins the LRU when this worker's lru_add batch moves.
-      pgdat.lruFlag = true;
-      const flags = config.guests.map((_, g) => pgdat.guests[g].flags);
-      this.lruAdd = new LruAddBatch(pgdat.policyOf(0) as LockedLruvec, flags, idBases(plan));
-      for (const g of pgdat.guests) g.lruAdd = this.lruAdd;
-      this.spreadGuests = pgdat.guests;
-    }
     this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
     this.heatNext = this.heatNs;
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
@@ -277,11 +191,11 @@ export class SimWorkerCore {
       buffers,
       this.sv,
       sharedViews,
-      arena,
+      this.env.arena,
       this.totalVcpus,
       sink,
       this.quiet,
-      spread ? new SpreadSettlement(config, plan, buffers, spread) : null,
+      plan.spread && buffers.spread ? new SpreadSettlement(config, plan, buffers, buffers.spread) : null,
     );
   }
 
