@@ -3,7 +3,7 @@
  * to the barrier before the other starts, in either order. These are the extremes of real timing
  * (a worker sees all, or none, of the other's quantum), reproducible here. Results must not depend
  * on them: who pays for the host's min-watermark deficit is settled at the barrier in proportion to
- * faults (simCore.ts settleMinWatermark), not by which worker ran ahead in real time.
+ * faults (spreadSettle.ts settleMinWatermark), not by which worker ran ahead in real time.
  * Tolerances and why: fixtures.ts PARALLEL_TOLERANCE.
  */
 import { describe, expect, it } from 'vitest';

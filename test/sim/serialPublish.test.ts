@@ -1,5 +1,5 @@
 /**
- * The barrier's serial section (simCore.ts serialSection) no longer hands its rows and progress to the
+ * The barrier's serial section (serialSection.ts SerialSection.run) no longer hands its rows and progress to the
  * sink: the last arriver posts them after the barrier, at the start of its next quantum, or when its loop
  * ends or parks (publish). Other workers wait at the barrier only for the section's own work. Pinned on a
  * one-worker loop without a wall clock (every quantum ends at the barrier and its serial section):

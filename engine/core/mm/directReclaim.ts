@@ -66,7 +66,7 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
   // virtual futures and pasts with ours, so "who finds the host at min first" would be decided by
   // which worker runs ahead in real time. Instead the fault takes any existing frame, and the
   // serial section turns the min-watermark deficit into reclaim clusters owed by the guests in
-  // proportion to their faults of the quantum (simCore.ts settleMinWatermark): the expected share
+  // proportion to their faults of the quantum (spreadSettle.ts settleMinWatermark): the expected share
   // each guest pays in the one-worker interleaving, where the payer is whoever faults at min.
   // Direct reclaim (__alloc_pages_direct_reclaim -> shrink_node) runs in this vCPU's context on
   // the host node: with the host lruvec its victims may be any guest's pages.

@@ -2,7 +2,7 @@
  * Assemble one guest on its owner worker from the config and the shared buffers: stage-2 table
  * (root allocated here), MMU lock handle, virtual qrwlock, TLBs, its mmu-notifier side (harvester),
  * its place on the host node's LRU (mm/pgdat.ts), and its vCPUs. Reclaim is host-wide: the worker's
- * one kswapd (mm/kswapd.ts) is created by simCore, not here.
+ * one kswapd (mm/kswapd.ts) is created by composeWorker.ts, not here.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import type { Pgdat } from '../mm/pgdat.ts';

@@ -10,35 +10,19 @@
  * different virtual times. What real-time progress may decide: which worker takes a frame first
  * (frames are counted, not named) and kswapd's watermark wake-ups. What it may not decide, because
  * it biases results (the worker that runs ahead would find the host at its min watermark first and
- * pay every direct reclaim): who pays for the min-watermark deficit. That is settled here at the
- * barrier, in proportion to each guest's faults of the quantum (settleMinWatermark, Guest.fault).
+ * pay every direct reclaim): who pays for the min-watermark deficit. That is settled at the barrier,
+ * in the serial section, in proportion to each guest's faults of the quantum (spreadSettle.ts
+ * settleMinWatermark, Guest.fault). The serial section and its publishing: serialSection.ts; the
+ * worker's composition (its guests, actors, node, kswapd): composeWorker.ts.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { atomics } from '../sync/atomics.ts';
-import { attachArena } from '../layout.ts';
-import { ownShape } from '../ownShape.ts';
-import { mmuMmOps } from '../kvm/mmu.ts';
-import {
-  rcuBarrier,
-  rcuPoll,
-  rcuReadLock,
-  rcuReadUnlock,
-  rcuRegisterThread,
-  rcuUnregisterThread,
-  type RcuThread,
-} from '../sync/rcu.ts';
+import { rcuBarrier, rcuPoll, rcuReadLock, rcuReadUnlock, rcuUnregisterThread, type RcuThread } from '../sync/rcu.ts';
 import type { Actor } from './actor.ts';
-import { Kswapd, KSWAPD_POLL_NS } from '../mm/kswapd.ts';
-import { Pgdat } from '../mm/pgdat.ts';
-import { attachSharedLru, type LockedLruvec } from '../mm/sharedLru.ts';
-import { attachMmuLock } from '../kvm/mmuLock.ts';
-import { buildGuest, type SharedGuestParts, type WorkerEnv } from './buildGuest.ts';
+import type { WorkerEnv } from './buildGuest.ts';
 import { vclock } from '../sync/vlock.ts';
-import { costTable } from './costs.ts';
-import { SWAP_CLUSTER_MAX, type Guest } from './guest.ts';
-import { HostFrames } from '../mm/hostFrames.ts';
-import { ageKindOf, GuestHeatSampler, heatIntervalNs } from './heatmap.ts';
-import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
+import type { Guest } from './guest.ts';
+import { heatIntervalNs, type GuestHeatSampler } from './heatmap.ts';
 import type { RunPlan } from './plan.ts';
 import {
   P_ACCESSES,
@@ -66,38 +50,27 @@ import {
 } from './probe.ts';
 import { VCpu } from './vcpu.ts';
 import { DOUBLE_ZERO } from './replayLock.ts';
-import { idBases, lruLockId } from './spread.ts';
-import { LruAddBatch } from '../mm/lruAdd.ts';
+import { nextQuantumEnd, SerialSection, type SimSink } from './serialSection.ts';
+import { SpreadSettlement } from './spreadSettle.ts';
+import { composeWorker, type SimCoreHooks } from './composeWorker.ts';
+import type { LruAddBatch } from '../mm/lruAdd.ts';
 import {
   attachSimViews,
-  foldWorkerCounters,
   CTL_ABORT,
   CTL_BAR_COUNT,
   CTL_BAR_GEN,
   CTL_DONE,
   CTL_FREE_FRAMES,
   CTL_PAUSE,
-  CTL_ROWS,
   CTL_STOP,
-  CTL_STOPPED,
   GS_ACCESSES,
-  GS_CLOCK_MAX,
   GS_DIRECT_RECLAIM,
   GS_EVICTIONS,
-  GS_RECLAIM_CREDIT,
-  GS_RECLAIM_OWED,
   GS_S2_FAULTS,
-  GS_S2_FAULTS_AT_BARRIER,
   GS_VCPUS_DONE,
-  SETTLE_CREDIT,
-  SETTLE_DONE,
-  SETTLE_WORDS,
-  TLB_GENS_STRIDE,
-  workerStats,
   GS_WORDS,
   TIME_NEXT_SAMPLE,
   TIME_NOW,
-  TIME_PREV_T,
   TIME_QUANTUM_END,
   type SimBuffers,
   type SimViews,
@@ -111,13 +84,6 @@ export const SCHED_SLACK_NS = 2_000;
  * accesses, milliseconds of wall time even when each one faults and reclaims.
  */
 export const STOP_CHECK_NS = SCHED_SLACK_NS;
-/**
- * Lock-word loads a worker spins on a busy lru_lock before sleeping (mm/sharedLru.ts). A hold is one
- * victim pick (a few microseconds of CPU); a futex sleep and wake-up cost more than that, and with the two
- * workers on their own cores 31 % of 221k acquisitions were contended (64-vCPU bench scenario, 4 guests,
- * load 2.2) with mmuLock.ts's default 64 spins. lru_lock is a spinlock in the kernel.
- */
-const LRU_LOCK_SPINS = 4_000;
 /**
  * Scheduler steps between two stop checks (runUntil). A step is one actor's run to at most SCHED_SLACK_NS
  * past the next-smallest clock (a handful of accesses with 32-64 vCPUs per worker), so a stop is still
@@ -137,26 +103,8 @@ export const RCU_SECTION_STEPS = 16;
 /** Lock-word loads a worker spins at the barrier before sleeping. */
 const BARRIER_SPINS = 2_000;
 
-/** Where the serial section sends its output (postMessage in a worker, arrays in-process). */
-export interface SimSink {
-  rows(startRow: number, rows: Float64Array[]): void;
-  progress(virtualNs: number): void;
-  /** Optional: stage-2 heat-map columns of this worker's guests (heatmap.ts); no sampling without it. */
-  heat?(guest: number, tMs: number, cells: Uint8Array): void;
-  /**
-   * Optional: a wall clock in ms (the worker's Date.now). With it, a one-worker run skips the barrier and
-   * serial section of a quantum that has nothing for them but progress (loop, quietQuantum), and still
-   * runs them at least every QUIET_MAX_MS of wall time, so progress reaches the UI at its batch rate.
-   * Without it (in-process callers, tests), every quantum ends at the barrier, as before.
-   */
-  wallMs?(): number;
-  /**
-   * Optional: this worker is about to wait on a pause, its virtual time at its last serial section being
-   * `virtualNs`. A host that coalesces rows and progress posts what is pending now: a pause asked for
-   * between the serial section's progress and this wait would otherwise hold them until resume.
-   */
-  parked?(virtualNs: number): void;
-}
+/** Where the serial section sends its output: serialSection.ts (re-exported for the importers of this module). */
+export type { SimSink };
 
 /**
  * One-worker runs with a wall clock (SimSink.wallMs): the longest wall time between two serial sections
@@ -171,12 +119,6 @@ export const QUIET_MAX_MS = 20;
  */
 export const QUIET_CLOCK_EVERY = 4;
 
-/** The quantum after the one ending at qEnd (serial section; quietQuantum): a multiple of quantumNs, at most endNs. */
-function nextQuantumEnd(plan: RunPlan, qEnd: number): number {
-  const k = Math.round(qEnd / plan.quantumNs) + 1;
-  return Math.min(k * plan.quantumNs, plan.endNs);
-}
-
 /** Shared state a run starts from; the host calls this once before starting workers. */
 export function initSimState(b: SimBuffers, plan: RunPlan): void {
   const c = new Int32Array(b.control);
@@ -186,45 +128,19 @@ export function initSimState(b: SimBuffers, plan: RunPlan): void {
   t[TIME_NEXT_SAMPLE] = plan.sampleNs;
 }
 
-/** Test hooks (test/stress): bugs a negative control plants. Never set by the engine itself. */
-export interface SimCoreHooks {
-  /** Free unlinked stage-2 tables at once instead of through callRcu (kvm/mmu.ts mmuMmOps). */
-  unsafeFreeWithoutGracePeriod?: boolean;
-  /**
-   * Spread runs: each worker books a VM's MMU-lock holds in its own calendar (sync/vlock.ts) instead of
-   * the shared one (sync/vlockShared.ts), so a vCPU never waits in virtual time behind another worker's
-   * holds: the approximation this lab had before the shared calendar (test/sim/spread.test.ts control).
-   */
-  perWorkerVLock?: boolean;
-}
-
-class WorkerEnvShape {}
+/** Test hooks (test/stress): composeWorker.ts (re-exported for the importers of this module). */
+export type { SimCoreHooks };
 
 export class SimWorkerCore {
   readonly sv: SimViews;
-  /**
-   * The shared counters' views (worker 0's `sv`): what the serial section samples and settles. Before,
-   * a spread run's worker 1, when last at the barrier, sampled its private counters just after the fold
-   * had zeroed them (a row of zeros, the next row all of both quanta's counts) and moved the
-   * settlement's GS_S2_FAULTS_AT_BARRIER in its private copy (folded into the shared word later).
-   */
-  private readonly shared: SimViews;
-  private readonly buffers: SimBuffers;
   readonly env: WorkerEnv;
-  private readonly actors: Actor[] = [];
+  private readonly actors: Actor[];
   private readonly rcu: RcuThread;
   private readonly totalVcpus: number;
-  private readonly grid: PrecisionGrid;
-  /** Scratch: frame takes per guest in the quantum (settleMinWatermark). */
-  private readonly takes: Float64Array;
-  /** Spread runs: frame takes per (guest, worker) in the quantum, its settlement state, the vCPUs of each pair. */
-  private readonly spreadTakes: Float64Array | null = null;
-  private readonly settle: Float64Array | null = null;
-  private readonly vcpusOn: Int32Array = new Int32Array(0);
-  /** Spread runs: every worker's counters as the serial section reads them (simLayout.ts workerStats). */
-  private readonly workerStatsViews: Float64Array[] = [];
+  /** The serial section (serialSection.ts): rows, progress, the settlement, the next quantum end. */
+  private readonly section: SerialSection;
   /** Heat-map samplers of this worker's guests (when the sink takes heat columns). */
-  private readonly heat: { guest: number; sampler: GuestHeatSampler }[] = [];
+  private readonly heat: { guest: number; sampler: GuestHeatSampler }[];
   /**
    * Virtual ns: doubles from the start (DOUBLE_ZERO, -Infinity: replayLock.ts says why). A field
    * first set to a small integer changed this object's shape when it passed 2^30 ns (heatNext, ~1 s
@@ -235,9 +151,9 @@ export class SimWorkerCore {
   private heatLast = -Infinity;
   private readonly heatNs: number;
   /** Spread runs: this worker's lru_add batch (mm/lruAdd.ts), drained at the end of each quantum. */
-  private readonly lruAdd: LruAddBatch | null = null;
+  private readonly lruAdd: LruAddBatch | null;
   /** Spread runs: this worker's guests, for mmu_invalidate_retry's settlement (MmuInvalidate.settle). */
-  private spreadGuests: Guest[] = [];
+  private readonly spreadGuests: Guest[];
   /** Spread runs: every scheduler step runs inside one RCU read-side section (spread.ts). */
   private readonly stepInRcu: boolean;
   /** Bench/diagnostics: this worker's row of a probe (probe.ts), or null (every ordinary run). */
@@ -252,85 +168,35 @@ export class SimWorkerCore {
     /** Test hooks of the stress tests (test/stress): the negative control's planted bug. */
     hooks: SimCoreHooks = {},
   ) {
-    const arena = attachArena(buffers.arena);
     this.sv = attachSimViews(buffers, plan.spread ? workerIndex : 0);
-    // The serial section reads and writes the run's shared counters, whichever worker runs it (the
-    // barrier's last arriver): a spread worker >= 1's own `sv.stats` is its private copy, zeroed by the fold.
-    this.shared = plan.spread && workerIndex > 0 ? attachSimViews(buffers, 0) : this.sv;
-    const rcu = rcuRegisterThread(arena);
-    this.rcu = rcu;
-    // The composition (mmu.ts) wires the page tables' MmOps: emptied tables may still be read by
-    // lockless walkers (testClearYoung), so they are freed through callRcu after a grace period.
-    const mm = mmuMmOps(arena, rcu, { unsafeFreeWithoutGracePeriod: hooks.unsafeFreeWithoutGracePeriod });
-    const host = new HostFrames(this.sv.control, plan.hostFrames, plan.minFrames, plan.lowFrames, plan.highFrames);
-    this.env = ownShape(WorkerEnvShape, {
-      arena,
-      sv: this.sv,
-      rcu,
-      mm,
-      costs: costTable(config.hardware),
-      host,
-      config,
-      plan,
-      worker: workerIndex,
-    });
-    this.buffers = buffers;
+    // The worker's composition (composeWorker.ts): its environment, guests, actors, heat samplers.
+    const w = composeWorker(config, plan, buffers, workerIndex, this.sv, sink.heat !== undefined, hooks);
+    this.env = w.env;
+    this.rcu = w.rcu;
+    this.actors = w.actors;
+    this.heat = w.heat;
+    this.lruAdd = w.lruAdd;
+    this.spreadGuests = w.spreadGuests;
     this.stepInRcu = plan.spread;
     this.quiet = plan.workers === 1 && sink.wallMs !== undefined;
-    const spread = plan.spread ? buffers.spread : undefined;
-    if (plan.spread && spread === undefined) throw new Error('spread run without its shared buffers (prepareRun)');
-    const roots = spread ? new Int32Array(spread.roots) : null;
-    const shared = (g: number): SharedGuestParts | null =>
-      spread && roots
-        ? {
-            root: roots[g],
-            tlb: spread.tlbs[g] ? new Int32Array(spread.tlbs[g] as SharedArrayBuffer) : null,
-            tlbGens: new Int32Array(spread.tlbGens, g * TLB_GENS_STRIDE * 4, 2),
-            vlock: hooks.perWorkerVLock ? null : spread.vlocks[g],
-          }
-        : null;
-    // The host node this worker reclaims (one kswapd per node; with the host lruvec every guest is here).
-    // A spread run: every worker holds the node over every guest on the one shared lruvec (mm/sharedLru.ts),
-    // so a vCPU's direct reclaim runs on its own worker, under lru_lock; kswapd (one per node) on worker 0.
-    const mine: number[] = [];
-    for (let g = 0; g < config.guests.length; g++) if (spread || plan.owner[g] === workerIndex) mine.push(g);
-    const lru = spread
-      ? attachSharedLru(spread.lru, false, attachMmuLock(arena, lruLockId(config), { spins: LRU_LOCK_SPINS }))
-      : undefined;
-    // A spread run's node is reclaimed by one kswapd, not a share of one (workers = 1).
-    const pgdat = new Pgdat(config, plan.guestPages, mine, this.sv.stats, plan.spread ? 1 : plan.workers, lru);
-    const ageKind = ageKindOf(config.reclaim.policy);
-    mine.forEach((g, k) => {
-      const guest = buildGuest(this.env, g, this.actors, pgdat, k, shared(g));
-      if (!sink.heat || plan.heatWorker[g] !== workerIndex) return;
-      // The policy's tags live on the node's lruvec, indexed by host-wide page id (mm/pgdat.ts).
-      const src = { pages: guest.pages, flags: guest.flags, tag: pgdat.tag, tagBase: guest.idBase, pgt: guest.pgt };
-      this.heat.push({ guest: g, sampler: new GuestHeatSampler(src, ageKind) });
-    });
-    if (!config.run.demandOnly && mine.some((g) => !config.guests[g].protected) && !(spread && workerIndex > 0))
-      // Woken by this worker's faults; a node other workers allocate from is also polled (mm/kswapd.ts).
-      this.actors.push(new Kswapd(pgdat, host, plan.workers > 1 || plan.spread ? KSWAPD_POLL_NS : Infinity));
-    if (spread) {
-      // Pages carry PG_LRU; a mapped page joins the LRU when this worker's lru_add batch moves.
-      pgdat.lruFlag = true;
-      const flags = config.guests.map((_, g) => pgdat.guests[g].flags);
-      this.lruAdd = new LruAddBatch(pgdat.policyOf(0) as LockedLruvec, flags, idBases(plan));
-      for (const g of pgdat.guests) g.lruAdd = this.lruAdd;
-      this.spreadGuests = pgdat.guests;
-    }
     this.heatNs = heatIntervalNs(plan.sampleNs, plan.endNs);
     this.heatNext = this.heatNs;
     this.totalVcpus = config.guests.reduce((n, g) => n + g.vcpus, 0);
-    this.grid = precisionGrid(config);
-    this.takes = new Float64Array(config.guests.length);
-    if (spread) {
-      const W = plan.workers;
-      this.spreadTakes = new Float64Array(config.guests.length * W);
-      this.settle = new Float64Array(spread.settle);
-      this.vcpusOn = new Int32Array(config.guests.length * W);
-      plan.vcpuWorker.forEach((ws, g) => ws.forEach((w) => this.vcpusOn[g * W + w]++));
-      for (let w = 0; w < W; w++) this.workerStatsViews.push(workerStats(buffers, w));
-    }
+    // The serial section reads and writes the run's shared counters, whichever worker runs it (the
+    // barrier's last arriver): a spread worker >= 1's own `sv.stats` is its private copy, zeroed by the fold.
+    const sharedViews = plan.spread && workerIndex > 0 ? attachSimViews(buffers, 0) : this.sv;
+    this.section = new SerialSection(
+      config,
+      plan,
+      buffers,
+      this.sv,
+      sharedViews,
+      this.env.arena,
+      this.totalVcpus,
+      sink,
+      this.quiet,
+      plan.spread && buffers.spread ? new SpreadSettlement(config, plan, buffers, buffers.spread) : null,
+    );
   }
 
   /** The actors this worker runs, in scheduling order (the runner may swap in replay.ts's fast path). */
@@ -426,21 +292,21 @@ export class SimWorkerCore {
     const c = this.sv.control;
     const probe = this.probe;
     const delay0 = probe?.clocks.thread()?.[1] ?? 0;
-    if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0; // the run's start counts as a serial section
+    if (this.quiet) this.section.lastSerialMs = this.sink.wallMs?.() ?? 0; // the run's start counts as a serial section
     for (;;) {
       const qEnd = this.sv.time[TIME_QUANTUM_END];
       if (!(probe !== null ? this.probedQuantum(qEnd, probe.row, probe.clocks) : this.quantum(qEnd))) {
-        this.publish();
+        this.section.publish();
         return 'aborted';
       }
       if (atomics.load(c, CTL_DONE) === 1) {
-        this.publish();
+        this.section.publish();
         if (probe !== null) probe.row[P_RUN_DELAY_MS] = (probe.clocks.thread()?.[1] ?? NaN) - delay0;
         if (this.heatLast < this.sv.time[TIME_NOW]) this.sampleHeat(this.sv.time[TIME_NOW]);
         return 'done';
       }
       if (atomics.load(c, CTL_PAUSE) === 1) {
-        this.publish();
+        this.section.publish();
         this.sink.parked?.(this.sv.time[TIME_NOW]);
       }
       while (atomics.load(c, CTL_PAUSE) === 1) {
@@ -452,7 +318,7 @@ export class SimWorkerCore {
 
   /** One quantum of this worker: its actors up to qEnd, heat-map columns, the barrier. False: aborted. */
   private quantum(qEnd: number): boolean {
-    this.publish(); // the previous serial section's rows and progress, while the peers run this quantum
+    this.section.publish(); // the previous serial section's rows and progress, while the peers run this quantum
     this.runUntil(qEnd);
     if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
     if (this.quiet && this.quietQuantum(qEnd)) return true;
@@ -461,8 +327,7 @@ export class SimWorkerCore {
 
   /** One-worker runs with a wall clock (SimSink.wallMs): quietQuantum may skip serial sections. */
   private readonly quiet: boolean;
-  /** Wall ms of the last serial section, and quanta skipped since the run began (quietQuantum). */
-  private lastSerialMs = DOUBLE_ZERO;
+  /** Quanta skipped since the run began (quietQuantum; the last serial section's wall ms: SerialSection). */
   private quietCount = 0;
 
   /**
@@ -489,7 +354,7 @@ export class SimWorkerCore {
     // The clock every QUIET_CLOCK_EVERY quanta (a call of Date.now was ~1 % of a replay's CPU per quantum).
     if (
       ++this.quietCount % QUIET_CLOCK_EVERY === 0 &&
-      (this.sink.wallMs?.() ?? Infinity) - this.lastSerialMs >= QUIET_MAX_MS
+      (this.sink.wallMs?.() ?? Infinity) - this.section.lastSerialMs >= QUIET_MAX_MS
     )
       return false;
     t[TIME_QUANTUM_END] = nextQuantumEnd(plan, qEnd);
@@ -500,7 +365,7 @@ export class SimWorkerCore {
   private probedQuantum(qEnd: number, row: Float64Array, clocks: ProbeClocks): boolean {
     const w0 = clocks.wallMs();
     const c0 = clocks.thread()?.[0] ?? NaN;
-    this.publish(); // counted in this quantum's busy CPU: it runs while the peers run theirs
+    this.section.publish(); // counted in this quantum's busy CPU: it runs while the peers run theirs
     this.runUntilCounted(qEnd);
     const w1 = clocks.wallMs();
     const c1 = clocks.thread()?.[0] ?? NaN;
@@ -587,11 +452,11 @@ export class SimWorkerCore {
     const gen = atomics.load(c, CTL_BAR_GEN);
     if (atomics.add(c, CTL_BAR_COUNT, 1) + 1 === this.plan.workers) {
       const probe = this.probe;
-      if (probe === null) this.serialSection();
+      if (probe === null) this.section.run();
       else {
         const w0 = probe.clocks.wallMs();
         const c0 = probe.clocks.thread()?.[0] ?? NaN;
-        this.serialSection();
+        this.section.run();
         this.serialWallMs = probe.clocks.wallMs() - w0;
         this.serialCpuMs = (probe.clocks.thread()?.[0] ?? NaN) - c0;
       }
@@ -610,235 +475,12 @@ export class SimWorkerCore {
   }
 
   /**
-   * Parallel runs, in the serial section: the frames the host lacks to be above its min watermark
-   * (beyond clusters already owed) become reclaim clusters owed by unpinned guests, in proportion
-   * to the stage-2 faults (frame takes) each made in the quantum (see Guest.fault). Largest
-   * running credit first, so fractional shares add up over quanta.
-   */
-  private settleMinWatermark(): void {
-    const { sv, config } = this;
-    const st = sv.stats;
-    const n = config.guests.length;
-    const takes = this.takes;
-    let owed = 0;
-    let total = 0;
-    let eligible = 0;
-    for (let g = 0; g < n; g++) {
-      const b = g * GS_WORDS;
-      takes[g] = st[b + GS_S2_FAULTS] - st[b + GS_S2_FAULTS_AT_BARRIER];
-      st[b + GS_S2_FAULTS_AT_BARRIER] = st[b + GS_S2_FAULTS];
-      // Pinned guests cannot reclaim; a guest whose vCPUs are all done will not fault to pay.
-      if (config.guests[g].protected || st[b + GS_VCPUS_DONE] >= config.guests[g].vcpus) {
-        takes[g] = -1;
-        st[b + GS_RECLAIM_OWED] = 0;
-        continue;
-      }
-      eligible++;
-      owed += st[b + GS_RECLAIM_OWED];
-      total += takes[g];
-    }
-    if (eligible === 0) return;
-    const lack = this.plan.minFrames + 1 - atomics.load(sv.control, CTL_FREE_FRAMES) - owed * SWAP_CLUSTER_MAX;
-    if (lack <= 0) return;
-    const clusters = Math.ceil(lack / SWAP_CLUSTER_MAX);
-    for (let g = 0; g < n; g++) {
-      if (takes[g] < 0) continue;
-      st[g * GS_WORDS + GS_RECLAIM_CREDIT] += (clusters * (total > 0 ? takes[g] : 1)) / (total > 0 ? total : eligible);
-    }
-    for (let k = 0; k < clusters; k++) {
-      let best = -1;
-      for (let g = 0; g < n; g++) {
-        if (takes[g] < 0) continue;
-        if (best < 0 || st[g * GS_WORDS + GS_RECLAIM_CREDIT] > st[best * GS_WORDS + GS_RECLAIM_CREDIT]) best = g;
-      }
-      st[best * GS_WORDS + GS_RECLAIM_CREDIT]--;
-      st[best * GS_WORDS + GS_RECLAIM_OWED]++;
-    }
-  }
-
-  /**
-   * Spread runs, in the serial section before the fold: the stage-2 faults (frame takes) each worker's
-   * vCPUs of each guest made in the quantum (`spreadTakes`, guest-major), and each pair's vCPUs done
-   * (cumulative, SpreadBuffers.settle). Worker 0's are in the shared counters (its adds since the last
-   * fold), the others' in their private copies (zeroed by every fold).
-   */
-  private collectSpreadTakes(): void {
-    const W = this.plan.workers;
-    const settle = this.settle as Float64Array;
-    const takes = this.spreadTakes as Float64Array;
-    const ws = this.workerStatsViews;
-    for (let g = 0; g < this.config.guests.length; g++) {
-      const b = g * GS_WORDS;
-      let others = 0;
-      for (let w = 1; w < W; w++) {
-        const i = g * W + w;
-        others += settle[i * SETTLE_WORDS + SETTLE_DONE];
-        takes[i] = ws[w][b + GS_S2_FAULTS];
-        settle[i * SETTLE_WORDS + SETTLE_DONE] += ws[w][b + GS_VCPUS_DONE];
-      }
-      const st = ws[0];
-      takes[g * W] = st[b + GS_S2_FAULTS] - st[b + GS_S2_FAULTS_AT_BARRIER];
-      settle[g * W * SETTLE_WORDS + SETTLE_DONE] = st[b + GS_VCPUS_DONE] - others;
-    }
-  }
-
-  /**
-   * Spread runs, in the serial section: settleMinWatermark over (guest, worker) pairs instead of guests.
-   * A cluster owed by a pair is paid by that guest's vCPUs on that worker (their next fault's direct
-   * reclaim, Guest.fault, in their own thread: __alloc_pages_direct_reclaim runs in the faulting task).
-   * Each guest's share is in proportion to its faults of the quantum (as settleMinWatermark), and a
-   * guest's share is split over its workers in proportion to its vCPUs still running there: a VM's
-   * vCPUs run one workload (each its own stream), so the expected share each vCPU pays is the one of
-   * the one-worker interleaving, wherever it runs.
-   *
-   * Why not each pair's own faults of the quantum (the rule before): that split fed back with a
-   * quantum's delay. The pair that faulted most in quantum q owed most in q + 1, its vCPUs stalled
-   * paying (one 32-folio cluster per fault), faulted least, and the other worker's pair owed in q + 2:
-   * a period-2 oscillation the kernel does not have (its payer is whoever faults at min, microseconds
-   * later). Measured (bench 64-vCPU scenario, 4 guests, seed 1, load ~10): one worker's 32 vCPUs made
-   * ~500 accesses in a quantum while the other's made ~20,000, alternating, and each quantum's CPU
-   * followed (critical path 3,218 of 5,580 ms work). The owed count lives in the worker's own counters
-   * (GS_RECLAIM_OWED, never folded); credits in SpreadBuffers.settle.
-   */
-  private settleSpread(): void {
-    const { config, plan } = this;
-    const sv = this.shared;
-    const W = plan.workers;
-    const st = sv.stats;
-    const settle = this.settle as Float64Array;
-    const takes = this.spreadTakes as Float64Array;
-    const ws = this.workerStatsViews;
-    let owed = 0;
-    let total = 0;
-    let eligible = 0;
-    for (let g = 0; g < config.guests.length; g++) {
-      const b = g * GS_WORDS;
-      st[b + GS_S2_FAULTS_AT_BARRIER] = st[b + GS_S2_FAULTS];
-      // The guest's faults and running vCPUs over its eligible pairs.
-      let guestTakes = 0;
-      let guestRunning = 0;
-      for (let w = 0; w < W; w++) {
-        const i = g * W + w;
-        // Pinned guests cannot reclaim; a pair whose vCPUs are all done will not fault to pay.
-        const here = this.vcpusOn[i];
-        const running = here - settle[i * SETTLE_WORDS + SETTLE_DONE];
-        if (config.guests[g].protected || here === 0 || running <= 0) {
-          takes[i] = -1;
-          ws[w][b + GS_RECLAIM_OWED] = 0;
-          continue;
-        }
-        eligible++;
-        owed += ws[w][b + GS_RECLAIM_OWED];
-        guestTakes += takes[i];
-        guestRunning += running;
-      }
-      // The pairs' weights: the guest's faults, split by running vCPUs.
-      for (let w = 0; w < W; w++) {
-        const i = g * W + w;
-        if (takes[i] < 0) continue;
-        takes[i] = (guestTakes * (this.vcpusOn[i] - settle[i * SETTLE_WORDS + SETTLE_DONE])) / guestRunning;
-      }
-      total += guestTakes;
-    }
-    if (eligible === 0) return;
-    const lack = plan.minFrames + 1 - atomics.load(sv.control, CTL_FREE_FRAMES) - owed * SWAP_CLUSTER_MAX;
-    if (lack <= 0) return;
-    const clusters = Math.ceil(lack / SWAP_CLUSTER_MAX);
-    const n = takes.length;
-    for (let i = 0; i < n; i++) {
-      if (takes[i] < 0) continue;
-      settle[i * SETTLE_WORDS + SETTLE_CREDIT] +=
-        (clusters * (total > 0 ? takes[i] : 1)) / (total > 0 ? total : eligible);
-    }
-    for (let k = 0; k < clusters; k++) {
-      let best = -1;
-      for (let i = 0; i < n; i++) {
-        if (takes[i] < 0) continue;
-        if (best < 0 || settle[i * SETTLE_WORDS + SETTLE_CREDIT] > settle[best * SETTLE_WORDS + SETTLE_CREDIT])
-          best = i;
-      }
-      settle[best * SETTLE_WORDS + SETTLE_CREDIT]--;
-      ws[best % W][Math.floor(best / W) * GS_WORDS + GS_RECLAIM_OWED]++;
-    }
-  }
-
-  /**
    * Between quanta, in exactly one worker: sample rows, progress, end of run, next quantum, and the
    * rows and progress handed to the sink at once. runInterleaved (run.ts) and the one-thread diagnostics
-   * call it directly; the barrier's last arriver runs serialSection and posts later (publish).
+   * call it directly; the barrier's last arriver runs the serial section and posts later (publish).
    */
   serial(): void {
-    this.serialSection();
-    this.publish();
-  }
-
-  /** Rows (from CTL_ROWS on) and the virtual time of the last serial section, not yet handed to the sink. */
-  private pendingRows: Float64Array[] = [];
-  private pendingStart = 0;
-  private pendingNs = -1;
-
-  /**
-   * Hands the last serial section's rows and progress to the sink. The barrier's last arriver calls it
-   * after the barrier, at the start of its next quantum (or when the loop ends or parks), not inside the
-   * serial section: there every other worker waits, and the sink's work (the event batch's clock read
-   * and checks, and every ~50 ms a postMessage of the rows) was ~half of the serial section's CPU
-   * (bench/_profileSpread.ts, 4 guests, 2 workers: `progress` 15-44 ms of 40-78 ms per worker). The rows
-   * are copies made in the serial section and the row numbers were taken there (CTL_ROWS), so what is
-   * posted and in which order is unchanged; it reaches the host one quantum's work later at most.
-   */
-  private publish(): void {
-    if (this.pendingNs < 0) return;
-    if (this.pendingRows.length > 0) {
-      this.sink.rows(this.pendingStart, this.pendingRows);
-      this.pendingRows = [];
-    }
-    const now = this.pendingNs;
-    this.pendingNs = -1;
-    this.sink.progress(now);
-  }
-
-  private serialSection(): void {
-    const { plan, config } = this;
-    const sv = this.shared;
-    const t = sv.time;
-    const c = sv.control;
-    const guests = config.guests.length;
-    const qEnd = t[TIME_QUANTUM_END];
-    // Spread runs: each (guest, worker)'s faults of the quantum, read before the fold merges them.
-    const spreadSettle = plan.spread && !config.run.demandOnly;
-    if (spreadSettle) this.collectSpreadTakes();
-    foldWorkerCounters(this.buffers); // spread runs: the vCPU workers' counters into the shared ones
-    let vDone = 0;
-    let clockMax = 0;
-    for (let g = 0; g < guests; g++) {
-      vDone += sv.stats[g * GS_WORDS + GS_VCPUS_DONE];
-      clockMax = Math.max(clockMax, sv.stats[g * GS_WORDS + GS_CLOCK_MAX]);
-    }
-    const allDone = vDone >= this.totalVcpus;
-    const stop = atomics.load(c, CTL_STOP) === 1;
-    // Stopped: the quantum may have been cut short (runUntil), so time is what the vCPUs reached.
-    const now = allDone || stop ? Math.min(clockMax, qEnd) : qEnd;
-    const finished = allDone || stop || qEnd >= plan.endNs;
-    const rows: Float64Array[] = [];
-    while (t[TIME_NEXT_SAMPLE] <= now) {
-      rows.push(sampleRow(sv, this.env.arena, guests, t[TIME_NEXT_SAMPLE], this.grid));
-      t[TIME_NEXT_SAMPLE] += plan.sampleNs;
-    }
-    if (finished && t[TIME_PREV_T] < now) rows.push(sampleRow(sv, this.env.arena, guests, now, this.grid)); // partial last row
-    if (rows.length > 0) {
-      const start = c[CTL_ROWS];
-      c[CTL_ROWS] = start + rows.length;
-      this.pendingStart = start;
-      this.pendingRows = rows;
-    }
-    t[TIME_NOW] = now;
-    if (spreadSettle) this.settleSpread();
-    else if (plan.workers > 1 && !config.run.demandOnly) this.settleMinWatermark();
-    this.pendingNs = now;
-    if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0;
-    if (finished) {
-      if (stop && !allDone && qEnd < plan.endNs) c[CTL_STOPPED] = 1;
-      atomics.store(c, CTL_DONE, 1);
-    } else t[TIME_QUANTUM_END] = nextQuantumEnd(plan, qEnd);
+    this.section.run();
+    this.section.publish();
   }
 }

@@ -108,7 +108,7 @@ export const GS_HW_AF_UPDATES = 25;
  * reclaim, frame retries, MMU-lock waits (every writer is reclaim or aging), AF set-ups after aging. */
 export const GS_PRESSURE_NS = 26;
 export const GS_VCPU_NS = 27; //        virtual time of this guest's vCPUs, summed
-/** Parallel runs only (simCore.ts settleMinWatermark, Guest.fault): reclaim clusters this guest's vCPUs owe
+/** Parallel runs only (spreadSettle.ts settleMinWatermark, Guest.fault): reclaim clusters this guest's vCPUs owe
  * for the host's min-watermark deficit, added by the serial section, paid (decremented) by the owner's faults. */
 export const GS_RECLAIM_OWED = 28;
 /** Parallel runs only: the guest's running share of deficit clusters not yet assigned (serial section). */
@@ -273,7 +273,7 @@ export function guestRegions(pages: number): GuestRegions {
  *   lru: the host lruvec in shared memory (mm/sharedLru.ts): every worker's reclaim works on it under
  *                                   lru_lock (arena MMU lock number `guests`), built by prepareSpread
  *   settle: Float64Array(guests * workers * SETTLE_WORDS)  the serial section's per (guest, worker) state
- *                                   of the min-watermark settlement (simCore.ts settleSpread)
+ *                                   of the min-watermark settlement (spreadSettle.ts settleSpread)
  *   vlocks[g]: guest g's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts)
  */
 export interface SpreadBuffers {

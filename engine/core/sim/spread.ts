@@ -29,7 +29,7 @@
  *   page is on no list (no PG_LRU: look-around and the walk do not promote it).
  * - Frames: the host's free count is shared (atomics). Who pays the min-watermark deficit is settled at
  *   the barrier per (guest, worker): each guest's share in proportion to its faults of the quantum, split
- *   over its workers by running vCPUs (simCore.settleSpread), and paid by those vCPUs' next faults on
+ *   over its workers by running vCPUs (spreadSettle.ts settleSpread), and paid by those vCPUs' next faults on
  *   their own worker.
  *
  * Approximated (stated, not hidden): virtual time is per worker inside a quantum (workers meet at the
