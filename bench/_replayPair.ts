@@ -15,7 +15,7 @@ import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
 import { nodeSpawner, nodeWorkerPool } from '../engine/host/node/spawn.ts';
 import type { ReclaimSpec } from '../engine/protocol.ts';
-import { replayScenario } from './_util.ts';
+import { repeatTrace, replayScenario } from './_util.ts';
 import { parseTrace } from '../engine/core/trace/index.ts';
 import { loadPresetDir } from '../presets/node.ts';
 
@@ -25,8 +25,7 @@ const copies = Number(process.argv[3] ?? 50);
 const pairs = Number(process.argv[4] ?? 3);
 const file = path.resolve(root, '../shared/data/traces/cloudPhysicsIO.oracleGeneral.bin');
 const once = parseTrace(file, readFileSync(file)).pageIds;
-const t = new Uint32Array(new SharedArrayBuffer(once.byteLength * copies));
-for (let i = 0; i < copies; i++) t.set(once, i * once.length);
+const t = repeatTrace(once, copies);
 const hw = loadPresetDir(path.join(root, 'presets')).set.hardware.get('ampere-altra')!;
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
 const pool = nodeWorkerPool(workerFile);

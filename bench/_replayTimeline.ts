@@ -3,12 +3,12 @@
 // ×copies in one kept worker (run 0 on a fresh worker) and prints, per run, CPU ms per pass of the
 // trace in windows of the run: where a fresh worker's extra CPU goes over the run.
 // Usage: bundle, then node .cache/bench/_replayTimeline.mjs [policy] [copies] [runs]
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
 import { nodeSpawner, nodeWorkerPool } from '../engine/host/node/spawn.ts';
 import type { ReclaimSpec } from '../engine/protocol.ts';
-import { replayScenario } from './_util.ts';
+import { repeatTrace, replayScenario, threadCpuSeconds } from './_util.ts';
 import { parseTrace } from '../engine/core/trace/index.ts';
 import { loadPresetDir } from '../presets/node.ts';
 
@@ -18,26 +18,16 @@ const copies = Number(process.argv[3] ?? 50);
 const runs = Number(process.argv[4] ?? 2);
 const file = path.resolve(root, '../shared/data/traces/cloudPhysicsIO.oracleGeneral.bin');
 const once = parseTrace(file, readFileSync(file)).pageIds;
-const t = new Uint32Array(new SharedArrayBuffer(once.byteLength * copies));
-for (let i = 0; i < copies; i++) t.set(once, i * once.length);
+const t = repeatTrace(once, copies);
 const hw = loadPresetDir(path.join(root, 'presets')).set.hardware.get('ampere-altra')!;
 const workerFile = process.env.SIM_WORKER ?? path.join(root, '.cache', 'workers', 'sim-worker.mjs');
 const pool = nodeWorkerPool(workerFile);
 // FRESH=n: the first n runs each on a fresh worker (nodeSpawner, as bench/replay.ts's cold runs), the rest on one kept worker.
 const fresh = Number(process.env.FRESH ?? 0);
 const spawner = nodeSpawner(workerFile);
-/** CPU ms of each thread of this process (/proc/self/task/<tid>/schedstat: sum_exec_runtime ns). */
-function threads(): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      m.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0]) / 1e6);
-    } catch {
-      // the thread ended
-    }
-  }
-  return m;
-}
+/** CPU ms of each thread of this process (bench/_util.ts threadCpuSeconds). */
+const threads = (): Map<string, number> =>
+  new Map([...(threadCpuSeconds() ?? new Map<string, number>())].map(([tid, sec]) => [tid, sec * 1e3]));
 const mainTid = String(process.pid);
 const cpu = (): number => {
   const u = process.cpuUsage();

@@ -1,4 +1,5 @@
 // Helpers shared by the benches (files starting with _ are not run as benches).
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { leafAttrs } from '../engine/core/arch/descriptor.ts';
 import { PAGE_SIZE } from '../engine/core/layout.ts';
@@ -130,4 +131,32 @@ export function vcpus64Scenario(
       demandOnly: false,
     },
   };
+}
+
+/** t repeated n times, in shared memory as TraceLibrary keeps a loaded trace (each run shares it: sharedIds.ts). */
+export function repeatTrace(t: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(new SharedArrayBuffer(t.byteLength * n));
+  for (let i = 0; i < n; i++) out.set(t, i * t.length);
+  return out;
+}
+
+/**
+ * CPU seconds of each thread of this process so far, by thread id (/proc/self/task/<tid>/schedstat:
+ * sum_exec_runtime ns), or null where /proc is not there. A thread that ends between the listing and
+ * its read is left out.
+ */
+export function threadCpuSeconds(): Map<string, number> | null {
+  try {
+    const m = new Map<string, number>();
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        m.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0]) / 1e9);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return m;
+  } catch {
+    return null;
+  }
 }

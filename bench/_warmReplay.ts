@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
 import { nodeWorkerPool } from '../engine/host/node/spawn.ts';
 import type { ReclaimSpec } from '../engine/protocol.ts';
-import { replayScenario } from './_util.ts';
+import { repeatTrace, replayScenario } from './_util.ts';
 import { parseTrace } from '../engine/core/trace/index.ts';
 import { loadPresetDir } from '../presets/node.ts';
 
@@ -17,8 +17,7 @@ const runs = Number(process.argv[4] ?? 4);
 const prime = process.argv[5] === 'prime';
 const file = path.resolve(root, '../shared/data/traces/cloudPhysicsIO.oracleGeneral.bin');
 const once = parseTrace(file, readFileSync(file)).pageIds;
-const t = new Uint32Array(new SharedArrayBuffer(once.byteLength * copies));
-for (let i = 0; i < copies; i++) t.set(once, i * once.length);
+const t = repeatTrace(once, copies);
 const small = new Uint32Array(new SharedArrayBuffer(4000 * 4));
 let x = 1;
 for (let i = 0; i < small.length; i++) {

@@ -42,7 +42,7 @@
  * they vary by a few per cent from run to run with V8's background compilation.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -51,7 +51,7 @@ import type { SpawnWorker } from '../engine/host/messages.ts';
 import type { ReclaimSpec, RunResult } from '../engine/protocol.ts';
 import { parseTrace } from '../engine/core/trace/index.ts';
 import { loadPresetDir } from '../presets/node.ts';
-import { median, replayScenario } from './_util.ts';
+import { median, repeatTrace, replayScenario, threadCpuSeconds } from './_util.ts';
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
@@ -70,13 +70,7 @@ if (!hw) throw new Error(`no hardware preset 'ampere-altra': ${presets.problems.
 
 const bytes = readFileSync(traceFile);
 const once = parseTrace(traceFile, bytes).pageIds;
-/** t repeated n times, in shared memory as TraceLibrary keeps a loaded trace (each run shares it: sharedIds.ts). */
-function repeat(t: Uint32Array, n: number): Uint32Array {
-  const out = new Uint32Array(new SharedArrayBuffer(t.byteLength * n));
-  for (let i = 0; i < n; i++) out.set(t, i * t.length);
-  return out;
-}
-const traces: Record<string, Uint32Array> = { x1: repeat(once, 1), xN: repeat(once, COPIES) };
+const traces: Record<string, Uint32Array> = { x1: repeatTrace(once, 1), xN: repeatTrace(once, COPIES) };
 
 interface Measured {
   cpuS: number;
@@ -94,23 +88,6 @@ interface ThreadCpu {
   worker: number;
   /** The other threads: V8's platform threads (concurrent TurboFan compiles, GC helpers) and libuv's. */
   background: number;
-}
-
-/** CPU seconds of each thread of this process (/proc/self/task/<tid>/schedstat: sum_exec_runtime ns), or null. */
-function threadsNow(): Map<string, number> | null {
-  try {
-    const m = new Map<string, number>();
-    for (const tid of readdirSync('/proc/self/task')) {
-      try {
-        m.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0]) / 1e9);
-      } catch {
-        // the thread ended between the listing and the read
-      }
-    }
-    return m;
-  } catch {
-    return null;
-  }
 }
 
 /** The kept worker's thread id (found in its first run: threadCpu). */
@@ -169,7 +146,7 @@ async function lab(
   trace: string,
   spawnWorker: SpawnWorker = coldWorker,
 ): Promise<Measured> {
-  const t0 = threadsNow();
+  const t0 = threadCpuSeconds();
   const c0 = cpuNow();
   const w0 = performance.now();
   const r: RunResult = await startRun(replayScenario(hw as NonNullable<typeof hw>, CAPACITY, policy, trace), {
@@ -184,7 +161,7 @@ async function lab(
     wallS,
     misses: r.summary.misses,
     requests: r.summary.accesses,
-    threads: threadCpu(t0, threadsNow(), c1 - c0, spawnWorker !== coldWorker),
+    threads: threadCpu(t0, threadCpuSeconds(), c1 - c0, spawnWorker !== coldWorker),
   };
 }
 
