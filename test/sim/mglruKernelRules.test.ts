@@ -56,8 +56,9 @@ function plantFaultIntoSecondYoungest(m: Mglru, inside: MglruInside): void {
 function plantIncBeforeWalk(m: Mglru, inside: MglruInside): void {
   const begin = m.beginAging.bind(m);
   m.beginAging = (t: number) => {
-    begin(t);
+    const began = begin(t);
     inside.incMaxSeq();
+    return began;
   };
   inside.endAging = () => inside.gate.end();
 }

@@ -195,7 +195,7 @@ describe('MGLRU aging walk in spread runs: walk_mm without lru_lock', () => {
 
   /**
    * kswapd checks wantsAging, then starts the pass; a direct reclaimer on the other worker may start
-   * and walk (unlocked) in between. tryBeginAging re-checks in the one hold, as try_to_inc_max_seq does,
+   * and walk (unlocked) in between. LockedLruvec.beginAging re-checks in the one hold, as try_to_inc_max_seq does,
    * so kswapd does not start a second walk over the first. Negative control (run for this commit):
    * kswapd calling beginAging after its earlier check (the old Kswapd.run) restarts the walk: steps at
    * [0, 4096, 0, 4096, 8192, ...] and one more pass counted than passes started at id 0.
@@ -216,7 +216,7 @@ describe('MGLRU aging walk in spread runs: walk_mm without lru_lock', () => {
       spent: () => false,
       walk: (start: number) => {
         walked.push(start);
-        if (start === MAX_LRU_BATCH && began.length === 0) began.push(kswapdLv.tryBeginAging(0)); // kswapd starts now
+        if (start === MAX_LRU_BATCH && began.length === 0) began.push(kswapdLv.beginAging(0)); // kswapd starts now
       },
     };
     directLv.pickVictim(rB, true); // the direct reclaimer needs a generation: it walks inline, unlocked

@@ -128,8 +128,7 @@ export class Kswapd implements Actor, KswapdTask {
       if (p !== null) {
         // A shared lruvec re-checks under lru_lock: another worker's direct reclaimer may have started
         // the pass since (its walk runs unlocked). Then the gate is closed and the next iteration evicts.
-        if (p.tryBeginAging === undefined) p.beginAging(this.clock);
-        else if (!p.tryBeginAging(this.clock)) continue;
+        if (!p.beginAging(this.clock)) continue;
         this.aging = p;
         continue;
       }

@@ -20,7 +20,7 @@
  * aging walk runs without it, as walk_mm's walk_page_range does: each promotion is a short hold of its
  * own (folio_update_gen changes the generation at once), and each step ends with one hold for the
  * deferred operations and, last, inc_max_seq (Mglru.ageStep); kswapd starts a pass only after re-checking
- * under the lock (tryBeginAging), as another worker may have started one; the other policies' aging step
+ * under the lock (beginAging), as another worker may have started one; the other policies' aging step
  * and one move of an lru_add batch are one hold each. Virtual time is unaffected by any of this.
  *
  * Layout (created by prepareSpread, initialised there by building the node once: `fresh`):
@@ -169,21 +169,10 @@ export class LockedLruvec implements Policy {
     }
   }
 
-  beginAging(t: number): void {
+  beginAging(t: number): boolean {
     this.acquire();
     try {
-      this.inner.beginAging(t);
-    } finally {
-      writeUnlock(this.lock);
-    }
-  }
-
-  tryBeginAging(t: number): boolean {
-    this.acquire();
-    try {
-      if (!this.inner.wantsAging(t)) return false;
-      this.inner.beginAging(t);
-      return true;
+      return this.inner.wantsAging(t) && this.inner.beginAging(t);
     } finally {
       writeUnlock(this.lock);
     }

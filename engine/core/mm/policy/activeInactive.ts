@@ -106,9 +106,10 @@ export class ActiveInactive implements Policy {
     return this.inactiveIsLow() && this.gate.open(t);
   }
 
-  beginAging(t: number): void {
+  beginAging(t: number): boolean {
     this.gate.start(t);
     this.stats[this.sb + GS_AGING_PASSES]++;
+    return true;
   }
 
   /** Deactivate up to STEP_PAGES pages; false when the inactive list is no longer short (pass complete). */

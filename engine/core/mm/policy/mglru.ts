@@ -433,11 +433,12 @@ export class Mglru implements Policy, Promoter {
    * Start an aging pass at virtual time t. The walk promotes into the current maxSeq
    * (walk->max_seq = max_seq); the new generation is opened when the pass ends (endAging).
    */
-  beginAging(t: number): void {
+  beginAging(t: number): boolean {
     this.gate.start(t);
     this.state[WALK_SEQ] = this.maxSeq;
     this.agingCursor = 0;
     this.stats[this.sb + GS_AGING_PASSES]++;
+    return true;
   }
 
   /**

@@ -58,7 +58,9 @@ export abstract class OneListPolicy implements Policy {
     return false;
   }
 
-  beginAging(): void {}
+  beginAging(): boolean {
+    return true;
+  }
 
   ageStep(): boolean {
     return false;

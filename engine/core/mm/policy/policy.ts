@@ -90,14 +90,13 @@ export interface Policy {
    */
   evicted?(id: number): void;
   wantsAging(t: number): boolean;
-  beginAging(t: number): void;
   /**
-   * Optional (spread runs, mm/sharedLru.ts): wantsAging and beginAging in one lru_lock hold, so that a
-   * reclaimer on another worker cannot start a pass between kswapd's check and its start (in the kernel
-   * try_to_inc_max_seq re-checks max_seq against mm_state->seq under mm_list->lock and returns false).
-   * Returns whether it began a pass.
+   * Start a pass; returns whether it did. A policy only one agent works on starts it whenever asked (its
+   * caller has just seen wantsAging). A shared lruvec (mm/sharedLru.ts) re-checks wantsAging in the same
+   * lru_lock hold and declines when another worker's reclaimer started the pass since the check, as
+   * try_to_inc_max_seq re-checks max_seq against mm_state->seq under mm_list->lock and returns false.
    */
-  tryBeginAging?(t: number): boolean;
+  beginAging(t: number): boolean;
   ageStep(r: Reclaimer): boolean;
   /** Pages on this lruvec now (lruvec_lru_size), for proportional scanning between memcgs. */
   size(): number;
