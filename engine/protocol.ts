@@ -792,8 +792,19 @@ export interface ReproRun {
 
 export interface ReproductionResult {
   id: string;
+  /** Set on a what-if (ReproStartOptions.profile): the hardware profile every run used. */
+  profile?: string;
   figures: ReproFigureResult[];
   runs: ReproRun[];
+}
+
+/**
+ * How a reproduction job runs. `profile`: a what-if, every run on this hardware profile instead of its
+ * reproduction's own, bands as published (`lab reproduce --profile`; e.g. the v1 test on the x86
+ * workstation it was published on).
+ */
+export interface ReproStartOptions {
+  profile?: string;
 }
 
 /**
@@ -812,7 +823,7 @@ export type ReproEvent =
 export interface ReproductionApi {
   listReproductions(): Promise<Result<ReproductionInfo[]>>;
   /** Runs the reproductions named (runs they share run once), in the background; one job at a time per window. */
-  startReproductions(ids: string[]): Promise<Result<{ jobId: string }>>;
+  startReproductions(ids: string[], options?: ReproStartOptions): Promise<Result<{ jobId: string }>>;
   stopReproductions(jobId: string): Promise<void>;
   onReproductionEvent(listener: (event: ReproEvent) => void): () => void;
 }

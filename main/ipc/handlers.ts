@@ -47,7 +47,7 @@ export interface CallContext {
 /** Reproductions hosted by main (engine/host/reproduceService.ts), each job owned by its window. */
 export interface ReproControl {
   list(): Result<ReproductionInfo[]>;
-  start(ids: unknown, owner: ReproOwner): Result<{ jobId: string }>;
+  start(ids: unknown, owner: ReproOwner, options?: unknown): Result<{ jobId: string }>;
   stop(jobId: unknown, ownerId: number): boolean;
 }
 
@@ -344,7 +344,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       const sweepId = stringArg(args, 0, 'sweepId', 200);
       if (!deps.sweeps?.stop(sweepId, ctx.owner.id)) log(`stopSweep: no sweep ${sweepId} of this window`);
     },
-    // The ids are untrusted: the service checks type, count and every id before anything runs.
+    // The ids and options are untrusted: the service checks type, count, every id and the profile before anything runs.
     'lab:listReproductions': async () =>
       deps.reproductions
         ? deps.reproductions.list()
@@ -352,7 +352,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     'lab:startReproductions': async (ctx, args) => {
       if (!deps.reproductions || !ctx.reproOwner)
         return fail('ReproductionsUnavailable', 'reproductions are not available here');
-      return deps.reproductions.start(args[0], ctx.reproOwner);
+      return deps.reproductions.start(args[0], ctx.reproOwner, args[1]);
     },
     'lab:stopReproductions': async (ctx, args) => {
       const jobId = stringArg(args, 0, 'jobId', 200);
