@@ -595,6 +595,11 @@ export interface LabApi extends SweepApi, ReproductionApi {
 export interface UnsavedWork {
   runs: number | null;
   setup: boolean;
+  /**
+   * Runs a close or reload would drop with the Sweep tab's sweep (running, or finished and not saved;
+   * it is saved apart from the session, with Save sweep). Absent when there is none to lose.
+   */
+  sweepRuns?: number;
 }
 
 /** Kinds of files LabApi.exportFile writes (the save dialog's filter and the default extension). */

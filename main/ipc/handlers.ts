@@ -167,18 +167,30 @@ function stringArg(args: readonly unknown[], i: number, what: string, maxLength:
   return v;
 }
 
-/** lab:setUnsaved's argument: null, or { runs: null | a run count, setup: boolean } (nothing else kept). */
+/**
+ * lab:setUnsaved's argument: null, or { runs: null | a run count, setup: boolean, sweepRuns?: a run
+ * count } (nothing else kept).
+ */
 function unsavedArg(x: unknown): UnsavedWork | null {
   if (x === null) return null;
-  const o = x as { runs?: unknown; setup?: unknown } | undefined;
+  const o = x as { runs?: unknown; setup?: unknown; sweepRuns?: unknown } | undefined;
   const runs = o?.runs;
+  const sweepRuns = o?.sweepRuns;
+  const count = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
   if (
     typeof o !== 'object' ||
     typeof o.setup !== 'boolean' ||
-    !(runs === null || (Number.isSafeInteger(runs) && (runs as number) >= 0))
+    !(runs === null || count(runs)) ||
+    !(sweepRuns === undefined || count(sweepRuns))
   )
-    throw new BadArgument('unsaved work must be null or { runs: null or a run count, setup: true or false }');
-  return { runs: runs as number | null, setup: o.setup };
+    throw new BadArgument(
+      'unsaved work must be null or { runs: null or a run count, setup: true or false, sweepRuns?: a run count }',
+    );
+  return {
+    runs: runs as number | null,
+    setup: o.setup,
+    ...(sweepRuns === undefined ? {} : { sweepRuns: sweepRuns as number }),
+  };
 }
 
 function fail<T>(name: string, message: string): Result<T> {

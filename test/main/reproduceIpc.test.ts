@@ -105,11 +105,12 @@ describe('lab:listReproductions / lab:startReproductions / lab:stopReproductions
     // Control: without the option the same reproduction runs on its own profile (ampere-altra), unnamed.
     const own = await call<Result<{ jobId: string }>>('lab:startReproductions', [['repro-v2-baseline']]);
     if (!own.ok || !own.value.ok) throw new Error(JSON.stringify(own));
+    const ownJob = own.value.value.jobId;
     const ownResult = await sentEvent(
       (s) =>
         s.channel === 'lab:reproEvent' &&
         (s.payload as ReproEvent).type === 'repro-result' &&
-        (s.payload as ReproEvent).jobId === own.value.value.jobId,
+        (s.payload as ReproEvent).jobId === ownJob,
       "the second job's 'repro-result'",
     );
     expect(hardware.slice(2)).toEqual(['ampere-altra', 'ampere-altra']);
