@@ -595,6 +595,11 @@ export interface LabApi extends SweepApi, ReproductionApi {
 export interface UnsavedWork {
   runs: number | null;
   setup: boolean;
+  /**
+   * Runs a close or reload would drop with the Sweep tab's sweep (running, or finished and not saved;
+   * it is saved apart from the session, with Save sweep). Absent when there is none to lose.
+   */
+  sweepRuns?: number;
 }
 
 /** Kinds of files LabApi.exportFile writes (the save dialog's filter and the default extension). */
@@ -792,8 +797,19 @@ export interface ReproRun {
 
 export interface ReproductionResult {
   id: string;
+  /** Set on a what-if (ReproStartOptions.profile): the hardware profile every run used. */
+  profile?: string;
   figures: ReproFigureResult[];
   runs: ReproRun[];
+}
+
+/**
+ * How a reproduction job runs. `profile`: a what-if, every run on this hardware profile instead of its
+ * reproduction's own, bands as published (`lab reproduce --profile`; e.g. the v1 test on the x86
+ * workstation it was published on).
+ */
+export interface ReproStartOptions {
+  profile?: string;
 }
 
 /**
@@ -812,7 +828,7 @@ export type ReproEvent =
 export interface ReproductionApi {
   listReproductions(): Promise<Result<ReproductionInfo[]>>;
   /** Runs the reproductions named (runs they share run once), in the background; one job at a time per window. */
-  startReproductions(ids: string[]): Promise<Result<{ jobId: string }>>;
+  startReproductions(ids: string[], options?: ReproStartOptions): Promise<Result<{ jobId: string }>>;
   stopReproductions(jobId: string): Promise<void>;
   onReproductionEvent(listener: (event: ReproEvent) => void): () => void;
 }

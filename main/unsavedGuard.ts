@@ -34,16 +34,20 @@ export function guardUnsavedWork(
 }
 
 /**
- * "3 runs", "setup edits", "1 run and setup edits" (same words as the in-app confirm's unsavedPhrase,
- * renderer/src/lib/unsaved.ts, which main cannot import). null: the renderer vetoed before its word
- * arrived (it is sent after each change), so the dialog stays general.
+ * "3 runs", "setup edits", "1 run and setup edits", "… and a sweep of 12 runs" (same words as the
+ * in-app confirm's unsavedPhrase, renderer/src/lib/unsaved.ts, which main cannot import). null: the
+ * renderer vetoed before its word arrived (it is sent after each change), so the dialog stays general.
  */
 export function unsavedPhrase(work: UnsavedWork | null): string {
   if (work === null) return 'unsaved changes';
-  const runs =
-    work.runs === null ? '' : work.runs === 0 ? 'removed runs' : `${work.runs} run${work.runs === 1 ? '' : 's'}`;
-  if (runs && work.setup) return `${runs} and setup edits`;
-  return runs || 'setup edits';
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const parts = [
+    work.runs === null ? '' : work.runs === 0 ? 'removed runs' : count(work.runs, 'run'),
+    work.setup ? 'setup edits' : '',
+    work.sweepRuns === undefined ? '' : `a sweep of ${count(work.sweepRuns, 'run')}`,
+  ].filter(Boolean);
+  if (parts.length === 0) return 'setup edits';
+  return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
 /** The question's wording (dialog.showMessageBoxSync options), shared by main and its tests. */

@@ -283,10 +283,10 @@ export function createBrowserLabApi(deps: BrowserDeps): LabApi {
         return { ok: false, error: toErrorInfo(e) };
       }
     },
-    async startReproductions(ids) {
+    async startReproductions(ids, options) {
       if (!reproService) return fail('ReproductionsUnavailable', 'reproductions are not available in this edition');
       try {
-        return reproService.start(ids, reproOwner);
+        return reproService.start(ids, reproOwner, options);
       } catch (e) {
         return { ok: false, error: toErrorInfo(e) };
       }

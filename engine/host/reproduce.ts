@@ -34,6 +34,8 @@ export interface ReproJobOptions {
   /** Every run the reproductions need, by variantKey (reproductionConfigs). */
   configs: ReadonlyMap<string, ScenarioConfig>;
   concurrency: number;
+  /** A what-if's hardware profile (the configs already use it): named in every result. */
+  profile?: string;
   startRun: StartReproRun;
   onEvent(event: ReproEvent): void;
 }
@@ -91,6 +93,7 @@ export function runReproductionJob(o: ReproJobOptions): ReproJob {
       for (const v of r.variants) summaries.set(variantKey(v), (results.get(variantKey(v)) as RunResult).summary);
       const result: ReproductionResult = {
         id: r.id,
+        ...(o.profile === undefined ? {} : { profile: o.profile }),
         figures: evaluateReproduction(r, summaries),
         runs: r.variants.map((v) => {
           const run = results.get(variantKey(v)) as RunResult;

@@ -8,7 +8,14 @@
  * runs, and returns a Result; afterwards everything arrives as events. One job at a time per owner (a
  * second start while one runs is refused with a clear message). A job is stopped only by its owner.
  */
-import type { ReproEvent, ReproductionInfo, Result, RunResult, ScenarioConfig } from '../protocol.ts';
+import type {
+  ReproEvent,
+  ReproductionInfo,
+  ReproStartOptions,
+  Result,
+  RunResult,
+  ScenarioConfig,
+} from '../protocol.ts';
 import type { PresetSet } from '../core/config/presetSet.ts';
 import { reproductionInfos } from '../core/repro/info.ts';
 import { pickReproductions, reproductionConfigs } from '../core/repro/reproductions.ts';
@@ -29,6 +36,8 @@ export interface ReproOwner {
 
 /** Most ids one start may name (there are a handful of reproductions; the argument is untrusted). */
 const MAX_IDS = 64;
+/** Longest hardware profile id a what-if may name (ids are short slugs; the argument is untrusted). */
+const MAX_PROFILE_ID = 100;
 
 let jobCounter = 0;
 
@@ -45,9 +54,13 @@ export class ReproductionService {
     return reproductionInfos(this.deps.presets(), picked.value);
   }
 
-  start(ids: unknown, owner: ReproOwner): Result<{ jobId: string }> {
+  /** `options` (untrusted, ReproStartOptions): a profile what-if; an unknown profile is an error naming the known ones. */
+  start(ids: unknown, owner: ReproOwner, options?: unknown): Result<{ jobId: string }> {
     if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_IDS || ids.some((x) => typeof x !== 'string'))
       return bad(`startReproductions expects a list of 1 to ${MAX_IDS} reproduction ids`);
+    const opts = startOptions(options);
+    if (!opts.ok) return opts;
+    const profile = opts.value.profile;
     for (const j of this.jobs.values())
       if (j.ownerId === owner.id)
         return {
@@ -56,7 +69,7 @@ export class ReproductionService {
         };
     const picked = pickReproductions(ids as string[]);
     if (!picked.ok) return picked;
-    const configs = reproductionConfigs(this.deps.presets(), picked.value);
+    const configs = reproductionConfigs(this.deps.presets(), picked.value, profile);
     if (!configs.ok) return configs;
     const jobId = `repro-${++jobCounter}-${Date.now().toString(36)}`;
     const job = runReproductionJob({
@@ -64,6 +77,7 @@ export class ReproductionService {
       repros: picked.value,
       configs: configs.value,
       concurrency: this.deps.concurrency(),
+      ...(profile === undefined ? {} : { profile }),
       startRun: (_key, config, onProgress) => this.deps.startRun(config, onProgress),
       onEvent: (e) => owner.send(e),
     });
@@ -83,4 +97,17 @@ export class ReproductionService {
   stopAllOf(ownerId: number): void {
     for (const j of this.jobs.values()) if (j.ownerId === ownerId) j.job.stop();
   }
+}
+
+/** The start options as sent (undefined = as published); anything else is a BadArgument naming the field. */
+function startOptions(x: unknown): Result<ReproStartOptions> {
+  if (x === undefined || x === null) return { ok: true, value: {} };
+  if (typeof x !== 'object' || Array.isArray(x)) return bad('startReproductions: options must be an object');
+  const extra = Object.keys(x).filter((k) => k !== 'profile');
+  if (extra.length > 0) return bad(`startReproductions: unknown option '${extra[0]}' (known: profile)`);
+  const profile = (x as { profile?: unknown }).profile;
+  if (profile === undefined) return { ok: true, value: {} };
+  if (typeof profile !== 'string' || profile.length === 0 || profile.length > MAX_PROFILE_ID)
+    return bad(`startReproductions: profile must be a hardware profile id (1 to ${MAX_PROFILE_ID} characters)`);
+  return { ok: true, value: { profile } };
 }

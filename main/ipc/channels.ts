@@ -26,6 +26,7 @@ import type {
   SweepSpec,
   ReproEvent,
   ReproductionInfo,
+  ReproStartOptions,
   UnsavedWork,
 } from '../../engine/protocol.ts';
 
@@ -58,7 +59,10 @@ export interface InvokeChannels {
     result: Result<{ path: string; canceled: boolean }>;
   };
   'lab:listReproductions': { args: []; result: Result<ReproductionInfo[]> };
-  'lab:startReproductions': { args: [ids: string[]]; result: Result<{ jobId: string }> };
+  'lab:startReproductions': {
+    args: [ids: string[], options: ReproStartOptions | undefined];
+    result: Result<{ jobId: string }>;
+  };
   'lab:stopReproductions': { args: [jobId: string]; result: void };
   'lab:setUnsaved': { args: [work: UnsavedWork | null]; result: void };
   'lab:acceptOpened': { args: [path: string]; result: boolean };

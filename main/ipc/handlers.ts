@@ -47,7 +47,7 @@ export interface CallContext {
 /** Reproductions hosted by main (engine/host/reproduceService.ts), each job owned by its window. */
 export interface ReproControl {
   list(): Result<ReproductionInfo[]>;
-  start(ids: unknown, owner: ReproOwner): Result<{ jobId: string }>;
+  start(ids: unknown, owner: ReproOwner, options?: unknown): Result<{ jobId: string }>;
   stop(jobId: unknown, ownerId: number): boolean;
 }
 
@@ -167,18 +167,30 @@ function stringArg(args: readonly unknown[], i: number, what: string, maxLength:
   return v;
 }
 
-/** lab:setUnsaved's argument: null, or { runs: null | a run count, setup: boolean } (nothing else kept). */
+/**
+ * lab:setUnsaved's argument: null, or { runs: null | a run count, setup: boolean, sweepRuns?: a run
+ * count } (nothing else kept).
+ */
 function unsavedArg(x: unknown): UnsavedWork | null {
   if (x === null) return null;
-  const o = x as { runs?: unknown; setup?: unknown } | undefined;
+  const o = x as { runs?: unknown; setup?: unknown; sweepRuns?: unknown } | undefined;
   const runs = o?.runs;
+  const sweepRuns = o?.sweepRuns;
+  const count = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
   if (
     typeof o !== 'object' ||
     typeof o.setup !== 'boolean' ||
-    !(runs === null || (Number.isSafeInteger(runs) && (runs as number) >= 0))
+    !(runs === null || count(runs)) ||
+    !(sweepRuns === undefined || count(sweepRuns))
   )
-    throw new BadArgument('unsaved work must be null or { runs: null or a run count, setup: true or false }');
-  return { runs: runs as number | null, setup: o.setup };
+    throw new BadArgument(
+      'unsaved work must be null or { runs: null or a run count, setup: true or false, sweepRuns?: a run count }',
+    );
+  return {
+    runs: runs as number | null,
+    setup: o.setup,
+    ...(sweepRuns === undefined ? {} : { sweepRuns: sweepRuns as number }),
+  };
 }
 
 function fail<T>(name: string, message: string): Result<T> {
@@ -344,7 +356,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       const sweepId = stringArg(args, 0, 'sweepId', 200);
       if (!deps.sweeps?.stop(sweepId, ctx.owner.id)) log(`stopSweep: no sweep ${sweepId} of this window`);
     },
-    // The ids are untrusted: the service checks type, count and every id before anything runs.
+    // The ids and options are untrusted: the service checks type, count, every id and the profile before anything runs.
     'lab:listReproductions': async () =>
       deps.reproductions
         ? deps.reproductions.list()
@@ -352,7 +364,7 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
     'lab:startReproductions': async (ctx, args) => {
       if (!deps.reproductions || !ctx.reproOwner)
         return fail('ReproductionsUnavailable', 'reproductions are not available here');
-      return deps.reproductions.start(args[0], ctx.reproOwner);
+      return deps.reproductions.start(args[0], ctx.reproOwner, args[1]);
     },
     'lab:stopReproductions': async (ctx, args) => {
       const jobId = stringArg(args, 0, 'jobId', 200);

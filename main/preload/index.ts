@@ -65,7 +65,7 @@ const labApi: LabApi = {
   sweepStats: (points) => invokeResult('lab:sweepStats', points),
   exportFile: (data, suggestedName, kind) => invokeResult('lab:exportFile', data, suggestedName, kind),
   listReproductions: () => invokeResult('lab:listReproductions'),
-  startReproductions: (ids) => invokeResult('lab:startReproductions', ids),
+  startReproductions: (ids, options) => invokeResult('lab:startReproductions', ids, options),
   stopReproductions: (jobId) => invoke('lab:stopReproductions', jobId),
   onReproductionEvent: (listener) => subscribe('lab:reproEvent', listener),
   // Fire and forget: main keeps the last word for its close / reload dialog (a failure only loses wording).

@@ -3,7 +3,8 @@
 // lab, band, in band) for every reproduction; the cheapest one (repro-v2-baseline: two runs) run on Web
 // Workers in the background with progress and without a long task, its lab figure the same as the CLI's
 // for the same reproduction, its runs' curves drawn from their samples, its inputs listed with sources;
-// then Run all stopped at once: nothing half-done appears, the finished result stays.
+// then the same on the x86 workstation as a what-if (the CLI's --profile figure; the own-hardware result
+// stays); then Run all stopped at once: nothing half-done appears, the finished result stays.
 // Screenshots in light and dark: test-results/e2e/r*.png.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -167,6 +168,36 @@ describe('the Reproductions view (issue 7)', () => {
     await page.locator('[data-testid="repro-inputs"] summary').evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await shots(page, 'r04-reproduction-inputs');
     await page.click('[data-testid="repro-inputs"] summary');
+  });
+
+  it('a what-if on another profile: the lab column shows its results, the CLI’s --profile figure; the own-hardware result stays', async () => {
+    const own = await cells(page, 'time-ratio');
+    await page.selectOption('[data-testid="repro-profile"]', 'x86-workstation');
+    assert.match(await page.textContent('[data-testid="repro-whatif"]'), /every run on .*x86/i);
+    // Nothing has run on this hardware yet: no lab value, never the own-hardware one.
+    assert.equal((await cells(page, 'time-ratio')).lab, '—');
+    await page.click(`[data-testid="repro-run-${ID}"]`);
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent.trim() !== '—',
+      `${row('time-ratio')} [data-testid="repro-inband"]`,
+      { timeout: RUN_TIMEOUT },
+    );
+    await page.waitForFunction(() => document.querySelector('[data-testid="repro-status"]')?.textContent === 'done');
+    const whatIf = await cells(page, 'time-ratio');
+    const cli = spawnSync(
+      process.execPath,
+      ['scripts/lab.mjs', 'reproduce', ID, '--profile', 'x86-workstation', '--json'],
+      { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, LAB_NO_WORKER_BUILD: '1' } },
+    );
+    assert.ok(cli.stdout.trim().startsWith('['), `lab reproduce printed no JSON (exit ${cli.status}): ${cli.stderr}`);
+    const [fig] = JSON.parse(cli.stdout);
+    assert.equal(whatIf.lab, fig.lab.toFixed(3), `UI what-if ${whatIf.lab} vs lab reproduce --profile ${fig.lab}`);
+    // Control: the two hardware profiles give different figures, so the comparison above can fail.
+    assert.notEqual(whatIf.lab, own.lab);
+    await shots(page, 'r05-reproduction-whatif');
+    await page.selectOption('[data-testid="repro-profile"]', '');
+    assert.equal(await page.locator('[data-testid="repro-whatif"]').count(), 0);
+    assert.deepEqual(await cells(page, 'time-ratio'), own);
   });
 
   it('Run all, stopped: the runs going are dropped, the result already computed stays', async () => {

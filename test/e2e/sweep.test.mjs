@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { SHOTS, URL_UNDER_TEST, dropFile, launch, shot, summaryCells } from './browser.mjs';
+import { SHOTS, URL_UNDER_TEST, dropFile, launch, reloadAsked, shot, summaryCells } from './browser.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TRACE_DIR = path.resolve(repoRoot, '../shared/data/traces');
@@ -230,10 +230,17 @@ describe('Sweep view', () => {
     const again = path.join(SHOTS, 'capacity-sweep-resaved.msgpack');
     await download.saveAs(again);
     assert.deepEqual(labShow(again).sweeps, labShow(savedSweep).sweeps);
+    // The session is saved; the harvest sweep above (18 runs) is not: a reload asks before dropping it.
+    assert.equal(await reloadAsked(page), 1, 'reload with an unsaved sweep');
 
-    // The Sweep view shows the opened session's sweep: the same points and miss counts.
+    // The Sweep view shows the opened session's sweep (the same points and miss counts), after asking:
+    // it replaces the unsaved sweep shown.
     await page.click('[data-testid="tab-sweep"]');
     await page.click('[data-testid="sweep-show-saved"]');
+    await page.waitForSelector('[data-testid="confirm-dialog"]');
+    assert.match(await page.textContent('[data-testid="confirm-dialog"]'), /18 runs not saved/);
+    await shot(page, 'sweep-05-replace-unsaved');
+    await page.click('[data-testid="confirm-yes"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="sweep-chart"]')?.dataset.points === '8');
     const ids = readFileSync(path.join(TRACE_DIR, 'cloudPhysicsIO.txt')).toString().trim().split('\n');
     for (let i = 0; i < 8; i++) {
@@ -243,5 +250,7 @@ describe('Sweep view', () => {
     }
     await settle(page);
     await shot(page, 'sweep-04-reopened');
+    // Control: the sweep shown is the saved one and the session is saved: nothing to ask, the page reloads.
+    assert.equal(await reloadAsked(page), 0, 'reload with nothing unsaved');
   });
 });

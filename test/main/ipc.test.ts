@@ -278,9 +278,21 @@ describe('lab:* round trips', () => {
     expect(value(await call('lab:setUnsaved', [{ runs: 2, setup: true }], { id: 7 }))).toBeUndefined();
     expect(documents.unsaved(7)).toEqual({ runs: 2, setup: true });
     expect(documents.unsaved(8)).toBeNull();
+    expect(
+      value(await call('lab:setUnsaved', [{ runs: null, setup: false, sweepRuns: 12 }], { id: 7 })),
+    ).toBeUndefined();
+    expect(documents.unsaved(7)).toEqual({ runs: null, setup: false, sweepRuns: 12 });
     expect(value(await call('lab:setUnsaved', [null], { id: 7 }))).toBeUndefined();
     expect(documents.unsaved(7)).toBeNull();
-    for (const bad of [{ runs: -1, setup: true }, { runs: 1.5, setup: false }, { runs: null }, 'setup', undefined]) {
+    for (const bad of [
+      { runs: -1, setup: true },
+      { runs: 1.5, setup: false },
+      { runs: null },
+      { runs: null, setup: true, sweepRuns: -3 },
+      { runs: null, setup: true, sweepRuns: '12' },
+      'setup',
+      undefined,
+    ]) {
       const r = await call('lab:setUnsaved', [bad], { id: 7 });
       expect(r).toMatchObject({ ok: false, error: { name: 'BadArgument' } });
     }

@@ -14,13 +14,18 @@ import { fakeRuns, ipcHarness } from './ipcHarness.ts';
 
 async function setup() {
   const { start, stops } = fakeRuns();
+  /** The hardware profile of every run the service started, in order. */
+  const hardware: string[] = [];
   const reproductions = new ReproductionService({
     presets: () => loadPresetDir(path.join(repoRoot, 'presets')).set,
     concurrency: () => 1,
-    startRun: (config, onProgress) => start(config, onProgress),
+    startRun: (config, onProgress) => {
+      hardware.push(config.hardware.id);
+      return start(config, onProgress);
+    },
   });
   const { call, sent, sentEvent } = await ipcHarness(() => ({ reproductions }));
-  return { call, sent, sentEvent, stops };
+  return { call, sent, sentEvent, stops, hardware };
 }
 
 describe('lab:listReproductions / lab:startReproductions / lab:stopReproductions / lab:reproEvent', () => {
@@ -69,5 +74,46 @@ describe('lab:listReproductions / lab:startReproductions / lab:stopReproductions
     const types = events.map((e) => (e.payload as ReproEvent).type);
     expect(types).not.toContain('repro-result');
     expect(events.at(-1)!.payload).toEqual({ type: 'repro-done', jobId, stopped: true });
+  });
+
+  it('a what-if runs every run on the profile asked for and names it in the result; bad options are clear errors', async () => {
+    const { call, sentEvent, hardware } = await setup();
+    const unknown = await call<Result<unknown>>('lab:startReproductions', [['repro-v2-baseline'], { profile: 'nope' }]);
+    expect(unknown.ok && unknown.value).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/unknown hardware profile 'nope' \(known: .*x86-workstation/) },
+    });
+    for (const options of ['x86-workstation', { profile: 7 }, { profile: '' }, { hardware: 'x86-workstation' }]) {
+      const r = await call<Result<unknown>>('lab:startReproductions', [['repro-v2-baseline'], options]);
+      expect(r.ok && r.value, JSON.stringify(options)).toMatchObject({ ok: false, error: { name: 'BadArgument' } });
+    }
+    expect(hardware).toEqual([]);
+    const r = await call<Result<{ jobId: string }>>('lab:startReproductions', [
+      ['repro-v2-baseline'],
+      { profile: 'x86-workstation' },
+    ]);
+    if (!r.ok || !r.value.ok) throw new Error(JSON.stringify(r));
+    const result = await sentEvent(
+      (s) => s.channel === 'lab:reproEvent' && (s.payload as ReproEvent).type === 'repro-result',
+      "a 'repro-result'",
+    );
+    expect(hardware).toEqual(['x86-workstation', 'x86-workstation']);
+    expect(result.payload).toMatchObject({ result: { id: 'repro-v2-baseline', profile: 'x86-workstation' } });
+    await sentEvent((s) => s.channel === 'lab:reproEvent' && (s.payload as ReproEvent).type === 'repro-done', 'done');
+    // The job is forgotten once its outcome settles, just after 'repro-done' (reproduceService.ts).
+    await new Promise((r) => setTimeout(r, 0));
+    // Control: without the option the same reproduction runs on its own profile (ampere-altra), unnamed.
+    const own = await call<Result<{ jobId: string }>>('lab:startReproductions', [['repro-v2-baseline']]);
+    if (!own.ok || !own.value.ok) throw new Error(JSON.stringify(own));
+    const ownJob = own.value.value.jobId;
+    const ownResult = await sentEvent(
+      (s) =>
+        s.channel === 'lab:reproEvent' &&
+        (s.payload as ReproEvent).type === 'repro-result' &&
+        (s.payload as ReproEvent).jobId === ownJob,
+      "the second job's 'repro-result'",
+    );
+    expect(hardware.slice(2)).toEqual(['ampere-altra', 'ampere-altra']);
+    expect((ownResult.payload as { result: object }).result).not.toHaveProperty('profile');
   });
 });

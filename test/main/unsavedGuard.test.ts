@@ -69,8 +69,11 @@ describe('unsaved-work guard', () => {
   it("main's wording is the in-app confirm's (renderer/src/lib/unsaved.ts), for every kind of unsaved work", () => {
     for (const runs of [null, 0, 1, 2])
       for (const setup of [false, true]) {
-        if (runs === null && !setup) continue; // nothing unsaved: no question
-        expect(unsavedPhrase({ runs, setup })).toBe(rendererPhrase({ runs, setup }));
+        for (const sweepRuns of [undefined, 1, 7]) {
+          if (runs === null && !setup && sweepRuns === undefined) continue; // nothing unsaved: no question
+          const work = { runs, setup, ...(sweepRuns === undefined ? {} : { sweepRuns }) };
+          expect(unsavedPhrase(work)).toBe(rendererPhrase(work));
+        }
       }
   });
 

@@ -8,7 +8,14 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReproEvent, ReproductionInfo, ReproductionResult, RunResult } from '../../engine/protocol.ts';
-import { formatFigure, REPRO_CHARTS, reproRows, run2Ms, runSources } from '../../renderer/src/lib/reproductions.ts';
+import {
+  formatFigure,
+  REPRO_CHARTS,
+  reproResultKey,
+  reproRows,
+  run2Ms,
+  runSources,
+} from '../../renderer/src/lib/reproductions.ts';
 import { seriesFor } from '../../renderer/src/lib/series.ts';
 import { createBrowserLabApi, type BrowserDeps } from '../../web/labApi.ts';
 import { loadPresetDir } from '../../presets/node.ts';
@@ -71,6 +78,20 @@ describe('Reproductions view helpers', () => {
       ['b', true, 'r1 note'],
       ['c', true, 'r2 note'],
     ]);
+  });
+
+  it('a what-if files its results apart: the rows show the hardware chosen, never another one’s result', () => {
+    const whatIf = { ...result('r1'), profile: 'x86-workstation' };
+    whatIf.figures = [{ ...whatIf.figures[0], lab: 5.25, inBand: true }];
+    const results = {
+      [reproResultKey('r1', undefined)]: result('r1'),
+      [reproResultKey('r1', 'x86-workstation')]: whatIf,
+    };
+    expect(Object.keys(results)).toEqual(['r1', 'r1@x86-workstation']);
+    const lab = (profile?: string) => reproRows([info('r1', ['a'])], results, profile).map((r) => [r.lab, r.inBand]);
+    expect(lab()).toEqual([['1235', false]]);
+    expect(lab('x86-workstation')).toEqual([['5.250', true]]);
+    expect(lab('pkvm')).toEqual([[undefined, undefined]]);
   });
 
   it("a run's run 2 time is its second pass's end minus its first's; none without a second pass", () => {

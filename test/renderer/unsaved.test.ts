@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../engine/protocol.ts';
-import { discardQuestion, unsavedPhrase, unsavedWork } from '../../renderer/src/lib/unsaved.ts';
+import { discardQuestion, unsavedPhrase, unsavedWork, withSweep } from '../../renderer/src/lib/unsaved.ts';
 import { makeConfig, makeRunResult } from '../session/fixtures.ts';
 
 const draft = (memoryMiB: number) => {
@@ -47,11 +47,20 @@ describe('unsaved work of a session', () => {
     expect(unsavedWork(saved, [a, b], draft(512))).toEqual({ runs: 2, setup: true });
   });
 
+  it("a close or reload also loses the Sweep tab's unsaved sweep; New and Open keep it", () => {
+    expect(withSweep(null, null)).toBeNull();
+    expect(withSweep({ runs: 2, setup: false }, null)).toEqual({ runs: 2, setup: false });
+    expect(withSweep(null, 6)).toEqual({ runs: null, setup: false, sweepRuns: 6 });
+    expect(withSweep({ runs: null, setup: true }, 6)).toEqual({ runs: null, setup: true, sweepRuns: 6 });
+  });
+
   it('the question says what would be lost', () => {
     expect(unsavedPhrase({ runs: 1, setup: false })).toBe('1 run');
     expect(unsavedPhrase({ runs: 0, setup: false })).toBe('removed runs');
     expect(unsavedPhrase({ runs: null, setup: true })).toBe('setup edits');
     expect(unsavedPhrase({ runs: 3, setup: true })).toBe('3 runs and setup edits');
+    expect(unsavedPhrase({ runs: 3, setup: true, sweepRuns: 12 })).toBe('3 runs, setup edits and a sweep of 12 runs');
+    expect(unsavedPhrase({ runs: null, setup: false, sweepRuns: 1 })).toBe('a sweep of 1 run');
     const q = discardQuestion({ runs: null, setup: true }, 'Start a new session');
     expect(q.message).toBe(
       'This session has unsaved changes: setup edits. Start a new session drops them; Save keeps them.',

@@ -30,11 +30,26 @@ export interface ReproRow {
   inBand?: boolean;
 }
 
-/** One row per figure of every reproduction, with the lab value and in-band once a result is there. */
-export function reproRows(infos: readonly ReproductionInfo[], results: Record<string, ReproductionResult>): ReproRow[] {
+/**
+ * Where a result is filed: by reproduction, and by the what-if hardware profile it ran on ('' = each
+ * reproduction's own), so a what-if never overwrites the published-hardware result or another what-if's.
+ */
+export function reproResultKey(id: string, profile: string | undefined): string {
+  return profile ? `${id}@${profile}` : id;
+}
+
+/**
+ * One row per figure of every reproduction, with the lab value and in-band once a result is there
+ * for the hardware shown (`profile`: a what-if's profile id, '' = each reproduction's own).
+ */
+export function reproRows(
+  infos: readonly ReproductionInfo[],
+  results: Record<string, ReproductionResult>,
+  profile = '',
+): ReproRow[] {
   return infos.flatMap((info) =>
     info.figures.map((f, i) => {
-      const got = results[info.id]?.figures.find((x) => x.id === f.id);
+      const got = results[reproResultKey(info.id, profile)]?.figures.find((x) => x.id === f.id);
       return {
         id: info.id,
         title: info.title,

@@ -20,11 +20,27 @@ export function unsavedWork(saved: SavedSnapshot, runs: readonly RunResult[], dr
   return { runs: runsChanged ? runs.length : null, setup };
 }
 
-/** "3 runs", "setup edits", "1 run and setup edits" (runs changed by removal only: "removed runs"). */
+/**
+ * "3 runs", "setup edits", "1 run and setup edits" (runs changed by removal only: "removed runs"),
+ * "3 runs, setup edits and a sweep of 12 runs". main/unsavedGuard.ts says the same in Electron's dialog.
+ */
 export function unsavedPhrase(u: UnsavedWork): string {
-  const runs = u.runs === null ? '' : u.runs === 0 ? 'removed runs' : `${u.runs} run${u.runs === 1 ? '' : 's'}`;
-  if (runs && u.setup) return `${runs} and setup edits`;
-  return runs || 'setup edits';
+  const parts = [
+    u.runs === null ? '' : u.runs === 0 ? 'removed runs' : `${u.runs} run${u.runs === 1 ? '' : 's'}`,
+    u.setup ? 'setup edits' : '',
+    u.sweepRuns === undefined ? '' : `a sweep of ${u.sweepRuns} run${u.sweepRuns === 1 ? '' : 's'}`,
+  ].filter(Boolean);
+  if (parts.length === 0) return 'setup edits';
+  return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+/**
+ * What a close or reload would lose: the session's unsaved work (New and Open keep the Sweep tab's
+ * sweep, so their question leaves it out) plus the sweep's runs not saved (`sweepRuns`, null = none).
+ */
+export function withSweep(session: UnsavedWork | null, sweepRuns: number | null): UnsavedWork | null {
+  if (sweepRuns === null) return session;
+  return { runs: session?.runs ?? null, setup: session?.setup ?? false, sweepRuns };
 }
 
 /** The in-app question before `action` (New, Open) drops unsaved work. */

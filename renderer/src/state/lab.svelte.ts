@@ -22,6 +22,7 @@ import type {
 } from '../../../engine/protocol.ts';
 import { DEFAULT_CHART_COLUMNS } from '../lib/metrics.ts';
 import { runIdentity } from '../lib/runLabel.ts';
+import { withSweep } from '../lib/unsaved.ts';
 import { ConfirmState } from './confirm.svelte.ts';
 import { DocumentState } from './document.svelte.ts';
 import { HeatView } from './heat.svelte.ts';
@@ -86,6 +87,13 @@ export class LabState {
    * in-app confirm, App's beforeunload and (through LabApi.setUnsaved) Electron's close dialog use.
    */
   readonly unsaved = $derived(this.doc.unsaved(this.runs, this.draftJson));
+  /** The Sweep tab's runs not saved (SweepState.unsavedRuns, attached by attachSweep), or null. */
+  #sweepRuns = $state.raw<() => number | null>(() => null);
+  /**
+   * What a close or reload would lose: `unsaved` plus the Sweep tab's sweep, saved apart (New and Open
+   * keep it, so their question uses `unsaved`). App's beforeunload and Electron's dialog use this.
+   */
+  readonly unsavedOnLeave = $derived(withSweep(this.unsaved, this.#sweepRuns()));
   readonly #router = new RunRouter(
     () => this.live,
     (live, event) => this.#deliver(live, event),
@@ -114,10 +122,10 @@ export class LabState {
         // once at start (after a reload main may still hold the previous page's word).
         let sent = '';
         $effect(() => {
-          const key = JSON.stringify(this.unsaved);
+          const key = JSON.stringify(this.unsavedOnLeave);
           if (key === sent) return;
           sent = key;
-          this.api.setUnsaved(this.unsaved);
+          this.api.setUnsaved(this.unsavedOnLeave);
         });
       }),
     );
@@ -132,6 +140,11 @@ export class LabState {
   get hardwareList(): HardwareProfile[] {
     const base = this.catalog?.hardware ?? [];
     return [...base, ...this.extraHardware.filter((h) => !base.some((b) => b.id === h.id))];
+  }
+
+  /** The Sweep tab tells what of its sweep a close or reload would drop (App wires SweepState.unsavedRuns). */
+  attachSweep(unsavedRuns: () => number | null): void {
+    this.#sweepRuns = unsavedRuns;
   }
 
   /** Name of the session file last saved or opened ('' = unsaved). */

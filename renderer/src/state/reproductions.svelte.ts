@@ -7,8 +7,11 @@
  * same runner as `lab reproduce`); this state only files the ReproEvents of its own job. Results stay
  * until the same reproduction delivers a new one: a stop or a failed run removes nothing computed.
  * Results are not part of the session file (they are recomputed from the presets, deterministically).
+ * A what-if (`profile`: every run on one hardware profile, `lab reproduce --profile`) files its results
+ * apart (lib/reproductions.ts reproResultKey): the table shows those of the hardware chosen.
  */
 import type { ReproductionInfo, ReproductionResult, ReproEvent } from '../../../engine/protocol.ts';
+import { reproResultKey } from '../lib/reproductions.ts';
 import type { LabState } from './lab.svelte.ts';
 
 export interface ReproProgress {
@@ -23,8 +26,12 @@ export class ReproductionsState {
   /** The Reproductions tab is showing (App.svelte's tab hook). */
   active = $state(false);
   infos = $state.raw<ReproductionInfo[]>([]);
-  /** By reproduction id: the latest complete result. */
+  /** By reproResultKey (reproduction id, what-if profile): the latest complete result. */
   results = $state.raw<Record<string, ReproductionResult>>({});
+  /** The hardware the next run uses and the table shows: '' = each reproduction's own, else a what-if's profile id. */
+  profile = $state('');
+  /** The profile of the job going (or last run), '' = each reproduction's own. */
+  jobProfile = $state('');
   /** The reproduction whose curves and inputs are shown. */
   selected = $state('');
   running = $state(false);
@@ -52,6 +59,16 @@ export class ReproductionsState {
     return this.infos.find((i) => i.id === this.selected);
   }
 
+  /** The result of reproduction `id` on the hardware chosen, if it has run there. */
+  resultOf(id: string): ReproductionResult | undefined {
+    return this.results[reproResultKey(id, this.profile)];
+  }
+
+  /** Reproduction `id` is among the runs going, on the hardware chosen. */
+  pending(id: string): boolean {
+    return this.running && this.jobProfile === this.profile && this.jobIds.includes(id);
+  }
+
   attach(): () => void {
     this.#unsubscribe = this.lab.api.onReproductionEvent((e) => this.#onEvent(e));
     void this.load();
@@ -75,10 +92,12 @@ export class ReproductionsState {
     this.status = '';
     this.running = true;
     this.jobIds = ids;
+    const profile = this.profile;
+    this.jobProfile = profile;
     this.progress = { fraction: 0, done: 0, total: 0, running: [] };
     this.#jobId = null;
     if (ids.length === 1) this.selected = ids[0];
-    const r = await this.lab.api.startReproductions(ids);
+    const r = await this.lab.api.startReproductions(ids, profile ? { profile } : undefined);
     if (!r.ok) {
       this.error = r.error.message;
       this.running = false;
@@ -103,7 +122,7 @@ export class ReproductionsState {
         this.progress = { fraction: e.fraction, done: e.done, total: e.total, running: e.running };
         return;
       case 'repro-result':
-        this.results = { ...this.results, [e.result.id]: e.result };
+        this.results = { ...this.results, [reproResultKey(e.result.id, e.result.profile)]: e.result };
         return;
       case 'repro-done':
         this.running = false;

@@ -124,6 +124,8 @@ export class SweepState {
   hovered = $state<number | null>(null);
 
   #unsubscribe: () => void = () => {};
+  /** The record last saved (Save sweep) or shown from the opened session: nothing to lose while shown. */
+  #savedRecord = $state.raw<SweepRecord | null>(null);
 
   readonly #lab: () => LabState;
 
@@ -139,6 +141,15 @@ export class SweepState {
   attach(): () => void {
     this.#unsubscribe = this.lab.api.onSweepEvent((e) => this.#onEvent(e));
     return () => this.#unsubscribe();
+  }
+
+  /**
+   * Runs a close, a reload or a new sweep would drop: those of the sweep shown when it is running or
+   * finished and not saved since; null when none has finished (nothing computed to lose) or it is saved.
+   */
+  get unsavedRuns(): number | null {
+    if (!this.record || this.record === this.#savedRecord || this.done === 0) return null;
+    return this.done;
   }
 
   get knobs(): Knob[] {
@@ -186,6 +197,7 @@ export class SweepState {
       return;
     }
     this.error = '';
+    if (!(await this.#confirmReplace('Run a new sweep', 'A new sweep'))) return;
     const workers = Number(this.workersText);
     const r = await this.lab.api.startSweep(spec, this.workersText && workers >= 1 ? { workers } : {});
     if (!r.ok) {
@@ -203,9 +215,11 @@ export class SweepState {
   async showSaved(index = 0): Promise<void> {
     const record = this.lab.sweeps?.[index];
     if (!record || this.running) return;
+    if (!(await this.#confirmReplace("Show the session's sweep", "The session's sweep"))) return;
     const runs = this.lab.runs;
     const seeds = record.seeds.length;
     this.#reset(record, null);
+    this.#savedRecord = record;
     const results = [...this.results];
     record.points.forEach((p, i) => p.runs.forEach((r, s) => (results[i * seeds + s] = r >= 0 ? runs[r] : undefined)));
     this.results = results;
@@ -218,6 +232,18 @@ export class SweepState {
       return;
     }
     this.stats = stats.value;
+  }
+
+  /** True when the sweep shown has nothing unsaved, or the user agreed to drop it for `action`. */
+  async #confirmReplace(action: string, replacer: string): Promise<boolean> {
+    const lose = this.unsavedRuns;
+    if (lose === null) return true;
+    return this.lab.confirm.ask({
+      title: `${action}?`,
+      message: `The sweep shown has ${lose} run${lose === 1 ? '' : 's'} not saved. ${replacer} replaces it; Save sweep keeps it.`,
+      confirm: `Discard and ${action.charAt(0).toLowerCase()}${action.slice(1)}`,
+      cancel: 'Cancel',
+    });
   }
 
   async stop(): Promise<void> {
@@ -328,7 +354,10 @@ export class SweepState {
   async save(): Promise<void> {
     const session = this.session();
     if (!session) return;
+    const record = this.record;
     const r = await this.lab.api.saveSession(session, { saveAs: true });
     if (!r.ok) this.error = r.error.message;
+    // Saved as it was when Save was pressed; a sweep still running has more to save later.
+    else if (!r.value.canceled && record === this.record && !this.running) this.#savedRecord = record;
   }
 }
