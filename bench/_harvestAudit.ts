@@ -134,8 +134,16 @@ const evicted: number[] = pages.map(() => 0);
 const origEvicted = M.evicted;
 let nowT = 0;
 const origPick = M.pickVictim;
+let firstPick = -1;
+let firstEvict = -1;
+process.on('exit', () =>
+  console.log(
+    `first pickVictim ${(firstPick / 1e6).toFixed(1)} ms, first eviction ${(firstEvict / 1e6).toFixed(1)} ms`,
+  ),
+);
 M.pickVictim = function (this: Any, r: Any, ...a: unknown[]) {
   nowT = r.t;
+  if (firstPick < 0) firstPick = r.t;
   return origPick.call(this, r, ...a);
 };
 const tl: number[][] = pages.map(() => []);
@@ -149,6 +157,7 @@ M.evicted = function (this: Any, id: number) {
   ages[k][age] = (ages[k][age] ?? 0) + 1;
   if (walked[id]) walkedSince[k]++;
   evicted[k]++;
+  if (firstEvict < 0) firstEvict = nowT;
   const bin = Math.floor(nowT / 50e6);
   tl[k][bin] = (tl[k][bin] ?? 0) + 1;
   return origEvicted.call(this, id);
