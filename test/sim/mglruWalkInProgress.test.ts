@@ -1,12 +1,15 @@
 /**
  * No new generation while the aging walk of max_seq is in progress (engine/core/mm/policy/mglru.ts,
  * pickVictim). In the kernel only the walk adds a generation: try_to_inc_max_seq (mm/vmscan.c, 6.1-6.12)
- * hands each caller for the same max_seq the next unwalked mm (iterate_mm_list); a caller left without one
- * returns false, in 6.1 after waiting (priority <= DEF_PRIORITY - 2) until the last walker's
- * inc_max_seq, from 6.5 ("mm: multi-gen LRU: remove wait_event_killable()") at once, and get_nr_to_scan
- * skips the lruvec. Meanwhile scan_folios evicts nothing from the two youngest generations. So
- * walk_pte_range's new_gen = lru_gen_from_seq(walk->max_seq) is still max_seq when the walk ends, and
- * inc_max_seq leaves the folios the walk found young in max_seq - 1.
+ * hands each caller for the same max_seq the next unwalked mm (iterate_mm_list). In 6.1-6.3 a caller left
+ * without one returns false (after waiting, at priority <= DEF_PRIORITY - 2, for the last walker's
+ * inc_max_seq) and get_nr_to_scan skips the lruvec. From 6.4 ("mm: Multi-gen LRU: remove
+ * wait_event_killable()") the caller that finds the list exhausted ends the walk itself with inc_max_seq,
+ * and the walkers still on an mm stop at their next batch (walk_mm: walk->max_seq != max_seq), so no
+ * walker promotes into a generation that is no longer the youngest either (the lab has one walker and
+ * models neither joining nor that early end: mglru.ts). Meanwhile scan_folios evicts nothing from the two
+ * youngest generations. So walk_pte_range's new_gen = lru_gen_from_seq(walk->max_seq) is still max_seq
+ * when the walk ends, and inc_max_seq leaves the folios the walk found young in max_seq - 1.
  *
  * The lab's former rule (the negative control): a reclaimer that needed a generation while the walk ran
  * opened one without a walk, so the folios the walk promoted (and whose accessed flags it cleared) were

@@ -19,8 +19,16 @@
  * - Aging is reclaim-driven, never on a timer: should_run_aging decides. It must run when only
  *   MIN_NR_GENS generations are left (eviction cannot take from the two youngest, scan_folios), and
  *   kswapd also runs it at MIN_NR_GENS + 1 when the youngest generation holds more than 1/MIN_NR_GENS
- *   of the pages or the oldest less than 1/(MIN_NR_GENS + 2). kswapd (lru_gen_age_node) runs a pass in
- *   steps; direct reclaim (try_to_inc_max_seq from get_nr_to_scan) runs it inline, only when it must.
+ *   of the pages or the oldest less than 1/(MIN_NR_GENS + 2). kswapd runs a pass in steps; direct
+ *   reclaim (try_to_inc_max_seq from get_nr_to_scan) runs it inline, only when it must. Versions: in
+ *   6.1-6.2 kswapd ages from lru_gen_age_node -> age_lruvec before it evicts; from 6.3 ("mm: multi-gen
+ *   LRU: remove aging fairness safeguard", also in later 6.1.y) lru_gen_age_node only checks min_ttl and
+ *   kswapd ages from get_nr_to_scan like direct reclaim, skipped at sc->priority == DEF_PRIORITY (where a
+ *   lruvec that must age returns 0 to scan). The lab has no scan priority. balance_pgdat lowers it
+ *   (sc.priority--) when kswapd_shrink_node scanned fewer pages than nr_to_reclaim (the high watermark),
+ *   and at DEF_PRIORITY MGLRU scans total >> DEF_PRIORITY (64 of seed-debate's 262,144 pages, against a
+ *   high watermark of 7,864), so the lab's kswapd ages as 6.1-6.2's does, and 6.3+'s would one
+ *   balance_pgdat iteration (one evict_folios batch, <= MIN_LRU_BATCH folios) later: an approximation.
  * - A pass (try_to_inc_max_seq, mm/vmscan.c 6.1-6.6): only where should_walk_mmu()
  *   (arch_has_hw_pte_young: hardware AF), walk_mm over every mm of the lruvec in steps of
  *   MAX_LRU_BATCH ids; the walk reaches the stage-2 only through the seed's kvm_arch_test_clear_young
@@ -34,13 +42,22 @@
  *   After the first (force_scan) pass the walk reads only the PTE tables the previous walk, or eviction's
  *   look-around since, found dense with young PTEs (the Bloom filters, bloomFilter.ts; Pgdat.walk asks
  *   walkPmd per table): a table it skips keeps its accessed bits and generations for eviction to read.
- *   While a walk is in progress no other generation is opened: try_to_inc_max_seq for the same max_seq
- *   hands each further caller the next unwalked mm (iterate_mm_list) or none, and a caller left without
- *   one returns false (6.1: after waiting, at priority <= DEF_PRIORITY - 2, for the last walker's
- *   inc_max_seq; 6.5+, "mm: multi-gen LRU: remove wait_event_killable()": at once), so get_nr_to_scan
- *   skips the lruvec. A reclaimer that needs a generation then gets no victim (pickVictim returns -1: a
- *   vCPU's fault retries, kswapd is the walker). Not modelled: a direct reclaimer joining the walk to take
- *   a whole unwalked VM (mm) itself. So walk_pte_range's walk->max_seq is still max_seq when the walk
+ *   The lab's pass has one walker (kswapd, or the direct reclaimer that started it) and opens no other
+ *   generation while it walks: a reclaimer that needs a generation meanwhile gets no victim (pickVictim
+ *   returns -1: a vCPU's fault retries). The kernel's further callers of try_to_inc_max_seq for the same
+ *   max_seq differ by version (iterate_mm_list, mm/vmscan.c):
+ *   6.1-6.3: each takes the next unwalked mm (mm_state->head) and walks it (nr_walkers counts them); one
+ *   left without an mm returns false (after wait_event_killable for the new max_seq at priority <=
+ *   DEF_PRIORITY - 2), and the last walker to finish (nr_walkers back to 0) calls inc_max_seq.
+ *   6.4+ (7f63cf2d9b9b "mm: Multi-gen LRU: remove wait_event_killable()", in the 6.4-rc1 mm pull; also in
+ *   later 6.1.y): no nr_walkers and no wait. Each caller still takes the next mm after mm_state->head,
+ *   but whoever moves head past the list's end (a walker done with its mm, or a caller arriving while
+ *   the last mm is being walked) increments mm_state->seq and returns true, and try_to_inc_max_seq calls
+ *   inc_max_seq at once; the other walkers' walk_mm sees max_seq moved at its next batch ("another
+ *   thread might have called inc_max_seq()") and stops. Only a caller arriving after that returns false
+ *   (try_to_inc_max_seq: max_seq <= mm_state->seq).
+ *   Not modelled: joining (both versions) and 6.4+'s early end; with one walker both versions do what the
+ *   lab does. So walk_pte_range's walk->max_seq is still max_seq when the walk
  *   ends, and the pages it found young end in max_seq - 1. (Before, the lab opened no-walk generations
  *   meanwhile, which left the walked pages, their flags cleared, in what had become the oldest
  *   generation: test/sim/mglruWalkInProgress.test.ts.) A pass whose generation was opened meanwhile
