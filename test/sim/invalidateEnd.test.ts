@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ScenarioConfig } from '../../engine/protocol.ts';
-import { invalidateEndHoldNs, unmapHoldNs } from '../../engine/core/sim/guest.ts';
+import { hostUnmapFlushNs, invalidateEndHoldNs, unmapHoldNs } from '../../engine/core/sim/guest.ts';
 import { C_LOCK_ACQUIRE, C_S2_FAULT } from '../../engine/core/sim/costs.ts';
 import { GS_KSWAPD_WRITE_WAIT_NS, GS_LOCK_HOLD_NS } from '../../engine/core/sim/simLayout.ts';
 import { hardware, uniformGuestScenario, workerOf } from './fixtures.ts';
@@ -27,7 +27,8 @@ describe('an eviction takes the MMU write lock twice (invalidate_range_start, in
     const end = g.evictOne(7, t, false);
     expect(g.vlock.pending.writes - writes).toBe(2);
     expect(stats[GS_LOCK_HOLD_NS] - before).toBe(unmapHoldNs(c, g.cmoNs) + invalidateEndHoldNs(c));
-    expect(end).toBe(t + unmapHoldNs(c, g.cmoNs) + invalidateEndHoldNs(c) + g.swapOutNs);
+    // Between the two holds, outside the lock: the VMM's PTE flush (arm64, v6.2-v6.4: hostUnmapFlush.test.ts).
+    expect(end).toBe(t + unmapHoldNs(c, g.cmoNs) + hostUnmapFlushNs(c, false) + invalidateEndHoldNs(c) + g.swapOutNs);
     // Negative control: folio_referenced's locked age (kvm_handle_hva_range once, no range_start/end)
     // books one write hold, as does a plain write request.
     const w0 = g.vlock.pending.writes;
@@ -47,11 +48,13 @@ describe('an eviction takes the MMU write lock twice (invalidate_range_start, in
     const readStart = t + 100;
     const kswapdWait = stats[GS_KSWAPD_WRITE_WAIT_NS];
     // The unmap at t overlaps the booked read [t + 100, t + 100 + mapHold): it goes after it; then
-    // range_end right after the unmap.
+    // range_end after the unmap and the VMM's PTE flush.
     const end = g.evictOne(7, t, false);
     const unmapStart = readStart + mapHold;
     expect(stats[GS_KSWAPD_WRITE_WAIT_NS] - kswapdWait).toBe(unmapStart - t);
-    expect(end).toBe(unmapStart + unmapHoldNs(c, g.cmoNs) + invalidateEndHoldNs(c) + g.swapOutNs);
+    expect(end).toBe(
+      unmapStart + unmapHoldNs(c, g.cmoNs) + hostUnmapFlushNs(c, false) + invalidateEndHoldNs(c) + g.swapOutNs,
+    );
     // A read arriving during the unmap's hold is granted at its end, before range_end is asked for...
     const { g: g2 } = workerOf(config());
     g2.fault(7, true, 1000);

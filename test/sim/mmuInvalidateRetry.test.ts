@@ -16,6 +16,7 @@ import type { ScenarioConfig } from '../../engine/protocol.ts';
 import { FAULTIN_FAST_NS } from '../../engine/core/kvm/mmuInvalidate.ts';
 import {
   FAULT_SUSPENDED,
+  hostUnmapFlushNs,
   invalidateEndHoldNs,
   mapHoldNs,
   unmapHoldNs,
@@ -37,9 +38,12 @@ function refault(c: Float64Array): number {
   return c[C_AF_FAULT] + FAULTIN_FAST_NS;
 }
 
-/** kvm_mmu_invalidate_begin .. _end of one eviction at T with no waits: the unmap's hold and range_end's. */
+/**
+ * kvm_mmu_invalidate_begin .. _end of one eviction at T with no waits: the unmap's hold, the VMM's PTE
+ * flush between the two (try_to_unmap_one's ptep_clear_flush on arm64: hostUnmapFlushNs) and range_end's.
+ */
 function invalidationNs(g: Guest): number {
-  return unmapHoldNs(g.costs, g.cmoNs) + invalidateEndHoldNs(g.costs);
+  return unmapHoldNs(g.costs, g.cmoNs) + hostUnmapFlushNs(g.costs, g.kick !== null) + invalidateEndHoldNs(g.costs);
 }
 
 /**

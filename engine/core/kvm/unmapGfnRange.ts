@@ -65,6 +65,27 @@ export function invalidateEndHoldNs(c: Float64Array): number {
 }
 
 /**
+ * The reclaimer's flush of the VMM's own PTE between the two write holds of one folio's unmap, outside
+ * kvm->mmu_lock. try_to_unmap_one (mm/rmap.c, v6.1-v6.4) clears the PTE with ptep_clear_flush unless
+ * should_defer_flush says the architecture batches it (CONFIG_ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH). arm64
+ * did not select that in the seed-era kernels: "arm64: support batched/deferred tlb shootdown during page
+ * reclamation/migration" was still in review after v6.4's merge window (v10,
+ * lore.kernel.org/r/20230518065934.12877-3-yangyicong@huawei.com, the series tlbInvalidate's source
+ * takes its figures from) and was merged in a later 6.x. So every folio taken off a VM costs its
+ * reclaimer ptep_clear_flush -> pte_accessible (the PTE is valid: the VMM's fault mapped it) ->
+ * flush_tlb_page: DSB ISHST, TLBI VALE1IS, DSB ISH (no second TLBI: Neoverse N1 needs no KPTI). The
+ * published per-call ptep_clear_flush figures in tlbInvalidate's source measure exactly this operation,
+ * so tlbInvalidate is its cost (the same estimate). It lies inside mmu_invalidate_in_progress (between
+ * invalidate_range_start and _end), so it also lengthens the window in which the VM's faults on the
+ * page retry. x86 ('ipi-kick' hardware) defers it: arch_tlbbatch_should_defer when the VMM's mm has run
+ * on other CPUs, one flush per shrink_folio_list batch (try_to_unmap_flush); that deferred flush is not
+ * charged (0 here).
+ */
+export function hostUnmapFlushNs(c: Float64Array, ipiKick: boolean): number {
+  return ipiKick ? 0 : c[C_TLB_INVALIDATE];
+}
+
+/**
  * Host reclaim evicts this guest's page gfn at time t: try_to_unmap -> mmu notifier
  * invalidate_range_start -> kvm_unmap_gfn_range under kvm->mmu_lock for write, TLB invalidate,
  * swap-out, frame freed. byVcpu: direct reclaim (its lock wait is a vCPU's wait), else kswapd; cpu:
@@ -114,9 +135,10 @@ export function evictOne(g: Guest, gfn: number, t: number, byVcpu: boolean, cpu 
     g.tlbFlush.flushStage1(); // every vCPU of this VM re-walks its stage-1 next (arch/tlb.ts)
     s[sb + GS_TLBI] += UNMAP_TLBIS;
   }
-  // try_to_unmap_one clears the VMM's own PTE (its host TLB flush deferred to try_to_unmap_flush;
-  // not charged), then mmu_notifier_invalidate_range_end: the second write hold (invalidateEndHoldNs).
-  const end = invalidateEnd(g, unmapEnd, byVcpu);
+  // try_to_unmap_one clears the VMM's own PTE (arm64, v6.1-v6.4: ptep_clear_flush, a synchronous TLBI
+  // + DSB; x86: deferred to try_to_unmap_flush, not charged: hostUnmapFlushNs), then
+  // mmu_notifier_invalidate_range_end: the second write hold (invalidateEndHoldNs).
+  const end = invalidateEnd(g, unmapEnd + hostUnmapFlushNs(c, g.kick !== null), byVcpu);
   // mmu_invalidate_in_progress from the unmap's hold to range_end's; mmu_invalidate_seq++ at the latter.
   g.mmuInvalidate.invalidate(start, end);
   updatePageFlags(g.flags, gfn, PG_RESIDENT | PG_LRU | PG_HOST | PG_HOST_YOUNG, PG_SWAPPED);

@@ -56,7 +56,7 @@ import { evictOne } from '../kvm/unmapGfnRange.ts';
 export { FAULT_SUSPENDED } from './faultSuspend.ts';
 export { SWAP_CLUSTER_MAX } from '../mm/directReclaim.ts';
 export { mapHoldNs } from '../kvm/userMemAbort.ts';
-export { invalidateEndHoldNs, UNMAP_TLBIS, unmapHoldNs } from '../kvm/unmapGfnRange.ts';
+export { hostUnmapFlushNs, invalidateEndHoldNs, UNMAP_TLBIS, unmapHoldNs } from '../kvm/unmapGfnRange.ts';
 
 /** Frame numbers are (guest << FRAME_GUEST_SHIFT) + gfn: unique per page, host count kept apart. */
 const FRAME_GUEST_SHIFT = 28;

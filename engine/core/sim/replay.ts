@@ -48,7 +48,7 @@ import { SCAN_AGAIN, type Policy } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import type { StopCheck } from './actor.ts';
 import { C_AF_FAULT, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
-import { UNMAP_TLBIS, invalidateEndHoldNs, mapHoldNs, unmapHoldNs } from './guest.ts';
+import { UNMAP_TLBIS, hostUnmapFlushNs, invalidateEndHoldNs, mapHoldNs, unmapHoldNs } from './guest.ts';
 import { FAULTIN_FAST_NS } from '../kvm/mmuInvalidate.ts';
 import {
   GS_COLD,
@@ -119,6 +119,8 @@ export class TraceReplay extends VCpu {
   private readonly thinkNs: number;
   /** invalidateEndHoldNs of the guest's costs. */
   private readonly invalidateEndHold: number;
+  /** hostUnmapFlushNs of the guest's costs: the VMM's PTE flush between the unmap's two holds. */
+  private readonly hostUnmapFlush: number;
   /** unmapHoldNs of the guest's costs (they are fixed for a run). */
   private readonly unmapHold: number;
   /** mapHoldNs of the guest's costs. */
@@ -204,6 +206,7 @@ export class TraceReplay extends VCpu {
     this.thinkNs = v.wl.thinkNs;
     this.unmapHold = unmapHoldNs(v.g.costs, v.g.cmoNs);
     this.invalidateEndHold = invalidateEndHoldNs(v.g.costs);
+    this.hostUnmapFlush = hostUnmapFlushNs(v.g.costs, v.g.kick !== null);
     this.mapHold = mapHoldNs(v.g.costs, v.g.cmoNs);
     this.leafOf = new Int32Array(v.g.pages).fill(-1);
     this.debugArena = v.g.pgt.views.debugPoison;
@@ -540,9 +543,10 @@ export class TraceReplay extends VCpu {
     } else stage2Unmap(g.pgt, gfn * PAGE, PAGE);
     this.leafOf[gfn] = -1;
     const unmapEnd = start + hold;
+    // try_to_unmap_one's flush of the VMM's PTE (hostUnmapFlushNs), then
     // kvm_mmu_notifier_invalidate_range_end's write hold (Guest.invalidateEnd).
     const endHold = this.invalidateEndHold;
-    this.reqT = unmapEnd;
+    this.reqT = unmapEnd + this.hostUnmapFlush;
     this.reqHold = endHold;
     this.lockHold(true, false);
     const end = this.grantAt + endHold;
