@@ -27,7 +27,7 @@
 // hw = half of b (the secondary lookup's share, estimate) + 7 ns (the locked call's extra at N=1).
 // Memory is scaled by 1/512 (512 pages per vCPU; AT_PAGES=<n> changes it); pass times are scaled back.
 // `--read-hold=<ns>` / `--write-hold=<ns>` replace h / hw: a probe, never a setting.
-// `--admit=<ns>`: see ADMIT below (a probe of a mechanism the lab lacks, never a setting).
+// `--admit=<ns>`: see ADMIT below (a probe, never a setting).
 //   npx esbuild bench/_accessTracking.ts --bundle --platform=node --format=esm \
 //     --outfile=.cache/bench/_accessTracking.mjs && node .cache/bench/_accessTracking.mjs [--read-hold=ns]
 import { readFileSync } from 'node:fs';
@@ -49,15 +49,11 @@ const LOOKUP_SHARE = B / 2;
 const WRITE_HOLD = Number(flag('write-hold') ?? LOOKUP_SHARE + (8.236007e6 - 7.314582e6) / (262144 / 2));
 // A pass's fixed cost (estimate): the debugfs write, the mm-list iteration; also lets an empty pass end.
 const PASS_NS = 10_000;
-// --admit=<ns>: a probe of a mechanism VLock does not model (kernel/locking/qrwlock.c): a reader that finds a
-// writer holding or waiting (_QW_WMASK) takes queued_read_lock_slowpath: it queues on lock->wait_lock (an
-// arch_spinlock, FIFO), adds its bias to lock->cnts once it owns wait_lock, waits for the writer's release
-// and only then unlocks wait_lock for the next one. So the readers queued behind one writer are admitted one
-// after another after its release, each paying a wait_lock handoff and a cnts update (cache-line transfers:
-// estimate ~100-300 ns each on a large socket), and a writer arriving behind them (queued_write_lock_slowpath
-// also takes wait_lock first) starts only after the last admission. 0 (default): VLock's own rule (every
-// blocked reader granted at the writer's release).
-const ADMIT = Number(flag('admit') ?? 0);
+// Reader admission (VLock.admitNs, kernel/locking/qrwlock.c queued_read_lock_slowpath): the readers queued
+// behind one writer are admitted one after another from its release. The lab sets it to the profile's
+// lockAcquire (buildGuest, 40 ns: the handoff's atomics, no line transfers); `--admit=<ns>` probes another
+// value (a contended handoff is a wait_lock transfer plus a cnts update, estimate ~100-300 ns), never a setting.
+const ADMIT = Number(flag('admit') ?? c('lockAcquire'));
 const FULL = 262144; // 1 GiB of 4 KiB pages per vCPU
 if (!(Number.isInteger(Number(process.env.AT_PAGES ?? 512)) && Number(process.env.AT_PAGES ?? 512) > 0))
   throw new Error(`AT_PAGES must be a positive integer, got ${process.env.AT_PAGES}`);
@@ -96,6 +92,7 @@ function run(n: number, wallPerFault: number, locked: boolean, h: number, hw: nu
   vclock.floor = 0;
   vclock.others = Infinity;
   const lock = new VLock(0);
+  lock.admitNs = ADMIT;
   const g = wallPerFault - h;
   const mappedAt = new Float64Array(n * PAGES).fill(Infinity);
   // Each vCPU's clock at its next request (the non-lock work done). The work per fault is drawn uniform in
@@ -120,11 +117,6 @@ function run(n: number, wallPerFault: number, locked: boolean, h: number, hw: nu
   let writeWait = 0;
   let calls = 0;
   const bOut = locked ? B - LOOKUP_SHARE : B; // in "no opt" the lookup is inside the hold
-  // The aging thread's last write request (when it set _QW_WAITING) and release; the wait_lock frontier:
-  // the time the last queued reader was admitted.
-  let wArr = -1;
-  let wEnd = -1;
-  let frontier = 0;
   for (;;) {
     // The vCPU with the earliest read request.
     let vi = -1;
@@ -140,13 +132,7 @@ function run(n: number, wallPerFault: number, locked: boolean, h: number, hw: nu
     const areq = at + bOut;
     vclock.floor = Math.min(vreq, at);
     if (vi >= 0 && vreq <= areq) {
-      let s: number;
-      if (wArr <= vreq && vreq < wEnd) {
-        // queued_read_lock_slowpath behind the aging writer: admitted after its release, one at a time.
-        const g = Math.max(wEnd, frontier) + ADMIT;
-        frontier = g;
-        s = lock.read(g, h, false);
-      } else s = lock.read(vreq, h, false);
+      const s = lock.read(vreq, h, false);
       readWait += s - vreq;
       const end = s + h;
       mappedAt[vi * PAGES + vk[vi]] = end;
@@ -174,12 +160,7 @@ function run(n: number, wallPerFault: number, locked: boolean, h: number, hw: nu
     {
       calls++;
       if (locked) {
-        // queued_write_lock_slowpath: wait_lock first (behind readers still being admitted), then
-        // _QW_WAITING, then the readers inside drain (VLock).
-        const tw = Math.max(areq, frontier);
-        const s = lock.write(tw, hw, true);
-        wArr = tw;
-        wEnd = s + hw;
+        const s = lock.write(areq, hw, true);
         writeWait += s - areq;
         at = s + hw;
       } else at = areq;
@@ -231,6 +212,7 @@ function runSteady(n: number, vGap: number, h: number, wGap: number, hw: number,
   vclock.floor = 0;
   vclock.others = Infinity;
   const lock = new VLock(0);
+  lock.admitNs = ADMIT;
   let seed = 777;
   const rnd = (): number => {
     seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
@@ -239,9 +221,6 @@ function runSteady(n: number, vGap: number, h: number, wGap: number, hw: number,
   const vt = new Float64Array(n);
   for (let i = 0; i < n; i++) vt[i] = vGap * (0.5 + rnd());
   let at = wGap * (0.5 + rnd());
-  let wArr = -1;
-  let wEnd = -1;
-  let frontier = 0;
   let rw = 0;
   let rn = 0;
   let ww = 0;
@@ -253,20 +232,12 @@ function runSteady(n: number, vGap: number, h: number, wGap: number, hw: number,
     if (Math.min(vreq, at) > dur) break;
     vclock.floor = Math.min(vreq, at);
     if (vreq <= at) {
-      let s: number;
-      if (wArr <= vreq && vreq < wEnd) {
-        const g = Math.max(wEnd, frontier) + ADMIT;
-        frontier = g;
-        s = lock.read(g, h, false);
-      } else s = lock.read(vreq, h, false);
+      const s = lock.read(vreq, h, false);
       rw += s - vreq;
       rn++;
       vt[vi] = s + h + vGap * (0.5 + rnd());
     } else {
-      const tw = Math.max(at, frontier);
-      const s = lock.write(tw, hw, true);
-      wArr = tw;
-      wEnd = s + hw;
+      const s = lock.write(at, hw, true);
       ww += s - at;
       wn++;
       at = s + hw + wGap * (0.5 + rnd());
