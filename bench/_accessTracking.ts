@@ -57,7 +57,7 @@ const ADMIT = Number(flag('admit') ?? c('lockAcquire'));
 const FULL = 262144; // 1 GiB of 4 KiB pages per vCPU
 if (!(Number.isInteger(Number(process.env.AT_PAGES ?? 512)) && Number(process.env.AT_PAGES ?? 512) > 0))
   throw new Error(`AT_PAGES must be a positive integer, got ${process.env.AT_PAGES}`);
-const PAGES = Number(process.env.AT_PAGES ?? 512); // scaled: 1/64
+const PAGES = Number(process.env.AT_PAGES ?? 512); // scaled: 1/512 of 1 GiB by default
 const SCALE = FULL / PAGES;
 
 interface Pub {
