@@ -8,7 +8,7 @@
  * chaos widens the real mutex's, else the two workers rarely overlap inside it).
  */
 import { describe, expect, it } from 'vitest';
-import { sharedVLockBytes } from '../../engine/core/sync/vlockShared.ts';
+import { SHARED_VLOCK_RECORDS_AT, sharedVLockBytes } from '../../engine/core/sync/vlockShared.ts';
 import { runWorker } from '../stress/runWorkers.ts';
 
 const N = 3_000;
@@ -35,7 +35,7 @@ async function run(role: 'worker' | 'broken', seed: number): Promise<{ holds: nu
     ),
   );
   const meta = new Int32Array(sab, 0, 8);
-  const w = new Float64Array(sab, 32, 4 * N * 4);
+  const w = new Float64Array(sab, SHARED_VLOCK_RECORDS_AT, 4 * N * 4);
   let overlaps = 0;
   for (let i = meta[1] + 4; i < meta[2]; i += 4) if (w[i + 1] < w[i - 4 + 2]) overlaps++;
   return { holds: (meta[2] - meta[1]) / 4, overlaps };

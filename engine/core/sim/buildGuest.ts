@@ -22,6 +22,7 @@ import { guestRegions, GS_WORDS, type SimViews } from './simLayout.ts';
 import { Tlbs } from '../arch/tlb.ts';
 import { VCpu } from './vcpu.ts';
 import { VLock } from '../sync/vlock.ts';
+import { C_LOCK_ACQUIRE } from './costs.ts';
 import { SharedVLock } from '../sync/vlockShared.ts';
 import { PassBarrier, WorkloadGen } from './workload.ts';
 import { prefaultGuest } from './prefault.ts';
@@ -89,6 +90,12 @@ export function buildGuest(
           mm: env.mm,
         });
   const entries = Math.max(1, tlbSpec.entries);
+  const vlock = shared?.vlock
+    ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs, env.worker)
+    : new VLock(index, sv.lockHist);
+  // queued_read_lock_slowpath's serial admission of readers queued behind a writer (sync/vlock.ts admitNs):
+  // per reader, one wait_lock handoff and its cnts update, atomics at the profile's lockAcquire.
+  vlock.admitNs = env.costs[C_LOCK_ACQUIRE];
   const g = new Guest({
     index,
     pages,
@@ -98,9 +105,7 @@ export function buildGuest(
     // (qrwlock, arm64 KVM_HAVE_MMU_RWLOCK) that spins and never sleeps, and a hold here is one
     // stage-2 update (microseconds), so a waiter spins that long before it sleeps (MMU_LOCK_SPREAD_SPINS).
     lock: attachMmuLock(env.arena, index, shared === null ? {} : { spins: MMU_LOCK_SPREAD_SPINS }),
-    vlock: shared?.vlock
-      ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs, env.worker)
-      : new VLock(index, sv.lockHist),
+    vlock,
     rcu: env.rcu,
     tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, entries, shared?.tlb ?? undefined) : null,
     tlbGens: shared?.tlbGens,

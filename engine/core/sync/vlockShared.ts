@@ -26,7 +26,8 @@
  * drops a hold).
  *
  * Layout of one guest's buffer (sharedVLockBytes): Int32 meta[META_WORDS] (lock, write window head/end,
- * read window head/end, gapMax as a Float64 in words 6-7), then the write records (stride 4 doubles), then the read intervals (stride 2).
+ * read window head/end, gapMax as a Float64 in words 6-7, admitEnd and admitNext as Float64s in words 8-11),
+ * then the write records (stride 4 doubles), then the read intervals (stride 2).
  */
 import { atomics } from './atomics.ts';
 import { VLock, vclock } from './vlock.ts';
@@ -40,7 +41,11 @@ const M_RH = 3;
 const M_RE = 4;
 /** A Float64 (words 6-7): the window's gapMax (VLock.writeMeets). */
 const M_GAP = 6;
-const META_WORDS = 8;
+/** Two Float64s (words 8-11): VLock.admitEnd and admitNext, the reader queue being admitted. */
+const M_ADMIT = 8;
+const META_WORDS = 12;
+/** Byte offset of the write records in a guest's buffer (after the meta words; tests read the calendar). */
+export const SHARED_VLOCK_RECORDS_AT = META_WORDS * 4;
 const W = 4;
 const R = 2;
 /** Loads of the mutex word a request spins before it sleeps (enter). */
@@ -65,6 +70,8 @@ export class SharedVLock extends VLock {
   private readonly meta: Int32Array;
   /** VLock.gapMax of the shared calendar (meta words 6-7), under the mutex like the window indices. */
   private readonly gap: Float64Array;
+  /** VLock.admitEnd, admitNext of the shared calendar (meta words 8-11), under the mutex too. */
+  private readonly admit: Float64Array;
   /** This worker's own floor while a request runs with the run-wide one. */
   private ownFloor = DOUBLE_ZERO;
   /** Open sections (enterSection and the requests' own): the mutex is held while > 0. */
@@ -84,6 +91,7 @@ export class SharedVLock extends VLock {
     this.tag = 2 + worker;
     this.meta = new Int32Array(sab, 0, META_WORDS);
     this.gap = new Float64Array(sab, M_GAP * 4, 1);
+    this.admit = new Float64Array(sab, M_ADMIT * 4, 2);
     const records = (sab.byteLength - META_WORDS * 4) / ((W + R) * 8);
     this.w = new Float64Array(sab, META_WORDS * 4, records * W);
     this.r = new Float64Array(sab, META_WORDS * 4 + records * W * 8, records * R);
@@ -174,6 +182,8 @@ export class SharedVLock extends VLock {
     this.rh = m[M_RH];
     this.re = m[M_RE];
     this.gapMax = this.gap[0];
+    this.admitEnd = this.admit[0];
+    this.admitNext = this.admit[1];
     // Prune against the run-wide floor: the previous quantum's start (see the file comment).
     this.ownFloor = vclock.floor;
     vclock.floor = this.time[TIME_QUANTUM_END] - 2 * this.quantumNs;
@@ -188,6 +198,8 @@ export class SharedVLock extends VLock {
     m[M_RH] = this.rh;
     m[M_RE] = this.re;
     this.gap[0] = this.gapMax;
+    this.admit[0] = this.admitEnd;
+    this.admit[1] = this.admitNext;
     if (atomics.sub(m, M_LOCK, 1) !== 1) {
       atomics.store(m, M_LOCK, 0);
       atomics.notify(m, M_LOCK, 1);
