@@ -2,20 +2,8 @@
  * Multi-generation LRU over one lruvec (Linux mm/vmscan.c, lru_gen_*): the host's one lruvec holding
  * every guest's memory, or one guest's memcg. Pages are host-wide ids (mm/pgdat.ts).
  *
- * - Generations are sequence numbers minSeq..maxSeq (at most MAX_NR_GENS live, at least
- *   MIN_NR_GENS); each is a list (head = headBase + seq % MAX_NR_GENS) with its page count
- *   (lrugen->nr_pages). tag[id] = the page's seq.
- * - A page faulted in joins the youngest generation, maxSeq, at its head (onMap). KVM's stage-2 fault
- *   reaches the host page through GUP (user_mem_abort -> __kvm_faultin_pfn -> hva_to_pfn ->
- *   handle_mm_fault), and handle_mm_fault sets current->in_lru_fault (lru_gen_enter_fault; guest RAM is
- *   an ordinary anonymous VMA, no VM_SEQ_READ/VM_RAND_READ). folio_add_lru (mm/swap.c, 6.1-6.6) then
- *   sets PG_active ("lru_gen_enabled() && !folio_test_unevictable(folio) && lru_gen_in_fault() &&
- *   !(current->flags & PF_MEMALLOC)"; a vCPU thread is not PF_MEMALLOC), and lru_gen_add_folio
- *   (include/linux/mm_inline.h, 6.1-6.6) puts an active folio at lrugen->max_seq before it tests
- *   anything else (list_add: the head). This holds for both kinds of fault the lab has: a first touch
- *   (do_anonymous_page) and a swap-in (do_swap_page: whether the folio is in the swap cache or not,
- *   the swap-cache test comes after the active one). Direct reclaim's and kswapd's own allocations are
- *   not faults, but they add no folios here.
+ * Moved out so far (see each file's comment): mglruGen.ts: the generations, their lists and counts, and where a faulted page goes.
+ *
  * - Aging is reclaim-driven, never on a timer: should_run_aging decides. It must run when only
  *   MIN_NR_GENS generations are left (eviction cannot take from the two youngest, scan_folios), and
  *   kswapd also runs it at MIN_NR_GENS + 1 when the youngest generation holds more than 1/MIN_NR_GENS
@@ -101,23 +89,12 @@
  * - reclaim.agingIntervalMs (a what-if, 0 = off): passes start at least that far apart; eviction that
  *   needs a generation meanwhile gets one without a walk.
  */
-import type { DList } from '../../sim/dlist.ts';
 import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
-import type { AgingGate } from './agingGate.ts';
 import { SCAN_AGAIN, type LruLock, type Policy, type Promoter, type Reclaimer } from './policy.ts';
-import { BloomFilters } from './bloomFilter.ts';
+import { GEN_MASK, MAX_LRU_BATCH, MAX_NR_GENS, MIN_NR_GENS, MglruGens, WALK_SEQ } from './mglruGen.ts';
 
-export const MIN_NR_GENS = 2;
-export const MAX_NR_GENS = 4;
-/**
- * seq % MAX_NR_GENS as a mask (lru_gen_from_seq): sequence numbers are never negative here (minSeq and
- * maxSeq start at 0 and 1 and only grow; promote clamps to minSeq), so the two agree, and a signed
- * modulus is several instructions on every list access of the replay's reclaim.
- */
-const GEN_MASK = MAX_NR_GENS - 1;
-if ((MAX_NR_GENS & GEN_MASK) !== 0) throw new Error('mglru: MAX_NR_GENS must be a power of two');
-/** MAX_LRU_BATCH (include/linux/mmzone.h): ids walked per kswapd aging step. */
-export const MAX_LRU_BATCH = 4096;
+export { MAX_LRU_BATCH, MAX_NR_GENS, MGLRU_WORDS, MIN_NR_GENS } from './mglruGen.ts';
+
 /** LRU_REFS_WIDTH = MAX_NR_TIERS - 2 (include/linux/mm_inline.h, 6.1-6.6). */
 const LRU_REFS_WIDTH = 2;
 /** folioFlags bits: LRU_REFS_MASK (the refs counter's LRU_REFS_WIDTH bits) and PG_workingset, as in folio->flags. */
@@ -125,22 +102,6 @@ export const FOLIO_REFS_MASK = (1 << LRU_REFS_WIDTH) - 1;
 export const FOLIO_WORKINGSET = 1 << LRU_REFS_WIDTH;
 /** Lab bookkeeping, no folio bit: the page was evicted from this lruvec and its tag holds the shadow's min_seq. */
 export const FOLIO_SHADOW = 0x80;
-
-/** The policy's state words (see the constructor's `state`). */
-const MIN_SEQ = 0;
-const MAX_SEQ = 1;
-const AGING_CURSOR = 2;
-const TOTAL = 3;
-const NR_PAGES = 4;
-/** The max_seq the current pass walks (walk->max_seq), after the NR_PAGES words. */
-const WALK_SEQ = NR_PAGES + MAX_NR_GENS;
-/**
- * The Bloom filters' state (bloomFilter.ts): FILTER_PRESENT << g when filter g exists (mm_state->filters[g]
- * allocated), NEXT_FORCE when the next walk is an iteration with mm_state->tail NULL (force_scan),
- * WALK_FORCE when the walk in progress is.
- */
-const FILTER_BITS = WALK_SEQ + 1;
-export const MGLRU_WORDS = FILTER_BITS + 1;
 
 /** Mglru.deferred's kinds. */
 const DEFER_PROMOTE = 0;
@@ -152,53 +113,8 @@ const AGING_NO = 0;
 const AGING_SHOULD = 1;
 const AGING_MUST = 2;
 
-export class Mglru implements Policy, Promoter {
+export class Mglru extends MglruGens implements Policy, Promoter {
   readonly seesEveryAccess = false;
-  /** Pages per generation, index seq % MAX_NR_GENS (lrugen->nr_pages): a view of `state`. */
-  private readonly nrPages: Float64Array;
-
-  constructor(
-    private readonly list: DList,
-    /** seq & 0xffff (16 bits: live generations span at most a few sequence numbers). */
-    private readonly tag: Int16Array,
-    /** Ids [first, end) belong to this lruvec. */
-    private readonly first: number,
-    private readonly end: number,
-    private readonly headBase: number,
-    private readonly stats: Float64Array,
-    private readonly sb: number,
-    private readonly gate: AgingGate,
-    /**
-     * minSeq, maxSeq, the aging cursor, the page count, nrPages and the walked seq (MGLRU_WORDS doubles): a local array
-     * or a spread run's shared lruvec state, used under the lruvec's lock (mm/sharedLru.ts).
-     */
-    private readonly state: Float64Array = new Float64Array(MGLRU_WORDS),
-    /** False: lists and state were initialised already (a shared lruvec attached by another worker). */
-    fresh = true,
-    /**
-     * Per page id (host-wide, like `tag`): the folio's LRU_REFS bits and PG_workingset (FOLIO_REFS_MASK,
-     * FOLIO_WORKINGSET) while it is on the LRU, FOLIO_SHADOW after its eviction. A spread run's is shared.
-     */
-    private readonly folioFlags: Uint8Array = new Uint8Array(end),
-    /**
-     * The two Bloom filters' bits over the node's PTE-table keys (Pgdat.pmdKey): 2 x keys bytes, a spread
-     * run's shared. Empty: no keys (a test's lruvec without a walk that asks for them).
-     */
-    filterBits: Uint8Array = new Uint8Array(0),
-  ) {
-    // A shared lruvec gives LRUVEC_POLICY_WORDS (mm/sharedLru.ts); a state word added here must fit it.
-    if (state.length < MGLRU_WORDS) throw new Error(`MGLRU state needs ${MGLRU_WORDS} words, got ${state.length}`);
-    this.nrPages = state.subarray(NR_PAGES, NR_PAGES + MAX_NR_GENS);
-    this.filters = new BloomFilters(filterBits, state, FILTER_BITS);
-    if (!fresh) return;
-    state.fill(0, 0, MGLRU_WORDS);
-    state[MAX_SEQ] = MIN_NR_GENS - 1;
-    this.filters.init();
-    for (let i = 0; i < MAX_NR_GENS; i++) list.init(headBase + i);
-  }
-
-  /** mm_state's Bloom filters (walk_pmd_range's test and update, lru_gen_look_around's update). */
-  private readonly filters: BloomFilters;
 
   /** walk_pmd_range: whether the walk in progress visits PTE table `key` (test_bloom_filter). */
   walkPmd(key: number): boolean {
@@ -215,42 +131,6 @@ export class Mglru implements Policy, Promoter {
     this.filters.lookedAround(key, this.maxSeq, total, young);
   }
 
-  private get minSeq(): number {
-    return this.state[MIN_SEQ];
-  }
-
-  private set minSeq(v: number) {
-    this.state[MIN_SEQ] = v;
-  }
-
-  private get maxSeq(): number {
-    return this.state[MAX_SEQ];
-  }
-
-  private set maxSeq(v: number) {
-    this.state[MAX_SEQ] = v;
-  }
-
-  private get agingCursor(): number {
-    return this.state[AGING_CURSOR];
-  }
-
-  private set agingCursor(v: number) {
-    this.state[AGING_CURSOR] = v;
-  }
-
-  private get total(): number {
-    return this.state[TOTAL];
-  }
-
-  private set total(v: number) {
-    this.state[TOTAL] = v;
-  }
-
-  private head(seq: number): number {
-    return this.headBase + (seq & GEN_MASK);
-  }
-
   /**
    * folio_add_lru in fault context: PG_active, so lru_gen_add_folio adds it at the head of max_seq.
    * A swap-in of a page this lruvec evicted first passes lru_gen_refault (do_swap_page calls
@@ -259,15 +139,6 @@ export class Mglru implements Policy, Promoter {
   onMap(id: number): void {
     this.folioFlags[id] = (this.folioFlags[id] & FOLIO_SHADOW) !== 0 ? this.refault(id) : 0;
     this.addActive(id);
-  }
-
-  /** lru_gen_add_folio of an active folio (a fault's, or move_folios_to_lru's put-back): max_seq's head. */
-  private addActive(id: number): void {
-    const seq = this.maxSeq;
-    this.list.insertHead(this.head(seq), id);
-    this.tag[id] = seq;
-    this.nrPages[seq & GEN_MASK]++;
-    this.total++;
   }
 
   /**
@@ -340,15 +211,6 @@ export class Mglru implements Policy, Promoter {
   }
 
   /**
-   * The page's generation. The tag holds the low 16 bits of the seq; the seq is the one at most 0xffff
-   * below maxSeq. A tag below minSeq (left by a retired generation) means minSeq.
-   */
-  private seqOf(id: number): number {
-    const tagged = this.maxSeq - ((this.maxSeq - this.tag[id]) & 0xffff);
-    return tagged < this.minSeq ? this.minSeq : tagged;
-  }
-
-  /**
    * folio_update_gen (lazy promotion): the page now belongs to the youngest generation, and is counted
    * there, but stays where it is on the lists until sort_folio or inc_min_seq moves it. Its LRU_REFS bits,
    * PG_referenced and PG_workingset are cleared, also when it is in the youngest generation already
@@ -366,23 +228,6 @@ export class Mglru implements Policy, Promoter {
     this.tag[id] = this.maxSeq;
     this.nrPages[seq % MAX_NR_GENS]--;
     this.nrPages[this.maxSeq % MAX_NR_GENS]++;
-  }
-
-  /**
-   * folio_activate / activate_locked: the page moves to the head of the youngest generation now. A page
-   * whose generation is maxSeq already is left where it is: lru_gen_look_around without an mm_walk
-   * activates only when folio_lru_gen() != new_gen (6.6), and the gen bits it reads are the lazily
-   * updated ones.
-   */
-  activate(id: number): void {
-    // Spread runs: a page another reclaimer isolated is on no list (its PG_lru is clear in the kernel).
-    if (this.lruLock !== null && !this.list.linked(id)) return;
-    const seq = this.seqOf(id);
-    if (seq === this.maxSeq) return;
-    this.list.moveToHead(this.head(this.maxSeq), id);
-    this.tag[id] = this.maxSeq;
-    this.nrPages[seq & GEN_MASK]--;
-    this.nrPages[this.maxSeq & GEN_MASK]++;
   }
 
   /**
@@ -527,13 +372,6 @@ export class Mglru implements Policy, Promoter {
     return this.lruLock !== null;
   }
 
-  /**
-   * Spread runs: the shared lruvec's lru_lock (mm/sharedLru.ts). pickVictim then holds it only around
-   * the list operations, as evict_folios does: isolate_folios takes the folio off the LRU under lru_lock,
-   * folio_referenced (with look-around) runs without it, and a young folio is put back on the youngest
-   * generation under it again. Null (every other run): the one-agent pickVictim below.
-   */
-  private lruLock: LruLock | null = null;
   /**
    * Spread runs: the list operations a reclaimer owes the LRU since its last lru_lock hold, in the order
    * it made them, each `id * 4 + kind` (DEFER_*): look-around's promotions and activations (made while
@@ -747,10 +585,5 @@ export class Mglru implements Policy, Promoter {
     } finally {
       if (held) l.unlock();
     }
-  }
-
-  private isEmpty(): boolean {
-    for (let s = this.minSeq; s <= this.maxSeq; s++) if (!this.list.isEmpty(this.head(s))) return false;
-    return true;
   }
 }
