@@ -2,7 +2,7 @@
  * Multi-generation LRU over one lruvec (Linux mm/vmscan.c, lru_gen_*): the host's one lruvec holding
  * every guest's memory, or one guest's memcg. Pages are host-wide ids (mm/pgdat.ts).
  *
- * Moved out so far (see each file's comment): mglruGen.ts: the generations, their lists and counts, and where a faulted page goes.
+ * Moved out so far (see each file's comment): mglruGen.ts: the generations, their lists and counts, and where a faulted page goes; mglruRefault.ts: refault tiers (lru_gen_eviction, lru_gen_refault, LRU_REFS).
  *
  * - Aging is reclaim-driven, never on a timer: should_run_aging decides. It must run when only
  *   MIN_NR_GENS generations are left (eviction cannot take from the two youngest, scan_folios), and
@@ -65,43 +65,16 @@
  *   folded (inc_min_seq). Direct reclaim's look-around (no mm_walk) activates each young neighbour in
  *   address order instead (folio_activate). Within a generation pages thus keep the order they had:
  *   pages faulted in address order are evicted in address order.
- * - Refault protection (mm/workingset.c lru_gen_eviction / lru_gen_refault, mm/vmscan.c sort_folio,
- *   6.1.y from 6.1.69 and 6.6.y from 6.6.8, mainline 6.8: "mm/mglru: fix underprotected page cache",
- *   Cc: stable, Fixes the minimal implementation). An evicted folio leaves a shadow whose token holds
- *   min_seq when it is freed (lru_gen_eviction: at once for zram, when reclaim frees the written folio
- *   for SSD swap, see evicted); the lab keeps it in the page's tag (free while the page
- *   is not on the LRU) and marks it SHADOW in `folioFlags`. The swap-in of that page (do_swap_page ->
- *   workingset_refault -> lru_gen_refault, before folio_add_lru) is "recent" when min_seq has not moved
- *   since (lru_gen_test_recent: the token's seq equals min_seq); in a fault (lru_gen_in_fault(): the
- *   vCPU's GUP fault runs handle_mm_fault) the folio then gets PG_workingset and every LRU_REFS bit
- *   (set_mask_bits(LRU_REFS_MASK | BIT(PG_workingset))), so folio_lru_refs == BIT(LRU_REFS_WIDTH). When
- *   eviction meets such a folio unpromoted at the oldest tail, sort_folio's "protected" branch moves it
- *   to the tail of min_seq + 1 (folio_inc_gen, list_move_tail) instead of evicting it; folio_inc_gen
- *   clears LRU_REFS_MASK, PG_referenced and PG_workingset, so the protection is one generation, once per
- *   refault. inc_min_seq's folio_inc_gen clears them too (not for a folio promoted meanwhile: it returns
- *   before touching the flags). Not modelled: the PID controller (get_tier_idx / positive_ctrl_err over
- *   refaulted / (evicted + protected) per tier). With the rule above it decides nothing here: a folio
- *   touched only through page tables has LRU_REFS 0 (tier 0, never protected, tier > tier_idx >= 0) or,
- *   after a recent refault, BIT(LRU_REFS_WIDTH), protected whatever tier_idx is. (Before those stable
- *   releases lru_gen_refault set only PG_workingset, tier 1, and the PID controller decided.) A readahead
- *   folio's refault is applied as the faulting folio's: __read_swap_cache_async (mm/swap_state.c) calls
- *   workingset_refault for its shadow in the fault's context, and onReadahead places it as onMap does.
  * - reclaim.agingIntervalMs (a what-if, 0 = off): passes start at least that far apart; eviction that
  *   needs a generation meanwhile gets one without a walk.
  */
 import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
 import { SCAN_AGAIN, type LruLock, type Policy, type Promoter, type Reclaimer } from './policy.ts';
 import { GEN_MASK, MAX_LRU_BATCH, MAX_NR_GENS, MIN_NR_GENS, MglruGens, WALK_SEQ } from './mglruGen.ts';
+import { FOLIO_SHADOW, lruGenEviction, lruGenRefault, refaultProtected } from './mglruRefault.ts';
 
 export { MAX_LRU_BATCH, MAX_NR_GENS, MGLRU_WORDS, MIN_NR_GENS } from './mglruGen.ts';
-
-/** LRU_REFS_WIDTH = MAX_NR_TIERS - 2 (include/linux/mm_inline.h, 6.1-6.6). */
-const LRU_REFS_WIDTH = 2;
-/** folioFlags bits: LRU_REFS_MASK (the refs counter's LRU_REFS_WIDTH bits) and PG_workingset, as in folio->flags. */
-export const FOLIO_REFS_MASK = (1 << LRU_REFS_WIDTH) - 1;
-export const FOLIO_WORKINGSET = 1 << LRU_REFS_WIDTH;
-/** Lab bookkeeping, no folio bit: the page was evicted from this lruvec and its tag holds the shadow's min_seq. */
-export const FOLIO_SHADOW = 0x80;
+export { FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET } from './mglruRefault.ts';
 
 /** Mglru.deferred's kinds. */
 const DEFER_PROMOTE = 0;
@@ -137,7 +110,7 @@ export class Mglru extends MglruGens implements Policy, Promoter {
    * workingset_refault before folio_add_lru): see refault.
    */
   onMap(id: number): void {
-    this.folioFlags[id] = (this.folioFlags[id] & FOLIO_SHADOW) !== 0 ? this.refault(id) : 0;
+    this.folioFlags[id] = (this.folioFlags[id] & FOLIO_SHADOW) !== 0 ? lruGenRefault(this.tag, this.state, id) : 0;
     this.addActive(id);
   }
 
@@ -159,20 +132,9 @@ export class Mglru extends MglruGens implements Policy, Promoter {
     this.onMap(id);
   }
 
-  /**
-   * lru_gen_refault (mm/workingset.c, 6.1.69+ / 6.6.8+) for the page's shadow, in a fault: the new
-   * folio's flags. Recent (lru_gen_test_recent: the token's min_seq is still min_seq, compared in the
-   * tag's 16 bits as the kernel compares within EVICTION_MASK) -> PG_workingset and LRU_REFS_MASK;
-   * otherwise none.
-   */
-  private refault(id: number): number {
-    return (this.tag[id] & 0xffff) === (this.minSeq & 0xffff) ? FOLIO_REFS_MASK | FOLIO_WORKINGSET : 0;
-  }
-
   /** folio_lru_refs == BIT(LRU_REFS_WIDTH): sort_folio protects the folio whatever the tier index. */
   private protectedRefs(id: number): boolean {
-    const f = this.folioFlags[id];
-    return (f & FOLIO_REFS_MASK) + ((f & FOLIO_WORKINGSET) !== 0 ? 1 : 0) === 1 << LRU_REFS_WIDTH;
+    return refaultProtected(this.folioFlags, id);
   }
 
   /**
@@ -195,8 +157,7 @@ export class Mglru extends MglruGens implements Policy, Promoter {
    * node clears the mark and calls this again when reclaim frees the written folio (Pgdat.endWriteback).
    */
   evicted(id: number): void {
-    this.tag[id] = this.minSeq;
-    this.folioFlags[id] = FOLIO_SHADOW;
+    lruGenEviction(this.tag, this.folioFlags, this.state, id);
   }
 
   onAccess(): void {}
