@@ -111,7 +111,7 @@ export abstract class MglruGens {
    * Spread runs: the shared lruvec's lru_lock (mm/sharedLru.ts). pickVictim then holds it only around
    * the list operations, as evict_folios does: isolate_folios takes the folio off the LRU under lru_lock,
    * folio_referenced (with look-around) runs without it, and a young folio is put back on the youngest
-   * generation under it again. Null (every other run): the one-agent pickVictim below.
+   * generation under it again. Null (every other run): the one-agent pickVictim (mglruEvict.ts).
    */
   protected lruLock: LruLock | null = null;
 
