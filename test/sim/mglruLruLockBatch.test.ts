@@ -1,5 +1,5 @@
 /**
- * Spread runs' lru_lock holds in MGLRU's eviction (engine/core/mm/policy/mglru.ts pickVictimIsolating,
+ * Spread runs' lru_lock holds in MGLRU's eviction (engine/core/mm/policy/mglruEvict.ts pickVictimIsolating,
  * Mglru.deferred). Kernel (mm/vmscan.c, 6.1-6.12): evict_folios takes lruvec->lru_lock once around
  * isolate_folios, runs shrink_folio_list (folio_referenced -> lru_gen_look_around) without it, and once
  * more for move_folios_to_lru (the young folios' put-back; kswapd's look-around promotions are applied

@@ -1,6 +1,7 @@
 /**
- * MGLRU's refault protection (engine/core/mm/policy/mglru.ts), as 6.1.y (from 6.1.69), 6.6.y (from
- * 6.6.8) and mainline (6.8) have it after "mm/mglru: fix underprotected page cache":
+ * MGLRU's refault protection (engine/core/mm/policy/mglruRefault.ts; sort_folio in mglruEvict.ts), as
+ * 6.1.y (from 6.1.69), 6.6.y (from 6.6.8) and mainline (6.8) have it after "mm/mglru: fix underprotected
+ * page cache":
  * - lru_gen_eviction (mm/workingset.c): the shadow's token holds min_seq at eviction;
  * - lru_gen_refault, from do_swap_page's workingset_refault before folio_add_lru: when the token's
  *   min_seq is still min_seq (lru_gen_test_recent) and the refault is in a fault, the folio gets every

@@ -1,5 +1,5 @@
 /**
- * No new generation while the aging walk of max_seq is in progress (engine/core/mm/policy/mglru.ts,
+ * No new generation while the aging walk of max_seq is in progress (engine/core/mm/policy/mglruEvict.ts,
  * pickVictim). In the kernel only the walk adds a generation: try_to_inc_max_seq (mm/vmscan.c, 6.1-6.12)
  * hands each caller for the same max_seq the next unwalked mm (iterate_mm_list). In 6.1-6.3 a caller left
  * without one returns false (after waiting, at priority <= DEF_PRIORITY - 2, for the last walker's
@@ -7,7 +7,7 @@
  * wait_event_killable()") the caller that finds the list exhausted ends the walk itself with inc_max_seq,
  * and the walkers still on an mm stop at their next batch (walk_mm: walk->max_seq != max_seq), so no
  * walker promotes into a generation that is no longer the youngest either (the lab has one walker and
- * models neither joining nor that early end: mglru.ts). Meanwhile scan_folios evicts nothing from the two
+ * models neither joining nor that early end: mglruAging.ts). Meanwhile scan_folios evicts nothing from the two
  * youngest generations. So walk_pte_range's new_gen = lru_gen_from_seq(walk->max_seq) is still max_seq
  * when the walk ends, and inc_max_seq leaves the folios the walk found young in max_seq - 1.
  *

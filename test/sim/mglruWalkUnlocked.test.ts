@@ -1,5 +1,5 @@
 /**
- * Spread runs: MGLRU's aging walk runs without lru_lock (engine/core/mm/policy/mglru.ts ageStep,
+ * Spread runs: MGLRU's aging walk runs without lru_lock (engine/core/mm/policy/mglruAging.ts ageStep,
  * mm/sharedLru.ts LockedLruvec.ageStep). Kernel (mm/vmscan.c, 6.1-6.12): walk_mm runs walk_page_range
  * under mmap_read_trylock only; walk_pte_range's folio_update_gen moves a young folio's generation at
  * once (a cmpxchg on folio->flags, no lru_lock) and only the generations' sizes are batched in the

@@ -113,7 +113,7 @@ export class Pgdat implements Reclaimer {
   readonly total: number;
   /** The policies' per-page tags (MGLRU seq & 0xffff, active/inactive list), by host-wide id (heat map). */
   readonly tag: Int16Array;
-  /** MGLRU's per-page folio flags (LRU_REFS, PG_workingset, shadow mark), by host-wide id (mglru.ts). */
+  /** MGLRU's per-page folio flags (LRU_REFS, PG_workingset, shadow mark), by host-wide id (mglruRefault.ts). */
   readonly folioFlags: Uint8Array;
   readonly lruvecs: Lruvec[] = [];
   /** The lruvec of each local guest. */

@@ -13,7 +13,7 @@
  * SharedArrayBuffer; every call into the policy from a worker of a spread run is made under `lru_lock`, a
  * real lock in the arena (kvm/mmuLock.ts taken exclusive: the lab has one lock implementation that
  * spins, then sleeps on a futex). MGLRU's victim pick holds it around its list operations only
- * (isolate, put back: mglru.ts setLruLock), so folio_referenced and look-around run unlocked, as in
+ * (isolate, put back: mglruEvict.ts setLruLock), so folio_referenced and look-around run unlocked, as in
  * evict_folios; a step's put-back and look-around operations wait for the worker's next hold
  * (Mglru.deferred: one acquisition per folio considered; drainDeferred at the quantum's end); the
  * other policies hold it for a whole pick (coarser than the kernel, real-time contention only). MGLRU's

@@ -4,7 +4,7 @@
  * when reclaim (kswapd between the low and high watermarks, or direct reclaim) needs it (MGLRU:
  * should_run_aging; active/inactive: inactive_is_low). With a non-zero interval a pass starts only when
  * none is in progress and at least that much virtual time has passed since the previous one started;
- * between passes MGLRU eviction that needs a new generation gets one without a walk (mglru.ts; during a
+ * between passes MGLRU eviction that needs a new generation gets one without a walk (mglruEvict.ts; during a
  * pass it gets none, as in the kernel: walking()), and
  * active/inactive eviction with an empty inactive list finds nothing in that lruvec.
  *

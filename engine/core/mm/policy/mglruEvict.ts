@@ -1,0 +1,272 @@
+/**
+ * MGLRU's eviction (mm/vmscan.c 6.1-6.12, "the eviction" section): scan_folios over the oldest generation's
+ * tail with sort_folio (its "promoted" and "protected" branches) and isolate_folio, folio_referenced of
+ * each candidate (Reclaimer.referenced, with look-around), and evict_folios' activation of a young one;
+ * in spread runs evict_folios' two lru_lock holds, with the put-back and look-around's operations
+ * deferred to the next hold (setLruLock, flushDeferred).
+ *
+ * - Eviction from the oldest generation's tail (scan_folios: lru_to_folio, the list's tail). A page
+ *   whose generation was raised meanwhile (promoted lazily, below) is first moved to the head of its
+ *   generation (sort_folio's "promoted": list_move), without folio_referenced. Otherwise
+ *   folio_referenced (Reclaimer.referenced; with the fast path this is lru_gen_look_around, 64 pages
+ *   clipped to the PMD, in one lockless batch) → young: activated (activate_locked ->
+ *   move_folios_to_lru -> lru_gen_add_folio of an active folio: the head of maxSeq); old: evicted. An
+ *   empty oldest generation is retired (minSeq++).
+ * - Young pages found by the walk (walk_pte_range) or by kswapd's look-around (which has an mm_walk)
+ *   are promoted lazily (folio_update_gen): their generation and the generations' sizes change, their
+ *   place on the lists does not, until eviction meets them (sort_folio) or the oldest generation is
+ *   folded (inc_min_seq). Direct reclaim's look-around (no mm_walk) activates each young neighbour in
+ *   address order instead (folio_activate). Within a generation pages thus keep the order they had:
+ *   pages faulted in address order are evicted in address order.
+ *
+ * Contract: the layer of Mglru (mglru.ts) over MglruAging (mglruAging.ts), which it calls for the
+ * generation eviction needs; evicted (lru_gen_eviction, mglruRefault.ts) is Mglru's. pickVictim is
+ * Policy.pickVictim (policy.ts).
+ */
+import { type LruLock, type Promoter, type Reclaimer, SCAN_AGAIN } from './policy.ts';
+import { MglruAging } from './mglruAging.ts';
+import { GEN_MASK, MIN_NR_GENS } from './mglruGen.ts';
+import { refaultProtected } from './mglruRefault.ts';
+
+/** Mglru.deferred's kinds. */
+const DEFER_PROMOTE = 0;
+const DEFER_ACTIVATE = 1;
+const DEFER_PUTBACK = 2;
+
+export abstract class MglruEviction extends MglruAging {
+  /** lru_gen_eviction (mglruRefault.ts): Mglru.evicted. */
+  abstract evicted(id: number): void;
+
+  /**
+   * Spread runs: the list operations a reclaimer owes the LRU since its last lru_lock hold, in the order
+   * it made them, each `id * 4 + kind` (DEFER_*): look-around's promotions and activations (made while
+   * lru_lock is not held) and the put-back of a folio found young. They are applied at the start of this
+   * worker's next hold (flushDeferred), whatever takes it, so a holder on this worker sees the lists as
+   * the immediate operations would have left them; only the other worker sees the folios still isolated.
+   * Kernel (mm/vmscan.c, 6.1-6.12): evict_folios takes lruvec->lru_lock once for isolate_folios, runs
+   * shrink_folio_list (folio_referenced -> lru_gen_look_around) without it, and takes it once more for
+   * move_folios_to_lru, which puts the batch's young folios back; kswapd's look-around promotions are
+   * batched in its mm_walk (update_batch_size) and applied in that same hold (reset_batch_size); direct
+   * reclaim's look-around activations go through folio_activate's per-CPU batch (6.6+). The lab
+   * considers one folio per reclaim step (pgdat.ts KSWAPD_SCAN_PER_STEP, DIRECT_SCAN_PER_STEP), so its
+   * batch is that folio and the put-back hold is the next step's isolate hold: one lru_lock acquisition
+   * per folio considered instead of two (isolate, then put back or look-around's promotion).
+   */
+  protected readonly deferred: number[] = [];
+  /** The promoter look-around gets while lru_lock is not held: records into `deferred`. */
+  protected lockedPromoter: Promoter = this;
+  /**
+   * The promoter of a walk step run without lru_lock (ageStep, spread runs): promotions into `deferred`
+   * (the walk's batch), the Bloom filters' test and update directly (test_bloom_filter /
+   * update_bloom_filter: set_bit and test_bit, under no lru_lock).
+   */
+  protected override walkPromoter: Promoter = this;
+
+  /** Spread runs (mm/sharedLru.ts LockedLruvec): pick victims under `lock` held around list operations only. */
+  setLruLock(lock: LruLock): void {
+    this.lruLock = lock;
+    const deferred = this.deferred;
+    this.lockedPromoter = {
+      promote: (id) => {
+        deferred.push(id * 4 + DEFER_PROMOTE);
+      },
+      activate: (id) => {
+        deferred.push(id * 4 + DEFER_ACTIVATE);
+      },
+      // update_bloom_filter sets bits with set_bit, under no lru_lock.
+      lookedAround: (key, total, young) => this.lookedAround(key, total, young),
+    };
+    // folio_update_gen changes the folio's generation at once, with a cmpxchg on folio->flags and no
+    // lru_lock (mm/vmscan.c 6.1-6.12; only the generations' sizes wait for reset_batch_size's hold). A
+    // promotion held back to the step's end would leave a page the walk has just found young (its
+    // accessed bit now clear) tagged with its old generation, for another worker to isolate and evict,
+    // or would land on a folio evicted and refaulted meanwhile. So the walk promotes now, in a short
+    // hold of its own: the lab's per-page tag and sizes are one lock's data.
+    this.walkPromoter = {
+      promote: (id) => {
+        lock.lock();
+        try {
+          this.promote(id);
+        } finally {
+          lock.unlock();
+        }
+      },
+      activate: this.lockedPromoter.activate,
+      lookedAround: this.lockedPromoter.lookedAround,
+      walkPmd: (key) => this.walkPmd(key),
+      walkedPmd: (key, total, young) => this.walkedPmd(key, total, young),
+    };
+  }
+
+  /**
+   * Apply the deferred list operations (see `deferred`), lru_lock held: look-around's promotions and
+   * activations as promote/activate make them, and a young folio's put-back (move_folios_to_lru ->
+   * lru_gen_add_folio of an active folio: the head of max_seq). Callers: every method that runs under
+   * lru_lock in a spread run (pickVictimIsolating's holds, and LockedLruvec's calls of onMap, evicted,
+   * wantsAging, beginAging, ageStep, and its drainDeferred at the end of each quantum).
+   */
+  flushDeferred(): void {
+    const d = this.deferred;
+    if (d.length === 0) return;
+    for (let i = 0; i < d.length; i++) {
+      const kind = d[i] % 4;
+      const id = (d[i] - kind) / 4;
+      if (kind === DEFER_PROMOTE) this.promote(id);
+      else if (kind === DEFER_ACTIVATE) this.activate(id);
+      else this.addActive(id);
+    }
+    d.length = 0;
+  }
+
+  /** How many deferred operations wait (LockedLruvec.drainDeferred, tests); read by the owning worker. */
+  deferredOps(): number {
+    return this.deferred.length;
+  }
+
+  /** folio_lru_refs == BIT(LRU_REFS_WIDTH): sort_folio protects the folio whatever the tier index. */
+  protected protectedRefs(id: number): boolean {
+    return refaultProtected(this.folioFlags, id);
+  }
+
+  /**
+   * sort_folio's "protected" branch for a folio at the oldest tail: folio_inc_gen (min_seq + 1, its
+   * LRU_REFS bits, PG_referenced and PG_workingset cleared) and list_move_tail onto that generation.
+   */
+  protected protect(id: number): void {
+    const next = this.minSeq + 1;
+    this.list.moveToTail(this.head(next), id);
+    this.tag[id] = next;
+    this.folioFlags[id] = 0;
+    this.nrPages[this.minSeq & GEN_MASK]--;
+    this.nrPages[next & GEN_MASK]++;
+  }
+
+  pickVictim(r: Reclaimer, inlineAging: boolean): number {
+    if (this.lruLock !== null) return this.pickVictimIsolating(r, inlineAging, this.lruLock);
+    const list = this.list;
+    if (this.isEmpty()) return -1;
+    for (let budget = 4 * this.total + 16; budget > 0; budget--) {
+      if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) {
+        // Eviction cannot take from the two youngest generations: a new one is needed now. With
+        // the gate open, direct reclaim runs the walk here and kswapd returns to run it in steps;
+        // with a walk in progress there is no victim until it ends (try_to_inc_max_seq: see the file
+        // comment); with the gate closed only by the agingIntervalMs what-if the generation is added
+        // without a walk.
+        if (this.gate.open(r.t)) {
+          if (!inlineAging) return -1;
+          this.beginAging(r.t);
+          while (this.ageStep(r)) {
+            /* next MAX_LRU_BATCH ids */
+          }
+        } else if (this.gate.walking())
+          return -1; // the walk of max_seq is under way: aging_in_progress
+        else this.incMaxSeqNoWalk();
+      }
+      const v = list.tail(this.head(this.minSeq));
+      if (v < 0) {
+        this.minSeq++; // retire the empty oldest generation (the check above keeps > MIN_NR_GENS)
+        continue;
+      }
+      const seq = this.seqOf(v);
+      if (seq !== this.minSeq) {
+        // sort_folio, "promoted": to the head of the generation it was promoted to (list_move).
+        list.moveToHead(this.head(seq), v);
+        continue;
+      }
+      if (this.protectedRefs(v)) {
+        this.protect(v); // sort_folio, "protected": refaulted recently (lru_gen_refault)
+        continue;
+      }
+      if (r.referenced(v, this)) {
+        this.activate(v);
+        if (r.spent()) return SCAN_AGAIN;
+        continue;
+      }
+      list.remove(v);
+      this.nrPages[this.minSeq & GEN_MASK]--;
+      this.total--;
+      this.evicted(v);
+      return v;
+    }
+    return -1;
+  }
+
+  /**
+   * pickVictim with lru_lock held around the list operations only (setLruLock): the same choices as
+   * pickVictim, with the victim off the LRU (isolated) while its folio_referenced runs unlocked, so
+   * another reclaimer cannot pick it and no promotion moves it (promote skips a page on no list).
+   */
+  protected pickVictimIsolating(r: Reclaimer, inlineAging: boolean, l: LruLock): number {
+    // get_nr_to_scan (mm/vmscan.c, 6.1-6.12) decides before evict_folios, without lru_lock:
+    // should_run_aging reads min_seq / max_seq with READ_ONCE (DEFINE_MIN_SEQ, DEFINE_MAX_SEQ), and with
+    // only MIN_NR_GENS generations left and another reclaimer's walk of max_seq under way,
+    // try_to_inc_max_seq returns false, so the lruvec is skipped (0 to scan) and lru_lock is never taken.
+    // The same answer as the locked check below (-1), from racy reads of the shared words.
+    if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS && this.gate.walking()) return -1;
+    const list = this.list;
+    l.lock();
+    let held = true;
+    try {
+      this.flushDeferred(); // the previous step's put-back and look-around operations (`deferred`)
+      if (this.isEmpty()) return -1;
+      for (let budget = 4 * this.total + 16; budget > 0; budget--) {
+        if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) {
+          if (this.gate.open(r.t)) {
+            if (!inlineAging) return -1;
+            this.beginAging(r.t);
+            // try_to_inc_max_seq's walk runs without lru_lock; each step takes it for its batch and the
+            // last for inc_max_seq (ageStep). Other reclaimers meanwhile see the walk (gate) and skip.
+            l.unlock();
+            held = false;
+            while (this.ageStep(r)) {
+              /* next MAX_LRU_BATCH ids */
+            }
+            l.lock();
+            held = true;
+            this.flushDeferred();
+          } else if (this.gate.walking())
+            return -1; // as pickVictim: no generation while max_seq is walked
+          else this.incMaxSeqNoWalk();
+        }
+        const v = list.tail(this.head(this.minSeq));
+        if (v < 0) {
+          this.minSeq++;
+          continue;
+        }
+        const seq = this.seqOf(v);
+        if (seq !== this.minSeq) {
+          // sort_folio, "promoted": to the head of the generation it was promoted to (list_move).
+          list.moveToHead(this.head(seq), v);
+          continue;
+        }
+        if (this.protectedRefs(v)) {
+          this.protect(v); // sort_folio, "protected": refaulted recently (lru_gen_refault)
+          continue;
+        }
+        // isolate_folios: the folio leaves the LRU under lru_lock ...
+        list.remove(v);
+        this.nrPages[this.minSeq & GEN_MASK]--;
+        this.total--;
+        // ... shrink_folio_list -> folio_referenced (look-around) runs without it; look-around's
+        // promotions and the put-back of a young folio wait for the next hold (`deferred`).
+        l.unlock();
+        held = false;
+        if (r.referenced(v, this.lockedPromoter)) {
+          // Back on the LRU in the youngest generation at the next hold (move_folios_to_lru).
+          this.deferred.push(v * 4 + DEFER_PUTBACK);
+          if (r.spent()) return SCAN_AGAIN;
+          l.lock();
+          held = true;
+          this.flushDeferred();
+          continue;
+        }
+        // lru_gen_eviction reads min_seq without lru_lock (workingset_eviction under the mapping's lock).
+        this.evicted(v);
+        return v;
+      }
+      return -1;
+    } finally {
+      if (held) l.unlock();
+    }
+  }
+}
