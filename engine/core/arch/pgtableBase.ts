@@ -31,9 +31,9 @@ import {
 } from './descriptor.ts';
 import { PAGE_SIZE, TABLE_WORDS, type ArenaViews } from '../layout.ts';
 import { LEVEL_GFNS, LEVEL_MUL } from './walker.ts';
+import { EAGAIN, ENOMEM } from './errno.ts';
 
-export const EAGAIN = -11;
-export const ENOMEM = -12;
+export { EAGAIN, ENOMEM } from './errno.ts';
 
 /** Memory operations injected by the composition (mmu.ts): the page tables never free on their own. */
 export interface MmOps {
