@@ -41,7 +41,11 @@
  * template strings out of line), -> 2,748 M when the Node bundles inlined imported constants
  * (scripts/workers.mjs minifySyntax; GS_*, C_*, TX_* had each been a module-variable load and Smi check per
  * use: `stats[sb + GS_LOCK_HOLD_NS] += hold` was 32 instructions). Steady instructions per request of the
- * whole process (REPLAY_CALLGRIND=1, one run each): 2,696 -> 2,244. What is left, per request: the TLB
+ * whole process (REPLAY_CALLGRIND=1, two runs each): exact LRU 2,696 / 2,592 -> 2,244 / 2,093, CLOCK 3,771 ->
+ * 3,346, MGLRU 4,423 -> 3,732. Same-window A/B, process CPU per request (`_warmReplay.mjs exact-lru 10 3`,
+ * the bda18d7 tree and this one alternated three times, load 6.3-6.6): a fresh worker's ×10 645 -> 480 ns
+ * (medians), its third ×10 162 -> 122 ns. bench -- replay's own figures did not show it at load 5-14
+ * (lab ÷ plain LRU cold 0.058-0.065 against 0.068 at load 3-6). What is left, per request: the TLB
  * flush bookkeeping (VmTlbFlush.refill and VCpu.refillsBy) ~110; per miss: fault ~830, mapLeafAt ~360,
  * unmapLeafAt ~225, evictOne ~420 (each atomics.* call: the routing object's field, a call-target check and
  * `a === i32` before the typed-array access); and a fresh worker's TurboFan, ~0.95 G instructions in
