@@ -32,6 +32,25 @@
  * 352-416 M vs 393-491 M, steady worker thread ~2,250 vs ~2,300 instructions per request (×10 − ×1):
  * ≤ 2 %, inside the spread, so not kept. A ×1 has ~2,500 quanta; its kept-worker 294 M is ~240 M in
  * JIT-compiled code (~2,100 instructions per request), so per-quantum work cannot be more than a few %.
+ * Session 10 (c), by callgrind per JIT function (`node --perf-basic-prof` for the names, `--dump-instr=yes`,
+ * `--print-opt-code` for per-line costs, `--trace-turbo-inlining`), fresh worker ×10 exact LRU
+ * (`.cache/bench/_warmReplay.mjs exact-lru 10 1`), worker thread: 3,124 M -> 2,902 M instructions when the
+ * hot helpers became small enough to inline (installLeafAt's empty-entry case apart from replacing a leaf:
+ * V8's cumulative inlining budget had left makeLeafLo, makeLeafHi and atomics.add as calls in mapLeafAt;
+ * the lone lockHold apart from the VLock path, 215 bytes of bytecode, a call in fault; throws with
+ * template strings out of line), -> 2,748 M when the Node bundles inlined imported constants
+ * (scripts/workers.mjs minifySyntax; GS_*, C_*, TX_* had each been a module-variable load and Smi check per
+ * use: `stats[sb + GS_LOCK_HOLD_NS] += hold` was 32 instructions). Steady instructions per request of the
+ * whole process (REPLAY_CALLGRIND=1, two runs each): exact LRU 2,696 / 2,592 -> 2,244 / 2,093, CLOCK 3,771 ->
+ * 3,346, MGLRU 4,423 -> 3,732. Same-window A/B, process CPU per request (`_warmReplay.mjs exact-lru 10 3`,
+ * the bda18d7 tree and this one alternated three times, load 6.3-6.6): a fresh worker's ×10 645 -> 480 ns
+ * (medians), its third ×10 162 -> 122 ns. bench -- replay's own figures did not show it at load 5-14
+ * (lab ÷ plain LRU cold 0.058-0.065 against 0.068 at load 3-6). What is left, per request: the TLB
+ * flush bookkeeping (VmTlbFlush.refill and VCpu.refillsBy) ~110; per miss: fault ~830, mapLeafAt ~360,
+ * unmapLeafAt ~225, evictOne ~420 (each atomics.* call: the routing object's field, a call-target check and
+ * `a === i32` before the typed-array access); and a fresh worker's TurboFan, ~0.95 G instructions in
+ * V8's background threads per fresh ×10 (fault compiled 3x: deopts at its first reclaim and first refault;
+ * evictOne at its first unmapPage).
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
  *
  * Instructions per request (REPLAY_CALLGRIND=1, needs valgrind; minutes per policy): each policy's lab

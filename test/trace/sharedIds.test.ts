@@ -3,7 +3,7 @@
  * SharedArrayBuffer instead of copying it (createSimBuffers), TraceLibrary keeps each loaded trace in
  * one, and a run over a lent trace is the run over a copy.
  *
- * Negative control (run by hand): with createSimBuffers copying every trace as before, the first test
+ * Negative control (run by hand): with sharedBufferOf copying every trace as before, the first test
  * fails (the run's buffer is not the trace's); with isWholeShared not comparing the view's length with
  * its buffer's, the subarray case fails (the run would read the parent buffer from its start); the
  * page-count cache's control is in its test.
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSimBuffers } from '../../engine/core/sim/simLayout.ts';
 import { checkRunnable, runInProcess } from '../../engine/core/sim/run.ts';
-import { inSharedMemory, isWholeShared } from '../../engine/core/trace/sharedIds.ts';
+import { inSharedMemory, isWholeShared, sharedBufferOf } from '../../engine/core/trace/sharedIds.ts';
 import { TraceLibrary } from '../../engine/core/trace/index.ts';
 import { scenario } from '../config/fixtures.ts';
 import { cloudPhysicsTrace, oracleScenario } from '../sim/fixtures.ts';
@@ -22,13 +22,14 @@ import { traceDir } from './traceFiles.ts';
 const ids = (n: number): Uint32Array => Uint32Array.from({ length: n }, (_, i) => (i * 7) % 13);
 
 describe('traces in shared memory', () => {
-  it('createSimBuffers lends a whole shared trace and copies any other', () => {
+  it("a run's buffers lend a whole shared trace and copy any other (sharedBufferOf, createSimBuffers)", () => {
     const shared = inSharedMemory(ids(100));
     expect(isWholeShared(shared)).toBe(true);
     const plain = ids(100);
     const part = new Uint32Array(new SharedArrayBuffer(400 * 4), 40 * 4, 100);
     part.set(ids(100));
-    const b = createSimBuffers([64, 64, 64], [shared, plain, part], new SharedArrayBuffer(8), 1);
+    // run.ts converts each guest's trace with sharedBufferOf before createSimBuffers.
+    const b = createSimBuffers([64, 64, 64], [shared, plain, part].map(sharedBufferOf), new SharedArrayBuffer(8), 1);
     expect(b.traces[0]).toBe(shared.buffer); // lent: no copy
     expect(b.traces[1]).not.toBe(plain.buffer);
     expect(b.traces[2]).not.toBe(part.buffer); // a view into a larger buffer: copied

@@ -31,9 +31,9 @@ import {
 } from './descriptor.ts';
 import { PAGE_SIZE, TABLE_WORDS, type ArenaViews } from '../layout.ts';
 import { LEVEL_GFNS, LEVEL_MUL } from './walker.ts';
+import { EAGAIN, ENOMEM } from './errno.ts';
 
-export const EAGAIN = -11;
-export const ENOMEM = -12;
+export { EAGAIN, ENOMEM } from './errno.ts';
 
 /** Memory operations injected by the composition (mmu.ts): the page tables never free on their own. */
 export interface MmOps {
@@ -188,16 +188,37 @@ export function installLeafAt(
   attrHi: number,
   shared: boolean,
 ): number {
+  if (oldLo !== 0) return replaceLeafAt(pgt, w, level, oldLo, oldHi, start, frame, attrLo, attrHi, shared);
+  const i32 = pgt.views.i32;
+  if (shared && atomics.compareExchange(i32, w, 0, KVM_INVALID_PTE_LOCKED) !== 0) return EAGAIN;
+  atomics.store(i32, w + 1, makeLeafHi(frame, attrHi));
+  atomics.store(i32, w, makeLeafLo(frame, level, attrLo));
+  tableLiveAdd(pgt.views, page, 1);
+  return 0;
+}
+
+/**
+ * installLeafAt of a non-empty entry (oldLo !== 0): a racing writer's LOCKED entry (EAGAIN when shared),
+ * a spurious fault, or break-before-make of a live leaf. Apart from installLeafAt so that the empty-entry
+ * case, the one every fault of a trace replay takes, stays small enough for TurboFan to inline it with
+ * the atomics and descriptor helpers it calls (V8's cumulative inlining budget, --trace-turbo-inlining:
+ * makeLeafLo, makeLeafHi and tableLiveAdd's add were left as calls in mapLeafAt, session 10).
+ */
+function replaceLeafAt(
+  pgt: Pgt,
+  w: number,
+  level: number,
+  oldLo: number,
+  oldHi: number,
+  start: number,
+  frame: number,
+  attrLo: number,
+  attrHi: number,
+  shared: boolean,
+): number {
   const i32 = pgt.views.i32;
   const lo = makeLeafLo(frame, level, attrLo);
   const hi = makeLeafHi(frame, attrHi);
-  if (oldLo === 0) {
-    if (shared && atomics.compareExchange(i32, w, 0, KVM_INVALID_PTE_LOCKED) !== 0) return EAGAIN;
-    atomics.store(i32, w + 1, hi);
-    atomics.store(i32, w, lo);
-    tableLiveAdd(pgt.views, page, 1);
-    return 0;
-  }
   if (pteIsLocked(oldLo) && shared) return EAGAIN;
   if (!pteValid(oldLo)) throw new Error(`map over a non-empty invalid descriptor 0x${(oldLo >>> 0).toString(16)}`);
   if (shared) {

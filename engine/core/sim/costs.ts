@@ -3,29 +3,30 @@
  * profile's `costs` (CostKey in protocol.ts). Copied once into a Float64Array indexed by the
  * C_* constants so the hot path reads `costs[C_WALK_LEVEL]` instead of a string-keyed object.
  */
-import { COST_KEYS, type CostKey, type HardwareProfile } from '../../protocol.ts';
+import { COST_KEYS, type HardwareProfile } from '../../protocol.ts';
+import { C_DCACHE_CLEAN_INVAL } from './costIndex.ts';
 
-const index = (k: CostKey): number => COST_KEYS.indexOf(k);
-
-export const C_MEM_ACCESS = index('memAccess');
-export const C_WALK_LEVEL = index('walkLevel');
-export const C_HW_AF_UPDATE = index('hwAfUpdate');
-export const C_AF_FAULT = index('afFault');
-export const C_S2_FAULT = index('s2Fault');
-export const C_HYPERCALL = index('hypercall');
-export const C_LOCK_ACQUIRE = index('lockAcquire');
-export const C_TLB_INVALIDATE = index('tlbInvalidate');
-export const C_PTE_SCAN = index('pteScan');
-export const C_CMPXCHG = index('cmpxchg');
-export const C_SWAP_IN = index('swapIn');
-export const C_SWAP_OUT = index('swapOut');
-export const C_RCU_GRACE_PERIOD = index('rcuGracePeriod');
-export const C_TLB_FLUSH_VMID = index('tlbFlushVmid');
-export const C_DCACHE_CLEAN_INVAL = index('dcacheCleanInval');
-export const C_VCPU_REQUEST = index('vcpuRequest');
-export const C_IPI_SEND = index('ipiSend');
-export const C_IPI_ACK = index('ipiAck');
-export const C_KICK_EXIT = index('kickExit');
+export {
+  C_MEM_ACCESS,
+  C_WALK_LEVEL,
+  C_HW_AF_UPDATE,
+  C_AF_FAULT,
+  C_S2_FAULT,
+  C_HYPERCALL,
+  C_LOCK_ACQUIRE,
+  C_TLB_INVALIDATE,
+  C_PTE_SCAN,
+  C_CMPXCHG,
+  C_SWAP_IN,
+  C_SWAP_OUT,
+  C_RCU_GRACE_PERIOD,
+  C_TLB_FLUSH_VMID,
+  C_DCACHE_CLEAN_INVAL,
+  C_VCPU_REQUEST,
+  C_IPI_SEND,
+  C_IPI_ACK,
+  C_KICK_EXIT,
+} from './costIndex.ts';
 
 export function costTable(hw: HardwareProfile): Float64Array {
   const t = new Float64Array(COST_KEYS.length);

@@ -24,7 +24,7 @@ import { selectReplay } from './replaySelect.ts';
 import { arenaLocks, prepareSpread } from './spread.ts';
 import { initSimState, SimWorkerCore, type SimCoreHooks } from './simCore.ts';
 import { probeQuanta, probeRow, type ProbeClocks } from './probe.ts';
-import { isWholeShared } from '../trace/sharedIds.ts';
+import { isWholeShared, sharedBufferOf } from '../trace/sharedIds.ts';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -87,7 +87,11 @@ export function prepareRun(
       maxLocks: arenaLocks(config, plan),
       debugPoison: options.debugPoison,
     });
-    buffers = createSimBuffers(plan.guestPages, guestTraces, arena.sab, plan.maxRows + 1);
+    // A trace already in a whole SharedArrayBuffer is shared, not copied (trace/sharedIds.ts). Converted
+    // here, not in simLayout.ts: a module that imports nothing has its constants (GS_*, PG_*, CTL_*)
+    // inlined by the Node bundles (scripts/workers.mjs, minifySyntax).
+    const traceBuffers = guestTraces.map((t) => (t ? sharedBufferOf(t) : null));
+    buffers = createSimBuffers(plan.guestPages, traceBuffers, arena.sab, plan.maxRows + 1);
     if (plan.spread) buffers.spread = prepareSpread(buffers, arena, config, plan);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;

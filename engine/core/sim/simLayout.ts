@@ -48,7 +48,6 @@
  */
 
 import type { SharedLruBuffers } from '../mm/sharedLru.ts';
-import { sharedBufferOf } from '../trace/sharedIds.ts';
 
 export const SIM_LAYOUT_VERSION = 6;
 
@@ -341,7 +340,8 @@ export interface SimViews {
 
 export function createSimBuffers(
   guestPages: number[],
-  traces: (Uint32Array | null)[],
+  /** Each guest's trace buffer (run.ts: sharedBufferOf, trace/sharedIds.ts) or null. */
+  traces: (SharedArrayBuffer | null)[],
   arena: SharedArrayBuffer,
   buckets: number,
 ): SimBuffers {
@@ -357,8 +357,7 @@ export function createSimBuffers(
     evictBuckets: new SharedArrayBuffer(Math.max(1, n * 2 * buckets) * 8),
     lockHist: new SharedArrayBuffer(Math.max(1, n * LH_WORDS) * 8),
     opHist: new SharedArrayBuffer(Math.max(1, n * OH_WORDS) * 8),
-    // A trace already in a whole SharedArrayBuffer is shared, not copied (trace/sharedIds.ts).
-    traces: traces.map((t) => (t ? sharedBufferOf(t) : null)),
+    traces,
   };
   new Int32Array(b.control)[CTL_VERSION] = SIM_LAYOUT_VERSION;
   return b;

@@ -38,14 +38,10 @@ import {
   GS_VCPUS_DONE,
 } from './simLayout.ts';
 import { WL_WAIT, type WorkloadGen } from './workload.ts';
+import { TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, TX_WRITABLE } from './txBits.ts';
 
-/** Bits of translate()'s result. 0: a valid leaf with AF set and the access allowed. */
-export const TX_MISS = 1; //     no valid leaf: a stage-2 fault
-export const TX_AF_FAULT = 2; // AF clear and no FEAT_HAFDBS: an access-flag fault, the caller's to take
-export const TX_HW_AF = 4; //    AF clear: the hardware set it by cmpxchg ...
-export const TX_CAS_FAIL = 8; // ... and that cmpxchg lost a race (an ager or an unmapper changed the PTE)
-export const TX_PERM = 16; //    a write to a read-only leaf: a permission fault, the caller's to take
-export const TX_WRITABLE = 32; // the leaf allowed writes (S2AP W) when read
+/** Bits of translate()'s result (txBits.ts). 0: a valid leaf with AF set and the access allowed. */
+export { TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, TX_WRITABLE } from './txBits.ts';
 
 /** Arena word of the leaf the last translate() read (-1: none); the TLB re-check reads it again. */
 let lastLeafWord = -1;
