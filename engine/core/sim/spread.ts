@@ -50,6 +50,16 @@
  * virtual times, the reason for the deferral. Not fixed: the payer should be whoever faults at min in
  * virtual time within each worker (e.g. per-worker frame budgets above min, settled at the barrier). Real 2-worker runs:
  * -0.96 to -1.78 pp at 600 ms (seeds 1-3), -0.65 pp at 1000 ms (seed 1); <= 0.13 pp at 200 ms.
+ * Session 10: arm64's synchronous flush of the VMM's PTE in each eviction (kvm/unmapGfnRange.ts
+ * hostUnmapFlushNs, 600 ns) moved the deterministic run (seed 1, 200 ms: hit 90.83 -> 91.86 %, evictions
+ * 83,672 -> 66,898, refaults 36,245 -> 21,969, MMU-lock wait 0.67 -> 1.65 s) but not the spread plan on one
+ * thread (90.90 -> 90.76 %) nor real 2-worker runs (90.90 -> 90.88 %): the bench's 4-guest agreement is now
+ * -0.95..-1.00 pp at 200 ms and -2.85..-3.39 pp at 600 ms (1 guest: within 0.03 pp at 200 ms). The same
+ * deferral, probably: the faulting vCPU's reclaim at min, and what the longer unmap window does to it, is
+ * what the spread runs settle at the barrier instead. Tried on branch s10-a (not merged): MMU-lock grants in
+ * arrival order across workers (a writer granted before later arrivals booked first), -0.02..-0.78 pp at
+ * 600 ms before that flush; with it, test/sim/spread.test.ts's 1-guest case left the tolerance (0.63 pp,
+ * +19 % accesses), since the grant lets two write holds overlap in virtual time.
  */
 import type { ArenaViews } from '../layout.ts';
 import { allocTablePage } from '../arch/arena.ts';
