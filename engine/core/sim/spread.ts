@@ -54,9 +54,10 @@
  * hostUnmapFlushNs, 600 ns) moved the deterministic run (seed 1, 200 ms: hit 90.83 -> 91.86 %, evictions
  * 83,672 -> 66,898, refaults 36,245 -> 21,969, MMU-lock wait 0.67 -> 1.65 s) but not the spread plan on one
  * thread (90.90 -> 90.76 %) nor real 2-worker runs (90.90 -> 90.88 %): the bench's 4-guest agreement is now
- * -0.95..-1.00 pp at 200 ms and -2.85..-3.39 pp at 600 ms (1 guest: within 0.03 pp at 200 ms). The same
- * deferral, probably: the faulting vCPU's reclaim at min, and what the longer unmap window does to it, is
- * what the spread runs settle at the barrier instead. Tried on branch s10-a (not merged): MMU-lock grants in
+ * -0.95..-1.00 pp at 200 ms and -2.85..-3.39 pp at 600 ms (1 guest: within 0.03 pp at 200 ms). It is the
+ * deferral: the spread plan on one thread with every vCPU on worker 0 gives 91.01 % deferred (W0WEIGHT=1000)
+ * and 91.90 % with the one-worker check at each fault (W0WEIGHT=1000 NODEFER=1), the deterministic run
+ * 91.86 % (seed 1, 200 ms; before the flush: 90.91 / 90.79 / 90.83 %). Tried on branch s10-a (not merged): MMU-lock grants in
  * arrival order across workers (a writer granted before later arrivals booked first), -0.02..-0.78 pp at
  * 600 ms before that flush; with it, test/sim/spread.test.ts's 1-guest case left the tolerance (0.63 pp,
  * +19 % accesses), since the grant lets two write holds overlap in virtual time.
