@@ -81,7 +81,8 @@ import {
   VCpu,
 } from './vcpu.ts';
 import { VLock } from '../sync/vlock.ts';
-import { DOUBLE_ZERO, LoneLock } from './replayLock.ts';
+import { LoneLock } from './replayLock.ts';
+import { DOUBLE_ZERO } from '../ownShape.ts';
 
 /** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
 const FRAME_GUEST_SHIFT = 28;

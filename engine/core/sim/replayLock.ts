@@ -17,9 +17,6 @@ import { LH_BUCKETS, LH_READ_HOLD, LH_READ_WAIT, LH_WRITE_HOLD, LH_WRITE_WAIT } 
 import { log2Bucket, type VLock } from '../sync/vlock.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
 
-/** Zero as a double that is not a small integer: core/ownShape.ts says why (re-exported for the replay). */
-export { DOUBLE_ZERO };
-
 export class LoneLock {
   reqT = DOUBLE_ZERO;
   reqHold = DOUBLE_ZERO;

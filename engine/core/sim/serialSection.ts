@@ -9,7 +9,7 @@ import type { ArenaViews } from '../layout.ts';
 import { atomics } from '../sync/atomics.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
 import type { RunPlan } from './plan.ts';
-import { DOUBLE_ZERO } from './replayLock.ts';
+import { DOUBLE_ZERO } from '../ownShape.ts';
 import {
   foldWorkerCounters,
   CTL_DONE,

@@ -49,7 +49,7 @@ import {
   type ProbeClocks,
 } from './probe.ts';
 import { VCpu } from './vcpu.ts';
-import { DOUBLE_ZERO } from './replayLock.ts';
+import { DOUBLE_ZERO } from '../ownShape.ts';
 import { nextQuantumEnd, SerialSection, type SimSink } from './serialSection.ts';
 import { SpreadSettlement } from './spreadSettle.ts';
 import { composeWorker, type SimCoreHooks } from './composeWorker.ts';
@@ -142,7 +142,7 @@ export class SimWorkerCore {
   /** Heat-map samplers of this worker's guests (when the sink takes heat columns). */
   private readonly heat: { guest: number; sampler: GuestHeatSampler }[];
   /**
-   * Virtual ns: doubles from the start (DOUBLE_ZERO, -Infinity: replayLock.ts says why). A field
+   * Virtual ns: doubles from the start (DOUBLE_ZERO, -Infinity: core/ownShape.ts says why). A field
    * first set to a small integer changed this object's shape when it passed 2^30 ns (heatNext, ~1 s
    * of virtual time in) or took its first fractional time (heatLast), and every function compiled
    * against the shape (runUntil, quantum, quietQuantum, stopRequested) deoptimized mid-run.
