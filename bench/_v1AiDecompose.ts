@@ -120,7 +120,15 @@ AI.ageStep = function (this: Any, r: Any) {
 };
 
 function run(config: ScenarioConfig): { ms: number; c: Record<string, number>; n: Map<string, number>; lists: string } {
-  Object.assign(st, { pass1End: Infinity, snap: null, live: null, site: 'other', n: new Map(), lists: '', policy: null });
+  Object.assign(st, {
+    pass1End: Infinity,
+    snap: null,
+    live: null,
+    site: 'other',
+    n: new Map(),
+    lists: '',
+    policy: null,
+  });
   const r = runInProcess(config);
   const g = r.summary.guests[0] as Any;
   const pe = g.passEndMs as number[];

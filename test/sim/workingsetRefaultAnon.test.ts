@@ -22,11 +22,28 @@ import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
 
 const HEADS = 8;
 
-function lists(n: number): { ai: ActiveInactive; list: DList; folioFlags: Uint8Array; young: Set<number>; r: Reclaimer } {
+function lists(n: number): {
+  ai: ActiveInactive;
+  list: DList;
+  folioFlags: Uint8Array;
+  young: Set<number>;
+  r: Reclaimer;
+} {
   const list = new DList(new Int32Array(2 * (n + HEADS)), 0, n + HEADS);
   const folioFlags = new Uint8Array(n);
   const tag = new Int16Array(n);
-  const ai = new ActiveInactive(list, tag, n, new Float64Array(GS_WORDS), 0, new AgingGate(0), undefined, true, 1, folioFlags);
+  const ai = new ActiveInactive(
+    list,
+    tag,
+    n,
+    new Float64Array(GS_WORDS),
+    0,
+    new AgingGate(0),
+    undefined,
+    true,
+    1,
+    folioFlags,
+  );
   const young = new Set<number>();
   const r: Reclaimer = {
     t: 0,

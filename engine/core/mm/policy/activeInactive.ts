@@ -27,13 +27,16 @@ const PAGES_PER_GIB = 262_144;
 
 /**
  * Doubles of the policy's state: the two list sizes, lruvec->nonresident_age and the lruvec's
- * WORKINGSET_ACTIVATE_ANON count (mm/workingset.c).
+ * WORKINGSET_ACTIVATE_ANON count (mm/workingset.c), its snapshot target_lruvec->refaults[WORKINGSET_ANON]
+ * (snapshot_refaults, mm/vmscan.c), and the active folios shrink_lruvec still owes the scan.
  */
-export const ACTIVE_INACTIVE_WORDS = 4;
+export const ACTIVE_INACTIVE_WORDS = 6;
 const N_ACTIVE = 0;
 const N_INACTIVE = 1;
 const NONRESIDENT_AGE = 2;
 const WORKINGSET_ACTIVATE = 3;
+const REFAULT_SNAPSHOT = 4;
+const DEACTIVATE_OWED = 5;
 /**
  * The shadow's eviction token (pack_shadow's `eviction`): nonresident_age at the folio's eviction, kept in
  * the page's tag (16 bits, free while the page is off the LRU) and the low 7 bits of its folioFlags
@@ -72,6 +75,8 @@ export class ActiveInactive implements Policy {
     state[N_INACTIVE] = 0;
     state[NONRESIDENT_AGE] = 0;
     state[WORKINGSET_ACTIVATE] = 0;
+    state[REFAULT_SNAPSHOT] = 0;
+    state[DEACTIVATE_OWED] = 0;
     list.init(this.active);
     list.init(this.inactive);
   }
@@ -171,8 +176,35 @@ export class ActiveInactive implements Policy {
     return this.nInactive * ratio < this.nActive;
   }
 
+  /**
+   * prepare_scan_count's DEACTIVATE_ANON (mm/vmscan.c, 6.1-6.4; in shrink_node before 6.2): the active
+   * anon list is scanned when inactive_is_low, or when refaults were activated since the last
+   * snapshot_refaults ("When refaults are being observed, it means a new workingset is being
+   * established. Deactivate to get rid of any stale active pages quickly.").
+   */
+  private mayDeactivate(): boolean {
+    return this.state[WORKINGSET_ACTIVATE] !== this.state[REFAULT_SNAPSHOT] || this.inactiveIsLow();
+  }
+
+  /**
+   * snapshot_refaults (mm/vmscan.c): at the end of balance_pgdat (kswapd) and of do_try_to_free_pages
+   * (direct reclaim), target_lruvec->refaults[WORKINGSET_ANON] = WORKINGSET_ACTIVATE_ANON.
+   */
+  snapshotRefaults(): void {
+    this.state[REFAULT_SNAPSHOT] = this.state[WORKINGSET_ACTIVATE];
+  }
+
+  /** A deactivation is due: shrink_lruvec's lockstep scan owes some, or inactive_is_low (see ageStep). */
+  private deactivationDue(): boolean {
+    if (this.nActive === 0) {
+      this.state[DEACTIVATE_OWED] = 0;
+      return false;
+    }
+    return this.state[DEACTIVATE_OWED] > 0 || this.inactiveIsLow();
+  }
+
   wantsAging(t: number): boolean {
-    return this.inactiveIsLow() && this.gate.open(t);
+    return this.deactivationDue() && this.gate.open(t);
   }
 
   beginAging(t: number): boolean {
@@ -181,13 +213,22 @@ export class ActiveInactive implements Policy {
     return true;
   }
 
-  /** Deactivate up to STEP_PAGES pages; false when the inactive list is no longer short (pass complete). */
+  /**
+   * Deactivate up to STEP_PAGES pages; false when no deactivation is due (pass complete). Due are (1) the
+   * active folios shrink_lruvec scans alongside the inactive ones: with DEACTIVATE_ANON, each iteration
+   * of its loop runs shrink_list on LRU_INACTIVE_ANON then LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX each
+   * (for_each_evictable_lru; the active list's target, size >> priority, is 49 times the inactive's at
+   * the ratio 49, so the inactive list's target ends the loop and the two are scanned one for one),
+   * counted per inactive folio scanned (pickVictim); and (2) while inactive_is_low, what shrink_lruvec's
+   * closing shrink_active_list(SWAP_CLUSTER_MAX) and kswapd's age_active_anon deactivate.
+   */
   ageStep(r: Reclaimer): boolean {
-    for (let k = 0; k < STEP_PAGES && this.inactiveIsLow(); k++) {
+    for (let k = 0; k < STEP_PAGES && this.deactivationDue(); k++) {
       this.deactivateTail(r);
+      if (this.state[DEACTIVATE_OWED] > 0) this.state[DEACTIVATE_OWED]--;
       if (r.spent()) break;
     }
-    if (this.inactiveIsLow()) return true;
+    if (this.deactivationDue()) return true;
     this.gate.end();
     return false;
   }
@@ -214,6 +255,8 @@ export class ActiveInactive implements Policy {
       }
       const v = list.tail(this.inactive);
       if (v < 0) return -1; // inactive list empty: kswapd deactivates in steps, or the gate is closed
+      // shrink_lruvec: one active folio scanned for each inactive one while DEACTIVATE_ANON (ageStep).
+      if (this.mayDeactivate()) this.state[DEACTIVATE_OWED]++;
       if (r.referenced(v, null)) {
         list.moveToHead(this.active, v);
         this.tag[v] = TAG_ACTIVE;
