@@ -12,6 +12,11 @@
  * anonymous pages. kswapd runs a pass in steps of SWAP_CLUSTER_MAX pages; direct reclaim inline.
  * Passes start at least reclaim.agingIntervalMs apart: with the inactive list empty and the gate
  * closed, this guest's eviction stalls (pickVictim returns -1).
+ *
+ * Refaults (mm/workingset.c): an evicted folio leaves a shadow (nonresident_age); a swap-in within
+ * NR_ACTIVE_ANON of it joins the active list (workingset_refault), and such activations since the last
+ * snapshot_refaults make reclaim scan the active list one for one with the inactive list
+ * (DEACTIVATE_ANON), as inactive_is_low does.
  */
 import type { DList } from '../../sim/dlist.ts';
 import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
@@ -101,7 +106,10 @@ export class ActiveInactive implements Policy {
    * lru_add (folio_add_lru -> lruvec_add_folio, mm/swap.c): a new anonymous or shmem folio joins the
    * inactive list's head (since 5.9, "mm/vmscan: make active/inactive ratio as 1:1 for anon lru"); a
    * swap-in of a page this lruvec evicted first passes workingset_refault (__read_swap_cache_async,
-   * mm/swap_state.c, before folio_add_lru; swap readahead's folios too): see refaultActive.
+   * mm/swap_state.c, before folio_add_lru; swap readahead's folios too): see refaultActive. Pages the
+   * pre-fault left swapped (sim/prefault.ts) carry no shadow: their swap-ins join the inactive list, as
+   * in the kernel, where the pre-fault's single writes activate nothing, so NR_ACTIVE_ANON (the
+   * workingset_size they are measured against) is about 0 when run 1 refaults them.
    */
   onMap(id: number): void {
     if ((this.folioFlags[id] & FOLIO_SHADOW) !== 0 && this.refaultActive(id)) {
