@@ -166,6 +166,7 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
     }
     if (left === 0 || (pg.lastEvicted === 0 && !pg.scanAgain)) {
       pg.putback(); // the batch is freed or back on the LRU: NR_ISOLATED_ANON falls
+      pg.snapshotRefaults(); // do_try_to_free_pages' end: snapshot_refaults (mm/vmscan.c)
       // The cluster is over: a short one that freed nothing means nothing is evictable now.
       if (phase === PHASE_SHORT && evicted === 0) {
         // A resumed fault's clock already moved on: that time was spent waiting for a frame.

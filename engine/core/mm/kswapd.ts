@@ -143,6 +143,7 @@ export class Kswapd implements Actor, KswapdTask {
         // this worker's share of the node's memcgs, not the node (Pgdat.shrinkNode, sharedNode).
         if (this.pollNs === Infinity) pg.kswapdFailures++;
         this.active = false;
+        pg.snapshotRefaults(); // balance_pgdat's end: snapshot_refaults(NULL, pgdat)
         this.sleep();
         continue;
       }
@@ -156,6 +157,7 @@ export class Kswapd implements Actor, KswapdTask {
       }
       if (host.free() >= host.high) {
         this.active = false; // pgdat_balanced: kswapd_try_to_sleep
+        pg.snapshotRefaults(); // balance_pgdat's end: snapshot_refaults(NULL, pgdat)
         this.sleep();
       }
     } while (this.clock < limit);

@@ -242,6 +242,11 @@ export class Pgdat implements Reclaimer {
   /** The lruvecs, for kswapd's aging decisions. */
   readonly lruvecPolicies: Policy[] = [];
 
+  /** snapshot_refaults on each lruvec (Policy.snapshotRefaults): a reclaim call ends. */
+  snapshotRefaults(): void {
+    for (const p of this.lruvecPolicies) p.snapshotRefaults?.();
+  }
+
   spent(): boolean {
     return this.budget <= 0;
   }

@@ -197,6 +197,16 @@ export class LockedLruvec implements Policy {
     return this.inner.inactivePages(); // too_many_isolated reads the counter without lru_lock
   }
 
+  snapshotRefaults(): void {
+    if (this.inner.snapshotRefaults === undefined) return;
+    this.acquire();
+    try {
+      this.inner.snapshotRefaults();
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
+
   /** Run `f` on the inner policy in one hold (a drain of an lru_add batch: folio_batch_move_lru). */
   locked<T>(f: (p: Policy) => T): T {
     this.acquire();

@@ -12,11 +12,17 @@
  * anonymous pages. kswapd runs a pass in steps of SWAP_CLUSTER_MAX pages; direct reclaim inline.
  * Passes start at least reclaim.agingIntervalMs apart: with the inactive list empty and the gate
  * closed, this guest's eviction stalls (pickVictim returns -1).
+ *
+ * Refaults (mm/workingset.c): an evicted folio leaves a shadow (nonresident_age); a swap-in within
+ * NR_ACTIVE_ANON of it joins the active list (workingset_refault), and such activations since the last
+ * snapshot_refaults make reclaim scan the active list one for one with the inactive list
+ * (DEACTIVATE_ANON), as inactive_is_low does.
  */
 import type { DList } from '../../sim/dlist.ts';
 import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
 import { SCAN_AGAIN, type Policy, type Reclaimer } from './policy.ts';
+import { FOLIO_SHADOW } from './mglruRefault.ts';
 
 const TAG_ACTIVE = 1;
 const TAG_INACTIVE = 2;
@@ -24,10 +30,27 @@ const TAG_INACTIVE = 2;
 const STEP_PAGES = 32;
 const PAGES_PER_GIB = 262_144;
 
-/** Doubles of the policy's state: the two list sizes. */
-export const ACTIVE_INACTIVE_WORDS = 2;
+/**
+ * Doubles of the policy's state: the two list sizes, lruvec->nonresident_age and the lruvec's
+ * WORKINGSET_ACTIVATE_ANON count (mm/workingset.c), its snapshot target_lruvec->refaults[WORKINGSET_ANON]
+ * (snapshot_refaults, mm/vmscan.c), and the active folios shrink_lruvec still owes the scan.
+ */
+export const ACTIVE_INACTIVE_WORDS = 6;
 const N_ACTIVE = 0;
 const N_INACTIVE = 1;
+const NONRESIDENT_AGE = 2;
+const WORKINGSET_ACTIVATE = 3;
+const REFAULT_SNAPSHOT = 4;
+const DEACTIVATE_OWED = 5;
+/**
+ * The shadow's eviction token (pack_shadow's `eviction`): nonresident_age at the folio's eviction, kept in
+ * the page's tag (16 bits, free while the page is off the LRU) and the low 7 bits of its folioFlags
+ * (FOLIO_SHADOW is the 8th: the page has a shadow). EVICTION_MASK of this width (the kernel's is
+ * BITS_PER_LONG - EVICTION_SHIFT, ~40 bits on 64-bit): distances are taken modulo 2^23 pages, more than
+ * any lab lruvec holds, so no shadow laps (workingset_refault's comment on the kernel's mask).
+ */
+const EVICTION_BITS = 23;
+const EVICTION_MASK = (1 << EVICTION_BITS) - 1;
 
 export class ActiveInactive implements Policy {
   readonly seesEveryAccess = false;
@@ -47,12 +70,18 @@ export class ActiveInactive implements Policy {
     fresh = true,
     /** host.scale: the lists stand for `scale` times their pages in inactive_is_low's GiB. */
     private readonly scale = 1,
+    /** The node's per-page folio flags (mm/pgdat.ts): FOLIO_SHADOW and the token's high bits, by host-wide id. */
+    private readonly folioFlags: Uint8Array = new Uint8Array(tag.length),
   ) {
     this.active = headBase;
     this.inactive = headBase + 1;
     if (!fresh) return;
     state[N_ACTIVE] = 0;
     state[N_INACTIVE] = 0;
+    state[NONRESIDENT_AGE] = 0;
+    state[WORKINGSET_ACTIVATE] = 0;
+    state[REFAULT_SNAPSHOT] = 0;
+    state[DEACTIVATE_OWED] = 0;
     list.init(this.active);
     list.init(this.inactive);
   }
@@ -73,10 +102,63 @@ export class ActiveInactive implements Policy {
     this.state[N_INACTIVE] = v;
   }
 
-  onMap(gfn: number): void {
-    this.list.insertHead(this.inactive, gfn);
-    this.tag[gfn] = TAG_INACTIVE;
+  /**
+   * lru_add (folio_add_lru -> lruvec_add_folio, mm/swap.c): a new anonymous or shmem folio joins the
+   * inactive list's head (since 5.9, "mm/vmscan: make active/inactive ratio as 1:1 for anon lru"); a
+   * swap-in of a page this lruvec evicted first passes workingset_refault (__read_swap_cache_async,
+   * mm/swap_state.c, before folio_add_lru; swap readahead's folios too): see refaultActive. Pages the
+   * pre-fault left swapped (sim/prefault.ts) carry no shadow: their swap-ins join the inactive list, as
+   * in the kernel, where the pre-fault's single writes activate nothing, so NR_ACTIVE_ANON (the
+   * workingset_size they are measured against) is about 0 when run 1 refaults them.
+   */
+  onMap(id: number): void {
+    if ((this.folioFlags[id] & FOLIO_SHADOW) !== 0 && this.refaultActive(id)) {
+      this.list.insertHead(this.active, id);
+      this.tag[id] = TAG_ACTIVE;
+      this.nActive++;
+      return;
+    }
+    this.folioFlags[id] = 0;
+    this.list.insertHead(this.inactive, id);
+    this.tag[id] = TAG_INACTIVE;
     this.nInactive++;
+  }
+
+  /**
+   * workingset_refault for an anon folio (mm/workingset.c, 6.1-6.4; workingset_test_recent from 6.5):
+   * refault_distance = (nonresident_age - the shadow's eviction) & EVICTION_MASK, against workingset_size
+   * = NR_ACTIVE_FILE + NR_INACTIVE_FILE (none here: the lab's host LRU holds guest memory only) +
+   * NR_ACTIVE_ANON (mem_cgroup_get_nr_swap_pages > 0: the folio was just swapped out, so swap exists).
+   * Within it: folio_set_active, workingset_age_nonresident, WORKINGSET_ACTIVATE_ANON. The shadow is used
+   * up either way. Lab pages on both sides of the comparison, so host.scale cancels.
+   */
+  private refaultActive(id: number): boolean {
+    const f = this.folioFlags[id];
+    const eviction = ((f & 0x7f) << 16) | (this.tag[id] & 0xffff);
+    this.folioFlags[id] = 0;
+    const age = this.state[NONRESIDENT_AGE];
+    const distance = (age - eviction) & EVICTION_MASK;
+    if (distance > this.nActive) return false;
+    this.state[NONRESIDENT_AGE] = age + 1;
+    this.state[WORKINGSET_ACTIVATE]++;
+    return true;
+  }
+
+  /**
+   * workingset_eviction's shadow (from __remove_mapping as the folio is freed; mm/workingset.c): the
+   * eviction token is nonresident_age now. The age itself advanced when pickVictim took the folio (see
+   * there), so a folio freed only when its swap write completed (SSD: Pgdat.endWriteback calls this)
+   * is not counted twice.
+   */
+  evicted(id: number): void {
+    const e = this.state[NONRESIDENT_AGE] & EVICTION_MASK;
+    this.tag[id] = e & 0xffff;
+    this.folioFlags[id] = FOLIO_SHADOW | (e >>> 16);
+  }
+
+  /** lruvec->nonresident_age and WORKINGSET_ACTIVATE_ANON (tests, diagnostics). */
+  workingset(): { age: number; activations: number } {
+    return { age: this.state[NONRESIDENT_AGE], activations: this.state[WORKINGSET_ACTIVATE] };
   }
 
   onAccess(): void {}
@@ -102,8 +184,35 @@ export class ActiveInactive implements Policy {
     return this.nInactive * ratio < this.nActive;
   }
 
+  /**
+   * prepare_scan_count's DEACTIVATE_ANON (mm/vmscan.c, 6.1-6.4; in shrink_node before 6.2): the active
+   * anon list is scanned when inactive_is_low, or when refaults were activated since the last
+   * snapshot_refaults ("When refaults are being observed, it means a new workingset is being
+   * established. Deactivate to get rid of any stale active pages quickly.").
+   */
+  private mayDeactivate(): boolean {
+    return this.state[WORKINGSET_ACTIVATE] !== this.state[REFAULT_SNAPSHOT] || this.inactiveIsLow();
+  }
+
+  /**
+   * snapshot_refaults (mm/vmscan.c): at the end of balance_pgdat (kswapd) and of do_try_to_free_pages
+   * (direct reclaim), target_lruvec->refaults[WORKINGSET_ANON] = WORKINGSET_ACTIVATE_ANON.
+   */
+  snapshotRefaults(): void {
+    this.state[REFAULT_SNAPSHOT] = this.state[WORKINGSET_ACTIVATE];
+  }
+
+  /** A deactivation is due: shrink_lruvec's lockstep scan owes some, or inactive_is_low (see ageStep). */
+  private deactivationDue(): boolean {
+    if (this.nActive === 0) {
+      this.state[DEACTIVATE_OWED] = 0;
+      return false;
+    }
+    return this.state[DEACTIVATE_OWED] > 0 || this.inactiveIsLow();
+  }
+
   wantsAging(t: number): boolean {
-    return this.inactiveIsLow() && this.gate.open(t);
+    return this.deactivationDue() && this.gate.open(t);
   }
 
   beginAging(t: number): boolean {
@@ -112,13 +221,22 @@ export class ActiveInactive implements Policy {
     return true;
   }
 
-  /** Deactivate up to STEP_PAGES pages; false when the inactive list is no longer short (pass complete). */
+  /**
+   * Deactivate up to STEP_PAGES pages; false when no deactivation is due (pass complete). Due are (1) the
+   * active folios shrink_lruvec scans alongside the inactive ones: with DEACTIVATE_ANON, each iteration
+   * of its loop runs shrink_list on LRU_INACTIVE_ANON then LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX each
+   * (for_each_evictable_lru; the active list's target, size >> priority, is 49 times the inactive's at
+   * the ratio 49, so the inactive list's target ends the loop and the two are scanned one for one),
+   * counted per inactive folio scanned (pickVictim); and (2) while inactive_is_low, what shrink_lruvec's
+   * closing shrink_active_list(SWAP_CLUSTER_MAX) and kswapd's age_active_anon deactivate.
+   */
   ageStep(r: Reclaimer): boolean {
-    for (let k = 0; k < STEP_PAGES && this.inactiveIsLow(); k++) {
+    for (let k = 0; k < STEP_PAGES && this.deactivationDue(); k++) {
       this.deactivateTail(r);
+      if (this.state[DEACTIVATE_OWED] > 0) this.state[DEACTIVATE_OWED]--;
       if (r.spent()) break;
     }
-    if (this.inactiveIsLow()) return true;
+    if (this.deactivationDue()) return true;
     this.gate.end();
     return false;
   }
@@ -145,22 +263,40 @@ export class ActiveInactive implements Policy {
       }
       const v = list.tail(this.inactive);
       if (v < 0) return -1; // inactive list empty: kswapd deactivates in steps, or the gate is closed
+      // shrink_lruvec: one active folio scanned for each inactive one while DEACTIVATE_ANON (ageStep).
+      if (this.mayDeactivate()) this.state[DEACTIVATE_OWED]++;
       if (r.referenced(v, null)) {
         list.moveToHead(this.active, v);
         this.tag[v] = TAG_ACTIVE;
         this.nInactive--;
         this.nActive++;
+        // move_folios_to_lru (mm/vmscan.c, 6.1-6.4): an activated folio ages nonresident_age.
+        this.state[NONRESIDENT_AGE]++;
         if (r.spent()) return SCAN_AGAIN;
         continue;
       }
       list.remove(v);
       this.nInactive--;
+      this.evict(v);
       return v;
     }
     const v = list.tail(this.inactive);
     if (v < 0) return -1;
     list.remove(v);
     this.nInactive--;
+    this.evict(v);
     return v;
+  }
+
+  /**
+   * The victim leaves the LRU: workingset_eviction reads nonresident_age into the shadow and advances it
+   * by one (workingset_age_nonresident). The lab advances it here, when reclaim takes the folio; the
+   * shadow recorded now stands for a folio freed at once (zram). One under writeback in the swap cache
+   * (SSD) is freed later: the node clears this mark (Pgdat.shrinkNode) and `evicted` records the token
+   * when the written folio is freed (a stated simplification: the age moved at isolation, not at the free).
+   */
+  private evict(v: number): void {
+    this.evicted(v);
+    this.state[NONRESIDENT_AGE]++;
   }
 }

@@ -38,7 +38,18 @@ export function makePolicy(
     case 'clock':
       return new Clock(list, headBase, ps.state, ps.fresh);
     case 'active-inactive':
-      return new ActiveInactive(list, tag, headBase, stats, sb, gate, ps.state, ps.fresh, config.host.scale ?? 1);
+      return new ActiveInactive(
+        list,
+        tag,
+        headBase,
+        stats,
+        sb,
+        gate,
+        ps.state,
+        ps.fresh,
+        config.host.scale ?? 1,
+        folioFlags,
+      );
     case 'mglru':
       return new Mglru(list, tag, first, end, headBase, stats, sb, gate, ps.state, ps.fresh, folioFlags, ps.filters);
     default: {

@@ -122,4 +122,9 @@ export interface Policy {
    * policy's reclaim path has no such check (MGLRU's evict_folios; the lab's exact LRU and CLOCK).
    */
   inactivePages(): number;
+  /**
+   * Optional: snapshot_refaults (mm/vmscan.c) at the end of a reclaim call (balance_pgdat, or a direct
+   * reclaimer's cluster): the classic LRU's refault-driven deactivation compares against it.
+   */
+  snapshotRefaults?(): void;
 }
