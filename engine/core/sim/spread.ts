@@ -51,10 +51,12 @@
  * deterministic 91.85 % at 200 ms (deferred: 91.04 %). The spread plan on one thread with both workers'
  * vCPUs, order alternating, converges on the deterministic run as the quantum shrinks with the budgets and
  * not with the deferral: 20 us quanta 91.89 % at 200 ms and 98.27 % at 600 ms (deterministic 98.27 %);
- * deferred at 20 us 90.67 % at 200 ms. At the plan's 1 ms quantum real 2-worker runs did not move
- * (200 ms -0.95..-1.15 pp): what is left is the workers' virtual times mixing within a quantum on the
- * shared lruvec, MMU-lock calendar and aging state (100 us quanta: -0.85 pp one thread, -0.96 pp real
- * 2 workers; 20 us: -0.06 pp real 2 workers). Figures per seed: bench/_parallelDrift.ts's header.
+ * deferred at 20 us 90.67 % at 200 ms. At the plan's 1 ms quantum real 2-worker runs did not move at
+ * 200 ms (-1.03..-1.09 pp, seeds 1-3) and narrowed at 600 ms (-3.17..-4.09 -> -1.88..-2.93 pp): what is
+ * left is the workers' virtual times mixing within a quantum (not separated: the shared lruvec, the
+ * MMU-lock calendar, MGLRU's aging state) (100 us quanta: -0.85 pp one thread, -0.96 pp real
+ * 2 workers; 20 us: -0.06 pp real 2 workers, but a predicted speed-up of 0.85 instead of 1.43). Not fixed:
+ * the order of those shared operations in virtual time within a quantum. Figures: bench/_parallelDrift.ts.
  *
  * Measured bias of the deferred min watermark (session 9, bench/_parallelDrift.ts, bench engine's 64-vCPU
  * scenario, 4 guests, 600 ms, seeds 1-2): the spread plan run on ONE thread with every vCPU on worker 0
