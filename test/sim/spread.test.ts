@@ -14,6 +14,9 @@
  * whole quantum of MMU-lock holds before worker 1 books any, is the low end; real threads interleave
  * between the two extremes). Control (each worker its own calendar, the approximation before): hit rate
  * +0.33 .. +0.69 pp, accesses +17.2 .. +21.7 % (vCPUs never wait behind the other worker's reclaim).
+ * Session 11, seeds 1-6 x both orders: with per-worker frame budgets (spreadSettle.ts settleBudgets) hit rate
+ * -0.089 .. +0.317 pp, accesses -5.42 .. +7.21 %; with the deferred min watermark they replaced (on 415226c)
+ * -0.031 .. +0.421 pp, accesses -5.33 .. +8.72 %.
  */
 import { describe, expect, it } from 'vitest';
 import { runInProcess, runInterleaved } from '../../engine/core/sim/run.ts';

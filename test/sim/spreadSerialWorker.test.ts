@@ -1,5 +1,5 @@
 /**
- * A spread run's serial section (serialSection.ts SerialSection.run: sample rows, spreadSettle.ts settleSpread) runs on whichever
+ * A spread run's serial section (serialSection.ts SerialSection.run: sample rows, spreadSettle.ts settleBudgets) runs on whichever
  * worker arrives last at the barrier. It must read and write the run's shared counters: a worker >= 1's own
  * `sv.stats` is its private copy, which the fold has just zeroed. Pinned on one thread (run.ts
  * runInterleaved, fixed order 0 then 1): the same run with every serial section on worker 0 and with them

@@ -67,7 +67,10 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
   // which worker runs ahead in real time. Instead the fault takes any existing frame, and the
   // serial section turns the min-watermark deficit into reclaim clusters owed by the guests in
   // proportion to their faults of the quantum (spreadSettle.ts settleMinWatermark): the expected share
-  // each guest pays in the one-worker interleaving, where the payer is whoever faults at min.
+  // each guest pays in the one-worker interleaving, where the payer is whoever faults at min. A spread
+  // run (sim/spread.ts) keeps the check at this fault: g.reserve is min, and tryTake takes from this
+  // worker's budget of frames above min (mm/hostFrames.ts useBudgets), so each worker finds itself at
+  // min at its own virtual time.
   // Direct reclaim (__alloc_pages_direct_reclaim -> shrink_node) runs in this vCPU's context on
   // the host node: with the host lruvec its victims may be any guest's pages.
   // A cluster (SWAP_CLUSTER_MAX evictions) runs folio by folio (Pgdat.directReclaimStep), as
@@ -130,13 +133,15 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
         // retries against the min watermark (ALLOC_WMARK_MIN): `reserve`. Only below min does the
         // fault enter direct reclaim (__alloc_pages_direct_reclaim -> try_to_free_pages -> shrink_node).
         // A spread run's worker >= 1 has no kswapd (worker 0 runs the node's one): it polls (mm/kswapd.ts).
-        if (pg.kswapdTask !== null && g.host.free() <= g.host.low && pg.wakeKswapd(now)) g.yieldNow = true;
+        // The low watermark reads HostFrames.wmarkFree: the free count itself but in spread runs.
+        if (pg.kswapdTask !== null && g.host.wmarkFree() <= g.host.low && pg.wakeKswapd(now)) g.yieldNow = true;
         if (g.host.tryTake(g.reserve)) break;
         // try_to_free_pages -> throttle_direct_reclaim (mm/vmscan.c, 6.1-6.6): a user task (the vCPU
         // thread: not PF_KTHREAD) sleeps on pgdat->pfmemalloc_wait while !allow_direct_reclaim (free
         // pages <= half the min watermarks), killable and without timeout: GFP_HIGHUSER_MOVABLE has
-        // __GFP_FS. One worker only: with the deferred min watermark (parallel runs) the shared free
-        // count mixes workers' virtual times and dips to 0 by construction (see above).
+        // __GFP_FS. Not with the deferred min watermark (parallel runs whose workers own guests): there
+        // the shared free count mixes workers' virtual times and dips to 0 by construction (see above).
+        // One worker and spread runs check it (budgets keep the count at min or above in a quantum).
         if (!g.deferMin && !g.demandOnly && pg.mustThrottleDirect(now)) {
           s[sb + GS_PFMEMALLOC_THROTTLED]++;
           return sleepPfmemalloc(g, vi, t0, reclaimNs, now);

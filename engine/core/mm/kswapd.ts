@@ -108,6 +108,8 @@ export class Kswapd implements Actor, KswapdTask {
   run(limit: number): void {
     const pg = this.pgdat;
     const host = this.host;
+    // Spread runs: the frames kswapd frees go to every worker's budget by share (HostFrames.putKswapd).
+    host.kswapdRunning = true;
     do {
       if (this.aging !== null) {
         const p = this.aging;
@@ -116,7 +118,7 @@ export class Kswapd implements Actor, KswapdTask {
         continue;
       }
       // Shared nodes only: the poll stands in for other workers' wake-ups.
-      if (!this.active && host.free() < host.low && pg.kswapdFailures < MAX_RECLAIM_RETRIES) {
+      if (!this.active && host.wmarkFree() < host.low && pg.kswapdFailures < MAX_RECLAIM_RETRIES) {
         this.active = true;
         this.iterationFreed = 0;
       }
@@ -155,12 +157,13 @@ export class Kswapd implements Actor, KswapdTask {
         this.iterationFreed = 0;
         pg.kswapdShrunk(this.clock);
       }
-      if (host.free() >= host.high) {
+      if (host.wmarkFree() >= host.high) {
         this.active = false; // pgdat_balanced: kswapd_try_to_sleep
         pg.snapshotRefaults(); // balance_pgdat's end: snapshot_refaults(NULL, pgdat)
         this.sleep();
       }
     } while (this.clock < limit);
+    host.kswapdRunning = false;
   }
 
   /** kswapd_try_to_sleep: until a wake-up (clock +Infinity), or the next poll on a shared node. */

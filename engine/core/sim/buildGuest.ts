@@ -116,7 +116,8 @@ export function buildGuest(
     costs: env.costs,
     host: env.host,
     config,
-    deferMin: plan.workers > 1,
+    // Spread runs take frames from their worker's budget at min instead (mm/hostFrames.ts useBudgets).
+    deferMin: plan.workers > 1 && !plan.spread,
     opHist: sv.opHist,
   });
   const hw = config.hardware;

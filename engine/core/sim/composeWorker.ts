@@ -97,6 +97,9 @@ export function composeWorker(
   const spread = plan.spread ? buffers.spread : undefined;
   if (plan.spread && spread === undefined) throw new Error('spread run without its shared buffers (prepareRun)');
   const roots = spread ? new Int32Array(spread.roots) : null;
+  // Frames above min from this worker's budget (spreadSettle.ts settleBudgets), refilled by its frees.
+  if (spread && !config.run.demandOnly)
+    host.useBudgets(new Int32Array(spread.budgets), new Float64Array(spread.shares), workerIndex);
   const shared = (g: number): SharedGuestParts | null =>
     spread && roots
       ? {

@@ -131,7 +131,11 @@ export class Guest {
   lruAdd: { onMap(id: number): void } | null = null;
   readonly demandOnly: boolean;
   readonly reserve: number;
-  /** Parallel runs: the min-watermark check is settled at the barrier (GS_RECLAIM_OWED), see fault. */
+  /**
+   * Parallel runs whose workers own guests: the min-watermark check is settled at the barrier
+   * (GS_RECLAIM_OWED), see fault. Spread runs check min at each fault against their worker's frame
+   * budget instead (mm/hostFrames.ts useBudgets).
+   */
   readonly deferMin: boolean;
   readonly windowNs: number;
   /** A refault's wait for the swap device (mm/swap.ts: zram = the profile's swapIn, SSD = a block read). */

@@ -136,7 +136,7 @@ function canSpread(config: ScenarioConfig): boolean {
  * the slower one in 129 of 200 quanta; its kswapd is that excess. 0.94 gives 31 vCPUs to worker 0 and
  * 33 to worker 1 out of 64 (one vCPU's worth moved; 4 vCPUs still split 2/2). History: when only
  * worker 0's vCPUs paid direct reclaim, weight 0.5 moved the hit rate -0.64 pp from the deterministic
- * run; direct reclaim is now paid by every worker's vCPUs in proportion to their faults (settleSpread).
+ * run; direct reclaim is now paid by every worker's vCPUs, each at its own budget's floor (settleBudgets).
  */
 export let RECLAIM_WORKER_VCPU_WEIGHT = 0.94;
 /** Bench/test only: set the weight above (see its comment). */

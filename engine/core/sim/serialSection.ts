@@ -151,7 +151,7 @@ export class SerialSection {
       this.pendingRows = rows;
     }
     t[TIME_NOW] = now;
-    if (spreadSettle) (this.spread as SpreadSettlement).settleSpread(sv);
+    if (spreadSettle) (this.spread as SpreadSettlement).settleBudgets(sv);
     else if (plan.workers > 1 && !config.run.demandOnly) settleMinWatermark(config, plan, this.sv, this.takes);
     this.pendingNs = now;
     if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0;

@@ -51,7 +51,7 @@ import {
 import { VCpu } from './vcpu.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
 import { nextQuantumEnd, SerialSection, type SimSink } from './serialSection.ts';
-import { SpreadSettlement } from './spreadSettle.ts';
+import { initBudgets, SpreadSettlement } from './spreadSettle.ts';
 import { composeWorker, type SimCoreHooks } from './composeWorker.ts';
 import type { LruAddBatch } from '../mm/lruAdd.ts';
 import {
@@ -126,6 +126,7 @@ export function initSimState(b: SimBuffers, plan: RunPlan): void {
   const t = new Float64Array(b.time);
   t[TIME_QUANTUM_END] = Math.min(plan.quantumNs, plan.endNs);
   t[TIME_NEXT_SAMPLE] = plan.sampleNs;
+  initBudgets(b, plan);
 }
 
 /** Test hooks (test/stress): composeWorker.ts (re-exported for the importers of this module). */

@@ -272,8 +272,13 @@ export function guestRegions(pages: number): GuestRegions {
  *   lru: the host lruvec in shared memory (mm/sharedLru.ts): every worker's reclaim works on it under
  *                                   lru_lock (arena MMU lock number `guests`), built by prepareSpread
  *   settle: Float64Array(guests * workers * SETTLE_WORDS)  the serial section's per (guest, worker) state
- *                                   of the min-watermark settlement (spreadSettle.ts settleSpread)
+ *                                   (spreadSettle.ts: vCPUs done, for settleBudgets' running vCPUs)
  *   vlocks[g]: guest g's MMU lock in virtual time, one calendar for every worker (sync/vlockShared.ts)
+ *   budgets: Int32Array(workers * BUDGET_STRIDE)  worker w's frames above the min watermark at
+ *                                   w * BUDGET_STRIDE (mm/hostFrames.ts): split by the serial section
+ *                                   (spreadSettle.ts settleBudgets), taken and refilled by worker w (atomics;
+ *                                   kswapd's frees go to every worker's, mm/hostFrames.ts putKswapd)
+ *   shares: Float64Array(workers)    each worker's share of the last split (serial section / kswapd)
  */
 export interface SpreadBuffers {
   roots: SharedArrayBuffer;
@@ -283,9 +288,16 @@ export interface SpreadBuffers {
   lru: SharedLruBuffers;
   settle: SharedArrayBuffer;
   vlocks: SharedArrayBuffer[];
+  budgets: SharedArrayBuffer;
+  shares: SharedArrayBuffer;
 }
 
-/** Per (guest, worker) words of SpreadBuffers.settle: vCPUs done (cumulative), running reclaim credit. */
+/**
+ * Int32 words from one worker's frame budget to the next's in SpreadBuffers.budgets: each on its own
+ * 64-byte line (layout.ts LINE_WORDS), as every frame take and free of that worker changes it.
+ */
+export const BUDGET_STRIDE = 16;
+
 /**
  * Int32 words between two guests' flush counts in SpreadBuffers.tlbGens (2 used): every vCPU reads its
  * guest's at every access (VmTlbFlush.refill) and reclaim bumps them at every flush, so each guest's pair
@@ -293,9 +305,9 @@ export interface SpreadBuffers {
  * the other guests' vCPUs read.
  */
 export const TLB_GENS_STRIDE = 16;
+/** Per (guest, worker) words of SpreadBuffers.settle: vCPUs done (cumulative). */
 export const SETTLE_DONE = 0;
-export const SETTLE_CREDIT = 1;
-export const SETTLE_WORDS = 2;
+export const SETTLE_WORDS = 1;
 /** Per-guest stats words that are a worker's own settlement state, never folded (foldWorkerCounters). */
 const SETTLE_SLOTS = [GS_RECLAIM_OWED, GS_RECLAIM_CREDIT, GS_S2_FAULTS_AT_BARRIER];
 
@@ -510,5 +522,7 @@ export function createSpreadBuffers(
     tlbs: tlbEntries.map((n) => (n > 0 ? new SharedArrayBuffer(n * 4) : null)),
     tlbGens: new SharedArrayBuffer(Math.max(1, tlbEntries.length) * TLB_GENS_STRIDE * 4),
     counters: Array.from({ length: others }, () => new SharedArrayBuffer(counterBytes(b))),
+    budgets: new SharedArrayBuffer(workers * BUDGET_STRIDE * 4),
+    shares: new SharedArrayBuffer(workers * 8),
   };
 }

@@ -1,14 +1,23 @@
 /**
- * The min-watermark settlement of parallel runs, in the serial section (serialSection.ts): who pays for
- * the frames the host lacks to be above its min watermark. Real-time progress may decide which worker
- * takes a frame first, but not who pays the direct reclaim (the worker that runs ahead would find the
- * host at its min watermark first and pay every one): the deficit becomes reclaim clusters owed in
- * proportion to each guest's faults of the quantum (Guest.fault pays them, as
- * __alloc_pages_direct_reclaim in the faulting task). settleMinWatermark: per guest (workers own
- * guests); SpreadSettlement: per (guest, worker) pair (spread runs, spread.ts).
+ * The min-watermark settlement of parallel runs, in the serial section (serialSection.ts). Real-time
+ * progress may decide which worker takes a frame first, but not who pays the direct reclaim (the worker
+ * that runs ahead would find the host at its min watermark first and pay every one).
+ * - settleMinWatermark (workers own guests): the deficit becomes reclaim clusters owed in proportion to
+ *   each guest's faults of the quantum (Guest.fault pays them, as __alloc_pages_direct_reclaim in the
+ *   faulting task).
+ * - SpreadSettlement.settleBudgets (spread runs, spread.ts): the frames above min become per-worker
+ *   budgets, and each worker applies the one-worker rule against its own (mm/hostFrames.ts useBudgets).
+ *   Before (session 9) spread runs used owed clusters per (guest, worker) too; measured (bench
+ *   _parallelDrift, 600 ms, seeds 1-2, every vCPU on one thread) that alone was 1.1-1.2 pp below the
+ *   check at each fault: free frames sat between 0 and min, the clusters were paid in bursts at each
+ *   quantum's start, and direct reclaimers kept faulting below min during an aging walk that the
+ *   deterministic run's vCPUs wait out (the "quiet" windows of mm/policy/mglru.ts's walk in progress).
+ *   Session 11: every vCPU on worker 0, 200 ms, seed 1: budgets 91.87 %, deferred 91.04 %, deterministic
+ *   91.85 % (sim/spread.ts has the rest).
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { atomics } from '../sync/atomics.ts';
+import { splitBudgets } from '../mm/hostFrames.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
 import type { RunPlan } from './plan.ts';
 import {
@@ -19,7 +28,6 @@ import {
   GS_S2_FAULTS_AT_BARRIER,
   GS_VCPUS_DONE,
   GS_WORDS,
-  SETTLE_CREDIT,
   SETTLE_DONE,
   SETTLE_WORDS,
   workerStats,
@@ -78,14 +86,20 @@ export function settleMinWatermark(config: ScenarioConfig, plan: RunPlan, sv: Si
  * pair, for the serial section (whichever worker runs it).
  */
 export class SpreadSettlement {
-  /** Frame takes per (guest, worker) in the quantum, guest-major (collectSpreadTakes, then settleSpread's weights). */
+  /** Frame takes per (guest, worker) in the quantum, guest-major (collectSpreadTakes, then settleBudgets' weights). */
   private readonly takes: Float64Array;
-  /** SpreadBuffers.settle: per (guest, worker) vCPUs done (cumulative) and running reclaim credit. */
+  /** SpreadBuffers.settle: per (guest, worker) vCPUs done (cumulative). */
   private readonly settle: Float64Array;
   /** The vCPUs of each (guest, worker) pair (plan.vcpuWorker). */
   private readonly vcpusOn: Int32Array;
   /** Every worker's counters as the serial section reads them (simLayout.ts workerStats). */
   private readonly workerStatsViews: Float64Array[] = [];
+  /** SpreadBuffers.budgets and .shares (mm/hostFrames.ts useBudgets). */
+  private readonly budgets: Int32Array;
+  private readonly shares: Float64Array;
+  /** settleBudgets' scratch: each worker's takes and running vCPUs. */
+  private readonly weights: Float64Array;
+  private readonly live: Float64Array;
 
   constructor(
     private readonly config: ScenarioConfig,
@@ -99,6 +113,10 @@ export class SpreadSettlement {
     this.vcpusOn = new Int32Array(config.guests.length * W);
     plan.vcpuWorker.forEach((ws, g) => ws.forEach((w) => this.vcpusOn[g * W + w]++));
     for (let w = 0; w < W; w++) this.workerStatsViews.push(workerStats(buffers, w));
+    this.budgets = new Int32Array(spread.budgets);
+    this.shares = new Float64Array(spread.shares);
+    this.weights = new Float64Array(W);
+    this.live = new Float64Array(W);
   }
 
   /**
@@ -128,81 +146,55 @@ export class SpreadSettlement {
   }
 
   /**
-   * Spread runs, in the serial section after the fold (`sv`: the shared counters): settleMinWatermark over (guest, worker) pairs instead of guests.
-   * A cluster owed by a pair is paid by that guest's vCPUs on that worker (their next fault's direct
-   * reclaim, Guest.fault, in their own thread: __alloc_pages_direct_reclaim runs in the faulting task).
-   * Each guest's share is in proportion to its faults of the quantum (as settleMinWatermark), and a
-   * guest's share is split over its workers in proportion to its vCPUs still running there: a VM's
-   * vCPUs run one workload (each its own stream), so the expected share each vCPU pays is the one of
-   * the one-worker interleaving, wherever it runs.
-   *
-   * Why not each pair's own faults of the quantum (the rule before): that split fed back with a
-   * quantum's delay. The pair that faulted most in quantum q owed most in q + 1, its vCPUs stalled
-   * paying (one 32-folio cluster per fault), faulted least, and the other worker's pair owed in q + 2:
-   * a period-2 oscillation the kernel does not have (its payer is whoever faults at min, microseconds
-   * later). Measured (bench 64-vCPU scenario, 4 guests, seed 1, load ~10): one worker's 32 vCPUs made
-   * ~500 accesses in a quantum while the other's made ~20,000, alternating, and each quantum's CPU
-   * followed (critical path 3,218 of 5,580 ms work). The owed count lives in the worker's own counters
-   * (GS_RECLAIM_OWED, never folded); credits in SpreadBuffers.settle.
+   * Spread runs, in the serial section after the fold (`sv`: the shared counters; every worker waits):
+   * the free frames above the min watermark become the workers' budgets for the next quantum
+   * (mm/hostFrames.ts useBudgets), in proportion to each worker's frame takes (stage-2 faults, every
+   * guest) in the quantum just ended; a worker with no running vCPU gets none. Inside the quantum each
+   * worker applies the one-worker rule against its own budget: a fault that finds it empty reclaims in
+   * the faulting task (directReclaim.ts allocFrame: __alloc_pages -> __alloc_pages_direct_reclaim), and
+   * what the worker frees refills it. So each worker reaches min at its own virtual time, and the payer
+   * is whoever faults there, as in the one-worker interleaving; neither worker's real-time progress can
+   * take the other's frames.
    */
-  settleSpread(sv: SimViews): void {
+  settleBudgets(sv: SimViews): void {
     const { config, plan } = this;
     const W = plan.workers;
-    const st = sv.stats;
     const settle = this.settle;
     const takes = this.takes;
-    const ws = this.workerStatsViews;
-    let owed = 0;
-    let total = 0;
-    let eligible = 0;
+    const st = sv.stats;
     for (let g = 0; g < config.guests.length; g++) {
       const b = g * GS_WORDS;
-      st[b + GS_S2_FAULTS_AT_BARRIER] = st[b + GS_S2_FAULTS];
-      // The guest's faults and running vCPUs over its eligible pairs.
-      let guestTakes = 0;
-      let guestRunning = 0;
-      for (let w = 0; w < W; w++) {
+      st[b + GS_S2_FAULTS_AT_BARRIER] = st[b + GS_S2_FAULTS]; // worker 0's takes count from here
+    }
+    const weights = this.weights;
+    const live = this.live;
+    let running = 0;
+    let total = 0;
+    for (let w = 0; w < W; w++) {
+      let t = 0;
+      let l = 0;
+      for (let g = 0; g < config.guests.length; g++) {
         const i = g * W + w;
-        // Pinned guests cannot reclaim; a pair whose vCPUs are all done will not fault to pay.
-        const here = this.vcpusOn[i];
-        const running = here - settle[i * SETTLE_WORDS + SETTLE_DONE];
-        if (config.guests[g].protected || here === 0 || running <= 0) {
-          takes[i] = -1;
-          ws[w][b + GS_RECLAIM_OWED] = 0;
-          continue;
-        }
-        eligible++;
-        owed += ws[w][b + GS_RECLAIM_OWED];
-        guestTakes += takes[i];
-        guestRunning += running;
+        t += takes[i];
+        l += this.vcpusOn[i] - settle[i * SETTLE_WORDS + SETTLE_DONE];
       }
-      // The pairs' weights: the guest's faults, split by running vCPUs.
-      for (let w = 0; w < W; w++) {
-        const i = g * W + w;
-        if (takes[i] < 0) continue;
-        takes[i] = (guestTakes * (this.vcpusOn[i] - settle[i * SETTLE_WORDS + SETTLE_DONE])) / guestRunning;
-      }
-      total += guestTakes;
+      weights[w] = l > 0 ? t : 0;
+      live[w] = l > 0 ? l : 0;
+      running += live[w];
+      total += weights[w];
     }
-    if (eligible === 0) return;
-    const lack = plan.minFrames + 1 - atomics.load(sv.control, CTL_FREE_FRAMES) - owed * SWAP_CLUSTER_MAX;
-    if (lack <= 0) return;
-    const clusters = Math.ceil(lack / SWAP_CLUSTER_MAX);
-    const n = takes.length;
-    for (let i = 0; i < n; i++) {
-      if (takes[i] < 0) continue;
-      settle[i * SETTLE_WORDS + SETTLE_CREDIT] +=
-        (clusters * (total > 0 ? takes[i] : 1)) / (total > 0 ? total : eligible);
-    }
-    for (let k = 0; k < clusters; k++) {
-      let best = -1;
-      for (let i = 0; i < n; i++) {
-        if (takes[i] < 0) continue;
-        if (best < 0 || settle[i * SETTLE_WORDS + SETTLE_CREDIT] > settle[best * SETTLE_WORDS + SETTLE_CREDIT])
-          best = i;
-      }
-      settle[best * SETTLE_WORDS + SETTLE_CREDIT]--;
-      ws[best % W][Math.floor(best / W) * GS_WORDS + GS_RECLAIM_OWED]++;
-    }
+    if (running === 0) return;
+    const above = Math.max(0, atomics.load(sv.control, CTL_FREE_FRAMES) - plan.minFrames);
+    // No takes at all (a quantum without faults): by running vCPUs.
+    splitBudgets(above, total > 0 ? weights : live, this.budgets, this.shares);
   }
+}
+
+/** Spread runs, before any worker starts: the first quantum's frame budgets, by each worker's vCPUs. */
+export function initBudgets(b: SimBuffers, plan: RunPlan): void {
+  if (b.spread === undefined || !plan.spread) return;
+  const weights = new Float64Array(plan.workers);
+  for (const ws of plan.vcpuWorker) for (const w of ws) weights[w]++;
+  const above = Math.max(0, plan.hostFrames - plan.minFrames);
+  splitBudgets(above, weights, new Int32Array(b.spread.budgets), new Float64Array(b.spread.shares));
 }
