@@ -114,6 +114,7 @@ describe('frame budgets (spread runs)', () => {
       },
       kswapdSleeps(): void {},
       kswapdShrunk(): void {},
+      snapshotRefaults(): void {},
       kswapdShare: (): number => 1,
     };
     const k = new Kswapd(pg as unknown as Pgdat, host, KSWAPD_POLL_NS);
