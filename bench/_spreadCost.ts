@@ -3,6 +3,14 @@
 // MODE=plain1 one worker with plain arena ops (what the sim worker selects), native1 one worker with
 // native atomics, interleaved = runInterleaved over W workers (the spread configuration's own work).
 // Env: GUESTS (4), MS (100), W (2), SEED (1).
+// Session 11 (c), instructions of the main thread (valgrind --tool=callgrind --separate-threads=yes, MS=30;
+// the run reaches the same 1,389,479 / 1,423,392 accesses at any MS >= 30): plain1 5.350 G (3,851 per access),
+// interleavedPlain 5.587 G (3,925), interleaved on 415226c 5.875 G (4,128), of which
+// TypedArray.prototype.copyWithin 196 M (138 per access: the shared MMU-lock calendar's read holds inserted
+// in the middle of one union list, ~508 doubles shifted each; plain1: 7.6 M). With a read list per worker
+// (sync/vlockShared.ts) copyWithin is 12.0 M; whole-thread totals then moved 5.74-6.07 G between two runs
+// of the same tree (TurboFan's tier-up timing: LoadIC alone 111-162 M), so compare a function's own count.
+// Atomics builtins (same in both trees): load 253 M, store 149 M, compareExchange 127 M, sub 49 M, add 48 M.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { prepareRun, runInterleaved } from '../engine/core/sim/run.ts';

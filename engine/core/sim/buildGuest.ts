@@ -91,7 +91,7 @@ export function buildGuest(
         });
   const entries = Math.max(1, tlbSpec.entries);
   const vlock = shared?.vlock
-    ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs, env.worker)
+    ? new SharedVLock(index, sv.lockHist, shared.vlock, sv.time, plan.quantumNs, env.worker, plan.workers)
     : new VLock(index, sv.lockHist);
   // queued_read_lock_slowpath's serial admission of readers queued behind a writer (sync/vlock.ts admitNs):
   // per reader, one wait_lock handoff and its cnts update, atomics at the profile's lockAcquire.

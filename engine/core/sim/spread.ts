@@ -113,6 +113,7 @@ export function prepareSpread(b: SimBuffers, arena: ArenaViews, config: Scenario
         plan.quantumNs,
         costTable(config.hardware)[C_S2_FAULT],
       ),
+      plan.workers,
     ),
   );
   const roots = new Int32Array(s.roots);

@@ -101,6 +101,12 @@ export class VLock {
   protected r: Float64Array<ArrayBufferLike> = new Float64Array(INITIAL * R);
   protected rh = 0;
   protected re = 0;
+  /**
+   * An upper bound on the ends of the read holds recorded elsewhere than r (a shared calendar's other
+   * workers' read lists, SharedVLock: +Infinity when they hold any; -Infinity here): writeReq's fast path
+   * is taken only when it is <= t as well.
+   */
+  protected othersReadEnd = -Infinity;
   private readonly hasHist: boolean;
   /** Booking-order diagnostics: the latest arrival booked so far, and the requests booked after it. */
   private latest = -Infinity;
@@ -289,7 +295,7 @@ export class VLock {
     const n = this.we;
     const m = this.re;
     // A hold not ended by t: the general path.
-    if ((n !== this.wh && this.w[n - W + 2] > t) || (m !== this.rh && this.r[m - 1] > t)) {
+    if ((n !== this.wh && this.w[n - W + 2] > t) || (m !== this.rh && this.r[m - 1] > t) || this.othersReadEnd > t) {
       this.writeSlow(aging);
       return;
     }
@@ -411,16 +417,12 @@ export class VLock {
     return s;
   }
 
-  /** From s: after every read hold that overlaps [s, s + hold) (a writer waits for readers to drain). */
-  private pastReaders(s: number, hold: number): number {
-    const r = this.r;
-    const n = this.re;
-    if (n === this.rh || r[n - 1] <= s) return s;
-    for (let i = firstEndAfter(r, this.rh, n, R, 1, s); i < n; i += R) {
-      if (r[i] >= s + hold) break;
-      if (r[i + 1] > s) s = r[i + 1];
-    }
-    return s;
+  /**
+   * From s: after every read hold that overlaps [s, s + hold) (a writer waits for readers to drain). A
+   * shared calendar (SharedVLock) overrides it to pass the other workers' read lists too.
+   */
+  protected pastReaders(s: number, hold: number): number {
+    return pastIntervals(this.r, this.rh, this.re, s, hold);
   }
 
   private addWrite(arrival: number, start: number, end: number, aging: boolean): void {
@@ -527,6 +529,25 @@ function firstEndAfter(
     else hi = mid;
   }
   return head + lo * k;
+}
+
+/**
+ * From s: after every interval of the disjoint sorted read intervals r[head, end) (stride R) that overlaps
+ * [s, s + hold): the first s' >= s, s or an interval's end, with [s', s' + hold) free of them.
+ */
+export function pastIntervals(
+  r: Float64Array<ArrayBufferLike>,
+  head: number,
+  end: number,
+  s: number,
+  hold: number,
+): number {
+  if (end === head || r[end - 1] <= s) return s;
+  for (let i = firstEndAfter(r, head, end, R, 1, s); i < end; i += R) {
+    if (r[i] >= s + hold) break;
+    if (r[i + 1] > s) s = r[i + 1];
+  }
+  return s;
 }
 
 /** Index of the first write record in w[head, end) (stride W) whose start is >= s (end if none). */

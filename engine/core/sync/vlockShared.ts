@@ -25,10 +25,27 @@
  * records have a fixed capacity (sharedVLockRecords): a calendar that outgrows it throws (never silently
  * drops a hold).
  *
- * Layout of one guest's buffer (sharedVLockBytes): Int32 meta[META_WORDS] (lock, write window head/end,
- * read window head/end, the records the views span (word 5, M_LIM), gapMax as a Float64 in words 6-7,
- * admitEnd and admitNext as Float64s in words 8-11), then the write records (stride 4 doubles), then the
- * read intervals (stride 2).
+ * Read holds: one list per worker (`lists`, the run's workers), each the union of that worker's read holds
+ * (disjoint intervals sorted by start, as vlock.ts keeps them), in its own region. A writer passes the
+ * union of all the lists (pastReaders: every list in turn until none moves it), which gives the grants of
+ * one union list: the first s >= t, t or a read hold's end, with [s, s + hold) free of every read hold
+ * (the one list merged holds that touched, within 1e-9 ns, into one interval; both give the same s for a
+ * write hold longer than 1e-9 ns, whose gap a touch never opens). Why: with one list, a worker booking a
+ * read hold at a virtual time before the other worker's latest ones (the worker behind in the quantum)
+ * inserted it in the middle and shifted the rest: measured on the spread plan on one thread (4 guests,
+ * 50 ms, bench/_spreadHash.ts's scenario): 0.12 read holds per access, all but 0.01 % in the middle,
+ * ~508 doubles (4 KiB) moved each, in a region the other worker reads and writes. Per worker, a worker's
+ * own holds arrive in about its scheduler's order and append.
+ *
+ * The mutex's request reads the other lists' windows (head, end: meta words, on the mutex's line), not their
+ * records: a writer's fast path is taken only when the other lists are empty, else writeSlow, whose
+ * pastReaders scans them (the same grant: writeSlow past nothing books what the fast path books).
+ *
+ * Layout of one guest's buffer (sharedVLockBytes): Int32 meta[metaWords(lists)] (lock, write window
+ * head/end, read list 0's window head/end (words 3-4), the records the views span (word 5, M_LIM), gapMax
+ * as a Float64 in words 6-7, admitEnd and admitNext as Float64s in words 8-11, then list k >= 1's window
+ * head/end in words 12 + 2 (k - 1)), then the write records (stride 4 doubles), then each list's read
+ * intervals (stride 2). With two lists the meta words are 56 bytes: one cache line.
  *
  * The views span a prefix of the capacity (M_LIM records, from SHARED_INITIAL_RECORDS on), grown by the
  * private calendar's rule (vlock.ts room: the window moved to the front, the span doubled when the window
@@ -40,15 +57,13 @@
  * head (runInterleaved's spread runs give identical results).
  */
 import { atomics } from './atomics.ts';
-import { VLock, vclock } from './vlock.ts';
+import { pastIntervals, VLock, vclock } from './vlock.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
 import { TIME_QUANTUM_END } from '../sim/simLayout.ts';
 
 const M_LOCK = 0;
 const M_WH = 1;
 const M_WE = 2;
-const M_RH = 3;
-const M_RE = 4;
 /** Records the views span (0: SHARED_INITIAL_RECORDS, capped at the capacity); written under the mutex. */
 const M_LIM = 5;
 /** A Float64 (words 6-7): the window's gapMax (VLock.writeMeets). */
@@ -56,8 +71,19 @@ const M_GAP = 6;
 /** Two Float64s (words 8-11): VLock.admitEnd and admitNext, the reader queue being admitted. */
 const M_ADMIT = 8;
 const META_WORDS = 12;
-/** Byte offset of the write records in a guest's buffer (after the meta words; tests read the calendar). */
-export const SHARED_VLOCK_RECORDS_AT = META_WORDS * 4;
+/** Read list 0's window head (its end follows); list k >= 1's at M_LISTS + 2 (k - 1). */
+const M_RH = 3;
+const M_LISTS = META_WORDS;
+/** Meta words of a calendar with `lists` read lists (an even count: the records are Float64s). */
+const metaWords = (lists: number): number => META_WORDS + 2 * (lists - 1);
+/** Meta word of read list k's window head (its end is the next word). */
+const headWord = (k: number): number => (k === 0 ? M_RH : M_LISTS + 2 * (k - 1));
+/** Read lists of a calendar when the caller names none (two workers). */
+const DEFAULT_LISTS = 2;
+/** Byte offset of the write records in a guest's buffer with `lists` read lists (tests read the calendar). */
+export const sharedVLockRecordsAt = (lists = DEFAULT_LISTS): number => metaWords(lists) * 4;
+/** The same for the default two lists. */
+export const SHARED_VLOCK_RECORDS_AT = sharedVLockRecordsAt();
 const W = 4;
 const R = 2;
 /** Records the views span at first (the private calendar starts at 64 and doubles likewise). */
@@ -65,9 +91,9 @@ export const SHARED_INITIAL_RECORDS = 256;
 /** Loads of the mutex word a request spins before it sleeps (enter). */
 export const VLOCK_MUTEX_SPINS = 200;
 
-/** Bytes of one guest's shared calendar with `records` write records and as many read intervals. */
-export function sharedVLockBytes(records: number): number {
-  return META_WORDS * 4 + records * (W + R) * 8;
+/** Bytes of one guest's shared calendar with `records` write records and as many read intervals per list. */
+export function sharedVLockBytes(records: number, lists = DEFAULT_LISTS): number {
+  return metaWords(lists) * 4 + records * (W + R * lists) * 8;
 }
 
 /**
@@ -93,6 +119,16 @@ export class SharedVLock extends VLock {
   /** Records of the buffer (capacity), and those the views w and r span now (meta M_LIM). */
   private readonly cap: number;
   private lim: number;
+  /** Byte offset of the records (after the meta words). */
+  private readonly at: number;
+  /** This worker's read list (this.r, rh, re are its window) and its head's meta word; the others' views and windows. */
+  private readonly own: number;
+  private readonly ownHead: number;
+  private readonly oWord: Int32Array;
+  private readonly others: number[];
+  private readonly oViews: Float64Array[];
+  private readonly oHead: Int32Array;
+  private readonly oEnd: Int32Array;
 
   constructor(
     guest: number,
@@ -101,25 +137,55 @@ export class SharedVLock extends VLock {
     /** The run's time words (simLayout.ts): TIME_QUANTUM_END, written by the serial section only. */
     private readonly time: Float64Array,
     private readonly quantumNs: number,
-    /** The worker this copy books for: its non-aging holds carry tag 2 + worker (VLock.tag). */
+    /** The worker this copy books for: its non-aging holds carry tag 2 + worker (VLock.tag); its read list. */
     worker = 0,
+    /** Read lists in the buffer (sharedVLockBytes): one per worker of the run. */
+    lists = DEFAULT_LISTS,
   ) {
     super(guest, hist);
+    if (!(worker >= 0 && worker < lists)) throw new RangeError(`worker ${worker} has no read list (${lists} lists)`);
     this.tag = 2 + worker;
-    this.meta = new Int32Array(sab, 0, META_WORDS);
+    this.at = metaWords(lists) * 4;
+    this.meta = new Int32Array(sab, 0, metaWords(lists));
     this.gap = new Float64Array(sab, M_GAP * 4, 1);
     this.admit = new Float64Array(sab, M_ADMIT * 4, 2);
-    this.cap = (sab.byteLength - META_WORDS * 4) / ((W + R) * 8);
+    this.cap = (sab.byteLength - this.at) / ((W + R * lists) * 8);
+    if (!Number.isInteger(this.cap))
+      throw new RangeError(`calendar buffer of ${sab.byteLength} bytes fits no ${lists} lists`);
+    this.own = worker;
+    this.ownHead = headWord(worker);
+    this.others = [];
+    for (let k = 0; k < lists; k++) if (k !== worker) this.others.push(k);
+    this.oWord = Int32Array.from(this.others, headWord);
+    this.oViews = this.others.map(() => new Float64Array(0));
+    this.oHead = new Int32Array(this.others.length);
+    this.oEnd = new Int32Array(this.others.length);
     this.lim = Math.min(this.cap, SHARED_INITIAL_RECORDS);
     this.span(this.lim);
   }
 
-  /** Views w and r over the first `lim` records of their regions (the regions' offsets stay: capacity). */
+  /** Views w and each list's over the first `lim` records of their regions (the regions' offsets stay: capacity). */
   private span(lim: number): void {
     const sab = this.meta.buffer;
     this.lim = lim;
-    this.w = new Float64Array(sab, META_WORDS * 4, lim * W);
-    this.r = new Float64Array(sab, META_WORDS * 4 + this.cap * W * 8, lim * R);
+    this.w = new Float64Array(sab, this.at, lim * W);
+    this.r = this.listView(this.own);
+    for (let j = 0; j < this.others.length; j++) this.oViews[j] = this.listView(this.others[j]);
+  }
+
+  private listView(k: number): Float64Array {
+    return new Float64Array(this.meta.buffer, this.at + this.cap * (W + k * R) * 8, this.lim * R);
+  }
+
+  /** After every read hold of every worker's list that overlaps [s, s + hold) (see the file comment). */
+  protected override pastReaders(s: number, hold: number): number {
+    const n = this.others.length;
+    for (;;) {
+      const s0 = s;
+      s = pastIntervals(this.r, this.rh, this.re, s, hold);
+      for (let j = 0; j < n; j++) s = pastIntervals(this.oViews[j], this.oHead[j], this.oEnd[j], s, hold);
+      if (s === s0) return s;
+    }
   }
 
   override readReq(): void {
@@ -190,6 +256,7 @@ export class SharedVLock extends VLock {
       this.meta[M_LIM] = Math.min(this.cap, this.lim * 2);
       this.span(this.meta[M_LIM]);
       a = k === W ? this.w : this.r;
+      // this.r is this worker's read list: another list's window never moves here (only its own worker's room).
     }
     if (live + k > a.length)
       throw new Error(`shared MMU-lock calendar full (${this.cap} records): sharedVLockRecords too small`);
@@ -216,10 +283,21 @@ export class SharedVLock extends VLock {
     }
     this.wh = m[M_WH];
     this.we = m[M_WE];
-    this.rh = m[M_RH];
-    this.re = m[M_RE];
+    this.rh = m[this.ownHead];
+    this.re = m[this.ownHead + 1];
     // Another worker doubled the views (room): span as many records (the window may lie beyond ours).
     if (m[M_LIM] !== 0 && m[M_LIM] !== this.lim) this.span(m[M_LIM]);
+    // The other lists do not change while the mutex is held: their windows, once. Not their latest end
+    // (a line the other worker writes): any hold in them sends a writer to writeSlow (file comment).
+    let any = false;
+    for (let j = 0; j < this.oWord.length; j++) {
+      const head = m[this.oWord[j]];
+      const end = m[this.oWord[j] + 1];
+      this.oHead[j] = head;
+      this.oEnd[j] = end;
+      if (end !== head) any = true;
+    }
+    this.othersReadEnd = any ? Infinity : -Infinity;
     this.gapMax = this.gap[0];
     this.admitEnd = this.admit[0];
     this.admitNext = this.admit[1];
@@ -234,8 +312,8 @@ export class SharedVLock extends VLock {
     const m = this.meta;
     m[M_WH] = this.wh;
     m[M_WE] = this.we;
-    m[M_RH] = this.rh;
-    m[M_RE] = this.re;
+    m[this.ownHead] = this.rh;
+    m[this.ownHead + 1] = this.re;
     this.gap[0] = this.gapMax;
     this.admit[0] = this.admitEnd;
     this.admit[1] = this.admitNext;
