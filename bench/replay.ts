@@ -51,6 +51,23 @@
  * `a === i32` before the typed-array access); and a fresh worker's TurboFan, ~0.95 G instructions in
  * V8's background threads per fresh ×10 (fault compiled 3x: deopts at its first reclaim and first refault;
  * evictOne at its first unmapPage).
+ * Session 11 (b), same tools (`valgrind --tool=callgrind --separate-threads=yes node
+ * .cache/bench/_warmReplay.mjs <policy> 10|1 1`, fresh worker, whole process): the same tree's fresh ×10 moves by
+ * ~±4 % from run to run (V8's concurrent compiles and deopts differ: exact LRU 4,246 M and 4,579 M), so only
+ * changes well above that show. Per call, worker thread, fresh ×10 exact LRU: fault 813 instructions per miss,
+ * steps 373 per request, evictOne 425 per eviction, mapLeafAt 354 per miss, unmapLeafAt 222 per eviction,
+ * pickVictim 115 per eviction; TurboFan's threads ~0.9 G of the run's 4.25 G. Found:
+ * - The TLB-flush bookkeeping is mostly real work: every miss evicts, the eviction's stage-1 flush
+ *   (flushStage1) makes the next request a REFILL_STAGE1, so ~70 % of requests refill. Asking refill only when a
+ *   generation moved saves only on hits (fresh ×10 4,246 -> 4,316 M, inside the spread): not kept.
+ * - fault and evictOne are compiled before the host is full; their reclaim, refault and table-emptying paths
+ *   are first reached later and deoptimize them (--trace-deopt: fault at its first reclaim and first refault,
+ *   evictOne at its first unmapPage). Recompiled, they no longer inline mapLeafAt / unmapLeafAt: those got
+ *   optimized code of their own while their callers ran unoptimized, and V8 then weighs a callee by what its
+ *   code inlined (--trace-turbo-inlining: "existing opt code's inlined bytecode size" 840 and 576, over the
+ *   460-byte limit). Hence the two calls above. Tried: fault's part before the map in a method too large to
+ *   inline, and one subtraction shared by the refault and non-refault pressure sums: fault then compiled once
+ *   and kept mapLeafAt inlined, but fresh ×10 measured 4,344 M (worker 2,593 M) against 4,181-4,246 M: not kept.
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
  *
  * Instructions per request (REPLAY_CALLGRIND=1, needs valgrind; minutes per policy): each policy's lab

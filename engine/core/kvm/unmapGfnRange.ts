@@ -5,7 +5,7 @@
  * kvm_flush_remote_tlbs in the same hold), the second write hold of invalidate_range_end
  * (kvm_mmu_invalidate_end), then the page's swap-out (mm/vmscan.c pageout: zram inline, or an SSD's
  * add_to_swap + swap_writepage leaving the folio in the swap cache under writeback). The hold figures
- * are shared with the trace replay's copy of this path (sim/replay.ts). Guest.evictOne comes here.
+ * are shared with the trace replay's copy of this path (sim/replayMmu.ts). Guest.evictOne comes here.
  */
 import type { Guest } from '../sim/guest.ts';
 import { writeLock, writeUnlock } from './mmuLock.ts';

@@ -1,0 +1,211 @@
+/**
+ * The stage-2 side of a lone trace replay's fault path (replayFault.ts, replay.ts): kvm->mmu_lock's
+ * holds (the lone lock, replayLock.ts, or the virtual lock), the map of a faulting page at the level-3
+ * entry the access's walk found (mapLeafAt; mapPage when it cannot be used) and Guest.evictOne without
+ * a TLB model: kvm_unmap_gfn_range under the lock for write (unmapLeafAt at the leaf's known word,
+ * unmapPage when its table would empty), try_to_unmap_one's flush of the VMM's PTE, the write hold of
+ * kvm_mmu_notifier_invalidate_range_end (virt/kvm/kvm_main.c), __kvm_tlb_flush_vmid_ipa's stage-1 flush
+ * (arch/tlb.ts), swap-out and the frame freed. Charged exactly as Guest.evictOne and Guest.mapLocked
+ * in that configuration (test/sim/replay.test.ts compares).
+ *
+ * One class in a chain (VCpu <- ReplayMmu <- ReplayFaults <- TraceReplay) only to keep each file to one
+ * concept: the methods compile and inline as in one class (same bytecode; V8 reaches them through the
+ * prototype chain, constant for a run).
+ */
+import type { ScenarioConfig } from '../../protocol.ts';
+import {
+  EAGAIN,
+  mapLeafAt,
+  stage2FastPaths,
+  stage2GetLeaf,
+  stage2Unlinks,
+  stage2Unmap,
+  unmapLeafAt,
+} from '../arch/pgtable.ts';
+import { mapPage, unmapPage } from '../arch/pgtableFast.ts';
+import { hostUnmapFlushNs, invalidateEndHoldNs, mapHoldNs, unmapHoldNs } from './guest.ts';
+import {
+  GS_LOCK_HOLD_NS,
+  GS_LOCK_WAIT_AGING_NS,
+  GS_LOCK_WAIT_NS,
+  PG_RESIDENT,
+  PG_HOST_YOUNG,
+  PG_SWAPPED,
+} from './simLayout.ts';
+import { VCpu } from './vcpu.ts';
+import { VLock } from '../sync/vlock.ts';
+import { LoneLock } from './replayLock.ts';
+import { DOUBLE_ZERO } from '../ownShape.ts';
+
+/** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
+const FRAME_GUEST_SHIFT = 28;
+const PAGE = 4096;
+
+export class ReplayMmu extends VCpu {
+  /** Finish time of the last fault / evictOne (see fault). */
+  protected at = 0.5;
+  protected readonly bucketNs: number;
+  protected readonly buckets: number;
+  private readonly frameBase: number;
+  /** invalidateEndHoldNs of the guest's costs. */
+  protected readonly invalidateEndHold: number;
+  /** hostUnmapFlushNs of the guest's costs: the VMM's PTE flush between the unmap's two holds. */
+  private readonly hostUnmapFlush: number;
+  /** unmapHoldNs of the guest's costs (they are fixed for a run). */
+  protected readonly unmapHold: number;
+  /** mapHoldNs of the guest's costs. */
+  protected readonly mapHold: number;
+  /**
+   * Walk once (outside a debug arena, fast paths on): the Int32 word of each mapped gfn's level-3
+   * leaf, -1 when not mapped by this replay. Contract: only this agent maps and unmaps on the arena
+   * (one worker: replayEligible), a mapped 4 KiB leaf's table holds a live entry and so is never
+   * unlinked, and every unmap of a gfn goes through evictOne, which resets the word. evictOne unmaps
+   * at the word (unmapLeafAt) and the notifier's one-folio aging visits it (Harvester.leafOf).
+   */
+  protected readonly leafOf: Int32Array;
+  /**
+   * The level-3 entry word where this access's walk found no leaf (getLeafMiss), or -1, and
+   * stage2Unlinks() then: the fault maps at that word (mapLeafAt) if no table was unlinked since
+   * (direct reclaim unmaps pages before the map and may empty a table).
+   */
+  protected missWord = -1;
+  protected missUnlinks = 0;
+  protected readonly debugArena: boolean;
+  /**
+   * The MMU lock without the virtual lock's calendar (replayLock.ts: why a lone replay may skip it),
+   * shared with the notifier; null with a shared VLock (never in a replay: one worker), then VLock.
+   */
+  protected readonly lone: LoneLock | null;
+  /** Evictions (evictOne), turned into the guest's counters at flush (replayFault.ts). */
+  protected evictsN = 0;
+
+  constructor(v: VCpu, config: ScenarioConfig) {
+    super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
+    if (v.wl.trace === null || v.g.tlbs !== null) throw new Error('TraceReplay needs a trace workload and no TLB');
+    this.bucketNs = config.run.sampleIntervalMs * 1e6;
+    this.buckets = v.g.evictBuckets.length >> 1;
+    this.frameBase = v.g.index * 2 ** FRAME_GUEST_SHIFT;
+    // One worker (replayEligible): only this agent takes and frees host frames (hostFrames.ts).
+    v.g.host.singleAgent = true;
+    v.g.harvester.loneAgent = true; // nor the notifier's real rwlock (mmuNotifier.ts)
+    this.unmapHold = unmapHoldNs(v.g.costs, v.g.cmoNs);
+    this.invalidateEndHold = invalidateEndHoldNs(v.g.costs);
+    this.hostUnmapFlush = hostUnmapFlushNs(v.g.costs, v.g.kick !== null);
+    this.mapHold = mapHoldNs(v.g.costs, v.g.cmoNs);
+    this.leafOf = new Int32Array(v.g.pages).fill(-1);
+    this.debugArena = v.g.pgt.views.debugPoison;
+    if (!this.debugArena) v.g.harvester.leafOf = this.leafOf;
+    const vl = v.g.vlock;
+    this.lone = vl.constructor === VLock ? new LoneLock(vl) : null;
+    v.g.harvester.loneLock = this.lone;
+  }
+
+  /** A request of kvm->mmu_lock, in fields (a double passed to a call that is not inlined is a heap number). */
+  protected reqT = DOUBLE_ZERO;
+  protected reqHold = DOUBLE_ZERO;
+  /** The granted hold's start (lockHold). */
+  protected grantAt = DOUBLE_ZERO;
+
+  /**
+   * kvm->mmu_lock for write or read at reqT for reqHold: the lone lock (granted at once; its histogram
+   * counted at flush from faultsN / evictsN / retriesN) or the virtual lock with its waits counted; the
+   * hold is counted, its start left in grantAt.
+   */
+  protected lockHold(write: boolean): void {
+    const lone = this.lone;
+    if (lone === null) {
+      this.vlockHold(write);
+      return;
+    }
+    const t = this.reqT;
+    const hold = this.reqHold;
+    lone.reqT = t;
+    lone.reqHold = hold;
+    lone.grantOnly();
+    this.grantAt = t;
+    const g = this.g;
+    g.stats[g.sb + GS_LOCK_HOLD_NS] += hold;
+  }
+
+  /**
+   * lockHold through the virtual lock (no lone lock: never in a replay, which has one worker), apart
+   * from lockHold so that the lone path stays small enough for TurboFan to inline at each of its
+   * four call sites per miss (at 215 bytes of bytecode it was a call in fault, session 10).
+   */
+  private vlockHold(write: boolean): void {
+    const t = this.reqT;
+    const hold = this.reqHold;
+    const g = this.g;
+    const s = g.stats;
+    const sb = g.sb;
+    const vlock = g.vlock;
+    vlock.reqT = t;
+    vlock.reqHold = hold;
+    if (write) vlock.writeReq(false);
+    else vlock.readReq();
+    this.grantAt = vlock.grant;
+    s[sb + GS_LOCK_WAIT_NS] += vlock.grant - t;
+    s[sb + GS_LOCK_WAIT_AGING_NS] += vlock.agingWaitNs;
+    s[sb + GS_LOCK_HOLD_NS] += hold;
+  }
+
+  /**
+   * Guest.evictOne(gfn, t, byVcpu = true) with no TLB model: kvm_unmap_gfn_range under the virtual
+   * MMU lock for write (the real rwlock is not taken: one agent), swap-out, frame freed, at the time
+   * in `at`; the finish time (after the swap-out) is left there.
+   */
+  protected evictOne(gfn: number): void {
+    const t = this.at;
+    const g = this.g;
+    const hold = this.unmapHold;
+    this.reqT = t;
+    this.reqHold = hold;
+    this.lockHold(true);
+    const start = this.grantAt;
+    if (stage2FastPaths()) {
+      const w = this.leafOf[gfn];
+      if (w < 0 || !unmapLeafAt(g.pgt, w, gfn)) unmapPage(g.pgt, gfn);
+    } else stage2Unmap(g.pgt, gfn * PAGE, PAGE);
+    this.leafOf[gfn] = -1;
+    const unmapEnd = start + hold;
+    // try_to_unmap_one's flush of the VMM's PTE (hostUnmapFlushNs), then
+    // kvm_mmu_notifier_invalidate_range_end's write hold (Guest.invalidateEnd).
+    const endHold = this.invalidateEndHold;
+    this.reqT = unmapEnd + this.hostUnmapFlush;
+    this.reqHold = endHold;
+    this.lockHold(true);
+    const end = this.grantAt + endHold;
+    g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
+    const flags = g.flags;
+    flags[gfn] = (flags[gfn] & ~(PG_RESIDENT | PG_HOST_YOUNG)) | PG_SWAPPED;
+    g.evictedAt[gfn] = unmapEnd;
+    const b = Math.floor(unmapEnd / this.bucketNs); // Guest.bucketOf
+    g.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
+    // GS_TLBI += UNMAP_TLBIS, GS_RESIDENT--, GS_EVICTIONS++ and the caller's GS_DIRECT_RECLAIM++ (flush).
+    this.evictsN++;
+    g.host.put(1);
+    this.at = end + g.swapOutNs;
+  }
+
+  /**
+   * stage2Map of gfn (mapPage, shared, retried on EAGAIN), at the entry this access's walk found
+   * (mapLeafAt) when no table was unlinked since; records the leaf's word in leafOf.
+   */
+  protected map(gfn: number, lo: number, hi: number): number {
+    const pgt = this.g.pgt;
+    const frame = this.frameBase + gfn;
+    let r: number;
+    const w = this.missWord;
+    this.missWord = -1; // one use: a retry (ENOMEM, after RCU frees) descends
+    if (w >= 0 && stage2Unlinks() === this.missUnlinks && stage2FastPaths()) {
+      do r = mapLeafAt(pgt, w, gfn, frame, lo, hi, true);
+      while (r === EAGAIN);
+      if (r === 0) this.leafOf[gfn] = w;
+      return r;
+    }
+    do r = mapPage(pgt, gfn, frame, lo, hi, true);
+    while (r === EAGAIN);
+    if (r === 0 && !this.debugArena) this.leafOf[gfn] = stage2GetLeaf(pgt, gfn * PAGE);
+    return r;
+  }
+}
