@@ -190,10 +190,10 @@ export class SweepState {
     if (!this.scenarioId) return 'pick a scenario';
     const axes: SweepSpec['axes'] = {};
     for (const a of this.axes) {
-      const values = parseAxisValues(
-        this.knobs.find((k) => k.path === a.path),
-        a.text,
-      );
+      const knob = this.knobs.find((k) => k.path === a.path);
+      // Only a scenario switch leaves such an axis (a guest the new scenario lacks); the view lists it.
+      if (!knob) return `${a.path}: not a knob of ${this.scenarioId}; pick another for this axis`;
+      const values = parseAxisValues(knob, a.text);
       if (typeof values === 'string') return `${a.path}: ${values}`;
       if (axes[a.path]) return `${a.path} is used twice`;
       axes[a.path] = values;
