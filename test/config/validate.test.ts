@@ -396,4 +396,20 @@ describe('a shorter run keeps a client warm-up inside it (--duration-ms, --set r
     ]);
     expect(both.ok ? '' : both.error.message).toMatch(/warmupMs: 40 ms leaves nothing of the 30 ms run to measure/);
   });
+
+  // `lab run seed-debate --duration-ms 0` said '(2 problems): run.durationMs: ... got 0;
+  // run.sampleIntervalMs: must be a number > 0 ..., got 0': the interval was scaled to 0 / 10 before the
+  // duration was refused. Control: without the durationMs > 0 guard in resolve.ts this fails with both.
+  it('a duration of 0 is refused alone, naming no sample interval the user did not set', () => {
+    const r = resolveScenario(loaded.set, 'seed-debate', { durationMs: 0 });
+    const message = r.ok ? 'accepted' : r.error.message;
+    expect(message).toMatch(/run\.durationMs: must be a number > 0 .*got 0/);
+    expect(message).not.toMatch(/sampleIntervalMs|problems/);
+    const o = applyOverrides(loaded.set, { kind: 'preset', id: 'seed-debate' }, [
+      { path: 'run.durationMs', value: '0' },
+    ]);
+    const overridden = o.ok ? 'accepted' : o.error.message;
+    expect(overridden).toMatch(/run\.durationMs: must be a number > 0 .*got 0/);
+    expect(overridden).not.toMatch(/sampleIntervalMs|problems/);
+  });
 });

@@ -61,12 +61,16 @@ export function resolveScenario(
   }
 
   const run = { ...preset.run };
+  // A duration that is not > 0 is left for validation to refuse alone: scaling the interval with it
+  // (0 / 10) added a second problem, about a sample interval the user never set (as in overrides.ts).
   if (overrides.durationMs !== undefined) {
     run.durationMs = overrides.durationMs;
     // A shorter run keeps at least ~10 samples unless the caller chose the interval.
-    if (overrides.sampleIntervalMs === undefined && run.sampleIntervalMs > run.durationMs / 10)
-      run.sampleIntervalMs = run.durationMs / 10;
-    shrinkWarmups(guests, preset.run.durationMs, run.durationMs);
+    if (run.durationMs > 0) {
+      if (overrides.sampleIntervalMs === undefined && run.sampleIntervalMs > run.durationMs / 10)
+        run.sampleIntervalMs = run.durationMs / 10;
+      shrinkWarmups(guests, preset.run.durationMs, run.durationMs);
+    }
   }
   if (overrides.sampleIntervalMs !== undefined) run.sampleIntervalMs = overrides.sampleIntervalMs;
   if (overrides.seed !== undefined) run.seed = overrides.seed;

@@ -69,6 +69,11 @@ export class LabState {
   chartColumns = $state<SampleColumn[]>([...DEFAULT_CHART_COLUMNS]);
 
   banner = $state<Banner | null>(null);
+  /**
+   * Every problem of the config the engine last refused (`path: problem` lines, ErrorInfo.problems);
+   * App.svelte marks their fields (lib/markInvalid.ts). Empty once the banner is dismissed or a run starts.
+   */
+  invalidProblems = $state.raw<string[]>([]);
   notice = $state('');
 
   readonly doc = new DocumentState();
@@ -199,6 +204,7 @@ export class LabState {
 
   dismissError(): void {
     this.banner = null;
+    this.invalidProblems = [];
   }
 
   async guard<T>(title: string, fn: () => Promise<T>): Promise<T | undefined> {
@@ -300,6 +306,7 @@ export class LabState {
     if (!r) return null;
     if (!r.ok) {
       this.showError('Invalid configuration', r.error);
+      this.invalidProblems = r.error.problems ?? r.error.message.split('\n').slice(1);
       return null;
     }
     const identity = runIdentity(config, this.catalog);

@@ -16,6 +16,7 @@ import type {
   SweepSpec,
   SweepValue,
 } from '../../../engine/protocol.ts';
+import { harvestUnavailable } from '../lib/hardware.ts';
 import { HARVEST_MODES, RECLAIM_POLICIES } from '../lib/protocolLists.ts';
 import type { LabState } from './lab.svelte.ts';
 
@@ -38,10 +39,18 @@ const SWEEP_SESSION_VERSION = 2;
 
 export function knobsFor(lab: LabState, scenarioId: string): Knob[] {
   const config = lab.scenarios.find((s) => s.id === scenarioId)?.config;
+  // The harvest axis is filled with the modes the scenario's hardware allows (the engine's rule, via
+  // harvestUnavailable): every mode filled in 'hypercall' on the non-pKVM profiles, and the sweep the
+  // user got by picking the axis and pressing Run sweep was refused for that one point.
+  const harvests = config
+    ? HARVEST_MODES.filter(
+        (m) => harvestUnavailable(m, config.hardware, config.reclaim.allowLocklessWithoutHafdbs) === null,
+      )
+    : [...HARVEST_MODES];
   const knobs: Knob[] = [
     { path: 'host.memoryMiB', label: 'host memory (MiB)', kind: 'number' },
     { path: 'reclaim.policy', label: 'reclaim policy', kind: 'choice', choices: [...RECLAIM_POLICIES] },
-    { path: 'reclaim.harvest', label: 'harvest mode', kind: 'choice', choices: [...HARVEST_MODES] },
+    { path: 'reclaim.harvest', label: 'harvest mode', kind: 'choice', choices: harvests },
     { path: 'hardware', label: 'hardware profile', kind: 'choice', choices: lab.hardwareList.map((h) => h.id) },
     { path: 'guests.*.vcpus', label: 'vCPUs (every guest)', kind: 'number' },
   ];
@@ -161,15 +170,19 @@ export class SweepState {
     const used = new Set(this.axes.map((a) => a.path));
     const next = this.knobs.find((k) => !used.has(k.path));
     if (next) this.axes = [...this.axes, { path: next.path, text: next.choices?.join(', ') ?? '' }];
+    this.error = '';
   }
 
   removeAxis(i: number): void {
     this.axes = this.axes.filter((_, j) => j !== i);
+    this.error = '';
   }
 
+  /** Picks axis i's knob; the last message, about what the form held before, goes. */
   setAxisPath(i: number, path: string): void {
     const knob = this.knobs.find((k) => k.path === path);
     this.axes = this.axes.map((a, j) => (j === i ? { path, text: knob?.choices?.join(', ') ?? a.text } : a));
+    this.error = '';
   }
 
   /** The spec as the user built it, or a message naming what to fix. */
@@ -177,10 +190,10 @@ export class SweepState {
     if (!this.scenarioId) return 'pick a scenario';
     const axes: SweepSpec['axes'] = {};
     for (const a of this.axes) {
-      const values = parseAxisValues(
-        this.knobs.find((k) => k.path === a.path),
-        a.text,
-      );
+      const knob = this.knobs.find((k) => k.path === a.path);
+      // Only a scenario switch leaves such an axis (a guest the new scenario lacks); the view lists it.
+      if (!knob) return `${a.path}: not a knob of ${this.scenarioId}; pick another for this axis`;
+      const values = parseAxisValues(knob, a.text);
       if (typeof values === 'string') return `${a.path}: ${values}`;
       if (axes[a.path]) return `${a.path} is used twice`;
       axes[a.path] = values;
