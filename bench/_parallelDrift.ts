@@ -24,6 +24,12 @@
 //   QNS=100000         91.00 91.13 91.08                               | 94.61 94.95 94.76
 //   QNS=50000          91.37 91.32 91.11                               | 95.35 95.30 94.75
 //   QNS=20000          91.89 91.83 91.51                               | 96.29 96.22 95.42
+// Who begins the first walk decides the regime (temporary logs in kswapd.ts / mglruEvict.ts, not kept): det
+// seeds 1/2 and 1t seed 1: kswapd at 19.0 ms, in steps (the vCPUs meanwhile find the walk under way: no victim,
+// stall until it ends at ~128 ms); 1t seed 2 and W0WEIGHT=0.0001: a vCPU's direct reclaim at 19.28 ms on worker 1,
+// which ran first in that quantum and claimed the gate before kswapd's earlier virtual time; its walk runs
+// inline, and the other reclaimers find it complete at once: no stall. (Det itself has that asymmetry: the
+// second walk, at 129.5 ms, is a direct reclaimer's inline walk, which nobody sees under way.)
 // Refaults whose fault precedes the page's eviction in virtual time (an unmap seen "from the future"; counted
 // with a temporary hack in userMemAbort, not kept), seed 1: det 6 of 22,932, 1t 220 of 31,433; within 1 ms of
 // the eviction 1,709 vs 1,952. So the extra refaults are long-distance: reclaim evicts pages that are needed

@@ -60,7 +60,9 @@
  *
  * Session 11 (s11-a2, one thread, 1 ms quanta, 200 ms, seeds 1-3; table in bench/_parallelDrift.ts): the gap
  * is (1) the regime around the first aging walk (every vCPU stalls ~20-128 ms in det; a spread run may escape
- * the stall, e.g. with every vCPU on worker 1 and kswapd alone on worker 0) and (2) after it, 150-200 ms window
+ * the stall: when a vCPU's direct reclaim on the worker run first claims the aging gate before kswapd's earlier
+ * virtual time, its inline walk is seen complete at once, while kswapd's stepped walk stalls every vCPU) and
+ * (2) after it, 150-200 ms window
  * hit 94.2-94.6 % against det 96.1-96.3 % with ~50 % more refaults. Not (2)'s cause: the worker order per quantum,
  * per-worker MMU-lock calendars, the budgets vs the shared free count, the TLB, whole guests per worker (94.1-94.9),
  * unmaps seen before their virtual time (220 of 31,433 refaults). Left: the accessed bits and the shared
