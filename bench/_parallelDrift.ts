@@ -2,7 +2,41 @@
 // run's over virtual time. Modes per seed: det (1 worker, deterministic), par (2 real worker threads, spread),
 // 1t (the same spread plan run on ONE thread, quantum by quantum, worker order alternating: the spread
 // model without real races). Prints the summary counters and each 50 ms window's hit rate / evictions /
-// free frames. 1t only: QNS (quantum ns), PERW=1 (per-worker MMU-lock calendars). Env: GUESTS (4), MS (600), SEEDS (3), SEED0 (1), MODES (det,par,1t).
+// free frames. 1t only: QNS (quantum ns), PERW=1 (per-worker MMU-lock calendars), ORDER=01|10 (the same worker
+// order every quantum), AFFINE=1 (whole guests per worker), NOBUDGET=1 (no frame budgets: the shared free count
+// checked at each fault), W0WEIGHT. Modes also d1 (the deterministic run in this process, same figures as det).
+// Env: GUESTS (4), MS (600), SEEDS (3), SEED0 (1), MODES (det,par,1t), SAMPLEMS (window, 50), NOTLB=1 (no TLB, all modes).
+// Session 11 (s11-a2): separating the 1t (1 ms quanta) gap at 200 ms, 4 guests, seeds 1/2/3. The gap has two parts.
+// (1) Regime: det stalls every vCPU from ~20 to ~128 ms (SAMPLEMS=5) at the first MGLRU aging walk (begins at
+// 19.0 ms, max_seq 1 -> 2; next walks at 129.5 and 179.5 ms in det and 1t alike); a 1t run either keeps that stall
+// (~2.7 M accesses) or escapes it (4.8 M accesses, e.g. base seed 2), and the summary hit rate follows the regime.
+// (2) After the stall, every 1t variant that keeps both workers' vCPUs trails det in the 150-200 ms window, with
+// more refaults: that is the systematic part. Columns: summary hit % (accesses) | 150-200 ms window hit % (refaults).
+//   det (d1)           91.85 (2.96 M) 91.79 (2.95 M) 91.88 (2.96 M) | 96.20 (16.9 k) 96.12 (17.6 k) 96.25 (16.4 k)
+//   1t base            90.67 (2.67 M) 92.40 (4.83 M) 90.74 (2.72 M) | 94.25 (25.1 k) 94.60 (40.9 k) 94.26 (26.8 k)
+//   ORDER=01           90.72 90.66 90.70                               | 94.19 94.22 94.21 (order is not it)
+//   PERW=1             91.38 92.74 91.42 (3.3-5.8 M)                   | 94.32 94.59 94.39 (lock wait 1.73 -> 0.37 s: not it)
+//   AFFINE=1           92.13 91.94 89.97                               | 94.91 94.71 94.11
+//   NOBUDGET=1         92.42 92.37 92.39 (all 4.8 M)                   | 94.60 94.57 94.57
+//   NOTLB=1 (det)      95.50 95.53 94.29 | 98.60 98.45 95.88; 1t: 92.46 92.41 92.46 | 94.61 94.55 94.62 (TLB is not it)
+//   W0WEIGHT=1000      91.87 91.81 91.93                               | 96.25 96.15 96.31 (one worker's vCPUs: exact)
+//   W0WEIGHT=0.0001    93.39 93.69 94.28 (5.4-6.1 M: no stall at 20 ms; kswapd alone on worker 0, a stall at ~190 ms)
+//   QNS=100000         91.00 91.13 91.08                               | 94.61 94.95 94.76
+//   QNS=50000          91.37 91.32 91.11                               | 95.35 95.30 94.75
+//   QNS=20000          91.89 91.83 91.51                               | 96.29 96.22 95.42
+// Who begins the first walk decides the regime (temporary logs in kswapd.ts / mglruEvict.ts, not kept): det
+// seeds 1/2 and 1t seed 1: kswapd at 19.0 ms, in steps (the vCPUs meanwhile find the walk under way: no victim,
+// stall until it ends at ~128 ms); 1t seed 2 and W0WEIGHT=0.0001: a vCPU's direct reclaim at 19.28 ms on worker 1,
+// which ran first in that quantum and claimed the gate before kswapd's earlier virtual time; its walk runs
+// inline, and the other reclaimers find it complete at once: no stall. (Det itself has that asymmetry: the
+// second walk, at 129.5 ms, is a direct reclaimer's inline walk, which nobody sees under way.)
+// Refaults whose fault precedes the page's eviction in virtual time (an unmap seen "from the future"; counted
+// with a temporary hack in userMemAbort, not kept), seed 1: det 6 of 22,932, 1t 220 of 31,433; within 1 ms of
+// the eviction 1,709 vs 1,952. So the extra refaults are long-distance: reclaim evicts pages that are needed
+// again later, i.e. the generations / list order or the accessed bits reclaim reads differ, not causality
+// violations of the unmap. Not separated (no per-worker variant exists for them): the accessed bits that a
+// reclaimer on one worker tests while the other worker's vCPUs of the same quantum have (or have not yet)
+// set them, and the order pages join and leave the shared lruvec's generations.
 // Session 9 (s9-a2), per-worker frame budgets above min instead of the deferred min watermark (commit d8ba2ee,
 // reverted after it): parallel - det hit rate at 600 ms, seeds 1/2/3, two real runs each: before -1.44/-2.18/-1.64,
 // -1.28/-1.85/-1.75; after -1.78/-1.37/-0.92, -0.25/-1.63/-0.37. 1000 ms: before -0.97/-1.14/-1.11, -0.69/-1.02/-0.70;
@@ -46,22 +80,49 @@ const SEEDS = Number(process.env.SEEDS ?? 3);
 const SEED0 = Number(process.env.SEED0 ?? 1);
 const MODES = (process.env.MODES ?? 'det,par,1t').split(',');
 
+// SAMPLEMS: the sample window (default 50 ms).
+function scenario(workers: number, seed: number): ReturnType<typeof vcpus64Scenario> {
+  // NOTLB=1: no TLB (a separation of the shared per-guest TLB; changes the deterministic run too).
+  const c = vcpus64Scenario(hw, GUESTS, workers, MS, !process.env.NOTLB, seed);
+  if (process.env.SAMPLEMS) c.run.sampleIntervalMs = Number(process.env.SAMPLEMS);
+  return c;
+}
+
 async function real(seed: number, workers: number): Promise<RunResult> {
-  const c = vcpus64Scenario(hw, GUESTS, workers, MS, true, seed);
+  const c = scenario(workers, seed);
   return startRun(c, { spawnWorker: nodeSpawner(workerFile), onEvent: () => {} }).done;
+}
+
+// d1: the deterministic run in this process (one SimWorkerCore), for in-process diagnostics.
+function detHere(seed: number): RunResult {
+  const c = scenario(1, seed);
+  const p = prepareRun(c, {}, 1);
+  const store = new RowStore();
+  const sink = { rows: (s: number, r: Float64Array[]) => store.put(s, r), progress: () => {} };
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, sink, {});
+  const sv = core.sv;
+  do {
+    core.runUntil(sv.time[TIME_QUANTUM_END]);
+    core.serial();
+  } while (sv.control[CTL_DONE] !== 1);
+  core.close();
+  return buildResult(p, store.data, store.count, 0);
 }
 
 function oneThread(seed: number): RunResult {
   // W0WEIGHT: the plan's worker-0 vCPU weight (plan.ts RECLAIM_WORKER_VCPU_WEIGHT); 1000 puts every vCPU on
   // worker 0: the spread machinery (deferred min watermark, lru_add batches, shared calendar) without a second worker's vCPUs.
   if (process.env.W0WEIGHT) setReclaimWorkerVcpuWeight(Number(process.env.W0WEIGHT));
-  const c = vcpus64Scenario(hw, GUESTS, 2, MS, true, seed);
+  const c = scenario(2, seed);
   const p = prepareRun({ ...c, run: { ...c.run, deterministic: false, workers: 2 } }, {}, 2);
   const store = new RowStore();
   const sink = { rows: (s: number, r: Float64Array[]) => store.put(s, r), progress: () => {} };
   // QNS: a shorter quantum (diagnostic: how far workers' virtual times may be apart); PERW: each worker its own
   // MMU-lock calendar (SimCoreHooks.perWorkerVLock: no cross-worker lock waits).
   if (process.env.QNS) p.plan.quantumNs = Number(process.env.QNS);
+  // AFFINE=1: whole guests per worker (the first half of the guests on worker 0), around the same shared
+  // node: no guest's pages are touched by both workers' vCPUs (only its reclaim crosses workers).
+  if (process.env.AFFINE) p.plan.vcpuWorker = p.plan.vcpuWorker.map((v, g) => v.map(() => (g < GUESTS / 2 ? 0 : 1)));
   const cores = [0, 1].map(
     (i) => new SimWorkerCore(p.config, p.plan, p.buffers, i, sink, { perWorkerVLock: !!process.env.PERW }),
   );
@@ -74,11 +135,20 @@ function oneThread(seed: number): RunResult {
         g.deferMin = false;
         g.reserve = g.host.min;
       }
+  // NOBUDGET=1: no per-worker frame budgets (HostFrames.budgets null): every fault checks the shared free
+  // count against min at its own virtual time (the one-worker rule on the count both workers change).
+  if (process.env.NOBUDGET)
+    for (const core of cores)
+      for (const g of (core as unknown as Deferring).spreadGuests)
+        (g.host as unknown as { budgets: null }).budgets = null;
   const sv = cores[0].sv;
   let q = 0;
   do {
     const end = sv.time[TIME_QUANTUM_END];
-    for (const w of q % 2 === 0 ? [0, 1] : [1, 0]) cores[w].runUntil(end);
+    // ORDER=01 / 10: the same order every quantum (default: alternating).
+    const order =
+      process.env.ORDER === '01' ? [0, 1] : process.env.ORDER === '10' ? [1, 0] : q % 2 === 0 ? [0, 1] : [1, 0];
+    for (const w of order) cores[w].runUntil(end);
     cores[0].serial();
     q++;
   } while (sv.control[CTL_DONE] !== 1);
@@ -90,7 +160,14 @@ const f = (x: number | undefined, d = 0): string => (x === undefined ? '-' : x.t
 for (let seed = SEED0; seed < SEED0 + SEEDS; seed++) {
   const res: Record<string, RunResult> = {};
   for (const m of MODES) {
-    res[m] = m === 'det' ? await real(seed, 1) : m === 'par' ? await real(seed, 2) : oneThread(seed);
+    res[m] =
+      m === 'd1'
+        ? detHere(seed)
+        : m === 'det'
+          ? await real(seed, 1)
+          : m === 'par'
+            ? await real(seed, 2)
+            : oneThread(seed);
     const s = res[m].summary;
     console.log(
       `seed ${seed} ${m.padEnd(3)} w${res[m].workers} hit ${(100 * s.hitRate).toFixed(3)} % acc ${s.accesses} evict ${s.evictions} refault ${s.refaults} direct ${f((s.directReclaimShare ?? 0) * 100, 1)} % aging ${s.agingPasses} ptes ${s.ptesScanned} young ${s.youngFound} wake ${f(s.kswapdWakeups)} thr ${f(s.reclaimThrottled)} pfm ${f(s.pfmemallocThrottled)} stallMs ${f(s.vcpuStallNs / 1e6)} lockWaitMs ${f(s.lockWaitNs / 1e6)} lockHoldMs ${f(s.lockHoldNs / 1e6)} thrMs ${f((s.reclaimThrottleNs ?? 0) / 1e6)} s2f ${s.s2Faults} af ${s.afFaults} tlbHits ${f(s.tlbHits)} cas ${s.cmpxchgFailures} load ${loadavg()[0].toFixed(2)}`,

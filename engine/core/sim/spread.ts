@@ -58,6 +58,17 @@
  * 2 workers; 20 us: -0.06 pp real 2 workers, but a predicted speed-up of 0.85 instead of 1.43). Not fixed:
  * the order of those shared operations in virtual time within a quantum. Figures: bench/_parallelDrift.ts.
  *
+ * Session 11 (s11-a2, one thread, 1 ms quanta, 200 ms, seeds 1-3; table in bench/_parallelDrift.ts): the gap
+ * is (1) the regime around the first aging walk (every vCPU stalls ~20-128 ms in det; a spread run may escape
+ * the stall: when a vCPU's direct reclaim on the worker run first claims the aging gate before kswapd's earlier
+ * virtual time, its inline walk is seen complete at once, while kswapd's stepped walk stalls every vCPU) and
+ * (2) after it, 150-200 ms window
+ * hit 94.2-94.6 % against det 96.1-96.3 % with ~50 % more refaults. Not (2)'s cause: the worker order per quantum,
+ * per-worker MMU-lock calendars, the budgets vs the shared free count, the TLB, whole guests per worker (94.1-94.9),
+ * unmaps seen before their virtual time (220 of 31,433 refaults). Left: the accessed bits and the shared
+ * generations' contents as seen across workers within a quantum; it shrinks steadily with the quantum
+ * (100 / 50 / 20 us: 94.6-95.0 / 94.8-95.4 / 95.4-96.3 %).
+ *
  * Measured bias of the deferred min watermark (session 9, bench/_parallelDrift.ts, bench engine's 64-vCPU
  * scenario, 4 guests, 600 ms, seeds 1-2): the spread plan run on ONE thread with every vCPU on worker 0
  * (W0WEIGHT=1000: no second worker's vCPUs, no real-time race) is 1.44 / 1.54 pp below the deterministic
