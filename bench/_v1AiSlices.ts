@@ -88,8 +88,9 @@ AI.deactivateTail = function (this: Any, r: Any) {
   origDeact.call(this, r);
 };
 const origMap = Guest.prototype.mapLocked;
-Guest.prototype.mapLocked = function (this: Any, ...a: Any[]): number {
-  const [gfn, , , , , t0, , refault] = a as [number, boolean, number, number, number, number, number, boolean];
+type MapArgs = Parameters<Guest['mapLocked']>;
+Guest.prototype.mapLocked = function (this: Guest, ...a: MapArgs): number {
+  const [gfn, , , , , t0, , refault] = a;
   // Distinct pages per run: a fault whose map is retried (mmu_invalidate_retry) calls mapLocked again.
   const seen = st.seen[Math.min(st.pass, 2)];
   if (refault && !seen.has(gfn)) {
@@ -97,7 +98,7 @@ Guest.prototype.mapLocked = function (this: Any, ...a: Any[]): number {
     st.ev[Math.min(st.pass, 2)].rf[Math.floor(gfn / SLICE)]++;
     if (st.pass === 1) st.times2.push([t0, 2]);
   }
-  return (origMap as (...x: Any[]) => number).apply(this, a);
+  return origMap.apply(this, a);
 };
 
 const configs = reproductionConfigs(path.join(process.cwd(), 'presets'), REPRODUCTIONS);
