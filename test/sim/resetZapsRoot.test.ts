@@ -7,6 +7,10 @@
  * cache), and a page not yet faulted back is not young to kvm_age_gfn. arm64 has no CR0.WP: nothing.
  *
  * Negative control (automated below): Guest.zapRoot planted as a no-op gives run 2 no fault at all.
+ * A page swapped out and back in before the zap is held by the VMM like any other: its re-fault reads
+ * nothing from swap. Negative control (run by hand, session 11): userMemAbort's refault test without
+ * `!prefaulted` (the old line) fails that case: the re-fault of page 700 is a refault (2, not 1) and
+ * takes swapInNs longer than page 701's.
  */
 import { describe, expect, it } from 'vitest';
 import type { HardwareProfile, ScenarioConfig } from '../../engine/protocol.ts';
@@ -91,6 +95,31 @@ describe('the x86 MMU context reset between the runs (kvm_tdp_mmu_put_root zaps 
     expect(g.flags[700]).toBe(PG_HOST | PG_TOUCHED | (g.flags[700] & 64)); // PG_HOST_YOUNG (the VMM's PTE) kept
     expect(g.harvester.folioReferenced(700)).toBe(false); // kvm_age_gfn: no SPTE, not young
     expect(g.host.free()).toBe(free);
+    core.close();
+  });
+
+  it('a page swapped out and back in before the zap re-faults as the VMM holds it: no swap read, not a refault', () => {
+    // zram: a swap-in is the profile's swapInNs, no swap cache and no readahead. Page 700 is evicted
+    // (try_to_unmap, pageout) and faulted back (a refault) before the zap; page 701 is never evicted.
+    // After the zap both are in the memfd's page cache with the VMM's PTE: hva_to_pfn_fast, no
+    // shmem_swapin_folio. Their re-faults cost the same and neither is a refault.
+    const c = scenario(x86(), false);
+    c.host.swap = { device: 'zram', sizeMiB: 64 };
+    const { core, g, stats } = workerOf(c);
+    let t = g.fault(700, true, 0);
+    t = g.fault(701, true, t);
+    t = g.evictOne(700, t, false);
+    expect(g.flags[700] & PG_RESIDENT).toBe(0);
+    const back = g.fault(700, true, t);
+    expect(back - t).toBeGreaterThanOrEqual(g.swapInNs); // the swap-in, before the zap
+    expect(stats[GS_REFAULTS]).toBe(1);
+    expect(g.zapRoot()).toBe(2);
+    const a = g.fault(700, true, back) - back;
+    const b = g.fault(701, true, back + 1e9) - (back + 1e9);
+    expect(a).toBe(b);
+    expect(a).toBeLessThan(g.swapInNs);
+    expect(stats[GS_REFAULTS]).toBe(1);
+    expect(g.flags[700] & PG_RESIDENT).toBe(PG_RESIDENT);
     core.close();
   });
 

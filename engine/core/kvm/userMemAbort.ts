@@ -129,7 +129,12 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   const prefaulted = (f & PG_HOST) !== 0;
   // Read ahead into the swap cache: already on the LRU and counted resident.
   const cached = (f & PG_SWAPCACHE) !== 0;
-  const refault = (f & PG_SWAPPED) !== 0;
+  // Swapped out and not back: PG_SWAPPED stays set once a page was evicted ("evicted at least once"), so a
+  // page the VMM holds (PG_HOST) is excluded. Such a page with PG_SWAPPED is one swapped back in earlier
+  // and then unmapped from stage-2 by x86's root zap (Guest.zapRoot): its folio is in the memfd's page
+  // cache and the VMM's PTE present, so __kvm_faultin_pfn -> hva_to_pfn_fast finds it with no
+  // shmem_swapin_folio, no swap read and no workingset_refault (mm/shmem.c, 6.1-6.6).
+  const refault = !prefaulted && (f & PG_SWAPPED) !== 0;
   const area = g.swapArea;
   const written = cached && area !== null ? area.writeback.get(g.idBase + gfn) : undefined;
   now = swapIn(g, gfn, vi, now, cached, refault, written);
