@@ -61,3 +61,20 @@ export const HELP = {
   shiftEveryMs: 'Virtual ms between moves of the hot set.',
   trace: 'Name of a loaded trace: its file name without the extension (cloudPhysicsIO.txt → cloudPhysicsIO).',
 } as const;
+
+/**
+ * Where a user of the app gets the traces the shipped presets replay (the CLI reads them itself from
+ * ../shared/data/traces). The same text as engine/core/trace/sources.ts (the renderer imports no engine
+ * values); test/renderer/traceHint.test.ts checks the two agree.
+ */
+export const TRACE_SOURCES: Readonly<Record<string, string>> = {
+  cloudPhysicsIO: 'github.com/1a1a11a/libCacheSim, folder data/; or ../shared/data/traces',
+};
+
+/** The "not loaded" hint of a trace workload: how to load the file, and where to get it when a preset names it. */
+export function traceMissingHint(trace: string): string {
+  const where = Object.prototype.hasOwnProperty.call(TRACE_SOURCES, trace) ? TRACE_SOURCES[trace] : undefined;
+  return where
+    ? `Trace “${trace}” is not loaded: load ${trace}.txt, or drop the file here. Get it from ${where} (where the command-line lab finds it).`
+    : `Trace “${trace}” is not loaded: load ${trace}.txt (or .csv, .oracleGeneral.bin), or drop the file here.`;
+}
