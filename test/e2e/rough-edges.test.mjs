@@ -45,6 +45,14 @@ describe('rough edges of a first visit', () => {
     const reason = page.locator('[data-testid="allow-lockless-reason"]');
     assert.equal(await reason.textContent(), 'no effect: this profile has hardware A/D bits in the EPT/TDP tables');
     assert.match(await page.textContent('[data-testid="hardware-access-bits"]'), /^EPT\/TDP A\/D bits: yes/);
+    // The harvest mode's help names both architectures' features.
+    assert.match(
+      await page
+        .locator('div.field', { has: page.locator('#harvest') })
+        .locator('p.help')
+        .textContent(),
+      /arm64: FEAT_HAFDBS; x86: EPT\/TDP A\/D bits/,
+    );
     await reason.scrollIntoViewIfNeeded();
     await shot(page, 'rough-03-x86-whatif');
     await page.locator('[data-testid="hardware-card"] h3').scrollIntoViewIfNeeded();

@@ -2,7 +2,8 @@
 import type { HarvestMode, ReclaimPolicy, WorkloadKind } from '../../../engine/protocol.ts';
 
 export const HARVEST_HELP: Record<HarvestMode, string> = {
-  lockless: 'RCU + cmpxchg, no MMU lock (the seed patch). Needs FEAT_HAFDBS unless the what-if below is on.',
+  lockless:
+    'RCU + cmpxchg, no MMU lock (the seed patch). Needs hardware that sets the accessed bit (arm64: FEAT_HAFDBS; x86: EPT/TDP A/D bits) unless the what-if below is on.',
   'locked-write': 'Aging under the MMU lock taken for write: vCPU faults wait meanwhile.',
   'locked-read': 'Aging under the MMU lock taken for read (later kernels): blocks only writers.',
   hypercall: 'pKVM, non-protected guest: each mapping tested and cleared by a hypercall, under the lock.',
