@@ -66,7 +66,7 @@ describe('parsePresetFile', () => {
     s.guests[0].protected = 'sometimes';
     s.reclaim.harvest = 'defualt';
     const msg = messageOf(parsePresetFile(JSON.stringify(s), 'scenarios/seed-debate.json'));
-    expect(msg).toMatch(/guests\[0\]\.protected: expected true, false or "when-pkvm", got string "sometimes"/);
+    expect(msg).toMatch(/guests\[0\] 'web'\.protected: expected true, false or "when-pkvm", got string "sometimes"/);
     expect(msg).toMatch(/reclaim\.harvest: expected one of 'lockless'/);
   });
 });
@@ -83,7 +83,7 @@ describe('loadPresets', () => {
       /^invalid preset workloads\/uniform\.json \(2 problems\):\n {2}workload\.pagez: unknown key \(did you mean pages\?\)/,
     );
     expect(problems.join('\n')).toMatch(
-      /scenarios\/seed-debate\.json: guests\[3\]\.workload: unknown workload preset 'uniform'/,
+      /scenarios\/seed-debate\.json: guests\[3\] 'vault'\.workload: unknown workload preset 'uniform'/,
     );
   });
 

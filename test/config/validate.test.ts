@@ -11,6 +11,7 @@ import {
   validateWorkloadSpec,
 } from '../../engine/core/config/index.ts';
 import { applyOverrides } from '../../engine/core/config/overrides.ts';
+import { guestPath } from '../../engine/core/config/fields.ts';
 import { resolveScenario } from '../../engine/core/config/index.ts';
 import { loaded, mutate, scenario } from './fixtures.ts';
 
@@ -58,9 +59,9 @@ describe('validateScenario', () => {
       expect.arrayContaining([
         'extra: unknown key (expected one of: name, description, hardware, host, guests, reclaim, run)',
         'host.memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got -5',
-        'guests[0].vcpus: must be an integer >= 1 and <= 512, got 0',
-        'guests[1].memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got NaN',
-        'guests[2].vcpu: unknown key (did you mean vcpus?)',
+        "guests[0] 'web'.vcpus: must be an integer >= 1 and <= 512, got 0",
+        "guests[1] 'batch'.memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got NaN",
+        "guests[2] 'cache'.vcpu: unknown key (did you mean vcpus?)",
         'run.sampleIntervalMs: must be <= durationMs (1500), got 5000',
         'hardware.costs.swapIn.source: must not be empty',
         'hardware.costs.swapOut.ns: must be a number >= 0 and <= 1000000000 (1 s), got -1',
@@ -74,17 +75,17 @@ describe('validateScenario', () => {
     [
       'guest memory > 1 TiB',
       (c: ReturnType<typeof scenario>) => (c.guests[0].memoryMiB = 2 * 1024 * 1024),
-      /guests\[0\]\.memoryMiB: must be a number > 0/,
+      /guests\[0\] 'web'\.memoryMiB: must be a number > 0/,
     ],
     [
       'vcpus > 512',
       (c: ReturnType<typeof scenario>) => (c.guests[0].vcpus = 513),
-      /guests\[0\]\.vcpus: must be an integer >= 1 and <= 512, got 513/,
+      /guests\[0\] 'web'\.vcpus: must be an integer >= 1 and <= 512, got 513/,
     ],
     [
       'fractional vcpus',
       (c: ReturnType<typeof scenario>) => (c.guests[0].vcpus = 1.5),
-      /guests\[0\]\.vcpus: must be an integer/,
+      /guests\[0\] 'web'\.vcpus: must be an integer/,
     ],
     [
       'memory not whole pages',
@@ -110,23 +111,23 @@ describe('validateScenario', () => {
     [
       'hotPages > pages',
       (c: ReturnType<typeof scenario>) => Object.assign(c.guests[2].workload, { hotPages: 1e6 }),
-      /guests\[2\]\.workload\.hotPages: must be <= pages/,
+      /guests\[2\] 'cache'\.workload\.hotPages: must be <= pages/,
     ],
     [
       'unknown workload kind',
       (c: ReturnType<typeof scenario>) => Object.assign(c.guests[0].workload, { kind: 'zipff' }),
-      /guests\[0\]\.workload\.kind: .*\(did you mean 'zipf'\?\)/,
+      /guests\[0\] 'web'\.workload\.kind: .*\(did you mean 'zipf'\?\)/,
     ],
     [
       'workload key of another kind',
       (c: ReturnType<typeof scenario>) => Object.assign(c.guests[0].workload, { hotPages: 5 }),
-      /guests\[0\]\.workload\.hotPages: unknown key/,
+      /guests\[0\] 'web'\.workload\.hotPages: unknown key/,
     ],
     ['empty guests', (c: ReturnType<typeof scenario>) => (c.guests = []), /guests: must hold 1 to 64 guests, got 0/],
     [
       'duplicate guest names',
       (c: ReturnType<typeof scenario>) => (c.guests[1].name = c.guests[0].name),
-      /guests\[1\]\.name: duplicate guest name 'web' \(also guests\[0\]\)/,
+      /guests\[1\] 'web'\.name: duplicate guest name 'web' \(also guests\[0\]\)/,
     ],
     ['tlb entries 0', (c: ReturnType<typeof scenario>) => (c.reclaim.tlb.entries = 0), /reclaim\.tlb\.entries/],
     [
@@ -141,6 +142,30 @@ describe('validateScenario', () => {
   it('rejects a non-object', () => {
     expect(problems(null)).toEqual(['expected an object, got null']);
     expect(problems('x')).toEqual(['expected an object, got string "x"']);
+  });
+});
+
+describe('a problem names the guest by index and by name', () => {
+  // Controls (run by hand): readGuests with the bare `${path}[${i}]` (the old code) fails the first case;
+  // semantics.ts with joinPath(root, `guests[${i}]...`) fails the second.
+  it('structure problems of guest 2 name it', () => {
+    expect(problems(mutate((c) => (c.guests[2].vcpus = 0)))).toEqual([
+      "guests[2] 'cache'.vcpus: must be an integer >= 1 and <= 512, got 0",
+    ]);
+  });
+  it('relation problems of guest 3 name it', () => {
+    expect(problems(mutate((c) => (c.guests[3].protected = true)))[0]).toMatch(/^guests\[3\] 'vault'\.protected: /);
+  });
+  it('a guest without a usable name is named by index only; a long or odd name is shown safely', () => {
+    expect(guestPath('guests', 1, { vcpus: 1 })).toBe('guests[1]');
+    expect(guestPath('guests', 1, { name: 7 })).toBe('guests[1]');
+    expect(guestPath('guests', 1, { name: '' })).toBe('guests[1]');
+    expect(guestPath('guests', 1, ['web'])).toBe('guests[1]');
+    expect(guestPath('draft.guests', 0, { name: 'a\nb' })).toBe("draft.guests[0] 'a\\x0ab'");
+    expect(guestPath('guests', 0, { name: 'x'.repeat(64) })).toBe(`guests[0] '${'x'.repeat(32)}…(64 chars)'`);
+    expect(problems(mutate((c) => ((c.guests[0] as unknown as Record<string, unknown>).name = 5)))).toEqual([
+      'guests[0].name: expected a string, got 5',
+    ]);
   });
 });
 
@@ -174,7 +199,7 @@ describe('semantic checks', () => {
 
   it('protected guests exist only under pKVM', () => {
     expect(problems(mutate((c) => (c.guests[3].protected = true)))).toEqual([
-      "guests[3].protected: protected guests exist only under pKVM; hardware 'ampere-altra' has pkvm: false",
+      "guests[3] 'vault'.protected: protected guests exist only under pKVM; hardware 'ampere-altra' has pkvm: false",
     ]);
   });
 
@@ -209,7 +234,7 @@ describe('semantic checks', () => {
 
   it('workload pages must fit in guest memory', () => {
     expect(problems(mutate((c) => (c.guests[0].memoryMiB = 256)))).toEqual([
-      "guests[0].workload.pages: 98304 pages (384 MiB) do not fit in the guest's 256 MiB (65536 pages)",
+      "guests[0] 'web'.workload.pages: 98304 pages (384 MiB) do not fit in the guest's 256 MiB (65536 pages)",
     ]);
   });
 
@@ -218,7 +243,7 @@ describe('semantic checks', () => {
     expect(validateScenario(c, { traces: { cloudPhysicsIO: { distinct: 48974 } } }).ok).toBe(true);
     const r = validateScenario(c, { traces: { other: { distinct: 5 } } });
     expect(!r.ok && r.error.message).toMatch(
-      /guests\[0\]\.workload\.trace: unknown trace 'cloudPhysicsIO' \(known: other\)/,
+      /guests\[0\] 'replay'\.workload\.trace: unknown trace 'cloudPhysicsIO' \(known: other\)/,
     );
     c.guests[0].memoryMiB = 64;
     const r2 = validateScenario(c, { traces: { cloudPhysicsIO: { distinct: 48974 } } });
@@ -273,7 +298,7 @@ describe('structure only (a draft being edited)', () => {
     expect(!r.ok && r.error.problems).toEqual([
       'draft.host.memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got -1',
       'draft.reclaim.extra: unknown key (expected one of: policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs, lruvec, rmapFlushYoung)',
-      'draft.guests[1].vcpus: expected a number, got string "2"',
+      'draft.guests[1] \'batch\'.vcpus: expected a number, got string "2"',
     ]);
   });
 
@@ -341,22 +366,22 @@ describe('closed-loop client and load pass (workload.client, workload.loadPass)'
   it('a client needs operations and no think time', () => {
     const { opAccesses: _, ...noOps } = base;
     expect(problems(withWorkload({ ...noOps, client: { connections: 1, roundTripNs: 10 } }))).toEqual([
-      'guests[0].workload.client: needs opAccesses: each request of the client is one operation',
+      "guests[0] 'web'.workload.client: needs opAccesses: each request of the client is one operation",
     ]);
     expect(problems(withWorkload({ ...base, thinkNs: 200, client: { connections: 1, roundTripNs: 10 } }))).toEqual([
-      'guests[0].workload.thinkNs: must be 0 with a client (the time between requests is client.roundTripNs), got 200',
+      "guests[0] 'web'.workload.thinkNs: must be 0 with a client (the time between requests is client.roundTripNs), got 200",
     ]);
   });
 
   it('names each bad client field', () => {
     expect(problems(withWorkload({ ...base, client: { connections: 0, roundTripNs: -5, extra: 1 } }))).toEqual([
-      'guests[0].workload.client.extra: unknown key (expected one of: connections, roundTripNs, warmupMs)',
-      'guests[0].workload.client.connections: must be an integer >= 1 and <= 4096, got 0',
-      'guests[0].workload.client.roundTripNs: must be a number >= 0 and <= 1000000000 (1 s), got -5',
+      "guests[0] 'web'.workload.client.extra: unknown key (expected one of: connections, roundTripNs, warmupMs)",
+      "guests[0] 'web'.workload.client.connections: must be an integer >= 1 and <= 4096, got 0",
+      "guests[0] 'web'.workload.client.roundTripNs: must be a number >= 0 and <= 1000000000 (1 s), got -5",
     ]);
     expect(problems(withWorkload({ ...base, client: { conections: 2, roundTripNs: 5 } }))).toEqual([
-      'guests[0].workload.client.conections: unknown key (did you mean connections?)',
-      'guests[0].workload.client.connections: missing',
+      "guests[0] 'web'.workload.client.conections: unknown key (did you mean connections?)",
+      "guests[0] 'web'.workload.client.connections: missing",
     ]);
   });
 
@@ -364,16 +389,16 @@ describe('closed-loop client and load pass (workload.client, workload.loadPass)'
     const c = scenario();
     c.guests[0].workload = { ...base, client: { connections: 1, roundTripNs: 5, warmupMs: c.run.durationMs } } as never;
     expect(problems(c)).toEqual([
-      `guests[0].workload.client.warmupMs: ${c.run.durationMs} ms leaves nothing of the ${c.run.durationMs} ms run to measure; must be < run.durationMs`,
+      `guests[0] 'web'.workload.client.warmupMs: ${c.run.durationMs} ms leaves nothing of the ${c.run.durationMs} ms run to measure; must be < run.durationMs`,
     ]);
   });
 
   it('loadPass is a boolean, and not a key of scan or trace workloads', () => {
     expect(problems(withWorkload({ ...base, loadPass: 'yes' }))).toEqual([
-      'guests[0].workload.loadPass: expected true or false, got string "yes"',
+      'guests[0] \'web\'.workload.loadPass: expected true or false, got string "yes"',
     ]);
     expect(problems(withWorkload({ kind: 'scan', pages: 100, writeFraction: 0, thinkNs: 0, loadPass: true }))).toEqual([
-      'guests[0].workload.loadPass: unknown key (expected one of: kind, pages, writeFraction, thinkNs, opAccesses, slices, passes, prefault, resetZapsRoot, client)',
+      "guests[0] 'web'.workload.loadPass: unknown key (expected one of: kind, pages, writeFraction, thinkNs, opAccesses, slices, passes, prefault, resetZapsRoot, client)",
     ]);
   });
 });

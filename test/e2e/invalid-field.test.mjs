@@ -1,5 +1,5 @@
 // A refused setup shows where the problem is. The engine's message names a config path
-// ("guests[2].vcpus: must be an integer >= 1 ..."); with four guests on a long page the user had to count
+// ("guests[2] 'cache'.vcpus: must be an integer >= 1 ...", the name since session 11); with four guests on a long page the user had to count
 // guests from 0 and scroll to find the field, and pressing Run from the Run tab left the field out of
 // sight. Now the field is outlined (aria-invalid), carries the problem as its tooltip, is focused and
 // scrolled into view, the Setup tab opening when the field lives there; editing the field or dismissing
@@ -23,11 +23,12 @@ describe('a refused setup marks the field', () => {
     await page.click('[data-testid="tab-run"]');
     await page.click('[data-testid="run-button"]');
     await page.waitForSelector(banner);
-    assert.match(await page.textContent(banner), /guests\[2\]\.vcpus: must be an integer >= 1/);
+    // The guest is named as well as numbered (engine/core/config/fields.ts guestPath).
+    assert.match(await page.textContent(banner), /guests\[2\] 'cache'\.vcpus: must be an integer >= 1/);
     await page.waitForSelector('#g2-vcpus[aria-invalid="true"]');
     assert.equal(await page.getAttribute('[data-testid="tab-setup"]', 'aria-selected'), 'true');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'g2-vcpus');
-    assert.match(await page.getAttribute('#g2-vcpus', 'title'), /^guests\[2\]\.vcpus: must be an integer/);
+    assert.match(await page.getAttribute('#g2-vcpus', 'title'), /^guests\[2\] 'cache'\.vcpus: must be an integer/);
     assert.equal(await page.locator('[aria-invalid="true"]').count(), 1, 'only the field named');
     await shot(page, 'invalid-01-field');
     // Editing the field unmarks it (the banner stays until dismissed or the next run).

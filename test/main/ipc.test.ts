@@ -330,7 +330,7 @@ describe('lab:* round trips', () => {
     const other = value(await call<{ ok: boolean; error?: { message: string } }>('lab:startRun', [config], { id: 2 }));
     expect(other.ok).toBe(false);
     expect(other.error?.message).toMatch(
-      /guests\[0\]\.workload\.trace: guest 'db' replays trace 'mini', which is not loaded/,
+      /guests\[0\] 'db'\.workload\.trace: replays trace 'mini', which is not loaded/,
     );
     expect(started).toHaveLength(1);
   });

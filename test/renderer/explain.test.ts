@@ -18,6 +18,7 @@ import {
   hardwareImport,
   harvestUnavailable,
   hardwarePresetText,
+  locklessWhatIfMoot,
   protectedUnavailable,
 } from '../../renderer/src/lib/hardware.ts';
 import { binColor, columnX, paintColumn } from '../../renderer/src/lib/heatColors.ts';
@@ -245,6 +246,18 @@ describe('hardware', () => {
     expect(harvestUnavailable('hypercall', pkvm, false)).toBeNull();
     expect(protectedUnavailable(plain)).toMatch(/only on pKVM/);
     expect(protectedUnavailable(pkvm)).toBeNull();
+  });
+  it('the lockless what-if explains itself in the words of the profile’s architecture (x86: EPT/TDP A/D bits)', () => {
+    // Negative control (run by hand): the old ReclaimEditor text "no effect: this profile has FEAT_HAFDBS" for
+    // every profile fails the x86 expectations below.
+    const arm: HardwareProfile = { ...hw, pkvm: false, hafdbs: true, remoteTlbFlush: 'tlbi-broadcast' };
+    const x86: HardwareProfile = { ...arm, remoteTlbFlush: 'ipi-kick' };
+    expect(locklessWhatIfMoot(arm)).toBe('no effect: this profile has FEAT_HAFDBS');
+    expect(locklessWhatIfMoot(x86)).toBe('no effect: this profile has hardware A/D bits in the EPT/TDP tables');
+    expect(locklessWhatIfMoot(x86)).not.toMatch(/HAFDBS/);
+    expect(locklessWhatIfMoot({ ...x86, hafdbs: false })).toBeNull();
+    expect(locklessWhatIfMoot({ ...arm, pkvm: true })).toMatch(/under pKVM/);
+    expect(harvestUnavailable('lockless', { ...x86, hafdbs: false }, false)).toMatch(/^needs hardware A\/D bits/);
   });
   it("importing a preset with a built-in profile's id: unchanged selects it, changed is refused", () => {
     const reordered = Object.fromEntries(Object.entries(clone(hw)).reverse()) as HardwareProfile;

@@ -22,6 +22,10 @@ describe('the field a validation problem is about', () => {
   it('reads the path of a `path: problem` line, and nothing from other lines', () => {
     expect(problemPath('guests[2].workload.pages: must be an integer >= 1, got 0')).toBe('guests[2].workload.pages');
     expect(problemPath('run.durationMs: must be a number > 0, got 0')).toBe('run.durationMs');
+    // A guest named after its index (engine/core/config/fields.ts guestPath): the path without the name.
+    expect(problemPath("guests[2] 'cache'.vcpus: must be an integer >= 1 and <= 512, got 0")).toBe('guests[2].vcpus');
+    expect(problemPath("draft.guests[1] 'a.b: c'.workload.pages: missing")).toBe('draft.guests[1].workload.pages');
+    expect(problemPath("guests[0] 'db': expected an object")).toBe('guests[0]');
     expect(problemPath('invalid scenario (2 problems): a')).toBeNull();
     expect(problemPath('no path here')).toBeNull();
   });

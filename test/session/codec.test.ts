@@ -136,7 +136,7 @@ describe('session errors', () => {
     [
       'guest vcpus of the wrong type',
       (s) => (((s.draft as SessionData['draft']).guests[1] as unknown as Record<string, unknown>).vcpus = '2'),
-      /draft\.guests\[1\]\.vcpus: expected a number/,
+      /draft\.guests\[1\] 'web'\.vcpus: expected a number/,
     ],
     [
       'unknown harvest mode',
@@ -176,7 +176,7 @@ describe('session errors', () => {
     [
       'workload kind unknown',
       (s) => ((s.draft as SessionData['draft']).guests[0].workload = { kind: 'nope' } as never),
-      /draft\.guests\[0\]\.workload\.kind: expected one of/,
+      /draft\.guests\[0\] 'db'\.workload\.kind: expected one of/,
     ],
     [
       'a bigint where a number goes',

@@ -131,7 +131,7 @@ describe('engine host (worker_threads)', () => {
     bad.guests[0].memoryMiB = -4;
     bad.host.swap.device = 'none';
     const start = (): unknown => startOnWorkers(bad);
-    expect(start).toThrow(/guests\[0\]\.memoryMiB/);
+    expect(start).toThrow(/guests\[0\] 'web'\.memoryMiB/);
     const noHafdbs = debateScenario({ hw: hardware('phone-prev82'), harvest: 'lockless' });
     expect(() => startOnWorkers(noHafdbs)).toThrow(/FEAT_HAFDBS/);
     const overcommitNoSwap = debateScenario({ hw: altra, harvest: 'lockless' });

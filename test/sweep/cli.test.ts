@@ -180,7 +180,7 @@ describe('lab run --set and scenario files', () => {
     );
     expectUsageError(
       await labHere('run', 'seed-debate', '--set', 'guests.web.vcpus=0', '--duration-ms', '10'),
-      /guests\[0\]\.vcpus: must be an integer >= 1/,
+      /guests\[0\] 'web'\.vcpus: must be an integer >= 1/,
     );
     expectUsageError(await labHere('run', 'trace-oracle', '--set', 'host.memoryMiB'), /--set expects path=value/);
   });

@@ -82,7 +82,7 @@ describe('config-path overrides', () => {
 
   it('refuses bad values with the validator’s own message', () => {
     expect(err([{ path: 'host.memoryMiB', value: 'lots' }])).toBe("host.memoryMiB: expected a number, got 'lots'");
-    expect(err([{ path: 'guests.0.vcpus', value: '0' }])).toMatch(/guests\[0\]\.vcpus: must be an integer >= 1/);
+    expect(err([{ path: 'guests.0.vcpus', value: '0' }])).toMatch(/guests\[0\] 'web'\.vcpus: must be an integer >= 1/);
     expect(err([{ path: 'reclaim.harvest', value: 'fast' }])).toMatch(/reclaim\.harvest: expected one of/);
     expect(err([{ path: 'reclaim.lookaround', value: 'yes' }])).toMatch(/expected true or false, got 'yes'/);
   });

@@ -46,8 +46,9 @@ describe('TraceLibrary', () => {
     expect(r.ok).toBe(false);
     if (!r.ok)
       expect(r.error.message).toBe(
-        "invalid scenario:\nguests[0].workload.trace: guest 'replay' replays trace 'cloudPhysicsIO', which is not loaded: " +
-          "load cloudPhysicsIO.txt (or .csv, .oracleGeneral.bin) with “Load trace…” in the guest's workload (loaded: none)",
+        "invalid scenario:\nguests[0] 'replay'.workload.trace: replays trace 'cloudPhysicsIO', which is not loaded: " +
+          'load cloudPhysicsIO.txt (from github.com/1a1a11a/libCacheSim, folder data/; or ../shared/data/traces) ' +
+          "with “Load trace…” in the guest's workload (loaded: none)",
       );
     lib.load(enc('1\n2\n3\n'), 'cloudPhysicsIO.txt');
     c.guests[0].memoryMiB = 1 / 256; // one page

@@ -6,7 +6,7 @@
  * `path.key` and return a placeholder of the right type; callers must not use the values they built
  * unless the Problems count did not grow (see Problems.since).
  */
-import { describeValue, joinPath, type Problems } from './problems.ts';
+import { describeValue, displayKey, indexPath, joinPath, type Problems } from './problems.ts';
 import { suggestKey } from './suggest.ts';
 
 export type Obj = Record<string, unknown>;
@@ -15,6 +15,19 @@ export function isPlainObject(v: unknown): v is Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The path of guest `i` of the array at `path`, with its name when it has one: `guests[2] 'cache'`, so a
+ * problem reads `guests[2] 'cache'.vcpus: ...` (with four guests a user looks for a guest by name, not by
+ * counting from 0). `guest` is the raw input: its own `name`, when a non-empty string, is shown as a key
+ * is (displayKey: clipped, control characters escaped). The renderer finds the field from the path
+ * without the name (renderer/src/lib/problemFields.ts, problemPath).
+ */
+export function guestPath(path: string, i: number, guest: unknown): string {
+  const at = indexPath(path, i);
+  const name = isPlainObject(guest) && Object.prototype.hasOwnProperty.call(guest, 'name') ? guest.name : undefined;
+  return typeof name === 'string' && name !== '' ? `${at} '${displayKey(name)}'` : at;
 }
 
 /** Numeric range: bounds inclusive unless `minExclusive`; `integer` demands a whole number. */

@@ -17,6 +17,7 @@ import {
   type PresetKind,
   type WorkloadPreset,
 } from './presetFile.ts';
+import { guestPath } from './fields.ts';
 import { resolveScenario } from './resolve.ts';
 import type { ScenarioPreset } from './scenarioPreset.ts';
 import type { TraceInfo } from './semantics.ts';
@@ -66,7 +67,7 @@ export function loadPresets(files: Record<string, unknown>, options: { traces?: 
     s.guests.forEach((g, i) => {
       if (typeof g.workload === 'string' && !set.workloads.has(g.workload))
         problems.push(
-          `${file}: guests[${i}].workload: unknown workload preset '${g.workload}' (known: ${[...set.workloads.keys()].join(', ')})`,
+          `${file}: ${guestPath('guests', i, g)}.workload: unknown workload preset '${g.workload}' (known: ${[...set.workloads.keys()].join(', ')})`,
         );
     });
   }

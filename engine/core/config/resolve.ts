@@ -6,6 +6,7 @@
  * so an override that makes no sense (lockless on pKVM) is a clear error, not a strange run.
  */
 import type { GuestSpec, HarvestMode, ReclaimPolicy, Result, ScenarioConfig } from '../../protocol.ts';
+import { guestPath } from './fields.ts';
 import type { PresetSet } from './presetSet.ts';
 import { validateScenario, type ValidateOptions } from './scenario.ts';
 
@@ -48,7 +49,8 @@ export function resolveScenario(
     let workload = g.workload;
     if (typeof workload === 'string') {
       const w = set.workloads.get(workload);
-      if (!w) return fail(`scenario '${id}': guests[${i}].workload: unknown workload preset '${workload}'`);
+      if (!w)
+        return fail(`scenario '${id}': ${guestPath('guests', i, g)}.workload: unknown workload preset '${workload}'`);
       workload = w.workload;
     }
     guests.push({

@@ -5,7 +5,7 @@
  * config still being edited (a session's draft), which may break any relation between fields.
  */
 import type { Result, ScenarioConfig } from '../../protocol.ts';
-import { openObject } from './fields.ts';
+import { guestPath, openObject } from './fields.ts';
 import { readHardwareProfile } from './hardware.ts';
 import { MAX_GUESTS } from './limits.ts';
 import { Problems, describeValue, toResult } from './problems.ts';
@@ -83,6 +83,8 @@ function readGuests(problems: Problems, x: unknown, path: string): ScenarioConfi
     return undefined;
   }
   // Indexed reads into a fresh array: never x.map, whose species lookup runs an untrusted `constructor`.
-  const guests = Array.from({ length: x.length }, (_, i) => readGuest(problems, x[i] as unknown, `${path}[${i}]`));
+  const guests = Array.from({ length: x.length }, (_, i) =>
+    readGuest(problems, x[i] as unknown, guestPath(path, i, x[i] as unknown)),
+  );
   return guests.every((g) => g !== undefined) ? guests : undefined;
 }

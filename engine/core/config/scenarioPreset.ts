@@ -9,7 +9,7 @@
  * resolve.ts turns it into a self-contained ScenarioConfig for one profile.
  */
 import type { HarvestMode, HostSpec, ReclaimSpec, RunSpec, WorkloadSpec } from '../../protocol.ts';
-import { openObject, type Fields } from './fields.ts';
+import { guestPath, openObject, type Fields } from './fields.ts';
 import { ID_PATTERN, ID_TEXT, MAX_GUESTS, VCPUS } from './limits.ts';
 import { describeValue, type Problems } from './problems.ts';
 import { GUEST_KEYS, memoryMiB, readHost, readReclaim, readRun } from './sections.ts';
@@ -112,7 +112,7 @@ function readGuestPresets(f: Fields): GuestPreset[] {
   }
   const guests: GuestPreset[] = [];
   v.forEach((item, i) => {
-    const g = openObject(f.problems, item, `${f.at('guests')}[${i}]`, GUEST_KEYS);
+    const g = openObject(f.problems, item, guestPath(f.at('guests'), i, item), GUEST_KEYS);
     if (!g) return;
     const name = g.str('name', { nonEmpty: true, maxLength: 64 });
     const mem = memoryMiB(g, 'memoryMiB');

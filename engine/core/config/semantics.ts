@@ -13,6 +13,7 @@ import type { GuestSpec, HardwareProfile, HostSpec, ReclaimSpec } from '../../pr
 import { MAX_TABLE_PAGES } from '../layout.ts';
 import { tablePagesFor } from '../sim/plan.ts';
 import { PAGES_PER_MIB, mibToPages } from './limits.ts';
+import { guestPath } from './fields.ts';
 import { joinPath, type Problems } from './problems.ts';
 
 /** What the caller knows about traces (name -> distinct pages); unknown traces are then errors. */
@@ -66,7 +67,7 @@ export function checkProtectedNeedsPkvm(
   guests.forEach((g, i) => {
     if (g.protected && !hw.pkvm)
       problems.addRelation(
-        joinPath(root, `guests[${i}].protected`),
+        `${guestAt(root, i, g)}.protected`,
         `protected guests exist only under pKVM; hardware '${hw.id}' has pkvm: false`,
       );
   });
@@ -111,14 +112,11 @@ export function checkGuests(problems: Problems, root: string, guests: readonly G
   guests.forEach((g, i) => {
     const first = seen.get(g.name);
     if (first !== undefined)
-      problems.addRelation(
-        joinPath(root, `guests[${i}].name`),
-        `duplicate guest name '${g.name}' (also guests[${first}])`,
-      );
+      problems.addRelation(`${guestAt(root, i, g)}.name`, `duplicate guest name '${g.name}' (also guests[${first}])`);
     else seen.set(g.name, i);
     const capacity = mibToPages(g.memoryMiB);
     const w = g.workload;
-    const at = joinPath(root, `guests[${i}].workload`);
+    const at = `${guestAt(root, i, g)}.workload`;
     if (w.kind === 'trace') {
       if (!traces) return;
       const info = Object.prototype.hasOwnProperty.call(traces, w.trace) ? traces[w.trace] : undefined;
@@ -152,7 +150,7 @@ export function checkClientWarmup(
     const w = g.workload.client?.warmupMs;
     if (w !== undefined && w >= durationMs)
       problems.addRelation(
-        joinPath(root, `guests[${i}].workload.client.warmupMs`),
+        `${guestAt(root, i, g)}.workload.client.warmupMs`,
         `${w} ms leaves nothing of the ${durationMs} ms run to measure; must be < run.durationMs`,
       );
   });
@@ -164,4 +162,9 @@ function sum(xs: readonly number[]): number {
 
 function fmt(mib: number): string {
   return Number.isInteger(mib) ? String(mib) : mib.toFixed(2);
+}
+
+/** Guest `i`'s path with its name (`guests[2] 'cache'`), as the structure checks write it (fields.ts guestPath). */
+function guestAt(root: string, i: number, g: GuestSpec): string {
+  return guestPath(joinPath(root, 'guests'), i, g);
 }

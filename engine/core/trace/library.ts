@@ -8,11 +8,13 @@
  * replaces the earlier trace; at most MAX_TRACES are kept (the oldest loaded goes first).
  */
 import { TRACE_MAX_BYTES, type LoadedTrace, type Result, type ScenarioConfig } from '../../protocol.ts';
+import { guestPath } from '../config/fields.ts';
 import { problemsError } from '../config/problems.ts';
 import { validateScenario } from '../config/scenario.ts';
 import { parseTrace, traceEncoding, traceName } from './parse.ts';
 import { TraceFormatError, type TraceData } from './types.ts';
 import { inSharedMemory } from './sharedIds.ts';
+import { traceSource } from './sources.ts';
 
 export const MAX_TRACES = 16;
 
@@ -109,9 +111,12 @@ export class TraceLibrary {
       const known = [...this.traces.keys()].map((n) => `'${n}'`).join(', ') || 'none';
       const problems = missing.map(({ g, i }) => {
         const trace = g.workload.kind === 'trace' ? g.workload.trace : '';
+        const where = traceSource(trace);
         return {
-          path: `guests[${i}].workload.trace`,
-          message: `guest '${g.name}' replays trace '${trace}', which is not loaded: load ${trace}.txt (or .csv, .oracleGeneral.bin) with “Load trace…” in the guest's workload (loaded: ${known})`,
+          path: `${guestPath('guests', i, g)}.workload.trace`,
+          message: where
+            ? `replays trace '${trace}', which is not loaded: load ${trace}.txt (from ${where}) with “Load trace…” in the guest's workload (loaded: ${known})`
+            : `replays trace '${trace}', which is not loaded: load ${trace}.txt (or .csv, .oracleGeneral.bin) with “Load trace…” in the guest's workload (loaded: ${known})`,
         };
       });
       return { ok: false, error: problemsError(problems, 'scenario') };

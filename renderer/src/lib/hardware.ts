@@ -11,7 +11,8 @@ export function harvestUnavailable(mode: HarvestMode, hw: HardwareProfile, allow
   switch (mode) {
     case 'lockless':
       if (hw.pkvm) return 'impossible under pKVM: the host cannot read the hypervisor’s stage-2';
-      if (!hw.hafdbs && !allowLockless) return 'needs FEAT_HAFDBS (or the what-if “Lockless without FEAT_HAFDBS”)';
+      if (!hw.hafdbs && !allowLockless)
+        return `needs ${hwAccessBitName(hw)} (or the what-if “Lockless without FEAT_HAFDBS”)`;
       return null;
     case 'locked-write':
     case 'locked-read':
@@ -25,6 +26,29 @@ export function harvestUnavailable(mode: HarvestMode, hw: HardwareProfile, allow
       throw new Error(`unexpected harvest mode ${String(never)}`);
     }
   }
+}
+
+/**
+ * The profile's x86 stand-in (remoteTlbFlush 'ipi-kick' is the lab's x86, presets/hardware/x86-workstation.json):
+ * there `hafdbs: true` stands for the EPT/TDP accessed/dirty bits, and the arm64 name FEAT_HAFDBS is wrong.
+ */
+export function isX86(hw: HardwareProfile): boolean {
+  return hw.remoteTlbFlush === 'ipi-kick';
+}
+
+/** What the hardware that sets the accessed bit itself is called on `hw`'s architecture. */
+export function hwAccessBitName(hw: HardwareProfile): string {
+  return isX86(hw) ? 'hardware A/D bits in the EPT/TDP tables' : 'FEAT_HAFDBS';
+}
+
+/**
+ * Why the what-if "lockless without FEAT_HAFDBS" changes nothing on `hw`, or null when it matters
+ * (hardware without the access-bit feature that can walk stage-2 at all).
+ */
+export function locklessWhatIfMoot(hw: HardwareProfile): string | null {
+  if (hw.pkvm) return 'no effect under pKVM: the host cannot walk stage-2';
+  if (hw.hafdbs) return `no effect: this profile has ${hwAccessBitName(hw)}`;
+  return null;
 }
 
 /** Why a guest cannot be protected on `hw`, or null. */

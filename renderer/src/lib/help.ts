@@ -2,7 +2,8 @@
 import type { HarvestMode, ReclaimPolicy, WorkloadKind } from '../../../engine/protocol.ts';
 
 export const HARVEST_HELP: Record<HarvestMode, string> = {
-  lockless: 'RCU + cmpxchg, no MMU lock (the seed patch). Needs FEAT_HAFDBS unless the what-if below is on.',
+  lockless:
+    'RCU + cmpxchg, no MMU lock (the seed patch). Needs hardware that sets the accessed bit (arm64: FEAT_HAFDBS; x86: EPT/TDP A/D bits) unless the what-if below is on.',
   'locked-write': 'Aging under the MMU lock taken for write: vCPU faults wait meanwhile.',
   'locked-read': 'Aging under the MMU lock taken for read (later kernels): blocks only writers.',
   hypercall: 'pKVM, non-protected guest: each mapping tested and cleared by a hypercall, under the lock.',
@@ -61,3 +62,20 @@ export const HELP = {
   shiftEveryMs: 'Virtual ms between moves of the hot set.',
   trace: 'Name of a loaded trace: its file name without the extension (cloudPhysicsIO.txt → cloudPhysicsIO).',
 } as const;
+
+/**
+ * Where a user of the app gets the traces the shipped presets replay (the CLI reads them itself from
+ * ../shared/data/traces). The same text as engine/core/trace/sources.ts (the renderer imports no engine
+ * values); test/renderer/traceHint.test.ts checks the two agree.
+ */
+export const TRACE_SOURCES: Readonly<Record<string, string>> = {
+  cloudPhysicsIO: 'github.com/1a1a11a/libCacheSim, folder data/; or ../shared/data/traces',
+};
+
+/** The "not loaded" hint of a trace workload: how to load the file, and where to get it when a preset names it. */
+export function traceMissingHint(trace: string): string {
+  const where = Object.prototype.hasOwnProperty.call(TRACE_SOURCES, trace) ? TRACE_SOURCES[trace] : undefined;
+  return where
+    ? `Trace “${trace}” is not loaded: load ${trace}.txt, or drop the file here. Get it from ${where} (where the command-line lab finds it).`
+    : `Trace “${trace}” is not loaded: load ${trace}.txt (or .csv, .oracleGeneral.bin), or drop the file here.`;
+}

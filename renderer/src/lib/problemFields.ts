@@ -1,16 +1,20 @@
 /**
  * Which field of the setup a validation problem is about. The engine refuses a config with problems of
  * the form `path: what is wrong` (engine/core/config, ErrorInfo.problems), e.g.
- * `guests[2].workload.pages: must be an integer >= 1 ...`. With four guests on a long page a user had to
+ * `guests[2] 'cache'.workload.pages: must be an integer >= 1 ...`. With four guests on a long page a user had to
  * count guests from 0 to find the field; the app now marks the field and brings it into view
  * (markInvalid.ts). This module is pure: a problem -> the CSS selector of its input, or null when the
  * path has no field of its own (a relation between fields, a trace not loaded).
  */
 
-/** The `path` of a `path: problem` line, or null when the line does not start with one. */
+/**
+ * The `path` of a `path: problem` line, or null when the line does not start with one. A guest's index
+ * may carry its name (`guests[2] 'cache'.vcpus`, engine/core/config/fields.ts guestPath): the path
+ * returned is without it (`guests[2].vcpus`).
+ */
 export function problemPath(problem: string): string | null {
-  const m = /^([A-Za-z][\w]*(?:\[\d+\]|\.[A-Za-z]\w*)*):\s/.exec(problem);
-  return m ? m[1] : null;
+  const m = /^([A-Za-z]\w*(?:\[\d+\](?: '[^\n]*?')?|\.[A-Za-z]\w*)*):\s/.exec(problem);
+  return m ? m[1].replace(/(\[\d+\]) '[^\n]*?'(?=$|\.[A-Za-z]|\[)/g, '$1') : null;
 }
 
 /** Fields of the sidebar and the hardware card, by config path (HostEditor, ReclaimEditor, RunSpecEditor). */
