@@ -68,6 +68,16 @@
  *   460-byte limit). Hence the two calls above. Tried: fault's part before the map in a method too large to
  *   inline, and one subtraction shared by the refault and non-refault pressure sums: fault then compiled once
  *   and kept mapLeafAt inlined, but fresh ×10 measured 4,344 M (worker 2,593 M) against 4,181-4,246 M: not kept.
+ * Session 11 (b2), same command, fresh ×10 exact LRU, two runs each: mapLeafAt and unmapLeafAt now write out the
+ * replay's case (mapLeaf + installLeafAt's empty entry; clearEntry on a live table) with the other cases out of
+ * line (mapLeafRare, breakPte): their own optimized code inlines 441 and 357 bytes (was 840, 576), so map's
+ * code inlines mapLeafAt and evictOne's recompile inlines unmapLeafAt (fault's still calls map: map's 207 +
+ * 767 bytes do not fit what fault has left). Whole process 4,350 / 4,337 M -> 4,194 / 4,220 M, worker thread
+ * 2,575 / 2,605 M -> 2,494 / 2,487 M (-4 %); ×1 2,003 -> 1,909 M. CLOCK and MGLRU (same path) inside the spread:
+ * CLOCK 5,541 / 5,402 -> 5,479 / 5,478 M (worker 3,700 / 3,615 -> 3,627 / 3,596 M), MGLRU 6,564 / 6,461 ->
+ * 6,574 / 6,400 M (worker 4,297 / 4,306 -> 4,391 / 4,320 M). Deopts unchanged (fault at its first
+ * reclaim and refault, evictOne at its first unmapPage: a call site with no feedback deopts as well, so
+ * moving a rare path into a function of its own does not avoid it).
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
  *
  * Instructions per request (REPLAY_CALLGRIND=1, needs valgrind; minutes per policy): each policy's lab

@@ -20,6 +20,8 @@ import {
 } from '../../engine/core/arch/pgtable.ts';
 import { newTestClearYoungStats, testClearYoung, testClearYoungLeaf } from '../../engine/core/arch/testClearYoung.ts';
 import { rng } from '../rng.ts';
+import { setAtomicOps, withHook } from '../../engine/core/sync/atomics.ts';
+import { KVM_INVALID_PTE_LOCKED } from '../../engine/core/arch/descriptor.ts';
 
 interface Side {
   v: ArenaViews;
@@ -186,5 +188,73 @@ describe('walk once: leaf-at operations equal the descents', () => {
     expect(stage2Unmap(c.pgt, x * PAGE_SIZE, PAGE_SIZE)).toBe(0);
     expect(mapAt(c, y, 2 ** 20 + 1, attrs, w2, u2)).toBe(0);
     expect(firstDiff(a, c)).toBe(-1);
+  });
+
+  // mapLeafAt and unmapLeafAt write mapLeaf / installLeafAt / clearEntry out for the empty-entry and
+  // live-table cases and leave the rest to out-of-line helpers (mapLeafRare, breakPte): every entry
+  // state must give mapPage's result, arena, mm calls and the same atomics at the leaf (the descent's
+  // own reads are the prefix mapPage adds: compared from the leaf word's first load on). Negative
+  // control, run by hand: mapLeafRare returning 0 without installLeafAt fails (EAGAIN expected for the
+  // spurious fault); an extra atomics.load in mapLeafAt's fast path fails 'an empty entry' (atomics).
+  it('leaf-at rare paths equal mapPage: spurious fault, live leaf replaced, LOCKED entry, empty entry', () => {
+    const g = 2 ** 18 + 5;
+    const other = 2 ** 18 + 6; // keeps the table live
+    const attrs = leafAttrs({ young: true, write: false });
+    const attrsW = leafAttrs({ young: true, write: true });
+    type Prep = (s: Side, w: number) => void;
+    const cases: [string, Prep, LeafAttrs][] = [
+      ['a spurious fault', () => {}, attrs],
+      ['a live leaf replaced', () => {}, attrsW],
+      ['a LOCKED entry', (s, w) => (s.v.i32[w] = KVM_INVALID_PTE_LOCKED), attrs],
+      ['an empty entry', (s) => stage2Unmap(s.pgt, g * PAGE_SIZE, PAGE_SIZE), attrs],
+    ];
+    for (const [name, prep, at] of cases) {
+      const a = side();
+      const b = side();
+      const ops: string[][] = [[], []];
+      const w = [0, 0];
+      [a, b].forEach((s, i) => {
+        expect(stage2Map(s.pgt, other * PAGE_SIZE, PAGE_SIZE, 2 ** 20 + 1, attrs)).toBe(0);
+        expect(stage2Map(s.pgt, g * PAGE_SIZE, PAGE_SIZE, 2 ** 20, attrs)).toBe(0);
+        w[i] = stage2GetLeaf(s.pgt, g * PAGE_SIZE);
+        prep(s, w[i]);
+        s.log.length = 0;
+      });
+      const r: number[] = [];
+      const restore = setAtomicOps(
+        withHook(() => {}, {
+          ...Object.fromEntries(
+            (['load', 'readOnce', 'store', 'compareExchange', 'add'] as const).map((k) => [
+              k,
+              (arr: Int32Array, i: number, x?: number, y?: number) => {
+                ops[cur].push(`${k} ${i - (arr === a.v.i32 || arr === b.v.i32 ? w[cur] : 0)}`);
+                return k === 'load'
+                  ? Atomics.load(arr, i)
+                  : k === 'readOnce'
+                    ? arr[i]
+                    : k === 'store'
+                      ? Atomics.store(arr, i, x as number)
+                      : k === 'add'
+                        ? Atomics.add(arr, i, x as number)
+                        : Atomics.compareExchange(arr, i, x as number, y as number);
+              },
+            ]),
+          ),
+        } as never),
+      );
+      let cur = 0;
+      try {
+        r.push(stage2Map(a.pgt, g * PAGE_SIZE, PAGE_SIZE, 2 ** 20, at, { shared: true }));
+        cur = 1;
+        r.push(mapLeafAt(b.pgt, w[1], g, 2 ** 20, at.lo, at.hi, true));
+      } finally {
+        restore();
+      }
+      const fromLeaf = (o: string[]): string[] => o.slice(o.indexOf('load 0'));
+      expect(r[1], name).toBe(r[0]);
+      expect(b.log, name).toEqual(a.log);
+      expect(fromLeaf(ops[1]), name).toEqual(fromLeaf(ops[0]));
+      expect(firstDiff(a, b), name).toBe(-1);
+    }
   });
 });

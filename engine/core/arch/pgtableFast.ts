@@ -20,12 +20,24 @@
  * both paths (test/core/pgtable*.test.ts).
  */
 import { atomics } from '../sync/atomics.ts';
-import { ptePoisoned, tableLive, tableUsable } from './arena.ts';
-import { S2AP_W, S2_AF, pteIsLocked, pteIsTable, pteOaFrame, ptePage, pteValid } from './descriptor.ts';
-import { TABLE_WORDS, type ArenaViews } from '../layout.ts';
+import { ptePoisoned, tableLive, tableLiveAdd, tableUsable } from './arena.ts';
+import {
+  KVM_INVALID_PTE_LOCKED,
+  S2AP_W,
+  S2_AF,
+  makeLeafHi,
+  makeLeafLo,
+  pteIsLocked,
+  pteIsTable,
+  pteOaFrame,
+  ptePage,
+  pteValid,
+} from './descriptor.ts';
+import { PAGE_SIZE, TABLE_WORDS, type ArenaViews } from '../layout.ts';
 import {
   EAGAIN,
   INV_PAGE,
+  breakPte,
   clearEntry,
   entryStart,
   installLeafAt,
@@ -146,7 +158,54 @@ export function mapLeafAt(
   attrHi: number,
   shared: boolean,
 ): number {
-  return mapLeaf(pgt, entryPage(pgt.views, w), w, gfn, frame, attrLo, attrHi, shared);
+  const v = pgt.views;
+  const i32 = v.i32;
+  if (v.debugPoison) return mapLeaf(pgt, entryPage(v, w), w, gfn, frame, attrLo, attrHi, shared);
+  // mapLeaf and installLeafAt's empty-entry case written out, same atomics in the same order, every
+  // other case out of line (mapLeafRare): a trace replay's faults all take this path, and TurboFan
+  // inlines a callee that already has optimized code of its own only if what that code inlined fits
+  // its budget (--trace-turbo-inlining "existing opt code's inlined bytecode size": 840 through
+  // mapLeaf / installLeafAt, after which fault and map called it).
+  const lo = atomics.load(i32, w);
+  const hi = atomics.load(i32, w + 1);
+  const again = atomics.load(i32, w);
+  if ((lo | again) !== 0) return mapLeafRare(pgt, w, gfn, frame, attrLo, attrHi, shared, lo, hi, again);
+  if (shared && atomics.compareExchange(i32, w, 0, KVM_INVALID_PTE_LOCKED) !== 0) {
+    atomics.readOnce(i32, w);
+    return EAGAIN;
+  }
+  atomics.store(i32, w + 1, makeLeafHi(frame, attrHi));
+  atomics.store(i32, w, makeLeafLo(frame, 3, attrLo));
+  tableLiveAdd(v, entryPage(v, w), 1);
+  atomics.readOnce(i32, w);
+  return 0;
+}
+
+/**
+ * mapLeafAt's visit of an entry not read empty twice (its reads so far: lo, hi, again): the rest of
+ * mapLeaf's consistent-pair loop, installLeafAt and the walk's re-read. Apart from mapLeafAt so that it
+ * stays small enough to inline.
+ */
+function mapLeafRare(
+  pgt: Pgt,
+  w: number,
+  gfn: number,
+  frame: number,
+  attrLo: number,
+  attrHi: number,
+  shared: boolean,
+  lo: number,
+  hi: number,
+  again: number,
+): number {
+  const i32 = pgt.views.i32;
+  for (; again !== lo; again = atomics.load(i32, w)) {
+    lo = again;
+    hi = atomics.load(i32, w + 1);
+  }
+  const ret = installLeafAt(pgt, entryPage(pgt.views, w), w, 3, lo, hi, gfn, frame, attrLo, attrHi, shared);
+  atomics.readOnce(i32, w);
+  return ret;
 }
 
 /**
@@ -162,10 +221,19 @@ export function mapLeafAt(
  */
 export function unmapLeafAt(pgt: Pgt, w: number, gfn: number): boolean {
   const v = pgt.views;
+  const i32 = v.i32;
   const page = entryPage(v, w);
   if (tableLive(v, page) <= 1) return false;
-  clearEntry(pgt, page, w, 3, gfn);
-  atomics.readOnce(v.i32, w); // the walk's re-read after the leaf visit
+  // clearEntry(pgt, page, w, 3, gfn) written out, same atomics in the same order, with breakPte's
+  // retry and its throw out of line (it runs again from its first read): small enough for TurboFan to
+  // inline where evictOne calls it even once it has optimized code of its own (see mapLeafAt).
+  const lo = atomics.load(i32, w);
+  if (!pteValid(lo) || atomics.compareExchange(i32, w, lo, KVM_INVALID_PTE_LOCKED) !== lo) breakPte(i32, w);
+  pgt.mm.tlbInvalidate?.(gfn * PAGE_SIZE, 3);
+  atomics.store(i32, w + 1, 0);
+  atomics.store(i32, w, 0);
+  tableLiveAdd(v, page, -1);
+  atomics.readOnce(i32, w); // the walk's re-read after the leaf visit
   return true;
 }
 
