@@ -48,7 +48,12 @@ describe('shared MMU-lock calendar across worker_threads', () => {
   });
 
   it('negative control: without the mutex, holds are lost or overlap', async () => {
-    const r = await run('broken', 21);
+    // Unserialised bookings can also corrupt the window indices so far that a worker's next booking finds
+    // the calendar full and throws (seen once at load ~20, session 11): that too is the bug caught.
+    const r = await run('broken', 21).catch((e: unknown) => {
+      if (e instanceof Error && /calendar full/.test(e.message)) return { holds: -1, overlaps: -1 };
+      throw e;
+    });
     expect(r.holds !== 2 * N || r.overlaps > 0).toBe(true);
   });
 });
