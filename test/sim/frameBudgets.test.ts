@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { HostFrames, splitBudgets } from '../../engine/core/mm/hostFrames.ts';
 import { BUDGET_STRIDE, CTL_FREE_FRAMES, CTL_WORDS } from '../../engine/core/sim/simLayout.ts';
 import { Kswapd, KSWAPD_POLL_NS } from '../../engine/core/mm/kswapd.ts';
-import type { Pgdat } from '../../engine/core/mm/pgdat.ts';
+import { kswapdNode } from './kswapdNode.ts';
 
 const MIN = 20;
 
@@ -96,30 +96,11 @@ describe('frame budgets (spread runs)', () => {
     for (let k = 0; k < 41; k++) expect(hosts[1].tryTake(MIN)).toBe(true);
     expect(control[CTL_FREE_FRAMES]).toBe(79);
     expect(hosts[0].wmarkFree()).toBe(38);
-    let shrinks = 0;
     const host = hosts[0];
-    const pg = {
-      kswapdTask: null,
-      kswapdFailures: 0,
-      lruvecPolicies: [],
-      lastEvicted: 0,
-      lastFreed: 0,
-      scanAgain: false,
-      shrinkNode(t: number): number {
-        shrinks++;
-        this.lastEvicted = 1;
-        this.lastFreed = 1;
-        host.put(1);
-        return t + 100;
-      },
-      kswapdSleeps(): void {},
-      kswapdShrunk(): void {},
-      snapshotRefaults(): void {},
-      kswapdShare: (): number => 1,
-    };
-    const k = new Kswapd(pg as unknown as Pgdat, host, KSWAPD_POLL_NS);
+    const { pg, log } = kswapdNode(host, 1);
+    const k = new Kswapd(pg, host, KSWAPD_POLL_NS);
     k.run(10 * KSWAPD_POLL_NS);
-    expect(shrinks).toBe(22);
+    expect(log.shrinks).toBe(22);
     expect([budget(0), budget(1)]).toEqual([61, 20]);
     expect(host.wmarkFree()).toBe(60);
     expect(control[CTL_FREE_FRAMES]).toBe(101);

@@ -14,41 +14,19 @@ import { describe, expect, it } from 'vitest';
 import { HostFrames } from '../../engine/core/mm/hostFrames.ts';
 import { CTL_FREE_FRAMES, CTL_WORDS } from '../../engine/core/sim/simLayout.ts';
 import { Kswapd } from '../../engine/core/mm/kswapd.ts';
-import type { Pgdat } from '../../engine/core/mm/pgdat.ts';
+import { kswapdNode } from './kswapdNode.ts';
 
 const MIN = 20;
 const LOW = 40;
 const HIGH = 60;
 
-/** A node at `free` frames whose every shrinkNode step frees `perStep` frames; snapshots logged with the free count then. */
-function setup(free: number, perStep: number): { k: Kswapd; host: HostFrames; snapshots: number[] } {
+/** A node at `free` frames whose every shrinkNode step frees `perStep` frames (test/sim/kswapdNode.ts). */
+function setup(free: number, perStep: number): { k: Kswapd; snapshots: number[] } {
   const control = new Int32Array(CTL_WORDS);
   control[CTL_FREE_FRAMES] = free;
   const host = new HostFrames(control, 1000, MIN, LOW, HIGH);
-  const snapshots: number[] = [];
-  const pg = {
-    kswapdTask: null,
-    kswapdFailures: 0,
-    lruvecPolicies: [],
-    lastEvicted: 0,
-    lastFreed: 0,
-    scanAgain: false,
-    shrinkNode(t: number): number {
-      this.lastEvicted = perStep;
-      this.lastFreed = perStep;
-      host.put(perStep);
-      return t + 100;
-    },
-    kswapdSleeps(): void {},
-    kswapdShrunk(): void {},
-    snapshotRefaults(): void {
-      snapshots.push(host.free());
-    },
-    countWakeup(): void {},
-    kswapdShare: (): number => 1,
-  };
-  const k = new Kswapd(pg as unknown as Pgdat, host);
-  return { k, host, snapshots };
+  const { pg, log } = kswapdNode(host, perStep);
+  return { k: new Kswapd(pg, host), snapshots: log.snapshots };
 }
 
 describe("kswapd takes snapshot_refaults at balance_pgdat's end", () => {
