@@ -8,7 +8,6 @@
 //     --outfile=.cache/bench/_v1AiDecompose.mjs && node .cache/bench/_v1AiDecompose.mjs [altra|x86 ...]
 import path from 'node:path';
 import { loadavg } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { reproductionConfigs } from '../engine/cli/reproduce.ts';
 import { REPRODUCTIONS } from '../engine/core/repro/reproductions.ts';
 import { runInProcess } from '../engine/core/sim/run.ts';
@@ -16,18 +15,11 @@ import { PassBarrier } from '../engine/core/sim/workload.ts';
 import { Guest } from '../engine/core/sim/guest.ts';
 import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
 import { ActiveInactive } from '../engine/core/mm/policy/activeInactive.ts';
-import { parseHardwarePresetFile } from '../engine/core/config/presetFile.ts';
-import type { HardwareProfile, ScenarioConfig } from '../engine/protocol.ts';
+import type { ScenarioConfig } from '../engine/protocol.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
+import { hardwarePreset } from './_hardwarePreset.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const hwOf = (id: string): HardwareProfile => {
-  const f = path.join(process.cwd(), `presets/hardware/${id}.json`);
-  const hw = parseHardwarePresetFile(readFileSync(f, 'utf8'), f);
-  if (!hw.ok) throw new Error(hw.error.message);
-  return hw.value;
-};
 
 // Counters of run 2, keyed `${site}.${who}.${what}`; site: deact (shrink_active_list), inact (the
 // inactive tail), other (MGLRU's eviction); who: kswapd / direct.
@@ -155,7 +147,7 @@ const variants: [string, string][] = [
 const f = (x: number, d = 1): string => x.toFixed(d);
 const want = process.argv.slice(2);
 for (const prof of want.length > 0 ? want : ['altra']) {
-  const hw = hwOf(prof === 'x86' ? 'x86-workstation' : 'ampere-altra');
+  const hw = hardwarePreset(prof === 'x86' ? 'x86-workstation' : 'ampere-altra');
   console.log(`\n##### profile ${prof} (load ${f(loadavg()[0], 2)})`);
   const times: number[] = [];
   for (const [name, key] of variants) {

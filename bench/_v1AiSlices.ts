@@ -6,25 +6,17 @@
 //   npx esbuild bench/_v1AiSlices.ts --bundle --platform=node --format=esm \
 //     --outfile=.cache/bench/_v1AiSlices.mjs && node .cache/bench/_v1AiSlices.mjs [altra|x86 ...]
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { reproductionConfigs } from '../engine/cli/reproduce.ts';
 import { REPRODUCTIONS } from '../engine/core/repro/reproductions.ts';
 import { runInProcess } from '../engine/core/sim/run.ts';
 import { PassBarrier, WorkloadGen } from '../engine/core/sim/workload.ts';
 import { Guest } from '../engine/core/sim/guest.ts';
 import { ActiveInactive } from '../engine/core/mm/policy/activeInactive.ts';
-import { parseHardwarePresetFile } from '../engine/core/config/presetFile.ts';
-import type { HardwareProfile, ScenarioConfig } from '../engine/protocol.ts';
+import type { ScenarioConfig } from '../engine/protocol.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
+import { hardwarePreset } from './_hardwarePreset.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const hwOf = (id: string): HardwareProfile => {
-  const f = path.join(process.cwd(), `presets/hardware/${id}.json`);
-  const hw = parseHardwarePresetFile(readFileSync(f, 'utf8'), f);
-  if (!hw.ok) throw new Error(hw.error.message);
-  return hw.value;
-};
 
 const SLICES = 64;
 const SLICE = 4096;
@@ -119,7 +111,7 @@ const spread = (a: Int32Array): string => {
 };
 const want = process.argv.slice(2);
 for (const prof of want.length > 0 ? want : ['altra']) {
-  const hw = hwOf(prof === 'x86' ? 'x86-workstation' : 'ampere-altra');
+  const hw = hardwarePreset(prof === 'x86' ? 'x86-workstation' : 'ampere-altra');
   console.log(`\n##### profile ${prof}`);
   for (const [name, key] of variants) {
     const base = configs.get(key);

@@ -14,25 +14,17 @@
 // Environment: SEED=<n> runs with that seed instead of the preset's.
 import path from 'node:path';
 import { loadavg } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { reproductionConfigs } from '../engine/cli/reproduce.ts';
 import { REPRODUCTIONS } from '../engine/core/repro/reproductions.ts';
 import { runInProcess } from '../engine/core/sim/run.ts';
 import { PassBarrier } from '../engine/core/sim/workload.ts';
 import { Guest } from '../engine/core/sim/guest.ts';
 import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
-import { parseHardwarePresetFile } from '../engine/core/config/presetFile.ts';
 import type { HardwareProfile, ScenarioConfig } from '../engine/protocol.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
+import { hardwarePreset } from './_hardwarePreset.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const hwOf = (id: string): HardwareProfile => {
-  const f = path.join(process.cwd(), `presets/hardware/${id}.json`);
-  const hw = parseHardwarePresetFile(readFileSync(f, 'utf8'), f);
-  if (!hw.ok) throw new Error(hw.error.message);
-  return hw.value;
-};
 
 // Per-run hook state.
 const st = {
@@ -178,8 +170,8 @@ function show(name: string, hw: HardwareProfile, flushNs: number, zap: boolean, 
   }
 }
 
-const altra = hwOf('ampere-altra');
-const x86 = hwOf('x86-workstation');
+const altra = hardwarePreset('ampere-altra');
+const x86 = hardwarePreset('x86-workstation');
 const want = process.argv.slice(2);
 const cases = want.length > 0 ? want : ['altra', 'x86'];
 for (const k of cases) {
