@@ -18,6 +18,7 @@ import { ActiveInactive } from '../engine/core/mm/policy/activeInactive.ts';
 import type { ScenarioConfig } from '../engine/protocol.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { hardwarePreset } from './_hardwarePreset.ts';
+import { counterDelta } from './_counterDelta.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -128,13 +129,7 @@ function run(config: ScenarioConfig): { ms: number; c: Record<string, number>; n
   const r = runInProcess(config);
   const g = r.summary.guests[0] as Any;
   const pe = g.passEndMs as number[];
-  const c: Record<string, number> = {};
-  const a = st.snap;
-  const b = st.live;
-  if (a !== null && b !== null)
-    for (const [k, i] of Object.entries(L))
-      if (k.startsWith('GS_') && typeof i === 'number' && k !== 'GS_WORDS')
-        c[k.slice(3)] = b[st.base + i] - a[st.base + i];
+  const c = st.snap !== null && st.live !== null ? counterDelta(st.snap, st.live, st.base) : {};
   return { ms: pe[1] - pe[0], c, n: st.n, lists: st.lists };
 }
 

@@ -23,6 +23,7 @@ import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
 import type { HardwareProfile, ScenarioConfig } from '../engine/protocol.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { hardwarePreset } from './_hardwarePreset.ts';
+import { counterDelta } from './_counterDelta.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -114,13 +115,7 @@ function run(config: ScenarioConfig, flushNs: number, zap: boolean): Run2 {
   const r = runInProcess(config);
   const g = r.summary.guests[0] as Any;
   const pe = g.passEndMs as number[];
-  const c: Record<string, number> = {};
-  const a = st.snap;
-  const b = st.live;
-  if (a !== null && b !== null)
-    for (const [k, i] of Object.entries(L))
-      if (k.startsWith('GS_') && typeof i === 'number' && k !== 'GS_WORDS')
-        c[k.slice(3)] = b[st.base + i] - a[st.base + i];
+  const c = st.snap !== null && st.live !== null ? counterDelta(st.snap, st.live, st.base) : {};
   return {
     ms: pe[1] - pe[0],
     c,
