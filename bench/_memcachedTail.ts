@@ -76,8 +76,9 @@ const fresh = (): OpAcc => ({
 });
 
 // Per op in the window: latency and its parts (columns of one growing record list).
-const F = ['lat', 'faults', 'faultNs', 'reclaimNs', 'ioNs', 'reads', 'lockNs', 'noFrame', 'permNs', 'retries'] as const;
-type Rec = Record<(typeof F)[number], number>;
+type Field =
+  'lat' | 'faults' | 'faultNs' | 'reclaimNs' | 'ioNs' | 'reads' | 'lockNs' | 'noFrame' | 'permNs' | 'retries';
+type Rec = Record<Field, number>;
 let recs: Rec[] = [];
 let accs = new Map<number, OpAcc>(); // by vCPU index (one guest)
 let measuring: { v: VCpu; a: OpAcc } | null = null;
@@ -276,7 +277,7 @@ for (const harvest of ['locked-write', 'lockless'] as const) {
     const sel = recs.filter((x) => x.lat > thr);
     const k = sel.length;
     if (k === 0) continue;
-    const m = (f: (typeof F)[number]): number => sel.reduce((a, x) => a + x[f], 0) / k;
+    const m = (f: Field): number => sel.reduce((a, x) => a + x[f], 0) / k;
     const shares = new Map<string, number>();
     for (const x of sel) {
       const key =
