@@ -1,0 +1,335 @@
+// Diagnostic (not a bench; session 12): the memcached reproduction's latency TAIL, op by op. For each
+// harvest mode (locked-write = the published before, lockless = after), every op completed in the
+// measured window (the client's warm-up to the run's end) is recorded with what its service met:
+// stage-2 faults (user_mem_abort: the trap, direct reclaim in the vCPU's context, the swap-in or
+// readahead / writeback wait, the read hold of kvm->mmu_lock and mmu_invalidate_retry), the faults
+// that found no frame (retried after FRAME_RETRY_NS), permission and access-flag faults. Prints exact
+// p50 / avg / p90 / p99 / p99.9 (from the recorded latencies, not the histogram's buckets), the published
+// style avg - p50, and for the ops above p90 / p99 / p99.9 what each of them spent where; then direct
+// reclaim in the window: clusters, their length, the folio checks under the write lock each made and
+// what they waited for, and how many vCPUs were in direct reclaim at once.
+// Hooks (this process only): Guest.fault / mapLocked / permFault / afFault, VCpu.endOp,
+// ClosedLoop.complete, Pgdat.directReclaimStep, VLock.writeReq. No cost or setting changes.
+//   npx esbuild bench/_memcachedTail.ts --bundle --platform=node --format=esm \
+//     --outfile=.cache/bench/_memcachedTail.mjs && node .cache/bench/_memcachedTail.mjs [scenario] [--seed=n]
+//     [--kswapd-share=s]
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { resolveScenario } from '../engine/core/config/resolve.ts';
+import { prepareRun } from '../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
+import { selectReplay } from '../engine/core/sim/replaySelect.ts';
+import * as L from '../engine/core/sim/simLayout.ts';
+import { VLock } from '../engine/core/sync/vlock.ts';
+import { loadPresetDir } from '../presets/node.ts';
+import { Guest } from '../engine/core/sim/guest.ts';
+import { VCpu } from '../engine/core/sim/vcpu.ts';
+import { ClosedLoop } from '../engine/core/sim/closedLoop.ts';
+import { Pgdat } from '../engine/core/mm/pgdat.ts';
+import { opPercentile } from '../engine/core/sim/opHist.ts';
+import { C_S2_FAULT } from '../engine/core/sim/costs.ts';
+
+const flag = (name: string): string | undefined =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const seed = flag('seed') === undefined ? undefined : Number(flag('seed'));
+// --kswapd-share=<s>: the what-if of bench/_reproBreakdown.ts (kswapd gets s of a host CPU, as when it
+// shares one with a vCPU thread): a diagnostic that makes direct reclaim happen, never a setting.
+const share = Number(flag('kswapd-share') ?? 1);
+if (!(share > 0 && share <= 1)) throw new Error(`--kswapd-share must be in (0, 1], got ${flag('kswapd-share')}`);
+if (share !== 1) {
+  (Pgdat.prototype as unknown as { kswapdShare: () => number }).kswapdShare = () => share;
+  console.log(`what-if: kswapd share ${share} (diagnostic)`);
+}
+
+/** What the op in service on a vCPU has met so far (reset at each op's end). */
+interface OpAcc {
+  faults: number; // stage-2 faults completed
+  faultNs: number; // from each fault's first entry to its completion (suspensions and retries included)
+  reclaimNs: number; // direct reclaim (and its throttles) inside those faults
+  ioNs: number; // the frame ready -> after reclaim: trap, swap read / readahead or writeback wait
+  reads: number; // faults whose wait was >= one SSD read (a swap read of its own)
+  lockNs: number; // the map's read_lock wait + hold + mmu_invalidate_retry re-faults
+  noFrame: number; // fault calls that returned -1 (no frame: retried after FRAME_RETRY_NS)
+  permNs: number; // permission + access-flag faults
+  retries: number; // mmu_invalidate_retry -EAGAINs (each a re-fault: trap, read_lock, check)
+  inFault: number; // virtual time of the current fault's first entry (-1: none)
+  lockAt: number; // the current fault's first read-lock request (mapLocked's `now`; -1: not yet)
+  t0: number; // the fault's start as mapLocked first saw it
+  reclaim0: number; // the reclaim time allocFrame handed to the first mapLocked call
+  depth: number; // Guest.fault nesting (mapLocked re-enters it when the gfn was reclaimed meanwhile)
+}
+const fresh = (): OpAcc => ({
+  faults: 0,
+  faultNs: 0,
+  reclaimNs: 0,
+  ioNs: 0,
+  reads: 0,
+  lockNs: 0,
+  noFrame: 0,
+  permNs: 0,
+  retries: 0,
+  inFault: -1,
+  lockAt: -1,
+  t0: 0,
+  reclaim0: 0,
+  depth: 0,
+});
+
+// Per op in the window: latency and its parts (columns of one growing record list).
+type Field =
+  'lat' | 'faults' | 'faultNs' | 'reclaimNs' | 'ioNs' | 'reads' | 'lockNs' | 'noFrame' | 'permNs' | 'retries';
+type Rec = Record<Field, number>;
+let recs: Rec[] = [];
+let accs = new Map<number, OpAcc>(); // by vCPU index (one guest)
+let measuring: { v: VCpu; a: OpAcc } | null = null;
+let trapNs = 0;
+let swapReadNs = 90_000;
+
+const acc = (vi: number): OpAcc => {
+  let a = accs.get(vi);
+  if (a === undefined) {
+    a = fresh();
+    accs.set(vi, a);
+  }
+  return a;
+};
+
+const gp = Guest.prototype as unknown as {
+  fault: (gfn: number, write: boolean, t: number, vi: number, limit: number) => number;
+  mapLocked: (...a: [number, boolean, number, number, number, number, number, boolean, number]) => number;
+  permFault: (gfn: number, t: number) => number;
+  afFault: (gfn: number, t: number) => number;
+};
+const fault0 = gp.fault;
+const mapLocked0 = gp.mapLocked;
+const perm0 = gp.permFault;
+const af0 = gp.afFault;
+let curVi = 0;
+gp.fault = function (this: Guest, gfn, write, t, vi = 0, limit = Infinity): number {
+  const a = acc(vi);
+  if (a.inFault < 0) a.inFault = t;
+  curVi = vi;
+  trapNs = this.costs[C_S2_FAULT];
+  swapReadNs = this.swapInNs;
+  const r0 = this.mmuInvalidate.retries;
+  a.depth++;
+  const e = fault0.call(this, gfn, write, t, vi, limit);
+  a.depth--;
+  if (a.depth > 0) return e; // a re-fault inside mapLocked: counted with its outer fault
+  a.retries += this.mmuInvalidate.retries - r0;
+  if (e === -1) a.noFrame++;
+  else if (e >= 0) {
+    a.faults++;
+    a.faultNs += e - a.inFault;
+    a.inFault = -1;
+    a.lockAt = -1;
+  }
+  return e;
+};
+gp.mapLocked = function (this: Guest, gfn, write, vi, limit, now, t0, reclaimNs, refault, sample): number {
+  const a = acc(vi);
+  if (a.lockAt < 0) {
+    // The first read-lock request of this fault: reclaimNs is allocFrame's (later calls carry
+    // mmu_invalidate_retry's re-faults added to it).
+    a.lockAt = now;
+    a.reclaim0 = reclaimNs;
+    a.t0 = t0;
+  }
+  const r = mapLocked0.call(this, gfn, write, vi, limit, now, t0, reclaimNs, refault, sample);
+  if (r >= 0 && a.depth <= 1) {
+    // The fault is done: its parts from its start (the trap) to the first read-lock request, then the
+    // lock, the map and any re-faults.
+    a.reclaimNs += a.reclaim0;
+    const io = a.lockAt - a.t0 - a.reclaim0;
+    a.ioNs += io;
+    if (io - trapNs >= swapReadNs) a.reads++;
+    a.lockNs += r - a.lockAt;
+  }
+  return r;
+};
+gp.permFault = function (this: Guest, gfn, t): number {
+  const r = perm0.call(this, gfn, t);
+  acc(curVi).permNs += r - t;
+  return r;
+};
+gp.afFault = function (this: Guest, gfn, t): number {
+  const r = af0.call(this, gfn, t);
+  acc(curVi).permNs += r - t;
+  return r;
+};
+// VCpu.run sets curVi for perm/af faults through fault's wrapper only; set it per access instead.
+const vp = VCpu.prototype as unknown as { run: (limit: number) => void; endOp: (t: number) => number };
+const run0 = vp.run;
+vp.run = function (this: VCpu, limit: number): void {
+  curVi = this.vi;
+  run0.call(this, limit);
+};
+const endOp0 = vp.endOp;
+vp.endOp = function (this: VCpu, t: number): number {
+  const wl = this.wl;
+  const a = acc(this.vi);
+  measuring = t >= wl.measureFromNs && !wl.inLoadPass() ? { v: this, a } : null;
+  const r = endOp0.call(this, t);
+  measuring = null;
+  accs.set(this.vi, fresh());
+  return r;
+};
+const cp = ClosedLoop.prototype;
+const complete0 = cp.complete;
+cp.complete = function (this: ClosedLoop, t: number): number {
+  const lat = complete0.call(this, t);
+  const m = measuring;
+  if (m !== null) {
+    const a = m.a;
+    recs.push({
+      lat,
+      faults: a.faults,
+      faultNs: a.faultNs,
+      reclaimNs: a.reclaimNs,
+      ioNs: a.ioNs,
+      reads: a.reads,
+      lockNs: a.lockNs,
+      noFrame: a.noFrame,
+      permNs: a.permNs,
+      retries: a.retries,
+    });
+  }
+  return lat;
+};
+
+// Direct reclaim: each step (one folio: shrink_folio_list's folio_referenced, maybe the unmap) in the
+// window, its vCPU, and the write-lock requests (locked kvm_age_gfn checks, unmaps) made inside it.
+interface Step {
+  t: number;
+  end: number;
+  writes: number;
+  waitNs: number;
+}
+let steps: Step[] = [];
+let inDirect: Step | null = null;
+let winFrom = 0;
+const pp = Pgdat.prototype;
+const step0 = pp.directReclaimStep;
+pp.directReclaimStep = function (this: Pgdat, t, own, cpu): number {
+  const s: Step = { t, end: t, writes: 0, waitNs: 0 };
+  inDirect = s;
+  const e = step0.call(this, t, own, cpu);
+  inDirect = null;
+  s.end = e;
+  if (t >= winFrom) steps.push(s);
+  return e;
+};
+const lp = VLock.prototype as unknown as { writeReq: (aging: boolean) => void };
+const writeReq0 = lp.writeReq;
+lp.writeReq = function (this: VLock, aging: boolean): void {
+  writeReq0.call(this, aging);
+  if (inDirect !== null) {
+    inDirect.writes++;
+    inDirect.waitNs += this.grant - this.reqT;
+  }
+};
+
+const us = (ns: number): string => (ns / 1e3).toFixed(1);
+const presets = loadPresetDir(path.join(process.cwd(), 'presets'));
+const scenario = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'repro-memcached-arm64';
+for (const harvest of ['locked-write', 'lockless'] as const) {
+  const r = resolveScenario(presets.set, scenario, { harvest });
+  if (!r.ok) throw new Error(r.error.message);
+  const config = { ...r.value, run: { ...r.value.run, deterministic: true, ...(seed !== undefined ? { seed } : {}) } };
+  const wl = config.guests[0].workload;
+  const warmupMs = 'client' in wl && wl.client ? (wl.client.warmupMs ?? 0) : 0;
+  winFrom = warmupMs * 1e6;
+  recs = [];
+  accs = new Map();
+  steps = [];
+  const t0 = performance.now();
+  const p = prepareRun(config, {}, 1);
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+  selectReplay(core.actorList, p.config, p.plan);
+  core.loop();
+  core.close();
+  const sv = L.attachSimViews(p.buffers);
+  const winS = (config.run.durationMs - warmupMs) / 1000;
+  const n = recs.length;
+  const lat = Float64Array.from(recs, (x) => x.lat).sort();
+  const q = (p: number): number => lat[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))];
+  const avg = lat.reduce((a, b) => a + b, 0) / n;
+  console.log(
+    `== ${scenario} ${harvest}, seed ${config.run.seed}: window ${warmupMs}-${config.run.durationMs} ms; wall ${((performance.now() - t0) / 1000).toFixed(1)} s, load ${loadavg()[0].toFixed(2)}`,
+  );
+  console.log(
+    `ops ${n} (${(n / winS).toFixed(0)}/s); exact latency (us): p50 ${us(q(0.5))}, avg ${us(avg)}, p90 ${us(q(0.9))}, p99 ${us(q(0.99))}, p99.9 ${us(q(0.999))}, p99.99 ${us(q(0.9999))}, max ${us(lat[n - 1])}; avg - p50 ${us(avg - q(0.5))}`,
+  );
+  const oh = sv.opHist.slice(0, L.OH_WORDS);
+  console.log(
+    `the lab's histogram (whole run after warm-up, bucket upper bounds): p50 / p99 / p99.9 ${[0.5, 0.99, 0.999].map((x) => us(opPercentile(oh, [0], x))).join(' / ')} us`,
+  );
+  // The tail above each threshold: what its ops met, on average, and the share of the excess over p50
+  // each part carries.
+  for (const [name, p] of [
+    ['all', 0],
+    ['> p50', 0.5],
+    ['> p90', 0.9],
+    ['> p99', 0.99],
+    ['> p99.9', 0.999],
+  ] as const) {
+    const thr = p === 0 ? -Infinity : q(p);
+    const sel = recs.filter((x) => x.lat > thr);
+    const k = sel.length;
+    if (k === 0) continue;
+    const m = (f: Field): number => sel.reduce((a, x) => a + x[f], 0) / k;
+    const shares = new Map<string, number>();
+    for (const x of sel) {
+      const key =
+        x.reclaimNs > 0
+          ? 'direct reclaim'
+          : x.noFrame > 0
+            ? 'no frame (retry)'
+            : x.reads > 1
+              ? '2+ swap reads'
+              : x.reads === 1
+                ? '1 swap read'
+                : x.faults > 0
+                  ? x.retries > 0
+                    ? 'fault, no read, -EAGAIN'
+                    : 'fault, no read'
+                  : x.permNs > 0
+                    ? 'perm/AF fault only'
+                    : 'nothing';
+      shares.set(key, (shares.get(key) ?? 0) + 1);
+    }
+    console.log(
+      `  ${name.padEnd(7)} ${String(k).padStart(8)} ops (${((100 * k) / n).toFixed(2)} %), latency ${us(m('lat'))}: faults ${m('faults').toFixed(3)} (${us(m('faultNs'))} us: reclaim ${us(m('reclaimNs'))}, trap + swap/readahead wait ${us(m('ioNs'))} [swap reads ${m('reads').toFixed(3)}], read lock + map + re-faults ${(m('lockNs') / 1e3).toFixed(3)} [-EAGAINs ${m('retries').toFixed(3)}]), no-frame retries ${m('noFrame').toFixed(4)}, perm/AF ${(m('permNs') / 1e3).toFixed(3)} us; kinds: ${[
+        ...shares,
+      ]
+        .sort((a, b) => b[1] - a[1])
+        .map(([s, c]) => `${s} ${((100 * c) / k).toFixed(1)} %`)
+        .join(', ')}`,
+    );
+  }
+  // Direct reclaim in the window: steps (one folio each) grouped per vCPU-fault by the recorded op
+  // parts, plus the steps themselves: write-lock requests and their waits; vCPUs in direct reclaim at once.
+  const sw = steps.reduce((a, s) => a + s.writes, 0);
+  const swWait = steps.reduce((a, s) => a + s.waitNs, 0);
+  const busy = steps.reduce((a, s) => a + (s.end - s.t), 0);
+  const ev: [number, number][] = [];
+  for (const s of steps) ev.push([s.t, 1], [s.end, -1]);
+  ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let c = 0;
+  let most = 0;
+  for (const [, d] of ev) {
+    c += d;
+    most = Math.max(most, c);
+  }
+  const reclaimOps = recs.filter((x) => x.reclaimNs > 0);
+  console.log(
+    `direct reclaim: ${steps.length} folio steps in the window (${us(busy)} us of vCPU time, mean ${steps.length ? (busy / steps.length).toFixed(0) : 0} ns), write-lock requests in them ${sw} (${steps.length ? (sw / steps.length).toFixed(2) : 0} per step, waited ${us(swWait)} us); most vCPUs in a step at once ${most}; ops that met it ${reclaimOps.length}, their mean reclaim ${reclaimOps.length ? us(reclaimOps.reduce((a, x) => a + x.reclaimNs, 0) / reclaimOps.length) : '-'} us`,
+  );
+  if (reclaimOps.length > 0)
+    console.log(
+      `  per op that met direct reclaim (~ one SWAP_CLUSTER_MAX cluster each): ${(steps.length / reclaimOps.length).toFixed(0)} folio steps, ${(sw / reclaimOps.length).toFixed(0)} write-lock requests (folio_referenced -> kvm_age_gfn checks and unmaps), ${us(swWait / reclaimOps.length)} us of write-lock wait, ${us(busy / reclaimOps.length)} us in steps`,
+    );
+  console.log(
+    `counters (whole run): direct-reclaim evictions ${sv.stats[L.GS_DIRECT_RECLAIM]}, throttled (isolated) ${sv.stats[L.GS_THROTTLED]}, pfmemalloc ${sv.stats[L.GS_PFMEMALLOC_THROTTLED]}, swap reads ${sv.stats[L.GS_SWAP_READS]}, readahead hits ${sv.stats[L.GS_RA_HITS]}, writeback waits ${sv.stats[L.GS_WB_FAULTS]}, kswapd busy ${(sv.stats[L.GS_KSWAPD_NS] / 1e6).toFixed(0)} ms`,
+  );
+}
