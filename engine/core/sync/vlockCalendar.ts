@@ -19,7 +19,7 @@
 import { DOUBLE_ZERO } from '../ownShape.ts';
 
 /**
- * The scheduler's view (simCore.runUntil): `floor`, no actor of this worker is at an earlier virtual
+ * The scheduler's view (scheduler.ts runUntil): `floor`, no actor of this worker is at an earlier virtual
  * time; `others`, the smallest clock among the other actors of this worker than the one stepping
  * (+Infinity when it is alone or the others sleep): a request at or before it cannot be preceded by
  * anyone's later booking, so the stepping actor need not stop before booking it (Guest.fault).
