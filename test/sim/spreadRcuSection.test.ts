@@ -1,6 +1,6 @@
 /**
  * Spread runs (sim/spread.ts): the vCPUs' walks run inside an RCU read-side section of their worker, and
- * one section spans up to RCU_SECTION_STEPS scheduler steps (simCore.runUntil), not one step each.
+ * one section spans up to RCU_SECTION_STEPS scheduler steps (scheduler.ts runUntil), not one step each.
  *
  * What must hold: every stage-2 read of a walk (atomics.readOnce on the arena: stage2GetLeaf, the aging
  * walk's testClearYoung) made while a worker runs its actors happens while that worker's reader slot is

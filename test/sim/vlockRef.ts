@@ -13,7 +13,7 @@ import {
 } from '../../engine/core/sim/simLayout.ts';
 import { vclock } from '../../engine/core/sync/vlock.ts';
 
-/** The scheduler's floor: no actor of this worker is at an earlier virtual time (simCore.runUntil). */
+/** The scheduler's floor: no actor of this worker is at an earlier virtual time (scheduler.ts runUntil). */
 
 /** Words per write hold: arrival, start, end, aging (1/0). */
 const W = 4;

@@ -1,6 +1,6 @@
 /**
  * The shared MMU-lock calendar's views (sync/vlockShared.ts): they span a prefix of the buffer, doubled by
- * the private calendar's rule (vlock.ts room), so a window that stays small stays in the buffer's first
+ * the private calendar's rule (vlockCalendar.ts room), so a window that stays small stays in the buffer's first
  * pages instead of walking through its whole capacity (each new page a page fault), and a doubling by one
  * worker reaches the other's views at its next request. Both checked against a private VLock fed the same
  * requests (same grants): where the window lies changes nothing.

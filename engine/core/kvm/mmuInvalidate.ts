@@ -230,7 +230,7 @@ export class MmuInvalidate {
   }
 
   /**
-   * Spread runs, at the start of this worker's quantum (simCore.runUntil), before its actors book
+   * Spread runs, at the start of this worker's quantum (scheduler.ts runUntil), before its actors book
    * anything: mmu_invalidate_retry for the faults this worker mapped in the quantum before, against the
    * invalidations the other workers booked (SharedVLock.writeMeets, othersOnly): those booked after the
    * fault's check in real time but meeting its [mmu_seq read, read-lock grant] window in virtual time,

@@ -26,7 +26,7 @@
  *
  * Virtual time: vCPU v is outside guest mode over [outFrom[v], outUntil[v]) (Infinity while the end is
  * not yet known); the flusher at time t kicks every vCPU in guest mode at t. Actors' clocks differ by up
- * to the scheduler's slack (simCore SCHED_SLACK_NS, 2 us), so a vCPU whose state changes within that
+ * to the scheduler's slack (scheduler.ts SCHED_SLACK_NS, 2 us), so a vCPU whose state changes within that
  * window of t may be judged on the wrong side. The running set is read at the time the flusher asks for
  * the lock (its wait, if any, is not known yet). A kicked vCPU pays kickExit at its next access (take).
  *

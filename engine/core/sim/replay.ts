@@ -96,7 +96,7 @@ export class TraceReplay extends ReplayFaults {
   /**
    * VCpu.run for this configuration: the same accesses, costs and counters. Alone on its worker (every
    * eligible run) the scheduler calls runAlone instead; run is the general scheduler's entry, for
-   * pieces of at most STOP_CHECK_NS of virtual time (simCore.ts), about one request when they miss.
+   * pieces of at most STOP_CHECK_NS of virtual time (scheduler.ts), about one request when they miss.
    * Counters go straight to the fields.
    */
   override run(limit: number): void {

@@ -17,7 +17,7 @@
  *   cmpxchg failures (GS_CMPXCHG_FAIL) and the table frees deferred while another thread was inside a
  *   read-side section (rcu.ts RCU_DEFERRED_VS_READERS).
  * - RCU: each worker is one RCU thread; its actors run every scheduler step inside a read-side
- *   section, one section over up to RCU_SECTION_STEPS steps (simCore.runUntil). That is the vCPU's hardware walker: the kernel frees unlinked stage-2
+ *   section, one section over up to RCU_SECTION_STEPS steps (scheduler.ts runUntil). That is the vCPU's hardware walker: the kernel frees unlinked stage-2
  *   tables through call_rcu (stage2_free_unlinked_table) after the TLBI + DSB that ends in-flight walks.
  * - TLBs: shared per guest; a vCPU that inserts a translation re-reads the leaf afterwards and drops
  *   the entry when reclaim cleared it in between (vcpu.ts), the TLBI + DSB guarantee that no walk

@@ -48,7 +48,7 @@
  * intervals (stride 2). With two lists the meta words are 56 bytes: one cache line.
  *
  * The views span a prefix of the capacity (M_LIM records, from SHARED_INITIAL_RECORDS on), grown by the
- * private calendar's rule (vlock.ts room: the window moved to the front, the span doubled when the window
+ * private calendar's rule (vlockCalendar.ts room: the window moved to the front, the span doubled when the window
  * fills more than half of it): the window stays in the first pages of the buffer. With views over the whole
  * capacity the window walked through it between compactions, first-touching a new page every 4 KiB (a
  * 2-worker run, 4 guests, 200 ms: windows reached record 46,334 of 97,792, up to ~2 MB per guest; ~1,700
@@ -241,7 +241,7 @@ export class SharedVLock extends VLock {
   /**
    * Room for one more record at the view's end (called under the mutex): the window moved to the front of
    * its view, the views first doubled (up to the capacity; every worker's at its next enter, M_LIM) when
-   * the window fills more than half of the view, as vlock.ts room doubles its array; or the calendar is full.
+   * the window fills more than half of the view, as vlockCalendar.ts room doubles its array; or the calendar is full.
    * Views another caller still holds stay valid: the other region's window does not move, and a longer view
    * has the same prefix.
    */
