@@ -59,6 +59,13 @@
 // against 1.43 / 0.97 with 1 ms quanta (2-worker CPU in all 6,220 against 3,203 ms, 4 guests; agreement +0.04/-0.01
 // and -0.01/-0.08 pp). Speed-up with the budgets at 1 ms, 4 guests: rounds 1.50, 1.37, 1.47, 1.50 (main 1.49, 1.10);
 // 1 guest 1.24, 0.71, 0.75, 0.95, 1.09, 0.97, 1.26 (main 1.24, 1.10, 1.25, 1.50, 0.89): noisy at this load.
+// Session 12 (s12-a): a walk's inc_max_seq at the walker's virtual time (agingGate.ts; reclaimers before it see the walk
+// under way and sleep until it, mglruWalkVirtualEnd.test.ts). MODES=d1,1t,par, 4 guests, seeds 1/2/3, load 14-19, before
+// (06bccdc) -> after. 200 ms: det 91.85/91.79/91.88 -> 91.50/91.29/91.46; 1t - det -1.18/+0.61/-1.14 -> -0.88/-0.61/-0.83
+// (seed 2's escape, 4.83 M accesses, is gone: 2.70 M); par - det -1.07/-1.05/-1.12 -> -0.86/-0.66/-0.78 (mean -1.08 ->
+// -0.76). 600 ms: det 98.27/98.31/98.15 -> 98.29/97.69/98.04; 1t - det -4.29/-4.78/-2.24 -> -3.05/-2.95/-2.08; par - det
+// -2.66/-3.00/-2.30 -> -2.40/-1.23/-2.70 (mean -2.65 -> -2.11). At 600 ms det makes about twice the spread runs' accesses
+// (17-23 M against 9-13 M): a regime difference left after this change.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';

@@ -17,6 +17,7 @@ export function kswapdNode(host: HostFrames, perStep: number): { pg: Pgdat; log:
     kswapdTask: null,
     kswapdFailures: 0,
     lruvecPolicies: [],
+    lruvecs: [],
     lastEvicted: 0,
     lastFreed: 0,
     scanAgain: false,

@@ -17,7 +17,7 @@
 import { describe, expect, it } from 'vitest';
 import { createArena } from '../../engine/core/layout.ts';
 import { attachMmuLock, lockStats, tryWrite, writeUnlock } from '../../engine/core/kvm/mmuLock.ts';
-import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
+import { AgingGate, GATE_WORDS } from '../../engine/core/mm/policy/agingGate.ts';
 import { MAX_LRU_BATCH, MAX_NR_GENS, Mglru } from '../../engine/core/mm/policy/mglru.ts';
 import type { Promoter, Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { LockedLruvec } from '../../engine/core/mm/sharedLru.ts';
@@ -57,7 +57,7 @@ function twoAgents(n: number): { A: Mglru; B: Mglru; stats: Float64Array } {
   const list = new DList(new Int32Array(2 * (n + MAX_NR_GENS)), 0, n + MAX_NR_GENS);
   const tag = new Int16Array(n);
   const state = new Float64Array(12);
-  const gateState = new Float64Array(2);
+  const gateState = new Float64Array(GATE_WORDS);
   const flags = new Uint8Array(n);
   const stats = new Float64Array(GS_WORDS);
   const A = new Mglru(list, tag, 0, n, n, stats, 0, new AgingGate(0, gateState, 0, true), state, true, flags);

@@ -39,6 +39,7 @@ import {
   suspend,
 } from '../sim/faultSuspend.ts';
 import { THROTTLE_ISOLATED_NS, WAIT_ISOLATED, WAIT_PFMEMALLOC } from './reclaimThrottle.ts';
+import { mmWalkWait } from './shrinkNode.ts';
 import { cpuOfVcpu } from './swapSlots.ts';
 
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
@@ -168,6 +169,18 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       s[sb + GS_DIRECT_RECLAIM]++;
       evicted++;
       left--;
+    }
+    if (pg.lastEvicted === 0 && !pg.scanAgain) {
+      // Nothing evictable now because another reclaimer's MGLRU walk is under way at `now`: asleep on
+      // lruvec->mm_state.wait until its inc_max_seq (try_to_inc_max_seq, 6.1-6.3: shrinkNode.ts
+      // mmWalkWait), then the cluster goes on. Past the vCPU's limit the fault resumes there.
+      const wake = mmWalkWait(pg, now);
+      if (wake > now) {
+        reclaimNs += wake - now;
+        now = wake;
+        if (now >= limit) return suspend(g, vi, phase, t0, reclaimNs, left, evicted, now, now);
+        continue;
+      }
     }
     if (left === 0 || (pg.lastEvicted === 0 && !pg.scanAgain)) {
       pg.putback(); // the batch is freed or back on the LRU: NR_ISOLATED_ANON falls

@@ -29,6 +29,7 @@ import type { Actor } from '../sim/actor.ts';
 import type { HostFrames } from './hostFrames.ts';
 import type { Policy } from './policy/policy.ts';
 import type { KswapdTask, Pgdat } from './pgdat.ts';
+import { mmWalkWait } from './shrinkNode.ts';
 
 /** SWAP_CLUSTER_MAX (include/linux/swap.h): kswapd_shrink_node's floor on nr_to_reclaim. */
 const SWAP_CLUSTER_MAX = 32;
@@ -140,6 +141,14 @@ export class Kswapd implements Actor, KswapdTask {
         continue;
       }
       if (pg.lastEvicted === 0) {
+        // A direct reclaimer's MGLRU walk is under way at kswapd's time: 6.1-6.2's age_lruvec ->
+        // try_to_inc_max_seq sleeps on lruvec->mm_state.wait until its inc_max_seq (shrinkNode.ts
+        // mmWalkWait); then balance_pgdat's next priority evicts. Not a balance_pgdat without progress.
+        const wake = mmWalkWait(pg, this.clock);
+        if (wake > this.clock) {
+          this.clock = wake;
+          continue;
+        }
         if (this.wantsAging() !== null) continue; // the policy found it must age first: next step
         // balance_pgdat freed nothing. Not counted on a node shared by workers: there "nothing" is
         // this worker's share of the node's memcgs, not the node (Pgdat.shrinkNode, sharedNode).

@@ -197,6 +197,11 @@ export class LockedLruvec implements Policy {
     return this.inner.inactivePages(); // too_many_isolated reads the counter without lru_lock
   }
 
+  walkEnd(t: number): number {
+    // wait_event_killable's condition reads lrugen->max_seq with READ_ONCE, without lru_lock.
+    return this.inner.walkEnd?.(t) ?? -1;
+  }
+
   snapshotRefaults(): void {
     if (this.inner.snapshotRefaults === undefined) return;
     this.acquire();

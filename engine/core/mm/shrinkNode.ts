@@ -68,6 +68,28 @@ export function shrinkNode(
 }
 
 /**
+ * A reclaim step at virtual time t that freed nothing because another reclaimer's MGLRU walk of max_seq
+ * is under way at t (Policy.walkEnd): the time it is woken, the earliest such walk's inc_max_seq, or -1
+ * (no walk under way with a known end: nothing to wait for). Kernel, mm/vmscan.c 6.1-6.3: get_nr_to_scan
+ * skips the lruvec at DEF_PRIORITY and DEF_PRIORITY - 1 (try_to_inc_max_seq returns false: iterate_mm_list
+ * gives a caller arriving after mm_state->seq reached max_seq no mm), and from DEF_PRIORITY - 2 on
+ * try_to_inc_max_seq sleeps in wait_event_killable(lruvec->mm_state.wait, max_seq < lrugen->max_seq)
+ * until the last walker's inc_max_seq and wake_up_all; the next priority then evicts from the new
+ * generation. The lab folds the priority descent into this: a step that found nothing anywhere on the
+ * node (so the first two priorities' passes got nothing either) waits. Its callers: direct reclaim
+ * (mm/directReclaim.ts allocFrame) and kswapd (mm/kswapd.ts; 6.1-6.2's lru_gen_age_node -> age_lruvec ->
+ * try_to_inc_max_seq waits the same way). 6.4+ removed the wait (7f63cf2d9b9b, see mglruAging.ts).
+ */
+export function mmWalkWait(pg: Pgdat, t: number): number {
+  let wake = -1;
+  for (const l of pg.lruvecs) {
+    const e = l.policy.walkEnd?.(t) ?? -1;
+    if (e > t && (wake < 0 || e < wake)) wake = e;
+  }
+  return wake;
+}
+
+/**
  * The reclaim pass starting at t meets, at the LRU tail where folio_end_writeback ->
  * folio_rotate_reclaimable put them, the swapped-out folios whose write completed by t, and frees
  * them (shrink_folio_list -> __remove_mapping: clean, in the swap cache, no rmap walk). Entries are

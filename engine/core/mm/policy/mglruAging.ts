@@ -33,8 +33,12 @@
  *   walkPmd per table): a table it skips keeps its accessed bits and generations for eviction to read.
  *   The lab's pass has one walker (kswapd, or the direct reclaimer that started it) and opens no other
  *   generation while it walks: a reclaimer that needs a generation meanwhile gets no victim (pickVictim
- *   returns -1: a vCPU's fault retries). The kernel's further callers of try_to_inc_max_seq for the same
- *   max_seq differ by version (iterate_mm_list, mm/vmscan.c):
+ *   returns -1). "Meanwhile" is in virtual time: a direct reclaimer's pass runs inside one pickVictim
+ *   call, and the gate keeps its inc_max_seq's time (endAging), so a reclaimer whose clock is before it
+ *   still finds the walk under way and MIN_NR_GENS (gensAt), and sleeps until then as 6.1-6.3's
+ *   wait_event_killable (mm/shrinkNode.ts mmWalkWait); during kswapd's pass in steps, whose end is not
+ *   known yet, a vCPU's fault retries (FRAME_RETRY_NS) instead. The kernel's further callers of
+ *   try_to_inc_max_seq for the same max_seq differ by version (iterate_mm_list, mm/vmscan.c):
  *   6.1-6.3: each takes the next unwalked mm (mm_state->head) and walks it (nr_walkers counts them); one
  *   left without an mm returns false (after wait_event_killable for the new max_seq at priority <=
  *   DEF_PRIORITY - 2), and the last walker to finish (nr_walkers back to 0) calls inc_max_seq.
@@ -185,12 +189,33 @@ export abstract class MglruAging extends MglruGens {
   }
 
   /**
-   * The end of try_to_inc_max_seq: inc_max_seq after the walk, unless the generation was opened
-   * meanwhile (a no-walk generation while the gate was closed: max_seq is no longer the walked one).
+   * The end of try_to_inc_max_seq at the walker's virtual time t: inc_max_seq after the walk, unless the
+   * generation was opened meanwhile (a no-walk generation while the gate was closed: max_seq is no longer
+   * the walked one). The gate keeps t: reclaimers whose clocks are before it still find the walk under way
+   * and the new generation absent (agingGate.ts; gensAt).
    */
-  protected endAging(): void {
-    if (this.maxSeq === this.state[WALK_SEQ]) this.incMaxSeq();
-    this.gate.end();
+  protected endAging(t: number): void {
+    if (this.maxSeq === this.state[WALK_SEQ]) {
+      this.incMaxSeq();
+      this.gate.end(t);
+    } else this.gate.end();
+  }
+
+  /**
+   * The generations a reclaimer at virtual time t sees: max_seq - min_seq + 1, less the one a walk opens
+   * at a later virtual time than t (AgingGate.unseenGens): for that reclaimer inc_max_seq has not run yet.
+   */
+  protected gensAt(t: number): number {
+    return this.maxSeq - this.minSeq + 1 - this.gate.unseenGens(t);
+  }
+
+  /**
+   * try_to_inc_max_seq's wait for a reclaimer at virtual time t that found the walk under way (6.1-6.3:
+   * wait_event_killable on lruvec->mm_state.wait until max_seq moves): the walk's virtual end, or -1
+   * (none under way at t, or its end not known yet). Policy.walkEnd.
+   */
+  walkEnd(t: number): number {
+    return this.gate.walkEnd(t);
   }
 
   /**
@@ -231,13 +256,13 @@ export abstract class MglruAging extends MglruGens {
       }
       if (this.agingCursor < n) return true;
     }
-    if (l === null) this.endAging();
+    if (l === null) this.endAging(r.t);
     else {
       // The last step's batch, then inc_max_seq, which takes lru_lock itself: one hold here.
       l.lock();
       try {
         this.flushDeferred();
-        this.endAging();
+        this.endAging(r.t);
       } finally {
         l.unlock();
       }

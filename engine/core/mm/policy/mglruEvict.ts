@@ -146,19 +146,21 @@ export abstract class MglruEviction extends MglruAging {
     const list = this.list;
     if (this.isEmpty()) return -1;
     for (let budget = 4 * this.total + 16; budget > 0; budget--) {
-      if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) {
+      if (this.gensAt(r.t) <= MIN_NR_GENS) {
         // Eviction cannot take from the two youngest generations: a new one is needed now. With
         // the gate open, direct reclaim runs the walk here and kswapd returns to run it in steps;
-        // with a walk in progress there is no victim until it ends (try_to_inc_max_seq: see the file
-        // comment); with the gate closed only by the agingIntervalMs what-if the generation is added
-        // without a walk.
+        // with a walk in progress at r.t there is no victim until it ends (try_to_inc_max_seq, 6.1-6.3:
+        // see the file comment; a walk that ended at a later virtual time than r.t is in progress, and
+        // its generation not there yet, for this reclaimer: gensAt, agingGate.ts); with the gate closed
+        // only by the agingIntervalMs what-if the generation is added without a walk.
         if (this.gate.open(r.t)) {
           if (!inlineAging) return -1;
           this.beginAging(r.t);
+          // The whole walk in this call; r.t moves to its end, where endAging records its inc_max_seq.
           while (this.ageStep(r)) {
             /* next MAX_LRU_BATCH ids */
           }
-        } else if (this.gate.walking())
+        } else if (this.gate.walking(r.t))
           return -1; // the walk of max_seq is under way: aging_in_progress
         else this.incMaxSeqNoWalk();
       }
@@ -202,7 +204,7 @@ export abstract class MglruEviction extends MglruAging {
     // only MIN_NR_GENS generations left and another reclaimer's walk of max_seq under way,
     // try_to_inc_max_seq returns false, so the lruvec is skipped (0 to scan) and lru_lock is never taken.
     // The same answer as the locked check below (-1), from racy reads of the shared words.
-    if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS && this.gate.walking()) return -1;
+    if (this.gensAt(r.t) <= MIN_NR_GENS && this.gate.walking(r.t)) return -1;
     const list = this.list;
     l.lock();
     let held = true;
@@ -210,7 +212,7 @@ export abstract class MglruEviction extends MglruAging {
       this.flushDeferred(); // the previous step's put-back and look-around operations (`deferred`)
       if (this.isEmpty()) return -1;
       for (let budget = 4 * this.total + 16; budget > 0; budget--) {
-        if (this.maxSeq - this.minSeq + 1 <= MIN_NR_GENS) {
+        if (this.gensAt(r.t) <= MIN_NR_GENS) {
           if (this.gate.open(r.t)) {
             if (!inlineAging) return -1;
             this.beginAging(r.t);
@@ -224,7 +226,7 @@ export abstract class MglruEviction extends MglruAging {
             l.lock();
             held = true;
             this.flushDeferred();
-          } else if (this.gate.walking())
+          } else if (this.gate.walking(r.t))
             return -1; // as pickVictim: no generation while max_seq is walked
           else this.incMaxSeqNoWalk();
         }

@@ -118,6 +118,13 @@ export interface Policy {
   /** Optional, with flushDeferred: how many deferred operations wait (read by the owning worker only). */
   deferredOps?(): number;
   /**
+   * Optional (MGLRU): a reclaimer at virtual time t that got no victim because another reclaimer's walk
+   * of max_seq is under way at t sleeps until this time, the walk's inc_max_seq (try_to_inc_max_seq's
+   * wait_event_killable on lruvec->mm_state.wait, mm/vmscan.c 6.1-6.3); -1 when no walk is under way at
+   * t or its end is not known yet (agingGate.ts walkEnd).
+   */
+  walkEnd?(t: number): number;
+  /**
    * NR_INACTIVE_ANON of this lruvec for too_many_isolated (shrink_inactive_list), or -1 when the
    * policy's reclaim path has no such check (MGLRU's evict_folios; the lab's exact LRU and CLOCK).
    */
