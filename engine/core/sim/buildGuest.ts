@@ -22,7 +22,7 @@ import { guestRegions, GS_WORDS, type SimViews } from './simLayout.ts';
 import { Tlbs } from '../arch/tlb.ts';
 import { VCpu } from './vcpu.ts';
 import { VLock } from '../sync/vlock.ts';
-import { Dvm } from '../arch/dvm.ts';
+import type { Dvm } from '../arch/dvm.ts';
 import { C_LOCK_ACQUIRE } from './costs.ts';
 import { SharedVLock } from '../sync/vlockShared.ts';
 import { PassBarrier, WorkloadGen } from './workload.ts';
