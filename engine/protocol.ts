@@ -395,6 +395,13 @@ export interface RunSummary {
   ipiKicks?: number;
   ipiFlushNs?: number;
   kickExitNs?: number;
+  /**
+   * arm64's broadcast TLBIs queued on the host's DVM Sync (engine/core/arch/dvm.ts): their summed wait for
+   * the broadcasts ahead of them, and the part spent inside kvm->mmu_lock holds (ns). Present only with
+   * 'tlbi-broadcast'.
+   */
+  dvmWaitNs?: number;
+  dvmHoldWaitNs?: number;
   /** kswapd's share of busy time spent waiting for an MMU write lock (the seed profile's _raw_write_lock). */
   kswapdWriteWaitShare?: number;
   /**

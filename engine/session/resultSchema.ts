@@ -74,6 +74,8 @@ const OPTIONAL_SUMMARY_NUMBERS = [
   'ipiKicks',
   'ipiFlushNs',
   'kickExitNs',
+  'dvmWaitNs',
+  'dvmHoldWaitNs',
   'kswapdWriteWaitShare',
   'rcuDeferredFrees',
   'directReclaimShare',

@@ -91,12 +91,18 @@ describe('the seed-debate preset puts every profile under reclaim', () => {
   const runs = (['ampere-altra', 'phone-prev82', 'pkvm'] as const).map((hw) => {
     const config = scenario('seed-debate', hw);
     config.run.deterministic = true;
-    return { hw, summary: runInProcess(config).summary as RunSummary & SummaryExtras };
+    const r = runInProcess(config);
+    // Evictions whose refault window (run.refaultWindowMs) closed before the run's end: eviction precision
+    // is defined over those only (GuestSummary.evictionPrecision: NaN when none).
+    const closedMs = config.run.durationMs - config.run.refaultWindowMs;
+    let judged = 0;
+    for (let i = 0; i < r.samples.tMs.length; i++) if (r.samples.tMs[i] <= closedMs) judged += r.samples.evictions[i];
+    return { hw, summary: r.summary as RunSummary & SummaryExtras, judged };
   });
 
-  it.each(runs.map((r) => [r.hw, r.summary] as const))(
+  it.each(runs.map((r) => [r.hw, r.summary, r.judged] as const))(
     '%s: the host evicts from several guests; precision and slowdown are defined',
-    (hw, s) => {
+    (hw, s, judged) => {
       const free = s.guests.filter((g) => !g.pinned);
       expect(free.length).toBe(hw === 'pkvm' ? 3 : 4);
       // One host lruvec: victims are the host's coldest pages, whichever guest holds them (a guest
@@ -107,6 +113,15 @@ describe('the seed-debate preset puts every profile under reclaim', () => {
         if (g.evictions === 0) continue;
         expect(g.refaults, `${hw} ${g.name}`).toBeGreaterThan(0);
         expect(g.slowdown as number, `${hw} ${g.name}`).toBeGreaterThan(1);
+      }
+      // Session 12 (arch/dvm.ts): on pkvm the broadcast TLBIs queueing on the DVM Sync delay the first
+      // eviction from 850-900 ms to 1000-1050 ms, after the last refault window that closes in a 1.5 s run
+      // with 500 ms windows: no eviction can be judged there, and precision is NaN by its definition. The
+      // preset's duration is the lead's call (its description quotes figures), not this test's.
+      if (hw !== 'pkvm') expect(judged).toBeGreaterThan(0);
+      if (judged === 0) {
+        expect(Number.isNaN(s.evictionPrecision)).toBe(true);
+        return;
       }
       expect(Number.isFinite(s.evictionPrecision)).toBe(true);
       expect(s.evictionPrecision).toBeGreaterThan(0);

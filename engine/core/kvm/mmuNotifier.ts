@@ -47,9 +47,12 @@ import {
 } from '../sim/costs.ts';
 import type { LoneLock } from '../sim/replayLock.ts';
 import type { Guest } from '../sim/guest.ts';
+import { extendHold } from '../arch/dvm.ts';
 import {
   GS_AGING_NS,
   GS_CMPXCHG_FAIL,
+  GS_DVM_HOLD_WAIT_NS,
+  GS_DVM_WAIT_NS,
   GS_FOLIOS_CONSIDERED,
   GS_HYPERCALLS,
   GS_KSWAPD_WRITE_WAIT_NS,
@@ -135,6 +138,11 @@ export class Harvester {
   private readonly tcy = newTestClearYoungStats();
   /** Virtual clock at begin (the work since then is the hold's length). */
   private holdStart = DOUBLE_ZERO;
+  /**
+   * The service time of the broadcast (__kvm_tlb_flush_vmid) that ends the current hold, for end() to book
+   * on the host's DVM Sync (arch/dvm.ts); 0 when the hold has none.
+   */
+  private dvmNs = DOUBLE_ZERO;
   private lockKind = 0; // 0 none (RCU), 1 write, 2 read
   /**
    * Set by the trace-replay fast path (sim/replay.ts: one worker, one agent on the arena): the real
@@ -193,7 +201,11 @@ export class Harvester {
       // (kvm/remoteTlbFlush.ts). Every vCPU of this VM, and no other VM's, loses its cached
       // translations and refills with a full two-dimensional walk (arch/tlb.ts). The running set is
       // read at the time the hold was asked for (holdStart).
-      this.t += g.flushRemoteTlbs(this.holdStart, this.kswapd);
+      const ns = g.flushRemoteTlbs(this.holdStart, this.kswapd);
+      this.t += ns;
+      // arm64: the flush is the hold's last work; end() queues its DSB on the host's DVM Sync once the
+      // hold's grant is known (arch/dvm.ts).
+      if (g.dvm !== null) this.dvmNs = ns;
     }
     this.end();
     g.stats[g.sb + GS_AGING_NS] += this.t - t0;
@@ -252,6 +264,9 @@ export class Harvester {
     const g = this.g;
     const work = this.t - this.holdStart;
     const t = this.holdStart;
+    // Not booked by the trace replay's lone agent (its broadcasts are sequential: arch/dvm.ts).
+    const dvmNs = this.dvmNs;
+    this.dvmNs = 0;
     switch (this.lockKind) {
       case 0:
         rcuReadUnlock(g.rcu);
@@ -289,6 +304,20 @@ export class Harvester {
     if (this.lockKind === 1 && this.kswapd) g.stats[g.sb + GS_KSWAPD_WRITE_WAIT_NS] += wait;
     g.stats[g.sb + GS_LOCK_HOLD_NS] += hold;
     this.t = granted + hold;
+    const ns = dvmNs;
+    if (ns > 0 && g.dvm !== null) {
+      // __kvm_tlb_flush_vmid's TLBI VMALLS12E1IS + DSB ISH, issued at the end of the hold's other work,
+      // queues behind the broadcasts in flight; the flusher spins in the DSB holding the lock (for write;
+      // for read in the locked-read what-if).
+      const issue = this.t - ns;
+      const dvmWait = g.dvm.broadcast(issue, ns) - this.t;
+      if (dvmWait > 0) {
+        g.stats[g.sb + GS_DVM_WAIT_NS] += dvmWait;
+        g.stats[g.sb + GS_DVM_HOLD_WAIT_NS] += dvmWait;
+        g.stats[g.sb + GS_LOCK_HOLD_NS] += dvmWait;
+        this.t = extendHold(vlock, g.dvm, this.t, dvmWait, this.lockKind === 1, true);
+      }
+    }
   }
 
   /**

@@ -14,6 +14,8 @@ import { C_CMPXCHG, C_LOCK_ACQUIRE, C_TLB_INVALIDATE } from '../sim/costs.ts';
 import { SSD_SWAP_WRITE_NS } from '../mm/swap.ts';
 import { KSWAPD_CPU } from '../mm/swapSlots.ts';
 import {
+  GS_DVM_HOLD_WAIT_NS,
+  GS_DVM_WAIT_NS,
   GS_EVICTIONS,
   GS_KSWAPD_WRITE_WAIT_NS,
   GS_LOCK_HOLD_NS,
@@ -31,6 +33,7 @@ import {
 } from '../sim/simLayout.ts';
 import { clearPageFlags, setPageFlags, updatePageFlags } from '../mm/pageFlags.ts';
 import { PAGE } from './userMemAbort.ts';
+import { extendHold } from '../arch/dvm.ts';
 
 /**
  * The unmap's TLB maintenance: kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa,
@@ -126,8 +129,23 @@ export function evictOne(g: Guest, gfn: number, t: number, byVcpu: boolean, cpu 
   writeLock(g.lock);
   if (mapped) stage2Unmap(g.pgt, gfn * PAGE, PAGE);
   writeUnlock(g.lock);
-  const unmapEnd = start + hold;
+  let unmapEnd = start + hold;
   s[sb + GS_LOCK_HOLD_NS] += hold;
+  const dvm = g.dvm;
+  if (mapped && dvm !== null) {
+    // __kvm_tlb_flush_vmid_ipa's two TLBI + DSB ISH, issued once the PTE is cleared, queue on the host's
+    // DVM Sync behind the broadcasts other reclaimers have in flight (arch/dvm.ts); the wait lengthens
+    // this write hold. The CMO (g.cmoNs) follows them (stage2_unmap_walker).
+    const tlbi = c[C_TLB_INVALIDATE];
+    const issue = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const wait = dvm.broadcasts(issue, tlbi, UNMAP_TLBIS) - (issue + UNMAP_TLBIS * tlbi);
+    if (wait > 0) {
+      s[sb + GS_DVM_WAIT_NS] += wait;
+      s[sb + GS_DVM_HOLD_WAIT_NS] += wait;
+      s[sb + GS_LOCK_HOLD_NS] += wait;
+      unmapEnd = extendHold(g.vlock, dvm, unmapEnd, wait, true, false);
+    }
+  }
   if (ipi) {
     if (g.tlbs !== null) g.tlbs.invalidate(gfn); // flushRemoteTlbs emptied every vCPU's TLB
   } else if (mapped) {
@@ -138,7 +156,15 @@ export function evictOne(g: Guest, gfn: number, t: number, byVcpu: boolean, cpu 
   // try_to_unmap_one clears the VMM's own PTE (arm64, v6.1-v6.4: ptep_clear_flush, a synchronous TLBI
   // + DSB; x86: deferred to try_to_unmap_flush, not charged: hostUnmapFlushNs), then
   // mmu_notifier_invalidate_range_end: the second write hold (invalidateEndHoldNs).
-  const end = invalidateEnd(g, unmapEnd + hostUnmapFlushNs(c, g.kick !== null), byVcpu);
+  let flushed = unmapEnd + hostUnmapFlushNs(c, g.kick !== null);
+  if (dvm !== null) {
+    // flush_tlb_page's DSB ISH queues on the DVM Sync too (arch/dvm.ts), outside the lock; for a page
+    // only the VMM mapped as well (its PTE is valid: hostUnmapFlushNs).
+    const done = dvm.broadcast(unmapEnd, c[C_TLB_INVALIDATE]);
+    s[sb + GS_DVM_WAIT_NS] += done - flushed;
+    flushed = done;
+  }
+  const end = invalidateEnd(g, flushed, byVcpu);
   // mmu_invalidate_in_progress from the unmap's hold to range_end's; mmu_invalidate_seq++ at the latter.
   g.mmuInvalidate.invalidate(start, end);
   updatePageFlags(g.flags, gfn, PG_RESIDENT | PG_LRU | PG_HOST | PG_HOST_YOUNG, PG_SWAPPED);

@@ -22,6 +22,7 @@ import { guestRegions, GS_WORDS, type SimViews } from './simLayout.ts';
 import { Tlbs } from '../arch/tlb.ts';
 import { VCpu } from './vcpu.ts';
 import { VLock } from '../sync/vlock.ts';
+import type { Dvm } from '../arch/dvm.ts';
 import { C_LOCK_ACQUIRE } from './costs.ts';
 import { SharedVLock } from '../sync/vlockShared.ts';
 import { PassBarrier, WorkloadGen } from './workload.ts';
@@ -45,6 +46,8 @@ export interface WorkerEnv {
   mm: MmOps;
   costs: Float64Array;
   host: HostFrames;
+  /** The worker's DVM calendar (arch/dvm.ts): every broadcast TLBI of its guests and kswapd queues on it. */
+  dvm: Dvm;
   /** This worker's index (which of a guest's vCPUs it runs: plan.vcpuWorker). */
   worker: number;
 }
@@ -115,6 +118,7 @@ export function buildGuest(
     stats: sv.stats,
     costs: env.costs,
     host: env.host,
+    dvm: env.dvm,
     config,
     // Spread runs take frames from their worker's budget at min instead (mm/hostFrames.ts useBudgets).
     deferMin: plan.workers > 1 && !plan.spread,

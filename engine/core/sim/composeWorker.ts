@@ -18,6 +18,7 @@ import { buildGuest, type SharedGuestParts, type WorkerEnv } from './buildGuest.
 import { costTable } from './costs.ts';
 import type { Guest } from './guest.ts';
 import { HostFrames } from '../mm/hostFrames.ts';
+import { Dvm } from '../arch/dvm.ts';
 import { ageKindOf, GuestHeatSampler } from './heatmap.ts';
 import type { RunPlan } from './plan.ts';
 import { idBases, lruLockId } from './spread.ts';
@@ -86,6 +87,7 @@ export function composeWorker(
     mm,
     costs: costTable(config.hardware),
     host,
+    dvm: new Dvm(),
     config,
     plan,
     worker: workerIndex,

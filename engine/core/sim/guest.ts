@@ -22,6 +22,7 @@ import { writeLock, writeUnlock } from '../kvm/mmuLock.ts';
 import { stage2Unmap, type Pgt } from '../arch/pgtable.ts';
 import type { RcuThread } from '../sync/rcu.ts';
 import { C_TLB_FLUSH_VMID, s2CmoNs } from './costs.ts';
+import { Dvm } from '../arch/dvm.ts';
 import { IpiKick } from '../kvm/remoteTlbFlush.ts';
 import { MmuInvalidate } from '../kvm/mmuInvalidate.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
@@ -84,6 +85,8 @@ export interface GuestParts {
   deferMin: boolean;
   /** Operation latency histograms (all guests) and this guest's offset in them (opHist.ts). */
   opHist: Float64Array;
+  /** The worker's DVM calendar (arch/dvm.ts), shared by its guests; absent: this guest's own. */
+  dvm?: Dvm;
 }
 
 export class Guest {
@@ -102,6 +105,11 @@ export class Guest {
    * guest mode, and the exits they owe. null with arm64's TLBI broadcast (the default).
    */
   readonly kick: IpiKick | null;
+  /**
+   * arm64: the host's DVM Sync, on which this VM's broadcast TLBIs queue behind every other broadcast of
+   * the worker (arch/dvm.ts). null with x86's IPI flush ('ipi-kick'), which has no such resource.
+   */
+  readonly dvm: Dvm | null;
   readonly flushOnClear: boolean;
   readonly flags: Uint8Array;
   readonly evictedAt: Float32Array;
@@ -192,6 +200,7 @@ export class Guest {
     this.tlbFlush = new VmTlbFlush(p.config.guests[p.index].vcpus, p.tlbs, p.tlbGens);
     this.kick =
       p.config.hardware.remoteTlbFlush === 'ipi-kick' ? new IpiKick(p.config.guests[p.index].vcpus, p.costs) : null;
+    this.dvm = this.kick === null ? (p.dvm ?? new Dvm()) : null;
     this.flushOnClear = p.config.reclaim.tlb.flushOnClear;
     this.flags = p.flags;
     this.evictedAt = p.evictedAt;

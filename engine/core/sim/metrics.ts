@@ -52,6 +52,8 @@ import {
   GS_OPS,
   GS_TLB_FLUSH_VM,
   GS_IPI_FLUSH_NS,
+  GS_DVM_WAIT_NS,
+  GS_DVM_HOLD_WAIT_NS,
   GS_IPI_KICKS,
   GS_KICK_EXIT_NS,
   GS_HYPERCALLS,
@@ -318,7 +320,7 @@ export function summarize(
     tlbFlushesVm: a(GS_TLB_FLUSH_VM),
     ...(config.hardware.remoteTlbFlush === 'ipi-kick'
       ? { ipiKicks: a(GS_IPI_KICKS), ipiFlushNs: a(GS_IPI_FLUSH_NS), kickExitNs: a(GS_KICK_EXIT_NS) }
-      : {}),
+      : { dvmWaitNs: a(GS_DVM_WAIT_NS), dvmHoldWaitNs: a(GS_DVM_HOLD_WAIT_NS) }),
     kswapdWriteWaitShare: a(GS_KSWAPD_NS) > 0 ? a(GS_KSWAPD_WRITE_WAIT_NS) / a(GS_KSWAPD_NS) : 0,
     directReclaimShare: a(GS_EVICTIONS) > 0 ? a(GS_DIRECT_RECLAIM) / a(GS_EVICTIONS) : 0,
     kswapdWakeups: a(GS_KSWAPD_WAKEUPS),

@@ -178,7 +178,15 @@ export const GS_KICK_EXIT_NS = 55;
  */
 export const GS_PFMEMALLOC_THROTTLED = 56;
 export const GS_PFMEMALLOC_NS = 57;
-export const GS_WORDS = 58;
+/**
+ * arm64 broadcast TLB maintenance queued host-wide on the DVM Sync (arch/dvm.ts): the waits of this VM's
+ * broadcasts (its unmaps' TLBIs, the reclaimer's ptep_clear_flush of the VMM's PTE, its VM-wide flushes)
+ * for the broadcasts ahead of them, and the part of that wait spent inside kvm->mmu_lock's write holds
+ * (which lengthens the holds). 0 with 'ipi-kick'.
+ */
+export const GS_DVM_WAIT_NS = 58;
+export const GS_DVM_HOLD_WAIT_NS = 59;
+export const GS_WORDS = 60;
 /** RCU grace periods at the previous sample row, after the previous row's GS_WORDS sums (derived, so a new counter moves it). */
 export const TIME_PREV_GP = TIME_PREV + GS_WORDS;
 export const TIME_WORDS = TIME_PREV_GP + 8;
