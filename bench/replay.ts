@@ -82,8 +82,8 @@
  * through their own routing table (atomics.ts controlAtomics), so under plainArenaOps no array but the arena
  * reaches `atomics` and load/store/add's native branch, never taken, compiles to a deopt exit instead of a
  * builtin call whose merge made TurboFan re-check the table, the array's map, length and data pointer at every
- * next access. Exact LRU 2,460 / 2,460 / 2,470 M -> 2,290 / 2,316 M (-6.4 %), CLOCK 3,610 -> 3,365 M, MGLRU
- * 4,337 -> 4,133 M (one run each). The ceiling, every operation plain on every array (not kept: the host
+ * next access. Exact LRU 2,460 / 2,460 / 2,470 M -> 2,290 / 2,316 / 2,313 M (-6.2 %), CLOCK 3,610 / 3,657 ->
+ * 3,365 / 3,363 M (-7.5 %), MGLRU 4,337 / 4,306 -> 4,133 / 4,136 M (-4.3 %). The ceiling, every operation plain on every array (not kept: the host
  * writes the control words during the run), measured 2,185 M: the rest is the routing table's field load
  * and call-target check and the `a === i32` test per operation. Raising V8's inlining budgets
  * (--max-inlined-bytecode-size=1500 --max-inlined-bytecode-size-cumulative=4000, which lets fault inline map)
