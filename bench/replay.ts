@@ -78,6 +78,16 @@
  * 6,574 / 6,400 M (worker 4,297 / 4,306 -> 4,391 / 4,320 M). Deopts unchanged (fault at its first
  * reclaim and refault, evictOne at its first unmapPage: a call site with no feedback deopts as well, so
  * moving a rare path into a function of its own does not avoid it).
+ * Session 12 (e), same command, fresh ×10, worker thread: the control words (stop checks, barrier) now go
+ * through their own routing table (atomics.ts controlAtomics), so under plainArenaOps no array but the arena
+ * reaches `atomics` and load/store/add's native branch, never taken, compiles to a deopt exit instead of a
+ * builtin call whose merge made TurboFan re-check the table, the array's map, length and data pointer at every
+ * next access. Exact LRU 2,460 / 2,460 / 2,470 M -> 2,290 / 2,316 / 2,313 M (-6.2 %), CLOCK 3,610 / 3,657 ->
+ * 3,365 / 3,363 M (-7.5 %), MGLRU 4,337 / 4,306 -> 4,133 / 4,136 M (-4.3 %). The ceiling, every operation plain on every array (not kept: the host
+ * writes the control words during the run), measured 2,185 M: the rest is the routing table's field load
+ * and call-target check and the `a === i32` test per operation. Raising V8's inlining budgets
+ * (--max-inlined-bytecode-size=1500 --max-inlined-bytecode-size-cumulative=4000, which lets fault inline map)
+ * measured 2,637 M against 2,470 M: more inlining is not what is missing.
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
  *
  * Instructions per request (REPLAY_CALLGRIND=1, needs valgrind; minutes per policy): each policy's lab

@@ -12,7 +12,7 @@
  * - This thread never blocks: pause/resume/stop only store (and notify) control words; workers wait.
  */
 import type { RunEvent, RunResult, ScenarioConfig } from '../protocol.ts';
-import { atomics } from '../core/sync/atomics.ts';
+import { controlAtomics } from '../core/sync/atomics.ts';
 import { NCOLS, rowsToColumns } from '../core/sim/metrics.ts';
 import { heatStoreFor } from '../core/sim/run.ts';
 import { buildResult, prepareRun, RowStore } from '../core/sim/run.ts';
@@ -101,9 +101,9 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
   const fail = (e: unknown): void => {
     if (settled) return;
     settled = true;
-    atomics.store(control, CTL_ABORT, 1);
-    atomics.notify(control, CTL_BAR_GEN);
-    atomics.notify(control, CTL_PAUSE);
+    controlAtomics.store(control, CTL_ABORT, 1);
+    controlAtomics.notify(control, CTL_BAR_GEN);
+    controlAtomics.notify(control, CTL_PAUSE);
     terminateAll();
     const error = toErrorInfo(e);
     emit({ type: 'error', runId, error });
@@ -214,20 +214,20 @@ export function startRun(config: ScenarioConfig, options: StartRunOptions): RunH
     done,
     pause() {
       if (settled) return;
-      atomics.store(control, CTL_PAUSE, 1);
+      controlAtomics.store(control, CTL_PAUSE, 1);
       emit({ type: 'state', runId, state: 'paused' });
     },
     resume() {
       if (settled) return;
-      atomics.store(control, CTL_PAUSE, 0);
-      atomics.notify(control, CTL_PAUSE);
+      controlAtomics.store(control, CTL_PAUSE, 0);
+      controlAtomics.notify(control, CTL_PAUSE);
       emit({ type: 'state', runId, state: 'running' });
     },
     stop() {
       if (settled) return;
-      atomics.store(control, CTL_STOP, 1);
-      atomics.store(control, CTL_PAUSE, 0);
-      atomics.notify(control, CTL_PAUSE);
+      controlAtomics.store(control, CTL_STOP, 1);
+      controlAtomics.store(control, CTL_PAUSE, 0);
+      controlAtomics.notify(control, CTL_PAUSE);
       emit({ type: 'state', runId, state: 'stopping' });
     },
   };

@@ -7,7 +7,7 @@
  * Any exception is reported as { type: 'error' } and the run's abort flag is raised, so peers
  * waiting at the barrier exit instead of hanging.
  */
-import { atomics, plainArenaOps, releasePlainArena, setAtomicOps } from '../core/sync/atomics.ts';
+import { controlAtomics, plainArenaOps, releasePlainArena, setAtomicOps } from '../core/sync/atomics.ts';
 import { selectReplay } from '../core/sim/replaySelect.ts';
 import { SimWorkerCore } from '../core/sim/simCore.ts';
 import { probeQuanta, probeRow } from '../core/sim/probe.ts';
@@ -36,7 +36,8 @@ export function serveSimWorker(port: WorkerPort, threadClock: () => [number, num
           let quanta = 0;
           // Rows and progress are coalesced by wall time (eventBatch.ts), posted at once when a pause
           // or stop is requested, and flushed before 'finished': no row is lost or reordered.
-          const urgent = (): boolean => atomics.load(control, CTL_PAUSE) === 1 || atomics.load(control, CTL_STOP) === 1;
+          const urgent = (): boolean =>
+            controlAtomics.load(control, CTL_PAUSE) === 1 || controlAtomics.load(control, CTL_STOP) === 1;
           batch = new WorkerEventBatch((m) => port.post(m), Date.now, urgent);
           const out = batch;
           const core = new SimWorkerCore(
@@ -93,9 +94,9 @@ export function serveSimWorker(port: WorkerPort, threadClock: () => [number, num
           port.post({ type: 'finished', outcome });
         } catch (e) {
           batch?.flush();
-          atomics.store(control, CTL_ABORT, 1);
-          atomics.notify(control, CTL_BAR_GEN);
-          atomics.notify(control, CTL_PAUSE);
+          controlAtomics.store(control, CTL_ABORT, 1);
+          controlAtomics.notify(control, CTL_BAR_GEN);
+          controlAtomics.notify(control, CTL_PAUSE);
           port.post({ type: 'error', error: toErrorInfo(e) });
         } finally {
           restoreOps();

@@ -3,7 +3,7 @@
  * (simLayout.ts), changed only with atomics. Frames are counted, not named: a guest page's output
  * address is derived from (guest, gfn) and only the count of host frames is scarce.
  */
-import { atomics } from '../sync/atomics.ts';
+import { atomics, controlAtomics } from '../sync/atomics.ts';
 import { BUDGET_STRIDE, CTL_FREE_FRAMES } from '../sim/simLayout.ts';
 
 export class HostFrames {
@@ -66,9 +66,9 @@ export class HostFrames {
       return true;
     }
     for (;;) {
-      const f = atomics.load(c, CTL_FREE_FRAMES);
+      const f = controlAtomics.load(c, CTL_FREE_FRAMES);
       if (f <= reserve) return false;
-      if (atomics.compareExchange(c, CTL_FREE_FRAMES, f, f - 1) === f) return true;
+      if (controlAtomics.compareExchange(c, CTL_FREE_FRAMES, f, f - 1) === f) return true;
     }
   }
 
@@ -90,7 +90,7 @@ export class HostFrames {
       if (x <= keep) return false;
       if (atomics.compareExchange(b, w, x, x - 1) === x) break;
     }
-    atomics.sub(this.control, CTL_FREE_FRAMES, 1);
+    controlAtomics.sub(this.control, CTL_FREE_FRAMES, 1);
     return true;
   }
 
@@ -100,7 +100,7 @@ export class HostFrames {
       else atomics.add(this.budgets, this.worker, n);
     }
     if (this.singleAgent) this.control[CTL_FREE_FRAMES] += n;
-    else atomics.add(this.control, CTL_FREE_FRAMES, n);
+    else controlAtomics.add(this.control, CTL_FREE_FRAMES, n);
   }
 
   /**
@@ -124,7 +124,7 @@ export class HostFrames {
   }
 
   free(): number {
-    return atomics.load(this.control, CTL_FREE_FRAMES);
+    return controlAtomics.load(this.control, CTL_FREE_FRAMES);
   }
 
   /**

@@ -11,7 +11,7 @@
  * (STOP_CHECK_*), spread runs' RCU read-side sections over steps (RCU_SECTION_STEPS), and the quantum's end:
  * every actor's counters flushed, a spread worker's lru_add batch drained, RCU callbacks polled.
  */
-import { atomics } from '../sync/atomics.ts';
+import { controlAtomics } from '../sync/atomics.ts';
 import { rcuPoll, rcuReadLock, rcuReadUnlock, type RcuThread } from '../sync/rcu.ts';
 import { vclock } from '../sync/vlock.ts';
 import type { LruAddBatch } from '../mm/lruAdd.ts';
@@ -153,6 +153,6 @@ export abstract class ActorScheduler implements StopCheck {
    */
   stopRequested(): boolean {
     const c = this.sv.control;
-    return atomics.load(c, CTL_STOP) === 1 || atomics.load(c, CTL_ABORT) === 1;
+    return controlAtomics.load(c, CTL_STOP) === 1 || controlAtomics.load(c, CTL_ABORT) === 1;
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import type { ArenaViews } from '../layout.ts';
-import { atomics } from '../sync/atomics.ts';
+import { controlAtomics } from '../sync/atomics.ts';
 import { precisionGrid, sampleRow, type PrecisionGrid } from './metrics.ts';
 import type { RunPlan } from './plan.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
@@ -134,7 +134,7 @@ export class SerialSection {
       clockMax = Math.max(clockMax, sv.stats[g * GS_WORDS + GS_CLOCK_MAX]);
     }
     const allDone = vDone >= this.totalVcpus;
-    const stop = atomics.load(c, CTL_STOP) === 1;
+    const stop = controlAtomics.load(c, CTL_STOP) === 1;
     // Stopped: the quantum may have been cut short (runUntil), so time is what the vCPUs reached.
     const now = allDone || stop ? Math.min(clockMax, qEnd) : qEnd;
     const finished = allDone || stop || qEnd >= plan.endNs;
@@ -157,7 +157,7 @@ export class SerialSection {
     if (this.quiet) this.lastSerialMs = this.sink.wallMs?.() ?? 0;
     if (finished) {
       if (stop && !allDone && qEnd < plan.endNs) c[CTL_STOPPED] = 1;
-      atomics.store(c, CTL_DONE, 1);
+      controlAtomics.store(c, CTL_DONE, 1);
     } else t[TIME_QUANTUM_END] = nextQuantumEnd(plan, qEnd);
   }
 }

@@ -17,7 +17,7 @@
  * worker's composition (its guests, actors, node, kswapd): composeWorker.ts.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
-import { atomics } from '../sync/atomics.ts';
+import { controlAtomics } from '../sync/atomics.ts';
 import { rcuBarrier, rcuUnregisterThread } from '../sync/rcu.ts';
 import type { WorkerEnv } from './buildGuest.ts';
 import { heatIntervalNs, type GuestHeatSampler } from './heatmap.ts';
@@ -184,19 +184,19 @@ export class SimWorkerCore extends ActorScheduler {
         this.section.publish();
         return 'aborted';
       }
-      if (atomics.load(c, CTL_DONE) === 1) {
+      if (controlAtomics.load(c, CTL_DONE) === 1) {
         this.section.publish();
         if (probe !== null) probe.row[P_RUN_DELAY_MS] = (probe.clocks.thread()?.[1] ?? NaN) - delay0;
         if (this.heatLast < this.sv.time[TIME_NOW]) this.sampleHeat(this.sv.time[TIME_NOW]);
         return 'done';
       }
-      if (atomics.load(c, CTL_PAUSE) === 1) {
+      if (controlAtomics.load(c, CTL_PAUSE) === 1) {
         this.section.publish();
         this.sink.parked?.(this.sv.time[TIME_NOW]);
       }
-      while (atomics.load(c, CTL_PAUSE) === 1) {
-        if (atomics.load(c, CTL_ABORT) === 1) return 'aborted';
-        atomics.wait(c, CTL_PAUSE, 1, 100);
+      while (controlAtomics.load(c, CTL_PAUSE) === 1) {
+        if (controlAtomics.load(c, CTL_ABORT) === 1) return 'aborted';
+        controlAtomics.wait(c, CTL_PAUSE, 1, 100);
       }
     }
   }
@@ -231,7 +231,7 @@ export class SimWorkerCore extends ActorScheduler {
     const t = sv.time;
     if (t[TIME_NEXT_SAMPLE] <= qEnd || qEnd >= plan.endNs) return false;
     const c = sv.control;
-    if (this.stopRequested() || atomics.load(c, CTL_PAUSE) === 1) return false;
+    if (this.stopRequested() || controlAtomics.load(c, CTL_PAUSE) === 1) return false;
     const st = sv.stats;
     let vDone = 0;
     for (let g = 0; g < this.config.guests.length; g++) vDone += st[g * GS_WORDS + GS_VCPUS_DONE];
@@ -324,8 +324,8 @@ export class SimWorkerCore extends ActorScheduler {
 
   private barrier(): boolean {
     const c = this.sv.control;
-    const gen = atomics.load(c, CTL_BAR_GEN);
-    if (atomics.add(c, CTL_BAR_COUNT, 1) + 1 === this.plan.workers) {
+    const gen = controlAtomics.load(c, CTL_BAR_GEN);
+    if (controlAtomics.add(c, CTL_BAR_COUNT, 1) + 1 === this.plan.workers) {
       const probe = this.probe;
       if (probe === null) this.section.run();
       else {
@@ -335,16 +335,16 @@ export class SimWorkerCore extends ActorScheduler {
         this.serialWallMs = probe.clocks.wallMs() - w0;
         this.serialCpuMs = (probe.clocks.thread()?.[0] ?? NaN) - c0;
       }
-      atomics.store(c, CTL_BAR_COUNT, 0);
-      atomics.add(c, CTL_BAR_GEN, 1);
-      atomics.notify(c, CTL_BAR_GEN);
+      controlAtomics.store(c, CTL_BAR_COUNT, 0);
+      controlAtomics.add(c, CTL_BAR_GEN, 1);
+      controlAtomics.notify(c, CTL_BAR_GEN);
       return true;
     }
     // Spin a little first: quanta are short and a futex wake costs tens of microseconds.
-    for (let spin = 0; spin < BARRIER_SPINS; spin++) if (atomics.load(c, CTL_BAR_GEN) !== gen) return true;
-    while (atomics.load(c, CTL_BAR_GEN) === gen) {
-      if (atomics.load(c, CTL_ABORT) === 1) return false;
-      atomics.wait(c, CTL_BAR_GEN, gen, 100);
+    for (let spin = 0; spin < BARRIER_SPINS; spin++) if (controlAtomics.load(c, CTL_BAR_GEN) !== gen) return true;
+    while (controlAtomics.load(c, CTL_BAR_GEN) === gen) {
+      if (controlAtomics.load(c, CTL_ABORT) === 1) return false;
+      controlAtomics.wait(c, CTL_BAR_GEN, gen, 100);
     }
     return true;
   }

@@ -16,7 +16,7 @@
  *   91.85 % (sim/spread.ts has the rest).
  */
 import type { ScenarioConfig } from '../../protocol.ts';
-import { atomics } from '../sync/atomics.ts';
+import { controlAtomics } from '../sync/atomics.ts';
 import { splitBudgets } from '../mm/hostFrames.ts';
 import { SWAP_CLUSTER_MAX } from './guest.ts';
 import type { RunPlan } from './plan.ts';
@@ -63,7 +63,7 @@ export function settleMinWatermark(config: ScenarioConfig, plan: RunPlan, sv: Si
     total += takes[g];
   }
   if (eligible === 0) return;
-  const lack = plan.minFrames + 1 - atomics.load(sv.control, CTL_FREE_FRAMES) - owed * SWAP_CLUSTER_MAX;
+  const lack = plan.minFrames + 1 - controlAtomics.load(sv.control, CTL_FREE_FRAMES) - owed * SWAP_CLUSTER_MAX;
   if (lack <= 0) return;
   const clusters = Math.ceil(lack / SWAP_CLUSTER_MAX);
   for (let g = 0; g < n; g++) {
@@ -184,7 +184,7 @@ export class SpreadSettlement {
       total += weights[w];
     }
     if (running === 0) return;
-    const above = Math.max(0, atomics.load(sv.control, CTL_FREE_FRAMES) - plan.minFrames);
+    const above = Math.max(0, controlAtomics.load(sv.control, CTL_FREE_FRAMES) - plan.minFrames);
     // No takes at all (a quantum without faults): by running vCPUs.
     splitBudgets(above, total > 0 ? weights : live, this.budgets, this.shares);
   }

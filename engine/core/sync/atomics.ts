@@ -74,11 +74,31 @@ const nativeOps: AtomicOps = {
  */
 export const atomics: AtomicOps = { ...nativeOps };
 
+/**
+ * The routing of the control words (the control buffer, sim/simLayout.ts: barrier, pause / stop /
+ * abort, CTL_FREE_FRAMES), which the host thread and every worker share for the whole run. Replaced
+ * with `atomics` by setAtomicOps (a stress test's hook sees these operations too), except by the plain
+ * arena operations (plainArenaOps), which are for the arena: control words stay native under them.
+ *
+ * Why a second table: TurboFan collects feedback per function, not per call site. Under plainArenaOps,
+ * each operation's native branch for non-arena arrays (`a !== i32`) was taken by the control words
+ * (stopRequested every 1,024 requests, the barrier every quantum), so every inlined arena load, store
+ * and add carried that builtin call, and after its merge TurboFan re-checked and reloaded the routing
+ * table, the array's map, length and data pointer at the next access. With the control words here, the
+ * branch is never taken in a one-worker run and compiles to a deoptimization exit instead.
+ */
+export const controlAtomics: AtomicOps = { ...nativeOps };
+
 /** Replace the atomic operations of this agent (thread). Returns a function that restores them. */
 export function setAtomicOps(ops: Partial<AtomicOps>): () => void {
   const saved = { ...atomics };
+  const savedControl = { ...controlAtomics };
   Object.assign(atomics, ops);
-  return () => Object.assign(atomics, saved);
+  if (ops !== plainOps) Object.assign(controlAtomics, ops);
+  return () => {
+    Object.assign(atomics, saved);
+    Object.assign(controlAtomics, savedControl);
+  };
 }
 
 /** The untouched native operations, for wrappers that add behaviour around them. */
@@ -188,7 +208,8 @@ const plainOps: AtomicOps = {
  * qualifies: only it runs stage-2 walks, MMU-lock and RCU operations on the arena; the host reads the
  * arena only after the worker's 'finished' message (postMessage orders it). Parallel runs, stress tests
  * and the main thread never select it. The routing stays the same object, so a stress test's
- * `withHook` still sees every call (it replaces these fields as it replaced the native ones).
+ * `withHook` still sees every call (it replaces these fields as it replaced the native ones). The
+ * control words' table (controlAtomics) keeps the native operations while these are selected.
  *
  * Why: on a one-worker trace replay the sequentially consistent operations (x86: locked instructions
  * and fences for every store, cmpxchg, add) were ~20 % of the CPU time, about 35 of them per miss.
