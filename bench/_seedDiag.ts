@@ -1,5 +1,6 @@
 // Diagnostics of seed-debate (not a bench): per-guest evictions and refaults over time, and MGLRU's
-// generations at each aging pass. Bundle and run:
+// generations at each aging pass (who walks, when it starts and when its inc_max_seq comes, the young pages
+// the walk found). NOBLOOM=1: every PTE table walked (no Bloom filter), to compare. Bundle and run:
 //   npx esbuild bench/_seedDiag.ts --bundle --platform=node --format=esm --outfile=/tmp/seed.mjs && node /tmp/seed.mjs <harvest> [durationMs]
 import { runInProcess } from '../engine/core/sim/run.ts';
 import { resolveScenario } from '../engine/core/config/index.ts';
@@ -45,6 +46,13 @@ Mglru.prototype.beginAging = function (this: Any, t: number) {
   passes.push(`begin t=${(t / 1e6).toFixed(2)}ms min=${s[0]} max=${s[1]} sizes=${sizes.join('/')}`);
   return origBegin.call(this, t);
 };
+if (process.env.NOBLOOM === '1') (Mglru.prototype as Any).walkPmd = () => true;
+// The walker of each pass: the reclaimer whose ageStep starts it (Pgdat.kswapd: kswapd's call, else direct).
+const origStep = (Mglru.prototype as Any).ageStep;
+(Mglru.prototype as Any).ageStep = function (this: Any, r: Any) {
+  if (this.agingCursor === 0) passes.push(`  walker: ${r.kswapd ? 'kswapd' : 'direct reclaim'}`);
+  return origStep.call(this, r);
+};
 let protects = 0;
 let refaults = 0;
 let recent = 0;
@@ -73,16 +81,17 @@ P.walk = function (this: Any, ...a: unknown[]) {
     inWalk = false;
   }
 };
-const origPY = P.promoteYoung;
-P.promoteYoung = function (this: Any, y: Uint32Array, start: number, count: number, ...a: unknown[]) {
-  if (inWalk) for (let i = 0; i < count; i++) if ((y[i >>> 5] >>> (i & 31)) & 1) walkYoung++;
-  return origPY.call(this, y, start, count, ...a);
+// A walk's young pages: walk_pte_range promotes each (promoteYoung -> Mglru.promote, folio_update_gen).
+const origPromote = M.promote;
+M.promote = function (this: Any, id: number, ...a: unknown[]) {
+  if (inWalk) walkYoung++;
+  return origPromote.call(this, id, ...a);
 };
 const origEnd = M.endAging;
-M.endAging = function (this: Any) {
-  passes.push(`  end: walk found ${walkYoung} young`);
+M.endAging = function (this: Any, t: number) {
+  passes.push(`  end (inc_max_seq) t=${(t / 1e6).toFixed(2)}ms: walk found ${walkYoung} young`);
   walkYoung = 0;
-  return origEnd.call(this);
+  return origEnd.call(this, t);
 };
 const res = runInProcess(config);
 console.log(`refaults seen by the policy ${refaults}, recent ${recent}, protected ${protects}`);
