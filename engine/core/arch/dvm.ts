@@ -90,9 +90,9 @@ export class Dvm {
 /**
  * A broadcast's DVM wait inside a kvm->mmu_lock hold (write; read in the locked-read what-if): the holder
  * spins in its DSB with the lock held, so the hold already booked on the VM's calendar, ending at `end`,
- * lasts `ns` longer. Booked as a second request of the same kind at `end` (the calendar cannot lengthen a booked hold; helper F owns vlock.ts's
- * structure): writers and readers that arrived during the hold and are booked after it queue behind the
- * extension as behind the hold. Returns when the extended hold ends. If a hold booked earlier in real
+ * lasts `ns` longer. Booked as a second request of the same kind at `end` (the calendar has no way to
+ * lengthen a hold once booked): writers and readers that arrived during the hold and are booked after
+ * it queue behind the extension as behind the hold. Returns when the extended hold ends. If a hold booked earlier in real
  * time already starts at `end`, the extension is granted after it (counted in dvm.splitHolds): a gap in
  * a hold the kernel keeps whole, an approximation of the calendar, not of the model.
  */
