@@ -14,14 +14,12 @@
 //     --outfile=.cache/bench/_memcachedTail.mjs && node .cache/bench/_memcachedTail.mjs [scenario] [--seed=n]
 //     [--kswapd-share=s]
 import { loadavg } from 'node:os';
-import path from 'node:path';
-import { resolveScenario } from '../engine/core/config/resolve.ts';
 import { prepareRun } from '../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
 import { selectReplay } from '../engine/core/sim/replaySelect.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { VLock } from '../engine/core/sync/vlock.ts';
-import { loadPresetDir } from '../presets/node.ts';
+import { memcachedVariants } from './_memcachedVariants.ts';
 import { Guest } from '../engine/core/sim/guest.ts';
 import { VCpu } from '../engine/core/sim/vcpu.ts';
 import { ClosedLoop } from '../engine/core/sim/closedLoop.ts';
@@ -230,14 +228,7 @@ lp.writeReq = function (this: VLock, aging: boolean): void {
 };
 
 const us = (ns: number): string => (ns / 1e3).toFixed(1);
-const presets = loadPresetDir(path.join(process.cwd(), 'presets'));
-const scenario = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'repro-memcached-arm64';
-for (const harvest of ['locked-write', 'lockless'] as const) {
-  const r = resolveScenario(presets.set, scenario, { harvest });
-  if (!r.ok) throw new Error(r.error.message);
-  const config = { ...r.value, run: { ...r.value.run, deterministic: true, ...(seed !== undefined ? { seed } : {}) } };
-  const wl = config.guests[0].workload;
-  const warmupMs = 'client' in wl && wl.client ? (wl.client.warmupMs ?? 0) : 0;
+for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {
   winFrom = warmupMs * 1e6;
   recs = [];
   accs = new Map();

@@ -12,14 +12,12 @@
 //     --outfile=.cache/bench/_mmuLockConcurrency.mjs && node .cache/bench/_mmuLockConcurrency.mjs [scenario]
 //     [--seed=n] [--hold-extra=ns] [--kswapd-share=s]
 import { loadavg } from 'node:os';
-import path from 'node:path';
-import { resolveScenario } from '../engine/core/config/resolve.ts';
 import { prepareRun } from '../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
 import { selectReplay } from '../engine/core/sim/replaySelect.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { VLock } from '../engine/core/sync/vlock.ts';
-import { loadPresetDir } from '../presets/node.ts';
+import { memcachedVariants } from './_memcachedVariants.ts';
 import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
 import { HostFrames } from '../engine/core/mm/hostFrames.ts';
 import { opBucketUpper } from '../engine/core/sim/opHist.ts';
@@ -113,14 +111,7 @@ function concurrency(iv: { from: number; to: number }[], w0: number, w1: number)
   return at.map((v) => v ?? 0);
 }
 
-const presets = loadPresetDir(path.join(process.cwd(), 'presets'));
-const scenario = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'repro-memcached-arm64';
-for (const harvest of ['locked-write', 'lockless'] as const) {
-  const r = resolveScenario(presets.set, scenario, { harvest });
-  if (!r.ok) throw new Error(r.error.message);
-  const config = { ...r.value, run: { ...r.value.run, deterministic: true, ...(seed !== undefined ? { seed } : {}) } };
-  const wl = config.guests[0].workload;
-  const warmupMs = 'client' in wl && wl.client ? (wl.client.warmupMs ?? 0) : 0;
+for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {
   const w0 = (warmupMs > 0 ? warmupMs + 1 : 0) * 1e6;
   const w1 = config.run.durationMs * 1e6;
   reads = [];
