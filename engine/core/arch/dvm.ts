@@ -45,17 +45,53 @@
  *
  * The calendar is a VLock used only for write holds (sync/vlock.ts): a writer is granted after every
  * writer that arrived before it releases, and a request yields to a hold booked before it in real time
- * (the same virtual-time FIFO the MMU lock's writers have). One per worker (composeWorker.ts), shared by
- * every guest and kswapd of that worker. Approximation, spread runs: a guest's vCPUs on another worker
- * book their own worker's calendar, so concurrent broadcasts from two workers do not queue on each
- * other (the wait is undercounted there). The trace replay's lone agent (sim/replayMmu.ts) books none:
- * its broadcasts are sequential, one actor's, so none could wait.
+ * (the same virtual-time FIFO the MMU lock's writers have). One for the host, shared by every guest and
+ * kswapd: a one-worker run's is the worker's own VLock (composeWorker.ts); a parallel run's (plan.workers
+ * > 1: spread runs, and per-guest memcgs spread whole guests) is ONE calendar in shared memory
+ * (SimBuffers.dvm, simLayout.ts), booked by every worker through a SharedVLock (sync/vlockShared.ts: the
+ * MMU-lock calendar's machinery, a futex mutex per request, holds pruned before the previous quantum's
+ * start), so broadcasts issued on two workers queue on each other as on the one interconnect. As the
+ * shared MMU-lock calendar, a grant can then depend on which worker booked first in real time (parallel
+ * runs agree with the deterministic run statistically). No read holds: the calendar's read lists (one per
+ * worker, a SharedVLock's layout) stay empty, so every request takes the writer's fast path or writeSlow
+ * past write holds only. Lock order: a broadcast inside an MMU-lock calendar section (the shared
+ * calendar's mutex held) takes this calendar's mutex inside it; this calendar's section takes no other,
+ * so the two mutexes cannot deadlock. The trace replay's lone agent (sim/replayMmu.ts) books none: its
+ * broadcasts are sequential, one actor's, so none could wait.
  */
 import { DOUBLE_ZERO } from '../ownShape.ts';
 import { VLock } from '../sync/vlock.ts';
+import { SharedVLock, sharedVLockBytes } from '../sync/vlockShared.ts';
+
+/**
+ * Broadcasts per actor step an estimate allows for (dvmSharedRecords): a direct reclaim step of
+ * SWAP_CLUSTER_MAX (32) folios, each with at most an unmap's two (UNMAP_TLBIS), flush_tlb_page's one and a
+ * clear_flush_young's VM-wide flush: 4 x 32.
+ */
+const STEP_BROADCASTS = 128;
+
+/**
+ * Records (write holds) the shared DVM calendar must hold (estimate, with margin): the holds are disjoint,
+ * each at least `minNs` long, and kept from the previous quantum's start (vlockShared.ts pruning); the
+ * actors book until the quantum's end, so the window spans about three quanta of back-to-back holds, plus
+ * the backlog the last bookings of every actor (`actors`, each one step of STEP_BROADCASTS) leave past it.
+ * Capped at 2^20; a calendar that outgrows it throws (SharedVLock.room), never drops a hold.
+ */
+export function dvmSharedRecords(actors: number, quantumNs: number, minNs: number): number {
+  return Math.min(1 << 20, Math.ceil((3 * quantumNs) / Math.max(1, minNs)) + actors * STEP_BROADCASTS + 1024);
+}
+
+/** Bytes of the shared DVM calendar (SimBuffers.dvm) for `records` holds and `workers` workers. */
+export function dvmSharedBytes(records: number, workers: number): number {
+  return sharedVLockBytes(records, workers);
+}
 
 export class Dvm {
-  private readonly cal = new VLock(0);
+  /**
+   * `cal`: the host's calendar; a worker's own VLock by default, a parallel run's SharedVLock over
+   * SimBuffers.dvm (sharedDvm).
+   */
+  constructor(private readonly cal: VLock = new VLock(0)) {}
   /** Broadcasts booked, those that waited, and the total wait (ns): diagnostics (tests, bench). */
   n = 0;
   waited = 0;
@@ -85,6 +121,20 @@ export class Dvm {
     for (let i = 0; i < k; i++) e = this.broadcast(e, ns);
     return e;
   }
+}
+
+/**
+ * Worker `worker`'s copy of a parallel run's host-wide DVM calendar over `sab` (SimBuffers.dvm, of
+ * dvmSharedBytes(records, workers)): `time` the run's time words (TIME_QUANTUM_END, for pruning).
+ */
+export function sharedDvm(
+  sab: SharedArrayBuffer,
+  time: Float64Array,
+  quantumNs: number,
+  worker: number,
+  workers: number,
+): Dvm {
+  return new Dvm(new SharedVLock(0, new Float64Array(0), sab, time, quantumNs, worker, workers));
 }
 
 /**
