@@ -18,7 +18,7 @@ import { buildGuest, type SharedGuestParts, type WorkerEnv } from './buildGuest.
 import { costTable } from './costs.ts';
 import type { Guest } from './guest.ts';
 import { HostFrames } from '../mm/hostFrames.ts';
-import { Dvm, sharedDvm } from '../arch/dvm.ts';
+import { Dvm } from '../arch/dvm.ts';
 import { ageKindOf, GuestHeatSampler } from './heatmap.ts';
 import type { RunPlan } from './plan.ts';
 import { idBases, lruLockId } from './spread.ts';
@@ -43,12 +43,6 @@ export interface SimCoreHooks {
    * holds: the approximation this lab had before the shared calendar (test/sim/spread.test.ts control).
    */
   perWorkerVLock?: boolean;
-  /**
-   * Parallel runs: each worker books broadcast TLBIs on its own DVM calendar instead of the host's shared
-   * one (SimBuffers.dvm, arch/dvm.ts), so broadcasts from two workers never queue on each other: the
-   * approximation this lab had before the shared calendar (test/sim/dvmShared.test.ts control).
-   */
-  perWorkerDvm?: boolean;
 }
 
 class WorkerEnvShape {}
@@ -93,11 +87,7 @@ export function composeWorker(
     mm,
     costs: costTable(config.hardware),
     host,
-    // The host's DVM Sync: one calendar for every worker of a parallel run (arch/dvm.ts), else the worker's own.
-    dvm:
-      buffers.dvm && !hooks.perWorkerDvm
-        ? sharedDvm(buffers.dvm, sv.time, plan.quantumNs, workerIndex, plan.workers)
-        : new Dvm(),
+    dvm: new Dvm(),
     config,
     plan,
     worker: workerIndex,

@@ -25,8 +25,6 @@ import { arenaLocks, prepareSpread } from './spread.ts';
 import { initSimState, SimWorkerCore, type SimCoreHooks } from './simCore.ts';
 import { probeQuanta, probeRow, type ProbeClocks } from './probe.ts';
 import { isWholeShared, sharedBufferOf } from '../trace/sharedIds.ts';
-import { dvmSharedBytes, dvmSharedRecords } from '../arch/dvm.ts';
-import { C_TLB_FLUSH_VMID, C_TLB_INVALIDATE, costTable } from './costs.ts';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -72,22 +70,6 @@ export interface PrepareOptions {
 }
 
 /** Validate, plan and allocate everything a run shares between workers. */
-/**
- * Bytes of a parallel run's shared DVM calendar (simLayout.ts SimBuffers.dvm, arch/dvm.ts): every worker's
- * broadcasts on one host-wide calendar. 0 (none) in a one-worker run, which keeps its worker's own, and
- * with x86's IPI flush ('ipi-kick'), which has no DVM. Sized for every vCPU and kswapd (dvmSharedRecords)
- * at the shorter of the two broadcasts' service times.
- */
-function dvmBytesOf(config: ScenarioConfig, plan: RunPlan): number {
-  if (plan.workers <= 1 || config.hardware.remoteTlbFlush === 'ipi-kick') return 0;
-  const c = costTable(config.hardware);
-  const actors = config.guests.reduce((n, g) => n + g.vcpus, 0) + plan.workers;
-  return dvmSharedBytes(
-    dvmSharedRecords(actors, plan.quantumNs, Math.min(c[C_TLB_INVALIDATE], c[C_TLB_FLUSH_VMID])),
-    plan.workers,
-  );
-}
-
 export function prepareRun(
   config: ScenarioConfig,
   traces: Record<string, Uint32Array>,
@@ -109,7 +91,7 @@ export function prepareRun(
     // here, not in simLayout.ts: a module that imports nothing has its constants (GS_*, PG_*, CTL_*)
     // inlined by the Node bundles (scripts/workers.mjs, minifySyntax).
     const traceBuffers = guestTraces.map((t) => (t ? sharedBufferOf(t) : null));
-    buffers = createSimBuffers(plan.guestPages, traceBuffers, arena.sab, plan.maxRows + 1, dvmBytesOf(config, plan));
+    buffers = createSimBuffers(plan.guestPages, traceBuffers, arena.sab, plan.maxRows + 1);
     if (plan.spread) buffers.spread = prepareSpread(buffers, arena, config, plan);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;

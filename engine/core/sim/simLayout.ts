@@ -45,15 +45,11 @@
  *   per sample interval (bucket b = evictions at [b, b+1) * sampleNs); guest g at g * 2 * buckets:
  *   [0, buckets) evictions, [buckets, 2 * buckets) refaults within the window, by their eviction's bucket.
  *   Precision counts only buckets whose refault window has closed (metrics.ts precisionAt).
- * dvm (parallel runs with arm64's 'tlbi-broadcast' only, plan.workers > 1): the host's DVM Sync calendar
- *   (arch/dvm.ts), one for every worker: a SharedVLock's buffer (sync/vlockShared.ts layout, one read list
- *   per worker, all empty), of arch/dvm.ts dvmSharedBytes; every worker books it under its mutex. Absent in
- *   a one-worker run (the worker's own calendar).
  */
 
 import type { SharedLruBuffers } from '../mm/sharedLru.ts';
 
-export const SIM_LAYOUT_VERSION = 7;
+export const SIM_LAYOUT_VERSION = 6;
 
 export const CTL_VERSION = 0;
 export const CTL_BAR_COUNT = 1;
@@ -342,8 +338,6 @@ export interface SimBuffers {
   traces: (SharedArrayBuffer | null)[];
   /** Spread runs only (see SpreadBuffers). */
   spread?: SpreadBuffers;
-  /** Parallel arm64 runs only: the host's shared DVM Sync calendar (see the layout above). */
-  dvm?: SharedArrayBuffer;
 }
 
 export interface SimViews {
@@ -370,8 +364,6 @@ export function createSimBuffers(
   traces: (SharedArrayBuffer | null)[],
   arena: SharedArrayBuffer,
   buckets: number,
-  /** Bytes of the shared DVM calendar (arch/dvm.ts dvmSharedBytes), 0 for none (see the layout above). */
-  dvmBytes = 0,
 ): SimBuffers {
   const n = guestPages.length;
   const b: SimBuffers = {
@@ -387,7 +379,6 @@ export function createSimBuffers(
     opHist: new SharedArrayBuffer(Math.max(1, n * OH_WORDS) * 8),
     traces,
   };
-  if (dvmBytes > 0) b.dvm = new SharedArrayBuffer(dvmBytes);
   new Int32Array(b.control)[CTL_VERSION] = SIM_LAYOUT_VERSION;
   return b;
 }
