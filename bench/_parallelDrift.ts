@@ -177,7 +177,7 @@ for (let seed = SEED0; seed < SEED0 + SEEDS; seed++) {
             : oneThread(seed);
     const s = res[m].summary;
     console.log(
-      `seed ${seed} ${m.padEnd(3)} w${res[m].workers} hit ${(100 * s.hitRate).toFixed(3)} % acc ${s.accesses} evict ${s.evictions} refault ${s.refaults} direct ${f((s.directReclaimShare ?? 0) * 100, 1)} % aging ${s.agingPasses} ptes ${s.ptesScanned} young ${s.youngFound} wake ${f(s.kswapdWakeups)} thr ${f(s.reclaimThrottled)} pfm ${f(s.pfmemallocThrottled)} stallMs ${f(s.vcpuStallNs / 1e6)} lockWaitMs ${f(s.lockWaitNs / 1e6)} lockHoldMs ${f(s.lockHoldNs / 1e6)} thrMs ${f((s.reclaimThrottleNs ?? 0) / 1e6)} s2f ${s.s2Faults} af ${s.afFaults} tlbHits ${f(s.tlbHits)} cas ${s.cmpxchgFailures} load ${loadavg()[0].toFixed(2)}`,
+      `seed ${seed} ${m.padEnd(3)} w${res[m].workers} hit ${(100 * s.hitRate).toFixed(3)} % acc ${s.accesses} evict ${s.evictions} refault ${s.refaults} direct ${f((s.directReclaimShare ?? 0) * 100, 1)} % aging ${s.agingPasses} ptes ${s.ptesScanned} young ${s.youngFound} wake ${f(s.kswapdWakeups)} thr ${f(s.reclaimThrottled)} pfm ${f(s.pfmemallocThrottled)} stallMs ${f(s.vcpuStallNs / 1e6)} lockWaitMs ${f(s.lockWaitNs / 1e6)} lockHoldMs ${f(s.lockHoldNs / 1e6)} thrMs ${f((s.reclaimThrottleNs ?? 0) / 1e6)} s2f ${s.s2Faults} af ${s.afFaults} tlbHits ${f(s.tlbHits)} cas ${s.cmpxchgFailures} dvmWaitMs ${f((s.dvmWaitNs ?? 0) / 1e6, 2)} dvmHoldWaitMs ${f((s.dvmHoldWaitNs ?? 0) / 1e6, 2)} load ${loadavg()[0].toFixed(2)}`,
     );
   }
   const rows = res[MODES[0]].samples.tMs.length;

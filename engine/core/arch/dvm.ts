@@ -46,10 +46,41 @@
  * The calendar is a VLock used only for write holds (sync/vlock.ts): a writer is granted after every
  * writer that arrived before it releases, and a request yields to a hold booked before it in real time
  * (the same virtual-time FIFO the MMU lock's writers have). One per worker (composeWorker.ts), shared by
- * every guest and kswapd of that worker. Approximation, spread runs: a guest's vCPUs on another worker
- * book their own worker's calendar, so concurrent broadcasts from two workers do not queue on each
- * other (the wait is undercounted there). The trace replay's lone agent (sim/replayMmu.ts) books none:
- * its broadcasts are sequential, one actor's, so none could wait.
+ * every guest and kswapd of that worker. Approximation, parallel runs (spread runs, and per-guest memcgs
+ * on several workers): a broadcast books its own worker's calendar, so concurrent broadcasts from two
+ * workers do not queue on each other (the wait is undercounted there). The trace replay's lone agent
+ * (sim/replayMmu.ts) books none: its broadcasts are sequential, one actor's, so none could wait.
+ *
+ * Design note, session 12 (helper J): ONE shared calendar for the host, tried and not kept (commit 1b7c15a,
+ * reverted in the next). Built as the MMU lock's spread calendar: a SharedVLock (sync/vlockShared.ts, write
+ * holds only, its per-worker read lists empty) over a SimBuffers.dvm region (simLayout.ts v7) that run.ts
+ * allocates when plan.workers > 1 on 'tlbi-broadcast', each worker's Dvm booking it under the calendar's
+ * futex mutex (lock order MMU-lock calendar -> DVM calendar, never the reverse). Deterministic digest
+ * identical. What it does wrong: the shared calendar is booked in real-time order, and a worker books its
+ * whole quantum before the other (one-thread spread, runInterleaved) or up to a quantum ahead of it (threads).
+ * A reclaimer's broadcasts come in chains (per folio an unmap's two TLBIs and flush_tlb_page, 32 folios per
+ * step), booked back to back as one block; a broadcast of the other worker that arrives earlier in virtual
+ * time but is booked later yields to the whole block (VLock: a booked hold cannot move), where on the
+ * hardware its Sync would be served after at most the hold in flight (each PE has one DVMOp outstanding, so
+ * the chain's PE re-queues behind it). Inside one worker the scheduler cuts a direct reclaim between folios
+ * at its limit, so blocks stay short; across workers nothing does. Measured: test/sim/spread.test.ts's
+ * scenario, order [0, 1]: worker 1's DVM wait 1,045 us, all of it yields (1,283 holds passed in 263 waits);
+ * run total 1.09 ms against det 0.034 and per-worker calendars 0.038 ms. bench/_parallelDrift.ts MODES=d1,par
+ * MS=200 SEEDS=3 GUESTS=4: par - det hit rate -0.55..-0.65 pp (per-worker: +0.23..+0.26; tolerance 0.5),
+ * accesses 1.58-1.62 M (det 1.81, per-worker 1.90), DVM wait per eviction 10.9 us (det 6.5, per-worker 4.8).
+ * seed-debate --workers 2, dvmWaitNs det / per-worker / shared: altra 13.4 / 8.7 / 32.5 ms, phone 135 / 72 /
+ * 119 ms, pkvm 781 / 332 / 736 ms. So the shared calendar turns an undercount into an overcount of the same
+ * size or larger. What it would need (not built): cross-worker grants in virtual arrival order at folio
+ * granularity. Either (a) a conservative booking: a broadcast at t waits, in real time, until every other
+ * worker's published scheduler floor reaches t (costly: a core idles), or (b) FIFO by arrival with
+ * retroactive delay: a request is granted after the holds that arrived before it and the one in service at
+ * its arrival only; each later-arriving hold it overtakes is pushed back by its length, and since that
+ * hold's actor already ran on, the push is kept as a per-actor debt in shared memory that the actor pays
+ * (adds to its clock, and to the MMU-lock hold the broadcast was in, extendHold) at its next step. (b)
+ * keeps the calendar's records disjoint only if pushed holds are re-recorded, which VLockCalendar's sorted
+ * records (firstEndAfter's binary search on ends) allow only by re-insertion; the test to write first: two
+ * copies on one buffer, worker 0 books a 3-hold chain [4000, 5800), worker 1 then books at 4100: granted at
+ * 4600 (after the hold in service), worker 0's debt 600 ns; per-worker calendars (control): 4100, debt 0.
  */
 import { DOUBLE_ZERO } from '../ownShape.ts';
 import { VLock } from '../sync/vlock.ts';
