@@ -66,6 +66,30 @@
 // -0.76). 600 ms: det 98.27/98.31/98.15 -> 98.29/97.69/98.04; 1t - det -4.29/-4.78/-2.24 -> -3.05/-2.95/-2.08; par - det
 // -2.66/-3.00/-2.30 -> -2.40/-1.23/-2.70 (mean -2.65 -> -2.11). At 600 ms det makes about twice the spread runs' accesses
 // (17-23 M against 9-13 M): a regime difference left after this change.
+// Session 12 (s12-h): the 600 ms, 4-guest gap is not who claims the aging walk; it is one guest running away.
+// MODES=d1,1t,par MS=600 GUESTS=4 SEEDS=3 (main 5b95c12, load 4-13). Temporary logs in Mglru.beginAging / endAging and
+// kswapd.ts (not kept): the walks agree across modes within ~15 ms. Seed 1, walk starts (ms): det k19.01 (ends 130.53),
+// d130.53, k210.3, d334.0, k384.0, k477.5, k549.4; 1t k18.98, d130.50, k199.0, d301.5 (worker 1), k352.1, k423.0,
+// k473.3, k548.5; par k19.00, d130.52, k196.4, d300.2, k350.3, k424.9, k475.7, k545.9 (k kswapd, d a direct
+// reclaimer's inline walk). The one run whose first walk is claimed out of virtual order (1t seed 2: worker 1's direct
+// reclaimer at 19.28 ms ahead of kswapd's 19.0) still stalls to 130.3 ms (s12-a's virtual end), and lands between the
+// kswapd-claimed spread runs (95.57 %; par seed 2 95.26 / 97.03 in two runs). Per 10 ms window (SAMPLEMS=10) the misses
+// are ~4-5.5 k in every mode; the miss share per access falls in the spread runs from 6.5 % (150 ms) to 0.5-0.9 % (1t)
+// / 0.8-3.6 % (par) at 600 ms, det stays 5.3-5.6 %. Per guest (the line this session added): det seed 1 g0..g3
+// 1.21/1.08/1.06/1.02 M accesses, 92.96/92.06/91.89/91.63 %, 39.7-44.2 k evictions each; 1t g0 9.37 M at 99.07 %, 21.8 k
+// evictions (all refaulted), g1-g3 0.93-1.15 M at 90.0-91.7 %, 56.7-60.6 k evictions; par g0 5.68 M 98.33 %. Seed 2: 1t
+// g2 5.25 M 98.17 %, par g0 9.29 M 99.06 %; seed 3: 1t g0 15.33 M 99.48 %, par g0 8.94 M 99.02 %. The other guests'
+// accesses equal det's, so the access surplus and the hit-rate gap (access-weighted) are the runaway guest's. Its
+// stage-2 faults are not fewer (87 k against 92-96 k; det 85 k each): the same misses in time, ~8x the hits between
+// them; its MMU-lock wait 1.3 s against 3.7-4.2 s (det 4.3-4.6 s each). Separations, 1t, seeds 1/2/3, the largest
+// guest's accesses: W0WEIGHT=1000 none (seed 1 92.18 %, det 92.17; per guest as det); NOBUDGET=1 none (1.83/1.45/1.65 M);
+// AFFINE=1 none (1.39/1.65/1.31 M); QNS=20000 5.36/13.91/4.01 M (kept); PERW=1 seed 1 3.91 M; NOTLB=1 seed 1 2.45 M (det
+// changes too). Det itself favours g0 a little in every seed (g0 93.0 % against 91.6-92.1 %): the spread runs amplify
+// a small asymmetry into a runaway (fewer evictions -> less mmu_lock wait -> more accesses -> younger pages -> fewer
+// evictions) when the per-worker frame budgets are on and every guest has vCPUs on both workers. Not found: which
+// step of the budgets breaks the symmetry. In every spread variant the non-runaway guests also evict more (48-70 k vs
+// 39-44 k). 1 guest 600 ms, seeds 1/2/3: par - det -0.067/-0.063/-0.070 pp, 1t - det -0.011/-0.017/-0.007 (no guest to
+// starve: met).
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -178,6 +202,10 @@ for (let seed = SEED0; seed < SEED0 + SEEDS; seed++) {
     const s = res[m].summary;
     console.log(
       `seed ${seed} ${m.padEnd(3)} w${res[m].workers} hit ${(100 * s.hitRate).toFixed(3)} % acc ${s.accesses} evict ${s.evictions} refault ${s.refaults} direct ${f((s.directReclaimShare ?? 0) * 100, 1)} % aging ${s.agingPasses} ptes ${s.ptesScanned} young ${s.youngFound} wake ${f(s.kswapdWakeups)} thr ${f(s.reclaimThrottled)} pfm ${f(s.pfmemallocThrottled)} stallMs ${f(s.vcpuStallNs / 1e6)} lockWaitMs ${f(s.lockWaitNs / 1e6)} lockHoldMs ${f(s.lockHoldNs / 1e6)} thrMs ${f((s.reclaimThrottleNs ?? 0) / 1e6)} s2f ${s.s2Faults} af ${s.afFaults} tlbHits ${f(s.tlbHits)} cas ${s.cmpxchgFailures} load ${loadavg()[0].toFixed(2)}`,
+    );
+    // Per guest: accesses (M), hit %, evictions, refaults, vCPU stall and MMU-lock wait, stage-2 faults (the summary hit rate is access-weighted over guests).
+    console.log(
+      `seed ${seed} ${m.padEnd(3)} guests: ${s.guests.map((g) => `${g.name} ${(g.accesses / 1e6).toFixed(2)} M ${(100 * g.hitRate).toFixed(2)} % ev ${g.evictions} rf ${g.refaults} stall ${(g.vcpuStallNs / 1e6).toFixed(0)} ms lockWait ${(g.lockWaitNs / 1e6).toFixed(0)} ms s2f ${g.s2Faults}`).join(' | ')}`,
     );
   }
   const rows = res[MODES[0]].samples.tMs.length;
