@@ -89,7 +89,13 @@
 // evictions) when the per-worker frame budgets are on and every guest has vCPUs on both workers. Not found: which
 // step of the budgets breaks the symmetry. In every spread variant the non-runaway guests also evict more (48-70 k vs
 // 39-44 k). 1 guest 600 ms, seeds 1/2/3: par - det -0.067/-0.063/-0.070 pp, 1t - det -0.011/-0.017/-0.007 (no guest to
-// starve: met).
+// starve: met). Who reclaims (the direct-reclaim line, d1/1t only): seed 1 600 ms, evictions made by each guest's
+// vCPUs: det 42.0/40.5/40.0/41.4 k, 1t 36.9 (g0)/52.2/52.8/52.5 k; pressure time g0 6.9 s against 9.1-9.2 s (det 8.9-9.0
+// s each): the runaway guest reclaims a little less but is evicted far less (21.8 k against 57-61 k), so the loop runs
+// through the victims' choice (its pages younger), not through who pays. Its start is visible at 200 ms (seeds 1/2/3):
+// the leading guest 0.52/0.52/0.56 M accesses in 1t (0.53/0.55/0.52 par) against det 0.47 M each, mmu_lock wait
+// 412-515 ms against det 680-725 ms; spread runs evict 33.3-34.6 k against det 28.5 k and refault 10.7-11.2 k against
+// 8.7-8.9 k (summary +0.25..+0.34 pp, within the bound).
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -97,7 +103,13 @@ import { nodeSpawner } from '../engine/host/node/spawn.ts';
 import type { RunResult } from '../engine/protocol.ts';
 import { prepareRun, buildResult, RowStore } from '../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
-import { CTL_DONE, TIME_QUANTUM_END } from '../engine/core/sim/simLayout.ts';
+import {
+  CTL_DONE,
+  GS_DIRECT_RECLAIM,
+  GS_PRESSURE_NS,
+  GS_WORDS,
+  TIME_QUANTUM_END,
+} from '../engine/core/sim/simLayout.ts';
 import { loadPresetDir } from '../presets/node.ts';
 import { vcpus64Scenario } from './_util.ts';
 import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
@@ -124,6 +136,15 @@ async function real(seed: number, workers: number): Promise<RunResult> {
   return startRun(c, { spawnWorker: nodeSpawner(workerFile), onEvent: () => {} }).done;
 }
 
+// In-process modes (d1, 1t): per guest, the pages its vCPUs' direct reclaim evicted (of any guest: the host
+// lruvec) and its vCPUs' pressure time (GS_PRESSURE_NS), from the shared counters after the last serial section.
+function directBy(stats: Float64Array, mode: string, seed: number): void {
+  const g = Array.from({ length: GUESTS }, (_, i) => i);
+  console.log(
+    `seed ${seed} ${mode.padEnd(3)} direct-reclaim evictions by guest: ${g.map((i) => stats[i * GS_WORDS + GS_DIRECT_RECLAIM]).join(' ')} | pressure ms: ${g.map((i) => (stats[i * GS_WORDS + GS_PRESSURE_NS] / 1e6).toFixed(0)).join(' ')}`,
+  );
+}
+
 // d1: the deterministic run in this process (one SimWorkerCore), for in-process diagnostics.
 function detHere(seed: number): RunResult {
   const c = scenario(1, seed);
@@ -137,6 +158,7 @@ function detHere(seed: number): RunResult {
     core.serial();
   } while (sv.control[CTL_DONE] !== 1);
   core.close();
+  directBy(sv.stats, 'd1', seed);
   return buildResult(p, store.data, store.count, 0);
 }
 
@@ -184,6 +206,7 @@ function oneThread(seed: number): RunResult {
     q++;
   } while (sv.control[CTL_DONE] !== 1);
   for (const x of cores) x.close();
+  directBy(sv.stats, '1t', seed);
   return buildResult(p, store.data, store.count, 0);
 }
 
