@@ -96,6 +96,10 @@
 // the leading guest 0.52/0.52/0.56 M accesses in 1t (0.53/0.55/0.52 par) against det 0.47 M each, mmu_lock wait
 // 412-515 ms against det 680-725 ms; spread runs evict 33.3-34.6 k against det 28.5 k and refault 10.7-11.2 k against
 // 8.7-8.9 k (summary +0.25..+0.34 pp, within the bound).
+// Worker order is not it: 1t seed 1 600 ms ORDER=01 g0 3.01 M 96.63 %, ORDER=10 g0 4.25 M 97.66 % (others 0.94-1.29 M).
+// Nor the accessed bits read across workers within a quantum: QNS=20000 (quanta 50x shorter) keeps the runaway.
+// Next: per-guest per-window counters to time the divergence, then the budgets' path (HostFrames.takeBudget / put,
+// spreadSettle.ts settleBudgets) with one guest's vCPUs traced through tryTake -> direct reclaim in det and 1t.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
