@@ -5,7 +5,7 @@
 // free frames. 1t only: QNS (quantum ns), PERW=1 (per-worker MMU-lock calendars), ORDER=01|10 (the same worker
 // order every quantum), AFFINE=1 (whole guests per worker), NOBUDGET=1 (no frame budgets: the shared free count
 // checked at each fault), W0WEIGHT. Modes also d1 (the deterministic run in this process, same figures as det).
-// Env: GUESTS (4), MS (600), SEEDS (3), SEED0 (1), MODES (det,par,1t), SAMPLEMS (window, 50), NOTLB=1 (no TLB, all modes).
+// Env: GUESTWIN (ms: per-guest windows, d1/1t), GUESTS (4), MS (600), SEEDS (3), SEED0 (1), MODES (det,par,1t), SAMPLEMS (window, 50), NOTLB=1 (no TLB, all modes).
 // Session 11 (s11-a2): separating the 1t (1 ms quanta) gap at 200 ms, 4 guests, seeds 1/2/3. The gap has two parts.
 // (1) Regime: det stalls every vCPU from ~20 to ~128 ms (SAMPLEMS=5) at the first MGLRU aging walk (begins at
 // 19.0 ms, max_seq 1 -> 2; next walks at 129.5 and 179.5 ms in det and 1t alike); a 1t run either keeps that stall
@@ -98,7 +98,14 @@
 // 8.7-8.9 k (summary +0.25..+0.34 pp, within the bound).
 // Worker order is not it: 1t seed 1 600 ms ORDER=01 g0 3.01 M 96.63 %, ORDER=10 g0 4.25 M 97.66 % (others 0.94-1.29 M).
 // Nor the accessed bits read across workers within a quantum: QNS=20000 (quanta 50x shorter) keeps the runaway.
-// Next: per-guest per-window counters to time the divergence, then the budgets' path (HostFrames.takeBudget / put,
+// Time course (GUESTWIN=25, seed 1 600 ms; per guest resident pages of 65,536): det g0..g3 43.3/43.2/43.3/43.3 k at
+// 125 ms -> 46.0/42.6/42.5/41.8 k at 300 -> 45.7/43.7/42.5/40.8 k at 600 ms (g0 slightly favoured, stable); 1t 43.2
+// each at 125 ms -> 54.3/41.1/41.9/35.6 k at 300 -> 65.5 k (g0 wholly resident from ~475 ms: no faults, 1.7 M
+// accesses per 25 ms) / 39.4/36.3/31.8 k at 600 ms. The divergence begins in the first window after the first walk's
+// stall (125-150 ms): evictions of g0/g3 det 1,485/1,986, 1t 1,525/2,308; all guests' 125-175 ms evictions det 10.5 k,
+// 1t 12.6 k for about as many accesses (157 k / 193 k): the spread run evicts ~20 % more per access from the start,
+// and the excess falls on the guests the det run already disfavours.
+// Next: the budgets' path (HostFrames.takeBudget / put,
 // spreadSettle.ts settleBudgets) with one guest's vCPUs traced through tryTake -> direct reclaim in det and 1t.
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -109,8 +116,11 @@ import { prepareRun, buildResult, RowStore } from '../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
 import {
   CTL_DONE,
+  GS_ACCESSES,
   GS_DIRECT_RECLAIM,
+  GS_EVICTIONS,
   GS_PRESSURE_NS,
+  GS_RESIDENT,
   GS_WORDS,
   TIME_QUANTUM_END,
 } from '../engine/core/sim/simLayout.ts';
@@ -149,6 +159,29 @@ function directBy(stats: Float64Array, mode: string, seed: number): void {
   );
 }
 
+// GUESTWIN=ms (in-process modes d1, 1t): every ms of virtual time, per guest the accesses (k) and evictions of the
+// window and its resident pages (k) at its end, from the shared counters after a serial section.
+function guestWindows(mode: string, seed: number): (stats: Float64Array, t: number) => void {
+  const win = Number(process.env.GUESTWIN ?? 0) * 1e6;
+  const prev = new Float64Array(2 * GUESTS);
+  let next = win;
+  return (stats, t) => {
+    if (win <= 0 || t < next) return;
+    next += win;
+    const cols = Array.from({ length: GUESTS }, (_, g) => {
+      const a = stats[g * GS_WORDS + GS_ACCESSES];
+      const e = stats[g * GS_WORDS + GS_EVICTIONS];
+      const col = `${((a - prev[2 * g]) / 1e3).toFixed(0)} ${e - prev[2 * g + 1]} ${(stats[g * GS_WORDS + GS_RESIDENT] / 1e3).toFixed(1)}`;
+      prev[2 * g] = a;
+      prev[2 * g + 1] = e;
+      return col;
+    });
+    console.log(
+      `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest acc(k) evict resident(k): ${cols.join(' | ')}`,
+    );
+  };
+}
+
 // d1: the deterministic run in this process (one SimWorkerCore), for in-process diagnostics.
 function detHere(seed: number): RunResult {
   const c = scenario(1, seed);
@@ -157,9 +190,12 @@ function detHere(seed: number): RunResult {
   const sink = { rows: (s: number, r: Float64Array[]) => store.put(s, r), progress: () => {} };
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, sink, {});
   const sv = core.sv;
+  const gw = guestWindows('d1', seed);
   do {
-    core.runUntil(sv.time[TIME_QUANTUM_END]);
+    const end = sv.time[TIME_QUANTUM_END];
+    core.runUntil(end);
     core.serial();
+    gw(sv.stats, end);
   } while (sv.control[CTL_DONE] !== 1);
   core.close();
   directBy(sv.stats, 'd1', seed);
@@ -199,6 +235,7 @@ function oneThread(seed: number): RunResult {
       for (const g of (core as unknown as Deferring).spreadGuests)
         (g.host as unknown as { budgets: null }).budgets = null;
   const sv = cores[0].sv;
+  const gw = guestWindows('1t', seed);
   let q = 0;
   do {
     const end = sv.time[TIME_QUANTUM_END];
@@ -207,6 +244,7 @@ function oneThread(seed: number): RunResult {
       process.env.ORDER === '01' ? [0, 1] : process.env.ORDER === '10' ? [1, 0] : q % 2 === 0 ? [0, 1] : [1, 0];
     for (const w of order) cores[w].runUntil(end);
     cores[0].serial();
+    gw(sv.stats, end);
     q++;
   } while (sv.control[CTL_DONE] !== 1);
   for (const x of cores) x.close();
