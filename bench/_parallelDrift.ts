@@ -5,7 +5,7 @@
 // free frames. 1t only: QNS (quantum ns), PERW=1 (per-worker MMU-lock calendars), ORDER=01|10 (the same worker
 // order every quantum), AFFINE=1 (whole guests per worker), NOBUDGET=1 (no frame budgets: the shared free count
 // checked at each fault), W0WEIGHT. Modes also d1 (the deterministic run in this process, same figures as det).
-// Env: GUESTS (4), MS (600), SEEDS (3), SEED0 (1), MODES (det,par,1t), SAMPLEMS (window, 50), NOTLB=1 (no TLB, all modes).
+// Env: GUESTWIN (ms: per-guest windows, d1/1t), GUESTS (4), MS (600), SEEDS (3), SEED0 (1), MODES (det,par,1t), SAMPLEMS (window, 50), NOTLB=1 (no TLB, all modes).
 // Session 11 (s11-a2): separating the 1t (1 ms quanta) gap at 200 ms, 4 guests, seeds 1/2/3. The gap has two parts.
 // (1) Regime: det stalls every vCPU from ~20 to ~128 ms (SAMPLEMS=5) at the first MGLRU aging walk (begins at
 // 19.0 ms, max_seq 1 -> 2; next walks at 129.5 and 179.5 ms in det and 1t alike); a 1t run either keeps that stall
@@ -66,6 +66,47 @@
 // -0.76). 600 ms: det 98.27/98.31/98.15 -> 98.29/97.69/98.04; 1t - det -4.29/-4.78/-2.24 -> -3.05/-2.95/-2.08; par - det
 // -2.66/-3.00/-2.30 -> -2.40/-1.23/-2.70 (mean -2.65 -> -2.11). At 600 ms det makes about twice the spread runs' accesses
 // (17-23 M against 9-13 M): a regime difference left after this change.
+// Session 12 (s12-h): the 600 ms, 4-guest gap is not who claims the aging walk; it is one guest running away.
+// MODES=d1,1t,par MS=600 GUESTS=4 SEEDS=3 (main 5b95c12, load 4-13). Temporary logs in Mglru.beginAging / endAging and
+// kswapd.ts (not kept): the walks agree across modes within ~15 ms. Seed 1, walk starts (ms): det k19.01 (ends 130.53),
+// d130.53, k210.3, d334.0, k384.0, k477.5, k549.4; 1t k18.98, d130.50, k199.0, d301.5 (worker 1), k352.1, k423.0,
+// k473.3, k548.5; par k19.00, d130.52, k196.4, d300.2, k350.3, k424.9, k475.7, k545.9 (k kswapd, d a direct
+// reclaimer's inline walk). The one run whose first walk is claimed out of virtual order (1t seed 2: worker 1's direct
+// reclaimer at 19.28 ms ahead of kswapd's 19.0) still stalls to 130.3 ms (s12-a's virtual end), and lands between the
+// kswapd-claimed spread runs (95.57 %; par seed 2 95.26 / 97.03 in two runs). Per 10 ms window (SAMPLEMS=10) the misses
+// are ~4-5.5 k in every mode; the miss share per access falls in the spread runs from 6.5 % (150 ms) to 0.5-0.9 % (1t)
+// / 0.8-3.6 % (par) at 600 ms, det stays 5.3-5.6 %. Per guest (the line this session added): det seed 1 g0..g3
+// 1.21/1.08/1.06/1.02 M accesses, 92.96/92.06/91.89/91.63 %, 39.7-44.2 k evictions each; 1t g0 9.37 M at 99.07 %, 21.8 k
+// evictions (all refaulted), g1-g3 0.93-1.15 M at 90.0-91.7 %, 56.7-60.6 k evictions; par g0 5.68 M 98.33 %. Seed 2: 1t
+// g2 5.25 M 98.17 %, par g0 9.29 M 99.06 %; seed 3: 1t g0 15.33 M 99.48 %, par g0 8.94 M 99.02 %. The other guests'
+// accesses equal det's, so the access surplus and the hit-rate gap (access-weighted) are the runaway guest's. Its
+// stage-2 faults are not fewer (87 k against 92-96 k; det 85 k each): the same misses in time, ~8x the hits between
+// them; its MMU-lock wait 1.3 s against 3.7-4.2 s (det 4.3-4.6 s each). Separations, 1t, seeds 1/2/3, the largest
+// guest's accesses: W0WEIGHT=1000 none (seed 1 92.18 %, det 92.17; per guest as det); NOBUDGET=1 none (1.83/1.45/1.65 M);
+// AFFINE=1 none (1.39/1.65/1.31 M); QNS=20000 5.36/13.91/4.01 M (kept); PERW=1 seed 1 3.91 M; NOTLB=1 seed 1 2.45 M (det
+// changes too). Det itself favours g0 a little in every seed (g0 93.0 % against 91.6-92.1 %): the spread runs amplify
+// a small asymmetry into a runaway (fewer evictions -> less mmu_lock wait -> more accesses -> younger pages -> fewer
+// evictions) when the per-worker frame budgets are on and every guest has vCPUs on both workers. Not found: which
+// step of the budgets breaks the symmetry. In every spread variant the non-runaway guests also evict more (48-70 k vs
+// 39-44 k). 1 guest 600 ms, seeds 1/2/3: par - det -0.067/-0.063/-0.070 pp, 1t - det -0.011/-0.017/-0.007 (no guest to
+// starve: met). Who reclaims (the direct-reclaim line, d1/1t only): seed 1 600 ms, evictions made by each guest's
+// vCPUs: det 42.0/40.5/40.0/41.4 k, 1t 36.9 (g0)/52.2/52.8/52.5 k; pressure time g0 6.9 s against 9.1-9.2 s (det 8.9-9.0
+// s each): the runaway guest reclaims a little less but is evicted far less (21.8 k against 57-61 k), so the loop runs
+// through the victims' choice (its pages younger), not through who pays. Its start is visible at 200 ms (seeds 1/2/3):
+// the leading guest 0.52/0.52/0.56 M accesses in 1t (0.53/0.55/0.52 par) against det 0.47 M each, mmu_lock wait
+// 412-515 ms against det 680-725 ms; spread runs evict 33.3-34.6 k against det 28.5 k and refault 10.7-11.2 k against
+// 8.7-8.9 k (summary +0.25..+0.34 pp, within the bound).
+// Worker order is not it: 1t seed 1 600 ms ORDER=01 g0 3.01 M 96.63 %, ORDER=10 g0 4.25 M 97.66 % (others 0.94-1.29 M).
+// Nor the accessed bits read across workers within a quantum: QNS=20000 (quanta 50x shorter) keeps the runaway.
+// Time course (GUESTWIN=25, seed 1 600 ms; per guest resident pages of 65,536): det g0..g3 43.3/43.2/43.3/43.3 k at
+// 125 ms -> 46.0/42.6/42.5/41.8 k at 300 -> 45.7/43.7/42.5/40.8 k at 600 ms (g0 slightly favoured, stable); 1t 43.2
+// each at 125 ms -> 54.3/41.1/41.9/35.6 k at 300 -> 65.5 k (g0 wholly resident from ~475 ms: no faults, 1.7 M
+// accesses per 25 ms) / 39.4/36.3/31.8 k at 600 ms. The divergence begins in the first window after the first walk's
+// stall (125-150 ms): evictions of g0/g3 det 1,485/1,986, 1t 1,525/2,308; all guests' 125-175 ms evictions det 10.5 k,
+// 1t 12.6 k for about as many accesses (157 k / 193 k): the spread run evicts ~20 % more per access from the start,
+// and the excess falls on the guests the det run already disfavours.
+// Next: the budgets' path (HostFrames.takeBudget / put,
+// spreadSettle.ts settleBudgets) with one guest's vCPUs traced through tryTake -> direct reclaim in det and 1t.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -73,7 +114,16 @@ import { nodeSpawner } from '../engine/host/node/spawn.ts';
 import type { RunResult } from '../engine/protocol.ts';
 import { prepareRun, buildResult, RowStore } from '../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
-import { CTL_DONE, TIME_QUANTUM_END } from '../engine/core/sim/simLayout.ts';
+import {
+  CTL_DONE,
+  GS_ACCESSES,
+  GS_DIRECT_RECLAIM,
+  GS_EVICTIONS,
+  GS_PRESSURE_NS,
+  GS_RESIDENT,
+  GS_WORDS,
+  TIME_QUANTUM_END,
+} from '../engine/core/sim/simLayout.ts';
 import { loadPresetDir } from '../presets/node.ts';
 import { vcpus64Scenario } from './_util.ts';
 import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
@@ -100,6 +150,38 @@ async function real(seed: number, workers: number): Promise<RunResult> {
   return startRun(c, { spawnWorker: nodeSpawner(workerFile), onEvent: () => {} }).done;
 }
 
+// In-process modes (d1, 1t): per guest, the pages its vCPUs' direct reclaim evicted (of any guest: the host
+// lruvec) and its vCPUs' pressure time (GS_PRESSURE_NS), from the shared counters after the last serial section.
+function directBy(stats: Float64Array, mode: string, seed: number): void {
+  const g = Array.from({ length: GUESTS }, (_, i) => i);
+  console.log(
+    `seed ${seed} ${mode.padEnd(3)} direct-reclaim evictions by guest: ${g.map((i) => stats[i * GS_WORDS + GS_DIRECT_RECLAIM]).join(' ')} | pressure ms: ${g.map((i) => (stats[i * GS_WORDS + GS_PRESSURE_NS] / 1e6).toFixed(0)).join(' ')}`,
+  );
+}
+
+// GUESTWIN=ms (in-process modes d1, 1t): every ms of virtual time, per guest the accesses (k) and evictions of the
+// window and its resident pages (k) at its end, from the shared counters after a serial section.
+function guestWindows(mode: string, seed: number): (stats: Float64Array, t: number) => void {
+  const win = Number(process.env.GUESTWIN ?? 0) * 1e6;
+  const prev = new Float64Array(2 * GUESTS);
+  let next = win;
+  return (stats, t) => {
+    if (win <= 0 || t < next) return;
+    next += win;
+    const cols = Array.from({ length: GUESTS }, (_, g) => {
+      const a = stats[g * GS_WORDS + GS_ACCESSES];
+      const e = stats[g * GS_WORDS + GS_EVICTIONS];
+      const col = `${((a - prev[2 * g]) / 1e3).toFixed(0)} ${e - prev[2 * g + 1]} ${(stats[g * GS_WORDS + GS_RESIDENT] / 1e3).toFixed(1)}`;
+      prev[2 * g] = a;
+      prev[2 * g + 1] = e;
+      return col;
+    });
+    console.log(
+      `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest acc(k) evict resident(k): ${cols.join(' | ')}`,
+    );
+  };
+}
+
 // d1: the deterministic run in this process (one SimWorkerCore), for in-process diagnostics.
 function detHere(seed: number): RunResult {
   const c = scenario(1, seed);
@@ -108,11 +190,15 @@ function detHere(seed: number): RunResult {
   const sink = { rows: (s: number, r: Float64Array[]) => store.put(s, r), progress: () => {} };
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, sink, {});
   const sv = core.sv;
+  const gw = guestWindows('d1', seed);
   do {
-    core.runUntil(sv.time[TIME_QUANTUM_END]);
+    const end = sv.time[TIME_QUANTUM_END];
+    core.runUntil(end);
     core.serial();
+    gw(sv.stats, end);
   } while (sv.control[CTL_DONE] !== 1);
   core.close();
+  directBy(sv.stats, 'd1', seed);
   return buildResult(p, store.data, store.count, 0);
 }
 
@@ -149,6 +235,7 @@ function oneThread(seed: number): RunResult {
       for (const g of (core as unknown as Deferring).spreadGuests)
         (g.host as unknown as { budgets: null }).budgets = null;
   const sv = cores[0].sv;
+  const gw = guestWindows('1t', seed);
   let q = 0;
   do {
     const end = sv.time[TIME_QUANTUM_END];
@@ -157,9 +244,11 @@ function oneThread(seed: number): RunResult {
       process.env.ORDER === '01' ? [0, 1] : process.env.ORDER === '10' ? [1, 0] : q % 2 === 0 ? [0, 1] : [1, 0];
     for (const w of order) cores[w].runUntil(end);
     cores[0].serial();
+    gw(sv.stats, end);
     q++;
   } while (sv.control[CTL_DONE] !== 1);
   for (const x of cores) x.close();
+  directBy(sv.stats, '1t', seed);
   return buildResult(p, store.data, store.count, 0);
 }
 
@@ -178,6 +267,10 @@ for (let seed = SEED0; seed < SEED0 + SEEDS; seed++) {
     const s = res[m].summary;
     console.log(
       `seed ${seed} ${m.padEnd(3)} w${res[m].workers} hit ${(100 * s.hitRate).toFixed(3)} % acc ${s.accesses} evict ${s.evictions} refault ${s.refaults} direct ${f((s.directReclaimShare ?? 0) * 100, 1)} % aging ${s.agingPasses} ptes ${s.ptesScanned} young ${s.youngFound} wake ${f(s.kswapdWakeups)} thr ${f(s.reclaimThrottled)} pfm ${f(s.pfmemallocThrottled)} stallMs ${f(s.vcpuStallNs / 1e6)} lockWaitMs ${f(s.lockWaitNs / 1e6)} lockHoldMs ${f(s.lockHoldNs / 1e6)} thrMs ${f((s.reclaimThrottleNs ?? 0) / 1e6)} s2f ${s.s2Faults} af ${s.afFaults} tlbHits ${f(s.tlbHits)} cas ${s.cmpxchgFailures} dvmWaitMs ${f((s.dvmWaitNs ?? 0) / 1e6, 2)} dvmHoldWaitMs ${f((s.dvmHoldWaitNs ?? 0) / 1e6, 2)} load ${loadavg()[0].toFixed(2)}`,
+    );
+    // Per guest: accesses (M), hit %, evictions, refaults, vCPU stall and MMU-lock wait, stage-2 faults (the summary hit rate is access-weighted over guests).
+    console.log(
+      `seed ${seed} ${m.padEnd(3)} guests: ${s.guests.map((g) => `${g.name} ${(g.accesses / 1e6).toFixed(2)} M ${(100 * g.hitRate).toFixed(2)} % ev ${g.evictions} rf ${g.refaults} stall ${(g.vcpuStallNs / 1e6).toFixed(0)} ms lockWait ${(g.lockWaitNs / 1e6).toFixed(0)} ms s2f ${g.s2Faults}`).join(' | ')}`,
     );
   }
   const rows = res[MODES[0]].samples.tMs.length;
