@@ -1,6 +1,8 @@
 // Diagnostics of seed-debate (not a bench): per-guest evictions and refaults over time, and MGLRU's
 // generations at each aging pass (who walks, when it starts and when its inc_max_seq comes, the young pages
-// the walk found). NOBLOOM=1: every PTE table walked (no Bloom filter), to compare. Bundle and run:
+// the walk found), and the refaults the policy sees (Mglru.onMap of an evicted page's shadow: lru_gen_refault).
+// Hooks go through hookMethod (bench/_util.ts: a hook whose method a refactor moved throws). NOBLOOM=1: every
+// PTE table walked (no Bloom filter), to compare. Bundle and run:
 //   npx esbuild bench/_seedDiag.ts --bundle --platform=node --format=esm --outfile=/tmp/seed.mjs && node /tmp/seed.mjs <harvest> [durationMs]
 import { runInProcess } from '../engine/core/sim/run.ts';
 import { resolveScenario } from '../engine/core/config/index.ts';
