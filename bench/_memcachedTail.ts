@@ -26,6 +26,7 @@ import { ClosedLoop } from '../engine/core/sim/closedLoop.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { opPercentile } from '../engine/core/sim/opHist.ts';
 import { C_S2_FAULT } from '../engine/core/sim/costs.ts';
+import { hookMethod } from './_util.ts';
 
 const flag = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -35,7 +36,7 @@ const seed = flag('seed') === undefined ? undefined : Number(flag('seed'));
 const share = Number(flag('kswapd-share') ?? 1);
 if (!(share > 0 && share <= 1)) throw new Error(`--kswapd-share must be in (0, 1], got ${flag('kswapd-share')}`);
 if (share !== 1) {
-  (Pgdat.prototype as unknown as { kswapdShare: () => number }).kswapdShare = () => share;
+  hookMethod(Pgdat.prototype, 'kswapdShare', () => () => share);
   console.log(`what-if: kswapd share ${share} (diagnostic)`);
 }
 
@@ -92,86 +93,106 @@ const acc = (vi: number): OpAcc => {
   return a;
 };
 
-const gp = Guest.prototype as unknown as {
-  fault: (gfn: number, write: boolean, t: number, vi: number, limit: number) => number;
-  mapLocked: (...a: [number, boolean, number, number, number, number, number, boolean, number]) => number;
-  permFault: (gfn: number, t: number) => number;
-  afFault: (gfn: number, t: number) => number;
-};
-const fault0 = gp.fault;
-const mapLocked0 = gp.mapLocked;
-const perm0 = gp.permFault;
-const af0 = gp.afFault;
+const gp = Guest.prototype;
 let curVi = 0;
-gp.fault = function (this: Guest, gfn, write, t, vi = 0, limit = Infinity): number {
-  const a = acc(vi);
-  if (a.inFault < 0) a.inFault = t;
-  curVi = vi;
-  trapNs = this.costs[C_S2_FAULT];
-  swapReadNs = this.swapInNs;
-  const r0 = this.mmuInvalidate.retries;
-  a.depth++;
-  const e = fault0.call(this, gfn, write, t, vi, limit);
-  a.depth--;
-  if (a.depth > 0) return e; // a re-fault inside mapLocked: counted with its outer fault
-  a.retries += this.mmuInvalidate.retries - r0;
-  if (e === -1) a.noFrame++;
-  else if (e >= 0) {
-    a.faults++;
-    a.faultNs += e - a.inFault;
-    a.inFault = -1;
-    a.lockAt = -1;
-  }
-  return e;
-};
-gp.mapLocked = function (this: Guest, gfn, write, vi, limit, now, t0, reclaimNs, refault, sample): number {
-  const a = acc(vi);
-  if (a.lockAt < 0) {
-    // The first read-lock request of this fault: reclaimNs is allocFrame's (later calls carry
-    // mmu_invalidate_retry's re-faults added to it).
-    a.lockAt = now;
-    a.reclaim0 = reclaimNs;
-    a.t0 = t0;
-  }
-  const r = mapLocked0.call(this, gfn, write, vi, limit, now, t0, reclaimNs, refault, sample);
-  if (r >= 0 && a.depth <= 1) {
-    // The fault is done: its parts from its start (the trap) to the first read-lock request, then the
-    // lock, the map and any re-faults.
-    a.reclaimNs += a.reclaim0;
-    const io = a.lockAt - a.t0 - a.reclaim0;
-    a.ioNs += io;
-    if (io - trapNs >= swapReadNs) a.reads++;
-    a.lockNs += r - a.lockAt;
-  }
-  return r;
-};
-gp.permFault = function (this: Guest, gfn, t): number {
-  const r = perm0.call(this, gfn, t);
-  acc(curVi).permNs += r - t;
-  return r;
-};
-gp.afFault = function (this: Guest, gfn, t): number {
-  const r = af0.call(this, gfn, t);
-  acc(curVi).permNs += r - t;
-  return r;
-};
+hookMethod(
+  gp,
+  'fault',
+  (fault0) =>
+    function (this: Guest, gfn: number, write: boolean, t: number, vi = 0, limit = Infinity): number {
+      const a = acc(vi);
+      if (a.inFault < 0) a.inFault = t;
+      curVi = vi;
+      trapNs = this.costs[C_S2_FAULT];
+      swapReadNs = this.swapInNs;
+      const r0 = this.mmuInvalidate.retries;
+      a.depth++;
+      const e = fault0.call(this, gfn, write, t, vi, limit);
+      a.depth--;
+      if (a.depth > 0) return e; // a re-fault inside mapLocked: counted with its outer fault
+      a.retries += this.mmuInvalidate.retries - r0;
+      if (e === -1) a.noFrame++;
+      else if (e >= 0) {
+        a.faults++;
+        a.faultNs += e - a.inFault;
+        a.inFault = -1;
+        a.lockAt = -1;
+      }
+      return e;
+    },
+);
+hookMethod(
+  gp,
+  'mapLocked',
+  (mapLocked0) =>
+    function (
+      this: Guest,
+      gfn: number,
+      write: boolean,
+      vi: number,
+      limit: number,
+      now: number,
+      t0: number,
+      reclaimNs: number,
+      refault: boolean,
+      sample: number,
+    ): number {
+      const a = acc(vi);
+      if (a.lockAt < 0) {
+        // The first read-lock request of this fault: reclaimNs is allocFrame's (later calls carry
+        // mmu_invalidate_retry's re-faults added to it).
+        a.lockAt = now;
+        a.reclaim0 = reclaimNs;
+        a.t0 = t0;
+      }
+      const r = mapLocked0.call(this, gfn, write, vi, limit, now, t0, reclaimNs, refault, sample);
+      if (r >= 0 && a.depth <= 1) {
+        // The fault is done: its parts from its start (the trap) to the first read-lock request, then the
+        // lock, the map and any re-faults.
+        a.reclaimNs += a.reclaim0;
+        const io = a.lockAt - a.t0 - a.reclaim0;
+        a.ioNs += io;
+        if (io - trapNs >= swapReadNs) a.reads++;
+        a.lockNs += r - a.lockAt;
+      }
+      return r;
+    },
+);
+for (const name of ['permFault', 'afFault'])
+  hookMethod(
+    gp,
+    name,
+    (orig) =>
+      function (this: Guest, gfn: number, t: number): number {
+        const r = orig.call(this, gfn, t);
+        acc(curVi).permNs += r - t;
+        return r;
+      },
+  );
 // VCpu.run sets curVi for perm/af faults through fault's wrapper only; set it per access instead.
-const vp = VCpu.prototype as unknown as { run: (limit: number) => void; endOp: (t: number) => number };
-const run0 = vp.run;
-vp.run = function (this: VCpu, limit: number): void {
-  curVi = this.vi;
-  run0.call(this, limit);
-};
-const endOp0 = vp.endOp;
-vp.endOp = function (this: VCpu, t: number): number {
-  const wl = this.wl;
-  const a = acc(this.vi);
-  measuring = t >= wl.measureFromNs && !wl.inLoadPass() ? { v: this, a } : null;
-  const r = endOp0.call(this, t);
-  measuring = null;
-  accs.set(this.vi, fresh());
-  return r;
-};
+hookMethod(
+  VCpu.prototype,
+  'run',
+  (run0) =>
+    function (this: VCpu, limit: number): void {
+      curVi = this.vi;
+      run0.call(this, limit);
+    },
+);
+hookMethod(
+  VCpu.prototype,
+  'endOp',
+  (endOp0) =>
+    function (this: VCpu, t: number): number {
+      const wl = this.wl;
+      const a = acc(this.vi);
+      measuring = t >= wl.measureFromNs && !wl.inLoadPass() ? { v: this, a } : null;
+      const r = endOp0.call(this, t);
+      measuring = null;
+      accs.set(this.vi, fresh());
+      return r;
+    },
+);
 const cp = ClosedLoop.prototype;
 const complete0 = cp.complete;
 cp.complete = function (this: ClosedLoop, t: number): number {
@@ -217,15 +238,18 @@ pp.directReclaimStep = function (this: Pgdat, t, own, cpu): number {
   if (t >= winFrom) steps.push(s);
   return e;
 };
-const lp = VLock.prototype as unknown as { writeReq: (aging: boolean) => void };
-const writeReq0 = lp.writeReq;
-lp.writeReq = function (this: VLock, aging: boolean): void {
-  writeReq0.call(this, aging);
-  if (inDirect !== null) {
-    inDirect.writes++;
-    inDirect.waitNs += this.grant - this.reqT;
-  }
-};
+hookMethod(
+  VLock.prototype,
+  'writeReq',
+  (writeReq0) =>
+    function (this: VLock, aging: boolean): void {
+      writeReq0.call(this, aging);
+      if (inDirect !== null) {
+        inDirect.writes++;
+        inDirect.waitNs += this.grant - this.reqT;
+      }
+    },
+);
 
 const us = (ns: number): string => (ns / 1e3).toFixed(1);
 for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {

@@ -22,6 +22,7 @@ import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
 import { HostFrames } from '../engine/core/mm/hostFrames.ts';
 import { opBucketUpper } from '../engine/core/sim/opHist.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
+import { hookMethod } from './_util.ts';
 
 const flag = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -31,16 +32,19 @@ const holdExtra = Number(flag('hold-extra') ?? 0);
 const share = Number(flag('kswapd-share') ?? 1);
 if (!(share > 0 && share <= 1)) throw new Error(`--kswapd-share must be in (0, 1], got ${flag('kswapd-share')}`);
 if (share !== 1) {
-  (Pgdat.prototype as unknown as { kswapdShare: () => number }).kswapdShare = () => share;
+  hookMethod(Pgdat.prototype, 'kswapdShare', () => () => share);
   console.log(`what-if: kswapd share ${share} (diagnostic)`);
 }
 if (holdExtra !== 0) {
-  const hp = Harvester.prototype as unknown as { end: () => void; t: number; lockKind: number };
-  const end0 = hp.end;
-  hp.end = function (this: typeof hp): void {
-    if (this.lockKind === 1) this.t += holdExtra;
-    end0.call(this);
-  };
+  hookMethod(
+    Harvester.prototype,
+    'end',
+    (end0) =>
+      function (this: { t: number; lockKind: number }): void {
+        if (this.lockKind === 1) this.t += holdExtra;
+        end0.call(this);
+      },
+  );
   console.log(`probe: +${holdExtra} ns inside every locked harvest write hold (diagnostic, not a setting)`);
 }
 let takes = 0;
@@ -66,29 +70,37 @@ interface Req {
 }
 let reads: Req[] = [];
 let writes: (Req & { aging: boolean })[] = [];
-const proto = VLock.prototype as unknown as {
-  readReq: () => void;
-  writeReq: (aging: boolean) => void;
-  readFifo: (t: number, hold: number) => number;
-};
-const readReq0 = proto.readReq;
-const writeReq0 = proto.writeReq;
-const readFifo0 = proto.readFifo;
-proto.readReq = function (this: VLock): void {
-  clockNow = this.reqT;
-  readReq0.call(this);
-  reads.push({ t: this.reqT, s: this.grant, hold: this.reqHold });
-};
-proto.writeReq = function (this: VLock, aging: boolean): void {
-  clockNow = this.reqT;
-  writeReq0.call(this, aging);
-  writes.push({ t: this.reqT, s: this.grant, hold: this.reqHold, aging });
-};
-proto.readFifo = function (this: VLock, t: number, hold: number): number {
-  const s = readFifo0.call(this, t, hold);
-  reads.push({ t, s, hold });
-  return s;
-};
+const proto = VLock.prototype;
+hookMethod(
+  proto,
+  'readReq',
+  (readReq0) =>
+    function (this: VLock): void {
+      clockNow = this.reqT;
+      readReq0.call(this);
+      reads.push({ t: this.reqT, s: this.grant, hold: this.reqHold });
+    },
+);
+hookMethod(
+  proto,
+  'writeReq',
+  (writeReq0) =>
+    function (this: VLock, aging: boolean): void {
+      clockNow = this.reqT;
+      writeReq0.call(this, aging);
+      writes.push({ t: this.reqT, s: this.grant, hold: this.reqHold, aging });
+    },
+);
+hookMethod(
+  proto,
+  'readFifo',
+  (readFifo0) =>
+    function (this: VLock, t: number, hold: number): number {
+      const s = readFifo0.call(this, t, hold);
+      reads.push({ t, s, hold });
+      return s;
+    },
+);
 
 /** Time-weighted distribution of how many of the intervals [from, to) overlap, within [w0, w1). */
 function concurrency(iv: { from: number; to: number }[], w0: number, w1: number): number[] {

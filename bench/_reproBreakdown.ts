@@ -28,13 +28,14 @@ import { loadPresetDir } from '../presets/node.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { WAIT_ISOLATED, WAIT_PFMEMALLOC, type ThrottleWaiter } from '../engine/core/mm/reclaimThrottle.ts';
 import { HostFrames } from '../engine/core/mm/hostFrames.ts';
+import { hookMethod } from './_util.ts';
 
 const flag = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const share = Number(flag('kswapd-share') ?? 1);
 if (!(share > 0 && share <= 1)) throw new Error(`--kswapd-share must be in (0, 1], got ${flag('kswapd-share')}`);
 // The kswapd-share what-if replaces the method for this process only (a diagnostic, not the engine).
-if (share !== 1) (Pgdat.prototype as unknown as { kswapdShare: () => number }).kswapdShare = () => share;
+if (share !== 1) hookMethod(Pgdat.prototype, 'kswapdShare', () => () => share);
 const seed = flag('seed') === undefined ? undefined : Number(flag('seed'));
 if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${flag('seed')}`);
 const throttleAtMin = process.argv.includes('--throttle-at-min');
@@ -66,24 +67,28 @@ let sleeps: Sleep[] = [];
 const asleep = new Map<ThrottleWaiter, { queue: number; from: number }>();
 let minFree = Infinity;
 let hostWmarks = '';
-const pgProto = Pgdat.prototype as unknown as {
-  throttle: (w: ThrottleWaiter, t: number, q?: number) => void;
-  unthrottle: (w: ThrottleWaiter) => void;
-};
-const throttle0 = pgProto.throttle;
-const unthrottle0 = pgProto.unthrottle;
-pgProto.throttle = function (this: Pgdat, w: ThrottleWaiter, t: number, q = WAIT_ISOLATED): void {
-  asleep.set(w, { queue: q, from: t });
-  throttle0.call(this, w, t, q);
-};
-pgProto.unthrottle = function (this: Pgdat, w: ThrottleWaiter): void {
-  const a = asleep.get(w);
-  if (a !== undefined) {
-    sleeps.push({ queue: a.queue, from: a.from, to: w.clock });
-    asleep.delete(w);
-  }
-  unthrottle0.call(this, w);
-};
+hookMethod(
+  Pgdat.prototype,
+  'throttle',
+  (throttle0) =>
+    function (this: Pgdat, w: ThrottleWaiter, t: number, q = WAIT_ISOLATED): void {
+      asleep.set(w, { queue: q, from: t });
+      throttle0.call(this, w, t, q);
+    },
+);
+hookMethod(
+  Pgdat.prototype,
+  'unthrottle',
+  (unthrottle0) =>
+    function (this: Pgdat, w: ThrottleWaiter): void {
+      const a = asleep.get(w);
+      if (a !== undefined) {
+        sleeps.push({ queue: a.queue, from: a.from, to: w.clock });
+        asleep.delete(w);
+      }
+      unthrottle0.call(this, w);
+    },
+);
 const take0 = HostFrames.prototype.tryTake;
 HostFrames.prototype.tryTake = function (this: HostFrames, reserve: number): boolean {
   const ok = take0.call(this, reserve);

@@ -1,13 +1,17 @@
 // Diagnostics of seed-debate (not a bench): per-guest evictions and refaults over time, and MGLRU's
 // generations at each aging pass (who walks, when it starts and when its inc_max_seq comes, the young pages
-// the walk found). NOBLOOM=1: every PTE table walked (no Bloom filter), to compare. Bundle and run:
+// the walk found), and the refaults the policy sees (Mglru.onMap of an evicted page's shadow: lru_gen_refault).
+// Hooks go through hookMethod (bench/_util.ts: a hook whose method a refactor moved throws). NOBLOOM=1: every
+// PTE table walked (no Bloom filter), to compare. Bundle and run:
 //   npx esbuild bench/_seedDiag.ts --bundle --platform=node --format=esm --outfile=/tmp/seed.mjs && node /tmp/seed.mjs <harvest> [durationMs]
 import { runInProcess } from '../engine/core/sim/run.ts';
 import { resolveScenario } from '../engine/core/config/index.ts';
 import { loadPresetDir } from '../presets/node.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { Mglru } from '../engine/core/mm/policy/mglru.ts';
+import { FOLIO_SHADOW, lruGenRefault } from '../engine/core/mm/policy/mglruRefault.ts';
 import type { HarvestMode, ScenarioConfig } from '../engine/protocol.ts';
+import { hookMethod } from './_util.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const harvest = (process.argv[2] ?? 'lockless') as HarvestMode;
@@ -21,78 +25,115 @@ config.run.deterministic = true;
 
 const BIN = 100e6;
 const ev: number[][] = [];
-const origShrink = Pgdat.prototype.shrinkNode;
-Pgdat.prototype.shrinkNode = function (this: Any, t: number, ...rest: unknown[]) {
-  const origEvict = this.__wrapped ? null : true;
-  if (origEvict) {
-    this.__wrapped = true;
-    for (const g of this.guests as Any[]) {
-      const oe = g.evictOne.bind(g);
-      g.evictOne = (gfn: number, tt: number, ...a: unknown[]) => {
-        const b = Math.floor(tt / BIN);
-        (ev[b] ??= [0, 0, 0, 0])[g.index]++;
-        return oe(gfn, tt, ...a);
-      };
-    }
-  }
-  return (origShrink as Any).call(this, t, ...rest);
-};
+const P = Pgdat.prototype;
+const M = Mglru.prototype;
+hookMethod(
+  P,
+  'shrinkNode',
+  (origShrink) =>
+    function (this: Any, t: number, ...rest: unknown[]) {
+      if (!this.__wrapped) {
+        this.__wrapped = true;
+        for (const g of this.guests as Any[])
+          hookMethod(
+            g,
+            'evictOne',
+            (oe) =>
+              function (this: Any, gfn: number, tt: number, ...a: unknown[]) {
+                const b = Math.floor(tt / BIN);
+                (ev[b] ??= [0, 0, 0, 0])[g.index]++;
+                return oe.call(this, gfn, tt, ...a);
+              },
+          );
+      }
+      return origShrink.call(this, t, ...rest);
+    },
+);
 const passes: string[] = [];
-const origBegin = Mglru.prototype.beginAging;
-Mglru.prototype.beginAging = function (this: Any, t: number) {
-  const s = this.state as Float64Array;
-  const sizes = [];
-  for (let q = s[0]; q <= s[1]; q++) sizes.push(this.nrPages[q % 4]);
-  passes.push(`begin t=${(t / 1e6).toFixed(2)}ms min=${s[0]} max=${s[1]} sizes=${sizes.join('/')}`);
-  return origBegin.call(this, t);
-};
-if (process.env.NOBLOOM === '1') (Mglru.prototype as Any).walkPmd = () => true;
+hookMethod(
+  M,
+  'beginAging',
+  (origBegin) =>
+    function (this: Any, t: number) {
+      const s = this.state as Float64Array;
+      const sizes = [];
+      for (let q = s[0]; q <= s[1]; q++) sizes.push(this.nrPages[q % 4]);
+      passes.push(`begin t=${(t / 1e6).toFixed(2)}ms min=${s[0]} max=${s[1]} sizes=${sizes.join('/')}`);
+      return origBegin.call(this, t);
+    },
+);
+if (process.env.NOBLOOM === '1') hookMethod(M, 'walkPmd', () => () => true);
 // The walker of each pass: the reclaimer whose ageStep starts it (Pgdat.kswapd: kswapd's call, else direct).
-const origStep = (Mglru.prototype as Any).ageStep;
-(Mglru.prototype as Any).ageStep = function (this: Any, r: Any) {
-  if (this.agingCursor === 0) passes.push(`  walker: ${r.kswapd ? 'kswapd' : 'direct reclaim'}`);
-  return origStep.call(this, r);
-};
+hookMethod(
+  M,
+  'ageStep',
+  (origStep) =>
+    function (this: Any, r: Any) {
+      if (this.agingCursor === 0) passes.push(`  walker: ${r.kswapd ? 'kswapd' : 'direct reclaim'}`);
+      return origStep.call(this, r);
+    },
+);
 let protects = 0;
 let refaults = 0;
 let recent = 0;
-const M = Mglru.prototype as Any;
-const origProtect = M.protect;
-M.protect = function (this: Any, id: number) {
-  protects++;
-  return origProtect.call(this, id);
-};
-const origRefault = M.refault;
-M.refault = function (this: Any, id: number) {
-  refaults++;
-  const f = origRefault.call(this, id);
-  if (f !== 0) recent++;
-  return f;
-};
+hookMethod(
+  M,
+  'protect',
+  (origProtect) =>
+    function (this: Any, id: number) {
+      protects++;
+      return origProtect.call(this, id);
+    },
+);
+// A refault the policy sees: onMap of a page this lruvec evicted (its shadow), which calls lru_gen_refault
+// (lruGenRefault, mm/policy/mglruRefault.ts: a function, so counted here); recent when it returns flags.
+hookMethod(
+  M,
+  'onMap',
+  (origOnMap) =>
+    function (this: Any, id: number, ...a: unknown[]) {
+      if ((this.folioFlags[id] & FOLIO_SHADOW) !== 0) {
+        refaults++;
+        if (lruGenRefault(this.tag, this.state, id) !== 0) recent++;
+      }
+      return origOnMap.call(this, id, ...a);
+    },
+);
 let inWalk = false;
 let walkYoung = 0;
-const P = Pgdat.prototype as Any;
-const origWalk = P.walk;
-P.walk = function (this: Any, ...a: unknown[]) {
-  inWalk = true;
-  try {
-    return origWalk.apply(this, a);
-  } finally {
-    inWalk = false;
-  }
-};
+hookMethod(
+  P,
+  'walk',
+  (origWalk) =>
+    function (this: Any, ...a: unknown[]) {
+      inWalk = true;
+      try {
+        return origWalk.apply(this, a);
+      } finally {
+        inWalk = false;
+      }
+    },
+);
 // A walk's young pages: walk_pte_range promotes each (promoteYoung -> Mglru.promote, folio_update_gen).
-const origPromote = M.promote;
-M.promote = function (this: Any, id: number, ...a: unknown[]) {
-  if (inWalk) walkYoung++;
-  return origPromote.call(this, id, ...a);
-};
-const origEnd = M.endAging;
-M.endAging = function (this: Any, t: number) {
-  passes.push(`  end (inc_max_seq) t=${(t / 1e6).toFixed(2)}ms: walk found ${walkYoung} young`);
-  walkYoung = 0;
-  return origEnd.call(this, t);
-};
+hookMethod(
+  M,
+  'promote',
+  (origPromote) =>
+    function (this: Any, id: number, ...a: unknown[]) {
+      if (inWalk) walkYoung++;
+      return origPromote.call(this, id, ...a);
+    },
+);
+hookMethod(
+  M,
+  'endAging',
+  (origEnd) =>
+    function (this: Any, t: number) {
+      passes.push(`  end (inc_max_seq) t=${(t / 1e6).toFixed(2)}ms: walk found ${walkYoung} young`);
+      walkYoung = 0;
+      return origEnd.call(this, t);
+    },
+);
 const res = runInProcess(config);
 console.log(`refaults seen by the policy ${refaults}, recent ${recent}, protected ${protects}`);
 const sm = res.summary as Any;

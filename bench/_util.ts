@@ -160,3 +160,25 @@ export function threadCpuSeconds(): Map<string, number> | null {
     return null;
   }
 }
+
+/** A method as a diagnostic wraps it: any receiver, any arguments (the hooks reach private members). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type HookedMethod = (this: any, ...a: any[]) => any;
+
+/**
+ * Replace method `name` of `target` (a class prototype, or one object) with `wrap(orig)`, for a diagnostic
+ * that counts or alters what a method does. Throws when `name` is not a method there (own or inherited):
+ * a refactor that moves or renames the method would otherwise leave the hook installed on a name nobody
+ * calls, and the diagnostic would print 0 without complaint (bench/_harvestAudit.ts's Pgdat.promoteYoung
+ * and hostClear, bench/_seedDiag.ts's Mglru.refault, session 12). It cannot see a method that still
+ * exists but is no longer called on the diagnostic's path.
+ */
+export function hookMethod(target: object, name: string, wrap: (orig: HookedMethod) => HookedMethod): void {
+  const t = target as Record<string, unknown>;
+  const orig = t[name];
+  if (typeof orig !== 'function') {
+    const ctor = (target as { constructor?: { name?: string } }).constructor;
+    throw new Error(`${name} is not a method of ${ctor?.name || 'the object'}: the diagnostic's hook is stale`);
+  }
+  t[name] = wrap(orig as HookedMethod);
+}
