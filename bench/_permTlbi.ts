@@ -20,7 +20,7 @@
 // completes. x86 guests (g.dvm null) are left alone. Counted: permission faults, their broadcasts, the
 // DVM wait they met, and the DVM wait of everything else (unmaps, flush_tlb_page, VM-wide flushes).
 //   npx esbuild bench/_permTlbi.ts --bundle --platform=node --format=esm --outfile=.cache/bench/_permTlbi.mjs
-//   node .cache/bench/_permTlbi.mjs [memcached|v1|v2|seed|all] [--seed-ms=1500]
+//   node .cache/bench/_permTlbi.mjs [memcached|v1|v2|seed|all|sweep] [--seed-ms=1500] [--vcpus=16,32,64,128]
 // Each run is in process, deterministic (one worker, as `lab reproduce` runs them), once without and once
 // with the probe.
 import { loadavg } from 'node:os';
@@ -203,11 +203,34 @@ function seedDebate(): void {
   }
 }
 
+/**
+ * `sweep`: repro-memcached-arm64's lockless run with the probe at several vCPU counts (one connection per
+ * vCPU, as the preset's client): does the permission faults' DVM wait grow with vCPUs in one VM?
+ */
+function sweep(): void {
+  const r = resolveScenario(presets.set, 'repro-memcached-arm64', { harvest: 'lockless' });
+  if (!r.ok) throw new Error(r.error.message);
+  for (const vcpus of (flag('vcpus') ?? '16,32,64,128').split(',').map(Number)) {
+    const config = JSON.parse(JSON.stringify(r.value)) as ScenarioConfig;
+    config.guests[0].vcpus = vcpus;
+    const o = run(config, true);
+    const p = o.probe;
+    const svc = config.hardware.costs.tlbInvalidate.ns;
+    console.log(
+      `vcpus ${vcpus}: perm faults ${p.faults}, broadcasts ${p.broadcasts}, waited ${((100 * p.waited) / Math.max(1, p.broadcasts)).toFixed(2)} %, ` +
+        `wait per broadcast ${(p.waitNs / Math.max(1, p.broadcasts)).toFixed(1)} ns, ` +
+        `Sync busy with them ${((100 * p.broadcasts * svc) / (o.summary.virtualMs * 1e6)).toFixed(2)} % of ${o.summary.virtualMs.toFixed(0)} ms, ` +
+        `ops/s ${(o.summary.opsPerSec ?? 0).toFixed(0)}`,
+    );
+  }
+}
+
 console.log(
   `load average ${loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}`,
 );
+if (which === 'sweep') sweep();
 if (which === 'memcached' || which === 'all') repro(['repro-memcached-arm64']);
 if (which === 'v1' || which === 'all') repro(['repro-v1-mglru']);
 if (which === 'v2' || which === 'all') repro(['repro-v2-baseline']);
