@@ -193,28 +193,31 @@ hookMethod(
       return r;
     },
 );
-const cp = ClosedLoop.prototype;
-const complete0 = cp.complete;
-cp.complete = function (this: ClosedLoop, t: number): number {
-  const lat = complete0.call(this, t);
-  const m = measuring;
-  if (m !== null) {
-    const a = m.a;
-    recs.push({
-      lat,
-      faults: a.faults,
-      faultNs: a.faultNs,
-      reclaimNs: a.reclaimNs,
-      ioNs: a.ioNs,
-      reads: a.reads,
-      lockNs: a.lockNs,
-      noFrame: a.noFrame,
-      permNs: a.permNs,
-      retries: a.retries,
-    });
-  }
-  return lat;
-};
+hookMethod(
+  ClosedLoop.prototype,
+  'complete',
+  (complete0) =>
+    function (this: ClosedLoop, t: number): number {
+      const lat = complete0.call(this, t) as number;
+      const m = measuring;
+      if (m !== null) {
+        const a = m.a;
+        recs.push({
+          lat,
+          faults: a.faults,
+          faultNs: a.faultNs,
+          reclaimNs: a.reclaimNs,
+          ioNs: a.ioNs,
+          reads: a.reads,
+          lockNs: a.lockNs,
+          noFrame: a.noFrame,
+          permNs: a.permNs,
+          retries: a.retries,
+        });
+      }
+      return lat;
+    },
+);
 
 // Direct reclaim: each step (one folio: shrink_folio_list's folio_referenced, maybe the unmap) in the
 // window, its vCPU, and the write-lock requests (locked kvm_age_gfn checks, unmaps) made inside it.
@@ -227,17 +230,22 @@ interface Step {
 let steps: Step[] = [];
 let inDirect: Step | null = null;
 let winFrom = 0;
-const pp = Pgdat.prototype;
-const step0 = pp.directReclaimStep;
-pp.directReclaimStep = function (this: Pgdat, t, own, cpu): number {
-  const s: Step = { t, end: t, writes: 0, waitNs: 0 };
-  inDirect = s;
-  const e = step0.call(this, t, own, cpu);
-  inDirect = null;
-  s.end = e;
-  if (t >= winFrom) steps.push(s);
-  return e;
-};
+type StepArgs = Parameters<Pgdat['directReclaimStep']>;
+hookMethod(
+  Pgdat.prototype,
+  'directReclaimStep',
+  (step0) =>
+    function (this: Pgdat, ...a: StepArgs): number {
+      const t = a[0];
+      const s: Step = { t, end: t, writes: 0, waitNs: 0 };
+      inDirect = s;
+      const e = step0.apply(this, a) as number;
+      inDirect = null;
+      s.end = e;
+      if (t >= winFrom) steps.push(s);
+      return e;
+    },
+);
 hookMethod(
   VLock.prototype,
   'writeReq',

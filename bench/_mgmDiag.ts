@@ -16,6 +16,7 @@ import type { Promoter } from '../engine/core/mm/policy/policy.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { readFileSync } from 'node:fs';
 import { parseHardwarePresetFile } from '../engine/core/config/presetFile.ts';
+import { checkHooksRan, hookMethod } from './_util.ts';
 
 const configs = reproductionConfigs(path.join(process.cwd(), 'presets'), REPRODUCTIONS);
 const want = process.argv.slice(2);
@@ -33,39 +34,53 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const cur: { snap: Float64Array | null; live: Float64Array | null } = { snap: null, live: null };
 let liveBase = 0;
 let pass1End = Infinity;
-const origArrive = PassBarrier.prototype.arrive;
-PassBarrier.prototype.arrive = function (this: Any, now: number) {
-  const before = this.pass;
-  origArrive.call(this, now);
-  if (before === 0 && this.pass === 1 && this.stats) {
-    cur.snap = Float64Array.from(this.stats as Float64Array);
-    cur.live = this.stats;
-    liveBase = this.base;
-    pass1End = now;
-  }
-};
+// Every hook must run: each prints a count of its own (mustRun: checkHooksRan after the last run). Each of
+// the five max-guest keys alone calls every one thousands of times (main 03bbd42, seed 1: slow write
+// requests 2,074-493,704, slow reads 17,270-28,320, run-2 folio_referenced 13,325-253,863).
+const must = { mustRun: true };
+hookMethod(
+  PassBarrier.prototype,
+  'arrive',
+  (origArrive) =>
+    function (this: Any, now: number) {
+      const before = this.pass;
+      origArrive.call(this, now);
+      if (before === 0 && this.pass === 1 && this.stats) {
+        cur.snap = Float64Array.from(this.stats as Float64Array);
+        cur.live = this.stats;
+        liveBase = this.base;
+        pass1End = now;
+      }
+    },
+  must,
+);
 // Per-vCPU fault time in run 2, and where it went.
 const per = new Map<number, { faults: number; ns: number; lockWait: number; end: number }>();
 // mmu_invalidate_retry's -EAGAINs (MmuInvalidate.retries): in all, and by the end of pass 1.
 const retries = { guest: null as Any | null, atPass1: -1 };
-const origFault = Guest.prototype.fault;
-Guest.prototype.fault = function (this: Any, gfn: number, write: boolean, t: number, vi = 0, limit = Infinity) {
-  const s = this.stats as Float64Array;
-  const lw = s[this.sb + L.GS_LOCK_WAIT_NS];
-  retries.guest = this;
-  if (t >= pass1End && retries.atPass1 < 0) retries.atPass1 = this.mmuInvalidate.retries;
-  const r = origFault.call(this, gfn, write, t, vi, limit);
-  if (t >= pass1End) {
-    let p = per.get(vi);
-    if (!p) per.set(vi, (p = { faults: 0, ns: 0, lockWait: 0, end: 0 }));
-    p.faults++;
-    const e = r >= 0 ? r : this.resumeAt;
-    p.ns += e - t;
-    p.lockWait += s[this.sb + L.GS_LOCK_WAIT_NS] - lw;
-    p.end = Math.max(p.end, e);
-  }
-  return r;
-};
+hookMethod(
+  Guest.prototype,
+  'fault',
+  (origFault) =>
+    function (this: Any, gfn: number, write: boolean, t: number, vi = 0, limit = Infinity) {
+      const s = this.stats as Float64Array;
+      const lw = s[this.sb + L.GS_LOCK_WAIT_NS];
+      retries.guest = this;
+      if (t >= pass1End && retries.atPass1 < 0) retries.atPass1 = this.mmuInvalidate.retries;
+      const r = origFault.call(this, gfn, write, t, vi, limit);
+      if (t >= pass1End) {
+        let p = per.get(vi);
+        if (!p) per.set(vi, (p = { faults: 0, ns: 0, lockWait: 0, end: 0 }));
+        p.faults++;
+        const e = r >= 0 ? r : this.resumeAt;
+        p.ns += e - t;
+        p.lockWait += s[this.sb + L.GS_LOCK_WAIT_NS] - lw;
+        p.end = Math.max(p.end, e);
+      }
+      return r;
+    },
+  must,
+);
 // kswapd's (and every writer's) waits split by what they wait behind: earlier writers or readers.
 const wsplit = {
   futureReaders: 0,
@@ -78,81 +93,97 @@ const wsplit = {
   run2Readers: 0,
   run2Waited: 0,
 };
-const origWriteSlow = (VLock.prototype as Any).writeSlow;
-(VLock.prototype as Any).writeSlow = function (this: Any, aging: boolean) {
-  const t = this.reqT;
-  const hold = this.reqHold;
-  let s = t;
-  let byW = 0;
-  let byR = 0;
-  for (;;) {
-    const s0 = s;
-    const a = this.pastWriters(t, s, hold);
-    byW += a - s;
-    const b = this.pastReaders(a, hold);
-    byR += b - a;
-    if (b > a) {
-      // Which reads pushed it: those already holding at the request time t, or ones starting after t
-      // (booked earlier in real time, later in virtual time).
-      const r = this.r as Float64Array;
-      let x = a;
-      for (let i = this.rh; i < this.re; i += 2) {
-        if (r[i + 1] <= x) continue;
-        if (r[i] >= x + hold) break;
-        if (r[i] > t) wsplit.futureReaders += r[i + 1] - x;
-        else wsplit.heldReaders += r[i + 1] - x;
-        x = r[i + 1];
+// VLock's slow paths are private: hookMethod reaches them by name (and throws if they are renamed).
+hookMethod(
+  VLock.prototype,
+  'writeSlow',
+  (origWriteSlow) =>
+    function (this: Any, aging: boolean) {
+      const t = this.reqT;
+      const hold = this.reqHold;
+      let s = t;
+      let byW = 0;
+      let byR = 0;
+      for (;;) {
+        const s0 = s;
+        const a = this.pastWriters(t, s, hold);
+        byW += a - s;
+        const b = this.pastReaders(a, hold);
+        byR += b - a;
+        if (b > a) {
+          // Which reads pushed it: those already holding at the request time t, or ones starting after t
+          // (booked earlier in real time, later in virtual time).
+          const r = this.r as Float64Array;
+          let x = a;
+          for (let i = this.rh; i < this.re; i += 2) {
+            if (r[i + 1] <= x) continue;
+            if (r[i] >= x + hold) break;
+            if (r[i] > t) wsplit.futureReaders += r[i + 1] - x;
+            else wsplit.heldReaders += r[i + 1] - x;
+            x = r[i + 1];
+          }
+        }
+        s = b;
+        if (s === s0) break;
       }
-    }
-    s = b;
-    if (s === s0) break;
-  }
-  wsplit.n++;
-  if (s > t) wsplit.waited++;
-  wsplit.writers += byW;
-  wsplit.readers += byR;
-  if (t >= pass1End) {
-    wsplit.run2Writers += byW;
-    wsplit.run2Readers += byR;
-    if (s > t) wsplit.run2Waited++;
-  }
-  origWriteSlow.call(this, aging);
-};
+      wsplit.n++;
+      if (s > t) wsplit.waited++;
+      wsplit.writers += byW;
+      wsplit.readers += byR;
+      if (t >= pass1End) {
+        wsplit.run2Writers += byW;
+        wsplit.run2Readers += byR;
+        if (s > t) wsplit.run2Waited++;
+      }
+      origWriteSlow.call(this, aging);
+    },
+  must,
+);
 
 // Readers' waits behind writers: writers that had arrived by the reader's request, or later ones.
 const rsplit = { early: 0, late: 0, n: 0 };
-const origReadSlow = (VLock.prototype as Any).readSlow;
-(VLock.prototype as Any).readSlow = function (this: Any) {
-  const t = this.reqT;
-  const hold = this.reqHold;
-  const w = this.w as Float64Array;
-  let s = t;
-  for (let i = this.wh; i < this.we; i += 4) {
-    const end = w[i + 2];
-    if (end <= s) continue;
-    if (w[i + 1] >= s + hold && w[i] > t) break;
-    if (w[i] <= t) rsplit.early += end - s;
-    else rsplit.late += end - s;
-    s = end;
-  }
-  rsplit.n++;
-  origReadSlow.call(this);
-};
+hookMethod(
+  VLock.prototype,
+  'readSlow',
+  (origReadSlow) =>
+    function (this: Any) {
+      const t = this.reqT;
+      const hold = this.reqHold;
+      const w = this.w as Float64Array;
+      let s = t;
+      for (let i = this.wh; i < this.we; i += 4) {
+        const end = w[i + 2];
+        if (end <= s) continue;
+        if (w[i + 1] >= s + hold && w[i] > t) break;
+        if (w[i] <= t) rsplit.early += end - s;
+        else rsplit.late += end - s;
+        s = end;
+      }
+      rsplit.n++;
+      origReadSlow.call(this);
+    },
+  must,
+);
 const refs = { kswapd: 0, direct: 0, kswapdYoung: 0, directYoung: 0 };
-const origRef = Pgdat.prototype.referenced;
-Pgdat.prototype.referenced = function (this: Any, id: number, p: Promoter | null) {
-  const y = origRef.call(this as unknown as Pgdat, id, p);
-  if (this.t >= pass1End) {
-    if (this.kswapd) {
-      refs.kswapd++;
-      if (y) refs.kswapdYoung++;
-    } else {
-      refs.direct++;
-      if (y) refs.directYoung++;
-    }
-  }
-  return y;
-};
+hookMethod(
+  Pgdat.prototype,
+  'referenced',
+  (origRef) =>
+    function (this: Any, id: number, p: Promoter | null) {
+      const y = origRef.call(this, id, p);
+      if (this.t >= pass1End) {
+        if (this.kswapd) {
+          refs.kswapd++;
+          if (y) refs.kswapdYoung++;
+        } else {
+          refs.direct++;
+          if (y) refs.directYoung++;
+        }
+      }
+      return y;
+    },
+  must,
+);
 const names = Object.entries(L)
   .filter(([k, v]) => k.startsWith('GS_') && typeof v === 'number' && k !== 'GS_WORDS')
   .sort((a, b) => (a[1] as number) - (b[1] as number)) as [string, number][];
@@ -213,3 +244,4 @@ for (const [key, config] of configs) {
   console.log(`mmu_invalidate_retry -EAGAINs: run 1 ${retries.atPass1} run 2 ${rt - retries.atPass1}`);
   console.log('summary guest 0:', JSON.stringify(g));
 }
+checkHooksRan();

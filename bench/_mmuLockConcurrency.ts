@@ -52,16 +52,20 @@ let atLow = 0;
 let atMin = 0;
 let clockNow = 0;
 let winFrom = 0;
-const take0 = HostFrames.prototype.tryTake;
-HostFrames.prototype.tryTake = function (this: HostFrames, reserve: number): boolean {
-  if (clockNow >= winFrom) {
-    takes++;
-    const f = this.free();
-    if (f <= this.low) atLow++;
-    if (f <= this.min) atMin++;
-  }
-  return take0.call(this, reserve);
-};
+hookMethod(
+  HostFrames.prototype,
+  'tryTake',
+  (take0) =>
+    function (this: HostFrames, reserve: number): boolean {
+      if (clockNow >= winFrom) {
+        takes++;
+        const f = this.free();
+        if (f <= this.low) atLow++;
+        if (f <= this.min) atMin++;
+      }
+      return take0.call(this, reserve) as boolean;
+    },
+);
 
 interface Req {
   t: number;

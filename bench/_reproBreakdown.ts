@@ -40,16 +40,20 @@ const seed = flag('seed') === undefined ? undefined : Number(flag('seed'));
 if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${flag('seed')}`);
 const throttleAtMin = process.argv.includes('--throttle-at-min');
 if (throttleAtMin) {
-  const allow0 = Pgdat.prototype.allowDirectReclaim;
-  Pgdat.prototype.allowDirectReclaim = function (this: Pgdat, t: number): boolean {
-    const h = (this as unknown as { host: HostFrames | null }).host;
-    if (h === null) return allow0.call(this, t);
-    const hide = h.min - Math.floor(h.min / 2);
-    h.put(-hide);
-    const ok = allow0.call(this, t);
-    h.put(hide);
-    return ok;
-  };
+  hookMethod(
+    Pgdat.prototype,
+    'allowDirectReclaim',
+    (allow0) =>
+      function (this: Pgdat, t: number): boolean {
+        const h = (this as unknown as { host: HostFrames | null }).host;
+        if (h === null) return allow0.call(this, t) as boolean;
+        const hide = h.min - Math.floor(h.min / 2);
+        h.put(-hide);
+        const ok = allow0.call(this, t) as boolean;
+        h.put(hide);
+        return ok;
+      },
+  );
 }
 const wm = flag('watermarks')?.split(',').map(Number);
 if (wm !== undefined && (wm.length !== 3 || wm.some((x) => !(x >= 0 && x <= 100))))
@@ -89,13 +93,17 @@ hookMethod(
       unthrottle0.call(this, w);
     },
 );
-const take0 = HostFrames.prototype.tryTake;
-HostFrames.prototype.tryTake = function (this: HostFrames, reserve: number): boolean {
-  const ok = take0.call(this, reserve);
-  if (ok) minFree = Math.min(minFree, this.free());
-  hostWmarks = `min ${this.min}, low ${this.low}, high ${this.high} of ${this.total}`;
-  return ok;
-};
+hookMethod(
+  HostFrames.prototype,
+  'tryTake',
+  (take0) =>
+    function (this: HostFrames, reserve: number): boolean {
+      const ok = take0.call(this, reserve) as boolean;
+      if (ok) minFree = Math.min(minFree, this.free());
+      hostWmarks = `min ${this.min}, low ${this.low}, high ${this.high} of ${this.total}`;
+      return ok;
+    },
+);
 
 /** Sleeps on `queue` starting in [from, to): count, total, longest, and the most asleep at once. */
 function sleepSummary(all: Sleep[], queue: number, from: number, to: number): string {

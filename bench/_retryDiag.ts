@@ -12,7 +12,7 @@ import * as L from '../engine/core/sim/simLayout.ts';
 import { plainArenaOps, setAtomicOps } from '../engine/core/sync/atomics.ts';
 import type { Guest } from '../engine/core/sim/guest.ts';
 import { loadPresetDir } from '../presets/node.ts';
-import { vcpus64Scenario } from './_util.ts';
+import { hookMethod, vcpus64Scenario } from './_util.ts';
 
 const hw = loadPresetDir(path.join(process.cwd(), 'presets')).set.hardware.get('ampere-altra')!;
 const GUESTS = Number(process.env.GUESTS ?? 4);
@@ -34,34 +34,39 @@ const waits = new Map<string, number>();
 const counts = new Map<string, number>();
 let ctx = 'other';
 const entry = new Map<Guest, number>();
+// Per-object hooks (this guest and its lock only), through hookMethod: a renamed method throws.
 function instrument(g: Guest): void {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const a = g as any;
-  for (const m of ['evictOne', 'mapLocked', 'afFault', 'permFault', 'fault']) {
-    const f = a[m].bind(g);
-    a[m] = (...args: unknown[]) => {
-      if (m === 'mapLocked') entry.set(g, g.mmuInvalidate.retries);
-      const prev = ctx;
-      ctx = m === 'fault' && prev !== 'other' ? prev : m === 'evictOne' ? (args[2] ? 'evictDirect' : 'evictKswapd') : m;
-      try {
-        return f(...args);
-      } finally {
-        ctx = prev;
-      }
-    };
-  }
-  const v = a.vlock;
-  for (const m of ['read', 'write', 'readFifo']) {
-    const f = v[m].bind(v);
-    v[m] = (t: number, hold: number, aging: boolean): number => {
-      const s = f(t, hold, aging);
-      const re = ctx === 'mapLocked' && g.mmuInvalidate.retries > (entry.get(g) ?? 0) ? '.retry' : '';
-      const k = `g${g.index} ${ctx}${re}.${m}${aging ? '.aging' : ''}`;
-      waits.set(k, (waits.get(k) ?? 0) + s - t);
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-      return s;
-    };
-  }
+  for (const m of ['evictOne', 'mapLocked', 'afFault', 'permFault', 'fault'])
+    hookMethod(
+      g,
+      m,
+      (f) =>
+        function (this: Guest, ...args: unknown[]): unknown {
+          if (m === 'mapLocked') entry.set(g, g.mmuInvalidate.retries);
+          const prev = ctx;
+          ctx =
+            m === 'fault' && prev !== 'other' ? prev : m === 'evictOne' ? (args[2] ? 'evictDirect' : 'evictKswapd') : m;
+          try {
+            return f.apply(this, args);
+          } finally {
+            ctx = prev;
+          }
+        },
+    );
+  for (const m of ['read', 'write', 'readFifo'])
+    hookMethod(
+      g.vlock,
+      m,
+      (f) =>
+        function (this: unknown, t: number, hold: number, aging: boolean): number {
+          const s = f.call(this, t, hold, aging) as number;
+          const re = ctx === 'mapLocked' && g.mmuInvalidate.retries > (entry.get(g) ?? 0) ? '.retry' : '';
+          const k = `g${g.index} ${ctx}${re}.${m}${aging ? '.aging' : ''}`;
+          waits.set(k, (waits.get(k) ?? 0) + s - t);
+          counts.set(k, (counts.get(k) ?? 0) + 1);
+          return s;
+        },
+    );
 }
 function dumpWaits(): void {
   for (const k of [...waits.keys()].sort())
@@ -70,8 +75,6 @@ function dumpWaits(): void {
   counts.clear();
 }
 const paid = Array.from({ length: GUESTS }, () => 0);
-const G = (globalThis as unknown as { GuestProto: { payRetries(vi: number, t: number): number } }).GuestProto;
-void G;
 function report(label: string, ms: number, stats: Float64Array, retries: number[], hit: number): void {
   const row = (g: number, k: number): number => stats[g * L.GS_WORDS + k];
   let tf = 0;
@@ -104,7 +107,7 @@ for (const seed of (process.env.SEEDS ?? '1').split(',').map(Number))
       setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
       if (process.env.WAITS) for (const g of guestsOf(core)) instrument(g);
       // NORETRY=1: a what-if for attribution, mmu_invalidate_retry never fires (the lab before s6-f).
-      if (process.env.NORETRY) for (const g of guestsOf(core)) g.mmuInvalidate.retry = () => false;
+      if (process.env.NORETRY) for (const g of guestsOf(core)) hookMethod(g.mmuInvalidate, 'retry', () => () => false);
       const c0 = cpu();
       core.loop();
       const ms = cpu() - c0;
@@ -128,15 +131,19 @@ for (const seed of (process.env.SEEDS ?? '1').split(',').map(Number))
         for (const g of guestsOf(core)) {
           if (process.env.WAITS) instrument(g);
           if (process.env.NORETRY) {
-            g.mmuInvalidate.retry = () => false;
-            g.mmuInvalidate.settle = () => {};
+            hookMethod(g.mmuInvalidate, 'retry', () => () => false);
+            hookMethod(g.mmuInvalidate, 'settle', () => () => {});
           }
-          const pay = g.mmuInvalidate.pay.bind(g.mmuInvalidate);
-          g.mmuInvalidate.pay = (vi: number, t: number): number => {
-            const e = pay(vi, t);
-            paid[g.index] += e - t;
-            return e;
-          };
+          hookMethod(
+            g.mmuInvalidate,
+            'pay',
+            (pay) =>
+              function (this: unknown, vi: number, t: number): number {
+                const e = pay.call(this, vi, t) as number;
+                paid[g.index] += e - t;
+                return e;
+              },
+          );
         }
       const sv = cores[0].sv;
       const c0 = cpu();

@@ -165,20 +165,59 @@ export function threadCpuSeconds(): Map<string, number> | null {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type HookedMethod = (this: any, ...a: any[]) => any;
 
+/** hookMethod's options. */
+export interface HookOptions {
+  /**
+   * The hook must be called at least once before the diagnostic's checkHooksRan(): for a hook whose
+   * count the diagnostic prints as a finding, where 0 would mean the method is no longer on the path.
+   */
+  mustRun?: boolean;
+}
+
+/** The mustRun hooks installed since the last checkHooksRan: `Class.method` and how often each ran. */
+const mustRunHooks: { label: string; calls: number }[] = [];
+
 /**
  * Replace method `name` of `target` (a class prototype, or one object) with `wrap(orig)`, for a diagnostic
  * that counts or alters what a method does. Throws when `name` is not a method there (own or inherited):
  * a refactor that moves or renames the method would otherwise leave the hook installed on a name nobody
  * calls, and the diagnostic would print 0 without complaint (bench/_harvestAudit.ts's Pgdat.promoteYoung
- * and hostClear, bench/_seedDiag.ts's Mglru.refault, session 12). It cannot see a method that still
- * exists but is no longer called on the diagnostic's path.
+ * and hostClear, bench/_seedDiag.ts's Mglru.refault, session 12). A method that still exists but is no
+ * longer called on the diagnostic's path is caught only with `{ mustRun: true }` and a checkHooksRan()
+ * at the diagnostic's end.
  */
-export function hookMethod(target: object, name: string, wrap: (orig: HookedMethod) => HookedMethod): void {
+export function hookMethod(
+  target: object,
+  name: string,
+  wrap: (orig: HookedMethod) => HookedMethod,
+  opts: HookOptions = {},
+): void {
   const t = target as Record<string, unknown>;
   const orig = t[name];
-  if (typeof orig !== 'function') {
-    const ctor = (target as { constructor?: { name?: string } }).constructor;
-    throw new Error(`${name} is not a method of ${ctor?.name || 'the object'}: the diagnostic's hook is stale`);
+  const ctor = (target as { constructor?: { name?: string } }).constructor;
+  const cls = ctor?.name || 'the object';
+  if (typeof orig !== 'function') throw new Error(`${name} is not a method of ${cls}: the diagnostic's hook is stale`);
+  const w = wrap(orig as HookedMethod);
+  if (opts.mustRun !== true) {
+    t[name] = w;
+    return;
   }
-  t[name] = wrap(orig as HookedMethod);
+  const rec = { label: `${cls}.${name}`, calls: 0 };
+  mustRunHooks.push(rec);
+  t[name] = function (this: unknown, ...a: unknown[]): unknown {
+    rec.calls++;
+    return w.apply(this, a);
+  };
+}
+
+/**
+ * Throws naming every `{ mustRun: true }` hook installed since the last call that ran 0 times (the method
+ * exists but the diagnostic's runs never reached it: its counts would print 0 without complaint). Forgets
+ * the hooks it checked, thrown or not. A diagnostic calls it once, after its last run.
+ */
+export function checkHooksRan(): void {
+  const idle = mustRunHooks.filter((h) => h.calls === 0).map((h) => h.label);
+  mustRunHooks.length = 0;
+  if (idle.length > 0)
+    throw new Error(`hook(s) never called: ${idle.join(', ')}: the diagnostic's hooks are stale (off its path)`);
 }

@@ -19,6 +19,7 @@ import type { ScenarioConfig } from '../engine/protocol.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { hardwarePreset } from './_hardwarePreset.ts';
 import { counterDelta } from './_counterDelta.ts';
+import { checkHooksRan, hookMethod } from './_util.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -37,84 +38,115 @@ const st = {
 const bump = (k: string, d = 1): void => void st.n.set(k, (st.n.get(k) ?? 0) + d);
 const inRun2 = (t: number): boolean => t >= st.pass1End;
 
-const origArrive = PassBarrier.prototype.arrive;
-PassBarrier.prototype.arrive = function (this: Any, now: number) {
-  const before = this.pass;
-  origArrive.call(this, now);
-  if (before === 0 && this.pass === 1 && this.stats) {
-    st.snap = Float64Array.from(this.stats as Float64Array);
-    st.live = this.stats;
-    st.base = this.base;
-    st.pass1End = now;
-    const p = st.policy;
-    if (p !== null) st.lists = `active ${p.state[0]}, inactive ${p.state[1]}`;
-  }
-};
+// Every hook must run (mustRun, checked after the last profile): each variant list holds MGLRU and the
+// active/inactive LRU, and each hook's count is printed as a finding.
+const must = { mustRun: true };
+hookMethod(
+  PassBarrier.prototype,
+  'arrive',
+  (origArrive) =>
+    function (this: Any, now: number) {
+      const before = this.pass;
+      origArrive.call(this, now);
+      if (before === 0 && this.pass === 1 && this.stats) {
+        st.snap = Float64Array.from(this.stats as Float64Array);
+        st.live = this.stats;
+        st.base = this.base;
+        st.pass1End = now;
+        const p = st.policy;
+        if (p !== null) st.lists = `active ${p.state[0]}, inactive ${p.state[1]}`;
+      }
+    },
+  must,
+);
 // FLUSH_NS=<ns> (diagnostic what-if, never a setting): every kvm_flush_remote_tlbs charged <ns> to the
 // flusher instead of the profile's cost, the vCPUs' refill unchanged (as _v1FlushDecompose's altra-flush).
 const FLUSH_NS = process.env.FLUSH_NS === undefined ? -1 : Number(process.env.FLUSH_NS);
-const origFlush = Guest.prototype.flushRemoteTlbs;
-Guest.prototype.flushRemoteTlbs = function (this: Any, t: number, kswapd: boolean): number {
-  let ns = origFlush.call(this as unknown as Guest, t, kswapd);
-  if (FLUSH_NS >= 0) ns = FLUSH_NS;
-  if (inRun2(t)) {
-    bump(`${st.site}.${kswapd ? 'kswapd' : 'direct'}.flush`);
-    bump(`${st.site}.${kswapd ? 'kswapd' : 'direct'}.flushNs`, ns);
-  }
-  return ns;
-};
-const origRef = Harvester.prototype.folioReferenced;
-Harvester.prototype.folioReferenced = function (this: Any, gfn: number): boolean {
-  const t0 = this.t as number;
-  const g = this.g as Any;
-  const w0 = g.stats[g.sb + L.GS_LOCK_WAIT_NS] as number;
-  const y = origRef.call(this as unknown as Harvester, gfn);
-  if (inRun2(t0)) {
-    const k = `${st.site}.${this.kswapd ? 'kswapd' : 'direct'}`;
-    bump(`${k}.refs`);
-    if (y) bump(`${k}.young`);
-    const wait = (g.stats[g.sb + L.GS_LOCK_WAIT_NS] as number) - w0;
-    bump(`${k}.waitNs`, wait);
-    bump(`${k}.holdNs`, (this.t as number) - t0 - wait);
-  }
-  return y;
-};
-const AI = ActiveInactive.prototype as Any;
-const origCtor = AI.constructor;
-void origCtor;
-const origDeact = AI.deactivateTail;
-AI.deactivateTail = function (this: Any, r: Any) {
-  st.policy = this;
-  const prev = st.site;
-  st.site = 'deact';
-  origDeact.call(this, r);
-  st.site = prev;
-  if (inRun2(r.t)) bump(`deact.${r.kswapd ? 'kswapd' : 'direct'}.pages`);
-};
-const origPick = AI.pickVictim;
-AI.pickVictim = function (this: Any, r: Any, inline: boolean) {
-  st.policy = this;
-  const prev = st.site;
-  st.site = 'inact';
-  const na0 = this.state[0] as number;
-  const v = origPick.call(this, r, inline);
-  st.site = prev;
-  if (inRun2(r.t)) {
-    const who = r.kswapd ? 'kswapd' : 'direct';
-    bump(`inact.${who}.picks`);
-    if (v >= 0) bump(`inact.${who}.victims`);
-    else if (v === -1) bump(`inact.${who}.none`);
-    else bump(`inact.${who}.scanAgain`);
-    void na0;
-  }
-  return v;
-};
-const origAgeStep = AI.ageStep;
-AI.ageStep = function (this: Any, r: Any) {
-  const more = origAgeStep.call(this, r);
-  if (inRun2(r.t)) bump(`deact.${r.kswapd ? 'kswapd' : 'direct'}.steps`);
-  return more;
-};
+hookMethod(
+  Guest.prototype,
+  'flushRemoteTlbs',
+  (origFlush) =>
+    function (this: Any, t: number, kswapd: boolean): number {
+      let ns = origFlush.call(this, t, kswapd) as number;
+      if (FLUSH_NS >= 0) ns = FLUSH_NS;
+      if (inRun2(t)) {
+        bump(`${st.site}.${kswapd ? 'kswapd' : 'direct'}.flush`);
+        bump(`${st.site}.${kswapd ? 'kswapd' : 'direct'}.flushNs`, ns);
+      }
+      return ns;
+    },
+  must,
+);
+hookMethod(
+  Harvester.prototype,
+  'folioReferenced',
+  (origRef) =>
+    function (this: Any, gfn: number): boolean {
+      const t0 = this.t as number;
+      const g = this.g as Any;
+      const w0 = g.stats[g.sb + L.GS_LOCK_WAIT_NS] as number;
+      const y = origRef.call(this, gfn) as boolean;
+      if (inRun2(t0)) {
+        const k = `${st.site}.${this.kswapd ? 'kswapd' : 'direct'}`;
+        bump(`${k}.refs`);
+        if (y) bump(`${k}.young`);
+        const wait = (g.stats[g.sb + L.GS_LOCK_WAIT_NS] as number) - w0;
+        bump(`${k}.waitNs`, wait);
+        bump(`${k}.holdNs`, (this.t as number) - t0 - wait);
+      }
+      return y;
+    },
+  must,
+);
+// ActiveInactive's deactivateTail is private: hookMethod reaches it by name (and throws if it is renamed).
+hookMethod(
+  ActiveInactive.prototype,
+  'deactivateTail',
+  (origDeact) =>
+    function (this: Any, r: Any) {
+      st.policy = this;
+      const prev = st.site;
+      st.site = 'deact';
+      origDeact.call(this, r);
+      st.site = prev;
+      if (inRun2(r.t)) bump(`deact.${r.kswapd ? 'kswapd' : 'direct'}.pages`);
+    },
+  must,
+);
+hookMethod(
+  ActiveInactive.prototype,
+  'pickVictim',
+  (origPick) =>
+    function (this: Any, r: Any, inline: boolean) {
+      st.policy = this;
+      const prev = st.site;
+      st.site = 'inact';
+      const na0 = this.state[0] as number;
+      const v = origPick.call(this, r, inline) as number;
+      st.site = prev;
+      if (inRun2(r.t)) {
+        const who = r.kswapd ? 'kswapd' : 'direct';
+        bump(`inact.${who}.picks`);
+        if (v >= 0) bump(`inact.${who}.victims`);
+        else if (v === -1) bump(`inact.${who}.none`);
+        else bump(`inact.${who}.scanAgain`);
+        void na0;
+      }
+      return v;
+    },
+  must,
+);
+hookMethod(
+  ActiveInactive.prototype,
+  'ageStep',
+  (origAgeStep) =>
+    function (this: Any, r: Any) {
+      const more = origAgeStep.call(this, r) as boolean;
+      if (inRun2(r.t)) bump(`deact.${r.kswapd ? 'kswapd' : 'direct'}.steps`);
+      return more;
+    },
+  must,
+);
 
 function run(config: ScenarioConfig): { ms: number; c: Record<string, number>; n: Map<string, number>; lists: string } {
   Object.assign(st, {
@@ -177,3 +209,4 @@ for (const prof of want.length > 0 ? want : ['altra']) {
   const [lw, ll, ai] = times;
   console.log(`\nposition (off - after) / (before - after) = ${f((ai - ll) / (lw - ll), 3)}`);
 }
+checkHooksRan();

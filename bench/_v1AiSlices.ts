@@ -15,6 +15,7 @@ import { ActiveInactive } from '../engine/core/mm/policy/activeInactive.ts';
 import type { ScenarioConfig } from '../engine/protocol.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { hardwarePreset } from './_hardwarePreset.ts';
+import { checkHooksRan, hookMethod } from './_util.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -38,60 +39,88 @@ const st = {
   base: 0,
 };
 
-const origArrive = PassBarrier.prototype.arrive;
-PassBarrier.prototype.arrive = function (this: Any, now: number) {
-  const before = this.pass as number;
-  origArrive.call(this, now);
-  if (this.pass !== before && this.stats) {
-    if (before < 2) st.passEnd[before] = now;
-    if (before === 0) {
-      st.snap = Float64Array.from(this.stats as Float64Array);
-      st.live = this.stats;
-      st.base = this.base;
-    }
-    st.pass = this.pass as number;
-  }
-};
-const origNext = WorkloadGen.prototype.next;
-WorkloadGen.prototype.next = function (this: Any, now: number): number {
-  const g = origNext.call(this as unknown as WorkloadGen, now);
-  if (g >= 0 && this.sliceEnd - this.sliceStart === SLICE) st.cursor[Math.floor(g / SLICE)] = g % SLICE;
-  return g;
-};
-const origEvict = Guest.prototype.evictOne;
-Guest.prototype.evictOne = function (this: Any, gfn: number, t: number, byVcpu: boolean, cpu?: number): number {
-  const s = Math.floor(gfn / SLICE);
-  const e = st.ev[Math.min(st.pass, 2)];
-  (byVcpu ? e.d : e.k)[s]++;
-  if (st.pass === 1) {
-    st.times2.push([t, byVcpu ? 1 : 0]);
-    const side = gfn % SLICE > st.cursor[s] ? st.ahead : st.behind;
-    side[byVcpu ? 'd' : 'k']++;
-  }
-  return origEvict.call(this as unknown as Guest, gfn, t, byVcpu, cpu);
-};
-const AI = ActiveInactive.prototype as Any;
-const origDeact = AI.deactivateTail;
-AI.deactivateTail = function (this: Any, r: Any) {
-  if (st.pass === 1) {
-    const owed = (this.state[5] as number) > 0; // DEACTIVATE_OWED
-    st.deact[`${owed ? 'owed' : 'low'}${r.kswapd ? 'K' : 'D'}` as 'owedK']++;
-  }
-  origDeact.call(this, r);
-};
-const origMap = Guest.prototype.mapLocked;
+// Every hook must run (mustRun, checked after the last profile): the variants hold MGLRU and the
+// active/inactive LRU, and each hook's count is printed as a finding.
+const must = { mustRun: true };
+hookMethod(
+  PassBarrier.prototype,
+  'arrive',
+  (origArrive) =>
+    function (this: Any, now: number) {
+      const before = this.pass as number;
+      origArrive.call(this, now);
+      if (this.pass !== before && this.stats) {
+        if (before < 2) st.passEnd[before] = now;
+        if (before === 0) {
+          st.snap = Float64Array.from(this.stats as Float64Array);
+          st.live = this.stats;
+          st.base = this.base;
+        }
+        st.pass = this.pass as number;
+      }
+    },
+  must,
+);
+hookMethod(
+  WorkloadGen.prototype,
+  'next',
+  (origNext) =>
+    function (this: Any, now: number): number {
+      const g = origNext.call(this, now) as number;
+      if (g >= 0 && this.sliceEnd - this.sliceStart === SLICE) st.cursor[Math.floor(g / SLICE)] = g % SLICE;
+      return g;
+    },
+  must,
+);
+hookMethod(
+  Guest.prototype,
+  'evictOne',
+  (origEvict) =>
+    function (this: Any, gfn: number, t: number, byVcpu: boolean, cpu?: number): number {
+      const s = Math.floor(gfn / SLICE);
+      const e = st.ev[Math.min(st.pass, 2)];
+      (byVcpu ? e.d : e.k)[s]++;
+      if (st.pass === 1) {
+        st.times2.push([t, byVcpu ? 1 : 0]);
+        const side = gfn % SLICE > st.cursor[s] ? st.ahead : st.behind;
+        side[byVcpu ? 'd' : 'k']++;
+      }
+      return origEvict.call(this, gfn, t, byVcpu, cpu) as number;
+    },
+  must,
+);
+// ActiveInactive's deactivateTail is private: hookMethod reaches it by name (and throws if it is renamed).
+hookMethod(
+  ActiveInactive.prototype,
+  'deactivateTail',
+  (origDeact) =>
+    function (this: Any, r: Any) {
+      if (st.pass === 1) {
+        const owed = (this.state[5] as number) > 0; // DEACTIVATE_OWED
+        st.deact[`${owed ? 'owed' : 'low'}${r.kswapd ? 'K' : 'D'}` as 'owedK']++;
+      }
+      origDeact.call(this, r);
+    },
+  must,
+);
 type MapArgs = Parameters<Guest['mapLocked']>;
-Guest.prototype.mapLocked = function (this: Guest, ...a: MapArgs): number {
-  const [gfn, , , , , t0, , refault] = a;
-  // Distinct pages per run: a fault whose map is retried (mmu_invalidate_retry) calls mapLocked again.
-  const seen = st.seen[Math.min(st.pass, 2)];
-  if (refault && !seen.has(gfn)) {
-    seen.add(gfn);
-    st.ev[Math.min(st.pass, 2)].rf[Math.floor(gfn / SLICE)]++;
-    if (st.pass === 1) st.times2.push([t0, 2]);
-  }
-  return origMap.apply(this, a);
-};
+hookMethod(
+  Guest.prototype,
+  'mapLocked',
+  (origMap) =>
+    function (this: Guest, ...a: MapArgs): number {
+      const [gfn, , , , , t0, , refault] = a;
+      // Distinct pages per run: a fault whose map is retried (mmu_invalidate_retry) calls mapLocked again.
+      const seen = st.seen[Math.min(st.pass, 2)];
+      if (refault && !seen.has(gfn)) {
+        seen.add(gfn);
+        st.ev[Math.min(st.pass, 2)].rf[Math.floor(gfn / SLICE)]++;
+        if (st.pass === 1) st.times2.push([t0, 2]);
+      }
+      return origMap.apply(this, a) as number;
+    },
+  must,
+);
 
 const configs = reproductionConfigs(path.join(process.cwd(), 'presets'), REPRODUCTIONS);
 const variants: [string, string][] = [
@@ -165,3 +194,4 @@ for (const prof of want.length > 0 ? want : ['altra']) {
     console.log(`  run 2 by tenth (kswapd ev / direct ev / refaults): ${b.map((x) => x.join('/')).join('  ')}`);
   }
 }
+checkHooksRan();

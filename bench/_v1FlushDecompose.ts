@@ -24,6 +24,7 @@ import type { HardwareProfile, ScenarioConfig } from '../engine/protocol.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { hardwarePreset } from './_hardwarePreset.ts';
 import { counterDelta } from './_counterDelta.ts';
+import { checkHooksRan, hookMethod } from './_util.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -42,51 +43,74 @@ const st = {
   refNs: 0, // folio_referenced wall on the reclaimer's clock, lock wait included
   refWait: 0,
 };
-const origArrive = PassBarrier.prototype.arrive;
-PassBarrier.prototype.arrive = function (this: Any, now: number) {
-  const before = this.pass;
-  origArrive.call(this, now);
-  if (before === 0 && this.pass === 1 && this.stats) {
-    st.snap = Float64Array.from(this.stats as Float64Array);
-    st.live = this.stats;
-    st.base = this.base;
-    st.pass1End = now;
-    if (st.zapAtPass1 && st.guest !== null) st.guest.zapRoot();
-  }
-};
-const origFault = Guest.prototype.fault;
-Guest.prototype.fault = function (this: Any, ...a: unknown[]) {
-  st.guest = this;
-  return (origFault as (...x: unknown[]) => number).apply(this, a);
-};
-const origFlush = Guest.prototype.flushRemoteTlbs;
-Guest.prototype.flushRemoteTlbs = function (this: Any, t: number, kswapd: boolean): number {
-  let ns: number;
-  if (st.flushNs < 0) ns = origFlush.call(this as unknown as Guest, t, kswapd);
-  else {
-    this.stats[this.sb + L.GS_TLB_FLUSH_VM]++;
-    this.tlbFlush.flush();
-    ns = st.flushNs;
-  }
-  if (t >= st.pass1End) {
-    st.flushes++;
-    st.flushCharged += ns;
-  }
-  return ns;
-};
-const origRef = Harvester.prototype.folioReferenced;
-Harvester.prototype.folioReferenced = function (this: Any, gfn: number): boolean {
-  const g = this.g as Any;
-  const t0 = this.t as number;
-  const w0 = g.stats[g.sb + L.GS_LOCK_WAIT_NS] as number;
-  const y = origRef.call(this as unknown as Harvester, gfn);
-  if (t0 >= st.pass1End) {
-    st.refs++;
-    st.refNs += (this.t as number) - t0;
-    st.refWait += (g.stats[g.sb + L.GS_LOCK_WAIT_NS] as number) - w0;
-  }
-  return y;
-};
+// Every hook must run (mustRun, checked after the last case): each case runs locked-write, which flushes
+// and harvests, and the printed figures come from these hooks.
+const must = { mustRun: true };
+hookMethod(
+  PassBarrier.prototype,
+  'arrive',
+  (origArrive) =>
+    function (this: Any, now: number) {
+      const before = this.pass;
+      origArrive.call(this, now);
+      if (before === 0 && this.pass === 1 && this.stats) {
+        st.snap = Float64Array.from(this.stats as Float64Array);
+        st.live = this.stats;
+        st.base = this.base;
+        st.pass1End = now;
+        if (st.zapAtPass1 && st.guest !== null) st.guest.zapRoot();
+      }
+    },
+  must,
+);
+hookMethod(
+  Guest.prototype,
+  'fault',
+  (origFault) =>
+    function (this: Any, ...a: unknown[]) {
+      st.guest = this;
+      return origFault.apply(this, a) as number;
+    },
+  must,
+);
+hookMethod(
+  Guest.prototype,
+  'flushRemoteTlbs',
+  (origFlush) =>
+    function (this: Any, t: number, kswapd: boolean): number {
+      let ns: number;
+      if (st.flushNs < 0) ns = origFlush.call(this, t, kswapd) as number;
+      else {
+        this.stats[this.sb + L.GS_TLB_FLUSH_VM]++;
+        this.tlbFlush.flush();
+        ns = st.flushNs;
+      }
+      if (t >= st.pass1End) {
+        st.flushes++;
+        st.flushCharged += ns;
+      }
+      return ns;
+    },
+  must,
+);
+hookMethod(
+  Harvester.prototype,
+  'folioReferenced',
+  (origRef) =>
+    function (this: Any, gfn: number): boolean {
+      const g = this.g as Any;
+      const t0 = this.t as number;
+      const w0 = g.stats[g.sb + L.GS_LOCK_WAIT_NS] as number;
+      const y = origRef.call(this, gfn) as boolean;
+      if (t0 >= st.pass1End) {
+        st.refs++;
+        st.refNs += (this.t as number) - t0;
+        st.refWait += (g.stats[g.sb + L.GS_LOCK_WAIT_NS] as number) - w0;
+      }
+      return y;
+    },
+  must,
+);
 
 interface Run2 {
   ms: number;
@@ -197,3 +221,4 @@ for (const k of cases) {
       throw new Error(`unknown case ${k}`);
   }
 }
+checkHooksRan();
