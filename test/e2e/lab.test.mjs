@@ -114,6 +114,16 @@ describe('Overcommit Lab browser edition', () => {
       await chartsSettled(page, 'run-view');
       for (const c of CHARTS) {
         const points = Number(await page.getAttribute(`[data-testid="chart-${c}"]`, 'data-points'));
+        if (c === 'evictionPrecision' && points === 0) {
+          // No eviction's refault window closed within the run: on pkvm the four VMs' flushes queue on the
+          // DVM Sync (engine/core/arch/dvm.ts) and the first eviction can come after 1.0 of the 1.5 s, past
+          // the last 500 ms window that closes. Then the chart's gap and the summary's empty cell must agree,
+          // and the host must still have evicted (the run was under reclaim).
+          const cells = await summaryCells(page, 0);
+          assert.equal(cells['summary-evictionPrecision-0'], '—', `${profile}: precision chart empty, summary not`);
+          assert.notEqual(cells['summary-evictions-0'], '0', `${profile}: no eviction at all`);
+          continue;
+        }
         assert.ok(points > 0, `chart ${c} has no finite point at the end of the ${profile} run`);
       }
       // The canvas really has ink on it (not just data).
