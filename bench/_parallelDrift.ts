@@ -120,15 +120,21 @@
 // 1t seed 2 starts symmetric (0.253/0.260/0.237/0.250 at 125-150 ms) and g2 runs away (0.155 at 275-300): the spread
 // loop is unstable from any small asymmetry, det's is stable. The runaway guest's frame takes rise with its accesses
 // (seed 3 g0 s2f per 25 ms 2.7 k -> 5.3 k, others 2.4-2.6 k; det g0 2.5-2.9 k, others 2.4-2.7 k). The sign of the loop
-// shows in the MMU-lock wait per eviction of the guest's own pages (GS_LOCK_WAIT_NS / GS_EVICTIONS, 0-300 ms):
+// shows in the MMU-lock wait per eviction of the guest's own pages (GS_LOCK_WAIT_NS / GS_EVICTIONS, 0-300 ms; the
+// wait counts every waiter on the guest's lock: its vCPUs and the reclaimers unmapping its pages):
 //   det seeds 1/2/3: g0 (favoured) 110/111/111 us, others 103-106 us: the favoured guest, more vCPUs running, meets each
 //     write hold with more waiters: negative feedback, stable.
 //   W0WEIGHT=1000 (1t, seed 1): 107 / 104-106 us (as det).  NOBUDGET=1 (1t, seed 1): favoured g2 76, others 77-82 us.
 //   1t seeds 1/2/3: the runaway guest 63/69/63 us, the others 78-88 us: the favoured guest waits LESS per eviction
 //     (positive feedback), and the spread runs' wait per eviction is ~25 % below det's for every guest.
-// So the amplifier is on the MMU-lock calendar side of the spread runs (holds booked by one worker in a virtual interval
-// the other worker's vCPUs have run past block no one; PERW=1 cut the runaway to 3.91 M), made strong by the budgets'
-// timing of the reclaim (NOBUDGET keeps a weak form); not separated further this session. Kernel: one zone free count
+// PERW=1 (per-worker calendars; 1t seed 1, 300 ms): wait per eviction 36-37 us for every guest (flat), g0's share
+// 0.201/0.221/0.213/0.205/0.193 (150-250 ms; a stall at 250-275 ms), g0 0.93 M against 0.73-0.76 M: a weaker loop.
+// So part of the amplifier is the shared MMU-lock calendar across workers (a hypothesis, not measured per hold: a
+// worker's vCPUs, run first in a quantum, have booked their read holds through it, so the other worker's write holds
+// slide into gaps between them and delay only the writer, the more so the busier the guest, whose vCPUs then wait
+// less; sync/vlockShared.ts "every recorded hold is honoured"), and part remains without it (victim shares still
+// skewed). Budgets strengthen both (NOBUDGET keeps a weak form: g2's share 0.246 -> 0.199
+// over 125-300 ms, the others 0.24-0.28); not separated further this session. Kernel: one zone free count
 // (NR_FREE_PAGES; zone_watermark_fast, mm/page_alloc.c 6.1-6.6) read by every CPU; per_cpu_pages lists hold at most
 // pcp->high pages per CPU (refilled by rmqueue_bulk, pcp->batch at a time; frees via free_unref_page to the local list,
 // free_pcppages_bulk to the zone above high), and pages on a pcp list do not count as free. A worker's budget (half the
