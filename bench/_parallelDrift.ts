@@ -119,29 +119,33 @@
 // own tie order; not found where); 1t seed 1 0.223 -> 0.139 / 0.278 -> 0.328, seed 3 0.180 -> 0.083 / 0.267 -> 0.300.
 // 1t seed 2 starts symmetric (0.253/0.260/0.237/0.250 at 125-150 ms) and g2 runs away (0.155 at 275-300): the spread
 // loop is unstable from any small asymmetry, det's is stable. The runaway guest's frame takes rise with its accesses
-// (seed 3 g0 s2f per 25 ms 2.7 k -> 5.3 k, others 2.4-2.6 k; det g0 2.5-2.9 k, others 2.4-2.7 k). The sign of the loop
+// (seed 3 g0 s2f per 25 ms 2.7 k -> 5.3 k, others 2.4-2.6 k; det g0 2.5-2.9 k, others 2.4-2.7 k). The loop
 // shows in the MMU-lock wait per eviction of the guest's own pages (GS_LOCK_WAIT_NS / GS_EVICTIONS, 0-300 ms; the
 // wait counts every waiter on the guest's lock: its vCPUs and the reclaimers unmapping its pages):
-//   det seeds 1/2/3: g0 (favoured) 110/111/111 us, others 103-106 us: the favoured guest, more vCPUs running, meets each
-//     write hold with more waiters: negative feedback, stable.
-//   W0WEIGHT=1000 (1t, seed 1): 107 / 104-106 us (as det).  NOBUDGET=1 (1t, seed 1): favoured g2 76, others 77-82 us.
-//   1t seeds 1/2/3: the runaway guest 63/69/63 us, the others 78-88 us: the favoured guest waits LESS per eviction
-//     (positive feedback), and the spread runs' wait per eviction is ~25 % below det's for every guest.
-// PERW=1 (per-worker calendars; 1t seed 1, 300 ms): wait per eviction 36-37 us for every guest (flat), g0's share
-// 0.201/0.221/0.213/0.205/0.193 (150-250 ms; a stall at 250-275 ms), g0 0.93 M against 0.73-0.76 M: a weaker loop.
-// So part of the amplifier is the shared MMU-lock calendar across workers (a hypothesis, not measured per hold: a
-// worker's vCPUs, run first in a quantum, have booked their read holds through it, so the other worker's write holds
-// slide into gaps between them and delay only the writer, the more so the busier the guest, whose vCPUs then wait
-// less; sync/vlockShared.ts "every recorded hold is honoured"), and part remains without it (victim shares still
-// skewed). Budgets strengthen both (NOBUDGET keeps a weak form: g2's share 0.246 -> 0.199
-// over 125-300 ms, the others 0.24-0.28); not separated further this session. Kernel: one zone free count
-// (NR_FREE_PAGES; zone_watermark_fast, mm/page_alloc.c 6.1-6.6) read by every CPU; per_cpu_pages lists hold at most
-// pcp->high pages per CPU (refilled by rmqueue_bulk, pcp->batch at a time; frees via free_unref_page to the local list,
-// free_pcppages_bulk to the zone above high), and pages on a pcp list do not count as free. A worker's budget (half the
-// node's frames above min, refilled only by that worker's frees) has no kernel counterpart beyond that (spread.ts says
-// so), but the trace shows it is not what favours one guest: it is guest-blind, and the favour comes through victims and
-// lock waits. No engine change: no small faithful fix found. Next: the same per-guest lock-wait split by the booking
-// worker of the hold waited on (sync/vlockShared.ts), det vs 1t, to show which holds the runaway guest's vCPUs skip.
+//   det seeds 1/2/3: g0 (favoured) 110/111/111 us, others 103-106 us.  W0WEIGHT=1000 (1t, seed 1): 107 / 104-106 us.
+//   NOBUDGET=1 (1t, seed 1): favoured g2 76, others 77-82 us.  1t seeds 1/2/3: the runaway guest 63/69/63 us, the
+//   others 78-88 us.  PERW=1 (1t, seed 1): 36-37 us for every guest.
+// Split (temporary counter in evictOne, the reclaimer's unmap write wait, recorded against the victim; seed 1, 300 ms):
+//   det: reclaimers' wait 480/595/588/608 ms (g0..g3; 30.6 us per eviction of g0, 33 of the others), the rest (the
+//   guest's vCPUs, the second hold, aging) 1,241 / 1,300-1,317 ms (79 / 71-73 us per eviction);
+//   1t: reclaimers' wait 269/712/769/1,127 ms (17.3/33/36/45 us per eviction), the rest 707/966/924/1,056 ms
+//   (45/45/43/42 us per eviction, flat). So the spread runs' difference is the reclaimers' wait to unmap a page of
+//   the runaway guest (about half det's) against one of the starved guest (more than det's): a writer queues behind
+//   the victim guest's read holds (its vCPUs' faults), dense for a guest that faults a lot per access, sparse for
+//   the runaway one. How that wait feeds the victims' choice (the reclaimer's own time, the window in which pages of
+//   the busy guest are found young) is not measured. PERW=1 (per-worker calendars; 1t seed 1, 300 ms): g0's share
+//   0.201/0.221/0.213/0.205/0.193 (150-250 ms; a stall at 250-275 ms), g0 0.93 M against 0.73-0.76 M: a weaker loop
+//   without cross-worker lock waits, so part of the amplifier is on the shared calendar and part is not. Budgets
+//   strengthen it (NOBUDGET keeps a weak form: g2's share 0.246 -> 0.199 over 125-300 ms, the others 0.24-0.28).
+// Kernel: one zone free count (NR_FREE_PAGES; zone_watermark_fast, mm/page_alloc.c 6.1-6.6) read by every CPU;
+// per_cpu_pages lists hold at most pcp->high pages per CPU (refilled by rmqueue_bulk, pcp->batch at a time; frees via
+// free_unref_page to the local list, free_pcppages_bulk to the zone above high), and pages on a pcp list do not count
+// as free. A worker's budget (half the node's frames above min, refilled only by that worker's frees) has no kernel
+// counterpart beyond that (spread.ts says so), but the trace shows it is not what favours one guest: it is guest-blind,
+// and the favour comes through the victims' choice and the reclaimers' lock waits. No engine change: no small faithful
+// fix found. Next: the reclaimers' unmap wait per victim guest split by the booking worker of the read holds waited
+// behind (sync/vlockShared.ts), det vs 1t, and whether equalising it (e.g. 1t with QNS=20000 and PERW=1 together)
+// removes the victim-share drift.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
