@@ -145,7 +145,10 @@
 // and the favour comes through the victims' choice and the reclaimers' lock waits. No engine change: no small faithful
 // fix found. Next: the reclaimers' unmap wait per victim guest split by the booking worker of the read holds waited
 // behind (sync/vlockShared.ts), det vs 1t, and whether equalising it (e.g. 1t with QNS=20000 and PERW=1 together)
-// removes the victim-share drift.
+// removes the victim-share drift. Tried (1t seed 1, 300 ms, GUESTWIN=25; shares g0 / most-evicted over 150-275 ms):
+// QNS=20000 0.211 -> 0.186 / g2 0.275 -> 0.300 (g0 resident 44.1 -> 49.4 k: drifts, slower); QNS=20000 PERW=1
+// 0.229-0.239 / g3 0.255 -> 0.279 (g0 43.6 -> 45.7 k, near det's 43.8 -> 45.5 k) but ~21 k evictions per 25 ms
+// against det's 10.5 k (lock waits gone, twice the churn): a different regime, not an equaliser.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
