@@ -105,8 +105,50 @@
 // stall (125-150 ms): evictions of g0/g3 det 1,485/1,986, 1t 1,525/2,308; all guests' 125-175 ms evictions det 10.5 k,
 // 1t 12.6 k for about as many accesses (157 k / 193 k): the spread run evicts ~20 % more per access from the start,
 // and the excess falls on the guests the det run already disfavours.
-// Next: the budgets' path (HostFrames.takeBudget / put,
-// spreadSettle.ts settleBudgets) with one guest's vCPUs traced through tryTake -> direct reclaim in det and 1t.
+// Session 12 (s12-k): the budgets' path traced per (guest, worker), MODES=d1,1t MS=300 GUESTWIN=25, seed 1, main 03bbd42,
+// temporary counters in directReclaim.ts allocFrame (tryTake taken / failed = entries into direct reclaim, direct-reclaim
+// evictions by the reclaiming vCPU's guest and worker) and unmapGfnRange.ts evictOne (victim guest; kswapd or direct),
+// plus each worker's budget left at every quantum end (not kept; GUESTWIN now prints each guest's stage-2 faults and its
+// share of the window's evictions). Nothing in the budgets' path is per guest: per 25 ms window (150-300 ms) every guest's
+// vCPUs enter direct reclaim 35-67 times on each worker (det 67-95, one worker), reclaim 1,230-2,110 pages on each
+// (g0 not less: 1t 1,570-2,113 per worker), kswapd's frees go to worker 0's and 1's budgets by share, and the budget
+// left at a quantum's end is 107-263 frames on each worker (no worker is starved or rich). So none of the candidates
+// "g0 skips direct reclaim", "kswapd's frees to one worker", "a guest that never hits min on one worker" holds.
+// The asymmetry is in the victims' choice on the shared lruvec and in who takes the freed frames. Evictions share
+// g0 / g3 (150-300 ms windows): det 0.22-0.23 / 0.26-0.27, flat in every seed (seeds 1-3: g0 favoured by index, det's
+// own tie order; not found where); 1t seed 1 0.223 -> 0.139 / 0.278 -> 0.328, seed 3 0.180 -> 0.083 / 0.267 -> 0.300.
+// 1t seed 2 starts symmetric (0.253/0.260/0.237/0.250 at 125-150 ms) and g2 runs away (0.155 at 275-300): the spread
+// loop is unstable from any small asymmetry, det's is stable. The runaway guest's frame takes rise with its accesses
+// (seed 3 g0 s2f per 25 ms 2.7 k -> 5.3 k, others 2.4-2.6 k; det g0 2.5-2.9 k, others 2.4-2.7 k). The loop
+// shows in the MMU-lock wait per eviction of the guest's own pages (GS_LOCK_WAIT_NS / GS_EVICTIONS, 0-300 ms; the
+// wait counts every waiter on the guest's lock: its vCPUs and the reclaimers unmapping its pages):
+//   det seeds 1/2/3: g0 (favoured) 110/111/111 us, others 103-106 us.  W0WEIGHT=1000 (1t, seed 1): 107 / 104-106 us.
+//   NOBUDGET=1 (1t, seed 1): favoured g2 76, others 77-82 us.  1t seeds 1/2/3: the runaway guest 63/69/63 us, the
+//   others 78-88 us.  PERW=1 (1t, seed 1): 36-37 us for every guest.
+// Split (temporary counter in evictOne, the reclaimer's unmap write wait, recorded against the victim; seed 1, 300 ms):
+//   det: reclaimers' wait 480/595/588/608 ms (g0..g3; 30.6 us per eviction of g0, 33 of the others), the rest (the
+//   guest's vCPUs, the second hold, aging) 1,241 / 1,300-1,317 ms (79 / 71-73 us per eviction);
+//   1t: reclaimers' wait 269/712/769/1,127 ms (17.3/33/36/45 us per eviction), the rest 707/966/924/1,056 ms
+//   (45/45/43/42 us per eviction, flat). So the spread runs' difference is the reclaimers' wait to unmap a page of
+//   the runaway guest (about half det's) against one of the starved guest (more than det's): a writer queues behind
+//   the victim guest's read holds (its vCPUs' faults), dense for a guest that faults a lot per access, sparse for
+//   the runaway one. How that wait feeds the victims' choice (the reclaimer's own time, the window in which pages of
+//   the busy guest are found young) is not measured. PERW=1 (per-worker calendars; 1t seed 1, 300 ms): g0's share
+//   0.201/0.221/0.213/0.205/0.193 (150-250 ms; a stall at 250-275 ms), g0 0.93 M against 0.73-0.76 M: a weaker loop
+//   without cross-worker lock waits, so part of the amplifier is on the shared calendar and part is not. Budgets
+//   strengthen it (NOBUDGET keeps a weak form: g2's share 0.246 -> 0.199 over 125-300 ms, the others 0.24-0.28).
+// Kernel: one zone free count (NR_FREE_PAGES; zone_watermark_fast, mm/page_alloc.c 6.1-6.6) read by every CPU;
+// per_cpu_pages lists hold at most pcp->high pages per CPU (refilled by rmqueue_bulk, pcp->batch at a time; frees via
+// free_unref_page to the local list, free_pcppages_bulk to the zone above high), and pages on a pcp list do not count
+// as free. A worker's budget (half the node's frames above min, refilled only by that worker's frees) has no kernel
+// counterpart beyond that (spread.ts says so), but the trace shows it is not what favours one guest: it is guest-blind,
+// and the favour comes through the victims' choice and the reclaimers' lock waits. No engine change: no small faithful
+// fix found. Next: the reclaimers' unmap wait per victim guest split by the booking worker of the read holds waited
+// behind (sync/vlockShared.ts), det vs 1t, and whether equalising it (e.g. 1t with QNS=20000 and PERW=1 together)
+// removes the victim-share drift. Tried (1t seed 1, 300 ms, GUESTWIN=25; shares g0 / most-evicted over 150-275 ms):
+// QNS=20000 0.211 -> 0.186 / g2 0.275 -> 0.300 (g0 resident 44.1 -> 49.4 k: drifts, slower); QNS=20000 PERW=1
+// 0.229-0.239 / g3 0.255 -> 0.279 (g0 43.6 -> 45.7 k, near det's 43.8 -> 45.5 k) but ~21 k evictions per 25 ms
+// against det's 10.5 k (lock waits gone, twice the churn): a different regime, not an equaliser.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -121,6 +163,7 @@ import {
   GS_EVICTIONS,
   GS_PRESSURE_NS,
   GS_RESIDENT,
+  GS_S2_FAULTS,
   GS_WORDS,
   TIME_QUANTUM_END,
 } from '../engine/core/sim/simLayout.ts';
@@ -159,25 +202,31 @@ function directBy(stats: Float64Array, mode: string, seed: number): void {
   );
 }
 
-// GUESTWIN=ms (in-process modes d1, 1t): every ms of virtual time, per guest the accesses (k) and evictions of the
-// window and its resident pages (k) at its end, from the shared counters after a serial section.
+// GUESTWIN=ms (in-process modes d1, 1t): every ms of virtual time, per guest the accesses (k), evictions and
+// stage-2 faults (frame takes) of the window and its resident pages (k) at its end, from the shared counters after
+// a serial section; then each guest's share of the window's evictions (the victims' choice on the host lruvec).
 function guestWindows(mode: string, seed: number): (stats: Float64Array, t: number) => void {
   const win = Number(process.env.GUESTWIN ?? 0) * 1e6;
-  const prev = new Float64Array(2 * GUESTS);
+  const prev = new Float64Array(3 * GUESTS);
   let next = win;
   return (stats, t) => {
     if (win <= 0 || t < next) return;
     next += win;
+    const ev = Array.from({ length: GUESTS }, (_, g) => stats[g * GS_WORDS + GS_EVICTIONS] - prev[3 * g + 1]);
+    const all = ev.reduce((a, b) => a + b, 0);
     const cols = Array.from({ length: GUESTS }, (_, g) => {
       const a = stats[g * GS_WORDS + GS_ACCESSES];
       const e = stats[g * GS_WORDS + GS_EVICTIONS];
-      const col = `${((a - prev[2 * g]) / 1e3).toFixed(0)} ${e - prev[2 * g + 1]} ${(stats[g * GS_WORDS + GS_RESIDENT] / 1e3).toFixed(1)}`;
-      prev[2 * g] = a;
-      prev[2 * g + 1] = e;
+      const f = stats[g * GS_WORDS + GS_S2_FAULTS];
+      const col = `${((a - prev[3 * g]) / 1e3).toFixed(0)} ${e - prev[3 * g + 1]} ${f - prev[3 * g + 2]} ${(stats[g * GS_WORDS + GS_RESIDENT] / 1e3).toFixed(1)}`;
+      prev[3 * g] = a;
+      prev[3 * g + 1] = e;
+      prev[3 * g + 2] = f;
       return col;
     });
+    const share = ev.map((e) => (all > 0 ? e / all : 0).toFixed(3)).join(' ');
     console.log(
-      `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest acc(k) evict resident(k): ${cols.join(' | ')}`,
+      `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest acc(k) evict s2f resident(k): ${cols.join(' | ')} | evict share ${share}`,
     );
   };
 }
