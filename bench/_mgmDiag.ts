@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { reproductionConfigs } from '../engine/cli/reproduce.ts';
 import { REPRODUCTIONS } from '../engine/core/repro/reproductions.ts';
 import { runInProcess } from '../engine/core/sim/run.ts';
-import { PassBarrier } from '../engine/core/sim/workload.ts';
+import { onPassEnd } from './_passEnd.ts';
 import { Guest } from '../engine/core/sim/guest.ts';
 import { VLock } from '../engine/core/sync/vlock.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
@@ -38,22 +38,13 @@ let pass1End = Infinity;
 // the five max-guest keys alone calls every one thousands of times (main 03bbd42, seed 1: slow write
 // requests 2,074-493,704, slow reads 17,270-28,320, run-2 folio_referenced 13,325-253,863).
 const must = { mustRun: true };
-hookMethod(
-  PassBarrier.prototype,
-  'arrive',
-  (origArrive) =>
-    function (this: Any, now: number) {
-      const before = this.pass;
-      origArrive.call(this, now);
-      if (before === 0 && this.pass === 1 && this.stats) {
-        cur.snap = Float64Array.from(this.stats as Float64Array);
-        cur.live = this.stats;
-        liveBase = this.base;
-        pass1End = now;
-      }
-    },
-  must,
-);
+onPassEnd((e) => {
+  if (e.before !== 0) return;
+  cur.snap = Float64Array.from(e.stats);
+  cur.live = e.stats;
+  liveBase = e.base;
+  pass1End = e.now;
+}, must);
 // Per-vCPU fault time in run 2, and where it went.
 const per = new Map<number, { faults: number; ns: number; lockWait: number; end: number }>();
 // mmu_invalidate_retry's -EAGAINs (MmuInvalidate.retries): in all, and by the end of pass 1.

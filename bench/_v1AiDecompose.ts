@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { reproductionConfigs } from '../engine/cli/reproduce.ts';
 import { REPRODUCTIONS } from '../engine/core/repro/reproductions.ts';
 import { runInProcess } from '../engine/core/sim/run.ts';
-import { PassBarrier } from '../engine/core/sim/workload.ts';
+import { onPassEnd } from './_passEnd.ts';
 import { Guest } from '../engine/core/sim/guest.ts';
 import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
 import { ActiveInactive } from '../engine/core/mm/policy/activeInactive.ts';
@@ -41,24 +41,15 @@ const inRun2 = (t: number): boolean => t >= st.pass1End;
 // Every hook must run (mustRun, checked after the last profile): each variant list holds MGLRU and the
 // active/inactive LRU, and each hook's count is printed as a finding.
 const must = { mustRun: true };
-hookMethod(
-  PassBarrier.prototype,
-  'arrive',
-  (origArrive) =>
-    function (this: Any, now: number) {
-      const before = this.pass;
-      origArrive.call(this, now);
-      if (before === 0 && this.pass === 1 && this.stats) {
-        st.snap = Float64Array.from(this.stats as Float64Array);
-        st.live = this.stats;
-        st.base = this.base;
-        st.pass1End = now;
-        const p = st.policy;
-        if (p !== null) st.lists = `active ${p.state[0]}, inactive ${p.state[1]}`;
-      }
-    },
-  must,
-);
+onPassEnd((e) => {
+  if (e.before !== 0) return;
+  st.snap = Float64Array.from(e.stats);
+  st.live = e.stats;
+  st.base = e.base;
+  st.pass1End = e.now;
+  const p = st.policy;
+  if (p !== null) st.lists = `active ${p.state[0]}, inactive ${p.state[1]}`;
+}, must);
 // FLUSH_NS=<ns> (diagnostic what-if, never a setting): every kvm_flush_remote_tlbs charged <ns> to the
 // flusher instead of the profile's cost, the vCPUs' refill unchanged (as _v1FlushDecompose's altra-flush).
 const FLUSH_NS = process.env.FLUSH_NS === undefined ? -1 : Number(process.env.FLUSH_NS);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { reproductionConfigs } from '../engine/cli/reproduce.ts';
 import { REPRODUCTIONS } from '../engine/core/repro/reproductions.ts';
 import { runInProcess } from '../engine/core/sim/run.ts';
-import { PassBarrier, WorkloadGen } from '../engine/core/sim/workload.ts';
+import { WorkloadGen } from '../engine/core/sim/workload.ts';
+import { onPassEnd } from './_passEnd.ts';
 import { Guest } from '../engine/core/sim/guest.ts';
 import { ActiveInactive } from '../engine/core/mm/policy/activeInactive.ts';
 import type { ScenarioConfig } from '../engine/protocol.ts';
@@ -42,25 +43,15 @@ const st = {
 // Every hook must run (mustRun, checked after the last profile): the variants hold MGLRU and the
 // active/inactive LRU, and each hook's count is printed as a finding.
 const must = { mustRun: true };
-hookMethod(
-  PassBarrier.prototype,
-  'arrive',
-  (origArrive) =>
-    function (this: Any, now: number) {
-      const before = this.pass as number;
-      origArrive.call(this, now);
-      if (this.pass !== before && this.stats) {
-        if (before < 2) st.passEnd[before] = now;
-        if (before === 0) {
-          st.snap = Float64Array.from(this.stats as Float64Array);
-          st.live = this.stats;
-          st.base = this.base;
-        }
-        st.pass = this.pass as number;
-      }
-    },
-  must,
-);
+onPassEnd((e) => {
+  if (e.before < 2) st.passEnd[e.before] = e.now;
+  if (e.before === 0) {
+    st.snap = Float64Array.from(e.stats);
+    st.live = e.stats;
+    st.base = e.base;
+  }
+  st.pass = e.before + 1;
+}, must);
 hookMethod(
   WorkloadGen.prototype,
   'next',

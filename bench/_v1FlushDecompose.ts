@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { reproductionConfigs } from '../engine/cli/reproduce.ts';
 import { REPRODUCTIONS } from '../engine/core/repro/reproductions.ts';
 import { runInProcess } from '../engine/core/sim/run.ts';
-import { PassBarrier } from '../engine/core/sim/workload.ts';
+import { onPassEnd } from './_passEnd.ts';
 import { Guest } from '../engine/core/sim/guest.ts';
 import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
 import type { HardwareProfile, ScenarioConfig } from '../engine/protocol.ts';
@@ -46,23 +46,14 @@ const st = {
 // Every hook must run (mustRun, checked after the last case): each case runs locked-write, which flushes
 // and harvests, and the printed figures come from these hooks.
 const must = { mustRun: true };
-hookMethod(
-  PassBarrier.prototype,
-  'arrive',
-  (origArrive) =>
-    function (this: Any, now: number) {
-      const before = this.pass;
-      origArrive.call(this, now);
-      if (before === 0 && this.pass === 1 && this.stats) {
-        st.snap = Float64Array.from(this.stats as Float64Array);
-        st.live = this.stats;
-        st.base = this.base;
-        st.pass1End = now;
-        if (st.zapAtPass1 && st.guest !== null) st.guest.zapRoot();
-      }
-    },
-  must,
-);
+onPassEnd((e) => {
+  if (e.before !== 0) return;
+  st.snap = Float64Array.from(e.stats);
+  st.live = e.stats;
+  st.base = e.base;
+  st.pass1End = e.now;
+  if (st.zapAtPass1 && st.guest !== null) st.guest.zapRoot();
+}, must);
 hookMethod(
   Guest.prototype,
   'fault',
