@@ -83,9 +83,11 @@ export function folioReferenced(pg: Pgdat, id: number, promoter: Promoter | null
       h.t += ns;
       g.stats[g.sb + GS_AGING_NS] += ns;
     }
-    // The folio's own host PTE: the seed's should_look_around clears it first; mainline's look-around
-    // skips the isolated folio (get_pfn_folio: not on the LRU) and ptep_clear_flush_young_notify
-    // clears it after. Either way it ends old and counts as referenced.
+    // The folio's own host PTE: the seed's should_look_around clears it first; mainline 6.1-6.6's
+    // lru_gen_look_around clears it in its window loop too (that get_pfn_folio has no LRU test; the
+    // isolated folio, folio_lru_gen < 0, gets folio_set_referenced), so ptep_clear_flush_young_notify
+    // then finds it old and flush_tlb_page_nosync is not reached. Either way it ends old, counts as
+    // referenced, and costs no host TLBI (session 13 (g) re-read mm/vmscan.c of that era).
     if (hostYoung) {
       clearPageFlags(g.flags, gfn, PG_HOST_YOUNG);
       h.t += g.costs[C_CMPXCHG];
