@@ -69,7 +69,9 @@ function firstEvictAll(): number {
 const res = runInProcess(config);
 checkHooksRan();
 const sm = res.summary as Any;
-console.log(`pkvm seed-debate ${dur} ms det seed ${config.run.seed}: hit ${(sm.hitRate * 100).toFixed(2)} %, evictions ${sm.evictions}, aging ${(sm.agingNs / 1e6).toFixed(0)} ms, DVM wait ${(sm.dvmWaitNs / 1e6).toFixed(1)} ms, checks ${sm.foliosConsidered}`);
+console.log(
+  `pkvm seed-debate ${dur} ms det seed ${config.run.seed}: hit ${(sm.hitRate * 100).toFixed(2)} %, evictions ${sm.evictions}, aging ${(sm.agingNs / 1e6).toFixed(0)} ms, DVM wait ${(sm.dvmWaitNs / 1e6).toFixed(1)} ms, checks ${sm.foliosConsidered}`,
+);
 console.log('bin(ms)  checks  young%  kswapd  mean-check(ns) lock-wait dvm-wait work  aging/bin(x)');
 for (let i = 0; i < bins.length; i++) {
   const b = bins[i];
@@ -80,11 +82,16 @@ for (let i = 0; i < bins.length; i++) {
   );
 }
 intervals.sort((a, b) => a - b);
-const q = (p: number): string => (intervals.length ? (intervals[Math.floor(p * (intervals.length - 1))] / 1e6).toFixed(1) : '-');
-console.log(`before the first eviction (at ${(firstEvict / 1e6).toFixed(1)} ms): re-checks ${intervals.length}, interval p10/p50/p90 ${q(0.1)}/${q(0.5)}/${q(0.9)} ms`);
+const q = (p: number): string =>
+  intervals.length ? (intervals[Math.floor(p * (intervals.length - 1))] / 1e6).toFixed(1) : '-';
+console.log(
+  `before the first eviction (at ${(firstEvict / 1e6).toFixed(1)} ms): re-checks ${intervals.length}, interval p10/p50/p90 ${q(0.1)}/${q(0.5)}/${q(0.9)} ms`,
+);
 for (const g of guestsSeen) {
   let resident = 0;
   const f = g.flags as Uint8Array;
   for (let i = 0; i < g.pages; i++) if ((f[i] & PG_RESIDENT) !== 0) resident++;
-  console.log(`  guest ${g.index}: distinct pages checked ${distinct[g.index]?.size ?? 0}, resident at the end ${resident}`);
+  console.log(
+    `  guest ${g.index}: distinct pages checked ${distinct[g.index]?.size ?? 0}, resident at the end ${resident}`,
+  );
 }
