@@ -62,3 +62,13 @@ export function s2CmoNs(hw: HardwareProfile, c: Float64Array): number {
 export function flushHvcNs(hw: HardwareProfile, c: Float64Array): number {
   return hw.pkvm ? Math.min(c[C_HYPERCALL], c[C_TLB_FLUSH_VMID]) : 0;
 }
+
+/**
+ * The HVC round trip of one page's stage-2 unmap under pKVM (mainline 6.14+): kvm_unmap_gfn_range ->
+ * pkvm_pgtable_stage2_unmap -> kvm_call_hyp_nvhe(__pkvm_host_unshare_guest), one per pkvm_mapping
+ * (page-sized under pKVM until 6.16), inside kvm->mmu_lock's write hold (kvm/unmapGfnRange.ts
+ * unmapHoldNs). The profile's hypercall figure (estimate). 0 off pKVM: the host unmaps its own table.
+ */
+export function unmapHvcNs(hw: HardwareProfile, c: Float64Array): number {
+  return hw.pkvm ? c[C_HYPERCALL] : 0;
+}

@@ -21,7 +21,7 @@ import type { MmuLock } from '../kvm/mmuLock.ts';
 import { writeLock, writeUnlock } from '../kvm/mmuLock.ts';
 import { stage2Unmap, type Pgt } from '../arch/pgtable.ts';
 import type { RcuThread } from '../sync/rcu.ts';
-import { C_TLB_FLUSH_VMID, flushHvcNs, s2CmoNs } from './costs.ts';
+import { C_TLB_FLUSH_VMID, flushHvcNs, s2CmoNs, unmapHvcNs } from './costs.ts';
 import { Dvm } from '../arch/dvm.ts';
 import { IpiKick } from '../kvm/remoteTlbFlush.ts';
 import { MmuInvalidate } from '../kvm/mmuInvalidate.ts';
@@ -125,6 +125,8 @@ export class Guest {
    * broadcast: pKVM only (flushHvcNs). The DVM Sync (arch/dvm.ts) is booked for the rest.
    */
   readonly flushHvcNs: number;
+  /** The HVC round trip in one page's stage-2 unmap: pKVM only (sim/costs.ts unmapHvcNs). */
+  readonly unmapHvcNs: number;
   readonly host: HostFrames;
   readonly opHist: Float64Array;
   readonly opHistBase: number;
@@ -217,6 +219,7 @@ export class Guest {
     this.costs = p.costs;
     this.cmoNs = s2CmoNs(p.config.hardware, p.costs);
     this.flushHvcNs = flushHvcNs(p.config.hardware, p.costs);
+    this.unmapHvcNs = unmapHvcNs(p.config.hardware, p.costs);
     this.mmuInvalidate = new MmuInvalidate({
       vcpus: p.config.guests[p.index].vcpus,
       vlock: p.vlock,
