@@ -10,12 +10,16 @@
  * - extendHold returning end + ns without booking the lock (the wait charged to the flusher but the hold
  *   not lengthened): the extension test and the two-VM flush test fail (a fault on b granted inside the
  *   extended hold).
+ * - Session 13, pKVM: Harvester.folioReferenced booking the whole flush (`this.dvmNs = ns`, the old
+ *   behaviour: the HVC round trip of kvm_call_hyp_nvhe(__pkvm_tlb_flush_vmid) counted as DVM time) fails
+ *   both pKVM tests (b waits 1,800 ns instead of 300, and 1,400 instead of none); the Altra tests pass.
  */
 import { describe, expect, it } from 'vitest';
 import { Dvm, extendHold } from '../../engine/core/arch/dvm.ts';
 import { VLock } from '../../engine/core/sync/vlock.ts';
 import {
   C_CMPXCHG,
+  C_HYPERCALL,
   C_LOCK_ACQUIRE,
   C_MEM_ACCESS,
   C_TLB_FLUSH_VMID,
@@ -91,6 +95,56 @@ describe('DVM Sync: broadcast TLB maintenance serializes host-wide (arch/dvm.ts)
     expect(stats[GS_DVM_WAIT_NS]).toBe(0); // a went first
     // b's lock is held through the wait: a fault on b just before the extended end is granted after it.
     expect(b.vlock.read(t0 + 100 + hold + waitB - 1, 10, false)).toBe(t0 + 100 + hold + waitB);
+  });
+
+  it("pKVM: two VMs' clear_flush_young flushes overlap only in their TLBI + DSB at EL2, not in the HVC round trip", () => {
+    // mainline 6.14+: kvm_age_gfn -> pkvm_pgtable_stage2_test_clear_young -> one HVC
+    // (__pkvm_host_test_clear_young_guest) for the one page-sized mapping, then kvm_flush_remote_tlbs ->
+    // kvm_call_hyp_nvhe(__pkvm_tlb_flush_vmid): tlbFlushVmid = the HVC round trip (hypercall) + the
+    // broadcast; only the broadcast (the hold's last tlbFlushVmid - hypercall ns) books the DVM Sync.
+    const { guests, stats } = workerOf(twoVmScenario({ harvest: 'hypercall', hw: hardware('pkvm') }));
+    const [a, b] = guests;
+    const c = a.costs;
+    expect(a.flushHvcNs).toBe(c[C_HYPERCALL]);
+    const bcast = c[C_TLB_FLUSH_VMID] - c[C_HYPERCALL]; // pkvm preset: 1900 - 1500 = 400
+    expect(bcast).toBeGreaterThan(0);
+    expect(a.fault(0, true, 0)).toBeGreaterThan(0);
+    expect(b.fault(0, true, 0)).toBeGreaterThan(0);
+    const t0 = 1_000_000;
+    const hold = c[C_LOCK_ACQUIRE] + c[C_HYPERCALL] + c[C_TLB_FLUSH_VMID]; // lock, test_clear_young HVC, flush
+    a.harvester.t = t0;
+    expect(a.harvester.folioReferenced(0)).toBe(true);
+    expect(a.harvester.t).toBe(t0 + hold); // alone: a's broadcast occupies [t0 + hold - bcast, t0 + hold)
+    // b at t0 + 100: its broadcast issues at t0 + 100 + hold - bcast, inside a's: it waits until t0 + hold.
+    const waitB = t0 + hold - (t0 + 100 + hold - bcast); // = bcast - 100 = 300
+    expect(waitB).toBe(bcast - 100);
+    b.harvester.t = t0 + 100;
+    expect(b.harvester.folioReferenced(0)).toBe(true);
+    expect(b.harvester.t).toBe(t0 + 100 + hold + waitB);
+    expect(stats[GS_WORDS + GS_DVM_WAIT_NS]).toBe(waitB);
+    expect(stats[GS_WORDS + GS_DVM_HOLD_WAIT_NS]).toBe(waitB);
+    expect(stats[GS_DVM_WAIT_NS]).toBe(0);
+  });
+
+  it("pKVM: a flush that starts after the other VM's broadcast ended does not wait, though their HVCs overlap", () => {
+    const { guests, stats } = workerOf(twoVmScenario({ harvest: 'hypercall', hw: hardware('pkvm') }));
+    const [a, b] = guests;
+    const c = a.costs;
+    const bcast = c[C_TLB_FLUSH_VMID] - c[C_HYPERCALL];
+    expect(a.fault(0, true, 0)).toBeGreaterThan(0);
+    expect(b.fault(0, true, 0)).toBeGreaterThan(0);
+    const t0 = 1_000_000;
+    const hold = c[C_LOCK_ACQUIRE] + c[C_HYPERCALL] + c[C_TLB_FLUSH_VMID];
+    a.harvester.t = t0;
+    a.harvester.folioReferenced(0);
+    // b's hold starts bcast + 100 later: its flush's HVC (from t0 + bcast + 100 + hold - tlbFlushVmid)
+    // overlaps a's, its broadcast (from t0 + hold + 100) does not.
+    b.harvester.t = t0 + bcast + 100;
+    expect(b.harvester.folioReferenced(0)).toBe(true);
+    expect(b.harvester.t).toBe(t0 + bcast + 100 + hold);
+    expect(stats[GS_WORDS + GS_DVM_WAIT_NS]).toBe(0);
+    expect(a.dvm?.n).toBe(2);
+    expect(a.dvm?.waited).toBe(0);
   });
 
   it("an unmap's two TLBIs queue behind another VM's flush in flight, inside its write hold; the VMM's PTE flush after", () => {

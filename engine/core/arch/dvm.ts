@@ -37,7 +37,11 @@
  * DSB, tlbInvalidate's source), and the PE-side invalidation tlbFlushVmid adds is done before the PEs
  * answer the Sync, so it occupies the resource too. What is local and not serialized, the DSB ISHST
  * and, for tlbFlushVmid, ~50 ns of ISBs and system-register writes (its source), is left inside the
- * service time: an overstatement of at most ~5 % per broadcast.
+ * service time: an overstatement of at most ~5 % per broadcast. Except under pKVM (session 13): there
+ * kvm_flush_remote_tlbs is an HVC, kvm_call_hyp_nvhe(__pkvm_tlb_flush_vmid) (mainline 6.14+), and the
+ * pkvm profile's tlbFlushVmid is the hypercall round trip plus the broadcast; the round trip (exception
+ * entry, host context save/restore, ERET) is the flusher PE's own, so the calendar is booked for
+ * tlbFlushVmid - hypercall only (sim/costs.ts flushHvcNs; kvm/mmuNotifier.ts folioReferenced).
  *
  * x86 ('ipi-kick'): not applied. kvm_flush_remote_tlbs is kvm_make_all_cpus_request (IPIs, each vCPU
  * flushes its own TLB on entry), and the host's flush_tlb_mm_range -> native_flush_tlb_multi sends IPIs

@@ -24,7 +24,12 @@
  *   locked-write  mainline/baseline: every notifier age call under kvm->mmu_lock for write.
  *   locked-read   what-if (a dropped 2024 series): under the lock for read.
  *   hypercall     pKVM, non-protected guest: one HVC per mapping (__pkvm_host_test_clear_young_guest)
- *                 under kvm->mmu_lock for write.
+ *                 under kvm->mmu_lock for write: mainline 6.14+ kvm_age_gfn -> KVM_PGT_S2(test_clear_young)
+ *                 -> pkvm_pgtable_stage2_test_clear_young (arch/arm64/kvm/pkvm.c), mappings page-sized
+ *                 under pKVM (force_pte) until 6.16; the HVC clears AF at EL2 with no TLBI, the flush is
+ *                 clear_flush_young's __pkvm_tlb_flush_vmid, a second HVC (docs/profile-pkvm.md). Android
+ *                 common kernels 6.1/6.6 have no such path: they pin guest memory and kvm_age_gfn returns
+ *                 false under pKVM.
  *   none          no accessed information (protected guests are pinned and never aged anyway).
  *
  * Time: the caller sets `t` (its virtual clock), calls one method, and reads `t` back. Costs come from
@@ -204,8 +209,10 @@ export class Harvester {
       const ns = g.flushRemoteTlbs(this.holdStart, this.kswapd);
       this.t += ns;
       // arm64: the flush is the hold's last work; end() queues its DSB on the host's DVM Sync once the
-      // hold's grant is known (arch/dvm.ts).
-      if (g.dvm !== null) this.dvmNs = ns;
+      // hold's grant is known (arch/dvm.ts). Under pKVM the flush is an HVC (kvm_call_hyp_nvhe(
+      // __pkvm_tlb_flush_vmid)) whose round trip is the flusher's own time: only the TLBI + DSB ISH it
+      // runs at EL2 occupies the DVM Sync (Guest.flushHvcNs, sim/costs.ts flushHvcNs).
+      if (g.dvm !== null) this.dvmNs = ns - g.flushHvcNs;
     }
     this.end();
     g.stats[g.sb + GS_AGING_NS] += this.t - t0;
@@ -347,7 +354,8 @@ export class Harvester {
     else testClearYoung(g.pgt, start, start + count, lsb, b, st);
     const costs = g.costs;
     if (this.mode === M_HYPERCALL) {
-      // The host cannot read the hypervisor's table: one hypercall per mapped page.
+      // The host cannot read the hypervisor's table: one hypercall per mapped page
+      // (pkvm_pgtable_stage2_test_clear_young: one per pkvm_mapping in the range, page-sized under pKVM).
       let mapped = 0;
       for (let i = 0; i < count; i++) if ((g.flags[start + i] & PG_RESIDENT) !== 0) mapped++;
       this.t += mapped * costs[C_HYPERCALL];

@@ -46,10 +46,15 @@ export const UNMAP_TLBIS = 2;
 /**
  * Write-hold of one page's unmap (Guest.evictOne and the replay's copy of it share this): the PTE
  * clear, the TLBIs, and without FEAT_S2FWB stage2_unmap_walker's dcache_clean_inval_poc of the page
- * (cmoNs: s2CmoNs), all inside kvm_unmap_gfn_range's write hold.
+ * (cmoNs: s2CmoNs), all inside kvm_unmap_gfn_range's write hold. hvcNs (Guest.unmapHvcNs, sim/costs.ts
+ * unmapHvcNs): under pKVM (mainline 6.14+) the unmap is a hypercall, kvm_unmap_gfn_range ->
+ * pkvm_pgtable_stage2_unmap -> __pkvm_pgtable_stage2_unshare -> kvm_call_hyp_nvhe(__pkvm_host_unshare_guest)
+ * once per pkvm_mapping (one page here), and the PTE clear, TLBIs and CMO run at EL2
+ * (__pkvm_host_unshare_guest -> kvm_pgtable_stage2_unmap on the hyp VM's table); its round trip is in
+ * the hold too. 0 elsewhere.
  */
-export function unmapHoldNs(c: Float64Array, cmoNs: number): number {
-  return c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + UNMAP_TLBIS * c[C_TLB_INVALIDATE] + cmoNs;
+export function unmapHoldNs(c: Float64Array, cmoNs: number, hvcNs = 0): number {
+  return c[C_LOCK_ACQUIRE] + hvcNs + c[C_CMPXCHG] + UNMAP_TLBIS * c[C_TLB_INVALIDATE] + cmoNs;
 }
 
 /**
@@ -121,7 +126,7 @@ export function evictOne(g: Guest, gfn: number, t: number, byVcpu: boolean, cpu 
     ? c[C_LOCK_ACQUIRE]
     : ipi
       ? c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + g.cmoNs + g.flushRemoteTlbs(t, !byVcpu)
-      : unmapHoldNs(c, g.cmoNs);
+      : unmapHoldNs(c, g.cmoNs, g.unmapHvcNs);
   const start = g.vlock.write(t, hold, false);
   s[sb + GS_LOCK_WAIT_NS] += start - t;
   if (byVcpu) s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
@@ -135,9 +140,11 @@ export function evictOne(g: Guest, gfn: number, t: number, byVcpu: boolean, cpu 
   if (mapped && dvm !== null) {
     // __kvm_tlb_flush_vmid_ipa's two TLBI + DSB ISH, issued once the PTE is cleared, queue on the host's
     // DVM Sync behind the broadcasts other reclaimers have in flight (arch/dvm.ts); the wait lengthens
-    // this write hold. The CMO (g.cmoNs) follows them (stage2_unmap_walker).
+    // this write hold. The CMO (g.cmoNs) follows them (stage2_unmap_walker). Under pKVM they run inside
+    // __pkvm_host_unshare_guest: the HVC's round trip (g.unmapHvcNs) is placed before them (its return
+    // after the CMO is the smaller part: an approximation of the order, not of the hold).
     const tlbi = c[C_TLB_INVALIDATE];
-    const issue = start + c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
+    const issue = start + c[C_LOCK_ACQUIRE] + g.unmapHvcNs + c[C_CMPXCHG];
     const wait = dvm.broadcasts(issue, tlbi, UNMAP_TLBIS) - (issue + UNMAP_TLBIS * tlbi);
     if (wait > 0) {
       s[sb + GS_DVM_WAIT_NS] += wait;

@@ -4,7 +4,7 @@
  * C_* constants so the hot path reads `costs[C_WALK_LEVEL]` instead of a string-keyed object.
  */
 import { COST_KEYS, type HardwareProfile } from '../../protocol.ts';
-import { C_DCACHE_CLEAN_INVAL } from './costIndex.ts';
+import { C_DCACHE_CLEAN_INVAL, C_HYPERCALL, C_TLB_FLUSH_VMID } from './costIndex.ts';
 
 export {
   C_MEM_ACCESS,
@@ -46,4 +46,29 @@ export function costTable(hw: HardwareProfile): Float64Array {
  */
 export function s2CmoNs(hw: HardwareProfile, c: Float64Array): number {
   return hw.s2fwb === false ? c[C_DCACHE_CLEAN_INVAL] : 0;
+}
+
+/**
+ * The HVC round trip inside one kvm_flush_remote_tlbs, which lengthens the flusher's write hold but is not
+ * DVM traffic. Under pKVM (mainline 6.14+, arch/arm64/kvm/mmu.c kvm_arch_flush_remote_tlbs) the flush is
+ * kvm_call_hyp_nvhe(__pkvm_tlb_flush_vmid, handle): an HVC, then at EL2 (arch/arm64/kvm/hyp/nvhe/hyp-main.c
+ * handle___pkvm_tlb_flush_vmid) __kvm_tlb_flush_vmid's TLBI VMALLS12E1IS + DSB ISH on the hyp VM's stage-2
+ * MMU, then the ERET. The exception entry, the host context save/restore and the return are local to the
+ * flusher's PE; only the TLBI + DSB ISH is a DVM Sync other PEs' broadcasts queue on (arch/dvm.ts). The
+ * pkvm profile's tlbFlushVmid is that sum (its source: the hypercall round trip plus the broadcast), so the
+ * HVC part is the profile's hypercall figure, at most the whole flush. 0 off pKVM: VHE calls
+ * __kvm_tlb_flush_vmid directly, and the other arm64 profiles' tlbFlushVmid is the broadcast alone.
+ */
+export function flushHvcNs(hw: HardwareProfile, c: Float64Array): number {
+  return hw.pkvm ? Math.min(c[C_HYPERCALL], c[C_TLB_FLUSH_VMID]) : 0;
+}
+
+/**
+ * The HVC round trip of one page's stage-2 unmap under pKVM (mainline 6.14+): kvm_unmap_gfn_range ->
+ * pkvm_pgtable_stage2_unmap -> kvm_call_hyp_nvhe(__pkvm_host_unshare_guest), one per pkvm_mapping
+ * (page-sized under pKVM until 6.16), inside kvm->mmu_lock's write hold (kvm/unmapGfnRange.ts
+ * unmapHoldNs). The profile's hypercall figure (estimate). 0 off pKVM: the host unmaps its own table.
+ */
+export function unmapHvcNs(hw: HardwareProfile, c: Float64Array): number {
+  return hw.pkvm ? c[C_HYPERCALL] : 0;
 }

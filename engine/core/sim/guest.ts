@@ -21,7 +21,7 @@ import type { MmuLock } from '../kvm/mmuLock.ts';
 import { writeLock, writeUnlock } from '../kvm/mmuLock.ts';
 import { stage2Unmap, type Pgt } from '../arch/pgtable.ts';
 import type { RcuThread } from '../sync/rcu.ts';
-import { C_TLB_FLUSH_VMID, s2CmoNs } from './costs.ts';
+import { C_TLB_FLUSH_VMID, flushHvcNs, s2CmoNs, unmapHvcNs } from './costs.ts';
 import { Dvm } from '../arch/dvm.ts';
 import { IpiKick } from '../kvm/remoteTlbFlush.ts';
 import { MmuInvalidate } from '../kvm/mmuInvalidate.ts';
@@ -120,6 +120,13 @@ export class Guest {
   readonly costs: Float64Array;
   /** Cache maintenance of one page in a stage-2 map or unmap (s2CmoNs: 0 with FEAT_S2FWB). */
   readonly cmoNs: number;
+  /**
+   * The part of kvm_flush_remote_tlbs (tlbFlushVmid) that is the host's HVC round trip to EL2 and not the
+   * broadcast: pKVM only (flushHvcNs). The DVM Sync (arch/dvm.ts) is booked for the rest.
+   */
+  readonly flushHvcNs: number;
+  /** The HVC round trip in one page's stage-2 unmap: pKVM only (sim/costs.ts unmapHvcNs). */
+  readonly unmapHvcNs: number;
   readonly host: HostFrames;
   readonly opHist: Float64Array;
   readonly opHistBase: number;
@@ -211,6 +218,8 @@ export class Guest {
     this.sb = p.index * GS_WORDS;
     this.costs = p.costs;
     this.cmoNs = s2CmoNs(p.config.hardware, p.costs);
+    this.flushHvcNs = flushHvcNs(p.config.hardware, p.costs);
+    this.unmapHvcNs = unmapHvcNs(p.config.hardware, p.costs);
     this.mmuInvalidate = new MmuInvalidate({
       vcpus: p.config.guests[p.index].vcpus,
       vlock: p.vlock,

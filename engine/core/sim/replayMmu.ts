@@ -88,7 +88,7 @@ export class ReplayMmu extends VCpu {
     // One worker (replayEligible): only this agent takes and frees host frames (hostFrames.ts).
     v.g.host.singleAgent = true;
     v.g.harvester.loneAgent = true; // nor the notifier's real rwlock (mmuNotifier.ts)
-    this.unmapHold = unmapHoldNs(v.g.costs, v.g.cmoNs);
+    this.unmapHold = unmapHoldNs(v.g.costs, v.g.cmoNs, v.g.unmapHvcNs);
     this.invalidateEndHold = invalidateEndHoldNs(v.g.costs);
     this.hostUnmapFlush = hostUnmapFlushNs(v.g.costs, v.g.kick !== null);
     this.mapHold = mapHoldNs(v.g.costs, v.g.cmoNs);
