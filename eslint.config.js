@@ -18,6 +18,22 @@ const nodeBuiltins = [
   'events',
 ];
 
+// Engine core: no Node, no DOM, no Electron, and nothing from the layers above it.
+const corePatterns = [
+  { group: nodeBuiltins, message: 'engine/core is pure TypeScript: no Node modules.' },
+  { group: ['electron', 'electron/*'], message: 'The engine never imports Electron.' },
+  {
+    group: ['**/host/**', '**/cli/**', '**/main/**', '**/renderer/**'],
+    message: 'engine/core imports nothing from the layers above it.',
+  },
+];
+// One module owns the simulation's SharedArrayBuffer layout: sim/simLayout.ts (its regions' files in
+// sim/layout/ are reached through it).
+const simLayoutOnly = {
+  group: ['**/sim/layout/*', './layout/*'],
+  message: 'Import the simulation layout from sim/simLayout.ts, not from sim/layout/.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', '.cache/', 'test-results/', '**/*.d.ts'] },
   js.configs.recommended,
@@ -48,6 +64,7 @@ export default tseslint.config(
           patterns: [
             { group: ['electron', 'electron/*'], message: 'The engine never imports Electron.' },
             { group: ['**/main/**', '**/renderer/**'], message: 'The engine imports nothing from main/ or renderer/.' },
+            simLayoutOnly,
           ],
         },
       ],
@@ -60,17 +77,15 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: nodeBuiltins, message: 'engine/core is pure TypeScript: no Node modules.' },
-            { group: ['electron', 'electron/*'], message: 'The engine never imports Electron.' },
-            {
-              group: ['**/host/**', '**/cli/**', '**/main/**', '**/renderer/**'],
-              message: 'engine/core imports nothing from the layers above it.',
-            },
-          ],
+          patterns: [...corePatterns, simLayoutOnly],
         },
       ],
     },
+  },
+  {
+    // The layout's own files: sim/simLayout.ts re-exports ./layout/, whose files import each other.
+    files: ['engine/core/sim/simLayout.ts', 'engine/core/sim/layout/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: corePatterns }] },
   },
   {
     // Renderer: only types from the engine's protocol; never Node or Electron.
