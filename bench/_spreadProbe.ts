@@ -86,6 +86,33 @@ for (let round = 0; round < ROUNDS; round++)
         console.log(
           `  per quantum: worker 0 the slower in ${w0Slower} of ${quanta}; slower's excess over the mean ${f(excess)} ms in all`,
         );
+        // Where the critical path goes on an idle machine: each worker's CPU per quantum and its wait at the
+        // barrier (the slower worker's CPU minus its own), by kind of quantum: stall (fewer than 500 accesses
+        // on either worker: vCPUs in reclaim, throttled or retrying; kswapd's walk), normal, and q0 (start-up).
+        const kinds = new Map<string, { n: number; crit: number; cpu: number[]; idle: number[] }>();
+        for (let q = 0; q < quanta; q++) {
+          const cpu = rows.map((x) => x[P.pqAt(x, P.PQ_CPU_MS, q)]);
+          const acc = rows.map((x) => x[P.pqAt(x, P.PQ_ACCESSES, q)]);
+          const kind = q === 0 ? 'q0' : Math.min(...acc) < 500 ? 'stall' : 'normal';
+          const k = kinds.get(kind) ?? { n: 0, crit: 0, cpu: [0, 0], idle: [0, 0] };
+          const m = Math.max(...cpu);
+          k.n++;
+          k.crit += m;
+          cpu.forEach((c, i) => {
+            k.cpu[i] += c;
+            k.idle[i] += m - c;
+          });
+          kinds.set(kind, k);
+        }
+        console.log(
+          `  critical path by quantum kind (CPU ms w0 / w1, idle at the barrier w0 / w1): ` +
+            [...kinds.entries()]
+              .map(
+                ([k, v]) =>
+                  `${k} ${v.n} quanta crit ${f(v.crit)} (${v.cpu.map((x) => f(x)).join(' / ')}; idle ${v.idle.map((x) => f(x)).join(' / ')})`,
+              )
+              .join('; '),
+        );
       }
       // WIN=<ms>: thread CPU and accesses per window of virtual time, all workers summed: warm-up (first
       // windows) against steady state, and CPU per access (ns) per window.

@@ -217,10 +217,31 @@ export function tryWrite(l: MmuLock): boolean {
   return true;
 }
 
+/**
+ * The reader fast path of queued_read_lock (include/asm-generic/qrwlock.h, 6.1-6.12): one
+ * `cnts = atomic_add_return_acquire(_QR_BIAS, &lock->cnts)`; if the writer bits (_QW_WMASK: a writer
+ * holding or waiting; here LOCK_WRITER | the pending count) were clear, the reader holds the lock.
+ * Else queued_read_lock_slowpath's first step, `atomic_sub(_QR_BIAS, &lock->cnts)`, takes the bias
+ * back, and the caller takes the slow path. One atomic read-modify-write where attemptRead's
+ * load + compareExchange are two (and a retry on reader churn). The bias in between is seen by a
+ * writer's attempt as a reader (it fails and retries, as a queued writer's
+ * `atomic_cond_read_relaxed(VAL == _QW_WAITING)` keeps spinning); the back-out wakes sleepers when it
+ * took the count to zero, as readUnlock does (this lock's writers may sleep, the kernel's spin).
+ */
+function readFast(l: MmuLock): boolean {
+  const s = l.base + LOCK_STATE;
+  const prev = atomics.add(l.i32, s, 1);
+  if ((prev & (LOCK_WRITER | LOCK_PENDING_MASK)) === 0 && (prev & LOCK_READER_MASK) !== LOCK_READER_MASK) return true;
+  const was = atomics.sub(l.i32, s, 1);
+  if ((prev & LOCK_READER_MASK) === LOCK_READER_MASK) throw new RangeError('MMU lock reader count overflow');
+  if ((was & LOCK_READER_MASK) === 1) wakeWaiters(l);
+  return false;
+}
+
 /** Take the lock shared, blocking (worker threads only). Waits behind pending writers. */
 export function readLock(l: MmuLock): void {
   checkBlocking(l, 'readLock');
-  if (attemptRead(l)) return acquired(l, 'read', false, 0);
+  if (readFast(l)) return acquired(l, 'read', false, 0);
   const t0 = l.now ? l.now() : 0;
   waitFor(l, false);
   acquired(l, 'read', true, t0);

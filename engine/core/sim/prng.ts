@@ -6,6 +6,9 @@
  * One `Prng` per actor (vCPU), seeded from (run seed, actor index): actors never share a stream,
  * so the interleaving of actors cannot change the numbers any one actor draws.
  */
+/** 2^-32: a uniform 32-bit unsigned integer times this is uniform in [0, 1). */
+export const U32_TO_UNIT = 2.3283064365386963e-10;
+
 export class Prng {
   private a = 0;
   private b = 0;
@@ -30,6 +33,17 @@ export class Prng {
 
   /** Uniform 32-bit unsigned integer. */
   nextU32(): number {
+    return this.nextI32() >>> 0;
+  }
+
+  /**
+   * The same draw as nextU32 as a signed 32-bit integer (nextU32 = nextI32 >>> 0). The hot callers
+   * (ZipfSampler.sample, WorkloadGen.isWrite) take this one and make their float in their own code
+   * (`(nextI32() >>> 0) * U32_TO_UNIT`): an int32 is a Smi, whereas nextU32's values from 2^31 on and every
+   * nextFloat are heap numbers when the call is not inlined (VCpu.run's inlining budget runs out: half the
+   * draws of a 64-vCPU run allocated one, bench/_allocSpread.ts).
+   */
+  nextI32(): number {
     const a = this.a;
     const b = this.b;
     const c = this.c;
@@ -41,12 +55,12 @@ export class Prng {
     // One expression: storing the uncut sum (up to 2^32, not a Smi) in the field and cutting it after boxed a
     // HeapNumber per draw: 8 MB of a 200 ms 64-vCPU run's 58 MB of allocation (bench/_allocSpread.ts).
     this.c = (((c << 21) | (c >>> 11)) + t) | 0;
-    return t >>> 0;
+    return t;
   }
 
   /** Uniform in [0, 1) with 32 bits of resolution. */
   nextFloat(): number {
-    return this.nextU32() * 2.3283064365386963e-10;
+    return (this.nextI32() >>> 0) * U32_TO_UNIT;
   }
 
   /** Uniform integer in [0, n) for n <= 2^32 (multiply-shift; bias below 2^-32 * n, irrelevant here). */

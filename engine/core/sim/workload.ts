@@ -10,7 +10,7 @@
  * trace (dense page ids as given by the host), so one vCPU replays the trace exactly in order.
  */
 import { assertNever, type WorkloadSpec } from '../../protocol.ts';
-import type { Prng } from './prng.ts';
+import { U32_TO_UNIT, type Prng } from './prng.ts';
 import { GS_PASS_END_NS, GS_PASSES, PASS_RECORDS } from './simLayout.ts';
 import { ZipfSampler } from './zipf.ts';
 import { ClosedLoop } from './closedLoop.ts';
@@ -223,6 +223,7 @@ export class WorkloadGen {
   /** Whether the access about to be made is a write (drawn after `next`). */
   isWrite(): boolean {
     if (this.lastWasLoad) return true;
-    return this.writeFraction > 0 && this.prng.nextFloat() < this.writeFraction;
+    // prng.nextFloat() in this function's own code (Prng.nextI32: no heap number when not inlined).
+    return this.writeFraction > 0 && (this.prng.nextI32() >>> 0) * U32_TO_UNIT < this.writeFraction;
   }
 }
