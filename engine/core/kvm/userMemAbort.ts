@@ -4,7 +4,9 @@
  *   (the frame: allocation and maybe direct reclaim, mm/directReclaim.ts; the swap-in, mm/swapIn.ts),
  *   then read_lock(&kvm->mmu_lock), mmu_invalidate_retry and kvm_pgtable_stage2_map (mapLocked);
  * - afFault: handle_access_fault (no FEAT_HAFDBS: the access flag set under the read lock);
- * - permFault: user_mem_abort's permission-fault path (S2AP W relaxed under the read lock).
+ * - permFault: user_mem_abort's permission-fault path (S2AP W relaxed under the read lock): a write to a
+ *   leaf a read fault mapped read-only, which the lab's shmem-backed guests never have
+ *   (kvm/faultinWritable.ts).
  * Each takes the vCPU's virtual time and returns the time it finished. Guest.fault / afFault / permFault
  * come here.
  */
@@ -51,6 +53,7 @@ import {
 } from '../sim/faultSuspend.ts';
 import { allocFrame } from '../mm/directReclaim.ts';
 import { swapIn } from '../mm/swapIn.ts';
+import { readFaultWritable } from './faultinWritable.ts';
 
 export const PAGE = 4096;
 /** Guest.map: another vCPU (on another worker, spread runs) mapped the gfn first. */
@@ -149,7 +152,12 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   const hold = mapHoldNs(c, g.cmoNs);
   // user_mem_abort read mmu_seq before __gfn_to_pfn_memslot, i.e. before the reclaim and swap-in above.
   const sample = mmuSeqAt(c, t0);
-  const attrs = g.attrLoByWrite[write ? 1 : 0];
+  // user_mem_abort sets KVM_PGTABLE_PROT_W when hva_to_pfn returned `writable`: a write fault, or a read
+  // fault whose FOLL_WRITE fast pin succeeded (hva_to_pfn_fast / hva_to_pfn_slow's "map read fault as
+  // writable if possible"): for the lab's shmem memfd always, the VMM's PTE being writable after shmem_fault
+  // (kvm/faultinWritable.ts). Then a later write to the page takes no permission fault.
+  const writable = write || readFaultWritable(g.backing, prefaulted);
+  const attrs = g.attrLoByWrite[writable ? 1 : 0];
   let r = map(g, gfn, attrs);
   // ENOMEM: every free table page is an unlinked one waiting for its RCU grace period (cheap runs
   // unlink and relink tables faster than quanta end). KVM's fault path would fail its memory-cache

@@ -51,6 +51,7 @@ import { SharedVLock } from '../sync/vlockShared.ts';
 import { clearPageFlags, updatePageFlags } from '../mm/pageFlags.ts';
 import { SUS_WORDS } from './faultSuspend.ts';
 import { afFault, mapHoldNs, mapLocked, PAGE, permFault, userMemAbort } from '../kvm/userMemAbort.ts';
+import { GUEST_MEMORY_BACKING, type GuestMemoryBacking } from '../kvm/faultinWritable.ts';
 import { evictOne } from '../kvm/unmapGfnRange.ts';
 
 // Moved with their code; re-exported for the modules and tests that import them from here.
@@ -165,7 +166,14 @@ export class Guest {
    * stage-2 young; mapYoung = false is the what-if where neither carries the fault as an access).
    */
   readonly hostYoungOnMap: number;
+  /** The stage-2 leaf attributes of a fault, [read-only, writable] (kvm/userMemAbort.ts picks one). */
   readonly attrLoByWrite: [ReturnType<typeof leafAttrs>, ReturnType<typeof leafAttrs>];
+  /**
+   * What backs this guest's memory (kvm/faultinWritable.ts): whether a read fault maps stage-2 writable
+   * (hva_to_pfn's "map read fault as writable if possible"). Not a setting: every guest is a shmem memfd
+   * (GUEST_MEMORY_BACKING); tests set 'private-anon' to construct the other case.
+   */
+  backing: GuestMemoryBacking = GUEST_MEMORY_BACKING;
   /** Per vCPU (SUS_WORDS each): a fault suspended between two folios of its direct reclaim. */
   readonly suspended: Float64Array;
   /** The time at which the last fault that returned FAULT_SUSPENDED stopped. */

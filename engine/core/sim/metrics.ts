@@ -14,8 +14,10 @@
  * waits for a frame, MMU-lock waits (every writer is eviction or aging; faults only read-lock), access-flag
  * faults and hardware AF updates (only aging clears AF). Unconstrained means: the same accesses on a host
  * holding every guest page, no reclaim, no aging. So 1 = no slowdown, 2 = half the accesses per second.
- * Not counted (slight underestimate): TLB misses after invalidations, permission faults repeated after a
- * refault maps a page read-only; with mapYoung=false the first AF set-up after each map counts as pressure.
+ * Not counted (slight underestimate): TLB misses after invalidations, and permission faults repeated after a
+ * refault maps a page read-only (only under private anonymous memory, which no preset uses: a shmem memfd's
+ * read fault maps writable, kvm/faultinWritable.ts); with mapYoung=false the first AF set-up after each map
+ * counts as pressure.
  */
 import {
   SAMPLE_COLUMNS,

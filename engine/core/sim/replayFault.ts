@@ -18,6 +18,7 @@ import { rcuPoll } from '../sync/rcu.ts';
 import { C_AF_FAULT, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
 import { UNMAP_TLBIS } from './guest.ts';
 import { FAULTIN_FAST_NS } from '../kvm/mmuInvalidate.ts';
+import { readFaultWritable } from '../kvm/faultinWritable.ts';
 import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
@@ -211,8 +212,11 @@ export class ReplayFaults extends ReplayMmu {
     this.lockHold(false);
     const lockWait = this.grantAt - now;
     now = this.grantAt + hold;
-    const lo = write ? this.attrLoW : this.attrLo;
-    const hi = write ? this.attrHiW : this.attrHi;
+    // Guest.fault's choice (kvm/userMemAbort.ts): writable on a write, or on a read when hva_to_pfn's
+    // FOLL_WRITE fast pin succeeds (kvm/faultinWritable.ts; no page here was pre-faulted by the VMM).
+    const writable = write || readFaultWritable(g.backing, false);
+    const lo = writable ? this.attrLoW : this.attrLo;
+    const hi = writable ? this.attrHiW : this.attrHi;
     let r = this.map(gfn, lo, hi);
     // ENOMEM: every free table page is an unlinked one waiting for its grace period; as in
     // Guest.fault, the ripe RCU frees run now and the map retries.

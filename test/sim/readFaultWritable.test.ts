@@ -1,0 +1,107 @@
+/**
+ * A read stage-2 fault maps the page writable when the VMM's host PTE is writable (kvm/faultinWritable.ts:
+ * hva_to_pfn_fast's FOLL_WRITE fast pin, hva_to_pfn_slow's "map read fault as writable if possible";
+ * user_mem_abort's KVM_PGTABLE_PROT_W). The lab's guests are a MAP_SHARED shmem memfd, whose read fault
+ * installs a writable host PTE (no write-notify): a read fault, then a write to the same gfn, takes no
+ * permission fault. Under private anonymous memory (constructed: Guest.backing) the read fault's host PTE
+ * is read-only (do_swap_page / the zero page): the write takes exactly one permission fault, and after it
+ * the leaf is writable. Hand-computed: 0 and 1.
+ *
+ * Negative control (run by hand, session 13): userMemAbort's and replayFault's `writable` set back to
+ * `write` (the old `attrLoByWrite[write ? 1 : 0]`): the four shmem cases fail (TX_PERM set; a run's
+ * permFaults > 0 on the general and the replay path), the two private-anon cases still pass; replayFault's
+ * alone planted fails only the replay-path run.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Guest } from '../../engine/core/sim/guest.ts';
+import { translate, TX_PERM, TX_WRITABLE } from '../../engine/core/sim/vcpu.ts';
+import { GS_PERM_FAULTS } from '../../engine/core/sim/simLayout.ts';
+import { readFaultWritable } from '../../engine/core/kvm/faultinWritable.ts';
+import { prepareRun, buildResult, RowStore } from '../../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
+import { selectReplay } from '../../engine/core/sim/replaySelect.ts';
+import type { ScenarioConfig } from '../../engine/protocol.ts';
+import { cloudPhysicsTrace, hardware, oracleScenario, workerOf, zipfVmScenario } from './fixtures.ts';
+
+const HAFDBS = true;
+
+function guest(): Guest {
+  return workerOf(zipfVmScenario({ harvest: 'lockless' })).g;
+}
+
+const perm = (g: Guest): number => g.stats[g.sb + GS_PERM_FAULTS];
+
+describe("read faults mapped writable (hva_to_pfn's 'map read fault as writable if possible')", () => {
+  it('shmem memfd (every lab guest): a first-touch read fault, then a write: no permission fault', () => {
+    const g = guest();
+    expect(g.backing).toBe('shmem-memfd');
+    const t = g.fault(7, false, 0);
+    expect(t).toBeGreaterThan(0);
+    const x = translate(g.pgt, 7, true, HAFDBS);
+    expect(x & TX_PERM).toBe(0);
+    expect(x & TX_WRITABLE).toBe(TX_WRITABLE);
+    expect(perm(g)).toBe(0);
+  });
+
+  it('shmem memfd: a read fault after a swap-out (shmem_swapin_folio, then finish_fault) maps writable too', () => {
+    const g = guest();
+    let t = g.fault(7, true, 0);
+    t = g.evictOne(7, t, false);
+    expect(translate(g.pgt, 7, false, HAFDBS) & TX_WRITABLE).toBe(0); // unmapped: a miss
+    t = g.fault(7, false, t + 1000);
+    expect(t).toBeGreaterThan(0);
+    expect(translate(g.pgt, 7, true, HAFDBS) & (TX_PERM | TX_WRITABLE)).toBe(TX_WRITABLE);
+  });
+
+  it('private anonymous (constructed): the read leaves the leaf read-only; the write takes one permission fault, then none', () => {
+    const g = guest();
+    g.backing = 'private-anon';
+    let t = g.fault(7, false, 0);
+    const x = translate(g.pgt, 7, true, HAFDBS);
+    expect(x & (TX_PERM | TX_WRITABLE)).toBe(TX_PERM);
+    t = g.permFault(7, t);
+    expect(perm(g)).toBe(1);
+    expect(translate(g.pgt, 7, true, HAFDBS) & (TX_PERM | TX_WRITABLE)).toBe(TX_WRITABLE);
+    // A write fault maps writable in either backing.
+    g.fault(9, true, t);
+    expect(translate(g.pgt, 9, true, HAFDBS) & (TX_PERM | TX_WRITABLE)).toBe(TX_WRITABLE);
+  });
+
+  it("the VMM's own write (the pre-fault, PG_HOST) leaves a writable host PTE in either backing", () => {
+    expect(readFaultWritable('shmem-memfd', false)).toBe(true);
+    expect(readFaultWritable('private-anon', false)).toBe(false);
+    expect(readFaultWritable('private-anon', true)).toBe(true);
+  });
+
+  /** One deterministic run of `config`, on the trace replay fast path or the general path. */
+  function runPerm(config: ScenarioConfig, replay: boolean): { permFaults: number; fast: boolean; accesses: number } {
+    const p = prepareRun(config, { cloudPhysicsIO: cloudPhysicsTrace().subarray(0, 20_000) }, 1);
+    const store = new RowStore();
+    const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
+      rows: (s, r) => store.put(s, r),
+      progress: () => {},
+    });
+    const fast = replay && selectReplay(core.actorList, p.config, p.plan);
+    core.loop();
+    core.close();
+    const r = buildResult(p, store.data, store.count, 0);
+    return { permFaults: r.summary.permFaults ?? -1, fast, accesses: r.summary.accesses };
+  }
+
+  it.each([false, true])(
+    'a whole run with reads and writes to the same pages (replay fast path: %s): no permission fault',
+    (replay) => {
+      const c = oracleScenario({
+        policy: 'clock',
+        capacity: 1000,
+        harvest: 'locked-write',
+        hw: hardware('phone-prev82'),
+      });
+      c.guests[0].workload = { kind: 'trace', trace: 'cloudPhysicsIO', writeFraction: 0.3, thinkNs: 0 };
+      const r = runPerm(c, replay);
+      expect(r.fast).toBe(replay);
+      expect(r.accesses).toBe(20_000);
+      expect(r.permFaults).toBe(0);
+    },
+  );
+});
