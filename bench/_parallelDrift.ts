@@ -165,11 +165,21 @@ import {
   GS_RESIDENT,
   GS_S2_FAULTS,
   GS_WORDS,
+  LH_WORDS,
   TIME_QUANTUM_END,
 } from '../engine/core/sim/simLayout.ts';
 import { loadPresetDir } from '../presets/node.ts';
 import { vcpus64Scenario } from './_util.ts';
 import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
+import { Kswapd } from '../engine/core/mm/kswapd.ts';
+import { Pgdat } from '../engine/core/mm/pgdat.ts';
+import { VLock } from '../engine/core/sync/vlock.ts';
+import { firstEndAfter, WRITE_DOUBLES } from '../engine/core/sync/vlockCalendar.ts';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type HookedLock = any;
+import { hookMethod } from './_util.ts';
+import { installVictimSplit, resetVictimSplit, victimTick } from './_victimSplit.ts';
+import { installUnmapWaitSplit, reportUnmapWaitSplit } from './_unmapWaitSplit.ts';
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
@@ -179,6 +189,62 @@ const MS = Number(process.env.MS ?? 600);
 const SEEDS = Number(process.env.SEEDS ?? 3);
 const SEED0 = Number(process.env.SEED0 ?? 1);
 const MODES = (process.env.MODES ?? 'det,par,1t').split(',');
+// UNMAPWAIT=from-to (ms; in-process modes d1, 1t): the reclaimers' unmap write wait per victim guest, split by
+// what it waited behind (bench/_unmapWaitSplit.ts), over unmaps arriving in [from, to).
+const UNMAPWAIT = process.env.UNMAPWAIT?.split('-').map(Number);
+if (UNMAPWAIT) installUnmapWaitSplit(UNMAPWAIT[0] * 1e6, (UNMAPWAIT[1] ?? Infinity) * 1e6);
+// VICTIMS=from-to (ms; d1, 1t): per guest, eviction's candidates, young ones, evictions, protections, promotions
+// and activations between the two times (bench/_victimSplit.ts).
+const VICTIMS = process.env.VICTIMS?.split('-').map(Number);
+// WALKREV=1 (all in-process modes): the aging walk visits the guests in reverse order (each MAX_LRU_BATCH step's id
+// range mirrored onto guest GUESTS - 1 - g; walk_mm's mm order reversed), to tell a bias by guest index from it.
+if (process.env.WALKREV) {
+  const P = 65536 * (4 / GUESTS);
+  hookMethod(
+    Pgdat.prototype,
+    'walk',
+    (orig) =>
+      function (this: unknown, start: number, end: number, promoter: unknown) {
+        const g = Math.floor(start / P);
+        if (Math.floor((end - 1) / P) !== g) throw new Error(`walk step ${start}-${end} spans guests`);
+        const s = (GUESTS - 1 - g) * P + (start - g * P);
+        return orig.call(this, s, s + (end - start), promoter);
+      },
+    { mustRun: true },
+  );
+}
+// NOYIELDX=1 (1t; a what-if, not the model): VLock.pastWriters passes no write hold that another worker booked and
+// that arrived after the request (qrwlock would queue that writer behind it; the calendar's rule yields to it,
+// a hold booked first in real time being honoured): such holds are overlapped instead. Aging holds (no worker in
+// the record) are still passed.
+if (process.env.NOYIELDX) {
+  hookMethod(
+    VLock.prototype,
+    'pastWriters',
+    () =>
+      function (this: HookedLock, t: number, s: number, hold: number) {
+        const w = this.w;
+        const n = this.we;
+        if (n === this.wh || w[n - WRITE_DOUBLES + 2] <= s) return s;
+        for (let i = firstEndAfter(w, this.wh, n, WRITE_DOUBLES, 2, s); i < n; i += WRITE_DOUBLES) {
+          const end = w[i + 2];
+          if (end <= s) continue;
+          if (w[i + 1] >= s + hold && w[i] > t) break;
+          const k = w[i + 3];
+          if (w[i] > t && k !== 1 && Math.abs(k) !== this.tag) continue;
+          if (k === 1) this.agingWaitNs += end - s;
+          if (w[i] > t) {
+            this.yieldedN++;
+            this.yieldedNs += end - s;
+          }
+          s = end;
+        }
+        return s;
+      },
+    { mustRun: true },
+  );
+}
+if (VICTIMS) installVictimSplit(VICTIMS[0] * 1e6, VICTIMS[1] * 1e6, 65536 * (4 / GUESTS));
 
 // SAMPLEMS: the sample window (default 50 ms).
 function scenario(workers: number, seed: number): ReturnType<typeof vcpus64Scenario> {
@@ -238,6 +304,14 @@ function detHere(seed: number): RunResult {
   const store = new RowStore();
   const sink = { rows: (s: number, r: Float64Array[]) => store.put(s, r), progress: () => {} };
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, sink, {});
+  // REVACT=1 (d1): the vCPU actors in reverse order (g3's last vCPU first; kswapd stays last): the scheduler's
+  // tie order (scheduler.ts: ties by actor order) reversed, to tell a bias by guest index that comes from it.
+  if (process.env.REVACT) {
+    const a = core.actorList;
+    const k = a.findIndex((x) => x instanceof Kswapd);
+    const v = a.filter((_, i) => i !== k).reverse();
+    a.splice(0, a.length, ...v, ...(k >= 0 ? [a[k]] : []));
+  }
   const sv = core.sv;
   const gw = guestWindows('d1', seed);
   do {
@@ -245,8 +319,10 @@ function detHere(seed: number): RunResult {
     core.runUntil(end);
     core.serial();
     gw(sv.stats, end);
+    if (VICTIMS) victimTick(`seed ${seed} d1 `, end);
   } while (sv.control[CTL_DONE] !== 1);
   core.close();
+  resetVictimSplit();
   directBy(sv.stats, 'd1', seed);
   return buildResult(p, store.data, store.count, 0);
 }
@@ -294,9 +370,11 @@ function oneThread(seed: number): RunResult {
     for (const w of order) cores[w].runUntil(end);
     cores[0].serial();
     gw(sv.stats, end);
+    if (VICTIMS) victimTick(`seed ${seed} 1t `, end);
     q++;
   } while (sv.control[CTL_DONE] !== 1);
   for (const x of cores) x.close();
+  resetVictimSplit();
   directBy(sv.stats, '1t', seed);
   return buildResult(p, store.data, store.count, 0);
 }
@@ -313,6 +391,8 @@ for (let seed = SEED0; seed < SEED0 + SEEDS; seed++) {
           : m === 'par'
             ? await real(seed, 2)
             : oneThread(seed);
+    if (UNMAPWAIT && (m === 'd1' || m === '1t'))
+      reportUnmapWaitSplit(`seed ${seed} ${m.padEnd(3)}`, (hb) => hb / LH_WORDS);
     const s = res[m].summary;
     console.log(
       `seed ${seed} ${m.padEnd(3)} w${res[m].workers} hit ${(100 * s.hitRate).toFixed(3)} % acc ${s.accesses} evict ${s.evictions} refault ${s.refaults} direct ${f((s.directReclaimShare ?? 0) * 100, 1)} % aging ${s.agingPasses} ptes ${s.ptesScanned} young ${s.youngFound} wake ${f(s.kswapdWakeups)} thr ${f(s.reclaimThrottled)} pfm ${f(s.pfmemallocThrottled)} stallMs ${f(s.vcpuStallNs / 1e6)} lockWaitMs ${f(s.lockWaitNs / 1e6)} lockHoldMs ${f(s.lockHoldNs / 1e6)} thrMs ${f((s.reclaimThrottleNs ?? 0) / 1e6)} s2f ${s.s2Faults} af ${s.afFaults} tlbHits ${f(s.tlbHits)} cas ${s.cmpxchgFailures} dvmWaitMs ${f((s.dvmWaitNs ?? 0) / 1e6, 2)} dvmHoldWaitMs ${f((s.dvmHoldWaitNs ?? 0) / 1e6, 2)} load ${loadavg()[0].toFixed(2)}`,
