@@ -149,6 +149,39 @@
 // QNS=20000 0.211 -> 0.186 / g2 0.275 -> 0.300 (g0 resident 44.1 -> 49.4 k: drifts, slower); QNS=20000 PERW=1
 // 0.229-0.239 / g3 0.255 -> 0.279 (g0 43.6 -> 45.7 k, near det's 43.8 -> 45.5 k) but ~21 k evictions per 25 ms
 // against det's 10.5 k (lock waits gone, twice the churn): a different regime, not an equaliser.
+// Session 13 (s13-b): what the reclaimers' unmap wait is spent behind, and where det's g0 favour comes from. Main
+// b6da758, 4 guests. Agreement re-run first (MODES=d1,par MS=600 SEEDS=3, nice, load 2.1-4.3): par - det +2.47 /
+// +0.71 / +3.66 pp (mean +2.28; s12's +4.86/+1.11/+4.70 in another run: par's runaway varies run to run), runaway g0
+// in all three par runs (3.83 / 1.94 / 5.79 M accesses against det's 1.21-1.30 M).
+// (1) UNMAPWAIT=150-300 (bench/_unmapWaitSplit.ts), seed 1, MS=300, us per unmap by direct reclaim, g0..g3 (kswapd's
+// alike). The reads are not it: the instants spent behind read holds are 0.0 (held at the writer's arrival) and
+// 0.3 (begun after it) in det, 0.0 and 0.1 own / 0.4-1.5 other worker in 1t; the wait is behind write holds.
+//   det  28.7/29.9/29.6/30.0 = FIFO writers (arrived first) 11.1-11.2 + writers that arrived later but were booked
+//        first 15.4-16.4 (own worker; counted before the DVM extensions were told apart: an extendHold request at
+//        its hold's end is the hold's continuation, fixed in the script since, not re-run) + gaps 1.9-2.2;
+//   1t   16.0/30.9/32.6/44.4 = FIFO 5.2/6.3/6.5/7.0 + later-arriving own 2.8-4.2 + later-arriving OTHER worker's
+//        5.9/16.8/18.0/26.8 + gaps 1.6-4.7.
+//   So the spread run's per-guest spread of the unmap wait is the other worker's write holds that arrived after the
+//   reclaimer's and were booked first (VLock.pastWriters' yield): a writer needs a gap of its hold's length in the
+//   other worker's already-booked convoy, which a dense convoy (the most evicted guest's) does not leave. Faults'
+//   read waits (per waiting read) are flat: det 7.3-8.5 us, 1t 5.3-7.1.
+//   What-if NOYIELDX=1 (1t; readers and writers not placed behind another worker's later-arriving write holds: they
+//   overlap them): the runaway is NOT removed, it grows faster. MS=250 GUESTWIN=50, g0's share of evictions at
+//   100-150 / 150-200 / 200-250 ms: NOYIELDX 0.184 / 0.195 / 0.139, plain 1t 0.187 / 0.217 / 0.189; g0 1.05 M
+//   accesses by 250 ms against plain 0.71 M (others 0.56-0.62 M in both). So that yield is a symptom of the
+//   victims' choice (dense convoys on the most evicted guest), not its cause; no engine change made from it.
+// (2) Det's favour of g0 is the aging walk's order. VICTIMS=150-300, d1 seed 1, per guest g0..g3: candidates at the
+//   oldest tail 16,965/18,836/18,791/19,242, young among them 16.3/14.8/14.8/14.2 %, evicted 14,198/16,043/16,013/
+//   16,503, walk/look-around promotions 15,588/13,425/13,737/13,689, activations 42,144/38,971/38,474/36,563: g0's
+//   folios reach the tail less and are found young more. REVACT=1 (the scheduler's tie order reversed) keeps it
+//   (g0 ev 15,718, others 17.9-18.6 k at 300 ms). WALKREV=1 (walk_mm visits g3 first) flips it: g3 0.68 M accesses,
+//   ev 15,644, g0 0.61 M, ev 18,472 (mirror of the plain run). Kernel: iterate_mm_list (mm/vmscan.c 6.1; 6.4+ the
+//   same start) begins every walk at mm_list->fifo.next, the oldest mm (lru_gen_add_mm: list_add_tail), so the VM
+//   created first is walked first in every pass: det's g0 favour is that kernel order (VMs created in index
+//   order), not a lab artefact. And the spread run's runaway follows it: 1t seed 1 with WALKREV=1 runs away with
+//   g3 (its share of evictions 0.169 / 0.171 / 0.125 in the 50 ms windows ending at 150 / 200 / 250 ms; 0.95 M
+//   accesses by 250 ms against 0.46-0.54 M).
+//   What amplifies the walk's favour in spread runs (stable in det) is still not found.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
