@@ -156,20 +156,22 @@
 // (1) UNMAPWAIT=150-300 (bench/_unmapWaitSplit.ts), seed 1, MS=300, us per unmap by direct reclaim, g0..g3 (kswapd's
 // alike). The reads are not it: the instants spent behind read holds are 0.0 (held at the writer's arrival) and
 // 0.3 (begun after it) in det, 0.0 and 0.1 own / 0.4-1.5 other worker in 1t; the wait is behind write holds.
-//   det  28.7/29.9/29.6/30.0 = FIFO writers (arrived first) 11.1-11.2 + writers that arrived later but were booked
-//        first 15.4-16.4 (own worker; counted before the DVM extensions were told apart: an extendHold request at
-//        its hold's end is the hold's continuation, fixed in the script since, not re-run) + gaps 1.9-2.2;
-//   1t   16.0/30.9/32.6/44.4 = FIFO 5.2/6.3/6.5/7.0 + later-arriving own 2.8-4.2 + later-arriving OTHER worker's
-//        5.9/16.8/18.0/26.8 + gaps 1.6-4.7.
-//   So the spread run's per-guest spread of the unmap wait is the other worker's write holds that arrived after the
-//   reclaimer's and were booked first (VLock.pastWriters' yield): a writer needs a gap of its hold's length in the
-//   other worker's already-booked convoy, which a dense convoy (the most evicted guest's) does not leave. Faults'
-//   read waits (per waiting read) are flat: det 7.3-8.5 us, 1t 5.3-7.1.
+//   det  28.7/29.9/29.6/30.0 = FIFO writers (arrived first, an extendHold request at its hold's end counted as that
+//        hold's continuation: the DVM wait inside it) 26.4-27.3 + later-arriving writers booked first 0.2 + gaps
+//        1.9-2.2: det's writers wait as qrwlock's FIFO queue would (its faults too: 7.1-8.3 of 7.3-8.5 us per waiting
+//        read behind earlier writers, 0.0 behind later ones).
+//   1t (a first build that counted the extensions as later arrivals) 16.0/30.9/32.6/44.4 = FIFO 5.2/6.3/6.5/7.0 +
+//        later-arriving own 2.8-4.2 + later-arriving OTHER worker's 5.9/16.8/18.0/26.8 + gaps 1.6-4.7 (det in that
+//        build: 11.1-11.2 + own 15.4-16.4: its "later" part was the extensions).
+//   So the spread run's per-guest spread of the unmap wait is behind the other worker's write holds (in part
+//   extensions of holds that arrived first, see the re-run below), dense for the most evicted guest.
 //   What-if NOYIELDX=1 (1t; readers and writers not placed behind another worker's later-arriving write holds: they
 //   overlap them): the runaway is NOT removed, it grows faster. MS=250 GUESTWIN=50, g0's share of evictions at
 //   100-150 / 150-200 / 200-250 ms: NOYIELDX 0.184 / 0.195 / 0.139, plain 1t 0.187 / 0.217 / 0.189; g0 1.05 M
 //   accesses by 250 ms against plain 0.71 M (others 0.56-0.62 M in both). So that yield is a symptom of the
-//   victims' choice (dense convoys on the most evicted guest), not its cause; no engine change made from it.
+//   victims' choice (dense convoys on the most evicted guest), not its cause; no engine change made from it. (The
+//   what-if also lets a request overlap the other worker's DVM extensions of holds that arrived before it: an
+//   extension's record carries its own arrival, the held hold's end; a cleaner one needs the parent's arrival.)
 // (2) Det's favour of g0 is the aging walk's order. VICTIMS=150-300, d1 seed 1, per guest g0..g3: candidates at the
 //   oldest tail 16,965/18,836/18,791/19,242, young among them 16.3/14.8/14.8/14.2 %, evicted 14,198/16,043/16,013/
 //   16,503, walk/look-around promotions 15,588/13,425/13,737/13,689, activations 42,144/38,971/38,474/36,563: g0's
@@ -181,7 +183,10 @@
 //   order), not a lab artefact. And the spread run's runaway follows it: 1t seed 1 with WALKREV=1 runs away with
 //   g3 (its share of evictions 0.169 / 0.171 / 0.125 in the 50 ms windows ending at 150 / 200 / 250 ms; 0.95 M
 //   accesses by 250 ms against 0.46-0.54 M).
-//   What amplifies the walk's favour in spread runs (stable in det) is still not found.
+//   The first window after the first walk's stall already favours g0 in both modes (MS=250 GUESTWIN=50, 100-150 ms:
+//   det g0 34 k accesses, others 23-25 k, g0's share of evictions 0.199 against 0.267; plain 1t 38 k / 18-26 k,
+//   0.187 / 0.259-0.283); det then relaxes (0.230, 0.227 at 150-200, 200-250 ms), 1t does not (0.217, 0.189). What
+//   keeps the walk's favour growing in spread runs (it fades in det) is still not found.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
