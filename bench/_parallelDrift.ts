@@ -163,8 +163,15 @@
 //   1t (a first build that counted the extensions as later arrivals) 16.0/30.9/32.6/44.4 = FIFO 5.2/6.3/6.5/7.0 +
 //        later-arriving own 2.8-4.2 + later-arriving OTHER worker's 5.9/16.8/18.0/26.8 + gaps 1.6-4.7 (det in that
 //        build: 11.1-11.2 + own 15.4-16.4: its "later" part was the extensions).
-//   So the spread run's per-guest spread of the unmap wait is behind the other worker's write holds (in part
-//   extensions of holds that arrived first, see the re-run below), dense for the most evicted guest.
+//   Re-run with extensions told apart (UNMAPWAIT=150-250 MS=250): 1t 17.1/31.1/33.4/41.6 = FIFO 8.3/9.7/10.2/10.8 +
+//        later-arriving own 0.1 + later-arriving OTHER worker's 6.5/17.2/18.7/24.8 + gaps 1.8-4.3; faults' read waits
+//        FIFO (5.3-6.6 of 5.5-6.9 us, 0.0-0.1 behind later writers). So the spread run's per-guest spread of the
+//        unmap wait is VLock.pastWriters' yield to the other worker's write holds that arrived later but were
+//        booked first (the worker ahead in the quantum): a writer needs a gap of its hold's length in that worker's
+//        convoy, which the most evicted guest's dense convoy does not leave. The `fair` column (FIFO: every write
+//        hold that arrived by t, read holds begun by t) is 29.7/43.8/41.4/47.5, above the grants: pastWriters' scan
+//        stops at the first later-arriving hold past the window, so a writer also slips ahead of earlier arrivals
+//        booked beyond it (by the worker behind). Not separated further.
 //   What-if NOYIELDX=1 (1t; readers and writers not placed behind another worker's later-arriving write holds: they
 //   overlap them): the runaway is NOT removed, it grows faster. MS=250 GUESTWIN=50, g0's share of evictions at
 //   100-150 / 150-200 / 200-250 ms: NOYIELDX 0.184 / 0.195 / 0.139, plain 1t 0.187 / 0.217 / 0.189; g0 1.05 M
