@@ -149,6 +149,51 @@
 // QNS=20000 0.211 -> 0.186 / g2 0.275 -> 0.300 (g0 resident 44.1 -> 49.4 k: drifts, slower); QNS=20000 PERW=1
 // 0.229-0.239 / g3 0.255 -> 0.279 (g0 43.6 -> 45.7 k, near det's 43.8 -> 45.5 k) but ~21 k evictions per 25 ms
 // against det's 10.5 k (lock waits gone, twice the churn): a different regime, not an equaliser.
+// Session 13 (s13-b): what the reclaimers' unmap wait is spent behind, and where det's g0 favour comes from. Main
+// b6da758, 4 guests. Agreement re-run first (MODES=d1,par MS=600 SEEDS=3, nice, load 2.1-4.3): par - det +2.47 /
+// +0.71 / +3.66 pp (mean +2.28; s12's +4.86/+1.11/+4.70 in another run: par's runaway varies run to run), runaway g0
+// in all three par runs (3.83 / 1.94 / 5.79 M accesses against det's 1.21-1.30 M).
+// (1) UNMAPWAIT=150-300 (bench/_unmapWaitSplit.ts), seed 1, MS=300, us per unmap by direct reclaim, g0..g3 (kswapd's
+// alike). The reads are not it: the instants spent behind read holds are 0.0 (held at the writer's arrival) and
+// 0.3 (begun after it) in det, 0.0 and 0.1 own / 0.4-1.5 other worker in 1t; the wait is behind write holds.
+//   det  28.7/29.9/29.6/30.0 = FIFO writers (arrived first, an extendHold request at its hold's end counted as that
+//        hold's continuation: the DVM wait inside it) 26.4-27.3 + later-arriving writers booked first 0.2 + gaps
+//        1.9-2.2: det's writers wait as qrwlock's FIFO queue would (its faults too: 7.1-8.3 of 7.3-8.5 us per waiting
+//        read behind earlier writers, 0.0 behind later ones).
+//   1t (a first build that counted the extensions as later arrivals) 16.0/30.9/32.6/44.4 = FIFO 5.2/6.3/6.5/7.0 +
+//        later-arriving own 2.8-4.2 + later-arriving OTHER worker's 5.9/16.8/18.0/26.8 + gaps 1.6-4.7 (det in that
+//        build: 11.1-11.2 + own 15.4-16.4: its "later" part was the extensions).
+//   Re-run with extensions told apart (UNMAPWAIT=150-250 MS=250): 1t 17.1/31.1/33.4/41.6 = FIFO 8.3/9.7/10.2/10.8 +
+//        later-arriving own 0.1 + later-arriving OTHER worker's 6.5/17.2/18.7/24.8 + gaps 1.8-4.3; faults' read waits
+//        FIFO (5.3-6.6 of 5.5-6.9 us, 0.0-0.1 behind later writers). So the spread run's per-guest spread of the
+//        unmap wait is VLock.pastWriters' yield to the other worker's write holds that arrived later but were
+//        booked first (the worker ahead in the quantum): a writer needs a gap of its hold's length in that worker's
+//        convoy, which the most evicted guest's dense convoy does not leave. The `fair` column (FIFO: every write
+//        hold that arrived by t, read holds begun by t) is 29.7/43.8/41.4/47.5, above the grants: pastWriters' scan
+//        stops at the first later-arriving hold past the window, so a writer also slips ahead of earlier arrivals
+//        booked beyond it (by the worker behind). Not separated further.
+//   What-if NOYIELDX=1 (1t; readers and writers not placed behind another worker's later-arriving write holds: they
+//   overlap them): the runaway is NOT removed, it grows faster. MS=250 GUESTWIN=50, g0's share of evictions at
+//   100-150 / 150-200 / 200-250 ms: NOYIELDX 0.184 / 0.195 / 0.139, plain 1t 0.187 / 0.217 / 0.189; g0 1.05 M
+//   accesses by 250 ms against plain 0.71 M (others 0.56-0.62 M in both). So that yield is a symptom of the
+//   victims' choice (dense convoys on the most evicted guest), not its cause; no engine change made from it. (The
+//   what-if also lets a request overlap the other worker's DVM extensions of holds that arrived before it: an
+//   extension's record carries its own arrival, the held hold's end; a cleaner one needs the parent's arrival.)
+// (2) Det's favour of g0 is the aging walk's order. VICTIMS=150-300, d1 seed 1, per guest g0..g3: candidates at the
+//   oldest tail 16,965/18,836/18,791/19,242, young among them 16.3/14.8/14.8/14.2 %, evicted 14,198/16,043/16,013/
+//   16,503, walk/look-around promotions 15,588/13,425/13,737/13,689, activations 42,144/38,971/38,474/36,563: g0's
+//   folios reach the tail less and are found young more. REVACT=1 (the scheduler's tie order reversed) keeps it
+//   (g0 ev 15,718, others 17.9-18.6 k at 300 ms). WALKREV=1 (walk_mm visits g3 first) flips it: g3 0.68 M accesses,
+//   ev 15,644, g0 0.61 M, ev 18,472 (mirror of the plain run). Kernel: iterate_mm_list (mm/vmscan.c 6.1; 6.4+ the
+//   same start) begins every walk at mm_list->fifo.next, the oldest mm (lru_gen_add_mm: list_add_tail), so the VM
+//   created first is walked first in every pass: det's g0 favour is that kernel order (VMs created in index
+//   order), not a lab artefact. And the spread run's runaway follows it: 1t seed 1 with WALKREV=1 runs away with
+//   g3 (its share of evictions 0.169 / 0.171 / 0.125 in the 50 ms windows ending at 150 / 200 / 250 ms; 0.95 M
+//   accesses by 250 ms against 0.46-0.54 M).
+//   The first window after the first walk's stall already favours g0 in both modes (MS=250 GUESTWIN=50, 100-150 ms:
+//   det g0 34 k accesses, others 23-25 k, g0's share of evictions 0.199 against 0.267; plain 1t 38 k / 18-26 k,
+//   0.187 / 0.259-0.283); det then relaxes (0.230, 0.227 at 150-200, 200-250 ms), 1t does not (0.217, 0.189). What
+//   keeps the walk's favour growing in spread runs (it fades in det) is still not found.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -165,11 +210,21 @@ import {
   GS_RESIDENT,
   GS_S2_FAULTS,
   GS_WORDS,
+  LH_WORDS,
   TIME_QUANTUM_END,
 } from '../engine/core/sim/simLayout.ts';
 import { loadPresetDir } from '../presets/node.ts';
 import { vcpus64Scenario } from './_util.ts';
 import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
+import { Kswapd } from '../engine/core/mm/kswapd.ts';
+import { Pgdat } from '../engine/core/mm/pgdat.ts';
+import { VLock } from '../engine/core/sync/vlock.ts';
+import { firstEndAfter, WRITE_DOUBLES } from '../engine/core/sync/vlockCalendar.ts';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type HookedLock = any;
+import { hookMethod } from './_util.ts';
+import { installVictimSplit, resetVictimSplit, victimTick } from './_victimSplit.ts';
+import { installUnmapWaitSplit, reportUnmapWaitSplit } from './_unmapWaitSplit.ts';
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
@@ -179,6 +234,62 @@ const MS = Number(process.env.MS ?? 600);
 const SEEDS = Number(process.env.SEEDS ?? 3);
 const SEED0 = Number(process.env.SEED0 ?? 1);
 const MODES = (process.env.MODES ?? 'det,par,1t').split(',');
+// UNMAPWAIT=from-to (ms; in-process modes d1, 1t): the reclaimers' unmap write wait per victim guest, split by
+// what it waited behind (bench/_unmapWaitSplit.ts), over unmaps arriving in [from, to).
+const UNMAPWAIT = process.env.UNMAPWAIT?.split('-').map(Number);
+if (UNMAPWAIT) installUnmapWaitSplit(UNMAPWAIT[0] * 1e6, (UNMAPWAIT[1] ?? Infinity) * 1e6);
+// VICTIMS=from-to (ms; d1, 1t): per guest, eviction's candidates, young ones, evictions, protections, promotions
+// and activations between the two times (bench/_victimSplit.ts).
+const VICTIMS = process.env.VICTIMS?.split('-').map(Number);
+// WALKREV=1 (all in-process modes): the aging walk visits the guests in reverse order (each MAX_LRU_BATCH step's id
+// range mirrored onto guest GUESTS - 1 - g; walk_mm's mm order reversed), to tell a bias by guest index from it.
+if (process.env.WALKREV) {
+  const P = 65536 * (4 / GUESTS);
+  hookMethod(
+    Pgdat.prototype,
+    'walk',
+    (orig) =>
+      function (this: unknown, start: number, end: number, promoter: unknown) {
+        const g = Math.floor(start / P);
+        if (Math.floor((end - 1) / P) !== g) throw new Error(`walk step ${start}-${end} spans guests`);
+        const s = (GUESTS - 1 - g) * P + (start - g * P);
+        return orig.call(this, s, s + (end - start), promoter);
+      },
+    { mustRun: true },
+  );
+}
+// NOYIELDX=1 (1t; a what-if, not the model): VLock.pastWriters passes no write hold that another worker booked and
+// that arrived after the request (qrwlock would queue that writer behind it; the calendar's rule yields to it,
+// a hold booked first in real time being honoured): such holds are overlapped instead. Aging holds (no worker in
+// the record) are still passed.
+if (process.env.NOYIELDX) {
+  hookMethod(
+    VLock.prototype,
+    'pastWriters',
+    () =>
+      function (this: HookedLock, t: number, s: number, hold: number) {
+        const w = this.w;
+        const n = this.we;
+        if (n === this.wh || w[n - WRITE_DOUBLES + 2] <= s) return s;
+        for (let i = firstEndAfter(w, this.wh, n, WRITE_DOUBLES, 2, s); i < n; i += WRITE_DOUBLES) {
+          const end = w[i + 2];
+          if (end <= s) continue;
+          if (w[i + 1] >= s + hold && w[i] > t) break;
+          const k = w[i + 3];
+          if (w[i] > t && k !== 1 && Math.abs(k) !== this.tag) continue;
+          if (k === 1) this.agingWaitNs += end - s;
+          if (w[i] > t) {
+            this.yieldedN++;
+            this.yieldedNs += end - s;
+          }
+          s = end;
+        }
+        return s;
+      },
+    { mustRun: true },
+  );
+}
+if (VICTIMS) installVictimSplit(VICTIMS[0] * 1e6, VICTIMS[1] * 1e6, 65536 * (4 / GUESTS));
 
 // SAMPLEMS: the sample window (default 50 ms).
 function scenario(workers: number, seed: number): ReturnType<typeof vcpus64Scenario> {
@@ -238,6 +349,14 @@ function detHere(seed: number): RunResult {
   const store = new RowStore();
   const sink = { rows: (s: number, r: Float64Array[]) => store.put(s, r), progress: () => {} };
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, sink, {});
+  // REVACT=1 (d1): the vCPU actors in reverse order (g3's last vCPU first; kswapd stays last): the scheduler's
+  // tie order (scheduler.ts: ties by actor order) reversed, to tell a bias by guest index that comes from it.
+  if (process.env.REVACT) {
+    const a = core.actorList;
+    const k = a.findIndex((x) => x instanceof Kswapd);
+    const v = a.filter((_, i) => i !== k).reverse();
+    a.splice(0, a.length, ...v, ...(k >= 0 ? [a[k]] : []));
+  }
   const sv = core.sv;
   const gw = guestWindows('d1', seed);
   do {
@@ -245,8 +364,10 @@ function detHere(seed: number): RunResult {
     core.runUntil(end);
     core.serial();
     gw(sv.stats, end);
+    if (VICTIMS) victimTick(`seed ${seed} d1 `, end);
   } while (sv.control[CTL_DONE] !== 1);
   core.close();
+  resetVictimSplit();
   directBy(sv.stats, 'd1', seed);
   return buildResult(p, store.data, store.count, 0);
 }
@@ -294,9 +415,11 @@ function oneThread(seed: number): RunResult {
     for (const w of order) cores[w].runUntil(end);
     cores[0].serial();
     gw(sv.stats, end);
+    if (VICTIMS) victimTick(`seed ${seed} 1t `, end);
     q++;
   } while (sv.control[CTL_DONE] !== 1);
   for (const x of cores) x.close();
+  resetVictimSplit();
   directBy(sv.stats, '1t', seed);
   return buildResult(p, store.data, store.count, 0);
 }
@@ -313,6 +436,8 @@ for (let seed = SEED0; seed < SEED0 + SEEDS; seed++) {
           : m === 'par'
             ? await real(seed, 2)
             : oneThread(seed);
+    if (UNMAPWAIT && (m === 'd1' || m === '1t'))
+      reportUnmapWaitSplit(`seed ${seed} ${m.padEnd(3)}`, (hb) => hb / LH_WORDS);
     const s = res[m].summary;
     console.log(
       `seed ${seed} ${m.padEnd(3)} w${res[m].workers} hit ${(100 * s.hitRate).toFixed(3)} % acc ${s.accesses} evict ${s.evictions} refault ${s.refaults} direct ${f((s.directReclaimShare ?? 0) * 100, 1)} % aging ${s.agingPasses} ptes ${s.ptesScanned} young ${s.youngFound} wake ${f(s.kswapdWakeups)} thr ${f(s.reclaimThrottled)} pfm ${f(s.pfmemallocThrottled)} stallMs ${f(s.vcpuStallNs / 1e6)} lockWaitMs ${f(s.lockWaitNs / 1e6)} lockHoldMs ${f(s.lockHoldNs / 1e6)} thrMs ${f((s.reclaimThrottleNs ?? 0) / 1e6)} s2f ${s.s2Faults} af ${s.afFaults} tlbHits ${f(s.tlbHits)} cas ${s.cmpxchgFailures} dvmWaitMs ${f((s.dvmWaitNs ?? 0) / 1e6, 2)} dvmHoldWaitMs ${f((s.dvmHoldWaitNs ?? 0) / 1e6, 2)} load ${loadavg()[0].toFixed(2)}`,
