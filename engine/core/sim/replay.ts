@@ -145,7 +145,7 @@ export class TraceReplay extends ReplayFaults {
       const resume = this.resumeFault;
       this.resumeFault = false;
       let x = TX_MISS;
-      if (!resume) {
+      if (resume === false) {
         t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
         t += this.walkNs;
         x =

@@ -127,7 +127,7 @@ export class ReplayFaults extends ReplayMmu {
     let t = this.at;
     let now = t + c[C_S2_FAULT];
     let reclaimNs = 0;
-    if (resume) {
+    if (resume === true) {
       now = t;
       t = this.susT0;
       reclaimNs = this.susReclaimNs;
@@ -211,8 +211,9 @@ export class ReplayFaults extends ReplayMmu {
     this.lockHold(false);
     const lockWait = this.grantAt - now;
     now = this.grantAt + hold;
-    const lo = write ? this.attrLoW : this.attrLo;
-    const hi = write ? this.attrHiW : this.attrHi;
+    // `=== true`: a boolean parameter of a call that is not inlined is tested with a full ToBoolean (replay.ts).
+    const lo = write === true ? this.attrLoW : this.attrLo;
+    const hi = write === true ? this.attrHiW : this.attrHi;
     let r = this.map(gfn, lo, hi);
     // ENOMEM: every free table page is an unlinked one waiting for its grace period; as in
     // Guest.fault, the ripe RCU frees run now and the map retries.
