@@ -1,10 +1,11 @@
 // Not a bench (leading _): CPU of successive trace replays in one kept worker (engine/host/workerPool.ts).
 // Usage: bundle, then node .cache/bench/_warmReplay.mjs <policy> <copies> <runs> [prime]
+// SIM_WORKER=<bundle>: every run on that worker bundle (default: sim-worker-lone.mjs, as the CLI for one worker).
 // prime: before the runs, one tiny replay (capacity 64 pages, 4,000 requests over 256 pages) in the same worker.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
-import { nodeWorkerPool } from '../engine/host/node/spawn.ts';
+import { nodeSimWorkerPools, nodeWorkerPool } from '../engine/host/node/spawn.ts';
 import type { ReclaimSpec } from '../engine/protocol.ts';
 import { repeatTrace, replayScenario } from './_util.ts';
 import { parseTrace } from '../engine/core/trace/index.ts';
@@ -25,7 +26,11 @@ for (let i = 0; i < small.length; i++) {
   small[i] = (x >>> 8) % 256;
 }
 const hw = loadPresetDir(path.join(root, 'presets')).set.hardware.get('ampere-altra')!;
-const pool = nodeWorkerPool(process.env.SIM_WORKER ?? path.join(root, '.cache', 'workers', 'sim-worker.mjs'));
+// SIM_WORKER: that bundle for every run; else as the CLI picks (one-worker runs: the lone bundle).
+const workers = path.join(root, '.cache', 'workers');
+const pool = process.env.SIM_WORKER
+  ? nodeWorkerPool(process.env.SIM_WORKER)
+  : nodeSimWorkerPools(path.join(workers, 'sim-worker.mjs'), path.join(workers, 'sim-worker-lone.mjs'));
 const cpu = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;

@@ -88,6 +88,14 @@
  * and call-target check and the `a === i32` test per operation. Raising V8's inlining budgets
  * (--max-inlined-bytecode-size=1500 --max-inlined-bytecode-size-cumulative=4000, which lets fault inline map)
  * measured 2,637 M against 2,470 M: more inlining is not what is missing.
+ * Session 13 (d): one-worker runs (all of this bench's) now run on the lone worker bundle ('sim-worker-lone',
+ * core/sync/atomicsLone.ts: the arena's atomics fixed plain at build time, the routing table a frozen object
+ * TurboFan folds, no `a === i32` test). `valgrind --tool=callgrind --separate-threads=yes node
+ * .cache/bench/_warmReplay.mjs <policy> 10 1` with SIM_WORKER=<bundle>, worker thread; with node's
+ * --no-concurrent-recompilation the count is repeatable (two runs of the old bundle: 2,865.0 / 2,864.9 M,
+ * compiles included): exact LRU 2,865 -> 2,797 M (-2.4 %); default flags, one run each, 2,316 -> 2,268 M.
+ * Every operation a module function called directly (a source rewrite, not kept) measured 2,772 M: the
+ * frozen table gets ~70 % of that.
  * Env: REPLAY_ROUNDS (default 3), REPLAY_COPIES (default 50), REPLAY_POLICIES (comma list).
  *
  * Instructions per request (REPLAY_CALLGRIND=1, needs valgrind; minutes per policy): each policy's lab
@@ -102,7 +110,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
-import { nodeSpawner, nodeWorkerPool } from '../engine/host/node/spawn.ts';
+import { nodeSimSpawner, nodeSimWorkerPools } from '../engine/host/node/spawn.ts';
 import type { SpawnWorker } from '../engine/host/messages.ts';
 import type { ReclaimSpec, RunResult } from '../engine/protocol.ts';
 import { parseTrace } from '../engine/core/trace/index.ts';
@@ -111,6 +119,8 @@ import { median, repeatTrace, replayScenario, threadCpuSeconds } from './_util.t
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
+/** One-worker runs (all of this bench's) run on the lone bundle, as the CLI's (core/sync/atomicsLone.ts). */
+const loneWorkerFile = path.join(root, '.cache', 'workers', 'sim-worker-lone.mjs');
 const traceFile = path.resolve(root, '../shared/data/traces/cloudPhysicsIO.oracleGeneral.bin');
 const CAPACITY = 10_000;
 const COPIES = Number(process.env.REPLAY_COPIES ?? 50);
@@ -193,9 +203,9 @@ const cpuNow = (): number => {
   return (u.user + u.system) / 1e6;
 };
 
-/** Cold runs start a fresh worker each (nodeSpawner); warm runs borrow the bench's one kept worker (workerPool.ts). */
-const coldWorker = nodeSpawner(workerFile);
-const pool = nodeWorkerPool(workerFile, { maxIdle: 1 });
+/** Cold runs start a fresh worker each (nodeSimSpawner); warm runs borrow the bench's one kept worker (workerPool.ts). */
+const coldWorker = nodeSimSpawner(workerFile, loneWorkerFile);
+const pool = nodeSimWorkerPools(workerFile, loneWorkerFile, { maxIdle: 1 });
 
 async function lab(
   policy: ReclaimSpec['policy'],

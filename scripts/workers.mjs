@@ -42,7 +42,39 @@ export const workerEntries = {
   'parse-worker': 'engine/host/node/parseWorker.ts',
 };
 
-export async function bundleWorkers(entries = workerEntries) {
+/**
+ * Bundles built with engine/core/sync/atomics.ts replaced by another routing module (name -> [entry,
+ * replacement]). 'sim-worker-lone': the simulation worker for runs with one worker, whose atomic
+ * routing is fixed plain at build time (atomicsLone.ts says why that is correct there and what it saves);
+ * engine/host/node/spawn.ts loneAwareSpawner picks it by the run's worker count.
+ */
+export const aliasedWorkerEntries = {
+  'sim-worker-lone': ['engine/host/node/simWorker.ts', 'engine/core/sync/atomicsLone.ts'],
+};
+
+/** esbuild plugin: every import of engine/core/sync/atomics.ts resolves to `replacement` instead. */
+function atomicsAlias(replacement) {
+  const target = path.join(root, 'engine', 'core', 'sync', 'atomics.ts');
+  return {
+    name: 'atomics-alias',
+    setup(b) {
+      b.onResolve({ filter: /atomics\.ts$/ }, (args) =>
+        path.resolve(args.resolveDir, args.path) === target ? { path: path.join(root, replacement) } : undefined,
+      );
+    },
+  };
+}
+
+export async function bundleWorkers(entries = workerEntries, aliased = aliasedWorkerEntries) {
+  for (const [name, [entry, replacement]] of Object.entries(aliased))
+    await build({
+      ...nodeBundle,
+      entryPoints: { [name]: path.join(root, entry) },
+      outdir: workerDir,
+      outExtension: { '.js': '.mjs' },
+      sourcemap: 'linked',
+      plugins: [atomicsAlias(replacement)],
+    });
   const names = Object.keys(entries);
   if (names.length === 0) return;
   await build({

@@ -1,6 +1,6 @@
 import type { startRun } from '../host/engine.ts';
 import type { SpawnWorker } from '../host/messages.ts';
-import { nodeSpawner } from '../host/node/spawn.ts';
+import { nodeSimSpawner, nodeSpawner } from '../host/node/spawn.ts';
 
 /** What the CLI needs from its environment; main.ts builds it from the process, tests may fake parts. */
 export interface CliContext {
@@ -9,6 +9,8 @@ export interface CliContext {
   presetDir: string;
   /** The bundled simulation worker (scripts/workers.mjs 'sim-worker'). */
   workerPath: string;
+  /** The lone worker bundle for one-worker runs ('sim-worker-lone', core/sync/atomicsLone.ts); none: workerPath. */
+  loneWorkerPath?: string;
   appVersion: string;
   cores: number;
   stdout: (s: string) => void;
@@ -32,5 +34,8 @@ export interface CliContext {
 
 /** The SpawnWorker for this CLI's runs: the context's kept workers, or a fresh worker per run. */
 export function simWorkers(ctx: CliContext): SpawnWorker {
-  return ctx.spawnWorker ?? nodeSpawner(ctx.workerPath);
+  if (ctx.spawnWorker) return ctx.spawnWorker;
+  return ctx.loneWorkerPath === undefined
+    ? nodeSpawner(ctx.workerPath)
+    : nodeSimSpawner(ctx.workerPath, ctx.loneWorkerPath);
 }

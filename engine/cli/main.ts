@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { nodeCores, nodeWorkerPool } from '../host/node/spawn.ts';
+import { nodeCores, nodeSimWorkerPools } from '../host/node/spawn.ts';
 import { USAGE, UsageError, oneLine, parseArgs, type CliArgs } from './args.ts';
 import type { CliContext } from './context.ts';
 import { clip, termSafe } from './format.ts';
@@ -27,11 +27,13 @@ export function processContext(root: string): CliContext {
   const workerPath = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
   // Kept workers: a command with several runs (run over profiles, sweep, reproduce, worker) starts each
   // worker once; idle ones never hold the process (workerPool.ts) and end when the command is done.
-  const pool = nodeWorkerPool(workerPath, { maxIdle: Math.max(4, nodeCores()) });
+  const loneWorkerPath = path.join(root, '.cache', 'workers', 'sim-worker-lone.mjs');
+  const pool = nodeSimWorkerPools(workerPath, loneWorkerPath, { maxIdle: Math.max(4, nodeCores()) });
   return {
     root,
     presetDir: path.join(root, 'presets'),
     workerPath,
+    loneWorkerPath,
     spawnWorker: pool.spawn,
     closeWorkers: () => pool.close(),
     appVersion,

@@ -59,6 +59,15 @@ export interface WorkerLike {
 /** Starts one simulation worker. Node: nodeSpawner(path); browser: webSpawner(() => new Worker(...)). */
 export type SpawnWorker = (data: SimWorkerData) => WorkerLike;
 
+/**
+ * A run with one worker from `lone` (the lone worker bundle, core/sync/atomicsLone.ts: its arena
+ * atomics are plain, which is correct only when no other agent touches the arena), every other run's
+ * workers from `general`.
+ */
+export function loneAwareSpawner(general: SpawnWorker, lone: SpawnWorker): SpawnWorker {
+  return (data) => (data.plan.workers === 1 ? lone(data) : general(data));
+}
+
 export function toErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   if (typeof e === 'object' && e !== null && typeof (e as ErrorInfo).message === 'string') {

@@ -7,7 +7,7 @@
  * Any exception is reported as { type: 'error' } and the run's abort flag is raised, so peers
  * waiting at the barrier exit instead of hanging.
  */
-import { controlAtomics, plainArenaOps, releasePlainArena, setAtomicOps } from '../core/sync/atomics.ts';
+import { controlAtomics, LONE_AGENT, plainArenaOps, releasePlainArena, setAtomicOps } from '../core/sync/atomics.ts';
 import { selectReplay } from '../core/sim/replaySelect.ts';
 import { SimWorkerCore } from '../core/sim/simCore.ts';
 import { probeQuanta, probeRow } from '../core/sim/probe.ts';
@@ -33,6 +33,9 @@ export function serveSimWorker(port: WorkerPort, threadClock: () => [number, num
         let batch: WorkerEventBatch | undefined;
         let restoreOps = (): void => {};
         try {
+          // The lone bundle (sync/atomicsLone.ts) has plain arena atomics: correct with one worker only.
+          if (LONE_AGENT && d.plan.workers !== 1)
+            throw new Error(`the lone simulation worker serves one-worker runs only (this run has ${d.plan.workers})`);
           let quanta = 0;
           // Rows and progress are coalesced by wall time (eventBatch.ts), posted at once when a pause
           // or stop is requested, and flushed before 'finished': no row is lost or reordered.

@@ -74,7 +74,8 @@ let fastPaths = true;
 
 /** Do single-page operations take the direct descents (pgtableFast.ts)? True unless switched off. */
 export function stage2FastPaths(): boolean {
-  return fastPaths;
+  // A comparison, which TurboFan knows is a boolean: a bare module `let` read is tested with a full ToBoolean.
+  return fastPaths === true;
 }
 
 /**

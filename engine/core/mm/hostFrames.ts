@@ -11,7 +11,8 @@ export class HostFrames {
    * Only this agent touches the count while the run lasts (the contract of atomics.ts plainArenaOps:
    * a one-worker run, the host thread not reading it until 'finished'): plain reads and writes then,
    * not sequentially consistent ones (a locked instruction per frame taken or freed). Set by the
-   * trace-replay fast path (sim/replay.ts), whose eligibility includes one worker.
+   * trace-replay fast path (sim/replay.ts), whose eligibility includes one worker. Tested `=== true`
+   * (one compare; a bare `if` on a boolean field is a full ToBoolean: sim/replay.ts).
    */
   singleAgent = false;
 
@@ -59,7 +60,7 @@ export class HostFrames {
   tryTake(reserve: number): boolean {
     const c = this.control;
     if (this.budgets !== null && reserve >= this.min) return this.takeBudget(reserve - this.min);
-    if (this.singleAgent) {
+    if (this.singleAgent === true) {
       const f = c[CTL_FREE_FRAMES];
       if (f <= reserve) return false;
       c[CTL_FREE_FRAMES] = f - 1;
@@ -99,7 +100,7 @@ export class HostFrames {
       if (this.kswapdRunning) this.putKswapd(n);
       else atomics.add(this.budgets, this.worker, n);
     }
-    if (this.singleAgent) this.control[CTL_FREE_FRAMES] += n;
+    if (this.singleAgent === true) this.control[CTL_FREE_FRAMES] += n;
     else controlAtomics.add(this.control, CTL_FREE_FRAMES, n);
   }
 

@@ -26,7 +26,10 @@
  *
  * Performance contract (the libCacheSim comparison, bench/replay.ts): per request only typed-array
  * work and monomorphic calls, no allocation; virtual times travel in fields (`at`, VLock.reqT), as
- * V8 passes a double to a call it does not inline as a new heap number.
+ * V8 passes a double to a call it does not inline as a new heap number. Boolean fields are tested
+ * `=== true` on the hot path: V8 does not know a field holds a boolean (true, false, null and
+ * undefined share one map), so `if (this.flag)` compiles to a full ToBoolean (false, '', undetectable,
+ * heap number and BigInt checks, ~11 instructions) where `=== true` is one compare.
  *
  * Selection: replaySelect.ts (replayEligible, selectReplay), called by the runner after it builds
  * the worker's actors.
@@ -133,7 +136,7 @@ export class TraceReplay extends ReplayFaults {
         }
         wl.cursor = i + wl.stride;
         gfn = this.trace[i];
-        if (this.writes) write = wl.isWrite();
+        if (this.writes === true) write = wl.isWrite();
       } else {
         write = this.pendingWrite;
         this.pendingGfn = -1;
@@ -142,10 +145,11 @@ export class TraceReplay extends ReplayFaults {
       const resume = this.resumeFault;
       this.resumeFault = false;
       let x = TX_MISS;
-      if (!resume) {
+      if (resume === false) {
         t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
         t += this.walkNs;
-        x = this.debugArena ? translate(this.g.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
+        x =
+          this.debugArena === true ? translate(this.g.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
       }
       if ((x & TX_MISS) === 0) {
         if ((x & TX_HW_AF) !== 0) {
@@ -157,7 +161,7 @@ export class TraceReplay extends ReplayFaults {
         }
         if ((x & TX_PERM) !== 0) t = this.g.permFault(gfn, t);
         this.hits++;
-        if (this.seesAll) this.lruvec.onAccess(this.idBase + gfn); // Guest.onAccess
+        if (this.seesAll === true) this.lruvec.onAccess(this.idBase + gfn); // Guest.onAccess
         t += this.memNs;
       } else {
         this.at = t;

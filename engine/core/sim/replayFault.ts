@@ -128,7 +128,7 @@ export class ReplayFaults extends ReplayMmu {
     let t = this.at;
     let now = t + c[C_S2_FAULT];
     let reclaimNs = 0;
-    if (resume) {
+    if (resume === true) {
       now = t;
       t = this.susT0;
       reclaimNs = this.susReclaimNs;
@@ -214,7 +214,8 @@ export class ReplayFaults extends ReplayMmu {
     now = this.grantAt + hold;
     // Guest.fault's choice (kvm/userMemAbort.ts): writable on a write, or on a read when hva_to_pfn's
     // FOLL_WRITE fast pin succeeds (kvm/faultinWritable.ts; no page here was pre-faulted by the VMM).
-    const writable = write || readFaultWritable(g.backing, false);
+    // `=== true`: a boolean parameter of a call that is not inlined is tested with a full ToBoolean (replay.ts).
+    const writable = write === true || readFaultWritable(g.backing, false);
     const lo = writable ? this.attrLoW : this.attrLo;
     const hi = writable ? this.attrHiW : this.attrHi;
     let r = this.map(gfn, lo, hi);

@@ -11,6 +11,8 @@
  * the same name on an Int32Array (BigInt64Array only for `add64` / `load64`), except
  * `readOnce` (see there).
  */
+import { nativeAtomicOps } from './atomicsNative.ts';
+
 export interface AtomicOps {
   load(a: Int32Array, i: number): number;
   /**
@@ -49,24 +51,7 @@ export interface AtomicOps {
   load64(a: BigInt64Array, i: number): bigint;
 }
 
-const nativeOps: AtomicOps = {
-  load: (a, i) => Atomics.load(a, i),
-  readOnce: (a, i) => a[i],
-  store: (a, i, v) => Atomics.store(a, i, v),
-  compareExchange: (a, i, e, r) => Atomics.compareExchange(a, i, e, r),
-  exchange: (a, i, v) => Atomics.exchange(a, i, v),
-  add: (a, i, v) => Atomics.add(a, i, v),
-  sub: (a, i, v) => Atomics.sub(a, i, v),
-  or: (a, i, v) => Atomics.or(a, i, v),
-  and: (a, i, v) => Atomics.and(a, i, v),
-  or8: (a, i, v) => Atomics.or(a, i, v),
-  and8: (a, i, v) => Atomics.and(a, i, v),
-  compareExchange8: (a, i, e, r) => Atomics.compareExchange(a, i, e, r),
-  wait: (a, i, v, t) => Atomics.wait(a, i, v, t),
-  notify: (a, i, c) => Atomics.notify(a, i, c),
-  add64: (a, i, v) => Atomics.add(a, i, v),
-  load64: (a, i) => Atomics.load(a, i),
-};
+const nativeOps: AtomicOps = nativeAtomicOps();
 
 /**
  * The live routing table. Callers use `atomics.compareExchange(...)`; the object
@@ -101,10 +86,10 @@ export function setAtomicOps(ops: Partial<AtomicOps>): () => void {
   };
 }
 
-/** The untouched native operations, for wrappers that add behaviour around them. */
-export function nativeAtomicOps(): AtomicOps {
-  return { ...nativeOps };
-}
+export { nativeAtomicOps };
+
+/** The general bundles' routing, switchable (setAtomicOps); the lone worker's is atomicsLone.ts. */
+export const LONE_AGENT = false;
 
 /**
  * Wrap every operation so that `hook` runs before it. Stress tests use this to

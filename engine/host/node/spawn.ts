@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ErrorInfo } from '../../protocol.ts';
-import { toErrorInfo, type SpawnWorker, type WorkerToHost } from '../messages.ts';
+import { loneAwareSpawner, toErrorInfo, type SpawnWorker, type WorkerToHost } from '../messages.ts';
 import { SimWorkerPool, type PoolableWorker, type WorkerPoolOptions } from '../workerPool.ts';
 
 export function adaptNodeWorker(w: Worker): PoolableWorker {
@@ -56,6 +56,32 @@ export function nodeSpawnerFrom(create: () => Worker): SpawnWorker {
 export function nodeWorkerPool(worker: string | URL | (() => Worker), options: WorkerPoolOptions = {}): SimWorkerPool {
   const create = typeof worker === 'function' ? worker : () => new Worker(worker);
   return new SimWorkerPool(() => adaptNodeWorker(create()), options);
+}
+
+/**
+ * The simulation workers of the CLI and the benches, kept (workerPool.ts): one-worker runs on the lone
+ * bundle (loneWorkerPath: .cache/workers/sim-worker-lone.mjs, core/sync/atomicsLone.ts), the others on
+ * the general one (workerPath: sim-worker.mjs), each from its own pool.
+ */
+export function nodeSimWorkerPools(
+  workerPath: string,
+  loneWorkerPath: string,
+  options: WorkerPoolOptions = {},
+): { spawn: SpawnWorker; close: () => void } {
+  const general = nodeWorkerPool(workerPath, options);
+  const lone = nodeWorkerPool(loneWorkerPath, options);
+  return {
+    spawn: loneAwareSpawner(general.spawn, lone.spawn),
+    close: () => {
+      general.close();
+      lone.close();
+    },
+  };
+}
+
+/** Fresh workers (one per run's worker) from the two bundles, as nodeSimWorkerPools picks them. */
+export function nodeSimSpawner(workerPath: string, loneWorkerPath: string): SpawnWorker {
+  return loneAwareSpawner(nodeSpawner(workerPath), nodeSpawner(loneWorkerPath));
 }
 
 export function nodeCores(): number {
