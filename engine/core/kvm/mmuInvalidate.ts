@@ -25,7 +25,7 @@
  * Spread runs (sim/spread.ts) also settle, at each quantum's start, the faults whose window met another
  * worker's invalidation booked after the check in real time (settle).
  */
-import { C_AF_FAULT, C_LOCK_ACQUIRE, C_S2_FAULT } from '../sim/costs.ts';
+import { C_AF_FAULT, C_LOCK_ACQUIRE } from '../sim/costs.ts';
 import {
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
@@ -55,9 +55,13 @@ import type { VLock } from '../sync/vlock.ts';
  */
 export const FAULTIN_FAST_NS = 500;
 
-/** When a stage-2 fault trapped at t0 reads kvm->mmu_invalidate_seq (FAULTIN_FAST_NS before s2Fault's end). */
-export function mmuSeqAt(c: Float64Array, t0: number): number {
-  return t0 + Math.max(0, c[C_S2_FAULT] - FAULTIN_FAST_NS);
+/**
+ * When a stage-2 fault trapped at t0 reads kvm->mmu_invalidate_seq: FAULTIN_FAST_NS before the end of its
+ * trap and host path (trapNs: Guest.s2TrapNs, s2Fault less the part that is pKVM's map HVC, which comes
+ * after the read, under the lock).
+ */
+export function mmuSeqAt(trapNs: number, t0: number): number {
+  return t0 + Math.max(0, trapNs - FAULTIN_FAST_NS);
 }
 
 /**
@@ -240,7 +244,9 @@ export class MmuInvalidate {
    * at that past time in arrival order (VLock.readFifo): behind the write holds that arrived before them,
    * not behind those that arrived after, which qrwlock would have queued behind them. The time the retries
    * add is owed by the vCPU (owedNs), paid at its next step (pay). This worker's own invalidations were
-   * seen at the check, as in a deterministic run.
+   * seen at the check, as in a deterministic run. Departure under pKVM (kvm_fault_lock takes the write
+   * lock, Guest.faultWrite): these late re-faults are still booked as reads (VLock has no FIFO write
+   * booking); spread runs only, and the HVC is in mapHold.
    */
   settle(): void {
     const w = this.win;

@@ -9,13 +9,19 @@
  *   (kvm/faultinWritable.ts).
  * Each takes the vCPU's virtual time and returns the time it finished. Guest.fault / afFault / permFault
  * come here.
+ * Under pKVM (mainline 6.14+, commit fce886a60207 "Plumb the pKVM MMU in KVM") user_mem_abort takes the
+ * lock through kvm_fault_lock (arch/arm64/include/asm/kvm_mmu.h): write_lock(&kvm->mmu_lock) when
+ * is_protected_kvm_enabled(), read_lock otherwise, and the map / relax is a hypercall at EL2
+ * (pkvm_pgtable_stage2_map -> __pkvm_host_share_guest; pkvm_pgtable_stage2_relax_perms ->
+ * __pkvm_host_relax_perms_guest, arch/arm64/kvm/pkvm.c) inside that hold: faultLock, Guest.faultWrite,
+ * Guest.mapHvcNs.
  */
 import type { Guest } from '../sim/guest.ts';
 import type { LeafAttrs } from '../arch/descriptor.ts';
 import { readLock, readUnlock } from './mmuLock.ts';
 import { EAGAIN, stage2GetLeaf, stage2Map, stage2Mkyoung, stage2SetWritable } from '../arch/pgtable.ts';
 import { rcuPoll } from '../sync/rcu.ts';
-import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from '../sim/costs.ts';
+import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE } from '../sim/costs.ts';
 import { FAULTIN_FAST_NS, mmuSeqAt } from './mmuInvalidate.ts';
 import {
   GS_AF_FAULTS,
@@ -60,13 +66,25 @@ export const PAGE = 4096;
 const MAPPED_BY_OTHER = 1;
 
 /**
- * Read-hold of a stage-2 fault's map (Guest.fault and the replay's copy share this): user_mem_abort
- * holds kvm->mmu_lock for read around kvm_pgtable_stage2_map, whose stage2_map_walker_try_leaf cleans
- * the new page to PoC before making the leaf valid when the stage-2 has no FWB (cmoNs: s2CmoNs).
+ * Hold of a stage-2 fault's map (Guest.fault and the replay's copy share this): user_mem_abort
+ * holds kvm->mmu_lock (kvm_fault_lock: read, write under pKVM) around kvm_pgtable_stage2_map, whose
+ * stage2_map_walker_try_leaf cleans the new page to PoC before making the leaf valid when the stage-2
+ * has no FWB (cmoNs: s2CmoNs). Under pKVM (6.14+) the map is pkvm_pgtable_stage2_map's HVC,
+ * __pkvm_host_share_guest, whose EL2 kvm_pgtable_stage2_map does the same walk and CMO: hvcNs
+ * (Guest.mapHvcNs, sim/costs.ts mapHvcNs) is its round trip, 0 elsewhere.
  * The lab's mappings are data (never executable): no icache_inval_pou.
  */
-export function mapHoldNs(c: Float64Array, cmoNs: number): number {
-  return c[C_LOCK_ACQUIRE] + c[C_CMPXCHG] + cmoNs;
+export function mapHoldNs(c: Float64Array, cmoNs: number, hvcNs = 0): number {
+  return c[C_LOCK_ACQUIRE] + hvcNs + c[C_CMPXCHG] + cmoNs;
+}
+
+/**
+ * kvm_fault_lock (arch/arm64/include/asm/kvm_mmu.h, mainline 6.14+): kvm->mmu_lock for write under pKVM
+ * (Guest.faultWrite: is_protected_kvm_enabled()), else for read (v6.1-v6.13 user_mem_abort's read_lock
+ * too), booked at t for `hold`. Returns the grant.
+ */
+export function faultLock(g: Guest, t: number, hold: number): number {
+  return g.faultWrite ? g.vlock.write(t, hold, false) : g.vlock.read(t, hold, false);
 }
 
 function map(g: Guest, gfn: number, attrs: LeafAttrs): number {
@@ -149,9 +167,9 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   // when `now` is before the vCPU's scheduling limit, else in the vCPU's next step (FAULT_SUSPENDED,
   // PHASE_MAP_LOCK), once the scheduler has run the actors that are earlier in virtual time, so
   // their MMU-lock requests are booked first, in virtual-time order, as qrwlock would queue them.
-  const hold = mapHoldNs(c, g.cmoNs);
+  const hold = mapHoldNs(c, g.cmoNs, g.mapHvcNs);
   // user_mem_abort read mmu_seq before __gfn_to_pfn_memslot, i.e. before the reclaim and swap-in above.
-  const sample = mmuSeqAt(c, t0);
+  const sample = mmuSeqAt(g.s2TrapNs, t0);
   // user_mem_abort sets KVM_PGTABLE_PROT_W when hva_to_pfn returned `writable`: a write fault, or a read
   // fault whose FOLL_WRITE fast pin succeeded (hva_to_pfn_fast / hva_to_pfn_slow's "map read fault as
   // writable if possible"): for the lab's shmem memfd always, the VMM's PTE being writable after shmem_fault
@@ -171,7 +189,7 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
     // first. Its fault did the work (frame, LRU, counters); this one gives its frame back and returns.
     // It would have returned -EAGAIN before the CMO; the hold is charged anyway (rare).
     g.host.put(1);
-    const start = g.vlock.read(now, hold, false);
+    const start = faultLock(g, now, hold);
     s[sb + GS_LOCK_WAIT_NS] += start - now;
     s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
     s[sb + GS_LOCK_HOLD_NS] += hold;
@@ -241,7 +259,7 @@ export function mapLocked(
   const s = g.stats;
   const sb = g.sb;
   const c = g.costs;
-  const mapHold = mapHoldNs(c, g.cmoNs);
+  const mapHold = mapHoldNs(c, g.cmoNs, g.mapHvcNs);
   const inval = g.mmuInvalidate;
   // The two checks and the booking of every pass of this call (each retry's re-fault) in one section of
   // the shared calendar (VLock.enterSection), left before each return. On the bench's 64-vCPU scenario
@@ -261,7 +279,7 @@ export function mapLocked(
     // fault waited behind an invalidation) keeps the map's hold: over-charged by cmpxchg + CMO (rare).
     const early = inval.retry(sample, now);
     const hold = early ? c[C_LOCK_ACQUIRE] : mapHold;
-    const start = g.vlock.read(now, hold, false);
+    const start = faultLock(g, now, hold);
     // Not resident with no invalidation seen: evicted in an actor's step booked out of virtual-time
     // order (within the scheduler's slack); the kernel's check would have seen it, so this retries too.
     const resident = (g.flags[gfn] & PG_RESIDENT) !== 0;
@@ -301,25 +319,29 @@ export function mapLocked(
 }
 
 /**
- * The MMU read lock for a short section booked from `trapped` (an access-flag or permission fault: one
- * descriptor update): its wait, and the part of it behind aging, go to the guest's stats. Returns the
- * hold's start.
+ * The MMU lock for a short section booked from `trapped` (an access-flag or permission fault: one
+ * descriptor update), for read, or for write when `write` (a permission fault under pKVM): its wait,
+ * and the part of it behind aging, go to the guest's stats. Returns the hold's start.
  */
-function readSection(g: Guest, trapped: number, hold: number): number {
-  const start = g.vlock.read(trapped, hold, false);
+function lockSection(g: Guest, trapped: number, hold: number, write: boolean): number {
+  const start = write ? g.vlock.write(trapped, hold, false) : g.vlock.read(trapped, hold, false);
   g.stats[g.sb + GS_LOCK_WAIT_NS] += start - trapped;
   g.stats[g.sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
   return start;
 }
 
-/** Access-flag fault (no FEAT_HAFDBS): trap, MMU lock for read, mkyoung, return. */
+/**
+ * Access-flag fault (no FEAT_HAFDBS): trap, MMU lock for read, mkyoung, return. handle_access_fault takes
+ * read_lock even under pKVM in 6.14+ (not kvm_fault_lock), and the pkvm profile has FEAT_HAFDBS: its
+ * __pkvm_host_mkyoung_guest HVC is not charged (not taken there).
+ */
 export function afFault(g: Guest, gfn: number, t: number): number {
   const s = g.stats;
   const sb = g.sb;
   const c = g.costs;
   const trapped = t + c[C_AF_FAULT];
   const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-  const start = readSection(g, trapped, hold);
+  const start = lockSection(g, trapped, hold, false);
   readLock(g.lock);
   stage2Mkyoung(g.pgt, gfn * PAGE);
   readUnlock(g.lock);
@@ -332,14 +354,19 @@ export function afFault(g: Guest, gfn: number, t: number): number {
   return end;
 }
 
-/** Permission fault on a write to a page mapped read-only: relax S2AP W under the read lock. */
+/**
+ * Permission fault on a write to a page mapped read-only: user_mem_abort's relax path
+ * (kvm_pgtable_stage2_relax_perms, S2AP W) under kvm_fault_lock: the read lock, or under pKVM (6.14+) the
+ * write lock around pkvm_pgtable_stage2_relax_perms's HVC, __pkvm_host_relax_perms_guest (mapHvcNs, moved
+ * from the trap as for the map).
+ */
 export function permFault(g: Guest, gfn: number, t: number): number {
   const s = g.stats;
   const sb = g.sb;
   const c = g.costs;
-  const trapped = t + c[C_S2_FAULT];
-  const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-  const start = readSection(g, trapped, hold);
+  const trapped = t + g.s2TrapNs;
+  const hold = c[C_LOCK_ACQUIRE] + g.mapHvcNs + c[C_CMPXCHG];
+  const start = lockSection(g, trapped, hold, g.faultWrite);
   s[sb + GS_PRESSURE_NS] += start - trapped;
   readLock(g.lock);
   stage2SetWritable(g.pgt, gfn * PAGE);

@@ -10,7 +10,6 @@
  * before it maps the page.
  */
 import type { Guest } from '../sim/guest.ts';
-import { C_S2_FAULT } from '../sim/costs.ts';
 import {
   GS_DIRECT_RECLAIM,
   GS_PFMEMALLOC_NS,
@@ -55,7 +54,6 @@ export const SWAP_CLUSTER_MAX = 32;
 export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: number): number {
   const s = g.stats;
   const sb = g.sb;
-  const c = g.costs;
   const sus = g.suspended;
   const o = vi * SUS_WORDS;
   let t0 = t;
@@ -113,7 +111,7 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       }
     }
   } else {
-    now = t + c[C_S2_FAULT];
+    now = t + g.s2TrapNs; // s2Fault, less pKVM's map HVC (charged in the hold: kvm/userMemAbort.ts)
     phase = PHASE_NONE;
     if (g.deferMin && s[sb + GS_RECLAIM_OWED] > 0) {
       s[sb + GS_RECLAIM_OWED]--;

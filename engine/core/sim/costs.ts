@@ -4,7 +4,7 @@
  * C_* constants so the hot path reads `costs[C_WALK_LEVEL]` instead of a string-keyed object.
  */
 import { COST_KEYS, type HardwareProfile } from '../../protocol.ts';
-import { C_DCACHE_CLEAN_INVAL, C_HYPERCALL, C_TLB_FLUSH_VMID } from './costIndex.ts';
+import { C_DCACHE_CLEAN_INVAL, C_HYPERCALL, C_S2_FAULT, C_TLB_FLUSH_VMID } from './costIndex.ts';
 
 export {
   C_MEM_ACCESS,
@@ -71,4 +71,18 @@ export function flushHvcNs(hw: HardwareProfile, c: Float64Array): number {
  */
 export function unmapHvcNs(hw: HardwareProfile, c: Float64Array): number {
   return hw.pkvm ? c[C_HYPERCALL] : 0;
+}
+
+/**
+ * The HVC round trip of a vCPU's stage-2 map or permission relax under pKVM (mainline 6.14+), inside the
+ * fault's kvm->mmu_lock hold: user_mem_abort (arch/arm64/kvm/mmu.c) -> KVM_PGT_FN(kvm_pgtable_stage2_map) =
+ * pkvm_pgtable_stage2_map (arch/arm64/kvm/pkvm.c, lockdep_assert_held_write) ->
+ * kvm_call_hyp_nvhe(__pkvm_host_share_guest), one per page (force_pte under pKVM until 6.16); a permission
+ * fault -> pkvm_pgtable_stage2_relax_perms -> kvm_call_hyp_nvhe(__pkvm_host_relax_perms_guest). The
+ * profile's hypercall figure (estimate), at most s2Fault: the pkvm s2Fault estimate (~7 us) already
+ * includes "asks the hypervisor to map it (a hypercall ...)", so this part is moved from the trap
+ * (Guest.s2TrapNs = s2Fault - this) into the hold, not added. 0 off pKVM: the host maps its own table.
+ */
+export function mapHvcNs(hw: HardwareProfile, c: Float64Array): number {
+  return hw.pkvm ? Math.min(c[C_HYPERCALL], c[C_S2_FAULT]) : 0;
 }

@@ -21,7 +21,7 @@ import type { MmuLock } from '../kvm/mmuLock.ts';
 import { writeLock, writeUnlock } from '../kvm/mmuLock.ts';
 import { stage2Unmap, type Pgt } from '../arch/pgtable.ts';
 import type { RcuThread } from '../sync/rcu.ts';
-import { C_TLB_FLUSH_VMID, flushHvcNs, s2CmoNs, unmapHvcNs } from './costs.ts';
+import { C_S2_FAULT, C_TLB_FLUSH_VMID, flushHvcNs, mapHvcNs, s2CmoNs, unmapHvcNs } from './costs.ts';
 import { Dvm } from '../arch/dvm.ts';
 import { IpiKick } from '../kvm/remoteTlbFlush.ts';
 import { MmuInvalidate } from '../kvm/mmuInvalidate.ts';
@@ -128,6 +128,20 @@ export class Guest {
   readonly flushHvcNs: number;
   /** The HVC round trip in one page's stage-2 unmap: pKVM only (sim/costs.ts unmapHvcNs). */
   readonly unmapHvcNs: number;
+  /**
+   * kvm_fault_lock (arch/arm64/include/asm/kvm_mmu.h, mainline 6.14+, commit fce886a60207): the vCPU's
+   * stage-2 fault (user_mem_abort: the map and a permission fault's relax) takes kvm->mmu_lock for write
+   * when is_protected_kvm_enabled(), for read otherwise. true on the pkvm profile (every guest: the test
+   * is host-wide, not per VM).
+   */
+  readonly faultWrite: boolean;
+  /** The HVC round trip inside that hold under pKVM (sim/costs.ts mapHvcNs; 0 elsewhere). */
+  readonly mapHvcNs: number;
+  /**
+   * The stage-2 fault's trap and host path before the lock: s2Fault less the part of it that is the
+   * map's HVC (mapHvcNs), which is charged inside the hold instead. s2Fault off pKVM.
+   */
+  readonly s2TrapNs: number;
   readonly host: HostFrames;
   readonly opHist: Float64Array;
   readonly opHistBase: number;
@@ -228,6 +242,9 @@ export class Guest {
     this.cmoNs = s2CmoNs(p.config.hardware, p.costs);
     this.flushHvcNs = flushHvcNs(p.config.hardware, p.costs);
     this.unmapHvcNs = unmapHvcNs(p.config.hardware, p.costs);
+    this.faultWrite = p.config.hardware.pkvm;
+    this.mapHvcNs = mapHvcNs(p.config.hardware, p.costs);
+    this.s2TrapNs = p.costs[C_S2_FAULT] - this.mapHvcNs;
     this.mmuInvalidate = new MmuInvalidate({
       vcpus: p.config.guests[p.index].vcpus,
       vlock: p.vlock,
@@ -235,7 +252,7 @@ export class Guest {
       stats: p.stats,
       sb: this.sb,
       costs: p.costs,
-      mapHold: mapHoldNs(p.costs, this.cmoNs),
+      mapHold: mapHoldNs(p.costs, this.cmoNs, this.mapHvcNs),
     });
     this.host = p.host;
     this.opHist = p.opHist;

@@ -15,7 +15,7 @@ import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../arch/descriptor.ts';
 import { SCAN_AGAIN } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
-import { C_AF_FAULT, C_LOCK_ACQUIRE, C_S2_FAULT } from './costs.ts';
+import { C_AF_FAULT, C_LOCK_ACQUIRE } from './costs.ts';
 import { UNMAP_TLBIS } from './guest.ts';
 import { FAULTIN_FAST_NS } from '../kvm/mmuInvalidate.ts';
 import { readFaultWritable } from '../kvm/faultinWritable.ts';
@@ -101,8 +101,13 @@ export class ReplayFaults extends ReplayMmu {
     s[sb + GS_TLBI] += e * UNMAP_TLBIS;
     const lone = this.lone;
     if (lone !== null) {
-      lone.countReads(f, this.mapHold);
-      lone.countReads(this.retriesN, this.g.costs[C_LOCK_ACQUIRE]);
+      if (this.faultWrite) {
+        lone.countWrites(f, this.mapHold);
+        lone.countWrites(this.retriesN, this.g.costs[C_LOCK_ACQUIRE]);
+      } else {
+        lone.countReads(f, this.mapHold);
+        lone.countReads(this.retriesN, this.g.costs[C_LOCK_ACQUIRE]);
+      }
       lone.countWrites(e, this.unmapHold);
       lone.countWrites(e, this.invalidateEndHold);
     }
@@ -126,7 +131,7 @@ export class ReplayFaults extends ReplayMmu {
     const sb = g.sb;
     const c = g.costs;
     let t = this.at;
-    let now = t + c[C_S2_FAULT];
+    let now = t + g.s2TrapNs; // Guest.s2TrapNs: s2Fault less pKVM's map HVC (in mapHold)
     let reclaimNs = 0;
     if (resume === true) {
       now = t;
@@ -199,17 +204,18 @@ export class ReplayFaults extends ReplayMmu {
       const check = c[C_LOCK_ACQUIRE];
       this.reqT = now;
       this.reqHold = check;
-      this.lockHold(false);
+      this.lockHold(this.faultWrite); // kvm_fault_lock: write under pKVM (Guest.mapLocked)
       this.retriesN++; // the lone lock's histogram: a read hold of `check` (flush)
       const next = this.grantAt + check + c[C_AF_FAULT] + FAULTIN_FAST_NS;
       reclaimNs += next - now;
       now = next;
     }
-    // The map's read hold; a lone lock's histogram counts are added at flush (faultsN reads of mapHold).
+    // The map's hold (kvm_fault_lock: read, write under pKVM); a lone lock's histogram counts are added at
+    // flush (faultsN holds of mapHold).
     const hold = this.mapHold;
     this.reqT = now;
     this.reqHold = hold;
-    this.lockHold(false);
+    this.lockHold(this.faultWrite);
     const lockWait = this.grantAt - now;
     now = this.grantAt + hold;
     // Guest.fault's choice (kvm/userMemAbort.ts): writable on a write, or on a read when hva_to_pfn's

@@ -53,8 +53,10 @@ export class ReplayMmu extends VCpu {
   private readonly hostUnmapFlush: number;
   /** unmapHoldNs of the guest's costs (they are fixed for a run). */
   protected readonly unmapHold: number;
-  /** mapHoldNs of the guest's costs. */
+  /** mapHoldNs of the guest's costs (with pKVM's share HVC: Guest.mapHvcNs). */
   protected readonly mapHold: number;
+  /** Guest.faultWrite: the fault's map takes kvm->mmu_lock for write (kvm_fault_lock under pKVM, 6.14+). */
+  protected readonly faultWrite: boolean;
   /**
    * Walk once (outside a debug arena, fast paths on): the Int32 word of each mapped gfn's level-3
    * leaf, -1 when not mapped by this replay. Contract: only this agent maps and unmaps on the arena
@@ -91,7 +93,8 @@ export class ReplayMmu extends VCpu {
     this.unmapHold = unmapHoldNs(v.g.costs, v.g.cmoNs, v.g.unmapHvcNs);
     this.invalidateEndHold = invalidateEndHoldNs(v.g.costs);
     this.hostUnmapFlush = hostUnmapFlushNs(v.g.costs, v.g.kick !== null);
-    this.mapHold = mapHoldNs(v.g.costs, v.g.cmoNs);
+    this.mapHold = mapHoldNs(v.g.costs, v.g.cmoNs, v.g.mapHvcNs);
+    this.faultWrite = v.g.faultWrite;
     this.leafOf = new Int32Array(v.g.pages).fill(-1);
     this.debugArena = v.g.pgt.views.debugPoison;
     if (!this.debugArena) v.g.harvester.leafOf = this.leafOf;
