@@ -101,7 +101,7 @@ export class ReplayFaults extends ReplayMmu {
     s[sb + GS_TLBI] += e * UNMAP_TLBIS;
     const lone = this.lone;
     if (lone !== null) {
-      if (this.faultWrite) {
+      if (this.faultWrite === true) {
         lone.countWrites(f, this.mapHold);
         lone.countWrites(this.retriesN, this.g.costs[C_LOCK_ACQUIRE]);
       } else {
