@@ -47,7 +47,7 @@ let bins: Bin[] = [];
 const bin = (t: number): Bin => {
   const k = Math.floor(t / BIN);
   for (let i = bins.length; i <= k; i++)
-    bins.push({ sample: '', held: 0, readWait: 0, reads: 0, directEv: 0, kswapdEv: 0});
+    bins.push({ sample: '', held: 0, readWait: 0, reads: 0, directEv: 0, kswapdEv: 0 });
   return bins[k];
 };
 
@@ -73,100 +73,132 @@ function fresh() {
     flushNs: 0,
   };
 }
-let lastVLock: VLock | null = null;
+/** The VM's lock's booking-order counters (vlockStats.ts), copied at each read request. */
+const order = { seen: false, lateN: 0, lateNs: 0, lateMaxNs: 0, yieldedN: 0, yieldedNs: 0 };
 let curBacking = false;
 let inUnmap = false;
 
-hookMethod(VLock.prototype, 'readReq', (readReq0) =>
-  function (this: VLock): void {
-    lastVLock = this;
-    const y0 = this.yieldedNs;
-    readReq0.call(this);
-    const t = this.reqT;
-    if (!inWin(t)) return;
-    const wait = this.grant - t;
-    c.reads++;
-    bin(t).reads++;
-    if (wait > 0) {
-      c.readWaited++;
-      c.readWait += wait;
-      c.readWaitAging += this.agingWaitNs;
-      c.readYield += this.yieldedNs - y0;
-      if (wait > 10e3) c.readWaitLong++;
-      bin(t).readWait += wait;
-    }
-  },
-);
-hookMethod(VLock.prototype, 'writeReq', (writeReq0) =>
-  function (this: VLock, aging: boolean): void {
-    const y0 = this.yieldedNs;
-    writeReq0.call(this, aging);
-    const t = this.reqT;
-    if (inWin(t)) c.writeYield += this.yieldedNs - y0;
-    if (!inWin(t)) return;
-    const hold = this.reqHold;
-    const w = c.writes;
-    const k = aging ? w.aging : inUnmap ? (hold > 1000 ? w.flushUnmap : w.unmapNoFlush) : hold <= 40 ? w.end : w.other;
-    k[0]++;
-    k[1] += hold;
-    c.writeWait += this.grant - t;
-    bin(this.grant).held += hold;
-  },
-);
-hookMethod(Harvester.prototype, 'folioReferenced', (fr0) =>
-  function (this: Harvester, gfn: number): boolean {
-    if (inWin(this.t)) {
-      if (this.kswapd) c.agingKswapd++;
-      else c.agingDirect++;
-    }
-    return fr0.call(this, gfn) as boolean;
-  },
-);
-hookMethod(Guest.prototype, 'evictOne', (ev0) =>
-  function (this: Guest, gfn: number, t: number, byVcpu: boolean, cpu?: number): number {
-    const b0 = inWin(t) ? bin(t) : null;
-    if (b0 !== null && b0.sample === '') {
-      const st = this.stats;
-      const sb = this.sb;
-      b0.sample = `res ${st[sb + L.GS_RESIDENT]} free ${this.host.free()} swap ${this.swapArea?.slots.inusePages() ?? 0} refaults ${st[sb + L.GS_REFAULTS]}`;
-    }
-    if (inWin(t)) {
-      if (byVcpu) {
-        c.evDirect++;
-        bin(t).directEv++;
-      } else {
-        c.evKswapd++;
-        bin(t).kswapdEv++;
+hookMethod(
+  VLock.prototype,
+  'readReq',
+  (readReq0) =>
+    function (this: VLock): void {
+      const y0 = this.yieldedNs;
+      readReq0.call(this);
+      order.seen = true;
+      order.lateN = this.lateN;
+      order.lateNs = this.lateNs;
+      order.lateMaxNs = this.lateMaxNs;
+      order.yieldedN = this.yieldedN;
+      order.yieldedNs = this.yieldedNs;
+      const t = this.reqT;
+      if (!inWin(t)) return;
+      const wait = this.grant - t;
+      c.reads++;
+      bin(t).reads++;
+      if (wait > 0) {
+        c.readWaited++;
+        c.readWait += wait;
+        c.readWaitAging += this.agingWaitNs;
+        c.readYield += this.yieldedNs - y0;
+        if (wait > 10e3) c.readWaitLong++;
+        bin(t).readWait += wait;
       }
-    }
-    // The unmap's first write hold is the one booked while inUnmap is set and no invalidate_end yet.
-    inUnmap = true;
-    try {
-      return ev0.call(this, gfn, t, byVcpu, cpu) as number;
-    } finally {
-      inUnmap = false;
-    }
-  },
+    },
 );
-hookMethod(Guest.prototype, 'fault', (f0) =>
-  function (this: Guest, ...a: unknown[]): unknown {
-    if (backing === 'private-anon' && !curBacking) {
-      this.backing = 'private-anon';
-      curBacking = true;
-    }
-    return f0.apply(this, a);
-  },
+hookMethod(
+  VLock.prototype,
+  'writeReq',
+  (writeReq0) =>
+    function (this: VLock, aging: boolean): void {
+      const y0 = this.yieldedNs;
+      writeReq0.call(this, aging);
+      const t = this.reqT;
+      if (inWin(t)) c.writeYield += this.yieldedNs - y0;
+      if (!inWin(t)) return;
+      const hold = this.reqHold;
+      const w = c.writes;
+      const k = aging
+        ? w.aging
+        : inUnmap
+          ? hold > 1000
+            ? w.flushUnmap
+            : w.unmapNoFlush
+          : hold <= 40
+            ? w.end
+            : w.other;
+      k[0]++;
+      k[1] += hold;
+      c.writeWait += this.grant - t;
+      bin(this.grant).held += hold;
+    },
 );
-hookMethod(IpiKick.prototype, 'flush', (fl0) =>
-  function (this: IpiKick, t: number, kswapd: boolean): number {
-    const ns = fl0.call(this, t, kswapd) as number;
-    if (inWin(t)) {
-      c.flushes++;
-      c.kicked += this.lastKicked;
-      c.flushNs += ns;
-    }
-    return ns;
-  },
+hookMethod(
+  Harvester.prototype,
+  'folioReferenced',
+  (fr0) =>
+    function (this: Harvester, gfn: number): boolean {
+      if (inWin(this.t)) {
+        if (this.kswapd) c.agingKswapd++;
+        else c.agingDirect++;
+      }
+      return fr0.call(this, gfn) as boolean;
+    },
+);
+hookMethod(
+  Guest.prototype,
+  'evictOne',
+  (ev0) =>
+    function (this: Guest, gfn: number, t: number, byVcpu: boolean, cpu?: number): number {
+      const b0 = inWin(t) ? bin(t) : null;
+      if (b0 !== null && b0.sample === '') {
+        const st = this.stats;
+        const sb = this.sb;
+        b0.sample = `res ${st[sb + L.GS_RESIDENT]} free ${this.host.free()} swap ${this.swapArea?.slots.inusePages() ?? 0} refaults ${st[sb + L.GS_REFAULTS]}`;
+      }
+      if (inWin(t)) {
+        if (byVcpu) {
+          c.evDirect++;
+          bin(t).directEv++;
+        } else {
+          c.evKswapd++;
+          bin(t).kswapdEv++;
+        }
+      }
+      // The unmap's first write hold is the one booked while inUnmap is set and no invalidate_end yet.
+      inUnmap = true;
+      try {
+        return ev0.call(this, gfn, t, byVcpu, cpu) as number;
+      } finally {
+        inUnmap = false;
+      }
+    },
+);
+hookMethod(
+  Guest.prototype,
+  'fault',
+  (f0) =>
+    function (this: Guest, ...a: unknown[]): unknown {
+      if (backing === 'private-anon' && !curBacking) {
+        this.backing = 'private-anon';
+        curBacking = true;
+      }
+      return f0.apply(this, a);
+    },
+);
+hookMethod(
+  IpiKick.prototype,
+  'flush',
+  (fl0) =>
+    function (this: IpiKick, t: number, kswapd: boolean): number {
+      const ns = fl0.call(this, t, kswapd) as number;
+      if (inWin(t)) {
+        c.flushes++;
+        c.kicked += this.lastKicked;
+        c.flushNs += ns;
+      }
+      return ns;
+    },
 );
 const durationMs = flag('duration') === undefined ? undefined : Number(flag('duration'));
 for (const v of memcachedVariants(seed)) {
@@ -178,7 +210,7 @@ for (const v of memcachedVariants(seed)) {
   w1 = config.run.durationMs * 1e6;
   c = fresh();
   bins = [];
-  lastVLock = null;
+  order.seen = false;
   curBacking = false;
   const t0 = performance.now();
   const p = prepareRun(config, {}, 1);
@@ -210,8 +242,8 @@ for (const v of memcachedVariants(seed)) {
   console.log(
     `  remote TLB flushes (IPI) ${per(c.flushes)}/s, kicked ${(c.kicked / Math.max(1, c.flushes)).toFixed(1)} vCPUs each, ${(c.flushNs / Math.max(1, c.flushes)).toFixed(0)} ns each; kvm_flush_remote_tlbs whole run ${sv.stats[L.GS_TLB_FLUSH_VM]}`,
   );
-  if (lastVLock !== null) {
-    const v = lastVLock as VLock;
+  if (order.seen) {
+    const v = order;
     console.log(
       `  booking order (whole run): late ${v.lateN} (mean ${(v.lateNs / Math.max(1, v.lateN) / 1e3).toFixed(2)} us, max ${(v.lateMaxNs / 1e3).toFixed(1)} us), moved past a later-arriving writer ${v.yieldedN} (${(v.yieldedNs / 1e6).toFixed(2)} ms)`,
     );
