@@ -30,6 +30,8 @@ const onlyHarvest = flag('harvest');
 const backing = flag('backing');
 if (backing !== undefined && backing !== 'private-anon') throw new Error(`--backing must be private-anon`);
 
+/** The workload's hot pages (gfns below it), set per run. */
+let hotPages = 0;
 let w0 = 0;
 let w1 = 0;
 const inWin = (t: number): boolean => t >= w0 && t < w1;
@@ -154,7 +156,16 @@ hookMethod(
       if (b0 !== null && b0.sample === '') {
         const st = this.stats;
         const sb = this.sb;
-        b0.sample = `res ${st[sb + L.GS_RESIDENT]} free ${this.host.free()} swap ${this.swapArea?.slots.inusePages() ?? 0} refaults ${st[sb + L.GS_REFAULTS]}`;
+        // Guest pages by flag, split at the workload's hot pages (gfns below it: memcached's slab + hash).
+        const hot = hotPages;
+        const n = [0, 0, 0, 0]; // resident hot, resident cold (PG_HOST or guest-touched), swap cache, host-only
+        for (let i = 0; i < this.flags.length; i++) {
+          const f = this.flags[i];
+          if ((f & L.PG_RESIDENT) !== 0) n[i < hot ? 0 : 1]++;
+          if ((f & L.PG_SWAPCACHE) !== 0) n[2]++;
+          if ((f & L.PG_HOST) !== 0) n[3]++;
+        }
+        b0.sample = `res ${st[sb + L.GS_RESIDENT]} (hot ${n[0]}, cold ${n[1]}, host-only ${n[3]}), swapcache ${n[2]}, free ${this.host.free()}, swap ${this.swapArea?.slots.inusePages() ?? 0}, under writeback ${this.swapArea?.writeback.size ?? 0}, readahead pages ${st[sb + L.GS_RA_PAGES]} (hits ${st[sb + L.GS_RA_HITS]}), refaults ${st[sb + L.GS_REFAULTS]}`;
       }
       if (inWin(t)) {
         if (byVcpu) {
@@ -210,6 +221,8 @@ for (const v of memcachedVariants(seed)) {
   w1 = config.run.durationMs * 1e6;
   c = fresh();
   bins = [];
+  const wl0 = config.guests[0].workload;
+  hotPages = 'pages' in wl0 && typeof wl0.pages === 'number' ? wl0.pages : Infinity;
   order.seen = false;
   curBacking = false;
   const t0 = performance.now();
