@@ -1,5 +1,9 @@
 // Diagnostics (not a bench): atomics per access of a spread run (runInterleaved, one thread), by operation
 // and, sampled 1 in 997, by call site (two stack frames). Env: GUESTS (4), MS (50).
+// Session 13 (s13-k; defaults, 1,389,212 accesses either way): native operations per access 4.65 -> 3.91 (of them
+// byte-wide 0.28): takeBudget's first read and wmarkFree's reads plain (load 2.14 -> 1.46), the stop check per 8
+// actor runs (0.151 -> 0.090); recheckTlb's store + load (0.677 + 0.647, per TLB insert) kept (vcpu.ts).
+// callgrind, _spreadCost.ts MODE=interleaved MS=30, main thread: Builtins_AtomicsLoad 253.9 -> 182.3 M instructions.
 import path from 'node:path';
 import { runInterleaved } from '../engine/core/sim/run.ts';
 import { nativeAtomicOps, setAtomicOps, type AtomicOps } from '../engine/core/sync/atomics.ts';

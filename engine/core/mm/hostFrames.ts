@@ -86,10 +86,16 @@ export class HostFrames {
   private takeBudget(keep: number): boolean {
     const b = this.budgets as Int32Array;
     const w = this.worker;
+    // The kernel's try_cmpxchg loop: the first read is a plain one (readOnce: a stale value only makes
+    // the cmpxchg fail, and its result is the next try's value); the cmpxchg orders the take. A
+    // sequentially consistent load here was ~0.27 native atomics per access of a spread run (one per
+    // fault; bench/_spreadAtomicsCount.ts).
+    let x = atomics.readOnce(b, w);
     for (;;) {
-      const x = atomics.load(b, w);
       if (x <= keep) return false;
-      if (atomics.compareExchange(b, w, x, x - 1) === x) break;
+      const seen = atomics.compareExchange(b, w, x, x - 1);
+      if (seen === x) break;
+      x = seen;
     }
     controlAtomics.sub(this.control, CTL_FREE_FRAMES, 1);
     return true;
@@ -145,14 +151,20 @@ export class HostFrames {
    * budgets are; never above free().
    */
   wmarkFree(): number {
-    const f = this.free();
     const b = this.budgets;
     const sh = this.shares;
-    if (b === null || sh === null) return f;
+    if (b === null || sh === null) return this.free();
+    // Spread runs: plain reads (readOnce), as the kernel's watermark checks read the zone's counter
+    // (zone_page_state: atomic_long_read, a READ_ONCE with no ordering; zone_watermark_fast,
+    // mm/page_alloc.c 6.1-6.6). The other workers' budgets and the shared count change under this
+    // check in real time whatever the ordering: a value a little stale moves a kswapd wake-up by one
+    // fault, never takes or frees a frame. Three sequentially consistent loads per fault were
+    // ~0.41 native atomics per access (bench/_spreadAtomicsCount.ts). One-worker runs read free() as before.
+    const f = controlAtomics.readOnce(this.control, CTL_FREE_FRAMES);
     let est = Infinity;
     for (let w = 0; w < sh.length; w++) {
       if (sh[w] <= 0) continue;
-      const e = this.min + atomics.load(b, w * BUDGET_STRIDE) / sh[w];
+      const e = this.min + atomics.readOnce(b, w * BUDGET_STRIDE) / sh[w];
       if (e < est) est = e;
     }
     return est < f ? est : f;

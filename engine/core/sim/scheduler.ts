@@ -29,10 +29,13 @@ export const SCHED_SLACK_NS = 2_000;
  */
 export const STOP_CHECK_NS = SCHED_SLACK_NS;
 /**
- * Scheduler steps between two stop checks (runUntil). A step is one actor's run to at most SCHED_SLACK_NS
- * past the next-smallest clock (a handful of accesses with 32-64 vCPUs per worker), so a stop is still
- * seen within microseconds of wall time; the check is two atomic loads, which per step were ~1 % of a
- * spread run's CPU (bench/_eCount.ts: 0.49 loads per access).
+ * Actor runs between two stop checks (runUntil): scheduler steps and the STOP_CHECK_NS pieces a long
+ * step is cut into, counted together. Bound: a stop is seen after at most STOP_CHECK_STEPS runs, each of
+ * at most STOP_CHECK_NS of one actor's virtual time (plus the access in progress at its end; a lone
+ * actor's runAlone is checked after it), i.e. <= 8 x 2,000 ns of virtual time, 16,000 accesses at the
+ * 1 ns floor, microseconds to milliseconds of wall time. The check is two atomic loads, which per step
+ * were ~1 % of a spread run's CPU (bench/_eCount.ts: 0.49 loads per access); before every piece, 0.15
+ * loads per access (bench/_spreadAtomicsCount.ts).
  */
 export const STOP_CHECK_STEPS = 8;
 /**
@@ -105,9 +108,12 @@ export abstract class ActorScheduler implements StopCheck {
     // Scheduler steps taken; the RCU read-side section open (spread runs).
     let steps = 0;
     let inRcu = false;
+    // Actor runs (pieces of at most STOP_CHECK_NS) since the last stop check: one check per
+    // STOP_CHECK_STEPS of them, whether they are whole steps or pieces of one long step.
+    let sinceCheck = 0;
     for (;;) {
-      // Stop within STOP_CHECK_STEPS actor steps, not only at the barrier (issue 11).
-      if (steps % STOP_CHECK_STEPS === 0 && this.stopRequested()) break;
+      // Stop within STOP_CHECK_STEPS actor runs, not only at the barrier (issue 11).
+      if (sinceCheck === 0 && this.stopRequested()) break;
       let best = -1;
       let bc = Infinity;
       let second = Infinity;
@@ -144,13 +150,21 @@ export abstract class ActorScheduler implements StopCheck {
       } else {
         x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
         while (!x.done && x.clock < limit) {
-          if (this.stopRequested()) {
-            stopSeen = true;
-            break;
+          // Checked every STOP_CHECK_STEPS pieces, counted with the steps: checking before every piece
+          // (after the first) was one check per step in a spread run (a step is >= one SCHED_SLACK_NS
+          // piece past the next clock, so nearly every step has a second), 0.15 native loads per access
+          // (bench/_spreadAtomicsCount.ts).
+          if (++sinceCheck === STOP_CHECK_STEPS) {
+            sinceCheck = 0;
+            if (this.stopRequested()) {
+              stopSeen = true;
+              break;
+            }
           }
           x.run(x.clock + STOP_CHECK_NS < limit ? x.clock + STOP_CHECK_NS : limit);
         }
       }
+      if (++sinceCheck === STOP_CHECK_STEPS) sinceCheck = 0;
       steps++;
       if (inRcu && steps % RCU_SECTION_STEPS === 0) {
         rcuReadUnlock(this.rcu);

@@ -87,6 +87,21 @@ export function translateLeaf(views: ArenaViews, w: number, write: boolean, hafd
  * take the entry back (if still ours). The reclaimer clears the leaf (SC) before it invalidates TLB
  * entries, so one of the two sees the other.
  * Inside the step's RCU read-side section, so the leaf's table page is not reused meanwhile.
+ *
+ * Cost and why it stays (session 13): called per TLB insert only (a TLB miss or a fault), never on a
+ * TLB hit, but inserts are ~0.68 per access in the bench's 64-vCPU spread run (store 0.677, load 0.647
+ * per access: bench/_spreadAtomicsCount.ts). The pair is the store-buffering (Dekker) pattern: each side
+ * stores one location and then loads the other (vCPU: entry, then leaf; reclaimer: leaf by cmpxchg, then
+ * the slot in Tlbs.invalidate), and only a total order over both (sequential consistency) forbids the
+ * outcome where both loads see the old values (a live entry for an unmapped leaf). Anything weaker lets
+ * it happen: release/acquire (arm64 STLR then a plain LDR may complete out of order; x86 lets a load
+ * pass an earlier plain store), a plain re-read of the leaf (outside the JS memory model's ordering of
+ * the SC store), or the check deferred to the step's end (the vCPU would hit the stale entry until
+ * then, where the kernel's TLBI + DSB allows none). Fewer operations would need another protocol, e.g.
+ * inserting a fault's entry before its MMU read-lock release, so that the unmapper's write-lock
+ * acquire orders it: not done (the fault path suspends and retries across several calls).
+ * The reclaimer's side reads the slots with plain loads after its SC cmpxchg on the leaf (correct on
+ * x86's locked cmpxchg and arm64's CASAL; strictly, the JS model orders only SC operations).
  */
 function recheckTlb(pgt: Pgt, tlbs: Tlbs, vi: number, gfn: number, w: number, need: number): void {
   const slot = vi * tlbs.entries + (gfn % tlbs.entries);
