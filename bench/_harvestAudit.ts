@@ -113,7 +113,7 @@ if (process.env.SPTEWALK === '0') {
         const ns = hostMapped(g.flags, start, n) * g.costs[C_PTE_SCAN];
         h.t += ns;
         g.stats[g.sb + GS_AGING_NS] += ns + g.costs[C_CMPXCHG];
-        hostClear(g, start, n, this.lruFlag);
+        hostClear(g, start, n);
         promoteYoung(h.young, start, n, this.base[k], gfn, promoter, g.flags, this.kswapd, this.lruFlag);
         const own = gfn - start;
         const ownBit = (h.young[own >>> 5] >>> (own & 31)) & 1;

@@ -149,6 +149,13 @@
 // QNS=20000 0.211 -> 0.186 / g2 0.275 -> 0.300 (g0 resident 44.1 -> 49.4 k: drifts, slower); QNS=20000 PERW=1
 // 0.229-0.239 / g3 0.255 -> 0.279 (g0 43.6 -> 45.7 k, near det's 43.8 -> 45.5 k) but ~21 k evictions per 25 ms
 // against det's 10.5 k (lock waits gone, twice the churn): a different regime, not an equaliser.
+// Session 13 (s13-l): spread runs' walk / look-around now clear the young host PTE of a page still in an
+// lru_add batch (6.1-6.6 get_pfn_folio has no LRU test; mm/hostPte.ts), no promotion. Det unchanged (digest
+// identical). MODES=d1,par, 4 guests, seeds 1-3, par - d1 in pp (load average 7-14): 200 ms before +0.25 +0.26
+// +0.26, after +0.25 +0.29 +0.27; 600 ms before +4.30 +1.48 +5.71 / repeat +5.15 +6.05 +4.86 (mean 4.59), after
+// +5.00 +0.53 +5.59 / repeat +4.12 +5.95 +4.84 (mean 4.34): no change beyond run-to-run spread; g0 still runs
+// away (98.75-99.38 % in the runaway runs, 7.5-13.4 M accesses). At most 2 x FOLIO_BATCH_SIZE = 62 pages wait
+// in batches at once (drained every quantum), so the rule could not carry a 600 ms runaway.
 // Session 13 (s13-b): what the reclaimers' unmap wait is spent behind, and where det's g0 favour comes from. Main
 // b6da758, 4 guests. Agreement re-run first (MODES=d1,par MS=600 SEEDS=3, nice, load 2.1-4.3): par - det +2.47 /
 // +0.71 / +3.66 pp (mean +2.28; s12's +4.86/+1.11/+4.70 in another run: par's runaway varies run to run), runaway g0

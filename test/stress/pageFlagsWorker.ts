@@ -109,7 +109,7 @@ for (let r = 0; Atomics.load(start, 1) === 0; r++) {
     }
     young[0] = 0;
     young[1] = 0;
-    lost += wd.pages - hostTestClearYoung(flags, 0, wd.pages, young, false);
+    lost += wd.pages - hostTestClearYoung(flags, 0, wd.pages, young);
     ops += 2 * wd.pages;
   }
 }

@@ -93,7 +93,7 @@ export function folioReferenced(pg: Pgdat, id: number, promoter: Promoter | null
       h.t += g.costs[C_CMPXCHG];
       g.stats[g.sb + GS_AGING_NS] += g.costs[C_CMPXCHG];
     }
-    hostClear(g, start, n, pg.lruFlag);
+    hostClear(g, start, n);
     // kswapd's shrink has an mm_walk (set_mm_walk: pgdat->mm_walk), direct reclaim none.
     young =
       promoteYoung(h.young, start, n, pg.base[k], gfn, promoter, g.flags, pg.kswapd, pg.lruFlag) ||

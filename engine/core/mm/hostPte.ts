@@ -19,9 +19,13 @@
  *
  * Cleared (each names the kernel function; the callers are in mm/pgdat.ts):
  * - walk_pte_range (MGLRU's walk of the VMM's mm): ptep_test_and_clear_young on every young PTE whose
- *   folio get_pfn_folio accepts (on the LRU: !folio_test_lru -> NULL, skipped, PTE left young), and the
- *   folio is promoted (folio_update_gen), in every harvest mode; the seed's walk tests the stage-2 as
- *   well (test_spte_young || pte_young).
+ *   folio get_pfn_folio accepts, and the folio is promoted (folio_update_gen), in every harvest mode;
+ *   the seed's walk tests the stage-2 as well (test_spte_young || pte_young). get_pfn_folio of 6.1-6.6
+ *   (mm/vmscan.c) checks node, memcg and can_swap only: a folio still in a per-CPU lru_add batch (spread
+ *   runs: no PG_LRU yet) is accepted and its PTE cleared like any other; folio_update_gen, finding it in
+ *   no generation, sets PG_referenced instead (mm/youngBatch.ts promoteYoung). The LRU-gen test
+ *   (folio_lru_gen(folio) < 0 -> NULL) came later, with "mm/mglru: rework workingset protection"
+ *   (Yu Zhao, posted 2024-12-07 for mm-unstable, i.e. 6.14), which no preset's kernel has.
  * - lru_gen_look_around: the same test over the window around the folio.
  * - folio_referenced_one: mainline 6.1-6.6 calls lru_gen_look_around when pte_young(primary) (then
  *   referenced++), and then ptep_clear_flush_young_notify (the primary, then the mmu notifier's
@@ -30,29 +34,23 @@
  *   should_look_around clears the primary and asks the notifier's clear_young.
  * - try_to_unmap_one at eviction: the PTE itself is replaced by a swap entry.
  */
-import { PG_HOST, PG_HOST_YOUNG, PG_LRU, PG_RESIDENT } from '../sim/simLayout.ts';
+import { PG_HOST, PG_HOST_YOUNG, PG_RESIDENT } from '../sim/simLayout.ts';
 import { testClearPageFlag } from './pageFlags.ts';
 
 /**
  * ptep_test_and_clear_young over the host PTEs of gfns [start, start + count), count <= 64: each young
  * one is cleared and bit i (gfn start + i) is set in `young` (two words, OR-ed into what is there).
- * `lruFlag` (spread runs): only pages on the LRU (PG_LRU) are taken, as get_pfn_folio does. Returns how
- * many were cleared. The test of each byte is a plain read (most are old: no atomic for them); the clear is
+ * Pages on no LRU list yet (a spread run's lru_add batch, no PG_LRU) are taken too: 6.1-6.6's
+ * get_pfn_folio has no LRU test (see above). Returns how many were cleared. The test of each byte is a plain read (most are old: no atomic for them); the clear is
  * a cmpxchg that re-tests (mm/pageFlags.ts), as the kernel's is: a vCPU worker's PG_LRU set or a fault's
  * map racing with it is not lost.
  */
-export function hostTestClearYoung(
-  flags: Uint8Array,
-  start: number,
-  count: number,
-  young: Uint32Array,
-  lruFlag: boolean,
-): number {
+export function hostTestClearYoung(flags: Uint8Array, start: number, count: number, young: Uint32Array): number {
   let n = 0;
   for (let i = 0; i < count; i++) {
     const f = flags[start + i];
-    if ((f & PG_HOST_YOUNG) === 0 || (lruFlag && (f & PG_LRU) === 0)) continue;
-    if (!testClearPageFlag(flags, start + i, PG_HOST_YOUNG, lruFlag ? PG_LRU : 0)) continue;
+    if ((f & PG_HOST_YOUNG) === 0) continue;
+    if (!testClearPageFlag(flags, start + i, PG_HOST_YOUNG, 0)) continue;
     young[i >>> 5] |= 1 << (i & 31);
     n++;
   }

@@ -40,9 +40,10 @@ export function updatePageFlags(flags: Uint8Array, i: number, clear: number, set
 }
 
 /**
- * test_and_clear of `bit` when every bit of `require` is set (ptep_test_and_clear_young of a page
- * get_pfn_folio accepts: PG_LRU): true when this call cleared it. A cmpxchg loop: the test and the clear
- * see the same byte.
+ * test_and_clear of `bit` when every bit of `require` is set (ptep_test_and_clear_young: PG_HOST_YOUNG,
+ * require 0 since 6.1-6.6's get_pfn_folio has no LRU test, mm/hostPte.ts): true when this call cleared
+ * it. A cmpxchg loop: the test and the clear see the same byte, so a concurrent PG_LRU set (lru_add on a
+ * vCPU's worker) or a fault's map is not lost.
  */
 export function testClearPageFlag(flags: Uint8Array, i: number, bit: number, require: number): boolean {
   let old = flags[i];

@@ -80,7 +80,7 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
   private readonly mmWalk = new MmWalk();
   /** The current reclaim call is kswapd's (it has an mm_walk: set_mm_walk), else direct reclaim's. */
   kswapd = false;
-  /** Spread runs (sim/spread.ts): pages carry PG_LRU, and only those on the LRU are promoted. */
+  /** Spread runs (sim/spread.ts): pages carry PG_LRU, and only those on the LRU are promoted (all have their young bits cleared). */
   lruFlag = false;
   /** The node's kswapd (null without one: demand-only runs, or no unpinned guest here). */
   kswapdTask: KswapdTask | null = null;

@@ -56,7 +56,7 @@ export class MmWalk {
             if (!anyResident(g.flags, w, n)) continue; // walk_pte_range skips empty PMDs/PTEs cheaply
             h.walkBatch(w, n);
             // walk_pte_range tests the host PTEs in every harvest mode (pte_young; the seed also the stage-2).
-            hostClear(g, w, n, pg.lruFlag);
+            hostClear(g, w, n);
             young += popcount(h.young[0]) + popcount(h.young[1]);
             promoteYoung(h.young, w, n, b, -1, promoter, g.flags, true, pg.lruFlag);
           }

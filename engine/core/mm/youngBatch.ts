@@ -20,11 +20,11 @@ export const PMD_PAGES = 512;
 /**
  * ptep_test_and_clear_young on the young host PTEs of a window the walk or look-around visited,
  * OR-ed into the harvester's `young` (mm/hostPte.ts); each clear is an atomic (cmpxchg) on h.t.
- * lruFlag: a spread run's node (Pgdat.lruFlag).
+ * Whether or not the page is on the LRU yet (6.1-6.6 get_pfn_folio has no LRU test).
  */
-export function hostClear(g: Guest, start: number, n: number, lruFlag: boolean): void {
+export function hostClear(g: Guest, start: number, n: number): void {
   const h = g.harvester;
-  const cleared = hostTestClearYoung(g.flags, start, n, h.young, lruFlag);
+  const cleared = hostTestClearYoung(g.flags, start, n, h.young);
   if (cleared === 0) return;
   const ns = cleared * g.costs[C_CMPXCHG];
   h.t += ns;
@@ -37,7 +37,18 @@ export function hostClear(g: Guest, start: number, n: number, lruFlag: boolean):
  * (an mm_walk: kswapd's look-around, any walk) changes their generation only (folio_update_gen),
  * else each is activated in turn (folio_activate: the head of the youngest generation, so the last
  * address ends nearest the head and eviction later meets them in ascending order). lruFlag: a spread
- * run's node (Pgdat.lruFlag), where only pages on the LRU are promoted.
+ * run's node (Pgdat.lruFlag), where a young page may still be in a vCPU worker's lru_add batch (no
+ * PG_LRU): its young bits were cleared all the same (hostClear, the harvester's stage-2 test), and 6.1-6.6
+ * folio_update_gen, finding it in no generation (!(old_flags & LRU_GEN_MASK)), sets PG_referenced "for
+ * shrink_folio_list()" instead of promoting it (lru_gen_look_around without a walk: old_gen < 0 ->
+ * folio_set_referenced). The lab keeps no PG_referenced, and for such a folio the bit reaches no reader the
+ * lab models: lru_add -> lru_gen_add_folio places an anon folio by PG_active/swapcache only, and
+ * isolate_folio clears PG_referenced before shrink_folio_list could read it (its "folio_update_gen() tried
+ * to promote this page?" keep applies to a folio isolated when the bit was set; a batched folio is not);
+ * folio_inc_gen and folio_update_gen clear it on the list. Its one effect, isolate_folio keeping
+ * LRU_REFS_MASK and PG_workingset of a referenced folio for the shadow's tier (lru_gen_eviction), feeds
+ * the PID controller, which the lab does not model (mm/policy/mglruRefault.ts). So the page is skipped
+ * here: the access is consumed, as in the kernel.
  */
 export function promoteYoung(
   y: Uint32Array,
@@ -59,7 +70,8 @@ export function promoteYoung(
       bits ^= low;
       const gfn = start + w * 32 + b;
       if (gfn === skip) skipYoung = true;
-      // Spread runs: a page still in a vCPU worker's lru_add batch is on no list yet (PG_LRU clear).
+      // Spread runs: a page still in a vCPU worker's lru_add batch is on no list yet (PG_LRU clear):
+      // folio_update_gen's PG_referenced branch, no lab effect (see above).
       else if (gfn < start + count && (!lruFlag || (flags[gfn] & PG_LRU) !== 0)) {
         if (lazy) p.promote(base + gfn);
         else p.activate(base + gfn);

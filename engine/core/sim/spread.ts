@@ -26,7 +26,8 @@
  *   waits behind the write holds of reclaim on any worker, as on the host.
  * - lru_add: a mapped page joins its worker's per-CPU batch (mm/lruAdd.ts), which moves to the lruvec
  *   in one lru_lock hold when full (FOLIO_BATCH_SIZE) and at the end of each quantum; until then the
- *   page is on no list (no PG_LRU: look-around and the walk do not promote it).
+ *   page is on no list (no PG_LRU: look-around and the walk clear its young bits, as 6.1-6.6's
+ *   get_pfn_folio accepts it, but do not promote it: folio_update_gen sets PG_referenced, mm/youngBatch.ts).
  * - Frames: the host's free count is shared (atomics). The frames above the min watermark are split into
  *   per-worker budgets at each barrier, in proportion to each worker's frame takes of the quantum
  *   (spreadSettle.ts settleBudgets); inside the quantum a fault that finds its worker's budget empty
