@@ -12,16 +12,13 @@
 //   npx esbuild bench/_memcachedConvoy.ts --bundle --platform=node --format=esm \
 //     --outfile=.cache/bench/_memcachedConvoy.mjs && node .cache/bench/_memcachedConvoy.mjs [scenario] [flags]
 import { loadavg } from 'node:os';
-import { prepareRun } from '../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
-import { selectReplay } from '../engine/core/sim/replaySelect.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { VLock } from '../engine/core/sync/vlock.ts';
 import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
 import { Guest } from '../engine/core/sim/guest.ts';
 import { IpiKick } from '../engine/core/kvm/remoteTlbFlush.ts';
 import { memcachedVariants } from './_memcachedVariants.ts';
-import { hookMethod } from './_util.ts';
+import { hookMethod, runInThread } from './_util.ts';
 
 const flag = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -226,12 +223,7 @@ for (const v of memcachedVariants(seed)) {
   order.seen = false;
   curBacking = false;
   const t0 = performance.now();
-  const p = prepareRun(config, {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  selectReplay(core.actorList, p.config, p.plan);
-  core.loop();
-  core.close();
-  const sv = L.attachSimViews(p.buffers);
+  const sv = runInThread(config);
   const ops = sv.stats[L.GS_OPS];
   const win = (w1 - w0) / 1e9;
   const per = (n: number): string => (n / win).toFixed(0);

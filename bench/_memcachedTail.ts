@@ -14,9 +14,6 @@
 //     --outfile=.cache/bench/_memcachedTail.mjs && node .cache/bench/_memcachedTail.mjs [scenario] [--seed=n]
 //     [--kswapd-share=s]
 import { loadavg } from 'node:os';
-import { prepareRun } from '../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
-import { selectReplay } from '../engine/core/sim/replaySelect.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { VLock } from '../engine/core/sync/vlock.ts';
 import { memcachedVariants } from './_memcachedVariants.ts';
@@ -26,7 +23,7 @@ import { ClosedLoop } from '../engine/core/sim/closedLoop.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { opPercentile } from '../engine/core/sim/opHist.ts';
 import { C_S2_FAULT } from '../engine/core/sim/costs.ts';
-import { hookMethod } from './_util.ts';
+import { hookMethod, runInThread } from './_util.ts';
 
 const flag = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -266,12 +263,7 @@ for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {
   accs = new Map();
   steps = [];
   const t0 = performance.now();
-  const p = prepareRun(config, {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  selectReplay(core.actorList, p.config, p.plan);
-  core.loop();
-  core.close();
-  const sv = L.attachSimViews(p.buffers);
+  const sv = runInThread(config);
   const winS = (config.run.durationMs - warmupMs) / 1000;
   const n = recs.length;
   const lat = Float64Array.from(recs, (x) => x.lat).sort();

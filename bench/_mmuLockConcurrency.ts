@@ -12,9 +12,6 @@
 //     --outfile=.cache/bench/_mmuLockConcurrency.mjs && node .cache/bench/_mmuLockConcurrency.mjs [scenario]
 //     [--seed=n] [--hold-extra=ns] [--kswapd-share=s]
 import { loadavg } from 'node:os';
-import { prepareRun } from '../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
-import { selectReplay } from '../engine/core/sim/replaySelect.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { VLock } from '../engine/core/sync/vlock.ts';
 import { memcachedVariants } from './_memcachedVariants.ts';
@@ -22,7 +19,7 @@ import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
 import { HostFrames } from '../engine/core/mm/hostFrames.ts';
 import { opBucketUpper } from '../engine/core/sim/opHist.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
-import { hookMethod } from './_util.ts';
+import { hookMethod, runInThread } from './_util.ts';
 
 const flag = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -138,12 +135,7 @@ for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {
   clockNow = 0;
   winFrom = w0;
   const t0 = performance.now();
-  const p = prepareRun(config, {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  selectReplay(core.actorList, p.config, p.plan);
-  core.loop();
-  core.close();
-  const sv = L.attachSimViews(p.buffers);
+  const sv = runInThread(config);
   const ops = sv.stats[L.GS_OPS];
   const win = (w1 - w0) / 1e9;
   const rs = reads.filter((x) => x.t >= w0 && x.t < w1);

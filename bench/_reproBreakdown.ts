@@ -18,9 +18,6 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import type { ScenarioConfig } from '../engine/protocol.ts';
 import { resolveScenario } from '../engine/core/config/resolve.ts';
-import { prepareRun } from '../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
-import { selectReplay } from '../engine/core/sim/replaySelect.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
 import { opBucketUpper } from '../engine/core/sim/opHist.ts';
 import { VCpu } from '../engine/core/sim/vcpu.ts';
@@ -28,7 +25,7 @@ import { loadPresetDir } from '../presets/node.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { WAIT_ISOLATED, WAIT_PFMEMALLOC, type ThrottleWaiter } from '../engine/core/mm/reclaimThrottle.ts';
 import { HostFrames } from '../engine/core/mm/hostFrames.ts';
-import { hookMethod } from './_util.ts';
+import { hookMethod, runInThread } from './_util.ts';
 
 const flag = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -142,16 +139,13 @@ function run(config: ScenarioConfig, durationMs: number): Counters {
   sleeps = [];
   asleep.clear();
   minFree = Infinity;
-  const p = prepareRun(c, {}, 1);
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
-  selectReplay(core.actorList, p.config, p.plan);
-  core.loop();
-  const vcpu = core.actorList.find((a): a is VCpu => a instanceof VCpu);
+  let vcpu: VCpu | undefined;
+  const sv = runInThread(c, (core) => {
+    vcpu = core.actorList.find((a): a is VCpu => a instanceof VCpu);
+  });
   if (vcpu === undefined) throw new Error('no vCPU');
   const { lateN, lateNs, lateMaxNs, yieldedN, yieldedNs } = vcpu.g.vlock;
   const retries = vcpu.g.mmuInvalidate.retries;
-  core.close();
-  const sv = L.attachSimViews(p.buffers);
   // Guest 0 only: the reproductions have one guest.
   return {
     stats: sv.stats.slice(0, L.GS_WORDS),

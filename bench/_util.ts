@@ -5,6 +5,10 @@ import { leafAttrs } from '../engine/core/arch/descriptor.ts';
 import { PAGE_SIZE } from '../engine/core/layout.ts';
 import { stage2Map, type Pgt } from '../engine/core/arch/pgtable.ts';
 import type { HardwareProfile, ReclaimSpec, ScenarioConfig } from '../engine/protocol.ts';
+import { prepareRun } from '../engine/core/sim/run.ts';
+import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
+import { selectReplay } from '../engine/core/sim/replaySelect.ts';
+import { attachSimViews, type SimViews } from '../engine/core/sim/simLayout.ts';
 
 export const GUEST_GFNS = 2 ** 18; // 1 GiB of 4 KiB pages
 
@@ -220,4 +224,19 @@ export function checkHooksRan(): void {
   mustRunHooks.length = 0;
   if (idle.length > 0)
     throw new Error(`hook(s) never called: ${idle.join(', ')}: the diagnostic's hooks are stale (off its path)`);
+}
+
+/**
+ * One run on this thread, no worker (the diagnostics' way to hook engine methods): prepareRun for one
+ * worker, the core with the replay fast path where selectReplay takes it, its loop to the end. `inspect`
+ * sees the core (its actors) after the loop and before close. Returns the run's shared-memory views.
+ */
+export function runInThread(config: ScenarioConfig, inspect?: (core: SimWorkerCore) => void): SimViews {
+  const p = prepareRun(config, {}, 1);
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, { rows: () => {}, progress: () => {} });
+  selectReplay(core.actorList, p.config, p.plan);
+  core.loop();
+  inspect?.(core);
+  core.close();
+  return attachSimViews(p.buffers);
 }
