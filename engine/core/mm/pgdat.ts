@@ -90,6 +90,14 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
   wokeKswapd = false;
   /** Pages the last shrinkNode call freed (sc->nr_reclaimed: frames back on the free lists). */
   lastFreed = 0;
+  /**
+   * kswapd's last shrinkNode call chose a victim (its folio_referenced done) but stopped before the
+   * unmap's write request, which lay past `unmapLimit` (mm/shrinkNode.ts): the victim's id, else -1.
+   * The caller takes it at once (evictDeferred finishes it): a direct reclaimer's call may come next.
+   */
+  deferredVictim = -1;
+  /** The endWriteback frees of the call that deferred its victim (counted when the victim is evicted). */
+  deferredFreed = 0;
   /** The node's free frames and watermarks (the first attached guest's host; one host per run). */
   host: HostFrames | null = null;
 
@@ -135,8 +143,9 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
     own?: Policy,
     budget = byVcpu ? Infinity : KSWAPD_SCAN_PER_STEP,
     cpu = KSWAPD_CPU,
+    unmapLimit = Infinity,
   ): number {
-    return shrinkNode(this, t, nr, byVcpu, own, budget, cpu);
+    return shrinkNode(this, t, nr, byVcpu, own, budget, cpu, unmapLimit);
   }
 
   /**
