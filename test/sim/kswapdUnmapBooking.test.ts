@@ -15,17 +15,24 @@
  * 5,000 < 10,185): check [10,000, 10,185), the read (arrived while the check waited: granted at its
  * release) [10,185, 10,285), the unmap (arrived at 10,185, after the read) granted at 10,285.
  *
+ * Direct reclaim (mm/directReclaim.ts PHASE_UNMAP): the same with the check in a vCPU's fault at 1: its
+ * trap (s2TrapNs, 4,000 ns here) first, the check arrives at 4,001 (still before the read), waits to 10,000
+ * and ends at 10,185; the fault suspends there and its next step books the unmap after the read.
+ *
  * Negative control (in the file, and run by hand): the old booking (unmapLimit Infinity, the unmap
  * booked in the check's step) books the unmap at 10,185 before the read is booked, and the read that
  * arrived 5,185 ns earlier is granted after the unmap's hold: `grantsInArrivalOrder` fails on it (the
  * last case asserts that). By hand (session 13 (m)): `limit` dropped from kswapd.ts's shrinkNode call
- * fails the kswapd case (its step books the unmap at 10,185 and range_end: writes [[10185, 10185], ...]).
+ * fails the kswapd case (its step books the unmap at 10,185 and range_end: writes [[10185, 10185], ...]);
+ * `limit` dropped from directReclaim.ts's directReclaimStep call fails the direct-reclaim case (no
+ * suspension: the cluster runs on in one step).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { smallReclaimScenario, workerOf } from './fixtures.ts';
 import { vclock } from '../../engine/core/sync/vlock.ts';
 import { evictDeferred } from '../../engine/core/mm/shrinkNode.ts';
-import { PG_RESIDENT } from '../../engine/core/sim/simLayout.ts';
+import { PG_RESIDENT, PG_SWAPCACHE, PG_SWAPPED } from '../../engine/core/sim/simLayout.ts';
+import { FAULT_SUSPENDED, PHASE_UNMAP, SUS_PHASE } from '../../engine/core/sim/faultSuspend.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
 import type { Kswapd } from '../../engine/core/mm/kswapd.ts';
 
@@ -57,6 +64,15 @@ function setup(): { g: Guest; k: Kswapd; T: number; writes: [number, number][] }
   writes.length = 0;
   vclock.others = T + READ_AT; // the vCPU: earlier than the check's end, later than the step's limit
   return { g, k: kswapd, T, writes };
+}
+
+/** A gfn never faulted, and the host's free frames taken down to the min watermark: its fault reclaims. */
+function toDirectReclaim(g: Guest): { x: number } {
+  let x = 0;
+  while ((g.flags[x] & (PG_RESIDENT | PG_SWAPPED | PG_SWAPCACHE)) !== 0) x++;
+  while (g.host.tryTake(g.reserve));
+  expect(g.s2TrapNs).toBe(4_000);
+  return { x };
 }
 
 /** qrwlock's order for the scenario: the read first, at the check's release; the unmap behind it. */
@@ -108,6 +124,29 @@ describe("kswapd's unmap after a check that waited is booked in its next step (q
     g.pgdat.shrinkNode(T + 1, 1, false, undefined, undefined, undefined, T + LIMIT);
     expect(g.pgdat.deferredVictim).toBe(-1);
     expect(writes.length).toBeGreaterThan(0);
+  });
+
+  it("direct reclaim: the vCPU's fault suspends before the unmap (PHASE_UNMAP); the earlier read goes first", () => {
+    const { g, T, writes } = setup();
+    const { x } = toDirectReclaim(g);
+    expect(g.fault(x, false, T + 1, 0, T + LIMIT)).toBe(FAULT_SUSPENDED);
+    expect(g.suspended[SUS_PHASE]).toBe(PHASE_UNMAP);
+    expect(writes).toEqual([]);
+    const checkEnd = g.resumeAt - T;
+    const read = g.vlock.read(T + READ_AT, READ_HOLD, false) - T;
+    vclock.others = Infinity;
+    expect(g.fault(x, false, g.resumeAt, 0, Infinity)).toBeGreaterThan(g.resumeAt);
+    expect(g.flags[x] & PG_RESIDENT).not.toBe(0);
+    grantsInArrivalOrder(checkEnd, read, writes[0]);
+  });
+
+  it('negative control, direct reclaim: the cluster in one step grants the unmap before the earlier read', () => {
+    const { g, T, writes } = setup();
+    const { x } = toDirectReclaim(g);
+    g.fault(x, false, T + 1, 0, Infinity);
+    const read = g.vlock.read(T + READ_AT, READ_HOLD, false) - T;
+    expect(writes[0]).toEqual([BLOCK_HOLD + 185, BLOCK_HOLD + 185]);
+    expect(read).toBeGreaterThan(writes[0][1]);
   });
 
   it('negative control: the old one-step booking grants the later unmap before the earlier read', () => {
