@@ -119,6 +119,7 @@ export class Kswapd implements Actor, KswapdTask {
     // Spread runs: the frames kswapd frees go to every worker's budget by share (HostFrames.putKswapd).
     host.kswapdRunning = true;
     do {
+      // A deferred unmap (this.deferred) is finished before anything else: aging, sleep, a new check.
       if (this.aging !== null && this.deferred < 0) {
         const p = this.aging;
         if (!pg.kswapdAgeStep(p, this.clock)) this.aging = null; // the pass is complete
@@ -144,7 +145,7 @@ export class Kswapd implements Actor, KswapdTask {
       }
       let end: number;
       if (this.deferred >= 0) {
-        // The unmap the last step stopped before (see above): booked now, after the actors earlier in
+        // The unmap the last step stopped before (below): booked now, after the actors earlier in
         // virtual time booked theirs. The clock moves as if the call had not been cut (from its start).
         end = evictDeferred(pg, this.deferred, this.deferredFreed, this.clock);
         this.deferred = -1;
