@@ -28,17 +28,20 @@ import {
   PHASE_PFMEMALLOC,
   PHASE_SHORT,
   PHASE_THROTTLED,
+  PHASE_UNMAP,
   SUS_AT,
   SUS_EVICTED,
+  SUS_FREED,
   SUS_LEFT,
   SUS_PHASE,
   SUS_RECLAIM_NS,
   SUS_T0,
+  SUS_VICTIM,
   SUS_WORDS,
   suspend,
 } from '../sim/faultSuspend.ts';
 import { THROTTLE_ISOLATED_NS, WAIT_ISOLATED, WAIT_PFMEMALLOC } from './reclaimThrottle.ts';
-import { mmWalkWait } from './shrinkNode.ts';
+import { evictDeferred, mmWalkWait } from './shrinkNode.ts';
 import { cpuOfVcpu } from './swapSlots.ts';
 
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
@@ -80,6 +83,9 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
   let evicted = 0;
   // Back from pfmemalloc_wait: straight into reclaim (throttle_direct_reclaim returned).
   let skipFreelist = false;
+  // PHASE_UNMAP: the victim whose unmap this step books first (its frees so far), else -1.
+  let victim = -1;
+  let victimFreed = 0;
   const pg = g.pgdat;
   if (sus[o + SUS_PHASE] !== PHASE_NONE) {
     phase = sus[o + SUS_PHASE];
@@ -109,6 +115,12 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
         phase = PHASE_SHORT;
         pg.isolate();
       }
+    } else if (phase === PHASE_UNMAP) {
+      // Back to the cluster at the unmap its last step stopped before. Its batch is isolated, and it
+      // evicts this folio: PHASE_SHORT's "freed nothing" test cannot apply to it any more.
+      victim = sus[o + SUS_VICTIM];
+      victimFreed = sus[o + SUS_FREED];
+      phase = PHASE_SHORT;
     }
   } else {
     now = t + g.s2TrapNs; // s2Fault, less pKVM's map HVC (charged in the hold: kvm/userMemAbort.ts)
@@ -161,7 +173,20 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       pg.isolate();
     }
     const before = now;
-    now = pg.directReclaimStep(now, g.lruvec, cpuOfVcpu(g.index, vi));
+    if (victim >= 0) {
+      now = evictDeferred(pg, victim, victimFreed, now, true, cpuOfVcpu(g.index, vi));
+      victim = -1;
+    } else {
+      now = pg.directReclaimStep(now, g.lruvec, cpuOfVcpu(g.index, vi), limit);
+      if (pg.deferredVictim >= 0) {
+        // folio_referenced ended past the vCPU's limit with an earlier actor: try_to_unmap's write
+        // request is booked in the vCPU's next step (mm/shrinkNode.ts unmapLimit), at the check's end.
+        reclaimNs += now - before;
+        sus[o + SUS_VICTIM] = pg.deferredVictim;
+        sus[o + SUS_FREED] = pg.deferredFreed;
+        return suspend(g, vi, PHASE_UNMAP, t0, reclaimNs, left, evicted, now, now);
+      }
+    }
     reclaimNs += now - before;
     if (pg.lastEvicted > 0) {
       s[sb + GS_DIRECT_RECLAIM]++;

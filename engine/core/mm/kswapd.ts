@@ -29,7 +29,7 @@ import type { Actor } from '../sim/actor.ts';
 import type { HostFrames } from './hostFrames.ts';
 import type { Policy } from './policy/policy.ts';
 import type { KswapdTask, Pgdat } from './pgdat.ts';
-import { mmWalkWait } from './shrinkNode.ts';
+import { evictDeferred, mmWalkWait } from './shrinkNode.ts';
 
 /** SWAP_CLUSTER_MAX (include/linux/swap.h): kswapd_shrink_node's floor on nr_to_reclaim. */
 const SWAP_CLUSTER_MAX = 32;
@@ -65,6 +65,13 @@ export class Kswapd implements Actor, KswapdTask {
   private iterationFreed = 0;
   /** The lruvec whose aging pass is in progress, or null. */
   private aging: Policy | null = null;
+  /**
+   * A victim whose unmap was deferred to this next step (Pgdat.shrinkNode's unmapLimit), else -1; the
+   * clock is then the unmap's request time, and `deferredStart` the clock the shrinkNode call began at.
+   */
+  private deferred = -1;
+  private deferredFreed = 0;
+  private deferredStart = 0;
 
   constructor(
     private readonly pgdat: Pgdat,
@@ -112,7 +119,8 @@ export class Kswapd implements Actor, KswapdTask {
     // Spread runs: the frames kswapd frees go to every worker's budget by share (HostFrames.putKswapd).
     host.kswapdRunning = true;
     do {
-      if (this.aging !== null) {
+      // A deferred unmap (this.deferred) is finished before anything else: aging, sleep, a new check.
+      if (this.aging !== null && this.deferred < 0) {
         const p = this.aging;
         if (!pg.kswapdAgeStep(p, this.clock)) this.aging = null; // the pass is complete
         this.advance(pg.t);
@@ -127,7 +135,7 @@ export class Kswapd implements Actor, KswapdTask {
         this.sleep();
         continue;
       }
-      const p = this.wantsAging();
+      const p = this.deferred < 0 ? this.wantsAging() : null;
       if (p !== null) {
         // A shared lruvec re-checks under lru_lock: another worker's direct reclaimer may have started
         // the pass since (its walk runs unlocked). Then the gate is closed and the next iteration evicts.
@@ -135,7 +143,25 @@ export class Kswapd implements Actor, KswapdTask {
         this.aging = p;
         continue;
       }
-      const end = pg.shrinkNode(this.clock, 1, false);
+      let end: number;
+      if (this.deferred >= 0) {
+        // The unmap the last step stopped before (below): booked now, after the actors earlier in
+        // virtual time booked theirs. The clock moves as if the call had not been cut (from its start).
+        end = evictDeferred(pg, this.deferred, this.deferredFreed, this.clock);
+        this.deferred = -1;
+        this.clock = this.deferredStart;
+      } else {
+        end = pg.shrinkNode(this.clock, 1, false, undefined, undefined, undefined, limit);
+        if (pg.deferredVictim >= 0) {
+          // folio_referenced ended past the step's limit: the unmap's write request waits for the
+          // next step (shrinkNode.ts unmapLimit), at the check's end.
+          this.deferred = pg.deferredVictim;
+          this.deferredFreed = pg.deferredFreed;
+          this.deferredStart = this.clock;
+          this.clock = end;
+          continue;
+        }
+      }
       if (pg.lastEvicted === 0 && pg.scanAgain) {
         this.advance(end); // folios considered, none evicted yet: go on next step
         continue;

@@ -90,6 +90,14 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
   wokeKswapd = false;
   /** Pages the last shrinkNode call freed (sc->nr_reclaimed: frames back on the free lists). */
   lastFreed = 0;
+  /**
+   * The last shrinkNode call chose a victim (its folio_referenced done) but stopped before the unmap's
+   * write request, which lay past `unmapLimit` (mm/shrinkNode.ts): the victim's id, else -1. The caller
+   * (kswapd, or a direct reclaimer) takes it at once (evictDeferred finishes it): another call may come next.
+   */
+  deferredVictim = -1;
+  /** The endWriteback frees of the call that deferred its victim (counted when the victim is evicted). */
+  deferredFreed = 0;
   /** The node's free frames and watermarks (the first attached guest's host; one host per run). */
   host: HostFrames | null = null;
 
@@ -135,8 +143,9 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
     own?: Policy,
     budget = byVcpu ? Infinity : KSWAPD_SCAN_PER_STEP,
     cpu = KSWAPD_CPU,
+    unmapLimit = Infinity,
   ): number {
-    return shrinkNode(this, t, nr, byVcpu, own, budget, cpu);
+    return shrinkNode(this, t, nr, byVcpu, own, budget, cpu, unmapLimit);
   }
 
   /**
@@ -217,8 +226,8 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
    * when it has nothing to evict, because in a parallel run the other workers' memcgs are out of reach
    * and one-worker runs must agree with parallel ones (a stated deviation).
    */
-  directReclaimStep(t: number, own: Policy, cpu: number): number {
-    return this.shrinkNode(t, 1, true, own, DIRECT_SCAN_PER_STEP, cpu);
+  directReclaimStep(t: number, own: Policy, cpu: number, unmapLimit = Infinity): number {
+    return this.shrinkNode(t, 1, true, own, DIRECT_SCAN_PER_STEP, cpu, unmapLimit);
   }
 
   /**

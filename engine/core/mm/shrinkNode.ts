@@ -11,11 +11,22 @@ import type { Lruvec, Pgdat } from './pgdat.ts';
 import { SCAN_AGAIN, type Policy } from './policy/policy.ts';
 import { GS_EVICTIONS, GS_KSWAPD_NS, GS_RESIDENT, GS_WORDS, PG_SWAPCACHE } from '../sim/simLayout.ts';
 import type { SwapArea } from './swapReadahead.ts';
+import { vclock } from '../sync/vlock.ts';
+import { KSWAPD_CPU } from './swapSlots.ts';
 
 /**
  * Evict up to nr pages at virtual time t (shrink_node); sets pg.lastEvicted, returns the finish time.
  * byVcpu: direct reclaim on a vCPU's fault path; otherwise kswapd. budget: folio checks allowed in this call.
  * cpu: the reclaimer's CPU, whose swap cluster the swap-outs take their slots from (mm/swapSlots.ts).
+ * unmapLimit: the scheduling limit of the reclaimer's step (kswapd's, or the faulting vCPU's). A victim whose folio_referenced ended
+ * at or past it, with another actor of this worker earlier (vclock.others), is not unmapped in this call:
+ * its try_to_unmap -> mmu_notifier_invalidate_range_start -> kvm_unmap_gfn_range asks kvm->mmu_lock for
+ * write at that time, and the actors earlier in virtual time must book their requests first, as
+ * qrwlock's wait_lock queue would serve them (kernel/locking/qrwlock.c queued_write_lock_slowpath /
+ * queued_read_lock_slowpath). The call returns with pg.deferredVictim set; the reclaimer's next step
+ * finishes it (evictDeferred: mm/kswapd.ts, mm/directReclaim.ts PHASE_UNMAP), as a vCPU's fault resumes
+ * its map (kvm/userMemAbort.ts PHASE_MAP_LOCK). In the kernel
+ * the folio stays isolated and locked in shrink_folio_list meanwhile; here it is off the LRU (pickVictim).
  */
 export function shrinkNode(
   pg: Pgdat,
@@ -25,8 +36,10 @@ export function shrinkNode(
   own: Policy | undefined,
   budget: number,
   cpu: number,
+  unmapLimit = Infinity,
 ): number {
   pg.t = t;
+  pg.deferredVictim = -1;
   pg.kswapd = !byVcpu;
   pg.budget = budget;
   pg.scanAgain = false;
@@ -50,6 +63,13 @@ export function shrinkNode(
     }
     const k = pg.guestOf(id);
     const g = pg.guests[k];
+    // An unused swap-cache folio's eviction takes no lock (Guest.evictOne): never deferred.
+    if (pg.t >= unmapLimit && pg.t > vclock.others && (g.flags[id - pg.base[k]] & PG_SWAPCACHE) === 0) {
+      pg.deferredVictim = id;
+      pg.deferredFreed = nrFreed;
+      nrFreed = 0;
+      break;
+    }
     pg.t = g.evictOne(id - pg.base[k], pg.t, byVcpu, cpu);
     // Under writeback in the swap cache (SSD): not freed, so no shadow yet (a fault finds the folio in
     // the swap cache: no workingset_refault); endWriteback frees it and leaves the shadow then.
@@ -64,6 +84,36 @@ export function shrinkNode(
   pg.lastEvicted = count;
   pg.lastFreed = nrFreed;
   if (count + freed > 0) pg.kswapdFailures = 0; // shrink_node: reclaim made progress
+  return pg.t;
+}
+
+/**
+ * A reclaimer's deferred victim (shrinkNode's unmapLimit), evicted at t, the time its unmap asks for the
+ * write lock: try_to_unmap and pageout as shrinkNode would have done them (Guest.evictOne). Sets
+ * lastEvicted / lastFreed as that shrinkNode call would have; returns the finish time.
+ */
+export function evictDeferred(
+  pg: Pgdat,
+  id: number,
+  freed: number,
+  t: number,
+  byVcpu = false,
+  cpu = KSWAPD_CPU,
+): number {
+  pg.t = t;
+  pg.kswapd = !byVcpu;
+  pg.scanAgain = false;
+  pg.deferredVictim = -1;
+  const k = pg.guestOf(id);
+  const g = pg.guests[k];
+  pg.t = g.evictOne(id - pg.base[k], t, byVcpu, cpu);
+  let nrFreed = freed;
+  if ((g.flags[id - pg.base[k]] & PG_SWAPCACHE) !== 0) pg.folioFlags[id] = 0;
+  else nrFreed++;
+  if (!byVcpu && pg.guests.length > 0) pg.guests[0].stats[pg.guests[0].sb + GS_KSWAPD_NS] += pg.t - t;
+  pg.lastEvicted = 1;
+  pg.lastFreed = nrFreed;
+  pg.kswapdFailures = 0;
   return pg.t;
 }
 

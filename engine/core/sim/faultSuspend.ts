@@ -19,7 +19,9 @@ export const SUS_LEFT = 3; //       evictions left in the cluster
 export const SUS_EVICTED = 4; //    evictions of the cluster so far
 export const SUS_AT = 5; //         when it stopped (throttled: when it fell asleep)
 export const SUS_SAMPLE = 6; //     PHASE_MAP_LOCK: when user_mem_abort read kvm->mmu_invalidate_seq (mmu_seq)
-export const SUS_WORDS = 7;
+export const SUS_VICTIM = 7; //     PHASE_UNMAP: the folio whose unmap is booked on resumption (node page id)
+export const SUS_FREED = 8; //      PHASE_UNMAP: the endWriteback frees of the step that chose it
+export const SUS_WORDS = 9;
 /**
  * No cluster in progress / a cluster owed to the min watermark (deferMin) / one for a frame now /
  * asleep in reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) before isolating a cluster's batch.
@@ -38,6 +40,12 @@ export const PHASE_MAP_LOCK = 4;
  * kswapd wakes the queue (Pgdat.kswapdShrunk / kswapdSleeps); SUS_AT: when it (last) fell asleep.
  */
 export const PHASE_PFMEMALLOC = 5;
+/**
+ * Direct reclaim chose a victim (its folio_referenced ended past the vCPU's limit) and stops before
+ * its unmap's write request of kvm->mmu_lock (mm/shrinkNode.ts unmapLimit): the unmap is booked in
+ * the vCPU's next step, once earlier actors booked theirs; the cluster then goes on (mm/directReclaim.ts).
+ */
+export const PHASE_UNMAP = 6;
 
 /**
  * Record vCPU `vi`'s fault as suspended in `phase` at `at` (its resumable state: the fault's start t0,
