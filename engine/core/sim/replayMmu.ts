@@ -80,6 +80,18 @@ export class ReplayMmu extends VCpu {
   protected readonly lone: LoneLock | null;
   /** Evictions (evictOne), turned into the guest's counters at flush (replayFault.ts). */
   protected evictsN = 0;
+  /**
+   * The guest's arrays and objects used on every miss (g.stats, g.flags, ..., all readonly on Guest,
+   * or set once before the replay is built: pgdat, lruvec, idBase), cached here: through `this.g` V8
+   * reloads the field and re-checks g's shape at each use where it cannot prove g unchanged (after a
+   * store or a call it does not inline), and loads the typed array's length and base pointer again;
+   * from `this` the shape check of the receiver is shared by all the fields it loads.
+   */
+  protected readonly stats: Float64Array;
+  protected readonly sb: number;
+  protected readonly flags: Uint8Array;
+  protected readonly evictedAt: Float32Array;
+  protected readonly evictBuckets: Float64Array;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -101,6 +113,11 @@ export class ReplayMmu extends VCpu {
     const vl = v.g.vlock;
     this.lone = vl.constructor === VLock ? new LoneLock(vl) : null;
     v.g.harvester.loneLock = this.lone;
+    this.stats = v.g.stats;
+    this.sb = v.g.sb;
+    this.flags = v.g.flags;
+    this.evictedAt = v.g.evictedAt;
+    this.evictBuckets = v.g.evictBuckets;
   }
 
   /** A request of kvm->mmu_lock, in fields (a double passed to a call that is not inlined is a heap number). */
@@ -126,8 +143,7 @@ export class ReplayMmu extends VCpu {
     lone.reqHold = hold;
     lone.grantOnly();
     this.grantAt = t;
-    const g = this.g;
-    g.stats[g.sb + GS_LOCK_HOLD_NS] += hold;
+    this.stats[this.sb + GS_LOCK_HOLD_NS] += hold;
   }
 
   /**
@@ -179,11 +195,11 @@ export class ReplayMmu extends VCpu {
     this.lockHold(true);
     const end = this.grantAt + endHold;
     g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
-    const flags = g.flags;
+    const flags = this.flags;
     flags[gfn] = (flags[gfn] & ~(PG_RESIDENT | PG_HOST_YOUNG)) | PG_SWAPPED;
-    g.evictedAt[gfn] = unmapEnd;
+    this.evictedAt[gfn] = unmapEnd;
     const b = Math.floor(unmapEnd / this.bucketNs); // Guest.bucketOf
-    g.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
+    this.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
     // GS_TLBI += UNMAP_TLBIS, GS_RESIDENT--, GS_EVICTIONS++ and the caller's GS_DIRECT_RECLAIM++ (flush).
     this.evictsN++;
     g.host.put(1);
