@@ -36,7 +36,6 @@
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { getLeafMiss, stage2Unlinks } from '../arch/pgtable.ts';
-import type { Policy } from '../mm/policy/policy.ts';
 import type { StopCheck } from './actor.ts';
 import { FAULTED_NO_FRAME, FAULTED_SUSPENDED, ReplayFaults } from './replayFault.ts';
 import {
@@ -55,9 +54,6 @@ import {
 const STOP_EVERY = 1024;
 
 export class TraceReplay extends ReplayFaults {
-  /** The host lruvec holding the guest's pages and the guest's first id on it (Guest.onAccess). */
-  private readonly lruvec: Policy;
-  private readonly idBase: number;
   /** Exact LRU: the policy sees every access (Guest.policy.seesEveryAccess). */
   private readonly seesAll: boolean;
   private readonly trace: Uint32Array;
@@ -84,8 +80,6 @@ export class TraceReplay extends ReplayFaults {
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v, config);
-    this.lruvec = v.g.lruvec;
-    this.idBase = v.g.idBase;
     this.seesAll = v.g.lruvec.seesEveryAccess;
     const trace = v.wl.trace as Uint32Array; // not null: ReplayFaults checked it
     this.trace = trace;

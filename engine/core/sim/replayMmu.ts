@@ -33,6 +33,8 @@ import {
   PG_SWAPPED,
 } from './simLayout.ts';
 import { VCpu } from './vcpu.ts';
+import type { Pgdat } from '../mm/pgdat.ts';
+import type { Policy } from '../mm/policy/policy.ts';
 import { VLock } from '../sync/vlock.ts';
 import { LoneLock } from './replayLock.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
@@ -92,6 +94,10 @@ export class ReplayMmu extends VCpu {
   protected readonly flags: Uint8Array;
   protected readonly evictedAt: Float32Array;
   protected readonly evictBuckets: Float64Array;
+  /** The host node (Guest.pgdat) and the host lruvec holding the guest's pages, its first id there (Guest.onAccess). */
+  protected readonly pgdat: Pgdat;
+  protected readonly lruvec: Policy;
+  protected readonly idBase: number;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -118,6 +124,9 @@ export class ReplayMmu extends VCpu {
     this.flags = v.g.flags;
     this.evictedAt = v.g.evictedAt;
     this.evictBuckets = v.g.evictBuckets;
+    this.pgdat = v.g.pgdat;
+    this.lruvec = v.g.lruvec;
+    this.idBase = v.g.idBase;
   }
 
   /** A request of kvm->mmu_lock, in fields (a double passed to a call that is not inlined is a heap number). */
