@@ -142,7 +142,7 @@ export class ReplayFaults extends ReplayMmu {
     // Pgdat.directReclaimStep(now) of the node's one lruvec (shrink_node, one folio a step) is taken
     // apart, the policy picks the victim with the node as its Reclaimer and evictOne runs below. One
     // vCPU and nothing else running: Guest.fault would never suspend between steps.
-    const host = g.host;
+    const host = this.host;
     const pg = this.pgdat;
     const lruvec = this.lruvec;
     // Whether this fault's reclaim invalidated a page of the VM (evictOne below; it is always the loop's

@@ -35,6 +35,9 @@ import {
 import { VCpu } from './vcpu.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
 import type { Policy } from '../mm/policy/policy.ts';
+import type { Pgt } from '../arch/pgtable.ts';
+import type { VmTlbFlush } from '../arch/tlb.ts';
+import type { HostFrames } from '../mm/hostFrames.ts';
 import { VLock } from '../sync/vlock.ts';
 import { LoneLock } from './replayLock.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
@@ -98,6 +101,10 @@ export class ReplayMmu extends VCpu {
   protected readonly pgdat: Pgdat;
   protected readonly lruvec: Policy;
   protected readonly idBase: number;
+  /** The guest's stage-2 tables, VM-wide TLB flush and host frames (readonly on Guest). */
+  protected readonly pgt: Pgt;
+  protected readonly tlbFlush: VmTlbFlush;
+  protected readonly host: HostFrames;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -127,6 +134,9 @@ export class ReplayMmu extends VCpu {
     this.pgdat = v.g.pgdat;
     this.lruvec = v.g.lruvec;
     this.idBase = v.g.idBase;
+    this.pgt = v.g.pgt;
+    this.tlbFlush = v.g.tlbFlush;
+    this.host = v.g.host;
   }
 
   /** A request of kvm->mmu_lock, in fields (a double passed to a call that is not inlined is a heap number). */
@@ -190,11 +200,14 @@ export class ReplayMmu extends VCpu {
     this.reqHold = hold;
     this.lockHold(true);
     const start = this.grantAt;
+    // Locals and fields of the replay (pgt, leafOf, tlbFlush, host) rather than g's: see ReplayMmu.stats.
+    const pgt = this.pgt;
+    const leafOf = this.leafOf;
     if (stage2FastPaths()) {
-      const w = this.leafOf[gfn];
-      if (w < 0 || !unmapLeafAt(g.pgt, w, gfn)) unmapPage(g.pgt, gfn);
-    } else stage2Unmap(g.pgt, gfn * PAGE, PAGE);
-    this.leafOf[gfn] = -1;
+      const w = leafOf[gfn];
+      if (w < 0 || !unmapLeafAt(pgt, w, gfn)) unmapPage(pgt, gfn);
+    } else stage2Unmap(pgt, gfn * PAGE, PAGE);
+    leafOf[gfn] = -1;
     const unmapEnd = start + hold;
     // try_to_unmap_one's flush of the VMM's PTE (hostUnmapFlushNs), then
     // kvm_mmu_notifier_invalidate_range_end's write hold (Guest.invalidateEnd).
@@ -203,7 +216,7 @@ export class ReplayMmu extends VCpu {
     this.reqHold = endHold;
     this.lockHold(true);
     const end = this.grantAt + endHold;
-    g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
+    this.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
     const flags = this.flags;
     flags[gfn] = (flags[gfn] & ~(PG_RESIDENT | PG_HOST_YOUNG)) | PG_SWAPPED;
     this.evictedAt[gfn] = unmapEnd;
@@ -211,7 +224,7 @@ export class ReplayMmu extends VCpu {
     this.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
     // GS_TLBI += UNMAP_TLBIS, GS_RESIDENT--, GS_EVICTIONS++ and the caller's GS_DIRECT_RECLAIM++ (flush).
     this.evictsN++;
-    g.host.put(1);
+    this.host.put(1);
     this.at = end + g.swapOutNs;
   }
 
@@ -220,7 +233,7 @@ export class ReplayMmu extends VCpu {
    * (mapLeafAt) when no table was unlinked since; records the leaf's word in leafOf.
    */
   protected map(gfn: number, lo: number, hi: number): number {
-    const pgt = this.g.pgt;
+    const pgt = this.pgt;
     const frame = this.frameBase + gfn;
     let r: number;
     const w = this.missWord;
