@@ -129,9 +129,9 @@ export class ReplayFaults extends ReplayMmu {
     const g = this.g;
     const s = this.stats; // fields of the replay, not g's: see ReplayMmu.stats
     const sb = this.sb;
-    const c = g.costs;
+    const c = this.costs;
     let t = this.at;
-    let now = t + g.s2TrapNs; // Guest.s2TrapNs: s2Fault less pKVM's map HVC (in mapHold)
+    let now = t + this.s2TrapNs; // Guest.s2TrapNs: s2Fault less pKVM's map HVC (in mapHold)
     let reclaimNs = 0;
     if (resume === true) {
       now = t;
@@ -186,7 +186,7 @@ export class ReplayFaults extends ReplayMmu {
     const f = flags[gfn];
     const refault = (f & PG_SWAPPED) !== 0;
     if (refault) {
-      now += g.swapInNs;
+      now += this.swapInNs;
       this.refaultsN++; // GS_REFAULTS (flush; GS_COLD is the other faults)
       const evictedAt = this.evictedAt[gfn];
       if (t - evictedAt <= this.windowNs) {
@@ -201,7 +201,7 @@ export class ReplayFaults extends ReplayMmu {
       // the lock's acquire and release, back to the guest, and the same stage-2 fault again (Guest.refaultNs:
       // the trap, afFault, and the fast path, FAULTIN_FAST_NS), with the page in memory now and nothing else
       // running to invalidate during it.
-      g.mmuInvalidate.retries++;
+      this.mmuInvalidate.retries++;
       const check = c[C_LOCK_ACQUIRE];
       this.reqT = now;
       this.reqHold = check;

@@ -38,6 +38,7 @@ import type { Policy } from '../mm/policy/policy.ts';
 import type { Pgt } from '../arch/pgtable.ts';
 import type { VmTlbFlush } from '../arch/tlb.ts';
 import type { HostFrames } from '../mm/hostFrames.ts';
+import type { MmuInvalidate } from '../kvm/mmuInvalidate.ts';
 import { VLock } from '../sync/vlock.ts';
 import { LoneLock } from './replayLock.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
@@ -105,6 +106,12 @@ export class ReplayMmu extends VCpu {
   protected readonly pgt: Pgt;
   protected readonly tlbFlush: VmTlbFlush;
   protected readonly host: HostFrames;
+  /** The guest's costs, its trap, swap-in and swap-out times, its mmu_invalidate state (readonly on Guest). */
+  protected readonly costs: Float64Array;
+  protected readonly s2TrapNs: number;
+  protected readonly swapInNs: number;
+  private readonly swapOutNs: number;
+  protected readonly mmuInvalidate: MmuInvalidate;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -137,6 +144,11 @@ export class ReplayMmu extends VCpu {
     this.pgt = v.g.pgt;
     this.tlbFlush = v.g.tlbFlush;
     this.host = v.g.host;
+    this.costs = v.g.costs;
+    this.s2TrapNs = v.g.s2TrapNs;
+    this.swapInNs = v.g.swapInNs;
+    this.swapOutNs = v.g.swapOutNs;
+    this.mmuInvalidate = v.g.mmuInvalidate;
   }
 
   /** A request of kvm->mmu_lock, in fields (a double passed to a call that is not inlined is a heap number). */
@@ -194,7 +206,6 @@ export class ReplayMmu extends VCpu {
    */
   protected evictOne(gfn: number): void {
     const t = this.at;
-    const g = this.g;
     const hold = this.unmapHold;
     this.reqT = t;
     this.reqHold = hold;
@@ -225,7 +236,7 @@ export class ReplayMmu extends VCpu {
     // GS_TLBI += UNMAP_TLBIS, GS_RESIDENT--, GS_EVICTIONS++ and the caller's GS_DIRECT_RECLAIM++ (flush).
     this.evictsN++;
     this.host.put(1);
-    this.at = end + g.swapOutNs;
+    this.at = end + this.swapOutNs;
   }
 
   /**
