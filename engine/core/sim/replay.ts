@@ -36,6 +36,7 @@
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { getLeafMiss, stage2Unlinks } from '../arch/pgtable.ts';
+import type { ArenaViews } from '../layout.ts';
 import type { StopCheck } from './actor.ts';
 import { FAULTED_NO_FRAME, FAULTED_SUSPENDED, ReplayFaults } from './replayFault.ts';
 import {
@@ -77,6 +78,8 @@ export class TraceReplay extends ReplayFaults {
    * unlink, after the hot loop was compiled, and deoptimized steps (which inlines translateCached).
    */
   private readonly l3At: Int32Array;
+  /** The guest's arena views (Pgt.views, readonly). */
+  private readonly views: ArenaViews;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v, config);
@@ -88,6 +91,7 @@ export class TraceReplay extends ReplayFaults {
     this.thinkNs = v.wl.thinkNs;
     this.l3Of = new Int32Array(Math.ceil(v.g.pages / 512) + 1);
     this.l3At = new Int32Array(this.l3Of.length);
+    this.views = v.g.pgt.views;
   }
 
   /**
@@ -142,8 +146,7 @@ export class TraceReplay extends ReplayFaults {
       if (resume === false) {
         t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
         t += this.walkNs;
-        x =
-          this.debugArena === true ? translate(this.g.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
+        x = this.debugArena === true ? translate(this.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
       }
       if ((x & TX_MISS) === 0) {
         if ((x & TX_HW_AF) !== 0) {
@@ -192,7 +195,8 @@ export class TraceReplay extends ReplayFaults {
   private translateCached(gfn: number, write: boolean): number {
     const leaf = this.leafOf[gfn];
     if (leaf >= 0) {
-      const r = translateLeaf(this.g.pgt.views, leaf, write, this.hafdbs);
+      // The arena's views from a field of the replay, not this.g.pgt.views: see ReplayMmu.stats.
+      const r = translateLeaf(this.views, leaf, write, this.hafdbs);
       if ((r & TX_MISS) !== 0) this.missWord = -1; // not for leafOf's contract; mapPage then
       return r;
     }
@@ -205,7 +209,7 @@ export class TraceReplay extends ReplayFaults {
       this.missWord = base - 1 + ((gfn & 511) << 1);
       return TX_MISS;
     }
-    const x = translate(this.g.pgt, gfn, write, this.hafdbs);
+    const x = translate(this.pgt, gfn, write, this.hafdbs);
     if ((x & TX_MISS) !== 0 && getLeafMiss[1] === 3) {
       const w = getLeafMiss[0];
       this.missWord = w;
