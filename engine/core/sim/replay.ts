@@ -36,7 +36,7 @@
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { getLeafMiss, stage2Unlinks } from '../arch/pgtable.ts';
-import type { Policy } from '../mm/policy/policy.ts';
+import type { ArenaViews } from '../layout.ts';
 import type { StopCheck } from './actor.ts';
 import { FAULTED_NO_FRAME, FAULTED_SUSPENDED, ReplayFaults } from './replayFault.ts';
 import {
@@ -55,9 +55,6 @@ import {
 const STOP_EVERY = 1024;
 
 export class TraceReplay extends ReplayFaults {
-  /** The host lruvec holding the guest's pages and the guest's first id on it (Guest.onAccess). */
-  private readonly lruvec: Policy;
-  private readonly idBase: number;
   /** Exact LRU: the policy sees every access (Guest.policy.seesEveryAccess). */
   private readonly seesAll: boolean;
   private readonly trace: Uint32Array;
@@ -81,11 +78,11 @@ export class TraceReplay extends ReplayFaults {
    * unlink, after the hot loop was compiled, and deoptimized steps (which inlines translateCached).
    */
   private readonly l3At: Int32Array;
+  /** The guest's arena views (Pgt.views, readonly). */
+  private readonly views: ArenaViews;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v, config);
-    this.lruvec = v.g.lruvec;
-    this.idBase = v.g.idBase;
     this.seesAll = v.g.lruvec.seesEveryAccess;
     const trace = v.wl.trace as Uint32Array; // not null: ReplayFaults checked it
     this.trace = trace;
@@ -94,6 +91,7 @@ export class TraceReplay extends ReplayFaults {
     this.thinkNs = v.wl.thinkNs;
     this.l3Of = new Int32Array(Math.ceil(v.g.pages / 512) + 1);
     this.l3At = new Int32Array(this.l3Of.length);
+    this.views = v.g.pgt.views;
   }
 
   /**
@@ -148,8 +146,7 @@ export class TraceReplay extends ReplayFaults {
       if (resume === false) {
         t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
         t += this.walkNs;
-        x =
-          this.debugArena === true ? translate(this.g.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
+        x = this.debugArena === true ? translate(this.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
       }
       if ((x & TX_MISS) === 0) {
         if ((x & TX_HW_AF) !== 0) {
@@ -198,7 +195,8 @@ export class TraceReplay extends ReplayFaults {
   private translateCached(gfn: number, write: boolean): number {
     const leaf = this.leafOf[gfn];
     if (leaf >= 0) {
-      const r = translateLeaf(this.g.pgt.views, leaf, write, this.hafdbs);
+      // The arena's views from a field of the replay, not this.g.pgt.views: see ReplayMmu.stats.
+      const r = translateLeaf(this.views, leaf, write, this.hafdbs);
       if ((r & TX_MISS) !== 0) this.missWord = -1; // not for leafOf's contract; mapPage then
       return r;
     }
@@ -211,7 +209,7 @@ export class TraceReplay extends ReplayFaults {
       this.missWord = base - 1 + ((gfn & 511) << 1);
       return TX_MISS;
     }
-    const x = translate(this.g.pgt, gfn, write, this.hafdbs);
+    const x = translate(this.pgt, gfn, write, this.hafdbs);
     if ((x & TX_MISS) !== 0 && getLeafMiss[1] === 3) {
       const w = getLeafMiss[0];
       this.missWord = w;

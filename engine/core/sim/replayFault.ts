@@ -90,8 +90,8 @@ export class ReplayFaults extends ReplayMmu {
     const e = this.evictsN;
     if (f === 0 && e === 0) return;
     const r = this.refaultsN;
-    const s = this.g.stats;
-    const sb = this.g.sb;
+    const s = this.stats;
+    const sb = this.sb;
     s[sb + GS_S2_FAULTS] += f;
     s[sb + GS_REFAULTS] += r;
     s[sb + GS_COLD] += f - r;
@@ -127,11 +127,11 @@ export class ReplayFaults extends ReplayMmu {
    */
   protected fault(gfn: number, write: boolean, resume: boolean, limit: number): number {
     const g = this.g;
-    const s = g.stats;
-    const sb = g.sb;
-    const c = g.costs;
+    const s = this.stats; // fields of the replay, not g's: see ReplayMmu.stats
+    const sb = this.sb;
+    const c = this.costs;
     let t = this.at;
-    let now = t + g.s2TrapNs; // Guest.s2TrapNs: s2Fault less pKVM's map HVC (in mapHold)
+    let now = t + this.s2TrapNs; // Guest.s2TrapNs: s2Fault less pKVM's map HVC (in mapHold)
     let reclaimNs = 0;
     if (resume === true) {
       now = t;
@@ -142,14 +142,15 @@ export class ReplayFaults extends ReplayMmu {
     // Pgdat.directReclaimStep(now) of the node's one lruvec (shrink_node, one folio a step) is taken
     // apart, the policy picks the victim with the node as its Reclaimer and evictOne runs below. One
     // vCPU and nothing else running: Guest.fault would never suspend between steps.
-    const host = g.host;
+    const host = this.host;
+    const pg = this.pgdat;
+    const lruvec = this.lruvec;
     // Whether this fault's reclaim invalidated a page of the VM (evictOne below; it is always the loop's
     // last step, as the eviction frees the frame the next tryTake takes, so never before a suspension).
     let invalidated = false;
     while (!host.tryTake(0)) {
-      const pg = g.pgdat;
       pg.beginDirectReclaim(now);
-      const id = g.lruvec.pickVictim(pg, true);
+      const id = lruvec.pickVictim(pg, true);
       if (id === SCAN_AGAIN) {
         // A young folio rotated: the cluster goes on with the next step.
         pg.lastEvicted = 0;
@@ -173,7 +174,7 @@ export class ReplayFaults extends ReplayMmu {
         return FAULTED_NO_FRAME;
       }
       this.at = pg.t;
-      this.evictOne(id - g.idBase);
+      this.evictOne(id - this.idBase);
       invalidated = true;
       pg.t = this.at;
       pg.lastEvicted = 1;
@@ -181,17 +182,17 @@ export class ReplayFaults extends ReplayMmu {
       now = this.at;
       // GS_DIRECT_RECLAIM += 1: one per evictOne, counted there (evictsN, flush).
     }
-    const flags = g.flags;
+    const flags = this.flags;
     const f = flags[gfn];
     const refault = (f & PG_SWAPPED) !== 0;
     if (refault) {
-      now += g.swapInNs;
+      now += this.swapInNs;
       this.refaultsN++; // GS_REFAULTS (flush; GS_COLD is the other faults)
-      const evictedAt = g.evictedAt[gfn];
+      const evictedAt = this.evictedAt[gfn];
       if (t - evictedAt <= this.windowNs) {
         s[sb + GS_REFAULTS_IN_WINDOW]++;
         const b = Math.floor(evictedAt / this.bucketNs); // Guest.bucketOf
-        g.evictBuckets[this.buckets + (b < this.buckets ? b : this.buckets - 1)]++;
+        this.evictBuckets[this.buckets + (b < this.buckets ? b : this.buckets - 1)]++;
       }
     }
     if (invalidated) {
@@ -200,7 +201,7 @@ export class ReplayFaults extends ReplayMmu {
       // the lock's acquire and release, back to the guest, and the same stage-2 fault again (Guest.refaultNs:
       // the trap, afFault, and the fast path, FAULTIN_FAST_NS), with the page in memory now and nothing else
       // running to invalidate during it.
-      g.mmuInvalidate.retries++;
+      this.mmuInvalidate.retries++;
       const check = c[C_LOCK_ACQUIRE];
       this.reqT = now;
       this.reqHold = check;
@@ -236,7 +237,7 @@ export class ReplayFaults extends ReplayMmu {
     this.faultsN++; // GS_RESIDENT++, GS_S2_FAULTS++ (flush)
     s[sb + GS_STALL_NS] += now - t;
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
-    g.lruvec.onMap(g.idBase + gfn);
+    lruvec.onMap(this.idBase + gfn);
     this.at = now;
     return FAULTED;
   }

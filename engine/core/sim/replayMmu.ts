@@ -33,6 +33,12 @@ import {
   PG_SWAPPED,
 } from './simLayout.ts';
 import { VCpu } from './vcpu.ts';
+import type { Pgdat } from '../mm/pgdat.ts';
+import type { Policy } from '../mm/policy/policy.ts';
+import type { Pgt } from '../arch/pgtable.ts';
+import type { VmTlbFlush } from '../arch/tlb.ts';
+import type { HostFrames } from '../mm/hostFrames.ts';
+import type { MmuInvalidate } from '../kvm/mmuInvalidate.ts';
 import { VLock } from '../sync/vlock.ts';
 import { LoneLock } from './replayLock.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
@@ -80,6 +86,32 @@ export class ReplayMmu extends VCpu {
   protected readonly lone: LoneLock | null;
   /** Evictions (evictOne), turned into the guest's counters at flush (replayFault.ts). */
   protected evictsN = 0;
+  /**
+   * The guest's arrays and objects used on every miss (g.stats, g.flags, ..., all readonly on Guest,
+   * or set once before the replay is built: pgdat, lruvec, idBase), cached here: through `this.g` V8
+   * reloads the field and re-checks g's shape at each use where it cannot prove g unchanged (after a
+   * store or a call it does not inline), and loads the typed array's length and base pointer again;
+   * from `this` the shape check of the receiver is shared by all the fields it loads.
+   */
+  protected readonly stats: Float64Array;
+  protected readonly sb: number;
+  protected readonly flags: Uint8Array;
+  protected readonly evictedAt: Float32Array;
+  protected readonly evictBuckets: Float64Array;
+  /** The host node (Guest.pgdat) and the host lruvec holding the guest's pages, its first id there (Guest.onAccess). */
+  protected readonly pgdat: Pgdat;
+  protected readonly lruvec: Policy;
+  protected readonly idBase: number;
+  /** The guest's stage-2 tables, VM-wide TLB flush and host frames (readonly on Guest). */
+  protected readonly pgt: Pgt;
+  protected readonly tlbFlush: VmTlbFlush;
+  protected readonly host: HostFrames;
+  /** The guest's costs, its trap, swap-in and swap-out times, its mmu_invalidate state (readonly on Guest). */
+  protected readonly costs: Float64Array;
+  protected readonly s2TrapNs: number;
+  protected readonly swapInNs: number;
+  private readonly swapOutNs: number;
+  protected readonly mmuInvalidate: MmuInvalidate;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v.g, v.vi, v.wl, v.hafdbs, v.clock);
@@ -101,6 +133,22 @@ export class ReplayMmu extends VCpu {
     const vl = v.g.vlock;
     this.lone = vl.constructor === VLock ? new LoneLock(vl) : null;
     v.g.harvester.loneLock = this.lone;
+    this.stats = v.g.stats;
+    this.sb = v.g.sb;
+    this.flags = v.g.flags;
+    this.evictedAt = v.g.evictedAt;
+    this.evictBuckets = v.g.evictBuckets;
+    this.pgdat = v.g.pgdat;
+    this.lruvec = v.g.lruvec;
+    this.idBase = v.g.idBase;
+    this.pgt = v.g.pgt;
+    this.tlbFlush = v.g.tlbFlush;
+    this.host = v.g.host;
+    this.costs = v.g.costs;
+    this.s2TrapNs = v.g.s2TrapNs;
+    this.swapInNs = v.g.swapInNs;
+    this.swapOutNs = v.g.swapOutNs;
+    this.mmuInvalidate = v.g.mmuInvalidate;
   }
 
   /** A request of kvm->mmu_lock, in fields (a double passed to a call that is not inlined is a heap number). */
@@ -126,8 +174,7 @@ export class ReplayMmu extends VCpu {
     lone.reqHold = hold;
     lone.grantOnly();
     this.grantAt = t;
-    const g = this.g;
-    g.stats[g.sb + GS_LOCK_HOLD_NS] += hold;
+    this.stats[this.sb + GS_LOCK_HOLD_NS] += hold;
   }
 
   /**
@@ -159,17 +206,19 @@ export class ReplayMmu extends VCpu {
    */
   protected evictOne(gfn: number): void {
     const t = this.at;
-    const g = this.g;
     const hold = this.unmapHold;
     this.reqT = t;
     this.reqHold = hold;
     this.lockHold(true);
     const start = this.grantAt;
+    // Locals and fields of the replay (pgt, leafOf, tlbFlush, host) rather than g's: see ReplayMmu.stats.
+    const pgt = this.pgt;
+    const leafOf = this.leafOf;
     if (stage2FastPaths()) {
-      const w = this.leafOf[gfn];
-      if (w < 0 || !unmapLeafAt(g.pgt, w, gfn)) unmapPage(g.pgt, gfn);
-    } else stage2Unmap(g.pgt, gfn * PAGE, PAGE);
-    this.leafOf[gfn] = -1;
+      const w = leafOf[gfn];
+      if (w < 0 || !unmapLeafAt(pgt, w, gfn)) unmapPage(pgt, gfn);
+    } else stage2Unmap(pgt, gfn * PAGE, PAGE);
+    leafOf[gfn] = -1;
     const unmapEnd = start + hold;
     // try_to_unmap_one's flush of the VMM's PTE (hostUnmapFlushNs), then
     // kvm_mmu_notifier_invalidate_range_end's write hold (Guest.invalidateEnd).
@@ -178,16 +227,16 @@ export class ReplayMmu extends VCpu {
     this.reqHold = endHold;
     this.lockHold(true);
     const end = this.grantAt + endHold;
-    g.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
-    const flags = g.flags;
+    this.tlbFlush.flushStage1(); // as Guest.evictOne: every vCPU of this VM re-walks its stage-1 next
+    const flags = this.flags;
     flags[gfn] = (flags[gfn] & ~(PG_RESIDENT | PG_HOST_YOUNG)) | PG_SWAPPED;
-    g.evictedAt[gfn] = unmapEnd;
+    this.evictedAt[gfn] = unmapEnd;
     const b = Math.floor(unmapEnd / this.bucketNs); // Guest.bucketOf
-    g.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
+    this.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
     // GS_TLBI += UNMAP_TLBIS, GS_RESIDENT--, GS_EVICTIONS++ and the caller's GS_DIRECT_RECLAIM++ (flush).
     this.evictsN++;
-    g.host.put(1);
-    this.at = end + g.swapOutNs;
+    this.host.put(1);
+    this.at = end + this.swapOutNs;
   }
 
   /**
@@ -195,7 +244,7 @@ export class ReplayMmu extends VCpu {
    * (mapLeafAt) when no table was unlinked since; records the leaf's word in leafOf.
    */
   protected map(gfn: number, lo: number, hi: number): number {
-    const pgt = this.g.pgt;
+    const pgt = this.pgt;
     const frame = this.frameBase + gfn;
     let r: number;
     const w = this.missWord;
