@@ -216,6 +216,9 @@ import {
   GS_PRESSURE_NS,
   GS_RESIDENT,
   GS_S2_FAULTS,
+  GS_STALL_NS,
+  GS_LOCK_WAIT_NS,
+  GS_THROTTLE_NS,
   GS_WORDS,
   LH_WORDS,
   TIME_QUANTUM_END,
@@ -323,9 +326,11 @@ function directBy(stats: Float64Array, mode: string, seed: number): void {
 // GUESTWIN=ms (in-process modes d1, 1t): every ms of virtual time, per guest the accesses (k), evictions and
 // stage-2 faults (frame takes) of the window and its resident pages (k) at its end, from the shared counters after
 // a serial section; then each guest's share of the window's evictions (the victims' choice on the host lruvec).
+const TIME_KEYS = [GS_STALL_NS, GS_LOCK_WAIT_NS, GS_PRESSURE_NS, GS_THROTTLE_NS];
 function guestWindows(mode: string, seed: number): (stats: Float64Array, t: number) => void {
   const win = Number(process.env.GUESTWIN ?? 0) * 1e6;
   const prev = new Float64Array(3 * GUESTS);
+  const prevT = new Float64Array(TIME_KEYS.length * GUESTS);
   let next = win;
   return (stats, t) => {
     if (win <= 0 || t < next) return;
@@ -343,6 +348,21 @@ function guestWindows(mode: string, seed: number): (stats: Float64Array, t: numb
       return col;
     });
     const share = ev.map((e) => (all > 0 ? e / all : 0).toFixed(3)).join(' ');
+    // GUESTTIME=1: per guest, the window's vCPU stall, MMU-lock wait (every waiter on its lock), pressure
+    // (direct reclaim) and throttle time, ms, summed over its vCPUs.
+    if (process.env.GUESTTIME) {
+      const tcols = Array.from({ length: GUESTS }, (_, g) =>
+        TIME_KEYS.map((k, j) => {
+          const v = stats[g * GS_WORDS + k];
+          const d = v - prevT[TIME_KEYS.length * g + j];
+          prevT[TIME_KEYS.length * g + j] = v;
+          return (d / 1e6).toFixed(0);
+        }).join(' '),
+      );
+      console.log(
+        `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest stall lockWait pressure throttle (ms): ${tcols.join(' | ')}`,
+      );
+    }
     console.log(
       `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest acc(k) evict s2f resident(k): ${cols.join(' | ')} | evict share ${share}`,
     );
@@ -379,7 +399,36 @@ function detHere(seed: number): RunResult {
   return buildResult(p, store.data, store.count, 0);
 }
 
+// GUESTWIN (1t): per guest, per worker, over the window: accesses (k), stage-2 faults (frame takes), evictions of
+// the guest's pages made while that worker ran (kswapd runs on worker 0), evictions by the guest's vCPUs' direct
+// reclaim on that worker (stats deltas around each worker's runUntil: the counters are shared and live).
+const PW_KEYS = [GS_ACCESSES, GS_S2_FAULTS, GS_EVICTIONS, GS_DIRECT_RECLAIM];
+const perWorker = [0, 1].map(() => PW_KEYS.map(() => new Array<number>(GUESTS).fill(0)));
+let pwNext = 0;
+function pwTick(seed: number, t: number): void {
+  const win = Number(process.env.GUESTWIN ?? 0) * 1e6;
+  if (win <= 0) return;
+  if (pwNext === 0) pwNext = win;
+  if (t < pwNext) return;
+  pwNext += win;
+  const cols = [0, 1].map(
+    (w) =>
+      `w${w} ` +
+      Array.from(
+        { length: GUESTS },
+        (_, g) =>
+          `g${g} ${(perWorker[w][0][g] / 1e3).toFixed(0)} ${perWorker[w][1][g]} ${perWorker[w][2][g]} ${perWorker[w][3][g]}`,
+      ).join(' '),
+  );
+  console.log(
+    `seed ${seed} 1t  ${(t / 1e6).toFixed(0).padStart(4)} ms per worker, guest acc(k) s2f evicted-while-w-ran direct-by-vcpus: ${cols.join(' | ')}`,
+  );
+  for (const w of perWorker) for (const a of w) a.fill(0);
+}
+
 function oneThread(seed: number): RunResult {
+  pwNext = 0;
+  for (const w of perWorker) for (const a of w) a.fill(0);
   // W0WEIGHT: the plan's worker-0 vCPU weight (plan.ts RECLAIM_WORKER_VCPU_WEIGHT); 1000 puts every vCPU on
   // worker 0: the spread machinery (deferred min watermark, lru_add batches, shared calendar) without a second worker's vCPUs.
   if (process.env.W0WEIGHT) setReclaimWorkerVcpuWeight(Number(process.env.W0WEIGHT));
@@ -419,9 +468,18 @@ function oneThread(seed: number): RunResult {
     // ORDER=01 / 10: the same order every quantum (default: alternating).
     const order =
       process.env.ORDER === '01' ? [0, 1] : process.env.ORDER === '10' ? [1, 0] : q % 2 === 0 ? [0, 1] : [1, 0];
-    for (const w of order) cores[w].runUntil(end);
+    for (const w of order) {
+      // Worker 1's counters are its own (simLayout.ts workerStats), folded into worker 0's in the serial section.
+      const ws = cores[w].sv.stats;
+      const before = PW_KEYS.map((k) => Array.from({ length: GUESTS }, (_, g) => ws[g * GS_WORDS + k]));
+      cores[w].runUntil(end);
+      PW_KEYS.forEach((k, j) => {
+        for (let g = 0; g < GUESTS; g++) perWorker[w][j][g] += ws[g * GS_WORDS + k] - before[j][g];
+      });
+    }
     cores[0].serial();
     gw(sv.stats, end);
+    pwTick(seed, end);
     if (VICTIMS) victimTick(`seed ${seed} 1t `, end);
     q++;
   } while (sv.control[CTL_DONE] !== 1);
