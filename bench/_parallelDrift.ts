@@ -219,6 +219,8 @@ import {
   GS_STALL_NS,
   GS_LOCK_WAIT_NS,
   GS_THROTTLE_NS,
+  GS_VCPU_NS,
+  GS_KSWAPD_WRITE_WAIT_NS,
   GS_WORDS,
   LH_WORDS,
   TIME_QUANTUM_END,
@@ -326,7 +328,7 @@ function directBy(stats: Float64Array, mode: string, seed: number): void {
 // GUESTWIN=ms (in-process modes d1, 1t): every ms of virtual time, per guest the accesses (k), evictions and
 // stage-2 faults (frame takes) of the window and its resident pages (k) at its end, from the shared counters after
 // a serial section; then each guest's share of the window's evictions (the victims' choice on the host lruvec).
-const TIME_KEYS = [GS_STALL_NS, GS_LOCK_WAIT_NS, GS_PRESSURE_NS, GS_THROTTLE_NS];
+const TIME_KEYS = [GS_STALL_NS, GS_LOCK_WAIT_NS, GS_PRESSURE_NS, GS_THROTTLE_NS, GS_VCPU_NS, GS_KSWAPD_WRITE_WAIT_NS];
 function guestWindows(mode: string, seed: number): (stats: Float64Array, t: number) => void {
   const win = Number(process.env.GUESTWIN ?? 0) * 1e6;
   const prev = new Float64Array(3 * GUESTS);
@@ -349,7 +351,8 @@ function guestWindows(mode: string, seed: number): (stats: Float64Array, t: numb
     });
     const share = ev.map((e) => (all > 0 ? e / all : 0).toFixed(3)).join(' ');
     // GUESTTIME=1: per guest, the window's vCPU stall, MMU-lock wait (every waiter on its lock), pressure
-    // (direct reclaim) and throttle time, ms, summed over its vCPUs.
+    // (direct reclaim), throttle time and virtual time (GS_VCPU_NS), ms, summed over its vCPUs, and kswapd's
+    // unmap write wait on its lock.
     if (process.env.GUESTTIME) {
       const tcols = Array.from({ length: GUESTS }, (_, g) =>
         TIME_KEYS.map((k, j) => {
@@ -360,7 +363,7 @@ function guestWindows(mode: string, seed: number): (stats: Float64Array, t: numb
         }).join(' '),
       );
       console.log(
-        `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest stall lockWait pressure throttle (ms): ${tcols.join(' | ')}`,
+        `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest stall lockWait pressure throttle vcpuTime kswapdWriteWait (ms): ${tcols.join(' | ')}`,
       );
     }
     console.log(
