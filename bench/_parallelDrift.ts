@@ -201,6 +201,51 @@
 //   det g0 34 k accesses, others 23-25 k, g0's share of evictions 0.199 against 0.267; plain 1t 38 k / 18-26 k,
 //   0.187 / 0.259-0.283); det then relaxes (0.230, 0.227 at 150-200, 200-250 ms), 1t does not (0.217, 0.189). What
 //   keeps the walk's favour growing in spread runs (it fades in det) is still not found.
+// Session 13 (p, 2 Dec 2026): per window, det (d1) against 1t, seed 1, main a55c9a3, MS=300 GUESTWIN=50 VICTIMS=100-300
+// VICTIMWIN=50 (and GUESTWIN=10 GUESTTIME=1 to 200 ms), load 7-10, nice. Summary 300 ms: d1 90.37 % 2.53 M accesses, 1t
+// 91.67 % 3.04 M (g0 1.14 M 93.81 %, g3 0.50 M 88.54 %). Per guest g0/g1/g2/g3, 50 ms windows ending 150/200/250/300:
+//   accesses (k)  d1 36/24/26/25, 89/80/79/76, 94/83/83/79, 102/90/88/87;  1t 45/34/22/16, 156/134/66/50, 225/153/56/46,
+//                 369/194/51/38
+//   evict share   d1 .199/.267/.266/.268, .232/.252/.253/.263, .230/.256/.256/.258, .227/.254/.258/.261;  1t .180/.244/
+//                 .279/.297, .201/.216/.275/.307, .165/.202/.301/.332, .116/.172/.338/.374
+//   tail candidates (folio_referenced at the oldest tail) d1 1966/2537/2513/2537, 6004/6464/6456/6625, 5458/6079/6126/
+//                 6274, 5721/6225/6253/6229;  1t 1962/2621/2848/2981, 6260/6646/7814/8495, 4885/5793/7981/8796,
+//                 4001/5263/8745/9502
+//   young/cand    d1 .142/.110/.105/.104, .185/.177/.173/.164, .119/.122/.129/.142, .173/.149/.140/.124;  1t .146/.134/
+//                 .090/.073, .223/.212/.147/.125, .184/.157/.088/.087, .322/.232/.094/.076
+//   s2f (takes)   d1 150-200 5269/5283/5215/5199;  1t 8044/7609/4886/4229 (the runaway guest takes MORE frames: more
+//                 accesses, fewer faults per access: 5.2 % against g3's 8.5 %)
+// Walks: the same passes in both modes, each visiting g0 first (16 steps of 4,096 pages per guest per pass): the first
+// (kswapd, g0's steps at 19-50 ms, g3's at 90-130 ms), the second (a direct reclaimer's inline walk at ~130.5 ms), the
+// third k210 (d1) / k199 (1t: g0's first step before 200 ms, the rest 200-250). Young found per guest follows the
+// guest's accesses since the last pass: third pass promotions d1 13.3/12.2/12.7/12.5 k, 1t 14.4/16.0/10.0/8.8 k. The
+// one difference before any eviction is the SECOND pass's young pages of g0 (the pages g0's vCPUs touched between the
+// first walk's g0 steps at 19-20 ms and the stall; g1-g3 were walked during the stall: 0 young in both modes): d1
+// 1,576, 1t 2,663-2,677 (alternating order, two runs), ORDER=01 2,663, ORDER=10 2,483. Not traced why (accesses in the
+// 10-20 ms window are equal, 198-200 k per guest in both modes).
+// Per worker (1t, new line "per worker, guest": accesses, s2f, evictions of the guest's pages made while the worker ran,
+// evictions by the guest's vCPUs' direct reclaim; worker 1's counters are its own until the fold, simLayout
+// workerStats): symmetric. 150-200 ms w0 / w1: g0 81/74 k acc, 4325/3719 s2f, 2407/2458 evicted, 2903/3271 direct;
+// g3 25/25 k, 2105/2124, 3726/3704, 2989/2584. So no worker gives its guests an advantage: the budgets (guest-blind,
+// settled by each worker's takes) and kswapd on worker 0 act the same on every guest's vCPUs, which sit on both workers.
+// The runaway starts within 10 ms of the stall's end. 130-140 ms (GUESTWIN=10), per guest: accesses d1 16/8/9/8 k, 1t
+// 23/17/10/5 k; s2f d1 953/714/752/764, 1t 1340/1235/899/591; MMU-lock wait (every waiter on the guest's lock) d1
+// 94/134/136/124 ms, 1t 52/96/120/145 ms; stall ~ pressure ~ the vCPUs' whole virtual time (d1 200 / 159 ms, 1t 184-201
+// / 148 ms per guest per window): every vCPU is in a fault or in direct reclaim, so a guest's accesses are its faults
+// per ms times its hits per fault, and its faults per ms fall with the wait on its lock. d1 starts from the same
+// order (g0 16 k against 8 k) and is level by 150-160 ms (16/14/14/14 k, lock wait 107-125 ms); 1t is not (31/27/17/13 k,
+// 65/84/123/128 ms). The loop visible per window: evicted more -> more reclaimers' unmap write holds on that guest's
+// lock (s13-b: dense convoys, later-arriving writes of the other worker passed) -> its vCPUs' faults wait longer -> fewer
+// faults and accesses -> fewer of its pages young at the tail and at the next walk -> more of its folios at the tail
+// (1t g3 candidates 8.5-9.5 k per 50 ms against d1's 6.2-6.6 k) -> evicted more. Det has the same arrows but damps.
+// The seed needs g0's vCPUs on both workers: the second pass's young pages of g0 are d1's exactly with W0WEIGHT=1000
+// (1,576; every window to 150 ms equals d1's) and AFFINE=1 (1,570), 2,483-2,677 in every split variant above. In 1t the
+// young-page surplus of the guest walked first (~1,100 pages, ~2.5 % of its resident set) is the first asymmetry the
+// modes do not share; then 130-140 ms g0's lock wait is 52 ms against d1's 94. Not shown: that the surplus alone is
+// sufficient (next: clear it, e.g. a hook that re-clears g0's accessed bits touched between its first-pass steps and
+// 21 ms in 1t, and see whether the 130-300 ms windows fall back to d1's), nor which cross-worker step makes it (the
+// walk gate seen "under way" by the other worker's vCPUs in the 19-20 ms quanta is the first candidate: ORDER=10 puts
+// worker 1's vCPUs before kswapd's walk start in real time and still gives 2,483).
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
