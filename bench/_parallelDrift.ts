@@ -219,10 +219,13 @@
 // (kswapd, g0's steps at 19-50 ms, g3's at 90-130 ms), the second (a direct reclaimer's inline walk at ~130.5 ms), the
 // third k210 (d1) / k199 (1t: g0's first step before 200 ms, the rest 200-250). Young found per guest follows the
 // guest's accesses since the last pass: third pass promotions d1 13.3/12.2/12.7/12.5 k, 1t 14.4/16.0/10.0/8.8 k. The
-// one difference before any eviction is the SECOND pass's young pages of g0 (the pages g0's vCPUs touched between the
-// first walk's g0 steps at 19-20 ms and the stall; g1-g3 were walked during the stall: 0 young in both modes): d1
-// 1,576, 1t 2,663-2,677 (alternating order, two runs), ORDER=01 2,663, ORDER=10 2,483. Not traced why (accesses in the
-// 10-20 ms window are equal, 198-200 k per guest in both modes).
+// one difference before any eviction is the SECOND pass's young pages of g0 (its steps at 128-129 ms; g1-g3 0 young in
+// both modes): d1 1,576, 1t 2,663-2,677 (alternating order, two runs), ORDER=01 2,663, ORDER=10 2,483. They are not
+// accesses made after the first pass: GUESTWIN=1 shows no access and no stage-2 fault in either mode from 18 ms (the
+// vCPUs stall before kswapd's walk starts at 19.0) to 130 ms, and the first pass finds 43.25 k young of g0's 43.3 k
+// resident pages in both (8,151 / 14,000 / 14,269 / 6,833 per 10 ms from 19 ms, 1t ORDER=01 within 20). So they are
+// young bits the first pass left set, or tables the second pass visits that det's skips (its Bloom filter from the
+// first pass), a difference of state carried through the stall. Not traced.
 // Per worker (1t, new line "per worker, guest": accesses, s2f, evictions of the guest's pages made while the worker ran,
 // evictions by the guest's vCPUs' direct reclaim; worker 1's counters are its own until the fold, simLayout
 // workerStats): symmetric. 150-200 ms w0 / w1: g0 81/74 k acc, 4325/3719 s2f, 2407/2458 evicted, 2903/3271 direct;
@@ -242,10 +245,9 @@
 // (1,576; every window to 150 ms equals d1's) and AFFINE=1 (1,570), 2,483-2,677 in every split variant above. In 1t the
 // young-page surplus of the guest walked first (~1,100 pages, ~2.5 % of its resident set) is the first asymmetry the
 // modes do not share; then 130-140 ms g0's lock wait is 52 ms against d1's 94. Not shown: that the surplus alone is
-// sufficient (next: clear it, e.g. a hook that re-clears g0's accessed bits touched between its first-pass steps and
-// 21 ms in 1t, and see whether the 130-300 ms windows fall back to d1's), nor which cross-worker step makes it (the
-// walk gate seen "under way" by the other worker's vCPUs in the 19-20 ms quanta is the first candidate: ORDER=10 puts
-// worker 1's vCPUs before kswapd's walk start in real time and still gives 2,483).
+// sufficient, nor which cross-worker step makes it. Next: dump g0's per-page young bits (stage-2 AF, host PTE young)
+// and the Bloom filter's bits at 20 ms and 128 ms in d1 and 1t and diff them; then a hook that clears the surplus in
+// 1t at 128 ms, to see whether the 130-300 ms windows fall back to d1's.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
