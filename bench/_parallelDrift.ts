@@ -224,8 +224,11 @@
 // accesses made after the first pass: GUESTWIN=1 shows no access and no stage-2 fault in either mode from 18 ms (the
 // vCPUs stall before kswapd's walk starts at 19.0) to 130 ms, and the first pass finds 43.25 k young of g0's 43.3 k
 // resident pages in both (8,151 / 14,000 / 14,269 / 6,833 per 10 ms from 19 ms, 1t ORDER=01 within 20). So they are
-// young bits the first pass left set, or tables the second pass visits that det's skips (its Bloom filter from the
-// first pass), a difference of state carried through the stall. Not traced.
+// young bits the first pass left set: GUESTTIME=1 GUESTWIN=1 (the new ptesScanned / youngFound line) shows the first
+// pass identical per step in both modes (g0 4,096 / 4,055 / 3,900 ... 1,566 young per 4,096-PTE step, 19-44 ms) and
+// the second pass scanning all 65,536 PTEs of every guest in both (no Bloom-filter skip), young in g0 1,576 (d1) /
+// 2,677 (1t). A difference of state carried through the stall, in the bits the walk tests (stage-2 AF, host PTE
+// young: mm/hostPte.ts). Not traced which pages.
 // Per worker (1t, new line "per worker, guest": accesses, s2f, evictions of the guest's pages made while the worker ran,
 // evictions by the guest's vCPUs' direct reclaim; worker 1's counters are its own until the fold, simLayout
 // workerStats): symmetric. 150-200 ms w0 / w1: g0 81/74 k acc, 4325/3719 s2f, 2407/2458 evicted, 2903/3271 direct;
@@ -245,8 +248,8 @@
 // (1,576; every window to 150 ms equals d1's) and AFFINE=1 (1,570), 2,483-2,677 in every split variant above. In 1t the
 // young-page surplus of the guest walked first (~1,100 pages, ~2.5 % of its resident set) is the first asymmetry the
 // modes do not share; then 130-140 ms g0's lock wait is 52 ms against d1's 94. Not shown: that the surplus alone is
-// sufficient, nor which cross-worker step makes it. Next: dump g0's per-page young bits (stage-2 AF, host PTE young)
-// and the Bloom filter's bits at 20 ms and 128 ms in d1 and 1t and diff them; then a hook that clears the surplus in
+// sufficient, nor which cross-worker step makes it. Next: dump g0's per-page young bits (stage-2 AF, host PTE young,
+// PG_LRU) at 18 ms, 45 ms (after g0's first-pass steps) and 128 ms in d1 and 1t and diff them; then a hook that clears the surplus in
 // 1t at 128 ms, to see whether the 130-300 ms windows fall back to d1's.
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -266,6 +269,8 @@ import {
   GS_STALL_NS,
   GS_LOCK_WAIT_NS,
   GS_THROTTLE_NS,
+  GS_PTES_SCANNED,
+  GS_YOUNG_FOUND,
   GS_VCPU_NS,
   GS_KSWAPD_WRITE_WAIT_NS,
   GS_WORDS,
@@ -380,6 +385,7 @@ function guestWindows(mode: string, seed: number): (stats: Float64Array, t: numb
   const win = Number(process.env.GUESTWIN ?? 0) * 1e6;
   const prev = new Float64Array(3 * GUESTS);
   const prevT = new Float64Array(TIME_KEYS.length * GUESTS);
+  const prevW = new Float64Array(2 * GUESTS);
   let next = win;
   return (stats, t) => {
     if (win <= 0 || t < next) return;
@@ -411,6 +417,20 @@ function guestWindows(mode: string, seed: number): (stats: Float64Array, t: numb
       );
       console.log(
         `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest stall lockWait pressure throttle vcpuTime kswapdWriteWait (ms): ${tcols.join(' | ')}`,
+      );
+      // The aging walk's PTEs scanned and young found per guest (Bloom-filter skips show as fewer PTEs scanned).
+      const wcols = Array.from({ length: GUESTS }, (_, g) =>
+        [GS_PTES_SCANNED, GS_YOUNG_FOUND]
+          .map((k, j) => {
+            const v = stats[g * GS_WORDS + k];
+            const d = v - prevW[2 * g + j];
+            prevW[2 * g + j] = v;
+            return d;
+          })
+          .join(' '),
+      );
+      console.log(
+        `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest ptesScanned youngFound: ${wcols.join(' | ')}`,
       );
     }
     console.log(
