@@ -249,8 +249,8 @@
 // young-page surplus of the guest walked first (~1,100 pages, ~2.5 % of its resident set) is the first asymmetry the
 // modes do not share; then 130-140 ms g0's lock wait is 52 ms against d1's 94. Not shown: that the surplus alone is
 // sufficient, nor which cross-worker step makes it. Next: dump g0's per-page young bits (stage-2 AF, host PTE young,
-// PG_LRU) at 18 ms, 45 ms (after g0's first-pass steps) and 128 ms in d1 and 1t and diff them; then a hook that clears the surplus in
-// 1t at 128 ms, to see whether the 130-300 ms windows fall back to d1's.
+// PG_LRU) at 18 ms, 45 ms (after g0's first-pass steps) and 128 ms in d1 and 1t and diff them; then a hook that
+// clears the surplus in 1t at 128 ms, to see whether the 130-300 ms windows fall back to d1's.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
