@@ -228,7 +228,12 @@
 // pass identical per step in both modes (g0 4,096 / 4,055 / 3,900 ... 1,566 young per 4,096-PTE step, 19-44 ms) and
 // the second pass scanning all 65,536 PTEs of every guest in both (no Bloom-filter skip), young in g0 1,576 (d1) /
 // 2,677 (1t). A difference of state carried through the stall, in the bits the walk tests (stage-2 AF, host PTE
-// young: mm/hostPte.ts). Not traced which pages.
+// young: mm/hostPte.ts). Not traced which pages. With VICTIMS=10-130 VICTIMWIN=1 the first pass's first g0 step (the
+// hottest gfns, 4,096 young) falls in the 16-17 ms quantum, before the vCPUs' stall (~18 ms; 1 k accesses in 17-18 ms,
+// none after): so the surplus must come from g0's accesses of ~17-18 ms made after that step in the walk's order of
+// events (inferred, not traced per page). It does not depend on which worker runs the second pass: walk steps counted
+// per worker (_victimSplit walkStepsW1) show it on worker 0 (alternating order, ORDER=01: 2,677 / 2,663 young) and on
+// worker 1 (ORDER=10: 2,483).
 // Per worker (1t, new line "per worker, guest": accesses, s2f, evictions of the guest's pages made while the worker ran,
 // evictions by the guest's vCPUs' direct reclaim; worker 1's counters are its own until the fold, simLayout
 // workerStats): symmetric. 150-200 ms w0 / w1: g0 81/74 k acc, 4325/3719 s2f, 2407/2458 evicted, 2903/3271 direct;
@@ -287,7 +292,7 @@ import { firstEndAfter, WRITE_DOUBLES } from '../engine/core/sync/vlockCalendar.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type HookedLock = any;
 import { hookMethod } from './_util.ts';
-import { installVictimSplit, resetVictimSplit, victimTick } from './_victimSplit.ts';
+import { installVictimSplit, resetVictimSplit, running, victimTick } from './_victimSplit.ts';
 import { installUnmapWaitSplit, reportUnmapWaitSplit } from './_unmapWaitSplit.ts';
 
 const root = process.cwd();
@@ -542,7 +547,9 @@ function oneThread(seed: number): RunResult {
       // Worker 1's counters are its own (simLayout.ts workerStats), folded into worker 0's in the serial section.
       const ws = cores[w].sv.stats;
       const before = PW_KEYS.map((k) => Array.from({ length: GUESTS }, (_, g) => ws[g * GS_WORDS + k]));
+      running.worker = w;
       cores[w].runUntil(end);
+      running.worker = 0;
       PW_KEYS.forEach((k, j) => {
         for (let g = 0; g < GUESTS; g++) perWorker[w][j][g] += ws[g * GS_WORDS + k] - before[j][g];
       });

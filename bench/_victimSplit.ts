@@ -10,7 +10,9 @@ import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { Mglru } from '../engine/core/mm/policy/mglru.ts';
 import { hookMethod } from './_util.ts';
 
-const NAMES = ['cand', 'young', 'evict', 'protect', 'promote', 'activate', 'walkSteps', 'walkPages'];
+const NAMES = ['cand', 'young', 'evict', 'protect', 'promote', 'activate', 'walkSteps', 'walkPages', 'walkStepsW1'];
+/** The worker running now (1t sets it around each worker's runUntil; 0 otherwise): walk steps made on worker 1. */
+export const running = { worker: 0 };
 const counts: number[][] = [];
 let snap: number[][] | null = null;
 let from = 0;
@@ -50,6 +52,7 @@ export function installVictimSplit(fromNs: number, toNs: number, pagesPerGuest: 
         bump(6, start);
         const g = Math.floor(start / PAGES_PER_GUEST.n);
         counts[g][7] += end - start;
+        if (running.worker === 1) counts[g][8]++;
         return orig.call(this, start, end, ...a);
       },
     { mustRun: true },
