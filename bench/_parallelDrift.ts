@@ -233,7 +233,14 @@
 // none after): so the surplus must come from g0's accesses of ~17-18 ms made after that step in the walk's order of
 // events (inferred, not traced per page). It does not depend on which worker runs the second pass: walk steps counted
 // per worker (_victimSplit walkStepsW1) show it on worker 0 (alternating order, ORDER=01: 2,677 / 2,663 young) and on
-// worker 1 (ORDER=10: 2,483).
+// worker 1 (ORDER=10: 2,483). It is the quantum: QNS=20000 (20 us quanta, 1t) gives 1,662 (alternating) / 1,593
+// (ORDER=10) against d1's 1,576, so the surplus is accesses of g0's vCPUs on the other worker within the 1 ms quantum
+// of its first step, ordered against the walk by real time instead of virtual time. But s12-k's QNS=20000 run still
+// drifts (g0's share 0.211 -> 0.186 over 150-275 ms, slower): the spread runs' loop amplifies det's own walk-order
+// favour (1,576 against 0 young for g1-g3) too; the surplus speeds it, the loop's weaker damping is the rest (s12-k,
+// s13-b: the cross-worker lock convoys). Summary: per-worker budgets, kswapd on worker 0 and frames per worker are
+// not the mechanism (symmetric per guest); the 1 ms quantum seeds a ~70 % larger young surplus for the first-walked
+// guest, and the loop through its lock wait (faults per ms) and victims' choice carries it.
 // Per worker (1t, new line "per worker, guest": accesses, s2f, evictions of the guest's pages made while the worker ran,
 // evictions by the guest's vCPUs' direct reclaim; worker 1's counters are its own until the fold, simLayout
 // workerStats): symmetric. 150-200 ms w0 / w1: g0 81/74 k acc, 4325/3719 s2f, 2407/2458 evicted, 2903/3271 direct;
