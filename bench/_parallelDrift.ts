@@ -201,6 +201,68 @@
 //   det g0 34 k accesses, others 23-25 k, g0's share of evictions 0.199 against 0.267; plain 1t 38 k / 18-26 k,
 //   0.187 / 0.259-0.283); det then relaxes (0.230, 0.227 at 150-200, 200-250 ms), 1t does not (0.217, 0.189). What
 //   keeps the walk's favour growing in spread runs (it fades in det) is still not found.
+// Session 13 (p, 2 Dec 2026): per window, det (d1) against 1t, seed 1, main a55c9a3, MS=300 GUESTWIN=50 VICTIMS=100-300
+// VICTIMWIN=50 (and GUESTWIN=10 GUESTTIME=1 to 200 ms), load 7-10, nice. Summary 300 ms: d1 90.37 % 2.53 M accesses, 1t
+// 91.67 % 3.04 M (g0 1.14 M 93.81 %, g3 0.50 M 88.54 %). Per guest g0/g1/g2/g3, 50 ms windows ending 150/200/250/300:
+//   accesses (k)  d1 36/24/26/25, 89/80/79/76, 94/83/83/79, 102/90/88/87;  1t 45/34/22/16, 156/134/66/50, 225/153/56/46,
+//                 369/194/51/38
+//   evict share   d1 .199/.267/.266/.268, .232/.252/.253/.263, .230/.256/.256/.258, .227/.254/.258/.261;  1t .180/.244/
+//                 .279/.297, .201/.216/.275/.307, .165/.202/.301/.332, .116/.172/.338/.374
+//   tail candidates (folio_referenced at the oldest tail) d1 1966/2537/2513/2537, 6004/6464/6456/6625, 5458/6079/6126/
+//                 6274, 5721/6225/6253/6229;  1t 1962/2621/2848/2981, 6260/6646/7814/8495, 4885/5793/7981/8796,
+//                 4001/5263/8745/9502
+//   young/cand    d1 .142/.110/.105/.104, .185/.177/.173/.164, .119/.122/.129/.142, .173/.149/.140/.124;  1t .146/.134/
+//                 .090/.073, .223/.212/.147/.125, .184/.157/.088/.087, .322/.232/.094/.076
+//   s2f (takes)   d1 150-200 5269/5283/5215/5199;  1t 8044/7609/4886/4229 (the runaway guest takes MORE frames: more
+//                 accesses, fewer faults per access: 5.2 % against g3's 8.5 %)
+// Walks: the same passes in both modes, each visiting g0 first (16 steps of 4,096 pages per guest per pass): the first
+// (kswapd, g0's steps at 19-50 ms, g3's at 90-130 ms), the second (a direct reclaimer's inline walk at ~130.5 ms), the
+// third k210 (d1) / k199 (1t: g0's first step before 200 ms, the rest 200-250). Young found per guest follows the
+// guest's accesses since the last pass: third pass promotions d1 13.3/12.2/12.7/12.5 k, 1t 14.4/16.0/10.0/8.8 k. The
+// one difference before any eviction is the SECOND pass's young pages of g0 (its steps at 128-129 ms; g1-g3 0 young in
+// both modes): d1 1,576, 1t 2,663-2,677 (alternating order, two runs), ORDER=01 2,663, ORDER=10 2,483. They are not
+// accesses made after the first pass: GUESTWIN=1 shows no access and no stage-2 fault in either mode from 18 ms (the
+// vCPUs stall before kswapd's walk starts at 19.0) to 130 ms, and the first pass finds 43.25 k young of g0's 43.3 k
+// resident pages in both (8,151 / 14,000 / 14,269 / 6,833 per 10 ms from 19 ms, 1t ORDER=01 within 20). So they are
+// young bits the first pass left set: GUESTTIME=1 GUESTWIN=1 (the new ptesScanned / youngFound line) shows the first
+// pass identical per step in both modes (g0 4,096 / 4,055 / 3,900 ... 1,566 young per 4,096-PTE step, 19-44 ms) and
+// the second pass scanning all 65,536 PTEs of every guest in both (no Bloom-filter skip), young in g0 1,576 (d1) /
+// 2,677 (1t). A difference of state carried through the stall, in the bits the walk tests (stage-2 AF, host PTE
+// young: mm/hostPte.ts). Not traced which pages. With VICTIMS=10-130 VICTIMWIN=1 the first pass's first g0 step (the
+// hottest gfns, 4,096 young) falls in the 16-17 ms quantum, before the vCPUs' stall (~18 ms; 1 k accesses in 17-18 ms,
+// none after): so the surplus must come from g0's accesses of ~17-18 ms made after that step in the walk's order of
+// events (inferred, not traced per page). It does not depend on which worker runs the second pass: walk steps counted
+// per worker (_victimSplit walkStepsW1) show it on worker 0 (alternating order, ORDER=01: 2,677 / 2,663 young) and on
+// worker 1 (ORDER=10: 2,483). It is the quantum: QNS=20000 (20 us quanta, 1t) gives 1,662 (alternating) / 1,593
+// (ORDER=10) against d1's 1,576, so the surplus is accesses of g0's vCPUs on the other worker within the 1 ms quantum
+// of its first step, ordered against the walk by real time instead of virtual time. But s12-k's QNS=20000 run still
+// drifts (g0's share 0.211 -> 0.186 over 150-275 ms, slower): the spread runs' loop amplifies det's own walk-order
+// favour (1,576 against 0 young for g1-g3) too; the surplus speeds it, the loop's weaker damping is the rest (s12-k,
+// s13-b: the cross-worker lock convoys). Summary: per-worker budgets, kswapd on worker 0 and frames per worker are
+// not the mechanism (symmetric per guest); the 1 ms quantum seeds a ~70 % larger young surplus for the first-walked
+// guest, and the loop through its lock wait (faults per ms) and victims' choice carries it.
+// Per worker (1t, new line "per worker, guest": accesses, s2f, evictions of the guest's pages made while the worker ran,
+// evictions by the guest's vCPUs' direct reclaim; worker 1's counters are its own until the fold, simLayout
+// workerStats): symmetric. 150-200 ms w0 / w1: g0 81/74 k acc, 4325/3719 s2f, 2407/2458 evicted, 2903/3271 direct;
+// g3 25/25 k, 2105/2124, 3726/3704, 2989/2584. So no worker gives its guests an advantage: the budgets (guest-blind,
+// settled by each worker's takes) and kswapd on worker 0 act the same on every guest's vCPUs, which sit on both workers.
+// The runaway starts within 10 ms of the stall's end. 130-140 ms (GUESTWIN=10), per guest: accesses d1 16/8/9/8 k, 1t
+// 23/17/10/5 k; s2f d1 953/714/752/764, 1t 1340/1235/899/591; MMU-lock wait (every waiter on the guest's lock) d1
+// 94/134/136/124 ms, 1t 52/96/120/145 ms; stall ~ pressure ~ the vCPUs' whole virtual time (d1 200 / 159 ms, 1t 184-201
+// / 148 ms per guest per window): every vCPU is in a fault or in direct reclaim, so a guest's accesses are its faults
+// per ms times its hits per fault, and its faults per ms fall with the wait on its lock. d1 starts from the same
+// order (g0 16 k against 8 k) and is level by 150-160 ms (16/14/14/14 k, lock wait 107-125 ms); 1t is not (31/27/17/13 k,
+// 65/84/123/128 ms). The loop visible per window: evicted more -> more reclaimers' unmap write holds on that guest's
+// lock (s13-b: dense convoys, later-arriving writes of the other worker passed) -> its vCPUs' faults wait longer -> fewer
+// faults and accesses -> fewer of its pages young at the tail and at the next walk -> more of its folios at the tail
+// (1t g3 candidates 8.5-9.5 k per 50 ms against d1's 6.2-6.6 k) -> evicted more. Det has the same arrows but damps.
+// The seed needs g0's vCPUs on both workers: the second pass's young pages of g0 are d1's exactly with W0WEIGHT=1000
+// (1,576; every window to 150 ms equals d1's) and AFFINE=1 (1,570), 2,483-2,677 in every split variant above. In 1t the
+// young-page surplus of the guest walked first (~1,100 pages, ~2.5 % of its resident set) is the first asymmetry the
+// modes do not share; then 130-140 ms g0's lock wait is 52 ms against d1's 94. Not shown: that the surplus alone is
+// sufficient, nor which cross-worker step makes it. Next: dump g0's per-page young bits (stage-2 AF, host PTE young,
+// PG_LRU) at 18 ms, 45 ms (after g0's first-pass steps) and 128 ms in d1 and 1t and diff them; then a hook that
+// clears the surplus in 1t at 128 ms, to see whether the 130-300 ms windows fall back to d1's.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -216,6 +278,13 @@ import {
   GS_PRESSURE_NS,
   GS_RESIDENT,
   GS_S2_FAULTS,
+  GS_STALL_NS,
+  GS_LOCK_WAIT_NS,
+  GS_THROTTLE_NS,
+  GS_PTES_SCANNED,
+  GS_YOUNG_FOUND,
+  GS_VCPU_NS,
+  GS_KSWAPD_WRITE_WAIT_NS,
   GS_WORDS,
   LH_WORDS,
   TIME_QUANTUM_END,
@@ -230,7 +299,7 @@ import { firstEndAfter, WRITE_DOUBLES } from '../engine/core/sync/vlockCalendar.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type HookedLock = any;
 import { hookMethod } from './_util.ts';
-import { installVictimSplit, resetVictimSplit, victimTick } from './_victimSplit.ts';
+import { installVictimSplit, resetVictimSplit, running, victimTick } from './_victimSplit.ts';
 import { installUnmapWaitSplit, reportUnmapWaitSplit } from './_unmapWaitSplit.ts';
 
 const root = process.cwd();
@@ -323,9 +392,12 @@ function directBy(stats: Float64Array, mode: string, seed: number): void {
 // GUESTWIN=ms (in-process modes d1, 1t): every ms of virtual time, per guest the accesses (k), evictions and
 // stage-2 faults (frame takes) of the window and its resident pages (k) at its end, from the shared counters after
 // a serial section; then each guest's share of the window's evictions (the victims' choice on the host lruvec).
+const TIME_KEYS = [GS_STALL_NS, GS_LOCK_WAIT_NS, GS_PRESSURE_NS, GS_THROTTLE_NS, GS_VCPU_NS, GS_KSWAPD_WRITE_WAIT_NS];
 function guestWindows(mode: string, seed: number): (stats: Float64Array, t: number) => void {
   const win = Number(process.env.GUESTWIN ?? 0) * 1e6;
   const prev = new Float64Array(3 * GUESTS);
+  const prevT = new Float64Array(TIME_KEYS.length * GUESTS);
+  const prevW = new Float64Array(2 * GUESTS);
   let next = win;
   return (stats, t) => {
     if (win <= 0 || t < next) return;
@@ -343,6 +415,36 @@ function guestWindows(mode: string, seed: number): (stats: Float64Array, t: numb
       return col;
     });
     const share = ev.map((e) => (all > 0 ? e / all : 0).toFixed(3)).join(' ');
+    // GUESTTIME=1: per guest, the window's vCPU stall, MMU-lock wait (every waiter on its lock), pressure
+    // (direct reclaim), throttle time and virtual time (GS_VCPU_NS), ms, summed over its vCPUs, and kswapd's
+    // unmap write wait on its lock.
+    if (process.env.GUESTTIME) {
+      const tcols = Array.from({ length: GUESTS }, (_, g) =>
+        TIME_KEYS.map((k, j) => {
+          const v = stats[g * GS_WORDS + k];
+          const d = v - prevT[TIME_KEYS.length * g + j];
+          prevT[TIME_KEYS.length * g + j] = v;
+          return (d / 1e6).toFixed(0);
+        }).join(' '),
+      );
+      console.log(
+        `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest stall lockWait pressure throttle vcpuTime kswapdWriteWait (ms): ${tcols.join(' | ')}`,
+      );
+      // The aging walk's PTEs scanned and young found per guest (Bloom-filter skips show as fewer PTEs scanned).
+      const wcols = Array.from({ length: GUESTS }, (_, g) =>
+        [GS_PTES_SCANNED, GS_YOUNG_FOUND]
+          .map((k, j) => {
+            const v = stats[g * GS_WORDS + k];
+            const d = v - prevW[2 * g + j];
+            prevW[2 * g + j] = v;
+            return d;
+          })
+          .join(' '),
+      );
+      console.log(
+        `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest ptesScanned youngFound: ${wcols.join(' | ')}`,
+      );
+    }
     console.log(
       `seed ${seed} ${mode.padEnd(3)} ${(t / 1e6).toFixed(0).padStart(4)} ms per guest acc(k) evict s2f resident(k): ${cols.join(' | ')} | evict share ${share}`,
     );
@@ -379,7 +481,36 @@ function detHere(seed: number): RunResult {
   return buildResult(p, store.data, store.count, 0);
 }
 
+// GUESTWIN (1t): per guest, per worker, over the window: accesses (k), stage-2 faults (frame takes), evictions of
+// the guest's pages made while that worker ran (kswapd runs on worker 0), evictions by the guest's vCPUs' direct
+// reclaim on that worker (stats deltas around each worker's runUntil: the counters are shared and live).
+const PW_KEYS = [GS_ACCESSES, GS_S2_FAULTS, GS_EVICTIONS, GS_DIRECT_RECLAIM];
+const perWorker = [0, 1].map(() => PW_KEYS.map(() => new Array<number>(GUESTS).fill(0)));
+let pwNext = 0;
+function pwTick(seed: number, t: number): void {
+  const win = Number(process.env.GUESTWIN ?? 0) * 1e6;
+  if (win <= 0) return;
+  if (pwNext === 0) pwNext = win;
+  if (t < pwNext) return;
+  pwNext += win;
+  const cols = [0, 1].map(
+    (w) =>
+      `w${w} ` +
+      Array.from(
+        { length: GUESTS },
+        (_, g) =>
+          `g${g} ${(perWorker[w][0][g] / 1e3).toFixed(0)} ${perWorker[w][1][g]} ${perWorker[w][2][g]} ${perWorker[w][3][g]}`,
+      ).join(' '),
+  );
+  console.log(
+    `seed ${seed} 1t  ${(t / 1e6).toFixed(0).padStart(4)} ms per worker, guest acc(k) s2f evicted-while-w-ran direct-by-vcpus: ${cols.join(' | ')}`,
+  );
+  for (const w of perWorker) for (const a of w) a.fill(0);
+}
+
 function oneThread(seed: number): RunResult {
+  pwNext = 0;
+  for (const w of perWorker) for (const a of w) a.fill(0);
   // W0WEIGHT: the plan's worker-0 vCPU weight (plan.ts RECLAIM_WORKER_VCPU_WEIGHT); 1000 puts every vCPU on
   // worker 0: the spread machinery (deferred min watermark, lru_add batches, shared calendar) without a second worker's vCPUs.
   if (process.env.W0WEIGHT) setReclaimWorkerVcpuWeight(Number(process.env.W0WEIGHT));
@@ -419,9 +550,20 @@ function oneThread(seed: number): RunResult {
     // ORDER=01 / 10: the same order every quantum (default: alternating).
     const order =
       process.env.ORDER === '01' ? [0, 1] : process.env.ORDER === '10' ? [1, 0] : q % 2 === 0 ? [0, 1] : [1, 0];
-    for (const w of order) cores[w].runUntil(end);
+    for (const w of order) {
+      // Worker 1's counters are its own (simLayout.ts workerStats), folded into worker 0's in the serial section.
+      const ws = cores[w].sv.stats;
+      const before = PW_KEYS.map((k) => Array.from({ length: GUESTS }, (_, g) => ws[g * GS_WORDS + k]));
+      running.worker = w;
+      cores[w].runUntil(end);
+      running.worker = 0;
+      PW_KEYS.forEach((k, j) => {
+        for (let g = 0; g < GUESTS; g++) perWorker[w][j][g] += ws[g * GS_WORDS + k] - before[j][g];
+      });
+    }
     cores[0].serial();
     gw(sv.stats, end);
+    pwTick(seed, end);
     if (VICTIMS) victimTick(`seed ${seed} 1t `, end);
     q++;
   } while (sv.control[CTL_DONE] !== 1);

@@ -10,7 +10,9 @@ import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { Mglru } from '../engine/core/mm/policy/mglru.ts';
 import { hookMethod } from './_util.ts';
 
-const NAMES = ['cand', 'young', 'evict', 'protect', 'promote', 'activate'];
+const NAMES = ['cand', 'young', 'evict', 'protect', 'promote', 'activate', 'walkSteps', 'walkPages', 'walkStepsW1'];
+/** The worker running now (1t sets it around each worker's runUntil; 0 otherwise): walk steps made on worker 1. */
+export const running = { worker: 0 };
 const counts: number[][] = [];
 let snap: number[][] | null = null;
 let from = 0;
@@ -41,6 +43,20 @@ export function installVictimSplit(fromNs: number, toNs: number, pagesPerGuest: 
       },
     { mustRun: true },
   );
+  // The aging walk's steps (Pgdat.walk: one MAX_LRU_BATCH range of one guest) and the pages they span.
+  hookMethod(
+    Pgdat.prototype,
+    'walk',
+    (orig) =>
+      function (this: unknown, start: number, end: number, ...a: unknown[]) {
+        bump(6, start);
+        const g = Math.floor(start / PAGES_PER_GUEST.n);
+        counts[g][7] += end - start;
+        if (running.worker === 1) counts[g][8]++;
+        return orig.call(this, start, end, ...a);
+      },
+    { mustRun: true },
+  );
   for (const [k, name] of [
     [2, 'evicted'],
     [3, 'protect'],
@@ -59,8 +75,31 @@ export function installVictimSplit(fromNs: number, toNs: number, pagesPerGuest: 
     );
 }
 
-/** At each quantum end t (ns): snapshot at `from`, print the difference at `to`. */
+/** VICTIMWIN=ms: print the counts of every window of that length from `from` to `to` (0: one window). */
+const WIN = Number(process.env.VICTIMWIN ?? 0) * 1e6;
+let winEnd = 0;
+
+/** At each quantum end t (ns): snapshot at `from`, print the difference at `to` (or at each window's end). */
 export function victimTick(label: string, t: number): void {
+  if (WIN > 0) {
+    if (snap === null && t >= from) {
+      snap = counts.map((c) => c.slice());
+      winEnd = from + WIN;
+    }
+    if (snap !== null && t >= winEnd && t <= to + WIN / 2) {
+      const s = snap;
+      const cols = counts.map((c, g) => {
+        const d = c.map((x, k) => x - (s[g]?.[k] ?? 0));
+        return `g${g} ${NAMES.map((n, k) => `${n} ${d[k]}`).join(' ')} young/cand ${(d[1] / Math.max(1, d[0])).toFixed(3)}`;
+      });
+      console.log(
+        `${label} victims ${((winEnd - WIN) / 1e6).toFixed(0)}-${(winEnd / 1e6).toFixed(0)} ms: ${cols.join(' | ')}`,
+      );
+      snap = counts.map((c) => c.slice());
+      winEnd += WIN;
+    }
+    return;
+  }
   if (snap === null && t >= from) snap = counts.map((c) => c.slice());
   if (snap !== null && !printed && t >= to) {
     printed = true;
