@@ -9,7 +9,8 @@ import { parseTrace } from '../../engine/core/trace/index.ts';
 import { repoRoot, traceDir } from '../trace/traceFiles.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import type { LoadedPresets } from '../../engine/core/config/index.ts';
-import { prepareRun } from '../../engine/core/sim/run.ts';
+import { buildResult, prepareRun, RowStore, type PreparedRun } from '../../engine/core/sim/run.ts';
+import { selectReplay } from '../../engine/core/sim/replaySelect.ts';
 import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { VCpu } from '../../engine/core/sim/vcpu.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
@@ -538,4 +539,26 @@ export function twoVmScenario(o: {
     },
     run: shortRun(),
   };
+}
+
+/**
+ * One run of `config` on this thread (no worker), over `traces`: on the trace replay fast path when
+ * `replay` and selectReplay takes it, else on the general path (VCpu.run + Guest.fault). Returns the
+ * prepared run (its buffers, for the arena and lock words), the result and whether the fast path ran.
+ */
+export function runOnThread(
+  config: ScenarioConfig,
+  traces: Record<string, Uint32Array>,
+  replay: boolean,
+): { p: PreparedRun; result: RunResult; fast: boolean } {
+  const p = prepareRun(config, traces, 1);
+  const store = new RowStore();
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
+    rows: (s, r) => store.put(s, r),
+    progress: () => {},
+  });
+  const fast = replay && selectReplay(core.actorList, p.config, p.plan);
+  core.loop();
+  core.close();
+  return { p, result: buildResult(p, store.data, store.count, 0), fast };
 }

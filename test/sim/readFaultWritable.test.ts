@@ -17,11 +17,8 @@ import type { Guest } from '../../engine/core/sim/guest.ts';
 import { translate, TX_PERM, TX_WRITABLE } from '../../engine/core/sim/vcpu.ts';
 import { GS_PERM_FAULTS } from '../../engine/core/sim/simLayout.ts';
 import { readFaultWritable } from '../../engine/core/kvm/faultinWritable.ts';
-import { prepareRun, buildResult, RowStore } from '../../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
-import { selectReplay } from '../../engine/core/sim/replaySelect.ts';
 import type { ScenarioConfig } from '../../engine/protocol.ts';
-import { cloudPhysicsTrace, hardware, oracleScenario, workerOf, zipfVmScenario } from './fixtures.ts';
+import { cloudPhysicsTrace, hardware, oracleScenario, runOnThread, workerOf, zipfVmScenario } from './fixtures.ts';
 
 const HAFDBS = true;
 
@@ -75,16 +72,11 @@ describe("read faults mapped writable (hva_to_pfn's 'map read fault as writable 
 
   /** One deterministic run of `config`, on the trace replay fast path or the general path. */
   function runPerm(config: ScenarioConfig, replay: boolean): { permFaults: number; fast: boolean; accesses: number } {
-    const p = prepareRun(config, { cloudPhysicsIO: cloudPhysicsTrace().subarray(0, 20_000) }, 1);
-    const store = new RowStore();
-    const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
-      rows: (s, r) => store.put(s, r),
-      progress: () => {},
-    });
-    const fast = replay && selectReplay(core.actorList, p.config, p.plan);
-    core.loop();
-    core.close();
-    const r = buildResult(p, store.data, store.count, 0);
+    const { result: r, fast } = runOnThread(
+      config,
+      { cloudPhysicsIO: cloudPhysicsTrace().subarray(0, 20_000) },
+      replay,
+    );
     return { permFaults: r.summary.permFaults ?? -1, fast, accesses: r.summary.accesses };
   }
 

@@ -9,12 +9,12 @@ import { describe, expect, it } from 'vitest';
 import type { ReclaimSpec, RunResult, ScenarioConfig } from '../../engine/protocol.ts';
 import { TraceReplay } from '../../engine/core/sim/replay.ts';
 import { replayEligible, selectReplay } from '../../engine/core/sim/replaySelect.ts';
-import { buildResult, prepareRun, RowStore, runInProcess } from '../../engine/core/sim/run.ts';
+import { prepareRun, runInProcess } from '../../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { planRun } from '../../engine/core/sim/plan.ts';
 import { attachArena, LOCK_WORDS } from '../../engine/core/layout.ts';
 import { GS_ACCESSES } from '../../engine/core/sim/simLayout.ts';
-import { cloudPhysicsTrace, hardware, oracleScenario } from './fixtures.ts';
+import { cloudPhysicsTrace, hardware, oracleScenario, runOnThread } from './fixtures.ts';
 
 const PREFIX = 20_000;
 const trace = (): Uint32Array => cloudPhysicsTrace().subarray(0, PREFIX);
@@ -28,16 +28,7 @@ interface Both {
 }
 
 function run(config: ScenarioConfig, replay: boolean): Both {
-  const p = prepareRun(config, { cloudPhysicsIO: trace() }, 1);
-  const store = new RowStore();
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
-    rows: (s, r) => store.put(s, r),
-    progress: () => {},
-  });
-  const fast = replay && selectReplay(core.actorList, p.config, p.plan);
-  core.loop();
-  core.close();
-  const result = buildResult(p, store.data, store.count, 0);
+  const { p, result, fast } = runOnThread(config, { cloudPhysicsIO: trace() }, replay);
   // Everything but the MMU locks' words: the fast path does not take the real rwlock (one agent,
   // nobody to exclude; replay.ts), so only the lock's acquisition counters may differ.
   const v = attachArena(p.buffers.arena);
