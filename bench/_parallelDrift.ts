@@ -263,6 +263,29 @@
 // sufficient, nor which cross-worker step makes it. Next: dump g0's per-page young bits (stage-2 AF, host PTE young,
 // PG_LRU) at 18 ms, 45 ms (after g0's first-pass steps) and 128 ms in d1 and 1t and diff them; then a hook that
 // clears the surplus in 1t at 128 ms, to see whether the 130-300 ms windows fall back to d1's.
+// Session 13 (q, 2 Dec 2026): is the second pass's young surplus of g0 (1t 2,677 against d1's 1,576) enough to start
+// the runaway? No: neither necessary nor sufficient. YCLEAR / YADD (below) drop / add young pages of g0 at random in
+// the second pass's walk_pte_range windows (100-160 ms). Seed 1, main 3e07b03, MS=300 GUESTWIN=50 VICTIMS=100-300
+// VICTIMWIN=50, load ~4.2, nice. Per window ending 150/200/250/300 ms, g0's evict share and accesses (k), (g1-g3 shares):
+//   d1                       .199/.232/.230/.227, 36/89/94/102 (g1-g3 .25-.27 throughout)
+//   d1 YADD=0.02605 (->2633) .198/.229/.227/.221, 33/91/98/109; YSEED=7 (->2679) .197/.228/.226/.219, 34/93/97/106
+//   d1 YADD=0.2 (->9842)     .169/.184/.174/.160, 40/103/124/149 (a 6x surplus: det drifts too, slowly)
+//   d1 YCLEAR=1 (->0)        .246/.252/.247/.248, 28/80/87/90: all four guests level (.246-.256): det's g0 favour is
+//                            exactly its 1,576 second-pass young pages
+//   1t                       .180/.201/.165/.116, 45/156/225/369 (g1 .244/.216/.202/.172, 34/134/153/194 k: g0, g1 win)
+//   1t YCLEAR=0.4082 (->1575) .204/.202/.164/.090, 43/157/249/584 (g1-g3 .25-.34: g0 alone runs away, faster)
+//   1t same, YSEED=7 (->1602) .200/.195/.139/.068, 46/181/328/789
+//   1t YCLEAR=1 (->0)        .255/.268/.278/.300, 24/75/82/59: g0 now loses; g1 runs away (.234/.218/.201/.151,
+//                            35/131/176/286 k), g2 next (.210 by 300 ms)
+//   young/cand 250-300 ms: d1 g0 .173, 1t .322, 1t clear .397/.451 (YSEED 7), 1t clear-all g1 .268 (g0 .116).
+// With the surplus cleared to det's count, 1t's 100-150 ms window matches d1's (g0 .204 vs .199) and the runaway still
+// follows; with it added in d1 (random resident pages; 1t's real surplus is likely g0's 17-18 ms accesses, i.e. hot
+// pages: not traced), det stays level within .01 of d1. So in 1t a ~1.6 k young edge of the first-walked guest (det's
+// own) is enough seed, and with none for g0 the run picks another winner (g1): the spread run's loop (lock wait ->
+// faults per ms -> young at the tail, s13-p) has enough gain to grow any asymmetry; det's damps a 1.7x surplus and
+// drifts only with a ~6x one. Control: YCLEAR=0.5 YWIN=1000-1001 (hook installed, never acts) is line-for-line 1t.
+// Raw outputs /tmp/q13/. Next: measure the loop's gain per mode (inject a fixed young edge per guest at ~130 ms, d1 and
+// 1t, and compare the 150-300 ms growth), and find which 1t step lacks det's damping.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -299,6 +322,9 @@ import { firstEndAfter, WRITE_DOUBLES } from '../engine/core/sync/vlockCalendar.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type HookedLock = any;
 import { hookMethod } from './_util.ts';
+import { MmWalk } from '../engine/core/mm/walkMm.ts';
+import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
+import { PG_HOST_YOUNG, PG_RESIDENT } from '../engine/core/sim/simLayout.ts';
 import { installVictimSplit, resetVictimSplit, running, victimTick } from './_victimSplit.ts';
 import { installUnmapWaitSplit, reportUnmapWaitSplit } from './_unmapWaitSplit.ts';
 
@@ -361,6 +387,61 @@ if (process.env.NOYIELDX) {
           s = end;
         }
         return s;
+      },
+    { mustRun: true },
+  );
+}
+// YCLEAR=p / YADD=p (ms window YWIN=from-to, default 100-160: the second MGLRU pass's g0 steps at ~128 ms; d1, 1t;
+// a what-if, not the model): in each walk_pte_range window of guest 0 (Harvester.walkBatch, called from MmWalk.walk),
+// YCLEAR drops each young page (stage-2 AF the batch found or host PTE young) with probability p (its bits cleared,
+// not promoted); YADD makes each resident page that is not young count as young with probability p (promoted).
+// Fixed-seed PRNG (mulberry32, seed YSEED, default 13). Prints the young pages found before / after per run.
+const YWIN = (process.env.YWIN ?? '100-160').split('-').map((x) => Number(x) * 1e6);
+const YCLEAR = Number(process.env.YCLEAR ?? 0);
+const YADD = Number(process.env.YADD ?? 0);
+const ycount = { before: 0, after: 0 };
+if (YCLEAR > 0 || YADD > 0) {
+  let seedR = Number(process.env.YSEED ?? 13);
+  const rnd = (): number => {
+    seedR = (seedR + 0x6d2b79f5) | 0;
+    let t = Math.imul(seedR ^ (seedR >>> 15), 1 | seedR);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  let g0: unknown = null;
+  hookMethod(
+    MmWalk.prototype,
+    'walk',
+    (orig) =>
+      function (this: unknown, pg: { guests: unknown[] }, ...a: unknown[]) {
+        g0 = pg.guests[0];
+        return orig.call(this, pg, ...a);
+      },
+    { mustRun: true },
+  );
+  hookMethod(
+    Harvester.prototype,
+    'walkBatch',
+    (orig) =>
+      function (this: HookedLock, start: number, count: number) {
+        orig.call(this, start, count);
+        if (this.g !== g0 || this.t < YWIN[0] || this.t >= YWIN[1]) return;
+        const fl: Uint8Array = this.g.flags;
+        const y: Uint32Array = this.young;
+        for (let i = 0; i < count; i++) {
+          const m = 1 << (i & 31);
+          const yb = (y[i >>> 5] & m) !== 0 || (fl[start + i] & PG_HOST_YOUNG) !== 0;
+          if (yb) {
+            ycount.before++;
+            if (YCLEAR > 0 && rnd() < YCLEAR) {
+              y[i >>> 5] &= ~m;
+              fl[start + i] &= ~PG_HOST_YOUNG;
+            } else ycount.after++;
+          } else if (YADD > 0 && (fl[start + i] & PG_RESIDENT) !== 0 && rnd() < YADD) {
+            y[i >>> 5] |= m;
+            ycount.after++;
+          }
+        }
       },
     { mustRun: true },
   );
@@ -587,6 +668,12 @@ for (let seed = SEED0; seed < SEED0 + SEEDS; seed++) {
             : oneThread(seed);
     if (UNMAPWAIT && (m === 'd1' || m === '1t'))
       reportUnmapWaitSplit(`seed ${seed} ${m.padEnd(3)}`, (hb) => hb / LH_WORDS);
+    if (YCLEAR > 0 || YADD > 0) {
+      console.log(
+        `seed ${seed} ${m.padEnd(3)} YCLEAR ${YCLEAR} YADD ${YADD}: g0 young in ${YWIN.map((x) => x / 1e6).join('-')} ms before ${ycount.before} after ${ycount.after}`,
+      );
+      ycount.before = ycount.after = 0;
+    }
     const s = res[m].summary;
     console.log(
       `seed ${seed} ${m.padEnd(3)} w${res[m].workers} hit ${(100 * s.hitRate).toFixed(3)} % acc ${s.accesses} evict ${s.evictions} refault ${s.refaults} direct ${f((s.directReclaimShare ?? 0) * 100, 1)} % aging ${s.agingPasses} ptes ${s.ptesScanned} young ${s.youngFound} wake ${f(s.kswapdWakeups)} thr ${f(s.reclaimThrottled)} pfm ${f(s.pfmemallocThrottled)} stallMs ${f(s.vcpuStallNs / 1e6)} lockWaitMs ${f(s.lockWaitNs / 1e6)} lockHoldMs ${f(s.lockHoldNs / 1e6)} thrMs ${f((s.reclaimThrottleNs ?? 0) / 1e6)} s2f ${s.s2Faults} af ${s.afFaults} tlbHits ${f(s.tlbHits)} cas ${s.cmpxchgFailures} dvmWaitMs ${f((s.dvmWaitNs ?? 0) / 1e6, 2)} dvmHoldWaitMs ${f((s.dvmHoldWaitNs ?? 0) / 1e6, 2)} load ${loadavg()[0].toFixed(2)}`,
