@@ -20,7 +20,14 @@ import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
 import { RMAP_WALK_NS } from '../engine/core/mm/folioReferenced.ts';
 import { hostMapped } from '../engine/core/mm/hostPte.ts';
 import { clearPageFlags } from '../engine/core/mm/pageFlags.ts';
-import { hostClear, MIN_LRU_BATCH, PMD_PAGES, popcount, promoteYoung } from '../engine/core/mm/youngBatch.ts';
+import {
+  hostClear,
+  lookAroundEnd,
+  lookAroundStart,
+  PMD_PAGES,
+  popcount,
+  promoteYoung,
+} from '../engine/core/mm/youngBatch.ts';
 import { C_CMPXCHG, C_PTE_SCAN } from '../engine/core/sim/costs.ts';
 import { GS_AGING_NS, PG_HOST_YOUNG, PG_SWAPCACHE } from '../engine/core/sim/simLayout.ts';
 import { hookMethod } from './_util.ts';
@@ -103,10 +110,8 @@ if (process.env.SPTEWALK === '0') {
         clearPageFlags(g.flags, gfn, PG_HOST_YOUNG);
         h.t += g.costs[C_CMPXCHG];
         const pmd = gfn - (gfn % PMD_PAGES);
-        const pmdEnd = Math.min(pmd + PMD_PAGES, g.pages);
-        let start = Math.max(pmd, gfn - MIN_LRU_BATCH / 2);
-        const end = Math.min(pmdEnd, start + MIN_LRU_BATCH);
-        start = Math.max(pmd, end - MIN_LRU_BATCH);
+        const end = lookAroundEnd(gfn, g.pages);
+        const start = lookAroundStart(gfn, end);
         const n = end - start;
         h.young[0] = 0;
         h.young[1] = 0;

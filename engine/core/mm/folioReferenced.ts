@@ -13,7 +13,7 @@ import { GS_AGING_NS, PG_HOST_YOUNG, PG_SWAPCACHE } from '../sim/simLayout.ts';
 import { C_CMPXCHG, C_PTE_SCAN, C_TLB_INVALIDATE } from '../sim/costs.ts';
 import { hostMapped } from './hostPte.ts';
 import { clearPageFlags } from './pageFlags.ts';
-import { hostClear, MIN_LRU_BATCH, PMD_PAGES, popcount, promoteYoung } from './youngBatch.ts';
+import { hostClear, lookAroundEnd, lookAroundStart, PMD_PAGES, popcount, promoteYoung } from './youngBatch.ts';
 
 /**
  * folio_referenced's own walk for one mapped folio, outside the secondary MMU: rmap_walk (the anon_vma
@@ -62,10 +62,8 @@ export function folioReferenced(pg: Pgdat, id: number, promoter: Promoter | null
     }
     // lru_gen_look_around: MIN_LRU_BATCH pages around the folio, clipped to its PMD and the VMA.
     const pmd = gfn - (gfn % PMD_PAGES);
-    const pmdEnd = Math.min(pmd + PMD_PAGES, g.pages);
-    let start = Math.max(pmd, gfn - MIN_LRU_BATCH / 2);
-    const end = Math.min(pmdEnd, start + MIN_LRU_BATCH);
-    start = Math.max(pmd, end - MIN_LRU_BATCH);
+    const end = lookAroundEnd(gfn, g.pages);
+    const start = lookAroundStart(gfn, end);
     const n = end - start;
     if (h.fastPath) {
       // The seed's lru_gen_look_around tests the stage-2 (test_spte_young: kvm_arch_test_clear_young)

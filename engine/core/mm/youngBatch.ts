@@ -18,6 +18,20 @@ export const MIN_LRU_BATCH = 64;
 export const PMD_PAGES = 512;
 
 /**
+ * lru_gen_look_around's window (mm/vmscan.c 6.1-6.6): MIN_LRU_BATCH pages around gfn, clipped to gfn's
+ * PMD and to the VMA's `pages`. lookAroundEnd gives its end; lookAroundStart(gfn, end) its start, so a
+ * window cut short at one side reaches further to the other.
+ */
+export function lookAroundEnd(gfn: number, pages: number): number {
+  const pmd = gfn - (gfn % PMD_PAGES);
+  return Math.min(pmd + PMD_PAGES, pages, Math.max(pmd, gfn - MIN_LRU_BATCH / 2) + MIN_LRU_BATCH);
+}
+
+export function lookAroundStart(gfn: number, end: number): number {
+  return Math.max(gfn - (gfn % PMD_PAGES), end - MIN_LRU_BATCH);
+}
+
+/**
  * ptep_test_and_clear_young on the young host PTEs of a window the walk or look-around visited,
  * OR-ed into the harvester's `young` (mm/hostPte.ts); each clear is an atomic (cmpxchg) on h.t.
  * Whether or not the page is on the LRU yet (6.1-6.6 get_pfn_folio has no LRU test).
