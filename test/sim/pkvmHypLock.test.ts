@@ -14,8 +14,10 @@
  * relaxes) of two VMs do not wait; a share issued after the other VM's section ends does not wait; the
  * guest lock does not wait while the VM's write lock nests it, and does with faultWrite forced false;
  * Altra has no EL2 locks. (2) By hand, session 14: guest.ts with `this.hypHostLock = pkvm ? new HypLock() :
- * null` (a host lock per VM, i.e. no host-wide lock) fails the share and unshare tests (waits 0 instead of
- * 610 / 1,410); el2Section without the host lock (`const sh = issue`) fails the same two.
+ * null` (a host lock per VM, i.e. no host-wide lock) fails the preset-figures test (the shared object) and
+ * the share and unshare tests (b ends at 8,660, not 9,270; 102,160, not 103,570); el2Section without the host
+ * lock (`const sh = issue`) fails the HypLock unit test and the same two; unmapGfnRange without the two
+ * `extend` calls (the DVM wait not held under the EL2 locks) fails the third-VM test (240 ns short).
  */
 import { describe, expect, it } from 'vitest';
 import { el2Section, HypLock } from '../../engine/core/kvm/hypLock.ts';
@@ -110,6 +112,30 @@ describe('pKVM: host_lock_component is host-wide (share / unshare of different V
     // Waits until t + 2,860: 1,410 ns, its hold lengthened by as much.
     expect(end).toBe(t0b + 7560 + 1410);
     expect(stats[GS_WORDS + GS_LOCK_WAIT_NS]).toBe(0);
+  });
+
+  it("the unshare's DVM Sync wait is spent holding host_mmu.lock: a third VM's share waits it out too", () => {
+    const cfg = twoVmScenario({ harvest: 'hypercall', hw: hardware('pkvm') });
+    cfg.guests.push({ ...cfg.guests[0], name: 'c' });
+    const { guests } = workerOf(cfg);
+    const [a, b, c] = guests;
+    expect(c.hypHostLock).toBe(a.hypHostLock);
+    a.fault(0, true, 0, 0);
+    b.fault(5, true, 20_000, 0);
+    const t0 = 1_000_000;
+    // a's aging check of gfn 0 (young): hold 40 + 1,500 (test HVC) + 1,900 (flush HVC) = 3,440; its
+    // broadcast occupies the DVM Sync over the hold's last 400 ns, [t0 + 3,040, t0 + 3,440).
+    a.harvester.t = t0;
+    expect(a.harvester.folioReferenced(0)).toBe(true);
+    // b evicts gfn 5 at t1 = t0 + 1,480: its EL2 section from t1 + 1,350 = t0 + 2,830 (host lock free) for
+    // 1,510 -> t0 + 4,340; its TLBIs issue at t1 + 1,560 = t0 + 3,040 and wait 400 for a's broadcast, so
+    // host_mmu.lock is held until t0 + 4,740.
+    const t1 = t0 + 1480;
+    b.evictOne(5, t1, false);
+    expect(b.evictedAt[5]).toBe(Math.fround(t1 + 2860 + 400));
+    // c faults so that its share asks at t0 + 4,500 (after the section's own end, inside the extension).
+    const t0c = t0 + 4500 - 6850;
+    expect(c.fault(3, true, t0c, 0)).toBe(t0c + 7560 + 240);
   });
 
   it("no host lock, no wait: two VMs' aging tests and permission relaxes overlap freely at EL2", () => {
