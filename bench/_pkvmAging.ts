@@ -95,3 +95,20 @@ for (const g of guestsSeen) {
     `  guest ${g.index}: distinct pages checked ${distinct[g.index]?.size ?? 0}, resident at the end ${resident}`,
   );
 }
+// Session 14: pKVM's EL2 locks (engine/core/kvm/hypLock.ts). host_lock_component is one per worker (the
+// deterministic run has one worker: every guest's share / unshare meets there); guest_lock_component per VM.
+console.log(
+  `summary: accesses ${sm.accesses}, s2 faults ${sm.s2Faults}, MMU lock wait ${(sm.lockWaitNs / 1e6).toFixed(1)} ms, hold ${(sm.lockHoldNs / 1e6).toFixed(1)} ms`,
+);
+const hosts = new Set(guestsSeen.map((g) => g.hypHostLock).filter((h) => h));
+for (const h of hosts)
+  console.log(
+    `host_lock_component: acquisitions ${h.n}, waited ${h.waited} (${((h.waited / Math.max(1, h.n)) * 100).toFixed(1)} %), wait ${(h.waitNs / 1e6).toFixed(2)} ms (mean per waiter ${(h.waitNs / Math.max(1, h.waited)).toFixed(0)} ns), split holds ${h.splitHolds}, shared by ${guestsSeen.filter((g) => g.hypHostLock === h).length} aged guests`,
+  );
+for (const g of guestsSeen) {
+  const gl = g.hypGuestLock;
+  if (gl)
+    console.log(
+      `  guest ${g.index} guest_lock_component: acquisitions ${gl.n}, waited ${gl.waited}, wait ${(gl.waitNs / 1e6).toFixed(3)} ms`,
+    );
+}

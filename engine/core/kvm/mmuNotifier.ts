@@ -53,6 +53,7 @@ import {
 import type { LoneLock } from '../sim/replayLock.ts';
 import type { Guest } from '../sim/guest.ts';
 import { extendHold } from '../arch/dvm.ts';
+import { el2Section, extendMmuHold } from './hypLock.ts';
 import {
   GS_AGING_NS,
   GS_CMPXCHG_FAIL,
@@ -148,6 +149,12 @@ export class Harvester {
    * on the host's DVM Sync (arch/dvm.ts); 0 when the hold has none.
    */
   private dvmNs = DOUBLE_ZERO;
+  /**
+   * pKVM: the EL2 critical section of the hold's __pkvm_host_test_clear_young_guest under the VM's
+   * guest_lock_component (kvm/hypLock.ts): its offset from the hold's work start and its length; 0: none.
+   */
+  private el2Off = DOUBLE_ZERO;
+  private el2Ns = DOUBLE_ZERO;
   private lockKind = 0; // 0 none (RCU), 1 write, 2 read
   /**
    * Set by the trace-replay fast path (sim/replay.ts: one worker, one agent on the arena): the real
@@ -274,6 +281,8 @@ export class Harvester {
     // Not booked by the trace replay's lone agent (its broadcasts are sequential: arch/dvm.ts).
     const dvmNs = this.dvmNs;
     this.dvmNs = 0;
+    const el2Ns = this.el2Ns;
+    this.el2Ns = 0;
     switch (this.lockKind) {
       case 0:
         rcuReadUnlock(g.rcu);
@@ -311,6 +320,17 @@ export class Harvester {
     if (this.lockKind === 1 && this.kswapd) g.stats[g.sb + GS_KSWAPD_WRITE_WAIT_NS] += wait;
     g.stats[g.sb + GS_LOCK_HOLD_NS] += hold;
     this.t = granted + hold;
+    const guest = g.hypGuestLock;
+    if (el2Ns > 0 && guest !== null) {
+      // pKVM: the test's EL2 section under guest_lock_component. Nested in this VM's write hold, as every
+      // other taker of it in the lab is, so it does not wait; a wait would lengthen the hold (before the
+      // flush, which then issues later).
+      const wait = el2Section(null, guest, granted + g.costs[C_LOCK_ACQUIRE] + this.el2Off, el2Ns);
+      if (wait > 0) {
+        g.stats[g.sb + GS_LOCK_HOLD_NS] += wait;
+        this.t = extendMmuHold(vlock, guest, this.t, wait, true);
+      }
+    }
     const ns = dvmNs;
     if (ns > 0 && g.dvm !== null) {
       // __kvm_tlb_flush_vmid's TLBI VMALLS12E1IS + DSB ISH, issued at the end of the hold's other work,
@@ -358,6 +378,14 @@ export class Harvester {
       // (pkvm_pgtable_stage2_test_clear_young: one per pkvm_mapping in the range, page-sized under pKVM).
       let mapped = 0;
       for (let i = 0; i < count; i++) if ((g.flags[start + i] & PG_RESIDENT) !== 0) mapped++;
+      if (mapped === 1 && count === 1 && g.hypGuestLock !== null) {
+        // __pkvm_host_test_clear_young_guest's section under guest_lock_component: the walk to the leaf
+        // and, when young, the AF clear, the HVC's last part (carved from it: kvm/hypLock.ts). Recorded
+        // for end(), which knows the grant. (Only folio_referenced's one-folio batch runs in this mode.)
+        const el2 = Math.min(costs[C_HYPERCALL], g.el2LookupNs + (st.cleared > 0 ? costs[C_CMPXCHG] : 0));
+        this.el2Off = this.t - this.holdStart + costs[C_HYPERCALL] - el2;
+        this.el2Ns = el2;
+      }
       this.t += mapped * costs[C_HYPERCALL];
       g.stats[g.sb + GS_HYPERCALLS] += mapped;
     } else {

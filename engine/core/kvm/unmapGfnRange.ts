@@ -34,6 +34,7 @@ import {
 import { clearPageFlags, setPageFlags, updatePageFlags } from '../mm/pageFlags.ts';
 import { PAGE } from './userMemAbort.ts';
 import { extendHold } from '../arch/dvm.ts';
+import { el2Section } from './hypLock.ts';
 
 /**
  * The unmap's TLB maintenance: kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa,
@@ -144,13 +145,33 @@ export function evictOne(g: Guest, gfn: number, t: number, byVcpu: boolean, cpu 
     // __pkvm_host_unshare_guest: the HVC's round trip (g.unmapHvcNs) is placed before them (its return
     // after the CMO is the smaller part: an approximation of the order, not of the hold).
     const tlbi = c[C_TLB_INVALIDATE];
-    const issue = start + c[C_LOCK_ACQUIRE] + g.unmapHvcNs + c[C_CMPXCHG];
+    // pKVM (6.14+): __pkvm_host_unshare_guest's critical section at EL2 under host_lock_component (host-wide)
+    // and the VM's guest_lock_component (kvm/hypLock.ts): the leaf lookup (el2LookupNs, carved from the HVC),
+    // the PTE clear, the two TLBI + DSB ISH and the CMO. Waiting for another VM's share or unshare to
+    // release host_mmu.lock delays the TLBIs, and the DVM Sync wait below is spent holding both EL2 locks.
+    const host = g.hypHostLock;
+    const guest = g.hypGuestLock;
+    let el2Wait = 0;
+    let el2End = 0;
+    if (host !== null && guest !== null) {
+      const el2 = g.el2LookupNs + c[C_CMPXCHG] + UNMAP_TLBIS * tlbi + g.cmoNs;
+      const el2Issue = start + c[C_LOCK_ACQUIRE] + g.unmapHvcNs - g.el2LookupNs;
+      el2Wait = el2Section(host, guest, el2Issue, el2);
+      el2End = el2Issue + el2Wait + el2;
+    }
+    const issue = start + c[C_LOCK_ACQUIRE] + g.unmapHvcNs + c[C_CMPXCHG] + el2Wait;
     const wait = dvm.broadcasts(issue, tlbi, UNMAP_TLBIS) - (issue + UNMAP_TLBIS * tlbi);
     if (wait > 0) {
       s[sb + GS_DVM_WAIT_NS] += wait;
       s[sb + GS_DVM_HOLD_WAIT_NS] += wait;
-      s[sb + GS_LOCK_HOLD_NS] += wait;
-      unmapEnd = extendHold(g.vlock, dvm, unmapEnd, wait, true, false);
+      if (host !== null && guest !== null) {
+        host.extend(el2End, wait);
+        guest.extend(el2End, wait);
+      }
+    }
+    if (wait + el2Wait > 0) {
+      s[sb + GS_LOCK_HOLD_NS] += wait + el2Wait;
+      unmapEnd = extendHold(g.vlock, dvm, unmapEnd, wait + el2Wait, true, false);
     }
   }
   if (ipi) {

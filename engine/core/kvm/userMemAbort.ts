@@ -60,6 +60,7 @@ import {
 import { allocFrame } from '../mm/directReclaim.ts';
 import { swapIn } from '../mm/swapIn.ts';
 import { readFaultWritable } from './faultinWritable.ts';
+import { el2Section, extendMmuHold } from './hypLock.ts';
 
 export const PAGE = 4096;
 /** Guest.map: another vCPU (on another worker, spread runs) mapped the gfn first. */
@@ -288,8 +289,9 @@ export function mapLocked(
     s[sb + GS_LOCK_WAIT_NS] += lockWait;
     s[sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
     s[sb + GS_LOCK_HOLD_NS] += hold;
-    const unlocked = start + hold;
+    let unlocked = start + hold;
     if (mapped) {
+      if (g.hypHostLock !== null && g.hypGuestLock !== null) unlocked = shareGuest(g, start, unlocked);
       g.vlock.exitSection();
       if (g.sharedLock) inval.keep(vi, sample, start);
       s[sb + GS_STALL_NS] += unlocked - t0;
@@ -316,6 +318,27 @@ export function mapLocked(
       return suspendForMapLock(g, vi, t0, reclaimNs, refault, now, sample);
     }
   }
+}
+
+/**
+ * pKVM (mainline 6.14+): the map's HVC, __pkvm_host_share_guest, takes host_lock_component (host-wide) and
+ * the VM's guest_lock_component at EL2 (kvm/hypLock.ts) for its critical section: the hyp VM table's walk
+ * (el2LookupNs, the HVC's last part before the itemized work), the leaf's cmpxchg and the CMO, from
+ * lockAcquire + mapHvcNs - el2LookupNs into the fault's write hold granted at `start`. A wait there (another
+ * VM's share or unshare holds host_mmu.lock) is spent spinning at EL2 with kvm->mmu_lock held: the hold,
+ * ending at `unlocked`, lasts that much longer. Returns its end. Only a fault that maps makes the HVC
+ * (mmu_invalidate_retry's check-only hold does not).
+ */
+function shareGuest(g: Guest, start: number, unlocked: number): number {
+  const c = g.costs;
+  const host = g.hypHostLock;
+  const guest = g.hypGuestLock;
+  if (host === null || guest === null) return unlocked;
+  const issue = start + c[C_LOCK_ACQUIRE] + g.mapHvcNs - g.el2LookupNs;
+  const wait = el2Section(host, guest, issue, g.el2LookupNs + c[C_CMPXCHG] + g.cmoNs);
+  if (wait <= 0) return unlocked;
+  g.stats[g.sb + GS_LOCK_HOLD_NS] += wait;
+  return extendMmuHold(g.vlock, host, unlocked, wait, false);
 }
 
 /**
@@ -371,7 +394,22 @@ export function permFault(g: Guest, gfn: number, t: number): number {
   readLock(g.lock);
   stage2SetWritable(g.pgt, gfn * PAGE);
   readUnlock(g.lock);
-  const end = start + hold;
+  let end = start + hold;
+  const guest = g.hypGuestLock;
+  if (guest !== null) {
+    // pKVM: __pkvm_host_relax_perms_guest takes the VM's guest_lock_component (not the host's) around
+    // kvm_pgtable_stage2_relax_perms: the walk (carved from the HVC) and the cmpxchg (kvm/hypLock.ts).
+    const wait = el2Section(
+      null,
+      guest,
+      start + c[C_LOCK_ACQUIRE] + g.mapHvcNs - g.el2LookupNs,
+      g.el2LookupNs + c[C_CMPXCHG],
+    );
+    if (wait > 0) {
+      s[sb + GS_LOCK_HOLD_NS] += wait;
+      end = g.faultWrite ? extendMmuHold(g.vlock, guest, end, wait, false) : end + wait;
+    }
+  }
   s[sb + GS_LOCK_HOLD_NS] += hold;
   s[sb + GS_PERM_FAULTS]++;
   s[sb + GS_STALL_NS] += end - t;

@@ -23,6 +23,7 @@ import { Tlbs } from '../arch/tlb.ts';
 import { VCpu } from './vcpu.ts';
 import { VLock } from '../sync/vlock.ts';
 import type { Dvm } from '../arch/dvm.ts';
+import type { HypLock } from '../kvm/hypLock.ts';
 import { C_LOCK_ACQUIRE } from './costs.ts';
 import { SharedVLock } from '../sync/vlockShared.ts';
 import { PassBarrier, WorkloadGen } from './workload.ts';
@@ -48,6 +49,11 @@ export interface WorkerEnv {
   host: HostFrames;
   /** The worker's DVM calendar (arch/dvm.ts): every broadcast TLBI of its guests and kswapd queues on it. */
   dvm: Dvm;
+  /**
+   * pKVM's host_lock_component (host_mmu.lock at EL2, kvm/hypLock.ts): every share / unshare hypercall of
+   * the worker's guests takes it. Booked on the pkvm profile only.
+   */
+  hypHostLock: HypLock;
   /** This worker's index (which of a guest's vCPUs it runs: plan.vcpuWorker). */
   worker: number;
 }
@@ -119,6 +125,7 @@ export function buildGuest(
     costs: env.costs,
     host: env.host,
     dvm: env.dvm,
+    hypHostLock: env.hypHostLock,
     config,
     // Spread runs take frames from their worker's budget at min instead (mm/hostFrames.ts useBudgets).
     deferMin: plan.workers > 1 && !plan.spread,

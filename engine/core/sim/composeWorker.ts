@@ -19,6 +19,7 @@ import { costTable } from './costs.ts';
 import type { Guest } from './guest.ts';
 import { HostFrames } from '../mm/hostFrames.ts';
 import { Dvm } from '../arch/dvm.ts';
+import { HypLock } from '../kvm/hypLock.ts';
 import { ageKindOf, GuestHeatSampler } from './heatmap.ts';
 import type { RunPlan } from './plan.ts';
 import { idBases, lruLockId } from './spread.ts';
@@ -88,6 +89,7 @@ export function composeWorker(
     costs: costTable(config.hardware),
     host,
     dvm: new Dvm(),
+    hypHostLock: new HypLock(),
     config,
     plan,
     worker: workerIndex,

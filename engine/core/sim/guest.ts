@@ -23,6 +23,7 @@ import { stage2Unmap, type Pgt } from '../arch/pgtable.ts';
 import type { RcuThread } from '../sync/rcu.ts';
 import { C_S2_FAULT, C_TLB_FLUSH_VMID, flushHvcNs, mapHvcNs, s2CmoNs, unmapHvcNs } from './costs.ts';
 import { Dvm } from '../arch/dvm.ts';
+import { el2LookupNs, HypLock } from '../kvm/hypLock.ts';
 import { IpiKick } from '../kvm/remoteTlbFlush.ts';
 import { MmuInvalidate } from '../kvm/mmuInvalidate.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
@@ -88,6 +89,8 @@ export interface GuestParts {
   opHist: Float64Array;
   /** The worker's DVM calendar (arch/dvm.ts), shared by its guests; absent: this guest's own. */
   dvm?: Dvm;
+  /** The worker's pKVM host_lock_component (kvm/hypLock.ts), shared by its guests; absent: this guest's own. */
+  hypHostLock?: HypLock;
 }
 
 export class Guest {
@@ -128,6 +131,16 @@ export class Guest {
   readonly flushHvcNs: number;
   /** The HVC round trip in one page's stage-2 unmap: pKVM only (sim/costs.ts unmapHvcNs). */
   readonly unmapHvcNs: number;
+  /**
+   * pKVM (mainline 6.14+) EL2 locks (kvm/hypLock.ts): host_lock_component (host_mmu.lock), shared by every
+   * guest of the worker, taken by the share (map) and unshare (unmap) hypercalls; and this VM's
+   * guest_lock_component (the hyp VM's table lock), taken by those and by the aging test and the permission
+   * relax. null off pKVM.
+   */
+  readonly hypHostLock: HypLock | null;
+  readonly hypGuestLock: HypLock | null;
+  /** The EL2 walk to a page's leaf in the hyp VM's table, carved from the hypercall (kvm/hypLock.ts); 0 off pKVM. */
+  readonly el2LookupNs: number;
   /**
    * kvm_fault_lock (arch/arm64/include/asm/kvm_mmu.h, mainline 6.14+, commit fce886a60207): the vCPU's
    * stage-2 fault (user_mem_abort: the map and a permission fault's relax) takes kvm->mmu_lock for write
@@ -242,6 +255,10 @@ export class Guest {
     this.cmoNs = s2CmoNs(p.config.hardware, p.costs);
     this.flushHvcNs = flushHvcNs(p.config.hardware, p.costs);
     this.unmapHvcNs = unmapHvcNs(p.config.hardware, p.costs);
+    const pkvm = p.config.hardware.pkvm;
+    this.hypHostLock = pkvm ? (p.hypHostLock ?? new HypLock()) : null;
+    this.hypGuestLock = pkvm ? new HypLock() : null;
+    this.el2LookupNs = el2LookupNs(pkvm, p.costs, p.pgt.startLevel);
     this.faultWrite = p.config.hardware.pkvm;
     this.mapHvcNs = mapHvcNs(p.config.hardware, p.costs);
     this.s2TrapNs = p.costs[C_S2_FAULT] - this.mapHvcNs;
