@@ -28,3 +28,42 @@ for (const [k, s] of sums)
   console.log(
     `${k.padEnd(9)} ${String(s.n).padStart(4)} quanta: 1 worker ${s.w1.toFixed(0)} ms; 2 workers work ${s.work.toFixed(0)} ms (×${(s.work / s.w1).toFixed(2)}), critical ${s.crit.toFixed(0)} ms; prediction ${(s.w1 / s.crit).toFixed(2)}, balanced bound ${((2 * s.w1) / s.work).toFixed(2)}`,
   );
+// Per phase and worker, means per quantum: thread CPU, scheduler steps, kswapd's steps and wall ms (probe.ts
+// PQ_STEPS, PQ_KSWAPD_*; absent in CSVs written before those columns). The 2-worker run's own phases
+// (its stall quanta need not be the 1-worker run's: a spread run may take another path through the first walk).
+const phaseOwn = (r: Record<string, number>[], q: number, w: number): string => {
+  let acc = 0;
+  let evi = 0;
+  for (let i = 0; i < w; i++) {
+    acc += r[q][`acc${i}`];
+    evi += r[q][`evi${i}`];
+  }
+  return q === 0 ? 'q0' : acc === 0 ? 'stall' : evi === 0 ? 'fault-in' : 'reclaim';
+};
+for (const [label, r, w] of [
+  ['1 worker ', one, 1],
+  ['2 workers', two, 2],
+] as const) {
+  if (r[0]?.stp0 === undefined) break;
+  const by = new Map<string, { n: number; x: number[] }>();
+  for (let q = 0; q < r.length; q++) {
+    const s = by.get(phaseOwn(r, q, w)) ?? { n: 0, x: new Array<number>(4 * w).fill(0) };
+    s.n++;
+    for (let i = 0; i < w; i++) {
+      s.x[4 * i] += r[q][`cpu${i}`];
+      s.x[4 * i + 1] += r[q][`stp${i}`];
+      s.x[4 * i + 2] += r[q][`kst${i}`];
+      s.x[4 * i + 3] += r[q][`kms${i}`];
+    }
+    by.set(phaseOwn(r, q, w), s);
+  }
+  for (const [k, s] of by)
+    console.log(
+      `${label} ${k.padEnd(9)} ${String(s.n).padStart(4)} quanta, per quantum: ` +
+        Array.from(
+          { length: w },
+          (_, i) =>
+            `w${i} CPU ${(s.x[4 * i] / s.n).toFixed(2)} ms, ${(s.x[4 * i + 1] / s.n).toFixed(0)} steps, kswapd ${(s.x[4 * i + 2] / s.n).toFixed(1)} steps ${(s.x[4 * i + 3] / s.n).toFixed(2)} ms`,
+        ).join('; '),
+    );
+}
