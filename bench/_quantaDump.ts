@@ -24,7 +24,8 @@ const probe = P.createProbe(plan.workers, quanta);
 const r = await startRun(config, { spawnWorker: nodeSpawner(workerFile), onEvent: () => {}, probe }).done;
 const rows = Array.from({ length: plan.workers }, (_, i) => P.probeRow(probe, i, quanta));
 const cp = P.criticalPath(rows);
-const series = ['cpu', 'acc', 'flt', 'evi', 'dir'];
+// Column prefixes in probe.ts's PQ_* order (stp: scheduler steps, kst / kms: kswapd's steps and wall ms).
+const series = ['cpu', 'acc', 'flt', 'evi', 'dir', 'stp', 'kst', 'kms'];
 const lines = ['q,' + series.flatMap((s) => rows.map((_, i) => `${s}${i}`)).join(',')];
 for (let q = 0; q < quanta; q++)
   lines.push(`${q},` + series.flatMap((_, s) => rows.map((x) => x[P.pqAt(x, s, q)].toFixed(3))).join(','));

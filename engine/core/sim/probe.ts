@@ -24,6 +24,11 @@
  *                         is no thread clock), barrier waits excluded: the
  *                         critical path of an idle machine is the sum over quanta of the slowest worker's.
  *   PQ_ACCESSES, PQ_S2_FAULTS, PQ_EVICTIONS, PQ_DIRECT_RECLAIM   the work counters above, per quantum
+ *   PQ_STEPS              scheduler steps (ActorScheduler.steps: one per actor picked to run)
+ *   PQ_KSWAPD_STEPS       of which kswapd's
+ *   PQ_KSWAPD_WALL_MS     wall ms in kswapd's runs (Kswapd.run timed with ProbeClocks.wallMs, a cheap clock:
+ *                         a thread-CPU read costs 30-80 us, as much as one kswapd step; wall equals the
+ *                         thread's CPU except where the thread was preempted, see P_RUN_DELAY_MS)
  */
 import type { RunPlan } from './plan.ts';
 
@@ -48,7 +53,10 @@ export const PQ_ACCESSES = 1;
 export const PQ_S2_FAULTS = 2;
 export const PQ_EVICTIONS = 3;
 export const PQ_DIRECT_RECLAIM = 4;
-export const PQ_SERIES = 5;
+export const PQ_STEPS = 5;
+export const PQ_KSWAPD_STEPS = 6;
+export const PQ_KSWAPD_WALL_MS = 7;
+export const PQ_SERIES = 8;
 
 /** Clocks a worker host injects (engine/host/workerMain.ts): wall ms, and this thread's CPU / run delay in ms. */
 export interface ProbeClocks {

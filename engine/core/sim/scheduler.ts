@@ -11,6 +11,7 @@
  * (STOP_CHECK_*), spread runs' RCU read-side sections over steps (RCU_SECTION_STEPS), and the quantum's end:
  * every actor's counters flushed, a spread worker's lru_add batch drained, RCU callbacks polled.
  */
+import { DOUBLE_ZERO } from '../ownShape.ts';
 import { controlAtomics } from '../sync/atomics.ts';
 import { rcuPoll, rcuReadLock, rcuReadUnlock, type RcuThread } from '../sync/rcu.ts';
 import { vclock } from '../sync/vlock.ts';
@@ -57,6 +58,8 @@ export abstract class ActorScheduler implements StopCheck {
   private readonly spreadGuests: Guest[];
   /** Spread runs: every scheduler step runs inside one RCU read-side section (spread.ts). */
   private readonly stepInRcu: boolean;
+  /** Scheduler steps taken since the worker started (diagnostics: probe.ts PQ_STEPS; no effect on a run). */
+  steps = DOUBLE_ZERO;
 
   constructor(
     readonly sv: SimViews,
@@ -166,6 +169,7 @@ export abstract class ActorScheduler implements StopCheck {
       }
       if (++sinceCheck === STOP_CHECK_STEPS) sinceCheck = 0;
       steps++;
+      this.steps++;
       if (inRcu && steps % RCU_SECTION_STEPS === 0) {
         rcuReadUnlock(this.rcu);
         inRcu = false;

@@ -41,12 +41,16 @@ import {
   PQ_ACCESSES,
   PQ_CPU_MS,
   PQ_DIRECT_RECLAIM,
+  PQ_KSWAPD_STEPS,
+  PQ_KSWAPD_WALL_MS,
+  PQ_STEPS,
   PQ_EVICTIONS,
   PQ_S2_FAULTS,
   pqAt,
   type ProbeClocks,
 } from './probe.ts';
 import { VCpu } from './vcpu.ts';
+import { Kswapd } from '../mm/kswapd.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
 import { nextQuantumEnd, SerialSection, type SimSink } from './serialSection.ts';
 import { initBudgets, SpreadSettlement } from './spreadSettle.ts';
@@ -167,7 +171,22 @@ export class SimWorkerCore extends ActorScheduler {
     this.probe = { row, clocks };
     row[P_VCPUS] = this.actors.filter((a) => a instanceof VCpu).length;
     row[P_ACTORS] = this.actors.length;
+    // kswapd's steps and their wall time (PQ_KSWAPD_*): its run, wrapped on the instance, probed runs only.
+    for (const k of this.actors)
+      if (k instanceof Kswapd) {
+        const run = k.run.bind(k);
+        k.run = (limit: number): void => {
+          const w0 = clocks.wallMs();
+          run(limit);
+          this.kswapdSteps++;
+          this.kswapdWallMs += clocks.wallMs() - w0;
+        };
+      }
   }
+
+  /** Probed runs: kswapd's steps and their wall ms since the worker started (attachProbe). */
+  private kswapdSteps = DOUBLE_ZERO;
+  private kswapdWallMs = DOUBLE_ZERO;
 
   /**
    * The worker's whole run: quanta separated by barriers, honouring pause/stop/abort.
@@ -287,6 +306,9 @@ export class SimWorkerCore extends ActorScheduler {
       return x;
     };
     const before = [sum(GS_ACCESSES), sum(GS_S2_FAULTS), sum(GS_EVICTIONS), sum(GS_DIRECT_RECLAIM)];
+    const steps0 = this.steps;
+    const kSteps0 = this.kswapdSteps;
+    const kWall0 = this.kswapdWallMs;
     this.runUntil(end);
     const q = row[P_QUANTA]; // this quantum's slot (probedQuantum counts it after the barrier)
     const last = pqAt(row, PQ_CPU_MS + 1, 0) - pqAt(row, PQ_CPU_MS, 0);
@@ -299,6 +321,11 @@ export class SimWorkerCore extends ActorScheduler {
     add(P_S2_FAULTS, PQ_S2_FAULTS, 1, GS_S2_FAULTS);
     add(P_EVICTIONS, PQ_EVICTIONS, 2, GS_EVICTIONS);
     add(P_DIRECT_RECLAIM, PQ_DIRECT_RECLAIM, 3, GS_DIRECT_RECLAIM);
+    if (q < last) {
+      row[pqAt(row, PQ_STEPS, q)] += this.steps - steps0;
+      row[pqAt(row, PQ_KSWAPD_STEPS, q)] += this.kswapdSteps - kSteps0;
+      row[pqAt(row, PQ_KSWAPD_WALL_MS, q)] += this.kswapdWallMs - kWall0;
+    }
   }
 
   /** The probed serial section's wall and CPU ms (probedQuantum). */
