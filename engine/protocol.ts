@@ -202,11 +202,18 @@ export interface GuestSpec {
   protected: boolean;
 }
 
+/** A block swap device's model: its 4 KiB read latency (engine/core/mm/swap.ts ssdReadLatencyNs). */
+export type SsdModel = 'tlc-nand' | 'optane-p5800x';
+
 export interface HostSpec {
   memoryMiB: number;
   /** Free-memory watermarks as % of host memory: kswapd wakes below low, stops at high; direct reclaim below min. */
   watermarks: { minPct: number; lowPct: number; highPct: number };
-  swap: { device: 'zram' | 'ssd' | 'none'; sizeMiB: number };
+  /**
+   * ssd: which block device (engine/core/mm/swap.ts, SSD_MODELS); absent = 'tlc-nand', the lab's estimate
+   * for a TLC NAND datacenter NVMe SSD. Only with device 'ssd'.
+   */
+  swap: { device: 'zram' | 'ssd' | 'none'; sizeMiB: number; ssd?: SsdModel };
   /**
    * The host and its guests stand for a machine `scale` times larger (a 1/scale replica: every size
    * divided, shares kept; docs/repro-max-guest-memory.md). Kernel formulas of an absolute size use the

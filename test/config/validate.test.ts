@@ -183,6 +183,16 @@ describe('semantic checks', () => {
     ]);
   });
 
+  it('an SSD model needs an SSD, and must be one the lab knows', () => {
+    expect(problems(mutate((c) => (c.host.swap = { device: 'ssd', sizeMiB: 1024, ssd: 'optane-p5800x' })))).toEqual([]);
+    expect(problems(mutate((c) => (c.host.swap = { device: 'zram', sizeMiB: 1024, ssd: 'optane-p5800x' })))).toEqual([
+      "host.swap.ssd: names an SSD model, so device must be 'ssd', got 'zram'",
+    ]);
+    const bad = problems(mutate((c) => Object.assign(c.host.swap, { device: 'ssd', ssd: 'floppy' })));
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatch(/^host\.swap\.ssd: .*tlc-nand.*optane-p5800x/);
+  });
+
   it('no overcommit needs no swap', () => {
     expect(
       problems(mutate((c) => ((c.host.memoryMiB = 2048), (c.host.swap = { device: 'none', sizeMiB: 0 })))),

@@ -14,7 +14,7 @@ import type { Guest } from '../../engine/core/sim/guest.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from '../../engine/core/sim/costs.ts';
 import { SwapArea, ssdReadNs, SSD_READ_PAGE_NS } from '../../engine/core/mm/swapReadahead.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
-import { SSD_SWAP_IN_NS } from '../../engine/core/mm/swap.ts';
+import { OPTANE_P5800X_READ_NS, SSD_SWAP_IN_NS } from '../../engine/core/mm/swap.ts';
 import {
   GS_EVICTIONS,
   GS_FOLIOS_CONSIDERED,
@@ -32,8 +32,10 @@ import {
 } from '../../engine/core/sim/simLayout.ts';
 import { scanSliceScenario, workerOf } from './fixtures.ts';
 
-function build(device: 'ssd' | 'zram'): { g: Guest; stats: Float64Array } {
-  return workerOf(scanSliceScenario({ name: 'readahead', device, prefault: true, harvest: 'locked-write' }));
+function build(device: 'ssd' | 'zram', ssd?: 'tlc-nand' | 'optane-p5800x'): { g: Guest; stats: Float64Array } {
+  const c = scanSliceScenario({ name: 'readahead', device, prefault: true, harvest: 'locked-write' });
+  if (ssd !== undefined) c.host.swap.ssd = ssd;
+  return workerOf(c);
 }
 
 const SWAPPED = 286;
@@ -190,5 +192,30 @@ describe('swap_cluster_readahead on an SSD', () => {
     expect(g.host.free()).toBe(HIGH - 1);
     // Its neighbour in the same window is a full swap-in of its own.
     expect(g.fault(21, true, end)).toBe(end + faultNs(g) + g.swapInNs);
+  });
+});
+
+describe('the SSD model (host.swap.ssd): its 4 KiB read latency, the rest of the read unchanged', () => {
+  // The same window read as 'reads the aligned 8-slot window in one request' above, on each model:
+  // 7 readahead hits -> window 8 around slot 532, gfns 16..23 read in one request.
+  const windowRead = (ssd?: 'tlc-nand' | 'optane-p5800x'): number => {
+    const { g } = build('ssd', ssd);
+    for (let i = 0; i < 7; i++) g.swapArea!.hit();
+    return g.fault(20, true, 1000) - 1000 - faultNs(g);
+  };
+
+  it("'optane-p5800x' (the seed hosts' INTEL SSDPF21Q800GB): 13.4 us + 1.4 us per extra page", () => {
+    expect(OPTANE_P5800X_READ_NS).toBe(13_400);
+    expect(windowRead('optane-p5800x')).toBe(13_400 + 7 * SSD_READ_PAGE_NS);
+    // A page read alone (no readahead hit yet, not next to the previous fault: window 1).
+    const { g } = build('ssd', 'optane-p5800x');
+    expect(g.fault(40, true, 1000) - 1000 - faultNs(g)).toBe(13_400);
+  });
+
+  it("absent or 'tlc-nand': the 90 us estimate, as before the field existed", () => {
+    // Negative control in the data: the model is what moves the read (the same fault, 76.6 us apart).
+    expect(windowRead()).toBe(SSD_SWAP_IN_NS + 7 * SSD_READ_PAGE_NS);
+    expect(windowRead('tlc-nand')).toBe(windowRead());
+    expect(windowRead() - windowRead('optane-p5800x')).toBe(90_000 - 13_400);
   });
 });

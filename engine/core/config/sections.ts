@@ -52,6 +52,8 @@ export const RUN_KEYS = [
   'demandOnly',
 ] as const;
 export const SWAP_DEVICES = ['zram', 'ssd', 'none'] as const;
+/** host.swap.ssd: the block device's model (engine/core/mm/swap.ts ssdReadLatencyNs). */
+export const SSD_MODELS = ['tlc-nand', 'optane-p5800x'] as const;
 
 /** A memory size in MiB that is a whole number of 4 KiB pages. */
 export function memoryMiB(f: Fields, key: string): number {
@@ -76,13 +78,18 @@ export function readHost(problems: Problems, x: unknown, path: string): HostSpec
     if (problems.since(mark) === 0 && !(minPct <= lowPct && lowPct <= highPct))
       problems.addRelation(w.path, `must satisfy minPct <= lowPct <= highPct, got ${minPct} / ${lowPct} / ${highPct}`);
   }
-  const s = f.object('swap', ['device', 'sizeMiB']);
+  const s = f.object('swap', ['device', 'sizeMiB', 'ssd']);
   const swap: HostSpec['swap'] = { device: 'none', sizeMiB: 0 };
   if (s) {
     swap.device = s.oneOf('device', SWAP_DEVICES);
     swap.sizeMiB = s.num('sizeMiB', SWAP_MIB);
     if (swap.device === 'none' && swap.sizeMiB > 0)
       problems.addRelation(s.at('sizeMiB'), `must be 0 when device is 'none', got ${swap.sizeMiB}`);
+    if (s.has('ssd')) {
+      swap.ssd = s.oneOf('ssd', SSD_MODELS);
+      if (swap.device !== 'ssd')
+        problems.addRelation(s.at('ssd'), `names an SSD model, so device must be 'ssd', got '${swap.device}'`);
+    }
   }
   const host: HostSpec = { memoryMiB: mem, watermarks, swap };
   // A 1/scale replica (HostSpec.scale): at most 4096 (256 MiB standing for 1 TiB).

@@ -18,6 +18,7 @@ import type { Policy } from './policy/policy.ts';
 import { makePolicy } from './policy/makePolicy.ts';
 import { GS_RESIDENT, GS_WORDS } from '../sim/simLayout.ts';
 import { PAGE_CLUSTER, SwapArea, swapDeviceSlots } from './swapReadahead.ts';
+import { ssdReadLatencyNs } from './swap.ts';
 import {
   LockedLruvec,
   LRUVEC_POLICY_WORDS,
@@ -140,7 +141,7 @@ export class PgdatLruvecs {
     this.lookaround = config.reclaim.lookaround;
     this.swap =
       config.host.swap.device === 'ssd'
-        ? new SwapArea(list, swapDeviceSlots(config), PAGE_CLUSTER, config.run.seed)
+        ? new SwapArea(list, swapDeviceSlots(config), PAGE_CLUSTER, config.run.seed, ssdReadLatencyNs(config))
         : null;
   }
 

@@ -55,9 +55,12 @@ export const PAGE_CLUSTER = 3;
  */
 export const SSD_READ_PAGE_NS = 1_400;
 
-/** Virtual ns one swap read of `pages` adjacent slots takes (see SSD_READ_PAGE_NS). */
-export function ssdReadNs(pages: number): number {
-  return SSD_SWAP_IN_NS + (pages - 1) * SSD_READ_PAGE_NS;
+/**
+ * Virtual ns one swap read of `pages` adjacent slots takes (see SSD_READ_PAGE_NS) on a device whose 4 KiB
+ * read takes `readNs` (mm/swap.ts ssdReadLatencyNs).
+ */
+export function ssdReadNs(pages: number, readNs = SSD_SWAP_IN_NS): number {
+  return readNs + (pages - 1) * SSD_READ_PAGE_NS;
 }
 
 /** The swap device's size in 4 KiB slots (host.swap.sizeMiB), the header slot included. */
@@ -98,6 +101,8 @@ export class SwapArea {
     deviceSlots: number,
     pageCluster = PAGE_CLUSTER,
     seed = 1,
+    /** The device's 4 KiB read latency (mm/swap.ts ssdReadLatencyNs). */
+    readonly readNs = SSD_SWAP_IN_NS,
   ) {
     this.slots = new SwapSlots(deviceSlots, seed);
     this.maxPages = 1 << pageCluster;
@@ -222,7 +227,7 @@ export function swapClusterReadahead(
   if (offset < 0) {
     // No slot (swapped out while the device was full, see SwapArea): a read of the page alone.
     stats[sb + GS_SWAP_READS]++;
-    return t + ssdReadNs(1);
+    return t + ssdReadNs(1, area.readNs);
   }
   const mask = area.nrPages(offset) - 1;
   let first = offset;
@@ -252,7 +257,7 @@ export function swapClusterReadahead(
   }
   stats[sb + GS_SWAP_READS]++;
   stats[sb + GS_RA_PAGES] += read - 1;
-  const done = t + ssdReadNs(read);
+  const done = t + ssdReadNs(read, area.readNs);
   if (read > 1) area.submitted(first, last, done);
   return done;
 }

@@ -63,7 +63,11 @@ function inputsOf(r: Reproduction, configs: ReadonlyMap<string, ScenarioConfig>)
       value: `${base.host.watermarks.minPct} / ${base.host.watermarks.lowPct} / ${base.host.watermarks.highPct} %`,
       source: preset,
     },
-    { name: 'swap', value: `${base.host.swap.device}, ${base.host.swap.sizeMiB} MiB`, source: preset },
+    {
+      name: 'swap',
+      value: `${base.host.swap.device}${base.host.swap.ssd ? ` (${base.host.swap.ssd})` : ''}, ${base.host.swap.sizeMiB} MiB`,
+      source: preset,
+    },
   ];
   for (const g of base.guests) {
     out.push({

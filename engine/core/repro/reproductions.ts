@@ -80,7 +80,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     title:
       'arm64 memcached (memtier GET run, one connection per vCPU), 64-vCPU guest, MGLRU: lockless vs locked (rmap clear_young) harvest',
     source: 'lore.kernel.org/r/CAOUHufaWbWZ-q-PUJnjXD_jDk1s34mcg4vHU8CtAtmeAT-deRA@mail.gmail.com',
-    note: 'What the lab lacks: the published gain comes from vCPUs stalled behind kvm->mmu_lock while reclaim ages under it. In the lab the write lock stalls vCPUs about as little with the patch as without it, so ops/s and p99 barely move. The likely missing input is how long one locked kvm_age_gfn holds the lock on the real host: no measurement exists, and the lab does not guess one. Analysis: docs/repro-memcached.md.',
+    note: 'What the lab lacks: the published gain comes from vCPUs stalled behind kvm->mmu_lock while reclaim ages under it. In the lab the write lock stalls vCPUs about as little with the patch as without it, so ops/s and p99 barely move. The likely missing input is how long one locked kvm_age_gfn holds the lock on the real host: no measurement exists, and the lab does not guess one. The lab also lacks a tail both variants share: on the swap device of the published host (an Optane SSD) a fault costs tens of microseconds, far below either published p99. Analysis: docs/repro-memcached.md.',
     variants: [v('before', 'repro-memcached-arm64', 'locked-write'), v('after', 'repro-memcached-arm64', 'lockless')],
     figures: [
       {
