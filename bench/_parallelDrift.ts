@@ -320,6 +320,10 @@
 // 1.50 M accesses, 95.16 %, its eviction share .079 at 250-300 ms, against plain 1t 1.14 M, .116).
 // (5) PERW=1 (per-worker calendars) at 131-200 ms is a different regime (reclaim steps 37 us for every victim,
 // twice the evictions), flat per guest (unmap wait 12 us; read waits 303 / 367 ms g0 / g3).
+// Agreement on this branch (engine = main 4ebe781; no engine change), MODES=d1,par, seeds 1/2/3, load 18-22, nice:
+// 200 ms 4 guests +0.27/+0.23/+0.26 pp (mean +0.25); 600 ms 4 guests +5.83/+3.39/+5.80 (+5.01); 600 ms 1 guest
+// -0.04/-0.06/-0.06. Tried and dropped for time: tagging each write hold with its own yielded wait in
+// _unmapWaitSplit to charge the readers queued behind it (per-write split too slow: >5 min for 200 ms).
 // Next: a what-if that books the lagging worker's writer at its FIFO place among the other worker's later arrivals
 // for the readers behind it (a reader queued behind a yielded writer waits until the end the writer would have had
 // in arrival order, not its booked end), to test whether (3)'s read-wait slope falls to det's and the runaway with it.
