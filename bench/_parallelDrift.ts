@@ -320,6 +320,9 @@
 // 1.50 M accesses, 95.16 %, its eviction share .079 at 250-300 ms, against plain 1t 1.14 M, .116).
 // (5) PERW=1 (per-worker calendars) at 131-200 ms is a different regime (reclaim steps 37 us for every victim,
 // twice the evictions), flat per guest (unmap wait 12 us; read waits 303 / 367 ms g0 / g3).
+// (6) QNS=20000 (20 us quanta), same window: the cross-worker yield nearly goes (g0's unmaps wrY other 1.7 us) and the
+// gradient weakens but stays (200 ms: g0 0.58 M accesses, g3 0.49 M; read waits 69.2 k x 4.8 = 332 ms / 94.4 k x 3.9
+// = 368 ms; retries 81 k / 104 k); so the yield is not the whole gain either.
 // Agreement on this branch (engine = main 4ebe781; no engine change), MODES=d1,par, seeds 1/2/3, load 18-22, nice:
 // 200 ms 4 guests +0.27/+0.23/+0.26 pp (mean +0.25); 600 ms 4 guests +5.83/+3.39/+5.80 (+5.01); 600 ms 1 guest
 // -0.04/-0.06/-0.06. Tried and dropped for time: tagging each write hold with its own yielded wait in
