@@ -286,6 +286,50 @@
 // drifts only with a ~6x one. Control: YCLEAR=0.5 YWIN=1000-1001 (hook installed, never acts) is line-for-line 1t.
 // Raw outputs /tmp/q13/. Next: measure the loop's gain per mode (inject a fixed young edge per guest at ~130 ms, d1 and
 // 1t, and compare the 150-300 ms growth), and find which 1t step lacks det's damping.
+// Session 14 (c, 2 Dec 2026): which link of the loop lacks det's damping, and did s13-m widen the 600 ms gap.
+// (1) s13-m (a reclaimer's unmap request past its limit a scheduling point) is not what widened it. 1t (the spread
+// plan on one thread, no real-time noise), 600 ms, 4 guests, seeds 1/2/3, 1t - d1 pp: main 4ebe781 +5.77/+6.19/+6.05
+// (mean +6.00), s13-m's merge reverted (a55c9a3^1..a55c9a3 engine diff reversed, a copy outside the worktree)
+// +6.09/+6.06/+6.15 (+6.10); g0 runs away in all six (14.5-18.8 M accesses against det's 1.2 M). par - d1 (load
+// 8-22): main +5.83/+3.39/+5.80, reverted +3.12/+5.33/+2.45: the par figure measures how far the runaway has got by
+// 600 ms (g0 3.8-15.6 M accesses), which varies run to run by more than the +4.34 -> +5.87 pp s13 attributed to M.
+// (2) RECLAIMERS=131-200 (bench/_reclaimerSplit.ts), seed 1, 200 ms: the reclaimers are guest-blind in both modes.
+// Per reclaiming guest the victims are every guest's in the same proportion (d1 g0's vCPUs: v0..v3 1700/1947/1946/1956,
+// g3's 1539/1862/1814/1886; 1t alike) and a step's cost depends on the victim, not the reclaimer (1t: ~50 us for a
+// g0 page, ~75-80 us for a g3 page, for every reclaiming guest; d1 70-75 us for all). So "a guest's vCPUs reclaim
+// their own pages" and "a guest's vCPUs reclaim slower" are ruled out.
+// (3) The link whose gain differs: evictions of a guest's pages -> its vCPUs' map-phase time (mmu_lock read waits +
+// mmu_invalidate_retry re-faults + late-charged retries). 131-200 ms, seed 1, g0 / g3 (UNMAPWAIT, RECLAIMERS):
+//                                d1                          1t
+//   unmaps of its pages          6,242 / 7,372               6,324 / 9,819
+//   reclaimer's unmap wait (us)  47.2 / 50.0 (wrY 0.2/0.3)   21.5 / 53.8 (wrY other worker 8.3 / 32.1)
+//   fault reads that waited      47.6 k x 8.7 us = 414 ms    39.3 k x 7.7 = 302 ms
+//                                57.4 k x 7.4 us = 425 ms    72.7 k x 5.6 = 407 ms
+//   retries (0-200 ms)           48.4 k / 58.3 k             54.8 k / 91.4 k (settled late 2.4 k / 13.3 k, owed 10 / 51 ms)
+//   vCPUs' reclaim time (ms)     543 / 524                   598 / 484
+//   map-phase ms (reads + retries x 1.41 us + owed): d1 482 / 507 (+25 ms for +1,130 unmaps: 22 us each); 1t 389 / 587
+//   (+198 ms for +3,495: 57 us each). Every vCPU is in a fault or in direct reclaim (vCPU time 1,104 ms per guest in
+//   the window), so map-phase time is taken from reclaim time, and a guest's frames (s2f) follow its reclaim time:
+//   s2f 140-200 ms d1 6,520 / 6,352, 1t 9,287 / 5,230. Retries per extra unmap are alike (d1 ~12 us, 1t ~15 us of
+//   re-faults); the read waits are not (d1 +10 us per extra unmap: more reads wait, each shorter; 1t +30 us). The
+//   1t read waits follow the reclaimers' unmap wait per guest (21.5 vs 53.8 us), which is VLock's yield to the other
+//   worker's later-arriving write holds (s13-b's wrY x): a queued writer blocks the readers arriving behind it
+//   (qrwlock), so the lagging worker's readers inherit the yield. Not confirmed as the cause: s13-b's NOYIELDX
+//   (overlap instead of yield) grew the runaway faster, so that what-if does not separate it.
+// (4) SETTLEOFF=1 (late-charged retries dropped; a what-if): the runaway stays and grows faster (seed 1, 300 ms: g0
+// 1.50 M accesses, 95.16 %, its eviction share .079 at 250-300 ms, against plain 1t 1.14 M, .116).
+// (5) PERW=1 (per-worker calendars) at 131-200 ms is a different regime (reclaim steps 37 us for every victim,
+// twice the evictions), flat per guest (unmap wait 12 us; read waits 303 / 367 ms g0 / g3).
+// (6) QNS=20000 (20 us quanta), same window: the cross-worker yield nearly goes (g0's unmaps wrY other 1.7 us) and the
+// gradient weakens but stays (200 ms: g0 0.58 M accesses, g3 0.49 M; read waits 69.2 k x 4.8 = 332 ms / 94.4 k x 3.9
+// = 368 ms; retries 81 k / 104 k); so the yield is not the whole gain either.
+// Agreement on this branch (engine = main 4ebe781; no engine change), MODES=d1,par, seeds 1/2/3, load 18-22, nice:
+// 200 ms 4 guests +0.27/+0.23/+0.26 pp (mean +0.25); 600 ms 4 guests +5.83/+3.39/+5.80 (+5.01); 600 ms 1 guest
+// -0.04/-0.06/-0.06. Tried and dropped for time: tagging each write hold with its own yielded wait in
+// _unmapWaitSplit to charge the readers queued behind it (per-write split too slow: >5 min for 200 ms).
+// Next: a what-if that books the lagging worker's writer at its FIFO place among the other worker's later arrivals
+// for the readers behind it (a reader queued behind a yielded writer waits until the end the writer would have had
+// in arrival order, not its booked end), to test whether (3)'s read-wait slope falls to det's and the runaway with it.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -324,9 +368,11 @@ type HookedLock = any;
 import { hookMethod } from './_util.ts';
 import { MmWalk } from '../engine/core/mm/walkMm.ts';
 import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
+import { MmuInvalidate } from '../engine/core/kvm/mmuInvalidate.ts';
 import { PG_HOST_YOUNG, PG_RESIDENT } from '../engine/core/sim/simLayout.ts';
 import { installVictimSplit, resetVictimSplit, running, victimTick } from './_victimSplit.ts';
 import { installUnmapWaitSplit, reportUnmapWaitSplit } from './_unmapWaitSplit.ts';
+import { installReclaimerSplit, installRetrySplit, reportReclaimerSplit, reportRetrySplit } from './_reclaimerSplit.ts';
 
 const root = process.cwd();
 const workerFile = path.join(root, '.cache', 'workers', 'sim-worker.mjs');
@@ -445,6 +491,26 @@ if (YCLEAR > 0 || YADD > 0) {
       },
     { mustRun: true },
   );
+}
+// SETTLEOFF=1 (1t; a what-if, not the model): MmuInvalidate.settle does nothing (the faults whose window met another
+// worker's invalidation booked later in real time neither retry nor owe time): tells whether the late-charged retries
+// carry the runaway.
+if (process.env.SETTLEOFF) {
+  hookMethod(
+    MmuInvalidate.prototype,
+    'settle',
+    () =>
+      function (this: { winN: number }) {
+        this.winN = 0;
+      },
+    { mustRun: true },
+  );
+}
+// RECLAIMERS=from-to (ms; d1, 1t): direct reclaim per (reclaiming vCPU's guest, victim's guest), bench/_reclaimerSplit.ts.
+const RECLAIMERS = process.env.RECLAIMERS?.split('-').map(Number);
+if (RECLAIMERS) {
+  installReclaimerSplit(RECLAIMERS[0] * 1e6, RECLAIMERS[1] * 1e6, GUESTS, 65536 * (4 / GUESTS));
+  installRetrySplit(GS_WORDS);
 }
 if (VICTIMS) installVictimSplit(VICTIMS[0] * 1e6, VICTIMS[1] * 1e6, 65536 * (4 / GUESTS));
 
@@ -666,6 +732,10 @@ for (let seed = SEED0; seed < SEED0 + SEEDS; seed++) {
           : m === 'par'
             ? await real(seed, 2)
             : oneThread(seed);
+    if (RECLAIMERS && (m === 'd1' || m === '1t')) {
+      reportReclaimerSplit(`seed ${seed} ${m.padEnd(3)}`);
+      reportRetrySplit(`seed ${seed} ${m.padEnd(3)}`, GS_WORDS);
+    }
     if (UNMAPWAIT && (m === 'd1' || m === '1t'))
       reportUnmapWaitSplit(`seed ${seed} ${m.padEnd(3)}`, (hb) => hb / LH_WORDS);
     if (YCLEAR > 0 || YADD > 0) {
