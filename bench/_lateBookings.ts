@@ -42,11 +42,14 @@ function siteOf(skip: RegExp): string {
 const LOCKFRAMES =
   /late|VLock|readReq|writeReq|readSlow|writeSlow|readFifo|SharedVLock|^read$|^write$|Object\.read|Object\.write|siteOf|^t\.<computed>|^<anonymous>|^[a-z]\.[a-zA-Z]+$/;
 for (const C of [VCpu, Kswapd])
-  hookMethod(C.prototype, 'run', (orig) =>
-    function (this: unknown, ...a: unknown[]): unknown {
-      actor = C.name;
-      return orig.apply(this, a);
-    },
+  hookMethod(
+    C.prototype,
+    'run',
+    (orig) =>
+      function (this: unknown, ...a: unknown[]): unknown {
+        actor = C.name;
+        return orig.apply(this, a);
+      },
   );
 const JUMP_NS = Number(flag('jump') ?? 1000);
 function noteAhead(v: VLock, t: number): void {
@@ -58,35 +61,44 @@ function noteAhead(v: VLock, t: number): void {
   }
 }
 for (const name of ['readReq', 'writeReq'] as const)
-  hookMethod(VLock.prototype, name, (orig) =>
+  hookMethod(
+    VLock.prototype,
+    name,
+    (orig) =>
+      function (this: VLock, ...a: unknown[]): unknown {
+        noteAhead(this, (this as unknown as { reqT: number }).reqT);
+        return orig.apply(this, a);
+      },
+  );
+hookMethod(
+  VLock.prototype,
+  'readFifo',
+  (orig) =>
     function (this: VLock, ...a: unknown[]): unknown {
-      noteAhead(this, (this as unknown as { reqT: number }).reqT);
+      noteAhead(this, a[0] as number);
       return orig.apply(this, a);
     },
-  );
-hookMethod(VLock.prototype, 'readFifo', (orig) =>
-  function (this: VLock, ...a: unknown[]): unknown {
-    noteAhead(this, a[0] as number);
-    return orig.apply(this, a);
-  },
 );
 let setters = new Map<string, { n: number; ns: number }>();
 
-hookMethod(VLockStats.prototype, 'late', (orig) =>
-  function (this: VLockStats, t: number): unknown {
-    const d = (this as unknown as { latest: number }).latest - t;
-    const key = `${actor}: ${siteOf(LOCKFRAMES)}`;
-    let s = sites.get(key);
-    if (s === undefined) sites.set(key, (s = { n: [0, 0, 0, 0], ns: 0 }));
-    s.n[BUCKETS.findIndex((b) => d < b)]++;
-    s.ns += d;
-    const sk = `${setter} (jump ${setterJump < 2e3 ? '<2us' : setterJump < 20e3 ? '2-20us' : '>=20us'})`;
-    let q = setters.get(sk);
-    if (q === undefined) setters.set(sk, (q = { n: 0, ns: 0 }));
-    q.n++;
-    q.ns += d;
-    return orig.call(this, t);
-  },
+hookMethod(
+  VLockStats.prototype,
+  'late',
+  (orig) =>
+    function (this: VLockStats, t: number): unknown {
+      const d = (this as unknown as { latest: number }).latest - t;
+      const key = `${actor}: ${siteOf(LOCKFRAMES)}`;
+      let s = sites.get(key);
+      if (s === undefined) sites.set(key, (s = { n: [0, 0, 0, 0], ns: 0 }));
+      s.n[BUCKETS.findIndex((b) => d < b)]++;
+      s.ns += d;
+      const sk = `${setter} (jump ${setterJump < 2e3 ? '<2us' : setterJump < 20e3 ? '2-20us' : '>=20us'})`;
+      let q = setters.get(sk);
+      if (q === undefined) setters.set(sk, (q = { n: 0, ns: 0 }));
+      q.n++;
+      q.ns += d;
+      return orig.call(this, t);
+    },
 );
 
 for (const v of memcachedVariants(seed)) {
@@ -102,7 +114,7 @@ for (const v of memcachedVariants(seed)) {
     late = { lateN, lateNs, lateMaxNs, yieldedN, yieldedNs };
   });
   console.log(
-    `== ${v.scenario} ${v.harvest} ${process.argv.find((a) => a.startsWith("--profile=")) ?? ""}: wall ${((performance.now() - t0) / 1000).toFixed(1)} s, load ${loadavg()[0].toFixed(2)}`,
+    `== ${v.scenario} ${v.harvest} ${process.argv.find((a) => a.startsWith('--profile=')) ?? ''}: wall ${((performance.now() - t0) / 1000).toFixed(1)} s, load ${loadavg()[0].toFixed(2)}`,
   );
   console.log(
     `late ${late.lateN} (mean ${(late.lateNs / Math.max(1, late.lateN)).toFixed(0)} ns, max ${late.lateMaxNs.toFixed(0)} ns); moved past a later writer ${late.yieldedN} (${(late.yieldedNs / 1e6).toFixed(3)} ms)`,
@@ -118,4 +130,3 @@ for (const v of memcachedVariants(seed)) {
   for (const [k, q] of [...setters.entries()].sort((a, b) => b[1].n - a[1].n).slice(0, 10))
     console.log(`  ${String(q.n).padStart(9)} mean ${(q.ns / q.n).toFixed(0).padStart(7)} ns  ${k}`);
 }
-

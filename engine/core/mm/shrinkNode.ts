@@ -141,7 +141,14 @@ export function evictDeferred(
  * pg.rangeEndAt (kvm/unmapGfnRange.ts finishRangeEnd). Sets lastEvicted / lastFreed as the call that
  * deferred it would have (`freed`: its pg.deferredFreed); returns the eviction's finish time.
  */
-export function finishDeferredEnd(pg: Pgdat, id: number, freed: number, at: number, start: number, byVcpu: boolean): number {
+export function finishDeferredEnd(
+  pg: Pgdat,
+  id: number,
+  freed: number,
+  at: number,
+  start: number,
+  byVcpu: boolean,
+): number {
   pg.kswapd = !byVcpu;
   pg.scanAgain = false;
   pg.deferredVictim = -1;
