@@ -98,7 +98,9 @@ export function hostUnmapFlushNs(c: Float64Array, ipiKick: boolean): number {
  * Host reclaim evicts this guest's page gfn at time t: try_to_unmap -> mmu notifier
  * invalidate_range_start -> kvm_unmap_gfn_range under kvm->mmu_lock for write, TLB invalidate,
  * swap-out, frame freed. byVcpu: direct reclaim (its lock wait is a vCPU's wait), else kswapd; cpu:
- * the reclaimer's CPU (mm/swapSlots.ts: the swap slot comes from its cluster).
+ * the reclaimer's CPU (mm/swapSlots.ts: the swap slot comes from its cluster). endLimit: the reclaimer's
+ * scheduling limit; a range_end request at or past it with an earlier actor (vclock.others) is left to
+ * the caller's next step (returns that request's time, g.pgdat.rangeEndAt set; finishRangeEnd books it).
  */
 export function evictOne(
   g: Guest,

@@ -28,6 +28,9 @@ import { finishRangeEnd } from '../kvm/unmapGfnRange.ts';
  * finishes it (evictDeferred: mm/kswapd.ts, mm/directReclaim.ts PHASE_UNMAP), as a vCPU's fault resumes
  * its map (kvm/userMemAbort.ts PHASE_MAP_LOCK). In the kernel
  * the folio stays isolated and locked in shrink_folio_list meanwhile; here it is off the LRU (pickVictim).
+ * The same limit stops the call after an unmap whose range_end request (mmu_notifier_invalidate_range_end
+ * -> kvm_mmu_notifier_invalidate_range_end, write) lies past it (Guest.evictOne's endLimit): pg.deferredEnd,
+ * booked in the reclaimer's next step (finishDeferredEnd).
  */
 export function shrinkNode(
   pg: Pgdat,
