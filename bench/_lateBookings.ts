@@ -2,6 +2,10 @@
 // calendar's booking-order departures, sync/vlock.ts "Booking order"), by call site and by how much
 // earlier. Hooks VLockStats.late in this process only; the call site is the first frames of the stack
 // outside the lock's files. Deterministic, the preset's seed unless --seed.
+// Also prints, per late request, the call site that last moved the latest arrival ahead by more than
+// --jump ns (default 1,000; VLock.readReq / writeReq / readFifo hooked; the actor is the one whose run()
+// is on the stack). An extendHold (arch/dvm.ts: a DVM wait lengthening a booked hold) counts as an
+// arrival there, as in VLockStats.late.
 //   --profile=<hardware-id>  --harvest=<mode>  --seed=<n>  --frames=<n> (call-site depth, default 3)
 //   npx esbuild bench/_lateBookings.ts --bundle --platform=node --format=esm \
 //     --outfile=.cache/bench/_lateBookings.mjs && node .cache/bench/_lateBookings.mjs [scenario] [flags]
