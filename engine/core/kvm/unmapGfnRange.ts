@@ -35,6 +35,7 @@ import { clearPageFlags, setPageFlags, updatePageFlags } from '../mm/pageFlags.t
 import { PAGE } from './userMemAbort.ts';
 import { extendHold } from '../arch/dvm.ts';
 import { el2Section } from './hypLock.ts';
+import { vclock } from '../sync/vlock.ts';
 
 /**
  * The unmap's TLB maintenance: kvm_unmap_gfn_range -> stage2_unmap_walker -> __kvm_tlb_flush_vmid_ipa,
@@ -98,9 +99,18 @@ export function hostUnmapFlushNs(c: Float64Array, ipiKick: boolean): number {
  * Host reclaim evicts this guest's page gfn at time t: try_to_unmap -> mmu notifier
  * invalidate_range_start -> kvm_unmap_gfn_range under kvm->mmu_lock for write, TLB invalidate,
  * swap-out, frame freed. byVcpu: direct reclaim (its lock wait is a vCPU's wait), else kswapd; cpu:
- * the reclaimer's CPU (mm/swapSlots.ts: the swap slot comes from its cluster).
+ * the reclaimer's CPU (mm/swapSlots.ts: the swap slot comes from its cluster). endLimit: the reclaimer's
+ * scheduling limit; a range_end request at or past it with an earlier actor (vclock.others) is left to
+ * the caller's next step (returns that request's time, g.pgdat.rangeEndAt set; finishRangeEnd books it).
  */
-export function evictOne(g: Guest, gfn: number, t: number, byVcpu: boolean, cpu = KSWAPD_CPU): number {
+export function evictOne(
+  g: Guest,
+  gfn: number,
+  t: number,
+  byVcpu: boolean,
+  cpu = KSWAPD_CPU,
+  endLimit = Infinity,
+): number {
   const s = g.stats;
   const sb = g.sb;
   const c = g.costs;
@@ -192,7 +202,51 @@ export function evictOne(g: Guest, gfn: number, t: number, byVcpu: boolean, cpu 
     s[sb + GS_DVM_WAIT_NS] += done - flushed;
     flushed = done;
   }
-  const end = invalidateEnd(g, flushed, byVcpu);
+  if (flushed >= endLimit && flushed > vclock.others) {
+    // range_end's write request lies past the reclaimer's scheduling limit (the unmap waited, or the
+    // step ran up to its limit): booked in the reclaimer's next step (finishRangeEnd), once the actors
+    // earlier in virtual time have booked theirs, as qrwlock's queue would serve them. The eviction's
+    // bookkeeping is done now with range_end granted at once (its earliest end); finishRangeEnd moves
+    // what depends on its end if it waits.
+    const pg = g.pgdat;
+    pg.rangeEndAt = flushed;
+    pg.rangeEndStart = start;
+    afterRangeEnd(g, gfn, start, unmapEnd, flushed + invalidateEndHoldNs(c), cpu);
+    return flushed;
+  }
+  return afterRangeEnd(g, gfn, start, unmapEnd, invalidateEnd(g, flushed, byVcpu), cpu);
+}
+
+/**
+ * kvm_mmu_notifier_invalidate_range_end for the folio `gfn` whose unmap held the write lock from
+ * `start` (evictOne stopped before it: Pgdat.rangeEndAt), asked at `at`: the write hold booked now,
+ * then mmu_invalidate_in_progress's period and the swap write's completion moved to its actual end if
+ * it waited. Returns the eviction's finish time, as evictOne would have.
+ */
+export function finishRangeEnd(g: Guest, gfn: number, at: number, start: number, byVcpu: boolean): number {
+  const early = at + invalidateEndHoldNs(g.costs);
+  const end = invalidateEnd(g, at, byVcpu);
+  if (end !== early) {
+    g.mmuInvalidate.invalidate(start, end);
+    const area = g.swapArea;
+    if (area !== null) {
+      // Still under the writeback evictOne submitted (not refaulted nor freed meanwhile): it completes
+      // from the actual end.
+      const id = g.idBase + gfn;
+      if (area.writeback.get(id) === early + g.swapOutNs + SSD_SWAP_WRITE_NS)
+        area.writeback.set(id, end + g.swapOutNs + SSD_SWAP_WRITE_NS);
+    }
+  }
+  return end + g.swapOutNs;
+}
+
+/**
+ * An eviction's bookkeeping once its range_end ended at `end` (evictOne, finishRangeEnd): the
+ * invalidation's period, the page's flags and eviction records, the swap-out. Returns its finish time.
+ */
+function afterRangeEnd(g: Guest, gfn: number, start: number, unmapEnd: number, end: number, cpu: number): number {
+  const s = g.stats;
+  const sb = g.sb;
   // mmu_invalidate_in_progress from the unmap's hold to range_end's; mmu_invalidate_seq++ at the latter.
   g.mmuInvalidate.invalidate(start, end);
   updatePageFlags(g.flags, gfn, PG_RESIDENT | PG_LRU | PG_HOST | PG_HOST_YOUNG, PG_SWAPPED);

@@ -28,8 +28,10 @@ import {
   PHASE_PFMEMALLOC,
   PHASE_SHORT,
   PHASE_THROTTLED,
+  PHASE_RANGE_END,
   PHASE_UNMAP,
   SUS_AT,
+  SUS_END_START,
   SUS_EVICTED,
   SUS_FREED,
   SUS_LEFT,
@@ -41,7 +43,7 @@ import {
   suspend,
 } from '../sim/faultSuspend.ts';
 import { THROTTLE_ISOLATED_NS, WAIT_ISOLATED, WAIT_PFMEMALLOC } from './reclaimThrottle.ts';
-import { evictDeferred, mmWalkWait } from './shrinkNode.ts';
+import { evictDeferred, finishDeferredEnd, mmWalkWait } from './shrinkNode.ts';
 import { cpuOfVcpu } from './swapSlots.ts';
 
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
@@ -86,6 +88,9 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
   // PHASE_UNMAP: the victim whose unmap this step books first (its frees so far), else -1.
   let victim = -1;
   let victimFreed = 0;
+  // PHASE_RANGE_END: the victim whose range_end this step books first, else -1 (victimFreed: its frees).
+  let endVictim = -1;
+  let endStart = 0;
   const pg = g.pgdat;
   if (sus[o + SUS_PHASE] !== PHASE_NONE) {
     phase = sus[o + SUS_PHASE];
@@ -120,6 +125,12 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       // evicts this folio: PHASE_SHORT's "freed nothing" test cannot apply to it any more.
       victim = sus[o + SUS_VICTIM];
       victimFreed = sus[o + SUS_FREED];
+      phase = PHASE_SHORT;
+    } else if (phase === PHASE_RANGE_END) {
+      // Back at the range_end its last step stopped before (the victim is unmapped): as PHASE_UNMAP.
+      endVictim = sus[o + SUS_VICTIM];
+      victimFreed = sus[o + SUS_FREED];
+      endStart = sus[o + SUS_END_START];
       phase = PHASE_SHORT;
     }
   } else {
@@ -173,8 +184,11 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       pg.isolate();
     }
     const before = now;
-    if (victim >= 0) {
-      now = evictDeferred(pg, victim, victimFreed, now, true, cpuOfVcpu(g.index, vi));
+    if (endVictim >= 0) {
+      now = finishDeferredEnd(pg, endVictim, victimFreed, now, endStart, true);
+      endVictim = -1;
+    } else if (victim >= 0) {
+      now = evictDeferred(pg, victim, victimFreed, now, true, cpuOfVcpu(g.index, vi), limit);
       victim = -1;
     } else {
       now = pg.directReclaimStep(now, g.lruvec, cpuOfVcpu(g.index, vi), limit);
@@ -186,6 +200,16 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
         sus[o + SUS_FREED] = pg.deferredFreed;
         return suspend(g, vi, PHASE_UNMAP, t0, reclaimNs, left, evicted, now, now);
       }
+    }
+    if (pg.deferredEnd >= 0) {
+      // The victim is unmapped and its range_end's write request (at `now`) lies past the vCPU's limit
+      // with an earlier actor (kvm/unmapGfnRange.ts evictOne's endLimit): booked in the next step.
+      reclaimNs += now - before;
+      sus[o + SUS_VICTIM] = pg.deferredEnd;
+      sus[o + SUS_FREED] = pg.deferredFreed;
+      sus[o + SUS_END_START] = pg.rangeEndStart;
+      pg.deferredEnd = -1;
+      return suspend(g, vi, PHASE_RANGE_END, t0, reclaimNs, left, evicted, now, now);
     }
     reclaimNs += now - before;
     if (pg.lastEvicted > 0) {

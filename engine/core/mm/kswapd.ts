@@ -29,7 +29,8 @@ import type { Actor } from '../sim/actor.ts';
 import type { HostFrames } from './hostFrames.ts';
 import type { Policy } from './policy/policy.ts';
 import type { KswapdTask, Pgdat } from './pgdat.ts';
-import { evictDeferred, mmWalkWait } from './shrinkNode.ts';
+import { evictDeferred, finishDeferredEnd, mmWalkWait } from './shrinkNode.ts';
+import { KSWAPD_CPU } from './swapSlots.ts';
 
 /** SWAP_CLUSTER_MAX (include/linux/swap.h): kswapd_shrink_node's floor on nr_to_reclaim. */
 const SWAP_CLUSTER_MAX = 32;
@@ -72,6 +73,15 @@ export class Kswapd implements Actor, KswapdTask {
   private deferred = -1;
   private deferredFreed = 0;
   private deferredStart = 0;
+  /**
+   * A victim unmapped whose mmu_notifier_invalidate_range_end was deferred to this next step
+   * (Pgdat.deferredEnd), else -1: its frees, the range_end's request time (the clock) and the unmap
+   * hold's start; `deferredStart` the clock the call that evicted it began at.
+   */
+  private endVictim = -1;
+  private endFreed = 0;
+  private endAt = 0;
+  private endStart = 0;
 
   constructor(
     private readonly pgdat: Pgdat,
@@ -120,7 +130,7 @@ export class Kswapd implements Actor, KswapdTask {
     host.kswapdRunning = true;
     do {
       // A deferred unmap (this.deferred) is finished before anything else: aging, sleep, a new check.
-      if (this.aging !== null && this.deferred < 0) {
+      if (this.aging !== null && this.deferred < 0 && this.endVictim < 0) {
         const p = this.aging;
         if (!pg.kswapdAgeStep(p, this.clock)) this.aging = null; // the pass is complete
         this.advance(pg.t);
@@ -135,7 +145,7 @@ export class Kswapd implements Actor, KswapdTask {
         this.sleep();
         continue;
       }
-      const p = this.deferred < 0 ? this.wantsAging() : null;
+      const p = this.deferred < 0 && this.endVictim < 0 ? this.wantsAging() : null;
       if (p !== null) {
         // A shared lruvec re-checks under lru_lock: another worker's direct reclaimer may have started
         // the pass since (its walk runs unlocked). Then the gate is closed and the next iteration evicts.
@@ -144,11 +154,18 @@ export class Kswapd implements Actor, KswapdTask {
         continue;
       }
       let end: number;
-      if (this.deferred >= 0) {
+      if (this.endVictim >= 0) {
+        // The range_end the last step stopped before (below): booked now. The clock moves as if the
+        // call had not been cut (from its start).
+        end = finishDeferredEnd(pg, this.endVictim, this.endFreed, this.endAt, this.endStart, false);
+        this.endVictim = -1;
+        this.clock = this.deferredStart;
+      } else if (this.deferred >= 0) {
         // The unmap the last step stopped before (below): booked now, after the actors earlier in
         // virtual time booked theirs. The clock moves as if the call had not been cut (from its start).
-        end = evictDeferred(pg, this.deferred, this.deferredFreed, this.clock);
+        end = evictDeferred(pg, this.deferred, this.deferredFreed, this.clock, false, KSWAPD_CPU, limit);
         this.deferred = -1;
+        if (this.deferEnd(end)) continue; // the unmap waited past the limit: range_end next step
         this.clock = this.deferredStart;
       } else {
         end = pg.shrinkNode(this.clock, 1, false, undefined, undefined, undefined, limit);
@@ -160,6 +177,10 @@ export class Kswapd implements Actor, KswapdTask {
           this.deferredStart = this.clock;
           this.clock = end;
           continue;
+        }
+        if (pg.deferredEnd >= 0) {
+          this.deferredStart = this.clock;
+          if (this.deferEnd(end)) continue;
         }
       }
       if (pg.lastEvicted === 0 && pg.scanAgain) {
@@ -199,6 +220,22 @@ export class Kswapd implements Actor, KswapdTask {
       }
     } while (this.clock < limit);
     host.kswapdRunning = false;
+  }
+
+  /**
+   * The last call unmapped its victim but stopped before range_end, whose write request lay past the
+   * step's limit (kvm/unmapGfnRange.ts evictOne's endLimit): the step ends at that request (`end`), and
+   * the next one books it (finishDeferredEnd), after the actors earlier in virtual time booked theirs.
+   */
+  private deferEnd(end: number): boolean {
+    const pg = this.pgdat;
+    if (pg.deferredEnd < 0) return false;
+    this.endVictim = pg.deferredEnd;
+    this.endFreed = pg.deferredFreed;
+    this.endAt = pg.rangeEndAt;
+    this.endStart = pg.rangeEndStart;
+    this.clock = end;
+    return true;
   }
 
   /** kswapd_try_to_sleep: until a wake-up (clock +Infinity), or the next poll on a shared node. */

@@ -98,6 +98,16 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
   deferredVictim = -1;
   /** The endWriteback frees of the call that deferred its victim (counted when the victim is evicted). */
   deferredFreed = 0;
+  /**
+   * The last shrinkNode / evictDeferred call unmapped its victim but stopped before the
+   * mmu_notifier_invalidate_range_end write request, which lay past the limit (kvm/unmapGfnRange.ts
+   * evictOne's endLimit): the victim's id (deferredEnd), the request's time (rangeEndAt) and the unmap
+   * hold's start (rangeEndStart); else deferredEnd -1. deferredFreed then counts the victim too. The caller
+   * takes it at once (finishDeferredEnd finishes it). rangeEndAt is evictOne's report to its caller.
+   */
+  deferredEnd = -1;
+  rangeEndAt = -1;
+  rangeEndStart = 0;
   /** The node's free frames and watermarks (the first attached guest's host; one host per run). */
   host: HostFrames | null = null;
 

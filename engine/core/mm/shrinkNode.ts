@@ -13,6 +13,7 @@ import { GS_EVICTIONS, GS_KSWAPD_NS, GS_RESIDENT, GS_WORDS, PG_SWAPCACHE } from 
 import type { SwapArea } from './swapReadahead.ts';
 import { vclock } from '../sync/vlock.ts';
 import { KSWAPD_CPU } from './swapSlots.ts';
+import { finishRangeEnd } from '../kvm/unmapGfnRange.ts';
 
 /**
  * Evict up to nr pages at virtual time t (shrink_node); sets pg.lastEvicted, returns the finish time.
@@ -27,6 +28,9 @@ import { KSWAPD_CPU } from './swapSlots.ts';
  * finishes it (evictDeferred: mm/kswapd.ts, mm/directReclaim.ts PHASE_UNMAP), as a vCPU's fault resumes
  * its map (kvm/userMemAbort.ts PHASE_MAP_LOCK). In the kernel
  * the folio stays isolated and locked in shrink_folio_list meanwhile; here it is off the LRU (pickVictim).
+ * The same limit stops the call after an unmap whose range_end request (mmu_notifier_invalidate_range_end
+ * -> kvm_mmu_notifier_invalidate_range_end, write) lies past it (Guest.evictOne's endLimit): pg.deferredEnd,
+ * booked in the reclaimer's next step (finishDeferredEnd).
  */
 export function shrinkNode(
   pg: Pgdat,
@@ -40,6 +44,7 @@ export function shrinkNode(
 ): number {
   pg.t = t;
   pg.deferredVictim = -1;
+  pg.deferredEnd = -1;
   pg.kswapd = !byVcpu;
   pg.budget = budget;
   pg.scanAgain = false;
@@ -70,12 +75,21 @@ export function shrinkNode(
       nrFreed = 0;
       break;
     }
-    pg.t = g.evictOne(id - pg.base[k], pg.t, byVcpu, cpu);
+    pg.rangeEndAt = -1;
+    pg.t = g.evictOne(id - pg.base[k], pg.t, byVcpu, cpu, unmapLimit);
     // Under writeback in the swap cache (SSD): not freed, so no shadow yet (a fault finds the folio in
     // the swap cache: no workingset_refault); endWriteback frees it and leaves the shadow then.
     if ((g.flags[id - pg.base[k]] & PG_SWAPCACHE) !== 0) pg.folioFlags[id] = 0;
     else nrFreed++;
     count++;
+    if (pg.rangeEndAt >= 0) {
+      // The unmap is done, its range_end's write request lies past the limit (evictOne's endLimit): the
+      // reclaimer books it in its next step (finishDeferredEnd), as the unmap above.
+      pg.deferredEnd = id;
+      pg.deferredFreed = nrFreed;
+      nrFreed = 0;
+      break;
+    }
   }
   // kswapd's busy time (folio_referenced, unmap, swap-out) goes to the first VM of the node: only
   // the node's sum is reported (kswapdWriteWaitShare), as the seed's kswapd profile is per node.
@@ -99,20 +113,55 @@ export function evictDeferred(
   t: number,
   byVcpu = false,
   cpu = KSWAPD_CPU,
+  endLimit = Infinity,
 ): number {
   pg.t = t;
   pg.kswapd = !byVcpu;
   pg.scanAgain = false;
   pg.deferredVictim = -1;
+  pg.deferredEnd = -1;
   const k = pg.guestOf(id);
   const g = pg.guests[k];
-  pg.t = g.evictOne(id - pg.base[k], t, byVcpu, cpu);
+  pg.rangeEndAt = -1;
+  pg.t = g.evictOne(id - pg.base[k], t, byVcpu, cpu, endLimit);
   let nrFreed = freed;
   if ((g.flags[id - pg.base[k]] & PG_SWAPCACHE) !== 0) pg.folioFlags[id] = 0;
   else nrFreed++;
   if (!byVcpu && pg.guests.length > 0) pg.guests[0].stats[pg.guests[0].sb + GS_KSWAPD_NS] += pg.t - t;
+  if (pg.rangeEndAt >= 0) {
+    // The unmap waited past the limit: its range_end is booked in the reclaimer's next step too.
+    pg.deferredEnd = id;
+    pg.deferredFreed = nrFreed;
+  }
   pg.lastEvicted = 1;
   pg.lastFreed = nrFreed;
+  pg.kswapdFailures = 0;
+  return pg.t;
+}
+
+/**
+ * A reclaimer's deferred range_end (Pgdat.deferredEnd: evictOne's endLimit), booked at its request time
+ * pg.rangeEndAt (kvm/unmapGfnRange.ts finishRangeEnd). Sets lastEvicted / lastFreed as the call that
+ * deferred it would have (`freed`: its pg.deferredFreed); returns the eviction's finish time.
+ */
+export function finishDeferredEnd(
+  pg: Pgdat,
+  id: number,
+  freed: number,
+  at: number,
+  start: number,
+  byVcpu: boolean,
+): number {
+  pg.kswapd = !byVcpu;
+  pg.scanAgain = false;
+  pg.deferredVictim = -1;
+  pg.deferredEnd = -1;
+  const k = pg.guestOf(id);
+  const g = pg.guests[k];
+  pg.t = finishRangeEnd(g, id - pg.base[k], at, start, byVcpu);
+  if (!byVcpu && pg.guests.length > 0) pg.guests[0].stats[pg.guests[0].sb + GS_KSWAPD_NS] += pg.t - at;
+  pg.lastEvicted = 1;
+  pg.lastFreed = freed;
   pg.kswapdFailures = 0;
   return pg.t;
 }

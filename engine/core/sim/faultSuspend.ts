@@ -20,8 +20,9 @@ export const SUS_EVICTED = 4; //    evictions of the cluster so far
 export const SUS_AT = 5; //         when it stopped (throttled: when it fell asleep)
 export const SUS_SAMPLE = 6; //     PHASE_MAP_LOCK: when user_mem_abort read kvm->mmu_invalidate_seq (mmu_seq)
 export const SUS_VICTIM = 7; //     PHASE_UNMAP: the folio whose unmap is booked on resumption (node page id)
-export const SUS_FREED = 8; //      PHASE_UNMAP: the endWriteback frees of the step that chose it
-export const SUS_WORDS = 9;
+export const SUS_FREED = 8; //      PHASE_UNMAP / PHASE_RANGE_END: the step's frees (PHASE_RANGE_END: with the victim)
+export const SUS_END_START = 9; //  PHASE_RANGE_END: the victim's unmap hold's start (SUS_AT: range_end's request)
+export const SUS_WORDS = 10;
 /**
  * No cluster in progress / a cluster owed to the min watermark (deferMin) / one for a frame now /
  * asleep in reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) before isolating a cluster's batch.
@@ -46,6 +47,12 @@ export const PHASE_PFMEMALLOC = 5;
  * the vCPU's next step, once earlier actors booked theirs; the cluster then goes on (mm/directReclaim.ts).
  */
 export const PHASE_UNMAP = 6;
+/**
+ * Direct reclaim unmapped a victim (SUS_VICTIM) and stops before its mmu_notifier_invalidate_range_end
+ * write request, which lay past the vCPU's limit (kvm/unmapGfnRange.ts evictOne's endLimit): range_end
+ * is booked in the vCPU's next step (shrinkNode.ts finishDeferredEnd), then the cluster goes on.
+ */
+export const PHASE_RANGE_END = 7;
 
 /**
  * Record vCPU `vi`'s fault as suspended in `phase` at `at` (its resumable state: the fault's start t0,

@@ -360,8 +360,8 @@ export class Guest {
   }
 
   /** Host reclaim evicts page gfn at time t (kvm/unmapGfnRange.ts: try_to_unmap, kvm_unmap_gfn_range, pageout). */
-  evictOne(gfn: number, t: number, byVcpu: boolean, cpu = KSWAPD_CPU): number {
-    return evictOne(this, gfn, t, byVcpu, cpu);
+  evictOne(gfn: number, t: number, byVcpu: boolean, cpu = KSWAPD_CPU, endLimit = Infinity): number {
+    return evictOne(this, gfn, t, byVcpu, cpu, endLimit);
   }
 
   /**

@@ -31,8 +31,9 @@
  * paths; at admitNs 0, the reference having no admission cost: test/sim/qrwlockAdmission.test.ts pins
  * the admission). The scheduler books in about arrival order: it runs the actor with the smallest clock, and an
  * actor whose next request lies past its scheduling limit stops before booking it (Guest.fault's
- * PHASE_MAP_LOCK after a swap-in, direct reclaim between folios, and a reclaimer's unmap after a folio
- * check that ended past its limit: mm/shrinkNode.ts unmapLimit). What is left (an actor's step runs
+ * PHASE_MAP_LOCK after a swap-in, direct reclaim between folios, a reclaimer's unmap after a folio
+ * check that ended past its limit: mm/shrinkNode.ts unmapLimit, and its range_end after an unmap that
+ * ended past it: kvm/unmapGfnRange.ts evictOne's endLimit). What is left (an actor's step runs
  * up to SCHED_SLACK_NS past the next clock, and a step's own requests span its length) is measured:
  * `late*` count the requests booked after one that arrives later, and by how much.
  *
