@@ -70,23 +70,50 @@ interface Arg {
 
 /** The patch's visit of one leaf entry (word `w`, seen as `old`) at walk position `gfn`. */
 function visitLeaf(pgt: Pgt, w: number, old: number, gfn: number, a: Arg): void {
-  const st = a.stats;
+  visitLeafIn(pgt, w, old, gfn, a.lsbGfn, a.bitmap, a.nbits, a.stats);
+}
+
+/**
+ * visitLeaf with the argument's fields passed in: testClearYoungLeaf calls it without filling an Arg
+ * (its five stores, three of them references with write barriers, and their clearing after the visit,
+ * cost more than the visit of an old leaf: the rmap's one-folio call, session 14 (a)).
+ */
+function visitLeafIn(
+  pgt: Pgt,
+  w: number,
+  old: number,
+  gfn: number,
+  lsbGfn: number,
+  bitmap: Uint32Array,
+  nbits: number,
+  st: TestClearYoungStats,
+): void {
   st.scanned++;
   // Valid and young; the patch: `new = old & ~AF; if (!valid(new) || new == old) return 0`.
   if ((old & 1) === 0 || (old & S2_AF) === 0) return;
   st.young++;
-  const n = a.lsbGfn - gfn;
-  if (!(n >= 0 && n < a.nbits)) {
-    throw new RangeError(`testClearYoung: bit ${n} (lsbGfn ${a.lsbGfn} - gfn ${gfn}) outside a ${a.nbits}-bit bitmap`);
-  }
+  const n = lsbGfn - gfn;
+  if (!(n >= 0 && n < nbits)) bitOutside(n, lsbGfn, gfn, nbits);
   const i = n >>> 5;
   const mask = 1 << (n & 31);
-  const word = a.bitmap[i];
-  a.bitmap[i] = word ^ mask;
+  const word = bitmap[i];
+  bitmap[i] = word ^ mask;
   if ((word & mask) !== 0) {
     if (stage2TrySetPte(pgt.views, w, old, old & ~S2_AF)) st.cleared++;
     else st.casFailures++;
   }
+}
+
+/** visitLeafIn's bit outside the bitmap (out of line: the message's bytecode counted against its inlining). */
+function bitOutside(n: number, lsbGfn: number, gfn: number, nbits: number): never {
+  throw new RangeError(`testClearYoung: bit ${n} (lsbGfn ${lsbGfn} - gfn ${gfn}) outside a ${nbits}-bit bitmap`);
+}
+
+/** testClearYoungLeaf's range check failed (out of line, as bitOutside). */
+function leafOutside(gfn: number, lsbGfn: number, nbits: number): never {
+  throw new RangeError(
+    `testClearYoung: gfns [${gfn}, ${gfn + 1}) with lsbGfn ${lsbGfn} need bits outside a ${nbits}-bit bitmap`,
+  );
 }
 
 function testClearYoungVisitor(ctx: VisitCtx<Arg>): number {
@@ -148,16 +175,10 @@ export function testClearYoungLeaf(
   stats: TestClearYoungStats,
 ): void {
   const nbits = bitmap.length * 32;
-  if (!(lsbGfn - gfn >= 0 && lsbGfn - gfn < nbits)) {
-    throw new RangeError(
-      `testClearYoung: gfns [${gfn}, ${gfn + 1}) with lsbGfn ${lsbGfn} need bits outside a ${nbits}-bit bitmap`,
-    );
-  }
-  const a = bindArg(directArg, pgt, lsbGfn, bitmap, nbits, stats);
+  if (!(lsbGfn - gfn >= 0 && lsbGfn - gfn < nbits)) leafOutside(gfn, lsbGfn, nbits);
   const i32 = pgt.views.i32;
-  visitLeaf(pgt, w, atomics.load(i32, w), gfn, a);
+  visitLeafIn(pgt, w, atomics.load(i32, w), gfn, lsbGfn, bitmap, nbits, stats);
   atomics.load(i32, w); // the walk's re-read after the leaf visit
-  unbindArg(a);
 }
 
 const NO_BITMAP = new Uint32Array(0);

@@ -144,6 +144,8 @@ export class Harvester {
   private readonly tcy = newTestClearYoungStats();
   /** Virtual clock at begin (the work since then is the hold's length). */
   private holdStart = DOUBLE_ZERO;
+  /** The hold's length for endVlock (a field: a double passed to a call that is not inlined is a heap number). */
+  private holdNs = DOUBLE_ZERO;
   /**
    * The service time of the broadcast (__kvm_tlb_flush_vmid) that ends the current hold, for end() to book
    * on the host's DVM Sync (arch/dvm.ts); 0 when the hold has none.
@@ -203,10 +205,12 @@ export class Harvester {
     g.stats[g.sb + GS_FOLIOS_CONSIDERED]++;
     if (this.mode === M_NONE) return false;
     const t0 = this.t;
-    this.begin(this.rmapLockless ? 0 : this.mode === M_LOCKED_READ ? 2 : 1);
+    // `=== true` on boolean fields here and below: one compare where a plain test is a full ToBoolean
+    // (V8 does not know a field holds a boolean; sim/replay.ts says more).
+    this.begin(this.rmapLockless === true ? 0 : this.mode === M_LOCKED_READ ? 2 : 1);
     this.batch(gfn, 1, true); // kvm_age_gfn (or the fast path) on the one page
     const young = (this.young[0] & 1) !== 0;
-    if (young && this.flushYoung && !this.rmapLockless) {
+    if (young && this.flushYoung === true && this.rmapLockless === false) {
       // kvm_handle_hva_range(.flush_on_ret) -> kvm_flush_remote_tlbs, still inside KVM_MMU_LOCK (before
       // end()), so its cost lengthens the write hold. arm64: __kvm_tlb_flush_vmid, TLBI VMALLS12E1IS +
       // DSB ISH (tlbFlushVmid); x86: IPIs to the vCPUs in guest mode and the wait for their exits
@@ -276,37 +280,51 @@ export class Harvester {
    */
   private end(): void {
     const g = this.g;
-    const work = this.t - this.holdStart;
-    const t = this.holdStart;
-    // Not booked by the trace replay's lone agent (its broadcasts are sequential: arch/dvm.ts).
-    const dvmNs = this.dvmNs;
-    this.dvmNs = 0;
-    const el2Ns = this.el2Ns;
-    this.el2Ns = 0;
-    switch (this.lockKind) {
-      case 0:
-        rcuReadUnlock(g.rcu);
-        return;
-      case 1:
-        if (!this.loneAgent) writeUnlock(g.lock);
-        break;
-      default:
-        if (!this.loneAgent) readUnlock(g.lock);
-        break;
+    const kind = this.lockKind;
+    if (kind === 0) {
+      this.dvmNs = 0;
+      this.el2Ns = 0;
+      rcuReadUnlock(g.rcu);
+      return;
     }
-    const hold = g.costs[C_LOCK_ACQUIRE] + work;
+    if (this.loneAgent === false) {
+      if (kind === 1) writeUnlock(g.lock);
+      else readUnlock(g.lock);
+    }
+    const t = this.holdStart;
+    const hold = g.costs[C_LOCK_ACQUIRE] + (this.t - t);
     const lone = this.loneLock;
     if (lone !== null) {
       // The trace replay's lock without the calendar (sim/replayLock.ts): granted at t, so the wait
-      // counters' += 0 are left out.
+      // counters' += 0 are left out. Not booked by the trace replay's lone agent: dvmNs (its broadcasts
+      // are sequential: arch/dvm.ts).
+      this.dvmNs = 0;
+      this.el2Ns = 0;
       lone.reqT = t;
       lone.reqHold = hold;
-      if (this.lockKind === 1) lone.write();
+      if (kind === 1) lone.write();
       else lone.read();
       g.stats[g.sb + GS_LOCK_HOLD_NS] += hold;
       this.t = t + hold;
       return;
     }
+    this.holdNs = hold;
+    this.endVlock();
+  }
+
+  /**
+   * end() on the virtual lock (every run but the trace replay's lone agent), apart from end so that the
+   * lone path stays small enough to inline into folioReferenced (session 14 (a)): the hold of holdNs
+   * from holdStart.
+   */
+  private endVlock(): void {
+    const g = this.g;
+    const t = this.holdStart;
+    const hold = this.holdNs;
+    const dvmNs = this.dvmNs;
+    this.dvmNs = 0;
+    const el2Ns = this.el2Ns;
+    this.el2Ns = 0;
     // vlock.write / read(t, hold, true) with the request and the grant in fields: a double passed to or
     // returned from a call that is not inlined is a heap number (an allocation per aged folio).
     const vlock = g.vlock;
@@ -369,34 +387,55 @@ export class Harvester {
     st.cleared = 0;
     st.casFailures = 0;
     const leafOf = this.leafOf;
-    if (count === 1 && leafOf !== null && leafOf[start] >= 0)
-      testClearYoungLeaf(g.pgt, leafOf[start], start, lsb, b, st);
+    const w = count === 1 && leafOf !== null ? leafOf[start] : -1;
+    if (w >= 0) testClearYoungLeaf(g.pgt, w, start, lsb, b, st);
     else testClearYoung(g.pgt, start, start + count, lsb, b, st);
-    const costs = g.costs;
-    if (this.mode === M_HYPERCALL) {
-      // The host cannot read the hypervisor's table: one hypercall per mapped page
-      // (pkvm_pgtable_stage2_test_clear_young: one per pkvm_mapping in the range, page-sized under pKVM).
-      let mapped = 0;
-      for (let i = 0; i < count; i++) if ((g.flags[start + i] & PG_RESIDENT) !== 0) mapped++;
-      if (mapped === 1 && count === 1 && g.hypGuestLock !== null) {
-        // __pkvm_host_test_clear_young_guest's section under guest_lock_component: the walk to the leaf
-        // and, when young, the AF clear, the HVC's last part (carved from it: kvm/hypLock.ts). Recorded
-        // for end(), which knows the grant. (Only folio_referenced's one-folio batch runs in this mode.)
-        const el2 = Math.min(costs[C_HYPERCALL], g.el2LookupNs + (st.cleared > 0 ? costs[C_CMPXCHG] : 0));
-        this.el2Off = this.t - this.holdStart + costs[C_HYPERCALL] - el2;
-        this.el2Ns = el2;
-      }
-      this.t += mapped * costs[C_HYPERCALL];
-      g.stats[g.sb + GS_HYPERCALLS] += mapped;
-    } else {
+    if (this.mode === M_HYPERCALL) this.hypercalls(start, count);
+    else {
+      const costs = g.costs;
       this.t += st.scanned * costs[C_PTE_SCAN] + (st.cleared + st.casFailures) * costs[C_CMPXCHG];
-      if (lookup && st.scanned > 0) this.t += start >>> 3 === this.lastLeafLine ? this.descentNs : this.lookupNs;
+      if (lookup === true && st.scanned > 0)
+        this.t += start >>> 3 === this.lastLeafLine ? this.descentNs : this.lookupNs;
       if (st.scanned > 0) this.lastLeafLine = (start + count - 1) >>> 3;
     }
     g.stats[g.sb + GS_PTES_SCANNED] += st.scanned;
     g.stats[g.sb + GS_YOUNG_FOUND] += st.cleared;
     g.stats[g.sb + GS_CMPXCHG_FAIL] += st.casFailures;
-    if (st.cleared === 0) return;
+    if (st.cleared !== 0) this.youngOf(start, count);
+  }
+
+  /**
+   * batch under pKVM: the host cannot read the hypervisor's table, one hypercall per mapped page
+   * (pkvm_pgtable_stage2_test_clear_young: one per pkvm_mapping in the range, page-sized under pKVM).
+   * Out of line, as youngOf, so that batch stays small enough to inline (session 14 (a)).
+   */
+  private hypercalls(start: number, count: number): void {
+    const g = this.g;
+    let mapped = 0;
+    for (let i = 0; i < count; i++) if ((g.flags[start + i] & PG_RESIDENT) !== 0) mapped++;
+    const costs = g.costs;
+    if (mapped === 1 && count === 1 && g.hypGuestLock !== null) {
+      // __pkvm_host_test_clear_young_guest's section under guest_lock_component: the walk to the leaf
+      // and, when young, the AF clear, the HVC's last part (carved from it: kvm/hypLock.ts). Recorded
+      // for end(), which knows the grant. (Only folio_referenced's one-folio batch runs in this mode.)
+      const el2 = Math.min(costs[C_HYPERCALL], g.el2LookupNs + (this.tcy.cleared > 0 ? costs[C_CMPXCHG] : 0));
+      this.el2Off = this.t - this.holdStart + costs[C_HYPERCALL] - el2;
+      this.el2Ns = el2;
+    }
+    this.t += mapped * costs[C_HYPERCALL];
+    g.stats[g.sb + GS_HYPERCALLS] += mapped;
+  }
+
+  /**
+   * batch's answer when it cleared AF somewhere: `young` from the bitmap (a cleared bit of a resident
+   * page), with the per-page TLBI of flushOnClear when the TLB model is on.
+   */
+  private youngOf(start: number, count: number): void {
+    const g = this.g;
+    const y = this.young;
+    const b = this.bitmap;
+    const lsb = start + count - 1;
+    const costs = g.costs;
     const flushOne = g.tlbs !== null && g.flushOnClear;
     for (let i = 0; i < count; i++) {
       const n = lsb - (start + i);

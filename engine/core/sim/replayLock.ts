@@ -35,6 +35,13 @@ export class LoneLock {
   private readHoldAt = 0;
   private writeHold = NaN;
   private writeHoldAt = 0;
+  /**
+   * The write length before writeHold and its bucket: the rmap's one-folio aging holds (Harvester.end)
+   * alternate between a few lengths (the leaf's line cached or not, the folio young or not), which
+   * made the one-entry cache miss on ~43 % of them (CLOCK trace replay, session 14 (a)).
+   */
+  private writeHoldB = NaN;
+  private writeHoldAtB = 0;
   private readonly hasHist: boolean;
 
   constructor(vlock: VLock) {
@@ -49,7 +56,7 @@ export class LoneLock {
   /** VLock.readReq of a lone agent: granted at reqT (wait 0, agingWaitNs 0). */
   read(): void {
     this.grant();
-    if (!this.hasHist) return;
+    if (this.hasHist === false) return; // `=== false`: one compare, not a ToBoolean (sim/replay.ts)
     const hold = this.reqHold;
     if (hold !== this.readHold) {
       this.readHold = hold;
@@ -62,11 +69,14 @@ export class LoneLock {
   /** VLock.writeReq of a lone agent: granted at reqT. */
   write(): void {
     this.grant();
-    if (!this.hasHist) return;
+    if (this.hasHist === false) return;
     const hold = this.reqHold;
     if (hold !== this.writeHold) {
+      const b = hold === this.writeHoldB ? this.writeHoldAtB : this.writeHold0 + log2Bucket(hold);
+      this.writeHoldB = this.writeHold;
+      this.writeHoldAtB = this.writeHoldAt;
       this.writeHold = hold;
-      this.writeHoldAt = this.writeHold0 + log2Bucket(hold);
+      this.writeHoldAt = b;
     }
     this.hist[this.writeWait]++;
     this.hist[this.writeHoldAt]++;
