@@ -119,6 +119,15 @@ export class Harvester {
   /** MGLRU may walk page tables (should_walk_mmu). */
   readonly walkMmu: boolean;
   private readonly mode: number;
+  /**
+   * The mode's tests on every folio_referenced call, decided once: mode === M_NONE, mode === M_HYPERCALL, and
+   * folioReferenced's begin() kind. The M_* codes are module constants of a module that imports, which the
+   * bundler does not inline (mm/policy/mglruConsts.ts says why): a context load, a Smi check and an untag per
+   * use on the trace replay's reclaim path, where these fields are one load each.
+   */
+  private readonly noInfo: boolean;
+  private readonly hypercall: boolean;
+  private readonly rmapKind: number;
   private readonly flushYoung: boolean;
   /** The rmap notifier (clear_young / clear_flush_young) takes the fast path (v2 with the seed). */
   private readonly rmapLockless: boolean;
@@ -182,6 +191,9 @@ export class Harvester {
     this.walkMmu = o.walkMmu;
     this.flushYoung = o.rmapFlushYoung;
     this.rmapLockless = this.fastPath && !o.rmapFlushYoung;
+    this.noInfo = this.mode === M_NONE;
+    this.hypercall = this.mode === M_HYPERCALL;
+    this.rmapKind = this.rmapLockless ? 0 : this.mode === M_LOCKED_READ ? 2 : 1;
     const c = g.costs;
     this.descentNs = (4 - g.pgt.startLevel) * c[C_WALK_LEVEL];
     this.lookupNs = this.descentNs + c[C_MEM_ACCESS] - c[C_PTE_SCAN];
@@ -199,9 +211,9 @@ export class Harvester {
   folioReferenced(gfn: number): boolean {
     const g = this.g;
     g.stats[g.sb + GS_FOLIOS_CONSIDERED]++;
-    if (this.mode === M_NONE) return false;
+    if (this.noInfo === true) return false;
     const t0 = this.t;
-    this.begin(this.rmapLockless ? 0 : this.mode === M_LOCKED_READ ? 2 : 1);
+    this.begin(this.rmapKind);
     this.batch(gfn, 1, true); // kvm_age_gfn (or the fast path) on the one page
     const young = (this.young[0] & 1) !== 0;
     if (young && this.flushYoung && !this.rmapLockless) {
@@ -263,7 +275,8 @@ export class Harvester {
     this.lockKind = kind;
     this.holdStart = this.t;
     if (kind === 0) rcuReadLock(g.rcu);
-    else if (this.loneAgent) return;
+    else if (this.loneAgent === true)
+      return; // `=== true`: a full ToBoolean otherwise (sim/replay.ts)
     else if (kind === 1) writeLock(g.lock);
     else readLock(g.lock);
   }
@@ -284,10 +297,10 @@ export class Harvester {
         rcuReadUnlock(g.rcu);
         return;
       case 1:
-        if (!this.loneAgent) writeUnlock(g.lock);
+        if (this.loneAgent === false) writeUnlock(g.lock);
         break;
       default:
-        if (!this.loneAgent) readUnlock(g.lock);
+        if (this.loneAgent === false) readUnlock(g.lock);
         break;
     }
     const hold = g.costs[C_LOCK_ACQUIRE] + work;
@@ -340,9 +353,9 @@ export class Harvester {
     const y = this.young;
     y[0] = 0;
     y[1] = 0;
-    if (this.mode === M_NONE) return;
+    if (this.noInfo === true) return;
     const leafOf = this.leafOf;
-    if (count === 1 && leafOf !== null && this.mode !== M_HYPERCALL) {
+    if (count === 1 && leafOf !== null && this.hypercall === false) {
       const w = leafOf[start];
       if (w >= 0) {
         this.batchLeaf(start, w, lookup);
@@ -365,7 +378,7 @@ export class Harvester {
       testClearYoungLeaf(g.pgt, leafOf[start], start, lsb, b, st);
     else testClearYoung(g.pgt, start, start + count, lsb, b, st);
     const costs = g.costs;
-    if (this.mode === M_HYPERCALL) {
+    if (this.hypercall === true) {
       // The host cannot read the hypervisor's table: one hypercall per mapped page
       // (pkvm_pgtable_stage2_test_clear_young: one per pkvm_mapping in the range, page-sized under pKVM).
       let mapped = 0;
