@@ -181,6 +181,27 @@ export function testClearYoungLeaf(
   atomics.load(i32, w); // the walk's re-read after the leaf visit
 }
 
+/**
+ * testClearYoungLeaf for a one-gfn bitmap whose bit asks for the clear (the one-folio batch of folio_referenced's
+ * notifier, mmuNotifier.ts Harvester.batch): the same visit of the leaf at word `w` (visitLeaf: valid and AF
+ * set -> the cmpxchg clearing AF) and the same re-read, with the bitmap's toggle and the counters left to the
+ * caller (one leaf scanned). Returns 0 (old or invalid), 1 (young, AF cleared) or -1 (young, the cmpxchg lost);
+ * literals, not named constants: this module imports, so the bundler would not inline them (mglruConsts.ts says
+ * why). Either young result toggled the bit (visitLeaf). testClearYoungLeaf's contract
+ * holds. Without the Arg binding testClearYoungLeaf needs for visitLeaf (five stores to bind, three to unbind,
+ * ~200 instructions per folio of the trace replay's reclaim, session 14 callgrind).
+ */
+export function testClearYoungOne(pgt: Pgt, w: number): number {
+  const views = pgt.views;
+  const i32 = views.i32;
+  const old = atomics.load(i32, w);
+  let r = 0;
+  // visitLeaf: valid and young; the patch: `new = old & ~AF; if (!valid(new) || new == old) return 0`.
+  if ((old & 1) !== 0 && (old & S2_AF) !== 0) r = stage2TrySetPte(views, w, old, old & ~S2_AF) ? 1 : -1;
+  atomics.load(i32, w); // the walk's re-read after the leaf visit
+  return r;
+}
+
 const NO_BITMAP = new Uint32Array(0);
 const NO_PGT = null as unknown as Pgt;
 const scratchStats = newTestClearYoungStats();

@@ -32,33 +32,35 @@ import type { AgingGate } from './agingGate.ts';
 import type { LruLock } from './policy.ts';
 import { BloomFilters } from './bloomFilter.ts';
 
-export const MIN_NR_GENS = 2;
-export const MAX_NR_GENS = 4;
-/**
- * seq % MAX_NR_GENS as a mask (lru_gen_from_seq): sequence numbers are never negative here (minSeq and
- * maxSeq start at 0 and 1 and only grow; promote clamps to minSeq), so the two agree, and a signed
- * modulus is several instructions on every list access of the replay's reclaim.
- */
-export const GEN_MASK = MAX_NR_GENS - 1;
-if ((MAX_NR_GENS & GEN_MASK) !== 0) throw new Error('mglru: MAX_NR_GENS must be a power of two');
-/** MAX_LRU_BATCH (include/linux/mmzone.h): ids walked per kswapd aging step. */
-export const MAX_LRU_BATCH = 4096;
+import {
+  FILTER_BITS,
+  GEN_MASK,
+  MAX_NR_GENS,
+  MAX_SEQ,
+  MGLRU_WORDS,
+  MIN_NR_GENS,
+  MIN_SEQ,
+  NR_PAGES,
+  AGING_CURSOR,
+  TOTAL,
+} from './mglruConsts.ts';
 
-/** The policy's state words (see the constructor's `state`). */
-export const MIN_SEQ = 0;
-export const MAX_SEQ = 1;
-export const AGING_CURSOR = 2;
-export const TOTAL = 3;
-export const NR_PAGES = 4;
-/** The max_seq the current pass walks (walk->max_seq), after the NR_PAGES words. */
-export const WALK_SEQ = NR_PAGES + MAX_NR_GENS;
-/**
- * The Bloom filters' state (bloomFilter.ts): FILTER_PRESENT << g when filter g exists (mm_state->filters[g]
- * allocated), NEXT_FORCE when the next walk is an iteration with mm_state->tail NULL (force_scan),
- * WALK_FORCE when the walk in progress is.
- */
-export const FILTER_BITS = WALK_SEQ + 1;
-export const MGLRU_WORDS = FILTER_BITS + 1;
+// The constants live in mglruConsts.ts (no imports, so the bundler inlines them); re-exported for importers.
+export {
+  AGING_CURSOR,
+  FILTER_BITS,
+  GEN_MASK,
+  MAX_LRU_BATCH,
+  MAX_NR_GENS,
+  MAX_SEQ,
+  MGLRU_WORDS,
+  MIN_NR_GENS,
+  MIN_SEQ,
+  NR_PAGES,
+  TOTAL,
+  WALK_SEQ,
+} from './mglruConsts.ts';
+if ((MAX_NR_GENS & GEN_MASK) !== 0) throw new Error('mglru: MAX_NR_GENS must be a power of two');
 
 export abstract class MglruGens {
   /** Pages per generation, index seq % MAX_NR_GENS (lrugen->nr_pages): a view of `state`. */

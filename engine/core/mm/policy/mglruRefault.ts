@@ -29,15 +29,10 @@
  * is on the LRU, the shadow's min_seq after its eviction), `folioFlags` (the bits below) and `state`
  * (MIN_SEQ); callers hold the lruvec's lock, as for every other MGLRU change.
  */
-import { MIN_SEQ } from './mglruGen.ts';
+import { FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET, LRU_REFS_WIDTH, MIN_SEQ } from './mglruConsts.ts';
 
-/** LRU_REFS_WIDTH = MAX_NR_TIERS - 2 (include/linux/mm_inline.h, 6.1-6.6). */
-const LRU_REFS_WIDTH = 2;
-/** folioFlags bits: LRU_REFS_MASK (the refs counter's LRU_REFS_WIDTH bits) and PG_workingset, as in folio->flags. */
-export const FOLIO_REFS_MASK = (1 << LRU_REFS_WIDTH) - 1;
-export const FOLIO_WORKINGSET = 1 << LRU_REFS_WIDTH;
-/** Lab bookkeeping, no folio bit: the page was evicted from this lruvec and its tag holds the shadow's min_seq. */
-export const FOLIO_SHADOW = 0x80;
+// The folio bits live in mglruConsts.ts (no imports, so the bundler inlines them); re-exported for importers.
+export { FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET } from './mglruConsts.ts';
 
 /**
  * lru_gen_refault (mm/workingset.c, 6.1.69+ / 6.6.8+) for the page's shadow, in a fault: the new
