@@ -18,6 +18,9 @@ import { smallReclaimScenario, workerOf } from './fixtures.ts';
 /** A guest at its host's min watermark (its next fault direct-reclaims a cluster), snapshots counted. */
 function guestAtMin(): { g: Guest; stats: Float64Array; t: number; next: number; snapshots: number[] } {
   const { g, stats } = workerOf(smallReclaimScenario());
+  // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
+  // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
+  (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
   let t = 0;
   let gfn = 0;
   while (g.host.free() > g.host.min) t = g.fault(gfn++, false, t + 1000) + 1000;

@@ -14,6 +14,16 @@ import { DList } from '../../engine/core/sim/dlist.ts';
 import { SCAN_AGAIN, type Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
 
+/**
+ * onMap, then PG_referenced as the fault's first folio_mark_accessed leaves it (Policy.markAccessed;
+ * kvm/userMemAbort.ts markOnMap): a young folio at the inactive tail is then activated on its first look
+ * (folio_check_references), the behaviour this file's hand computations assume.
+ */
+function mapRef(ai: ActiveInactive, id: number): void {
+  ai.onMap(id);
+  ai.setReferenced(id);
+}
+
 const N = 2048;
 
 /** N pages all on the active list (each found young once at the inactive tail), then one deactivation pass. */
@@ -31,7 +41,7 @@ function inactiveAfterPass(scale: number): number {
     true,
     scale,
   );
-  for (let id = 0; id < N; id++) ai.onMap(id);
+  for (let id = 0; id < N; id++) mapRef(ai, id);
   let young = true;
   const r: Reclaimer = {
     t: 0,

@@ -44,6 +44,10 @@ const LIMIT = 2_000;
 /** A guest under reclaim (2,000 faults on a 6 MiB host) and T, past every hold booked so far. */
 function setup(): { g: Guest; k: Kswapd; T: number; writes: [number, number][] } {
   const { g, kswapd } = workerOf(smallReclaimScenario());
+  // These tests pin the MMU-lock booking of an eviction, built on faulted pages that stay on the inactive
+  // list. The faults' folio_mark_accessed calls (Policy.markAccessed, session 14) put every faulted page on
+  // the active list, so the first reclaim would deactivate instead: switched off on this lruvec.
+  (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
   let t = 0;
   let gfn = 0;
   for (let i = 0; i < 2000; i++) {

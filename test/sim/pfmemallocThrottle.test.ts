@@ -39,6 +39,9 @@ const T = 10e6;
  */
 function hostAt(free: (min: number) => number): { g: Guest; stats: Float64Array; kswapd: Kswapd } {
   const { g, stats, kswapd } = workerOf(smallReclaimScenario());
+  // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
+  // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
+  (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
   if (kswapd === null) throw new Error('no kswapd');
   const h = g.host;
   let t = 0;
@@ -157,6 +160,9 @@ describe('vCPUs asleep on pfmemalloc_wait in a run', () => {
    */
   function throttledRun(): Float64Array {
     const { core, g, stats } = workerOf(smallReclaimScenario(16));
+    // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
+    // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
+    (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
     const pg = g.pgdat;
     const h = g.host;
     const allow = pg.allowDirectReclaim.bind(pg);

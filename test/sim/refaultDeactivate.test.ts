@@ -16,6 +16,16 @@ import { DList } from '../../engine/core/sim/dlist.ts';
 import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
 
+/**
+ * onMap, then PG_referenced as the fault's first folio_mark_accessed leaves it (Policy.markAccessed;
+ * kvm/userMemAbort.ts markOnMap): a young folio at the inactive tail is then activated on its first look
+ * (folio_check_references), the behaviour this file's hand computations assume.
+ */
+function mapRef(ai: ActiveInactive, id: number): void {
+  ai.onMap(id);
+  ai.setReferenced(id);
+}
+
 const N = 8;
 const HEADS = 8;
 const ACTIVE = N; // the list heads: active = headBase, inactive = headBase + 1
@@ -43,9 +53,9 @@ function setup(): { ai: ActiveInactive; list: DList; r: Reclaimer; young: Set<nu
     canWalk: () => false,
     spent: () => false,
   };
-  for (let id = 0; id < N; id++) ai.onMap(id);
+  for (let id = 0; id < N; id++) mapRef(ai, id);
   expect(ai.pickVictim(r, false)).toBe(2); // 0, 1 activated (age 2); 2 evicted: token 2, age 3
-  ai.onMap(2); // distance 1 <= 2 active: active
+  mapRef(ai, 2); // distance 1 <= 2 active: active
   expect(ai.workingset().activations).toBe(1);
   expect(ids(list, ACTIVE)).toEqual([0, 1, 2]);
   expect(ids(list, INACTIVE)).toEqual([3, 4, 5, 6, 7]);

@@ -20,6 +20,16 @@ import { DList } from '../../engine/core/sim/dlist.ts';
 import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
 
+/**
+ * onMap, then PG_referenced as the fault's first folio_mark_accessed leaves it (Policy.markAccessed;
+ * kvm/userMemAbort.ts markOnMap): a young folio at the inactive tail is then activated on its first look
+ * (folio_check_references), the behaviour this file's hand computations assume.
+ */
+function mapRef(ai: ActiveInactive, id: number): void {
+  ai.onMap(id);
+  ai.setReferenced(id);
+}
+
 const HEADS = 8;
 
 function lists(n: number): {
@@ -65,7 +75,7 @@ function ids(list: DList, h: number): number[] {
 describe('workingset_refault on the anon lists (active/inactive)', () => {
   it('activates a swap-in whose refault distance is within NR_ACTIVE_ANON, counting activations in the age', () => {
     const { ai, list, young, r } = lists(6);
-    for (let id = 0; id < 6; id++) ai.onMap(id); // inactive, tail first: 0, 1, ..., 5
+    for (let id = 0; id < 6; id++) mapRef(ai, id); // inactive, tail first: 0, 1, ..., 5
     young.add(0);
     young.add(1);
     // 0, 1 young: activated (age 1, 2); 2 old: evicted, token 2, age 3.
@@ -75,10 +85,10 @@ describe('workingset_refault on the anon lists (active/inactive)', () => {
     expect(ai.pickVictim(r, false)).toBe(5); // token 5, age 6
     expect(ai.workingset()).toEqual({ age: 6, activations: 0 });
     // Active: 0, 1 (2 pages). Refaults, each against the active list as it is then:
-    ai.onMap(2); // 6 - 2 = 4 > 2: inactive
-    ai.onMap(5); // 6 - 5 = 1 <= 2: active, age 7
-    ai.onMap(3); // 7 - 3 = 4 > 3: inactive
-    ai.onMap(4); // 7 - 4 = 3 <= 3: active, age 8
+    mapRef(ai, 2); // 6 - 2 = 4 > 2: inactive
+    mapRef(ai, 5); // 6 - 5 = 1 <= 2: active, age 7
+    mapRef(ai, 3); // 7 - 3 = 4 > 3: inactive
+    mapRef(ai, 4); // 7 - 4 = 3 <= 3: active, age 8
     expect(ai.workingset()).toEqual({ age: 8, activations: 2 });
     expect(ids(list, 6).sort()).toEqual([0, 1, 4, 5]); // active head = 6, inactive head = 7
     expect(ids(list, 7).sort()).toEqual([2, 3]);
@@ -88,32 +98,32 @@ describe('workingset_refault on the anon lists (active/inactive)', () => {
 
   it('a folio freed after its swap write takes its token then, and the age advances once', () => {
     const { ai, folioFlags, young, r } = lists(3);
-    for (let id = 0; id < 3; id++) ai.onMap(id);
+    for (let id = 0; id < 3; id++) mapRef(ai, id);
     young.add(0);
     expect(ai.pickVictim(r, false)).toBe(1); // 0 activated (age 1); 1 evicted, age 2
     folioFlags[1] = 0; // under writeback in the swap cache: the node clears the mark (Pgdat.shrinkNode)
     expect(ai.pickVictim(r, false)).toBe(2); // age 3
     ai.evicted(1); // the written folio is freed now (Pgdat.endWriteback): token 3
     expect(ai.workingset().age).toBe(3);
-    ai.onMap(1); // 3 - 3 = 0 <= 1 active: active
+    mapRef(ai, 1); // 3 - 3 = 0 <= 1 active: active
     expect(ai.workingset()).toEqual({ age: 4, activations: 1 });
     expect(ai.inactivePages()).toBe(0);
   });
 
   it('keeps the token beyond 16 bits (EVICTION_MASK of 23 bits)', () => {
     const { ai, young, r } = lists(1);
-    ai.onMap(0);
+    mapRef(ai, 0);
     let victims = 0;
     for (let i = 0; i < 70_000; i++) {
       if (ai.pickVictim(r, false) === 0) victims++;
-      ai.onMap(0); // distance 1 > 0 active pages: inactive
+      mapRef(ai, 0); // distance 1 > 0 active pages: inactive
     }
     expect(victims).toBe(70_000);
     void young;
     expect(ai.workingset()).toEqual({ age: 70_000, activations: 0 });
     expect(ai.pickVictim(r, false)).toBe(0); // token 70,000, age 70,001
     ai.evicted(0); // token 70,001 (> 2^16)
-    ai.onMap(0); // distance 0 <= 0: active
+    mapRef(ai, 0); // distance 0 <= 0: active
     expect(ai.workingset()).toEqual({ age: 70_002, activations: 1 });
     expect(ai.inactivePages()).toBe(0);
   });

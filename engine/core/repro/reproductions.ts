@@ -138,7 +138,7 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     scenario: 'repro-max-guest-memory',
     title: 'v1: the same test with MGLRU off (active/inactive): run time between MGLRU before and after',
     source: 'lore.kernel.org/r/20230217041230.2417228-1-yuzhao@google.com',
-    note: 'Same test as repro-v1-mglru: published on x86 (the test cannot run on arm64), reproduced on Ampere Altra. The x86 what-if: npm run lab -- reproduce repro-v1-active-inactive --profile x86-workstation.',
+    note: "Same test as repro-v1-mglru: published on x86 (the test cannot run on arm64), reproduced on Ampere Altra. Every stage-2 fault marks its page accessed (kvm_release_pfn_clean; arm64 also kvm_set_pfn_accessed), which activates a pre-faulted page at once, so the active list is in run 1's fault order, the order of run 2's accesses: the classic LRU evicts each page just before its vCPU needs it and run 2 refaults nearly all of memory. On Altra every deactivation then finds the page still young from run 1 (a VM-wide flush each), so run 2 is slower than MGLRU before (above the band); x86's root zap between the runs leaves those pages old. The x86 what-if: npm run lab -- reproduce repro-v1-active-inactive --profile x86-workstation (docs/repro-max-guest-memory.md, session 14).",
     variants: [
       v('mglru-before', 'repro-max-guest-memory', 'locked-write', 'mglru'),
       v('mglru-after', 'repro-max-guest-memory', 'lockless', 'mglru'),

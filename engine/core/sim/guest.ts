@@ -193,6 +193,15 @@ export class Guest {
    * stage-2 young; mapYoung = false is the what-if where neither carries the fault as an access).
    */
   readonly hostYoungOnMap: number;
+  /**
+   * mark_page_accessed calls at the end of every stage-2 map (kvm/userMemAbort.ts markOnMap): both
+   * architectures release the faulted-in pfn with kvm_release_pfn_clean -> kvm_release_page_clean ->
+   * kvm_set_page_accessed -> mark_page_accessed (virt/kvm/kvm_main.c, 6.0-6.12: x86's direct_page_fault,
+   * arm64's user_mem_abort); arm64's user_mem_abort (arch/arm64/kvm/mmu.c, 6.1-6.4) calls
+   * kvm_set_pfn_accessed(pfn) just before it, a second mark. So 2 on arm64, 1 on x86 (the lab's x86:
+   * remoteTlbFlush 'ipi-kick'). Not modelled: x86's mark when an accessed SPTE is zapped or aged.
+   */
+  readonly faultMarks: number;
   /** The stage-2 leaf attributes of a fault, [read-only, writable] (kvm/userMemAbort.ts picks one). */
   readonly attrLoByWrite: [ReturnType<typeof leafAttrs>, ReturnType<typeof leafAttrs>];
   /**
@@ -243,6 +252,7 @@ export class Guest {
     this.kick =
       p.config.hardware.remoteTlbFlush === 'ipi-kick' ? new IpiKick(p.config.guests[p.index].vcpus, p.costs) : null;
     this.dvm = this.kick === null ? (p.dvm ?? new Dvm()) : null;
+    this.faultMarks = this.kick === null ? 2 : 1;
     this.flushOnClear = p.config.reclaim.tlb.flushOnClear;
     this.flags = p.flags;
     this.evictedAt = p.evictedAt;

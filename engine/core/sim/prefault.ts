@@ -17,7 +17,10 @@
  *   evictedAt = -Infinity, outside every refault window).
  * Not modelled: the accessed bit of the VMM's own PTEs (young after the write). folio_referenced would
  * find it young once and rotate the folio once; the lab's LRU position stands for that first check
- * having been made by the reclaim that ran during the pre-fault (a stated simplification).
+ * having been made by the reclaim that ran during the pre-fault (a stated simplification), and so does
+ * PG_referenced, which that check set (folio_check_references: FOLIOREF_KEEP; the classic LRU's
+ * Policy.setReferenced). The classic LRU must have looked at every page written before the first one it
+ * evicted (each with a young VMM PTE, kept once): all but the last-written few percent, taken as all.
  */
 import { PG_HOST, PG_SWAPPED, GS_RESIDENT } from './simLayout.ts';
 import type { Guest } from './guest.ts';
@@ -41,7 +44,11 @@ export function prefaultGuest(g: Guest, host: HostFrames): PrefaultResult {
   for (let gfn = swapped; gfn < g.pages; gfn++) {
     g.flags[gfn] = PG_HOST;
     // Protected (pinned) memory never joins the LRU.
-    if (!g.pinned) g.lruvec.onMap(g.idBase + gfn);
+    // The pre-fault's reclaim looked at it once and found the VMM's PTE young (see above): PG_referenced.
+    if (!g.pinned) {
+      g.lruvec.onMap(g.idBase + gfn);
+      g.lruvec.setReferenced?.(g.idBase + gfn);
+    }
   }
   host.takeMany(resident);
   g.stats[g.sb + GS_RESIDENT] += resident;

@@ -19,6 +19,7 @@ import { C_AF_FAULT, C_LOCK_ACQUIRE } from './costs.ts';
 import { UNMAP_TLBIS } from './guest.ts';
 import { FAULTIN_FAST_NS } from '../kvm/mmuInvalidate.ts';
 import { readFaultWritable } from '../kvm/faultinWritable.ts';
+import { markOnMap } from '../kvm/userMemAbort.ts';
 import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
@@ -238,6 +239,8 @@ export class ReplayFaults extends ReplayMmu {
     s[sb + GS_STALL_NS] += now - t;
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
     lruvec.onMap(this.idBase + gfn);
+    // Guest.fault's folio_mark_accessed calls (kvm/userMemAbort.ts markOnMap): no page here was pre-faulted.
+    if (lruvec.markAccessed !== undefined) markOnMap(lruvec, this.idBase + gfn, 1 + g.faultMarks);
     this.at = now;
     return FAULTED;
   }

@@ -1,8 +1,8 @@
 /**
  * Classic two-list LRU (Linux before MGLRU) over one lruvec (host-wide ids, mm/pgdat.ts): new pages
  * join the inactive list; reclaim scans the inactive tail (shrink_inactive_list -> shrink_folio_list ->
- * folio_check_references -> folio_referenced, through each VM's mmu notifier): young → activate,
- * old → evict. The seed series never changed this path: clear_flush_young keeps its write lock.
+ * folio_check_references -> folio_referenced, through each VM's mmu notifier): young → activate if
+ * PG_referenced was set, else keep (see below), old → evict. The seed series never changed this path: clear_flush_young keeps its write lock.
  *
  * Aging is reclaim-driven (agingGate.ts): when reclaim runs and the inactive list is short
  * (inactive_is_low: inactive * inactive_ratio < active, inactive_ratio = int_sqrt(10 * GiB of the
@@ -12,6 +12,13 @@
  * anonymous pages. kswapd runs a pass in steps of SWAP_CLUSTER_MAX pages; direct reclaim inline.
  * Passes start at least reclaim.agingIntervalMs apart: with the inactive list empty and the gate
  * closed, this guest's eviction stalls (pickVictim returns -1).
+ *
+ * PG_referenced (FOLIO_REFERENCED in the folio flags, while the folio is on a list): folio_mark_accessed
+ * (markAccessed) sets it, or on an inactive folio that has it activates the folio and clears it;
+ * folio_check_references at the inactive tail (pickVictim) activates a young folio only if it had it
+ * (and leaves it set), else sets it and puts the folio back at the inactive head (FOLIOREF_KEEP: "Mark it
+ * and spare it for another trip around the inactive list"); an old folio is reclaimed (swap-backed,
+ * whatever PG_referenced). shrink_active_list leaves it as it is.
  *
  * Refaults (mm/workingset.c): an evicted folio leaves a shadow (nonresident_age); a swap-in within
  * NR_ACTIVE_ANON of it joins the active list (workingset_refault), and such activations since the last
@@ -50,6 +57,11 @@ const DEACTIVATE_OWED = 5;
  * any lab lruvec holds, so no shadow laps (workingset_refault's comment on the kernel's mask).
  */
 const EVICTION_BITS = 23;
+/**
+ * PG_referenced, kept in the folio flags' low bit while the folio is on a list (onMap clears the byte;
+ * off the list the byte holds the shadow's token, so the bit is meaningless there).
+ */
+export const FOLIO_REFERENCED = 0x01;
 const EVICTION_MASK = (1 << EVICTION_BITS) - 1;
 
 export class ActiveInactive implements Policy {
@@ -122,6 +134,32 @@ export class ActiveInactive implements Policy {
     this.list.insertHead(this.inactive, id);
     this.tag[id] = TAG_INACTIVE;
     this.nInactive++;
+  }
+
+  /**
+   * folio_mark_accessed (mm/swap.c, 6.1-6.4, !lru_gen_enabled): !PG_referenced -> folio_set_referenced;
+   * else, not active -> folio_activate (to the active head; the lab moves it at once, the kernel through
+   * the per-CPU lru_activate batch), folio_clear_referenced and workingset_activation (->
+   * workingset_age_nonresident). Called right after onMap (the folio is on a list here).
+   */
+  markAccessed(id: number): void {
+    const f = this.folioFlags[id];
+    if ((f & FOLIO_REFERENCED) === 0) {
+      this.folioFlags[id] = f | FOLIO_REFERENCED;
+      return;
+    }
+    if (this.tag[id] !== TAG_INACTIVE) return;
+    this.list.moveToHead(this.active, id);
+    this.tag[id] = TAG_ACTIVE;
+    this.nInactive--;
+    this.nActive++;
+    this.folioFlags[id] = f & ~FOLIO_REFERENCED;
+    this.state[NONRESIDENT_AGE]++;
+  }
+
+  /** folio_set_referenced on a folio on a list. */
+  setReferenced(id: number): void {
+    this.folioFlags[id] |= FOLIO_REFERENCED;
   }
 
   /**
@@ -253,8 +291,8 @@ export class ActiveInactive implements Policy {
 
   pickVictim(r: Reclaimer, inlineAging: boolean): number {
     const list = this.list;
-    // Bounded: each page is activated at most once per call before it is seen old.
-    for (let budget = 2 * (this.nActive + this.nInactive) + 2; budget > 0; budget--) {
+    // Bounded: each page is kept once and activated at most once per call before it is seen old.
+    for (let budget = 3 * (this.nActive + this.nInactive) + 2; budget > 0; budget--) {
       if (inlineAging && this.wantsAging(r.t)) {
         this.beginAging(r.t);
         while (this.ageStep(r)) {
@@ -266,6 +304,15 @@ export class ActiveInactive implements Policy {
       // shrink_lruvec: one active folio scanned for each inactive one while DEACTIVATE_ANON (ageStep).
       if (this.mayDeactivate()) this.state[DEACTIVATE_OWED]++;
       if (r.referenced(v, null)) {
+        // folio_check_references (mm/vmscan.c, 6.1-6.4): referenced_ptes -> folio_set_referenced, and
+        // FOLIOREF_ACTIVATE only if folio_test_clear_referenced found it set; else FOLIOREF_KEEP.
+        const f = this.folioFlags[v];
+        this.folioFlags[v] = f | FOLIO_REFERENCED;
+        if ((f & FOLIO_REFERENCED) === 0) {
+          list.moveToHead(this.inactive, v);
+          if (r.spent()) return SCAN_AGAIN;
+          continue;
+        }
         list.moveToHead(this.active, v);
         this.tag[v] = TAG_ACTIVE;
         this.nInactive--;

@@ -83,6 +83,19 @@ export interface Policy {
    */
   onReadahead?(id: number): void;
   onAccess(id: number): void;
+  /**
+   * Optional (the classic LRU): folio_mark_accessed (mm/swap.c, 6.1-6.4, !lru_gen_enabled) on a folio
+   * this lruvec holds, just placed by onMap: the first call sets PG_referenced, a second on an inactive
+   * folio activates it (folio_activate) and clears PG_referenced. Callers: the stage-2 fault
+   * (kvm/userMemAbort.ts: get_user_pages' FOLL_TOUCH, arm64's kvm_set_pfn_accessed). Absent: no effect
+   * (MGLRU's folio_inc_refs is not modelled: its PG_referenced is cleared by isolate_folio unread).
+   */
+  markAccessed?(id: number): void;
+  /**
+   * Optional (the classic LRU): folio_set_referenced on a folio this lruvec holds, as
+   * folio_check_references leaves it after one look that found its PTE young (sim/prefault.ts).
+   */
+  setReferenced?(id: number): void;
   pickVictim(r: Reclaimer, inlineAging: boolean): number;
   /**
    * Optional: a victim pickVictim returned earlier is freed only now (a written swap-cache folio,
