@@ -80,6 +80,24 @@ export abstract class MglruAging extends MglruGens {
   /** mglruEvict.ts: the promoter of a walk step run without lru_lock (spread runs), else this. */
   protected abstract walkPromoter: Promoter;
 
+  /**
+   * lruvec->mm_state of 6.1-6.3 for the pass under way (iterate_mm_list): `mmHead` is mm_state->head, the
+   * first id of the next mm no walker has taken (this.end: every mm handed out, i.e. mm_state->seq has
+   * reached max_seq), `nrWalkers` mm_state->nr_walkers. The mms are the VMs whose ids the lruvec holds
+   * (Reclaimer.mmEnd), in the order they were added (mm_list->fifo). Plain fields of this object: joining
+   * (joinWalk) happens in one-worker runs only, where one object serves every reclaimer; in a spread run
+   * each pass has one walker (as before), so its own object's fields are consistent.
+   */
+  private mmHead = 0;
+  private nrWalkers = 0;
+  /**
+   * The latest virtual time at which a walker that was not the last one finished its mms: the last
+   * walker's inc_max_seq is at the later of its own clock and this (the walkers run concurrently; the
+   * kernel's last walker is the last to finish in time, which in the lab's data order need not be the
+   * last to run its code).
+   */
+  private walkersDoneAt = -Infinity;
+
   /** walk_pmd_range: whether the walk in progress visits PTE table `key` (test_bloom_filter). */
   walkPmd(key: number): boolean {
     return this.filters.test(key, this.state[WALK_SEQ]);
@@ -184,6 +202,9 @@ export abstract class MglruAging extends MglruGens {
     this.gate.start(t);
     this.state[WALK_SEQ] = this.maxSeq;
     this.agingCursor = 0;
+    this.mmHead = this.first;
+    this.nrWalkers = 1; // iterate_mm_list's first caller (nr_walkers++ once it holds an mm)
+    this.walkersDoneAt = -Infinity;
     this.stats[this.sb + GS_AGING_PASSES]++;
     return true;
   }
@@ -229,14 +250,29 @@ export abstract class MglruAging extends MglruGens {
       // resets the filter of max_seq + 1 (reset_bloom_filter) and takes force_scan from the tail.
       if (!r.canWalk(this.first, this.end)) {
         this.agingCursor = this.end - this.first;
+        this.mmHead = this.end;
         this.filters.noWalk();
-      } else this.filters.startWalk(this.state[WALK_SEQ]);
+      } else {
+        this.filters.startWalk(this.state[WALK_SEQ]);
+        this.mmHead = this.mmEndOf(r, this.first); // this walker holds the first mm; head moves past it
+      }
     }
     const n = this.end - this.first;
     if (this.agingCursor < n) {
       const start = this.first + this.agingCursor;
-      const stop = Math.min(start + MAX_LRU_BATCH, this.end);
+      // walk_mm walks one mm (its walk_pud_range batches of MAX_LRU_BATCH): a step ends at the mm's end.
+      const mmStop = this.mmEndOf(r, start);
+      const stop = Math.min(start + MAX_LRU_BATCH, mmStop);
       this.agingCursor = stop - this.first;
+      if (stop === mmStop) {
+        // walk_mm is done with this mm: try_to_inc_max_seq's loop asks iterate_mm_list for the next one,
+        // mm_state->head, which joiners (joinWalk) may have moved past mms they took. None left: the
+        // walker leaves the iteration (below).
+        if (this.mmHead < this.end) {
+          this.agingCursor = this.mmHead - this.first;
+          this.mmHead = this.mmEndOf(r, this.mmHead);
+        } else this.agingCursor = n;
+      }
       if (l === null) r.walk(start, stop, this);
       else {
         // Spread runs: walk_mm runs walk_page_range without lru_lock (mm/vmscan.c 6.1-6.12). Its
@@ -256,18 +292,61 @@ export abstract class MglruAging extends MglruGens {
       }
       if (this.agingCursor < n) return true;
     }
-    if (l === null) this.endAging(r.t);
+    // iterate_mm_list gave no mm: nr_walkers--. Only joiners (walking inline, within one call) ever share a
+    // pass with this stepwise walker, so it is the last one (nr_walkers back to 0) and calls inc_max_seq,
+    // at the later of its clock and the joiners' walk ends (walkersDoneAt).
+    this.nrWalkers--;
+    const t = this.walkersDoneAt > r.t ? this.walkersDoneAt : r.t;
+    if (l === null) this.endAging(t);
     else {
       // The last step's batch, then inc_max_seq, which takes lru_lock itself: one hold here.
       l.lock();
       try {
         this.flushDeferred();
-        this.endAging(r.t);
+        this.endAging(t);
       } finally {
         l.unlock();
       }
     }
     return false;
+  }
+
+  /** The end of the mm holding `id`, within this lruvec (Reclaimer.mmEnd; none: the lruvec is one mm). */
+  private mmEndOf(r: Reclaimer, id: number): number {
+    const e = r.mmEnd?.(id) ?? this.end;
+    return e < this.end ? e : this.end;
+  }
+
+  /**
+   * A further caller of try_to_inc_max_seq for the max_seq under walk (mm/vmscan.c 6.1-6.3): a direct
+   * reclaimer (r, at r.t) whose eviction needs a generation while kswapd's pass runs in steps. Its
+   * iterate_mm_list takes mm_state->head, the next mm no walker holds (nr_walkers++), and walk_mm walks it;
+   * then the next, until head reaches the list's end (mm_state->seq = max_seq); then nr_walkers--, and
+   * as kswapd still holds its mm this caller is not the last: try_to_inc_max_seq returns false (its wait,
+   * wait_event_killable on mm_state.wait, is the caller's: allocFrame). Its walk runs inline, within this
+   * call, with its own walk state (its lru_gen_mm_walk) and r.t advanced to its end, which the last
+   * walker's inc_max_seq will not precede (walkersDoneAt). Returns whether it walked (r.joinedWalk is set).
+   * One worker only (lru_lock null): in a spread run the walk cursor is not shared between the workers'
+   * objects, and a caller there finds the walk under way and gets no victim, as before. Not modelled:
+   * kswapd joining a direct reclaimer's walk (that walk is complete in the data within one call; kswapd
+   * meanwhile waits for its end, mm/shrinkNode.ts mmWalkWait), should_skip_mm, and walk_pud_range's
+   * early return when mm_state.wait has a sleeper ("a racy check to curtail the waiting time", 6.1-6.3).
+   */
+  protected joinWalk(r: Reclaimer): boolean {
+    if (this.lruLock !== null || !this.gate.running) return false;
+    // iterate_mm_list: walk->max_seq <= mm_state->seq (every mm handed out, or a stale max_seq): no mm.
+    if (this.maxSeq !== this.state[WALK_SEQ] || this.mmHead >= this.end) return false;
+    this.nrWalkers++;
+    while (this.mmHead < this.end) {
+      const start = this.mmHead;
+      const stop = this.mmEndOf(r, start);
+      this.mmHead = stop;
+      r.walk(start, stop, this); // walk_mm of this mm
+    }
+    this.nrWalkers--; // > 0: kswapd, whose pass is running, still holds its mm
+    if (r.t > this.walkersDoneAt) this.walkersDoneAt = r.t;
+    r.joinedWalk = true;
+    return true;
   }
 
   /**
