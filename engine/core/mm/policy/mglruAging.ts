@@ -31,14 +31,14 @@
  *   After the first (force_scan) pass the walk reads only the PTE tables the previous walk, or eviction's
  *   look-around since, found dense with young PTEs (the Bloom filters, bloomFilter.ts; Pgdat.walk asks
  *   walkPmd per table): a table it skips keeps its accessed bits and generations for eviction to read.
- *   The lab's pass has one walker (kswapd, or the direct reclaimer that started it) and opens no other
- *   generation while it walks: a reclaimer that needs a generation meanwhile gets no victim (pickVictim
- *   returns -1). "Meanwhile" is in virtual time: a direct reclaimer's pass runs inside one pickVictim
- *   call, and the gate keeps its inc_max_seq's time (endAging), so a reclaimer whose clock is before it
- *   still finds the walk under way and MIN_NR_GENS (gensAt), and sleeps until then as 6.1-6.3's
- *   wait_event_killable (mm/shrinkNode.ts mmWalkWait); during kswapd's pass in steps, whose end is not
- *   known yet, a vCPU's fault retries (FRAME_RETRY_NS) instead. The kernel's further callers of
- *   try_to_inc_max_seq for the same max_seq differ by version (iterate_mm_list, mm/vmscan.c):
+ *   The lab's pass opens no other generation while it walks: a reclaimer that needs a generation
+ *   meanwhile gets no victim (pickVictim returns -1). "Meanwhile" is in virtual time: a direct
+ *   reclaimer's pass runs inside one pickVictim call, and the gate keeps its inc_max_seq's time
+ *   (endAging), so a reclaimer whose clock is before it still finds the walk under way and MIN_NR_GENS
+ *   (gensAt), and sleeps until then as 6.1-6.3's wait_event_killable (mm/shrinkNode.ts mmWalkWait);
+ *   during kswapd's pass in steps, whose end is not known yet, a vCPU's fault retries (FRAME_RETRY_NS)
+ *   instead. The kernel's further callers of try_to_inc_max_seq for the same max_seq differ by version
+ *   (iterate_mm_list, mm/vmscan.c):
  *   6.1-6.3: each takes the next unwalked mm (mm_state->head) and walks it (nr_walkers counts them); one
  *   left without an mm returns false (after wait_event_killable for the new max_seq at priority <=
  *   DEF_PRIORITY - 2), and the last walker to finish (nr_walkers back to 0) calls inc_max_seq.
@@ -49,8 +49,17 @@
  *   inc_max_seq at once; the other walkers' walk_mm sees max_seq moved at its next batch ("another
  *   thread might have called inc_max_seq()") and stops. Only a caller arriving after that returns false
  *   (try_to_inc_max_seq: max_seq <= mm_state->seq).
- *   Not modelled: joining (both versions) and 6.4+'s early end; with one walker both versions do what the
- *   lab does. So walk_pte_range's walk->max_seq is still max_seq when the walk
+ *   Modelled: 6.1-6.3's joining (joinWalk), the version whose wait the lab models (mmWalkWait) and whose
+ *   walkers all finish their mm before the generation opens, so the walked pages' generation is the one
+ *   the lab's single-walker pass gives them. Each walker walks one mm (a VM: Reclaimer.mmEnd) at a time;
+ *   a direct reclaimer whose eviction needs a generation while kswapd's pass runs in steps takes the mms
+ *   no walker holds, walks them inline, and gets no victim; kswapd, done with its mm, finds the next
+ *   unheld one or none, and as the last walker calls inc_max_seq at the later of its clock and the
+ *   joiners' walk ends. With one mm per lruvec (a single guest, or per-guest memcgs) no one can join.
+ *   One worker only: spread runs keep the one-walker pass (joinWalk). Not modelled: 6.4+'s early end,
+ *   kswapd joining a direct reclaimer's inline walk, and walk_pud_range's return when mm_state.wait has
+ *   a sleeper ("a racy check to curtail the waiting time", 6.1-6.3), which ends a walker's mm early.
+ *   So walk_pte_range's walk->max_seq is still max_seq when the walk
  *   ends, and the pages it found young end in max_seq - 1. (Before, the lab opened no-walk generations
  *   meanwhile, which left the walked pages, their flags cleared, in what had become the oldest
  *   generation: test/sim/mglruWalkInProgress.test.ts.) A pass whose generation was opened meanwhile
