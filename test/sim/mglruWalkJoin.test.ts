@@ -25,7 +25,9 @@ import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
 import { MAX_LRU_BATCH, MAX_NR_GENS, Mglru } from '../../engine/core/mm/policy/mglru.ts';
 import type { Promoter, Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
-import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { GS_DIRECT_RECLAIM, GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { FAULT_SUSPENDED } from '../../engine/core/sim/guest.ts';
+import { smallReclaimScenario, workerOf } from './fixtures.ts';
 
 interface MglruInside {
   maxSeq: number;
@@ -137,5 +139,69 @@ describe('MGLRU: a direct reclaimer joins the walk under way (try_to_inc_max_seq
     ]);
     expect(r.steps).toEqual([true, true, false]);
     expect(r.incAt).toBe(N);
+  });
+});
+
+/**
+ * The same through the fault path (mm/directReclaim.ts allocFrame), two guests on the host lruvec: mm A
+ * (guest a, 32 MiB = 8,192 pages) and mm B (guest b, 8 MiB = 2,048 pages), every page of b and most of
+ * a faulted in until the host is at its min watermark (no reclaim yet: MIN_NR_GENS generations, so
+ * eviction needs a new one). kswapd's pass starts and takes one step: the first MAX_LRU_BATCH ids of mm
+ * A. Then a vCPU of guest b faults at T: its direct reclaim (6.1-6.3 try_to_inc_max_seq) walks mm B, the
+ * one mm no walker holds, evicts nothing, and the fault suspends until its walk's end E (the walker's
+ * clock after its walk, recorded around Pgdat.walk): the vCPU pays its walk. kswapd's next step finishes
+ * mm A and, the last walker, opens the generation at max(its clock, E).
+ * Negative controls (run by hand for this commit): without allocFrame's joinedWalk branch the fault
+ * returns -1 (its walk's time lost to FRAME_RETRY_NS retries from T); with joinWalk answering false (the
+ * former one-walker pass) the vCPU walks nothing and kswapd walks mm B itself (a third step).
+ */
+describe("the fault path: a vCPU joins kswapd's pass and pays its walk (allocFrame)", () => {
+  it('walks mm B, evicts nothing, suspends until its walk ends; kswapd ends the pass at the later end', () => {
+    const cfg = smallReclaimScenario();
+    cfg.host = { ...cfg.host, memoryMiB: 24 };
+    cfg.guests = [
+      { ...cfg.guests[0], name: 'a', memoryMiB: 32, workload: { ...cfg.guests[0].workload, pages: 8192 } },
+      { ...cfg.guests[0], name: 'b', memoryMiB: 8, workload: { ...cfg.guests[0].workload, pages: 2048 } },
+    ] as typeof cfg.guests;
+    cfg.reclaim = { ...cfg.reclaim, policy: 'mglru', harvest: 'lockless', lruvec: 'host' };
+    const { guests, stats } = workerOf(cfg);
+    const [a, b] = guests;
+    const pg = a.pgdat;
+    expect(b.pgdat).toBe(pg);
+    expect(pg.lruvecPolicies.length).toBe(1);
+    const p = pg.lruvecPolicies[0];
+    const inside = p as unknown as MglruInside & { maxSeq: number };
+    let t = 0;
+    for (let gfn = 0; gfn < 2048; gfn++) t = b.fault(gfn, false, t + 1000, 0, Infinity) + 1000;
+    for (let gfn = 0; a.host.free() > a.host.min; gfn++) t = a.fault(gfn, false, t + 1000, 0, Infinity) + 1000;
+    const direct = () => stats[GS_DIRECT_RECLAIM] + stats[GS_WORDS + GS_DIRECT_RECLAIM];
+    expect(direct()).toBe(0);
+    const seq0 = inside.maxSeq;
+    const walks: { start: number; end: number; kswapd: boolean; t: number }[] = [];
+    const walk = pg.walk.bind(pg);
+    pg.walk = (start: number, end: number, pr: Promoter): void => {
+      walk(start, end, pr);
+      walks.push({ start, end, kswapd: pg.kswapd, t: pg.t });
+    };
+    expect(p.beginAging(t)).toBe(true);
+    expect(pg.kswapdAgeStep(p, t)).toBe(true);
+    const k1 = pg.t;
+    expect(walks).toEqual([{ start: 0, end: B, kswapd: true, t: k1 }]);
+    const T = k1 + 1;
+    const r = b.fault(100, false, T, 1, Infinity);
+    expect(r).toBe(FAULT_SUSPENDED);
+    expect(walks.length).toBe(2);
+    expect(walks[1].kswapd).toBe(false);
+    expect([walks[1].start, walks[1].end]).toEqual([8192, 8192 + 2048]); // mm B
+    const e = walks[1].t;
+    expect(e).toBeGreaterThan(T);
+    expect(b.resumeAt).toBe(e);
+    expect(direct()).toBe(0);
+    expect(inside.maxSeq).toBe(seq0);
+    expect(pg.kswapdAgeStep(p, k1)).toBe(false); // [B, 2B) of mm A, then no mm left: the last walker
+    expect(walks.length).toBe(3);
+    expect([walks[2].start, walks[2].end]).toEqual([B, 8192]);
+    expect(inside.maxSeq).toBe(seq0 + 1);
+    expect(inside.gate.walkEnd(0)).toBe(Math.max(pg.t, e));
   });
 });

@@ -58,7 +58,8 @@
  *   joiners' walk ends. With one mm per lruvec (a single guest, or per-guest memcgs) no one can join.
  *   One worker only: spread runs keep the one-walker pass (joinWalk). Not modelled: 6.4+'s early end,
  *   kswapd joining a direct reclaimer's inline walk, and walk_pud_range's return when mm_state.wait has
- *   a sleeper ("a racy check to curtail the waiting time", 6.1-6.3), which ends a walker's mm early.
+ *   a sleeper ("a racy check to curtail the waiting time", 6.1-6.3), which ends a walker's mm early but
+ *   is checked once per PUD (1 GiB of the VMM's address space): at most once in a preset guest's memory.
  *   So walk_pte_range's walk->max_seq is still max_seq when the walk
  *   ends, and the pages it found young end in max_seq - 1. (Before, the lab opened no-walk generations
  *   meanwhile, which left the walked pages, their flags cleared, in what had become the oldest
