@@ -330,6 +330,12 @@
 // Next: a what-if that books the lagging worker's writer at its FIFO place among the other worker's later arrivals
 // for the readers behind it (a reader queued behind a yielded writer waits until the end the writer would have had
 // in arrival order, not its booked end), to test whether (3)'s read-wait slope falls to det's and the runaway with it.
+// Session 14 (s14-i): one-worker runs now model 6.1-6.3's joining of the aging walk (MglruAging.joinWalk: a direct
+// reclaimer that needs a generation while kswapd's pass runs takes the mms no walker holds; spread runs keep one
+// walker). This file's det scenario (4 guests, seed 1, in-process, temporary count around joinWalk, main 436367f vs
+// s14-i): 600 ms 2 joins (at 17.0 ms a vCPU walked g1-g3 for 83.6 ms; at 303.9 ms 32.2 ms), hit rate 92.23 -> 92.41 %,
+// accesses 7.45 -> 8.11 M/s, aging passes 7 -> 8; 1.5 s 7 joins (144.8 ms of vCPU walking), 98.78 -> 98.70 %,
+// 38.70 -> 37.42 M/s. The par side cannot join, so par - det moves by det's change (not re-measured).
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';

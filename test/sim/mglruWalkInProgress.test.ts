@@ -6,8 +6,9 @@
  * inc_max_seq) and get_nr_to_scan skips the lruvec. From 6.4 ("mm: Multi-gen LRU: remove
  * wait_event_killable()") the caller that finds the list exhausted ends the walk itself with inc_max_seq,
  * and the walkers still on an mm stop at their next batch (walk_mm: walk->max_seq != max_seq), so no
- * walker promotes into a generation that is no longer the youngest either (the lab has one walker and
- * models neither joining nor that early end: mglruAging.ts). Meanwhile scan_folios evicts nothing from the two
+ * walker promotes into a generation that is no longer the youngest either (the lab models 6.1-6.3's
+ * joining, test/sim/mglruWalkJoin.test.ts, not 6.4's early end: mglruAging.ts; here the lruvec is one mm,
+ * so the direct reclaimer finds nothing to join). Meanwhile scan_folios evicts nothing from the two
  * youngest generations. So walk_pte_range's new_gen = lru_gen_from_seq(walk->max_seq) is still max_seq
  * when the walk ends, and inc_max_seq leaves the folios the walk found young in max_seq - 1.
  *

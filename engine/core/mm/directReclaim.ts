@@ -217,6 +217,13 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       evicted++;
       left--;
     }
+    if (pg.lastEvicted === 0 && !pg.scanAgain && pg.joinedWalk) {
+      // This step joined kswapd's MGLRU walk under way and walked the mms no walker held (6.1-6.3
+      // try_to_inc_max_seq -> iterate_mm_list, mm/policy/mglruAging.ts joinWalk), but kswapd is the last
+      // walker: try_to_inc_max_seq returned false. The vCPU's clock is at its walk's end; the fault
+      // resumes there (the cluster's next step), so the walk is the vCPU's time, not lost to a retry.
+      return suspend(g, vi, phase, t0, reclaimNs, left, evicted, now, now);
+    }
     if (pg.lastEvicted === 0 && !pg.scanAgain) {
       // Nothing evictable now because another reclaimer's MGLRU walk is under way at `now`: asleep on
       // lruvec->mm_state.wait until its inc_max_seq (try_to_inc_max_seq, 6.1-6.3: shrinkNode.ts

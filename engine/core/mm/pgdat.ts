@@ -76,8 +76,16 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
   /** Folio checks left in this call (kswapd: KSWAPD_SCAN_PER_STEP; direct reclaim: DIRECT_SCAN_PER_STEP). */
   budget = Infinity;
   readonly guests: Guest[] = [];
-  /** walk_mm's state between two walk steps (mm/walkMm.ts). */
+  /** walk_mm's state between two walk steps (mm/walkMm.ts): kswapd's lru_gen_mm_walk (pgdat->mm_walk). */
   private readonly mmWalk = new MmWalk();
+  /**
+   * A direct reclaimer's walk state (set_mm_walk: current->reclaim_state->mm_walk, its own): a direct
+   * reclaimer joining kswapd's pass (MglruAging.joinWalk) must not take over kswapd's split table. A pass
+   * always ends at a table's end (split state clear), so before joining existed the two were the same.
+   */
+  private readonly directWalk = new MmWalk();
+  /** Policy-set: this call joined the MGLRU walk under way without being its last walker (Reclaimer.joinedWalk). */
+  joinedWalk = false;
   /** The current reclaim call is kswapd's (it has an mm_walk: set_mm_walk), else direct reclaim's. */
   kswapd = false;
   /** Spread runs (sim/spread.ts): pages carry PG_LRU, and only those on the LRU are promoted (all have their young bits cleared). */
@@ -136,9 +144,15 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
     return canWalk(this, start, end);
   }
 
-  /** walk_mm over ids [start, end) (mm/walkMm.ts). */
+  /** walk_mm over ids [start, end) (mm/walkMm.ts), with kswapd's or the direct reclaimer's walk state. */
   walk(start: number, end: number, promoter: Promoter): void {
-    this.mmWalk.walk(this, start, end, promoter);
+    (this.kswapd ? this.mmWalk : this.directWalk).walk(this, start, end, promoter);
+  }
+
+  /** The end of the VM (the mm: one VMM process) whose ids hold `id` (Reclaimer.mmEnd). */
+  mmEnd(id: number): number {
+    const k = this.guestOf(id);
+    return this.base[k] + this.guests[k].pages;
   }
 
   /**
@@ -250,6 +264,7 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
     this.kswapd = false;
     this.budget = DIRECT_SCAN_PER_STEP;
     this.scanAgain = false;
+    this.joinedWalk = false;
   }
 
   /** kswapd's aging step on a lruvec (lru_gen_age_node / shrink_active_list) from time t; reads back `t`. */

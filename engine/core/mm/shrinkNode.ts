@@ -48,6 +48,7 @@ export function shrinkNode(
   pg.kswapd = !byVcpu;
   pg.budget = budget;
   pg.scanAgain = false;
+  pg.joinedWalk = false;
   const freed = pg.swap !== null ? endWriteback(pg, t) : 0;
   let nrFreed = freed;
   let count = 0;

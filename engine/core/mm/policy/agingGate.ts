@@ -94,6 +94,14 @@ export class AgingGate {
     return !this.busy && t < this.incAt ? this.incAt : -1;
   }
 
+  /**
+   * A pass has started and not yet ended in the data (kswapd's, in steps): its walkers may still be joined
+   * (MglruAging.joinWalk). A direct reclaimer's inline pass is never running between calls.
+   */
+  get running(): boolean {
+    return this.busy;
+  }
+
   /** A pass starts at virtual time t (the caller checked `open(t)`). */
   start(t: number): void {
     this.lastStart = t;

@@ -31,14 +31,14 @@
  *   After the first (force_scan) pass the walk reads only the PTE tables the previous walk, or eviction's
  *   look-around since, found dense with young PTEs (the Bloom filters, bloomFilter.ts; Pgdat.walk asks
  *   walkPmd per table): a table it skips keeps its accessed bits and generations for eviction to read.
- *   The lab's pass has one walker (kswapd, or the direct reclaimer that started it) and opens no other
- *   generation while it walks: a reclaimer that needs a generation meanwhile gets no victim (pickVictim
- *   returns -1). "Meanwhile" is in virtual time: a direct reclaimer's pass runs inside one pickVictim
- *   call, and the gate keeps its inc_max_seq's time (endAging), so a reclaimer whose clock is before it
- *   still finds the walk under way and MIN_NR_GENS (gensAt), and sleeps until then as 6.1-6.3's
- *   wait_event_killable (mm/shrinkNode.ts mmWalkWait); during kswapd's pass in steps, whose end is not
- *   known yet, a vCPU's fault retries (FRAME_RETRY_NS) instead. The kernel's further callers of
- *   try_to_inc_max_seq for the same max_seq differ by version (iterate_mm_list, mm/vmscan.c):
+ *   The lab's pass opens no other generation while it walks: a reclaimer that needs a generation
+ *   meanwhile gets no victim (pickVictim returns -1). "Meanwhile" is in virtual time: a direct
+ *   reclaimer's pass runs inside one pickVictim call, and the gate keeps its inc_max_seq's time
+ *   (endAging), so a reclaimer whose clock is before it still finds the walk under way and MIN_NR_GENS
+ *   (gensAt), and sleeps until then as 6.1-6.3's wait_event_killable (mm/shrinkNode.ts mmWalkWait);
+ *   during kswapd's pass in steps, whose end is not known yet, a vCPU's fault retries (FRAME_RETRY_NS)
+ *   instead. The kernel's further callers of try_to_inc_max_seq for the same max_seq differ by version
+ *   (iterate_mm_list, mm/vmscan.c):
  *   6.1-6.3: each takes the next unwalked mm (mm_state->head) and walks it (nr_walkers counts them); one
  *   left without an mm returns false (after wait_event_killable for the new max_seq at priority <=
  *   DEF_PRIORITY - 2), and the last walker to finish (nr_walkers back to 0) calls inc_max_seq.
@@ -49,8 +49,18 @@
  *   inc_max_seq at once; the other walkers' walk_mm sees max_seq moved at its next batch ("another
  *   thread might have called inc_max_seq()") and stops. Only a caller arriving after that returns false
  *   (try_to_inc_max_seq: max_seq <= mm_state->seq).
- *   Not modelled: joining (both versions) and 6.4+'s early end; with one walker both versions do what the
- *   lab does. So walk_pte_range's walk->max_seq is still max_seq when the walk
+ *   Modelled: 6.1-6.3's joining (joinWalk), the version whose wait the lab models (mmWalkWait) and whose
+ *   walkers all finish their mm before the generation opens, so the walked pages' generation is the one
+ *   the lab's single-walker pass gives them. Each walker walks one mm (a VM: Reclaimer.mmEnd) at a time;
+ *   a direct reclaimer whose eviction needs a generation while kswapd's pass runs in steps takes the mms
+ *   no walker holds, walks them inline, and gets no victim; kswapd, done with its mm, finds the next
+ *   unheld one or none, and as the last walker calls inc_max_seq at the later of its clock and the
+ *   joiners' walk ends. With one mm per lruvec (a single guest, or per-guest memcgs) no one can join.
+ *   One worker only: spread runs keep the one-walker pass (joinWalk). Not modelled: 6.4+'s early end,
+ *   kswapd joining a direct reclaimer's inline walk, and walk_pud_range's return when mm_state.wait has
+ *   a sleeper ("a racy check to curtail the waiting time", 6.1-6.3), which ends a walker's mm early but
+ *   is checked once per PUD (1 GiB of the VMM's address space): at most once in a preset guest's memory.
+ *   So walk_pte_range's walk->max_seq is still max_seq when the walk
  *   ends, and the pages it found young end in max_seq - 1. (Before, the lab opened no-walk generations
  *   meanwhile, which left the walked pages, their flags cleared, in what had become the oldest
  *   generation: test/sim/mglruWalkInProgress.test.ts.) A pass whose generation was opened meanwhile
@@ -79,6 +89,24 @@ export abstract class MglruAging extends MglruGens {
   abstract flushDeferred(): void;
   /** mglruEvict.ts: the promoter of a walk step run without lru_lock (spread runs), else this. */
   protected abstract walkPromoter: Promoter;
+
+  /**
+   * lruvec->mm_state of 6.1-6.3 for the pass under way (iterate_mm_list): `mmHead` is mm_state->head, the
+   * first id of the next mm no walker has taken (this.end: every mm handed out, i.e. mm_state->seq has
+   * reached max_seq), `nrWalkers` mm_state->nr_walkers. The mms are the VMs whose ids the lruvec holds
+   * (Reclaimer.mmEnd), in the order they were added (mm_list->fifo). Plain fields of this object: joining
+   * (joinWalk) happens in one-worker runs only, where one object serves every reclaimer; in a spread run
+   * each pass has one walker (as before), so its own object's fields are consistent.
+   */
+  private mmHead = 0;
+  private nrWalkers = 0;
+  /**
+   * The latest virtual time at which a walker that was not the last one finished its mms: the last
+   * walker's inc_max_seq is at the later of its own clock and this (the walkers run concurrently; the
+   * kernel's last walker is the last to finish in time, which in the lab's data order need not be the
+   * last to run its code).
+   */
+  private walkersDoneAt = -Infinity;
 
   /** walk_pmd_range: whether the walk in progress visits PTE table `key` (test_bloom_filter). */
   walkPmd(key: number): boolean {
@@ -184,6 +212,9 @@ export abstract class MglruAging extends MglruGens {
     this.gate.start(t);
     this.state[WALK_SEQ] = this.maxSeq;
     this.agingCursor = 0;
+    this.mmHead = this.first;
+    this.nrWalkers = 1; // iterate_mm_list's first caller (nr_walkers++ once it holds an mm)
+    this.walkersDoneAt = -Infinity;
     this.stats[this.sb + GS_AGING_PASSES]++;
     return true;
   }
@@ -229,14 +260,29 @@ export abstract class MglruAging extends MglruGens {
       // resets the filter of max_seq + 1 (reset_bloom_filter) and takes force_scan from the tail.
       if (!r.canWalk(this.first, this.end)) {
         this.agingCursor = this.end - this.first;
+        this.mmHead = this.end;
         this.filters.noWalk();
-      } else this.filters.startWalk(this.state[WALK_SEQ]);
+      } else {
+        this.filters.startWalk(this.state[WALK_SEQ]);
+        this.mmHead = this.mmEndOf(r, this.first); // this walker holds the first mm; head moves past it
+      }
     }
     const n = this.end - this.first;
     if (this.agingCursor < n) {
       const start = this.first + this.agingCursor;
-      const stop = Math.min(start + MAX_LRU_BATCH, this.end);
+      // walk_mm walks one mm (its walk_pud_range batches of MAX_LRU_BATCH): a step ends at the mm's end.
+      const mmStop = this.mmEndOf(r, start);
+      const stop = Math.min(start + MAX_LRU_BATCH, mmStop);
       this.agingCursor = stop - this.first;
+      if (stop === mmStop) {
+        // walk_mm is done with this mm: try_to_inc_max_seq's loop asks iterate_mm_list for the next one,
+        // mm_state->head, which joiners (joinWalk) may have moved past mms they took. None left: the
+        // walker leaves the iteration (below).
+        if (this.mmHead < this.end) {
+          this.agingCursor = this.mmHead - this.first;
+          this.mmHead = this.mmEndOf(r, this.mmHead);
+        } else this.agingCursor = n;
+      }
       if (l === null) r.walk(start, stop, this);
       else {
         // Spread runs: walk_mm runs walk_page_range without lru_lock (mm/vmscan.c 6.1-6.12). Its
@@ -256,18 +302,61 @@ export abstract class MglruAging extends MglruGens {
       }
       if (this.agingCursor < n) return true;
     }
-    if (l === null) this.endAging(r.t);
+    // iterate_mm_list gave no mm: nr_walkers--. Only joiners (walking inline, within one call) ever share a
+    // pass with this stepwise walker, so it is the last one (nr_walkers back to 0) and calls inc_max_seq,
+    // at the later of its clock and the joiners' walk ends (walkersDoneAt).
+    this.nrWalkers--;
+    const t = this.walkersDoneAt > r.t ? this.walkersDoneAt : r.t;
+    if (l === null) this.endAging(t);
     else {
       // The last step's batch, then inc_max_seq, which takes lru_lock itself: one hold here.
       l.lock();
       try {
         this.flushDeferred();
-        this.endAging(r.t);
+        this.endAging(t);
       } finally {
         l.unlock();
       }
     }
     return false;
+  }
+
+  /** The end of the mm holding `id`, within this lruvec (Reclaimer.mmEnd; none: the lruvec is one mm). */
+  private mmEndOf(r: Reclaimer, id: number): number {
+    const e = r.mmEnd?.(id) ?? this.end;
+    return e < this.end ? e : this.end;
+  }
+
+  /**
+   * A further caller of try_to_inc_max_seq for the max_seq under walk (mm/vmscan.c 6.1-6.3): a direct
+   * reclaimer (r, at r.t) whose eviction needs a generation while kswapd's pass runs in steps. Its
+   * iterate_mm_list takes mm_state->head, the next mm no walker holds (nr_walkers++), and walk_mm walks it;
+   * then the next, until head reaches the list's end (mm_state->seq = max_seq); then nr_walkers--, and
+   * as kswapd still holds its mm this caller is not the last: try_to_inc_max_seq returns false (its wait,
+   * wait_event_killable on mm_state.wait, is the caller's: allocFrame). Its walk runs inline, within this
+   * call, with its own walk state (its lru_gen_mm_walk) and r.t advanced to its end, which the last
+   * walker's inc_max_seq will not precede (walkersDoneAt). Returns whether it walked (r.joinedWalk is set).
+   * One worker only (lru_lock null): in a spread run the walk cursor is not shared between the workers'
+   * objects, and a caller there finds the walk under way and gets no victim, as before. Not modelled:
+   * kswapd joining a direct reclaimer's walk (that walk is complete in the data within one call; kswapd
+   * meanwhile waits for its end, mm/shrinkNode.ts mmWalkWait), should_skip_mm, and walk_pud_range's
+   * early return when mm_state.wait has a sleeper ("a racy check to curtail the waiting time", 6.1-6.3).
+   */
+  protected joinWalk(r: Reclaimer): boolean {
+    if (this.lruLock !== null || !this.gate.running) return false;
+    // iterate_mm_list: walk->max_seq <= mm_state->seq (every mm handed out, or a stale max_seq): no mm.
+    if (this.maxSeq !== this.state[WALK_SEQ] || this.mmHead >= this.end) return false;
+    this.nrWalkers++;
+    while (this.mmHead < this.end) {
+      const start = this.mmHead;
+      const stop = this.mmEndOf(r, start);
+      this.mmHead = stop;
+      r.walk(start, stop, this); // walk_mm of this mm
+    }
+    this.nrWalkers--; // > 0: kswapd, whose pass is running, still holds its mm
+    if (r.t > this.walkersDoneAt) this.walkersDoneAt = r.t;
+    r.joinedWalk = true;
+    return true;
   }
 
   /**

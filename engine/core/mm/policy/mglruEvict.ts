@@ -160,9 +160,12 @@ export abstract class MglruEviction extends MglruAging {
           while (this.ageStep(r)) {
             /* next MAX_LRU_BATCH ids */
           }
-        } else if (this.gate.walking(r.t))
-          return -1; // the walk of max_seq is under way: aging_in_progress
-        else this.incMaxSeqNoWalk();
+        } else if (this.gate.walking(r.t)) {
+          // The walk of max_seq is under way: no generation. A direct reclaimer first walks the mms no
+          // walker has taken yet (try_to_inc_max_seq joining, 6.1-6.3: MglruAging.joinWalk).
+          if (inlineAging) this.joinWalk(r);
+          return -1;
+        } else this.incMaxSeqNoWalk();
       }
       const v = list.tail(this.head(this.minSeq));
       if (v < 0) {

@@ -67,6 +67,16 @@ export interface Reclaimer {
   /** should_walk_mmu() for every VM of this lruvec: false = aging takes the no-walk path. */
   canWalk(start: number, end: number): boolean;
   /**
+   * The end of the mm (the VM, one VMM process) whose ids hold `id`: walk_mm walks one mm at a time, and
+   * iterate_mm_list hands each walker the next one (mglruAging.ts). Absent: the lruvec is one mm.
+   */
+  mmEnd?(id: number): number;
+  /**
+   * Set by MGLRU when this reclaimer's call joined the aging walk under way and walked mms of it without
+   * being its last walker (MglruAging.joinWalk): its clock moved, and it got no victim. Reset per call.
+   */
+  joinedWalk?: boolean;
+  /**
    * Whether this call's scan budget is used up (kswapd considers one folio per scheduler step, so its
    * MMU-lock requests interleave with the vCPUs' in virtual time; direct reclaim has no budget).
    * Policies check it after each folio found young and return SCAN_AGAIN.
