@@ -353,6 +353,8 @@ import {
   GS_VCPU_NS,
   GS_KSWAPD_WRITE_WAIT_NS,
   GS_WORDS,
+  LH_READ_HOLD,
+  LH_READ_WAIT,
   LH_WORDS,
   TIME_QUANTUM_END,
 } from '../engine/core/sim/simLayout.ts';
@@ -362,7 +364,7 @@ import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
 import { Kswapd } from '../engine/core/mm/kswapd.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { VLock } from '../engine/core/sync/vlock.ts';
-import { firstEndAfter, WRITE_DOUBLES } from '../engine/core/sync/vlockCalendar.ts';
+import { firstEndAfter, vclock, WRITE_DOUBLES } from '../engine/core/sync/vlockCalendar.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type HookedLock = any;
 import { hookMethod } from './_util.ts';
@@ -433,6 +435,131 @@ if (process.env.NOYIELDX) {
           s = end;
         }
         return s;
+      },
+    { mustRun: true },
+  );
+}
+// YIELDREL=1 (d1, 1t; a what-if, not the model; s14-j): a reader queued behind a writer that yielded is released when
+// that writer would have released in arrival order, not at its booked end. Each write request that waited (writeSlow)
+// books as before (the calendar's writes stay as booked) and records beside it a shadow FIFO end: its grant had it
+// passed only the write holds that arrived at or before it (each at ITS shadow end: the chain of yields is undone) and
+// the read holds, + its hold. A read request behind a write hold (readSlow) is granted at the latest shadow end of the
+// write holds that arrived at or before it (qrwlock: a waiting writer blocks new readers; wait_lock FIFO), and does
+// not yield to write holds that arrived after it (qrwlock queues them behind it): it may overlap booked write holds.
+// The reader admission (admitNs) is kept. The shadow ends live in a map per calendar (the shared buffer in 1t: both
+// workers' copies see one map), keyed by the booked end; par (real threads) is not covered.
+const YIELDREL = process.env.YIELDREL ? Number(process.env.YIELDREL) : 0;
+let yrDbg = 0;
+const yrCount = { reads: 0, readsEarlier: 0, savedNs: 0, writes: 0, shadowed: 0, shadowNs: 0 };
+if (YIELDREL) {
+  const shadows = new WeakMap<object, Map<number, number>>();
+  const shadowOf = (lock: HookedLock): Map<number, number> => {
+    const key = lock.w.buffer instanceof SharedArrayBuffer ? lock.w.buffer : lock;
+    let m = shadows.get(key);
+    if (!m) shadows.set(key, (m = new Map()));
+    if (m.size > 20000) {
+      const f = vclock.floor;
+      for (const k of m.keys()) if (k <= f) m.delete(k);
+    }
+    return m;
+  };
+  // From s (for a request arriving at t for `hold` ns): VLock.pastWriters' scan, but a write hold that arrived at or
+  // before t is passed at its shadow end, and one that another worker booked and that arrived after t (not aging) is
+  // neither passed nor ends the scan (qrwlock would queue it behind the request). `own` (a booked end) is skipped.
+  // With one worker (det: every record's tag the same) and no shadow, this is pastWriters exactly.
+  const fifoWriters = (lock: HookedLock, m: Map<number, number>, t: number, s: number, hold: number, own: number): number => {
+    const w = lock.w;
+    const n = lock.we;
+    if (n === lock.wh || w[n - WRITE_DOUBLES + 2] <= s) return s;
+    for (let i = firstEndAfter(w, lock.wh, n, WRITE_DOUBLES, 2, s); i < n; i += WRITE_DOUBLES) {
+      const end = w[i + 2];
+      if (end === own) continue;
+      const k = w[i + 3];
+      if (w[i] > t) {
+        if (k !== 1 && Math.abs(k) !== lock.tag) continue;
+        if (end <= s) continue;
+        if (w[i + 1] >= s + hold) break;
+        if (k === 1) lock.agingWaitNs += end - s;
+        s = end;
+        continue;
+      }
+      const e = m.size === 0 ? end : (m.get(end) ?? end);
+      if (e <= s) continue;
+      if (k === 1) lock.agingWaitNs += e - s;
+      s = e;
+    }
+    return s;
+  };
+  hookMethod(
+    VLock.prototype,
+    'writeSlow',
+    (orig) =>
+      function (this: HookedLock, aging: boolean) {
+        orig.call(this, aging);
+        const t = this.reqT;
+        const hold = this.reqHold;
+        const booked = this.grant + hold;
+        const m = shadowOf(this);
+        const saveAging = this.agingWaitNs;
+        let s = t;
+        for (;;) {
+          const s0 = s;
+          s = fifoWriters(this, m, t, s, hold, booked);
+          s = this.pastReaders(s, hold);
+          if (s === s0) break;
+        }
+        this.agingWaitNs = saveAging;
+        yrCount.writes++;
+        if (s + hold < booked) {
+          if (process.env.YRDEBUG && booked - (s + hold) > 20000 && yrDbg++ < 4) {
+            const w = this.w;
+            const rows = [];
+            for (let i = this.wh; i < this.we; i += WRITE_DOUBLES)
+              if (w[i + 2] > t - 1000 && w[i + 1] < booked + 1000) rows.push([w[i], w[i + 1], w[i + 2], w[i + 3]].map((x: number) => (x > 100 ? (x - t).toFixed(0) : x)).join('/'));
+            console.log(`YRDEBUG t ${t} hold ${hold} grant-t ${this.grant - t} shadow-t ${s - t} recs(arr/start/end/tag rel t) ${rows.join(' ')}`);
+          }
+          m.set(booked, s + hold);
+          yrCount.shadowed++;
+          yrCount.shadowNs += booked - (s + hold);
+        }
+      },
+    { mustRun: true },
+  );
+  hookMethod(
+    VLock.prototype,
+    'readSlow',
+    (orig) =>
+      function (this: HookedLock) {
+        const t = this.reqT;
+        const hold = this.reqHold;
+        const m = shadowOf(this);
+        // The plain rule's first pass (read only but for the yield counters, restored), to count what the what-if moves.
+        const yn = this.yieldedN;
+        const yns = this.yieldedNs;
+        const plain = this.pastWriters(t, t, hold);
+        this.yieldedN = yn;
+        this.yieldedNs = yns;
+        this.agingWaitNs = 0;
+        let s = fifoWriters(this, m, t, t, hold, NaN);
+        if (s < plain) {
+          yrCount.readsEarlier++;
+          yrCount.savedNs += plain - s;
+        }
+        if (s > t && this.admitNs > 0) {
+          if (s === this.admitEnd && this.admitNext > s) {
+            const g = this.admitNext;
+            s = fifoWriters(this, m, t, g, hold, NaN);
+            if (s !== g) this.admitEnd = s;
+          } else this.admitEnd = s;
+          this.admitNext = s + this.admitNs;
+        }
+        yrCount.reads++;
+        this.addRead(s, s + hold);
+        if (this.hasHist) {
+          this.account(LH_READ_WAIT, s - t);
+          this.account(LH_READ_HOLD, hold);
+        }
+        this.grant = s;
       },
     { mustRun: true },
   );
@@ -738,6 +865,13 @@ for (let seed = SEED0; seed < SEED0 + SEEDS; seed++) {
     }
     if (UNMAPWAIT && (m === 'd1' || m === '1t'))
       reportUnmapWaitSplit(`seed ${seed} ${m.padEnd(3)}`, (hb) => hb / LH_WORDS);
+    if (YIELDREL) {
+      const y = yrCount;
+      console.log(
+        `seed ${seed} ${m.padEnd(3)} YIELDREL: writes waited ${y.writes}, shadowed ${y.shadowed} (mean ${(y.shadowNs / Math.max(1, y.shadowed) / 1e3).toFixed(2)} us earlier); reads behind writes ${y.reads}, granted before the plain rule's pass ${y.readsEarlier} (mean ${(y.savedNs / Math.max(1, y.readsEarlier) / 1e3).toFixed(2)} us)`,
+      );
+      y.reads = y.readsEarlier = y.savedNs = y.writes = y.shadowed = y.shadowNs = 0;
+    }
     if (YCLEAR > 0 || YADD > 0) {
       console.log(
         `seed ${seed} ${m.padEnd(3)} YCLEAR ${YCLEAR} YADD ${YADD}: g0 young in ${YWIN.map((x) => x / 1e6).join('-')} ms before ${ycount.before} after ${ycount.after}`,
