@@ -330,6 +330,28 @@
 // Next: a what-if that books the lagging worker's writer at its FIFO place among the other worker's later arrivals
 // for the readers behind it (a reader queued behind a yielded writer waits until the end the writer would have had
 // in arrival order, not its booked end), to test whether (3)'s read-wait slope falls to det's and the runaway with it.
+// Session 14 (j, 2 Dec 2026): that what-if, YIELDREL=1 (below; a reader, and the shadow end of a writer, behind a
+// writer that yielded to the other worker's later-arriving holds is released at that writer's arrival-order end; no
+// yield to the other worker's later arrivals). Main 02c9d7a, 4 guests, seeds 1/2/3, nice, load 3.6-21. Control: d1 with
+// YIELDREL=1 equals plain d1 in every printed counter (seed 1, 140 ms), so the hook moves only cross-worker order.
+// It acts: 1t seed 1, 200 ms, 6,698 of 120,942 waiting writes get a shadow end earlier (166 us each), 53,287 of 229,390
+// reads behind a write are granted earlier (6.1 us each). In (3)'s window (131-200 ms, RECLAIMERS + UNMAPWAIT, seed 1):
+//                                plain 1t                    YIELDREL 1t                 (d1: 414 / 425 ms, 10 us)
+//   unmaps of g0 / g3            6,324 / 9,819               6,099 / 9,213
+//   fault reads that waited      39.3 k x 7.7 = 302 ms       34.9 k x 9.1 = 318 ms
+//                                72.7 k x 5.6 = 407 ms       49.1 k x 7.5 = 369 ms
+//   read wait per extra unmap    +30 us                      +16 us
+//   retries 0-200 ms (late, ms)  54.8 k / 91.4 k (2.4 k 10.1, 13.3 k 51.2)   52.6 k / 75.8 k (1.8 k 7.2, 10.8 k 43.7)
+//   map phase per extra unmap    57 us (d1 22)               39 us
+// So the readers do inherit the yield (half of the spread plan's excess map-phase slope goes with it), but the
+// runaway does not stop. 1t - d1, pp (d1 92.232/92.159/92.192 at 600 ms, 88.941/88.898/88.946 at 200 ms):
+//   200 ms  plain +0.28/+0.36/+0.21 (mean +0.28)   YIELDREL +0.26/+0.34/+0.30 (+0.30)   + SETTLEOFF +0.25/+0.30/+0.22 (+0.26)
+//   600 ms  plain +5.77/+6.19/+6.05 (mean +6.01)   YIELDREL +5.96/+6.14/+5.79 (+5.96)   + SETTLEOFF see below
+// g0 still runs away at 600 ms (YIELDREL 16.6/18.0/14.7 M accesses, plain 14.5/18.8/17.3 M; det 1.22-1.27 M), and at
+// 200 ms the per-guest gradient is the plain one (g0 0.57/0.60/0.57 M, g3 0.43/0.43/0.47 M; plain 0.55/0.62/0.55 and
+// 0.41/0.43/0.46). Rules out: the readers' inheritance of the cross-worker yield (qrwlock order broken for readers
+// queued behind a yielded writer) as the carrier of the runaway; with it removed and the late-settled retries too, the
+// loop keeps enough gain. No engine change made from it. The writers' own yield is s13-b's NOYIELDX (grew the runaway).
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -439,17 +461,19 @@ if (process.env.NOYIELDX) {
     { mustRun: true },
   );
 }
-// YIELDREL=1 (d1, 1t; a what-if, not the model; s14-j): a reader queued behind a writer that yielded is released when
-// that writer would have released in arrival order, not at its booked end. Each write request that waited (writeSlow)
-// books as before (the calendar's writes stay as booked) and records beside it a shadow FIFO end: its grant had it
-// passed only the write holds that arrived at or before it (each at ITS shadow end: the chain of yields is undone) and
-// the read holds, + its hold. A read request behind a write hold (readSlow) is granted at the latest shadow end of the
-// write holds that arrived at or before it (qrwlock: a waiting writer blocks new readers; wait_lock FIFO), and does
-// not yield to write holds that arrived after it (qrwlock queues them behind it): it may overlap booked write holds.
-// The reader admission (admitNs) is kept. The shadow ends live in a map per calendar (the shared buffer in 1t: both
-// workers' copies see one map), keyed by the booked end; par (real threads) is not covered.
+// YIELDREL=1 (d1, 1t; a what-if, not the model; s14-j): a request queued behind a writer that yielded to another
+// worker's later-arriving write holds is released when that writer would have released in arrival order, not at its
+// booked end. Each write request that waited (writeSlow) books as before (the calendar's writes stay as booked) and
+// records beside it a shadow end: the grant VLock.pastWriters / pastReaders would give it if every write hold that
+// another worker booked and that arrived after it were queued behind it (qrwlock: wait_lock FIFO) and every write hold
+// that arrived at or before it ended at ITS shadow end (the chain of yields undone), + its hold. A read request behind
+// a write hold (readSlow) is granted by the same rule (the latest shadow end of the writers that arrived at or before
+// it: a waiting writer blocks new readers), so it neither inherits a yield nor yields itself to the other worker's
+// later arrivals; it may overlap booked write holds. Own-worker later arrivals (a reclaimer's second hold booked in the
+// same step, det's own order) are passed as before, so d1 is bit-identical with the hook on (the control: seed 1,
+// 140 ms, every counter equal). Reader admission (admitNs) kept. The shadow ends live in a map per calendar (the
+// shared buffer in 1t: both workers' copies see one map), keyed by the booked end; par (real threads) is not covered.
 const YIELDREL = process.env.YIELDREL ? Number(process.env.YIELDREL) : 0;
-let yrDbg = 0;
 const yrCount = { reads: 0, readsEarlier: 0, savedNs: 0, writes: 0, shadowed: 0, shadowNs: 0 };
 if (YIELDREL) {
   const shadows = new WeakMap<object, Map<number, number>>();
@@ -467,7 +491,14 @@ if (YIELDREL) {
   // before t is passed at its shadow end, and one that another worker booked and that arrived after t (not aging) is
   // neither passed nor ends the scan (qrwlock would queue it behind the request). `own` (a booked end) is skipped.
   // With one worker (det: every record's tag the same) and no shadow, this is pastWriters exactly.
-  const fifoWriters = (lock: HookedLock, m: Map<number, number>, t: number, s: number, hold: number, own: number): number => {
+  const fifoWriters = (
+    lock: HookedLock,
+    m: Map<number, number>,
+    t: number,
+    s: number,
+    hold: number,
+    own: number,
+  ): number => {
     const w = lock.w;
     const n = lock.we;
     if (n === lock.wh || w[n - WRITE_DOUBLES + 2] <= s) return s;
@@ -511,13 +542,6 @@ if (YIELDREL) {
         this.agingWaitNs = saveAging;
         yrCount.writes++;
         if (s + hold < booked) {
-          if (process.env.YRDEBUG && booked - (s + hold) > 20000 && yrDbg++ < 4) {
-            const w = this.w;
-            const rows = [];
-            for (let i = this.wh; i < this.we; i += WRITE_DOUBLES)
-              if (w[i + 2] > t - 1000 && w[i + 1] < booked + 1000) rows.push([w[i], w[i + 1], w[i + 2], w[i + 3]].map((x: number) => (x > 100 ? (x - t).toFixed(0) : x)).join('/'));
-            console.log(`YRDEBUG t ${t} hold ${hold} grant-t ${this.grant - t} shadow-t ${s - t} recs(arr/start/end/tag rel t) ${rows.join(' ')}`);
-          }
           m.set(booked, s + hold);
           yrCount.shadowed++;
           yrCount.shadowNs += booked - (s + hold);
@@ -528,7 +552,7 @@ if (YIELDREL) {
   hookMethod(
     VLock.prototype,
     'readSlow',
-    (orig) =>
+    () =>
       function (this: HookedLock) {
         const t = this.reqT;
         const hold = this.reqHold;
