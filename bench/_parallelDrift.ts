@@ -346,12 +346,12 @@
 // So the readers do inherit the yield (half of the spread plan's excess map-phase slope goes with it), but the
 // runaway does not stop. 1t - d1, pp (d1 92.232/92.159/92.192 at 600 ms, 88.941/88.898/88.946 at 200 ms):
 //   200 ms  plain +0.28/+0.36/+0.21 (mean +0.28)   YIELDREL +0.26/+0.34/+0.30 (+0.30)   + SETTLEOFF +0.25/+0.30/+0.22 (+0.26)
-//   600 ms  plain +5.77/+6.19/+6.05 (mean +6.01)   YIELDREL +5.96/+6.14/+5.79 (+5.96)   + SETTLEOFF see below
-// g0 still runs away at 600 ms (YIELDREL 16.6/18.0/14.7 M accesses, plain 14.5/18.8/17.3 M; det 1.22-1.27 M), and at
-// 200 ms the per-guest gradient is the plain one (g0 0.57/0.60/0.57 M, g3 0.43/0.43/0.47 M; plain 0.55/0.62/0.55 and
-// 0.41/0.43/0.46). Rules out: the readers' inheritance of the cross-worker yield (qrwlock order broken for readers
-// queued behind a yielded writer) as the carrier of the runaway; with it removed and the late-settled retries too, the
-// loop keeps enough gain. No engine change made from it. The writers' own yield is s13-b's NOYIELDX (grew the runaway).
+//   600 ms  plain +5.77/+6.19/+6.05 (mean +6.01)   YIELDREL +5.96/+6.14/+5.79 (+5.96)   + SETTLEOFF +5.32/+6.09/+5.77 (+5.72)
+// g0 still runs away at 600 ms (YIELDREL 16.6/18.0/14.7 M accesses, + SETTLEOFF 11.8/17.3/14.5, plain 14.5/18.8/17.3 M;
+// det 1.22-1.27 M), and at 200 ms the per-guest gradient is the plain one (g0 0.57/0.60/0.57 M, g3 0.43/0.43/0.47 M;
+// plain 0.55/0.62/0.55 and 0.41/0.43/0.46). Rules out: the readers' inheritance of the cross-worker yield (qrwlock order broken for readers
+// queued behind a yielded writer) as the carrier of the runaway; with it removed and the late-settled retries too (SETTLEOFF), the
+// loop keeps enough gain. Raw outputs /tmp/j14/. No engine change made from it. The writers' own yield is s13-b's NOYIELDX (grew the runaway).
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
