@@ -349,9 +349,10 @@
 //   600 ms  plain +5.77/+6.19/+6.05 (mean +6.01)   YIELDREL +5.96/+6.14/+5.79 (+5.96)   + SETTLEOFF +5.32/+6.09/+5.77 (+5.72)
 // g0 still runs away at 600 ms (YIELDREL 16.6/18.0/14.7 M accesses, + SETTLEOFF 11.8/17.3/14.5, plain 14.5/18.8/17.3 M;
 // det 1.22-1.27 M), and at 200 ms the per-guest gradient is the plain one (g0 0.57/0.60/0.57 M, g3 0.43/0.43/0.47 M;
-// plain 0.55/0.62/0.55 and 0.41/0.43/0.46). Rules out: the readers' inheritance of the cross-worker yield (qrwlock order broken for readers
-// queued behind a yielded writer) as the carrier of the runaway; with it removed and the late-settled retries too (SETTLEOFF), the
-// loop keeps enough gain. Raw outputs /tmp/j14/. No engine change made from it. The writers' own yield is s13-b's NOYIELDX (grew the runaway).
+// plain 0.55/0.62/0.55 and 0.41/0.43/0.46). Rules out: the readers' inheritance of the cross-worker yield (qrwlock
+// order broken for readers queued behind a yielded writer) as the carrier of the runaway; with it removed and the
+// late-settled retries too (SETTLEOFF), the loop keeps enough gain. Raw outputs /tmp/j14/. No engine change made
+// from it. The writers' own yield is s13-b's NOYIELDX (grew the runaway).
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
