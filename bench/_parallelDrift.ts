@@ -333,7 +333,8 @@
 // Session 14 (j, 2 Dec 2026): that what-if, YIELDREL=1 (below; a reader, and the shadow end of a writer, behind a
 // writer that yielded to the other worker's later-arriving holds is released at that writer's arrival-order end; no
 // yield to the other worker's later arrivals). Main 02c9d7a, 4 guests, seeds 1/2/3, nice, load 3.6-21. Control: d1 with
-// YIELDREL=1 equals plain d1 in every printed counter (seed 1, 140 ms), so the hook moves only cross-worker order.
+// YIELDREL=1 equals plain d1 in every printed counter (seeds 1-3 at 200 ms, seed 1 at 140 ms; no shadow end, no read
+// granted earlier), so the hook moves only cross-worker order.
 // It acts: 1t seed 1, 200 ms, 6,698 of 120,942 waiting writes get a shadow end earlier (166 us each), 53,287 of 229,390
 // reads behind a write are granted earlier (6.1 us each). In (3)'s window (131-200 ms, RECLAIMERS + UNMAPWAIT, seed 1):
 //                                plain 1t                    YIELDREL 1t                 (d1: 414 / 425 ms, 10 us)
