@@ -336,6 +336,30 @@
 // s14-i): 600 ms 2 joins (at 17.0 ms a vCPU walked g1-g3 for 83.6 ms; at 303.9 ms 32.2 ms), hit rate 92.23 -> 92.41 %,
 // accesses 7.45 -> 8.11 M/s, aging passes 7 -> 8; 1.5 s 7 joins (144.8 ms of vCPU walking), 98.78 -> 98.70 %,
 // 38.70 -> 37.42 M/s. The par side cannot join, so par - det moves by det's change (not re-measured).
+// Session 14 (j, 2 Dec 2026): that what-if, YIELDREL=1 (below; a reader, and the shadow end of a writer, behind a
+// writer that yielded to the other worker's later-arriving holds is released at that writer's arrival-order end; no
+// yield to the other worker's later arrivals). Main 02c9d7a, 4 guests, seeds 1/2/3, nice, load 3.6-21. Control: d1 with
+// YIELDREL=1 equals plain d1 in every printed counter (seeds 1-3 at 200 ms, seed 1 at 140 ms; no shadow end, no read
+// granted earlier), so the hook moves only cross-worker order.
+// It acts: 1t seed 1, 200 ms, 6,698 of 120,942 waiting writes get a shadow end earlier (166 us each), 53,287 of 229,390
+// reads behind a write are granted earlier (6.1 us each). In (3)'s window (131-200 ms, RECLAIMERS + UNMAPWAIT, seed 1):
+//                                plain 1t                    YIELDREL 1t                 (d1: 414 / 425 ms, 10 us)
+//   unmaps of g0 / g3            6,324 / 9,819               6,099 / 9,213
+//   fault reads that waited      39.3 k x 7.7 = 302 ms       34.9 k x 9.1 = 318 ms
+//                                72.7 k x 5.6 = 407 ms       49.1 k x 7.5 = 369 ms
+//   read wait per extra unmap    +30 us                      +16 us
+//   retries 0-200 ms (late, ms)  54.8 k / 91.4 k (2.4 k 10.1, 13.3 k 51.2)   52.6 k / 75.8 k (1.8 k 7.2, 10.8 k 43.7)
+//   map phase per extra unmap    57 us (d1 22)               39 us
+// So the readers do inherit the yield (half of the spread plan's excess map-phase slope goes with it), but the
+// runaway does not stop. 1t - d1, pp (d1 92.232/92.159/92.192 at 600 ms, 88.941/88.898/88.946 at 200 ms):
+//   200 ms  plain +0.28/+0.36/+0.21 (mean +0.28)   YIELDREL +0.26/+0.34/+0.30 (+0.30)   + SETTLEOFF +0.25/+0.30/+0.22 (+0.26)
+//   600 ms  plain +5.77/+6.19/+6.05 (mean +6.01)   YIELDREL +5.96/+6.14/+5.79 (+5.96)   + SETTLEOFF +5.32/+6.09/+5.77 (+5.72)
+// g0 still runs away at 600 ms (YIELDREL 16.6/18.0/14.7 M accesses, + SETTLEOFF 11.8/17.3/14.5, plain 14.5/18.8/17.3 M;
+// det 1.22-1.27 M), and at 200 ms the per-guest gradient is the plain one (g0 0.57/0.60/0.57 M, g3 0.43/0.43/0.47 M;
+// plain 0.55/0.62/0.55 and 0.41/0.43/0.46). Rules out: the readers' inheritance of the cross-worker yield (qrwlock
+// order broken for readers queued behind a yielded writer) as the carrier of the runaway; with it removed and the
+// late-settled retries too (SETTLEOFF), the loop keeps enough gain. Raw outputs /tmp/j14/. No engine change made
+// from it. The writers' own yield is s13-b's NOYIELDX (grew the runaway).
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -359,6 +383,8 @@ import {
   GS_VCPU_NS,
   GS_KSWAPD_WRITE_WAIT_NS,
   GS_WORDS,
+  LH_READ_HOLD,
+  LH_READ_WAIT,
   LH_WORDS,
   TIME_QUANTUM_END,
 } from '../engine/core/sim/simLayout.ts';
@@ -368,7 +394,7 @@ import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
 import { Kswapd } from '../engine/core/mm/kswapd.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { VLock } from '../engine/core/sync/vlock.ts';
-import { firstEndAfter, WRITE_DOUBLES } from '../engine/core/sync/vlockCalendar.ts';
+import { firstEndAfter, vclock, WRITE_DOUBLES } from '../engine/core/sync/vlockCalendar.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type HookedLock = any;
 import { hookMethod } from './_util.ts';
@@ -439,6 +465,133 @@ if (process.env.NOYIELDX) {
           s = end;
         }
         return s;
+      },
+    { mustRun: true },
+  );
+}
+// YIELDREL=1 (d1, 1t; a what-if, not the model; s14-j): a request queued behind a writer that yielded to another
+// worker's later-arriving write holds is released when that writer would have released in arrival order, not at its
+// booked end. Each write request that waited (writeSlow) books as before (the calendar's writes stay as booked) and
+// records beside it a shadow end: the grant VLock.pastWriters / pastReaders would give it if every write hold that
+// another worker booked and that arrived after it were queued behind it (qrwlock: wait_lock FIFO) and every write hold
+// that arrived at or before it ended at ITS shadow end (the chain of yields undone), + its hold. A read request behind
+// a write hold (readSlow) is granted by the same rule (the latest shadow end of the writers that arrived at or before
+// it: a waiting writer blocks new readers), so it neither inherits a yield nor yields itself to the other worker's
+// later arrivals; it may overlap booked write holds. Own-worker later arrivals (a reclaimer's second hold booked in the
+// same step, det's own order) are passed as before, so d1 is bit-identical with the hook on (the control: seed 1,
+// 140 ms, every counter equal). Reader admission (admitNs) kept. The shadow ends live in a map per calendar (the
+// shared buffer in 1t: both workers' copies see one map), keyed by the booked end; par (real threads) is not covered.
+const YIELDREL = process.env.YIELDREL ? Number(process.env.YIELDREL) : 0;
+const yrCount = { reads: 0, readsEarlier: 0, savedNs: 0, writes: 0, shadowed: 0, shadowNs: 0 };
+if (YIELDREL) {
+  const shadows = new WeakMap<object, Map<number, number>>();
+  const shadowOf = (lock: HookedLock): Map<number, number> => {
+    const key = lock.w.buffer instanceof SharedArrayBuffer ? lock.w.buffer : lock;
+    let m = shadows.get(key);
+    if (!m) shadows.set(key, (m = new Map()));
+    if (m.size > 20000) {
+      const f = vclock.floor;
+      for (const k of m.keys()) if (k <= f) m.delete(k);
+    }
+    return m;
+  };
+  // From s (for a request arriving at t for `hold` ns): VLock.pastWriters' scan, but a write hold that arrived at or
+  // before t is passed at its shadow end, and one that another worker booked and that arrived after t (not aging) is
+  // neither passed nor ends the scan (qrwlock would queue it behind the request). `own` (a booked end) is skipped.
+  // With one worker (det: every record's tag the same) and no shadow, this is pastWriters exactly.
+  const fifoWriters = (
+    lock: HookedLock,
+    m: Map<number, number>,
+    t: number,
+    s: number,
+    hold: number,
+    own: number,
+  ): number => {
+    const w = lock.w;
+    const n = lock.we;
+    if (n === lock.wh || w[n - WRITE_DOUBLES + 2] <= s) return s;
+    for (let i = firstEndAfter(w, lock.wh, n, WRITE_DOUBLES, 2, s); i < n; i += WRITE_DOUBLES) {
+      const end = w[i + 2];
+      if (end === own) continue;
+      const k = w[i + 3];
+      if (w[i] > t) {
+        if (k !== 1 && Math.abs(k) !== lock.tag) continue;
+        if (end <= s) continue;
+        if (w[i + 1] >= s + hold) break;
+        if (k === 1) lock.agingWaitNs += end - s;
+        s = end;
+        continue;
+      }
+      const e = m.size === 0 ? end : (m.get(end) ?? end);
+      if (e <= s) continue;
+      if (k === 1) lock.agingWaitNs += e - s;
+      s = e;
+    }
+    return s;
+  };
+  hookMethod(
+    VLock.prototype,
+    'writeSlow',
+    (orig) =>
+      function (this: HookedLock, aging: boolean) {
+        orig.call(this, aging);
+        const t = this.reqT;
+        const hold = this.reqHold;
+        const booked = this.grant + hold;
+        const m = shadowOf(this);
+        const saveAging = this.agingWaitNs;
+        let s = t;
+        for (;;) {
+          const s0 = s;
+          s = fifoWriters(this, m, t, s, hold, booked);
+          s = this.pastReaders(s, hold);
+          if (s === s0) break;
+        }
+        this.agingWaitNs = saveAging;
+        yrCount.writes++;
+        if (s + hold < booked) {
+          m.set(booked, s + hold);
+          yrCount.shadowed++;
+          yrCount.shadowNs += booked - (s + hold);
+        }
+      },
+    { mustRun: true },
+  );
+  hookMethod(
+    VLock.prototype,
+    'readSlow',
+    () =>
+      function (this: HookedLock) {
+        const t = this.reqT;
+        const hold = this.reqHold;
+        const m = shadowOf(this);
+        // The plain rule's first pass (read only but for the yield counters, restored), to count what the what-if moves.
+        const yn = this.yieldedN;
+        const yns = this.yieldedNs;
+        const plain = this.pastWriters(t, t, hold);
+        this.yieldedN = yn;
+        this.yieldedNs = yns;
+        this.agingWaitNs = 0;
+        let s = fifoWriters(this, m, t, t, hold, NaN);
+        if (s < plain) {
+          yrCount.readsEarlier++;
+          yrCount.savedNs += plain - s;
+        }
+        if (s > t && this.admitNs > 0) {
+          if (s === this.admitEnd && this.admitNext > s) {
+            const g = this.admitNext;
+            s = fifoWriters(this, m, t, g, hold, NaN);
+            if (s !== g) this.admitEnd = s;
+          } else this.admitEnd = s;
+          this.admitNext = s + this.admitNs;
+        }
+        yrCount.reads++;
+        this.addRead(s, s + hold);
+        if (this.hasHist) {
+          this.account(LH_READ_WAIT, s - t);
+          this.account(LH_READ_HOLD, hold);
+        }
+        this.grant = s;
       },
     { mustRun: true },
   );
@@ -744,6 +897,13 @@ for (let seed = SEED0; seed < SEED0 + SEEDS; seed++) {
     }
     if (UNMAPWAIT && (m === 'd1' || m === '1t'))
       reportUnmapWaitSplit(`seed ${seed} ${m.padEnd(3)}`, (hb) => hb / LH_WORDS);
+    if (YIELDREL) {
+      const y = yrCount;
+      console.log(
+        `seed ${seed} ${m.padEnd(3)} YIELDREL: writes waited ${y.writes}, shadowed ${y.shadowed} (mean ${(y.shadowNs / Math.max(1, y.shadowed) / 1e3).toFixed(2)} us earlier); reads behind writes ${y.reads}, granted before the plain rule's pass ${y.readsEarlier} (mean ${(y.savedNs / Math.max(1, y.readsEarlier) / 1e3).toFixed(2)} us)`,
+      );
+      y.reads = y.readsEarlier = y.savedNs = y.writes = y.shadowed = y.shadowNs = 0;
+    }
     if (YCLEAR > 0 || YADD > 0) {
       console.log(
         `seed ${seed} ${m.padEnd(3)} YCLEAR ${YCLEAR} YADD ${YADD}: g0 young in ${YWIN.map((x) => x / 1e6).join('-')} ms before ${ycount.before} after ${ycount.after}`,
