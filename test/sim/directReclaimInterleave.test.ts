@@ -11,14 +11,12 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_SUSPENDED, SWAP_CLUSTER_MAX, unmapHoldNs, type Guest } from '../../engine/core/sim/guest.ts';
 import { GS_DIRECT_RECLAIM, GS_EVICTIONS } from '../../engine/core/sim/simLayout.ts';
-import { smallReclaimScenario, workerOf } from './fixtures.ts';
+import { smallReclaimScenario, workerOf, withoutFaultMarks } from './fixtures.ts';
 
 /** A guest whose host is at its min watermark: its next fault direct-reclaims a cluster. */
 function guestAtMin(): { g: Guest; stats: Float64Array; t: number; next: number } {
   const { g, stats } = workerOf(smallReclaimScenario());
-  // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
-  // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
-  (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+  withoutFaultMarks(g);
   let t = 0;
   let gfn = 0;
   while (g.host.free() > g.host.min) t = g.fault(gfn++, false, t + 1000) + 1000;

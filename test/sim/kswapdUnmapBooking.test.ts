@@ -28,7 +28,7 @@
  * suspension: the cluster runs on in one step).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { smallReclaimScenario, workerOf } from './fixtures.ts';
+import { smallReclaimScenario, workerOf, withoutFaultMarks } from './fixtures.ts';
 import { vclock } from '../../engine/core/sync/vlock.ts';
 import { evictDeferred } from '../../engine/core/mm/shrinkNode.ts';
 import { PG_RESIDENT, PG_SWAPCACHE, PG_SWAPPED } from '../../engine/core/sim/simLayout.ts';
@@ -44,10 +44,7 @@ const LIMIT = 2_000;
 /** A guest under reclaim (2,000 faults on a 6 MiB host) and T, past every hold booked so far. */
 function setup(): { g: Guest; k: Kswapd; T: number; writes: [number, number][] } {
   const { g, kswapd } = workerOf(smallReclaimScenario());
-  // These tests pin the MMU-lock booking of an eviction, built on faulted pages that stay on the inactive
-  // list. The faults' folio_mark_accessed calls (Policy.markAccessed, session 14) put every faulted page on
-  // the active list, so the first reclaim would deactivate instead: switched off on this lruvec.
-  (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+  withoutFaultMarks(g);
   let t = 0;
   let gfn = 0;
   for (let i = 0; i < 2000; i++) {

@@ -27,7 +27,7 @@ import {
   GS_PFMEMALLOC_NS,
   GS_PFMEMALLOC_THROTTLED,
 } from '../../engine/core/sim/simLayout.ts';
-import { smallReclaimScenario, workerOf } from './fixtures.ts';
+import { smallReclaimScenario, workerOf, withoutFaultMarks } from './fixtures.ts';
 
 /** The first gfn hostAt's guest has not faulted, and the time after its faults. */
 let nextGfn = 0;
@@ -39,9 +39,7 @@ const T = 10e6;
  */
 function hostAt(free: (min: number) => number): { g: Guest; stats: Float64Array; kswapd: Kswapd } {
   const { g, stats, kswapd } = workerOf(smallReclaimScenario());
-  // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
-  // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
-  (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+  withoutFaultMarks(g);
   if (kswapd === null) throw new Error('no kswapd');
   const h = g.host;
   let t = 0;
@@ -160,9 +158,7 @@ describe('vCPUs asleep on pfmemalloc_wait in a run', () => {
    */
   function throttledRun(): Float64Array {
     const { core, g, stats } = workerOf(smallReclaimScenario(16));
-    // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
-    // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
-    (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+    withoutFaultMarks(g);
     const pg = g.pgdat;
     const h = g.host;
     const allow = pg.allowDirectReclaim.bind(pg);

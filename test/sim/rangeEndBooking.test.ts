@@ -25,7 +25,7 @@
  * fails the first three cases (range_end in writes[1] at once, the read after it).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { smallReclaimScenario, workerOf } from './fixtures.ts';
+import { smallReclaimScenario, workerOf, withoutFaultMarks } from './fixtures.ts';
 import { vclock } from '../../engine/core/sync/vlock.ts';
 import { finishDeferredEnd } from '../../engine/core/mm/shrinkNode.ts';
 import { PG_RESIDENT, PG_SWAPCACHE, PG_SWAPPED } from '../../engine/core/sim/simLayout.ts';
@@ -46,6 +46,7 @@ function setup(): { g: Guest; k: Kswapd; T: number; writes: [number, number][] }
   config.reclaim.harvest = 'lockless';
   config.reclaim.rmapFlushYoung = false;
   const { g, kswapd } = workerOf(config);
+  withoutFaultMarks(g);
   let t = 0;
   let gfn = 0;
   for (let i = 0; i < 2000; i++) {

@@ -23,7 +23,7 @@ import {
   GS_THROTTLE_NS,
 } from '../../engine/core/sim/simLayout.ts';
 import type { ScenarioConfig } from '../../engine/protocol.ts';
-import { smallReclaimScenario, workerOf } from './fixtures.ts';
+import { smallReclaimScenario, workerOf, withoutFaultMarks } from './fixtures.ts';
 
 /** Fault fresh pages 1 us apart while `more()` holds; returns the time and next gfn. */
 function faultWhile(g: Guest, more: () => boolean, t = 0, gfn = 0): { t: number; gfn: number } {
@@ -38,9 +38,7 @@ function faultWhile(g: Guest, more: () => boolean, t = 0, gfn = 0): { t: number;
 describe('kswapd is woken by the allocator (wakeup_kswapd), not polled', () => {
   it('asleep while free pages stay above low; the first fault at or below low wakes it at its time + the wake-up latency', () => {
     const { g, stats, kswapd } = workerOf(smallReclaimScenario());
-    // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
-    // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
-    (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+    withoutFaultMarks(g);
     if (kswapd === null) throw new Error('no kswapd');
     expect(kswapd.clock).toBe(Infinity);
     const h = g.host;
@@ -58,9 +56,7 @@ describe('kswapd is woken by the allocator (wakeup_kswapd), not polled', () => {
 
   it('once woken it reclaims to the high watermark, then sleeps (kswapd_try_to_sleep) until the next wake-up', () => {
     const { g, stats, kswapd } = workerOf(smallReclaimScenario());
-    // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
-    // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
-    (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+    withoutFaultMarks(g);
     if (kswapd === null) throw new Error('no kswapd');
     const h = g.host;
     const { t, gfn } = faultWhile(g, () => h.free() > h.low);
@@ -80,9 +76,7 @@ describe('kswapd is woken by the allocator (wakeup_kswapd), not polled', () => {
 describe('the allocator enters direct reclaim only below the min watermark (ALLOC_WMARK_MIN)', () => {
   it('faults between min and low take a frame each without reclaiming; the fault at min reclaims a cluster', () => {
     const { g, stats } = workerOf(smallReclaimScenario());
-    // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
-    // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
-    (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+    withoutFaultMarks(g);
     const h = g.host;
     let { t, gfn } = faultWhile(g, () => h.free() > h.low);
     expect(h.low - h.min).toBeGreaterThan(1);
@@ -101,9 +95,7 @@ describe('too_many_isolated -> reclaim_throttle(VMSCAN_THROTTLE_ISOLATED)', () =
   /** A guest at its host's min watermark with `extra` more clusters isolated than the limit allows. */
   function atMinIsolated(extra: number): { g: Guest; stats: Float64Array; t: number; gfn: number; allowed: number } {
     const { g, stats } = workerOf(smallReclaimScenario(8));
-    // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
-    // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
-    (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+    withoutFaultMarks(g);
     const h = g.host;
     const { t, gfn } = faultWhile(g, () => h.free() > h.min);
     // NR_ISOLATED_ANON already holds kswapd's batch (it is awake: free went below low).
@@ -161,9 +153,7 @@ describe('too_many_isolated -> reclaim_throttle(VMSCAN_THROTTLE_ISOLATED)', () =
     const base = smallReclaimScenario(8);
     const cfg: ScenarioConfig = { ...base, reclaim: { ...base.reclaim, policy: 'mglru' } };
     const { g, stats } = workerOf(cfg);
-    // Built on faulted pages that stay on the inactive list: the faults' folio_mark_accessed calls
-    // (Policy.markAccessed, session 14) would put them on the active list; switched off on this lruvec.
-    (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+    withoutFaultMarks(g);
     const { t, gfn } = faultWhile(g, () => g.host.free() > g.host.min);
     for (let i = 0; i < 1000; i++) g.pgdat.isolate();
     expect(g.pgdat.tooManyIsolated(g.lruvec, t)).toBe(false);

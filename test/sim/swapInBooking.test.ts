@@ -15,16 +15,13 @@ import {
   PG_SWAPCACHE,
   PG_SWAPPED,
 } from '../../engine/core/sim/simLayout.ts';
-import { smallReclaimScenario, workerOf } from './fixtures.ts';
+import { smallReclaimScenario, workerOf, withoutFaultMarks } from './fixtures.ts';
 import { vclock } from '../../engine/core/sync/vlock.ts';
 
 /** A guest that reclaimed some of its pages, and one swapped-out gfn (no swap-cache copy). */
 function guestWithSwapped(): { g: Guest; stats: Float64Array; t: number; gfn: number } {
   const { g, stats } = workerOf(smallReclaimScenario());
-  // These tests pin the MMU-lock booking of an eviction, built on faulted pages that stay on the inactive
-  // list. The faults' folio_mark_accessed calls (Policy.markAccessed, session 14) put every faulted page on
-  // the active list, so the first reclaim would deactivate instead: switched off on this lruvec.
-  (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+  withoutFaultMarks(g);
   let t = 0;
   let gfn = 0;
   for (let i = 0; i < 2000; i++) {
