@@ -194,8 +194,8 @@ describe('semantic checks', () => {
   });
 
   it('guests[].memoryBacking: optional, one of the backings the lab models (kvm/faultinWritable.ts)', () => {
-    // Negative control (run by hand, session 14 (l)): with readGuest not reading the key (GUEST_KEYS
-    // without 'memoryBacking'), the first two cases report an unknown key and the third names no backing.
+    // Negative control (run by hand, session 14 (l)): 'memoryBacking' taken out of GUEST_KEYS: the two
+    // valid cases report an unknown key and this test fails (so does presetFiles' memoryBacking test).
     expect(problems(mutate((c) => (c.guests[0].memoryBacking = 'private-anon')))).toEqual([]);
     expect(problems(mutate((c) => (c.guests[0].memoryBacking = 'shmem-memfd')))).toEqual([]);
     const bad = problems(mutate((c) => Object.assign(c.guests[0], { memoryBacking: 'hugetlbfs' })));

@@ -103,7 +103,7 @@ describe("read faults mapped writable (hva_to_pfn's 'map read fault as writable 
       expect(t).toBeGreaterThan(0);
       expect(translate(g.pgt, 7, true, HAFDBS) & (TX_PERM | TX_WRITABLE)).toBe(anon ? TX_PERM : TX_WRITABLE);
       // The vCPU's write: a permission fault only where the leaf is read-only (vcpu.ts's TX_PERM branch).
-      if ((translate(g.pgt, 7, true, HAFDBS) & TX_PERM) !== 0) t = g.permFault(7, t);
+      if ((translate(g.pgt, 7, true, HAFDBS) & TX_PERM) !== 0) g.permFault(7, t);
       expect(perm(g)).toBe(anon ? 1 : 0);
       expect(translate(g.pgt, 7, true, HAFDBS) & (TX_PERM | TX_WRITABLE)).toBe(TX_WRITABLE);
     },
