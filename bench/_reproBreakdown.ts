@@ -8,6 +8,7 @@
 //                               Pgdat.kswapdShare does on shared nodes): a CPU time-shared with vCPU threads;
 //   --watermarks=<min,low,high> the host's watermarks in percent of its memory, instead of the preset's;
 //   --seed=<n>                  the run's seed instead of the preset's;
+//   --hardware=<id>             another hardware profile (e.g. x86-workstation, reproduce's --profile);
 //   --throttle-at-min           throttle_direct_reclaim's allow_direct_reclaim sees free pages min - min/2
 //                               lower than the lab's count (an upper bound: as if NR_FREE_PAGES dipped to
 //                               min/2 whenever the freelist is at min, e.g. frames on per-CPU lists, which
@@ -188,7 +189,8 @@ if (share !== 1 || wm !== undefined || throttleAtMin)
   );
 if (seed !== undefined) console.log(`seed ${seed}`);
 for (const harvest of ['locked-write', 'lockless'] as const) {
-  const r = resolveScenario(presets.set, scenario, { harvest });
+  const hardware = flag('hardware');
+  const r = resolveScenario(presets.set, scenario, hardware === undefined ? { harvest } : { harvest, hardware });
   if (!r.ok) throw new Error(r.error.message);
   const config =
     wm === undefined

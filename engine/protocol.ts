@@ -200,7 +200,17 @@ export interface GuestSpec {
   workload: WorkloadSpec;
   /** pKVM protected guest: memory pinned (never evicted), no accessed information. */
   protected: boolean;
+  /**
+   * What backs the guest's memory in the VMM (engine/core/kvm/faultinWritable.ts); absent: 'shmem-memfd'.
+   * 'private-anon' is QEMU's default RAM (no shared memory backend): a read swap-in maps stage-2
+   * read-only and the next write takes a permission fault.
+   */
+  memoryBacking?: GuestMemoryBacking;
 }
+
+/** A guest memory backing: a MAP_SHARED memfd, or private anonymous memory (kvm/faultinWritable.ts). */
+export type GuestMemoryBacking = 'shmem-memfd' | 'private-anon';
+export const GUEST_MEMORY_BACKINGS: readonly GuestMemoryBacking[] = ['shmem-memfd', 'private-anon'];
 
 /** A block swap device's model: its 4 KiB read latency (engine/core/mm/swap.ts ssdReadLatencyNs). */
 export type SsdModel = 'tlc-nand' | 'optane-p5800x';

@@ -71,6 +71,26 @@ describe('parsePresetFile', () => {
   });
 });
 
+describe('scenario file: memoryBacking', () => {
+  it('is checked in a preset file, and resolve carries it into the config (absent stays absent)', () => {
+    const s = json('scenarios/seed-debate.json') as { guests: Record<string, unknown>[] };
+    s.guests[0].memoryBacking = 'anon';
+    expect(messageOf(parsePresetFile(JSON.stringify(s), 'scenarios/seed-debate.json'))).toMatch(
+      /guests\[0\] 'web'\.memoryBacking: expected one of 'shmem-memfd', 'private-anon'/,
+    );
+    s.guests[0].memoryBacking = 'private-anon';
+    const p = parsePresetFile(JSON.stringify(s), 'scenarios/seed-debate.json');
+    expect(p.ok).toBe(true);
+    const { set } = loadPresets({ ...texts, 'scenarios/seed-debate.json': JSON.stringify(s) });
+    const r = resolveScenario(set, 'seed-debate', {});
+    expect(r.ok && r.value.guests.map((g) => g.memoryBacking)).toEqual(
+      s.guests.map((_, i) => (i === 0 ? 'private-anon' : undefined)),
+    );
+    const memcached = resolveScenario(loadPresets(texts).set, 'repro-memcached-arm64', {});
+    expect(memcached.ok && memcached.value.guests[0].memoryBacking).toBe('private-anon');
+  });
+});
+
 describe('loadPresets', () => {
   it('keeps good files when one is broken, and names the broken one', () => {
     const broken = {

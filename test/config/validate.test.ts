@@ -193,6 +193,22 @@ describe('semantic checks', () => {
     expect(bad[0]).toMatch(/^host\.swap\.ssd: .*tlc-nand.*optane-p5800x/);
   });
 
+  it('guests[].memoryBacking: optional, one of the backings the lab models (kvm/faultinWritable.ts)', () => {
+    // Negative control (run by hand, session 14 (l)): 'memoryBacking' taken out of GUEST_KEYS: the two
+    // valid cases report an unknown key and this test fails (so does presetFiles' memoryBacking test).
+    expect(problems(mutate((c) => (c.guests[0].memoryBacking = 'private-anon')))).toEqual([]);
+    expect(problems(mutate((c) => (c.guests[0].memoryBacking = 'shmem-memfd')))).toEqual([]);
+    const bad = problems(mutate((c) => Object.assign(c.guests[0], { memoryBacking: 'hugetlbfs' })));
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatch(/^guests\[0\] '[^']+'\.memoryBacking: .*'shmem-memfd'.*'private-anon'.*hugetlbfs/);
+    const typo = problems(mutate((c) => Object.assign(c.guests[0], { memoryBaking: 'private-anon' })));
+    expect(typo).toHaveLength(1);
+    expect(typo[0]).toMatch(/memoryBaking: unknown key \(did you mean memoryBacking\?\)/);
+    // Absent stays absent (every other preset's config, and so its digest, is unchanged).
+    const plain = validateScenario(scenario());
+    expect(plain.ok && plain.value.guests.every((g) => g.memoryBacking === undefined)).toBe(true);
+  });
+
   it('no overcommit needs no swap', () => {
     expect(
       problems(mutate((c) => ((c.host.memoryMiB = 2048), (c.host.swap = { device: 'none', sizeMiB: 0 })))),

@@ -80,6 +80,55 @@ describe("read faults mapped writable (hva_to_pfn's 'map read fault as writable 
     return { permFaults: r.summary.permFaults ?? -1, fast, accesses: r.summary.accesses };
   }
 
+  /**
+   * The setting (session 14 (l)): guests[].memoryBacking reaches the guest through buildGuest. A page
+   * written (writable host PTE), swapped out, then read back in: do_swap_page without FAULT_FLAG_WRITE
+   * maps the host PTE read-only (private anon), so stage-2 is read-only and the next write is exactly one
+   * permission fault; the memfd's read swap-in maps writable (none). Hand-computed: 1 and 0.
+   * Negative control (run by hand): buildGuest's `g.backing = spec.memoryBacking ?? ...` removed: the
+   * private-anon case fails (backing 'shmem-memfd', TX_WRITABLE, 0 permission faults) and so does the
+   * private-anon whole run below (0 permission faults); the shmem cases still pass.
+   */
+  it.each(['private-anon', 'shmem-memfd', undefined] as const)(
+    'memoryBacking %s: a write, a swap-out, a read swap-in, then a write',
+    (backing) => {
+      const c = zipfVmScenario({ harvest: 'lockless' });
+      if (backing !== undefined) c.guests[0].memoryBacking = backing;
+      const g = workerOf(c).g;
+      const anon = backing === 'private-anon';
+      expect(g.backing).toBe(backing ?? 'shmem-memfd');
+      let t = g.fault(7, true, 0);
+      t = g.evictOne(7, t, false);
+      t = g.fault(7, false, t + 1000);
+      expect(t).toBeGreaterThan(0);
+      expect(translate(g.pgt, 7, true, HAFDBS) & (TX_PERM | TX_WRITABLE)).toBe(anon ? TX_PERM : TX_WRITABLE);
+      // The vCPU's write: a permission fault only where the leaf is read-only (vcpu.ts's TX_PERM branch).
+      if ((translate(g.pgt, 7, true, HAFDBS) & TX_PERM) !== 0) g.permFault(7, t);
+      expect(perm(g)).toBe(anon ? 1 : 0);
+      expect(translate(g.pgt, 7, true, HAFDBS) & (TX_PERM | TX_WRITABLE)).toBe(TX_WRITABLE);
+    },
+  );
+
+  it.each([false, true])(
+    'a whole run under memoryBacking private-anon (replay fast path: %s): reads then writes take permission faults',
+    (replay) => {
+      const c = oracleScenario({
+        policy: 'clock',
+        capacity: 1000,
+        harvest: 'locked-write',
+        hw: hardware('phone-prev82'),
+      });
+      c.guests[0].workload = { kind: 'trace', trace: 'cloudPhysicsIO', writeFraction: 0.3, thinkNs: 0 };
+      c.guests[0].memoryBacking = 'private-anon';
+      const r = runPerm(c, replay);
+      expect(r.fast).toBe(replay);
+      expect(r.accesses).toBe(20_000);
+      // At most one per write access (30 %); at least one (a read-faulted page written later).
+      expect(r.permFaults).toBeGreaterThan(0);
+      expect(r.permFaults).toBeLessThanOrEqual(r.accesses * 0.3 * 1.1);
+    },
+  );
+
   it.each([false, true])(
     'a whole run with reads and writes to the same pages (replay fast path: %s): no permission fault',
     (replay) => {

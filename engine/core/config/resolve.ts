@@ -59,6 +59,7 @@ export function resolveScenario(
       vcpus: g.vcpus,
       workload: cloneJson(workload),
       protected: g.protected === 'when-pkvm' ? hardware.pkvm : g.protected,
+      ...(g.memoryBacking === undefined ? {} : { memoryBacking: g.memoryBacking }),
     });
   }
 

@@ -8,11 +8,11 @@
  *  - `reclaim.harvest` may be "default": the profile's defaultHarvest.
  * resolve.ts turns it into a self-contained ScenarioConfig for one profile.
  */
-import type { HarvestMode, HostSpec, ReclaimSpec, RunSpec, WorkloadSpec } from '../../protocol.ts';
+import type { GuestSpec, HarvestMode, HostSpec, ReclaimSpec, RunSpec, WorkloadSpec } from '../../protocol.ts';
 import { guestPath, openObject, type Fields } from './fields.ts';
 import { ID_PATTERN, ID_TEXT, MAX_GUESTS, VCPUS } from './limits.ts';
 import { describeValue, type Problems } from './problems.ts';
-import { GUEST_KEYS, memoryMiB, readHost, readReclaim, readRun } from './sections.ts';
+import { GUEST_KEYS, memoryMiB, readHost, readMemoryBacking, readReclaim, readRun } from './sections.ts';
 import { readWorkloadSpec } from './workload.ts';
 
 export const SCENARIO_PRESET_KEYS = [
@@ -36,6 +36,8 @@ export interface GuestPreset {
   /** A workload preset id, or an inline spec. */
   workload: string | WorkloadSpec;
   protected: ProtectedSetting;
+  /** Absent: 'shmem-memfd' (GuestSpec.memoryBacking). */
+  memoryBacking?: GuestSpec['memoryBacking'];
 }
 
 export type ReclaimPreset = Omit<ReclaimSpec, 'harvest'> & { harvest: HarvestMode | 'default' };
@@ -134,7 +136,10 @@ function readGuestPresets(f: Fields): GuestPreset[] {
     if (prot === true || prot === false || prot === 'when-pkvm') isProtected = prot;
     else if (prot !== undefined)
       f.problems.add(g.at('protected'), `expected true, false or "when-pkvm", got ${describeValue(prot)}`);
-    guests.push({ name, memoryMiB: mem, vcpus, workload, protected: isProtected });
+    const memoryBacking = readMemoryBacking(g);
+    const guest: GuestPreset = { name, memoryMiB: mem, vcpus, workload, protected: isProtected };
+    if (memoryBacking !== undefined) guest.memoryBacking = memoryBacking;
+    guests.push(guest);
   });
   return guests;
 }

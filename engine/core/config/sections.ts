@@ -5,6 +5,7 @@
  * harvest vs hardware, workload vs guest size) are in semantics.ts.
  */
 import {
+  GUEST_MEMORY_BACKINGS,
   HARVEST_MODES,
   RECLAIM_POLICIES,
   type GuestSpec,
@@ -30,7 +31,7 @@ import type { Problems } from './problems.ts';
 import { readWorkloadSpec } from './workload.ts';
 
 export const HOST_KEYS = ['memoryMiB', 'watermarks', 'swap', 'scale'] as const;
-export const GUEST_KEYS = ['name', 'memoryMiB', 'vcpus', 'workload', 'protected'] as const;
+export const GUEST_KEYS = ['name', 'memoryMiB', 'vcpus', 'workload', 'protected', 'memoryBacking'] as const;
 export const RECLAIM_KEYS = [
   'policy',
   'harvest',
@@ -106,8 +107,20 @@ export function readGuest(problems: Problems, x: unknown, path: string): GuestSp
   const raw = f.raw('workload');
   const workload = raw === undefined ? undefined : readWorkloadSpec(problems, raw, f.at('workload'));
   const isProtected = f.bool('protected');
+  const memoryBacking = readMemoryBacking(f);
   if (!workload) return undefined;
-  return { name, memoryMiB: mem, vcpus, workload, protected: isProtected };
+  const guest: GuestSpec = { name, memoryMiB: mem, vcpus, workload, protected: isProtected };
+  if (memoryBacking !== undefined) guest.memoryBacking = memoryBacking;
+  return guest;
+}
+
+/**
+ * guests[].memoryBacking (optional; absent = 'shmem-memfd'): what backs the guest's memory in the VMM
+ * (kvm/faultinWritable.ts). A protected (pKVM) guest's memory is pinned and never swapped, so the
+ * setting changes nothing there; it is accepted.
+ */
+export function readMemoryBacking(f: Fields): GuestSpec['memoryBacking'] {
+  return f.has('memoryBacking') ? f.oneOf('memoryBacking', GUEST_MEMORY_BACKINGS) : undefined;
 }
 
 export function readReclaim(problems: Problems, x: unknown, path: string): ReclaimSpec | undefined {

@@ -27,12 +27,18 @@
  *   exclusive page, the same pfn, kvm_pgtable_stage2_relax_perms). A page the VMM itself wrote (PG_HOST:
  *   the pre-fault) has a writable PTE and maps writable. Not modelled for this backing: its own swap-in
  *   path (do_swap_page, swap_vma_readahead) and the zero page's CoW on the write (wp_page_copy's mmu
- *   notifier invalidation and re-fault, where the lab takes the permission fault alone). No preset uses
- *   it; it is not a setting (tests construct it), and stands for what the lab did before session 13.
+ *   notifier invalidation and re-fault, where the lab takes the permission fault alone). The setting
+ *   guests[].memoryBacking selects it (session 14; the memcached reproduction's QEMU `-m 270g` with no
+ *   memory backend). The permission fault's host side (user_mem_abort -> __gfn_to_pfn_memslot with
+ *   write_fault: hva_to_pfn_fast's FOLL_WRITE pin fails on the read-only PTE, hva_to_pfn_slow's GUP
+ *   FOLL_WRITE -> handle_mm_fault -> do_wp_page, which for a PageAnonExclusive folio, as a swap-in of an
+ *   exclusive swap PTE is, goes straight to wp_page_reuse, 6.1-6.6, keeping the swap slot) is charged as
+ *   a whole fault's fixed cost (permFault: Guest.s2TrapNs).
  */
-export type GuestMemoryBacking = 'shmem-memfd' | 'private-anon';
+import type { GuestMemoryBacking } from '../../protocol.ts';
+export type { GuestMemoryBacking } from '../../protocol.ts';
 
-/** What backs every lab guest's memory: a MAP_SHARED memfd (the presets' stated setups). */
+/** What backs a lab guest's memory when its spec names none: a MAP_SHARED memfd (the presets' stated setups). */
 export const GUEST_MEMORY_BACKING: GuestMemoryBacking = 'shmem-memfd';
 
 /**

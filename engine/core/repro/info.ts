@@ -72,7 +72,7 @@ function inputsOf(r: Reproduction, configs: ReadonlyMap<string, ScenarioConfig>)
   for (const g of base.guests) {
     out.push({
       name: `guest '${g.name}'`,
-      value: `${g.memoryMiB} MiB, ${g.vcpus} vCPUs${g.protected ? ', protected' : ''}`,
+      value: `${g.memoryMiB} MiB, ${g.vcpus} vCPUs${g.protected ? ', protected' : ''}, memory ${g.memoryBacking ?? 'shmem-memfd'}`,
       source: preset,
     });
     out.push({ name: `guest '${g.name}' workload`, value: workloadText(g.workload), source: preset });

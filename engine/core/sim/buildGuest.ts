@@ -28,6 +28,7 @@ import { C_LOCK_ACQUIRE } from './costs.ts';
 import { SharedVLock } from '../sync/vlockShared.ts';
 import { PassBarrier, WorkloadGen } from './workload.ts';
 import { prefaultGuest } from './prefault.ts';
+import { GUEST_MEMORY_BACKING } from '../kvm/faultinWritable.ts';
 
 /**
  * Lock-word loads a waiter for a VM's MMU lock spins before sleeping in a spread run (mmuLock.ts
@@ -131,6 +132,8 @@ export function buildGuest(
     deferMin: plan.workers > 1 && !plan.spread,
     opHist: sv.opHist,
   });
+  // guests[].memoryBacking: whether a read fault maps stage-2 writable (kvm/faultinWritable.ts).
+  g.backing = spec.memoryBacking ?? GUEST_MEMORY_BACKING;
   const hw = config.hardware;
   g.harvester = new Harvester(g, {
     mode: spec.protected ? 'none' : config.reclaim.harvest,

@@ -206,8 +206,8 @@ export class Guest {
   readonly attrLoByWrite: [ReturnType<typeof leafAttrs>, ReturnType<typeof leafAttrs>];
   /**
    * What backs this guest's memory (kvm/faultinWritable.ts): whether a read fault maps stage-2 writable
-   * (hva_to_pfn's "map read fault as writable if possible"). Not a setting: every guest is a shmem memfd
-   * (GUEST_MEMORY_BACKING); tests set 'private-anon' to construct the other case.
+   * (hva_to_pfn's "map read fault as writable if possible"). The spec's guests[].memoryBacking, set by
+   * buildGuest; absent, a shmem memfd (GUEST_MEMORY_BACKING).
    */
   backing: GuestMemoryBacking = GUEST_MEMORY_BACKING;
   /** Per vCPU (SUS_WORDS each): a fault suspended between two folios of its direct reclaim. */
