@@ -29,10 +29,24 @@
  * is on the LRU, the shadow's min_seq after its eviction), `folioFlags` (the bits below) and `state`
  * (MIN_SEQ); callers hold the lruvec's lock, as for every other MGLRU change.
  */
-import { FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET, LRU_REFS_WIDTH, MIN_SEQ } from './mglruConsts.ts';
+import {
+  CTRL_AVG_REFAULTED,
+  CTRL_AVG_TOTAL,
+  CTRL_EVICTED,
+  CTRL_PROTECTED,
+  CTRL_REFAULTED,
+  FOLIO_PG_REFERENCED,
+  FOLIO_REFS_MASK,
+  FOLIO_SHADOW,
+  FOLIO_WORKINGSET,
+  LRU_REFS_WIDTH,
+  MAX_NR_TIERS,
+  MIN_LRU_BATCH,
+  MIN_SEQ,
+} from './mglruConsts.ts';
 
 // The folio bits live in mglruConsts.ts (no imports, so the bundler inlines them); re-exported for importers.
-export { FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET } from './mglruConsts.ts';
+export { FOLIO_PG_REFERENCED, FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET } from './mglruConsts.ts';
 
 /**
  * lru_gen_refault (mm/workingset.c, 6.1.69+ / 6.6.8+) for the page's shadow, in a fault: the new
@@ -46,8 +60,7 @@ export function lruGenRefault(tag: Int16Array, state: Float64Array, id: number):
 
 /** folio_lru_refs == BIT(LRU_REFS_WIDTH): sort_folio protects the folio whatever the tier index. */
 export function refaultProtected(folioFlags: Uint8Array, id: number): boolean {
-  const f = folioFlags[id];
-  return (f & FOLIO_REFS_MASK) + ((f & FOLIO_WORKINGSET) !== 0 ? 1 : 0) === 1 << LRU_REFS_WIDTH;
+  return folioLruRefs(folioFlags[id]) === 1 << LRU_REFS_WIDTH;
 }
 
 /**
@@ -58,5 +71,75 @@ export function refaultProtected(folioFlags: Uint8Array, id: number): boolean {
  */
 export function lruGenEviction(tag: Int16Array, folioFlags: Uint8Array, state: Float64Array, id: number): void {
   tag[id] = state[MIN_SEQ];
-  folioFlags[id] = FOLIO_SHADOW;
+  // The token's refs (max(refs - 1, 0) and the workingset bit, which lru_gen_refault adds back to refs).
+  folioFlags[id] = FOLIO_SHADOW | (folioFlags[id] & (FOLIO_REFS_MASK | FOLIO_WORKINGSET));
+}
+
+/** folio_lru_refs (include/linux/mm_inline.h, 6.1-6.6): LRU_REFS plus PG_workingset; PG_referenced not counted. */
+export function folioLruRefs(f: number): number {
+  return (f & FOLIO_REFS_MASK) + ((f & FOLIO_WORKINGSET) !== 0 ? 1 : 0);
+}
+
+/** lru_tier_from_refs (include/linux/mm_inline.h, 6.1-6.6): order_base_2(refs + 1), the bit length of refs. */
+export function lruTierFromRefs(refs: number): number {
+  return 32 - Math.clz32(refs);
+}
+
+/**
+ * folio_inc_refs (mm/swap.c, 6.1-6.6), all folio_mark_accessed does when lru_gen_enabled(): PG_referenced
+ * if clear, else PG_workingset if clear, else LRU_REFS + 1 up to LRU_REFS_MASK (no check of PG_lru in
+ * these versions; 6.14's lru_gen_inc_refs adds one). So 1 mark leaves refs 0 (tier 0), 2 marks refs 1
+ * (tier 1), 3 marks refs 2 (tier 2), 4 marks refs 3 (tier 2), 5 marks refs 4 == BIT(LRU_REFS_WIDTH).
+ * A shadow's flags are lab bookkeeping for a page with no folio: left alone.
+ */
+export function folioIncRefs(folioFlags: Uint8Array, id: number): void {
+  const f = folioFlags[id];
+  if ((f & FOLIO_SHADOW) !== 0) return;
+  if ((f & FOLIO_PG_REFERENCED) === 0) folioFlags[id] = f | FOLIO_PG_REFERENCED;
+  else if ((f & FOLIO_WORKINGSET) === 0) folioFlags[id] = f | FOLIO_WORKINGSET;
+  else if ((f & FOLIO_REFS_MASK) !== FOLIO_REFS_MASK) folioFlags[id] = f + 1;
+}
+
+/**
+ * positive_ctrl_err (mm/vmscan.c, 6.1-6.6): the PV has fewer than MIN_LRU_BATCH refaults, or a
+ * refaulted / total at most the SP's (weighed by the gains, with MIN_LRU_BATCH and 1 added as the kernel does).
+ */
+function positiveCtrlErr(spR: number, spT: number, spGain: number, pvR: number, pvT: number, pvGain: number): boolean {
+  return pvR < MIN_LRU_BATCH || pvR * (spT + MIN_LRU_BATCH) * spGain <= (spR + 1) * pvT * pvGain;
+}
+
+/**
+ * get_tier_idx (mm/vmscan.c, 6.1-6.6) for the anon type: read_ctrl_pos of tier 0 as the SP (gain 1), then
+ * of tiers 1..3 as the PV (gain 2; total = avg_total + evicted + protected[tier - 1]) until the first whose
+ * error is not positive (it refaults more than twice as often as tier 0); returns that tier - 1. sort_folio
+ * protects a folio whose tier is above it.
+ */
+export function getTierIdx(ctrl: Float64Array): number {
+  const spR = ctrl[CTRL_AVG_REFAULTED] + ctrl[CTRL_REFAULTED];
+  const spT = ctrl[CTRL_AVG_TOTAL] + ctrl[CTRL_EVICTED];
+  let tier = 1;
+  for (; tier < MAX_NR_TIERS; tier++) {
+    const pvR = ctrl[CTRL_AVG_REFAULTED + tier] + ctrl[CTRL_REFAULTED + tier];
+    const pvT = ctrl[CTRL_AVG_TOTAL + tier] + ctrl[CTRL_EVICTED + tier] + ctrl[CTRL_PROTECTED + tier - 1];
+    if (!positiveCtrlErr(spR, spT, 1, pvR, pvT, 2)) break;
+  }
+  return tier - 1;
+}
+
+/**
+ * reset_ctrl_pos(lruvec, type, true) (mm/vmscan.c, 6.1-6.6), called by inc_min_seq and try_to_inc_min_seq
+ * when min_seq moves: each tier's avg_refaulted and avg_total become the mean of the old average and the
+ * period's counts (integer halves: unsigned long sum / 2), and, NR_HIST_GENS being 1, the period's
+ * refaulted, evicted and protected are cleared. (reset_ctrl_pos(.., false) from inc_max_seq returns at once
+ * with NR_HIST_GENS 1.)
+ */
+export function resetCtrlPos(ctrl: Float64Array): void {
+  for (let tier = 0; tier < MAX_NR_TIERS; tier++) {
+    const prot = tier > 0 ? ctrl[CTRL_PROTECTED + tier - 1] : 0;
+    ctrl[CTRL_AVG_REFAULTED + tier] = Math.floor((ctrl[CTRL_AVG_REFAULTED + tier] + ctrl[CTRL_REFAULTED + tier]) / 2);
+    ctrl[CTRL_AVG_TOTAL + tier] = Math.floor((ctrl[CTRL_AVG_TOTAL + tier] + ctrl[CTRL_EVICTED + tier] + prot) / 2);
+    ctrl[CTRL_REFAULTED + tier] = 0;
+    ctrl[CTRL_EVICTED + tier] = 0;
+    if (tier > 0) ctrl[CTRL_PROTECTED + tier - 1] = 0;
+  }
 }
