@@ -26,7 +26,14 @@
 import { type LruLock, type Promoter, type Reclaimer, SCAN_AGAIN } from './policy.ts';
 import { MglruAging } from './mglruAging.ts';
 import { GEN_MASK, MIN_NR_GENS } from './mglruGen.ts';
-import { CTRL_EVICTED, CTRL_PROTECTED, FOLIO_PG_REFERENCED, FOLIO_REFS_MASK, FOLIO_WORKINGSET, LRU_REFS_WIDTH } from './mglruConsts.ts';
+import {
+  CTRL_EVICTED,
+  CTRL_PROTECTED,
+  FOLIO_PG_REFERENCED,
+  FOLIO_REFS_MASK,
+  FOLIO_WORKINGSET,
+  LRU_REFS_WIDTH,
+} from './mglruConsts.ts';
 import { folioLruRefs, getTierIdx, lruTierFromRefs } from './mglruRefault.ts';
 
 /** Mglru.deferred's kinds. */
