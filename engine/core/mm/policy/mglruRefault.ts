@@ -17,13 +17,26 @@
  *   to the tail of min_seq + 1 (folio_inc_gen, list_move_tail) instead of evicting it; folio_inc_gen
  *   clears LRU_REFS_MASK, PG_referenced and PG_workingset, so the protection is one generation, once per
  *   refault. inc_min_seq's folio_inc_gen clears them too (not for a folio promoted meanwhile: it returns
- *   before touching the flags). Not modelled: the PID controller (get_tier_idx / positive_ctrl_err over
- *   refaulted / (evicted + protected) per tier). With the rule above it decides nothing here: a folio
- *   touched only through page tables has LRU_REFS 0 (tier 0, never protected, tier > tier_idx >= 0) or,
- *   after a recent refault, BIT(LRU_REFS_WIDTH), protected whatever tier_idx is. (Before those stable
- *   releases lru_gen_refault set only PG_workingset, tier 1, and the PID controller decided.) A readahead
- *   folio's refault is applied as the faulting folio's: __read_swap_cache_async (mm/swap_state.c) calls
+ *   before touching the flags). (Before those stable releases lru_gen_refault set only PG_workingset,
+ *   tier 1, and the PID controller decided.) A readahead folio's refault is applied as the faulting folio's: __read_swap_cache_async (mm/swap_state.c) calls
  *   workingset_refault for its shadow in the fault's context, and onReadahead places it as onMap does.
+ * - Tiers from folio_mark_accessed (session 14): with lru_gen_enabled() it is folio_inc_refs (mm/swap.c,
+ *   6.1-6.6: PG_referenced, then PG_workingset, then LRU_REFS + 1 to LRU_REFS_MASK; folioIncRefs), and a
+ *   stage-2 fault marks its page 1 + Guest.faultMarks times when the VMM PTE was not present (FOLL_TOUCH;
+ *   arm64's kvm_set_pfn_accessed; kvm_release_pfn_clean): arm64 3 marks, refs 2, tier 2; x86 2 marks,
+ *   refs 1, tier 1; a pre-faulted page 2 (tier 1) or 1 (tier 0). folio_lru_refs leaves PG_referenced out;
+ *   lru_tier_from_refs is order_base_2(refs + 1). The refs last until folio_update_gen (promotion),
+ *   folio_inc_gen (protection, inc_min_seq) or the put-back of a young folio clear them; isolate_folio
+ *   keeps LRU_REFS only with PG_referenced set and clears PG_referenced. sort_folio protects `tier >
+ *   tier_idx`, so the PID controller decides: get_tier_idx (getTierIdx) compares each tier's refaulted /
+ *   (evicted + protected) with tier 0's (gains 1:2, MIN_LRU_BATCH floor, positive_ctrl_err) and returns the
+ *   tier before the first that refaults more than twice as often; reset_ctrl_pos (resetCtrlPos) folds the
+ *   period into the averages when min_seq moves. The counters (MglruGen.ctrl): evicted[tier] at the
+ *   eviction (lru_gen_eviction's count; the lab counts where it decides the eviction, as an SSD victim's
+ *   shadow is written again when its writeback ends, and that second shadow's refs are 0: the node drops
+ *   the folio's flags meanwhile), refaulted[tier] of a recent refault with the refs the shadow kept
+ *   (lru_gen_refault), protected[tier - 1] at sort_folio's protection. Deterministic runs only: spread
+ *   runs take no marks (userMemAbort.ts), so their folios have refs 0 or 4 and the index decides nothing.
  *
  * Contract: plain functions over the lruvec's typed arrays (mglruGen.ts): `tag` (the page's seq while it
  * is on the LRU, the shadow's min_seq after its eviction), `folioFlags` (the bits below) and `state`
