@@ -235,7 +235,7 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   if (!g.pinned && !prefaulted && (!cached || written !== undefined)) {
     (g.lruAdd ?? g.lruvec).onMap(g.idBase + gfn);
   }
-  // folio_mark_accessed (the classic LRU's PG_referenced / activation; Policy.markAccessed) by the fault:
+  // folio_mark_accessed (the classic LRU's PG_referenced / activation, MGLRU's folio_inc_refs; Policy.markAccessed) by the fault:
   // (1) hva_to_pfn_slow's get_user_pages_unlocked adds FOLL_TOUCH, and follow_page_pte then calls
   // mark_page_accessed: every fault whose VMM PTE was not present (first touch, swap-in, a swap-cache
   // hit); a pre-faulted page's PTE is, so hva_to_pfn_fast's GUP-fast pins it with no mark (mm/gup.c,

@@ -14,12 +14,20 @@
  *   generation (onMap, onReadahead), the shadow at eviction (evicted), the sizes.
  * Each file's comment says what the kernel does there and which versions.
  */
-import { FOLIO_SHADOW, lruGenEviction, lruGenRefault } from './mglruRefault.ts';
+import { CTRL_REFAULTED } from './mglruConsts.ts';
+import {
+  FOLIO_SHADOW,
+  folioIncRefs,
+  folioLruRefs,
+  lruGenEviction,
+  lruGenRefault,
+  lruTierFromRefs,
+} from './mglruRefault.ts';
 import { MglruEviction } from './mglruEvict.ts';
 import type { Policy, Promoter } from './policy.ts';
 
 export { MAX_LRU_BATCH, MAX_NR_GENS, MGLRU_WORDS, MIN_NR_GENS } from './mglruGen.ts';
-export { FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET } from './mglruRefault.ts';
+export { FOLIO_PG_REFERENCED, FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET } from './mglruRefault.ts';
 
 export class Mglru extends MglruEviction implements Policy, Promoter {
   readonly seesEveryAccess = false;
@@ -27,11 +35,27 @@ export class Mglru extends MglruEviction implements Policy, Promoter {
   /**
    * folio_add_lru in fault context: PG_active, so lru_gen_add_folio adds it at the head of max_seq.
    * A swap-in of a page this lruvec evicted first passes lru_gen_refault (do_swap_page calls
-   * workingset_refault before folio_add_lru): see lruGenRefault (mglruRefault.ts).
+   * workingset_refault before folio_add_lru): see lruGenRefault (mglruRefault.ts). A recent one counts
+   * refaulted[hist][type][tier] with the tier of the refs its shadow's token kept (lru_gen_refault).
    */
   onMap(id: number): void {
-    this.folioFlags[id] = (this.folioFlags[id] & FOLIO_SHADOW) !== 0 ? lruGenRefault(this.tag, this.state, id) : 0;
+    const f = this.folioFlags[id];
+    let flags = 0;
+    if ((f & FOLIO_SHADOW) !== 0) {
+      flags = lruGenRefault(this.tag, this.state, id);
+      if (flags !== 0) this.ctrl[CTRL_REFAULTED + lruTierFromRefs(folioLruRefs(f))]++;
+    }
+    this.folioFlags[id] = flags;
     this.addActive(id);
+  }
+
+  /**
+   * folio_mark_accessed (mm/swap.c, 6.1-6.6) with lru_gen_enabled(): folio_inc_refs and nothing else (no
+   * activation, no list move). Callers: the stage-2 fault (kvm/userMemAbort.ts markOnMap: FOLL_TOUCH on
+   * slow GUP, arm64's kvm_set_pfn_accessed, kvm_release_pfn_clean), deterministic runs only.
+   */
+  markAccessed(id: number): void {
+    folioIncRefs(this.folioFlags, id);
   }
 
   /**

@@ -166,6 +166,7 @@ export abstract class MglruAging extends MglruGens {
       }
       this.list.moveToTail(this.head(seq), v);
     }
+    this.resetCtrlPos(); // inc_min_seq's reset_ctrl_pos(lruvec, type, true), before min_seq + 1
     this.minSeq++;
   }
 

@@ -46,3 +46,24 @@ export const FOLIO_REFS_MASK = (1 << LRU_REFS_WIDTH) - 1;
 export const FOLIO_WORKINGSET = 1 << LRU_REFS_WIDTH;
 /** Lab bookkeeping, no folio bit: the page was evicted from this lruvec and its tag holds the shadow's min_seq. */
 export const FOLIO_SHADOW = 0x80;
+/**
+ * PG_referenced as MGLRU uses it (folio_inc_refs, mm/swap.c 6.1-6.6): the first folio_mark_accessed sets it,
+ * the second PG_workingset, each further one adds 1 to LRU_REFS until LRU_REFS_MASK. folio_lru_refs does not
+ * count it; isolate_folio keeps the LRU_REFS bits only if it is set, then clears it.
+ */
+export const FOLIO_PG_REFERENCED = 1 << (LRU_REFS_WIDTH + 1);
+/** MAX_NR_TIERS (include/linux/mmzone.h, 6.1-6.6): tiers 0..3, tier = lru_tier_from_refs(refs). */
+export const MAX_NR_TIERS = 4;
+/** MIN_LRU_BATCH = BITS_PER_LONG (mm/vmscan.c): 64 on arm64 and x86-64; positive_ctrl_err's floor. */
+export const MIN_LRU_BATCH = 64;
+/**
+ * The PID controller's counters for the anon type (struct lru_gen_folio, 6.1-6.6, NR_HIST_GENS 1 without
+ * CONFIG_LRU_GEN_STATS, so hist is always 0): refaulted[tier], evicted[tier], protected[tier - 1] (index
+ * tier - 1, 3 words and a spare), avg_refaulted[tier], avg_total[tier] (mglruRefault.ts, MglruGen.ctrl).
+ */
+export const CTRL_REFAULTED = 0;
+export const CTRL_EVICTED = MAX_NR_TIERS;
+export const CTRL_PROTECTED = 2 * MAX_NR_TIERS;
+export const CTRL_AVG_REFAULTED = 3 * MAX_NR_TIERS;
+export const CTRL_AVG_TOTAL = 4 * MAX_NR_TIERS;
+export const CTRL_WORDS = 5 * MAX_NR_TIERS;

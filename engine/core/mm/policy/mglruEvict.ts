@@ -26,7 +26,15 @@
 import { type LruLock, type Promoter, type Reclaimer, SCAN_AGAIN } from './policy.ts';
 import { MglruAging } from './mglruAging.ts';
 import { GEN_MASK, MIN_NR_GENS } from './mglruGen.ts';
-import { refaultProtected } from './mglruRefault.ts';
+import {
+  CTRL_EVICTED,
+  CTRL_PROTECTED,
+  FOLIO_PG_REFERENCED,
+  FOLIO_REFS_MASK,
+  FOLIO_WORKINGSET,
+  LRU_REFS_WIDTH,
+} from './mglruConsts.ts';
+import { folioLruRefs, getTierIdx, lruTierFromRefs } from './mglruRefault.ts';
 
 /** Mglru.deferred's kinds. */
 const DEFER_PROMOTE = 0;
@@ -123,16 +131,29 @@ export abstract class MglruEviction extends MglruAging {
     return this.deferred.length;
   }
 
-  /** folio_lru_refs == BIT(LRU_REFS_WIDTH): sort_folio protects the folio whatever the tier index. */
+  /**
+   * sort_folio's "protected" test (mm/vmscan.c, 6.1.69+ / 6.6.8+): `tier > tier_idx || refs ==
+   * BIT(LRU_REFS_WIDTH)`, tier = lru_tier_from_refs(folio_lru_refs). Refs 0 (tier 0) is never protected,
+   * refs 4 (a recent refault, lru_gen_refault) always; refs 1..3 (folio_mark_accessed's folio_inc_refs:
+   * two or more marks since the flags were last cleared) when the PID controller's tier index, read once
+   * per eviction call (isolate_folios -> get_tier_idx), is below the folio's tier.
+   */
   protected protectedRefs(id: number): boolean {
-    return refaultProtected(this.folioFlags, id);
+    const f = this.folioFlags[id] & (FOLIO_REFS_MASK | FOLIO_WORKINGSET);
+    if (f === 0) return false;
+    const refs = folioLruRefs(f);
+    if (refs === 1 << LRU_REFS_WIDTH) return true;
+    if (this.tierIdx < 0) this.tierIdx = getTierIdx(this.ctrl);
+    return lruTierFromRefs(refs) > this.tierIdx;
   }
 
   /**
-   * sort_folio's "protected" branch for a folio at the oldest tail: folio_inc_gen (min_seq + 1, its
-   * LRU_REFS bits, PG_referenced and PG_workingset cleared) and list_move_tail onto that generation.
+   * sort_folio's "protected" branch for a folio at the oldest tail: protected[hist][type][tier - 1] +=
+   * delta, folio_inc_gen (min_seq + 1, its LRU_REFS bits, PG_referenced and PG_workingset cleared) and
+   * list_move_tail onto that generation.
    */
   protected protect(id: number): void {
+    this.ctrl[CTRL_PROTECTED + lruTierFromRefs(folioLruRefs(this.folioFlags[id])) - 1]++;
     const next = this.minSeq + 1;
     this.list.moveToTail(this.head(next), id);
     this.tag[id] = next;
@@ -141,7 +162,31 @@ export abstract class MglruEviction extends MglruAging {
     this.nrPages[next & GEN_MASK]++;
   }
 
+  /**
+   * isolate_folio (mm/vmscan.c, 6.1-6.6): the LRU_REFS bits survive only if PG_referenced is set, then
+   * PG_referenced is cleared (PG_workingset is kept).
+   */
+  protected isolateFolio(id: number): void {
+    const f = this.folioFlags[id];
+    this.folioFlags[id] = ((f & FOLIO_PG_REFERENCED) !== 0 ? f : f & ~FOLIO_REFS_MASK) & ~FOLIO_PG_REFERENCED;
+  }
+
+  /**
+   * The isolated folio's end in shrink_folio_list. Young (folio_referenced): evict_folios puts it back
+   * with set_mask_bits(LRU_REFS_MASK | LRU_REFS_FLAGS, BIT(PG_active)), its refs cleared. Old: evicted,
+   * and lru_gen_eviction counts evicted[hist][type][tier] with the refs isolate_folio left (counted here,
+   * where the lab decides the eviction: Mglru.evicted runs a second time for an SSD victim once written).
+   */
+  protected putBack(id: number): void {
+    this.folioFlags[id] = 0;
+  }
+
+  protected countEvicted(id: number): void {
+    this.ctrl[CTRL_EVICTED + lruTierFromRefs(folioLruRefs(this.folioFlags[id]))]++;
+  }
+
   pickVictim(r: Reclaimer, inlineAging: boolean): number {
+    this.tierIdx = -1; // isolate_folios reads get_tier_idx anew for each eviction call
     if (this.lruLock !== null) return this.pickVictimIsolating(r, inlineAging, this.lruLock);
     const list = this.list;
     if (this.isEmpty()) return -1;
@@ -169,7 +214,10 @@ export abstract class MglruEviction extends MglruAging {
       }
       const v = list.tail(this.head(this.minSeq));
       if (v < 0) {
-        this.minSeq++; // retire the empty oldest generation (the check above keeps > MIN_NR_GENS)
+        // Retire the empty oldest generation (the check above keeps > MIN_NR_GENS): try_to_inc_min_seq,
+        // with its reset_ctrl_pos (the kernel retires every empty one at once, with one reset; rare).
+        this.resetCtrlPos();
+        this.minSeq++;
         continue;
       }
       const seq = this.seqOf(v);
@@ -182,14 +230,17 @@ export abstract class MglruEviction extends MglruAging {
         this.protect(v); // sort_folio, "protected": refaulted recently (lru_gen_refault)
         continue;
       }
+      this.isolateFolio(v);
       if (r.referenced(v, this)) {
         this.activate(v);
+        this.putBack(v);
         if (r.spent()) return SCAN_AGAIN;
         continue;
       }
       list.remove(v);
       this.nrPages[this.minSeq & GEN_MASK]--;
       this.total--;
+      this.countEvicted(v);
       this.evicted(v);
       return v;
     }
@@ -235,6 +286,7 @@ export abstract class MglruEviction extends MglruAging {
         }
         const v = list.tail(this.head(this.minSeq));
         if (v < 0) {
+          this.resetCtrlPos(); // try_to_inc_min_seq, as pickVictim
           this.minSeq++;
           continue;
         }
@@ -249,6 +301,7 @@ export abstract class MglruEviction extends MglruAging {
           continue;
         }
         // isolate_folios: the folio leaves the LRU under lru_lock ...
+        this.isolateFolio(v);
         list.remove(v);
         this.nrPages[this.minSeq & GEN_MASK]--;
         this.total--;
@@ -258,6 +311,7 @@ export abstract class MglruEviction extends MglruAging {
         held = false;
         if (r.referenced(v, this.lockedPromoter)) {
           // Back on the LRU in the youngest generation at the next hold (move_folios_to_lru).
+          this.putBack(v);
           this.deferred.push(v * 4 + DEFER_PUTBACK);
           if (r.spent()) return SCAN_AGAIN;
           l.lock();
@@ -266,6 +320,7 @@ export abstract class MglruEviction extends MglruAging {
           continue;
         }
         // lru_gen_eviction reads min_seq without lru_lock (workingset_eviction under the mapping's lock).
+        this.countEvicted(v);
         this.evicted(v);
         return v;
       }

@@ -43,7 +43,9 @@ import {
   NR_PAGES,
   AGING_CURSOR,
   TOTAL,
+  CTRL_WORDS,
 } from './mglruConsts.ts';
+import { resetCtrlPos } from './mglruRefault.ts';
 
 // The constants live in mglruConsts.ts (no imports, so the bundler inlines them); re-exported for importers.
 export {
@@ -116,6 +118,23 @@ export abstract class MglruGens {
    * generation under it again. Null (every other run): the one-agent pickVictim (mglruEvict.ts).
    */
   protected lruLock: LruLock | null = null;
+
+  /**
+   * The PID controller's counters for the anon type (CTRL_* in mglruConsts.ts; struct lru_gen_folio's
+   * refaulted, evicted, protected, avg_refaulted, avg_total, 6.1-6.6), read by get_tier_idx (getTierIdx,
+   * mglruRefault.ts). Local to this object, also in spread runs: there the shared lruvec takes no
+   * folio_mark_accessed (userMemAbort.ts), so every folio has refs 0 (tier 0, never protected) or
+   * BIT(LRU_REFS_WIDTH) (always protected) and the tier index decides nothing.
+   */
+  protected readonly ctrl: Float64Array = new Float64Array(CTRL_WORDS);
+  /** get_tier_idx's answer for the current eviction call (-1: not read yet; pickVictim clears it). */
+  protected tierIdx = -1;
+
+  /** reset_ctrl_pos(lruvec, LRU_GEN_ANON, true): min_seq moves (inc_min_seq, try_to_inc_min_seq). */
+  protected resetCtrlPos(): void {
+    resetCtrlPos(this.ctrl);
+    this.tierIdx = -1;
+  }
 
   protected get minSeq(): number {
     return this.state[MIN_SEQ];

@@ -17,22 +17,49 @@
  *   to the tail of min_seq + 1 (folio_inc_gen, list_move_tail) instead of evicting it; folio_inc_gen
  *   clears LRU_REFS_MASK, PG_referenced and PG_workingset, so the protection is one generation, once per
  *   refault. inc_min_seq's folio_inc_gen clears them too (not for a folio promoted meanwhile: it returns
- *   before touching the flags). Not modelled: the PID controller (get_tier_idx / positive_ctrl_err over
- *   refaulted / (evicted + protected) per tier). With the rule above it decides nothing here: a folio
- *   touched only through page tables has LRU_REFS 0 (tier 0, never protected, tier > tier_idx >= 0) or,
- *   after a recent refault, BIT(LRU_REFS_WIDTH), protected whatever tier_idx is. (Before those stable
- *   releases lru_gen_refault set only PG_workingset, tier 1, and the PID controller decided.) A readahead
- *   folio's refault is applied as the faulting folio's: __read_swap_cache_async (mm/swap_state.c) calls
+ *   before touching the flags). (Before those stable releases lru_gen_refault set only PG_workingset,
+ *   tier 1, and the PID controller decided.) A readahead folio's refault is applied as the faulting folio's: __read_swap_cache_async (mm/swap_state.c) calls
  *   workingset_refault for its shadow in the fault's context, and onReadahead places it as onMap does.
+ * - Tiers from folio_mark_accessed (session 14): with lru_gen_enabled() it is folio_inc_refs (mm/swap.c,
+ *   6.1-6.6: PG_referenced, then PG_workingset, then LRU_REFS + 1 to LRU_REFS_MASK; folioIncRefs), and a
+ *   stage-2 fault marks its page 1 + Guest.faultMarks times when the VMM PTE was not present (FOLL_TOUCH;
+ *   arm64's kvm_set_pfn_accessed; kvm_release_pfn_clean): arm64 3 marks, refs 2, tier 2; x86 2 marks,
+ *   refs 1, tier 1; a pre-faulted page 2 (tier 1) or 1 (tier 0). folio_lru_refs leaves PG_referenced out;
+ *   lru_tier_from_refs is order_base_2(refs + 1). The refs last until folio_update_gen (promotion),
+ *   folio_inc_gen (protection, inc_min_seq) or the put-back of a young folio clear them; isolate_folio
+ *   keeps LRU_REFS only with PG_referenced set and clears PG_referenced. sort_folio protects `tier >
+ *   tier_idx`, so the PID controller decides: get_tier_idx (getTierIdx) compares each tier's refaulted /
+ *   (evicted + protected) with tier 0's (gains 1:2, MIN_LRU_BATCH floor, positive_ctrl_err) and returns the
+ *   tier before the first that refaults more than twice as often; reset_ctrl_pos (resetCtrlPos) folds the
+ *   period into the averages when min_seq moves. The counters (MglruGen.ctrl): evicted[tier] at the
+ *   eviction (lru_gen_eviction's count; the lab counts where it decides the eviction, as an SSD victim's
+ *   shadow is written again when its writeback ends, and that second shadow's refs are 0: the node drops
+ *   the folio's flags meanwhile), refaulted[tier] of a recent refault with the refs the shadow kept
+ *   (lru_gen_refault), protected[tier - 1] at sort_folio's protection. Deterministic runs only: spread
+ *   runs take no marks (userMemAbort.ts), so their folios have refs 0 or 4 and the index decides nothing.
  *
  * Contract: plain functions over the lruvec's typed arrays (mglruGen.ts): `tag` (the page's seq while it
  * is on the LRU, the shadow's min_seq after its eviction), `folioFlags` (the bits below) and `state`
  * (MIN_SEQ); callers hold the lruvec's lock, as for every other MGLRU change.
  */
-import { FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET, LRU_REFS_WIDTH, MIN_SEQ } from './mglruConsts.ts';
+import {
+  CTRL_AVG_REFAULTED,
+  CTRL_AVG_TOTAL,
+  CTRL_EVICTED,
+  CTRL_PROTECTED,
+  CTRL_REFAULTED,
+  FOLIO_PG_REFERENCED,
+  FOLIO_REFS_MASK,
+  FOLIO_SHADOW,
+  FOLIO_WORKINGSET,
+  LRU_REFS_WIDTH,
+  MAX_NR_TIERS,
+  MIN_LRU_BATCH,
+  MIN_SEQ,
+} from './mglruConsts.ts';
 
 // The folio bits live in mglruConsts.ts (no imports, so the bundler inlines them); re-exported for importers.
-export { FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET } from './mglruConsts.ts';
+export { FOLIO_PG_REFERENCED, FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET } from './mglruConsts.ts';
 
 /**
  * lru_gen_refault (mm/workingset.c, 6.1.69+ / 6.6.8+) for the page's shadow, in a fault: the new
@@ -46,8 +73,7 @@ export function lruGenRefault(tag: Int16Array, state: Float64Array, id: number):
 
 /** folio_lru_refs == BIT(LRU_REFS_WIDTH): sort_folio protects the folio whatever the tier index. */
 export function refaultProtected(folioFlags: Uint8Array, id: number): boolean {
-  const f = folioFlags[id];
-  return (f & FOLIO_REFS_MASK) + ((f & FOLIO_WORKINGSET) !== 0 ? 1 : 0) === 1 << LRU_REFS_WIDTH;
+  return folioLruRefs(folioFlags[id]) === 1 << LRU_REFS_WIDTH;
 }
 
 /**
@@ -58,5 +84,75 @@ export function refaultProtected(folioFlags: Uint8Array, id: number): boolean {
  */
 export function lruGenEviction(tag: Int16Array, folioFlags: Uint8Array, state: Float64Array, id: number): void {
   tag[id] = state[MIN_SEQ];
-  folioFlags[id] = FOLIO_SHADOW;
+  // The token's refs (max(refs - 1, 0) and the workingset bit, which lru_gen_refault adds back to refs).
+  folioFlags[id] = FOLIO_SHADOW | (folioFlags[id] & (FOLIO_REFS_MASK | FOLIO_WORKINGSET));
+}
+
+/** folio_lru_refs (include/linux/mm_inline.h, 6.1-6.6): LRU_REFS plus PG_workingset; PG_referenced not counted. */
+export function folioLruRefs(f: number): number {
+  return (f & FOLIO_REFS_MASK) + ((f & FOLIO_WORKINGSET) !== 0 ? 1 : 0);
+}
+
+/** lru_tier_from_refs (include/linux/mm_inline.h, 6.1-6.6): order_base_2(refs + 1), the bit length of refs. */
+export function lruTierFromRefs(refs: number): number {
+  return 32 - Math.clz32(refs);
+}
+
+/**
+ * folio_inc_refs (mm/swap.c, 6.1-6.6), all folio_mark_accessed does when lru_gen_enabled(): PG_referenced
+ * if clear, else PG_workingset if clear, else LRU_REFS + 1 up to LRU_REFS_MASK (no check of PG_lru in
+ * these versions; 6.14's lru_gen_inc_refs adds one). So 1 mark leaves refs 0 (tier 0), 2 marks refs 1
+ * (tier 1), 3 marks refs 2 (tier 2), 4 marks refs 3 (tier 2), 5 marks refs 4 == BIT(LRU_REFS_WIDTH).
+ * A shadow's flags are lab bookkeeping for a page with no folio: left alone.
+ */
+export function folioIncRefs(folioFlags: Uint8Array, id: number): void {
+  const f = folioFlags[id];
+  if ((f & FOLIO_SHADOW) !== 0) return;
+  if ((f & FOLIO_PG_REFERENCED) === 0) folioFlags[id] = f | FOLIO_PG_REFERENCED;
+  else if ((f & FOLIO_WORKINGSET) === 0) folioFlags[id] = f | FOLIO_WORKINGSET;
+  else if ((f & FOLIO_REFS_MASK) !== FOLIO_REFS_MASK) folioFlags[id] = f + 1;
+}
+
+/**
+ * positive_ctrl_err (mm/vmscan.c, 6.1-6.6): the PV has fewer than MIN_LRU_BATCH refaults, or a
+ * refaulted / total at most the SP's (weighed by the gains, with MIN_LRU_BATCH and 1 added as the kernel does).
+ */
+function positiveCtrlErr(spR: number, spT: number, spGain: number, pvR: number, pvT: number, pvGain: number): boolean {
+  return pvR < MIN_LRU_BATCH || pvR * (spT + MIN_LRU_BATCH) * spGain <= (spR + 1) * pvT * pvGain;
+}
+
+/**
+ * get_tier_idx (mm/vmscan.c, 6.1-6.6) for the anon type: read_ctrl_pos of tier 0 as the SP (gain 1), then
+ * of tiers 1..3 as the PV (gain 2; total = avg_total + evicted + protected[tier - 1]) until the first whose
+ * error is not positive (it refaults more than twice as often as tier 0); returns that tier - 1. sort_folio
+ * protects a folio whose tier is above it.
+ */
+export function getTierIdx(ctrl: Float64Array): number {
+  const spR = ctrl[CTRL_AVG_REFAULTED] + ctrl[CTRL_REFAULTED];
+  const spT = ctrl[CTRL_AVG_TOTAL] + ctrl[CTRL_EVICTED];
+  let tier = 1;
+  for (; tier < MAX_NR_TIERS; tier++) {
+    const pvR = ctrl[CTRL_AVG_REFAULTED + tier] + ctrl[CTRL_REFAULTED + tier];
+    const pvT = ctrl[CTRL_AVG_TOTAL + tier] + ctrl[CTRL_EVICTED + tier] + ctrl[CTRL_PROTECTED + tier - 1];
+    if (!positiveCtrlErr(spR, spT, 1, pvR, pvT, 2)) break;
+  }
+  return tier - 1;
+}
+
+/**
+ * reset_ctrl_pos(lruvec, type, true) (mm/vmscan.c, 6.1-6.6), called by inc_min_seq and try_to_inc_min_seq
+ * when min_seq moves: each tier's avg_refaulted and avg_total become the mean of the old average and the
+ * period's counts (integer halves: unsigned long sum / 2), and, NR_HIST_GENS being 1, the period's
+ * refaulted, evicted and protected are cleared. (reset_ctrl_pos(.., false) from inc_max_seq returns at once
+ * with NR_HIST_GENS 1.)
+ */
+export function resetCtrlPos(ctrl: Float64Array): void {
+  for (let tier = 0; tier < MAX_NR_TIERS; tier++) {
+    const prot = tier > 0 ? ctrl[CTRL_PROTECTED + tier - 1] : 0;
+    ctrl[CTRL_AVG_REFAULTED + tier] = Math.floor((ctrl[CTRL_AVG_REFAULTED + tier] + ctrl[CTRL_REFAULTED + tier]) / 2);
+    ctrl[CTRL_AVG_TOTAL + tier] = Math.floor((ctrl[CTRL_AVG_TOTAL + tier] + ctrl[CTRL_EVICTED + tier] + prot) / 2);
+    ctrl[CTRL_REFAULTED + tier] = 0;
+    ctrl[CTRL_EVICTED + tier] = 0;
+    if (tier > 0) ctrl[CTRL_PROTECTED + tier - 1] = 0;
+  }
 }

@@ -94,11 +94,11 @@ export interface Policy {
   onReadahead?(id: number): void;
   onAccess(id: number): void;
   /**
-   * Optional (the classic LRU): folio_mark_accessed (mm/swap.c, 6.1-6.4, !lru_gen_enabled) on a folio
-   * this lruvec holds, just placed by onMap: the first call sets PG_referenced, a second on an inactive
-   * folio activates it (folio_activate) and clears PG_referenced. Callers: the stage-2 fault
-   * (kvm/userMemAbort.ts: get_user_pages' FOLL_TOUCH, arm64's kvm_set_pfn_accessed). Absent: no effect
-   * (MGLRU's folio_inc_refs is not modelled: its PG_referenced is cleared by isolate_folio unread).
+   * Optional: folio_mark_accessed (mm/swap.c, 6.1-6.6) on a folio this lruvec holds, just placed by onMap.
+   * The classic LRU (!lru_gen_enabled): the first call sets PG_referenced, a second on an inactive folio
+   * activates it (folio_activate) and clears PG_referenced. MGLRU: folio_inc_refs (its tiers,
+   * mglruRefault.ts). Callers: the stage-2 fault (kvm/userMemAbort.ts: get_user_pages' FOLL_TOUCH, arm64's
+   * kvm_set_pfn_accessed, the release). Absent: no effect (exact LRU, CLOCK).
    */
   markAccessed?(id: number): void;
   /**
