@@ -482,6 +482,35 @@ export function zipfVmScenario(o: {
 }
 
 /**
+ * Fault gfns 0..n-1 in turn, each asked 1 us after the previous one ended (or was refused): on
+ * smallReclaimScenario's 6 MiB host, 2,000 faults put the guest under reclaim. Returns the clock after the
+ * last one.
+ */
+export function faultInOrder(g: Guest, n: number): number {
+  let t = 0;
+  for (let gfn = 0; gfn < n; gfn++) {
+    const e = g.fault(gfn, false, t + 1000);
+    t = (e >= 0 ? e : t) + 1000;
+  }
+  return t;
+}
+
+/**
+ * Record every write request and its grant on g's MMU lock (VLock.write, which evictions' unmaps and
+ * range_ends book), relative to T; the returned array fills as the test runs.
+ */
+export function recordWrites(g: Guest, T: number): [number, number][] {
+  const writes: [number, number][] = [];
+  const w = g.vlock.write.bind(g.vlock);
+  g.vlock.write = (a: number, h: number, aging: boolean): number => {
+    const s = w(a, h, aging);
+    writes.push([a - T, s - T]);
+    return s;
+  };
+  return writes;
+}
+
+/**
  * Switch off the stage-2 faults' folio_mark_accessed calls (Policy.markAccessed, session 14) on g's lruvec,
  * for tests built on faulted pages that stay on the inactive list (they pin lock booking or reclaim pacing,
  * not LRU order): with the marks every faulted page goes active and the first reclaim deactivates instead.

@@ -25,7 +25,7 @@
  * fails the first three cases (range_end in writes[1] at once, the read after it).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { smallReclaimScenario, workerOf, withoutFaultMarks } from './fixtures.ts';
+import { smallReclaimScenario, workerOf, withoutFaultMarks, faultInOrder, recordWrites } from './fixtures.ts';
 import { vclock } from '../../engine/core/sync/vlock.ts';
 import { finishDeferredEnd } from '../../engine/core/mm/shrinkNode.ts';
 import { PG_RESIDENT, PG_SWAPCACHE, PG_SWAPPED } from '../../engine/core/sim/simLayout.ts';
@@ -47,21 +47,10 @@ function setup(): { g: Guest; k: Kswapd; T: number; writes: [number, number][] }
   config.reclaim.rmapFlushYoung = false;
   const { g, kswapd } = workerOf(config);
   withoutFaultMarks(g);
-  let t = 0;
-  let gfn = 0;
-  for (let i = 0; i < 2000; i++) {
-    const e = g.fault(gfn++, false, t + 1000);
-    t = (e >= 0 ? e : t) + 1000;
-  }
+  const t = faultInOrder(g, 2000);
   if (kswapd === null) throw new Error('no kswapd');
   const T = t + 1_000_000;
-  const writes: [number, number][] = [];
-  const w = g.vlock.write.bind(g.vlock);
-  g.vlock.write = (a: number, h: number, aging: boolean): number => {
-    const s = w(a, h, aging);
-    writes.push([a - T, s - T]);
-    return s;
-  };
+  const writes = recordWrites(g, T); // the unmap's and range_end's requests and grants
   expect(g.vlock.write(T, BLOCK_HOLD, false)).toBe(T);
   writes.length = 0;
   vclock.others = T + READ_AT; // the vCPU: earlier than range_end's request, later than the step's limit

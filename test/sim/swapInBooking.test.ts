@@ -15,19 +15,15 @@ import {
   PG_SWAPCACHE,
   PG_SWAPPED,
 } from '../../engine/core/sim/simLayout.ts';
-import { smallReclaimScenario, workerOf, withoutFaultMarks } from './fixtures.ts';
+import { smallReclaimScenario, workerOf, withoutFaultMarks, faultInOrder } from './fixtures.ts';
 import { vclock } from '../../engine/core/sync/vlock.ts';
 
 /** A guest that reclaimed some of its pages, and one swapped-out gfn (no swap-cache copy). */
 function guestWithSwapped(): { g: Guest; stats: Float64Array; t: number; gfn: number } {
   const { g, stats } = workerOf(smallReclaimScenario());
   withoutFaultMarks(g);
-  let t = 0;
-  let gfn = 0;
-  for (let i = 0; i < 2000; i++) {
-    const e = g.fault(gfn++, false, t + 1000);
-    t = (e >= 0 ? e : t) + 1000;
-  }
+  const t = faultInOrder(g, 2000);
+  const gfn = 2000;
   for (let x = 0; x < gfn; x++) {
     const f = g.flags[x];
     if ((f & PG_SWAPPED) !== 0 && (f & (PG_RESIDENT | PG_SWAPCACHE)) === 0) return { g, stats, t, gfn: x };
