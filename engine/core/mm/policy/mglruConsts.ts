@@ -46,3 +46,13 @@ export const FOLIO_REFS_MASK = (1 << LRU_REFS_WIDTH) - 1;
 export const FOLIO_WORKINGSET = 1 << LRU_REFS_WIDTH;
 /** Lab bookkeeping, no folio bit: the page was evicted from this lruvec and its tag holds the shadow's min_seq. */
 export const FOLIO_SHADOW = 0x80;
+
+/** should_run_aging's answers (mglruAging.ts). */
+export const AGING_NO = 0;
+export const AGING_SHOULD = 1;
+export const AGING_MUST = 2;
+
+/** Mglru.deferred's kinds (mglruEvict.ts). */
+export const DEFER_PROMOTE = 0;
+export const DEFER_ACTIVATE = 1;
+export const DEFER_PUTBACK = 2;

@@ -27,11 +27,7 @@ import { type LruLock, type Promoter, type Reclaimer, SCAN_AGAIN } from './polic
 import { MglruAging } from './mglruAging.ts';
 import { GEN_MASK, MIN_NR_GENS } from './mglruGen.ts';
 import { refaultProtected } from './mglruRefault.ts';
-
-/** Mglru.deferred's kinds. */
-const DEFER_PROMOTE = 0;
-const DEFER_ACTIVATE = 1;
-const DEFER_PUTBACK = 2;
+import { DEFER_ACTIVATE, DEFER_PROMOTE, DEFER_PUTBACK } from './mglruConsts.ts';
 
 export abstract class MglruEviction extends MglruAging {
   /** lru_gen_eviction (mglruRefault.ts): Mglru.evicted. */
