@@ -67,6 +67,12 @@ export const ALLOC_WORDS = 16;
 
 // ---- rcu: grace periods (rcu.ts) ------------------------------------------------
 export const RCU_EPOCH = 0; //           global epoch; advanced by any thread when all readers caught up
+/**
+ * RCU_EPOCH's values wrap at 31 bits, so a reader slot's (epoch << 1) | 1 fits an Int32 (rcu.ts). Here, in
+ * an import-free module, so the bundler inlines it: rcuReadLock runs per folio check of the trace replay
+ * (the notifier's lockless aging), and rcu.ts's own const was a module-context load there (session 14).
+ */
+export const RCU_EPOCH_MASK = 0x7fffffff;
 export const RCU_GRACE_PERIODS = 1; //   grace periods completed (epoch advances)
 export const RCU_CB_PENDING = 2; //      callbacks queued by callRcu and not yet invoked (all threads)
 export const RCU_PAGES_AWAITING = 3; //  unlinked table pages waiting for a grace period (all threads)

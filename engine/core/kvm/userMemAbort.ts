@@ -22,7 +22,8 @@ import { readLock, readUnlock } from './mmuLock.ts';
 import { EAGAIN, stage2GetLeaf, stage2Map, stage2Mkyoung, stage2SetWritable } from '../arch/pgtable.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE } from '../sim/costs.ts';
-import { FAULTIN_FAST_NS, mmuSeqAt } from './mmuInvalidate.ts';
+import { mmuSeqAt } from './mmuInvalidate.ts';
+import { FAULTIN_FAST_NS } from './faultinFast.ts';
 import {
   GS_AF_FAULTS,
   GS_COLD,

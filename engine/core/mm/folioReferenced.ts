@@ -13,21 +13,10 @@ import { GS_AGING_NS, PG_HOST_YOUNG, PG_SWAPCACHE } from '../sim/simLayout.ts';
 import { C_CMPXCHG, C_PTE_SCAN, C_TLB_INVALIDATE } from '../sim/costs.ts';
 import { hostMapped } from './hostPte.ts';
 import { clearPageFlags } from './pageFlags.ts';
-import { hostClear, lookAroundEnd, lookAroundStart, PMD_PAGES, popcount, promoteYoung } from './youngBatch.ts';
+import { hostClear, lookAroundEnd, lookAroundStart, popcount, promoteYoung } from './youngBatch.ts';
+import { PMD_PAGES, RMAP_WALK_NS } from './reclaimConsts.ts';
 
-/**
- * folio_referenced's own walk for one mapped folio, outside the secondary MMU: rmap_walk (the anon_vma
- * or i_mmap tree of the VMM's one mapping, its lock), folio_referenced_one -> page_vma_mapped_walk (the
- * VMM's host page table, its PTE lock), ptep_clear_young_notify's primary PTE and the mmu-notifier
- * dispatch (__mmu_notifier_clear_young). 56 ns: inferred from idle page tracking, whose rmap walk per
- * page (page_idle_clear_pte_refs -> rmap_walk -> ptep_clear_young_notify, the same calls) took 15 s
- * for 1 TB, against 2 s in page-table order (lore.kernel.org/r/20180901124811.530300789@intel.com,
- * x86, 2018; ../shared/research/seed-numbers.md section 4). Used for Neoverse N1 as an estimate: a
- * figure of another CPU. KVM's handler (the lock, kvm_age_gfn or the lockless batch) is charged by
- * kvm/mmuNotifier.ts. A folio mapped nowhere (an unused swap-cache folio) returns before the walk
- * (folio_referenced: no mapcount) and pays nothing.
- */
-export const RMAP_WALK_NS = 56;
+export { RMAP_WALK_NS } from './reclaimConsts.ts';
 
 /** folio_referenced of page `id` at the node's clock pg.t (which it advances); one folio check of pg's budget. */
 export function folioReferenced(pg: Pgdat, id: number, promoter: Promoter | null): boolean {

@@ -40,22 +40,9 @@ import {
   type ThrottleWaiter,
 } from './reclaimThrottle.ts';
 import { PgdatLruvecs } from './pgdatLruvecs.ts';
+import { DIRECT_SCAN_PER_STEP, KSWAPD_SCAN_PER_STEP } from './reclaimConsts.ts';
 
 export { HEADS, type Lruvec } from './pgdatLruvecs.ts';
-
-/**
- * Folios kswapd considers per scheduler step. The kernel's kswapd checks folios one after another,
- * each taking and releasing the VM's MMU lock, while vCPUs run; one per step keeps its lock requests
- * in virtual-time order with theirs (a scheduling granularity, not a kernel constant).
- */
-const KSWAPD_SCAN_PER_STEP = 1;
-/**
- * Folios one direct-reclaim step considers (Pgdat.directReclaimStep): shrink_folio_list handles the
- * folios of a cluster one after another, each folio_referenced / try_to_unmap taking and releasing
- * the VM's MMU lock, so other vCPUs' faults and kswapd queue between two folios (qrwlock). The
- * faulting vCPU (Guest.fault) yields to the scheduler between steps once it is past its limit.
- */
-const DIRECT_SCAN_PER_STEP = 1;
 
 /** kswapd as the allocator sees it (mm/kswapd.ts): wakeup_kswapd. */
 export interface KswapdTask {

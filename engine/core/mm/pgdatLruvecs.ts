@@ -27,7 +27,7 @@ import {
   PGDAT_WORDS,
   type SharedLru,
 } from './sharedLru.ts';
-import { PMD_PAGES } from './youngBatch.ts';
+import { PMD_PAGES } from './reclaimConsts.ts';
 
 /** List heads per lruvec (MGLRU uses MAX_NR_GENS of them). */
 export const HEADS = 8;

@@ -9,7 +9,8 @@
 import type { Pgdat } from './pgdat.ts';
 import type { Promoter } from './policy/policy.ts';
 import { PG_RESIDENT } from '../sim/simLayout.ts';
-import { hostClear, MIN_LRU_BATCH, PMD_PAGES, popcount, promoteYoung } from './youngBatch.ts';
+import { hostClear, popcount, promoteYoung } from './youngBatch.ts';
+import { MIN_LRU_BATCH, PMD_PAGES } from './reclaimConsts.ts';
 
 export function canWalk(pg: Pgdat, start: number, end: number): boolean {
   // should_walk_mmu(): arch_has_hw_pte_young() is a property of the host CPU, the same for every VM.

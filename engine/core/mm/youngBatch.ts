@@ -11,11 +11,9 @@ import { C_CMPXCHG } from '../sim/costs.ts';
 import { GS_AGING_NS, PG_LRU } from '../sim/simLayout.ts';
 import { hostTestClearYoung } from './hostPte.ts';
 import type { Promoter } from './policy/policy.ts';
+import { MIN_LRU_BATCH, PMD_PAGES } from './reclaimConsts.ts';
 
-/** MIN_LRU_BATCH = BITS_PER_LONG: the look-around window and the walk's bitmap batch. */
-export const MIN_LRU_BATCH = 64;
-/** PTRS_PER_PTE: look-around is clipped to the folio's PMD (one leaf table). */
-export const PMD_PAGES = 512;
+export { MIN_LRU_BATCH, PMD_PAGES } from './reclaimConsts.ts';
 
 /**
  * lru_gen_look_around's window (mm/vmscan.c 6.1-6.6): MIN_LRU_BATCH pages around gfn, clipped to gfn's

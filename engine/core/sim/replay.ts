@@ -38,21 +38,9 @@ import type { ScenarioConfig } from '../../protocol.ts';
 import { getLeafMiss, stage2Unlinks } from '../arch/pgtable.ts';
 import type { ArenaViews } from '../layout.ts';
 import type { StopCheck } from './actor.ts';
-import { FAULTED_NO_FRAME, FAULTED_SUSPENDED, ReplayFaults } from './replayFault.ts';
-import {
-  FRAME_RETRY_NS,
-  translate,
-  translateLeaf,
-  TX_AF_FAULT,
-  TX_CAS_FAIL,
-  TX_HW_AF,
-  TX_MISS,
-  TX_PERM,
-  type VCpu,
-} from './vcpu.ts';
-
-/** Requests between two stop checks of a lone replay (runAlone). */
-const STOP_EVERY = 1024;
+import { ReplayFaults } from './replayFault.ts';
+import { FAULTED_NO_FRAME, FAULTED_SUSPENDED, FRAME_RETRY_NS, STOP_EVERY } from './faultConsts.ts';
+import { translate, translateLeaf, TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, type VCpu } from './vcpu.ts';
 
 export class TraceReplay extends ReplayFaults {
   /** Exact LRU: the policy sees every access (Guest.policy.seesEveryAccess). */

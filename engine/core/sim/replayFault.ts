@@ -17,7 +17,7 @@ import { SCAN_AGAIN } from '../mm/policy/policy.ts';
 import { rcuPoll } from '../sync/rcu.ts';
 import { C_AF_FAULT, C_LOCK_ACQUIRE } from './costs.ts';
 import { UNMAP_TLBIS } from './guest.ts';
-import { FAULTIN_FAST_NS } from '../kvm/mmuInvalidate.ts';
+import { FAULTIN_FAST_NS } from '../kvm/faultinFast.ts';
 import { readFaultWritable } from '../kvm/faultinWritable.ts';
 import { markOnMap } from '../kvm/userMemAbort.ts';
 import {
@@ -39,11 +39,10 @@ import {
 import type { VCpu } from './vcpu.ts';
 import { ReplayMmu } from './replayMmu.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
+import { FAULTED, FAULTED_NO_FRAME, FAULTED_SUSPENDED } from './faultConsts.ts';
 
-/** ReplayFaults.fault's results. */
-export const FAULTED = 0;
-export const FAULTED_NO_FRAME = 1;
-export const FAULTED_SUSPENDED = 2;
+/** ReplayFaults.fault's results (faultConsts.ts: an import-free module, so they are inlined). */
+export { FAULTED, FAULTED_NO_FRAME, FAULTED_SUSPENDED } from './faultConsts.ts';
 
 export class ReplayFaults extends ReplayMmu {
   /** A fault suspended in direct reclaim (VCpu.resumeFault): its start and reclaim time so far. */

@@ -16,7 +16,8 @@
  *
  * The layout is one module: this file, which re-exports one file per region of ./layout/ (import from
  * here, not from ./layout/). Each file documents its region slot by slot:
- *   layout/control.ts         control: Int32Array(CTL_WORDS), time: Float64Array(TIME_WORDS)
+ *   layout/control.ts         control: Int32Array(CTL_WORDS)
+ *   layout/time.ts            time: Float64Array(TIME_WORDS)
  *   layout/guestStats.ts      stats: per-guest counters (GS_*)
  *   layout/guestRecords.ts    vlocks, lockHist, opHist: per-guest lock rings and histograms (VL_*, LH_*, OH_*)
  *   layout/guestPages.ts      pagesI32 / pagesF64: per-page flags (PG_*) and eviction times
@@ -26,6 +27,7 @@
  */
 
 export * from './layout/control.ts';
+export * from './layout/time.ts';
 export * from './layout/guestStats.ts';
 export * from './layout/guestRecords.ts';
 export * from './layout/guestPages.ts';

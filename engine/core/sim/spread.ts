@@ -95,7 +95,7 @@
 import type { ArenaViews } from '../layout.ts';
 import { allocTablePage } from '../arch/arena.ts';
 import { HEADS, Pgdat } from '../mm/pgdat.ts';
-import { PMD_PAGES } from '../mm/youngBatch.ts';
+import { PMD_PAGES } from '../mm/reclaimConsts.ts';
 import { attachSharedLru, createSharedLruBuffers } from '../mm/sharedLru.ts';
 import { sharedVLockBytes, sharedVLockRecords } from '../sync/vlockShared.ts';
 import { C_S2_FAULT, costTable } from './costs.ts';

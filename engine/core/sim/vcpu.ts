@@ -39,6 +39,7 @@ import {
 } from './simLayout.ts';
 import { WL_WAIT, type WorkloadGen } from './workload.ts';
 import { TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, TX_WRITABLE } from './txBits.ts';
+import { FRAME_RETRY_NS } from './faultConsts.ts';
 
 /** Bits of translate()'s result (txBits.ts). 0: a valid leaf with AF set and the access allowed. */
 export { TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, TX_WRITABLE } from './txBits.ts';
@@ -111,8 +112,7 @@ function recheckTlb(pgt: Pgt, tlbs: Tlbs, vi: number, gfn: number, w: number, ne
   if ((lo & need) !== need) atomics.compareExchange(tlbs.e, slot, x, 0);
 }
 
-/** Virtual wait before a vCPU retries a fault that found no frame and nothing to evict. */
-export const FRAME_RETRY_NS = 10_000;
+export { FRAME_RETRY_NS } from './faultConsts.ts';
 const PAGE = 4096;
 
 export class VCpu implements Actor {

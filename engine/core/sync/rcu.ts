@@ -40,6 +40,7 @@ import {
   RCU_CB_PENDING,
   RCU_DEFERRED_VS_READERS,
   RCU_EPOCH,
+  RCU_EPOCH_MASK as EPOCH_MASK,
   RCU_GP_SEQ,
   RCU_GP_WAITERS,
   RCU_GRACE_PERIODS,
@@ -53,7 +54,6 @@ import {
 export type RcuKind = 'page' | 'other';
 
 const WAIT_SLICE_MS = 1;
-const EPOCH_MASK = 0x7fffffff;
 
 interface Callback {
   epoch: number;

@@ -77,12 +77,8 @@
  */
 import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
 import type { Promoter, Reclaimer } from './policy.ts';
+import { AGING_MUST, AGING_NO, AGING_SHOULD } from './mglruConsts.ts';
 import { MAX_LRU_BATCH, MAX_NR_GENS, MIN_NR_GENS, GEN_MASK, MglruGens, WALK_SEQ } from './mglruGen.ts';
-
-/** should_run_aging's answers. */
-const AGING_NO = 0;
-const AGING_SHOULD = 1;
-const AGING_MUST = 2;
 
 export abstract class MglruAging extends MglruGens {
   /** mglruEvict.ts: the deferred operations (spread runs; nothing otherwise), lru_lock held. */

@@ -67,3 +67,13 @@ export const CTRL_PROTECTED = 2 * MAX_NR_TIERS;
 export const CTRL_AVG_REFAULTED = 3 * MAX_NR_TIERS;
 export const CTRL_AVG_TOTAL = 4 * MAX_NR_TIERS;
 export const CTRL_WORDS = 5 * MAX_NR_TIERS;
+
+/** should_run_aging's answers (mglruAging.ts). */
+export const AGING_NO = 0;
+export const AGING_SHOULD = 1;
+export const AGING_MUST = 2;
+
+/** Mglru.deferred's kinds (mglruEvict.ts). */
+export const DEFER_PROMOTE = 0;
+export const DEFER_ACTIVATE = 1;
+export const DEFER_PUTBACK = 2;

@@ -29,17 +29,15 @@ import { GEN_MASK, MIN_NR_GENS } from './mglruGen.ts';
 import {
   CTRL_EVICTED,
   CTRL_PROTECTED,
+  DEFER_ACTIVATE,
+  DEFER_PROMOTE,
+  DEFER_PUTBACK,
   FOLIO_PG_REFERENCED,
   FOLIO_REFS_MASK,
   FOLIO_WORKINGSET,
   LRU_REFS_WIDTH,
 } from './mglruConsts.ts';
 import { folioLruRefs, getTierIdx, lruTierFromRefs } from './mglruRefault.ts';
-
-/** Mglru.deferred's kinds. */
-const DEFER_PROMOTE = 0;
-const DEFER_ACTIVATE = 1;
-const DEFER_PUTBACK = 2;
 
 export abstract class MglruEviction extends MglruAging {
   /** lru_gen_eviction (mglruRefault.ts): Mglru.evicted. */

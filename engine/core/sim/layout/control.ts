@@ -15,15 +15,14 @@
  *   CTL_FREE_FRAMES    host frames not holding a guest page   any vCPU or reclaimer (atomics)
  *   CTL_ROWS           sample rows emitted so far       serial section
  *   CTL_STOPPED        1 = finished because of CTL_STOP serial section / host
- * time: Float64Array(TIME_WORDS)
- *   TIME_QUANTUM_END   end of the current quantum (ns)  serial section / workers
- *   TIME_NEXT_SAMPLE   virtual time of the next sample  serial section
- *   TIME_NOW           virtual time reached (ns)        serial section / host
- *   TIME_PREV_T, TIME_PREV.., TIME_PREV_GP  the sampler's memory of the previous row (serial section;
- *                      whichever worker arrives last runs it, so this state must be shared)
+ * time: Float64Array(TIME_WORDS): layout/time.ts.
+ *
+ * Contract: this module imports nothing, so the bundler inlines its constants as literals at every use
+ * (scripts/workers.mjs minifySyntax; esbuild inlines an imported `const` only from a module without
+ * imports). With GS_WORDS imported for the time words (now layout/time.ts), each CTL_FREE_FRAMES of
+ * HostFrames.tryTake, twice per fault of the trace replay, was a load from the module context, a Smi
+ * check and an untag (session 14).
  */
-
-import { GS_WORDS } from './guestStats.ts';
 
 export const SIM_LAYOUT_VERSION = 6;
 
@@ -44,13 +43,3 @@ export const CTL_FREE_FRAMES = 32;
 export const CTL_ROWS = 8;
 export const CTL_STOPPED = 9;
 export const CTL_WORDS = 48;
-
-export const TIME_QUANTUM_END = 0;
-export const TIME_NEXT_SAMPLE = 1;
-export const TIME_NOW = 2;
-export const TIME_PREV_T = 3; //         virtual time of the previous sample row
-export const TIME_PREV = 8; //          [TIME_PREV, + GS_WORDS): all-guest counter sums at the previous row
-// TIME_PREV_GP (RCU grace periods at the previous row) and TIME_WORDS follow the GS_WORDS sums (guestStats.ts).
-/** RCU grace periods at the previous sample row, after the previous row's GS_WORDS sums (derived, so a new counter moves it). */
-export const TIME_PREV_GP = TIME_PREV + GS_WORDS;
-export const TIME_WORDS = TIME_PREV_GP + 8;

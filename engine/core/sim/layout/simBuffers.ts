@@ -10,7 +10,8 @@
  */
 
 import type { SpreadBuffers } from './spreadBuffers.ts';
-import { CTL_VERSION, CTL_WORDS, SIM_LAYOUT_VERSION, TIME_WORDS } from './control.ts';
+import { CTL_VERSION, CTL_WORDS, SIM_LAYOUT_VERSION } from './control.ts';
+import { TIME_WORDS } from './time.ts';
 import { GS_WORDS } from './guestStats.ts';
 import { LH_WORDS, OH_WORDS, VL_WORDS } from './guestRecords.ts';
 import { guestRegions } from './guestPages.ts';
