@@ -588,7 +588,7 @@ export function runOnThread(
   config: ScenarioConfig,
   traces: Record<string, Uint32Array>,
   replay: boolean,
-): { p: PreparedRun; result: RunResult; fast: boolean } {
+): { p: PreparedRun; result: RunResult; fast: boolean; core: SimWorkerCore } {
   const p = prepareRun(config, traces, 1);
   const store = new RowStore();
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
@@ -598,5 +598,5 @@ export function runOnThread(
   const fast = replay && selectReplay(core.actorList, p.config, p.plan);
   core.loop();
   core.close();
-  return { p, result: buildResult(p, store.data, store.count, 0), fast };
+  return { p, result: buildResult(p, store.data, store.count, 0), fast, core };
 }

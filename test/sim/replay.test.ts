@@ -8,6 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ReclaimSpec, RunResult, ScenarioConfig } from '../../engine/protocol.ts';
 import { TraceReplay } from '../../engine/core/sim/replay.ts';
+import { VCpu } from '../../engine/core/sim/vcpu.ts';
+import type { Policy } from '../../engine/core/mm/policy/policy.ts';
+import type { ActiveInactive } from '../../engine/core/mm/policy/activeInactive.ts';
 import { replayEligible, selectReplay } from '../../engine/core/sim/replaySelect.ts';
 import { prepareRun, runInProcess } from '../../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
@@ -25,25 +28,35 @@ interface Both {
   fast: boolean;
   /** The MMU locks' wait and hold histograms (VLock / LoneLock; not part of RunResult). */
   lockHist: Float64Array;
+  /** The guest's lruvec (its policy state outside the arena: ActiveInactive.workingset). */
+  lruvec: Policy;
 }
 
-function run(config: ScenarioConfig, replay: boolean): Both {
-  const { p, result, fast } = runOnThread(config, { cloudPhysicsIO: trace() }, replay);
+function run(config: ScenarioConfig, replay: boolean, pages = trace()): Both {
+  const { p, result, fast, core } = runOnThread(config, { cloudPhysicsIO: pages }, replay);
   // Everything but the MMU locks' words: the fast path does not take the real rwlock (one agent,
   // nobody to exclude; replay.ts), so only the lock's acquisition counters may differ.
   const v = attachArena(p.buffers.arena);
   const arena = new Uint8Array(p.buffers.arena.slice(0));
   new Int32Array(arena.buffer).fill(0, v.locks, v.locks + v.maxLocks * LOCK_WORDS);
-  return { result, arena, fast, lockHist: new Float64Array(p.buffers.lockHist.slice(0)) };
+  const actor = core.actorList.find((a) => a instanceof VCpu || a instanceof TraceReplay) as VCpu | TraceReplay;
+  return { result, arena, fast, lockHist: new Float64Array(p.buffers.lockHist.slice(0)), lruvec: actor.g.lruvec };
 }
 
 function scenario(
   policy: ReclaimSpec['policy'],
-  o: { harvest?: ReclaimSpec['harvest']; noHafdbs?: boolean; pkvm?: boolean; writes?: number; mapYoung?: boolean } = {},
+  o: {
+    harvest?: ReclaimSpec['harvest'];
+    noHafdbs?: boolean;
+    pkvm?: boolean;
+    writes?: number;
+    mapYoung?: boolean;
+    capacity?: number;
+  } = {},
 ): ScenarioConfig {
   const c = oracleScenario({
     policy,
-    capacity: 1000,
+    capacity: o.capacity ?? 1000,
     harvest: o.harvest,
     mapYoung: o.mapYoung,
     hw: o.noHafdbs ? hardware('phone-prev82') : o.pkvm ? hardware('pkvm') : undefined,
@@ -84,6 +97,37 @@ describe('trace replay fast path (replay.ts) = the general path', () => {
     // evictsN): the histograms must hold what VLock counted per request.
     expect(fast.lockHist.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(fast.lockHist).toEqual(general.lockHist);
+  });
+
+  it('active-inactive: a fault that finds no frame costs the same on both paths (identical summary, samples, arena)', () => {
+    // Classic LRU with the fault's folio_mark_accessed (s14-g): faulted pages go active, so once the host is
+    // full the inactive list runs empty behind the aging gate and faults find no frame (allocFrame's -1; the
+    // first at 138 ms here). The general path runs the lone vCPU in STOP_CHECK_NS pieces and may suspend such
+    // a fault between two folios (a scan-again, then the empty list); the replay runs the quantum in one call
+    // and does not. They agree only if a frameless fault's trap and reclaim count the same either way
+    // (Guest.noFrameAt). Control, run by hand (session 14): with allocFrame's -1 charging `t - t0` and the
+    // retry at the fault's entry + FRAME_RETRY_NS again (the code before s14-o), this case fails on
+    // summary.vcpuStallNs; before, the shorter it.each prefix never reached a suspended frameless fault.
+    const config = scenario('active-inactive', { capacity: 10_000 });
+    config.run.durationMs = 400;
+    const general = run(config, false, cloudPhysicsTrace());
+    const fast = run(config, true, cloudPhysicsTrace());
+    expect(general.fast).toBe(false);
+    expect(fast.fast).toBe(true);
+    const { wallMs: _a, ...g } = general.result;
+    const { wallMs: _b, ...f } = fast.result;
+    expect(f.summary.misses).toBeGreaterThan(10_000); // the host (10,000 pages) filled: evictions ran
+    expect(f).toEqual(g);
+    expect(Buffer.from(fast.arena).equals(Buffer.from(general.arena))).toBe(true);
+    expect(fast.lockHist).toEqual(general.lockHist);
+    // The classic LRU's state outside the arena: refault activations and do_try_to_free_pages'
+    // snapshot_refaults (the replay's direct reclaim takes it at each cluster's end, as allocFrame).
+    // Control, run by hand (session 14): replayFault.ts without its two pg.snapshotRefaults() calls fails
+    // here on `snapshot` (its results above still agree: DEACTIVATE_ANON is due anyway while the inactive
+    // list is low, as it is whenever it is read in this run).
+    const ws = (b: Both): unknown => (b.lruvec as ActiveInactive).workingset();
+    expect((ws(fast) as { activations: number }).activations).toBeGreaterThan(0);
+    expect(ws(fast)).toEqual(ws(general));
   });
 
   it('negative control: the comparison sees a one-bit change of the model (mapYoung)', () => {

@@ -241,9 +241,13 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       pg.snapshotRefaults(); // do_try_to_free_pages' end: snapshot_refaults (mm/vmscan.c)
       // The cluster is over: a short one that freed nothing means nothing is evictable now.
       if (phase === PHASE_SHORT && evicted === 0) {
-        // A resumed fault's clock already moved on: that time was spent waiting for a frame.
-        s[sb + GS_STALL_NS] += t - t0;
-        s[sb + GS_PRESSURE_NS] += t - t0;
+        // The vCPU spent the trap and the reclaim that found nothing, from t0 (the fault's first step,
+        // before any suspension) to `now`, in the fault: stalled, and its retry (VCpu.run,
+        // FRAME_RETRY_NS) starts from `now` (g.noFrameAt), whether or not the fault was suspended
+        // between two folios on the way (a scheduling artefact: the vCPU's clock must not depend on it).
+        s[sb + GS_STALL_NS] += now - t0;
+        s[sb + GS_PRESSURE_NS] += now - t0;
+        g.noFrameAt = now;
         return -1;
       }
       phase = PHASE_NONE;

@@ -214,6 +214,11 @@ export class Guest {
   readonly suspended: Float64Array;
   /** The time at which the last fault that returned FAULT_SUSPENDED stopped. */
   resumeAt = DOUBLE_ZERO;
+  /**
+   * The time at which the last fault that returned -1 (no frame: its direct reclaim found nothing
+   * evictable, mm/directReclaim.ts allocFrame) gave up: the vCPU's retry is FRAME_RETRY_NS after it.
+   */
+  noFrameAt = DOUBLE_ZERO;
   /** A spread run's VM: the invalidations are read from the shared MMU-lock calendar (SharedVLock.writeMeets). */
   readonly sharedLock: boolean;
   /** mmu_invalidate_seq / _in_progress and mmu_invalidate_retry for this VM (kvm/mmuInvalidate.ts). */

@@ -161,7 +161,7 @@ export class TraceReplay extends ReplayFaults {
         if (r === FAULTED_NO_FRAME) {
           this.pendingGfn = gfn;
           this.pendingWrite = write;
-          t += FRAME_RETRY_NS;
+          t = this.at + FRAME_RETRY_NS; // as VCpu.run: after the fault gave up (this.at)
           this.retryStall += FRAME_RETRY_NS;
           this.retryWalkNs += this.walkNs;
           continue;

@@ -168,9 +168,13 @@ export class ReplayFaults extends ReplayMmu {
       if (id < 0) {
         pg.lastEvicted = 0;
         pg.scanAgain = false;
-        // As Guest.fault: a resumed fault's clock already moved on, waiting for a frame.
-        s[sb + GS_STALL_NS] += this.at - t;
-        s[sb + GS_PRESSURE_NS] += this.at - t;
+        // As allocFrame (mm/directReclaim.ts): the cluster ends (do_try_to_free_pages' snapshot_refaults),
+        // and the fault gives up at the pick's end: stalled from its start, the retry from there (`at`).
+        pg.snapshotRefaults();
+        now = pg.t;
+        s[sb + GS_STALL_NS] += now - t;
+        s[sb + GS_PRESSURE_NS] += now - t;
+        this.at = now;
         return FAULTED_NO_FRAME;
       }
       this.at = pg.t;
@@ -178,6 +182,9 @@ export class ReplayFaults extends ReplayMmu {
       invalidated = true;
       pg.t = this.at;
       pg.lastEvicted = 1;
+      // A demand-only cluster is one eviction (allocFrame's left = 1): do_try_to_free_pages ends with
+      // snapshot_refaults (mm/vmscan.c), the classic LRU's DEACTIVATE_ANON reference (Policy.snapshotRefaults).
+      pg.snapshotRefaults();
       reclaimNs += this.at - now;
       now = this.at;
       // GS_DIRECT_RECLAIM += 1: one per evictOne, counted there (evictsN, flush).

@@ -314,10 +314,11 @@ export class VCpu implements Actor {
             continue;
           }
           if (e < 0) {
-            // No frame now: retry this access later (not counted until it completes).
+            // No frame now: retry this access later (not counted until it completes), FRAME_RETRY_NS
+            // after the fault gave up (its trap and reclaim are the vCPU's time: mm/directReclaim.ts).
             this.pendingGfn = gfn;
             this.pendingWrite = write;
-            t += FRAME_RETRY_NS;
+            t = g.noFrameAt + FRAME_RETRY_NS;
             this.retryStall += FRAME_RETRY_NS;
             this.retryWalkNs += this.walkNs;
             continue;

@@ -194,9 +194,18 @@ export class ActiveInactive implements Policy {
     this.folioFlags[id] = FOLIO_SHADOW | (e >>> 16);
   }
 
-  /** lruvec->nonresident_age and WORKINGSET_ACTIVATE_ANON (tests, diagnostics). */
-  workingset(): { age: number; activations: number } {
-    return { age: this.state[NONRESIDENT_AGE], activations: this.state[WORKINGSET_ACTIVATE] };
+  /**
+   * lruvec->nonresident_age, WORKINGSET_ACTIVATE_ANON, lruvec->refaults[WORKINGSET_ANON] (the last
+   * snapshot_refaults) and the active scans owed (tests, diagnostics).
+   */
+  workingset(): { age: number; activations: number; snapshot: number; deactivateOwed: number } {
+    const s = this.state;
+    return {
+      age: s[NONRESIDENT_AGE],
+      activations: s[WORKINGSET_ACTIVATE],
+      snapshot: s[REFAULT_SNAPSHOT],
+      deactivateOwed: s[DEACTIVATE_OWED],
+    };
   }
 
   onAccess(): void {}
