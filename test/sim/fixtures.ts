@@ -511,12 +511,12 @@ export function recordWrites(g: Guest, T: number): [number, number][] {
 }
 
 /**
- * Switch off the stage-2 faults' folio_mark_accessed calls (Policy.markAccessed, session 14) on g's lruvec,
+ * Switch off the stage-2 faults' folio_mark_accessed calls (Policy.markAccessedN, session 14) on g's lruvec,
  * for tests built on faulted pages that stay on the inactive list (they pin lock booking or reclaim pacing,
  * not LRU order): with the marks every faulted page goes active and the first reclaim deactivates instead.
  */
 export function withoutFaultMarks(g: Guest): void {
-  (g.lruvec as { markAccessed?: unknown }).markAccessed = undefined;
+  (g.lruvec as { markAccessedN: unknown }).markAccessedN = () => {};
 }
 
 /** One worker's core of `config` (not run): its first vCPU's guest, every vCPU-bearing guest in actor order, the shared counters and the node's kswapd. */

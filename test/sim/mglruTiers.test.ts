@@ -34,6 +34,7 @@ import {
   lruTierFromRefs,
   refaultProtected,
   resetCtrlPos,
+  folioIncRefsN,
 } from '../../engine/core/mm/policy/mglruRefault.ts';
 import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
@@ -200,5 +201,26 @@ describe('sort_folio protects marked folios by tier (mm/vmscan.c 6.1.69+ / 6.6.8
     m.onMap(0); // min_seq unchanged: recent
     expect(inside.ctrl[CTRL_REFAULTED + 2]).toBe(1);
     expect(inside.folioFlags[0]).toBe(FOLIO_REFS_MASK | FOLIO_WORKINGSET); // refs 4
+  });
+});
+
+/**
+ * The fault's marks in one call (folioIncRefsN, Mglru.markAccessedN via kvm/userMemAbort.ts markOnMap) against
+ * the reference: n successive folio_inc_refs, for every flag byte and n 0..8. Negative control (run by hand,
+ * session 14): with the PG_workingset step skipped in folioIncRefsN, the test fails (flags 0x00, n 2).
+ */
+describe('folio_inc_refs n times in one call', () => {
+  it('equals n successive folio_inc_refs for every flag byte', () => {
+    const a = new Uint8Array(1);
+    const b = new Uint8Array(1);
+    for (let f = 0; f < 256; f++) {
+      for (let n = 0; n <= 8; n++) {
+        a[0] = f;
+        b[0] = f;
+        for (let k = 0; k < n; k++) folioIncRefs(a, 0);
+        folioIncRefsN(b, 0, n);
+        expect([f, n, b[0]]).toEqual([f, n, a[0]]);
+      }
+    }
   });
 });

@@ -83,9 +83,7 @@ export function mapHoldNs(c: Float64Array, cmoNs: number, hvcNs = 0): number {
 
 /** The stage-2 fault's `n` folio_mark_accessed calls on folio `id` (see userMemAbort). */
 export function markOnMap(lruvec: Policy, id: number, n: number): void {
-  const mark = lruvec.markAccessed;
-  if (mark === undefined) return;
-  for (let k = 0; k < n; k++) mark.call(lruvec, id);
+  if (n !== 0) lruvec.markAccessedN(id, n);
 }
 
 /**

@@ -125,6 +125,9 @@ export class LockedLruvec implements Policy {
     }
   }
 
+  /** Never called: spread runs take no fault marks (kvm/userMemAbort.ts, the folio may sit in a per-CPU batch). */
+  markAccessedN(_id: number, _n: number): void {}
+
   onAccess(id: number): void {
     this.inner.onAccess(id); // never called: a policy that sees every access is not spread (plan.ts)
   }

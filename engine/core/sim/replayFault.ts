@@ -246,6 +246,7 @@ export class ReplayFaults extends ReplayMmu {
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
     lruvec.onMap(this.idBase + gfn);
     // Guest.fault's folio_mark_accessed calls (kvm/userMemAbort.ts markOnMap): no page here was pre-faulted.
+    // The guard: exact LRU and CLOCK (no markAccessed) skip even the no-op call (callgrind, session 14).
     if (lruvec.markAccessed !== undefined) markOnMap(lruvec, this.idBase + gfn, 1 + g.faultMarks);
     this.at = now;
     return FAULTED;

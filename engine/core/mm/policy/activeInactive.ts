@@ -157,6 +157,11 @@ export class ActiveInactive implements Policy {
     this.state[NONRESIDENT_AGE]++;
   }
 
+  /** `n` folio_mark_accessed calls (the stage-2 fault's, markOnMap), one after another. */
+  markAccessedN(id: number, n: number): void {
+    for (let k = 0; k < n; k++) this.markAccessed(id);
+  }
+
   /** folio_set_referenced on a folio on a list. */
   setReferenced(id: number): void {
     this.folioFlags[id] |= FOLIO_REFERENCED;

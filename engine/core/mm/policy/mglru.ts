@@ -18,6 +18,7 @@ import { CTRL_REFAULTED } from './mglruConsts.ts';
 import {
   FOLIO_SHADOW,
   folioIncRefs,
+  folioIncRefsN,
   folioLruRefs,
   lruGenEviction,
   lruGenRefault,
@@ -56,6 +57,11 @@ export class Mglru extends MglruEviction implements Policy, Promoter {
    */
   markAccessed(id: number): void {
     folioIncRefs(this.folioFlags, id);
+  }
+
+  /** `n` folio_mark_accessed calls at once (the stage-2 fault's, markOnMap): n folio_inc_refs in closed form. */
+  markAccessedN(id: number, n: number): void {
+    folioIncRefsN(this.folioFlags, id, n);
   }
 
   /**

@@ -114,6 +114,27 @@ export function folioIncRefs(folioFlags: Uint8Array, id: number): void {
 }
 
 /**
+ * `n` successive folio_inc_refs (above) on one folio in one step, as the stage-2 fault's folio_mark_accessed
+ * calls come (kvm/userMemAbort.ts markOnMap): each step is monotone, so the first mark sets PG_referenced if
+ * clear, the next PG_workingset if clear, and the rest add to LRU_REFS, saturating at LRU_REFS_MASK.
+ * Equal to the loop for every flag byte and n (test/sim/mglruTiers.test.ts); n >= 0.
+ */
+export function folioIncRefsN(folioFlags: Uint8Array, id: number, n: number): void {
+  let f = folioFlags[id];
+  if ((f & FOLIO_SHADOW) !== 0 || n === 0) return;
+  if ((f & FOLIO_PG_REFERENCED) === 0) {
+    f |= FOLIO_PG_REFERENCED;
+    n--;
+  }
+  if (n !== 0 && (f & FOLIO_WORKINGSET) === 0) {
+    f |= FOLIO_WORKINGSET;
+    n--;
+  }
+  if (n !== 0) f += Math.min(n, FOLIO_REFS_MASK - (f & FOLIO_REFS_MASK));
+  folioFlags[id] = f;
+}
+
+/**
  * positive_ctrl_err (mm/vmscan.c, 6.1-6.6): the PV has fewer than MIN_LRU_BATCH refaults, or a
  * refaulted / total at most the SP's (weighed by the gains, with MIN_LRU_BATCH and 1 added as the kernel does).
  */

@@ -33,6 +33,9 @@ export abstract class OneListPolicy implements Policy {
     this.n++;
   }
 
+  /** folio_mark_accessed has nothing here to model (Policy.markAccessedN): exact LRU and CLOCK take no marks. */
+  markAccessedN(_id: number, _n: number): void {}
+
   protected get n(): number {
     return this.state[0];
   }
