@@ -71,6 +71,19 @@ describe("read faults mapped writable (hva_to_pfn's 'map read fault as writable 
   });
 
   /** One deterministic run of `config`, on the trace replay fast path or the general path. */
+  /** The cloudPhysicsIO trace with 30 % writes, CLOCK on 1,000 pages, pre-v8.2 (no hardware AF), `backing` if given. */
+  function readWriteTrace(backing?: 'private-anon'): ScenarioConfig {
+    const c = oracleScenario({
+      policy: 'clock',
+      capacity: 1000,
+      harvest: 'locked-write',
+      hw: hardware('phone-prev82'),
+    });
+    c.guests[0].workload = { kind: 'trace', trace: 'cloudPhysicsIO', writeFraction: 0.3, thinkNs: 0 };
+    if (backing !== undefined) c.guests[0].memoryBacking = backing;
+    return c;
+  }
+
   function runPerm(config: ScenarioConfig, replay: boolean): { permFaults: number; fast: boolean; accesses: number } {
     const { result: r, fast } = runOnThread(
       config,
@@ -112,15 +125,7 @@ describe("read faults mapped writable (hva_to_pfn's 'map read fault as writable 
   it.each([false, true])(
     'a whole run under memoryBacking private-anon (replay fast path: %s): reads then writes take permission faults',
     (replay) => {
-      const c = oracleScenario({
-        policy: 'clock',
-        capacity: 1000,
-        harvest: 'locked-write',
-        hw: hardware('phone-prev82'),
-      });
-      c.guests[0].workload = { kind: 'trace', trace: 'cloudPhysicsIO', writeFraction: 0.3, thinkNs: 0 };
-      c.guests[0].memoryBacking = 'private-anon';
-      const r = runPerm(c, replay);
+      const r = runPerm(readWriteTrace('private-anon'), replay);
       expect(r.fast).toBe(replay);
       expect(r.accesses).toBe(20_000);
       // At most one per write access (30 %); at least one (a read-faulted page written later).
@@ -132,14 +137,7 @@ describe("read faults mapped writable (hva_to_pfn's 'map read fault as writable 
   it.each([false, true])(
     'a whole run with reads and writes to the same pages (replay fast path: %s): no permission fault',
     (replay) => {
-      const c = oracleScenario({
-        policy: 'clock',
-        capacity: 1000,
-        harvest: 'locked-write',
-        hw: hardware('phone-prev82'),
-      });
-      c.guests[0].workload = { kind: 'trace', trace: 'cloudPhysicsIO', writeFraction: 0.3, thinkNs: 0 };
-      const r = runPerm(c, replay);
+      const r = runPerm(readWriteTrace(), replay);
       expect(r.fast).toBe(replay);
       expect(r.accesses).toBe(20_000);
       expect(r.permFaults).toBe(0);
