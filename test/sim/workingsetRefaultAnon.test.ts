@@ -83,13 +83,13 @@ describe('workingset_refault on the anon lists (active/inactive)', () => {
     expect(ai.pickVictim(r, false)).toBe(3); // token 3, age 4
     expect(ai.pickVictim(r, false)).toBe(4); // token 4, age 5
     expect(ai.pickVictim(r, false)).toBe(5); // token 5, age 6
-    expect(ai.workingset()).toEqual({ age: 6, activations: 0 });
+    expect(ai.workingset()).toMatchObject({ age: 6, activations: 0 });
     // Active: 0, 1 (2 pages). Refaults, each against the active list as it is then:
     mapRef(ai, 2); // 6 - 2 = 4 > 2: inactive
     mapRef(ai, 5); // 6 - 5 = 1 <= 2: active, age 7
     mapRef(ai, 3); // 7 - 3 = 4 > 3: inactive
     mapRef(ai, 4); // 7 - 4 = 3 <= 3: active, age 8
-    expect(ai.workingset()).toEqual({ age: 8, activations: 2 });
+    expect(ai.workingset()).toMatchObject({ age: 8, activations: 2 });
     expect(ids(list, 6).sort()).toEqual([0, 1, 4, 5]); // active head = 6, inactive head = 7
     expect(ids(list, 7).sort()).toEqual([2, 3]);
     expect(ai.inactivePages()).toBe(2);
@@ -106,7 +106,7 @@ describe('workingset_refault on the anon lists (active/inactive)', () => {
     ai.evicted(1); // the written folio is freed now (Pgdat.endWriteback): token 3
     expect(ai.workingset().age).toBe(3);
     mapRef(ai, 1); // 3 - 3 = 0 <= 1 active: active
-    expect(ai.workingset()).toEqual({ age: 4, activations: 1 });
+    expect(ai.workingset()).toMatchObject({ age: 4, activations: 1 });
     expect(ai.inactivePages()).toBe(0);
   });
 
@@ -120,11 +120,11 @@ describe('workingset_refault on the anon lists (active/inactive)', () => {
     }
     expect(victims).toBe(70_000);
     void young;
-    expect(ai.workingset()).toEqual({ age: 70_000, activations: 0 });
+    expect(ai.workingset()).toMatchObject({ age: 70_000, activations: 0 });
     expect(ai.pickVictim(r, false)).toBe(0); // token 70,000, age 70,001
     ai.evicted(0); // token 70,001 (> 2^16)
     mapRef(ai, 0); // distance 0 <= 0: active
-    expect(ai.workingset()).toEqual({ age: 70_002, activations: 1 });
+    expect(ai.workingset()).toMatchObject({ age: 70_002, activations: 1 });
     expect(ai.inactivePages()).toBe(0);
   });
 });
