@@ -14,6 +14,7 @@ import { selectReplay } from '../../engine/core/sim/replaySelect.ts';
 import { SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { VCpu } from '../../engine/core/sim/vcpu.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
+import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { Kswapd } from '../../engine/core/mm/kswapd.ts';
 
 /** A hardware profile from presets/, loaded and validated by the same loader the CLI and main use. */
@@ -479,6 +480,14 @@ export function zipfVmScenario(o: {
     },
     run: { ...shortRun(), durationMs: 10, seed: 3 },
   };
+}
+
+/**
+ * A reclaimer whose rmap check (folio_referenced) answers from `young`: true once per id in it (the check
+ * clears it), with no walk and no step budget, for policy tests that build their lists by hand.
+ */
+export function youngSetReclaimer(young: Set<number>): Reclaimer {
+  return { t: 0, referenced: (id) => young.delete(id), walk: () => {}, canWalk: () => false, spent: () => false };
 }
 
 /**

@@ -21,9 +21,8 @@ import type { HardwareProfile, ScenarioConfig } from '../../engine/protocol.ts';
 import { ActiveInactive } from '../../engine/core/mm/policy/activeInactive.ts';
 import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
-import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { GS_EVICTIONS, GS_S2_FAULTS, GS_WORDS } from '../../engine/core/sim/simLayout.ts';
-import { hardware, scanSliceScenario, workerOf } from './fixtures.ts';
+import { hardware, scanSliceScenario, workerOf, youngSetReclaimer } from './fixtures.ts';
 
 const HEADS = 8;
 
@@ -43,13 +42,7 @@ function lists(n: number) {
     folioFlags,
   );
   const young = new Set<number>();
-  const r: Reclaimer = {
-    t: 0,
-    referenced: (id) => young.delete(id),
-    walk: () => {},
-    canWalk: () => false,
-    spent: () => false,
-  };
+  const r = youngSetReclaimer(young);
   return { ai, list, young, r, active: n, inactive: n + 1 };
 }
 

@@ -15,6 +15,7 @@ import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
 import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { youngSetReclaimer } from './fixtures.ts';
 
 /**
  * onMap, then PG_referenced as the fault's first folio_mark_accessed leaves it (Policy.markAccessed;
@@ -46,13 +47,7 @@ function setup(): { ai: ActiveInactive; list: DList; r: Reclaimer; young: Set<nu
   const list = new DList(new Int32Array(2 * (N + HEADS)), 0, N + HEADS);
   const ai = new ActiveInactive(list, new Int16Array(N), N, new Float64Array(GS_WORDS), 0, new AgingGate(0));
   const young = new Set<number>([0, 1]);
-  const r: Reclaimer = {
-    t: 0,
-    referenced: (id) => young.delete(id),
-    walk: () => {},
-    canWalk: () => false,
-    spent: () => false,
-  };
+  const r = youngSetReclaimer(young);
   for (let id = 0; id < N; id++) mapRef(ai, id);
   expect(ai.pickVictim(r, false)).toBe(2); // 0, 1 activated (age 2); 2 evicted: token 2, age 3
   mapRef(ai, 2); // distance 1 <= 2 active: active

@@ -19,6 +19,7 @@ import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
 import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { youngSetReclaimer } from './fixtures.ts';
 
 /**
  * onMap, then PG_referenced as the fault's first folio_mark_accessed leaves it (Policy.markAccessed;
@@ -55,13 +56,7 @@ function lists(n: number): {
     folioFlags,
   );
   const young = new Set<number>();
-  const r: Reclaimer = {
-    t: 0,
-    referenced: (id) => young.delete(id),
-    walk: () => {},
-    canWalk: () => false,
-    spent: () => false,
-  };
+  const r = youngSetReclaimer(young);
   return { ai, list, folioFlags, young, r };
 }
 
