@@ -7,7 +7,8 @@
  *   PG_referenced is set and the folio goes back to the inactive head (FOLIOREF_KEEP);
  * - per stage-2 map: FOLL_TOUCH (get_user_pages_unlocked in hva_to_pfn_slow, only when the VMM's PTE was
  *   not present), kvm_release_pfn_clean -> kvm_set_page_accessed (both architectures), and arm64's
- *   kvm_set_pfn_accessed (user_mem_abort): 3 / 2 marks on arm64, 2 / 1 on x86 (not pre-faulted / pre-faulted).
+ *   kvm_set_pfn_accessed (user_mem_abort): 3 / 2 marks on arm64, 2 / 1 on x86 (not pre-faulted / pre-faulted);
+ *   a pre-faulted page's GUP-fast pin sets PG_referenced without a mark (kvm/faultinMarks.ts, session 15).
  *
  * Negative controls, run by hand against the code (session 14):
  * - the PG_referenced test made always false (sed on `(f & FOLIO_REFERENCED) === 0`, which also hits
@@ -115,7 +116,7 @@ describe('folio_mark_accessed calls of a stage-2 fault (classic LRU, no memory p
   it('arm64: FOLL_TOUCH, kvm_set_pfn_accessed and the release: 3 marks a first touch, 2 a pre-faulted page; all active', () => {
     const altra = hardware('ampere-altra');
     expect(marks(altra, false)).toEqual({ calls: 3 * 1024, inactive: 0, size: 1024 });
-    // Pre-faulted: PG_referenced from the pre-fault's reclaim look, so the first mark activates.
+    // Pre-faulted: PG_referenced (the pre-fault's reclaim look; GUP-fast sets it too), so the first mark activates.
     expect(marks(altra, true)).toEqual({ calls: 2 * 1024, inactive: 0, size: 1024 });
   });
 

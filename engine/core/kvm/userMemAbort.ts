@@ -62,7 +62,7 @@ import { allocFrame } from '../mm/directReclaim.ts';
 import { swapIn } from '../mm/swapIn.ts';
 import { readFaultWritable } from './faultinWritable.ts';
 import { el2Section, extendMmuHold } from './hypLock.ts';
-import type { Policy } from '../mm/policy/policy.ts';
+import { faultinMarks } from './faultinMarks.ts';
 
 export const PAGE = 4096;
 /** Guest.map: another vCPU (on another worker, spread runs) mapped the gfn first. */
@@ -79,11 +79,6 @@ const MAPPED_BY_OTHER = 1;
  */
 export function mapHoldNs(c: Float64Array, cmoNs: number, hvcNs = 0): number {
   return c[C_LOCK_ACQUIRE] + hvcNs + c[C_CMPXCHG] + cmoNs;
-}
-
-/** The stage-2 fault's `n` folio_mark_accessed calls on folio `id` (see userMemAbort). */
-export function markOnMap(lruvec: Policy, id: number, n: number): void {
-  if (n !== 0) lruvec.markAccessedN(id, n);
 }
 
 /**
@@ -234,14 +229,11 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   if (!g.pinned && !prefaulted && (!cached || written !== undefined)) {
     (g.lruAdd ?? g.lruvec).onMap(g.idBase + gfn);
   }
-  // folio_mark_accessed (the classic LRU's PG_referenced / activation, MGLRU's folio_inc_refs; Policy.markAccessed) by the fault:
-  // (1) hva_to_pfn_slow's get_user_pages_unlocked adds FOLL_TOUCH, and follow_page_pte then calls
-  // mark_page_accessed: every fault whose VMM PTE was not present (first touch, swap-in, a swap-cache
-  // hit); a pre-faulted page's PTE is, so hva_to_pfn_fast's GUP-fast pins it with no mark (mm/gup.c,
-  // virt/kvm/kvm_main.c, 6.1-6.4); (2) the release of the pfn at the fault's end, and on arm64
-  // kvm_set_pfn_accessed before it (Guest.faultMarks). Not in spread runs: the folio may sit in the
-  // worker's lru_add batch (__lru_cache_activate_folio, not modelled) and the shared lruvec takes no marks.
-  if (!g.pinned && g.lruAdd === null) markOnMap(g.lruvec, g.idBase + gfn, (prefaulted ? 0 : 1) + g.faultMarks);
+  // PG_referenced and folio_mark_accessed by the fault (faultinMarks): a page whose VMM PTE is present
+  // (PG_HOST: pre-faulted, or left by x86's root zap) is pinned by GUP-fast, which sets PG_referenced; any
+  // other by slow GUP's FOLL_TOUCH mark; then the release's marks. Not in spread runs: the folio may sit in
+  // the worker's lru_add batch (__lru_cache_activate_folio, not modelled) and the shared lruvec takes no marks.
+  if (!g.pinned && g.lruAdd === null) faultinMarks(g.lruvec, g.idBase + gfn, prefaulted, g.faultMarks);
   // Only when another actor of this worker is earlier (it may still ask for the lock before `now`):
   // a vCPU alone, or stopped by the quantum's end with nobody behind it, books at once.
   if (now >= limit && now > vclock.others) return suspendForMapLock(g, vi, t0, reclaimNs, refault, now, sample);

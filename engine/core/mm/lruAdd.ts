@@ -18,8 +18,12 @@ import { PG_LRU } from '../sim/simLayout.ts';
 import { setPageFlags } from './pageFlags.ts';
 import type { Policy } from './policy/policy.ts';
 
-/** FOLIO_BATCH_SIZE (include/linux/pagevec.h): folios a per-CPU batch holds before it moves. */
-export const FOLIO_BATCH_SIZE = 31;
+/**
+ * PAGEVEC_SIZE (include/linux/pagevec.h): folios a per-CPU batch holds before it moves. 15 in 6.1-6.4 ("15
+ * pointers + header align the folio_batch structure to a power of two"); 31 only from 6.9 ("mm: increase
+ * folio batch size", 9cecde80aae0).
+ */
+export const FOLIO_BATCH_SIZE = 15;
 
 export class LruAddBatch {
   private readonly ids = new Int32Array(FOLIO_BATCH_SIZE);

@@ -54,6 +54,7 @@ import { SUS_WORDS } from './faultSuspend.ts';
 import { afFault, mapHoldNs, mapLocked, PAGE, permFault, userMemAbort } from '../kvm/userMemAbort.ts';
 import { GUEST_MEMORY_BACKING, type GuestMemoryBacking } from '../kvm/faultinWritable.ts';
 import { evictOne } from '../kvm/unmapGfnRange.ts';
+import { zapMarks } from '../kvm/faultinMarks.ts';
 
 // Moved with their code; re-exported for the modules and tests that import them from here.
 export { FAULT_SUSPENDED } from './faultSuspend.ts';
@@ -194,12 +195,13 @@ export class Guest {
    */
   readonly hostYoungOnMap: number;
   /**
-   * mark_page_accessed calls at the end of every stage-2 map (kvm/userMemAbort.ts markOnMap): both
+   * mark_page_accessed calls at the end of every stage-2 map (kvm/faultinMarks.ts faultinMarks): both
    * architectures release the faulted-in pfn with kvm_release_pfn_clean -> kvm_release_page_clean ->
    * kvm_set_page_accessed -> mark_page_accessed (virt/kvm/kvm_main.c, 6.0-6.12: x86's direct_page_fault,
    * arm64's user_mem_abort); arm64's user_mem_abort (arch/arm64/kvm/mmu.c, 6.1-6.4) calls
    * kvm_set_pfn_accessed(pfn) just before it, a second mark. So 2 on arm64, 1 on x86 (the lab's x86:
-   * remoteTlbFlush 'ipi-kick'). Not modelled: x86's mark when an accessed SPTE is zapped or aged.
+   * remoteTlbFlush 'ipi-kick'). x86's mark when the root zap drops an accessed SPTE: zapRoot. x86's aging
+   * (kvm_age_gfn, A/D bits) clears A with no mark; reclaim's unmap finds the SPTE just aged (old): no mark.
    */
   readonly faultMarks: number;
   /** The stage-2 leaf attributes of a fault, [read-only, writable] (kvm/userMemAbort.ts picks one). */
@@ -393,13 +395,14 @@ export class Guest {
    * mmu_lock for read and yields to a queued writer (tdp_mmu_iter_cond_resched: rwlock_needbreak), so it
    * delays no vCPU fault (readers) and a writer by one iteration at most; at an estimated 20 ns per SPTE the
    * 262,144 pages of the v1 preset take ~5 ms, ~1 % of its shortest x86 run 2 (388 ms, lockless), beside it.
-   * Not modelled: the zap's handle_changed_spte_acc_track -> kvm_set_pfn_accessed (mark_page_accessed, not
-   * modelled for any fault either; under MGLRU, 6.1-6.6, its folio_inc_refs sets PG_referenced, which
-   * folio_lru_refs does not count and isolate_folio clears: no protection from eviction), and aging reaching
-   * the old root's A bits before the worker is done (for_each_tdp_mmu_root visits invalid roots too).
+   * The zap's handle_changed_spte -> kvm_set_pfn_accessed marks each accessed leaf's folio (kvm/faultinMarks.ts
+   * zapMarks; session 15 (a)), before the lab removes the leaves; not in spread runs (as the fault's marks).
+   * Not modelled: aging reaching the old root's A bits before the worker is done (for_each_tdp_mmu_root visits
+   * invalid roots too).
    * The zap is not an mmu-notifier invalidation: mmu_invalidate_seq is unchanged. Returns the leaves zapped.
    */
   zapRoot(): number {
+    if (!this.pinned && this.lruAdd === null) zapMarks(this.lruvec, this.pgt, this.flags, this.idBase, this.pages);
     writeLock(this.lock);
     stage2Unmap(this.pgt, 0, this.pages * PAGE);
     writeUnlock(this.lock);

@@ -20,7 +20,11 @@
  * having been made by the reclaim that ran during the pre-fault (a stated simplification), and so does
  * PG_referenced, which that check set (folio_check_references: FOLIOREF_KEEP; the classic LRU's
  * Policy.setReferenced). The classic LRU must have looked at every page written before the first one it
- * evicted (each with a young VMM PTE, kept once): all but the last-written few percent, taken as all.
+ * evicted (each with a young VMM PTE, kept once, rotated to the head in write order): all but those written
+ * after reclaim began, about the `swapped` count (3.3 % in the v1 preset), taken as all (session 15 (a)).
+ * It decides nothing at the first stage-2 fault: hva_to_pfn_fast's GUP-fast sets PG_referenced itself
+ * (kvm/faultinMarks.ts), so the release's mark activates either way; and a page reclaim reaches before its
+ * fault has an old VMM PTE and no stage-2 leaf here, so it is reclaimed whatever PG_referenced says.
  */
 import { PG_HOST, PG_SWAPPED, GS_RESIDENT } from './simLayout.ts';
 import type { Guest } from './guest.ts';

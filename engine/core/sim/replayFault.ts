@@ -19,7 +19,7 @@ import { C_AF_FAULT, C_LOCK_ACQUIRE } from './costs.ts';
 import { UNMAP_TLBIS } from './guest.ts';
 import { FAULTIN_FAST_NS } from '../kvm/faultinFast.ts';
 import { readFaultWritable } from '../kvm/faultinWritable.ts';
-import { markOnMap } from '../kvm/userMemAbort.ts';
+import { markOnMap } from '../kvm/faultinMarks.ts';
 import {
   GS_COLD,
   GS_DIRECT_RECLAIM,
@@ -245,7 +245,8 @@ export class ReplayFaults extends ReplayMmu {
     s[sb + GS_STALL_NS] += now - t;
     s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
     lruvec.onMap(this.idBase + gfn);
-    // Guest.fault's folio_mark_accessed calls (kvm/userMemAbort.ts markOnMap): no page here was pre-faulted.
+    // Guest.fault's marks (kvm/faultinMarks.ts): no page here was pre-faulted, so every fault
+    // takes slow GUP (FOLL_TOUCH's mark, no GUP-fast PG_referenced) and the release's marks.
     // The guard: exact LRU and CLOCK (no markAccessed) skip even the no-op call (callgrind, session 14).
     if (lruvec.markAccessed !== undefined) markOnMap(lruvec, this.idBase + gfn, 1 + g.faultMarks);
     this.at = now;
