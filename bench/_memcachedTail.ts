@@ -23,6 +23,8 @@ import { ClosedLoop } from '../engine/core/sim/closedLoop.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { opPercentile } from '../engine/core/sim/opHist.ts';
 import { C_S2_FAULT } from '../engine/core/sim/costs.ts';
+import { SwapArea } from '../engine/core/mm/swapReadahead.ts';
+import { PG_RESIDENT, PG_SWAPCACHE, PG_SWAPPED } from '../engine/core/sim/layout/guestPages.ts';
 import { hookMethod, runInThread } from './_util.ts';
 
 const flag = (name: string): string | undefined =>
@@ -71,6 +73,48 @@ const fresh = (): OpAcc => ({
   depth: 0,
 });
 
+// --no-readahead: the what-if vm.page-cluster = 0 (swapin_nr_pages always 1: each refault reads its page
+// alone). A diagnostic bound for swap_vma_readahead (anon memory), which reads only the swap PTEs of a
+// window of <= 8 around the fault: never a setting.
+if (process.argv.includes('--no-readahead')) {
+  hookMethod(SwapArea.prototype, 'nrPages', () => () => 1);
+  console.log('what-if: no swap-in readahead (page-cluster 0; diagnostic)');
+}
+
+// Host stalls per vCPU (session 15 c): [start, end) of every stage-2 fault (first entry to completion:
+// direct reclaim, swap read, read lock, re-faults) and permission / access-flag fault, in each vCPU's
+// clock order. Used after the run for the guest-thread coupling estimate (below).
+let stallS: number[][] = [];
+let stallE: number[][] = [];
+const stall = (vi: number, a: number, b: number): void => {
+  (stallS[vi] ??= []).push(a);
+  (stallE[vi] ??= []).push(b);
+};
+/** The part of vCPU u's host stall still to run at t (0 if u is not stalled at t). */
+const residual = (u: number, t: number): number => {
+  const S = stallS[u];
+  if (S === undefined) return 0;
+  let lo = 0;
+  let hi = S.length - 1;
+  let k = -1;
+  while (lo <= hi) {
+    const m = (lo + hi) >> 1;
+    if (S[m] <= t) {
+      k = m;
+      lo = m + 1;
+    } else hi = m - 1;
+  }
+  return k >= 0 && stallE[u][k] > t ? stallE[u][k] - t : 0;
+};
+// Op completions in the window: vCPU and time (for the coupling estimate).
+let doneVi: number[] = [];
+let doneT: number[] = [];
+// swap_vma_readahead's window at each refault that reads (session 15 c): swap PTEs (swapped out, not in
+// the swap cache, not resident) among the other 7 pages of the 8-page window centred as the kernel's
+// (left = (win - 1) / 2 = 3: fpfn - 3 .. fpfn + 4), clamped to the fault's PMD (512 pages).
+let vmaRaFaults = 0;
+let vmaRaPages = 0;
+
 // Per op in the window: latency and its parts (columns of one growing record list).
 type Field =
   'lat' | 'faults' | 'faultNs' | 'reclaimNs' | 'ioNs' | 'reads' | 'lockNs' | 'noFrame' | 'permNs' | 'retries';
@@ -98,7 +142,17 @@ hookMethod(
   (fault0) =>
     function (this: Guest, gfn: number, write: boolean, t: number, vi = 0, limit = Infinity): number {
       const a = acc(vi);
-      if (a.inFault < 0) a.inFault = t;
+      if (a.inFault < 0) {
+        a.inFault = t;
+        const f = this.flags;
+        if (t >= winFrom && (f[gfn] & (PG_RESIDENT | PG_SWAPCACHE)) === 0 && (f[gfn] & PG_SWAPPED) !== 0) {
+          vmaRaFaults++;
+          const lo = Math.max(gfn - 3, gfn & ~511);
+          const hi = Math.min(gfn + 4, (gfn & ~511) + 511, f.length - 1);
+          for (let x = lo; x <= hi; x++)
+            if (x !== gfn && (f[x] & (PG_RESIDENT | PG_SWAPCACHE)) === 0 && (f[x] & PG_SWAPPED) !== 0) vmaRaPages++;
+        }
+      }
       curVi = vi;
       trapNs = this.costs[C_S2_FAULT];
       swapReadNs = this.swapInNs;
@@ -112,6 +166,7 @@ hookMethod(
       else if (e >= 0) {
         a.faults++;
         a.faultNs += e - a.inFault;
+        stall(vi, a.inFault, e);
         a.inFault = -1;
         a.lockAt = -1;
       }
@@ -163,6 +218,7 @@ for (const name of ['permFault', 'afFault'])
       function (this: Guest, gfn: number, t: number): number {
         const r = orig.call(this, gfn, t);
         acc(curVi).permNs += r - t;
+        if (r > t) stall(curVi, t, r);
         return r;
       },
   );
@@ -198,6 +254,8 @@ hookMethod(
       const lat = complete0.call(this, t) as number;
       const m = measuring;
       if (m !== null) {
+        doneVi.push(m.v.vi);
+        doneT.push(t);
         const a = m.a;
         recs.push({
           lat,
@@ -262,6 +320,12 @@ for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {
   recs = [];
   accs = new Map();
   steps = [];
+  stallS = [];
+  stallE = [];
+  doneVi = [];
+  doneT = [];
+  vmaRaFaults = 0;
+  vmaRaPages = 0;
   const t0 = performance.now();
   const sv = runInThread(config);
   const winS = (config.run.durationMs - warmupMs) / 1000;
@@ -322,6 +386,7 @@ for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {
         .join(', ')}`,
     );
   }
+  couplingReport(n, avg, lat, winS);
   // Direct reclaim in the window: steps (one folio each) grouped per vCPU-fault by the recorded op
   // parts, plus the steps themselves: write-lock requests and their waits; vCPUs in direct reclaim at once.
   const sw = steps.reduce((a, s) => a + s.writes, 0);
@@ -345,6 +410,57 @@ for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {
       `  per op that met direct reclaim (~ one SWAP_CLUSTER_MAX cluster each): ${(steps.length / reclaimOps.length).toFixed(0)} folio steps, ${(sw / reclaimOps.length).toFixed(0)} write-lock requests (folio_referenced -> kvm_age_gfn checks and unmaps), ${us(swWait / reclaimOps.length)} us of write-lock wait, ${us(busy / reclaimOps.length)} us in steps`,
     );
   console.log(
-    `counters (whole run): direct-reclaim evictions ${sv.stats[L.GS_DIRECT_RECLAIM]}, throttled (isolated) ${sv.stats[L.GS_THROTTLED]}, pfmemalloc ${sv.stats[L.GS_PFMEMALLOC_THROTTLED]}, swap reads ${sv.stats[L.GS_SWAP_READS]}, readahead hits ${sv.stats[L.GS_RA_HITS]}, writeback waits ${sv.stats[L.GS_WB_FAULTS]}, kswapd busy ${(sv.stats[L.GS_KSWAPD_NS] / 1e6).toFixed(0)} ms`,
+    `counters (whole run): direct-reclaim evictions ${sv.stats[L.GS_DIRECT_RECLAIM]}, throttled (isolated) ${sv.stats[L.GS_THROTTLED]}, pfmemalloc ${sv.stats[L.GS_PFMEMALLOC_THROTTLED]}, swap reads ${sv.stats[L.GS_SWAP_READS]} (readahead pages ${sv.stats[L.GS_RA_PAGES]}), readahead hits ${sv.stats[L.GS_RA_HITS]}, writeback waits ${sv.stats[L.GS_WB_FAULTS]}, kswapd busy ${(sv.stats[L.GS_KSWAPD_NS] / 1e6).toFixed(0)} ms`,
+  );
+}
+
+/**
+ * Guest-thread coupling (session 15 c). In the published guest memcached's 64 workers and memtier's 64
+ * threads share the 64 vCPUs; arm64 has no async page fault, so a vCPU stalled in the host stalls every
+ * guest thread the guest has on it. In the lab a stall delays only the op in service on that vCPU. The
+ * extra delay coupling can add: an op's reply is received by its memtier thread, on some vCPU u; if u is
+ * stalled in the host at that moment the thread runs when the stall ends. Estimate: u = another vCPU drawn
+ * per op (a fixed hash, deterministic), the extra = u's residual stall at the op's end. A pessimistic
+ * placement: the guest's select_idle_sibling would put the woken thread on an idle vCPU, and a stalled
+ * vCPU looks busy (it runs the faulting thread); and a long stall catches several replies (the
+ * inspection paradox), so the estimate can exceed "one": the extra if each stall delayed exactly one other
+ * guest thread for its whole length (128 threads on 64 vCPUs: one more per vCPU), the host-stall time per op.
+ */
+function couplingReport(n: number, avg: number, lat: Float64Array, winS: number): void {
+  const from = winFrom;
+  let stallNs = 0;
+  let stalls = 0;
+  for (let u = 0; u < stallS.length; u++) {
+    const S = stallS[u];
+    if (S === undefined) continue;
+    for (let k = 0; k < S.length; k++) {
+      if (stallE[u][k] < from) continue;
+      stallNs += stallE[u][k] - Math.max(S[k], from);
+      stalls++;
+    }
+  }
+  const vcpus = stallS.length;
+  let extra = 0;
+  let hit = 0;
+  const coupled = new Float64Array(doneT.length);
+  let h = 0x9e3779b9;
+  for (let i = 0; i < doneT.length; i++) {
+    h = (Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + i) >>> 0;
+    const u = (doneVi[i] + 1 + (h % (vcpus - 1))) % vcpus;
+    const r = residual(u, doneT[i]);
+    if (r > 0) hit++;
+    extra += r;
+    // doneT and recs are pushed together: the op's own latency plus the coupled delay.
+    coupled[i] = recs[i].lat + r;
+  }
+  coupled.sort();
+  const m = coupled.length;
+  const cq = (p: number): number => coupled[Math.min(m - 1, Math.ceil(p * m) - 1)];
+  const us1 = (ns: number): string => (ns / 1e3).toFixed(2);
+  console.log(
+    `host stalls in the window: ${stalls} (${(stallNs / 1e6).toFixed(1)} vCPU-ms, ${us1(stallNs / n)} us per op, ${((100 * stallNs) / (vcpus * winS * 1e9)).toFixed(2)} % of vCPU time); coupling estimate (reply received on another vCPU, random): ${((100 * hit) / Math.max(1, doneT.length)).toFixed(2)} % of ops find it stalled, +${us1(extra / Math.max(1, doneT.length))} us per op on average (avg ${us1(avg)} -> ${us1(avg + extra / Math.max(1, doneT.length))}), p99 ${us1(lat[Math.ceil(0.99 * n) - 1])} -> ${us1(cq(0.99))}, p99.9 -> ${us1(cq(0.999))} us; one thread per stall +${us1(stallNs / n)} us per op`,
+  );
+  console.log(
+    `swap_vma_readahead's window at the window's ${vmaRaFaults} swap-in faults: ${(vmaRaPages / Math.max(1, vmaRaFaults)).toFixed(3)} other swap PTEs in the 8-page window (the most it would read besides the fault's page)`,
   );
 }

@@ -18,9 +18,9 @@
  * marked PG_readahead. swapin_nr_pages is the kernel's adaptive window: 2^page_cluster at most, sized
  * by the readahead hits since the last call (swap_cache_get_folio counts a hit when it finds a folio
  * with PG_readahead and clears it), or 2 for an access next to the previous one, else 1; never less
- * than half the previous window. Anonymous memory of a VMA on a non-rotational device would take
- * swap_vma_readahead instead (swap_use_vma_readahead); the lab's guests are shmem-backed and shmem
- * always takes the cluster path.
+ * than half the previous window. Private anonymous guest memory (memoryBacking 'private-anon') on a
+ * non-rotational device takes swap_vma_readahead instead (swap_use_vma_readahead; mm/swapVmaReadahead.ts);
+ * shmem always takes the cluster path.
  *
  * zram: do_swap_page / shmem_swapin_folio skip the swap cache and readahead for SWP_SYNCHRONOUS_IO
  * devices (a synchronous read of the one page): no SwapArea exists then (Pgdat.swap is null).
