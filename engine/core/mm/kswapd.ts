@@ -192,7 +192,9 @@ export class Kswapd implements Actor, KswapdTask {
         // try_to_inc_max_seq sleeps on lruvec->mm_state.wait until its inc_max_seq (shrinkNode.ts
         // mmWalkWait); then balance_pgdat's next priority evicts. Not a balance_pgdat without progress.
         const wake = mmWalkWait(pg, this.clock);
-        if (wake > this.clock) {
+        // +Infinity (a pass in steps, end unknown) is only ever kswapd's own, which it finishes before it
+        // evicts (this.aging): never a reason for kswapd to sleep.
+        if (wake > this.clock && wake !== Infinity) {
           this.clock = wake;
           continue;
         }

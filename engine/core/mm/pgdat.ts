@@ -34,6 +34,7 @@ import {
   allowDirectReclaim,
   kswapdShrunk,
   kswapdSleeps,
+  mmWalkDone,
   mustThrottleDirect,
   ReclaimThrottle,
   WAIT_ISOLATED,
@@ -225,6 +226,11 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
   /** prepare_kswapd_sleep's wake-up of pfmemalloc_wait (mm/reclaimThrottle.ts). */
   kswapdSleeps(t: number): void {
     kswapdSleeps(this, t);
+  }
+
+  /** Reclaimer.mmWalkDone: the MGLRU pass's wake-up of mm_state.wait (mm/reclaimThrottle.ts). */
+  mmWalkDone(t: number): void {
+    mmWalkDone(this, t);
   }
 
   /**
