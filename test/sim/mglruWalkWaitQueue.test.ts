@@ -133,16 +133,6 @@ describe("MGLRU: a reclaimer sleeps on mm_state.wait until kswapd's pass opens t
     expect(r.m.walkEnd(30000)).toBe(-1);
   });
 
-  it('spread runs (lru_lock set): no sleep, the retry as before (walkEnd -1 while the pass runs)', () => {
-    const list = new DList(new Int32Array(2 * (N + MAX_NR_GENS)), 0, N + MAX_NR_GENS);
-    const m = new Mglru(list, new Int16Array(N), 0, N, N, new Float64Array(GS_WORDS), 0, new AgingGate(0));
-    for (let id = 0; id < N; id++) m.onMap(id);
-    m.setLruLock({ lock() {}, unlock() {} });
-    m.beginAging(0);
-    m.ageStep(reclaimer(0, 1, null));
-    expect(m.walkEnd(5000)).toBe(-1);
-  });
-
   it('negative control: no wake-up from the last walker leaves both asleep (clocks +Infinity)', () => {
     const r = scenario(true);
     expect(r.maxSeq).toBe(3);
@@ -161,17 +151,20 @@ describe("MGLRU: a reclaimer sleeps on mm_state.wait until kswapd's pass opens t
  * the wake-up sets the sleeper's clock to max(S, E). Resumed there, the fault's cluster evicts (direct
  * reclaim > 0) and the fault's reclaim time includes the sleep.
  */
-function faultPath(noWake: boolean) {
+function faultPath(noWake: boolean, otherWalker = false) {
   const cfg = smallReclaimScenario();
   cfg.host = { ...cfg.host, memoryMiB: 24 };
   cfg.guests = [
     { ...cfg.guests[0], name: 'a', memoryMiB: 32, workload: { ...cfg.guests[0].workload, pages: 8192 } },
   ] as typeof cfg.guests;
   cfg.reclaim = { ...cfg.reclaim, policy: 'mglru', harvest: 'lockless', lruvec: 'host' };
-  const { g, stats } = workerOf(cfg);
+  const { g, stats, kswapd } = workerOf(cfg);
   const pg = g.pgdat;
   if (noWake) pg.mmWalkDone = () => {};
   const p = pg.lruvecPolicies[0];
+  // The test drives kswapd's pass step by step (Pgdat.kswapdAgeStep) as Kswapd.run does with its `aging`;
+  // otherWalker: the pass is not this node's kswapd's (a spread run's other worker): nobody here wakes it.
+  if (!otherWalker) (kswapd as unknown as { aging: unknown }).aging = p;
   let t = 0;
   let gfn = 0;
   for (; g.host.free() > g.host.min; gfn++) t = g.fault(gfn, false, t + 1000, 0, Infinity) + 1000;
@@ -207,6 +200,12 @@ describe("the fault path: a vCPU sleeps on mm_state.wait until kswapd's inc_max_
     expect(f.e).toBeGreaterThan(f.woken);
     expect(f.direct).toBeGreaterThan(0);
     expect(f.reclaimNs).toBeGreaterThanOrEqual(f.woken - f.S);
+  });
+
+  it("a pass this node's kswapd does not run (a spread run's other worker): no sleep, the retry (-1)", () => {
+    const f = faultPath(false, true);
+    expect(f.r).toBe(-1);
+    expect(f.queue).not.toBe(WAIT_MM_WALK);
   });
 
   it('negative control: without the wake-up the vCPU never runs again (clock +Infinity)', () => {

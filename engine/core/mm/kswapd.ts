@@ -108,6 +108,11 @@ export class Kswapd implements Actor, KswapdTask {
     return this.active;
   }
 
+  /** The lruvec whose aging pass it runs in steps (its ageStep's end wakes mm_state.wait), or null. */
+  get agingPass(): Policy | null {
+    return this.aging;
+  }
+
   /**
    * wakeup_kswapd at the waker's time t: a sleeping kswapd of a node not given up on starts at
    * t + KSWAPD_WAKE_NS. Returns whether it woke (the caller then yields to the scheduler).

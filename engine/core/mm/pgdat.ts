@@ -52,6 +52,8 @@ export interface KswapdTask {
   readonly asleep: boolean;
   /** Awake in balance_pgdat: its batch counts as isolated (isolatedPages). */
   readonly isolating: boolean;
+  /** The lruvec policy whose aging pass it runs in steps, or null (mm/shrinkNode.ts mmWalkWait). */
+  readonly agingPass?: Policy | null;
 }
 
 export class Pgdat extends PgdatLruvecs implements Reclaimer {

@@ -44,8 +44,9 @@
  * holds, walks them inline, and gets no victim; kswapd, done with its mm, finds the next unheld one or
  * none, and as the last walker calls inc_max_seq at the later of its clock and the joiners' walk ends,
  * and wakes mm_state.wait (Reclaimer.mmWalkDone). With one mm per lruvec (a single guest, or per-guest
- * memcgs) no one can join. One worker only: spread runs keep the one-walker pass (joinWalk) and no sleep
- * (walkEnd: their waiter's worker has no kswapd to wake it; it retries, FRAME_RETRY_NS). Not modelled:
+ * memcgs) no one can join. One worker only: spread runs keep the one-walker pass (joinWalk). A spread run's
+ * reclaimer sleeps only on the worker whose kswapd runs the pass (worker 0); on the others it retries
+ * (FRAME_RETRY_NS) as before: their queue has no walker to wake it (mm/shrinkNode.ts mmWalkWait). Not modelled:
  * 6.4+'s early end, kswapd joining a direct reclaimer's inline walk, and walk_pud_range's return when
  * mm_state.wait has a sleeper ("a racy check to curtail the waiting time", 6.1-6.3), which ends a
  * walker's mm early but is checked once per PUD (1 GiB of the VMM's address space): at most once in a
@@ -81,13 +82,12 @@ export abstract class MglruMmList extends MglruGens {
    * wait_event_killable on lruvec->mm_state.wait until max_seq moves), Policy.walkEnd: the walk's virtual
    * end when it is known (a direct reclaimer's inline pass, complete in the data: agingGate.ts walkEnd);
    * +Infinity while kswapd's pass runs in steps, whose end is not known yet: the reclaimer sleeps on the
-   * queue until the last walker's wake_up_all (Reclaimer.mmWalkDone) sets its clock; -1 when no walk is
-   * under way at t, or in a spread run (lru_lock set: the walker may be another worker's kswapd).
+   * queue until the last walker's wake_up_all (Reclaimer.mmWalkDone) sets its clock (only a sleeper on
+   * the walker's worker: mm/shrinkNode.ts mmWalkWait); -1 when no walk is under way at t.
    */
   walkEnd(t: number): number {
     const e = this.gate.walkEnd(t);
-    if (e < 0 && this.gate.running && this.lruLock === null) return Infinity;
-    return e;
+    return e < 0 && this.gate.running ? Infinity : e;
   }
 
   /** The end of the mm holding `id`, within this lruvec (Reclaimer.mmEnd; none: the lruvec is one mm). */
