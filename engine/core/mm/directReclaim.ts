@@ -23,6 +23,7 @@ import {
   PG_SWAPCACHE,
 } from '../sim/simLayout.ts';
 import {
+  PHASE_MM_WALK,
   PHASE_NONE,
   PHASE_OWED,
   PHASE_PFMEMALLOC,
@@ -42,7 +43,7 @@ import {
   SUS_WORDS,
   suspend,
 } from '../sim/faultSuspend.ts';
-import { THROTTLE_ISOLATED_NS, WAIT_ISOLATED, WAIT_PFMEMALLOC } from './reclaimThrottle.ts';
+import { THROTTLE_ISOLATED_NS, WAIT_ISOLATED, WAIT_MM_WALK, WAIT_PFMEMALLOC } from './reclaimThrottle.ts';
 import { evictDeferred, finishDeferredEnd, mmWalkWait } from './shrinkNode.ts';
 import { cpuOfVcpu } from './swapSlots.ts';
 
@@ -120,6 +121,12 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
         phase = PHASE_SHORT;
         pg.isolate();
       }
+    } else if (phase === PHASE_MM_WALK) {
+      // Woken by the last walker's wake_up_all(&lruvec->mm_state.wait) (Pgdat.mmWalkDone): max_seq moved,
+      // wait_event_killable's condition holds, try_to_inc_max_seq returns, and the cluster goes on with
+      // the new generation (mglruMmList.ts: 6.1 evicts in the same get_nr_to_scan, 6.3 at the next priority).
+      reclaimNs += t - sus[o + SUS_AT];
+      phase = sus[o + SUS_VICTIM];
     } else if (phase === PHASE_UNMAP) {
       // Back to the cluster at the unmap its last step stopped before. Its batch is isolated, and it
       // evicts this folio: PHASE_SHORT's "freed nothing" test cannot apply to it any more.
@@ -229,6 +236,16 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       // lruvec->mm_state.wait until its inc_max_seq (try_to_inc_max_seq, 6.1-6.3: shrinkNode.ts
       // mmWalkWait), then the cluster goes on. Past the vCPU's limit the fault resumes there.
       const wake = mmWalkWait(pg, now);
+      if (wake === Infinity) {
+        // kswapd's pass runs in steps, its end not known yet: the vCPU sleeps on the queue (vcpu.ts:
+        // Pgdat.throttle) until the pass's last walker wakes it at its inc_max_seq (Pgdat.mmWalkDone),
+        // then resumes the cluster (PHASE_MM_WALK above). Before session 15 it retried every
+        // FRAME_RETRY_NS (10 us) until the generation was there.
+        g.throttledAt = now;
+        g.throttleQueue = WAIT_MM_WALK;
+        sus[o + SUS_VICTIM] = phase;
+        return suspend(g, vi, PHASE_MM_WALK, t0, reclaimNs, left, evicted, now, Infinity);
+      }
       if (wake > now) {
         reclaimNs += wake - now;
         now = wake;

@@ -108,6 +108,11 @@ export class Kswapd implements Actor, KswapdTask {
     return this.active;
   }
 
+  /** The lruvec whose aging pass it runs in steps (its ageStep's end wakes mm_state.wait), or null. */
+  get agingPass(): Policy | null {
+    return this.aging;
+  }
+
   /**
    * wakeup_kswapd at the waker's time t: a sleeping kswapd of a node not given up on starts at
    * t + KSWAPD_WAKE_NS. Returns whether it woke (the caller then yields to the scheduler).
@@ -192,7 +197,9 @@ export class Kswapd implements Actor, KswapdTask {
         // try_to_inc_max_seq sleeps on lruvec->mm_state.wait until its inc_max_seq (shrinkNode.ts
         // mmWalkWait); then balance_pgdat's next priority evicts. Not a balance_pgdat without progress.
         const wake = mmWalkWait(pg, this.clock);
-        if (wake > this.clock) {
+        // +Infinity (a pass in steps, end unknown) is only ever kswapd's own, which it finishes before it
+        // evicts (this.aging): never a reason for kswapd to sleep.
+        if (wake > this.clock && wake !== Infinity) {
           this.clock = wake;
           continue;
         }

@@ -34,6 +34,7 @@ import {
   allowDirectReclaim,
   kswapdShrunk,
   kswapdSleeps,
+  mmWalkDone,
   mustThrottleDirect,
   ReclaimThrottle,
   WAIT_ISOLATED,
@@ -51,6 +52,8 @@ export interface KswapdTask {
   readonly asleep: boolean;
   /** Awake in balance_pgdat: its batch counts as isolated (isolatedPages). */
   readonly isolating: boolean;
+  /** The lruvec policy whose aging pass it runs in steps, or null (mm/shrinkNode.ts mmWalkWait). */
+  readonly agingPass?: Policy | null;
 }
 
 export class Pgdat extends PgdatLruvecs implements Reclaimer {
@@ -225,6 +228,11 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
   /** prepare_kswapd_sleep's wake-up of pfmemalloc_wait (mm/reclaimThrottle.ts). */
   kswapdSleeps(t: number): void {
     kswapdSleeps(this, t);
+  }
+
+  /** Reclaimer.mmWalkDone: the MGLRU pass's wake-up of mm_state.wait (mm/reclaimThrottle.ts). */
+  mmWalkDone(t: number): void {
+    mmWalkDone(this, t);
   }
 
   /**

@@ -26,10 +26,14 @@ export const THROTTLE_ISOLATED_NS = 20_000_000;
 
 /**
  * The wait queues a direct reclaimer can sleep on: pgdat->reclaim_wait[VMSCAN_THROTTLE_ISOLATED]
- * (reclaim_throttle from shrink_inactive_list) and pgdat->pfmemalloc_wait (throttle_direct_reclaim).
+ * (reclaim_throttle from shrink_inactive_list), pgdat->pfmemalloc_wait (throttle_direct_reclaim), and
+ * MGLRU's lruvec->mm_state.wait (try_to_inc_max_seq's wait_event_killable, mm/vmscan.c 6.1-6.3) while
+ * kswapd's aging pass runs in steps (mm/shrinkNode.ts mmWalkWait). One mm_state.wait per node, not per
+ * lruvec: only kswapd runs a pass in steps, one pass at a time, so its sleepers are all on its lruvec.
  */
 export const WAIT_ISOLATED = 0;
 export const WAIT_PFMEMALLOC = 1;
+export const WAIT_MM_WALK = 2;
 
 /** A task asleep in reclaim_throttle: woken by setting its clock (an actor's) no later than now. */
 export interface ThrottleWaiter {
@@ -42,11 +46,11 @@ export class ReclaimThrottle {
   private isolatedClusters = 0;
   /**
    * Tasks asleep on a wait queue (WAIT_ISOLATED: reclaim_throttle(VMSCAN_THROTTLE_ISOLATED),
-   * pgdat->reclaim_wait[]; WAIT_PFMEMALLOC: throttle_direct_reclaim, pgdat->pfmemalloc_wait), with
-   * the time each fell asleep.
+   * pgdat->reclaim_wait[]; WAIT_PFMEMALLOC: throttle_direct_reclaim, pgdat->pfmemalloc_wait;
+   * WAIT_MM_WALK: try_to_inc_max_seq, lruvec->mm_state.wait), with the time each fell asleep.
    */
-  private readonly throttled: ThrottleWaiter[][] = [[], []];
-  private readonly throttledAt: number[][] = [[], []];
+  private readonly throttled: ThrottleWaiter[][] = [[], [], []];
+  private readonly throttledAt: number[][] = [[], [], []];
 
   /**
    * NR_ISOLATED_ANON: ISOLATE_BATCH per direct-reclaim cluster in progress, and one batch for kswapd
@@ -86,7 +90,7 @@ export class ReclaimThrottle {
 
   /**
    * `w` fell asleep at time t on wait queue `queue` (WAIT_ISOLATED: reclaim_throttle, its clock is t +
-   * the timeout; WAIT_PFMEMALLOC: throttle_direct_reclaim, no timeout, its clock is +Infinity).
+   * the timeout; WAIT_PFMEMALLOC, WAIT_MM_WALK: wait_event_killable, no timeout, its clock is +Infinity).
    */
   throttle(w: ThrottleWaiter, t: number, queue = WAIT_ISOLATED): void {
     this.throttled[queue].push(w);
@@ -166,6 +170,17 @@ export function mustThrottleDirect(pg: Pgdat, t: number): boolean {
 export function kswapdShrunk(pg: Pgdat, t: number): void {
   const q = pg.throttling;
   if (q.sleepers(WAIT_PFMEMALLOC) > 0 && pg.allowDirectReclaim(t)) q.wakeAll(WAIT_PFMEMALLOC, t);
+}
+
+/**
+ * try_to_inc_max_seq's last walker at time t, after inc_max_seq (mm/vmscan.c 6.1-6.3): "either this sees
+ * any waiters or they will see updated max_seq": if (wq_has_sleeper(&lruvec->mm_state.wait))
+ * wake_up_all(&lruvec->mm_state.wait). Every sleeper's condition (max_seq < lrugen->max_seq) now holds:
+ * it runs from t (or from when it fell asleep, if later).
+ */
+export function mmWalkDone(pg: Pgdat, t: number): void {
+  const q = pg.throttling;
+  if (q.sleepers(WAIT_MM_WALK) > 0) q.wakeAll(WAIT_MM_WALK, t);
 }
 
 /**

@@ -169,8 +169,10 @@ export function finishDeferredEnd(
 
 /**
  * A reclaim step at virtual time t that freed nothing because another reclaimer's MGLRU walk of max_seq
- * is under way at t (Policy.walkEnd): the time it is woken, the earliest such walk's inc_max_seq, or -1
- * (no walk under way with a known end: nothing to wait for). Kernel, mm/vmscan.c 6.1-6.3: get_nr_to_scan
+ * is under way at t (Policy.walkEnd): the time it is woken, the earliest such walk's inc_max_seq; +Infinity
+ * when the only such walk is this worker's kswapd's pass in steps, whose end is not known yet (the caller
+ * sleeps on mm_state.wait, WAIT_MM_WALK, until the pass's Reclaimer.mmWalkDone); or -1 (no walk under way,
+ * or one this worker's kswapd does not run: nothing to wait for that can wake the caller). Kernel, mm/vmscan.c 6.1-6.3: get_nr_to_scan
  * skips the lruvec at DEF_PRIORITY and DEF_PRIORITY - 1 (try_to_inc_max_seq returns false: iterate_mm_list
  * gives a caller arriving after mm_state->seq reached max_seq no mm), and from DEF_PRIORITY - 2 on
  * try_to_inc_max_seq sleeps in wait_event_killable(lruvec->mm_state.wait, max_seq < lrugen->max_seq)
@@ -183,7 +185,11 @@ export function finishDeferredEnd(
 export function mmWalkWait(pg: Pgdat, t: number): number {
   let wake = -1;
   for (const l of pg.lruvecs) {
-    const e = l.policy.walkEnd?.(t) ?? -1;
+    let e = l.policy.walkEnd?.(t) ?? -1;
+    // A pass in steps wakes this node's queue only if this worker's kswapd runs it (its ageStep's end,
+    // Reclaimer.mmWalkDone, is this Pgdat's). In a spread run a pass another worker runs (a direct
+    // reclaimer's inline walk there) cannot wake it: no sleep, the caller retries (FRAME_RETRY_NS).
+    if (e === Infinity && pg.kswapdTask?.agingPass !== l.policy) e = -1;
     if (e > t && (wake < 0 || e < wake)) wake = e;
   }
   return wake;

@@ -53,6 +53,12 @@ export const PHASE_UNMAP = 6;
  * is booked in the vCPU's next step (shrinkNode.ts finishDeferredEnd), then the cluster goes on.
  */
 export const PHASE_RANGE_END = 7;
+/**
+ * Asleep on MGLRU's lruvec->mm_state.wait (try_to_inc_max_seq's wait_event_killable, mm/vmscan.c 6.1-6.3)
+ * until kswapd's aging pass, running in steps, opens the new generation (Pgdat.mmWalkDone); then the
+ * cluster goes on (mm/directReclaim.ts). SUS_AT: when it fell asleep; SUS_VICTIM: the cluster's phase.
+ */
+export const PHASE_MM_WALK = 8;
 
 /**
  * Record vCPU `vi`'s fault as suspended in `phase` at `at` (its resumable state: the fault's start t0,

@@ -36,32 +36,11 @@
  *   reclaimer's pass runs inside one pickVictim call, and the gate keeps its inc_max_seq's time
  *   (endAging), so a reclaimer whose clock is before it still finds the walk under way and MIN_NR_GENS
  *   (gensAt), and sleeps until then as 6.1-6.3's wait_event_killable (mm/shrinkNode.ts mmWalkWait);
- *   during kswapd's pass in steps, whose end is not known yet, a vCPU's fault retries (FRAME_RETRY_NS)
- *   instead. The kernel's further callers of try_to_inc_max_seq for the same max_seq differ by version
- *   (iterate_mm_list, mm/vmscan.c):
- *   6.1-6.3: each takes the next unwalked mm (mm_state->head) and walks it (nr_walkers counts them); one
- *   left without an mm returns false (after wait_event_killable for the new max_seq at priority <=
- *   DEF_PRIORITY - 2), and the last walker to finish (nr_walkers back to 0) calls inc_max_seq.
- *   6.4+ (7f63cf2d9b9b "mm: Multi-gen LRU: remove wait_event_killable()", in the 6.4-rc1 mm pull; also in
- *   later 6.1.y): no nr_walkers and no wait. Each caller still takes the next mm after mm_state->head,
- *   but whoever moves head past the list's end (a walker done with its mm, or a caller arriving while
- *   the last mm is being walked) increments mm_state->seq and returns true, and try_to_inc_max_seq calls
- *   inc_max_seq at once; the other walkers' walk_mm sees max_seq moved at its next batch ("another
- *   thread might have called inc_max_seq()") and stops. Only a caller arriving after that returns false
- *   (try_to_inc_max_seq: max_seq <= mm_state->seq).
- *   Modelled: 6.1-6.3's joining (joinWalk), the version whose wait the lab models (mmWalkWait) and whose
- *   walkers all finish their mm before the generation opens, so the walked pages' generation is the one
- *   the lab's single-walker pass gives them. Each walker walks one mm (a VM: Reclaimer.mmEnd) at a time;
- *   a direct reclaimer whose eviction needs a generation while kswapd's pass runs in steps takes the mms
- *   no walker holds, walks them inline, and gets no victim; kswapd, done with its mm, finds the next
- *   unheld one or none, and as the last walker calls inc_max_seq at the later of its clock and the
- *   joiners' walk ends. With one mm per lruvec (a single guest, or per-guest memcgs) no one can join.
- *   One worker only: spread runs keep the one-walker pass (joinWalk). Not modelled: 6.4+'s early end,
- *   kswapd joining a direct reclaimer's inline walk, and walk_pud_range's return when mm_state.wait has
- *   a sleeper ("a racy check to curtail the waiting time", 6.1-6.3), which ends a walker's mm early but
- *   is checked once per PUD (1 GiB of the VMM's address space): at most once in a preset guest's memory.
- *   So walk_pte_range's walk->max_seq is still max_seq when the walk
- *   ends, and the pages it found young end in max_seq - 1. (Before, the lab opened no-walk generations
+ *   during kswapd's pass in steps, whose end is not known yet, it sleeps on mm_state.wait until the
+ *   last walker's inc_max_seq wakes it (6.1-6.3, ageStep -> Reclaimer.mmWalkDone; until session 15 the
+ *   vCPU's fault retried every FRAME_RETRY_NS instead). mglruMmList.ts holds the wait, the further
+ *   callers' joining of the pass (iterate_mm_list) and what 6.4+ changed. So walk_pte_range's
+ *   walk->max_seq is still max_seq when the walk ends, and the pages it found young end in max_seq - 1. (Before, the lab opened no-walk generations
  *   meanwhile, which left the walked pages, their flags cleared, in what had become the oldest
  *   generation: test/sim/mglruWalkInProgress.test.ts.) A pass whose generation was opened meanwhile
  *   (only the agingIntervalMs what-if can: a no-walk generation while the gate is closed between passes
@@ -70,7 +49,7 @@
  * - reclaim.agingIntervalMs (a what-if, 0 = off): passes start at least that far apart; eviction that
  *   needs a generation meanwhile gets one without a walk.
  *
- * Contract: the layer of Mglru (mglru.ts) over MglruGens (mglruGen.ts); MglruEviction (mglruEvict.ts)
+ * Contract: the layer of Mglru (mglru.ts) over MglruMmList (mglruMmList.ts); MglruEviction (mglruEvict.ts)
  * supplies the spread runs' deferred operations (flushDeferred, walkPromoter), which ageStep applies in
  * the lru_lock holds it takes. Aging is reclaim-driven (agingGate.ts): wantsAging, then beginAging, then
  * ageStep until it returns false (Policy, policy.ts).
@@ -78,31 +57,14 @@
 import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
 import type { Promoter, Reclaimer } from './policy.ts';
 import { AGING_MUST, AGING_NO, AGING_SHOULD } from './mglruConsts.ts';
-import { MAX_LRU_BATCH, MAX_NR_GENS, MIN_NR_GENS, GEN_MASK, MglruGens, WALK_SEQ } from './mglruGen.ts';
+import { MAX_LRU_BATCH, MAX_NR_GENS, MIN_NR_GENS, GEN_MASK, WALK_SEQ } from './mglruGen.ts';
+import { MglruMmList } from './mglruMmList.ts';
 
-export abstract class MglruAging extends MglruGens {
+export abstract class MglruAging extends MglruMmList {
   /** mglruEvict.ts: the deferred operations (spread runs; nothing otherwise), lru_lock held. */
   abstract flushDeferred(): void;
   /** mglruEvict.ts: the promoter of a walk step run without lru_lock (spread runs), else this. */
   protected abstract walkPromoter: Promoter;
-
-  /**
-   * lruvec->mm_state of 6.1-6.3 for the pass under way (iterate_mm_list): `mmHead` is mm_state->head, the
-   * first id of the next mm no walker has taken (this.end: every mm handed out, i.e. mm_state->seq has
-   * reached max_seq), `nrWalkers` mm_state->nr_walkers. The mms are the VMs whose ids the lruvec holds
-   * (Reclaimer.mmEnd), in the order they were added (mm_list->fifo). Plain fields of this object: joining
-   * (joinWalk) happens in one-worker runs only, where one object serves every reclaimer; in a spread run
-   * each pass has one walker (as before), so its own object's fields are consistent.
-   */
-  private mmHead = 0;
-  private nrWalkers = 0;
-  /**
-   * The latest virtual time at which a walker that was not the last one finished its mms: the last
-   * walker's inc_max_seq is at the later of its own clock and this (the walkers run concurrently; the
-   * kernel's last walker is the last to finish in time, which in the lab's data order need not be the
-   * last to run its code).
-   */
-  private walkersDoneAt = -Infinity;
 
   /** walk_pmd_range: whether the walk in progress visits PTE table `key` (test_bloom_filter). */
   walkPmd(key: number): boolean {
@@ -238,15 +200,6 @@ export abstract class MglruAging extends MglruGens {
   }
 
   /**
-   * try_to_inc_max_seq's wait for a reclaimer at virtual time t that found the walk under way (6.1-6.3:
-   * wait_event_killable on lruvec->mm_state.wait until max_seq moves): the walk's virtual end, or -1
-   * (none under way at t, or its end not known yet). Policy.walkEnd.
-   */
-  walkEnd(t: number): number {
-    return this.gate.walkEnd(t);
-  }
-
-  /**
    * walk_mm for the next MAX_LRU_BATCH ids of the lruvec (no walk at all without hardware AF:
    * should_walk_mmu). Returns false when the pass is complete.
    */
@@ -315,45 +268,10 @@ export abstract class MglruAging extends MglruGens {
         l.unlock();
       }
     }
+    // try_to_inc_max_seq after inc_max_seq (6.1-6.3): "either this sees any waiters or they will see
+    // updated max_seq": wake_up_all(&lruvec->mm_state.wait) at the generation's virtual time.
+    r.mmWalkDone?.(t);
     return false;
-  }
-
-  /** The end of the mm holding `id`, within this lruvec (Reclaimer.mmEnd; none: the lruvec is one mm). */
-  private mmEndOf(r: Reclaimer, id: number): number {
-    const e = r.mmEnd?.(id) ?? this.end;
-    return e < this.end ? e : this.end;
-  }
-
-  /**
-   * A further caller of try_to_inc_max_seq for the max_seq under walk (mm/vmscan.c 6.1-6.3): a direct
-   * reclaimer (r, at r.t) whose eviction needs a generation while kswapd's pass runs in steps. Its
-   * iterate_mm_list takes mm_state->head, the next mm no walker holds (nr_walkers++), and walk_mm walks it;
-   * then the next, until head reaches the list's end (mm_state->seq = max_seq); then nr_walkers--, and
-   * as kswapd still holds its mm this caller is not the last: try_to_inc_max_seq returns false (its wait,
-   * wait_event_killable on mm_state.wait, is the caller's: allocFrame). Its walk runs inline, within this
-   * call, with its own walk state (its lru_gen_mm_walk) and r.t advanced to its end, which the last
-   * walker's inc_max_seq will not precede (walkersDoneAt). Returns whether it walked (r.joinedWalk is set).
-   * One worker only (lru_lock null): in a spread run the walk cursor is not shared between the workers'
-   * objects, and a caller there finds the walk under way and gets no victim, as before. Not modelled:
-   * kswapd joining a direct reclaimer's walk (that walk is complete in the data within one call; kswapd
-   * meanwhile waits for its end, mm/shrinkNode.ts mmWalkWait), should_skip_mm, and walk_pud_range's
-   * early return when mm_state.wait has a sleeper ("a racy check to curtail the waiting time", 6.1-6.3).
-   */
-  protected joinWalk(r: Reclaimer): boolean {
-    if (this.lruLock !== null || !this.gate.running) return false;
-    // iterate_mm_list: walk->max_seq <= mm_state->seq (every mm handed out, or a stale max_seq): no mm.
-    if (this.maxSeq !== this.state[WALK_SEQ] || this.mmHead >= this.end) return false;
-    this.nrWalkers++;
-    while (this.mmHead < this.end) {
-      const start = this.mmHead;
-      const stop = this.mmEndOf(r, start);
-      this.mmHead = stop;
-      r.walk(start, stop, this); // walk_mm of this mm
-    }
-    this.nrWalkers--; // > 0: kswapd, whose pass is running, still holds its mm
-    if (r.t > this.walkersDoneAt) this.walkersDoneAt = r.t;
-    r.joinedWalk = true;
-    return true;
   }
 
   /**

@@ -77,6 +77,11 @@ export interface Reclaimer {
    */
   joinedWalk?: boolean;
   /**
+   * MGLRU's last walker of a pass opened the new generation at virtual time t (try_to_inc_max_seq after
+   * inc_max_seq, 6.1-6.3): wake_up_all(&lruvec->mm_state.wait) when it has sleepers (Pgdat.mmWalkDone).
+   */
+  mmWalkDone?(t: number): void;
+  /**
    * Whether this call's scan budget is used up (kswapd considers one folio per scheduler step, so its
    * MMU-lock requests interleave with the vCPUs' in virtual time; direct reclaim has no budget).
    * Policies check it after each folio found young and return SCAN_AGAIN.
@@ -149,8 +154,9 @@ export interface Policy {
   /**
    * Optional (MGLRU): a reclaimer at virtual time t that got no victim because another reclaimer's walk
    * of max_seq is under way at t sleeps until this time, the walk's inc_max_seq (try_to_inc_max_seq's
-   * wait_event_killable on lruvec->mm_state.wait, mm/vmscan.c 6.1-6.3); -1 when no walk is under way at
-   * t or its end is not known yet (agingGate.ts walkEnd).
+   * wait_event_killable on lruvec->mm_state.wait, mm/vmscan.c 6.1-6.3); +Infinity when its end is not
+   * known yet (kswapd's pass in steps: asleep until Reclaimer.mmWalkDone); -1 when no walk is under way
+   * at t (mglruMmList.ts walkEnd).
    */
   walkEnd?(t: number): number;
   /**
