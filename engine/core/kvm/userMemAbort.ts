@@ -82,7 +82,7 @@ export function mapHoldNs(c: Float64Array, cmoNs: number, hvcNs = 0): number {
 }
 
 /** The stage-2 fault's `n` folio_mark_accessed calls on folio `id` (see userMemAbort). */
-export function markOnMap(lruvec: Policy, id: number, n: number): void {
+export function markOnMap(lruvec: Pick<Policy, 'markAccessedN'>, id: number, n: number): void {
   if (n !== 0) lruvec.markAccessedN(id, n);
 }
 
@@ -239,9 +239,10 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   // mark_page_accessed: every fault whose VMM PTE was not present (first touch, swap-in, a swap-cache
   // hit); a pre-faulted page's PTE is, so hva_to_pfn_fast's GUP-fast pins it with no mark (mm/gup.c,
   // virt/kvm/kvm_main.c, 6.1-6.4); (2) the release of the pfn at the fault's end, and on arm64
-  // kvm_set_pfn_accessed before it (Guest.faultMarks). Not in spread runs: the folio may sit in the
-  // worker's lru_add batch (__lru_cache_activate_folio, not modelled) and the shared lruvec takes no marks.
-  if (!g.pinned && g.lruAdd === null) markOnMap(g.lruvec, g.idBase + gfn, (prefaulted ? 0 : 1) + g.faultMarks);
+  // kvm_set_pfn_accessed before it (Guest.faultMarks). Spread runs: through the worker's lru_add batch,
+  // which keeps them for a folio still in it (__lru_cache_activate_folio) and passes the others to the
+  // shared lruvec under lru_lock (mm/lruAdd.ts markAccessedN).
+  if (!g.pinned) markOnMap(g.lruAdd ?? g.lruvec, g.idBase + gfn, (prefaulted ? 0 : 1) + g.faultMarks);
   // Only when another actor of this worker is earlier (it may still ask for the lock before `now`):
   // a vCPU alone, or stopped by the quantum's end with nobody behind it, books at once.
   if (now >= limit && now > vclock.others) return suspendForMapLock(g, vi, t0, reclaimNs, refault, now, sample);

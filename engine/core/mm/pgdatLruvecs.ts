@@ -133,7 +133,7 @@ export class PgdatLruvecs {
         ...ps,
         filters,
       });
-      const policy = shared?.lock ? new LockedLruvec(own, shared.lock) : own;
+      const policy = shared?.lock ? new LockedLruvec(own, shared.lock, list) : own;
       this.lruvecs.push({ policy, first, end, guest: guestIndices[k] ?? 0, skip: false });
       this.lruvecPolicies.push(policy);
     }

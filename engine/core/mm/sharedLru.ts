@@ -32,6 +32,7 @@
 import type { MmuLock } from '../kvm/mmuLock.ts';
 import { writeLock, writeUnlock } from '../kvm/mmuLock.ts';
 import type { Policy, Reclaimer } from './policy/policy.ts';
+import type { DList } from '../sim/dlist.ts';
 
 /** pgdat->kswapd_failures (shared: direct reclaim's progress on any worker resets it). */
 export const PGDAT_KSWAPD_FAILURES = 0;
@@ -100,6 +101,8 @@ export class LockedLruvec implements Policy {
   constructor(
     readonly inner: Policy,
     readonly lock: MmuLock,
+    /** The shared lists (markAccessedN's on-a-list test); null: every marked folio is taken as listed. */
+    private readonly list: DList | null = null,
   ) {
     this.seesEveryAccess = inner.seesEveryAccess;
     this.picksLocked = inner.setLruLock !== undefined;
@@ -125,8 +128,22 @@ export class LockedLruvec implements Policy {
     }
   }
 
-  /** Never called: spread runs take no fault marks (kvm/userMemAbort.ts, the folio may sit in a per-CPU batch). */
-  markAccessedN(_id: number, _n: number): void {}
+  /**
+   * The stage-2 fault's folio_mark_accessed calls on a folio on this lruvec (mm/lruAdd.ts markAccessedN: a
+   * folio still in the worker's lru_add batch takes them there). Under lru_lock, as every write of the
+   * shared lists, tags and folio flags is (a plain byte; the kernel's PG_referenced / folio_inc_refs are
+   * atomic RMWs without lru_lock, and folio_activate's move takes it through the per-CPU activate batch:
+   * coarser here, real-time contention only). A folio off every list (isolated by another worker's
+   * reclaim: its young put-back clears the refs anyway, set_mask_bits in evict_folios) takes none.
+   */
+  markAccessedN(id: number, n: number): void {
+    this.acquire();
+    try {
+      if (this.list === null || this.list.linked(id)) this.inner.markAccessedN(id, n);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
 
   onAccess(id: number): void {
     this.inner.onAccess(id); // never called: a policy that sees every access is not spread (plan.ts)
