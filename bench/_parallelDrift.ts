@@ -678,6 +678,8 @@ function scenario(workers: number, seed: number): ReturnType<typeof vcpus64Scena
   // NOTLB=1: no TLB (a separation of the shared per-guest TLB; changes the deterministic run too).
   const c = vcpus64Scenario(hw, GUESTS, workers, MS, !process.env.NOTLB, seed);
   if (process.env.SAMPLEMS) c.run.sampleIntervalMs = Number(process.env.SAMPLEMS);
+  // POLICY: the host lruvec's policy (default the scenario's mglru; e.g. active-inactive, session 15 (g)).
+  if (process.env.POLICY) c.reclaim.policy = process.env.POLICY as typeof c.reclaim.policy;
   return c;
 }
 
