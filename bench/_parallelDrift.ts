@@ -360,6 +360,12 @@
 // order broken for readers queued behind a yielded writer) as the carrier of the runaway; with it removed and the
 // late-settled retries too (SETTLEOFF), the loop keeps enough gain. Raw outputs /tmp/j14/. No engine change made
 // from it. The writers' own yield is s13-b's NOYIELDX (grew the runaway).
+// Session 15 (g): spread runs now take the stage-2 fault's folio_mark_accessed marks (mm/lruAdd.ts markAccessedN) and
+// share MGLRU's PID controller (SharedLru.ctrl). MGLRU (this scenario): 1t identical to the last digit at 200 and 600 ms
+// (seeds 1-3; the marks' refs never reach the oldest tail here), par - det 200 ms -0.04/-0.05/-0.12, 600 ms
+// +5.44/+5.06/+3.62 (before +4.32/+0.81/+3.67: run-to-run spread of the runaway). POLICY=active-inactive (new): before,
+// every spread run stalled ~50-200 ms (-8.3..-8.5 pp at 200 and 600 ms); after, 200 ms 1t +0.67/+0.95/+0.94, par
+// +0.62/+0.85/+0.74; 600 ms 1t -0.08/-0.05/-0.08, par -0.07/-0.07/-0.07. Table: docs/repro-max-guest-memory.md.
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
@@ -678,6 +684,8 @@ function scenario(workers: number, seed: number): ReturnType<typeof vcpus64Scena
   // NOTLB=1: no TLB (a separation of the shared per-guest TLB; changes the deterministic run too).
   const c = vcpus64Scenario(hw, GUESTS, workers, MS, !process.env.NOTLB, seed);
   if (process.env.SAMPLEMS) c.run.sampleIntervalMs = Number(process.env.SAMPLEMS);
+  // POLICY: the host lruvec's policy (default the scenario's mglru; e.g. active-inactive, session 15 (g)).
+  if (process.env.POLICY) c.reclaim.policy = process.env.POLICY as typeof c.reclaim.policy;
   return c;
 }
 

@@ -11,7 +11,7 @@ import { PAGE_SIZE } from '../layout.ts';
 import { PG_RESIDENT } from '../sim/simLayout.ts';
 
 /** The stage-2 fault's `n` folio_mark_accessed calls on folio `id` (see faultinMarks). */
-export function markOnMap(lruvec: Policy, id: number, n: number): void {
+export function markOnMap(lruvec: Pick<Policy, 'markAccessedN'>, id: number, n: number): void {
   if (n !== 0) lruvec.markAccessedN(id, n);
 }
 
@@ -28,7 +28,12 @@ export function markOnMap(lruvec: Policy, id: number, n: number): void {
  * user_mem_abort's kvm_set_pfn_accessed before it; a write fault's kvm_set_pfn_dirty only sets PG_dirty.
  * Policies without setReferenced (MGLRU, exact LRU, CLOCK) take only the marks.
  */
-export function faultinMarks(lruvec: Policy, id: number, gupFast: boolean, faultMarks: number): void {
+export function faultinMarks(
+  lruvec: Pick<Policy, 'markAccessedN' | 'setReferenced'>,
+  id: number,
+  gupFast: boolean,
+  faultMarks: number,
+): void {
   if (gupFast) lruvec.setReferenced?.(id);
   markOnMap(lruvec, id, (gupFast ? 0 : 1) + faultMarks);
 }

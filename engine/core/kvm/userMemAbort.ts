@@ -231,9 +231,11 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   }
   // PG_referenced and folio_mark_accessed by the fault (faultinMarks): a page whose VMM PTE is present
   // (PG_HOST: pre-faulted, or left by x86's root zap) is pinned by GUP-fast, which sets PG_referenced; any
-  // other by slow GUP's FOLL_TOUCH mark; then the release's marks. Not in spread runs: the folio may sit in
-  // the worker's lru_add batch (__lru_cache_activate_folio, not modelled) and the shared lruvec takes no marks.
-  if (!g.pinned && g.lruAdd === null) faultinMarks(g.lruvec, g.idBase + gfn, prefaulted, g.faultMarks);
+  // other by slow GUP's FOLL_TOUCH mark; then the release's marks. Spread runs: through the worker's lru_add
+  // batch, which keeps the marks for a folio still in it (__lru_cache_activate_folio) and passes the others
+  // to the shared lruvec under lru_lock (mm/lruAdd.ts markAccessedN); the batch takes no GUP-fast
+  // PG_referenced (LruAddBatch has no setReferenced: a spread run's pre-faulted folio starts without it).
+  if (!g.pinned) faultinMarks(g.lruAdd ?? g.lruvec, g.idBase + gfn, prefaulted, g.faultMarks);
   // Only when another actor of this worker is earlier (it may still ask for the lock before `now`):
   // a vCPU alone, or stopped by the quantum's end with nobody behind it, books at once.
   if (now >= limit && now > vclock.others) return suspendForMapLock(g, vi, t0, reclaimNs, refault, now, sample);

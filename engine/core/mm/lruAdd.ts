@@ -12,6 +12,17 @@
  * batch moves in one lru_lock hold, by the worker whose vCPU filled it; every worker drains its partial
  * batch at the end of each quantum (lru_add_drain; the kernel's drains come from reclaim and from
  * lru_add_drain_all, so a page may wait in a batch longer there). Each page moved gets PG_LRU.
+ *
+ * The fault's marks (markAccessedN; kvm/userMemAbort.ts markOnMap): folio_mark_accessed (mm/swap.c, 6.1-6.4)
+ * on a folio with no PG_LRU calls __lru_cache_activate_folio, which searches this CPU's lru_add batch
+ * backwards and sets PG_active on it there ("the local pagevec is examined" only); PG_referenced is set and
+ * cleared on the folio as on any other. lru_add_fn -> lruvec_add_folio then puts a PG_active folio on the
+ * active list (classic LRU) and keeps PG_referenced; MGLRU's folio_inc_refs bits (PG_referenced,
+ * PG_workingset, LRU_REFS) are kept by lru_gen_add_folio. So a batched folio's marks, applied right after
+ * its onMap in the move's hold, leave it exactly as the deterministic run's onMap then markAccessedN does
+ * (the node's folio flags byte holds the shadow's token until onMap, so the marks wait in the batch).
+ * A folio not in this batch (the batch moved on it, or a readahead folio already on the LRU) is marked on
+ * the lruvec under lru_lock (LockedLruvec.markAccessedN: folio_activate / folio_inc_refs).
  */
 import type { LockedLruvec } from './sharedLru.ts';
 import { PG_LRU } from '../sim/simLayout.ts';
@@ -27,6 +38,8 @@ export const FOLIO_BATCH_SIZE = 15;
 
 export class LruAddBatch {
   private readonly ids = new Int32Array(FOLIO_BATCH_SIZE);
+  /** folio_mark_accessed calls each batched folio took while in the batch (applied at the move). */
+  private readonly marks = new Uint8Array(FOLIO_BATCH_SIZE);
   private n = 0;
   private readonly move: (p: Policy) => void;
 
@@ -41,6 +54,7 @@ export class LruAddBatch {
       for (let i = 0; i < this.n; i++) {
         const id = this.ids[i];
         p.onMap(id);
+        if (this.marks[i] !== 0) p.markAccessedN(id, this.marks[i]);
         let g = bases.length - 1;
         while (bases[g] > id) g--;
         setPageFlags(flags[g], id - bases[g], PG_LRU);
@@ -51,8 +65,24 @@ export class LruAddBatch {
 
   /** folio_add_lru: into this worker's batch; a full batch moves to the lruvec. */
   onMap(id: number): void {
+    this.marks[this.n] = 0;
     this.ids[this.n++] = id;
     if (this.n === FOLIO_BATCH_SIZE) this.lruvec.locked(this.move);
+  }
+
+  /**
+   * `n` folio_mark_accessed calls by the fault that mapped `id` (see the file comment): on the folio in
+   * this batch (__lru_cache_activate_folio's backward search), else on the lruvec.
+   */
+  markAccessedN(id: number, n: number): void {
+    if (n === 0) return;
+    for (let i = this.n - 1; i >= 0; i--) {
+      if (this.ids[i] === id) {
+        this.marks[i] += n;
+        return;
+      }
+    }
+    this.lruvec.markAccessedN(id, n);
   }
 
   /** lru_add_drain: move a partial batch. */

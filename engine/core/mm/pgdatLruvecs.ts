@@ -28,6 +28,7 @@ import {
   type SharedLru,
 } from './sharedLru.ts';
 import { PMD_PAGES } from './reclaimConsts.ts';
+import { CTRL_WORDS } from './policy/mglruConsts.ts';
 
 /** List heads per lruvec (MGLRU uses MAX_NR_GENS of them). */
 export const HEADS = 8;
@@ -129,11 +130,14 @@ export class PgdatLruvecs {
       // The Bloom filters over the node's PTE tables (mm/policy/bloomFilter.ts): shared with the spread run's lruvec.
       const filters = shared?.filters ?? new Uint8Array(2 * this.pmdKeys);
       if (filters.length !== 2 * this.pmdKeys) throw new Error('shared lruvec: Bloom filters sized for another node');
+      // MGLRU's PID controller counters: the spread run's shared ones (null: the policy's own).
+      const ctrl = shared ? shared.ctrl.subarray(k * CTRL_WORDS, (k + 1) * CTRL_WORDS) : null;
       const own = makePolicy(config, list, tag, folioFlags, first, end, total + k * HEADS, stats, sb, this.state, {
         ...ps,
         filters,
+        ctrl,
       });
-      const policy = shared?.lock ? new LockedLruvec(own, shared.lock) : own;
+      const policy = shared?.lock ? new LockedLruvec(own, shared.lock, list) : own;
       this.lruvecs.push({ policy, first, end, guest: guestIndices[k] ?? 0, skip: false });
       this.lruvecPolicies.push(policy);
     }

@@ -28,10 +28,13 @@
  *   tag:   Int16Array(pages)                the policies' per-page tags
  *   folioFlags: Uint8Array(pages)           MGLRU's per-page LRU_REFS / PG_workingset / shadow bits
  *   state: Float64Array(SHARED_LRU_STATE_WORDS) PGDAT_* words, then per lruvec its policy and gate words
+ *   ctrl:  Int32Array(lruvecs * CTRL_WORDS)  per lruvec MGLRU's PID controller counters (MglruGens.ctrl)
  */
 import type { MmuLock } from '../kvm/mmuLock.ts';
 import { writeLock, writeUnlock } from '../kvm/mmuLock.ts';
 import type { Policy, Reclaimer } from './policy/policy.ts';
+import type { DList } from '../sim/dlist.ts';
+import { CTRL_WORDS } from './policy/mglruConsts.ts';
 
 /** pgdat->kswapd_failures (shared: direct reclaim's progress on any worker resets it). */
 export const PGDAT_KSWAPD_FAILURES = 0;
@@ -48,6 +51,8 @@ export interface SharedLru {
   /** MGLRU's two Bloom filters over the node's PTE tables (mm/policy/bloomFilter.ts): 2 bytes a table. */
   filters: Uint8Array;
   state: Float64Array;
+  /** MGLRU's PID controller counters, CTRL_WORDS per lruvec (integers: evicted is added atomically). */
+  ctrl: Int32Array;
   /** Initialise lists and state (the one builder, before any worker starts); else attach to them. */
   fresh: boolean;
   /** lruvec->lru_lock; null while the node is built on the host (no worker runs yet). */
@@ -61,6 +66,7 @@ export interface SharedLruBuffers {
   folioFlags: SharedArrayBuffer;
   filters: SharedArrayBuffer;
   state: SharedArrayBuffer;
+  ctrl: SharedArrayBuffer;
 }
 
 /** `pmds`: the node's PTE tables (Pgdat.pmdKeys: each guest's pages in PMD-sized tables). */
@@ -71,6 +77,7 @@ export function createSharedLruBuffers(pages: number, heads: number, lruvecs: nu
     folioFlags: new SharedArrayBuffer(Math.max(1, pages)),
     filters: new SharedArrayBuffer(2 * pmds),
     state: new SharedArrayBuffer((PGDAT_WORDS + lruvecs * LRUVEC_WORDS) * 8),
+    ctrl: new SharedArrayBuffer(lruvecs * CTRL_WORDS * 4),
   };
 }
 
@@ -81,6 +88,7 @@ export function attachSharedLru(b: SharedLruBuffers, fresh: boolean, lock: MmuLo
     folioFlags: new Uint8Array(b.folioFlags),
     filters: new Uint8Array(b.filters),
     state: new Float64Array(b.state),
+    ctrl: new Int32Array(b.ctrl),
     fresh,
     lock,
   };
@@ -100,6 +108,8 @@ export class LockedLruvec implements Policy {
   constructor(
     readonly inner: Policy,
     readonly lock: MmuLock,
+    /** The shared lists (markAccessedN's on-a-list test); null: every marked folio is taken as listed. */
+    private readonly list: DList | null = null,
   ) {
     this.seesEveryAccess = inner.seesEveryAccess;
     this.picksLocked = inner.setLruLock !== undefined;
@@ -125,8 +135,22 @@ export class LockedLruvec implements Policy {
     }
   }
 
-  /** Never called: spread runs take no fault marks (kvm/userMemAbort.ts, the folio may sit in a per-CPU batch). */
-  markAccessedN(_id: number, _n: number): void {}
+  /**
+   * The stage-2 fault's folio_mark_accessed calls on a folio on this lruvec (mm/lruAdd.ts markAccessedN: a
+   * folio still in the worker's lru_add batch takes them there). Under lru_lock, as every write of the
+   * shared lists, tags and folio flags is (a plain byte; the kernel's PG_referenced / folio_inc_refs are
+   * atomic RMWs without lru_lock, and folio_activate's move takes it through the per-CPU activate batch:
+   * coarser here, real-time contention only). A folio off every list (isolated by another worker's
+   * reclaim: its young put-back clears the refs anyway, set_mask_bits in evict_folios) takes none.
+   */
+  markAccessedN(id: number, n: number): void {
+    this.acquire();
+    try {
+      if (this.list === null || this.list.linked(id)) this.inner.markAccessedN(id, n);
+    } finally {
+      writeUnlock(this.lock);
+    }
+  }
 
   onAccess(id: number): void {
     this.inner.onAccess(id); // never called: a policy that sees every access is not spread (plan.ts)

@@ -170,9 +170,10 @@ export class Guest {
   harvester!: Harvester;
   /**
    * Where a mapped page goes (folio_add_lru): null = the lruvec itself; in a spread run the worker's
-   * lru_add batch (mm/lruAdd.ts), which sets PG_LRU as it moves. Reclaim uses `lruvec`.
+   * lru_add batch (mm/lruAdd.ts), which sets PG_LRU as it moves, and takes the fault's marks
+   * (folio_mark_accessed) for a folio still in it. Reclaim uses `lruvec`.
    */
-  lruAdd: { onMap(id: number): void } | null = null;
+  lruAdd: { onMap(id: number): void; markAccessedN(id: number, n: number): void } | null = null;
   readonly demandOnly: boolean;
   readonly reserve: number;
   /**

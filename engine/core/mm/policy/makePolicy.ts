@@ -27,7 +27,7 @@ export function makePolicy(
   stats: Float64Array,
   sb: number,
   nodeState: Float64Array,
-  ps: { state: Float64Array; gateAt: number; fresh: boolean; filters: Uint8Array },
+  ps: { state: Float64Array; gateAt: number; fresh: boolean; filters: Uint8Array; ctrl?: Int32Array | null },
 ): Policy {
   const policy = config.reclaim.policy;
   if (ps.gateAt + GATE_WORDS > nodeState.length) throw new Error('lruvec state: no room for the aging gate');
@@ -51,7 +51,21 @@ export function makePolicy(
         folioFlags,
       );
     case 'mglru':
-      return new Mglru(list, tag, first, end, headBase, stats, sb, gate, ps.state, ps.fresh, folioFlags, ps.filters);
+      return new Mglru(
+        list,
+        tag,
+        first,
+        end,
+        headBase,
+        stats,
+        sb,
+        gate,
+        ps.state,
+        ps.fresh,
+        folioFlags,
+        ps.filters,
+        ps.ctrl ?? null,
+      );
     default: {
       const never: never = policy;
       throw new Error(`unexpected reclaim policy ${String(never)}`);

@@ -25,6 +25,7 @@
  */
 import { type LruLock, type Promoter, type Reclaimer, SCAN_AGAIN } from './policy.ts';
 import { MglruAging } from './mglruAging.ts';
+import { atomics } from '../../sync/atomics.ts';
 import { GEN_MASK, MIN_NR_GENS } from './mglruGen.ts';
 import {
   CTRL_EVICTED,
@@ -183,6 +184,19 @@ export abstract class MglruEviction extends MglruAging {
     this.ctrl[CTRL_EVICTED + lruTierFromRefs(folioLruRefs(this.folioFlags[id]))]++;
   }
 
+  /**
+   * countEvicted without lru_lock (pickVictimIsolating): lru_gen_eviction's atomic_long_add on
+   * lrugen->evicted, an atomic add on a spread run's shared counters (sync/atomics.ts), so another worker's
+   * count at the same moment is not lost. (reset_ctrl_pos, under lru_lock, reads then clears the period's
+   * count: an add in between is lost there as in the kernel, whose reset does atomic_long_read then _set.)
+   */
+  protected countEvictedUnlocked(id: number): void {
+    const i = CTRL_EVICTED + lruTierFromRefs(folioLruRefs(this.folioFlags[id]));
+    const c = this.ctrl;
+    if (c instanceof Int32Array) atomics.add(c, i, 1);
+    else c[i]++;
+  }
+
   pickVictim(r: Reclaimer, inlineAging: boolean): number {
     this.tierIdx = -1; // isolate_folios reads get_tier_idx anew for each eviction call
     if (this.lruLock !== null) return this.pickVictimIsolating(r, inlineAging, this.lruLock);
@@ -318,7 +332,7 @@ export abstract class MglruEviction extends MglruAging {
           continue;
         }
         // lru_gen_eviction reads min_seq without lru_lock (workingset_eviction under the mapping's lock).
-        this.countEvicted(v);
+        this.countEvictedUnlocked(v);
         this.evicted(v);
         return v;
       }

@@ -45,7 +45,7 @@ import {
   TOTAL,
   CTRL_WORDS,
 } from './mglruConsts.ts';
-import { resetCtrlPos } from './mglruRefault.ts';
+import { resetCtrlPos, type CtrlWords } from './mglruRefault.ts';
 
 // The constants live in mglruConsts.ts (no imports, so the bundler inlines them); re-exported for importers.
 export {
@@ -96,7 +96,10 @@ export abstract class MglruGens {
      * run's shared. Empty: no keys (a test's lruvec without a walk that asks for them).
      */
     filterBits: Uint8Array = new Uint8Array(0),
+    /** A spread run's shared controller counters (CTRL_WORDS, zero when fresh); null: this object's own. */
+    sharedCtrl: Int32Array | null = null,
   ) {
+    this.ctrl = sharedCtrl ?? new Float64Array(CTRL_WORDS);
     // A shared lruvec gives LRUVEC_POLICY_WORDS (mm/sharedLru.ts); a state word added here must fit it.
     if (state.length < MGLRU_WORDS) throw new Error(`MGLRU state needs ${MGLRU_WORDS} words, got ${state.length}`);
     this.nrPages = state.subarray(NR_PAGES, NR_PAGES + MAX_NR_GENS);
@@ -122,11 +125,12 @@ export abstract class MglruGens {
   /**
    * The PID controller's counters for the anon type (CTRL_* in mglruConsts.ts; struct lru_gen_folio's
    * refaulted, evicted, protected, avg_refaulted, avg_total, 6.1-6.6), read by get_tier_idx (getTierIdx,
-   * mglruRefault.ts). Local to this object, also in spread runs: there the shared lruvec takes no
-   * folio_mark_accessed (userMemAbort.ts), so every folio has refs 0 (tier 0, never protected) or
-   * BIT(LRU_REFS_WIDTH) (always protected) and the tier index decides nothing.
+   * mglruRefault.ts). Local to this object; in a spread run the shared lruvec's (`sharedCtrl`, an Int32Array:
+   * the evicted count is added without lru_lock there, mglruEvict.ts countEvicted), since its folios carry
+   * the fault's folio_inc_refs marks too (kvm/userMemAbort.ts, mm/lruAdd.ts) and every worker's eviction
+   * reads one lruvec's controller, as in the kernel.
    */
-  protected readonly ctrl: Float64Array = new Float64Array(CTRL_WORDS);
+  protected readonly ctrl: CtrlWords;
   /** get_tier_idx's answer for the current eviction call (-1: not read yet; pickVictim clears it). */
   protected tierIdx = -1;
 

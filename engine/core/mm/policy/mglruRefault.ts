@@ -35,8 +35,9 @@
  *   eviction (lru_gen_eviction's count; the lab counts where it decides the eviction, as an SSD victim's
  *   shadow is written again when its writeback ends, and that second shadow's refs are 0: the node drops
  *   the folio's flags meanwhile), refaulted[tier] of a recent refault with the refs the shadow kept
- *   (lru_gen_refault), protected[tier - 1] at sort_folio's protection. Deterministic runs only: spread
- *   runs take no marks (userMemAbort.ts), so their folios have refs 0 or 4 and the index decides nothing.
+ *   (lru_gen_refault), protected[tier - 1] at sort_folio's protection. Spread runs take the same marks
+ *   (through the lru_add batch, mm/lruAdd.ts) and keep the counters on the shared lruvec (mm/sharedLru.ts
+ *   ctrl, session 15).
  *
  * Contract: plain functions over the lruvec's typed arrays (mglruGen.ts): `tag` (the page's seq while it
  * is on the LRU, the shadow's min_seq after its eviction), `folioFlags` (the bits below) and `state`
@@ -135,6 +136,12 @@ export function folioIncRefsN(folioFlags: Uint8Array, id: number, n: number): vo
 }
 
 /**
+ * The PID controller's counters (CTRL_* words): a worker's own Float64Array, or in a spread run the shared
+ * lruvec's Int32Array (mm/sharedLru.ts ctrl; every value is an integer count or an integer half of one).
+ */
+export type CtrlWords = Float64Array | Int32Array;
+
+/**
  * positive_ctrl_err (mm/vmscan.c, 6.1-6.6): the PV has fewer than MIN_LRU_BATCH refaults, or a
  * refaulted / total at most the SP's (weighed by the gains, with MIN_LRU_BATCH and 1 added as the kernel does).
  */
@@ -148,7 +155,7 @@ function positiveCtrlErr(spR: number, spT: number, spGain: number, pvR: number, 
  * error is not positive (it refaults more than twice as often as tier 0); returns that tier - 1. sort_folio
  * protects a folio whose tier is above it.
  */
-export function getTierIdx(ctrl: Float64Array): number {
+export function getTierIdx(ctrl: CtrlWords): number {
   const spR = ctrl[CTRL_AVG_REFAULTED] + ctrl[CTRL_REFAULTED];
   const spT = ctrl[CTRL_AVG_TOTAL] + ctrl[CTRL_EVICTED];
   let tier = 1;
@@ -167,7 +174,7 @@ export function getTierIdx(ctrl: Float64Array): number {
  * refaulted, evicted and protected are cleared. (reset_ctrl_pos(.., false) from inc_max_seq returns at once
  * with NR_HIST_GENS 1.)
  */
-export function resetCtrlPos(ctrl: Float64Array): void {
+export function resetCtrlPos(ctrl: CtrlWords): void {
   for (let tier = 0; tier < MAX_NR_TIERS; tier++) {
     const prot = tier > 0 ? ctrl[CTRL_PROTECTED + tier - 1] : 0;
     ctrl[CTRL_AVG_REFAULTED + tier] = Math.floor((ctrl[CTRL_AVG_REFAULTED + tier] + ctrl[CTRL_REFAULTED + tier]) / 2);
