@@ -5,6 +5,11 @@ import { startRun } from '../engine/host/engine.ts';
 import { nodeSpawner } from '../engine/host/node/spawn.ts';
 import { loadPresetDir } from '../presets/node.ts';
 import { vcpus64Scenario } from './_util.ts';
+import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
+
+// SPREAD_W0: plan.ts RECLAIM_WORKER_VCPU_WEIGHT for this run (the plan travels to the workers), e.g. under
+// valgrind --tool=callgrind --separate-threads=yes to compare the workers' instructions per split.
+if (process.env.SPREAD_W0) setReclaimWorkerVcpuWeight(Number(process.env.SPREAD_W0));
 
 const root = process.cwd();
 const hw = loadPresetDir(path.join(root, 'presets')).set.hardware.get('ampere-altra')!;

@@ -29,10 +29,13 @@ const one = load(process.env.ONE ?? '.cache/quanta1.csv');
 const two = load(process.env.TWO ?? '.cache/quanta.csv');
 const phaseOf = (q: number): string =>
   q === 0 ? 'q0' : one[q].acc0 === 0 ? 'stall' : one[q].evi0 === 0 ? 'fault-in' : 'reclaim';
-const sums = new Map<string, { n: number; w1: number; work: number; crit: number }>();
+const sums = new Map<string, { n: number; w1: number; work: number; crit: number; st1: number; st2: number }>();
 for (let q = 0; q < Math.min(one.length, two.length); q++) {
-  const s = sums.get(phaseOf(q)) ?? { n: 0, w1: 0, work: 0, crit: 0 };
+  const s = sums.get(phaseOf(q)) ?? { n: 0, w1: 0, work: 0, crit: 0, st1: 0, st2: 0 };
   s.n++;
+  // Scheduler steps (load-independent; NaN in CSVs written before the stp columns).
+  s.st1 += one[q].stp0;
+  s.st2 += two[q].stp0 + two[q].stp1;
   s.w1 += one[q].cpu0;
   s.work += two[q].cpu0 + two[q].cpu1;
   s.crit += Math.max(two[q].cpu0, two[q].cpu1);
@@ -40,7 +43,7 @@ for (let q = 0; q < Math.min(one.length, two.length); q++) {
 }
 for (const [k, s] of sums)
   console.log(
-    `${k.padEnd(9)} ${String(s.n).padStart(4)} quanta: 1 worker ${s.w1.toFixed(0)} ms; 2 workers work ${s.work.toFixed(0)} ms (×${(s.work / s.w1).toFixed(2)}), critical ${s.crit.toFixed(0)} ms; prediction ${(s.w1 / s.crit).toFixed(2)}, balanced bound ${((2 * s.w1) / s.work).toFixed(2)}`,
+    `${k.padEnd(9)} ${String(s.n).padStart(4)} quanta: 1 worker ${s.w1.toFixed(0)} ms; 2 workers work ${s.work.toFixed(0)} ms (×${(s.work / s.w1).toFixed(2)}), critical ${s.crit.toFixed(0)} ms; prediction ${(s.w1 / s.crit).toFixed(2)}, balanced bound ${((2 * s.w1) / s.work).toFixed(2)}; scheduler steps 1 worker ${s.st1}, 2 workers ${s.st2} (×${(s.st2 / s.st1).toFixed(2)})`,
   );
 // Per phase and worker, means per quantum: thread CPU, scheduler steps, kswapd's steps and wall ms (probe.ts
 // PQ_STEPS, PQ_KSWAPD_*; absent in CSVs written before those columns). The 2-worker run's own phases

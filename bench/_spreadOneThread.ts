@@ -34,7 +34,9 @@ if (MODE === 'one') {
   core.close();
   let acc = 0;
   for (let g = 0; g < GUESTS; g++) acc += core.sv.stats[g * GS_WORDS + GS_ACCESSES];
-  console.log(`one: CPU ${ms.toFixed(0)} ms accesses ${acc} load ${loadavg()[0].toFixed(2)}`);
+  console.log(
+    `one: CPU ${ms.toFixed(0)} ms accesses ${acc} scheduler steps ${core.steps} load ${loadavg()[0].toFixed(2)}`,
+  );
 } else {
   const p = prepareRun({ ...c, run: { ...c.run, deterministic: false, workers: 2 } }, {}, 2);
   const store = new RowStore();
@@ -81,6 +83,6 @@ if (MODE === 'one') {
   if (process.env.ACTORS) console.log([...actorMs.entries()].map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', '));
   const r = buildResult(p, store.data, store.count, 0);
   console.log(
-    `spread: work ${(busy[0] + busy[1]).toFixed(0)} ms (w0 ${busy[0].toFixed(0)} w1 ${busy[1].toFixed(0)}), critical ${crit.toFixed(0)} ms, serial ${serial.toFixed(0)} ms, accesses ${r.summary.accesses}, hit ${(100 * r.summary.hitRate).toFixed(3)}, cas ${r.summary.cmpxchgFailures}, load ${loadavg()[0].toFixed(2)}`,
+    `spread: work ${(busy[0] + busy[1]).toFixed(0)} ms (w0 ${busy[0].toFixed(0)} w1 ${busy[1].toFixed(0)}), critical ${crit.toFixed(0)} ms, serial ${serial.toFixed(0)} ms, accesses ${r.summary.accesses}, hit ${(100 * r.summary.hitRate).toFixed(3)}, scheduler steps ${cores.map((x) => x.steps).join(' + ')}, cas ${r.summary.cmpxchgFailures}, load ${loadavg()[0].toFixed(2)}`,
   );
 }

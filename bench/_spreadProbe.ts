@@ -131,6 +131,15 @@ for (let round = 0; round < ROUNDS; round++)
         }
         console.log(`  per ${process.env.WIN} ms window (CPU ms / accesses = ns per access): ${parts.join(' | ')}`);
       }
+      // Scheduler steps (load-independent work): all of the run, per worker, and kswapd's of them.
+      const stepsOf = (x: Float64Array, series: number): number => {
+        let n = 0;
+        for (let q = 0; q < quanta; q++) n += x[P.pqAt(x, series, q)];
+        return n;
+      };
+      console.log(
+        `  scheduler steps per worker (kswapd's): ${rows.map((x) => `${stepsOf(x, P.PQ_STEPS)} (${stepsOf(x, P.PQ_KSWAPD_STEPS)})`).join(' / ')}`,
+      );
       rows.forEach((x, i) =>
         console.log(
           `  w${i}: vcpus ${x[P.P_VCPUS]} actors ${x[P.P_ACTORS]} | wall busy ${f(x[P.P_BUSY_WALL_MS])} barrier ${f(x[P.P_BARRIER_WALL_MS])} serial ${f(x[P.P_SERIAL_WALL_MS])} ms | ` +
