@@ -158,7 +158,9 @@ export function str(p: Parsed, name: string): string | undefined {
 export function num(p: Parsed, name: string, integer: boolean): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
-  const ok = integer ? /^\d+$/.test(v) : /^\d+(\.\d+)?$/.test(v);
+  // Exponents are numbers too: '--duration-ms 1e9' was refused as "expects a non-negative number"
+  // (s15-h); accepted, it reaches the config check, which names the field's range.
+  const ok = integer ? /^\d+$/.test(v) : /^(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(v);
   const n = Number(v);
   if (!ok || !Number.isFinite(n))
     throw new UsageError(

@@ -92,6 +92,22 @@ describe('parseArgs', () => {
     expect(usage(argv)).toBe(message);
   });
 
+  // '1e9' was refused as "expects a non-negative number" (s15-h), which it is. Control: the old
+  // /^\d+(\.\d+)?$/ fails the first two; the refusals keep their message.
+  it('reads a non-negative number with an exponent or a leading point, and still refuses a sign', () => {
+    expect(parseArgs(['run', 'seed-debate', '--duration-ms', '1e9'])).toMatchObject({ durationMs: 1e9 });
+    expect(parseArgs(['run', 'seed-debate', '--duration-ms', '.5', '--sample-ms', '2.5E1'])).toMatchObject({
+      durationMs: 0.5,
+      sampleMs: 25,
+    });
+    expect(usage(['run', 'seed-debate', '--duration-ms', '-1e3'])).toBe(
+      "option --duration-ms expects a non-negative number, got '-1e3'",
+    );
+    expect(usage(['run', 'seed-debate', '--duration-ms', '1e'])).toBe(
+      "option --duration-ms expects a non-negative number, got '1e'",
+    );
+  });
+
   it('oneLine joins a multi-line validation message', () => {
     expect(oneLine('invalid scenario (2 problems):\na: x\nb: y')).toBe('invalid scenario (2 problems): a: x; b: y');
   });
