@@ -65,7 +65,7 @@ export const USAGE = `usage:
   npm run lab -- reproduce [<reproduction-id>] [--json] [--inputs: list each one's inputs and sources, run nothing]
                           [--profile ID: what-if, every run on hardware profile ID instead of its own]
 run options:
-  --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE  --policy POLICY
+  --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE|default  --policy POLICY
   --host-mib N  --guest-mib N  --vcpus N  --swap zram|ssd|none  --swap-mib N  (ad-hoc runs)
   --workers 0: one simulation worker per core but one (a deterministic run always uses one)
   --trace FILE (repeatable)  --trace-dir DIR  --out FILE.msgpack  --json
@@ -158,7 +158,9 @@ export function str(p: Parsed, name: string): string | undefined {
 export function num(p: Parsed, name: string, integer: boolean): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
-  const ok = integer ? /^\d+$/.test(v) : /^\d+(\.\d+)?$/.test(v);
+  // Exponents are numbers too: '--duration-ms 1e9' was refused as "expects a non-negative number"
+  // (s15-h); accepted, it reaches the config check, which names the field's range.
+  const ok = integer ? /^\d+$/.test(v) : /^(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(v);
   const n = Number(v);
   if (!ok || !Number.isFinite(n))
     throw new UsageError(
@@ -177,6 +179,16 @@ function choice<T extends string>(p: Parsed, name: string, values: readonly T[])
     );
   }
   return v as T;
+}
+
+/**
+ * --harvest: a mode, or 'default' (each profile's own harvest), which the scenario presets spell
+ * "harvest": "default" and --set reclaim.harvest=default accepts; it is the same as leaving --harvest
+ * out. It was refused ("expects one of lockless, ..., none, got 'default'", s15-h).
+ */
+function harvestOption(p: Parsed): HarvestMode | undefined {
+  const v = choice(p, 'harvest', [...HARVEST_MODES, 'default'] as const);
+  return v === 'default' ? undefined : v;
 }
 
 export function list(p: Parsed, name: string): string[] {
@@ -254,7 +266,7 @@ function parseRun(argv: readonly string[]): RunArgs | { cmd: 'help'; topic: 'run
     workers: num(p, 'workers', true),
     durationMs: num(p, 'duration-ms', false),
     sampleMs: num(p, 'sample-ms', false),
-    harvest: choice(p, 'harvest', HARVEST_MODES),
+    harvest: harvestOption(p),
     policy: choice(p, 'policy', RECLAIM_POLICIES),
     hostMiB: num(p, 'host-mib', false),
     guestMiB: num(p, 'guest-mib', false),

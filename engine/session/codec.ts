@@ -71,7 +71,17 @@ export function decodeSession(bytes: Uint8Array, options: DecodeOptions = {}): R
   } catch (e) {
     failure = e;
   }
-  if (values.length > 0 && !hasSessionTag(values[0])) return validateSessionData(values[0]); // -> foreign
+  if (values.length > 0 && !hasSessionTag(values[0])) {
+    // A JSON file decodes as msgpack fixint 123 ('{'), which the schema check calls "no format tag": true
+    // but no help to someone who picked a preset or a config by mistake. Say what the file is instead.
+    if (looksLikeJson(bytes))
+      return sessionError(
+        'foreign',
+        'not an Overcommit Lab session (foreign file): it is JSON text (a preset or a config?); a session is ' +
+          'the msgpack file the lab saves (Save, or lab run --out FILE.msgpack)',
+      );
+    return validateSessionData(values[0]); // -> foreign
+  }
   if (failure !== null) return sessionError('corrupt', `corrupt or truncated session file: ${decodeFailure(failure)}`);
   if (values.length !== 1)
     return sessionError('corrupt', 'corrupt or truncated session file: trailing data after the session');
@@ -91,6 +101,15 @@ function decodeFailure(e: unknown): string {
   if (/extension/i.test(m)) return 'it holds a msgpack extension this format does not use';
   if (/utf-?8|string/i.test(m)) return 'it holds a malformed string';
   return 'the bytes are not valid msgpack';
+}
+
+/** First byte other than whitespace (or a UTF-8 BOM) is '{' or '['. A session starts with a msgpack map byte. */
+function looksLikeJson(bytes: Uint8Array): boolean {
+  for (const b of bytes.subarray(0, 64)) {
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0xef || b === 0xbb || b === 0xbf) continue;
+    return b === 0x7b || b === 0x5b;
+  }
+  return false;
 }
 
 function hasSessionTag(v: unknown): boolean {

@@ -80,7 +80,9 @@ export function validateSessionData(v: unknown): Result<SessionData> {
     if (tag !== SESSION_FORMAT) {
       return sessionError(
         'foreign',
-        `not an Overcommit Lab session (foreign file): format tag is ${describe(tag)}, expected "${SESSION_FORMAT}"`,
+        tag === undefined
+          ? `not an Overcommit Lab session (foreign file): it has no format tag, expected "${SESSION_FORMAT}"`
+          : `not an Overcommit Lab session (foreign file): format tag is ${describe(tag)}, expected "${SESSION_FORMAT}"`,
       );
     }
     const version = (v as { version?: unknown }).version;

@@ -76,7 +76,7 @@ describe('parseArgs', () => {
     [['run', 'seed-debate', '--workers'], 'option --workers needs a value'],
     [
       ['run', 'seed-debate', '--harvest', 'lockles'],
-      "option --harvest expects one of lockless, locked-write, locked-read, hypercall, none, got 'lockles' (did you mean lockless?)",
+      "option --harvest expects one of lockless, locked-write, locked-read, hypercall, none, default, got 'lockles' (did you mean lockless?)",
     ],
     [['run', 'seed-debate', '--json=1'], 'option --json takes no value'],
     [['run', 'seed-debate', '--out', 'x.json'], "--out must name a .msgpack file, got 'x.json'"],
@@ -90,6 +90,31 @@ describe('parseArgs', () => {
     [['compare', 'a.msgpack'], 'compare takes two or more session files: lab compare <a.msgpack> <b.msgpack>'],
   ])('%j -> %s', (argv, message) => {
     expect(usage(argv)).toBe(message);
+  });
+
+  // '1e9' was refused as "expects a non-negative number" (s15-h), which it is. Control: the old
+  // /^\d+(\.\d+)?$/ fails the first two; the refusals keep their message.
+  it('reads a non-negative number with an exponent or a leading point, and still refuses a sign', () => {
+    expect(parseArgs(['run', 'seed-debate', '--duration-ms', '1e9'])).toMatchObject({ durationMs: 1e9 });
+    expect(parseArgs(['run', 'seed-debate', '--duration-ms', '.5', '--sample-ms', '2.5E1'])).toMatchObject({
+      durationMs: 0.5,
+      sampleMs: 25,
+    });
+    expect(usage(['run', 'seed-debate', '--duration-ms', '-1e3'])).toBe(
+      "option --duration-ms expects a non-negative number, got '-1e3'",
+    );
+    expect(usage(['run', 'seed-debate', '--duration-ms', '1e'])).toBe(
+      "option --duration-ms expects a non-negative number, got '1e'",
+    );
+  });
+
+  // The presets say "harvest": "default"; --harvest default was refused (s15-h). It means each profile's own,
+  // as when --harvest is left out. Control: choice() over HARVEST_MODES alone throws here.
+  it("--harvest default is each profile's own harvest, as with no --harvest", () => {
+    const run = parseArgs(['run', 'seed-debate', '--harvest', 'default']);
+    expect(run).toMatchObject({ cmd: 'run', scenario: 'seed-debate' });
+    expect((run as { harvest?: string }).harvest).toBeUndefined();
+    expect(parseArgs(['run', 'seed-debate', '--harvest', 'locked-read'])).toMatchObject({ harvest: 'locked-read' });
   });
 
   it('oneLine joins a multi-line validation message', () => {

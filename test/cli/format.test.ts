@@ -61,6 +61,10 @@ describe('summaryTable', () => {
     expect(t).toMatch(/^harvest\s+lockless\s+hypercall$/m);
     expect(t).toMatch(/^aging cost\s+4\.00 ms \/ 3 passes\s+4\.00 ms \/ 3 passes$/m);
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+    // Every figure says what it counts (s15-h: 'refaults %WS/min' and a bare '50,000/s' read as riddles).
+    // Control: the old labels fail both.
+    expect(t).toMatch(/^refaults per min, % of working set\s+1\.5%\s+1\.5%$/m);
+    expect(t).toMatch(/^throughput\s+50,000 accesses\/s\s+50,000 accesses\/s$/m);
   });
 
   it('pass end times (scan with slices) get a row per guest that has them; other runs show none', () => {

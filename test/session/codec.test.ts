@@ -108,6 +108,10 @@ describe('session errors', () => {
     expectError(decodeSession(packr.pack([1, 2, 3])), 'SessionForeign', /foreign file/);
     // Other files decode as some msgpack value (a JSON file starts with fixint 123): foreign, not corrupt.
     expectError(decodeSession(new TextEncoder().encode('{"format":"x"}')), 'SessionForeign', /foreign file/);
+    // ... and is named as JSON ("format tag is nothing" was the message, s15-h); a map without a tag says so.
+    expectError(decodeSession(new TextEncoder().encode(' \n[1]')), 'SessionForeign', /it is JSON text/);
+    expectError(decodeSession(packr.pack({ hello: 'world' })), 'SessionForeign', /it has no format tag/);
+    expectError(decodeSession(new TextEncoder().encode('garbage')), 'SessionForeign', /it has no format tag/);
     expectError(decodeSession(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00])), 'SessionForeign', /foreign file/); // a JPEG
     expectError(
       decodeSession(withField((s) => (s.format = 'speedscope'))),

@@ -81,7 +81,7 @@ describe('lab sweep: the cloudPhysicsIO miss-ratio curve', () => {
     const r = lab('sweep', spec, '--metric', 'misses,missRatio,throughput');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    // throughput's header names its unit (as `lab run` does in its cells: '59,670/s'); control: without
+    // throughput's header names its unit (as `lab run` does in its cells: '59,670 accesses/s'); control: without
     // metricHeader the header is the bare 'throughput' and this match fails.
     expect(r.stdout).toMatch(
       /^host\.memoryMiB\s+reclaim\.policy\s+runs\s+misses\s+missRatio\s+throughput \(accesses\/s\)$/m,

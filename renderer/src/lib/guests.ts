@@ -195,16 +195,28 @@ export function guestColumns(run: RunResult, rows: readonly GuestRowDef[]): Gues
   return [col('host', run.summary, false), ...run.summary.guests.map((g) => col(g.name, g, g.pinned))];
 }
 
-/** Bar-chart data of one row: guest names, and per run the values (null = no value). */
+/**
+ * Bar-chart data of one row: guest names, per run the values (null = no value), and the y axis title.
+ * The axis title is the unit alone: the card's caption above the chart already names the figure, and
+ * "Throughput (accesses / virtual s)" ran past the ~100 px a 180 px canvas leaves the axis once a
+ * two-run legend takes its lines (cut to "Throughput (accesses / virtu" in the Compare tab, s15-h).
+ */
 export function guestBars(
   row: GuestRowDef,
   runs: readonly { run: RunResult; label: string; color: string }[],
-): { labels: string[]; datasets: { label: string; color: string; data: (number | null)[] }[] } {
+): {
+  labels: string[];
+  yLabel: string;
+  unit: string;
+  datasets: { label: string; color: string; data: (number | null)[] }[];
+} {
   const labels: string[] = [];
   for (const { run } of runs) for (const g of run.summary.guests) if (!labels.includes(g.name)) labels.push(g.name);
   const scale = row.unit === '%' ? 100 : row.unit.endsWith('µs') ? 1e-3 : 1;
   return {
     labels,
+    yLabel: row.unit,
+    unit: row.unit,
     datasets: runs.map(({ run, label, color }) => ({
       label,
       color,

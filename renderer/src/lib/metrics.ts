@@ -109,7 +109,7 @@ export const CHARTS: readonly ChartDef[] = [
   {
     column: 'rcuPagesAwaitingFree',
     title: 'RCU pending frees',
-    yLabel: 'table pages awaiting free',
+    yLabel: 'table pages',
     unit: 'table pages',
     explain:
       'Stage-2 table pages that were unlinked and are waiting for an RCU grace period before they are freed, because a lockless walker may still be reading them. Sampled at the end of each interval.',
