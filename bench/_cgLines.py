@@ -7,7 +7,8 @@
 # then: python3 bench/_cgLines.py /tmp/cg/out.<pid>-<worker tid> /tmp/cg/log .cache/workers/sim-worker-lone.mjs fault evictOne
 # (every compiled version of each named function, with its lines by count; TOP=n lines). LINE=file.ts:123
 # ADDR=0x<code start> prints that line's instructions with their counts. Counts are self costs of the
-# function's own code (inlined callees included, calls excluded).
+# function's own code (inlined callees included, calls excluded). Use the bundle (and .map) of the recorded run:
+# after a rebuild the source positions point elsewhere.
 import sys, re, bisect, json, subprocess, collections, os
 cgf, logf, bundle = sys.argv[1:4]
 want = set(sys.argv[4:])
