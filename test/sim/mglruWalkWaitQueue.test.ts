@@ -151,7 +151,7 @@ describe("MGLRU: a reclaimer sleeps on mm_state.wait until kswapd's pass opens t
  * the wake-up sets the sleeper's clock to max(S, E). Resumed there, the fault's cluster evicts (direct
  * reclaim > 0) and the fault's reclaim time includes the sleep.
  */
-function faultPath(noWake: boolean, otherWalker = false) {
+function faultPath(noWake: boolean, otherWalker = false, strayWake = false) {
   const cfg = smallReclaimScenario();
   cfg.host = { ...cfg.host, memoryMiB: 24 };
   cfg.guests = [
@@ -180,12 +180,32 @@ function faultPath(noWake: boolean, otherWalker = false) {
   const resumeAt = g.resumeAt;
   pg.throttle(asleep, S, queue); // VCpu.run's part (Pgdat.throttle)
   g.throttledAt = -1;
+  // strayWake: a direct reclaimer's inline pass on another lruvec (a memcg's) ends first, at S + 1: its
+  // ageStep's last step calls Reclaimer.mmWalkDone on this Pgdat with kswapd false.
+  let afterStray = Infinity;
+  if (strayWake) {
+    pg.beginDirectReclaim(S + 1);
+    pg.mmWalkDone(S + 1);
+    afterStray = asleep.clock;
+  }
   while (pg.kswapdAgeStep(p, k)) k = pg.t;
   const E = pg.t;
   const woken = asleep.clock;
   let e = -1;
   if (woken !== Infinity) e = g.fault(gfn, false, woken, 1, Infinity);
-  return { r, S, T, queue, resumeAt, E, woken, e, direct: stats[GS_DIRECT_RECLAIM], reclaimNs: g.faultReclaimNs };
+  return {
+    r,
+    S,
+    T,
+    queue,
+    resumeAt,
+    E,
+    woken,
+    e,
+    afterStray,
+    direct: stats[GS_DIRECT_RECLAIM],
+    reclaimNs: g.faultReclaimNs,
+  };
 }
 
 describe("the fault path: a vCPU sleeps on mm_state.wait until kswapd's inc_max_seq (allocFrame)", () => {
@@ -200,6 +220,16 @@ describe("the fault path: a vCPU sleeps on mm_state.wait until kswapd's inc_max_
     expect(f.e).toBeGreaterThan(f.woken);
     expect(f.direct).toBeGreaterThan(0);
     expect(f.reclaimNs).toBeGreaterThanOrEqual(f.woken - f.S);
+  });
+
+  it("another lruvec's inline pass ending (a direct reclaimer's) does not wake kswapd's pass's sleeper", () => {
+    // Session 15 (r): Pgdat.mmWalkDone woke the node's queue at the end of any pass; a memcg lruvec's inline
+    // pass then woke the vCPU before kswapd's inc_max_seq (at S + 1, to fail its step and sleep again).
+    // Negative control (by hand): drop the `this.kswapd` test in Pgdat.mmWalkDone -> afterStray is S + 1.
+    const f = faultPath(false, false, true);
+    expect(f.afterStray).toBe(Infinity);
+    expect(f.woken).toBe(Math.max(f.S, f.E));
+    expect(f.direct).toBeGreaterThan(0);
   });
 
   it("a pass this node's kswapd does not run (a spread run's other worker): no sleep, the retry (-1)", () => {

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { Guest } from '../../engine/core/sim/guest.ts';
 import { C_CMPXCHG, C_LOCK_ACQUIRE, C_S2_FAULT } from '../../engine/core/sim/costs.ts';
 import { ssdReadNs } from '../../engine/core/mm/swapReadahead.ts';
-import { swapinNrPages, vmaSwapRa } from '../../engine/core/mm/swapVmaReadahead.ts';
+import { NO_SWAP_RA_ADDR, swapinNrPages, vmaSwapRa } from '../../engine/core/mm/swapVmaReadahead.ts';
 import { GS_RA_HITS, GS_RA_PAGES, GS_SWAP_READS, PG_SWAPCACHE, PG_SWAPPED } from '../../engine/core/sim/simLayout.ts';
 import { scanSliceScenario, workerOf } from './fixtures.ts';
 
@@ -34,6 +34,8 @@ const cachedGfns = (g: Guest): number[] => {
 describe('__swapin_nr_pages', () => {
   it('1 alone, 2 next to the previous fault, hits + 2 rounded up to a power of two, capped, halves at most', () => {
     expect(swapinNrPages(0, 20, 0, 8, 0)).toBe(1);
+    expect(swapinNrPages(NO_SWAP_RA_ADDR, 0, 0, 8, 0)).toBe(1); // the first swap fault, at the VMA's start
+    expect(swapinNrPages(NO_SWAP_RA_ADDR, 1, 0, 8, 0)).toBe(1);
     expect(swapinNrPages(20, 21, 0, 8, 0)).toBe(2);
     expect(swapinNrPages(20, 19, 0, 8, 0)).toBe(2);
     expect(swapinNrPages(0, 20, 1, 8, 0)).toBe(4); // 3 -> 4
@@ -97,11 +99,19 @@ describe('swap_vma_readahead (private-anon guest)', () => {
     vmaSwapRa(g).hits = 7;
     g.fault(2, true, 1000);
     expect(cachedGfns(g)).toEqual([0, 1, 3, 4, 5, 6]);
-    // gfn 1 instead is next to the info's initial address 0: sequential, [1, 9).
+    // gfn 1, the VMA's second page, is not sequential to the initial info (the kernel's address 0 is in no
+    // VMA; session 15 (r): the lab's initial gfn 0 made it [1, 9)): centred, [-2, 6) clamped to [0, 6).
+    // Negative control (by hand): NO_SWAP_RA_ADDR 0 -> 2..8.
     const b = build('private-anon').g;
     vmaSwapRa(b).hits = 7;
     b.fault(1, true, 1000);
-    expect(cachedGfns(b)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(cachedGfns(b)).toEqual([0, 2, 3, 4, 5]);
+    // A fault after one at gfn 0 is sequential: [1, 9).
+    const c = build('private-anon').g;
+    const t = c.fault(0, true, 1000);
+    vmaSwapRa(c).hits = 7;
+    c.fault(1, true, t);
+    expect(cachedGfns(c)).toEqual([2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('negative control: a shmem guest keeps swap_cluster_readahead (the aligned slot window 16..23)', () => {

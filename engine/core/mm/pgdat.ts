@@ -230,9 +230,15 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
     kswapdSleeps(this, t);
   }
 
-  /** Reclaimer.mmWalkDone: the MGLRU pass's wake-up of mm_state.wait (mm/reclaimThrottle.ts). */
+  /**
+   * Reclaimer.mmWalkDone: the MGLRU pass's wake-up of mm_state.wait (mm/reclaimThrottle.ts). The kernel's
+   * queue is the lruvec's; the lab's is the node's, whose sleepers all wait for kswapd's pass (only it runs
+   * in steps). So only the end of kswapd's pass wakes it: a direct reclaimer's inline pass (this.kswapd
+   * false) is on another lruvec (a memcg's: kswapd's gate is busy on its own), whose wake_up_all finds
+   * none of these sleepers on its queue.
+   */
   mmWalkDone(t: number): void {
-    mmWalkDone(this, t);
+    if (this.kswapd) mmWalkDone(this, t);
   }
 
   /**

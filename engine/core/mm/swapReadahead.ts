@@ -71,6 +71,31 @@ export function swapDeviceSlots(config: ScenarioConfig): number {
 /** Recent reads kept to find one still in flight when a readahead page is faulted (see readyAt). */
 const INFLIGHT = 256;
 
+/** __swapin_nr_pages (mm/swap_state.c): the window for a swap fault at `offset`
+ * (swapin_nr_pages here, swap_vma_readahead's swap_ra_info in mm/swapVmaReadahead.ts). */
+export function swapinNrPages(
+  prevOffset: number,
+  offset: number,
+  hits: number,
+  maxPages: number,
+  prevWin: number,
+): number {
+  let pages = hits + 2;
+  if (pages === 2) {
+    // No hits to judge by: an access next to the previous one still earns a window of 2.
+    if (offset !== prevOffset + 1 && offset !== prevOffset - 1) pages = 1;
+  } else {
+    let roundup = 4;
+    while (roundup < pages) roundup <<= 1;
+    pages = roundup;
+  }
+  if (pages > maxPages) pages = maxPages;
+  // "Don't shrink readahead too fast."
+  const lastRa = prevWin >> 1;
+  if (pages < lastRa) pages = lastRa;
+  return pages;
+}
+
 export class SwapArea {
   /** Slots of the pages in the swap cache (on the LRU, so their list link is in use). */
   private readonly cached = new Map<number, number>();
@@ -165,19 +190,7 @@ export class SwapArea {
     if (max <= 1) return 1;
     const hits = this.hits;
     this.hits = 0;
-    let pages = hits + 2;
-    if (pages === 2) {
-      // No hits to judge by: an access next to the previous one still earns a window of 2.
-      if (offset !== this.prevOffset + 1 && offset !== this.prevOffset - 1) pages = 1;
-    } else {
-      let roundup = 4;
-      while (roundup < pages) roundup <<= 1;
-      pages = roundup;
-    }
-    if (pages > max) pages = max;
-    // "Don't shrink readahead too fast."
-    const lastRa = this.lastRaPages >> 1;
-    if (pages < lastRa) pages = lastRa;
+    const pages = swapinNrPages(this.prevOffset, offset, hits, max, this.lastRaPages);
     if (hits === 0) this.prevOffset = offset;
     this.lastRaPages = pages;
     return pages;

@@ -32,7 +32,10 @@
 import type { Guest } from '../sim/guest.ts';
 import { GS_RA_PAGES, GS_RESIDENT, GS_SWAP_READS, PG_RESIDENT, PG_SWAPCACHE, PG_SWAPPED } from '../sim/simLayout.ts';
 import { setPageFlags } from './pageFlags.ts';
-import { ssdReadNs, type SwapArea } from './swapReadahead.ts';
+import { ssdReadNs, swapinNrPages, type SwapArea } from './swapReadahead.ts';
+
+// Re-exported: __swapin_nr_pages, shared with swap_cluster_readahead's swapin_nr_pages (SwapArea.nrPages).
+export { swapinNrPages };
 
 /** SWAP_RA_ORDER_CEILING (mm/swap_state.c): the VMA window is at most 2^5 pages, below page_cluster's. */
 export const SWAP_RA_ORDER_CEILING = 5;
@@ -41,9 +44,16 @@ export const SWAP_RA_HITS_MAX = 63;
 /** PMD_SIZE / PAGE_SIZE with 4 KiB pages: swap_ra_clamp_pfn keeps the window in the fault's PMD. */
 const PMD_PAGES = 512;
 
-/** vma->swap_readahead_info: SWAP_RA_VAL(addr, win, hits), as gfn, window and hits. Starts at 0. */
+/**
+ * No swap fault yet: the kernel's vma->swap_readahead_info starts at 0, address 0, whose pfn is next to no
+ * page of a user VMA (mmap_min_addr); the lab's addresses are gfns from the VMA's start, where 0 is the first
+ * page, so the start is an address next to no gfn (neither it + 1 nor it - 1 is one).
+ */
+export const NO_SWAP_RA_ADDR = -2;
+
+/** vma->swap_readahead_info: SWAP_RA_VAL(addr, win, hits), as gfn, window and hits. */
 export class VmaSwapRa {
-  addr = 0;
+  addr = NO_SWAP_RA_ADDR;
   win = 0;
   hits = 0;
 }
@@ -60,29 +70,6 @@ export function vmaSwapRa(g: Guest): VmaSwapRa {
     state.set(g, s);
   }
   return s;
-}
-
-/** __swapin_nr_pages (mm/swap_state.c): the window for a swap fault at `offset`. */
-export function swapinNrPages(
-  prevOffset: number,
-  offset: number,
-  hits: number,
-  maxPages: number,
-  prevWin: number,
-): number {
-  let pages = hits + 2;
-  if (pages === 2) {
-    if (offset !== prevOffset + 1 && offset !== prevOffset - 1) pages = 1;
-  } else {
-    let roundup = 4;
-    while (roundup < pages) roundup <<= 1;
-    pages = roundup;
-  }
-  if (pages > maxPages) pages = maxPages;
-  // "Don't shrink readahead too fast."
-  const lastRa = prevWin >> 1;
-  if (pages < lastRa) pages = lastRa;
-  return pages;
 }
 
 /**
