@@ -5,12 +5,10 @@
 // retries, mm_state.wait sleeps, hit rate, thread CPU.
 import path from 'node:path';
 import { loadavg } from 'node:os';
-import { prepareRun, buildResult, RowStore } from '../engine/core/sim/run.ts';
-import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
-import { plainArenaOps, setAtomicOps } from '../engine/core/sync/atomics.ts';
+import { buildResult } from '../engine/core/sim/run.ts';
 import type { Guest } from '../engine/core/sim/guest.ts';
 import { loadPresetDir } from '../presets/node.ts';
-import { hookMethod, vcpus64Scenario } from './_util.ts';
+import { hookMethod, loneCore, vcpus64Scenario } from './_util.ts';
 
 const hw = loadPresetDir(path.join(process.cwd(), 'presets')).set.hardware.get('ampere-altra')!;
 const MS = Number(process.env.MS ?? 200);
@@ -21,13 +19,7 @@ const cpu = (): number => {
 for (const guests of (process.env.GUESTS ?? '1,4').split(',').map(Number)) {
   const c = vcpus64Scenario(hw, guests, 1, MS);
   c.run.seed = Number(process.env.SEED ?? 1);
-  const p = prepareRun(c, {}, 1);
-  const store = new RowStore();
-  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
-    rows: (s: number, r: Float64Array[]) => store.put(s, r),
-    progress: () => {},
-  });
-  setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
+  const { p, store, core } = loneCore(c);
   let retried = false;
   let retries = 0;
   let sleeps = 0;

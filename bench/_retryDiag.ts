@@ -9,10 +9,9 @@ import { prepareRun, buildResult, RowStore } from '../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
 import { CTL_DONE, TIME_QUANTUM_END } from '../engine/core/sim/simLayout.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
-import { plainArenaOps, setAtomicOps } from '../engine/core/sync/atomics.ts';
 import type { Guest } from '../engine/core/sim/guest.ts';
 import { loadPresetDir } from '../presets/node.ts';
-import { hookMethod, vcpus64Scenario } from './_util.ts';
+import { hookMethod, loneCore, vcpus64Scenario } from './_util.ts';
 
 const hw = loadPresetDir(path.join(process.cwd(), 'presets')).set.hardware.get('ampere-altra')!;
 const GUESTS = Number(process.env.GUESTS ?? 4);
@@ -98,13 +97,7 @@ for (const seed of (process.env.SEEDS ?? '1').split(',').map(Number))
     const c = vcpus64Scenario(hw, GUESTS, mode === 'one' ? 1 : 2, MS);
     c.run.seed = seed;
     if (mode === 'one') {
-      const p = prepareRun(c, {}, 1);
-      const store = new RowStore();
-      const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
-        rows: (s: number, r: Float64Array[]) => store.put(s, r),
-        progress: () => {},
-      });
-      setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
+      const { p, store, core } = loneCore(c);
       if (process.env.WAITS) for (const g of guestsOf(core)) instrument(g);
       // NORETRY=1: a what-if for attribution, mmu_invalidate_retry never fires (the lab before s6-f).
       if (process.env.NORETRY) for (const g of guestsOf(core)) hookMethod(g.mmuInvalidate, 'retry', () => () => false);

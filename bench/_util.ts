@@ -5,7 +5,8 @@ import { leafAttrs } from '../engine/core/arch/descriptor.ts';
 import { PAGE_SIZE } from '../engine/core/layout.ts';
 import { stage2Map, type Pgt } from '../engine/core/arch/pgtable.ts';
 import type { HardwareProfile, ReclaimSpec, ScenarioConfig } from '../engine/protocol.ts';
-import { prepareRun } from '../engine/core/sim/run.ts';
+import { prepareRun, RowStore, type PreparedRun } from '../engine/core/sim/run.ts';
+import { plainArenaOps, setAtomicOps } from '../engine/core/sync/atomics.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
 import { selectReplay } from '../engine/core/sim/replaySelect.ts';
 import { attachSimViews, type SimViews } from '../engine/core/sim/simLayout.ts';
@@ -239,4 +240,20 @@ export function runInThread(config: ScenarioConfig, inspect?: (core: SimWorkerCo
   inspect?.(core);
   core.close();
   return attachSimViews(p.buffers);
+}
+
+/**
+ * One worker's core on this thread, its rows kept (buildResult(p, store.data, store.count, 0) reads them),
+ * atomics routed to plain operations on its arena (nothing else touches it): the diagnostics that hook the
+ * actors before `core.loop()`. The caller runs the loop and closes the core.
+ */
+export function loneCore(config: ScenarioConfig): { p: PreparedRun; store: RowStore; core: SimWorkerCore } {
+  const p = prepareRun(config, {}, 1);
+  const store = new RowStore();
+  const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
+    rows: (s: number, r: Float64Array[]) => store.put(s, r),
+    progress: () => {},
+  });
+  setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
+  return { p, store, core };
 }

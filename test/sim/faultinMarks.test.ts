@@ -15,33 +15,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HardwareProfile, ScenarioConfig } from '../../engine/protocol.ts';
 import { ActiveInactive, FOLIO_REFERENCED } from '../../engine/core/mm/policy/activeInactive.ts';
-import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
-import { DList } from '../../engine/core/sim/dlist.ts';
-import { GS_S2_FAULTS, GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { GS_S2_FAULTS } from '../../engine/core/sim/simLayout.ts';
 import { faultinMarks, markOnMap, zapMarks } from '../../engine/core/kvm/faultinMarks.ts';
 import type { Policy } from '../../engine/core/mm/policy/policy.ts';
 import { stage2GetLeaf } from '../../engine/core/arch/pgtable.ts';
 import { S2_AF } from '../../engine/core/arch/descriptor.ts';
 import { PAGE_SIZE } from '../../engine/core/layout.ts';
-import { hardware, scanSliceScenario, workerOf } from './fixtures.ts';
-
-const HEADS = 8;
+import { handActiveInactive, hardware, scanSliceScenario, workerOf } from './fixtures.ts';
 
 function lists(n: number) {
-  const list = new DList(new Int32Array(2 * (n + HEADS)), 0, n + HEADS);
-  const folioFlags = new Uint8Array(n);
-  const ai = new ActiveInactive(
-    list,
-    new Int16Array(n),
-    n,
-    new Float64Array(GS_WORDS),
-    0,
-    new AgingGate(0),
-    undefined,
-    true,
-    1,
-    folioFlags,
-  );
+  const { ai, folioFlags } = handActiveInactive(n);
   for (let id = 0; id < n; id++) ai.onMap(id); // inactive, no PG_referenced
   const referenced = (id: number): boolean => (folioFlags[id] & FOLIO_REFERENCED) !== 0;
   return { ai, referenced };

@@ -16,6 +16,10 @@ import { VCpu } from '../../engine/core/sim/vcpu.ts';
 import type { Guest } from '../../engine/core/sim/guest.ts';
 import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { Kswapd } from '../../engine/core/mm/kswapd.ts';
+import { ActiveInactive } from '../../engine/core/mm/policy/activeInactive.ts';
+import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
+import { DList } from '../../engine/core/sim/dlist.ts';
+import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
 
 /** A hardware profile from presets/, loaded and validated by the same loader the CLI and main use. */
 export function hardware(id: 'ampere-altra' | 'phone-prev82' | 'pkvm' | 'x86-workstation'): HardwareProfile {
@@ -486,6 +490,30 @@ export function zipfVmScenario(o: {
  * A reclaimer whose rmap check (folio_referenced) answers from `young`: true once per id in it (the check
  * clears it), with no walk and no step budget, for policy tests that build their lists by hand.
  */
+/**
+ * A classic LRU (ActiveInactive) over `n` folios on a hand-built list with 8 heads (active = head n,
+ * inactive = head n + 1), no folio listed yet, scale 1, each folio's flag byte in `folioFlags`: for policy
+ * tests that place folios and mark them by hand.
+ */
+export function handActiveInactive(n: number): { ai: ActiveInactive; list: DList; folioFlags: Uint8Array } {
+  const heads = 8;
+  const list = new DList(new Int32Array(2 * (n + heads)), 0, n + heads);
+  const folioFlags = new Uint8Array(n);
+  const ai = new ActiveInactive(
+    list,
+    new Int16Array(n),
+    n,
+    new Float64Array(GS_WORDS),
+    0,
+    new AgingGate(0),
+    undefined,
+    true,
+    1,
+    folioFlags,
+  );
+  return { ai, list, folioFlags };
+}
+
 export function youngSetReclaimer(young: Set<number>): Reclaimer {
   return { t: 0, referenced: (id) => young.delete(id), walk: () => {}, canWalk: () => false, spent: () => false };
 }

@@ -20,28 +20,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HardwareProfile, ScenarioConfig } from '../../engine/protocol.ts';
 import { ActiveInactive } from '../../engine/core/mm/policy/activeInactive.ts';
-import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
-import { DList } from '../../engine/core/sim/dlist.ts';
-import { GS_EVICTIONS, GS_S2_FAULTS, GS_WORDS } from '../../engine/core/sim/simLayout.ts';
-import { hardware, scanSliceScenario, workerOf, youngSetReclaimer } from './fixtures.ts';
-
-const HEADS = 8;
+import type { DList } from '../../engine/core/sim/dlist.ts';
+import { GS_EVICTIONS, GS_S2_FAULTS } from '../../engine/core/sim/simLayout.ts';
+import { handActiveInactive, hardware, scanSliceScenario, workerOf, youngSetReclaimer } from './fixtures.ts';
 
 function lists(n: number) {
-  const list = new DList(new Int32Array(2 * (n + HEADS)), 0, n + HEADS);
-  const folioFlags = new Uint8Array(n);
-  const ai = new ActiveInactive(
-    list,
-    new Int16Array(n),
-    n,
-    new Float64Array(GS_WORDS),
-    0,
-    new AgingGate(0),
-    undefined,
-    true,
-    1,
-    folioFlags,
-  );
+  const { ai, list } = handActiveInactive(n);
   const young = new Set<number>();
   const r = youngSetReclaimer(young);
   return { ai, list, young, r, active: n, inactive: n + 1 };
