@@ -25,12 +25,15 @@ import {
   FOLIO_REFS_MASK,
   FOLIO_SHADOW,
   FOLIO_WORKINGSET,
+  MIN_SEQ,
 } from '../../engine/core/mm/policy/mglruConsts.ts';
 import { MAX_NR_GENS, Mglru } from '../../engine/core/mm/policy/mglru.ts';
 import {
   folioIncRefs,
   folioLruRefs,
   getTierIdx,
+  lruGenEviction,
+  lruGenRefault,
   lruTierFromRefs,
   refaultProtected,
   resetCtrlPos,
@@ -43,6 +46,8 @@ import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
 interface MglruInside {
   ctrl: Float64Array;
   folioFlags: Uint8Array;
+  tag: Int16Array;
+  state: Float64Array;
   incMaxSeq(): void;
   protectedRefs(id: number): boolean;
 }
@@ -220,6 +225,38 @@ describe('folio_inc_refs n times in one call', () => {
         for (let k = 0; k < n; k++) folioIncRefs(a, 0);
         folioIncRefsN(b, 0, n);
         expect([f, n, b[0]]).toEqual([f, n, a[0]]);
+      }
+    }
+  });
+});
+
+/**
+ * Mglru.evicted and Mglru.onMap write lru_gen_eviction and lru_gen_refault out instead of calling
+ * lruGenEviction / lruGenRefault (session 15 (d): the calls were not inlined on the trace replay's hot
+ * path). The written-out copies against the functions, for every flag byte a folio can leave: the shadow's
+ * tag and flags, then a recent refault (min_seq unchanged) and an old one (min_seq moved). Negative control
+ * (run by hand, session 15 (d)): with FOLIO_WORKINGSET dropped from evicted's mask, the first expect fails
+ * (flag byte 4, PG_workingset: shadow 0x80 against 0x84), and so does the refault count of another case.
+ */
+describe('lru_gen_eviction / lru_gen_refault as Mglru writes them out', () => {
+  it('equal lruGenEviction and lruGenRefault for every flag byte, recent or not', () => {
+    for (const moved of [false, true]) {
+      for (let f = 0; f < FOLIO_SHADOW; f++) {
+        const { m, inside } = make(4);
+        for (let id = 0; id < 4; id++) m.onMap(id);
+        inside.folioFlags[2] = f;
+        const tag = inside.tag.slice();
+        const flags = inside.folioFlags.slice();
+        lruGenEviction(tag, flags, inside.state, 2);
+        m.evicted(2);
+        expect([f, inside.tag[2], inside.folioFlags[2]]).toEqual([f, tag[2], flags[2]]);
+        if (moved) inside.state[MIN_SEQ]++; // the token's min_seq is no longer min_seq: not recent
+        const want = lruGenRefault(inside.tag, inside.state, 2);
+        const refaulted = inside.ctrl[CTRL_REFAULTED + lruTierFromRefs(folioLruRefs(flags[2]))];
+        m.onMap(2);
+        expect([f, moved, inside.folioFlags[2]]).toEqual([f, moved, want]);
+        // A recent refault counts refaulted[tier] with the shadow's refs; an old one counts nothing.
+        expect(inside.ctrl[CTRL_REFAULTED + lruTierFromRefs(folioLruRefs(flags[2]))]).toBe(refaulted + (moved ? 0 : 1));
       }
     }
   });

@@ -97,8 +97,9 @@ export abstract class MglruAging extends MglruMmList {
     const seq = this.seqOf(id);
     if (seq === this.maxSeq) return;
     this.tag[id] = this.maxSeq;
-    this.nrPages[seq % MAX_NR_GENS]--;
-    this.nrPages[this.maxSeq % MAX_NR_GENS]++;
+    // lru_gen_from_seq as a mask (GEN_MASK, mglruConsts.ts): a signed modulus of a double is a call.
+    this.nrPages[seq & GEN_MASK]--;
+    this.nrPages[this.maxSeq & GEN_MASK]++;
   }
 
   /**

@@ -144,9 +144,17 @@ export type CtrlWords = Float64Array | Int32Array;
 /**
  * positive_ctrl_err (mm/vmscan.c, 6.1-6.6): the PV has fewer than MIN_LRU_BATCH refaults, or a
  * refaulted / total at most the SP's (weighed by the gains, with MIN_LRU_BATCH and 1 added as the kernel does).
+ *
+ * The comparison is made whatever pvR is (the kernel's `||` short-circuits; the answer is the same, the
+ * products having no side effect): with the short-circuit, its operations first ran when a tier reached
+ * MIN_LRU_BATCH refaults, after get_tier_idx and its callers up to pickVictim had been optimized without type
+ * feedback for them, and each of the three was deoptimized and compiled again (--trace-deopt: "Insufficient
+ * type feedback for binary operation"; session 15 (d): compilation is a fifth of the MGLRU trace replay's
+ * worker instructions under callgrind).
  */
 function positiveCtrlErr(spR: number, spT: number, spGain: number, pvR: number, pvT: number, pvGain: number): boolean {
-  return pvR < MIN_LRU_BATCH || pvR * (spT + MIN_LRU_BATCH) * spGain <= (spR + 1) * pvT * pvGain;
+  const atMost = pvR * (spT + MIN_LRU_BATCH) * spGain <= (spR + 1) * pvT * pvGain;
+  return pvR < MIN_LRU_BATCH || atMost;
 }
 
 /**
