@@ -41,6 +41,7 @@ import {
 } from '../../engine/core/mm/policy/mglruRefault.ts';
 import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
+import { faultinMarks } from '../../engine/core/kvm/faultinMarks.ts';
 import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
 
 interface MglruInside {
@@ -80,6 +81,24 @@ describe('folio_inc_refs: tiers after n marks (mm/swap.c, include/linux/mm_inlin
     const s = new Uint8Array([FOLIO_SHADOW]);
     folioIncRefs(s, 0);
     expect(s[0]).toBe(FOLIO_SHADOW);
+  });
+});
+
+describe("the stage-2 fault's marks under MGLRU (kvm/faultinMarks.ts)", () => {
+  // GUP-fast's folio_set_referenced (a pre-faulted page) is folio_inc_refs' first step, so the release's
+  // marks go one step further: arm64 (2 marks) refs 2, tier 2; x86 (1 mark) refs 1, tier 1. A page whose
+  // VMM PTE was absent takes slow GUP's FOLL_TOUCH mark instead, to the same refs. Control (run by hand):
+  // without Mglru.setReferenced the pre-faulted cases give refs 1 / 0.
+  it('pre-faulted (GUP-fast) and first-touch (FOLL_TOUCH) faults reach the same refs on each architecture', () => {
+    const { m, inside } = make(4);
+    for (let id = 0; id < 4; id++) m.onMap(id);
+    faultinMarks(m, 0, true, 2); // arm64, pre-faulted
+    faultinMarks(m, 1, false, 2); // arm64, first touch
+    faultinMarks(m, 2, true, 1); // x86, pre-faulted
+    faultinMarks(m, 3, false, 1); // x86, first touch
+    const refs = [0, 1, 2, 3].map((id) => folioLruRefs(inside.folioFlags[id]));
+    expect(refs).toEqual([2, 2, 1, 1]);
+    expect(refs.map(lruTierFromRefs)).toEqual([2, 2, 1, 1]);
   });
 });
 

@@ -26,7 +26,8 @@ export function markOnMap(lruvec: Pick<Policy, 'markAccessedN'>, id: number, n: 
  * Guest.faultMarks): kvm_release_pfn_clean -> kvm_release_page_clean -> kvm_set_page_accessed ->
  * mark_page_accessed (kvm_is_ad_tracked_page: !PageReserved, true for the memfd's folios), and on arm64
  * user_mem_abort's kvm_set_pfn_accessed before it; a write fault's kvm_set_pfn_dirty only sets PG_dirty.
- * Policies without setReferenced (MGLRU, exact LRU, CLOCK) take only the marks.
+ * Policies without setReferenced (exact LRU, CLOCK) take only the marks; MGLRU's PG_referenced is
+ * folio_inc_refs' first step (Mglru.setReferenced).
  */
 export function faultinMarks(
   lruvec: Pick<Policy, 'markAccessedN' | 'setReferenced'>,

@@ -14,7 +14,14 @@
  *   generation (onMap, onReadahead), the shadow at eviction (evicted), the sizes.
  * Each file's comment says what the kernel does there and which versions.
  */
-import { CTRL_REFAULTED, FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET, MIN_SEQ } from './mglruConsts.ts';
+import {
+  CTRL_REFAULTED,
+  FOLIO_PG_REFERENCED,
+  FOLIO_REFS_MASK,
+  FOLIO_SHADOW,
+  FOLIO_WORKINGSET,
+  MIN_SEQ,
+} from './mglruConsts.ts';
 import { folioIncRefs, folioIncRefsN, folioLruRefs, lruTierFromRefs } from './mglruRefault.ts';
 import { MglruEviction } from './mglruEvict.ts';
 import type { Policy, Promoter } from './policy.ts';
@@ -51,6 +58,17 @@ export class Mglru extends MglruEviction implements Policy, Promoter {
    */
   markAccessed(id: number): void {
     folioIncRefs(this.folioFlags, id);
+  }
+
+  /**
+   * folio_set_referenced: GUP-fast's gup_pte_range (mm/gup.c, 6.1-6.4) on a page whose VMM PTE is present
+   * (kvm/faultinMarks.ts). Under MGLRU PG_referenced is folio_inc_refs' first step, so the fault's marks
+   * that follow go one step further (a pre-faulted folio on arm64: PG_referenced, then PG_workingset and
+   * LRU_REFS 1 from the release's two marks: refs 2, tier 2). A shadow has no folio: left alone.
+   */
+  setReferenced(id: number): void {
+    const f = this.folioFlags[id];
+    if ((f & FOLIO_SHADOW) === 0) this.folioFlags[id] = f | FOLIO_PG_REFERENCED;
   }
 
   /** `n` folio_mark_accessed calls at once (the stage-2 fault's, markOnMap): n folio_inc_refs in closed form. */
