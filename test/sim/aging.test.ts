@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HarvestMode, ReclaimPolicy, RunSummary } from '../../engine/protocol.ts';
 import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
-import type { SummaryExtras } from '../../engine/core/sim/metrics.ts';
+import type { SummaryExtras } from '../../engine/core/sim/runSummary.ts';
 import { runInProcess } from '../../engine/core/sim/run.ts';
 import { debateScenario, hardware } from './fixtures.ts';
 

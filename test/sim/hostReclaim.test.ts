@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HardwareProfile, ReclaimSpec, RunSummary, ScenarioConfig, WorkloadSpec } from '../../engine/protocol.ts';
-import type { SummaryExtras } from '../../engine/core/sim/metrics.ts';
+import type { SummaryExtras } from '../../engine/core/sim/runSummary.ts';
 import { Mglru } from '../../engine/core/mm/policy/mglru.ts';
 import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
 import type { Promoter, Reclaimer } from '../../engine/core/mm/policy/policy.ts';

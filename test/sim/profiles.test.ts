@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../engine/protocol.ts';
 import { runInProcess } from '../../engine/core/sim/run.ts';
-import type { SummaryExtras } from '../../engine/core/sim/metrics.ts';
+import type { SummaryExtras } from '../../engine/core/sim/runSummary.ts';
 import { scenario } from '../config/fixtures.ts';
 import { debateScenario, hardware, type DebateOptions } from './fixtures.ts';
 

@@ -14,7 +14,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Guest } from '../../engine/core/sim/guest.ts';
-import { translate, TX_PERM, TX_WRITABLE } from '../../engine/core/sim/vcpu.ts';
+import { TX_PERM, TX_WRITABLE } from '../../engine/core/sim/vcpu.ts';
+import { translate } from '../../engine/core/sim/translate.ts';
 import { GS_PERM_FAULTS } from '../../engine/core/sim/simLayout.ts';
 import { readFaultWritable } from '../../engine/core/kvm/faultinWritable.ts';
 import type { ScenarioConfig } from '../../engine/protocol.ts';

@@ -35,7 +35,8 @@ import {
   rcuStats,
   rcuUnregisterThread,
 } from '../../engine/core/sync/rcu.ts';
-import { translate, TX_CAS_FAIL, TX_HW_AF, TX_MISS } from '../../engine/core/sim/vcpu.ts';
+import { TX_CAS_FAIL, TX_HW_AF, TX_MISS } from '../../engine/core/sim/vcpu.ts';
+import { translate } from '../../engine/core/sim/translate.ts';
 import { startBarrier } from '../core/lockShared.ts';
 import { installChaos, nap, spin } from './chaos.ts';
 import { rng } from '../rng.ts';

@@ -9,7 +9,8 @@ import type { RunResult, ScenarioConfig } from '../../protocol.ts';
 import { validateScenario } from '../config/index.ts';
 import { attachArena, createArena } from '../layout.ts';
 import { ageKindOf, HeatStore } from './heatmap.ts';
-import { NCOLS, rowsToColumns, summarize } from './metrics.ts';
+import { NCOLS, rowsToColumns } from './metrics.ts';
+import { summarize } from './runSummary.ts';
 import { planRun, type RunPlan } from './plan.ts';
 import {
   attachSimViews,

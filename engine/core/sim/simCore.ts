@@ -2,7 +2,8 @@
  * One worker's share of a run: the actors of the guests it owns, run quantum by quantum by the
  * smallest-clock-first scheduler (scheduler.ts, ActorScheduler, which SimWorkerCore extends), and the
  * barrier at which workers meet between quanta. The last worker to arrive runs the serial section
- * (sample rows, progress, end-of-run decision, next quantum end).
+ * (sample rows, progress, end-of-run decision, next quantum end). The probe's counters (bench/diagnostics):
+ * workerProbe.ts (ProbedScheduler, the class between ActorScheduler and this one).
  *
  * Determinism: with one worker the interleaving is fixed (smallest clock first, ties by actor
  * order; an actor runs until it passes the next-smallest clock + SCHED_SLACK_NS) and every random
@@ -23,39 +24,24 @@ import type { WorkerEnv } from './buildGuest.ts';
 import { heatIntervalNs, type GuestHeatSampler } from './heatmap.ts';
 import type { RunPlan } from './plan.ts';
 import {
-  P_ACCESSES,
-  P_ACTORS,
   P_BARRIER_CPU_MS,
   P_BARRIER_WALL_MS,
   P_BUSY_CPU_MS,
   P_BUSY_WALL_MS,
-  P_DIRECT_RECLAIM,
-  P_EVICTIONS,
   P_HEAT_CPU_MS,
   P_QUANTA,
   P_RUN_DELAY_MS,
-  P_S2_FAULTS,
   P_SERIAL_CPU_MS,
   P_SERIAL_WALL_MS,
-  P_VCPUS,
-  PQ_ACCESSES,
   PQ_CPU_MS,
-  PQ_DIRECT_RECLAIM,
-  PQ_KSWAPD_STEPS,
-  PQ_KSWAPD_WALL_MS,
-  PQ_STEPS,
-  PQ_EVICTIONS,
-  PQ_S2_FAULTS,
   pqAt,
   type ProbeClocks,
 } from './probe.ts';
-import { VCpu } from './vcpu.ts';
-import { Kswapd } from '../mm/kswapd.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
 import { nextQuantumEnd, SerialSection, type SimSink } from './serialSection.ts';
 import { initBudgets, SpreadSettlement } from './spreadSettle.ts';
 import { composeWorker, type SimCoreHooks } from './composeWorker.ts';
-import { ActorScheduler } from './scheduler.ts';
+import { ProbedScheduler } from './workerProbe.ts';
 import {
   attachSimViews,
   CTL_ABORT,
@@ -64,10 +50,6 @@ import {
   CTL_DONE,
   CTL_FREE_FRAMES,
   CTL_PAUSE,
-  GS_ACCESSES,
-  GS_DIRECT_RECLAIM,
-  GS_EVICTIONS,
-  GS_S2_FAULTS,
   GS_VCPUS_DONE,
   GS_WORDS,
   TIME_NEXT_SAMPLE,
@@ -111,7 +93,7 @@ export function initSimState(b: SimBuffers, plan: RunPlan): void {
 /** Test hooks (test/stress): composeWorker.ts (re-exported for the importers of this module). */
 export type { SimCoreHooks };
 
-export class SimWorkerCore extends ActorScheduler {
+export class SimWorkerCore extends ProbedScheduler {
   readonly env: WorkerEnv;
   private readonly totalVcpus: number;
   /** The serial section (serialSection.ts): rows, progress, the settlement, the next quantum end. */
@@ -127,11 +109,9 @@ export class SimWorkerCore extends ActorScheduler {
   private heatNext = DOUBLE_ZERO;
   private heatLast = -Infinity;
   private readonly heatNs: number;
-  /** Bench/diagnostics: this worker's row of a probe (probe.ts), or null (every ordinary run). */
-  private probe: { row: Float64Array; clocks: ProbeClocks } | null = null;
 
   constructor(
-    readonly config: ScenarioConfig,
+    override readonly config: ScenarioConfig,
     readonly plan: RunPlan,
     buffers: SimBuffers,
     readonly workerIndex: number,
@@ -165,28 +145,6 @@ export class SimWorkerCore extends ActorScheduler {
       plan.spread && buffers.spread ? new SpreadSettlement(config, plan, buffers, buffers.spread) : null,
     );
   }
-
-  /** Bench/diagnostics: record where this worker's time goes into `row` (probe.ts) while loop() runs. */
-  attachProbe(row: Float64Array, clocks: ProbeClocks): void {
-    this.probe = { row, clocks };
-    row[P_VCPUS] = this.actors.filter((a) => a instanceof VCpu).length;
-    row[P_ACTORS] = this.actors.length;
-    // kswapd's steps and their wall time (PQ_KSWAPD_*): its run, wrapped on the instance, probed runs only.
-    for (const k of this.actors)
-      if (k instanceof Kswapd) {
-        const run = k.run.bind(k);
-        k.run = (limit: number): void => {
-          const w0 = clocks.wallMs();
-          run(limit);
-          this.kswapdSteps++;
-          this.kswapdWallMs += clocks.wallMs() - w0;
-        };
-      }
-  }
-
-  /** Probed runs: kswapd's steps and their wall ms since the worker started (attachProbe). */
-  private kswapdSteps = DOUBLE_ZERO;
-  private kswapdWallMs = DOUBLE_ZERO;
 
   /**
    * The worker's whole run: quanta separated by barriers, honouring pause/stop/abort.
@@ -294,43 +252,6 @@ export class SimWorkerCore extends ActorScheduler {
       row[pqAt(row, PQ_CPU_MS, q)] = Number.isNaN(c1) ? w2 - w0 + this.serialWallMs : c2 - c0 + this.serialCpuMs;
     return ok;
   }
-
-  /** runUntil, adding this worker's work of it to the probe's counters (probe.ts; runInterleaved calls it too). */
-  runUntilCounted(end: number): void {
-    const row = this.probe?.row;
-    if (row === undefined) return this.runUntil(end);
-    const st = this.sv.stats;
-    const sum = (k: number): number => {
-      let x = 0;
-      for (let g = 0; g < this.config.guests.length; g++) x += st[g * GS_WORDS + k];
-      return x;
-    };
-    const before = [sum(GS_ACCESSES), sum(GS_S2_FAULTS), sum(GS_EVICTIONS), sum(GS_DIRECT_RECLAIM)];
-    const steps0 = this.steps;
-    const kSteps0 = this.kswapdSteps;
-    const kWall0 = this.kswapdWallMs;
-    this.runUntil(end);
-    const q = row[P_QUANTA]; // this quantum's slot (probedQuantum counts it after the barrier)
-    const last = pqAt(row, PQ_CPU_MS + 1, 0) - pqAt(row, PQ_CPU_MS, 0);
-    const add = (total: number, series: number, k: number, gs: number): void => {
-      const d = sum(gs) - before[k];
-      row[total] += d;
-      if (q < last) row[pqAt(row, series, q)] += d;
-    };
-    add(P_ACCESSES, PQ_ACCESSES, 0, GS_ACCESSES);
-    add(P_S2_FAULTS, PQ_S2_FAULTS, 1, GS_S2_FAULTS);
-    add(P_EVICTIONS, PQ_EVICTIONS, 2, GS_EVICTIONS);
-    add(P_DIRECT_RECLAIM, PQ_DIRECT_RECLAIM, 3, GS_DIRECT_RECLAIM);
-    if (q < last) {
-      row[pqAt(row, PQ_STEPS, q)] += this.steps - steps0;
-      row[pqAt(row, PQ_KSWAPD_STEPS, q)] += this.kswapdSteps - kSteps0;
-      row[pqAt(row, PQ_KSWAPD_WALL_MS, q)] += this.kswapdWallMs - kWall0;
-    }
-  }
-
-  /** The probed serial section's wall and CPU ms (probedQuantum). */
-  private serialWallMs = DOUBLE_ZERO;
-  private serialCpuMs = DOUBLE_ZERO;
 
   /**
    * A heat-map column of each guest this worker samples (plan.heatWorker) at virtual time tNs, after its

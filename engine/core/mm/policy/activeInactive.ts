@@ -29,7 +29,20 @@ import type { DList } from '../../sim/dlist.ts';
 import { GS_AGING_PASSES } from '../../sim/simLayout.ts';
 import type { AgingGate } from './agingGate.ts';
 import { SCAN_AGAIN, type Policy, type Reclaimer } from './policy.ts';
+import {
+  ACTIVE_INACTIVE_WORDS,
+  DEACTIVATE_OWED,
+  N_ACTIVE,
+  N_INACTIVE,
+  NONRESIDENT_AGE,
+  REFAULT_SNAPSHOT,
+  WORKINGSET_ACTIVATE,
+} from './activeInactiveConsts.ts';
+import { workingsetEviction, workingsetRefault } from './workingsetAnon.ts';
 import { FOLIO_SHADOW } from './mglruRefault.ts';
+
+/** The policy's state words (activeInactiveConsts.ts), re-exported for the importers of this module. */
+export { ACTIVE_INACTIVE_WORDS } from './activeInactiveConsts.ts';
 
 const TAG_ACTIVE = 1;
 const TAG_INACTIVE = 2;
@@ -38,31 +51,10 @@ const STEP_PAGES = 32;
 const PAGES_PER_GIB = 262_144;
 
 /**
- * Doubles of the policy's state: the two list sizes, lruvec->nonresident_age and the lruvec's
- * WORKINGSET_ACTIVATE_ANON count (mm/workingset.c), its snapshot target_lruvec->refaults[WORKINGSET_ANON]
- * (snapshot_refaults, mm/vmscan.c), and the active folios shrink_lruvec still owes the scan.
- */
-export const ACTIVE_INACTIVE_WORDS = 6;
-const N_ACTIVE = 0;
-const N_INACTIVE = 1;
-const NONRESIDENT_AGE = 2;
-const WORKINGSET_ACTIVATE = 3;
-const REFAULT_SNAPSHOT = 4;
-const DEACTIVATE_OWED = 5;
-/**
- * The shadow's eviction token (pack_shadow's `eviction`): nonresident_age at the folio's eviction, kept in
- * the page's tag (16 bits, free while the page is off the LRU) and the low 7 bits of its folioFlags
- * (FOLIO_SHADOW is the 8th: the page has a shadow). EVICTION_MASK of this width (the kernel's is
- * BITS_PER_LONG - EVICTION_SHIFT, ~40 bits on 64-bit): distances are taken modulo 2^23 pages, more than
- * any lab lruvec holds, so no shadow laps (workingset_refault's comment on the kernel's mask).
- */
-const EVICTION_BITS = 23;
-/**
  * PG_referenced, kept in the folio flags' low bit while the folio is on a list (onMap clears the byte;
  * off the list the byte holds the shadow's token, so the bit is meaningless there).
  */
 export const FOLIO_REFERENCED = 0x01;
-const EVICTION_MASK = (1 << EVICTION_BITS) - 1;
 
 export class ActiveInactive implements Policy {
   readonly seesEveryAccess = false;
@@ -118,13 +110,14 @@ export class ActiveInactive implements Policy {
    * lru_add (folio_add_lru -> lruvec_add_folio, mm/swap.c): a new anonymous or shmem folio joins the
    * inactive list's head (since 5.9, "mm/vmscan: make active/inactive ratio as 1:1 for anon lru"); a
    * swap-in of a page this lruvec evicted first passes workingset_refault (__read_swap_cache_async,
-   * mm/swap_state.c, before folio_add_lru; swap readahead's folios too): see refaultActive. Pages the
-   * pre-fault left swapped (sim/prefault.ts) carry no shadow: their swap-ins join the inactive list, as
-   * in the kernel, where the pre-fault's single writes activate nothing, so NR_ACTIVE_ANON (the
-   * workingset_size they are measured against) is about 0 when run 1 refaults them.
+   * mm/swap_state.c, before folio_add_lru; swap readahead's folios too): see workingsetRefault
+   * (workingsetAnon.ts). Pages the pre-fault left swapped (sim/prefault.ts) carry no shadow: their
+   * swap-ins join the inactive list, as in the kernel, where the pre-fault's single writes activate
+   * nothing, so NR_ACTIVE_ANON (the workingset_size they are measured against) is about 0 when run 1
+   * refaults them.
    */
   onMap(id: number): void {
-    if ((this.folioFlags[id] & FOLIO_SHADOW) !== 0 && this.refaultActive(id)) {
+    if ((this.folioFlags[id] & FOLIO_SHADOW) !== 0 && workingsetRefault(this.state, this.tag, this.folioFlags, id)) {
       this.list.insertHead(this.active, id);
       this.tag[id] = TAG_ACTIVE;
       this.nActive++;
@@ -167,36 +160,9 @@ export class ActiveInactive implements Policy {
     this.folioFlags[id] |= FOLIO_REFERENCED;
   }
 
-  /**
-   * workingset_refault for an anon folio (mm/workingset.c, 6.1-6.4; workingset_test_recent from 6.5):
-   * refault_distance = (nonresident_age - the shadow's eviction) & EVICTION_MASK, against workingset_size
-   * = NR_ACTIVE_FILE + NR_INACTIVE_FILE (none here: the lab's host LRU holds guest memory only) +
-   * NR_ACTIVE_ANON (mem_cgroup_get_nr_swap_pages > 0: the folio was just swapped out, so swap exists).
-   * Within it: folio_set_active, workingset_age_nonresident, WORKINGSET_ACTIVATE_ANON. The shadow is used
-   * up either way. Lab pages on both sides of the comparison, so host.scale cancels.
-   */
-  private refaultActive(id: number): boolean {
-    const f = this.folioFlags[id];
-    const eviction = ((f & 0x7f) << 16) | (this.tag[id] & 0xffff);
-    this.folioFlags[id] = 0;
-    const age = this.state[NONRESIDENT_AGE];
-    const distance = (age - eviction) & EVICTION_MASK;
-    if (distance > this.nActive) return false;
-    this.state[NONRESIDENT_AGE] = age + 1;
-    this.state[WORKINGSET_ACTIVATE]++;
-    return true;
-  }
-
-  /**
-   * workingset_eviction's shadow (from __remove_mapping as the folio is freed; mm/workingset.c): the
-   * eviction token is nonresident_age now. The age itself advanced when pickVictim took the folio (see
-   * there), so a folio freed only when its swap write completed (SSD: Pgdat.endWriteback calls this)
-   * is not counted twice.
-   */
+  /** workingset_eviction's shadow (workingsetAnon.ts workingsetEviction; Pgdat.endWriteback calls this too). */
   evicted(id: number): void {
-    const e = this.state[NONRESIDENT_AGE] & EVICTION_MASK;
-    this.tag[id] = e & 0xffff;
-    this.folioFlags[id] = FOLIO_SHADOW | (e >>> 16);
+    workingsetEviction(this.state, this.tag, this.folioFlags, id);
   }
 
   /**
