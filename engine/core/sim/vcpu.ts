@@ -346,9 +346,15 @@ export class VCpu implements Actor {
     s[sb + GS_PRESSURE_NS] += this.retryStall + this.retryWalkNs + this.hwAf * this.hwAfNs + refillNs + this.kickNs;
     this.kickNs = 0;
     by.fill(0);
-    s[sb + GS_VCPU_NS] += this.clock - this.flushedClock;
-    this.flushedClock = this.clock;
-    if (this.clock > s[sb + GS_CLOCK_MAX]) s[sb + GS_CLOCK_MAX] = this.clock;
+    // Asleep with no wake-up time yet (pfmemalloc_wait, mm_state.wait: clock +Infinity until the waker
+    // moves it back): its time is counted when it wakes (clock - flushedClock then holds the sleep); one
+    // still asleep at the run's end counts to its last flush, as a fault still in progress there is not
+    // charged either. Counting +Infinity would make the guest's vCPU time (and its slowdown) undefined.
+    if (this.clock !== Infinity) {
+      s[sb + GS_VCPU_NS] += this.clock - this.flushedClock;
+      this.flushedClock = this.clock;
+      if (this.clock > s[sb + GS_CLOCK_MAX]) s[sb + GS_CLOCK_MAX] = this.clock;
+    }
     this.accesses = 0;
     this.hits = 0;
     this.tlbHits = 0;
