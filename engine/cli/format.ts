@@ -31,7 +31,8 @@ export interface Column {
   result: RunResult;
 }
 
-const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '—');
+/** A fraction (0..1) as a percentage, '91.23%': every CLI table's hit rate, ratios and precisions. */
+export const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '—');
 /** A ratio that is undefined without data (eviction precision with no eviction whose window closed). */
 const pctOrNa = (x: number | null | undefined): string =>
   typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a';
