@@ -3,7 +3,8 @@
  * Contract: parseArgs never throws anything but UsageError, whose message is one line fit for stderr
  * (the CLI exits 2 on it).
  */
-import { HARVEST_MODES, RECLAIM_POLICIES, type HarvestMode, type ReclaimPolicy } from '../protocol.ts';
+import { RECLAIM_POLICIES, type HarvestMode, type ReclaimPolicy } from '../protocol.ts';
+import { PRESET_HARVEST_MODES } from '../core/config/scenarioPreset.ts';
 import { suggestKey } from '../core/config/suggest.ts';
 import { parseSweep, parseWorker, type SweepArgs, type WorkerArgs } from './sweepArgs.ts';
 
@@ -187,7 +188,7 @@ function choice<T extends string>(p: Parsed, name: string, values: readonly T[])
  * out. It was refused ("expects one of lockless, ..., none, got 'default'", s15-h).
  */
 function harvestOption(p: Parsed): HarvestMode | undefined {
-  const v = choice(p, 'harvest', [...HARVEST_MODES, 'default'] as const);
+  const v = choice(p, 'harvest', PRESET_HARVEST_MODES);
   return v === 'default' ? undefined : v;
 }
 

@@ -17,6 +17,8 @@ export interface CliContext {
   stderr: (s: string) => void;
   /** Draw a progress bar (stderr is a terminal). */
   tty: boolean;
+  /** stdout's width in columns when it is a terminal; absent otherwise (text then wraps at 100, textWidth). */
+  columns?: number;
   /** Registers a Ctrl-C handler for the duration of a run; returns the unregister function. */
   onInterrupt: (handler: () => void) => () => void;
   /** Ends the process now (a second Ctrl-C); tests record the code instead. */

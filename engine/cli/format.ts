@@ -31,7 +31,8 @@ export interface Column {
   result: RunResult;
 }
 
-const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '—');
+/** A fraction (0..1) as a percentage, '91.23%': every CLI table's hit rate, ratios and precisions. */
+export const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '—');
 /** A ratio that is undefined without data (eviction precision with no eviction whose window closed). */
 const pctOrNa = (x: number | null | undefined): string =>
   typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a';
@@ -204,4 +205,20 @@ export function wrap(text: string, width: number, indent = ''): string {
   }
   if (line) lines.push(indent + line);
   return lines.join('\n');
+}
+
+/** Width to wrap long text at: the terminal's (CliContext.columns), or 100 columns when not a terminal. */
+export function textWidth(columns: number | undefined): number {
+  return columns !== undefined && Number.isFinite(columns) && columns >= 40 ? Math.floor(columns) : 100;
+}
+
+/**
+ * `prefix` then `text` wrapped to `width`, its continuation lines aligned under the text's start (a
+ * table cell that runs on: '  cost walkLevel  5 ns  Measured: ... / ... continues here'). When the
+ * prefix leaves fewer than `minText` columns, the text starts on the next line after `indent` instead.
+ */
+export function wrapAfter(prefix: string, text: string, width: number, indent = '      ', minText = 30): string {
+  if (prefix.length + text.length <= width) return prefix + text;
+  if (width - prefix.length < minText) return `${prefix.trimEnd()}\n${wrap(text, width, indent)}`;
+  return prefix + wrap(text, width, ' '.repeat(prefix.length)).slice(prefix.length);
 }

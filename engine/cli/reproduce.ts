@@ -23,7 +23,7 @@ import { defaultReproConcurrency, runReproductionJob } from '../host/reproduce.t
 import type { ScenarioConfig } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import { UsageError, oneLine } from './args.ts';
-import { wrap } from './format.ts';
+import { textWidth, wrap, wrapAfter } from './format.ts';
 import { type CliContext, simWorkers } from './context.ts';
 
 export interface ReproduceArgs {
@@ -131,21 +131,37 @@ function listInputs(ctx: CliContext, repros: readonly Reproduction[], json: bool
     ctx.stdout(`${JSON.stringify(infos.value, null, 2)}\n`);
     return 0;
   }
+  // Wrapped to the terminal (100 columns when piped): a cost's source runs to 2,000 characters (s15-h's
+  // trial read them as one line each); a source continues under its own column.
+  const width = textWidth(ctx.columns);
   const out: string[] = [];
   for (const r of infos.value) {
     out.push(
-      `${r.id}: ${r.title}`,
-      `  source: ${r.source}`,
-      `  scenario: ${r.scenario} (${r.scenarioName})`,
-      wrap(`note: ${r.note}`, 110, '  '),
+      wrap(`${r.id}: ${r.title}`, width, ''),
+      wrapAfter('  source: ', r.source, width),
+      wrapAfter('  scenario: ', `${r.scenario} (${r.scenarioName})`, width),
+      wrap(`note: ${r.note}`, width, '  '),
     );
     const w = Math.max(...r.inputs.map((i) => i.name.length));
     const v = Math.min(48, Math.max(...r.inputs.map((i) => i.value.length)));
-    for (const i of r.inputs) out.push(`  ${i.name.padEnd(w)}  ${i.value.padEnd(v)}  ${i.source}`);
+    for (const i of r.inputs) out.push(inputRow(i, w, v, width));
     out.push('');
   }
   ctx.stdout(out.join('\n'));
   return 0;
+}
+
+/**
+ * One input: 'name  value  source' when the source keeps at least 40 columns beside the value (a wide
+ * terminal), its lines continuing under the source column; else the value beside the name and 'source: ...'
+ * under the value (both wrapped), so nothing runs past `width` but a single word longer than it.
+ */
+function inputRow(i: { name: string; value: string; source: string }, w: number, v: number, width: number): string {
+  const head = `  ${i.name.padEnd(w)}  `;
+  if (i.value.length <= v && head.length + v + 2 + 40 <= width)
+    return wrapAfter(`${head}${i.value.padEnd(v)}  `, i.source, width);
+  const under = width - head.length >= 30 ? ' '.repeat(head.length) : '      ';
+  return `${wrapAfter(head, i.value, width)}\n${wrapAfter(`${under}source: `, i.source, width)}`;
 }
 
 /**

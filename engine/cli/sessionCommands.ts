@@ -40,12 +40,35 @@ export function compareCommand(files: readonly string[], json: boolean, ctx: Cli
   return printColumns(columnsOf(sessions, true), json, ctx, `compare: ${files.join(' vs ')}`);
 }
 
+/**
+ * Each run's column label: "#N <hardware id>" (the id alone for a single run), or for a run of a sweep
+ * "#N <point label>" — the point's axis values as the sweep names them ("host 1024 MiB · clock",
+ * engine/core/config/diff.ts overrideLabel), with " · seed S" when the sweep has several seeds, and the
+ * sweep's name first when the session holds several sweeps. Before s15-k every sweep run was
+ * "#N ampere-altra", so the points of a sweep could not be told apart in `lab compare`.
+ */
+export function runLabels(s: SessionData): string[] {
+  const sweepLabel = new Map<number, string>();
+  const sweeps = s.sweeps ?? [];
+  for (const record of sweeps)
+    for (const point of record.points)
+      point.runs.forEach((run, j) => {
+        if (run < 0) return;
+        const seed = record.seeds.length > 1 ? ` · seed ${record.seeds[j]}` : '';
+        sweepLabel.set(run, `${sweeps.length > 1 ? `${record.name}: ` : ''}${point.label}${seed}`);
+      });
+  return s.runs.map((result, i) => {
+    const what = sweepLabel.get(i) ?? result.config.hardware.id;
+    return s.runs.length > 1 ? `#${i + 1} ${what}` : what;
+  });
+}
+
 function columnsOf(sessions: readonly [string, SessionData][], prefixFile: boolean): Column[] {
   const columns: Column[] = [];
   for (const [file, s] of sessions) {
+    const labels = runLabels(s);
     s.runs.forEach((result, i) => {
-      const run = s.runs.length > 1 ? `#${i + 1} ${result.config.hardware.id}` : result.config.hardware.id;
-      columns.push({ label: prefixFile ? `${path.basename(file)}:${run}` : run, result });
+      columns.push({ label: prefixFile ? `${path.basename(file)}:${labels[i]}` : labels[i], result });
     });
   }
   return columns;

@@ -7,6 +7,7 @@ import {
   resolveScenario,
 } from '../../engine/core/config/index.ts';
 import { defaultPresetDir, readPresetTexts } from '../../presets/node.ts';
+import { HARVEST_MODES } from '../../engine/protocol.ts';
 
 const texts = readPresetTexts(defaultPresetDir);
 const json = (name: string): Record<string, unknown> => JSON.parse(texts[name]) as Record<string, unknown>;
@@ -68,6 +69,10 @@ describe('parsePresetFile', () => {
     const msg = messageOf(parsePresetFile(JSON.stringify(s), 'scenarios/seed-debate.json'));
     expect(msg).toMatch(/guests\[0\] 'web'\.protected: expected true, false or "when-pkvm", got string "sometimes"/);
     expect(msg).toMatch(/reclaim\.harvest: expected one of 'lockless'/);
+    // Every value the check accepts is listed, 'default' included (s15-k; it was left out), with a hint.
+    const listed = /reclaim\.harvest: expected one of ([^,]+(?:, '[^']+')*), got/.exec(msg)?.[1] ?? '';
+    expect(listed.split(', ').map((v) => v.replace(/'/g, ''))).toEqual([...HARVEST_MODES, 'default']);
+    expect(msg).toMatch(/reclaim\.harvest: .*got string "defualt" \(did you mean 'default'\?\)/);
   });
 });
 

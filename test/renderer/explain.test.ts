@@ -22,7 +22,7 @@ import {
   protectedUnavailable,
 } from '../../renderer/src/lib/hardware.ts';
 import { binColor, columnX, paintColumn } from '../../renderer/src/lib/heatColors.ts';
-import { SUMMARY_ROWS, deltaText, summaryColumns } from '../../renderer/src/lib/summary.ts';
+import { SUMMARY_ROWS, deltaText, runCompareTitle, summaryColumns } from '../../renderer/src/lib/summary.ts';
 import { CHARTS } from '../../renderer/src/lib/metrics.ts';
 import { SAMPLE_COLUMNS } from '../../renderer/src/lib/protocolLists.ts';
 import { buildCatalog } from '../../engine/core/config/catalog.ts';
@@ -103,6 +103,22 @@ describe('run identity', () => {
     const phone = clone(real.scenarios.find((s) => s.id === 'seed-debate@phone-prev82')!.config);
     phone.hardware.costs.afFault = { ...phone.hardware.costs.afFault, ns: 5 };
     expect(runIdentity(phone, real)).toBe('afFault 5 ns');
+  });
+
+  it("compare legends name every run's effective harvest mode, once", () => {
+    // s15-h's trial: a run on the profile's default harvest was '#1 Ampere Altra' beside '#2 Ampere Altra ·
+    // locked-write'. Control: with runTitle for the legends (the old CompareView) the first and third fail.
+    const run = (config: ScenarioConfig): RunResult => ({ ...makeRunResult(2), config });
+    const mode = base.reclaim.harvest;
+    expect(runCompareTitle(run(clone(base)), 0, catalog)).toBe(`#1 Ampere Altra · ${mode}`);
+    const other = clone(base);
+    other.reclaim.harvest = mode === 'locked-write' ? 'lockless' : 'locked-write';
+    expect(runCompareTitle(run(other), 1, catalog)).toBe(`#2 Ampere Altra · ${other.reclaim.harvest}`);
+    const edited = clone(base);
+    edited.host.memoryMiB = 768;
+    expect(runCompareTitle(run(edited), 2, catalog)).toBe(`#3 Ampere Altra · ${mode} · host 768 MiB`);
+    // No base scenario in the catalog: still the mode.
+    expect(runCompareTitle(run(clone(base)), 3, null)).toBe(`#4 Ampere Altra · ${mode}`);
   });
 
   it("the trace scenario's title follows the capacity", () => {

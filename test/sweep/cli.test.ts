@@ -69,7 +69,7 @@ describe('lab sweep: the cloudPhysicsIO miss-ratio curve', () => {
     const again = (JSON.parse(shown.stdout) as { sweeps: { points: JsonPoint[] }[] }).sweeps[0].points;
     expect(again).toEqual(points);
     const table = await labHere('show', out);
-    expect(table.stdout).toMatch(/^exact-lru\s+3\.90625\s+1\/1\s+94,823\s+0\.832716/m);
+    expect(table.stdout).toMatch(/^exact-lru\s+3\.90625\s+1\/1\s+94,823\s+83\.27%/m);
   });
 
   it('the plain form from the issue works as written (table, no progress bar when piped)', () => {
@@ -86,8 +86,8 @@ describe('lab sweep: the cloudPhysicsIO miss-ratio curve', () => {
     expect(r.stdout).toMatch(
       /^host\.memoryMiB\s+reclaim\.policy\s+runs\s+misses\s+missRatio\s+throughput \(accesses\/s\)$/m,
     );
-    expect(r.stdout).toMatch(/^39\.0625\s+exact-lru\s+1\/1\s+79,438\s+0\.697608\s+[\d,]+$/m);
-    expect(r.stdout).toMatch(/^3\.90625\s+exact-lru\s+1\/1\s+94,823\s+0\.832716\s+[\d,]+$/m);
+    expect(r.stdout).toMatch(/^39\.0625\s+exact-lru\s+1\/1\s+79,438\s+69\.76%\s+[\d,]+$/m);
+    expect(r.stdout).toMatch(/^3\.90625\s+exact-lru\s+1\/1\s+94,823\s+83\.27%\s+[\d,]+$/m);
   });
 
   it('several seeds: mean ± 95 % CI per point', () => {

@@ -67,6 +67,11 @@ describe('config-path overrides', () => {
       { path: 'reclaim.harvest', value: 'default' },
     ]);
     expect(c.reclaim.harvest).toBe(c.hardware.defaultHarvest);
+    // A bad value's message lists 'default' too, with the hint (s15-k; it listed the five modes only).
+    // Control: without the reclaim.harvest check in setPaths the full-config validator's message fails this.
+    expect(err([{ path: 'reclaim.harvest', value: 'defualt' }])).toMatch(
+      /reclaim\.harvest: expected one of 'lockless', 'locked-write', 'locked-read', 'hypercall', 'none', 'default', got string "defualt" \(did you mean 'default'\?\)/,
+    );
   });
 
   it('refuses unknown paths with the closest key', () => {

@@ -119,11 +119,7 @@ export class Fields {
     const v = this.raw(key);
     if (v === undefined) return values[0];
     if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
-      const hint = typeof v === 'string' ? suggestKey(v, values) : undefined;
-      this.problems.add(
-        this.at(key),
-        `expected one of ${values.map((x) => `'${x}'`).join(', ')}, got ${describeValue(v)}${hint ? ` (did you mean '${hint}'?)` : ''}`,
-      );
+      this.problems.add(this.at(key), notOneOf(values, v));
       return values[0];
     }
     return v as T;
@@ -168,4 +164,10 @@ export function rangeText(r: NumRange): string {
   const kind = r.integer ? 'an integer' : 'a number';
   const lo = r.minExclusive ? `> ${r.min}` : `>= ${r.min}`;
   return `must be ${kind} ${lo} and <= ${r.max}${r.note ? ` ${r.note}` : ''}`;
+}
+
+/** oneOf's message: "expected one of 'a', 'b', got string \"c\"" with a did-you-mean when one is close. */
+export function notOneOf(values: readonly string[], v: unknown): string {
+  const hint = typeof v === 'string' ? suggestKey(v, values) : undefined;
+  return `expected one of ${values.map((x) => `'${x}'`).join(', ')}, got ${describeValue(v)}${hint ? ` (did you mean '${hint}'?)` : ''}`;
 }

@@ -18,6 +18,8 @@ import type { PresetSet } from './presetSet.ts';
 import { resolveScenario, shrinkWarmups } from './resolve.ts';
 import { validateScenario, type ValidateOptions } from './scenario.ts';
 import { suggestKey } from './suggest.ts';
+import { notOneOf } from './fields.ts';
+import { PRESET_HARVEST_MODES } from './scenarioPreset.ts';
 import { refusalText } from './problems.ts';
 
 /** One override: a config path and its value (JSON, or a string from the command line to coerce). */
@@ -143,7 +145,12 @@ export function setPaths(config: ScenarioConfig, overrides: readonly Override[])
       const c = coerce(o.path, getAt(out, keys), o.value);
       if (!c.ok) return c;
       let value = c.value;
-      if (o.path === 'reclaim.harvest' && value === 'default') value = out.hardware.defaultHarvest;
+      if (o.path === 'reclaim.harvest') {
+        // 'default' is accepted here too: checked against the same list as a preset, so the message lists it.
+        if (!(PRESET_HARVEST_MODES as readonly unknown[]).includes(value))
+          return fail(`reclaim.harvest: ${notOneOf(PRESET_HARVEST_MODES, value)}`);
+        if (value === 'default') value = out.hardware.defaultHarvest;
+      }
       setAt(out, keys, value);
     }
   }

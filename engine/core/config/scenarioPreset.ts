@@ -8,11 +8,19 @@
  *  - `reclaim.harvest` may be "default": the profile's defaultHarvest.
  * resolve.ts turns it into a self-contained ScenarioConfig for one profile.
  */
-import type { GuestSpec, HarvestMode, HostSpec, ReclaimSpec, RunSpec, WorkloadSpec } from '../../protocol.ts';
+import {
+  HARVEST_MODES,
+  type GuestSpec,
+  type HarvestMode,
+  type HostSpec,
+  type ReclaimSpec,
+  type RunSpec,
+  type WorkloadSpec,
+} from '../../protocol.ts';
 import { guestPath, openObject, type Fields } from './fields.ts';
 import { ID_PATTERN, ID_TEXT, MAX_GUESTS, VCPUS } from './limits.ts';
 import { describeValue, type Problems } from './problems.ts';
-import { GUEST_KEYS, memoryMiB, readHost, readMemoryBacking, readReclaim, readRun } from './sections.ts';
+import { GUEST_KEYS, memoryMiB, readHost, readMemoryBacking, readReclaimWith, readRun } from './sections.ts';
 import { readWorkloadSpec } from './workload.ts';
 
 export const SCENARIO_PRESET_KEYS = [
@@ -39,6 +47,12 @@ export interface GuestPreset {
   /** Absent: 'shmem-memfd' (GuestSpec.memoryBacking). */
   memoryBacking?: GuestSpec['memoryBacking'];
 }
+
+/**
+ * What a preset's `reclaim.harvest` (and the CLI's --harvest) accepts: a mode, or 'default' (the
+ * profile's defaultHarvest). The one list for the check and its message.
+ */
+export const PRESET_HARVEST_MODES: readonly (HarvestMode | 'default')[] = [...HARVEST_MODES, 'default'];
 
 export type ReclaimPreset = Omit<ReclaimSpec, 'harvest'> & { harvest: HarvestMode | 'default' };
 
@@ -144,11 +158,8 @@ function readGuestPresets(f: Fields): GuestPreset[] {
   return guests;
 }
 
-/** Like readReclaim, with `harvest` also accepting "default" (read as a placeholder mode, then restored). */
+/** Like readReclaim, with `harvest` also accepting "default" (PRESET_HARVEST_MODES). */
 function readReclaimPreset(p: Problems, x: unknown, path: string): ReclaimPreset | undefined {
   if (x === undefined) return undefined;
-  const isDefault = typeof x === 'object' && x !== null && (x as Record<string, unknown>).harvest === 'default';
-  const spec = readReclaim(p, isDefault ? { ...(x as object), harvest: 'none' } : x, path);
-  if (!spec) return undefined;
-  return isDefault ? { ...spec, harvest: 'default' } : spec;
+  return readReclaimWith(p, x, path, PRESET_HARVEST_MODES);
 }

@@ -124,10 +124,23 @@ export function readMemoryBacking(f: Fields): GuestSpec['memoryBacking'] {
 }
 
 export function readReclaim(problems: Problems, x: unknown, path: string): ReclaimSpec | undefined {
+  return readReclaimWith(problems, x, path, HARVEST_MODES);
+}
+
+/**
+ * readReclaim with the accepted `harvest` values given (a preset also accepts 'default'): the one list
+ * is both the check and the "expected one of ..." message, so the message names every value accepted.
+ */
+export function readReclaimWith<H extends string>(
+  problems: Problems,
+  x: unknown,
+  path: string,
+  harvestModes: readonly H[],
+): (Omit<ReclaimSpec, 'harvest'> & { harvest: H }) | undefined {
   const f = openObject(problems, x, path, RECLAIM_KEYS);
   if (!f) return undefined;
   const policy = f.oneOf('policy', RECLAIM_POLICIES);
-  const harvest = f.oneOf('harvest', HARVEST_MODES);
+  const harvest = f.oneOf('harvest', harvestModes);
   // A what-if rate limit with no kernel counterpart: 0 = off (the kernel's behaviour).
   const agingIntervalMs = f.num('agingIntervalMs', { ...INTERVAL_MS, minExclusive: false });
   const lookaround = f.bool('lookaround');
@@ -140,7 +153,15 @@ export function readReclaim(problems: Problems, x: unknown, path: string): Recla
     tlb.flushOnClear = t.bool('flushOnClear');
   }
   const allowLocklessWithoutHafdbs = f.bool('allowLocklessWithoutHafdbs');
-  const spec: ReclaimSpec = { policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs };
+  const spec: Omit<ReclaimSpec, 'harvest'> & { harvest: H } = {
+    policy,
+    harvest,
+    agingIntervalMs,
+    lookaround,
+    mapYoung,
+    tlb,
+    allowLocklessWithoutHafdbs,
+  };
   // Optional (added after format version 1 sessions were written): absent = the kernel default.
   if (f.has('lruvec')) spec.lruvec = f.oneOf('lruvec', ['host', 'memcg'] as const);
   if (f.has('rmapFlushYoung')) spec.rmapFlushYoung = f.bool('rmapFlushYoung');

@@ -129,12 +129,17 @@ export function configDiff(config: ScenarioConfig, base: ScenarioConfig | null):
  * named by its name beside the label, and a cost the user edited on it is still listed.
  */
 export function runIdentity(config: ScenarioConfig, catalog: PresetCatalog | null): string {
+  return runIdentityParts(config, catalog).join(' · ');
+}
+
+/** runIdentity's parts (a changed reclaim.harvest is the part that is the mode itself, e.g. 'locked-write'). */
+export function runIdentityParts(config: ScenarioConfig, catalog: PresetCatalog | null): string[] {
   const base = baseScenarioOf(config, catalog);
   if (base && base.hardware.id !== config.hardware.id) {
     const hardware = catalog?.hardware.find((h) => h.id === config.hardware.id) ?? config.hardware;
-    return configDiff(config, { ...base, hardware }).join(' · ');
+    return configDiff(config, { ...base, hardware });
   }
-  return configDiff(config, base).join(' · ');
+  return configDiff(config, base);
 }
 
 /**

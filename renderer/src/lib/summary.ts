@@ -6,7 +6,7 @@
  */
 import type { PresetCatalog, RunResult, RunSummary } from '../../../engine/protocol.ts';
 import { formatCount, formatFixed, formatNsAsMs, formatPct, formatRate } from './format.ts';
-import { runIdentity } from './runLabel.ts';
+import { runIdentity, runIdentityParts } from './runLabel.ts';
 
 export interface SummaryRowDef {
   key: string;
@@ -279,6 +279,19 @@ export function runLabel(run: RunResult, index: number): string {
 export function runTitle(run: RunResult, index: number, catalog: PresetCatalog | null): string {
   const id = runIdentity(run.config, catalog);
   return id ? `${runLabel(run, index)} · ${id}` : runLabel(run, index);
+}
+
+/**
+ * A compared run's chart-legend label: runTitle with the run's effective harvest mode always named,
+ * right after the profile ("#1 Ampere Altra (Neoverse N1) · lockless"). runTitle names the harvest only
+ * when it differs from the scenario's, so a run on the profile's default read as if it had none beside
+ * "#2 … · locked-write" (s15-h's trial). A run's config holds the resolved mode ('default' is resolved
+ * to the profile's defaultHarvest before a run), so this is the mode that ran.
+ */
+export function runCompareTitle(run: RunResult, index: number, catalog: PresetCatalog | null): string {
+  const harvest = run.config.reclaim.harvest;
+  const parts = runIdentityParts(run.config, catalog).filter((p) => p !== harvest);
+  return [runLabel(run, index), harvest, ...parts].join(' · ');
 }
 
 export function runSublabel(run: RunResult): string {
