@@ -32,6 +32,9 @@
 import type { Guest } from '../sim/guest.ts';
 import { GS_RA_PAGES, GS_RESIDENT, GS_SWAP_READS, PG_RESIDENT, PG_SWAPCACHE, PG_SWAPPED } from '../sim/simLayout.ts';
 import { setPageFlags } from './pageFlags.ts';
+// PMD_SIZE / PAGE_SIZE with 4 KiB pages (swap_ra_clamp_pfn keeps the window in the fault's PMD), from the
+// import-free module so the bundle inlines it (test/sim/inlinedConsts.test.ts).
+import { PMD_PAGES } from './reclaimConsts.ts';
 import { ssdReadNs, swapinNrPages, type SwapArea } from './swapReadahead.ts';
 
 // Re-exported: __swapin_nr_pages, shared with swap_cluster_readahead's swapin_nr_pages (SwapArea.nrPages).
@@ -41,8 +44,6 @@ export { swapinNrPages };
 export const SWAP_RA_ORDER_CEILING = 5;
 /** SWAP_RA_HITS_MAX = SWAP_RA_HITS_MASK = (1 << (PAGE_SHIFT / 2)) - 1 with 4 KiB pages. */
 export const SWAP_RA_HITS_MAX = 63;
-/** PMD_SIZE / PAGE_SIZE with 4 KiB pages: swap_ra_clamp_pfn keeps the window in the fault's PMD. */
-const PMD_PAGES = 512;
 
 /**
  * No swap fault yet: the kernel's vma->swap_readahead_info starts at 0, address 0, whose pfn is next to no
