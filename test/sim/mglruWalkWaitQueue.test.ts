@@ -163,7 +163,7 @@ function faultPath(noWake: boolean, otherWalker = false, strayWake = false) {
   if (noWake) pg.mmWalkDone = () => {};
   const p = pg.lruvecPolicies[0];
   // The test drives kswapd's pass step by step (Pgdat.kswapdAgeStep) as Kswapd.run does with its `aging`;
-  // otherWalker: the pass is not this node's kswapd's (a spread run's other worker): nobody here wakes it.
+  // otherWalker: the pass is not this node's kswapd's (not a spread node: Pgdat.lruFlag false): nobody here wakes it (spread runs: mglruWalkWaitCross.test.ts).
   if (!otherWalker) (kswapd as unknown as { aging: unknown }).aging = p;
   let t = 0;
   let gfn = 0;
@@ -232,7 +232,7 @@ describe("the fault path: a vCPU sleeps on mm_state.wait until kswapd's inc_max_
     expect(f.direct).toBeGreaterThan(0);
   });
 
-  it("a pass this node's kswapd does not run (a spread run's other worker): no sleep, the retry (-1)", () => {
+  it("a pass this node's kswapd does not run (one-worker node, no spread run): no sleep, the retry (-1)", () => {
     const f = faultPath(false, true);
     expect(f.r).toBe(-1);
     expect(f.queue).not.toBe(WAIT_MM_WALK);

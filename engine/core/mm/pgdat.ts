@@ -35,9 +35,12 @@ import {
   kswapdShrunk,
   kswapdSleeps,
   mmWalkDone,
+  mmWalkPass,
+  mmWalkSettle,
   mustThrottleDirect,
   ReclaimThrottle,
   WAIT_ISOLATED,
+  WAIT_MM_WALK,
   type ThrottleWaiter,
 } from './reclaimThrottle.ts';
 import { PgdatLruvecs } from './pgdatLruvecs.ts';
@@ -82,6 +85,11 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
   lruFlag = false;
   /** The node's kswapd (null without one: demand-only runs, or no unpinned guest here). */
   kswapdTask: KswapdTask | null = null;
+  /**
+   * The aging pass (its start time, Policy.walkPass) the latest sleeper on mm_state.wait fell asleep on:
+   * spread runs wake this node's sleepers once it has ended (mm/reclaimThrottle.ts mmWalkSettle).
+   */
+  mmWaitPass = -1;
   /** NR_ISOLATED_ANON and the wait queues of direct reclaim (mm/reclaimThrottle.ts). */
   readonly throttling = new ReclaimThrottle();
   /** allowDirectReclaim woke kswapd (the caller yields to the scheduler, as after wakeup_kswapd); it clears it. */
@@ -197,6 +205,11 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
 
   /** `w` fell asleep at time t on wait queue `queue` (ReclaimThrottle.throttle). */
   throttle(w: ThrottleWaiter, t: number, queue = WAIT_ISOLATED): void {
+    if (queue === WAIT_MM_WALK && this.lruFlag) {
+      // Spread runs: sleepers of a pass that ended meanwhile (on another worker) are woken first.
+      mmWalkSettle(this);
+      this.mmWaitPass = mmWalkPass(this);
+    }
     this.throttling.throttle(w, t, queue);
   }
 

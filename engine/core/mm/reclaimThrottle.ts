@@ -183,6 +183,47 @@ export function mmWalkDone(pg: Pgdat, t: number): void {
   if (q.sleepers(WAIT_MM_WALK) > 0) q.wakeAll(WAIT_MM_WALK, t);
 }
 
+/** The aging pass under way on any of the node's lruvecs (its start time, Policy.walkPass), or -1. */
+export function mmWalkPass(pg: Pgdat): number {
+  let p = -1;
+  for (const l of pg.lruvecs) {
+    const s = l.policy.walkPass?.() ?? -1;
+    if (s > p) p = s;
+  }
+  return p;
+}
+
+/**
+ * Spread runs, at the start of each quantum of each worker (sim/scheduler.ts runUntil): the wake_up_all of
+ * mm_state.wait for this worker's sleepers when the pass they sleep on (Pgdat.mmWaitPass) has ended in the
+ * shared lruvec (try_to_inc_max_seq, mm/vmscan.c 6.1-6.3: the kernel has one lruvec->mm_state.wait that
+ * the last walker wakes, whichever CPU its sleepers run on; the lab's queue is per worker, and only
+ * worker 0's is reachable from kswapd's ageStep). Each sleeper runs from max(E, when it fell asleep), E the
+ * pass's inc_max_seq time read from the shared gate (Policy.walkIncAt): the time the kernel's wake-up gives.
+ *
+ * Causality: the sleeper observed nothing after it fell asleep (S) but the pass's end, and runs from
+ * max(E, S). E lies at or after the start of the quantum in which the pass ended (kswapd's clock was there
+ * when its last step ran), so a sleeper woken at the next quantum start runs at most one quantum behind its
+ * worker's other actors: the spread run's accepted mixing of the workers' virtual times within a quantum,
+ * and within the shared MMU-lock calendar's kept window (sync/vlockShared.ts keeps the previous quantum's
+ * holds). The real-time delay is one quantum (1 ms against ~150 ms passes); the virtual wake time is exact
+ * unless two passes ended in the same quantum (then E is the later one: late by less than a quantum), or
+ * the racy read sees BUSY cleared before INC_AT (AgingGate.end): an early wake whose fault finds no
+ * generation and sleeps again, as wait_event re-checks its condition.
+ */
+export function mmWalkSettle(pg: Pgdat): void {
+  const q = pg.throttling;
+  if (q.sleepers(WAIT_MM_WALK) === 0) return;
+  const p = mmWalkPass(pg);
+  if (p >= 0 && p === pg.mmWaitPass) return; // still walking: max_seq has not moved
+  let e = -Infinity;
+  for (const l of pg.lruvecs) {
+    const at = l.policy.walkIncAt?.() ?? -Infinity;
+    if (at > e) e = at;
+  }
+  q.wakeAll(WAIT_MM_WALK, e);
+}
+
 /**
  * prepare_kswapd_sleep at kswapd's time t: "if kswapd is going to sleep, no process should be sleeping
  * on pfmemalloc_wait, so wake them now if necessary" (wake_up_all, unconditionally; a woken task whose

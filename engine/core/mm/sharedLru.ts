@@ -229,6 +229,14 @@ export class LockedLruvec implements Policy {
     return this.inner.walkEnd?.(t) ?? -1;
   }
 
+  walkPass(): number {
+    return this.inner.walkPass?.() ?? -1; // READ_ONCE, as walkEnd
+  }
+
+  walkIncAt(): number {
+    return this.inner.walkIncAt?.() ?? -Infinity;
+  }
+
   snapshotRefaults(): void {
     if (this.inner.snapshotRefaults === undefined) return;
     this.acquire();

@@ -170,9 +170,9 @@ export function finishDeferredEnd(
 /**
  * A reclaim step at virtual time t that freed nothing because another reclaimer's MGLRU walk of max_seq
  * is under way at t (Policy.walkEnd): the time it is woken, the earliest such walk's inc_max_seq; +Infinity
- * when the only such walk is this worker's kswapd's pass in steps, whose end is not known yet (the caller
- * sleeps on mm_state.wait, WAIT_MM_WALK, until the pass's Reclaimer.mmWalkDone); or -1 (no walk under way,
- * or one this worker's kswapd does not run: nothing to wait for that can wake the caller). Kernel, mm/vmscan.c 6.1-6.3: get_nr_to_scan
+ * when the only such walk is a pass in steps whose end is not known yet (the caller sleeps on mm_state.wait,
+ * WAIT_MM_WALK, until the pass's Reclaimer.mmWalkDone, or in a spread run its worker's mmWalkSettle); or -1
+ * (no walk under way, or in a one-worker run one its kswapd does not run: nothing that can wake the caller). Kernel, mm/vmscan.c 6.1-6.3: get_nr_to_scan
  * skips the lruvec at DEF_PRIORITY and DEF_PRIORITY - 1 (try_to_inc_max_seq returns false: iterate_mm_list
  * gives a caller arriving after mm_state->seq reached max_seq no mm), and from DEF_PRIORITY - 2 on
  * try_to_inc_max_seq sleeps in wait_event_killable(lruvec->mm_state.wait, max_seq < lrugen->max_seq)
@@ -186,10 +186,13 @@ export function mmWalkWait(pg: Pgdat, t: number): number {
   let wake = -1;
   for (const l of pg.lruvecs) {
     let e = l.policy.walkEnd?.(t) ?? -1;
-    // A pass in steps wakes this node's queue only if this worker's kswapd runs it (its ageStep's end,
-    // Reclaimer.mmWalkDone, is this Pgdat's). In a spread run a pass another worker runs (a direct
-    // reclaimer's inline walk there) cannot wake it: no sleep, the caller retries (FRAME_RETRY_NS).
-    if (e === Infinity && pg.kswapdTask?.agingPass !== l.policy) e = -1;
+    // A pass in steps wakes this node's queue when this worker's kswapd runs it (its ageStep's end,
+    // Reclaimer.mmWalkDone, is this Pgdat's). In a spread run (one lruvec, one mm_state.wait for every
+    // worker) a pass another worker runs (worker 0's kswapd, seen from worker >= 1; a direct reclaimer's
+    // inline walk seen mid-call) wakes it too: the sleeper's worker wakes it at its next quantum start
+    // once the shared gate shows the pass ended (mm/reclaimThrottle.ts mmWalkSettle). A one-worker run's
+    // pass run by no local kswapd has no walker to wake the caller: no sleep, the caller retries.
+    if (e === Infinity && !pg.lruFlag && pg.kswapdTask?.agingPass !== l.policy) e = -1;
     if (e > t && (wake < 0 || e < wake)) wake = e;
   }
   return wake;

@@ -16,6 +16,7 @@ import { controlAtomics } from '../sync/atomics.ts';
 import { rcuPoll, rcuReadLock, rcuReadUnlock, type RcuThread } from '../sync/rcu.ts';
 import { vclock } from '../sync/vlock.ts';
 import type { LruAddBatch } from '../mm/lruAdd.ts';
+import { mmWalkSettle } from '../mm/reclaimThrottle.ts';
 import type { Actor, StopCheck } from './actor.ts';
 import type { ComposedWorker } from './composeWorker.ts';
 import type { Guest } from './guest.ts';
@@ -83,6 +84,9 @@ export abstract class ActorScheduler implements StopCheck {
   runUntil(end: number): void {
     // Spread runs: the faults of the quantum before against the other workers' invalidations of it.
     for (const g of this.spreadGuests) g.mmuInvalidate.settle();
+    // Spread runs: this worker's sleepers on mm_state.wait whose pass another worker ended (the kernel's
+    // last walker wakes every sleeper of the lruvec's one queue): woken from the pass's inc_max_seq.
+    if (this.spreadGuests.length > 0) mmWalkSettle(this.spreadGuests[0].pgdat);
     const inRcu = this.schedule(end);
     if (inRcu) rcuReadUnlock(this.rcu);
     const a = this.actors;

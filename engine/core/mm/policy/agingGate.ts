@@ -102,6 +102,20 @@ export class AgingGate {
     return this.busy;
   }
 
+  /**
+   * The pass in progress in the data, named by its start time (lastStart), or -1 when none runs: a
+   * sleeper on mm_state.wait on another worker of a spread run is woken once this pass has ended
+   * (mm/reclaimThrottle.ts mmWalkSettle).
+   */
+  get runningPass(): number {
+    return this.busy ? this.lastStart : -1;
+  }
+
+  /** The last pass's inc_max_seq time (-Infinity: none yet), whatever t a reader is at (mmWalkSettle). */
+  get lastIncAt(): number {
+    return this.incAt;
+  }
+
   /** A pass starts at virtual time t (the caller checked `open(t)`). */
   start(t: number): void {
     this.lastStart = t;

@@ -45,8 +45,9 @@
  * none, and as the last walker calls inc_max_seq at the later of its clock and the joiners' walk ends,
  * and wakes mm_state.wait (Reclaimer.mmWalkDone). With one mm per lruvec (a single guest, or per-guest
  * memcgs) no one can join. One worker only: spread runs keep the one-walker pass (joinWalk). A spread run's
- * reclaimer sleeps only on the worker whose kswapd runs the pass (worker 0); on the others it retries
- * (FRAME_RETRY_NS) as before: their queue has no walker to wake it (mm/shrinkNode.ts mmWalkWait). Not modelled:
+ * reclaimer sleeps on every worker (session 15 (j)): on worker 0, whose kswapd runs the pass, its
+ * wake_up_all wakes it at once; on the others the worker wakes it at its next quantum start once the shared
+ * gate shows the pass ended (walkPass, walkIncAt; mm/reclaimThrottle.ts mmWalkSettle). Not modelled:
  * 6.4+'s early end, kswapd joining a direct reclaimer's inline walk, and walk_pud_range's return when
  * mm_state.wait has a sleeper ("a racy check to curtail the waiting time", 6.1-6.3), which ends a
  * walker's mm early but is checked once per PUD (1 GiB of the VMM's address space): at most once in a
@@ -88,6 +89,16 @@ export abstract class MglruMmList extends MglruGens {
   walkEnd(t: number): number {
     const e = this.gate.walkEnd(t);
     return e < 0 && this.gate.running ? Infinity : e;
+  }
+
+  /** Policy.walkPass: the pass under way in the data (its start time), or -1 (AgingGate.runningPass). */
+  walkPass(): number {
+    return this.gate.runningPass;
+  }
+
+  /** Policy.walkIncAt: the last pass's inc_max_seq time, -Infinity before any (AgingGate.lastIncAt). */
+  walkIncAt(): number {
+    return this.gate.lastIncAt;
   }
 
   /** The end of the mm holding `id`, within this lruvec (Reclaimer.mmEnd; none: the lruvec is one mm). */

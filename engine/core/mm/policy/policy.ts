@@ -160,6 +160,13 @@ export interface Policy {
    */
   walkEnd?(t: number): number;
   /**
+   * The aging pass under way in the data, named by its start time, or -1 when none runs; and the last
+   * pass's inc_max_seq time (-Infinity before any). A spread run's worker reads them at each quantum
+   * start to wake its sleepers on mm_state.wait (mm/reclaimThrottle.ts mmWalkSettle).
+   */
+  walkPass?(): number;
+  walkIncAt?(): number;
+  /**
    * NR_INACTIVE_ANON of this lruvec for too_many_isolated (shrink_inactive_list), or -1 when the
    * policy's reclaim path has no such check (MGLRU's evict_folios; the lab's exact LRU and CLOCK).
    */
