@@ -16,9 +16,7 @@
  * keeps both asleep (clocks +Infinity) and the main cases fail; the control cases assert that outcome.
  */
 import { describe, expect, it } from 'vitest';
-import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
-import { MAX_LRU_BATCH, MAX_NR_GENS, Mglru } from '../../engine/core/mm/policy/mglru.ts';
-import type { Promoter, Reclaimer } from '../../engine/core/mm/policy/policy.ts';
+import type { Mglru } from '../../engine/core/mm/policy/mglru.ts';
 import type { Pgdat } from '../../engine/core/mm/pgdat.ts';
 import {
   mmWalkPass,
@@ -27,28 +25,12 @@ import {
   WAIT_MM_WALK,
   type ThrottleWaiter,
 } from '../../engine/core/mm/reclaimThrottle.ts';
-import { DList } from '../../engine/core/sim/dlist.ts';
 import { FAULT_SUSPENDED } from '../../engine/core/sim/guest.ts';
-import { GS_DIRECT_RECLAIM, GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { GS_DIRECT_RECLAIM } from '../../engine/core/sim/simLayout.ts';
 import { smallReclaimScenario, workerOf } from './fixtures.ts';
+import { agedMglru, N, walkingReclaimer } from './mglruWalkFixtures.ts';
 
 const planted = process.env.CONTROL === '1';
-const B = MAX_LRU_BATCH;
-const N = 3 * B;
-
-function reclaimer(t: number, ns: number, q: ReclaimThrottle | null): Reclaimer {
-  const r: Reclaimer = {
-    t,
-    referenced: () => false,
-    walk(start: number, end: number, _p: Promoter): void {
-      r.t += ns * (end - start);
-    },
-    canWalk: () => true,
-    spent: () => false,
-  };
-  if (q !== null) r.mmWalkDone = (at: number) => q.wakeAll(WAIT_MM_WALK, at);
-  return r;
-}
 
 /** Worker `w`'s view of the node: its own wait queue on the one (shared) lruvec `m`. */
 function node(m: Mglru): Pgdat {
@@ -56,21 +38,15 @@ function node(m: Mglru): Pgdat {
 }
 
 function scenario(noSettle: boolean) {
-  const list = new DList(new Int32Array(2 * (N + MAX_NR_GENS)), 0, N + MAX_NR_GENS);
-  const m = new Mglru(list, new Int16Array(N), 0, N, N, new Float64Array(GS_WORDS), 0, new AgingGate(0));
-  for (let id = 0; id < N; id++) m.onMap(id);
-  m.beginAging(0);
-  while (m.ageStep(reclaimer(0, 0, null))) {
-    /* the free first pass: max_seq 2 */
-  }
+  const m = agedMglru();
   const w0 = node(m);
   const w1 = node(m);
-  const kswapd = reclaimer(0, 1, w0.throttling); // worker 0's kswapd wakes worker 0's queue
+  const kswapd = walkingReclaimer(0, 1, w0.throttling); // worker 0's kswapd wakes worker 0's queue
   m.beginAging(0);
   m.ageStep(kswapd); // [0, B): t = 4096
   const sleepers: { w: ThrottleWaiter; victim: number; wake: number }[] = [];
   for (const at of [5000, 20000]) {
-    const victim = m.pickVictim(reclaimer(at, 1, null), true);
+    const victim = m.pickVictim(walkingReclaimer(at, 1, null), true);
     const wake = m.walkEnd(at);
     const w = { clock: Infinity };
     w1.mmWaitPass = mmWalkPass(w1); // Pgdat.throttle's record

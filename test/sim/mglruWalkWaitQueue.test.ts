@@ -22,59 +22,33 @@
  * stay +Infinity); the control cases always plant it and assert that outcome.
  */
 import { describe, expect, it } from 'vitest';
-import { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
-import { MAX_LRU_BATCH, MAX_NR_GENS, Mglru } from '../../engine/core/mm/policy/mglru.ts';
-import type { Promoter, Reclaimer } from '../../engine/core/mm/policy/policy.ts';
+import type { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
 import { ReclaimThrottle, WAIT_MM_WALK, type ThrottleWaiter } from '../../engine/core/mm/reclaimThrottle.ts';
-import { DList } from '../../engine/core/sim/dlist.ts';
 import { FAULT_SUSPENDED } from '../../engine/core/sim/guest.ts';
-import { GS_DIRECT_RECLAIM, GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { GS_DIRECT_RECLAIM } from '../../engine/core/sim/simLayout.ts';
 import { smallReclaimScenario, workerOf } from './fixtures.ts';
+import { agedMglru, B, N, walkingReclaimer } from './mglruWalkFixtures.ts';
 
 const planted = process.env.CONTROL === '1';
-const B = MAX_LRU_BATCH;
-const N = 3 * B;
 
 interface MglruInside {
   maxSeq: number;
   gate: AgingGate;
 }
 
-/** A reclaimer at clock t whose walk costs `ns` an id; every folio old, no page young. */
-function reclaimer(t: number, ns: number, q: ReclaimThrottle | null): Reclaimer {
-  const r: Reclaimer = {
-    t,
-    referenced: () => false,
-    walk(start: number, end: number, _p: Promoter): void {
-      r.t += ns * (end - start);
-    },
-    canWalk: () => true,
-    spent: () => false,
-  };
-  // The last walker's wake_up_all (Pgdat.mmWalkDone); absent: no wake-up (the negative control).
-  if (q !== null) r.mmWalkDone = (at: number) => q.wakeAll(WAIT_MM_WALK, at);
-  return r;
-}
-
 function scenario(noWake: boolean) {
-  const list = new DList(new Int32Array(2 * (N + MAX_NR_GENS)), 0, N + MAX_NR_GENS);
-  const m = new Mglru(list, new Int16Array(N), 0, N, N, new Float64Array(GS_WORDS), 0, new AgingGate(0));
+  const m = agedMglru();
   const inside = m as unknown as MglruInside;
-  for (let id = 0; id < N; id++) m.onMap(id);
-  m.beginAging(0);
-  while (m.ageStep(reclaimer(0, 0, null))) {
-    /* the free first pass */
-  }
   expect(inside.maxSeq).toBe(2);
   const q = new ReclaimThrottle();
-  const kswapd = reclaimer(0, 1, noWake ? null : q);
+  const kswapd = walkingReclaimer(0, 1, noWake ? null : q);
   m.beginAging(0);
   const steps = [m.ageStep(kswapd)]; // [0, B)
   const kswapdT1 = kswapd.t;
   // Direct reclaimers at 5000 and 20000: no victim, and the walk's end not known yet.
   const sleepers: { w: ThrottleWaiter; at: number; victim: number; wake: number }[] = [];
   for (const at of [5000, 20000]) {
-    const victim = m.pickVictim(reclaimer(at, 1, q), true);
+    const victim = m.pickVictim(walkingReclaimer(at, 1, q), true);
     const wake = m.walkEnd(at);
     const w = { clock: Infinity };
     q.throttle(w, at, WAIT_MM_WALK);
@@ -86,7 +60,7 @@ function scenario(noWake: boolean) {
     steps.push(more);
   }
   const first = sleepers[0].w.clock;
-  const victimAtWake = first === Infinity ? -2 : m.pickVictim(reclaimer(first, 1, q), true);
+  const victimAtWake = first === Infinity ? -2 : m.pickVictim(walkingReclaimer(first, 1, q), true);
   return {
     kswapdT1,
     sleepers,
