@@ -9,6 +9,7 @@ import type { Promoter, Reclaimer } from '../../engine/core/mm/policy/policy.ts'
 import { WAIT_MM_WALK, type ReclaimThrottle } from '../../engine/core/mm/reclaimThrottle.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
 import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
+import { smallReclaimScenario, workerOf } from './fixtures.ts';
 
 export const B = MAX_LRU_BATCH;
 export const N = 3 * B;
@@ -42,4 +43,18 @@ export function agedMglru(): Mglru {
     /* the free first pass */
   }
   return m;
+}
+
+/**
+ * The fault-path tests' node: one guest of 8,192 pages (32 MiB) on a 24 MiB host, MGLRU with lockless
+ * harvest on the host lruvec (one mm), built as one worker builds it.
+ */
+export function mglruFaultWorker(): ReturnType<typeof workerOf> {
+  const cfg = smallReclaimScenario();
+  cfg.host = { ...cfg.host, memoryMiB: 24 };
+  cfg.guests = [
+    { ...cfg.guests[0], name: 'a', memoryMiB: 32, workload: { ...cfg.guests[0].workload, pages: 8192 } },
+  ] as typeof cfg.guests;
+  cfg.reclaim = { ...cfg.reclaim, policy: 'mglru', harvest: 'lockless', lruvec: 'host' };
+  return workerOf(cfg);
 }

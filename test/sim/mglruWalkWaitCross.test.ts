@@ -27,8 +27,7 @@ import {
 } from '../../engine/core/mm/reclaimThrottle.ts';
 import { FAULT_SUSPENDED } from '../../engine/core/sim/guest.ts';
 import { GS_DIRECT_RECLAIM } from '../../engine/core/sim/simLayout.ts';
-import { smallReclaimScenario, workerOf } from './fixtures.ts';
-import { agedMglru, N, walkingReclaimer } from './mglruWalkFixtures.ts';
+import { agedMglru, mglruFaultWorker, N, walkingReclaimer } from './mglruWalkFixtures.ts';
 
 const planted = process.env.CONTROL === '1';
 
@@ -111,13 +110,7 @@ describe("a spread run's sleeper on worker 1 is woken by worker 0's pass end (mm
  * wake-up after the pass's end E sets its clock to max(S, E); resumed, its cluster evicts.
  */
 function faultPath(settle: boolean) {
-  const cfg = smallReclaimScenario();
-  cfg.host = { ...cfg.host, memoryMiB: 24 };
-  cfg.guests = [
-    { ...cfg.guests[0], name: 'a', memoryMiB: 32, workload: { ...cfg.guests[0].workload, pages: 8192 } },
-  ] as typeof cfg.guests;
-  cfg.reclaim = { ...cfg.reclaim, policy: 'mglru', harvest: 'lockless', lruvec: 'host' };
-  const { g, stats } = workerOf(cfg);
+  const { g, stats } = mglruFaultWorker();
   const pg = g.pgdat;
   pg.mmWalkDone = () => {}; // the walker is another worker's kswapd
   const p = pg.lruvecPolicies[0];

@@ -26,8 +26,7 @@ import type { AgingGate } from '../../engine/core/mm/policy/agingGate.ts';
 import { ReclaimThrottle, WAIT_MM_WALK, type ThrottleWaiter } from '../../engine/core/mm/reclaimThrottle.ts';
 import { FAULT_SUSPENDED } from '../../engine/core/sim/guest.ts';
 import { GS_DIRECT_RECLAIM } from '../../engine/core/sim/simLayout.ts';
-import { smallReclaimScenario, workerOf } from './fixtures.ts';
-import { agedMglru, B, N, walkingReclaimer } from './mglruWalkFixtures.ts';
+import { agedMglru, mglruFaultWorker, B, N, walkingReclaimer } from './mglruWalkFixtures.ts';
 
 const planted = process.env.CONTROL === '1';
 
@@ -126,13 +125,7 @@ describe("MGLRU: a reclaimer sleeps on mm_state.wait until kswapd's pass opens t
  * reclaim > 0) and the fault's reclaim time includes the sleep.
  */
 function faultPath(noWake: boolean, otherWalker = false, strayWake = false) {
-  const cfg = smallReclaimScenario();
-  cfg.host = { ...cfg.host, memoryMiB: 24 };
-  cfg.guests = [
-    { ...cfg.guests[0], name: 'a', memoryMiB: 32, workload: { ...cfg.guests[0].workload, pages: 8192 } },
-  ] as typeof cfg.guests;
-  cfg.reclaim = { ...cfg.reclaim, policy: 'mglru', harvest: 'lockless', lruvec: 'host' };
-  const { g, stats, kswapd } = workerOf(cfg);
+  const { g, stats, kswapd } = mglruFaultWorker();
   const pg = g.pgdat;
   if (noWake) pg.mmWalkDone = () => {};
   const p = pg.lruvecPolicies[0];
