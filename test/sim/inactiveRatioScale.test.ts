@@ -16,7 +16,7 @@ import { GS_WORDS } from '../../engine/core/sim/simLayout.ts';
 
 /**
  * onMap, then PG_referenced as the fault's first folio_mark_accessed leaves it (Policy.markAccessed;
- * kvm/userMemAbort.ts markOnMap): a young folio at the inactive tail is then activated on its first look
+ * kvm/faultinMarks.ts markOnMap): a young folio at the inactive tail is then activated on its first look
  * (folio_check_references), the behaviour this file's hand computations assume.
  */
 function mapRef(ai: ActiveInactive, id: number): void {

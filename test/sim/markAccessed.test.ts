@@ -1,6 +1,6 @@
 /**
  * The classic LRU's PG_referenced (mm/policy/activeInactive.ts) and the stage-2 fault's
- * folio_mark_accessed calls (kvm/userMemAbort.ts markOnMap), 6.1-6.4:
+ * folio_mark_accessed calls (kvm/faultinMarks.ts markOnMap), 6.1-6.4:
  * - folio_mark_accessed (mm/swap.c): !PG_referenced -> set it; else, inactive -> folio_activate, clear it,
  *   workingset_activation (nonresident_age + 1);
  * - folio_check_references (mm/vmscan.c): a young folio is activated only if PG_referenced was set, else

@@ -229,7 +229,7 @@ describe('sort_folio protects marked folios by tier (mm/vmscan.c 6.1.69+ / 6.6.8
 });
 
 /**
- * The fault's marks in one call (folioIncRefsN, Mglru.markAccessedN via kvm/userMemAbort.ts markOnMap) against
+ * The fault's marks in one call (folioIncRefsN, Mglru.markAccessedN via kvm/faultinMarks.ts markOnMap) against
  * the reference: n successive folio_inc_refs, for every flag byte and n 0..8. Negative control (run by hand,
  * session 14): with the PG_workingset step skipped in folioIncRefsN, the test fails (flags 0x00, n 2).
  */

@@ -19,7 +19,7 @@ import { youngSetReclaimer } from './fixtures.ts';
 
 /**
  * onMap, then PG_referenced as the fault's first folio_mark_accessed leaves it (Policy.markAccessed;
- * kvm/userMemAbort.ts markOnMap): a young folio at the inactive tail is then activated on its first look
+ * kvm/faultinMarks.ts markOnMap): a young folio at the inactive tail is then activated on its first look
  * (folio_check_references), the behaviour this file's hand computations assume.
  */
 function mapRef(ai: ActiveInactive, id: number): void {

@@ -1,5 +1,5 @@
 /**
- * The stage-2 fault's folio_mark_accessed calls in a spread run (kvm/userMemAbort.ts markOnMap through the
+ * The stage-2 fault's folio_mark_accessed calls in a spread run (kvm/faultinMarks.ts markOnMap through the
  * worker's lru_add batch, mm/lruAdd.ts markAccessedN; mm/sharedLru.ts LockedLruvec.markAccessedN), against
  * the deterministic run's (markOnMap on the lruvec right after onMap). Kernel, mm/swap.c 6.1-6.4:
  * folio_mark_accessed on a folio still in this CPU's lru_add batch (no PG_LRU) sets / clears PG_referenced on

@@ -13,7 +13,7 @@
  * batch at the end of each quantum (lru_add_drain; the kernel's drains come from reclaim and from
  * lru_add_drain_all, so a page may wait in a batch longer there). Each page moved gets PG_LRU.
  *
- * The fault's marks (markAccessedN; kvm/userMemAbort.ts markOnMap): folio_mark_accessed (mm/swap.c, 6.1-6.4)
+ * The fault's marks (markAccessedN; kvm/faultinMarks.ts markOnMap): folio_mark_accessed (mm/swap.c, 6.1-6.4)
  * on a folio with no PG_LRU calls __lru_cache_activate_folio, which searches this CPU's lru_add batch
  * backwards and sets PG_active on it there ("the local pagevec is examined" only); PG_referenced is set and
  * cleared on the folio as on any other. lru_add_fn -> lruvec_add_folio then puts a PG_active folio on the

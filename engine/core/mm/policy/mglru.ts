@@ -52,7 +52,7 @@ export class Mglru extends MglruEviction implements Policy, Promoter {
 
   /**
    * folio_mark_accessed (mm/swap.c, 6.1-6.6) with lru_gen_enabled(): folio_inc_refs and nothing else (no
-   * activation, no list move). Callers: the stage-2 fault (kvm/userMemAbort.ts markOnMap: FOLL_TOUCH on
+   * activation, no list move). Callers: the stage-2 fault (kvm/faultinMarks.ts markOnMap: FOLL_TOUCH on
    * slow GUP, arm64's kvm_set_pfn_accessed, kvm_release_pfn_clean); in spread runs through the worker's
    * lru_add batch (mm/lruAdd.ts markAccessedN).
    */

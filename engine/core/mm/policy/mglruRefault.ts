@@ -116,7 +116,7 @@ export function folioIncRefs(folioFlags: Uint8Array, id: number): void {
 
 /**
  * `n` successive folio_inc_refs (above) on one folio in one step, as the stage-2 fault's folio_mark_accessed
- * calls come (kvm/userMemAbort.ts markOnMap): each step is monotone, so the first mark sets PG_referenced if
+ * calls come (kvm/faultinMarks.ts markOnMap): each step is monotone, so the first mark sets PG_referenced if
  * clear, the next PG_workingset if clear, and the rest add to LRU_REFS, saturating at LRU_REFS_MASK.
  * Equal to the loop for every flag byte and n (test/sim/mglruTiers.test.ts); n >= 0.
  */

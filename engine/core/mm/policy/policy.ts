@@ -108,7 +108,7 @@ export interface Policy {
   markAccessed?(id: number): void;
   /**
    * `n` markAccessed calls on folio `id` in one call (n >= 0), as the stage-2 fault makes them
-   * (kvm/userMemAbort.ts markOnMap): required, so the fault's call is direct and monomorphic; a no-op where
+   * (kvm/faultinMarks.ts markOnMap): required, so the fault's call is direct and monomorphic; a no-op where
    * markAccessed is absent. Same effect as n successive markAccessed calls.
    */
   markAccessedN(id: number, n: number): void;
