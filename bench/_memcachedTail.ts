@@ -5,7 +5,7 @@
 // readahead / writeback wait, the read hold of kvm->mmu_lock and mmu_invalidate_retry), the faults
 // that found no frame (retried after FRAME_RETRY_NS), permission and access-flag faults. Prints exact
 // p50 / avg / p90 / p99 / p99.9 (from the recorded latencies, not the histogram's buckets), the published
-// style avg - p50, and for the ops above p90 / p99 / p99.9 what each of them spent where; then direct
+// style avg - p50, and for the ops above p90 / p99 / p99.9 / p99.99 and the ten slowest what each of them spent where; then direct
 // reclaim in the window: clusters, their length, the folio checks under the write lock each made and
 // what they waited for, and how many vCPUs were in direct reclaim at once.
 // Hooks (this process only): Guest.fault / mapLocked / permFault / afFault, VCpu.endOp,
@@ -351,8 +351,11 @@ for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {
     ['> p90', 0.9],
     ['> p99', 0.99],
     ['> p99.9', 0.999],
+    ['> p99.99', 0.9999],
+    // The ten slowest ops of the window (p = -1: the threshold is the 11th-slowest latency).
+    ['top 10', -1],
   ] as const) {
-    const thr = p === 0 ? -Infinity : q(p);
+    const thr = p === 0 ? -Infinity : p < 0 ? lat[Math.max(0, n - 11)] : q(p);
     const sel = recs.filter((x) => x.lat > thr);
     const k = sel.length;
     if (k === 0) continue;
