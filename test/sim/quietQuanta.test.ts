@@ -18,6 +18,8 @@ import { selectReplay } from '../../engine/core/sim/replaySelect.ts';
 import { buildResult, prepareRun, RowStore } from '../../engine/core/sim/run.ts';
 import { QUIET_CLOCK_EVERY, QUIET_MAX_MS, SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { NCOLS } from '../../engine/core/sim/metrics.ts';
+import type { RunPlan } from '../../engine/core/sim/plan.ts';
+import { nextQuantumEnd } from '../../engine/core/sim/serialSection.ts';
 import { CTL_STOP, TIME_NOW, TIME_QUANTUM_END } from '../../engine/core/sim/simLayout.ts';
 import { cloudPhysicsTrace, oracleScenario } from './fixtures.ts';
 
@@ -138,5 +140,21 @@ describe('one-worker quanta without a serial section (quietQuantum)', () => {
     expect(full).toBeGreaterThan(2);
     expect(stopped.rowCount).toBe(full + 1);
     expect(stopped.rows.subarray(0, full * NCOLS)).toEqual(every.rows.subarray(0, full * NCOLS));
+  });
+});
+
+describe('nextQuantumEnd (the quantum end a quiet quantum sets)', () => {
+  // Session 16 (c): k is a double before `k * quantumNs` (no small-integer overflow deopt past 2^31 ns);
+  // the values must be the integer products they were. Negative control (run by hand): `+ 2` for `+ 1`
+  // fails every line.
+  const plan = { quantumNs: 1_000_000, endNs: 5_000_000_000 } as RunPlan;
+  it('the next multiple of quantumNs, across 2^31 ns, capped at endNs', () => {
+    expect(nextQuantumEnd(plan, 0)).toBe(1_000_000);
+    expect(nextQuantumEnd(plan, 2_146_000_000)).toBe(2_147_000_000);
+    expect(nextQuantumEnd(plan, 2_147_000_000)).toBe(2_148_000_000); // 2,148,000,000 > 2^31 - 1
+    expect(nextQuantumEnd(plan, 2_147_000_000.4)).toBe(2_148_000_000); // a qEnd off by rounding
+    expect(nextQuantumEnd(plan, 4_999_000_000)).toBe(5_000_000_000);
+    expect(nextQuantumEnd(plan, 5_000_000_000)).toBe(5_000_000_000); // at most endNs
+    expect(Number.isInteger(nextQuantumEnd(plan, 3_000_000_000))).toBe(true);
   });
 });
