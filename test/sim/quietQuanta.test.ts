@@ -18,6 +18,9 @@ import { selectReplay } from '../../engine/core/sim/replaySelect.ts';
 import { buildResult, prepareRun, RowStore } from '../../engine/core/sim/run.ts';
 import { QUIET_CLOCK_EVERY, QUIET_MAX_MS, SimWorkerCore } from '../../engine/core/sim/simCore.ts';
 import { NCOLS } from '../../engine/core/sim/metrics.ts';
+import { heatIntervalNs } from '../../engine/core/sim/heatmap.ts';
+import type { RunPlan } from '../../engine/core/sim/plan.ts';
+import { nextQuantumEnd } from '../../engine/core/sim/serialSection.ts';
 import { CTL_STOP, TIME_NOW, TIME_QUANTUM_END } from '../../engine/core/sim/simLayout.ts';
 import { cloudPhysicsTrace, oracleScenario } from './fixtures.ts';
 
@@ -25,8 +28,9 @@ const PREFIX = 20_000;
 /** 50 ms samples: 50 quanta of 1 ms each (plan.ts MAX_QUANTUM_NS). */
 const SAMPLE_MS = 50;
 
-function scenario(): ScenarioConfig {
+function scenario(durationMs?: number): ScenarioConfig {
   const c = oracleScenario({ policy: 'exact-lru', capacity: 1000 });
+  if (durationMs !== undefined) c.run.durationMs = durationMs;
   c.guests[0].workload = { kind: 'trace', trace: 'cloudPhysicsIO', writeFraction: 0, thinkNs: 0 };
   c.run.sampleIntervalMs = SAMPLE_MS;
   return c;
@@ -45,20 +49,30 @@ interface Out {
   stopAt: number;
   /** Clock reads in all. */
   reads: number;
+  /** Heat-map columns (withHeat): their virtual ms and cells. */
+  heat: { tMs: number; cells: Uint8Array }[];
+  endNs: number;
 }
 
 /** clock: null (no wallMs), or ms per read (0: frozen). stopAtRead: request a stop at that clock read. */
-function run(clock: number | null, stopAtRead = -1): Out {
-  const p = prepareRun(scenario(), { cloudPhysicsIO: cloudPhysicsTrace().subarray(0, PREFIX) }, 1);
+function run(clock: number | null, stopAtRead = -1, withHeat = false): Out {
+  // With heat: a 12 s run (240 rows of 50 ms), so the heat interval is one sample row.
+  const p = prepareRun(
+    scenario(withHeat ? 12_000 : undefined),
+    { cloudPhysicsIO: cloudPhysicsTrace().subarray(0, PREFIX) },
+    1,
+  );
   const store = new RowStore();
   const progress: number[] = [];
   const control = new Int32Array(p.buffers.control);
   const time = new Float64Array(p.buffers.time);
   let reads = 0;
   let stopAt = NaN;
+  const heat: { tMs: number; cells: Uint8Array }[] = [];
   const core = new SimWorkerCore(p.config, p.plan, p.buffers, 0, {
     rows: (s, r) => store.put(s, r),
     progress: (v) => progress.push(v),
+    ...(withHeat ? { heat: (_g: number, tMs: number, cells: Uint8Array) => heat.push({ tMs, cells }) } : {}),
     ...(clock === null
       ? {}
       : {
@@ -85,6 +99,8 @@ function run(clock: number | null, stopAtRead = -1): Out {
     now: time[TIME_NOW],
     stopAt,
     reads,
+    heat,
+    endNs: p.plan.endNs,
   };
 }
 
@@ -138,5 +154,43 @@ describe('one-worker quanta without a serial section (quietQuantum)', () => {
     expect(full).toBeGreaterThan(2);
     expect(stopped.rowCount).toBe(full + 1);
     expect(stopped.rows.subarray(0, full * NCOLS)).toEqual(every.rows.subarray(0, full * NCOLS));
+  });
+});
+
+describe('heat-map columns of a run whose quanta are skipped (simCore.ts heatAndBarrier)', () => {
+  // Session 16 (c): the heat test moved from quantum() to the end of a quantum that is not skipped. A
+  // column is due only where a sample row is, so the columns stay at every multiple of the heat interval
+  // the vCPU's run reaches, then one at the end (loop's last sample), with or without skipped quanta.
+  // Negative control (run by hand): `qEnd > this.heatNext` in heatAndBarrier moves each column one
+  // sample row later and fails both expectations.
+  it('frozen clock and no clock: the same columns, at every multiple of the heat interval', () => {
+    const every = run(null, -1, true);
+    const quiet = run(0, -1, true);
+    const heatMs = heatIntervalNs(SAMPLE_MS * 1e6, every.endNs) / 1e6;
+    const times = every.heat.map((h) => h.tMs);
+    expect(times.length).toBeGreaterThan(3);
+    const last = times[times.length - 1];
+    expect(times.slice(0, -1)).toEqual(times.slice(0, -1).map((_, i) => (i + 1) * heatMs));
+    expect(last).toBeGreaterThan(times[times.length - 2]);
+    expect(last).toBeLessThanOrEqual(times[times.length - 2] + heatMs);
+    expect(quiet.heat.map((h) => h.tMs)).toEqual(times);
+    expect(quiet.heat.map((h) => Array.from(h.cells))).toEqual(every.heat.map((h) => Array.from(h.cells)));
+    expect(quiet.progress.length).toBeLessThan(every.progress.length); // quanta were skipped
+  });
+});
+
+describe('nextQuantumEnd (the quantum end a quiet quantum sets)', () => {
+  // Session 16 (c): k is a double before `k * quantumNs` (no small-integer overflow deopt past 2^31 ns);
+  // the values must be the integer products they were. Negative control (run by hand): `+ 2` for `+ 1`
+  // fails every line.
+  const plan = { quantumNs: 1_000_000, endNs: 5_000_000_000 } as RunPlan;
+  it('the next multiple of quantumNs, across 2^31 ns, capped at endNs', () => {
+    expect(nextQuantumEnd(plan, 0)).toBe(1_000_000);
+    expect(nextQuantumEnd(plan, 2_146_000_000)).toBe(2_147_000_000);
+    expect(nextQuantumEnd(plan, 2_147_000_000)).toBe(2_148_000_000); // 2,148,000,000 > 2^31 - 1
+    expect(nextQuantumEnd(plan, 2_147_000_000.4)).toBe(2_148_000_000); // a qEnd off by rounding
+    expect(nextQuantumEnd(plan, 4_999_000_000)).toBe(5_000_000_000);
+    expect(nextQuantumEnd(plan, 5_000_000_000)).toBe(5_000_000_000); // at most endNs
+    expect(Number.isInteger(nextQuantumEnd(plan, 3_000_000_000))).toBe(true);
   });
 });

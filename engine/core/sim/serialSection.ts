@@ -49,9 +49,16 @@ export interface SimSink {
   parked?(virtualNs: number): void;
 }
 
-/** The quantum after the one ending at qEnd (serial section; quietQuantum): a multiple of quantumNs, at most endNs. */
+/**
+ * The quantum after the one ending at qEnd (serial section; quietQuantum): a multiple of quantumNs, at most endNs.
+ * k is made a double (k + DOUBLE_ZERO, same value: k >= 1) before the product: as two small integers
+ * (quantumNs is 1e6 after the structured clone) `k * quantumNs` was compiled as a small-integer
+ * multiply, which overflowed at 2^31 ns (2.147 s virtual) and deoptimized nextQuantumEnd and the
+ * quantum / quietQuantum code it is inlined in, each then compiled again (node --trace-deopt,
+ * reason "overflow", in every replay longer than 2.147 s virtual: the bench's ×50).
+ */
 export function nextQuantumEnd(plan: RunPlan, qEnd: number): number {
-  const k = Math.round(qEnd / plan.quantumNs) + 1;
+  const k = Math.round(qEnd / plan.quantumNs) + 1 + DOUBLE_ZERO;
   return Math.min(k * plan.quantumNs, plan.endNs);
 }
 

@@ -182,8 +182,23 @@ export class SimWorkerCore extends ProbedScheduler {
   private quantum(qEnd: number): boolean {
     this.section.publish(); // the previous serial section's rows and progress, while the peers run this quantum
     this.runUntil(qEnd);
-    if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
     if (this.quiet && this.quietQuantum(qEnd)) return true;
+    return this.heatAndBarrier(qEnd);
+  }
+
+  /**
+   * A quantum's end when it is not skipped: its heat column if one is due, then the barrier. The heat
+   * test is here, not in quantum(), so that the call of sampleHeat is not in quantum's compiled code: a
+   * call first reached after TurboFan compiled its function deoptimizes it (no type feedback), and a
+   * replay's first column comes late (cloudPhysicsIO ×50: 15 s virtual, after ~15,000 quanta), where it
+   * threw away quantum's code (it inlines runUntil, quietQuantum, rcuPoll...) to be compiled again.
+   * This runs once per serial section (a row, the wall clock, the end), too rarely to be inlined there.
+   * Same columns at the same times: a column is due only with a sample row (heatNext is a multiple of
+   * the sample interval that serial sections have not passed, TIME_NEXT_SAMPLE the next one), and then
+   * quietQuantum returns false at its first test, before any side effect.
+   */
+  private heatAndBarrier(qEnd: number): boolean {
+    if (qEnd >= this.heatNext) this.sampleHeat(qEnd);
     return this.barrier();
   }
 
