@@ -14,7 +14,11 @@
 // [FROM, TO]), POLICY; 1t only: W0WEIGHT (the plan's worker-0 vCPU weight), AFFINE=1 (whole guests, first half on
 // worker 0), MAP=0,1,1,1 (every vCPU of guest g on worker MAP[g]), SPLIT=0,3 (only those guests on both workers,
 // the others whole on worker g % 2), QNS (quantum ns), PERW=1 (per-worker MMU-lock calendars), NOBUDGET=1 (no
-// per-worker frame budgets), DVMSHARE=1 (one DVM calendar for both workers); DVMFREE=1 (all modes: no DVM queue).
+// per-worker frame budgets), DVMSHARE=1 (one DVM calendar for both workers), BUDGETLIVE=1 (what-if: budgets split
+// by running vCPUs, not takes), SHAREINV=1 (what-if: every invalidation recorded in every worker's MmuInvalidate of
+// the VM); DVMFREE=1 (all modes: no DVM queue). GUESTTIME=1: per guest stall, lock wait, pressure (ms), its vCPUs'
+// direct-reclaim evictions and its mmu_invalidate retries; WORKERS=1: per worker direct-reclaim us per eviction,
+// MMU-lock write and DVM waits within it.
 //
 // Session 16 (a), seed 1, 600 ms, 4 guests, main ff04106 (figures in docs/ARCHITECTURE.md, session 16 (a)):
 // - d1 92.602 %, 1t 98.164 % (g0 16.47 M accesses, 99.50 %). The MGLRU machinery runs alike in both: 8 passes
@@ -36,6 +40,7 @@ import { prepareRun, RowStore } from '../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
 import {
   CTL_DONE,
+  CTL_FREE_FRAMES,
   GS_ACCESSES,
   GS_HITS,
   GS_EVICTIONS,
@@ -54,6 +59,10 @@ import { Mglru } from '../engine/core/mm/policy/mglru.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { Dvm } from '../engine/core/arch/dvm.ts';
 import { VLock } from '../engine/core/sync/vlock.ts';
+import { MmuInvalidate } from '../engine/core/kvm/mmuInvalidate.ts';
+import { SpreadSettlement } from '../engine/core/sim/spreadSettle.ts';
+import { splitBudgets } from '../engine/core/mm/hostFrames.ts';
+import { controlAtomics } from '../engine/core/sync/atomics.ts';
 import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
 import { GEN_MASK, MAX_SEQ, MIN_SEQ, NR_PAGES } from '../engine/core/mm/policy/mglruConsts.ts';
 
@@ -207,6 +216,63 @@ function workerLine(): string {
   return out;
 }
 
+// BUDGETLIVE=1 (1t; a what-if): the barrier splits the frames above min over the workers by their running vCPUs
+// instead of by their frame takes of the quantum (SpreadSettlement.settleBudgets).
+if (process.env.BUDGETLIVE)
+  hookMethod(
+    SpreadSettlement.prototype,
+    'settleBudgets',
+    (orig) =>
+      function (this: any, sv: any) {
+        orig.call(this, sv);
+        let running = 0;
+        for (const l of this.live as Float64Array) running += l;
+        if (running === 0) return;
+        const above = Math.max(0, controlAtomics.load(sv.control, CTL_FREE_FRAMES) - this.plan.minFrames);
+        splitBudgets(above, this.live, this.budgets, this.shares);
+      },
+    { mustRun: true },
+  );
+
+// Every MmuInvalidate seen (one per guest per worker): mmu_invalidate_retry's -EAGAINs per guest per window,
+// immediate and settled late (MmuInvalidate.retries counts both), printed with GUESTTIME=1.
+const invs = new Set<any>();
+hookMethod(
+  MmuInvalidate.prototype,
+  'retry',
+  (orig) =>
+    function (this: any, a: number, b: number) {
+      invs.add(this);
+      return orig.call(this, a, b);
+    },
+);
+const retriesAt = new Map<any, number>();
+// SHAREINV=1 (1t; the test of a departure): every kvm_mmu_invalidate_begin/end is recorded in every worker's
+// MmuInvalidate of that VM (the kernel's one mmu_invalidate_seq per VM), not only the evicting worker's: a fault's
+// mmu_invalidate_retry then sees another worker's invalidations however long ago its mmu_seq was read, not only
+// those still in the shared calendar (pruned to the previous quantum's start).
+const invByGuest = new Map<number, any[]>();
+if (process.env.SHAREINV)
+  hookMethod(
+    MmuInvalidate.prototype,
+    'invalidate',
+    (orig) =>
+      function (this: any, begin: number, end: number) {
+        const all = invByGuest.get(Math.floor(this.sb / GS_WORDS)) ?? [this];
+        for (const m of all) orig.call(m, begin, end);
+      },
+    { mustRun: true },
+  );
+function retryLine(): string {
+  const per = new Array<number>(GUESTS).fill(0);
+  for (const m of invs) {
+    const g = Math.floor(m.sb / GS_WORDS);
+    per[g] += m.retries - (retriesAt.get(m) ?? 0);
+    retriesAt.set(m, m.retries);
+  }
+  return ` | retries ${per.join('/')}`;
+}
+
 function scenario(workers: number): ReturnType<typeof vcpus64Scenario> {
   const c = vcpus64Scenario(hw, GUESTS, workers, MS, true, SEED);
   if (process.env.POLICY) c.reclaim.policy = process.env.POLICY as typeof c.reclaim.policy;
@@ -274,7 +340,8 @@ function windowRow(stats: Float64Array, prev: number[], t: number): Row {
           prevT[TIME_KEYS.length * g + j] = v;
           return (k === GS_DIRECT_RECLAIM ? d : d / 1e6).toFixed(0);
         }).join('/'),
-      ).join(' ');
+      ).join(' ') +
+      retryLine();
   }
   const free = pg !== null && (pg as any).host ? (pg as any).host.free() : NaN;
   const hit = acc[0] > 0 ? (100 * acc[1]) / acc[0] : 0;
@@ -289,6 +356,8 @@ function windowRow(stats: Float64Array, prev: number[], t: number): Row {
 }
 
 function runMode(mode: string): Row[] {
+  invs.clear();
+  retriesAt.clear();
   prevT.length = 0;
   for (let i = 0; i < TIME_KEYS.length * GUESTS; i++) prevT.push(0);
   mg = null;
@@ -350,6 +419,13 @@ function runMode(mode: string): Row[] {
   }
   if (process.env.NOBUDGET)
     for (const core of cores) for (const g of (core as unknown as Spread).spreadGuests) g.host.budgets = null;
+  invByGuest.clear();
+  for (const core of cores)
+    for (const g of (core as unknown as { spreadGuests: { index: number; mmuInvalidate: unknown }[] }).spreadGuests) {
+      const l = invByGuest.get(g.index) ?? [];
+      l.push(g.mmuInvalidate);
+      invByGuest.set(g.index, l);
+    }
   const sv = cores[0].sv;
   let q = 0;
   do {
