@@ -838,6 +838,11 @@ function oneThread(seed: number): RunResult {
   // AFFINE=1: whole guests per worker (the first half of the guests on worker 0), around the same shared
   // node: no guest's pages are touched by both workers' vCPUs (only its reclaim crosses workers).
   if (process.env.AFFINE) p.plan.vcpuWorker = p.plan.vcpuWorker.map((v, g) => v.map(() => (g < GUESTS / 2 ? 0 : 1)));
+  // MAP=0,1,1,1 (session 16 a): every vCPU of guest g on worker MAP[g] (whole guests, any balance).
+  if (process.env.MAP) {
+    const m = process.env.MAP.split(',').map(Number);
+    p.plan.vcpuWorker = p.plan.vcpuWorker.map((v, g) => v.map(() => m[g]));
+  }
   const cores = [0, 1].map(
     (i) => new SimWorkerCore(p.config, p.plan, p.buffers, i, sink, { perWorkerVLock: !!process.env.PERW }),
   );
