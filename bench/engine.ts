@@ -22,13 +22,15 @@
  * 3. Agreement over a longer run (ENGINE_LONG_MS, 4 guests, seeds 1..ROUNDS): session 9 found that the
  *    2-worker spread run trails the deterministic run beyond ~350 ms of virtual time (sim/spread.ts,
  *    "Measured bias"), which the 200 ms runs above do not reach. Printed so the bias stays visible.
- * Env: ENGINE_ROUNDS (default 3), ENGINE_MS (virtual ms per synthetic run, default 200), ENGINE_LONG_MS
+ *    With ENGINE_WARM=1, the same on kept, warm workers (a run of seed 1 first on the same isolates), as the app runs them.
+ * Env: ENGINE_WARM (1: the warm line), ENGINE_ROUNDS (default 3), ENGINE_MS (virtual ms per synthetic run, default 200), ENGINE_LONG_MS
  * (default 600; 0 skips 3).
  */
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startRun } from '../engine/host/engine.ts';
-import { nodeSpawner } from '../engine/host/node/spawn.ts';
+import { nodeSpawner, nodeWorkerPool } from '../engine/host/node/spawn.ts';
+import type { SpawnWorker } from '../engine/host/messages.ts';
 import type { RunResult, ScenarioConfig } from '../engine/protocol.ts';
 import { prepareRun } from '../engine/core/sim/run.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
@@ -105,14 +107,14 @@ function lateHalf(rows: Float64Array[]): { lateCriticalMs: number; lateWorkMs: n
   return { lateCriticalMs, lateWorkMs };
 }
 
-async function run(config: ScenarioConfig): Promise<Measured> {
+async function run(config: ScenarioConfig, spawnWorker: SpawnWorker = nodeSpawner(workerFile)): Promise<Measured> {
   const plan = planRun(config, config.run.workers);
   const quanta = probeQuanta(plan);
   const probe = createProbe(plan.workers, quanta);
   const c0 = cpuNow();
   const w0 = performance.now();
   const r: RunResult = await startRun(config, {
-    spawnWorker: nodeSpawner(workerFile),
+    spawnWorker,
     onEvent: () => {},
     probe,
   }).done;
@@ -172,6 +174,23 @@ for (const guests of [4, 1]) {
       `2 workers ${median(two.map((m) => m.lateWorkMs)).toFixed(0)} ms in all (x${median(lateWork).toFixed(2)} the work; whole run x${median(two.map((m, i) => m.workMs / one[i].workMs)).toFixed(2)}), ` +
       `critical path ${median(two.map((m) => m.lateCriticalMs)).toFixed(0)} ms; speed-up 2 ÷ 1 = ${median(late).toFixed(2)} (rounds ${late.map((x) => x.toFixed(2)).join(', ')})`,
   );
+  // Kept workers (engine/host/workerPool.ts), as the app runs them (main/engine.ts keeps a pool): a run of
+  // seed 1 on each pool first, then the measured run of seed 1 on the same, now warm, isolates. Session 16
+  // (b): a fresh isolate's start-up and warm-up (ICs, baseline code, heap growth) are paid once per worker,
+  // so a cold 2-worker run pays them twice for half the work each (docs/ARCHITECTURE.md). ENGINE_WARM=1 runs it.
+  if (process.env.ENGINE_WARM === '1') {
+    const warm: Measured[] = [];
+    for (const workers of [1, 2]) {
+      const pool = nodeWorkerPool(workerFile);
+      await run(vcpus64(guests, workers, 1), pool.spawn);
+      warm.push(await run(vcpus64(guests, workers, 1), pool.spawn));
+      pool.close();
+    }
+    console.log(
+      `  kept, warm workers (seed 1, second run on the same isolates): 1 worker ${warm[0].workMs.toFixed(0)} ms; 2 workers ${warm[1].workMs.toFixed(0)} ms in all ` +
+        `(x${(warm[1].workMs / warm[0].workMs).toFixed(2)} the work), critical path ${warm[1].criticalMs.toFixed(0)} ms; speed-up 2 ÷ 1 = ${(warm[0].workMs / warm[1].criticalMs).toFixed(2)}; load ${load()}`,
+    );
+  }
 }
 console.log(`load average after the synthetic runs ${load()}`);
 
