@@ -43,10 +43,11 @@ import {
   PG_RESIDENT,
   PG_SWAPCACHE,
   PG_SWAPPED,
+  PG_SWAPSLOT,
   PG_TOUCHED,
 } from '../sim/simLayout.ts';
 import { vclock } from '../sync/vlock.ts';
-import { updatePageFlags } from '../mm/pageFlags.ts';
+import { clearPageFlags, updatePageFlags } from '../mm/pageFlags.ts';
 import {
   PHASE_MAP_LOCK,
   PHASE_NONE,
@@ -59,7 +60,7 @@ import {
   suspendForMapLock,
 } from '../sim/faultSuspend.ts';
 import { allocFrame } from '../mm/directReclaim.ts';
-import { swapIn } from '../mm/swapIn.ts';
+import { keepsSwapSlot, swapIn } from '../mm/swapIn.ts';
 import { readFaultWritable } from './faultinWritable.ts';
 import { el2Section, extendMmuHold } from './hypLock.ts';
 import { faultinMarks } from './faultinMarks.ts';
@@ -161,7 +162,9 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   const refault = !prefaulted && (f & PG_SWAPPED) !== 0;
   const area = g.swapArea;
   const written = cached && area !== null ? area.writeback.get(g.idBase + gfn) : undefined;
-  now = swapIn(g, gfn, vi, now, cached, refault, written);
+  // do_swap_page's should_try_to_free_swap (private anon only): a read fault keeps the slot (PG_SWAPSLOT).
+  const keep = keepsSwapSlot(g, gfn, write, cached, refault);
+  now = swapIn(g, gfn, vi, now, cached, refault, written, keep);
   // user_mem_abort (arch/arm64/kvm/mmu.c): __kvm_faultin_pfn resolved the pfn above, sleeping for
   // the swap-in without kvm->mmu_lock (mmu_invalidate_seq recorded before it); then
   // read_lock(&kvm->mmu_lock), mmu_invalidate_retry, and kvm_pgtable_stage2_map with its CMO (a
@@ -177,7 +180,9 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   // fault whose FOLL_WRITE fast pin succeeded (hva_to_pfn_fast / hva_to_pfn_slow's "map read fault as
   // writable if possible"): for the lab's shmem memfd always, the VMM's PTE being writable after shmem_fault
   // (kvm/faultinWritable.ts). Then a later write to the page takes no permission fault.
-  const writable = write || readFaultWritable(g.backing, prefaulted);
+  // A pre-faulted page still clean in the swap cache (PG_SWAPSLOT after x86's root zap) has the read-only PTE
+  // of do_swap_page's read fault, not one the VMM wrote.
+  const writable = write || readFaultWritable(g.backing, prefaulted && (f & PG_SWAPSLOT) === 0);
   const attrs = g.attrLoByWrite[writable ? 1 : 0];
   let r = map(g, gfn, attrs);
   // ENOMEM: every free table page is an unlinked one waiting for its RCU grace period (cheap runs
@@ -219,8 +224,8 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   updatePageFlags(
     g.flags,
     gfn,
-    0xff & ~(PG_SWAPPED | PG_LRU | (prefaulted ? PG_HOST_YOUNG : 0)),
-    PG_RESIDENT | PG_TOUCHED | (prefaulted ? 0 : g.hostYoungOnMap),
+    0xff & ~(PG_SWAPPED | PG_LRU | (prefaulted ? PG_HOST_YOUNG | PG_SWAPSLOT : 0)),
+    PG_RESIDENT | PG_TOUCHED | (prefaulted ? 0 : g.hostYoungOnMap) | (keep ? PG_SWAPSLOT : 0),
   );
   if (!prefaulted && !cached) s[sb + GS_RESIDENT]++;
   s[sb + GS_S2_FAULTS]++;
@@ -403,6 +408,11 @@ export function permFault(g: Guest, gfn: number, t: number): number {
   readLock(g.lock);
   stage2SetWritable(g.pgt, gfn * PAGE);
   readUnlock(g.lock);
+  // The host side (kvm/faultinWritable.ts): GUP FOLL_WRITE -> do_wp_page, which for the PageAnonExclusive
+  // folio of a swap-in goes straight to `reuse:` -> wp_page_reuse (mm/memory.c, read in 6.3): the PTE made
+  // writable and dirty, no folio_free_swap (that call is on the non-exclusive path only). A folio kept in the
+  // swap cache by the read swap-in (PG_SWAPSLOT) stays there with its slot, now dirty: its eviction writes.
+  if ((g.flags[gfn] & PG_SWAPSLOT) !== 0) clearPageFlags(g.flags, gfn, PG_SWAPSLOT);
   let end = start + hold;
   const guest = g.hypGuestLock;
   if (guest !== null) {

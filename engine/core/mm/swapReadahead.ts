@@ -176,6 +176,26 @@ export class SwapArea {
     this.list.setSpare(id, s ?? -1);
   }
 
+  /**
+   * Whether page id's folio is in the swap cache with its slot while on the LRU: a read-ahead folio
+   * (PG_SWAPCACHE), or a private anonymous page mapped after a swap-in that kept its slot (PG_SWAPSLOT, or
+   * dirtied since: mm/swapIn.ts keepsSwapSlot).
+   */
+  holds(id: number): boolean {
+    return this.cached.has(id);
+  }
+
+  /**
+   * vm_swap_full (include/linux/swap.h, 6.1-6.4: "Swap 50% full? Release swapcache more aggressively"):
+   * nr_swap_pages * 2 < total_swap_pages, with nr_swap_pages the free slots (those the CPUs' slot caches
+   * hold, and freed ones not yet returned from slots_ret, are not free: SwapInfo.inusePages counts them)
+   * and total_swap_pages the usable ones (si->pages). One device.
+   */
+  vmSwapFull(): boolean {
+    const total = this.slots.pages;
+    return (total - this.slots.inusePages()) * 2 < total;
+  }
+
   /** swap_cache_get_folio found a PG_readahead folio: one more readahead hit. */
   hit(): void {
     this.hits++;
