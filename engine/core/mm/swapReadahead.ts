@@ -8,7 +8,8 @@
  * interleave in slot order. Each worker's node has one swap device over its guests' pages (Pgdat ids).
  * A page keeps its slot while it is swapped out and while it sits in the swap cache;
  * shmem_swapin_folio frees it (delete_from_swap_cache, swap_free) on the faulting vCPU's CPU when the
- * page is faulted in, as the guest memory of max_guest_memory_test is a shmem memfd.
+ * page is faulted in, as the guest memory of max_guest_memory_test is a shmem memfd. Private anonymous
+ * memory's read fault keeps it (do_swap_page: mm/swapIn.ts keepsSwapSlot) while the page is mapped.
  *
  * Readahead (mm/swap_state.c): shmem_swapin_folio -> shmem_swapin_cluster -> swap_cluster_readahead
  * reads the window of swapin_nr_pages(offset) slots aligned around the faulting slot (mask =
