@@ -16,7 +16,8 @@
  * tests and the 641-slot control (5); its `write ||` term removed: 'a write fault frees it' and the
  * eviction test's write-swap-in control (2); vmSwapFull's `<` made `<=`: the boundary (1); afterRangeEnd's
  * PG_SWAPSLOT branch removed: both eviction tests (a write, a new slot) (2); permFault's PG_SWAPSLOT clear
- * removed: the permission-fault test and the dirty eviction (no write) (2).
+ * removed: the permission-fault test and the dirty eviction (no write) (2); finishRangeEnd always adding
+ * swapOutNs: the deferred range_end test (1).
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { Guest } from '../../engine/core/sim/guest.ts';
@@ -24,6 +25,10 @@ import type { ScenarioConfig } from '../../engine/protocol.ts';
 import { SSD_SWAP_OUT_SUBMIT_NS } from '../../engine/core/mm/swap.ts';
 import { SwapArea } from '../../engine/core/mm/swapReadahead.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
+import { KSWAPD_CPU } from '../../engine/core/mm/swapSlots.ts';
+import { C_LOCK_ACQUIRE } from '../../engine/core/sim/costs.ts';
+import { vclock } from '../../engine/core/sync/vlock.ts';
+import { finishRangeEnd } from '../../engine/core/kvm/unmapGfnRange.ts';
 import {
   GS_EVICTIONS,
   GS_RESIDENT,
@@ -133,6 +138,23 @@ describe('shrink_folio_list on a folio in the swap cache', () => {
     freed.fault(GFN, true, 1000);
     expect(evict(freed)).toMatchObject({ writes: 1, evictions: 1, resident: 0 });
     expect(slotOf(freed)).not.toBe(SLOT);
+  });
+
+  it("range_end deferred to the reclaimer's next step (finishRangeEnd): no swap-out cost for the clean one", () => {
+    const deferred = (written: boolean): number => {
+      const g = build('private-anon');
+      const t = g.fault(GFN, false, 1000);
+      if (written) g.permFault(GFN, t);
+      // range_end's request lies past the step's limit with an earlier actor: evictOne stops before it.
+      vclock.others = 1e6 + 1;
+      const at = g.evictOne(GFN, 1e6, false, KSWAPD_CPU, 1e6);
+      vclock.others = Infinity;
+      expect(g.pgdat.rangeEndAt).toBe(at);
+      // Uncontended: range_end's write hold (invalidateEndHoldNs, the lockAcquire estimate) from `at`.
+      return finishRangeEnd(g, GFN, at, g.pgdat.rangeEndStart, false) - at - g.costs[C_LOCK_ACQUIRE];
+    };
+    expect(deferred(false)).toBe(0);
+    expect(deferred(true)).toBe(SSD_SWAP_OUT_SUBMIT_NS);
   });
 
   it('the next access after a clean eviction reads the page back from the same slot', () => {
