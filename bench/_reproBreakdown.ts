@@ -250,6 +250,12 @@ for (const harvest of ['locked-write', 'lockless'] as const) {
   console.log(
     `evictions ${s[L.GS_EVICTIONS]} (by direct reclaim ${s[L.GS_DIRECT_RECLAIM]}); folios checked under the write lock ${s[L.GS_FOLIOS_CONSIDERED]}; young found ${s[L.GS_YOUNG_FOUND]}; throttled ${s[L.GS_THROTTLED]}`,
   );
+  // SSD swap writes (GS_WB_PAGES: pageout's bios) and the evictions that needed none (a clean private-anon
+  // folio still in the swap cache: mm/swapIn.ts keepsSwapSlot), per op and per second of the window.
+  const writes = s[L.GS_WB_PAGES];
+  console.log(
+    `swap writes ${writes} (${(writes / windowS).toFixed(0)}/s); evictions without I/O ${s[L.GS_EVICTIONS] - writes}; permission faults per op ${(s[L.GS_PERM_FAULTS] / ops).toFixed(4)}`,
+  );
   console.log(
     `vCPU MMU-lock wait ${(vcpuWait / 1e6).toFixed(2)} ms (${(vcpuWait / Math.max(1, reads)).toFixed(1)} ns per read acquisition; behind aging holds ${(s[L.GS_LOCK_WAIT_AGING_NS] / 1e6).toFixed(3)} ms)`,
   );

@@ -25,9 +25,11 @@
  *   do_anonymous_page, maps the shared zero page read-only. GUP FOLL_WRITE-fast fails, the stage-2 leaf
  *   is read-only, and the first write is a permission fault (after a swap-in: do_wp_page reuses the
  *   exclusive page, the same pfn, kvm_pgtable_stage2_relax_perms). A page the VMM itself wrote (PG_HOST:
- *   the pre-fault) has a writable PTE and maps writable. Not modelled for this backing: its own swap-in
- *   path (do_swap_page, swap_vma_readahead) and the zero page's CoW on the write (wp_page_copy's mmu
- *   notifier invalidation and re-fault, where the lab takes the permission fault alone). The setting
+ *   the pre-fault) has a writable PTE and maps writable. Its swap-in path is modelled (swap_vma_readahead,
+ *   mm/swapVmaReadahead.ts; do_swap_page keeping the slot on a read, mm/swapIn.ts keepsSwapSlot, the
+ *   permission fault's wp_page_reuse dirtying it: permFault). Not modelled: the zero page's CoW on the
+ *   write (wp_page_copy's mmu notifier invalidation and re-fault, where the lab takes the permission
+ *   fault alone). The setting
  *   guests[].memoryBacking selects it (session 14; the memcached reproduction's QEMU `-m 270g` with no
  *   memory backend). The permission fault's host side (user_mem_abort -> __gfn_to_pfn_memslot with
  *   write_fault: hva_to_pfn_fast's FOLL_WRITE pin fails on the read-only PTE, hva_to_pfn_slow's GUP

@@ -30,6 +30,7 @@ import {
   PG_RESIDENT,
   PG_SWAPCACHE,
   PG_SWAPPED,
+  PG_SWAPSLOT,
 } from '../sim/simLayout.ts';
 import { clearPageFlags, setPageFlags, updatePageFlags } from '../mm/pageFlags.ts';
 import { PAGE } from './userMemAbort.ts';
@@ -211,7 +212,8 @@ export function evictOne(
     const pg = g.pgdat;
     pg.rangeEndAt = flushed;
     pg.rangeEndStart = start;
-    afterRangeEnd(g, gfn, start, unmapEnd, flushed + invalidateEndHoldNs(c), cpu);
+    const early = flushed + invalidateEndHoldNs(c);
+    if (afterRangeEnd(g, gfn, start, unmapEnd, early, cpu) === early && g.swapOutNs > 0) cleanEnds(g).add(gfn);
     return flushed;
   }
   return afterRangeEnd(g, gfn, start, unmapEnd, invalidateEnd(g, flushed, byVcpu), cpu);
@@ -237,7 +239,23 @@ export function finishRangeEnd(g: Guest, gfn: number, at: number, start: number,
         area.writeback.set(id, end + g.swapOutNs + SSD_SWAP_WRITE_NS);
     }
   }
-  return end + g.swapOutNs;
+  // A clean swap-cache folio's eviction (afterRangeEnd) submitted no write: no swap-out to pay.
+  return cleanEnds(g).delete(gfn) ? end : end + g.swapOutNs;
+}
+
+/**
+ * Per guest, the gfns whose eviction evictOne left with range_end deferred and which needed no swap-out (a
+ * clean private-anon swap-cache folio): finishRangeEnd then returns its end without swapOutNs. Empty but
+ * between those two calls.
+ */
+const deferredClean = new WeakMap<Guest, Set<number>>();
+function cleanEnds(g: Guest): Set<number> {
+  let s = deferredClean.get(g);
+  if (s === undefined) {
+    s = new Set();
+    deferredClean.set(g, s);
+  }
+  return s;
 }
 
 /**
@@ -249,18 +267,34 @@ function afterRangeEnd(g: Guest, gfn: number, start: number, unmapEnd: number, e
   const sb = g.sb;
   // mmu_invalidate_in_progress from the unmap's hold to range_end's; mmu_invalidate_seq++ at the latter.
   g.mmuInvalidate.invalidate(start, end);
-  updatePageFlags(g.flags, gfn, PG_RESIDENT | PG_LRU | PG_HOST | PG_HOST_YOUNG, PG_SWAPPED);
+  const old = updatePageFlags(g.flags, gfn, PG_RESIDENT | PG_LRU | PG_HOST | PG_HOST_YOUNG | PG_SWAPSLOT, PG_SWAPPED);
   g.evictedAt[gfn] = unmapEnd;
   g.evictBuckets[g.bucketOf(unmapEnd)]++;
   s[sb + GS_EVICTIONS]++;
   const area = g.swapArea;
   if (area !== null) {
-    // A block device (mm/swap.ts): add_to_swap gives the page a slot from the reclaimer's CPU's swap
-    // cluster (mm/swapSlots.ts) and
-    // puts the folio in the swap cache; pageout -> swap_writepage submits the write. The folio keeps its
-    // frame under writeback until reclaim meets it written (Pgdat.endWriteback).
     const id = g.idBase + gfn;
-    area.alloc(id, cpu);
+    if ((old & PG_SWAPSLOT) !== 0) {
+      // A clean private-anon folio still in the swap cache (mm/swapIn.ts keepsSwapSlot). shrink_folio_list
+      // (mm/vmscan.c, read in 6.3): folio_test_swapcache, so no add_to_swap; try_to_unmap put the swap
+      // entry back in the PTE (try_to_unmap_one: swap_duplicate); the PTE was never dirty, so
+      // !folio_test_dirty: no pageout, no write; __remove_mapping -> __delete_from_swap_cache and
+      // put_swap_folio free the folio, the slot staying with the swap PTE's count. The frame is free now,
+      // as zram's; the reclaimer pays no swap-out (swapOutNs is add_to_swap + the bio's submission).
+      area.fromCache(id);
+      s[sb + GS_RESIDENT]--;
+      g.host.put(1);
+      return end;
+    }
+    // A block device (mm/swap.ts): add_to_swap gives the page a slot from the reclaimer's CPU's swap
+    // cluster (mm/swapSlots.ts) and puts the folio in the swap cache; pageout -> swap_writepage submits the
+    // write. The folio keeps its frame under writeback until reclaim meets it written (Pgdat.endWriteback).
+    // A private-anon folio written since a swap-in that kept its slot is in the swap cache already
+    // (folio_test_swapcache: no add_to_swap) and dirty (try_to_unmap moved the PTE's dirty bit): pageout
+    // writes its own slot. Its cost stays swapOutNs (the add_to_swap share, a few hundred ns of that 2 us
+    // estimate, is not split out).
+    if (area.holds(id)) area.fromCache(id);
+    else area.alloc(id, cpu);
     setPageFlags(g.flags, gfn, PG_SWAPCACHE);
     area.writeback.set(id, end + g.swapOutNs + SSD_SWAP_WRITE_NS);
     s[sb + GS_WB_PAGES]++;

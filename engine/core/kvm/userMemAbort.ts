@@ -3,12 +3,10 @@
  * - userMemAbort: user_mem_abort for a page not mapped: mmu_invalidate_seq read, __kvm_faultin_pfn
  *   (the frame: allocation and maybe direct reclaim, mm/directReclaim.ts; the swap-in, mm/swapIn.ts),
  *   then read_lock(&kvm->mmu_lock), mmu_invalidate_retry and kvm_pgtable_stage2_map (mapLocked);
- * - afFault: handle_access_fault (no FEAT_HAFDBS: the access flag set under the read lock);
- * - permFault: user_mem_abort's permission-fault path (S2AP W relaxed under the read lock): a write to a
- *   leaf a read fault mapped read-only, which the lab's shmem-backed guests never have
- *   (kvm/faultinWritable.ts).
- * Each takes the vCPU's virtual time and returns the time it finished. Guest.fault / afFault / permFault
- * come here.
+ * - afFault, permFault (handle_access_fault; user_mem_abort's permission-fault path, a write to a leaf a
+ *   read fault mapped read-only, which the lab's shmem-backed guests never have: kvm/faultinWritable.ts):
+ *   kvm/protFaults.ts.
+ * Each takes the vCPU's virtual time and returns the time it finished. Guest.fault comes here.
  * Under pKVM (mainline 6.14+, commit fce886a60207 "Plumb the pKVM MMU in KVM") user_mem_abort takes the
  * lock through kvm_fault_lock (arch/arm64/include/asm/kvm_mmu.h): write_lock(&kvm->mmu_lock) when
  * is_protected_kvm_enabled(), read_lock otherwise, and the map / relax is a hypercall at EL2
@@ -19,18 +17,16 @@
 import type { Guest } from '../sim/guest.ts';
 import type { LeafAttrs } from '../arch/descriptor.ts';
 import { readLock, readUnlock } from './mmuLock.ts';
-import { EAGAIN, stage2GetLeaf, stage2Map, stage2Mkyoung, stage2SetWritable } from '../arch/pgtable.ts';
+import { EAGAIN, stage2GetLeaf, stage2Map } from '../arch/pgtable.ts';
 import { rcuPoll } from '../sync/rcu.ts';
-import { C_AF_FAULT, C_CMPXCHG, C_LOCK_ACQUIRE } from '../sim/costs.ts';
+import { C_CMPXCHG, C_LOCK_ACQUIRE } from '../sim/costs.ts';
 import { mmuSeqAt } from './mmuInvalidate.ts';
 import { FAULTIN_FAST_NS } from './faultinFast.ts';
 import {
-  GS_AF_FAULTS,
   GS_COLD,
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
   GS_LOCK_WAIT_NS,
-  GS_PERM_FAULTS,
   GS_PRESSURE_NS,
   GS_REFAULTS,
   GS_REFAULTS_IN_WINDOW,
@@ -43,6 +39,7 @@ import {
   PG_RESIDENT,
   PG_SWAPCACHE,
   PG_SWAPPED,
+  PG_SWAPSLOT,
   PG_TOUCHED,
 } from '../sim/simLayout.ts';
 import { vclock } from '../sync/vlock.ts';
@@ -59,7 +56,7 @@ import {
   suspendForMapLock,
 } from '../sim/faultSuspend.ts';
 import { allocFrame } from '../mm/directReclaim.ts';
-import { swapIn } from '../mm/swapIn.ts';
+import { keepsSwapSlot, swapIn } from '../mm/swapIn.ts';
 import { readFaultWritable } from './faultinWritable.ts';
 import { el2Section, extendMmuHold } from './hypLock.ts';
 import { faultinMarks } from './faultinMarks.ts';
@@ -161,7 +158,9 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   const refault = !prefaulted && (f & PG_SWAPPED) !== 0;
   const area = g.swapArea;
   const written = cached && area !== null ? area.writeback.get(g.idBase + gfn) : undefined;
-  now = swapIn(g, gfn, vi, now, cached, refault, written);
+  // do_swap_page's should_try_to_free_swap (private anon only): a read fault keeps the slot (PG_SWAPSLOT).
+  const keep = keepsSwapSlot(g, gfn, write, cached, refault);
+  now = swapIn(g, gfn, vi, now, cached, refault, written, keep);
   // user_mem_abort (arch/arm64/kvm/mmu.c): __kvm_faultin_pfn resolved the pfn above, sleeping for
   // the swap-in without kvm->mmu_lock (mmu_invalidate_seq recorded before it); then
   // read_lock(&kvm->mmu_lock), mmu_invalidate_retry, and kvm_pgtable_stage2_map with its CMO (a
@@ -177,7 +176,9 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   // fault whose FOLL_WRITE fast pin succeeded (hva_to_pfn_fast / hva_to_pfn_slow's "map read fault as
   // writable if possible"): for the lab's shmem memfd always, the VMM's PTE being writable after shmem_fault
   // (kvm/faultinWritable.ts). Then a later write to the page takes no permission fault.
-  const writable = write || readFaultWritable(g.backing, prefaulted);
+  // A pre-faulted page still clean in the swap cache (PG_SWAPSLOT after x86's root zap) has the read-only PTE
+  // of do_swap_page's read fault, not one the VMM wrote.
+  const writable = write || readFaultWritable(g.backing, prefaulted && (f & PG_SWAPSLOT) === 0);
   const attrs = g.attrLoByWrite[writable ? 1 : 0];
   let r = map(g, gfn, attrs);
   // ENOMEM: every free table page is an unlinked one waiting for its RCU grace period (cheap runs
@@ -219,8 +220,8 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   updatePageFlags(
     g.flags,
     gfn,
-    0xff & ~(PG_SWAPPED | PG_LRU | (prefaulted ? PG_HOST_YOUNG : 0)),
-    PG_RESIDENT | PG_TOUCHED | (prefaulted ? 0 : g.hostYoungOnMap),
+    0xff & ~(PG_SWAPPED | PG_LRU | (prefaulted ? PG_HOST_YOUNG | PG_SWAPSLOT : 0)),
+    PG_RESIDENT | PG_TOUCHED | (prefaulted ? 0 : g.hostYoungOnMap) | (keep ? PG_SWAPSLOT : 0),
   );
   if (!prefaulted && !cached) s[sb + GS_RESIDENT]++;
   s[sb + GS_S2_FAULTS]++;
@@ -348,79 +349,4 @@ function shareGuest(g: Guest, start: number, unlocked: number): number {
   if (wait <= 0) return unlocked;
   g.stats[g.sb + GS_LOCK_HOLD_NS] += wait;
   return extendMmuHold(g.vlock, host, unlocked, wait, false);
-}
-
-/**
- * The MMU lock for a short section booked from `trapped` (an access-flag or permission fault: one
- * descriptor update), for read, or for write when `write` (a permission fault under pKVM): its wait,
- * and the part of it behind aging, go to the guest's stats. Returns the hold's start.
- */
-function lockSection(g: Guest, trapped: number, hold: number, write: boolean): number {
-  const start = write ? g.vlock.write(trapped, hold, false) : g.vlock.read(trapped, hold, false);
-  g.stats[g.sb + GS_LOCK_WAIT_NS] += start - trapped;
-  g.stats[g.sb + GS_LOCK_WAIT_AGING_NS] += g.vlock.agingWaitNs;
-  return start;
-}
-
-/**
- * Access-flag fault (no FEAT_HAFDBS): trap, MMU lock for read, mkyoung, return. handle_access_fault takes
- * read_lock even under pKVM in 6.14+ (not kvm_fault_lock), and the pkvm profile has FEAT_HAFDBS: its
- * __pkvm_host_mkyoung_guest HVC is not charged (not taken there).
- */
-export function afFault(g: Guest, gfn: number, t: number): number {
-  const s = g.stats;
-  const sb = g.sb;
-  const c = g.costs;
-  const trapped = t + c[C_AF_FAULT];
-  const hold = c[C_LOCK_ACQUIRE] + c[C_CMPXCHG];
-  const start = lockSection(g, trapped, hold, false);
-  readLock(g.lock);
-  stage2Mkyoung(g.pgt, gfn * PAGE);
-  readUnlock(g.lock);
-  const end = start + hold;
-  s[sb + GS_LOCK_HOLD_NS] += hold;
-  s[sb + GS_AF_FAULTS]++;
-  s[sb + GS_STALL_NS] += end - t;
-  // AF was clear because aging harvested it (with mapYoung): unconstrained, nothing clears AF.
-  s[sb + GS_PRESSURE_NS] += end - t;
-  return end;
-}
-
-/**
- * Permission fault on a write to a page mapped read-only: user_mem_abort's relax path
- * (kvm_pgtable_stage2_relax_perms, S2AP W) under kvm_fault_lock: the read lock, or under pKVM (6.14+) the
- * write lock around pkvm_pgtable_stage2_relax_perms's HVC, __pkvm_host_relax_perms_guest (mapHvcNs, moved
- * from the trap as for the map).
- */
-export function permFault(g: Guest, gfn: number, t: number): number {
-  const s = g.stats;
-  const sb = g.sb;
-  const c = g.costs;
-  const trapped = t + g.s2TrapNs;
-  const hold = c[C_LOCK_ACQUIRE] + g.mapHvcNs + c[C_CMPXCHG];
-  const start = lockSection(g, trapped, hold, g.faultWrite);
-  s[sb + GS_PRESSURE_NS] += start - trapped;
-  readLock(g.lock);
-  stage2SetWritable(g.pgt, gfn * PAGE);
-  readUnlock(g.lock);
-  let end = start + hold;
-  const guest = g.hypGuestLock;
-  if (guest !== null) {
-    // pKVM: __pkvm_host_relax_perms_guest takes the VM's guest_lock_component (not the host's) around
-    // kvm_pgtable_stage2_relax_perms: the walk (carved from the HVC) and the cmpxchg (kvm/hypLock.ts).
-    const wait = el2Section(
-      null,
-      guest,
-      start + c[C_LOCK_ACQUIRE] + g.mapHvcNs - g.el2LookupNs,
-      g.el2LookupNs + c[C_CMPXCHG],
-    );
-    if (wait > 0) {
-      s[sb + GS_LOCK_HOLD_NS] += wait;
-      end = g.faultWrite ? extendMmuHold(g.vlock, guest, end, wait, false) : end + wait;
-    }
-  }
-  s[sb + GS_LOCK_HOLD_NS] += hold;
-  s[sb + GS_PERM_FAULTS]++;
-  s[sb + GS_STALL_NS] += end - t;
-  return end;
 }

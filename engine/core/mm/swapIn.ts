@@ -7,6 +7,11 @@
  * else shmem_swapin_cluster -> swap_cluster_readahead reads the window from the SSD (mm/swapReadahead.ts);
  * with zram (SWP_SYNCHRONOUS_IO) the page is read alone, with no swap cache. Guest.fault
  * (kvm/userMemAbort.ts: __kvm_faultin_pfn, before read_lock(&kvm->mmu_lock)) comes here.
+ *
+ * The slot after the read: shmem_swapin_folio always frees it (delete_from_swap_cache, swap_free_nr).
+ * do_swap_page (mm/memory.c, read in 6.3) drops the PTE's reference (swap_free(entry)) and frees the swap
+ * cache's only when should_try_to_free_swap says so (keepsSwapSlot); otherwise the folio is mapped still in
+ * the swap cache, holding its slot, with a read-only, clean PTE.
  */
 import type { Guest } from '../sim/guest.ts';
 import { GS_RA_HITS, GS_WB_FAULTS } from '../sim/simLayout.ts';
@@ -15,10 +20,30 @@ import { swapVmaReadahead, vmaSwapCacheHit } from './swapVmaReadahead.ts';
 import { cpuOfVcpu } from './swapSlots.ts';
 
 /**
+ * Whether a private anonymous guest's swap-in of gfn keeps the folio in the swap cache with its slot:
+ * do_swap_page's `swap_free(entry); if (should_try_to_free_swap(folio, vma, vmf->flags))
+ * folio_free_swap(folio);` (mm/memory.c, 6.1-6.4; read in 6.3). should_try_to_free_swap is true when
+ * mem_cgroup_swap_full (vm_swap_full: swap more than half full; the lab sets no memcg swap.max / swap.high,
+ * so only the global test applies), when the VMA is VM_LOCKED or the folio mlocked (the lab's pinned guests
+ * are never evicted, so never swapped in), or for a write fault on a non-KSM folio with folio_ref_count 2
+ * (the swap cache's reference and the fault's: the lab's folios have no other, lru_add_drain having emptied
+ * the per-CPU batch). A read fault below half full keeps it. folio_free_swap then frees the slot (no swap
+ * PTE left after swap_free; a folio under writeback the lab has waited for). Only with a block device
+ * (zram skips the swap cache: SWP_SYNCHRONOUS_IO) and only for a page with a slot (see SwapArea's
+ * "swap full"). shmem guests never keep it.
+ */
+export function keepsSwapSlot(g: Guest, gfn: number, write: boolean, cached: boolean, refault: boolean): boolean {
+  const area = g.swapArea;
+  if (g.backing !== 'private-anon' || area === null || write || !(cached || refault)) return false;
+  return !area.vmSwapFull() && area.slot(g.idBase + gfn) >= 0;
+}
+
+/**
  * Swap in guest g's page gfn for vCPU `vi`'s fault from time `now`; returns when the folio is there.
  * cached: the page is in the swap cache (PG_SWAPCACHE); refault: swapped out (PG_SWAPPED); written: the
  * completion time of its swap write when it is still in SwapArea.writeback (else undefined). Counts the
- * writeback faults and readahead hits. A page neither cached nor swapped out returns `now`.
+ * writeback faults and readahead hits. A page neither cached nor swapped out returns `now`. keep:
+ * keepsSwapSlot's answer: the folio stays in the swap cache with its slot (SwapArea.holds), else it is freed.
  */
 export function swapIn(
   g: Guest,
@@ -28,6 +53,7 @@ export function swapIn(
   cached: boolean,
   refault: boolean,
   written: number | undefined,
+  keep = false,
 ): number {
   const s = g.stats;
   const sb = g.sb;
@@ -44,7 +70,10 @@ export function swapIn(
     area.writeback.delete(id);
     s[sb + GS_WB_FAULTS]++;
     if (written > now) now = written;
-    area.free(id, cpuOfVcpu(g.index, vi));
+    // Private anon, read fault: do_swap_page keeps the written (clean) folio in the swap cache; its slot
+    // moves from the list link (off the LRU under writeback) to the swap cache's record, as it joins the LRU.
+    if (keep) area.toCache(id);
+    else area.free(id, cpuOfVcpu(g.index, vi));
   } else if (cached && area !== null) {
     // shmem_swapin_folio -> swap_cache_get_folio finds the folio (a readahead hit): no I/O, unless its
     // read is still in flight (folio_lock waits for it). The slot is freed as the folio moves to the
@@ -57,7 +86,8 @@ export function swapIn(
     s[sb + GS_RA_HITS]++;
     const ready = area.readyAt(area.slot(id));
     if (ready > now) now = ready;
-    area.free(id, cpuOfVcpu(g.index, vi));
+    // keep: the read-ahead folio is mapped and stays in the swap cache (its slot already recorded there).
+    if (!keep) area.free(id, cpuOfVcpu(g.index, vi));
   } else if (refault && area !== null) {
     // A block device: shmem_swapin_cluster -> swap_cluster_readahead, one request for the window; private
     // anonymous memory: swap_vma_readahead, the swap PTEs around the faulting address.
@@ -65,7 +95,9 @@ export function swapIn(
     now = anon
       ? swapVmaReadahead(g, area, gfn, now, g.host.min)
       : swapClusterReadahead(pg, area, id, now, s, sb, g.host.min);
-    area.free(id, cpuOfVcpu(g.index, vi));
+    // keep: the folio read into the swap cache stays there, mapped (do_swap_page's read fault).
+    if (keep) area.toCache(id);
+    else area.free(id, cpuOfVcpu(g.index, vi));
   } else if (refault) now += g.swapInNs; // zram: SWP_SYNCHRONOUS_IO, no swap cache, no readahead
   return now;
 }

@@ -8,7 +8,8 @@
  * interleave in slot order. Each worker's node has one swap device over its guests' pages (Pgdat ids).
  * A page keeps its slot while it is swapped out and while it sits in the swap cache;
  * shmem_swapin_folio frees it (delete_from_swap_cache, swap_free) on the faulting vCPU's CPU when the
- * page is faulted in, as the guest memory of max_guest_memory_test is a shmem memfd.
+ * page is faulted in, as the guest memory of max_guest_memory_test is a shmem memfd. Private anonymous
+ * memory's read fault keeps it (do_swap_page: mm/swapIn.ts keepsSwapSlot) while the page is mapped.
  *
  * Readahead (mm/swap_state.c): shmem_swapin_folio -> shmem_swapin_cluster -> swap_cluster_readahead
  * reads the window of swapin_nr_pages(offset) slots aligned around the faulting slot (mask =
@@ -174,6 +175,26 @@ export class SwapArea {
     const s = this.cached.get(id);
     this.cached.delete(id);
     this.list.setSpare(id, s ?? -1);
+  }
+
+  /**
+   * Whether page id's folio is in the swap cache with its slot while on the LRU: a read-ahead folio
+   * (PG_SWAPCACHE), or a private anonymous page mapped after a swap-in that kept its slot (PG_SWAPSLOT, or
+   * dirtied since: mm/swapIn.ts keepsSwapSlot).
+   */
+  holds(id: number): boolean {
+    return this.cached.has(id);
+  }
+
+  /**
+   * vm_swap_full (include/linux/swap.h, 6.1-6.4: "Swap 50% full? Release swapcache more aggressively"):
+   * nr_swap_pages * 2 < total_swap_pages, with nr_swap_pages the free slots (those the CPUs' slot caches
+   * hold, and freed ones not yet returned from slots_ret, are not free: SwapInfo.inusePages counts them)
+   * and total_swap_pages the usable ones (si->pages). One device.
+   */
+  vmSwapFull(): boolean {
+    const total = this.slots.pages;
+    return (total - this.slots.inusePages()) * 2 < total;
   }
 
   /** swap_cache_get_folio found a PG_readahead folio: one more readahead hit. */

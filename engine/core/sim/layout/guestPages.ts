@@ -43,6 +43,15 @@ export const PG_SWAPCACHE = 32;
  * (walk_pte_range), lru_gen_look_around and folio_referenced_one, and with the PTE at eviction.
  */
 export const PG_HOST_YOUNG = 64;
+/**
+ * Private anonymous memory with a block swap device only (mm/swapIn.ts keepsSwapSlot): mapped (PG_RESIDENT,
+ * or PG_HOST after x86's root zap) and still in the swap cache holding its slot, clean: do_swap_page's read
+ * fault kept it there (should_try_to_free_swap false, mm/memory.c 6.1-6.4), so the slot still holds the
+ * page's data. Reclaim evicts it with no write (shrink_folio_list: no add_to_swap, no pageout;
+ * __remove_mapping). The first write clears it (do_wp_page -> wp_page_reuse dirties the PTE; the slot
+ * stays, SwapArea.holds): its eviction then writes the same slot.
+ */
+export const PG_SWAPSLOT = 128;
 
 /** Sentinel list heads after the page nodes (MGLRU uses MAX_NR_GENS of them). */
 export const LIST_HEADS = 8;
