@@ -38,6 +38,7 @@ import {
   refaultProtected,
   resetCtrlPos,
   folioIncRefsN,
+  tierIdxUpTo,
 } from '../../engine/core/mm/policy/mglruRefault.ts';
 import type { Reclaimer } from '../../engine/core/mm/policy/policy.ts';
 import { DList } from '../../engine/core/sim/dlist.ts';
@@ -125,6 +126,36 @@ describe('the PID controller (get_tier_idx, positive_ctrl_err, reset_ctrl_pos; m
     // protected[tier - 1] counts in the tier's total: tier 2 at 100 of 100 + 100,000 protected is positive.
     c[CTRL_PROTECTED + 1] = 100000;
     expect(getTierIdx(c)).toBe(3);
+  });
+
+  it('tierIdxUpTo(ctrl, L) is min(get_tier_idx, L): the same answer to `tier > tier_idx` for every tier <= L', () => {
+    // Hand-computed: tiers 1 and 2 positive (no refaults), tier 3 at 100 of 100 is not: get_tier_idx 2.
+    const c = new Float64Array(CTRL_WORDS);
+    c[CTRL_REFAULTED] = 10;
+    c[CTRL_EVICTED] = 1000;
+    c[CTRL_REFAULTED + 3] = 100;
+    c[CTRL_EVICTED + 3] = 100;
+    expect(getTierIdx(c)).toBe(2);
+    expect(tierIdxUpTo(c, 2)).toBe(2);
+    expect(tierIdxUpTo(c, 1)).toBe(1);
+    // Every PV positive: get_tier_idx 3, capped at 2 (sort_folio's tiers 1 and 2 are not protected either way).
+    c[CTRL_REFAULTED + 3] = 0;
+    expect(getTierIdx(c)).toBe(3);
+    expect(tierIdxUpTo(c, 2)).toBe(2);
+    // Random counters (a fixed LCG): the cap and the comparisons sort_folio makes for refs 1..3 (tiers 1, 2).
+    // Negative control: `tier < maxTier` in tierIdxUpTo's loop fails the hand-computed cases above and here.
+    let x = 12345;
+    const next = (m: number): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x >>> 8) % m;
+    };
+    for (let i = 0; i < 2000; i++) {
+      for (let w = 0; w < CTRL_WORDS; w++) c[w] = next(4) === 0 ? 0 : next(i % 2 === 0 ? 200 : 5000);
+      const idx = getTierIdx(c);
+      for (const L of [1, 2, 3]) expect(tierIdxUpTo(c, L)).toBe(Math.min(idx, L));
+      const capped = tierIdxUpTo(c, 2);
+      for (const tier of [1, 2]) expect(tier > capped).toBe(tier > idx);
+    }
   });
 
   it('reset_ctrl_pos(carryover): averages halve with the period added, the period is cleared', () => {

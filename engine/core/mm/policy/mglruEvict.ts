@@ -38,7 +38,7 @@ import {
   FOLIO_WORKINGSET,
   LRU_REFS_WIDTH,
 } from './mglruConsts.ts';
-import { folioLruRefs, getTierIdx, lruTierFromRefs } from './mglruRefault.ts';
+import { folioLruRefs, lruTierFromRefs, tierIdxUpTo } from './mglruRefault.ts';
 
 export abstract class MglruEviction extends MglruAging {
   /** lru_gen_eviction (mglruRefault.ts): Mglru.evicted. */
@@ -142,7 +142,9 @@ export abstract class MglruEviction extends MglruAging {
     if (f === 0) return false;
     const refs = folioLruRefs(f);
     if (refs === 1 << LRU_REFS_WIDTH) return true;
-    if (this.tierIdx < 0) this.tierIdx = getTierIdx(this.ctrl);
+    // refs 1..3: tier 1 or 2 (<= LRU_REFS_WIDTH), so the index is read only that far (tierIdxUpTo; the same
+    // answer to this comparison as get_tier_idx's, which goes on to tier 3).
+    if (this.tierIdx < 0) this.tierIdx = tierIdxUpTo(this.ctrl, LRU_REFS_WIDTH);
     return lruTierFromRefs(refs) > this.tierIdx;
   }
 

@@ -131,7 +131,10 @@ export abstract class MglruGens {
    * reads one lruvec's controller, as in the kernel.
    */
   protected readonly ctrl: CtrlWords;
-  /** get_tier_idx's answer for the current eviction call (-1: not read yet; pickVictim clears it). */
+  /**
+   * get_tier_idx's answer for the current eviction call, capped at the highest tier sort_folio compares it with
+   * (tierIdxUpTo, mglruRefault.ts; -1: not read yet; pickVictim clears it).
+   */
   protected tierIdx = -1;
 
   /** reset_ctrl_pos(lruvec, LRU_GEN_ANON, true): min_seq moves (inc_min_seq, try_to_inc_min_seq). */
