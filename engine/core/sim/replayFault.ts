@@ -58,15 +58,13 @@ export class ReplayFaults extends ReplayMmu {
    * and of each quantum, before anything reads them: sample rows, the probe, the result), as VCpu
    * keeps hits and accesses: this path's faults, refaults and evictions (evictOne), and the lone MMU
    * lock's grants of their holds. Each of the counters they stand for moved by a whole number per
-   * event (GS_S2_FAULTS, GS_COLD, GS_REFAULTS, GS_REFAULTS_IN_WINDOW, GS_RESIDENT, GS_EVICTIONS, GS_DIRECT_RECLAIM,
+   * event (GS_S2_FAULTS, GS_COLD, GS_REFAULTS, GS_RESIDENT, GS_EVICTIONS, GS_DIRECT_RECLAIM,
    * GS_TLBI, the lock's wait and hold histograms), so the sums are exact in any order; the time
    * sums (stall, pressure, hold ns) are not exact in another order and are still added per event.
    * test/sim/replay.test.ts compares them with the general path's per-event counts.
    */
   private faultsN = 0;
   private refaultsN = 0;
-  /** Refaults within the refault window (GS_REFAULTS_IN_WINDOW), counted at flush as refaultsN. */
-  private inWindowN = 0;
   /** mmu_invalidate_retry's read holds (fault), counted in the lone lock's histogram at flush. */
   private retriesN = 0;
   /** Guest.hostYoungOnMap: the fault's host PTE is young (mm/hostPte.ts). */
@@ -106,7 +104,6 @@ export class ReplayFaults extends ReplayMmu {
     const sb = this.sb;
     s[sb + GS_S2_FAULTS] += f;
     s[sb + GS_REFAULTS] += r;
-    s[sb + GS_REFAULTS_IN_WINDOW] += this.inWindowN;
     s[sb + GS_COLD] += f - r;
     s[sb + GS_RESIDENT] += f - e;
     s[sb + GS_EVICTIONS] += e;
@@ -127,7 +124,6 @@ export class ReplayFaults extends ReplayMmu {
     this.faultsN = 0;
     this.retriesN = 0;
     this.refaultsN = 0;
-    this.inWindowN = 0;
     this.evictsN = 0;
   }
 
@@ -211,7 +207,7 @@ export class ReplayFaults extends ReplayMmu {
       this.refaultsN++; // GS_REFAULTS (flush; GS_COLD is the other faults)
       const evictedAt = this.evictedAt[gfn];
       if (t - evictedAt <= this.windowNs) {
-        this.inWindowN++; // GS_REFAULTS_IN_WINDOW (flush)
+        s[sb + GS_REFAULTS_IN_WINDOW]++;
         const b = Math.floor(evictedAt / this.bucketNs); // Guest.bucketOf
         this.evictBuckets[this.buckets + (b < this.buckets ? b : this.buckets - 1)]++;
       }

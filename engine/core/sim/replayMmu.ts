@@ -43,23 +43,6 @@ import { VLock } from '../sync/vlock.ts';
 import { LoneLock } from './replayLock.ts';
 import { DOUBLE_ZERO } from '../ownShape.ts';
 
-/** How far inside a bucket's edges ReplayMmu.evictBucket's range stays (relative): far above 2^-53. */
-const BUCKET_MARGIN = 2 ** -40;
-
-/**
- * The lower end of a range of times t >= 0 whose Guest.bucketOf is bucket b's (Math.floor(t / bucketNs)
- * === b, or the cap): b's lower edge raised by BUCKET_MARGIN, as the division and the product each round
- * by at most 2^-53 relative (test/sim/replayBucket.test.ts).
- */
-export function bucketLo(b: number, bucketNs: number): number {
-  return b * bucketNs * (1 + BUCKET_MARGIN);
-}
-
-/** The (exclusive) upper end of bucketLo's range: b's upper edge lowered by the margin; none for the last bucket (the cap). */
-export function bucketHi(b: number, bucketNs: number, buckets: number): number {
-  return b < buckets - 1 ? (b + 1) * bucketNs * (1 - BUCKET_MARGIN) : Infinity;
-}
-
 /** Guest.fault's frame numbering: (guest << 28) + gfn (guest.ts FRAME_GUEST_SHIFT). */
 const FRAME_GUEST_SHIFT = 28;
 const PAGE = 4096;
@@ -248,34 +231,12 @@ export class ReplayMmu extends VCpu {
     const flags = this.flags;
     flags[gfn] = (flags[gfn] & ~(PG_RESIDENT | PG_HOST_YOUNG)) | PG_SWAPPED;
     this.evictedAt[gfn] = unmapEnd;
-    // Guest.bucketOf(unmapEnd), through the range of times known to fall in the last bucket (evictBucket).
-    const bi = unmapEnd >= this.bucketLo && unmapEnd < this.bucketHi ? this.bucketAt : this.evictBucket(unmapEnd);
-    this.evictBuckets[bi]++;
+    const b = Math.floor(unmapEnd / this.bucketNs); // Guest.bucketOf
+    this.evictBuckets[b < this.buckets ? b : this.buckets - 1]++;
     // GS_TLBI += UNMAP_TLBIS, GS_RESIDENT--, GS_EVICTIONS++ and the caller's GS_DIRECT_RECLAIM++ (flush).
     this.evictsN++;
     this.host.put(1);
     this.at = end + this.swapOutNs;
-  }
-
-  /**
-   * The last eviction's Guest.bucketOf and a range of times [bucketLo, bucketHi) with that result: the
-   * bounds are the bucket's edges narrowed by 2^-40 relative, far more than the rounding of the
-   * division and of the edges' products (2^-53 each), so every time inside gets the same
-   * Math.floor(t / bucketNs) and the cap. Evictions come in time order: one division per bucket instead
-   * of one per eviction (~15 instructions, callgrind, session 16 (d)). The empty range first.
-   */
-  private bucketLo = DOUBLE_ZERO;
-  private bucketHi = DOUBLE_ZERO;
-  private bucketAt = 0;
-
-  /** Guest.bucketOf(t), and the range of times with the same result in bucketLo / bucketHi / bucketAt. */
-  private evictBucket(t: number): number {
-    const b = Math.floor(t / this.bucketNs);
-    const at = b < this.buckets ? b : this.buckets - 1;
-    this.bucketLo = bucketLo(b, this.bucketNs);
-    this.bucketHi = bucketHi(b, this.bucketNs, this.buckets);
-    this.bucketAt = at;
-    return at;
   }
 
   /**
