@@ -155,6 +155,28 @@ export class VmTlbFlush {
     return full ? REFILL_FULL : REFILL_STAGE1;
   }
 
+  /**
+   * The generations array ([VM-wide, stage-1-only] flushes so far), for a lone vCPU that does refill's
+   * bookkeeping in its own fields (the trace replay, sim/replay.ts): read only, never written through.
+   */
+  generations(): Int32Array {
+    return this.gens;
+  }
+
+  /** The generations vCPU `v` last translated under ([VM-wide, stage-1-only]). */
+  seenBy(v: number): [number, number] {
+    return [this.seen[v], this.seenS1[v]];
+  }
+
+  /**
+   * Marks vCPU `v` current at generations (gen, s1gen), as refill does, for a vCPU that kept them in
+   * its own fields since (the replay's flush). Only with no TLB model (nothing to drop).
+   */
+  markSeen(v: number, gen: number, s1gen: number): void {
+    this.seen[v] = gen;
+    this.seenS1[v] = s1gen;
+  }
+
   /** Whether vCPU `v` has a VM-wide flush not yet seen (tests). */
   pending(v: number): boolean {
     return this.seen[v] !== this.gens[0];

@@ -187,8 +187,8 @@ export class AgeGfn extends NotifierLock {
     const line = start >>> 3;
     if (lookup === true) this.t += line === this.lastLeafLine ? this.descentNs : this.lookupNs;
     this.lastLeafLine = line;
-    const s = g.stats;
-    const sb = g.sb;
+    const s = this.stats;
+    const sb = this.sb;
     s[sb + GS_PTES_SCANNED] += 1;
     if (r === -1) s[sb + GS_CMPXCHG_FAIL] += 1;
     if (r !== 1) return;

@@ -118,7 +118,7 @@ export class Harvester extends AgeGfn {
    */
   folioReferenced(gfn: number): boolean {
     const g = this.g;
-    g.stats[g.sb + GS_FOLIOS_CONSIDERED]++;
+    this.stats[this.sb + GS_FOLIOS_CONSIDERED]++;
     if (this.noInfo === true) return false;
     const t0 = this.t;
     this.begin(this.rmapKind);
@@ -140,7 +140,7 @@ export class Harvester extends AgeGfn {
       if (g.dvm !== null) this.dvmNs = ns - g.flushHvcNs;
     }
     this.end();
-    g.stats[g.sb + GS_AGING_NS] += this.t - t0;
+    this.stats[this.sb + GS_AGING_NS] += this.t - t0;
     return young;
   }
 
@@ -153,7 +153,7 @@ export class Harvester extends AgeGfn {
     this.begin(0);
     this.batch(start, count, lookup);
     this.end();
-    this.g.stats[this.g.sb + GS_AGING_NS] += this.t - t0;
+    this.stats[this.sb + GS_AGING_NS] += this.t - t0;
   }
 
   /**

@@ -36,6 +36,7 @@
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { getLeafMiss, stage2Unlinks } from '../arch/pgtable.ts';
+import { REFILL_FULL, REFILL_NONE, REFILL_STAGE1 } from '../arch/tlb.ts';
 import type { ArenaViews } from '../layout.ts';
 import type { StopCheck } from './actor.ts';
 import { ReplayFaults } from './replayFault.ts';
@@ -68,6 +69,15 @@ export class TraceReplay extends ReplayFaults {
   private readonly l3At: Int32Array;
   /** The guest's arena views (Pgt.views, readonly). */
   private readonly views: ArenaViews;
+  /**
+   * VCpu.refill's bookkeeping for this lone vCPU (VmTlbFlush.refill with no TLB model): the VM's flush
+   * generations (VmTlbFlush.generations, read only) and the ones this vCPU last translated under, in
+   * fields rather than VmTlbFlush's per-vCPU arrays (through this.g.tlbFlush it cost ~100 instructions
+   * a request, callgrind, session 16 (d)); written back to VmTlbFlush at every flush (markSeen).
+   */
+  private readonly tlbGens: Int32Array;
+  private seenGen: number;
+  private seenS1: number;
 
   constructor(v: VCpu, config: ScenarioConfig) {
     super(v, config);
@@ -80,6 +90,16 @@ export class TraceReplay extends ReplayFaults {
     this.l3Of = new Int32Array(Math.ceil(v.g.pages / 512) + 1);
     this.l3At = new Int32Array(this.l3Of.length);
     this.views = v.g.pgt.views;
+    this.tlbGens = this.tlbFlush.generations();
+    const [gen, s1gen] = this.tlbFlush.seenBy(v.vi);
+    this.seenGen = gen;
+    this.seenS1 = s1gen;
+  }
+
+  /** VCpu.flush, with this vCPU's flush generations handed back to VmTlbFlush (seenGen). */
+  override flush(): void {
+    this.tlbFlush.markSeen(this.vi, this.seenGen, this.seenS1);
+    super.flush();
   }
 
   /**
@@ -132,7 +152,17 @@ export class TraceReplay extends ReplayFaults {
       this.resumeFault = false;
       let x = TX_MISS;
       if (resume === false) {
-        t += this.refill(); // as VCpu.run: a VM-wide flush since the last translation (arch/tlb.ts)
+        // VCpu.refill (as VCpu.run): a flush since the last translation (VmTlbFlush.refill, no TLB model
+        // to drop: ReplayMmu checks). Branch-free on the kind, as refill: the stage-1 kind first comes at
+        // the first eviction, after this loop is compiled.
+        const gens = this.tlbGens;
+        const gen = gens[0];
+        const s1gen = gens[1];
+        const r = gen !== this.seenGen ? REFILL_FULL : s1gen !== this.seenS1 ? REFILL_STAGE1 : REFILL_NONE;
+        this.seenGen = gen;
+        this.seenS1 = s1gen;
+        this.refillsBy[r]++;
+        t += this.refillNsBy[r];
         t += this.walkNs;
         x = this.debugArena === true ? translate(this.pgt, gfn, write, this.hafdbs) : this.translateCached(gfn, write);
       }

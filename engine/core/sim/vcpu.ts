@@ -86,8 +86,8 @@ export class VCpu implements Actor {
    * a trace replay's first eviction, after the hot loop (TraceReplay.steps, which inlines refill) was
    * compiled, and deoptimized it.
    */
-  private readonly refillsBy = new Float64Array(3);
-  private readonly refillNsBy: Float64Array;
+  protected readonly refillsBy = new Float64Array(3);
+  protected readonly refillNsBy: Float64Array;
   /** x86 IPI flushes (kvm/remoteTlbFlush.ts): exit time charged to this vCPU since the last flush(). */
   protected kickNs = DOUBLE_ZERO;
   /** At the workload's rendezvous (outside guest mode, for the IPI flush's running set). */
