@@ -29,11 +29,14 @@ import { KSWAPD_CPU } from '../../engine/core/mm/swapSlots.ts';
 import { C_LOCK_ACQUIRE } from '../../engine/core/sim/costs.ts';
 import { vclock } from '../../engine/core/sync/vlock.ts';
 import { finishRangeEnd } from '../../engine/core/kvm/unmapGfnRange.ts';
+import { vmaSwapRa } from '../../engine/core/mm/swapVmaReadahead.ts';
 import {
   GS_EVICTIONS,
+  GS_RA_PAGES,
   GS_RESIDENT,
   GS_SWAP_READS,
   GS_WB_PAGES,
+  PG_HOST,
   PG_RESIDENT,
   PG_SWAPCACHE,
   PG_SWAPPED,
@@ -203,5 +206,55 @@ describe('vm_swap_full: nr_swap_pages * 2 < total_swap_pages frees the slot on a
     ]);
     g.fault(GFN, false, 1000);
     expect(g.flags[GFN] & (PG_RESIDENT | PG_SWAPSLOT)).toBe(PG_RESIDENT | PG_SWAPSLOT);
+  });
+});
+
+describe("x86's root zap (Guest.zapRoot) leaves a kept-slot folio held by the VMM's read-only PTE (PG_HOST)", () => {
+  it('a write fault on it (GUP FOLL_WRITE -> do_wp_page reuse) dirties it: PG_SWAPSLOT clears, the slot stays, eviction writes', () => {
+    const g = build('private-anon');
+    const t = g.fault(GFN, false, 1000);
+    g.zapRoot();
+    expect(g.flags[GFN] & (PG_RESIDENT | PG_HOST | PG_SWAPSLOT)).toBe(PG_HOST | PG_SWAPSLOT);
+    g.fault(GFN, true, t + 1000);
+    expect(g.flags[GFN] & (PG_RESIDENT | PG_HOST | PG_SWAPSLOT)).toBe(PG_RESIDENT);
+    expect(g.swapArea!.holds(id(g))).toBe(true);
+    expect(slotOf(g)).toBe(SLOT);
+    const w = g.stats[g.sb + GS_WB_PAGES];
+    g.evictOne(GFN, 1e6, false);
+    expect(g.stats[g.sb + GS_WB_PAGES] - w).toBe(1);
+    expect(g.swapArea!.writeback.has(id(g))).toBe(true);
+    expect(slotOf(g)).toBe(SLOT);
+  });
+
+  it('negative control: a read fault on it keeps it clean (read-only PTE, PG_SWAPSLOT stays, eviction writes nothing)', () => {
+    const g = build('private-anon');
+    const t = g.fault(GFN, false, 1000);
+    g.zapRoot();
+    g.fault(GFN, false, t + 1000);
+    expect(g.flags[GFN] & (PG_RESIDENT | PG_HOST | PG_SWAPSLOT)).toBe(PG_RESIDENT | PG_SWAPSLOT);
+    const w = g.stats[g.sb + GS_WB_PAGES];
+    g.evictOne(GFN, 1e6, false);
+    expect(g.stats[g.sb + GS_WB_PAGES] - w).toBe(0);
+  });
+
+  it('swap_vma_readahead skips it: its VMM PTE is present, not a swap entry (window GFN..GFN+3 reads GFN+2, GFN+3)', () => {
+    const g = build('private-anon');
+    const t = g.fault(GFN, false, 1000);
+    g.zapRoot();
+    // swap_ra_info: 2 hits since a fault far away -> __swapin_nr_pages 4, left (4 - 1) >> 1 = 1: [GFN, GFN + 4).
+    const ra = vmaSwapRa(g);
+    ra.addr = 500;
+    ra.hits = 2;
+    const pages = g.stats[g.sb + GS_RA_PAGES];
+    const resident = g.stats[g.sb + GS_RESIDENT];
+    g.fault(GFN + 1, false, t + 1000);
+    expect(ra.win).toBe(4);
+    expect(g.stats[g.sb + GS_RA_PAGES] - pages).toBe(2);
+    expect(g.flags[GFN] & (PG_HOST | PG_SWAPCACHE | PG_SWAPSLOT)).toBe(PG_HOST | PG_SWAPSLOT);
+    expect(g.flags[GFN + 2] & PG_SWAPCACHE).toBe(PG_SWAPCACHE);
+    expect(g.flags[GFN + 3] & PG_SWAPCACHE).toBe(PG_SWAPCACHE);
+    // GFN + 1 faulted (+1) and two read ahead (+2); GFN's frame is counted once already.
+    expect(g.stats[g.sb + GS_RESIDENT] - resident).toBe(3);
+    expect(slotOf(g)).toBe(SLOT);
   });
 });

@@ -212,15 +212,16 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   } else {
     s[sb + GS_COLD]++;
   }
-  // The fault installed the VMM's host PTE young (mm/hostPte.ts: do_anonymous_page / do_swap_page /
-  // shmem_fault -> finish_fault, PTE_AF in arm64's PAGE_*), unless the VMM's pre-fault had (PG_HOST:
-  // hva_to_pfn_fast finds the PTE, nothing is installed, its bit stays as it was).
+  // The fault installed the VMM's host PTE young (mm/hostPte.ts: do_anonymous_page / do_swap_page / shmem_fault
+  // -> finish_fault, PTE_AF in arm64's PAGE_*), unless the VMM's pre-fault had (PG_HOST: hva_to_pfn_fast finds
+  // the PTE, its bit stays). A pre-faulted page keeps PG_SWAPSLOT on a read only: a write's GUP FOLL_WRITE takes
+  // do_wp_page -> wp_page_reuse on do_swap_page's read-only PTE (mm/memory.c 6.3), dirty, slot kept (permFault).
   // One transition from the byte as it is now (mm/pageFlags.ts): a PG_LRU another worker's lru_add set,
   // or a host-young clear by reclaim on another worker since `f` was read, is kept.
   updatePageFlags(
     g.flags,
     gfn,
-    0xff & ~(PG_SWAPPED | PG_LRU | (prefaulted ? PG_HOST_YOUNG | PG_SWAPSLOT : 0)),
+    0xff & ~(PG_SWAPPED | PG_LRU | (prefaulted ? PG_HOST_YOUNG | (write ? 0 : PG_SWAPSLOT) : 0)),
     PG_RESIDENT | PG_TOUCHED | (prefaulted ? 0 : g.hostYoungOnMap) | (keep ? PG_SWAPSLOT : 0),
   );
   if (!prefaulted && !cached) s[sb + GS_RESIDENT]++;

@@ -30,7 +30,15 @@
  * > 1): the per-page transfer term is an upper side.
  */
 import type { Guest } from '../sim/guest.ts';
-import { GS_RA_PAGES, GS_RESIDENT, GS_SWAP_READS, PG_RESIDENT, PG_SWAPCACHE, PG_SWAPPED } from '../sim/simLayout.ts';
+import {
+  GS_RA_PAGES,
+  GS_RESIDENT,
+  GS_SWAP_READS,
+  PG_HOST,
+  PG_RESIDENT,
+  PG_SWAPCACHE,
+  PG_SWAPPED,
+} from '../sim/simLayout.ts';
 import { setPageFlags } from './pageFlags.ts';
 // PMD_SIZE / PAGE_SIZE with 4 KiB pages (swap_ra_clamp_pfn keeps the window in the fault's PMD), from the
 // import-free module so the bundle inlines it (test/sim/inlinedConsts.test.ts).
@@ -83,10 +91,15 @@ export function vmaSwapCacheHit(g: Guest, gfn: number, readahead: boolean): void
   if (readahead && s.hits < SWAP_RA_HITS_MAX) s.hits++;
 }
 
-/** Whether guest g's page gfn has a swap entry in its PTE: swapped out, not in the swap cache, a slot. */
+/**
+ * Whether guest g's page gfn has a swap entry in its PTE: swapped out, not in the swap cache, a slot. Not a
+ * page the VMM's PTE maps (PG_HOST: pre-faulted, or swapped back in and unmapped from stage-2 by x86's root
+ * zap): that PTE is present (swap_vma_readahead: `if (!is_swap_pte(pentry)) continue`), and a page a read
+ * swap-in left in the swap cache (mm/swapIn.ts keepsSwapSlot) still has a slot.
+ */
 function isSwapPte(g: Guest, area: SwapArea, gfn: number): boolean {
   const f = g.flags[gfn];
-  return (f & (PG_RESIDENT | PG_SWAPCACHE)) === 0 && (f & PG_SWAPPED) !== 0 && area.slot(g.idBase + gfn) >= 0;
+  return (f & (PG_RESIDENT | PG_SWAPCACHE | PG_HOST)) === 0 && (f & PG_SWAPPED) !== 0 && area.slot(g.idBase + gfn) >= 0;
 }
 
 /**
