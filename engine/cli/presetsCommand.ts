@@ -7,7 +7,7 @@ import { scenarioProfiles } from '../core/config/index.ts';
 import type { WorkloadSpec } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import type { CliContext } from './context.ts';
-import { UsageError } from './args.ts';
+import { unknownId } from './args.ts';
 import { jsonText, termSafe, textWidth, wrap } from './format.ts';
 
 export function presetsCommand(json: boolean, ctx: CliContext): number {
@@ -74,8 +74,7 @@ export function presetCommand(id: string, json: boolean, ctx: CliContext): numbe
   const workload = set.workloads.get(id);
   const found = scenario ?? hardware ?? workload;
   if (!found) {
-    const known = [...set.scenarios.keys(), ...set.hardware.keys(), ...set.workloads.keys()].join(', ');
-    throw new UsageError(`unknown preset '${id}' (known: ${known})`);
+    throw unknownId('preset', id, [...set.scenarios.keys(), ...set.hardware.keys(), ...set.workloads.keys()]);
   }
   if (json) {
     ctx.stdout(`${jsonText(found)}\n`);

@@ -12,7 +12,7 @@ import { startRun, type RunHandle } from '../host/engine.ts';
 import type { RunResult, ScenarioConfig } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import { ADHOC_ID, withAdhocScenario } from './adhoc.ts';
-import { UsageError, oneLine, type RunArgs } from './args.ts';
+import { UsageError, oneLine, unknownId, type RunArgs } from './args.ts';
 import { type CliContext, simWorkers } from './context.ts';
 import { jsonText, runJson, summaryTable, termSafe } from './format.ts';
 import { ProgressBar } from './progress.ts';
@@ -44,8 +44,7 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number
   const set = scenario?.set ?? withAdhocScenario(loaded.set, args, info);
   const id = scenario?.id ?? ADHOC_ID;
   const fileConfig = scenario?.base.kind === 'config' ? scenario.base.config : undefined;
-  if (!fileConfig && !set.scenarios.has(id))
-    throw new UsageError(`unknown scenario '${id}' (known: ${[...set.scenarios.keys()].join(', ')})`);
+  if (!fileConfig && !set.scenarios.has(id)) throw unknownId('scenario', id, set.scenarios.keys());
 
   const profile = hardwareSet ?? args.profile;
   const all = profile === undefined || profile === 'all';

@@ -93,7 +93,11 @@ describe('lab presets <id>', () => {
     expect((await lab('presets', 'pkvm')).out).toMatch(/^hardware profile pkvm: .*\n\nAndroid pKVM/);
     const bad = await lab('presets', 'seed-debat');
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/^lab: unknown preset 'seed-debat' \(known: .*seed-debate.*ampere-altra.*zipf-web/);
+    expect(bad.err).toMatch(
+      /^lab: unknown preset 'seed-debat' \(did you mean seed-debate\? known: .*seed-debate.*ampere-altra.*zipf-web/,
+    );
+    // Nothing close: the known ids alone. Control: unknownId without suggestKey fails the line above.
+    expect((await lab('presets', 'frobnicate')).err).toMatch(/^lab: unknown preset 'frobnicate' \(known: /);
   });
 
   it('`run` on a preset scenario ends by saying where its description is', async () => {
