@@ -7,14 +7,14 @@
 import type { PresetSet, ScenarioPreset } from '../core/config/index.ts';
 import type { TraceInfo } from '../core/config/index.ts';
 import type { RunArgs } from './args.ts';
-import { UsageError } from './args.ts';
+import { unknownId } from './args.ts';
 
 export const ADHOC_ID = 'adhoc';
 
 export function withAdhocScenario(set: PresetSet, args: RunArgs, traces: TraceInfo): PresetSet {
   const guests = args.workloads.map((id, i) => {
     const w = set.workloads.get(id);
-    if (!w) throw new UsageError(`unknown workload '${id}' (known: ${[...set.workloads.keys()].join(', ')})`);
+    if (!w) throw unknownId('workload', id, set.workloads.keys());
     const pages = w.workload.kind === 'trace' ? (traces[w.workload.trace]?.distinct ?? 1) : w.workload.pages;
     return {
       name: args.workloads.length === 1 ? id : `${id}-${i + 1}`,

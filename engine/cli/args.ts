@@ -12,6 +12,16 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * An id that names nothing: the close one when there is one, then every known id. `run seed-debat`
+ * listed six scenarios without pointing at the one meant, where `rn` got 'did you mean run?' (s16-g).
+ */
+export function unknownId(what: string, id: string, known: Iterable<string>): UsageError {
+  const list = [...known];
+  const hint = suggestKey(id, list);
+  return new UsageError(`unknown ${what} '${id}' (${hint ? `did you mean ${hint}? ` : ''}known: ${list.join(', ')})`);
+}
+
 /** A multi-line validation message as one stderr line: 'head:\na\nb' -> 'head: a; b'. */
 export function oneLine(message: string): string {
   return message.replace(/:\n/g, ': ').replace(/\n\s*/g, '; ');
@@ -57,15 +67,18 @@ export type CliArgs =
   | WorkerArgs
   | { cmd: 'reproduce'; id?: string; json: boolean; inputs: boolean; profile?: string };
 
-export const USAGE = `usage:
+/** The commands, one usage line each; `help` prints SWEEP_COMMANDS after them, then the options. */
+export const USAGE_COMMANDS = `usage:
   npm run lab -- run <scenario-id> [--profile all|<hardware-id>] [options]
   npm run lab -- run --hardware <id> --workload <id>[,<id>...] [options]
   npm run lab -- show <file.msgpack> [--json]
   npm run lab -- compare <a.msgpack> <b.msgpack> [...] [--json]
   npm run lab -- presets [<id>] [--json]   (with an id: that scenario's, profile's or workload's description)
   npm run lab -- reproduce [<reproduction-id>] [--json] [--inputs: list each one's inputs and sources, run nothing]
-                          [--profile ID: what-if, every run on hardware profile ID instead of its own]
-run options:
+                          [--profile ID: what-if, every run on hardware profile ID instead of its own]`;
+
+/** `run`'s options in short (`run --help`: RUN_HELP, in detail). */
+export const RUN_OPTIONS_HELP = `run options (npm run lab -- run --help: in detail):
   --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE|default  --policy POLICY
   --host-mib N  --guest-mib N  --vcpus N  --swap zram|ssd|none  --swap-mib N  (ad-hoc runs)
   --workers 0: one simulation worker per core but one (a deterministic run always uses one)
@@ -199,6 +212,9 @@ export function list(p: Parsed, name: string): string[] {
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const [cmd, ...rest] = argv;
+  // `sweep --help`, `show -h`: the usage (it lists every command's options), not 'unknown option --help'
+  // (s16-g's trial). `run --help` has its own page (RUN_HELP, parseRun).
+  if (cmd !== 'run' && (rest.includes('--help') || rest.includes('-h'))) return { cmd: 'help' };
   switch (cmd) {
     case undefined:
     case 'help':
@@ -247,7 +263,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
     default: {
       const hint = suggestKey(cmd, ['run', 'show', 'compare', 'presets', 'help', 'sweep', 'worker', 'reproduce']);
-      throw new UsageError(`unknown command '${cmd}'${hint ? ` (did you mean ${hint}?)` : ''}; try: lab help`);
+      throw new UsageError(
+        `unknown command '${cmd}'${hint ? ` (did you mean ${hint}?)` : ''}; try: npm run lab -- help`,
+      );
     }
   }
 }

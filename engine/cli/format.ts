@@ -39,6 +39,14 @@ const pctOrNa = (x: number | null | undefined): string =>
 const times = (x: number | null | undefined): string =>
   typeof x === 'number' && Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a';
 const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
+/**
+ * Why a swap-device row is empty: the summary carries swap reads, read-ahead and writeback only with SSD
+ * swap (core/sim/runSummary.ts). A bare 'n/a' beside 97,425 refaults read as a bug (s16-g's trial).
+ */
+const swapNa = (r: RunResult): string => {
+  const device = r.config.host.swap.device;
+  return device === 'none' ? 'n/a (no swap)' : `n/a (${device} swap)`;
+};
 
 export function fmtNs(ns: number): string {
   if (!Number.isFinite(ns)) return '—';
@@ -66,14 +74,14 @@ const ROWS: readonly [string, (r: RunResult) => string][] = [
     'swap reads / read ahead / hits',
     (r) =>
       r.summary.swapReads === undefined
-        ? 'n/a'
+        ? swapNa(r)
         : `${int(r.summary.swapReads)} / ${int(r.summary.readaheadPages ?? 0)} / ${int(r.summary.readaheadHits ?? 0)}`,
   ],
   [
     'swap-outs under writeback / faults on them',
     (r) =>
       r.summary.swapWritebacks === undefined
-        ? 'n/a'
+        ? swapNa(r)
         : `${int(r.summary.swapWritebacks)} / ${int(r.summary.writebackFaults ?? 0)}`,
   ],
   ['eviction precision', (r) => pctOrNa(r.summary.evictionPrecision)],

@@ -6,14 +6,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { nodeCores, nodeSimWorkerPools } from '../host/node/spawn.ts';
-import { USAGE, UsageError, oneLine, parseArgs, type CliArgs } from './args.ts';
+import { RUN_OPTIONS_HELP, USAGE_COMMANDS, UsageError, oneLine, parseArgs, type CliArgs } from './args.ts';
 import type { CliContext } from './context.ts';
 import { clip, termSafe } from './format.ts';
 import { presetCommand, presetsCommand } from './presetsCommand.ts';
 import { reproduceCommand } from './reproduce.ts';
 import { runCommand } from './runCommand.ts';
 import { compareCommand, showCommand } from './sessionCommands.ts';
-import { RUN_HELP, SWEEP_USAGE } from './sweepArgs.ts';
+import { RUN_HELP, SWEEP_COMMANDS, SWEEP_SPEC_HELP } from './sweepArgs.ts';
 import { sweepCommand } from './sweepCommand.ts';
 import { workerCommand } from './workerCommand.ts';
 
@@ -73,7 +73,12 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
 async function dispatch(args: CliArgs, ctx: CliContext): Promise<number> {
   switch (args.cmd) {
     case 'help':
-      ctx.stdout(args.topic === 'run' ? `${RUN_HELP}\n` : `${USAGE}\n${SWEEP_USAGE}\n`);
+      // Every command first (sweep and worker printed after the run options read as run options: s16-g).
+      ctx.stdout(
+        args.topic === 'run'
+          ? `${RUN_HELP}\n`
+          : `${USAGE_COMMANDS}\n${SWEEP_COMMANDS}\n${RUN_OPTIONS_HELP}\n${SWEEP_SPEC_HELP}\n`,
+      );
       return 0;
     case 'sweep':
       return sweepCommand(args, ctx);

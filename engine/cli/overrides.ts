@@ -23,7 +23,7 @@ import {
   type ScenarioOverrides,
   type TraceInfo,
 } from '../core/config/index.ts';
-import { UsageError, oneLine } from './args.ts';
+import { UsageError, oneLine, unknownId } from './args.ts';
 
 export function parseSets(items: readonly string[]): Override[] {
   return items.map((text) => {
@@ -52,8 +52,7 @@ export interface LoadedScenario {
  */
 export function loadScenarioArg(arg: string, set: PresetSet, dir = process.cwd()): LoadedScenario {
   if (!isScenarioFile(arg)) {
-    if (!set.scenarios.has(arg))
-      throw new UsageError(`unknown scenario '${arg}' (known: ${[...set.scenarios.keys()].join(', ')})`);
+    if (!set.scenarios.has(arg)) throw unknownId('scenario', arg, set.scenarios.keys());
     return { set, base: { kind: 'preset', id: arg }, id: arg };
   }
   const file = path.resolve(dir, arg);

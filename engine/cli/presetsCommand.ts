@@ -7,8 +7,8 @@ import { scenarioProfiles } from '../core/config/index.ts';
 import type { WorkloadSpec } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import type { CliContext } from './context.ts';
-import { UsageError } from './args.ts';
-import { jsonText, termSafe, wrap } from './format.ts';
+import { unknownId } from './args.ts';
+import { jsonText, termSafe, textWidth, wrap } from './format.ts';
 
 export function presetsCommand(json: boolean, ctx: CliContext): number {
   const { set, problems } = loadPresetDir(ctx.presetDir);
@@ -74,8 +74,7 @@ export function presetCommand(id: string, json: boolean, ctx: CliContext): numbe
   const workload = set.workloads.get(id);
   const found = scenario ?? hardware ?? workload;
   if (!found) {
-    const known = [...set.scenarios.keys(), ...set.hardware.keys(), ...set.workloads.keys()].join(', ');
-    throw new UsageError(`unknown preset '${id}' (known: ${known})`);
+    throw unknownId('preset', id, [...set.scenarios.keys(), ...set.hardware.keys(), ...set.workloads.keys()]);
   }
   if (json) {
     ctx.stdout(`${jsonText(found)}\n`);
@@ -84,8 +83,10 @@ export function presetCommand(id: string, json: boolean, ctx: CliContext): numbe
   const kind = scenario ? 'scenario' : hardware ? 'hardware profile' : 'workload';
   const lines = [`${kind} ${id}: ${found.name}`];
   if (scenario) lines.push(`profiles: ${scenarioProfiles(set, id).join(', ')}`);
-  // Escaped before wrapping: the wrap's own line breaks must reach the terminal as line breaks.
-  lines.push('', wrap(termSafe(found.description), 100));
+  // Escaped before wrapping: the wrap's own line breaks must reach the terminal as line breaks. Wrapped
+  // to the terminal's width (100 columns when stdout is a pipe or a file, so tests and diffs are stable),
+  // as `reproduce` does: at a fixed 100 a 80-column terminal broke every line again mid-phrase (s15 trial).
+  lines.push('', wrap(termSafe(found.description), textWidth(ctx.columns)));
   if (scenario) lines.push('', `run it: npm run lab -- run ${id} (see npm run lab -- help for options)`);
   ctx.stdout(`${lines.join('\n')}\n`);
   return 0;

@@ -115,7 +115,7 @@ export async function reproduceCommand(args: ReproduceArgs, ctx: CliContext): Pr
       (args.profile === undefined
         ? ''
         : `what-if: every run on hardware profile '${args.profile}', not its reproduction's own (bands as published)\n\n`) +
-        `${table(results)}\n\n${notes(repros)}\n\n${configs.size} runs in ${wallS.toFixed(0)} s wall\n` +
+        `${table(results, textWidth(ctx.columns))}\n\n${notes(repros, textWidth(ctx.columns))}\n\n${configs.size} runs in ${wallS.toFixed(0)} s wall\n` +
         `inputs and their sources: npm run lab -- reproduce [<id>] --inputs\n`,
     );
   return results.every((r) => r.inBand) ? 0 : 1;
@@ -169,13 +169,24 @@ function inputRow(i: { name: string; value: string; source: string }, w: number,
  * was measured on other hardware (v1 and v2 ran on x86) or that needs a mechanism the lab lacks must
  * not be read as a result about the patch.
  */
-function notes(repros: readonly Reproduction[]): string {
-  return ['reading the figures:', ...repros.map((r) => wrap(`${r.id}: ${r.note}`, 110, '  '))].join('\n');
+function notes(repros: readonly Reproduction[], width: number): string {
+  return ['reading the figures:', ...repros.map((r) => wrap(`${r.id}: ${r.note}`, width, '  '))].join('\n');
 }
+
+/**
+ * The figure column is never narrowed below this (a label cut into 2-word lines reads worse than a wide
+ * row): the table fits from 90 columns, the other five columns taking 66.
+ */
+const MIN_FIGURE_WIDTH = 24;
 
 const fmt = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3)) : 'n/a');
 
-function table(rows: FigureResult[]): string {
+/**
+ * One row per figure. The figure's label (up to 100 characters) wraps within its column so the table
+ * fits `width` (the terminal's, 100 when piped): at full width a row ran to 166 columns and an 80- or
+ * 100-column terminal folded every row into the next (s16-g's trial). Continuation lines hold the label alone.
+ */
+function table(rows: FigureResult[], width: number): string {
   const head = ['reproduction', 'figure', 'published', 'lab', 'band', 'in band'];
   const body = rows.map((r) => [
     r.id,
@@ -186,10 +197,16 @@ function table(rows: FigureResult[]): string {
     r.inBand ? 'yes' : 'NO',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const others = widths.reduce((sum, w, i) => (i === 1 ? sum : sum + w + 2), 0);
+  widths[1] = Math.min(widths[1], Math.max(MIN_FIGURE_WIDTH, width - others));
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => c.padEnd(widths[i]))
       .join('  ')
       .trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  const row = (cells: string[]): string[] => {
+    const [first, ...rest] = wrap(cells[1], widths[1]).split('\n');
+    return [line([cells[0], first, ...cells.slice(2)]), ...rest.map((l) => line(['', l]))];
+  };
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.flatMap(row)].join('\n');
 }

@@ -12,7 +12,7 @@ import { startRun, type RunHandle } from '../host/engine.ts';
 import type { RunResult, ScenarioConfig } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
 import { ADHOC_ID, withAdhocScenario } from './adhoc.ts';
-import { UsageError, oneLine, type RunArgs } from './args.ts';
+import { UsageError, oneLine, unknownId, type RunArgs } from './args.ts';
 import { type CliContext, simWorkers } from './context.ts';
 import { jsonText, runJson, summaryTable, termSafe } from './format.ts';
 import { ProgressBar } from './progress.ts';
@@ -44,8 +44,7 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number
   const set = scenario?.set ?? withAdhocScenario(loaded.set, args, info);
   const id = scenario?.id ?? ADHOC_ID;
   const fileConfig = scenario?.base.kind === 'config' ? scenario.base.config : undefined;
-  if (!fileConfig && !set.scenarios.has(id))
-    throw new UsageError(`unknown scenario '${id}' (known: ${[...set.scenarios.keys()].join(', ')})`);
+  if (!fileConfig && !set.scenarios.has(id)) throw unknownId('scenario', id, set.scenarios.keys());
 
   const profile = hardwareSet ?? args.profile;
   const all = profile === undefined || profile === 'all';
@@ -150,6 +149,22 @@ function traceNames(set: PresetSet, args: RunArgs): Set<string> {
   return names;
 }
 
+/**
+ * The options that changed a scenario's config, said under its title: the title is the preset's name,
+ * which may state what they changed ('Trace oracle: cloudPhysicsIO, exact LRU, 10000 pages' over a run
+ * with --set reclaim.policy=clock --set host.memoryMiB=3.90625: s16-g's trial). '' when none did.
+ */
+export function changedFromPreset(args: RunArgs): string {
+  if (args.scenario === undefined) return '';
+  const changes = [
+    ...(args.harvest === undefined ? [] : [`--harvest ${args.harvest}`]),
+    ...(args.policy === undefined ? [] : [`--policy ${args.policy}`]),
+    ...(args.durationMs === undefined ? [] : [`--duration-ms ${args.durationMs}`]),
+    ...args.sets.map((s) => `--set ${s}`),
+  ];
+  return changes.length === 0 ? '' : `changed from the scenario: ${changes.join(' ')}`;
+}
+
 /** Prints the finished runs, then saves them; false when the save failed (said on stderr). */
 async function report(
   args: RunArgs,
@@ -168,7 +183,9 @@ async function report(
     ctx.stdout('no run completed\n');
   } else {
     const title = args.scenario ?? ADHOC_ID;
-    ctx.stdout(`${termSafe(title)}: ${termSafe(results[0].config.name.split(' — ')[0])}\n\n`);
+    ctx.stdout(`${termSafe(title)}: ${termSafe(results[0].config.name.split(' — ')[0])}\n`);
+    const changed = changedFromPreset(args);
+    ctx.stdout(changed ? `${termSafe(changed)}\n\n` : '\n');
     ctx.stdout(`${summaryTable(results.map((result, i) => ({ label: labels[i], result })))}\n`);
     if (results.some((r) => r.stopped)) ctx.stdout('\n(stopped early: figures cover the virtual time reached)\n');
     // The scenario's description holds what the figures mean (and seed-debate's, why lockless ranks

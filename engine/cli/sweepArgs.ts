@@ -32,10 +32,13 @@ export interface WorkerArgs {
   lockMs?: number;
 }
 
-export const SWEEP_USAGE = `  npm run lab -- sweep <spec.json> [--trace FILE ...] [--out s.msgpack] [--json] [--workers N]
+/** `sweep` and `worker` usage lines: `help` lists them with the other commands (args.ts USAGE_COMMANDS). */
+export const SWEEP_COMMANDS = `  npm run lab -- sweep <spec.json> [--trace FILE ...] [--out s.msgpack] [--json] [--workers N]
                        [--queue redis://HOST:PORT] [--yes] [--metric NAME,...]
-  npm run lab -- worker --queue redis://HOST:PORT [--concurrency N] [--trace FILE ...] [--lock-ms N]
-sweep spec: { "scenario": "trace-oracle", "axes": { "host.memoryMiB": [3.90625, 39.0625],
+  npm run lab -- worker --queue redis://HOST:PORT [--concurrency N] [--trace FILE ...] [--lock-ms N]`;
+
+/** What a sweep spec holds; `help` prints it last, after the run options. */
+export const SWEEP_SPEC_HELP = `sweep spec: { "scenario": "trace-oracle", "axes": { "host.memoryMiB": [3.90625, 39.0625],
               "reclaim.policy": ["exact-lru", "clock"] }, "seeds": [1] }
   axes: config path -> [values] | {from, to, steps, scale: linear|log} | {from, to, step}; "hardware" -> profile ids
   seeds: [1, 2, 3] | {count: N}; "mode": "product" (default) | "zip"; "set": { path: value } for every run`;

@@ -52,7 +52,7 @@ export function fmtStat(name: string, s: MetricStat | undefined): string {
  * Units of metrics whose name does not carry one (…Ns, …PerSec, …Pct… and the ratios do), shown in the
  * table header as `lab run` shows them in its cells ('1,882,379/s'); --metric still takes the bare name.
  */
-const METRIC_UNITS: Record<string, string> = { throughput: 'accesses/s' };
+export const METRIC_UNITS: Record<string, string> = { throughput: 'accesses/s' };
 
 /** A metric's column header: its name, and its unit when the name does not say it. */
 export function metricHeader(name: string): string {

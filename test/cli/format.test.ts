@@ -87,6 +87,30 @@ describe('summaryTable', () => {
     expect(summaryTable([{ label: 'a', result: r }])).toMatch(/^eviction precision\s+n\/a$/m);
   });
 
+  // The swap-device rows are SSD-only (runSummary.ts); an empty one says why, not a bare n/a beside the
+  // refaults (s16-g trial). Control: 'n/a' for every device fails the first two expectations.
+  it('swap rows without SSD swap name the device instead of a bare n/a', () => {
+    const r = fakeResult('ampere-altra', 0.9);
+    expect(r.config.host.swap.device).toBe('zram');
+    const table = summaryTable([{ label: 'a', result: r }]);
+    expect(table).toMatch(/^swap reads \/ read ahead \/ hits\s+n\/a \(zram swap\)$/m);
+    r.config = { ...r.config, host: { ...r.config.host, swap: { ...r.config.host.swap, device: 'none' } } };
+    expect(summaryTable([{ label: 'a', result: r }])).toMatch(
+      /^swap-outs under writeback \/ faults on them\s+n\/a \(no swap\)$/m,
+    );
+    r.config = { ...r.config, host: { ...r.config.host, swap: { ...r.config.host.swap, device: 'ssd' } } };
+    Object.assign(r.summary, {
+      swapReads: 1200,
+      readaheadPages: 300,
+      readaheadHits: 45,
+      swapWritebacks: 7,
+      writebackFaults: 2,
+    });
+    const ssd = summaryTable([{ label: 'a', result: r }]);
+    expect(ssd).toMatch(/^swap reads \/ read ahead \/ hits\s+1,200 \/ 300 \/ 45$/m);
+    expect(ssd).toMatch(/^swap-outs under writeback \/ faults on them\s+7 \/ 2$/m);
+  });
+
   it('slowdown: the access-weighted run figure, then one row per guest', () => {
     const guest = (name: string, accesses: number, slowdown: number | null, pinned = false) => ({
       name,

@@ -14,6 +14,14 @@ import { repoRoot } from '../trace/traceFiles.ts';
 import path from 'node:path';
 
 async function lab(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return labIn(undefined, ...argv);
+}
+
+/** `columns`: stdout's terminal width (main.ts: process.stdout.columns when a TTY), undefined for a pipe. */
+async function labIn(
+  columns: number | undefined,
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const ctx: CliContext = {
@@ -21,6 +29,7 @@ async function lab(...argv: string[]): Promise<{ code: number; out: string; err:
     stdout: (s) => void (out += s),
     stderr: (s) => void (err += s),
     tty: false,
+    columns,
   };
   const code = await runCli(argv, ctx);
   return { code, out, err };
@@ -62,11 +71,33 @@ describe('lab presets <id>', () => {
     expect(out).toContain('run it: npm run lab -- run seed-debate');
   });
 
+  // The description wraps to the terminal (s15 trial: a fixed 100 broke again in an 80-column
+  // terminal), at 100 when stdout is not one. Control: wrap(..., 100) fails the 60 and 160 cases.
+  it.each([
+    [60, 60],
+    [160, 160],
+    [undefined, 100],
+  ])('columns %s: the description wraps at %i, every word kept', async (columns, width) => {
+    const { out } = await labIn(columns, 'presets', 'seed-debate');
+    const description = loadPresetDir(path.join(repoRoot, 'presets')).set.scenarios.get('seed-debate')!.description;
+    const lines = out.split('\n');
+    const body = lines.slice(3, lines.indexOf('', 3));
+    expect(body.join(' ')).toBe(description.replace(/\s+/g, ' '));
+    for (const l of body) expect(l.length).toBeLessThanOrEqual(width);
+    // Filled, not merely short: each line but the last would not take the next line's first word.
+    for (let i = 0; i + 1 < body.length; i++)
+      expect(body[i].length + 1 + body[i + 1].split(' ')[0].length).toBeGreaterThan(width);
+  });
+
   it('prints a hardware profile too, and names the known ids for an unknown one', async () => {
     expect((await lab('presets', 'pkvm')).out).toMatch(/^hardware profile pkvm: .*\n\nAndroid pKVM/);
     const bad = await lab('presets', 'seed-debat');
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/^lab: unknown preset 'seed-debat' \(known: .*seed-debate.*ampere-altra.*zipf-web/);
+    expect(bad.err).toMatch(
+      /^lab: unknown preset 'seed-debat' \(did you mean seed-debate\? known: .*seed-debate.*ampere-altra.*zipf-web/,
+    );
+    // Nothing close: the known ids alone. Control: unknownId without suggestKey fails the line above.
+    expect((await lab('presets', 'frobnicate')).err).toMatch(/^lab: unknown preset 'frobnicate' \(known: /);
   });
 
   it('`run` on a preset scenario ends by saying where its description is', async () => {

@@ -212,8 +212,12 @@ describe('Sweep view', () => {
     const chart = page.locator('[data-testid="sweep-chart"]');
     assert.equal(await chart.getAttribute('data-series'), '3');
     assert.equal(await chart.getAttribute('data-log'), 'false');
-    // Two seeds per point: the table shows mean ± CI.
-    assert.match(await page.textContent('[data-testid="sweep-row-0-hitRate"]'), /^0\.\d{6} ± 0\.\d{6}$/);
+    // Two seeds per point: the table shows mean ± CI, a ratio in percent with two decimals as the CLI's
+    // sweep table prints it (renderer/src/lib/sweepFormat.ts), not as a fraction.
+    assert.match(
+      await page.textContent('[data-testid="sweep-row-0-hitRate"]'),
+      /^\d{1,3}\.\d{2} % ± \d{1,3}\.\d{2} %$/,
+    );
     assert.equal(await page.textContent('[data-testid="sweep-row-0-runs"]'), '2/2');
     await shot(page, 'sweep-03-harvest-x-memory');
   });
