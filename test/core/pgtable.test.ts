@@ -351,7 +351,7 @@ describe('IPA size and debug checks', () => {
   });
 });
 
-// ---- single-page fast paths (pgtableFast.ts) -------------------------------------------
+// ---- single-page fast paths (pgtableFast.ts, pgtableAccess.ts) ---------------------------
 
 /** MmOps over the arena (immediate frees) that log every call, and check break-before-make at each TLBI. */
 function loggingMmOps(v: ArenaViews, log: string[], pgtRef: { pgt: Pgt | null }): MmOps {

@@ -11,7 +11,7 @@
  *
  * Negative controls: (1) in the test, the same pkvm guest with faultWrite forced false (the old
  * behaviour, read lock on every profile): the second vCPU does not wait, so the serialisation asserts
- * would fail on it; (2) run by hand (session 13): guest.ts `this.faultWrite = false` in place of
+ * would fail on it; (2) run by hand (session 13): guest.ts (kvm/kvmArch.ts since session 16) `this.faultWrite = false` in place of
  * `p.config.hardware.pkvm` fails the three pkvm tests (faultWrite false; wait 0, expected 1,960; the
  * permission fault's wait 0, expected 1,460); the Altra test passes.
  */

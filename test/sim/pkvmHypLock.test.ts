@@ -13,7 +13,7 @@
  * Negative controls: (1) in the tests: overlapping HVCs that take no host lock (aging tests, permission
  * relaxes) of two VMs do not wait; a share issued after the other VM's section ends does not wait; the
  * guest lock does not wait while the VM's write lock nests it, and does with faultWrite forced false;
- * Altra has no EL2 locks. (2) By hand, session 14: guest.ts with `this.hypHostLock = pkvm ? new HypLock() :
+ * Altra has no EL2 locks. (2) By hand, session 14: guest.ts (kvm/kvmArch.ts since session 16) with `this.hypHostLock = pkvm ? new HypLock() :
  * null` (a host lock per VM, i.e. no host-wide lock) fails the preset-figures test (the shared object) and
  * the share and unshare tests (b ends at 8,660, not 9,270; 102,160, not 103,570); el2Section without the host
  * lock (`const sh = issue`) fails the HypLock unit test and the same two; unmapGfnRange without the two

@@ -34,9 +34,10 @@
  *
  * Files: this one has the generic, walk-based operations (ranges, blocks) and the API;
  * pgtableFast.ts the allocation-free single-page paths that stage2Map / stage2Unmap / stage2Mkold
- * take for one 4 KiB page (a direct descent, exactly equivalent to the walk) and the per-access
- * reads; pgtableBase.ts the types and the entry operations both use. Walkers for the generic walk
- * come from pools, so no call allocates in steady state.
+ * take for one 4 KiB page (a direct descent, exactly equivalent to the walk); pgtableLeafAt.ts the
+ * same at an entry a walk already found (mapLeafAt, unmapLeafAt); pgtableAccess.ts the per-access
+ * reads and AF / W updates (stage2GetLeaf, stage2Mkyoung...); pgtableBase.ts the types and the entry
+ * operations all use. Walkers for the generic walk come from pools, so no call allocates in steady state.
  */
 import { allocTablePage, freeTablePage, tableLive } from './arena.ts';
 import { MAX_FRAME, S2_AF, pteIsLocked, ptePage, pteValid, type LeafAttrs } from './descriptor.ts';
@@ -66,14 +67,13 @@ export { EAGAIN, ENOMEM, setStage2FastPaths, stage2FastPaths, stage2TrySetPte, s
 export type { LeafOut, MapOptions, MmOps, Pgt } from './pgtableBase.ts';
 export {
   getLeafMiss,
-  mapLeafAt,
   stage2GetLeaf,
   stage2LeafFrame,
   stage2Mkyoung,
   stage2MkyoungPte,
   stage2SetWritable,
-  unmapLeafAt,
-} from './pgtableFast.ts';
+} from './pgtableAccess.ts';
+export { mapLeafAt, unmapLeafAt } from './pgtableLeafAt.ts';
 
 /** Placeholder held by idle pooled walkers, so that they keep no arena alive. */
 const NO_PGT = null as unknown as Pgt;

@@ -1,6 +1,6 @@
 /**
  * Stage-2 page tables, the shared part: types, error codes, and the entry operations that both
- * the generic walk (pgtable.ts) and the single-page fast paths (pgtableFast.ts) perform, so the
+ * the generic walk (pgtable.ts) and the single-page fast paths (pgtableFast.ts, pgtableLeafAt.ts) perform, so the
  * two cannot drift apart. Everything here is re-exported by pgtable.ts (the API); import from there.
  *
  * Entry operations (caller holds what pgtable.ts's concurrency contract asks for):

@@ -28,7 +28,7 @@
  * (a visitor that walks, as map's block install does) each get their own. Callers that walk
  * often keep their Walker in a Pool too (pgtable.ts, testClearYoung.ts).
  *
- * Shared with the direct descents (pgtableFast.ts, testClearYoung.ts): LEVEL_MUL, LEVEL_GFNS, entryWord,
+ * Shared with the direct descents (pgtableFast.ts, pgtableAccess.ts, testClearYoung.ts): LEVEL_MUL, LEVEL_GFNS, entryWord,
  * loadLo, reloadLo.
  */
 import { atomics } from '../sync/atomics.ts';

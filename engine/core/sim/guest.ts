@@ -9,7 +9,10 @@
  * - the eviction of one of its pages by host reclaim (try_to_unmap -> mmu notifier invalidate ->
  *   kvm_unmap_gfn_range under the MMU lock for write + TLB invalidate, then swap-out; emptied tables go
  *   to callRcu via MmOps: kvm/unmapGfnRange.ts);
- * - here: kvm_flush_remote_tlbs, the x86 root zap between runs, the free of a written swap-cache folio.
+ * - the x86 root zap between runs (kvm/zapRoot.ts);
+ * - here: the free of a written swap-cache folio.
+ * The per-VM state and costs the hardware profile decides (TLB flush, DVM or IPI kick, pKVM's EL2 locks
+ * and HVCs, CMO, the fault's marks) and kvm_flush_remote_tlbs are the base class's (kvm/kvmArch.ts).
  *
  * Every method takes the caller's virtual time and returns the time it finished. Fields the files above
  * read are public; only they and this class write them.
@@ -18,13 +21,11 @@ import { DOUBLE_ZERO } from '../ownShape.ts';
 import type { ScenarioConfig } from '../../protocol.ts';
 import { leafAttrs } from '../arch/descriptor.ts';
 import type { MmuLock } from '../kvm/mmuLock.ts';
-import { writeLock, writeUnlock } from '../kvm/mmuLock.ts';
-import { stage2Unmap, type Pgt } from '../arch/pgtable.ts';
+import type { Pgt } from '../arch/pgtable.ts';
 import type { RcuThread } from '../sync/rcu.ts';
-import { C_S2_FAULT, C_TLB_FLUSH_VMID, flushHvcNs, mapHvcNs, s2CmoNs, unmapHvcNs } from './costs.ts';
-import { Dvm } from '../arch/dvm.ts';
-import { el2LookupNs, HypLock } from '../kvm/hypLock.ts';
-import { IpiKick } from '../kvm/remoteTlbFlush.ts';
+import type { Dvm } from '../arch/dvm.ts';
+import type { HypLock } from '../kvm/hypLock.ts';
+import { KvmArch } from '../kvm/kvmArch.ts';
 import { MmuInvalidate } from '../kvm/mmuInvalidate.ts';
 import type { Pgdat } from '../mm/pgdat.ts';
 import { WAIT_ISOLATED } from '../mm/reclaimThrottle.ts';
@@ -34,28 +35,17 @@ import { KSWAPD_CPU } from '../mm/swapSlots.ts';
 import type { Harvester } from '../kvm/mmuNotifier.ts';
 import type { HostFrames } from '../mm/hostFrames.ts';
 import type { Policy } from '../mm/policy/policy.ts';
-import {
-  GS_IPI_FLUSH_NS,
-  GS_IPI_KICKS,
-  GS_RESIDENT,
-  GS_TLB_FLUSH_VM,
-  GS_WORDS,
-  OH_WORDS,
-  PG_HOST,
-  PG_HOST_YOUNG,
-  PG_RESIDENT,
-  PG_SWAPCACHE,
-} from './simLayout.ts';
-import { VmTlbFlush, type Tlbs } from '../arch/tlb.ts';
+import { GS_RESIDENT, OH_WORDS, PG_HOST_YOUNG, PG_SWAPCACHE } from './simLayout.ts';
+import type { Tlbs } from '../arch/tlb.ts';
 import type { VLock } from '../sync/vlock.ts';
 import { SharedVLock } from '../sync/vlockShared.ts';
-import { clearPageFlags, updatePageFlags } from '../mm/pageFlags.ts';
+import { clearPageFlags } from '../mm/pageFlags.ts';
 import { SUS_WORDS } from './faultSuspend.ts';
-import { mapHoldNs, mapLocked, PAGE, userMemAbort } from '../kvm/userMemAbort.ts';
+import { mapHoldNs, mapLocked, userMemAbort } from '../kvm/userMemAbort.ts';
 import { afFault, permFault } from '../kvm/protFaults.ts';
 import { GUEST_MEMORY_BACKING, type GuestMemoryBacking } from '../kvm/faultinWritable.ts';
 import { evictOne } from '../kvm/unmapGfnRange.ts';
-import { zapMarks } from '../kvm/faultinMarks.ts';
+import { zapRoot } from '../kvm/zapRoot.ts';
 
 // Moved with their code; re-exported for the modules and tests that import them from here.
 export { FAULT_SUSPENDED } from './faultSuspend.ts';
@@ -95,7 +85,7 @@ export interface GuestParts {
   hypHostLock?: HypLock;
 }
 
-export class Guest {
+export class Guest extends KvmArch {
   readonly index: number;
   readonly pages: number;
   readonly pinned: boolean;
@@ -103,60 +93,10 @@ export class Guest {
   readonly lock: MmuLock;
   readonly vlock: VLock;
   readonly rcu: RcuThread;
-  readonly tlbs: Tlbs | null;
-  /** kvm_flush_remote_tlbs: the VM's flush generation, seen by each vCPU (arch/tlb.ts). */
-  readonly tlbFlush: VmTlbFlush;
-  /**
-   * x86's IPI flush (hardware remoteTlbFlush 'ipi-kick', kvm/remoteTlbFlush.ts): which vCPUs are in
-   * guest mode, and the exits they owe. null with arm64's TLBI broadcast (the default).
-   */
-  readonly kick: IpiKick | null;
-  /**
-   * arm64: the host's DVM Sync, on which this VM's broadcast TLBIs queue behind every other broadcast of
-   * the worker (arch/dvm.ts). null with x86's IPI flush ('ipi-kick'), which has no such resource.
-   */
-  readonly dvm: Dvm | null;
   readonly flushOnClear: boolean;
   readonly flags: Uint8Array;
   readonly evictedAt: Float32Array;
   readonly evictBuckets: Float64Array;
-  readonly stats: Float64Array;
-  /** Base of this guest's counters in `stats`. */
-  readonly sb: number;
-  readonly costs: Float64Array;
-  /** Cache maintenance of one page in a stage-2 map or unmap (s2CmoNs: 0 with FEAT_S2FWB). */
-  readonly cmoNs: number;
-  /**
-   * The part of kvm_flush_remote_tlbs (tlbFlushVmid) that is the host's HVC round trip to EL2 and not the
-   * broadcast: pKVM only (flushHvcNs). The DVM Sync (arch/dvm.ts) is booked for the rest.
-   */
-  readonly flushHvcNs: number;
-  /** The HVC round trip in one page's stage-2 unmap: pKVM only (sim/costs.ts unmapHvcNs). */
-  readonly unmapHvcNs: number;
-  /**
-   * pKVM (mainline 6.14+) EL2 locks (kvm/hypLock.ts): host_lock_component (host_mmu.lock), shared by every
-   * guest of the worker, taken by the share (map) and unshare (unmap) hypercalls; and this VM's
-   * guest_lock_component (the hyp VM's table lock), taken by those and by the aging test and the permission
-   * relax. null off pKVM.
-   */
-  readonly hypHostLock: HypLock | null;
-  readonly hypGuestLock: HypLock | null;
-  /** The EL2 walk to a page's leaf in the hyp VM's table, carved from the hypercall (kvm/hypLock.ts); 0 off pKVM. */
-  readonly el2LookupNs: number;
-  /**
-   * kvm_fault_lock (arch/arm64/include/asm/kvm_mmu.h, mainline 6.14+, commit fce886a60207): the vCPU's
-   * stage-2 fault (user_mem_abort: the map and a permission fault's relax) takes kvm->mmu_lock for write
-   * when is_protected_kvm_enabled(), for read otherwise. true on the pkvm profile (every guest: the test
-   * is host-wide, not per VM).
-   */
-  readonly faultWrite: boolean;
-  /** The HVC round trip inside that hold under pKVM (sim/costs.ts mapHvcNs; 0 elsewhere). */
-  readonly mapHvcNs: number;
-  /**
-   * The stage-2 fault's trap and host path before the lock: s2Fault less the part of it that is the
-   * map's HVC (mapHvcNs), which is charged inside the hold instead. s2Fault off pKVM.
-   */
-  readonly s2TrapNs: number;
   readonly host: HostFrames;
   readonly opHist: Float64Array;
   readonly opHistBase: number;
@@ -196,16 +136,6 @@ export class Guest {
    * stage-2 young; mapYoung = false is the what-if where neither carries the fault as an access).
    */
   readonly hostYoungOnMap: number;
-  /**
-   * mark_page_accessed calls at the end of every stage-2 map (kvm/faultinMarks.ts faultinMarks): both
-   * architectures release the faulted-in pfn with kvm_release_pfn_clean -> kvm_release_page_clean ->
-   * kvm_set_page_accessed -> mark_page_accessed (virt/kvm/kvm_main.c, 6.0-6.12: x86's direct_page_fault,
-   * arm64's user_mem_abort); arm64's user_mem_abort (arch/arm64/kvm/mmu.c, 6.1-6.4) calls
-   * kvm_set_pfn_accessed(pfn) just before it, a second mark. So 2 on arm64, 1 on x86 (the lab's x86:
-   * remoteTlbFlush 'ipi-kick'). x86's mark when the root zap drops an accessed SPTE: zapRoot. x86's aging
-   * (kvm_age_gfn, A/D bits) clears A with no mark; reclaim's unmap finds the SPTE just aged (old): no mark.
-   */
-  readonly faultMarks: number;
   /** The stage-2 leaf attributes of a fault, [read-only, writable] (kvm/userMemAbort.ts picks one). */
   readonly attrLoByWrite: [ReturnType<typeof leafAttrs>, ReturnType<typeof leafAttrs>];
   /**
@@ -248,6 +178,7 @@ export class Guest {
   faultReclaimNs = DOUBLE_ZERO;
 
   constructor(p: GuestParts) {
+    super(p);
     this.index = p.index;
     this.pages = p.pages;
     this.pinned = p.pinned;
@@ -256,31 +187,12 @@ export class Guest {
     this.vlock = p.vlock;
     this.sharedLock = p.vlock instanceof SharedVLock;
     this.rcu = p.rcu;
-    this.tlbs = p.tlbs;
-    this.tlbFlush = new VmTlbFlush(p.config.guests[p.index].vcpus, p.tlbs, p.tlbGens);
-    this.kick =
-      p.config.hardware.remoteTlbFlush === 'ipi-kick' ? new IpiKick(p.config.guests[p.index].vcpus, p.costs) : null;
-    this.dvm = this.kick === null ? (p.dvm ?? new Dvm()) : null;
-    this.faultMarks = this.kick === null ? 2 : 1;
     this.flushOnClear = p.config.reclaim.tlb.flushOnClear;
     this.flags = p.flags;
     this.evictedAt = p.evictedAt;
     this.evictBuckets = p.evictBuckets;
     this.buckets = p.evictBuckets.length >> 1;
     this.bucketNs = p.config.run.sampleIntervalMs * 1e6;
-    this.stats = p.stats;
-    this.sb = p.index * GS_WORDS;
-    this.costs = p.costs;
-    this.cmoNs = s2CmoNs(p.config.hardware, p.costs);
-    this.flushHvcNs = flushHvcNs(p.config.hardware, p.costs);
-    this.unmapHvcNs = unmapHvcNs(p.config.hardware, p.costs);
-    const pkvm = p.config.hardware.pkvm;
-    this.hypHostLock = pkvm ? (p.hypHostLock ?? new HypLock()) : null;
-    this.hypGuestLock = pkvm ? new HypLock() : null;
-    this.el2LookupNs = el2LookupNs(pkvm, p.costs, p.pgt.startLevel);
-    this.faultWrite = p.config.hardware.pkvm;
-    this.mapHvcNs = mapHvcNs(p.config.hardware, p.costs);
-    this.s2TrapNs = p.costs[C_S2_FAULT] - this.mapHvcNs;
     this.mmuInvalidate = new MmuInvalidate({
       vcpus: p.config.guests[p.index].vcpus,
       vlock: p.vlock,
@@ -358,68 +270,14 @@ export class Guest {
     return b < this.buckets ? b : this.buckets - 1;
   }
 
-  /**
-   * kvm_flush_remote_tlbs for this VM, by a flusher at virtual time t inside its write hold: every vCPU
-   * of the VM, and no other VM's, loses its cached translations (arch/tlb.ts, a full refill next). Returns
-   * the flusher's ns. arm64 ('tlbi-broadcast'): __kvm_tlb_flush_vmid, TLBI VMALLS12E1IS + DSB ISH
-   * (tlbFlushVmid). x86 ('ipi-kick'): kvm_make_all_cpus_request, the IPIs to the vCPUs in guest mode
-   * and the wait for their exits (kvm/remoteTlbFlush.ts). kswapd: whether kswapd is the flusher (else a
-   * direct reclaimer).
-   */
-  flushRemoteTlbs(t: number, kswapd: boolean): number {
-    const s = this.stats;
-    s[this.sb + GS_TLB_FLUSH_VM]++;
-    this.tlbFlush.flush();
-    const kick = this.kick;
-    if (kick === null) return this.costs[C_TLB_FLUSH_VMID];
-    const ns = kick.flush(t, kswapd);
-    s[this.sb + GS_IPI_KICKS] += kick.lastKicked;
-    s[this.sb + GS_IPI_FLUSH_NS] += ns;
-    return ns;
-  }
-
   /** Host reclaim evicts page gfn at time t (kvm/unmapGfnRange.ts: try_to_unmap, kvm_unmap_gfn_range, pageout). */
   evictOne(gfn: number, t: number, byVcpu: boolean, cpu = KSWAPD_CPU, endLimit = Infinity): number {
     return evictOne(this, gfn, t, byVcpu, cpu, endLimit);
   }
 
-  /**
-   * Every vCPU's MMU context reset between two runs of max_guest_memory_test on x86 (workload
-   * resetZapsRoot, wired in buildGuest.ts): KVM_SET_SREGS with CR0.WP toggled -> kvm_mmu_reset_context ->
-   * kvm_mmu_unload -> kvm_mmu_free_roots puts each vCPU's reference to the TDP MMU root; the root is reloaded
-   * only at the vCPU's next KVM_RUN (kvm_mmu_reload), after the test's "reset" rendezvous, so the last put
-   * finds the count at zero: kvm_tdp_mmu_put_root (arch/x86/kvm/mmu/tdp_mmu.c, from 6.0 until "Keep TDP
-   * MMU roots alive until they are explicitly invalidated") marks the root invalid and queues
-   * tdp_mmu_zap_root_work, which zaps every SPTE. Run 2 then faults each page into a new root: the folio is
-   * still in the memfd's page cache and the VMM's PTE present (hva_to_pfn_fast), so the fault maps it with
-   * no frame, no swap-in and no LRU add, as for a page only the VMM pre-faulted: PG_HOST, here.
-   * Not charged (estimate, a stated simplification): the zap's own time. The worker runs on its own CPU under
-   * mmu_lock for read and yields to a queued writer (tdp_mmu_iter_cond_resched: rwlock_needbreak), so it
-   * delays no vCPU fault (readers) and a writer by one iteration at most; at an estimated 20 ns per SPTE the
-   * 262,144 pages of the v1 preset take ~5 ms, ~1 % of its shortest x86 run 2 (388 ms, lockless), beside it.
-   * The zap's handle_changed_spte -> kvm_set_pfn_accessed marks each accessed leaf's folio (kvm/faultinMarks.ts
-   * zapMarks; session 15 (a)), before the lab removes the leaves; not in spread runs (as the fault's marks).
-   * Not modelled: aging reaching the old root's A bits before the worker is done (for_each_tdp_mmu_root visits
-   * invalid roots too).
-   * The zap is not an mmu-notifier invalidation: mmu_invalidate_seq is unchanged. Returns the leaves zapped.
-   */
+  /** x86's TDP MMU root zap between two runs (kvm/zapRoot.ts: kvm_tdp_mmu_put_root, tdp_mmu_zap_root_work). */
   zapRoot(): number {
-    if (!this.pinned && this.lruAdd === null) zapMarks(this.lruvec, this.pgt, this.flags, this.idBase, this.pages);
-    writeLock(this.lock);
-    stage2Unmap(this.pgt, 0, this.pages * PAGE);
-    writeUnlock(this.lock);
-    // The vCPUs load a new root: no cached translation of the old one survives.
-    this.tlbFlush.flush();
-    let n = 0;
-    const flags = this.flags;
-    for (let gfn = 0; gfn < this.pages; gfn++) {
-      if ((flags[gfn] & PG_RESIDENT) === 0) continue;
-      // Mapped -> held by the VMM only: the frame, the LRU place and the VMM's PTE (PG_HOST_YOUNG) stay.
-      updatePageFlags(flags, gfn, PG_RESIDENT, PG_HOST);
-      this.tlbs?.invalidate(gfn);
-      n++;
-    }
-    return n;
+    return zapRoot(this);
   }
 
   /**

@@ -3,8 +3,8 @@
  * accesses (one worker, one guest, one vCPU, demand-only reclaim, no TLB model). Such a run is the
  * trace oracle and the libCacheSim comparison: millions of requests, ~70 % of them misses.
  *
- * What it runs, unchanged: the stage-2 code (pgtableFast.ts: stage2GetLeaf on every access, mapPage
- * on a fault, unmapPage on an eviction, empty tables unlinked and handed to callRcu through the
+ * What it runs, unchanged: the stage-2 code (arch/pgtableAccess.ts stage2GetLeaf on every access,
+ * pgtableFast.ts mapPage on a fault, unmapPage on an eviction, empty tables unlinked and handed to callRcu through the
  * guest's MmOps), the AF code (hardware AF by stage2TrySetPte; Guest.afFault / permFault when the
  * hardware has no FEAT_HAFDBS or the page is read-only) and the policy
  * code (the lruvec's Policy: onMap, onAccess, pickVictim with the host node, mm/pgdat.ts, as its

@@ -24,7 +24,7 @@ export interface AtomicOps {
    * bench/_spreadCost.ts). Only for reads whose staleness the caller tolerates: an entry found invalid
    * is a miss (the fault path re-walks under the MMU lock), a changed valid one makes the caller's
    * following cmpxchg fail (counted); a table descriptor and the entry read through it are
-   * address-dependent. Never for a value re-read to check a pair (the (lo, hi) reads of pgtableFast.ts) or a spin.
+   * address-dependent. Never for a value re-read to check a pair (the (lo, hi) reads of pgtableFast.ts, pgtableLeafAt.ts) or a spin.
    * Routed here like every access, so a stress test's hook still yields before it.
    */
   readOnce(a: Int32Array, i: number): number;
