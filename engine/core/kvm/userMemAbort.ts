@@ -158,8 +158,8 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
   const refault = !prefaulted && (f & PG_SWAPPED) !== 0;
   const area = g.swapArea;
   const written = cached && area !== null ? area.writeback.get(g.idBase + gfn) : undefined;
-  // do_swap_page's should_try_to_free_swap (private anon only): a read fault keeps the slot (PG_SWAPSLOT).
-  const keep = keepsSwapSlot(g, gfn, write, cached, refault);
+  // do_swap_page's slot (private anon only): kept clean on a read (PG_SWAPSLOT), dirty on a write under writeback.
+  const keep = keepsSwapSlot(g, gfn, write, cached, refault, written, now);
   now = swapIn(g, gfn, vi, now, cached, refault, written, keep);
   // user_mem_abort (arch/arm64/kvm/mmu.c): __kvm_faultin_pfn resolved the pfn above, sleeping for
   // the swap-in without kvm->mmu_lock (mmu_invalidate_seq recorded before it); then
@@ -222,7 +222,7 @@ export function userMemAbort(g: Guest, gfn: number, write: boolean, t: number, v
     g.flags,
     gfn,
     0xff & ~(PG_SWAPPED | PG_LRU | (prefaulted ? PG_HOST_YOUNG | (write ? 0 : PG_SWAPSLOT) : 0)),
-    PG_RESIDENT | PG_TOUCHED | (prefaulted ? 0 : g.hostYoungOnMap) | (keep ? PG_SWAPSLOT : 0),
+    PG_RESIDENT | PG_TOUCHED | (prefaulted ? 0 : g.hostYoungOnMap) | (keep && !write ? PG_SWAPSLOT : 0),
   );
   if (!prefaulted && !cached) s[sb + GS_RESIDENT]++;
   s[sb + GS_S2_FAULTS]++;

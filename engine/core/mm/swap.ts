@@ -14,9 +14,10 @@
  * frees it there (__remove_mapping, no rmap walk, no write). The lab keeps the folio off its LRU while in
  * flight (reclaim would only skip it) with its completion time (SwapArea.writeback), and frees it when a
  * reclaim pass (Pgdat.shrinkNode) starts at or after that time: the rotated folios are the first it meets.
- * A guest touch before the free finds the folio in the swap cache: a minor fault that waits for the
- * write (shmem_swapin_folio's folio_wait_writeback) and reads nothing. Each write takes the device's
- * latency on its own: the device's bandwidth and queue are not modelled.
+ * A guest touch before the free finds the folio in the swap cache: a minor fault that reads nothing and,
+ * for shmem, waits for the write (shmem_swapin_folio's folio_wait_writeback; private anon's do_swap_page
+ * maps it at once: mm/swapIn.ts). Each write takes the device's latency on its own: the device's bandwidth
+ * and queue are not modelled.
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { C_SWAP_IN, C_SWAP_OUT } from '../sim/costs.ts';

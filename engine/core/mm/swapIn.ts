@@ -3,8 +3,9 @@
  * guest (the default backing) goes through shmem_swapin_folio; a private anonymous one (memoryBacking
  * 'private-anon') through do_swap_page -> swapin_readahead -> swap_vma_readahead (mm/swapVmaReadahead.ts)
  * for its read, the rest as below:
- * swap_cache_get_folio finds a folio still under writeback (folio_wait_writeback) or a readahead hit,
- * else shmem_swapin_cluster -> swap_cluster_readahead reads the window from the SSD (mm/swapReadahead.ts);
+ * swap_cache_get_folio finds a folio still under writeback (shmem_swapin_folio: folio_wait_writeback; do_swap_page
+ * does not wait) or a readahead hit, else shmem_swapin_cluster -> swap_cluster_readahead reads the window from the
+ * SSD (mm/swapReadahead.ts);
  * with zram (SWP_SYNCHRONOUS_IO) the page is read alone, with no swap cache. Guest.fault
  * (kvm/userMemAbort.ts: __kvm_faultin_pfn, before read_lock(&kvm->mmu_lock)) comes here.
  *
@@ -28,14 +29,30 @@ import { cpuOfVcpu } from './swapSlots.ts';
  * are never evicted, so never swapped in), or for a write fault on a non-KSM folio with folio_ref_count 2
  * (the swap cache's reference and the fault's: the lab's folios have no other, lru_add_drain having emptied
  * the per-CPU batch). A read fault below half full keeps it. folio_free_swap then frees the slot (no swap
- * PTE left after swap_free; a folio under writeback the lab has waited for). Only with a block device
+ * PTE left after swap_free) unless the folio is still under writeback: folio_free_swap (mm/swapfile.c,
+ * 6.2-6.4; try_to_free_swap in 6.1) returns false on folio_test_writeback, so a fault that finds its folio's
+ * swap write in flight (written > now: do_swap_page maps it without waiting) keeps the slot whatever
+ * should_try_to_free_swap said; a write fault's folio is then mapped dirty in the swap cache (the caller sets
+ * PG_SWAPSLOT for a read only) and its next eviction writes its own slot. Only with a block device
  * (zram skips the swap cache: SWP_SYNCHRONOUS_IO) and only for a page with a slot (see SwapArea's
- * "swap full"). shmem guests never keep it.
+ * "swap full"). shmem guests never keep it. written: the completion time of the page's swap write when it
+ * is in SwapArea.writeback (else undefined); now: when the fault reaches do_swap_page.
  */
-export function keepsSwapSlot(g: Guest, gfn: number, write: boolean, cached: boolean, refault: boolean): boolean {
+export function keepsSwapSlot(
+  g: Guest,
+  gfn: number,
+  write: boolean,
+  cached: boolean,
+  refault: boolean,
+  written?: number,
+  now = 0,
+): boolean {
   const area = g.swapArea;
-  if (g.backing !== 'private-anon' || area === null || write || !(cached || refault)) return false;
-  return !area.vmSwapFull() && area.slot(g.idBase + gfn) >= 0;
+  if (g.backing !== 'private-anon' || area === null || !(cached || refault)) return false;
+  if (area.slot(g.idBase + gfn) < 0) return false;
+  // folio_free_swap: `if (folio_test_writeback(folio)) return false;`
+  if (written !== undefined && written > now) return true;
+  return !write && !area.vmSwapFull();
 }
 
 /**
@@ -44,6 +61,8 @@ export function keepsSwapSlot(g: Guest, gfn: number, write: boolean, cached: boo
  * completion time of its swap write when it is still in SwapArea.writeback (else undefined). Counts the
  * writeback faults and readahead hits. A page neither cached nor swapped out returns `now`. keep:
  * keepsSwapSlot's answer: the folio stays in the swap cache with its slot (SwapArea.holds), else it is freed.
+ * A shmem guest's fault on a folio under writeback returns at the write's completion, a private-anon one's
+ * at once.
  */
 export function swapIn(
   g: Guest,
@@ -69,9 +88,13 @@ export function swapIn(
     if (anon) vmaSwapCacheHit(g, gfn, false); // swap_cache_get_folio: the VMA's last address, no hit
     area.writeback.delete(id);
     s[sb + GS_WB_FAULTS]++;
-    if (written > now) now = written;
-    // Private anon, read fault: do_swap_page keeps the written (clean) folio in the swap cache; its slot
-    // moves from the list link (off the LRU under writeback) to the swap cache's record, as it joins the LRU.
+    // do_swap_page (mm/memory.c, read in 6.3) has no folio_wait_writeback: swap_cache_get_folio, then
+    // folio_lock_or_retry (swap_writepage unlocked the folio once the bio was submitted) and the map, the
+    // write still in flight (NVMe has no SWP_STABLE_WRITES, so the exclusive marker stays).
+    if (!anon && written > now) now = written;
+    // Private anon: do_swap_page keeps the folio in the swap cache (a read fault, or any fault while the
+    // write is in flight: keepsSwapSlot); its slot moves from the list link (off the LRU under writeback) to
+    // the swap cache's record, as it joins the LRU.
     if (keep) area.toCache(id);
     else area.free(id, cpuOfVcpu(g.index, vi));
   } else if (cached && area !== null) {
