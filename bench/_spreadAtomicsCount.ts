@@ -40,5 +40,5 @@ console.log(
     .map(([k, v]) => `${k} ${(v / r.summary.accesses).toFixed(2)}/acc`)
     .join(', '),
 );
-for (const [k, v] of [...sites.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30))
+for (const [k, v] of [...sites.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 30)))
   console.log((v / r.summary.accesses).toFixed(3), k);

@@ -11,14 +11,8 @@ import { planRun, setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts'
 if (process.env.SPREAD_W0) setReclaimWorkerVcpuWeight(Number(process.env.SPREAD_W0));
 import * as P from '../engine/core/sim/probe.ts';
 import { loadPresetDir } from '../presets/node.ts';
-import {
-  attachArena,
-  LOCK_READ_ACQUIRES,
-  LOCK_READ_CONTENDED,
-  LOCK_WORDS,
-  LOCK_WRITE_ACQUIRES,
-  LOCK_WRITE_CONTENDED,
-} from '../engine/core/layout.ts';
+import { attachArena } from '../engine/core/layout.ts';
+import { lockStats } from '../engine/core/kvm/mmuLock.ts';
 import type { SimBuffers } from '../engine/core/sim/simLayout.ts';
 import { vcpus64Scenario } from './_util.ts';
 
@@ -66,10 +60,10 @@ for (let round = 0; round < ROUNDS; round++)
       if (buffers) {
         // The real locks: each guest's MMU rwlock, then (spread runs) lru_lock: acquisitions and contended ones.
         const a = attachArena(buffers.arena);
+        // lockStats: the shared words plus each worker's own (layout.ts lockCpu, session 16 (i)).
         const locks = Array.from({ length: a.maxLocks }, (_, k) => {
-          const b = a.locks + k * LOCK_WORDS;
-          const i = a.i32;
-          return `${k < GUESTS ? `mmu_lock ${k}` : 'lru_lock'}: read ${i[b + LOCK_READ_ACQUIRES]} (${i[b + LOCK_READ_CONTENDED]} contended), write ${i[b + LOCK_WRITE_ACQUIRES]} (${i[b + LOCK_WRITE_CONTENDED]} contended)`;
+          const s = lockStats(a, k);
+          return `${k < GUESTS ? `mmu_lock ${k}` : 'lru_lock'}: read ${s.readAcquires} (${s.readContended} contended), write ${s.writeAcquires} (${s.writeContended} contended)`;
         });
         console.log(`  real locks: ${locks.join('; ')}`);
       }

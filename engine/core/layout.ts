@@ -13,6 +13,7 @@
  *   alloc       ALLOC_WORDS                       table-page allocator state (arena.ts)
  *   rcu         RCU_WORDS + maxThreads*RCU_SLOT   grace-period state and reader slots (rcu.ts)
  *   locks       maxLocks * LOCK_WORDS             one MMU reader-writer lock per guest (mmuLock.ts)
+ *   lockCpu     maxThreads * lockCpuStride        per thread: its acquisition counters of every lock (mmuLock.ts)
  *   pageState   tablePages                        per table page: generation << 1 | allocated (arena.ts)
  *   pageLive    tablePages                        per table page: live entries, or free-list link (arena.ts)
  *   sim         simWords                          simulation-wide shared words (engine/core/sim)
@@ -20,7 +21,7 @@
  *   stats64     (separate BigInt64Array view)     nanosecond counters (locks), see STAT64_*
  */
 
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 /**
  * Int32 words of a 64-byte cache line (x86-64 and the arm64 cores the lab models). Words that different
@@ -101,6 +102,23 @@ export const LOCK_READ_CONTENDED = 4; // acquisitions that had to wait
 export const LOCK_WRITE_CONTENDED = 5;
 export const LOCK_WAITERS = 6; //        threads currently waiting
 export const LOCK_WORDS = LINE_WORDS; // words 0-6 used; the rest pads the lock to its own cache line
+/**
+ * lockCpu: per thread (agent), per lock, the acquisition counters of the handles that thread attached with
+ * a `cpu` (mmuLock.ts MmuLockOptions.cpu), as the kernel's lock statistics are per CPU (CONFIG_LOCK_STAT,
+ * kernel/locking/lockdep.c: `DEFINE_PER_CPU(struct lock_class_stats[MAX_LOCKDEP_KEYS], cpu_lock_stats)`,
+ * bumped with plain increments through get_lock_stats's this_cpu_ptr, summed over the CPUs by
+ * lock_stats() when /proc/lock_stat is read). Written by its thread only, with plain adds
+ * (atomics.thisCpuAdd); read by lockStats in any thread (tear-free, possibly a little stale while the
+ * owner runs). Why: the shared LOCK_READ_ACQUIRES / LOCK_WRITE_ACQUIRES words cost an atomic add per
+ * acquisition from every worker of a spread run (0.18 native atomics per access of the bench's 64-vCPU
+ * spread run, ~5 % of its native atomics: bench/_spreadAtomicsRegions.ts), on the lock's own cache line.
+ * Each thread's block starts a cache line (lockCpuStride), so two threads' counters share no line.
+ */
+export const LOCK_CPU_READ_ACQUIRES = 0;
+export const LOCK_CPU_WRITE_ACQUIRES = 1;
+export const LOCK_CPU_READ_CONTENDED = 2;
+export const LOCK_CPU_WRITE_CONTENDED = 3;
+export const LOCK_CPU_WORDS = 4;
 // stats64 per lock (nanoseconds of wall time, summed over all threads)
 export const STAT64_LOCK_READ_WAIT_NS = 0;
 export const STAT64_LOCK_WRITE_WAIT_NS = 1;
@@ -136,6 +154,9 @@ export interface ArenaViews {
   readonly rcu: number;
   readonly rcuSlots: number;
   readonly locks: number;
+  /** Per-thread lock counters: thread t's block of lock `id` at lockCpu + t * lockCpuStride + id * LOCK_CPU_WORDS. */
+  readonly lockCpu: number;
+  readonly lockCpuStride: number;
   readonly pageState: number;
   /**
    * Per table page, a union (like struct page): while allocated, the number of non-empty
@@ -155,6 +176,8 @@ interface Offsets {
   rcu: number;
   rcuSlots: number;
   locks: number;
+  lockCpu: number;
+  lockCpuStride: number;
   pageState: number;
   pageLive: number;
   sim: number;
@@ -168,7 +191,9 @@ function offsets(tablePages: number, maxThreads: number, maxLocks: number, simWo
   const rcu = alignLine(alloc + ALLOC_WORDS);
   const rcuSlots = alignLine(rcu + RCU_WORDS);
   const locks = alignLine(rcuSlots + maxThreads * RCU_SLOT_WORDS);
-  const pageState = alignLine(locks + maxLocks * LOCK_WORDS);
+  const lockCpu = alignLine(locks + maxLocks * LOCK_WORDS);
+  const lockCpuStride = alignLine(maxLocks * LOCK_CPU_WORDS);
+  const pageState = alignLine(lockCpu + maxThreads * lockCpuStride);
   const pageLive = alignLine(pageState + tablePages);
   const sim = alignLine(pageLive + tablePages);
   const tables = alignLine(sim + simWords);
@@ -178,6 +203,8 @@ function offsets(tablePages: number, maxThreads: number, maxLocks: number, simWo
     rcu,
     rcuSlots,
     locks,
+    lockCpu,
+    lockCpuStride,
     pageState,
     pageLive,
     sim,
@@ -239,6 +266,8 @@ class ArenaViewsObject implements ArenaViews {
   declare readonly rcu: number;
   declare readonly rcuSlots: number;
   declare readonly locks: number;
+  declare readonly lockCpu: number;
+  declare readonly lockCpuStride: number;
   declare readonly pageState: number;
   declare readonly pageLive: number;
   declare readonly sim: number;
@@ -269,6 +298,9 @@ class ArenaViewsObject implements ArenaViews {
     w.pageLive = o.pageLive;
     w.sim = o.sim;
     w.tables = o.tables;
+    // Last: the fields above keep the in-object slots they had before these were added.
+    w.lockCpu = o.lockCpu;
+    w.lockCpuStride = o.lockCpuStride;
   }
 }
 

@@ -35,10 +35,12 @@ interface Both {
 function run(config: ScenarioConfig, replay: boolean, pages = trace()): Both {
   const { p, result, fast, core } = runOnThread(config, { cloudPhysicsIO: pages }, replay);
   // Everything but the MMU locks' words: the fast path does not take the real rwlock (one agent,
-  // nobody to exclude; replay.ts), so only the lock's acquisition counters may differ.
+  // nobody to exclude; replay.ts), so only the lock's acquisition counters may differ (the shared
+  // words and each thread's own, layout.ts lockCpu, which follow them).
   const v = attachArena(p.buffers.arena);
   const arena = new Uint8Array(p.buffers.arena.slice(0));
   new Int32Array(arena.buffer).fill(0, v.locks, v.locks + v.maxLocks * LOCK_WORDS);
+  new Int32Array(arena.buffer).fill(0, v.lockCpu, v.lockCpu + v.maxThreads * v.lockCpuStride);
   const actor = core.actorList.find((a) => a instanceof VCpu || a instanceof TraceReplay) as VCpu | TraceReplay;
   return { result, arena, fast, lockHist: new Float64Array(p.buffers.lockHist.slice(0)), lruvec: actor.g.lruvec };
 }

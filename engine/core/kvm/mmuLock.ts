@@ -22,7 +22,8 @@
  * use tryRead/tryWrite only; readLock/writeLock on such a handle throw, contended or not.
  *
  * Counters: LOCK_{READ,WRITE}_ACQUIRES, LOCK_{READ,WRITE}_CONTENDED (acquisitions whose fast path
- * failed), and in stats64 wait and hold nanoseconds per mode, measured with the injected clock
+ * failed; a handle attached with a `cpu` counts them in that thread's own words instead, layout.ts
+ * lockCpu, with plain adds; lockStats sums both), and in stats64 wait and hold nanoseconds per mode, measured with the injected clock
  * `now()` (milliseconds, like performance.now; the core has no performance global). Without a
  * clock the counters still count but the nanosecond sums stay 0.
  *
@@ -33,6 +34,11 @@ import { atomics } from '../sync/atomics.ts';
 import { ownShape } from '../ownShape.ts';
 import type { ArenaViews } from '../layout.ts';
 import {
+  LOCK_CPU_READ_ACQUIRES,
+  LOCK_CPU_READ_CONTENDED,
+  LOCK_CPU_WORDS,
+  LOCK_CPU_WRITE_ACQUIRES,
+  LOCK_CPU_WRITE_CONTENDED,
   LOCK_READ_ACQUIRES,
   LOCK_READ_CONTENDED,
   LOCK_SEQ,
@@ -65,6 +71,13 @@ export interface MmuLockOptions {
   mayBlock?: boolean;
   /** Lock-word loads to spin before sleeping. */
   spins?: number;
+  /**
+   * This thread's index in the arena's per-thread lock counters (layout.ts lockCpu), in [0, maxThreads):
+   * the acquisition counters go there with plain adds (atomics.thisCpuAdd) instead of atomic adds on the
+   * lock's shared words. Contract: no other agent attaches a handle with the same `cpu` to this arena
+   * while this one is in use (a simulation worker passes its worker index). Absent: the shared words.
+   */
+  cpu?: number;
 }
 
 export type LockMode = 'none' | 'read' | 'write';
@@ -76,6 +89,8 @@ export interface MmuLock {
   readonly lockId: number;
   /** Word offset of the lock in i32, and of its counters in stats64. */
   readonly base: number;
+  /** Word in i32 of this thread's counters of this lock (layout.ts lockCpu), or -1: the shared LOCK_* words. */
+  readonly cpuBase: number;
   readonly stat: number;
   readonly now: (() => number) | undefined;
   readonly mayBlock: boolean;
@@ -88,10 +103,15 @@ export function attachMmuLock(views: ArenaViews, lockId: number, options: MmuLoc
   if (!Number.isInteger(lockId) || lockId < 0 || lockId >= views.maxLocks) {
     throw new RangeError(`lockId ${lockId} outside [0, ${views.maxLocks})`);
   }
+  const cpu = options.cpu;
+  if (cpu !== undefined && (!Number.isInteger(cpu) || cpu < 0 || cpu >= views.maxThreads)) {
+    throw new RangeError(`cpu ${cpu} outside [0, ${views.maxThreads})`);
+  }
   // Hot fields first: an empty class keeps about 8 in-object (core/ownShape.ts).
   return ownShape(MmuLockShape, {
     i32: views.i32,
     base: views.locks + lockId * LOCK_WORDS,
+    cpuBase: cpu === undefined ? -1 : views.lockCpu + cpu * views.lockCpuStride + lockId * LOCK_CPU_WORDS,
     stats64: views.stats64,
     stat: lockId * STAT64_PER_LOCK,
     held: 'none' as LockMode,
@@ -178,8 +198,15 @@ function checkBlocking(l: MmuLock, op: string): void {
 
 function acquired(l: MmuLock, mode: 'read' | 'write', contended: boolean, t0: number): void {
   const read = mode === 'read';
-  atomics.add(l.i32, l.base + (read ? LOCK_READ_ACQUIRES : LOCK_WRITE_ACQUIRES), 1);
-  if (contended) atomics.add(l.i32, l.base + (read ? LOCK_READ_CONTENDED : LOCK_WRITE_CONTENDED), 1);
+  const c = l.cpuBase;
+  if (c >= 0) {
+    // This thread's own words (layout.ts lockCpu): the kernel's per-CPU lock_class_stats.
+    atomics.thisCpuAdd(l.i32, c + (read ? LOCK_CPU_READ_ACQUIRES : LOCK_CPU_WRITE_ACQUIRES), 1);
+    if (contended) atomics.thisCpuAdd(l.i32, c + (read ? LOCK_CPU_READ_CONTENDED : LOCK_CPU_WRITE_CONTENDED), 1);
+  } else {
+    atomics.add(l.i32, l.base + (read ? LOCK_READ_ACQUIRES : LOCK_WRITE_ACQUIRES), 1);
+    if (contended) atomics.add(l.i32, l.base + (read ? LOCK_READ_CONTENDED : LOCK_WRITE_CONTENDED), 1);
+  }
   if (l.now) {
     const t = l.now();
     if (contended) {
@@ -276,31 +303,4 @@ export function writeUnlock(l: MmuLock): void {
   wakeWaiters(l);
 }
 
-export interface LockStats {
-  readAcquires: number;
-  writeAcquires: number;
-  readContended: number;
-  writeContended: number;
-  readWaitNs: bigint;
-  writeWaitNs: bigint;
-  readHoldNs: bigint;
-  writeHoldNs: bigint;
-}
-
-/** A snapshot of the counters of lock `lockId` (any thread). */
-export function lockStats(views: ArenaViews, lockId: number): LockStats {
-  const b = views.locks + lockId * LOCK_WORDS;
-  const s = lockId * STAT64_PER_LOCK;
-  const i = (slot: number): number => atomics.load(views.i32, b + slot);
-  const n = (slot: number): bigint => atomics.load64(views.stats64, s + slot);
-  return {
-    readAcquires: i(LOCK_READ_ACQUIRES),
-    writeAcquires: i(LOCK_WRITE_ACQUIRES),
-    readContended: i(LOCK_READ_CONTENDED),
-    writeContended: i(LOCK_WRITE_CONTENDED),
-    readWaitNs: n(STAT64_LOCK_READ_WAIT_NS),
-    writeWaitNs: n(STAT64_LOCK_WRITE_WAIT_NS),
-    readHoldNs: n(STAT64_LOCK_READ_HOLD_NS),
-    writeHoldNs: n(STAT64_LOCK_WRITE_HOLD_NS),
-  };
-}
+export { lockStats, type LockStats } from './mmuLockStats.ts';

@@ -114,7 +114,12 @@ export function buildGuest(
     // Spread runs: the VM's lock is taken by threads on both cores; kvm->mmu_lock is an rwlock_t
     // (qrwlock, arm64 KVM_HAVE_MMU_RWLOCK) that spins and never sleeps, and a hold here is one
     // stage-2 update (microseconds), so a waiter spins that long before it sleeps (MMU_LOCK_SPREAD_SPINS).
-    lock: attachMmuLock(env.arena, index, shared === null ? {} : { spins: MMU_LOCK_SPREAD_SPINS }),
+    // cpu: this worker's own acquisition counters (layout.ts lockCpu), plain adds, not a shared atomic add.
+    lock: attachMmuLock(
+      env.arena,
+      index,
+      shared === null ? { cpu: env.worker } : { spins: MMU_LOCK_SPREAD_SPINS, cpu: env.worker },
+    ),
     vlock,
     rcu: env.rcu,
     tlbs: tlbSpec.enabled ? new Tlbs(spec.vcpus, entries, shared?.tlb ?? undefined) : null,

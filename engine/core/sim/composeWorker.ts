@@ -119,7 +119,11 @@ export function composeWorker(
   const mine: number[] = [];
   for (let g = 0; g < config.guests.length; g++) if (spread || plan.owner[g] === workerIndex) mine.push(g);
   const lru = spread
-    ? attachSharedLru(spread.lru, false, attachMmuLock(arena, lruLockId(config), { spins: LRU_LOCK_SPINS }))
+    ? attachSharedLru(
+        spread.lru,
+        false,
+        attachMmuLock(arena, lruLockId(config), { spins: LRU_LOCK_SPINS, cpu: workerIndex }),
+      )
     : undefined;
   // A spread run's node is reclaimed by one kswapd, not a share of one (workers = 1).
   const pgdat = new Pgdat(config, plan.guestPages, mine, sv.stats, plan.spread ? 1 : plan.workers, lru);

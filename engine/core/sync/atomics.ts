@@ -44,6 +44,15 @@ export interface AtomicOps {
   or8(a: Uint8Array, i: number, v: number): number;
   and8(a: Uint8Array, i: number, v: number): number;
   compareExchange8(a: Uint8Array, i: number, expected: number, replacement: number): number;
+  /**
+   * The kernel's this_cpu_add on a per-CPU counter (include/linux/percpu-defs.h; the lock statistics'
+   * `stats->...++` through get_lock_stats's this_cpu_ptr, kernel/locking/lockdep.c): a plain
+   * read-modify-write, `a[i] += v`, in every routing (native too), returning the old value. Only for a
+   * word that no other agent writes while the caller may (layout.ts lockCpu: one block per thread);
+   * readers in other agents get tear-free values, possibly stale (as readOnce). Routed here so that a
+   * stress test's hook still yields before it.
+   */
+  thisCpuAdd(a: Int32Array, i: number, v: number): number;
   /** Blocks the calling agent. Never call on a browser or Electron main thread. */
   wait(a: Int32Array, i: number, v: number, timeoutMs?: number): 'ok' | 'not-equal' | 'timed-out';
   notify(a: Int32Array, i: number, count?: number): number;
@@ -169,6 +178,11 @@ const plainOps: AtomicOps = {
   compareExchange8: (a, i, e, r) => {
     const old = a[i];
     if (old === (e & 0xff)) a[i] = r;
+    return old;
+  },
+  thisCpuAdd: (a, i, v) => {
+    const old = a[i];
+    a[i] = old + v;
     return old;
   },
   wait: (a, i, v, t) => Atomics.wait(a, i, v, t),

@@ -77,6 +77,11 @@ export const atomics: AtomicOps = Object.freeze({
     if (old === (e & 0xff)) a[i] = r;
     return old;
   },
+  thisCpuAdd: (a: Int32Array, i: number, v: number) => {
+    const old = a[i];
+    a[i] = old + v;
+    return old;
+  },
   // Never reached on an uncontended arena; native, as in plainArenaOps.
   wait: (a: Int32Array, i: number, v: number, t?: number) => Atomics.wait(a, i, v, t),
   notify: (a: Int32Array, i: number, c?: number) => Atomics.notify(a, i, c),

@@ -17,6 +17,12 @@ const nativeOps: AtomicOps = {
   or8: (a, i, v) => Atomics.or(a, i, v),
   and8: (a, i, v) => Atomics.and(a, i, v),
   compareExchange8: (a, i, e, r) => Atomics.compareExchange(a, i, e, r),
+  // Not an Atomics method: plain on every routing (atomics.ts AtomicOps.thisCpuAdd's contract).
+  thisCpuAdd: (a, i, v) => {
+    const old = a[i];
+    a[i] = old + v;
+    return old;
+  },
   wait: (a, i, v, t) => Atomics.wait(a, i, v, t),
   notify: (a, i, c) => Atomics.notify(a, i, c),
   add64: (a, i, v) => Atomics.add(a, i, v),
