@@ -2,6 +2,7 @@
  * Test fixtures for the simulation: hardware profiles from the presets loader, the
  * cloudPhysicsIO trace remapped to dense page ids, and scenario builders.
  */
+import { expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HardwareProfile, ReclaimSpec, RunResult, ScenarioConfig, WorkloadSpec } from '../../engine/protocol.ts';
@@ -554,6 +555,23 @@ export function recordWrites(g: Guest, T: number): [number, number][] {
  */
 export function withoutFaultMarks(g: Guest): void {
   (g.lruvec as { markAccessedN: unknown }).markAccessedN = () => {};
+}
+
+/**
+ * kswapd's shrink_node asked for one folio from t, aging (kswapdAgeStep) between tries while the
+ * pre-faulted folios sit in MGLRU's youngest generations; expects one eviction. Returns the pass's end.
+ */
+export function kswapdEvictOne(g: Guest, t: number): number {
+  let end = t;
+  for (let i = 0; i < 8 && g.pgdat.lastEvicted === 0; i++) {
+    end = g.pgdat.shrinkNode(end, 1, true);
+    if (g.pgdat.lastEvicted === 0) {
+      g.pgdat.kswapdAgeStep(g.lruvec, end);
+      end = g.pgdat.t;
+    }
+  }
+  expect(g.pgdat.lastEvicted).toBe(1);
+  return end;
 }
 
 /** One worker's core of `config` (not run): its first vCPU's guest, every vCPU-bearing guest in actor order, the shared counters and the node's kswapd. */

@@ -25,7 +25,7 @@ import {
   PG_SWAPPED,
   PG_TOUCHED,
 } from '../../engine/core/sim/simLayout.ts';
-import { scanSliceScenario, workerOf } from './fixtures.ts';
+import { kswapdEvictOne, scanSliceScenario, workerOf } from './fixtures.ts';
 
 function build(device: 'ssd' | 'zram'): { g: Guest; stats: Float64Array } {
   return workerOf(scanSliceScenario({ name: 'writeback', device, prefault: true, harvest: 'locked-write' }));
@@ -37,16 +37,7 @@ const RESIDENT = 768 - HIGH;
 /** kswapd's shrink_node evicting one folio at t; returns the victim's gfn and the pass's end. */
 function swapOutOne(g: Guest, t: number): { gfn: number; end: number } {
   const before = new Set(g.flags.keys());
-  // MGLRU: the pre-faulted folios sit in the youngest generations; age until one is evictable.
-  let end = t;
-  for (let i = 0; i < 8 && g.pgdat.lastEvicted === 0; i++) {
-    end = g.pgdat.shrinkNode(end, 1, true);
-    if (g.pgdat.lastEvicted === 0) {
-      g.pgdat.kswapdAgeStep(g.lruvec, end);
-      end = g.pgdat.t;
-    }
-  }
-  expect(g.pgdat.lastEvicted).toBe(1);
+  const end = kswapdEvictOne(g, t);
   const area = g.swapArea;
   let gfn = -1;
   if (area !== null) for (const id of area.writeback.keys()) gfn = id - g.idBase;

@@ -30,7 +30,7 @@ import {
   PG_SWAPCACHE,
   PG_SWAPSLOT,
 } from '../../engine/core/sim/simLayout.ts';
-import { scanSliceScenario, workerOf } from './fixtures.ts';
+import { kswapdEvictOne, scanSliceScenario, workerOf } from './fixtures.ts';
 
 function build(backing: 'private-anon' | 'shmem-memfd'): Guest {
   const { g } = workerOf(
@@ -42,15 +42,7 @@ function build(backing: 'private-anon' | 'shmem-memfd'): Guest {
 
 /** kswapd's shrink_node evicting one folio at t (as swapWriteback.test.ts); its gfn and the pass's end. */
 function swapOutOne(g: Guest, t: number): { gfn: number; end: number } {
-  let end = t;
-  for (let i = 0; i < 8 && g.pgdat.lastEvicted === 0; i++) {
-    end = g.pgdat.shrinkNode(end, 1, true);
-    if (g.pgdat.lastEvicted === 0) {
-      g.pgdat.kswapdAgeStep(g.lruvec, end);
-      end = g.pgdat.t;
-    }
-  }
-  expect(g.pgdat.lastEvicted).toBe(1);
+  const end = kswapdEvictOne(g, t);
   const ids = [...g.swapArea!.writeback.keys()];
   expect(ids.length).toBe(1);
   return { gfn: ids[0] - g.idBase, end };
