@@ -143,18 +143,10 @@ export class ReplayFaults extends ReplayMmu {
     let t = this.at;
     let now = t + this.s2TrapNs; // Guest.s2TrapNs: s2Fault less pKVM's map HVC (in mapHold)
     let reclaimNs = 0;
-    // Cold-start contract (session 16 (l)): an operation with a type-feedback slot (property load, call,
-    // arithmetic) first reached after TurboFan compiled fault (the fill phase, the first `capacity`
-    // misses) deoptimizes it, and fault is compiled again with all it inlines. So the loads and sums of
-    // code first reached late run on every fault, selected with `?:` of locals (no feedback slot): the
-    // resume's fields here, the refault's below. The reclaim loop still deoptimizes fault at the first
-    // direct reclaim (docs/ARCHITECTURE.md, session 16 (l): taking it out of line cost more than it saved).
-    const susT0 = this.susT0;
-    const susReclaimNs = this.susReclaimNs;
     if (resume === true) {
       now = t;
-      t = susT0;
-      reclaimNs = susReclaimNs;
+      t = this.susT0;
+      reclaimNs = this.susReclaimNs;
     }
     // Direct reclaim of the host node, one page at a time (demand-only), as Guest.fault does: here
     // Pgdat.directReclaimStep(now) of the node's one lruvec (shrink_node, one folio a step) is taken
@@ -210,18 +202,16 @@ export class ReplayFaults extends ReplayMmu {
     const flags = this.flags;
     const f = flags[gfn];
     const refault = (f & PG_SWAPPED) !== 0;
-    // The refault's swap-in and accounting (GS_REFAULTS at flush; GS_COLD is the other faults), on every
-    // fault with increments of 0 unless a refault (in the window): the same sums (x + 0 is x).
-    const swapIn = this.swapInNs;
-    now += refault ? swapIn : 0;
-    this.refaultsN += refault ? 1 : 0;
-    const evictedAt = this.evictedAt[gfn];
-    const within = t - evictedAt <= this.windowNs; // not on `&&`'s right side: the contract above
-    const inWindow = refault && within;
-    s[sb + GS_REFAULTS_IN_WINDOW] += inWindow ? 1 : 0;
-    const buckets = this.buckets;
-    const b = Math.floor(evictedAt / this.bucketNs); // Guest.bucketOf
-    this.evictBuckets[buckets + (b < buckets ? b : buckets - 1)] += inWindow ? 1 : 0;
+    if (refault) {
+      now += this.swapInNs;
+      this.refaultsN++; // GS_REFAULTS (flush; GS_COLD is the other faults)
+      const evictedAt = this.evictedAt[gfn];
+      if (t - evictedAt <= this.windowNs) {
+        s[sb + GS_REFAULTS_IN_WINDOW]++;
+        const b = Math.floor(evictedAt / this.bucketNs); // Guest.bucketOf
+        this.evictBuckets[this.buckets + (b < this.buckets ? b : this.buckets - 1)]++;
+      }
+    }
     if (invalidated) {
       // Guest.mapLocked's mmu_invalidate_retry: the eviction above ran after user_mem_abort read mmu_seq,
       // so the check under read_lock fails (kvm_mmu_invalidate_end moved mmu_invalidate_seq): a hold of
@@ -262,10 +252,8 @@ export class ReplayFaults extends ReplayMmu {
     if (r !== 0) mapFailed(g.index, gfn, r);
     flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED) | this.hostYoungOnMap; // Guest.fault's host PTE
     this.faultsN++; // GS_RESIDENT++, GS_S2_FAULTS++ (flush)
-    const stall = now - t;
-    const pressure = reclaimNs + lockWait; // both sums on every fault: the contract above
-    s[sb + GS_STALL_NS] += stall;
-    s[sb + GS_PRESSURE_NS] += refault ? stall : pressure;
+    s[sb + GS_STALL_NS] += now - t;
+    s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
     lruvec.onMap(this.idBase + gfn);
     // Guest.fault's marks (kvm/faultinMarks.ts): no page here was pre-faulted, so every fault
     // takes slow GUP (FOLL_TOUCH's mark, no GUP-fast PG_referenced) and the release's marks.
