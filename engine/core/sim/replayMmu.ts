@@ -47,6 +47,14 @@ import { DOUBLE_ZERO } from '../ownShape.ts';
 const FRAME_GUEST_SHIFT = 28;
 const PAGE = 4096;
 
+/**
+ * evictOne's first calls that take unmapPage (ReplayMmu.unmapPrimes): more than one, as V8 allocates a
+ * function's feedback vector only after its first calls (lazy feedback allocation: 8 calls in V8 11.3,
+ * or sooner by bytecode budget), and until then nothing records type feedback (session 16 (l): one
+ * priming call did not keep evictOne from deoptimizing at its first table emptied; 32 did).
+ */
+const PRIME_CALLS = 32;
+
 export class ReplayMmu extends VCpu {
   /** Finish time of the last fault / evictOne (see fault). */
   protected at = 0.5;
@@ -86,6 +94,8 @@ export class ReplayMmu extends VCpu {
   protected readonly lone: LoneLock | null;
   /** Evictions (evictOne), turned into the guest's counters at flush (replayFault.ts). */
   protected evictsN = 0;
+  /** evictOne's calls left that take unmapPage (see there; PRIME_CALLS). */
+  private unmapPrimes = PRIME_CALLS;
   /**
    * The guest's arrays and objects used on every miss (g.stats, g.flags, ..., all readonly on Guest,
    * or set once before the replay is built: pgdat, lruvec, idBase), cached here: through `this.g` V8
@@ -216,7 +226,13 @@ export class ReplayMmu extends VCpu {
     const leafOf = this.leafOf;
     if (stage2FastPaths()) {
       const w = leafOf[gfn];
-      if (w < 0 || !unmapLeafAt(pgt, w, gfn)) unmapPage(pgt, gfn);
+      // The first evictions take unmapPage (the same walk: pgtableFast.ts's contract), so that its call
+      // site has type feedback before TurboFan compiles evictOne: reached first at the first table
+      // emptied (unmapLeafAt false), it deoptimized evictOne (session 16 (l)).
+      if (w < 0 || this.unmapPrimes !== 0 || !unmapLeafAt(pgt, w, gfn)) {
+        if (this.unmapPrimes !== 0) this.unmapPrimes--;
+        unmapPage(pgt, gfn);
+      }
     } else stage2Unmap(pgt, gfn * PAGE, PAGE);
     leafOf[gfn] = -1;
     const unmapEnd = start + hold;
