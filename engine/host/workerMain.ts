@@ -25,6 +25,10 @@ export interface WorkerPort {
  * worker reads /proc/thread-self/schedstat, a runtime without a per-thread clock passes none.
  */
 export function serveSimWorker(port: WorkerPort, threadClock: () => [number, number] | null = () => null): void {
+  // A probed run's clocks (core/sim/probe.ts), one object for the worker's lifetime: made per run, each
+  // run of a kept worker brought new functions to the probe's optimized callers (SimWorkerCore.barrier),
+  // which deoptimized on them ("wrong call target", docs/ARCHITECTURE.md session 16 (m)).
+  const probeClocks = { wallMs: () => performance.now(), thread: threadClock };
   port.onMessage((msg) => {
     switch (msg.type) {
       case 'init': {
@@ -76,10 +80,7 @@ export function serveSimWorker(port: WorkerPort, threadClock: () => [number, num
             };
           }
           if (d.probe !== undefined)
-            core.attachProbe(probeRow(d.probe, d.workerIndex, probeQuanta(d.plan)), {
-              wallMs: () => performance.now(),
-              thread: threadClock,
-            });
+            core.attachProbe(probeRow(d.probe, d.workerIndex, probeQuanta(d.plan)), probeClocks);
           // One worker: nothing else touches the arena while the run lasts (atomics.ts plainArenaOps).
           // Restored when the run ends (finally): a kept worker's next run may be a parallel one.
           if (d.plan.workers === 1) {

@@ -51,6 +51,8 @@ interface Slot {
   /** Set by 'finished' with outcome 'done' after the lease's 'init': the run ended cleanly. */
   clean: boolean;
   timer: unknown;
+  /** The worker index (SimWorkerData.workerIndex) of its last run; -1: none. */
+  index: number;
 }
 
 interface Lease {
@@ -81,19 +83,35 @@ export class SimWorkerPool {
     this.maxIdle = options.maxIdle ?? 4;
   }
 
-  /** The SpawnWorker for startRun: an idle worker (the most recently used: the warmest) or a new one. */
-  readonly spawn: SpawnWorker = () => {
+  /**
+   * The SpawnWorker for startRun: an idle worker or a new one. Of the idle workers, the most recently
+   * used (the warmest) that last served the same worker index, else the most recently used. A kept
+   * worker then keeps its role in runs with the same plan (worker 0 runs kswapd and, in spread runs,
+   * its own share of the vCPUs): with the roles swapped by the order the previous run's workers
+   * finished, each isolate met the other role's actors, promoters and locks in code optimized for its
+   * own and deoptimized ("wrong map", docs/ARCHITECTURE.md session 16 (m)). Which worker runs which
+   * index changes no result: every run builds its state from its 'init' message.
+   */
+  readonly spawn: SpawnWorker = (data) => {
     if (this.closed) throw new Error('the simulation worker pool is closed');
-    let slot = this.idle.pop();
+    const index = data.workerIndex ?? -1; // tests lend workers with no data
+    let slot = this.takeIdle(index);
     if (slot) {
       this.timers.clearTimeout(slot.timer);
       slot.timer = undefined;
       this.reused++;
     } else slot = this.startWorker();
+    slot.index = index;
     slot.worker.ref?.();
     this.lent.add(slot);
     return this.lend(slot);
   };
+
+  /** An idle worker for worker index `index` (see spawn), out of the idle list; undefined: none idle. */
+  private takeIdle(index: number): Slot | undefined {
+    for (let i = this.idle.length - 1; i >= 0; i--) if (this.idle[i].index === index) return this.idle.splice(i, 1)[0];
+    return this.idle.pop();
+  }
 
   stats(): WorkerPoolStats {
     return { created: this.created, reused: this.reused, idle: this.idle.length, lent: this.lent.size };
@@ -108,7 +126,7 @@ export class SimWorkerPool {
   private startWorker(): Slot {
     const worker = this.create();
     this.created++;
-    const slot: Slot = { worker, lease: null, clean: false, timer: undefined };
+    const slot: Slot = { worker, lease: null, clean: false, timer: undefined, index: -1 };
     worker.onMessage((m) => {
       if (m.type === 'finished') slot.clean = m.outcome === 'done';
       else if (m.type === 'error') slot.clean = false;

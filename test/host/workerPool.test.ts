@@ -202,4 +202,46 @@ describe('SimWorkerPool bookkeeping (fake workers)', () => {
     pool.close();
     expect(log).toContain('1 terminate');
   });
+  it('lends a worker the index it served last, whatever order the last run released them in', async () => {
+    // Kept workers keep their role (worker 0 runs kswapd): with the warmest-first order alone, a run
+    // whose worker 1 finished last lent that worker as the next run's worker 0 (session 16 (m)).
+    // Negative control, run by hand: with takeIdle returning this.idle.pop() only, run 2's worker 0 was
+    // fake worker 1 and this test failed.
+    const log: string[] = [];
+    let n = 0;
+    const pool = new SimWorkerPool(() => fakeWorker(log, n++));
+    const runTwo = async (releaseOrder: number[]): Promise<number[]> => {
+      const ws = [0, 1].map((workerIndex) => pool.spawn({ workerIndex } as never));
+      const ids: number[] = [];
+      for (const w of ws) {
+        const got = new Promise<void>((res) => w.onMessage(() => res()));
+        const before = log.length;
+        w.postMessage({ type: 'init', data: {} as never });
+        ids.push(
+          Number(
+            log
+              .slice(before)
+              .find((l) => l.endsWith(' init'))
+              ?.split(' ')[0],
+          ),
+        );
+        await got;
+      }
+      for (const i of releaseOrder) ws[i].release?.();
+      return ids;
+    };
+    // Released 0 then 1: the warmest idle worker is fake worker 1, yet index 0 goes to worker 0.
+    expect(await runTwo([0, 1])).toEqual([0, 1]);
+    expect(await runTwo([0, 1])).toEqual([0, 1]);
+    expect(await runTwo([1, 0])).toEqual([0, 1]);
+    // A one-worker run takes the warmest worker; the next two-worker run still finds both roles.
+    const one = pool.spawn({ workerIndex: 0 } as never);
+    const got = new Promise<void>((res) => one.onMessage(() => res()));
+    one.postMessage({ type: 'init', data: {} as never });
+    await got;
+    one.release?.();
+    expect(await runTwo([1, 0])).toEqual([0, 1]);
+    expect(pool.stats()).toMatchObject({ created: 2 });
+    pool.close();
+  });
 });

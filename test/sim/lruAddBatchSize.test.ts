@@ -17,7 +17,9 @@ describe('lru_add batch (folio_add_lru -> folio_batch_add_and_move), 6.1-6.4', (
     const added: number[] = [];
     let holds = 0;
     const p = { onMap: (id: number) => void added.push(id) } as unknown as Policy;
-    const lruvec = { locked: (fn: (q: Policy) => void) => (holds++, fn(p)) } as unknown as LockedLruvec;
+    const lruvec = {
+      locked: <A>(fn: (q: Policy, a: A) => void, a: A) => (holds++, fn(p, a)),
+    } as unknown as LockedLruvec;
     const flags = new Uint8Array(64);
     const b = new LruAddBatch(lruvec, [flags], [0]);
     for (let id = 0; id < 14; id++) b.onMap(id);

@@ -33,7 +33,7 @@ function spreadGuest(): { g: Guest; batch: LruAddBatch } {
   const g = workerOf(zipfVmScenario({ harvest: 'locked-write' })).g;
   g.pgdat.lruFlag = true;
   // LruAddBatch uses only locked(); one agent here, so the lock is the call itself.
-  const lruvec = { locked: (f: (p: Policy) => void) => f(g.lruvec) } as unknown as LockedLruvec;
+  const lruvec = { locked: <A>(f: (p: Policy, a: A) => void, a: A) => f(g.lruvec, a) } as unknown as LockedLruvec;
   const batch = new LruAddBatch(lruvec, [g.flags], [g.idBase]);
   g.lruAdd = batch;
   return { g, batch };

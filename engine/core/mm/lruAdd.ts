@@ -37,37 +37,24 @@ import type { Policy } from './policy/policy.ts';
 export const FOLIO_BATCH_SIZE = 15;
 
 export class LruAddBatch {
-  private readonly ids = new Int32Array(FOLIO_BATCH_SIZE);
+  /** Batched page ids (read by moveBatch, as marks and n). */
+  readonly ids = new Int32Array(FOLIO_BATCH_SIZE);
   /** folio_mark_accessed calls each batched folio took while in the batch (applied at the move). */
-  private readonly marks = new Uint8Array(FOLIO_BATCH_SIZE);
-  private n = 0;
-  private readonly move: (p: Policy) => void;
+  readonly marks = new Uint8Array(FOLIO_BATCH_SIZE);
+  n = 0;
 
   constructor(
     readonly lruvec: LockedLruvec,
     /** Page flags of each guest, and the first host-wide page id of each. */
-    flags: Uint8Array[],
-    bases: number[],
-  ) {
-    // folio_batch_move_lru: under one lru_lock hold, each folio onto the lruvec and PG_LRU set.
-    this.move = (p) => {
-      for (let i = 0; i < this.n; i++) {
-        const id = this.ids[i];
-        p.onMap(id);
-        if (this.marks[i] !== 0) p.markAccessedN(id, this.marks[i]);
-        let g = bases.length - 1;
-        while (bases[g] > id) g--;
-        setPageFlags(flags[g], id - bases[g], PG_LRU);
-      }
-      this.n = 0;
-    };
-  }
+    readonly flags: Uint8Array[],
+    readonly bases: number[],
+  ) {}
 
   /** folio_add_lru: into this worker's batch; a full batch moves to the lruvec. */
   onMap(id: number): void {
     this.marks[this.n] = 0;
     this.ids[this.n++] = id;
-    if (this.n === FOLIO_BATCH_SIZE) this.lruvec.locked(this.move);
+    if (this.n === FOLIO_BATCH_SIZE) this.lruvec.locked(moveBatch, this);
   }
 
   /**
@@ -87,11 +74,29 @@ export class LruAddBatch {
 
   /** lru_add_drain: move a partial batch. */
   drain(): void {
-    if (this.n > 0) this.lruvec.locked(this.move);
+    if (this.n > 0) this.lruvec.locked(moveBatch, this);
   }
 
   /** Pages waiting in the batch. */
   get pending(): number {
     return this.n;
   }
+}
+
+/**
+ * folio_batch_move_lru: under one lru_lock hold, each folio of `b` onto the lruvec and PG_LRU set. A
+ * module-level function, not a closure per batch: LockedLruvec.locked's call site then sees one target
+ * across a kept worker's runs (docs/ARCHITECTURE.md session 16 (m)).
+ */
+function moveBatch(p: Policy, b: LruAddBatch): void {
+  const { ids, marks, bases, flags } = b;
+  for (let i = 0; i < b.n; i++) {
+    const id = ids[i];
+    p.onMap(id);
+    if (marks[i] !== 0) p.markAccessedN(id, marks[i]);
+    let g = bases.length - 1;
+    while (bases[g] > id) g--;
+    setPageFlags(flags[g], id - bases[g], PG_LRU);
+  }
+  b.n = 0;
 }

@@ -32,7 +32,7 @@
  */
 import type { MmuLock } from '../kvm/mmuLock.ts';
 import { writeLock, writeUnlock } from '../kvm/mmuLock.ts';
-import type { Policy, Reclaimer } from './policy/policy.ts';
+import type { LruLock, Policy, Reclaimer } from './policy/policy.ts';
 import type { DList } from '../sim/dlist.ts';
 import { CTRL_WORDS } from './policy/mglruConsts.ts';
 
@@ -95,6 +95,22 @@ export function attachSharedLru(b: SharedLruBuffers, fresh: boolean, lock: MmuLo
 }
 
 /**
+ * lruvec->lru_lock as the policy takes it (Policy.setLruLock): the MMU lock taken exclusive. A class, not
+ * an object literal of closures: a kept worker's runs then call the same lock / unlock functions, so
+ * code optimized in one run (pickVictimIsolating, the walk's promoter) does not deoptimize on the next
+ * run's new closures ("wrong call target", docs/ARCHITECTURE.md session 16 (m)).
+ */
+export class LruvecLock implements LruLock {
+  constructor(private readonly m: MmuLock) {}
+  lock(): void {
+    writeLock(this.m);
+  }
+  unlock(): void {
+    writeUnlock(this.m);
+  }
+}
+
+/**
  * A policy whose every call is made under lru_lock (spread runs). The promoter the policy hands to the
  * reclaimer (look-around, the walk) is the policy itself, called inside the same hold.
  */
@@ -113,7 +129,7 @@ export class LockedLruvec implements Policy {
   ) {
     this.seesEveryAccess = inner.seesEveryAccess;
     this.picksLocked = inner.setLruLock !== undefined;
-    inner.setLruLock?.({ lock: () => writeLock(lock), unlock: () => writeUnlock(lock) });
+    inner.setLruLock?.(new LruvecLock(lock));
     this.innerAgesLocked = inner.agesLocked === true;
   }
 
@@ -247,11 +263,16 @@ export class LockedLruvec implements Policy {
     }
   }
 
-  /** Run `f` on the inner policy in one hold (a drain of an lru_add batch: folio_batch_move_lru). */
-  locked<T>(f: (p: Policy) => T): T {
+  /**
+   * Run `f(inner, arg)` in one hold (a drain of an lru_add batch: folio_batch_move_lru). `f` should be
+   * one function for the worker's lifetime (a module-level one, its state in `arg`): a closure made per
+   * run is a new call target each run of a kept worker, and the optimized caller deoptimizes on it
+   * ("wrong call target", docs/ARCHITECTURE.md session 16 (m)).
+   */
+  locked<A, T>(f: (p: Policy, arg: A) => T, arg: A): T {
     this.acquire();
     try {
-      return f(this.inner);
+      return f(this.inner, arg);
     } finally {
       writeUnlock(this.lock);
     }

@@ -44,12 +44,14 @@ export class ProbedScheduler extends ActorScheduler {
     row[P_VCPUS] = this.actors.filter((a) => a instanceof VCpu).length;
     row[P_ACTORS] = this.actors.length;
     // kswapd's steps and their wall time (PQ_KSWAPD_*): its run, wrapped on the instance, probed runs only.
+    // The wrapper calls Kswapd.prototype.run, one function for all runs of a kept worker: a function bound
+    // per run was a new call target each run, and the optimized wrapper deoptimized on it ("wrong call
+    // target", docs/ARCHITECTURE.md session 16 (m)).
     for (const k of this.actors)
       if (k instanceof Kswapd) {
-        const run = k.run.bind(k);
         k.run = (limit: number): void => {
           const w0 = clocks.wallMs();
-          run(limit);
+          Kswapd.prototype.run.call(k, limit);
           this.kswapdSteps++;
           this.kswapdWallMs += clocks.wallMs() - w0;
         };

@@ -25,6 +25,7 @@
  */
 import { type LruLock, type Promoter, type Reclaimer, SCAN_AGAIN } from './policy.ts';
 import { MglruAging } from './mglruAging.ts';
+import { DeferringPromoter, WalkPromoter } from './mglruPromoters.ts';
 import { atomics } from '../../sync/atomics.ts';
 import { GEN_MASK, MIN_NR_GENS } from './mglruGen.ts';
 import {
@@ -72,37 +73,14 @@ export abstract class MglruEviction extends MglruAging {
   /** Spread runs (mm/sharedLru.ts LockedLruvec): pick victims under `lock` held around list operations only. */
   setLruLock(lock: LruLock): void {
     this.lruLock = lock;
-    const deferred = this.deferred;
-    this.lockedPromoter = {
-      promote: (id) => {
-        deferred.push(id * 4 + DEFER_PROMOTE);
-      },
-      activate: (id) => {
-        deferred.push(id * 4 + DEFER_ACTIVATE);
-      },
-      // update_bloom_filter sets bits with set_bit, under no lru_lock.
-      lookedAround: (key, total, young) => this.lookedAround(key, total, young),
-    };
     // folio_update_gen changes the folio's generation at once, with a cmpxchg on folio->flags and no
     // lru_lock (mm/vmscan.c 6.1-6.12; only the generations' sizes wait for reset_batch_size's hold). A
     // promotion held back to the step's end would leave a page the walk has just found young (its
     // accessed bit now clear) tagged with its old generation, for another worker to isolate and evict,
     // or would land on a folio evicted and refaulted meanwhile. So the walk promotes now, in a short
-    // hold of its own: the lab's per-page tag and sizes are one lock's data.
-    this.walkPromoter = {
-      promote: (id) => {
-        lock.lock();
-        try {
-          this.promote(id);
-        } finally {
-          lock.unlock();
-        }
-      },
-      activate: this.lockedPromoter.activate,
-      lookedAround: this.lockedPromoter.lookedAround,
-      walkPmd: (key) => this.walkPmd(key),
-      walkedPmd: (key, total, young) => this.walkedPmd(key, total, young),
-    };
+    // hold of its own (WalkPromoter): the lab's per-page tag and sizes are one lock's data.
+    this.lockedPromoter = new DeferringPromoter(this.deferred, this);
+    this.walkPromoter = new WalkPromoter(this.deferred, this, lock);
   }
 
   /**
