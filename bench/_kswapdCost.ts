@@ -19,17 +19,11 @@ import * as L from '../engine/core/sim/simLayout.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import type { Policy, Promoter } from '../engine/core/mm/policy/policy.ts';
 import { memcachedVariants } from './_memcachedVariants.ts';
-import { hookMethod, runInThread } from './_util.ts';
+import { argFlag, hookMethod, kswapdShareWhatIf, runInThread } from './_util.ts';
 
-const flag = (name: string): string | undefined =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = argFlag;
 const seed = flag('seed') === undefined ? undefined : Number(flag('seed'));
-const share = Number(flag('kswapd-share') ?? 1);
-if (!(share > 0 && share <= 1)) throw new Error(`--kswapd-share must be in (0, 1], got ${flag('kswapd-share')}`);
-if (share !== 1) {
-  hookMethod(Pgdat.prototype, 'kswapdShare', () => () => share);
-  console.log(`what-if: kswapd share ${share} (diagnostic)`);
-}
+kswapdShareWhatIf(true);
 
 /** This run's sums (reset per variant). */
 let agingNs = 0;

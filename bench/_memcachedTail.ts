@@ -25,19 +25,13 @@ import { opPercentile } from '../engine/core/sim/opHist.ts';
 import { C_S2_FAULT } from '../engine/core/sim/costs.ts';
 import { SwapArea } from '../engine/core/mm/swapReadahead.ts';
 import { PG_RESIDENT, PG_SWAPCACHE, PG_SWAPPED } from '../engine/core/sim/layout/guestPages.ts';
-import { hookMethod, runInThread } from './_util.ts';
+import { argFlag, hookMethod, kswapdShareWhatIf, runInThread } from './_util.ts';
 
-const flag = (name: string): string | undefined =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = argFlag;
 const seed = flag('seed') === undefined ? undefined : Number(flag('seed'));
 // --kswapd-share=<s>: the what-if of bench/_reproBreakdown.ts (kswapd gets s of a host CPU, as when it
 // shares one with a vCPU thread): a diagnostic that makes direct reclaim happen, never a setting.
-const share = Number(flag('kswapd-share') ?? 1);
-if (!(share > 0 && share <= 1)) throw new Error(`--kswapd-share must be in (0, 1], got ${flag('kswapd-share')}`);
-if (share !== 1) {
-  hookMethod(Pgdat.prototype, 'kswapdShare', () => () => share);
-  console.log(`what-if: kswapd share ${share} (diagnostic)`);
-}
+kswapdShareWhatIf(true);
 
 /** What the op in service on a vCPU has met so far (reset at each op's end). */
 interface OpAcc {

@@ -18,20 +18,13 @@ import { memcachedVariants } from './_memcachedVariants.ts';
 import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
 import { HostFrames } from '../engine/core/mm/hostFrames.ts';
 import { opBucketUpper } from '../engine/core/sim/opHist.ts';
-import { Pgdat } from '../engine/core/mm/pgdat.ts';
-import { hookMethod, runInThread } from './_util.ts';
+import { argFlag, hookMethod, kswapdShareWhatIf, runInThread } from './_util.ts';
 
-const flag = (name: string): string | undefined =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = argFlag;
 const seed = flag('seed') === undefined ? undefined : Number(flag('seed'));
 const holdExtra = Number(flag('hold-extra') ?? 0);
 // --kswapd-share=<s>: as in bench/_reproBreakdown.ts (a what-if: kswapd gets s of a host CPU).
-const share = Number(flag('kswapd-share') ?? 1);
-if (!(share > 0 && share <= 1)) throw new Error(`--kswapd-share must be in (0, 1], got ${flag('kswapd-share')}`);
-if (share !== 1) {
-  hookMethod(Pgdat.prototype, 'kswapdShare', () => () => share);
-  console.log(`what-if: kswapd share ${share} (diagnostic)`);
-}
+kswapdShareWhatIf(true);
 if (holdExtra !== 0) {
   hookMethod(
     Harvester.prototype,

@@ -26,14 +26,10 @@ import { loadPresetDir } from '../presets/node.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { WAIT_ISOLATED, WAIT_PFMEMALLOC, type ThrottleWaiter } from '../engine/core/mm/reclaimThrottle.ts';
 import { HostFrames } from '../engine/core/mm/hostFrames.ts';
-import { hookMethod, runInThread } from './_util.ts';
+import { argFlag, hookMethod, kswapdShareWhatIf, runInThread } from './_util.ts';
 
-const flag = (name: string): string | undefined =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const share = Number(flag('kswapd-share') ?? 1);
-if (!(share > 0 && share <= 1)) throw new Error(`--kswapd-share must be in (0, 1], got ${flag('kswapd-share')}`);
-// The kswapd-share what-if replaces the method for this process only (a diagnostic, not the engine).
-if (share !== 1) hookMethod(Pgdat.prototype, 'kswapdShare', () => () => share);
+const flag = argFlag;
+const share = kswapdShareWhatIf(false);
 const seed = flag('seed') === undefined ? undefined : Number(flag('seed'));
 if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${flag('seed')}`);
 const throttleAtMin = process.argv.includes('--throttle-at-min');

@@ -8,6 +8,7 @@ import type { HardwareProfile, ReclaimSpec, ScenarioConfig } from '../engine/pro
 import { prepareRun, RowStore, type PreparedRun } from '../engine/core/sim/run.ts';
 import { plainArenaOps, setAtomicOps } from '../engine/core/sync/atomics.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
+import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { selectReplay } from '../engine/core/sim/replaySelect.ts';
 import { attachSimViews, type SimViews } from '../engine/core/sim/simLayout.ts';
 
@@ -256,4 +257,24 @@ export function loneCore(config: ScenarioConfig): { p: PreparedRun; store: RowSt
   });
   setAtomicOps(plainArenaOps(core.env.arena.i32, core.env.arena.stats64));
   return { p, store, core };
+}
+
+/** The value of `--<name>=<value>` on the command line, or undefined when it is absent. */
+export function argFlag(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/**
+ * The diagnostics' `--kswapd-share=<s>` what-if (bench/_reproBreakdown.ts): kswapd gets only s of a host
+ * CPU, as when it shares one with a vCPU thread, so direct reclaim happens. It replaces
+ * Pgdat.kswapdShare for this process only: a diagnostic, never a setting. Returns s (1 when absent).
+ */
+export function kswapdShareWhatIf(announce: boolean): number {
+  const share = Number(argFlag('kswapd-share') ?? 1);
+  if (!(share > 0 && share <= 1)) throw new Error(`--kswapd-share must be in (0, 1], got ${argFlag('kswapd-share')}`);
+  if (share !== 1) {
+    hookMethod(Pgdat.prototype, 'kswapdShare', () => () => share);
+    if (announce) console.log(`what-if: kswapd share ${share} (diagnostic)`);
+  }
+  return share;
 }
