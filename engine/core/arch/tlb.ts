@@ -88,6 +88,16 @@ export const REFILL_STAGE1 = 1;
 /** A VM-wide flush (VMALLS12E1IS) since its last translation: a full two-dimensional walk. */
 export const REFILL_FULL = 2;
 
+/**
+ * What a vCPU that last translated under flush generations (seenGen, seenS1) must refill now that the
+ * VM is at (gen, s1gen): REFILL_FULL after a VM-wide flush, REFILL_STAGE1 after a stage-1-only one, else
+ * REFILL_NONE. The one definition behind VmTlbFlush.refill and the trace replay's own copy of its
+ * bookkeeping (sim/replay.ts).
+ */
+export function refillKind(gen: number, seenGen: number, s1gen: number, seenS1: number): number {
+  return gen !== seenGen ? REFILL_FULL : s1gen !== seenS1 ? REFILL_STAGE1 : REFILL_NONE;
+}
+
 /** One VM's flush generations (kvm_flush_remote_tlbs; the unmap path's stage-1 flush) and the vCPUs' view. */
 export class VmTlbFlush {
   /**
@@ -143,16 +153,15 @@ export class VmTlbFlush {
     const seen = this.seen;
     const seenS1 = this.seenS1;
     const tlbs = this.tlbs;
-    const full = seen[v] !== gen;
-    const stale = full || seenS1[v] !== s1gen;
+    const kind = refillKind(gen, seen[v], s1gen, seenS1[v]);
     // Stored on every call (the same values when nothing was flushed): a store or load first reached
     // at the first flush has no type feedback when the hot loop was compiled before it (a trace
     // replay's first eviction), and deoptimized the caller (TraceReplay.steps, which inlines this).
     seen[v] = gen;
     seenS1[v] = s1gen;
-    if (!stale) return REFILL_NONE;
+    if (kind === REFILL_NONE) return REFILL_NONE;
     if (tlbs !== null) tlbs.clearVcpu(v);
-    return full ? REFILL_FULL : REFILL_STAGE1;
+    return kind;
   }
 
   /**

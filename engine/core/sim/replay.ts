@@ -36,7 +36,7 @@
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import { getLeafMiss, stage2Unlinks } from '../arch/pgtable.ts';
-import { REFILL_FULL, REFILL_NONE, REFILL_STAGE1 } from '../arch/tlb.ts';
+import { refillKind } from '../arch/tlb.ts';
 import type { ArenaViews } from '../layout.ts';
 import type { StopCheck } from './actor.ts';
 import { ReplayFaults } from './replayFault.ts';
@@ -158,7 +158,7 @@ export class TraceReplay extends ReplayFaults {
         const gens = this.tlbGens;
         const gen = gens[0];
         const s1gen = gens[1];
-        const r = gen !== this.seenGen ? REFILL_FULL : s1gen !== this.seenS1 ? REFILL_STAGE1 : REFILL_NONE;
+        const r = refillKind(gen, this.seenGen, s1gen, this.seenS1);
         this.seenGen = gen;
         this.seenS1 = s1gen;
         this.refillsBy[r]++;
