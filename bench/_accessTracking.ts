@@ -21,7 +21,7 @@
 // - one aging thread: passes over every vCPU's mapped prefix (pages whose fault has completed); per
 //   visited page b ns outside the lock (derived from the published N=1 opt pass: 7.31 ms over the
 //   ~131 k pages mapped on average while 1 GiB fills, ~56 ns), and in "no opt" a write hold hw inside it.
-// The lab's fault read hold (x86-workstation profile): h = lockAcquire + cmpxchg (userMemAbort.mapHoldNs, no
+// The lab's fault read hold (x86-workstation profile): h = lockAcquire + cmpxchg (kvm/mapLocked.ts mapHoldNs, no
 // CMO on x86) = 60 ns. The lab's per-call lookup (4 x walkLevel + pteScan = 63 ns) exceeds the whole
 // published per-page cost (~56 ns), so the aging side is taken from the published N=1 passes instead:
 // hw = half of b (the secondary lookup's share, estimate) + 7 ns (the locked call's extra at N=1).

@@ -10,8 +10,6 @@
 // NOBLOOM=1 below. Bundle and run:
 //   npx esbuild bench/_harvestAudit.ts --bundle --platform=node --format=esm --outfile=/tmp/audit.mjs && node /tmp/audit.mjs <harvest> [durationMs]
 import { runInProcess } from '../engine/core/sim/run.ts';
-import { resolveScenario } from '../engine/core/config/index.ts';
-import { loadPresetDir } from '../presets/node.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { Mglru } from '../engine/core/mm/policy/mglru.ts';
 import type { HarvestMode, ScenarioConfig } from '../engine/protocol.ts';
@@ -30,17 +28,12 @@ import {
 } from '../engine/core/mm/youngBatch.ts';
 import { C_CMPXCHG, C_PTE_SCAN } from '../engine/core/sim/costs.ts';
 import { GS_AGING_NS, PG_HOST_YOUNG, PG_SWAPCACHE } from '../engine/core/sim/simLayout.ts';
-import { hookMethod } from './_util.ts';
+import { diagScenario, hookMethod } from './_util.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const harvest = (process.argv[2] ?? 'lockless') as HarvestMode;
 const dur = Number(process.argv[3] ?? 1500);
-const r = resolveScenario(loadPresetDir(process.cwd() + '/presets').set, 'seed-debate', { hardware: 'ampere-altra' });
-if (!r.ok) throw new Error(r.error.message);
-const config = JSON.parse(JSON.stringify(r.value)) as ScenarioConfig;
-config.reclaim.harvest = harvest;
-config.run.durationMs = dur;
-config.run.deterministic = true;
+const config = diagScenario('seed-debate', 'ampere-altra', dur, harvest);
 // POLICY=exact-lru|clock|active-inactive: the same scenario under another policy, to compare.
 if (process.env.POLICY) config.reclaim.policy = process.env.POLICY as ScenarioConfig['reclaim']['policy'];
 

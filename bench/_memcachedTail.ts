@@ -9,23 +9,23 @@
 // reclaim in the window: clusters, their length, the folio checks under the write lock each made and
 // what they waited for, and how many vCPUs were in direct reclaim at once.
 // Hooks (this process only): Guest.fault / mapLocked / permFault / afFault, VCpu.endOp,
-// ClosedLoop.complete, Pgdat.directReclaimStep, VLock.writeReq. No cost or setting changes.
+// ClosedLoop.complete, Pgdat.directReclaimStep and VLock.writeReq (bench/_reclaimSteps.ts). No cost or setting changes.
 //   npx esbuild bench/_memcachedTail.ts --bundle --platform=node --format=esm \
 //     --outfile=.cache/bench/_memcachedTail.mjs && node .cache/bench/_memcachedTail.mjs [scenario] [--seed=n]
 //     [--kswapd-share=s]
 import { loadavg } from 'node:os';
 import * as L from '../engine/core/sim/simLayout.ts';
-import { VLock } from '../engine/core/sync/vlock.ts';
 import { memcachedVariants } from './_memcachedVariants.ts';
 import { Guest } from '../engine/core/sim/guest.ts';
 import { VCpu } from '../engine/core/sim/vcpu.ts';
 import { ClosedLoop } from '../engine/core/sim/closedLoop.ts';
-import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { opPercentile } from '../engine/core/sim/opHist.ts';
 import { C_S2_FAULT } from '../engine/core/sim/costs.ts';
 import { SwapArea } from '../engine/core/mm/swapReadahead.ts';
 import { PG_RESIDENT, PG_SWAPCACHE, PG_SWAPPED } from '../engine/core/sim/layout/guestPages.ts';
 import { argFlag, hookMethod, kswapdShareWhatIf, runInThread } from './_util.ts';
+import { HostStalls } from './_hostStalls.ts';
+import { hookReclaimSteps } from './_reclaimSteps.ts';
 
 const flag = argFlag;
 const seed = flag('seed') === undefined ? undefined : Number(flag('seed'));
@@ -75,34 +75,6 @@ if (process.argv.includes('--no-readahead')) {
   console.log('what-if: no swap-in readahead (page-cluster 0; diagnostic)');
 }
 
-// Host stalls per vCPU (session 15 c): [start, end) of every stage-2 fault (first entry to completion:
-// direct reclaim, swap read, read lock, re-faults) and permission / access-flag fault, in each vCPU's
-// clock order. Used after the run for the guest-thread coupling estimate (below).
-let stallS: number[][] = [];
-let stallE: number[][] = [];
-const stall = (vi: number, a: number, b: number): void => {
-  (stallS[vi] ??= []).push(a);
-  (stallE[vi] ??= []).push(b);
-};
-/** The part of vCPU u's host stall still to run at t (0 if u is not stalled at t). */
-const residual = (u: number, t: number): number => {
-  const S = stallS[u];
-  if (S === undefined) return 0;
-  let lo = 0;
-  let hi = S.length - 1;
-  let k = -1;
-  while (lo <= hi) {
-    const m = (lo + hi) >> 1;
-    if (S[m] <= t) {
-      k = m;
-      lo = m + 1;
-    } else hi = m - 1;
-  }
-  return k >= 0 && stallE[u][k] > t ? stallE[u][k] - t : 0;
-};
-// Op completions in the window: vCPU and time (for the coupling estimate).
-let doneVi: number[] = [];
-let doneT: number[] = [];
 // swap_vma_readahead's window at each refault that reads (session 15 c): swap PTEs (swapped out, not in
 // the swap cache, not resident) among the other 7 pages of the 8-page window centred as the kernel's
 // (left = (win - 1) / 2 = 3: fpfn - 3 .. fpfn + 4), clamped to the fault's PMD (512 pages).
@@ -114,6 +86,8 @@ type Field =
   'lat' | 'faults' | 'faultNs' | 'reclaimNs' | 'ioNs' | 'reads' | 'lockNs' | 'noFrame' | 'permNs' | 'retries';
 type Rec = Record<Field, number>;
 let recs: Rec[] = [];
+// Host stalls per vCPU and op completions, for the guest-thread coupling estimate (bench/_hostStalls.ts).
+let stalls = new HostStalls();
 let accs = new Map<number, OpAcc>(); // by vCPU index (one guest)
 let measuring: { v: VCpu; a: OpAcc } | null = null;
 let trapNs = 0;
@@ -160,7 +134,7 @@ hookMethod(
       else if (e >= 0) {
         a.faults++;
         a.faultNs += e - a.inFault;
-        stall(vi, a.inFault, e);
+        stalls.stall(vi, a.inFault, e);
         a.inFault = -1;
         a.lockAt = -1;
       }
@@ -212,7 +186,7 @@ for (const name of ['permFault', 'afFault'])
       function (this: Guest, gfn: number, t: number): number {
         const r = orig.call(this, gfn, t);
         acc(curVi).permNs += r - t;
-        if (r > t) stall(curVi, t, r);
+        if (r > t) stalls.stall(curVi, t, r);
         return r;
       },
   );
@@ -248,8 +222,7 @@ hookMethod(
       const lat = complete0.call(this, t) as number;
       const m = measuring;
       if (m !== null) {
-        doneVi.push(m.v.vi);
-        doneT.push(t);
+        stalls.done(m.v.vi, t);
         const a = m.a;
         recs.push({
           lat,
@@ -268,56 +241,17 @@ hookMethod(
     },
 );
 
-// Direct reclaim: each step (one folio: shrink_folio_list's folio_referenced, maybe the unmap) in the
-// window, its vCPU, and the write-lock requests (locked kvm_age_gfn checks, unmaps) made inside it.
-interface Step {
-  t: number;
-  end: number;
-  writes: number;
-  waitNs: number;
-}
-let steps: Step[] = [];
-let inDirect: Step | null = null;
+// Direct reclaim's folio steps in the window and the write-lock requests made in them (bench/_reclaimSteps.ts).
+const steps = hookReclaimSteps();
 let winFrom = 0;
-type StepArgs = Parameters<Pgdat['directReclaimStep']>;
-hookMethod(
-  Pgdat.prototype,
-  'directReclaimStep',
-  (step0) =>
-    function (this: Pgdat, ...a: StepArgs): number {
-      const t = a[0];
-      const s: Step = { t, end: t, writes: 0, waitNs: 0 };
-      inDirect = s;
-      const e = step0.apply(this, a) as number;
-      inDirect = null;
-      s.end = e;
-      if (t >= winFrom) steps.push(s);
-      return e;
-    },
-);
-hookMethod(
-  VLock.prototype,
-  'writeReq',
-  (writeReq0) =>
-    function (this: VLock, aging: boolean): void {
-      writeReq0.call(this, aging);
-      if (inDirect !== null) {
-        inDirect.writes++;
-        inDirect.waitNs += this.grant - this.reqT;
-      }
-    },
-);
 
 const us = (ns: number): string => (ns / 1e3).toFixed(1);
 for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {
   winFrom = warmupMs * 1e6;
   recs = [];
   accs = new Map();
-  steps = [];
-  stallS = [];
-  stallE = [];
-  doneVi = [];
-  doneT = [];
+  steps.reset(winFrom);
+  stalls = new HostStalls();
   vmaRaFaults = 0;
   vmaRaPages = 0;
   const t0 = performance.now();
@@ -383,81 +317,12 @@ for (const { scenario, harvest, config, warmupMs } of memcachedVariants(seed)) {
         .join(', ')}`,
     );
   }
-  couplingReport(n, avg, lat, winS);
-  // Direct reclaim in the window: steps (one folio each) grouped per vCPU-fault by the recorded op
-  // parts, plus the steps themselves: write-lock requests and their waits; vCPUs in direct reclaim at once.
-  const sw = steps.reduce((a, s) => a + s.writes, 0);
-  const swWait = steps.reduce((a, s) => a + s.waitNs, 0);
-  const busy = steps.reduce((a, s) => a + (s.end - s.t), 0);
-  const ev: [number, number][] = [];
-  for (const s of steps) ev.push([s.t, 1], [s.end, -1]);
-  ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let c = 0;
-  let most = 0;
-  for (const [, d] of ev) {
-    c += d;
-    most = Math.max(most, c);
-  }
-  const reclaimOps = recs.filter((x) => x.reclaimNs > 0);
-  console.log(
-    `direct reclaim: ${steps.length} folio steps in the window (${us(busy)} us of vCPU time, mean ${steps.length ? (busy / steps.length).toFixed(0) : 0} ns), write-lock requests in them ${sw} (${steps.length ? (sw / steps.length).toFixed(2) : 0} per step, waited ${us(swWait)} us); most vCPUs in a step at once ${most}; ops that met it ${reclaimOps.length}, their mean reclaim ${reclaimOps.length ? us(reclaimOps.reduce((a, x) => a + x.reclaimNs, 0) / reclaimOps.length) : '-'} us`,
-  );
-  if (reclaimOps.length > 0)
-    console.log(
-      `  per op that met direct reclaim (~ one SWAP_CLUSTER_MAX cluster each): ${(steps.length / reclaimOps.length).toFixed(0)} folio steps, ${(sw / reclaimOps.length).toFixed(0)} write-lock requests (folio_referenced -> kvm_age_gfn checks and unmaps), ${us(swWait / reclaimOps.length)} us of write-lock wait, ${us(busy / reclaimOps.length)} us in steps`,
-    );
-  console.log(
-    `counters (whole run): direct-reclaim evictions ${sv.stats[L.GS_DIRECT_RECLAIM]}, throttled (isolated) ${sv.stats[L.GS_THROTTLED]}, pfmemalloc ${sv.stats[L.GS_PFMEMALLOC_THROTTLED]}, swap reads ${sv.stats[L.GS_SWAP_READS]} (readahead pages ${sv.stats[L.GS_RA_PAGES]}), readahead hits ${sv.stats[L.GS_RA_HITS]}, writeback waits ${sv.stats[L.GS_WB_FAULTS]}, kswapd busy ${(sv.stats[L.GS_KSWAPD_NS] / 1e6).toFixed(0)} ms`,
-  );
-}
-
-/**
- * Guest-thread coupling (session 15 c). In the published guest memcached's 64 workers and memtier's 64
- * threads share the 64 vCPUs; arm64 has no async page fault, so a vCPU stalled in the host stalls every
- * guest thread the guest has on it. In the lab a stall delays only the op in service on that vCPU. The
- * extra delay coupling can add: an op's reply is received by its memtier thread, on some vCPU u; if u is
- * stalled in the host at that moment the thread runs when the stall ends. Estimate: u = another vCPU drawn
- * per op (a fixed hash, deterministic), the extra = u's residual stall at the op's end. A pessimistic
- * placement: the guest's select_idle_sibling would put the woken thread on an idle vCPU, and a stalled
- * vCPU looks busy (it runs the faulting thread); and a long stall catches several replies (the
- * inspection paradox), so the estimate can exceed "one": the extra if each stall delayed exactly one other
- * guest thread for its whole length (128 threads on 64 vCPUs: one more per vCPU), the host-stall time per op.
- */
-function couplingReport(n: number, avg: number, lat: Float64Array, winS: number): void {
-  const from = winFrom;
-  let stallNs = 0;
-  let stalls = 0;
-  for (let u = 0; u < stallS.length; u++) {
-    const S = stallS[u];
-    if (S === undefined) continue;
-    for (let k = 0; k < S.length; k++) {
-      if (stallE[u][k] < from) continue;
-      stallNs += stallE[u][k] - Math.max(S[k], from);
-      stalls++;
-    }
-  }
-  const vcpus = stallS.length;
-  let extra = 0;
-  let hit = 0;
-  const coupled = new Float64Array(doneT.length);
-  let h = 0x9e3779b9;
-  for (let i = 0; i < doneT.length; i++) {
-    h = (Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + i) >>> 0;
-    const u = (doneVi[i] + 1 + (h % (vcpus - 1))) % vcpus;
-    const r = residual(u, doneT[i]);
-    if (r > 0) hit++;
-    extra += r;
-    // doneT and recs are pushed together: the op's own latency plus the coupled delay.
-    coupled[i] = recs[i].lat + r;
-  }
-  coupled.sort();
-  const m = coupled.length;
-  const cq = (p: number): number => coupled[Math.min(m - 1, Math.ceil(p * m) - 1)];
-  const us1 = (ns: number): string => (ns / 1e3).toFixed(2);
-  console.log(
-    `host stalls in the window: ${stalls} (${(stallNs / 1e6).toFixed(1)} vCPU-ms, ${us1(stallNs / n)} us per op, ${((100 * stallNs) / (vcpus * winS * 1e9)).toFixed(2)} % of vCPU time); coupling estimate (reply received on another vCPU, random): ${((100 * hit) / Math.max(1, doneT.length)).toFixed(2)} % of ops find it stalled, +${us1(extra / Math.max(1, doneT.length))} us per op on average (avg ${us1(avg)} -> ${us1(avg + extra / Math.max(1, doneT.length))}), p99 ${us1(lat[Math.ceil(0.99 * n) - 1])} -> ${us1(cq(0.99))}, p99.9 -> ${us1(cq(0.999))} us; one thread per stall +${us1(stallNs / n)} us per op`,
-  );
+  stalls.couplingReport(winFrom, n, avg, lat, (i) => recs[i].lat, winS);
   console.log(
     `swap_vma_readahead's window at the window's ${vmaRaFaults} swap-in faults: ${(vmaRaPages / Math.max(1, vmaRaFaults)).toFixed(3)} other swap PTEs in the 8-page window (the most it would read besides the fault's page)`,
+  );
+  steps.report(recs.filter((x) => x.reclaimNs > 0).map((x) => x.reclaimNs));
+  console.log(
+    `counters (whole run): direct-reclaim evictions ${sv.stats[L.GS_DIRECT_RECLAIM]}, throttled (isolated) ${sv.stats[L.GS_THROTTLED]}, pfmemalloc ${sv.stats[L.GS_PFMEMALLOC_THROTTLED]}, swap reads ${sv.stats[L.GS_SWAP_READS]} (readahead pages ${sv.stats[L.GS_RA_PAGES]}), readahead hits ${sv.stats[L.GS_RA_HITS]}, writeback waits ${sv.stats[L.GS_WB_FAULTS]}, kswapd busy ${(sv.stats[L.GS_KSWAPD_NS] / 1e6).toFixed(0)} ms`,
   );
 }

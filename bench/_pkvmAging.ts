@@ -6,20 +6,13 @@
 // two checks of one page. Hooks go through hookMethod (bench/_util.ts, mustRun). Bundle and run:
 //   npx esbuild bench/_pkvmAging.ts --bundle --platform=node --format=esm --outfile=/tmp/pkvmAging.mjs && node /tmp/pkvmAging.mjs [durationMs]
 import { runInProcess } from '../engine/core/sim/run.ts';
-import { resolveScenario } from '../engine/core/config/index.ts';
-import { loadPresetDir } from '../presets/node.ts';
 import { Harvester } from '../engine/core/kvm/mmuNotifier.ts';
-import type { ScenarioConfig } from '../engine/protocol.ts';
 import { GS_DVM_WAIT_NS, GS_EVICTIONS, GS_LOCK_WAIT_NS, PG_RESIDENT } from '../engine/core/sim/simLayout.ts';
-import { checkHooksRan, hookMethod } from './_util.ts';
+import { checkHooksRan, diagScenario, hookMethod } from './_util.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const dur = Number(process.argv[2] ?? 1500);
-const r = resolveScenario(loadPresetDir(process.cwd() + '/presets').set, 'seed-debate', { hardware: 'pkvm' });
-if (!r.ok) throw new Error(r.error.message);
-const config = JSON.parse(JSON.stringify(r.value)) as ScenarioConfig;
-config.run.durationMs = dur;
-config.run.deterministic = true;
+const config = diagScenario('seed-debate', 'pkvm', dur);
 
 const BIN = 50e6;
 type Bin = { n: number; young: number; kswapd: number; ns: number; lockWait: number; dvmWait: number };

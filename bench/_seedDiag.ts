@@ -5,23 +5,16 @@
 // PTE table walked (no Bloom filter), to compare. Bundle and run:
 //   npx esbuild bench/_seedDiag.ts --bundle --platform=node --format=esm --outfile=/tmp/seed.mjs && node /tmp/seed.mjs <harvest> [durationMs]
 import { runInProcess } from '../engine/core/sim/run.ts';
-import { resolveScenario } from '../engine/core/config/index.ts';
-import { loadPresetDir } from '../presets/node.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { Mglru } from '../engine/core/mm/policy/mglru.ts';
 import { FOLIO_SHADOW, lruGenRefault } from '../engine/core/mm/policy/mglruRefault.ts';
-import type { HarvestMode, ScenarioConfig } from '../engine/protocol.ts';
-import { hookMethod } from './_util.ts';
+import type { HarvestMode } from '../engine/protocol.ts';
+import { diagScenario, hookMethod } from './_util.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const harvest = (process.argv[2] ?? 'lockless') as HarvestMode;
 const dur = Number(process.argv[3] ?? 1500);
-const r = resolveScenario(loadPresetDir(process.cwd() + '/presets').set, 'seed-debate', { hardware: 'ampere-altra' });
-if (!r.ok) throw new Error(r.error.message);
-const config = JSON.parse(JSON.stringify(r.value)) as ScenarioConfig;
-config.reclaim.harvest = harvest;
-config.run.durationMs = dur;
-config.run.deterministic = true;
+const config = diagScenario('seed-debate', 'ampere-altra', dur, harvest);
 
 const BIN = 100e6;
 const ev: number[][] = [];

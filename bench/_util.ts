@@ -4,13 +4,15 @@ import { performance } from 'node:perf_hooks';
 import { leafAttrs } from '../engine/core/arch/descriptor.ts';
 import { PAGE_SIZE } from '../engine/core/layout.ts';
 import { stage2Map, type Pgt } from '../engine/core/arch/pgtable.ts';
-import type { HardwareProfile, ReclaimSpec, ScenarioConfig } from '../engine/protocol.ts';
+import type { HardwareProfile, HarvestMode, ReclaimSpec, ScenarioConfig } from '../engine/protocol.ts';
 import { prepareRun, RowStore, type PreparedRun } from '../engine/core/sim/run.ts';
 import { plainArenaOps, setAtomicOps } from '../engine/core/sync/atomics.ts';
 import { SimWorkerCore } from '../engine/core/sim/simCore.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { selectReplay } from '../engine/core/sim/replaySelect.ts';
 import { attachSimViews, type SimViews } from '../engine/core/sim/simLayout.ts';
+import { resolveScenario } from '../engine/core/config/index.ts';
+import { loadPresetDir } from '../presets/node.ts';
 
 export const GUEST_GFNS = 2 ** 18; // 1 GiB of 4 KiB pages
 
@@ -85,6 +87,21 @@ export function replayScenario(
       demandOnly: true,
     },
   };
+}
+
+/**
+ * Preset scenario `id` as the seed-debate diagnostics run it (bench/_harvestAudit.ts, _seedDiag.ts,
+ * _pkvmAging.ts): resolved from ./presets on `hardware`, a deep copy, deterministic, `durationMs` long, and
+ * with `harvest` (set after resolving, not a resolve override) when given.
+ */
+export function diagScenario(id: string, hardware: string, durationMs: number, harvest?: HarvestMode): ScenarioConfig {
+  const r = resolveScenario(loadPresetDir(process.cwd() + '/presets').set, id, { hardware });
+  if (!r.ok) throw new Error(r.error.message);
+  const config = JSON.parse(JSON.stringify(r.value)) as ScenarioConfig;
+  if (harvest !== undefined) config.reclaim.harvest = harvest;
+  config.run.durationMs = durationMs;
+  config.run.deterministic = true;
+  return config;
 }
 
 /**

@@ -3,9 +3,17 @@
  * what it produces (RunResult), and LabApi, the one interface the renderer talks to (implemented by the
  * Electron preload and by the browser edition).
  *
- * This file holds types and constants only (no runtime imports), so the renderer may import it.
+ * This file holds types and constants only (no runtime imports), so the renderer may import it. Two
+ * parts live in their own files and are re-exported here, so every importer keeps this one path:
+ * sweeps (engine/protocol/sweeps.ts) and reproductions (engine/protocol/reproductions.ts).
  * Every union here is discriminated by `type` or `kind`; switches over them end in `assertNever`.
  */
+
+import type { SweepApi, SweepRecord } from './protocol/sweeps.ts';
+import type { ReproductionApi } from './protocol/reproductions.ts';
+
+export type * from './protocol/sweeps.ts';
+export type * from './protocol/reproductions.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -660,199 +668,4 @@ export interface SessionData {
 
 export function assertNever(x: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
-}
-
-// ---------------------------------------------------------------- sweeps (issue 9)
-
-/** A value a sweep axis takes: a number (memory, vCPUs...), a string (policy, harvest, profile id) or a flag. */
-export type SweepValue = number | string | boolean;
-
-/**
- * One axis of a sweep spec: a list of values, a range of `steps` values from `from` to `to` (both
- * included; `scale: 'log'` spaces them geometrically), or a range by `step`.
- */
-export type SweepAxisSpec =
-  | SweepValue[]
-  | { from: number; to: number; steps: number; scale?: 'linear' | 'log' }
-  | { from: number; to: number; step: number };
-
-/**
- * A sweep as the user writes it (JSON file, or built in the UI). Keys of `axes` and `set` are config
- * paths (engine/core/config/overrides.ts: `host.memoryMiB`, `guests.web.vcpus`, `reclaim.harvest`) or
- * `hardware` (a profile id). The runs are the product of the axes (or, with `mode: 'zip'`, the axes
- * taken side by side), each run once per seed. Every run is deterministic (one worker), so a run's
- * result depends only on its config and seed, wherever it runs.
- */
-export interface SweepSpec {
-  name?: string;
-  /** Scenario preset id (or, on the command line, a scenario JSON file). */
-  scenario: string;
-  axes: Record<string, SweepAxisSpec>;
-  /** Seeds, or `{ count, first }` for first, first+1, ... (first defaults to 1). */
-  seeds: number[] | { count: number; first?: number };
-  mode?: 'product' | 'zip';
-  /** Fixed overrides applied to every run before the axes (e.g. `run.durationMs`). */
-  set?: Record<string, SweepValue>;
-}
-
-export interface SweepAxis {
-  path: string;
-  values: SweepValue[];
-}
-
-export interface SweepPoint {
-  /** One value per axis, in axis order. */
-  values: SweepValue[];
-  /** What the point changes, e.g. 'host 768 MiB · clock'. */
-  label: string;
-  /** Index into the session's runs of this point's run for each seed (in seed order); -1 until it has run. */
-  runs: number[];
-}
-
-/** A sweep as saved in a session (SessionData.sweeps): the expanded spec and where each run's result is. */
-export interface SweepRecord {
-  name: string;
-  scenario: string;
-  /** The scenario as resolved before any axis (with `set` and the first seed applied). */
-  base: ScenarioConfig;
-  axes: SweepAxis[];
-  mode: 'product' | 'zip';
-  seeds: number[];
-  set: { path: string; value: SweepValue }[];
-  points: SweepPoint[];
-}
-
-/** A summary metric over a point's seeds: mean and the half-width of its 95 % Student-t interval (NaN for n < 2). */
-export interface MetricStat {
-  mean: number;
-  ci95: number;
-  n: number;
-}
-
-/** Per metric (every numeric RunSummary field, plus missRatio = misses / accesses). */
-export type PointStats = Record<string, MetricStat>;
-
-export type SweepEvent =
-  | { type: 'sweep-started'; sweepId: string; record: SweepRecord }
-  /** One run finished; `stats` covers the point's seeds done so far. */
-  | {
-      type: 'sweep-run';
-      sweepId: string;
-      pointIndex: number;
-      seedIndex: number;
-      result: RunResult;
-      stats: PointStats;
-      done: number;
-      total: number;
-    }
-  | { type: 'sweep-done'; sweepId: string; record: SweepRecord; stopped: boolean }
-  | { type: 'sweep-error'; sweepId: string; error: ErrorInfo };
-
-/** The sweep methods of LabApi (kept in their own interface so both hosts implement them together). */
-export interface SweepApi {
-  /** Validates the spec (every point's config, clear message on the first bad one) and starts the sweep. */
-  startSweep(
-    spec: SweepSpec,
-    options?: { workers?: number },
-  ): Promise<Result<{ sweepId: string; record: SweepRecord }>>;
-  stopSweep(sweepId: string): Promise<void>;
-  onSweepEvent(listener: (event: SweepEvent) => void): () => void;
-  /** Each point's statistics from its runs' summaries (a sweep reopened from a session). */
-  sweepStats(points: RunSummary[][]): Promise<Result<PointStats[]>>;
-}
-
-// ---------------------------------------------------------------- reproductions (issue 7)
-
-/** A checked figure of a reproduction (engine/core/repro/reproductions.ts): published value and band. */
-export interface ReproFigureInfo {
-  id: string;
-  label: string;
-  published: number;
-  /** Inclusive bounds; null = unbounded on that side. */
-  band: [number | null, number | null];
-  /** The band as the CLI prints it ('[1.3, 1.8]', '>= 5', '<= -0.25'). */
-  bandText: string;
-}
-
-/** One input of a reproduction's runs, with where its value comes from. */
-export interface ReproInput {
-  name: string;
-  value: string;
-  source: string;
-}
-
-/** A reproduction as listed (LabApi.listReproductions): what it compares, its runs and their inputs. */
-export interface ReproductionInfo {
-  id: string;
-  title: string;
-  /** Where the published result is (a lore.kernel.org message). */
-  source: string;
-  /**
-   * How to read its figures (engine/core/repro/reproductions.ts Reproduction.note): where the published
-   * figure was measured when the lab runs it elsewhere, or the mechanism the lab is known to lack.
-   */
-  note: string;
-  /** The scenario preset holding the published setup: its name and description (figure, source, setup). */
-  scenario: string;
-  scenarioName: string;
-  description: string;
-  /** The runs: only what the published comparison changes (harvest mode, reclaim policy). */
-  variants: { key: string; harvest: HarvestMode; policy: ReclaimPolicy }[];
-  figures: ReproFigureInfo[];
-  /** Setup values (from the preset) and costs (from the hardware profile), each with its source. */
-  inputs: ReproInput[];
-}
-
-export interface ReproFigureResult extends ReproFigureInfo {
-  lab: number;
-  inBand: boolean;
-}
-
-/** One finished run of a reproduction: its summary and its sampled curves. */
-export interface ReproRun {
-  /** The variant's key within its reproduction (e.g. 'before', 'after'). */
-  key: string;
-  harvest: HarvestMode;
-  policy: ReclaimPolicy;
-  summary: RunSummary;
-  samples: SampleColumns;
-  wallMs: number;
-}
-
-export interface ReproductionResult {
-  id: string;
-  /** Set on a what-if (ReproStartOptions.profile): the hardware profile every run used. */
-  profile?: string;
-  figures: ReproFigureResult[];
-  runs: ReproRun[];
-}
-
-/**
- * How a reproduction job runs. `profile`: a what-if, every run on this hardware profile instead of its
- * reproduction's own, bands as published (`lab reproduce --profile`; e.g. the v1 test on the x86
- * workstation it was published on).
- */
-export interface ReproStartOptions {
-  profile?: string;
-}
-
-/**
- * Events of a reproduction job (LabApi.startReproductions): 'repro-progress' while runs go (`done` of
- * `total` runs finished, `fraction` of the whole job in virtual time), one 'repro-result' per
- * reproduction as soon as its runs are done, then 'repro-done' (stopped: the user stopped it; the
- * reproductions not yet complete give no result) or 'repro-error' (a run failed; earlier results stand).
- */
-export type ReproEvent =
-  | { type: 'repro-progress'; jobId: string; running: string[]; fraction: number; done: number; total: number }
-  | { type: 'repro-result'; jobId: string; result: ReproductionResult }
-  | { type: 'repro-done'; jobId: string; stopped: boolean }
-  | { type: 'repro-error'; jobId: string; error: ErrorInfo };
-
-/** The reproduction methods of LabApi (both hosts: engine/host/reproduceService.ts). */
-export interface ReproductionApi {
-  listReproductions(): Promise<Result<ReproductionInfo[]>>;
-  /** Runs the reproductions named (runs they share run once), in the background; one job at a time per window. */
-  startReproductions(ids: string[], options?: ReproStartOptions): Promise<Result<{ jobId: string }>>;
-  stopReproductions(jobId: string): Promise<void>;
-  onReproductionEvent(listener: (event: ReproEvent) => void): () => void;
 }

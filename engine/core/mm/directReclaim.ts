@@ -141,7 +141,7 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       phase = PHASE_SHORT;
     }
   } else {
-    now = t + g.s2TrapNs; // s2Fault, less pKVM's map HVC (charged in the hold: kvm/userMemAbort.ts)
+    now = t + g.s2TrapNs; // s2Fault, less pKVM's map HVC (charged in the hold: kvm/mapLocked.ts mapHoldNs)
     phase = PHASE_NONE;
     if (g.deferMin && s[sb + GS_RECLAIM_OWED] > 0) {
       s[sb + GS_RECLAIM_OWED]--;

@@ -41,7 +41,8 @@ import type { VLock } from '../sync/vlock.ts';
 import { SharedVLock } from '../sync/vlockShared.ts';
 import { clearPageFlags } from '../mm/pageFlags.ts';
 import { SUS_WORDS } from './faultSuspend.ts';
-import { mapHoldNs, mapLocked, userMemAbort } from '../kvm/userMemAbort.ts';
+import { userMemAbort } from '../kvm/userMemAbort.ts';
+import { mapHoldNs, mapLocked } from '../kvm/mapLocked.ts';
 import { afFault, permFault } from '../kvm/protFaults.ts';
 import { GUEST_MEMORY_BACKING, type GuestMemoryBacking } from '../kvm/faultinWritable.ts';
 import { evictOne } from '../kvm/unmapGfnRange.ts';
@@ -50,7 +51,7 @@ import { zapRoot } from '../kvm/zapRoot.ts';
 // Moved with their code; re-exported for the modules and tests that import them from here.
 export { FAULT_SUSPENDED } from './faultSuspend.ts';
 export { SWAP_CLUSTER_MAX } from '../mm/directReclaim.ts';
-export { mapHoldNs } from '../kvm/userMemAbort.ts';
+export { mapHoldNs } from '../kvm/mapLocked.ts';
 export { hostUnmapFlushNs, invalidateEndHoldNs, UNMAP_TLBIS, unmapHoldNs } from '../kvm/unmapGfnRange.ts';
 
 /** Frame numbers are (guest << FRAME_GUEST_SHIFT) + gfn: unique per page, host count kept apart. */
@@ -237,7 +238,7 @@ export class Guest extends KvmArch {
   }
 
   /**
-   * The end of a stage-2 fault (kvm/userMemAbort.ts mapLocked: read_lock, mmu_invalidate_retry, map). A
+   * The end of a stage-2 fault (kvm/mapLocked.ts: read_lock, mmu_invalidate_retry, map). A
    * method, as when it was this class's, so diagnostics can wrap it (bench/_retryDiag.ts).
    */
   mapLocked(
@@ -254,12 +255,12 @@ export class Guest extends KvmArch {
     return mapLocked(this, gfn, write, vi, limit, now, t0, reclaimNs, refault, sample);
   }
 
-  /** Access-flag fault (kvm/userMemAbort.ts: handle_access_fault). */
+  /** Access-flag fault (kvm/protFaults.ts: handle_access_fault). */
   afFault(gfn: number, t: number): number {
     return afFault(this, gfn, t);
   }
 
-  /** Permission fault on a write to a page mapped read-only (kvm/userMemAbort.ts). */
+  /** Permission fault on a write to a page mapped read-only (kvm/protFaults.ts). */
   permFault(gfn: number, t: number): number {
     return permFault(this, gfn, t);
   }

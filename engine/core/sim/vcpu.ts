@@ -6,34 +6,13 @@
  * hardware profile.
  *
  * Performance contract: no allocation, no closures, counters kept in fields and flushed to the
- * shared stats once per run() call.
+ * shared stats once per run() call (the clock, costs, counters and their flush: sim/vcpuStat.ts).
  */
 import { PTE_VALID, S2_AF } from '../arch/descriptor.ts';
-import { DOUBLE_ZERO } from '../ownShape.ts';
 import { stage2GetLeaf } from '../arch/pgtable.ts';
 import type { Actor } from './actor.ts';
-import { C_HW_AF_UPDATE, C_MEM_ACCESS, C_WALK_LEVEL } from './costs.ts';
-import { REFILL_FULL, REFILL_STAGE1, refillExtraRefs, STAGE1_REFILL_REFS } from '../arch/tlb.ts';
 import { FAULT_SUSPENDED, type Guest } from './guest.ts';
-import { opBucket } from './opHist.ts';
-import {
-  GS_ACCESSES,
-  GS_CLOCK_MAX,
-  GS_CMPXCHG_FAIL,
-  GS_HITS,
-  GS_HW_AF_UPDATES,
-  GS_KICK_EXIT_NS,
-  GS_OPS,
-  GS_OP_NS,
-  GS_PRESSURE_NS,
-  GS_STALL_NS,
-  GS_TLB_HITS,
-  GS_TLB_REFILLS,
-  GS_TLB_REFILL_NS,
-  GS_TLB_S1_REFILLS,
-  GS_VCPU_NS,
-  GS_VCPUS_DONE,
-} from './simLayout.ts';
+import { VCpuStat } from './vcpuStat.ts';
 import { WL_WAIT, type WorkloadGen } from './workload.ts';
 import { TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, TX_WRITABLE } from './txBits.ts';
 import { lastLeafWord, recheckTlb, translate } from './translate.ts';
@@ -47,83 +26,27 @@ export { translate, translateLeaf } from './translate.ts';
 export { FRAME_RETRY_NS } from './faultConsts.ts';
 const PAGE = 4096;
 
-export class VCpu implements Actor {
-  /**
-   * Virtual ns fields are doubles from the start (DOUBLE_ZERO, core/ownShape.ts): a field first set to a
-   * small integer became a double at its first fractional value, mid-run, and deoptimized every function
-   * compiled against VCpu (run, flush, the scheduler's runUntil that inlines them), in every worker.
-   */
-  clock = DOUBLE_ZERO;
-  done = false;
-  // Counters are protected: the trace-replay fast path (replay.ts) is a VCpu with another run().
+export class VCpu extends VCpuStat implements Actor {
   protected pendingGfn = -1;
   protected pendingWrite = false;
   /** The pending access's fault is suspended in direct reclaim (Guest.fault): resume, do not re-walk. */
   protected resumeFault = false;
   /** Asleep in reclaim_throttle (queued on Pgdat.throttle until run again). */
   private throttled = false;
-  protected accesses = 0;
-  protected hits = 0;
-  protected tlbHits = 0;
-  protected hwAf = 0;
-  protected casFail = 0;
-  protected retryStall = 0;
-  /** Walks repeated because a fault found no frame (pressure, see flush). */
-  protected retryWalkNs = DOUBLE_ZERO;
-  /** Clock at the last flush (vCPU time is flushed as differences). */
-  private flushedClock = DOUBLE_ZERO;
-  protected readonly walkNs: number;
-  protected readonly memNs: number;
-  protected readonly hwAfNs: number;
-  /** Translations refilled after a VM-wide / a stage-1-only flush, and the extra walk time of each (arch/tlb.ts). */
-  protected readonly refillNs: number;
-  protected readonly s1RefillNs: number;
-  /**
-   * Refills since the last flush() by kind, indexed by REFILL_* (REFILL_NONE's slot counts
-   * translations that needed none and is not read), and the extra walk ns of each kind (0, s1RefillNs,
-   * refillNs): refill() indexes both on every call instead of branching on the kind, so its code has
-   * type feedback from the first translation. With branches, the stage-1 refill was first reached at
-   * a trace replay's first eviction, after the hot loop (TraceReplay.steps, which inlines refill) was
-   * compiled, and deoptimized it.
-   */
-  protected readonly refillsBy = new Float64Array(3);
-  protected readonly refillNsBy: Float64Array;
-  /** x86 IPI flushes (kvm/remoteTlbFlush.ts): exit time charged to this vCPU since the last flush(). */
-  protected kickNs = DOUBLE_ZERO;
   /** At the workload's rendezvous (outside guest mode, for the IPI flush's running set). */
   private waiting = false;
-  /** Accesses per operation (workload.opAccesses; 0 = no operations), and the one in progress. */
-  private readonly opAccesses: number;
-  private opDone = 0;
-  private opStart = DOUBLE_ZERO;
-  private ops = 0;
-  private opNs = DOUBLE_ZERO;
 
   constructor(
-    readonly g: Guest,
+    g: Guest,
     /** Index of this vCPU within its guest (its TLB slot). */
-    readonly vi: number,
-    readonly wl: WorkloadGen,
+    vi: number,
+    wl: WorkloadGen,
     readonly hafdbs: boolean,
     startNs: number,
     /** Spread runs: TLB entries are re-checked after insertion (recheckTlb). */
     private readonly sharedTlb = false,
   ) {
-    this.clock = startNs;
-    this.flushedClock = startNs;
-    this.walkNs = (4 - g.pgt.startLevel) * g.costs[C_WALK_LEVEL];
-    this.memNs = g.costs[C_MEM_ACCESS];
-    this.hwAfNs = g.costs[C_HW_AF_UPDATE];
-    // A full two-dimensional walk over the normal stage-2 walk, each reference at the blended walkLevel.
-    this.refillNs = refillExtraRefs(4 - g.pgt.startLevel) * g.costs[C_WALK_LEVEL];
-    this.s1RefillNs = STAGE1_REFILL_REFS * g.costs[C_WALK_LEVEL];
-    this.refillNsBy = new Float64Array(3);
-    this.refillNsBy[REFILL_STAGE1] = this.s1RefillNs;
-    this.refillNsBy[REFILL_FULL] = this.refillNs;
-    this.opAccesses = wl.opAccesses;
-    this.opStart = startNs;
-    // A closed-loop client: the first request's service starts when a request is ready.
-    if (wl.client !== null) this.clock = this.flushedClock = wl.client.next(startNs);
+    super(g, vi, wl, startNs);
   }
 
   run(limit: number): void {
@@ -280,87 +203,10 @@ export class VCpu implements Actor {
     return this.refillNsBy[r];
   }
 
-  /**
-   * An operation completed at t: its latency into the histogram (from its first access's start; with
-   * a closed-loop client, as the client sees it: round trip and queueing included). Returns when the
-   * vCPU goes on: t, or with a client the start of the next request's service (idle until it is ready).
-   */
-  private endOp(t: number): number {
-    const cl = this.wl.client;
-    const ns = cl === null ? t - this.opStart : cl.complete(t);
-    if (t >= this.wl.measureFromNs && !this.wl.inLoadPass()) {
-      this.g.opHist[this.g.opHistBase + opBucket(ns)]++;
-      this.ops++;
-      this.opNs += ns;
-    }
-    this.opDone = 0;
-    if (cl === null) {
-      this.opStart = t + this.wl.thinkNs;
-      return t;
-    }
-    return cl.next(t);
-  }
-
   /** Exit time the x86 IPI flushes charged this vCPU since its last access (kvm/remoteTlbFlush.ts). */
   private kicked(kick: NonNullable<Guest['kick']>): number {
     const x = kick.take(this.vi);
     this.kickNs += x;
     return x;
-  }
-
-  protected finish(t: number): void {
-    this.clock = t;
-    this.done = true;
-    this.g.kick?.leave(this.vi, t); // the vCPU thread has returned: never kicked again
-    const s = this.g.stats;
-    const sb = this.g.sb;
-    s[sb + GS_VCPUS_DONE]++;
-    if (t > s[sb + GS_CLOCK_MAX]) s[sb + GS_CLOCK_MAX] = t;
-  }
-
-  flush(): void {
-    const s = this.g.stats;
-    const sb = this.g.sb;
-    s[sb + GS_ACCESSES] += this.accesses;
-    s[sb + GS_HITS] += this.hits;
-    s[sb + GS_TLB_HITS] += this.tlbHits;
-    s[sb + GS_HW_AF_UPDATES] += this.hwAf;
-    s[sb + GS_CMPXCHG_FAIL] += this.casFail;
-    s[sb + GS_OPS] += this.ops;
-    s[sb + GS_OP_NS] += this.opNs;
-    this.ops = 0;
-    this.opNs = 0;
-    s[sb + GS_STALL_NS] += this.retryStall;
-    // Pressure (metrics.ts "slowdown"): waiting for a frame, the walk repeated after it, and hardware AF
-    // updates (with mapYoung only aging clears AF; unconstrained there is no aging).
-    // VM-wide flushes come only from aging (clear_flush_young): their refill walks are pressure too.
-    const by = this.refillsBy;
-    const refills = by[REFILL_FULL];
-    const s1Refills = by[REFILL_STAGE1];
-    const refillNs = refills * this.refillNs + s1Refills * this.s1RefillNs;
-    s[sb + GS_TLB_REFILLS] += refills;
-    s[sb + GS_TLB_S1_REFILLS] += s1Refills;
-    s[sb + GS_TLB_REFILL_NS] += refillNs;
-    // x86 IPI flushes: the kicked exits are pressure too (they come from reclaim's flushes).
-    s[sb + GS_KICK_EXIT_NS] += this.kickNs;
-    s[sb + GS_PRESSURE_NS] += this.retryStall + this.retryWalkNs + this.hwAf * this.hwAfNs + refillNs + this.kickNs;
-    this.kickNs = 0;
-    by.fill(0);
-    // Asleep with no wake-up time yet (pfmemalloc_wait, mm_state.wait: clock +Infinity until the waker
-    // moves it back): its time is counted when it wakes (clock - flushedClock then holds the sleep); one
-    // still asleep at the run's end counts to its last flush, as a fault still in progress there is not
-    // charged either. Counting +Infinity would make the guest's vCPU time (and its slowdown) undefined.
-    if (this.clock !== Infinity) {
-      s[sb + GS_VCPU_NS] += this.clock - this.flushedClock;
-      this.flushedClock = this.clock;
-      if (this.clock > s[sb + GS_CLOCK_MAX]) s[sb + GS_CLOCK_MAX] = this.clock;
-    }
-    this.accesses = 0;
-    this.hits = 0;
-    this.tlbHits = 0;
-    this.hwAf = 0;
-    this.casFail = 0;
-    this.retryStall = 0;
-    this.retryWalkNs = 0;
   }
 }
