@@ -99,6 +99,7 @@ export class ReplayFaults extends ReplayMmu {
     // The notifier's per-folio counts kept in its fields (AgeGfn.flushCounts), also after a fault suspended
     // in direct reclaim (folios considered, no fault or eviction counted yet).
     this.g.harvester.flushCounts();
+    if (this.lone !== null) this.lone.flushWaits(); // the notifier's holds' waits (replayLock.ts)
     const f = this.faultsN;
     const e = this.evictsN;
     if (f === 0 && e === 0) return;
