@@ -38,6 +38,9 @@ describe('LoneLock = VLock for one agent whose requests follow each other', () =
       if (q.write) lone.write();
       else lone.read();
     }
+    // read() / write() keep their waits' count until flushWaits (the replay's flush).
+    expect(histLone).not.toEqual(histRef);
+    lone.flushWaits();
     expect(histLone).toEqual(histRef);
     expect(histLone.reduce((a, b) => a + b, 0)).toBe(2 * 2000);
   });

@@ -21,6 +21,7 @@ import type { Guest } from '../sim/guest.ts';
 import { NotifierLock } from './notifierLock.ts';
 import {
   GS_CMPXCHG_FAIL,
+  GS_FOLIOS_CONSIDERED,
   GS_HYPERCALLS,
   GS_PTES_SCANNED,
   GS_TLBI,
@@ -36,7 +37,7 @@ export class AgeGfn extends NotifierLock {
    * the notifier's mode (kvm/mmuNotifier.ts says why these are fields).
    */
   protected readonly noInfo: boolean;
-  private readonly hypercall: boolean;
+  protected readonly hypercall: boolean;
   private readonly bitmap = new Uint32Array(2);
   /**
    * What a lone lookup of one folio's stage-2 leaf costs over the streaming pteScan: the walk's descent
@@ -67,6 +68,17 @@ export class AgeGfn extends NotifierLock {
    * testClearYoungLeaf). A one-folio batch then visits that leaf without descending from the root.
    */
   leafOf: Int32Array | null = null;
+  /**
+   * With leafOf (the trace replay's lone agent): batchLeaf's GS_PTES_SCANNED and GS_YOUNG_FOUND counts and the
+   * notifier's GS_FOLIOS_CONSIDERED (kvm/mmuNotifier.ts), kept here and added to the guest's counters by
+   * flushCounts, which the replay calls at each of its flushes (sim/replayFault.ts, before any reader of the
+   * counters: sample rows, the probe, the result), as it keeps its own faults and evictions. Whole numbers,
+   * so the sums are exact in any order. ~25 instructions each per folio considered in place (callgrind,
+   * CLOCK x10, session 17 (c)).
+   */
+  protected scannedN = 0;
+  protected youngN = 0;
+  protected consideredN = 0;
 
   constructor(g: Guest, noInfo: boolean, hypercall: boolean) {
     super(g);
@@ -179,7 +191,7 @@ export class AgeGfn extends NotifierLock {
    * eviction in a trace replay, once per folio considered) skips the bitmap's set-up, the walk's argument
    * binding and the stats object: 464 instructions per call in batch (callgrind, MGLRU x10, session 14).
    */
-  private batchLeaf(start: number, w: number, lookup: boolean): void {
+  protected batchLeaf(start: number, w: number, lookup: boolean): void {
     const g = this.g;
     const r = testClearYoungOne(g.pgt, w);
     const costs = g.costs;
@@ -187,18 +199,27 @@ export class AgeGfn extends NotifierLock {
     const line = start >>> 3;
     if (lookup === true) this.t += line === this.lastLeafLine ? this.descentNs : this.lookupNs;
     this.lastLeafLine = line;
-    const s = this.stats;
-    const sb = this.sb;
-    s[sb + GS_PTES_SCANNED] += 1;
-    if (r === -1) s[sb + GS_CMPXCHG_FAIL] += 1;
+    this.scannedN++; // GS_PTES_SCANNED (flushCounts)
+    if (r === -1) this.gs[GS_CMPXCHG_FAIL] += 1;
     if (r !== 1) return;
-    s[sb + GS_YOUNG_FOUND] += 1;
+    this.youngN++; // GS_YOUNG_FOUND (flushCounts)
     if ((g.flags[start] & PG_RESIDENT) === 0) return;
     this.young[0] = 1;
     if (g.tlbs !== null && g.flushOnClear) {
       g.tlbs.invalidate(start);
       this.t += costs[C_TLB_INVALIDATE];
-      s[sb + GS_TLBI]++;
+      this.gs[GS_TLBI]++;
     }
+  }
+
+  /** The counts kept in fields (scannedN, youngN, consideredN) added to the guest's counters. */
+  flushCounts(): void {
+    const s = this.gs;
+    s[GS_PTES_SCANNED] += this.scannedN;
+    s[GS_YOUNG_FOUND] += this.youngN;
+    s[GS_FOLIOS_CONSIDERED] += this.consideredN;
+    this.scannedN = 0;
+    this.youngN = 0;
+    this.consideredN = 0;
   }
 }

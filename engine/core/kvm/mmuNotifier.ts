@@ -118,11 +118,21 @@ export class Harvester extends AgeGfn {
    */
   folioReferenced(gfn: number): boolean {
     const g = this.g;
-    this.stats[this.sb + GS_FOLIOS_CONSIDERED]++;
+    const leafOf = this.leafOf;
+    // GS_FOLIOS_CONSIDERED: with leafOf (the trace replay) kept in a field until flushCounts (ageGfn.ts).
+    if (leafOf !== null) this.consideredN++;
+    else this.gs[GS_FOLIOS_CONSIDERED]++;
     if (this.noInfo === true) return false;
     const t0 = this.t;
     this.begin(this.rmapKind);
-    this.batch(gfn, 1, true); // kvm_age_gfn (or the fast path) on the one page
+    // kvm_age_gfn (or the fast path) on the one page: batch(gfn, 1, true), whose one-folio visit at the
+    // leaf's known word (batchLeaf) is taken here when it applies, without batch's entry.
+    const w = leafOf !== null && this.hypercall === false ? leafOf[gfn] : -1;
+    if (w >= 0) {
+      this.young[0] = 0;
+      this.young[1] = 0;
+      this.batchLeaf(gfn, w, true);
+    } else this.batch(gfn, 1, true);
     const young = (this.young[0] & 1) !== 0;
     if (young && this.flushYoung === true && this.rmapLockless === false) {
       // kvm_handle_hva_range(.flush_on_ret) -> kvm_flush_remote_tlbs, still inside KVM_MMU_LOCK (before
@@ -140,7 +150,7 @@ export class Harvester extends AgeGfn {
       if (g.dvm !== null) this.dvmNs = ns - g.flushHvcNs;
     }
     this.end();
-    this.stats[this.sb + GS_AGING_NS] += this.t - t0;
+    this.gs[GS_AGING_NS] += this.t - t0;
     return young;
   }
 
@@ -153,7 +163,7 @@ export class Harvester extends AgeGfn {
     this.begin(0);
     this.batch(start, count, lookup);
     this.end();
-    this.stats[this.sb + GS_AGING_NS] += this.t - t0;
+    this.gs[GS_AGING_NS] += this.t - t0;
   }
 
   /**

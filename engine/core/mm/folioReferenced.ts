@@ -24,14 +24,16 @@ export function folioReferenced(pg: Pgdat, id: number, promoter: Promoter | null
   const k = pg.guestOf(id);
   const g = pg.guests[k];
   const gfn = id - pg.base[k];
+  // The page's flags, read once (nothing below writes them before the tests).
+  const f = g.flags[gfn];
   // A readahead folio in the swap cache is mapped nowhere: folio_referenced's rmap walk finds no
   // mapping, so no mmu notifier is called and it is not referenced.
-  if ((g.flags[gfn] & PG_SWAPCACHE) !== 0) return false;
+  if ((f & PG_SWAPCACHE) !== 0) return false;
   const h = g.harvester;
   h.t = pg.t + RMAP_WALK_NS;
   h.kswapd = pg.kswapd;
   // The VMM's host PTE (mm/hostPte.ts): young once after the fault that installed it.
-  const hostYoung = (g.flags[gfn] & PG_HOST_YOUNG) !== 0;
+  const hostYoung = (f & PG_HOST_YOUNG) !== 0;
   let young: boolean;
   // `=== true`: one compare where a plain test of a boolean field is a full ToBoolean (sim/replay.ts).
   if (promoter !== null && pg.lookaround === true && (h.fastPath === true || hostYoung))

@@ -213,7 +213,7 @@ export class TraceReplay extends ReplayFaults {
   private translateCached(gfn: number, write: boolean): number {
     const leaf = this.leafOf[gfn];
     if (leaf >= 0) {
-      // The arena's views from a field of the replay, not this.g.pgt.views: see ReplayMmu.stats.
+      // The arena's views from a field of the replay, not this.g.pgt.views: see ReplayMmu.gs.
       const r = translateLeaf(this.views, leaf, write, this.hafdbs);
       if ((r & TX_MISS) !== 0) this.missWord = -1; // not for leafOf's contract; mapPage then
       return r;

@@ -93,22 +93,25 @@ export class ReplayFaults extends ReplayMmu {
     this.attrHiW = w.hi;
   }
 
-  /** VCpu.flush, and the counters this path keeps in fields (faultsN, refaultsN, evictsN). */
+  /** VCpu.flush, and the counters this path and the notifier keep in fields (faultsN, refaultsN, evictsN; AgeGfn.flushCounts). */
   override flush(): void {
     super.flush();
+    // The notifier's per-folio counts kept in its fields (AgeGfn.flushCounts), also after a fault suspended
+    // in direct reclaim (folios considered, no fault or eviction counted yet).
+    this.g.harvester.flushCounts();
+    if (this.lone !== null) this.lone.flushWaits(); // the notifier's holds' waits (replayLock.ts)
     const f = this.faultsN;
     const e = this.evictsN;
     if (f === 0 && e === 0) return;
     const r = this.refaultsN;
-    const s = this.stats;
-    const sb = this.sb;
-    s[sb + GS_S2_FAULTS] += f;
-    s[sb + GS_REFAULTS] += r;
-    s[sb + GS_COLD] += f - r;
-    s[sb + GS_RESIDENT] += f - e;
-    s[sb + GS_EVICTIONS] += e;
-    s[sb + GS_DIRECT_RECLAIM] += e;
-    s[sb + GS_TLBI] += e * UNMAP_TLBIS;
+    const s = this.gs;
+    s[GS_S2_FAULTS] += f;
+    s[GS_REFAULTS] += r;
+    s[GS_COLD] += f - r;
+    s[GS_RESIDENT] += f - e;
+    s[GS_EVICTIONS] += e;
+    s[GS_DIRECT_RECLAIM] += e;
+    s[GS_TLBI] += e * UNMAP_TLBIS;
     const lone = this.lone;
     if (lone !== null) {
       if (this.faultWrite === true) {
@@ -137,8 +140,7 @@ export class ReplayFaults extends ReplayMmu {
    */
   protected fault(gfn: number, write: boolean, resume: boolean, limit: number): number {
     const g = this.g;
-    const s = this.stats; // fields of the replay, not g's: see ReplayMmu.stats
-    const sb = this.sb;
+    const s = this.gs; // fields of the replay, not g's: see ReplayMmu.gs
     const c = this.costs;
     let t = this.at;
     let now = t + this.s2TrapNs; // Guest.s2TrapNs: s2Fault less pKVM's map HVC (in mapHold)
@@ -182,8 +184,8 @@ export class ReplayFaults extends ReplayMmu {
         // and the fault gives up at the pick's end: stalled from its start, the retry from there (`at`).
         if (this.snapshots === true) pg.snapshotRefaults();
         now = pg.t;
-        s[sb + GS_STALL_NS] += now - t;
-        s[sb + GS_PRESSURE_NS] += now - t;
+        s[GS_STALL_NS] += now - t;
+        s[GS_PRESSURE_NS] += now - t;
         this.at = now;
         return FAULTED_NO_FRAME;
       }
@@ -207,7 +209,7 @@ export class ReplayFaults extends ReplayMmu {
       this.refaultsN++; // GS_REFAULTS (flush; GS_COLD is the other faults)
       const evictedAt = this.evictedAt[gfn];
       if (t - evictedAt <= this.windowNs) {
-        s[sb + GS_REFAULTS_IN_WINDOW]++;
+        s[GS_REFAULTS_IN_WINDOW]++;
         const b = Math.floor(evictedAt / this.bucketNs); // Guest.bucketOf
         this.evictBuckets[this.buckets + (b < this.buckets ? b : this.buckets - 1)]++;
       }
@@ -252,8 +254,8 @@ export class ReplayFaults extends ReplayMmu {
     if (r !== 0) mapFailed(g.index, gfn, r);
     flags[gfn] = PG_RESIDENT | PG_TOUCHED | (f & PG_SWAPPED) | this.hostYoungOnMap; // Guest.fault's host PTE
     this.faultsN++; // GS_RESIDENT++, GS_S2_FAULTS++ (flush)
-    s[sb + GS_STALL_NS] += now - t;
-    s[sb + GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
+    s[GS_STALL_NS] += now - t;
+    s[GS_PRESSURE_NS] += refault ? now - t : reclaimNs + lockWait;
     lruvec.onMap(this.idBase + gfn);
     // Guest.fault's marks (kvm/faultinMarks.ts): no page here was pre-faulted, so every fault
     // takes slow GUP (FOLL_TOUCH's mark, no GUP-fast PG_referenced) and the release's marks.

@@ -43,6 +43,13 @@ export class LoneLock {
   private writeHoldB = NaN;
   private writeHoldAtB = 0;
   private readonly hasHist: boolean;
+  /**
+   * read() / write() calls whose wait (0: bucket 0) is not yet in the histogram: added by flushWaits, which
+   * the replay calls at each flush (before any reader), as it counts its own holds (countReads / countWrites).
+   * Whole numbers, exact in any order; one typed-array add less per notifier hold (session 17 (c)).
+   */
+  private readsN = 0;
+  private writesN = 0;
 
   constructor(vlock: VLock) {
     this.hist = vlock.hist;
@@ -62,7 +69,7 @@ export class LoneLock {
       this.readHold = hold;
       this.readHoldAt = this.readHold0 + log2Bucket(hold);
     }
-    this.hist[this.readWait]++; // a wait of 0: bucket 0
+    this.readsN++; // a wait of 0: bucket 0 (flushWaits)
     this.hist[this.readHoldAt]++;
   }
 
@@ -78,7 +85,7 @@ export class LoneLock {
       this.writeHold = hold;
       this.writeHoldAt = b;
     }
-    this.hist[this.writeWait]++;
+    this.writesN++; // a wait of 0: bucket 0 (flushWaits)
     this.hist[this.writeHoldAt]++;
   }
 
@@ -103,6 +110,14 @@ export class LoneLock {
     if (!this.hasHist || n === 0) return;
     this.hist[this.writeWait] += n;
     this.hist[this.writeHold0 + log2Bucket(hold)] += n;
+  }
+
+  /** The wait counts of read() / write() calls kept in readsN / writesN added to the histogram. */
+  flushWaits(): void {
+    if (this.readsN !== 0) this.hist[this.readWait] += this.readsN;
+    if (this.writesN !== 0) this.hist[this.writeWait] += this.writesN;
+    this.readsN = 0;
+    this.writesN = 0;
   }
 
   private grant(): void {
