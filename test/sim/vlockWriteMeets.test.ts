@@ -9,7 +9,13 @@
  *
  * Negative controls (run by hand, each fails this test): in VLock.writeMeets, `const lim = to +
  * this.gapMax;` -> `const lim = to;` (a range_end hold that arrived before `to` but starts after it is
- * skipped); in SharedVLock.enter, dropping `this.gapMax = this.gap[0];` (the other worker's gaps unseen).
+ * skipped); in SharedVLock.enter, dropping `this.gapMax = this.gap[0];` (the other worker's gaps unseen);
+ * in SharedVLock.prune, taking the largest gap over `w[i + 3] > 1` (the plain records) instead of the
+ * range_end ones (`< 0`).
+ *
+ * The second test pins SharedVLock.prune's bound (session 17 (b)): once the range_end hold with the large
+ * gap is pruned, gapMax is the largest gap of those left, not the largest since the window last emptied
+ * (it fails with the override removed: the bound stays at the pruned hold's gap).
  */
 import { describe, expect, it } from 'vitest';
 import { sharedVLockBytes, SharedVLock } from '../../engine/core/sync/vlockShared.ts';
@@ -104,6 +110,45 @@ describe('VLock.writeMeets on a shared calendar', () => {
       expect(r.met).toBeGreaterThan(50);
       expect(r.queries - r.met).toBeGreaterThan(50);
       expect(r.spanGapped).toBeGreaterThan(20);
+    }
+  });
+});
+
+describe('SharedVLock.prune', () => {
+  it("keeps writeMeets' skip bound (gapMax) over the write records left in the window", () => {
+    const quantum = 1000;
+    const sab = new SharedArrayBuffer(sharedVLockBytes(256));
+    const time = new Float64Array(8);
+    time[TIME_QUANTUM_END] = quantum;
+    const lock = new SharedVLock(0, new Float64Array(0), sab, time, quantum, 0);
+    const gapMax = (): number => (lock as unknown as { gapMax: number }).gapMax;
+    const rangeEnd = (t: number, hold: number): number => {
+      lock.spanFromArrival = true;
+      const s = lock.write(t, hold, false);
+      lock.spanFromArrival = false;
+      return s;
+    };
+    const savedFloor = vclock.floor;
+    try {
+      // A convoy: a write hold [100, 600), a range_end hold arriving at 110 granted at 600 (gap 490).
+      lock.write(100, 500, false);
+      expect(rangeEnd(110, 10)).toBe(600);
+      // Next quantum: a hold [1,200, 1,240), booked first, then a range_end hold that arrived at 1,190,
+      // granted behind it at 1,240 (gap 50).
+      time[TIME_QUANTUM_END] = 2 * quantum;
+      lock.write(1200, 40, false);
+      expect(rangeEnd(1190, 20)).toBe(1240);
+      expect(gapMax()).toBe(490);
+      // Two quanta on, the floor (the previous quantum's start, 1,000) drops the convoy at the next
+      // request; the bound is the gap left, and writeMeets still finds the range_end hold from its arrival.
+      time[TIME_QUANTUM_END] = 3 * quantum;
+      lock.read(1300, 5, false);
+      expect(lock.pending.writes).toBe(2);
+      expect(gapMax()).toBe(50);
+      expect(lock.writeMeets(1100, 1195)).toBe(true);
+      expect(lock.writeMeets(1100, 1190)).toBe(false);
+    } finally {
+      vclock.floor = savedFloor;
     }
   });
 });

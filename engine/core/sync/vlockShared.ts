@@ -239,6 +239,31 @@ export class SharedVLock extends VLock {
   }
 
   /**
+   * VLockCalendar.prune, then gapMax recomputed over the write records left in the window when the head
+   * moved. Why: the base keeps gapMax as the largest start − arrival of a range_end record since the
+   * window last emptied, and a shared calendar's window (pruned at the previous quantum's start, two
+   * workers booking) nearly never empties, so one range_end hold that once waited long behind a convoy
+   * kept the bound high for the rest of the run: measured (bench/_spreadHash.ts's scenario, 4 guests,
+   * 200 ms, one thread) gapMax averaged 240 us where the window's own largest gap averaged 33 us, and
+   * writeMeets scanned 36.8 records per mmu_invalidate_retry call, 35 of them starting after the query.
+   * With the bound over the live window: 7.2. The answers cannot change: gapMax is only writeMeets' skip
+   * bound, and the recomputed value is still >= start − arrival of every spanFromArrival record in the
+   * window (here each holds -tag <= -2: tag is 2 + worker), the one property the skip needs
+   * (test/sim/vlockWriteMeets.test.ts). The head moves about once per quantum here (the floor is the
+   * previous quantum's start, a word the serial section writes), so the O(window) pass is rare; the
+   * one-worker VLock (the replay's hot path, a floor that moves every step) keeps the base rule.
+   */
+  protected override prune(): void {
+    const head = this.wh;
+    super.prune();
+    if (this.wh === head || this.we === this.wh) return;
+    const w = this.w;
+    let g = 0;
+    for (let i = this.wh; i < this.we; i += W) if (w[i + 3] < 0 && w[i + 1] - w[i] > g) g = w[i + 1] - w[i];
+    this.gapMax = g;
+  }
+
+  /**
    * Room for one more record at the view's end (called under the mutex): the window moved to the front of
    * its view, the views first doubled (up to the capacity; every worker's at its next enter, M_LIM) when
    * the window fills more than half of the view, as vlockCalendar.ts room doubles its array; or the calendar is full.
