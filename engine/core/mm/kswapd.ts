@@ -9,7 +9,9 @@
  *   kswapd gave up on (kswapd_failures >= MAX_RECLAIM_RETRIES: "hopeless node, leave it to direct
  *   reclaim"), until some reclaim makes progress again (shrink_node resets kswapd_failures);
  * - sleeps (kswapd_try_to_sleep) once the node is balanced (pgdat_balanced: free above the high
- *   watermark) or when it freed nothing (balance_pgdat without progress: kswapd_failures++). While it
+ *   watermark), checked between kswapd_shrink_node calls on MGLRU, each of which reclaims
+ *   max(high, SWAP_CLUSTER_MAX) pages or scans size >> priority folios (mm/balancePgdat.ts), so kswapd
+ *   ends above high; or when it freed nothing (balance_pgdat without progress: kswapd_failures++). While it
  *   sleeps its clock is +Infinity: the scheduler never picks it, and a wake-up sets its clock to the
  *   waker's time plus the wake-up latency (KSWAPD_WAKE_NS);
  * - aging first when a lruvec needs it (MGLRU: lru_gen_age_node -> should_run_aging ->
@@ -31,9 +33,7 @@ import type { Policy } from './policy/policy.ts';
 import type { KswapdTask, Pgdat } from './pgdat.ts';
 import { evictDeferred, finishDeferredEnd, mmWalkWait } from './shrinkNode.ts';
 import { KSWAPD_CPU } from './swapSlots.ts';
-
-/** SWAP_CLUSTER_MAX (include/linux/swap.h): kswapd_shrink_node's floor on nr_to_reclaim. */
-const SWAP_CLUSTER_MAX = 32;
+import { BalancePgdat } from './balancePgdat.ts';
 
 /** Virtual time between a sleeping kswapd's checks of the low watermark, on a node shared by workers only. */
 export const KSWAPD_POLL_NS = 50_000;
@@ -55,15 +55,8 @@ export class Kswapd implements Actor, KswapdTask {
   private active = false;
   /** The virtual time at which it last went to sleep (a wake-up cannot start it earlier). */
   private slept = 0;
-  /**
-   * Pages freed in the current balance_pgdat iteration (kswapd_shrink_node's sc->nr_reclaimed toward
-   * sc->nr_to_reclaim = max(high_wmark_pages, SWAP_CLUSTER_MAX), 6.1-6.6 kswapd_shrink_node; MGLRU's
-   * try_to_shrink_lruvec stops there too, get_nr_to_reclaim); at that count the iteration ends and
-   * balance_pgdat checks pfmemalloc_wait (Pgdat.kswapdShrunk). "mm/mglru: try to stop at high
-   * watermarks" (Dec 2023, to stable) also ends it once every zone is above high + MIN_LRU_BATCH: the
-   * lab's kswapd sleeps at high, and its sleep wakes the queue (Pgdat.kswapdSleeps).
-   */
-  private iterationFreed = 0;
+  /** balance_pgdat's iterations: kswapd_shrink_node's counts and sc.priority (mm/balancePgdat.ts). */
+  private readonly balance: BalancePgdat;
   /** The lruvec whose aging pass is in progress, or null. */
   private aging: Policy | null = null;
   /**
@@ -91,6 +84,7 @@ export class Kswapd implements Actor, KswapdTask {
   ) {
     this.clock = pollNs === Infinity ? Infinity : 0;
     pgdat.kswapdTask = this;
+    this.balance = new BalancePgdat(pgdat, host, pollNs === Infinity);
   }
 
   /** When it last went to sleep (kswapd_try_to_sleep), ns. */
@@ -121,7 +115,7 @@ export class Kswapd implements Actor, KswapdTask {
     if (this.active || this.aging !== null) return false; // not on kswapd_wait: already running
     if (this.pgdat.kswapdFailures >= MAX_RECLAIM_RETRIES) return false;
     this.active = true;
-    this.iterationFreed = 0;
+    this.balance.start();
     const start = (t > this.slept ? t : this.slept) + KSWAPD_WAKE_NS;
     if (start < this.clock) this.clock = start;
     this.pgdat.countWakeup();
@@ -144,7 +138,7 @@ export class Kswapd implements Actor, KswapdTask {
       // Shared nodes only: the poll stands in for other workers' wake-ups.
       if (!this.active && host.wmarkFree() < host.low && pg.kswapdFailures < MAX_RECLAIM_RETRIES) {
         this.active = true;
-        this.iterationFreed = 0;
+        this.balance.start();
       }
       if (!this.active) {
         this.sleep();
@@ -173,7 +167,9 @@ export class Kswapd implements Actor, KswapdTask {
         if (this.deferEnd(end)) continue; // the unmap waited past the limit: range_end next step
         this.clock = this.deferredStart;
       } else {
+        this.balance.before();
         end = pg.shrinkNode(this.clock, 1, false, undefined, undefined, undefined, limit);
+        this.balance.after();
         if (pg.deferredVictim >= 0) {
           // folio_referenced ended past the step's limit: the unmap's write request waits for the
           // next step (shrinkNode.ts unmapLimit), at the check's end.
@@ -188,11 +184,7 @@ export class Kswapd implements Actor, KswapdTask {
           if (this.deferEnd(end)) continue;
         }
       }
-      if (pg.lastEvicted === 0 && pg.scanAgain) {
-        this.advance(end); // folios considered, none evicted yet: go on next step
-        continue;
-      }
-      if (pg.lastEvicted === 0) {
+      if (pg.lastEvicted === 0 && !pg.scanAgain) {
         // A direct reclaimer's MGLRU walk is under way at kswapd's time: 6.1-6.2's age_lruvec ->
         // try_to_inc_max_seq sleeps on lruvec->mm_state.wait until its inc_max_seq (shrinkNode.ts
         // mmWalkWait); then balance_pgdat's next priority evicts. Not a balance_pgdat without progress.
@@ -212,19 +204,23 @@ export class Kswapd implements Actor, KswapdTask {
         this.sleep();
         continue;
       }
+      // Folios considered (an eviction, or young ones only: scanAgain), or frees met at the tail.
       this.advance(end);
-      // balance_pgdat: the kswapd_shrink_node call ends once it reclaimed nr_to_reclaim; then the
-      // pfmemalloc_wait check (Pgdat.kswapdShrunk), and a new iteration.
-      this.iterationFreed += pg.lastFreed;
-      if (this.iterationFreed >= Math.max(host.high, SWAP_CLUSTER_MAX)) {
-        this.iterationFreed = 0;
-        pg.kswapdShrunk(this.clock);
-      }
-      if (host.wmarkFree() >= host.high) {
+      this.balance.freed += pg.lastFreed;
+      // balance_pgdat: a kswapd_shrink_node call ends once it reclaimed nr_to_reclaim (or, MGLRU, scanned
+      // size >> priority); then the pfmemalloc_wait check (Pgdat.kswapdShrunk), and at the next
+      // iteration's top pgdat_balanced: free pages above the high watermark (zone_watermark_ok_safe,
+      // __zone_watermark_ok: `free_pages <= mark` fails). MGLRU checks it only there (lru_gen_shrink_node
+      // -> try_to_shrink_lruvec stops at neither watermark in 6.3-6.4: "mm/mglru: try to stop at high
+      // watermarks" is of Dec 2023); the other policies after every folio (their shrink_lruvec's priority
+      // descent is not modelled: docs/repro-max-guest-memory.md, session 11).
+      const iterationEnd = this.balance.ends();
+      if (iterationEnd) pg.kswapdShrunk(this.clock);
+      if ((iterationEnd || !this.balance.lruGen) && host.wmarkFree() > host.high) {
         this.active = false; // pgdat_balanced: kswapd_try_to_sleep
         pg.snapshotRefaults(); // balance_pgdat's end: snapshot_refaults(NULL, pgdat)
         this.sleep();
-      }
+      } else if (iterationEnd) this.balance.next();
     } while (this.clock < limit);
     host.kswapdRunning = false;
   }

@@ -32,7 +32,7 @@
  */
 import type { MmuLock } from '../kvm/mmuLock.ts';
 import { writeLock, writeUnlock } from '../kvm/mmuLock.ts';
-import type { LruLock, Policy, Reclaimer } from './policy/policy.ts';
+import type { LruGenScan, LruLock, Policy, Reclaimer } from './policy/policy.ts';
 import type { DList } from '../sim/dlist.ts';
 import { CTRL_WORDS } from './policy/mglruConsts.ts';
 
@@ -131,6 +131,7 @@ export class LockedLruvec implements Policy {
     this.picksLocked = inner.setLruLock !== undefined;
     inner.setLruLock?.(new LruvecLock(lock));
     this.innerAgesLocked = inner.agesLocked === true;
+    if (inner.lruGenScan !== undefined) this.lruGenScan = inner.lruGenScan.bind(inner);
   }
 
   onMap(id: number): void {
@@ -239,6 +240,9 @@ export class LockedLruvec implements Policy {
   inactivePages(): number {
     return this.inner.inactivePages(); // too_many_isolated reads the counter without lru_lock
   }
+
+  /** MGLRU's counts (Policy.lruGenScan): this worker's picks, and node_page_state's lockless read. */
+  lruGenScan?: () => LruGenScan;
 
   walkEnd(t: number): number {
     // wait_event_killable's condition reads lrugen->max_seq with READ_ONCE, without lru_lock.

@@ -24,7 +24,7 @@ import {
 } from './mglruConsts.ts';
 import { folioIncRefs, folioIncRefsN, folioLruRefs, lruTierFromRefs } from './mglruRefault.ts';
 import { MglruEviction } from './mglruEvict.ts';
-import type { Policy, Promoter } from './policy.ts';
+import type { LruGenScan, Policy, Promoter } from './policy.ts';
 
 export { MAX_LRU_BATCH, MAX_NR_GENS, MGLRU_WORDS, MIN_NR_GENS } from './mglruGen.ts';
 export { FOLIO_PG_REFERENCED, FOLIO_REFS_MASK, FOLIO_SHADOW, FOLIO_WORKINGSET } from './mglruRefault.ts';
@@ -113,6 +113,11 @@ export class Mglru extends MglruEviction implements Policy, Promoter {
 
   size(): number {
     return this.total;
+  }
+
+  /** Policy.lruGenScan: this object's scan_folios counts (mglruEvict.ts) and inactiveGens (mglruGen.ts). */
+  lruGenScan(): LruGenScan {
+    return this;
   }
 
   /** MGLRU has no too_many_isolated check (evict_folios -> isolate_folios). */

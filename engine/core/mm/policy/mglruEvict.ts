@@ -23,7 +23,7 @@
  * generation eviction needs; evicted (lru_gen_eviction, mglruRefault.ts) is Mglru's. pickVictim is
  * Policy.pickVictim (policy.ts).
  */
-import { type LruLock, type Promoter, type Reclaimer, SCAN_AGAIN } from './policy.ts';
+import { type LruGenScan, type LruLock, type Promoter, type Reclaimer, SCAN_AGAIN } from './policy.ts';
 import { MglruAging } from './mglruAging.ts';
 import { DeferringPromoter, WalkPromoter } from './mglruPromoters.ts';
 import { atomics } from '../../sync/atomics.ts';
@@ -41,7 +41,15 @@ import {
 } from './mglruConsts.ts';
 import { folioLruRefs, lruTierFromRefs, tierIdxUpTo } from './mglruRefault.ts';
 
-export abstract class MglruEviction extends MglruAging {
+export abstract class MglruEviction extends MglruAging implements LruGenScan {
+  /**
+   * scan_folios's counts on this object (LruGenScan, for kswapd's iteration: mm/kswapd.ts): every folio
+   * pickVictim looks at at the oldest tail (sort_folio's "promoted" and "protected", or isolated), and the
+   * isolated ones (shrink_folio_list's sc->nr_scanned). A spread run's worker counts its own picks.
+   */
+  foliosScanned = 0;
+  foliosIsolated = 0;
+
   /** lru_gen_eviction (mglruRefault.ts): Mglru.evicted. */
   abstract evicted(id: number): void;
 
@@ -221,12 +229,15 @@ export abstract class MglruEviction extends MglruAging {
       if (seq !== this.minSeq) {
         // sort_folio, "promoted": to the head of the generation it was promoted to (list_move).
         list.moveToHead(this.head(seq), v);
+        this.foliosScanned++;
         continue;
       }
+      this.foliosScanned++;
       if (this.protectedRefs(v)) {
         this.protect(v); // sort_folio, "protected": refaulted recently (lru_gen_refault)
         continue;
       }
+      this.foliosIsolated++;
       this.isolateFolio(v);
       if (r.referenced(v, this)) {
         this.activate(v);
@@ -302,13 +313,16 @@ export abstract class MglruEviction extends MglruAging {
         if (seq !== this.minSeq) {
           // sort_folio, "promoted": to the head of the generation it was promoted to (list_move).
           list.moveToHead(this.head(seq), v);
+          this.foliosScanned++;
           continue;
         }
+        this.foliosScanned++;
         if (this.protectedRefs(v)) {
           this.protect(v); // sort_folio, "protected": refaulted recently (lru_gen_refault)
           continue;
         }
         // isolate_folios: the folio leaves the LRU under lru_lock ...
+        this.foliosIsolated++;
         this.isolateFolio(v);
         list.remove(v);
         this.nrPages[this.minSeq & GEN_MASK]--;

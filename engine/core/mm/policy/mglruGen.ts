@@ -214,6 +214,17 @@ export abstract class MglruGens {
     this.nrPages[this.maxSeq & GEN_MASK]++;
   }
 
+  /**
+   * NR_INACTIVE_ANON under MGLRU (LruGenScan.inactiveGens): lru_gen_update_size counts a folio active while
+   * its generation is max_seq or max_seq - 1 (lru_gen_is_active); inc_max_seq moves max_seq - 1's pages
+   * to the inactive count.
+   */
+  inactiveGens(): number {
+    let n = 0;
+    for (let s = this.minSeq; s < this.maxSeq - 1; s++) n += this.nrPages[s & GEN_MASK];
+    return n;
+  }
+
   protected isEmpty(): boolean {
     for (let s = this.minSeq; s <= this.maxSeq; s++) if (!this.list.isEmpty(this.head(s))) return false;
     return true;

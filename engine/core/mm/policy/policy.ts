@@ -135,6 +135,12 @@ export interface Policy {
   /** Pages on this lruvec now (lruvec_lru_size), for proportional scanning between memcgs. */
   size(): number;
   /**
+   * Optional (MGLRU): the counts kswapd's balance_pgdat iteration reads (mm/kswapd.ts, lru_gen_shrink_node ->
+   * try_to_shrink_lruvec, mm/vmscan.c 6.3-6.4): scan_folios's running counts on this object, and the
+   * lruvec's NR_INACTIVE_ANON as lru_gen_update_size keeps it (set_initial_priority's `reclaimable`).
+   */
+  lruGenScan?(): LruGenScan;
+  /**
    * Optional: the policy takes lru_lock itself in pickVictim, around its list operations only (MGLRU's
    * isolate / folio_referenced / putback). Without it the caller holds the lock for the whole pick.
    */
@@ -176,4 +182,14 @@ export interface Policy {
    * reclaimer's cluster): the classic LRU's refault-driven deactivation compares against it.
    */
   snapshotRefaults?(): void;
+}
+
+/** MGLRU's eviction counts for kswapd's iteration (Policy.lruGenScan). */
+export interface LruGenScan {
+  /** Folios scan_folios has looked at on this object (sorted, protected or isolated: its `scanned`). */
+  readonly foliosScanned: number;
+  /** Folios it isolated for shrink_folio_list (sc->nr_scanned). */
+  readonly foliosIsolated: number;
+  /** Pages in generations older than max_seq - 1 (lru_gen_is_active false): NR_INACTIVE_ANON. */
+  inactiveGens(): number;
 }
