@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { SessionData } from '../protocol.ts';
 import type { CliContext } from './context.ts';
-import { jsonText, runJson, summaryTable, termSafe, type Column } from './format.ts';
+import { jsonText, runJson, summaryTable, termSafe, textWidth, type Column } from './format.ts';
 import { readSessionFile } from './session.ts';
 import { showSweeps } from './sweepFormat.ts';
 
@@ -80,6 +80,6 @@ function printColumns(columns: Column[], json: boolean, ctx: CliContext, title: 
     return 0;
   }
   ctx.stdout(`${termSafe(title)}\n\n`);
-  ctx.stdout(columns.length === 0 ? 'no runs in this session\n' : `${summaryTable(columns)}\n`);
+  ctx.stdout(columns.length === 0 ? 'no runs in this session\n' : `${summaryTable(columns, textWidth(ctx.columns))}\n`);
   return 0;
 }

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { SHOTS, URL_UNDER_TEST, chartsSettled, launch, reloadAsked, shot, traceMainThread } from './browser.mjs';
 
 const RUN_TIMEOUT = 90_000;
-const digits = (text) => text.replace(/[\s\u2009]/g, '');
+const digits = (text) => text.replace(/[\s\u2009,]/g, '');
 
 /** Screenshots of the current screen in light and in dark (the system setting, emulated). */
 async function shots(page, name) {
@@ -124,7 +124,7 @@ describe('the lab explains itself (issue 10)', () => {
     await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.9);
     assert.match(
       await page.textContent('[data-testid="heat-readout-1"]'),
-      /^batch · \d\.\d{3} virtual s · gfn \d+–\d+: resident \d+ %, young \d+ %, evicted \d+ %, refaulted \d+ %/,
+      /^batch · \d\.\d{3} virtual s · gfn \d+–\d+: resident \d+%, young \d+%, evicted \d+%, refaulted \d+%/,
     );
     await shots(page, 'x02-heatmap-done');
     await page.selectOption('[data-testid="heat-mode"]', 'age');
@@ -188,7 +188,7 @@ describe('the lab explains itself (issue 10)', () => {
     await page.waitForSelector('[data-testid="guest-table"]');
     const heads = await page.$$eval('[data-testid^="guest-head-"]', (els) => els.map((e) => e.textContent.trim()));
     assert.deepEqual(heads, ['host', 'web', 'batch', 'cache', 'vault']);
-    assert.match(await page.textContent('[data-testid="guest-hitRate-1"]'), /^\d+\.\d\d %$/);
+    assert.match(await page.textContent('[data-testid="guest-hitRate-1"]'), /^\d+\.\d\d%$/);
     assert.match(await page.textContent('[data-testid="guest-slowdown-1"]'), /^×\d+\.\d{3}$/);
     await page.waitForFunction(
       () => document.querySelector('[data-testid="guest-chart-slowdown"]')?.dataset.bars === '4',
