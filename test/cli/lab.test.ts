@@ -172,6 +172,11 @@ describe('bad parameters: one clear line on stderr, exit code 2', () => {
       ['run', '--hardware', 'ampere-altra', '--workload', 'zipf-web', '--guest-mib', '100'],
       /do not fit in the guest's 100 MiB/,
     ],
+    [
+      // One problem, about the option given (was three, about host.memoryMiB and host.swap.sizeMiB too).
+      ['run', '--hardware', 'ampere-altra', '--workload', 'zipf-web', '--guest-mib', '4000000000000'],
+      /^lab: --guest-mib: must be a number > 0 and <= 1048576 \(1 TiB\), got 4000000000000$/,
+    ],
     [['run', '--hardware', 'ampere-altra', '--workload', 'nope'], /unknown workload 'nope'/],
     [['run', 'trace-oracle', '--trace-dir', '/nonexistent'], /trace 'cloudPhysicsIO' not found in \/nonexistent/],
     [['run', 'seed-debate', '--sed', '1'], /unknown option --sed \(did you mean --seed\?\)/],
