@@ -39,7 +39,8 @@ const CSV_HEADER =
   'tMs,accesses,hitRate,refaults,refaultRatePerSec,evictions,evictionPrecision,s2Faults,afFaults,vcpuStallNs,' +
   'lockWaitNs,lockHoldNs,agingNs,ptesScanned,youngFound,cmpxchgFailures,rcuGracePeriods,rcuCallbacksPending,' +
   'rcuPagesAwaitingFree,throughput,freeFrames,residentPages';
-const digits = (text) => text.replace(/[\s\u2009,]/g, '');
+// Digits without their grouping (engine/numberFormat.ts: '113,872'); a comma in prose stays.
+const digits = (text) => text.replace(/[\s\u2009]/g, '').replace(/(\d),(?=\d{3})/g, '$1');
 
 describe('Overcommit Lab browser edition', () => {
   /** @type {Awaited<ReturnType<typeof launch>>} */
