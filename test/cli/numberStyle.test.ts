@@ -131,3 +131,26 @@ describe("lab run's table of the three seed-debate profiles", () => {
     expect(wide).toMatch(/^swap-outs under writeback \/ faults on them\s+n\/a/m);
   });
 });
+
+describe('lab show of a 3-profile session', () => {
+  it('wraps its title at the table width too (was one 128-column line)', async () => {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { encodeSession } = await import('../../engine/session/index.ts');
+    const { makeRunResult, makeSession } = await import('../session/fixtures.ts');
+    const { showCommand } = await import('../../engine/cli/sessionCommands.ts');
+    const runs = ['ampere-altra', 'phone-prev82', 'pkvm'].map((hw, i) => ({
+      ...makeRunResult(2, i + 1),
+      config: scenario('seed-debate', hw),
+    }));
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'g-show-')), 'seed-debate-three-profiles.msgpack');
+    writeFileSync(file, encodeSession(makeSession(runs)));
+    let out = '';
+    const ctx = { stdout: (s: string) => (out += s), stderr: () => {} } as unknown as Parameters<typeof showCommand>[2];
+    showCommand(file, false, ctx);
+    const lines = out.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    expect(out).toContain('ampere-altra');
+  });
+});
