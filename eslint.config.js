@@ -98,8 +98,10 @@ export default tseslint.config(
             { group: nodeBuiltins, message: 'The renderer runs in a browser: no Node modules.' },
             { group: ['electron', 'electron/*'], message: 'The renderer talks to main only through LabApi.' },
             {
-              group: ['**/engine/**', '!**/engine/protocol', '!**/engine/protocol.ts'],
-              message: 'The renderer imports only types from engine/protocol.',
+              // ...and engine/numberFormat.ts, the number style shared with the CLI: it imports nothing
+              // (rule below), so it pulls no engine code into the page.
+              group: ['**/engine/**', '!**/engine/protocol', '!**/engine/protocol.ts', '!**/engine/numberFormat.ts'],
+              message: 'The renderer imports only types from engine/protocol (and engine/numberFormat.ts).',
             },
             { group: ['**/main/**'], message: 'The renderer talks to main only through LabApi.' },
           ],
@@ -115,6 +117,21 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'The renderer imports only types from engine/protocol (use `import type`).',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The number style both the renderer and the CLI import: a leaf, so the renderer's exception for it
+    // can never pull engine code into the page.
+    files: ['engine/numberFormat.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['*', '.*'], message: 'engine/numberFormat.ts imports nothing (the renderer imports it).' },
           ],
         },
       ],

@@ -230,13 +230,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     case 'show': {
       const p = parseOptions(rest, JSON_ONLY);
       if (p.positional.length !== 1)
-        throw new UsageError('show takes exactly one session file: lab show <file.msgpack>');
+        throw new UsageError('show takes exactly one session file: npm run lab -- show <file.msgpack>');
       return { cmd: 'show', file: p.positional[0], json: p.opts.has('json') };
     }
     case 'compare': {
       const p = parseOptions(rest, JSON_ONLY);
       if (p.positional.length < 2)
-        throw new UsageError('compare takes two or more session files: lab compare <a.msgpack> <b.msgpack>');
+        throw new UsageError('compare takes two or more session files: npm run lab -- compare <a.msgpack> <b.msgpack>');
       return { cmd: 'compare', files: p.positional, json: p.opts.has('json') };
     }
     case 'presets': {

@@ -3,6 +3,7 @@
  * metric) used by `run`, `show` and `compare`, and the JSON form of a run. Pure functions.
  */
 import type { RunResult } from '../protocol.ts';
+import { fmtCount, fmtDurationNs, fmtPct, fmtPercent, fmtRate, fmtTimes } from '../numberFormat.ts';
 
 /**
  * Text from a file or a preset, made safe for a terminal: C0 and C1 control characters (escape
@@ -31,14 +32,14 @@ export interface Column {
   result: RunResult;
 }
 
-/** A fraction (0..1) as a percentage, '91.23%': every CLI table's hit rate, ratios and precisions. */
-export const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '—');
+/** A fraction (0..1) as a percentage, '91.23%': every CLI table's hit rate, ratios and precisions (numberFormat.ts, as the app). */
+export const pct = fmtPct;
 /** A ratio that is undefined without data (eviction precision with no eviction whose window closed). */
 const pctOrNa = (x: number | null | undefined): string =>
-  typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a';
+  typeof x === 'number' && Number.isFinite(x) ? fmtPct(x) : 'n/a';
 const times = (x: number | null | undefined): string =>
-  typeof x === 'number' && Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a';
-const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
+  typeof x === 'number' && Number.isFinite(x) ? fmtTimes(x) : 'n/a';
+const int = fmtCount;
 /**
  * Why a swap-device row is empty: the summary carries swap reads, read-ahead and writeback only with SSD
  * swap (core/sim/runSummary.ts). A bare 'n/a' beside 97,425 refaults read as a bug (s16-g's trial).
@@ -48,14 +49,8 @@ const swapNa = (r: RunResult): string => {
   return device === 'none' ? 'n/a (no swap)' : `n/a (${device} swap)`;
 };
 
-export function fmtNs(ns: number): string {
-  if (!Number.isFinite(ns)) return '—';
-  const a = Math.abs(ns);
-  if (a >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
-  if (a >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
-  if (a >= 1e3) return `${(ns / 1e3).toFixed(1)} µs`;
-  return `${Math.round(ns)} ns`;
-}
+/** Nanoseconds scaled to ns, µs, ms or s ('46.01 ms'), as the app shows them (numberFormat.ts). */
+export const fmtNs = fmtDurationNs;
 
 /** Rows of the summary table: label and how to render a run's value. */
 const ROWS: readonly [string, (r: RunResult) => string][] = [
@@ -68,7 +63,7 @@ const ROWS: readonly [string, (r: RunResult) => string][] = [
   ['refaults', (r) => int(r.summary.refaults)],
   // Spelled out as the app's summary does ('Refaults per minute, % of working set'): '%WS/min' was a
   // riddle to a newcomer (s15-h). Likewise throughput names what it counts.
-  ['refaults per min, % of working set', (r) => `${r.summary.refaultPctWorkingSetPerMin.toFixed(1)}%`],
+  ['refaults per min, % of working set', (r) => fmtPercent(r.summary.refaultPctWorkingSetPerMin)],
   ['evictions', (r) => int(r.summary.evictions)],
   [
     'swap reads / read ahead / hits',
@@ -96,7 +91,7 @@ const ROWS: readonly [string, (r: RunResult) => string][] = [
   ['cmpxchg failures', (r) => int(r.summary.cmpxchgFailures)],
   ['RCU-deferred frees', (r) => (r.summary.rcuDeferredFrees === undefined ? 'n/a' : int(r.summary.rcuDeferredFrees))],
   ['RCU grace periods', (r) => int(r.summary.rcuGracePeriods)],
-  ['throughput', (r) => `${int(r.summary.throughput)} accesses/s`],
+  ['throughput', (r) => fmtRate(r.summary.throughput, 'accesses/s')],
   ['slowdown', (r) => times(runSlowdown(r))],
   [
     'pinned guests',
@@ -107,7 +102,7 @@ const ROWS: readonly [string, (r: RunResult) => string][] = [
         .join(',') || '-',
   ],
   ['workers', (r) => (r.deterministic ? '1 (deterministic)' : String(r.workers))],
-  ['wall time', (r) => `${(r.wallMs / 1000).toFixed(2)} s`],
+  ['wall time', (r) => fmtNs(r.wallMs * 1e6)],
 ];
 
 /**
@@ -158,7 +153,12 @@ function passRows(columns: readonly Column[]): [string, (r: RunResult) => string
   ]);
 }
 
-export function summaryTable(columns: readonly Column[]): string {
+/**
+ * The side-by-side table, at most `width` columns wide when it can be: when the runs' columns and the
+ * full row labels do not fit, the labels wrap inside a narrower label column (at least MIN_LABEL wide;
+ * the value sits on the label's first line). Three profiles at full width were 108 columns (s16-g).
+ */
+export function summaryTable(columns: readonly Column[], width = 100): string {
   const header = ['', ...columns.map((c) => c.label)];
   const rows0: [string, (r: RunResult) => string][] = [];
   for (const row of ROWS) {
@@ -171,10 +171,21 @@ export function summaryTable(columns: readonly Column[]): string {
   ]);
   const rows = [header.map(termSafe), ...body];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const total = widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1);
+  if (total > width) widths[0] = Math.max(MIN_LABEL, widths[0] - (total - width));
   const line = (r: string[]): string =>
     r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  /** A row whose label is wider than its column: the label wrapped, the values on its first line. */
+  const lines = (r: string[]): string[] => {
+    if (r[0].length <= widths[0]) return [line(r)];
+    const parts = wrap(r[0], widths[0]).split('\n');
+    return [line([parts[0], ...r.slice(1)]), ...parts.slice(1).map((p) => `  ${p}`.trimEnd())];
+  };
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...body.flatMap(lines)].join('\n');
 }
+
+/** The label column is never narrower than this ('refaults per min,' stays readable). */
+const MIN_LABEL = 16;
 
 function safe(f: () => string): string {
   try {

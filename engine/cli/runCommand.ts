@@ -14,7 +14,7 @@ import { loadPresetDir } from '../../presets/node.ts';
 import { ADHOC_ID, withAdhocScenario } from './adhoc.ts';
 import { UsageError, oneLine, unknownId, type RunArgs } from './args.ts';
 import { type CliContext, simWorkers } from './context.ts';
-import { jsonText, runJson, summaryTable, termSafe } from './format.ts';
+import { jsonText, runJson, summaryTable, termSafe, textWidth } from './format.ts';
 import { ProgressBar } from './progress.ts';
 import { makeSession, partialPath, writeSessionFile } from './session.ts';
 import { checkWritableTarget, shortPath } from '../host/node/atomicFile.ts';
@@ -186,7 +186,12 @@ async function report(
     ctx.stdout(`${termSafe(title)}: ${termSafe(results[0].config.name.split(' — ')[0])}\n`);
     const changed = changedFromPreset(args);
     ctx.stdout(changed ? `${termSafe(changed)}\n\n` : '\n');
-    ctx.stdout(`${summaryTable(results.map((result, i) => ({ label: labels[i], result })))}\n`);
+    ctx.stdout(
+      `${summaryTable(
+        results.map((result, i) => ({ label: labels[i], result })),
+        textWidth(ctx.columns),
+      )}\n`,
+    );
     if (results.some((r) => r.stopped)) ctx.stdout('\n(stopped early: figures cover the virtual time reached)\n');
     // The scenario's description holds what the figures mean (and seed-debate's, why lockless ranks
     // where it does); the table cannot, so say where it is.

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { SessionData } from '../protocol.ts';
 import type { CliContext } from './context.ts';
-import { jsonText, runJson, summaryTable, termSafe, type Column } from './format.ts';
+import { jsonText, runJson, summaryTable, termSafe, textWidth, wrap, type Column } from './format.ts';
 import { readSessionFile } from './session.ts';
 import { showSweeps } from './sweepFormat.ts';
 
@@ -79,7 +79,8 @@ function printColumns(columns: Column[], json: boolean, ctx: CliContext, title: 
     ctx.stdout(`${jsonText({ runs: columns.map((c) => runJson(c.label, c.result)) })}\n`);
     return 0;
   }
-  ctx.stdout(`${termSafe(title)}\n\n`);
-  ctx.stdout(columns.length === 0 ? 'no runs in this session\n' : `${summaryTable(columns)}\n`);
+  // Wrapped like the table under it: a 3-profile session's title (path, scenario, profiles) was 128 columns.
+  ctx.stdout(`${wrap(termSafe(title), textWidth(ctx.columns))}\n\n`);
+  ctx.stdout(columns.length === 0 ? 'no runs in this session\n' : `${summaryTable(columns, textWidth(ctx.columns))}\n`);
   return 0;
 }

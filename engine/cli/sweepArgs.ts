@@ -81,7 +81,8 @@ function queueUrl(v: string | undefined): string | undefined {
 
 export function parseSweep(argv: readonly string[]): SweepArgs {
   const p = parseOptions(argv, SWEEP_OPTIONS);
-  if (p.positional.length !== 1) throw new UsageError('sweep takes exactly one spec file: lab sweep <spec.json>');
+  if (p.positional.length !== 1)
+    throw new UsageError('sweep takes exactly one spec file: npm run lab -- sweep <spec.json>');
   const workers = num(p, 'workers', true);
   if (workers === 0) throw new UsageError('--workers must be at least 1');
   const queue = queueUrl(str(p, 'queue'));

@@ -8,6 +8,7 @@ import { pointStats } from '../core/sweep/stats.ts';
 import { suggestKey } from '../core/config/suggest.ts';
 import { UsageError } from './args.ts';
 import type { CliContext } from './context.ts';
+import { fmtCount } from '../numberFormat.ts';
 import { pct } from './format.ts';
 
 export const DEFAULT_METRICS = ['misses', 'missRatio', 'hitRate', 'evictions', 'refaults', 'throughput'];
@@ -36,9 +37,9 @@ function fmtNumber(x: number, ratio: boolean): string {
   // A ratio as `lab run`'s table shows it (pct, '16.73%'), not as a fraction ('0.167284', s15-h's trial);
   // its CI half-width likewise, in percentage points. --json keeps the fractions.
   if (ratio) return pct(x);
-  if (Number.isInteger(x)) return x.toLocaleString('en-US');
-  const a = Math.abs(x);
-  return a >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(5);
+  // Counts grouped (numberFormat.ts, as the app's sweep table); other values five significant digits.
+  if (Number.isInteger(x) || Math.abs(x) >= 1000) return fmtCount(x);
+  return x.toPrecision(5);
 }
 
 export function fmtStat(name: string, s: MetricStat | undefined): string {

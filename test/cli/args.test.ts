@@ -99,8 +99,11 @@ describe('parseArgs', () => {
     ],
     [['run'], 'run needs a scenario id, or --workload <id> (with --hardware <id> or --profile)'],
     [['run', '--workload', 'uniform'], 'an ad-hoc run needs --hardware <id> or --profile all|<id>'],
-    [['show'], 'show takes exactly one session file: lab show <file.msgpack>'],
-    [['compare', 'a.msgpack'], 'compare takes two or more session files: lab compare <a.msgpack> <b.msgpack>'],
+    [['show'], 'show takes exactly one session file: npm run lab -- show <file.msgpack>'],
+    [
+      ['compare', 'a.msgpack'],
+      'compare takes two or more session files: npm run lab -- compare <a.msgpack> <b.msgpack>',
+    ],
   ])('%j -> %s', (argv, message) => {
     expect(usage(argv)).toBe(message);
   });

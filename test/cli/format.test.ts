@@ -63,7 +63,7 @@ describe('summaryTable', () => {
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
     // Every figure says what it counts (s15-h: 'refaults %WS/min' and a bare '50,000/s' read as riddles).
     // Control: the old labels fail both.
-    expect(t).toMatch(/^refaults per min, % of working set\s+1\.5%\s+1\.5%$/m);
+    expect(t).toMatch(/^refaults per min, % of working set\s+1\.50%\s+1\.50%$/m);
     expect(t).toMatch(/^throughput\s+50,000 accesses\/s\s+50,000 accesses\/s$/m);
   });
 

@@ -135,7 +135,8 @@ describe('lab run', () => {
       'pkvm',
     ]);
     // Its runs are on three profiles: the title says so (it named the first profile only, as if all ran there).
-    expect(lab('show', a).stdout.split('\n')[0]).toMatch(
+    // (The title wraps at the table's width, 100 columns off a terminal: its lines joined.)
+    expect(lab('show', a).stdout.split('\n\n')[0].replace(/\n/g, ' ')).toMatch(
       /a\.msgpack: Seed debate: .* — 3 runs on 3 profiles: ampere-altra, phone-prev82, pkvm$/,
     );
     const table = lab('show', b);
@@ -171,6 +172,11 @@ describe('bad parameters: one clear line on stderr, exit code 2', () => {
     [
       ['run', '--hardware', 'ampere-altra', '--workload', 'zipf-web', '--guest-mib', '100'],
       /do not fit in the guest's 100 MiB/,
+    ],
+    [
+      // One problem, about the option given (was three, about host.memoryMiB and host.swap.sizeMiB too).
+      ['run', '--hardware', 'ampere-altra', '--workload', 'zipf-web', '--guest-mib', '4000000000000'],
+      /^lab: --guest-mib: must be a number > 0 and <= 1048576 \(1 TiB\), got 4000000000000$/,
     ],
     [['run', '--hardware', 'ampere-altra', '--workload', 'nope'], /unknown workload 'nope'/],
     [['run', 'trace-oracle', '--trace-dir', '/nonexistent'], /trace 'cloudPhysicsIO' not found in \/nonexistent/],

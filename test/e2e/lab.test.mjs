@@ -39,7 +39,8 @@ const CSV_HEADER =
   'tMs,accesses,hitRate,refaults,refaultRatePerSec,evictions,evictionPrecision,s2Faults,afFaults,vcpuStallNs,' +
   'lockWaitNs,lockHoldNs,agingNs,ptesScanned,youngFound,cmpxchgFailures,rcuGracePeriods,rcuCallbacksPending,' +
   'rcuPagesAwaitingFree,throughput,freeFrames,residentPages';
-const digits = (text) => text.replace(/[\s\u2009]/g, '');
+// Digits without their grouping (engine/numberFormat.ts: '113,872'); a comma in prose stays.
+const digits = (text) => text.replace(/[\s\u2009]/g, '').replace(/(\d),(?=\d{3})/g, '$1');
 
 describe('Overcommit Lab browser edition', () => {
   /** @type {Awaited<ReturnType<typeof launch>>} */
@@ -137,7 +138,7 @@ describe('Overcommit Lab browser edition', () => {
       });
       assert.ok(inked > 500, `hit-rate canvas looks blank (${inked} painted pixels)`);
       const cells = await summaryCells(page, 0);
-      assert.match(cells['summary-hitRate-0'], /^\d+\.\d\d %$/);
+      assert.match(cells['summary-hitRate-0'], /^\d+\.\d\d%$/);
       assert.notEqual(cells['summary-accesses-0'], '0');
       summaries[i] = cells;
       // Responsiveness: no task over 100 ms on the renderer thread during the run. The observer's long
@@ -378,7 +379,9 @@ describe('Overcommit Lab browser edition', () => {
     assert.equal(digits(cells['summary-misses-0']), '79438', 'exact LRU on 10000 pages misses 79438 times');
     assert.equal(digits(cells['summary-accesses-0']), '113872');
     // The replay ends with the trace (about 1.7 virtual s of the 5 s configured): the x axis ends there too.
-    const virtualMs = Number(digits(cells['summary-virtualMs-0']).replace(/ms$/, ''));
+    // A duration is scaled (engine/numberFormat.ts): '1.731 s' or '731.20 ms'.
+    const [, value, unit] = /^([\d.,]+) (s|ms)$/.exec(cells['summary-virtualMs-0']) ?? [];
+    const virtualMs = Number(digits(value ?? '')) * (unit === 's' ? 1000 : 1);
     assert.ok(virtualMs > 0 && virtualMs < 5000, `virtual time ${cells['summary-virtualMs-0']}`);
     await chartsSettled(page, 'run-view');
     await shot(page, '10-trace-oracle-run');

@@ -214,10 +214,7 @@ describe('Sweep view', () => {
     assert.equal(await chart.getAttribute('data-log'), 'false');
     // Two seeds per point: the table shows mean ± CI, a ratio in percent with two decimals as the CLI's
     // sweep table prints it (renderer/src/lib/sweepFormat.ts), not as a fraction.
-    assert.match(
-      await page.textContent('[data-testid="sweep-row-0-hitRate"]'),
-      /^\d{1,3}\.\d{2} % ± \d{1,3}\.\d{2} %$/,
-    );
+    assert.match(await page.textContent('[data-testid="sweep-row-0-hitRate"]'), /^\d{1,3}\.\d{2}% ± \d{1,3}\.\d{2}%$/);
     assert.equal(await page.textContent('[data-testid="sweep-row-0-runs"]'), '2/2');
     await shot(page, 'sweep-03-harvest-x-memory');
   });

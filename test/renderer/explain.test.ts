@@ -155,7 +155,7 @@ describe('summary deltas', () => {
     );
     const r = SUMMARY_ROWS.findIndex((x) => x.key === 'hitRate');
     expect(cols[0].deltas[r]).toBe('');
-    expect(cols[1].deltas[r]).toBe('+10.00 pp · ×1.13');
+    expect(cols[1].deltas[r]).toBe('+10.00 pp · 1.13×');
     expect(deltaText(SUMMARY_ROWS[r], NaN, 0.5)).toBe('');
   });
 
@@ -358,7 +358,7 @@ describe('heat-map readout', () => {
     cells[at + 2 * bins + 1] = 85; // age 1 generation
     const g = { name: 'web', pages: 10, pagesPerBin: 5, tMs: Float64Array.from([50, 100]), cells };
     expect(cellReadout(g, bins, 'generations', 1, 1)).toBe(
-      'web · 0.100 virtual s · gfn 5–9: resident 100 %, young 20 %, evicted 0 %, refaulted 0 % of the bin’s pages; mean age 1.0 generations',
+      'web · 0.100 virtual s · gfn 5–9: resident 100%, young 20%, evicted 0%, refaulted 0% of the bin’s pages; mean age 1.0 generations',
     );
   });
 });

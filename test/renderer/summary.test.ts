@@ -3,7 +3,7 @@ import type { RunResult } from '../../engine/protocol.ts';
 import {
   formatCount,
   formatFixed,
-  formatNsAsMs,
+  formatDurationNs,
   formatPct,
   formatRate,
   formatTick,
@@ -12,16 +12,15 @@ import { GUEST_ROWS } from '../../renderer/src/lib/guests.ts';
 import { SUMMARY_ROWS, runSpanMs, summaryColumns } from '../../renderer/src/lib/summary.ts';
 import { columns, summary } from './fixtures.ts';
 
-const T = '\u2009';
-
 describe('format', () => {
   it('is locale-independent', () => {
-    expect(formatCount(1234567)).toBe(`1${T}234${T}567`);
-    expect(formatFixed(-1234.5, 2)).toBe(`-1${T}234.50`);
+    // The lab's one number style (engine/numberFormat.ts), the CLI's too.
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatFixed(-1234.5, 2)).toBe('-1,234.50');
     expect(formatFixed(-0.0001, 2)).toBe('0.00');
-    expect(formatPct(0.91234)).toBe('91.23 %');
-    expect(formatNsAsMs(12_345_678)).toBe('12.346 ms');
-    expect(formatRate(1_234_567, 'acc/s')).toBe('1.23 Macc/s');
+    expect(formatPct(0.91234)).toBe('91.23%');
+    expect(formatDurationNs(12_345_678)).toBe('12.35 ms');
+    expect(formatRate(1_234_567, 'accesses/s')).toBe('1,234,567 accesses/s');
     expect(formatTick(1500)).toBe('1.5k');
   });
 
@@ -50,7 +49,7 @@ describe('summary table', () => {
     ]);
     expect(cols.map((c) => c.label)).toEqual(['#1 Ampere', '#4 pKVM']);
     expect(cols[0].sublabel).toBe('lockless · mglru');
-    expect(cols[1].cells[0]).toBe('50.00 %');
+    expect(cols[1].cells[0]).toBe('50.00%');
     expect(cols[0].cells).toHaveLength(SUMMARY_ROWS.length);
   });
 

@@ -15,21 +15,20 @@ import {
   sweepMetricHeader,
 } from '../../renderer/src/lib/sweepFormat.ts';
 
-const T = '\u2009';
 const one = (mean: number): MetricStat => ({ mean, ci95: Number.NaN, n: 1 });
 
 describe('sweep table format (app)', () => {
   it('ratios are percentages with two decimals, the CI half-width too', () => {
-    expect(formatSweepStat('hitRate', one(0.9312))).toBe('93.12 %');
+    expect(formatSweepStat('hitRate', one(0.9312))).toBe('93.12%');
     // Two seeds, 0.9 and 0.8: mean 0.85, s = 0.070711, t(0.975, 1) = 12.706 -> ± 0.63531.
-    expect(formatSweepStat('missRatio', { mean: 0.85, ci95: 0.63531, n: 2 })).toBe('85.00 % ± 63.53 %');
-    expect(formatSweepStat('evictionPrecision', one(1 / 3))).toBe('33.33 %');
+    expect(formatSweepStat('missRatio', { mean: 0.85, ci95: 0.63531, n: 2 })).toBe('85.00% ± 63.53%');
+    expect(formatSweepStat('evictionPrecision', one(1 / 3))).toBe('33.33%');
   });
 
   it('counts are grouped integers; other values five significant digits, whole from 1000 up', () => {
-    expect(formatSweepStat('misses', one(94823))).toBe(`94${T}823`);
-    expect(formatSweepStat('misses', { mean: 94823.5, ci95: 12.25, n: 2 })).toBe(`94${T}824 ± 12.250`);
-    expect(formatSweepValue('throughput', 1_882_379.4)).toBe(`1${T}882${T}379`);
+    expect(formatSweepStat('misses', one(94823))).toBe('94,823');
+    expect(formatSweepStat('misses', { mean: 94823.5, ci95: 12.25, n: 2 })).toBe('94,824 ± 12.250');
+    expect(formatSweepValue('throughput', 1_882_379.4)).toBe('1,882,379');
     expect(formatSweepValue('agingPasses', 3.14159)).toBe('3.1416');
   });
 
@@ -39,9 +38,7 @@ describe('sweep table format (app)', () => {
     expect(formatSweepValue('misses', Number.POSITIVE_INFINITY)).toBe('—');
   });
 
-  it("reads as the CLI's cell, up to the app's spacing and digit grouping", () => {
-    // The CLI writes '93.12%' and '94,823'; the app '93.12 %' and '94 823' (format.ts, locale-free).
-    const cliStyle = (text: string): string => text.replace(/ %/g, '%').replaceAll(T, ',');
+  it("reads exactly as the CLI's cell (one number style, engine/numberFormat.ts)", () => {
     const cases: [string, MetricStat][] = [
       ['hitRate', one(0.929612)],
       ['missRatio', { mean: 0.0703, ci95: 0.00451, n: 3 }],
@@ -51,7 +48,7 @@ describe('sweep table format (app)', () => {
       ['vcpuStallNs', one(12_345_678)],
       ['agingPasses', { mean: 7.5, ci95: 0.123456, n: 2 }],
     ];
-    for (const [name, s] of cases) expect(cliStyle(formatSweepStat(name, s)), name).toBe(fmtStat(name, s));
+    for (const [name, s] of cases) expect(formatSweepStat(name, s), name).toBe(fmtStat(name, s));
   });
 
   it("headers carry the CLI's units for metrics whose name does not say one", () => {

@@ -1,49 +1,32 @@
 /**
- * Number formatting for the UI. Locale-independent on purpose: the same run shows the same text on
- * every machine, so a saved session reopened elsewhere (or by the e2e test) reads identically.
+ * Number formatting for the UI: the lab's one number style, engine/numberFormat.ts (shared with the CLI,
+ * which prints the same figures the same way: `93.12%`, `94,823`, `46.01 ms`, `2,971,090 accesses/s`).
+ * Chart ticks are the one exception: short (`1.5k`), where an axis has little room.
  */
+import {
+  fmtCount,
+  fmtDurationNs,
+  fmtFixed,
+  fmtPct,
+  fmtPercent,
+  fmtRate,
+  fmtTimes,
+} from '../../../engine/numberFormat.ts';
 
-/** Groups thousands with a thin space: 1234567 -> "1 234 567". */
-function group(intText: string): string {
-  return intText.replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
-}
-
-/** A count (integer-valued metric). */
-export function formatCount(v: number): string {
-  if (!Number.isFinite(v)) return '—';
-  const sign = v < 0 ? '-' : '';
-  return sign + group(Math.round(Math.abs(v)).toString());
-}
-
+/** A count (integer-valued metric): 1234567 -> '1,234,567'. */
+export const formatCount = fmtCount;
 /** A number with a fixed number of decimals, grouped. */
-export function formatFixed(v: number, decimals: number): string {
-  if (!Number.isFinite(v)) return '—';
-  const text = Math.abs(v).toFixed(decimals);
-  const [int, frac] = text.split('.');
-  return (v < 0 && Number(text) !== 0 ? '-' : '') + group(int) + (frac !== undefined ? '.' + frac : '');
-}
-
-/** A 0..1 ratio as a percentage with two decimals: 0.91234 -> "91.23 %". */
-export function formatPct(ratio: number): string {
-  if (!Number.isFinite(ratio)) return '—';
-  return `${formatFixed(ratio * 100, 2)} %`;
-}
-
-/** Virtual nanoseconds as milliseconds with three decimals. */
-export function formatNsAsMs(ns: number): string {
-  if (!Number.isFinite(ns)) return '—';
-  return `${formatFixed(ns / 1e6, 3)} ms`;
-}
-
-/** A large rate with an SI suffix: 1.23 M/s. */
-export function formatRate(v: number, unit: string): string {
-  if (!Number.isFinite(v)) return '—';
-  const abs = Math.abs(v);
-  if (abs >= 1e9) return `${formatFixed(v / 1e9, 2)} G${unit}`;
-  if (abs >= 1e6) return `${formatFixed(v / 1e6, 2)} M${unit}`;
-  if (abs >= 1e3) return `${formatFixed(v / 1e3, 2)} k${unit}`;
-  return `${formatFixed(v, 2)} ${unit}`;
-}
+export const formatFixed = fmtFixed;
+/** A 0..1 ratio as a percentage with two decimals: 0.91234 -> '91.23%'. */
+export const formatPct = fmtPct;
+/** A value already in percent, two decimals: '300.27%'. */
+export const formatPercent = fmtPercent;
+/** Nanoseconds (virtual or wall), scaled to ns, µs, ms or s: '46.01 ms', '1.637 s'. */
+export const formatDurationNs = fmtDurationNs;
+/** A rate as a grouped whole number and its unit: '2,971,090 accesses/s'. */
+export const formatRate = fmtRate;
+/** A factor: '1.34×'. */
+export const formatTimes = fmtTimes;
 
 /** Short number for chart ticks: 1200 -> "1.2k". */
 export function formatTick(v: number): string {

@@ -5,7 +5,7 @@
  * is shown only when some run has it.
  */
 import type { GuestSummary, RunResult, RunSummary } from '../../../engine/protocol.ts';
-import { formatCount, formatFixed, formatNsAsMs, formatPct, formatRate } from './format.ts';
+import { formatCount, formatDurationNs, formatFixed, formatPct, formatRate, formatTimes } from './format.ts';
 
 /** Optional per-guest / per-run figures a newer engine adds (absent in older runs). */
 export interface OpFigures {
@@ -28,6 +28,7 @@ export interface GuestRowDef {
   text(v: number | null): string;
 }
 
+/** Op latencies stay in µs (not scaled): the bars chart them in µs, and p50 / p99 / p99.9 read in one unit. */
 const usec = (ns: number): string => `${formatFixed(ns / 1000, 2)} µs`;
 const opt = (k: keyof OpFigures) => (s: Figures) => {
   const v = (s as OpFigures)[k];
@@ -55,7 +56,7 @@ export const GUEST_ROWS: readonly GuestRowDef[] = [
     chart: true,
     optional: false,
     value: (s) => ('slowdown' in s ? s.slowdown : null),
-    text: show((v) => `×${formatFixed(v, 3)}`),
+    text: show(formatTimes),
   },
   {
     key: 'throughput',
@@ -65,7 +66,7 @@ export const GUEST_ROWS: readonly GuestRowDef[] = [
     chart: true,
     optional: false,
     value: (s) => s.throughput,
-    text: show((v) => formatRate(v, 'acc/s')),
+    text: show((v) => formatRate(v, 'accesses/s')),
   },
   {
     key: 'accesses',
@@ -110,22 +111,22 @@ export const GUEST_ROWS: readonly GuestRowDef[] = [
   {
     key: 'vcpuStall',
     label: 'vCPU stall',
-    unit: 'virtual ms',
+    unit: 'virtual time',
     explain: 'Fault traps, lock waits, swap-ins and direct reclaim of this guest’s vCPUs.',
     chart: false,
     optional: false,
     value: (s) => s.vcpuStallNs,
-    text: show(formatNsAsMs),
+    text: show(formatDurationNs),
   },
   {
     key: 'lockWait',
     label: 'MMU lock wait',
-    unit: 'virtual ms',
+    unit: 'virtual time',
     explain: 'Time spent waiting for this guest’s MMU lock.',
     chart: false,
     optional: false,
     value: (s) => s.lockWaitNs,
-    text: show(formatNsAsMs),
+    text: show(formatDurationNs),
   },
   {
     key: 'opsPerSec',
@@ -135,7 +136,7 @@ export const GUEST_ROWS: readonly GuestRowDef[] = [
     chart: true,
     optional: true,
     value: opt('opsPerSec'),
-    text: show((v) => formatRate(v, 'op/s')),
+    text: show((v) => formatRate(v, 'ops/s')),
   },
   {
     key: 'opLatencyP50',

@@ -128,7 +128,7 @@ export function cellReadout(
   const hi = Math.min(g.pages, lo + g.pagesPerBin) - 1;
   const at = c * HEAT_CHANNELS.length * bins;
   const v = (k: number) => g.cells[at + k * bins + bin];
-  const pct = (k: number) => `${Math.round((v(k) / 255) * 100)} %`;
+  const pct = (k: number) => `${Math.round((v(k) / 255) * 100)}%`;
   const age =
     ageKind === 'generations'
       ? `; mean age ${((v(2) / 255) * 3).toFixed(1)} generations`

@@ -5,7 +5,15 @@
  * the difference and the ratio.
  */
 import type { PresetCatalog, RunResult, RunSummary } from '../../../engine/protocol.ts';
-import { formatCount, formatFixed, formatNsAsMs, formatPct, formatRate } from './format.ts';
+import {
+  formatCount,
+  formatDurationNs,
+  formatFixed,
+  formatPct,
+  formatPercent,
+  formatRate,
+  formatTimes,
+} from './format.ts';
 import { runIdentity, runIdentityParts } from './runLabel.ts';
 
 export interface SummaryRowDef {
@@ -25,18 +33,18 @@ export interface SummaryRowDef {
 
 /** The RunSummary figures (numbers; an optional one, absent in older sessions, shows as —). */
 type Figure = { [K in keyof RunSummary]-?: NonNullable<RunSummary[K]> extends number ? K : never }[keyof RunSummary];
-const pct2 = (v: number): string => `${formatFixed(v, 2)} %`;
-const ms1 = (v: number): string => `${formatFixed(v, 1)} ms`;
-const accPerSec = (v: number): string => formatRate(v, 'acc/s');
+const msAsDuration = (ms: number): string => formatDurationNs(ms * 1e6);
+const accPerSec = (v: number): string => formatRate(v, 'accesses/s');
 const signed = (text: string, v: number): string => (v > 0 ? `+${text}` : text);
 
 type Fmt = 'pct' | 'count' | 'ms' | 'pct2' | 'ms1' | 'rate';
 const FORMATS: Record<Fmt, { text: (v: number) => string; delta: (d: number) => string; unit: string }> = {
   pct: { text: formatPct, delta: (d) => signed(`${formatFixed(d * 100, 2)} pp`, d), unit: '%' },
   count: { text: formatCount, delta: (d) => signed(formatCount(d), d), unit: 'count' },
-  ms: { text: formatNsAsMs, delta: (d) => signed(formatNsAsMs(d), d), unit: 'virtual ms' },
-  pct2: { text: pct2, delta: (d) => signed(`${formatFixed(d, 2)} pp`, d), unit: '%' },
-  ms1: { text: ms1, delta: (d) => signed(ms1(d), d), unit: 'virtual ms' },
+  // Durations scaled as the CLI prints them (engine/numberFormat.ts): '46.01 ms', '1.637 s'.
+  ms: { text: formatDurationNs, delta: (d) => signed(formatDurationNs(d), d), unit: 'virtual time' },
+  pct2: { text: formatPercent, delta: (d) => signed(`${formatFixed(d, 2)} pp`, d), unit: '%' },
+  ms1: { text: msAsDuration, delta: (d) => signed(msAsDuration(d), d), unit: 'virtual time' },
   rate: { text: accPerSec, delta: (d) => signed(accPerSec(d), d), unit: 'accesses / virtual s' },
 };
 
@@ -303,7 +311,7 @@ export function runSublabel(run: RunResult): string {
 export function deltaText(row: SummaryRowDef, v: number, base: number): string {
   if (!Number.isFinite(v) || !Number.isFinite(base)) return '';
   const d = v - base;
-  const ratio = base !== 0 ? ` · ×${formatFixed(v / base, 2)}` : '';
+  const ratio = base !== 0 ? ` · ${formatTimes(v / base)}` : '';
   return `${row.delta(d)}${ratio}`;
 }
 
