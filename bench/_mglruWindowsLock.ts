@@ -231,6 +231,8 @@ if (dump) {
 // LOCKW=1: per VM, the non-aging write requests on its MMU lock (evictions' unmap and range_end holds) by the
 // worker booking them: count and mean wait (us) from arrival to grant; and its read requests' count and mean wait.
 let readHoldMax = 0;
+/** Read requests and their wait by the worker run first in the quantum (1t alternates; d1: 0). */
+const rf = [0, 1].map(() => ({ n: [0, 0, 0, 0], ns: [0, 0, 0, 0] }));
 const lw = [0, 1].map(() => ({ n: [0, 0, 0, 0], ns: [0, 0, 0, 0], rn: [0, 0, 0, 0], rns: [0, 0, 0, 0] }));
 if (process.env.LOCKW) {
   hookMethod(
@@ -259,6 +261,8 @@ if (process.env.LOCKW) {
         const g = this.hb / LH_WORDS;
         if (hold > readHoldMax) readHoldMax = hold;
         if (g < 4) {
+          rf[firstW].n[g]++;
+          rf[firstW].ns[g] += s - t;
           lw[currentWorker()].rn[g]++;
           lw[currentWorker()].rns[g] += s - t;
         }
@@ -271,9 +275,11 @@ export function lockLine(): string {
     n.map((x, g) => `${x}/${(ns[g] / 1e3 / Math.max(1, x)).toFixed(1)}`).join(' ');
   const s = lw.map((l, w) => `w${w} writes ${f(l.n, l.ns)} reads ${f(l.rn, l.rns)}`).join(' | ');
   for (const l of lw) for (const a of [l.n, l.ns, l.rn, l.rns]) a.fill(0);
+  const byFirst = rf.map((l, w) => `w${w} first ${f(l.n, l.ns)}`).join('; ');
+  for (const l of rf) for (const a of [l.n, l.ns]) a.fill(0);
   const m = readHoldMax;
   readHoldMax = 0;
-  return ` | MMU lock per VM n/mean wait us: ${s} | longest read hold ${(m / 1e3).toFixed(2)} us, ARRIVE's bound ${(readMax / 1e3).toFixed(2)} us`;
+  return ` | MMU lock per VM n/mean wait us: ${s} | reads n/mean wait by the worker run first: ${byFirst} | longest read hold ${(m / 1e3).toFixed(2)} us, ARRIVE's bound ${(readMax / 1e3).toFixed(2)} us`;
 }
 
 // SETTLEARR=1 (1t; the test of a departure, session 17 a): MmuInvalidate.settle's re-check of last quantum's fault
