@@ -18,7 +18,10 @@
 // by running vCPUs, not takes), SHAREINV=1 (what-if: every invalidation recorded in every worker's MmuInvalidate of
 // the VM); DVMFREE=1 (all modes: no DVM queue). GUESTTIME=1: per guest stall, lock wait, pressure (ms), its vCPUs'
 // direct-reclaim evictions and its mmu_invalidate retries; WORKERS=1: per worker direct-reclaim us per eviction,
-// MMU-lock write and DVM waits within it.
+// MMU-lock write and DVM waits within it. Session 17 (a): FRAMES=1, STEAL=1, TRACE=t0,t1 (_mglruWindowsFrames.ts:
+// frame takes, fails and the frees they came from; an empty budget taking from the other's; budgets and suspended
+// vCPUs per quantum); MISSED=1, BUSY=1, LOCKW=1, DUMP=t0,t1, ARRIVE=1, SETTLEARR=1 (_mglruWindowsLock.ts: retry
+// checks, invalidations, MMU-lock waits per VM and worker; the qrwlock arrival-order what-ifs).
 //
 // Session 16 (a), seed 1, 600 ms, 4 guests, main ff04106 (figures in docs/ARCHITECTURE.md, session 16 (a)):
 // - d1 92.602 %, 1t 98.164 % (g0 16.47 M accesses, 99.50 %). The MGLRU machinery runs alike in both: 8 passes
@@ -58,6 +61,8 @@ import { vcpus64Scenario, hookMethod } from './_util.ts';
 import { Mglru } from '../engine/core/mm/policy/mglru.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { registerInvalidates, resetRetries, retryLine, setWorker, workerLine } from './_mglruWindowsHooks.ts';
+import { busyLine, lockLine, missedLine, settleLine, setQuantumStart } from './_mglruWindowsLock.ts';
+import { framesLine, framesReset, framesWorker, trace, traceLine } from './_mglruWindowsFrames.ts';
 import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
 import { GEN_MASK, MAX_SEQ, MIN_SEQ, NR_PAGES } from '../engine/core/mm/policy/mglruConsts.ts';
 
@@ -224,14 +229,19 @@ function windowRow(stats: Float64Array, prev: number[], t: number): Row {
   const line =
     `acc ${(acc[0] / 1e3).toFixed(0)}k (${ga.map((x) => (x / 1e3).toFixed(0)).join('/')}) hit ${hit.toFixed(2)} s2f ${gf.join('/')} ev ${ev.join('/')} rf ${rf} seq ${seqs} gens ${gens} | ${perGuest} | ` +
     `pass ${c.passes} noWalk ${c.noWalk} fold ${c.fold} steps ${c.steps} join ${c.join} promo ${c.promote} act ${c.activate} prot ${c.protect} ` +
-    `pick k${c.pickK}/d${c.pickD} vict k${c.victimK}/d${c.victimD} none ${c.none} again ${c.again} ref ${c.refChecks} young ${c.refYoung} free ${free}${times}${process.env.WORKERS ? ` | ${workerLine()}` : ''}`;
+    `pick k${c.pickK}/d${c.pickD} vict k${c.victimK}/d${c.victimD} none ${c.none} again ${c.again} ref ${c.refChecks} young ${c.refYoung} free ${free}${times}${process.env.WORKERS ? ` | ${workerLine()}` : ''}${process.env.FRAMES ? framesLine(curMode) : ''}${process.env.MISSED ? missedLine() + settleLine() : ''}${process.env.BUSY ? busyLine() : ''}${process.env.LOCKW ? lockLine() : ''}`;
   const key = [acc[0], ...ev, rf, c.passes, c.noWalk, c.fold, c.promote, c.activate];
   for (const k of Object.keys(C) as (keyof Counters)[]) C[k] = 0;
   return { t, line, key };
 }
 
+let curMode = 'd1';
+
 function runMode(mode: string): Row[] {
+  curMode = mode;
   resetRetries();
+  framesReset();
+  framesWorker(0);
   prevT.length = 0;
   for (let i = 0; i < TIME_KEYS.length * GUESTS; i++) prevT.push(0);
   mg = null;
@@ -254,6 +264,7 @@ function runMode(mode: string): Row[] {
     do {
       const end = sv.time[TIME_QUANTUM_END];
       core.runUntil(end);
+      if (trace && end > trace[0] && end <= trace[1]) traceLine([core], p.buffers, end);
       core.serial();
       tick(sv.stats, end);
     } while (sv.control[CTL_DONE] !== 1);
@@ -301,11 +312,15 @@ function runMode(mode: string): Row[] {
   let q = 0;
   do {
     const end = sv.time[TIME_QUANTUM_END];
+    setQuantumStart(end - p.plan.quantumNs, q % 2);
     for (const w of q % 2 === 0 ? [0, 1] : [1, 0]) {
       setWorker(w);
+      framesWorker(w);
       cores[w].runUntil(end);
     }
     setWorker(0);
+    framesWorker(0);
+    if (trace && end > trace[0] && end <= trace[1]) traceLine(cores, p.buffers, end);
     cores[0].serial();
     tick(sv.stats, end);
     q++;

@@ -147,9 +147,20 @@ export function resetRetries(): void {
 
 /** A 1t run's MmuInvalidate objects, every worker's, by VM (SHAREINV). */
 export function registerInvalidates(guests: { index: number; mmuInvalidate: unknown }[]): void {
+  if (!process.env.SHAREINV && !process.env.MISSED) return;
   for (const g of guests) {
     const l = invByGuest.get(g.index) ?? [];
     l.push(g.mmuInvalidate);
     invByGuest.set(g.index, l);
   }
+}
+
+/** The worker whose quantum runs now (for the hooks of _mglruWindowsLock.ts). */
+export function currentWorker(): number {
+  return curW;
+}
+
+/** The MmuInvalidate objects of guest g, every worker's (registered with SHAREINV or MISSED). */
+export function invalidatesOf(g: number): any[] {
+  return invByGuest.get(g) ?? [];
 }
