@@ -34,6 +34,11 @@ export class KvmArch {
   readonly stats: Float64Array;
   /** Base of this guest's counters in `stats`. */
   readonly sb: number;
+  /**
+   * This guest's GS_WORDS counters as a view of `stats` from `sb` (the same memory): `gs[GS_X]` spares the
+   * hot per-folio and per-miss counters the load of sb and the index sum's overflow check (session 17 (c)).
+   */
+  readonly gs: Float64Array;
   readonly costs: Float64Array;
   /** Cache maintenance of one page in a stage-2 map or unmap (s2CmoNs: 0 with FEAT_S2FWB). */
   readonly cmoNs: number;
@@ -88,6 +93,7 @@ export class KvmArch {
     this.faultMarks = this.kick === null ? 2 : 1;
     this.stats = p.stats;
     this.sb = p.index * GS_WORDS;
+    this.gs = p.stats.subarray(this.sb, this.sb + GS_WORDS);
     this.costs = p.costs;
     this.cmoNs = s2CmoNs(p.config.hardware, p.costs);
     this.flushHvcNs = flushHvcNs(p.config.hardware, p.costs);

@@ -25,7 +25,6 @@ import {
   GS_KSWAPD_WRITE_WAIT_NS,
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_NS,
-  GS_WORDS,
 } from '../sim/simLayout.ts';
 
 export class NotifierLock {
@@ -63,7 +62,7 @@ export class NotifierLock {
   loneLock: LoneLock | null = null;
 
   /**
-   * The guest's counters (Guest.stats from Guest.sb, readonly there) as a view of GS_WORDS words (the same
+   * The guest's counters view (KvmArch.gs: Guest.stats from Guest.sb, GS_WORDS words, the same
    * memory), cached for the notifier's per-folio counters: `g.stats[g.sb + X]` reloads g's fields and
    * re-checks its shape after each call that is not inlined (~8 instructions a counter; CLOCK's replay
    * counts three per folio considered, callgrind, session 16 (d)), and `stats[sb + X]` still loads sb and
@@ -72,7 +71,7 @@ export class NotifierLock {
   protected readonly gs: Float64Array;
 
   constructor(protected readonly g: Guest) {
-    this.gs = g.stats.subarray(g.sb, g.sb + GS_WORDS);
+    this.gs = g.gs;
   }
 
   /** Enter the mode's protection for the real table access: 0 RCU read-side, 1 write lock, 2 read lock. */

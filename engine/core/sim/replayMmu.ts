@@ -28,7 +28,6 @@ import {
   GS_LOCK_HOLD_NS,
   GS_LOCK_WAIT_AGING_NS,
   GS_LOCK_WAIT_NS,
-  GS_WORDS,
   PG_RESIDENT,
   PG_HOST_YOUNG,
   PG_SWAPPED,
@@ -146,7 +145,7 @@ export class ReplayMmu extends VCpu {
     const vl = v.g.vlock;
     this.lone = vl.constructor === VLock ? new LoneLock(vl) : null;
     v.g.harvester.loneLock = this.lone;
-    this.gs = v.g.stats.subarray(v.g.sb, v.g.sb + GS_WORDS);
+    this.gs = v.g.gs;
     this.flags = v.g.flags;
     this.evictedAt = v.g.evictedAt;
     this.evictBuckets = v.g.evictBuckets;

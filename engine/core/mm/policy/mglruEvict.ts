@@ -226,13 +226,12 @@ export abstract class MglruEviction extends MglruAging implements LruGenScan {
         continue;
       }
       const seq = this.seqOf(v);
+      this.foliosScanned++; // scan_folios' `scanned`: sorted, protected or isolated
       if (seq !== this.minSeq) {
         // sort_folio, "promoted": to the head of the generation it was promoted to (list_move).
         list.moveToHead(this.head(seq), v);
-        this.foliosScanned++;
         continue;
       }
-      this.foliosScanned++;
       if (this.protectedRefs(v)) {
         this.protect(v); // sort_folio, "protected": refaulted recently (lru_gen_refault)
         continue;
@@ -310,13 +309,12 @@ export abstract class MglruEviction extends MglruAging implements LruGenScan {
           continue;
         }
         const seq = this.seqOf(v);
+        this.foliosScanned++; // scan_folios' `scanned`: sorted, protected or isolated
         if (seq !== this.minSeq) {
           // sort_folio, "promoted": to the head of the generation it was promoted to (list_move).
           list.moveToHead(this.head(seq), v);
-          this.foliosScanned++;
           continue;
         }
-        this.foliosScanned++;
         if (this.protectedRefs(v)) {
           this.protect(v); // sort_folio, "protected": refaulted recently (lru_gen_refault)
           continue;
