@@ -61,7 +61,7 @@ import { vcpus64Scenario, hookMethod } from './_util.ts';
 import { Mglru } from '../engine/core/mm/policy/mglru.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { registerInvalidates, resetRetries, retryLine, setWorker, workerLine } from './_mglruWindowsHooks.ts';
-import { busyLine, lockLine, missedLine, settleLine, setQuantumStart } from './_mglruWindowsLock.ts';
+import { busyLine, lockLine, missedLine, settledLine, settleLine, setQuantumStart } from './_mglruWindowsLock.ts';
 import { framesLine, framesReset, framesWorker, trace, traceLine } from './_mglruWindowsFrames.ts';
 import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
 import { GEN_MASK, MAX_SEQ, MIN_SEQ, NR_PAGES } from '../engine/core/mm/policy/mglruConsts.ts';
@@ -229,7 +229,7 @@ function windowRow(stats: Float64Array, prev: number[], t: number): Row {
   const line =
     `acc ${(acc[0] / 1e3).toFixed(0)}k (${ga.map((x) => (x / 1e3).toFixed(0)).join('/')}) hit ${hit.toFixed(2)} s2f ${gf.join('/')} ev ${ev.join('/')} rf ${rf} seq ${seqs} gens ${gens} | ${perGuest} | ` +
     `pass ${c.passes} noWalk ${c.noWalk} fold ${c.fold} steps ${c.steps} join ${c.join} promo ${c.promote} act ${c.activate} prot ${c.protect} ` +
-    `pick k${c.pickK}/d${c.pickD} vict k${c.victimK}/d${c.victimD} none ${c.none} again ${c.again} ref ${c.refChecks} young ${c.refYoung} free ${free}${times}${process.env.WORKERS ? ` | ${workerLine()}` : ''}${process.env.FRAMES ? framesLine(curMode) : ''}${process.env.MISSED ? missedLine() + settleLine() : ''}${process.env.BUSY ? busyLine() : ''}${process.env.LOCKW ? lockLine() : ''}`;
+    `pick k${c.pickK}/d${c.pickD} vict k${c.victimK}/d${c.victimD} none ${c.none} again ${c.again} ref ${c.refChecks} young ${c.refYoung} free ${free}${times}${process.env.WORKERS ? ` | ${workerLine()}` : ''}${process.env.FRAMES ? framesLine(curMode) : ''}${process.env.MISSED ? missedLine() + settleLine() : ''}${process.env.BUSY ? busyLine() : ''}${process.env.LOCKW ? lockLine() + settledLine() : ''}`;
   const key = [acc[0], ...ev, rf, c.passes, c.noWalk, c.fold, c.promote, c.activate];
   for (const k of Object.keys(C) as (keyof Counters)[]) C[k] = 0;
   return { t, line, key };

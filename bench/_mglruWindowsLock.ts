@@ -9,6 +9,7 @@ import { VLock } from '../engine/core/sync/vlock.ts';
 import { SharedVLock } from '../engine/core/sync/vlockShared.ts';
 import { pastIntervals, VLockCalendar } from '../engine/core/sync/vlockCalendar.ts';
 import { MmuInvalidate } from '../engine/core/kvm/mmuInvalidate.ts';
+import { WriterQueue } from '../engine/core/sync/writerQueue.ts';
 import { GS_WORDS } from '../engine/core/sim/simLayout.ts';
 import { LH_WORDS } from '../engine/core/sim/layout/guestRecords.ts';
 import { currentWorker, invalidatesOf } from './_mglruWindowsHooks.ts';
@@ -177,8 +178,8 @@ if (process.env.MISSED)
         const g = Math.floor(this.sb / GS_WORDS);
         const w: Float64Array = this.win;
         for (let k = 0; k < this.winN; k++) {
-          const sample = w[k * 3 + 1];
-          const grant = w[k * 3 + 2];
+          const sample = w[k * 4 + 1];
+          const grant = w[k * 4 + 3];
           setW[g]++;
           let per = false;
           const all = invalidatesOf(g);
@@ -231,6 +232,8 @@ if (dump) {
 // LOCKW=1: per VM, the non-aging write requests on its MMU lock (evictions' unmap and range_end holds) by the
 // worker booking them: count and mean wait (us) from arrival to grant; and its read requests' count and mean wait.
 let readHoldMax = 0;
+/** Read requests and their wait by hold: [0] mmu_invalidate_retry's check-only hold (< 100 ns), [1] the map's. */
+const byHold = [0, 1].map(() => ({ n: [0, 0, 0, 0], ns: [0, 0, 0, 0] }));
 /** Read requests and their wait by the worker run first in the quantum (1t alternates; d1: 0). */
 const rf = [0, 1].map(() => ({ n: [0, 0, 0, 0], ns: [0, 0, 0, 0] }));
 const lw = [0, 1].map(() => ({ n: [0, 0, 0, 0], ns: [0, 0, 0, 0], rn: [0, 0, 0, 0], rns: [0, 0, 0, 0] }));
@@ -261,6 +264,9 @@ if (process.env.LOCKW) {
         const g = this.hb / LH_WORDS;
         if (hold > readHoldMax) readHoldMax = hold;
         if (g < 4) {
+          const k = hold < 100 ? 0 : 1;
+          byHold[k].n[g]++;
+          byHold[k].ns[g] += s - t;
           rf[firstW].n[g]++;
           rf[firstW].ns[g] += s - t;
           lw[currentWorker()].rn[g]++;
@@ -270,6 +276,75 @@ if (process.env.LOCKW) {
       },
   );
 }
+// LOCKW=1 also (spread runs, session 18 a): at each settle, per VM, the kept reads (the faults mapped in the quantum
+// before): their wait from request to grant on the calendar, and to the later of that grant and the qrwlock grant of
+// the writer queue rebuilt in arrival order (MmuInvalidate.settle's rule, sync/writerQueue.ts), and how many of them
+// that rule delays.
+const sq = { n: [0, 0, 0, 0], cal: [0, 0, 0, 0], q: [0, 0, 0, 0], late: [0, 0, 0, 0] };
+if (process.env.LOCKW)
+  hookMethod(
+    MmuInvalidate.prototype,
+    'settleWindows',
+    (orig) =>
+      function (this: any, w: Float64Array, n: number) {
+        const g = Math.floor(this.sb / GS_WORDS);
+        if (g < 4)
+          for (let k = 0; k < n; k++) {
+            const t = w[k * 4 + 2];
+            const grant = w[k * 4 + 3];
+            const q = this.queue.readerGrant(t) as number;
+            sq.n[g]++;
+            sq.cal[g] += grant - t;
+            sq.q[g] += Math.max(q, grant) - t;
+            if (q > grant) sq.late[g]++;
+          }
+        return orig.call(this, w, n);
+      },
+  );
+// RECEND=1 (what-if, session 18 a): settle's writer queue releases each writer at its recorded end on the calendar
+// (prefix maximum in arrival order: a reader waits for every writer that arrived before it), not at its release in
+// the writers-only arrival-order chain: the upper bound (the recorded ends include the waits the real-time booking
+// order gave those writers behind the first worker's read holds).
+if (process.env.RECEND)
+  hookMethod(
+    WriterQueue.prototype,
+    'build',
+    () =>
+      function (this: any, w: Float64Array, head: number, end: number) {
+        const n = (end - head) / 4;
+        const recs: [number, number, number][] = [];
+        for (let i = head; i < end; i += 4) recs.push([w[i], w[i + 2], w[i + 3] === 1 ? 0 : 1]);
+        recs.sort((x, y) => x[0] - y[0]);
+        if (n > this.arrival.length) {
+          let k = this.arrival.length;
+          while (k < n) k *= 2;
+          this.arrival = new Float64Array(k);
+          this.release = new Float64Array(k);
+          this.inval = new Uint8Array(k);
+        }
+        let rel = -Infinity;
+        recs.forEach(([a, e, v], k) => {
+          rel = Math.max(rel, e);
+          this.arrival[k] = a;
+          this.release[k] = rel;
+          this.inval[k] = v;
+        });
+        this.n = n;
+      },
+    { mustRun: true },
+  );
+
+export function settledLine(): string {
+  const s = sq.n
+    .map(
+      (x, g) =>
+        `${x}/${(sq.cal[g] / 1e3 / Math.max(1, x)).toFixed(1)}/${(sq.q[g] / 1e3 / Math.max(1, x)).toFixed(1)}/${((100 * sq.late[g]) / Math.max(1, x)).toFixed(0)}%`,
+    )
+    .join(' ');
+  for (const a of [sq.n, sq.cal, sq.q, sq.late]) a.fill(0);
+  return ` | settled reads n/calendar wait/queue wait us/delayed ${s}`;
+}
+
 export function lockLine(): string {
   const f = (n: number[], ns: number[]): string =>
     n.map((x, g) => `${x}/${(ns[g] / 1e3 / Math.max(1, x)).toFixed(1)}`).join(' ');
@@ -277,9 +352,11 @@ export function lockLine(): string {
   for (const l of lw) for (const a of [l.n, l.ns, l.rn, l.rns]) a.fill(0);
   const byFirst = rf.map((l, w) => `w${w} first ${f(l.n, l.ns)}`).join('; ');
   for (const l of rf) for (const a of [l.n, l.ns]) a.fill(0);
+  const hs = byHold.map((l, k) => `${k === 0 ? 'check' : 'map'} ${f(l.n, l.ns)}`).join('; ');
+  for (const l of byHold) for (const a of [l.n, l.ns]) a.fill(0);
   const m = readHoldMax;
   readHoldMax = 0;
-  return ` | MMU lock per VM n/mean wait us: ${s} | reads n/mean wait by the worker run first: ${byFirst} | longest read hold ${(m / 1e3).toFixed(2)} us, ARRIVE's bound ${(readMax / 1e3).toFixed(2)} us`;
+  return ` | MMU lock per VM n/mean wait us: ${s} | reads n/mean wait by the worker run first: ${byFirst} | reads by hold ${hs} | longest read hold ${(m / 1e3).toFixed(2)} us, ARRIVE's bound ${(readMax / 1e3).toFixed(2)} us`;
 }
 
 // SETTLEARR=1 (1t; the test of a departure, session 17 a): MmuInvalidate.settle's re-check of last quantum's fault
