@@ -21,7 +21,9 @@
 // MMU-lock write and DVM waits within it. Session 17 (a): FRAMES=1, STEAL=1, TRACE=t0,t1 (_mglruWindowsFrames.ts:
 // frame takes, fails and the frees they came from; an empty budget taking from the other's; budgets and suspended
 // vCPUs per quantum); MISSED=1, BUSY=1, LOCKW=1, DUMP=t0,t1, ARRIVE=1, SETTLEARR=1 (_mglruWindowsLock.ts: retry
-// checks, invalidations, MMU-lock waits per VM and worker; the qrwlock arrival-order what-ifs).
+// checks, invalidations, MMU-lock waits per VM and worker; the qrwlock arrival-order what-ifs). Session 18 (a): with
+// LOCKW=1 the reads by hold (check-only / map) and settle's kept reads against the writer queue rebuilt in arrival
+// order; QUEUE=1 (what-if: settle charges that queue's wait), RECEND=1 (its upper bound): _mglruWindowsQueue.ts.
 //
 // Session 16 (a), seed 1, 600 ms, 4 guests, main ff04106 (figures in docs/ARCHITECTURE.md, session 16 (a)):
 // - d1 92.602 %, 1t 98.164 % (g0 16.47 M accesses, 99.50 %). The MGLRU machinery runs alike in both: 8 passes
@@ -61,7 +63,8 @@ import { vcpus64Scenario, hookMethod } from './_util.ts';
 import { Mglru } from '../engine/core/mm/policy/mglru.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { registerInvalidates, resetRetries, retryLine, setWorker, workerLine } from './_mglruWindowsHooks.ts';
-import { busyLine, lockLine, missedLine, settledLine, settleLine, setQuantumStart } from './_mglruWindowsLock.ts';
+import { busyLine, lockLine, missedLine, settleLine, setQuantumStart } from './_mglruWindowsLock.ts';
+import { settledLine } from './_mglruWindowsQueue.ts';
 import { framesLine, framesReset, framesWorker, trace, traceLine } from './_mglruWindowsFrames.ts';
 import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
 import { GEN_MASK, MAX_SEQ, MIN_SEQ, NR_PAGES } from '../engine/core/mm/policy/mglruConsts.ts';

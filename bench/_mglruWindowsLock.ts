@@ -9,7 +9,6 @@ import { VLock } from '../engine/core/sync/vlock.ts';
 import { SharedVLock } from '../engine/core/sync/vlockShared.ts';
 import { pastIntervals, VLockCalendar } from '../engine/core/sync/vlockCalendar.ts';
 import { MmuInvalidate } from '../engine/core/kvm/mmuInvalidate.ts';
-import { WriterQueue } from '../engine/core/sync/writerQueue.ts';
 import { GS_WORDS } from '../engine/core/sim/simLayout.ts';
 import { LH_WORDS } from '../engine/core/sim/layout/guestRecords.ts';
 import { currentWorker, invalidatesOf } from './_mglruWindowsHooks.ts';
@@ -178,8 +177,8 @@ if (process.env.MISSED)
         const g = Math.floor(this.sb / GS_WORDS);
         const w: Float64Array = this.win;
         for (let k = 0; k < this.winN; k++) {
-          const sample = w[k * 4 + 1];
-          const grant = w[k * 4 + 3];
+          const sample = w[k * 3 + 1];
+          const grant = w[k * 3 + 2];
           setW[g]++;
           let per = false;
           const all = invalidatesOf(g);
@@ -276,75 +275,6 @@ if (process.env.LOCKW) {
       },
   );
 }
-// LOCKW=1 also (spread runs, session 18 a): at each settle, per VM, the kept reads (the faults mapped in the quantum
-// before): their wait from request to grant on the calendar, and to the later of that grant and the qrwlock grant of
-// the writer queue rebuilt in arrival order (MmuInvalidate.settle's rule, sync/writerQueue.ts), and how many of them
-// that rule delays.
-const sq = { n: [0, 0, 0, 0], cal: [0, 0, 0, 0], q: [0, 0, 0, 0], late: [0, 0, 0, 0] };
-if (process.env.LOCKW)
-  hookMethod(
-    MmuInvalidate.prototype,
-    'settleWindows',
-    (orig) =>
-      function (this: any, w: Float64Array, n: number) {
-        const g = Math.floor(this.sb / GS_WORDS);
-        if (g < 4)
-          for (let k = 0; k < n; k++) {
-            const t = w[k * 4 + 2];
-            const grant = w[k * 4 + 3];
-            const q = this.queue.readerGrant(t) as number;
-            sq.n[g]++;
-            sq.cal[g] += grant - t;
-            sq.q[g] += Math.max(q, grant) - t;
-            if (q > grant) sq.late[g]++;
-          }
-        return orig.call(this, w, n);
-      },
-  );
-// RECEND=1 (what-if, session 18 a): settle's writer queue releases each writer at its recorded end on the calendar
-// (prefix maximum in arrival order: a reader waits for every writer that arrived before it), not at its release in
-// the writers-only arrival-order chain: the upper bound (the recorded ends include the waits the real-time booking
-// order gave those writers behind the first worker's read holds).
-if (process.env.RECEND)
-  hookMethod(
-    WriterQueue.prototype,
-    'build',
-    () =>
-      function (this: any, w: Float64Array, head: number, end: number) {
-        const n = (end - head) / 4;
-        const recs: [number, number, number][] = [];
-        for (let i = head; i < end; i += 4) recs.push([w[i], w[i + 2], w[i + 3] === 1 ? 0 : 1]);
-        recs.sort((x, y) => x[0] - y[0]);
-        if (n > this.arrival.length) {
-          let k = this.arrival.length;
-          while (k < n) k *= 2;
-          this.arrival = new Float64Array(k);
-          this.release = new Float64Array(k);
-          this.inval = new Uint8Array(k);
-        }
-        let rel = -Infinity;
-        recs.forEach(([a, e, v], k) => {
-          rel = Math.max(rel, e);
-          this.arrival[k] = a;
-          this.release[k] = rel;
-          this.inval[k] = v;
-        });
-        this.n = n;
-      },
-    { mustRun: true },
-  );
-
-export function settledLine(): string {
-  const s = sq.n
-    .map(
-      (x, g) =>
-        `${x}/${(sq.cal[g] / 1e3 / Math.max(1, x)).toFixed(1)}/${(sq.q[g] / 1e3 / Math.max(1, x)).toFixed(1)}/${((100 * sq.late[g]) / Math.max(1, x)).toFixed(0)}%`,
-    )
-    .join(' ');
-  for (const a of [sq.n, sq.cal, sq.q, sq.late]) a.fill(0);
-  return ` | settled reads n/calendar wait/queue wait us/delayed ${s}`;
-}
-
 export function lockLine(): string {
   const f = (n: number[], ns: number[]): string =>
     n.map((x, g) => `${x}/${(ns[g] / 1e3 / Math.max(1, x)).toFixed(1)}`).join(' ');

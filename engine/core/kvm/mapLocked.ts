@@ -103,7 +103,7 @@ export function mapLocked(
     if (mapped) {
       if (g.hypHostLock !== null && g.hypGuestLock !== null) unlocked = shareGuest(g, start, unlocked);
       g.vlock.exitSection();
-      if (g.sharedLock) inval.keep(vi, sample, now, start);
+      if (g.sharedLock) inval.keep(vi, sample, start);
       s[sb + GS_STALL_NS] += unlocked - t0;
       // Unconstrained, a refault would have been a hit and a first touch would neither reclaim nor wait
       // (every MMU-lock writer is reclaim or aging, every invalidation reclaim's).

@@ -34,7 +34,6 @@ import {
   GS_STALL_NS,
 } from '../sim/simLayout.ts';
 import type { VLock } from '../sync/vlock.ts';
-import { WriterQueue } from '../sync/writerQueue.ts';
 
 import { FAULTIN_FAST_NS } from './faultinFast.ts';
 export { FAULTIN_FAST_NS };
@@ -63,8 +62,6 @@ export function refaultNs(c: Float64Array): number {
 const PERIODS = 1024;
 /** Spread runs: fault windows kept per worker's guest for a quantum (grown by doubling). */
 const WIN_INITIAL = 256;
-/** Doubles per kept fault window: vCPU, mmu_seq read, read-lock request, read-lock grant. */
-const WIN = 4;
 
 export interface MmuInvalidateParts {
   vcpus: number;
@@ -97,13 +94,11 @@ export class MmuInvalidate {
   private readonly mapHold: number;
   /**
    * Spread runs: the faults this worker's vCPUs mapped in the quantum, (vCPU, mmu_seq read, read-lock
-   * request, grant) each, re-checked against the other workers' invalidations of the quantum at the next one's
+   * grant) each, re-checked against the other workers' invalidations of the quantum at the next one's
    * start (settle): a worker that ran first could not see those booked after it in real time.
    */
-  private win = new Float64Array(WIN_INITIAL * WIN);
+  private win = new Float64Array(WIN_INITIAL * 3);
   private winN = 0;
-  /** Spread runs: qrwlock's writer queue in arrival order, rebuilt from the shared calendar at each settle. */
-  private readonly queue = new WriterQueue();
   /** Spread runs: the retries' time settle found per vCPU, paid at its next step (pay). */
   readonly owedNs: Float64Array;
 
@@ -206,22 +201,18 @@ export class MmuInvalidate {
     return false;
   }
 
-  /**
-   * Spread runs: a fault mapped by this worker with mmu_seq read at `sample`, its read-lock request at `request`,
-   * granted at `grant`.
-   */
-  keep(vi: number, sample: number, request: number, grant: number): void {
+  /** Spread runs: a fault mapped by this worker with mmu_seq read at `sample` and the read lock at `grant`. */
+  keep(vi: number, sample: number, grant: number): void {
     let w = this.win;
-    const o = this.winN * WIN;
-    if (o + WIN > w.length) {
+    const o = this.winN * 3;
+    if (o + 3 > w.length) {
       const bigger = new Float64Array(w.length * 2);
       bigger.set(w);
       this.win = w = bigger;
     }
     w[o] = vi;
     w[o + 1] = sample;
-    w[o + 2] = request;
-    w[o + 3] = grant;
+    w[o + 2] = grant;
     this.winN++;
   }
 
@@ -236,14 +227,7 @@ export class MmuInvalidate {
    * at that past time in arrival order (VLock.readFifo): behind the write holds that arrived before them,
    * not behind those that arrived after, which qrwlock would have queued behind them. The time the retries
    * add is owed by the vCPU (owedNs), paid at its next step (pay). This worker's own invalidations were
-   * seen at the check, as in a deterministic run.
-   * The first request's own wait (session 18 a): a read request booked before, in real time, the other
-   * workers' write requests that arrived ahead of it in virtual time was granted in their gaps, where qrwlock
-   * queues it behind them (queued_read_lock_slowpath behind _QW_WAITING). Its grant is moved to the qrwlock
-   * grant of the writer queue rebuilt in arrival order (sync/writerQueue.ts, readerGrant) when that is later;
-   * the wait is owed, and the check at the new grant sees the invalidation it waited behind (the retries
-   * follow as above). The read hold stays booked where it was (the other workers' holds were placed around
-   * it). Departure under pKVM (kvm_fault_lock takes the write
+   * seen at the check, as in a deterministic run. Departure under pKVM (kvm_fault_lock takes the write
    * lock, Guest.faultWrite): these late re-faults are still booked as reads (VLock has no FIFO write
    * booking); spread runs only, and the HVC is in mapHold.
    */
@@ -255,7 +239,6 @@ export class MmuInvalidate {
     // The quantum's checks in one section of the shared calendar (VLock.enterSection: one mutex
     // acquisition; no try/finally, as in Guest.mapLocked).
     this.vlock.enterSection();
-    this.vlock.feedWrites(this.queue);
     this.settleWindows(w, n);
     this.vlock.exitSection();
   }
@@ -265,24 +248,13 @@ export class MmuInvalidate {
     const sb = this.sb;
     const c = this.costs;
     const mapHold = this.mapHold;
-    const q = this.queue;
     for (let k = 0; k < n; k++) {
-      const o = k * WIN;
-      const sample = w[o + 1];
-      const grant = w[o + 3];
-      // qrwlock's grant behind the writers that arrived first (the class comment), the check there.
-      const queued = q.readerGrant(w[o + 2]);
-      if (queued > grant) {
-        s[sb + GS_LOCK_WAIT_NS] += queued - grant;
-        if (!q.invalidatedAfter(w[o + 2], sample) && !this.retry(sample, queued)) {
-          this.owedNs[w[o]] += queued - grant;
-          continue;
-        }
-      } else if (!this.vlock.writeMeets(sample, grant, true)) continue;
+      const o = k * 3;
+      if (!this.vlock.writeMeets(w[o + 1], w[o + 2], true)) continue;
       // The check failed at the grant: the map's hold stays booked (over-charged by cmpxchg + CMO, as a
       // retry mapLocked finds only at the grant).
-      const ended = grant + mapHold;
-      let now = Math.max(queued, grant) + mapHold;
+      const ended = w[o + 2] + mapHold;
+      let now = ended;
       for (;;) {
         this.retries++;
         now += this.refaultNs;

@@ -17,7 +17,6 @@
  * SharedArrayBuffer, one read list per worker, overriding room and pastReaders).
  */
 import { DOUBLE_ZERO } from '../ownShape.ts';
-import type { WriterQueue } from './writerQueue.ts';
 
 /**
  * The scheduler's view (scheduler.ts runUntil): `floor`, no actor of this worker is at an earlier virtual
@@ -99,15 +98,6 @@ export abstract class VLockCalendar {
       if ((k < 0 ? w[i] : w[i + 1]) < to && !(othersOnly && (k < 0 ? -k : k) === this.tag)) return true;
     }
     return false;
-  }
-
-  /**
-   * The window's write records (stride WRITE_DOUBLES, sorted by start), handed to `q` (WriterQueue.build) without
-   * a copy: MmuInvalidate.settle's reconstruction of qrwlock's writer queue. A shared calendar's caller holds its
-   * section (enterSection) around this and every use of the queue's answers it needs consistent.
-   */
-  feedWrites(q: WriterQueue): void {
-    q.build(this.w, this.wh, this.we);
   }
 
   /** Pending holds (tests). */

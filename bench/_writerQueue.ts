@@ -1,6 +1,9 @@
 /**
  * qrwlock's writer queue (include/asm-generic/qrwlock.h, kernel/locking/qrwlock.c, 6.1-6.12), reconstructed in
- * arrival order from a spread run's shared MMU-lock calendar (vlockShared.ts), for MmuInvalidate.settle only.
+ * arrival order from a spread run's shared MMU-lock calendar (engine/core/sync/vlockShared.ts): the what-if of
+ * bench/_mglruWindowsQueue.ts (QUEUE=1) on MmuInvalidate.settle, and its LOCKW diagnostic (session 18 a: engine code
+ * in s18-a's commit 1590165 with a hand-computed test, test/sim/writerQueue.test.ts there; reverted, as it widened
+ * the 600 ms agreement gap instead of closing it: docs/ARCHITECTURE.md "Session 18 (a)").
  *
  * Why: the shared calendar is booked in real-time order across workers (vlock.ts: a hold booked first is
  * honoured, a later booking yields to it). A worker that runs first in a quantum books its vCPUs' read holds
@@ -21,7 +24,7 @@
  * window starts at the calendar's floor (the previous quantum's start): a convoy that began before it starts
  * at its first kept writer's arrival (an under-estimate at the window's head only).
  */
-import { WRITE_DOUBLES as W } from './vlockCalendar.ts';
+import { WRITE_DOUBLES as W } from '../engine/core/sync/vlockCalendar.ts';
 
 /** Writers the queue holds at first (grown by doubling). */
 const INITIAL = 256;
