@@ -21,7 +21,9 @@
 // MMU-lock write and DVM waits within it. Session 17 (a): FRAMES=1, STEAL=1, TRACE=t0,t1 (_mglruWindowsFrames.ts:
 // frame takes, fails and the frees they came from; an empty budget taking from the other's; budgets and suspended
 // vCPUs per quantum); MISSED=1, BUSY=1, LOCKW=1, DUMP=t0,t1, ARRIVE=1, SETTLEARR=1 (_mglruWindowsLock.ts: retry
-// checks, invalidations, MMU-lock waits per VM and worker; the qrwlock arrival-order what-ifs).
+// checks, invalidations, MMU-lock waits per VM and worker; the qrwlock arrival-order what-ifs). Session 18 (a): with
+// LOCKW=1 the reads by hold (check-only / map) and settle's kept reads against the writer queue rebuilt in arrival
+// order; QUEUE=1 (what-if: settle charges that queue's wait), RECEND=1 (its upper bound): _mglruWindowsQueue.ts.
 //
 // Session 16 (a), seed 1, 600 ms, 4 guests, main ff04106 (figures in docs/ARCHITECTURE.md, session 16 (a)):
 // - d1 92.602 %, 1t 98.164 % (g0 16.47 M accesses, 99.50 %). The MGLRU machinery runs alike in both: 8 passes
@@ -62,6 +64,7 @@ import { Mglru } from '../engine/core/mm/policy/mglru.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import { registerInvalidates, resetRetries, retryLine, setWorker, workerLine } from './_mglruWindowsHooks.ts';
 import { busyLine, lockLine, missedLine, settleLine, setQuantumStart } from './_mglruWindowsLock.ts';
+import { settledLine } from './_mglruWindowsQueue.ts';
 import { framesLine, framesReset, framesWorker, trace, traceLine } from './_mglruWindowsFrames.ts';
 import { setReclaimWorkerVcpuWeight } from '../engine/core/sim/plan.ts';
 import { GEN_MASK, MAX_SEQ, MIN_SEQ, NR_PAGES } from '../engine/core/mm/policy/mglruConsts.ts';
@@ -229,7 +232,7 @@ function windowRow(stats: Float64Array, prev: number[], t: number): Row {
   const line =
     `acc ${(acc[0] / 1e3).toFixed(0)}k (${ga.map((x) => (x / 1e3).toFixed(0)).join('/')}) hit ${hit.toFixed(2)} s2f ${gf.join('/')} ev ${ev.join('/')} rf ${rf} seq ${seqs} gens ${gens} | ${perGuest} | ` +
     `pass ${c.passes} noWalk ${c.noWalk} fold ${c.fold} steps ${c.steps} join ${c.join} promo ${c.promote} act ${c.activate} prot ${c.protect} ` +
-    `pick k${c.pickK}/d${c.pickD} vict k${c.victimK}/d${c.victimD} none ${c.none} again ${c.again} ref ${c.refChecks} young ${c.refYoung} free ${free}${times}${process.env.WORKERS ? ` | ${workerLine()}` : ''}${process.env.FRAMES ? framesLine(curMode) : ''}${process.env.MISSED ? missedLine() + settleLine() : ''}${process.env.BUSY ? busyLine() : ''}${process.env.LOCKW ? lockLine() : ''}`;
+    `pick k${c.pickK}/d${c.pickD} vict k${c.victimK}/d${c.victimD} none ${c.none} again ${c.again} ref ${c.refChecks} young ${c.refYoung} free ${free}${times}${process.env.WORKERS ? ` | ${workerLine()}` : ''}${process.env.FRAMES ? framesLine(curMode) : ''}${process.env.MISSED ? missedLine() + settleLine() : ''}${process.env.BUSY ? busyLine() : ''}${process.env.LOCKW ? lockLine() + settledLine() : ''}`;
   const key = [acc[0], ...ev, rf, c.passes, c.noWalk, c.fold, c.promote, c.activate];
   for (const k of Object.keys(C) as (keyof Counters)[]) C[k] = 0;
   return { t, line, key };

@@ -231,6 +231,8 @@ if (dump) {
 // LOCKW=1: per VM, the non-aging write requests on its MMU lock (evictions' unmap and range_end holds) by the
 // worker booking them: count and mean wait (us) from arrival to grant; and its read requests' count and mean wait.
 let readHoldMax = 0;
+/** Read requests and their wait by hold: [0] mmu_invalidate_retry's check-only hold (< 100 ns), [1] the map's. */
+const byHold = [0, 1].map(() => ({ n: [0, 0, 0, 0], ns: [0, 0, 0, 0] }));
 /** Read requests and their wait by the worker run first in the quantum (1t alternates; d1: 0). */
 const rf = [0, 1].map(() => ({ n: [0, 0, 0, 0], ns: [0, 0, 0, 0] }));
 const lw = [0, 1].map(() => ({ n: [0, 0, 0, 0], ns: [0, 0, 0, 0], rn: [0, 0, 0, 0], rns: [0, 0, 0, 0] }));
@@ -261,6 +263,9 @@ if (process.env.LOCKW) {
         const g = this.hb / LH_WORDS;
         if (hold > readHoldMax) readHoldMax = hold;
         if (g < 4) {
+          const k = hold < 100 ? 0 : 1;
+          byHold[k].n[g]++;
+          byHold[k].ns[g] += s - t;
           rf[firstW].n[g]++;
           rf[firstW].ns[g] += s - t;
           lw[currentWorker()].rn[g]++;
@@ -277,9 +282,11 @@ export function lockLine(): string {
   for (const l of lw) for (const a of [l.n, l.ns, l.rn, l.rns]) a.fill(0);
   const byFirst = rf.map((l, w) => `w${w} first ${f(l.n, l.ns)}`).join('; ');
   for (const l of rf) for (const a of [l.n, l.ns]) a.fill(0);
+  const hs = byHold.map((l, k) => `${k === 0 ? 'check' : 'map'} ${f(l.n, l.ns)}`).join('; ');
+  for (const l of byHold) for (const a of [l.n, l.ns]) a.fill(0);
   const m = readHoldMax;
   readHoldMax = 0;
-  return ` | MMU lock per VM n/mean wait us: ${s} | reads n/mean wait by the worker run first: ${byFirst} | longest read hold ${(m / 1e3).toFixed(2)} us, ARRIVE's bound ${(readMax / 1e3).toFixed(2)} us`;
+  return ` | MMU lock per VM n/mean wait us: ${s} | reads n/mean wait by the worker run first: ${byFirst} | reads by hold ${hs} | longest read hold ${(m / 1e3).toFixed(2)} us, ARRIVE's bound ${(readMax / 1e3).toFixed(2)} us`;
 }
 
 // SETTLEARR=1 (1t; the test of a departure, session 17 a): MmuInvalidate.settle's re-check of last quantum's fault
