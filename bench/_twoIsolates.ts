@@ -89,4 +89,6 @@ for (let round = 0; round < Number(process.env.ROUNDS ?? 1); round++) {
       .join(', ')}`,
   );
 }
+// The end of the last round: samples after it (the kept workers' isolate teardown at pool.close) belong to no round.
+if (process.env.MARKS) console.log(`mark end ${(Number(process.hrtime.bigint()) / 1e9).toFixed(6)}`);
 pool?.close();

@@ -288,4 +288,25 @@ describe('flush counts shared across workers (spread runs)', () => {
     onReclaimWorker.flush();
     expect(onVcpuWorker.refill(3)).toBe(REFILL_NONE);
   });
+
+  // Tlbs.clearVcpu clears a shared backing through a Float64Array view (a speed change, session 18 g): the
+  // same words must end up zero as with fill on a private array, for even and odd entries per vCPU (odd: fill).
+  it.each([256, 6, 5])(
+    'clearVcpu on a shared backing drops exactly that vCPU entries, as on a private one (%i entries)',
+    (entries) => {
+      const vcpus = 4;
+      const priv = new Tlbs(vcpus, entries);
+      const shared = new Tlbs(vcpus, entries, new Int32Array(new SharedArrayBuffer(vcpus * entries * 4)));
+      for (const t of [priv, shared])
+        for (let v = 0; v < vcpus; v++)
+          for (let gfn = 1; gfn <= 3 * entries; gfn += 2) t.insert(v, gfn + v, gfn % 3 === 0);
+      for (const v of [2, 0, 3]) {
+        priv.clearVcpu(v);
+        shared.clearVcpu(v);
+        expect(Array.from(shared.e)).toEqual(Array.from(priv.e));
+      }
+      expect(shared.e.slice(entries, 2 * entries).some((x) => x !== 0)).toBe(true); // vCPU 1 kept its entries
+      expect(shared.e.slice(2 * entries, 3 * entries).every((x) => x === 0)).toBe(true);
+    },
+  );
 });

@@ -43,6 +43,16 @@ export function refillExtraRefs(s2Levels: number): number {
 
 export class Tlbs {
   readonly e: Int32Array;
+  /**
+   * Spread runs: the shared backing seen as doubles (two entries each), for clearVcpu; null when `e` is
+   * this object's own array (or a vCPU's entries do not start on 8 bytes). Why: TypedArray.prototype.fill on
+   * a SharedArrayBuffer is a call into V8's C++ runtime that stores element by element (Node 20; on a private
+   * array it is a memset), so filling 128 doubles instead of 256 Int32 entries halves its loop: callgrind
+   * 1,023 against 1,278 instructions a call, thread CPU ~55 against ~125 ns (/tmp microbenchmarks, session
+   * 18 g; a JS loop of 128 double stores took 2,598 instructions). A double +0 is eight zero bytes: the same
+   * words end zero.
+   */
+  private readonly z: Float64Array | null;
 
   constructor(
     readonly vcpus: number,
@@ -51,6 +61,10 @@ export class Tlbs {
     backing?: Int32Array,
   ) {
     this.e = backing ?? new Int32Array(vcpus * entries);
+    this.z =
+      backing !== undefined && entries % 2 === 0 && backing.byteOffset % 8 === 0
+        ? new Float64Array(backing.buffer, backing.byteOffset, (vcpus * entries) >> 1)
+        : null;
   }
 
   /** True if vCPU `v` holds a translation of `gfn` that allows this access. */
@@ -77,7 +91,14 @@ export class Tlbs {
 
   /** Drop every entry of vCPU `v` (its share of a VMID-wide invalidate, applied lazily). */
   clearVcpu(v: number): void {
-    this.e.fill(0, v * this.entries, (v + 1) * this.entries);
+    const z = this.z;
+    if (z === null) {
+      this.e.fill(0, v * this.entries, (v + 1) * this.entries);
+      return;
+    }
+    // The same zeros through the double view (see z): half the elements for fill's per-element loop.
+    const n = this.entries >> 1;
+    z.fill(0, v * n, v * n + n);
   }
 }
 
