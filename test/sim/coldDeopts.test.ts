@@ -21,7 +21,12 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-async function deopts(policy: string, capacity: number, copies: number): Promise<{ out: string; hot: string[] }> {
+async function deopts(
+  policy: string,
+  capacity: number,
+  copies: number,
+  heat = false,
+): Promise<{ out: string; hot: string[] }> {
   // Two levels under the repository: fixtures.ts finds the presets and traces from import.meta.url.
   const dir = path.join(root, '.cache', 'cold-deopts');
   mkdirSync(dir, { recursive: true });
@@ -37,11 +42,20 @@ async function deopts(policy: string, capacity: number, copies: number): Promise
     });
     const r = spawnSync(
       process.execPath,
-      ['--trace-deopt', '--no-concurrent-recompilation', file, policy, String(capacity), String(copies)],
+      [
+        '--trace-opt',
+        '--trace-deopt',
+        '--no-concurrent-recompilation',
+        file,
+        policy,
+        String(capacity),
+        String(copies),
+        ...(heat ? ['heat'] : []),
+      ],
       { encoding: 'utf8', cwd: root, maxBuffer: 64 << 20 },
     );
     const out = r.stdout + r.stderr;
-    const hot = [...out.matchAll(/deoptimizing [^<]*<JSFunction (fault|evictOne) /g)].map((m) => m[1]);
+    const hot = [...out.matchAll(/deoptimizing [^<]*<JSFunction (fault|evictOne|scanBin) /g)].map((m) => m[1]);
     return { out, hot };
   } finally {
     rmSync(file, { force: true });
@@ -55,5 +69,17 @@ describe('trace replay cold start (replayFault.ts cold-start contract)', () => {
     // fault was compiled before its first reclaim (else this test checks nothing): that deopt is seen.
     expect(hot.filter((f) => f === 'fault').length).toBeGreaterThanOrEqual(1);
     expect(hot.filter((f) => f === 'evictOne').length).toBe(0);
+  }, 60_000);
+
+  // heatmap.ts scanBin (session 18 (b)): the sampler's per-bin loop is compiled during the first columns; a
+  // page evicted at one column and resident at a later one first took the `ref++` branch after that and
+  // deoptimized it, as did the first evicted page's store in a bin scanned after the compile. Branch-free now.
+  // Negative control (run by hand, session 18 (b)): heatmap.ts as at main c6faa25 prints 2 deopts of scanBin
+  // here (generic keyed access, unary operation) and 3 compiles.
+  it('heat map sampler: scanBin is compiled and not deoptimized by a later column', async () => {
+    const { out, hot } = await deopts('exact-lru', 10_000, 2, true);
+    expect(out).toMatch(/fast true heat columns 19/);
+    expect(out).toMatch(/completed compiling [^<]*<JSFunction scanBin /);
+    expect(hot.filter((f) => f === 'scanBin').length).toBe(0);
   }, 60_000);
 });

@@ -34,6 +34,9 @@ const CH_EVICTED = 3;
 const CH_REFAULTED = 4;
 /** active/inactive's tag for the inactive list (policy/activeInactive.ts TAG_INACTIVE). */
 const TAG_INACTIVE = 2;
+/** PG_SWAPPED's bit number (a literal, so the bundle inlines it): (flags >>> SWAPPED_SHIFT) & 1 is 0 or 1. */
+const SWAPPED_SHIFT = 1;
+if (1 << SWAPPED_SHIFT !== PG_SWAPPED) throw new Error('heatmap.ts: SWAPPED_SHIFT is not PG_SWAPPED');
 
 export type AgeKind = RunHeatmap['ageKind'];
 
@@ -151,10 +154,11 @@ export class GuestHeatSampler {
       const f = flags[gfn];
       if ((f & PG_RESIDENT) !== 0) {
         res++;
-        if (wasSwappedOut[gfn] !== 0) {
-          ref++;
-          wasSwappedOut[gfn] = 0;
-        }
+        // Branch-free (wasSwappedOut holds 0 or 1): a branch first taken at the second column (a page evicted at
+        // the first and resident now) deoptimized scanBin, compiled during the first ("insufficient type feedback",
+        // node --trace-deopt), and cost a second compile in every fresh replay worker (session 18 (b)).
+        ref += wasSwappedOut[gfn];
+        wasSwappedOut[gfn] = 0;
         const t = tag[tagBase + gfn];
         tags += inactiveKind ? (t === TAG_INACTIVE ? 1 : 0) : t;
         if (t > maxTag) maxTag = t;
@@ -169,10 +173,11 @@ export class GuestHeatSampler {
         // READ_ONCE of the AF: in a spread run another worker's vCPU may set it meanwhile (a racy look, as
         // DAMON's pte_young(ptep_get()) is); one worker reads a quiet table either way.
         if (w >= 0 && (atomics.readOnce(i32, w) & S2_AF) !== 0) yng++;
-      } else if ((f & PG_SWAPPED) !== 0) {
-        ev++;
-        wasSwappedOut[gfn] = 1;
-      } else wasSwappedOut[gfn] = 0;
+      } else {
+        const out = (f >>> SWAPPED_SHIFT) & 1; // 1 when evicted, as the resident branch, branch-free
+        ev += out;
+        wasSwappedOut[gfn] = out;
+      }
     }
     this.resident[b] = res;
     this.young[b] = yng;
