@@ -52,10 +52,12 @@ export abstract class VCpuStat {
   /** Clock at the last flush (vCPU time is flushed as differences). */
   private flushedClock = DOUBLE_ZERO;
   /**
-   * The constant costs read on every access are declared `= DOUBLE_ZERO` too: a class field declared without
-   * a value is defined as undefined first, which makes it a tagged field, and each read of a number then
-   * tests for a small integer and a heap number (~7 instructions where a double field's read is 2; replay
-   * worker, callgrind, session 18 (c)).
+   * The constant costs read on every access are declared `= DOUBLE_ZERO` too, so they are double fields
+   * whatever the preset's values: a field whose first value was a tagged number (under the ES2022 class
+   * fields this project compiled with until session 18 (c), every field declared without a value was
+   * undefined first) is read with a small-integer test and a heap-number check, ~7 instructions where a
+   * double field's read is 2 (replay worker, callgrind, session 18 (c)); one first set to a whole number
+   * would be a small-integer field until a preset with a fractional cost, then deoptimize (ownShape.ts).
    */
   protected readonly walkNs: number = DOUBLE_ZERO;
   protected readonly memNs: number = DOUBLE_ZERO;
