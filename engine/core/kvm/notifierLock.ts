@@ -114,9 +114,9 @@ export class NotifierLock {
       this.el2Ns = 0;
       lone.reqT = t;
       lone.reqHold = hold;
-      if (kind === 1) lone.write();
+      if (kind === 1)
+        lone.write(); // and GS_LOCK_HOLD_NS += hold (LoneLock.holdNs)
       else lone.read();
-      this.gs[GS_LOCK_HOLD_NS] += hold;
       this.t = t + hold;
       return;
     }

@@ -41,6 +41,8 @@ import type { ArenaViews } from '../layout.ts';
 import type { StopCheck } from './actor.ts';
 import { ReplayFaults } from './replayFault.ts';
 import { FAULTED_NO_FRAME, FAULTED_SUSPENDED, FRAME_RETRY_NS, STOP_EVERY } from './faultConsts.ts';
+import { GS_LOCK_HOLD_NS } from './simLayout.ts';
+import { DOUBLE_ZERO } from '../ownShape.ts';
 import { translate, translateLeaf, TX_AF_FAULT, TX_CAS_FAIL, TX_HW_AF, TX_MISS, TX_PERM, type VCpu } from './vcpu.ts';
 
 export class TraceReplay extends ReplayFaults {
@@ -49,7 +51,7 @@ export class TraceReplay extends ReplayFaults {
   private readonly trace: Uint32Array;
   private readonly traceLength: number;
   private readonly writes: boolean;
-  private readonly thinkNs: number;
+  private readonly thinkNs: number = DOUBLE_ZERO; // a double field (vcpuStat.ts walkNs says why)
   /**
    * The walk cache of the level-3 tables (outside a debug arena): per 2 MiB region of the guest
    * (gfn >>> 9), 1 + the Int32 word where its level-3 table's entries start, 0 when not known. An
@@ -127,6 +129,9 @@ export class TraceReplay extends ReplayFaults {
     const wl = this.wl;
     let t = this.clock;
     let countdown = STOP_EVERY;
+    // GS_LOCK_HOLD_NS lives in the lone lock's field while the loop runs (LoneLock.openHoldSum).
+    const lone = this.lone;
+    if (lone !== null) lone.openHoldSum(this.gs, GS_LOCK_HOLD_NS);
     do {
       if (--countdown === 0) {
         countdown = STOP_EVERY;
@@ -137,6 +142,7 @@ export class TraceReplay extends ReplayFaults {
       if (gfn < 0) {
         const i = wl.cursor;
         if (i >= this.traceLength) {
+          if (lone !== null) lone.closeHoldSum(this.gs, GS_LOCK_HOLD_NS);
           this.finish(t);
           return;
         }
@@ -172,9 +178,9 @@ export class TraceReplay extends ReplayFaults {
           this.hwAf++;
           t += this.hwAfNs;
         } else if ((x & TX_AF_FAULT) !== 0) {
-          t = this.g.afFault(gfn, t);
+          t = this.afFault(gfn, t, false);
         }
-        if ((x & TX_PERM) !== 0) t = this.g.permFault(gfn, t);
+        if ((x & TX_PERM) !== 0) t = this.afFault(gfn, t, true);
         this.hits++;
         if (this.seesAll === true) this.lruvec.onAccess(this.idBase + gfn); // Guest.onAccess
         t += this.memNs;
@@ -201,7 +207,20 @@ export class TraceReplay extends ReplayFaults {
       this.accesses++;
       t += this.thinkNs;
     } while (t < limit);
+    if (lone !== null) lone.closeHoldSum(this.gs, GS_LOCK_HOLD_NS);
     this.clock = t;
+  }
+
+  /**
+   * Guest.afFault (perm false) or Guest.permFault: the general path's handlers, which add their holds to
+   * GS_LOCK_HOLD_NS in the counters, so the lone lock's running sum is written back around them.
+   */
+  private afFault(gfn: number, t: number, perm: boolean): number {
+    const lone = this.lone;
+    if (lone !== null) lone.closeHoldSum(this.gs, GS_LOCK_HOLD_NS);
+    const end = perm ? this.g.permFault(gfn, t) : this.g.afFault(gfn, t);
+    if (lone !== null) lone.openHoldSum(this.gs, GS_LOCK_HOLD_NS);
+    return end;
   }
 
   /**

@@ -48,7 +48,7 @@ export class ReplayFaults extends ReplayMmu {
   /** A fault suspended in direct reclaim (VCpu.resumeFault): its start and reclaim time so far. */
   private susT0 = DOUBLE_ZERO;
   private susReclaimNs = DOUBLE_ZERO;
-  private readonly windowNs: number;
+  private readonly windowNs: number = DOUBLE_ZERO; // a double field (vcpuStat.ts walkNs)
   private readonly attrLo: number;
   private readonly attrHi: number;
   private readonly attrLoW: number;

@@ -58,17 +58,18 @@ const PRIME_CALLS = 32;
 export class ReplayMmu extends VCpu {
   /** Finish time of the last fault / evictOne (see fault). */
   protected at = 0.5;
-  protected readonly bucketNs: number;
+  // The costs read on every miss below are double fields from the start (`= DOUBLE_ZERO`: VCpuStat.walkNs says why).
+  protected readonly bucketNs: number = DOUBLE_ZERO;
   protected readonly buckets: number;
   private readonly frameBase: number;
   /** invalidateEndHoldNs of the guest's costs. */
-  protected readonly invalidateEndHold: number;
+  protected readonly invalidateEndHold: number = DOUBLE_ZERO;
   /** hostUnmapFlushNs of the guest's costs: the VMM's PTE flush between the unmap's two holds. */
-  private readonly hostUnmapFlush: number;
+  private readonly hostUnmapFlush: number = DOUBLE_ZERO;
   /** unmapHoldNs of the guest's costs (they are fixed for a run). */
-  protected readonly unmapHold: number;
+  protected readonly unmapHold: number = DOUBLE_ZERO;
   /** mapHoldNs of the guest's costs (with pKVM's share HVC: Guest.mapHvcNs). */
-  protected readonly mapHold: number;
+  protected readonly mapHold: number = DOUBLE_ZERO;
   /** Guest.faultWrite: the fault's map takes kvm->mmu_lock for write (kvm_fault_lock under pKVM, 6.14+). */
   protected readonly faultWrite: boolean;
   /**
@@ -120,9 +121,9 @@ export class ReplayMmu extends VCpu {
   protected readonly host: HostFrames;
   /** The guest's costs, its trap, swap-in and swap-out times, its mmu_invalidate state (readonly on Guest). */
   protected readonly costs: Float64Array;
-  protected readonly s2TrapNs: number;
-  protected readonly swapInNs: number;
-  private readonly swapOutNs: number;
+  protected readonly s2TrapNs: number = DOUBLE_ZERO;
+  protected readonly swapInNs: number = DOUBLE_ZERO;
+  private readonly swapOutNs: number = DOUBLE_ZERO;
   protected readonly mmuInvalidate: MmuInvalidate;
 
   constructor(v: VCpu, config: ScenarioConfig) {
@@ -183,9 +184,8 @@ export class ReplayMmu extends VCpu {
     const hold = this.reqHold;
     lone.reqT = t;
     lone.reqHold = hold;
-    lone.grantOnly();
+    lone.grantOnly(); // and GS_LOCK_HOLD_NS += hold, in lone.holdNs while steps runs (replayLock.ts)
     this.grantAt = t;
-    this.gs[GS_LOCK_HOLD_NS] += hold;
   }
 
   /**

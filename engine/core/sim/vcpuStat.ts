@@ -51,12 +51,20 @@ export abstract class VCpuStat {
   protected retryWalkNs = DOUBLE_ZERO;
   /** Clock at the last flush (vCPU time is flushed as differences). */
   private flushedClock = DOUBLE_ZERO;
-  protected readonly walkNs: number;
-  protected readonly memNs: number;
-  protected readonly hwAfNs: number;
+  /**
+   * The constant costs read on every access are declared `= DOUBLE_ZERO` too, so they are double fields
+   * whatever the preset's values: a field whose first value was a tagged number (under the ES2022 class
+   * fields this project compiled with until session 18 (c), every field declared without a value was
+   * undefined first) is read with a small-integer test and a heap-number check, ~7 instructions where a
+   * double field's read is 2 (replay worker, callgrind, session 18 (c)); one first set to a whole number
+   * would be a small-integer field until a preset with a fractional cost, then deoptimize (ownShape.ts).
+   */
+  protected readonly walkNs: number = DOUBLE_ZERO;
+  protected readonly memNs: number = DOUBLE_ZERO;
+  protected readonly hwAfNs: number = DOUBLE_ZERO;
   /** Translations refilled after a VM-wide / a stage-1-only flush, and the extra walk time of each (arch/tlb.ts). */
-  protected readonly refillNs: number;
-  protected readonly s1RefillNs: number;
+  protected readonly refillNs: number = DOUBLE_ZERO;
+  protected readonly s1RefillNs: number = DOUBLE_ZERO;
   /**
    * Refills since the last flush() by kind, indexed by REFILL_* (REFILL_NONE's slot counts
    * translations that needed none and is not read), and the extra walk ns of each kind (0, s1RefillNs,
