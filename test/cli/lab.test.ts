@@ -167,7 +167,7 @@ describe('bad parameters: one clear line on stderr, exit code 2', () => {
     ],
     [
       ['run', '--hardware', 'ampere-altra', '--workload', 'zipf-web', '--guest-mib', '-4'],
-      /option --guest-mib expects a non-negative number, got '-4'/,
+      /^lab: --guest-mib: must be a number > 0 and <= 1,048,576 \(1 TiB\), got -4$/,
     ],
     [
       ['run', '--hardware', 'ampere-altra', '--workload', 'zipf-web', '--guest-mib', '100'],
@@ -176,7 +176,7 @@ describe('bad parameters: one clear line on stderr, exit code 2', () => {
     [
       // One problem, about the option given (was three, about host.memoryMiB and host.swap.sizeMiB too).
       ['run', '--hardware', 'ampere-altra', '--workload', 'zipf-web', '--guest-mib', '4000000000000'],
-      /^lab: --guest-mib: must be a number > 0 and <= 1048576 \(1 TiB\), got 4000000000000$/,
+      /^lab: --guest-mib: must be a number > 0 and <= 1,048,576 \(1 TiB\), got 4000000000000$/,
     ],
     [['run', '--hardware', 'ampere-altra', '--workload', 'nope'], /unknown workload 'nope'/],
     [['run', 'trace-oracle', '--trace-dir', '/nonexistent'], /trace 'cloudPhysicsIO' not found in \/nonexistent/],
