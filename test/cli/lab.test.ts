@@ -156,7 +156,14 @@ describe('bad parameters: one clear line on stderr, exit code 2', () => {
       /'lockless' is impossible on hardware 'pkvm' \(pkvm\)/,
     ],
     [['run', 'seed-debate', '--profile', 'nope'], /unknown hardware profile 'nope'/],
-    [['run', 'seed-debate', '--duration-ms', '0'], /run\.durationMs: must be a number > 0/],
+    [
+      ['run', 'seed-debate', '--duration-ms', '0'],
+      /^lab: --duration-ms: must be a number > 0 and <= 3,600,000 \(one virtual hour\), got 0$/,
+    ],
+    [
+      ['run', 'seed-debate', '--duration-ms', '-5'],
+      /^lab: --duration-ms: must be a number > 0 and <= 3,600,000 \(one virtual hour\), got -5$/,
+    ],
     [
       ['run', 'seed-debate', '--duration-ms', '100', '--sample-ms', '500'],
       /run\.sampleIntervalMs: must be <= durationMs \(100\), got 500/,

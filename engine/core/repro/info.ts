@@ -64,7 +64,7 @@ function inputsOf(r: Reproduction, configs: ReadonlyMap<string, ScenarioConfig>)
     { name: 'host memory', value: `${n(base.host.memoryMiB)} MiB`, source: preset },
     {
       name: 'watermarks (min/low/high)',
-      value: `${base.host.watermarks.minPct} / ${base.host.watermarks.lowPct} / ${base.host.watermarks.highPct} %`,
+      value: `${base.host.watermarks.minPct}% / ${base.host.watermarks.lowPct}% / ${base.host.watermarks.highPct}%`,
       source: preset,
     },
     {
