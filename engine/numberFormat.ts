@@ -68,3 +68,16 @@ export function fmtRate(v: number, unit: string): string {
 export function fmtTimes(x: number | null | undefined): string {
   return typeof x === 'number' && Number.isFinite(x) ? `${fmtFixed(x, 2)}×` : '—';
 }
+
+/**
+ * An input value exactly as given, its whole part grouped: 3600000 -> '3,600,000', 3.90625 -> '3.90625',
+ * 1048576.5 -> '1,048,576.5'. For limits and inputs quoted in messages (a range's bounds, a preset's
+ * setting), where rounding would misquote the value; very large or small values keep JavaScript's exponent.
+ */
+export function fmtExact(v: number): string {
+  if (!Number.isFinite(v)) return '—';
+  const text = String(Math.abs(v));
+  if (text.includes('e')) return String(v);
+  const [int, frac] = text.split('.');
+  return (v < 0 ? '-' : '') + groupThousands(int) + (frac !== undefined ? '.' + frac : '');
+}

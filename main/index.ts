@@ -84,6 +84,19 @@ const dialogs: Dialogs = {
       win instanceof BrowserWindow ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
     return r.canceled || !r.filePath ? null : r.filePath;
   },
+  async confirmReplace(win, file) {
+    const options = {
+      type: 'question' as const,
+      buttons: ['Replace', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: `"${path.basename(file)}" already exists. Replace it?`,
+      detail: `A file with this name already exists in ${path.dirname(file)}. Replacing it overwrites its contents.`,
+    };
+    const r =
+      win instanceof BrowserWindow ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+    return r.response === 0;
+  },
 };
 
 const runs = new RunRegistry(createEngine({ log }));

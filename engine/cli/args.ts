@@ -6,6 +6,8 @@
 import { RECLAIM_POLICIES, type HarvestMode, type ReclaimPolicy } from '../protocol.ts';
 import { PRESET_HARVEST_MODES } from '../core/config/scenarioPreset.ts';
 import { suggestKey } from '../core/config/suggest.ts';
+import { checkNumber, rangeText, type NumRange } from '../core/config/fields.ts';
+import { DURATION_MS, INTERVAL_MS, MEMORY_MIB, SEED, SWAP_MIB, VCPUS, WORKERS } from '../core/config/limits.ts';
 import { parseSweep, parseWorker, type SweepArgs, type WorkerArgs } from './sweepArgs.ts';
 
 export class UsageError extends Error {
@@ -52,6 +54,8 @@ export interface RunArgs {
   traceFiles: string[];
   traceDir?: string;
   out?: string;
+  /** --force: a complete session may replace an existing --out file (never a partial one). */
+  force: boolean;
   json: boolean;
   /** `--set path=value` config overrides (engine/core/config/overrides.ts), in order. */
   sets: string[];
@@ -82,7 +86,7 @@ export const RUN_OPTIONS_HELP = `run options (npm run lab -- run --help: in deta
   --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE|default  --policy POLICY
   --host-mib N  --guest-mib N  --vcpus N  --swap zram|ssd|none  --swap-mib N  (ad-hoc runs)
   --workers 0: one simulation worker per core but one (a deterministic run always uses one)
-  --trace FILE (repeatable)  --trace-dir DIR  --out FILE.msgpack  --json
+  --trace FILE (repeatable)  --trace-dir DIR  --out FILE.msgpack  --force (replace an existing --out)  --json
   --set PATH=VALUE (repeatable): change any config field, e.g. --set host.memoryMiB=768
         --set guests.web.vcpus=8 --set reclaim.harvest=none (guests by name, index or *)
   <scenario-id> may also be a scenario JSON file (a scenario preset file or a full config)`;
@@ -108,6 +112,7 @@ const RUN_OPTIONS: Record<string, OptKind> = {
   trace: 'list',
   'trace-dir': 'string',
   out: 'string',
+  force: 'flag',
   json: 'flag',
   set: 'repeat',
   help: 'flag',
@@ -169,14 +174,40 @@ export function str(p: Parsed, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function num(p: Parsed, name: string, integer: boolean): number | undefined {
+/**
+ * Each numeric run option's range: the config field's own (engine/core/config/limits.ts), so the CLI and
+ * the validator agree. One message per option whatever is wrong with the value: `--duration-ms -5` said
+ * "expects a non-negative number" and `--duration-ms 0` "run.durationMs: must be a number > 0 and <=
+ * 3600000" (two rules for one option, s17-g); both now read `--duration-ms: must be a number > 0 and <=
+ * 3,600,000 (one virtual hour), got -5`.
+ */
+export const OPTION_RANGES: Readonly<Record<string, NumRange>> = {
+  seed: SEED,
+  workers: WORKERS,
+  'duration-ms': DURATION_MS,
+  'sample-ms': INTERVAL_MS,
+  'host-mib': MEMORY_MIB,
+  'guest-mib': MEMORY_MIB,
+  vcpus: VCPUS,
+  'swap-mib': SWAP_MIB,
+};
+
+/**
+ * A numeric option. With `range`, anything outside it (a sign, a word, 0 where 0 is not allowed) gets the
+ * one message `--NAME: must be ... , got VALUE`; without, the value must be a non-negative number.
+ */
+export function num(p: Parsed, name: string, integer: boolean, range?: NumRange): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
   // Exponents are numbers too: '--duration-ms 1e9' was refused as "expects a non-negative number"
-  // (s15-h); accepted, it reaches the config check, which names the field's range.
-  const ok = integer ? /^\d+$/.test(v) : /^(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(v);
+  // (s15-h); accepted, it reaches the range check, which names the field's range.
+  const ok = /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(v);
   const n = Number(v);
-  if (!ok || !Number.isFinite(n))
+  if (range) {
+    if (ok && checkNumber(n, range)) return n;
+    throw new UsageError(`--${name}: ${rangeText(range)}, got ${ok ? v : `'${v}'`}`);
+  }
+  if (!ok || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
     throw new UsageError(
       `option --${name} expects ${integer ? 'a non-negative integer' : 'a non-negative number'}, got '${v}'`,
     );
@@ -280,21 +311,22 @@ function parseRun(argv: readonly string[]): RunArgs | { cmd: 'help'; topic: 'run
     hardware: str(p, 'hardware'),
     workloads: list(p, 'workload'),
     profile: str(p, 'profile'),
-    seed: num(p, 'seed', true),
+    seed: num(p, 'seed', true, OPTION_RANGES.seed),
     deterministic: p.opts.has('deterministic') ? true : undefined,
-    workers: num(p, 'workers', true),
-    durationMs: num(p, 'duration-ms', false),
-    sampleMs: num(p, 'sample-ms', false),
+    workers: num(p, 'workers', true, OPTION_RANGES.workers),
+    durationMs: num(p, 'duration-ms', false, OPTION_RANGES['duration-ms']),
+    sampleMs: num(p, 'sample-ms', false, OPTION_RANGES['sample-ms']),
     harvest: harvestOption(p),
     policy: choice(p, 'policy', RECLAIM_POLICIES),
-    hostMiB: num(p, 'host-mib', false),
-    guestMiB: num(p, 'guest-mib', false),
-    vcpus: num(p, 'vcpus', true),
+    hostMiB: num(p, 'host-mib', false, OPTION_RANGES['host-mib']),
+    guestMiB: num(p, 'guest-mib', false, OPTION_RANGES['guest-mib']),
+    vcpus: num(p, 'vcpus', true, OPTION_RANGES.vcpus),
     swap: choice(p, 'swap', SWAP_CHOICES),
-    swapMiB: num(p, 'swap-mib', false),
+    swapMiB: num(p, 'swap-mib', false, OPTION_RANGES['swap-mib']),
     traceFiles: list(p, 'trace'),
     traceDir: str(p, 'trace-dir'),
     out: str(p, 'out'),
+    force: p.opts.has('force'),
     json: p.opts.has('json'),
     sets: list(p, 'set'),
   };
@@ -314,5 +346,6 @@ function parseRun(argv: readonly string[]): RunArgs | { cmd: 'help'; topic: 'run
   }
   if (args.out !== undefined && !args.out.endsWith('.msgpack'))
     throw new UsageError(`--out must name a .msgpack file, got '${args.out}'`);
+  if (args.force && args.out === undefined) throw new UsageError('--force replaces an --out file; give --out too');
   return args;
 }

@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolveScenario, scenarioProfiles, type PresetSet, type TraceInfo } from '../core/config/index.ts';
+import { knownIds } from '../core/config/suggest.ts';
 import { startRun, type RunHandle } from '../host/engine.ts';
 import type { RunResult, ScenarioConfig } from '../protocol.ts';
 import { loadPresetDir } from '../../presets/node.ts';
@@ -16,8 +17,8 @@ import { UsageError, oneLine, unknownId, type RunArgs } from './args.ts';
 import { type CliContext, simWorkers } from './context.ts';
 import { jsonText, runJson, summaryTable, termSafe, textWidth } from './format.ts';
 import { ProgressBar } from './progress.ts';
-import { makeSession, partialPath, writeSessionFile } from './session.ts';
-import { checkWritableTarget, shortPath } from '../host/node/atomicFile.ts';
+import { checkOutTarget, makeSession, saveOut } from './session.ts';
+import { shortPath } from '../host/node/atomicFile.ts';
 import { configFromFile, loadScenarioArg, parseSets, scenarioTraceNames, withSets } from './overrides.ts';
 import { defaultTraceDir, loadTraces } from './traces.ts';
 
@@ -35,7 +36,7 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number
   const sets = allSets.filter((o) => o.path !== 'hardware');
   if (hardwareSet !== undefined && !loaded.set.hardware.has(hardwareSet))
     throw new UsageError(
-      `--set hardware: unknown hardware profile '${hardwareSet}' (known: ${[...loaded.set.hardware.keys()].join(', ')})`,
+      `--set hardware: unknown hardware profile '${hardwareSet}' ${knownIds(hardwareSet, loaded.set.hardware.keys())}`,
     );
   const names = scenario ? scenarioTraceNames(scenario, sets) : traceNames(loaded.set, args);
   const traces = loadTraces(names, args.traceFiles, args.traceDir ?? defaultTraceDir(ctx.root));
@@ -68,10 +69,7 @@ export async function runCommand(args: RunArgs, ctx: CliContext): Promise<number
   if (!existsSync(ctx.workerPath))
     throw new UsageError(`simulation worker bundle missing (${ctx.workerPath}); run through 'npm run lab'`);
   // The output path is checked before the first run: a bad --out never costs a run's results.
-  if (args.out !== undefined) {
-    const refusal = checkWritableTarget(args.out);
-    if (refusal) throw new UsageError(`--out: ${refusal}`);
-  }
+  if (args.out !== undefined) checkOutTarget(args.out, args.force);
 
   const pageIds: Record<string, Uint32Array> = {};
   for (const [name, t] of traces) pageIds[name] = t.pageIds;
@@ -199,11 +197,14 @@ async function report(
       ctx.stdout(`\nabout this scenario and its figures: npm run lab -- presets ${termSafe(presetId)}\n`);
   }
   if (args.out === undefined || results.length === 0) return true;
-  // A partial session (interrupted, or a run failed) never replaces an existing file without asking:
-  // it goes next to it under a new name, and we say so.
-  const target = partial && existsSync(args.out) ? partialPath(args.out) : args.out;
+  // A partial session (interrupted, or a run failed) never replaces an existing file, nor does a complete
+  // one without --force: it goes next to it under a new name, and we say so.
+  let target: string;
   try {
-    await writeSessionFile(target, makeSession(results, configs[0], ctx.appVersion));
+    target = await saveOut(args.out, makeSession(results, configs[0], ctx.appVersion), {
+      partial,
+      force: args.force,
+    });
   } catch (e) {
     ctx.stderr(`lab: ${termSafe(oneLine((e as Error).message))}\n`);
     return false;
@@ -211,7 +212,7 @@ async function report(
   const runs = `${results.length} run${results.length > 1 ? 's' : ''}`;
   if (target !== args.out)
     ctx.stderr(
-      `lab: ${shortPath(args.out)} left unchanged: the session is partial, so ${runs} went to ${shortPath(target)}\n`,
+      `lab: ${shortPath(args.out)} left unchanged: ${partial ? 'the session is partial' : 'it appeared during the run'}, so ${runs} went to ${shortPath(target)}\n`,
     );
   else if (!args.json) ctx.stderr(`wrote ${shortPath(target)} (${runs}${partial ? ', partial' : ''})\n`);
   return true;

@@ -12,6 +12,8 @@ export interface SweepArgs {
   traceFiles: string[];
   traceDir?: string;
   out?: string;
+  /** --force: a complete sweep may replace an existing --out file. */
+  force: boolean;
   json: boolean;
   /** Local pool size (default: cores). */
   workers?: number;
@@ -33,7 +35,7 @@ export interface WorkerArgs {
 }
 
 /** `sweep` and `worker` usage lines: `help` lists them with the other commands (args.ts USAGE_COMMANDS). */
-export const SWEEP_COMMANDS = `  npm run lab -- sweep <spec.json> [--trace FILE ...] [--out s.msgpack] [--json] [--workers N]
+export const SWEEP_COMMANDS = `  npm run lab -- sweep <spec.json> [--trace FILE ...] [--out s.msgpack [--force]] [--json] [--workers N]
                        [--queue redis://HOST:PORT] [--yes] [--metric NAME,...]
   npm run lab -- worker --queue redis://HOST:PORT [--concurrency N] [--trace FILE ...] [--lock-ms N]`;
 
@@ -50,13 +52,14 @@ export const RUN_HELP = `usage: npm run lab -- run <scenario-id | path/to/scenar
                      hardware=pkvm (a profile id). Values are checked by the same validator as presets.
   --profile all|ID   run on every profile the scenario lists, or one
   --seed N  --deterministic  --workers N  --duration-ms N  --sample-ms N  --harvest MODE  --policy POLICY
-  --trace FILE (repeatable)  --trace-dir DIR  --out FILE.msgpack  --json
+  --trace FILE (repeatable)  --trace-dir DIR  --out FILE.msgpack  --force (replace an existing --out)  --json
   A scenario file is a scenario preset file (presets/scenarios/*.json format) or a complete config.`;
 
 const SWEEP_OPTIONS: Record<string, OptKind> = {
   trace: 'list',
   'trace-dir': 'string',
   out: 'string',
+  force: 'flag',
   json: 'flag',
   workers: 'uint',
   queue: 'string',
@@ -91,12 +94,14 @@ export function parseSweep(argv: readonly string[]): SweepArgs {
   const out = str(p, 'out');
   if (out !== undefined && !out.endsWith('.msgpack'))
     throw new UsageError(`--out must name a .msgpack file, got '${out}'`);
+  if (p.opts.has('force') && out === undefined) throw new UsageError('--force replaces an --out file; give --out too');
   return {
     cmd: 'sweep',
     spec: p.positional[0],
     traceFiles: list(p, 'trace'),
     traceDir: str(p, 'trace-dir'),
     out,
+    force: p.opts.has('force'),
     json: p.opts.has('json'),
     workers,
     queue,

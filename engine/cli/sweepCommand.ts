@@ -19,8 +19,7 @@ import { type CliContext, simWorkers } from './context.ts';
 import { isScenarioFile, loadScenarioArg } from './overrides.ts';
 import { ProgressBar } from './progress.ts';
 import { submitAndCollect } from './queue.ts';
-import { makeSession, partialPath, writeSessionFile } from './session.ts';
-import { checkWritableTarget } from '../host/node/atomicFile.ts';
+import { checkOutTarget, makeSession, saveOut } from './session.ts';
 import { termSafe } from './format.ts';
 import type { SweepArgs } from './sweepArgs.ts';
 import { checkMetrics, recordStats, sweepJson, sweepTable } from './sweepFormat.ts';
@@ -86,10 +85,7 @@ export function sweepSession(record: SweepRecord, runs: RunResult[], appVersion:
 export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<number> {
   const { plan, traces } = prepareSweep(args, ctx);
   // The output path is checked before the first run: a bad --out never costs a sweep's results.
-  if (args.out !== undefined) {
-    const refusal = checkWritableTarget(args.out);
-    if (refusal) throw new UsageError(`--out: ${refusal}`);
-  }
+  if (args.out !== undefined) checkOutTarget(args.out, args.force);
   if (!args.queue && !existsSync(ctx.workerPath))
     throw new UsageError(`simulation worker bundle missing (${ctx.workerPath}); run through 'npm run lab'`);
   const total = plan.configs.length;
@@ -151,11 +147,15 @@ export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<nu
   const { record, runs } = collector.finish();
   let writeFailed = false;
   if (args.out !== undefined && runs.length > 0) {
-    // A partial sweep (interrupted or failed) never replaces an existing file: it goes next to it.
+    // A partial sweep (interrupted or failed) never replaces an existing file, nor a complete one without
+    // --force: it goes next to it (session.ts saveOut).
     const partial = runs.length < total;
-    const target = partial && existsSync(args.out) ? partialPath(args.out) : args.out;
     try {
-      await writeSessionFile(target, sweepSession(record, runs, ctx.appVersion));
+      const target = await saveOut(args.out, sweepSession(record, runs, ctx.appVersion), {
+        partial,
+        force: args.force,
+      });
+      if (target !== args.out) ctx.stderr(`lab: ${termSafe(args.out)} left unchanged\n`);
       if (!args.json) ctx.stderr(`wrote ${termSafe(target)} (${runs.length} of ${total} runs, 1 sweep)\n`);
     } catch (e) {
       ctx.stderr(`lab: ${termSafe(oneLine((e as Error).message))}\n`);

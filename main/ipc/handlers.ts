@@ -8,6 +8,7 @@
  * invalid config, canceled dialog) are Result values, never exceptions. The sender check happens
  * before a handler is called (register.ts).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   EXPORT_KINDS,
@@ -74,6 +75,11 @@ export interface Dialogs {
     window: unknown,
     options: { title: string; defaultPath: string; filters: FileFilter[] },
   ): Promise<string | null>;
+  /**
+   * "<file> already exists. Replace it?": true to replace. Asked when the save dialog's answer had no
+   * extension and the name with it added is taken (the dialog asked about the name typed, not that one).
+   */
+  confirmReplace(window: unknown, file: string): Promise<boolean>;
 }
 
 export interface Presets {
@@ -234,7 +240,14 @@ export function createIpcHandlers(deps: IpcDeps): Handlers {
       });
       if (file === null) return { ok: true as const, value: { path: '', canceled: true } };
       const ext = kind === 'session' ? `.${SESSION_EXTENSION}` : `.${kind}`;
-      if (path.extname(file) === '') file += ext; // Linux dialogs do not add the filter's extension
+      if (path.extname(file) === '') {
+        // Linux dialogs do not add the filter's extension. They asked before replacing the name typed
+        // ("run"), not the one written ("run.msgpack"): a taken name is asked about here, so Save As never
+        // replaces a file without a question.
+        file += ext;
+        if (existsSync(file) && !(await dialogs.confirmReplace(ctx.window, file)))
+          return { ok: true as const, value: { path: '', canceled: true } };
+      }
     }
     const w = await write(file);
     if (!w.ok) return w;

@@ -84,8 +84,12 @@ describe('parseArgs', () => {
     [['frobnicate'], "unknown command 'frobnicate'; try: npm run lab -- help"],
     [['rn'], "unknown command 'rn' (did you mean run?); try: npm run lab -- help"],
     [['run', 'seed-debate', '--sed', '1'], 'unknown option --sed (did you mean --seed?)'],
-    [['run', 'seed-debate', '--seed', '-1'], "option --seed expects a non-negative integer, got '-1'"],
-    [['run', 'seed-debate', '--seed', 'x'], "option --seed expects a non-negative integer, got 'x'"],
+    [['run', 'seed-debate', '--seed', '-1'], '--seed: must be an integer >= 0 and <= 4,294,967,295 (u32), got -1'],
+    [['run', 'seed-debate', '--seed', 'x'], "--seed: must be an integer >= 0 and <= 4,294,967,295 (u32), got 'x'"],
+    [['run', 'seed-debate', '--vcpus', '0'], '--vcpus: must be an integer >= 1 and <= 512, got 0'],
+    [['run', 'seed-debate', '--out', 'x.msgpack', '--force=1'], 'option --force takes no value'],
+    [['run', 'seed-debate', '--force'], '--force replaces an --out file; give --out too'],
+    [['sweep', 'spec.json', '--force'], '--force replaces an --out file; give --out too'],
     [['run', 'seed-debate', '--workers'], 'option --workers needs a value'],
     [
       ['run', 'seed-debate', '--harvest', 'lockles'],
@@ -109,18 +113,22 @@ describe('parseArgs', () => {
   });
 
   // '1e9' was refused as "expects a non-negative number" (s15-h), which it is. Control: the old
-  // /^\d+(\.\d+)?$/ fails the first two; the refusals keep their message.
-  it('reads a non-negative number with an exponent or a leading point, and still refuses a sign', () => {
-    expect(parseArgs(['run', 'seed-debate', '--duration-ms', '1e9'])).toMatchObject({ durationMs: 1e9 });
+  // /^\d+(\.\d+)?$/ fails the first two. A sign, a malformed number and 0 get one message, the option's
+  // range (s18-f: -5 said "expects a non-negative number", 0 "run.durationMs: must be a number > 0").
+  it('reads a number with an exponent or a leading point; -5, 1e and 0 get the one range message', () => {
+    expect(parseArgs(['run', 'seed-debate', '--duration-ms', '1e3'])).toMatchObject({ durationMs: 1000 });
     expect(parseArgs(['run', 'seed-debate', '--duration-ms', '.5', '--sample-ms', '2.5E1'])).toMatchObject({
       durationMs: 0.5,
       sampleMs: 25,
     });
-    expect(usage(['run', 'seed-debate', '--duration-ms', '-1e3'])).toBe(
-      "option --duration-ms expects a non-negative number, got '-1e3'",
-    );
-    expect(usage(['run', 'seed-debate', '--duration-ms', '1e'])).toBe(
-      "option --duration-ms expects a non-negative number, got '1e'",
+    const rule = '--duration-ms: must be a number > 0 and <= 3,600,000 (one virtual hour), got';
+    expect(usage(['run', 'seed-debate', '--duration-ms', '-1e3'])).toBe(`${rule} -1e3`);
+    expect(usage(['run', 'seed-debate', '--duration-ms', '-5'])).toBe(`${rule} -5`);
+    expect(usage(['run', 'seed-debate', '--duration-ms', '0'])).toBe(`${rule} 0`);
+    expect(usage(['run', 'seed-debate', '--duration-ms', '1e9'])).toBe(`${rule} 1e9`);
+    expect(usage(['run', 'seed-debate', '--duration-ms', '1e'])).toBe(`${rule} '1e'`);
+    expect(usage(['run', 'seed-debate', '--sample-ms', '0'])).toBe(
+      '--sample-ms: must be a number > 0 and <= 3,600,000, got 0',
     );
   });
 

@@ -156,7 +156,14 @@ describe('bad parameters: one clear line on stderr, exit code 2', () => {
       /'lockless' is impossible on hardware 'pkvm' \(pkvm\)/,
     ],
     [['run', 'seed-debate', '--profile', 'nope'], /unknown hardware profile 'nope'/],
-    [['run', 'seed-debate', '--duration-ms', '0'], /run\.durationMs: must be a number > 0/],
+    [
+      ['run', 'seed-debate', '--duration-ms', '0'],
+      /^lab: --duration-ms: must be a number > 0 and <= 3,600,000 \(one virtual hour\), got 0$/,
+    ],
+    [
+      ['run', 'seed-debate', '--duration-ms', '-5'],
+      /^lab: --duration-ms: must be a number > 0 and <= 3,600,000 \(one virtual hour\), got -5$/,
+    ],
     [
       ['run', 'seed-debate', '--duration-ms', '100', '--sample-ms', '500'],
       /run\.sampleIntervalMs: must be <= durationMs \(100\), got 500/,
@@ -167,7 +174,7 @@ describe('bad parameters: one clear line on stderr, exit code 2', () => {
     ],
     [
       ['run', '--hardware', 'ampere-altra', '--workload', 'zipf-web', '--guest-mib', '-4'],
-      /option --guest-mib expects a non-negative number, got '-4'/,
+      /^lab: --guest-mib: must be a number > 0 and <= 1,048,576 \(1 TiB\), got -4$/,
     ],
     [
       ['run', '--hardware', 'ampere-altra', '--workload', 'zipf-web', '--guest-mib', '100'],
@@ -176,7 +183,7 @@ describe('bad parameters: one clear line on stderr, exit code 2', () => {
     [
       // One problem, about the option given (was three, about host.memoryMiB and host.swap.sizeMiB too).
       ['run', '--hardware', 'ampere-altra', '--workload', 'zipf-web', '--guest-mib', '4000000000000'],
-      /^lab: --guest-mib: must be a number > 0 and <= 1048576 \(1 TiB\), got 4000000000000$/,
+      /^lab: --guest-mib: must be a number > 0 and <= 1,048,576 \(1 TiB\), got 4000000000000$/,
     ],
     [['run', '--hardware', 'ampere-altra', '--workload', 'nope'], /unknown workload 'nope'/],
     [['run', 'trace-oracle', '--trace-dir', '/nonexistent'], /trace 'cloudPhysicsIO' not found in \/nonexistent/],

@@ -58,13 +58,13 @@ describe('validateScenario', () => {
     expect(list).toEqual(
       expect.arrayContaining([
         'extra: unknown key (expected one of: name, description, hardware, host, guests, reclaim, run)',
-        'host.memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got -5',
+        'host.memoryMiB: must be a number > 0 and <= 1,048,576 (1 TiB), got -5',
         "guests[0] 'web'.vcpus: must be an integer >= 1 and <= 512, got 0",
-        "guests[1] 'batch'.memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got NaN",
+        "guests[1] 'batch'.memoryMiB: must be a number > 0 and <= 1,048,576 (1 TiB), got NaN",
         "guests[2] 'cache'.vcpu: unknown key (did you mean vcpus?)",
         'run.sampleIntervalMs: must be <= durationMs (1500), got 5000',
         'hardware.costs.swapIn.source: must not be empty',
-        'hardware.costs.swapOut.ns: must be a number >= 0 and <= 1000000000 (1 s), got -1',
+        'hardware.costs.swapOut.ns: must be a number >= 0 and <= 1,000,000,000 (1 s), got -1',
         "reclaim.policy: expected one of 'mglru', 'active-inactive', 'clock', 'exact-lru', got string \"mglrU\" (did you mean 'mglru'?)",
       ]),
     );
@@ -95,7 +95,7 @@ describe('validateScenario', () => {
     [
       'absurd duration',
       (c: ReturnType<typeof scenario>) => (c.run.durationMs = 1e9),
-      /run\.durationMs: must be a number > 0 and <= 3600000/,
+      /run\.durationMs: must be a number > 0 and <= 3,600,000/,
     ],
     ['zero duration', (c: ReturnType<typeof scenario>) => (c.run.durationMs = 0), /run\.durationMs/],
     [
@@ -173,13 +173,13 @@ describe('semantic checks', () => {
   it('overcommit with swap none is a clear error', () => {
     const list = problems(mutate((c) => (c.host.swap = { device: 'none', sizeMiB: 0 })));
     expect(list).toEqual([
-      "host.swap.device: guests total 1536 MiB on a 1024 MiB host (150% of host memory) but swap is 'none': evicted pages would have nowhere to go; use 'zram' or 'ssd'",
+      "host.swap.device: guests total 1,536 MiB on a 1,024 MiB host (150% of host memory) but swap is 'none': evicted pages would have nowhere to go; use 'zram' or 'ssd'",
     ]);
   });
 
   it('overcommit with too small swap is a clear error', () => {
     expect(problems(mutate((c) => (c.host.swap.sizeMiB = 100)))).toEqual([
-      'host.swap.sizeMiB: 100 MiB is too small: guests total 1536 MiB on a 1024 MiB host (150% of host memory) needs at least 512 MiB of swap',
+      'host.swap.sizeMiB: 100 MiB is too small: guests total 1,536 MiB on a 1,024 MiB host (150% of host memory) needs at least 512 MiB of swap',
     ]);
   });
 
@@ -219,7 +219,7 @@ describe('semantic checks', () => {
     const c = scenario('seed-debate', 'pkvm');
     c.guests.forEach((g) => (g.protected = true));
     expect(problems(c).join('\n')).toMatch(
-      /guests: protected guests pin 1536 MiB, which does not fit in the host's 1024 MiB/,
+      /guests: protected guests pin 1,536 MiB, which does not fit in the host's 1,024 MiB/,
     );
   });
 
@@ -260,7 +260,7 @@ describe('semantic checks', () => {
 
   it('workload pages must fit in guest memory', () => {
     expect(problems(mutate((c) => (c.guests[0].memoryMiB = 256)))).toEqual([
-      "guests[0] 'web'.workload.pages: 98304 pages (384 MiB) do not fit in the guest's 256 MiB (65536 pages)",
+      "guests[0] 'web'.workload.pages: 98,304 pages (384 MiB) do not fit in the guest's 256 MiB (65,536 pages)",
     ]);
   });
 
@@ -273,7 +273,7 @@ describe('semantic checks', () => {
     );
     c.guests[0].memoryMiB = 64;
     const r2 = validateScenario(c, { traces: { cloudPhysicsIO: { distinct: 48974 } } });
-    expect(!r2.ok && r2.error.message).toMatch(/touches 48974 pages, more than the guest's 16384/);
+    expect(!r2.ok && r2.error.message).toMatch(/touches 48,974 pages, more than the guest's 16,384/);
   });
 
   it('reports structural and semantic problems of different sections together', () => {
@@ -322,7 +322,7 @@ describe('structure only (a draft being edited)', () => {
     expect(messageOf(r)).toMatch(/^invalid scenario \(3 problems\):\ndraft\.host\.memoryMiB: /);
     expect(messageOf(r).length).toBeLessThan(300);
     expect(!r.ok && r.error.problems).toEqual([
-      'draft.host.memoryMiB: must be a number > 0 and <= 1048576 (1 TiB), got -1',
+      'draft.host.memoryMiB: must be a number > 0 and <= 1,048,576 (1 TiB), got -1',
       'draft.reclaim.extra: unknown key (expected one of: policy, harvest, agingIntervalMs, lookaround, mapYoung, tlb, allowLocklessWithoutHafdbs, lruvec, rmapFlushYoung)',
       'draft.guests[1] \'batch\'.vcpus: expected a number, got string "2"',
     ]);
@@ -333,7 +333,7 @@ describe('structure only (a draft being edited)', () => {
       mutate((c) => (c.host.swap = { device: 'none', sizeMiB: 0 })),
       { path: 'runs[0].config' },
     );
-    expect(messageOf(r)).toMatch(/^invalid scenario:\nruns\[0\]\.config\.host\.swap\.device: guests total 1536 MiB/);
+    expect(messageOf(r)).toMatch(/^invalid scenario:\nruns\[0\]\.config\.host\.swap\.device: guests total 1,536 MiB/);
   });
 
   it('refuses a key present with the value undefined (structured clone and msgpack carry it)', () => {
@@ -402,8 +402,8 @@ describe('closed-loop client and load pass (workload.client, workload.loadPass)'
   it('names each bad client field', () => {
     expect(problems(withWorkload({ ...base, client: { connections: 0, roundTripNs: -5, extra: 1 } }))).toEqual([
       "guests[0] 'web'.workload.client.extra: unknown key (expected one of: connections, roundTripNs, warmupMs)",
-      "guests[0] 'web'.workload.client.connections: must be an integer >= 1 and <= 4096, got 0",
-      "guests[0] 'web'.workload.client.roundTripNs: must be a number >= 0 and <= 1000000000 (1 s), got -5",
+      "guests[0] 'web'.workload.client.connections: must be an integer >= 1 and <= 4,096, got 0",
+      "guests[0] 'web'.workload.client.roundTripNs: must be a number >= 0 and <= 1,000,000,000 (1 s), got -5",
     ]);
     expect(problems(withWorkload({ ...base, client: { conections: 2, roundTripNs: 5 } }))).toEqual([
       "guests[0] 'web'.workload.client.conections: unknown key (did you mean connections?)",
@@ -415,7 +415,7 @@ describe('closed-loop client and load pass (workload.client, workload.loadPass)'
     const c = scenario();
     c.guests[0].workload = { ...base, client: { connections: 1, roundTripNs: 5, warmupMs: c.run.durationMs } } as never;
     expect(problems(c)).toEqual([
-      `guests[0] 'web'.workload.client.warmupMs: ${c.run.durationMs} ms leaves nothing of the ${c.run.durationMs} ms run to measure; must be < run.durationMs`,
+      `guests[0] 'web'.workload.client.warmupMs: 1,500 ms leaves nothing of the 1,500 ms run to measure; must be < run.durationMs`,
     ]);
   });
 

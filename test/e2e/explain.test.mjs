@@ -162,7 +162,7 @@ describe('the lab explains itself (issue 10)', () => {
     const head = lines.slice(0, h).join('\n');
     assert.match(head, /# run 1: #1 .* · host 896 MiB/);
     assert.match(head, /# run 2: #2 .* · host 768 MiB/);
-    assert.match(head, /host=768 MiB, watermarks 1\/2\/3 %/);
+    assert.match(head, /host=768 MiB, watermarks 1%\/2%\/3%/);
     assert.match(head, /guests=web 512 MiB 2 vCPU zipf/);
     assert.doesNotMatch(text, /NaN/);
     const runs = new Set(lines.slice(h + 1).map((l) => l.split(',')[0]));

@@ -39,12 +39,14 @@ async function setup() {
   });
   const dialogAnswers: (string | null)[] = [];
   const dialogCalls: string[] = [];
+  const replaceAnswers: boolean[] = [];
   const dialogs: Dialogs = {
     showOpen: async (_w, o) => (dialogCalls.push(`open:${o.title}`), dialogAnswers.shift() ?? null),
     showSave: async (_w, o) => (dialogCalls.push(`save:${o.defaultPath}`), dialogAnswers.shift() ?? null),
+    confirmReplace: async (_w, file) => (dialogCalls.push(`replace?:${file}`), replaceAnswers.shift() ?? false),
   };
   const { dir, documents, registered, sent, call } = await ipcHarness(() => ({ runs, dialogs, maxTraceBytes: 4096 }));
-  return { dir, started, dialogAnswers, dialogCalls, documents, registered, sent, call };
+  return { dir, started, dialogAnswers, dialogCalls, replaceAnswers, documents, registered, sent, call };
 }
 
 const value = <T>(w: Wire<T>): T => {
@@ -250,6 +252,36 @@ describe('lab:* round trips', () => {
     });
     expect((await fsp.readFile(path.join(dir, 'out.csv'), 'utf8')).split('\n')[0]).toMatch(/^tMs,accesses,hitRate/);
     expect(value(await call<{ ok: boolean }>('lab:exportCsv', [makeSession([])])).ok).toBe(false);
+  });
+
+  /**
+   * A Linux save dialog asks before replacing the name typed ("older"), not "older.msgpack", the file
+   * written: main asks about that one (s18-f; before, Save As "older" replaced older.msgpack silently).
+   */
+  it('Save As to a name whose added extension makes an existing file asks before replacing it', async () => {
+    const { call, dir, dialogAnswers, dialogCalls, replaceAnswers } = await setup();
+    const older = path.join(dir, 'older.msgpack');
+    await fsp.writeFile(older, 'older runs');
+    dialogAnswers.push(path.join(dir, 'older'));
+    replaceAnswers.push(false);
+    expect(value(await call('lab:saveSession', [makeSession(), { saveAs: true }]))).toEqual({
+      ok: true,
+      value: { path: '', canceled: true },
+    });
+    expect(dialogCalls.at(-1)).toBe(`replace?:${older}`);
+    expect(await fsp.readFile(older, 'utf8')).toBe('older runs');
+    dialogAnswers.push(path.join(dir, 'older'));
+    replaceAnswers.push(true);
+    expect(value(await call('lab:saveSession', [makeSession(), { saveAs: true }]))).toMatchObject({
+      value: { path: older, canceled: false },
+    });
+    expect(await fsp.readFile(older, 'utf8')).not.toBe('older runs');
+    dialogAnswers.push(path.join(dir, 'new-name')); // a free name: no question
+    const asked = dialogCalls.length;
+    expect(value(await call('lab:saveSession', [makeSession(), { saveAs: true }]))).toMatchObject({
+      value: { path: path.join(dir, 'new-name.msgpack') },
+    });
+    expect(dialogCalls.length).toBe(asked + 1); // the save dialog only
   });
 
   it('lab:exportFile asks where, adds the extension and writes the bytes atomically; bad kinds are refused', async () => {

@@ -34,7 +34,7 @@ export async function ipcHarness(deps: (dir: string) => Partial<IpcDeps> = () =>
       throw new Error('no runs here');
     }),
     presets: createPresets(),
-    dialogs: { showOpen: async () => null, showSave: async () => null },
+    dialogs: { showOpen: async () => null, showSave: async () => null, confirmReplace: async () => false },
     files: createSessionFiles(fsp),
     documents,
     traces: new WindowTraces(),

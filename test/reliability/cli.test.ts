@@ -84,11 +84,44 @@ describe('--out (defect 1)', () => {
     expect(f.err()).toMatch(/^lab: --out: cannot write \/nonexistent\/dir\/x\.msgpack: the folder does not exist\n$/);
   });
 
-  it('Ctrl-C does not replace an existing --out file: the partial session goes to a new name', async () => {
+  it('an existing --out file is refused before the first run unless --force', async () => {
+    const out = path.join(tmp, 'older.msgpack');
+    writeFileSync(out, 'older runs');
+    const f = fakeContext();
+    expect(await runCli(['run', 'seed-debate', '--duration-ms', '5', '--out', out], f.ctx)).toBe(2);
+    expect(f.starts).toEqual([]); // refused before any run: nothing computed is lost either
+    expect(f.err()).toBe(`lab: --out: ${out} already exists; add --force to replace it, or choose another name\n`);
+    expect(readFileSync(out, 'utf8')).toBe('older runs');
+    const g = fakeContext();
+    const argv = ['run', 'seed-debate', '--profile', 'pkvm', '--duration-ms', '5', '--deterministic'];
+    expect(await runCli([...argv, '--out', out, '--force'], g.ctx)).toBe(0);
+    const s = decodeSession(new Uint8Array(readFileSync(out)));
+    expect(s.ok && s.value.runs.map((r) => r.config.hardware.id)).toEqual(['pkvm']);
+    expect(g.err()).toBe(`wrote ${out} (1 run)\n`);
+  }, 60_000);
+
+  it('a file that appears at --out during the run is not replaced: the session goes to <name>-2', async () => {
+    const out = path.join(tmp, 'raced.msgpack');
+    const f = fakeContext({
+      startRun: (config, options) => {
+        writeFileSync(out, 'made by another process meanwhile');
+        return startRun(config, options);
+      },
+    });
+    const argv = ['run', 'seed-debate', '--profile', 'pkvm', '--duration-ms', '5', '--deterministic'];
+    expect(await runCli([...argv, '--out', out], f.ctx)).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('made by another process meanwhile');
+    const moved = path.join(tmp, 'raced-2.msgpack');
+    expect(f.err()).toBe(`lab: ${out} left unchanged: it appeared during the run, so 1 run went to ${moved}\n`);
+    expect(decodeSession(new Uint8Array(readFileSync(moved))).ok).toBe(true);
+    expect(readdirSync(tmp).filter((n) => n.startsWith('.raced'))).toEqual([]); // no temporary file left
+  }, 60_000);
+
+  it('Ctrl-C does not replace an existing --out file, even with --force: the partial session goes to a new name', async () => {
     const out = path.join(tmp, 'kept.msgpack');
     writeFileSync(out, 'previous contents');
     const f = fakeContext();
-    const done = runCli([...LONG, '--out', out], f.ctx);
+    const done = runCli([...LONG, '--out', out, '--force'], f.ctx);
     // Interrupted once the first run is under way (a fixed 1.5 s wait could end before it started on a
     // loaded machine: then no run would be kept and the test would fail for the wrong reason).
     await f.underWay;
@@ -209,7 +242,10 @@ describe('spawned: file-size limit and non-regular files (defects 1 and 7)', () 
     const previous = 'previous session '.repeat(3000); // 51 KB, above the limit itself
     writeFileSync(out, previous);
     const r = direct(
-      ['run', 'seed-debate', '--profile', 'ampere-altra', '--duration-ms', '400', '--sample-ms', '1', '--out', out],
+      [
+        ...['run', 'seed-debate', '--profile', 'ampere-altra', '--duration-ms', '400', '--sample-ms', '1'],
+        ...['--out', out, '--force'],
+      ],
       'ulimit -f 8;',
     );
     expect(r.stderr).toMatch(

@@ -153,7 +153,7 @@ describe('guest sizes the engine cannot hold', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.message).toMatch(
-        /^invalid scenario:\nguests: guests total 614400 MiB, which needs \d+ stage-2 table pages/,
+        /^invalid scenario:\nguests: guests total 614,400 MiB, which needs [\d,]+ stage-2 table pages; the engine holds at most 262,144 \(about 476,625 MiB/,
       );
       expect(r.error.message.length).toBeLessThan(300);
     }

@@ -18,7 +18,12 @@ import { WindowTraces } from '../../main/traces.ts';
 import { encodeSession } from '../../engine/session/index.ts';
 import type { TraceData } from '../../engine/core/trace/index.ts';
 import { inlineParseService, workerParseService, type ParseService } from '../../engine/host/node/parseService.ts';
-import { checkWritableTarget, writeFileAtomic, type AtomicFs } from '../../engine/host/node/atomicFile.ts';
+import {
+  AtomicTargetExistsError,
+  checkWritableTarget,
+  writeFileAtomic,
+  type AtomicFs,
+} from '../../engine/host/node/atomicFile.ts';
 import { makeConfig, makeSession } from '../session/fixtures.ts';
 
 const workers = (await import(new URL('../../scripts/workers.mjs', import.meta.url).href)) as {
@@ -41,7 +46,7 @@ function setup(parser?: ParseService) {
   const handlers = createIpcHandlers({
     runs,
     presets: createPresets(),
-    dialogs: { showOpen: async () => null, showSave: async () => null },
+    dialogs: { showOpen: async () => null, showSave: async () => null, confirmReplace: async () => false },
     files: createSessionFiles(fsp),
     documents: new DocumentState({ defaultDir: tmp, store: { load: async () => [], save: async () => {} } }),
     traces: new WindowTraces(),
@@ -148,6 +153,32 @@ describe('atomic writes (shared by CLI and main)', () => {
       expect(readFileSync(file, 'utf8')).toBe('a,b\n1,2\n3,4\n');
       expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     }
+  });
+
+  it('{ replace: false } never replaces an existing file, with hard links or without', async () => {
+    const file = path.join(tmp, 'kept.msgpack');
+    writeFileSync(file, 'older runs');
+    const noLinks: AtomicFs = {
+      ...fsp,
+      open: (p, flags) => fsp.open(p, flags),
+      link: async () => {
+        throw Object.assign(new Error('no'), { code: 'EPERM' }); // vfat: link(2) is not supported
+      },
+      lstat: (p) => fsp.lstat(p),
+    };
+    for (const fs of [fsp, noLinks]) {
+      await expect(writeFileAtomic(file, 'new', fs, { replace: false })).rejects.toBeInstanceOf(
+        AtomicTargetExistsError,
+      );
+      expect(readFileSync(file, 'utf8')).toBe('older runs');
+      expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      const fresh = path.join(tmp, `fresh-${fs === fsp ? 'link' : 'nolink'}.msgpack`);
+      await writeFileAtomic(fresh, 'new', fs, { replace: false });
+      expect(readFileSync(fresh, 'utf8')).toBe('new');
+      expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    }
+    await writeFileAtomic(file, 'replaced'); // the default replaces, as Save does
+    expect(readFileSync(file, 'utf8')).toBe('replaced');
   });
 
   it('checkWritableTarget refuses a missing folder, a file as folder and a folder as target', () => {

@@ -22,7 +22,7 @@ import {
   protectedUnavailable,
 } from '../../renderer/src/lib/hardware.ts';
 import { binColor, columnX, paintColumn } from '../../renderer/src/lib/heatColors.ts';
-import { SUMMARY_ROWS, deltaText, runCompareTitle, summaryColumns } from '../../renderer/src/lib/summary.ts';
+import { SUMMARY_ROWS, deltaText, runCompareTitle, shownUnit, summaryColumns } from '../../renderer/src/lib/summary.ts';
 import { CHARTS } from '../../renderer/src/lib/metrics.ts';
 import { SAMPLE_COLUMNS } from '../../renderer/src/lib/protocolLists.ts';
 import { buildCatalog } from '../../engine/core/config/catalog.ts';
@@ -169,6 +169,13 @@ describe('summary deltas', () => {
       expect(c.explain.length).toBeGreaterThan(60);
     }
     expect(SUMMARY_ROWS.find((r) => r.key === 'refaultPct')?.label).toBe('Refaults per minute, % of working set');
+  });
+
+  it('a row header shows its unit unless its name says it (was "Virtual time (virtual time)")', () => {
+    const row = (key: string) => SUMMARY_ROWS.find((r) => r.key === key)!;
+    expect(shownUnit(row('virtualMs'))).toBe('');
+    expect(shownUnit(row('vcpuStall'))).toBe('virtual time');
+    expect(shownUnit(row('evictions'))).toBe('count');
   });
 });
 

@@ -31,10 +31,12 @@ describe('metrics', () => {
     expect(pointsFor(hit, c).map((p) => p.y)).toEqual([50, 25]);
   });
 
-  it('stall is normalised to ms per virtual second', () => {
-    // 2 ms of stall in a 10 ms interval = 200 ms per virtual second.
-    const c = columns(1, 10, { vcpuStallNs: [2_000_000] });
-    expect(pointsFor(stall, c)[0].y).toBeCloseTo(200);
+  it('stall (summed over vCPUs) is shown as the average number of vCPUs stalled', () => {
+    // 2 ms of stall in a 10 ms interval = 0.2 vCPUs stalled on average; 64 vCPUs each stalled 7.5 of 10 ms
+    // (480 ms summed) = 48 vCPUs. Was 'ms per virtual second' (200; 48,000, read as a unit mistake, s17-g).
+    const c = columns(2, 10, { vcpuStallNs: [2_000_000, 480_000_000] });
+    expect(pointsFor(stall, c).map((p) => p.y)).toEqual([0.2, 48]);
+    expect(stall.yLabel).toBe('vCPUs stalled (average)');
   });
 
   it('a zero-length interval or NaN becomes a gap (null), not a number', () => {

@@ -195,7 +195,7 @@ describe('session errors', () => {
     [
       'negative memory',
       (s) => ((s.draft as SessionData['draft']).host.memoryMiB = -1),
-      /draft\.host\.memoryMiB: must be a number > 0 and <= 1048576 \(1 TiB\), got -1/,
+      /draft\.host\.memoryMiB: must be a number > 0 and <= 1,048,576 \(1 TiB\), got -1/,
     ],
   ];
   for (const [what, mutate, message] of schemaCases) {

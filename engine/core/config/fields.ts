@@ -8,6 +8,7 @@
  */
 import { describeValue, displayKey, indexPath, joinPath, type Problems } from './problems.ts';
 import { suggestKey } from './suggest.ts';
+import { fmtExact } from '../../numberFormat.ts';
 
 export type Obj = Record<string, unknown>;
 
@@ -162,8 +163,9 @@ export function checkNumber(v: number, r: NumRange): boolean {
 
 export function rangeText(r: NumRange): string {
   const kind = r.integer ? 'an integer' : 'a number';
-  const lo = r.minExclusive ? `> ${r.min}` : `>= ${r.min}`;
-  return `must be ${kind} ${lo} and <= ${r.max}${r.note ? ` ${r.note}` : ''}`;
+  // Bounds grouped as every figure the lab prints (engine/numberFormat.ts): `<= 3,600,000`, not `3600000`.
+  const lo = r.minExclusive ? `> ${fmtExact(r.min)}` : `>= ${fmtExact(r.min)}`;
+  return `must be ${kind} ${lo} and <= ${fmtExact(r.max)}${r.note ? ` ${r.note}` : ''}`;
 }
 
 /** oneOf's message: "expected one of 'a', 'b', got string \"c\"" with a did-you-mean when one is close. */

@@ -17,7 +17,7 @@ import type { Result, ScenarioConfig } from '../../protocol.ts';
 import type { PresetSet } from './presetSet.ts';
 import { resolveScenario, shrinkWarmups } from './resolve.ts';
 import { validateScenario, type ValidateOptions } from './scenario.ts';
-import { suggestKey } from './suggest.ts';
+import { knownIds, suggestKey } from './suggest.ts';
 import { notOneOf } from './fields.ts';
 import { PRESET_HARVEST_MODES } from './scenarioPreset.ts';
 import { refusalText } from './problems.ts';
@@ -187,7 +187,7 @@ export function applyOverrides(
   const hardwareId = hw.length > 0 ? hw[hw.length - 1].value : undefined;
   if (hardwareId !== undefined && (typeof hardwareId !== 'string' || !set.hardware.has(hardwareId)))
     return fail(
-      `hardware: unknown hardware profile ${JSON.stringify(hardwareId)} (known: ${[...set.hardware.keys()].join(', ')})`,
+      `hardware: unknown hardware profile ${JSON.stringify(hardwareId)} ${knownIds(String(hardwareId), set.hardware.keys())}`,
     );
   let config: ScenarioConfig;
   if (base.kind === 'preset') {

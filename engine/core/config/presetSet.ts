@@ -18,6 +18,7 @@ import {
   type WorkloadPreset,
 } from './presetFile.ts';
 import { guestPath } from './fields.ts';
+import { knownIds } from './suggest.ts';
 import { resolveScenario } from './resolve.ts';
 import type { ScenarioPreset } from './scenarioPreset.ts';
 import type { TraceInfo } from './semantics.ts';
@@ -63,7 +64,7 @@ export function loadPresets(files: Record<string, unknown>, options: { traces?: 
     const file = `scenarios/${id}.json`;
     for (const ref of new Set([s.hardware, ...s.profiles]))
       if (!set.hardware.has(ref))
-        problems.push(`${file}: unknown hardware profile '${ref}' (known: ${[...set.hardware.keys()].join(', ')})`);
+        problems.push(`${file}: unknown hardware profile '${ref}' ${knownIds(ref, set.hardware.keys())}`);
     s.guests.forEach((g, i) => {
       if (typeof g.workload === 'string' && !set.workloads.has(g.workload))
         problems.push(

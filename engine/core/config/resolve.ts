@@ -7,6 +7,7 @@
  */
 import type { GuestSpec, HarvestMode, ReclaimPolicy, Result, ScenarioConfig } from '../../protocol.ts';
 import { guestPath } from './fields.ts';
+import { knownIds } from './suggest.ts';
 import type { PresetSet } from './presetSet.ts';
 import { validateScenario, type ValidateOptions } from './scenario.ts';
 
@@ -41,8 +42,7 @@ export function resolveScenario(
   if (!preset) return fail(`unknown scenario '${id}' (known: ${[...set.scenarios.keys()].join(', ') || 'none'})`);
   const hwId = overrides.hardware ?? preset.hardware;
   const hardware = set.hardware.get(hwId);
-  if (!hardware)
-    return fail(`unknown hardware profile '${hwId}' (known: ${[...set.hardware.keys()].join(', ') || 'none'})`);
+  if (!hardware) return fail(`unknown hardware profile '${hwId}' ${knownIds(hwId, set.hardware.keys())}`);
 
   const guests: GuestSpec[] = [];
   for (const [i, g] of preset.guests.entries()) {

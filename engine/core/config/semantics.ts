@@ -15,6 +15,7 @@ import { tablePagesFor } from '../sim/plan.ts';
 import { PAGES_PER_MIB, mibToPages } from './limits.ts';
 import { guestPath } from './fields.ts';
 import { joinPath, type Problems } from './problems.ts';
+import { fmtCount, fmtExact, fmtFixed } from '../../numberFormat.ts';
 
 /** What the caller knows about traces (name -> distinct pages); unknown traces are then errors. */
 export interface TraceInfo {
@@ -81,7 +82,7 @@ export function checkMemory(problems: Problems, root: string, host: HostSpec, gu
   if (tables > MAX_TABLE_PAGES)
     problems.addRelation(
       joinPath(root, 'guests'),
-      `guests total ${fmt(total)} MiB, which needs ${tables} stage-2 table pages; the engine holds at most ${MAX_TABLE_PAGES} (about ${Math.floor((MAX_TABLE_PAGES / 1.1) * 2)} MiB of guest memory in all)`,
+      `guests total ${fmt(total)} MiB, which needs ${fmtCount(tables)} stage-2 table pages; the engine holds at most ${fmtCount(MAX_TABLE_PAGES)} (about ${fmtCount(Math.floor((MAX_TABLE_PAGES / 1.1) * 2))} MiB of guest memory in all)`,
     );
   const pinned = sum(guests.filter((g) => g.protected).map((g) => g.memoryMiB));
   const others = guests.some((g) => !g.protected);
@@ -128,12 +129,12 @@ export function checkGuests(problems: Problems, root: string, guests: readonly G
       else if (info.distinct > capacity)
         problems.addRelation(
           `${at}.trace`,
-          `trace '${w.trace}' touches ${info.distinct} pages, more than the guest's ${capacity} (${fmt(g.memoryMiB)} MiB)`,
+          `trace '${w.trace}' touches ${fmtCount(info.distinct)} pages, more than the guest's ${fmtCount(capacity)} (${fmt(g.memoryMiB)} MiB)`,
         );
     } else if (w.pages > capacity) {
       problems.addRelation(
         `${at}.pages`,
-        `${w.pages} pages (${fmt(w.pages / PAGES_PER_MIB)} MiB) do not fit in the guest's ${fmt(g.memoryMiB)} MiB (${capacity} pages)`,
+        `${fmtCount(w.pages)} pages (${fmt(w.pages / PAGES_PER_MIB)} MiB) do not fit in the guest's ${fmt(g.memoryMiB)} MiB (${fmtCount(capacity)} pages)`,
       );
     }
   });
@@ -151,7 +152,7 @@ export function checkClientWarmup(
     if (w !== undefined && w >= durationMs)
       problems.addRelation(
         `${guestAt(root, i, g)}.workload.client.warmupMs`,
-        `${w} ms leaves nothing of the ${durationMs} ms run to measure; must be < run.durationMs`,
+        `${fmtExact(w)} ms leaves nothing of the ${fmtExact(durationMs)} ms run to measure; must be < run.durationMs`,
       );
   });
 }
@@ -160,8 +161,9 @@ function sum(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
+/** MiB in a message, grouped as every figure the lab prints (engine/numberFormat.ts): '1,049,600'. */
 function fmt(mib: number): string {
-  return Number.isInteger(mib) ? String(mib) : mib.toFixed(2);
+  return fmtFixed(mib, Number.isInteger(mib) ? 0 : 2);
 }
 
 /** Guest `i`'s path with its name (`guests[2] 'cache'`), as the structure checks write it (fields.ts guestPath). */

@@ -15,25 +15,29 @@ import {
 } from '../../protocol.ts';
 import type { PresetSet } from '../config/presetSet.ts';
 import { figureInfo, reproductionConfigs, variantKey, type Reproduction } from './reproductions.ts';
+import { fmtExact as n } from '../../numberFormat.ts';
+
+// Every input is quoted exactly as the preset gives it, its whole part grouped as every figure the lab
+// prints (engine/numberFormat.ts): 'every 3,600,000 ms', 'round trip 46,565 ns' (were ungrouped, s17-g).
 
 function workloadText(w: WorkloadSpec): string {
   const parts: string[] = [w.kind];
-  if ('pages' in w) parts.push(`${w.pages.toLocaleString('en-US')} pages`);
+  if ('pages' in w) parts.push(`${n(w.pages)} pages`);
   if (w.kind === 'zipf') parts.push(`theta ${w.theta}`);
   if (w.kind === 'hotset')
-    parts.push(`hot ${w.hotPages} pages p=${w.hotProbability}, moves every ${w.shiftEveryMs} ms`);
+    parts.push(`hot ${n(w.hotPages)} pages p=${w.hotProbability}, moves every ${n(w.shiftEveryMs)} ms`);
   if (w.kind === 'scan' && w.slices) parts.push('one slice per vCPU, rendezvous after each pass');
   if (w.kind === 'scan' && w.passes !== undefined) parts.push(`${w.passes} passes, then the vCPUs are done`);
   if (w.kind === 'scan' && w.prefault) parts.push('memory pre-faulted by the VMM before the vCPUs run');
   if (w.kind === 'scan' && w.resetZapsRoot)
     parts.push("x86 only: the reset between runs drops every vCPU's TDP MMU root, which is zapped (none on arm64)");
   if (w.kind === 'trace') parts.push(`trace ${w.trace}`);
-  parts.push(`write fraction ${w.writeFraction}`, `think ${w.thinkNs} ns`);
-  if (w.opAccesses !== undefined) parts.push(`${w.opAccesses} accesses per operation`);
+  parts.push(`write fraction ${w.writeFraction}`, `think ${n(w.thinkNs)} ns`);
+  if (w.opAccesses !== undefined) parts.push(`${n(w.opAccesses)} accesses per operation`);
   if (w.client) {
     const c = w.client;
-    parts.push(`closed-loop client: ${c.connections} connection(s) per vCPU, round trip ${c.roundTripNs} ns`);
-    if (c.warmupMs) parts.push(`first ${c.warmupMs} ms not measured`);
+    parts.push(`closed-loop client: ${n(c.connections)} connection(s) per vCPU, round trip ${n(c.roundTripNs)} ns`);
+    if (c.warmupMs) parts.push(`first ${n(c.warmupMs)} ms not measured`);
   }
   return parts.join(', ');
 }
@@ -57,22 +61,22 @@ function inputsOf(r: Reproduction, configs: ReadonlyMap<string, ScenarioConfig>)
           : 'TLBI broadcast (arm64)',
       source: hwSource,
     },
-    { name: 'host memory', value: `${base.host.memoryMiB} MiB`, source: preset },
+    { name: 'host memory', value: `${n(base.host.memoryMiB)} MiB`, source: preset },
     {
       name: 'watermarks (min/low/high)',
-      value: `${base.host.watermarks.minPct} / ${base.host.watermarks.lowPct} / ${base.host.watermarks.highPct} %`,
+      value: `${base.host.watermarks.minPct}% / ${base.host.watermarks.lowPct}% / ${base.host.watermarks.highPct}%`,
       source: preset,
     },
     {
       name: 'swap',
-      value: `${base.host.swap.device}${base.host.swap.ssd ? ` (${base.host.swap.ssd})` : ''}, ${base.host.swap.sizeMiB} MiB`,
+      value: `${base.host.swap.device}${base.host.swap.ssd ? ` (${base.host.swap.ssd})` : ''}, ${n(base.host.swap.sizeMiB)} MiB`,
       source: preset,
     },
   ];
   for (const g of base.guests) {
     out.push({
       name: `guest '${g.name}'`,
-      value: `${g.memoryMiB} MiB, ${g.vcpus} vCPUs${g.protected ? ', protected' : ''}, memory ${g.memoryBacking ?? 'shmem-memfd'}`,
+      value: `${n(g.memoryMiB)} MiB, ${g.vcpus} vCPUs${g.protected ? ', protected' : ''}, memory ${g.memoryBacking ?? 'shmem-memfd'}`,
       source: preset,
     });
     out.push({ name: `guest '${g.name}' workload`, value: workloadText(g.workload), source: preset });
@@ -91,10 +95,10 @@ function inputsOf(r: Reproduction, configs: ReadonlyMap<string, ScenarioConfig>)
       value: rc.lruvec === 'memcg' ? 'one memcg per guest' : 'one lruvec for all guests',
       source: preset,
     },
-    { name: 'vCPU TLB', value: rc.tlb.enabled ? `${rc.tlb.entries} entries` : 'off', source: preset },
+    { name: 'vCPU TLB', value: rc.tlb.enabled ? `${n(rc.tlb.entries)} entries` : 'off', source: preset },
     {
       name: 'run',
-      value: `${base.run.durationMs} ms virtual, sampled every ${base.run.sampleIntervalMs} ms, seed ${base.run.seed}${base.run.deterministic ? ', deterministic' : ''}`,
+      value: `${n(base.run.durationMs)} ms virtual, sampled every ${n(base.run.sampleIntervalMs)} ms, seed ${base.run.seed}${base.run.deterministic ? ', deterministic' : ''}`,
       source: preset,
     },
   );
@@ -106,7 +110,8 @@ function inputsOf(r: Reproduction, configs: ReadonlyMap<string, ScenarioConfig>)
       source: 'the published comparison (patch applied or not, MGLRU on or off)',
     });
   }
-  for (const k of COST_KEYS) out.push({ name: `cost ${k}`, value: `${hw.costs[k].ns} ns`, source: hw.costs[k].source });
+  for (const k of COST_KEYS)
+    out.push({ name: `cost ${k}`, value: `${n(hw.costs[k].ns)} ns`, source: hw.costs[k].source });
   return out;
 }
 

@@ -9,6 +9,7 @@
  * MAX_SWEEP_RUNS (what one session file holds) they are refused.
  */
 import { refusalText } from '../config/problems.ts';
+import { knownIds } from '../config/suggest.ts';
 import type { Result, ScenarioConfig, SweepPoint, SweepRecord, SweepValue } from '../../protocol.ts';
 import { overrideLabel } from '../config/diff.ts';
 import { applyOverrides, resolvePath, type Override, type ScenarioBase } from '../config/overrides.ts';
@@ -94,7 +95,7 @@ export function planSweep(specValue: unknown, options: PlanOptions): Result<Swee
       const bad = axis.values.find((v) => typeof v !== 'string' || !options.set.hardware.has(v));
       if (bad !== undefined)
         return fail(
-          `axes.hardware: unknown hardware profile ${JSON.stringify(bad)} (known: ${[...options.set.hardware.keys()].join(', ')})`,
+          `axes.hardware: unknown hardware profile ${JSON.stringify(bad)} ${knownIds(String(bad), options.set.hardware.keys())}`,
         );
       continue;
     }

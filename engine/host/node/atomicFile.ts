@@ -6,6 +6,12 @@
  *
  * `checkWritableTarget` is the up-front check callers run before a long computation (the CLI runs it
  * before the first simulation starts), so a bad output path is refused before any result exists.
+ *
+ * `{ replace: false }` (the CLI's `--out` without `--force`): the temporary file is linked to the target
+ * instead of renamed over it, and link(2) fails with EEXIST when the target exists, so a file that appeared
+ * since the up-front check (another `lab run --out` of the same name) is never replaced: the write rejects
+ * with an AtomicTargetExistsError. Where the file system has no hard links (FAT, some network mounts), the
+ * target is checked just before the rename instead (a window of one syscall).
  */
 import { accessSync, constants, promises as fsp, statSync } from 'node:fs';
 import path from 'node:path';
@@ -21,14 +27,26 @@ export interface AtomicFs {
   open(p: string, flags: 'wx'): Promise<AtomicFileHandle>;
   rename(from: string, to: string): Promise<void>;
   unlink(p: string): Promise<void>;
+  /** For `{ replace: false }`: link(2), which fails with EEXIST when `to` exists. */
+  link?(from: string, to: string): Promise<void>;
+  /** For `{ replace: false }` where link is unsupported: does `p` exist (lstat)? */
+  lstat?(p: string): Promise<unknown>;
 }
 
 /** What a write takes: one buffer or string, or chunks written in order (streamed exports). */
 export type AtomicData = Uint8Array | string | Iterable<Uint8Array | string>;
 
 export class AtomicWriteError extends Error {
-  override readonly name = 'AtomicWriteError';
+  override readonly name: string = 'AtomicWriteError';
 }
+
+/** `{ replace: false }` found the target present: nothing was written, the existing file is untouched. */
+export class AtomicTargetExistsError extends AtomicWriteError {
+  override readonly name = 'AtomicTargetExistsError';
+}
+
+/** link(2) errors that mean "this file system has no hard links", not "the target exists". */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 
 /** The temporary file's name: hidden, unique, next to the target (same file system, so rename is atomic). */
 export function tempPathFor(file: string): string {
@@ -40,7 +58,12 @@ export function tempPathFor(file: string): string {
  * Writes `data` to `file` atomically. Rejects with an AtomicWriteError whose message is one sentence
  * naming the file and the reason; the previous `file` (if any) is then untouched.
  */
-export async function writeFileAtomic(file: string, data: AtomicData, fs: AtomicFs = fsp): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: AtomicData,
+  fs: AtomicFs = fsp,
+  options: { replace?: boolean } = {},
+): Promise<void> {
   const tmp = tempPathFor(file);
   let created = false;
   try {
@@ -54,11 +77,37 @@ export async function writeFileAtomic(file: string, data: AtomicData, fs: Atomic
     } finally {
       await handle.close();
     }
-    await fs.rename(tmp, file);
+    if (options.replace === false) await commitWithoutReplacing(fs, tmp, file);
+    else await fs.rename(tmp, file);
   } catch (e) {
     if (created) await fs.unlink(tmp).catch(() => {}); // best effort: the target was never touched
+    if (e instanceof AtomicTargetExistsError) throw e;
     throw new AtomicWriteError(`cannot write ${shortPath(file)}: ${ioReason(e)}; the previous file is unchanged`);
   }
+}
+
+/** Gives `tmp` the name `file` only if no file has it; AtomicTargetExistsError otherwise. */
+async function commitWithoutReplacing(fs: AtomicFs, tmp: string, file: string): Promise<void> {
+  const exists = (): AtomicTargetExistsError =>
+    new AtomicTargetExistsError(`${shortPath(file)} already exists; it was left unchanged`);
+  try {
+    if (!fs.link || !fs.lstat) throw Object.assign(new Error('no link'), { code: 'ENOSYS' });
+    await fs.link(tmp, file);
+    await fs.unlink(tmp).catch(() => {}); // the data is safe under its name; a leftover temp is only clutter
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw exists();
+    if (!NO_HARD_LINKS.has(code ?? '')) throw e;
+  }
+  const present = fs.lstat
+    ? await fs.lstat(file).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => e.code !== 'ENOENT',
+      )
+    : false;
+  if (present) throw exists();
+  await fs.rename(tmp, file);
 }
 
 /**

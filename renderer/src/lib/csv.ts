@@ -39,7 +39,7 @@ export function configLine(c: ScenarioConfig): string {
   return [
     `scenario=${c.name}`,
     `hardware=${c.hardware.name} (${c.hardware.id})`,
-    `host=${c.host.memoryMiB} MiB, watermarks ${wm.minPct}/${wm.lowPct}/${wm.highPct} %, swap ${c.host.swap.device} ${c.host.swap.sizeMiB} MiB`,
+    `host=${c.host.memoryMiB} MiB, watermarks ${wm.minPct}%/${wm.lowPct}%/${wm.highPct}%, swap ${c.host.swap.device} ${c.host.swap.sizeMiB} MiB`,
     `guests=${guests}`,
     `reclaim=${r.policy}, harvest ${r.harvest}, aging >= ${r.agingIntervalMs} ms, lookaround ${r.lookaround}, map young ${r.mapYoung}, TLB ${r.tlb.enabled ? `${r.tlb.entries} entries` : 'off'}`,
     `run=${run.durationMs} ms, sample ${run.sampleIntervalMs} ms, seed ${run.seed}, ${run.deterministic ? 'deterministic' : `workers ${run.workers}`}, refault window ${run.refaultWindowMs} ms${run.demandOnly ? ', demand only' : ''}`,

@@ -60,11 +60,11 @@ function describeLeaf(path: string, v: Leaf, config: ScenarioConfig): string | n
     case 'host.swap.sizeMiB':
       return `swap ${num(v)} MiB`;
     case 'host.watermarks.minPct':
-      return `min wm ${num(v)} %`;
+      return `min wm ${num(v)}%`;
     case 'host.watermarks.lowPct':
-      return `low wm ${num(v)} %`;
+      return `low wm ${num(v)}%`;
     case 'host.watermarks.highPct':
-      return `high wm ${num(v)} %`;
+      return `high wm ${num(v)}%`;
     case 'reclaim.policy':
     case 'reclaim.harvest':
       return String(v);

@@ -259,6 +259,11 @@ export const SUMMARY_ROWS: readonly SummaryRowDef[] = ROWS.map(([key, label, hel
   delta: FORMATS[fmt].delta,
 }));
 
+/** The unit a row header shows after its name: none when the name says it ("Virtual time (virtual time)"). */
+export function shownUnit(row: SummaryRowDef): string {
+  return row.label.toLowerCase() === row.unit.toLowerCase() ? '' : row.unit;
+}
+
 export interface SummaryColumn {
   label: string;
   sublabel: string;
