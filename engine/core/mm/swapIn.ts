@@ -117,7 +117,7 @@ export function swapIn(
     const id = g.idBase + gfn;
     now = anon
       ? swapVmaReadahead(g, area, gfn, now, g.host.min)
-      : swapClusterReadahead(pg, area, id, now, s, sb, g.host.min);
+      : swapClusterReadahead(pg, area, id, now, s, sb, g.host.min, g);
     // keep: the folio read into the swap cache stays there, mapped (do_swap_page's read fault).
     if (keep) area.toCache(id);
     else area.free(id, cpuOfVcpu(g.index, vi));
