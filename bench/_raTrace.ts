@@ -72,6 +72,9 @@ let inRa = false;
 let adjEvent: string | null = null;
 let readThisFault = 0;
 const log = process.env.RA_LOG === '1';
+const whatIfReserve0 = process.env.RA_RESERVE0 === '1';
+/** SEED=n: the run's seed (the swap allocator's random draws, mm/swapSlots.ts; the workload has none). */
+const seed = process.env.SEED === undefined ? undefined : Number(process.env.SEED);
 let lastVi = -1;
 const ownPrev = new Map<number, number>();
 const readAt = new Map<number, number>();
@@ -178,7 +181,9 @@ hookMethod(
   'tryTake',
   (orig) =>
     function (this: Any, reserve: number) {
-      const ok = orig.call(this, reserve) as boolean;
+      // RA_RESERVE0=1 (what-if, an upper bound): read-ahead folios take frames down to 0 free, at no reclaim
+      // cost, instead of stopping at min (the kernel would direct-reclaim for each; the lab stops).
+      const ok = orig.call(this, inRa && whatIfReserve0 ? 0 : reserve) as boolean;
       if (inRa && !ok) passes[pass].allocFail++;
       return ok;
     },
@@ -197,9 +202,11 @@ for (const [key, config] of configs) {
   lastVi = -1;
   ownPrev.clear();
   readAt.clear();
+  if (seed !== undefined) config.run.seed = seed;
   const r = runInProcess(config);
   const g = r.summary.guests[0] as Any;
-  console.log(`\n=== ${key}  passEndMs ${JSON.stringify(g.passEndMs)}`);
+  const pe = g.passEndMs as number[];
+  console.log(`\n=== ${key}  passEndMs ${JSON.stringify(pe)}  run 2 ${(pe[1] - pe[0]).toFixed(1)} ms`);
   passes.forEach((p, i) => {
     const wins = [...p.win.entries()].sort((a, b) => a[0] - b[0]).map(([w, n]) => `${w}:${n}`);
     console.log(

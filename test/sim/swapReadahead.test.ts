@@ -154,6 +154,21 @@ describe('swap_cluster_readahead on an SSD', () => {
     expect(g.host.free()).toBe(MIN);
   });
 
+  it('an adjacent swap-in opens a window of 2 aligned on an even slot: after an even slot it reads nothing', () => {
+    // What decides the v1 reproduction's regime (docs/repro-max-guest-memory.md, session 18 (d)): with no
+    // hits, __swapin_nr_pages gives 2 only to a swap-in next to the previous one, and swap_cluster_readahead
+    // reads the aligned pair (offset & ~1, offset | 1). Ascending, the pair of an odd slot is the previous
+    // one, already freed by shmem_swapin_folio: nothing is read ahead, no hit follows, the window closes.
+    const pair = (first: number): number[] => {
+      const { g } = build('ssd');
+      g.fault(first, true, 1000); // window 1: no hits, not next to prev_offset 0
+      g.fault(first + 1, true, 200_000); // next to it: window 2
+      return cachedGfns(g);
+    };
+    expect(pair(40)).toEqual([]); // slots 552, 553: the pair (552, 553), 552 freed
+    expect(pair(41)).toEqual([43]); // slots 553, 554: the pair (554, 555) reads gfn 43
+  });
+
   it('a read-ahead folio taken at or below the low watermark wakes kswapd, as the faulting page would', () => {
     // __read_swap_cache_async allocates each window folio with the fault's gfp: __alloc_pages' fast path
     // fails at low (free <= low) and the slow path wakes kswapd before retrying at min (mm/page_alloc.c).

@@ -11,17 +11,22 @@
  * page is faulted in, as the guest memory of max_guest_memory_test is a shmem memfd. Private anonymous
  * memory's read fault keeps it (do_swap_page: mm/swapIn.ts keepsSwapSlot) while the page is mapped.
  *
- * Readahead (mm/swap_state.c): shmem_swapin_folio -> shmem_swapin_cluster -> swap_cluster_readahead
- * reads the window of swapin_nr_pages(offset) slots aligned around the faulting slot (mask =
- * pages - 1, start = offset & ~mask, end = offset | mask), each slot through __read_swap_cache_async,
- * which skips a free slot or one whose folio is in the swap cache already, allocates a folio with the
- * fault's gfp and submits its read inside one block plug; folios other than the faulting one are
- * marked PG_readahead. swapin_nr_pages is the kernel's adaptive window: 2^page_cluster at most, sized
- * by the readahead hits since the last call (swap_cache_get_folio counts a hit when it finds a folio
- * with PG_readahead and clears it), or 2 for an access next to the previous one, else 1; never less
- * than half the previous window. Private anonymous guest memory (memoryBacking 'private-anon') on a
- * non-rotational device takes swap_vma_readahead instead (swap_use_vma_readahead; mm/swapVmaReadahead.ts);
- * shmem always takes the cluster path.
+ * Readahead (mm/swap_state.c, read in 6.3): shmem_swapin_folio -> shmem_swapin (6.1-6.6; later
+ * shmem_swapin_cluster) -> swap_cluster_readahead reads the window of swapin_nr_pages(offset) slots aligned
+ * around the faulting slot (mask = pages - 1, start = offset & ~mask, end = offset | mask), each slot
+ * through __read_swap_cache_async, which skips a free slot or one whose folio is in the swap cache already,
+ * allocates a folio with the fault's gfp and submits its read inside one block plug; folios other than the
+ * faulting one are marked PG_readahead. swapin_nr_pages is the kernel's adaptive window: 2^page_cluster at
+ * most, sized by the readahead hits since the last call (swap_cache_get_folio counts a hit when it finds a
+ * folio with PG_readahead and clears it), or 2 for an access next to the previous one, else 1; never less
+ * than half the previous window. shmem_swapin_folio looks the folio up with swap_cache_get_folio(swap, NULL,
+ * 0): no VMA, so its hits go to the global swapin_readahead_hits and prev_offset is one for every faulting
+ * task: several vCPUs refaulting at once interleave their offsets, a swap-in is next to the previous one
+ * only when no other came between, and a window of 2 reads the aligned pair, in which the previous slot of
+ * an ascending stream (freed by its swap-in) is the odd slot's partner: only an even slot reads ahead
+ * (docs/repro-max-guest-memory.md, session 18 (d)). Private anonymous guest memory (memoryBacking
+ * 'private-anon') on a non-rotational device takes swap_vma_readahead instead (swap_use_vma_readahead;
+ * mm/swapVmaReadahead.ts); shmem always takes the cluster path.
  *
  * zram: do_swap_page / shmem_swapin_folio skip the swap cache and readahead for SWP_SYNCHRONOUS_IO
  * devices (a synchronous read of the one page): no SwapArea exists then (Pgdat.swap is null).
