@@ -4,8 +4,12 @@
 // reclaim, still cached at the run's end) and why a window read fewer pages than its size (a free slot, a
 // page cached already, or no frame above min). Bundle and run:
 //   npx esbuild bench/_raTrace.ts --bundle --platform=node --format=esm --outfile=/tmp/ra.mjs && node /tmp/ra.mjs [key...]
+// Environment: RA_LOG=1 prints each window opened by adjacency (hits 0) with the pages it read; SEED=n the
+// run's seed; RA_RESERVE0=1 a what-if bound (below); X86=1 the x86 workstation profile.
 // key: a substring of the reproduction run's key (e.g. 'max-guest-memory/locked-write/mglru').
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parseHardwarePresetFile } from '../engine/core/config/presetFile.ts';
 import { reproductionConfigs } from '../engine/cli/reproduce.ts';
 import { REPRODUCTIONS } from '../engine/core/repro/reproductions.ts';
 import { runInProcess } from '../engine/core/sim/run.ts';
@@ -18,6 +22,13 @@ import { checkHooksRan, hookMethod } from './_util.ts';
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const configs = reproductionConfigs(path.join(process.cwd(), 'presets'), REPRODUCTIONS);
 const want = process.argv.slice(2);
+// X86=1: each run on presets/hardware/x86-workstation.json (the v1 and v2 figures' what-if), as bench/_mgmDiag.ts.
+if (process.env.X86 === '1') {
+  const f = path.join(process.cwd(), 'presets/hardware/x86-workstation.json');
+  const hw = parseHardwarePresetFile(readFileSync(f, 'utf8'), f);
+  if (!hw.ok) throw new Error(hw.error.message);
+  for (const c of configs.values()) c.hardware = hw.value;
+}
 const must = { mustRun: true };
 
 interface PassStats {
