@@ -84,6 +84,12 @@ let adjEvent: string | null = null;
 let readThisFault = 0;
 const log = process.env.RA_LOG === '1';
 const whatIfReserve0 = process.env.RA_RESERVE0 === '1';
+/**
+ * SSD_NS=n (a sensitivity probe, not a model input): the SSD's 4 KiB read latency (SwapArea.readNs, the
+ * 90 us estimate of mm/swap.ts) set to n ns on the first fault, to see how far the readahead regime moves
+ * with the timing of the swap-ins.
+ */
+const ssdNs = process.env.SSD_NS === undefined ? undefined : Number(process.env.SSD_NS);
 /** SEED=n: the run's seed (the swap allocator's random draws, mm/swapSlots.ts; the workload has none). */
 const seed = process.env.SEED === undefined ? undefined : Number(process.env.SEED);
 let lastVi = -1;
@@ -101,6 +107,7 @@ hookMethod(
       now = t;
       vi = v;
       guest = this; // eslint-disable-line @typescript-eslint/no-this-alias
+      if (ssdNs !== undefined && this.swapArea !== null && this.swapArea.readNs !== ssdNs) this.swapArea.readNs = ssdNs;
       inRa = false;
       adjEvent = null;
       readThisFault = 0;
