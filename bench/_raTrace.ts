@@ -4,7 +4,8 @@
 // reclaim, still cached at the run's end) and why a window read fewer pages than its size (a free slot, a
 // page cached already, or no frame above min). Bundle and run:
 //   npx esbuild bench/_raTrace.ts --bundle --platform=node --format=esm --outfile=/tmp/ra.mjs && node /tmp/ra.mjs [key...]
-// Environment: RA_LOG=1 prints each window opened by adjacency (hits 0) with the pages it read; SEED=n the
+// Environment: RA_LOG=1 prints each window opened by adjacency (hits 0) with the pages it read and when the
+// other vCPUs that swapped in within 2 ms last did (start, end relative to the event); SEED=n the
 // run's seed; RA_RESERVE0=1 a what-if bound (below); X86=1 the x86 workstation profile.
 // key: a substring of the reproduction run's key (e.g. 'max-guest-memory/locked-write/mglru').
 import path from 'node:path';
@@ -94,6 +95,9 @@ const ssdNs = process.env.SSD_NS === undefined ? undefined : Number(process.env.
 const seed = process.env.SEED === undefined ? undefined : Number(process.env.SEED);
 let lastVi = -1;
 const ownPrev = new Map<number, number>();
+/** Each vCPU's last fault: its start, its end, whether it swapped in (RA_LOG: the others at an adjacency event). */
+const lastFault = new Map<number, { t: number; e: number; swapin: boolean }>();
+let swapinThisFault = false;
 const readAt = new Map<number, number>();
 
 onPassEnd((e) => {
@@ -111,8 +115,19 @@ hookMethod(
       inRa = false;
       adjEvent = null;
       readThisFault = 0;
+      swapinThisFault = false;
       const r = orig.call(this, gfn, write, t, v, limit);
-      if (adjEvent !== null && log) console.log(`${adjEvent} read ahead ${readThisFault}`);
+      if (adjEvent !== null && log) {
+        const others = [...lastFault.entries()]
+          .filter(([k, f]) => k !== v && f.swapin && t - f.t < 2e6)
+          .map(
+            ([k, f]) =>
+              `v${k} last swap-in ${((t - f.t) / 1e3).toFixed(0)} us ago, ended ${((f.e - t) / 1e3).toFixed(0)} us from now`,
+          );
+        console.log(`${adjEvent} read ahead ${readThisFault}; ${others.join('; ')}`);
+      }
+      const e = r >= 0 ? r : (this.resumeAt as number);
+      if (swapinThisFault || !lastFault.has(v)) lastFault.set(v, { t, e, swapin: swapinThisFault });
       inRa = false;
       return r;
     },
@@ -128,6 +143,7 @@ hookMethod(
       const prev = this.prevOffset as number;
       const w = orig.call(this, offset) as number;
       p.swapins++;
+      swapinThisFault = true;
       p.win.set(w, (p.win.get(w) ?? 0) + 1);
       const adj = offset === prev + 1 || offset === prev - 1;
       const raw = swapinNrPages(prev, offset, hits, this.maxPages as number, 0);
@@ -220,6 +236,7 @@ for (const [key, config] of configs) {
   lastVi = -1;
   ownPrev.clear();
   readAt.clear();
+  lastFault.clear();
   if (seed !== undefined) config.run.seed = seed;
   const r = runInProcess(config);
   const g = r.summary.guests[0] as Any;
