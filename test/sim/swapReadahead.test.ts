@@ -18,6 +18,7 @@ import { OPTANE_P5800X_READ_NS, SSD_SWAP_IN_NS } from '../../engine/core/mm/swap
 import {
   GS_EVICTIONS,
   GS_FOLIOS_CONSIDERED,
+  GS_KSWAPD_WAKEUPS,
   GS_LOCK_HOLD_NS,
   GS_RA_HITS,
   GS_RA_PAGES,
@@ -151,6 +152,46 @@ describe('swap_cluster_readahead on an SSD', () => {
     expect(cachedGfns(g)).toEqual([16, 17, 18]);
     expect(stats[GS_RA_PAGES]).toBe(3);
     expect(g.host.free()).toBe(MIN);
+  });
+
+  it('an adjacent swap-in opens a window of 2 aligned on an even slot: after an even slot it reads nothing', () => {
+    // What decides the v1 reproduction's regime (docs/repro-max-guest-memory.md, session 18 (d)): with no
+    // hits, __swapin_nr_pages gives 2 only to a swap-in next to the previous one, and swap_cluster_readahead
+    // reads the aligned pair (offset & ~1, offset | 1). Ascending, the pair of an odd slot is the previous
+    // one, already freed by shmem_swapin_folio: nothing is read ahead, no hit follows, the window closes.
+    const pair = (first: number): number[] => {
+      const { g } = build('ssd');
+      g.fault(first, true, 1000); // window 1: no hits, not next to prev_offset 0
+      g.fault(first + 1, true, 200_000); // next to it: window 2
+      return cachedGfns(g);
+    };
+    expect(pair(40)).toEqual([]); // slots 552, 553: the pair (552, 553), 552 freed
+    expect(pair(41)).toEqual([43]); // slots 553, 554: the pair (554, 555) reads gfn 43
+  });
+
+  it('a read-ahead folio taken at or below the low watermark wakes kswapd, as the faulting page would', () => {
+    // __read_swap_cache_async allocates each window folio with the fault's gfp: __alloc_pages' fast path
+    // fails at low (free <= low) and the slow path wakes kswapd before retrying at min (mm/page_alloc.c).
+    // Negative control (seen failing before readaheadFrame): without the wake-up kswapd stays asleep.
+    const wakesAfter = (free: number): { wakes: number; yieldNow: boolean; left: number } => {
+      const { g, stats, kswapd } = workerOf(
+        scanSliceScenario({ name: 'readahead', device: 'ssd', prefault: true, harvest: 'locked-write' }),
+      );
+      expect(kswapd).not.toBeNull();
+      for (let i = 0; i < 7; i++) g.swapArea!.hit();
+      g.host.put(-(g.host.free() - free));
+      const before = stats[GS_KSWAPD_WAKEUPS];
+      g.fault(20, true, 1000); // the faulting page's frame above low: allocFrame wakes nobody
+      expect(cachedGfns(g)).toEqual([16, 17, 18, 19, 21, 22, 23]);
+      return { wakes: stats[GS_KSWAPD_WAKEUPS] - before, yieldNow: g.yieldNow, left: g.host.free() };
+    };
+    const { g } = build('ssd');
+    const low = g.host.low;
+    expect(low - 6).toBeGreaterThan(MIN); // the window read whole, above min
+    // low + 2 free: the fault takes one (low + 1), the first folio one (low), the second finds free <= low.
+    expect(wakesAfter(low + 2)).toEqual({ wakes: 1, yieldNow: true, left: low - 6 });
+    // low + 9 free: the eight frames leave low + 1, above low: no wake-up.
+    expect(wakesAfter(low + 9)).toEqual({ wakes: 0, yieldNow: false, left: low + 1 });
   });
 
   it('an unused read-ahead page is reclaimed without a write: no lock, no swap-out, slot kept', () => {

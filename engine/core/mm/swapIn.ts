@@ -4,7 +4,7 @@
  * 'private-anon') through do_swap_page -> swapin_readahead -> swap_vma_readahead (mm/swapVmaReadahead.ts)
  * for its read, the rest as below:
  * swap_cache_get_folio finds a folio still under writeback (shmem_swapin_folio: folio_wait_writeback; do_swap_page
- * does not wait) or a readahead hit, else shmem_swapin_cluster -> swap_cluster_readahead reads the window from the
+ * does not wait) or a readahead hit, else shmem_swapin -> swap_cluster_readahead reads the window from the
  * SSD (mm/swapReadahead.ts);
  * with zram (SWP_SYNCHRONOUS_IO) the page is read alone, with no swap cache. Guest.fault
  * (kvm/userMemAbort.ts: __kvm_faultin_pfn, before read_lock(&kvm->mmu_lock)) comes here.
@@ -112,12 +112,12 @@ export function swapIn(
     // keep: the read-ahead folio is mapped and stays in the swap cache (its slot already recorded there).
     if (!keep) area.free(id, cpuOfVcpu(g.index, vi));
   } else if (refault && area !== null) {
-    // A block device: shmem_swapin_cluster -> swap_cluster_readahead, one request for the window; private
+    // A block device: shmem_swapin -> swap_cluster_readahead, one request for the window; private
     // anonymous memory: swap_vma_readahead, the swap PTEs around the faulting address.
     const id = g.idBase + gfn;
     now = anon
       ? swapVmaReadahead(g, area, gfn, now, g.host.min)
-      : swapClusterReadahead(pg, area, id, now, s, sb, g.host.min);
+      : swapClusterReadahead(pg, area, id, now, s, sb, g.host.min, g);
     // keep: the folio read into the swap cache stays there, mapped (do_swap_page's read fault).
     if (keep) area.toCache(id);
     else area.free(id, cpuOfVcpu(g.index, vi));

@@ -11,17 +11,22 @@
  * page is faulted in, as the guest memory of max_guest_memory_test is a shmem memfd. Private anonymous
  * memory's read fault keeps it (do_swap_page: mm/swapIn.ts keepsSwapSlot) while the page is mapped.
  *
- * Readahead (mm/swap_state.c): shmem_swapin_folio -> shmem_swapin_cluster -> swap_cluster_readahead
- * reads the window of swapin_nr_pages(offset) slots aligned around the faulting slot (mask =
- * pages - 1, start = offset & ~mask, end = offset | mask), each slot through __read_swap_cache_async,
- * which skips a free slot or one whose folio is in the swap cache already, allocates a folio with the
- * fault's gfp and submits its read inside one block plug; folios other than the faulting one are
- * marked PG_readahead. swapin_nr_pages is the kernel's adaptive window: 2^page_cluster at most, sized
- * by the readahead hits since the last call (swap_cache_get_folio counts a hit when it finds a folio
- * with PG_readahead and clears it), or 2 for an access next to the previous one, else 1; never less
- * than half the previous window. Private anonymous guest memory (memoryBacking 'private-anon') on a
- * non-rotational device takes swap_vma_readahead instead (swap_use_vma_readahead; mm/swapVmaReadahead.ts);
- * shmem always takes the cluster path.
+ * Readahead (mm/swap_state.c, read in 6.3): shmem_swapin_folio -> shmem_swapin (6.1-6.6; later
+ * shmem_swapin_cluster) -> swap_cluster_readahead reads the window of swapin_nr_pages(offset) slots aligned
+ * around the faulting slot (mask = pages - 1, start = offset & ~mask, end = offset | mask), each slot
+ * through __read_swap_cache_async, which skips a free slot or one whose folio is in the swap cache already,
+ * allocates a folio with the fault's gfp and submits its read inside one block plug; folios other than the
+ * faulting one are marked PG_readahead. swapin_nr_pages is the kernel's adaptive window: 2^page_cluster at
+ * most, sized by the readahead hits since the last call (swap_cache_get_folio counts a hit when it finds a
+ * folio with PG_readahead and clears it), or 2 for an access next to the previous one, else 1; never less
+ * than half the previous window. shmem_swapin_folio looks the folio up with swap_cache_get_folio(swap, NULL,
+ * 0): no VMA, so its hits go to the global swapin_readahead_hits and prev_offset is one for every faulting
+ * task: several vCPUs refaulting at once interleave their offsets, a swap-in is next to the previous one
+ * only when no other came between, and a window of 2 reads the aligned pair, in which the previous slot of
+ * an ascending stream (freed by its swap-in) is the odd slot's partner: only an even slot reads ahead
+ * (docs/repro-max-guest-memory.md, session 18 (d)). Private anonymous guest memory (memoryBacking
+ * 'private-anon') on a non-rotational device takes swap_vma_readahead instead (swap_use_vma_readahead;
+ * mm/swapVmaReadahead.ts); shmem always takes the cluster path.
  *
  * zram: do_swap_page / shmem_swapin_folio skip the swap cache and readahead for SWP_SYNCHRONOUS_IO
  * devices (a synchronous read of the one page): no SwapArea exists then (Pgdat.swap is null).
@@ -38,6 +43,7 @@
  */
 import type { ScenarioConfig } from '../../protocol.ts';
 import type { DList } from '../sim/dlist.ts';
+import type { HostFrames } from './hostFrames.ts';
 import type { Pgdat } from './pgdat.ts';
 import { SSD_SWAP_IN_NS } from './swap.ts';
 import { KSWAPD_CPU, SwapSlots } from './swapSlots.ts';
@@ -240,13 +246,37 @@ export class SwapArea {
 }
 
 /**
+ * The frame of one read-ahead folio: __read_swap_cache_async's vma_alloc_folio with the fault's gfp
+ * (mm/swap_state.c, 6.1-6.4; shmem: the memfd's mapping_gfp_mask, GFP_HIGHUSER_MOVABLE), at virtual time t
+ * on node pg. Each readahead folio is an allocation of its own, so it takes __alloc_pages' path as the
+ * faulting page's does (mm/directReclaim.ts allocFrame): the fast path's get_page_from_freelist fails at
+ * the low watermark (zone_watermark_fast: free <= low), and the slow path wakes kswapd (wake_all_kswapds ->
+ * wakeup_kswapd) before it retries against the min watermark (`reserve`). Without the wake-up, a window
+ * whose folios took the node from above low to below it left kswapd asleep until the next fault that
+ * allocated (a readahead hit allocates nothing). A kswapd it woke makes the faulting guest (`waker`) yield
+ * after this access, as allocFrame's wake-up does, so kswapd's steps are booked in virtual-time order.
+ * Returns whether a frame was taken.
+ */
+export function readaheadFrame(
+  pg: Pgdat,
+  host: HostFrames,
+  t: number,
+  reserve: number,
+  waker: { yieldNow: boolean },
+): boolean {
+  if (pg.kswapdTask !== null && host.wmarkFree() <= host.low && pg.wakeKswapd(t)) waker.yieldNow = true;
+  return host.tryTake(reserve);
+}
+
+/**
  * swap_cluster_readahead for the swap-in of page `id` (its slot still held) at virtual time t, by a
- * fault of the guest whose counters are at stats[sb]: reads the faulting page and the window's other
- * swapped-out pages in one request and returns its completion time. Each other page becomes a swap-cache
- * folio (PG_SWAPCACHE) on the LRU (folio_add_lru from __read_swap_cache_async, placed by
+ * fault of the guest whose counters are at stats[sb] (`waker`: that guest, see readaheadFrame): reads the
+ * faulting page and the window's other swapped-out pages in one request and returns its completion time.
+ * Each other page becomes a swap-cache folio (PG_SWAPCACHE) on the LRU (folio_add_lru from __read_swap_cache_async, placed by
  * Policy.onReadahead), holding a host frame taken above `reserve` free frames: the allocation with the
- * fault's gfp. When none is free the readahead stops there (a deviation: the kernel's gfp allows direct
- * reclaim for each readahead folio; here only the faulting page's own frame is reclaimed for).
+ * fault's gfp (readaheadFrame: it wakes kswapd at or below the low watermark). When none is free the
+ * readahead stops there (a deviation: the kernel's gfp allows direct reclaim for each readahead folio; here
+ * only the faulting page's own frame is reclaimed for).
  */
 export function swapClusterReadahead(
   pg: Pgdat,
@@ -256,6 +286,7 @@ export function swapClusterReadahead(
   stats: Float64Array,
   sb: number,
   reserve: number,
+  waker: { yieldNow: boolean },
 ): number {
   const offset = area.slot(id);
   if (offset < 0) {
@@ -278,7 +309,7 @@ export function swapClusterReadahead(
       const g = pg.guests[k];
       const gfn = other - g.idBase;
       if ((g.flags[gfn] & PG_SWAPCACHE) !== 0) continue; // in the swap cache already: no read
-      if (!g.host.tryTake(reserve)) break;
+      if (!readaheadFrame(pg, g.host, t, reserve, waker)) break;
       setPageFlags(g.flags, gfn, PG_SWAPCACHE);
       area.toCache(other);
       g.stats[g.sb + GS_RESIDENT]++;

@@ -43,7 +43,7 @@ import { setPageFlags } from './pageFlags.ts';
 // PMD_SIZE / PAGE_SIZE with 4 KiB pages (swap_ra_clamp_pfn keeps the window in the fault's PMD), from the
 // import-free module so the bundle inlines it (test/sim/inlinedConsts.test.ts).
 import { PMD_PAGES } from './reclaimConsts.ts';
-import { ssdReadNs, swapinNrPages, type SwapArea } from './swapReadahead.ts';
+import { readaheadFrame, ssdReadNs, swapinNrPages, type SwapArea } from './swapReadahead.ts';
 
 // Re-exported: __swapin_nr_pages, shared with swap_cluster_readahead's swapin_nr_pages (SwapArea.nrPages).
 export { swapinNrPages };
@@ -144,7 +144,7 @@ export function swapVmaReadahead(g: Guest, area: SwapArea, gfn: number, t: numbe
     const end = Math.min(rpfn, g.pages, pmd + PMD_PAGES);
     for (let x = start; x < end; x++) {
       if (x === gfn || !isSwapPte(g, area, x)) continue;
-      if (!g.host.tryTake(reserve)) break;
+      if (!readaheadFrame(g.pgdat, g.host, t, reserve, g)) break; // wakes kswapd at low, as the cluster path
       const id = g.idBase + x;
       setPageFlags(g.flags, x, PG_SWAPCACHE);
       area.toCache(id);
