@@ -76,9 +76,14 @@ const id = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'repro-memc
 const policy = argFlag('policy');
 const presets = loadPresetDir(path.join(process.cwd(), 'presets'));
 for (const harvest of (argFlag('harvest') ?? 'locked-write,lockless').split(',')) {
-  const r = resolveScenario(presets.set, id, { harvest: harvest as 'lockless' });
+  const hardware = argFlag('hardware');
+  const r = resolveScenario(presets.set, id, { harvest: harvest as 'lockless', ...(hardware ? { hardware } : {}) });
   if (!r.ok) throw new Error(r.error.message);
-  const config = { ...r.value, run: { ...r.value.run, deterministic: true } };
+  const ms = argFlag('ms');
+  const config = {
+    ...r.value,
+    run: { ...r.value.run, deterministic: true, ...(ms ? { durationMs: Number(ms) } : {}) },
+  };
   if (policy !== undefined) config.reclaim = { ...config.reclaim, policy: policy as 'mglru' };
   for (const k of Object.keys(c)) c[k as keyof typeof c] = 0;
   freedPerCluster.length = 0;
