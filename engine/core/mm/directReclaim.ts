@@ -8,6 +8,13 @@
  * evictions runs one folio per step (Pgdat.directReclaimStep), and the fault suspends between steps
  * past the vCPU's scheduling limit (sim/faultSuspend.ts). Guest.fault (kvm/userMemAbort.ts) comes here
  * before it maps the page.
+ *
+ * On MGLRU lruvecs (lru_gen_shrink_node -> try_to_shrink_lruvec, mm/vmscan.c 6.3; 6.1-6.4 alike here) a
+ * cluster is whole evict_folios batches: scan_folios isolates up to MIN_LRU_BATCH folios, shrink_folio_list
+ * handles each, evict_folios' retry frees those whose swap write completed meanwhile (retryWritten), and
+ * try_to_shrink_lruvec stops after a batch once sc->nr_reclaimed >= nr_to_reclaim (SWAP_CLUSTER_MAX):
+ * frames freed, not folios evicted (a folio under SSD writeback is not freed by its eviction). The other
+ * policies keep a cluster of SWAP_CLUSTER_MAX evictions (their shrink_lruvec is not modelled further).
  */
 import type { Guest } from '../sim/guest.ts';
 import {
@@ -32,6 +39,7 @@ import {
   PHASE_RANGE_END,
   PHASE_UNMAP,
   SUS_AT,
+  SUS_BATCH,
   SUS_END_START,
   SUS_EVICTED,
   SUS_FREED,
@@ -46,6 +54,8 @@ import {
 import { THROTTLE_ISOLATED_NS, WAIT_ISOLATED, WAIT_MM_WALK, WAIT_PFMEMALLOC } from './reclaimThrottle.ts';
 import { evictDeferred, finishDeferredEnd, mmWalkWait } from './shrinkNode.ts';
 import { cpuOfVcpu } from './swapSlots.ts';
+import { MIN_LRU_BATCH } from './reclaimConsts.ts';
+import { lruGenNode, retryWritten, victimsOf } from './evictBatch.ts';
 
 /** Pages one direct-reclaim or kswapd round evicts (the kernel's SWAP_CLUSTER_MAX). */
 export const SWAP_CLUSTER_MAX = 32;
@@ -92,6 +102,8 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
   // PHASE_RANGE_END: the victim whose range_end this step books first, else -1 (victimFreed: its frees).
   let endVictim = -1;
   let endStart = 0;
+  // MGLRU: folios isolated in the cluster's current evict_folios batch (SUS_BATCH, written through).
+  let batch = 0;
   const pg = g.pgdat;
   if (sus[o + SUS_PHASE] !== PHASE_NONE) {
     phase = sus[o + SUS_PHASE];
@@ -99,6 +111,7 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
     reclaimNs = sus[o + SUS_RECLAIM_NS];
     left = sus[o + SUS_LEFT];
     evicted = sus[o + SUS_EVICTED];
+    batch = sus[o + SUS_BATCH];
     sus[o + SUS_PHASE] = PHASE_NONE;
     now = t;
     if (phase === PHASE_PFMEMALLOC) {
@@ -179,6 +192,7 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       skipFreelist = false;
       left = g.demandOnly ? 1 : SWAP_CLUSTER_MAX;
       evicted = 0;
+      batch = sus[o + SUS_BATCH] = 0;
       // shrink_inactive_list: too_many_isolated -> reclaim_throttle(pgdat, VMSCAN_THROTTLE_ISOLATED):
       // asleep until another direct reclaimer finds isolation back under the limit, or HZ/50.
       if (pg.tooManyIsolated(g.lruvec, now)) {
@@ -219,10 +233,24 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
       return suspend(g, vi, PHASE_RANGE_END, t0, reclaimNs, left, evicted, now, now);
     }
     reclaimNs += now - before;
+    // MGLRU's direct reclaim counts frames freed (sc->nr_reclaimed) in whole batches. Evictions are counted
+    // by a demand-only replay's one-eviction cluster and in parallel per-memcg runs (deferMin: there the
+    // owed clusters, a lab construct, share this loop; a stated departure).
+    const byFrees = phase === PHASE_SHORT && !g.demandOnly && !g.deferMin && lruGenNode(pg);
     if (pg.lastEvicted > 0) {
       s[sb + GS_DIRECT_RECLAIM]++;
       evicted++;
-      left--;
+      if (!byFrees) left--;
+    }
+    if (byFrees) {
+      // This step's frees: the writes it met completed at the tail (endWriteback) and its victim if not
+      // under writeback. A folio isolated: the victim, or a young folio put back (scanAgain).
+      left -= pg.lastFreed;
+      if (pg.lastEvicted > 0 || pg.scanAgain) batch = sus[o + SUS_BATCH] = batch + 1;
+      if (pg.lastEvicted > 0 && pg.swap !== null && pg.swap.writeback.has(pg.lastVictim)) {
+        victimsOf(g, vi).push(pg.lastVictim);
+        pg.heldWriteback.add(pg.lastVictim); // isolated until the batch's end
+      }
     }
     if (pg.lastEvicted === 0 && !pg.scanAgain && pg.joinedWalk) {
       // This step joined kswapd's MGLRU walk under way and walked the mms no walker held (6.1-6.3
@@ -253,7 +281,19 @@ export function allocFrame(g: Guest, gfn: number, t: number, vi: number, limit: 
         continue;
       }
     }
-    if (left === 0 || (pg.lastEvicted === 0 && !pg.scanAgain)) {
+    const nothing = pg.lastEvicted === 0 && !pg.scanAgain;
+    let clusterDone = left === 0;
+    if (byFrees) {
+      // evict_folios' end (MIN_LRU_BATCH isolated, or nothing more to isolate): its retry, then
+      // try_to_shrink_lruvec's `sc->nr_reclaimed >= nr_to_reclaim`.
+      clusterDone = false;
+      if (batch >= MIN_LRU_BATCH || nothing) {
+        left -= retryWritten(pg, victimsOf(g, vi), now);
+        batch = sus[o + SUS_BATCH] = 0;
+        clusterDone = left <= 0;
+      }
+    }
+    if (clusterDone || nothing) {
       pg.putback(); // the batch is freed or back on the LRU: NR_ISOLATED_ANON falls
       pg.snapshotRefaults(); // do_try_to_free_pages' end: snapshot_refaults (mm/vmscan.c)
       // The cluster is over: a short one that freed nothing means nothing is evictable now.

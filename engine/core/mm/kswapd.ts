@@ -11,9 +11,12 @@
  * - sleeps (kswapd_try_to_sleep) once the node is balanced (pgdat_balanced: free above the high
  *   watermark), checked between kswapd_shrink_node calls on MGLRU, each of which reclaims
  *   max(high, SWAP_CLUSTER_MAX) pages or scans size >> priority folios (mm/balancePgdat.ts), so kswapd
- *   ends above high; or when it freed nothing (balance_pgdat without progress: kswapd_failures++). While it
- *   sleeps its clock is +Infinity: the scheduler never picks it, and a wake-up sets its clock to the
- *   waker's time plus the wake-up latency (KSWAPD_WAKE_NS);
+ *   ends above high; or when it freed nothing (balance_pgdat without progress: kswapd_failures++). It
+ *   first naps KSWAPD_NAP_NS on kswapd_wait (schedule_timeout(HZ/10)); a wake-up ends the nap early, and
+ *   at its end kswapd sleeps for good only if the node is still balanced, else it runs balance_pgdat
+ *   again unwoken (KSWAPD_HIGH_WMARK_HIT_QUICKLY). In the full sleep its clock is +Infinity: the
+ *   scheduler never picks it, and a wake-up sets its clock to the waker's time plus the wake-up latency
+ *   (KSWAPD_WAKE_NS);
  * - aging first when a lruvec needs it (MGLRU: lru_gen_age_node -> should_run_aging ->
  *   try_to_inc_max_seq; active/inactive: inactive_is_low -> shrink_active_list), in steps so the
  *   scheduler interleaves it with the vCPUs in virtual time; a pass once started is finished;
@@ -47,6 +50,15 @@ export const MAX_RECLAIM_RETRIES = 16;
  * the search corpora. The waker pays only the enqueue, inside its fault's trap cost.
  */
 export const KSWAPD_WAKE_NS = 5_000;
+/**
+ * kswapd_try_to_sleep's short nap (mm/vmscan.c 6.1-6.6, read in 6.3): schedule_timeout(HZ/10) on
+ * kswapd_wait once prepare_kswapd_sleep found the node balanced (or hopeless), i.e. 100 ms at any HZ;
+ * wakeup_kswapd ends it early (remaining > 0: KSWAPD_LOW_WMARK_HIT_QUICKLY, then balance_pgdat). Timed
+ * out, prepare_kswapd_sleep runs again: still balanced, the full sleep (schedule() until woken); not,
+ * balance_pgdat at once (KSWAPD_HIGH_WMARK_HIT_QUICKLY). wakeup_kcompactd there has no lab counterpart
+ * (order-0 allocations only, no compaction).
+ */
+export const KSWAPD_NAP_NS = 100_000_000;
 
 export class Kswapd implements Actor, KswapdTask {
   clock: number;
@@ -55,6 +67,10 @@ export class Kswapd implements Actor, KswapdTask {
   private active = false;
   /** The virtual time at which it last went to sleep (a wake-up cannot start it earlier). */
   private slept = 0;
+  /** In kswapd_try_to_sleep's short nap until this time (KSWAPD_NAP_NS), else -1 (awake, or the full sleep). */
+  private napUntil = -1;
+  /** Naps that timed out with the node unbalanced: balance_pgdat unwoken (KSWAPD_HIGH_WMARK_HIT_QUICKLY). */
+  highWmarkHitQuickly = 0;
   /** balance_pgdat's iterations: kswapd_shrink_node's counts and sc.priority (mm/balancePgdat.ts). */
   private readonly balance: BalancePgdat;
   /** The lruvec whose aging pass is in progress, or null. */
@@ -115,6 +131,7 @@ export class Kswapd implements Actor, KswapdTask {
     if (this.active || this.aging !== null) return false; // not on kswapd_wait: already running
     if (this.pgdat.kswapdFailures >= MAX_RECLAIM_RETRIES) return false;
     this.active = true;
+    this.napUntil = -1; // a wake-up in the nap: schedule_timeout returns early (remaining > 0)
     this.balance.start();
     const start = (t > this.slept ? t : this.slept) + KSWAPD_WAKE_NS;
     if (start < this.clock) this.clock = start;
@@ -135,13 +152,29 @@ export class Kswapd implements Actor, KswapdTask {
         this.advance(pg.t);
         continue;
       }
+      if (!this.active && this.napUntil >= 0 && this.clock >= this.napUntil) {
+        // The nap timed out unwoken: prepare_kswapd_sleep again (its pfmemalloc_wait wake-up, then
+        // hopeless or pgdat_balanced: the full sleep), else balance_pgdat at once.
+        this.napUntil = -1;
+        pg.kswapdSleeps(this.clock);
+        if (pg.kswapdFailures >= MAX_RECLAIM_RETRIES || host.wmarkFree() > host.high) {
+          this.fullSleep();
+          continue;
+        }
+        this.highWmarkHitQuickly++;
+        this.active = true;
+        this.balance.start();
+      }
       // Shared nodes only: the poll stands in for other workers' wake-ups.
       if (!this.active && host.wmarkFree() < host.low && pg.kswapdFailures < MAX_RECLAIM_RETRIES) {
+        this.napUntil = -1;
         this.active = true;
         this.balance.start();
       }
       if (!this.active) {
-        this.sleep();
+        pg.kswapdSleeps(this.clock); // prepare_kswapd_sleep (a shared node's poll: each time)
+        if (this.napUntil < 0) this.fullSleep();
+        else this.clock = this.pollNs === Infinity ? this.napUntil : Math.min(this.napUntil, this.clock + this.pollNs);
         continue;
       }
       const p = this.deferred < 0 && this.endVictim < 0 ? this.wantsAging() : null;
@@ -241,10 +274,29 @@ export class Kswapd implements Actor, KswapdTask {
     return true;
   }
 
-  /** kswapd_try_to_sleep: until a wake-up (clock +Infinity), or the next poll on a shared node. */
+  /**
+   * kswapd_try_to_sleep at the end of balance_pgdat: prepare_kswapd_sleep (wake_up_all(&pgdat->pfmemalloc_wait)
+   * if anyone waits there); the node balanced or hopeless, the short nap (KSWAPD_NAP_NS) until a wake-up or
+   * its end (run); else (a balance_pgdat that freed nothing on an unbalanced node) the full sleep at once, a
+   * departure: the kernel's prepare_kswapd_sleep is false there and kswapd runs balance_pgdat again.
+   */
   private sleep(): void {
-    // prepare_kswapd_sleep: wake_up_all(&pgdat->pfmemalloc_wait) if anyone waits there.
-    this.pgdat.kswapdSleeps(this.clock);
+    const pg = this.pgdat;
+    pg.kswapdSleeps(this.clock);
+    if (pg.kswapdFailures < MAX_RECLAIM_RETRIES && this.host.wmarkFree() <= this.host.high) {
+      this.fullSleep();
+      return;
+    }
+    this.napUntil = this.clock + KSWAPD_NAP_NS;
+    if (this.pollNs === Infinity) {
+      this.slept = this.clock;
+      this.clock = this.napUntil;
+    } else this.clock += this.pollNs;
+  }
+
+  /** The full sleep (schedule() until woken): clock +Infinity, or the next poll on a shared node. */
+  private fullSleep(): void {
+    this.napUntil = -1;
     if (this.pollNs === Infinity) {
       this.slept = this.clock;
       this.clock = Infinity;

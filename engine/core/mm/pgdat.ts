@@ -96,6 +96,14 @@ export class Pgdat extends PgdatLruvecs implements Reclaimer {
   wokeKswapd = false;
   /** Pages the last shrinkNode call freed (sc->nr_reclaimed: frames back on the free lists). */
   lastFreed = 0;
+  /** The last folio evicted (node page id; shrinkNode, evictDeferred, finishDeferredEnd), for direct reclaim's batch. */
+  lastVictim = -1;
+  /**
+   * Folios under writeback that a direct reclaimer's evict_folios batch holds isolated (mm/directReclaim.ts):
+   * off the LRU until the batch's end, so no other reclaimer meets them at the tail (shrinkNode.ts
+   * endWriteback skips them); the batch's retry frees those written by then (retryWritten).
+   */
+  readonly heldWriteback = new Set<number>();
   /**
    * The last shrinkNode call chose a victim (its folio_referenced done) but stopped before the unmap's
    * write request, which lay past `unmapLimit` (mm/shrinkNode.ts): the victim's id, else -1. The caller

@@ -77,6 +77,7 @@ export function shrinkNode(
       break;
     }
     pg.rangeEndAt = -1;
+    pg.lastVictim = id;
     pg.t = g.evictOne(id - pg.base[k], pg.t, byVcpu, cpu, unmapLimit);
     // Under writeback in the swap cache (SSD): not freed, so no shadow yet (a fault finds the folio in
     // the swap cache: no workingset_refault); endWriteback frees it and leaves the shadow then.
@@ -124,6 +125,7 @@ export function evictDeferred(
   const k = pg.guestOf(id);
   const g = pg.guests[k];
   pg.rangeEndAt = -1;
+  pg.lastVictim = id;
   pg.t = g.evictOne(id - pg.base[k], t, byVcpu, cpu, endLimit);
   let nrFreed = freed;
   if ((g.flags[id - pg.base[k]] & PG_SWAPCACHE) !== 0) pg.folioFlags[id] = 0;
@@ -159,6 +161,7 @@ export function finishDeferredEnd(
   pg.deferredEnd = -1;
   const k = pg.guestOf(id);
   const g = pg.guests[k];
+  pg.lastVictim = id;
   pg.t = finishRangeEnd(g, id - pg.base[k], at, start, byVcpu);
   if (!byVcpu && pg.guests.length > 0) pg.guests[0].stats[pg.guests[0].sb + GS_KSWAPD_NS] += pg.t - at;
   pg.lastEvicted = 1;
@@ -209,15 +212,22 @@ export function mmWalkWait(pg: Pgdat, t: number): number {
 function endWriteback(pg: Pgdat, t: number): number {
   const wb = (pg.swap as SwapArea).writeback;
   let n = 0;
+  const held = pg.heldWriteback;
   for (const [id, done] of wb) {
     if (done > t) break;
+    if (held.size > 0 && held.has(id)) continue; // isolated in a direct reclaimer's batch
     wb.delete(id);
-    const k = pg.guestOf(id);
-    pg.guests[k].freeWritten(id - pg.base[k]);
-    pg.lruvecOf[k].policy.evicted?.(id); // __remove_mapping -> workingset_eviction
+    freeWritten(pg, id);
     n++;
   }
   return n;
+}
+
+/** A swapped-out folio whose write completed is freed: __remove_mapping (workingset_eviction's shadow). */
+export function freeWritten(pg: Pgdat, id: number): void {
+  const k = pg.guestOf(id);
+  pg.guests[k].freeWritten(id - pg.base[k]);
+  pg.lruvecOf[k].policy.evicted?.(id); // __remove_mapping -> workingset_eviction
 }
 
 /**

@@ -15,14 +15,15 @@ export const FAULT_SUSPENDED = -2;
 export const SUS_PHASE = 0; //      PHASE_*
 export const SUS_T0 = 1; //         the fault's start (the trap)
 export const SUS_RECLAIM_NS = 2; // reclaim time so far
-export const SUS_LEFT = 3; //       evictions left in the cluster
+export const SUS_LEFT = 3; //       evictions left in the cluster (MGLRU: frames still to free, mm/directReclaim.ts)
 export const SUS_EVICTED = 4; //    evictions of the cluster so far
 export const SUS_AT = 5; //         when it stopped (throttled: when it fell asleep)
 export const SUS_SAMPLE = 6; //     PHASE_MAP_LOCK: when user_mem_abort read kvm->mmu_invalidate_seq (mmu_seq)
 export const SUS_VICTIM = 7; //     PHASE_UNMAP: the folio whose unmap is booked on resumption (node page id)
 export const SUS_FREED = 8; //      PHASE_UNMAP / PHASE_RANGE_END: the step's frees (PHASE_RANGE_END: with the victim)
 export const SUS_END_START = 9; //  PHASE_RANGE_END: the victim's unmap hold's start (SUS_AT: range_end's request)
-export const SUS_WORDS = 10;
+export const SUS_BATCH = 10; //     MGLRU: folios isolated in the cluster's evict_folios batch so far
+export const SUS_WORDS = 11;
 /**
  * No cluster in progress / a cluster owed to the min watermark (deferMin) / one for a frame now /
  * asleep in reclaim_throttle(VMSCAN_THROTTLE_ISOLATED) before isolating a cluster's batch.
