@@ -14,18 +14,15 @@ import { VLock } from '../engine/core/sync/vlock.ts';
 import { Pgdat } from '../engine/core/mm/pgdat.ts';
 import type { Promoter } from '../engine/core/mm/policy/policy.ts';
 import * as L from '../engine/core/sim/simLayout.ts';
-import { readFileSync } from 'node:fs';
-import { parseHardwarePresetFile } from '../engine/core/config/presetFile.ts';
 import { checkHooksRan, hookMethod } from './_util.ts';
 
-const configs = reproductionConfigs(path.join(process.cwd(), 'presets'), REPRODUCTIONS);
+// X86=1: every run on the x86-workstation profile, as `lab reproduce --profile x86-workstation`.
+const configs = reproductionConfigs(
+  path.join(process.cwd(), 'presets'),
+  REPRODUCTIONS,
+  process.env.X86 === '1' ? 'x86-workstation' : undefined,
+);
 const want = process.argv.slice(2);
-if (process.env.X86 === '1') {
-  const f = path.join(process.cwd(), 'presets/hardware/x86-workstation.json');
-  const hw = parseHardwarePresetFile(readFileSync(f, 'utf8'), f);
-  if (!hw.ok) throw new Error(hw.error.message);
-  for (const c of configs.values()) c.hardware = hw.value;
-}
 if (process.env.ZAP === '1' || process.env.ZAP === '0')
   for (const c of configs.values())
     for (const g of c.guests) if (g.workload.kind === 'scan') g.workload.resetZapsRoot = process.env.ZAP === '1';

@@ -9,8 +9,6 @@
 // run's seed; RA_RESERVE0=1 a what-if bound (below); X86=1 the x86 workstation profile.
 // key: a substring of the reproduction run's key (e.g. 'max-guest-memory/locked-write/mglru').
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { parseHardwarePresetFile } from '../engine/core/config/presetFile.ts';
 import { reproductionConfigs } from '../engine/cli/reproduce.ts';
 import { REPRODUCTIONS } from '../engine/core/repro/reproductions.ts';
 import { runInProcess } from '../engine/core/sim/run.ts';
@@ -21,15 +19,13 @@ import { onPassEnd } from './_passEnd.ts';
 import { checkHooksRan, hookMethod } from './_util.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const configs = reproductionConfigs(path.join(process.cwd(), 'presets'), REPRODUCTIONS);
+// X86=1: every run on the x86-workstation profile, as `lab reproduce --profile x86-workstation`.
+const configs = reproductionConfigs(
+  path.join(process.cwd(), 'presets'),
+  REPRODUCTIONS,
+  process.env.X86 === '1' ? 'x86-workstation' : undefined,
+);
 const want = process.argv.slice(2);
-// X86=1: each run on presets/hardware/x86-workstation.json (the v1 and v2 figures' what-if), as bench/_mgmDiag.ts.
-if (process.env.X86 === '1') {
-  const f = path.join(process.cwd(), 'presets/hardware/x86-workstation.json');
-  const hw = parseHardwarePresetFile(readFileSync(f, 'utf8'), f);
-  if (!hw.ok) throw new Error(hw.error.message);
-  for (const c of configs.values()) c.hardware = hw.value;
-}
 const must = { mustRun: true };
 
 interface PassStats {

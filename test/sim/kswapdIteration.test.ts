@@ -17,50 +17,8 @@
  * equal [ 40, 120 ]").
  */
 import { describe, expect, it } from 'vitest';
-import { HostFrames } from '../../engine/core/mm/hostFrames.ts';
 import { DEF_PRIORITY, initialPriority } from '../../engine/core/mm/balancePgdat.ts';
-import { Kswapd } from '../../engine/core/mm/kswapd.ts';
-import type { Pgdat } from '../../engine/core/mm/pgdat.ts';
-import { CTL_FREE_FRAMES, CTL_WORDS } from '../../engine/core/sim/simLayout.ts';
-
-function node(scanPerStep: number, isolatePerStep: number) {
-  const control = new Int32Array(CTL_WORDS);
-  control[CTL_FREE_FRAMES] = 40;
-  const host = new HostFrames(control, 100_000, 20, 40, 100);
-  const scan = { foliosScanned: 0, foliosIsolated: 0, inactiveGens: (): number => 6_400 };
-  const policy = { size: (): number => 12_800, wantsAging: (): boolean => false, lruGenScan: () => scan };
-  const log = { frees: 0, shrunk: [] as number[] };
-  const pg = {
-    kswapdTask: null,
-    kswapdFailures: 0,
-    lruvecPolicies: [policy],
-    lruvecs: [],
-    lruFlag: false,
-    deferredVictim: -1,
-    deferredEnd: -1,
-    lastEvicted: 0,
-    lastFreed: 0,
-    scanAgain: false,
-    shrinkNode(t: number): number {
-      scan.foliosScanned += scanPerStep;
-      scan.foliosIsolated += isolatePerStep;
-      this.lastEvicted = 1;
-      this.lastFreed = 1;
-      host.put(1);
-      log.frees++;
-      return t + 100;
-    },
-    kswapdSleeps(): void {},
-    kswapdShrunk(): void {
-      log.shrunk.push(log.frees); // balance_pgdat after a kswapd_shrink_node call
-    },
-    snapshotRefaults(): void {},
-    countWakeup(): void {},
-    kswapdShare: (): number => 1,
-  };
-  const k = new Kswapd(pg as unknown as Pgdat, host);
-  return { k, host, log };
-}
+import { kswapdStandIn as node } from './_kswapdStandIn.ts';
 
 describe('kswapd on MGLRU: balance_pgdat iterations (6.3-6.4)', () => {
   it('set_initial_priority: fls of reclaimable / MEMCG_NR_GENS less fls of nr_to_reclaim - 1, clamped', () => {

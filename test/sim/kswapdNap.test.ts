@@ -14,51 +14,8 @@
  * balanced at the nap's end) passes either way: it guards against a nap that always reclaims.
  */
 import { describe, expect, it } from 'vitest';
-import { HostFrames } from '../../engine/core/mm/hostFrames.ts';
-import { KSWAPD_NAP_NS, Kswapd } from '../../engine/core/mm/kswapd.ts';
-import type { Pgdat } from '../../engine/core/mm/pgdat.ts';
-import { CTL_FREE_FRAMES, CTL_WORDS } from '../../engine/core/sim/simLayout.ts';
-
-function node() {
-  const control = new Int32Array(CTL_WORDS);
-  control[CTL_FREE_FRAMES] = 40;
-  const host = new HostFrames(control, 100_000, 20, 40, 100);
-  const scan = { foliosScanned: 0, foliosIsolated: 0, inactiveGens: (): number => 6_400 };
-  const policy = { size: (): number => 12_800, wantsAging: (): boolean => false, lruGenScan: () => scan };
-  const log = { frees: 0, callEnds: [] as number[], wakeups: 0 };
-  const pg = {
-    kswapdTask: null,
-    kswapdFailures: 0,
-    lruvecPolicies: [policy],
-    lruvecs: [],
-    lruFlag: false,
-    deferredVictim: -1,
-    deferredEnd: -1,
-    lastEvicted: 0,
-    lastFreed: 0,
-    scanAgain: false,
-    shrinkNode(t: number): number {
-      scan.foliosScanned++;
-      scan.foliosIsolated++;
-      this.lastEvicted = 1;
-      this.lastFreed = 1;
-      host.put(1);
-      log.frees++;
-      return t + 100;
-    },
-    kswapdSleeps(): void {},
-    kswapdShrunk(t: number): void {
-      log.callEnds.push(t); // a kswapd_shrink_node call ended at t
-    },
-    snapshotRefaults(): void {},
-    countWakeup(): void {
-      log.wakeups++;
-    },
-    kswapdShare: (): number => 1,
-  };
-  const k = new Kswapd(pg as unknown as Pgdat, host);
-  return { k, host, log };
-}
+import { KSWAPD_NAP_NS } from '../../engine/core/mm/kswapd.ts';
+import { kswapdStandIn as node } from './_kswapdStandIn.ts';
 
 describe('kswapd_try_to_sleep: the HZ/10 nap before the full sleep (6.3)', () => {
   it('a nap that ends with free at or below high runs balance_pgdat unwoken', () => {
